@@ -1,0 +1,243 @@
+// Istio networking API (networking.istio.io v1alpha3/v1beta1/v1) as plain data: the field names and
+// meanings of https://istio.io/latest/docs/reference/config/networking/. Durations are converted to
+// milliseconds by the loader; everything else keeps Istio's spelling so users can read it back.
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  /** Order of appearance in the scenario; stands in for creationTimestamp ("oldest wins" rules). */
+  creationIndex: number;
+}
+
+/** Istio StringMatch: exactly one of exact, prefix, regex (RE2, full match). */
+export type StringMatch = { exact: string } | { prefix: string } | { regex: string };
+
+export interface PortSelector { number: number }
+
+export interface HTTPMatchRequest {
+  name?: string;
+  uri?: StringMatch;
+  scheme?: StringMatch;
+  method?: StringMatch;
+  authority?: StringMatch;
+  /** Keys are lowercase header names. An empty object `{}` value means "header present". */
+  headers?: Record<string, StringMatch | Record<string, never>>;
+  withoutHeaders?: Record<string, StringMatch | Record<string, never>>;
+  queryParams?: Record<string, StringMatch>;
+  ignoreUriCase?: boolean;
+  port?: number;
+  sourceLabels?: Record<string, string>;
+  sourceNamespace?: string;
+  gateways?: string[];
+}
+
+export interface Destination {
+  host: string;
+  subset?: string;
+  port?: PortSelector;
+}
+
+export interface HeaderOperations {
+  set?: Record<string, string>;
+  add?: Record<string, string>;
+  remove?: string[];
+}
+
+export interface Headers {
+  request?: HeaderOperations;
+  response?: HeaderOperations;
+}
+
+export interface HTTPRouteDestination {
+  destination: Destination;
+  /** Relative weight; absent means 0 when there are several destinations, 100 when alone. */
+  weight?: number;
+  headers?: Headers;
+}
+
+export interface Percent { value: number }
+
+export interface HTTPRedirect {
+  uri?: string;
+  authority?: string;
+  port?: number;
+  derivePort?: "FROM_PROTOCOL_DEFAULT" | "FROM_REQUEST_PORT";
+  scheme?: string;
+  redirectCode?: number;
+}
+
+export interface HTTPDirectResponse {
+  status: number;
+  body?: { string?: string; bytes?: string };
+}
+
+export interface HTTPRewrite {
+  uri?: string;
+  authority?: string;
+  uriRegexRewrite?: { match: string; rewrite: string };
+}
+
+export interface HTTPRetry {
+  attempts: number;
+  perTryTimeoutMs?: number;
+  retryOn?: string;
+  retryRemoteLocalities?: boolean;
+  retryIgnorePreviousHosts?: boolean;
+  /** Base back-off interval (Istio 1.26+ `backoff`); Envoy's default is 25 ms. */
+  backoffMs?: number;
+}
+
+export interface HTTPFaultInjection {
+  delay?: { fixedDelayMs: number; percentage?: Percent; percent?: number };
+  abort?: { httpStatus?: number; grpcStatus?: string; percentage?: Percent };
+}
+
+export interface HTTPRoute {
+  name?: string;
+  match?: HTTPMatchRequest[];
+  route?: HTTPRouteDestination[];
+  redirect?: HTTPRedirect;
+  directResponse?: HTTPDirectResponse;
+  delegate?: { name: string; namespace?: string };
+  rewrite?: HTTPRewrite;
+  timeoutMs?: number;
+  retries?: HTTPRetry;
+  fault?: HTTPFaultInjection;
+  mirror?: Destination;
+  mirrorPercentage?: Percent;
+  mirrors?: { destination: Destination; percentage?: Percent }[];
+  headers?: Headers;
+}
+
+export interface VirtualServiceSpec {
+  hosts: string[];
+  gateways?: string[];
+  http?: HTTPRoute[];
+  tcp?: unknown[];
+  tls?: unknown[];
+  exportTo?: string[];
+}
+
+export type SimpleLB = "UNSPECIFIED" | "LEAST_CONN" | "RANDOM" | "PASSTHROUGH" | "ROUND_ROBIN" | "LEAST_REQUEST";
+
+export interface ConsistentHashLB {
+  httpHeaderName?: string;
+  httpCookie?: { name: string; path?: string; ttlMs?: number };
+  useSourceIp?: boolean;
+  httpQueryParameterName?: string;
+  ringHash?: { minimumRingSize?: number };
+  maglev?: { tableSize?: number };
+  /** Deprecated top-level form of ringHash.minimumRingSize. */
+  minimumRingSize?: number;
+}
+
+export interface LocalityLoadBalancerSetting {
+  distribute?: { from: string; to: Record<string, number> }[];
+  failover?: { from: string; to: string }[];
+  failoverPriority?: string[];
+  enabled?: boolean;
+}
+
+export interface LoadBalancerSettings {
+  simple?: SimpleLB;
+  consistentHash?: ConsistentHashLB;
+  localityLbSetting?: LocalityLoadBalancerSetting;
+  warmupDurationSecs?: number;
+}
+
+export interface ConnectionPoolSettings {
+  tcp?: {
+    maxConnections?: number;
+    connectTimeoutMs?: number;
+    maxConnectionDurationMs?: number;
+    idleTimeoutMs?: number;
+  };
+  http?: {
+    http1MaxPendingRequests?: number;
+    http2MaxRequests?: number;
+    maxRequestsPerConnection?: number;
+    maxRetries?: number;
+    idleTimeoutMs?: number;
+    h2UpgradePolicy?: "DEFAULT" | "DO_NOT_UPGRADE" | "UPGRADE";
+    useClientProtocol?: boolean;
+    maxConcurrentStreams?: number;
+  };
+}
+
+export interface OutlierDetection {
+  consecutive5xxErrors?: number;
+  consecutiveGatewayErrors?: number;
+  consecutiveLocalOriginFailures?: number;
+  splitExternalLocalOriginErrors?: boolean;
+  intervalMs?: number;
+  baseEjectionTimeMs?: number;
+  maxEjectionPercent?: number;
+  minHealthPercent?: number;
+}
+
+export interface ClientTLSSettings {
+  mode: "DISABLE" | "SIMPLE" | "MUTUAL" | "ISTIO_MUTUAL";
+  sni?: string;
+  subjectAltNames?: string[];
+}
+
+export interface TrafficPolicy {
+  loadBalancer?: LoadBalancerSettings;
+  connectionPool?: ConnectionPoolSettings;
+  outlierDetection?: OutlierDetection;
+  tls?: ClientTLSSettings;
+  portLevelSettings?: (Omit<TrafficPolicy, "portLevelSettings"> & { port: PortSelector })[];
+}
+
+export interface Subset {
+  name: string;
+  labels?: Record<string, string>;
+  trafficPolicy?: TrafficPolicy;
+}
+
+export interface DestinationRuleSpec {
+  host: string;
+  trafficPolicy?: TrafficPolicy;
+  subsets?: Subset[];
+  exportTo?: string[];
+  workloadSelector?: { matchLabels: Record<string, string> };
+}
+
+export interface GatewaySpec {
+  selector: Record<string, string>;
+  servers: { port: { number: number; protocol: string; name?: string }; hosts: string[]; tls?: unknown }[];
+}
+
+export interface ServiceEntrySpec {
+  hosts: string[];
+  addresses?: string[];
+  ports?: { number: number; protocol?: string; name?: string; targetPort?: number }[];
+  location?: "MESH_EXTERNAL" | "MESH_INTERNAL";
+  resolution?: "NONE" | "STATIC" | "DNS" | "DNS_ROUND_ROBIN" | "DYNAMIC_DNS";
+  endpoints?: { address?: string; ports?: Record<string, number>; labels?: Record<string, string>; locality?: string; weight?: number }[];
+  workloadSelector?: { labels: Record<string, string> };
+  exportTo?: string[];
+}
+
+export interface SidecarSpec {
+  workloadSelector?: { labels: Record<string, string> };
+  ingress?: { port: { number: number; protocol?: string; name?: string }; defaultEndpoint?: string; connectionPool?: ConnectionPoolSettings }[];
+  egress?: { port?: { number: number; protocol?: string; name?: string }; hosts: string[] }[];
+  outboundTrafficPolicy?: { mode: "ALLOW_ANY" | "REGISTRY_ONLY" };
+}
+
+/** A resource of any Istio kind, as loaded: meta plus the typed spec. */
+export interface IstioResource<K extends string, S> {
+  kind: K;
+  apiVersion: string;
+  metadata: ObjectMeta;
+  spec: S;
+}
+
+export type VirtualService = IstioResource<"VirtualService", VirtualServiceSpec>;
+export type DestinationRule = IstioResource<"DestinationRule", DestinationRuleSpec>;
+export type Gateway = IstioResource<"Gateway", GatewaySpec>;
+export type ServiceEntry = IstioResource<"ServiceEntry", ServiceEntrySpec>;
+export type Sidecar = IstioResource<"Sidecar", SidecarSpec>;

@@ -1,0 +1,72 @@
+// Istio security API (security.istio.io v1beta1/v1) as plain data:
+// https://istio.io/latest/docs/reference/config/security/
+import type { IstioResource } from "./networking.js";
+
+export type MtlsMode = "UNSET" | "DISABLE" | "PERMISSIVE" | "STRICT";
+
+export interface PeerAuthenticationSpec {
+  selector?: { matchLabels: Record<string, string> };
+  mtls?: { mode: MtlsMode };
+  /** Keyed by the workload's container (target) port. */
+  portLevelMtls?: Record<string, { mode: MtlsMode }>;
+}
+
+export interface AuthzSource {
+  principals?: string[];
+  notPrincipals?: string[];
+  requestPrincipals?: string[];
+  notRequestPrincipals?: string[];
+  namespaces?: string[];
+  notNamespaces?: string[];
+  ipBlocks?: string[];
+  notIpBlocks?: string[];
+  remoteIpBlocks?: string[];
+  notRemoteIpBlocks?: string[];
+}
+
+export interface AuthzOperation {
+  hosts?: string[];
+  notHosts?: string[];
+  ports?: string[];
+  notPorts?: string[];
+  methods?: string[];
+  notMethods?: string[];
+  paths?: string[];
+  notPaths?: string[];
+}
+
+export interface AuthzCondition {
+  key: string;
+  values?: string[];
+  notValues?: string[];
+}
+
+export interface AuthzRule {
+  from?: { source: AuthzSource }[];
+  to?: { operation: AuthzOperation }[];
+  when?: AuthzCondition[];
+}
+
+export interface AuthorizationPolicySpec {
+  selector?: { matchLabels: Record<string, string> };
+  action?: "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";
+  provider?: { name: string };
+  rules?: AuthzRule[];
+}
+
+export interface JWTRule {
+  issuer: string;
+  audiences?: string[];
+  jwksUri?: string;
+  fromHeaders?: { name: string; prefix?: string }[];
+  forwardOriginalToken?: boolean;
+}
+
+export interface RequestAuthenticationSpec {
+  selector?: { matchLabels: Record<string, string> };
+  jwtRules?: JWTRule[];
+}
+
+export type PeerAuthentication = IstioResource<"PeerAuthentication", PeerAuthenticationSpec>;
+export type AuthorizationPolicy = IstioResource<"AuthorizationPolicy", AuthorizationPolicySpec>;
+export type RequestAuthentication = IstioResource<"RequestAuthentication", RequestAuthenticationSpec>;

@@ -1,0 +1,196 @@
+// The typed scenario: what the loader hands to the rest of meshsim once the YAML is parsed and valid.
+// Durations are milliseconds (float); rates are per simulated second; fractions are 0..1.
+import type { DistributionSpec } from "../engine/distributions/spec.js";
+import type {
+  DestinationRule, Gateway, ObjectMeta, ServiceEntry, Sidecar, VirtualService,
+} from "../proxy/api/networking.js";
+import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
+
+/** Where a value came from, for messages: file:line:column. */
+export interface SourcePos { file: string; line: number; column: number }
+
+export interface Namespace { kind: "Namespace"; metadata: ObjectMeta; pos: SourcePos }
+export interface ServiceAccount { kind: "ServiceAccount"; metadata: ObjectMeta; pos: SourcePos }
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  /** Defaults to `port`, as in Kubernetes. A named targetPort is resolved against container ports. */
+  targetPort: number;
+  protocol: "TCP" | "UDP" | "SCTP";
+  appProtocol?: string;
+}
+
+export interface Service {
+  kind: "Service";
+  metadata: ObjectMeta;
+  ports: ServicePort[];
+  selector: Record<string, string>;
+  pos: SourcePos;
+}
+
+export interface Deployment {
+  kind: "Deployment";
+  metadata: ObjectMeta;
+  replicas: number;
+  /** spec.template.metadata.labels */
+  podLabels: Record<string, string>;
+  /** spec.template.metadata.annotations */
+  podAnnotations: Record<string, string>;
+  containerPorts: { name?: string; containerPort: number }[];
+  serviceAccountName: string;
+  /** spec.template.spec.terminationGracePeriodSeconds in ms (Kubernetes default 30 s). */
+  terminationGracePeriodMs: number;
+  pos: SourcePos;
+}
+
+export interface CallTarget {
+  scheme: "http" | "https";
+  /** Host as written in the URL (what the app puts in the Host header, without port). */
+  host: string;
+  port: number;
+  path: string;
+  /** An in-mesh Service or ServiceEntry host, or a host outside the cluster. */
+  resolved:
+    | { kind: "service"; name: string; namespace: string; fqdn: string }
+    | { kind: "serviceEntry"; host: string; namespace: string }
+    | { kind: "external"; host: string };
+}
+
+export interface CallSpec {
+  to: CallTarget;
+  method: string;
+  /** The application's own timeout for one attempt; undefined = waits forever. */
+  timeoutMs?: number;
+  /** The application's own retries after the first attempt (any failed attempt is retried). */
+  retries: number;
+  onError: "fail" | "continue";
+  /** Incoming request headers copied onto this call (lowercase names). */
+  forwardHeaders: string[];
+}
+
+export type Step =
+  | { kind: "compute"; time: DistributionSpec }
+  | { kind: "call"; call: CallSpec }
+  | { kind: "parallel"; steps: Step[] };
+
+export interface WorkloadBehaviour {
+  concurrency: number;
+  queueLimit: number;
+  threading: "blocking" | "async";
+  errorRate: number;
+  script: Step[];
+}
+
+export interface Workload {
+  kind: "Workload";
+  metadata: ObjectMeta;
+  selector: Record<string, string>;
+  /** Defaults: concurrency 1, queueLimit unbounded (Infinity), threading blocking, errorRate 0. */
+  behaviour: WorkloadBehaviour;
+  /** Per `version` label: the fields given there replace the base behaviour's. */
+  versions: Record<string, Partial<WorkloadBehaviour>>;
+  pos: SourcePos;
+}
+
+export type LoadSource =
+  | { kind: "outside" }
+  | { kind: "deployment"; name: string }
+  | { kind: "gateway"; name: string };
+
+export interface LoadGenerator {
+  kind: "LoadGenerator";
+  metadata: ObjectMeta;
+  from: LoadSource;
+  /** For `outside`: the namespace the client stands in. */
+  namespace: string;
+  target: CallTarget;
+  method: string;
+  /** Open loop. `profile` points are piecewise linear in time (ms) and override `rate`. */
+  open?: { rate: number; arrival: "poisson" | "constant"; profile?: { atMs: number; rate: number }[] };
+  /** Closed loop, like fortio: `qps` 0 = as fast as answers come; `requests` total over all connections. */
+  closed?: { connections: number; requests?: number; qps: number };
+  /** Mutually exclusive slices of the requests (fractions sum to at most 1) with headers to set. */
+  headers: { fraction: number; set: Record<string, string> }[];
+  startMs: number;
+  stopMs?: number;
+  pos: SourcePos;
+}
+
+export type Comparison = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+export interface ExpectCheck {
+  /** `requests`, `errorRate`, `mean`, `p50`, `p90`, `p99`, `p999`, `max`, `codes.<code>`, `flags.<flag>`, `rps`. */
+  metric: string;
+  op: Comparison;
+  /** In the metric's unit: ms for latencies, 0..1 for rates, a count otherwise. */
+  value: number;
+  /** As the user wrote it, for the report: "< 300ms". */
+  text: string;
+}
+
+export interface Expectation {
+  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string };
+  checks: ExpectCheck[];
+  pos: SourcePos;
+}
+
+export type AnyResource =
+  | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator
+  | VirtualService | DestinationRule | Gateway | ServiceEntry | Sidecar
+  | PeerAuthentication | AuthorizationPolicy | RequestAuthentication;
+
+export type TimelineAction =
+  | { kind: "apply"; resources: AnyResource[] }
+  | { kind: "delete"; resourceKind: string; name: string; namespace: string }
+  | { kind: "kill"; deployment?: string; pod?: string; count: number; namespace: string }
+  | { kind: "scale"; deployment: string; replicas: number; namespace: string }
+  | { kind: "set"; workload: string; namespace: string; errorRate?: number; serviceTime?: DistributionSpec }
+  | { kind: "controlPlane"; state: "up" | "down" };
+
+export interface TimelineEvent { atMs: number; action: TimelineAction; pos: SourcePos }
+
+export interface MeshSettings {
+  mode: "sidecar" | "ambient" | "none";
+  outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+  proxy: { latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number };
+  controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec };
+  certificates: { workloadTTLMs: number };
+}
+
+export interface Simulation {
+  kind: "Simulation";
+  metadata: ObjectMeta;
+  seed: number;
+  durationMs: number;
+  warmupMs: number;
+  mesh: MeshSettings;
+  network: { latency: DistributionSpec; external: { latency: DistributionSpec } };
+  timeline: TimelineEvent[];
+  expect: Expectation[];
+  report: { windowMs: number; accessLog: boolean; traces: { sample: number } };
+  pos: SourcePos;
+}
+
+export interface Diagnostic { severity: "warning" | "error"; pos: SourcePos; path: string; message: string }
+
+export interface Scenario {
+  /** Absolute path of the file holding the Simulation. */
+  file: string;
+  simulation: Simulation;
+  namespaces: Namespace[];
+  serviceAccounts: ServiceAccount[];
+  services: Service[];
+  deployments: Deployment[];
+  workloads: Workload[];
+  loadGenerators: LoadGenerator[];
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  gateways: Gateway[];
+  serviceEntries: ServiceEntry[];
+  sidecars: Sidecar[];
+  peerAuthentications: PeerAuthentication[];
+  authorizationPolicies: AuthorizationPolicy[];
+  requestAuthentications: RequestAuthentication[];
+  warnings: Diagnostic[];
+}
