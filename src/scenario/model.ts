@@ -86,7 +86,7 @@ export interface Workload {
   kind: "Workload";
   metadata: ObjectMeta;
   selector: Record<string, string>;
-  /** Defaults: concurrency 1, queueLimit unbounded (Infinity), threading blocking, errorRate 0. */
+  /** Defaults: concurrency and queueLimit unbounded (Infinity), threading blocking, errorRate 0, script empty (answers at once). */
   behaviour: WorkloadBehaviour;
   /** Per `version` label: the fields given there replace the base behaviour's. */
   versions: Record<string, Partial<WorkloadBehaviour>>;
