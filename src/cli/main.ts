@@ -1,1 +1,50 @@
-console.log("hello", process.argv.slice(2))
+// meshsim's command line. Exit codes (report-contract.md): 0 success, 1 an expectation failed,
+// 2 invalid input, 3 internal error.
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { runCommand } from "./run-command.js";
+import { exitWith, UsageError } from "./exit.js";
+
+const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
+
+try {
+  await yargs(hideBin(process.argv))
+    .scriptName("meshsim")
+    .usage("$0 <command> [options]\n\nA discrete-event simulator of an Istio/Envoy service mesh.")
+    .command(
+      "run <scenario>",
+      "Simulate a scenario and write its reports",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", demandOption: true, describe: "The YAML file holding the Simulation" })
+          .option("seed", { type: "number", describe: "Override spec.seed" })
+          .option("duration", { type: "string", describe: "Override spec.duration (e.g. 60s, 5m)" })
+          .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>/)" })
+          .option("format", { type: "string", default: "json,md,prom", describe: "Comma-separated: json, md, prom" })
+          .option("json", { type: "boolean", default: false, describe: "Print summary.json on standard output and nothing else" })
+          .option("quiet", { type: "boolean", default: false, describe: "No progress or messages on standard error" })
+          .example("$0 run scenarios/mmc.yaml", "Run the M/M/c example; reports land in reports/mmc/")
+          .example("$0 run scenarios/bookinfo/simulation.yaml --seed 7 --json", "Another seed, summary on stdout"),
+      (args) => {
+        process.exitCode = runCommand({
+          scenario: args.scenario,
+          seed: args.seed,
+          duration: args.duration,
+          out: args.out,
+          format: args.format,
+          json: args.json,
+          quiet: args.quiet,
+        });
+      },
+    )
+    .demandCommand(1, "Name a command; see --help.")
+    .strict()
+    .epilog(EPILOG)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    })
+    .help()
+    .parseAsync();
+} catch (err) {
+  exitWith(err);
+}

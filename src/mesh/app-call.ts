@@ -1,0 +1,96 @@
+// One call an application (or a load generator) makes, with the app's OWN timeout and retries —
+// like Bookinfo's hard-coded `requests.get(url, timeout=3)` loops — separate from the mesh's.
+import type { Simulator } from "../engine/simulator.js";
+import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
+
+export interface CallOwner {
+  onCallDone(call: AppCall): void;
+}
+
+/** Shared machinery of all calls in one world: the event kind for app-side timeouts. */
+export class AppCalls {
+  readonly kTimeout: number;
+  constructor(readonly sim: Simulator, readonly transport: Transport) {
+    this.kTimeout = sim.on((c: AppCall) => c.timedOut());
+  }
+
+  start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner): AppCall {
+    const call = new AppCall(this, origin, req, timeoutMs ?? Infinity, retries, owner);
+    call.attempt();
+    return call;
+  }
+}
+
+export class AppCall implements Responder {
+  readonly startMs: number;
+  /** Status of the last attempt; 0 when it timed out at the app or got no HTTP response. */
+  status = 0;
+  flags = "-";
+  /** The app's own timeout ended the last attempt. */
+  timedOutAtApp = false;
+  attempts = 0;
+  private exchange: Exchange | null = null;
+  private timer = -1;
+  private waiting = false;
+
+  constructor(
+    private readonly rt: AppCalls,
+    readonly origin: Origin,
+    readonly req: OutgoingRequest,
+    private readonly timeoutMs: number,
+    private retriesLeft: number,
+    readonly owner: CallOwner,
+  ) {
+    this.startMs = rt.sim.now;
+  }
+
+  /** 2xx and 3xx succeed; anything else (including "no response") is a failure the app may retry. */
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 400;
+  }
+
+  attempt(): void {
+    this.attempts++;
+    this.waiting = true;
+    this.timedOutAtApp = false;
+    if (this.timeoutMs !== Infinity) this.timer = this.rt.sim.after(this.timeoutMs, this.rt.kTimeout, this);
+    const n = this.attempts;
+    const ex = this.rt.transport.send(this.origin, this.req, this);
+    // The answer may have come back synchronously (a local reply with no delay), even retried.
+    if (this.waiting && this.attempts === n) this.exchange = ex;
+  }
+
+  onResponse(status: number, flags: string): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.exchange = null;
+    if (this.timer >= 0) {
+      this.rt.sim.cancel(this.timer);
+      this.timer = -1;
+    }
+    this.status = status;
+    this.flags = flags;
+    this.settle();
+  }
+
+  timedOut(): void {
+    if (!this.waiting) return;
+    this.timer = -1;
+    this.waiting = false;
+    this.exchange?.abandon();
+    this.exchange = null;
+    this.status = 0;
+    this.flags = "-";
+    this.timedOutAtApp = true;
+    this.settle();
+  }
+
+  private settle(): void {
+    if (!this.ok && this.retriesLeft > 0) {
+      this.retriesLeft--;
+      this.attempt();
+      return;
+    }
+    this.owner.onCallDone(this);
+  }
+}

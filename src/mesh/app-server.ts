@@ -1,0 +1,260 @@
+// The application in a pod: `concurrency` slots, a FIFO queue up to `queueLimit` (beyond it the app
+// answers 503 itself), and the Workload's script. `blocking` threading holds a slot for the whole
+// request, calls included (a thread per request); `async` holds one only while computing.
+import type { Simulator } from "../engine/simulator.js";
+import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
+import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
+import type { Origin, OutgoingRequest, Responder } from "./transport.js";
+
+/** What the pod's stats need to know (implemented by telemetry's per-pod stats). */
+export interface AppObserver {
+  /** The number of busy slots changed at `now`. */
+  busyChanged(now: number, busy: number): void;
+  served(): void;
+}
+
+/** Shared machinery of all app servers in one world. */
+export class Apps {
+  readonly kComputeDone: number;
+  constructor(readonly sim: Simulator, readonly calls: AppCalls) {
+    this.kComputeDone = sim.on((c: Cursor) => c.app.computeDone(c));
+  }
+}
+
+/** A request being served by the app. */
+export class ServedRequest {
+  done = false;
+  holdsSlot = false;
+  constructor(
+    readonly app: AppServer,
+    readonly req: OutgoingRequest,
+    readonly responder: Responder,
+  ) {}
+}
+
+/** A position in a script: the steps of one sequence and the parallel block waiting for it. */
+class Cursor implements CallOwner {
+  i = 0;
+  /** For async threading: this cursor waits in the queue for a slot to compute `pendingMs`. */
+  pendingMs = 0;
+  constructor(
+    readonly app: AppServer,
+    readonly sr: ServedRequest,
+    readonly steps: CompiledStep[],
+    readonly join: Join | null,
+  ) {}
+  onCallDone(call: AppCall): void {
+    this.app.callDone(this, call);
+  }
+}
+
+class Join {
+  constructor(public remaining: number, readonly parent: Cursor) {}
+}
+
+/** A FIFO ring of waiting items that grows by doubling (no per-item allocation). */
+class Fifo<T> {
+  private buf: (T | undefined)[] = new Array(16);
+  private head = 0;
+  length = 0;
+  push(x: T): void {
+    if (this.length === this.buf.length) {
+      const n: (T | undefined)[] = new Array(this.buf.length * 2);
+      for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) % this.buf.length];
+      this.buf = n;
+      this.head = 0;
+    }
+    this.buf[(this.head + this.length) % this.buf.length] = x;
+    this.length++;
+  }
+  shift(): T {
+    const x = this.buf[this.head] as T;
+    this.buf[this.head] = undefined;
+    this.head = (this.head + 1) % this.buf.length;
+    this.length--;
+    return x;
+  }
+}
+
+export class AppServer {
+  busy = 0;
+  /** Blocking: requests waiting for a slot. Async: cursors waiting to compute. */
+  private readonly queue = new Fifo<ServedRequest | Cursor>();
+
+  constructor(
+    private readonly rt: Apps,
+    public behaviour: CompiledBehaviour,
+    /** Where the app's own calls come from (its pod). */
+    readonly origin: Origin,
+    private readonly observer: AppObserver,
+    /** Uniform draws deciding which requests the app fails (its `errorRate`). */
+    private readonly errorDraw: () => number,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** A request reaches the application (after the inbound sidecar, if any). */
+  arrive(req: OutgoingRequest, responder: Responder): ServedRequest {
+    const sr = new ServedRequest(this, req, responder);
+    const b = this.behaviour;
+    if (b.threading === "async") {
+      this.run(new Cursor(this, sr, b.script, null));
+    } else if (this.busy < b.concurrency) {
+      this.take(sr);
+    } else if (this.queue.length < b.queueLimit) {
+      this.queue.push(sr);
+    } else {
+      this.finish(sr, 503);
+    }
+    return sr;
+  }
+
+  /** The pod died: every request it holds is dropped without an answer (the caller sees a reset). */
+  dropAll(): void {
+    while (this.queue.length > 0) {
+      const x = this.queue.shift();
+      const sr = x instanceof Cursor ? x.sr : x;
+      sr.done = true;
+    }
+  }
+
+  private take(sr: ServedRequest): void {
+    this.setBusy(this.busy + 1);
+    sr.holdsSlot = true;
+    this.run(new Cursor(this, sr, this.behaviour.script, null));
+  }
+
+  private setBusy(n: number): void {
+    this.busy = n;
+    this.observer.busyChanged(this.rt.sim.now, n);
+  }
+
+  /** Give a freed slot to the next waiter in FIFO order. */
+  private releaseSlot(): void {
+    this.setBusy(this.busy - 1);
+    while (this.queue.length > 0 && this.busy < this.behaviour.concurrency) {
+      const next = this.queue.shift();
+      if (next instanceof Cursor) {
+        if (next.sr.done) continue;
+        this.setBusy(this.busy + 1);
+        this.rt.sim.after(next.pendingMs, this.rt.kComputeDone, next);
+      } else {
+        if (next.done) continue;
+        this.take(next);
+      }
+    }
+  }
+
+  /** Walk the script from the cursor until it must wait (compute, call) or ends. */
+  private run(c: Cursor): void {
+    const sr = c.sr;
+    while (!sr.done) {
+      if (c.i >= c.steps.length) {
+        const join = c.join;
+        if (join === null) {
+          this.complete(sr);
+          return;
+        }
+        if (--join.remaining > 0) return;
+        c = join.parent;
+        continue;
+      }
+      const step = c.steps[c.i++]!;
+      switch (step.kind) {
+        case "compute": {
+          const ms = step.sample();
+          if (this.behaviour.threading === "async") {
+            if (this.busy < this.behaviour.concurrency) {
+              this.setBusy(this.busy + 1);
+            } else if (this.queue.length < this.behaviour.queueLimit) {
+              c.pendingMs = ms;
+              this.queue.push(c);
+              return;
+            } else {
+              this.finish(sr, 503);
+              return;
+            }
+          }
+          this.rt.sim.after(ms, this.rt.kComputeDone, c);
+          return;
+        }
+        case "call": {
+          const spec = step.call;
+          const req = callRequest(spec.to, spec.method, sr.req.headers, spec.forwardHeaders);
+          this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c);
+          return;
+        }
+        case "parallel": {
+          if (step.steps.length === 0) continue;
+          const join = new Join(step.steps.length, c);
+          for (const s of step.steps) {
+            this.run(new Cursor(this, sr, [s], join));
+            if (sr.done) return;
+          }
+          return;
+        }
+      }
+    }
+  }
+
+  computeDone(c: Cursor): void {
+    if (this.behaviour.threading === "async") this.releaseSlot();
+    if (!c.sr.done) this.run(c);
+  }
+
+  callDone(c: Cursor, call: AppCall): void {
+    if (c.sr.done) return;
+    const spec = (c.steps[c.i - 1] as Extract<CompiledStep, { kind: "call" }>).call;
+    if (!call.ok && spec.onError === "fail") {
+      this.finish(c.sr, 500);
+      return;
+    }
+    this.run(c);
+  }
+
+  /** The script ran to its end: the app answers, with its own error rate. */
+  private complete(sr: ServedRequest): void {
+    const e = this.behaviour.errorRate;
+    this.finish(sr, e > 0 && this.errorDraw() < e ? 500 : 200);
+  }
+
+  private finish(sr: ServedRequest, status: number): void {
+    sr.done = true;
+    if (sr.holdsSlot) {
+      sr.holdsSlot = false;
+      this.releaseSlot();
+    }
+    this.observer.served();
+    sr.responder.onResponse(status, "-");
+  }
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The request an app sends for a call: Host from the URL, incoming headers it chose to forward. */
+export function callRequest(
+  to: OutgoingRequest["target"],
+  method: string,
+  incoming: Readonly<Record<string, string>>,
+  forward: readonly string[],
+): OutgoingRequest {
+  let headers = NO_HEADERS;
+  for (const h of forward) {
+    const v = incoming[h];
+    if (v !== undefined) {
+      if (headers === NO_HEADERS) headers = {};
+      (headers as Record<string, string>)[h] = v;
+    }
+  }
+  const defaultPort = to.scheme === "https" ? 443 : 80;
+  return {
+    method,
+    scheme: to.scheme,
+    authority: to.port === defaultPort ? to.host : `${to.host}:${to.port}`,
+    path: to.path,
+    headers,
+    target: to,
+  };
+}

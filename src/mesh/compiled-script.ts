@@ -1,0 +1,36 @@
+// A Workload's script bound to seeded samplers once, so serving a request only walks data.
+import type { CallSpec, Step, WorkloadBehaviour } from "../scenario/model.js";
+
+export type CompiledStep =
+  | { kind: "compute"; sample: () => number }
+  | { kind: "call"; call: CallSpec }
+  | { kind: "parallel"; steps: CompiledStep[] };
+
+export interface CompiledBehaviour {
+  concurrency: number;
+  queueLimit: number;
+  threading: "blocking" | "async";
+  errorRate: number;
+  script: CompiledStep[];
+}
+
+export function compileBehaviour(
+  b: WorkloadBehaviour,
+  sampler: (spec: Extract<Step, { kind: "compute" }>["time"]) => () => number,
+): CompiledBehaviour {
+  const compile = (steps: Step[]): CompiledStep[] =>
+    steps.map((s) => {
+      switch (s.kind) {
+        case "compute": return { kind: "compute", sample: sampler(s.time) };
+        case "call": return { kind: "call", call: s.call };
+        case "parallel": return { kind: "parallel", steps: compile(s.steps) };
+      }
+    });
+  return {
+    concurrency: b.concurrency,
+    queueLimit: b.queueLimit,
+    threading: b.threading,
+    errorRate: b.errorRate,
+    script: compile(b.script),
+  };
+}

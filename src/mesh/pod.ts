@@ -1,0 +1,36 @@
+// A pod: one replica of a Deployment, with its app and (when injected) its sidecar. Names are
+// deterministic, `<deployment>-<index>`, and so are IPs, so reports and seeds are reproducible.
+import type { AppServer } from "./app-server.js";
+import type { OriginPod } from "./transport.js";
+
+export class Pod implements OriginPod {
+  /** Running: accepts connections. A killed or terminated pod is not alive. */
+  alive = true;
+  /** Ready: listed as an endpoint of the services that select it. */
+  ready = true;
+  app!: AppServer;
+
+  constructor(
+    readonly name: string,
+    readonly namespace: string,
+    /** Istio's workload name: the Deployment's name. */
+    readonly workload: string,
+    readonly labels: Readonly<Record<string, string>>,
+    readonly annotations: Readonly<Record<string, string>>,
+    readonly serviceAccount: string,
+    readonly hasSidecar: boolean,
+    readonly ip: string,
+  ) {}
+}
+
+/** Pod IPs from 10.0.0.0/8 in creation order: 10.0.0.1, 10.0.0.2, ... */
+export function podIp(index: number): string {
+  const n = index + 1;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** Whether every label of the selector is on the pod (a Kubernetes equality-based selector). */
+export function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}

@@ -1,0 +1,47 @@
+// Kubernetes Services and their endpoints: the ready, running pods their selector matches. This is
+// the truth of the cluster; proxies may see it late (their own copy of endpoints).
+import type { Service } from "../scenario/model.js";
+import { selects, type Pod } from "./pod.js";
+
+export class ServiceState {
+  endpoints: Pod[] = [];
+  /** kube-proxy's round-robin position, for clients without a sidecar. */
+  private rr = 0;
+  constructor(readonly spec: Service, readonly fqdn: string) {}
+
+  /** kube-proxy: round robin over ready endpoints; undefined when there is none (connection refused). */
+  kubeProxyPick(): Pod | undefined {
+    const eps = this.endpoints;
+    if (eps.length === 0) return undefined;
+    if (this.rr >= eps.length) this.rr = 0;
+    return eps[this.rr++];
+  }
+}
+
+export class ServiceRegistry {
+  readonly byFqdn = new Map<string, ServiceState>();
+
+  constructor(services: readonly Service[], readonly domain = "cluster.local") {
+    for (const s of services) {
+      const fqdn = `${s.metadata.name}.${s.metadata.namespace}.svc.${domain}`;
+      this.byFqdn.set(fqdn, new ServiceState(s, fqdn));
+    }
+  }
+
+  /** Recompute every service's endpoints from the pods (after a pod starts, stops or changes readiness). */
+  refresh(pods: Iterable<Pod>): void {
+    const all = [...pods];
+    for (const svc of this.byFqdn.values()) {
+      svc.endpoints = all.filter(
+        (p) => p.alive && p.ready && p.namespace === svc.spec.metadata.namespace && selects(svc.spec.selector, p.labels),
+      );
+    }
+  }
+
+  /** The services whose selector matches a pod (for Istio's destination_service of a direct call). */
+  servicesOf(pod: Pod): ServiceState[] {
+    return [...this.byFqdn.values()].filter(
+      (s) => s.spec.metadata.namespace === pod.namespace && Object.keys(s.spec.selector).length > 0 && selects(s.spec.selector, pod.labels),
+    );
+  }
+}

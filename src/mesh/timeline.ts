@@ -1,0 +1,80 @@
+// The scenario's timeline: changes to the world at given simulated times.
+import type { Simulator } from "../engine/simulator.js";
+import type { DistributionSpec } from "../engine/distributions/spec.js";
+import type { AnyResource, Deployment, Scenario, TimelineAction, TimelineEvent } from "../scenario/model.js";
+import type { Pod } from "./pod.js";
+
+/** What the timeline may change (implemented by the World). */
+export interface TimelineTarget {
+  readonly sim: Simulator;
+  readonly scenario: Scenario;
+  readonly podsByDeployment: Map<string, Pod[]>;
+  readonly telemetry: { event(tMs: number, kind: string, detail: Record<string, string | number>): void };
+  setWorkload(namespace: string, name: string, change: { errorRate?: number; serviceTime?: DistributionSpec }): void;
+  addPod(dep: Deployment): Pod;
+  stopPod(pod: Pod, how: "kill" | "terminate"): void;
+  podsChanged(): void;
+  applyConfig(resources: AnyResource[]): void;
+  deleteConfig(kind: string, name: string, namespace: string): void;
+  setControlPlane(up: boolean): void;
+}
+
+export class Timeline {
+  private readonly kAct: number;
+  constructor(private readonly w: TimelineTarget, private readonly events: readonly TimelineEvent[]) {
+    this.kAct = w.sim.on((e: TimelineEvent) => this.act(e.action));
+  }
+
+  schedule(): void {
+    for (const e of this.events) this.w.sim.at(e.atMs, this.kAct, e);
+  }
+
+  private act(a: TimelineAction): void {
+    const w = this.w;
+    w.telemetry.event(w.sim.now, a.kind, describe(a));
+    switch (a.kind) {
+      case "set":
+        w.setWorkload(a.namespace, a.workload, a);
+        return;
+      case "kill": {
+        const victims = a.pod !== undefined
+          ? [...w.podsByDeployment.values()].flat().filter((p) => p.name === a.pod && p.alive)
+          : (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive).slice(0, a.count);
+        for (const p of victims) w.stopPod(p, "kill");
+        w.podsChanged();
+        return;
+      }
+      case "scale": {
+        const dep = w.scenario.deployments.find((d) => d.metadata.namespace === a.namespace && d.metadata.name === a.deployment);
+        if (!dep) return;
+        const alive = (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive);
+        // Scale down removes the newest pods first, like a ReplicaSet with equal pod ages would not
+        // guarantee but a reader expects.
+        for (let k = alive.length - 1; k >= a.replicas; k--) w.stopPod(alive[k]!, "terminate");
+        for (let k = alive.length; k < a.replicas; k++) w.addPod(dep);
+        w.podsChanged();
+        return;
+      }
+      case "apply":
+        w.applyConfig(a.resources);
+        return;
+      case "delete":
+        w.deleteConfig(a.resourceKind, a.name, a.namespace);
+        return;
+      case "controlPlane":
+        w.setControlPlane(a.state === "up");
+        return;
+    }
+  }
+}
+
+function describe(a: TimelineAction): Record<string, string | number> {
+  switch (a.kind) {
+    case "set": return { workload: a.workload, ...(a.errorRate !== undefined ? { errorRate: a.errorRate } : {}) };
+    case "kill": return a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count };
+    case "scale": return { deployment: a.deployment, replicas: a.replicas };
+    case "apply": return { resources: a.resources.map((r) => `${r.kind}/${r.metadata.name}`).join(",") };
+    case "delete": return { resource: `${a.resourceKind}/${a.name}` };
+    case "controlPlane": return { state: a.state };
+  }
+}

@@ -1,0 +1,46 @@
+// The seams between the parts of the simulated world, as interfaces, so that apps, calls and the
+// ways a request can travel (straight through kube-proxy, or through sidecars) don't import each other.
+import type { CallTarget } from "../scenario/model.js";
+
+/** An HTTP request as a proxy sees it (same shape as proxy/http-request's HttpRequest). */
+export interface OutgoingRequest {
+  method: string;
+  scheme: string;
+  /** Host header as sent, may include `:port`. */
+  authority: string;
+  /** Path, may include `?query`. */
+  path: string;
+  headers: Readonly<Record<string, string>>;
+  target: CallTarget;
+}
+
+/** Something waiting for the answer to an HTTP request it sent. */
+export interface Responder {
+  /** `status` 0 means no HTTP response came back (reset, refused); `flags` as Envoy prints them. */
+  onResponse(status: number, flags: string): void;
+}
+
+/** A request on its way; `abandon` is the client giving up (its own timeout): it ignores the answer. */
+export interface Exchange {
+  abandon(): void;
+}
+
+/** Where a request comes from: a pod (through its sidecar when it has one) or a client outside the mesh. */
+export interface Origin {
+  /** The pod, or null for a client outside the cluster. */
+  pod: OriginPod | null;
+  /** Istio's source_workload: the deployment's name, or the load generator's name from outside. */
+  workload: string;
+  namespace: string;
+}
+
+export interface OriginPod {
+  name: string;
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  hasSidecar: boolean;
+}
+
+export interface Transport {
+  send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange;
+}

@@ -1,0 +1,207 @@
+// The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
+// event loop for the simulated duration, then lets in-flight requests drain.
+import { Simulator } from "../engine/simulator.js";
+import { RandomStreams } from "../engine/rng.js";
+import { compileDistribution } from "../engine/distributions/compile.js";
+import type { DistributionSpec } from "../engine/distributions/spec.js";
+import type { Deployment, Scenario, Workload, WorkloadBehaviour } from "../scenario/model.js";
+import { AppCalls } from "./app-call.js";
+import { AppServer, Apps, type AppObserver } from "./app-server.js";
+import { compileBehaviour, type CompiledBehaviour } from "./compiled-script.js";
+import { DirectPath } from "./direct-exchange.js";
+import { Inbound } from "./inbound.js";
+import { LoadGeneratorRunner, type ClientSink } from "./load-generator.js";
+import type { MeshTelemetry } from "./mesh-telemetry.js";
+import { Network } from "./network.js";
+import { Pod, podIp, selects } from "./pod.js";
+import { ServiceRegistry } from "./service-registry.js";
+import { SidecarPath } from "./sidecar-path.js";
+import { injectsSidecar } from "./sidecar-injection.js";
+import { Timeline } from "./timeline.js";
+import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
+
+/** What the world needs from telemetry besides the per-request sinks. */
+export interface WorldTelemetry extends MeshTelemetry {
+  client(name: string): ClientSink;
+  pod(name: string, concurrency: number): AppObserver;
+  event(tMs: number, kind: string, detail: Record<string, string | number>): void;
+}
+
+export interface RunStats {
+  events: number;
+  simulatedMs: number;
+  /** Requests still in flight when the drain limit was reached (not counted anywhere). */
+  unfinished: number;
+}
+
+/** After the load stops, in-flight requests get this much more simulated time to finish. */
+const DRAIN_LIMIT_MS = 300_000;
+
+export class World implements Transport {
+  readonly sim = new Simulator();
+  readonly rng: RandomStreams;
+  readonly registry: ServiceRegistry;
+  readonly pods = new Map<string, Pod>();
+  readonly podsByDeployment = new Map<string, Pod[]>();
+  readonly network: Network;
+  readonly inflight = { n: 0 };
+  private readonly calls: AppCalls;
+  private readonly apps: Apps;
+  private readonly inbound: Inbound;
+  private readonly direct: DirectPath;
+  readonly sidecars: SidecarPath;
+  private readonly generators: LoadGeneratorRunner[] = [];
+  private readonly behaviours = new Map<string, CompiledBehaviour>();
+  private podCount = 0;
+  readonly durationMs: number;
+
+  constructor(readonly scenario: Scenario, readonly telemetry: WorldTelemetry, opts: { seed: number; durationMs: number }) {
+    const simSpec = scenario.simulation;
+    this.durationMs = opts.durationMs;
+    this.rng = new RandomStreams(opts.seed);
+    this.registry = new ServiceRegistry(scenario.services);
+    this.network = new Network(
+      this.sampler(simSpec.network.latency, "network"),
+      this.sampler(simSpec.network.external.latency, "network:external"),
+    );
+    this.calls = new AppCalls(this.sim, this);
+    this.apps = new Apps(this.sim, this.calls);
+    const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
+    this.inbound = new Inbound(this.sim, telemetry, proxyLatency);
+    this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
+    this.sidecars = new SidecarPath({
+      sim: this.sim, rng: this.rng, network: this.network, registry: this.registry,
+      inbound: this.inbound, telemetry, proxyLatency, scenario,
+    });
+
+    for (const dep of scenario.deployments) {
+      this.podsByDeployment.set(depKey(dep.metadata.namespace, dep.metadata.name), []);
+      for (let i = 0; i < dep.replicas; i++) this.addPod(dep);
+    }
+    this.registry.refresh(this.pods.values());
+
+    for (const lg of scenario.loadGenerators) {
+      const name = lg.metadata.name;
+      let nextOrigin: () => Origin | null;
+      if (lg.from.kind === "deployment") {
+        const pods = this.podsByDeployment.get(depKey(lg.metadata.namespace, lg.from.name)) ?? [];
+        let rr = 0;
+        nextOrigin = () => {
+          for (let k = 0; k < pods.length; k++) {
+            const p = pods[rr++ % pods.length]!;
+            if (p.alive) return originOf(p);
+          }
+          return null;
+        };
+      } else {
+        const outside: Origin = { pod: null, workload: name, namespace: lg.namespace };
+        nextOrigin = () => outside;
+      }
+      this.generators.push(new LoadGeneratorRunner(lg, {
+        sim: this.sim, calls: this.calls,
+        arrivals: this.rng.stream(`arrivals:${name}`),
+        headerDraw: this.rng.stream(`headers:${name}`),
+        nextOrigin, sink: telemetry.client(name),
+        stopMs: Math.min(lg.stopMs ?? Infinity, this.durationMs),
+        inflight: this.inflight,
+      }));
+    }
+    new Timeline(this, simSpec.timeline).schedule();
+  }
+
+  private sampler(spec: DistributionSpec, stream: string): () => number {
+    return compileDistribution(spec, this.rng.stream(stream));
+  }
+
+  /** The behaviour of a pod's app: its Workload, with the `versions` entry for its `version` label. */
+  behaviourFor(namespace: string, labels: Readonly<Record<string, string>>): CompiledBehaviour {
+    const w = this.scenario.workloads.find((x) => x.metadata.namespace === namespace && selects(x.selector, labels));
+    const version = labels["version"] ?? "";
+    const key = w ? `${namespace}/${w.metadata.name}/${version}` : "";
+    let b = this.behaviours.get(key);
+    if (b === undefined) {
+      b = this.compile(w, version);
+      this.behaviours.set(key, b);
+    }
+    return b;
+  }
+
+  private compile(w: Workload | undefined, version: string, override?: Partial<WorkloadBehaviour>): CompiledBehaviour {
+    const base: WorkloadBehaviour = w
+      ? { ...w.behaviour, ...(w.versions[version] ?? {}), ...(override ?? {}) }
+      : { concurrency: Infinity, queueLimit: Infinity, threading: "blocking", errorRate: 0, script: [] };
+    const stream = w ? `app:${w.metadata.namespace}/${w.metadata.name}:${version}` : "app:-";
+    return compileBehaviour(base, (spec) => this.sampler(spec, stream));
+  }
+
+  /** `set` on the timeline: new error rate or service time for every pod of a workload. */
+  setWorkload(namespace: string, name: string, change: { errorRate?: number; serviceTime?: DistributionSpec }): void {
+    const w = this.scenario.workloads.find((x) => x.metadata.namespace === namespace && x.metadata.name === name);
+    if (!w) return;
+    const override: Partial<WorkloadBehaviour> = {};
+    if (change.errorRate !== undefined) override.errorRate = change.errorRate;
+    if (change.serviceTime !== undefined) override.script = [{ kind: "compute", time: change.serviceTime }];
+    for (const pod of this.pods.values()) {
+      if (pod.namespace !== namespace || !selects(w.selector, pod.labels)) continue;
+      const version = pod.labels["version"] ?? "";
+      const cur = pod.app.behaviour;
+      const next = this.compile(w, version, {
+        errorRate: override.errorRate ?? cur.errorRate,
+        ...(override.script ? { script: override.script } : {}),
+      });
+      // Keep the current script when only the error rate changes (its samplers stay in their streams).
+      pod.app.behaviour = override.script ? next : { ...cur, errorRate: next.errorRate };
+    }
+  }
+
+  addPod(dep: Deployment): Pod {
+    const ns = dep.metadata.namespace;
+    const list = this.podsByDeployment.get(depKey(ns, dep.metadata.name))!;
+    const index = list.length;
+    const pod = new Pod(
+      `${dep.metadata.name}-${index}`, ns, dep.metadata.name, dep.podLabels, dep.podAnnotations,
+      dep.serviceAccountName, injectsSidecar(this.scenario.simulation.mesh.mode, dep, this.scenario.namespaces),
+      podIp(this.podCount++),
+    );
+    const behaviour = this.behaviourFor(ns, dep.podLabels);
+    const w = this.scenario.workloads.find((x) => x.metadata.namespace === ns && selects(x.selector, dep.podLabels));
+    pod.app = new AppServer(
+      this.apps, behaviour, originOf(pod), this.telemetry.pod(pod.name, behaviour.concurrency),
+      this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`),
+    );
+    list.push(pod);
+    this.pods.set(pod.name, pod);
+    return pod;
+  }
+
+  send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange {
+    const pod = origin.pod;
+    if (pod !== null && pod.hasSidecar) return this.sidecars.send(origin, req, responder);
+    return this.direct.send(origin, req, responder);
+  }
+
+  run(): RunStats {
+    for (const g of this.generators) g.start();
+    this.sim.run(this.durationMs);
+    const cap = this.durationMs + DRAIN_LIMIT_MS;
+    while (this.inflight.n > 0 && this.sim.now < cap && this.sim.pending > 0) {
+      this.sim.run(Math.min(cap, this.sim.now + 1000));
+    }
+    return { events: this.sim.eventsProcessed, simulatedMs: this.sim.now, unfinished: this.inflight.n };
+  }
+}
+
+function depKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+const origins = new WeakMap<Pod, Origin>();
+/** One Origin object per pod (the identity its requests carry). */
+export function originOf(pod: Pod): Origin {
+  let o = origins.get(pod);
+  if (o === undefined) {
+    o = { pod, workload: pod.workload, namespace: pod.namespace };
+    origins.set(pod, o);
+  }
+  return o;
+}

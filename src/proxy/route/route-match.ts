@@ -1,0 +1,109 @@
+// One HTTPMatchRequest compiled into Envoy's RouteMatch shape and evaluated against a request.
+// Fields are AND'ed. Config-time fields (port, sourceLabels, sourceNamespace, gateways) are not
+// here: compile-routes.ts drops the whole match entry instead, as istiod does.
+// https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+// istio/istio pilot/pkg/networking/core/route/route.go TranslateRouteMatch
+import type { HTTPMatchRequest, StringMatch } from "../api/networking.js";
+import type { HttpRequest } from "../http-request.js";
+import { pathEnd, queryParamValueEnd, queryParamValueStart } from "../http-request.js";
+import {
+  compileStringMatch, matchString, matchStringRange, matchStringSlice,
+  MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, type CompiledStringMatch,
+} from "./string-match.js";
+
+export interface CompiledHeaderMatch {
+  readonly name: string;
+  readonly match: CompiledStringMatch;
+  /** withoutHeaders: Envoy invert_match (+ treat_missing_header_as_empty unless presence). */
+  readonly invert: boolean;
+}
+
+export interface CompiledQueryMatch {
+  readonly name: string;
+  readonly match: CompiledStringMatch;
+}
+
+export interface CompiledMatch {
+  /** Path matcher; absent `uri` is Envoy's prefix "/". */
+  readonly uri: CompiledStringMatch;
+  readonly scheme: CompiledStringMatch | undefined;
+  readonly method: CompiledStringMatch | undefined;
+  readonly authority: CompiledStringMatch | undefined;
+  readonly headers: readonly CompiledHeaderMatch[];
+  readonly queryParams: readonly CompiledQueryMatch[];
+  /** Prefix "/" (or regex ".*") with no header/query conditions: istiod stops emitting routes after it. */
+  readonly catchAll: boolean;
+}
+
+// The API reference: "The keys uri, scheme, method, and authority will be ignored" in headers.
+const IGNORED_HEADER_KEYS = new Set(["uri", "scheme", "method", "authority"]);
+
+const ROOT_PREFIX: CompiledStringMatch = compileStringMatch({ prefix: "/" });
+
+function compileHeaders(
+  out: CompiledHeaderMatch[],
+  headers: Record<string, StringMatch | Record<string, never>> | undefined,
+  invert: boolean,
+): void {
+  if (headers === undefined) return;
+  for (const name of Object.keys(headers).sort()) {
+    if (IGNORED_HEADER_KEYS.has(name)) continue;
+    out.push({ name: name.toLowerCase(), match: compileStringMatch(headers[name]), invert });
+  }
+}
+
+/** Compile one match entry (undefined = the rule had no `match`, i.e. matches everything). */
+export function compileMatch(m: HTTPMatchRequest | undefined): CompiledMatch {
+  if (m === undefined) {
+    return { uri: ROOT_PREFIX, scheme: undefined, method: undefined, authority: undefined, headers: [], queryParams: [], catchAll: true };
+  }
+  const ignoreCase = m.ignoreUriCase === true;
+  const uri = m.uri === undefined ? ROOT_PREFIX : compileStringMatch(m.uri, ignoreCase);
+  const headers: CompiledHeaderMatch[] = [];
+  compileHeaders(headers, m.headers, false);
+  compileHeaders(headers, m.withoutHeaders, true);
+  const queryParams: CompiledQueryMatch[] = [];
+  if (m.queryParams !== undefined) {
+    for (const name of Object.keys(m.queryParams).sort()) {
+      queryParams.push({ name, match: compileStringMatch(m.queryParams[name]) });
+    }
+  }
+  const scheme = m.scheme === undefined ? undefined : compileStringMatch(m.scheme);
+  const method = m.method === undefined ? undefined : compileStringMatch(m.method);
+  const authority = m.authority === undefined ? undefined : compileStringMatch(m.authority);
+  // istio/istio route.go IsCatchAllRoute: prefix "/" or regex ".*", and no header/query matchers
+  // (method/authority/scheme are header matchers in Envoy).
+  const rootPath = (uri.kind === MATCH_PREFIX && uri.value === "/") || (uri.kind === MATCH_REGEX && uri.value === ".*");
+  const catchAll = rootPath && headers.length === 0 && queryParams.length === 0
+    && scheme === undefined && method === undefined && authority === undefined;
+  return { uri, scheme, method, authority, headers, queryParams, catchAll };
+}
+
+function headerHolds(h: CompiledHeaderMatch, headers: Readonly<Record<string, string>>): boolean {
+  const v = headers[h.name];
+  if (h.match.kind === MATCH_PRESENT) return (v !== undefined) !== h.invert;
+  if (!h.invert) return v !== undefined && matchString(h.match, v);
+  // withoutHeaders: a missing header is treated as "" (Envoy treat_missing_header_as_empty).
+  return !matchString(h.match, v === undefined ? "" : v);
+}
+
+function queryHolds(q: CompiledQueryMatch, path: string): boolean {
+  const start = queryParamValueStart(path, q.name);
+  if (start < 0) return false;
+  if (q.match.kind === MATCH_PRESENT) return true;
+  return matchStringSlice(q.match, path, start, queryParamValueEnd(path, start));
+}
+
+/** Does the request satisfy every condition of this compiled match? Allocation-free except regex on a path with a query. */
+export function matchHolds(m: CompiledMatch, req: HttpRequest): boolean {
+  const path = req.path;
+  if (!matchStringRange(m.uri, path, pathEnd(path))) return false;
+  if (m.method !== undefined && !matchString(m.method, req.method)) return false;
+  if (m.authority !== undefined && !matchString(m.authority, req.authority)) return false;
+  if (m.scheme !== undefined && !matchString(m.scheme, req.scheme)) return false;
+  const hs = m.headers;
+  for (let i = 0; i < hs.length; i++) if (!headerHolds(hs[i] as CompiledHeaderMatch, req.headers)) return false;
+  const qs = m.queryParams;
+  for (let i = 0; i < qs.length; i++) if (!queryHolds(qs[i] as CompiledQueryMatch, path)) return false;
+  return true;
+}

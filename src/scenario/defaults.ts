@@ -1,0 +1,117 @@
+// Every default the scenario loader fills in, in one place, each with where it comes from.
+// Kubernetes/Istio values are the real ones (see shared/reference/semantics.md); meshsim's own are
+// calibrated against published figures, as noted.
+import type { DistributionSpec } from "../engine/distributions/spec.js";
+
+export const DEFAULTS = {
+  /** Kubernetes: a resource without metadata.namespace lives in `default`. */
+  namespace: "default",
+  /** Istio's root namespace (meshConfig.rootNamespace default), where mesh-wide policy lives. */
+  rootNamespace: "istio-system",
+
+  service: {
+    /** Kubernetes ServicePort.protocol default. */
+    protocol: "TCP" as const,
+  },
+  deployment: {
+    /** Kubernetes DeploymentSpec.replicas default. */
+    replicas: 1,
+    /** Kubernetes PodSpec.serviceAccountName: the namespace's `default` account. */
+    serviceAccountName: "default",
+    /** Kubernetes PodSpec.terminationGracePeriodSeconds default (30 s). */
+    terminationGracePeriodMs: 30_000,
+  },
+  /** Istio HTTPRetry.attempts when a `retries` block omits it (proto zero value: no retries). */
+  retryAttempts: 0,
+  /** Istio AuthorizationPolicy.action default. */
+  authorizationAction: "ALLOW" as const,
+
+  simulation: {
+    /** meshsim: fixed seed so runs are reproducible by default. */
+    seed: 1,
+    /** meshsim: one simulated minute. */
+    durationMs: 60_000,
+    /** meshsim: no warm-up excluded unless asked. */
+    warmupMs: 0,
+  },
+  mesh: {
+    /** meshsim: Istio's classic data-plane mode. */
+    mode: "sidecar" as const,
+    /** Istio MeshConfig.outboundTrafficPolicy.mode default. */
+    outboundTrafficPolicy: "ALLOW_ANY" as const,
+    proxy: {
+      /** Per pass through a sidecar; median 1.2 ms, p99 1.6 ms so that two sidecars add ≈2.6 ms at
+       * p90, Istio's published figure (1.8–1.12: p90 +2.65 ms; semantics.md §10.1,
+       * https://istio.io/latest/docs/ops/deployment/performance-and-scalability/). */
+      latency: { dist: "lognormal", median: 1.2, p99: 1.6 } as DistributionSpec,
+      /** 0.5 vCPU per 1000 rps per proxy (Istio performance page, 1.5–1.22) = 0.5 ms CPU per request. */
+      cpuPerRequestMs: 0.5,
+      /** ≈50 MB per proxy (Istio performance page, 1.5–1.22); 50 MiB in bytes. */
+      memoryBytes: 50 * 2 ** 20,
+    },
+    controlPlane: {
+      /** Istio PILOT_DEBOUNCE_AFTER default. */
+      debounceAfterMs: 100,
+      /** Istio PILOT_DEBOUNCE_MAX default. */
+      debounceMaxMs: 10_000,
+      /** Istio PILOT_PUSH_THROTTLE (fixed 100 up to 1.20; 1.21+ auto-sizes to at most 100). */
+      pushThrottle: 100,
+      /** meshsim: per-proxy push time; Istio publishes none, a few ms is typical of small meshes (semantics.md §8). */
+      pushTime: { dist: "exponential", mean: 5 } as DistributionSpec,
+    },
+    certificates: {
+      /** Istio workload certificate TTL (SECRET_TTL / DEFAULT_WORKLOAD_CERT_TTL), semantics.md §6.4. */
+      workloadTTLMs: 24 * 3_600_000,
+    },
+  },
+  network: {
+    /** meshsim: one-way pod-to-pod latency within a cluster (~0.1 ms on one datacenter network). */
+    latency: { dist: "exponential", mean: 0.1 } as DistributionSpec,
+    /** meshsim: round trip to a host outside the cluster (a nearby internet service). */
+    externalLatency: { dist: "exponential", mean: 20 } as DistributionSpec,
+  },
+  report: {
+    /** meshsim: time-series resolution. */
+    windowMs: 10_000,
+    /** meshsim: access log off (Istio's default meshConfig.accessLogFile is empty too). */
+    accessLog: false,
+    /** Istio's default trace sampling is 1% (meshConfig.defaultConfig.tracing.sampling = 1.0 percent). */
+    tracesSample: 0.01,
+  },
+  workload: {
+    /** meshsim: an app with no stated limit serves every request at once. */
+    concurrency: Infinity,
+    /** meshsim: an app with no stated limit queues without bound. */
+    queueLimit: Infinity,
+    /** meshsim: thread-per-request servers (like Bookinfo's) hold a slot while waiting on calls. */
+    threading: "blocking" as const,
+    /** meshsim: the app itself never fails unless told to. */
+    errorRate: 0,
+  },
+  call: {
+    /** The URL default scheme. */
+    scheme: "http" as const,
+    /** The URL default path. */
+    path: "/",
+    /** HTTP clients' default method. */
+    method: "GET",
+    /** meshsim: the application does not retry unless told to. */
+    retries: 0,
+    /** meshsim: a failed call fails the request (500), like an app without error handling. */
+    onError: "fail" as const,
+    /** Default port of an external host per scheme (RFC 9110). */
+    externalPort: { http: 80, https: 443 },
+  },
+  loadGenerator: {
+    /** Open-loop arrivals are a Poisson process unless `arrival: constant`. */
+    arrival: "poisson" as const,
+    /** Load starts at t = 0. */
+    startMs: 0,
+    /** fortio's -qps 0: as fast as answers come. */
+    qps: 0,
+  },
+  timeline: {
+    /** `kill: {deployment}` kills one pod. */
+    killCount: 1,
+  },
+} as const;

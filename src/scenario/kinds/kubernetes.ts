@@ -1,0 +1,168 @@
+// Kubernetes kinds meshsim reads: Namespace, ServiceAccount (v1), Service (v1), Deployment (apps/v1).
+// Field names and defaults are Kubernetes': https://kubernetes.io/docs/reference/kubernetes-api/
+import type { ObjectMeta } from "../../proxy/api/networking.js";
+import type { Deployment, Namespace, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
+import { DEFAULTS } from "../defaults.js";
+import type { LoadState } from "../load-state.js";
+import type { YamlMap, YamlValue } from "../yaml-value.js";
+
+const SERVICE_SPEC_IGNORED = [
+  "type", "clusterIP", "clusterIPs", "externalIPs", "externalName", "externalTrafficPolicy", "internalTrafficPolicy",
+  "healthCheckNodePort", "ipFamilies", "ipFamilyPolicy", "loadBalancerClass", "loadBalancerIP",
+  "loadBalancerSourceRanges", "allocateLoadBalancerNodePorts", "publishNotReadyAddresses", "sessionAffinity",
+  "sessionAffinityConfig", "trafficDistribution",
+];
+const DEPLOYMENT_SPEC_IGNORED = ["strategy", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
+const POD_SPEC_IGNORED = [
+  "initContainers", "ephemeralContainers", "volumes", "affinity", "nodeSelector", "nodeName", "tolerations",
+  "securityContext", "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
+  "dnsPolicy", "dnsConfig", "restartPolicy", "priority", "priorityClassName", "schedulerName", "runtimeClassName",
+  "topologySpreadConstraints", "automountServiceAccountToken", "enableServiceLinks", "preemptionPolicy", "overhead",
+  "readinessGates", "activeDeadlineSeconds", "shareProcessNamespace", "os", "setHostnameAsFQDN", "hostUsers",
+  "resourceClaims", "schedulingGates", "resources",
+];
+const CONTAINER_IGNORED = [
+  "name", "image", "imagePullPolicy", "command", "args", "workingDir", "env", "envFrom", "resources", "resizePolicy",
+  "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle",
+  "terminationMessagePath", "terminationMessagePolicy", "securityContext", "stdin", "stdinOnce", "tty",
+];
+
+export function readNamespace(_doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Namespace {
+  _doc.ignore("spec");
+  return { kind: "Namespace", metadata, pos };
+}
+
+export function readServiceAccount(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): ServiceAccount {
+  doc.ignore("secrets", "imagePullSecrets", "automountServiceAccountToken");
+  return { kind: "ServiceAccount", metadata, pos };
+}
+
+export function readService(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, state: LoadState): Service | undefined {
+  const spec = doc.req("spec")?.map();
+  if (!spec) return undefined;
+  const selector = spec.get("selector")?.strMap() ?? {};
+  const ports: ServicePort[] = [];
+  const portsV = spec.req("ports")?.list();
+  if (portsV && portsV.length === 0) spec.get("ports")!.error("a Service needs at least one port");
+  const seen = new Set<string>();
+  for (const pv of portsV ?? []) {
+    const pm = pv.map();
+    if (!pm) continue;
+    const port = pm.req("port")?.port();
+    const name = pm.get("name")?.str();
+    const protocol = pm.get("protocol")?.oneOf(["TCP", "UDP", "SCTP"] as const) ?? DEFAULTS.service.protocol;
+    const appProtocol = pm.get("appProtocol")?.str();
+    const tpV = pm.get("targetPort");
+    pm.ignore("nodePort");
+    pm.done();
+    if (port === undefined) continue;
+    if (portsV!.length > 1 && name === undefined) pv.error("name is required when a Service has more than one port");
+    if (name !== undefined) {
+      if (seen.has(name)) pv.error(`duplicate port name ${JSON.stringify(name)}`);
+      seen.add(name);
+    }
+    const sp: ServicePort = { port, targetPort: port, protocol };
+    if (name !== undefined) sp.name = name;
+    if (appProtocol !== undefined) sp.appProtocol = appProtocol;
+    if (tpV) {
+      if (tpV.isString) {
+        const portName = tpV.str()!;
+        // Kubernetes resolves a named targetPort per pod; meshsim takes it from the selected Deployments.
+        state.defer(() => resolveNamedTargetPort(sp, portName, tpV, selector, metadata.namespace, state));
+      } else {
+        const tp = tpV.port();
+        if (tp !== undefined) sp.targetPort = tp;
+      }
+    }
+    ports.push(sp);
+  }
+  spec.ignore(...SERVICE_SPEC_IGNORED);
+  spec.done();
+  doc.ignore("status");
+  return { kind: "Service", metadata, ports, selector, pos };
+}
+
+function selects(selector: Record<string, string>, labels: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(selector);
+  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
+}
+
+function resolveNamedTargetPort(
+  sp: ServicePort, portName: string, at: YamlValue, selector: Record<string, string>, namespace: string, state: LoadState,
+): void {
+  const found = new Set<number>();
+  for (const d of state.ofKind("Deployment")) {
+    if (d.metadata.namespace !== namespace || !selects(selector, d.podLabels)) continue;
+    for (const cp of d.containerPorts) if (cp.name === portName) found.add(cp.containerPort);
+  }
+  if (found.size === 0) {
+    at.error(`named targetPort ${JSON.stringify(portName)} matches no container port of the pods this Service selects`);
+    return;
+  }
+  if (found.size > 1) at.warn(`named targetPort ${JSON.stringify(portName)} means different ports in different pods; meshsim uses ${[...found][0]}`);
+  sp.targetPort = [...found][0]!;
+}
+
+export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Deployment | undefined {
+  const spec = doc.req("spec")?.map();
+  if (!spec) return undefined;
+  const replicas = spec.get("replicas")?.int({ min: 0 }) ?? DEFAULTS.deployment.replicas;
+  const tmpl = spec.req("template")?.map();
+  let podLabels: Record<string, string> = {};
+  let podAnnotations: Record<string, string> = {};
+  const containerPorts: Deployment["containerPorts"] = [];
+  let serviceAccountName: string = DEFAULTS.deployment.serviceAccountName;
+  let terminationGracePeriodMs: number = DEFAULTS.deployment.terminationGracePeriodMs;
+  if (tmpl) {
+    const tm = tmpl.get("metadata")?.map();
+    if (tm) {
+      podLabels = tm.get("labels")?.strMap() ?? {};
+      podAnnotations = tm.get("annotations")?.strMap() ?? {};
+      tm.ignore("name", "namespace", "generateName", "creationTimestamp");
+      tm.done();
+    }
+    const ps = tmpl.req("spec")?.map();
+    if (ps) {
+      for (const cv of ps.req("containers")?.list() ?? []) {
+        const c = cv.map();
+        if (!c) continue;
+        for (const portV of c.get("ports")?.list() ?? []) {
+          const p = portV.map();
+          if (!p) continue;
+          const containerPort = p.req("containerPort")?.port();
+          const name = p.get("name")?.str();
+          p.ignore("protocol", "hostPort", "hostIP");
+          p.done();
+          if (containerPort !== undefined) containerPorts.push(name === undefined ? { containerPort } : { name, containerPort });
+        }
+        c.ignore(...CONTAINER_IGNORED);
+        c.done();
+      }
+      const saV = ps.get("serviceAccountName") ?? ps.get("serviceAccount");
+      serviceAccountName = saV?.nonEmptyStr() ?? serviceAccountName;
+      const grace = ps.get("terminationGracePeriodSeconds")?.int({ min: 0 });
+      if (grace !== undefined) terminationGracePeriodMs = grace * 1000;
+      ps.ignore(...POD_SPEC_IGNORED);
+      ps.done();
+    }
+    tmpl.done();
+  }
+  const selV = spec.get("selector");
+  const sel = selV?.map();
+  if (sel) {
+    const matchLabels = sel.get("matchLabels")?.strMap();
+    sel.ignore("matchExpressions");
+    sel.done();
+    // apps/v1 rejects a Deployment whose selector does not match its own pod template.
+    if (matchLabels && tmpl && !Object.entries(matchLabels).every(([k, v]) => podLabels[k] === v)) {
+      selV!.error("selector does not match the template's labels");
+    }
+  }
+  spec.ignore(...DEPLOYMENT_SPEC_IGNORED);
+  spec.done();
+  doc.ignore("status");
+  return {
+    kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
+    terminationGracePeriodMs, pos,
+  };
+}

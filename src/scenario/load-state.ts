@@ -1,0 +1,42 @@
+// State shared by the readers during one load: the diagnostics, the creation counter, every resource
+// read so far (for references), and checks that must wait until every resource is known.
+import type { AnyResource } from "./model.js";
+import type { DiagnosticSink } from "./yaml-value.js";
+
+export class LoadState {
+  private nextIndex = 0;
+  /** Every resource read, from the initial files and from timeline applies (references may point at either). */
+  readonly resources: AnyResource[] = [];
+  private readonly deferred: (() => void)[] = [];
+
+  constructor(readonly sink: DiagnosticSink, readonly simulationFile: string) {}
+
+  /** Global order of appearance; stands in for creationTimestamp. */
+  takeCreationIndex(): number { return this.nextIndex++; }
+
+  /** Runs `check` once every resource has been read (reference resolution). */
+  defer(check: () => void): void { this.deferred.push(check); }
+
+  runDeferred(): void {
+    for (let i = 0; i < this.deferred.length; i++) this.deferred[i]!();
+    this.deferred.length = 0;
+  }
+
+  ofKind<K extends AnyResource["kind"]>(kind: K): Extract<AnyResource, { kind: K }>[] {
+    return this.resources.filter((r): r is Extract<AnyResource, { kind: K }> => r.kind === kind);
+  }
+
+  find<K extends AnyResource["kind"]>(kind: K, name: string, namespace: string): Extract<AnyResource, { kind: K }> | undefined {
+    return this.ofKind(kind).find((r) => r.metadata.name === name && r.metadata.namespace === namespace);
+  }
+
+  /** Namespaces the scenario knows: Namespace documents, every resource's namespace, default and the root. */
+  knownNamespaces(): Set<string> {
+    const out = new Set<string>(["default", "istio-system"]);
+    for (const r of this.resources) {
+      if (r.kind === "Namespace") out.add(r.metadata.name);
+      else if (r.metadata.namespace) out.add(r.metadata.namespace);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,257 @@
+// A YAML node with its position and field path, read into typed values. Every read that fails records
+// an error (file:line:column + path) in the shared sink and returns undefined, so one pass over a
+// document finds all its problems instead of stopping at the first.
+import { isAlias, isMap, isScalar, isSeq } from "yaml";
+import type { Document, LineCounter, Node, YAMLMap } from "yaml";
+import type { Diagnostic, SourcePos } from "./model.js";
+import { parseDuration } from "./duration.js";
+import { parseQuantity } from "./quantity.js";
+
+/** Collects diagnostics of one load. */
+export class DiagnosticSink {
+  readonly diagnostics: Diagnostic[] = [];
+  error(pos: SourcePos, path: string, message: string): undefined {
+    this.diagnostics.push({ severity: "error", pos, path, message });
+    return undefined;
+  }
+  warn(pos: SourcePos, path: string, message: string): void {
+    this.diagnostics.push({ severity: "warning", pos, path, message });
+  }
+  get errors(): Diagnostic[] { return this.diagnostics.filter((d) => d.severity === "error"); }
+  get warnings(): Diagnostic[] { return this.diagnostics.filter((d) => d.severity === "warning"); }
+}
+
+/** One parsed YAML document and where it came from. */
+export interface DocContext {
+  file: string;
+  lineCounter: LineCounter;
+  doc: Document;
+  sink: DiagnosticSink;
+}
+
+export function positionOf(ctx: DocContext, offset: number): SourcePos {
+  const { line, col } = ctx.lineCounter.linePos(offset);
+  return { file: ctx.file, line, column: col };
+}
+
+/** `a.b`, `a[2]`, and `a["sidecar.istio.io/inject"]` for keys that would read ambiguously. */
+export function childPath(path: string, key: string | number): string {
+  if (typeof key === "number") return `${path}[${key}]`;
+  if (key === "" || /[.\s[\]"]/.test(key)) return `${path}[${JSON.stringify(key)}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+function describe(node: Node): string {
+  if (isMap(node)) return "a map";
+  if (isSeq(node)) return "a list";
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return "null";
+    if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+    return `the ${typeof v} ${String(v)}`;
+  }
+  return "a value";
+}
+
+export class YamlValue {
+  readonly node: Node;
+  constructor(readonly ctx: DocContext, node: Node, readonly path: string) {
+    // Aliases read as the node they point at; the position stays where the alias is written.
+    let n: Node = node;
+    for (let i = 0; i < 32 && isAlias(n); i++) {
+      const target = n.resolve(ctx.doc);
+      if (!target) break;
+      n = target as Node;
+    }
+    this.node = n;
+    this.pos = positionOf(ctx, node.range?.[0] ?? 0);
+  }
+  readonly pos: SourcePos;
+
+  error(message: string): undefined { return this.ctx.sink.error(this.pos, this.path, message); }
+  warn(message: string): void { this.ctx.sink.warn(this.pos, this.path, message); }
+
+  get isNull(): boolean { return isScalar(this.node) && this.node.value === null; }
+  get isMap(): boolean { return isMap(this.node); }
+  get isList(): boolean { return isSeq(this.node); }
+  get isString(): boolean { return isScalar(this.node) && typeof this.node.value === "string"; }
+  get isNumber(): boolean { return isScalar(this.node) && typeof this.node.value === "number"; }
+
+  private wrong(expected: string): undefined {
+    return this.error(`expected ${expected}, got ${describe(this.node)}`);
+  }
+
+  str(): string | undefined {
+    return this.isString ? ((this.node as { value: string }).value) : this.wrong("a string");
+  }
+
+  nonEmptyStr(): string | undefined {
+    const s = this.str();
+    if (s === "") return this.error("must not be empty");
+    return s;
+  }
+
+  num(opts: { min?: number; max?: number; minExclusive?: number } = {}): number | undefined {
+    if (!this.isNumber) return this.wrong("a number");
+    const v = (this.node as { value: number }).value;
+    if (!Number.isFinite(v)) return this.error(`must be a finite number, got ${v}`);
+    if (opts.min !== undefined && v < opts.min) return this.error(`must be >= ${opts.min}, got ${v}`);
+    if (opts.minExclusive !== undefined && v <= opts.minExclusive) return this.error(`must be > ${opts.minExclusive}, got ${v}`);
+    if (opts.max !== undefined && v > opts.max) return this.error(`must be <= ${opts.max}, got ${v}`);
+    return v;
+  }
+
+  int(opts: { min?: number; max?: number } = {}): number | undefined {
+    if (!this.isNumber) return this.wrong("an integer");
+    const v = (this.node as { value: number }).value;
+    if (!Number.isSafeInteger(v)) return this.error(`expected an integer, got ${v}`);
+    return this.num(opts);
+  }
+
+  port(): number | undefined { return this.int({ min: 1, max: 65535 }); }
+
+  bool(): boolean | undefined {
+    return isScalar(this.node) && typeof this.node.value === "boolean" ? this.node.value : this.wrong("true or false");
+  }
+
+  oneOf<T extends string>(values: readonly T[]): T | undefined {
+    const s = this.str();
+    if (s === undefined) return undefined;
+    if (!(values as readonly string[]).includes(s)) {
+      return this.error(`must be one of ${values.join(", ")}; got ${JSON.stringify(s)}`);
+    }
+    return s as T;
+  }
+
+  /** A duration string in ms (never a bare number: "3" is ambiguous). */
+  duration(opts: { positive?: boolean } = {}): number | undefined {
+    if (!this.isString) {
+      if (this.isNumber) return this.error(`expected a duration string such as "${String((this.node as { value: number }).value)}s", got a bare number`);
+      return this.wrong("a duration string such as 250ms or 1.5s");
+    }
+    let ms: number;
+    try { ms = parseDuration((this.node as { value: string }).value); } catch (e) { return this.error((e as Error).message); }
+    if (opts.positive && ms <= 0) return this.error("must be a positive duration");
+    return ms;
+  }
+
+  /** Memory in bytes: a quantity string ("50Mi") or a number of bytes. */
+  bytes(): number | undefined {
+    if (this.isNumber) return this.num({ min: 0 });
+    const s = this.str();
+    if (s === undefined) return undefined;
+    try { return parseQuantity(s); } catch (e) { return this.error((e as Error).message); }
+  }
+
+  map(): YamlMap | undefined {
+    return isMap(this.node) ? new YamlMap(this, this.node) : this.wrong("a map");
+  }
+
+  list(): YamlValue[] | undefined {
+    if (!isSeq(this.node)) return this.wrong("a list");
+    return this.node.items.map((item, i) => new YamlValue(this.ctx, item as Node, childPath(this.path, i)));
+  }
+
+  strList(): string[] | undefined {
+    const items = this.list();
+    if (!items) return undefined;
+    const out: string[] = [];
+    let ok = true;
+    for (const it of items) {
+      const s = it.str();
+      if (s === undefined) ok = false; else out.push(s);
+    }
+    return ok ? out : undefined;
+  }
+
+  /** A map of string to string (labels, annotations, selectors, headers to set). */
+  strMap(): Record<string, string> | undefined {
+    const m = this.map();
+    if (!m) return undefined;
+    const out: Record<string, string> = {};
+    let ok = true;
+    for (const [k, v] of m.entries()) {
+      if (v === undefined) { out[k] = ""; continue; }
+      const s = v.isString ? v.str() : v.error(`expected a string, got ${describe(v.node)} (quote it)`);
+      if (s === undefined) ok = false; else out[k] = s;
+    }
+    return ok ? out : undefined;
+  }
+
+  /** Plain JavaScript value of an opaque subtree (e.g. TCP routes meshsim keeps but does not read). */
+  plain(): unknown { return this.node.toJSON(); }
+}
+
+/** A YAML map whose keys are tracked: `done()` warns about every key nothing asked for. */
+export class YamlMap {
+  private readonly used = new Set<string>();
+  private readonly byKey = new Map<string, { keyNode: Node | null; value: Node | null }>();
+
+  constructor(readonly value: YamlValue, readonly node: YAMLMap) {
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const key = keyNode && isScalar(keyNode) ? String(keyNode.value) : keyNode ? JSON.stringify(keyNode.toJSON()) : "";
+      this.byKey.set(key, { keyNode, value: pair.value as Node | null });
+    }
+  }
+
+  get pos(): SourcePos { return this.value.pos; }
+  get path(): string { return this.value.path; }
+  get ctx(): DocContext { return this.value.ctx; }
+  error(message: string): undefined { return this.value.error(message); }
+
+  keys(): string[] { return [...this.byKey.keys()]; }
+
+  /** Whether the key is present with a non-null value. */
+  has(key: string): boolean {
+    const e = this.byKey.get(key);
+    return !!e && e.value !== null && !(isScalar(e.value) && e.value.value === null);
+  }
+
+  /** The value under `key`; absent and explicit null both read as undefined. */
+  get(key: string): YamlValue | undefined {
+    this.used.add(key);
+    const e = this.byKey.get(key);
+    if (!e || !this.has(key)) return undefined;
+    return new YamlValue(this.ctx, e.value!, childPath(this.path, key));
+  }
+
+  /** Like `get`, but records "is required" (at the map's position) when missing. */
+  req(key: string): YamlValue | undefined {
+    const v = this.get(key);
+    if (!v) this.ctx.sink.error(this.pos, childPath(this.path, key), "is required");
+    return v;
+  }
+
+  /** Position of a key as written, for messages about the key itself. */
+  keyPos(key: string): SourcePos {
+    const e = this.byKey.get(key);
+    return positionOf(this.ctx, e?.keyNode?.range?.[0] ?? this.value.node.range?.[0] ?? 0);
+  }
+
+  /** All entries (marks them used); null values come as undefined. */
+  entries(): [string, YamlValue | undefined][] {
+    return this.keys().map((k) => [k, this.get(k)]);
+  }
+
+  /** Real fields of the resource that meshsim accepts but does not simulate. */
+  ignore(...keys: string[]): void { for (const k of keys) this.used.add(k); }
+
+  /** Keys among `keys` that are present. */
+  present(keys: readonly string[]): string[] { return keys.filter((k) => this.has(k)); }
+
+  /** Errors unless at most one (or, with `required`, exactly one) of `keys` is present. */
+  exclusive(keys: readonly string[], required = false): string | undefined {
+    const p = this.present(keys);
+    if (p.length > 1) return this.error(`only one of ${keys.join(", ")} may be set; got ${p.join(" and ")}`);
+    if (p.length === 0 && required) return this.error(`one of ${keys.join(", ")} is required`);
+    return p[0];
+  }
+
+  /** Warns "unknown field" for every key nothing read. */
+  done(): void {
+    for (const [k] of this.byKey) {
+      if (!this.used.has(k)) this.ctx.sink.warn(this.keyPos(k), childPath(this.path, k), "unknown field; ignored");
+    }
+  }
+}
