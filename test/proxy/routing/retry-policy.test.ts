@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { backoffMs } from "../../../src/proxy/route/backoff.js";
+import {
+  convertRetryPolicy, isRetriable, OUTCOME_CONNECT_FAILURE, OUTCOME_FAULT_ABORT, OUTCOME_OVERFLOW,
+  OUTCOME_PER_TRY_TIMEOUT, OUTCOME_REFUSED_STREAM, OUTCOME_RESET, OUTCOME_RESET_BEFORE_REQUEST,
+  OUTCOME_ROUTE_TIMEOUT, retryPolicyFor, shouldRetry, type RetryPolicy,
+} from "../../../src/proxy/route/retry-policy.js";
+
+const resp = (status: number, grpcStatus?: number) => ({ kind: "response" as const, status, grpcStatus });
+const policy = (retryOn: string, attempts = 3): RetryPolicy => convertRetryPolicy({ attempts, retryOn }) as RetryPolicy;
+
+describe("retryPolicyFor", () => {
+  it("is Istio's default when the route has no retries (≥1.24: no retriable status codes)", () => {
+    const p = retryPolicyFor({}) as RetryPolicy;
+    expect(p.numRetries).toBe(2);
+    expect(p.retryOn).toBe("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes");
+    expect(p.retriableStatusCodes).toEqual([]);
+    expect(p.previousHostsPredicate).toBe(true);
+    expect(p.hostSelectionRetryMaxAttempts).toBe(5);
+    expect(p.perTryTimeoutMs).toBeUndefined();
+    expect(p.backoffBaseMs).toBe(25);
+    expect(p.backoffMaxMs).toBe(250);
+    expect(shouldRetry(p, resp(503))).toBe("no-retry");
+  });
+  it("retries 503 by default only in the ≤1.23 compat mode", () => {
+    const old = retryPolicyFor({}, { compat: { excludeUnsafe503FromDefaultRetry: false } }) as RetryPolicy;
+    expect(old.retriableStatusCodes).toEqual([503]);
+    expect(shouldRetry(old, resp(503))).toBe("retry");
+  });
+  it("drops previous_hosts for consistent-hash destinations", () => {
+    expect(retryPolicyFor({}, { consistentHash: true })?.previousHostsPredicate).toBe(false);
+  });
+  it("uses the mesh default when the route has none", () => {
+    expect(retryPolicyFor({}, { meshDefault: { attempts: 7 } })?.numRetries).toBe(7);
+  });
+  it("attempts <= 0 disables retries", () => {
+    expect(convertRetryPolicy({ attempts: 0 })).toBeUndefined();
+    expect(convertRetryPolicy({ attempts: -1, retryOn: "5xx" })).toBeUndefined();
+    expect(shouldRetry(undefined, OUTCOME_CONNECT_FAILURE)).toBe("no-retry");
+  });
+  it("moves integer codes from retryOn to retriable status codes and adds retriable-status-codes", () => {
+    const p = policy("503,reset,429");
+    expect(p.retryOn).toBe("reset,retriable-status-codes");
+    expect(p.retriableStatusCodes).toEqual([503, 429]);
+    expect(policy("gateway-error,retriable-status-codes,503").retryOn).toBe("gateway-error,retriable-status-codes");
+    expect(policy("599,5xx").retriableStatusCodes).toEqual([]); // not a known status text
+  });
+  it("keeps the default retryOn when the user gives attempts only; takes perTryTimeout, backoff, flags", () => {
+    const p = convertRetryPolicy({ attempts: 4, perTryTimeoutMs: 200, backoffMs: 100, retryIgnorePreviousHosts: false, retryRemoteLocalities: true }) as RetryPolicy;
+    expect(p.retryOn).toBe("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes");
+    expect(p.numRetries).toBe(4);
+    expect(p.perTryTimeoutMs).toBe(200);
+    expect(p.backoffBaseMs).toBe(100);
+    expect(p.backoffMaxMs).toBe(1000);
+    expect(p.previousHostsPredicate).toBe(false);
+    expect(p.previousPriorities).toBe(true);
+  });
+});
+
+describe("shouldRetry (Envoy retry_on semantics)", () => {
+  it("5xx: any 5xx and any reset/connect failure/refused stream/per-try timeout", () => {
+    const p = policy("5xx");
+    for (const o of [resp(500), resp(503), resp(599), OUTCOME_CONNECT_FAILURE, OUTCOME_RESET, OUTCOME_REFUSED_STREAM, OUTCOME_PER_TRY_TIMEOUT]) {
+      expect(isRetriable(p, o)).toBe(true);
+    }
+    expect(isRetriable(p, resp(404))).toBe(false);
+    expect(isRetriable(p, resp(200))).toBe(false);
+  });
+  it("gateway-error: 502/503/504 (and resets), not 500", () => {
+    const p = policy("gateway-error");
+    expect([500, 502, 503, 504].map((s) => isRetriable(p, resp(s)))).toEqual([false, true, true, true]);
+    expect(isRetriable(p, OUTCOME_PER_TRY_TIMEOUT)).toBe(true);
+  });
+  it("connect-failure retries only connect failures; refused-stream only REFUSED_STREAM", () => {
+    const cf = policy("connect-failure");
+    expect([OUTCOME_CONNECT_FAILURE, OUTCOME_RESET, OUTCOME_REFUSED_STREAM, OUTCOME_PER_TRY_TIMEOUT, resp(503)].map((o) => isRetriable(cf, o)))
+      .toEqual([true, false, false, false, false]);
+    const rs = policy("refused-stream");
+    expect([OUTCOME_CONNECT_FAILURE, OUTCOME_REFUSED_STREAM, OUTCOME_RESET].map((o) => isRetriable(rs, o))).toEqual([false, true, false]);
+  });
+  it("reset retries resets and per-try timeouts but not a 503 response", () => {
+    const p = policy("reset");
+    expect(isRetriable(p, OUTCOME_RESET)).toBe(true);
+    expect(isRetriable(p, resp(503))).toBe(false);
+  });
+  it("reset-before-request retries only what never reached the upstream", () => {
+    const p = policy("reset-before-request");
+    expect(isRetriable(p, OUTCOME_RESET_BEFORE_REQUEST)).toBe(true);
+    expect(isRetriable(p, OUTCOME_CONNECT_FAILURE)).toBe(true);
+    expect(isRetriable(p, OUTCOME_RESET)).toBe(false);
+    expect(isRetriable(p, OUTCOME_PER_TRY_TIMEOUT)).toBe(false);
+  });
+  it("per-try timeouts are not retried by Istio's default retryOn", () => {
+    expect(isRetriable(retryPolicyFor({}), OUTCOME_PER_TRY_TIMEOUT)).toBe(false);
+  });
+  it("retriable-4xx is 409 only", () => {
+    const p = policy("retriable-4xx");
+    expect([409, 429, 400].map((s) => isRetriable(p, resp(s)))).toEqual([true, false, false]);
+  });
+  it("gRPC conditions read grpc-status from the response headers", () => {
+    const p = policy("unavailable,cancelled,deadline-exceeded,internal,resource-exhausted");
+    expect([14, 1, 4, 13, 8, 2].map((g) => isRetriable(p, resp(200, g)))).toEqual([true, true, true, true, true, false]);
+    expect(isRetriable(policy("unavailable"), resp(200, 1))).toBe(false);
+  });
+  it("an upstream rate-limited response is retried only with envoy-ratelimited", () => {
+    const limited = { kind: "response" as const, status: 429, envoyRateLimited: true };
+    expect(isRetriable(policy("retriable-status-codes,429"), limited)).toBe(false);
+    expect(isRetriable(policy("envoy-ratelimited"), limited)).toBe(true);
+  });
+  it("never retries overflow, route timeout or a fault abort", () => {
+    const p = policy("5xx,gateway-error,reset,connect-failure,refused-stream,reset-before-request,retriable-status-codes,503");
+    for (const o of [OUTCOME_OVERFLOW, OUTCOME_ROUTE_TIMEOUT, OUTCOME_FAULT_ABORT]) expect(shouldRetry(p, o, 0)).toBe("no-retry");
+  });
+  it("limit-exceeded (URX) once num_retries is used up", () => {
+    const p = policy("5xx", 2);
+    expect(shouldRetry(p, resp(503), 0)).toBe("retry");
+    expect(shouldRetry(p, resp(503), 1)).toBe("retry");
+    expect(shouldRetry(p, resp(503), 2)).toBe("limit-exceeded");
+    expect(shouldRetry(p, resp(200), 2)).toBe("no-retry");
+  });
+});
+
+describe("backoffMs", () => {
+  const p = retryPolicyFor({}) as RetryPolicy;
+  it("draws from [0, (2^N−1)·25 ms): 0–24, 0–74, 0–174, then capped at 250", () => {
+    expect(backoffMs(p, 1, 0)).toBe(0);
+    expect(backoffMs(p, 1, 0.999999)).toBe(24);
+    expect(backoffMs(p, 2, 0.999999)).toBe(74);
+    expect(backoffMs(p, 3, 0.999999)).toBe(174);
+    expect(backoffMs(p, 4, 0.999999)).toBe(250);
+    expect(backoffMs(p, 4, 0.5)).toBe(187); // range stops at 15·25 = 375, then capped
+    expect(backoffMs(p, 50, 0.999999)).toBe(250);
+  });
+  it("scales with the backoff field", () => {
+    const q = convertRetryPolicy({ attempts: 3, backoffMs: 100 }) as RetryPolicy;
+    expect(backoffMs(q, 2, 0.5)).toBe(150);
+    expect(backoffMs(q, 9, 0.99)).toBe(1000);
+  });
+});
