@@ -10,9 +10,9 @@ export function percentileKey(key: string): number | undefined {
   const m = /^p(\d+(?:\.\d+)?)$/.exec(key);
   if (!m) return undefined;
   const digits = m[1]!;
-  if (/^99+$/.test(digits) && digits.length > 2) return Number(`99.${digits.slice(2)}`) / 100;
-  const pct = Number(digits);
-  return pct <= 100 ? pct / 100 : undefined;
+  // Parsing "99.9e-2" (not 99.9 / 100) gives the double nearest 0.999.
+  if (/^99+$/.test(digits) && digits.length > 2) return Number(`99.${digits.slice(2)}e-2`);
+  return Number(digits) <= 100 ? Number(`${digits}e-2`) : undefined;
 }
 
 export function readDistribution(v: YamlValue): DistributionSpec | undefined {

@@ -9,7 +9,7 @@ export class LoadState {
   readonly resources: AnyResource[] = [];
   private readonly deferred: (() => void)[] = [];
 
-  constructor(readonly sink: DiagnosticSink, readonly simulationFile: string) {}
+  constructor(readonly sink: DiagnosticSink) {}
 
   /** Global order of appearance; stands in for creationTimestamp. */
   takeCreationIndex(): number { return this.nextIndex++; }

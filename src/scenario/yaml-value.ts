@@ -10,12 +10,20 @@ import { parseQuantity } from "./quantity.js";
 /** Collects diagnostics of one load. */
 export class DiagnosticSink {
   readonly diagnostics: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
   error(pos: SourcePos, path: string, message: string): undefined {
-    this.diagnostics.push({ severity: "error", pos, path, message });
+    this.add({ severity: "error", pos, path, message });
     return undefined;
   }
   warn(pos: SourcePos, path: string, message: string): void {
-    this.diagnostics.push({ severity: "warning", pos, path, message });
+    this.add({ severity: "warning", pos, path, message });
+  }
+  /** The same value may be read twice (e.g. the Simulation's spec); it is reported once. */
+  private add(d: Diagnostic): void {
+    const key = `${d.severity}\0${d.pos.file}\0${d.pos.line}\0${d.pos.column}\0${d.path}\0${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.diagnostics.push(d);
   }
   get errors(): Diagnostic[] { return this.diagnostics.filter((d) => d.severity === "error"); }
   get warnings(): Diagnostic[] { return this.diagnostics.filter((d) => d.severity === "warning"); }

@@ -1,0 +1,115 @@
+// `spec.expect` of the Simulation: assertions on a client's or an edge's figures, each "OP VALUE".
+import type { Comparison, ExpectCheck, Expectation } from "./model.js";
+import { parseDuration } from "./duration.js";
+import type { LoadState } from "./load-state.js";
+import type { YamlMap, YamlValue } from "./yaml-value.js";
+
+const LATENCY = new Set(["mean", "p50", "p90", "p99", "p999", "max"]);
+const COUNT = new Set(["requests", "rps"]);
+const OPS: readonly Comparison[] = ["<=", ">=", "==", "!=", "<", ">"];
+
+export type MetricUnit = "latency" | "fraction" | "count";
+
+export function metricUnit(metric: string): MetricUnit | undefined {
+  if (LATENCY.has(metric)) return "latency";
+  if (metric === "errorRate") return "fraction";
+  if (COUNT.has(metric) || /^codes\.\d{1,3}$/.test(metric) || /^flags\.(-|[A-Z]+(,[A-Z]+)*)$/.test(metric)) return "count";
+  return undefined;
+}
+
+/** Parses "< 300ms", ">= 99.5%", "== 0" for a metric; throws an Error with a readable message. */
+export function parseCheck(metric: string, text: string): ExpectCheck {
+  const unit = metricUnit(metric);
+  if (!unit) throw new Error(`unknown metric ${JSON.stringify(metric)}`);
+  const t = text.trim();
+  const op = OPS.find((o) => t.startsWith(o));
+  if (!op) throw new Error(`expected "OP VALUE" with OP one of < <= > >= == !=, got ${JSON.stringify(text)}`);
+  const raw = t.slice(op.length).trim();
+  if (raw === "") throw new Error(`missing value after ${op}`);
+  let value: number;
+  if (raw.endsWith("%")) {
+    if (unit !== "fraction") throw new Error(`a percentage only applies to errorRate, not ${metric}`);
+    value = Number(raw.slice(0, -1)) / 100;
+    if (!Number.isFinite(value)) throw new Error(`invalid percentage ${JSON.stringify(raw)}`);
+  } else if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(raw)) {
+    if (unit === "latency") throw new Error(`${metric} is a latency: write a duration such as ${raw}ms`);
+    value = Number(raw);
+  } else {
+    if (unit !== "latency") throw new Error(`${metric} is not a latency; expected a number${unit === "fraction" ? " or a percentage" : ""}, got ${JSON.stringify(raw)}`);
+    value = parseDuration(raw);
+  }
+  return { metric, op, value, text: t };
+}
+
+/** Reads `keys` of `m` as checks on `prefix + key`. */
+function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCheck[]): boolean {
+  let ok = true;
+  for (const key of keys) {
+    const v = m.get(key);
+    const metric = prefix + key;
+    if (!v) { m.ctx.sink.error(m.keyPos(key), `${m.path}.${key}`, "needs a condition such as \"< 300ms\""); ok = false; continue; }
+    if (metricUnit(metric) === undefined) {
+      m.ctx.sink.error(m.keyPos(key), v.path, prefix === "codes."
+        ? "expected an HTTP status code (or 0 for no response)"
+        : prefix === "flags."
+          ? "expected an Envoy response flag such as UO, or -"
+          : `unknown metric ${JSON.stringify(key)} (requests, errorRate, mean, p50, p90, p99, p999, max, rps, codes, flags)`);
+      ok = false;
+      continue;
+    }
+    if (v.isNumber) { v.error(`expected a string such as "== ${String(v.plain())}"`); ok = false; continue; }
+    const text = v.str();
+    if (text === undefined) { ok = false; continue; }
+    try { checks.push(parseCheck(metric, text)); } catch (e) { v.error((e as Error).message); ok = false; }
+  }
+  return ok;
+}
+
+export function readExpectation(v: YamlValue, state: LoadState): Expectation | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const which = m.exclusive(["client", "edge"], true);
+  let subject: Expectation["subject"] | undefined;
+  if (which === "client") {
+    const cv = m.get("client")!;
+    const name = cv.nonEmptyStr();
+    if (name !== undefined) {
+      subject = { kind: "client", name };
+      state.defer(() => {
+        if (!state.ofKind("LoadGenerator").some((g) => g.metadata.name === name)) cv.error(`no LoadGenerator named ${JSON.stringify(name)}`);
+      });
+    }
+  } else if (which === "edge") {
+    const em = m.get("edge")!.map();
+    const sV = em?.req("source");
+    const dV = em?.req("destination");
+    const source = sV?.nonEmptyStr();
+    const destination = dV?.nonEmptyStr();
+    em?.done();
+    if (source !== undefined && destination !== undefined) {
+      subject = { kind: "edge", source, destination };
+      state.defer(() => {
+        const deps = new Set(state.ofKind("Deployment").map((d) => d.metadata.name));
+        const gens = new Set(state.ofKind("LoadGenerator").map((g) => g.metadata.name));
+        if (!deps.has(source) && !gens.has(source)) sV!.warn(`no Deployment or LoadGenerator named ${JSON.stringify(source)}; this edge may never carry traffic`);
+        if (!deps.has(destination) && destination !== "unknown") dV!.warn(`no Deployment named ${JSON.stringify(destination)}; this edge may never carry traffic`);
+      });
+    }
+  }
+  const checks: ExpectCheck[] = [];
+  let ok = true;
+  // Checks keep the order they are written in.
+  for (const key of m.keys()) {
+    if (key === "client" || key === "edge") continue;
+    if (key === "codes" || key === "flags") {
+      const sv = m.get(key);
+      const sub = sv?.map();
+      if (!sv) m.ctx.sink.error(m.keyPos(key), `${m.path}.${key}`, `expected a map such as {"503": "> 0"}`);
+      if (sub) ok = readChecks(sub, sub.keys(), `${key}.`, checks) && ok;
+      else ok = false;
+    } else ok = readChecks(m, [key], "", checks) && ok;
+  }
+  if (checks.length === 0 && ok) { m.error("an expectation needs at least one check, e.g. p99: \"< 300ms\""); ok = false; }
+  m.done();
+  return ok && subject ? { subject, checks, pos: v.pos } : undefined;
+}

@@ -1,0 +1,195 @@
+// DestinationRule, Gateway, ServiceEntry and Sidecar specs:
+// https://istio.io/latest/docs/reference/config/networking/
+import type {
+  DestinationRuleSpec, GatewaySpec, ServiceEntrySpec, SidecarSpec, Subset,
+} from "../../proxy/api/networking.js";
+import type { YamlMap, YamlValue } from "../yaml-value.js";
+import { readHosts, readLabelsSelector, readMatchLabels } from "./istio-fields.js";
+import { readConnectionPool, readTrafficPolicy } from "./traffic-policy.js";
+
+export function readDestinationRuleSpec(spec: YamlMap): DestinationRuleSpec | undefined {
+  const host = spec.req("host")?.nonEmptyStr();
+  const out: DestinationRuleSpec = { host: host ?? "" };
+  const tp = spec.get("trafficPolicy");
+  if (tp) { const x = readTrafficPolicy(tp); if (x) out.trafficPolicy = x; }
+  const subsV = spec.get("subsets")?.list();
+  if (subsV) {
+    out.subsets = [];
+    const names = new Set<string>();
+    for (const sv of subsV) {
+      const sm = sv.map();
+      if (!sm) continue;
+      const nameV = sm.req("name");
+      const name = nameV?.nonEmptyStr();
+      if (name !== undefined && names.has(name)) nameV!.error(`duplicate subset name ${JSON.stringify(name)}`);
+      if (name !== undefined) names.add(name);
+      const labels = sm.get("labels")?.strMap();
+      const stp = sm.get("trafficPolicy");
+      const trafficPolicy = stp ? readTrafficPolicy(stp) : undefined;
+      sm.done();
+      if (name === undefined) continue;
+      const s: Subset = { name };
+      if (labels) s.labels = labels;
+      if (trafficPolicy) s.trafficPolicy = trafficPolicy;
+      out.subsets.push(s);
+    }
+  }
+  const exportTo = spec.get("exportTo")?.strList();
+  if (exportTo) out.exportTo = exportTo;
+  const wsV = spec.get("workloadSelector");
+  if (wsV) { const x = readMatchLabels(wsV); if (x) out.workloadSelector = x; }
+  spec.done();
+  return host === undefined ? undefined : out;
+}
+
+function readServerPort(v: YamlValue, needProtocol: boolean): { number: number; protocol: string; name?: string } | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const number = m.req("number")?.port();
+  const protocol = (needProtocol ? m.req("protocol") : m.get("protocol"))?.str()?.toUpperCase();
+  const name = m.get("name")?.str();
+  m.ignore("targetPort");
+  m.done();
+  if (number === undefined || (needProtocol && protocol === undefined)) return undefined;
+  const out: { number: number; protocol: string; name?: string } = { number, protocol: protocol ?? "" };
+  if (name !== undefined) out.name = name;
+  return out;
+}
+
+export function readGatewaySpec(spec: YamlMap): GatewaySpec | undefined {
+  const selector = spec.get("selector")?.strMap() ?? {};
+  const servers: GatewaySpec["servers"] = [];
+  let ok = true;
+  for (const sv of spec.req("servers")?.list() ?? []) {
+    const sm = sv.map();
+    if (!sm) { ok = false; continue; }
+    const pV = sm.req("port");
+    const port = pV ? readServerPort(pV, true) : undefined;
+    const hosts = readHosts(sm, "hosts", true);
+    const tlsV = sm.get("tls");
+    const tls = tlsV?.map() ? tlsV.plain() : undefined;
+    sm.ignore("bind", "defaultEndpoint", "name");
+    sm.done();
+    if (!port || !hosts) { ok = false; continue; }
+    servers.push(tls === undefined ? { port, hosts } : { port, hosts, tls });
+  }
+  spec.done();
+  return ok ? { selector, servers } : undefined;
+}
+
+export function readServiceEntrySpec(spec: YamlMap): ServiceEntrySpec | undefined {
+  const hosts = readHosts(spec, "hosts", true);
+  const out: ServiceEntrySpec = { hosts: hosts ?? [] };
+  const addresses = spec.get("addresses")?.strList();
+  if (addresses) out.addresses = addresses;
+  const portsV = spec.get("ports")?.list();
+  if (portsV) {
+    out.ports = [];
+    for (const pv of portsV) {
+      const pm = pv.map();
+      if (!pm) continue;
+      const number = pm.req("number")?.port();
+      const protocol = pm.get("protocol")?.str()?.toUpperCase();
+      const name = pm.get("name")?.str();
+      const targetPort = pm.get("targetPort")?.port();
+      pm.done();
+      if (number === undefined) continue;
+      const p: NonNullable<ServiceEntrySpec["ports"]>[number] = { number };
+      if (protocol !== undefined) p.protocol = protocol;
+      if (name !== undefined) p.name = name;
+      if (targetPort !== undefined) p.targetPort = targetPort;
+      out.ports.push(p);
+    }
+  }
+  const location = spec.get("location")?.oneOf(["MESH_EXTERNAL", "MESH_INTERNAL"] as const);
+  if (location) out.location = location;
+  const resolution = spec.get("resolution")?.oneOf(["NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"] as const);
+  if (resolution) out.resolution = resolution;
+  const epsV = spec.get("endpoints")?.list();
+  if (epsV) {
+    out.endpoints = [];
+    for (const ev of epsV) {
+      const em = ev.map();
+      if (!em) continue;
+      const ep: NonNullable<ServiceEntrySpec["endpoints"]>[number] = {};
+      const address = em.get("address")?.str();
+      if (address !== undefined) ep.address = address;
+      const pm = em.get("ports")?.map();
+      if (pm) {
+        ep.ports = {};
+        for (const [k, val] of pm.entries()) { const n = val?.port(); if (n !== undefined) ep.ports[k] = n; }
+      }
+      const labels = em.get("labels")?.strMap();
+      if (labels) ep.labels = labels;
+      const locality = em.get("locality")?.str();
+      if (locality !== undefined) ep.locality = locality;
+      const weight = em.get("weight")?.int({ min: 0 });
+      if (weight !== undefined) ep.weight = weight;
+      em.ignore("network", "serviceAccount");
+      em.done();
+      out.endpoints.push(ep);
+    }
+  }
+  const ws = spec.get("workloadSelector");
+  if (ws) {
+    const x = readLabelsSelector(ws);
+    if (x) out.workloadSelector = x;
+    if (out.endpoints) ws.error("only one of workloadSelector and endpoints may be set");
+  }
+  const exportTo = spec.get("exportTo")?.strList();
+  if (exportTo) out.exportTo = exportTo;
+  spec.ignore("subjectAltNames");
+  spec.done();
+  return hosts ? out : undefined;
+}
+
+export function readSidecarSpec(spec: YamlMap): SidecarSpec | undefined {
+  const out: SidecarSpec = {};
+  const ws = spec.get("workloadSelector");
+  if (ws) { const x = readLabelsSelector(ws); if (x) out.workloadSelector = x; }
+  const ingV = spec.get("ingress")?.list();
+  if (ingV) {
+    out.ingress = [];
+    for (const iv of ingV) {
+      const im = iv.map();
+      if (!im) continue;
+      const pV = im.req("port");
+      const port = pV ? readServerPort(pV, false) : undefined;
+      const de = im.get("defaultEndpoint")?.str();
+      const cpV = im.get("connectionPool");
+      const cp = cpV ? readConnectionPool(cpV) : undefined;
+      im.ignore("bind", "captureMode", "tls");
+      im.done();
+      if (!port) continue;
+      const entry: NonNullable<SidecarSpec["ingress"]>[number] = { port };
+      if (de !== undefined) entry.defaultEndpoint = de;
+      if (cp) entry.connectionPool = cp;
+      out.ingress.push(entry);
+    }
+  }
+  const egV = spec.get("egress")?.list();
+  if (egV) {
+    out.egress = [];
+    for (const ev of egV) {
+      const em = ev.map();
+      if (!em) continue;
+      const pV = em.get("port");
+      const port = pV ? readServerPort(pV, false) : undefined;
+      const hosts = readHosts(em, "hosts", true);
+      em.ignore("bind", "captureMode");
+      em.done();
+      if (!hosts) continue;
+      out.egress.push(port ? { port, hosts } : { hosts });
+    }
+  }
+  const otp = spec.get("outboundTrafficPolicy")?.map();
+  if (otp) {
+    const mode = otp.req("mode")?.oneOf(["ALLOW_ANY", "REGISTRY_ONLY"] as const);
+    otp.ignore("egressProxy");
+    otp.done();
+    if (mode) out.outboundTrafficPolicy = { mode };
+  }
+  spec.ignore("inboundConnectionPool");
+  spec.done();
+  return out;
+}

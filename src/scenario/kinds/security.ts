@@ -1,0 +1,199 @@
+// PeerAuthentication, AuthorizationPolicy, RequestAuthentication specs:
+// https://istio.io/latest/docs/reference/config/security/
+import type {
+  AuthorizationPolicySpec, AuthzCondition, AuthzOperation, AuthzRule, AuthzSource, JWTRule, MtlsMode,
+  PeerAuthenticationSpec, RequestAuthenticationSpec,
+} from "../../proxy/api/security.js";
+import { DEFAULTS } from "../defaults.js";
+import type { YamlMap, YamlValue } from "../yaml-value.js";
+import { readMatchLabels } from "./istio-fields.js";
+
+const MODES = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] as const;
+
+function readMode(v: YamlValue): { mode: MtlsMode } | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const mode = m.get("mode")?.oneOf(MODES) ?? "UNSET";
+  m.done();
+  return { mode };
+}
+
+export function readPeerAuthenticationSpec(spec: YamlMap): PeerAuthenticationSpec | undefined {
+  const out: PeerAuthenticationSpec = {};
+  const sel = spec.get("selector");
+  if (sel) { const x = readMatchLabels(sel); if (x) out.selector = x; }
+  const mtls = spec.get("mtls");
+  if (mtls) { const x = readMode(mtls); if (x) out.mtls = x; }
+  const plV = spec.get("portLevelMtls");
+  const pl = plV?.map();
+  if (pl) {
+    // Istio: portLevelMtls needs a selector (the key is the workload's container port).
+    if (!out.selector) plV!.error("portLevelMtls requires a selector");
+    out.portLevelMtls = {};
+    for (const [key, val] of pl.entries()) {
+      const n = Number(key);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) { pl.ctx.sink.error(pl.keyPos(key), `${pl.path}.${key}`, "expected a port number"); continue; }
+      const mode = val ? readMode(val) : undefined;
+      if (mode) out.portLevelMtls[key] = mode;
+    }
+  }
+  spec.done();
+  return out;
+}
+
+const SOURCE_LISTS = [
+  "principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals", "namespaces", "notNamespaces",
+  "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks",
+] as const;
+const OPERATION_LISTS = ["hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths"] as const;
+
+function readSource(v: YamlValue): AuthzSource | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: AuthzSource = {};
+  for (const key of SOURCE_LISTS) {
+    const l = m.get(key)?.strList();
+    if (l) out[key] = l;
+  }
+  // `serviceAccounts: [ns/sa]` is shorthand for principals `cluster.local/ns/<ns>/sa/<sa>`.
+  for (const [key, target] of [["serviceAccounts", "principals"], ["notServiceAccounts", "notPrincipals"]] as const) {
+    const sv = m.get(key);
+    const l = sv?.strList();
+    if (!l) continue;
+    const principals: string[] = [];
+    for (const sa of l) {
+      const parts = sa.split("/");
+      if (parts.length !== 2 || !parts[0] || !parts[1]) { sv!.error(`expected <namespace>/<service account>, got ${JSON.stringify(sa)}`); continue; }
+      principals.push(`cluster.local/ns/${parts[0]}/sa/${parts[1]}`);
+    }
+    out[target] = [...(out[target] ?? []), ...principals];
+  }
+  for (const key of ["trustDomains", "notTrustDomains"]) if (m.has(key)) m.get(key)!.warn(`${key} is not simulated; ignored`);
+  m.done();
+  return out;
+}
+
+function readOperation(v: YamlValue): AuthzOperation | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: AuthzOperation = {};
+  for (const key of OPERATION_LISTS) {
+    const l = m.get(key)?.strList();
+    if (l) out[key] = l;
+  }
+  m.done();
+  return out;
+}
+
+function readRule(v: YamlValue): AuthzRule | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: AuthzRule = {};
+  const from = m.get("from")?.list();
+  if (from) {
+    out.from = [];
+    for (const fv of from) {
+      const fm = fv.map();
+      const sV = fm?.req("source");
+      const source = sV ? readSource(sV) : undefined;
+      fm?.done();
+      if (source) out.from.push({ source });
+    }
+  }
+  const to = m.get("to")?.list();
+  if (to) {
+    out.to = [];
+    for (const tv of to) {
+      const tm = tv.map();
+      const oV = tm?.req("operation");
+      const operation = oV ? readOperation(oV) : undefined;
+      tm?.done();
+      if (operation) out.to.push({ operation });
+    }
+  }
+  const when = m.get("when")?.list();
+  if (when) {
+    out.when = [];
+    for (const wv of when) {
+      const wm = wv.map();
+      if (!wm) continue;
+      const key = wm.req("key")?.nonEmptyStr();
+      const values = wm.get("values")?.strList();
+      const notValues = wm.get("notValues")?.strList();
+      if (!values && !notValues) wm.error("at least one of values or notValues is required");
+      wm.done();
+      if (key === undefined) continue;
+      const c: AuthzCondition = { key };
+      if (values) c.values = values;
+      if (notValues) c.notValues = notValues;
+      out.when.push(c);
+    }
+  }
+  m.done();
+  return out;
+}
+
+export function readAuthorizationPolicySpec(spec: YamlMap): AuthorizationPolicySpec | undefined {
+  const out: AuthorizationPolicySpec = {};
+  const sel = spec.get("selector");
+  if (sel) { const x = readMatchLabels(sel); if (x) out.selector = x; }
+  out.action = spec.get("action")?.oneOf(["ALLOW", "DENY", "AUDIT", "CUSTOM"] as const) ?? DEFAULTS.authorizationAction;
+  const pm = spec.get("provider")?.map();
+  if (pm) {
+    const name = pm.req("name")?.nonEmptyStr();
+    pm.done();
+    if (name !== undefined) out.provider = { name };
+  }
+  if (out.action === "CUSTOM" && !out.provider) spec.error("action CUSTOM requires a provider");
+  const rulesV = spec.get("rules")?.list();
+  if (rulesV) out.rules = rulesV.map(readRule).filter((r): r is AuthzRule => r !== undefined);
+  if (spec.has("targetRef") || spec.has("targetRefs")) {
+    (spec.get("targetRef") ?? spec.get("targetRefs"))!.warn("targetRef(s) (waypoints, gateways) are not simulated; the policy is ignored for them");
+    spec.ignore("targetRef", "targetRefs");
+  }
+  spec.done();
+  return out;
+}
+
+export function readRequestAuthenticationSpec(spec: YamlMap): RequestAuthenticationSpec | undefined {
+  const out: RequestAuthenticationSpec = {};
+  const sel = spec.get("selector");
+  if (sel) { const x = readMatchLabels(sel); if (x) out.selector = x; }
+  const rulesV = spec.get("jwtRules")?.list();
+  if (rulesV) {
+    out.jwtRules = [];
+    for (const rv of rulesV) {
+      const m = rv.map();
+      if (!m) continue;
+      const issuer = m.req("issuer")?.nonEmptyStr();
+      const r: JWTRule = { issuer: issuer ?? "" };
+      const aud = m.get("audiences")?.strList();
+      if (aud) r.audiences = aud;
+      const jwksUri = m.get("jwksUri")?.str();
+      if (jwksUri !== undefined) r.jwksUri = jwksUri;
+      const fh = m.get("fromHeaders")?.list();
+      if (fh) {
+        r.fromHeaders = [];
+        for (const hv of fh) {
+          const hm = hv.map();
+          if (!hm) continue;
+          const name = hm.req("name")?.nonEmptyStr();
+          const prefix = hm.get("prefix")?.str();
+          hm.done();
+          if (name !== undefined) r.fromHeaders.push(prefix === undefined ? { name } : { name, prefix });
+        }
+      }
+      const fot = m.get("forwardOriginalToken")?.bool();
+      if (fot !== undefined) r.forwardOriginalToken = fot;
+      m.ignore("jwks", "fromParams", "fromCookies", "outputPayloadToHeader", "outputClaimToHeaders", "timeout");
+      m.done();
+      if (issuer !== undefined) out.jwtRules.push(r);
+    }
+  }
+  if (spec.has("targetRef") || spec.has("targetRefs")) {
+    (spec.get("targetRef") ?? spec.get("targetRefs"))!.warn("targetRef(s) are not simulated; ignored");
+    spec.ignore("targetRef", "targetRefs");
+  }
+  spec.done();
+  return out;
+}

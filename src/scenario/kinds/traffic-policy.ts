@@ -1,0 +1,225 @@
+// DestinationRule TrafficPolicy: https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy
+import type {
+  ClientTLSSettings, ConnectionPoolSettings, ConsistentHashLB, LoadBalancerSettings, LocalityLoadBalancerSetting,
+  OutlierDetection, TrafficPolicy,
+} from "../../proxy/api/networking.js";
+import type { YamlMap, YamlValue } from "../yaml-value.js";
+import { readPortSelector } from "./istio-fields.js";
+
+const SIMPLE = ["UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST"] as const;
+
+export function readTrafficPolicy(v: YamlValue): TrafficPolicy | undefined {
+  const m = v.map();
+  return m ? readTrafficPolicyFields(m, true) : undefined;
+}
+
+function readTrafficPolicyFields(m: YamlMap, allowPortLevel: boolean): TrafficPolicy {
+  const out: TrafficPolicy = {};
+  const lb = m.get("loadBalancer");
+  if (lb) { const x = readLoadBalancer(lb); if (x) out.loadBalancer = x; }
+  const cp = m.get("connectionPool");
+  if (cp) { const x = readConnectionPool(cp); if (x) out.connectionPool = x; }
+  const od = m.get("outlierDetection");
+  if (od) { const x = readOutlierDetection(od); if (x) out.outlierDetection = x; }
+  const tls = m.get("tls");
+  if (tls) { const x = readClientTls(tls); if (x) out.tls = x; }
+  if (allowPortLevel) {
+    const pls = m.get("portLevelSettings")?.list();
+    if (pls) {
+      out.portLevelSettings = [];
+      for (const pv of pls) {
+        const pm = pv.map();
+        if (!pm) continue;
+        const portV = pm.req("port");
+        const port = portV ? readPortSelector(portV) : undefined;
+        const rest = readTrafficPolicyFields(pm, false);
+        if (port) out.portLevelSettings.push({ ...rest, port });
+      }
+    }
+  }
+  m.ignore("tunnel", "proxyProtocol", "retryBudget");
+  m.done();
+  return out;
+}
+
+function readLoadBalancer(v: YamlValue): LoadBalancerSettings | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: LoadBalancerSettings = {};
+  m.exclusive(["simple", "consistentHash"]);
+  const simple = m.get("simple")?.oneOf(SIMPLE);
+  if (simple) out.simple = simple;
+  const ch = m.get("consistentHash");
+  if (ch) { const x = readConsistentHash(ch); if (x) out.consistentHash = x; }
+  const loc = m.get("localityLbSetting");
+  if (loc) { const x = readLocality(loc); if (x) out.localityLbSetting = x; }
+  const warm = m.get("warmupDurationSecs")?.duration();
+  if (warm !== undefined) out.warmupDurationSecs = warm / 1000;
+  const warmup = m.get("warmup")?.map();
+  if (warmup) {
+    const d = warmup.get("duration")?.duration();
+    if (d !== undefined && out.warmupDurationSecs === undefined) out.warmupDurationSecs = d / 1000;
+    warmup.ignore("minimumPercent", "aggression");
+    warmup.done();
+  }
+  m.done();
+  return out;
+}
+
+function readConsistentHash(v: YamlValue): ConsistentHashLB | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: ConsistentHashLB = {};
+  m.exclusive(["httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName"], true);
+  const h = m.get("httpHeaderName")?.nonEmptyStr();
+  if (h !== undefined) out.httpHeaderName = h;
+  const cm = m.get("httpCookie")?.map();
+  if (cm) {
+    const name = cm.req("name")?.nonEmptyStr();
+    const path = cm.get("path")?.str();
+    const ttl = cm.get("ttl")?.duration();
+    cm.ignore("attributes");
+    cm.done();
+    if (name !== undefined) {
+      out.httpCookie = { name };
+      if (path !== undefined) out.httpCookie.path = path;
+      if (ttl !== undefined) out.httpCookie.ttlMs = ttl;
+    }
+  }
+  const sip = m.get("useSourceIp")?.bool();
+  if (sip !== undefined) out.useSourceIp = sip;
+  const q = m.get("httpQueryParameterName")?.nonEmptyStr();
+  if (q !== undefined) out.httpQueryParameterName = q;
+  m.exclusive(["ringHash", "maglev"]);
+  const rh = m.get("ringHash")?.map();
+  if (rh) {
+    const size = rh.get("minimumRingSize")?.int({ min: 0 });
+    rh.done();
+    out.ringHash = size === undefined ? {} : { minimumRingSize: size };
+  }
+  const mg = m.get("maglev")?.map();
+  if (mg) {
+    const size = mg.get("tableSize")?.int({ min: 0 });
+    mg.done();
+    out.maglev = size === undefined ? {} : { tableSize: size };
+  }
+  const mrs = m.get("minimumRingSize")?.int({ min: 0 });
+  if (mrs !== undefined) out.minimumRingSize = mrs;
+  m.done();
+  return out;
+}
+
+function readLocality(v: YamlValue): LocalityLoadBalancerSetting | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: LocalityLoadBalancerSetting = {};
+  const dist = m.get("distribute")?.list();
+  if (dist) {
+    out.distribute = [];
+    for (const dv of dist) {
+      const dm = dv.map();
+      if (!dm) continue;
+      const from = dm.req("from")?.str();
+      const toM = dm.req("to")?.map();
+      const to: Record<string, number> = {};
+      for (const [k, val] of toM?.entries() ?? []) { const w = val?.int({ min: 0 }); if (w !== undefined) to[k] = w; }
+      dm.done();
+      if (from !== undefined) out.distribute.push({ from, to });
+    }
+  }
+  const fo = m.get("failover")?.list();
+  if (fo) {
+    out.failover = [];
+    for (const fv of fo) {
+      const fm = fv.map();
+      if (!fm) continue;
+      const from = fm.req("from")?.str();
+      const to = fm.req("to")?.str();
+      fm.done();
+      if (from !== undefined && to !== undefined) out.failover.push({ from, to });
+    }
+  }
+  const fp = m.get("failoverPriority")?.strList();
+  if (fp) out.failoverPriority = fp;
+  const enabled = m.get("enabled")?.bool();
+  if (enabled !== undefined) out.enabled = enabled;
+  m.done();
+  return out;
+}
+
+export function readConnectionPool(v: YamlValue): ConnectionPoolSettings | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: ConnectionPoolSettings = {};
+  const tcp = m.get("tcp")?.map();
+  if (tcp) {
+    const t: NonNullable<ConnectionPoolSettings["tcp"]> = {};
+    const mc = tcp.get("maxConnections")?.int({ min: 0 });
+    if (mc !== undefined) t.maxConnections = mc;
+    const ct = tcp.get("connectTimeout")?.duration({ positive: true });
+    if (ct !== undefined) t.connectTimeoutMs = ct;
+    const mcd = tcp.get("maxConnectionDuration")?.duration();
+    if (mcd !== undefined) t.maxConnectionDurationMs = mcd;
+    const it = tcp.get("idleTimeout")?.duration();
+    if (it !== undefined) t.idleTimeoutMs = it;
+    tcp.ignore("tcpKeepalive");
+    tcp.done();
+    out.tcp = t;
+  }
+  const http = m.get("http")?.map();
+  if (http) {
+    const h: NonNullable<ConnectionPoolSettings["http"]> = {};
+    for (const key of ["http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "maxRetries", "maxConcurrentStreams"] as const) {
+      const n = http.get(key)?.int({ min: 0 });
+      if (n !== undefined) h[key] = n;
+    }
+    const it = http.get("idleTimeout")?.duration();
+    if (it !== undefined) h.idleTimeoutMs = it;
+    const up = http.get("h2UpgradePolicy")?.oneOf(["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"] as const);
+    if (up) h.h2UpgradePolicy = up;
+    const ucp = http.get("useClientProtocol")?.bool();
+    if (ucp !== undefined) h.useClientProtocol = ucp;
+    http.done();
+    out.http = h;
+  }
+  m.done();
+  return out;
+}
+
+function readOutlierDetection(v: YamlValue): OutlierDetection | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: OutlierDetection = {};
+  for (const key of ["consecutive5xxErrors", "consecutiveGatewayErrors", "consecutiveLocalOriginFailures"] as const) {
+    const n = m.get(key)?.int({ min: 0 });
+    if (n !== undefined) out[key] = n;
+  }
+  const split = m.get("splitExternalLocalOriginErrors")?.bool();
+  if (split !== undefined) out.splitExternalLocalOriginErrors = split;
+  const interval = m.get("interval")?.duration({ positive: true });
+  if (interval !== undefined) out.intervalMs = interval;
+  const bet = m.get("baseEjectionTime")?.duration({ positive: true });
+  if (bet !== undefined) out.baseEjectionTimeMs = bet;
+  const mep = m.get("maxEjectionPercent")?.int({ min: 0, max: 100 });
+  if (mep !== undefined) out.maxEjectionPercent = mep;
+  const mhp = m.get("minHealthPercent")?.int({ min: 0, max: 100 });
+  if (mhp !== undefined) out.minHealthPercent = mhp;
+  if (m.has("consecutiveErrors")) m.get("consecutiveErrors")!.warn("consecutiveErrors is deprecated and not simulated; use consecutive5xxErrors");
+  m.done();
+  return out;
+}
+
+function readClientTls(v: YamlValue): ClientTLSSettings | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const mode = m.req("mode")?.oneOf(["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] as const);
+  const sni = m.get("sni")?.str();
+  const sans = m.get("subjectAltNames")?.strList();
+  m.ignore("clientCertificate", "privateKey", "caCertificates", "credentialName", "insecureSkipVerify", "caCrl");
+  m.done();
+  if (!mode) return undefined;
+  const out: ClientTLSSettings = { mode };
+  if (sni !== undefined) out.sni = sni;
+  if (sans) out.subjectAltNames = sans;
+  return out;
+}

@@ -1,0 +1,56 @@
+// Which (group, kind) pairs meshsim reads, at which API versions, and the reader of each.
+// Any other kind is warned about and ignored (scenario-format.md, "Kinds read").
+import type { ObjectMeta } from "../proxy/api/networking.js";
+import type { AnyResource, SourcePos } from "./model.js";
+import type { LoadState } from "./load-state.js";
+import type { YamlMap } from "./yaml-value.js";
+import { specOf } from "./kinds/istio-fields.js";
+import { readDeployment, readNamespace, readService, readServiceAccount } from "./kinds/kubernetes.js";
+import { readLoadGenerator } from "./kinds/load-generator.js";
+import {
+  readDestinationRuleSpec, readGatewaySpec, readServiceEntrySpec, readSidecarSpec,
+} from "./kinds/networking.js";
+import {
+  readAuthorizationPolicySpec, readPeerAuthenticationSpec, readRequestAuthenticationSpec,
+} from "./kinds/security.js";
+import { readVirtualServiceSpec } from "./kinds/virtual-service.js";
+import { readWorkload } from "./kinds/workload.js";
+
+export type ResourceReader = (doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, apiVersion: string, state: LoadState) => AnyResource | undefined;
+
+export interface KindEntry { group: string; versions: readonly string[]; clusterScoped?: boolean; read: ResourceReader }
+
+const NETWORKING = ["v1alpha3", "v1beta1", "v1"] as const;
+const SECURITY = ["v1beta1", "v1"] as const;
+
+/** An Istio kind: `{kind, apiVersion, metadata, spec}` with a typed spec. */
+function istio<S>(kind: string, group: string, versions: readonly string[], readSpec: (spec: YamlMap) => S | undefined): KindEntry {
+  return {
+    group, versions,
+    read: (doc, metadata, _pos, apiVersion) => {
+      const spec = specOf(doc);
+      const s = spec ? readSpec(spec) : undefined;
+      return s === undefined ? undefined : ({ kind, apiVersion, metadata, spec: s } as AnyResource);
+    },
+  };
+}
+
+export const KINDS: Readonly<Record<string, KindEntry>> = {
+  Namespace: { group: "", versions: ["v1"], clusterScoped: true, read: (d, m, p) => readNamespace(d, m, p) },
+  ServiceAccount: { group: "", versions: ["v1"], read: (d, m, p) => readServiceAccount(d, m, p) },
+  Service: { group: "", versions: ["v1"], read: (d, m, p, _v, s) => readService(d, m, p, s) },
+  Deployment: { group: "apps", versions: ["v1"], read: (d, m, p) => readDeployment(d, m, p) },
+  VirtualService: istio("VirtualService", "networking.istio.io", NETWORKING, readVirtualServiceSpec),
+  DestinationRule: istio("DestinationRule", "networking.istio.io", NETWORKING, readDestinationRuleSpec),
+  Gateway: istio("Gateway", "networking.istio.io", NETWORKING, readGatewaySpec),
+  ServiceEntry: istio("ServiceEntry", "networking.istio.io", NETWORKING, readServiceEntrySpec),
+  Sidecar: istio("Sidecar", "networking.istio.io", NETWORKING, readSidecarSpec),
+  PeerAuthentication: istio("PeerAuthentication", "security.istio.io", SECURITY, readPeerAuthenticationSpec),
+  AuthorizationPolicy: istio("AuthorizationPolicy", "security.istio.io", SECURITY, readAuthorizationPolicySpec),
+  RequestAuthentication: istio("RequestAuthentication", "security.istio.io", SECURITY, readRequestAuthenticationSpec),
+  Workload: { group: "meshsim.dev", versions: ["v1alpha1"], read: (d, m, p, _v, s) => readWorkload(d, m, p, s) },
+  LoadGenerator: { group: "meshsim.dev", versions: ["v1alpha1"], read: (d, m, p, _v, s) => readLoadGenerator(d, m, p, s) },
+};
+
+/** The Simulation kind is read by the loader itself (it is the entry point, not a resource). */
+export const SIMULATION = { group: "meshsim.dev", versions: ["v1alpha1"] } as const;

@@ -1,0 +1,104 @@
+// The Simulation document: run settings, mesh costs, network, timeline, expectations, report.
+import type { ObjectMeta } from "../proxy/api/networking.js";
+import type { DistributionSpec } from "../engine/distributions/spec.js";
+import type { Expectation, MeshSettings, Simulation, SourcePos } from "./model.js";
+import { DEFAULTS } from "./defaults.js";
+import { readDistribution } from "./distribution.js";
+import { readExpectation } from "./expectation.js";
+import type { LoadState } from "./load-state.js";
+import { readTimeline } from "./timeline.js";
+import type { YamlMap, YamlValue } from "./yaml-value.js";
+
+function dist(v: YamlValue | undefined, fallback: DistributionSpec): DistributionSpec {
+  return (v && readDistribution(v)) ?? fallback;
+}
+
+function readMesh(v: YamlValue | undefined): MeshSettings {
+  const d = DEFAULTS.mesh;
+  const m = v?.map();
+  const proxy = m?.get("proxy")?.map();
+  const cp = m?.get("controlPlane")?.map();
+  const certs = m?.get("certificates")?.map();
+  let outboundTrafficPolicy: MeshSettings["outboundTrafficPolicy"] = d.outboundTrafficPolicy;
+  const otpV = m?.get("outboundTrafficPolicy");
+  if (otpV) {
+    // Accepts the short form and MeshConfig's `{mode: REGISTRY_ONLY}`.
+    const modes = ["ALLOW_ANY", "REGISTRY_ONLY"] as const;
+    if (otpV.isMap) {
+      const om = otpV.map()!;
+      outboundTrafficPolicy = om.req("mode")?.oneOf(modes) ?? outboundTrafficPolicy;
+      om.done();
+    } else outboundTrafficPolicy = otpV.oneOf(modes) ?? outboundTrafficPolicy;
+  }
+  const out: MeshSettings = {
+    mode: m?.get("mode")?.oneOf(["sidecar", "ambient", "none"] as const) ?? d.mode,
+    outboundTrafficPolicy,
+    proxy: {
+      latency: dist(proxy?.get("latency"), d.proxy.latency),
+      cpuPerRequestMs: proxy?.get("cpuPerRequest")?.duration() ?? d.proxy.cpuPerRequestMs,
+      memoryBytes: proxy?.get("memory")?.bytes() ?? d.proxy.memoryBytes,
+    },
+    controlPlane: {
+      debounceAfterMs: cp?.get("debounceAfter")?.duration() ?? d.controlPlane.debounceAfterMs,
+      debounceMaxMs: cp?.get("debounceMax")?.duration() ?? d.controlPlane.debounceMaxMs,
+      pushThrottle: cp?.get("pushThrottle")?.int({ min: 1 }) ?? d.controlPlane.pushThrottle,
+      pushTime: dist(cp?.get("pushTime"), d.controlPlane.pushTime),
+    },
+    certificates: { workloadTTLMs: certs?.get("workloadTTL")?.duration({ positive: true }) ?? d.certificates.workloadTTLMs },
+  };
+  for (const x of [proxy, cp, certs, m]) x?.done();
+  return out;
+}
+
+function readNetwork(v: YamlValue | undefined): Simulation["network"] {
+  const m = v?.map();
+  const ext = m?.get("external")?.map();
+  const out = {
+    latency: dist(m?.get("latency"), DEFAULTS.network.latency),
+    external: { latency: dist(ext?.get("latency"), DEFAULTS.network.externalLatency) },
+  };
+  ext?.done();
+  m?.done();
+  return out;
+}
+
+function readReport(v: YamlValue | undefined): Simulation["report"] {
+  const d = DEFAULTS.report;
+  const m = v?.map();
+  const traces = m?.get("traces")?.map();
+  const out = {
+    windowMs: m?.get("window")?.duration({ positive: true }) ?? d.windowMs,
+    accessLog: m?.get("accessLog")?.bool() ?? d.accessLog,
+    traces: { sample: traces?.get("sample")?.num({ min: 0, max: 1 }) ?? d.tracesSample },
+  };
+  traces?.done();
+  m?.done();
+  return out;
+}
+
+/** Reads the Simulation's spec (its `include` was already consumed by the loader). */
+export function readSimulation(
+  doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, file: string, state: LoadState,
+): Simulation {
+  const spec = doc.get("spec")?.map();
+  const seed = spec?.get("seed")?.int() ?? DEFAULTS.simulation.seed;
+  const durV = spec?.get("duration");
+  const durationMs = durV?.duration({ positive: true }) ?? DEFAULTS.simulation.durationMs;
+  const warmV = spec?.get("warmup");
+  const warmupMs = warmV?.duration() ?? DEFAULTS.simulation.warmupMs;
+  if (warmupMs >= durationMs) (warmV ?? durV ?? doc.value).error(`warmup (${warmupMs} ms) must be shorter than the duration (${durationMs} ms)`);
+  const mesh = readMesh(spec?.get("mesh"));
+  const network = readNetwork(spec?.get("network"));
+  const report = readReport(spec?.get("report"));
+  const expect: Expectation[] = [];
+  for (const e of spec?.get("expect")?.list() ?? []) {
+    const x = readExpectation(e, state);
+    if (x) expect.push(x);
+  }
+  const tlV = spec?.get("timeline");
+  const timeline = tlV ? readTimeline(tlV, { state, simulationFile: file, namespace: metadata.namespace, durationMs }) : [];
+  spec?.ignore("include");
+  spec?.done();
+  doc.done();
+  return { kind: "Simulation", metadata, seed, durationMs, warmupMs, mesh, network, timeline, expect, report, pos };
+}

@@ -1,0 +1,161 @@
+// `spec.timeline` of the Simulation: changes during the run, sorted by time (stable).
+import { dirname, resolve } from "node:path";
+import type { AnyResource, TimelineAction, TimelineEvent } from "./model.js";
+import { DEFAULTS } from "./defaults.js";
+import { readDistribution } from "./distribution.js";
+import type { LoadState } from "./load-state.js";
+import { readDocument } from "./resource-reader.js";
+import { KINDS } from "./resource-kinds.js";
+import { readYamlFile } from "./source-file.js";
+import type { YamlMap, YamlValue } from "./yaml-value.js";
+
+const ACTIONS = ["apply", "delete", "kill", "scale", "set", "controlPlane"] as const;
+
+export interface TimelineContext {
+  state: LoadState;
+  /** Absolute path of the Simulation's file; `apply.file` is relative to it. */
+  simulationFile: string;
+  /** Namespace for delete/kill/scale/set without one: the Simulation's own. */
+  namespace: string;
+  durationMs: number;
+}
+
+export function readTimeline(v: YamlValue, tc: TimelineContext): TimelineEvent[] {
+  const events: TimelineEvent[] = [];
+  for (const item of v.list() ?? []) {
+    const m = item.map();
+    if (!m) continue;
+    const atV = m.req("at");
+    const atMs = atV?.duration();
+    if (atMs !== undefined && atMs > tc.durationMs) atV!.warn("is after the end of the run; this change never happens");
+    const which = m.exclusive(ACTIONS, true) as (typeof ACTIONS)[number] | undefined;
+    const action = which ? readAction(which, m.get(which)!, tc) : undefined;
+    m.done();
+    if (atMs !== undefined && action) events.push({ atMs, action, pos: item.pos });
+  }
+  // Array.prototype.sort is stable: events at the same time keep their written order.
+  return events.sort((a, b) => a.atMs - b.atMs);
+}
+
+function readAction(which: (typeof ACTIONS)[number], v: YamlValue, tc: TimelineContext): TimelineAction | undefined {
+  switch (which) {
+    case "apply": return readApply(v, tc);
+    case "controlPlane": {
+      const state = v.oneOf(["up", "down"] as const);
+      return state && { kind: "controlPlane", state };
+    }
+    default: {
+      const m = v.map();
+      if (!m) return undefined;
+      const nsV = m.get("namespace");
+      const namespace = nsV?.nonEmptyStr() ?? tc.namespace;
+      const action = which === "delete" ? readDelete(m, namespace, tc)
+        : which === "kill" ? readKill(m, namespace, tc)
+          : which === "scale" ? readScale(m, namespace, tc)
+            : readSet(m, namespace, tc);
+      m.done();
+      return action;
+    }
+  }
+}
+
+function readApply(v: YamlValue, tc: TimelineContext): TimelineAction | undefined {
+  const resources: AnyResource[] = [];
+  const before = tc.state.sink.errors.length;
+  const take = (root: YamlValue) => {
+    for (const r of readDocument(root, tc.state)) {
+      if (r.kind === "resource") resources.push(r.resource);
+      else root.error("a Simulation cannot be applied from the timeline");
+    }
+  };
+  if (v.isList) {
+    for (const item of v.list()!) take(item);
+  } else {
+    const m = v.map();
+    if (!m) return undefined;
+    if (m.has("file") && !m.has("kind")) {
+      const fV = m.get("file")!;
+      const file = fV.nonEmptyStr();
+      m.done();
+      if (file === undefined) return undefined;
+      const abs = resolve(dirname(tc.simulationFile), file);
+      const docs = readYamlFile(abs, tc.state.sink, { pos: fV.pos, path: fV.path });
+      if (!docs) return undefined;
+      for (const d of docs) take(d);
+      if (docs.length === 0) fV.warn("the file holds no resources");
+    } else {
+      take(v);
+    }
+  }
+  return tc.state.sink.errors.length > before ? undefined : { kind: "apply", resources };
+}
+
+function readDelete(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+  const kindV = m.req("kind");
+  const kind = kindV?.nonEmptyStr();
+  const nameV = m.req("name");
+  const name = nameV?.nonEmptyStr();
+  if (kind !== undefined && !KINDS[kind]) return kindV!.error(`cannot delete kind ${JSON.stringify(kind)} (one of ${Object.keys(KINDS).join(", ")})`);
+  if (kind === undefined || name === undefined) return undefined;
+  const ns = KINDS[kind]!.clusterScoped ? "" : namespace;
+  tc.state.defer(() => {
+    if (!tc.state.resources.some((r) => r.kind === kind && r.metadata.name === name && r.metadata.namespace === ns)) {
+      nameV!.error(`no ${kind} ${JSON.stringify(name)}${ns ? ` in namespace ${JSON.stringify(ns)}` : ""} to delete`);
+    }
+  });
+  return { kind: "delete", resourceKind: kind, name, namespace: ns };
+}
+
+function checkDeployment(v: YamlValue, name: string, namespace: string, tc: TimelineContext): void {
+  tc.state.defer(() => {
+    if (!tc.state.find("Deployment", name, namespace)) v.error(`no Deployment ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)}`);
+  });
+}
+
+function readKill(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+  const which = m.exclusive(["deployment", "pod"], true);
+  if (!which) { m.ignore("count"); return undefined; }
+  const v = m.get(which)!;
+  const name = v.nonEmptyStr();
+  if (which === "pod") {
+    if (m.has("count")) m.get("count")!.error("count applies to `deployment`, not to `pod`");
+    if (name === undefined) return undefined;
+    // Pods are named <deployment>-<index> (scenario-format.md).
+    tc.state.defer(() => {
+      const ok = tc.state.ofKind("Deployment").some((d) => d.metadata.namespace === namespace && new RegExp(`^${d.metadata.name.replace(/[.]/g, "\\.")}-\\d+$`).test(name));
+      if (!ok) v.error(`no pod ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} (pods are named <deployment>-<index>)`);
+    });
+    return { kind: "kill", pod: name, count: DEFAULTS.timeline.killCount, namespace };
+  }
+  const count = m.get("count")?.int({ min: 1 }) ?? DEFAULTS.timeline.killCount;
+  if (name === undefined) return undefined;
+  checkDeployment(v, name, namespace, tc);
+  return { kind: "kill", deployment: name, count, namespace };
+}
+
+function readScale(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+  const v = m.req("deployment");
+  const deployment = v?.nonEmptyStr();
+  const replicas = m.req("replicas")?.int({ min: 0 });
+  if (deployment === undefined || replicas === undefined) return undefined;
+  checkDeployment(v!, deployment, namespace, tc);
+  return { kind: "scale", deployment, replicas, namespace };
+}
+
+function readSet(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+  const v = m.req("workload");
+  const workload = v?.nonEmptyStr();
+  const erV = m.get("errorRate");
+  const errorRate = erV?.num({ min: 0, max: 1 });
+  const stV = m.get("serviceTime");
+  const serviceTime = stV ? readDistribution(stV) : undefined;
+  if (!erV && !stV) return m.error("set needs errorRate or serviceTime");
+  if (workload === undefined || (erV && errorRate === undefined) || (stV && !serviceTime)) return undefined;
+  tc.state.defer(() => {
+    if (!tc.state.find("Workload", workload, namespace)) v!.error(`no Workload ${JSON.stringify(workload)} in namespace ${JSON.stringify(namespace)}`);
+  });
+  const action: Extract<TimelineAction, { kind: "set" }> = { kind: "set", workload, namespace };
+  if (errorRate !== undefined) action.errorRate = errorRate;
+  if (serviceTime) action.serviceTime = serviceTime;
+  return action;
+}

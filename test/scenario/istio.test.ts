@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { SIM, load, loadError } from "./scenario-files.js";
+
+function vs(http: string): Record<string, string> {
+  return { "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\nspec:\n  hosts: [a.example.com]\n  http:\n${http}` };
+}
+function errorsOf(files: Record<string, string>): string[] {
+  return loadError(files).diagnostics.map((d) => `${d.path}: ${d.message}`);
+}
+
+describe("Istio validation rules", () => {
+  it("exactly one of exact, prefix, regex in a StringMatch; regexes are RE2", () => {
+    expect(errorsOf(vs("  - match: [{uri: {exact: /a, prefix: /b}}, {uri: {}}, {uri: {regex: \"a(\"}}]\n    route: [{destination: {host: a}}]\n"))).toEqual([
+      "spec.http[0].match[0].uri: only one of exact, prefix, regex may be set; got exact and prefix",
+      "spec.http[0].match[1].uri: one of exact, prefix, regex is required",
+      "spec.http[0].match[2].uri.regex: invalid RE2 regular expression: error parsing regexp: missing closing ): `a(`",
+    ]);
+  });
+
+  it("header names must be lowercase; {} means present", () => {
+    expect(errorsOf(vs("  - match: [{headers: {End-User: {exact: j}}}]\n    route: [{destination: {host: a}}]\n"))).toEqual([
+      "spec.http[0].match[0].headers.End-User: header names must be lowercase",
+    ]);
+    const s = load(vs("  - match: [{headers: {x-a: {}}, withoutHeaders: {x-b: {prefix: p}}}]\n    route: [{destination: {host: a}}]\n"));
+    expect(s.virtualServices[0]!.spec.http![0]!.match).toEqual([{ headers: { "x-a": {} }, withoutHeaders: { "x-b": { prefix: "p" } } }]);
+  });
+
+  it("only one of route, redirect, directResponse, delegate; rewrite not with redirect", () => {
+    expect(errorsOf(vs("  - route: [{destination: {host: a}}]\n    directResponse: {status: 503}\n  - rewrite: {uri: /}\n    redirect: {uri: /x}\n  - name: nothing\n"))).toEqual([
+      "spec.http[0]: only one of route, redirect, directResponse, delegate may be set; got route and directResponse",
+      "spec.http[1].rewrite: rewrite cannot be used with redirect",
+      "spec.http[2]: one of route, redirect, directResponse or delegate is required",
+    ]);
+  });
+
+  it("weights are >= 0 and several destinations need a positive total (sum need not be 100)", () => {
+    expect(errorsOf(vs("  - route: [{destination: {host: a}, weight: -1}]\n  - route: [{destination: {host: a}, weight: 0}, {destination: {host: b}}]\n"))).toEqual([
+      "spec.http[0].route[0].weight: must be >= 0, got -1",
+      "spec.http[1].route: total destination weight must be > 0 when there are several destinations",
+    ]);
+    const s = load(vs("  - route: [{destination: {host: a}, weight: 3}, {destination: {host: b, subset: v2, port: {number: 80}}, weight: 1}]\n"));
+    expect(s.virtualServices[0]!.spec.http![0]!.route).toEqual([
+      { destination: { host: "a" }, weight: 3 },
+      { destination: { host: "b", subset: "v2", port: { number: 80 } }, weight: 1 },
+    ]);
+  });
+
+  it("percentages are 0..100, abort codes 200..599, retryOn tokens known", () => {
+    expect(errorsOf(vs(`  - route: [{destination: {host: a}}]
+    fault: {abort: {httpStatus: 700, percentage: {value: 101}}}
+    retries: {attempts: 1, retryOn: "5xx,bogus"}
+`))).toEqual([
+      "spec.http[0].fault.abort.httpStatus: must be <= 599, got 700",
+      "spec.http[0].fault.abort.percentage.value: must be <= 100, got 101",
+      'spec.http[0].retries.retryOn: "bogus" is not a valid retryOn policy',
+    ]);
+  });
+
+  it("converts faults, mirrors, redirects and direct responses", () => {
+    const s = load(vs(`  - route: [{destination: {host: a}}]
+    fault: {abort: {httpStatus: 503, percentage: {value: 50}}, delay: {fixedDelay: 1m30s, percent: 10}}
+    mirror: {host: b}
+    mirrorPercentage: {value: 5.5}
+    retries: {attempts: 3, backoff: 50ms, retryOn: gateway-error}
+  - redirect: {uri: /new, redirectCode: 302}
+  - directResponse: {status: 418, body: {string: teapot}}
+`));
+    const [r0, r1, r2] = s.virtualServices[0]!.spec.http!;
+    expect(r0!.fault).toEqual({ abort: { httpStatus: 503, percentage: { value: 50 } }, delay: { fixedDelayMs: 90_000, percent: 10 } });
+    expect(r0!.mirror).toEqual({ host: "b" });
+    expect(r0!.mirrorPercentage).toEqual({ value: 5.5 });
+    expect(r0!.retries).toEqual({ attempts: 3, backoffMs: 50, retryOn: "gateway-error" });
+    expect(r1!.redirect).toEqual({ uri: "/new", redirectCode: 302 });
+    expect(r2!.directResponse).toEqual({ status: 418, body: { string: "teapot" } });
+  });
+
+  it("DestinationRule: every duration becomes ms; one load-balancer policy", () => {
+    const s = load({
+      "main.yaml": `${SIM}---
+apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata: {name: d}
+spec:
+  host: reviews
+  trafficPolicy:
+    loadBalancer:
+      consistentHash: {httpCookie: {name: user, ttl: 1h}}
+    connectionPool:
+      tcp: {connectTimeout: 1s, idleTimeout: 10m, maxConnectionDuration: 1h}
+      http: {idleTimeout: 30s, maxRetries: 3, h2UpgradePolicy: UPGRADE}
+    outlierDetection: {interval: 10s, baseEjectionTime: 30s}
+    tls: {mode: ISTIO_MUTUAL}
+    portLevelSettings:
+    - port: {number: 9080}
+      loadBalancer: {simple: ROUND_ROBIN}
+`,
+    });
+    expect(s.destinationRules[0]!.spec.trafficPolicy).toEqual({
+      loadBalancer: { consistentHash: { httpCookie: { name: "user", ttlMs: 3_600_000 } } },
+      connectionPool: {
+        tcp: { connectTimeoutMs: 1000, idleTimeoutMs: 600_000, maxConnectionDurationMs: 3_600_000 },
+        http: { idleTimeoutMs: 30_000, maxRetries: 3, h2UpgradePolicy: "UPGRADE" },
+      },
+      outlierDetection: { intervalMs: 10_000, baseEjectionTimeMs: 30_000 },
+      tls: { mode: "ISTIO_MUTUAL" },
+      portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { simple: "ROUND_ROBIN" } }],
+    });
+    expect(s.warnings).toEqual([]);
+    expect(errorsOf({
+      "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: r\n  trafficPolicy: {loadBalancer: {simple: RANDOM, consistentHash: {useSourceIp: true}}}\n`,
+    })).toEqual(["spec.trafficPolicy.loadBalancer: only one of simple, consistentHash may be set; got simple and consistentHash"]);
+  });
+
+  it("security kinds: portLevelMtls needs a selector; serviceAccounts become principals", () => {
+    expect(errorsOf({
+      "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p}\nspec: {portLevelMtls: {8080: {mode: DISABLE}}}\n`,
+    })).toEqual(["spec.portLevelMtls: portLevelMtls requires a selector"]);
+    const s = load({
+      "main.yaml": `${SIM}---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: a, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  action: DENY
+  rules:
+  - from: [{source: {serviceAccounts: [shop/sleep], namespaces: [dev]}}]
+    to: [{operation: {methods: [POST], paths: ["/admin*"]}}]
+    when: [{key: "request.headers[x-token]", notValues: [""]}]
+`,
+    });
+    expect(s.authorizationPolicies[0]!.spec).toEqual({
+      selector: { matchLabels: { app: "reviews" } },
+      action: "DENY",
+      rules: [{
+        from: [{ source: { namespaces: ["dev"], principals: ["cluster.local/ns/shop/sa/sleep"] } }],
+        to: [{ operation: { methods: ["POST"], paths: ["/admin*"] } }],
+        when: [{ key: "request.headers[x-token]", notValues: [""] }],
+      }],
+    });
+  });
+
+  it("Gateway, ServiceEntry and Sidecar read their fields", () => {
+    const s = load({
+      "main.yaml": `${SIM}---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: e}
+spec:
+  hosts: [httpbin.org]
+  ports: [{number: 80, name: http, protocol: http}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: istio-system}
+spec:
+  egress: [{hosts: ["./*", "istio-system/*"]}]
+  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+`,
+    });
+    expect(s.serviceEntries[0]!.spec).toEqual({ hosts: ["httpbin.org"], ports: [{ number: 80, name: "http", protocol: "HTTP" }], location: "MESH_EXTERNAL", resolution: "DNS" });
+    expect(s.sidecars[0]!.spec).toEqual({ egress: [{ hosts: ["./*", "istio-system/*"] }], outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } });
+  });
+});
