@@ -10,7 +10,7 @@ import type { Origin, OutgoingRequest, Responder } from "./transport.js";
 export interface AppObserver {
   /** The number of busy slots changed at `now`. */
   busyChanged(now: number, busy: number): void;
-  served(): void;
+  served(now: number): void;
 }
 
 /** Shared machinery of all app servers in one world. */
@@ -226,7 +226,7 @@ export class AppServer {
       sr.holdsSlot = false;
       this.releaseSlot();
     }
-    this.observer.served();
+    this.observer.served(this.rt.sim.now);
     sr.responder.onResponse(status, "-");
   }
 }

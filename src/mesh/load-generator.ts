@@ -10,6 +10,7 @@ import { callRequest } from "./app-server.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
+  issued(now: number): void;
   record(endMs: number, latencyMs: number, code: number, flags: string): void;
 }
 
@@ -47,7 +48,7 @@ export class LoadGeneratorRunner implements CallOwner {
   private readonly kNext: number;
   private readonly requests: OutgoingRequest[];
   private readonly cumulative: number[];
-  private issued = 0;
+  private sent = 0;
   private readonly maxRate: number;
 
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
@@ -120,15 +121,16 @@ export class LoadGeneratorRunner implements CallOwner {
   private closedNext(): void {
     const c = this.spec.closed!;
     if (this.d.sim.now >= this.d.stopMs) return;
-    if (c.requests !== undefined && this.issued >= c.requests) return;
+    if (c.requests !== undefined && this.sent >= c.requests) return;
     this.issue();
   }
 
   private issue(): void {
     const origin = this.d.nextOrigin();
     if (origin === null) return; // the `from` deployment has no running pod
-    this.issued++;
+    this.sent++;
     this.d.inflight.n++;
+    this.d.sink.issued(this.d.sim.now);
     this.d.calls.start(origin, this.pickRequest(), undefined, 0, this);
   }
 

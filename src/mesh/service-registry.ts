@@ -20,6 +20,8 @@ export class ServiceState {
 
 export class ServiceRegistry {
   readonly byFqdn = new Map<string, ServiceState>();
+  /** +1 whenever any service's endpoints change. */
+  version = 0;
 
   constructor(services: readonly Service[], readonly domain = "cluster.local") {
     for (const s of services) {
@@ -31,6 +33,7 @@ export class ServiceRegistry {
   /** Recompute every service's endpoints from the pods (after a pod starts, stops or changes readiness). */
   refresh(pods: Iterable<Pod>): void {
     const all = [...pods];
+    this.version++;
     for (const svc of this.byFqdn.values()) {
       svc.endpoints = all.filter(
         (p) => p.alive && p.ready && p.namespace === svc.spec.metadata.namespace && selects(svc.spec.selector, p.labels),

@@ -18,6 +18,10 @@ import { ServiceRegistry } from "./service-registry.js";
 import { SidecarPath } from "./sidecar-path.js";
 import { injectsSidecar } from "./sidecar-injection.js";
 import { Timeline } from "./timeline.js";
+import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
+import type { AnyResource } from "../scenario/model.js";
+import { ProxyRouting } from "./proxy-routing.js";
+import { UpstreamClusters } from "./upstream-cluster.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 
 /** What the world needs from telemetry besides the per-request sinks. */
@@ -54,6 +58,9 @@ export class World implements Transport {
   private readonly behaviours = new Map<string, CompiledBehaviour>();
   private podCount = 0;
   readonly durationMs: number;
+  /** The mesh's current Istio config; proxies pick it up at once (no xDS delay modelled yet). */
+  config: MeshConfig;
+  controlPlaneUp = true;
 
   constructor(readonly scenario: Scenario, readonly telemetry: WorldTelemetry, opts: { seed: number; durationMs: number }) {
     const simSpec = scenario.simulation;
@@ -69,9 +76,15 @@ export class World implements Transport {
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
     this.inbound = new Inbound(this.sim, telemetry, proxyLatency);
     this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
+    this.config = initialConfig(scenario);
+    const routing = new ProxyRouting(
+      () => this.config,
+      (pod, config) => new UpstreamClusters(pod, config, this.registry, this.rng),
+      simSpec.mesh.outboundTrafficPolicy,
+    );
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network, registry: this.registry,
-      inbound: this.inbound, telemetry, proxyLatency, scenario,
+      inbound: this.inbound, telemetry, proxyLatency, scenario, routing,
     });
 
     for (const dep of scenario.deployments) {
@@ -172,6 +185,33 @@ export class World implements Transport {
     list.push(pod);
     this.pods.set(pod.name, pod);
     return pod;
+  }
+
+  /** A pod stops: killed (in-flight requests reset at once) or terminated by a scale-down. */
+  stopPod(pod: Pod, _how: "kill" | "terminate"): void {
+    pod.alive = false;
+    pod.ready = false;
+    pod.app.dropAll();
+    this.inbound.resetAll(pod);
+  }
+
+  /** Pods started or stopped: the endpoints of every service are recomputed. */
+  podsChanged(): void {
+    this.registry.refresh(this.pods.values());
+  }
+
+  applyConfig(resources: AnyResource[]): void {
+    const { config, ignored } = applyResources(this.config, resources);
+    this.config = config;
+    for (const r of ignored) this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
+  }
+
+  deleteConfig(kind: string, name: string, namespace: string): void {
+    this.config = deleteResource(this.config, kind, name, namespace);
+  }
+
+  setControlPlane(up: boolean): void {
+    this.controlPlaneUp = up;
   }
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange {

@@ -1,0 +1,64 @@
+// `meshsim run SCENARIO`: load, simulate, write the reports, check the expectations.
+import path from "node:path";
+import { loadScenario, parseDuration, formatDiagnostic } from "../scenario/index.js";
+import { runScenario } from "../runner/run-scenario.js";
+import { summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
+import { UsageError } from "./exit.js";
+
+export interface RunArgs {
+  scenario: string;
+  seed?: number | undefined;
+  duration?: string | undefined;
+  out?: string | undefined;
+  format: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+const FORMATS: readonly ReportFormat[] = ["json", "md", "prom"];
+
+export function runCommand(a: RunArgs): number {
+  const formats = parseFormats(a.format);
+  if (a.seed !== undefined && !(Number.isSafeInteger(a.seed) && a.seed >= 0)) {
+    throw new UsageError(`--seed: expected a non-negative integer, got ${a.seed}`);
+  }
+  let durationMs: number | undefined;
+  if (a.duration !== undefined) {
+    try {
+      durationMs = parseDuration(a.duration);
+    } catch (e) {
+      throw new UsageError(`--duration: ${(e as Error).message}`);
+    }
+    if (!(durationMs > 0)) throw new UsageError(`--duration: must be longer than 0s`);
+  }
+  const scenario = loadScenario(a.scenario);
+  if (!a.quiet) for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
+  const outcome = runScenario(scenario, { seed: a.seed, durationMs });
+  const name = scenario.simulation.metadata.name;
+  const out = a.out ?? path.join("reports", name);
+  writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
+  const failed = outcome.summary.expectations.filter((e) => !e.ok);
+  if (a.json) process.stdout.write(summaryJson(outcome.summary));
+  if (!a.quiet) {
+    const r = outcome.run;
+    process.stderr.write(
+      `meshsim: ${name}: ${outcome.summary.simulatedSeconds} simulated s in ${(r.wallMs / 1000).toFixed(2)} s wall ` +
+        `(${Math.round(r.eventsPerSecond).toLocaleString("en-US")} events/s); reports in ${out}/\n`,
+    );
+    for (const e of outcome.summary.expectations) {
+      process.stderr.write(`  ${e.ok ? "ok  " : "FAIL"} ${e.text} (actual ${e.actual ?? "none"})\n`);
+    }
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
+function parseFormats(s: string): Set<ReportFormat> {
+  const set = new Set<ReportFormat>();
+  for (const f of s.split(",").map((x) => x.trim()).filter((x) => x !== "")) {
+    if (!(FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`--format: unknown format "${f}" (known: ${FORMATS.join(", ")})`);
+    }
+    set.add(f as ReportFormat);
+  }
+  return set;
+}

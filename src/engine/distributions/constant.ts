@@ -1,0 +1,3 @@
+export function constant(value: number): () => number {
+  return () => value;
+}

@@ -1,0 +1,18 @@
+import { randomLogNormal } from "d3-random";
+import type { UniformSource } from "../rng.js";
+
+/** The standard normal's 0.99 quantile. */
+const Z99 = 2.3263478740408408;
+
+/**
+ * Log-normal fitted from two quantiles, the way latency is usually described: the median fixes mu,
+ * the 99th percentile fixes sigma.
+ */
+export function lognormal(source: UniformSource, median: number, p99: number): () => number {
+  return randomLogNormal.source(source)(Math.log(median), Math.log(p99 / median) / Z99);
+}
+
+export function lognormalMean(median: number, p99: number): number {
+  const sigma = Math.log(p99 / median) / Z99;
+  return median * Math.exp((sigma * sigma) / 2);
+}

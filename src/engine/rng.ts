@@ -1,0 +1,23 @@
+// Named, independent, seeded random streams. Each stream is seeded from (seed, name), so adding a
+// stream (a new feature drawing numbers) never shifts the numbers another stream draws, and the same
+// seed gives the same run on any machine. Alea (from seedrandom) is fast and passes the usual
+// statistical batteries; it is pure JavaScript, so results do not depend on the platform.
+import seedrandom from "seedrandom";
+
+export type UniformSource = () => number;
+
+export class RandomStreams {
+  private readonly streams = new Map<string, UniformSource>();
+  constructor(readonly seed: number) {}
+
+  /** Uniform numbers in [0, 1) for the named stream; the same name gives the same stream. */
+  stream(name: string): UniformSource {
+    let s = this.streams.get(name);
+    if (s === undefined) {
+      const prng = seedrandom.alea(`${this.seed}\u0000${name}`);
+      s = () => prng();
+      this.streams.set(name, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,121 @@
+// What one sidecar knows: the routes for each host it can call (from the VirtualServices it sees, or
+// istiod's default route) and its upstream clusters. Built lazily from the config version the proxy
+// holds, with the same pure functions `meshsim explain` uses, so what is explained is what runs.
+import type { MeshConfig } from "../config/mesh-config.js";
+import type { CallTarget } from "../scenario/model.js";
+import type { SourceContext } from "../proxy/http-request.js";
+import {
+  compileRoutes, defaultServiceRoutes, matchRoute, pickDestination, selectVirtualService,
+  type CompiledDestination, type CompiledRoute,
+} from "../proxy/route/index.js";
+import type { CompiledFault } from "../proxy/route/fault-injection.js";
+import type { RetryPolicy } from "../proxy/route/retry-policy.js";
+import type { Pod } from "./pod.js";
+import type { OutgoingRequest } from "./transport.js";
+import type { UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
+
+export type RoutedRequest =
+  | { readonly kind: "local"; readonly status: number; readonly flags: string; readonly service: string }
+  | { readonly kind: "external"; readonly service: string }
+  | ClusterRoute;
+
+export interface ClusterRoute {
+  readonly kind: "cluster";
+  /** Istio's destination_service: the host the request was addressed to. */
+  readonly service: string;
+  readonly route: CompiledRoute;
+  readonly destination: CompiledDestination;
+  /** undefined: the route names a cluster the proxy does not have (503 NC). */
+  readonly cluster: UpstreamCluster | undefined;
+  readonly fault: CompiledFault | undefined;
+  readonly retryPolicy: RetryPolicy | undefined;
+  /** 0: no route timeout (Istio's default). */
+  readonly timeoutMs: number;
+}
+
+/** The routes of one virtual host (a service host and port) and the decisions built from them. */
+class VirtualHost {
+  private readonly targets = new Map<CompiledDestination, ClusterRoute>();
+  readonly notFound: RoutedRequest;
+  constructor(readonly service: string, readonly routes: readonly CompiledRoute[]) {
+    this.notFound = { kind: "local", status: 404, flags: "NR", service };
+  }
+  target(route: CompiledRoute, d: CompiledDestination, clusters: UpstreamClusters): ClusterRoute {
+    let t = this.targets.get(d);
+    if (t === undefined) {
+      t = {
+        kind: "cluster", service: this.service, route, destination: d,
+        cluster: clusters.get(d), fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
+      };
+      this.targets.set(d, t);
+    }
+    return t;
+  }
+}
+
+/** One proxy's routing state for the config version it holds. */
+class ProxyState {
+  readonly hosts = new Map<CallTarget, VirtualHost>();
+  constructor(readonly config: MeshConfig, readonly source: SourceContext, readonly clusters: UpstreamClusters) {}
+}
+
+export class ProxyRouting {
+  private readonly states = new Map<Pod, ProxyState>();
+  private readonly external: RoutedRequest = { kind: "external", service: "PassthroughCluster" };
+  private readonly blocked: RoutedRequest = { kind: "local", status: 502, flags: "-", service: "BlackHoleCluster" };
+
+  constructor(
+    /** The config version a proxy holds (the control plane decides when it changes). */
+    private readonly configOf: (pod: Pod) => MeshConfig,
+    private readonly clustersOf: (pod: Pod, config: MeshConfig) => UpstreamClusters,
+    private readonly outboundPolicy: "ALLOW_ANY" | "REGISTRY_ONLY",
+  ) {}
+
+  private state(pod: Pod): ProxyState {
+    const config = this.configOf(pod);
+    let s = this.states.get(pod);
+    if (s === undefined || s.config !== config) {
+      s = new ProxyState(config, { namespace: pod.namespace, labels: pod.labels }, this.clustersOf(pod, config));
+      this.states.set(pod, s);
+    }
+    return s;
+  }
+
+  /** Route one request; `u` draws the weighted destination. */
+  route(pod: Pod, req: OutgoingRequest, u: () => number): RoutedRequest {
+    const t = req.target;
+    if (t.resolved.kind !== "service") {
+      // A host outside the registry: passthrough under ALLOW_ANY, a 502 under REGISTRY_ONLY.
+      return this.outboundPolicy === "ALLOW_ANY" ? this.external : this.blocked;
+    }
+    const s = this.state(pod);
+    let vh = s.hosts.get(t);
+    if (vh === undefined) {
+      vh = this.virtualHost(s, t.resolved.fqdn, t.port);
+      s.hosts.set(t, vh);
+    }
+    const r = matchRoute(vh.routes, req);
+    if (r === undefined) return vh.notFound;
+    if (r.action === "redirect") return { kind: "local", status: r.redirect?.code ?? 301, flags: "-", service: vh.service };
+    if (r.action === "direct-response") return { kind: "local", status: r.directResponse?.status ?? 200, flags: "-", service: vh.service };
+    const d = pickDestination(r, r.destinations.length > 1 ? u() : 0);
+    if (d === undefined) return vh.notFound;
+    return vh.target(r, d, s.clusters);
+  }
+
+  private virtualHost(s: ProxyState, fqdn: string, port: number): VirtualHost {
+    const vs = selectVirtualService(s.config.virtualServices, fqdn, s.source);
+    const routes = vs ? compileRoutes(vs, s.source, port) : defaultServiceRoutes(fqdn, port);
+    return new VirtualHost(fqdn, routes);
+  }
+
+  /** The proxy's cluster for a destination (mirrors use it too). */
+  clusterFor(pod: Pod, d: CompiledDestination): UpstreamCluster | undefined {
+    return this.state(pod).clusters.get(d);
+  }
+
+  /** Drop the cached state of a proxy (it got a new config, or its pod stopped). */
+  forget(pod: Pod): void {
+    this.states.delete(pod);
+  }
+}

@@ -1,0 +1,55 @@
+// One simulation run, from a loaded scenario to its summary: builds the recorder and the world,
+// runs the event loop, and assembles summary.json's content. Used by the CLI, the tests and the bench.
+import type { Scenario } from "../scenario/model.js";
+import { World } from "../mesh/world.js";
+import { Recorder } from "../telemetry/recorder.js";
+import { buildSummary } from "../report/summary.js";
+import { evaluateExpectations } from "../report/expectations.js";
+import type { Summary } from "../report/summary-types.js";
+import { WorldTelemetryAdapter } from "./world-telemetry.js";
+
+export interface RunOptions {
+  seed?: number;
+  durationMs?: number;
+}
+
+export interface RunOutcome {
+  summary: Summary;
+  /** Wall-clock facts (never in summary.json). */
+  run: { wallMs: number; events: number; eventsPerSecond: number; requestsPerSecond: number; unfinished: number };
+  recorder: Recorder;
+}
+
+export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutcome {
+  const sim = scenario.simulation;
+  const seed = opts.seed ?? sim.seed;
+  const durationMs = opts.durationMs ?? sim.durationMs;
+  const recorder = new Recorder({ warmupMs: sim.warmupMs, windowMs: sim.report.windowMs, endMs: durationMs });
+  const telemetry = new WorldTelemetryAdapter(recorder, sim.mesh.proxy.cpuPerRequestMs);
+  const started = performance.now();
+  const world = new World(scenario, telemetry, { seed, durationMs });
+  telemetry.setProxies([...world.pods.values()].filter((p) => p.hasSidecar).length);
+  const stats = world.run();
+  const wallMs = performance.now() - started;
+  const base = buildSummary(recorder, {
+    name: sim.metadata.name,
+    seed,
+    simulatedSeconds: durationMs / 1000,
+    expectations: [],
+  });
+  const expectations = evaluateExpectations(sim.expect, base);
+  const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations });
+  let requests = 0;
+  for (const c of Object.values(summary.clients)) requests += c.requests;
+  return {
+    summary,
+    recorder,
+    run: {
+      wallMs,
+      events: stats.events,
+      eventsPerSecond: stats.events / (wallMs / 1000),
+      requestsPerSecond: requests / (wallMs / 1000),
+      unfinished: stats.unfinished,
+    },
+  };
+}
