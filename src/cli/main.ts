@@ -24,7 +24,8 @@ try {
           .option("json", { type: "boolean", default: false, describe: "Print summary.json on standard output and nothing else" })
           .option("quiet", { type: "boolean", default: false, describe: "No progress or messages on standard error" })
           .example("$0 run scenarios/mmc.yaml", "Run the M/M/c example; reports land in reports/mmc/")
-          .example("$0 run scenarios/bookinfo/simulation.yaml --seed 7 --json", "Another seed, summary on stdout"),
+          .example("$0 run scenarios/bookinfo/simulation.yaml --seed 7 --json", "Another seed, summary on stdout")
+          .epilogue(EPILOG),
       (args) => {
         process.exitCode = runCommand({
           scenario: args.scenario,
