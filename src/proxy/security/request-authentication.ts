@@ -1,0 +1,205 @@
+// RequestAuthentication: the JWT rules of a workload (all applicable policies combined) and what
+// Envoy's jwt_authn filter does with a request. Istio configures the providers as "requires any,
+// allow missing": no token passes (no request principal), a bad token is rejected.
+// https://istio.io/latest/docs/reference/config/security/request_authentication/
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/jwt_authn_filter
+// Check order and messages: envoy jwt_authn authenticator.cc (issuer → time → audience) and
+// jwt_verify_lib status.cc; 403 only for a disallowed audience, 401 otherwise (jwt_authn filter.cc).
+import type { RequestAuthentication } from "../api/security.js";
+import { queryParamValue } from "../http-request.js";
+import type { JwtClaims } from "./authorization/request.js";
+import { DEFAULT_ROOT_NAMESPACE, policyAppliesTo, policyRef, type WorkloadRef } from "./policy-scope.js";
+import { decodeTestJwt, type JwtParseError } from "./test-jwt.js";
+
+/** Envoy jwt_authn's default clock skew (JwtVerify::kClockSkewInSecond); Istio does not set it. */
+export const JWT_CLOCK_SKEW_SECONDS = 60;
+
+export type JwtStatus =
+  | JwtParseError
+  | "JwtUnknownIssuer"
+  | "JwtExpired"
+  | "JwtNotYetValid"
+  | "JwtAudienceNotAllowed";
+
+/** Envoy's messages (jwt_verify_lib getStatusString), sent as the local reply body. */
+export const JWT_STATUS_MESSAGES: Readonly<Record<JwtStatus, string>> = {
+  JwtBadFormat: "Jwt is not in the form of Header.Payload.Signature",
+  JwtHeaderParseError: "Jwt header is an invalid Base64url input or an invalid JSON",
+  JwtPayloadParseError: "Jwt payload is an invalid Base64 or an invalid JSON",
+  JwtUnknownIssuer: "Jwt issuer is not configured",
+  JwtExpired: "Jwt is expired",
+  JwtNotYetValid: "Jwt not yet valid",
+  JwtAudienceNotAllowed: "Audiences in Jwt are not allowed",
+};
+
+export type JwtAuthnResult =
+  | { readonly ok: true; readonly requestPrincipal: string | undefined; readonly claims: JwtClaims | undefined }
+  | { readonly ok: false; readonly status: 401 | 403; readonly body: string; readonly jwtStatus: JwtStatus };
+
+/** No token (or no RequestAuthentication): passes, without a request principal. */
+export const JWT_NOT_PRESENT: JwtAuthnResult = Object.freeze({ ok: true, requestPrincipal: undefined, claims: undefined });
+
+const FAILURES = Object.fromEntries(
+  (Object.keys(JWT_STATUS_MESSAGES) as JwtStatus[]).map((s) => [
+    s,
+    Object.freeze({ ok: false, status: s === "JwtAudienceNotAllowed" ? 403 : 401, body: JWT_STATUS_MESSAGES[s], jwtStatus: s }),
+  ]),
+) as Record<JwtStatus, JwtAuthnResult>;
+
+interface TokenLocation {
+  /** Lowercase header name, or "" for the query parameter. */
+  readonly header: string;
+  readonly prefix: string;
+  readonly param: string;
+  /** Issuers whose rules read this location. */
+  readonly issuers: readonly string[];
+}
+
+interface CompiledJwtRule {
+  readonly issuer: string;
+  /** Normalized (scheme and trailing "/" removed), empty = any audience. */
+  readonly audiences: readonly string[];
+  readonly policy: string;
+}
+
+interface DecodedToken {
+  readonly claims: JwtClaims | undefined;
+  readonly error: JwtParseError | undefined;
+  /** Built once per token so a valid token allocates nothing on later requests. */
+  readonly success: JwtAuthnResult | undefined;
+}
+
+export interface CompiledRequestAuthn {
+  readonly rules: readonly CompiledJwtRule[];
+  readonly locations: readonly TokenLocation[];
+  /** "namespace/name" of every policy that applies. */
+  readonly policies: readonly string[];
+  /** Parsed tokens, bounded; a simulation reuses a handful of tokens millions of times. */
+  readonly cache: Map<string, DecodedToken>;
+}
+
+const CACHE_LIMIT = 1024;
+
+/** Envoy CheckAudience: compare audiences without "http(s)://" and trailing "/". */
+export function normalizeAudience(a: string): string {
+  let s = a.startsWith("https://") ? a.slice(8) : a.startsWith("http://") ? a.slice(7) : a;
+  while (s.endsWith("/")) s = s.slice(0, -1);
+  return s;
+}
+
+/** Compile the JWT rules of every RequestAuthentication that applies to the workload. */
+export function compileRequestAuthentication(
+  policies: readonly RequestAuthentication[],
+  workload: WorkloadRef,
+  rootNamespace: string = DEFAULT_ROOT_NAMESPACE,
+): CompiledRequestAuthn {
+  const rules: CompiledJwtRule[] = [];
+  const locs = new Map<string, { header: string; prefix: string; param: string; issuers: string[] }>();
+  const refs: string[] = [];
+  const addLoc = (header: string, prefix: string, param: string, issuer: string): void => {
+    const key = `${header}\u0000${prefix}\u0000${param}`;
+    let l = locs.get(key);
+    if (l === undefined) locs.set(key, (l = { header, prefix, param, issuers: [] }));
+    if (!l.issuers.includes(issuer)) l.issuers.push(issuer);
+  };
+  const applicable = policies
+    .filter((p) => policyAppliesTo(p.metadata, p.spec.selector, workload, rootNamespace))
+    .sort((a, b) => a.metadata.creationIndex - b.metadata.creationIndex);
+  for (const p of applicable) {
+    const ref = policyRef(p.metadata);
+    refs.push(ref);
+    for (const r of p.spec.jwtRules ?? []) {
+      rules.push({ issuer: r.issuer, audiences: (r.audiences ?? []).map(normalizeAudience), policy: ref });
+      if (r.fromHeaders !== undefined && r.fromHeaders.length > 0) {
+        for (const h of r.fromHeaders) addLoc(h.name.toLowerCase(), h.prefix ?? "", "", r.issuer);
+      } else {
+        // Envoy's default locations: `Authorization: Bearer <token>`, then `?access_token=<token>`.
+        addLoc("authorization", "Bearer ", "", r.issuer);
+        addLoc("", "", "access_token", r.issuer);
+      }
+    }
+  }
+  return { rules, locations: [...locs.values()], policies: refs, cache: new Map() };
+}
+
+/** RFC 6750: the auth scheme ("Bearer ") is case-insensitive. ASCII only, no allocation. */
+function startsWithIgnoreCase(s: string, prefix: string): boolean {
+  if (s.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    let a = s.charCodeAt(i);
+    let b = prefix.charCodeAt(i);
+    if (a >= 65 && a <= 90) a += 32;
+    if (b >= 65 && b <= 90) b += 32;
+    if (a !== b) return false;
+  }
+  return true;
+}
+
+/** The first token found, with the location it came from. */
+function extractToken(authn: CompiledRequestAuthn, headers: Readonly<Record<string, string>>, path: string): [string, TokenLocation] | undefined {
+  for (const loc of authn.locations) {
+    if (loc.header !== "") {
+      const v = headers[loc.header];
+      if (v === undefined) continue;
+      if (loc.prefix === "") return [v.trim(), loc];
+      if (startsWithIgnoreCase(v, loc.prefix)) return [v.slice(loc.prefix.length).trim(), loc];
+    } else {
+      const v = queryParamValue(path, loc.param);
+      if (v !== undefined && v !== "") return [v, loc];
+    }
+  }
+  return undefined;
+}
+
+function decode(authn: CompiledRequestAuthn, token: string): DecodedToken {
+  const hit = authn.cache.get(token);
+  if (hit !== undefined) return hit;
+  const r = decodeTestJwt(token);
+  let d: DecodedToken;
+  if (r.ok) {
+    const iss = r.claims["iss"];
+    const sub = r.claims["sub"];
+    const principal = typeof iss === "string" ? `${iss}/${typeof sub === "string" ? sub : ""}` : undefined;
+    d = { claims: r.claims, error: undefined, success: Object.freeze({ ok: true, requestPrincipal: principal, claims: r.claims }) };
+  } else d = { claims: undefined, error: r.error, success: undefined };
+  if (authn.cache.size >= CACHE_LIMIT) authn.cache.clear();
+  authn.cache.set(token, d);
+  return d;
+}
+
+function audiencesAllowed(allowed: readonly string[], aud: unknown): boolean {
+  if (allowed.length === 0) return true;
+  if (typeof aud === "string") return allowed.includes(normalizeAudience(aud));
+  if (Array.isArray(aud)) for (const a of aud) if (typeof a === "string" && allowed.includes(normalizeAudience(a))) return true;
+  return false;
+}
+
+/**
+ * jwt_authn for one request at simulated time `nowSeconds`.
+ * @param path the :path (the `access_token` query parameter is a default token location).
+ */
+export function authenticateRequest(
+  authn: CompiledRequestAuthn,
+  headers: Readonly<Record<string, string>>,
+  path: string,
+  nowSeconds: number,
+): JwtAuthnResult {
+  if (authn.rules.length === 0) return JWT_NOT_PRESENT;
+  const found = extractToken(authn, headers, path);
+  if (found === undefined) return JWT_NOT_PRESENT;
+  const [token, loc] = found;
+  const d = decode(authn, token);
+  if (d.error !== undefined) return FAILURES[d.error];
+  const claims = d.claims as JwtClaims;
+  const iss = claims["iss"];
+  // The provider is found by `iss`, among those that read the location the token came from.
+  let rule: CompiledJwtRule | undefined;
+  if (typeof iss === "string" && loc.issuers.includes(iss)) rule = authn.rules.find((r) => r.issuer === iss);
+  if (rule === undefined) return FAILURES.JwtUnknownIssuer;
+  const nbf = claims["nbf"];
+  if (typeof nbf === "number" && nowSeconds + JWT_CLOCK_SKEW_SECONDS < nbf) return FAILURES.JwtNotYetValid;
+  const exp = claims["exp"];
+  if (typeof exp === "number" && exp !== 0 && nowSeconds > exp + JWT_CLOCK_SKEW_SECONDS) return FAILURES.JwtExpired;
+  if (!audiencesAllowed(rule.audiences, claims["aud"])) return FAILURES.JwtAudienceNotAllowed;
+  return d.success as JwtAuthnResult;
+}
