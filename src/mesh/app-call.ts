@@ -1,17 +1,18 @@
 // One call an application (or a load generator) makes, with the app's OWN timeout and retries —
 // like Bookinfo's hard-coded `requests.get(url, timeout=3)` loops — separate from the mesh's.
 import type { Simulator } from "../engine/simulator.js";
+import { TimersByDelay, type FixedDelayTimers } from "../engine/fixed-delay-timers.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 
 export interface CallOwner {
   onCallDone(call: AppCall): void;
 }
 
-/** Shared machinery of all calls in one world: the event kind for app-side timeouts. */
+/** Shared machinery of all calls in one world: the app-side timeouts, one FIFO per duration. */
 export class AppCalls {
-  readonly kTimeout: number;
+  readonly timeouts: TimersByDelay;
   constructor(readonly sim: Simulator, readonly transport: Transport) {
-    this.kTimeout = sim.on((c: AppCall) => c.timedOut());
+    this.timeouts = new TimersByDelay(sim, (c: AppCall) => c.timedOut());
   }
 
   start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner): AppCall {
@@ -31,17 +32,19 @@ export class AppCall implements Responder {
   attempts = 0;
   private exchange: Exchange | null = null;
   private timer = -1;
+  private readonly timers: FixedDelayTimers | null;
   private waiting = false;
 
   constructor(
     private readonly rt: AppCalls,
     readonly origin: Origin,
     readonly req: OutgoingRequest,
-    private readonly timeoutMs: number,
+    timeoutMs: number,
     private retriesLeft: number,
     readonly owner: CallOwner,
   ) {
     this.startMs = rt.sim.now;
+    this.timers = timeoutMs === Infinity ? null : rt.timeouts.for(timeoutMs);
   }
 
   /** 2xx and 3xx succeed; anything else (including "no response") is a failure the app may retry. */
@@ -53,7 +56,7 @@ export class AppCall implements Responder {
     this.attempts++;
     this.waiting = true;
     this.timedOutAtApp = false;
-    if (this.timeoutMs !== Infinity) this.timer = this.rt.sim.after(this.timeoutMs, this.rt.kTimeout, this);
+    if (this.timers !== null) this.timer = this.timers.add(this);
     const n = this.attempts;
     const ex = this.rt.transport.send(this.origin, this.req, this);
     // The answer may have come back synchronously (a local reply with no delay), even retried.
@@ -65,7 +68,7 @@ export class AppCall implements Responder {
     this.waiting = false;
     this.exchange = null;
     if (this.timer >= 0) {
-      this.rt.sim.cancel(this.timer);
+      this.timers!.cancel(this.timer);
       this.timer = -1;
     }
     this.status = status;

@@ -3,72 +3,84 @@
 // the application serves it. A pod that stops resets the connections of the requests it holds.
 import type { Simulator } from "../engine/simulator.js";
 import type { ServedRequest } from "./app-server.js";
+import type { EdgeSinks } from "./edge-sinks.js";
 import type { MeshTelemetry, RequestSink } from "./mesh-telemetry.js";
 import type { Pod } from "./pod.js";
 import type { Origin, OutgoingRequest, Responder } from "./transport.js";
 
 export class Inbound {
   readonly kArrive: number;
-  /** Requests inside each pod (from the inbound sidecar to the app's answer), to reset on a kill. */
-  private readonly inside = new Map<Pod, Set<InboundLeg>>();
+  /** Requests inside each pod (from the inbound sidecar to the app's answer), to reset on a kill:
+   *  an intrusive doubly-linked list per pod, so entering and leaving cost no hashing. */
 
   constructor(
     readonly sim: Simulator,
     readonly telemetry: MeshTelemetry,
     readonly proxyLatency: () => number,
+    private readonly sinks: EdgeSinks,
   ) {
     this.kArrive = sim.on((leg: InboundLeg) => this.toApp(leg));
   }
 
-  /** A request reaches a running pod. `service` is the FQDN the client addressed (or "unknown"). */
-  receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder): void {
-    let sink: RequestSink | null = null;
-    if (pod.hasSidecar) {
-      sink = this.telemetry.edge({
-        source: origin.workload, sourceNamespace: origin.namespace,
-        destination: pod.workload, destinationNamespace: pod.namespace,
-        service, reporter: "destination", mtls,
-      });
+  /**
+   * A request leaves for a pod and reaches it after `wireMs` on the network; then its inbound sidecar
+   * (if any) adds a pass of proxy latency and the app takes it — one event for the whole way.
+   * `service` is the FQDN the client addressed (or "unknown"). If the pod is gone when the request
+   * arrives, the connection is refused: the responder gets status 0 with flag UF.
+   */
+  receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number): void {
+    const sink = pod.hasSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
+    const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs);
+    let head = pod.inside as InboundLeg | null;
+    if (head === null) {
+      head = new InboundLeg(this, pod, req, responder, null, 0);
+      head.prev = head.next = head;
+      pod.inside = head;
     }
-    const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now);
-    let set = this.inside.get(pod);
-    if (set === undefined) {
-      set = new Set();
-      this.inside.set(pod, set);
-    }
-    set.add(leg);
+    leg.next = head.next;
+    leg.prev = head;
+    head.next!.prev = leg;
+    head.next = leg;
+    let d = wireMs;
     if (pod.hasSidecar) {
       this.telemetry.proxyPass();
-      const d = this.proxyLatency();
-      if (d > 0) {
-        this.sim.after(d, this.kArrive, leg);
-        return;
-      }
+      d += this.proxyLatency();
     }
-    this.toApp(leg);
+    if (d > 0) this.sim.after(d, this.kArrive, leg);
+    else this.toApp(leg);
   }
 
   private toApp(leg: InboundLeg): void {
     if (leg.closed) return;
-    leg.served = leg.pod.app.arrive(leg.req, leg);
+    if (!leg.pod.alive) leg.refuse();
+    else leg.served = leg.pod.app.arrive(leg.req, leg);
   }
 
   /** The request left the pod (answered or reset). */
   left(leg: InboundLeg): void {
-    this.inside.get(leg.pod)?.delete(leg);
+    leg.prev!.next = leg.next;
+    leg.next!.prev = leg.prev;
+    leg.prev = leg.next = null;
   }
 
   /** The pod stopped: every request inside gets its connection reset (the caller sees no response). */
   resetAll(pod: Pod): void {
-    const set = this.inside.get(pod);
-    if (set === undefined) return;
-    this.inside.delete(pod);
-    for (const leg of set) leg.reset();
+    const head = pod.inside as InboundLeg | null;
+    if (head === null) return;
+    pod.inside = null;
+    const legs: InboundLeg[] = [];
+    for (let l = head.next!; l !== head; l = l.next!) legs.push(l);
+    for (const leg of legs) leg.reset();
   }
 }
 
+/** The flags a refused connection reports to the caller, telling it apart from a reset ("-"). */
+export const REFUSED = "UF";
+
 export class InboundLeg implements Responder {
   closed = false;
+  prev: InboundLeg | null = null;
+  next: InboundLeg | null = null;
   served: ServedRequest | null = null;
 
   constructor(
@@ -89,9 +101,18 @@ export class InboundLeg implements Responder {
     this.responder.onResponse(status, flags);
   }
 
+  /** Nothing listens any more: connection refused (no HTTP status; Envoy would log UF). */
+  refuse(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.rt.left(this);
+    this.responder.onResponse(0, REFUSED);
+  }
+
   reset(): void {
     if (this.closed) return;
     this.closed = true;
+    this.prev = this.next = null;
     if (this.served !== null) this.served.done = true;
     this.responder.onResponse(0, "-");
   }

@@ -9,6 +9,8 @@ export class Pod implements OriginPod {
   /** Ready: listed as an endpoint of the services that select it. */
   ready = true;
   app!: AppServer;
+  /** Head of the list of requests inside the pod (kept by mesh/inbound.ts). */
+  inside: object | null = null;
 
   constructor(
     readonly name: string,

@@ -5,6 +5,7 @@
 // last try goes back to the app.
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter
 import type { Simulator } from "../engine/simulator.js";
+import { TimersByDelay, type FixedDelayTimers } from "../engine/fixed-delay-timers.js";
 import type { RandomStreams } from "../engine/rng.js";
 import type { Scenario } from "../scenario/model.js";
 import {
@@ -12,7 +13,8 @@ import {
 } from "../proxy/route/retry-policy.js";
 import { backoffMs } from "../proxy/route/backoff.js";
 import { decideFault } from "../proxy/route/fault-injection.js";
-import type { Inbound } from "./inbound.js";
+import { REFUSED, type Inbound } from "./inbound.js";
+import type { EdgeSinks } from "./edge-sinks.js";
 import type { MeshTelemetry } from "./mesh-telemetry.js";
 import type { Network } from "./network.js";
 import type { Pod } from "./pod.js";
@@ -29,6 +31,7 @@ export interface SidecarDeps {
   registry: ServiceRegistry;
   inbound: Inbound;
   telemetry: MeshTelemetry;
+  sinks: EdgeSinks;
   proxyLatency: () => number;
   scenario: Scenario;
   routing: ProxyRouting;
@@ -36,15 +39,14 @@ export interface SidecarDeps {
 
 export class SidecarPath {
   readonly sim: Simulator;
-  readonly kRoute: number;
+  readonly kLocal: number;
   readonly kAfterFault: number;
-  readonly kArrive: number;
   readonly kBack: number;
-  readonly kPerTry: number;
-  readonly kRouteTimeout: number;
+  /** Per-try and route timeouts, one FIFO per duration. */
+  readonly perTryTimers: TimersByDelay;
+  readonly routeTimers: TimersByDelay;
   readonly kRetry: number;
   readonly kExternal: number;
-  readonly kMirror: number;
   readonly faultDraw: () => number;
   readonly weightDraw: () => number;
   readonly backoffDraw: () => number;
@@ -52,15 +54,13 @@ export class SidecarPath {
 
   constructor(readonly d: SidecarDeps) {
     const sim = (this.sim = d.sim);
-    this.kRoute = sim.on((x: RouterRequest) => x.route());
+    this.kLocal = sim.on((x: RouterRequest) => x.localReply());
     this.kAfterFault = sim.on((x: RouterRequest) => x.afterFault());
-    this.kArrive = sim.on((a: UpstreamAttempt) => a.arrive());
     this.kBack = sim.on((a: UpstreamAttempt) => a.back());
-    this.kPerTry = sim.on((a: UpstreamAttempt) => a.rr.perTryTimeout(a));
-    this.kRouteTimeout = sim.on((x: RouterRequest) => x.routeTimeout());
+    this.perTryTimers = new TimersByDelay(sim, (a: UpstreamAttempt) => a.rr.perTryTimeout(a));
+    this.routeTimers = new TimersByDelay(sim, (x: RouterRequest) => x.routeTimeout());
     this.kRetry = sim.on((x: RouterRequest) => x.attempt());
     this.kExternal = sim.on((x: RouterRequest) => x.externalAnswered());
-    this.kMirror = sim.on((m: MirrorCopy) => m.arrive());
     this.faultDraw = d.rng.stream("proxy:fault");
     this.weightDraw = d.rng.stream("proxy:weights");
     this.backoffDraw = d.rng.stream("proxy:backoff");
@@ -72,17 +72,18 @@ export class SidecarPath {
     for (const m of r.route.mirrors) {
       if (!mirrorSelected(m, this.mirrorDraw())) continue;
       const host = clusters(m.destination)?.pick(null);
-      if (host === undefined) continue;
-      this.after(this.d.network.oneWay(), this.kMirror, new MirrorCopy(this, origin, host, req, m.destination.host));
+      if (host !== undefined) {
+        this.d.inbound.receive(host, req, origin, m.destination.host, host.hasSidecar, DISCARD, this.d.network.oneWay());
+      }
     }
   }
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange {
     const x = new RouterRequest(this, origin, origin.pod as Pod, req, responder);
     this.d.telemetry.proxyPass();
-    const lat = this.d.proxyLatency();
-    if (lat > 0) this.sim.after(lat, this.kRoute, x);
-    else x.route();
+    // The outbound pass's latency is added to whatever the router does first (one event, not two).
+    x.outboundMs = this.d.proxyLatency();
+    x.route();
     return x;
   }
 
@@ -101,13 +102,19 @@ export class RouterRequest implements Exchange {
   private tried: Pod[] | null = null;
   private current: UpstreamAttempt | null = null;
   private routeTimer = -1;
+  private routeTimers: FixedDelayTimers | null = null;
   private done = false;
   /** Flags this request collected on its way (DI). */
   private extraFlags = "";
-  private destination = "unknown";
+  /** The host of the last try (null: the request reached no host). */
+  private lastHost: Pod | null = null;
   service = "unknown";
   private mtls = false;
   private abortStatus = 0;
+  /** Proxy latency of the outbound pass not yet spent (added to the first thing that takes time). */
+  outboundMs = 0;
+  private localStatus = 0;
+  private localFlags = "-";
 
   constructor(
     readonly p: SidecarPath,
@@ -119,18 +126,26 @@ export class RouterRequest implements Exchange {
     this.startMs = p.sim.now;
   }
 
-  /** After the outbound pass: which route, which cluster. */
+  /** Spend the rest of the outbound pass's latency (returns it and leaves 0). */
+  private takeOutbound(): number {
+    const d = this.outboundMs;
+    this.outboundMs = 0;
+    return d;
+  }
+
+  /** The sidecar takes the request: which route, which cluster. */
   route(): void {
-    if (this.done) return;
     const p = this.p;
     const r = p.d.routing.route(this.pod, this.req, p.weightDraw);
     this.service = r.service;
     switch (r.kind) {
       case "local":
-        this.finish(r.status, r.flags);
+        this.localStatus = r.status;
+        this.localFlags = r.flags;
+        p.after(this.takeOutbound(), p.kLocal, this);
         return;
       case "external":
-        p.after(p.d.network.externalRoundTrip(), p.kExternal, this);
+        p.after(this.takeOutbound() + p.d.network.externalRoundTrip(), p.kExternal, this);
         return;
       case "cluster":
         break;
@@ -141,28 +156,41 @@ export class RouterRequest implements Exchange {
     if (fault.delayed) {
       // The fault filter runs before the router: the delay does not count against the route timeout.
       this.extraFlags = "DI";
-      p.after(fault.delayMs, p.kAfterFault, this);
+      p.after(this.takeOutbound() + fault.delayMs, p.kAfterFault, this);
     } else {
       this.afterFault();
     }
+  }
+
+  localReply(): void {
+    if (!this.done) this.finish(this.localStatus, this.localFlags);
   }
 
   afterFault(): void {
     if (this.done) return;
     const r = this.routed!;
     if (this.abortStatus !== 0) {
-      this.finish(this.abortStatus, this.extraFlags === "" ? "FI" : "DI,FI");
+      // A local reply of the fault filter, after the outbound pass.
+      this.localStatus = this.abortStatus;
+      this.localFlags = this.extraFlags === "" ? "FI" : "DI,FI";
+      this.extraFlags = "";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
       return;
     }
     const cluster = r.cluster;
     if (cluster === undefined) {
       // The route names a subset no DestinationRule defines: no such cluster.
-      this.finish(503, "NC");
+      this.localStatus = 503;
+      this.localFlags = "NC";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
       return;
     }
     this.cluster = cluster;
     this.policy = r.retryPolicy;
-    if (r.timeoutMs > 0) this.routeTimer = this.p.sim.after(r.timeoutMs, this.p.kRouteTimeout, this);
+    if (r.timeoutMs > 0) {
+      this.routeTimers = this.p.routeTimers.for(r.timeoutMs);
+      this.routeTimer = this.routeTimers.add(this);
+    }
     if (r.route.mirrors.length > 0) this.p.mirror(this.origin, r, this.req, (d) => this.p.d.routing.clusterFor(this.pod, d));
     this.attempt();
   }
@@ -178,26 +206,32 @@ export class RouterRequest implements Exchange {
     const avoid = this.policy?.previousHostsPredicate ? this.tried : null;
     const host = cluster.pick(avoid);
     if (host === undefined) {
-      this.finish(503, "UH");
+      this.localStatus = 503;
+      this.localFlags = "UH";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
       return;
     }
     if (this.tried === null) this.tried = [];
     this.tried.push(host);
     cluster.started(host);
-    this.destination = host.workload;
+    this.lastHost = host;
     this.mtls = host.hasSidecar;
     const a = new UpstreamAttempt(this, host);
     this.current = a;
     const perTry = this.policy?.perTryTimeoutMs;
-    if (perTry !== undefined) a.timer = this.p.sim.after(perTry, this.p.kPerTry, a);
-    this.p.after(this.p.d.network.oneWay(), this.p.kArrive, a);
+    if (perTry !== undefined) {
+      a.timers = this.p.perTryTimers.for(perTry);
+      a.timer = a.timers.add(a);
+    }
+    const d = this.p.d;
+    d.inbound.receive(host, this.req, this.origin, this.service, host.hasSidecar, a, this.takeOutbound() + d.network.oneWay());
   }
 
   /** The try ended with an answer from upstream (status 0: the connection was reset or refused). */
   attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string): void {
     if (a !== this.current || this.done) return;
     this.current = null;
-    if (a.timer >= 0) this.p.sim.cancel(a.timer);
+    if (a.timer >= 0) a.timers!.cancel(a.timer);
     this.cluster!.finished(a.host, outcome, this.p.sim.now);
     this.decide(outcome, status, flags);
   }
@@ -228,7 +262,7 @@ export class RouterRequest implements Exchange {
     const a = this.current;
     if (a !== null) {
       a.dead = true;
-      if (a.timer >= 0) this.p.sim.cancel(a.timer);
+      if (a.timer >= 0) a.timers!.cancel(a.timer);
       this.cluster!.finished(a.host, OUTCOME_PER_TRY_TIMEOUT, this.p.sim.now);
       this.current = null;
     }
@@ -241,7 +275,7 @@ export class RouterRequest implements Exchange {
     const a = this.current;
     if (a !== null) {
       a.dead = true;
-      if (a.timer >= 0) this.p.sim.cancel(a.timer);
+      if (a.timer >= 0) a.timers!.cancel(a.timer);
       this.cluster!.finished(a.host, OUTCOME_RESET, this.p.sim.now);
       this.current = null;
     }
@@ -258,72 +292,57 @@ export class RouterRequest implements Exchange {
 
   private close(): void {
     this.done = true;
-    if (this.routeTimer >= 0) this.p.sim.cancel(this.routeTimer);
+    if (this.routeTimer >= 0) this.routeTimers!.cancel(this.routeTimer);
     this.routeTimer = -1;
   }
 
   private record(status: number, flags: string): void {
     const now = this.p.sim.now;
-    this.p.d.telemetry
-      .edge({
-        source: this.origin.workload, sourceNamespace: this.origin.namespace,
-        destination: this.destination, destinationNamespace: this.destination === "unknown" ? "unknown" : this.tried![this.tried!.length - 1]!.namespace,
-        service: this.service, reporter: "source", mtls: this.mtls,
-      })
-      .record(now, now - this.startMs, status, flags);
+    this.p.d.sinks.get("source", this.mtls, this.origin, this.lastHost, this.service).record(now, now - this.startMs, status, flags);
   }
 }
 
 /** One try to one upstream host. */
 export class UpstreamAttempt implements Responder {
   timer = -1;
+  timers: FixedDelayTimers | null = null;
   dead = false;
   private status = 0;
-  private reset = false;
+  private flags = "-";
 
   constructor(readonly rr: RouterRequest, readonly host: Pod) {}
 
-  /** The packets reach the host: its inbound sidecar (or app) takes the request, or the connection fails. */
-  arrive(): void {
-    if (this.dead) return;
-    if (!this.host.alive) {
-      // Nothing listens any more: connection refused, Envoy's UF (retriable as connect-failure).
-      this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
-      return;
-    }
-    const rr = this.rr;
-    rr.p.d.inbound.receive(this.host, rr.req, rr.origin, rr.service, this.host.hasSidecar, this);
-  }
-
-  /** The host answered (status 0: it reset the connection); the answer crosses the network back. */
-  onResponse(status: number): void {
+  /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
+  onResponse(status: number, flags: string): void {
     if (this.dead) return;
     this.status = status;
-    this.reset = status === 0;
+    this.flags = flags;
     this.rr.p.after(this.rr.p.d.network.oneWay(), this.rr.p.kBack, this);
   }
 
   back(): void {
     if (this.dead) return;
-    if (this.reset) this.rr.attemptDone(this, OUTCOME_RESET, 503, "UC");
-    else this.rr.attemptDone(this, { kind: "response", status: this.status }, this.status, "-");
+    if (this.status !== 0) this.rr.attemptDone(this, responseOutcome(this.status), this.status, "-");
+    // Nothing listened: connection refused, Envoy's UF (retriable as connect-failure).
+    else if (this.flags === REFUSED) this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
+    // The connection was reset while the request was in the pod: UC.
+    else this.rr.attemptDone(this, OUTCOME_RESET, 503, "UC");
   }
 }
 
-/** A mirrored copy on its way to the mirror host; nobody waits for its answer. */
-class MirrorCopy implements Responder {
-  constructor(
-    private readonly p: SidecarPath,
-    private readonly origin: Origin,
-    private readonly host: Pod,
-    private readonly req: OutgoingRequest,
-    private readonly service: string,
-  ) {}
-  arrive(): void {
-    if (this.host.alive) this.p.d.inbound.receive(this.host, this.req, this.origin, this.service, this.host.hasSidecar, this);
+const RESPONSE_OUTCOMES = new Map<number, AttemptOutcome>();
+/** The outcome of an upstream answer with this status (one shared object per status). */
+function responseOutcome(status: number): AttemptOutcome {
+  let o = RESPONSE_OUTCOMES.get(status);
+  if (o === undefined) {
+    o = Object.freeze({ kind: "response", status });
+    RESPONSE_OUTCOMES.set(status, o);
   }
-  onResponse(): void {}
+  return o;
 }
+
+/** Mirrored copies: nobody waits for their answer. */
+const DISCARD: Responder = { onResponse() {} };
 
 /** Envoy prints several flags joined with commas. */
 function joinFlags(a: string, b: string): string {

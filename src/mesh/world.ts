@@ -9,6 +9,7 @@ import { AppCalls } from "./app-call.js";
 import { AppServer, Apps, type AppObserver } from "./app-server.js";
 import { compileBehaviour, type CompiledBehaviour } from "./compiled-script.js";
 import { DirectPath } from "./direct-exchange.js";
+import { EdgeSinks } from "./edge-sinks.js";
 import { Inbound } from "./inbound.js";
 import { LoadGeneratorRunner, type ClientSink } from "./load-generator.js";
 import type { MeshTelemetry } from "./mesh-telemetry.js";
@@ -74,7 +75,8 @@ export class World implements Transport {
     this.calls = new AppCalls(this.sim, this);
     this.apps = new Apps(this.sim, this.calls);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
-    this.inbound = new Inbound(this.sim, telemetry, proxyLatency);
+    const sinks = new EdgeSinks(telemetry);
+    this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks);
     this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
     this.config = initialConfig(scenario);
     const routing = new ProxyRouting(
@@ -84,7 +86,7 @@ export class World implements Transport {
     );
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network, registry: this.registry,
-      inbound: this.inbound, telemetry, proxyLatency, scenario, routing,
+      inbound: this.inbound, telemetry, sinks, proxyLatency, scenario, routing,
     });
 
     for (const dep of scenario.deployments) {

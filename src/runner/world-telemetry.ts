@@ -1,16 +1,12 @@
-// The world's view of telemetry (mesh/MeshTelemetry) over the streaming Recorder: caches one sink
-// per edge in nested maps so that the hot path allocates nothing.
+// The world's view of telemetry (mesh/WorldTelemetry) over the streaming Recorder. The world caches
+// edge sinks itself (mesh/edge-sinks.ts), so `edge` is called once per distinct edge.
 import type { AppObserver } from "../mesh/app-server.js";
 import type { ClientSink } from "../mesh/load-generator.js";
 import type { EdgeKey, RequestSink } from "../mesh/mesh-telemetry.js";
 import type { WorldTelemetry } from "../mesh/world.js";
 import type { Recorder } from "../telemetry/recorder.js";
 
-type Level<T> = Map<string, T>;
-
 export class WorldTelemetryAdapter implements WorldTelemetry {
-  /** reporter → mtls → source → destination → service → sink */
-  private readonly edges = new Map<string, Map<boolean, Level<Level<Level<RequestSink>>>>>();
   private passes = 0;
 
   constructor(private readonly recorder: Recorder, private readonly cpuPerPassMs: number) {}
@@ -20,20 +16,7 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
   }
 
   edge(k: EdgeKey): RequestSink {
-    const byMtls = getOr(this.edges, k.reporter, () => new Map());
-    const bySource = getOr(byMtls, k.mtls, () => new Map());
-    const byDest = getOr(bySource, k.source, () => new Map());
-    const byService = getOr(byDest, k.destination, () => new Map());
-    let sink = byService.get(k.service);
-    if (sink === undefined) {
-      sink = this.recorder.edge({
-        source: k.source, sourceNamespace: k.sourceNamespace,
-        destination: k.destination, destinationNamespace: k.destinationNamespace,
-        service: k.service, reporter: k.reporter, mtls: k.mtls,
-      });
-      byService.set(k.service, sink);
-    }
-    return sink;
+    return this.recorder.edge(k);
   }
 
   proxyPass(): void {
@@ -52,13 +35,4 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
   event(tMs: number, kind: string, detail: Record<string, string | number>): void {
     this.recorder.event(tMs, kind, detail);
   }
-}
-
-function getOr<K, V>(m: Map<K, V>, k: K, make: () => V): V {
-  let v = m.get(k);
-  if (v === undefined) {
-    v = make();
-    m.set(k, v);
-  }
-  return v;
 }

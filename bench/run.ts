@@ -1,0 +1,42 @@
+// `npm run bench`: meshsim's speed beside the speed limit (a minimal hand-written loop on the same
+// M/M/c model), Bookinfo with sidecars at 1,000 rps, and peak memory as simulated time grows.
+// Benchmarks, not tests: they print numbers and assert nothing.
+import path from "node:path";
+import { loadScenario } from "../src/scenario/index.js";
+import { runScenario } from "../src/runner/run-scenario.js";
+import { mmcYaml, scenarioFrom } from "../test/support/scenario-text.js";
+import { runMinimalMMc } from "./minimal-loop.js";
+
+const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
+const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
+
+const REQUESTS = 2_000_000;
+const c = 5;
+const rho = 0.7;
+
+const minimal = runMinimalMMc({ c, utilisation: rho, requests: REQUESTS, seed: 1 });
+const minimalRps = minimal.requests / (minimal.wallMs / 1000);
+console.log(`M/M/${c} at ${rho}, ${fmt(REQUESTS)} requests`);
+console.log(`  minimal hand-written loop: ${fmt(minimalRps)} requests/s, ${fmt(minimal.events / (minimal.wallMs / 1000))} events/s (mean response ${minimal.meanResponse.toFixed(3)})`);
+
+// meshsim, whole process: YAML load, world, run, summary.
+const rate = rho * c * 1000; // service mean 1 ms
+const t0 = performance.now();
+const mmc = scenarioFrom(mmcYaml({ c, rate, meanServiceMs: 1, durationS: Math.ceil(REQUESTS / rate), warmupS: 0 }));
+const out = runScenario(mmc);
+const wall = performance.now() - t0;
+const reqs = out.summary.clients["users"]!.requests;
+console.log(`  meshsim (load + run + summary): ${fmt(reqs / (wall / 1000))} requests/s, ${fmt(out.run.events / (out.run.wallMs / 1000))} events/s — ${((100 * reqs) / (wall / 1000) / minimalRps).toFixed(0)}% of the minimal loop`);
+
+const bookinfo = loadScenario(path.resolve(import.meta.dirname, "../scenarios/bookinfo/simulation.yaml"));
+for (const lg of bookinfo.loadGenerators) if (lg.open) lg.open.rate = 1000;
+for (const minutes of [10, 60]) {
+  const before = performance.now();
+  const b = runScenario(bookinfo, { durationMs: minutes * 60_000 });
+  const secs = (performance.now() - before) / 1000;
+  const users = b.summary.clients["users"]!;
+  console.log(
+    `Bookinfo with sidecars at 1,000 rps, ${minutes} simulated min: ${secs.toFixed(1)} s wall, ` +
+      `${fmt(users.requests / secs)} client requests/s, ${fmt(b.run.events / secs)} events/s, RSS ${rssMb().toFixed(0)} MB`,
+  );
+}
