@@ -1,0 +1,9 @@
+// meshsim's pure data plane, as a library: what an Envoy sidecar decides under Istio config — no
+// clock, no event loop. Property-based tests import it from the package root:
+//   import { matchHttpRoutes, pickDestination, shouldRetry } from "meshsim";
+export type * from "./api/networking.js";
+export type * from "./api/security.js";
+export * from "./route/index.js";
+export * from "./lb/index.js";
+export * from "./destination-rule.js";
+export * from "./security/index.js";
