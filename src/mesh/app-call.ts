@@ -15,8 +15,8 @@ export class AppCalls {
     this.timeouts = new TimersByDelay(sim, (c: AppCall) => c.timedOut());
   }
 
-  start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner): AppCall {
-    const call = new AppCall(this, origin, req, timeoutMs ?? Infinity, retries, owner);
+  start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner, conn = -1): AppCall {
+    const call = new AppCall(this, origin, req, timeoutMs ?? Infinity, retries, owner, conn);
     call.attempt();
     return call;
   }
@@ -42,6 +42,8 @@ export class AppCall implements Responder {
     timeoutMs: number,
     private retriesLeft: number,
     readonly owner: CallOwner,
+    /** The client connection it goes out on (-1: not pinned). */
+    readonly conn: number,
   ) {
     this.startMs = rt.sim.now;
     this.timers = timeoutMs === Infinity ? null : rt.timeouts.for(timeoutMs);
@@ -58,7 +60,7 @@ export class AppCall implements Responder {
     this.timedOutAtApp = false;
     if (this.timers !== null) this.timer = this.timers.add(this);
     const n = this.attempts;
-    const ex = this.rt.transport.send(this.origin, this.req, this);
+    const ex = this.rt.transport.send(this.origin, this.req, this, this.conn);
     // The answer may have come back synchronously (a local reply with no delay), even retried.
     if (this.waiting && this.attempts === n) this.exchange = ex;
   }

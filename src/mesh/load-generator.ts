@@ -53,7 +53,7 @@ export class LoadGeneratorRunner implements CallOwner {
 
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
     this.kArrive = d.sim.on(() => this.arrive());
-    this.kNext = d.sim.on(() => this.closedNext());
+    this.kNext = d.sim.on((conn: number) => this.closedNext(conn));
     // One prepared request per header slice (the last one: no extra headers).
     this.requests = [];
     this.cumulative = [];
@@ -79,7 +79,7 @@ export class LoadGeneratorRunner implements CallOwner {
     if (this.spec.open) {
       this.scheduleArrival(start, true);
     } else if (this.spec.closed) {
-      for (let k = 0; k < this.spec.closed.connections; k++) this.d.sim.at(start, this.kNext, undefined);
+      for (let k = 0; k < this.spec.closed.connections; k++) this.d.sim.at(start, this.kNext, k);
     }
   }
 
@@ -118,20 +118,20 @@ export class LoadGeneratorRunner implements CallOwner {
 
   // --- closed loop ---
 
-  private closedNext(): void {
+  private closedNext(conn: number): void {
     const c = this.spec.closed!;
     if (this.d.sim.now >= this.d.stopMs) return;
     if (c.requests !== undefined && this.sent >= c.requests) return;
-    this.issue();
+    this.issue(conn);
   }
 
-  private issue(): void {
+  private issue(conn = -1): void {
     const origin = this.d.nextOrigin();
     if (origin === null) return; // the `from` deployment has no running pod
     this.sent++;
     this.d.inflight.n++;
     this.d.sink.issued(this.d.sim.now);
-    this.d.calls.start(origin, this.pickRequest(), undefined, 0, this);
+    this.d.calls.start(origin, this.pickRequest(), undefined, 0, this, conn);
   }
 
   private pickRequest(): OutgoingRequest {
@@ -150,7 +150,7 @@ export class LoadGeneratorRunner implements CallOwner {
       // Fortio paces each connection at qps/connections; 0 means as fast as answers come.
       const interval = c.qps > 0 ? (1000 * c.connections) / c.qps : 0;
       const at = Math.max(now, call.startMs + interval);
-      this.d.sim.at(at, this.kNext, undefined);
+      this.d.sim.at(at, this.kNext, call.conn);
     }
   }
 }

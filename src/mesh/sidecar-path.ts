@@ -22,7 +22,9 @@ import type { ServiceRegistry } from "./service-registry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "./transport.js";
 import { mirrorSelected } from "../proxy/route/mirror.js";
 import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
-import type { UpstreamCluster } from "./upstream-cluster.js";
+import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
+import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
+import { LOCAL_CONNECT_FAILURE, LOCAL_RESET, LOCAL_TIMEOUT, RESULT_SUCCESS } from "../proxy/outlier-ejection.js";
 
 export interface SidecarDeps {
   sim: Simulator;
@@ -46,6 +48,8 @@ export class SidecarPath {
   readonly perTryTimers: TimersByDelay;
   readonly routeTimers: TimersByDelay;
   readonly kRetry: number;
+  readonly kConnected: number;
+  private nextWorker = 0;
   readonly kExternal: number;
   readonly faultDraw: () => number;
   readonly weightDraw: () => number;
@@ -59,7 +63,8 @@ export class SidecarPath {
     this.kBack = sim.on((a: UpstreamAttempt) => a.back());
     this.perTryTimers = new TimersByDelay(sim, (a: UpstreamAttempt) => a.rr.perTryTimeout(a));
     this.routeTimers = new TimersByDelay(sim, (x: RouterRequest) => x.routeTimeout());
-    this.kRetry = sim.on((x: RouterRequest) => x.attempt());
+    this.kRetry = sim.on((x: RouterRequest) => x.retry());
+    this.kConnected = sim.on((c: Connecting) => this.connected(c));
     this.kExternal = sim.on((x: RouterRequest) => x.externalAnswered());
     this.faultDraw = d.rng.stream("proxy:fault");
     this.weightDraw = d.rng.stream("proxy:weights");
@@ -78,13 +83,49 @@ export class SidecarPath {
     }
   }
 
-  send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange {
+  send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const x = new RouterRequest(this, origin, origin.pod as Pod, req, responder);
+    // Envoy pins each downstream connection to a worker thread; unpinned requests alternate.
+    x.worker = (conn >= 0 ? conn : this.nextWorker++) % ENVOY_WORKERS;
     this.d.telemetry.proxyPass();
     // The outbound pass's latency is added to whatever the router does first (one event, not two).
     x.outboundMs = this.d.proxyLatency();
     x.route();
     return x;
+  }
+
+  /**
+   * Establish a new upstream connection: a TCP handshake (one round trip) and, under mTLS, a TLS 1.3
+   * handshake (one more). A pod that is gone refuses it.
+   */
+  connect(cluster: UpstreamCluster, worker: number, conn: PoolConnection, host: Pod, extraMs: number): void {
+    const net = this.d.network;
+    let d = extraMs + net.oneWay() + net.oneWay();
+    if (host.hasSidecar) d += net.oneWay() + net.oneWay();
+    this.after(d, this.kConnected, new Connecting(cluster, worker, conn, host));
+  }
+
+  private connected(c: Connecting): void {
+    const pool = c.cluster.pools[c.worker]!;
+    if (!c.host.alive) {
+      for (const a of pool.connectFailed(c.conn) as UpstreamAttempt[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF");
+      return;
+    }
+    for (const a of pool.connected(c.conn) as UpstreamAttempt[]) {
+      a.conn = c.conn;
+      a.rr.send(a);
+    }
+  }
+
+  /** A request left its connection: the next pending one takes it, or a new connection is opened. */
+  streamEnded(cluster: UpstreamCluster, worker: number, conn: PoolConnection, reset: boolean): void {
+    const pool = cluster.pools[worker]!;
+    for (const a of pool.streamDone(conn, reset) as UpstreamAttempt[]) {
+      a.conn = conn;
+      a.rr.send(a);
+    }
+    const fresh = pool.conn;
+    if (fresh !== null) this.connect(cluster, worker, fresh, cluster.hostOf(fresh.host), 0);
   }
 
   after(delay: number, kind: number, payload: unknown): number {
@@ -115,6 +156,10 @@ export class RouterRequest implements Exchange {
   outboundMs = 0;
   private localStatus = 0;
   private localFlags = "-";
+  /** The sidecar worker thread handling it (each has its own connection pools). */
+  worker = 0;
+  /** A retry token taken for the retry waiting out its back-off. */
+  private retryToken = false;
 
   constructor(
     readonly p: SidecarPath,
@@ -199,7 +244,7 @@ export class RouterRequest implements Exchange {
     if (!this.done) this.finish(200, "-");
   }
 
-  /** One try: pick a host (avoiding those already tried when the policy says so) and send. */
+  /** One try: pick a host (avoiding those already tried when the policy says so), get a connection. */
   attempt(): void {
     if (this.done) return;
     const cluster = this.cluster!;
@@ -213,42 +258,88 @@ export class RouterRequest implements Exchange {
     }
     if (this.tried === null) this.tried = [];
     this.tried.push(host);
-    cluster.started(host);
     this.lastHost = host;
     this.mtls = host.hasSidecar;
-    const a = new UpstreamAttempt(this, host);
+    const a = new UpstreamAttempt(this, host, cluster.idOf(host), this.worker);
+    const pool = cluster.pools[this.worker]!;
+    // Connections to a pod that went away were reset by its kernel.
+    if (!host.alive) pool.closeIdle(a.hostId);
+    const r = pool.newStream(a.hostId, a);
+    if (r === OVERFLOW) {
+      // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure, and
+      // (as in Istio's metrics) a request that reached no destination.
+      this.lastHost = null;
+      this.localStatus = 503;
+      this.localFlags = "UO";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      return;
+    }
+    cluster.started(host);
     this.current = a;
     const perTry = this.policy?.perTryTimeoutMs;
     if (perTry !== undefined) {
       a.timers = this.p.perTryTimers.for(perTry);
       a.timer = a.timers.add(a);
     }
-    const d = this.p.d;
-    d.inbound.receive(host, this.req, this.origin, this.service, host.hasSidecar, a, this.takeOutbound() + d.network.oneWay());
+    if (r === ATTACHED) {
+      a.conn = pool.conn;
+      this.send(a);
+    } else {
+      a.pending = true;
+      if (pool.conn !== null) this.p.connect(cluster, a.worker, pool.conn, host, this.takeOutbound());
+    }
   }
 
-  /** The try ended with an answer from upstream (status 0: the connection was reset or refused). */
-  attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string): void {
-    if (a !== this.current || this.done) return;
-    this.current = null;
+  /** The attempt has a connection: the request crosses the network to the host. */
+  send(a: UpstreamAttempt): void {
+    a.pending = false;
+    const d = this.p.d;
+    d.inbound.receive(a.host, this.req, this.origin, this.service, a.host.hasSidecar, a, this.takeOutbound() + d.network.oneWay());
+  }
+
+  /**
+   * The attempt is over: free its place (pending slot or connection stream) and tell the load
+   * balancer and outlier detection (`result` per proxy/outlier-detector.ts; null: not the host's fault).
+   */
+  private release(a: UpstreamAttempt, reset: boolean, result: number | null): void {
+    a.dead = true;
     if (a.timer >= 0) a.timers!.cancel(a.timer);
-    this.cluster!.finished(a.host, outcome, this.p.sim.now);
+    a.timer = -1;
+    if (this.current === a) this.current = null;
+    const cluster = this.cluster!;
+    if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
+    else if (a.conn !== null) this.p.streamEnded(cluster, a.worker, a.conn, reset);
+    if (a.usesRetryToken) cluster.retryTokens.give();
+    cluster.finished(a.host, result, this.p.sim.now);
+  }
+
+  /** The try ended with an answer from upstream, or its connection failed or was reset. */
+  attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string): void {
+    if (a.dead || this.done) return;
+    const reset = outcome.kind !== "response";
+    const result = outcome.kind === "connect-failure" ? LOCAL_CONNECT_FAILURE : reset ? LOCAL_RESET : status >= 500 ? status : RESULT_SUCCESS;
+    this.release(a, reset, result);
     this.decide(outcome, status, flags);
   }
 
   perTryTimeout(a: UpstreamAttempt): void {
-    if (a !== this.current || this.done) return;
+    if (a.dead || this.done) return;
     a.timer = -1;
-    a.dead = true;
-    this.current = null;
-    this.cluster!.finished(a.host, OUTCOME_PER_TRY_TIMEOUT, this.p.sim.now);
+    this.cluster!.counters.upstream_rq_timeout++;
+    this.release(a, true, LOCAL_TIMEOUT);
     this.decide(OUTCOME_PER_TRY_TIMEOUT, 504, "UT");
   }
 
   private decide(outcome: AttemptOutcome, status: number, flags: string): void {
     const verdict = shouldRetry(this.policy, outcome, this.retries);
     if (verdict === "retry") {
+      // Every retry needs a token from the cluster's max_retries circuit breaker.
+      if (!this.cluster!.retryTokens.take()) {
+        this.finish(status, joinFlags(flags, "UO"));
+        return;
+      }
       this.retries++;
+      this.retryToken = true;
       const wait = backoffMs(this.policy!, this.retries, this.p.backoffDraw());
       this.p.after(wait, this.p.kRetry, this);
       return;
@@ -256,15 +347,25 @@ export class RouterRequest implements Exchange {
     this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags);
   }
 
+  /** The back-off is over: the retry runs (holding its token until it ends). */
+  retry(): void {
+    if (this.done) {
+      if (this.retryToken) this.cluster!.retryTokens.give();
+      return;
+    }
+    this.attempt();
+    if (this.current !== null) this.current.usesRetryToken = this.retryToken;
+    else if (this.retryToken) this.cluster!.retryTokens.give();
+    this.retryToken = false;
+  }
+
   routeTimeout(): void {
     if (this.done) return;
     this.routeTimer = -1;
     const a = this.current;
     if (a !== null) {
-      a.dead = true;
-      if (a.timer >= 0) a.timers!.cancel(a.timer);
-      this.cluster!.finished(a.host, OUTCOME_PER_TRY_TIMEOUT, this.p.sim.now);
-      this.current = null;
+      this.cluster!.counters.upstream_rq_timeout++;
+      this.release(a, true, LOCAL_TIMEOUT);
     }
     this.finish(504, "UT");
   }
@@ -273,12 +374,7 @@ export class RouterRequest implements Exchange {
   abandon(): void {
     if (this.done) return;
     const a = this.current;
-    if (a !== null) {
-      a.dead = true;
-      if (a.timer >= 0) a.timers!.cancel(a.timer);
-      this.cluster!.finished(a.host, OUTCOME_RESET, this.p.sim.now);
-      this.current = null;
-    }
+    if (a !== null) this.release(a, true, null);
     this.record(0, "DC");
     this.close();
   }
@@ -307,10 +403,14 @@ export class UpstreamAttempt implements Responder {
   timer = -1;
   timers: FixedDelayTimers | null = null;
   dead = false;
+  /** Waiting in the pool for a connection. */
+  pending = false;
+  conn: PoolConnection | null = null;
+  usesRetryToken = false;
   private status = 0;
   private flags = "-";
 
-  constructor(readonly rr: RouterRequest, readonly host: Pod) {}
+  constructor(readonly rr: RouterRequest, readonly host: Pod, readonly hostId: number, readonly worker: number) {}
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
   onResponse(status: number, flags: string): void {
@@ -339,6 +439,16 @@ function responseOutcome(status: number): AttemptOutcome {
     RESPONSE_OUTCOMES.set(status, o);
   }
   return o;
+}
+
+/** A connection being established. */
+class Connecting {
+  constructor(
+    readonly cluster: UpstreamCluster,
+    readonly worker: number,
+    readonly conn: PoolConnection,
+    readonly host: Pod,
+  ) {}
 }
 
 /** Mirrored copies: nobody waits for their answer. */

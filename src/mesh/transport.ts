@@ -42,5 +42,9 @@ export interface OriginPod {
 }
 
 export interface Transport {
-  send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange;
+  /**
+   * `conn` names the client's connection (a closed-loop generator's connection index), which pins
+   * the request to one of the sidecar's worker threads as Envoy pins connections; -1 = any.
+   */
+  send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange;
 }

@@ -1,19 +1,42 @@
-// A client proxy's upstream cluster (`outbound|port|subset|host`): its endpoints as this proxy
-// knows them, filtered by the subset's labels, and its load balancer with per-host active requests.
+// A client proxy's upstream cluster (`outbound|port|subset|host`): the endpoints this proxy knows,
+// filtered by the subset's labels; its load balancer; its connection pool and circuit breakers; and,
+// when the DestinationRule asks for it, its outlier detector with interval sweeps on the event loop.
 import type { MeshConfig } from "../config/mesh-config.js";
 import type { RandomStreams } from "../engine/rng.js";
+import type { Simulator } from "../engine/simulator.js";
 import type { TrafficPolicy } from "../proxy/api/networking.js";
+import { newClusterCounters, poolLimits, RetryTokens, type ClusterCounters } from "../proxy/pool-limits.js";
+import { UpstreamPool } from "../proxy/upstream-pool.js";
 import { destinationRuleFor, effectivePolicy, subsetLabels } from "../proxy/destination-rule.js";
 import { createLoadBalancer } from "../proxy/lb/create-load-balancer.js";
 import { HostSet } from "../proxy/lb/host-set.js";
 import type { LoadBalancer } from "../proxy/lb/load-balancer.js";
-import type { AttemptOutcome } from "../proxy/route/retry-policy.js";
+import { OutlierDetector, outlierSettings, type OutlierEvent } from "../proxy/outlier-ejection.js";
 import type { CompiledDestination } from "../proxy/route/destination.js";
 import { selects, type Pod } from "./pod.js";
 import type { ServiceRegistry, ServiceState } from "./service-registry.js";
 
-/** Envoy's default panic threshold; Istio sets 0 (off) when the DR has outlier detection. */
+/** Envoy's default panic threshold; Istio sets minHealthPercent (default 0: off) with outlier detection. */
 const ENVOY_PANIC_THRESHOLD = 50;
+
+/**
+ * Envoy worker threads per sidecar: Istio sets concurrency from the proxy's CPU limit (2000m ⇒ 2).
+ * Each worker has its own connection pools; circuit-breaker counts are shared by all of them.
+ */
+export const ENVOY_WORKERS = 2;
+
+/** What clusters need from the world. */
+export interface ClusterContext {
+  sim: Simulator;
+  rng: RandomStreams;
+  /** The endpoints each proxy sees (they lag the cluster's truth by the EDS propagation delay). */
+  registry: ServiceRegistry;
+  /** Register a cluster's counters under its client workload (summed into the report). */
+  registerCounters(sourceWorkload: string, cluster: string, counters: ClusterCounters): void;
+  outlierEvent(cluster: string, pod: Pod, e: OutlierEvent): void;
+  /** Event kind whose payload is an UpstreamCluster to sweep. */
+  kSweep: number;
+}
 
 export class UpstreamCluster {
   private hosts: Pod[] = [];
@@ -22,33 +45,66 @@ export class UpstreamCluster {
   private lb: LoadBalancer;
   private seenVersion = -1;
   private readonly panic: number;
+  /** Stable numbers for hosts (connection pools and outlier detection keep state per host). */
+  private readonly ids = new Map<Pod, number>();
+  private readonly byId: Pod[] = [];
+  readonly counters = newClusterCounters();
+  /** One per worker thread; they hold the router's attempts while those wait for a connection. */
+  readonly pools: UpstreamPool<unknown>[] = [];
+  readonly retryTokens: RetryTokens;
+  readonly outlier: OutlierDetector | null;
 
   constructor(
     readonly name: string,
     private readonly service: ServiceState,
     private readonly labels: Readonly<Record<string, string>>,
     readonly policy: TrafficPolicy,
-    private readonly registry: ServiceRegistry,
+    private readonly ctx: ClusterContext,
     private readonly source: () => number,
+    http2: boolean,
   ) {
-    this.panic = policy.outlierDetection ? (policy.outlierDetection.minHealthPercent ?? 0) : ENVOY_PANIC_THRESHOLD;
+    const od = policy.outlierDetection;
+    this.panic = od ? (od.minHealthPercent ?? 0) : ENVOY_PANIC_THRESHOLD;
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
+    const limits = poolLimits(policy.connectionPool, http2);
+    for (let w = 0; w < ENVOY_WORKERS; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
+    this.retryTokens = new RetryTokens(limits, this.counters);
+    this.outlier = od ? new OutlierDetector(outlierSettings(od), 0) : null;
+    if (this.outlier) ctx.sim.after(this.outlier.settings.intervalMs, ctx.kSweep, this);
+  }
+
+  hostOf(id: number): Pod {
+    return this.byId[id]!;
+  }
+
+  idOf(pod: Pod): number {
+    let id = this.ids.get(pod);
+    if (id === undefined) {
+      id = this.byId.length;
+      this.ids.set(pod, id);
+      this.byId.push(pod);
+    }
+    return id;
   }
 
   /** Rebuild the host list when the endpoints this proxy knows have changed. */
   private refresh(): void {
-    if (this.seenVersion === this.registry.version) return;
-    this.seenVersion = this.registry.version;
+    if (this.seenVersion === this.ctx.registry.version) return;
+    this.seenVersion = this.ctx.registry.version;
     const hosts = this.service.endpoints.filter((p) => selects(this.labels, p.labels));
     const old = this.set;
     const oldIndex = this.index;
     this.hosts = hosts;
     this.index = new Map(hosts.map((p, i) => [p, i]));
     this.set = new HostSet(hosts.map(() => 1));
+    for (const p of hosts) this.idOf(p);
+    this.outlier?.ensure(this.byId.length);
     for (const [p, i] of this.index) {
       const j = oldIndex.get(p);
       if (j !== undefined) this.set.active[i] = old.active[j]!;
+      if (this.outlier?.isEjected(this.idOf(p))) this.set.setHealthy(i, false);
     }
+    if (this.outlier) this.outlier.hostCount = hosts.length;
     this.lb = createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic);
   }
 
@@ -64,9 +120,30 @@ export class UpstreamCluster {
     if (i !== undefined) this.set.active[i]!++;
   }
 
-  finished(pod: Pod, _outcome: AttemptOutcome, _now: number): void {
+  /** An attempt on `pod` ended; `result` for outlier detection (see proxy/outlier-detector), or null. */
+  finished(pod: Pod, result: number | null, now: number): void {
     const i = this.index.get(pod);
     if (i !== undefined && this.set.active[i]! > 0) this.set.active[i]!--;
+    if (result === null || this.outlier === null) return;
+    const id = this.idOf(pod);
+    this.outlier.ensure(id + 1);
+    const e = this.outlier.report(id, result, now);
+    if (e === null) return;
+    if (e.kind === "eject" && i !== undefined) this.set.setHealthy(i, false);
+    this.ctx.outlierEvent(this.name, pod, e);
+  }
+
+  /** The outlier detector's interval timer. */
+  sweep(): void {
+    const o = this.outlier!;
+    const now = this.ctx.sim.now;
+    for (const e of o.sweep(now)) {
+      const pod = this.byId[e.host]!;
+      const i = this.index.get(pod);
+      if (i !== undefined) this.set.setHealthy(i, true);
+      this.ctx.outlierEvent(this.name, pod, e);
+    }
+    this.ctx.sim.after(o.settings.intervalMs, this.ctx.kSweep, this);
   }
 }
 
@@ -77,9 +154,15 @@ export class UpstreamClusters {
   constructor(
     private readonly pod: Pod,
     private readonly config: MeshConfig,
-    private readonly registry: ServiceRegistry,
-    private readonly rng: RandomStreams,
+    private readonly ctx: ClusterContext,
+    /** Clusters of the previous config version: kept when their policy did not change. */
+    private readonly previous: UpstreamClusters | null,
   ) {}
+
+  /** A cluster already built under this name, if any. */
+  existing(name: string): UpstreamCluster | undefined {
+    return this.byName.get(name) ?? undefined;
+  }
 
   /** The cluster a route destination names, or undefined when the proxy has no such cluster (NC). */
   get(d: CompiledDestination): UpstreamCluster | undefined {
@@ -92,7 +175,7 @@ export class UpstreamClusters {
   }
 
   private build(d: CompiledDestination): UpstreamCluster | null {
-    const svc = this.registry.byFqdn.get(d.host);
+    const svc = this.ctx.registry.byFqdn.get(d.host);
     if (svc === undefined) return null;
     const dr = destinationRuleFor(this.config.destinationRules, d.host, this.pod.namespace, this.pod.labels, svc.spec.metadata.namespace);
     let labels: Readonly<Record<string, string>> = {};
@@ -102,9 +185,15 @@ export class UpstreamClusters {
       labels = l;
     }
     const port = d.port ?? svc.spec.ports[0]?.port ?? 0;
-    return new UpstreamCluster(
-      d.cluster, svc, labels, effectivePolicy(dr, d.subset, port), this.registry,
-      this.rng.stream(`lb:${this.pod.name}:${d.cluster}`),
-    );
+    const policy = effectivePolicy(dr, d.subset, port);
+    const before = this.previous?.existing(d.cluster);
+    if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(policy)) return before;
+    // Istio's protocol selection: appProtocol, else the port name's prefix (`grpc-web`, `http2`).
+    const sp = svc.spec.ports.find((p) => p.port === port);
+    const proto = (sp?.appProtocol ?? sp?.name ?? "").toLowerCase();
+    const http2 = /^(http2|grpc|h2c)(-|$)/.test(proto);
+    const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.name}:${d.cluster}`), http2);
+    this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
+    return c;
   }
 }

@@ -2,7 +2,7 @@
 // event loop for the simulated duration, then lets in-flight requests drain.
 import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
-import { compileDistribution } from "../engine/distributions/compile.js";
+import { compileDistribution, distributionMean } from "../engine/distributions/compile.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
 import type { Deployment, Scenario, Workload, WorkloadBehaviour } from "../scenario/model.js";
 import { AppCalls } from "./app-call.js";
@@ -22,7 +22,8 @@ import { Timeline } from "./timeline.js";
 import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
 import type { AnyResource } from "../scenario/model.js";
 import { ProxyRouting } from "./proxy-routing.js";
-import { UpstreamClusters } from "./upstream-cluster.js";
+import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./upstream-cluster.js";
+import type { ClusterCounters } from "../proxy/pool-limits.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 
 /** What the world needs from telemetry besides the per-request sinks. */
@@ -30,6 +31,8 @@ export interface WorldTelemetry extends MeshTelemetry {
   client(name: string): ClientSink;
   pod(name: string, concurrency: number): AppObserver;
   event(tMs: number, kind: string, detail: Record<string, string | number>): void;
+  clusterCounters(sourceWorkload: string, cluster: string, counters: ClusterCounters): void;
+  podEjected(pod: string): void;
 }
 
 export interface RunStats {
@@ -62,6 +65,9 @@ export class World implements Transport {
   /** The mesh's current Istio config; proxies pick it up at once (no xDS delay modelled yet). */
   config: MeshConfig;
   controlPlaneUp = true;
+  /** How long an endpoint change takes to reach the proxies (EDS debounce + push). */
+  readonly endpointDelayMs: number;
+  private readonly kRefresh: number;
 
   constructor(readonly scenario: Scenario, readonly telemetry: WorldTelemetry, opts: { seed: number; durationMs: number }) {
     const simSpec = scenario.simulation;
@@ -79,11 +85,32 @@ export class World implements Transport {
     this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks);
     this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
     this.config = initialConfig(scenario);
+    const clusterCtx: ClusterContext = {
+      sim: this.sim,
+      rng: this.rng,
+      registry: this.registry,
+      registerCounters: (w, name, counters) => telemetry.clusterCounters(w, name, counters),
+      outlierEvent: (cluster, pod, e) => {
+        if (e.kind === "eject") telemetry.podEjected(pod.name);
+        telemetry.event(e.t, e.kind === "eject" ? "ejection" : e.kind === "uneject" ? "unejection" : "ejection-overflow", {
+          cluster, pod: pod.name, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
+        });
+      },
+      kSweep: this.sim.on((c: UpstreamCluster) => c.sweep()),
+    };
+    const clusterSets = new Map<Pod, UpstreamClusters>();
     const routing = new ProxyRouting(
       () => this.config,
-      (pod, config) => new UpstreamClusters(pod, config, this.registry, this.rng),
+      (pod, config) => {
+        const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null);
+        clusterSets.set(pod, set);
+        return set;
+      },
       simSpec.mesh.outboundTrafficPolicy,
     );
+    // Endpoint changes reach proxies after istiod's debounce and a push (EDS), not at once.
+    this.endpointDelayMs = simSpec.mesh.controlPlane.debounceAfterMs + distributionMean(simSpec.mesh.controlPlane.pushTime);
+    this.kRefresh = this.sim.on(() => this.registry.refresh(this.pods.values()));
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network, registry: this.registry,
       inbound: this.inbound, telemetry, sinks, proxyLatency, scenario, routing,
@@ -197,9 +224,9 @@ export class World implements Transport {
     this.inbound.resetAll(pod);
   }
 
-  /** Pods started or stopped: the endpoints of every service are recomputed. */
+  /** Pods started or stopped: every service's endpoints are recomputed once the change propagates. */
   podsChanged(): void {
-    this.registry.refresh(this.pods.values());
+    this.sim.after(this.endpointDelayMs, this.kRefresh);
   }
 
   applyConfig(resources: AnyResource[]): void {
@@ -216,9 +243,9 @@ export class World implements Transport {
     this.controlPlaneUp = up;
   }
 
-  send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange {
+  send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const pod = origin.pod;
-    if (pod !== null && pod.hasSidecar) return this.sidecars.send(origin, req, responder);
+    if (pod !== null && pod.hasSidecar) return this.sidecars.send(origin, req, responder, conn);
     return this.direct.send(origin, req, responder);
   }
 

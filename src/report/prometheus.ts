@@ -72,8 +72,8 @@ export function renderPrometheus(rec: Recorder): string {
   // Envoy cluster counters, one metric per counter name.
   const byCounter = new Map<string, string[]>();
   for (const [workload, clusters] of [...rec.clusters].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const [cluster, counters] of [...clusters].sort(([a], [b]) => a.localeCompare(b))) {
-      for (const [name, value] of Object.entries(counters).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [cluster] of [...clusters].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [name, value] of Object.entries(rec.clusterTotals(workload, cluster)).sort(([a], [b]) => a.localeCompare(b))) {
         const lines = byCounter.get(name) ?? [];
         lines.push(`envoy_cluster_${name}${labels({ source_workload: workload, cluster_name: cluster })} ${num(value)}`);
         byCounter.set(name, lines);

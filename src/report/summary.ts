@@ -101,7 +101,7 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
   const clusters: Summary["clusters"] = {};
   for (const [workload, byCluster] of byName(rec.clusters)) {
     const out: Record<string, Record<string, number>> = {};
-    for (const [name, counters] of byName(byCluster)) out[name] = Object.fromEntries(byName(Object.entries(counters)));
+    for (const [name] of byName(byCluster)) out[name] = Object.fromEntries(byName(Object.entries(rec.clusterTotals(workload, name))));
     clusters[workload] = out;
   }
 

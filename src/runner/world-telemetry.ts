@@ -5,6 +5,7 @@ import type { ClientSink } from "../mesh/load-generator.js";
 import type { EdgeKey, RequestSink } from "../mesh/mesh-telemetry.js";
 import type { WorldTelemetry } from "../mesh/world.js";
 import type { Recorder } from "../telemetry/recorder.js";
+import type { ClusterCounters } from "../proxy/pool-limits.js";
 
 export class WorldTelemetryAdapter implements WorldTelemetry {
   private passes = 0;
@@ -34,5 +35,14 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
 
   event(tMs: number, kind: string, detail: Record<string, string | number>): void {
     this.recorder.event(tMs, kind, detail);
+  }
+
+  clusterCounters(sourceWorkload: string, cluster: string, counters: ClusterCounters): void {
+    this.recorder.cluster(sourceWorkload, cluster, counters as unknown as Record<string, number>);
+  }
+
+  podEjected(pod: string): void {
+    const p = this.recorder.pods.get(pod);
+    if (p !== undefined) p.ejections++;
   }
 }

@@ -85,8 +85,8 @@ export class Recorder {
   readonly clients = new Map<string, ClientStats>();
   readonly edges: EdgeStats[] = [];
   readonly pods = new Map<string, PodStats>();
-  /** source workload → cluster name → Envoy counter → value */
-  readonly clusters = new Map<string, Map<string, Record<string, number>>>();
+  /** source workload → cluster name → the counters of each proxy's cluster (summed in reports) */
+  readonly clusters = new Map<string, Map<string, Record<string, number>[]>>();
   readonly events: RecordedEvent[] = [];
   readonly mesh: MeshFigures = { proxies: 0, proxyCpuMs: 0, xdsPushes: 0, convergence: new LatencyHistogram() };
 
@@ -117,19 +117,25 @@ export class Recorder {
     return p;
   }
 
-  /** Envoy cluster counters of one client workload's proxies for one cluster (summed over pods). */
-  cluster(sourceWorkload: string, clusterName: string): Record<string, number> {
+  /** Register one proxy's Envoy cluster counters (a live object the proxy keeps updating). */
+  cluster(sourceWorkload: string, clusterName: string, counters: Record<string, number>): void {
     let byCluster = this.clusters.get(sourceWorkload);
     if (byCluster === undefined) {
       byCluster = new Map();
       this.clusters.set(sourceWorkload, byCluster);
     }
-    let c = byCluster.get(clusterName);
-    if (c === undefined) {
-      c = {};
-      byCluster.set(clusterName, c);
+    const list = byCluster.get(clusterName);
+    if (list === undefined) byCluster.set(clusterName, [counters]);
+    else list.push(counters);
+  }
+
+  /** The counters of a client workload's proxies for one cluster, summed. */
+  clusterTotals(sourceWorkload: string, clusterName: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.clusters.get(sourceWorkload)?.get(clusterName) ?? []) {
+      for (const [k, v] of Object.entries(c)) out[k] = (out[k] ?? 0) + v;
     }
-    return c;
+    return out;
   }
 
   event(tMs: number, kind: string, detail: Record<string, string | number>): void {

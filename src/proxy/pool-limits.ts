@@ -1,0 +1,86 @@
+// The connection-pool thresholds of one upstream cluster with Istio's defaults (istiod always writes
+// thresholds: 2^32-1 for each, so nothing trips unless a DestinationRule sets connectionPool), the
+// cluster's counters under Envoy's own names, and the cluster-wide retry budget.
+// https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
+// https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings
+import type { ConnectionPoolSettings } from "./api/networking.js";
+
+export const ISTIO_DEFAULT_THRESHOLD = 4294967295;
+/** MeshConfig connectTimeout (Envoy's own default would be 5 s). */
+export const ISTIO_DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Istio's default idle timeout of upstream HTTP connections. */
+export const ISTIO_DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
+
+export interface PoolLimits {
+  maxConnections: number;
+  maxPendingRequests: number;
+  maxRequests: number;
+  maxRetries: number;
+  /** 0 = unlimited (keep-alive); 1 = a new connection per request. */
+  maxRequestsPerConnection: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** HTTP/2 upstream: requests multiplexed on one connection per host. */
+  http2: boolean;
+}
+
+export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolean): PoolLimits {
+  const positive = (x: number | undefined, d: number): number => (x !== undefined && x > 0 ? x : d);
+  return {
+    maxConnections: positive(cp?.tcp?.maxConnections, ISTIO_DEFAULT_THRESHOLD),
+    maxPendingRequests: positive(cp?.http?.http1MaxPendingRequests, ISTIO_DEFAULT_THRESHOLD),
+    maxRequests: positive(cp?.http?.http2MaxRequests, ISTIO_DEFAULT_THRESHOLD),
+    maxRetries: positive(cp?.http?.maxRetries, ISTIO_DEFAULT_THRESHOLD),
+    maxRequestsPerConnection: cp?.http?.maxRequestsPerConnection ?? 0,
+    connectTimeoutMs: positive(cp?.tcp?.connectTimeoutMs, ISTIO_DEFAULT_CONNECT_TIMEOUT_MS),
+    idleTimeoutMs: positive(cp?.http?.idleTimeoutMs, ISTIO_DEFAULT_IDLE_TIMEOUT_MS),
+    http2: http2 || cp?.http?.h2UpgradePolicy === "UPGRADE",
+  };
+}
+
+/** A cluster's stats, named as Envoy names them (cluster.<name>.<counter>). */
+export interface ClusterCounters {
+  upstream_cx_total: number;
+  upstream_cx_active: number;
+  upstream_cx_overflow: number;
+  upstream_cx_connect_fail: number;
+  upstream_cx_destroy: number;
+  upstream_rq_total: number;
+  upstream_rq_active: number;
+  upstream_rq_pending_total: number;
+  upstream_rq_pending_active: number;
+  upstream_rq_pending_overflow: number;
+  upstream_rq_retry: number;
+  upstream_rq_retry_overflow: number;
+  upstream_rq_timeout: number;
+}
+
+export function newClusterCounters(): ClusterCounters {
+  return {
+    upstream_cx_total: 0, upstream_cx_active: 0, upstream_cx_overflow: 0, upstream_cx_connect_fail: 0,
+    upstream_cx_destroy: 0, upstream_rq_total: 0, upstream_rq_active: 0, upstream_rq_pending_total: 0,
+    upstream_rq_pending_active: 0, upstream_rq_pending_overflow: 0, upstream_rq_retry: 0,
+    upstream_rq_retry_overflow: 0, upstream_rq_timeout: 0,
+  };
+}
+
+/** The cluster-wide `max_retries` breaker: each retry holds a token while it runs. */
+export class RetryTokens {
+  private active = 0;
+  constructor(private readonly limits: PoolLimits, private readonly counters: ClusterCounters) {}
+
+  /** Take a token for a retry; false ⇒ no retry (`upstream_rq_retry_overflow`, flag UO). */
+  take(): boolean {
+    if (this.active >= this.limits.maxRetries) {
+      this.counters.upstream_rq_retry_overflow++;
+      return false;
+    }
+    this.active++;
+    this.counters.upstream_rq_retry++;
+    return true;
+  }
+
+  give(): void {
+    if (this.active > 0) this.active--;
+  }
+}
