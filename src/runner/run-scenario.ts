@@ -30,6 +30,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
   const world = new World(scenario, telemetry, { seed, durationMs });
   telemetry.setProxies([...world.pods.values()].filter((p) => p.hasSidecar).length);
   const stats = world.run();
+  recorder.finish();
   const wallMs = performance.now() - started;
   const base = buildSummary(recorder, {
     name: sim.metadata.name,

@@ -28,10 +28,10 @@ export class ClientStats extends RequestStats {
   private lastMs: number;
   private inflightIntegral = 0;
 
-  constructor(readonly name: string, private readonly fromMs0: number, windowMs: number) {
+  constructor(readonly name: string, private readonly fromMs0: number, windowMs: number, toMs: number) {
     super(fromMs0);
     this.lastMs = fromMs0;
-    this.windows = new WindowedCounts(fromMs0, windowMs, true);
+    this.windows = new WindowedCounts(fromMs0, windowMs, toMs, true);
     this.withWindows(this.windows);
   }
 
@@ -95,7 +95,7 @@ export class Recorder {
   client(name: string): ClientStats {
     let c = this.clients.get(name);
     if (c === undefined) {
-      c = new ClientStats(name, this.opts.warmupMs, this.opts.windowMs);
+      c = new ClientStats(name, this.opts.warmupMs, this.opts.windowMs, this.opts.endMs);
       this.clients.set(name, c);
     }
     return c;

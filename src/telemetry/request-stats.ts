@@ -77,12 +77,16 @@ export class WindowedCounts {
   private current: WindowPoint | null = null;
   private readonly hist: LatencyHistogram | null;
 
-  constructor(private readonly fromMs: number, private readonly windowMs: number, percentiles: boolean) {
+  private readonly lastIndex: number;
+
+  /** Requests that complete after `toMs` (drained after the load stopped) count in the last window. */
+  constructor(private readonly fromMs: number, private readonly windowMs: number, toMs: number, percentiles: boolean) {
     this.hist = percentiles ? new LatencyHistogram() : null;
+    this.lastIndex = Math.max(0, Math.ceil((toMs - fromMs) / windowMs) - 1);
   }
 
   record(endMs: number, latencyMs: number, error: boolean): void {
-    const index = Math.floor((endMs - this.fromMs) / this.windowMs);
+    const index = Math.min(this.lastIndex, Math.floor((endMs - this.fromMs) / this.windowMs));
     const t = round3((this.fromMs + index * this.windowMs) / 1000);
     if (this.current === null || this.current.t !== t) {
       this.close();
