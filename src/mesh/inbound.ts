@@ -10,6 +10,8 @@ import type { Origin, OutgoingRequest, Responder } from "./transport.js";
 
 export class Inbound {
   readonly kArrive: number;
+  /** Requests inside pods or on their way to one (the run drains them before it ends). */
+  active = 0;
   /** Requests inside each pod (from the inbound sidecar to the app's answer), to reset on a kill:
    *  an intrusive doubly-linked list per pod, so entering and leaving cost no hashing. */
 
@@ -31,6 +33,7 @@ export class Inbound {
   receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number): void {
     const sink = pod.hasSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs);
+    this.active++;
     let head = pod.inside as InboundLeg | null;
     if (head === null) {
       head = new InboundLeg(this, pod, req, responder, null, 0);
@@ -58,6 +61,7 @@ export class Inbound {
 
   /** The request left the pod (answered or reset). */
   left(leg: InboundLeg): void {
+    this.active--;
     leg.prev!.next = leg.next;
     leg.next!.prev = leg.prev;
     leg.prev = leg.next = null;
@@ -69,7 +73,9 @@ export class Inbound {
     if (head === null) return;
     pod.inside = null;
     const legs: InboundLeg[] = [];
+    // (reset() does not unlink: the whole list goes at once)
     for (let l = head.next!; l !== head; l = l.next!) legs.push(l);
+    this.active -= legs.length;
     for (const leg of legs) leg.reset();
   }
 }

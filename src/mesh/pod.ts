@@ -12,6 +12,11 @@ export class Pod implements OriginPod {
   /** Head of the list of requests inside the pod (kept by mesh/inbound.ts). */
   inside: object | null = null;
 
+  /** Its sidecar is connected to istiod (xDS): it exists and is running. */
+  get connected(): boolean {
+    return this.alive && this.hasSidecar;
+  }
+
   constructor(
     readonly name: string,
     readonly namespace: string,

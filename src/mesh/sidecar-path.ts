@@ -21,6 +21,7 @@ import type { Pod } from "./pod.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "./transport.js";
 import { mirrorSelected } from "../proxy/route/mirror.js";
+import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../proxy/response-flags.js";
 import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
@@ -375,7 +376,8 @@ export class RouterRequest implements Exchange {
     if (this.done) return;
     const a = this.current;
     if (a !== null) this.release(a, true, null);
-    this.record(0, "DC");
+    // Flags accumulate on the stream: a delayed request the app gave up on logs DI and DC.
+    this.record(0, joinFlags(this.extraFlags, "DC"));
     this.close();
   }
 
@@ -454,9 +456,9 @@ class Connecting {
 /** Mirrored copies: nobody waits for their answer. */
 const DISCARD: Responder = { onResponse() {} };
 
-/** Envoy prints several flags joined with commas. */
+/** Envoy prints several flags joined with commas, in its own fixed order. */
 function joinFlags(a: string, b: string): string {
   if (a === "-" || a === "") return b;
   if (b === "-" || b === "") return a;
-  return `${a},${b}`;
+  return formatResponseFlags(responseFlagBits([...parseResponseFlags(a), ...parseResponseFlags(b)]));
 }

@@ -26,6 +26,17 @@ import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./u
 import type { ClusterCounters } from "../proxy/pool-limits.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 
+/** The control plane as the world sees it (xds/control-plane.ts implements it). */
+export interface ConfigDistributor {
+  /** A new snapshot of the mesh's config (from the timeline). */
+  change(config: MeshConfig): void;
+  setUp(up: boolean): void;
+}
+
+export interface DistributorFactory {
+  (sim: Simulator, rng: RandomStreams, initial: MeshConfig, clients: () => Pod[], pushed: (pod: Pod, config: MeshConfig) => void): ConfigDistributor;
+}
+
 /** What the world needs from telemetry besides the per-request sinks. */
 export interface WorldTelemetry extends MeshTelemetry {
   client(name: string): ClientSink;
@@ -62,14 +73,21 @@ export class World implements Transport {
   private readonly behaviours = new Map<string, CompiledBehaviour>();
   private podCount = 0;
   readonly durationMs: number;
-  /** The mesh's current Istio config; proxies pick it up at once (no xDS delay modelled yet). */
+  /** The mesh's desired Istio config (what istiod has); each proxy routes by the version it was pushed. */
   config: MeshConfig;
+  private readonly proxyConfigs = new Map<Pod, MeshConfig>();
+  private readonly distributor: ConfigDistributor;
   controlPlaneUp = true;
   /** How long an endpoint change takes to reach the proxies (EDS debounce + push). */
   readonly endpointDelayMs: number;
   private readonly kRefresh: number;
 
-  constructor(readonly scenario: Scenario, readonly telemetry: WorldTelemetry, opts: { seed: number; durationMs: number }) {
+  constructor(
+    readonly scenario: Scenario,
+    readonly telemetry: WorldTelemetry,
+    opts: { seed: number; durationMs: number },
+    distributor: DistributorFactory,
+  ) {
     const simSpec = scenario.simulation;
     this.durationMs = opts.durationMs;
     this.rng = new RandomStreams(opts.seed);
@@ -99,8 +117,10 @@ export class World implements Transport {
       kSweep: this.sim.on((c: UpstreamCluster) => c.sweep()),
     };
     const clusterSets = new Map<Pod, UpstreamClusters>();
+    const initial = this.config;
+    this.distributor = distributor(this.sim, this.rng, initial, () => [...this.pods.values()], (pod, config) => this.proxyConfigs.set(pod, config));
     const routing = new ProxyRouting(
-      () => this.config,
+      (pod) => this.proxyConfigs.get(pod) ?? initial,
       (pod, config) => {
         const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null);
         clusterSets.set(pod, set);
@@ -213,6 +233,8 @@ export class World implements Transport {
     );
     list.push(pod);
     this.pods.set(pod.name, pod);
+    // A new sidecar starts with the config istiod has now.
+    if (this.proxyConfigs.size > 0 || this.config.version > 1) this.proxyConfigs.set(pod, this.config);
     return pod;
   }
 
@@ -232,15 +254,19 @@ export class World implements Transport {
   applyConfig(resources: AnyResource[]): void {
     const { config, ignored } = applyResources(this.config, resources);
     this.config = config;
+    this.distributor.change(config);
     for (const r of ignored) this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
   }
 
   deleteConfig(kind: string, name: string, namespace: string): void {
+    const before = this.config;
     this.config = deleteResource(this.config, kind, name, namespace);
+    if (this.config !== before) this.distributor.change(this.config);
   }
 
   setControlPlane(up: boolean): void {
     this.controlPlaneUp = up;
+    this.distributor.setUp(up);
   }
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
@@ -253,10 +279,12 @@ export class World implements Transport {
     for (const g of this.generators) g.start();
     this.sim.run(this.durationMs);
     const cap = this.durationMs + DRAIN_LIMIT_MS;
-    while (this.inflight.n > 0 && this.sim.now < cap && this.sim.pending > 0) {
+    // Drain: the generators' requests, and the work that outlives them (mirrored copies, calls an
+    // app still makes after its caller hung up).
+    while ((this.inflight.n > 0 || this.inbound.active > 0) && this.sim.now < cap && this.sim.pending > 0) {
       this.sim.run(Math.min(cap, this.sim.now + 1000));
     }
-    return { events: this.sim.eventsProcessed, simulatedMs: this.sim.now, unfinished: this.inflight.n };
+    return { events: this.sim.eventsProcessed, simulatedMs: this.sim.now, unfinished: this.inflight.n + this.inbound.active };
   }
 }
 

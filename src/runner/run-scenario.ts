@@ -7,6 +7,9 @@ import { buildSummary } from "../report/summary.js";
 import { evaluateExpectations } from "../report/expectations.js";
 import type { Summary } from "../report/summary-types.js";
 import { WorldTelemetryAdapter } from "./world-telemetry.js";
+import { ControlPlane } from "../xds/control-plane.js";
+import { compileDistribution } from "../engine/distributions/compile.js";
+import type { Pod } from "../mesh/pod.js";
 
 export interface RunOptions {
   seed?: number;
@@ -27,7 +30,17 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
   const recorder = new Recorder({ warmupMs: sim.warmupMs, windowMs: sim.report.windowMs, endMs: durationMs });
   const telemetry = new WorldTelemetryAdapter(recorder, sim.mesh.proxy.cpuPerRequestMs);
   const started = performance.now();
-  const world = new World(scenario, telemetry, { seed, durationMs });
+  const cp = sim.mesh.controlPlane;
+  const world = new World(scenario, telemetry, { seed, durationMs }, (simulator, rng, initial, clients, pushed) => {
+    const pushTime = compileDistribution(cp.pushTime, rng.stream("xds:push"));
+    return new ControlPlane(simulator, { debounceAfterMs: cp.debounceAfterMs, debounceMaxMs: cp.debounceMaxMs, pushThrottle: cp.pushThrottle, pushTime }, initial, clients, {
+      pushed: (client, config) => {
+        telemetry.xdsPush();
+        pushed(client as Pod, config);
+      },
+      converged: (changedAt, now) => telemetry.converged(now - changedAt),
+    });
+  });
   telemetry.setProxies([...world.pods.values()].filter((p) => p.hasSidecar).length);
   const stats = world.run();
   recorder.finish();

@@ -41,6 +41,15 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
     this.recorder.cluster(sourceWorkload, cluster, counters as unknown as Record<string, number>);
   }
 
+  /** A config change reached every proxy after `ms`. */
+  converged(ms: number): void {
+    this.recorder.mesh.convergence.record(ms);
+  }
+
+  xdsPush(): void {
+    this.recorder.mesh.xdsPushes++;
+  }
+
   podEjected(pod: string): void {
     const p = this.recorder.pods.get(pod);
     if (p !== undefined) p.ejections++;
