@@ -9,7 +9,7 @@ import { TimersByDelay, type FixedDelayTimers } from "../engine/fixed-delay-time
 import type { RandomStreams } from "../engine/rng.js";
 import type { Scenario } from "../scenario/model.js";
 import {
-  OUTCOME_CONNECT_FAILURE, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_RESET, shouldRetry, type AttemptOutcome, type RetryPolicy,
+  OUTCOME_CONNECT_FAILURE, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_RESET, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
 } from "../proxy/route/retry-policy.js";
 import { backoffMs } from "../proxy/route/backoff.js";
 import { decideFault } from "../proxy/route/fault-injection.js";
@@ -25,7 +25,6 @@ import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../pr
 import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
-import { LOCAL_CONNECT_FAILURE, LOCAL_RESET, LOCAL_TIMEOUT, RESULT_SUCCESS } from "../proxy/outlier-ejection.js";
 
 export interface SidecarDeps {
   sim: Simulator;
@@ -300,9 +299,9 @@ export class RouterRequest implements Exchange {
 
   /**
    * The attempt is over: free its place (pending slot or connection stream) and tell the load
-   * balancer and outlier detection (`result` per proxy/outlier-detector.ts; null: not the host's fault).
+   * balancer and outlier detection (`outcome`; null: not the host's doing).
    */
-  private release(a: UpstreamAttempt, reset: boolean, result: number | null): void {
+  private release(a: UpstreamAttempt, reset: boolean, outcome: AttemptOutcome | null): void {
     a.dead = true;
     if (a.timer >= 0) a.timers!.cancel(a.timer);
     a.timer = -1;
@@ -311,15 +310,13 @@ export class RouterRequest implements Exchange {
     if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
     else if (a.conn !== null) this.p.streamEnded(cluster, a.worker, a.conn, reset);
     if (a.usesRetryToken) cluster.retryTokens.give();
-    cluster.finished(a.host, result, this.p.sim.now);
+    cluster.finished(a.host, outcome, this.p.sim.now);
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
   attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string): void {
     if (a.dead || this.done) return;
-    const reset = outcome.kind !== "response";
-    const result = outcome.kind === "connect-failure" ? LOCAL_CONNECT_FAILURE : reset ? LOCAL_RESET : status >= 500 ? status : RESULT_SUCCESS;
-    this.release(a, reset, result);
+    this.release(a, outcome.kind !== "response", outcome);
     this.decide(outcome, status, flags);
   }
 
@@ -327,7 +324,7 @@ export class RouterRequest implements Exchange {
     if (a.dead || this.done) return;
     a.timer = -1;
     this.cluster!.counters.upstream_rq_timeout++;
-    this.release(a, true, LOCAL_TIMEOUT);
+    this.release(a, true, OUTCOME_PER_TRY_TIMEOUT);
     this.decide(OUTCOME_PER_TRY_TIMEOUT, 504, "UT");
   }
 
@@ -366,7 +363,7 @@ export class RouterRequest implements Exchange {
     const a = this.current;
     if (a !== null) {
       this.cluster!.counters.upstream_rq_timeout++;
-      this.release(a, true, LOCAL_TIMEOUT);
+      this.release(a, true, OUTCOME_ROUTE_TIMEOUT);
     }
     this.finish(504, "UT");
   }

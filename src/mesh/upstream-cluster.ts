@@ -5,19 +5,18 @@ import type { MeshConfig } from "../config/mesh-config.js";
 import type { RandomStreams } from "../engine/rng.js";
 import type { Simulator } from "../engine/simulator.js";
 import type { TrafficPolicy } from "../proxy/api/networking.js";
-import { newClusterCounters, poolLimits, RetryTokens, type ClusterCounters } from "../proxy/pool-limits.js";
+import { newClusterCounters, poolLimits, RetryTokens } from "../proxy/pool-limits.js";
 import { UpstreamPool } from "../proxy/upstream-pool.js";
 import { destinationRuleFor, effectivePolicy, subsetLabels } from "../proxy/destination-rule.js";
-import { createLoadBalancer } from "../proxy/lb/create-load-balancer.js";
+import { createLoadBalancer, istioPanicThresholdPercent } from "../proxy/lb/index.js";
 import { HostSet } from "../proxy/lb/host-set.js";
 import type { LoadBalancer } from "../proxy/lb/load-balancer.js";
-import { OutlierDetector, outlierSettings, type OutlierEvent } from "../proxy/outlier-ejection.js";
+import { OutlierDetector, istioOutlierConfig } from "../proxy/outlier-detector.js";
+import type { AttemptOutcome } from "../proxy/route/retry-policy.js";
 import type { CompiledDestination } from "../proxy/route/destination.js";
 import { selects, type Pod } from "./pod.js";
 import type { ServiceRegistry, ServiceState } from "./service-registry.js";
 
-/** Envoy's default panic threshold; Istio sets minHealthPercent (default 0: off) with outlier detection. */
-const ENVOY_PANIC_THRESHOLD = 50;
 
 /**
  * Envoy worker threads per sidecar: Istio sets concurrency from the proxy's CPU limit (2000m ⇒ 2).
@@ -32,8 +31,9 @@ export interface ClusterContext {
   /** The endpoints each proxy sees (they lag the cluster's truth by the EDS propagation delay). */
   registry: ServiceRegistry;
   /** Register a cluster's counters under its client workload (summed into the report). */
-  registerCounters(sourceWorkload: string, cluster: string, counters: ClusterCounters): void;
-  outlierEvent(cluster: string, pod: Pod, e: OutlierEvent): void;
+  registerCounters(sourceWorkload: string, cluster: string, counters: object): void;
+  /** A host was ejected (with how long it stays out before a sweep returns it) or returned. */
+  outlierEvent(cluster: string, pod: Pod, kind: "eject" | "uneject", now: number, durationMs?: number): void;
   /** Event kind whose payload is an UpstreamCluster to sweep. */
   kSweep: number;
 }
@@ -64,13 +64,22 @@ export class UpstreamCluster {
     http2: boolean,
   ) {
     const od = policy.outlierDetection;
-    this.panic = od ? (od.minHealthPercent ?? 0) : ENVOY_PANIC_THRESHOLD;
+    this.panic = istioPanicThresholdPercent(od);
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
     const limits = poolLimits(policy.connectionPool, http2);
     for (let w = 0; w < ENVOY_WORKERS; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
     this.retryTokens = new RetryTokens(limits, this.counters);
-    this.outlier = od ? new OutlierDetector(outlierSettings(od), 0) : null;
-    if (this.outlier) ctx.sim.after(this.outlier.settings.intervalMs, ctx.kSweep, this);
+    this.outlier = od ? new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
+      onEject: (h, now) => {
+        this.set.setHealthy(h, false);
+        ctx.outlierEvent(this.name, this.hosts[h]!, "eject", now, this.outlier!.ejectionTimeMs(h));
+      },
+      onUneject: (h, now) => {
+        this.set.setHealthy(h, true);
+        ctx.outlierEvent(this.name, this.hosts[h]!, "uneject", now);
+      },
+    }) : null;
+    if (this.outlier) ctx.sim.at(this.outlier.nextSweepAt, ctx.kSweep, this);
   }
 
   hostOf(id: number): Pod {
@@ -97,14 +106,17 @@ export class UpstreamCluster {
     this.hosts = hosts;
     this.index = new Map(hosts.map((p, i) => [p, i]));
     this.set = new HostSet(hosts.map(() => 1));
-    for (const p of hosts) this.idOf(p);
-    this.outlier?.ensure(this.byId.length);
+    const previousIndexOf = new Int32Array(hosts.length);
     for (const [p, i] of this.index) {
       const j = oldIndex.get(p);
+      previousIndexOf[i] = j ?? -1;
       if (j !== undefined) this.set.active[i] = old.active[j]!;
-      if (this.outlier?.isEjected(this.idOf(p))) this.set.setHealthy(i, false);
     }
-    if (this.outlier) this.outlier.hostCount = hosts.length;
+    if (this.outlier) {
+      // Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host.
+      this.outlier.rehost(previousIndexOf);
+      for (let i = 0; i < hosts.length; i++) if (this.outlier.isEjected(i)) this.set.setHealthy(i, false);
+    }
     this.lb = createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic);
   }
 
@@ -120,30 +132,20 @@ export class UpstreamCluster {
     if (i !== undefined) this.set.active[i]!++;
   }
 
-  /** An attempt on `pod` ended; `result` for outlier detection (see proxy/outlier-detector), or null. */
-  finished(pod: Pod, result: number | null, now: number): void {
+  /** An attempt on `pod` ended; its outcome goes to outlier detection unless null (not the host's doing). */
+  finished(pod: Pod, outcome: AttemptOutcome | null, now: number): void {
     const i = this.index.get(pod);
-    if (i !== undefined && this.set.active[i]! > 0) this.set.active[i]!--;
-    if (result === null || this.outlier === null) return;
-    const id = this.idOf(pod);
-    this.outlier.ensure(id + 1);
-    const e = this.outlier.report(id, result, now);
-    if (e === null) return;
-    if (e.kind === "eject" && i !== undefined) this.set.setHealthy(i, false);
-    this.ctx.outlierEvent(this.name, pod, e);
+    if (i === undefined) return;
+    if (this.set.active[i]! > 0) this.set.active[i]!--;
+    if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);
   }
 
   /** The outlier detector's interval timer. */
   sweep(): void {
     const o = this.outlier!;
-    const now = this.ctx.sim.now;
-    for (const e of o.sweep(now)) {
-      const pod = this.byId[e.host]!;
-      const i = this.index.get(pod);
-      if (i !== undefined) this.set.setHealthy(i, true);
-      this.ctx.outlierEvent(this.name, pod, e);
-    }
-    this.ctx.sim.after(o.settings.intervalMs, this.ctx.kSweep, this);
+    this.refresh();
+    o.sweep(this.ctx.sim.now);
+    this.ctx.sim.at(o.nextSweepAt, this.ctx.kSweep, this);
   }
 }
 
@@ -194,6 +196,7 @@ export class UpstreamClusters {
     const http2 = /^(http2|grpc|h2c)(-|$)/.test(proto);
     const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.name}:${d.cluster}`), http2);
     this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
+    if (c.outlier) this.ctx.registerCounters(this.pod.workload, d.cluster, c.outlier.stats);
     return c;
   }
 }

@@ -23,7 +23,6 @@ import { applyResources, deleteResource, initialConfig, type MeshConfig } from "
 import type { AnyResource } from "../scenario/model.js";
 import { ProxyRouting } from "./proxy-routing.js";
 import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./upstream-cluster.js";
-import type { ClusterCounters } from "../proxy/pool-limits.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 
 /** The control plane as the world sees it (xds/control-plane.ts implements it). */
@@ -42,7 +41,7 @@ export interface WorldTelemetry extends MeshTelemetry {
   client(name: string): ClientSink;
   pod(name: string, concurrency: number): AppObserver;
   event(tMs: number, kind: string, detail: Record<string, string | number>): void;
-  clusterCounters(sourceWorkload: string, cluster: string, counters: ClusterCounters): void;
+  clusterCounters(sourceWorkload: string, cluster: string, counters: object): void;
   podEjected(pod: string): void;
 }
 
@@ -76,6 +75,7 @@ export class World implements Transport {
   /** The mesh's desired Istio config (what istiod has); each proxy routes by the version it was pushed. */
   config: MeshConfig;
   private readonly proxyConfigs = new Map<Pod, MeshConfig>();
+  private initialConfig!: MeshConfig;
   private readonly distributor: ConfigDistributor;
   controlPlaneUp = true;
   /** How long an endpoint change takes to reach the proxies (EDS debounce + push). */
@@ -108,16 +108,16 @@ export class World implements Transport {
       rng: this.rng,
       registry: this.registry,
       registerCounters: (w, name, counters) => telemetry.clusterCounters(w, name, counters),
-      outlierEvent: (cluster, pod, e) => {
-        if (e.kind === "eject") telemetry.podEjected(pod.name);
-        telemetry.event(e.t, e.kind === "eject" ? "ejection" : e.kind === "uneject" ? "unejection" : "ejection-overflow", {
-          cluster, pod: pod.name, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
+      outlierEvent: (cluster, pod, kind, now, durationMs) => {
+        if (kind === "eject") telemetry.podEjected(pod.name);
+        telemetry.event(now, kind === "eject" ? "ejection" : "unejection", {
+          cluster, pod: pod.name, ...(durationMs !== undefined ? { durationMs } : {}),
         });
       },
       kSweep: this.sim.on((c: UpstreamCluster) => c.sweep()),
     };
     const clusterSets = new Map<Pod, UpstreamClusters>();
-    const initial = this.config;
+    const initial = (this.initialConfig = this.config);
     this.distributor = distributor(this.sim, this.rng, initial, () => [...this.pods.values()], (pod, config) => this.proxyConfigs.set(pod, config));
     const routing = new ProxyRouting(
       (pod) => this.proxyConfigs.get(pod) ?? initial,
@@ -275,9 +275,24 @@ export class World implements Transport {
     return this.direct.send(origin, req, responder);
   }
 
+  private started = false;
+
+  /** Run the simulation up to a simulated time (for views of the world at that time). */
+  advance(untilMs: number): void {
+    if (!this.started) {
+      this.started = true;
+      for (const g of this.generators) g.start();
+    }
+    this.sim.run(untilMs);
+  }
+
+  /** The config snapshot a pod's sidecar holds now. */
+  proxyConfigOf(pod: Pod): MeshConfig {
+    return this.proxyConfigs.get(pod) ?? this.initialConfig;
+  }
+
   run(): RunStats {
-    for (const g of this.generators) g.start();
-    this.sim.run(this.durationMs);
+    this.advance(this.durationMs);
     const cap = this.durationMs + DRAIN_LIMIT_MS;
     // Drain: the generators' requests, and the work that outlives them (mirrored copies, calls an
     // app still makes after its caller hung up).

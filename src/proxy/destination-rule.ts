@@ -1,7 +1,7 @@
 // Which DestinationRule a client proxy applies to a host, the subsets it defines, and the effective
 // traffic policy of a subset and port with Istio's override rules.
 // https://istio.io/latest/docs/reference/config/networking/destination-rule/ (semantics §2.1–2.2)
-import type { DestinationRule, TrafficPolicy } from "./api/networking.js";
+import type { DestinationRule, DestinationRuleSpec, Subset, TrafficPolicy } from "./api/networking.js";
 import { hostMatches, resolveHostName } from "./route/host-name.js";
 
 export const ROOT_NAMESPACE = "istio-system";
@@ -13,10 +13,13 @@ function visibleFrom(dr: DestinationRule, clientNamespace: string): boolean {
 }
 
 /**
- * The DestinationRule for `host` (an FQDN) from a client in `clientNamespace`: first a DR in the
- * client's namespace, then one in the service's namespace, then one in the root namespace; within
- * each, an exact host beats a wildcard and the oldest wins. DRs with a workloadSelector apply only to
- * the clients they select.
+ * The DestinationRule for `host` (an FQDN) from a client in `clientNamespace`: first the client's
+ * namespace, then the service's, then the root namespace (istio-system); within a namespace a DR
+ * whose workloadSelector selects the client beats one without, an exact host beats a wildcard, a
+ * longer wildcard beats a shorter one, then the oldest wins. DRs of one namespace for the same host
+ * without selectors are merged as istiod does: subsets are unioned (the oldest definition of a name
+ * wins) and the top-level trafficPolicy is the oldest one set.
+ * istio/istio pilot/pkg/model/destination_rule.go (mergeDestinationRule), push_context.go
  */
 export function destinationRuleFor(
   all: readonly DestinationRule[],
@@ -28,7 +31,8 @@ export function destinationRuleFor(
   const order = [clientNamespace, serviceNamespace, ROOT_NAMESPACE];
   for (const ns of order) {
     let best: DestinationRule | undefined;
-    let bestExact = false;
+    let bestRank = -1;
+    let bestPattern = "";
     for (const dr of all) {
       if (dr.metadata.namespace !== ns) continue;
       if (ns !== clientNamespace && !visibleFrom(dr, clientNamespace)) continue;
@@ -36,15 +40,43 @@ export function destinationRuleFor(
       if (sel !== undefined && (ns !== clientNamespace || !Object.entries(sel).every(([k, v]) => clientLabels[k] === v))) continue;
       const pattern = resolveHostName(dr.spec.host, dr.metadata.namespace);
       if (!hostMatches(pattern, host)) continue;
-      const exact = pattern === host;
-      if (best === undefined || (exact && !bestExact) || (exact === bestExact && dr.metadata.creationIndex < best.metadata.creationIndex)) {
+      // Rank: selector first, then exact host, then wildcard length.
+      const rank = (sel !== undefined ? 2 ** 20 : 0) + (pattern === host ? 2 ** 19 : pattern.length);
+      if (best === undefined || rank > bestRank || (rank === bestRank && dr.metadata.creationIndex < best.metadata.creationIndex)) {
         best = dr;
-        bestExact = exact;
+        bestRank = rank;
+        bestPattern = pattern;
       }
     }
-    if (best !== undefined) return best;
+    if (best === undefined) continue;
+    if (best.spec.workloadSelector !== undefined) return best;
+    const same = all.filter(
+      (dr) => dr.metadata.namespace === ns && dr.spec.workloadSelector === undefined &&
+        resolveHostName(dr.spec.host, ns) === bestPattern && (ns === clientNamespace || visibleFrom(dr, clientNamespace)),
+    );
+    return same.length > 1 ? mergeDestinationRules(same) : best;
   }
   return undefined;
+}
+
+/** istiod's merge of several DRs for one host in one namespace (oldest first wins). */
+export function mergeDestinationRules(rules: readonly DestinationRule[]): DestinationRule {
+  const sorted = [...rules].sort((a, b) => a.metadata.creationIndex - b.metadata.creationIndex);
+  const first = sorted[0]!;
+  const subsets: Subset[] = [];
+  const names = new Set<string>();
+  let trafficPolicy: TrafficPolicy | undefined;
+  for (const dr of sorted) {
+    for (const s of dr.spec.subsets ?? []) {
+      if (names.has(s.name)) continue;
+      names.add(s.name);
+      subsets.push(s);
+    }
+    trafficPolicy ??= dr.spec.trafficPolicy;
+  }
+  const spec: DestinationRuleSpec = { ...first.spec, subsets };
+  if (trafficPolicy !== undefined) spec.trafficPolicy = trafficPolicy;
+  return { ...first, spec };
 }
 
 /** A subset's label selector, or undefined when the DR does not define it (the route gets 503 NC). */

@@ -23,13 +23,13 @@ export interface RunOutcome {
   recorder: Recorder;
 }
 
-export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutcome {
+/** The world of a scenario with its recorder and control plane, ready to run. */
+export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world: World; recorder: Recorder; telemetry: WorldTelemetryAdapter } {
   const sim = scenario.simulation;
   const seed = opts.seed ?? sim.seed;
   const durationMs = opts.durationMs ?? sim.durationMs;
   const recorder = new Recorder({ warmupMs: sim.warmupMs, windowMs: sim.report.windowMs, endMs: durationMs });
   const telemetry = new WorldTelemetryAdapter(recorder, sim.mesh.proxy.cpuPerRequestMs);
-  const started = performance.now();
   const cp = sim.mesh.controlPlane;
   const world = new World(scenario, telemetry, { seed, durationMs }, (simulator, rng, initial, clients, pushed) => {
     const pushTime = compileDistribution(cp.pushTime, rng.stream("xds:push"));
@@ -42,6 +42,15 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
     });
   });
   telemetry.setProxies([...world.pods.values()].filter((p) => p.hasSidecar).length);
+  return { world, recorder, telemetry };
+}
+
+export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutcome {
+  const sim = scenario.simulation;
+  const seed = opts.seed ?? sim.seed;
+  const durationMs = opts.durationMs ?? sim.durationMs;
+  const started = performance.now();
+  const { world, recorder } = createWorld(scenario, opts);
   const stats = world.run();
   recorder.finish();
   const wallMs = performance.now() - started;

@@ -5,7 +5,6 @@ import type { ClientSink } from "../mesh/load-generator.js";
 import type { EdgeKey, RequestSink } from "../mesh/mesh-telemetry.js";
 import type { WorldTelemetry } from "../mesh/world.js";
 import type { Recorder } from "../telemetry/recorder.js";
-import type { ClusterCounters } from "../proxy/pool-limits.js";
 
 export class WorldTelemetryAdapter implements WorldTelemetry {
   private passes = 0;
@@ -37,7 +36,7 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
     this.recorder.event(tMs, kind, detail);
   }
 
-  clusterCounters(sourceWorkload: string, cluster: string, counters: ClusterCounters): void {
+  clusterCounters(sourceWorkload: string, cluster: string, counters: object): void {
     this.recorder.cluster(sourceWorkload, cluster, counters as unknown as Record<string, number>);
   }
 

@@ -1,35 +1,50 @@
-// LEAST_REQUEST, Istio's default since 1.14. Equal weights: power of two choices — draw
-// choice_count (2) hosts at random with replacement and keep the one with fewer active requests
-// (the first drawn on a tie). Unequal weights: Envoy schedules by weight / (active + 1)^bias (bias 1);
-// meshsim draws a host with probability proportional to that dynamic weight instead of Envoy's EDF
-// schedule (same proportions, not the same sequence).
+// LEAST_REQUEST, Istio's default since 1.14. Equal weights and no slow start: Envoy's N_CHOICES —
+// draw choice_count (2) hosts uniformly *with replacement* and keep the first unless a later draw
+// has strictly fewer active requests. Otherwise an EDF schedule whose weight is
+// weight·slowStart / (active + 1)^bias (bias 1.0), computed when a host is (re)inserted.
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers#weighted-least-request
-import { BaseLoadBalancer } from "./load-balancer.js";
+// envoyproxy/envoy source/extensions/load_balancing_policies/least_request/least_request_lb.cc
+import { EdfSchedulers, type EdfWeights } from "./edf-scheduler.js";
+import type { HostSet } from "./host-set.js";
+import { BaseLoadBalancer, type PickContext, type UniformSource } from "./load-balancer.js";
+import { NO_SLOW_START, type SlowStart } from "./slow-start.js";
 
 export const LEAST_REQUEST_CHOICE_COUNT = 2;
+export const ACTIVE_REQUEST_BIAS = 1;
 
-export class LeastRequestLoadBalancer extends BaseLoadBalancer {
-  protected choose(count: number, panic: boolean): number {
+export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWeights {
+  readonly policy = "LEAST_REQUEST" as const;
+  private readonly edf: EdfSchedulers;
+
+  constructor(
+    set: HostSet,
+    source: UniformSource,
+    panicThresholdPercent = 50,
+    private readonly slowStart: SlowStart = NO_SLOW_START,
+    private readonly choiceCount = LEAST_REQUEST_CHOICE_COUNT,
+    private readonly bias = ACTIVE_REQUEST_BIAS,
+  ) {
+    super(set, source, panicThresholdPercent);
+    this.edf = new EdfSchedulers(set, this, source);
+  }
+
+  edfWeight(h: number, now: number): number {
     const set = this.set;
-    if (set.equalWeights) {
-      let best = this.candidate(Math.floor(this.source() * count), panic);
-      for (let c = 1; c < LEAST_REQUEST_CHOICE_COUNT; c++) {
-        const h = this.candidate(Math.floor(this.source() * count), panic);
-        if (set.active[h]! < set.active[best]!) best = h;
-      }
-      return best;
+    const a = set.active[h]! + 1;
+    const w = this.bias === 1 ? set.weights[h]! / a : this.bias === 0 ? set.weights[h]! : set.weights[h]! / Math.pow(a, this.bias);
+    return w * this.slowStart.factor(set, h, now);
+  }
+
+  protected choose(source: number, count: number, ctx: PickContext | undefined): number {
+    const set = this.set;
+    const now = ctx?.now;
+    if (!set.equalWeights || this.slowStart.active(set, now)) return this.edf.pick(source, count, now ?? 0);
+    const active = set.active;
+    let best = set.at(source, Math.floor(this.source() * count));
+    for (let c = 1; c < this.choiceCount; c++) {
+      const h = set.at(source, Math.floor(this.source() * count));
+      if (active[h]! < active[best]!) best = h;
     }
-    let total = 0;
-    for (let k = 0; k < count; k++) {
-      const h = this.candidate(k, panic);
-      total += set.weights[h]! / (set.active[h]! + 1);
-    }
-    let r = this.source() * total;
-    for (let k = 0; k < count; k++) {
-      const h = this.candidate(k, panic);
-      r -= set.weights[h]! / (set.active[h]! + 1);
-      if (r < 0) return h;
-    }
-    return this.candidate(count - 1, panic);
+    return best;
   }
 }

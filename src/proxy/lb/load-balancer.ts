@@ -1,54 +1,127 @@
-// One interface for every load-balancing policy, like Envoy's: choose a host of the cluster for this
-// request. Shared here once: the panic threshold and the retry host predicate.
+// One interface for every load-balancing policy, like Envoy's (choose a host for this request's
+// context), with the shared mechanics once (Envoy LoadBalancerBase / ZoneAwareLoadBalancerBase):
+// priority choice with spill-over, panic mode, locality-weighted choice, and the retry host
+// predicate (previous_hosts, host_selection_retry_max_attempts).
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers
-import type { HostSet } from "./host-set.js";
+import { allHostsSource, healthyHostsSource, type HostSet } from "./host-set.js";
+import { OVERPROVISIONING_FACTOR, PriorityLoad } from "./priority-load.js";
 
 export type UniformSource = () => number;
 
-export interface PickOptions {
-  /** Retry host predicate (Envoy previous_hosts): reject these hosts and pick again. */
+/** What pick() returns when there is no host to choose: the caller answers 503 UH. */
+export const NO_HOST = -1;
+
+/** Istio's retry host predicate allows this many re-picks (Envoy host_selection_retry_max_attempts). */
+export const HOST_SELECTION_RETRY_MAX_ATTEMPTS = 5;
+
+export type LbPolicy = "ROUND_ROBIN" | "LEAST_REQUEST" | "RANDOM" | "RING_HASH" | "MAGLEV" | "PASSTHROUGH";
+
+export interface PickContext {
+  /**
+   * Retry host predicate (Envoy previous_hosts): a host for which this returns true is rejected and
+   * another is drawn, up to maxAttempts re-picks; the last draw is then accepted anyway. Keep one
+   * predicate object per request rather than a fresh closure per pick.
+   */
   avoid?: ((host: number) => boolean) | undefined;
-  /** host_selection_retry_max_attempts: how many re-picks before a rejected host is accepted (Istio: 5). */
-  maxAttempts?: number;
-  /** Consistent-hash key of the request, for ring hash and Maglev. */
+  /** Re-picks allowed by the predicate (Istio: 5). */
+  maxAttempts?: number | undefined;
+  /** Request hash for RING_HASH/MAGLEV (see consistent-hash-key.ts); absent ⇒ a random hash. */
   hash?: number | undefined;
+  /** Simulated time in ms, for slow start; absent ⇒ no slow start. */
+  now?: number | undefined;
+  /** PASSTHROUGH: index of the host the application dialled (ORIGINAL_DST). */
+  originalHost?: number | undefined;
 }
 
+/** @deprecated name kept for existing callers; same as PickContext. */
+export type PickOptions = PickContext;
+
 export interface LoadBalancer {
-  /** A host index, or -1 when there is no host to choose (503 UH). */
-  pick(opts?: PickOptions): number;
+  readonly policy: LbPolicy;
+  /** A host index of the set, or NO_HOST (-1) when none can be chosen (503 UH). */
+  pick(ctx?: PickContext): number;
 }
 
 export abstract class BaseLoadBalancer implements LoadBalancer {
+  abstract readonly policy: LbPolicy;
+  protected readonly priorities: PriorityLoad;
+
   constructor(
     protected readonly set: HostSet,
     protected readonly source: UniformSource,
-    /** Envoy's healthy_panic_threshold in percent (Istio: 0 with outlier detection, else Envoy's 50). */
-    protected readonly panicThresholdPercent: number,
-  ) {}
+    /** Envoy healthy_panic_threshold in percent (Istio: minHealthPercent with outlier detection, else 50). */
+    panicThresholdPercent = 50,
+  ) {
+    this.priorities = new PriorityLoad(set, panicThresholdPercent);
+  }
 
-  pick(opts?: PickOptions): number {
-    const set = this.set;
-    if (set.size === 0) return -1;
-    // Panic: with too few healthy hosts Envoy balances over all of them.
-    const panic = set.healthy < set.size && 100 * set.healthy < this.panicThresholdPercent * set.size;
-    const count = panic ? set.size : set.healthy;
-    if (count === 0) return -1;
-    const avoid = opts?.avoid;
-    const tries = avoid ? Math.max(1, (opts?.maxAttempts ?? 5) + 1) : 1;
-    let host = -1;
+  pick(ctx?: PickContext): number {
+    if (this.set.size === 0) return NO_HOST;
+    this.beginPick(ctx);
+    const avoid = ctx?.avoid;
+    const tries = avoid === undefined ? 1 : Math.max(1, (ctx?.maxAttempts ?? HOST_SELECTION_RETRY_MAX_ATTEMPTS) + 1);
+    let h = NO_HOST;
     for (let t = 0; t < tries; t++) {
-      host = this.choose(count, panic, opts?.hash);
-      if (!avoid || !avoid(host)) return host;
+      h = this.pickOnce(ctx, t);
+      if (h < 0 || avoid === undefined || !avoid(h)) return h;
     }
-    return host;
+    return h;
   }
 
-  /** The k-th candidate: any host in panic mode, else the k-th healthy one. */
-  protected candidate(k: number, panic: boolean): number {
-    return panic ? k : this.set.healthyAt(k);
+  /** Per-request preparation (hash balancers fix the request hash here). */
+  protected beginPick(_ctx: PickContext | undefined): void {}
+
+  /** A draw in 1..100 for the priority choice (hash balancers use the request hash). */
+  protected priorityDraw(): number {
+    return Math.floor(this.source() * 100) + 1;
   }
 
-  /** Choose among `count` candidates. */
-  protected abstract choose(count: number, panic: boolean, hash: number | undefined): number;
+  private pickOnce(ctx: PickContext | undefined, attempt: number): number {
+    const set = this.set;
+    const pl = this.priorities;
+    pl.refresh();
+    const p = set.priorityCount > 1 ? pl.choose(this.priorityDraw()) : 0;
+    let src: number;
+    if (pl.panic[p] === 1) src = allHostsSource(p);
+    else if (set.localityWeighted) {
+      const g = this.chooseLocality(p);
+      src = g < 0 ? healthyHostsSource(p) : set.groupSource(g);
+    } else src = healthyHostsSource(p);
+    const count = set.priorityCount === 0 ? 0 : set.count(src);
+    if (count === 0) return NO_HOST;
+    return this.choose(src, count, ctx, attempt);
+  }
+
+  /**
+   * Locality-weighted choice within a priority: effective weight = weight · min(1, 1.4 · healthy
+   * share). Envoy runs an EDF over localities; meshsim draws in the same proportions.
+   * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight
+   */
+  private chooseLocality(p: number): number {
+    const set = this.set;
+    const n = set.groupWeights.length;
+    let total = 0;
+    for (let g = 0; g < n; g++) total += this.localityWeight(g, p);
+    if (total <= 0) return -1;
+    let r = this.source() * total;
+    let last = -1;
+    for (let g = 0; g < n; g++) {
+      const w = this.localityWeight(g, p);
+      if (w <= 0) continue;
+      last = g;
+      r -= w;
+      if (r < 0) return g;
+    }
+    return last;
+  }
+
+  private localityWeight(g: number, p: number): number {
+    const set = this.set;
+    if (set.groupPriority[g] !== p || set.groupHosts[g] === 0) return 0;
+    const share = Math.min(1, (OVERPROVISIONING_FACTOR / 100) * (set.groupHealthy[g]! / set.groupHosts[g]!));
+    return set.groupWeights[g]! * share;
+  }
+
+  /** Choose among the `count` hosts of `source` (see HostSet.at). */
+  protected abstract choose(source: number, count: number, ctx: PickContext | undefined, attempt: number): number;
 }

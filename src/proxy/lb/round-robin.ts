@@ -1,31 +1,31 @@
-// ROUND_ROBIN: cycle through the candidates from a random start (each Envoy worker starts elsewhere);
-// with unequal weights, smooth weighted round robin (the proportions of Envoy's EDF scheduler).
+// ROUND_ROBIN. Equal weights and no host in slow start: cycle through the chosen hosts from a
+// random start index (each Envoy LB instance starts elsewhere). Otherwise Envoy's EDF scheduler —
+// smooth weighted round robin, weights scaled by slow start.
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers#weighted-round-robin
+import { EdfSchedulers, type EdfWeights } from "./edf-scheduler.js";
 import type { HostSet } from "./host-set.js";
-import { BaseLoadBalancer, type UniformSource } from "./load-balancer.js";
+import { BaseLoadBalancer, type PickContext, type UniformSource } from "./load-balancer.js";
+import { NO_SLOW_START, type SlowStart } from "./slow-start.js";
 
-export class RoundRobinLoadBalancer extends BaseLoadBalancer {
-  private next: number;
-  private readonly current: Float64Array;
+export class RoundRobinLoadBalancer extends BaseLoadBalancer implements EdfWeights {
+  readonly policy = "ROUND_ROBIN" as const;
+  private rr: number;
+  private readonly edf: EdfSchedulers;
 
-  constructor(set: HostSet, source: UniformSource, panicThresholdPercent: number) {
+  constructor(set: HostSet, source: UniformSource, panicThresholdPercent = 50, private readonly slowStart: SlowStart = NO_SLOW_START) {
     super(set, source, panicThresholdPercent);
-    this.next = Math.floor(source() * Math.max(1, set.size));
-    this.current = new Float64Array(set.size);
+    this.rr = Math.floor(source() * Math.max(1, set.size));
+    this.edf = new EdfSchedulers(set, this, source);
   }
 
-  protected choose(count: number, panic: boolean): number {
+  edfWeight(h: number, now: number): number {
+    return this.set.weights[h]! * this.slowStart.factor(this.set, h, now);
+  }
+
+  protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
-    if (set.equalWeights) return this.candidate(this.next++ % count, panic);
-    let total = 0;
-    let best = -1;
-    for (let k = 0; k < count; k++) {
-      const h = this.candidate(k, panic);
-      this.current[h]! += set.weights[h]!;
-      total += set.weights[h]!;
-      if (best < 0 || this.current[h]! > this.current[best]!) best = h;
-    }
-    this.current[best]! -= total;
-    return best;
+    const now = ctx?.now;
+    if (set.equalWeights && !this.slowStart.active(set, now)) return set.at(source, this.rr++ % count);
+    return this.edf.pick(source, count, now ?? 0);
   }
 }

@@ -1,0 +1,122 @@
+// `meshsim proxy-config` and `meshsim explain`: views of one sidecar at a simulated time. The world
+// is run up to `--at`, so each proxy holds the config version it had then.
+import { loadScenario, parseDuration } from "../scenario/index.js";
+import { createWorld } from "../runner/run-scenario.js";
+import { clusters, endpoints, listeners, routes, type ProxyView } from "../xds/proxy-view.js";
+import { explain } from "../xds/explain.js";
+import { parseCallUrl } from "../scenario/index.js";
+import type { CallTarget } from "../scenario/model.js";
+import type { World } from "../mesh/world.js";
+import type { Pod } from "../mesh/pod.js";
+import { UsageError } from "./exit.js";
+
+function worldAt(file: string, at: string | undefined): World {
+  const scenario = loadScenario(file);
+  const world = createWorld(scenario).world;
+  let atMs = 0;
+  if (at !== undefined) {
+    try {
+      atMs = parseDuration(at);
+    } catch (e) {
+      throw new UsageError(`--at: ${(e as Error).message}`);
+    }
+  }
+  world.advance(atMs);
+  return world;
+}
+
+function view(world: World, pod: Pod): ProxyView {
+  return { pod, config: world.proxyConfigOf(pod), registry: world.registry };
+}
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (xs: string[]) => xs.map((x, i) => x.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join("\n");
+}
+
+export function proxyConfigCommand(a: { kind: string; pod: string; scenario: string; at?: string | undefined; output?: string | undefined }): number {
+  const world = worldAt(a.scenario, a.at);
+  const pod = world.pods.get(a.pod);
+  if (pod === undefined) throw new UsageError(`no pod named ${a.pod} (pods: ${[...world.pods.keys()].join(", ")})`);
+  if (!pod.hasSidecar) throw new UsageError(`pod ${a.pod} has no sidecar: it holds no proxy config`);
+  const v = view(world, pod);
+  let rows: Record<string, unknown>[];
+  let columns: string[];
+  switch (a.kind) {
+    case "listeners":
+      rows = listeners(v) as unknown as Record<string, unknown>[];
+      columns = ["name", "address", "port", "match", "destination"];
+      break;
+    case "routes":
+      rows = routes(v).map((vh) => ({
+        name: vh.routeTable, virtualHost: vh.virtualHost, domains: vh.domains.slice(0, 2).join(", ") + ", ...",
+        match: vh.routes.map((r) => r.name).join(" | "), virtualService: vh.virtualService,
+      }));
+      columns = ["name", "virtualHost", "domains", "match", "virtualService"];
+      break;
+    case "clusters":
+      rows = clusters(v) as unknown as Record<string, unknown>[];
+      columns = ["fqdn", "port", "subset", "direction", "type", "destinationRule", "name"];
+      break;
+    case "endpoints":
+      rows = endpoints(v) as unknown as Record<string, unknown>[];
+      columns = ["endpoint", "status", "cluster", "pod"];
+      break;
+    default:
+      throw new UsageError(`unknown config kind "${a.kind}" (listeners, routes, clusters, endpoints)`);
+  }
+  process.stdout.write(a.output === "json" ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, columns)}\n`);
+  return 0;
+}
+
+/** Parse `GET http://reviews:9080/x -H end-user:jason`. */
+function parseRequest(text: string): { method: string; url: string; headers: Record<string, string> } {
+  const parts = text.trim().split(/\s+/);
+  let method = "GET";
+  if (parts.length > 0 && /^[A-Z]+$/.test(parts[0]!)) method = parts.shift()!;
+  const url = parts.shift();
+  if (url === undefined) throw new UsageError(`--request: expected "METHOD URL [-H name:value]...", got ${JSON.stringify(text)}`);
+  const headers: Record<string, string> = {};
+  while (parts.length > 0) {
+    const flag = parts.shift();
+    const h = parts.shift();
+    if (flag !== "-H" || h === undefined || !h.includes(":")) throw new UsageError(`--request: headers are given as -H name:value`);
+    const i = h.indexOf(":");
+    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+  }
+  return { method, url, headers };
+}
+
+export function explainCommand(a: { scenario: string; from: string; request: string; at?: string | undefined }): number {
+  const world = worldAt(a.scenario, a.at);
+  const pod = [...world.pods.values()].find((p) => p.workload === a.from || p.name === a.from);
+  if (pod === undefined) throw new UsageError(`--from: no deployment or pod named ${a.from}`);
+  const r = parseRequest(a.request);
+  let parsed;
+  try {
+    parsed = parseCallUrl(r.url);
+  } catch (e) {
+    throw new UsageError(`--request: ${(e as Error).message}`);
+  }
+  const fqdnOf = (host: string): string | undefined => {
+    for (const s of world.registry.byFqdn.values()) {
+      const n = s.spec.metadata.name, ns = s.spec.metadata.namespace;
+      if ([n, `${n}.${ns}`, `${n}.${ns}.svc`, s.fqdn].includes(host) && (host.includes(".") || ns === pod.namespace)) return s.fqdn;
+    }
+    return undefined;
+  };
+  const fqdn = fqdnOf(parsed.host);
+  const svc = fqdn ? world.registry.byFqdn.get(fqdn) : undefined;
+  const port = parsed.port ?? svc?.spec.ports[0]?.port ?? (parsed.scheme === "https" ? 443 : 80);
+  const target: CallTarget = {
+    scheme: parsed.scheme as "http" | "https", host: parsed.host, port, path: parsed.path,
+    resolved: fqdn && svc ? { kind: "service", name: svc.spec.metadata.name, namespace: svc.spec.metadata.namespace, fqdn } : { kind: "external", host: parsed.host },
+  };
+  const authority = parsed.port !== undefined ? `${parsed.host}:${parsed.port}` : parsed.host;
+  const lines = explain(view(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target,
+    world.scenario.simulation.mesh.outboundTrafficPolicy);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}

@@ -1,0 +1,83 @@
+// `meshsim explain`: the way of one request through the mesh, hop by hop, as the simulation would
+// take it — iptables, listener, route table and virtual host, each route and whether it matched,
+// destination and cluster, load balancer and endpoints, then the server's inbound side. Built on the
+// same functions the simulation routes by, so what is explained is what runs.
+import { matchRoute } from "../proxy/route/index.js";
+import type { HttpRequest } from "../proxy/http-request.js";
+import { destinationRuleFor } from "../proxy/destination-rule.js";
+import { selects } from "../mesh/pod.js";
+import type { CallTarget } from "../scenario/model.js";
+import { lbPolicy, virtualHost, type ProxyView } from "./proxy-view.js";
+
+export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outboundPolicy: string): string[] {
+  const out: string[] = [];
+  const pod = v.pod;
+  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}`);
+  if (!pod.hasSidecar) {
+    out.push("1. No sidecar in this pod: no iptables rules, the connection goes straight to the Service's ClusterIP and kube-proxy picks a pod; no routing rules, retries or mTLS apply.");
+    return out;
+  }
+  out.push("1. iptables (nat OUTPUT): ISTIO_OUTPUT → ISTIO_REDIRECT: the app's TCP connection (uid ≠ 1337) is redirected to 127.0.0.1:15001.");
+  out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager).`);
+  if (target.resolved.kind !== "service") {
+    out.push(`3. ${target.host} is not a service in the mesh's registry: outboundTrafficPolicy ${outboundPolicy} ⇒ ${outboundPolicy === "ALLOW_ANY" ? "route allow_any → PassthroughCluster (the dialled address), no retries, no timeout" : "route block_all: a direct response 502"}.`);
+    return out;
+  }
+  const fqdn = target.resolved.fqdn;
+  const vh = virtualHost(v, fqdn, target.port);
+  out.push(`3. Route table "${vh.routeTable}", virtual host ${vh.virtualHost} (Host ${req.authority}); routes from ${vh.virtualService}.`);
+  const chosen = matchRoute(vh.routes, req);
+  for (const r of vh.routes) {
+    const m = r.rule.match?.[r.matchIndex];
+    const what = m === undefined ? "no match conditions (catch-all)" : JSON.stringify(m);
+    if (r === chosen) {
+      out.push(`   route ${r.index} "${r.name}" (rule ${r.ruleIndex}): ${what} — MATCHES: the first route that matches wins.`);
+      break;
+    }
+    out.push(`   route ${r.index} "${r.name}" (rule ${r.ruleIndex}): ${what} — does not match.`);
+  }
+  if (chosen === undefined) {
+    out.push("4. No route matches: 404 with flag NR (route_not_found).");
+    return out;
+  }
+  if (chosen.action !== "route") {
+    out.push(`4. The route answers itself: ${chosen.action === "redirect" ? `redirect ${chosen.redirect?.code ?? 301}` : `direct response ${chosen.directResponse?.status ?? 200}`}.`);
+    return out;
+  }
+  if (chosen.fault) out.push(`   fault injection on this route: ${JSON.stringify(chosen.rule.fault)} (applied before the router; never retried).`);
+  out.push(`   timeout: ${chosen.timeoutMs ? `${chosen.timeoutMs} ms` : "none (Istio's default)"}; retries: ${chosen.retryPolicy ? `${chosen.retryPolicy.numRetries} on ${chosen.retryPolicy.retryOn}` : "none"}.`);
+  const total = chosen.destinations.reduce((s, d) => s + d.weight, 0);
+  out.push("4. Destinations (each request picks one at random by weight):");
+  for (const d of chosen.destinations) {
+    const svc = v.registry.byFqdn.get(d.host);
+    const share = total > 0 ? ((100 * d.weight) / total).toFixed(1) : "100";
+    if (svc === undefined) {
+      out.push(`   ${share}% → ${d.cluster}: no such service ⇒ 503 NC`);
+      continue;
+    }
+    const dr = destinationRuleFor(v.config.destinationRules, d.host, pod.namespace, pod.labels, svc.spec.metadata.namespace);
+    const subset = d.subset === undefined ? undefined : dr?.spec.subsets?.find((x) => x.name === d.subset);
+    if (d.subset !== undefined && subset === undefined) {
+      out.push(`   ${share}% → ${d.cluster}: no DestinationRule defines subset "${d.subset}" for this proxy ⇒ no such cluster, 503 NC`);
+      continue;
+    }
+    const labels = subset?.labels ?? {};
+    const port = d.port ?? target.port;
+    const eps = svc.endpoints.filter((p) => selects(labels, p.labels));
+    const targetPort = svc.spec.ports.find((p) => p.port === port)?.targetPort ?? port;
+    out.push(`   ${share}% → cluster ${d.cluster}${dr ? ` (DestinationRule ${dr.metadata.name}.${dr.metadata.namespace})` : ""}, load balancer ${lbPolicy(v, svc, d.subset, port)}`);
+    out.push(`     endpoints: ${eps.length === 0 ? "none ⇒ 503 UH (no healthy upstream)" : eps.map((p) => `${p.name} ${p.ip}:${targetPort}`).join(", ")}`);
+  }
+  const first = chosen.destinations[0];
+  const svc = first ? v.registry.byFqdn.get(first.host) : undefined;
+  const anyPod = svc?.endpoints[0];
+  if (anyPod !== undefined) {
+    const targetPort = svc!.spec.ports.find((p) => p.port === (first!.port ?? target.port))?.targetPort ?? target.port;
+    if (anyPod.hasSidecar) {
+      out.push(`5. At the server pod (e.g. ${anyPod.name}): iptables PREROUTING → ISTIO_INBOUND → ISTIO_IN_REDIRECT → 15006; listener virtualInbound, filter chain for port ${targetPort} (mTLS, PERMISSIVE by default), cluster inbound|${targetPort}||, then the app at ${anyPod.ip}:${targetPort} from 127.0.0.6.`);
+    } else {
+      out.push(`5. The server pod (e.g. ${anyPod.name}) has no sidecar: the request reaches the app at ${anyPod.ip}:${targetPort} directly (plaintext).`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+// The upstream connection pool as Envoy's connection pools and circuit breakers behave:
+// https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
+import { describe, expect, it } from "vitest";
+import type { ConnectionPoolSettings } from "../../../src/proxy/api/networking.js";
+import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, RetryTokens } from "../../../src/proxy/pool-limits.js";
+import { ATTACHED, OVERFLOW, PENDING, UpstreamPool } from "../../../src/proxy/upstream-pool.js";
+
+function pool(cp: ConnectionPoolSettings | undefined, http2 = false): UpstreamPool<string> {
+  return new UpstreamPool<string>(poolLimits(cp, http2), newClusterCounters());
+}
+
+describe("pool limits", () => {
+  it("are Istio's defaults when the DestinationRule sets nothing: 2^32-1 everywhere, connect timeout 10 s", () => {
+    const l = poolLimits(undefined, false);
+    expect([l.maxConnections, l.maxPendingRequests, l.maxRequests, l.maxRetries]).toEqual(Array(4).fill(ISTIO_DEFAULT_THRESHOLD));
+    expect(l.connectTimeoutMs).toBe(10_000);
+    expect(l.maxRequestsPerConnection).toBe(0);
+  });
+});
+
+describe("HTTP/1.1 pool", () => {
+  it("opens a connection for the first request, then reuses it (keep-alive)", () => {
+    const p = pool(undefined);
+    expect(p.newStream(0, "a")).toBe(PENDING);
+    const c = p.conn!;
+    expect(c).not.toBeNull();
+    expect(p.connected(c)).toEqual(["a"]);
+    expect(p.streamDone(c, false)).toEqual([]);
+    expect(p.newStream(0, "b")).toBe(ATTACHED);
+    expect(p.conn).toBe(c);
+    expect(p.counters.upstream_cx_total).toBe(1);
+    expect(p.counters.upstream_rq_total).toBe(2);
+    expect(p.counters.upstream_rq_pending_total).toBe(1);
+  });
+
+  it("carries one request at a time per connection: a second concurrent request opens a second connection", () => {
+    const p = pool(undefined);
+    p.newStream(0, "a");
+    const c1 = p.conn!;
+    p.connected(c1);
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.conn).not.toBe(c1);
+    expect(p.counters.upstream_cx_active).toBe(2);
+  });
+
+  it("with maxRequestsPerConnection 1 closes each connection after its request", () => {
+    const p = pool({ http: { maxRequestsPerConnection: 1 } });
+    p.newStream(0, "a");
+    const c = p.conn!;
+    p.connected(c);
+    p.streamDone(c, false);
+    expect(c.state).toBe("closed");
+    expect(p.counters.upstream_cx_destroy).toBe(1);
+    expect(p.newStream(0, "b")).toBe(PENDING);
+  });
+
+  it("Istio's circuit-breaking task: maxConnections 1 and 1 pending ⇒ the third concurrent request overflows (503 UO)", () => {
+    const p = pool({ tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } });
+    expect(p.newStream(0, "a")).toBe(PENDING);
+    const c = p.conn!;
+    p.connected(c);
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.conn).toBeNull(); // max_connections reached: b waits for a connection
+    expect(p.counters.upstream_cx_overflow).toBe(1);
+    expect(p.newStream(0, "c")).toBe(OVERFLOW);
+    expect(p.counters.upstream_rq_pending_overflow).toBe(1);
+    // a finishes: its connection closes and a new one is opened for b.
+    expect(p.streamDone(c, false)).toEqual([]);
+    expect(p.conn).not.toBeNull();
+    expect(p.connected(p.conn!)).toEqual(["b"]);
+  });
+
+  it("lets each host have one connection whatever max_connections says", () => {
+    const p = pool({ tcp: { maxConnections: 1 } });
+    p.newStream(0, "a");
+    p.newStream(1, "b");
+    expect(p.conn).not.toBeNull();
+    expect(p.counters.upstream_cx_active).toBe(2);
+  });
+
+  it("fails a host's pending requests when its connection cannot be established", () => {
+    const p = pool(undefined);
+    p.newStream(0, "a");
+    const c = p.conn!;
+    expect(p.connectFailed(c)).toEqual(["a"]);
+    expect(p.counters.upstream_cx_connect_fail).toBe(1);
+    expect(p.counters.upstream_rq_pending_active).toBe(0);
+  });
+
+  it("rejects a request beyond http2MaxRequests active ones", () => {
+    const p = pool({ http: { http2MaxRequests: 1 } });
+    p.newStream(0, "a");
+    p.connected(p.conn!);
+    expect(p.newStream(0, "b")).toBe(OVERFLOW);
+    expect(p.counters.upstream_rq_pending_overflow).toBe(1);
+  });
+
+  it("forgets a pending request that gave up", () => {
+    const p = pool(undefined);
+    p.newStream(0, "a");
+    expect(p.cancelPending(0, "a")).toBe(true);
+    expect(p.cancelPending(0, "a")).toBe(false);
+    expect(p.connected(p.conn ?? { id: -1, host: 0, state: "connecting", streams: 0, served: 0 })).toEqual([]);
+  });
+});
+
+describe("HTTP/2 pool", () => {
+  it("multiplexes requests on one connection per host", () => {
+    const p = pool(undefined, true);
+    p.newStream(0, "a");
+    const c = p.conn!;
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.conn).toBeNull();
+    expect(p.connected(c)).toEqual(["a", "b"]);
+    expect(p.newStream(0, "c")).toBe(ATTACHED);
+    expect(c.streams).toBe(3);
+    expect(p.counters.upstream_cx_total).toBe(1);
+  });
+});
+
+describe("retry tokens (max_retries)", () => {
+  it("allow at most maxRetries retries at once and count the overflow", () => {
+    const counters = newClusterCounters();
+    const t = new RetryTokens(poolLimits({ http: { maxRetries: 1 } }, false), counters);
+    expect(t.take()).toBe(true);
+    expect(t.take()).toBe(false);
+    t.give();
+    expect(t.take()).toBe(true);
+    expect(counters.upstream_rq_retry).toBe(2);
+    expect(counters.upstream_rq_retry_overflow).toBe(1);
+  });
+});
