@@ -3,6 +3,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { runCommand } from "./run-command.js";
+import { explainCommand, proxyConfigCommand } from "./inspect-commands.js";
 import { exitWith, UsageError } from "./exit.js";
 
 const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
@@ -36,6 +37,37 @@ try {
           json: args.json,
           quiet: args.quiet,
         });
+      },
+    )
+    .command(
+      "proxy-config <kind> <pod> <scenario>",
+      "Print the config a pod's sidecar holds at a simulated time, like istioctl proxy-config",
+      (y) =>
+        y
+          .positional("kind", { type: "string", demandOption: true, choices: ["listeners", "routes", "clusters", "endpoints"] })
+          .positional("pod", { type: "string", demandOption: true, describe: "A pod name: <deployment>-<index>, e.g. productpage-v1-0" })
+          .positional("scenario", { type: "string", demandOption: true })
+          .option("at", { type: "string", describe: "Simulated time (default 0s)" })
+          .option("output", { alias: "o", type: "string", choices: ["table", "json"], default: "table" })
+          .example("$0 proxy-config routes productpage-v1-0 scenarios/bookinfo/request-routing.yaml --at 40s", "")
+          .epilogue(EPILOG),
+      (args) => {
+        process.exitCode = proxyConfigCommand({ kind: args.kind, pod: args.pod, scenario: args.scenario, at: args.at, output: args.output });
+      },
+    )
+    .command(
+      "explain <scenario>",
+      "Follow one request hop by hop: iptables, listener, route (and why), cluster, endpoints, inbound side",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", demandOption: true })
+          .option("from", { type: "string", demandOption: true, describe: "The deployment (or pod) sending it" })
+          .option("request", { type: "string", demandOption: true, describe: "'METHOD URL [-H name:value]...'" })
+          .option("at", { type: "string", describe: "Simulated time (default 0s)" })
+          .example("$0 explain scenarios/bookinfo/request-routing.yaml --from productpage-v1 --request 'GET http://reviews:9080/reviews/0 -H end-user:jason' --at 40s", "")
+          .epilogue(EPILOG),
+      (args) => {
+        process.exitCode = explainCommand({ scenario: args.scenario, from: args.from, request: args.request, at: args.at });
       },
     )
     .demandCommand(1, "Name a command; see --help.")

@@ -6,4 +6,7 @@ export type * from "./api/security.js";
 export * from "./route/index.js";
 export * from "./lb/index.js";
 export * from "./destination-rule.js";
+export * from "./pool-limits.js";
+export * from "./upstream-pool.js";
+export * from "./outlier-detector.js";
 export * from "./security/index.js";

@@ -70,7 +70,9 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
   }
   const first = chosen.destinations[0];
   const svc = first ? v.registry.byFqdn.get(first.host) : undefined;
-  const anyPod = svc?.endpoints[0];
+  const firstDr = svc ? destinationRuleFor(v.config.destinationRules, svc.fqdn, pod.namespace, pod.labels, svc.spec.metadata.namespace) : undefined;
+  const firstLabels = firstDr?.spec.subsets?.find((x) => x.name === first?.subset)?.labels ?? {};
+  const anyPod = svc?.endpoints.find((p) => selects(firstLabels, p.labels));
   if (anyPod !== undefined) {
     const targetPort = svc!.spec.ports.find((p) => p.port === (first!.port ?? target.port))?.targetPort ?? target.port;
     if (anyPod.hasSidecar) {

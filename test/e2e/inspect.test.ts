@@ -1,0 +1,57 @@
+// `meshsim explain` and `meshsim proxy-config` name what real Istio names (virtualOutbound,
+// 0.0.0.0_9080, route table "9080", outbound|9080|v2|reviews.default.svc.cluster.local) and follow the
+// config a proxy holds at the given time.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+function meshsim(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "bin/meshsim.js"), ...args], { cwd: ROOT, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("meshsim explain", () => {
+  it("walks jason's request to reviews v2 through listener, route, cluster and endpoint", () => {
+    const r = meshsim("explain", "scenarios/bookinfo/request-routing.yaml", "--from", "productpage-v1",
+      "--request", "GET http://reviews:9080/reviews/0 -H end-user:jason", "--at", "40s");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ISTIO_REDIRECT/);
+    expect(r.stdout).toMatch(/virtualOutbound/);
+    expect(r.stdout).toMatch(/0\.0\.0\.0_9080/);
+    expect(r.stdout).toMatch(/Route table "9080"/);
+    expect(r.stdout).toMatch(/MATCHES/);
+    expect(r.stdout).toMatch(/outbound\|9080\|v2\|reviews\.default\.svc\.cluster\.local/);
+    expect(r.stdout).toMatch(/reviews-v2-0/);
+    expect(r.stdout).toMatch(/virtualInbound/);
+  });
+
+  it("shows istiod's default route where no VirtualService applies, and another user not matching jason's rule", () => {
+    const plain = meshsim("explain", "scenarios/bookinfo/simulation.yaml", "--from", "productpage-v1", "--request", "GET http://reviews:9080/reviews/0");
+    expect(plain.stdout).toMatch(/default route/);
+    expect(plain.stdout).toMatch(/outbound\|9080\|\|reviews\.default\.svc\.cluster\.local/);
+    const other = meshsim("explain", "scenarios/bookinfo/request-routing.yaml", "--from", "productpage-v1",
+      "--request", "GET http://reviews:9080/reviews/0 -H end-user:alice", "--at", "40s");
+    expect(other.stdout).toMatch(/route 0 .*does not match/);
+    expect(other.stdout).toMatch(/outbound\|9080\|v1\|reviews/);
+  });
+});
+
+describe("meshsim proxy-config", () => {
+  it("lists listeners and clusters with Istio's names, as a table or JSON", () => {
+    const l = meshsim("proxy-config", "listeners", "productpage-v1-0", "scenarios/bookinfo/simulation.yaml");
+    expect(l.code).toBe(0);
+    expect(l.stdout).toMatch(/virtualOutbound\s+0\.0\.0\.0\s+15001/);
+    expect(l.stdout).toMatch(/virtualInbound\s+0\.0\.0\.0\s+15006/);
+    const c = meshsim("proxy-config", "clusters", "productpage-v1-0", "scenarios/bookinfo/simulation.yaml", "-o", "json");
+    const rows = JSON.parse(c.stdout) as { name: string }[];
+    expect(rows.map((x) => x.name)).toContain("outbound|9080||reviews.default.svc.cluster.local");
+    expect(rows.map((x) => x.name)).toContain("PassthroughCluster");
+  });
+
+  it("exits 2 for a pod that does not exist", () => {
+    const r = meshsim("proxy-config", "routes", "nope-0", "scenarios/bookinfo/simulation.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no pod named nope-0/);
+  });
+});
