@@ -249,7 +249,7 @@ export class RouterRequest implements Exchange {
     if (this.done) return;
     const cluster = this.cluster!;
     const avoid = this.policy?.previousHostsPredicate ? this.tried : null;
-    const host = cluster.pick(avoid);
+    const host = cluster.pick(avoid, this.req, this.pod.ip);
     if (host === undefined) {
       this.localStatus = 503;
       this.localFlags = "UH";

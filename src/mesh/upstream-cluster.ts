@@ -8,7 +8,8 @@ import type { TrafficPolicy } from "../proxy/api/networking.js";
 import { newClusterCounters, poolLimits, RetryTokens } from "../proxy/pool-limits.js";
 import { UpstreamPool } from "../proxy/upstream-pool.js";
 import { destinationRuleFor, effectivePolicy, subsetLabels } from "../proxy/destination-rule.js";
-import { createLoadBalancer, istioPanicThresholdPercent } from "../proxy/lb/index.js";
+import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../proxy/lb/index.js";
+import type { HttpRequest } from "../proxy/http-request.js";
 import { HostSet } from "../proxy/lb/host-set.js";
 import type { LoadBalancer } from "../proxy/lb/load-balancer.js";
 import { OutlierDetector, istioOutlierConfig } from "../proxy/outlier-detector.js";
@@ -107,10 +108,13 @@ export class UpstreamCluster {
     this.index = new Map(hosts.map((p, i) => [p, i]));
     this.set = new HostSet(hosts.map(() => 1));
     const previousIndexOf = new Int32Array(hosts.length);
+    const firstBuild = oldIndex.size === 0 && old.size === 0;
     for (const [p, i] of this.index) {
       const j = oldIndex.get(p);
       previousIndexOf[i] = j ?? -1;
       if (j !== undefined) this.set.active[i] = old.active[j]!;
+      // A host added later (scale-up) starts in slow start when the DR configures warmup.
+      else if (!firstBuild) this.set.markAvailable(i, this.ctx.sim.now);
     }
     if (this.outlier) {
       // Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host.
@@ -120,12 +124,23 @@ export class UpstreamCluster {
     this.lb = createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic);
   }
 
-  /** A host for this request, avoiding `avoid` (previous hosts) when possible; undefined = none (UH). */
-  pick(avoid: readonly Pod[] | null): Pod | undefined {
+  /**
+   * A host for this request (hashed by the DestinationRule's consistentHash key when it has one),
+   * avoiding `avoid` (previous hosts) when possible; undefined = none (UH).
+   */
+  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string): Pod | undefined {
     this.refresh();
-    const i = this.lb.pick(avoid === null ? undefined : { avoid: (h) => avoid.includes(this.hosts[h]!) });
+    const ch = this.policy.loadBalancer?.consistentHash;
+    const hash = ch !== undefined && req !== undefined ? consistentHashOf(ch, req, sourceIp) : undefined;
+    const ctx = this.pickContext;
+    ctx.avoid = avoid === null ? undefined : (h: number) => avoid.includes(this.hosts[h]!);
+    ctx.hash = hash;
+    ctx.now = this.ctx.sim.now;
+    const i = this.lb.pick(ctx);
     return i < 0 ? undefined : this.hosts[i];
   }
+
+  private readonly pickContext: PickContext = {};
 
   started(pod: Pod): void {
     const i = this.index.get(pod);
