@@ -1,11 +1,23 @@
 // `expect` in the Simulation: checks on a client's or an edge's figures, evaluated on the summary.
+// An edge subject is every summary edge from the source workload to the destination workload, summed
+// over services. A missing subject has 0 requests; figures that do not exist for 0 requests (latency,
+// error rate) are null, and a check on null fails.
 import type { Comparison, Expectation, ExpectCheck } from "../scenario/model.js";
-import type { ExpectationResult, RequestSummary, Summary } from "./summary-types.js";
+import type { Recorder } from "../telemetry/recorder.js";
+import { selectEdges } from "./edge-selection.js";
+import { groupStats, latencySummary, roundActual } from "./summary.js";
+import type { ExpectationResult, LatencySummary, RequestSummary, Summary } from "./summary-types.js";
+import { RequestStats } from "../telemetry/request-stats.js";
 
-const LATENCY_KEYS = new Set(["mean", "p50", "p90", "p99", "p999", "max"]);
+const LATENCY_KEYS = new Set<string>(["mean", "p50", "p90", "p99", "p999", "max"]);
 
-/** The figures of an edge subject: all edges between the two workloads, summed over services. */
-function edgeFigures(s: Summary, source: string, destination: string): RequestSummary | null {
+/**
+ * The figures of an edge subject. Counts add up exactly. Latency: with the recorder, from the merged
+ * histograms (exact); from the summary alone, mean is the request-weighted mean and max the max
+ * (both exact), and each percentile the largest over the services — an upper bound of the pooled
+ * percentile, so a "<" check never passes wrongly.
+ */
+function edgeFigures(s: Summary, source: string, destination: string, rec: Recorder | undefined): RequestSummary | null {
   const es = s.edges.filter((e) => e.source === source && e.destination === destination);
   if (es.length === 0) return null;
   if (es.length === 1) return es[0]!;
@@ -17,9 +29,18 @@ function edgeFigures(s: Summary, source: string, destination: string): RequestSu
     for (const [k, v] of Object.entries(e.codes)) codes[k] = (codes[k] ?? 0) + v;
     for (const [k, v] of Object.entries(e.flags)) flags[k] = (flags[k] ?? 0) + v;
   }
-  // Latency of the busiest edge stands for the pair (percentiles do not add).
-  const busiest = es.reduce((a, b) => (b.requests > a.requests ? b : a));
-  return { requests, codes, flags, latencyMs: busiest.latencyMs };
+  let latencyMs: LatencySummary;
+  if (rec !== undefined) {
+    const pooled = new RequestStats(Number.NEGATIVE_INFINITY);
+    for (const g of selectEdges(rec)) if (g.source === source && g.destination === destination) pooled.merge(groupStats(g));
+    latencyMs = latencySummary(pooled.latency);
+  } else {
+    let sum = 0;
+    for (const e of es) sum += e.latencyMs.mean * e.requests;
+    const top = (k: keyof LatencySummary): number => Math.max(...es.map((e) => e.latencyMs[k]));
+    latencyMs = { mean: requests > 0 ? sum / requests : 0, p50: top("p50"), p90: top("p90"), p99: top("p99"), p999: top("p999"), max: top("max") };
+  }
+  return { requests, codes, flags, latencyMs };
 }
 
 /** Errors as Istio's dashboards count them: no HTTP status (0) or a 5xx. */
@@ -29,37 +50,69 @@ function errorsOf(codes: Record<string, number>): number {
   return n;
 }
 
-function actualOf(check: ExpectCheck, req: RequestSummary | null, measuredSeconds: number): number | null {
-  const m = check.metric;
-  if (m === "requests") return req?.requests ?? 0;
-  if (m === "rps") return measuredSeconds > 0 ? (req?.requests ?? 0) / measuredSeconds : 0;
-  if (m === "errorRate") return req && req.requests > 0 ? errorsOf(req.codes) / req.requests : 0;
-  if (m.startsWith("codes.")) return req?.codes[m.slice(6)] ?? 0;
-  if (m.startsWith("flags.")) return req?.flags[m.slice(6)] ?? 0;
-  if (LATENCY_KEYS.has(m)) return req && req.requests > 0 ? req.latencyMs[m as keyof RequestSummary["latencyMs"]] : null;
+/** `codes.503` exactly; `codes.5xx` a class of codes. */
+function codeCount(codes: Record<string, number>, key: string): number {
+  const cls = /^([1-5])xx$/i.exec(key);
+  if (cls === null) return codes[key] ?? 0;
+  const lo = Number(cls[1]) * 100;
+  let n = 0;
+  for (const [k, v] of Object.entries(codes)) if (Number(k) >= lo && Number(k) < lo + 100) n += v;
+  return n;
+}
+
+/**
+ * `flags.UO` counts every request whose flags include UO (also "UO,URX"); a combination such as
+ * `flags.UF,URX` (or `flags.-`) matches that exact access-log string.
+ */
+function flagCount(flags: Record<string, number>, key: string): number {
+  if (key.includes(",") || key === "-") return flags[key] ?? 0;
+  let n = 0;
+  for (const [k, v] of Object.entries(flags)) if (k === key || k.split(",").includes(key)) n += v;
+  return n;
+}
+
+function actualOf(metric: string, req: RequestSummary | null, measuredSeconds: number): number | null {
+  const requests = req?.requests ?? 0;
+  if (metric === "requests") return requests;
+  if (metric === "rps") return measuredSeconds > 0 ? requests / measuredSeconds : null;
+  if (metric === "errorRate") return req !== null && requests > 0 ? errorsOf(req.codes) / requests : null;
+  if (metric.startsWith("codes.")) return req === null ? 0 : codeCount(req.codes, metric.slice(6));
+  if (metric.startsWith("flags.")) return req === null ? 0 : flagCount(req.flags, metric.slice(6));
+  if (LATENCY_KEYS.has(metric)) return req !== null && requests > 0 ? req.latencyMs[metric as keyof LatencySummary] : null;
   return null;
 }
 
+/** `==` and `!=` allow a relative 1e-9 for floating-point noise. */
 export function compare(actual: number, op: Comparison, value: number): boolean {
+  const eq = Math.abs(actual - value) <= 1e-9 * Math.max(1, Math.abs(value));
   switch (op) {
     case "<": return actual < value;
-    case "<=": return actual <= value;
+    case "<=": return actual <= value || eq;
     case ">": return actual > value;
-    case ">=": return actual >= value;
-    case "==": return Math.abs(actual - value) <= 1e-9 * Math.max(1, Math.abs(value));
-    case "!=": return Math.abs(actual - value) > 1e-9 * Math.max(1, Math.abs(value));
+    case ">=": return actual >= value || eq;
+    case "==": return eq;
+    case "!=": return !eq;
   }
 }
 
-export function evaluateExpectations(expectations: readonly Expectation[], s: Summary): ExpectationResult[] {
+function checkText(who: string, c: ExpectCheck): string {
+  return `${who} ${c.metric} ${c.text}`;
+}
+
+/**
+ * One result per check, in order: text like "users p99 < 300ms" or "reviews-v2 -> ratings-v1
+ * requests > 0", ok, and the actual value (6 decimals; null when it does not exist).
+ * Pass the recorder for exact latency percentiles of edge subjects spanning several services.
+ */
+export function evaluateExpectations(expectations: readonly Expectation[], s: Summary, rec?: Recorder): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   for (const e of expectations) {
-    const req = e.subject.kind === "client" ? s.clients[e.subject.name] ?? null : edgeFigures(s, e.subject.source, e.subject.destination);
-    const who = e.subject.kind === "client" ? e.subject.name : `${e.subject.source} -> ${e.subject.destination}`;
+    const subject = e.subject;
+    const req = subject.kind === "client" ? s.clients[subject.name] ?? null : edgeFigures(s, subject.source, subject.destination, rec);
+    const who = subject.kind === "client" ? subject.name : `${subject.source} -> ${subject.destination}`;
     for (const check of e.checks) {
-      const actual = actualOf(check, req, s.measuredSeconds);
-      const rounded = actual === null ? null : Math.round(actual * 1e6) / 1e6;
-      out.push({ text: `${who} ${check.metric} ${check.text}`, ok: actual !== null && compare(actual, check.op, check.value), actual: rounded });
+      const actual = actualOf(check.metric, req, s.measuredSeconds);
+      out.push({ text: checkText(who, check), ok: actual !== null && compare(actual, check.op, check.value), actual: actual === null ? null : roundActual(actual) });
     }
   }
   return out;

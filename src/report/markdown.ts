@@ -1,6 +1,30 @@
 // report.md: the run at a glance, as tables a person reads in a terminal or a pull request.
-import { RESPONSE_FLAG_DESCRIPTIONS, parseResponseFlags } from "../proxy/response-flags.js";
+import { RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_LONG_NAMES, type ResponseFlag } from "../proxy/response-flags.js";
 import type { LatencySummary, Summary } from "./summary-types.js";
+
+/** Events listed in full; the rest are counted. */
+const MAX_EVENTS_SHOWN = 50;
+
+/** What a status code means in a mesh report (the ones meshsim produces or users configure). */
+const STATUS_TEXT: Record<string, string> = {
+  "0": "no HTTP response at all (connection reset or refused, or the client went away; Envoy logs 0)",
+  "200": "OK",
+  "201": "Created",
+  "204": "No Content",
+  "301": "Moved Permanently (redirect)",
+  "302": "Found (redirect)",
+  "400": "Bad Request",
+  "401": "Unauthorized (e.g. a RequestAuthentication JWT was rejected)",
+  "403": "Forbidden (e.g. `RBAC: access denied` from an AuthorizationPolicy)",
+  "404": "Not Found (with NR: no route matched)",
+  "408": "Request Timeout",
+  "418": "I'm a teapot",
+  "429": "Too Many Requests (rate limited)",
+  "500": "Internal Server Error",
+  "502": "Bad Gateway (e.g. REGISTRY_ONLY blocked an unknown host)",
+  "503": "Service Unavailable (Envoy's answer to overflow, no healthy upstream, connect failure or reset)",
+  "504": "Gateway Timeout (UT: the route timeout fired)",
+};
 
 function ms(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
@@ -10,53 +34,117 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
 
-function lat(l: LatencySummary): string {
-  return `${ms(l.mean)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)}`;
+/** Table cells: `|` would end the cell (cluster names like outbound|9080||reviews contain it). */
+function cell(s: string | number): string {
+  return String(s).replace(/\|/g, "\\|");
 }
 
-function counts(r: Record<string, number>): string {
-  return Object.entries(r).map(([k, v]) => `${k}: ${v}`).join(", ");
+function lat(l: LatencySummary): string {
+  return `${ms(l.mean)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(l.max)}`;
+}
+
+function counts(r: Record<string, number | string>): string {
+  return cell(Object.entries(r).map(([k, v]) => `${k}: ${v}`).join(", "));
+}
+
+function isKnownFlag(f: string): f is ResponseFlag {
+  return Object.prototype.hasOwnProperty.call(RESPONSE_FLAG_DESCRIPTIONS, f);
 }
 
 export function renderMarkdown(s: Summary): string {
   const out: string[] = [];
   out.push(`# meshsim report: ${s.scenario}`, "");
-  out.push(`Seed ${s.seed}, ${s.simulatedSeconds} simulated seconds (${s.measuredSeconds} s measured after warm-up). meshsim ${s.meshsim}.`, "");
+  const warmup = Math.round((s.simulatedSeconds - s.measuredSeconds) * 1000) / 1000;
+  out.push(
+    `- Scenario \`${s.scenario}\`, seed ${s.seed}, meshsim ${s.meshsim}`,
+    `- ${s.simulatedSeconds} s simulated, ${s.measuredSeconds} s measured (figures exclude the ${warmup} s warm-up)`,
+    `- Time series in windows of ${s.timeSeries.windowSeconds} s`,
+    `- Errors are requests with no HTTP response (code 0) or a 5xx`,
+    "",
+  );
+
   if (s.expectations.length > 0) {
-    out.push("## Expectations", "");
-    for (const e of s.expectations) out.push(`- ${e.ok ? "✔" : "✘"} ${e.text} — actual ${e.actual ?? "none"}`);
+    const failed = s.expectations.filter((e) => !e.ok).length;
+    out.push("## Expectations", "", failed === 0 ? `All ${s.expectations.length} passed.` : `${failed} of ${s.expectations.length} failed.`, "");
+    for (const e of s.expectations) out.push(`- ${e.ok ? "✔" : "✘"} ${e.text} — actual ${e.actual ?? "none (no requests)"}`);
     out.push("");
   }
-  out.push("## Clients", "", "| client | requests | rps | error rate | mean ms | p50 | p90 | p99 | max | codes | flags |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+
+  out.push(
+    "## Clients", "", "Latency in ms, as each load generator sees its answers.", "",
+    "| client | requests | rps | error rate | mean | p50 | p90 | p99 | p99.9 | max | codes | flags |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+  );
   for (const [name, c] of Object.entries(s.clients)) {
-    out.push(`| ${name} | ${c.requests} | ${c.rps} | ${pct(c.errorRate)} | ${lat(c.latencyMs)} | ${counts(c.codes)} | ${counts(c.flags)} |`);
+    out.push(`| ${cell(name)} | ${c.requests} | ${c.rps} | ${pct(c.errorRate)} | ${lat(c.latencyMs)} | ${counts(c.codes)} | ${counts(c.flags)} |`);
   }
   out.push("");
+
   if (s.edges.length > 0) {
-    out.push("## Edges", "", "Measured by the client's sidecar (reporter source) when it has one, else by the server's.", "");
-    out.push("| source | destination | service | requests | error rate | mean ms | p50 | p90 | p99 | max | codes | flags | mTLS |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
+    out.push(
+      "## Edges", "",
+      "Per source and destination workload and service, measured by the client's sidecar (reporter source) when it has one, else by the server's. Latency in ms.", "",
+      "| source | destination | service | reporter | requests | error rate | mean | p50 | p90 | p99 | p99.9 | max | codes | flags | mTLS |",
+      "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+    );
     for (const e of s.edges) {
-      out.push(`| ${e.source} | ${e.destination} | ${e.service} | ${e.requests} | ${pct(e.errorRate)} | ${lat(e.latencyMs)} | ${counts(e.codes)} | ${counts(e.flags)} | ${e.mtls ? "yes" : "no"} |`);
+      out.push(
+        `| ${cell(e.source)} | ${cell(e.destination)} | ${cell(e.service)} | ${e.reporter} | ${e.requests} | ${pct(e.errorRate)} | ${lat(e.latencyMs)} | ${counts(e.codes)} | ${counts(e.flags)} | ${e.mtls ? "yes" : "no"} |`,
+      );
     }
     out.push("");
   }
+
+  const codes = new Set<string>();
   const flags = new Set<string>();
-  for (const c of Object.values(s.clients)) for (const f of Object.keys(c.flags)) flags.add(f);
-  for (const e of s.edges) for (const f of Object.keys(e.flags)) flags.add(f);
-  const known = [...new Set([...flags].flatMap((f) => (f === "-" ? [] : parseResponseFlags(f))))].sort();
-  if (known.length > 0) {
-    out.push("## Response flags seen", "");
-    for (const f of known) out.push(`- \`${f}\`: ${RESPONSE_FLAG_DESCRIPTIONS[f]}`);
+  for (const r of [...Object.values(s.clients), ...s.edges]) {
+    for (const c of Object.keys(r.codes)) codes.add(c);
+    for (const f of Object.keys(r.flags)) for (const one of f.split(",")) if (one !== "-") flags.add(one);
+  }
+  if (codes.size > 0) {
+    out.push("## Response codes and flags", "");
+    for (const c of [...codes].sort((a, b) => Number(a) - Number(b))) out.push(`- \`${c}\`: ${STATUS_TEXT[c] ?? "HTTP status"}`);
+    for (const f of [...flags].sort()) {
+      out.push(isKnownFlag(f) ? `- \`${f}\` (${RESPONSE_FLAG_LONG_NAMES[f]}): ${RESPONSE_FLAG_DESCRIPTIONS[f]}` : `- \`${f}\`: Envoy response flag`);
+    }
     out.push("");
   }
-  out.push("## Pods", "", "| pod | requests | utilisation | mean busy | ejections |", "|---|---:|---:|---:|---:|");
-  for (const [name, p] of Object.entries(s.pods)) {
-    out.push(`| ${name} | ${p.requests} | ${p.utilization === undefined ? "–" : pct(p.utilization)} | ${p.meanBusy} | ${p.ejections} |`);
+
+  if (Object.keys(s.pods).length > 0) {
+    out.push("## Pods", "", "| pod | requests | utilisation | mean busy | ejections |", "|---|---:|---:|---:|---:|");
+    for (const [name, p] of Object.entries(s.pods)) {
+      out.push(`| ${cell(name)} | ${p.requests} | ${p.utilization === null ? "–" : pct(p.utilization)} | ${p.meanBusy} | ${p.ejections} |`);
+    }
+    out.push("");
   }
-  out.push("", "## Mesh", "", `${s.mesh.proxies} sidecar proxies, ${s.mesh.proxyCpuSeconds} proxy CPU seconds, ${s.mesh.xdsPushes} xDS pushes.`, "");
+
+  const m = s.mesh;
+  out.push(
+    "## Mesh", "",
+    `${m.proxies} sidecar proxies, ${m.proxyCpuSeconds} proxy CPU seconds, ${m.xdsPushes} xDS pushes; ` +
+      `configuration converged in ${m.convergenceMs.p50} ms (median), ${m.convergenceMs.max} ms at most.`,
+    "",
+  );
+
+  const clusterRows: string[] = [];
+  for (const [workload, byCluster] of Object.entries(s.clusters)) {
+    for (const [name, counters] of Object.entries(byCluster)) {
+      const nonZero = Object.fromEntries(Object.entries(counters).filter(([, v]) => v !== 0));
+      if (Object.keys(nonZero).length > 0) clusterRows.push(`| ${cell(workload)} | ${cell(name)} | ${counts(nonZero)} |`);
+    }
+  }
+  if (clusterRows.length > 0) {
+    out.push("## Envoy cluster counters", "", "Non-zero counters, whole run.", "", "| source workload | cluster | counters |", "|---|---|---|", ...clusterRows, "");
+  }
+
   if (s.events.length > 0) {
     out.push("## Events", "");
-    for (const e of s.events) out.push(`- ${e.t} s: ${e.kind} ${counts(e.detail as Record<string, number>)}`);
+    for (const e of s.events.slice(0, MAX_EVENTS_SHOWN)) {
+      const d = Object.entries(e.detail).map(([k, v]) => `${k}=${v}`).join(" ");
+      out.push(`- ${e.t} s: ${e.kind}${d === "" ? "" : ` ${d}`}`);
+    }
+    const more = s.events.length - MAX_EVENTS_SHOWN + (s.eventsDropped ?? 0);
+    if (more > 0) out.push(`- … and ${more} more`);
     out.push("");
   }
   return out.join("\n");

@@ -1,87 +1,134 @@
 // metrics.prom: Prometheus text exposition (format 0.0.4) with Istio's standard metric names and
-// labels, so a run loads into the dashboards people already have.
-// https://istio.io/latest/docs/reference/config/metrics/
-import type { Recorder } from "../telemetry/recorder.js";
+// labels, so a run loads into the tools people already have, plus Envoy's cluster counters.
+// https://istio.io/latest/docs/reference/config/metrics/ ;
+// https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 import { ISTIO_DURATION_BUCKETS_MS } from "../telemetry/istio-buckets.js";
+import type { EdgeLabels, Recorder } from "../telemetry/recorder.js";
+import { compareText } from "./edge-selection.js";
 
-function esc(v: string): string {
+/** Label values: backslash, double quote and line feed are escaped. */
+function escapeLabel(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 
-function labels(l: Record<string, string>): string {
-  return `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(",")}}`;
+function labelText(pairs: readonly (readonly [string, string])[]): string {
+  return `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}`;
 }
 
+/** Sample values as Go's ParseFloat reads them. */
 function num(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "+Inf" : "-Inf";
   return Number.isInteger(x) ? String(x) : String(Math.round(x * 1e6) / 1e6);
 }
 
-function serviceName(fqdn: string): { name: string; namespace: string } {
-  const parts = fqdn.split(".");
-  return parts.length >= 2 && fqdn.includes(".svc.") ? { name: parts[0]!, namespace: parts[1]! } : { name: fqdn, namespace: "unknown" };
+/** destination_service_name/namespace from the FQDN "name.namespace.svc.<domain>"; else the host. */
+export function serviceNameOf(fqdn: string): { name: string; namespace: string } {
+  const m = /^([^.]+)\.([^.]+)\.svc(\.|$)/.exec(fqdn);
+  return m !== null ? { name: m[1]!, namespace: m[2]! } : { name: fqdn, namespace: "unknown" };
+}
+
+/**
+ * Istio's labels for one reporter's edge and one (code, flags) pair. connection_security_policy is
+ * known only at the destination (`mutual_tls` / `none`); the source reporter says `unknown`.
+ */
+export function istioLabels(l: EdgeLabels, code: number, flags: string): [string, string][] {
+  const svc = serviceNameOf(l.service);
+  return [
+    ["reporter", l.reporter],
+    ["source_workload", l.source],
+    ["source_workload_namespace", l.sourceNamespace],
+    ["destination_workload", l.destination],
+    ["destination_workload_namespace", l.destinationNamespace],
+    ["destination_service", l.service],
+    ["destination_service_name", svc.name],
+    ["destination_service_namespace", svc.namespace],
+    ["request_protocol", "http"],
+    ["response_code", String(code)],
+    ["response_flags", flags],
+    ["connection_security_policy", l.reporter === "source" ? "unknown" : l.mtls ? "mutual_tls" : "none"],
+  ];
+}
+
+interface Series {
+  labels: [string, string][];
+  code: number;
+  count: number;
+  sumMs: number;
+  buckets: Float64Array;
+}
+
+/** Series with identical label sets (e.g. mTLS and plaintext at the source reporter) are one series. */
+function collectSeries(rec: Recorder): Series[] {
+  const byKey = new Map<string, Series>();
+  for (const e of rec.edges) {
+    for (const s of e.series) {
+      if (s.count === 0) continue;
+      const labels = istioLabels(e.labels, s.code, s.flags);
+      const key = labels.map(([, v]) => v).join("\u0000");
+      let out = byKey.get(key);
+      if (out === undefined) {
+        out = { labels, code: s.code, count: 0, sumMs: 0, buckets: new Float64Array(s.buckets.length) };
+        byKey.set(key, out);
+      }
+      out.count += s.count;
+      out.sumMs += s.sumMs;
+      for (let i = 0; i < s.buckets.length; i++) out.buckets[i]! += s.buckets[i]!;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => {
+    for (let i = 0; i < a.labels.length; i++) {
+      const c = a.labels[i]![0] === "response_code" ? a.code - b.code : compareText(a.labels[i]![1], b.labels[i]![1]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}
+
+/** Envoy's stat names become metric names with anything outside [a-zA-Z0-9_] as "_". */
+function metricName(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_]/g, "_");
 }
 
 export function renderPrometheus(rec: Recorder): string {
-  const total: string[] = [];
-  const duration: string[] = [];
-  const edges = [...rec.edges].sort((a, b) => {
-    const x = a.labels, y = b.labels;
-    return x.reporter.localeCompare(y.reporter) || x.source.localeCompare(y.source) || x.destination.localeCompare(y.destination) || x.service.localeCompare(y.service) || Number(x.mtls) - Number(y.mtls);
-  });
-  for (const e of edges) {
-    const l = e.labels;
-    const svc = serviceName(l.service);
-    const base = {
-      reporter: l.reporter,
-      source_workload: l.source,
-      source_workload_namespace: l.sourceNamespace,
-      destination_workload: l.destination,
-      destination_workload_namespace: l.destinationNamespace,
-      destination_service: l.service,
-      destination_service_name: svc.name,
-      destination_service_namespace: svc.namespace,
-      request_protocol: "http",
-      // The source reporter cannot know how the server accepted the connection.
-      connection_security_policy: l.reporter === "source" ? "unknown" : l.mtls ? "mutual_tls" : "none",
-    };
-    for (const code of [...e.series.keys()].sort((a, b) => a - b)) {
-      const byFlags = e.series.get(code)!;
-      for (const flags of [...byFlags.keys()].sort()) {
-        const s = byFlags.get(flags)!;
-        const lab = { ...base, response_code: String(code), response_flags: flags };
-        total.push(`istio_requests_total${labels(lab)} ${s.count}`);
-        let cum = 0;
-        for (let i = 0; i < ISTIO_DURATION_BUCKETS_MS.length; i++) {
-          cum += s.buckets[i]!;
-          duration.push(`istio_request_duration_milliseconds_bucket${labels({ ...lab, le: String(ISTIO_DURATION_BUCKETS_MS[i]) })} ${cum}`);
-        }
-        duration.push(`istio_request_duration_milliseconds_bucket${labels({ ...lab, le: "+Inf" })} ${s.count}`);
-        duration.push(`istio_request_duration_milliseconds_sum${labels(lab)} ${num(s.sumMs)}`);
-        duration.push(`istio_request_duration_milliseconds_count${labels(lab)} ${s.count}`);
-      }
-    }
-  }
+  const series = collectSeries(rec);
   const out: string[] = [
     "# HELP istio_requests_total Requests, counted by the reporting proxy when the response completes.",
     "# TYPE istio_requests_total counter",
-    ...total,
-    "# HELP istio_request_duration_milliseconds Request duration as seen by the reporting proxy.",
-    "# TYPE istio_request_duration_milliseconds histogram",
-    ...duration,
   ];
-  // Envoy cluster counters, one metric per counter name.
-  const byCounter = new Map<string, string[]>();
-  for (const [workload, clusters] of [...rec.clusters].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const [cluster] of [...clusters].sort(([a], [b]) => a.localeCompare(b))) {
-      for (const [name, value] of Object.entries(rec.clusterTotals(workload, cluster)).sort(([a], [b]) => a.localeCompare(b))) {
-        const lines = byCounter.get(name) ?? [];
-        lines.push(`envoy_cluster_${name}${labels({ source_workload: workload, cluster_name: cluster })} ${num(value)}`);
-        byCounter.set(name, lines);
+  for (const s of series) out.push(`istio_requests_total${labelText(s.labels)} ${num(s.count)}`);
+  out.push(
+    "# HELP istio_request_duration_milliseconds Request duration in ms as seen by the reporting proxy.",
+    "# TYPE istio_request_duration_milliseconds histogram",
+  );
+  for (const s of series) {
+    let cumulative = 0;
+    for (let i = 0; i < ISTIO_DURATION_BUCKETS_MS.length; i++) {
+      cumulative += s.buckets[i]!;
+      out.push(`istio_request_duration_milliseconds_bucket${labelText([...s.labels, ["le", String(ISTIO_DURATION_BUCKETS_MS[i])]])} ${num(cumulative)}`);
+    }
+    out.push(`istio_request_duration_milliseconds_bucket${labelText([...s.labels, ["le", "+Inf"]])} ${num(s.count)}`);
+    out.push(`istio_request_duration_milliseconds_sum${labelText(s.labels)} ${num(s.sumMs)}`);
+    out.push(`istio_request_duration_milliseconds_count${labelText(s.labels)} ${num(s.count)}`);
+  }
+
+  // Envoy cluster stats: one family per stat name; `_active` ones are gauges in Envoy, the rest counters.
+  const families = new Map<string, string[]>();
+  for (const [workload, clusters] of [...rec.clusters].sort(([a], [b]) => compareText(a, b))) {
+    for (const [cluster] of [...clusters].sort(([a], [b]) => compareText(a, b))) {
+      const totals = rec.clusterTotals(workload, cluster);
+      for (const name of Object.keys(totals).sort(compareText)) {
+        const metric = `envoy_cluster_${metricName(name)}`;
+        let lines = families.get(metric);
+        if (lines === undefined) families.set(metric, (lines = []));
+        lines.push(`${metric}${labelText([["source_workload", workload], ["cluster_name", cluster]])} ${num(totals[name]!)}`);
       }
     }
   }
-  for (const [name, lines] of [...byCounter].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`# TYPE envoy_cluster_${name} ${name.endsWith("_active") ? "gauge" : "counter"}`, ...lines);
+  for (const metric of [...families.keys()].sort(compareText)) {
+    const stat = metric.slice("envoy_cluster_".length);
+    out.push(`# HELP ${metric} Envoy cluster statistic ${stat}, summed over the source workload's proxies.`);
+    out.push(`# TYPE ${metric} ${stat.endsWith("_active") ? "gauge" : "counter"}`, ...families.get(metric)!);
   }
   return `${out.join("\n")}\n`;
 }

@@ -1,4 +1,4 @@
-// summary.json — a contract (report-contract.md): add keys freely, rename nothing.
+// summary.json — a contract (design/report-contract.md): add keys freely, rename nothing.
 
 export interface LatencySummary {
   mean: number;
@@ -11,12 +11,15 @@ export interface LatencySummary {
 
 export interface RequestSummary {
   requests: number;
+  /** Status code (as a string; "0" = no HTTP response) → requests, numerically sorted. */
   codes: Record<string, number>;
+  /** Envoy response flags as the access log prints them ("-", "UO", "UF,URX") → requests. */
   flags: Record<string, number>;
   latencyMs: LatencySummary;
 }
 
 export interface ClientSummary extends RequestSummary {
+  /** Requests with code 0 or ≥ 500, over all requests (0 when none). */
   errorRate: number;
   /** Completed requests per simulated second over the measured period. */
   rps: number;
@@ -26,19 +29,21 @@ export interface ClientSummary extends RequestSummary {
 
 export interface EdgeSummary extends RequestSummary {
   source: string;
+  /** Destination workload, or "unknown" when the request reached none. */
   destination: string;
   service: string;
+  /** True when any request measured on this edge used mutual TLS. */
+  mtls: boolean;
   /** Which proxy measured it: the client's sidecar ("source") when it has one, else the server's. */
   reporter: "source" | "destination";
-  mtls: boolean;
   errorRate: number;
 }
 
 export interface PodSummary {
   requests: number;
   ejections: number;
-  /** Busy share of the app's slots (absent when concurrency is unbounded). */
-  utilization?: number;
+  /** Busy share of the app's slots; null when concurrency is unbounded. */
+  utilization: number | null;
   /** Mean requests being served by the app at once. */
   meanBusy: number;
 }
@@ -46,15 +51,39 @@ export interface PodSummary {
 export interface ExpectationResult {
   text: string;
   ok: boolean;
+  /** The measured value; null when it does not exist (latency of no requests). */
   actual: number | null;
 }
 
 export interface TimePoint {
+  /** Start of the window, simulated seconds. */
   t: number;
   requests: number;
   errors: number;
-  p50?: number;
-  p99?: number;
+  /** Clients only; null for a window without requests. */
+  p50?: number | null;
+  p99?: number | null;
+}
+
+export interface EdgeTimeSeries {
+  source: string;
+  destination: string;
+  service: string;
+  points: TimePoint[];
+}
+
+export interface MeshSummary {
+  proxies: number;
+  proxyCpuSeconds: number;
+  xdsPushes: number;
+  convergenceMs: { p50: number; max: number };
+}
+
+export interface SummaryEvent {
+  /** Simulated seconds. */
+  t: number;
+  kind: string;
+  detail: Record<string, string | number>;
 }
 
 export interface Summary {
@@ -67,9 +96,12 @@ export interface Summary {
   clients: Record<string, ClientSummary>;
   edges: EdgeSummary[];
   pods: Record<string, PodSummary>;
-  mesh: { proxies: number; proxyCpuSeconds: number; xdsPushes: number; convergenceMs: { p50: number; max: number } };
+  mesh: MeshSummary;
   expectations: ExpectationResult[];
-  timeSeries: { windowSeconds: number; clients: Record<string, TimePoint[]> };
+  timeSeries: { windowSeconds: number; clients: Record<string, TimePoint[]>; edges: EdgeTimeSeries[] };
+  /** Envoy cluster counters: source workload → cluster name → counter → value (whole run). */
   clusters: Record<string, Record<string, Record<string, number>>>;
-  events: { t: number; kind: string; detail: Record<string, string | number> }[];
+  events: SummaryEvent[];
+  /** Present only when more events happened than were kept. */
+  eventsDropped?: number;
 }

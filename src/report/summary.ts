@@ -1,9 +1,14 @@
 // Builds summary.json's content from the recorder. Deterministic: map keys sorted (codes numerically,
-// names lexically), numbers rounded to 3 decimals, nothing from the wall clock.
+// names by code unit, never by locale), numbers rounded to 3 decimals, nothing from the wall clock.
+// The file is `summaryJson(summary)`.
 import type { LatencyHistogram } from "../telemetry/histogram.js";
 import type { Recorder } from "../telemetry/recorder.js";
-import type { RequestStats } from "../telemetry/request-stats.js";
-import type { EdgeSummary, ExpectationResult, LatencySummary, RequestSummary, Summary } from "./summary-types.js";
+import { RequestStats } from "../telemetry/request-stats.js";
+import type { WindowPoint } from "../telemetry/window-series.js";
+import { compareText, selectEdges, type EdgeGroup } from "./edge-selection.js";
+import type {
+  ClientSummary, EdgeSummary, EdgeTimeSeries, ExpectationResult, LatencySummary, PodSummary, RequestSummary, Summary, TimePoint,
+} from "./summary-types.js";
 
 export const MESHSIM_VERSION = "0.1.0";
 
@@ -14,11 +19,13 @@ export interface SummaryInfo {
   expectations: ExpectationResult[];
 }
 
+/** Rounded to 3 decimals (µs for ms figures); -0 and non-finite values become 0. */
 export function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  const r = Math.round(x * 1000) / 1000;
+  return Number.isFinite(r) && r !== 0 ? r : 0;
 }
 
-function latency(h: LatencyHistogram): LatencySummary {
+export function latencySummary(h: LatencyHistogram): LatencySummary {
   return {
     mean: round3(h.mean),
     p50: round3(h.percentile(50)),
@@ -29,93 +36,100 @@ function latency(h: LatencyHistogram): LatencySummary {
   };
 }
 
-function sortedRecord<K extends string | number>(m: Map<K, number>, numeric: boolean): Record<string, number> {
-  const keys = [...m.keys()].sort((a, b) => (numeric ? Number(a) - Number(b) : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+function sortedCodes(m: Map<number, number>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of keys) out[String(k)] = m.get(k)!;
+  for (const k of [...m.keys()].sort((a, b) => a - b)) out[String(k)] = m.get(k)!;
   return out;
 }
 
-function requestSummary(s: RequestStats): RequestSummary {
-  return { requests: s.requests, codes: sortedRecord(s.codes, true), flags: sortedRecord(s.flags, false), latencyMs: latency(s.latency) };
+function sortedByName<T>(m: Map<string, T>): [string, T][] {
+  return [...m].sort(([a], [b]) => compareText(a, b));
 }
 
-function byName<T>(entries: Iterable<[string, T]>): [string, T][] {
-  return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+function sortedRecord(m: Map<string, number> | Record<string, number>): Record<string, number> {
+  const entries = m instanceof Map ? [...m] : Object.entries(m);
+  const out: Record<string, number> = {};
+  for (const [k, v] of entries.sort(([a], [b]) => compareText(a, b))) out[k] = round3(v);
+  return out;
+}
+
+export function requestSummary(s: RequestStats): RequestSummary {
+  return { requests: s.requests, codes: sortedCodes(s.codes()), flags: sortedRecord(s.flags()), latencyMs: latencySummary(s.latency) };
+}
+
+/** The chosen series of an edge group as one (a fresh merge when there are several). */
+export function groupStats(g: EdgeGroup): RequestStats {
+  if (g.parts.length === 1) return g.parts[0]!;
+  const merged = new RequestStats(Number.NEGATIVE_INFINITY);
+  for (const p of g.parts) merged.merge(p);
+  return merged;
+}
+
+function timePoint(p: WindowPoint): TimePoint {
+  const out: TimePoint = { t: round3(p.t), requests: p.requests, errors: p.errors };
+  if (p.p50 !== undefined) out.p50 = p.p50 === null ? null : round3(p.p50);
+  if (p.p99 !== undefined) out.p99 = p.p99 === null ? null : round3(p.p99);
+  return out;
+}
+
+function edgeTimeSeries(g: EdgeGroup): EdgeTimeSeries {
+  const points = g.parts[0]!.windows.points().map(timePoint);
+  for (let k = 1; k < g.parts.length; k++) {
+    const w = g.parts[k]!.windows;
+    for (let i = 0; i < points.length; i++) {
+      points[i]!.requests += w.requests[i]!;
+      points[i]!.errors += w.errors[i]!;
+    }
+  }
+  return { source: g.source, destination: g.destination, service: g.service, points };
 }
 
 export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
-  const endMs = info.simulatedSeconds * 1000;
-  const measuredSeconds = Math.max(0, (endMs - rec.opts.warmupMs) / 1000);
-  const clients: Summary["clients"] = {};
-  for (const [name, c] of byName(rec.clients)) {
+  rec.finish();
+  const measuredSeconds = Math.max(0, (rec.opts.endMs - rec.opts.warmupMs) / 1000);
+
+  const clients: Record<string, ClientSummary> = {};
+  const clientSeries: Record<string, TimePoint[]> = {};
+  for (const [name, c] of sortedByName(rec.clients)) {
     clients[name] = {
       ...requestSummary(c),
-      errorRate: round3(c.requests > 0 ? c.errors / c.requests : 0),
+      errorRate: round3(c.errorRate),
       rps: round3(measuredSeconds > 0 ? c.requests / measuredSeconds : 0),
-      meanInflight: round3(c.meanInflight(endMs)),
+      meanInflight: round3(c.meanInflight()),
     };
+    clientSeries[name] = c.windows.points().map(timePoint);
   }
 
-  // One entry per (source, destination, service): the source reporter's view when there is one.
-  const chosen = new Map<string, EdgeSummary>();
-  const sorted = [...rec.edges].sort((a, b) => (a.labels.reporter === b.labels.reporter ? 0 : a.labels.reporter === "source" ? -1 : 1));
-  const merged = new Map<string, RequestStats[]>();
-  for (const e of sorted) {
-    if (e.requests === 0) continue;
-    const l = e.labels;
-    const key = `${l.source}\u0000${l.destination}\u0000${l.service}`;
-    const have = chosen.get(key);
-    if (have !== undefined && have.reporter !== l.reporter) continue;
-    if (have === undefined) {
-      chosen.set(key, {
-        source: l.source, destination: l.destination, service: l.service, reporter: l.reporter, mtls: l.mtls,
-        requests: 0, codes: {}, flags: {}, latencyMs: latency(e.latency), errorRate: 0,
-      });
-      merged.set(key, []);
-    } else if (l.mtls) {
-      have.mtls = true;
-    }
-    merged.get(key)!.push(e);
-  }
   const edges: EdgeSummary[] = [];
-  for (const [key, e] of chosen) {
-    const parts = merged.get(key)!;
-    const base = parts.length === 1 ? requestSummary(parts[0]!) : mergeStats(parts);
-    const errors = parts.reduce((s, p) => s + p.errors, 0);
-    edges.push({ ...e, ...base, errorRate: round3(base.requests > 0 ? errors / base.requests : 0) });
+  const edgeSeries: EdgeTimeSeries[] = [];
+  for (const g of selectEdges(rec)) {
+    const s = groupStats(g);
+    const base = requestSummary(s);
+    edges.push({
+      source: g.source, destination: g.destination, service: g.service,
+      requests: base.requests, codes: base.codes, flags: base.flags, latencyMs: base.latencyMs,
+      mtls: g.parts.some((p) => p.labels.mtls),
+      reporter: g.reporter,
+      errorRate: round3(s.errorRate),
+    });
+    edgeSeries.push(edgeTimeSeries(g));
   }
-  edges.sort((a, b) => cmp(a.source, b.source) || cmp(a.destination, b.destination) || cmp(a.service, b.service));
 
-  const pods: Summary["pods"] = {};
-  for (const [name, p] of byName(rec.pods)) {
-    const meanBusy = p.meanBusy(endMs);
-    pods[name] = {
-      requests: p.requests,
-      ejections: p.ejections,
-      ...(Number.isFinite(p.concurrency) ? { utilization: round3(meanBusy / p.concurrency) } : {}),
-      meanBusy: round3(meanBusy),
-    };
+  const pods: Record<string, PodSummary> = {};
+  for (const [name, p] of sortedByName(rec.pods)) {
+    const u = p.utilization();
+    pods[name] = { requests: p.requests, ejections: p.ejections, utilization: u === null ? null : round3(u), meanBusy: round3(p.meanBusy()) };
   }
 
   const clusters: Summary["clusters"] = {};
-  for (const [workload, byCluster] of byName(rec.clusters)) {
+  for (const [workload, byCluster] of sortedByName(rec.clusters)) {
     const out: Record<string, Record<string, number>> = {};
-    for (const [name] of byName(byCluster)) out[name] = Object.fromEntries(byName(Object.entries(rec.clusterTotals(workload, name))));
+    for (const [name] of sortedByName(byCluster)) out[name] = sortedRecord(rec.clusterTotals(workload, name));
     clusters[workload] = out;
   }
 
   const conv = rec.mesh.convergence;
-  const timeSeries: Summary["timeSeries"] = { windowSeconds: rec.opts.windowMs / 1000, clients: {} };
-  for (const [name, c] of byName(rec.clients)) {
-    timeSeries.clients[name] = c.windows.points.map((p) => ({
-      t: p.t, requests: p.requests, errors: p.errors,
-      ...(p.p50 !== undefined ? { p50: round3(p.p50) } : {}),
-      ...(p.p99 !== undefined ? { p99: round3(p.p99) } : {}),
-    }));
-  }
-
-  return {
+  const summary: Summary = {
     meshsim: MESHSIM_VERSION,
     scenario: info.name,
     seed: info.seed,
@@ -130,30 +144,31 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
       xdsPushes: rec.mesh.xdsPushes,
       convergenceMs: { p50: round3(conv.percentile(50)), max: round3(conv.max) },
     },
-    expectations: info.expectations,
-    timeSeries,
+    expectations: info.expectations.map((e) => ({ text: e.text, ok: e.ok, actual: e.actual === null ? null : roundActual(e.actual) })),
+    timeSeries: { windowSeconds: round3(rec.opts.windowMs / 1000), clients: clientSeries, edges: edgeSeries },
     clusters,
-    events: rec.events.map((e) => ({ t: round3(e.t / 1000), kind: e.kind, detail: e.detail })),
+    events: rec.events.map((e) => ({ t: round3(e.t / 1000), kind: e.kind, detail: sortedDetail(e.detail) })),
   };
+  if (rec.droppedEvents > 0) summary.eventsDropped = rec.droppedEvents;
+  return summary;
 }
 
-/** Several series of one edge (e.g. with and without mTLS) as one summary. */
-function mergeStats(parts: RequestStats[]): RequestSummary {
-  const codes = new Map<number, number>();
-  const flags = new Map<string, number>();
-  const first = parts[0]!;
-  let requests = 0;
-  // Merge into a copy of the first histogram's data via a fresh histogram.
-  const h = new (first.latency.constructor as new () => LatencyHistogram)();
-  for (const p of parts) {
-    requests += p.requests;
-    for (const [k, v] of p.codes) codes.set(k, (codes.get(k) ?? 0) + v);
-    for (const [k, v] of p.flags) flags.set(k, (flags.get(k) ?? 0) + v);
-    h.merge(p.latency);
+/** Expectation actuals keep 6 decimals: a rate of 0.0004 must not print as 0 next to "< 0.0001". */
+export function roundActual(x: number): number {
+  const r = Math.round(x * 1e6) / 1e6;
+  return Number.isFinite(r) && r !== 0 ? r : 0;
+}
+
+function sortedDetail(d: Record<string, string | number>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const k of Object.keys(d).sort(compareText)) {
+    const v = d[k]!;
+    out[k] = typeof v === "number" ? round3(v) : v;
   }
-  return { requests, codes: sortedRecord(codes, true), flags: sortedRecord(flags, false), latencyMs: latency(h) };
+  return out;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** The summary.json file's text. */
+export function summaryJson(s: Summary): string {
+  return `${JSON.stringify(s, null, 2)}\n`;
 }

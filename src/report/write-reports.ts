@@ -1,22 +1,37 @@
-// Writes a run's files into its output folder: summary.json (deterministic), report.md,
-// metrics.prom, and run.json (wall-clock facts, which never go into summary.json).
+// Writes a run's files into its output folder (created if missing): summary.json (deterministic),
+// report.md, metrics.prom, and run.json (wall-clock facts, which never go into summary.json).
 import fs from "node:fs";
 import path from "node:path";
 import type { Recorder } from "../telemetry/recorder.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderPrometheus } from "./prometheus.js";
+import { summaryJson } from "./summary.js";
 import type { Summary } from "./summary-types.js";
+
+export { summaryJson };
 
 export type ReportFormat = "json" | "md" | "prom";
 
-export function summaryJson(s: Summary): string {
-  return `${JSON.stringify(s, null, 2)}\n`;
+/** Wall-clock facts of a run (events/s, wallMs, node version, ...): run.json, never summary.json. */
+export type RunInfo = Readonly<Record<string, unknown>>;
+
+export interface ReportExtras {
+  runInfo: RunInfo;
+  /** Needed for metrics.prom (per code and flags series are not in the summary). */
+  recorder?: Recorder;
 }
 
-export function writeReports(dir: string, formats: ReadonlySet<ReportFormat>, summary: Summary, recorder: Recorder, run: object): void {
+export function writeReports(dir: string, formats: ReadonlySet<ReportFormat>, summary: Summary, extras: ReportExtras): void;
+/** Positional form, as cli/run-command.ts calls it. */
+export function writeReports(dir: string, formats: ReadonlySet<ReportFormat>, summary: Summary, recorder: Recorder, runInfo: RunInfo): void;
+export function writeReports(
+  dir: string, formats: ReadonlySet<ReportFormat>, summary: Summary, extras: ReportExtras | Recorder, runInfo?: RunInfo,
+): void {
+  const { recorder, runInfo: run } = "runInfo" in extras ? extras : { recorder: extras, runInfo: runInfo ?? {} };
+  if (formats.has("prom") && recorder === undefined) throw new Error("metrics.prom needs the run's recorder");
   fs.mkdirSync(dir, { recursive: true });
   if (formats.has("json")) fs.writeFileSync(path.join(dir, "summary.json"), summaryJson(summary));
   if (formats.has("md")) fs.writeFileSync(path.join(dir, "report.md"), renderMarkdown(summary));
-  if (formats.has("prom")) fs.writeFileSync(path.join(dir, "metrics.prom"), renderPrometheus(recorder));
+  if (formats.has("prom")) fs.writeFileSync(path.join(dir, "metrics.prom"), renderPrometheus(recorder!));
   fs.writeFileSync(path.join(dir, "run.json"), `${JSON.stringify(run, null, 2)}\n`);
 }

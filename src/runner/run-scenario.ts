@@ -60,7 +60,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
     simulatedSeconds: durationMs / 1000,
     expectations: [],
   });
-  const expectations = evaluateExpectations(sim.expect, base);
+  const expectations = evaluateExpectations(sim.expect, base, recorder);
   const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations });
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;

@@ -1,58 +1,102 @@
-// Latencies in an HDR histogram (3 significant digits, recorded in integer microseconds so that
-// sub-millisecond proxy latencies keep their precision). Memory depends on the range of values, not
-// on how many are recorded; histograms merge losslessly (shards, replications). The library's
-// WebAssembly build records about five times faster than its plain JavaScript one (27 vs 134 ns),
-// and recording is on the hot path of every request.
-import { build, initWebAssemblySync, type Histogram } from "hdr-histogram-js";
+// Latencies in an HDR histogram (hdr-histogram-js, pure JavaScript: no WebAssembly memory to free,
+// histograms of shards merge losslessly). 3 significant digits, values recorded as integer
+// microseconds so that sub-millisecond proxy latencies keep their precision; the range grows on
+// demand (auto-resize), so memory depends on the largest value, never on how many are recorded.
+// https://github.com/HdrHistogram/HdrHistogramJS
+import { Int32Histogram } from "hdr-histogram-js";
 
-initWebAssemblySync();
+const SIGNIFICANT_DIGITS = 3;
+/** Initial range: 60 s in µs; larger values resize the counts array once. */
+const INITIAL_HIGHEST_US = 60_000_000;
+/** With 3 digits and a lowest value of 1 µs, HDR uses 2048 sub-buckets (half count 2^10) of unit 1. */
+const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10;
+const SUB_BUCKET_MASK = (1 << (SUB_BUCKET_HALF_COUNT_MAGNITUDE + 1)) - 1;
+const LEADING_ZERO_COUNT_BASE_32 = 32 - SUB_BUCKET_HALF_COUNT_MAGNITUDE - 1;
+const FAST_PATH_LIMIT_US = 2 ** 31;
 
 export class LatencyHistogram {
-  private readonly h: Histogram;
+  private readonly h: Int32Histogram;
   private sumUs = 0;
+  private maxUs = 0;
+  private minUs = Number.POSITIVE_INFINITY;
 
   constructor() {
-    this.h = build({
-      bitBucketSize: 32,
-      autoResize: true,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: 3_600_000_000,
-      numberOfSignificantValueDigits: 3,
-      useWebAssembly: true,
-    });
+    this.h = new Int32Histogram(1, INITIAL_HIGHEST_US, SIGNIFICANT_DIGITS);
+    this.h.autoResize = true;
+    // The fast path below computes HDR's counts index itself; it relies on this layout.
+    if (this.h.subBucketHalfCountMagnitude !== SUB_BUCKET_HALF_COUNT_MAGNITUDE || this.h.unitMagnitude !== 0) {
+      throw new Error("hdr-histogram-js: unexpected bucket layout");
+    }
   }
 
+  /**
+   * Record one latency in ms. The library's own recordValue costs ~150 ns (log2/pow per call); the
+   * counts index is the same integer formula HDR uses (clz of the value), ~10 ns, and values outside
+   * the current range (or ≥ 2^31 µs) take the library's path, which resizes.
+   */
   record(ms: number): void {
     const us = Math.round(ms * 1000);
-    this.h.recordValue(us);
+    if (!(us >= 0)) throw new RangeError(`latency must be a non-negative number of ms, got ${ms}`);
     this.sumUs += us;
+    if (us > this.maxUs) this.maxUs = us;
+    if (us < this.minUs) this.minUs = us;
+    const h = this.h;
+    if (us < FAST_PATH_LIMIT_US) {
+      const bucket = LEADING_ZERO_COUNT_BASE_32 - Math.clz32(us | SUB_BUCKET_MASK);
+      const index = ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + ((us >>> bucket) - (1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE));
+      if (index < h.countsArrayLength) {
+        h.incrementCountAtIndex(index);
+        h.incrementTotalCount();
+        h.updateMinAndMax(us);
+        return;
+      }
+    }
+    h.recordValue(us);
   }
 
   get count(): number {
     return this.h.totalCount;
   }
 
-  /** Exact mean of the recorded (microsecond-rounded) values, in ms. */
+  /** Exact mean of the recorded (microsecond-rounded) values, in ms; 0 when empty. */
   get mean(): number {
-    return this.count === 0 ? 0 : this.sumUs / this.count / 1000;
+    const n = this.h.totalCount;
+    return n === 0 ? 0 : this.sumUs / n / 1000;
   }
 
+  /** Exact largest recorded value, in ms; 0 when empty. */
   get max(): number {
-    return this.count === 0 ? 0 : this.h.maxValue / 1000;
+    return this.h.totalCount === 0 ? 0 : this.maxUs / 1000;
   }
 
-  /** The value at percentile p (0..100), in ms. */
+  /** Exact smallest recorded value, in ms; 0 when empty. */
+  get min(): number {
+    return this.h.totalCount === 0 ? 0 : this.minUs / 1000;
+  }
+
+  /**
+   * The value at percentile `p` (0..100) in ms, HDR's definition: the highest value equivalent (within
+   * 3 digits) to the recorded value at rank ceil(p% × count), capped at the exact max; 0 when empty.
+   */
   percentile(p: number): number {
-    return this.count === 0 ? 0 : this.h.getValueAtPercentile(p) / 1000;
+    if (this.h.totalCount === 0) return 0;
+    const us = this.h.getValueAtPercentile(p);
+    return (us < this.maxUs ? us : this.maxUs) / 1000;
   }
 
+  /** Add another histogram's values to this one, losslessly (shards, replications, edge variants). */
   merge(other: LatencyHistogram): void {
+    if (other.h.totalCount === 0) return;
     this.h.add(other.h);
     this.sumUs += other.sumUs;
+    if (other.maxUs > this.maxUs) this.maxUs = other.maxUs;
+    if (other.minUs < this.minUs) this.minUs = other.minUs;
   }
 
   reset(): void {
     this.h.reset();
     this.sumUs = 0;
+    this.maxUs = 0;
+    this.minUs = Number.POSITIVE_INFINITY;
   }
 }

@@ -1,33 +1,55 @@
-// Per pod: requests its app answered and the time integral of busy slots, for utilisation
-// (busy slot-time over concurrency × measured time) — or, with unbounded concurrency, the mean
-// number of requests in the app (Little's L).
+// Per pod: requests its app answered, outlier ejections, and the time integral of busy slots over the
+// measured period [warm-up end, run end], for utilisation (busy slot·ms over concurrency × measured
+// ms) — or, with unbounded concurrency, the mean number of requests in the app (Little's L).
 export class PodStats {
   requests = 0;
   ejections = 0;
   private busy = 0;
-  private lastMs = 0;
+  private lastMs: number;
   private busyIntegral = 0;
 
-  constructor(readonly name: string, readonly concurrency: number, private readonly fromMs: number) {
+  constructor(
+    readonly name: string,
+    /** App slots; Infinity when unbounded. */
+    readonly concurrency: number,
+    private readonly fromMs: number,
+    private readonly toMs: number,
+  ) {
     this.lastMs = fromMs;
   }
 
+  /** The number of busy slots changed at `now`. */
   busyChanged(now: number, busy: number): void {
-    if (now > this.lastMs) {
-      this.busyIntegral += this.busy * (now - this.lastMs);
-      this.lastMs = now;
+    const t = now < this.toMs ? now : this.toMs;
+    if (t > this.lastMs) {
+      this.busyIntegral += this.busy * (t - this.lastMs);
+      this.lastMs = t;
     }
     this.busy = busy;
   }
 
+  /** The app answered a request at `now` (counted after the warm-up). */
   served(now: number): void {
     if (now >= this.fromMs) this.requests++;
   }
 
-  /** Mean busy slots over [fromMs, endMs]. */
-  meanBusy(endMs: number): number {
-    const integral = this.busyIntegral + (endMs > this.lastMs ? this.busy * (endMs - this.lastMs) : 0);
-    const span = endMs - this.fromMs;
-    return span > 0 ? integral / span : 0;
+  ejected(): void {
+    this.ejections++;
+  }
+
+  /** Busy slot·ms over the measured period. */
+  get busySlotMs(): number {
+    return this.busyIntegral + (this.toMs > this.lastMs ? this.busy * (this.toMs - this.lastMs) : 0);
+  }
+
+  /** Mean busy slots over the measured period. */
+  meanBusy(): number {
+    const span = this.toMs - this.fromMs;
+    return span > 0 ? this.busySlotMs / span : 0;
+  }
+
+  /** Busy share of the slots (0..1), or null when concurrency is unbounded. */
+  utilization(): number | null {
+    return Number.isFinite(this.concurrency) && this.concurrency > 0 ? this.meanBusy() / this.concurrency : null;
   }
 }

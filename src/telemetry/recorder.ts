@@ -1,40 +1,57 @@
 // Where the simulated world's measurements go: per client, per edge and reporter, per pod, per
 // upstream cluster (Envoy's counter names), mesh-wide figures and rare events. Everything streams;
-// nothing grows with the number of requests.
+// nothing grows with the number of requests. Request figures exclude the warm-up: a request that
+// completes before `warmupMs` is not counted anywhere (its pod's busy time before then neither).
 import { LatencyHistogram } from "./histogram.js";
 import { PodStats } from "./pod-stats.js";
-import { RequestStats, WindowedCounts } from "./request-stats.js";
+import { RequestStats } from "./request-stats.js";
+import { WindowSeries } from "./window-series.js";
 
+export interface RecorderOptions {
+  /** Requests completing before this are not counted. */
+  warmupMs: number;
+  /** Width of a time-series window. */
+  windowMs: number;
+  /** End of the run (the last window ends here; later completions count in it). */
+  endMs: number;
+}
+
+/** What Istio's standard metrics label an edge with (one EdgeStats per distinct set). */
 export interface EdgeLabels {
   source: string;
   sourceNamespace: string;
+  /** Destination workload, or "unknown" when no destination was reached (NR, UO, UH...). */
   destination: string;
   destinationNamespace: string;
+  /** Istio's destination_service (FQDN), or "unknown". */
   service: string;
   reporter: "source" | "destination";
   mtls: boolean;
 }
 
+/** One reporter's view of one edge; windowed requests and errors (no percentiles) for charts. */
 export class EdgeStats extends RequestStats {
-  constructor(readonly labels: EdgeLabels, fromMs: number) {
-    super(fromMs);
+  declare readonly windows: WindowSeries;
+  constructor(readonly labels: Readonly<EdgeLabels>, opts: RecorderOptions) {
+    super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, false));
   }
 }
 
 /** A load generator's view: what it sent and what came back, plus requests in flight over time. */
 export class ClientStats extends RequestStats {
-  readonly windows: WindowedCounts;
+  declare readonly windows: WindowSeries;
   private inflight = 0;
   private lastMs: number;
   private inflightIntegral = 0;
+  private readonly toMs: number;
 
-  constructor(readonly name: string, private readonly fromMs0: number, windowMs: number, toMs: number) {
-    super(fromMs0);
-    this.lastMs = fromMs0;
-    this.windows = new WindowedCounts(fromMs0, windowMs, toMs, true);
-    this.withWindows(this.windows);
+  constructor(readonly name: string, opts: RecorderOptions) {
+    super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, true));
+    this.lastMs = opts.warmupMs;
+    this.toMs = opts.endMs;
   }
 
+  /** A request was sent at `now` (for the in-flight integral). */
   issued(now: number): void {
     this.advance(now);
     this.inflight++;
@@ -47,102 +64,162 @@ export class ClientStats extends RequestStats {
   }
 
   private advance(now: number): void {
-    if (now > this.lastMs) {
-      this.inflightIntegral += this.inflight * (now - this.lastMs);
-      this.lastMs = now;
+    const t = now < this.toMs ? now : this.toMs;
+    if (t > this.lastMs) {
+      this.inflightIntegral += this.inflight * (t - this.lastMs);
+      this.lastMs = t;
     }
   }
 
-  /** Time-average number of requests in flight over [warm-up end, endMs] (Little's L). */
-  meanInflight(endMs: number): number {
-    this.advance(endMs);
-    const span = endMs - this.fromMs0;
+  /** Time-average number of requests in flight over the measured period (Little's L). */
+  meanInflight(): number {
+    this.advance(this.toMs);
+    const span = this.toMs - this.fromMs;
     return span > 0 ? this.inflightIntegral / span : 0;
   }
 }
 
-export interface RecorderOptions {
-  warmupMs: number;
-  windowMs: number;
-  endMs: number;
-}
+/** Envoy cluster stats by their Envoy names (upstream_rq_total, upstream_rq_pending_overflow, ...). */
+export type ClusterCounters = Record<string, number>;
 
 export interface MeshFigures {
   proxies: number;
   proxyCpuMs: number;
   xdsPushes: number;
-  /** Time from a config change to the last proxy having it, per change. */
+  /** Time from a config change to the last proxy having it, one sample per change. */
   readonly convergence: LatencyHistogram;
 }
 
 export interface RecordedEvent {
+  /** Simulated ms. */
   t: number;
   kind: string;
   detail: Record<string, string | number>;
 }
 
+/** Rare events are kept in a list; beyond this many only a count is kept (memory stays flat). */
+export const MAX_EVENTS = 10_000;
+
 export class Recorder {
   readonly clients = new Map<string, ClientStats>();
-  readonly edges: EdgeStats[] = [];
   readonly pods = new Map<string, PodStats>();
-  /** source workload → cluster name → the counters of each proxy's cluster (summed in reports) */
-  readonly clusters = new Map<string, Map<string, Record<string, number>[]>>();
+  /** source workload → cluster name → the counters of each proxy's cluster (summed in reports). */
+  readonly clusters = new Map<string, Map<string, ClusterCounters[]>>();
   readonly events: RecordedEvent[] = [];
+  droppedEvents = 0;
   readonly mesh: MeshFigures = { proxies: 0, proxyCpuMs: 0, xdsPushes: 0, convergence: new LatencyHistogram() };
+  private readonly edgeList: EdgeStats[] = [];
+  private readonly edgeByKey = new Map<string, EdgeStats>();
+  private readonly ownCounters = new Map<string, ClusterCounters>();
 
-  constructor(readonly opts: RecorderOptions) {}
+  constructor(readonly opts: Readonly<RecorderOptions>) {}
 
+  /** Every edge series, in order of creation. */
+  get edges(): readonly EdgeStats[] {
+    return this.edgeList;
+  }
+
+  /** The stats of a load generator (one per name). */
   client(name: string): ClientStats {
     let c = this.clients.get(name);
     if (c === undefined) {
-      c = new ClientStats(name, this.opts.warmupMs, this.opts.windowMs, this.opts.endMs);
+      c = new ClientStats(name, this.opts);
       this.clients.set(name, c);
     }
     return c;
   }
 
-  /** A new edge series; callers cache it (see runner/world-telemetry.ts). */
-  edge(labels: EdgeLabels): EdgeStats {
-    const e = new EdgeStats(labels, this.opts.warmupMs);
-    this.edges.push(e);
+  /**
+   * The stats of one edge as one reporter sees it; the same labels give the same handle, but callers
+   * should fetch it once and keep it (this builds a key string). Namespaces default to "unknown"
+   * (Istio's value when peer metadata is missing).
+   */
+  edge(labels: EdgeLabels): EdgeStats;
+  edge(
+    source: string, destination: string, service: string, reporter: "source" | "destination", mtls: boolean,
+    sourceNamespace?: string, destinationNamespace?: string,
+  ): EdgeStats;
+  edge(
+    a: EdgeLabels | string, destination?: string, service?: string, reporter?: "source" | "destination", mtls?: boolean,
+    sourceNamespace?: string, destinationNamespace?: string,
+  ): EdgeStats {
+    const l: EdgeLabels = typeof a === "string"
+      ? {
+          source: a, sourceNamespace: sourceNamespace ?? "unknown",
+          destination: destination!, destinationNamespace: destinationNamespace ?? "unknown",
+          service: service!, reporter: reporter!, mtls: mtls!,
+        }
+      : a;
+    const key = `${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}`;
+    let e = this.edgeByKey.get(key);
+    if (e === undefined) {
+      e = new EdgeStats({ ...l }, this.opts);
+      this.edgeByKey.set(key, e);
+      this.edgeList.push(e);
+    }
     return e;
   }
 
+  /** The stats of a pod's app (one per name); `concurrency` is its slots, Infinity if unbounded. */
   pod(name: string, concurrency: number): PodStats {
     let p = this.pods.get(name);
     if (p === undefined) {
-      p = new PodStats(name, concurrency, this.opts.warmupMs);
+      p = new PodStats(name, concurrency, this.opts.warmupMs, this.opts.endMs);
       this.pods.set(name, p);
     }
     return p;
   }
 
-  /** Register one proxy's Envoy cluster counters (a live object the proxy keeps updating). */
-  cluster(sourceWorkload: string, clusterName: string, counters: Record<string, number>): void {
+  /**
+   * Envoy counters of a source workload's cluster. Without `counters`: one shared record per
+   * (workload, cluster), created empty, that the caller increments. With `counters`: registers one
+   * proxy's live counters object (several proxies of a workload are summed) and returns it.
+   * Counters are cumulative over the whole run, warm-up included, as Envoy's are.
+   */
+  cluster(sourceWorkload: string, clusterName: string, counters?: ClusterCounters): ClusterCounters {
     let byCluster = this.clusters.get(sourceWorkload);
     if (byCluster === undefined) {
       byCluster = new Map();
       this.clusters.set(sourceWorkload, byCluster);
     }
-    const list = byCluster.get(clusterName);
-    if (list === undefined) byCluster.set(clusterName, [counters]);
-    else list.push(counters);
+    let list = byCluster.get(clusterName);
+    if (list === undefined) {
+      list = [];
+      byCluster.set(clusterName, list);
+    }
+    if (counters !== undefined) {
+      list.push(counters);
+      return counters;
+    }
+    const key = `${sourceWorkload}\u0000${clusterName}`;
+    let own = this.ownCounters.get(key);
+    if (own === undefined) {
+      own = {};
+      this.ownCounters.set(key, own);
+      list.push(own);
+    }
+    return own;
   }
 
-  /** The counters of a client workload's proxies for one cluster, summed. */
-  clusterTotals(sourceWorkload: string, clusterName: string): Record<string, number> {
-    const out: Record<string, number> = {};
+  /** The counters of a workload's proxies for one cluster, summed. */
+  clusterTotals(sourceWorkload: string, clusterName: string): ClusterCounters {
+    const out: ClusterCounters = {};
     for (const c of this.clusters.get(sourceWorkload)?.get(clusterName) ?? []) {
-      for (const [k, v] of Object.entries(c)) out[k] = (out[k] ?? 0) + v;
+      for (const k of Object.keys(c)) out[k] = (out[k] ?? 0) + c[k]!;
     }
     return out;
   }
 
-  event(tMs: number, kind: string, detail: Record<string, string | number>): void {
+  /** A rare event (ejection, timeline change, push) at simulated time `tMs`, warm-up included. */
+  event(tMs: number, kind: string, detail: Record<string, string | number> = {}): void {
+    if (this.events.length >= MAX_EVENTS) {
+      this.droppedEvents++;
+      return;
+    }
     this.events.push({ t: tMs, kind, detail });
   }
 
-  /** Close open time-series windows once the run is over. */
+  /** Close the open time-series windows once the run is over (idempotent). */
   finish(): void {
     for (const c of this.clients.values()) c.windows.close();
   }

@@ -1,18 +1,25 @@
-// Streaming statistics of the requests seen at one place (a client, or one reporter of an edge):
-// counts by status code and by response flags, a latency histogram, and per (code, flags) pair the
-// counts in Istio's duration buckets for metrics.prom. Nothing per request is kept.
+// Streaming statistics of the requests seen at one place (a client, or one reporter of an edge).
+// Per distinct (response code, response flags) pair there is one small series object, created the
+// first time the pair is seen, holding its count, latency sum and Istio duration-bucket counts: that
+// is what istio_requests_total and istio_request_duration_milliseconds are labelled by. Totals by
+// code and by flags are derived from the series. Nothing per request is kept or allocated.
 import { LatencyHistogram } from "./histogram.js";
 import { bucketIndex, ISTIO_DURATION_BUCKETS_MS } from "./istio-buckets.js";
+import type { WindowSeries } from "./window-series.js";
 
-/** An error is a response with no HTTP status (0) or a 5xx, as Istio's dashboards count them. */
+/**
+ * An error is a request with no HTTP response (code 0) or a 5xx, as Istio's dashboards count them
+ * (their success rate is non-5xx over all); 4xx (404 NR, 403 RBAC, 429) are answers, not errors.
+ */
 export function isError(code: number): boolean {
   return code === 0 || code >= 500;
 }
 
-/** One (response code, response flags) series of an edge, as Prometheus labels them. */
+/** One (response code, response flags) series, as Prometheus labels them. */
 export class CodeSeries {
   count = 0;
   sumMs = 0;
+  /** Non-cumulative counts per Istio duration bucket; the last entry is +Inf. */
   readonly buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
   constructor(readonly code: number, readonly flags: string) {}
 }
@@ -20,102 +27,75 @@ export class CodeSeries {
 export class RequestStats {
   requests = 0;
   errors = 0;
-  readonly codes = new Map<number, number>();
-  readonly flags = new Map<string, number>();
   readonly latency = new LatencyHistogram();
-  /** code → flags → series */
-  readonly series = new Map<number, Map<string, CodeSeries>>();
-  private windowed: WindowedCounts | null = null;
+  /** Series in order of first sight (few: one per distinct code and flags pair). */
+  readonly series: CodeSeries[] = [];
+  private last: CodeSeries | null = null;
 
-  constructor(private readonly fromMs: number) {}
-
-  /** Also keep per-window counts (and optionally latency percentiles) for time series. */
-  withWindows(w: WindowedCounts): this {
-    this.windowed = w;
-    return this;
-  }
+  /** Requests that complete before `fromMs` (the warm-up) are not counted. */
+  constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {}
 
   record(endMs: number, latencyMs: number, code: number, flags: string): void {
     if (endMs < this.fromMs) return;
     this.requests++;
-    const err = isError(code);
+    const err = code === 0 || code >= 500;
     if (err) this.errors++;
-    this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
-    this.flags.set(flags, (this.flags.get(flags) ?? 0) + 1);
     this.latency.record(latencyMs);
-    let byFlags = this.series.get(code);
-    if (byFlags === undefined) {
-      byFlags = new Map();
-      this.series.set(code, byFlags);
-    }
-    let s = byFlags.get(flags);
-    if (s === undefined) {
-      s = new CodeSeries(code, flags);
-      byFlags.set(flags, s);
-    }
+    let s = this.last;
+    if (s === null || s.code !== code || s.flags !== flags) s = this.seriesFor(code, flags);
     s.count++;
     s.sumMs += latencyMs;
     s.buckets[bucketIndex(latencyMs)]!++;
-    if (this.windowed !== null) this.windowed.record(endMs, latencyMs, err);
-  }
-}
-
-export interface WindowPoint {
-  t: number;
-  requests: number;
-  errors: number;
-  p50?: number;
-  p99?: number;
-}
-
-/**
- * Counts per report window from the end of the warm-up. Requests complete in time order, so a window
- * is closed (its percentiles computed, its histogram reused) as soon as a later one starts.
- */
-export class WindowedCounts {
-  readonly points: WindowPoint[] = [];
-  private current: WindowPoint | null = null;
-  private readonly hist: LatencyHistogram | null;
-
-  private readonly lastIndex: number;
-
-  /** Requests that complete after `toMs` (drained after the load stopped) count in the last window. */
-  constructor(private readonly fromMs: number, private readonly windowMs: number, toMs: number, percentiles: boolean) {
-    this.hist = percentiles ? new LatencyHistogram() : null;
-    this.lastIndex = Math.max(0, Math.ceil((toMs - fromMs) / windowMs) - 1);
+    if (this.windows !== null) this.windows.record(endMs, latencyMs, err);
   }
 
-  record(endMs: number, latencyMs: number, error: boolean): void {
-    const index = Math.min(this.lastIndex, Math.floor((endMs - this.fromMs) / this.windowMs));
-    const t = round3((this.fromMs + index * this.windowMs) / 1000);
-    if (this.current === null || this.current.t !== t) {
-      this.close();
-      // Windows with no request in between are recorded as zeros, so charts show the gap.
-      const last = this.points.length > 0 ? this.points[this.points.length - 1]!.t : null;
-      if (last !== null) {
-        for (let k = last + this.windowMs / 1000; k < t - 1e-9; k += this.windowMs / 1000) {
-          this.points.push(this.hist ? { t: round3(k), requests: 0, errors: 0, p50: 0, p99: 0 } : { t: round3(k), requests: 0, errors: 0 });
-        }
-      }
-      this.current = { t, requests: 0, errors: 0 };
-      this.points.push(this.current);
+  private seriesFor(code: number, flags: string): CodeSeries {
+    const list = this.series;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      if (s.code === code && s.flags === flags) return (this.last = s);
     }
-    this.current.requests++;
-    if (error) this.current.errors++;
-    this.hist?.record(latencyMs);
+    const s = new CodeSeries(code, flags);
+    list.push(s);
+    return (this.last = s);
   }
 
-  /** Close the open window (at the end of the run). */
-  close(): void {
-    if (this.current !== null && this.hist !== null) {
-      this.current.p50 = this.hist.percentile(50);
-      this.current.p99 = this.hist.percentile(99);
-      this.hist.reset();
+  /** Requests by status code (0 = no HTTP response). */
+  codes(): Map<number, number> {
+    const m = new Map<number, number>();
+    for (const s of this.series) m.set(s.code, (m.get(s.code) ?? 0) + s.count);
+    return m;
+  }
+
+  /** Requests by response-flags string ("-", "UO", "UF,URX"). */
+  flags(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const s of this.series) m.set(s.flags, (m.get(s.flags) ?? 0) + s.count);
+    return m;
+  }
+
+  /** Non-cumulative counts per Istio duration bucket over all series (last entry +Inf). */
+  durationBuckets(): Float64Array {
+    const out = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+    for (const s of this.series) for (let i = 0; i < out.length; i++) out[i]! += s.buckets[i]!;
+    return out;
+  }
+
+  /** errors / requests; 0 when there were no requests. */
+  get errorRate(): number {
+    return this.requests === 0 ? 0 : this.errors / this.requests;
+  }
+
+  /** Add another subject's figures (lossless; time series are not merged). */
+  merge(other: RequestStats): void {
+    this.requests += other.requests;
+    this.errors += other.errors;
+    this.latency.merge(other.latency);
+    for (const o of other.series) {
+      const s = this.seriesFor(o.code, o.flags);
+      s.count += o.count;
+      s.sumMs += o.sumMs;
+      for (let i = 0; i < s.buckets.length; i++) s.buckets[i]! += o.buckets[i]!;
     }
-    this.current = null;
   }
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

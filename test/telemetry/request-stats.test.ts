@@ -1,0 +1,97 @@
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import { isError, RequestStats } from "../../src/telemetry/request-stats.js";
+import { bucketIndex, ISTIO_DURATION_BUCKETS_MS } from "../../src/telemetry/istio-buckets.js";
+
+describe("isError", () => {
+  it("counts no response (0) and 5xx as errors, 2xx-4xx as answers", () => {
+    expect([0, 500, 503, 504, 599].map(isError)).toEqual([true, true, true, true, true]);
+    expect([200, 204, 302, 403, 404, 429, 499].map(isError)).toEqual([false, false, false, false, false, false, false]);
+  });
+});
+
+describe("Istio duration buckets", () => {
+  it("are Istio's defaults, and a bucket's upper bound is inclusive (le)", () => {
+    expect(ISTIO_DURATION_BUCKETS_MS).toEqual([0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000]);
+    expect(bucketIndex(0)).toBe(0);
+    expect(bucketIndex(0.5)).toBe(0);
+    expect(bucketIndex(0.5001)).toBe(1);
+    expect(bucketIndex(3_600_000)).toBe(18);
+    expect(bucketIndex(3_600_000.1)).toBe(19);
+  });
+});
+
+describe("RequestStats", () => {
+  it("counts requests by code, by flags and by (code, flags) series", () => {
+    const s = new RequestStats(0);
+    s.record(1, 2, 200, "-");
+    s.record(2, 3, 200, "-");
+    s.record(3, 0.4, 503, "UO");
+    s.record(4, 700, 503, "UF,URX");
+    s.record(5, 9, 0, "DC");
+    s.record(6, 1, 404, "NR");
+    expect(s.requests).toBe(6);
+    expect(s.errors).toBe(3);
+    expect(s.errorRate).toBe(0.5);
+    expect([...s.codes()]).toEqual([[200, 2], [503, 2], [0, 1], [404, 1]]);
+    expect(Object.fromEntries(s.flags())).toEqual({ "-": 2, UO: 1, "UF,URX": 1, DC: 1, NR: 1 });
+    expect(s.series.map((x) => [x.code, x.flags, x.count])).toEqual([[200, "-", 2], [503, "UO", 1], [503, "UF,URX", 1], [0, "DC", 1], [404, "NR", 1]]);
+    const uo = s.series[1]!;
+    expect(uo.buckets[0]).toBe(1); // 0.4 ms ≤ 0.5
+    const urx = s.series[2]!;
+    expect(urx.buckets[bucketIndex(700)]).toBe(1);
+    expect(urx.sumMs).toBe(700);
+    expect(Array.from(s.durationBuckets()).reduce((a, b) => a + b, 0)).toBe(6);
+  });
+
+  it("ignores requests that end before the warm-up is over", () => {
+    const s = new RequestStats(1000);
+    s.record(999.999, 5, 503, "UO");
+    s.record(1000, 7, 200, "-");
+    s.record(5000, 9, 200, "-");
+    expect(s.requests).toBe(2);
+    expect(s.errors).toBe(0);
+    expect(s.latency.min).toBe(7);
+    expect([...s.codes()]).toEqual([[200, 2]]);
+  });
+
+  it("every request is in exactly one series, one code and one flags entry, one duration bucket", () => {
+    const codes = fc.constantFrom(0, 200, 404, 503, 504);
+    const flags = fc.constantFrom("-", "UO", "UF,URX", "UT", "NR");
+    fc.assert(
+      fc.property(fc.array(fc.tuple(codes, flags, fc.double({ min: 0, max: 4_000_000, noNaN: true })), { maxLength: 300 }), (reqs) => {
+        const s = new RequestStats(0);
+        for (const [c, f, ms] of reqs) s.record(1, ms, c, f);
+        const sum = (xs: Iterable<number>): number => [...xs].reduce((a, b) => a + b, 0);
+        expect(sum(s.series.map((x) => x.count))).toBe(reqs.length);
+        expect(sum(s.codes().values())).toBe(reqs.length);
+        expect(sum(s.flags().values())).toBe(reqs.length);
+        expect(sum(s.durationBuckets())).toBe(reqs.length);
+        expect(s.latency.count).toBe(reqs.length);
+        expect(s.errors).toBe(reqs.filter(([c]) => c === 0 || c >= 500).length);
+        expect(new Set(s.series.map((x) => `${x.code} ${x.flags}`)).size).toBe(s.series.length);
+      }),
+    );
+  });
+
+  it("merge adds series, counts, buckets and latencies", () => {
+    const a = new RequestStats(0);
+    const b = new RequestStats(0);
+    a.record(1, 10, 200, "-");
+    b.record(1, 20, 200, "-");
+    b.record(1, 30, 503, "UO");
+    a.merge(b);
+    expect(a.requests).toBe(3);
+    expect(a.errors).toBe(1);
+    expect(a.series.map((x) => [x.code, x.flags, x.count, x.sumMs])).toEqual([[200, "-", 2, 30], [503, "UO", 1, 30]]);
+    expect(a.latency.max).toBe(30);
+    expect(a.latency.mean).toBe(20);
+  });
+
+  it("keeps a constant amount of state however many requests it records", () => {
+    const s = new RequestStats(0);
+    for (let i = 0; i < 200_000; i++) s.record(i, (i % 997) / 10, i % 50 === 0 ? 503 : 200, i % 50 === 0 ? "UO" : "-");
+    expect(s.series.length).toBe(2);
+    expect(s.requests).toBe(200_000);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, it, expect } from "vitest";
+import { WindowSeries } from "../../src/telemetry/window-series.js";
+
+describe("WindowSeries", () => {
+  it("has one window per windowMs from the warm-up to the end (the last one may be short)", () => {
+    expect(new WindowSeries(10_000, 10_000, 60_000, false).length).toBe(5);
+    expect(new WindowSeries(0, 10_000, 65_000, false).length).toBe(7);
+    expect(new WindowSeries(5_000, 10_000, 5_000, false).length).toBe(1);
+    expect(() => new WindowSeries(0, 0, 10, false)).toThrow(RangeError);
+  });
+
+  it("counts requests and errors in the window they complete in; drained requests go to the last", () => {
+    const w = new WindowSeries(10_000, 10_000, 40_000, false);
+    w.record(10_000, 1, false);
+    w.record(19_999.9, 1, true);
+    w.record(20_000, 1, false);
+    w.record(39_999, 1, true);
+    w.record(45_000, 1, true); // after the end of the run
+    expect(Array.from(w.requests)).toEqual([2, 1, 2]);
+    expect(Array.from(w.errors)).toEqual([1, 0, 2]);
+    expect(w.points()).toEqual([
+      { t: 10, requests: 2, errors: 1 },
+      { t: 20, requests: 1, errors: 0 },
+      { t: 30, requests: 2, errors: 2 },
+    ]);
+  });
+
+  it("computes p50/p99 per window with one reusable histogram; a window without requests has null", () => {
+    const w = new WindowSeries(0, 1000, 4000, true);
+    for (let i = 1; i <= 100; i++) w.record(500, i, false); // window 0: 1..100 ms
+    for (let i = 1; i <= 100; i++) w.record(2500, 10 * i, false); // window 2: 10..1000 ms
+    w.close();
+    w.close(); // idempotent
+    const p = w.points();
+    expect(p.map((x) => [x.t, x.requests])).toEqual([[0, 100], [1, 0], [2, 100], [3, 0]]);
+    const near = (got: number | null | undefined, want: number): void => {
+      expect(got).not.toBeNull();
+      expect(Math.abs((got as number) - want) / want).toBeLessThanOrEqual(0.001);
+    };
+    near(p[0]!.p50, 50);
+    near(p[0]!.p99, 99);
+    near(p[2]!.p50, 500);
+    near(p[2]!.p99, 990);
+    expect([p[1]!.p50, p[1]!.p99, p[3]!.p50, p[3]!.p99]).toEqual([null, null, null, null]);
+  });
+
+  it("a late request of a closed window counts in its requests but not its percentiles", () => {
+    const w = new WindowSeries(0, 1000, 3000, true);
+    w.record(100, 5, false);
+    w.record(1500, 7, false); // closes window 0
+    w.record(900, 1000, true); // late
+    w.close();
+    const p = w.points();
+    expect(p[0]).toEqual({ t: 0, requests: 2, errors: 1, p50: 5, p99: 5 });
+    expect(p[1]).toEqual({ t: 1, requests: 1, errors: 0, p50: 7, p99: 7 });
+  });
+});
