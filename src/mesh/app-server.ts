@@ -5,6 +5,7 @@ import type { Simulator } from "../engine/simulator.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
 import type { Origin, OutgoingRequest, Responder } from "./transport.js";
+import { withForwardedHeaders } from "./call-request.js";
 
 /** What the pod's stats need to know (implemented by telemetry's per-pod stats). */
 export interface AppObserver {
@@ -182,7 +183,7 @@ export class AppServer {
         }
         case "call": {
           const spec = step.call;
-          const req = callRequest(spec.to, spec.method, sr.req.headers, spec.forwardHeaders);
+          const req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
           this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c);
           return;
         }
@@ -229,32 +230,4 @@ export class AppServer {
     this.observer.served(this.rt.sim.now);
     sr.responder.onResponse(status, "-");
   }
-}
-
-const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-
-/** The request an app sends for a call: Host from the URL, incoming headers it chose to forward. */
-export function callRequest(
-  to: OutgoingRequest["target"],
-  method: string,
-  incoming: Readonly<Record<string, string>>,
-  forward: readonly string[],
-): OutgoingRequest {
-  let headers = NO_HEADERS;
-  for (const h of forward) {
-    const v = incoming[h];
-    if (v !== undefined) {
-      if (headers === NO_HEADERS) headers = {};
-      (headers as Record<string, string>)[h] = v;
-    }
-  }
-  const defaultPort = to.scheme === "https" ? 443 : 80;
-  return {
-    method,
-    scheme: to.scheme,
-    authority: to.port === defaultPort ? to.host : `${to.host}:${to.port}`,
-    path: to.path,
-    headers,
-    target: to,
-  };
 }

@@ -1,9 +1,11 @@
 // A Workload's script bound to seeded samplers once, so serving a request only walks data.
 import type { CallSpec, Step, WorkloadBehaviour } from "../scenario/model.js";
+import { callRequest } from "./call-request.js";
+import type { OutgoingRequest } from "./transport.js";
 
 export type CompiledStep =
   | { kind: "compute"; sample: () => number }
-  | { kind: "call"; call: CallSpec }
+  | { kind: "call"; call: CallSpec; request: OutgoingRequest }
   | { kind: "parallel"; steps: CompiledStep[] };
 
 export interface CompiledBehaviour {
@@ -22,7 +24,7 @@ export function compileBehaviour(
     steps.map((s) => {
       switch (s.kind) {
         case "compute": return { kind: "compute", sample: sampler(s.time) };
-        case "call": return { kind: "call", call: s.call };
+        case "call": return { kind: "call", call: s.call, request: callRequest(s.call.to, s.call.method) };
         case "parallel": return { kind: "parallel", steps: compile(s.steps) };
       }
     });

@@ -6,7 +6,7 @@ import type { Simulator } from "../engine/simulator.js";
 import type { LoadGenerator } from "../scenario/model.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { Origin, OutgoingRequest } from "./transport.js";
-import { callRequest } from "./app-server.js";
+import { callRequest } from "./call-request.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
@@ -69,7 +69,7 @@ export class LoadGeneratorRunner implements CallOwner {
   }
 
   private prepare(set: Record<string, string>): OutgoingRequest {
-    const req = callRequest(this.spec.target, this.spec.method, {}, []);
+    const req = callRequest(this.spec.target, this.spec.method);
     return Object.keys(set).length === 0 ? req : { ...req, headers: Object.freeze({ ...set }) };
   }
 

@@ -1,0 +1,33 @@
+// The HTTP request an app sends for a call: Host from the URL, and the incoming headers it chose to
+// forward (like Bookinfo's end-user and tracing headers). Built once per call step; a copy only when
+// there is a header to forward.
+import type { OutgoingRequest } from "./transport.js";
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The request for a call target with no headers. */
+export function callRequest(to: OutgoingRequest["target"], method: string): OutgoingRequest {
+  const defaultPort = to.scheme === "https" ? 443 : 80;
+  return {
+    method,
+    scheme: to.scheme,
+    authority: to.port === defaultPort ? to.host : `${to.host}:${to.port}`,
+    path: to.path,
+    headers: NO_HEADERS,
+    target: to,
+  };
+}
+
+/** `base` with the forwarded headers of the incoming request; `base` itself when there are none. */
+export function withForwardedHeaders(
+  base: OutgoingRequest,
+  incoming: Readonly<Record<string, string>>,
+  forward: readonly string[],
+): OutgoingRequest {
+  let headers: Record<string, string> | null = null;
+  for (const h of forward) {
+    const v = incoming[h];
+    if (v !== undefined) (headers ??= {})[h] = v;
+  }
+  return headers === null ? base : { ...base, headers };
+}
