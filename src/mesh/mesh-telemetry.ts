@@ -1,19 +1,12 @@
 // What the simulated world reports, as an interface: the world never formats or aggregates numbers,
 // it hands finished requests to sinks (implemented over telemetry/'s streaming stats).
+import type { EdgeLabels } from "../telemetry/recorder.js";
+
+/** The labels of an edge, as Istio's standard metrics have them. */
+export type EdgeKey = EdgeLabels;
 
 export interface RequestSink {
   record(endMs: number, latencyMs: number, code: number, flags: string): void;
-}
-
-export interface EdgeKey {
-  source: string;
-  sourceNamespace: string;
-  destination: string;
-  destinationNamespace: string;
-  /** Istio's destination_service (FQDN), or "unknown". */
-  service: string;
-  reporter: "source" | "destination";
-  mtls: boolean;
 }
 
 export interface MeshTelemetry {
