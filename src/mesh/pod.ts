@@ -27,6 +27,8 @@ export class Pod implements OriginPod {
     readonly serviceAccount: string,
     readonly hasSidecar: boolean,
     readonly ip: string,
+    /** spec.terminationGracePeriodSeconds, in ms (Kubernetes default 30 s). */
+    readonly terminationGracePeriodMs = 30_000,
   ) {}
 }
 

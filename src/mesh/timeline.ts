@@ -47,7 +47,8 @@ export class Timeline {
       case "scale": {
         const dep = w.scenario.deployments.find((d) => d.metadata.namespace === a.namespace && d.metadata.name === a.deployment);
         if (!dep) return;
-        const alive = (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive);
+        // Pods already terminating do not count as replicas.
+        const alive = (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive && p.ready);
         // Scale down removes the newest pods first, like a ReplicaSet with equal pod ages would not
         // guarantee but a reader expects.
         for (let k = alive.length - 1; k >= a.replicas; k--) w.stopPod(alive[k]!, "terminate");

@@ -81,6 +81,7 @@ export class World implements Transport {
   /** How long an endpoint change takes to reach the proxies (EDS debounce + push). */
   readonly endpointDelayMs: number;
   private readonly kRefresh: number;
+  private readonly kKill: number;
 
   constructor(
     readonly scenario: Scenario,
@@ -131,6 +132,7 @@ export class World implements Transport {
     // Endpoint changes reach proxies after istiod's debounce and a push (EDS), not at once.
     this.endpointDelayMs = simSpec.mesh.controlPlane.debounceAfterMs + distributionMean(simSpec.mesh.controlPlane.pushTime);
     this.kRefresh = this.sim.on(() => this.registry.refresh(this.pods.values()));
+    this.kKill = this.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network, registry: this.registry,
       inbound: this.inbound, telemetry, sinks, proxyLatency, scenario, routing,
@@ -224,6 +226,7 @@ export class World implements Transport {
       `${dep.metadata.name}-${index}`, ns, dep.metadata.name, dep.podLabels, dep.podAnnotations,
       dep.serviceAccountName, injectsSidecar(this.scenario.simulation.mesh.mode, dep, this.scenario.namespaces),
       podIp(this.podCount++),
+      dep.terminationGracePeriodMs,
     );
     const behaviour = this.behaviourFor(ns, dep.podLabels);
     const w = this.scenario.workloads.find((x) => x.metadata.namespace === ns && selects(x.selector, dep.podLabels));
@@ -238,8 +241,18 @@ export class World implements Transport {
     return pod;
   }
 
-  /** A pod stops: killed (in-flight requests reset at once) or terminated by a scale-down. */
-  stopPod(pod: Pod, _how: "kill" | "terminate"): void {
+  /**
+   * A pod stops. Killed: at once, the requests inside it reset. Terminated (scale-down): it leaves
+   * the Service's endpoints (once the change propagates) but keeps serving what still reaches it
+   * until terminationGracePeriodSeconds is over, when Kubernetes kills it.
+   */
+  stopPod(pod: Pod, how: "kill" | "terminate"): void {
+    if (how === "terminate") {
+      pod.ready = false;
+      this.sim.after(pod.terminationGracePeriodMs, this.kKill, pod);
+      return;
+    }
+    if (!pod.alive) return;
     pod.alive = false;
     pod.ready = false;
     pod.app.dropAll();
