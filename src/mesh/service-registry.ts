@@ -40,11 +40,4 @@ export class ServiceRegistry {
       );
     }
   }
-
-  /** The services whose selector matches a pod (for Istio's destination_service of a direct call). */
-  servicesOf(pod: Pod): ServiceState[] {
-    return [...this.byFqdn.values()].filter(
-      (s) => s.spec.metadata.namespace === pod.namespace && Object.keys(s.spec.selector).length > 0 && selects(s.spec.selector, pod.labels),
-    );
-  }
 }

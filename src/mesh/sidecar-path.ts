@@ -7,7 +7,6 @@
 import type { Simulator } from "../engine/simulator.js";
 import { TimersByDelay, type FixedDelayTimers } from "../engine/fixed-delay-timers.js";
 import type { RandomStreams } from "../engine/rng.js";
-import type { Scenario } from "../scenario/model.js";
 import {
   OUTCOME_CONNECT_FAILURE, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_RESET, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
 } from "../proxy/route/retry-policy.js";
@@ -18,7 +17,6 @@ import type { EdgeSinks } from "./edge-sinks.js";
 import type { MeshTelemetry } from "./mesh-telemetry.js";
 import type { Network } from "./network.js";
 import type { Pod } from "./pod.js";
-import type { ServiceRegistry } from "./service-registry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "./transport.js";
 import { mirrorSelected } from "../proxy/route/mirror.js";
 import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../proxy/response-flags.js";
@@ -30,12 +28,10 @@ export interface SidecarDeps {
   sim: Simulator;
   rng: RandomStreams;
   network: Network;
-  registry: ServiceRegistry;
   inbound: Inbound;
   telemetry: MeshTelemetry;
   sinks: EdgeSinks;
   proxyLatency: () => number;
-  scenario: Scenario;
   routing: ProxyRouting;
 }
 

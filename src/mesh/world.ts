@@ -77,7 +77,6 @@ export class World implements Transport {
   private readonly proxyConfigs = new Map<Pod, MeshConfig>();
   private initialConfig!: MeshConfig;
   private readonly distributor: ConfigDistributor;
-  controlPlaneUp = true;
   /** How long an endpoint change takes to reach the proxies (EDS debounce + push). */
   readonly endpointDelayMs: number;
   private readonly kRefresh: number;
@@ -134,8 +133,8 @@ export class World implements Transport {
     this.kRefresh = this.sim.on(() => this.registry.refresh(this.pods.values()));
     this.kKill = this.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
     this.sidecars = new SidecarPath({
-      sim: this.sim, rng: this.rng, network: this.network, registry: this.registry,
-      inbound: this.inbound, telemetry, sinks, proxyLatency, scenario, routing,
+      sim: this.sim, rng: this.rng, network: this.network,
+      inbound: this.inbound, telemetry, sinks, proxyLatency, routing,
     });
 
     for (const dep of scenario.deployments) {
@@ -278,7 +277,6 @@ export class World implements Transport {
   }
 
   setControlPlane(up: boolean): void {
-    this.controlPlaneUp = up;
     this.distributor.setUp(up);
   }
 
