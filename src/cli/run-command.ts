@@ -33,7 +33,8 @@ export function runCommand(a: RunArgs): number {
   }
   const scenario = loadScenario(a.scenario);
   if (!a.quiet) for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
-  const outcome = runScenario(scenario, { seed: a.seed, durationMs });
+  const progress = !a.quiet && process.stderr.isTTY ? progressBar() : undefined;
+  const outcome = runScenario(scenario, { seed: a.seed, durationMs, progress });
   const name = scenario.simulation.metadata.name;
   const out = a.out ?? path.join("reports", name);
   writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
@@ -50,6 +51,23 @@ export function runCommand(a: RunArgs): number {
     }
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+/**
+ * A progress bar on standard error (only when it is a terminal): simulated time done, events/s and
+ * the time left; shown once the run has taken more than a second.
+ */
+function progressBar(): (done: number, events: number) => void {
+  const started = performance.now();
+  return (done, events) => {
+    const wall = (performance.now() - started) / 1000;
+    if (wall < 1 && done < 1) return;
+    const width = 30;
+    const bar = "█".repeat(Math.round(done * width)).padEnd(width, "·");
+    const eta = done > 0 ? (wall * (1 - done)) / done : 0;
+    process.stderr.write(`\r${bar} ${(100 * done).toFixed(0).padStart(3)}%  ${Math.round(events / wall).toLocaleString("en-US")} events/s  ETA ${eta.toFixed(0)} s `);
+    if (done >= 1) process.stderr.write("\n");
+  };
 }
 
 function parseFormats(s: string): Set<ReportFormat> {

@@ -302,8 +302,16 @@ export class World implements Transport {
     return this.proxyConfigs.get(pod) ?? this.initialConfig;
   }
 
-  run(): RunStats {
-    this.advance(this.durationMs);
+  /** Run the whole simulation; `progress` hears the share of simulated time done, 100 times at most. */
+  run(progress?: (done: number, events: number) => void): RunStats {
+    if (progress === undefined) this.advance(this.durationMs);
+    else {
+      const step = this.durationMs / 100;
+      for (let k = 1; k <= 100; k++) {
+        this.advance(Math.min(this.durationMs, k * step));
+        progress(k / 100, this.sim.eventsProcessed);
+      }
+    }
     const cap = this.durationMs + DRAIN_LIMIT_MS;
     // Drain: the generators' requests, and the work that outlives them (mirrored copies, calls an
     // app still makes after its caller hung up).

@@ -14,6 +14,8 @@ import type { Pod } from "../mesh/pod.js";
 export interface RunOptions {
   seed?: number;
   durationMs?: number;
+  /** Hears the share of simulated time done and the events so far (for a progress bar). */
+  progress?: (done: number, events: number) => void;
 }
 
 export interface RunOutcome {
@@ -51,7 +53,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
   const durationMs = opts.durationMs ?? sim.durationMs;
   const started = performance.now();
   const { world, recorder } = createWorld(scenario, opts);
-  const stats = world.run();
+  const stats = world.run(opts.progress);
   recorder.finish();
   const wallMs = performance.now() - started;
   const base = buildSummary(recorder, {

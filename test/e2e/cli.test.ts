@@ -120,3 +120,17 @@ describe("meshsim run", () => {
     expect(r.stdout).toMatch(/Exit codes/);
   });
 });
+
+describe("progress", () => {
+  it("does not change the results: a run watched chunk by chunk gives the same summary", async () => {
+    const { loadScenario } = await import("../../src/scenario/index.js");
+    const { runScenario } = await import("../../src/runner/run-scenario.js");
+    const { summaryJson } = await import("../../src/report/write-reports.js");
+    const s = loadScenario(path.join(ROOT, "scenarios/bookinfo/simulation.yaml"));
+    const seen: number[] = [];
+    const watched = summaryJson(runScenario(s, { durationMs: 20_000, progress: (d) => seen.push(d) }).summary);
+    expect(summaryJson(runScenario(s, { durationMs: 20_000 }).summary)).toBe(watched);
+    expect(seen.length).toBe(100);
+    expect(seen[99]).toBe(1);
+  });
+});
