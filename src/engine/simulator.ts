@@ -44,8 +44,9 @@ export class Simulator {
     const q = this.queue;
     const handlers = this.handlers;
     this.stopped = false;
+    // peekTime is Infinity when empty, so `until = Infinity` needs the popInto check to end.
     while (!this.stopped && q.peekTime() <= until) {
-      q.popInto();
+      if (!q.popInto()) break;
       this.now = q.time;
       this.eventsProcessed++;
       handlers[q.kind]!(q.payload);
