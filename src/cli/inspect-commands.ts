@@ -91,7 +91,7 @@ function parseRequest(text: string): { method: string; url: string; headers: Rec
 
 export function explainCommand(a: { scenario: string; from: string; request: string; at?: string | undefined }): number {
   const world = worldAt(a.scenario, a.at);
-  const pod = [...world.pods.values()].find((p) => p.workload === a.from || p.name === a.from);
+  const pod = [...world.pods.values()].find((p) => p.workload === a.from || p.name === a.from || p.id === a.from);
   if (pod === undefined) throw new UsageError(`--from: no deployment or pod named ${a.from}`);
   const r = parseRequest(a.request);
   let parsed;

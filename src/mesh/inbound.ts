@@ -1,9 +1,13 @@
 // The server side of a hop: the request enters the pod (through its inbound sidecar on port 15006
 // when it has one, which adds a pass of proxy latency and reports as reporter="destination"), then
 // the application serves it. A pod that stops resets the connections of the requests it holds.
+// The inbound sidecar enforces the pod's security policies first: a plaintext connection to a STRICT
+// port is closed (no HTTP status), an invalid JWT gets 401 and an authorization denial 403.
 import type { Simulator } from "../engine/simulator.js";
 import type { ServedRequest } from "./app-server.js";
+import type { CallTarget } from "../scenario/model.js";
 import type { EdgeSinks } from "./edge-sinks.js";
+import type { InboundPolicies } from "./inbound-policy.js";
 import type { MeshTelemetry, RequestSink } from "./mesh-telemetry.js";
 import type { Pod } from "./pod.js";
 import type { Origin, OutgoingRequest, Responder } from "./transport.js";
@@ -20,6 +24,9 @@ export class Inbound {
     readonly telemetry: MeshTelemetry,
     readonly proxyLatency: () => number,
     private readonly sinks: EdgeSinks,
+    private readonly policies: InboundPolicies,
+    /** The container port a request to this target arrives on. */
+    private readonly targetPortOf: (t: CallTarget) => number,
   ) {
     this.kArrive = sim.on((leg: InboundLeg) => this.toApp(leg));
   }
@@ -32,11 +39,11 @@ export class Inbound {
    */
   receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number): void {
     const sink = pod.hasSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
-    const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs);
+    const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls);
     this.active++;
     let head = pod.inside as InboundLeg | null;
     if (head === null) {
-      head = new InboundLeg(this, pod, req, responder, null, 0);
+      head = new InboundLeg(this, pod, req, responder, null, 0, origin, false);
       head.prev = head.next = head;
       pod.inside = head;
     }
@@ -55,8 +62,26 @@ export class Inbound {
 
   private toApp(leg: InboundLeg): void {
     if (leg.closed) return;
-    if (!leg.pod.alive) leg.refuse();
-    else leg.served = leg.pod.app.arrive(leg.req, leg);
+    const pod = leg.pod;
+    if (!pod.alive) {
+      leg.refuse();
+      return;
+    }
+    if (pod.hasSidecar) {
+      const port = this.targetPortOf(leg.req.target);
+      // STRICT: the inbound listener has no plaintext filter chain; the connection is closed.
+      // https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
+      if (!leg.mtls && this.policies.mode(pod, port) === "STRICT") {
+        leg.close();
+        return;
+      }
+      const denied = this.policies.check(pod, leg.req, leg.origin, leg.mtls, port);
+      if (denied !== null) {
+        leg.onResponse(denied.status, denied.flags);
+        return;
+      }
+    }
+    leg.served = pod.app.arrive(leg.req, leg);
   }
 
   /** The request left the pod (answered or reset). */
@@ -96,6 +121,9 @@ export class InboundLeg implements Responder {
     private readonly responder: Responder,
     private readonly sink: RequestSink | null,
     private readonly startMs: number,
+    readonly origin: Origin,
+    /** The connection it came on is Istio mTLS (the caller's identity is known). */
+    readonly mtls: boolean,
   ) {}
 
   onResponse(status: number, flags: string): void {
@@ -113,6 +141,14 @@ export class InboundLeg implements Responder {
     this.closed = true;
     this.rt.left(this);
     this.responder.onResponse(0, REFUSED);
+  }
+
+  /** The server sidecar closed the connection before any HTTP exchange (no status, nothing recorded). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.rt.left(this);
+    this.responder.onResponse(0, "-");
   }
 
   reset(): void {

@@ -1,5 +1,6 @@
 // A pod: one replica of a Deployment, with its app and (when injected) its sidecar. Names are
 // deterministic, `<deployment>-<index>`, and so are IPs, so reports and seeds are reproducible.
+import { peerIdentity, type PeerIdentity } from "../proxy/security/identity.js";
 import type { AppServer } from "./app-server.js";
 import type { OriginPod } from "./transport.js";
 
@@ -11,6 +12,20 @@ export class Pod implements OriginPod {
   app!: AppServer;
   /** Head of the list of requests inside the pod (kept by mesh/inbound.ts). */
   inside: object | null = null;
+
+  /**
+   * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default
+   * namespace (so two Deployments of one name in two namespaces stay apart).
+   */
+  get id(): string {
+    return this.namespace === "default" ? this.name : `${this.name}.${this.namespace}`;
+  }
+
+  /** The identity in its workload certificate (SPIFFE ID from namespace and service account). */
+  get identity(): PeerIdentity {
+    return (this.cachedIdentity ??= peerIdentity(this.namespace, this.serviceAccount));
+  }
+  private cachedIdentity: PeerIdentity | undefined;
 
   /** Its sidecar is connected to istiod (xDS): it exists and is running. */
   get connected(): boolean {

@@ -9,6 +9,12 @@ export class ServiceState {
   private rr = 0;
   constructor(readonly spec: Service, readonly fqdn: string) {}
 
+  /** The container port a service port forwards to (Kubernetes `targetPort`, defaulting to the port). */
+  targetPort(port: number): number {
+    for (const p of this.spec.ports) if (p.port === port) return p.targetPort;
+    return port;
+  }
+
   /** kube-proxy: round robin over ready endpoints; undefined when there is none (connection refused). */
   kubeProxyPick(): Pod | undefined {
     const eps = this.endpoints;

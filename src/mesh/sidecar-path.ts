@@ -23,6 +23,8 @@ import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../pr
 import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
+import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../proxy/security/index.js";
+import type { InboundPolicies } from "./inbound-policy.js";
 
 export interface SidecarDeps {
   sim: Simulator;
@@ -33,6 +35,8 @@ export interface SidecarDeps {
   sinks: EdgeSinks;
   proxyLatency: () => number;
   routing: ProxyRouting;
+  /** The servers' PeerAuthentication (auto mTLS and the connection outcome depend on it). */
+  policies: InboundPolicies;
 }
 
 export class SidecarPath {
@@ -91,22 +95,29 @@ export class SidecarPath {
   }
 
   /**
-   * Establish a new upstream connection: a TCP handshake (one round trip) and, under mTLS, a TLS 1.3
-   * handshake (one more). A pod that is gone refuses it.
+   * Establish a new upstream connection: a TCP handshake (one round trip) and, when the client
+   * sidecar originates TLS (the DestinationRule's `tls`, or auto mTLS toward a sidecar that accepts
+   * it), a TLS 1.3 handshake (one more). A pod that is gone refuses it; a handshake the server side
+   * cannot complete fails it (503 UF).
+   * https://istio.io/latest/docs/concepts/security/#auto-mutual-tls
    */
   connect(cluster: UpstreamCluster, worker: number, conn: PoolConnection, host: Pod, extraMs: number): void {
     const net = this.d.network;
+    const serverMode = this.d.policies.mode(host, cluster.targetPort);
+    const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: host.hasSidecar, serverMode });
+    const security = connectionSecurity(true, tls.mode, host.hasSidecar, serverMode);
     let d = extraMs + net.oneWay() + net.oneWay();
-    if (host.hasSidecar) d += net.oneWay() + net.oneWay();
-    this.after(d, this.kConnected, new Connecting(cluster, worker, conn, host));
+    if (tls.mode !== "DISABLE") d += net.oneWay() + net.oneWay();
+    this.after(d, this.kConnected, new Connecting(cluster, worker, conn, host, security));
   }
 
   private connected(c: Connecting): void {
     const pool = c.cluster.pools[c.worker]!;
-    if (!c.host.alive) {
+    if (!c.host.alive || c.security.kind === "handshake-failure") {
       for (const a of pool.connectFailed(c.conn) as UpstreamAttempt[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF");
       return;
     }
+    c.conn.mtls = c.security.mtls;
     for (const a of pool.connected(c.conn) as UpstreamAttempt[]) {
       a.conn = c.conn;
       a.rr.send(a);
@@ -255,7 +266,6 @@ export class RouterRequest implements Exchange {
     if (this.tried === null) this.tried = [];
     this.tried.push(host);
     this.lastHost = host;
-    this.mtls = host.hasSidecar;
     const a = new UpstreamAttempt(this, host, cluster.idOf(host), this.worker);
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel.
@@ -290,7 +300,8 @@ export class RouterRequest implements Exchange {
   send(a: UpstreamAttempt): void {
     a.pending = false;
     const d = this.p.d;
-    d.inbound.receive(a.host, this.req, this.origin, this.service, a.host.hasSidecar, a, this.takeOutbound() + d.network.oneWay());
+    this.mtls = a.conn!.mtls;
+    d.inbound.receive(a.host, this.req, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.oneWay());
   }
 
   /**
@@ -443,6 +454,7 @@ class Connecting {
     readonly worker: number,
     readonly conn: PoolConnection,
     readonly host: Pod,
+    readonly security: ConnectionOutcome,
   ) {}
 }
 

@@ -38,7 +38,7 @@ export class Timeline {
         return;
       case "kill": {
         const victims = a.pod !== undefined
-          ? [...w.podsByDeployment.values()].flat().filter((p) => p.name === a.pod && p.alive)
+          ? [...w.podsByDeployment.values()].flat().filter((p) => (p.name === a.pod || p.id === a.pod) && p.alive)
           : (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive).slice(0, a.count);
         for (const p of victims) w.stopPod(p, "kill");
         w.podsChanged();

@@ -63,6 +63,8 @@ export class UpstreamCluster {
     private readonly ctx: ClusterContext,
     private readonly source: () => number,
     http2: boolean,
+    /** The container port behind the cluster's service port (where the server's policies apply). */
+    readonly targetPort: number,
   ) {
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
@@ -209,7 +211,7 @@ export class UpstreamClusters {
     const sp = svc.spec.ports.find((p) => p.port === port);
     const proto = (sp?.appProtocol ?? sp?.name ?? "").toLowerCase();
     const http2 = /^(http2|grpc|h2c)(-|$)/.test(proto);
-    const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.name}:${d.cluster}`), http2);
+    const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), http2, svc.targetPort(port));
     this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
     if (c.outlier) this.ctx.registerCounters(this.pod.workload, d.cluster, c.outlier.stats);
     return c;

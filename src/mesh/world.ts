@@ -1,5 +1,7 @@
 // The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
 // event loop for the simulated duration, then lets in-flight requests drain.
+import { InboundPolicies } from "./inbound-policy.js";
+import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
 import { compileDistribution, distributionMean } from "../engine/distributions/compile.js";
@@ -59,6 +61,7 @@ export class World implements Transport {
   readonly sim = new Simulator();
   readonly rng: RandomStreams;
   readonly registry: ServiceRegistry;
+  /** Every pod ever started, by `Pod.id`. */
   readonly pods = new Map<string, Pod>();
   readonly podsByDeployment = new Map<string, Pod[]>();
   readonly network: Network;
@@ -100,7 +103,9 @@ export class World implements Transport {
     this.apps = new Apps(this.sim, this.calls);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
     const sinks = new EdgeSinks(telemetry);
-    this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks);
+    const policies = new InboundPolicies((pod) => this.proxyConfigOf(pod), DEFAULT_ROOT_NAMESPACE, () => this.sim.now / 1000);
+    this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks, policies, (t) =>
+      t.resolved.kind === "service" ? this.registry.byFqdn.get(t.resolved.fqdn)?.targetPort(t.port) ?? t.port : t.port);
     this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
     this.config = initialConfig(scenario);
     const clusterCtx: ClusterContext = {
@@ -109,9 +114,9 @@ export class World implements Transport {
       registry: this.registry,
       registerCounters: (w, name, counters) => telemetry.clusterCounters(w, name, counters),
       outlierEvent: (cluster, pod, kind, now, durationMs) => {
-        if (kind === "eject") telemetry.podEjected(pod.name);
+        if (kind === "eject") telemetry.podEjected(pod.id);
         telemetry.event(now, kind === "eject" ? "ejection" : "unejection", {
-          cluster, pod: pod.name, ...(durationMs !== undefined ? { durationMs } : {}),
+          cluster, pod: pod.id, ...(durationMs !== undefined ? { durationMs } : {}),
         });
       },
       kSweep: this.sim.on((c: UpstreamCluster) => c.sweep()),
@@ -134,7 +139,7 @@ export class World implements Transport {
     this.kKill = this.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network,
-      inbound: this.inbound, telemetry, sinks, proxyLatency, routing,
+      inbound: this.inbound, telemetry, sinks, proxyLatency, routing, policies,
     });
 
     for (const dep of scenario.deployments) {
@@ -230,11 +235,11 @@ export class World implements Transport {
     const behaviour = this.behaviourFor(ns, dep.podLabels);
     const w = this.scenario.workloads.find((x) => x.metadata.namespace === ns && selects(x.selector, dep.podLabels));
     pod.app = new AppServer(
-      this.apps, behaviour, originOf(pod), this.telemetry.pod(pod.name, behaviour.concurrency),
+      this.apps, behaviour, originOf(pod), this.telemetry.pod(pod.id, behaviour.concurrency),
       this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`),
     );
     list.push(pod);
-    this.pods.set(pod.name, pod);
+    this.pods.set(pod.id, pod);
     // A new sidecar starts with the config istiod has now.
     if (this.proxyConfigs.size > 0 || this.config.version > 1) this.proxyConfigs.set(pod, this.config);
     return pod;

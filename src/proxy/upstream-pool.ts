@@ -16,6 +16,8 @@ export interface PoolConnection {
   streams: number;
   /** Requests it has carried. */
   served: number;
+  /** Istio mTLS was negotiated when it was set up (the caller decides; it outlives config changes). */
+  mtls: boolean;
 }
 
 /** The outcomes of `newStream`; the pool's `conn` says which connection it concerns. */
@@ -111,7 +113,7 @@ export class UpstreamPool<R> {
       this.counters.upstream_cx_overflow++;
       return null;
     }
-    const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0 };
+    const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false };
     pool.conns.push(x);
     pool.connecting++;
     this.counters.upstream_cx_total++;

@@ -1,0 +1,92 @@
+// What a server sidecar enforces on its inbound listener (15006), compiled from the config version
+// that sidecar holds: the PeerAuthentication mode per port (which connections it accepts), JWT
+// validation (RequestAuthentication) and authorization (AuthorizationPolicy). Compiled once per
+// (pod, config version) with the pure functions of proxy/security, which `meshsim explain` uses too.
+// https://istio.io/latest/docs/concepts/security/#authentication-architecture
+import type { MeshConfig } from "../config/mesh-config.js";
+import {
+  authenticateRequest, compileAuthorization, compileRequestAuthentication, effectivePeerAuthentication, evaluateAuthorization, mtlsForPort,
+  type AuthzRequest, type CompiledAuthz, type CompiledRequestAuthn, type EffectiveMtlsMode, type EffectivePeerAuthentication,
+} from "../proxy/security/index.js";
+import type { Pod } from "./pod.js";
+import type { Origin, OutgoingRequest } from "./transport.js";
+
+/** A local reply of the inbound sidecar: 401 (JWT) or 403 (RBAC); null = the request goes on to the app. */
+export interface InboundDenial {
+  readonly status: number;
+  readonly flags: string;
+}
+
+class PodPolicy {
+  readonly peerAuthn: EffectivePeerAuthentication;
+  readonly authz: CompiledAuthz;
+  readonly authn: CompiledRequestAuthn;
+  /** No AuthorizationPolicy or RequestAuthentication applies: nothing to check per request. */
+  readonly open: boolean;
+  constructor(readonly config: MeshConfig, pod: Pod, rootNamespace: string) {
+    const ref = { namespace: pod.namespace, labels: pod.labels };
+    this.peerAuthn = effectivePeerAuthentication(config.peerAuthentications, ref, rootNamespace);
+    this.authz = compileAuthorization(config.authorizationPolicies, ref, { rootNamespace });
+    this.authn = compileRequestAuthentication(config.requestAuthentications, ref, rootNamespace);
+    const a = this.authz.applied;
+    this.open = this.authn.rules.length === 0 && a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0;
+  }
+}
+
+const DENIED: Readonly<Record<number, InboundDenial>> = {
+  401: Object.freeze({ status: 401, flags: "-" }),
+  403: Object.freeze({ status: 403, flags: "-" }),
+};
+const EXT_AUTHZ_DENIED: InboundDenial = Object.freeze({ status: 403, flags: "UAEX" });
+
+export class InboundPolicies {
+  private readonly byPod = new Map<Pod, PodPolicy>();
+
+  constructor(
+    /** The config version a pod's sidecar holds. */
+    private readonly configOf: (pod: Pod) => MeshConfig,
+    private readonly rootNamespace: string,
+    /** Simulated seconds since the epoch of JWT `exp`/`nbf` claims. */
+    private readonly nowSeconds: () => number,
+  ) {}
+
+  private of(pod: Pod): PodPolicy {
+    const config = this.configOf(pod);
+    let p = this.byPod.get(pod);
+    if (p === undefined || p.config !== config) {
+      p = new PodPolicy(config, pod, this.rootNamespace);
+      this.byPod.set(pod, p);
+    }
+    return p;
+  }
+
+  /** The PeerAuthentication mode the pod's sidecar enforces on a container port. */
+  mode(pod: Pod, targetPort: number): EffectiveMtlsMode {
+    return mtlsForPort(this.of(pod).peerAuthn, targetPort).mode;
+  }
+
+  /**
+   * The inbound sidecar's HTTP filters in Istio's order — jwt_authn, then RBAC — for a request that
+   * arrived on `targetPort`; the caller's identity is known only over Istio mTLS.
+   */
+  check(pod: Pod, req: OutgoingRequest, origin: Origin, mtls: boolean, targetPort: number): InboundDenial | null {
+    const p = this.of(pod);
+    if (p.open) return null;
+    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds());
+    if (!jwt.ok) return DENIED[jwt.status]!;
+    const from = origin.pod as Pod | null;
+    const r: AuthzRequest = {
+      method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
+      peer: mtls && from !== null ? from.identity : undefined,
+      sourceIp: from?.ip ?? OUTSIDE_IP, destinationIp: pod.ip,
+    };
+    if (jwt.requestPrincipal !== undefined) r.requestPrincipal = jwt.requestPrincipal;
+    if (jwt.claims !== undefined) r.requestClaims = jwt.claims;
+    const d = evaluateAuthorization(p.authz, r);
+    if (d.allowed) return null;
+    return d.flags === "UAEX" ? EXT_AUTHZ_DENIED : DENIED[403]!;
+  }
+}
+
+/** The source address of clients outside the cluster (a node's address after SNAT by the load balancer). */
+export const OUTSIDE_IP = "192.168.0.1";

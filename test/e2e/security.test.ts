@@ -1,0 +1,171 @@
+// The security labs against Istio's documented outcomes: mTLS migration, authorization step by
+// step, JWT end-user authentication, and the client-side TLS modes toward a STRICT server.
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../src/scenario/index.js";
+import { runScenario } from "../../src/runner/run-scenario.js";
+import type { Summary } from "../../src/report/summary-types.js";
+import { writeScenario } from "../support/scenario-text.js";
+
+const DIR = path.resolve(import.meta.dirname, "../../scenarios");
+function run(file: string): Summary {
+  const s = runScenario(loadScenario(file)).summary;
+  expect(s.expectations.filter((e) => !e.ok)).toEqual([]);
+  return s;
+}
+
+describe("Istio's mTLS migration task", () => {
+  const s = run(path.join(DIR, "security/mtls-migration.yaml"));
+
+  it("resets a plaintext client's connections to STRICT workloads with no HTTP status (code 0)", () => {
+    for (const c of ["legacy-to-foo-strict", "legacy-to-bar-mesh-strict"]) {
+      expect(s.clients[c]!.codes).toEqual({ "0": s.clients[c]!.requests });
+    }
+    for (const c of ["legacy-to-foo-permissive", "legacy-to-bar-namespace-strict"]) {
+      expect(s.clients[c]!.codes).toEqual({ "200": s.clients[c]!.requests });
+    }
+  });
+
+  it("keeps sidecar-to-sidecar traffic working, over mTLS, through the whole migration", () => {
+    const edge = s.edges.find((e) => e.source === "sleep" && e.service === "httpbin.foo.svc.cluster.local")!;
+    expect(edge.mtls).toBe(true);
+    expect(edge.codes).toEqual({ "200": edge.requests });
+  });
+
+  it("the server sidecar records nothing for a connection it closed before any HTTP exchange", () => {
+    // httpbin.foo's pod saw the sidecar clients and the legacy client's plaintext before STRICT only.
+    const served = s.clients["foo-to-foo"]!.requests + s.clients["bar-to-foo"]!.requests + s.clients["legacy-to-foo-permissive"]!.requests;
+    expect(s.pods["httpbin-0.foo"]!.requests).toBe(served);
+  });
+});
+
+describe("Istio's HTTP authorization task on Bookinfo", () => {
+  const s = run(path.join(DIR, "security/authorization.yaml"));
+  const edge = (src: string, dst: string) => s.edges.find((e) => e.source === src && e.destination === dst)!;
+
+  it("allow-nothing denies every request with 403 at the first workload", () => {
+    const c = s.clients["users-allow-nothing"]!;
+    expect(c.codes).toEqual({ "403": c.requests });
+    expect(c.flags).toEqual({ "-": c.requests });
+  });
+
+  it("each ALLOW policy opens exactly its path, in the order applied", () => {
+    // details opened at 40 s, reviews at 60 s, of the 80 s of page loads after 20 s.
+    const details = edge("productpage-v1", "details-v1");
+    expect(details.codes["403"]! / details.requests).toBeCloseTo(20 / 80, 1);
+    const reviews = ["reviews-v1", "reviews-v2", "reviews-v3"].map((v) => edge("productpage-v1", v));
+    const rv = reviews.reduce((a, e) => a + e.requests, 0);
+    const r403 = reviews.reduce((a, e) => a + (e.codes["403"] ?? 0), 0);
+    // productpage retries a failed reviews call once (retries: 1): 40 s of two denied calls per page
+    // against 40 s of one good call.
+    expect(r403 / rv).toBeCloseTo(80 / 120, 1);
+    // ratings only sees calls once reviews is open (60 s), and is opened at 80 s: half denied.
+    const ratings = edge("reviews-v2", "ratings-v1");
+    expect(ratings.codes["403"]! / ratings.requests).toBeCloseTo(0.5, 1);
+    // Denials come from the destination and are not the callers' errors: the page always renders.
+    expect(s.clients["users-after"]!.codes).toEqual({ "200": s.clients["users-after"]!.requests });
+  });
+});
+
+describe("JWT end-user authentication", () => {
+  const s = run(path.join(DIR, "security/jwt.yaml"));
+  it("401 for an invalid token, no token passes until a policy requires a request principal, then 403", () => {
+    expect(Object.keys(s.clients["invalid-token"]!.codes)).toEqual(["401"]);
+    expect(Object.keys(s.clients["valid-token"]!.codes)).toEqual(["200"]);
+    expect(Object.keys(s.clients["no-token-before-policy"]!.codes)).toEqual(["200"]);
+    expect(Object.keys(s.clients["no-token-after-policy"]!.codes)).toEqual(["403"]);
+  });
+});
+
+const SERVER = `
+apiVersion: v1
+kind: Service
+metadata: {name: server}
+spec: {selector: {app: server}, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: server}}
+  template: {metadata: {labels: {app: server}}, spec: {serviceAccountName: server, containers: [{name: s, image: s}]}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: client}}
+  template: {metadata: {labels: {app: client}}, spec: {containers: [{name: c, image: c}]}}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: Workload
+metadata: {name: server}
+spec: {selector: {app: server}, serviceTime: 1ms}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: load}
+spec: {from: client, target: http://server/, rate: 50}
+`;
+
+function tlsCase(extra: string): Summary {
+  const file = writeScenario({
+    "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: tls}
+spec: {seed: 3, duration: 10s, include: [server.yaml]}
+${extra}`,
+    "server.yaml": SERVER,
+  });
+  return runScenario(loadScenario(file)).summary;
+}
+
+const STRICT = `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`;
+const dr = (mode: string) => `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: server}
+spec: {host: server, trafficPolicy: {tls: {mode: ${mode}}}}
+`;
+
+describe("client TLS modes toward a STRICT server", () => {
+  it("auto mTLS and ISTIO_MUTUAL succeed over mTLS", () => {
+    for (const s of [tlsCase(STRICT), tlsCase(STRICT + dr("ISTIO_MUTUAL"))]) {
+      const c = s.clients["load"]!;
+      expect(c.codes).toEqual({ "200": c.requests });
+      expect(s.edges[0]!.mtls).toBe(true);
+    }
+  });
+
+  it("tls.mode DISABLE fails with 503 UC: the server closes the plaintext connection", () => {
+    const c = tlsCase(STRICT + dr("DISABLE")).clients["load"]!;
+    expect(c.codes).toEqual({ "503": c.requests });
+    expect(c.flags).toEqual({ UC: c.requests });
+  });
+
+  it("without STRICT, DISABLE is plaintext and works; edges say it was not mTLS", () => {
+    const s = tlsCase(dr("DISABLE"));
+    expect(s.clients["load"]!.codes).toEqual({ "200": s.clients["load"]!.requests });
+    expect(s.edges[0]!.mtls).toBe(false);
+  });
+
+  it("ISTIO_MUTUAL toward a server whose sidecar does not terminate mTLS (DISABLE) fails the handshake: 503 UF, retried", () => {
+    const disable = `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: server}
+spec: {selector: {matchLabels: {app: server}}, mtls: {mode: DISABLE}}
+`;
+    const c = tlsCase(disable + dr("ISTIO_MUTUAL")).clients["load"]!;
+    expect(c.codes).toEqual({ "503": c.requests });
+    // connect-failure is in Istio's default retryOn: two retries, then URX.
+    expect(c.flags).toEqual({ "UF,URX": c.requests });
+  });
+});
