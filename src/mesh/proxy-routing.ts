@@ -13,11 +13,24 @@ import type { RetryPolicy } from "../proxy/route/retry-policy.js";
 import type { Pod } from "./pod.js";
 import type { OutgoingRequest } from "./transport.js";
 import type { UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
+import { hostMatches } from "../proxy/route/host-name.js";
+import type { ServiceEntry } from "../proxy/api/networking.js";
 
 export type RoutedRequest =
   | { readonly kind: "local"; readonly status: number; readonly flags: string; readonly service: string }
-  | { readonly kind: "external"; readonly service: string }
+  | ExternalRoute
   | ClusterRoute;
+
+/** A host outside the cluster: PassthroughCluster, or a ServiceEntry's host with its VirtualService's timeout. */
+export interface ExternalRoute {
+  readonly kind: "external";
+  /** PassthroughCluster, or the ServiceEntry host (Istio's destination_service). */
+  readonly service: string;
+  /** 0: none (PassthroughCluster never has one). */
+  readonly timeoutMs: number;
+  /** The round trip to the host and back. */
+  readonly roundTrip: () => number;
+}
 
 export interface ClusterRoute {
   readonly kind: "cluster";
@@ -36,6 +49,7 @@ export interface ClusterRoute {
 /** The routes of one virtual host (a service host and port) and the decisions built from them. */
 class VirtualHost {
   private readonly targets = new Map<CompiledDestination, ClusterRoute>();
+  private readonly externals = new Map<CompiledRoute, ExternalRoute>();
   readonly notFound: RoutedRequest;
   constructor(readonly service: string, readonly routes: readonly CompiledRoute[]) {
     this.notFound = { kind: "local", status: 404, flags: "NR", service };
@@ -51,17 +65,27 @@ class VirtualHost {
     }
     return t;
   }
+  external(route: CompiledRoute, roundTrip: () => number): ExternalRoute {
+    let t = this.externals.get(route);
+    if (t === undefined) {
+      t = { kind: "external", service: this.service, timeoutMs: route.timeoutMs ?? 0, roundTrip };
+      this.externals.set(route, t);
+    }
+    return t;
+  }
 }
 
 /** One proxy's routing state for the config version it holds. */
 class ProxyState {
   readonly hosts = new Map<CallTarget, VirtualHost>();
+  /** Hosts outside the cluster: the virtual host of the ServiceEntry that admits them, or null. */
+  readonly externalHosts = new Map<CallTarget, { vh: VirtualHost; roundTrip: () => number } | null>();
   constructor(readonly config: MeshConfig, readonly source: SourceContext, readonly clusters: UpstreamClusters) {}
 }
 
 export class ProxyRouting {
   private readonly states = new Map<Pod, ProxyState>();
-  private readonly external: RoutedRequest = { kind: "external", service: "PassthroughCluster" };
+  private readonly passthrough: ExternalRoute;
   private readonly blocked: RoutedRequest = { kind: "local", status: 502, flags: "-", service: "BlackHoleCluster" };
 
   constructor(
@@ -69,7 +93,11 @@ export class ProxyRouting {
     private readonly configOf: (pod: Pod) => MeshConfig,
     private readonly clustersOf: (pod: Pod, config: MeshConfig) => UpstreamClusters,
     private readonly outboundPolicy: "ALLOW_ANY" | "REGISTRY_ONLY",
-  ) {}
+    /** The round trip to the hosts of a ServiceEntry (or, for undefined, to any host outside). */
+    private readonly externalLatency: (se: ServiceEntry | undefined) => () => number,
+  ) {
+    this.passthrough = { kind: "external", service: "PassthroughCluster", timeoutMs: 0, roundTrip: externalLatency(undefined) };
+  }
 
   private state(pod: Pod): ProxyState {
     const config = this.configOf(pod);
@@ -84,11 +112,8 @@ export class ProxyRouting {
   /** Route one request; `u` draws the weighted destination. */
   route(pod: Pod, req: OutgoingRequest, u: () => number): RoutedRequest {
     const t = req.target;
-    if (t.resolved.kind !== "service") {
-      // A host outside the registry: passthrough under ALLOW_ANY, a 502 under REGISTRY_ONLY.
-      return this.outboundPolicy === "ALLOW_ANY" ? this.external : this.blocked;
-    }
     const s = this.state(pod);
+    if (t.resolved.kind !== "service") return this.routeExternal(s, req);
     let vh = s.hosts.get(t);
     if (vh === undefined) {
       vh = this.virtualHost(s, t.resolved.fqdn, t.port);
@@ -101,6 +126,29 @@ export class ProxyRouting {
     const d = pickDestination(r, r.destinations.length > 1 ? u() : 0);
     if (d === undefined) return vh.notFound;
     return vh.target(r, d, s.clusters);
+  }
+
+  /**
+   * A host outside the cluster. A ServiceEntry in the proxy's config makes it a registry host, routed
+   * by its VirtualService (timeouts on external hosts); otherwise it is unknown: PassthroughCluster
+   * under ALLOW_ANY, the block_all route's 502 under REGISTRY_ONLY.
+   * https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
+   */
+  private routeExternal(s: ProxyState, req: OutgoingRequest): RoutedRequest {
+    const t = req.target;
+    let e = s.externalHosts.get(t);
+    if (e === undefined) {
+      const se = s.config.serviceEntries.find((x) =>
+        x.spec.hosts.some((h) => hostMatches(h, t.host)) && (x.spec.ports === undefined || x.spec.ports.some((p) => p.number === t.port)));
+      e = se === undefined ? null : { vh: this.virtualHost(s, t.host, t.port), roundTrip: this.externalLatency(se) };
+      s.externalHosts.set(t, e);
+    }
+    if (e === null) return this.outboundPolicy === "ALLOW_ANY" ? this.passthrough : this.blocked;
+    const r = matchRoute(e.vh.routes, req);
+    if (r === undefined) return e.vh.notFound;
+    if (r.action === "redirect") return { kind: "local", status: r.redirect?.code ?? 301, flags: "-", service: e.vh.service };
+    if (r.action === "direct-response") return { kind: "local", status: r.directResponse?.status ?? 200, flags: "-", service: e.vh.service };
+    return e.vh.external(r, e.roundTrip);
   }
 
   private virtualHost(s: ProxyState, fqdn: string, port: number): VirtualHost {

@@ -197,7 +197,12 @@ export class RouterRequest implements Exchange {
         p.after(this.takeOutbound(), p.kLocal, this);
         return;
       case "external":
-        p.after(this.takeOutbound() + p.d.network.externalRoundTrip(), p.kExternal, this);
+        // The route timeout (a VirtualService on a ServiceEntry host) races the round trip.
+        if (r.timeoutMs > 0) {
+          this.routeTimers = p.routeTimers.for(r.timeoutMs);
+          this.routeTimer = this.routeTimers.add(this);
+        }
+        p.after(this.takeOutbound() + r.roundTrip(), p.kExternal, this);
         return;
       case "cluster":
         break;

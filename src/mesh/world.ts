@@ -1,5 +1,7 @@
 // The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
 // event loop for the simulated duration, then lets in-flight requests drain.
+import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
+import { parseDuration } from "../scenario/duration.js";
 import { InboundPolicies } from "./inbound-policy.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { Simulator } from "../engine/simulator.js";
@@ -132,6 +134,12 @@ export class World implements Transport {
         return set;
       },
       simSpec.mesh.outboundTrafficPolicy,
+      (se) => {
+        const fixed = se?.metadata.annotations[LATENCY_ANNOTATION];
+        if (fixed === undefined) return this.network.externalRoundTrip;
+        const ms = parseDuration(fixed);
+        return () => ms;
+      },
     );
     // Endpoint changes reach proxies after istiod's debounce and a push (EDS), not at once.
     this.endpointDelayMs = simSpec.mesh.controlPlane.debounceAfterMs + distributionMean(simSpec.mesh.controlPlane.pushTime);

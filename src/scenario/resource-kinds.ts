@@ -5,6 +5,7 @@ import type { AnyResource, SourcePos } from "./model.js";
 import type { LoadState } from "./load-state.js";
 import type { YamlMap } from "./yaml-value.js";
 import { specOf } from "./kinds/istio-fields.js";
+import { parseDuration } from "./duration.js";
 import { readDeployment, readNamespace, readService, readServiceAccount } from "./kinds/kubernetes.js";
 import { readLoadGenerator } from "./kinds/load-generator.js";
 import {
@@ -35,6 +36,27 @@ function istio<S>(kind: string, group: string, versions: readonly string[], read
   };
 }
 
+/** meshsim's annotation on a ServiceEntry: the round trip to its hosts (default: network.external). */
+export const LATENCY_ANNOTATION = "meshsim.dev/latency";
+
+function withLatencyAnnotation(entry: KindEntry): KindEntry {
+  return {
+    ...entry,
+    read: (doc, metadata, pos, apiVersion, state) => {
+      const v = doc.get("metadata")?.map()?.get("annotations")?.map()?.get(LATENCY_ANNOTATION);
+      const text = v?.str();
+      if (v !== undefined && text !== undefined) {
+        try {
+          parseDuration(text);
+        } catch (e) {
+          v.error((e as Error).message);
+        }
+      }
+      return entry.read(doc, metadata, pos, apiVersion, state);
+    },
+  };
+}
+
 export const KINDS: Readonly<Record<string, KindEntry>> = {
   Namespace: { group: "", versions: ["v1"], clusterScoped: true, read: (d, m, p) => readNamespace(d, m, p) },
   ServiceAccount: { group: "", versions: ["v1"], read: (d, m, p) => readServiceAccount(d, m, p) },
@@ -43,7 +65,7 @@ export const KINDS: Readonly<Record<string, KindEntry>> = {
   VirtualService: istio("VirtualService", "networking.istio.io", NETWORKING, readVirtualServiceSpec),
   DestinationRule: istio("DestinationRule", "networking.istio.io", NETWORKING, readDestinationRuleSpec),
   Gateway: istio("Gateway", "networking.istio.io", NETWORKING, readGatewaySpec),
-  ServiceEntry: istio("ServiceEntry", "networking.istio.io", NETWORKING, readServiceEntrySpec),
+  ServiceEntry: withLatencyAnnotation(istio("ServiceEntry", "networking.istio.io", NETWORKING, readServiceEntrySpec)),
   Sidecar: istio("Sidecar", "networking.istio.io", NETWORKING, readSidecarSpec),
   PeerAuthentication: istio("PeerAuthentication", "security.istio.io", SECURITY, readPeerAuthenticationSpec),
   AuthorizationPolicy: istio("AuthorizationPolicy", "security.istio.io", SECURITY, readAuthorizationPolicySpec),

@@ -169,3 +169,57 @@ spec: {selector: {matchLabels: {app: server}}, mtls: {mode: DISABLE}}
     expect(c.flags).toEqual({ "UF,URX": c.requests });
   });
 });
+
+describe("egress", () => {
+  it("REGISTRY_ONLY blocks unknown hosts with 502 until a ServiceEntry admits them", () => {
+    const s = run(path.join(DIR, "security/egress.yaml"));
+    expect(Object.keys(s.clients["httpbin-org-blocked"]!.codes)).toEqual(["502"]);
+    expect(Object.keys(s.clients["httpbin-org-admitted"]!.codes)).toEqual(["200"]);
+    expect(Object.keys(s.clients["github"]!.codes)).toEqual(["502"]);
+    const services = new Set(s.edges.map((e) => e.service));
+    expect(services).toContain("httpbin.org");
+    expect(services).toContain("BlackHoleCluster");
+  });
+
+  it("a VirtualService timeout on a ServiceEntry host cuts a slow external call at 3 s with 504 UT", () => {
+    const c = run(path.join(DIR, "security/egress-timeout.yaml")).clients["delay-5s"]!;
+    expect(c.flags).toEqual({ UT: c.requests });
+    expect(c.latencyMs.p50).toBeGreaterThanOrEqual(2990);
+    expect(c.latencyMs.max).toBeLessThan(3100);
+  });
+
+  it("ALLOW_ANY lets unknown hosts out through PassthroughCluster", () => {
+    const file = writeScenario({
+      "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: any}
+spec: {seed: 1, duration: 10s, include: [server.yaml]}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: out}
+spec: {from: client, target: http://example.com/, rate: 10}
+`,
+      "server.yaml": SERVER,
+    });
+    const s = runScenario(loadScenario(file)).summary;
+    expect(Object.keys(s.clients["out"]!.codes)).toEqual(["200"]);
+    expect(s.edges.some((e) => e.source === "client" && e.service === "PassthroughCluster")).toBe(true);
+  });
+
+  it("rejects an invalid meshsim.dev/latency annotation with its position", () => {
+    const file = writeScenario({
+      "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: bad}
+spec: {seed: 1, duration: 10s}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ext, annotations: {meshsim.dev/latency: soon}}
+spec: {hosts: [example.com], ports: [{number: 80, name: http, protocol: HTTP}]}
+`,
+    });
+    expect(() => loadScenario(file)).toThrow(/sim\.yaml:8:\d+.*latency/s);
+  });
+});
