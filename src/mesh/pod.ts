@@ -10,6 +10,8 @@ export class Pod implements OriginPod {
   /** Ready: listed as an endpoint of the services that select it. */
   ready = true;
   app!: AppServer;
+  /** An ingress gateway's Envoy: the "ns/name" of the Gateway whose VirtualServices it routes by. */
+  gateway: string | undefined = undefined;
   /** Head of the list of requests inside the pod (kept by mesh/inbound.ts). */
   inside: object | null = null;
 

@@ -51,14 +51,19 @@ class VirtualHost {
   private readonly targets = new Map<CompiledDestination, ClusterRoute>();
   private readonly externals = new Map<CompiledRoute, ExternalRoute>();
   readonly notFound: RoutedRequest;
-  constructor(readonly service: string, readonly routes: readonly CompiledRoute[]) {
+  constructor(
+    readonly service: string,
+    readonly routes: readonly CompiledRoute[],
+    /** A gateway's virtual host: each route reports its destination's host as the service. */
+    private readonly serviceFromDestination = false,
+  ) {
     this.notFound = { kind: "local", status: 404, flags: "NR", service };
   }
   target(route: CompiledRoute, d: CompiledDestination, clusters: UpstreamClusters): ClusterRoute {
     let t = this.targets.get(d);
     if (t === undefined) {
       t = {
-        kind: "cluster", service: this.service, route, destination: d,
+        kind: "cluster", service: this.serviceFromDestination ? d.host : this.service, route, destination: d,
         cluster: clusters.get(d), fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
       };
       this.targets.set(d, t);
@@ -103,7 +108,10 @@ export class ProxyRouting {
     const config = this.configOf(pod);
     let s = this.states.get(pod);
     if (s === undefined || s.config !== config) {
-      s = new ProxyState(config, { namespace: pod.namespace, labels: pod.labels }, this.clustersOf(pod, config));
+      const source = pod.gateway === undefined
+        ? { namespace: pod.namespace, labels: pod.labels }
+        : { namespace: pod.namespace, labels: pod.labels, gateway: pod.gateway };
+      s = new ProxyState(config, source, this.clustersOf(pod, config));
       this.states.set(pod, s);
     }
     return s;
@@ -113,10 +121,11 @@ export class ProxyRouting {
   route(pod: Pod, req: OutgoingRequest, u: () => number): RoutedRequest {
     const t = req.target;
     const s = this.state(pod);
-    if (t.resolved.kind !== "service") return this.routeExternal(s, req);
     let vh = s.hosts.get(t);
     if (vh === undefined) {
-      vh = this.virtualHost(s, t.resolved.fqdn, t.port);
+      if (s.source.gateway !== undefined) vh = this.gatewayHost(s, t);
+      else if (t.resolved.kind !== "service") return this.routeExternal(s, req);
+      else vh = this.virtualHost(s, t.resolved.fqdn, t.port);
       s.hosts.set(t, vh);
     }
     const r = matchRoute(vh.routes, req);
@@ -151,6 +160,20 @@ export class ProxyRouting {
     return e.vh.external(r, e.roundTrip);
   }
 
+  /**
+   * At an ingress gateway: the Gateway's servers decide which hosts and ports it listens for, and
+   * only VirtualServices bound to that Gateway (`gateways:`) route; anything else is 404 NR.
+   * Istio's destination_service is then the route's destination host.
+   * https://istio.io/latest/docs/reference/config/networking/gateway/
+   */
+  private gatewayHost(s: ProxyState, t: CallTarget): VirtualHost {
+    const name = s.source.gateway!;
+    const gw = s.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
+    const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, t.port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), t.host)));
+    const vs = listens === true ? selectVirtualService(s.config.virtualServices, t.host, s.source) : undefined;
+    return new VirtualHost("unknown", vs ? compileRoutes(vs, s.source, t.port) : [], true);
+  }
+
   private virtualHost(s: ProxyState, fqdn: string, port: number): VirtualHost {
     const vs = selectVirtualService(s.config.virtualServices, fqdn, s.source);
     const routes = vs ? compileRoutes(vs, s.source, port) : defaultServiceRoutes(fqdn, port);
@@ -166,4 +189,13 @@ export class ProxyRouting {
   forget(pod: Pod): void {
     this.states.delete(pod);
   }
+}
+
+/**
+ * Whether a Gateway server on `serverPort` takes a request sent to `port`: the same port, or the
+ * istio-ingressgateway Service's default mapping of 80 → 8080 and 443 → 8443 (the gateway's Envoy
+ * listens on the container ports, which is what Istio's samples put in `servers[].port`).
+ */
+function listensOn(serverPort: number, port: number): boolean {
+  return serverPort === port || (port === 80 && serverPort === 8080) || (port === 443 && serverPort === 8443);
 }

@@ -1,5 +1,6 @@
 // The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
 // event loop for the simulated duration, then lets in-flight requests drain.
+import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
 import { parseDuration } from "../scenario/duration.js";
 import { InboundPolicies } from "./inbound-policy.js";
@@ -169,6 +170,9 @@ export class World implements Transport {
           }
           return null;
         };
+      } else if (lg.from.kind === "gateway") {
+        const gateway = originOf(this.gatewayPod(lg.namespace, lg.from.name));
+        nextOrigin = () => gateway;
       } else {
         const outside: Origin = { pod: null, workload: name, namespace: lg.namespace };
         nextOrigin = () => outside;
@@ -300,6 +304,26 @@ export class World implements Transport {
   }
 
   private started = false;
+
+  /**
+   * The ingress gateway a Gateway resource configures: an Envoy without an app, in istio-system,
+   * labelled as the Gateway's selector asks (Istio's istio-ingressgateway deployment). It gets config
+   * from istiod like any proxy and calls the mesh over mTLS with its own identity.
+   */
+  private gatewayPod(namespace: string, name: string): Pod {
+    const key = `${namespace}/${name}`;
+    const existing = [...this.pods.values()].find((p) => p.gateway === key);
+    if (existing !== undefined) return existing;
+    const gw = this.scenario.gateways.find((g) => g.metadata.namespace === namespace && g.metadata.name === name)!;
+    const index = [...this.pods.values()].filter((p) => p.gateway !== undefined).length;
+    const pod = new Pod(
+      `${INGRESS_GATEWAY_WORKLOAD}-${index}`, "istio-system", INGRESS_GATEWAY_WORKLOAD, gw.spec.selector, {},
+      "istio-ingressgateway-service-account", true, podIp(this.podCount++),
+    );
+    pod.gateway = key;
+    this.pods.set(pod.id, pod);
+    return pod;
+  }
 
   /** Run the simulation up to a simulated time (for views of the world at that time). */
   advance(untilMs: number): void {

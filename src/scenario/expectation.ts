@@ -4,6 +4,9 @@ import { parseDuration } from "./duration.js";
 import type { LoadState } from "./load-state.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
 
+/** The workload name of the ingress gateway meshsim runs for Gateway resources (Istio's default). */
+export const INGRESS_GATEWAY_WORKLOAD = "istio-ingressgateway";
+
 const LATENCY = new Set(["mean", "p50", "p90", "p99", "p999", "max"]);
 const COUNT = new Set(["requests", "rps"]);
 const OPS: readonly Comparison[] = ["<=", ">=", "==", "!=", "<", ">"];
@@ -90,6 +93,8 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
       subject = { kind: "edge", source, destination };
       state.defer(() => {
         const deps = new Set(state.ofKind("Deployment").map((d) => d.metadata.name));
+        // Traffic entering through a Gateway leaves the ingress gateway's own workload.
+        if (state.ofKind("Gateway").length > 0) deps.add(INGRESS_GATEWAY_WORKLOAD);
         const gens = new Set(state.ofKind("LoadGenerator").map((g) => g.metadata.name));
         if (!deps.has(source) && !gens.has(source)) sV!.warn(`no Deployment or LoadGenerator named ${JSON.stringify(source)}; this edge may never carry traffic`);
         if (!deps.has(destination) && destination !== "unknown") dV!.warn(`no Deployment named ${JSON.stringify(destination)}; this edge may never carry traffic`);

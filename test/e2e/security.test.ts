@@ -223,3 +223,21 @@ spec: {hosts: [example.com], ports: [{number: 80, name: http, protocol: HTTP}]}
     expect(() => loadScenario(file)).toThrow(/sim\.yaml:8:\d+.*latency/s);
   });
 });
+
+describe("ingress gateway", () => {
+  const s = run(path.join(DIR, "bookinfo/ingress-gateway.yaml"));
+  it("users enter through istio-ingressgateway, which calls productpage over mTLS", () => {
+    const e = s.edges.find((x) => x.source === "istio-ingressgateway" && x.destination === "productpage-v1")!;
+    expect(e.mtls).toBe(true);
+    expect(e.service).toBe("productpage.default.svc.cluster.local");
+    expect(e.requests).toBe(s.clients["users"]!.requests);
+  });
+  it("a path no VirtualService bound to the Gateway routes gets 404 NR from the gateway", () => {
+    const c = s.clients["scanner"]!;
+    expect(c.codes).toEqual({ "404": c.requests });
+    expect(c.flags).toEqual({ NR: c.requests });
+  });
+  it("VirtualServices bound to the Gateway do not apply to sidecars: productpage's own calls are untouched", () => {
+    expect(s.edges.filter((e) => e.source === "productpage-v1").every((e) => e.codes["200"] === e.requests)).toBe(true);
+  });
+});
