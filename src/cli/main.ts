@@ -5,6 +5,7 @@ import { hideBin } from "yargs/helpers";
 import { runCommand } from "./run-command.js";
 import { explainCommand, proxyConfigCommand } from "./inspect-commands.js";
 import { exitWith, UsageError } from "./exit.js";
+import { analyzeCommand } from "./analyze-command.js";
 
 const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
 
@@ -37,6 +38,18 @@ try {
           json: args.json,
           quiet: args.quiet,
         });
+      },
+    )
+    .command(
+      "analyze <scenario>",
+      "Configuration problems, like istioctl analyze, over the initial config and the timeline's changes",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", demandOption: true })
+          .example("$0 analyze scenarios/control-plane/canary-wrong-order.yaml", "")
+          .epilogue("Exit codes: 0 no Error-level message, 1 an Error found, 2 invalid input."),
+      (args) => {
+        process.exitCode = analyzeCommand({ scenario: args.scenario });
       },
     )
     .command(

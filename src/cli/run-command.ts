@@ -4,6 +4,8 @@ import { loadScenario, parseDuration, formatDiagnostic } from "../scenario/index
 import { runScenario } from "../runner/run-scenario.js";
 import { summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
 import { UsageError } from "./exit.js";
+import { analyzeTimeline } from "../config/analyze-timeline.js";
+import { formatTimed } from "./analyze-command.js";
 
 export interface RunArgs {
   scenario: string;
@@ -32,7 +34,10 @@ export function runCommand(a: RunArgs): number {
     if (!(durationMs > 0)) throw new UsageError(`--duration: must be longer than 0s`);
   }
   const scenario = loadScenario(a.scenario);
-  if (!a.quiet) for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
+  if (!a.quiet) {
+    for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
+    for (const m of analyzeTimeline(scenario)) process.stderr.write(`meshsim analyze: ${formatTimed(m)}\n`);
+  }
   const progress = !a.quiet && process.stderr.isTTY ? progressBar() : undefined;
   const outcome = runScenario(scenario, { seed: a.seed, durationMs, progress });
   const name = scenario.simulation.metadata.name;

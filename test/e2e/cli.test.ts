@@ -134,3 +134,16 @@ describe("progress", () => {
     expect(seen[99]).toBe(1);
   });
 });
+
+describe("meshsim analyze", () => {
+  it("exits 1 with istioctl-style messages and their simulated times for a wrong-order rollout", () => {
+    const r = meshsim("analyze", "scenarios/control-plane/canary-wrong-order.yaml");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('Error [IST0101] (VirtualService reviews.default) Referenced host+subset in destinationrule not found: "reviews+v3" [from 30s to 40s]\n');
+  });
+  it("exits 0 for a clean scenario", () => {
+    const r = meshsim("analyze", "scenarios/bookinfo/simulation.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/No validation issues/);
+  });
+});
