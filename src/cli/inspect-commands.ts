@@ -116,7 +116,7 @@ export function explainCommand(a: { scenario: string; from: string; request: str
   };
   const authority = parsed.port !== undefined ? `${parsed.host}:${parsed.port}` : parsed.host;
   const lines = explain(view(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target,
-    world.scenario.simulation.mesh.outboundTrafficPolicy);
+    world.scenario.simulation.mesh.outboundTrafficPolicy, pod.hasSidecar ? world.interception.explainOutbound(pod, target) : undefined);
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }

@@ -8,6 +8,7 @@ import type { ServedRequest } from "./app-server.js";
 import type { CallTarget } from "../scenario/model.js";
 import type { EdgeSinks } from "./edge-sinks.js";
 import type { InboundPolicies } from "./inbound-policy.js";
+import type { Interception } from "./interception.js";
 import type { MeshTelemetry, RequestSink } from "./mesh-telemetry.js";
 import type { Pod } from "./pod.js";
 import type { Origin, OutgoingRequest, Responder } from "./transport.js";
@@ -27,6 +28,7 @@ export class Inbound {
     private readonly policies: InboundPolicies,
     /** The container port a request to this target arrives on. */
     private readonly targetPortOf: (t: CallTarget) => number,
+    private readonly interception: Interception,
   ) {
     this.kArrive = sim.on((leg: InboundLeg) => this.toApp(leg));
   }
@@ -38,12 +40,15 @@ export class Inbound {
    * arrives, the connection is refused: the responder gets status 0 with flag UF.
    */
   receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number): void {
-    const sink = pod.hasSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
-    const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls);
+    const port = this.targetPortOf(req.target);
+    // A port excluded from inbound capture reaches the app with no sidecar in the way.
+    const viaSidecar = pod.hasSidecar && this.interception.inbound(pod, port);
+    const sink = viaSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
+    const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
     this.active++;
     let head = pod.inside as InboundLeg | null;
     if (head === null) {
-      head = new InboundLeg(this, pod, req, responder, null, 0, origin, false);
+      head = new InboundLeg(this, pod, req, responder, null, 0, origin, false, 0, false);
       head.prev = head.next = head;
       pod.inside = head;
     }
@@ -52,7 +57,7 @@ export class Inbound {
     head.next!.prev = leg;
     head.next = leg;
     let d = wireMs;
-    if (pod.hasSidecar) {
+    if (viaSidecar) {
       this.telemetry.proxyPass();
       d += this.proxyLatency();
     }
@@ -67,8 +72,8 @@ export class Inbound {
       leg.refuse();
       return;
     }
-    if (pod.hasSidecar) {
-      const port = this.targetPortOf(leg.req.target);
+    if (leg.viaSidecar) {
+      const port = leg.port;
       // STRICT: the inbound listener has no plaintext filter chain; the connection is closed.
       // https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
       if (!leg.mtls && this.policies.mode(pod, port) === "STRICT") {
@@ -80,6 +85,10 @@ export class Inbound {
         leg.onResponse(denied.status, denied.flags);
         return;
       }
+    } else if (leg.mtls) {
+      // mTLS sent to a port the sidecar does not capture: the plaintext app cannot read it and closes.
+      leg.close();
+      return;
     }
     leg.served = pod.app.arrive(leg.req, leg);
   }
@@ -124,6 +133,10 @@ export class InboundLeg implements Responder {
     readonly origin: Origin,
     /** The connection it came on is Istio mTLS (the caller's identity is known). */
     readonly mtls: boolean,
+    /** The container port it arrived on. */
+    readonly port: number,
+    /** iptables handed it to the inbound sidecar (15006). */
+    readonly viaSidecar: boolean,
   ) {}
 
   onResponse(status: number, flags: string): void {

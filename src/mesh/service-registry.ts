@@ -7,7 +7,12 @@ export class ServiceState {
   endpoints: Pod[] = [];
   /** kube-proxy's round-robin position, for clients without a sidecar. */
   private rr = 0;
-  constructor(readonly spec: Service, readonly fqdn: string) {}
+  constructor(
+    readonly spec: Service,
+    readonly fqdn: string,
+    /** Its ClusterIP (deterministic, from Kubernetes' default service range 10.96.0.0/12). */
+    readonly clusterIp: string,
+  ) {}
 
   /** The container port a service port forwards to (Kubernetes `targetPort`, defaulting to the port). */
   targetPort(port: number): number {
@@ -30,10 +35,11 @@ export class ServiceRegistry {
   version = 0;
 
   constructor(services: readonly Service[], readonly domain = "cluster.local") {
-    for (const s of services) {
+    services.forEach((s, i) => {
       const fqdn = `${s.metadata.name}.${s.metadata.namespace}.svc.${domain}`;
-      this.byFqdn.set(fqdn, new ServiceState(s, fqdn));
-    }
+      const n = i + 16;
+      this.byFqdn.set(fqdn, new ServiceState(s, fqdn, `10.96.${(n >> 8) & 255}.${n & 255}`));
+    });
   }
 
   /** Recompute every service's endpoints from the pods (after a pod starts, stops or changes readiness). */

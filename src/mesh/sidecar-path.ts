@@ -25,6 +25,7 @@ import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../proxy/security/index.js";
 import type { InboundPolicies } from "./inbound-policy.js";
+import { REDIRECT_COST_MS } from "./interception.js";
 
 export interface SidecarDeps {
   sim: Simulator;
@@ -108,6 +109,8 @@ export class SidecarPath {
     const security = connectionSecurity(true, tls.mode, host.hasSidecar, serverMode);
     let d = extraMs + net.oneWay() + net.oneWay();
     if (tls.mode !== "DISABLE") d += net.oneWay() + net.oneWay();
+    // The server pod's PREROUTING redirect to 15006 (NAT and conntrack on the first packet).
+    if (host.hasSidecar) d += REDIRECT_COST_MS;
     this.after(d, this.kConnected, new Connecting(cluster, worker, conn, host, security));
   }
 

@@ -1,5 +1,6 @@
 // The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
 // event loop for the simulated duration, then lets in-flight requests drain.
+import { Interception } from "./interception.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
 import { parseDuration } from "../scenario/duration.js";
@@ -9,7 +10,7 @@ import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
 import { compileDistribution, distributionMean } from "../engine/distributions/compile.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
-import type { Deployment, Scenario, Workload, WorkloadBehaviour } from "../scenario/model.js";
+import type { CallTarget, Deployment, Scenario, Workload, WorkloadBehaviour } from "../scenario/model.js";
 import { AppCalls } from "./app-call.js";
 import { AppServer, Apps, type AppObserver } from "./app-server.js";
 import { compileBehaviour, type CompiledBehaviour } from "./compiled-script.js";
@@ -73,6 +74,7 @@ export class World implements Transport {
   private readonly apps: Apps;
   private readonly inbound: Inbound;
   private readonly direct: DirectPath;
+  readonly interception: Interception;
   readonly sidecars: SidecarPath;
   private readonly generators: LoadGeneratorRunner[] = [];
   private readonly behaviours = new Map<string, CompiledBehaviour>();
@@ -107,8 +109,16 @@ export class World implements Transport {
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
     const sinks = new EdgeSinks(telemetry);
     const policies = new InboundPolicies((pod) => this.proxyConfigOf(pod), DEFAULT_ROOT_NAMESPACE, () => this.sim.now / 1000);
-    this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks, policies, (t) =>
-      t.resolved.kind === "service" ? this.registry.byFqdn.get(t.resolved.fqdn)?.targetPort(t.port) ?? t.port : t.port);
+    this.interception = new Interception(this.registry);
+    const targetPorts = new Map<CallTarget, number>();
+    this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks, policies, (t) => {
+      let p = targetPorts.get(t);
+      if (p === undefined) {
+        p = t.resolved.kind === "service" ? this.registry.byFqdn.get(t.resolved.fqdn)?.targetPort(t.port) ?? t.port : t.port;
+        targetPorts.set(t, p);
+      }
+      return p;
+    }, this.interception);
     this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
     this.config = initialConfig(scenario);
     const clusterCtx: ClusterContext = {
@@ -299,7 +309,10 @@ export class World implements Transport {
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const pod = origin.pod;
-    if (pod !== null && pod.hasSidecar) return this.sidecars.send(origin, req, responder, conn);
+    // iptables decides whether the app's connection goes to its sidecar (a gateway is the proxy itself).
+    if (pod !== null && pod.hasSidecar && ((pod as Pod).gateway !== undefined || this.interception.outbound(pod as Pod, req.target))) {
+      return this.sidecars.send(origin, req, responder, conn);
+    }
     return this.direct.send(origin, req, responder);
   }
 

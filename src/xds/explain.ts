@@ -8,8 +8,9 @@ import { destinationRuleFor } from "../proxy/destination-rule.js";
 import { selects } from "../mesh/pod.js";
 import type { CallTarget } from "../scenario/model.js";
 import { lbPolicy, virtualHost, type ProxyView } from "./proxy-view.js";
+import type { Verdict } from "../proxy/interception/iptables.js";
 
-export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outboundPolicy: string): string[] {
+export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outboundPolicy: string, iptables?: Verdict): string[] {
   const out: string[] = [];
   const pod = v.pod;
   out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}`);
@@ -17,7 +18,14 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
     out.push("1. No sidecar in this pod: no iptables rules, the connection goes straight to the Service's ClusterIP and kube-proxy picks a pod; no routing rules, retries or mTLS apply.");
     return out;
   }
+  if (iptables !== undefined && iptables.redirectPort === 0) {
+    out.push("1. iptables (nat OUTPUT) lets the app's connection pass: it BYPASSES the sidecar (a traffic.sidecar.istio.io exclusion):");
+    for (const rule of iptables.trace) out.push(`     ${rule}`);
+    out.push("   It goes to the ClusterIP as if there were no mesh: kube-proxy picks a pod; no routing rules, faults, retries, mTLS or client-side telemetry.");
+    return out;
+  }
   out.push("1. iptables (nat OUTPUT): ISTIO_OUTPUT → ISTIO_REDIRECT: the app's TCP connection (uid ≠ 1337) is redirected to 127.0.0.1:15001.");
+  for (const rule of iptables?.trace ?? []) out.push(`     ${rule}`);
   out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager).`);
   if (target.resolved.kind !== "service") {
     out.push(`3. ${target.host} is not a service in the mesh's registry: outboundTrafficPolicy ${outboundPolicy} ⇒ ${outboundPolicy === "ALLOW_ANY" ? "route allow_any → PassthroughCluster (the dialled address), no retries, no timeout" : "route block_all: a direct response 502"}.`);

@@ -241,3 +241,71 @@ describe("ingress gateway", () => {
     expect(s.edges.filter((e) => e.source === "productpage-v1").every((e) => e.codes["200"] === e.requests)).toBe(true);
   });
 });
+
+describe("iptables interception", () => {
+  const s = run(path.join(DIR, "interception/exclude-outbound-port.yaml"));
+  it("an excluded outbound port bypasses the sidecar: no VirtualService fault, no mTLS, no client-side report", () => {
+    expect(Object.keys(s.clients["bypassing"]!.codes)).toEqual(["200"]);
+    expect(s.clients["captured"]!.flags).toEqual({ FI: s.clients["captured"]!.requests });
+    const e = s.edges.find((x) => x.source === "legacy-job")!;
+    expect(e.mtls).toBe(false);
+  });
+  it("an excluded outbound port to a STRICT server gets its plaintext connection reset", () => {
+    const file = writeScenario({
+      "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: ex}
+spec: {seed: 1, duration: 10s, include: [server.yaml]}
+${STRICT}---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: job}
+spec:
+  selector: {matchLabels: {app: job}}
+  template: {metadata: {labels: {app: job}, annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "80"}}, spec: {containers: [{name: j, image: j}]}}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: job-load}
+spec: {from: job, target: http://server/, rate: 10}
+`,
+      "server.yaml": SERVER,
+    });
+    const s2 = runScenario(loadScenario(file)).summary;
+    expect(Object.keys(s2.clients["job-load"]!.codes)).toEqual(["0"]);
+    expect(Object.keys(s2.clients["load"]!.codes)).toEqual(["200"]);
+  });
+  it("mTLS sent to a port excluded from inbound capture fails: the app cannot read TLS (503 UC)", () => {
+    const file = writeScenario({
+      "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: ex}
+spec: {seed: 1, duration: 10s, include: [server.yaml]}
+`,
+      "server.yaml": SERVER.replace("template: {metadata: {labels: {app: server}}", 'template: {metadata: {labels: {app: server}, annotations: {traffic.sidecar.istio.io/excludeInboundPorts: "8080"}}'),
+    });
+    const c = runScenario(loadScenario(file)).summary.clients["load"]!;
+    expect(c.flags).toEqual({ UC: c.requests });
+  });
+  it("a malformed interception annotation is an input error with its position", () => {
+    const file = writeScenario({
+      "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: ex}
+spec: {seed: 1, duration: 10s}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: job}
+spec:
+  selector: {matchLabels: {app: job}}
+  template:
+    metadata:
+      labels: {app: job}
+      annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "80,mysql"}
+    spec: {containers: [{name: j, image: j}]}
+`,
+    });
+    expect(() => loadScenario(file)).toThrow(/sim\.yaml:14:\d+.*invalid port "mysql"/s);
+  });
+});

@@ -1,5 +1,6 @@
 // Kubernetes kinds meshsim reads: Namespace, ServiceAccount (v1), Service (v1), Deployment (apps/v1).
 // Field names and defaults are Kubernetes': https://kubernetes.io/docs/reference/kubernetes-api/
+import { ANNOTATIONS, buildChains, InvalidAnnotationError } from "../../proxy/interception/iptables.js";
 import type { ObjectMeta } from "../../proxy/api/networking.js";
 import type { Deployment, Namespace, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
 import { DEFAULTS } from "../defaults.js";
@@ -103,6 +104,20 @@ function resolveNamedTargetPort(
   sp.targetPort = [...found][0]!;
 }
 
+/** istio-iptables refuses a malformed port list or CIDR: the pod would never start. */
+function checkInterceptionAnnotations(m: YamlMap | undefined, annotations: Record<string, string>): void {
+  for (const key of Object.values(ANNOTATIONS)) {
+    const v = annotations[key];
+    if (v === undefined) continue;
+    try {
+      buildChains({ [key]: v });
+    } catch (e) {
+      if (!(e instanceof InvalidAnnotationError)) throw e;
+      m?.get(key)?.error(e.message);
+    }
+  }
+}
+
 export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Deployment | undefined {
   const spec = doc.req("spec")?.map();
   if (!spec) return undefined;
@@ -118,6 +133,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
     if (tm) {
       podLabels = tm.get("labels")?.strMap() ?? {};
       podAnnotations = tm.get("annotations")?.strMap() ?? {};
+      checkInterceptionAnnotations(tm.get("annotations")?.map(), podAnnotations);
       tm.ignore("name", "namespace", "generateName", "creationTimestamp");
       tm.done();
     }
