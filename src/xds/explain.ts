@@ -4,11 +4,42 @@
 // same functions the simulation routes by, so what is explained is what runs.
 import { matchRoute } from "../proxy/route/index.js";
 import type { HttpRequest } from "../proxy/http-request.js";
-import { destinationRuleFor } from "../proxy/destination-rule.js";
+import { destinationRuleFor, effectivePolicy } from "../proxy/destination-rule.js";
+import type { ClientTLSSettings } from "../proxy/api/networking.js";
+import {
+  authenticateRequest, chooseClientTls, compileAuthorization, compileRequestAuthentication, connectionSecurity, effectivePeerAuthentication,
+  evaluateAuthorization, mtlsForPort,
+} from "../proxy/security/index.js";
+import type { Pod } from "../mesh/pod.js";
 import { selects } from "../mesh/pod.js";
 import type { CallTarget } from "../scenario/model.js";
 import { lbPolicy, virtualHost, type ProxyView } from "./proxy-view.js";
 import type { Verdict } from "../proxy/interception/iptables.js";
+
+/** Step 5: the server pod's side — TLS on the connection, PeerAuthentication, JWT and authorization. */
+function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undefined, req: HttpRequest, targetPort: number): string[] {
+  const ref = { namespace: server.namespace, labels: server.labels };
+  const pa = mtlsForPort(effectivePeerAuthentication(v.config.peerAuthentications, ref), targetPort);
+  const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: pa.mode });
+  const conn = connectionSecurity(true, tls.mode, true, pa.mode);
+  const out = [
+    `5. The client sidecar opens the connection with TLS mode ${tls.mode} (${tls.source}); the server pod (e.g. ${server.name}) enforces PeerAuthentication ${pa.mode}${pa.policy ? ` (${pa.policy}, ${pa.level} level)` : " (no policy: Istio's default)"} on port ${targetPort}.`,
+    `   iptables PREROUTING → ISTIO_INBOUND → ISTIO_IN_REDIRECT → 15006, listener virtualInbound: ${conn.ok ? conn.reason : `${conn.reason} ⇒ ${conn.status === 0 ? "connection reset" : `${conn.status} ${conn.flag}`}`}.`,
+  ];
+  if (!conn.ok) return out;
+  const authn = compileRequestAuthentication(v.config.requestAuthentications, ref);
+  const jwt = authenticateRequest(authn, req.headers, req.path, 0);
+  if (!jwt.ok) return [...out, `   jwt_authn (${authn.policies.join(", ")}): ${jwt.body} ⇒ ${jwt.status}.`];
+  const authz = compileAuthorization(v.config.authorizationPolicies, ref);
+  const d = evaluateAuthorization(authz, {
+    method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
+    peer: conn.mtls ? v.pod.identity : undefined, sourceIp: v.pod.ip, destinationIp: server.ip,
+    ...(jwt.requestPrincipal !== undefined ? { requestPrincipal: jwt.requestPrincipal } : {}),
+  });
+  out.push(`   authorization: ${d.allowed ? "allowed" : `DENIED ⇒ ${d.status} ${JSON.stringify(d.body)}`} (${d.reason}${d.policy ? `, ${d.policy}` : ""}).`);
+  if (d.allowed) out.push(`   cluster inbound|${targetPort}||, then the app at ${server.ip}:${targetPort} from 127.0.0.6.`);
+  return out;
+}
 
 export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outboundPolicy: string, iptables?: Verdict): string[] {
   const out: string[] = [];
@@ -84,7 +115,7 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
   if (anyPod !== undefined) {
     const targetPort = svc!.spec.ports.find((p) => p.port === (first!.port ?? target.port))?.targetPort ?? target.port;
     if (anyPod.hasSidecar) {
-      out.push(`5. At the server pod (e.g. ${anyPod.name}): iptables PREROUTING → ISTIO_INBOUND → ISTIO_IN_REDIRECT → 15006; listener virtualInbound, filter chain for port ${targetPort} (mTLS, PERMISSIVE by default), cluster inbound|${targetPort}||, then the app at ${anyPod.ip}:${targetPort} from 127.0.0.6.`);
+      out.push(...inboundSide(v, anyPod, firstDr === undefined ? undefined : effectivePolicy(firstDr, first?.subset, first?.port ?? target.port).tls, req, targetPort));
     } else {
       out.push(`5. The server pod (e.g. ${anyPod.name}) has no sidecar: the request reaches the app at ${anyPod.ip}:${targetPort} directly (plaintext).`);
     }

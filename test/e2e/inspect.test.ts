@@ -55,3 +55,14 @@ describe("meshsim proxy-config", () => {
     expect(r.stderr).toMatch(/no pod named nope-0/);
   });
 });
+
+describe("explain: the server side's security", () => {
+  it("shows the TLS mode, the PeerAuthentication and the authorization decision at the given time", () => {
+    const args = ["explain", "scenarios/security/authorization.yaml", "--from", "productpage-v1", "--request", "GET http://details:9080/details/0"];
+    const before = spawnSync(process.execPath, ["bin/meshsim.js", ...args, "--at", "30s"], { cwd: ROOT, encoding: "utf8" }).stdout;
+    const after = spawnSync(process.execPath, ["bin/meshsim.js", ...args, "--at", "50s"], { cwd: ROOT, encoding: "utf8" }).stdout;
+    expect(before).toMatch(/TLS mode ISTIO_MUTUAL \(auto-mtls\)/);
+    expect(before).toMatch(/authorization: DENIED ⇒ 403 "RBAC: access denied"/);
+    expect(after).toMatch(/authorization: allowed \(allow-matched, default\/details-viewer\)/);
+  });
+});

@@ -62,7 +62,7 @@ describe("properties of interception", () => {
   });
   it("an excluded inbound port never reaches the sidecar; every other port does", () => {
     fc.assert(fc.property(fc.uniqueArray(port, { maxLength: 5 }), port, (excluded, p) => {
-      const ann = excluded.length ? { "traffic.sidecar.istio.io/excludeInboundPorts": excluded.join(",") } : {};
+      const ann: Record<string, string> = excluded.length ? { "traffic.sidecar.istio.io/excludeInboundPorts": excluded.join(",") } : {};
       const bypass = excluded.includes(p) || ALWAYS_EXCLUDED_INBOUND_PORTS.includes(p);
       expect(inb(ann, p) === 0).toBe(bypass);
     }));
