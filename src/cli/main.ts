@@ -6,6 +6,7 @@ import { runCommand } from "./run-command.js";
 import { explainCommand, proxyConfigCommand } from "./inspect-commands.js";
 import { exitWith, UsageError } from "./exit.js";
 import { analyzeCommand } from "./analyze-command.js";
+import { sweepCommand, writeSweep } from "./sweep-command.js";
 
 const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
 
@@ -25,7 +26,9 @@ try {
           .option("format", { type: "string", default: "json,md,prom", describe: "Comma-separated: json, md, prom" })
           .option("json", { type: "boolean", default: false, describe: "Print summary.json on standard output and nothing else" })
           .option("quiet", { type: "boolean", default: false, describe: "No progress or messages on standard error" })
+          .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value (the Simulation without Kind/name)" })
           .example("$0 run scenarios/mmc.yaml", "Run the M/M/c example; reports land in reports/mmc/")
+          .example("$0 run scenarios/mmc.yaml --set LoadGenerator/users:spec.rate=80", "The same at another arrival rate")
           .example("$0 run scenarios/bookinfo/simulation.yaml --seed 7 --json", "Another seed, summary on stdout")
           .epilogue(EPILOG),
       (args) => {
@@ -37,7 +40,42 @@ try {
           format: args.format,
           json: args.json,
           quiet: args.quiet,
+          set: args.set,
         });
+      },
+    )
+    .command(
+      "sweep <scenario>",
+      "Run a scenario over a grid of values, R seeds per point, and summarise with 95% confidence intervals",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", demandOption: true })
+          .option("set", { type: "string", array: true, demandOption: true, describe: "A field and its values: [Kind/name:]path=[a,b,c]" })
+          .option("replications", { alias: "r", type: "number", default: 3, describe: "Runs per point (seeds spec.seed, +1, ...)" })
+          .option("workers", { alias: "w", type: "number", default: 1, describe: "Runs at once (processes)" })
+          .option("shard", { type: "string", describe: "i/N: run only this machine's share of the runs" })
+          .option("duration", { type: "string", describe: "Override spec.duration for every run" })
+          .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>-sweep/)" })
+          .option("quiet", { type: "boolean", default: false })
+          .example("$0 sweep scenarios/mmc.yaml --set 'Deployment/server:spec.replicas=[5,6,8]' -r 5 -w 2", "How many replicas?")
+          .epilogue(EPILOG),
+      async (args) => {
+        process.exitCode = await sweepCommand({
+          scenario: args.scenario, set: args.set, replications: args.replications, workers: args.workers,
+          shard: args.shard, out: args.out, duration: args.duration, quiet: args.quiet,
+        });
+      },
+    )
+    .command(
+      "merge <dirs..>",
+      "Join the folders of a sharded sweep into one summary",
+      (y) =>
+        y
+          .positional("dirs", { type: "string", array: true, demandOption: true })
+          .option("out", { type: "string", describe: "Where sweep.json and sweep.md go (default the first folder)" })
+          .option("quiet", { type: "boolean", default: false }),
+      (args) => {
+        process.exitCode = writeSweep(args.out ?? args.dirs[0]!, args.dirs, args.quiet);
       },
     )
     .command(

@@ -4,6 +4,7 @@ import { loadScenario, parseDuration, formatDiagnostic } from "../scenario/index
 import { runScenario } from "../runner/run-scenario.js";
 import { summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
 import { UsageError } from "./exit.js";
+import { OverrideError, parseOverrides, type Override } from "../scenario/overrides.js";
 import { analyzeTimeline } from "../config/analyze-timeline.js";
 import { formatTimed } from "./analyze-command.js";
 
@@ -15,6 +16,8 @@ export interface RunArgs {
   format: string;
   json: boolean;
   quiet: boolean;
+  /** `--set [Kind/name:]path=value` overrides. */
+  set?: readonly string[] | undefined;
 }
 
 const FORMATS: readonly ReportFormat[] = ["json", "md", "prom"];
@@ -33,7 +36,7 @@ export function runCommand(a: RunArgs): number {
     }
     if (!(durationMs > 0)) throw new UsageError(`--duration: must be longer than 0s`);
   }
-  const scenario = loadScenario(a.scenario);
+  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []) });
   if (!a.quiet) {
     for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
     for (const m of analyzeTimeline(scenario)) process.stderr.write(`meshsim analyze: ${formatTimed(m)}\n`);
@@ -73,6 +76,15 @@ function progressBar(): (done: number, events: number) => void {
     process.stderr.write(`\r${bar} ${(100 * done).toFixed(0).padStart(3)}%  ${Math.round(events / wall).toLocaleString("en-US")} events/s  ETA ${eta.toFixed(0)} s `);
     if (done >= 1) process.stderr.write("\n");
   };
+}
+
+export function overridesOf(sets: readonly string[]): Override[] {
+  try {
+    return parseOverrides(sets);
+  } catch (e) {
+    if (e instanceof OverrideError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function parseFormats(s: string): Set<ReportFormat> {

@@ -1,6 +1,8 @@
 // The scenario loader: the Simulation's file, its includes, every document validated and turned into
 // the typed model; references resolved once everything is read. Bad input never throws anything but
 // a ScenarioError listing every error found.
+import type { Override } from "./overrides.js";
+import type { OverrideSet } from "./source-file.js";
 import { dirname, resolve } from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
 import type { AnyResource, Diagnostic, Scenario } from "./model.js";
@@ -72,13 +74,14 @@ function byPosition(files: string[]): (a: Diagnostic, b: Diagnostic) => number {
 }
 
 /** Loads the scenario whose Simulation is in `file`; throws ScenarioError when the input is invalid. */
-export function loadScenario(file: string): Scenario {
+export function loadScenario(file: string, opts: { overrides?: readonly Override[] } = {}): Scenario {
   const mainFile = resolve(file);
   const sink = new DiagnosticSink();
+  const overrides: OverrideSet = { list: opts.overrides ?? [], applied: new Set() };
   const state = new LoadState(sink);
   const files = [mainFile];
   const results: DocumentResult[] = [];
-  for (const root of readYamlFile(mainFile, sink) ?? []) results.push(...readDocument(root, state));
+  for (const root of readYamlFile(mainFile, sink, undefined, overrides) ?? []) results.push(...readDocument(root, state));
 
   const sims = results.filter((r): r is SimulationDoc => r.kind === "simulation");
   const sim = sims[0];
@@ -89,7 +92,7 @@ export function loadScenario(file: string): Scenario {
   if (sim) {
     for (const { file: inc, from } of includedFiles(sim, mainFile)) {
       files.push(inc);
-      for (const root of readYamlFile(inc, sink, { pos: from.pos, path: from.path }) ?? []) {
+      for (const root of readYamlFile(inc, sink, { pos: from.pos, path: from.path }, overrides) ?? []) {
         for (const r of readDocument(root, state)) {
           if (r.kind === "simulation") r.root.error(`only one Simulation document is allowed (the entry point is in ${mainFile})`);
           else results.push(r);
@@ -98,6 +101,12 @@ export function loadScenario(file: string): Scenario {
     }
   }
   checkDuplicates(results, sink);
+  // Each override must land: a typo in --set would otherwise silently run the unchanged scenario.
+  for (const o of overrides.list) {
+    if (!overrides.applied.has(o)) {
+      sink.error({ file: mainFile, line: 1, column: 1 }, "", `--set ${o.text}: no ${o.kind === undefined ? "Simulation" : `${o.kind} named ${JSON.stringify(o.name)}`} in the scenario`);
+    }
+  }
   const initial = state.resources.slice();
   const simulation = sim ? readSimulation(sim.doc, sim.metadata, sim.root.pos, mainFile, state) : undefined;
   state.runDeferred();

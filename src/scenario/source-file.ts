@@ -7,12 +7,16 @@ import type { Node } from "yaml";
 import type { SourcePos } from "./model.js";
 import { YamlValue, positionOf } from "./yaml-value.js";
 import type { DiagnosticSink } from "./yaml-value.js";
+import { applyOverrides, type Override } from "./overrides.js";
+
+/** `--set` overrides to apply while reading, and how many took effect. */
+export interface OverrideSet { readonly list: readonly Override[]; readonly applied: Set<Override> }
 
 /** Where a file was referred from (an include or `apply.file`), for "cannot read" messages. */
 export interface FileReference { pos: SourcePos; path: string }
 
 /** The non-empty documents of `file` (absolute path), each as its root value; undefined if unreadable. */
-export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileReference): YamlValue[] | undefined {
+export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileReference, overrides?: OverrideSet): YamlValue[] | undefined {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -32,6 +36,7 @@ export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileRefe
       for (const e of doc.errors) sink.error(positionOf(ctx, e.pos[0]), "", `invalid YAML: ${e.message}`);
       continue;
     }
+    if (overrides !== undefined) applyOverrides(doc, overrides.list, overrides.applied);
     const root = doc.contents as Node | null;
     if (root === null || (root as { value?: unknown }).value === null) continue;
     out.push(new YamlValue(ctx, root, ""));
