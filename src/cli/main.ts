@@ -6,6 +6,7 @@ import { runCommand } from "./run-command.js";
 import { explainCommand, proxyConfigCommand } from "./inspect-commands.js";
 import { exitWith, UsageError } from "./exit.js";
 import { analyzeCommand } from "./analyze-command.js";
+import { checkCommand } from "./check-command.js";
 import { sweepCommand, writeSweep } from "./sweep-command.js";
 
 const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
@@ -76,6 +77,22 @@ try {
           .option("quiet", { type: "boolean", default: false }),
       (args) => {
         process.exitCode = writeSweep(args.out ?? args.dirs[0]!, args.dirs, args.quiet);
+      },
+    )
+    .command(
+      "check <scenario>",
+      "Run a scenario and print only its expectations, pass or fail (exit 1 when one failed)",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", demandOption: true })
+          .option("seed", { type: "number", describe: "Override the Simulation's seed" })
+          .option("duration", { type: "string", describe: "Override the simulated duration, e.g. 60s" })
+          .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value" })
+          .option("quiet", { type: "boolean", default: false, describe: "No warnings on standard error" })
+          .example("$0 check scenarios/resilience/circuit-breaking-c2.yaml", "")
+          .epilogue(EPILOG),
+      (args) => {
+        process.exitCode = checkCommand({ scenario: args.scenario, seed: args.seed, duration: args.duration, set: args.set, quiet: args.quiet });
       },
     )
     .command(

@@ -22,27 +22,32 @@ export interface RunArgs {
 
 const FORMATS: readonly ReportFormat[] = ["json", "md", "prom"];
 
-export function runCommand(a: RunArgs): number {
-  const formats = parseFormats(a.format);
+/** `--seed` and `--duration` checked (exit 2 when invalid). */
+export function seedAndDuration(a: Pick<RunArgs, "seed" | "duration">): { seed?: number | undefined; durationMs?: number | undefined } {
   if (a.seed !== undefined && !(Number.isSafeInteger(a.seed) && a.seed >= 0)) {
     throw new UsageError(`--seed: expected a non-negative integer, got ${a.seed}`);
   }
-  let durationMs: number | undefined;
-  if (a.duration !== undefined) {
-    try {
-      durationMs = parseDuration(a.duration);
-    } catch (e) {
-      throw new UsageError(`--duration: ${(e as Error).message}`);
-    }
-    if (!(durationMs > 0)) throw new UsageError(`--duration: must be longer than 0s`);
+  if (a.duration === undefined) return { seed: a.seed };
+  let durationMs: number;
+  try {
+    durationMs = parseDuration(a.duration);
+  } catch (e) {
+    throw new UsageError(`--duration: ${(e as Error).message}`);
   }
+  if (!(durationMs > 0)) throw new UsageError(`--duration: must be longer than 0s`);
+  return { seed: a.seed, durationMs };
+}
+
+export function runCommand(a: RunArgs): number {
+  const formats = parseFormats(a.format);
+  const { seed, durationMs } = seedAndDuration(a);
   const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []) });
   if (!a.quiet) {
     for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
     for (const m of analyzeTimeline(scenario)) process.stderr.write(`meshsim analyze: ${formatTimed(m)}\n`);
   }
   const progress = !a.quiet && process.stderr.isTTY ? progressBar() : undefined;
-  const outcome = runScenario(scenario, { seed: a.seed, durationMs, progress });
+  const outcome = runScenario(scenario, { seed, durationMs, progress });
   const name = scenario.simulation.metadata.name;
   const out = a.out ?? path.join("reports", name);
   writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
