@@ -58,12 +58,14 @@ try {
           .option("duration", { type: "string", describe: "Override spec.duration for every run" })
           .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>-sweep/)" })
           .option("quiet", { type: "boolean", default: false })
+          .option("job", { type: "number", describe: "Print a Kubernetes Indexed Job that runs the sweep as this many shards, then merge" })
+          .option("image", { type: "string", describe: "With --job: a container image holding meshsim and the scenario (default node:20)" })
           .example("$0 sweep scenarios/mmc.yaml --set 'Deployment/server:spec.replicas=[5,6,8]' -r 5 -w 2", "How many replicas?")
           .epilogue(EPILOG),
       async (args) => {
         process.exitCode = await sweepCommand({
           scenario: args.scenario, set: args.set, replications: args.replications, workers: args.workers,
-          shard: args.shard, out: args.out, duration: args.duration, quiet: args.quiet,
+          shard: args.shard, out: args.out, duration: args.duration, quiet: args.quiet, jobShards: args.job, image: args.image,
         });
       },
     )

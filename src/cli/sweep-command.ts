@@ -13,6 +13,7 @@ import { OverrideError, parseSet, type Override } from "../scenario/overrides.js
 import { renderSweepMarkdown, sweepPoint, type SweepSummary } from "../report/sweep-summary.js";
 import type { Summary } from "../report/summary-types.js";
 import { UsageError } from "./exit.js";
+import { indexedJobManifest } from "./indexed-job.js";
 
 const BIN = fileURLToPath(new URL("../../bin/meshsim.js", import.meta.url));
 
@@ -25,6 +26,9 @@ export interface SweepArgs {
   out?: string | undefined;
   duration?: string | undefined;
   quiet: boolean;
+  /** Print a Kubernetes Indexed Job running this many shards instead of running anything. */
+  jobShards?: number | undefined;
+  image?: string | undefined;
 }
 
 interface Axis { key: string; sets: string[]; values: unknown[] }
@@ -77,6 +81,14 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
     const s = loadScenario(a.scenario, { overrides });
     seed = s.simulation.seed;
     name = s.simulation.metadata.name;
+  }
+  if (a.jobShards !== undefined) {
+    if (!(Number.isInteger(a.jobShards) && a.jobShards >= 1)) throw new UsageError("--job: expected the number of shards, an integer ≥ 1");
+    const sweepArgs = [a.scenario, ...a.set.flatMap((s) => ["--set", s]), "--replications", String(a.replications)];
+    if (a.duration !== undefined) sweepArgs.push("--duration", a.duration);
+    const jobName = `meshsim-sweep-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63).replace(/-+$/, "");
+    process.stdout.write(indexedJobManifest({ name: jobName, shards: a.jobShards, image: a.image ?? "node:20", sweepArgs }));
+    return 0;
   }
   const out = a.out ?? path.join("reports", `${name}-sweep`);
   const tasks: Task[] = [];

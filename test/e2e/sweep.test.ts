@@ -108,3 +108,29 @@ describe("meshsim sweep", () => {
     expect(read(merged)).toBe(read(one));
   });
 });
+
+describe("meshsim sweep --job", () => {
+  it("prints an Indexed Job whose pods' commands, run as Kubernetes would, merge into the same sweep", () => {
+    const common = ["--set", "LoadGenerator/users:spec.rate=[40,80]", "-r", "2", "--duration", "30s"];
+    const r = meshsim("sweep", MMC, ...common, "--job", "3");
+    expect(r.code).toBe(0);
+    const job = parseDocument(r.stdout).toJS();
+    expect(job.kind).toBe("Job");
+    expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 3, parallelism: 3 });
+    const [sh, flag, command] = job.spec.template.spec.containers[0].command as string[];
+    expect([sh, flag]).toEqual(["sh", "-c"]);
+    const results = tmp();
+    for (let index = 0; index < 3; index++) {
+      const local = command!.replace("npx meshsim", `"${process.execPath}" "${BIN}"`).replaceAll("/results", results);
+      const run = spawnSync("sh", ["-c", local], { cwd: ROOT, encoding: "utf8", env: { ...process.env, JOB_COMPLETION_INDEX: String(index) } });
+      expect(run.status).toBe(0);
+    }
+    const merged = tmp();
+    const shards = [0, 1, 2].map((i) => path.join(results, `shard-${i}`));
+    expect(meshsim("merge", ...shards, "--out", merged, "--quiet").code).toBe(0);
+    const direct = tmp();
+    expect(meshsim("sweep", MMC, ...common, "--quiet", "--out", direct).code).toBe(0);
+    const read = (d: string) => fs.readFileSync(path.join(d, "sweep.json"), "utf8");
+    expect(read(merged)).toBe(read(direct));
+  });
+});
