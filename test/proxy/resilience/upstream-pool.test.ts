@@ -100,7 +100,7 @@ describe("HTTP/1.1 pool", () => {
     p.newStream(0, "a");
     expect(p.cancelPending(0, "a")).toBe(true);
     expect(p.cancelPending(0, "a")).toBe(false);
-    expect(p.connected(p.conn ?? { id: -1, host: 0, state: "connecting", streams: 0, served: 0, mtls: false })).toEqual([]);
+    expect(p.connected(p.conn ?? { id: -1, host: 0, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: 0, idleSince: 0 })).toEqual([]);
   });
 });
 
