@@ -111,7 +111,7 @@ export class PodLifecycle {
     pod.app.crash();
     this.h.inbound.appCrashed(pod);
     const delay = life.backoff.restartDelay(now);
-    this.h.telemetry.event(now, "crash", { pod: pod.id, restarts: pod.restarts, backOffMs: delay });
+    this.h.telemetry.event(now, "crashed", { pod: pod.id, restarts: pod.restarts, backOffMs: delay });
     if (wasReady) this.h.podsChanged();
     if (!pod.terminating) this.h.sim.after(delay, this.kRestart, new LifeEvent(life, life.gen));
   }
@@ -123,7 +123,7 @@ export class PodLifecycle {
     const pod = life.pod;
     pod.restarts++;
     this.h.restartApp(pod);
-    this.h.telemetry.event(this.h.sim.now, "restart", { pod: pod.id, restarts: pod.restarts });
+    this.h.telemetry.event(this.h.sim.now, "restarted", { pod: pod.id, restarts: pod.restarts });
     const startup = life.spec.appStartup();
     // The sidecar kept running: only the app container's start and probes decide.
     const ready = appReadyAfterMs(life.spec.probes, startup);

@@ -175,15 +175,16 @@ export class UpstreamPool<R> {
   }
 
   /**
-   * The connection could not be established (refused). When no other connection to the host is on
-   * its way, Envoy fails the host's pending requests (503 UF): they are returned.
+   * The connection could not be established (refused, or timed out). Envoy then purges all the
+   * host's pending requests (503 UF), even those another connection on its way could have taken,
+   * so that the router can retry them elsewhere: they are returned.
+   * envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (onConnectionEvent, purgePendingStreams)
    */
   connectFailed(x: PoolConnection): R[] {
     const pool = this.host(x.host);
     pool.connecting--;
     this.close(x, pool);
     this.counters.upstream_cx_connect_fail++;
-    if (pool.connecting > 0) return [];
     const failed = pool.pending.splice(0);
     this.counters.upstream_rq_pending_active -= failed.length;
     return failed;
