@@ -14,7 +14,8 @@ import type { ClusterCounters, PoolLimits } from "./pool-limits.js";
 export interface PoolConnection {
   readonly id: number;
   readonly host: number;
-  state: "connecting" | "ready" | "closed";
+  /** draining: past max_connection_duration, it takes no new request and closes when its last ends. */
+  state: "connecting" | "ready" | "draining" | "closed";
   /** Requests on it now (HTTP/1.1: 0 or 1). */
   streams: number;
   /** Requests it has carried. */
@@ -94,7 +95,14 @@ export class UpstreamPool<R> {
     if (this.limits.http2) {
       const x = pool.conns[0];
       if (x === undefined || x.state !== "ready") return null;
-      if (x.streams === 0 && this.expire(x, pool, now)) return null;
+      if (x.streams === 0) return this.expire(x, pool, now) ? null : x;
+      if (now - x.openedAt >= this.limits.maxConnectionDurationMs) {
+        // Envoy drains it: its requests finish on it, new ones get a new connection.
+        x.state = "draining";
+        pool.conns.splice(pool.conns.indexOf(x), 1);
+        this.counters.upstream_cx_max_duration_reached++;
+        return null;
+      }
       return x;
     }
     const idle = pool.idle;
@@ -211,7 +219,8 @@ export class UpstreamPool<R> {
     this.counters.upstream_rq_active--;
     this.conn = null;
     const L = this.limits;
-    let close = reset;
+    let close = reset || (x.state === "draining" && x.streams === 0);
+    if (x.state === "draining" && !close) return [];
     if (!close && L.maxRequestsPerConnection > 0 && x.served >= L.maxRequestsPerConnection) {
       this.counters.upstream_cx_max_requests++;
       close = true;
