@@ -37,6 +37,16 @@ describe("Istio's circuit-breaking task", () => {
     }
   });
 
+  it("maxRequestsPerConnection: 1 gives each request its own connection, closed after it", () => {
+    for (const s of [c2, c3]) {
+      const counters = cluster(s, "fortio-deploy");
+      expect(counters["upstream_cx_total"]).toBe(counters["upstream_rq_total"]);
+      expect(counters["upstream_cx_max_requests"]).toBe(counters["upstream_rq_total"]);
+      expect(counters["upstream_cx_destroy"]).toBe(counters["upstream_cx_total"]);
+      expect(counters["upstream_cx_active"]).toBe(0);
+    }
+  });
+
   it("never ejects httpbin for overflow, even with consecutive5xxErrors: 1", () => {
     for (const s of [c2, c3]) {
       expect(s.pods["httpbin-0"]!.ejections).toBe(0);
