@@ -87,9 +87,9 @@ export class AppServer {
     public behaviour: CompiledBehaviour,
     /** Where the app's own calls come from (its pod). */
     readonly origin: Origin,
-    private readonly observer: AppObserver,
+    private observer: AppObserver,
     /** Uniform draws deciding which requests the app fails (its `errorRate`). */
-    private readonly errorDraw: () => number,
+    readonly errorDraw: () => number,
   ) {}
 
   get queued(): number {
@@ -119,6 +119,16 @@ export class AppServer {
       const sr = x instanceof Cursor ? x.sr : x;
       sr.done = true;
     }
+  }
+
+  /**
+   * The process died (a crash or a kill): its queue is dropped and its slots are free, and it reports
+   * nothing more — what it still had in flight ends silently (a restart runs a new AppServer).
+   */
+  crash(): void {
+    this.dropAll();
+    this.observer.busyChanged(this.rt.sim.now, 0);
+    this.observer = DETACHED;
   }
 
   private take(sr: ServedRequest): void {
@@ -231,3 +241,6 @@ export class AppServer {
     sr.responder.onResponse(status, "-");
   }
 }
+
+/** The observer of a process that is gone. */
+const DETACHED: AppObserver = { busyChanged() {}, served() {} };

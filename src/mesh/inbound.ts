@@ -68,6 +68,11 @@ export class Inbound {
   private toApp(leg: InboundLeg): void {
     if (leg.closed) return;
     const pod = leg.pod;
+    if (pod.blackholed) {
+      // Dropped on the way: no answer, no reset; only the caller's timeouts end it.
+      leg.drop();
+      return;
+    }
     if (!pod.alive) {
       leg.refuse();
       return;
@@ -90,7 +95,35 @@ export class Inbound {
       leg.close();
       return;
     }
+    if (!pod.appUp) {
+      // Nothing listens on the app's port: the server sidecar's connection to it is refused and it
+      // answers 503 UF itself; without a sidecar the caller's connection is refused.
+      if (leg.viaSidecar) leg.onResponse(503, REFUSED);
+      else leg.refuse();
+      return;
+    }
     leg.served = pod.app.arrive(leg.req, leg);
+  }
+
+  /**
+   * The pod's app container died (the pod and its sidecar stay): the requests the app held lose
+   * their connection to it. Through the server sidecar each becomes its 503 UC; without one the
+   * caller's connection is reset.
+   */
+  appCrashed(pod: Pod): void {
+    for (const leg of this.legsIn(pod)) if (leg.served !== null) leg.appReset();
+  }
+
+  /** The pod vanished with its node: what was inside it is never answered. */
+  dropAll(pod: Pod): void {
+    for (const leg of this.legsIn(pod)) leg.drop();
+  }
+
+  private legsIn(pod: Pod): InboundLeg[] {
+    const head = pod.inside as InboundLeg | null;
+    const legs: InboundLeg[] = [];
+    if (head !== null) for (let l = head.next!; l !== head; l = l.next!) legs.push(l);
+    return legs;
   }
 
   /** The request left the pod (answered or reset). */
@@ -162,6 +195,27 @@ export class InboundLeg implements Responder {
     this.closed = true;
     this.rt.left(this);
     this.responder.onResponse(0, "-");
+  }
+
+  /** The app's end of the connection died: see Inbound.appCrashed. */
+  appReset(): void {
+    if (this.closed) return;
+    if (this.served !== null) this.served.done = true;
+    if (this.viaSidecar) {
+      this.onResponse(503, "UC");
+      return;
+    }
+    this.closed = true;
+    this.rt.left(this);
+    this.responder.onResponse(0, "-");
+  }
+
+  /** Lost without a trace: nobody is told. */
+  drop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.served !== null) this.served.done = true;
+    this.rt.left(this);
   }
 
   reset(): void {

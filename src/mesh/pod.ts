@@ -9,6 +9,14 @@ export class Pod implements OriginPod {
   alive = true;
   /** Ready: listed as an endpoint of the services that select it. */
   ready = true;
+  /** Its app listens (false while it boots or its container is restarting after a crash). */
+  appUp = true;
+  /** Unreachable (its node vanished): packets to it are dropped, nothing answers or refuses. */
+  blackholed = false;
+  /** Being scaled down: it no longer counts as a replica. */
+  terminating = false;
+  /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
+  restarts = 0;
   app!: AppServer;
   /** An ingress gateway's Envoy: the "ns/name" of the Gateway whose VirtualServices it routes by. */
   gateway: string | undefined = undefined;

@@ -99,29 +99,48 @@ export class SidecarPath {
    * Establish a new upstream connection: a TCP handshake (one round trip) and, when the client
    * sidecar originates TLS (the DestinationRule's `tls`, or auto mTLS toward a sidecar that accepts
    * it), a TLS 1.3 handshake (one more). A pod that is gone refuses it; a handshake the server side
-   * cannot complete fails it (503 UF).
+   * cannot complete fails it (503 UF). A host that does not answer at all (its node vanished) leaves
+   * the attempt waiting for the cluster's connect_timeout (Istio: 10 s), then it fails too (503 UF,
+   * upstream_cx_connect_timeout); both are connect failures for retries and outlier detection.
    * https://istio.io/latest/docs/concepts/security/#auto-mutual-tls
+   * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto (connect_timeout)
    */
   connect(cluster: UpstreamCluster, worker: number, conn: PoolConnection, host: Pod, extraMs: number): void {
     const net = this.d.network;
     const serverMode = this.d.policies.mode(host, cluster.targetPort);
     const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: host.hasSidecar, serverMode });
     const security = connectionSecurity(true, tls.mode, host.hasSidecar, serverMode);
-    let d = extraMs + net.oneWay() + net.oneWay();
+    let d = net.oneWay() + net.oneWay();
     if (tls.mode !== "DISABLE") d += net.oneWay() + net.oneWay();
     // The server pod's PREROUTING redirect to 15006 (NAT and conntrack on the first packet).
     if (host.hasSidecar) d += REDIRECT_COST_MS;
-    this.after(d, this.kConnected, new Connecting(cluster, worker, conn, host, security));
+    const timeout = cluster.pools[worker]!.limits.connectTimeoutMs;
+    const c = new Connecting(cluster, worker, conn, host, security, this.sim.now + extraMs + timeout);
+    if (host.blackholed || d > timeout) {
+      c.timedOut = true;
+      d = timeout;
+    }
+    this.after(extraMs + d, this.kConnected, c);
   }
 
   private connected(c: Connecting): void {
     const pool = c.cluster.pools[c.worker]!;
+    if (!c.timedOut && c.host.blackholed) {
+      // The host vanished during the handshake: the connect timer runs out.
+      c.timedOut = true;
+      this.after(c.deadline - this.sim.now, this.kConnected, c);
+      return;
+    }
+    if (c.timedOut) {
+      for (const a of pool.connectTimedOut(c.conn) as UpstreamAttempt[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF");
+      return;
+    }
     if (!c.host.alive || c.security.kind === "handshake-failure") {
       for (const a of pool.connectFailed(c.conn) as UpstreamAttempt[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF");
       return;
     }
     c.conn.mtls = c.security.mtls;
-    for (const a of pool.connected(c.conn) as UpstreamAttempt[]) {
+    for (const a of pool.connected(c.conn, this.sim.now) as UpstreamAttempt[]) {
       a.conn = c.conn;
       a.rr.send(a);
     }
@@ -130,7 +149,7 @@ export class SidecarPath {
   /** A request left its connection: the next pending one takes it, or a new connection is opened. */
   streamEnded(cluster: UpstreamCluster, worker: number, conn: PoolConnection, reset: boolean): void {
     const pool = cluster.pools[worker]!;
-    for (const a of pool.streamDone(conn, reset) as UpstreamAttempt[]) {
+    for (const a of pool.streamDone(conn, reset, this.sim.now) as UpstreamAttempt[]) {
       a.conn = conn;
       a.rr.send(a);
     }
@@ -276,9 +295,10 @@ export class RouterRequest implements Exchange {
     this.lastHost = host;
     const a = new UpstreamAttempt(this, host, cluster.idOf(host), this.worker);
     const pool = cluster.pools[this.worker]!;
-    // Connections to a pod that went away were reset by its kernel.
+    // Connections to a pod that went away were reset by its kernel (one that vanished with its node
+    // sends nothing: its connections look alive).
     if (!host.alive) pool.closeIdle(a.hostId);
-    const r = pool.newStream(a.hostId, a);
+    const r = pool.newStream(a.hostId, a, this.p.sim.now);
     if (r === OVERFLOW) {
       // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure, and
       // (as in Istio's metrics) a request that reached no destination.
@@ -457,12 +477,16 @@ function responseOutcome(status: number): AttemptOutcome {
 
 /** A connection being established. */
 class Connecting {
+  /** Its connect_timeout ran out (or will, at `deadline`). */
+  timedOut = false;
   constructor(
     readonly cluster: UpstreamCluster,
     readonly worker: number,
     readonly conn: PoolConnection,
     readonly host: Pod,
     readonly security: ConnectionOutcome,
+    /** When connect_timeout runs out. */
+    readonly deadline: number,
   ) {}
 }
 

@@ -11,8 +11,10 @@ export interface TimelineTarget {
   readonly podsByDeployment: Map<string, Pod[]>;
   readonly telemetry: { event(tMs: number, kind: string, detail: Record<string, string | number>): void };
   setWorkload(namespace: string, name: string, change: { errorRate?: number; serviceTime?: DistributionSpec }): void;
-  addPod(dep: Deployment): Pod;
-  stopPod(pod: Pod, how: "kill" | "terminate"): void;
+  /** A new pod; `starting`: it becomes an endpoint only once it is Ready (a scale-up). */
+  addPod(dep: Deployment, starting?: boolean): Pod;
+  stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void;
+  crashPod(pod: Pod, crash: Extract<TimelineAction, { kind: "crash" }>): void;
   podsChanged(): void;
   applyConfig(resources: AnyResource[]): void;
   deleteConfig(kind: string, name: string, namespace: string): void;
@@ -37,23 +39,26 @@ export class Timeline {
         w.setWorkload(a.namespace, a.workload, a);
         return;
       case "kill": {
-        const victims = a.pod !== undefined
-          ? [...w.podsByDeployment.values()].flat().filter((p) => (p.name === a.pod || p.id === a.pod) && p.alive)
-          : (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive).slice(0, a.count);
-        for (const p of victims) w.stopPod(p, "kill");
-        w.podsChanged();
+        for (const p of this.victims(a)) w.stopPod(p, a.network === "blackhole" ? "blackhole" : "kill");
+        // A vanished node's pods stay endpoints until Kubernetes marks them NotReady (World does it).
+        if (a.network !== "blackhole") w.podsChanged();
         return;
       }
+      case "crash":
+        // Readiness changes announce themselves (podsChanged) as the kubelet sees them.
+        for (const p of this.victims(a)) w.crashPod(p, a);
+        return;
       case "scale": {
         const dep = w.scenario.deployments.find((d) => d.metadata.namespace === a.namespace && d.metadata.name === a.deployment);
         if (!dep) return;
-        // Pods already terminating do not count as replicas.
-        const alive = (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive && p.ready);
+        // Pods already terminating do not count as replicas; starting or restarting ones do.
+        const alive = (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter((p) => p.alive && !p.terminating);
         // Scale down removes the newest pods first, like a ReplicaSet with equal pod ages would not
         // guarantee but a reader expects.
         for (let k = alive.length - 1; k >= a.replicas; k--) w.stopPod(alive[k]!, "terminate");
-        for (let k = alive.length; k < a.replicas; k++) w.addPod(dep);
-        w.podsChanged();
+        // New pods join the endpoints when they are Ready (they announce it then).
+        for (let k = alive.length; k < a.replicas; k++) w.addPod(dep, true);
+        if (alive.length > a.replicas) w.podsChanged();
         return;
       }
       case "apply":
@@ -67,12 +72,22 @@ export class Timeline {
         return;
     }
   }
+
+  /** The running pods a kill or crash names. */
+  private victims(a: { pod?: string; deployment?: string; count: number; namespace: string }): Pod[] {
+    const w = this.w;
+    const up = (p: Pod) => p.alive && !p.blackholed;
+    return a.pod !== undefined
+      ? [...w.podsByDeployment.values()].flat().filter((p) => (p.name === a.pod || p.id === a.pod) && up(p))
+      : (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter(up).slice(0, a.count);
+  }
 }
 
 function describe(a: TimelineAction): Record<string, string | number> {
   switch (a.kind) {
     case "set": return { workload: a.workload, ...(a.errorRate !== undefined ? { errorRate: a.errorRate } : {}) };
-    case "kill": return a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count };
+    case "kill": return { ...(a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count }), ...(a.network === "blackhole" ? { network: a.network } : {}) };
+    case "crash": return a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count };
     case "scale": return { deployment: a.deployment, replicas: a.replicas };
     case "apply": return { resources: a.resources.map((r) => `${r.kind}/${r.metadata.name}`).join(",") };
     case "delete": return { resource: `${a.resourceKind}/${a.name}` };

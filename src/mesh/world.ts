@@ -10,7 +10,7 @@ import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
 import { compileDistribution, distributionMean } from "../engine/distributions/compile.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
-import type { CallTarget, Deployment, Scenario, Workload, WorkloadBehaviour } from "../scenario/model.js";
+import type { CallTarget, Deployment, Scenario, TimelineAction, Workload, WorkloadBehaviour } from "../scenario/model.js";
 import { AppCalls } from "./app-call.js";
 import { AppServer, Apps, type AppObserver } from "./app-server.js";
 import { compileBehaviour, type CompiledBehaviour } from "./compiled-script.js";
@@ -25,6 +25,8 @@ import { ServiceRegistry } from "./service-registry.js";
 import { SidecarPath } from "./sidecar-path.js";
 import { injectsSidecar } from "./sidecar-injection.js";
 import { Timeline } from "./timeline.js";
+import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
+import { DEFAULTS } from "../scenario/defaults.js";
 import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
 import type { AnyResource } from "../scenario/model.js";
 import { ProxyRouting } from "./proxy-routing.js";
@@ -89,6 +91,9 @@ export class World implements Transport {
   readonly endpointDelayMs: number;
   private readonly kRefresh: number;
   private readonly kKill: number;
+  private readonly lifecycle: PodLifecycle;
+  /** Per Workload: draws how long its app takes to start. */
+  private readonly appStartups = new Map<Workload | undefined, () => number>();
 
   constructor(
     readonly scenario: Scenario,
@@ -156,6 +161,12 @@ export class World implements Transport {
     this.endpointDelayMs = simSpec.mesh.controlPlane.debounceAfterMs + distributionMean(simSpec.mesh.controlPlane.pushTime);
     this.kRefresh = this.sim.on(() => this.registry.refresh(this.pods.values()));
     this.kKill = this.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
+    this.lifecycle = new PodLifecycle({
+      sim: this.sim, inbound: this.inbound, telemetry,
+      proxyStartup: this.sampler(simSpec.mesh.proxy.startupTime, "proxy:startup"),
+      podsChanged: () => this.podsChanged(),
+      restartApp: (pod) => { pod.app = this.newApp(pod, pod.app.behaviour, pod.app.errorDraw); },
+    });
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network,
       inbound: this.inbound, telemetry, sinks, proxyLatency, routing, policies,
@@ -244,7 +255,8 @@ export class World implements Transport {
     }
   }
 
-  addPod(dep: Deployment): Pod {
+  /** A pod of the Deployment; `starting`: created now, it is an endpoint only once Ready (else running from t = 0). */
+  addPod(dep: Deployment, starting = false): Pod {
     const ns = dep.metadata.namespace;
     const list = this.podsByDeployment.get(depKey(ns, dep.metadata.name))!;
     const index = list.length;
@@ -256,33 +268,64 @@ export class World implements Transport {
     );
     const behaviour = this.behaviourFor(ns, dep.podLabels);
     const w = this.scenario.workloads.find((x) => x.metadata.namespace === ns && selects(x.selector, dep.podLabels));
-    pod.app = new AppServer(
-      this.apps, behaviour, originOf(pod), this.telemetry.pod(pod.id, behaviour.concurrency),
-      this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`),
-    );
+    pod.app = this.newApp(pod, behaviour, this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
     list.push(pod);
     this.pods.set(pod.id, pod);
+    this.lifecycle.add(pod, this.startSpec(dep, w), starting);
     // A new sidecar starts with the config istiod has now.
     if (this.proxyConfigs.size > 0 || this.config.version > 1) this.proxyConfigs.set(pod, this.config);
     return pod;
   }
 
+  private newApp(pod: Pod, behaviour: CompiledBehaviour, errorDraw: () => number): AppServer {
+    return new AppServer(this.apps, behaviour, originOf(pod), this.telemetry.pod(pod.id, behaviour.concurrency), errorDraw);
+  }
+
+  /** How a Deployment's pods start: its readiness probes and the Workload's startup time. */
+  private startSpec(dep: Deployment, w: Workload | undefined): PodStartSpec {
+    let appStartup = this.appStartups.get(w);
+    if (appStartup === undefined) {
+      const spec = w?.startupTime ?? DEFAULTS.workload.startupTime;
+      appStartup = this.sampler(spec, `startup:${w ? `${w.metadata.namespace}/${w.metadata.name}` : "-"}`);
+      this.appStartups.set(w, appStartup);
+    }
+    return { probes: dep.readinessProbes, hold: dep.holdApplicationUntilProxyStarts, appStartup };
+  }
+
   /**
    * A pod stops. Killed: at once, the requests inside it reset. Terminated (scale-down): it leaves
    * the Service's endpoints (once the change propagates) but keeps serving what still reaches it
-   * until terminationGracePeriodSeconds is over, when Kubernetes kills it.
+   * until terminationGracePeriodSeconds is over, when Kubernetes kills it. Blackholed (its node
+   * vanished): nothing it holds or receives is ever answered or refused, and it stays an endpoint
+   * until the node controller marks it NotReady (--node-monitor-grace-period).
    */
-  stopPod(pod: Pod, how: "kill" | "terminate"): void {
+  stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void {
     if (how === "terminate") {
       pod.ready = false;
+      pod.terminating = true;
       this.sim.after(pod.terminationGracePeriodMs, this.kKill, pod);
       return;
     }
-    if (!pod.alive) return;
+    if (!pod.alive || pod.blackholed) return;
+    if (how === "blackhole") {
+      pod.blackholed = true;
+      pod.appUp = false;
+      pod.app.crash();
+      this.inbound.dropAll(pod);
+      this.lifecycle.stopped(pod, DEFAULTS.kubernetes.nodeMonitorGracePeriodMs);
+      return;
+    }
     pod.alive = false;
     pod.ready = false;
     pod.app.dropAll();
     this.inbound.resetAll(pod);
+    this.lifecycle.stopped(pod);
+  }
+
+  /** The timeline's `crash`: the pod's app container exits (and restarts under CrashLoopBackOff). */
+  crashPod(pod: Pod, a: Extract<TimelineAction, { kind: "crash" }>): void {
+    const after = a.crashAfter !== undefined ? this.sampler(a.crashAfter, `crash:${pod.id}`) : null;
+    this.lifecycle.crash(pod, after, a.times);
   }
 
   /** Pods started or stopped: every service's endpoints are recomputed once the change propagates. */

@@ -19,7 +19,10 @@ export interface PoolLimits {
   /** 0 = unlimited (keep-alive); 1 = a new connection per request. */
   maxRequestsPerConnection: number;
   connectTimeoutMs: number;
+  /** Upstream connection closed after this long without requests (Infinity: never). */
   idleTimeoutMs: number;
+  /** Upstream connection closed (once idle) after this age (Infinity: never). */
+  maxConnectionDurationMs: number;
   /** HTTP/2 upstream: requests multiplexed on one connection per host. */
   http2: boolean;
 }
@@ -33,9 +36,17 @@ export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolea
     maxRetries: positive(cp?.http?.maxRetries, ISTIO_DEFAULT_THRESHOLD),
     maxRequestsPerConnection: cp?.http?.maxRequestsPerConnection ?? 0,
     connectTimeoutMs: positive(cp?.tcp?.connectTimeoutMs, ISTIO_DEFAULT_CONNECT_TIMEOUT_MS),
-    idleTimeoutMs: positive(cp?.http?.idleTimeoutMs, ISTIO_DEFAULT_IDLE_TIMEOUT_MS),
+    // istiod writes http.idleTimeout, else tcp.idleTimeout, as the cluster's HTTP idle_timeout;
+    // 0 disables it (cluster_traffic_policy.go applyConnectionPool).
+    idleTimeoutMs: orNever(cp?.http?.idleTimeoutMs ?? cp?.tcp?.idleTimeoutMs ?? ISTIO_DEFAULT_IDLE_TIMEOUT_MS),
+    maxConnectionDurationMs: orNever(cp?.tcp?.maxConnectionDurationMs ?? 0),
     http2: http2 || cp?.http?.h2UpgradePolicy === "UPGRADE",
   };
+}
+
+/** A duration where 0 means "no limit". */
+function orNever(ms: number): number {
+  return ms > 0 ? ms : Infinity;
 }
 
 /** A cluster's stats, named as Envoy names them (cluster.<name>.<counter>). */
@@ -44,6 +55,10 @@ export interface ClusterCounters {
   upstream_cx_active: number;
   upstream_cx_overflow: number;
   upstream_cx_connect_fail: number;
+  upstream_cx_connect_timeout: number;
+  upstream_cx_idle_timeout: number;
+  upstream_cx_max_duration_reached: number;
+  upstream_cx_max_requests: number;
   upstream_cx_destroy: number;
   upstream_rq_total: number;
   upstream_rq_active: number;
@@ -58,7 +73,8 @@ export interface ClusterCounters {
 export function newClusterCounters(): ClusterCounters {
   return {
     upstream_cx_total: 0, upstream_cx_active: 0, upstream_cx_overflow: 0, upstream_cx_connect_fail: 0,
-    upstream_cx_destroy: 0, upstream_rq_total: 0, upstream_rq_active: 0, upstream_rq_pending_total: 0,
+    upstream_cx_connect_timeout: 0, upstream_cx_idle_timeout: 0, upstream_cx_max_duration_reached: 0,
+    upstream_cx_max_requests: 0, upstream_cx_destroy: 0, upstream_rq_total: 0, upstream_rq_active: 0, upstream_rq_pending_total: 0,
     upstream_rq_pending_active: 0, upstream_rq_pending_overflow: 0, upstream_rq_retry: 0,
     upstream_rq_retry_overflow: 0, upstream_rq_timeout: 0,
   };

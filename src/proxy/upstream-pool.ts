@@ -3,7 +3,10 @@
 // when a connection is up or fails, or a request ends. HTTP/1.1: one request at a time per
 // connection, keep-alive up to maxRequestsPerConnection; HTTP/2: one connection per host, requests
 // multiplexed. Circuit breakers are checked where Envoy checks them, on counters shared by all of
-// the proxy's workers; overflow is a local 503 UO and never a host failure.
+// the proxy's workers; overflow is a local 503 UO and never a host failure. A connection idle for
+// idle_timeout, or older than max_connection_duration once idle, is closed; the pool notices when it
+// next looks at the host (the caller passes the time), so a closed connection is never reused and
+// no timer runs per connection.
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
 import type { ClusterCounters, PoolLimits } from "./pool-limits.js";
@@ -11,13 +14,18 @@ import type { ClusterCounters, PoolLimits } from "./pool-limits.js";
 export interface PoolConnection {
   readonly id: number;
   readonly host: number;
-  state: "connecting" | "ready" | "closed";
+  /** draining: past max_connection_duration, it takes no new request and closes when its last ends. */
+  state: "connecting" | "ready" | "draining" | "closed";
   /** Requests on it now (HTTP/1.1: 0 or 1). */
   streams: number;
   /** Requests it has carried. */
   served: number;
   /** Istio mTLS was negotiated when it was set up (the caller decides; it outlives config changes). */
   mtls: boolean;
+  /** When it was opened. */
+  openedAt: number;
+  /** When it last became free of requests. */
+  idleSince: number;
 }
 
 /** The outcomes of `newStream`; the pool's `conn` says which connection it concerns. */
@@ -55,7 +63,7 @@ export class UpstreamPool<R> {
    * the caller must establish that new connection and call `connected` or `connectFailed`.
    * OVERFLOW: reply 503 UO at once.
    */
-  newStream(h: number, req: R): number {
+  newStream(h: number, req: R, now = 0): number {
     const c = this.counters;
     const L = this.limits;
     this.conn = null;
@@ -65,7 +73,7 @@ export class UpstreamPool<R> {
       return OVERFLOW;
     }
     const pool = this.host(h);
-    const ready = this.readyConnection(pool);
+    const ready = this.readyConnection(pool, now);
     if (ready !== null) {
       this.attach(ready);
       this.conn = ready;
@@ -78,21 +86,49 @@ export class UpstreamPool<R> {
     pool.pending.push(req);
     c.upstream_rq_pending_total++;
     c.upstream_rq_pending_active++;
-    this.conn = this.maybeOpen(h, pool);
+    this.conn = this.maybeOpen(h, pool, now);
     return PENDING;
   }
 
-  /** A connection that can take a request now, if any. */
-  private readyConnection(pool: HostPool<R>): PoolConnection | null {
+  /** A connection that can take a request now, if any (closing those that timed out while idle). */
+  private readyConnection(pool: HostPool<R>, now: number): PoolConnection | null {
     if (this.limits.http2) {
       const x = pool.conns[0];
-      return x !== undefined && x.state === "ready" ? x : null;
+      if (x === undefined || x.state !== "ready") return null;
+      if (x.streams === 0) return this.expire(x, pool, now) ? null : x;
+      if (now - x.openedAt >= this.limits.maxConnectionDurationMs) {
+        // Envoy drains it: its requests finish on it, new ones get a new connection.
+        x.state = "draining";
+        pool.conns.splice(pool.conns.indexOf(x), 1);
+        this.counters.upstream_cx_max_duration_reached++;
+        return null;
+      }
+      return x;
     }
-    while (pool.idle.length > 0) {
-      const x = pool.idle.pop()!;
-      if (x.state === "ready") return x;
+    const idle = pool.idle;
+    // The oldest idle connections sit at the bottom: close those past their time first.
+    while (idle.length > 0 && (idle[0]!.state !== "ready" || this.expire(idle[0]!, pool, now))) idle.shift();
+    while (idle.length > 0) {
+      const x = idle.pop()!;
+      if (x.state !== "ready") continue;
+      if (this.expire(x, pool, now)) {
+        for (const y of idle) if (y.state === "ready") this.expire(y, pool, now);
+        idle.length = 0;
+        return null;
+      }
+      return x;
     }
     return null;
+  }
+
+  /** Close an idle connection that has been idle for idle_timeout or lived max_connection_duration. */
+  private expire(x: PoolConnection, pool: HostPool<R>, now: number): boolean {
+    const L = this.limits;
+    if (now - x.idleSince >= L.idleTimeoutMs) this.counters.upstream_cx_idle_timeout++;
+    else if (now - x.openedAt >= L.maxConnectionDurationMs) this.counters.upstream_cx_max_duration_reached++;
+    else return false;
+    this.close(x, pool);
+    return true;
   }
 
   private attach(x: PoolConnection): void {
@@ -106,14 +142,14 @@ export class UpstreamPool<R> {
    * established (HTTP/2: when the host has none), within max_connections — except that Envoy always
    * lets a host have one connection in each pool.
    */
-  private maybeOpen(h: number, pool: HostPool<R>): PoolConnection | null {
+  private maybeOpen(h: number, pool: HostPool<R>, now: number): PoolConnection | null {
     const wanted = this.limits.http2 ? (pool.conns.length === 0 ? 1 : 0) : pool.pending.length - pool.connecting;
     if (wanted <= 0) return null;
     if (this.counters.upstream_cx_active >= this.limits.maxConnections && pool.conns.length > 0) {
       this.counters.upstream_cx_overflow++;
       return null;
     }
-    const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false };
+    const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: now, idleSince: now };
     pool.conns.push(x);
     pool.connecting++;
     this.counters.upstream_cx_total++;
@@ -122,15 +158,16 @@ export class UpstreamPool<R> {
   }
 
   /** The connection is up: returns the pending requests that now run on it (HTTP/1.1: at most one). */
-  connected(x: PoolConnection): R[] {
+  connected(x: PoolConnection, now = 0): R[] {
     const pool = this.host(x.host);
     pool.connecting--;
     x.state = "ready";
-    return this.drainPending(x, pool);
+    x.openedAt = now;
+    return this.drainPending(x, pool, now);
   }
 
   /** Give a ready connection the requests waiting for it; an HTTP/1.1 connection left free is idle. */
-  private drainPending(x: PoolConnection, pool: HostPool<R>): R[] {
+  private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): R[] {
     const out: R[] = [];
     while (pool.pending.length > 0 && (this.limits.http2 || x.streams === 0)) {
       if (this.counters.upstream_rq_active >= this.limits.maxRequests) break;
@@ -138,23 +175,36 @@ export class UpstreamPool<R> {
       this.counters.upstream_rq_pending_active--;
       this.attach(x);
     }
-    if (!this.limits.http2 && x.streams === 0) pool.idle.push(x);
+    if (x.streams === 0) {
+      x.idleSince = now;
+      if (!this.limits.http2) pool.idle.push(x);
+    }
     return out;
   }
 
   /**
-   * The connection could not be established (refused). When no other connection to the host is on
-   * its way, Envoy fails the host's pending requests (503 UF): they are returned.
+   * The connection could not be established (refused, or timed out). Envoy then purges all the
+   * host's pending requests (503 UF), even those another connection on its way could have taken,
+   * so that the router can retry them elsewhere: they are returned.
+   * envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (onConnectionEvent, purgePendingStreams)
    */
   connectFailed(x: PoolConnection): R[] {
     const pool = this.host(x.host);
     pool.connecting--;
     this.close(x, pool);
     this.counters.upstream_cx_connect_fail++;
-    if (pool.connecting > 0) return [];
     const failed = pool.pending.splice(0);
     this.counters.upstream_rq_pending_active -= failed.length;
     return failed;
+  }
+
+  /**
+   * The connection was not up within connect_timeout (the host does not answer): Envoy closes it,
+   * counting upstream_cx_connect_timeout, and then handles it as any connect failure.
+   */
+  connectTimedOut(x: PoolConnection): R[] {
+    this.counters.upstream_cx_connect_timeout++;
+    return this.connectFailed(x);
   }
 
   /**
@@ -162,19 +212,30 @@ export class UpstreamPool<R> {
    * now run on `x`; `conn` is set when the caller must open a new connection for the host's
    * remaining pending requests.
    */
-  streamDone(x: PoolConnection, reset: boolean): R[] {
+  streamDone(x: PoolConnection, reset: boolean, now = 0): R[] {
     const pool = this.host(x.host);
     x.streams--;
     x.served++;
     this.counters.upstream_rq_active--;
     this.conn = null;
     const L = this.limits;
-    if (reset || (L.maxRequestsPerConnection > 0 && x.served >= L.maxRequestsPerConnection)) {
-      this.close(x, pool);
-      this.conn = pool.pending.length > 0 ? this.maybeOpen(x.host, pool) : null;
+    let close = reset || (x.state === "draining" && x.streams === 0);
+    if (x.state === "draining" && !close) return [];
+    if (!close && L.maxRequestsPerConnection > 0 && x.served >= L.maxRequestsPerConnection) {
+      this.counters.upstream_cx_max_requests++;
+      close = true;
+    }
+    // Past max_connection_duration the connection drains: it closes once its last request is done.
+    if (!close && x.streams === 0 && now - x.openedAt >= L.maxConnectionDurationMs) {
+      this.counters.upstream_cx_max_duration_reached++;
+      close = true;
+    }
+    if (close) {
+      if (x.state !== "closed") this.close(x, pool);
+      this.conn = pool.pending.length > 0 ? this.maybeOpen(x.host, pool, now) : null;
       return [];
     }
-    return this.drainPending(x, pool);
+    return this.drainPending(x, pool, now);
   }
 
   /** A pending request gave up (its timeout fired while it waited). */

@@ -20,6 +20,15 @@ export const DEFAULTS = {
     serviceAccountName: "default",
     /** Kubernetes PodSpec.terminationGracePeriodSeconds default (30 s). */
     terminationGracePeriodMs: 30_000,
+    /** Kubernetes Probe defaults: initialDelaySeconds 0, periodSeconds 10, successThreshold 1. */
+    readinessProbe: { initialDelayMs: 0, periodMs: 10_000, successThreshold: 1 },
+    /** Istio ProxyConfig.holdApplicationUntilProxyStarts default. */
+    holdApplicationUntilProxyStarts: false,
+  },
+  kubernetes: {
+    /** kube-controller-manager --node-monitor-grace-period (40 s up to Kubernetes 1.31, 50 s from
+     * 1.32): how long an unreachable node's pods stay Ready, and so endpoints. */
+    nodeMonitorGracePeriodMs: 40_000,
   },
   /** Istio HTTPRetry.attempts when a `retries` block omits it (proto zero value: no retries). */
   retryAttempts: 0,
@@ -48,6 +57,9 @@ export const DEFAULTS = {
       cpuPerRequestMs: 0.5,
       /** ≈50 MB per proxy (Istio performance page, 1.5–1.22); 50 MiB in bytes. */
       memoryBytes: 50 * 2 ** 20,
+      /** meshsim: pilot-agent and Envoy start and get their first config from istiod in about a
+       * second (Istio publishes no figure; its 1 s startupProbe period then decides readiness). */
+      startupTime: { dist: "constant", value: 1000 } as DistributionSpec,
     },
     controlPlane: {
       /** Istio PILOT_DEBOUNCE_AFTER default. */
@@ -87,6 +99,8 @@ export const DEFAULTS = {
     threading: "blocking" as const,
     /** meshsim: the app itself never fails unless told to. */
     errorRate: 0,
+    /** meshsim: the app listens as soon as its container runs. */
+    startupTime: { dist: "constant", value: 0 } as DistributionSpec,
   },
   call: {
     /** The URL default scheme. */
@@ -113,5 +127,9 @@ export const DEFAULTS = {
   timeline: {
     /** `kill: {deployment}` kills one pod. */
     killCount: 1,
+    /** `kill` refuses connections at once (the pod's kernel answers RST) unless `network: blackhole`. */
+    killNetwork: "refuse" as const,
+    /** `crash: {deployment}` crashes one pod's app. */
+    crashCount: 1,
   },
 } as const;

@@ -41,8 +41,15 @@ export interface Deployment {
   serviceAccountName: string;
   /** spec.template.spec.terminationGracePeriodSeconds in ms (Kubernetes default 30 s). */
   terminationGracePeriodMs: number;
+  /** The readinessProbe timing of each container that has one. */
+  readinessProbes: ReadinessProbe[];
+  /** ProxyConfig holdApplicationUntilProxyStarts from the `proxy.istio.io/config` pod annotation (Istio default false). */
+  holdApplicationUntilProxyStarts: boolean;
   pos: SourcePos;
 }
+
+/** What meshsim takes from a container's readinessProbe (ms; Kubernetes' defaults 0 s, 10 s, 1). */
+export interface ReadinessProbe { initialDelayMs: number; periodMs: number; successThreshold: number }
 
 export interface CallTarget {
   scheme: "http" | "https";
@@ -90,6 +97,8 @@ export interface Workload {
   behaviour: WorkloadBehaviour;
   /** Per `version` label: the fields given there replace the base behaviour's. */
   versions: Record<string, Partial<WorkloadBehaviour>>;
+  /** How long the app takes to listen once its container starts (meshsim default 0). */
+  startupTime: DistributionSpec;
   pos: SourcePos;
 }
 
@@ -143,7 +152,14 @@ export type AnyResource =
 export type TimelineAction =
   | { kind: "apply"; resources: AnyResource[] }
   | { kind: "delete"; resourceKind: string; name: string; namespace: string }
-  | { kind: "kill"; deployment?: string; pod?: string; count: number; namespace: string }
+  | { kind: "kill"; deployment?: string; pod?: string; count: number; namespace: string; network: "refuse" | "blackhole" }
+  | {
+    kind: "crash"; deployment?: string; pod?: string; count: number; namespace: string;
+    /** Each restarted container crashes again after running this long (absent: it crashes once). */
+    crashAfter?: DistributionSpec;
+    /** Crashes in all, the first included (absent with crashAfter: for ever). */
+    times?: number;
+  }
   | { kind: "scale"; deployment: string; replicas: number; namespace: string }
   | { kind: "set"; workload: string; namespace: string; errorRate?: number; serviceTime?: DistributionSpec }
   | { kind: "controlPlane"; state: "up" | "down" };
@@ -153,7 +169,8 @@ export interface TimelineEvent { atMs: number; action: TimelineAction; pos: Sour
 export interface MeshSettings {
   mode: "sidecar" | "ambient" | "none";
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
-  proxy: { latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number };
+  /** `startupTime`: from the sidecar's start until Envoy has its first config and /healthz/ready passes. */
+  proxy: { latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number; startupTime: DistributionSpec };
   controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec };
   certificates: { workloadTTLMs: number };
 }

@@ -37,6 +37,7 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
       latency: dist(proxy?.get("latency"), d.proxy.latency),
       cpuPerRequestMs: proxy?.get("cpuPerRequest")?.duration() ?? d.proxy.cpuPerRequestMs,
       memoryBytes: proxy?.get("memory")?.bytes() ?? d.proxy.memoryBytes,
+      startupTime: dist(proxy?.get("startupTime"), d.proxy.startupTime),
     },
     controlPlane: {
       debounceAfterMs: cp?.get("debounceAfter")?.duration() ?? d.controlPlane.debounceAfterMs,

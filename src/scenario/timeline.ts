@@ -9,7 +9,7 @@ import { KINDS } from "./resource-kinds.js";
 import { readYamlFile } from "./source-file.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
 
-const ACTIONS = ["apply", "delete", "kill", "scale", "set", "controlPlane"] as const;
+const ACTIONS = ["apply", "delete", "kill", "crash", "scale", "set", "controlPlane"] as const;
 
 export interface TimelineContext {
   state: LoadState;
@@ -51,8 +51,9 @@ function readAction(which: (typeof ACTIONS)[number], v: YamlValue, tc: TimelineC
       const namespace = nsV?.nonEmptyStr() ?? tc.namespace;
       const action = which === "delete" ? readDelete(m, namespace, tc)
         : which === "kill" ? readKill(m, namespace, tc)
-          : which === "scale" ? readScale(m, namespace, tc)
-            : readSet(m, namespace, tc);
+          : which === "crash" ? readCrash(m, namespace, tc)
+            : which === "scale" ? readScale(m, namespace, tc)
+              : readSet(m, namespace, tc);
       m.done();
       return action;
     }
@@ -112,7 +113,8 @@ function checkDeployment(v: YamlValue, name: string, namespace: string, tc: Time
   });
 }
 
-function readKill(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+/** The pods a kill or crash hits: `{pod: NAME}` or `{deployment: NAME, count: N}`. */
+function readPodTarget(m: YamlMap, namespace: string, tc: TimelineContext, defaultCount: number): { deployment?: string; pod?: string; count: number } | undefined {
   const which = m.exclusive(["deployment", "pod"], true);
   if (!which) { m.ignore("count"); return undefined; }
   const v = m.get(which)!;
@@ -125,12 +127,36 @@ function readKill(m: YamlMap, namespace: string, tc: TimelineContext): TimelineA
       const ok = tc.state.ofKind("Deployment").some((d) => d.metadata.namespace === namespace && new RegExp(`^${d.metadata.name.replace(/[.]/g, "\\.")}-\\d+$`).test(name));
       if (!ok) v.error(`no pod ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} (pods are named <deployment>-<index>)`);
     });
-    return { kind: "kill", pod: name, count: DEFAULTS.timeline.killCount, namespace };
+    return { pod: name, count: defaultCount };
   }
-  const count = m.get("count")?.int({ min: 1 }) ?? DEFAULTS.timeline.killCount;
+  const count = m.get("count")?.int({ min: 1 }) ?? defaultCount;
   if (name === undefined) return undefined;
   checkDeployment(v, name, namespace, tc);
-  return { kind: "kill", deployment: name, count, namespace };
+  return { deployment: name, count };
+}
+
+function readKill(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+  const network = m.get("network")?.oneOf(["refuse", "blackhole"] as const) ?? DEFAULTS.timeline.killNetwork;
+  const target = readPodTarget(m, namespace, tc, DEFAULTS.timeline.killCount);
+  return target && { kind: "kill", ...target, namespace, network };
+}
+
+/**
+ * `crash: {deployment: X, count: N, crashAfter: D, times: K}`: the app container of N pods exits; the
+ * kubelet restarts it with CrashLoopBackOff. With crashAfter, each restarted container crashes again
+ * after running that long (a distribution), K crashes in all when `times` is given.
+ */
+function readCrash(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+  const caV = m.get("crashAfter");
+  const crashAfter = caV ? readDistribution(caV) : undefined;
+  const timesV = m.get("times");
+  const times = timesV?.int({ min: 1 });
+  const target = readPodTarget(m, namespace, tc, DEFAULTS.timeline.crashCount);
+  if (!target || (caV && !crashAfter) || (timesV && times === undefined)) return undefined;
+  const action: Extract<TimelineAction, { kind: "crash" }> = { kind: "crash", ...target, namespace };
+  if (crashAfter) action.crashAfter = crashAfter;
+  if (times !== undefined) action.times = times;
+  return action;
 }
 
 function readScale(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {

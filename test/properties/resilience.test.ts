@@ -186,3 +186,62 @@ describe("outlier detection", () => {
     );
   });
 });
+
+describe("connection lifetime", () => {
+  /** One worker's HTTP/1.1 or HTTP/2 pool for one host, driven with time; returns each reuse's idle time. */
+  const lifetimeSteps = fc.array(
+    fc.record({ op: fc.constantFrom("request", "request", "connect", "done", "done"), dt: fc.integer({ min: 0, max: 4000 }) }),
+    { maxLength: 150 },
+  );
+
+  it("a connection idle for idleTimeout or longer is never reused, and one older than maxConnectionDuration never takes a new request", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 500, 1000, 3000), fc.constantFrom(0, 2000, 10_000), fc.boolean(), lifetimeSteps,
+        (idleS, durationMs, http2, steps) => {
+          const limits = poolLimits({ http: { idleTimeoutMs: idleS }, tcp: { maxConnectionDurationMs: durationMs } }, http2);
+          const pool = new UpstreamPool<number>(limits, newClusterCounters());
+          const connecting: PoolConnection[] = [];
+          const running: PoolConnection[] = [];
+          /** When each connection last had no request (as this harness saw it), and when it came up. */
+          const freeSince = new Map<number, number>();
+          const upAt = new Map<number, number>();
+          let now = 0;
+          let next = 0;
+          const started = (c: PoolConnection, reqs: number) => {
+            if (reqs === 0) return;
+            const since = freeSince.get(c.id);
+            // A request that attaches to a connection with nothing on it is a reuse after an idle spell.
+            if (since !== undefined && c.streams === reqs) expect(now - since).toBeLessThan(limits.idleTimeoutMs);
+            expect(now - upAt.get(c.id)!).toBeLessThan(limits.maxConnectionDurationMs);
+            freeSince.delete(c.id);
+            for (let k = 0; k < reqs; k++) running.push(c);
+          };
+          for (const s of steps) {
+            now += s.dt;
+            if (s.op === "request") {
+              const r = pool.newStream(0, next++, now);
+              if (r === ATTACHED) started(pool.conn!, 1);
+              else if (r === PENDING && pool.conn !== null) connecting.push(pool.conn);
+            } else if (s.op === "connect") {
+              const c = connecting.shift();
+              if (c !== undefined) {
+                upAt.set(c.id, now);
+                started(c, pool.connected(c, now).length);
+                if (c.streams === 0) freeSince.set(c.id, now);
+              }
+            } else {
+              const c = running.shift();
+              if (c !== undefined) {
+                const reqs = pool.streamDone(c, false, now).length;
+                if (c.streams === reqs && c.state !== "closed") freeSince.set(c.id, now);
+                if (reqs > 0) { freeSince.delete(c.id); for (let k = 0; k < reqs; k++) running.push(c); }
+                if (pool.conn !== null) connecting.push(pool.conn);
+              }
+            }
+          }
+        },
+      ),
+    );
+  });
+});

@@ -82,12 +82,12 @@ describe("the bookinfo-min fixture", () => {
     expect(s.simulation.timeline.map((e) => [e.atMs, e.action.kind])).toEqual([[60_000, "apply"], [90_000, "kill"], [100_000, "set"]]);
     const apply = s.simulation.timeline[0]!.action;
     expect(apply.kind === "apply" && apply.resources[0]!.kind).toBe("VirtualService");
-    expect(s.simulation.timeline[1]!.action).toEqual({ kind: "kill", deployment: "reviews-v2", count: 1, namespace: "default" });
+    expect(s.simulation.timeline[1]!.action).toEqual({ kind: "kill", deployment: "reviews-v2", count: 1, namespace: "default", network: "refuse" });
   });
 
   it("reads the simulation's settings over the defaults", () => {
     expect(s.simulation).toMatchObject({ seed: 7, durationMs: 120_000, warmupMs: 10_000 });
-    expect(s.simulation.mesh.proxy).toEqual({ latency: { dist: "lognormal", median: 1.2, p99: 1.6 }, cpuPerRequestMs: 0.35, memoryBytes: 40 * 1024 * 1024 });
+    expect(s.simulation.mesh.proxy).toEqual({ latency: { dist: "lognormal", median: 1.2, p99: 1.6 }, cpuPerRequestMs: 0.35, memoryBytes: 40 * 1024 * 1024, startupTime: { dist: "constant", value: 1000 } });
     expect(s.loadGenerators[0]!.open).toEqual({ rate: 50, arrival: "poisson" });
   });
 });

@@ -10,7 +10,7 @@ describe("defaults of each kind", () => {
     expect(s).toMatchObject({ seed: 1, durationMs: 60_000, warmupMs: 0, timeline: [], expect: [] });
     expect(s.mesh).toEqual({
       mode: "sidecar", outboundTrafficPolicy: "ALLOW_ANY",
-      proxy: { latency: { dist: "lognormal", median: 1.2, p99: 1.6 }, cpuPerRequestMs: 0.5, memoryBytes: 50 * 2 ** 20 },
+      proxy: { latency: { dist: "lognormal", median: 1.2, p99: 1.6 }, cpuPerRequestMs: 0.5, memoryBytes: 50 * 2 ** 20, startupTime: { dist: "constant", value: 1000 } },
       controlPlane: { debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, pushTime: { dist: "exponential", mean: 5 } },
       certificates: { workloadTTLMs: 86_400_000 },
     });

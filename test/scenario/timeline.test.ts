@@ -43,8 +43,8 @@ ${WORLD}`,
     expect(t.map((e) => e.atMs)).toEqual([60_000, 90_000, 90_000, 100_000, 120_000, 150_000, 200_000, 210_000]);
     expect(t.map((e) => e.action)).toEqual([
       expect.objectContaining({ kind: "apply" }),
-      { kind: "kill", deployment: "reviews-v2", count: 2, namespace: "default" },
-      { kind: "kill", pod: "reviews-v2-0", count: 1, namespace: "default" },
+      { kind: "kill", deployment: "reviews-v2", count: 2, namespace: "default", network: "refuse" },
+      { kind: "kill", pod: "reviews-v2-0", count: 1, namespace: "default", network: "refuse" },
       { kind: "scale", deployment: "reviews-v2", replicas: 3, namespace: "default" },
       { kind: "delete", resourceKind: "VirtualService", name: "reviews", namespace: "default" },
       { kind: "set", workload: "ratings", namespace: "default", errorRate: 0.5, serviceTime: { dist: "exponential", mean: 4 } },
@@ -99,7 +99,7 @@ ${WORLD}`,
       'main.yaml:10:51: error: spec.timeline[4].delete.name: no VirtualService "nope" in namespace "default" to delete',
       expect.stringMatching(/^main\.yaml:11:29: error: spec\.timeline\[5\]\.delete\.kind: cannot delete kind "Pod"/),
       'main.yaml:12:28: error: spec.timeline[6].controlPlane: must be one of up, down; got "off"',
-      "main.yaml:13:5: error: spec.timeline[7]: only one of apply, delete, kill, scale, set, controlPlane may be set; got kill and scale",
+      "main.yaml:13:5: error: spec.timeline[7]: only one of apply, delete, kill, crash, scale, set, controlPlane may be set; got kill and scale",
       "main.yaml:14:5: error: spec.timeline[8].at: is required",
     ]);
   });

@@ -2,7 +2,8 @@
 // Field names and defaults are Kubernetes': https://kubernetes.io/docs/reference/kubernetes-api/
 import { ANNOTATIONS, buildChains, InvalidAnnotationError } from "../../proxy/interception/iptables.js";
 import type { ObjectMeta } from "../../proxy/api/networking.js";
-import type { Deployment, Namespace, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
+import { parse as parseYaml } from "yaml";
+import type { Deployment, Namespace, ReadinessProbe, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
 import { DEFAULTS } from "../defaults.js";
 import type { LoadState } from "../load-state.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
@@ -24,7 +25,7 @@ const POD_SPEC_IGNORED = [
 ];
 const CONTAINER_IGNORED = [
   "name", "image", "imagePullPolicy", "command", "args", "workingDir", "env", "envFrom", "resources", "resizePolicy",
-  "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle",
+  "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe", "startupProbe", "lifecycle",
   "terminationMessagePath", "terminationMessagePolicy", "securityContext", "stdin", "stdinOnce", "tty",
 ];
 
@@ -118,6 +119,43 @@ function checkInterceptionAnnotations(m: YamlMap | undefined, annotations: Recor
   }
 }
 
+/** The timing of a container's readinessProbe; the handler (httpGet, tcpSocket, exec, grpc) succeeds once the app listens. */
+function readReadinessProbe(v: YamlValue): ReadinessProbe | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const d = DEFAULTS.deployment.readinessProbe;
+  const delay = m.get("initialDelaySeconds")?.int({ min: 0 });
+  const period = m.get("periodSeconds")?.int({ min: 1 });
+  const success = m.get("successThreshold")?.int({ min: 1 });
+  m.ignore("httpGet", "tcpSocket", "exec", "grpc", "timeoutSeconds", "failureThreshold", "terminationGracePeriodSeconds");
+  m.done();
+  return {
+    initialDelayMs: delay !== undefined ? delay * 1000 : d.initialDelayMs,
+    periodMs: period !== undefined ? period * 1000 : d.periodMs,
+    successThreshold: success ?? d.successThreshold,
+  };
+}
+
+/** ProxyConfig's holdApplicationUntilProxyStarts from the `proxy.istio.io/config` annotation (YAML or JSON). */
+function holdsApplication(m: YamlMap | undefined, annotations: Record<string, string>): boolean {
+  const text = annotations["proxy.istio.io/config"];
+  if (text === undefined) return DEFAULTS.deployment.holdApplicationUntilProxyStarts;
+  let cfg: unknown;
+  try {
+    cfg = parseYaml(text);
+  } catch {
+    m?.get("proxy.istio.io/config")?.error("is not a YAML or JSON ProxyConfig");
+    return DEFAULTS.deployment.holdApplicationUntilProxyStarts;
+  }
+  const hold = cfg !== null && typeof cfg === "object" ? (cfg as Record<string, unknown>)["holdApplicationUntilProxyStarts"] : undefined;
+  if (hold === undefined) return DEFAULTS.deployment.holdApplicationUntilProxyStarts;
+  if (typeof hold !== "boolean") {
+    m?.get("proxy.istio.io/config")?.error("holdApplicationUntilProxyStarts must be true or false");
+    return DEFAULTS.deployment.holdApplicationUntilProxyStarts;
+  }
+  return hold;
+}
+
 export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Deployment | undefined {
   const spec = doc.req("spec")?.map();
   if (!spec) return undefined;
@@ -128,12 +166,15 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   const containerPorts: Deployment["containerPorts"] = [];
   let serviceAccountName: string = DEFAULTS.deployment.serviceAccountName;
   let terminationGracePeriodMs: number = DEFAULTS.deployment.terminationGracePeriodMs;
+  const readinessProbes: ReadinessProbe[] = [];
+  let holdApplicationUntilProxyStarts: boolean = DEFAULTS.deployment.holdApplicationUntilProxyStarts;
   if (tmpl) {
     const tm = tmpl.get("metadata")?.map();
     if (tm) {
       podLabels = tm.get("labels")?.strMap() ?? {};
       podAnnotations = tm.get("annotations")?.strMap() ?? {};
       checkInterceptionAnnotations(tm.get("annotations")?.map(), podAnnotations);
+      holdApplicationUntilProxyStarts = holdsApplication(tm.get("annotations")?.map(), podAnnotations);
       tm.ignore("name", "namespace", "generateName", "creationTimestamp");
       tm.done();
     }
@@ -151,6 +192,9 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
           p.done();
           if (containerPort !== undefined) containerPorts.push(name === undefined ? { containerPort } : { name, containerPort });
         }
+        const rpV = c.get("readinessProbe");
+        const rp = rpV ? readReadinessProbe(rpV) : undefined;
+        if (rp) readinessProbes.push(rp);
         c.ignore(...CONTAINER_IGNORED);
         c.done();
       }
@@ -179,6 +223,6 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   doc.ignore("status");
   return {
     kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
-    terminationGracePeriodMs, pos,
+    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, pos,
   };
 }

@@ -103,6 +103,9 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
   const base = readBehaviourFields(spec, ns, state);
   const versions: Record<string, Partial<WorkloadBehaviour>> = {};
   let ok = base !== undefined && selector !== undefined;
+  const suV = spec.get("startupTime");
+  const startupTime = suV ? readDistribution(suV) : DEFAULTS.workload.startupTime;
+  if (!startupTime) ok = false;
   const vm = spec.get("versions")?.map();
   if (vm) {
     for (const key of vm.keys()) {
@@ -122,7 +125,7 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
     errorRate: base!.errorRate ?? DEFAULTS.workload.errorRate,
     script: base!.script ?? [],
   };
-  const wl: Workload = { kind: "Workload", metadata, selector: selector!, behaviour, versions, pos };
+  const wl: Workload = { kind: "Workload", metadata, selector: selector!, behaviour, versions, startupTime: startupTime!, pos };
   state.defer(() => checkSelection(wl, selV!, state));
   return wl;
 }

@@ -100,7 +100,7 @@ describe("HTTP/1.1 pool", () => {
     p.newStream(0, "a");
     expect(p.cancelPending(0, "a")).toBe(true);
     expect(p.cancelPending(0, "a")).toBe(false);
-    expect(p.connected(p.conn ?? { id: -1, host: 0, state: "connecting", streams: 0, served: 0, mtls: false })).toEqual([]);
+    expect(p.connected(p.conn ?? { id: -1, host: 0, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: 0, idleSince: 0 })).toEqual([]);
   });
 });
 
@@ -128,5 +128,114 @@ describe("retry tokens (max_retries)", () => {
     expect(t.take()).toBe(true);
     expect(counters.upstream_rq_retry).toBe(2);
     expect(counters.upstream_rq_retry_overflow).toBe(1);
+  });
+});
+
+describe("connection lifetime", () => {
+  it("Istio's idle timeout is 1 h; http.idleTimeout wins over tcp.idleTimeout, and 0 disables it", () => {
+    expect(poolLimits(undefined, false).idleTimeoutMs).toBe(3_600_000);
+    expect(poolLimits({ tcp: { idleTimeoutMs: 5000 } }, false).idleTimeoutMs).toBe(5000);
+    expect(poolLimits({ tcp: { idleTimeoutMs: 5000 }, http: { idleTimeoutMs: 2000 } }, false).idleTimeoutMs).toBe(2000);
+    expect(poolLimits({ http: { idleTimeoutMs: 0 } }, false).idleTimeoutMs).toBe(Infinity);
+    expect(poolLimits(undefined, false).maxConnectionDurationMs).toBe(Infinity);
+  });
+
+  it("closes a connection idle for idleTimeout: the next request opens a new one (upstream_cx_idle_timeout)", () => {
+    const p = pool({ http: { idleTimeoutMs: 1000 } });
+    p.newStream(0, "a", 0);
+    const c = p.conn!;
+    p.connected(c, 1);
+    p.streamDone(c, false, 10);
+    expect(p.newStream(0, "b", 1009)).toBe(ATTACHED); // idle 999 ms: reused
+    p.streamDone(c, false, 1020);
+    expect(p.newStream(0, "c", 2020)).toBe(PENDING); // idle 1000 ms: closed
+    expect(c.state).toBe("closed");
+    expect(p.conn).not.toBe(c);
+    expect(p.counters.upstream_cx_idle_timeout).toBe(1);
+    expect(p.counters.upstream_cx_active).toBe(1);
+  });
+
+  it("closes every expired idle connection of the host, the oldest first", () => {
+    const p = pool({ http: { idleTimeoutMs: 1000 } });
+    p.newStream(0, "a", 0);
+    const c1 = p.conn!;
+    p.newStream(0, "b", 0);
+    const c2 = p.conn!;
+    p.connected(c1, 0);
+    p.connected(c2, 0);
+    p.streamDone(c1, false, 100);
+    p.streamDone(c2, false, 900);
+    // c1 has been idle 1000 ms, c2 only 200 ms: c1 closes, c2 takes the request.
+    expect(p.newStream(0, "c", 1100)).toBe(ATTACHED);
+    expect(p.conn).toBe(c2);
+    expect(c1.state).toBe("closed");
+    expect(p.counters.upstream_cx_idle_timeout).toBe(1);
+  });
+
+  it("HTTP/2: the one connection idles out too", () => {
+    const p = pool({ http: { idleTimeoutMs: 500 } }, true);
+    p.newStream(0, "a", 0);
+    const c = p.conn!;
+    p.connected(c, 0);
+    p.streamDone(c, false, 10);
+    expect(p.newStream(0, "b", 600)).toBe(PENDING);
+    expect(p.conn).not.toBe(c);
+    expect(p.counters.upstream_cx_idle_timeout).toBe(1);
+  });
+
+  it("maxRequestsPerConnection closes the connection after that many requests (upstream_cx_max_requests)", () => {
+    const p = pool({ http: { maxRequestsPerConnection: 2 } });
+    p.newStream(0, "a", 0);
+    const c = p.conn!;
+    p.connected(c, 0);
+    p.streamDone(c, false, 1);
+    expect(p.newStream(0, "b", 2)).toBe(ATTACHED);
+    p.streamDone(c, false, 3);
+    expect(c.state).toBe("closed");
+    expect(p.counters.upstream_cx_max_requests).toBe(1);
+    expect(p.counters.upstream_cx_destroy).toBe(1);
+    expect(p.counters.upstream_cx_active).toBe(0);
+  });
+
+  it("maxConnectionDuration: a connection that reached it closes when its request ends", () => {
+    const p = pool({ tcp: { maxConnectionDurationMs: 1000 } });
+    p.newStream(0, "a", 0);
+    const c = p.conn!;
+    p.connected(c, 0);
+    p.streamDone(c, false, 1500);
+    expect(c.state).toBe("closed");
+    expect(p.counters.upstream_cx_max_duration_reached).toBe(1);
+  });
+
+  it("a reset closes the connection and, with requests waiting, opens another", () => {
+    const p = pool({ tcp: { maxConnections: 1 } });
+    p.newStream(0, "a", 0);
+    const c = p.conn!;
+    p.connected(c, 0);
+    expect(p.newStream(0, "b", 1)).toBe(PENDING);
+    expect(p.conn).toBeNull(); // maxConnections: "b" waits for "a"'s connection
+    expect(p.streamDone(c, true, 2)).toEqual([]);
+    expect(c.state).toBe("closed");
+    expect(p.conn).not.toBeNull();
+    expect(p.counters.upstream_cx_destroy).toBe(1);
+  });
+});
+
+describe("connect failures", () => {
+  it("a connect timeout counts upstream_cx_connect_timeout and upstream_cx_connect_fail, and fails the host's waiting requests", () => {
+    const p = pool(undefined);
+    p.newStream(0, "a", 0);
+    const c1 = p.conn!;
+    p.newStream(0, "b", 0);
+    const c2 = p.conn!;
+    // Envoy purges all the host's pending requests, though c2 is still on its way.
+    expect(p.connectTimedOut(c1).sort()).toEqual(["a", "b"]);
+    expect(p.counters.upstream_cx_connect_timeout).toBe(1);
+    expect(p.counters.upstream_cx_connect_fail).toBe(1);
+    expect(p.counters.upstream_rq_pending_active).toBe(0);
+    expect(p.connectFailed(c2)).toEqual([]);
+    expect(p.counters.upstream_cx_connect_timeout).toBe(1);
+    expect(p.counters.upstream_cx_connect_fail).toBe(2);
+    expect(p.counters.upstream_cx_active).toBe(0);
   });
 });
