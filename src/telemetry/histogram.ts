@@ -93,6 +93,19 @@ export class LatencyHistogram {
     if (other.minUs < this.minUs) this.minUs = other.minUs;
   }
 
+  /**
+   * Each non-empty HDR bucket as (lowest equivalent value in ms, count), in increasing order: the
+   * distribution itself, for report charts (read-only; bucket width is 0.1 % of the value).
+   */
+  forEachBucket(fn: (lowMs: number, count: number) => void): void {
+    const h = this.h;
+    if (h.totalCount === 0) return;
+    for (let i = 0; i < h.countsArrayLength; i++) {
+      const c = h.getCountAtIndex(i);
+      if (c > 0) fn(h.valueFromIndex(i) / 1000, c);
+    }
+  }
+
   reset(): void {
     this.h.reset();
     this.sumUs = 0;

@@ -1,0 +1,113 @@
+// meshsim report page, shared helpers (browser script; d3 v7 is the global `d3`). The page's data
+// is summary.json itself, embedded as JSON; nothing here computes a figure the summary has.
+(function (M) {
+  "use strict";
+
+  /** A stored number with digit grouping, unchanged otherwise (12345.678 → "12,345.678"). */
+  M.num = function (x) {
+    if (x === null || x === undefined) return "–";
+    var parts = String(x).split(".");
+    return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (parts.length > 1 ? "." + parts[1] : "");
+  };
+  /** A stored fraction as a percentage, exactly. */
+  M.pct = function (r) {
+    return Number((r * 100).toPrecision(12)) + "%";
+  };
+  /** A derived value (rates per window) rounded for reading. */
+  M.round = function (x, digits) {
+    var f = Math.pow(10, digits === undefined ? 2 : digits);
+    return Math.round(x * f) / f;
+  };
+  M.esc = function (s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  };
+  M.isError = function (code) {
+    var c = Number(code);
+    return c === 0 || c >= 500;
+  };
+
+  /**
+   * Health as Kiali's default traffic thresholds judge it: 5xx (and no response) degraded above 0 %,
+   * failure from 10 %; 4xx degraded from 10 %, failure from 20 %. https://kiali.io/docs/configuration/health
+   */
+  M.health = function (codes, requests) {
+    if (!requests) return "idle";
+    var e5 = 0, e4 = 0;
+    Object.keys(codes).forEach(function (c) {
+      var n = Number(c);
+      if (n === 0 || n >= 500) e5 += codes[c];
+      else if (n >= 400) e4 += codes[c];
+    });
+    var r5 = e5 / requests, r4 = e4 / requests;
+    if (r5 >= 0.1 || r4 >= 0.2) return "failure";
+    if (r5 > 0 || r4 >= 0.1) return "degraded";
+    return "healthy";
+  };
+  M.HEALTH_COLOR = { healthy: "#3e8635", degraded: "#e8a317", failure: "#c9190b", idle: "#8a8d90" };
+
+  M.clientColor = function (names) {
+    var palette = ["#2f6fde", "#e8590c", "#2b9348", "#9c36b5", "#d6336c", "#0b7285", "#8a6d00", "#495057", "#5f3dc4", "#c2255c"];
+    var scale = d3.scaleOrdinal().domain(names).range(palette);
+    return function (n) { return scale(n); };
+  };
+
+  // One tooltip for the page.
+  var tip = null;
+  M.tipShow = function (event, html) {
+    if (tip === null) tip = document.getElementById("tip");
+    tip.innerHTML = html;
+    tip.style.opacity = "1";
+    var pad = 14, w = tip.offsetWidth, h = tip.offsetHeight;
+    var x = event.clientX + pad, y = event.clientY + pad;
+    if (x + w > window.innerWidth - 8) x = event.clientX - w - pad;
+    if (y + h > window.innerHeight - 8) y = event.clientY - h - pad;
+    tip.style.left = Math.max(4, x) + "px";
+    tip.style.top = Math.max(4, y) + "px";
+  };
+  M.tipHide = function () {
+    if (tip === null) tip = document.getElementById("tip");
+    tip.style.opacity = "0";
+  };
+  /** Tooltip handlers for a d3 selection: html(d) gives the content. */
+  M.withTip = function (sel, html) {
+    sel.on("mouseenter mousemove", function (event, d) { M.tipShow(event, html(d)); })
+      .on("mouseleave", M.tipHide);
+    return sel;
+  };
+
+  /** An svg sized to its container's width (height fixed), with a margin group. */
+  M.svg = function (container, height, margin, cls) {
+    var width = Math.max(280, container.clientWidth || 600);
+    var svg = d3.select(container).append("svg")
+      .attr("class", cls || null)
+      .attr("viewBox", "0 0 " + width + " " + height)
+      .attr("width", width).attr("height", height);
+    var g = svg.append("g").attr("transform", "translate(" + margin.left + "," + margin.top + ")");
+    return { svg: svg, g: g, w: width - margin.left - margin.right, h: height - margin.top - margin.bottom };
+  };
+
+  /** Latency tick labels: 0.5, 1, 2, 5, 10 ... ms without clutter. */
+  M.msTick = function (x) {
+    return x >= 1000 ? (x / 1000) + " s" : (x >= 1 ? d3.format("~g")(x) : d3.format("~g")(x)) + "";
+  };
+
+  /** Timeline changes (everything but outlier ejections), for vertical markers. */
+  M.timelineEvents = function (s) {
+    return s.events.filter(function (e) { return e.kind !== "ejection" && e.kind !== "unejection"; });
+  };
+  M.ejectionEvents = function (s) {
+    return s.events.filter(function (e) { return e.kind === "ejection"; });
+  };
+  M.eventText = function (e) {
+    var d = Object.keys(e.detail).map(function (k) { return k + "=" + e.detail[k]; }).join(" ");
+    return e.kind + (d ? " " + d : "");
+  };
+  /** A short label for a marker: the kind and its most telling detail. */
+  M.eventLabel = function (e) {
+    var d = e.detail;
+    var main = d.resources || d.resource || d.deployment || d.pod || d.version;
+    return e.kind + (main !== undefined ? " " + main : "");
+  };
+})(window.meshsim = window.meshsim || {});
