@@ -36,10 +36,10 @@ function edge(k: number): number {
 export function latencyBins(h: LatencyHistogram): ClientBins {
   const counts = new Map<number, number>();
   let zero = false;
-  h.forEachBucket((lowMs, c) => {
-    if (lowMs < SMALLEST_MS) zero = true;
+  h.forEachBucket((valueMs, c) => {
+    if (valueMs < SMALLEST_MS) zero = true;
     // The small epsilon keeps exact powers of ten (1 ms, 10 ms) in the bin they start.
-    const k = Math.floor(Math.log10(Math.max(lowMs, SMALLEST_MS)) * BINS_PER_DECADE + 1e-9);
+    const k = Math.floor(Math.log10(Math.max(valueMs, SMALLEST_MS)) * BINS_PER_DECADE + 1e-9);
     counts.set(k, (counts.get(k) ?? 0) + c);
   });
   const keys = [...counts.keys()].sort((a, b) => a - b);
