@@ -48,7 +48,9 @@ describe("report.html", () => {
     expect(Number(f.get("requests")![1].replace(/,/g, ""))).toBe(t.requests);
     // 4 errors for users (503 UO) and 1 for jason (code 0) over 103 requests.
     expect(t.errors).toBe(5);
-    expect(Number(f.get("errorRate")![0])).toBe(5 / 103);
+    expect(Number(f.get("errorRate")![0])).toBe(Math.round((5 / 103) * 1000) / 1000);
+    expect(f.get("errorRate")![1]).toBe("4.9%");
+    expect(Number(f.get("errors")![0])).toBe(5);
     for (const [name, c] of Object.entries(summary.clients)) {
       expect(Number(f.get(`p50:${name}`)![0])).toBe(c.latencyMs.p50);
       expect(f.get(`p50:${name}`)![1]).toBe(`${c.latencyMs.p50.toLocaleString("en-US", { maximumFractionDigits: 3 })} ms`);

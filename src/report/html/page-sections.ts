@@ -4,6 +4,7 @@
 // drawn in the browser from the same summary, embedded in the page (client/*.js).
 import { RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_LONG_NAMES, RESPONSE_FLAG_ORDER, type ResponseFlag } from "../../proxy/response-flags.js";
 import { STATUS_TEXT } from "../status-text.js";
+import { round3 } from "../summary.js";
 import type { ClientSummary, EdgeSummary, LatencySummary, Summary } from "../summary-types.js";
 import { COUNTER_TEXT } from "./counter-text.js";
 import { esc } from "./escape.js";
@@ -43,7 +44,7 @@ export function errorCount(codes: Record<string, number>): number {
 export interface Totals {
   requests: number;
   errors: number;
-  /** errors / requests; for a single client, its stored errorRate. */
+  /** errors / requests rounded as summary.json rounds rates; for a single client, its stored errorRate. */
   errorRate: number;
 }
 
@@ -51,13 +52,13 @@ export function totals(s: Summary): Totals {
   const cs = Object.values(s.clients);
   const requests = cs.reduce((a, c) => a + c.requests, 0);
   const errors = cs.reduce((a, c) => a + errorCount(c.codes), 0);
-  const errorRate = cs.length === 1 ? cs[0]!.errorRate : requests === 0 ? 0 : errors / requests;
+  const errorRate = cs.length === 1 ? cs[0]!.errorRate : requests === 0 ? 0 : round3(errors / requests);
   return { requests, errors, errorRate };
 }
 
-function figure(name: string, value: number | string, label: string, text: string, title: string, cls = ""): string {
+function figure(name: string, value: number | string, label: string, text: string, title: string, cls = "", sub = ""): string {
   return `<div class="tile ${cls}" title="${esc(title)}"><div class="tile-label">${esc(label)}</div>` +
-    `<div class="tile-value" data-figure="${esc(name)}" data-value="${esc(value)}">${esc(text)}</div></div>`;
+    `<div class="tile-value" data-figure="${esc(name)}" data-value="${esc(value)}">${esc(text)}</div>${sub}</div>`;
 }
 
 function codeClass(code: string): string {
@@ -74,7 +75,8 @@ export function headerSection(s: Summary): string {
     figure(
       "errorRate", t.errorRate, "Error rate", pct(t.errorRate),
       "requests with no HTTP response (code 0) or a 5xx, over all requests" + (Object.keys(s.clients).length > 1 ? " (all clients)" : ""),
-      t.errorRate >= 0.1 ? "bad" : t.errorRate > 0 ? "warn" : "good",
+      t.errors >= 0.1 * t.requests ? "bad" : t.errors > 0 ? "warn" : "good",
+      `<div class="tile-sub"><span data-figure="errors" data-value="${t.errors}">${esc(int(t.errors))}</span> ${t.errors === 1 ? "error" : "errors"}</div>`,
     ),
   ];
   for (const [name, c] of Object.entries(s.clients)) {
@@ -95,7 +97,7 @@ export function headerSection(s: Summary): string {
 <div class="brand">meshsim report</div>
 <h1 data-figure="scenario">${esc(s.scenario)}</h1>
 <p class="meta">seed <b data-figure="seed">${esc(s.seed)}</b> · <b data-figure="simulatedSeconds">${esc(s.simulatedSeconds)}</b> s simulated,
-<b data-figure="measuredSeconds">${esc(s.measuredSeconds)}</b> s measured (after a ${esc(warmup)} s warm-up) · windows of ${esc(s.timeSeries.windowSeconds)} s · meshsim ${esc(s.meshsim)}</p>
+<b data-figure="measuredSeconds">${esc(s.measuredSeconds)}</b> s measured (${warmup > 0 ? `after a ${esc(warmup)} s warm-up` : "no warm-up"}) · windows of ${esc(s.timeSeries.windowSeconds)} s · meshsim ${esc(s.meshsim)}</p>
 <div class="tiles">${tiles.join("")}</div>
 </div>
 </header>`;

@@ -28,6 +28,11 @@
     return c === 0 || c >= 500;
   };
 
+  /** Requests with code 0 or 5xx, from a codes map. */
+  M.errorCount = function (codes) {
+    return Object.keys(codes).reduce(function (a, c) { return a + (M.isError(c) ? codes[c] : 0); }, 0);
+  };
+
   /**
    * Health as Kiali's default traffic thresholds judge it: 5xx (and no response) degraded above 0 %,
    * failure from 10 %; 4xx degraded from 10 %, failure from 20 %. https://kiali.io/docs/configuration/health
@@ -91,6 +96,12 @@
   /** Latency tick labels: 0.5, 1, 2, 5, 10 ... ms without clutter. */
   M.msTick = function (x) {
     return x >= 1000 ? (x / 1000) + " s" : (x >= 1 ? d3.format("~g")(x) : d3.format("~g")(x)) + "";
+  };
+
+  /** Tick labels for a log axis: only at 1, 2 and 5 times a power of ten. */
+  M.logTick = function (v) {
+    var m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+    return (Math.abs(m - 1) < 1e-6 || Math.abs(m - 2) < 1e-6 || Math.abs(m - 5) < 1e-6) ? M.msTick(v) : "";
   };
 
   /** Timeline changes (everything but outlier ejections), for vertical markers. */

@@ -13,11 +13,7 @@
 
   function xAxis(g, x, h, kind, w) {
     var ax = d3.axisBottom(x).ticks(kind === "log" ? Math.max(3, Math.floor(w / 90)) : Math.max(3, Math.floor(w / 80)), kind === "log" ? "~g" : undefined);
-    if (kind === "log") ax.tickFormat(function (v) {
-      var l = Math.log10(v);
-      var m = v / Math.pow(10, Math.floor(l + 1e-9));
-      return (Math.abs(m - 1) < 1e-6 || Math.abs(m - 2) < 1e-6 || Math.abs(m - 5) < 1e-6) ? M.msTick(v) : "";
-    });
+    if (kind === "log") ax.tickFormat(M.logTick);
     g.append("g").attr("class", "axis").attr("transform", "translate(0," + h + ")").call(ax);
     g.append("text").attr("class", "axis-label").attr("x", w).attr("y", h + 30).attr("text-anchor", "end").text("latency (ms)");
   }

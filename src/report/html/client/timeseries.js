@@ -49,7 +49,9 @@
       ? d3.scaleLog().domain([Math.max(0.001, lo / 1.5), Math.max(hi * 1.3, lo * 3)]).range([p.h, 0]).clamp(true)
       : d3.scaleLinear().domain([0, hi * 1.1]).range([p.h, 0]).nice();
     p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(4).tickSize(-p.w).tickFormat(""));
-    p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(4, "~g"));
+    var yAxis = d3.axisLeft(y).ticks(4, "~g");
+    if (kind === "log") yAxis.tickFormat(M.logTick);
+    p.g.append("g").attr("class", "axis").call(yAxis);
     p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("latency (ms)");
     var mid = function (d) { return x(Math.min(d.t + ws / 2, s.simulatedSeconds)); };
     [["p50", 1.6, 0.6], ["p99", 2.2, 1]].forEach(function (sp) {
@@ -59,7 +61,7 @@
         .attr("stroke-width", sp[1]).attr("stroke-dasharray", key === "p50" ? "1 0" : null)
         .attr("d", d3.line().defined(function (d) { return d[key] != null; }).x(mid).y(function (d) { return y(d[key]); }));
       p.g.append("g").selectAll("circle").data(points.filter(function (d) { return d[key] != null; })).join("circle")
-        .attr("class", "ts-point ts-point-" + key).attr("r", points.length > 60 ? 0 : 2.5).attr("cx", mid).attr("cy", function (d) { return y(d[key]); })
+        .attr("class", "ts-point ts-point-" + key).attr("r", points.length > 60 ? 0 : points.length <= 3 ? 4.5 : 2.5).attr("cx", mid).attr("cy", function (d) { return y(d[key]); })
         .attr("fill", key === "p99" ? color : d3.color(color).brighter(0.8));
     });
     timeAxis(p.g, x, p.h, p.w);
@@ -109,6 +111,28 @@
     eventMarks(p.g, x, p.h, s, false);
   }
 
+  function errorRateChart(el, name, points, s) {
+    var p = M.svg(el, 120, { top: 10, right: 16, bottom: 30, left: 52 }, "ts-error-rate");
+    p.svg.attr("data-client", name);
+    var ws = s.timeSeries.windowSeconds;
+    var x = d3.scaleLinear().domain([0, s.simulatedSeconds]).range([0, p.w]);
+    var rate = function (d) { return d.requests > 0 ? d.errors / d.requests : 0; };
+    var hi = d3.max(points, rate) || 0;
+    var y = d3.scaleLinear().domain([0, hi > 0 ? Math.min(1, hi * 1.15) : 0.01]).range([p.h, 0]).nice();
+    p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(3).tickSize(-p.w).tickFormat(""));
+    p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(3, "~%"));
+    p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("error rate");
+    var steps = [];
+    points.forEach(function (d) { steps.push([d.t, rate(d)]); steps.push([Math.min(d.t + ws, s.simulatedSeconds), rate(d)]); });
+    p.g.append("path").attr("class", "ts-error-area").datum(steps).attr("fill", "#c9190b").attr("fill-opacity", 0.15)
+      .attr("d", d3.area().x(function (d) { return x(d[0]); }).y0(p.h).y1(function (d) { return y(d[1]); }));
+    p.g.append("path").attr("class", "ts-error-line").datum(steps).attr("fill", "none").attr("stroke", "#c9190b").attr("stroke-width", 1.8)
+      .attr("d", d3.line().x(function (d) { return x(d[0]); }).y(function (d) { return y(d[1]); }));
+    timeAxis(p.g, x, p.h, p.w);
+    eventMarks(p.g, x, p.h, s, false);
+    hoverWindows(p, x, points, ws, s);
+  }
+
   M.drawTimeseries = function (root, s, kind, colorOf) {
     root.innerHTML = "";
     Object.keys(s.timeSeries.clients).forEach(function (name) {
@@ -119,16 +143,17 @@
       card.setAttribute("data-client", name);
       var color = colorOf(name);
       card.innerHTML = "<h3><span class='swatch' style='background:" + color + "'></span>" + M.esc(name) + "</h3>" +
-        "<p class='sub'>" + M.num(c ? c.requests : 0) + " requests · error rate " + M.pct(c ? c.errorRate : 0) + "</p>" +
+        "<p class='sub'>" + M.num(c ? c.requests : 0) + " requests · " + M.num(c ? M.errorCount(c.codes) : 0) + " errors · error rate " + M.pct(c ? c.errorRate : 0) + "</p>" +
         "<div class='legend-series'><span><i style='background:" + color + "'></i>p99</span><span><i style='background:" + d3.color(color).brighter(0.8) + "'></i>p50</span>" +
         "<span><i style='background:#9fb3d1'></i>answers/s</span><span><i style='background:#c9190b'></i>errors/s</span>" +
         (M.timelineEvents(s).length > 0 ? "<span><i style='background:#6b4fbb'></i>timeline change</span>" : "") + "</div>";
-      var a = document.createElement("div"), b = document.createElement("div");
-      a.className = "chart"; b.className = "chart";
-      card.appendChild(a); card.appendChild(b);
+      var a = document.createElement("div"), b = document.createElement("div"), e = document.createElement("div");
+      a.className = "chart"; b.className = "chart"; e.className = "chart";
+      card.appendChild(a); card.appendChild(b); card.appendChild(e);
       root.appendChild(card);
       latencyChart(a, name, points, s, kind, color);
       throughputChart(b, name, points, s);
+      errorRateChart(e, name, points, s);
     });
   };
 
