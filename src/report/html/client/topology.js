@@ -111,9 +111,19 @@
   }
 
   /** Push overlapping labels apart vertically (a few rounds of pairwise separation). */
-  function spreadLabels(labels) {
+  function spreadLabels(labels, obstacles) {
     for (var round = 0; round < 40; round++) {
       var moved = false;
+      labels.forEach(function (a) {
+        obstacles.forEach(function (o) {
+          var ox = (a.w + o.w) / 2 + 4 - Math.abs(a.x - o.x), oy = (a.h + o.h) / 2 + 4 - Math.abs(a.y - o.y);
+          if (ox > 0 && oy > 0) {
+            if (ox < oy) a.x += a.x < o.x ? -ox : ox;
+            else a.y += a.y < o.y ? -oy : oy;
+            moved = true;
+          }
+        });
+      });
       for (var i = 0; i < labels.length; i++) {
         for (var j = i + 1; j < labels.length; j++) {
           var a = labels[i], b = labels[j];
@@ -141,7 +151,8 @@
     var L = layout(nodes);
     var rows = d3.max(L.layers, function (l) { return l.length; });
     var hasBack = s.edges.some(function (e) { return e.source === e.destination || L.back[e.source + "\u0000" + e.destination]; });
-    var width = Math.max(320, root.clientWidth || 900);
+    // Columns narrower than this crowd labels onto nodes: the graph scrolls sideways instead.
+    var width = Math.max(320, root.clientWidth || 900, L.layers.length * 215 + 40);
     var margin = { top: 16, right: 20, bottom: hasBack ? 80 : 16, left: 20 };
     var height = rows * ROW_H + margin.top + margin.bottom;
     var svg = d3.select(root).append("svg").attr("class", "topology").attr("viewBox", "0 0 " + width + " " + height)
@@ -227,7 +238,7 @@
       lbl.on("mouseenter mousemove", function (event) { M.tipShow(event, tip()); }).on("mouseleave", M.tipHide);
     });
 
-    spreadLabels(labels);
+    spreadLabels(labels, names.map(function (n) { return { x: nodes[n].x, y: nodes[n].y, w: nodes[n].w, h: NODE_H }; }));
     labels.forEach(function (l) { l.g.attr("transform", "translate(" + l.x + "," + l.y + ")"); });
 
     var ng = g.append("g").attr("class", "nodes").selectAll("g").data(names.map(function (n) { return nodes[n]; })).join("g")
