@@ -104,6 +104,31 @@
     return (Math.abs(m - 1) < 1e-6 || Math.abs(m - 2) < 1e-6 || Math.abs(m - 5) < 1e-6) ? M.msTick(v) : "";
   };
 
+  /** 1-2-5 values of a log scale's domain (at most about `max` of them), for ticks and gridlines. */
+  M.logTicks = function (scale, max) {
+    var d = scale.domain(), lo = Math.min(d[0], d[1]), hi = Math.max(d[0], d[1]);
+    var out = [];
+    for (var e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++) {
+      [1, 2, 5].forEach(function (m) { var v = m * Math.pow(10, e); if (v >= lo && v <= hi) out.push(Number(v.toPrecision(3))); });
+    }
+    if (out.length > (max || 8)) out = out.filter(function (v) { return Math.abs(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)) - 1) < 1e-6; });
+    return out;
+  };
+  /** Count format for an axis: 0.2, 1.5 for small values, 1.2k for large ones. */
+  M.countFormat = function (max) {
+    return max < 10 ? d3.format("~g") : d3.format("~s");
+  };
+  M.plural = function (n, one, many) {
+    return M.num(n) + " " + (n === 1 ? one : many);
+  };
+  /** Shade the warm-up (not measured) at the start of a time axis. */
+  M.warmupBand = function (g, x, h, s) {
+    var w = Math.round((s.simulatedSeconds - s.measuredSeconds) * 1000) / 1000;
+    if (!(w > 0)) return;
+    g.append("rect").attr("class", "warmup").attr("x", 0).attr("y", 0).attr("width", x(w) - x(0)).attr("height", h).attr("fill", "#eef1f5");
+    g.append("text").attr("x", 4).attr("y", 12).attr("font-size", 10.5).attr("fill", "#98a2b3").text("warm-up");
+  };
+
   /** Timeline changes (everything but outlier ejections), for vertical markers. */
   M.timelineEvents = function (s) {
     return s.events.filter(function (e) { return e.kind !== "ejection" && e.kind !== "unejection"; });

@@ -12,8 +12,8 @@
   }
 
   function xAxis(g, x, h, kind, w) {
-    var ax = d3.axisBottom(x).ticks(kind === "log" ? Math.max(3, Math.floor(w / 90)) : Math.max(3, Math.floor(w / 80)), kind === "log" ? "~g" : undefined);
-    if (kind === "log") ax.tickFormat(M.logTick);
+    var ax = d3.axisBottom(x).ticks(Math.max(3, Math.floor(w / 80))).tickFormat(M.msTick);
+    if (kind === "log") ax.tickValues(M.logTicks(x, Math.max(4, Math.floor(w / 45))));
     g.append("g").attr("class", "axis").attr("transform", "translate(0," + h + ")").call(ax);
     g.append("text").attr("class", "axis-label").attr("x", w).attr("y", h + 30).attr("text-anchor", "end").text("latency (ms)");
   }
@@ -55,7 +55,7 @@
     var shown = kind === "log" ? bins : linearBins(bins, x);
     var y = d3.scaleLinear().domain([0, d3.max(shown, function (b) { return b[2]; })]).range([p.h, 0]).nice();
     p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(4).tickSize(-p.w).tickFormat(""));
-    p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(4, "~s"));
+    p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(4).tickFormat(M.countFormat(y.domain()[1])));
     p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("requests");
     var total = data.count;
     var bars = p.g.append("g").selectAll("rect").data(shown).join("rect")
@@ -132,6 +132,9 @@
 
   M.drawLatency = function (root, s, histograms, kind, colorOf) {
     root.innerHTML = "";
+    // All cards first, then the charts: a chart takes its width from its card, which the grid sizes
+    // only once every card is in.
+    var todo = [];
     Object.keys(s.clients).forEach(function (name) {
       var c = s.clients[name];
       var card = document.createElement("div");
@@ -140,24 +143,26 @@
       card.innerHTML = "<h3><span class='swatch' style='background:" + colorOf(name) + "'></span>" + M.esc(name) + "</h3>" +
         "<p class='sub'>" + M.num(c.requests) + " requests · mean " + M.num(c.latencyMs.mean) + " ms · p50 " + M.num(c.latencyMs.p50) +
         " ms · p99 " + M.num(c.latencyMs.p99) + " ms · max " + M.num(c.latencyMs.max) + " ms</p>";
+      var data = histograms && histograms.clients[name];
+      var withBins = !!(data && data.bins.length > 0);
       var pair = document.createElement("div");
-      pair.className = "pair";
+      pair.className = withBins ? "pair" : "";
       var a = document.createElement("div"), b = document.createElement("div");
       a.className = "chart"; b.className = "chart";
       pair.appendChild(a); pair.appendChild(b);
       card.appendChild(pair);
       root.appendChild(card);
-      var data = histograms && histograms.clients[name];
-      if (c.requests === 0) {
-        a.innerHTML = "<p class='note'>No requests measured.</p>";
-        return;
-      }
-      if (data && data.bins.length > 0) {
-        histogram(a, name, c, data, kind, colorOf(name));
-        cdf(b, name, c, data, kind, colorOf(name));
+      todo.push({ name: name, c: c, a: a, b: b, data: withBins ? data : null });
+    });
+    todo.forEach(function (t) {
+      if (t.c.requests === 0) {
+        t.a.innerHTML = "<p class='note'>No requests measured.</p>";
+      } else if (t.data) {
+        histogram(t.a, t.name, t.c, t.data, kind, colorOf(t.name));
+        cdf(t.b, t.name, t.c, t.data, kind, colorOf(t.name));
       } else {
-        a.innerHTML = "<p class='note'>No histogram for this client (histograms.json missing); the stored percentiles are drawn instead.</p>";
-        percentilesOnly(b, name, c, kind, colorOf(name));
+        t.a.innerHTML = "<p class='note'>No histogram for this client (histograms.json missing): the stored percentiles as points of the distribution.</p>";
+        percentilesOnly(t.b, t.name, t.c, kind, colorOf(t.name));
       }
     });
   };

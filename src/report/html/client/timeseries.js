@@ -48,9 +48,11 @@
     var y = kind === "log"
       ? d3.scaleLog().domain([Math.max(0.001, lo / 1.5), Math.max(hi * 1.3, lo * 3)]).range([p.h, 0]).clamp(true)
       : d3.scaleLinear().domain([0, hi * 1.1]).range([p.h, 0]).nice();
-    p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(4).tickSize(-p.w).tickFormat(""));
+    M.warmupBand(p.g, x, p.h, s);
+    var grid = d3.axisLeft(y).ticks(4).tickSize(-p.w).tickFormat("");
     var yAxis = d3.axisLeft(y).ticks(4, "~g");
-    if (kind === "log") yAxis.tickFormat(M.logTick);
+    if (kind === "log") { var tv = M.logTicks(y, 7); grid.tickValues(tv); yAxis.tickValues(tv).tickFormat(M.msTick); }
+    p.g.append("g").attr("class", "gridline").call(grid);
     p.g.append("g").attr("class", "axis").call(yAxis);
     p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("latency (ms)");
     var mid = function (d) { return x(Math.min(d.t + ws / 2, s.simulatedSeconds)); };
@@ -94,9 +96,11 @@
     p.svg.attr("data-client", name);
     var ws = s.timeSeries.windowSeconds;
     var x = d3.scaleLinear().domain([0, s.simulatedSeconds]).range([0, p.w]);
-    var y = d3.scaleLinear().domain([0, d3.max(points, function (d) { return d.requests / ws; }) || 1]).range([p.h, 0]).nice();
+    var top = d3.max(points, function (d) { return d.requests / ws; }) || 1;
+    var y = d3.scaleLinear().domain([0, top]).range([p.h, 0]).nice();
+    M.warmupBand(p.g, x, p.h, s);
     p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(3).tickSize(-p.w).tickFormat(""));
-    p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(3, "~s"));
+    p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(3).tickFormat(M.countFormat(top)));
     p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("req/s");
     var bw = function (d) { return Math.max(1, x(Math.min(d.t + ws, s.simulatedSeconds)) - x(d.t) - 1); };
     var g = p.g.append("g").selectAll("g").data(points).join("g").attr("class", "window");
@@ -119,6 +123,7 @@
     var rate = function (d) { return d.requests > 0 ? d.errors / d.requests : 0; };
     var hi = d3.max(points, rate) || 0;
     var y = d3.scaleLinear().domain([0, hi > 0 ? Math.min(1, hi * 1.15) : 0.01]).range([p.h, 0]).nice();
+    M.warmupBand(p.g, x, p.h, s);
     p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(3).tickSize(-p.w).tickFormat(""));
     p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(3, "~%"));
     p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("error rate");
@@ -135,6 +140,7 @@
 
   M.drawTimeseries = function (root, s, kind, colorOf) {
     root.innerHTML = "";
+    var todo = [];
     Object.keys(s.timeSeries.clients).forEach(function (name) {
       var points = s.timeSeries.clients[name];
       var c = s.clients[name];
@@ -143,7 +149,7 @@
       card.setAttribute("data-client", name);
       var color = colorOf(name);
       card.innerHTML = "<h3><span class='swatch' style='background:" + color + "'></span>" + M.esc(name) + "</h3>" +
-        "<p class='sub'>" + M.num(c ? c.requests : 0) + " requests · " + M.num(c ? M.errorCount(c.codes) : 0) + " errors · error rate " + M.pct(c ? c.errorRate : 0) + "</p>" +
+        "<p class='sub'>" + M.num(c ? c.requests : 0) + " requests · " + M.plural(c ? M.errorCount(c.codes) : 0, "error", "errors") + " · error rate " + M.pct(c ? c.errorRate : 0) + "</p>" +
         "<div class='legend-series'><span><i style='background:" + color + "'></i>p99</span><span><i style='background:" + d3.color(color).brighter(0.8) + "'></i>p50</span>" +
         "<span><i style='background:#9fb3d1'></i>answers/s</span><span><i style='background:#c9190b'></i>errors/s</span>" +
         (M.timelineEvents(s).length > 0 ? "<span><i style='background:#6b4fbb'></i>timeline change</span>" : "") + "</div>";
@@ -151,10 +157,14 @@
       a.className = "chart"; b.className = "chart"; e.className = "chart";
       card.appendChild(a); card.appendChild(b); card.appendChild(e);
       root.appendChild(card);
-      latencyChart(a, name, points, s, kind, color);
-      throughputChart(b, name, points, s);
-      errorRateChart(e, name, points, s);
+      todo.push(function () {
+        latencyChart(a, name, points, s, kind, color);
+        throughputChart(b, name, points, s);
+        errorRateChart(e, name, points, s);
+      });
     });
+    // Drawn once every card is in, so each takes its final width.
+    todo.forEach(function (f) { f(); });
   };
 
   /** Ejection intervals per pod, from the ejection and unejection events. */

@@ -150,10 +150,11 @@
     }
     var L = layout(nodes);
     var rows = d3.max(L.layers, function (l) { return l.length; });
-    var hasBack = s.edges.some(function (e) { return e.source === e.destination || L.back[e.source + "\u0000" + e.destination]; });
+    var hasBack = s.edges.some(function (e) { return e.source !== e.destination && L.rank[e.destination] <= L.rank[e.source]; });
     // Columns narrower than this crowd labels onto nodes: the graph scrolls sideways instead.
     var width = Math.max(320, root.clientWidth || 900, L.layers.length * 215 + 40);
-    var margin = { top: 16, right: 20, bottom: hasBack ? 80 : 16, left: 20 };
+    var hasLoop = s.edges.some(function (e) { return e.source === e.destination; });
+    var margin = { top: hasLoop ? 84 : 16, right: 20, bottom: hasBack ? 80 : 16, left: 20 };
     var height = rows * ROW_H + margin.top + margin.bottom;
     var svg = d3.select(root).append("svg").attr("class", "topology").attr("viewBox", "0 0 " + width + " " + height)
       .attr("width", width).attr("height", height);
