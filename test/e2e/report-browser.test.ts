@@ -101,7 +101,7 @@ if (!haveChromium && process.env["CI"]) {
     it("draws one topology node per workload and one arrow per edge of summary.json", async () => {
       const workloads = new Set<string>();
       for (const e of summary.edges) { workloads.add(e.source); workloads.add(e.destination); }
-      for (const p of Object.keys(summary.pods)) workloads.add(p.replace(/-\d+$/, ""));
+      for (const p of Object.keys(summary.pods)) workloads.add(/^(.*)-\d+(?:\.[a-z0-9-]+)?$/.exec(p)![1]!);
       const nodes = await page.locator("svg.topology g.node").evaluateAll((els) => els.map((e) => e.getAttribute("data-node")));
       expect(nodes.sort()).toEqual([...workloads].sort());
       const edges = await page.locator("svg.topology path.edge").evaluateAll((els) =>

@@ -226,9 +226,10 @@ export function errorsSection(s: Summary): string {
 <tbody>${flagRows.join("")}</tbody></table></div>`);
 }
 
-/** A pod's workload: pods are named <deployment>-<index>. */
+/** A pod's workload: pods are named <deployment>-<index>, with .<namespace> outside the default one. */
 export function podWorkload(pod: string): string {
-  return pod.replace(/-\d+$/, "");
+  const m = /^(.*)-\d+(?:\.[a-z0-9-]+)?$/.exec(pod);
+  return m === null ? pod : m[1]!;
 }
 
 export function podsSection(s: Summary): string {

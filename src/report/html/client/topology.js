@@ -8,7 +8,11 @@
 
   var NODE_H = 42, ROW_H = 92;
 
-  function podWorkload(pod) { return pod.replace(/-\d+$/, ""); }
+  /** Pods are named <deployment>-<index>, with .<namespace> outside the default namespace. */
+  function podWorkload(pod) {
+    var m = /^(.*)-\d+(?:\.[a-z0-9-]+)?$/.exec(pod);
+    return m === null ? pod : m[1];
+  }
 
   function buildGraph(s) {
     var nodes = {};
@@ -191,7 +195,7 @@
       var a = nodes[e.source], b = nodes[e.destination];
       var key = e.source + "\u0000" + e.destination;
       var k = pairSeen[key] = (pairSeen[key] || 0) + 1;
-      var off = (k - 1 - (pairCount[key] - 1) / 2) * 14;
+      var off = (k - 1 - (pairCount[key] - 1) / 2) * 22;
       var health = M.health(e.codes, e.requests);
       var color = M.HEALTH_COLOR[health];
       var d;
@@ -227,10 +231,14 @@
       var lbl = labelLayer.append("g").attr("class", "edge-label").attr("data-edge", i);
       var line1 = M.round(rate, rate >= 100 ? 0 : rate >= 10 ? 1 : 2) + " rps · " + M.pct(e.errorRate);
       var line2 = "p99 " + M.num(e.latencyMs.p99) + " ms";
-      var lw = Math.max(line1.length, line2.length) * 6.1 + (e.mtls ? 26 : 14);
-      labels.push({ g: lbl, x: mid.x, y: mid.y, w: lw, h: 32 });
-      lbl.append("rect").attr("x", -lw / 2).attr("y", -15).attr("width", lw).attr("height", 30).attr("rx", 6)
+      // Which service, when the arrow alone does not tell (several services between two workloads, or no destination).
+      var line0 = pairCount[key] > 1 || e.destination === "unknown" ? e.service.replace(/\.svc\.cluster\.local$/, "") : null;
+      var lw = Math.max(line1.length, line2.length, line0 ? line0.length * 0.95 : 0) * 6.1 + (e.mtls ? 26 : 14);
+      var top = line0 ? -27 : -15;
+      labels.push({ g: lbl, x: mid.x, y: mid.y, w: lw, h: line0 ? 44 : 32 });
+      lbl.append("rect").attr("x", -lw / 2).attr("y", top).attr("width", lw).attr("height", -top + 15).attr("rx", 6)
         .attr("fill", "#fff").attr("fill-opacity", 0.94).attr("stroke", color).attr("stroke-opacity", 0.5);
+      if (line0) lbl.append("text").attr("class", "edge-service").attr("y", -15).attr("text-anchor", "middle").attr("font-size", 10.5).attr("fill", "#475467").attr("font-style", "italic").text(line0);
       var tx = e.mtls ? 6 : 0;
       lbl.append("text").attr("x", tx).attr("y", -2).attr("text-anchor", "middle").attr("font-size", 11).attr("font-weight", 600)
         .attr("fill", health === "healthy" ? "#1c2434" : color).text(line1);
@@ -258,6 +266,7 @@
       .text(function (d) {
         if (d.kind === "generator") return "load generator";
         if (d.kind === "unknown") return "no destination";
+        if (d.pods.length === 0) return d.name.indexOf("gateway") >= 0 ? "gateway" : "workload";
         var ej = d.pods.reduce(function (a, p) { return a + s.pods[p].ejections; }, 0);
         return d.pods.length + (d.pods.length === 1 ? " pod" : " pods") + (ej > 0 ? " · " + ej + " ejections" : "");
       });
