@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { LatencyHistogram } from "../../src/telemetry/histogram.js";
-import { BINS_PER_DECADE, buildHistograms, latencyBins } from "../../src/report/latency-bins.js";
+import { BINS_PER_DECADE, MAX_BINS, buildHistograms, latencyBins } from "../../src/report/latency-bins.js";
 import { fixtureRecorder } from "./fixture.js";
 
 describe("latency bins (histograms.json)", () => {
@@ -24,20 +24,30 @@ describe("latency bins (histograms.json)", () => {
     );
   });
 
-  it("bins are 50 per decade, only non-empty ones kept", () => {
+  it("keeps only non-empty bins, 1000 per decade while there are few", () => {
     const h = new LatencyHistogram();
     for (let i = 0; i < 10; i++) h.record(10);
     h.record(1000);
-    const { bins } = latencyBins(h);
-    expect(bins).toEqual([[10, 10.47, 10], [1000, 1047, 1]]);
-    expect(BINS_PER_DECADE).toBe(50);
+    const b = latencyBins(h);
+    expect(b.binsPerDecade).toBe(1000);
+    expect(b.bins).toEqual([[10, 10.0231, 10], [1000, 1002.31, 1]]);
+  });
+
+  it("coarsens a wide distribution until it has at most MAX_BINS bins", () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 20_000; i++) h.record(0.01 * 1.0005 ** i);
+    const b = latencyBins(h);
+    expect(b.bins.length).toBeLessThanOrEqual(MAX_BINS);
+    expect(b.binsPerDecade).toBeLessThan(1000);
+    expect(BINS_PER_DECADE).toContain(b.binsPerDecade);
+    expect(b.bins.reduce((a, x) => a + x[2], 0)).toBe(20_000);
   });
 
   it("a 0 ms latency falls in a first bin starting at 0", () => {
     const h = new LatencyHistogram();
     h.record(0);
     h.record(0.0004);
-    expect(latencyBins(h).bins).toEqual([[0, 0.001047, 2]]);
+    expect(latencyBins(h).bins).toEqual([[0, 0.00100231, 2]]);
   });
 
   it("has one entry per client, counting each client's measured requests", () => {

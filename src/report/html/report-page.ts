@@ -18,7 +18,7 @@ const NAV: [string, string][] = [
 export function renderHtml(s: Summary, histograms: HistogramsFile | null): string {
   const latencyNote = histograms === null
     ? `<p class="note warn-note" id="no-histograms">The latency histograms (histograms.json, written beside summary.json by <code>meshsim run</code> with the html format) were not found, so the distribution is drawn from summary.json's percentiles only (p50, p90, p99, p99.9, max).</p>`
-    : `<p class="note">From the run's HDR histograms (3 significant digits), re-binned into ${histograms.binsPerDecade} log-spaced bins per decade. Dashed lines: p50 and p99 from summary.json.</p>`;
+    : `<p class="note">From the run's HDR histograms (3 significant digits), kept in log-spaced bins (up to 1000 per decade, fewer for a wide distribution) and merged into bars for drawing. Dashed lines: p50 and p99 from summary.json.</p>`;
   const scaleToggle = `<div class="controls" role="group" aria-label="latency axis">
 <span class="muted">latency axis</span>
 <button type="button" class="toggle on" data-scale="log">log</button><button type="button" class="toggle" data-scale="linear">linear</button></div>`;

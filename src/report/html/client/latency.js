@@ -6,14 +6,26 @@
   var MARGIN = { top: 14, right: 14, bottom: 36, left: 52 };
   var HEIGHT = 230;
 
+  /**
+   * The latency axis over [lo, hi] (the bins' extent): the data fills most of the width even when the
+   * distribution is narrow (a 1 s timeout), with a margin on either side.
+   */
   function xScale(kind, lo, hi, w) {
-    if (kind === "log") return d3.scaleLog().domain([lo, hi]).range([0, w]).clamp(true);
-    return d3.scaleLinear().domain([0, hi]).range([0, w]).nice();
+    if (kind === "log") {
+      var pad = Math.pow(hi / lo, 0.12) * 1.01;
+      return d3.scaleLog().domain([lo / pad, hi * pad]).range([0, w]).clamp(true);
+    }
+    var span = hi - lo;
+    var start = lo > 0.4 * hi ? Math.max(0, lo - 0.15 * span - 0.01 * hi) : 0;
+    return d3.scaleLinear().domain([start, hi + 0.04 * (hi - start)]).range([0, w]).nice();
   }
 
   function xAxis(g, x, h, kind, w) {
     var ax = d3.axisBottom(x).ticks(Math.max(3, Math.floor(w / 80))).tickFormat(M.msTick);
-    if (kind === "log") ax.tickValues(M.logTicks(x, Math.max(4, Math.floor(w / 45))));
+    if (kind === "log") {
+      var tv = M.logTicks(x, Math.max(4, Math.floor(w / 45)));
+      ax.tickValues(tv.length >= 2 ? tv : x.ticks(4));
+    }
     g.append("g").attr("class", "axis").attr("transform", "translate(0," + h + ")").call(ax);
     g.append("text").attr("class", "axis-label").attr("x", w).attr("y", h + 30).attr("text-anchor", "end").text("latency (ms)");
   }
@@ -31,38 +43,67 @@
 
   /** Bins on a linear axis: each log bin's count goes to the equal-width bin holding its midpoint. */
   function linearBins(bins, x) {
-    var ticks = x.ticks(60);
-    var step = ticks.length > 1 ? ticks[1] - ticks[0] : x.domain()[1];
-    var hi = x.domain()[1];
-    var n = Math.max(1, Math.ceil(hi / step));
+    var d = x.domain(), start = d[0], hi = d[1];
+    // Bars no narrower than the widest data bin (else some would be empty between full ones).
+    var widest = d3.max(bins, function (b) { return b[1] - b[0]; });
+    var step = hi - start;
+    [60, 40, 30, 20, 15, 10, 6].some(function (n) {
+      var t = x.ticks(n);
+      step = t.length > 1 ? t[1] - t[0] : hi - start;
+      return step >= widest;
+    });
+    var n = Math.max(1, Math.ceil((hi - start) / step));
     var out = [];
-    for (var i = 0; i < n; i++) out.push([i * step, (i + 1) * step, 0]);
+    for (var i = 0; i < n; i++) out.push([start + i * step, start + (i + 1) * step, 0]);
     bins.forEach(function (b) {
       var mid = b[0] > 0 ? Math.sqrt(b[0] * b[1]) : b[1] / 2;
-      var k = Math.min(n - 1, Math.floor(mid / step));
+      var k = Math.max(0, Math.min(n - 1, Math.floor((mid - start) / step)));
       out[k][2] += b[2];
     });
     return out.filter(function (b) { return b[2] > 0; });
   }
 
-  function histogram(el, name, c, data, kind, color) {
+  /**
+   * Bins on a log axis: adjacent fine bins merged into about 70 bars over the data's extent (a
+   * narrow distribution keeps the file's resolution, a wide one gets smooth bars).
+   */
+  function logBins(bins, perDecade) {
+    var lo = Math.max(bins[0][0], 0.001), hi = bins[bins.length - 1][1];
+    var span = Math.max(1, Math.round((Math.log10(hi) - Math.log10(lo)) * perDecade));
+    var g = Math.max(1, Math.ceil(span / 70));
+    if (g === 1) return bins;
+    var out = [], cur = null;
+    bins.forEach(function (b) {
+      var k = Math.round(Math.log10(b[1]) * perDecade) - 1;
+      var gi = Math.floor(k / g);
+      if (cur === null || cur.gi !== gi) {
+        cur = { gi: gi, b: [b[0] === 0 ? 0 : Number(Math.pow(10, gi * g / perDecade).toPrecision(4)), Number(Math.pow(10, (gi + 1) * g / perDecade).toPrecision(4)), 0] };
+        out.push(cur);
+      }
+      cur.b[2] += b[2];
+    });
+    return out.map(function (x) { return x.b; });
+  }
+
+  function histogram(el, name, c, data, kind, color, perDecade) {
     var p = M.svg(el, HEIGHT, MARGIN, "hist");
     p.svg.attr("data-client", name);
     var bins = data.bins;
     var lo = Math.max(bins[0][0], 0.001) , hi = bins[bins.length - 1][1];
-    if (kind === "log" && hi / lo < 10) { lo = lo / 2; hi = hi * 2; }
     var x = xScale(kind, lo, hi, p.w);
-    var shown = kind === "log" ? bins : linearBins(bins, x);
+    var shown = kind === "log" ? logBins(bins, perDecade) : linearBins(bins, x);
     var y = d3.scaleLinear().domain([0, d3.max(shown, function (b) { return b[2]; })]).range([p.h, 0]).nice();
     p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(4).tickSize(-p.w).tickFormat(""));
     p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(4).tickFormat(M.countFormat(y.domain()[1])));
     p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("requests");
     var total = data.count;
+    // A log axis cannot show 0: the first bin of a run with 0 ms latencies starts at the axis' left end.
+    var left = function (b) { return kind === "log" ? Math.max(b[0], lo) : b[0]; };
     var bars = p.g.append("g").selectAll("rect").data(shown).join("rect")
       .attr("class", "bar")
       .attr("data-count", function (b) { return b[2]; })
-      .attr("x", function (b) { return x(Math.max(b[0], lo)); })
-      .attr("width", function (b) { return Math.max(1, x(b[1]) - x(Math.max(b[0], lo)) - (kind === "log" ? 0.5 : 1)); })
+      .attr("x", function (b) { return x(left(b)); })
+      .attr("width", function (b) { return Math.max(1, x(b[1]) - x(left(b)) - (kind === "log" ? 0.5 : 1)); })
       .attr("y", function (b) { return y(b[2]); })
       .attr("height", function (b) { return p.h - y(b[2]); })
       .attr("fill", color).attr("fill-opacity", 0.85);
@@ -78,7 +119,6 @@
     p.svg.attr("data-client", name);
     var bins = data.bins, total = data.count;
     var lo = Math.max(bins[0][0], 0.001), hi = bins[bins.length - 1][1];
-    if (kind === "log" && hi / lo < 10) { lo = lo / 2; hi = hi * 2; }
     var x = xScale(kind, lo, hi, p.w);
     var y = d3.scaleLinear().domain([0, 1]).range([p.h, 0]);
     var pts = [[Math.max(bins[0][0], lo), 0]];
@@ -158,7 +198,7 @@
       if (t.c.requests === 0) {
         t.a.innerHTML = "<p class='note'>No requests measured.</p>";
       } else if (t.data) {
-        histogram(t.a, t.name, t.c, t.data, kind, colorOf(t.name));
+        histogram(t.a, t.name, t.c, t.data, kind, colorOf(t.name), t.data.binsPerDecade);
         cdf(t.b, t.name, t.c, t.data, kind, colorOf(t.name));
       } else {
         t.a.innerHTML = "<p class='note'>No histogram for this client (histograms.json missing): the stored percentiles as points of the distribution.</p>";
