@@ -175,6 +175,7 @@
     // All cards first, then the charts: a chart takes its width from its card, which the grid sizes
     // only once every card is in.
     var todo = [];
+    if (Object.keys(s.clients).length === 0) root.innerHTML = "<p class='note'>No load generator measured any request.</p>";
     Object.keys(s.clients).forEach(function (name) {
       var c = s.clients[name];
       var card = document.createElement("div");

@@ -17,8 +17,12 @@
       .attr("class", "event-mark").attr("data-t", function (e) { return e.t; })
       .attr("transform", function (e) { return "translate(" + x(e.t) + ",0)"; });
     lines.append("line").attr("y1", -8).attr("y2", h).attr("stroke", "#6b4fbb").attr("stroke-width", 1.3).attr("stroke-dasharray", "5 3");
-    if (withLabels) {
-      lines.append("text").attr("x", 4).attr("y", function (e, i) { return -10 + (i % 2) * 12; }).attr("font-size", 11).attr("fill", "#6b4fbb")
+    // Labels only while they can be read (a dozen changes); beyond that the tooltips tell.
+    if (withLabels && evs.length <= 12) {
+      var right = x.range()[1];
+      lines.append("text").attr("x", function (e) { return x(e.t) > right * 0.7 ? -4 : 4; })
+        .attr("text-anchor", function (e) { return x(e.t) > right * 0.7 ? "end" : "start"; })
+        .attr("y", function (e, i) { return -10 + (i % 2) * 12; }).attr("font-size", 11).attr("fill", "#6b4fbb")
         .text(function (e) { return M.eventLabel(e); });
     }
     lines.append("rect").attr("x", -5).attr("y", -8).attr("width", 10).attr("height", h + 8).attr("fill", "transparent");
