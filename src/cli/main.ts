@@ -2,12 +2,13 @@
 // 2 invalid input, 3 internal error.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { runCommand } from "./run-command.js";
+import { DEFAULT_FORMATS, runCommand } from "./run-command.js";
 import { explainCommand, proxyConfigCommand } from "./inspect-commands.js";
 import { exitWith, UsageError } from "./exit.js";
 import { analyzeCommand } from "./analyze-command.js";
 import { checkCommand } from "./check-command.js";
 import { sweepCommand, writeSweep } from "./sweep-command.js";
+import { reportCommand } from "./report-command.js";
 
 const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
 
@@ -24,7 +25,7 @@ try {
           .option("seed", { type: "number", describe: "Override spec.seed" })
           .option("duration", { type: "string", describe: "Override spec.duration (e.g. 60s, 5m)" })
           .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>/)" })
-          .option("format", { type: "string", default: "json,md,prom", describe: "Comma-separated: json, md, prom" })
+          .option("format", { type: "string", default: DEFAULT_FORMATS, describe: "Comma-separated: json, md, html, prom" })
           .option("json", { type: "boolean", default: false, describe: "Print summary.json on standard output and nothing else" })
           .option("quiet", { type: "boolean", default: false, describe: "No progress or messages on standard error" })
           .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value (the Simulation without Kind/name)" })
@@ -138,6 +139,22 @@ try {
           .epilogue(EPILOG),
       (args) => {
         process.exitCode = explainCommand({ scenario: args.scenario, from: args.from, request: args.request, at: args.at });
+      },
+    )
+    .command(
+      "report <dir>",
+      "Draw a run's report.md and report.html again from its summary.json, or compare two runs (--vs)",
+      (y) =>
+        y
+          .positional("dir", { type: "string", demandOption: true, describe: "A run's output folder (holding summary.json)" })
+          .option("vs", { type: "string", describe: "Compare with this run's folder (the baseline, \"before\"): comparison.md and comparison.html" })
+          .option("out", { type: "string", describe: "Where comparison.md and comparison.html go (default <dir>)" })
+          .option("quiet", { type: "boolean", default: false })
+          .example("$0 report reports/mmc", "Draw reports/mmc/report.html again")
+          .example("$0 report reports/canary-right-order --vs reports/canary-wrong-order", "What the right order changes")
+          .epilogue(EPILOG),
+      (args) => {
+        process.exitCode = reportCommand({ dir: args.dir, vs: args.vs, out: args.out, quiet: args.quiet });
       },
     )
     .demandCommand(1, "Name a command; see --help.")

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { loadScenario, parseDuration, formatDiagnostic } from "../scenario/index.js";
 import { runScenario } from "../runner/run-scenario.js";
-import { summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
+import { REPORT_FORMATS, summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
 import { UsageError } from "./exit.js";
 import { OverrideError, parseOverrides, type Override } from "../scenario/overrides.js";
 import { analyzeTimeline } from "../config/analyze-timeline.js";
@@ -20,7 +20,8 @@ export interface RunArgs {
   set?: readonly string[] | undefined;
 }
 
-const FORMATS: readonly ReportFormat[] = ["json", "md", "prom"];
+const FORMATS = REPORT_FORMATS;
+export const DEFAULT_FORMATS = "json,md,html,prom";
 
 /** `--seed` and `--duration` checked (exit 2 when invalid). */
 export function seedAndDuration(a: Pick<RunArgs, "seed" | "duration">): { seed?: number | undefined; durationMs?: number | undefined } {

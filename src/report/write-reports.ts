@@ -1,8 +1,12 @@
 // Writes a run's files into its output folder (created if missing): summary.json (deterministic),
-// report.md, metrics.prom, and run.json (wall-clock facts, which never go into summary.json).
+// report.md, report.html with histograms.json beside it (the latency bins the page draws, so that
+// `meshsim report DIR` can draw it again), metrics.prom, and run.json (wall-clock facts, which never
+// go into summary.json).
 import fs from "node:fs";
 import path from "node:path";
 import type { Recorder } from "../telemetry/recorder.js";
+import { renderHtml } from "./html/report-page.js";
+import { buildHistograms, histogramsJson } from "./latency-bins.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderPrometheus } from "./prometheus.js";
 import { summaryJson } from "./summary.js";
@@ -10,14 +14,16 @@ import type { Summary } from "./summary-types.js";
 
 export { summaryJson };
 
-export type ReportFormat = "json" | "md" | "prom";
+export type ReportFormat = "json" | "md" | "html" | "prom";
+
+export const REPORT_FORMATS: readonly ReportFormat[] = ["json", "md", "html", "prom"];
 
 /** Wall-clock facts of a run (events/s, wallMs, node version, ...): run.json, never summary.json. */
 export type RunInfo = Readonly<Record<string, unknown>>;
 
 export interface ReportExtras {
   runInfo: RunInfo;
-  /** Needed for metrics.prom (per code and flags series are not in the summary). */
+  /** Needed for metrics.prom (per code and flags series are not in the summary) and report.html's histograms. */
   recorder?: Recorder;
 }
 
@@ -29,9 +35,15 @@ export function writeReports(
 ): void {
   const { recorder, runInfo: run } = "runInfo" in extras ? extras : { recorder: extras, runInfo: runInfo ?? {} };
   if (formats.has("prom") && recorder === undefined) throw new Error("metrics.prom needs the run's recorder");
+  if (formats.has("html") && recorder === undefined) throw new Error("report.html needs the run's recorder (for its histograms)");
   fs.mkdirSync(dir, { recursive: true });
   if (formats.has("json")) fs.writeFileSync(path.join(dir, "summary.json"), summaryJson(summary));
   if (formats.has("md")) fs.writeFileSync(path.join(dir, "report.md"), renderMarkdown(summary));
+  if (formats.has("html")) {
+    const h = buildHistograms(recorder!, { meshsim: summary.meshsim, scenario: summary.scenario, seed: summary.seed });
+    fs.writeFileSync(path.join(dir, "histograms.json"), histogramsJson(h));
+    fs.writeFileSync(path.join(dir, "report.html"), renderHtml(summary, h));
+  }
   if (formats.has("prom")) fs.writeFileSync(path.join(dir, "metrics.prom"), renderPrometheus(recorder!));
   fs.writeFileSync(path.join(dir, "run.json"), `${JSON.stringify(run, null, 2)}\n`);
 }

@@ -35,6 +35,17 @@ describe("writeReports", () => {
     fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true });
   });
 
+  it("writes report.html with histograms.json beside it (the page's latency bins), and needs the recorder for them", () => {
+    const dir = tmp();
+    writeReports(dir, new Set(["json", "html"]), summary, { runInfo: {}, recorder: rec });
+    expect(fs.readdirSync(dir).sort()).toEqual(["histograms.json", "report.html", "run.json", "summary.json"]);
+    const h = JSON.parse(fs.readFileSync(path.join(dir, "histograms.json"), "utf8"));
+    expect(h.clients.users.count).toBe(summary.clients["users"]!.requests);
+    expect(fs.readFileSync(path.join(dir, "report.html"), "utf8")).toContain(`<h1 data-figure="scenario">fixture</h1>`);
+    expect(() => writeReports(dir, new Set(["html"]), summary, { runInfo: {} })).toThrow(/recorder/);
+    fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true });
+  });
+
   it("keeps wall-clock facts out of summary.json", () => {
     expect(summaryJson(summary)).not.toMatch(/wall|eventsPerSecond|node/i);
   });

@@ -1,0 +1,20 @@
+// What a status code means in a mesh report (the ones meshsim produces or users configure).
+export const STATUS_TEXT: Record<string, string> = {
+  "0": "no HTTP response at all (connection reset or refused, or the client went away; Envoy logs 0)",
+  "200": "OK",
+  "201": "Created",
+  "204": "No Content",
+  "301": "Moved Permanently (redirect)",
+  "302": "Found (redirect)",
+  "400": "Bad Request",
+  "401": "Unauthorized (e.g. a RequestAuthentication JWT was rejected)",
+  "403": "Forbidden (e.g. `RBAC: access denied` from an AuthorizationPolicy)",
+  "404": "Not Found (with NR: no route matched)",
+  "408": "Request Timeout",
+  "418": "I'm a teapot",
+  "429": "Too Many Requests (rate limited)",
+  "500": "Internal Server Error",
+  "502": "Bad Gateway (e.g. REGISTRY_ONLY blocked an unknown host)",
+  "503": "Service Unavailable (Envoy's answer to overflow, no healthy upstream, connect failure or reset)",
+  "504": "Gateway Timeout (UT: the route timeout fired)",
+};

@@ -1,0 +1,136 @@
+// report.html as a person sees it: a real scenario's report opened in headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core; no browser is ever downloaded). The charts must be
+// drawn with the run's data, the topology must match summary.json, the page must log no errors,
+// and a screenshot lands in test-output/. Without /usr/bin/chromium the test is skipped, except in
+// CI (process.env.CI), where that is a failure.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const BIN = path.join(ROOT, "bin/meshsim.js");
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = path.join(ROOT, "test-output");
+const ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+const haveChromium = fs.existsSync(CHROMIUM);
+
+interface Summary {
+  scenario: string;
+  clients: Record<string, { requests: number; latencyMs: { p50: number; p99: number } }>;
+  edges: { source: string; destination: string; service: string; requests: number }[];
+  pods: Record<string, unknown>;
+  events: { kind: string }[];
+}
+
+if (!haveChromium && process.env["CI"]) {
+  describe("report.html in a browser", () => {
+    it("needs /usr/bin/chromium in CI (.ci/run installs Debian's chromium)", () => {
+      throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y --no-install-recommends chromium)`);
+    });
+  });
+} else if (!haveChromium) {
+  describe.skip(`report.html in a browser — skipped: ${CHROMIUM} is missing (apt-get install chromium to run it)`, () => {
+    it("renders", () => {});
+  });
+} else {
+  describe("report.html in a browser", () => {
+    let ctx: BrowserContext;
+    let page: Page;
+    let summary: Summary;
+    let out: string;
+    const problems: string[] = [];
+
+    beforeAll(async () => {
+      out = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-browser-"));
+      // The canary lab in its wrong order: an unknown destination, 503s with NC, two timeline changes.
+      const r = spawnSync(process.execPath, [BIN, "run", "scenarios/control-plane/canary-wrong-order.yaml", "--duration", "45s", "--quiet", "--out", out], { cwd: ROOT, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+      const before = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-browser-vs-"));
+      spawnSync(process.execPath, [BIN, "run", "scenarios/control-plane/canary-right-order.yaml", "--duration", "45s", "--quiet", "--out", before], { cwd: ROOT });
+      spawnSync(process.execPath, [BIN, "report", out, "--vs", before, "--quiet"], { cwd: ROOT });
+      ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-chromium-")), {
+        executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1366, height: 900 }, offline: true,
+      });
+      page = await ctx.newPage();
+      page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`); });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      await page.goto(`file://${path.join(out, "report.html")}`);
+      await page.waitForSelector("body[data-rendered=true]", { timeout: 10_000 });
+    }, 60_000);
+
+    afterAll(async () => {
+      await ctx?.close();
+    });
+
+    it("shows the header's figures equal to summary.json", async () => {
+      const total = Object.values(summary.clients).reduce((a, c) => a + c.requests, 0);
+      const text = await page.locator('[data-figure="requests"]').innerText();
+      expect(Number(text.replace(/,/g, ""))).toBe(total);
+      expect(await page.locator('h1[data-figure="scenario"]').innerText()).toBe(summary.scenario);
+      for (const [name, c] of Object.entries(summary.clients)) {
+        const p99 = await page.locator(`[data-figure="p99"][data-client="${name}"]`).innerText();
+        expect(Number(p99.replace(/[, ms]/g, ""))).toBe(c.latencyMs.p99);
+      }
+    });
+
+    it("draws each client's histogram from its bins (the bars hold every request) and its CDF", async () => {
+      for (const [name, c] of Object.entries(summary.clients)) {
+        const bars = page.locator(`svg.hist[data-client="${name}"] rect.bar`);
+        expect(await bars.count()).toBeGreaterThan(5);
+        const counts = await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-count"))));
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(c.requests);
+        const d = await page.locator(`svg.cdf[data-client="${name}"] path.cdf-line`).getAttribute("d");
+        expect(d?.length ?? 0).toBeGreaterThan(50);
+      }
+      await page.locator('button[data-scale="linear"]').first().click();
+      for (const [name, c] of Object.entries(summary.clients)) {
+        const counts = await page.locator(`svg.hist[data-client="${name}"] rect.bar`).evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-count"))));
+        expect(counts.length).toBeGreaterThan(0);
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(c.requests);
+      }
+      await page.locator('button[data-scale="log"]').first().click();
+    });
+
+    it("draws one topology node per workload and one arrow per edge of summary.json", async () => {
+      const workloads = new Set<string>();
+      for (const e of summary.edges) { workloads.add(e.source); workloads.add(e.destination); }
+      for (const p of Object.keys(summary.pods)) workloads.add(/^(.*)-\d+(?:\.[a-z0-9-]+)?$/.exec(p)![1]!);
+      const nodes = await page.locator("svg.topology g.node").evaluateAll((els) => els.map((e) => e.getAttribute("data-node")));
+      expect(nodes.sort()).toEqual([...workloads].sort());
+      const edges = await page.locator("svg.topology path.edge").evaluateAll((els) =>
+        els.map((e) => [e.getAttribute("data-source"), e.getAttribute("data-destination"), e.getAttribute("data-service"), Number(e.getAttribute("data-requests"))]));
+      expect(edges).toEqual(summary.edges.map((e) => [e.source, e.destination, e.service, e.requests]));
+      expect(await page.locator("svg.topology g.edge-label").count()).toBe(summary.edges.length);
+      expect(await page.locator("svg.topology path.edge-failure").count()).toBeGreaterThan(0);
+    });
+
+    it("marks the timeline's changes on the time series", async () => {
+      const changes = summary.events.filter((e) => e.kind !== "ejection" && e.kind !== "unejection").length;
+      expect(changes).toBe(2);
+      const clients = Object.keys(summary.clients).length;
+      expect(await page.locator("svg.ts-latency").count()).toBe(clients);
+      expect(await page.locator("svg.ts-latency g.event-mark").count()).toBe(changes * clients);
+      expect(await page.locator("svg.ts-throughput rect.ok-bar").count()).toBeGreaterThan(3);
+    });
+
+    it("logs no errors, and looks right (screenshot in test-output/)", async () => {
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, "report-canary-wrong-order.png"), fullPage: true });
+      const cmp = await ctx.newPage();
+      cmp.on("pageerror", (e) => problems.push(`comparison page error: ${e.message}`));
+      cmp.on("console", (m) => { if (m.type() === "error") problems.push(`comparison console: ${m.text()}`); });
+      await cmp.goto(`file://${path.join(out, "comparison.html")}`);
+      await cmp.waitForSelector("body[data-rendered=true]", { timeout: 10_000 });
+      expect(await cmp.locator("svg.compare g.row").count()).toBeGreaterThanOrEqual(Object.keys(summary.clients).length + summary.edges.length);
+      await cmp.screenshot({ path: path.join(SHOTS, "comparison-canary.png"), fullPage: true });
+      expect(problems).toEqual([]);
+    });
+  });
+}
