@@ -15,6 +15,7 @@ export function callRequest(to: OutgoingRequest["target"], method: string): Outg
     path: to.path,
     headers: NO_HEADERS,
     target: to,
+    ctx: null,
   };
 }
 

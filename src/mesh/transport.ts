@@ -1,6 +1,7 @@
 // The seams between the parts of the simulated world, as interfaces, so that apps, calls and the
 // ways a request can travel (straight through kube-proxy, or through sidecars) don't import each other.
 import type { CallTarget } from "../scenario/model.js";
+import type { RequestContext } from "../telemetry/request-log.js";
 
 /** An HTTP request as a proxy sees it (same shape as proxy/http-request's HttpRequest). */
 export interface OutgoingRequest {
@@ -12,6 +13,8 @@ export interface OutgoingRequest {
   path: string;
   headers: Readonly<Record<string, string>>;
   target: CallTarget;
+  /** x-request-id and trace context (access log or tracing on); null or absent otherwise. */
+  ctx?: RequestContext | null;
 }
 
 /** Something waiting for the answer to an HTTP request it sent. */
@@ -39,6 +42,7 @@ export interface OriginPod {
   namespace: string;
   labels: Readonly<Record<string, string>>;
   hasSidecar: boolean;
+  ip: string;
 }
 
 export interface Transport {

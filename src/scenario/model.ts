@@ -168,7 +168,7 @@ export interface Simulation {
   network: { latency: DistributionSpec; external: { latency: DistributionSpec } };
   timeline: TimelineEvent[];
   expect: Expectation[];
-  report: { windowMs: number; accessLog: boolean; traces: { sample: number } };
+  report: { windowMs: number; accessLog: boolean; traces: { enabled: boolean; sample: number } };
   pos: SourcePos;
 }
 

@@ -84,6 +84,20 @@ export class LatencyHistogram {
     return (us < this.maxUs ? us : this.maxUs) / 1000;
   }
 
+  /** Standard deviation in ms (HDR's, over bucket midpoints); 0 when empty. */
+  get stdDev(): number {
+    return this.h.totalCount === 0 ? 0 : this.h.stdDeviation / 1000;
+  }
+
+  /** Each non-empty HDR bucket in ascending order: its median equivalent value (ms) and count. */
+  forEachBucket(fn: (ms: number, count: number) => void): void {
+    const h = this.h;
+    for (let i = 0; i < h.countsArrayLength; i++) {
+      const c = h.getCountAtIndex(i);
+      if (c > 0) fn(h.medianEquivalentValue(h.valueFromIndex(i)) / 1000, c);
+    }
+  }
+
   /** Add another histogram's values to this one, losslessly (shards, replications, edge variants). */
   merge(other: LatencyHistogram): void {
     if (other.h.totalCount === 0) return;
