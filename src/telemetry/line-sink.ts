@@ -10,7 +10,10 @@ export interface LineSink {
 export class StringSink implements LineSink {
   private readonly parts: string[] = [];
   closed = false;
+  /** How many times text was handed over (batches). */
+  writes = 0;
   write(text: string): void {
+    this.writes++;
     this.parts.push(text);
   }
   close(): void {
