@@ -31,7 +31,7 @@ describe("the Zipkin v2 checker", () => {
       [span({ kind: "INTERNAL" })],
       [span({ timestamp: 1.5 })],
       [span({ duration: 0 })],
-      [span({ tags: { a: 1 } })],
+      [span({ tags: { a: 1 } as unknown as Record<string, string> })],
       [span({ localEndpoint: { serviceName: "A", ipv4: "10.0.0.1" } })],
       [span({ localEndpoint: { serviceName: "a", ipv4: "10.0.0" } })],
       [span({}), span({ id: "1111111111111111", parentId: "2222222222222222" })],
@@ -61,7 +61,7 @@ describe("traces.json", () => {
       expect(root.kind).toBe("SERVER"); // users come from outside: productpage's sidecar is the edge
       expect(root.localEndpoint?.serviceName).toBe("productpage.default");
       const clients = list.filter((s) => s.kind === "CLIENT");
-      expect(clients.map((s) => s.name).sort()).toContain("reviews.default.svc.cluster.local:9080/*");
+      expect(clients.map((s) => s.name ?? "").sort()).toContain("reviews.default.svc.cluster.local:9080/*");
       for (const c of clients) {
         // A client span's parent is its app's work, and its child the server sidecar's span.
         expect(byId.get(c.parentId!)?.kind).toBeUndefined();
@@ -70,7 +70,7 @@ describe("traces.json", () => {
         expect(server.map((s) => s.kind)).toEqual(["SERVER"]);
         expect(server[0]!.localEndpoint?.ipv4).toBe(c.remoteEndpoint?.ipv4);
       }
-      const ratings = list.filter((s) => s.kind === "CLIENT" && s.name.startsWith("ratings."));
+      const ratings = list.filter((s) => s.kind === "CLIENT" && (s.name ?? "").startsWith("ratings."));
       for (const r of ratings) expect(r.localEndpoint?.serviceName).toBe("reviews.default");
       for (const s of list) expect(s.tags?.["guid:x-request-id"] ?? root.tags!["guid:x-request-id"]).toBe(root.tags!["guid:x-request-id"]);
     }
