@@ -252,11 +252,13 @@ export class AppServer {
       this.releaseSlot();
     }
     this.observer.served(this.rt.sim.now);
+    const size = this.behaviour.responseSize;
+    const bytes = size !== null ? size() : 0;
     if (sr.span !== null) {
       sr.span.tags["http.status_code"] = String(status);
       if (status >= 500) sr.span.tags["error"] = "true";
       this.rt.log!.closeSpan(sr.span, this.rt.sim.now);
     }
-    sr.responder.onResponse(status, "-");
+    sr.responder.onResponse(status, "-", bytes);
   }
 }

@@ -159,7 +159,7 @@ export class InboundLeg implements Responder {
   }
 
   /** The access-log line and SERVER span (access log or tracing on; only at a sidecar). */
-  private logged(log: RequestLog, now: number, status: number, flags: string): void {
+  private logged(log: RequestLog, now: number, status: number, flags: string, bytes: number): void {
     const req = this.req;
     const cluster = `inbound|${this.port}||`;
     const app = `${this.pod.ip}:${this.port}`;
@@ -167,7 +167,7 @@ export class InboundLeg implements Responder {
       const answered = this.served !== null && status !== 0;
       log.log({
         startMs: this.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
-        code: status, flags, bytesReceived: 0, bytesSent: 0, upstreamServiceMs: answered ? now - this.startMs : -1,
+        code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? now - this.startMs : -1,
         requestId: req.ctx!.requestId, upstreamHost: answered ? app : "", upstreamCluster: cluster,
         downstreamLocal: app, downstreamRemote: "", routeName: "default",
       });
@@ -195,17 +195,17 @@ export class InboundLeg implements Responder {
     this.endSpan(log, now, 0, "-");
   }
 
-  onResponse(status: number, flags: string): void {
+  onResponse(status: number, flags: string, bytes = 0): void {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
     const now = this.rt.sim.now;
     if (this.sink !== null) {
-      this.sink.record(now, now - this.startMs, status, flags);
+      this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
       const log = this.rt.log;
-      if (log !== null && this.req.ctx) this.logged(log, now, status, flags);
+      if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
     }
-    this.responder.onResponse(status, flags);
+    this.responder.onResponse(status, flags, bytes);
   }
 
   /** Nothing listens any more: connection refused (no HTTP status; Envoy would log UF). */

@@ -73,7 +73,7 @@ export class LoadGeneratorRunner implements CallOwner {
   }
 
   private prepare(set: Record<string, string>): OutgoingRequest {
-    const req = callRequest(this.spec.target, this.spec.method);
+    const req = callRequest(this.spec.target, this.spec.method, this.spec.requestSize ?? 0);
     return Object.keys(set).length === 0 ? req : { ...req, headers: Object.freeze({ ...set }) };
   }
 

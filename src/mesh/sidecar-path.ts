@@ -358,11 +358,11 @@ export class RouterRequest implements Exchange {
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
-  attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string): void {
+  attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
     if (a.dead || this.done) return;
     this.release(a, outcome.kind !== "response", outcome);
     if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
-    this.decide(outcome, status, flags);
+    this.decide(outcome, status, flags, bytes);
   }
 
   perTryTimeout(a: UpstreamAttempt): void {
@@ -373,12 +373,12 @@ export class RouterRequest implements Exchange {
     this.decide(OUTCOME_PER_TRY_TIMEOUT, 504, "UT");
   }
 
-  private decide(outcome: AttemptOutcome, status: number, flags: string): void {
+  private decide(outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
     const verdict = shouldRetry(this.policy, outcome, this.retries);
     if (verdict === "retry") {
       // Every retry needs a token from the cluster's max_retries circuit breaker.
       if (!this.cluster!.retryTokens.take()) {
-        this.finish(status, joinFlags(flags, "UO"));
+        this.finish(status, joinFlags(flags, "UO"), bytes);
         return;
       }
       this.retries++;
@@ -387,7 +387,7 @@ export class RouterRequest implements Exchange {
       this.p.after(wait, this.p.kRetry, this);
       return;
     }
-    this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags);
+    this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags, bytes);
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */
@@ -423,11 +423,12 @@ export class RouterRequest implements Exchange {
     this.close();
   }
 
-  private finish(status: number, flags: string): void {
+  /** `bytes`: the response body that goes back (0 for Envoy's local replies, see the README's limits). */
+  private finish(status: number, flags: string, bytes = 0): void {
     const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinFlags(this.extraFlags, flags);
-    this.record(status, f);
+    this.record(status, f, bytes);
     this.close();
-    this.responder.onResponse(status, f);
+    this.responder.onResponse(status, f, bytes);
   }
 
   private close(): void {
@@ -436,15 +437,15 @@ export class RouterRequest implements Exchange {
     this.routeTimer = -1;
   }
 
-  private record(status: number, flags: string): void {
+  private record(status: number, flags: string, bytes = 0): void {
     const now = this.p.sim.now;
-    this.p.d.sinks.get("source", this.mtls, this.origin, this.lastHost, this.service).record(now, now - this.startMs, status, flags);
+    this.p.d.sinks.get("source", this.mtls, this.origin, this.lastHost, this.service).record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
     const log = this.p.d.log;
-    if (log !== null && this.req.ctx) this.logged(log, now, status, flags);
+    if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
   }
 
   /** The access-log line and CLIENT span of this request (access log or tracing on). */
-  private logged(log: RequestLog, now: number, status: number, flags: string): void {
+  private logged(log: RequestLog, now: number, status: number, flags: string, bytes: number): void {
     const req = this.req;
     const host = this.lastHost;
     // A host outside the mesh: PassthroughCluster, or the ServiceEntry host's outbound cluster.
@@ -455,7 +456,7 @@ export class RouterRequest implements Exchange {
     if (log.accessLog !== null) {
       log.log({
         startMs: this.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
-        code: status, flags, bytesReceived: 0, bytesSent: 0, upstreamServiceMs: answered ? this.upstreamMs : -1,
+        code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? this.upstreamMs : -1,
         requestId: req.ctx!.requestId,
         upstreamHost: host !== null ? `${host.ip}:${this.cluster!.targetPort}` : "",
         upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
@@ -485,20 +486,22 @@ export class UpstreamAttempt implements Responder {
   sentMs = 0;
   private status = 0;
   private flags = "-";
+  private bytes = 0;
 
   constructor(readonly rr: RouterRequest, readonly host: Pod, readonly hostId: number, readonly worker: number) {}
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
-  onResponse(status: number, flags: string): void {
+  onResponse(status: number, flags: string, bytes = 0): void {
     if (this.dead) return;
     this.status = status;
     this.flags = flags;
+    this.bytes = bytes;
     this.rr.p.after(this.rr.p.d.network.oneWay(), this.rr.p.kBack, this);
   }
 
   back(): void {
     if (this.dead) return;
-    if (this.status !== 0) this.rr.attemptDone(this, responseOutcome(this.status), this.status, "-");
+    if (this.status !== 0) this.rr.attemptDone(this, responseOutcome(this.status), this.status, "-", this.bytes);
     // Nothing listened: connection refused, Envoy's UF (retriable as connect-failure).
     else if (this.flags === REFUSED) this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
     // The connection was reset while the request was in the pod: UC.

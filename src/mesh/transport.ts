@@ -13,6 +13,8 @@ export interface OutgoingRequest {
   path: string;
   headers: Readonly<Record<string, string>>;
   target: CallTarget;
+  /** Request body bytes (istio_request_bytes); absent: 0. */
+  bytes?: number;
   /** x-request-id and trace context (access log or tracing on); null or absent otherwise. */
   ctx?: RequestContext | null;
 }
@@ -20,7 +22,7 @@ export interface OutgoingRequest {
 /** Something waiting for the answer to an HTTP request it sent. */
 export interface Responder {
   /** `status` 0 means no HTTP response came back (reset, refused); `flags` as Envoy prints them. */
-  onResponse(status: number, flags: string): void;
+  onResponse(status: number, flags: string, bytes?: number): void;
 }
 
 /** A request on its way; `abandon` is the client giving up (its own timeout): it ignores the answer. */

@@ -223,7 +223,12 @@ export class World implements Transport {
       ? { ...w.behaviour, ...(w.versions[version] ?? {}), ...(override ?? {}) }
       : { concurrency: Infinity, queueLimit: Infinity, threading: "blocking", errorRate: 0, script: [] };
     const stream = w ? `app:${w.metadata.namespace}/${w.metadata.name}:${version}` : "app:-";
-    return compileBehaviour(base, (spec) => this.sampler(spec, stream));
+    // Sizes draw from streams of their own, so giving a Workload a responseSize shifts no other draw.
+    const sizes = w ? `size:${w.metadata.namespace}/${w.metadata.name}:${version}` : "size:-";
+    return compileBehaviour(base, (spec) => this.sampler(spec, stream), (spec) => {
+      const draw = this.sampler(spec, sizes);
+      return () => Math.max(0, Math.round(draw()));
+    });
   }
 
   /** `set` on the timeline: new error rate or service time for every pod of a workload. */

@@ -67,6 +67,8 @@ export interface CallSpec {
   onError: "fail" | "continue";
   /** Incoming request headers copied onto this call (lowercase names). */
   forwardHeaders: string[];
+  /** Request body size in bytes (istio_request_bytes, BYTES_RECEIVED); absent: 0. */
+  requestSize?: number;
 }
 
 export type Step =
@@ -80,6 +82,8 @@ export interface WorkloadBehaviour {
   threading: "blocking" | "async";
   errorRate: number;
   script: Step[];
+  /** Response body size in bytes (istio_response_bytes, BYTES_SENT); absent: 0. */
+  responseSize?: DistributionSpec;
 }
 
 export interface Workload {
@@ -112,6 +116,8 @@ export interface LoadGenerator {
   closed?: { connections: number; requests?: number; qps: number };
   /** Mutually exclusive slices of the requests (fractions sum to at most 1) with headers to set. */
   headers: { fraction: number; set: Record<string, string> }[];
+  /** Request body size in bytes; absent: 0. */
+  requestSize?: number;
   startMs: number;
   stopMs?: number;
   pos: SourcePos;

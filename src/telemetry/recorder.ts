@@ -57,10 +57,10 @@ export class ClientStats extends RequestStats {
     this.inflight++;
   }
 
-  override record(endMs: number, latencyMs: number, code: number, flags: string): void {
+  override record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
     this.advance(endMs);
     this.inflight--;
-    super.record(endMs, latencyMs, code, flags);
+    super.record(endMs, latencyMs, code, flags, requestBytes, responseBytes);
   }
 
   private advance(now: number): void {

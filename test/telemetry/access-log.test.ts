@@ -10,6 +10,8 @@ import { loadScenario } from "../../src/scenario/index.js";
 import { runScenario } from "../../src/runner/run-scenario.js";
 import { summaryJson } from "../../src/report/summary.js";
 import { RandomStreams } from "../../src/engine/rng.js";
+import { scenarioFrom } from "../support/scenario-text.js";
+import { SIZED } from "../support/sized-scenario.js";
 
 const SCENARIOS = path.resolve(import.meta.dirname, "../../scenarios");
 
@@ -120,5 +122,17 @@ describe("access.log of a run", () => {
     expect(logged("bookinfo/simulation.yaml", 12_000, 2).text).not.toBe(a.text);
     const plain = runScenario(loadScenario(path.join(SCENARIOS, "bookinfo/simulation.yaml")), { durationMs: 12_000 });
     expect(summaryJson(a.out.summary)).toBe(summaryJson(plain.summary));
+  });
+
+  it("logs the body sizes the metrics count: BYTES_RECEIVED the request's, BYTES_SENT the response's", () => {
+    const accessLog = new StringSink();
+    const out = runScenario(scenarioFrom(SIZED), { records: { accessLog } });
+    const lines = accessLog.text.trimEnd().split("\n").map((l) => ISTIO_TEXT_LINE.exec(l)!);
+    for (const m of lines) expect(m[10]).toBe("300");
+    const sent = lines.reduce((a, m) => a + Number(m[11]), 0);
+    let counted = 0;
+    for (const e of out.recorder.edges) for (const s of e.series) counted += s.sizes("response").sum;
+    expect(sent).toBe(counted);
+    expect(new Set(lines.map((m) => m[11])).size).toBeGreaterThan(100);
   });
 });
