@@ -83,4 +83,16 @@ describe("meshsim run --format accesslog,traces,fortio", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown format "acesslog"');
   });
+
+  it("rejects bad sizes with file:line:column and the field path, exit 2", () => {
+    const base = fs.readFileSync(path.join(ROOT, "test/support/sized-scenario.ts"), "utf8");
+    const yaml = base.slice(base.indexOf("`") + 1, base.lastIndexOf("`"));
+    const neg = meshsim("run", writeScenario({ "s.yaml": yaml.replace("requestSize: 300", "requestSize: -1") }), "--quiet", "--out", tmp());
+    expect(neg.code).toBe(2);
+    expect(neg.stderr).toMatch(/s\.yaml:\d+:\d+: error: spec\.requestSize: /);
+    const dur = meshsim("run", writeScenario({ "s.yaml": yaml.replace("median: 800", "median: 5ms") }), "--quiet", "--out", tmp());
+    expect(dur.code).toBe(2);
+    expect(dur.stderr).toMatch(/s\.yaml:\d+:\d+: error: spec\.responseSize\.median: /);
+    expect(dur.stderr).not.toContain("    at ");
+  });
 });
