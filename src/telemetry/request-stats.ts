@@ -82,7 +82,8 @@ export class RequestStats {
     s.count++;
     s.sumMs += latencyMs;
     s.buckets[bucketIndex(latencyMs)]!++;
-    s.recordBytes(requestBytes, responseBytes);
+    if (requestBytes === 0 && responseBytes === 0) s.zeroBytes++;
+    else s.recordBytes(requestBytes, responseBytes);
     if (this.windows !== null) this.windows.record(endMs, latencyMs, err);
   }
 
