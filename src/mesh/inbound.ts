@@ -50,7 +50,7 @@ export class Inbound {
     const viaSidecar = pod.hasSidecar && this.interception.inbound(pod, port);
     const sink = viaSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
-    if (viaSidecar && this.log !== null && req.ctx) leg.traceStart(this.log);
+    if (viaSidecar && this.log !== null && req.ctx) leg.traceStart(this.log, service);
     this.active++;
     let head = pod.inside as InboundLeg | null;
     if (head === null) {
@@ -151,10 +151,12 @@ export class InboundLeg implements Responder {
   }
 
   /** A sampled request: the server sidecar's SERVER span, from its arrival at the pod. */
-  traceStart(log: RequestLog): void {
+  traceStart(log: RequestLog, service: string): void {
     const ctx = this.req.ctx!;
     if (ctx.trace === null) return;
-    this.span = log.openSpan(ctx, "SERVER", "", this.startMs, { serviceName: spanServiceName(this.pod), ipv4: this.pod.ip });
+    // Istio names the inbound span after the service and port the client addressed.
+    const name = `${service === "unknown" ? this.req.target.host : service}:${this.req.target.port}/*`;
+    this.span = log.openSpan(ctx, "SERVER", name, this.startMs, { serviceName: spanServiceName(this.pod), ipv4: this.pod.ip });
     this.appReq = withContext(this.req, RequestLog.child(ctx, this.span));
   }
 
@@ -179,7 +181,6 @@ export class InboundLeg implements Responder {
     const s = this.span;
     if (s === null) return;
     const o = this.origin.pod;
-    s.name = `${this.req.authority.includes(":") ? this.req.authority : `${this.req.authority}:${this.port}`}/*`;
     if (o !== null) s.remote = { serviceName: spanServiceName(o), ipv4: o.ip };
     tagProxySpan(s, this.pod, this.req, status, flags, `inbound|${this.port}||`);
     log.closeSpan(s, now);

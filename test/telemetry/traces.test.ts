@@ -7,6 +7,9 @@ import { runScenario } from "../../src/runner/run-scenario.js";
 import { StringSink } from "../../src/telemetry/line-sink.js";
 import { summaryJson } from "../../src/report/summary.js";
 import { checkZipkin, type ZipkinSpan } from "./zipkin-checker.js";
+import { TraceRecorder } from "../../src/telemetry/trace-recorder.js";
+import { IdSource } from "../../src/telemetry/request-ids.js";
+import { RandomStreams } from "../../src/engine/rng.js";
 
 const SCENARIOS = path.resolve(import.meta.dirname, "../../scenarios");
 
@@ -113,5 +116,31 @@ describe("traces.json", () => {
     // Streamed: one write per finished trace, not one at the end.
     expect(a.traces.writes).toBeGreaterThan(10);
     expect(a.traces.closed).toBe(true);
+  });
+});
+
+describe("the trace recorder", () => {
+  it("holds a trace only while a span or the generator's request is open, then writes it and forgets it", () => {
+    const sink = new StringSink();
+    const ids = new IdSource(new RandomStreams(1).stream("ids"));
+    const rec = new TraceRecorder(sink, 1, () => 0, ids);
+    const t = rec.begin()!;
+    const server = rec.openSpan(t, "", "SERVER", "a:80/*", 0, { serviceName: "a.default", ipv4: "10.0.0.1" });
+    const app = rec.openSpan(t, server.id, "LOCAL", "GET /", 0.5, { serviceName: "a.default", ipv4: "10.0.0.1" });
+    rec.closeSpan(app, 2);
+    rec.closeSpan(server, 3);
+    expect(sink.writes).toBe(0); // the generator still waits for the answer
+    rec.end(t);
+    expect(sink.writes).toBe(1);
+    expect(rec.begin()).not.toBeNull();
+    // Unsampled requests cost a draw and nothing else.
+    const none = new TraceRecorder(new StringSink(), 0.01, () => 0.5, ids);
+    expect(none.begin()).toBeNull();
+    rec.close(10);
+    const spans = JSON.parse(sink.text) as ZipkinSpan[];
+    expect(checkZipkin(spans)).toEqual([]);
+    expect(spans.map((s) => [s.name, s.timestamp, s.duration])).toEqual([
+      ["a:80/*", 1_704_067_200_000_000, 3_000], ["GET /", 1_704_067_200_000_500, 1_500],
+    ]);
   });
 });
