@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { AccessLog, formatAccessLogLine, type AccessLogEntry } from "../../src/telemetry/access-log.js";
 import { StringSink } from "../../src/telemetry/line-sink.js";
 import { IdSource } from "../../src/telemetry/request-ids.js";
+import { LOG_EPOCH_MS, startTimeText } from "../../src/telemetry/log-epoch.js";
 import { loadScenario } from "../../src/scenario/index.js";
 import { runScenario } from "../../src/runner/run-scenario.js";
 import { summaryJson } from "../../src/report/summary.js";
@@ -42,6 +43,12 @@ describe("the access-log line", () => {
     expect(local).toContain('" 503 UO upstream_reset_before_response_started{overflow} - "-" ');
     expect(local).toContain(' 12 - "-" "-" ');
     expect(local).toMatch(/"reviews:9080" "-" outbound\|9080\|v2\|reviews\.default\.svc\.cluster\.local - - - - -\n$/);
+  });
+
+  it("START_TIME is the ISO-8601 UTC time of the simulated ms from the epoch, whatever the order of calls", () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: 0, max: 1e11, noNaN: true }), { minLength: 1, maxLength: 20 }), (times) => {
+      for (const t of times) expect(startTimeText(t)).toBe(new Date(LOG_EPOCH_MS + Math.floor(t)).toISOString());
+    }));
   });
 
   it("x-request-ids are version-4 UUIDs, never repeating within a run", () => {
