@@ -156,7 +156,7 @@ export class LoadGeneratorRunner implements CallOwner {
     const now = this.d.sim.now;
     this.d.inflight.n--;
     this.d.sink.record(now, now - call.startMs, call.status, call.flags);
-    if (call.req.ctx) this.d.log!.end(call.req.ctx);
+    if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) {
       // Fortio paces each connection at qps/connections; 0 means as fast as answers come.

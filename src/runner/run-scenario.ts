@@ -35,7 +35,7 @@ function requestLogOf(scenario: Scenario, rng: RandomStreams, records: RunOption
   const sim = scenario.simulation;
   const access = records.accessLog !== undefined ? new AccessLog(records.accessLog, sim.warmupMs) : null;
   const traces = records.traces !== undefined
-    ? new TraceRecorder(records.traces, sim.report.traces.sample, rng.stream("telemetry:trace-sampling"), new IdSource(rng.stream("telemetry:span-ids")))
+    ? new TraceRecorder(records.traces, sim.report.traces.sample, rng.stream("telemetry:trace-sampling"), new IdSource(rng.stream("telemetry:span-ids")), sim.warmupMs)
     : null;
   return new RequestLog(access, traces, new IdSource(rng.stream("telemetry:x-request-id")));
 }

@@ -29,12 +29,12 @@ export class RequestLog {
   begin(): RequestContext | null {
     const trace = this.traces !== null ? this.traces.begin() : null;
     if (this.accessLog === null && trace === null) return null;
-    return { requestId: this.accessLog !== null || trace !== null ? this.ids.uuid() : "", trace, parentId: "" };
+    return { requestId: this.ids.uuid(), trace, parentId: "" };
   }
 
-  /** The generator has its answer. */
-  end(ctx: RequestContext): void {
-    if (ctx.trace !== null) this.traces!.end(ctx.trace);
+  /** The generator has its answer at `nowMs`. */
+  end(ctx: RequestContext, nowMs: number): void {
+    if (ctx.trace !== null) this.traces!.end(ctx.trace, nowMs);
   }
 
   log(e: AccessLogEntry): void {

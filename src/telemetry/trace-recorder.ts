@@ -14,6 +14,8 @@ export type SpanKind = "CLIENT" | "SERVER" | "LOCAL";
 export class OpenTrace {
   /** Open spans plus the generator's hold on the request. */
   pending = 1;
+  /** The generator's answer came after the warm-up (traces, like every figure, exclude it). */
+  counted = false;
   readonly spans: Span[] = [];
   constructor(readonly traceId: string) {}
 }
@@ -67,6 +69,8 @@ export class TraceRecorder {
     readonly sample: number,
     private readonly sampleDraw: () => number,
     private readonly ids: IdSource,
+    /** Requests answered before this (the warm-up) are not written. */
+    private readonly fromMs = 0,
   ) {}
 
   /** The sampling decision for a request entering the mesh, made once (then propagated, like x-b3-sampled). */
@@ -77,8 +81,9 @@ export class TraceRecorder {
     return t;
   }
 
-  /** The generator has its answer: the trace is done once its spans are. */
-  end(t: OpenTrace): void {
+  /** The generator has its answer at `nowMs`: the trace is done once its spans are. */
+  end(t: OpenTrace, nowMs: number): void {
+    t.counted = nowMs >= this.fromMs;
     this.release(t);
   }
 
@@ -101,7 +106,7 @@ export class TraceRecorder {
 
   private flush(t: OpenTrace): void {
     this.open.delete(t);
-    if (t.spans.length === 0) return;
+    if (t.spans.length === 0 || !t.counted) return;
     const parts: string[] = [];
     for (const s of t.spans) parts.push(JSON.stringify(s));
     this.sink.write(`${this.wrote === 0 ? "[\n" : ",\n"}${parts.join(",\n")}`);
@@ -120,6 +125,7 @@ export class TraceRecorder {
         }
       }
       t.pending = 0;
+      t.counted = true;
       this.flush(t);
     }
     this.sink.write(this.wrote === 0 ? "[]\n" : "\n]\n");
