@@ -134,11 +134,12 @@ describe("the trace recorder", () => {
     expect(sink.writes).toBe(1);
     expect(rec.begin()).not.toBeNull();
     // A request answered in the warm-up is not written, like every other figure.
-    const warm = new TraceRecorder(new StringSink(), 1, () => 0, ids, 10);
+    const warmSink = new StringSink();
+    const warm = new TraceRecorder(warmSink, 1, () => 0, ids, 10);
     const w = warm.begin()!;
     warm.closeSpan(warm.openSpan(w, "", "SERVER", "a:80/*", 1, { serviceName: "a.default", ipv4: "10.0.0.1" }), 2);
     warm.end(w, 3);
-    expect((warm as unknown as { sink: StringSink }).sink.writes).toBe(0);
+    expect(warmSink.writes).toBe(0);
     // Unsampled requests cost a draw and nothing else.
     const none = new TraceRecorder(new StringSink(), 0.01, () => 0.5, ids);
     expect(none.begin()).toBeNull();
