@@ -95,4 +95,24 @@ describe("meshsim run --format accesslog,traces,fortio", () => {
     expect(dur.stderr).toMatch(/s\.yaml:\d+:\d+: error: spec\.responseSize\.median: /);
     expect(dur.stderr).not.toContain("    at ");
   });
+
+  it("scenarios/bookinfo/tracing.yaml: one trace and 6 or 8 access-log lines per request, through the gateway", () => {
+    const out = tmp();
+    const r = meshsim("run", "scenarios/bookinfo/tracing.yaml", "--quiet", "--out", out);
+    expect(r.code).toBe(0);
+    const users = JSON.parse(read(out, "summary.json")).clients.users;
+    const spans = JSON.parse(read(out, "traces.json"));
+    expect(checkZipkin(spans)).toEqual([]);
+    const roots = spans.filter((s: { parentId?: string }) => s.parentId === undefined);
+    expect(roots).toHaveLength(users.requests);
+    for (const root of roots) expect(root.localEndpoint.serviceName).toBe("istio-ingressgateway.istio-system");
+    // Per request: the gateway, productpage's sidecar, details and reviews out and in (+ ratings out and in).
+    const perId = new Map<string, number>();
+    for (const l of read(out, "access.log").trimEnd().split("\n")) {
+      const id = /"([0-9a-f-]{36})"/.exec(l)![1]!;
+      perId.set(id, (perId.get(id) ?? 0) + 1);
+    }
+    expect(perId.size).toBe(users.requests);
+    expect(new Set(perId.values())).toEqual(new Set([6, 8]));
+  });
 });
