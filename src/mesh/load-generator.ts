@@ -13,7 +13,7 @@ import { withContext } from "./request-records.js";
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
   issued(now: number): void;
-  record(endMs: number, latencyMs: number, code: number, flags: string): void;
+  record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
 }
 
 export interface GeneratorDeps {
@@ -155,7 +155,7 @@ export class LoadGeneratorRunner implements CallOwner {
   onCallDone(call: AppCall): void {
     const now = this.d.sim.now;
     this.d.inflight.n--;
-    this.d.sink.record(now, now - call.startMs, call.status, call.flags);
+    this.d.sink.record(now, now - call.startMs, call.status, call.flags, call.req.bytes ?? 0, call.bytes);
     if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) {

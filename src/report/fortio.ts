@@ -9,8 +9,11 @@ import type { LoadGenerator, Scenario } from "../scenario/model.js";
 import type { ClientStats, Recorder } from "../telemetry/recorder.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 
-/** Fortio's default histogram bucket ends, in ms (its values × the 0.001 s resolution). */
-const FORTIO_BUCKETS_MS = [
+/**
+ * Fortio's default histogram bucket ends, in the histogram's unit after its divider: ms for
+ * durations (0.001 s resolution), bytes for sizes.
+ */
+const FORTIO_BUCKETS = [
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100,
   200, 300, 400, 500, 600, 700, 800, 900, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
   20000, 30000, 40000, 50000, 60000, 70000, 80000, 90000, 100000,
@@ -26,8 +29,6 @@ export interface FortioHistogram {
   Percentiles: { Percentile: number; Value: number }[] | null;
 }
 
-const s6 = (ms: number): number => Math.round(ms * 1000) / 1e6;
-
 /** A duration as Go's time.Duration prints it (10s, 1m30s, 250ms), as Fortio's RequestedDuration. */
 export function goDuration(ms: number): string {
   if (ms === 0) return "0s";
@@ -41,37 +42,59 @@ export function goDuration(ms: number): string {
   return h > 0 ? `${h}h${m}m${sec}` : m > 0 ? `${m}m${sec}` : sec;
 }
 
-/** The client's latency histogram as Fortio's HistogramData (seconds). */
-export function fortioDurationHistogram(c: ClientStats): FortioHistogram {
-  const h = c.latency;
+/** What Fortio's HistogramData is made from: a latency (ms) or size (bytes) histogram. */
+interface Source {
+  count: number; min: number; max: number; mean: number; stdDev: number;
+  percentile(p: number): number;
+  forEachBucket(fn: (value: number, count: number) => void): void;
+}
+
+/**
+ * Fortio's HistogramData of `h` (ms or bytes) at Fortio's default bounds; `scale` turns the unit
+ * into the one Fortio writes (ms → s: 0.001; bytes: 1).
+ */
+function fortioHistogram(h: Source, scale: number): FortioHistogram {
   const n = h.count;
-  const counts = new Array<number>(FORTIO_BUCKETS_MS.length + 1).fill(0);
-  h.forEachBucket((ms, count) => {
+  const bounds = FORTIO_BUCKETS;
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  h.forEachBucket((v, count) => {
     let i = 0;
-    while (i < FORTIO_BUCKETS_MS.length && ms >= FORTIO_BUCKETS_MS[i]!) i++;
+    while (i < bounds.length && v >= bounds[i]!) i++;
     counts[i]! += count;
   });
+  const out = (v: number): number => Math.round(v * scale * 1e6) / 1e6;
   const data: FortioBucket[] = [];
   let cumulative = 0;
   for (let i = 0; i < counts.length; i++) {
     if (counts[i] === 0) continue;
     cumulative += counts[i]!;
     // Like Fortio, the first bucket starts at the minimum and the last ends at the maximum.
-    const start = i === 0 ? 0 : FORTIO_BUCKETS_MS[i - 1]!;
-    const end = i < FORTIO_BUCKETS_MS.length ? FORTIO_BUCKETS_MS[i]! : h.max;
+    const start = i === 0 ? 0 : bounds[i - 1]!;
+    const end = i < bounds.length ? bounds[i]! : h.max;
     data.push({
-      Start: s6(Math.max(start, h.min)), End: s6(Math.min(end, h.max)),
+      Start: out(Math.max(start, h.min)), End: out(Math.min(end, h.max)),
       Percent: Math.round((1e6 * cumulative) / n) / 1e4, Count: counts[i]!,
     });
   }
   return {
-    Count: n, Min: s6(h.min), Max: s6(h.max), Sum: s6(h.mean * n), Avg: s6(h.mean), StdDev: s6(h.stdDev),
+    Count: n, Min: out(h.min), Max: out(h.max), Sum: out(h.mean * n), Avg: out(h.mean), StdDev: out(h.stdDev),
     Data: data,
-    Percentiles: n === 0 ? null : PERCENTILES.map((p) => ({ Percentile: p, Value: s6(h.percentile(p)) })),
+    Percentiles: n === 0 ? null : PERCENTILES.map((p) => ({ Percentile: p, Value: out(h.percentile(p)) })),
   };
 }
 
-/** Sizes are not modelled: every request and answer counts 0 bytes. */
+/** The client's latency histogram as Fortio's HistogramData (seconds). */
+export function fortioDurationHistogram(c: ClientStats): FortioHistogram {
+  return fortioHistogram(c.latency, 0.001);
+}
+
+/** Response body sizes (Fortio's `Sizes`); all 0 when the scenario gives no responseSize. */
+function fortioSizes(c: ClientStats): FortioHistogram {
+  if (c.responseSizes !== null) return { ...fortioHistogram(c.responseSizes, 1), Percentiles: null };
+  return zeroSizes(c.requests);
+}
+
+/** Headers are not modelled: 0 bytes each. */
 function zeroSizes(n: number): FortioHistogram {
   return { Count: n, Min: 0, Max: 0, Sum: 0, Avg: 0, StdDev: 0, Data: n === 0 ? [] : [{ Start: 0, End: 0, Percent: 100, Count: n }], Percentiles: null };
 }
@@ -122,7 +145,7 @@ export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientSta
     IPCountMap: {},
     URL: urlOf(lg),
     NumConnections: threads,
-    Sizes: zeroSizes(c.requests),
+    Sizes: fortioSizes(c),
     HeaderSizes: zeroSizes(c.requests),
     SocketCount: threads,
     AbortOn: 0,
