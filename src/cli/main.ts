@@ -25,7 +25,7 @@ try {
           .option("seed", { type: "number", describe: "Override spec.seed" })
           .option("duration", { type: "string", describe: "Override spec.duration (e.g. 60s, 5m)" })
           .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>/)" })
-          .option("format", { type: "string", default: DEFAULT_FORMATS, describe: "Comma-separated: json, md, html, prom" })
+          .option("format", { type: "string", default: DEFAULT_FORMATS, describe: "Comma-separated: json, md, html, prom, accesslog, traces, fortio" })
           .option("json", { type: "boolean", default: false, describe: "Print summary.json on standard output and nothing else" })
           .option("quiet", { type: "boolean", default: false, describe: "No progress or messages on standard error" })
           .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value (the Simulation without Kind/name)" })

@@ -7,6 +7,8 @@ import { UsageError } from "./exit.js";
 import { OverrideError, parseOverrides, type Override } from "../scenario/overrides.js";
 import { analyzeTimeline } from "../config/analyze-timeline.js";
 import { formatTimed } from "./analyze-command.js";
+import { streamedRecords } from "../report/streamed-file.js";
+import { writeFortioReports } from "../report/fortio.js";
 
 export interface RunArgs {
   scenario: string;
@@ -48,10 +50,12 @@ export function runCommand(a: RunArgs): number {
     for (const m of analyzeTimeline(scenario)) process.stderr.write(`meshsim analyze: ${formatTimed(m)}\n`);
   }
   const progress = !a.quiet && process.stderr.isTTY ? progressBar() : undefined;
-  const outcome = runScenario(scenario, { seed, durationMs, progress });
   const name = scenario.simulation.metadata.name;
   const out = a.out ?? path.join("reports", name);
+  const records = streamedRecords(out, scenario.simulation.report, formats);
+  const outcome = runScenario(scenario, { seed, durationMs, progress, records });
   writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
+  if (formats.has("fortio")) writeFortioReports(out, scenario, outcome.recorder);
   const failed = outcome.summary.expectations.filter((e) => !e.ok);
   if (a.json) process.stdout.write(summaryJson(outcome.summary));
   if (!a.quiet) {

@@ -27,6 +27,8 @@ export class AppCall implements Responder {
   /** Status of the last attempt; 0 when it timed out at the app or got no HTTP response. */
   status = 0;
   flags = "-";
+  /** Response body bytes of the last attempt. */
+  bytes = 0;
   /** The app's own timeout ended the last attempt. */
   timedOutAtApp = false;
   attempts = 0;
@@ -65,7 +67,7 @@ export class AppCall implements Responder {
     if (this.waiting && this.attempts === n) this.exchange = ex;
   }
 
-  onResponse(status: number, flags: string): void {
+  onResponse(status: number, flags: string, bytes = 0): void {
     if (!this.waiting) return;
     this.waiting = false;
     this.exchange = null;
@@ -75,6 +77,7 @@ export class AppCall implements Responder {
     }
     this.status = status;
     this.flags = flags;
+    this.bytes = bytes;
     this.settle();
   }
 
@@ -86,6 +89,7 @@ export class AppCall implements Responder {
     this.exchange = null;
     this.status = 0;
     this.flags = "-";
+    this.bytes = 0;
     this.timedOutAtApp = true;
     this.settle();
   }

@@ -6,6 +6,9 @@ import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
 import type { Origin, OutgoingRequest, Responder } from "./transport.js";
 import { withForwardedHeaders } from "./call-request.js";
+import { RequestLog, type RequestContext } from "../telemetry/request-log.js";
+import type { Span } from "../telemetry/trace-recorder.js";
+import { spanServiceName, withContext } from "./request-records.js";
 
 /** What the pod's stats need to know (implemented by telemetry's per-pod stats). */
 export interface AppObserver {
@@ -17,7 +20,7 @@ export interface AppObserver {
 /** Shared machinery of all app servers in one world. */
 export class Apps {
   readonly kComputeDone: number;
-  constructor(readonly sim: Simulator, readonly calls: AppCalls) {
+  constructor(readonly sim: Simulator, readonly calls: AppCalls, readonly log: RequestLog | null = null) {
     this.kComputeDone = sim.on((c: Cursor) => c.app.computeDone(c));
   }
 }
@@ -26,6 +29,10 @@ export class Apps {
 export class ServedRequest {
   done = false;
   holdsSlot = false;
+  /** What the app's calls carry on (x-request-id, this request's span as parent); null when off. */
+  ctx: RequestContext | null = null;
+  /** The app's own work, in a sampled trace. */
+  span: Span | null = null;
   constructor(
     readonly app: AppServer,
     readonly req: OutgoingRequest,
@@ -99,6 +106,7 @@ export class AppServer {
   /** A request reaches the application (after the inbound sidecar, if any). */
   arrive(req: OutgoingRequest, responder: Responder): ServedRequest {
     const sr = new ServedRequest(this, req, responder);
+    if (req.ctx) this.traceStart(sr, req.ctx);
     const b = this.behaviour;
     if (b.threading === "async") {
       this.run(new Cursor(this, sr, b.script, null));
@@ -110,6 +118,21 @@ export class AppServer {
       this.finish(sr, 503);
     }
     return sr;
+  }
+
+  /**
+   * The app propagates the request's context to its calls (as Bookinfo's apps forward x-request-id
+   * and the B3 headers); a sampled request gets a span for the app's work.
+   */
+  private traceStart(sr: ServedRequest, ctx: RequestContext): void {
+    sr.ctx = ctx;
+    const log = this.rt.log;
+    if (ctx.trace === null || log === null) return;
+    const pod = this.origin.pod;
+    const local = pod !== null ? { serviceName: spanServiceName({ ...pod, workload: this.origin.workload }), ipv4: pod.ip } : { serviceName: this.origin.workload, ipv4: "" };
+    sr.span = log.openSpan(ctx, "LOCAL", `${sr.req.method} ${sr.req.path}`, this.rt.sim.now, local);
+    sr.span.tags["component"] = "app";
+    sr.ctx = RequestLog.child(ctx, sr.span);
   }
 
   /** The pod died: every request it holds is dropped without an answer (the caller sees a reset). */
@@ -193,7 +216,8 @@ export class AppServer {
         }
         case "call": {
           const spec = step.call;
-          const req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
+          let req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
+          if (sr.ctx !== null) req = withContext(req, sr.ctx);
           this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c);
           return;
         }
@@ -238,7 +262,14 @@ export class AppServer {
       this.releaseSlot();
     }
     this.observer.served(this.rt.sim.now);
-    sr.responder.onResponse(status, "-");
+    const size = this.behaviour.responseSize;
+    const bytes = size !== null ? size() : 0;
+    if (sr.span !== null) {
+      sr.span.tags["http.status_code"] = String(status);
+      if (status >= 500) sr.span.tags["error"] = "true";
+      this.rt.log!.closeSpan(sr.span, this.rt.sim.now);
+    }
+    sr.responder.onResponse(status, "-", bytes);
   }
 }
 

@@ -6,7 +6,7 @@ import type { OutgoingRequest } from "./transport.js";
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The request for a call target with no headers. */
-export function callRequest(to: OutgoingRequest["target"], method: string): OutgoingRequest {
+export function callRequest(to: OutgoingRequest["target"], method: string, bytes = 0): OutgoingRequest {
   const defaultPort = to.scheme === "https" ? 443 : 80;
   return {
     method,
@@ -15,6 +15,8 @@ export function callRequest(to: OutgoingRequest["target"], method: string): Outg
     path: to.path,
     headers: NO_HEADERS,
     target: to,
+    bytes,
+    ctx: null,
   };
 }
 

@@ -14,17 +14,20 @@ export interface CompiledBehaviour {
   threading: "blocking" | "async";
   errorRate: number;
   script: CompiledStep[];
+  /** Response body bytes per answer; null: 0 (no draw). */
+  responseSize: (() => number) | null;
 }
 
 export function compileBehaviour(
   b: WorkloadBehaviour,
   sampler: (spec: Extract<Step, { kind: "compute" }>["time"]) => () => number,
+  sizeSampler: ((spec: NonNullable<WorkloadBehaviour["responseSize"]>) => () => number) | null = null,
 ): CompiledBehaviour {
   const compile = (steps: Step[]): CompiledStep[] =>
     steps.map((s) => {
       switch (s.kind) {
         case "compute": return { kind: "compute", sample: sampler(s.time) };
-        case "call": return { kind: "call", call: s.call, request: callRequest(s.call.to, s.call.method) };
+        case "call": return { kind: "call", call: s.call, request: callRequest(s.call.to, s.call.method, s.call.requestSize ?? 0) };
         case "parallel": return { kind: "parallel", steps: compile(s.steps) };
       }
     });
@@ -34,5 +37,6 @@ export function compileBehaviour(
     threading: b.threading,
     errorRate: b.errorRate,
     script: compile(b.script),
+    responseSize: b.responseSize !== undefined && sizeSampler !== null ? sizeSampler(b.responseSize) : null,
   };
 }

@@ -44,6 +44,7 @@ export class DirectExchange implements Exchange, Responder {
   private abandoned = false;
   private status = 0;
   private flags = "-";
+  private bytes = 0;
 
   constructor(
     private readonly path: DirectPath,
@@ -55,7 +56,8 @@ export class DirectExchange implements Exchange, Responder {
   }
 
   /** The server's answer travels back over the network; a refused connection answers at once. */
-  onResponse(status: number, flags: string): void {
+  onResponse(status: number, flags: string, bytes = 0): void {
+    this.bytes = bytes;
     if (status === 0) this.answer(0, "-", 0);
     else this.answer(status, flags, this.path.network.oneWay());
   }
@@ -67,6 +69,6 @@ export class DirectExchange implements Exchange, Responder {
   }
 
   deliver(): void {
-    if (!this.abandoned) this.responder.onResponse(this.status, this.flags);
+    if (!this.abandoned) this.responder.onResponse(this.status, this.flags, this.bytes);
   }
 }

@@ -12,6 +12,9 @@ import type { Interception } from "./interception.js";
 import type { MeshTelemetry, RequestSink } from "./mesh-telemetry.js";
 import type { Pod } from "./pod.js";
 import type { Origin, OutgoingRequest, Responder } from "./transport.js";
+import { RequestLog } from "../telemetry/request-log.js";
+import type { Span } from "../telemetry/trace-recorder.js";
+import { spanServiceName, tagProxySpan, withContext } from "./request-records.js";
 
 export class Inbound {
   readonly kArrive: number;
@@ -29,6 +32,8 @@ export class Inbound {
     /** The container port a request to this target arrives on. */
     private readonly targetPortOf: (t: CallTarget) => number,
     private readonly interception: Interception,
+    /** Access log and traces; null when both are off. */
+    readonly log: RequestLog | null = null,
   ) {
     this.kArrive = sim.on((leg: InboundLeg) => this.toApp(leg));
   }
@@ -45,6 +50,7 @@ export class Inbound {
     const viaSidecar = pod.hasSidecar && this.interception.inbound(pod, port);
     const sink = viaSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
+    if (viaSidecar && this.log !== null && req.ctx) leg.traceStart(this.log, service);
     this.active++;
     let head = pod.inside as InboundLeg | null;
     if (head === null) {
@@ -102,7 +108,7 @@ export class Inbound {
       else leg.refuse();
       return;
     }
-    leg.served = pod.app.arrive(leg.req, leg);
+    leg.served = pod.app.arrive(leg.appReq, leg);
   }
 
   /**
@@ -155,6 +161,9 @@ export class InboundLeg implements Responder {
   prev: InboundLeg | null = null;
   next: InboundLeg | null = null;
   served: ServedRequest | null = null;
+  /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
+  appReq: OutgoingRequest;
+  private span: Span | null = null;
 
   constructor(
     private readonly rt: Inbound,
@@ -170,15 +179,67 @@ export class InboundLeg implements Responder {
     readonly port: number,
     /** iptables handed it to the inbound sidecar (15006). */
     readonly viaSidecar: boolean,
-  ) {}
+  ) {
+    this.appReq = req;
+  }
 
-  onResponse(status: number, flags: string): void {
+  /** A sampled request: the server sidecar's SERVER span, from its arrival at the pod. */
+  traceStart(log: RequestLog, service: string): void {
+    const ctx = this.req.ctx!;
+    if (ctx.trace === null) return;
+    // Istio names the inbound span after the service and port the client addressed.
+    const name = `${service === "unknown" ? this.req.target.host : service}:${this.req.target.port}/*`;
+    this.span = log.openSpan(ctx, "SERVER", name, this.startMs, { serviceName: spanServiceName(this.pod), ipv4: this.pod.ip });
+    this.appReq = withContext(this.req, RequestLog.child(ctx, this.span));
+  }
+
+  /** The access-log line and SERVER span (access log or tracing on; only at a sidecar). */
+  private logged(log: RequestLog, now: number, status: number, flags: string, bytes: number): void {
+    const req = this.req;
+    const cluster = `inbound|${this.port}||`;
+    const app = `${this.pod.ip}:${this.port}`;
+    if (log.accessLog !== null) {
+      const answered = this.served !== null && status !== 0;
+      log.log({
+        startMs: this.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
+        code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? now - this.startMs : -1,
+        requestId: req.ctx!.requestId, upstreamHost: answered ? app : "", upstreamCluster: cluster,
+        downstreamLocal: app, downstreamRemote: "", routeName: "default",
+      });
+    }
+    this.endSpan(log, now, status, flags);
+  }
+
+  private endSpan(log: RequestLog, now: number, status: number, flags: string): void {
+    const s = this.span;
+    if (s === null) return;
+    const o = this.origin.pod;
+    if (o !== null) s.remote = { serviceName: spanServiceName(o), ipv4: o.ip };
+    tagProxySpan(s, this.pod, this.req, status, flags, `inbound|${this.port}||`);
+    log.closeSpan(s, now);
+  }
+
+  /** The request ended without an answer (refused, closed, reset): its spans end with it. */
+  private unanswered(): void {
+    const log = this.rt.log;
+    if (log === null || !this.req.ctx) return;
+    const now = this.rt.sim.now;
+    const app = this.served?.span;
+    if (app) log.closeSpan(app, now);
+    this.endSpan(log, now, 0, "-");
+  }
+
+  onResponse(status: number, flags: string, bytes = 0): void {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
     const now = this.rt.sim.now;
-    if (this.sink !== null) this.sink.record(now, now - this.startMs, status, flags);
-    this.responder.onResponse(status, flags);
+    if (this.sink !== null) {
+      this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
+      const log = this.rt.log;
+      if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
+    }
+    this.responder.onResponse(status, flags, bytes);
   }
 
   /** Nothing listens any more: connection refused (no HTTP status; Envoy would log UF). */
@@ -186,6 +247,7 @@ export class InboundLeg implements Responder {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
+    if (this.span !== null) this.unanswered();
     this.responder.onResponse(0, REFUSED);
   }
 
@@ -194,6 +256,7 @@ export class InboundLeg implements Responder {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
+    if (this.span !== null) this.unanswered();
     this.responder.onResponse(0, "-");
   }
 
@@ -223,6 +286,7 @@ export class InboundLeg implements Responder {
     this.closed = true;
     this.prev = this.next = null;
     if (this.served !== null) this.served.done = true;
+    if (this.rt.log !== null) this.unanswered();
     this.responder.onResponse(0, "-");
   }
 }

@@ -7,11 +7,13 @@ import type { LoadGenerator } from "../scenario/model.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { Origin, OutgoingRequest } from "./transport.js";
 import { callRequest } from "./call-request.js";
+import type { RequestLog } from "../telemetry/request-log.js";
+import { withContext } from "./request-records.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
   issued(now: number): void;
-  record(endMs: number, latencyMs: number, code: number, flags: string): void;
+  record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
 }
 
 export interface GeneratorDeps {
@@ -27,6 +29,8 @@ export interface GeneratorDeps {
   stopMs: number;
   /** Counts requests in flight, so the run can drain them after the load stops. */
   inflight: { n: number };
+  /** Access log and traces; null when both are off. */
+  log?: RequestLog | null;
 }
 
 /** The rate (per second) at time t of a piecewise-linear profile. */
@@ -69,7 +73,7 @@ export class LoadGeneratorRunner implements CallOwner {
   }
 
   private prepare(set: Record<string, string>): OutgoingRequest {
-    const req = callRequest(this.spec.target, this.spec.method);
+    const req = callRequest(this.spec.target, this.spec.method, this.spec.requestSize ?? 0);
     return Object.keys(set).length === 0 ? req : { ...req, headers: Object.freeze({ ...set }) };
   }
 
@@ -131,7 +135,14 @@ export class LoadGeneratorRunner implements CallOwner {
     this.sent++;
     this.d.inflight.n++;
     this.d.sink.issued(this.d.sim.now);
-    this.d.calls.start(origin, this.pickRequest(), undefined, 0, this, conn);
+    let req = this.pickRequest();
+    const log = this.d.log;
+    if (log) {
+      // The edge of the mesh: x-request-id and the one sampling decision, carried to every hop.
+      const ctx = log.begin();
+      if (ctx !== null) req = withContext(req, ctx);
+    }
+    this.d.calls.start(origin, req, undefined, 0, this, conn);
   }
 
   private pickRequest(): OutgoingRequest {
@@ -144,7 +155,8 @@ export class LoadGeneratorRunner implements CallOwner {
   onCallDone(call: AppCall): void {
     const now = this.d.sim.now;
     this.d.inflight.n--;
-    this.d.sink.record(now, now - call.startMs, call.status, call.flags);
+    this.d.sink.record(now, now - call.startMs, call.status, call.flags, call.req.bytes ?? 0, call.bytes);
+    if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) {
       // Fortio paces each connection at qps/connections; 0 means as fast as answers come.

@@ -6,7 +6,8 @@ import type { EdgeLabels } from "../telemetry/recorder.js";
 export type EdgeKey = EdgeLabels;
 
 export interface RequestSink {
-  record(endMs: number, latencyMs: number, code: number, flags: string): void;
+  /** Body sizes in bytes (istio_request_bytes / istio_response_bytes) default to 0. */
+  record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
 }
 
 export interface MeshTelemetry {

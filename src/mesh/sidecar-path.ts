@@ -26,6 +26,9 @@ import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../proxy/security/index.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import { REDIRECT_COST_MS } from "./interception.js";
+import { RequestLog } from "../telemetry/request-log.js";
+import type { Span } from "../telemetry/trace-recorder.js";
+import { spanServiceName, tagProxySpan, withContext } from "./request-records.js";
 
 export interface SidecarDeps {
   sim: Simulator;
@@ -38,6 +41,8 @@ export interface SidecarDeps {
   routing: ProxyRouting;
   /** The servers' PeerAuthentication (auto mTLS and the connection outcome depend on it). */
   policies: InboundPolicies;
+  /** Access log and traces; null when both are off. */
+  log: RequestLog | null;
 }
 
 export class SidecarPath {
@@ -75,6 +80,9 @@ export class SidecarPath {
 
   /** Fire-and-forget copies of a request to the route's mirrors; their answers are dropped. */
   mirror(origin: Origin, r: ClusterRoute, req: OutgoingRequest, clusters: (d: ClusterRoute["destination"]) => UpstreamCluster | undefined): void {
+    // Shadowed copies are not sampled (Envoy marks their trace context unsampled).
+    const ctx = req.ctx;
+    if (ctx && ctx.trace !== null) req = withContext(req, { requestId: ctx.requestId, trace: null, parentId: "" });
     for (const m of r.route.mirrors) {
       if (!mirrorSelected(m, this.mirrorDraw())) continue;
       const host = clusters(m.destination)?.pick(null);
@@ -91,6 +99,7 @@ export class SidecarPath {
     this.d.telemetry.proxyPass();
     // The outbound pass's latency is added to whatever the router does first (one event, not two).
     x.outboundMs = this.d.proxyLatency();
+    if (this.d.log !== null && req.ctx) x.traceStart(this.d.log);
     x.route();
     return x;
   }
@@ -189,6 +198,13 @@ export class RouterRequest implements Exchange {
   worker = 0;
   /** A retry token taken for the retry waiting out its back-off. */
   private retryToken = false;
+  /** What goes upstream: `req`, or a copy carrying this proxy's span as parent. */
+  private upReq: OutgoingRequest;
+  /** x-envoy-upstream-service-time of the last try that got an answer (-1: none). */
+  private upstreamMs = -1;
+  private span: Span | null = null;
+  /** Routed to a host outside the mesh. */
+  private external = false;
 
   constructor(
     readonly p: SidecarPath,
@@ -198,6 +214,16 @@ export class RouterRequest implements Exchange {
     private readonly responder: Responder,
   ) {
     this.startMs = p.sim.now;
+    this.upReq = req;
+  }
+
+  /** A sampled request: this proxy's CLIENT span, the parent of what happens upstream. */
+  traceStart(log: RequestLog): void {
+    const ctx = this.req.ctx!;
+    if (ctx.trace === null) return;
+    const pod = this.pod;
+    this.span = log.openSpan(ctx, "CLIENT", "", this.startMs, { serviceName: spanServiceName(pod), ipv4: pod.ip });
+    this.upReq = withContext(this.req, RequestLog.child(ctx, this.span));
   }
 
   /** Spend the rest of the outbound pass's latency (returns it and leaves 0). */
@@ -219,6 +245,7 @@ export class RouterRequest implements Exchange {
         p.after(this.takeOutbound(), p.kLocal, this);
         return;
       case "external":
+        this.external = true;
         // The route timeout (a VirtualService on a ServiceEntry host) races the round trip.
         if (r.timeoutMs > 0) {
           this.routeTimers = p.routeTimers.for(r.timeoutMs);
@@ -293,6 +320,7 @@ export class RouterRequest implements Exchange {
     if (this.tried === null) this.tried = [];
     this.tried.push(host);
     this.lastHost = host;
+    this.upstreamMs = -1;
     const a = new UpstreamAttempt(this, host, cluster.idOf(host), this.worker);
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
@@ -329,7 +357,8 @@ export class RouterRequest implements Exchange {
     a.pending = false;
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
-    d.inbound.receive(a.host, this.req, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.oneWay());
+    a.sentMs = this.p.sim.now;
+    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.oneWay());
   }
 
   /**
@@ -349,10 +378,11 @@ export class RouterRequest implements Exchange {
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
-  attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string): void {
+  attemptDone(a: UpstreamAttempt, outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
     if (a.dead || this.done) return;
     this.release(a, outcome.kind !== "response", outcome);
-    this.decide(outcome, status, flags);
+    if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
+    this.decide(outcome, status, flags, bytes);
   }
 
   perTryTimeout(a: UpstreamAttempt): void {
@@ -363,12 +393,12 @@ export class RouterRequest implements Exchange {
     this.decide(OUTCOME_PER_TRY_TIMEOUT, 504, "UT");
   }
 
-  private decide(outcome: AttemptOutcome, status: number, flags: string): void {
+  private decide(outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
     const verdict = shouldRetry(this.policy, outcome, this.retries);
     if (verdict === "retry") {
       // Every retry needs a token from the cluster's max_retries circuit breaker.
       if (!this.cluster!.retryTokens.take()) {
-        this.finish(status, joinFlags(flags, "UO"));
+        this.finish(status, joinFlags(flags, "UO"), bytes);
         return;
       }
       this.retries++;
@@ -377,7 +407,7 @@ export class RouterRequest implements Exchange {
       this.p.after(wait, this.p.kRetry, this);
       return;
     }
-    this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags);
+    this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags, bytes);
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */
@@ -413,11 +443,12 @@ export class RouterRequest implements Exchange {
     this.close();
   }
 
-  private finish(status: number, flags: string): void {
+  /** `bytes`: the response body that goes back (0 for Envoy's local replies, see the README's limits). */
+  private finish(status: number, flags: string, bytes = 0): void {
     const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinFlags(this.extraFlags, flags);
-    this.record(status, f);
+    this.record(status, f, bytes);
     this.close();
-    this.responder.onResponse(status, f);
+    this.responder.onResponse(status, f, bytes);
   }
 
   private close(): void {
@@ -426,9 +457,39 @@ export class RouterRequest implements Exchange {
     this.routeTimer = -1;
   }
 
-  private record(status: number, flags: string): void {
+  private record(status: number, flags: string, bytes = 0): void {
     const now = this.p.sim.now;
-    this.p.d.sinks.get("source", this.mtls, this.origin, this.lastHost, this.service).record(now, now - this.startMs, status, flags);
+    this.p.d.sinks.get("source", this.mtls, this.origin, this.lastHost, this.service).record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
+    const log = this.p.d.log;
+    if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
+  }
+
+  /** The access-log line and CLIENT span of this request (access log or tracing on). */
+  private logged(log: RequestLog, now: number, status: number, flags: string, bytes: number): void {
+    const req = this.req;
+    const host = this.lastHost;
+    // A host outside the mesh: PassthroughCluster, or the ServiceEntry host's outbound cluster.
+    const cluster = this.cluster !== null ? this.cluster.name
+      : this.external ? this.service === "PassthroughCluster" ? this.service : `outbound|${req.target.port}||${this.service}`
+      : "";
+    const answered = status !== 0 && host !== null && this.upstreamMs >= 0;
+    if (log.accessLog !== null) {
+      log.log({
+        startMs: this.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
+        code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? this.upstreamMs : -1,
+        requestId: req.ctx!.requestId,
+        upstreamHost: host !== null ? `${host.ip}:${this.cluster!.targetPort}` : "",
+        upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
+        routeName: this.routed !== null ? this.routed.route.name || "default" : "",
+      });
+    }
+    const s = this.span;
+    if (s !== null) {
+      s.name = `${this.service}:${req.target.port}/*`;
+      if (host !== null) s.remote = { serviceName: spanServiceName(host), ipv4: host.ip, port: this.cluster!.targetPort };
+      tagProxySpan(s, this.pod, req, status, flags, cluster);
+      log.closeSpan(s, now);
+    }
   }
 }
 
@@ -441,22 +502,26 @@ export class UpstreamAttempt implements Responder {
   pending = false;
   conn: PoolConnection | null = null;
   usesRetryToken = false;
+  /** When the request left for the host (for x-envoy-upstream-service-time). */
+  sentMs = 0;
   private status = 0;
   private flags = "-";
+  private bytes = 0;
 
   constructor(readonly rr: RouterRequest, readonly host: Pod, readonly hostId: number, readonly worker: number) {}
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
-  onResponse(status: number, flags: string): void {
+  onResponse(status: number, flags: string, bytes = 0): void {
     if (this.dead) return;
     this.status = status;
     this.flags = flags;
+    this.bytes = bytes;
     this.rr.p.after(this.rr.p.d.network.oneWay(), this.rr.p.kBack, this);
   }
 
   back(): void {
     if (this.dead) return;
-    if (this.status !== 0) this.rr.attemptDone(this, responseOutcome(this.status), this.status, "-");
+    if (this.status !== 0) this.rr.attemptDone(this, responseOutcome(this.status), this.status, "-", this.bytes);
     // Nothing listened: connection refused, Envoy's UF (retriable as connect-failure).
     else if (this.flags === REFUSED) this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
     // The connection was reset while the request was in the pod: UC.

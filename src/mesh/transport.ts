@@ -1,6 +1,7 @@
 // The seams between the parts of the simulated world, as interfaces, so that apps, calls and the
 // ways a request can travel (straight through kube-proxy, or through sidecars) don't import each other.
 import type { CallTarget } from "../scenario/model.js";
+import type { RequestContext } from "../telemetry/request-log.js";
 
 /** An HTTP request as a proxy sees it (same shape as proxy/http-request's HttpRequest). */
 export interface OutgoingRequest {
@@ -12,12 +13,16 @@ export interface OutgoingRequest {
   path: string;
   headers: Readonly<Record<string, string>>;
   target: CallTarget;
+  /** Request body bytes (istio_request_bytes); absent: 0. */
+  bytes?: number;
+  /** x-request-id and trace context (access log or tracing on); null or absent otherwise. */
+  ctx?: RequestContext | null;
 }
 
 /** Something waiting for the answer to an HTTP request it sent. */
 export interface Responder {
   /** `status` 0 means no HTTP response came back (reset, refused); `flags` as Envoy prints them. */
-  onResponse(status: number, flags: string): void;
+  onResponse(status: number, flags: string, bytes?: number): void;
 }
 
 /** A request on its way; `abandon` is the client giving up (its own timeout): it ignores the answer. */
@@ -39,6 +44,7 @@ export interface OriginPod {
   namespace: string;
   labels: Readonly<Record<string, string>>;
   hasSidecar: boolean;
+  ip: string;
 }
 
 export interface Transport {

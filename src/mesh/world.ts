@@ -32,6 +32,7 @@ import type { AnyResource } from "../scenario/model.js";
 import { ProxyRouting } from "./proxy-routing.js";
 import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./upstream-cluster.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
+import type { RequestLog } from "../telemetry/request-log.js";
 
 /** The control plane as the world sees it (xds/control-plane.ts implements it). */
 export interface ConfigDistributor {
@@ -98,7 +99,7 @@ export class World implements Transport {
   constructor(
     readonly scenario: Scenario,
     readonly telemetry: WorldTelemetry,
-    opts: { seed: number; durationMs: number },
+    opts: { seed: number; durationMs: number; log?: RequestLog | null },
     distributor: DistributorFactory,
   ) {
     const simSpec = scenario.simulation;
@@ -110,7 +111,8 @@ export class World implements Transport {
       this.sampler(simSpec.network.external.latency, "network:external"),
     );
     this.calls = new AppCalls(this.sim, this);
-    this.apps = new Apps(this.sim, this.calls);
+    const log = opts.log ?? null;
+    this.apps = new Apps(this.sim, this.calls, log);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
     const sinks = new EdgeSinks(telemetry);
     const policies = new InboundPolicies((pod) => this.proxyConfigOf(pod), DEFAULT_ROOT_NAMESPACE, () => this.sim.now / 1000);
@@ -123,7 +125,7 @@ export class World implements Transport {
         targetPorts.set(t, p);
       }
       return p;
-    }, this.interception);
+    }, this.interception, log);
     this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
     this.config = initialConfig(scenario);
     const clusterCtx: ClusterContext = {
@@ -169,7 +171,7 @@ export class World implements Transport {
     });
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network,
-      inbound: this.inbound, telemetry, sinks, proxyLatency, routing, policies,
+      inbound: this.inbound, telemetry, sinks, proxyLatency, routing, policies, log,
     });
 
     for (const dep of scenario.deployments) {
@@ -204,7 +206,7 @@ export class World implements Transport {
         headerDraw: this.rng.stream(`headers:${name}`),
         nextOrigin, sink: telemetry.client(name),
         stopMs: Math.min(lg.stopMs ?? Infinity, this.durationMs),
-        inflight: this.inflight,
+        inflight: this.inflight, log,
       }));
     }
     new Timeline(this, simSpec.timeline).schedule();
@@ -232,7 +234,12 @@ export class World implements Transport {
       ? { ...w.behaviour, ...(w.versions[version] ?? {}), ...(override ?? {}) }
       : { concurrency: Infinity, queueLimit: Infinity, threading: "blocking", errorRate: 0, script: [] };
     const stream = w ? `app:${w.metadata.namespace}/${w.metadata.name}:${version}` : "app:-";
-    return compileBehaviour(base, (spec) => this.sampler(spec, stream));
+    // Sizes draw from streams of their own, so giving a Workload a responseSize shifts no other draw.
+    const sizes = w ? `size:${w.metadata.namespace}/${w.metadata.name}:${version}` : "size:-";
+    return compileBehaviour(base, (spec) => this.sampler(spec, stream), (spec) => {
+      const draw = this.sampler(spec, sizes);
+      return () => Math.max(0, Math.round(draw()));
+    });
   }
 
   /** `set` on the timeline: new error rate or service time for every pod of a workload. */

@@ -56,6 +56,13 @@ interface Series {
   count: number;
   sumMs: number;
   buckets: Float64Array;
+  requestBytes: { buckets: Float64Array; sum: number };
+  responseBytes: { buckets: Float64Array; sum: number };
+}
+
+function addSizes(to: { buckets: Float64Array; sum: number }, from: { buckets: Float64Array; sum: number }): void {
+  to.sum += from.sum;
+  for (let i = 0; i < from.buckets.length; i++) to.buckets[i]! += from.buckets[i]!;
 }
 
 /** Series with identical label sets (e.g. mTLS and plaintext at the source reporter) are one series. */
@@ -68,12 +75,18 @@ function collectSeries(rec: Recorder): Series[] {
       const key = labels.map(([, v]) => v).join("\u0000");
       let out = byKey.get(key);
       if (out === undefined) {
-        out = { labels, code: s.code, count: 0, sumMs: 0, buckets: new Float64Array(s.buckets.length) };
+        const n = s.buckets.length;
+        out = {
+          labels, code: s.code, count: 0, sumMs: 0, buckets: new Float64Array(n),
+          requestBytes: { buckets: new Float64Array(n), sum: 0 }, responseBytes: { buckets: new Float64Array(n), sum: 0 },
+        };
         byKey.set(key, out);
       }
       out.count += s.count;
       out.sumMs += s.sumMs;
       for (let i = 0; i < s.buckets.length; i++) out.buckets[i]! += s.buckets[i]!;
+      addSizes(out.requestBytes, s.sizes("request"));
+      addSizes(out.responseBytes, s.sizes("response"));
     }
   }
   return [...byKey.values()].sort((a, b) => {
@@ -90,6 +103,18 @@ function metricName(s: string): string {
   return s.replace(/[^a-zA-Z0-9_]/g, "_");
 }
 
+/** One series of a histogram family: cumulative buckets at Istio's bounds, +Inf, sum and count. */
+function histogram(out: string[], name: string, s: Series, buckets: Float64Array, sum: number): void {
+  let cumulative = 0;
+  for (let i = 0; i < ISTIO_DURATION_BUCKETS_MS.length; i++) {
+    cumulative += buckets[i]!;
+    out.push(`${name}_bucket${labelText([...s.labels, ["le", String(ISTIO_DURATION_BUCKETS_MS[i])]])} ${num(cumulative)}`);
+  }
+  out.push(`${name}_bucket${labelText([...s.labels, ["le", "+Inf"]])} ${num(s.count)}`);
+  out.push(`${name}_sum${labelText(s.labels)} ${num(sum)}`);
+  out.push(`${name}_count${labelText(s.labels)} ${num(s.count)}`);
+}
+
 export function renderPrometheus(rec: Recorder): string {
   const series = collectSeries(rec);
   const out: string[] = [
@@ -101,16 +126,18 @@ export function renderPrometheus(rec: Recorder): string {
     "# HELP istio_request_duration_milliseconds Request duration in ms as seen by the reporting proxy.",
     "# TYPE istio_request_duration_milliseconds histogram",
   );
-  for (const s of series) {
-    let cumulative = 0;
-    for (let i = 0; i < ISTIO_DURATION_BUCKETS_MS.length; i++) {
-      cumulative += s.buckets[i]!;
-      out.push(`istio_request_duration_milliseconds_bucket${labelText([...s.labels, ["le", String(ISTIO_DURATION_BUCKETS_MS[i])]])} ${num(cumulative)}`);
-    }
-    out.push(`istio_request_duration_milliseconds_bucket${labelText([...s.labels, ["le", "+Inf"]])} ${num(s.count)}`);
-    out.push(`istio_request_duration_milliseconds_sum${labelText(s.labels)} ${num(s.sumMs)}`);
-    out.push(`istio_request_duration_milliseconds_count${labelText(s.labels)} ${num(s.count)}`);
-  }
+  for (const s of series) histogram(out, "istio_request_duration_milliseconds", s, s.buckets, s.sumMs);
+  // Body sizes, in bytes, with the same bucket bounds as durations (Istio's defaults).
+  out.push(
+    "# HELP istio_request_bytes HTTP request body sizes in bytes as seen by the reporting proxy.",
+    "# TYPE istio_request_bytes histogram",
+  );
+  for (const s of series) histogram(out, "istio_request_bytes", s, s.requestBytes.buckets, s.requestBytes.sum);
+  out.push(
+    "# HELP istio_response_bytes HTTP response body sizes in bytes as seen by the reporting proxy.",
+    "# TYPE istio_response_bytes histogram",
+  );
+  for (const s of series) histogram(out, "istio_response_bytes", s, s.responseBytes.buckets, s.responseBytes.sum);
 
   // Envoy cluster stats: one family per stat name; `_active` ones are gauges in Envoy, the rest counters.
   const families = new Map<string, string[]>();

@@ -14,9 +14,10 @@ import type { Summary } from "./summary-types.js";
 
 export { summaryJson };
 
-export type ReportFormat = "json" | "md" | "html" | "prom";
+/** accesslog, traces: streamed during the run (report/streamed-file.ts); fortio: report/fortio.ts. */
+export type ReportFormat = "json" | "md" | "html" | "prom" | "accesslog" | "traces" | "fortio";
 
-export const REPORT_FORMATS: readonly ReportFormat[] = ["json", "md", "html", "prom"];
+export const REPORT_FORMATS: readonly ReportFormat[] = ["json", "md", "html", "prom", "accesslog", "traces", "fortio"];
 
 /** Wall-clock facts of a run (events/s, wallMs, node version, ...): run.json, never summary.json. */
 export type RunInfo = Readonly<Record<string, unknown>>;

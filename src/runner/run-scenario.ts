@@ -10,12 +10,34 @@ import { WorldTelemetryAdapter } from "./world-telemetry.js";
 import { ControlPlane } from "../xds/control-plane.js";
 import { compileDistribution } from "../engine/distributions/compile.js";
 import type { Pod } from "../mesh/pod.js";
+import type { LineSink } from "../telemetry/line-sink.js";
+import { RequestLog } from "../telemetry/request-log.js";
+import { AccessLog } from "../telemetry/access-log.js";
+import { TraceRecorder } from "../telemetry/trace-recorder.js";
+import { IdSource } from "../telemetry/request-ids.js";
+import { RandomStreams } from "../engine/rng.js";
 
 export interface RunOptions {
   seed?: number;
   durationMs?: number;
   /** Hears the share of simulated time done and the events so far (for a progress bar). */
   progress?: (done: number, events: number) => void;
+  /** Streamed per-request records, each on when its sink is given: access.log and traces.json. */
+  records?: { accessLog?: LineSink | undefined; traces?: LineSink | undefined };
+}
+
+/**
+ * The access log and tracer of a run, or null when neither is asked for. Their streams
+ * ("telemetry:...") are their own: turning them on shifts no other draw.
+ */
+function requestLogOf(scenario: Scenario, rng: RandomStreams, records: RunOptions["records"]): RequestLog | null {
+  if (records === undefined || (records.accessLog === undefined && records.traces === undefined)) return null;
+  const sim = scenario.simulation;
+  const access = records.accessLog !== undefined ? new AccessLog(records.accessLog, sim.warmupMs) : null;
+  const traces = records.traces !== undefined
+    ? new TraceRecorder(records.traces, sim.report.traces.sample, rng.stream("telemetry:trace-sampling"), new IdSource(rng.stream("telemetry:span-ids")), sim.warmupMs)
+    : null;
+  return new RequestLog(access, traces, new IdSource(rng.stream("telemetry:x-request-id")));
 }
 
 export interface RunOutcome {
@@ -26,14 +48,16 @@ export interface RunOutcome {
 }
 
 /** The world of a scenario with its recorder and control plane, ready to run. */
-export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world: World; recorder: Recorder; telemetry: WorldTelemetryAdapter } {
+export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world: World; recorder: Recorder; telemetry: WorldTelemetryAdapter; log: RequestLog | null } {
   const sim = scenario.simulation;
   const seed = opts.seed ?? sim.seed;
   const durationMs = opts.durationMs ?? sim.durationMs;
   const recorder = new Recorder({ warmupMs: sim.warmupMs, windowMs: sim.report.windowMs, endMs: durationMs });
   const telemetry = new WorldTelemetryAdapter(recorder, sim.mesh.proxy.cpuPerRequestMs);
   const cp = sim.mesh.controlPlane;
-  const world = new World(scenario, telemetry, { seed, durationMs }, (simulator, rng, initial, clients, pushed) => {
+  // The world's own streams are built from the same seed; the log's live in a separate RandomStreams.
+  const log = requestLogOf(scenario, new RandomStreams(seed), opts.records);
+  const world = new World(scenario, telemetry, { seed, durationMs, log }, (simulator, rng, initial, clients, pushed) => {
     const pushTime = compileDistribution(cp.pushTime, rng.stream("xds:push"));
     return new ControlPlane(simulator, { debounceAfterMs: cp.debounceAfterMs, debounceMaxMs: cp.debounceMaxMs, pushThrottle: cp.pushThrottle, pushTime }, initial, clients, {
       pushed: (client, config) => {
@@ -44,7 +68,7 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
     });
   });
   telemetry.setProxies([...world.pods.values()].filter((p) => p.hasSidecar).length);
-  return { world, recorder, telemetry };
+  return { world, recorder, telemetry, log };
 }
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutcome {
@@ -52,8 +76,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
   const seed = opts.seed ?? sim.seed;
   const durationMs = opts.durationMs ?? sim.durationMs;
   const started = performance.now();
-  const { world, recorder } = createWorld(scenario, opts);
+  const { world, recorder, log } = createWorld(scenario, opts);
   const stats = world.run(opts.progress);
+  log?.close(world.sim.now);
   recorder.finish();
   const wallMs = performance.now() - started;
   const base = buildSummary(recorder, {

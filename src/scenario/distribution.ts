@@ -15,24 +15,33 @@ export function percentileKey(key: string): number | undefined {
   return Number(digits) <= 100 ? Number(`${digits}e-2`) : undefined;
 }
 
-export function readDistribution(v: YamlValue): DistributionSpec | undefined {
+/** What a distribution's values are: durations ("5ms", in ms) or plain numbers (bytes). */
+export type DistributionUnit = "duration" | "bytes";
+
+/** One value in the unit: a duration string, or a non-negative number. */
+function unitValue(v: YamlValue, unit: DistributionUnit, positive = false): number | undefined {
+  if (unit === "duration") return v.duration({ positive });
+  return v.num(positive ? { minExclusive: 0 } : { min: 0 });
+}
+
+export function readDistribution(v: YamlValue, unit: DistributionUnit = "duration"): DistributionSpec | undefined {
   if (!v.isMap) {
-    const value = v.duration();
+    const value = unitValue(v, unit);
     return value === undefined ? undefined : { dist: "constant", value };
   }
   const m = v.map()!;
   const dist = m.req("dist")?.oneOf(KINDS);
   if (!dist) { m.ignore(...m.keys()); return undefined; }
-  const spec = readParams(m, dist);
+  const spec = readParams(m, dist, unit);
   m.done();
   return spec;
 }
 
-function dur(m: YamlMap, key: string, positive: boolean): number | undefined {
-  return m.req(key)?.duration({ positive });
-}
-
-function readParams(m: YamlMap, dist: (typeof KINDS)[number]): DistributionSpec | undefined {
+function readParams(m: YamlMap, dist: (typeof KINDS)[number], unit: DistributionUnit): DistributionSpec | undefined {
+  const dur = (mm: YamlMap, key: string, positive: boolean): number | undefined => {
+    const v = mm.req(key);
+    return v && unitValue(v, unit, positive);
+  };
   switch (dist) {
     case "constant": {
       const value = dur(m, "value", false);
@@ -79,7 +88,7 @@ function readParams(m: YamlMap, dist: (typeof KINDS)[number]): DistributionSpec 
       for (const [key, val] of pm.entries()) {
         const q = percentileKey(key);
         if (q === undefined) { ok = false; pm.ctx.sink.error(pm.keyPos(key), `${pm.path}.${key}`, "expected a percentile key p0..p100 (e.g. p50, p99.9)"); continue; }
-        const value = val?.duration();
+        const value = val && unitValue(val, unit);
         if (value === undefined) { ok = false; if (!val) pm.ctx.sink.error(pm.keyPos(key), `${pm.path}.${key}`, "is required"); continue; }
         points.push({ q, value, key });
       }

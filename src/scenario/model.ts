@@ -74,6 +74,8 @@ export interface CallSpec {
   onError: "fail" | "continue";
   /** Incoming request headers copied onto this call (lowercase names). */
   forwardHeaders: string[];
+  /** Request body size in bytes (istio_request_bytes, BYTES_RECEIVED); absent: 0. */
+  requestSize?: number;
 }
 
 export type Step =
@@ -87,6 +89,8 @@ export interface WorkloadBehaviour {
   threading: "blocking" | "async";
   errorRate: number;
   script: Step[];
+  /** Response body size in bytes (istio_response_bytes, BYTES_SENT); absent: 0. */
+  responseSize?: DistributionSpec;
 }
 
 export interface Workload {
@@ -121,6 +125,8 @@ export interface LoadGenerator {
   closed?: { connections: number; requests?: number; qps: number };
   /** Mutually exclusive slices of the requests (fractions sum to at most 1) with headers to set. */
   headers: { fraction: number; set: Record<string, string> }[];
+  /** Request body size in bytes; absent: 0. */
+  requestSize?: number;
   startMs: number;
   stopMs?: number;
   pos: SourcePos;
@@ -185,7 +191,7 @@ export interface Simulation {
   network: { latency: DistributionSpec; external: { latency: DistributionSpec } };
   timeline: TimelineEvent[];
   expect: Expectation[];
-  report: { windowMs: number; accessLog: boolean; traces: { sample: number } };
+  report: { windowMs: number; accessLog: boolean; traces: { enabled: boolean; sample: number } };
   pos: SourcePos;
 }
 

@@ -70,7 +70,8 @@ function readReport(v: YamlValue | undefined): Simulation["report"] {
   const out = {
     windowMs: m?.get("window")?.duration({ positive: true }) ?? d.windowMs,
     accessLog: m?.get("accessLog")?.bool() ?? d.accessLog,
-    traces: { sample: traces?.get("sample")?.num({ min: 0, max: 1 }) ?? d.tracesSample },
+    // Present (even empty) turns tracing on: traces.json with `sample` of the requests (default 1%).
+    traces: { enabled: traces !== undefined, sample: traces?.get("sample")?.num({ min: 0, max: 1 }) ?? d.tracesSample },
   };
   traces?.done();
   m?.done();

@@ -84,6 +84,11 @@ export class LatencyHistogram {
     return (us < this.maxUs ? us : this.maxUs) / 1000;
   }
 
+  /** Standard deviation in ms (HDR's, over bucket midpoints); 0 when empty. */
+  get stdDev(): number {
+    return this.h.totalCount === 0 ? 0 : this.h.stdDeviation / 1000;
+  }
+
   /** Add another histogram's values to this one, losslessly (shards, replications, edge variants). */
   merge(other: LatencyHistogram): void {
     if (other.h.totalCount === 0) return;

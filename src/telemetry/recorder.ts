@@ -6,6 +6,7 @@ import { LatencyHistogram } from "./histogram.js";
 import { PodStats } from "./pod-stats.js";
 import { RequestStats } from "./request-stats.js";
 import { WindowSeries } from "./window-series.js";
+import { SizeHistogram } from "./size-histogram.js";
 
 export interface RecorderOptions {
   /** Requests completing before this are not counted. */
@@ -44,6 +45,10 @@ export class ClientStats extends RequestStats {
   private lastMs: number;
   private inflightIntegral = 0;
   private readonly toMs: number;
+  /** Response body sizes of the counted requests, made at the first non-empty one (Fortio's Sizes). */
+  responseSizes: SizeHistogram | null = null;
+  /** Counted requests whose answer had no body, before `responseSizes` exists. */
+  emptyResponses = 0;
 
   constructor(readonly name: string, opts: RecorderOptions) {
     super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, true));
@@ -57,10 +62,18 @@ export class ClientStats extends RequestStats {
     this.inflight++;
   }
 
-  override record(endMs: number, latencyMs: number, code: number, flags: string): void {
+  override record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
     this.advance(endMs);
     this.inflight--;
-    super.record(endMs, latencyMs, code, flags);
+    super.record(endMs, latencyMs, code, flags, requestBytes, responseBytes);
+    if (endMs < this.fromMs) return;
+    if (this.responseSizes !== null) this.responseSizes.record(responseBytes);
+    else if (responseBytes === 0) this.emptyResponses++;
+    else {
+      this.responseSizes = new SizeHistogram();
+      if (this.emptyResponses > 0) this.responseSizes.record(0, this.emptyResponses);
+      this.responseSizes.record(responseBytes);
+    }
   }
 
   private advance(now: number): void {

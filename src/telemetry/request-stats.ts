@@ -21,7 +21,43 @@ export class CodeSeries {
   sumMs = 0;
   /** Non-cumulative counts per Istio duration bucket; the last entry is +Inf. */
   readonly buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+  /** Body sizes (istio_request_bytes / istio_response_bytes): requests with both 0 are only counted. */
+  zeroBytes = 0;
+  requestBytes: SizeBuckets | null = null;
+  responseBytes: SizeBuckets | null = null;
   constructor(readonly code: number, readonly flags: string) {}
+
+  /** Non-cumulative counts per Istio size bucket of the request (or response) sizes, and their sum. */
+  sizes(which: "request" | "response"): { buckets: Float64Array; sum: number } {
+    const own = which === "request" ? this.requestBytes : this.responseBytes;
+    const buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+    if (own !== null) buckets.set(own.buckets);
+    buckets[0]! += this.zeroBytes;
+    return { buckets, sum: own?.sum ?? 0 };
+  }
+
+  recordBytes(request: number, response: number): void {
+    if (request === 0 && response === 0) {
+      this.zeroBytes++;
+      return;
+    }
+    (this.requestBytes ??= new SizeBuckets()).record(request);
+    (this.responseBytes ??= new SizeBuckets()).record(response);
+  }
+}
+
+/** Istio's size histograms use the same bucket bounds as durations (in bytes). */
+export class SizeBuckets {
+  sum = 0;
+  readonly buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+  record(bytes: number): void {
+    this.sum += bytes;
+    this.buckets[bucketIndex(bytes)]!++;
+  }
+  add(o: SizeBuckets): void {
+    this.sum += o.sum;
+    for (let i = 0; i < this.buckets.length; i++) this.buckets[i]! += o.buckets[i]!;
+  }
 }
 
 export class RequestStats {
@@ -35,7 +71,7 @@ export class RequestStats {
   /** Requests that complete before `fromMs` (the warm-up) are not counted. */
   constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {}
 
-  record(endMs: number, latencyMs: number, code: number, flags: string): void {
+  record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
     if (endMs < this.fromMs) return;
     this.requests++;
     const err = code === 0 || code >= 500;
@@ -46,6 +82,8 @@ export class RequestStats {
     s.count++;
     s.sumMs += latencyMs;
     s.buckets[bucketIndex(latencyMs)]!++;
+    if (requestBytes === 0 && responseBytes === 0) s.zeroBytes++;
+    else s.recordBytes(requestBytes, responseBytes);
     if (this.windows !== null) this.windows.record(endMs, latencyMs, err);
   }
 
@@ -96,6 +134,9 @@ export class RequestStats {
       s.count += o.count;
       s.sumMs += o.sumMs;
       for (let i = 0; i < s.buckets.length; i++) s.buckets[i]! += o.buckets[i]!;
+      s.zeroBytes += o.zeroBytes;
+      if (o.requestBytes !== null) (s.requestBytes ??= new SizeBuckets()).add(o.requestBytes);
+      if (o.responseBytes !== null) (s.responseBytes ??= new SizeBuckets()).add(o.responseBytes);
     }
   }
 }

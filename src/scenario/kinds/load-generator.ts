@@ -60,6 +60,9 @@ export function readLoadGenerator(doc: YamlMap, metadata: ObjectMeta, pos: Sourc
   }
   if (sum > 1 + 1e-9) { ok = false; hV!.error(`fractions sum to ${sum}; they are shares of the requests and must sum to at most 1`); }
 
+  const rqV = spec.get("requestSize");
+  const requestSize = rqV?.int({ min: 0 });
+  if (rqV && requestSize === undefined) ok = false;
   const startMs = spec.get("start")?.duration() ?? DEFAULTS.loadGenerator.startMs;
   const stopV = spec.get("stop");
   const stopMs = stopV?.duration();
@@ -72,6 +75,7 @@ export function readLoadGenerator(doc: YamlMap, metadata: ObjectMeta, pos: Sourc
   if (openSpec) lg.open = openSpec;
   if (closedSpec) lg.closed = closedSpec;
   if (stopMs !== undefined) lg.stopMs = stopMs;
+  if (requestSize !== undefined) lg.requestSize = requestSize;
   if (from !== "outside") state.defer(() => resolveSource(lg, from, fromV!, state));
   return lg;
 }

@@ -31,10 +31,12 @@ function readCall(v: YamlValue, namespace: string, state: LoadState): CallSpec |
   const retries = m.get("retries")?.int({ min: 0 }) ?? DEFAULTS.call.retries;
   const onError = m.get("onError")?.oneOf(["fail", "continue"] as const) ?? DEFAULTS.call.onError;
   const forwardHeaders = (m.get("forwardHeaders")?.strList() ?? []).map((h) => h.toLowerCase());
+  const requestSize = m.get("requestSize")?.int({ min: 0 });
   m.done();
   if (!to) return undefined;
   const call: CallSpec = { to, method, retries, onError, forwardHeaders };
   if (timeout !== undefined) call.timeoutMs = timeout;
+  if (requestSize !== undefined) call.requestSize = requestSize;
   return call;
 }
 
@@ -90,6 +92,12 @@ function readBehaviourFields(m: YamlMap, namespace: string, state: LoadState): P
     const d = readDistribution(stV);
     if (!d) ok = false; else out.script = [{ kind: "compute", time: d }];
   }
+  const rsV = m.get("responseSize");
+  if (rsV) {
+    // Bytes: a number, or a distribution of numbers ({dist: lognormal, median: 800, p99: 20000}).
+    const d = readDistribution(rsV, "bytes");
+    if (!d) ok = false; else out.responseSize = d;
+  }
   return ok ? out : undefined;
 }
 
@@ -125,6 +133,7 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
     errorRate: base!.errorRate ?? DEFAULTS.workload.errorRate,
     script: base!.script ?? [],
   };
+  if (base!.responseSize !== undefined) behaviour.responseSize = base!.responseSize;
   const wl: Workload = { kind: "Workload", metadata, selector: selector!, behaviour, versions, startupTime: startupTime!, pos };
   state.defer(() => checkSelection(wl, selV!, state));
   return wl;
