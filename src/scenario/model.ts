@@ -154,7 +154,7 @@ export interface MeshSettings {
   mode: "sidecar" | "ambient" | "none";
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
   proxy: { latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number };
-  controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec };
+  controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec; pushTimePerResourceMs: number };
   certificates: { workloadTTLMs: number };
 }
 
