@@ -26,7 +26,8 @@ function worldAt(file: string, at: string | undefined): World {
 }
 
 function view(world: World, pod: Pod): ProxyView {
-  return { pod, config: world.proxyConfigOf(pod), registry: world.registry };
+  const x = world.xdsOf(pod);
+  return { pod, config: x.rds, clusterConfig: x.cds, eds: x.eds, registry: world.registry, scope: world.scopeOf(pod, x.rds) };
 }
 
 function table(rows: Record<string, unknown>[], columns: string[]): string {

@@ -224,7 +224,20 @@ export class World implements Transport {
   /** The services a proxy is told about under a config version (gateways ignore Sidecars). */
   scopeOf(pod: Pod, config: MeshConfig): SidecarScope {
     const labels = pod.gateway === undefined ? pod.labels : GATEWAY_LABELS;
-    return sidecarScope(pod.gateway === undefined ? config : NO_SIDECARS, this.scopedHosts, pod.namespace, labels, DEFAULT_ROOT_NAMESPACE);
+    return sidecarScope(pod.gateway === undefined ? config : NO_SIDECARS, this.hostsOf(config), pod.namespace, labels, DEFAULT_ROOT_NAMESPACE);
+  }
+
+  private readonly hostLists = new WeakMap<MeshConfig, ScopedHost[]>();
+  /** Services and ServiceEntry hosts under a config version. */
+  private hostsOf(config: MeshConfig): ScopedHost[] {
+    if (config.serviceEntries.length === 0) return this.scopedHosts;
+    let list = this.hostLists.get(config);
+    if (list === undefined) {
+      list = [...this.scopedHosts];
+      for (const se of config.serviceEntries) for (const h of se.spec.hosts) list.push({ fqdn: h, namespace: se.metadata.namespace });
+      this.hostLists.set(config, list);
+    }
+    return list;
   }
 
   /** Ports of a service (config size). */

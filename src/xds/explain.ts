@@ -63,6 +63,11 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
     return out;
   }
   const fqdn = target.resolved.fqdn;
+  if (v.scope !== undefined && !v.scope.hosts.has(fqdn)) {
+    const mode = v.scope.outboundTrafficPolicy ?? outboundPolicy;
+    out.push(`3. ${fqdn} is outside this proxy's Sidecar scope (${v.scope.sidecar}): the proxy has no cluster or route for it, so it is an unknown host; outboundTrafficPolicy ${mode} ⇒ ${mode === "ALLOW_ANY" ? "route allow_any → PassthroughCluster: plaintext to the ClusterIP, kube-proxy picks the pod; no DestinationRule, retries or mTLS" : "route block_all → BlackHoleCluster: a direct response 502"}.`);
+    return out;
+  }
   const vh = virtualHost(v, fqdn, target.port);
   out.push(`3. Route table "${vh.routeTable}", virtual host ${vh.virtualHost} (Host ${req.authority}); routes from ${vh.virtualService}.`);
   const chosen = matchRoute(vh.routes, req);
@@ -94,7 +99,7 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
       out.push(`   ${share}% → ${d.cluster}: no such service ⇒ 503 NC`);
       continue;
     }
-    const dr = destinationRuleFor(v.config.destinationRules, d.host, pod.namespace, pod.labels, svc.spec.metadata.namespace);
+    const dr = destinationRuleFor((v.clusterConfig ?? v.config).destinationRules, d.host, pod.namespace, pod.labels, svc.spec.metadata.namespace);
     const subset = d.subset === undefined ? undefined : dr?.spec.subsets?.find((x) => x.name === d.subset);
     if (d.subset !== undefined && subset === undefined) {
       out.push(`   ${share}% → ${d.cluster}: no DestinationRule defines subset "${d.subset}" for this proxy ⇒ no such cluster, 503 NC`);
@@ -102,7 +107,7 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
     }
     const labels = subset?.labels ?? {};
     const port = d.port ?? target.port;
-    const eps = svc.endpoints.filter((p) => selects(labels, p.labels));
+    const eps = ((v.eds ?? v.registry.eds).byFqdn.get(svc.fqdn) ?? []).filter((p) => selects(labels, p.labels));
     const targetPort = svc.spec.ports.find((p) => p.port === port)?.targetPort ?? port;
     out.push(`   ${share}% → cluster ${d.cluster}${dr ? ` (DestinationRule ${dr.metadata.name}.${dr.metadata.namespace})` : ""}, load balancer ${lbPolicy(v, svc, d.subset, port)}`);
     out.push(`     endpoints: ${eps.length === 0 ? "none ⇒ 503 UH (no healthy upstream)" : eps.map((p) => `${p.name} ${p.ip}:${targetPort}`).join(", ")}`);
