@@ -60,6 +60,8 @@ export class UpstreamCluster {
   readonly pools: UpstreamPool<unknown>[] = [];
   readonly retryTokens: RetryTokens;
   readonly outlier: OutlierDetector | null;
+  /** The client proxy's pod (its certificate takes part in mTLS handshakes). */
+  owner: Pod | null = null;
 
   constructor(
     readonly name: string,
@@ -245,6 +247,7 @@ export class UpstreamClusters {
     const proto = (sp?.appProtocol ?? sp?.name ?? "").toLowerCase();
     const http2 = /^(http2|grpc|h2c)(-|$)/.test(proto);
     const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), http2, svc.targetPort(port), this.endpoints);
+    c.owner = this.pod;
     this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
     if (c.outlier) this.ctx.registerCounters(this.pod.workload, d.cluster, c.outlier.stats);
     return c;

@@ -45,6 +45,9 @@ export interface ConfigDistributor {
   disconnect(pod: Pod): void;
   setUp(up: boolean): void;
   readonly isUp: boolean;
+  /** The workload certificate istio-agent holds for a pod (SDS `default`). */
+  certificateOf(pod: Pod): { serial: string; notBeforeMs: number; notAfterMs: number; rotateAtMs: number } | undefined;
+  readonly rootCertificate: { serial: string; notBeforeMs: number; notAfterMs: number };
 }
 
 export interface DistributorFactory {
@@ -176,7 +179,6 @@ export class World implements Transport {
       for (let i = 0; i < dep.replicas; i++) this.addPod(dep);
     }
     this.registry.refresh(this.pods.values());
-    this.distributor = distributor(this.sim, this.rng, this.config, this.registry.eds, this);
 
     for (const lg of scenario.loadGenerators) {
       const name = lg.metadata.name;
@@ -207,6 +209,7 @@ export class World implements Transport {
         inflight: this.inflight,
       }));
     }
+    this.distributor = distributor(this.sim, this.rng, this.config, this.registry.eds, this);
     this.building = false;
     new Timeline(this, simSpec.timeline).schedule();
   }

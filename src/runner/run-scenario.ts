@@ -39,6 +39,8 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
     const settings = {
       debounceAfterMs: cp.debounceAfterMs, debounceMaxMs: cp.debounceMaxMs, pushThrottle: cp.pushThrottle, pushTime,
       pushTimePerResourceMs: cp.pushTimePerResourceMs,
+      workloadTtlMs: sim.mesh.certificates.workloadTTLMs,
+      certJitter: rng.stream("certs:rotation"),
     };
     return new ControlPlane(simulator, settings, initial, initialEds, w, {
       pushed: (_pod, type) => telemetry.xdsType(type, true),
@@ -54,6 +56,8 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
       converged: (changedAt, now) => telemetry.converged(now - changedAt),
       bootstrapped: (pod: Pod) => w.proxyBootstrapped(pod),
       stale: (n, now) => telemetry.staleProxies(n, now),
+      certificateIssued: () => telemetry.certificateIssued(),
+      certificateExpired: (pod, now) => telemetry.event(now, "certificate-expired", { pod: pod.id }),
     });
   });
   telemetry.setProxies([...world.pods.values()].filter((p) => p.hasSidecar).length);

@@ -22,6 +22,8 @@ import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYP
 import { configSize } from "./config-size.js";
 import { virtualServiceRejection } from "./nack.js";
 import { selectVirtualService } from "../proxy/route/index.js";
+import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
+import type { UniformSource } from "../engine/rng.js";
 
 export interface ControlPlaneSettings {
   debounceAfterMs: number;
@@ -31,6 +33,10 @@ export interface ControlPlaneSettings {
   pushTime: () => number;
   /** istiod's cost per resource generated and sent. */
   pushTimePerResourceMs: number;
+  /** Workload certificate lifetime (mesh.certificates.workloadTTL). */
+  workloadTtlMs: number;
+  /** Draws of the agents' rotation jitter. */
+  certJitter: UniformSource;
 }
 
 /** What istiod needs to know of the proxies (the world provides it). */
@@ -56,6 +62,10 @@ export interface ControlPlaneObserver {
   bootstrapped(pod: Pod, now: number): void;
   /** The number of proxies behind istiod's latest config changed. */
   stale(count: number, now: number): void;
+  /** istiod's CA signed a workload certificate. */
+  certificateIssued(pod: Pod, now: number): void;
+  /** A workload certificate expired before it could be rotated. */
+  certificateExpired(pod: Pod, now: number): void;
 }
 
 /** A change whose convergence is being measured. */
@@ -127,7 +137,21 @@ export class ControlPlane {
     this.latestEds = initialEds;
     this.kDue = sim.on(() => this.due());
     this.kStep = sim.on((st: Step) => this.stepDone(st));
+    this.ca = new CertificateAuthority(sim, s.workloadTtlMs, s.certJitter, () => this.up, {
+      issued: (pod, _c, now) => observer.certificateIssued(pod, now),
+      expired: (pod, now) => observer.certificateExpired(pod, now),
+    });
+    // The scenario's pods started before the run: each has a fresh certificate at 0.
+    for (const pod of world.proxies()) if (pod.connected) this.ca.request(pod);
   }
+
+  private readonly ca: CertificateAuthority;
+
+  certificateOf(pod: Pod): WorkloadCertificate | undefined {
+    return this.ca.certificateOf(pod);
+  }
+
+  readonly rootCertificate = { serial: "1", notBeforeMs: 0, notAfterMs: ROOT_CA_TTL_MS };
 
   /** The newest snapshot (what istiod would push next). */
   get config(): MeshConfig {
@@ -180,6 +204,8 @@ export class ControlPlane {
       this.waiting.push(pod);
       return;
     }
+    // istio-agent gets the certificate (SDS) while Envoy asks for its config.
+    this.ca.request(pod);
     const e = this.enqueue(pod, ALL_TYPES, [], null);
     e.bootstrap = true;
     this.startPushes();
@@ -212,6 +238,8 @@ export class ControlPlane {
     this.open.clear();
     const waiting = new Set(this.waiting);
     this.waiting = [];
+    for (const pod of waiting) if (pod.alive) this.ca.request(pod);
+    this.ca.retryWaiting();
     let n = 0;
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
