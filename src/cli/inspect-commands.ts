@@ -31,10 +31,12 @@ function view(world: World, pod: Pod): ProxyView {
 }
 
 function table(rows: Record<string, unknown>[], columns: string[]): string {
+  // istioctl's headers: "VIRTUAL SERVICE", "SERIAL NUMBER", ...
+  const headers = columns.map((c) => c.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase());
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const widths = headers.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (xs: string[]) => xs.map((x, i) => x.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join("\n");
+  return [line(headers), ...cells.map(line)].join("\n");
 }
 
 export function proxyConfigCommand(a: { kind: string; pod: string; scenario: string; at?: string | undefined; output?: string | undefined }): number {

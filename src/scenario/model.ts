@@ -130,7 +130,7 @@ export interface ExpectCheck {
 }
 
 export interface Expectation {
-  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string };
+  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string } | { kind: "mesh" };
   checks: ExpectCheck[];
   pos: SourcePos;
 }
