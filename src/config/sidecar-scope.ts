@@ -48,14 +48,15 @@ export function sidecarFor(
 
 /**
  * Does an egress `hosts` entry admit a host of `hostNamespace`, for a proxy in `proxyNamespace`?
- * "." is the Sidecar's own namespace, "*" any, "~" none; the DNS part is an FQDN or a wildcard.
+ * "." is the proxy's own namespace (for a mesh-wide default in the root namespace too: "./*" keeps
+ * every namespace to itself), "*" any, "~" none; the DNS part is an FQDN or a wildcard.
  */
-export function egressAdmits(entry: string, host: ScopedHost, sidecarNamespace: string): boolean {
+export function egressAdmits(entry: string, host: ScopedHost, proxyNamespace: string): boolean {
   const slash = entry.indexOf("/");
   const ns = slash < 0 ? "*" : entry.slice(0, slash);
   const dns = slash < 0 ? entry : entry.slice(slash + 1);
   if (ns === "~") return false;
-  if (ns !== "*" && (ns === "." ? sidecarNamespace : ns) !== host.namespace) return false;
+  if (ns !== "*" && (ns === "." ? proxyNamespace : ns) !== host.namespace) return false;
   return hostMatches(dns, host.fqdn);
 }
 
@@ -66,19 +67,20 @@ export function sidecarScope(
   config: MeshConfig, all: readonly ScopedHost[], namespace: string, labels: Readonly<Record<string, string>>, rootNamespace: string,
 ): SidecarScope {
   const sc = config.sidecars.length === 0 ? undefined : sidecarFor(config.sidecars, namespace, labels, rootNamespace);
-  const key = sc === undefined ? "" : `${sc.metadata.namespace}/${sc.metadata.name}`;
+  const name = sc === undefined ? "" : `${sc.metadata.namespace}/${sc.metadata.name}`;
+  const key = `${name}|${namespace}`;
   let perConfig = cache.get(config);
   if (perConfig === undefined) cache.set(config, (perConfig = new Map()));
-  // The set depends on the Sidecar and, through "./", on its own namespace (part of the key).
+  // The set depends on the Sidecar and, through "./", on the proxy's namespace (both in the key).
   let scope = perConfig.get(key);
   if (scope === undefined) {
     const hosts = new Set<string>();
     const egress = sc?.spec.egress;
     for (const h of all) {
       if (sc === undefined || egress === undefined || egress.length === 0) hosts.add(h.fqdn);
-      else if (egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, sc.metadata.namespace)))) hosts.add(h.fqdn);
+      else if (egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, namespace)))) hosts.add(h.fqdn);
     }
-    scope = { sidecar: key, hosts, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode };
+    scope = { sidecar: name, hosts, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode };
     perConfig.set(key, scope);
   }
   return scope;

@@ -86,10 +86,11 @@ export function clusters(v: ProxyView): ClusterRow[] {
       }
     }
   }
-  // Inbound clusters: the services that select this pod, whatever the Sidecar's egress scope.
+  // Inbound clusters: one per port of the services that select this pod, whatever the egress scope.
+  const inbound = new Set<number>();
   for (const s of [...v.registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1))) {
     if (s.spec.metadata.namespace === v.pod.namespace && selects(s.spec.selector, v.pod.labels)) {
-      for (const p of s.spec.ports) rows.push({ name: `inbound|${p.targetPort}||`, fqdn: "", port: p.targetPort, subset: "-", direction: "inbound", type: "ORIGINAL_DST", destinationRule: "" });
+      for (const p of s.spec.ports) if (!inbound.has(p.targetPort) && inbound.add(p.targetPort)) rows.push({ name: `inbound|${p.targetPort}||`, fqdn: "", port: p.targetPort, subset: "-", direction: "inbound", type: "ORIGINAL_DST", destinationRule: "" });
     }
   }
   rows.push(
