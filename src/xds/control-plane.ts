@@ -334,8 +334,8 @@ export class ControlPlane {
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
       const x = this.world.xdsOf(pod);
-      if (!x.bootstrapped) continue;
-      const types = this.needs(pod, x, req);
+      // A proxy still being bootstrapped gets the change after its first push (merged into its entry).
+      const types = x.bootstrapped ? this.needs(pod, x, req) : ALL_TYPES;
       if (types === 0) continue;
       gen.remaining++;
       this.enqueue(pod, types, [gen], req.full ? null : req.endpoints);

@@ -15,11 +15,13 @@ const HOSTS = ["a", "b", "c"];
 type Action =
   | { kind: "rollout"; host: number; subsets: number; target: number }
   | { kind: "endpoints"; host: number }
+  | { kind: "scaleUp" }
   | { kind: "down" } | { kind: "up" };
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant("rollout" as const), host: fc.nat(2), subsets: fc.integer({ min: 1, max: 4 }), target: fc.nat(3) }),
   fc.record({ kind: fc.constant("endpoints" as const), host: fc.nat(2) }),
+  fc.constant({ kind: "scaleUp" as const }),
   fc.constant({ kind: "down" as const }),
   fc.constant({ kind: "up" as const }),
 );
@@ -58,6 +60,9 @@ function play(h: Harness, script: { gap: number; action: Action }[], check?: () 
         }
         case "endpoints":
           h.cp.endpointsChanged(eds({ [SERVICES[action.host]!.fqdn]: [] }), [SERVICES[action.host]!.fqdn]);
+          break;
+        case "scaleUp":
+          h.addPod();
           break;
         case "down":
           h.cp.setUp(false);
@@ -106,6 +111,7 @@ describe("istiod's pushes (properties)", () => {
       h.at(end, () => h.cp.setUp(true));
       h.run();
       for (const x of h.xds.values()) {
+        expect(x.bootstrapped).toBe(true);
         expect(x.cds).toBe(state.config);
         expect(x.lds).toBe(state.config);
         expect(x.rds).toBe(state.config);

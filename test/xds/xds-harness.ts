@@ -70,6 +70,16 @@ export class Harness {
     });
   }
 
+  /** A new pod's sidecar connects (scale-up): not bootstrapped until istiod has pushed it. */
+  addPod(): Pod {
+    const i = this.pods.length;
+    const p = new Pod(`p-${i}`, "default", "w", { app: "w" }, {}, "default", true, `10.0.1.${i + 1}`);
+    this.pods.push(p);
+    this.xds.set(p, new ProxyXds(this.cp.config, eds(), this.cp.config, this.cp.config, false));
+    this.cp.connect(p);
+    return p;
+  }
+
   /** Run `fn` at simulated time `t`, then let the event loop go on to `until`. */
   at(t: number, fn: () => void): void {
     const k = this.sim.on(() => fn());
