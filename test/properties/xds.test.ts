@@ -28,7 +28,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
 const scriptArb = fc.array(fc.record({ gap: fc.integer({ min: 0, max: 400 }), action: actionArb }), { minLength: 1, maxLength: 25 });
 const settingsArb = fc.record({
   pushThrottle: fc.integer({ min: 1, max: 4 }),
-  pushTime: fc.integer({ min: 1, max: 80 }),
+  pushTime: fc.integer({ min: 1, max: 300 }),
   proxies: fc.integer({ min: 1, max: 6 }),
 });
 
