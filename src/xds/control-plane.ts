@@ -238,7 +238,7 @@ export class ControlPlane {
     this.open.clear();
     const waiting = new Set(this.waiting);
     this.waiting = [];
-    for (const pod of waiting) if (pod.alive) this.ca.request(pod);
+    for (const pod of waiting) if (pod.alive && this.ca.certificateOf(pod) === undefined) this.ca.request(pod);
     this.ca.retryWaiting();
     let n = 0;
     for (const pod of this.world.proxies()) {

@@ -18,8 +18,10 @@ import type { Verdict } from "../proxy/interception/iptables.js";
 
 /** Step 5: the server pod's side — TLS on the connection, PeerAuthentication, JWT and authorization. */
 function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undefined, req: HttpRequest, targetPort: number): string[] {
+  // The server's policies are in the listeners istiod last pushed to the server's own sidecar.
+  const cfg = v.listenerConfigOf?.(server) ?? v.config;
   const ref = { namespace: server.namespace, labels: server.labels };
-  const pa = mtlsForPort(effectivePeerAuthentication(v.config.peerAuthentications, ref), targetPort);
+  const pa = mtlsForPort(effectivePeerAuthentication(cfg.peerAuthentications, ref), targetPort);
   const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: pa.mode });
   const conn = connectionSecurity(true, tls.mode, true, pa.mode);
   const out = [
@@ -27,10 +29,10 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
     `   iptables PREROUTING → ISTIO_INBOUND → ISTIO_IN_REDIRECT → 15006, listener virtualInbound: ${conn.ok ? conn.reason : `${conn.reason} ⇒ ${conn.status === 0 ? "connection reset" : `${conn.status} ${conn.flag}`}`}.`,
   ];
   if (!conn.ok) return out;
-  const authn = compileRequestAuthentication(v.config.requestAuthentications, ref);
+  const authn = compileRequestAuthentication(cfg.requestAuthentications, ref);
   const jwt = authenticateRequest(authn, req.headers, req.path, 0);
   if (!jwt.ok) return [...out, `   jwt_authn (${authn.policies.join(", ")}): ${jwt.body} ⇒ ${jwt.status}.`];
-  const authz = compileAuthorization(v.config.authorizationPolicies, ref);
+  const authz = compileAuthorization(cfg.authorizationPolicies, ref);
   const d = evaluateAuthorization(authz, {
     method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
     peer: conn.mtls ? v.pod.identity : undefined, sourceIp: v.pod.ip, destinationIp: server.ip,
@@ -44,7 +46,7 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
 export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outboundPolicy: string, iptables?: Verdict): string[] {
   const out: string[] = [];
   const pod = v.pod;
-  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}`);
+  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}${v.clusterConfig !== undefined && v.clusterConfig !== v.config ? ` (routes, RDS; its clusters, CDS, are at version ${v.clusterConfig.version})` : ""}`);
   if (!pod.hasSidecar) {
     out.push("1. No sidecar in this pod: no iptables rules, the connection goes straight to the Service's ClusterIP and kube-proxy picks a pod; no routing rules, retries or mTLS apply.");
     return out;
@@ -114,7 +116,7 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
   }
   const first = chosen.destinations[0];
   const svc = first ? v.registry.byFqdn.get(first.host) : undefined;
-  const firstDr = svc ? destinationRuleFor(v.config.destinationRules, svc.fqdn, pod.namespace, pod.labels, svc.spec.metadata.namespace) : undefined;
+  const firstDr = svc ? destinationRuleFor((v.clusterConfig ?? v.config).destinationRules, svc.fqdn, pod.namespace, pod.labels, svc.spec.metadata.namespace) : undefined;
   const firstLabels = firstDr?.spec.subsets?.find((x) => x.name === first?.subset)?.labels ?? {};
   const anyPod = svc?.endpoints.find((p) => selects(firstLabels, p.labels));
   if (anyPod !== undefined) {

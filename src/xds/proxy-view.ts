@@ -23,6 +23,8 @@ export interface ProxyView {
   eds?: EndpointSnapshot;
   /** Its Sidecar scope (the services it has config for); defaults to all. */
   scope?: SidecarScope;
+  /** The config another pod's inbound listener was built from (its LDS); defaults to `config`. */
+  listenerConfigOf?: (pod: Pod) => MeshConfig;
 }
 
 export function sourceOf(pod: Pod): SourceContext {
