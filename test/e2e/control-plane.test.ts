@@ -138,6 +138,10 @@ describe("endpoint changes through istiod", () => {
     const stale = s.timeSeries.staleProxies;
     expect(stale.find((p) => p.t === 30)!.max).toBe(23);
     expect(stale.find((p) => p.t === 33)!.max).toBe(0);
+    // Half a second after the kill the first client's sidecar has dropped backend-0, the last one not yet.
+    const pods = (pod: string) => (JSON.parse(meshsim("proxy-config", "endpoints", pod, `${CP}/pod-kill-eds.yaml`, "--at", "30.5s", "-o", "json").stdout) as { pod: string }[]).map((r) => r.pod);
+    expect(pods("client-0")).not.toContain("backend-0");
+    expect(pods("client-19")).toContain("backend-0");
   });
 });
 
