@@ -15,6 +15,7 @@ import { selects } from "../mesh/pod.js";
 import type { CallTarget } from "../scenario/model.js";
 import { lbPolicy, virtualHost, type ProxyView } from "./proxy-view.js";
 import type { Verdict } from "../proxy/interception/iptables.js";
+import { CDS, LDS, RDS } from "./push-request.js";
 
 /** Step 5: the server pod's side — TLS on the connection, PeerAuthentication, JWT and authorization. */
 function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undefined, req: HttpRequest, targetPort: number): string[] {
@@ -47,6 +48,8 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
   const out: string[] = [];
   const pod = v.pod;
   out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}${v.clusterConfig !== undefined && v.clusterConfig !== v.config ? ` (routes, RDS; its clusters, CDS, are at version ${v.clusterConfig.version})` : ""}`);
+  const nacked = [[CDS, "CDS"], [LDS, "LDS"], [RDS, "RDS"]].filter(([bit]) => ((v.rejected ?? 0) & (bit as number)) !== 0).map(([, n]) => n);
+  if (nacked.length > 0) out.push(`   This proxy NACKed the newer ${nacked.join(", ")} istiod sent it and keeps serving what it accepted before.`);
   if (!pod.hasSidecar) {
     out.push("1. No sidecar in this pod: no iptables rules, the connection goes straight to the Service's ClusterIP and kube-proxy picks a pod; no routing rules, retries or mTLS apply.");
     return out;

@@ -23,6 +23,8 @@ export interface ProxyView {
   eds?: EndpointSnapshot;
   /** Its Sidecar scope (the services it has config for); defaults to all. */
   scope?: SidecarScope;
+  /** xDS types (bits, xds/push-request.ts) whose latest push this proxy NACKed. */
+  rejected?: number;
   /** The config another pod's inbound listener was built from (its LDS); defaults to `config`. */
   listenerConfigOf?: (pod: Pod) => MeshConfig;
 }

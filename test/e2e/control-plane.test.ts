@@ -155,6 +155,7 @@ describe("NACK", () => {
     const during = meshsim("explain", `${CP}/nack-regex.yaml`, "--from", "productpage-v1", "--request", "GET http://reviews:9080/reviews/0", "--at", "40s");
     expect(during.stdout).toMatch(/outbound\|9080\|v1\|reviews/);
     expect(during.stdout).not.toMatch(/\|v3\|/);
+    expect(during.stdout).toMatch(/This proxy NACKed the newer RDS istiod sent it/);
     // The corrected one at 50 s is accepted.
     expect(s.edges.find((e) => e.source === "productpage-v1" && e.destination === "reviews-v3")!.requests).toBeGreaterThan(0);
   });
