@@ -26,14 +26,17 @@ function worldAt(file: string, at: string | undefined): World {
 }
 
 function view(world: World, pod: Pod): ProxyView {
-  return { pod, config: world.proxyConfigOf(pod), registry: world.registry };
+  const x = world.xdsOf(pod);
+  return { pod, config: x.rds, clusterConfig: x.cds, eds: x.eds, registry: world.registry, scope: world.scopeOf(pod, x.rds), listenerConfigOf: (p) => world.xdsOf(p).lds, rejected: x.rejected };
 }
 
 function table(rows: Record<string, unknown>[], columns: string[]): string {
+  // istioctl's headers: "VIRTUAL SERVICE", "SERIAL NUMBER", ...
+  const headers = columns.map((c) => c.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase());
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const widths = headers.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (xs: string[]) => xs.map((x, i) => x.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join("\n");
+  return [line(headers), ...cells.map(line)].join("\n");
 }
 
 export function proxyConfigCommand(a: { kind: string; pod: string; scenario: string; at?: string | undefined; output?: string | undefined }): number {
@@ -64,11 +67,48 @@ export function proxyConfigCommand(a: { kind: string; pod: string; scenario: str
       rows = endpoints(v) as unknown as Record<string, unknown>[];
       columns = ["endpoint", "status", "cluster", "pod"];
       break;
+    case "secrets":
+      rows = secrets(world, pod) as unknown as Record<string, unknown>[];
+      columns = ["resourceName", "type", "status", "validCert", "serialNumber", "notAfter", "notBefore"];
+      break;
     default:
-      throw new UsageError(`unknown config kind "${a.kind}" (listeners, routes, clusters, endpoints)`);
+      throw new UsageError(`unknown config kind "${a.kind}" (listeners, routes, clusters, endpoints, secrets)`);
   }
   process.stdout.write(a.output === "json" ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, columns)}\n`);
   return 0;
+}
+
+/** Simulated time as istioctl prints a certificate's dates, from the run's start (simulated time 0). */
+function simTime(ms: number): string {
+  if (!Number.isFinite(ms)) return "-";
+  const s = Math.round(ms / 1000);
+  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  return `+${d > 0 ? `${d}d` : ""}${h}h${String(m).padStart(2, "0")}m${String(sec).padStart(2, "0")}s`;
+}
+
+interface SecretRow { resourceName: string; type: string; status: string; validCert: boolean; serialNumber: string; notAfter: string; notBefore: string }
+
+/**
+ * `istioctl proxy-config secret`: the SDS resources istio-agent serves the pod's Envoy — `default`
+ * (the workload certificate chain) and `ROOTCA` (the mesh's root). VALID CERT is false once notAfter
+ * has passed (istiod was unreachable at the rotation point).
+ * https://istio.io/latest/docs/ops/diagnostic-tools/proxy-cmd/#verifying-connectivity-to-istiod
+ */
+function secrets(world: World, pod: Pod): SecretRow[] {
+  const now = world.sim.now;
+  const cert = world.distributor.certificateOf(pod);
+  const root = world.distributor.rootCertificate;
+  const rows: SecretRow[] = [];
+  if (cert === undefined) {
+    rows.push({ resourceName: "default", type: "Cert Chain", status: "WARMING", validCert: false, serialNumber: "-", notAfter: "-", notBefore: "-" });
+  } else {
+    rows.push({
+      resourceName: "default", type: "Cert Chain", status: "ACTIVE", validCert: now >= cert.notBeforeMs && now < cert.notAfterMs,
+      serialNumber: cert.serial, notAfter: simTime(cert.notAfterMs), notBefore: simTime(cert.notBeforeMs),
+    });
+  }
+  rows.push({ resourceName: "ROOTCA", type: "CA", status: "ACTIVE", validCert: now < root.notAfterMs, serialNumber: root.serial, notAfter: simTime(root.notAfterMs), notBefore: simTime(root.notBeforeMs) });
+  return rows;
 }
 
 /** Parse `GET http://reviews:9080/x -H end-user:jason`. */

@@ -115,7 +115,7 @@ try {
       "Print the config a pod's sidecar holds at a simulated time, like istioctl proxy-config",
       (y) =>
         y
-          .positional("kind", { type: "string", demandOption: true, choices: ["listeners", "routes", "clusters", "endpoints"] })
+          .positional("kind", { type: "string", demandOption: true, choices: ["listeners", "routes", "clusters", "endpoints", "secrets"] })
           .positional("pod", { type: "string", demandOption: true, describe: "A pod name: <deployment>-<index>, e.g. productpage-v1-0" })
           .positional("scenario", { type: "string", demandOption: true })
           .option("at", { type: "string", describe: "Simulated time (default 0s)" })

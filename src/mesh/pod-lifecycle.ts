@@ -37,7 +37,9 @@ class PodLife {
   readonly backoff = new CrashBackoff();
   crashAfter: (() => number) | null = null;
   crashesLeft = 0;
-  constructor(readonly pod: Pod, readonly spec: PodStartSpec) {}
+  /** The kubelet's probes say Ready (the app's containers and the sidecar's startup probe). */
+  probesPassed = false;
+  constructor(readonly pod: Pod, readonly spec: PodStartSpec, public proxyConfigured: boolean) {}
 }
 
 /** A lifecycle event for a pod, valid while the pod's generation is `gen`. */
@@ -62,11 +64,18 @@ export class PodLifecycle {
     this.kNotReady = sim.on((e: LifeEvent) => this.notReady(e));
   }
 
-  /** A pod exists; `starting`: it is created now and goes through its startup (else it runs already). */
-  add(pod: Pod, spec: PodStartSpec, starting: boolean): void {
-    const life = new PodLife(pod, spec);
+  /**
+   * A pod exists; `starting`: it is created now and goes through its startup (else it runs already).
+   * `proxyConfigured`: its sidecar (if any) has its first config; else the pod waits for
+   * `proxyConfigured(pod)` too before it is Ready.
+   */
+  add(pod: Pod, spec: PodStartSpec, starting: boolean, proxyConfigured: boolean): void {
+    const life = new PodLife(pod, spec, proxyConfigured);
     this.lives.set(pod, life);
-    if (!starting) return;
+    if (!starting) {
+      life.probesPassed = true;
+      return;
+    }
     const t = podStart(pod.hasSidecar ? this.h.proxyStartup() : undefined, spec.hold, spec.appStartup(), spec.probes);
     pod.ready = false;
     pod.appUp = t.appUpMs <= 0;
@@ -105,6 +114,7 @@ export class PodLifecycle {
     const now = this.h.sim.now;
     life.gen++;
     life.crashesLeft--;
+    life.probesPassed = false;
     pod.appUp = false;
     const wasReady = pod.ready;
     pod.ready = false;
@@ -133,10 +143,23 @@ export class PodLifecycle {
     if (life.crashesLeft > 0 && life.crashAfter !== null) this.h.sim.after(life.crashAfter(), this.kCrash, e);
   }
 
+  /** istiod has sent the pod's sidecar its first config. */
+  proxyConfigured(pod: Pod): void {
+    const life = this.lives.get(pod);
+    if (life === undefined) return;
+    life.proxyConfigured = true;
+    if (life.probesPassed) this.becomeReady(life);
+  }
+
   private ready(e: LifeEvent): void {
     if (!this.current(e)) return;
-    const pod = e.life.pod;
-    if (pod.terminating || pod.ready) return;
+    e.life.probesPassed = true;
+    if (e.life.proxyConfigured) this.becomeReady(e.life);
+  }
+
+  private becomeReady(life: PodLife): void {
+    const pod = life.pod;
+    if (!pod.alive || pod.blackholed || pod.terminating || pod.ready) return;
     pod.ready = true;
     this.h.telemetry.event(this.h.sim.now, "ready", { pod: pod.id });
     this.h.podsChanged();

@@ -20,6 +20,8 @@ export class Pod implements OriginPod {
   app!: AppServer;
   /** An ingress gateway's Envoy: the "ns/name" of the Gateway whose VirtualServices it routes by. */
   gateway: string | undefined = undefined;
+  /** When its workload certificate expires (istiod's CA signs and rotates it); Infinity: never. */
+  certNotAfter = Infinity;
   /** Head of the list of requests inside the pod (kept by mesh/inbound.ts). */
   inside: object | null = null;
 

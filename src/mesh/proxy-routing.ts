@@ -4,7 +4,10 @@
 import type { MeshConfig } from "../config/mesh-config.js";
 import type { CallTarget } from "../scenario/model.js";
 import type { SourceContext } from "../proxy/http-request.js";
+import type { SidecarScope } from "../config/sidecar-scope.js";
+import type { ProxyXds } from "./proxy-xds.js";
 import {
+  unknownHostRoutes,
   compileRoutes, defaultServiceRoutes, matchRoute, pickDestination, selectVirtualService,
   type CompiledDestination, type CompiledRoute,
 } from "../proxy/route/index.js";
@@ -12,7 +15,7 @@ import type { CompiledFault } from "../proxy/route/fault-injection.js";
 import type { RetryPolicy } from "../proxy/route/retry-policy.js";
 import type { Pod } from "./pod.js";
 import type { OutgoingRequest } from "./transport.js";
-import type { UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
+import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
 import { hostMatches } from "../proxy/route/host-name.js";
 import type { ServiceEntry } from "../proxy/api/networking.js";
 
@@ -51,6 +54,10 @@ class VirtualHost {
   private readonly targets = new Map<CompiledDestination, ClusterRoute>();
   private readonly externals = new Map<CompiledRoute, ExternalRoute>();
   readonly notFound: RoutedRequest;
+  /** A service outside the Sidecar scope reached through PassthroughCluster (its FQDN), or "". */
+  passthroughFqdn = "";
+  passthroughPort = 0;
+  passthroughTruth: EndpointSource | null = null;
   constructor(
     readonly service: string,
     readonly routes: readonly CompiledRoute[],
@@ -64,7 +71,7 @@ class VirtualHost {
     if (t === undefined) {
       t = {
         kind: "cluster", service: this.serviceFromDestination ? d.host : this.service, route, destination: d,
-        cluster: clusters.get(d), fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
+        cluster: this.passthroughTruth !== null ? clusters.passthrough(this.passthroughFqdn, this.passthroughPort, this.passthroughTruth) : clusters.get(d), fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
       };
       this.targets.set(d, t);
     }
@@ -85,7 +92,14 @@ class ProxyState {
   readonly hosts = new Map<CallTarget, VirtualHost>();
   /** Hosts outside the cluster: the virtual host of the ServiceEntry that admits them, or null. */
   readonly externalHosts = new Map<CallTarget, { vh: VirtualHost; roundTrip: () => number } | null>();
-  constructor(readonly config: MeshConfig, readonly source: SourceContext, readonly clusters: UpstreamClusters) {}
+  constructor(
+    readonly config: MeshConfig,
+    readonly clusterConfig: MeshConfig,
+    readonly source: SourceContext,
+    readonly clusters: UpstreamClusters,
+    /** What the routes (RDS) know of: the Sidecar scope under the route config. */
+    readonly scope: SidecarScope,
+  ) {}
 }
 
 export class ProxyRouting {
@@ -94,24 +108,27 @@ export class ProxyRouting {
   private readonly blocked: RoutedRequest = { kind: "local", status: 502, flags: "-", service: "BlackHoleCluster" };
 
   constructor(
-    /** The config version a proxy holds (the control plane decides when it changes). */
-    private readonly configOf: (pod: Pod) => MeshConfig,
+    /** The xDS state a proxy holds (the control plane decides when each type changes). */
+    private readonly xdsOf: (pod: Pod) => ProxyXds,
     private readonly clustersOf: (pod: Pod, config: MeshConfig) => UpstreamClusters,
     private readonly outboundPolicy: "ALLOW_ANY" | "REGISTRY_ONLY",
     /** The round trip to the hosts of a ServiceEntry (or, for undefined, to any host outside). */
     private readonly externalLatency: (se: ServiceEntry | undefined) => () => number,
+    private readonly scopeOf: (pod: Pod, config: MeshConfig) => SidecarScope,
+    /** kube-proxy's view of endpoints (behind PassthroughCluster). */
+    private readonly truth: EndpointSource,
   ) {
     this.passthrough = { kind: "external", service: "PassthroughCluster", timeoutMs: 0, roundTrip: externalLatency(undefined) };
   }
 
   private state(pod: Pod): ProxyState {
-    const config = this.configOf(pod);
+    const x = this.xdsOf(pod);
     let s = this.states.get(pod);
-    if (s === undefined || s.config !== config) {
+    if (s === undefined || s.config !== x.rds || s.clusterConfig !== x.cds) {
       const source = pod.gateway === undefined
         ? { namespace: pod.namespace, labels: pod.labels }
         : { namespace: pod.namespace, labels: pod.labels, gateway: pod.gateway };
-      s = new ProxyState(config, source, this.clustersOf(pod, config));
+      s = new ProxyState(x.rds, x.cds, source, this.clustersOf(pod, x.cds), this.scopeOf(pod, x.rds));
       this.states.set(pod, s);
     }
     return s;
@@ -152,7 +169,7 @@ export class ProxyRouting {
       e = se === undefined ? null : { vh: this.virtualHost(s, t.host, t.port), roundTrip: this.externalLatency(se) };
       s.externalHosts.set(t, e);
     }
-    if (e === null) return this.outboundPolicy === "ALLOW_ANY" ? this.passthrough : this.blocked;
+    if (e === null) return (s.scope.outboundTrafficPolicy ?? this.outboundPolicy) === "ALLOW_ANY" ? this.passthrough : this.blocked;
     const r = matchRoute(e.vh.routes, req);
     if (r === undefined) return e.vh.notFound;
     if (r.action === "redirect") return { kind: "local", status: r.redirect?.code ?? 301, flags: "-", service: e.vh.service };
@@ -175,6 +192,19 @@ export class ProxyRouting {
   }
 
   private virtualHost(s: ProxyState, fqdn: string, port: number): VirtualHost {
+    if (!s.scope.hosts.has(fqdn)) {
+      // Outside the Sidecar's egress hosts the service is unknown to this proxy: the outbound
+      // traffic policy decides (PassthroughCluster, or BlackHoleCluster's 502).
+      // https://istio.io/latest/docs/reference/config/networking/sidecar/#OutboundTrafficPolicy
+      if ((s.scope.outboundTrafficPolicy ?? this.outboundPolicy) === "REGISTRY_ONLY") {
+        return new VirtualHost("BlackHoleCluster", unknownHostRoutes("REGISTRY_ONLY", port, s.source));
+      }
+      const vh = new VirtualHost("PassthroughCluster", unknownHostRoutes("ALLOW_ANY", port, s.source));
+      vh.passthroughFqdn = fqdn;
+      vh.passthroughPort = port;
+      vh.passthroughTruth = this.truth;
+      return vh;
+    }
     const vs = selectVirtualService(s.config.virtualServices, fqdn, s.source);
     const routes = vs ? compileRoutes(vs, s.source, port) : defaultServiceRoutes(fqdn, port);
     return new VirtualHost(fqdn, routes);

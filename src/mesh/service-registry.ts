@@ -2,6 +2,9 @@
 // the truth of the cluster; proxies may see it late (their own copy of endpoints).
 import type { Service } from "../scenario/model.js";
 import { selects, type Pod } from "./pod.js";
+import type { EndpointSnapshot } from "./proxy-xds.js";
+
+let snapshotVersion = 0;
 
 export class ServiceState {
   endpoints: Pod[] = [];
@@ -33,6 +36,8 @@ export class ServiceRegistry {
   readonly byFqdn = new Map<string, ServiceState>();
   /** +1 whenever any service's endpoints change. */
   version = 0;
+  /** The endpoints of every service now (Kubernetes' truth, what kube-proxy and istiod read). */
+  eds: EndpointSnapshot = { version: ++snapshotVersion, byFqdn: new Map() };
 
   constructor(services: readonly Service[], readonly domain = "cluster.local") {
     services.forEach((s, i) => {
@@ -42,14 +47,29 @@ export class ServiceRegistry {
     });
   }
 
-  /** Recompute every service's endpoints from the pods (after a pod starts, stops or changes readiness). */
-  refresh(pods: Iterable<Pod>): void {
+  /**
+   * Recompute every service's endpoints from the pods (after a pod starts, stops or changes
+   * readiness); returns the services whose endpoints changed.
+   */
+  refresh(pods: Iterable<Pod>): string[] {
     const all = [...pods];
-    this.version++;
+    const changed: string[] = [];
+    const byFqdn = new Map<string, readonly Pod[]>();
     for (const svc of this.byFqdn.values()) {
-      svc.endpoints = all.filter(
+      const next = all.filter(
         (p) => p.alive && p.ready && p.namespace === svc.spec.metadata.namespace && selects(svc.spec.selector, p.labels),
       );
+      const prev = svc.endpoints;
+      if (next.length !== prev.length || next.some((p, i) => p !== prev[i])) {
+        changed.push(svc.fqdn);
+        svc.endpoints = next;
+      }
+      byFqdn.set(svc.fqdn, svc.endpoints);
     }
+    if (changed.length > 0 || this.version === 0) {
+      this.version++;
+      this.eds = { version: ++snapshotVersion, byFqdn };
+    }
+    return changed;
   }
 }

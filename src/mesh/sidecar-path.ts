@@ -24,6 +24,7 @@ import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../proxy/security/index.js";
+import { CONNECTION_CERT_EXPIRED } from "../proxy/security/connection-security.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import { REDIRECT_COST_MS } from "./interception.js";
 import { RequestLog } from "../telemetry/request-log.js";
@@ -118,7 +119,12 @@ export class SidecarPath {
     const net = this.d.network;
     const serverMode = this.d.policies.mode(host, cluster.targetPort);
     const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: host.hasSidecar, serverMode });
-    const security = connectionSecurity(true, tls.mode, host.hasSidecar, serverMode);
+    let security = connectionSecurity(true, tls.mode, host.hasSidecar, serverMode);
+    // An expired workload certificate on either side fails the mTLS handshake.
+    if (security.mtls) {
+      const now = this.sim.now;
+      if (now >= host.certNotAfter || (cluster.owner !== null && now >= cluster.owner.certNotAfter)) security = CONNECTION_CERT_EXPIRED;
+    }
     let d = net.oneWay() + net.oneWay();
     if (tls.mode !== "DISABLE") d += net.oneWay() + net.oneWay();
     // The server pod's PREROUTING redirect to 15006 (NAT and conntrack on the first packet).

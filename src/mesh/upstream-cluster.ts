@@ -17,6 +17,12 @@ import type { AttemptOutcome } from "../proxy/route/retry-policy.js";
 import type { CompiledDestination } from "../proxy/route/destination.js";
 import { selects, type Pod } from "./pod.js";
 import type { ServiceRegistry, ServiceState } from "./service-registry.js";
+import type { EndpointSnapshot } from "./proxy-xds.js";
+
+/** Where a cluster's endpoints come from: the proxy's last EDS push, or (PassthroughCluster) kube-proxy's truth. */
+export interface EndpointSource {
+  readonly eds: EndpointSnapshot;
+}
 
 
 /**
@@ -29,7 +35,7 @@ export const ENVOY_WORKERS = 2;
 export interface ClusterContext {
   sim: Simulator;
   rng: RandomStreams;
-  /** The endpoints each proxy sees (they lag the cluster's truth by the EDS propagation delay). */
+  /** The services (each proxy sees their endpoints as its last EDS push had them). */
   registry: ServiceRegistry;
   /** Register a cluster's counters under its client workload (summed into the report). */
   registerCounters(sourceWorkload: string, cluster: string, counters: object): void;
@@ -54,6 +60,8 @@ export class UpstreamCluster {
   readonly pools: UpstreamPool<unknown>[] = [];
   readonly retryTokens: RetryTokens;
   readonly outlier: OutlierDetector | null;
+  /** The client proxy's pod (its certificate takes part in mTLS handshakes). */
+  owner: Pod | null = null;
 
   constructor(
     readonly name: string,
@@ -65,6 +73,7 @@ export class UpstreamCluster {
     http2: boolean,
     /** The container port behind the cluster's service port (where the server's policies apply). */
     readonly targetPort: number,
+    private readonly endpoints: EndpointSource,
   ) {
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
@@ -101,9 +110,10 @@ export class UpstreamCluster {
 
   /** Rebuild the host list when the endpoints this proxy knows have changed. */
   private refresh(): void {
-    if (this.seenVersion === this.ctx.registry.version) return;
-    this.seenVersion = this.ctx.registry.version;
-    const hosts = this.service.endpoints.filter((p) => selects(this.labels, p.labels));
+    const eds = this.endpoints.eds;
+    if (this.seenVersion === eds.version) return;
+    this.seenVersion = eds.version;
+    const hosts = (eds.byFqdn.get(this.service.fqdn) ?? []).filter((p) => selects(this.labels, p.labels));
     const old = this.set;
     const oldIndex = this.index;
     this.hosts = hosts;
@@ -166,6 +176,8 @@ export class UpstreamCluster {
   }
 }
 
+const PASSTHROUGH_POLICY: TrafficPolicy = Object.freeze({ tls: { mode: "DISABLE" } }) as TrafficPolicy;
+
 /** One proxy's clusters for the config version it holds, created on first use. */
 export class UpstreamClusters {
   private readonly byName = new Map<string, UpstreamCluster | null>();
@@ -176,6 +188,10 @@ export class UpstreamClusters {
     private readonly ctx: ClusterContext,
     /** Clusters of the previous config version: kept when their policy did not change. */
     private readonly previous: UpstreamClusters | null,
+    /** The proxy's EDS state. */
+    private readonly endpoints: EndpointSource,
+    /** The hosts the proxy has clusters for (its Sidecar scope). */
+    private readonly inScope: ReadonlySet<string>,
   ) {}
 
   /** A cluster already built under this name, if any. */
@@ -193,9 +209,28 @@ export class UpstreamClusters {
     return c ?? undefined;
   }
 
+  /**
+   * PassthroughCluster toward a service outside the proxy's Sidecar scope (ALLOW_ANY): Envoy
+   * forwards to the ClusterIP the app dialled, plaintext, and kube-proxy picks the pod; no
+   * DestinationRule, subset or mTLS applies.
+   * https://istio.io/latest/docs/ops/best-practices/traffic-management/#sidecar
+   */
+  passthrough(fqdn: string, port: number, truth: EndpointSource): UpstreamCluster | undefined {
+    const key = `PassthroughCluster|${port}|${fqdn}`;
+    let c = this.byName.get(key);
+    if (c === undefined) {
+      const svc = this.ctx.registry.byFqdn.get(fqdn);
+      if (svc === undefined) return undefined;
+      c = new UpstreamCluster("PassthroughCluster", svc, {}, PASSTHROUGH_POLICY, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${key}`), false, svc.targetPort(port), truth);
+      this.ctx.registerCounters(this.pod.workload, "PassthroughCluster", c.counters);
+      this.byName.set(key, c);
+    }
+    return c ?? undefined;
+  }
+
   private build(d: CompiledDestination): UpstreamCluster | null {
     const svc = this.ctx.registry.byFqdn.get(d.host);
-    if (svc === undefined) return null;
+    if (svc === undefined || !this.inScope.has(d.host)) return null;
     const dr = destinationRuleFor(this.config.destinationRules, d.host, this.pod.namespace, this.pod.labels, svc.spec.metadata.namespace);
     let labels: Readonly<Record<string, string>> = {};
     if (d.subset !== undefined) {
@@ -211,7 +246,8 @@ export class UpstreamClusters {
     const sp = svc.spec.ports.find((p) => p.port === port);
     const proto = (sp?.appProtocol ?? sp?.name ?? "").toLowerCase();
     const http2 = /^(http2|grpc|h2c)(-|$)/.test(proto);
-    const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), http2, svc.targetPort(port));
+    const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), http2, svc.targetPort(port), this.endpoints);
+    c.owner = this.pod;
     this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
     if (c.outlier) this.ctx.registerCounters(this.pod.workload, d.cluster, c.outlier.stats);
     return c;

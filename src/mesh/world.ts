@@ -8,7 +8,7 @@ import { InboundPolicies } from "./inbound-policy.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
-import { compileDistribution, distributionMean } from "../engine/distributions/compile.js";
+import { compileDistribution } from "../engine/distributions/compile.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
 import type { CallTarget, Deployment, Scenario, TimelineAction, Workload, WorkloadBehaviour } from "../scenario/model.js";
 import { AppCalls } from "./app-call.js";
@@ -31,6 +31,8 @@ import { applyResources, deleteResource, initialConfig, type MeshConfig } from "
 import type { AnyResource } from "../scenario/model.js";
 import { ProxyRouting } from "./proxy-routing.js";
 import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./upstream-cluster.js";
+import { ProxyXds, type EndpointSnapshot } from "./proxy-xds.js";
+import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/sidecar-scope.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 import type { RequestLog } from "../telemetry/request-log.js";
 
@@ -38,11 +40,21 @@ import type { RequestLog } from "../telemetry/request-log.js";
 export interface ConfigDistributor {
   /** A new snapshot of the mesh's config (from the timeline). */
   change(config: MeshConfig): void;
+  /** Kubernetes' endpoints changed for these services. */
+  endpointsChanged(eds: EndpointSnapshot, services: readonly string[]): void;
+  /** A new sidecar asks for its config. */
+  connect(pod: Pod): void;
+  /** A sidecar's pod stopped. */
+  disconnect(pod: Pod): void;
   setUp(up: boolean): void;
+  readonly isUp: boolean;
+  /** The workload certificate istio-agent holds for a pod (SDS `default`). */
+  certificateOf(pod: Pod): { serial: string; notBeforeMs: number; notAfterMs: number; rotateAtMs: number } | undefined;
+  readonly rootCertificate: { serial: string; notBeforeMs: number; notAfterMs: number };
 }
 
 export interface DistributorFactory {
-  (sim: Simulator, rng: RandomStreams, initial: MeshConfig, clients: () => Pod[], pushed: (pod: Pod, config: MeshConfig) => void): ConfigDistributor;
+  (sim: Simulator, rng: RandomStreams, initial: MeshConfig, initialEds: EndpointSnapshot, world: World): ConfigDistributor;
 }
 
 /** What the world needs from telemetry besides the per-request sinks. */
@@ -85,16 +97,18 @@ export class World implements Transport {
   readonly durationMs: number;
   /** The mesh's desired Istio config (what istiod has); each proxy routes by the version it was pushed. */
   config: MeshConfig;
-  private readonly proxyConfigs = new Map<Pod, MeshConfig>();
+  /** What each sidecar holds from istiod, per xDS type. */
+  private readonly xds = new Map<Pod, ProxyXds>();
   private initialConfig!: MeshConfig;
-  private readonly distributor: ConfigDistributor;
-  /** How long an endpoint change takes to reach the proxies (EDS debounce + push). */
-  readonly endpointDelayMs: number;
-  private readonly kRefresh: number;
+  readonly distributor: ConfigDistributor;
   private readonly kKill: number;
   private readonly lifecycle: PodLifecycle;
   /** Per Workload: draws how long its app takes to start. */
   private readonly appStartups = new Map<Workload | undefined, () => number>();
+  /** Services as Sidecar scoping sees them. */
+  private readonly scopedHosts: ScopedHost[];
+  /** Pods are being built from the scenario (they start with the initial config, already pushed). */
+  private building = true;
 
   constructor(
     readonly scenario: Scenario,
@@ -115,7 +129,7 @@ export class World implements Transport {
     this.apps = new Apps(this.sim, this.calls, log);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
     const sinks = new EdgeSinks(telemetry);
-    const policies = new InboundPolicies((pod) => this.proxyConfigOf(pod), DEFAULT_ROOT_NAMESPACE, () => this.sim.now / 1000);
+    const policies = new InboundPolicies((pod) => this.xdsOf(pod).lds, DEFAULT_ROOT_NAMESPACE, () => this.sim.now / 1000);
     this.interception = new Interception(this.registry);
     const targetPorts = new Map<CallTarget, number>();
     this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks, policies, (t) => {
@@ -142,12 +156,12 @@ export class World implements Transport {
       kSweep: this.sim.on((c: UpstreamCluster) => c.sweep()),
     };
     const clusterSets = new Map<Pod, UpstreamClusters>();
-    const initial = (this.initialConfig = this.config);
-    this.distributor = distributor(this.sim, this.rng, initial, () => [...this.pods.values()], (pod, config) => this.proxyConfigs.set(pod, config));
+    this.initialConfig = this.config;
+    this.scopedHosts = [...this.registry.byFqdn.values()].map((s) => ({ fqdn: s.fqdn, namespace: s.spec.metadata.namespace }));
     const routing = new ProxyRouting(
-      (pod) => this.proxyConfigs.get(pod) ?? initial,
+      (pod) => this.xdsOf(pod),
       (pod, config) => {
-        const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null);
+        const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null, this.xdsOf(pod), this.scopeOf(pod, config).hosts);
         clusterSets.set(pod, set);
         return set;
       },
@@ -158,10 +172,9 @@ export class World implements Transport {
         const ms = parseDuration(fixed);
         return () => ms;
       },
+      (pod, config) => this.scopeOf(pod, config),
+      this.registry,
     );
-    // Endpoint changes reach proxies after istiod's debounce and a push (EDS), not at once.
-    this.endpointDelayMs = simSpec.mesh.controlPlane.debounceAfterMs + distributionMean(simSpec.mesh.controlPlane.pushTime);
-    this.kRefresh = this.sim.on(() => this.registry.refresh(this.pods.values()));
     this.kKill = this.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
     this.lifecycle = new PodLifecycle({
       sim: this.sim, inbound: this.inbound, telemetry,
@@ -209,7 +222,51 @@ export class World implements Transport {
         inflight: this.inflight, log,
       }));
     }
+    this.distributor = distributor(this.sim, this.rng, this.config, this.registry.eds, this);
+    this.building = false;
     new Timeline(this, simSpec.timeline).schedule();
+  }
+
+  /** What a sidecar holds from istiod (pods built from the scenario start with the initial config). */
+  xdsOf(pod: Pod): ProxyXds {
+    let x = this.xds.get(pod);
+    if (x === undefined) {
+      x = new ProxyXds(this.initialConfig, this.registry.eds, this.initialConfig, this.initialConfig, true);
+      this.xds.set(pod, x);
+    }
+    return x;
+  }
+
+  /** The services a proxy is told about under a config version (gateways ignore Sidecars). */
+  scopeOf(pod: Pod, config: MeshConfig): SidecarScope {
+    const labels = pod.gateway === undefined ? pod.labels : GATEWAY_LABELS;
+    return sidecarScope(pod.gateway === undefined ? config : NO_SIDECARS, this.hostsOf(config), pod.namespace, labels, DEFAULT_ROOT_NAMESPACE);
+  }
+
+  private readonly hostLists = new WeakMap<MeshConfig, ScopedHost[]>();
+  /** Services and ServiceEntry hosts under a config version. */
+  private hostsOf(config: MeshConfig): ScopedHost[] {
+    if (config.serviceEntries.length === 0) return this.scopedHosts;
+    let list = this.hostLists.get(config);
+    if (list === undefined) {
+      list = [...this.scopedHosts];
+      for (const se of config.serviceEntries) for (const h of se.spec.hosts) list.push({ fqdn: h, namespace: se.metadata.namespace });
+      this.hostLists.set(config, list);
+    }
+    return list;
+  }
+
+  /** Ports of a service (config size). */
+  readonly portsOf = (fqdn: string): number => this.registry.byFqdn.get(fqdn)?.spec.ports.length ?? 0;
+
+  /** Every pod with a sidecar (or a gateway's Envoy): istiod's proxies. */
+  *proxies(): Iterable<Pod> {
+    for (const p of this.pods.values()) if (p.hasSidecar) yield p;
+  }
+
+  /** istiod pushed a new sidecar its first config: Envoy reports ready. */
+  proxyBootstrapped(pod: Pod): void {
+    this.lifecycle.proxyConfigured(pod);
   }
 
   private sampler(spec: DistributionSpec, stream: string): () => number {
@@ -278,9 +335,16 @@ export class World implements Transport {
     pod.app = this.newApp(pod, behaviour, this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
     list.push(pod);
     this.pods.set(pod.id, pod);
-    this.lifecycle.add(pod, this.startSpec(dep, w), starting);
-    // A new sidecar starts with the config istiod has now.
-    if (this.proxyConfigs.size > 0 || this.config.version > 1) this.proxyConfigs.set(pod, this.config);
+    const bootstrapped = this.building || !pod.hasSidecar;
+    if (!bootstrapped) {
+      // A new sidecar is not ready until istiod has sent it its config (Envoy's readiness probe):
+      // the pod is Ready once that and its own readiness probes have passed (pod-lifecycle.ts).
+      // https://istio.io/latest/docs/ops/deployment/application-requirements/
+      pod.ready = false;
+      this.xds.set(pod, new ProxyXds(this.config, this.registry.eds, this.config, this.config, false));
+    }
+    this.lifecycle.add(pod, this.startSpec(dep, w), starting, bootstrapped);
+    if (!bootstrapped) this.distributor.connect(pod);
     return pod;
   }
 
@@ -327,6 +391,7 @@ export class World implements Transport {
     pod.app.dropAll();
     this.inbound.resetAll(pod);
     this.lifecycle.stopped(pod);
+    if (pod.hasSidecar) this.distributor.disconnect(pod);
   }
 
   /** The timeline's `crash`: the pod's app container exits (and restarts under CrashLoopBackOff). */
@@ -335,9 +400,13 @@ export class World implements Transport {
     this.lifecycle.crash(pod, after, a.times);
   }
 
-  /** Pods started or stopped: every service's endpoints are recomputed once the change propagates. */
+  /**
+   * Pods started, stopped or changed readiness: Kubernetes' endpoints change at once (kube-proxy
+   * follows them); sidecars learn of it through istiod's EDS pushes.
+   */
   podsChanged(): void {
-    this.sim.after(this.endpointDelayMs, this.kRefresh);
+    const changed = this.registry.refresh(this.pods.values());
+    this.distributor.endpointsChanged(this.registry.eds, changed);
   }
 
   applyConfig(resources: AnyResource[]): void {
@@ -397,9 +466,9 @@ export class World implements Transport {
     this.sim.run(untilMs);
   }
 
-  /** The config snapshot a pod's sidecar holds now. */
+  /** The config snapshot a pod's sidecar routes by now (its RDS version). */
   proxyConfigOf(pod: Pod): MeshConfig {
-    return this.proxyConfigs.get(pod) ?? this.initialConfig;
+    return this.xdsOf(pod).rds;
   }
 
   /** Run the whole simulation; `progress` hears the share of simulated time done, 100 times at most. */
@@ -436,3 +505,8 @@ export function originOf(pod: Pod): Origin {
   }
   return o;
 }
+
+const GATEWAY_LABELS: Readonly<Record<string, string>> = {};
+/** Sidecar resources do not apply to gateways: they see every service. */
+const NO_SIDECARS = { version: 0, virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
+  peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [] } as MeshConfig;

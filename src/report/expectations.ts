@@ -108,6 +108,13 @@ export function evaluateExpectations(expectations: readonly Expectation[], s: Su
   const out: ExpectationResult[] = [];
   for (const e of expectations) {
     const subject = e.subject;
+    if (subject.kind === "mesh") {
+      for (const check of e.checks) {
+        const actual = meshActual(check.metric, s);
+        out.push({ text: checkText("mesh", { ...check, metric: check.metric.slice("mesh.".length) }), ok: compare(actual, check.op, check.value), actual: roundActual(actual) });
+      }
+      continue;
+    }
     const req = subject.kind === "client" ? s.clients[subject.name] ?? null : edgeFigures(s, subject.source, subject.destination, rec);
     const who = subject.kind === "client" ? subject.name : `${subject.source} -> ${subject.destination}`;
     for (const check of e.checks) {
@@ -116,4 +123,17 @@ export function evaluateExpectations(expectations: readonly Expectation[], s: Su
     }
   }
   return out;
+}
+
+/** A control-plane figure of summary.json's `mesh` (convergence in ms). */
+function meshActual(metric: string, s: Summary): number {
+  const m = s.mesh;
+  switch (metric) {
+    case "mesh.convergenceP50": return m.convergenceMs.p50;
+    case "mesh.convergenceMax": return m.convergenceMs.max;
+    case "mesh.xdsPushes": return m.xdsPushes;
+    case "mesh.xdsRejects": return m.xdsRejects.cds + m.xdsRejects.eds + m.xdsRejects.lds + m.xdsRejects.rds;
+    case "mesh.staleProxiesMax": return m.staleProxiesMax;
+    default: return m.certificatesIssued;
+  }
 }

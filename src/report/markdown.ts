@@ -105,6 +105,10 @@ export function renderMarkdown(s: Summary): string {
     `${m.proxies} sidecar proxies, ${m.proxyCpuSeconds} proxy CPU seconds, ${m.xdsPushes} xDS pushes; ` +
       `configuration converged in ${m.convergenceMs.p50} ms (median), ${m.convergenceMs.max} ms at most.`,
     "",
+    `xDS types accepted (ACK): CDS ${m.xdsPushesByType.cds}, EDS ${m.xdsPushesByType.eds}, LDS ${m.xdsPushesByType.lds}, RDS ${m.xdsPushesByType.rds}; ` +
+      `rejected (NACK): CDS ${m.xdsRejects.cds}, EDS ${m.xdsRejects.eds}, LDS ${m.xdsRejects.lds}, RDS ${m.xdsRejects.rds}. ` +
+      `At most ${m.staleProxiesMax} proxies behind istiod's config at once; ${m.certificatesIssued} workload certificates signed.`,
+    "",
   );
 
   const clusterRows: string[] = [];

@@ -77,6 +77,14 @@ export interface MeshSummary {
   proxyCpuSeconds: number;
   xdsPushes: number;
   convergenceMs: { p50: number; max: number };
+  /** ACKed pushes per xDS type (one per proxy and type). */
+  xdsPushesByType: { cds: number; eds: number; lds: number; rds: number };
+  /** NACKed pushes per xDS type (the proxy kept its previous version). */
+  xdsRejects: { cds: number; eds: number; lds: number; rds: number };
+  /** Most proxies behind istiod's latest config at once (measured part of the run). */
+  staleProxiesMax: number;
+  /** Workload certificates signed by istiod (first ones and rotations). */
+  certificatesIssued: number;
 }
 
 export interface SummaryEvent {
@@ -98,7 +106,11 @@ export interface Summary {
   pods: Record<string, PodSummary>;
   mesh: MeshSummary;
   expectations: ExpectationResult[];
-  timeSeries: { windowSeconds: number; clients: Record<string, TimePoint[]>; edges: EdgeTimeSeries[] };
+  timeSeries: {
+    windowSeconds: number; clients: Record<string, TimePoint[]>; edges: EdgeTimeSeries[];
+    /** Proxies behind istiod's latest config (pushed but not ACKed, not yet pushed, or NACKed), per window. */
+    staleProxies: { t: number; max: number; mean: number }[];
+  };
   /** Envoy cluster counters: source workload → cluster name → counter → value (whole run). */
   clusters: Record<string, Record<string, Record<string, number>>>;
   events: SummaryEvent[];

@@ -143,9 +143,16 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
       proxyCpuSeconds: round3(rec.mesh.proxyCpuMs / 1000),
       xdsPushes: rec.mesh.xdsPushes,
       convergenceMs: { p50: round3(conv.percentile(50)), max: round3(conv.max) },
+      xdsPushesByType: { ...rec.mesh.pushesByType },
+      xdsRejects: { ...rec.mesh.rejectsByType },
+      staleProxiesMax: rec.staleProxies.peak,
+      certificatesIssued: rec.mesh.certificatesIssued,
     },
     expectations: info.expectations.map((e) => ({ text: e.text, ok: e.ok, actual: e.actual === null ? null : roundActual(e.actual) })),
-    timeSeries: { windowSeconds: round3(rec.opts.windowMs / 1000), clients: clientSeries, edges: edgeSeries },
+    timeSeries: {
+      windowSeconds: round3(rec.opts.windowMs / 1000), clients: clientSeries, edges: edgeSeries,
+      staleProxies: rec.staleProxies.points().map((p) => ({ t: round3(p.t), max: p.max, mean: p.mean })),
+    },
     clusters,
     events: rec.events.map((e) => ({ t: round3(e.t / 1000), kind: e.kind, detail: sortedDetail(e.detail) })),
   };

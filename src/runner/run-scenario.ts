@@ -57,14 +57,31 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
   const cp = sim.mesh.controlPlane;
   // The world's own streams are built from the same seed; the log's live in a separate RandomStreams.
   const log = requestLogOf(scenario, new RandomStreams(seed), opts.records);
-  const world = new World(scenario, telemetry, { seed, durationMs, log }, (simulator, rng, initial, clients, pushed) => {
+  const rejections = new Set<string>();
+  const world = new World(scenario, telemetry, { seed, durationMs, log }, (simulator, rng, initial, initialEds, w) => {
     const pushTime = compileDistribution(cp.pushTime, rng.stream("xds:push"));
-    return new ControlPlane(simulator, { debounceAfterMs: cp.debounceAfterMs, debounceMaxMs: cp.debounceMaxMs, pushThrottle: cp.pushThrottle, pushTime }, initial, clients, {
-      pushed: (client, config) => {
-        telemetry.xdsPush();
-        pushed(client as Pod, config);
+    const settings = {
+      debounceAfterMs: cp.debounceAfterMs, debounceMaxMs: cp.debounceMaxMs, pushThrottle: cp.pushThrottle, pushTime,
+      pushTimePerResourceMs: cp.pushTimePerResourceMs,
+      workloadTtlMs: sim.mesh.certificates.workloadTTLMs,
+      certJitter: rng.stream("certs:rotation"),
+    };
+    return new ControlPlane(simulator, settings, initial, initialEds, w, {
+      pushed: (_pod, type) => telemetry.xdsType(type, true),
+      rejected: (pod, type, reason, now) => {
+        telemetry.xdsType(type, false);
+        // One event per distinct rejection (every proxy in scope NACKs the same config).
+        if (!rejections.has(reason)) {
+          rejections.add(reason);
+          telemetry.event(now, "xds-rejected", { type, proxy: pod.id, reason });
+        }
       },
+      proxyPushed: () => telemetry.xdsPush(),
       converged: (changedAt, now) => telemetry.converged(now - changedAt),
+      bootstrapped: (pod: Pod) => w.proxyBootstrapped(pod),
+      stale: (n, now) => telemetry.staleProxies(n, now),
+      certificateIssued: () => telemetry.certificateIssued(),
+      certificateExpired: (pod, now) => telemetry.event(now, "certificate-expired", { pod: pod.id }),
     });
   });
   telemetry.setProxies([...world.pods.values()].filter((p) => p.hasSidecar).length);

@@ -49,6 +49,19 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
     this.recorder.mesh.xdsPushes++;
   }
 
+  xdsType(type: "cds" | "eds" | "lds" | "rds", accepted: boolean): void {
+    if (accepted) this.recorder.mesh.pushesByType[type]++;
+    else this.recorder.mesh.rejectsByType[type]++;
+  }
+
+  staleProxies(n: number, now: number): void {
+    this.recorder.staleProxies.set(n, now);
+  }
+
+  certificateIssued(): void {
+    this.recorder.mesh.certificatesIssued++;
+  }
+
   podEjected(pod: string): void {
     const p = this.recorder.pods.get(pod);
     if (p !== undefined) p.ejections++;

@@ -70,6 +70,16 @@ export const DEFAULTS = {
       pushThrottle: 100,
       /** meshsim: per-proxy push time; Istio publishes none, a few ms is typical of small meshes (semantics.md §8). */
       pushTime: { dist: "exponential", mean: 5 } as DistributionSpec,
+      /**
+       * meshsim: istiod's cost per xDS resource it generates and sends to one proxy (clusters, endpoint
+       * sets, listeners, virtual hosts), on top of pushTime. 20 µs puts a full push of a ~3000-resource
+       * config to 2000 proxies at PILOT_PUSH_THROTTLE 100 near 1.5 s, Airbnb's published p90
+       * pilot_proxy_convergence_time for a large mesh (semantics.md §8). Istio's performance page
+       * (load-test mesh of 1000 services and 2000 pods) names the number of proxies and the rate of
+       * changes as istiod's drivers; the per-resource term adds config size, which Sidecar scoping cuts.
+       * https://istio.io/latest/docs/ops/deployment/performance-and-scalability/#control-plane-performance
+       */
+      pushTimePerResourceMs: 0.02,
     },
     certificates: {
       /** Istio workload certificate TTL (SECRET_TTL / DEFAULT_WORKLOAD_CERT_TTL), semantics.md §6.4. */

@@ -13,7 +13,14 @@ const OPS: readonly Comparison[] = ["<=", ">=", "==", "!=", "<", ">"];
 
 export type MetricUnit = "latency" | "fraction" | "count";
 
+/** Control-plane figures a `mesh:` expectation can check (summary.json's `mesh`). */
+const MESH_LATENCY = new Set(["mesh.convergenceP50", "mesh.convergenceMax"]);
+const MESH_COUNT = new Set(["mesh.xdsPushes", "mesh.xdsRejects", "mesh.staleProxiesMax", "mesh.certificatesIssued"]);
+
 export function metricUnit(metric: string): MetricUnit | undefined {
+  if (MESH_LATENCY.has(metric)) return "latency";
+  if (MESH_COUNT.has(metric)) return "count";
+  if (metric.startsWith("mesh.")) return undefined;
   if (LATENCY.has(metric)) return "latency";
   if (metric === "errorRate") return "fraction";
   if (COUNT.has(metric) || /^codes\.\d{1,3}$/.test(metric) || /^flags\.(-|[A-Z]+(,[A-Z]+)*)$/.test(metric)) return "count";
@@ -56,7 +63,9 @@ function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCh
         ? "expected an HTTP status code (or 0 for no response)"
         : prefix === "flags."
           ? "expected an Envoy response flag such as UO, or -"
-          : `unknown metric ${JSON.stringify(key)} (requests, errorRate, mean, p50, p90, p99, p999, max, rps, codes, flags)`);
+          : prefix === "mesh."
+            ? `unknown mesh metric ${JSON.stringify(key)} (convergenceP50, convergenceMax, xdsPushes, xdsRejects, staleProxiesMax, certificatesIssued)`
+            : `unknown metric ${JSON.stringify(key)} (requests, errorRate, mean, p50, p90, p99, p999, max, rps, codes, flags)`);
       ok = false;
       continue;
     }
@@ -71,7 +80,7 @@ function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCh
 export function readExpectation(v: YamlValue, state: LoadState): Expectation | undefined {
   const m = v.map();
   if (!m) return undefined;
-  const which = m.exclusive(["client", "edge"], true);
+  const which = m.exclusive(["client", "edge", "mesh"], true);
   let subject: Expectation["subject"] | undefined;
   if (which === "client") {
     const cv = m.get("client")!;
@@ -103,9 +112,18 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
   }
   const checks: ExpectCheck[] = [];
   let ok = true;
+  if (which === "mesh") {
+    // `mesh: {convergenceMax: "< 1s", xdsRejects: "> 0"}`: the control plane's figures.
+    const sub = m.get("mesh")!.map();
+    if (sub) {
+      subject = { kind: "mesh" };
+      ok = readChecks(sub, sub.keys(), "mesh.", checks) && ok;
+      sub.done();
+    } else ok = false;
+  }
   // Checks keep the order they are written in.
   for (const key of m.keys()) {
-    if (key === "client" || key === "edge") continue;
+    if (key === "client" || key === "edge" || key === "mesh") continue;
     if (key === "codes" || key === "flags") {
       const sv = m.get(key);
       const sub = sv?.map();

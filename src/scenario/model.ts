@@ -145,7 +145,7 @@ export interface ExpectCheck {
 }
 
 export interface Expectation {
-  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string };
+  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string } | { kind: "mesh" };
   checks: ExpectCheck[];
   pos: SourcePos;
 }
@@ -177,7 +177,7 @@ export interface MeshSettings {
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
   /** `startupTime`: from the sidecar's start until Envoy has its first config and /healthz/ready passes. */
   proxy: { latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number; startupTime: DistributionSpec };
-  controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec };
+  controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec; pushTimePerResourceMs: number };
   certificates: { workloadTTLMs: number };
 }
 

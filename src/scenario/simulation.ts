@@ -44,6 +44,7 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
       debounceMaxMs: cp?.get("debounceMax")?.duration() ?? d.controlPlane.debounceMaxMs,
       pushThrottle: cp?.get("pushThrottle")?.int({ min: 1 }) ?? d.controlPlane.pushThrottle,
       pushTime: dist(cp?.get("pushTime"), d.controlPlane.pushTime),
+      pushTimePerResourceMs: cp?.get("pushTimePerResource")?.duration() ?? d.controlPlane.pushTimePerResourceMs,
     },
     certificates: { workloadTTLMs: certs?.get("workloadTTL")?.duration({ positive: true }) ?? d.certificates.workloadTTLMs },
   };

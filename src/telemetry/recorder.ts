@@ -2,6 +2,7 @@
 // upstream cluster (Envoy's counter names), mesh-wide figures and rare events. Everything streams;
 // nothing grows with the number of requests. Request figures exclude the warm-up: a request that
 // completes before `warmupMs` is not counted anywhere (its pod's busy time before then neither).
+import { LevelSeries } from "./level-series.js";
 import { LatencyHistogram } from "./histogram.js";
 import { PodStats } from "./pod-stats.js";
 import { RequestStats } from "./request-stats.js";
@@ -101,6 +102,12 @@ export interface MeshFigures {
   xdsPushes: number;
   /** Time from a config change to the last proxy having it, one sample per change. */
   readonly convergence: LatencyHistogram;
+  /** Proxies' ACKs of each xDS type. */
+  readonly pushesByType: { cds: number; eds: number; lds: number; rds: number };
+  /** Proxies' NACKs of each xDS type. */
+  readonly rejectsByType: { cds: number; eds: number; lds: number; rds: number };
+  /** Workload certificates istiod signed (first ones and rotations). */
+  certificatesIssued: number;
 }
 
 export interface RecordedEvent {
@@ -120,12 +127,19 @@ export class Recorder {
   readonly clusters = new Map<string, Map<string, ClusterCounters[]>>();
   readonly events: RecordedEvent[] = [];
   droppedEvents = 0;
-  readonly mesh: MeshFigures = { proxies: 0, proxyCpuMs: 0, xdsPushes: 0, convergence: new LatencyHistogram() };
+  readonly mesh: MeshFigures = {
+    proxies: 0, proxyCpuMs: 0, xdsPushes: 0, convergence: new LatencyHistogram(),
+    pushesByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, rejectsByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, certificatesIssued: 0,
+  };
+  /** Proxies behind istiod's latest config, over time. */
+  readonly staleProxies: LevelSeries;
   private readonly edgeList: EdgeStats[] = [];
   private readonly edgeByKey = new Map<string, EdgeStats>();
   private readonly ownCounters = new Map<string, ClusterCounters>();
 
-  constructor(readonly opts: Readonly<RecorderOptions>) {}
+  constructor(readonly opts: Readonly<RecorderOptions>) {
+    this.staleProxies = new LevelSeries(opts.warmupMs, opts.windowMs, Math.max(opts.endMs, opts.warmupMs + opts.windowMs));
+  }
 
   /** Every edge series, in order of creation. */
   get edges(): readonly EdgeStats[] {

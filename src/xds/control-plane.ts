@@ -1,127 +1,520 @@
-// istiod as an actor on the event loop: config changes enter the debounce, then every proxy is
-// pushed the new snapshot, at most `pushThrottle` at a time (PILOT_PUSH_THROTTLE), each push taking
-// `pushTime`. A proxy routes by the last snapshot it received, so while a change propagates,
-// different proxies route by different versions. While istiod is down nothing is pushed; when it
-// comes back, the proxies get the latest snapshot.
-// https://istio.io/latest/docs/ops/deployment/performance-and-scalability/#control-plane-performance
+// istiod as an actor on the event loop. Config changes and endpoint changes both enter one debounce
+// (PILOT_DEBOUNCE_AFTER / PILOT_DEBOUNCE_MAX; endpoint events are debounced too, as
+// PILOT_ENABLE_EDS_DEBOUNCE=true by default) and merge into one PushRequest: any config change makes
+// it a full push, endpoint changes alone an incremental EDS push. Each connected proxy whose Sidecar
+// scope the change touches is queued (a proxy already queued merges the new request into its entry;
+// one being pushed gets it after), and at most PILOT_PUSH_THROTTLE proxies are pushed at once. One
+// push sends the types the change touches in istiod's order CDS, EDS, LDS, RDS; each type takes a
+// share of pushTime plus a cost per resource sent, and the proxy applies it on arrival (ACK) unless
+// Envoy rejects it (NACK: the type keeps its last accepted version). While istiod is down nothing is
+// pushed; when it comes back every proxy reconnects and gets a full push.
+// https://github.com/istio/istio/blob/master/pilot/pkg/xds/discovery.go (debounce),
+// pilot/pkg/xds/pushqueue.go, pilot/pkg/xds/ads.go (PushOrder); https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#ack
 import type { Simulator } from "../engine/simulator.js";
 import type { MeshConfig } from "../config/mesh-config.js";
+import { diffConfig } from "../config/config-diff.js";
+import type { SidecarScope } from "../config/sidecar-scope.js";
+import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
+import type { Pod } from "../mesh/pod.js";
+import type { EndpointSnapshot, ProxyXds } from "../mesh/proxy-xds.js";
 import { Debounce } from "./debounce.js";
-
-/** A proxy as istiod sees it (implemented by the simulated world's pods with a sidecar). */
-export interface XdsClient {
-  readonly name: string;
-  /** Does this proxy still exist (a stopped pod's proxy gets nothing)? */
-  readonly connected: boolean;
-}
+import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
+import { configSize } from "./config-size.js";
+import { virtualServiceRejection } from "./nack.js";
+import { selectVirtualService } from "../proxy/route/index.js";
+import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
+import type { UniformSource } from "../engine/rng.js";
 
 export interface ControlPlaneSettings {
   debounceAfterMs: number;
   debounceMaxMs: number;
   pushThrottle: number;
+  /** Per proxy push, shared by the types it sends. */
   pushTime: () => number;
+  /** istiod's cost per resource generated and sent. */
+  pushTimePerResourceMs: number;
+  /** Workload certificate lifetime (mesh.certificates.workloadTTL). */
+  workloadTtlMs: number;
+  /** Draws of the agents' rotation jitter. */
+  certJitter: UniformSource;
+}
+
+/** What istiod needs to know of the proxies (the world provides it). */
+export interface XdsWorld {
+  /** Every proxy ever started (stopped ones are not `connected`). */
+  proxies(): Iterable<Pod>;
+  xdsOf(pod: Pod): ProxyXds;
+  scopeOf(pod: Pod, config: MeshConfig): SidecarScope;
+  /** Ports of a service (for the size of a proxy's config). */
+  portsOf(fqdn: string): number;
 }
 
 export interface ControlPlaneObserver {
-  /** A proxy accepted (ACKed) a snapshot. */
-  pushed(client: XdsClient, config: MeshConfig, now: number): void;
-  /** Every proxy has the snapshot of a push that started with a change at `changedAt`. */
+  /** A proxy accepted (ACKed) one xDS type of a push. */
+  pushed(pod: Pod, type: XdsTypeName, now: number): void;
+  /** A proxy rejected (NACKed) one xDS type. */
+  rejected(pod: Pod, type: XdsTypeName, reason: string, now: number): void;
+  /** Every proxy a push reached has ACKed it; the push began with a change at `changedAt`. */
   converged(changedAt: number, now: number, proxies: number): void;
+  /** A proxy got every type of one push (ACKed or NACKed). */
+  proxyPushed(pod: Pod, now: number): void;
+  /** A new proxy got its first full config. */
+  bootstrapped(pod: Pod, now: number): void;
+  /** The number of proxies behind istiod's latest config changed. */
+  stale(count: number, now: number): void;
+  /** istiod's CA signed a workload certificate. */
+  certificateIssued(pod: Pod, now: number): void;
+  /** A workload certificate expired before it could be rotated. */
+  certificateExpired(pod: Pod, now: number): void;
+}
+
+/** A change whose convergence is being measured. */
+class Generation {
+  remaining = 0;
+  constructor(readonly changedAt: number) {}
+}
+
+/** A proxy waiting for or being pushed: the xDS types it needs and the changes it carries. */
+class Entry {
+  types = 0;
+  gens: Generation[] = [];
+  bootstrap = false;
+  /** What the push sends, fixed when it starts (istiod builds it from one PushContext). */
+  config: MeshConfig | null = null;
+  eds: EndpointSnapshot | null = null;
+  changed: ReadonlySet<string> | null = null;
+  /** Services whose endpoints changed, for an incremental EDS push (null: all). */
+  endpoints: Set<string> | null = new Set();
+  /** A request that arrived while this entry was being pushed (pushed right after). */
+  next: Entry | null = null;
+  constructor(readonly pod: Pod) {}
+
+  merge(types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null): void {
+    this.types |= types;
+    for (const g of gens) if (!this.gens.includes(g)) this.gens.push(g);
+    if (endpoints === null || (types & ~EDS) !== 0) this.endpoints = null;
+    else if (this.endpoints !== null) for (const e of endpoints) this.endpoints.add(e);
+  }
+}
+
+/** One type of one push arriving at the proxy. */
+class Step {
+  constructor(readonly entry: Entry, readonly order: number, readonly epoch: number, readonly baseMs: number) {}
 }
 
 export class ControlPlane {
   private readonly debounce: Debounce;
   private readonly kDue: number;
-  private readonly kPushed: number;
+  private readonly kStep: number;
   private timer = -1;
   private latest: MeshConfig;
+  private latestEds: EndpointSnapshot;
+  private pending: PushRequest | null = null;
   private up = true;
-  /** Proxies waiting for a push slot, and how many pushes are running. */
-  private queue: XdsClient[] = [];
-  private running = 0;
-  private pushConfig: MeshConfig;
-  private pushChangedAt = 0;
-  /** Pushes of the current generation not yet done. */
-  private remaining = 0;
-  private generation = 0;
+  /** Bumped when istiod goes down: pushes in flight are lost. */
+  private epoch = 0;
+  private queue: Entry[] = [];
+  private head = 0;
+  private readonly queued = new Map<Pod, Entry>();
+  private readonly inFlight = new Map<Pod, Entry>();
+  /** New proxies waiting for istiod to come up. */
+  private waiting: Pod[] = [];
+  private staleCount = 0;
   pushes = 0;
+  readonly pushesByType = { cds: 0, eds: 0, lds: 0, rds: 0 };
+  readonly rejectsByType = { cds: 0, eds: 0, lds: 0, rds: 0 };
 
   constructor(
     private readonly sim: Simulator,
     private readonly s: ControlPlaneSettings,
     initial: MeshConfig,
-    private readonly clients: () => XdsClient[],
+    initialEds: EndpointSnapshot,
+    private readonly world: XdsWorld,
     private readonly observer: ControlPlaneObserver,
   ) {
     this.debounce = new Debounce(s.debounceAfterMs, s.debounceMaxMs);
     this.latest = initial;
-    this.pushConfig = initial;
+    this.latestEds = initialEds;
     this.kDue = sim.on(() => this.due());
-    this.kPushed = sim.on((p: Push) => this.pushDone(p));
+    this.kStep = sim.on((st: Step) => this.stepDone(st));
+    this.ca = new CertificateAuthority(sim, s.workloadTtlMs, s.certJitter, () => this.up, {
+      issued: (pod, _c, now) => observer.certificateIssued(pod, now),
+      expired: (pod, now) => observer.certificateExpired(pod, now),
+    });
+    // The scenario's pods started before the run: each has a fresh certificate at 0.
+    for (const pod of world.proxies()) if (pod.connected) this.ca.request(pod);
   }
+
+  private readonly ca: CertificateAuthority;
+
+  certificateOf(pod: Pod): WorkloadCertificate | undefined {
+    return this.ca.certificateOf(pod);
+  }
+
+  readonly rootCertificate = { serial: "1", notBeforeMs: 0, notAfterMs: ROOT_CA_TTL_MS };
 
   /** The newest snapshot (what istiod would push next). */
   get config(): MeshConfig {
     return this.latest;
   }
 
-  /** A config change reaches istiod. */
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  /** A config change reaches istiod (a full push once debounced). */
   change(config: MeshConfig): void {
+    const d = diffConfig(this.latest, config);
     this.latest = config;
-    this.debounce.event(this.sim.now);
-    if (this.up) this.arm();
+    const req = this.request();
+    req.full = true;
+    for (const k of d.kinds) req.kinds.add(k);
+    for (const h of d.hosts) req.hosts!.add(h);
+    for (const n of d.sidecarNamespaces) req.sidecarNamespaces.add(n);
+    const one = new PushRequest(this.sim.now);
+    one.full = true;
+    for (const k of d.kinds) one.kinds.add(k);
+    one.hosts = new Set(d.hosts);
+    for (const n of d.sidecarNamespaces) one.sidecarNamespaces.add(n);
+    this.markStale(one);
+    this.event();
+  }
+
+  /** Endpoints changed (a pod started, became ready, stopped): an incremental EDS push once debounced. */
+  endpointsChanged(eds: EndpointSnapshot, services: readonly string[]): void {
+    this.latestEds = eds;
+    if (services.length === 0) return;
+    const req = this.request();
+    for (const s of services) req.endpoints.add(s);
+    const one = new PushRequest(this.sim.now);
+    for (const s of services) one.endpoints.add(s);
+    this.markStale(one);
+    this.event();
+  }
+
+  /** A new proxy connects: it is sent everything at once (not debounced), or waits for istiod. */
+  connect(pod: Pod): void {
+    const x = this.world.xdsOf(pod);
+    if (!x.stale) {
+      x.stale = true;
+      this.staleCount++;
+      this.observer.stale(this.staleCount, this.sim.now);
+    }
+    if (!this.up) {
+      this.waiting.push(pod);
+      return;
+    }
+    // istio-agent gets the certificate (SDS) while Envoy asks for its config.
+    this.ca.request(pod);
+    const e = this.enqueue(pod, ALL_TYPES, [], null);
+    e.bootstrap = true;
+    this.startPushes();
   }
 
   setUp(up: boolean): void {
     if (up === this.up) return;
     this.up = up;
-    // Reconnecting proxies get a full push of the latest config.
-    if (up && (this.debounce.waiting || this.pushConfig !== this.latest)) {
-      if (!this.debounce.waiting) this.debounce.event(this.sim.now);
-      this.arm();
+    if (!up) {
+      // Connections to istiod break: queued and in-flight pushes are lost.
+      this.epoch++;
+      if (this.timer >= 0) this.sim.cancel(this.timer);
+      this.timer = -1;
+      for (const e of this.inFlight.values()) if (e.bootstrap) this.waiting.push(e.pod);
+      for (const e of this.queue.slice(this.head)) if (e.bootstrap) this.waiting.push(e.pod);
+      this.queue = [];
+      this.head = 0;
+      this.queued.clear();
+      this.inFlight.clear();
+      return;
     }
+    // Every proxy reconnects and gets a full push of the latest config; the changes still open
+    // converge when the last of them has it.
+    const gens: Generation[] = [...this.open];
+    if (this.pending !== null) {
+      gens.push(new Generation(this.pending.firstAt));
+      this.pending = null;
+      this.debounce.flush();
+    }
+    this.open.clear();
+    const waiting = new Set(this.waiting);
+    this.waiting = [];
+    for (const pod of waiting) if (pod.alive && this.ca.certificateOf(pod) === undefined) this.ca.request(pod);
+    this.ca.retryWaiting();
+    let n = 0;
+    for (const pod of this.world.proxies()) {
+      if (!pod.connected) continue;
+      const bootstrap = waiting.has(pod) || !this.world.xdsOf(pod).bootstrapped;
+      const e = this.enqueue(pod, ALL_TYPES, bootstrap ? [] : gens, null);
+      if (bootstrap) e.bootstrap = true;
+      else n++;
+    }
+    for (const g of gens) {
+      g.remaining = n;
+      this.open.add(g);
+      if (n === 0) this.finishGeneration(g, 0);
+    }
+    this.startPushes();
   }
 
-  private arm(): void {
+  private readonly open = new Set<Generation>();
+
+  private request(): PushRequest {
+    if (this.pending === null) this.pending = new PushRequest(this.sim.now);
+    return this.pending;
+  }
+
+  private event(): void {
+    this.debounce.event(this.sim.now);
+    if (!this.up) return;
     const at = Math.max(this.sim.now, this.debounce.dueAt());
     if (this.timer >= 0) this.sim.cancel(this.timer);
     this.timer = this.sim.at(at, this.kDue);
   }
 
+  /** The proxies a change leaves behind are stale from the moment istiod has it. */
+  private markStale(req: PushRequest): void {
+    let changed = false;
+    for (const pod of this.world.proxies()) {
+      if (!pod.connected) continue;
+      const x = this.world.xdsOf(pod);
+      if (x.stale || !x.bootstrapped) continue;
+      if (this.needs(pod, x, req) !== 0) {
+        x.stale = true;
+        this.staleCount++;
+        changed = true;
+      }
+    }
+    if (changed) this.observer.stale(this.staleCount, this.sim.now);
+  }
+
+  /** The xDS types a push request sends this proxy (0: the change is outside its scope). */
+  needs(pod: Pod, x: ProxyXds, req: PushRequest): number {
+    const now = this.world.scopeOf(pod, this.latest);
+    const before = this.world.scopeOf(pod, x.rds);
+    let types = 0;
+    for (const fqdn of req.endpoints) {
+      if (now.hosts.has(fqdn)) {
+        types |= EDS;
+        break;
+      }
+    }
+    if (!req.full) return types;
+    const gateway = pod.gateway !== undefined;
+    for (const kind of req.kinds) {
+      const t = TYPES_FOR_KIND[kind];
+      if ((types | t) === types) continue;
+      switch (kind) {
+        case "VirtualService":
+        case "DestinationRule":
+        case "ServiceEntry":
+          // Pushed only to proxies whose scope holds one of the changed hosts (SidecarScope.DependsOnConfig).
+          if (req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
+          break;
+        case "Sidecar":
+          if (!gateway && (req.sidecarNamespaces.has(pod.namespace) || req.sidecarNamespaces.has("istio-system"))) types |= t;
+          break;
+        case "Gateway":
+          if (gateway) types |= LDS | RDS;
+          break;
+        default:
+          if (!gateway) types |= t;
+      }
+    }
+    return types;
+  }
+
   private due(): void {
     this.timer = -1;
-    if (!this.up) return;
-    const changedAt = this.debounce.firstAt;
+    if (!this.up || this.pending === null) return;
+    const req = this.pending;
+    this.pending = null;
     this.debounce.flush();
-    this.pushConfig = this.latest;
-    this.pushChangedAt = changedAt;
-    this.generation++;
-    // A new push supersedes the proxies still queued for an older one.
-    this.queue = this.clients().filter((c) => c.connected);
-    this.remaining = this.queue.length;
-    if (this.remaining === 0) this.observer.converged(changedAt, this.sim.now, 0);
+    this.pushes++;
+    const gen = new Generation(req.firstAt);
+    for (const pod of this.world.proxies()) {
+      if (!pod.connected) continue;
+      const x = this.world.xdsOf(pod);
+      // A proxy still being bootstrapped gets the change after its first push (merged into its entry).
+      const types = x.bootstrapped ? this.needs(pod, x, req) : ALL_TYPES;
+      if (types === 0) continue;
+      gen.remaining++;
+      this.enqueue(pod, types, [gen], req.full ? null : req.endpoints);
+    }
+    this.open.add(gen);
+    if (gen.remaining === 0) this.finishGeneration(gen, 0);
     this.startPushes();
+  }
+
+  private enqueue(pod: Pod, types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null): Entry {
+    const busy = this.inFlight.get(pod);
+    if (busy !== undefined) {
+      busy.next ??= new Entry(pod);
+      busy.next.merge(types, gens, endpoints);
+      return busy.next;
+    }
+    let e = this.queued.get(pod);
+    if (e === undefined) {
+      e = new Entry(pod);
+      this.queued.set(pod, e);
+      this.queue.push(e);
+    }
+    e.merge(types, gens, endpoints);
+    return e;
   }
 
   private startPushes(): void {
-    while (this.up && this.running < this.s.pushThrottle && this.queue.length > 0) {
-      const c = this.queue.shift()!;
-      this.running++;
-      this.pushes++;
-      this.sim.after(this.s.pushTime(), this.kPushed, new Push(c, this.pushConfig, this.generation));
+    while (this.up && this.inFlight.size < this.s.pushThrottle && this.head < this.queue.length) {
+      const e = this.queue[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      this.queued.delete(e.pod);
+      if (!e.pod.connected) {
+        this.done(e);
+        continue;
+      }
+      this.inFlight.set(e.pod, e);
+      e.config = this.latest;
+      e.eds = this.latestEds;
+      this.sim.after(0, this.kStep, new Step(e, -1, this.epoch, this.s.pushTime() / countTypes(e.types)));
     }
   }
 
-  private pushDone(p: Push): void {
-    this.running--;
-    if (p.client.connected) this.observer.pushed(p.client, p.config, this.sim.now);
-    if (p.generation === this.generation && --this.remaining === 0) {
-      this.observer.converged(this.pushChangedAt, this.sim.now, this.clients().length);
+  /** The next type of a push arrives at the proxy (order -1: the push starts). */
+  private stepDone(st: Step): void {
+    if (st.epoch !== this.epoch) return;
+    const e = st.entry;
+    if (st.order >= 0) {
+      if (!e.pod.connected) {
+        this.inFlight.delete(e.pod);
+        this.done(e);
+        this.startPushes();
+        return;
+      }
+      this.apply(e, PUSH_ORDER[st.order]!);
+    }
+    let next = st.order + 1;
+    while (next < PUSH_ORDER.length && (e.types & PUSH_ORDER[next]!) === 0) next++;
+    if (next < PUSH_ORDER.length) {
+      const t = PUSH_ORDER[next]!;
+      const ms = st.baseMs + this.s.pushTimePerResourceMs * this.resources(e, t);
+      this.sim.after(ms, this.kStep, new Step(e, next, st.epoch, st.baseMs));
+      return;
+    }
+    this.inFlight.delete(e.pod);
+    this.observer.proxyPushed(e.pod, this.sim.now);
+    const x = this.world.xdsOf(e.pod);
+    if (e.bootstrap && !x.bootstrapped) {
+      x.bootstrapped = true;
+      this.observer.bootstrapped(e.pod, this.sim.now);
+    }
+    this.done(e);
+    if (e.next !== null) {
+      const n = e.next;
+      this.queued.set(n.pod, n);
+      this.queue.push(n);
     }
     this.startPushes();
   }
+
+  /** How many resources of a type this push sends the proxy. */
+  private resources(e: Entry, type: number): number {
+    const size = configSize(e.config!, this.world.scopeOf(e.pod, e.config!), this.world.portsOf);
+    switch (type) {
+      case CDS: return size.clusters;
+      case EDS: {
+        if (e.endpoints === null || e.bootstrap) return size.edsClusters;
+        let n = 0;
+        for (const s of e.endpoints) n += size.clustersOf.get(s) ?? 0;
+        return n;
+      }
+      case LDS: return size.listeners;
+      default: return size.virtualHosts;
+    }
+  }
+
+  private apply(e: Entry, type: number): void {
+    const x = this.world.xdsOf(e.pod);
+    const name = TYPE_NAMES[type]!;
+    const config = e.config!;
+    const reason = type === RDS ? this.rdsRejection(e.pod, config) : null;
+    if (reason !== null) {
+      // NACK: Envoy keeps the routes it had; istiod does not resend until config changes.
+      this.rejectsByType[name]++;
+      this.observer.rejected(e.pod, name, reason, this.sim.now);
+      x.rejected |= type; // the proxy stays stale until a later push of this type is accepted
+      return;
+    }
+    x.rejected &= ~type;
+    switch (type) {
+      case CDS: x.cds = config; break;
+      case EDS: x.eds = e.eds!; break;
+      case LDS: x.lds = config; break;
+      default: x.rds = config;
+    }
+    this.pushesByType[name]++;
+    this.observer.pushed(e.pod, name, this.sim.now);
+  }
+
+  /** Envoy's verdict on the route configuration built for this proxy (null: accepted). */
+  private rdsRejection(pod: Pod, config: MeshConfig): string | null {
+    if (config.virtualServices.length === 0) return null;
+    const scope = this.world.scopeOf(pod, config);
+    const src = { namespace: pod.namespace, labels: pod.labels, ...(pod.gateway !== undefined ? { gateway: pod.gateway } : {}) };
+    for (const vs of config.virtualServices) {
+      const r = virtualServiceRejection(vs);
+      if (r === null) continue;
+      // Only if the proxy would build routes from it: a host in its scope for which it is the chosen VirtualService.
+      for (const fqdn of scope.hosts) if (selectVirtualService(config.virtualServices, fqdn, src) === vs) return r;
+    }
+    return null;
+  }
+
+  private done(e: Entry): void {
+    const x = this.world.xdsOf(e.pod);
+    if (x.stale && ((x.rejected === 0 && e.next === null && !this.queued.has(e.pod)) || !e.pod.connected)) this.fresh(x);
+    for (const g of e.gens) if (--g.remaining === 0) this.finishGeneration(g, this.countConnected());
+  }
+
+  private fresh(x: ProxyXds): void {
+    x.stale = false;
+    this.staleCount--;
+    this.observer.stale(this.staleCount, this.sim.now);
+  }
+
+  /** A proxy's pod stopped: it no longer counts as behind. */
+  disconnect(pod: Pod): void {
+    const x = this.world.xdsOf(pod);
+    if (x.stale) this.fresh(x);
+  }
+
+  private countConnected(): number {
+    let n = 0;
+    for (const p of this.world.proxies()) if (p.connected) n++;
+    return n;
+  }
+
+  private finishGeneration(g: Generation, proxies: number): void {
+    this.open.delete(g);
+    this.observer.converged(g.changedAt, this.sim.now, proxies);
+  }
 }
 
-class Push {
-  constructor(readonly client: XdsClient, readonly config: MeshConfig, readonly generation: number) {}
+function countTypes(t: number): number {
+  let n = 0;
+  for (const x of PUSH_ORDER) if ((t & x) !== 0) n++;
+  return n;
+}
+
+/** Does a set of changed hosts (FQDNs or wildcards) touch a scope? */
+function touches(hosts: ReadonlySet<string>, scope: SidecarScope): boolean {
+  for (const h of hosts) {
+    if (!isWildcardHost(h)) {
+      if (scope.hosts.has(h)) return true;
+    } else {
+      for (const s of scope.hosts) if (hostMatches(h, s)) return true;
+    }
+  }
+  return false;
 }

@@ -15,11 +15,14 @@ import { selects } from "../mesh/pod.js";
 import type { CallTarget } from "../scenario/model.js";
 import { lbPolicy, virtualHost, type ProxyView } from "./proxy-view.js";
 import type { Verdict } from "../proxy/interception/iptables.js";
+import { CDS, LDS, RDS } from "./push-request.js";
 
 /** Step 5: the server pod's side — TLS on the connection, PeerAuthentication, JWT and authorization. */
 function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undefined, req: HttpRequest, targetPort: number): string[] {
+  // The server's policies are in the listeners istiod last pushed to the server's own sidecar.
+  const cfg = v.listenerConfigOf?.(server) ?? v.config;
   const ref = { namespace: server.namespace, labels: server.labels };
-  const pa = mtlsForPort(effectivePeerAuthentication(v.config.peerAuthentications, ref), targetPort);
+  const pa = mtlsForPort(effectivePeerAuthentication(cfg.peerAuthentications, ref), targetPort);
   const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: pa.mode });
   const conn = connectionSecurity(true, tls.mode, true, pa.mode);
   const out = [
@@ -27,10 +30,10 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
     `   iptables PREROUTING → ISTIO_INBOUND → ISTIO_IN_REDIRECT → 15006, listener virtualInbound: ${conn.ok ? conn.reason : `${conn.reason} ⇒ ${conn.status === 0 ? "connection reset" : `${conn.status} ${conn.flag}`}`}.`,
   ];
   if (!conn.ok) return out;
-  const authn = compileRequestAuthentication(v.config.requestAuthentications, ref);
+  const authn = compileRequestAuthentication(cfg.requestAuthentications, ref);
   const jwt = authenticateRequest(authn, req.headers, req.path, 0);
   if (!jwt.ok) return [...out, `   jwt_authn (${authn.policies.join(", ")}): ${jwt.body} ⇒ ${jwt.status}.`];
-  const authz = compileAuthorization(v.config.authorizationPolicies, ref);
+  const authz = compileAuthorization(cfg.authorizationPolicies, ref);
   const d = evaluateAuthorization(authz, {
     method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
     peer: conn.mtls ? v.pod.identity : undefined, sourceIp: v.pod.ip, destinationIp: server.ip,
@@ -44,7 +47,9 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
 export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outboundPolicy: string, iptables?: Verdict): string[] {
   const out: string[] = [];
   const pod = v.pod;
-  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}`);
+  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}${v.clusterConfig !== undefined && v.clusterConfig !== v.config ? ` (routes, RDS; its clusters, CDS, are at version ${v.clusterConfig.version})` : ""}`);
+  const nacked = [[CDS, "CDS"], [LDS, "LDS"], [RDS, "RDS"]].filter(([bit]) => ((v.rejected ?? 0) & (bit as number)) !== 0).map(([, n]) => n);
+  if (nacked.length > 0) out.push(`   This proxy NACKed the newer ${nacked.join(", ")} istiod sent it and keeps serving what it accepted before.`);
   if (!pod.hasSidecar) {
     out.push("1. No sidecar in this pod: no iptables rules, the connection goes straight to the Service's ClusterIP and kube-proxy picks a pod; no routing rules, retries or mTLS apply.");
     return out;
@@ -63,6 +68,11 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
     return out;
   }
   const fqdn = target.resolved.fqdn;
+  if (v.scope !== undefined && !v.scope.hosts.has(fqdn)) {
+    const mode = v.scope.outboundTrafficPolicy ?? outboundPolicy;
+    out.push(`3. ${fqdn} is outside this proxy's Sidecar scope (${v.scope.sidecar}): the proxy has no cluster or route for it, so it is an unknown host; outboundTrafficPolicy ${mode} ⇒ ${mode === "ALLOW_ANY" ? "route allow_any → PassthroughCluster: plaintext to the ClusterIP, kube-proxy picks the pod; no DestinationRule, retries or mTLS" : "route block_all → BlackHoleCluster: a direct response 502"}.`);
+    return out;
+  }
   const vh = virtualHost(v, fqdn, target.port);
   out.push(`3. Route table "${vh.routeTable}", virtual host ${vh.virtualHost} (Host ${req.authority}); routes from ${vh.virtualService}.`);
   const chosen = matchRoute(vh.routes, req);
@@ -94,7 +104,7 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
       out.push(`   ${share}% → ${d.cluster}: no such service ⇒ 503 NC`);
       continue;
     }
-    const dr = destinationRuleFor(v.config.destinationRules, d.host, pod.namespace, pod.labels, svc.spec.metadata.namespace);
+    const dr = destinationRuleFor((v.clusterConfig ?? v.config).destinationRules, d.host, pod.namespace, pod.labels, svc.spec.metadata.namespace);
     const subset = d.subset === undefined ? undefined : dr?.spec.subsets?.find((x) => x.name === d.subset);
     if (d.subset !== undefined && subset === undefined) {
       out.push(`   ${share}% → ${d.cluster}: no DestinationRule defines subset "${d.subset}" for this proxy ⇒ no such cluster, 503 NC`);
@@ -102,14 +112,14 @@ export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outb
     }
     const labels = subset?.labels ?? {};
     const port = d.port ?? target.port;
-    const eps = svc.endpoints.filter((p) => selects(labels, p.labels));
+    const eps = ((v.eds ?? v.registry.eds).byFqdn.get(svc.fqdn) ?? []).filter((p) => selects(labels, p.labels));
     const targetPort = svc.spec.ports.find((p) => p.port === port)?.targetPort ?? port;
     out.push(`   ${share}% → cluster ${d.cluster}${dr ? ` (DestinationRule ${dr.metadata.name}.${dr.metadata.namespace})` : ""}, load balancer ${lbPolicy(v, svc, d.subset, port)}`);
     out.push(`     endpoints: ${eps.length === 0 ? "none ⇒ 503 UH (no healthy upstream)" : eps.map((p) => `${p.name} ${p.ip}:${targetPort}`).join(", ")}`);
   }
   const first = chosen.destinations[0];
   const svc = first ? v.registry.byFqdn.get(first.host) : undefined;
-  const firstDr = svc ? destinationRuleFor(v.config.destinationRules, svc.fqdn, pod.namespace, pod.labels, svc.spec.metadata.namespace) : undefined;
+  const firstDr = svc ? destinationRuleFor((v.clusterConfig ?? v.config).destinationRules, svc.fqdn, pod.namespace, pod.labels, svc.spec.metadata.namespace) : undefined;
   const firstLabels = firstDr?.spec.subsets?.find((x) => x.name === first?.subset)?.labels ?? {};
   const anyPod = svc?.endpoints.find((p) => selects(firstLabels, p.labels));
   if (anyPod !== undefined) {

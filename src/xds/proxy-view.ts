@@ -9,11 +9,24 @@ import { destinationRuleFor, effectivePolicy } from "../proxy/destination-rule.j
 import { clusterName, compileRoutes, defaultServiceRoutes, selectVirtualService, type CompiledRoute } from "../proxy/route/index.js";
 import { selects, type Pod } from "../mesh/pod.js";
 import type { ServiceRegistry, ServiceState } from "../mesh/service-registry.js";
+import type { EndpointSnapshot } from "../mesh/proxy-xds.js";
+import type { SidecarScope } from "../config/sidecar-scope.js";
 
 export interface ProxyView {
   pod: Pod;
+  /** The config its routes and listeners were built from (RDS/LDS). */
   config: MeshConfig;
   registry: ServiceRegistry;
+  /** The config its clusters were built from (CDS); defaults to `config`. */
+  clusterConfig?: MeshConfig;
+  /** The endpoints it was last pushed (EDS); defaults to the registry's. */
+  eds?: EndpointSnapshot;
+  /** Its Sidecar scope (the services it has config for); defaults to all. */
+  scope?: SidecarScope;
+  /** xDS types (bits, xds/push-request.ts) whose latest push this proxy NACKed. */
+  rejected?: number;
+  /** The config another pod's inbound listener was built from (its LDS); defaults to `config`. */
+  listenerConfigOf?: (pod: Pod) => MeshConfig;
 }
 
 export function sourceOf(pod: Pod): SourceContext {
@@ -21,7 +34,7 @@ export function sourceOf(pod: Pod): SourceContext {
 }
 
 function services(v: ProxyView): ServiceState[] {
-  return [...v.registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1));
+  return [...v.registry.byFqdn.values()].filter((s) => v.scope === undefined || v.scope.hosts.has(s.fqdn)).sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1));
 }
 
 export interface ListenerRow { name: string; address: string; port: number; match: string; destination: string }
@@ -66,8 +79,9 @@ export interface ClusterRow { name: string; fqdn: string; port: number | string;
 
 export function clusters(v: ProxyView): ClusterRow[] {
   const rows: ClusterRow[] = [];
+  const cfg = v.clusterConfig ?? v.config;
   for (const s of services(v)) {
-    const dr = destinationRuleFor(v.config.destinationRules, s.fqdn, v.pod.namespace, v.pod.labels, s.spec.metadata.namespace);
+    const dr = destinationRuleFor(cfg.destinationRules, s.fqdn, v.pod.namespace, v.pod.labels, s.spec.metadata.namespace);
     const drName = dr ? `${dr.metadata.name}.${dr.metadata.namespace}` : "";
     for (const p of s.spec.ports) {
       rows.push({ name: clusterName(s.fqdn, undefined, p.port), fqdn: s.fqdn, port: p.port, subset: "-", direction: "outbound", type: "EDS", destinationRule: drName });
@@ -75,8 +89,12 @@ export function clusters(v: ProxyView): ClusterRow[] {
         rows.push({ name: clusterName(s.fqdn, sub.name, p.port), fqdn: s.fqdn, port: p.port, subset: sub.name, direction: "outbound", type: "EDS", destinationRule: drName });
       }
     }
+  }
+  // Inbound clusters: one per port of the services that select this pod, whatever the egress scope.
+  const inbound = new Set<number>();
+  for (const s of [...v.registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1))) {
     if (s.spec.metadata.namespace === v.pod.namespace && selects(s.spec.selector, v.pod.labels)) {
-      for (const p of s.spec.ports) rows.push({ name: `inbound|${p.targetPort}||`, fqdn: "", port: p.targetPort, subset: "-", direction: "inbound", type: "ORIGINAL_DST", destinationRule: "" });
+      for (const p of s.spec.ports) if (!inbound.has(p.targetPort) && inbound.add(p.targetPort)) rows.push({ name: `inbound|${p.targetPort}||`, fqdn: "", port: p.targetPort, subset: "-", direction: "inbound", type: "ORIGINAL_DST", destinationRule: "" });
     }
   }
   rows.push(
@@ -95,10 +113,10 @@ export function endpoints(v: ProxyView): EndpointRow[] {
   for (const c of clusters(v)) {
     if (c.direction !== "outbound") continue;
     const s = v.registry.byFqdn.get(c.fqdn)!;
-    const dr = destinationRuleFor(v.config.destinationRules, c.fqdn, v.pod.namespace, v.pod.labels, s.spec.metadata.namespace);
+    const dr = destinationRuleFor((v.clusterConfig ?? v.config).destinationRules, c.fqdn, v.pod.namespace, v.pod.labels, s.spec.metadata.namespace);
     const labels = c.subset === "-" ? {} : (dr?.spec.subsets?.find((x) => x.name === c.subset)?.labels ?? {});
     const target = s.spec.ports.find((p) => p.port === c.port)?.targetPort ?? c.port;
-    for (const pod of s.endpoints) {
+    for (const pod of (v.eds ?? v.registry.eds).byFqdn.get(c.fqdn) ?? []) {
       if (selects(labels, pod.labels)) rows.push({ endpoint: `${pod.ip}:${target}`, status: "HEALTHY", cluster: c.name, pod: pod.name });
     }
   }

@@ -17,6 +17,20 @@ function edge(source: string, destination: string, metric: string, op: Compariso
 const rec = fixtureRecorder();
 const s = buildSummary(rec, { name: "fixture", seed: 1, simulatedSeconds: 40, expectations: [] });
 
+describe("mesh expectations", () => {
+  it("check the control plane's figures of summary.json", () => {
+    const e: Expectation = { subject: { kind: "mesh" }, checks: [
+      { metric: "mesh.xdsPushes", op: "==", value: s.mesh.xdsPushes, text: `== ${s.mesh.xdsPushes}` },
+      { metric: "mesh.convergenceMax", op: "<", value: s.mesh.convergenceMs.max, text: "< max" },
+      { metric: "mesh.xdsRejects", op: "==", value: 0, text: "== 0" },
+    ], pos };
+    const r = evaluateExpectations([e], s);
+    expect(r.map((x) => x.ok)).toEqual([true, false, true]);
+    expect(r[0]!.text).toBe(`mesh xdsPushes == ${s.mesh.xdsPushes}`);
+    expect(r[1]!.actual).toBe(s.mesh.convergenceMs.max);
+  });
+});
+
 describe("compare", () => {
   it("implements each operator, with == and != tolerant of floating-point noise", () => {
     const table: [number, Comparison, number, boolean][] = [

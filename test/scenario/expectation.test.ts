@@ -14,6 +14,7 @@ describe("parseCheck", () => {
     ["p99", "< 300ms", "<", 300], ["mean", ">= 1.5s", ">=", 1500], ["errorRate", "< 1%", "<", 0.01],
     ["errorRate", "<= 0.05", "<=", 0.05], ["requests", "> 0", ">", 0], ["codes.503", "== 0", "==", 0],
     ["flags.UO", "!= 0", "!=", 0], ["rps", ">= 99.5", ">=", 99.5], ["p999", "<100us", "<", 0.1],
+    ["mesh.convergenceMax", "< 1s", "<", 1000], ["mesh.xdsRejects", "> 0", ">", 0], ["mesh.staleProxiesMax", "== 20", "==", 20],
   ])("%s %s", (metric, text, op, value) => {
     const c = parseCheck(metric, text);
     expect(c).toEqual({ metric, op, value, text });
@@ -23,6 +24,7 @@ describe("parseCheck", () => {
     ["p99", "300ms", /OP VALUE/], ["p99", "< 300", /latency: write a duration such as 300ms/],
     ["requests", "> 5ms", /not a latency/], ["p99", "< 1%", /percentage only applies to errorRate/],
     ["latency", "< 1ms", /unknown metric/], ["errorRate", "=< 1%", /OP VALUE/], ["p50", "<", /missing value/],
+    ["mesh.convergenceMax", "< 300", /latency: write a duration/], ["mesh.pushes", "> 0", /unknown metric/],
   ])("rejects %s %j", (metric, text, message) => {
     expect(() => parseCheck(metric, text)).toThrow(message);
   });

@@ -76,6 +76,18 @@ export const CONNECTION_HANDSHAKE_FAILURE = outcome({
 });
 
 /**
+ * Istio mTLS where one side's workload certificate has expired (istiod was unreachable for its
+ * rotation): the peer's certificate verification fails the handshake; the client sidecar answers
+ * 503 UF, the server side logs a failed TLS handshake.
+ */
+export const CONNECTION_CERT_EXPIRED = outcome({
+  kind: "handshake-failure", ok: false, mtls: false, encrypted: false, status: 503, flag: "UF",
+  body: `${UPSTREAM_PREFIX}reset reason: connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end`,
+  serverFlag: undefined, resetReason: "connection failure",
+  reason: "a workload certificate has expired: the peer rejects it in the mTLS handshake",
+});
+
+/**
  * The outcome of one connection.
  * @param clientSidecar the client runs a sidecar (otherwise it is a plain app that speaks plaintext HTTP;
  *   clientTls is then ignored).

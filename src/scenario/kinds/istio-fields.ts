@@ -16,6 +16,12 @@ export function specOf(doc: YamlMap): YamlMap | undefined {
 
 /** Checks an RE2 pattern the way Envoy's safe_regex would accept it. */
 export function checkRegex(v: YamlValue, pattern: string): boolean {
+  // Istio's webhook rejects regexes longer than 1024 (a bound on Envoy's RE2 program size; longer
+  // ones would be NACKed). https://github.com/istio/istio/pull/36143
+  if (pattern.length > 1024) {
+    v.error(`regex is too long: ${pattern.length} characters, at most 1024 (Istio's validation)`);
+    return false;
+  }
   try {
     RE2JS.compile(pattern);
     return true;

@@ -1,0 +1,87 @@
+// Which services a sidecar is told about: istiod's SidecarScope. The Sidecar resource that applies to a
+// proxy is the one in its namespace whose workloadSelector matches it, else its namespace's
+// selector-less one, else the root namespace's selector-less one (the mesh default); without any,
+// the proxy sees every service (`*/*`). Its egress `hosts` ("namespace/dnsName", "./*", "*/*") limit
+// the clusters, routes and listeners the proxy receives, and which changes it is pushed at all.
+// https://istio.io/latest/docs/reference/config/networking/sidecar/
+import type { MeshConfig } from "./mesh-config.js";
+import type { Sidecar } from "../proxy/api/networking.js";
+import { hostMatches } from "../proxy/route/host-name.js";
+
+/** A service (or ServiceEntry host) as scoping sees it. */
+export interface ScopedHost {
+  readonly fqdn: string;
+  readonly namespace: string;
+}
+
+export interface SidecarScope {
+  /** The Sidecar resource that applies ("ns/name"), or "" for none (everything visible). */
+  readonly sidecar: string;
+  /** The hosts this proxy has clusters and routes for. */
+  readonly hosts: ReadonlySet<string>;
+  /** Per-Sidecar outboundTrafficPolicy, when it sets one. */
+  readonly outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | undefined;
+}
+
+function selectorMatches(sel: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  for (const k in sel) if (labels[k] !== sel[k]) return false;
+  return true;
+}
+
+function oldest(list: readonly Sidecar[]): Sidecar | undefined {
+  let best: Sidecar | undefined;
+  for (const s of list) if (best === undefined || s.metadata.creationIndex < best.metadata.creationIndex) best = s;
+  return best;
+}
+
+/** The Sidecar resource that applies to a workload (several candidates: the oldest, as Istio does). */
+export function sidecarFor(
+  sidecars: readonly Sidecar[], namespace: string, labels: Readonly<Record<string, string>>, rootNamespace: string,
+): Sidecar | undefined {
+  const inNs = sidecars.filter((s) => s.metadata.namespace === namespace);
+  const selected = oldest(inNs.filter((s) => s.spec.workloadSelector !== undefined && selectorMatches(s.spec.workloadSelector.labels, labels)));
+  if (selected !== undefined) return selected;
+  const nsDefault = oldest(inNs.filter((s) => s.spec.workloadSelector === undefined));
+  if (nsDefault !== undefined) return nsDefault;
+  return oldest(sidecars.filter((s) => s.metadata.namespace === rootNamespace && s.spec.workloadSelector === undefined));
+}
+
+/**
+ * Does an egress `hosts` entry admit a host of `hostNamespace`, for a proxy in `proxyNamespace`?
+ * "." is the proxy's own namespace (for a mesh-wide default in the root namespace too: "./*" keeps
+ * every namespace to itself), "*" any, "~" none; the DNS part is an FQDN or a wildcard.
+ */
+export function egressAdmits(entry: string, host: ScopedHost, proxyNamespace: string): boolean {
+  const slash = entry.indexOf("/");
+  const ns = slash < 0 ? "*" : entry.slice(0, slash);
+  const dns = slash < 0 ? entry : entry.slice(slash + 1);
+  if (ns === "~") return false;
+  if (ns !== "*" && (ns === "." ? proxyNamespace : ns) !== host.namespace) return false;
+  return hostMatches(dns, host.fqdn);
+}
+
+const cache = new WeakMap<MeshConfig, Map<string, SidecarScope>>();
+
+/** The scope of a proxy under a config version (cached per version, Sidecar and namespace). */
+export function sidecarScope(
+  config: MeshConfig, all: readonly ScopedHost[], namespace: string, labels: Readonly<Record<string, string>>, rootNamespace: string,
+): SidecarScope {
+  const sc = config.sidecars.length === 0 ? undefined : sidecarFor(config.sidecars, namespace, labels, rootNamespace);
+  const name = sc === undefined ? "" : `${sc.metadata.namespace}/${sc.metadata.name}`;
+  const key = `${name}|${namespace}`;
+  let perConfig = cache.get(config);
+  if (perConfig === undefined) cache.set(config, (perConfig = new Map()));
+  // The set depends on the Sidecar and, through "./", on the proxy's namespace (both in the key).
+  let scope = perConfig.get(key);
+  if (scope === undefined) {
+    const hosts = new Set<string>();
+    const egress = sc?.spec.egress;
+    for (const h of all) {
+      if (sc === undefined || egress === undefined || egress.length === 0) hosts.add(h.fqdn);
+      else if (egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, namespace)))) hosts.add(h.fqdn);
+    }
+    scope = { sidecar: name, hosts, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode };
+    perConfig.set(key, scope);
+  }
+  return scope;
+}

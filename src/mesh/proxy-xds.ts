@@ -1,0 +1,32 @@
+// What one sidecar's Envoy holds from istiod, per xDS type: the config version its clusters (CDS),
+// listeners (LDS) and routes (RDS) were built from, and the endpoint snapshot (EDS) it was last sent.
+// Each type changes on its own as pushes arrive, in istiod's order CDS, EDS, LDS, RDS, so for a
+// moment a proxy can hold new clusters with old routes (make-before-break), never the reverse.
+// https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#eventual-consistency-considerations
+import type { MeshConfig } from "../config/mesh-config.js";
+import type { Pod } from "./pod.js";
+
+/** Endpoints of every service at one moment, as istiod last computed them (immutable). */
+export interface EndpointSnapshot {
+  /** Unique per snapshot (clusters rebuild their host sets when it changes). */
+  readonly version: number;
+  readonly byFqdn: ReadonlyMap<string, readonly Pod[]>;
+}
+
+export class ProxyXds {
+  /** A push is queued or in flight for this proxy, or a NACK left it behind (istioctl proxy-status STALE). */
+  stale = false;
+  /** xDS types (bits) whose last push this proxy NACKed. */
+  rejected = 0;
+  /** The proxy has received its first config (Envoy is ready to serve). */
+  bootstrapped: boolean;
+  constructor(
+    public cds: MeshConfig,
+    public eds: EndpointSnapshot,
+    public lds: MeshConfig,
+    public rds: MeshConfig,
+    bootstrapped: boolean,
+  ) {
+    this.bootstrapped = bootstrapped;
+  }
+}

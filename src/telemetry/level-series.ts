@@ -1,0 +1,65 @@
+// A level that changes at instants (how many proxies are behind istiod's config), per report window:
+// its maximum and its time-weighted mean, windows of `windowMs` from the end of the warm-up to the
+// end of the run, preallocated. Memory is the number of windows, not the number of changes.
+export interface LevelPoint {
+  /** Start of the window, in simulated seconds. */
+  t: number;
+  max: number;
+  mean: number;
+}
+
+export class LevelSeries {
+  readonly length: number;
+  private readonly max: Float64Array;
+  private readonly area: Float64Array;
+  private level = 0;
+  private since: number;
+  /** Highest level over the measured run. */
+  peak = 0;
+
+  constructor(readonly startMs: number, readonly windowMs: number, readonly endMs: number) {
+    this.length = Math.max(1, Math.ceil((endMs - startMs) / windowMs));
+    this.max = new Float64Array(this.length);
+    this.area = new Float64Array(this.length);
+    this.since = startMs;
+  }
+
+  /** The level is `n` from `now` on. */
+  set(n: number, now: number): void {
+    this.advance(now);
+    this.level = n;
+    if (now >= this.startMs && now <= this.endMs) {
+      const w = Math.min(this.length - 1, Math.floor((now - this.startMs) / this.windowMs));
+      if (n > this.max[w]!) this.max[w] = n;
+      if (n > this.peak) this.peak = n;
+    }
+  }
+
+  /** Account the current level from the last change up to `now`. */
+  private advance(now: number): void {
+    const to = Math.min(now, this.endMs);
+    let t = Math.max(this.since, this.startMs);
+    while (t < to) {
+      const w = Math.min(this.length - 1, Math.floor((t - this.startMs) / this.windowMs));
+      const wEnd = Math.min(to, this.startMs + (w + 1) * this.windowMs);
+      const span = Math.max(0, wEnd - t);
+      this.area[w]! += this.level * span;
+      if (this.level > this.max[w]!) this.max[w] = this.level;
+      if (span === 0) break;
+      t = wEnd;
+    }
+    if (this.level > this.peak && to > this.startMs) this.peak = this.level;
+    if (now > this.since) this.since = now;
+  }
+
+  points(): LevelPoint[] {
+    this.advance(this.endMs);
+    const out: LevelPoint[] = [];
+    for (let w = 0; w < this.length; w++) {
+      const start = this.startMs + w * this.windowMs;
+      const span = Math.min(this.windowMs, this.endMs - start);
+      out.push({ t: start / 1000, max: this.max[w]!, mean: span > 0 ? Math.round((this.area[w]! / span) * 1000) / 1000 : 0 });
+    }
+    return out;
+  }
+}

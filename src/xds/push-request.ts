@@ -1,0 +1,53 @@
+// istiod's PushRequest: what changed since the last push, merged across a debounce window. A config
+// change makes a full push (types chosen per changed kind, as pilot's cdsNeedsPush/edsNeedsPush/
+// ldsNeedsPush/rdsNeedsPush skip the kinds that cannot affect them); an endpoint-only change makes an
+// incremental EDS push for the changed services. Merging a full and an EDS request gives a full push.
+// https://github.com/istio/istio/blob/master/pilot/pkg/xds/cds.go (skippedCdsConfigs), eds.go, lds.go, rds.go
+import type { ConfigKindName } from "../config/config-diff.js";
+
+/** xDS types as bits, in istiod's push order (ads.go PushOrder): CDS, EDS, LDS, RDS. */
+export const CDS = 1;
+export const EDS = 2;
+export const LDS = 4;
+export const RDS = 8;
+export const ALL_TYPES = CDS | EDS | LDS | RDS;
+export const PUSH_ORDER = [CDS, EDS, LDS, RDS] as const;
+export const TYPE_NAMES: Record<number, "cds" | "eds" | "lds" | "rds"> = { [CDS]: "cds", [EDS]: "eds", [LDS]: "lds", [RDS]: "rds" };
+export type XdsTypeName = "cds" | "eds" | "lds" | "rds";
+
+/** The xDS types a change of one kind makes istiod push to a sidecar. */
+export const TYPES_FOR_KIND: Record<ConfigKindName, number> = {
+  ServiceEntry: ALL_TYPES,
+  DestinationRule: ALL_TYPES,
+  Sidecar: ALL_TYPES,
+  // skippedEdsConfigs holds VirtualService: routes change, endpoints do not.
+  VirtualService: CDS | LDS | RDS,
+  // Gateways configure gateways, not sidecars.
+  Gateway: RDS,
+  // mTLS settings reach clusters (auto mTLS) and the inbound listener, never routes.
+  PeerAuthentication: CDS | EDS | LDS,
+  AuthorizationPolicy: LDS,
+  RequestAuthentication: LDS,
+};
+
+export class PushRequest {
+  full = false;
+  /** Config kinds changed (full pushes). */
+  readonly kinds = new Set<ConfigKindName>();
+  /** Hosts the changed config is about; null: the change is not host-scoped (every proxy). */
+  hosts: Set<string> | null = new Set();
+  /** Namespaces of changed Sidecars. */
+  readonly sidecarNamespaces = new Set<string>();
+  /** Services whose endpoints changed. */
+  readonly endpoints = new Set<string>();
+  /** Simulated time of the first event merged in. */
+  constructor(readonly firstAt: number) {}
+
+  /** The xDS types this request pushes (before scoping to a proxy). */
+  get types(): number {
+    if (!this.full) return EDS;
+    let t = this.endpoints.size > 0 ? EDS : 0;
+    for (const k of this.kinds) t |= TYPES_FOR_KIND[k];
+    return t;
+  }
+}
