@@ -1,4 +1,6 @@
 // The README's example, kept true: a user's property written against meshsim's library API.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { matchHttpRoutes, type HTTPRoute } from "../../src/index.js";
@@ -16,5 +18,14 @@ describe("the README's example property", () => {
         expect(route?.destinations[0]?.subset).toBe(user === "jason" ? "v2" : "v1");
       }),
     );
+  });
+});
+
+describe("the package entry point", () => {
+  it("`import ... from \"meshsim\"` works for a consumer (dist/ built by npm's prepare step)", () => {
+    const code = "import('meshsim').then((m) => console.log([typeof m.matchHttpRoutes, typeof m.createLoadBalancer, typeof m.OutlierDetector, typeof m.UpstreamPool].join(',')))";
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: path.resolve(import.meta.dirname, "../.."), encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("function,function,function,function");
   });
 });
