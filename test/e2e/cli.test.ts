@@ -1,23 +1,13 @@
 // The command line as a user meets it: exit codes, --json on stdout, byte-identical summaries for a
 // seed, and bad input reported with file:line:column and the field path, never a stack trace.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeScenario } from "../support/scenario-text.js";
+import { ROOT, meshsim, tmpDir } from "../support/cli.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const BIN = path.join(ROOT, "bin/meshsim.js");
 
-function meshsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-cli-"));
-}
+const tmp = () => tmpDir("meshsim-cli-");
 
 const SERVICE = `
 apiVersion: v1

@@ -2,21 +2,15 @@
 // istiod's debounce and per-proxy pushes (CDS, EDS, LDS, RDS), Sidecar scoping shrinks pushes and
 // changes where out-of-scope traffic goes, Envoy NACKs what it cannot load and keeps serving, and
 // workload certificates need istiod to be renewed.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Summary } from "../../src/report/summary-types.js";
 import { writeScenario } from "../support/scenario-text.js";
+import { ROOT, meshsim } from "../support/cli.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const CP = "scenarios/control-plane";
-
-function meshsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "bin/meshsim.js"), ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function run(file: string, ...more: string[]): Summary {
   const r = meshsim("run", file, "--json", "--quiet", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-cp-")), ...more);

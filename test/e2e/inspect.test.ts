@@ -2,14 +2,8 @@
 // 0.0.0.0_9080, route table "9080", outbound|9080|v2|reviews.default.svc.cluster.local) and follow the
 // config a proxy holds at the given time.
 import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-function meshsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "bin/meshsim.js"), ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { ROOT, meshsim } from "../support/cli.js";
 
 describe("meshsim explain", () => {
   it("walks jason's request to reviews v2 through listener, route, cluster and endpoint", () => {

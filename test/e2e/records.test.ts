@@ -1,22 +1,15 @@
 // Through the CLI: access.log, traces.json and fortio-<client>.json are written when asked (the
 // Simulation's report fields or --format), agree with summary.json, and change nothing in it.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeScenario } from "../support/scenario-text.js";
 import { checkZipkin } from "../telemetry/zipkin-checker.js";
+import { ROOT, meshsim, tmpDir } from "../support/cli.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const BIN = path.join(ROOT, "bin/meshsim.js");
 const CB = "scenarios/resilience/circuit-breaking-c2.yaml";
 
-function meshsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-records-"));
+const tmp = () => tmpDir("meshsim-records-");
 const read = (d: string, f: string) => fs.readFileSync(path.join(d, f), "utf8");
 
 describe("meshsim run --format accesslog,traces,fortio", () => {

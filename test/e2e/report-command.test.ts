@@ -1,22 +1,13 @@
 // `meshsim run` writes report.html and histograms.json by default; `meshsim report DIR` draws them
 // again from the folder; `--vs` compares two runs; folders that are not a run's output exit 2.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { meshsim, tmpDir } from "../support/cli.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const BIN = path.join(ROOT, "bin/meshsim.js");
 const SCENARIO = "scenarios/control-plane/canary-wrong-order.yaml";
 
-function meshsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-report-cli-"));
-}
+const tmp = () => tmpDir("meshsim-report-cli-");
 function read(dir: string, f: string): string {
   return fs.readFileSync(path.join(dir, f), "utf8");
 }

@@ -3,23 +3,16 @@
 // come from independent seeds and do not depend on workers or sharding.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { estimate, tQuantile95 } from "../../src/report/sweep-summary.js";
 import { applyOverrides, parseOverrides, parseSet } from "../../src/scenario/overrides.js";
 import { parseDocument } from "yaml";
+import { BIN, ROOT, meshsim, tmpDir } from "../support/cli.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const BIN = path.join(ROOT, "bin/meshsim.js");
 const MMC = "scenarios/mmc.yaml";
 
-function meshsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-sweep-"));
+const tmp = () => tmpDir("meshsim-sweep-");
 
 describe("--set overrides", () => {
   it("parses a target, a path with indices and a YAML value", () => {
