@@ -67,12 +67,13 @@ describe("closed loop against the machine-repairman model", () => {
   // send instead would give 1/(I + S·e^(−I/S)) = 651/s at qps 800 here.
   it("qps pacing catches up like fortio: one connection at qps 800 on exponential 1 ms service sends 800/s", () => {
     const m = measure({ stations: [{ name: "server", concurrency: 1, script: "[{compute: {dist: exponential, mean: 1ms}}]" }], load: { connections: 1, qps: 800 }, durationS: 60, warmupS: 1 });
-    expect(zScore(m.rps, 800)).toBeLessThan(4);
+    // The schedule is deterministic: only requests at the measured window's edges vary, so 0.1%.
+    expect(Math.abs(m.rps.mean / 800 - 1)).toBeLessThan(0.001);
     expect(zScore(m.mean, 1)).toBeLessThan(4);
   });
 
   it("qps pacing over several connections: 4 connections at qps 1500 on 2 slots send 1500/s", () => {
     const m = measure({ stations: [{ name: "server", concurrency: 2, script: "[{compute: {dist: exponential, mean: 1ms}}]" }], load: { connections: 4, qps: 1500 }, durationS: 60, warmupS: 1 });
-    expect(zScore(m.rps, 1500)).toBeLessThan(4);
+    expect(Math.abs(m.rps.mean / 1500 - 1)).toBeLessThan(0.001);
   });
 });
