@@ -8,6 +8,8 @@ import { scenarioFrom } from "./scenario-text.js";
 
 export interface Station {
   name: string;
+  /** Pods of the Deployment (default 1). */
+  replicas?: number;
   concurrency?: number;
   queueLimit?: number;
   threading?: "blocking" | "async";
@@ -51,6 +53,7 @@ apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${s.name}}
 spec:
+  replicas: ${s.replicas ?? 1}
   selector: {matchLabels: {app: ${s.name}}}
   template:
     metadata: {labels: {app: ${s.name}}}
