@@ -1,7 +1,10 @@
 // M/G/1 against Pollaczek–Khinchine: with Poisson arrivals and one server, the mean response time
 // depends on the service time only through its first two moments, W = E[S] + λE[S²]/(2(1 − ρ)).
 // One check per service-time distribution meshsim offers (each distribution's E[S²] from its
-// documented parameters), at utilisation 0.7. Tolerance: 4 standard errors over 8 replications.
+// documented parameters), at utilisation 0.7. Each run is compared with the formula at its own
+// realised arrival rate (requests / measured seconds): near ρ = 0.7 a 0.2% excess of arrivals moves
+// W by 0.5%, which would otherwise dominate the error. Tolerance: 4 standard errors of the mean
+// difference over 8 replications.
 import { describe, expect, it } from "vitest";
 import { mg1MeanResponse } from "../support/queueing.js";
 import { replicate, zScore } from "../support/queue-scenario.js";
@@ -27,15 +30,16 @@ const cases: { name: string; yaml: string; mean: number; m2: number }[] = [
 
 describe("M/G/1 mean response against Pollaczek–Khinchine (utilisation 0.7)", () => {
   for (const c of cases) {
-    it(`${c.name}: within 4 standard errors`, () => {
+    it(`${c.name}: mean response within 4 standard errors of Pollaczek–Khinchine`, () => {
       const ratePerS = (0.7 / c.mean) * 1000;
       const e = replicate(
         { stations: [{ name: "server", concurrency: 1, script: `[{compute: ${c.yaml}}]` }], load: { rate: ratePerS }, durationS: 200, warmupS: 5 },
         8,
-        (s) => s.clients["users"]!.latencyMs.mean,
+        (s) => s.clients["users"]!.latencyMs.mean - mg1MeanResponse(s.clients["users"]!.rps / 1000, c.mean, c.m2),
       );
-      const theory = mg1MeanResponse(ratePerS / 1000, c.mean, c.m2);
-      expect(zScore(e, theory)).toBeLessThan(4);
+      expect(zScore(e, 0)).toBeLessThan(4);
+      // And the difference is under 2% of W.
+      expect(Math.abs(e.mean / mg1MeanResponse(ratePerS / 1000, c.mean, c.m2))).toBeLessThan(0.02);
     });
   }
 });
