@@ -1,5 +1,6 @@
-// The application in a pod: `concurrency` slots, a FIFO queue up to `queueLimit` (beyond it the app
-// answers 503 itself), and the Workload's script. `blocking` threading holds a slot for the whole
+// The application in a pod: `concurrency` slots, a FIFO waiting room of `queueLimit` beyond the
+// requests being served (an arrival finding it full gets the app's own 503: M/M/c/K with
+// K = concurrency + queueLimit), and the Workload's script. `blocking` threading holds a slot for the whole
 // request, calls included (a thread per request); `async` holds one only while computing.
 import type { Simulator } from "../engine/simulator.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";

@@ -14,6 +14,8 @@ export class DirectPath {
     readonly network: Network,
     readonly registry: ServiceRegistry,
     readonly inbound: Inbound,
+    /** Uniform draws for kube-proxy's random choice of endpoint. */
+    readonly kubeProxyDraw: () => number,
   ) {
     this.kBack = sim.on((x: DirectExchange) => x.deliver());
   }
@@ -23,7 +25,7 @@ export class DirectPath {
     const t = req.target.resolved;
     if (t.kind === "service") {
       const svc = this.registry.byFqdn.get(t.fqdn);
-      const pod = svc?.kubeProxyPick();
+      const pod = svc?.kubeProxyPick(this.kubeProxyDraw());
       // No ready endpoint: kube-proxy rejects the connection; the client gets no HTTP answer.
       if (pod === undefined) x.answer(0, "-", 0);
       else this.inbound.receive(pod, req, origin, t.fqdn, false, x, this.network.oneWay());

@@ -1,7 +1,9 @@
 // Where requests come from. Open loop: arrivals at `rate` per simulated second (Poisson or evenly
 // spaced), optionally following a piecewise-linear `profile`. Closed loop, like `fortio load -c C -n N
-// -qps Q`: C connections each send their next request when the previous answer arrives, paced to
-// Q/C per second per connection when Q > 0.
+// -qps Q`: C connections each send their next request when the previous answer arrives; with Q > 0
+// each connection keeps to fortio's schedule, its request i at start + i·C/Q, sending at once when
+// behind it (fortio catches up: periodic.go's runOne sleeps target − elapsed, no sleep when late;
+// https://github.com/fortio/fortio/blob/master/periodic/periodic.go).
 import type { Simulator } from "../engine/simulator.js";
 import type { LoadGenerator } from "../scenario/model.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
@@ -54,6 +56,9 @@ export class LoadGeneratorRunner implements CallOwner {
   private readonly cumulative: number[];
   private sent = 0;
   private readonly maxRate: number;
+  /** Closed loop: when the connections started, and requests each has sent (its schedule's index). */
+  private closedStartMs = 0;
+  private readonly sentByConn: Float64Array;
 
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
     this.kArrive = d.sim.on(() => this.arrive());
@@ -70,6 +75,7 @@ export class LoadGeneratorRunner implements CallOwner {
     this.requests.push(this.prepare({}));
     const o = spec.open;
     this.maxRate = o ? Math.max(o.profile ? Math.max(...o.profile.map((p) => p.rate)) : o.rate, 0) : 0;
+    this.sentByConn = new Float64Array(spec.closed?.connections ?? 0);
   }
 
   private prepare(set: Record<string, string>): OutgoingRequest {
@@ -83,6 +89,7 @@ export class LoadGeneratorRunner implements CallOwner {
     if (this.spec.open) {
       this.scheduleArrival(start, true);
     } else if (this.spec.closed) {
+      this.closedStartMs = start;
       for (let k = 0; k < this.spec.closed.connections; k++) this.d.sim.at(start, this.kNext, k);
     }
   }
@@ -133,6 +140,7 @@ export class LoadGeneratorRunner implements CallOwner {
     const origin = this.d.nextOrigin();
     if (origin === null) return; // the `from` deployment has no running pod
     this.sent++;
+    if (conn >= 0) this.sentByConn[conn]!++;
     this.d.inflight.n++;
     this.d.sink.issued(this.d.sim.now);
     let req = this.pickRequest();
@@ -159,10 +167,10 @@ export class LoadGeneratorRunner implements CallOwner {
     if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) {
-      // Fortio paces each connection at qps/connections; 0 means as fast as answers come.
-      const interval = c.qps > 0 ? (1000 * c.connections) / c.qps : 0;
-      const at = Math.max(now, call.startMs + interval);
-      this.d.sim.at(at, this.kNext, call.conn);
+      // qps 0: as fast as answers come. Otherwise the connection's next slot on its schedule, or
+      // now if the answer came after it (catching up, as fortio does without -nocatchup).
+      const target = c.qps > 0 ? this.closedStartMs + (this.sentByConn[call.conn]! * 1000 * c.connections) / c.qps : now;
+      this.d.sim.at(target > now ? target : now, this.kNext, call.conn);
     }
   }
 }

@@ -8,8 +8,6 @@ let snapshotVersion = 0;
 
 export class ServiceState {
   endpoints: Pod[] = [];
-  /** kube-proxy's round-robin position, for clients without a sidecar. */
-  private rr = 0;
   constructor(
     readonly spec: Service,
     readonly fqdn: string,
@@ -23,12 +21,15 @@ export class ServiceState {
     return port;
   }
 
-  /** kube-proxy: round robin over ready endpoints; undefined when there is none (connection refused). */
-  kubeProxyPick(): Pod | undefined {
+  /**
+   * kube-proxy in iptables mode (Linux's default): a ready endpoint drawn at random with equal
+   * probability, `u` a uniform [0, 1) draw; undefined when there is none (connection refused).
+   * https://kubernetes.io/docs/reference/networking/virtual-ips/#proxy-mode-iptables
+   */
+  kubeProxyPick(u: number): Pod | undefined {
     const eps = this.endpoints;
     if (eps.length === 0) return undefined;
-    if (this.rr >= eps.length) this.rr = 0;
-    return eps[this.rr++];
+    return eps[Math.min(eps.length - 1, Math.floor(u * eps.length))];
   }
 }
 

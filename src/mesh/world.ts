@@ -140,7 +140,7 @@ export class World implements Transport {
       }
       return p;
     }, this.interception, log);
-    this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound);
+    this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound, this.rng.stream("kube-proxy"));
     this.config = initialConfig(scenario);
     const clusterCtx: ClusterContext = {
       sim: this.sim,

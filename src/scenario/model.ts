@@ -84,7 +84,13 @@ export type Step =
   | { kind: "parallel"; steps: Step[] };
 
 export interface WorkloadBehaviour {
+  /** Slots: requests served at once (blocking) or computing at once (async). */
   concurrency: number;
+  /**
+   * The waiting room: how many may wait for a slot beyond the `concurrency` being served (a pod
+   * holds at most concurrency + queueLimit in blocking threading); an arrival finding it full gets
+   * the app's own 503. 0: no waiting (Erlang's loss system).
+   */
   queueLimit: number;
   threading: "blocking" | "async";
   errorRate: number;

@@ -6,7 +6,7 @@ import { empirical, empiricalMean } from "./empirical.js";
 import { exponential } from "./exponential.js";
 import { gamma } from "./gamma.js";
 import { lognormal, lognormalMean } from "./lognormal.js";
-import { truncatedNormal } from "./normal.js";
+import { truncatedNormal, truncatedNormalMean } from "./normal.js";
 import { pareto } from "./pareto.js";
 import { uniform } from "./uniform.js";
 
@@ -23,14 +23,14 @@ export function compileDistribution(spec: DistributionSpec, source: UniformSourc
   }
 }
 
-/** The analytical mean (for the normal: of the untruncated distribution). */
+/** The analytical mean of the draws (for the normal: of the distribution truncated at 0, as drawn). */
 export function distributionMean(spec: DistributionSpec): number {
   switch (spec.dist) {
     case "constant": return spec.value;
     case "exponential": return spec.mean;
     case "lognormal": return lognormalMean(spec.median, spec.p99);
     case "uniform": return (spec.min + spec.max) / 2;
-    case "normal": return spec.mean;
+    case "normal": return truncatedNormalMean(spec.mean, spec.stddev);
     case "gamma": return spec.mean;
     case "pareto": return spec.alpha > 1 ? (spec.alpha * spec.min) / (spec.alpha - 1) : Infinity;
     case "empirical": return empiricalMean(spec.points);
