@@ -1,0 +1,203 @@
+// Envoy's router semantics for timeouts and retries as Istio configures them.
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter
+// https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+import { describe, expect, it } from "vitest";
+import { counters, runCli } from "./meshsim-cli.js";
+import { mesh, sumPods } from "./mesh-fixture.js";
+
+const vs = (http: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: server}
+spec:
+  hosts: [server]
+  http: [{route: [{destination: {host: server}}], ${http}}]`;
+
+describe("route timeout and per-try timeout", () => {
+  // Envoy: "the route timeout ... includes all retries"; its expiry is 504 UT and is not retried.
+  // https://www.envoyproxy.io/docs/envoy/latest/faq/configuration/timeouts#route-timeouts
+  it("the route timeout bounds all tries together: 5xx retried every ~400 ms, page cut at 1 s with 504 UT", () => {
+    const s = runCli(mesh({
+      name: "acc-route-timeout-retries", duration: "10s",
+      servers: [{ name: "server", behaviour: "serviceTime: 400ms, errorRate: 1" }],
+      load: "rate: 10",
+      istio: vs("timeout: 1s, retries: {attempts: 5, retryOn: 5xx}"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.codes["504"]).toBe(c.requests);
+    expect(c.flags["UT"]).toBe(c.requests);
+    expect(c.latencyMs.p50).toBeGreaterThanOrEqual(1000);
+    expect(c.latencyMs.max).toBeLessThan(1010);
+    // Three tries start within the second (400 ms + back-off each), never six.
+    const tries = s.pods["server-0"]!.requests / c.requests;
+    expect(tries).toBeGreaterThan(2.5);
+    expect(tries).toBeLessThanOrEqual(3);
+  });
+
+  // Istio's documented example `retries: {attempts: 3, perTryTimeout: 2s}` against a server that
+  // needs 5 s. Envoy retries a per-try timeout only when retry_on has 5xx, gateway-error or reset
+  // (router.cc onPerTryTimeout → shouldRetryReset; retry_state_impl.cc wouldRetryFromReset), and
+  // Istio fills retryOn with its default (connect-failure,refused-stream,unavailable,cancelled,
+  // retriable-status-codes) when it is left out: so the first per-try timeout is final, 504 UT at 2 s.
+  it("attempts 3 and perTryTimeout 2s with Istio's default retryOn: one try, 504 UT after 2 s", () => {
+    const s = runCli(mesh({
+      name: "acc-per-try-default", duration: "10s",
+      servers: [{ name: "server", behaviour: "serviceTime: 5s" }],
+      load: "rate: 2",
+      istio: vs("retries: {attempts: 3, perTryTimeout: 2s}"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.codes["504"]).toBe(c.requests);
+    expect(c.flags["UT"]).toBe(c.requests);
+    expect(c.latencyMs.p50).toBeGreaterThanOrEqual(2000);
+    expect(c.latencyMs.max).toBeLessThan(2010);
+    expect(s.pods["server-0"]!.requests).toBe(c.requests);
+  });
+
+  it("attempts 3, perTryTimeout 2s, retryOn 5xx: four tries of 2 s plus back-off, then 504 UT (URX)", () => {
+    const s = runCli(mesh({
+      name: "acc-per-try-5xx", duration: "20s",
+      servers: [{ name: "server", behaviour: "serviceTime: 5s" }],
+      load: "rate: 2",
+      istio: vs("retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.codes["504"]).toBe(c.requests);
+    expect(c.latencyMs.p50).toBeGreaterThanOrEqual(8000);
+    // Back-offs before retries 1..3 are below 25 + 75 + 175 ms.
+    expect(c.latencyMs.max).toBeLessThan(8000 + 275 + 10);
+    expect(Object.keys(c.flags).every((f) => f.includes("UT"))).toBe(true);
+    expect(s.pods["server-0"]!.requests).toBe(4 * c.requests);
+  });
+
+  it("a route timeout shorter than perTryTimeout × tries ends the request at the route timeout", () => {
+    const s = runCli(mesh({
+      name: "acc-per-try-route", duration: "20s",
+      servers: [{ name: "server", behaviour: "serviceTime: 5s" }],
+      load: "rate: 2",
+      istio: vs("timeout: 3s, retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.codes["504"]).toBe(c.requests);
+    expect(c.latencyMs.p50).toBeGreaterThanOrEqual(3000);
+    expect(c.latencyMs.max).toBeLessThan(3010);
+    expect(s.pods["server-0"]!.requests).toBe(2 * c.requests);
+  });
+});
+
+describe("which outcomes are retried", () => {
+  // Istio ≥ 1.24 removed 503 from the default retriable_status_codes (EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY,
+  // https://istio.io/latest/news/releases/1.24.x/announcing-1.24/change-notes/): an upstream 503 is
+  // no longer retried by default, nor a 500.
+  it("Istio's default policy does not retry an upstream 500 or 503", () => {
+    const s = runCli(mesh({
+      name: "acc-default-no-5xx", duration: "10s",
+      servers: [{ name: "server", behaviour: "serviceTime: 1ms, errorRate: 1" }],
+      load: "rate: 20",
+    }));
+    const c = s.clients["client"]!;
+    expect(c.codes["500"]).toBe(c.requests);
+    expect(s.pods["server-0"]!.requests).toBe(c.requests);
+  });
+
+  it("retryOn 5xx with attempts 3 makes four tries and returns the last 500 with URX", () => {
+    const s = runCli(mesh({
+      name: "acc-5xx-urx", duration: "10s",
+      servers: [{ name: "server", replicas: 2, behaviour: "serviceTime: 1ms, errorRate: 1" }],
+      load: "rate: 20",
+      istio: vs("retries: {attempts: 3, retryOn: 5xx}"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.codes["500"]).toBe(c.requests);
+    expect(c.flags["URX"]).toBe(c.requests);
+    expect(sumPods(s.pods, "server-")).toBe(4 * c.requests);
+  });
+
+  it("retryOn gateway-error does not retry a 500", () => {
+    const s = runCli(mesh({
+      name: "acc-gateway-500", duration: "10s",
+      servers: [{ name: "server", behaviour: "serviceTime: 1ms, errorRate: 1" }],
+      load: "rate: 20",
+      istio: vs("retries: {attempts: 3, retryOn: gateway-error}"),
+    }));
+    expect(s.pods["server-0"]!.requests).toBe(s.clients["client"]!.requests);
+  });
+
+  // Istio's retry_host_predicate previous_hosts with host_selection_retry_max_attempts 5: Envoy
+  // re-draws a host already tried up to 5 times, so a retry lands on the same bad host again only
+  // when 6 draws in a row pick it (< 0.5^5).
+  it("a retry goes to another host (previous_hosts): one bad pod of two, retryOn 5xx, attempts 1: almost no errors", () => {
+    const s = runCli(mesh({
+      name: "acc-previous-hosts", duration: "10s",
+      servers: [
+        { name: "good", behaviour: "serviceTime: 1ms" },
+        { name: "bad", behaviour: "serviceTime: 1ms, errorRate: 1" },
+      ],
+      load: "rate: 50",
+      istio: vs("retries: {attempts: 1, retryOn: 5xx}"),
+    }));
+    expect(s.clients["client"]!.errorRate).toBeLessThan(0.5 ** 5);
+    expect(s.pods["bad-0"]!.requests).toBeGreaterThan(100);
+  });
+});
+
+// "Envoy uses a fully jittered exponential back-off algorithm for retries with a default base
+// interval of 25ms ... the first retry will be delayed randomly by 0-24ms, the 2nd by 0-74ms and
+// the 3rd by 0-174ms ... capped at a maximum interval, which defaults to 10 times the base interval"
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-max-retries
+describe("retry back-off", () => {
+  it("three retries of an instant 500 wait 0–24, 0–74 and 0–174 ms: mean ≈ 137 ms, never more than 272 ms", () => {
+    const s = runCli(mesh({
+      name: "acc-backoff", duration: "60s",
+      servers: [{ name: "server", behaviour: "serviceTime: 0ms, errorRate: 1" }],
+      load: "rate: 20",
+      istio: vs("retries: {attempts: 3, retryOn: 5xx}"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.requests).toBeGreaterThan(1000);
+    // Mean of uniform[0,25)+[0,75)+[0,175) is 136 ms (whole ms); ± a few standard errors.
+    expect(c.latencyMs.mean).toBeGreaterThan(125);
+    expect(c.latencyMs.mean).toBeLessThan(150);
+    expect(c.latencyMs.max).toBeLessThan(290);
+  });
+
+  it("past the cap every wait is at most 10 × base: 7 retries with a 10 ms base take at most 10+30+70+100·4 ms", () => {
+    const s = runCli(mesh({
+      name: "acc-backoff-cap", duration: "30s",
+      servers: [{ name: "server", behaviour: "serviceTime: 0ms, errorRate: 1" }],
+      load: "rate: 20",
+      istio: vs("retries: {attempts: 7, retryOn: 5xx, backoff: 10ms}"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.latencyMs.max).toBeLessThan(510 + 20);
+    expect(c.latencyMs.mean).toBeGreaterThan(150);
+  });
+});
+
+// Each retry needs a token of the cluster's max_retries circuit breaker (DestinationRule
+// connectionPool.http.maxRetries); without one Envoy does not retry, counts
+// upstream_rq_retry_overflow and flags UO, returning the last answer.
+// https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
+describe("max_retries circuit breaker", () => {
+  it("maxRetries: 1 with many concurrent failing requests: retries overflow (UO), counted as upstream_rq_retry_overflow", () => {
+    const s = runCli(mesh({
+      name: "acc-retry-overflow", duration: "10s",
+      servers: [{ name: "server", behaviour: "serviceTime: 50ms, errorRate: 1" }],
+      load: "rate: 200",
+      istio: `${vs("retries: {attempts: 2, retryOn: 5xx}")}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: server}
+spec:
+  host: server
+  trafficPolicy: {connectionPool: {http: {maxRetries: 1}}}`,
+    }));
+    const c = s.clients["client"]!;
+    const k = counters(s, "client", "server");
+    expect(k["upstream_rq_retry_overflow"]).toBeGreaterThan(0);
+    expect(c.flags["UO"]).toBe(k["upstream_rq_retry_overflow"]);
+    // The overflowed requests still carry the upstream's own 500, not a local 503.
+    expect(c.codes["500"]).toBe(c.requests);
+    expect(c.codes["503"] ?? 0).toBe(0);
+  });
+});
