@@ -38,7 +38,7 @@ spec:
 apiVersion: meshsim.dev/v1alpha1
 kind: Workload
 metadata: {name: ${d.name}}
-spec: {selector: {deployment: ${d.name}}, concurrency: 1000, ${d.behaviour}}
+spec: {selector: {deployment: ${d.name}}, ${d.behaviour.includes("concurrency") ? "" : "concurrency: 1000, "}${d.behaviour}}
 `,
     )
     .join("---\n");
