@@ -118,3 +118,19 @@ function withoutPorts(p: TrafficPolicy | undefined): TrafficPolicy {
   const { portLevelSettings: _ignored, ...rest } = p;
   return rest;
 }
+
+/**
+ * Does the destination hash consistently (its effective loadBalancer has `consistentHash`)? istiod
+ * then writes the route's retry policy without the previous_hosts predicate, so a retry lands on
+ * the same host again (Istio 1.23+; retry.go ConvertPolicy(in, hashPolicy)). The service's
+ * namespace is read from its FQDN (`name.namespace.svc.<suffix>`).
+ */
+export function usesConsistentHash(
+  all: readonly DestinationRule[], host: string, subset: string | undefined, port: number,
+  clientNamespace: string, clientLabels: Readonly<Record<string, string>>,
+): boolean {
+  const parts = host.split(".");
+  const serviceNamespace = parts.length > 2 && parts[2] === "svc" ? parts[1]! : clientNamespace;
+  const dr = destinationRuleFor(all, host, clientNamespace, clientLabels, serviceNamespace);
+  return dr !== undefined && effectivePolicy(dr, subset, port).loadBalancer?.consistentHash !== undefined;
+}

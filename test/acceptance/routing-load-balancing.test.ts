@@ -179,4 +179,38 @@ ${clients}`,
       expect(to[0]!.requests).toBe(s.clients[u]!.requests);
     }
   });
+
+  // Istio ≥ 1.23 omits the previous_hosts retry predicate when the destination uses consistent
+  // hashing ("When Consistent Hashing is enabled, we don't want to use other hosts during retries",
+  // istio/istio pilot/pkg/networking/core/route/retry/retry.go; semantics §1.5): a retry hashes to
+  // the same host again, so the users whose key lands on a failing pod fail every try.
+  it("with consistentHash a retry returns to the same pod: users hashed to a failing pod get 500 after 3 tries, the others never", () => {
+    const users = ["a", "b", "c", "d", "e", "f", "g", "h"].map((u) => `{fraction: 0.125, set: {x-user: ${u}}}`).join(", ");
+    const s = runCli(mesh({
+      name: "acc-hash-retry", duration: "5s",
+      servers: [
+        { name: "good", replicas: 2, behaviour: "serviceTime: 2ms" },
+        { name: "bad", behaviour: "serviceTime: 2ms, errorRate: 1" },
+      ],
+      load: `rate: 200, headers: [${users}]`,
+      istio: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: server}
+spec:
+  hosts: [server]
+  http: [{route: [{destination: {host: server}}], retries: {attempts: 2, retryOn: 5xx}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: server}
+spec: {host: server, trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}}`,
+    }));
+    const c = s.clients["client"]!;
+    const failed = c.codes["500"] ?? 0;
+    expect(failed).toBeGreaterThan(0);
+    expect(c.flags["URX"]).toBe(failed);
+    // Every request the bad pod saw was one of three tries of a request that then failed.
+    expect(s.pods["bad-0"]!.requests).toBe(3 * failed);
+    expect((c.codes["200"] ?? 0) + failed).toBe(c.requests);
+  });
 });
