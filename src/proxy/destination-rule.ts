@@ -90,7 +90,8 @@ const BLOCKS = ["loadBalancer", "connectionPool", "outlierDetection", "tls"] as 
 /**
  * The policy of cluster (subset, port): a port-level entry replaces all four blocks (blocks it omits
  * fall back to defaults, not to the top level); a subset's blocks replace the top level's block by
- * block; the subset's own port-level settings win over both.
+ * block; the subset's own port-level settings win over both. retryBudget has no port-level form:
+ * the subset's, else the top level's.
  */
 export function effectivePolicy(dr: DestinationRule | undefined, subset: string | undefined, port: number): TrafficPolicy {
   if (dr === undefined) return {};
@@ -104,12 +105,16 @@ export function effectivePolicy(dr: DestinationRule | undefined, subset: string 
   const top = dr.spec.trafficPolicy;
   let policy: TrafficPolicy = atPort(top) ?? withoutPorts(top);
   const sp = subset === undefined ? undefined : dr.spec.subsets?.find((x) => x.name === subset)?.trafficPolicy;
+  const budget = sp?.retryBudget ?? top?.retryBudget;
   if (sp !== undefined) {
     const subsetPort = atPort(sp);
-    if (subsetPort !== undefined) return subsetPort;
-    policy = { ...policy };
-    for (const b of BLOCKS) if (sp[b] !== undefined) (policy as Record<string, unknown>)[b] = sp[b];
+    if (subsetPort !== undefined) policy = subsetPort;
+    else {
+      policy = { ...policy };
+      for (const b of BLOCKS) if (sp[b] !== undefined) (policy as Record<string, unknown>)[b] = sp[b];
+    }
   }
+  if (budget !== undefined && policy.retryBudget !== budget) policy = { ...policy, retryBudget: budget };
   return policy;
 }
 

@@ -206,3 +206,45 @@ spec:
     expect(c.codes["503"] ?? 0).toBe(0);
   });
 });
+
+// DestinationRule trafficPolicy.retryBudget → Envoy's retry_budget, which replaces max_retries:
+// "the limit on concurrent retries as a percentage of the sum of active requests and active pending
+// requests" (default 20 %), never below min_retry_concurrency (default 3). Istio's own max_retries
+// default (2^32-1) never stops a retry.
+// https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-RetryBudget
+// https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_breaker.proto#config-cluster-v3-circuitbreakers-thresholds-retrybudget
+describe("retry budget", () => {
+  const run = (budget: string) => runCli(mesh({
+    name: `acc-retry-budget${budget === "" ? "-none" : ""}`, duration: "5s",
+    servers: [{ name: "server", behaviour: "serviceTime: 50ms, errorRate: 1" }],
+    load: "rate: 200",
+    istio: `${vs("retries: {attempts: 2, retryOn: 5xx}")}${budget === "" ? "" : `
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: server}
+spec:
+  host: server
+  trafficPolicy: {retryBudget: ${budget}}`}`,
+  }));
+
+  it("without one, Istio's max_retries (2^32-1) lets every retry run: three tries per request", () => {
+    const s = run("");
+    expect(counters(s, "client", "server")["upstream_rq_retry_overflow"]).toBe(0);
+    expect(s.pods["server-0"]!.requests).toBe(3 * s.clients["client"]!.requests);
+  });
+
+  it("the default budget (20 %, at least 3) refuses most retries of a failing service (UO, upstream_rq_retry_overflow)", () => {
+    const s = run("{}");
+    const c = s.clients["client"]!;
+    const k = counters(s, "client", "server");
+    expect(k["upstream_rq_retry_overflow"]).toBeGreaterThan(c.requests / 2);
+    expect(c.flags["UO"]).toBe(k["upstream_rq_retry_overflow"]);
+    expect(s.pods["server-0"]!.requests).toBeLessThan(2 * c.requests);
+  });
+
+  it("minRetryConcurrency above the retries ever in flight lets every retry run", () => {
+    const s = run("{percent: 20, minRetryConcurrency: 1000}");
+    expect(counters(s, "client", "server")["upstream_rq_retry_overflow"]).toBe(0);
+  });
+});
