@@ -100,9 +100,9 @@ function withinThreeSigma(observed: number, n: number, p: number): void {
 }
 
 // https://istio.io/latest/docs/tasks/traffic-management/request-routing/
-describe("Istio task: Request Routing", () => {
-  it("virtual-service-all-v1: every reviews request goes to v1, so the page never shows stars (no ratings call)", () => {
-    const s = runCli(bookinfo("acc-route-all-v1", "20s", `${USERS(50)}
+describe.concurrent("Istio task: Request Routing", () => {
+  it("virtual-service-all-v1: every reviews request goes to v1, so the page never shows stars (no ratings call)", async () => {
+    const s = await runCli(bookinfo("acc-route-all-v1", "20s", `${USERS(50)}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -119,8 +119,8 @@ spec:
     expect(s.clients["users"]!.errorRate).toBe(0);
   });
 
-  it("virtual-service-reviews-test-v2: jason (end-user header) sees v2's black stars, everyone else v1", () => {
-    const s = runCli(bookinfo("acc-route-jason", "20s", `${USERS(40)}
+  it("virtual-service-reviews-test-v2: jason (end-user header) sees v2's black stars, everyone else v1", async () => {
+    const s = await runCli(bookinfo("acc-route-jason", "20s", `${USERS(40)}
 ---
 ${JASON(10)}
 ---
@@ -137,7 +137,7 @@ ${REVIEWS_JASON_V2}
 });
 
 // https://istio.io/latest/docs/tasks/traffic-management/traffic-shifting/
-describe("Istio task: Traffic Shifting", () => {
+describe.concurrent("Istio task: Traffic Shifting", () => {
   function shifted(name: string, weights: Record<string, number>) {
     const route = Object.entries(weights)
       .map(([v, w]) => `{destination: {host: reviews, subset: ${v}}, weight: ${w}}`)
@@ -153,8 +153,8 @@ spec:
 `));
   }
 
-  it("virtual-service-reviews-50-v3: v1 and v3 each get half of the requests (within 3σ), v2 none", () => {
-    const s = shifted("acc-shift-50", { v1: 50, v3: 50 });
+  it("virtual-service-reviews-50-v3: v1 and v3 each get half of the requests (within 3σ), v2 none", async () => {
+    const s = await shifted("acc-shift-50", { v1: 50, v3: 50 });
     const n = s.clients["users"]!.requests;
     withinThreeSigma(edgeRequests(s, "productpage-v1", "reviews-v1"), n, 0.5);
     withinThreeSigma(edgeRequests(s, "productpage-v1", "reviews-v3"), n, 0.5);
@@ -163,31 +163,31 @@ spec:
     expect(edgeRequests(s, "reviews-v3", "ratings-v1")).toBe(edgeRequests(s, "productpage-v1", "reviews-v3"));
   });
 
-  it("80/20 weights: v1 gets 80 % and v3 20 % (within 3σ)", () => {
-    const s = shifted("acc-shift-80", { v1: 80, v3: 20 });
+  it("80/20 weights: v1 gets 80 % and v3 20 % (within 3σ)", async () => {
+    const s = await shifted("acc-shift-80", { v1: 80, v3: 20 });
     const n = s.clients["users"]!.requests;
     withinThreeSigma(edgeRequests(s, "productpage-v1", "reviews-v1"), n, 0.8);
     withinThreeSigma(edgeRequests(s, "productpage-v1", "reviews-v3"), n, 0.2);
   });
 
-  it("three destinations 60/30/10: each version gets its weight's share (within 3σ)", () => {
-    const s = shifted("acc-shift-3", { v1: 60, v2: 30, v3: 10 });
+  it("three destinations 60/30/10: each version gets its weight's share (within 3σ)", async () => {
+    const s = await shifted("acc-shift-3", { v1: 60, v2: 30, v3: 10 });
     const n = s.clients["users"]!.requests;
     withinThreeSigma(edgeRequests(s, "productpage-v1", "reviews-v1"), n, 0.6);
     withinThreeSigma(edgeRequests(s, "productpage-v1", "reviews-v2"), n, 0.3);
     withinThreeSigma(edgeRequests(s, "productpage-v1", "reviews-v3"), n, 0.1);
   });
 
-  it("virtual-service-reviews-v3: one destination gets 100 %", () => {
-    const s = shifted("acc-shift-100", { v3: 100 });
+  it("virtual-service-reviews-v3: one destination gets 100 %", async () => {
+    const s = await shifted("acc-shift-100", { v3: 100 });
     expect(edgeRequests(s, "productpage-v1", "reviews-v3")).toBe(s.clients["users"]!.requests);
   });
 });
 
 // https://istio.io/latest/docs/tasks/traffic-management/fault-injection/
-describe("Istio task: Fault Injection", () => {
-  it("7 s delay on ratings for jason: the page loads in about 6 s (productpage's 3 s timeout + 1 retry) and shows reviews unavailable", () => {
-    const s = runCli(bookinfo("acc-fault-delay", "25s", `${USERS(20)}
+describe.concurrent("Istio task: Fault Injection", () => {
+  it("7 s delay on ratings for jason: the page loads in about 6 s (productpage's 3 s timeout + 1 retry) and shows reviews unavailable", async () => {
+    const s = await runCli(bookinfo("acc-fault-delay", "25s", `${USERS(20)}
 ---
 ${JASON(2)}
 ---
@@ -219,8 +219,8 @@ spec:
     expect(s.clients["users"]!.latencyMs.p99).toBeLessThan(100);
   });
 
-  it("the same delay after moving reviews to v3 (2.5 s ratings timeout): the page loads in about 2.5 s with reviews shown", () => {
-    const s = runCli(bookinfo("acc-fault-delay-v3", "25s", `${JASON(2)}
+  it("the same delay after moving reviews to v3 (2.5 s ratings timeout): the page loads in about 2.5 s with reviews shown", async () => {
+    const s = await runCli(bookinfo("acc-fault-delay-v3", "25s", `${JASON(2)}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -247,8 +247,8 @@ spec:
     expect(toV3.reduce((n, e) => n + (e.codes["200"] ?? 0), 0)).toBe(toV3.reduce((n, e) => n + e.requests, 0));
   });
 
-  it("abort 500 on ratings for jason: 'Ratings service is currently unavailable' inside a fast 200 page; the abort never reaches ratings", () => {
-    const s = runCli(bookinfo("acc-fault-abort", "20s", `${USERS(20)}
+  it("abort 500 on ratings for jason: 'Ratings service is currently unavailable' inside a fast 200 page; the abort never reaches ratings", async () => {
+    const s = await runCli(bookinfo("acc-fault-abort", "20s", `${USERS(20)}
 ---
 ${JASON(10)}
 ---
@@ -280,7 +280,7 @@ spec:
 });
 
 // https://istio.io/latest/docs/tasks/traffic-management/request-timeouts/
-describe("Istio task: Request Timeouts", () => {
+describe.concurrent("Istio task: Request Timeouts", () => {
   const scenario = (reviewsTimeout: string) =>
     runCli(bookinfo(`acc-timeout${reviewsTimeout === "" ? "-none" : ""}`, "20s", `${USERS(10)}
 ---
@@ -301,16 +301,16 @@ spec:
     route: [{destination: {host: ratings, subset: v1}}]
 `));
 
-  it("2 s delay on ratings and no route timeout: every page takes about 2 s (Istio sets no timeout by default)", () => {
-    const s = scenario("");
+  it("2 s delay on ratings and no route timeout: every page takes about 2 s (Istio sets no timeout by default)", async () => {
+    const s = await scenario("");
     const users = s.clients["users"]!;
     expect(users.latencyMs.p50).toBeGreaterThan(2000);
     expect(users.latencyMs.max).toBeLessThan(2100);
     expect(users.errorRate).toBe(0);
   });
 
-  it("timeout 0.5s on reviews: the page returns in about 1 s (productpage retries once), reviews unavailable, 504 UT", () => {
-    const s = scenario(", timeout: 0.5s");
+  it("timeout 0.5s on reviews: the page returns in about 1 s (productpage retries once), reviews unavailable, 504 UT", async () => {
+    const s = await scenario(", timeout: 0.5s");
     const users = s.clients["users"]!;
     expect(users.codes["200"]).toBe(users.requests);
     expect(users.latencyMs.p50).toBeGreaterThan(1000);

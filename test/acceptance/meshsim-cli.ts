@@ -1,6 +1,6 @@
 // The acceptance checks run meshsim as a user does: a scenario file written from Istio's and Envoy's
 // documentation, `meshsim run FILE --json --quiet`, and assertions on the summary.json it prints.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,18 +12,27 @@ const BIN = path.join(ROOT, "bin/meshsim.js");
 export const BOOKINFO = path.join(ROOT, "scenarios/bookinfo/bookinfo.yaml");
 export const BOOKINFO_NETWORKING = path.join(ROOT, "scenarios/bookinfo/networking");
 
-/** Writes `yaml` to a temporary scenario file, runs the CLI on it and returns its summary.json. */
-export function runCli(yaml: string): Summary {
+/**
+ * Writes `yaml` to a temporary scenario file, runs `meshsim run FILE --json --quiet` on it and
+ * resolves to the summary.json it prints. Asynchronous, so that a file's checks (describe.concurrent)
+ * run their processes side by side.
+ */
+export function runCli(yaml: string): Promise<Summary> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-acceptance-"));
   const file = path.join(dir, "scenario.yaml");
   fs.writeFileSync(file, yaml);
-  const r = spawnSync(process.execPath, [BIN, "run", file, "--json", "--quiet", "--out", path.join(dir, "out")], {
-    cwd: ROOT,
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "run", file, "--json", "--quiet", "--out", path.join(dir, "out")], { cwd: ROOT });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`meshsim exited ${code}: ${Buffer.concat(err).toString()}`));
+      else resolve(JSON.parse(Buffer.concat(out).toString()) as Summary);
+    });
   });
-  if (r.status !== 0) throw new Error(`meshsim exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Summary;
 }
 
 /** Edges from `source` (optionally to `destination`), summed. */

@@ -20,7 +20,7 @@ spec:
 const ejections = (s: Summary) => s.events.filter((e) => e.kind === "ejection");
 const ejectedPods = (s: Summary) => new Set(ejections(s).map((e) => e.detail["pod"]));
 
-describe("Istio task: Circuit Breaking", () => {
+describe.concurrent("Istio task: Circuit Breaking", () => {
   const cb = (c: number, n: number) =>
     runCli(mesh({
       name: `acc-cb-c${c}`, duration: "10s",
@@ -36,9 +36,8 @@ describe("Istio task: Circuit Breaking", () => {
   // The page shows `-c 2 -n 20`: "Code 200 : 17 (85.0 %) Code 503 : 3 (15.0 %)" ("almost all
   // requests made it through"), and `-c 3 -n 30`: "Code 200 : 11 (36.7 %) Code 503 : 19 (63.3 %)",
   // the 503s counted by upstream_rq_pending_overflow.
-  it("fortio -c 2 -n 20: a few 503 UO, most requests pass; -c 3 -n 30: most are 503 UO", () => {
-    const c2 = cb(2, 20);
-    const c3 = cb(3, 30);
+  it("fortio -c 2 -n 20: a few 503 UO, most requests pass; -c 3 -n 30: most are 503 UO", async () => {
+    const [c2, c3] = await Promise.all([cb(2, 20), cb(3, 30)]);
     const share = (s: Summary) => (s.clients["client"]!.codes["503"] ?? 0) / s.clients["client"]!.requests;
     expect(c2.clients["client"]!.requests).toBe(20);
     expect(c3.clients["client"]!.requests).toBe(30);
@@ -61,9 +60,9 @@ const ONE_BAD_OF_THREE: ServerDeployment[] = [
   { name: "bad", behaviour: "serviceTime: 2ms, errorRate: 1" },
 ];
 
-describe("outlier detection: which errors count", () => {
-  it("consecutive5xxErrors: 3 ejects a pod answering 500", () => {
-    const s = runCli(mesh({
+describe.concurrent("outlier detection: which errors count", () => {
+  it("consecutive5xxErrors: 3 ejects a pod answering 500", async () => {
+    const s = await runCli(mesh({
       name: "acc-od-5xx", duration: "5s", servers: ONE_BAD_OF_THREE, load: "rate: 100",
       istio: dr("{outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 30s, maxEjectionPercent: 100}}"),
     }));
@@ -72,8 +71,8 @@ describe("outlier detection: which errors count", () => {
   });
 
   // consecutiveGatewayErrors counts 502, 503 and 504 only; a 500 resets its counter.
-  it("consecutiveGatewayErrors alone (consecutive5xxErrors: 0) never ejects a pod answering 500", () => {
-    const s = runCli(mesh({
+  it("consecutiveGatewayErrors alone (consecutive5xxErrors: 0) never ejects a pod answering 500", async () => {
+    const s = await runCli(mesh({
       name: "acc-od-gw-500", duration: "5s", servers: ONE_BAD_OF_THREE, load: "rate: 100",
       istio: dr("{outlierDetection: {consecutive5xxErrors: 0, consecutiveGatewayErrors: 3, interval: 1s, baseEjectionTime: 30s, maxEjectionPercent: 100}}"),
     }));
@@ -81,8 +80,8 @@ describe("outlier detection: which errors count", () => {
   });
 
   // A pod whose app answers 503 itself (its one slot busy, no queue): gateway errors.
-  it("consecutiveGatewayErrors: 3 ejects a pod answering 503", () => {
-    const s = runCli(mesh({
+  it("consecutiveGatewayErrors: 3 ejects a pod answering 503", async () => {
+    const s = await runCli(mesh({
       name: "acc-od-gw-503", duration: "5s",
       servers: [
         { name: "good", replicas: 2, behaviour: "serviceTime: 2ms" },
@@ -96,11 +95,11 @@ describe("outlier detection: which errors count", () => {
   });
 });
 
-describe("outlier detection: ejection time and the cap", () => {
+describe.concurrent("outlier detection: ejection time and the cap", () => {
   // "the host is ejected for a period equal to baseEjectionTime × the number of times it has been
   // ejected", returning at an interval sweep.
-  it("a pod failing for ever is ejected for 2 s, then 4 s, then 6 s (base 2 s, interval 1 s)", () => {
-    const s = runCli(mesh({
+  it("a pod failing for ever is ejected for 2 s, then 4 s, then 6 s (base 2 s, interval 1 s)", async () => {
+    const s = await runCli(mesh({
       name: "acc-od-time", duration: "20s", servers: ONE_BAD_OF_THREE, load: "rate: 100",
       istio: dr("{outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 2s, maxEjectionPercent: 100}}"),
     }));
@@ -124,16 +123,16 @@ describe("outlier detection: ejection time and the cap", () => {
       istio: dr(`{outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 60s, maxEjectionPercent: ${mep}}}`),
     }));
 
-  it("maxEjectionPercent 33 of three hosts ejects none (33.3 % > 33); 34 ejects one; 67 ejects two", () => {
-    const m33 = allBad(33);
+  it("maxEjectionPercent 33 of three hosts ejects none (33.3 % > 33); 34 ejects one; 67 ejects two", async () => {
+    const [m33, m34, m67] = await Promise.all([allBad(33), allBad(34), allBad(67)]);
     expect(ejectedPods(m33).size).toBe(0);
     expect(counters(m33, "client", "server")["ejections_overflow"]).toBeGreaterThan(0);
-    expect(ejectedPods(allBad(34)).size).toBe(1);
-    expect(ejectedPods(allBad(67)).size).toBe(2);
+    expect(ejectedPods(m34).size).toBe(1);
+    expect(ejectedPods(m67).size).toBe(2);
   });
 
-  it("Istio's default maxEjectionPercent (10 %) ejects nobody of three hosts", () => {
-    const s = runCli(mesh({
+  it("Istio's default maxEjectionPercent (10 %) ejects nobody of three hosts", async () => {
+    const s = await runCli(mesh({
       name: "acc-od-mep-default", duration: "5s", servers: ONE_BAD_OF_THREE, load: "rate: 100",
       istio: dr("{outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 30s}}"),
     }));
@@ -145,7 +144,7 @@ describe("outlier detection: ejection time and the cap", () => {
 // every host ejected Envoy answers 503 UH "no healthy upstream". With minHealthPercent 50 and fewer
 // than half the hosts healthy, Envoy balances over all hosts again (panic).
 // https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection (minHealthPercent)
-describe("outlier detection and the panic threshold", () => {
+describe.concurrent("outlier detection and the panic threshold", () => {
   const run = (extra: string) =>
     runCli(mesh({
       name: `acc-panic${extra === "" ? "" : "-50"}`, duration: "5s",
@@ -154,16 +153,16 @@ describe("outlier detection and the panic threshold", () => {
       istio: dr(`{outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 60s, maxEjectionPercent: 100${extra}}}`),
     }));
 
-  it("minHealthPercent 0 (Istio's default): both hosts ejected, then every request is 503 UH", () => {
-    const s = run("");
+  it("minHealthPercent 0 (Istio's default): both hosts ejected, then every request is 503 UH", async () => {
+    const s = await run("");
     expect(ejectedPods(s).size).toBe(2);
     const c = s.clients["client"]!;
     expect(c.flags["UH"]).toBeGreaterThan(0.9 * c.requests);
     expect(c.codes["500"]).toBeLessThan(0.1 * c.requests);
   });
 
-  it("minHealthPercent 50: with both hosts ejected Envoy panics and sends to them anyway (500s, no UH)", () => {
-    const s = run(", minHealthPercent: 50");
+  it("minHealthPercent 50: with both hosts ejected Envoy panics and sends to them anyway (500s, no UH)", async () => {
+    const s = await run(", minHealthPercent: 50");
     const c = s.clients["client"]!;
     expect(c.flags["UH"] ?? 0).toBe(0);
     expect(c.codes["500"]).toBe(c.requests);

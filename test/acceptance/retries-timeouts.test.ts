@@ -12,11 +12,11 @@ spec:
   hosts: [server]
   http: [{route: [{destination: {host: server}}], ${http}}]`;
 
-describe("route timeout and per-try timeout", () => {
+describe.concurrent("route timeout and per-try timeout", () => {
   // Envoy: "the route timeout ... includes all retries"; its expiry is 504 UT and is not retried.
   // https://www.envoyproxy.io/docs/envoy/latest/faq/configuration/timeouts#route-timeouts
-  it("the route timeout bounds all tries together: 5xx retried every ~400 ms, page cut at 1 s with 504 UT", () => {
-    const s = runCli(mesh({
+  it("the route timeout bounds all tries together: 5xx retried every ~400 ms, page cut at 1 s with 504 UT", async () => {
+    const s = await runCli(mesh({
       name: "acc-route-timeout-retries", duration: "10s",
       servers: [{ name: "server", behaviour: "serviceTime: 400ms, errorRate: 1" }],
       load: "rate: 10",
@@ -38,8 +38,8 @@ describe("route timeout and per-try timeout", () => {
   // (router.cc onPerTryTimeout → shouldRetryReset; retry_state_impl.cc wouldRetryFromReset), and
   // Istio fills retryOn with its default (connect-failure,refused-stream,unavailable,cancelled,
   // retriable-status-codes) when it is left out: so the first per-try timeout is final, 504 UT at 2 s.
-  it("attempts 3 and perTryTimeout 2s with Istio's default retryOn: one try, 504 UT after 2 s", () => {
-    const s = runCli(mesh({
+  it("attempts 3 and perTryTimeout 2s with Istio's default retryOn: one try, 504 UT after 2 s", async () => {
+    const s = await runCli(mesh({
       name: "acc-per-try-default", duration: "10s",
       servers: [{ name: "server", behaviour: "serviceTime: 5s" }],
       load: "rate: 2",
@@ -53,8 +53,8 @@ describe("route timeout and per-try timeout", () => {
     expect(s.pods["server-0"]!.requests).toBe(c.requests);
   });
 
-  it("attempts 3, perTryTimeout 2s, retryOn 5xx: four tries of 2 s plus back-off, then 504 UT (URX)", () => {
-    const s = runCli(mesh({
+  it("attempts 3, perTryTimeout 2s, retryOn 5xx: four tries of 2 s plus back-off, then 504 UT (URX)", async () => {
+    const s = await runCli(mesh({
       name: "acc-per-try-5xx", duration: "20s",
       servers: [{ name: "server", behaviour: "serviceTime: 5s" }],
       load: "rate: 2",
@@ -69,8 +69,8 @@ describe("route timeout and per-try timeout", () => {
     expect(s.pods["server-0"]!.requests).toBe(4 * c.requests);
   });
 
-  it("a route timeout shorter than perTryTimeout × tries ends the request at the route timeout", () => {
-    const s = runCli(mesh({
+  it("a route timeout shorter than perTryTimeout × tries ends the request at the route timeout", async () => {
+    const s = await runCli(mesh({
       name: "acc-per-try-route", duration: "20s",
       servers: [{ name: "server", behaviour: "serviceTime: 5s" }],
       load: "rate: 2",
@@ -84,12 +84,12 @@ describe("route timeout and per-try timeout", () => {
   });
 });
 
-describe("which outcomes are retried", () => {
+describe.concurrent("which outcomes are retried", () => {
   // Istio ≥ 1.24 removed 503 from the default retriable_status_codes (EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY,
   // https://istio.io/latest/news/releases/1.24.x/announcing-1.24/change-notes/): an upstream 503 is
   // no longer retried by default, nor a 500.
-  it("Istio's default policy does not retry an upstream 500 or 503", () => {
-    const s = runCli(mesh({
+  it("Istio's default policy does not retry an upstream 500 or 503", async () => {
+    const s = await runCli(mesh({
       name: "acc-default-no-5xx", duration: "10s",
       servers: [{ name: "server", behaviour: "serviceTime: 1ms, errorRate: 1" }],
       load: "rate: 20",
@@ -99,8 +99,8 @@ describe("which outcomes are retried", () => {
     expect(s.pods["server-0"]!.requests).toBe(c.requests);
   });
 
-  it("retryOn 5xx with attempts 3 makes four tries and returns the last 500 with URX", () => {
-    const s = runCli(mesh({
+  it("retryOn 5xx with attempts 3 makes four tries and returns the last 500 with URX", async () => {
+    const s = await runCli(mesh({
       name: "acc-5xx-urx", duration: "10s",
       servers: [{ name: "server", replicas: 2, behaviour: "serviceTime: 1ms, errorRate: 1" }],
       load: "rate: 20",
@@ -112,8 +112,8 @@ describe("which outcomes are retried", () => {
     expect(sumPods(s.pods, "server-")).toBe(4 * c.requests);
   });
 
-  it("retryOn gateway-error does not retry a 500", () => {
-    const s = runCli(mesh({
+  it("retryOn gateway-error does not retry a 500", async () => {
+    const s = await runCli(mesh({
       name: "acc-gateway-500", duration: "10s",
       servers: [{ name: "server", behaviour: "serviceTime: 1ms, errorRate: 1" }],
       load: "rate: 20",
@@ -125,8 +125,8 @@ describe("which outcomes are retried", () => {
   // Istio's retry_host_predicate previous_hosts with host_selection_retry_max_attempts 5: Envoy
   // re-draws a host already tried up to 5 times, so a retry lands on the same bad host again only
   // when 6 draws in a row pick it (< 0.5^5).
-  it("a retry goes to another host (previous_hosts): one bad pod of two, retryOn 5xx, attempts 1: almost no errors", () => {
-    const s = runCli(mesh({
+  it("a retry goes to another host (previous_hosts): one bad pod of two, retryOn 5xx, attempts 1: almost no errors", async () => {
+    const s = await runCli(mesh({
       name: "acc-previous-hosts", duration: "10s",
       servers: [
         { name: "good", behaviour: "serviceTime: 1ms" },
@@ -144,9 +144,9 @@ describe("which outcomes are retried", () => {
 // interval of 25ms ... the first retry will be delayed randomly by 0-24ms, the 2nd by 0-74ms and
 // the 3rd by 0-174ms ... capped at a maximum interval, which defaults to 10 times the base interval"
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-max-retries
-describe("retry back-off", () => {
-  it("three retries of an instant 500 wait 0–24, 0–74 and 0–174 ms: mean ≈ 137 ms, never more than 272 ms", () => {
-    const s = runCli(mesh({
+describe.concurrent("retry back-off", () => {
+  it("three retries of an instant 500 wait 0–24, 0–74 and 0–174 ms: mean ≈ 137 ms, never more than 272 ms", async () => {
+    const s = await runCli(mesh({
       name: "acc-backoff", duration: "60s",
       servers: [{ name: "server", behaviour: "serviceTime: 0ms, errorRate: 1" }],
       load: "rate: 20",
@@ -164,8 +164,8 @@ describe("retry back-off", () => {
   // backoff_strategy.cc returns random() % min(interval, max)): retries 4–7 with a 10 ms base wait
   // 50 ms on average, never exactly 100 ms. Clamping the draw instead would pile a third or more of
   // those waits at 100 ms and lift the mean of seven retries from ≈ 252 ms to ≈ 322 ms.
-  it("past the cap every wait is uniform below 10 × base: 7 retries with a 10 ms base take ≈ 5+15+35+4·50 ms", () => {
-    const s = runCli(mesh({
+  it("past the cap every wait is uniform below 10 × base: 7 retries with a 10 ms base take ≈ 5+15+35+4·50 ms", async () => {
+    const s = await runCli(mesh({
       name: "acc-backoff-cap", duration: "60s",
       servers: [{ name: "server", behaviour: "serviceTime: 0ms, errorRate: 1" }],
       load: "rate: 20",
@@ -182,9 +182,9 @@ describe("retry back-off", () => {
 // connectionPool.http.maxRetries); without one Envoy does not retry, counts
 // upstream_rq_retry_overflow and flags UO, returning the last answer.
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
-describe("max_retries circuit breaker", () => {
-  it("maxRetries: 1 with many concurrent failing requests: retries overflow (UO), counted as upstream_rq_retry_overflow", () => {
-    const s = runCli(mesh({
+describe.concurrent("max_retries circuit breaker", () => {
+  it("maxRetries: 1 with many concurrent failing requests: retries overflow (UO), counted as upstream_rq_retry_overflow", async () => {
+    const s = await runCli(mesh({
       name: "acc-retry-overflow", duration: "10s",
       servers: [{ name: "server", behaviour: "serviceTime: 50ms, errorRate: 1" }],
       load: "rate: 200",
@@ -213,7 +213,7 @@ spec:
 // default (2^32-1) never stops a retry.
 // https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-RetryBudget
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_breaker.proto#config-cluster-v3-circuitbreakers-thresholds-retrybudget
-describe("retry budget", () => {
+describe.concurrent("retry budget", () => {
   const run = (budget: string) => runCli(mesh({
     name: `acc-retry-budget${budget === "" ? "-none" : ""}`, duration: "5s",
     servers: [{ name: "server", behaviour: "serviceTime: 50ms, errorRate: 1" }],
@@ -228,14 +228,14 @@ spec:
   trafficPolicy: {retryBudget: ${budget}}`}`,
   }));
 
-  it("without one, Istio's max_retries (2^32-1) lets every retry run: three tries per request", () => {
-    const s = run("");
+  it("without one, Istio's max_retries (2^32-1) lets every retry run: three tries per request", async () => {
+    const s = await run("");
     expect(counters(s, "client", "server")["upstream_rq_retry_overflow"]).toBe(0);
     expect(s.pods["server-0"]!.requests).toBe(3 * s.clients["client"]!.requests);
   });
 
-  it("the default budget (20 %, at least 3) refuses most retries of a failing service (UO, upstream_rq_retry_overflow)", () => {
-    const s = run("{}");
+  it("the default budget (20 %, at least 3) refuses most retries of a failing service (UO, upstream_rq_retry_overflow)", async () => {
+    const s = await run("{}");
     const c = s.clients["client"]!;
     const k = counters(s, "client", "server");
     expect(k["upstream_rq_retry_overflow"]).toBeGreaterThan(c.requests / 2);
@@ -243,8 +243,8 @@ spec:
     expect(s.pods["server-0"]!.requests).toBeLessThan(2 * c.requests);
   });
 
-  it("minRetryConcurrency above the retries ever in flight lets every retry run", () => {
-    const s = run("{percent: 20, minRetryConcurrency: 1000}");
+  it("minRetryConcurrency above the retries ever in flight lets every retry run", async () => {
+    const s = await run("{percent: 20, minRetryConcurrency: 1000}");
     expect(counters(s, "client", "server")["upstream_rq_retry_overflow"]).toBe(0);
   });
 });

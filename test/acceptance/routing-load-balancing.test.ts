@@ -2,6 +2,7 @@
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage (response flags)
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers
 import { describe, expect, it } from "vitest";
+import type { Summary } from "../../src/report/summary-types.js";
 import { edges, runCli } from "./meshsim-cli.js";
 import { mesh } from "./mesh-fixture.js";
 
@@ -16,15 +17,15 @@ spec:
   - {name: v2, labels: {version: v2}}
   - {name: v9, labels: {version: v9}}`;
 
-function share(s: ReturnType<typeof runCli>, pod: string): number {
+function share(s: Summary, pod: string): number {
   const total = Object.values(s.pods).reduce((n, p) => n + p.requests, 0);
   return s.pods[pod]!.requests / total;
 }
 
-describe("when routing cannot complete", () => {
+describe.concurrent("when routing cannot complete", () => {
   // "NR: No route configured for a given request" → 404; Istio adds no fallback route.
-  it("a VirtualService whose only rule does not match answers 404 NR, and nothing reaches a pod", () => {
-    const s = runCli(mesh({
+  it("a VirtualService whose only rule does not match answers 404 NR, and nothing reaches a pod", async () => {
+    const s = await runCli(mesh({
       name: "acc-nr", duration: "5s", servers: [THREE_PODS[0]!], load: "rate: 20",
       istio: `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -41,8 +42,8 @@ spec:
 
   // A destination subset no DestinationRule defines: the route names a cluster Envoy does not have
   // → cluster_not_found_response_code 503 with flag NC. With weights, only that share fails.
-  it("weights 50/50 to a defined subset and a missing one: about half the requests get 503 NC", () => {
-    const s = runCli(mesh({
+  it("weights 50/50 to a defined subset and a missing one: about half the requests get 503 NC", async () => {
+    const s = await runCli(mesh({
       name: "acc-nc", duration: "10s", servers: THREE_PODS, load: "rate: 100",
       istio: `${SUBSETS}
 ---
@@ -62,8 +63,8 @@ spec:
   });
 
   // A defined subset whose labels match no pod: the cluster exists but is empty → 503 UH.
-  it("a subset matching no pod answers 503 UH (no healthy upstream)", () => {
-    const s = runCli(mesh({
+  it("a subset matching no pod answers 503 UH (no healthy upstream)", async () => {
+    const s = await runCli(mesh({
       name: "acc-uh", duration: "5s", servers: THREE_PODS, load: "rate: 20",
       istio: `${SUBSETS}
 ---
@@ -81,11 +82,11 @@ spec:
   });
 });
 
-describe("mirroring", () => {
+describe.concurrent("mirroring", () => {
   // "responses to the mirrored traffic are ignored" — the client sees only the primary's answers.
   // https://istio.io/latest/docs/tasks/traffic-management/mirroring/
-  it("the client never sees the mirror's slow failures, and the mirror receives every request", () => {
-    const s = runCli(mesh({
+  it("the client never sees the mirror's slow failures, and the mirror receives every request", async () => {
+    const s = await runCli(mesh({
       name: "acc-mirror", duration: "10s",
       servers: [
         { name: "server-1", version: "v1", behaviour: "serviceTime: 2ms" },
@@ -111,9 +112,9 @@ spec:
   });
 });
 
-describe("load balancing", () => {
-  it("ROUND_ROBIN over three equal pods gives each a third", () => {
-    const s = runCli(mesh({
+describe.concurrent("load balancing", () => {
+  it("ROUND_ROBIN over three equal pods gives each a third", async () => {
+    const s = await runCli(mesh({
       name: "acc-rr", duration: "10s", servers: THREE_PODS, load: "rate: 300",
       istio: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -129,26 +130,25 @@ spec: {host: server, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}}`,
   // Istio's default since 1.14 is LEAST_REQUEST (Envoy P2C, choice_count 2): a slow pod holds more
   // requests in flight, so it loses most two-way comparisons and gets less than an equal share;
   // ROUND_ROBIN ignores load and gives it exactly half.
-  it("LEAST_REQUEST (Istio's default) sends less to a slow pod; ROUND_ROBIN sends it half", () => {
+  it("LEAST_REQUEST (Istio's default) sends less to a slow pod; ROUND_ROBIN sends it half", async () => {
     const pods = [
       { name: "fast", behaviour: "serviceTime: 2ms" },
       { name: "slow", behaviour: "serviceTime: 200ms" },
     ];
-    const lr = runCli(mesh({ name: "acc-lr", duration: "10s", servers: pods, load: "rate: 200" }));
-    const rr = runCli(mesh({
+    const [lr, rr] = await Promise.all([runCli(mesh({ name: "acc-lr", duration: "10s", servers: pods, load: "rate: 200" })), runCli(mesh({
       name: "acc-lr-rr", duration: "10s", servers: pods, load: "rate: 200",
       istio: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: server}
 spec: {host: server, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}}`,
-    }));
+    }))]);
     expect(share(lr, "slow-0")).toBeLessThan(0.35);
     expect(share(lr, "slow-0")).toBeGreaterThan(0.1); // P2C with replacement: both draws are the slow pod 1/4 of the time
     expect(Math.abs(share(rr, "slow-0") - 0.5)).toBeLessThan(0.01);
   });
 
   // consistentHash on a header: the same header value always maps to the same host (ring hash).
-  it("consistentHash on x-user sends every request of one user to one pod", () => {
+  it("consistentHash on x-user sends every request of one user to one pod", async () => {
     const users = ["alice", "bob", "carol", "dave"];
     const clients = users
       .map((u) => `apiVersion: apps/v1
@@ -164,7 +164,7 @@ kind: LoadGenerator
 metadata: {name: ${u}}
 spec: {from: client-${u}, target: "http://server:8080/", rate: 30, headers: [{fraction: 1, set: {x-user: ${u}}}]}`)
       .join("\n---\n");
-    const s = runCli(mesh({
+    const s = await runCli(mesh({
       name: "acc-hash", duration: "10s", servers: THREE_PODS, load: "rate: 1",
       istio: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -184,9 +184,9 @@ ${clients}`,
   // hashing ("When Consistent Hashing is enabled, we don't want to use other hosts during retries",
   // istio/istio pilot/pkg/networking/core/route/retry/retry.go; semantics §1.5): a retry hashes to
   // the same host again, so the users whose key lands on a failing pod fail every try.
-  it("with consistentHash a retry returns to the same pod: users hashed to a failing pod get 500 after 3 tries, the others never", () => {
+  it("with consistentHash a retry returns to the same pod: users hashed to a failing pod get 500 after 3 tries, the others never", async () => {
     const users = ["a", "b", "c", "d", "e", "f", "g", "h"].map((u) => `{fraction: 0.125, set: {x-user: ${u}}}`).join(", ");
-    const s = runCli(mesh({
+    const s = await runCli(mesh({
       name: "acc-hash-retry", duration: "5s",
       servers: [
         { name: "good", replicas: 2, behaviour: "serviceTime: 2ms" },
