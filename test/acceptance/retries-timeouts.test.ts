@@ -89,14 +89,38 @@ describe.concurrent("which outcomes are retried", () => {
   // https://istio.io/latest/news/releases/1.24.x/announcing-1.24/change-notes/): an upstream 503 is
   // no longer retried by default, nor a 500.
   it("Istio's default policy does not retry an upstream 500 or 503", async () => {
-    const s = await runCli(mesh({
-      name: "acc-default-no-5xx", duration: "10s",
-      servers: [{ name: "server", behaviour: "serviceTime: 1ms, errorRate: 1" }],
-      load: "rate: 20",
-    }));
+    const [s, busy] = await Promise.all([
+      runCli(mesh({
+        name: "acc-default-no-500", duration: "10s",
+        servers: [{ name: "server", behaviour: "serviceTime: 1ms, errorRate: 1" }],
+        load: "rate: 20",
+      })),
+      // The app answers 503 itself while its one slot is busy (no queue).
+      runCli(mesh({
+        name: "acc-default-no-503", duration: "5s",
+        servers: [{ name: "server", behaviour: "concurrency: 1, queueLimit: 0, serviceTime: 10s" }],
+        load: "rate: 20",
+      })),
+    ]);
     const c = s.clients["client"]!;
     expect(c.codes["500"]).toBe(c.requests);
     expect(s.pods["server-0"]!.requests).toBe(c.requests);
+    const b = busy.clients["client"]!;
+    expect(b.codes["503"]).toBeGreaterThan(50);
+    expect(b.flags["URX"] ?? 0).toBe(0);
+    expect(busy.pods["server-0"]!.requests).toBe(b.requests);
+  });
+
+  it("retryOn \"503\" (a status code) retries exactly 503s: two retries each", async () => {
+    const s = await runCli(mesh({
+      name: "acc-retry-503", duration: "5s",
+      servers: [{ name: "server", behaviour: "concurrency: 1, queueLimit: 0, serviceTime: 10s" }],
+      load: "rate: 20",
+      istio: vs('retries: {attempts: 2, retryOn: "503"}'),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.flags["URX"]).toBe(c.codes["503"]);
+    expect(s.pods["server-0"]!.requests).toBe(3 * c.codes["503"]! + (c.codes["200"] ?? 0));
   });
 
   it("retryOn 5xx with attempts 3 makes four tries and returns the last 500 with URX", async () => {
