@@ -18,6 +18,8 @@ import type { OutgoingRequest } from "./transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
 import { hostMatches } from "../proxy/route/host-name.js";
 import type { ServiceEntry } from "../proxy/api/networking.js";
+import { usesConsistentHash } from "../proxy/destination-rule.js";
+import type { CompileOptions } from "../proxy/route/compile-routes.js";
 
 export type RoutedRequest =
   | { readonly kind: "local"; readonly status: number; readonly flags: string; readonly service: string }
@@ -100,6 +102,11 @@ class ProxyState {
     /** What the routes (RDS) know of: the Sidecar scope under the route config. */
     readonly scope: SidecarScope,
   ) {}
+  /** Destinations with a consistent-hash DestinationRule get retries without previous_hosts. */
+  readonly compileOptions: CompileOptions = {
+    consistentHash: (host, subset, port) =>
+      usesConsistentHash(this.config.destinationRules, host, subset, port, this.source.namespace, this.source.labels),
+  };
 }
 
 export class ProxyRouting {
@@ -188,7 +195,7 @@ export class ProxyRouting {
     const gw = s.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
     const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, t.port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), t.host)));
     const vs = listens === true ? selectVirtualService(s.config.virtualServices, t.host, s.source) : undefined;
-    return new VirtualHost("unknown", vs ? compileRoutes(vs, s.source, t.port) : [], true);
+    return new VirtualHost("unknown", vs ? compileRoutes(vs, s.source, t.port, s.compileOptions) : [], true);
   }
 
   private virtualHost(s: ProxyState, fqdn: string, port: number): VirtualHost {
@@ -206,7 +213,7 @@ export class ProxyRouting {
       return vh;
     }
     const vs = selectVirtualService(s.config.virtualServices, fqdn, s.source);
-    const routes = vs ? compileRoutes(vs, s.source, port) : defaultServiceRoutes(fqdn, port);
+    const routes = vs ? compileRoutes(vs, s.source, port, s.compileOptions) : defaultServiceRoutes(fqdn, port, s.compileOptions);
     return new VirtualHost(fqdn, routes);
   }
 

@@ -80,7 +80,7 @@ export class UpstreamCluster {
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
     const limits = poolLimits(policy.connectionPool, http2);
     for (let w = 0; w < ENVOY_WORKERS; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
-    this.retryTokens = new RetryTokens(limits, this.counters);
+    this.retryTokens = new RetryTokens(limits, this.counters, policy.retryBudget);
     this.outlier = od ? new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
       onEject: (h, now) => {
         this.set.setHealthy(h, false);

@@ -90,7 +90,8 @@ const BLOCKS = ["loadBalancer", "connectionPool", "outlierDetection", "tls"] as 
 /**
  * The policy of cluster (subset, port): a port-level entry replaces all four blocks (blocks it omits
  * fall back to defaults, not to the top level); a subset's blocks replace the top level's block by
- * block; the subset's own port-level settings win over both.
+ * block; the subset's own port-level settings win over both. retryBudget has no port-level form:
+ * the subset's, else the top level's.
  */
 export function effectivePolicy(dr: DestinationRule | undefined, subset: string | undefined, port: number): TrafficPolicy {
   if (dr === undefined) return {};
@@ -104,12 +105,16 @@ export function effectivePolicy(dr: DestinationRule | undefined, subset: string 
   const top = dr.spec.trafficPolicy;
   let policy: TrafficPolicy = atPort(top) ?? withoutPorts(top);
   const sp = subset === undefined ? undefined : dr.spec.subsets?.find((x) => x.name === subset)?.trafficPolicy;
+  const budget = sp?.retryBudget ?? top?.retryBudget;
   if (sp !== undefined) {
     const subsetPort = atPort(sp);
-    if (subsetPort !== undefined) return subsetPort;
-    policy = { ...policy };
-    for (const b of BLOCKS) if (sp[b] !== undefined) (policy as Record<string, unknown>)[b] = sp[b];
+    if (subsetPort !== undefined) policy = subsetPort;
+    else {
+      policy = { ...policy };
+      for (const b of BLOCKS) if (sp[b] !== undefined) (policy as Record<string, unknown>)[b] = sp[b];
+    }
   }
+  if (budget !== undefined && policy.retryBudget !== budget) policy = { ...policy, retryBudget: budget };
   return policy;
 }
 
@@ -117,4 +122,20 @@ function withoutPorts(p: TrafficPolicy | undefined): TrafficPolicy {
   if (p === undefined) return {};
   const { portLevelSettings: _ignored, ...rest } = p;
   return rest;
+}
+
+/**
+ * Does the destination hash consistently (its effective loadBalancer has `consistentHash`)? istiod
+ * then writes the route's retry policy without the previous_hosts predicate, so a retry lands on
+ * the same host again (Istio 1.23+; retry.go ConvertPolicy(in, hashPolicy)). The service's
+ * namespace is read from its FQDN (`name.namespace.svc.<suffix>`).
+ */
+export function usesConsistentHash(
+  all: readonly DestinationRule[], host: string, subset: string | undefined, port: number,
+  clientNamespace: string, clientLabels: Readonly<Record<string, string>>,
+): boolean {
+  const parts = host.split(".");
+  const serviceNamespace = parts.length > 2 && parts[2] === "svc" ? parts[1]! : clientNamespace;
+  const dr = destinationRuleFor(all, host, clientNamespace, clientLabels, serviceNamespace);
+  return dr !== undefined && effectivePolicy(dr, subset, port).loadBalancer?.consistentHash !== undefined;
 }

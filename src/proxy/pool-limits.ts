@@ -3,7 +3,7 @@
 // cluster's counters under Envoy's own names, and the cluster-wide retry budget.
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
 // https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings
-import type { ConnectionPoolSettings } from "./api/networking.js";
+import type { ConnectionPoolSettings, RetryBudget } from "./api/networking.js";
 
 export const ISTIO_DEFAULT_THRESHOLD = 4294967295;
 /** MeshConfig connectTimeout (Envoy's own default would be 5 s). */
@@ -80,14 +80,31 @@ export function newClusterCounters(): ClusterCounters {
   };
 }
 
-/** The cluster-wide `max_retries` breaker: each retry holds a token while it runs. */
+/**
+ * The cluster-wide `max_retries` breaker: each retry holds a token while it runs. With a retry
+ * budget (DestinationRule trafficPolicy.retryBudget) Envoy ignores max_retries and allows
+ * max(percent % of the active and pending requests, min_retry_concurrency) retries at once
+ * (defaults 20 %, 3; the product truncated to an integer, as resource_manager_impl.h does).
+ * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_breaker.proto#config-cluster-v3-circuitbreakers-thresholds-retrybudget
+ */
 export class RetryTokens {
   private active = 0;
-  constructor(private readonly limits: PoolLimits, private readonly counters: ClusterCounters) {}
+  private readonly budgetShare: number;
+  private readonly budgetMin: number;
+  constructor(private readonly limits: PoolLimits, private readonly counters: ClusterCounters, budget?: RetryBudget) {
+    this.budgetShare = budget === undefined ? -1 : (budget.percent ?? 20) / 100;
+    this.budgetMin = budget?.minRetryConcurrency ?? 3;
+  }
+
+  private max(): number {
+    if (this.budgetShare < 0) return this.limits.maxRetries;
+    const c = this.counters;
+    return Math.max(Math.floor(this.budgetShare * (c.upstream_rq_active + c.upstream_rq_pending_active)), this.budgetMin);
+  }
 
   /** Take a token for a retry; false ⇒ no retry (`upstream_rq_retry_overflow`, flag UO). */
   take(): boolean {
-    if (this.active >= this.limits.maxRetries) {
+    if (this.active >= this.max()) {
       this.counters.upstream_rq_retry_overflow++;
       return false;
     }

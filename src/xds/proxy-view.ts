@@ -5,7 +5,7 @@
 // https://istio.io/latest/docs/reference/commands/istioctl/#istioctl-proxy-config
 import type { MeshConfig } from "../config/mesh-config.js";
 import type { SourceContext } from "../proxy/http-request.js";
-import { destinationRuleFor, effectivePolicy } from "../proxy/destination-rule.js";
+import { destinationRuleFor, effectivePolicy, usesConsistentHash } from "../proxy/destination-rule.js";
 import { clusterName, compileRoutes, defaultServiceRoutes, selectVirtualService, type CompiledRoute } from "../proxy/route/index.js";
 import { selects, type Pod } from "../mesh/pod.js";
 import type { ServiceRegistry, ServiceState } from "../mesh/service-registry.js";
@@ -58,6 +58,10 @@ export interface VirtualHostView { routeTable: string; virtualHost: string; doma
 export function virtualHost(v: ProxyView, fqdn: string, port: number): VirtualHostView {
   const src = sourceOf(v.pod);
   const vs = selectVirtualService(v.config.virtualServices, fqdn, src);
+  const hashOptions = {
+    consistentHash: (host: string, subset: string | undefined, p: number) =>
+      usesConsistentHash(v.config.destinationRules, host, subset, p, src.namespace, src.labels),
+  };
   const short = fqdn.split(".");
   const domains = [fqdn, `${fqdn}:${port}`, short[0]!, `${short[0]}:${port}`, `${short[0]}.${short[1]}`, `${short[0]}.${short[1]}:${port}`];
   return {
@@ -65,7 +69,7 @@ export function virtualHost(v: ProxyView, fqdn: string, port: number): VirtualHo
     virtualHost: `${fqdn}:${port}`,
     domains,
     virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "(none: default route)",
-    routes: vs ? compileRoutes(vs, src, port) : defaultServiceRoutes(fqdn, port),
+    routes: vs ? compileRoutes(vs, src, port, hashOptions) : defaultServiceRoutes(fqdn, port, hashOptions),
   };
 }
 

@@ -90,6 +90,7 @@ spec:
       http: {idleTimeout: 30s, maxRetries: 3, h2UpgradePolicy: UPGRADE}
     outlierDetection: {interval: 10s, baseEjectionTime: 30s}
     tls: {mode: ISTIO_MUTUAL}
+    retryBudget: {percent: 25, minRetryConcurrency: 5}
     portLevelSettings:
     - port: {number: 9080}
       loadBalancer: {simple: ROUND_ROBIN}
@@ -103,6 +104,7 @@ spec:
       },
       outlierDetection: { intervalMs: 10_000, baseEjectionTimeMs: 30_000 },
       tls: { mode: "ISTIO_MUTUAL" },
+      retryBudget: { percent: 25, minRetryConcurrency: 5 },
       portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { simple: "ROUND_ROBIN" } }],
     });
     expect(s.warnings).toEqual([]);

@@ -188,7 +188,17 @@ export interface TrafficPolicy {
   connectionPool?: ConnectionPoolSettings;
   outlierDetection?: OutlierDetection;
   tls?: ClientTLSSettings;
-  portLevelSettings?: (Omit<TrafficPolicy, "portLevelSettings"> & { port: PortSelector })[];
+  /** Not in portLevelSettings (Istio's PortTrafficPolicy has no retryBudget). */
+  retryBudget?: RetryBudget;
+  portLevelSettings?: (Omit<TrafficPolicy, "portLevelSettings" | "retryBudget"> & { port: PortSelector })[];
+}
+
+/** TrafficPolicy.RetryBudget: concurrent retries ≤ max(percent % of active + pending requests, minRetryConcurrency). */
+export interface RetryBudget {
+  /** Default 20. */
+  percent?: number;
+  /** Default 3. */
+  minRetryConcurrency?: number;
 }
 
 export interface Subset {

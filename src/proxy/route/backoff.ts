@@ -1,6 +1,7 @@
 // Envoy's fully jittered exponential retry back-off, as documented: before retry N (1-based) wait
-// uniform [0, (2^N − 1)·base) ms, capped at max (default 10·base); the range stops growing once it
-// passes max. https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-max-retries
+// uniform [0, (2^N − 1)·base) ms, the range capped at max (default 10·base): past the cap every wait
+// is uniform in [0, max), as in Envoy's source (`random() % min(interval, max)`), never max itself.
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-max-retries
 // (JitteredBackOffStrategy). Note: recent Envoy source (JitteredExponentialBackOffStrategy) draws
 // from [0, base·2^(N−1)) instead; meshsim follows the documented formula.
 import type { RetryPolicy } from "./retry-policy.js";
@@ -15,5 +16,5 @@ export function jitteredBackoffMs(baseMs: number, maxMs: number, retryNumber: nu
   let range = base;
   // Grow (2^n − 1)·base while the previous range was within max (Envoy stops incrementing then).
   for (let n = 2; n <= retryNumber && range <= maxMs; n++) range = (2 ** n - 1) * base;
-  return Math.min(Math.floor(u * range), maxMs);
+  return Math.floor(u * Math.min(range, maxMs));
 }

@@ -59,7 +59,7 @@ export interface CompileOptions {
   /** MeshConfig defaultHttpRetryPolicy. */
   meshDefaultRetryPolicy?: HTTPRetry;
   /** Does the DestinationRule for this destination use consistent hashing? (drops previous_hosts) */
-  consistentHash?: (host: string, subset: string | undefined) => boolean;
+  consistentHash?: (host: string, subset: string | undefined, port: number) => boolean;
   /** Listener terminates TLS (gateways); only affects redirect default-port stripping. */
   isTls?: boolean;
 }
@@ -94,7 +94,7 @@ function compileOne(
   const rewrite = action === "route" ? compileRewrite(rule.rewrite) : undefined;
   const lone = rule.route !== undefined && rule.route.length === 1 ? destinations[0] : undefined;
   // istiod looks for a consistent-hash DR only for a single-destination rule.
-  const consistentHash = lone !== undefined && opts.consistentHash !== undefined && opts.consistentHash(lone.host, lone.subset);
+  const consistentHash = lone !== undefined && opts.consistentHash !== undefined && opts.consistentHash(lone.host, lone.subset, lone.port ?? port);
   let name = rule.name ?? "";
   if (m?.name !== undefined && m.name !== "") name = `${name}.${m.name}`;
   return Object.freeze({

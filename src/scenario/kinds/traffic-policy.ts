@@ -1,7 +1,7 @@
 // DestinationRule TrafficPolicy: https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy
 import type {
   ClientTLSSettings, ConnectionPoolSettings, ConsistentHashLB, LoadBalancerSettings, LocalityLoadBalancerSetting,
-  OutlierDetection, TrafficPolicy,
+  OutlierDetection, RetryBudget, TrafficPolicy,
 } from "../../proxy/api/networking.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
 import { readPortSelector } from "./istio-fields.js";
@@ -37,7 +37,11 @@ function readTrafficPolicyFields(m: YamlMap, allowPortLevel: boolean): TrafficPo
       }
     }
   }
-  m.ignore("tunnel", "proxyProtocol", "retryBudget");
+  if (allowPortLevel) {
+    const rb = m.get("retryBudget");
+    if (rb) { const x = readRetryBudget(rb); if (x) out.retryBudget = x; }
+  }
+  m.ignore("tunnel", "proxyProtocol");
   m.done();
   return out;
 }
@@ -182,6 +186,20 @@ export function readConnectionPool(v: YamlValue): ConnectionPoolSettings | undef
     http.done();
     out.http = h;
   }
+  m.done();
+  return out;
+}
+
+// TrafficPolicy.RetryBudget → Envoy circuit_breakers.thresholds.retry_budget.
+function readRetryBudget(v: YamlValue): RetryBudget | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const out: RetryBudget = {};
+  const pct = m.get("percent")?.num({ min: 0, max: 100 });
+  if (pct !== undefined) out.percent = pct;
+  const min = m.get("minRetryConcurrency")?.int({ min: 0 });
+  if (min !== undefined) out.minRetryConcurrency = min;
+  if (m.has("budgetInterval")) m.get("budgetInterval")!.warn("budgetInterval is not simulated: the budget counts only the requests active and pending now");
   m.done();
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DestinationRule, DestinationRuleSpec } from "../../../src/proxy/api/networking.js";
-import { destinationRuleFor, effectivePolicy, subsetLabels } from "../../../src/proxy/destination-rule.js";
+import { destinationRuleFor, effectivePolicy, subsetLabels, usesConsistentHash } from "../../../src/proxy/destination-rule.js";
 
 let order = 0;
 const dr = (name: string, namespace: string, spec: DestinationRuleSpec): DestinationRule => ({
@@ -69,5 +69,19 @@ describe("effective traffic policy", () => {
     expect(p.outlierDetection).toBeUndefined();
     const s = effectivePolicy(rule, "v2", 80);
     expect(s).toEqual({ tls: { mode: "DISABLE" } });
+  });
+});
+
+describe("usesConsistentHash (istiod drops previous_hosts from such routes' retry policy)", () => {
+  it("follows the effective policy of the subset and port, found from the service's namespace", () => {
+    const hashed = dr("h", "prod", {
+      host: "reviews",
+      trafficPolicy: { portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { consistentHash: { httpHeaderName: "x-user" } } }] },
+      subsets: [{ name: "v2", labels: { version: "v2" }, trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } }],
+    });
+    expect(usesConsistentHash([hashed], HOST, undefined, 9080, "test", {})).toBe(true);
+    expect(usesConsistentHash([hashed], HOST, undefined, 9090, "test", {})).toBe(false);
+    expect(usesConsistentHash([hashed], HOST, "v2", 9080, "test", {})).toBe(false);
+    expect(usesConsistentHash([], HOST, undefined, 9080, "test", {})).toBe(false);
   });
 });

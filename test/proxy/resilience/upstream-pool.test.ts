@@ -129,6 +129,22 @@ describe("retry tokens (max_retries)", () => {
     expect(counters.upstream_rq_retry).toBe(2);
     expect(counters.upstream_rq_retry_overflow).toBe(1);
   });
+  it("a retry budget replaces max_retries: max(percent of active + pending requests, minRetryConcurrency)", () => {
+    const counters = newClusterCounters();
+    const t = new RetryTokens(poolLimits({ http: { maxRetries: 1 } }, false), counters, {});
+    for (let i = 0; i < 3; i++) expect(t.take()).toBe(true); // default minimum 3, whatever maxRetries says
+    expect(t.take()).toBe(false);
+    counters.upstream_rq_active = 15;
+    counters.upstream_rq_pending_active = 10; // 20 % of 25 = 5
+    expect(t.take()).toBe(true);
+    expect(t.take()).toBe(true);
+    expect(t.take()).toBe(false);
+    const half = new RetryTokens(poolLimits(undefined, false), counters, { percent: 50, minRetryConcurrency: 0 });
+    counters.upstream_rq_active = 3;
+    counters.upstream_rq_pending_active = 0; // 1.5 truncated to 1
+    expect(half.take()).toBe(true);
+    expect(half.take()).toBe(false);
+  });
 });
 
 describe("connection lifetime", () => {

@@ -122,18 +122,18 @@ describe("shouldRetry (Envoy retry_on semantics)", () => {
 
 describe("backoffMs", () => {
   const p = retryPolicyFor({}) as RetryPolicy;
-  it("draws from [0, (2^N−1)·25 ms): 0–24, 0–74, 0–174, then capped at 250", () => {
+  it("draws from [0, (2^N−1)·25 ms): 0–24, 0–74, 0–174, then uniform below the 250 ms cap", () => {
     expect(backoffMs(p, 1, 0)).toBe(0);
     expect(backoffMs(p, 1, 0.999999)).toBe(24);
     expect(backoffMs(p, 2, 0.999999)).toBe(74);
     expect(backoffMs(p, 3, 0.999999)).toBe(174);
-    expect(backoffMs(p, 4, 0.999999)).toBe(250);
-    expect(backoffMs(p, 4, 0.5)).toBe(187); // range stops at 15·25 = 375, then capped
-    expect(backoffMs(p, 50, 0.999999)).toBe(250);
+    expect(backoffMs(p, 4, 0.999999)).toBe(249);
+    expect(backoffMs(p, 4, 0.5)).toBe(125); // the range is capped at 250, not the draw
+    expect(backoffMs(p, 50, 0.999999)).toBe(249);
   });
   it("scales with the backoff field", () => {
     const q = convertRetryPolicy({ attempts: 3, backoffMs: 100 }) as RetryPolicy;
     expect(backoffMs(q, 2, 0.5)).toBe(150);
-    expect(backoffMs(q, 9, 0.99)).toBe(1000);
+    expect(backoffMs(q, 9, 0.99)).toBe(990);
   });
 });
