@@ -93,7 +93,7 @@ export class Inbound {
       }
       const denied = this.policies.check(pod, leg.req, leg.origin, leg.mtls, port);
       if (denied !== null) {
-        leg.onResponse(denied.status, denied.flags);
+        leg.onResponse(denied.status, denied.flags, denied.bytes);
         return;
       }
     } else if (leg.mtls) {
