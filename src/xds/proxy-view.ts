@@ -27,6 +27,8 @@ export interface ProxyView {
   rejected?: number;
   /** The config another pod's inbound listener was built from (its LDS); defaults to `config`. */
   listenerConfigOf?: (pod: Pod) => MeshConfig;
+  /** Simulated time of the view in ms (JWT exp/nbf are checked against it); defaults to 0. */
+  nowMs?: number;
 }
 
 export function sourceOf(pod: Pod): SourceContext {
