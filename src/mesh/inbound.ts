@@ -97,8 +97,11 @@ export class Inbound {
         return;
       }
     } else if (leg.mtls) {
-      // mTLS sent to a port the sidecar does not capture: the plaintext app cannot read it and closes.
-      leg.close();
+      // mTLS sent to a port the sidecar does not capture: the plaintext app cannot answer the TLS
+      // handshake, which fails at the client's sidecar as a connection failure — 503 UF with
+      // "TLS_error: WRONG_VERSION_NUMBER", retriable as connect-failure, not a reset (UC).
+      // https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule
+      leg.refuse();
       return;
     }
     if (!pod.appUp) {
