@@ -27,7 +27,8 @@ function worldAt(file: string, at: string | undefined): World {
 
 function view(world: World, pod: Pod): ProxyView {
   const x = world.xdsOf(pod);
-  return { pod, config: x.rds, clusterConfig: x.cds, eds: x.eds, registry: world.registry, scope: world.scopeOf(pod, x.rds), listenerConfigOf: (p) => world.xdsOf(p).lds, rejected: x.rejected, nowMs: world.sim.now };
+  return { pod, config: x.rds, clusterConfig: x.cds, eds: x.eds, registry: world.registry, scope: world.scopeOf(pod, x.rds), listenerConfigOf: (p) => world.xdsOf(p).lds, rejected: x.rejected, nowMs: world.sim.now,
+    inboundVerdict: (p, port) => world.interception.explainInbound(p, port) };
 }
 
 function table(rows: Record<string, unknown>[], columns: string[]): string {

@@ -23,6 +23,16 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
   // The server's policies are in the listeners istiod last pushed to the server's own sidecar.
   const cfg = v.listenerConfigOf?.(server) ?? v.config;
   const ref = { namespace: server.namespace, labels: server.labels };
+  const verdict = v.inboundVerdict?.(server, targetPort);
+  if (verdict !== undefined && verdict.redirectPort === 0) {
+    // traffic.sidecar.istio.io/excludeInboundPorts: the server's sidecar never sees the connection.
+    const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: "PERMISSIVE" });
+    const head = `5. iptables in the server pod (e.g. ${server.name}) lets the connection on port ${targetPort} pass to the app: no PeerAuthentication, JWT or authorization applies.`;
+    const rules = verdict.trace.map((t) => `     ${t}`);
+    return tls.mode === "ISTIO_MUTUAL"
+      ? [head, ...rules, `   The client sidecar still originates mTLS (${tls.source}); the plaintext app cannot complete the handshake ⇒ 503 UF.`]
+      : [head, ...rules, `   Plaintext (${tls.source}) reaches the app at ${server.ip}:${targetPort}.`];
+  }
   const pa = mtlsForPort(effectivePeerAuthentication(cfg.peerAuthentications, ref), targetPort);
   const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: pa.mode });
   const conn = connectionSecurity(true, tls.mode, true, pa.mode);
