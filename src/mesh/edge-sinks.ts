@@ -12,11 +12,13 @@ const UNKNOWN = "unknown";
  * Istio's peer labels of a pod (https://istio.io/latest/docs/reference/config/metrics/#labels):
  * app and version from its labels, the canonical service and revision from
  * service.istio.io/canonical-name|revision, else app.kubernetes.io/name|version, else app|version
- * (else the workload's name and "latest"); the principal is known only over mTLS.
+ * (else the workload's name and "latest"); the principal is known only over mTLS. Without a proxy
+ * at that end no metadata is exchanged (https://istio.io/latest/docs/reference/config/metrics/).
  */
 function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
   const l = pod?.labels ?? {};
   return {
+    exchanged: pod !== null && pod.hasSidecar,
     principal: mtls && pod !== null && serviceAccount !== undefined ? spiffeId(pod.namespace, serviceAccount) : UNKNOWN,
     app: l.app ?? UNKNOWN,
     version: l.version ?? UNKNOWN,

@@ -22,7 +22,7 @@ function num(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Math.round(x * 1e6) / 1e6);
 }
 
-const NO_PEER: PeerLabels = { principal: "unknown", app: "unknown", version: "unknown", canonicalService: "unknown", canonicalRevision: "unknown" };
+const NO_PEER: PeerLabels = { exchanged: true, principal: "unknown", app: "unknown", version: "unknown", canonicalService: "unknown", canonicalRevision: "unknown" };
 /** Istio's default cluster name (values.global.multiCluster.clusterName) in a single-cluster mesh. */
 const CLUSTER_ID = "Kubernetes";
 
@@ -40,12 +40,14 @@ export function istioLabels(l: EdgeLabels, code: number, flags: string): [string
   // PassthroughCluster/BlackHoleCluster: destination_service is the request's host and
   // destination_service_name the cluster (https://istio.io/latest/blog/2019/monitoring-external-service-traffic/).
   const svc = l.externalHost !== undefined ? { name: l.service, namespace: "unknown" } : serviceNameOf(l.service);
-  const src = l.sourcePeer ?? NO_PEER;
+  // A client without sidecar sends no peer metadata: the destination reporter cannot name it.
+  const anonymous = l.sourcePeer !== undefined && !l.sourcePeer.exchanged;
+  const src = anonymous ? NO_PEER : l.sourcePeer ?? NO_PEER;
   const dst = l.destinationPeer ?? NO_PEER;
   return [
     ["reporter", l.reporter],
-    ["source_workload", l.source],
-    ["source_workload_namespace", l.sourceNamespace],
+    ["source_workload", anonymous ? "unknown" : l.source],
+    ["source_workload_namespace", anonymous ? "unknown" : l.sourceNamespace],
     ["source_principal", src.principal],
     ["source_app", src.app],
     ["source_version", src.version],

@@ -38,6 +38,11 @@ export interface EdgeLabels {
 
 /** What Istio's stats filter knows of one end of a request, from its pod and (mTLS) certificate. */
 export interface PeerLabels {
+  /**
+   * The peer's metadata reached the reporter (Istio's metadata exchange needs a proxy on both ends):
+   * false for a client without sidecar, whose workload and namespace the destination reports as unknown.
+   */
+  exchanged: boolean;
   /** SPIFFE ID from the mTLS certificate, or "unknown" over plaintext. */
   principal: string;
   app: string;
