@@ -52,13 +52,17 @@ describe("istio_requests_total", () => {
   it("connection_security_policy: mutual_tls or none at the destination reporter, unknown at the source", () => {
     const dst = all.filter((x) => x.labels.reporter === "destination");
     expect(new Set(dst.filter((x) => x.labels.source_workload_namespace === "foo").map((x) => x.labels.connection_security_policy))).toEqual(new Set(["mutual_tls"]));
-    expect(new Set(dst.filter((x) => x.labels.source_workload_namespace === "legacy").map((x) => x.labels.connection_security_policy))).toEqual(new Set(["none"]));
+    expect(new Set(dst.filter((x) => x.labels.source_workload_namespace === "unknown").map((x) => x.labels.connection_security_policy))).toEqual(new Set(["none"]));
     expect(new Set(all.filter((x) => x.labels.reporter === "source").map((x) => x.labels.connection_security_policy))).toEqual(new Set(["unknown"]));
   });
-  it("a plaintext client without sidecar is seen by the destination reporter only, with no principal", () => {
-    const legacy = all.filter((x) => x.labels.source_workload_namespace === "legacy");
-    expect(new Set(legacy.map((x) => x.labels.reporter))).toEqual(new Set(["destination"]));
-    expect(new Set(legacy.map((x) => x.labels.source_principal))).toEqual(new Set(["unknown"]));
+  it("a plaintext client without sidecar is seen by the destination reporter only, as an unknown source", () => {
+    // No proxy at the client: no metadata exchange, so source_workload and friends are "unknown".
+    const legacy = all.filter((x) => x.labels.connection_security_policy === "none");
+    expect(legacy.length).toBeGreaterThan(0);
+    for (const x of legacy) {
+      expect(x.labels.reporter).toBe("destination");
+      expect([x.labels.source_workload, x.labels.source_workload_namespace, x.labels.source_principal, x.labels.source_app]).toEqual(["unknown", "unknown", "unknown", "unknown"]);
+    }
   });
   it("over mTLS both principals are SPIFFE IDs; destination_version is the pod's version label", () => {
     const m = all.find((x) => x.labels.reporter === "destination" && x.labels.connection_security_policy === "mutual_tls")!;
