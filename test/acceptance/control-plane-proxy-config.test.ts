@@ -5,8 +5,8 @@
 // InboundPassthroughCluster) and https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/
 // (`istioctl proxy-config secret`: "default" is the workload's cert chain, "ROOTCA" the root).
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { meshsim, scenarioFiles } from "./meshsim-cli.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { meshsimAll, scenarioFiles, type CliResult } from "./meshsim-cli.js";
 
 const BOOKINFO = path.resolve(import.meta.dirname, "../../scenarios/bookinfo");
 const file = scenarioFiles({
@@ -18,8 +18,14 @@ spec:
   include: [${BOOKINFO}/bookinfo.yaml, ${BOOKINFO}/workloads.yaml, ${BOOKINFO}/networking/destination-rule-all.yaml]
 `,
 });
+const KINDS = ["listeners", "routes", "clusters", "endpoints", "secrets"];
+const results = new Map<string, CliResult>();
+beforeAll(async () => {
+  const rs = await meshsimAll(KINDS.map((k) => ["proxy-config", k, "productpage-v1-0", file, "-o", "json"]));
+  KINDS.forEach((k, i) => results.set(k, rs[i]!));
+}, 60_000);
 const json = (what: string) => {
-  const r = meshsim("proxy-config", what, "productpage-v1-0", file, "-o", "json");
+  const r = results.get(what)!;
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as Record<string, unknown>[];
 };

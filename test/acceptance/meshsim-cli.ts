@@ -1,6 +1,6 @@
 // The acceptance checker's view of meshsim: scenarios written from Istio's and Envoy's docs, saved to
 // a temporary folder and run through the real command line (`bin/meshsim.js`), never the internals.
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +18,15 @@ export interface CliResult {
 export function meshsim(...args: string[]): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, several at once (commands that only read a scenario, e.g. proxy-config). */
+export function meshsimAll(commands: string[][]): Promise<CliResult[]> {
+  return Promise.all(commands.map((args) => new Promise<CliResult>((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : null, stdout, stderr });
+    });
+  })));
 }
 
 /** Writes the files (the first is the Simulation's) into a fresh folder; returns the first's path. */
