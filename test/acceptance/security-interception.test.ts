@@ -5,6 +5,7 @@
 // here), no mTLS, no policy of the server's sidecar.
 import { describe, expect, it } from "vitest";
 import { curl, httpbin, ns, simulation, sleep } from "./istio-samples.js";
+import { buildChains, classify, PROXY_UID } from "../../src/proxy/interception/iptables.js";
 import { meshsim, onlyCode, run } from "./meshsim-cli.js";
 
 const annotated = (name: string, annotations: Record<string, string>) => sleep("foo", `, annotations: ${JSON.stringify(annotations)}`)
@@ -88,5 +89,19 @@ describe("explain shows the nat chains", () => {
   it("an excluded port RETURNs in ISTIO_OUTPUT before any redirect", () => {
     const out = explain("sleep-exclport");
     expect(out).toMatch(/ISTIO_OUTPUT.*--dport 8000.*RETURN|RETURN.*8000/);
+  });
+});
+
+describe("the proxy's own traffic (UID 1337) is never captured", () => {
+  // istio-iptables: `-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN`, so Envoy's upstream
+  // connections leave the pod instead of looping back into 15001.
+  const chains = buildChains({});
+  it("a connection of UID 1337 RETURNs; the app's (another UID) is redirected to 15001", () => {
+    expect(PROXY_UID).toBe(1337);
+    expect(classify(chains, "OUTPUT", { dstIp: "10.96.0.10", dstPort: 8000, uid: 1337 }).redirectPort).toBe(0);
+    expect(classify(chains, "OUTPUT", { dstIp: "10.96.0.10", dstPort: 8000, uid: 1000 }).redirectPort).toBe(15001);
+  });
+  it("explain names the exclusion", () => {
+    expect(meshsim("explain", file, "--from", "sleep-plain", "--request", "GET http://httpbin.foo:8000/ip").stdout).toMatch(/uid ≠ 1337/);
   });
 });
