@@ -27,7 +27,8 @@ function worldAt(file: string, at: string | undefined): World {
 
 function view(world: World, pod: Pod): ProxyView {
   const x = world.xdsOf(pod);
-  return { pod, config: x.rds, clusterConfig: x.cds, eds: x.eds, registry: world.registry, scope: world.scopeOf(pod, x.rds), listenerConfigOf: (p) => world.xdsOf(p).lds, rejected: x.rejected };
+  return { pod, config: x.rds, clusterConfig: x.cds, eds: x.eds, registry: world.registry, scope: world.scopeOf(pod, x.rds), listenerConfigOf: (p) => world.xdsOf(p).lds, rejected: x.rejected, nowMs: world.sim.now,
+    inboundVerdict: (p, port) => world.interception.explainInbound(p, port) };
 }
 
 function table(rows: Record<string, unknown>[], columns: string[]): string {
@@ -111,7 +112,7 @@ function secrets(world: World, pod: Pod): SecretRow[] {
   return rows;
 }
 
-/** Parse `GET http://reviews:9080/x -H end-user:jason`. */
+/** Parse `GET http://reviews:9080/x -H end-user:jason -H authorization: Bearer T`. */
 function parseRequest(text: string): { method: string; url: string; headers: Record<string, string> } {
   const parts = text.trim().split(/\s+/);
   let method = "GET";
@@ -121,7 +122,10 @@ function parseRequest(text: string): { method: string; url: string; headers: Rec
   const headers: Record<string, string> = {};
   while (parts.length > 0) {
     const flag = parts.shift();
-    const h = parts.shift();
+    // A value may hold spaces, as curl's -H "authorization: Bearer TOKEN": it runs to the next -H.
+    const words: string[] = [];
+    while (parts.length > 0 && parts[0] !== "-H") words.push(parts.shift()!);
+    const h = words.length === 0 ? undefined : words.join(" ");
     if (flag !== "-H" || h === undefined || !h.includes(":")) throw new UsageError(`--request: headers are given as -H name:value`);
     const i = h.indexOf(":");
     headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();

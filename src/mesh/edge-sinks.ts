@@ -1,8 +1,31 @@
 // The telemetry sink of each edge, cached by object identity (origin, destination pod, service) so
 // that recording a request hashes no strings and allocates nothing.
+import type { PeerLabels } from "../telemetry/recorder.js";
+import { spiffeId } from "../proxy/security/identity.js";
 import type { MeshTelemetry, RequestSink } from "./mesh-telemetry.js";
 import type { Pod } from "./pod.js";
-import type { Origin } from "./transport.js";
+import type { Origin, OriginPod } from "./transport.js";
+
+const UNKNOWN = "unknown";
+
+/**
+ * Istio's peer labels of a pod (https://istio.io/latest/docs/reference/config/metrics/#labels):
+ * app and version from its labels, the canonical service and revision from
+ * service.istio.io/canonical-name|revision, else app.kubernetes.io/name|version, else app|version
+ * (else the workload's name and "latest"); the principal is known only over mTLS. Without a proxy
+ * at that end no metadata is exchanged (https://istio.io/latest/docs/reference/config/metrics/).
+ */
+function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
+  const l = pod?.labels ?? {};
+  return {
+    exchanged: pod !== null && pod.hasSidecar,
+    principal: mtls && pod !== null && serviceAccount !== undefined ? spiffeId(pod.namespace, serviceAccount) : UNKNOWN,
+    app: l.app ?? UNKNOWN,
+    version: l.version ?? UNKNOWN,
+    canonicalService: pod === null ? UNKNOWN : l["service.istio.io/canonical-name"] ?? l["app.kubernetes.io/name"] ?? l.app ?? workload,
+    canonicalRevision: pod === null ? UNKNOWN : l["service.istio.io/canonical-revision"] ?? l["app.kubernetes.io/version"] ?? l.version ?? "latest",
+  };
+}
 
 class SinkCache {
   private readonly byOrigin = new Map<Origin, Map<Pod | null, Map<string, RequestSink>>>();
@@ -12,7 +35,7 @@ class SinkCache {
     private readonly mtls: boolean,
   ) {}
 
-  get(origin: Origin, dest: Pod | null, service: string): RequestSink {
+  get(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
     let byDest = this.byOrigin.get(origin);
     if (byDest === undefined) {
       byDest = new Map();
@@ -23,14 +46,20 @@ class SinkCache {
       byService = new Map();
       byDest.set(dest, byService);
     }
-    let sink = byService.get(service);
+    // Requests to PassthroughCluster/BlackHoleCluster are told apart by host (their destination_service).
+    const key = externalHost === "" ? service : `${service}\u0000${externalHost}`;
+    let sink = byService.get(key);
     if (sink === undefined) {
+      const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
       sink = this.telemetry.edge({
         source: origin.workload, sourceNamespace: origin.namespace,
-        destination: dest?.workload ?? "unknown", destinationNamespace: dest?.namespace ?? "unknown",
+        destination: dest?.workload ?? UNKNOWN, destinationNamespace: dest?.namespace ?? UNKNOWN,
         service, reporter: this.reporter, mtls: this.mtls,
+        ...(externalHost === "" ? {} : { externalHost }),
+        sourcePeer: peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
+        destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : peerLabels(dest, dest.workload, this.mtls, dest.serviceAccount),
       });
-      byService.set(service, sink);
+      byService.set(key, sink);
     }
     return sink;
   }
@@ -45,8 +74,11 @@ export class EdgeSinks {
     ];
   }
 
-  /** The sink for requests from `origin` to `dest` (null: none reached) addressed to `service`. */
-  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string): RequestSink {
-    return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service);
+  /**
+   * The sink for requests from `origin` to `dest` (null: none reached) addressed to `service`;
+   * `externalHost`: the host of a request to PassthroughCluster/BlackHoleCluster, else "".
+   */
+  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string, externalHost = ""): RequestSink {
+    return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost);
   }
 }

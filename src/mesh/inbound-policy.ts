@@ -15,6 +15,8 @@ import type { Origin, OutgoingRequest } from "./transport.js";
 export interface InboundDenial {
   readonly status: number;
   readonly flags: string;
+  /** The local reply's body size: Envoy's RBAC sends "RBAC: access denied", jwt_authn its status text. */
+  readonly bytes: number;
 }
 
 class PodPolicy {
@@ -33,11 +35,14 @@ class PodPolicy {
   }
 }
 
-const DENIED: Readonly<Record<number, InboundDenial>> = {
-  401: Object.freeze({ status: 401, flags: "-" }),
-  403: Object.freeze({ status: 403, flags: "-" }),
-};
-const EXT_AUTHZ_DENIED: InboundDenial = Object.freeze({ status: 403, flags: "UAEX" });
+/** One frozen denial per (status, flags, body size): nothing allocated per request. */
+const denials = new Map<string, InboundDenial>();
+function denial(status: number, flags: string, bytes: number): InboundDenial {
+  const key = `${status} ${flags} ${bytes}`;
+  let d = denials.get(key);
+  if (d === undefined) denials.set(key, (d = Object.freeze({ status, flags, bytes })));
+  return d;
+}
 
 export class InboundPolicies {
   private readonly byPod = new Map<Pod, PodPolicy>();
@@ -73,7 +78,7 @@ export class InboundPolicies {
     const p = this.of(pod);
     if (p.open) return null;
     const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds());
-    if (!jwt.ok) return DENIED[jwt.status]!;
+    if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length);
     const from = origin.pod as Pod | null;
     const r: AuthzRequest = {
       method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
@@ -84,7 +89,7 @@ export class InboundPolicies {
     if (jwt.claims !== undefined) r.requestClaims = jwt.claims;
     const d = evaluateAuthorization(p.authz, r);
     if (d.allowed) return null;
-    return d.flags === "UAEX" ? EXT_AUTHZ_DENIED : DENIED[403]!;
+    return denial(d.status, d.flags, d.body.length);
   }
 }
 

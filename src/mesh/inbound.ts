@@ -93,12 +93,15 @@ export class Inbound {
       }
       const denied = this.policies.check(pod, leg.req, leg.origin, leg.mtls, port);
       if (denied !== null) {
-        leg.onResponse(denied.status, denied.flags);
+        leg.onResponse(denied.status, denied.flags, denied.bytes);
         return;
       }
     } else if (leg.mtls) {
-      // mTLS sent to a port the sidecar does not capture: the plaintext app cannot read it and closes.
-      leg.close();
+      // mTLS sent to a port the sidecar does not capture: the plaintext app cannot answer the TLS
+      // handshake, which fails at the client's sidecar as a connection failure — 503 UF with
+      // "TLS_error: WRONG_VERSION_NUMBER", retriable as connect-failure, not a reset (UC).
+      // https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule
+      leg.refuse();
       return;
     }
     if (!pod.appUp) {

@@ -465,7 +465,9 @@ export class RouterRequest implements Exchange {
 
   private record(status: number, flags: string, bytes = 0): void {
     const now = this.p.sim.now;
-    this.p.d.sinks.get("source", this.mtls, this.origin, this.lastHost, this.service).record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
+    const svc = this.service;
+    const host = svc === "PassthroughCluster" || svc === "BlackHoleCluster" ? this.req.target.host : "";
+    this.p.d.sinks.get("source", this.mtls, this.origin, this.lastHost, svc, host).record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
     const log = this.p.d.log;
     if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
   }

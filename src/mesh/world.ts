@@ -35,6 +35,7 @@ import { ProxyXds, type EndpointSnapshot } from "./proxy-xds.js";
 import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/sidecar-scope.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 import type { RequestLog } from "../telemetry/request-log.js";
+import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 
 /** The control plane as the world sees it (xds/control-plane.ts implements it). */
 export interface ConfigDistributor {
@@ -129,7 +130,9 @@ export class World implements Transport {
     this.apps = new Apps(this.sim, this.calls, log);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
     const sinks = new EdgeSinks(telemetry);
-    const policies = new InboundPolicies((pod) => this.xdsOf(pod).lds, DEFAULT_ROOT_NAMESPACE, () => this.sim.now / 1000);
+    // JWT exp/nbf are Unix seconds: read against the same calendar the access log prints (simulated
+    // 0 = 2024-01-01T00:00:00Z), so a token that expired in real time is expired here too.
+    const policies = new InboundPolicies((pod) => this.xdsOf(pod).lds, DEFAULT_ROOT_NAMESPACE, () => (LOG_EPOCH_MS + this.sim.now) / 1000);
     this.interception = new Interception(this.registry);
     const targetPorts = new Map<CallTarget, number>();
     this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks, policies, (t) => {

@@ -3,7 +3,7 @@
 // https://istio.io/latest/docs/reference/config/metrics/ ;
 // https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 import { ISTIO_DURATION_BUCKETS_MS } from "../telemetry/istio-buckets.js";
-import type { EdgeLabels, Recorder } from "../telemetry/recorder.js";
+import type { EdgeLabels, PeerLabels, Recorder } from "../telemetry/recorder.js";
 import { compareText } from "./edge-selection.js";
 
 /** Label values: backslash, double quote and line feed are escaped. */
@@ -22,6 +22,10 @@ function num(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Math.round(x * 1e6) / 1e6);
 }
 
+const NO_PEER: PeerLabels = { exchanged: true, principal: "unknown", app: "unknown", version: "unknown", canonicalService: "unknown", canonicalRevision: "unknown" };
+/** Istio's default cluster name (values.global.multiCluster.clusterName) in a single-cluster mesh. */
+const CLUSTER_ID = "Kubernetes";
+
 /** destination_service_name/namespace from the FQDN "name.namespace.svc.<domain>"; else the host. */
 export function serviceNameOf(fqdn: string): { name: string; namespace: string } {
   const m = /^([^.]+)\.([^.]+)\.svc(\.|$)/.exec(fqdn);
@@ -33,14 +37,32 @@ export function serviceNameOf(fqdn: string): { name: string; namespace: string }
  * known only at the destination (`mutual_tls` / `none`); the source reporter says `unknown`.
  */
 export function istioLabels(l: EdgeLabels, code: number, flags: string): [string, string][] {
-  const svc = serviceNameOf(l.service);
+  // PassthroughCluster/BlackHoleCluster: destination_service is the request's host and
+  // destination_service_name the cluster (https://istio.io/latest/blog/2019/monitoring-external-service-traffic/).
+  const svc = l.externalHost !== undefined ? { name: l.service, namespace: "unknown" } : serviceNameOf(l.service);
+  // A client without sidecar sends no peer metadata: the destination reporter cannot name it.
+  const anonymous = l.sourcePeer !== undefined && !l.sourcePeer.exchanged;
+  const src = anonymous ? NO_PEER : l.sourcePeer ?? NO_PEER;
+  const dst = l.destinationPeer ?? NO_PEER;
   return [
     ["reporter", l.reporter],
-    ["source_workload", l.source],
-    ["source_workload_namespace", l.sourceNamespace],
+    ["source_workload", anonymous ? "unknown" : l.source],
+    ["source_workload_namespace", anonymous ? "unknown" : l.sourceNamespace],
+    ["source_principal", src.principal],
+    ["source_app", src.app],
+    ["source_version", src.version],
+    ["source_canonical_service", src.canonicalService],
+    ["source_canonical_revision", src.canonicalRevision],
+    ["source_cluster", CLUSTER_ID],
     ["destination_workload", l.destination],
     ["destination_workload_namespace", l.destinationNamespace],
-    ["destination_service", l.service],
+    ["destination_principal", dst.principal],
+    ["destination_app", dst.app],
+    ["destination_version", dst.version],
+    ["destination_canonical_service", dst.canonicalService],
+    ["destination_canonical_revision", dst.canonicalRevision],
+    ["destination_cluster", l.destination === "unknown" ? "unknown" : CLUSTER_ID],
+    ["destination_service", l.externalHost ?? l.service],
     ["destination_service_name", svc.name],
     ["destination_service_namespace", svc.namespace],
     ["request_protocol", "http"],

@@ -3,7 +3,7 @@
 //   spec.duration=120s                          the Simulation document
 //   LoadGenerator/users:spec.rate=3000          the document of that kind and name
 //   Deployment/reviews-v3:spec.replicas=[1,2,3] a list of values: a sweep's axis
-import { parse as parseYaml, type Document, type Node } from "yaml";
+import { isMap, parse as parseYaml, type Document, type Node } from "yaml";
 
 export interface Override {
   /** The document's kind and metadata.name; undefined kind = the Simulation. */
@@ -71,10 +71,18 @@ export function applyOverrides(doc: Document, overrides: readonly Override[], ap
     const wanted = o.kind ?? "Simulation";
     if (kind !== wanted || (o.name !== undefined && name !== o.name)) continue;
     const old = doc.getIn(o.path, true) as Node | undefined;
-    const node = doc.createNode(o.value) as Node;
+    // A missing field (and missing parents: `spec.mesh` not written) is added as YAML nodes, key
+    // included: yaml's setIn would add a bare string key, which the loader cannot read.
+    let at = o.path.length;
+    while (at > 1 && doc.getIn(o.path.slice(0, at - 1), true) === undefined) at--;
+    let value: unknown = o.value;
+    for (let i = o.path.length - 1; i >= at; i--) value = { [String(o.path[i])]: value };
+    const node = doc.createNode(value) as Node;
     // Keep the replaced value's position, so a message about the new value points at the field.
     if (old?.range) node.range = old.range;
-    doc.setIn(o.path, node);
+    const parent = at === 1 ? doc.contents : doc.getIn(o.path.slice(0, at - 1), true);
+    if (old === undefined && isMap(parent)) parent.add(doc.createPair(o.path[at - 1], node));
+    else doc.setIn(o.path.slice(0, at), node);
     applied.add(o);
   }
 }

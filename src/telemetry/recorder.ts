@@ -29,6 +29,26 @@ export interface EdgeLabels {
   service: string;
   reporter: "source" | "destination";
   mtls: boolean;
+  /** Istio's destination_service for PassthroughCluster/BlackHoleCluster: the request's host. */
+  externalHost?: string;
+  /** Istio's peer labels of each end (source_principal, source_app, ...); "unknown" when absent. */
+  sourcePeer?: PeerLabels;
+  destinationPeer?: PeerLabels;
+}
+
+/** What Istio's stats filter knows of one end of a request, from its pod and (mTLS) certificate. */
+export interface PeerLabels {
+  /**
+   * The peer's metadata reached the reporter (Istio's metadata exchange needs a proxy on both ends):
+   * false for a client without sidecar, whose workload and namespace the destination reports as unknown.
+   */
+  exchanged: boolean;
+  /** SPIFFE ID from the mTLS certificate, or "unknown" over plaintext. */
+  principal: string;
+  app: string;
+  version: string;
+  canonicalService: string;
+  canonicalRevision: string;
 }
 
 /** One reporter's view of one edge; windowed requests and errors (no percentiles) for charts. */
@@ -177,7 +197,7 @@ export class Recorder {
           service: service!, reporter: reporter!, mtls: mtls!,
         }
       : a;
-    const key = `${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}`;
+    const key = `${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}`;
     let e = this.edgeByKey.get(key);
     if (e === undefined) {
       e = new EdgeStats({ ...l }, this.opts);

@@ -10,6 +10,7 @@ const BY_FLAG: Readonly<Record<string, string>> = {
   UT: "response_timeout",
   FI: "fault_filter_abort",
   DC: "downstream_remote_disconnect",
+  UAEX: "ext_authz_denied",
 };
 
 /** `fromUpstream`: the code is an upstream's answer (Envoy's `via_upstream`). */

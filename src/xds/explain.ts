@@ -16,12 +16,23 @@ import type { CallTarget } from "../scenario/model.js";
 import { lbPolicy, virtualHost, type ProxyView } from "./proxy-view.js";
 import type { Verdict } from "../proxy/interception/iptables.js";
 import { CDS, LDS, RDS } from "./push-request.js";
+import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 
 /** Step 5: the server pod's side — TLS on the connection, PeerAuthentication, JWT and authorization. */
 function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undefined, req: HttpRequest, targetPort: number): string[] {
   // The server's policies are in the listeners istiod last pushed to the server's own sidecar.
   const cfg = v.listenerConfigOf?.(server) ?? v.config;
   const ref = { namespace: server.namespace, labels: server.labels };
+  const verdict = v.inboundVerdict?.(server, targetPort);
+  if (verdict !== undefined && verdict.redirectPort === 0) {
+    // traffic.sidecar.istio.io/excludeInboundPorts: the server's sidecar never sees the connection.
+    const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: "PERMISSIVE" });
+    const head = `5. iptables in the server pod (e.g. ${server.name}) lets the connection on port ${targetPort} pass to the app: no PeerAuthentication, JWT or authorization applies.`;
+    const rules = verdict.trace.map((t) => `     ${t}`);
+    return tls.mode === "ISTIO_MUTUAL"
+      ? [head, ...rules, `   The client sidecar still originates mTLS (${tls.source}); the plaintext app cannot complete the handshake ⇒ 503 UF.`]
+      : [head, ...rules, `   Plaintext (${tls.source}) reaches the app at ${server.ip}:${targetPort}.`];
+  }
   const pa = mtlsForPort(effectivePeerAuthentication(cfg.peerAuthentications, ref), targetPort);
   const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: pa.mode });
   const conn = connectionSecurity(true, tls.mode, true, pa.mode);
@@ -31,13 +42,15 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
   ];
   if (!conn.ok) return out;
   const authn = compileRequestAuthentication(cfg.requestAuthentications, ref);
-  const jwt = authenticateRequest(authn, req.headers, req.path, 0);
+  // JWT times are Unix seconds on the access log's calendar (as the simulation checks them).
+  const jwt = authenticateRequest(authn, req.headers, req.path, (LOG_EPOCH_MS + (v.nowMs ?? 0)) / 1000);
   if (!jwt.ok) return [...out, `   jwt_authn (${authn.policies.join(", ")}): ${jwt.body} ⇒ ${jwt.status}.`];
   const authz = compileAuthorization(cfg.authorizationPolicies, ref);
   const d = evaluateAuthorization(authz, {
     method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
     peer: conn.mtls ? v.pod.identity : undefined, sourceIp: v.pod.ip, destinationIp: server.ip,
     ...(jwt.requestPrincipal !== undefined ? { requestPrincipal: jwt.requestPrincipal } : {}),
+    ...(jwt.claims !== undefined ? { requestClaims: jwt.claims } : {}),
   });
   out.push(`   authorization: ${d.allowed ? "allowed" : `DENIED ⇒ ${d.status} ${JSON.stringify(d.body)}`} (${d.reason}${d.policy ? `, ${d.policy}` : ""}).`);
   if (d.allowed) out.push(`   cluster inbound|${targetPort}||, then the app at ${server.ip}:${targetPort} from 127.0.0.6.`);

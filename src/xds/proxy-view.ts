@@ -12,6 +12,8 @@ import type { ServiceRegistry, ServiceState } from "../mesh/service-registry.js"
 import type { EndpointSnapshot } from "../mesh/proxy-xds.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
 
+import type { Verdict } from "../proxy/interception/iptables.js";
+
 export interface ProxyView {
   pod: Pod;
   /** The config its routes and listeners were built from (RDS/LDS). */
@@ -27,6 +29,10 @@ export interface ProxyView {
   rejected?: number;
   /** The config another pod's inbound listener was built from (its LDS); defaults to `config`. */
   listenerConfigOf?: (pod: Pod) => MeshConfig;
+  /** iptables' PREROUTING verdict in a server pod for a container port; defaults to captured. */
+  inboundVerdict?: (pod: Pod, targetPort: number) => Verdict;
+  /** Simulated time of the view in ms (JWT exp/nbf are checked against it); defaults to 0. */
+  nowMs?: number;
 }
 
 export function sourceOf(pod: Pod): SourceContext {

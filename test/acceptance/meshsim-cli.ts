@@ -1,28 +1,65 @@
-// The acceptance checks run meshsim as a user does: a scenario file written from Istio's and Envoy's
-// documentation, `meshsim run FILE --json --quiet`, and assertions on the summary.json it prints.
-import { spawn } from "node:child_process";
+// The acceptance checker's view of meshsim: scenarios written from Istio's and Envoy's docs, saved to
+// a temporary folder and run through the real command line (`bin/meshsim.js`), never the internals;
+// assertions are on the summary.json it prints and the files it writes.
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { EdgeSummary, Summary } from "../../src/report/summary-types.js";
+import { BIN, ROOT, meshsim } from "../support/cli.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const BIN = path.join(ROOT, "bin/meshsim.js");
+export { meshsim };
+
 /** Istio's own sample manifests shipped with meshsim (samples/bookinfo/platform/kube, networking). */
 export const BOOKINFO = path.join(ROOT, "scenarios/bookinfo/bookinfo.yaml");
 export const BOOKINFO_NETWORKING = path.join(ROOT, "scenarios/bookinfo/networking");
 
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Several commands at once (commands that only read a scenario, e.g. proxy-config). */
+export function meshsimAll(commands: string[][]): Promise<CliResult[]> {
+  return Promise.all(commands.map((args) => new Promise<CliResult>((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : null, stdout, stderr });
+    });
+  })));
+}
+
+/** Writes the files (the first is the Simulation's) into a fresh folder; returns the first's path. */
+export function scenarioFiles(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-acceptance-"));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return path.join(dir, Object.keys(files)[0]!);
+}
+
+export interface RunResult {
+  summary: Summary;
+  /** The --out folder: metrics.prom, access.log, ... */
+  out: string;
+  file: string;
+}
+
+/** `meshsim run FILE --json --quiet --out DIR`; fails loudly unless the run exits 0 or 1. */
+export function run(files: Record<string, string>, ...extra: string[]): RunResult {
+  const file = scenarioFiles(files);
+  const out = path.join(path.dirname(file), "out");
+  const r = meshsim("run", file, "--json", "--quiet", "--out", out, ...extra);
+  if (r.code !== 0 && r.code !== 1) throw new Error(`meshsim run exited ${r.code}: ${r.stderr}`);
+  return { summary: JSON.parse(r.stdout) as Summary, out, file };
+}
+
 /**
- * Writes `yaml` to a temporary scenario file, runs `meshsim run FILE --json --quiet` on it and
- * resolves to the summary.json it prints. Asynchronous, so that a file's checks (describe.concurrent)
- * run their processes side by side.
+ * `meshsim run` on one scenario text, resolving to the summary.json it prints. Asynchronous, so that
+ * a file's checks (describe.concurrent) run their processes side by side.
  */
 export function runCli(yaml: string): Promise<Summary> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-acceptance-"));
-  const file = path.join(dir, "scenario.yaml");
-  fs.writeFileSync(file, yaml);
+  const file = scenarioFiles({ "scenario.yaml": yaml });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "run", file, "--json", "--quiet", "--out", path.join(dir, "out")], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, "run", file, "--json", "--quiet", "--out", path.join(path.dirname(file), "out")], { cwd: ROOT });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -33,6 +70,20 @@ export function runCli(yaml: string): Promise<Summary> {
       else resolve(JSON.parse(Buffer.concat(out).toString()) as Summary);
     });
   });
+}
+
+/** A client's codes as the summary counts them, e.g. {"200": 12}. */
+export function codes(s: Summary, client: string): Record<string, number> {
+  const c = s.clients[client];
+  if (c === undefined) throw new Error(`no client ${client} in ${Object.keys(s.clients).join(", ")}`);
+  return c.codes;
+}
+
+/** The only code a client saw (throws if it saw several), as a string like "403". */
+export function onlyCode(s: Summary, client: string): string {
+  const keys = Object.keys(codes(s, client));
+  if (keys.length !== 1) throw new Error(`${client} saw codes ${JSON.stringify(codes(s, client))}`);
+  return keys[0]!;
 }
 
 /** Edges from `source` (optionally to `destination`), summed. */

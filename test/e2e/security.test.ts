@@ -275,7 +275,7 @@ spec: {from: job, target: http://server/, rate: 10}
     expect(Object.keys(s2.clients["job-load"]!.codes)).toEqual(["0"]);
     expect(Object.keys(s2.clients["load"]!.codes)).toEqual(["200"]);
   });
-  it("mTLS sent to a port excluded from inbound capture fails: the app cannot read TLS (503 UC)", () => {
+  it("mTLS sent to a port excluded from inbound capture fails: the app cannot do TLS, the handshake fails (503 UF, retried)", () => {
     const file = writeScenario({
       "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
 kind: Simulation
@@ -285,7 +285,7 @@ spec: {seed: 1, duration: 10s, include: [server.yaml]}
       "server.yaml": SERVER.replace("template: {metadata: {labels: {app: server}}", 'template: {metadata: {labels: {app: server}, annotations: {traffic.sidecar.istio.io/excludeInboundPorts: "8080"}}'),
     });
     const c = runScenario(loadScenario(file)).summary.clients["load"]!;
-    expect(c.flags).toEqual({ UC: c.requests });
+    expect(c.flags).toEqual({ "UF,URX": c.requests });
   });
   it("a malformed interception annotation is an input error with its position", () => {
     const file = writeScenario({

@@ -48,8 +48,13 @@ describe("renderPrometheus", () => {
       reporter: "source",
       source_workload: "productpage-v1",
       source_workload_namespace: "default",
+      // the fixture's edges carry no peer labels (the simulation's do: see test/acceptance/telemetry-*)
+      source_principal: "unknown", source_app: "unknown", source_version: "unknown",
+      source_canonical_service: "unknown", source_canonical_revision: "unknown", source_cluster: "Kubernetes",
       destination_workload: "reviews-v2",
       destination_workload_namespace: "default",
+      destination_principal: "unknown", destination_app: "unknown", destination_version: "unknown",
+      destination_canonical_service: "unknown", destination_canonical_revision: "unknown", destination_cluster: "Kubernetes",
       destination_service: FQDN.reviews,
       destination_service_name: "reviews",
       destination_service_namespace: "default",
