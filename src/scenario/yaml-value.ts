@@ -1,7 +1,7 @@
 // A YAML node with its position and field path, read into typed values. Every read that fails records
 // an error (file:line:column + path) in the shared sink and returns undefined, so one pass over a
 // document finds all its problems instead of stopping at the first.
-import { isAlias, isMap, isNode, isScalar, isSeq } from "yaml";
+import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import type { Document, LineCounter, Node, YAMLMap } from "yaml";
 import type { Diagnostic, SourcePos } from "./model.js";
 import { parseDuration } from "./duration.js";
@@ -197,10 +197,8 @@ export class YamlMap {
 
   constructor(readonly value: YamlValue, readonly node: YAMLMap) {
     for (const pair of node.items) {
-      // A key added by `--set` (Document.setIn on a missing path) is a plain value, not a node.
-      const raw: unknown = pair.key;
-      const keyNode = isNode(raw) ? raw : null;
-      const key = keyNode === null ? (raw == null ? "" : String(raw)) : isScalar(keyNode) ? String(keyNode.value) : JSON.stringify(keyNode.toJSON());
+      const keyNode = pair.key as Node | null;
+      const key = keyNode && isScalar(keyNode) ? String(keyNode.value) : keyNode ? JSON.stringify(keyNode.toJSON()) : "";
       this.byKey.set(key, { keyNode, value: pair.value as Node | null });
     }
   }
