@@ -59,8 +59,13 @@ export class EventQueue {
 
   /** Remove the earliest live event into `time`, `kind`, `payload`; false when empty. */
   popInto(): boolean {
+    return this.popUntil(Infinity);
+  }
+
+  /** popInto, but only an event at or before `until` (peek and pop in one pass: the event loop's call). */
+  popUntil(until: number): boolean {
     this.dropDeadTop();
-    if (this.n === 0) return false;
+    if (this.n === 0 || this.times[0]! > until) return false;
     const slot = this.slots[0]!;
     this.time = this.times[0]!;
     this.kind = this.kinds[slot]!;

@@ -44,9 +44,7 @@ export class Simulator {
     const q = this.queue;
     const handlers = this.handlers;
     this.stopped = false;
-    // peekTime is Infinity when empty, so `until = Infinity` needs the popInto check to end.
-    while (!this.stopped && q.peekTime() <= until) {
-      if (!q.popInto()) break;
+    while (!this.stopped && q.popUntil(until)) {
       this.now = q.time;
       this.eventsProcessed++;
       handlers[q.kind]!(q.payload);

@@ -185,6 +185,7 @@ export class RouterRequest implements Exchange {
   private policy: RetryPolicy | undefined = undefined;
   private retries = 0;
   private tried: Pod[] | null = null;
+  private firstTried: Pod | null = null;
   private current: UpstreamAttempt | null = null;
   private routeTimer = -1;
   private routeTimers: FixedDelayTimers | null = null;
@@ -315,7 +316,7 @@ export class RouterRequest implements Exchange {
   attempt(): void {
     if (this.done) return;
     const cluster = this.cluster!;
-    const avoid = this.policy?.previousHostsPredicate ? this.tried : null;
+    const avoid = this.policy?.previousHostsPredicate ? this.triedHosts() : null;
     const host = cluster.pick(avoid, this.req, this.pod.ip);
     if (host === undefined) {
       this.localStatus = 503;
@@ -323,8 +324,7 @@ export class RouterRequest implements Exchange {
       this.p.after(this.takeOutbound(), this.p.kLocal, this);
       return;
     }
-    if (this.tried === null) this.tried = [];
-    this.tried.push(host);
+    this.noteTried(host);
     this.lastHost = host;
     this.upstreamMs = -1;
     const a = new UpstreamAttempt(this, host, cluster.idOf(host), this.worker);
@@ -356,6 +356,19 @@ export class RouterRequest implements Exchange {
       a.pending = true;
       if (pool.conn !== null) this.p.connect(cluster, a.worker, pool.conn, host, this.takeOutbound());
     }
+  }
+
+  /** Hosts tried so far (null: none). The list is made only when a retry asks for it. */
+  private triedHosts(): Pod[] | null {
+    if (this.tried === null && this.firstTried !== null) this.tried = [this.firstTried];
+    return this.tried;
+  }
+
+  private noteTried(host: Pod): void {
+    // Most requests have one try: keep its host in a field, not in a new array per request.
+    if (this.tried !== null) this.tried.push(host);
+    else if (this.firstTried === null) this.firstTried = host;
+    else this.tried = [this.firstTried, host];
   }
 
   /** The attempt has a connection: the request crosses the network to the host. */
