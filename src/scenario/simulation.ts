@@ -30,8 +30,12 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
       om.done();
     } else outboundTrafficPolicy = otpV.oneOf(modes) ?? outboundTrafficPolicy;
   }
+  const modeV = m?.get("mode");
+  const mode = modeV?.oneOf(["sidecar", "ambient", "none"] as const) ?? d.mode;
+  // Ambient's ztunnel and waypoints are not modelled: say so rather than quietly run another mesh.
+  if (mode === "ambient") modeV?.warn("ambient mode (ztunnel, waypoints) is not modelled: workloads run without a mesh data plane, as with mode none");
   const out: MeshSettings = {
-    mode: m?.get("mode")?.oneOf(["sidecar", "ambient", "none"] as const) ?? d.mode,
+    mode,
     outboundTrafficPolicy,
     proxy: {
       latency: dist(proxy?.get("latency"), d.proxy.latency),
