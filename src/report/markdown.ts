@@ -56,7 +56,7 @@ function controlPlane(s: Summary): string[] {
   for (const c of changes.slice(0, MAX_CHANGES_SHOWN)) {
     out.push(`| ${c.t} | ${c.kind} | ${cell(c.what)} | ${c.convergenceMs === null ? "not converged" : c.convergenceMs} | ${c.proxiesPushed} | ${c.rejected} |`);
   }
-  const more = changes.length - MAX_CHANGES_SHOWN + (m.changesDropped ?? 0);
+  const more = Math.max(0, changes.length - MAX_CHANGES_SHOWN) + (m.changesDropped ?? 0);
   if (more > 0) out.push("", `… and ${more} more pushes.`);
   out.push("");
   return out;

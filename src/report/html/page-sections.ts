@@ -293,7 +293,7 @@ export function controlPlaneSection(s: Summary): string {
       `<tr data-change="${i}"><td class="num">${esc(c.t)} s</td><td><span class="ev ev-${esc(c.kind)}">${esc(c.kind)}</span></td><td>${esc(c.what)}</td>` +
         `<td class="num">${c.convergenceMs === null ? `<span class="muted" title="some proxy never had it (istiod down, or the run ended)">not converged</span>` : esc(ms(c.convergenceMs))}</td>` +
         `<td class="num">${esc(int(c.proxiesPushed))}</td><td class="num ${c.rejected > 0 ? "err" : ""}">${esc(int(c.rejected))}</td></tr>`);
-    const more = changes.length - MAX_CHANGES_SHOWN + (m.changesDropped ?? 0);
+    const more = Math.max(0, changes.length - MAX_CHANGES_SHOWN) + (m.changesDropped ?? 0);
     table = `<h3>Convergence per change</h3><p class="note">One row per push istiod started: changes within its debounce are one push, dated by the first; convergence runs from that change reaching istiod to the last proxy's ACK or NACK.</p>
 <div class="scroll"><table class="grid convergence"><thead><tr><th>time</th><th>kind</th><th>what changed</th><th>convergence</th><th>proxies pushed</th><th>NACKed</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>` +
       (more > 0 ? `<p class="note">… and ${esc(int(more))} more pushes.</p>` : "");
