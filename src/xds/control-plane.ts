@@ -276,7 +276,9 @@ export class ControlPlane {
     if (started !== null) this.observer.pushStarted(started, this.sim.now);
     for (const g of gens) {
       g.remaining = n;
+      // The record describes the push that completes it: this one, to every proxy.
       g.proxies = n;
+      g.rejected = 0;
       this.open.add(g);
       if (n === 0) this.finishGeneration(g, 0);
     }
@@ -476,7 +478,7 @@ export class ControlPlane {
     if (reason !== null) {
       // NACK: Envoy keeps the routes it had; istiod does not resend until config changes.
       this.rejectsByType[name]++;
-      for (const g of e.gens) g.rejected++; // once per proxy: only RDS is ever rejected
+      for (const g of e.gens) g.rejected++; // one per proxy and push: only RDS is ever rejected
       this.observer.rejected(e.pod, name, reason, this.sim.now);
       x.rejected |= type; // the proxy stays stale until a later push of this type is accepted
       return;
