@@ -32,6 +32,36 @@ function isKnownFlag(f: string): f is ResponseFlag {
   return Object.prototype.hasOwnProperty.call(RESPONSE_FLAG_DESCRIPTIONS, f);
 }
 
+/** Per-change rows listed in full; the rest are counted. */
+const MAX_CHANGES_SHOWN = 100;
+
+/** istiod's pushes one by one, what the proxies accepted and rejected, and how far behind they fell. */
+function controlPlane(s: Summary): string[] {
+  const m = s.mesh;
+  const out = [
+    "## Control plane", "",
+    `- xDS pushes to proxies: ${m.xdsPushes}; types accepted (ACK): CDS ${m.xdsPushesByType.cds}, EDS ${m.xdsPushesByType.eds}, LDS ${m.xdsPushesByType.lds}, RDS ${m.xdsPushesByType.rds}`,
+    `- Rejected (NACK): CDS ${m.xdsRejects.cds}, EDS ${m.xdsRejects.eds}, LDS ${m.xdsRejects.lds}, RDS ${m.xdsRejects.rds}`,
+    `- At most ${m.staleProxiesMax} proxies behind istiod's config at once (after the warm-up)`,
+    `- ${m.certificatesIssued} workload certificates signed`,
+    "",
+  ];
+  const changes = m.changes ?? [];
+  if (changes.length === 0) return out;
+  out.push(
+    "Each push istiod started, from the (first) change reaching it to the last proxy's ACK or NACK; changes within one debounce are one push.", "",
+    "| time (s) | kind | what changed | convergence (ms) | proxies pushed | NACKed |",
+    "|---:|---|---|---:|---:|---:|",
+  );
+  for (const c of changes.slice(0, MAX_CHANGES_SHOWN)) {
+    out.push(`| ${c.t} | ${c.kind} | ${cell(c.what)} | ${c.convergenceMs === null ? "not converged" : c.convergenceMs} | ${c.proxiesPushed} | ${c.rejected} |`);
+  }
+  const more = Math.max(0, changes.length - MAX_CHANGES_SHOWN) + (m.changesDropped ?? 0);
+  if (more > 0) out.push("", `… and ${more} more pushes.`);
+  out.push("");
+  return out;
+}
+
 export function renderMarkdown(s: Summary): string {
   const out: string[] = [];
   out.push(`# meshsim report: ${s.scenario}`, "");
@@ -105,12 +135,8 @@ export function renderMarkdown(s: Summary): string {
     `${m.proxies} sidecar proxies, ${m.proxyCpuSeconds} proxy CPU seconds, ${m.xdsPushes} xDS pushes; ` +
       `configuration converged in ${m.convergenceMs.p50} ms (median), ${m.convergenceMs.max} ms at most.`,
     "",
-    `xDS types accepted (ACK): CDS ${m.xdsPushesByType.cds}, EDS ${m.xdsPushesByType.eds}, LDS ${m.xdsPushesByType.lds}, RDS ${m.xdsPushesByType.rds}; ` +
-      `rejected (NACK): CDS ${m.xdsRejects.cds}, EDS ${m.xdsRejects.eds}, LDS ${m.xdsRejects.lds}, RDS ${m.xdsRejects.rds}. ` +
-      `At most ${m.staleProxiesMax} proxies behind istiod's config at once; ${m.certificatesIssued} workload certificates signed.`,
-    "",
   );
-
+  out.push(...controlPlane(s));
   const clusterRows: string[] = [];
   for (const [workload, byCluster] of Object.entries(s.clusters)) {
     for (const [name, counters] of Object.entries(byCluster)) {

@@ -85,6 +85,28 @@ export interface MeshSummary {
   staleProxiesMax: number;
   /** Workload certificates signed by istiod (first ones and rotations). */
   certificatesIssued: number;
+  /**
+   * One entry per push istiod started, in order: changes merged by its debounce (PILOT_DEBOUNCE_AFTER)
+   * are one entry, dated by the first of them. The first 1000 are listed (warm-up included).
+   */
+  changes: ChangeSummary[];
+  /** Pushes after the first 1000, counted only; present only when there were any. */
+  changesDropped?: number;
+}
+
+export interface ChangeSummary {
+  /** Simulated seconds at which the (first) change reached istiod. */
+  t: number;
+  /** "config": a full push; "endpoints": an incremental EDS push. */
+  kind: "config" | "endpoints";
+  /** The resources or pods changed (from the timeline and pod events), else the config kinds or services istiod saw change. */
+  what: string;
+  /** From the change to the last proxy's ACK or NACK, ms; null if it never reached them all (istiod down, run over). */
+  convergenceMs: number | null;
+  /** Proxies it was pushed to. */
+  proxiesPushed: number;
+  /** Proxies that NACKed it (kept their previous routes). */
+  rejected: number;
 }
 
 export interface SummaryEvent {

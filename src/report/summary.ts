@@ -147,6 +147,11 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
       xdsRejects: { ...rec.mesh.rejectsByType },
       staleProxiesMax: rec.staleProxies.peak,
       certificatesIssued: rec.mesh.certificatesIssued,
+      changes: rec.changes.map((c) => ({
+        t: round3(c.t / 1000), kind: c.kind, what: c.what,
+        convergenceMs: c.convergenceMs === null ? null : round3(c.convergenceMs),
+        proxiesPushed: c.counts.proxies, rejected: c.counts.rejected,
+      })),
     },
     expectations: info.expectations.map((e) => ({ text: e.text, ok: e.ok, actual: e.actual === null ? null : roundActual(e.actual) })),
     timeSeries: {
@@ -157,6 +162,7 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
     events: rec.events.map((e) => ({ t: round3(e.t / 1000), kind: e.kind, detail: sortedDetail(e.detail) })),
   };
   if (rec.droppedEvents > 0) summary.eventsDropped = rec.droppedEvents;
+  if (rec.droppedChanges > 0) summary.mesh.changesDropped = rec.droppedChanges;
   return summary;
 }
 

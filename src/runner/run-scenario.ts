@@ -77,7 +77,8 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
         }
       },
       proxyPushed: () => telemetry.xdsPush(),
-      converged: (changedAt, now) => telemetry.converged(now - changedAt),
+      pushStarted: (push) => telemetry.pushStarted(push),
+      converged: (changedAt, now, _proxies, push) => telemetry.converged(now - changedAt, push),
       bootstrapped: (pod: Pod) => w.proxyBootstrapped(pod),
       stale: (n, now) => telemetry.staleProxies(n, now),
       certificateIssued: () => telemetry.certificateIssued(),

@@ -5,11 +5,16 @@ import type { ClientSink } from "../mesh/load-generator.js";
 import type { EdgeKey, RequestSink } from "../mesh/mesh-telemetry.js";
 import type { WorldTelemetry } from "../mesh/world.js";
 import type { Recorder } from "../telemetry/recorder.js";
+import type { PushRecord } from "../xds/control-plane.js";
+import { ChangeLog } from "./change-log.js";
 
 export class WorldTelemetryAdapter implements WorldTelemetry {
   private passes = 0;
+  private readonly changes: ChangeLog;
 
-  constructor(private readonly recorder: Recorder, private readonly cpuPerPassMs: number) {}
+  constructor(private readonly recorder: Recorder, private readonly cpuPerPassMs: number) {
+    this.changes = new ChangeLog(recorder);
+  }
 
   setProxies(n: number): void {
     this.recorder.mesh.proxies = n;
@@ -34,15 +39,22 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
 
   event(tMs: number, kind: string, detail: Record<string, string | number>): void {
     this.recorder.event(tMs, kind, detail);
+    this.changes.noted(tMs, kind, detail);
   }
 
   clusterCounters(sourceWorkload: string, cluster: string, counters: object): void {
     this.recorder.cluster(sourceWorkload, cluster, counters as unknown as Record<string, number>);
   }
 
-  /** A config change reached every proxy after `ms`. */
-  converged(ms: number): void {
+  /** istiod started a push (one per debounced batch of changes). */
+  pushStarted(push: PushRecord): void {
+    this.changes.started(push);
+  }
+
+  /** A push's change reached every proxy after `ms`. */
+  converged(ms: number, push: PushRecord): void {
     this.recorder.mesh.convergence.record(ms);
+    this.changes.converged(push, ms);
   }
 
   xdsPush(): void {

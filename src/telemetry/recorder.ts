@@ -137,6 +137,22 @@ export interface RecordedEvent {
   detail: Record<string, string | number>;
 }
 
+/** One push istiod started (one debounced batch of changes), as summary.json's mesh.changes lists it. */
+export interface ChangeRecord {
+  /** When its first change reached istiod, simulated ms. */
+  readonly t: number;
+  readonly kind: "config" | "endpoints";
+  /** The resources or pods it carried (from the timeline and pod events), else what istiod saw changed. */
+  readonly what: string;
+  /** From the change to the last proxy's ACK (or NACK); null while some proxy has not had it. */
+  convergenceMs: number | null;
+  /** Live counts kept by the control plane. */
+  readonly counts: { readonly proxies: number; readonly rejected: number };
+}
+
+/** Pushes listed one by one; beyond this many only a count is kept (memory stays flat). */
+export const MAX_CHANGES = 1000;
+
 /** Rare events are kept in a list; beyond this many only a count is kept (memory stays flat). */
 export const MAX_EVENTS = 10_000;
 
@@ -147,6 +163,9 @@ export class Recorder {
   readonly clusters = new Map<string, Map<string, ClusterCounters[]>>();
   readonly events: RecordedEvent[] = [];
   droppedEvents = 0;
+  /** The first MAX_CHANGES pushes, in the order istiod started them. */
+  readonly changes: ChangeRecord[] = [];
+  droppedChanges = 0;
   readonly mesh: MeshFigures = {
     proxies: 0, proxyCpuMs: 0, xdsPushes: 0, convergence: new LatencyHistogram(),
     pushesByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, rejectsByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, certificatesIssued: 0,
@@ -264,6 +283,18 @@ export class Recorder {
       return;
     }
     this.events.push({ t: tMs, kind, detail });
+  }
+
+  /** istiod started its `index`-th push (0, 1, 2...: `index` is the position in `changes`). */
+  change(index: number, c: ChangeRecord): void {
+    if (index >= MAX_CHANGES) this.droppedChanges++;
+    else this.changes[index] = c;
+  }
+
+  /** The `index`-th push reached its last proxy `ms` after its change. */
+  changeConverged(index: number, ms: number): void {
+    const c = this.changes[index];
+    if (c !== undefined) c.convergenceMs = ms;
   }
 
   /** Close the open time-series windows once the run is over (idempotent). */

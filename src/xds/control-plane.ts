@@ -54,8 +54,10 @@ export interface ControlPlaneObserver {
   pushed(pod: Pod, type: XdsTypeName, now: number): void;
   /** A proxy rejected (NACKed) one xDS type. */
   rejected(pod: Pod, type: XdsTypeName, reason: string, now: number): void;
+  /** istiod started a push (after its debounce, or for the changes pending when it comes back up). */
+  pushStarted(push: PushRecord, now: number): void;
   /** Every proxy a push reached has ACKed it; the push began with a change at `changedAt`. */
-  converged(changedAt: number, now: number, proxies: number): void;
+  converged(changedAt: number, now: number, proxies: number, push: PushRecord): void;
   /** A proxy got every type of one push (ACKed or NACKed). */
   proxyPushed(pod: Pod, now: number): void;
   /** A new proxy got its first full config. */
@@ -68,10 +70,31 @@ export interface ControlPlaneObserver {
   certificateExpired(pod: Pod, now: number): void;
 }
 
+/**
+ * One push istiod started, as reports list it: several changes merged by the debounce are one push.
+ * Its counts are live (they grow while the push goes on).
+ */
+export interface PushRecord {
+  /** 0, 1, 2... in the order istiod started its pushes. */
+  readonly id: number;
+  /** When the first change merged into it reached istiod. */
+  readonly changedAt: number;
+  /** A config change (full push), not endpoints only (incremental EDS). */
+  readonly full: boolean;
+  /** The config kinds, or the services whose endpoints, it was about (sorted, comma-separated). */
+  readonly about: string;
+  /** Proxies it was sent to (all connected ones again after istiod came back up). */
+  readonly proxies: number;
+  /** Proxies that NACKed it. */
+  readonly rejected: number;
+}
+
 /** A change whose convergence is being measured. */
-class Generation {
+class Generation implements PushRecord {
   remaining = 0;
-  constructor(readonly changedAt: number) {}
+  proxies = 0;
+  rejected = 0;
+  constructor(readonly id: number, readonly changedAt: number, readonly full: boolean, readonly about: string) {}
 }
 
 /** A proxy waiting for or being pushed: the xDS types it needs and the changes it carries. */
@@ -230,8 +253,10 @@ export class ControlPlane {
     // Every proxy reconnects and gets a full push of the latest config; the changes still open
     // converge when the last of them has it.
     const gens: Generation[] = [...this.open];
+    let started: Generation | null = null;
     if (this.pending !== null) {
-      gens.push(new Generation(this.pending.firstAt));
+      started = this.generation(this.pending);
+      gens.push(started);
       this.pending = null;
       this.debounce.flush();
     }
@@ -248,8 +273,12 @@ export class ControlPlane {
       if (bootstrap) e.bootstrap = true;
       else n++;
     }
+    if (started !== null) this.observer.pushStarted(started, this.sim.now);
     for (const g of gens) {
       g.remaining = n;
+      // The record describes the push that completes it: this one, to every proxy.
+      g.proxies = n;
+      g.rejected = 0;
       this.open.add(g);
       if (n === 0) this.finishGeneration(g, 0);
     }
@@ -257,6 +286,11 @@ export class ControlPlane {
   }
 
   private readonly open = new Set<Generation>();
+  private generations = 0;
+
+  private generation(req: PushRequest): Generation {
+    return new Generation(this.generations++, req.firstAt, req.full, describePush(req));
+  }
 
   private request(): PushRequest {
     if (this.pending === null) this.pending = new PushRequest(this.sim.now);
@@ -330,7 +364,7 @@ export class ControlPlane {
     this.pending = null;
     this.debounce.flush();
     this.pushes++;
-    const gen = new Generation(req.firstAt);
+    const gen = this.generation(req);
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
       const x = this.world.xdsOf(pod);
@@ -338,8 +372,10 @@ export class ControlPlane {
       const types = x.bootstrapped ? this.needs(pod, x, req) : ALL_TYPES;
       if (types === 0) continue;
       gen.remaining++;
+      gen.proxies++;
       this.enqueue(pod, types, [gen], req.full ? null : req.endpoints);
     }
+    this.observer.pushStarted(gen, this.sim.now);
     this.open.add(gen);
     if (gen.remaining === 0) this.finishGeneration(gen, 0);
     this.startPushes();
@@ -442,6 +478,7 @@ export class ControlPlane {
     if (reason !== null) {
       // NACK: Envoy keeps the routes it had; istiod does not resend until config changes.
       this.rejectsByType[name]++;
+      for (const g of e.gens) g.rejected++; // one per proxy and push: only RDS is ever rejected
       this.observer.rejected(e.pod, name, reason, this.sim.now);
       x.rejected |= type; // the proxy stays stale until a later push of this type is accepted
       return;
@@ -497,8 +534,15 @@ export class ControlPlane {
 
   private finishGeneration(g: Generation, proxies: number): void {
     this.open.delete(g);
-    this.observer.converged(g.changedAt, this.sim.now, proxies);
+    this.observer.converged(g.changedAt, this.sim.now, proxies, g);
   }
+}
+
+/** What a push is about: its config kinds (full push) or the services whose endpoints changed. */
+function describePush(req: PushRequest): string {
+  const parts = req.full ? [...req.kinds].sort() : [...req.endpoints].sort();
+  if (req.full && req.endpoints.size > 0) parts.push("endpoints");
+  return parts.length > 0 ? parts.join(", ") : "no effective change";
 }
 
 function countTypes(t: number): number {

@@ -26,6 +26,8 @@ interface Summary {
   edges: { source: string; destination: string; service: string; requests: number }[];
   pods: Record<string, unknown>;
   events: { kind: string }[];
+  mesh: { changes: { t: number; what: string; convergenceMs: number | null; proxiesPushed: number; rejected: number }[]; staleProxiesMax: number };
+  timeSeries: { staleProxies: { t: number; max: number; mean: number }[] };
 }
 
 if (!haveChromium && process.env["CI"]) {
@@ -118,6 +120,23 @@ if (!haveChromium && process.env["CI"]) {
       expect(await page.locator("svg.ts-latency").count()).toBe(clients);
       expect(await page.locator("svg.ts-latency g.event-mark").count()).toBe(changes * clients);
       expect(await page.locator("svg.ts-throughput rect.ok-bar").count()).toBeGreaterThan(3);
+    });
+
+    it("draws the proxies on stale config over time and lists each push's convergence", async () => {
+      const points = summary.timeSeries.staleProxies;
+      const drawn = await page.locator("svg.stale-proxies circle.stale-point").evaluateAll((els) =>
+        els.map((e) => [Number(e.getAttribute("data-t")), Number(e.getAttribute("data-max")), Number(e.getAttribute("data-mean"))]));
+      expect(drawn.length).toBeGreaterThan(3);
+      expect(drawn).toEqual(points.map((p) => [p.t, p.max, p.mean]));
+      // The windows of the two changes had every proxy behind for a moment.
+      expect(Math.max(...drawn.map((d) => d[1]!))).toBe(summary.mesh.staleProxiesMax);
+      expect(summary.mesh.staleProxiesMax).toBeGreaterThan(0);
+      expect(await page.locator("svg.stale-proxies g.event-mark").count()).toBe(2);
+      expect(summary.mesh.changes).toHaveLength(2);
+      const rows = await page.locator("table.convergence tbody tr").evaluateAll((els) => els.map((e) => [...e.querySelectorAll("td")].map((td) => td.textContent)));
+      expect(rows).toEqual(summary.mesh.changes.map((c) => [`${c.t} s`, "config", c.what, `${c.convergenceMs} ms`, String(c.proxiesPushed), String(c.rejected)]));
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.locator("#control-plane").screenshot({ path: path.join(SHOTS, "report-control-plane.png") });
     });
 
     it("logs no errors, and looks right (screenshot in test-output/)", async () => {

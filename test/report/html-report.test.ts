@@ -90,4 +90,34 @@ describe("report.html", () => {
     expect(embedded(page, "histograms")).toBeNull();
     expect(renderHtml(summary, hist)).toBe(html);
   });
+
+  it("has a Control plane section: its figures from summary.json, one row per push, and a note when there were none", () => {
+    const f = figures(html);
+    expect(f.get("staleProxiesMax")).toEqual([String(summary.mesh.staleProxiesMax), String(summary.mesh.staleProxiesMax)]);
+    expect(f.get("certificatesIssued")?.[0]).toBe(String(summary.mesh.certificatesIssued));
+    expect(html.includes('<div id="stale-proxies-chart" class="chart">')).toBe(true);
+    expect(html.includes("No pushes: nothing changed")).toBe(true);
+    const withChanges: Summary = {
+      ...summary,
+      mesh: {
+        ...summary.mesh,
+        xdsRejects: { cds: 0, eds: 0, lds: 0, rds: 3 },
+        changes: [
+          { t: 30, kind: "config", what: "VirtualService/<b>", convergenceMs: 107.253, proxiesPushed: 6, rejected: 3 },
+          { t: 31.5, kind: "endpoints", what: "reviews-v3-0 ready", convergenceMs: null, proxiesPushed: 6, rejected: 0 },
+        ],
+        changesDropped: 4,
+      },
+    };
+    const page = renderHtml(withChanges, hist);
+    const rows = [...page.matchAll(/<tr data-change="\d+">(.*?)<\/tr>/g)].map((m) => m[1]!);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain("VirtualService/&lt;b&gt;");
+    expect(rows[0]).toContain("107.253 ms");
+    expect(rows[0]).toMatch(/class="num err">3</);
+    expect(rows[1]).toContain("not converged");
+    expect(figures(page).get("xdsNacks")?.[0]).toBe("3");
+    expect(figures(page).get("changes")?.[0]).toBe("6");
+    expect(page.includes("… and 4 more pushes.")).toBe(true);
+  });
 });

@@ -20,7 +20,7 @@ describe("renderMarkdown", () => {
     expect(lines[0]).toBe("# meshsim report: fixture");
     expect(md).toContain("seed 7");
     expect(md).toContain("40 s simulated, 30 s measured (figures exclude the 10 s warm-up)");
-    const order = ["## Expectations", "## Clients", "## Edges", "## Response codes and flags", "## Pods", "## Mesh", "## Envoy cluster counters", "## Events"];
+    const order = ["## Expectations", "## Clients", "## Edges", "## Response codes and flags", "## Pods", "## Mesh", "## Control plane", "## Envoy cluster counters", "## Events"];
     const at = order.map((h) => lines.indexOf(h));
     expect(at.every((i) => i > 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -62,5 +62,25 @@ describe("renderMarkdown", () => {
 
   it("escapes pipes in cluster names", () => {
     expect(md).toContain("outbound\\|9080\\|\\|reviews.default.svc.cluster.local");
+  });
+
+  it("has a Control plane section: ACKs and NACKs by type, certificates, stale maximum, and one row per push", () => {
+    expect(lines).toContain("- Rejected (NACK): CDS 0, EDS 0, LDS 0, RDS 0");
+    expect(lines).toContain("- At most 0 proxies behind istiod's config at once (after the warm-up)");
+    expect(md).not.toContain("| time (s) | kind |"); // no pushes, no table
+    const withChanges = renderMarkdown({
+      ...summary,
+      mesh: {
+        ...summary.mesh,
+        changes: [
+          { t: 30, kind: "config", what: "VirtualService/a|b", convergenceMs: 107.253, proxiesPushed: 6, rejected: 6 },
+          { t: 40.25, kind: "endpoints", what: "reviews-v3-0 ready", convergenceMs: null, proxiesPushed: 4, rejected: 0 },
+        ],
+        changesDropped: 3,
+      },
+    }).split("\n");
+    expect(withChanges).toContain("| 30 | config | VirtualService/a\\|b | 107.253 | 6 | 6 |");
+    expect(withChanges).toContain("| 40.25 | endpoints | reviews-v3-0 ready | not converged | 4 | 0 |");
+    expect(withChanges).toContain("… and 3 more pushes.");
   });
 });

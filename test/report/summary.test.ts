@@ -19,7 +19,7 @@ describe("buildSummary", () => {
     expect(Object.keys(s.clients.users!.latencyMs)).toEqual(["mean", "p50", "p90", "p99", "p999", "max"]);
     expect(Object.keys(s.edges[0]!)).toEqual(["source", "destination", "service", "requests", "codes", "flags", "latencyMs", "mtls", "reporter", "errorRate"]);
     expect(Object.keys(s.mesh)).toEqual([
-      "proxies", "proxyCpuSeconds", "xdsPushes", "convergenceMs", "xdsPushesByType", "xdsRejects", "staleProxiesMax", "certificatesIssued",
+      "proxies", "proxyCpuSeconds", "xdsPushes", "convergenceMs", "xdsPushesByType", "xdsRejects", "staleProxiesMax", "certificatesIssued", "changes",
     ]);
     expect(Object.keys(s.timeSeries)).toEqual(["windowSeconds", "clients", "edges", "staleProxies"]);
   });
@@ -61,7 +61,7 @@ describe("buildSummary", () => {
     expect(Object.keys(s.pods)).toEqual(["ratings-v1-0", "reviews-v2-0"]);
     expect(s.mesh).toEqual({
       proxies: 6, proxyCpuSeconds: 1.235, xdsPushes: 3, convergenceMs: { p50: expect.closeTo(120, 0.1), max: 410 },
-      xdsPushesByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, xdsRejects: { cds: 0, eds: 0, lds: 0, rds: 0 }, staleProxiesMax: 0, certificatesIssued: 0,
+      xdsPushesByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, xdsRejects: { cds: 0, eds: 0, lds: 0, rds: 0 }, staleProxiesMax: 0, certificatesIssued: 0, changes: [],
     });
     expect(s.clusters).toEqual({
       "productpage-v1": {

@@ -1,7 +1,7 @@
 // A small world for istiod unit tests and properties: pods with sidecars, their xDS state, a Sidecar
 // scope from the real scoping code, and an observer recording every ACK/NACK in order.
 import { Simulator } from "../../src/engine/simulator.js";
-import { ControlPlane, type ControlPlaneSettings } from "../../src/xds/control-plane.js";
+import { ControlPlane, type ControlPlaneSettings, type PushRecord } from "../../src/xds/control-plane.js";
 import type { MeshConfig } from "../../src/config/mesh-config.js";
 import { sidecarScope, type SidecarScope } from "../../src/config/sidecar-scope.js";
 import { Pod } from "../../src/mesh/pod.js";
@@ -32,6 +32,8 @@ export class Harness {
   readonly xds = new Map<Pod, ProxyXds>();
   readonly arrivals: Arrival[] = [];
   readonly converged: { changedAt: number; at: number }[] = [];
+  /** Every push istiod started, live (its counts grow as it goes on). */
+  readonly pushes: PushRecord[] = [];
   maxInFlight = 0;
   private inFlight = new Set<Pod>();
   readonly cp: ControlPlane;
@@ -62,6 +64,7 @@ export class Harness {
       },
       rejected: (pod, type, _r, now) => self.arrivals.push({ t: now, pod: pod.name, type, ok: false, version: -1 }),
       proxyPushed: (pod) => self.inFlight.delete(pod),
+      pushStarted: (push) => self.pushes.push(push),
       converged: (changedAt, at) => self.converged.push({ changedAt, at }),
       bootstrapped: () => {},
       stale: () => {},

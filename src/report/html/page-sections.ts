@@ -260,7 +260,47 @@ export function meshSection(s: Summary): string {
     figure("convergenceP50", m.convergenceMs.p50, "Convergence p50", ms(m.convergenceMs.p50), "time from a config change to the last proxy having it (median over changes)"),
     figure("convergenceMax", m.convergenceMs.max, "Convergence max", ms(m.convergenceMs.max), "the slowest change to reach every proxy"),
   ];
-  return section("mesh", "Mesh and control plane", `<div class="tiles light">${tiles.join("")}</div>`);
+  return section("mesh", "Mesh", `<div class="tiles light">${tiles.join("")}</div>`);
+}
+
+/** Per-change rows listed in full; the rest are counted. */
+const MAX_CHANGES_SHOWN = 200;
+
+/** xDS figures per type in istiod's push order. */
+const XDS_TYPES = ["cds", "eds", "lds", "rds"] as const;
+
+export function controlPlaneSection(s: Summary): string {
+  const m = s.mesh;
+  const changes = m.changes ?? [];
+  const nacks = XDS_TYPES.reduce((a, t) => a + m.xdsRejects[t], 0);
+  const tiles = [
+    figure("staleProxiesMax", m.staleProxiesMax, "Stale proxies max", int(m.staleProxiesMax), "most proxies behind istiod's latest config at once, after the warm-up", m.staleProxiesMax > 0 ? "warn" : ""),
+    figure("xdsNacks", nacks, "NACKs", int(nacks), "xDS responses a proxy rejected (it kept its previous version): the sum of mesh.xdsRejects", nacks > 0 ? "bad" : "good"),
+    figure("certificatesIssued", m.certificatesIssued, "Certificates", int(m.certificatesIssued), "workload certificates istiod's CA signed (first ones and rotations)"),
+    figure("changes", changes.length + (m.changesDropped ?? 0), "istiod pushes", int(changes.length + (m.changesDropped ?? 0)), "pushes istiod started, one per debounced batch of changes (mesh.changes, plus mesh.changesDropped)"),
+  ];
+  const typeRows = XDS_TYPES.map((t) =>
+    `<tr data-xds-type="${t}"><th scope="row">${t.toUpperCase()}</th><td class="num">${esc(int(m.xdsPushesByType[t]))}</td>` +
+      `<td class="num ${m.xdsRejects[t] > 0 ? "err" : ""}">${esc(int(m.xdsRejects[t]))}</td></tr>`);
+  const types = `<div class="card"><h3>xDS responses by type</h3><p class="sub">${esc(int(m.xdsPushes))} pushes to proxies; per type, in istiod's push order, how many proxies ACKed (applied) and NACKed (kept the previous version).</p>
+<table class="grid xds-types"><thead><tr><th>type</th><th>ACK</th><th>NACK</th></tr></thead><tbody>${typeRows.join("")}</tbody></table></div>`;
+  const chart = `<div class="card"><h3>Proxies on stale config</h3><p class="sub">Per window of ${esc(s.timeSeries.windowSeconds)} s: the most proxies behind istiod's latest config, and their time-average (pushed but not yet ACKed, not yet pushed, or NACKed). Vertical lines mark the timeline's changes.</p>
+<div class="legend-series"><span><i style="background:#e8590c"></i>max</span><span><i style="background:#2f6fde"></i>mean</span><span><i style="background:#6b4fbb"></i>timeline change</span></div>
+<div id="stale-proxies-chart" class="chart"></div></div>`;
+  let table = `<p class="note">No pushes: nothing changed after the proxies got their first config.</p>`;
+  if (changes.length > 0) {
+    const rows = changes.slice(0, MAX_CHANGES_SHOWN).map((c, i) =>
+      `<tr data-change="${i}"><td class="num">${esc(c.t)} s</td><td><span class="ev ev-${esc(c.kind)}">${esc(c.kind)}</span></td><td>${esc(c.what)}</td>` +
+        `<td class="num">${c.convergenceMs === null ? `<span class="muted" title="some proxy never had it (istiod down, or the run ended)">not converged</span>` : esc(ms(c.convergenceMs))}</td>` +
+        `<td class="num">${esc(int(c.proxiesPushed))}</td><td class="num ${c.rejected > 0 ? "err" : ""}">${esc(int(c.rejected))}</td></tr>`);
+    const more = Math.max(0, changes.length - MAX_CHANGES_SHOWN) + (m.changesDropped ?? 0);
+    table = `<h3>Convergence per change</h3><p class="note">One row per push istiod started: changes within its debounce are one push, dated by the first; convergence runs from that change reaching istiod to the last proxy's ACK or NACK.</p>
+<div class="scroll"><table class="grid convergence"><thead><tr><th>time</th><th>kind</th><th>what changed</th><th>convergence</th><th>proxies pushed</th><th>NACKed</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>` +
+      (more > 0 ? `<p class="note">… and ${esc(int(more))} more pushes.</p>` : "");
+  }
+  return section("control-plane", "Control plane", `<div class="tiles light">${tiles.join("")}</div>
+<div class="cp-grid">${chart}${types}</div>
+${table}`);
 }
 
 export function clustersSection(s: Summary): string {

@@ -7,12 +7,12 @@ import type { Summary } from "../summary-types.js";
 import { asset, clientSource, d3Source } from "./assets.js";
 import { esc, inlineScript, scriptJson } from "./escape.js";
 import {
-  clientsSection, clustersSection, edgesTable, errorsSection, eventsSection, expectationsSection, headerSection, meshSection, podsSection, section,
+  clientsSection, clustersSection, controlPlaneSection, edgesTable, errorsSection, eventsSection, expectationsSection, headerSection, meshSection, podsSection, section,
 } from "./page-sections.js";
 
 const NAV: [string, string][] = [
   ["topology", "Topology"], ["latency", "Latency"], ["over-time", "Over time"], ["errors", "Errors"],
-  ["pods", "Pods"], ["mesh", "Mesh"], ["clusters", "Envoy clusters"], ["events", "Events"],
+  ["pods", "Pods"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
 ];
 
 export function renderHtml(s: Summary, histograms: HistogramsFile | null): string {
@@ -40,6 +40,7 @@ ${edgesTable(s)}`),
     errorsSection(s),
     podsSection(s),
     meshSection(s),
+    controlPlaneSection(s),
     clustersSection(s),
     eventsSection(s),
     `</main>`,

@@ -18,6 +18,7 @@
     if (byId("latency-charts")) M.drawLatency(byId("latency-charts"), s, histograms, scale, colorOf);
     if (byId("timeseries-charts")) M.drawTimeseries(byId("timeseries-charts"), s, scale, colorOf);
     if (byId("ejections")) M.drawEjections(byId("ejections"), s);
+    if (byId("stale-proxies-chart")) M.drawStaleProxies(byId("stale-proxies-chart"), s);
   }
 
   document.querySelectorAll("button[data-scale]").forEach(function (b) {

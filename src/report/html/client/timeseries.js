@@ -1,6 +1,6 @@
 // Over simulated time, per client: p50/p99 per window and requests per second split into answers
 // and errors, with the timeline's changes (summary.events) as vertical lines and outlier ejections
-// as ticks; and the ejection intervals of each pod.
+// as ticks; the ejection intervals of each pod; and the proxies on stale config (the control plane).
 (function (M) {
   "use strict";
 
@@ -169,6 +169,47 @@
     });
     // Drawn once every card is in, so each takes its final width.
     todo.forEach(function (f) { f(); });
+  };
+
+  /** Proxies behind istiod's config per window (timeSeries.staleProxies): max as steps, mean as a line. */
+  M.drawStaleProxies = function (root, s) {
+    root.innerHTML = "";
+    var points = (s.timeSeries.staleProxies || []);
+    var ws = s.timeSeries.windowSeconds;
+    var p = M.svg(root, 190, MARGIN, "stale-proxies");
+    var x = d3.scaleLinear().domain([0, s.simulatedSeconds]).range([0, p.w]);
+    var top = d3.max(points, function (d) { return d.max; }) || 0;
+    var y = d3.scaleLinear().domain([0, Math.max(1, top * 1.1)]).range([p.h, 0]).nice();
+    M.warmupBand(p.g, x, p.h, s);
+    p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(4).tickSize(-p.w).tickFormat(""));
+    p.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(Math.min(4, Math.max(1, Math.ceil(y.domain()[1])))).tickFormat(M.countFormat(top)));
+    p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("stale proxies");
+    var end = function (d) { return Math.min(d.t + ws, s.simulatedSeconds); };
+    var steps = [];
+    points.forEach(function (d) { steps.push([d.t, d.max]); steps.push([end(d), d.max]); });
+    p.g.append("path").attr("class", "stale-max-area").datum(steps).attr("fill", "#e8590c").attr("fill-opacity", 0.12)
+      .attr("d", d3.area().x(function (d) { return x(d[0]); }).y0(p.h).y1(function (d) { return y(d[1]); }));
+    p.g.append("path").attr("class", "stale-max").datum(steps).attr("fill", "none").attr("stroke", "#e8590c").attr("stroke-width", 1.6)
+      .attr("d", d3.line().x(function (d) { return x(d[0]); }).y(function (d) { return y(d[1]); }));
+    var mid = function (d) { return x((d.t + end(d)) / 2); };
+    p.g.append("path").attr("class", "stale-mean").datum(points).attr("fill", "none").attr("stroke", "#2f6fde").attr("stroke-width", 2)
+      .attr("d", d3.line().x(mid).y(function (d) { return y(d.mean); }));
+    p.g.append("g").selectAll("circle").data(points).join("circle")
+      .attr("class", "stale-point").attr("data-t", function (d) { return d.t; }).attr("data-max", function (d) { return d.max; }).attr("data-mean", function (d) { return d.mean; })
+      .attr("r", points.length > 60 ? 0 : points.length <= 3 ? 4.5 : 2.5).attr("cx", mid).attr("cy", function (d) { return y(d.mean); }).attr("fill", "#2f6fde");
+    timeAxis(p.g, x, p.h, p.w);
+    eventMarks(p.g, x, p.h, s, true);
+    var band = p.g.append("rect").attr("y", 0).attr("height", p.h).attr("fill", "#2f6fde").attr("opacity", 0).attr("pointer-events", "none");
+    p.g.insert("rect", ":first-child").attr("width", p.w).attr("height", p.h).attr("fill", "transparent")
+      .on("mousemove", function (event) {
+        if (points.length === 0) return;
+        var t = x.invert(d3.pointer(event)[0]);
+        var i = Math.max(0, Math.min(points.length - 1, d3.bisector(function (d) { return d.t; }).right(points, t) - 1));
+        var d = points[i];
+        band.attr("x", x(d.t)).attr("width", Math.max(1, x(end(d)) - x(d.t))).attr("opacity", 0.07);
+        M.tipShow(event, "<b>" + M.num(d.t) + " – " + M.num(M.round(end(d), 3)) + " s</b><br>at most " + M.plural(d.max, "proxy", "proxies") + " stale<br>" + M.num(d.mean) + " on average");
+      })
+      .on("mouseleave", function () { band.attr("opacity", 0); M.tipHide(); });
   };
 
   /** Ejection intervals per pod, from the ejection and unejection events. */
