@@ -28,6 +28,9 @@ export class Pod implements OriginPod {
    *  mesh/inbound-policy.ts): fields rather than Maps keyed by pod, so a hop hashes nothing. */
   routing: object | null = null;
   inboundPolicy: object | null = null;
+  /** Its custom iptables rules (kept by mesh/interception.ts): null when it captures everything,
+   *  undefined until first asked. A field for the same reason. */
+  interception: object | null | undefined = undefined;
 
   /**
    * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default
