@@ -31,6 +31,8 @@ export class Pod implements OriginPod {
   /** Its custom iptables rules (kept by mesh/interception.ts): null when it captures everything,
    *  undefined until first asked. A field for the same reason. */
   interception: object | null | undefined = undefined;
+  /** The telemetry sinks of requests to it (kept by mesh/edge-sinks.ts). */
+  edgeSinks: object | null = null;
 
   /**
    * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default
