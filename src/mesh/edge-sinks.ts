@@ -28,23 +28,28 @@ function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serv
 }
 
 class SinkCache {
-  private readonly byOrigin = new Map<Origin, Map<Pod | null, Map<string, RequestSink>>>();
+  /** Sinks of requests that reached no pod, by origin then service key. */
+  private readonly toNoPod = new Map<Origin, Map<string, RequestSink>>();
   constructor(
     private readonly telemetry: MeshTelemetry,
     private readonly reporter: "source" | "destination",
     private readonly mtls: boolean,
+    /** This cache's slot in each pod's `edgeSinks`. */
+    private readonly slot: number,
   ) {}
 
   get(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
-    let byDest = this.byOrigin.get(origin);
-    if (byDest === undefined) {
-      byDest = new Map();
-      this.byOrigin.set(origin, byDest);
+    // Keyed by the destination pod first, through a field on it: one Map lookup fewer per record.
+    let byOrigin: Map<Origin, Map<string, RequestSink>>;
+    if (dest === null) byOrigin = this.toNoPod;
+    else {
+      const slots = (dest.edgeSinks ??= [null, null, null, null]) as (Map<Origin, Map<string, RequestSink>> | null)[];
+      byOrigin = slots[this.slot] ??= new Map();
     }
-    let byService = byDest.get(dest);
+    let byService = byOrigin.get(origin);
     if (byService === undefined) {
       byService = new Map();
-      byDest.set(dest, byService);
+      byOrigin.set(origin, byService);
     }
     // Requests to PassthroughCluster/BlackHoleCluster are told apart by host (their destination_service).
     const key = externalHost === "" ? service : `${service}\u0000${externalHost}`;
@@ -69,8 +74,8 @@ export class EdgeSinks {
   private readonly caches: SinkCache[];
   constructor(telemetry: MeshTelemetry) {
     this.caches = [
-      new SinkCache(telemetry, "source", false), new SinkCache(telemetry, "source", true),
-      new SinkCache(telemetry, "destination", false), new SinkCache(telemetry, "destination", true),
+      new SinkCache(telemetry, "source", false, 0), new SinkCache(telemetry, "source", true, 1),
+      new SinkCache(telemetry, "destination", false, 2), new SinkCache(telemetry, "destination", true, 3),
     ];
   }
 

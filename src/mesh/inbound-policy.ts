@@ -9,6 +9,7 @@ import {
   type AuthzRequest, type CompiledAuthz, type CompiledRequestAuthn, type EffectiveMtlsMode, type EffectivePeerAuthentication,
 } from "../proxy/security/index.js";
 import type { Pod } from "./pod.js";
+import type { ProxyXds } from "./proxy-xds.js";
 import type { Origin, OutgoingRequest } from "./transport.js";
 
 /** A local reply of the inbound sidecar: 401 (JWT) or 403 (RBAC); null = the request goes on to the app. */
@@ -25,7 +26,10 @@ class PodPolicy {
   readonly authn: CompiledRequestAuthn;
   /** No AuthorizationPolicy or RequestAuthentication applies: nothing to check per request. */
   readonly open: boolean;
-  constructor(readonly config: MeshConfig, pod: Pod, rootNamespace: string) {
+  readonly config: MeshConfig;
+  /** The pod's xDS state (one object per pod for its life): its LDS version says when to recompile. */
+  constructor(readonly xds: ProxyXds, pod: Pod, rootNamespace: string) {
+    const config = (this.config = xds.lds);
     const ref = { namespace: pod.namespace, labels: pod.labels };
     this.peerAuthn = effectivePeerAuthentication(config.peerAuthentications, ref, rootNamespace);
     this.authz = compileAuthorization(config.authorizationPolicies, ref, { rootNamespace });
@@ -45,22 +49,19 @@ function denial(status: number, flags: string, bytes: number): InboundDenial {
 }
 
 export class InboundPolicies {
-  private readonly byPod = new Map<Pod, PodPolicy>();
-
   constructor(
-    /** The config version a pod's sidecar holds. */
-    private readonly configOf: (pod: Pod) => MeshConfig,
+    /** What a pod's sidecar holds from istiod (its LDS version is the config it enforces). */
+    private readonly xdsOf: (pod: Pod) => ProxyXds,
     private readonly rootNamespace: string,
     /** Simulated seconds since the epoch of JWT `exp`/`nbf` claims. */
     private readonly nowSeconds: () => number,
   ) {}
 
   private of(pod: Pod): PodPolicy {
-    const config = this.configOf(pod);
-    let p = this.byPod.get(pod);
-    if (p === undefined || p.config !== config) {
-      p = new PodPolicy(config, pod, this.rootNamespace);
-      this.byPod.set(pod, p);
+    let p = pod.inboundPolicy as PodPolicy | null;
+    if (p === null || p.config !== p.xds.lds) {
+      p = new PodPolicy(this.xdsOf(pod), pod, this.rootNamespace);
+      pod.inboundPolicy = p;
     }
     return p;
   }

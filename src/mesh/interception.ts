@@ -24,17 +24,15 @@ class PodRules {
 }
 
 export class Interception {
-  /** null: the pod captures every connection (no interception annotation). */
-  private readonly rules = new Map<Pod, PodRules | null>();
-
   constructor(private readonly registry: ServiceRegistry) {}
 
   private of(pod: Pod): PodRules | null {
-    let r = this.rules.get(pod);
+    // null: the pod captures every connection (no interception annotation).
+    let r = pod.interception as PodRules | null | undefined;
     if (r === undefined) {
       const custom = Object.keys(pod.annotations).some((k) => k.startsWith("traffic.sidecar.istio.io/"));
       r = custom ? new PodRules(buildChains(pod.annotations)) : null;
-      this.rules.set(pod, r);
+      pod.interception = r;
     }
     return r;
   }

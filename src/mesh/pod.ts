@@ -24,6 +24,15 @@ export class Pod implements OriginPod {
   certNotAfter = Infinity;
   /** Head of the list of requests inside the pod (kept by mesh/inbound.ts). */
   inside: object | null = null;
+  /** Its sidecar's compiled routing and inbound policy (kept by mesh/proxy-routing.ts and
+   *  mesh/inbound-policy.ts): fields rather than Maps keyed by pod, so a hop hashes nothing. */
+  routing: object | null = null;
+  inboundPolicy: object | null = null;
+  /** Its custom iptables rules (kept by mesh/interception.ts): null when it captures everything,
+   *  undefined until first asked. A field for the same reason. */
+  interception: object | null | undefined = undefined;
+  /** The telemetry sinks of requests to it (kept by mesh/edge-sinks.ts). */
+  edgeSinks: object | null = null;
 
   /**
    * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default

@@ -101,6 +101,8 @@ class ProxyState {
     readonly clusters: UpstreamClusters,
     /** What the routes (RDS) know of: the Sidecar scope under the route config. */
     readonly scope: SidecarScope,
+    /** The pod's xDS state (one object per pod for its life): its versions say when to rebuild. */
+    readonly xds: ProxyXds,
   ) {}
   /** Destinations with a consistent-hash DestinationRule get retries without previous_hosts. */
   readonly compileOptions: CompileOptions = {
@@ -110,7 +112,6 @@ class ProxyState {
 }
 
 export class ProxyRouting {
-  private readonly states = new Map<Pod, ProxyState>();
   private readonly passthrough: ExternalRoute;
   private readonly blocked: RoutedRequest = { kind: "local", status: 502, flags: "-", service: "BlackHoleCluster" };
 
@@ -129,14 +130,14 @@ export class ProxyRouting {
   }
 
   private state(pod: Pod): ProxyState {
-    const x = this.xdsOf(pod);
-    let s = this.states.get(pod);
-    if (s === undefined || s.config !== x.rds || s.clusterConfig !== x.cds) {
+    let s = pod.routing as ProxyState | null;
+    if (s === null || s.config !== s.xds.rds || s.clusterConfig !== s.xds.cds) {
+      const x = this.xdsOf(pod);
       const source = pod.gateway === undefined
         ? { namespace: pod.namespace, labels: pod.labels }
         : { namespace: pod.namespace, labels: pod.labels, gateway: pod.gateway };
-      s = new ProxyState(x.rds, x.cds, source, this.clustersOf(pod, x.cds), this.scopeOf(pod, x.rds));
-      this.states.set(pod, s);
+      s = new ProxyState(x.rds, x.cds, source, this.clustersOf(pod, x.cds), this.scopeOf(pod, x.rds), x);
+      pod.routing = s;
     }
     return s;
   }
@@ -224,7 +225,7 @@ export class ProxyRouting {
 
   /** Drop the cached state of a proxy (it got a new config, or its pod stopped). */
   forget(pod: Pod): void {
-    this.states.delete(pod);
+    pod.routing = null;
   }
 }
 

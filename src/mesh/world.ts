@@ -132,7 +132,7 @@ export class World implements Transport {
     const sinks = new EdgeSinks(telemetry);
     // JWT exp/nbf are Unix seconds: read against the same calendar the access log prints (simulated
     // 0 = 2024-01-01T00:00:00Z), so a token that expired in real time is expired here too.
-    const policies = new InboundPolicies((pod) => this.xdsOf(pod).lds, DEFAULT_ROOT_NAMESPACE, () => (LOG_EPOCH_MS + this.sim.now) / 1000);
+    const policies = new InboundPolicies((pod) => this.xdsOf(pod), DEFAULT_ROOT_NAMESPACE, () => (LOG_EPOCH_MS + this.sim.now) / 1000);
     this.interception = new Interception(this.registry);
     const targetPorts = new Map<CallTarget, number>();
     this.inbound = new Inbound(this.sim, telemetry, proxyLatency, sinks, policies, (t) => {
@@ -230,7 +230,8 @@ export class World implements Transport {
     new Timeline(this, simSpec.timeline).schedule();
   }
 
-  /** What a sidecar holds from istiod (pods built from the scenario start with the initial config). */
+  /** What a sidecar holds from istiod (pods built from the scenario start with the initial config);
+   *  one object per pod for its life, which proxy-routing and inbound-policy rely on. */
   xdsOf(pod: Pod): ProxyXds {
     let x = this.xds.get(pod);
     if (x === undefined) {
