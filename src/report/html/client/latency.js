@@ -174,7 +174,7 @@
     root.innerHTML = "";
     // All cards first, then the charts: a chart takes its width from its card, which the grid sizes
     // only once every card is in.
-    var todo = [];
+    var charts = [];
     if (Object.keys(s.clients).length === 0) root.innerHTML = "<p class='note'>No load generator measured any request.</p>";
     Object.keys(s.clients).forEach(function (name) {
       var c = s.clients[name];
@@ -193,9 +193,9 @@
       pair.appendChild(a); pair.appendChild(b);
       card.appendChild(pair);
       root.appendChild(card);
-      todo.push({ name: name, c: c, a: a, b: b, data: withBins ? data : null });
+      charts.push({ name: name, c: c, a: a, b: b, data: withBins ? data : null });
     });
-    todo.forEach(function (t) {
+    charts.forEach(function (t) {
       if (t.c.requests === 0) {
         t.a.innerHTML = "<p class='note'>No requests measured.</p>";
       } else if (t.data) {

@@ -144,7 +144,7 @@
 
   M.drawTimeseries = function (root, s, kind, colorOf) {
     root.innerHTML = "";
-    var todo = [];
+    var draws = [];
     Object.keys(s.timeSeries.clients).forEach(function (name) {
       var points = s.timeSeries.clients[name];
       var c = s.clients[name];
@@ -161,14 +161,14 @@
       a.className = "chart"; b.className = "chart"; e.className = "chart";
       card.appendChild(a); card.appendChild(b); card.appendChild(e);
       root.appendChild(card);
-      todo.push(function () {
+      draws.push(function () {
         latencyChart(a, name, points, s, kind, color);
         throughputChart(b, name, points, s);
         errorRateChart(e, name, points, s);
       });
     });
     // Drawn once every card is in, so each takes its final width.
-    todo.forEach(function (f) { f(); });
+    draws.forEach(function (f) { f(); });
   };
 
   /** Proxies behind istiod's config per window (timeSeries.staleProxies): max as steps, mean as a line. */
