@@ -10,3 +10,4 @@ export * from "./pool-limits.js";
 export * from "./upstream-pool.js";
 export * from "./outlier-detector.js";
 export * from "./security/index.js";
+export * from "./interception/iptables.js";
