@@ -18,7 +18,9 @@ import type { OutgoingRequest } from "./transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
 import { hostMatches } from "../proxy/route/host-name.js";
 import type { ServiceEntry } from "../proxy/api/networking.js";
-import { usesConsistentHash } from "../proxy/destination-rule.js";
+import { destinationRuleFor, effectivePolicy, usesConsistentHash } from "../proxy/destination-rule.js";
+import type { LoadBalancerSettings } from "../proxy/api/networking.js";
+import type { ExternalEndpoints } from "./external-endpoints.js";
 import type { CompileOptions } from "../proxy/route/compile-routes.js";
 
 export type RoutedRequest =
@@ -33,8 +35,10 @@ export interface ExternalRoute {
   readonly service: string;
   /** 0: none (PassthroughCluster never has one). */
   readonly timeoutMs: number;
-  /** The round trip to the host and back. */
+  /** The round trip to the host and back (when it is one endpoint). */
   readonly roundTrip: () => number;
+  /** A ServiceEntry's STATIC/DNS endpoints, each with its own round trip; null: one endpoint. */
+  readonly endpoints: ExternalEndpoints | null;
 }
 
 export interface ClusterRoute {
@@ -79,10 +83,10 @@ class VirtualHost {
     }
     return t;
   }
-  external(route: CompiledRoute, roundTrip: () => number): ExternalRoute {
+  external(route: CompiledRoute, roundTrip: () => number, endpoints: ExternalEndpoints | null): ExternalRoute {
     let t = this.externals.get(route);
     if (t === undefined) {
-      t = { kind: "external", service: this.service, timeoutMs: route.timeoutMs ?? 0, roundTrip };
+      t = { kind: "external", service: this.service, timeoutMs: route.timeoutMs ?? 0, roundTrip, endpoints };
       this.externals.set(route, t);
     }
     return t;
@@ -93,7 +97,7 @@ class VirtualHost {
 class ProxyState {
   readonly hosts = new Map<CallTarget, VirtualHost>();
   /** Hosts outside the cluster: the virtual host of the ServiceEntry that admits them, or null. */
-  readonly externalHosts = new Map<CallTarget, { vh: VirtualHost; roundTrip: () => number } | null>();
+  readonly externalHosts = new Map<CallTarget, { vh: VirtualHost; roundTrip: () => number; endpoints: ExternalEndpoints | null } | null>();
   constructor(
     readonly config: MeshConfig,
     readonly clusterConfig: MeshConfig,
@@ -125,8 +129,10 @@ export class ProxyRouting {
     private readonly scopeOf: (pod: Pod, config: MeshConfig) => SidecarScope,
     /** kube-proxy's view of endpoints (behind PassthroughCluster). */
     private readonly truth: EndpointSource,
+    /** A proxy's own cluster of a ServiceEntry's endpoints, balanced by `lb` (null: one endpoint). */
+    private readonly externalEndpoints: (se: ServiceEntry, lb: LoadBalancerSettings | undefined) => ExternalEndpoints | null = () => null,
   ) {
-    this.passthrough = { kind: "external", service: "PassthroughCluster", timeoutMs: 0, roundTrip: externalLatency(undefined) };
+    this.passthrough = { kind: "external", service: "PassthroughCluster", timeoutMs: 0, roundTrip: externalLatency(undefined), endpoints: null };
   }
 
   private state(pod: Pod): ProxyState {
@@ -174,7 +180,10 @@ export class ProxyRouting {
     if (e === undefined) {
       const se = s.config.serviceEntries.find((x) =>
         x.spec.hosts.some((h) => hostMatches(h, t.host)) && (x.spec.ports === undefined || x.spec.ports.some((p) => p.number === t.port)));
-      e = se === undefined ? null : { vh: this.virtualHost(s, t.host, t.port), roundTrip: this.externalLatency(se) };
+      e = se === undefined ? null : {
+        vh: this.virtualHost(s, t.host, t.port), roundTrip: this.externalLatency(se),
+        endpoints: this.externalEndpoints(se, this.externalLb(s, se, t.host, t.port)),
+      };
       s.externalHosts.set(t, e);
     }
     if (e === null) return (s.scope.outboundTrafficPolicy ?? this.outboundPolicy) === "ALLOW_ANY" ? this.passthrough : this.blocked;
@@ -182,7 +191,13 @@ export class ProxyRouting {
     if (r === undefined) return e.vh.notFound;
     if (r.action === "redirect") return { kind: "local", status: r.redirect?.code ?? 301, flags: "-", service: e.vh.service };
     if (r.action === "direct-response") return { kind: "local", status: r.directResponse?.status ?? 200, flags: "-", service: e.vh.service };
-    return e.vh.external(r, e.roundTrip);
+    return e.vh.external(r, e.roundTrip, e.endpoints);
+  }
+
+  /** The loadBalancer of the DestinationRule this proxy applies to a ServiceEntry host. */
+  private externalLb(s: ProxyState, se: ServiceEntry, host: string, port: number): LoadBalancerSettings | undefined {
+    const dr = destinationRuleFor(s.config.destinationRules, host, s.source.namespace, s.source.labels, se.metadata.namespace);
+    return dr === undefined ? undefined : effectivePolicy(dr, undefined, port).loadBalancer;
   }
 
   /**

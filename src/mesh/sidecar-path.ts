@@ -21,6 +21,7 @@ import type { Exchange, Origin, OutgoingRequest, Responder } from "./transport.j
 import { mirrorSelected } from "../proxy/route/mirror.js";
 import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../proxy/response-flags.js";
 import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
+import type { ExternalEndpoints } from "./external-endpoints.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../proxy/security/index.js";
@@ -212,6 +213,9 @@ export class RouterRequest implements Exchange {
   private span: Span | null = null;
   /** Routed to a host outside the mesh. */
   private external = false;
+  /** A ServiceEntry's endpoints and the one this request went to (-1: none). */
+  private extEndpoints: ExternalEndpoints | null = null;
+  private extHost = -1;
 
   constructor(
     readonly p: SidecarPath,
@@ -258,7 +262,13 @@ export class RouterRequest implements Exchange {
           this.routeTimers = p.routeTimers.for(r.timeoutMs);
           this.routeTimer = this.routeTimers.add(this);
         }
-        p.after(this.takeOutbound() + r.roundTrip(), p.kExternal, this);
+        let trip: number;
+        if (r.endpoints !== null) {
+          this.extEndpoints = r.endpoints;
+          this.extHost = r.endpoints.pick();
+          trip = r.endpoints.roundTrip(this.extHost);
+        } else trip = r.roundTrip();
+        p.after(this.takeOutbound() + trip, p.kExternal, this);
         return;
       case "cluster":
         break;
@@ -472,6 +482,10 @@ export class RouterRequest implements Exchange {
 
   private close(): void {
     this.done = true;
+    if (this.extEndpoints !== null) {
+      this.extEndpoints.done(this.extHost);
+      this.extEndpoints = null;
+    }
     if (this.routeTimer >= 0) this.routeTimers!.cancel(this.routeTimer);
     this.routeTimer = -1;
   }

@@ -3,6 +3,8 @@
 import { Interception } from "./interception.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
+import { LATENCY_LABEL } from "../scenario/kinds/networking.js";
+import { ExternalEndpoints } from "./external-endpoints.js";
 import { parseDuration } from "../scenario/duration.js";
 import { InboundPolicies } from "./inbound-policy.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
@@ -161,6 +163,7 @@ export class World implements Transport {
     const clusterSets = new Map<Pod, UpstreamClusters>();
     this.initialConfig = this.config;
     this.scopedHosts = [...this.registry.byFqdn.values()].map((s) => ({ fqdn: s.fqdn, namespace: s.spec.metadata.namespace }));
+    const externalLbDraw = this.rng.stream("proxy:external-lb");
     const routing = new ProxyRouting(
       (pod) => this.xdsOf(pod),
       (pod, config) => {
@@ -177,6 +180,23 @@ export class World implements Transport {
       },
       (pod, config) => this.scopeOf(pod, config),
       this.registry,
+      (se, lb) => {
+        // STATIC and DNS with endpoints: a cluster of them; NONE, and DNS without endpoints (the
+        // host resolves itself), stay one endpoint.
+        const eps = se.spec.endpoints;
+        const r = se.spec.resolution;
+        if ((r !== "STATIC" && r !== "DNS") || eps === undefined || eps.length === 0) return null;
+        const fixed = se.metadata.annotations[LATENCY_ANNOTATION];
+        const entryTrip = fixed === undefined ? this.network.externalRoundTrip : constant(parseDuration(fixed));
+        return new ExternalEndpoints(
+          eps.map((ep, i) => ({ id: ep.address ?? String(i), weight: ep.weight !== undefined && ep.weight > 0 ? ep.weight : 1, labels: ep.labels ?? {} })),
+          eps.map((ep) => {
+            const own = ep.labels?.[LATENCY_LABEL];
+            return own === undefined ? entryTrip : constant(parseDuration(own));
+          }),
+          lb, externalLbDraw,
+        );
+      },
     );
     this.kKill = this.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
     this.lifecycle = new PodLifecycle({
@@ -514,3 +534,8 @@ const GATEWAY_LABELS: Readonly<Record<string, string>> = {};
 /** Sidecar resources do not apply to gateways: they see every service. */
 const NO_SIDECARS = { version: 0, virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
   peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [] } as MeshConfig;
+
+/** A fixed round trip (meshsim.dev/latency). */
+function constant(ms: number): () => number {
+  return () => ms;
+}

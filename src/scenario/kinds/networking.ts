@@ -6,6 +6,10 @@ import type {
 import type { YamlMap, YamlValue } from "../yaml-value.js";
 import { readHosts, readLabelsSelector, readMatchLabels } from "./istio-fields.js";
 import { readConnectionPool, readTrafficPolicy } from "./traffic-policy.js";
+import { parseDuration } from "../duration.js";
+
+/** meshsim's label on a ServiceEntry endpoint: that endpoint's round trip (overrides the entry's annotation). */
+export const LATENCY_LABEL = "meshsim.dev/latency";
 
 export function readDestinationRuleSpec(spec: YamlMap): DestinationRuleSpec | undefined {
   const host = spec.req("host")?.nonEmptyStr();
@@ -112,15 +116,25 @@ export function readServiceEntrySpec(spec: YamlMap): ServiceEntrySpec | undefine
       const em = ev.map();
       if (!em) continue;
       const ep: NonNullable<ServiceEntrySpec["endpoints"]>[number] = {};
-      const address = em.get("address")?.str();
+      // Istio's validation rejects an endpoint without an address (a workload on another network,
+      // reached through its gateway, is not modelled).
+      // https://istio.io/latest/docs/reference/config/networking/service-entry/#WorkloadEntry
+      const address = em.req("address")?.nonEmptyStr();
       if (address !== undefined) ep.address = address;
       const pm = em.get("ports")?.map();
       if (pm) {
         ep.ports = {};
         for (const [k, val] of pm.entries()) { const n = val?.port(); if (n !== undefined) ep.ports[k] = n; }
       }
-      const labels = em.get("labels")?.strMap();
+      const labelsV = em.get("labels");
+      const labels = labelsV?.strMap();
       if (labels) ep.labels = labels;
+      // meshsim's per-endpoint round trip rides in the endpoint's labels (Istio has no such field).
+      const latV = labelsV?.map()?.get(LATENCY_LABEL);
+      const lat = latV?.str();
+      if (latV !== undefined && lat !== undefined) {
+        try { parseDuration(lat); } catch (e) { latV.error((e as Error).message); }
+      }
       const locality = em.get("locality")?.str();
       if (locality !== undefined) ep.locality = locality;
       const weight = em.get("weight")?.int({ min: 0 });
@@ -129,6 +143,11 @@ export function readServiceEntrySpec(spec: YamlMap): ServiceEntrySpec | undefine
       em.done();
       out.endpoints.push(ep);
     }
+  }
+  // Istio's validation: STATIC needs its endpoints (or a workloadSelector that selects them).
+  // istio/istio pkg/config/validation (ValidateServiceEntry)
+  if (resolution === "STATIC" && (out.endpoints === undefined || out.endpoints.length === 0) && spec.get("workloadSelector") === undefined) {
+    (epsV !== undefined ? spec.get("endpoints")! : spec.get("resolution")!).error("resolution STATIC needs at least one endpoint (endpoints[].address)");
   }
   const ws = spec.get("workloadSelector");
   if (ws) {

@@ -1,0 +1,45 @@
+// The endpoints of a ServiceEntry with `resolution: STATIC` or `DNS` and `endpoints[]`: istiod makes
+// the host an outbound cluster of those addresses (STATIC: EDS; DNS: STRICT_DNS, every address
+// resolved), load-balanced by the host's DestinationRule (Istio's default LEAST_REQUEST).
+// Each endpoint answers after its own round trip; they live outside the simulated cluster, so there
+// are no pods, connection pools or outlier detection behind them (a named simplification).
+// https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
+import { HostSet, createLoadBalancer, NO_HOST, type LbHost, type LoadBalancer, type UniformSource } from "../proxy/lb/index.js";
+import type { LoadBalancerSettings } from "../proxy/api/networking.js";
+
+export class ExternalEndpoints {
+  private readonly set: HostSet;
+  private readonly lb: LoadBalancer;
+
+  constructor(
+    hosts: readonly LbHost[],
+    /** Each endpoint's round trip, by index. */
+    private readonly roundTrips: readonly (() => number)[],
+    settings: LoadBalancerSettings | undefined,
+    source: UniformSource,
+  ) {
+    this.set = new HostSet(hosts);
+    this.lb = createLoadBalancer(settings, this.set, source);
+  }
+
+  /** Choose an endpoint for one request and count it in flight (LEAST_REQUEST reads the count). */
+  pick(): number {
+    const h = this.lb.pick();
+    const i = h === NO_HOST ? 0 : h;
+    this.set.active[i]!++;
+    return i;
+  }
+
+  roundTrip(i: number): number {
+    return this.roundTrips[i]!();
+  }
+
+  /** The request to endpoint `i` ended (answered, timed out, or abandoned). */
+  done(i: number): void {
+    this.set.active[i]!--;
+  }
+
+  get size(): number {
+    return this.set.size;
+  }
+}
