@@ -2,7 +2,9 @@
 // the host an outbound cluster of those addresses (STATIC: EDS; DNS: STRICT_DNS, every address
 // resolved), load-balanced by the host's DestinationRule (Istio's default LEAST_REQUEST).
 // Each endpoint answers after its own round trip; they live outside the simulated cluster, so there
-// are no pods, connection pools or outlier detection behind them (a named simplification).
+// are no pods, connection pools or outlier detection behind them (a named simplification). A
+// MESH_INTERNAL endpoint labelled for Istio mTLS gets auto mTLS (the edge's mtls flag only: no
+// handshake is simulated).
 // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
 import { HostSet, createLoadBalancer, NO_HOST, type LbHost, type LoadBalancer, type UniformSource } from "../proxy/lb/index.js";
 import type { LoadBalancerSettings } from "../proxy/api/networking.js";
@@ -15,6 +17,8 @@ export class ExternalEndpoints {
     hosts: readonly LbHost[],
     /** Each endpoint's round trip, by index. */
     private readonly roundTrips: readonly (() => number)[],
+    /** Whether the sidecar speaks Istio mTLS to each endpoint (the edge's mtls flag). */
+    private readonly mtlsOf: readonly boolean[],
     settings: LoadBalancerSettings | undefined,
     source: UniformSource,
   ) {
@@ -32,6 +36,10 @@ export class ExternalEndpoints {
 
   roundTrip(i: number): number {
     return this.roundTrips[i]!();
+  }
+
+  mtls(i: number): boolean {
+    return this.mtlsOf[i]!;
   }
 
   /** The request to endpoint `i` ended (answered, timed out, or abandoned). */

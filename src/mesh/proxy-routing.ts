@@ -19,7 +19,7 @@ import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstre
 import { hostMatches } from "../proxy/route/host-name.js";
 import type { ServiceEntry } from "../proxy/api/networking.js";
 import { destinationRuleFor, effectivePolicy, usesConsistentHash } from "../proxy/destination-rule.js";
-import type { LoadBalancerSettings } from "../proxy/api/networking.js";
+import type { TrafficPolicy } from "../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 import type { CompileOptions } from "../proxy/route/compile-routes.js";
 
@@ -130,7 +130,7 @@ export class ProxyRouting {
     /** kube-proxy's view of endpoints (behind PassthroughCluster). */
     private readonly truth: EndpointSource,
     /** A proxy's own cluster of a ServiceEntry's endpoints, balanced by `lb` (null: one endpoint). */
-    private readonly externalEndpoints: (se: ServiceEntry, lb: LoadBalancerSettings | undefined) => ExternalEndpoints | null = () => null,
+    private readonly externalEndpoints: (se: ServiceEntry, policy: TrafficPolicy | undefined) => ExternalEndpoints | null = () => null,
   ) {
     this.passthrough = { kind: "external", service: "PassthroughCluster", timeoutMs: 0, roundTrip: externalLatency(undefined), endpoints: null };
   }
@@ -182,7 +182,7 @@ export class ProxyRouting {
         x.spec.hosts.some((h) => hostMatches(h, t.host)) && (x.spec.ports === undefined || x.spec.ports.some((p) => p.number === t.port)));
       e = se === undefined ? null : {
         vh: this.virtualHost(s, t.host, t.port), roundTrip: this.externalLatency(se),
-        endpoints: this.externalEndpoints(se, this.externalLb(s, se, t.host, t.port)),
+        endpoints: this.externalEndpoints(se, this.externalPolicy(s, se, t.host, t.port)),
       };
       s.externalHosts.set(t, e);
     }
@@ -194,10 +194,10 @@ export class ProxyRouting {
     return e.vh.external(r, e.roundTrip, e.endpoints);
   }
 
-  /** The loadBalancer of the DestinationRule this proxy applies to a ServiceEntry host. */
-  private externalLb(s: ProxyState, se: ServiceEntry, host: string, port: number): LoadBalancerSettings | undefined {
+  /** The traffic policy of the DestinationRule this proxy applies to a ServiceEntry host. */
+  private externalPolicy(s: ProxyState, se: ServiceEntry, host: string, port: number): TrafficPolicy | undefined {
     const dr = destinationRuleFor(s.config.destinationRules, host, s.source.namespace, s.source.labels, se.metadata.namespace);
-    return dr === undefined ? undefined : effectivePolicy(dr, undefined, port).loadBalancer;
+    return dr === undefined ? undefined : effectivePolicy(dr, undefined, port);
   }
 
   /**

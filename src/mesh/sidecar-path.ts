@@ -267,6 +267,7 @@ export class RouterRequest implements Exchange {
           this.extEndpoints = r.endpoints;
           this.extHost = r.endpoints.pick();
           trip = r.endpoints.roundTrip(this.extHost);
+          this.mtls = r.endpoints.mtls(this.extHost);
         } else trip = r.roundTrip();
         p.after(this.takeOutbound() + trip, p.kExternal, this);
         return;

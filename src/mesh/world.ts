@@ -5,6 +5,7 @@ import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
 import { LATENCY_LABEL } from "../scenario/kinds/networking.js";
 import { ExternalEndpoints } from "./external-endpoints.js";
+import type { TrafficPolicy } from "../proxy/api/networking.js";
 import { parseDuration } from "../scenario/duration.js";
 import { InboundPolicies } from "./inbound-policy.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
@@ -180,7 +181,7 @@ export class World implements Transport {
       },
       (pod, config) => this.scopeOf(pod, config),
       this.registry,
-      (se, lb) => {
+      (se, policy) => {
         // STATIC and DNS with endpoints: a cluster of them; NONE, and DNS without endpoints (the
         // host resolves itself), stay one endpoint.
         const eps = se.spec.endpoints;
@@ -194,7 +195,8 @@ export class World implements Transport {
             const own = ep.labels?.[LATENCY_LABEL];
             return own === undefined ? entryTrip : constant(parseDuration(own));
           }),
-          lb, externalLbDraw,
+          eps.map((ep) => externalMtls(se.spec.location, ep.labels, policy)),
+          policy?.loadBalancer, externalLbDraw,
         );
       },
     );
@@ -538,4 +540,16 @@ const NO_SIDECARS = { version: 0, virtualServices: [], destinationRules: [], gat
 /** A fixed round trip (meshsim.dev/latency). */
 function constant(ms: number): () => number {
   return () => ms;
+}
+
+/**
+ * Whether a sidecar speaks Istio mTLS to a ServiceEntry endpoint: the DestinationRule's ISTIO_MUTUAL,
+ * or, with no `tls` set, auto mTLS — which istiod fills in only for MESH_INTERNAL endpoints labelled
+ * `security.istio.io/tlsMode: istio` (never for MESH_EXTERNAL).
+ * https://istio.io/latest/docs/concepts/security/#auto-mutual-tls
+ */
+function externalMtls(location: string | undefined, labels: Readonly<Record<string, string>> | undefined, policy: TrafficPolicy | undefined): boolean {
+  const tls = policy?.tls;
+  if (tls !== undefined) return tls.mode === "ISTIO_MUTUAL";
+  return location === "MESH_INTERNAL" && labels?.["security.istio.io/tlsMode"] === "istio";
 }

@@ -8,7 +8,7 @@ import { meshsim, tmpDir } from "../support/cli.js";
 import type { Summary } from "../../src/report/summary-types.js";
 
 /** sleep calls api.example.com: two endpoints at 10 ms, a third at 300 ms, under a 100 ms route timeout. */
-function scenario(o: { resolution: string; rate: number; duration: string; dr?: string; endpoints?: string }): string {
+function scenario(o: { resolution: string; rate: number; duration: string; dr?: string; endpoints?: string; location?: string }): string {
   const endpoints = o.endpoints ?? `
   endpoints:
   - address: 192.0.2.1
@@ -41,7 +41,7 @@ metadata: {name: api, annotations: {meshsim.dev/latency: 10ms}}
 spec:
   hosts: [api.example.com]
   ports: [{number: 80, name: http, protocol: HTTP}]
-  location: MESH_EXTERNAL
+  location: ${o.location ?? "MESH_EXTERNAL"}
   resolution: ${o.resolution}${endpoints}
 ---
 apiVersion: networking.istio.io/v1
@@ -118,6 +118,16 @@ describe("ServiceEntry endpoints (resolution STATIC and DNS)", () => {
     const s = run(scenario({ resolution: "DNS", rate: 5, duration: "60s", endpoints: "" }));
     const c = s.clients.users!;
     expect(c.codes).toEqual({ "200": c.requests });
+  });
+});
+
+describe("ServiceEntry location and auto mTLS", () => {
+  const labelled = "\n  endpoints:\n  - address: 10.8.0.1\n    labels: {security.istio.io/tlsMode: istio}";
+  it("a MESH_INTERNAL endpoint labelled tlsMode istio gets auto mTLS; MESH_EXTERNAL never does", () => {
+    const internal = run(scenario({ resolution: "STATIC", rate: 5, duration: "20s", endpoints: labelled, location: "MESH_INTERNAL" }));
+    expect(internal.edges.map((e) => e.mtls)).toEqual([true]);
+    const external = run(scenario({ resolution: "STATIC", rate: 5, duration: "20s", endpoints: labelled }));
+    expect(external.edges.map((e) => e.mtls)).toEqual([false]);
   });
 });
 
