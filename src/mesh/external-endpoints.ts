@@ -47,6 +47,11 @@ export class ExternalEndpoints {
     this.set.active[i]!--;
   }
 
+  /** Requests in flight to endpoint `i` from this proxy. */
+  inFlight(i: number): number {
+    return this.set.active[i]!;
+  }
+
   get size(): number {
     return this.set.size;
   }

@@ -26,8 +26,10 @@ describe("ServiceEntry endpoints", () => {
             open.push(i);
           } else eps.done(open.shift()!);
         }
+        for (let i = 0; i < n; i++) expect(eps.inFlight(i)).toBe(open.filter((j) => j === i).length);
         for (const i of open) eps.done(i);
-        // With nothing left in flight every endpoint is chosen again (a leaked count would starve one under LEAST_REQUEST).
+        for (let i = 0; i < n; i++) expect(eps.inFlight(i)).toBe(0);
+        // With nothing left in flight every endpoint is chosen again.
         const seen = new Set<number>();
         for (let k = 0; k < 50 * n; k++) { const i = eps.pick(); seen.add(i); eps.done(i); }
         expect(seen.size).toBe(n);
