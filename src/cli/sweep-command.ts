@@ -12,6 +12,7 @@ import { loadScenario } from "../scenario/index.js";
 import { OverrideError, parseSet, type Override } from "../scenario/overrides.js";
 import { renderSweepMarkdown, sweepPoint, type SweepSummary } from "../report/sweep-summary.js";
 import type { Summary } from "../report/summary-types.js";
+import { readSummary, RunFolderError } from "../report/read-run.js";
 import { UsageError } from "./exit.js";
 import { indexedJobManifest } from "./indexed-job.js";
 
@@ -158,7 +159,13 @@ export function writeSweep(out: string, dirs: readonly string[], quiet: boolean)
       for (const runDir of fs.readdirSync(pointDir).filter((f) => f.startsWith("seed-"))) {
         const file = path.join(pointDir, runDir, "summary.json");
         if (!fs.existsSync(file)) continue;
-        const s = JSON.parse(fs.readFileSync(file, "utf8")) as Summary;
+        let s: Summary;
+        try {
+          s = readSummary(file);
+        } catch (e) {
+          if (e instanceof RunFolderError) throw new UsageError(e.message);
+          throw e;
+        }
         entry.runs.set(s.seed, s);
       }
     }

@@ -73,12 +73,17 @@ function histogramsOf(dir: string, s: Summary): { h: HistogramsFile | null; note
   return { h, note: null };
 }
 
+/** A run's summary.json, checked to be a meshsim summary (RunFolderError otherwise). */
+export function readSummary(file: string): Summary {
+  return checkSummary(readJson(file), file);
+}
+
 export function readRunFolder(dir: string): RunFolder {
   if (!fs.existsSync(dir)) throw new RunFolderError(`${dir}: no such folder`);
   if (!fs.statSync(dir).isDirectory()) throw new RunFolderError(`${dir}: not a folder (give the folder holding summary.json)`);
   const file = path.join(dir, "summary.json");
   if (!fs.existsSync(file)) throw new RunFolderError(`${dir}: no summary.json here (is it the output folder of meshsim run?)`);
-  const summary = checkSummary(readJson(file), file);
+  const summary = readSummary(file);
   const { h, note } = histogramsOf(dir, summary);
   return { dir, summary, histograms: h, note };
 }
