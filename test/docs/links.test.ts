@@ -134,6 +134,24 @@ describe("relative links in README.md, docs/ and scenarios/ READMEs", () => {
   }
 });
 
+describe("scenarios/README.md", () => {
+  it("links every shipped scenario file that holds a Simulation", () => {
+    const simulations: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+        const rel = path.posix.join(dir, e.name);
+        if (e.isDirectory()) walk(rel);
+        else if (e.name.endsWith(".yaml") && /^kind: Simulation$/m.test(fs.readFileSync(path.join(ROOT, rel), "utf8"))) simulations.push(rel);
+      }
+    };
+    walk("scenarios");
+    const linked = new Set(linksOf(fs.readFileSync(path.join(ROOT, "scenarios/README.md"), "utf8"))
+      .map((l) => path.posix.join("scenarios", l.target.split("#")[0]!)));
+    expect(simulations.length).toBeGreaterThan(20);
+    expect(simulations.filter((f) => !linked.has(f))).toEqual([]);
+  });
+});
+
 describe("the link checker itself", () => {
   const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env["TMPDIR"] ?? "/tmp"), "meshsim-links-"));
   fs.mkdirSync(path.join(dir, "docs"));
