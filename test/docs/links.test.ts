@@ -1,6 +1,8 @@
 // Every relative link in the user-facing docs (README.md, docs/**/*.md, scenarios/**/README.md) must
 // point to a file or folder of the repository and, with a #fragment, to a heading (or an HTML
 // id/name anchor) of that file, as GitHub renders it. External links (https:, mailto:) are not fetched.
+// The README links every page of docs/, and scenarios/README.md every shipped Simulation, so both
+// stay findable as pages and scenarios are added.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -132,6 +134,15 @@ describe("relative links in README.md, docs/ and scenarios/ READMEs", () => {
       expect(brokenLinks(ROOT, file, PAGES_FROM_OTHER_BRANCHES)).toEqual([]);
     });
   }
+});
+
+describe("README.md", () => {
+  it("links every page of docs/, so that a user can find it", () => {
+    const pages = fs.readdirSync(path.join(ROOT, "docs")).filter((n) => n.endsWith(".md") && n !== "README.md").map((n) => `docs/${n}`);
+    const linked = new Set(linksOf(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).map((l) => l.target.split("#")[0]!));
+    expect(pages.length).toBeGreaterThan(0);
+    expect(pages.filter((p) => !linked.has(p))).toEqual([]);
+  });
 });
 
 describe("scenarios/README.md", () => {
