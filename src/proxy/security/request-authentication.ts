@@ -29,15 +29,20 @@ export type JwtStatus =
   | "JwtNotYetValid"
   | "JwtAudienceNotAllowed";
 
-/** Envoy's messages (jwt_verify_lib getStatusString), sent as the local reply body. */
+/**
+ * Envoy's messages (getStatusString of the jwt_verify_lib Envoy now carries in its own tree,
+ * source/common/jwt/status.cc), sent as the local reply body. meshsim's header and payload parse
+ * errors lump Envoy's BadBase64/BadJson pairs together; their messages are the older library's.
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/jwt/status.cc
+ */
 export const JWT_STATUS_MESSAGES: Readonly<Record<JwtStatus, string>> = {
-  JwtBadFormat: "Jwt is not in the form of Header.Payload.Signature",
+  JwtBadFormat: "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections",
   JwtHeaderParseError: "Jwt header is an invalid Base64url input or an invalid JSON",
   JwtPayloadParseError: "Jwt payload is an invalid Base64 or an invalid JSON",
-  JwtHeaderBadAlg: "Jwt header [alg] field is not a string",
-  JwtHeaderNotImplementedAlg: "Jwt header [alg] field value is invalid",
+  JwtHeaderBadAlg: "Jwt header [alg] field is required and must be a string",
+  JwtHeaderNotImplementedAlg: "Jwt header [alg] is not supported",
   JwtHeaderBadKid: "Jwt header [kid] field is not a string",
-  JwtSignatureParseError: "Jwt signature is an invalid Base64",
+  JwtSignatureParseError: "Jwt signature is an invalid Base64url encoded",
   JwksKidAlgMismatch: "Jwks doesn't have key to match kid or alg from Jwt",
   JwtVerificationFail: "Jwt verification fails",
   JwksNoValidKeys: "Jwks doesn't have any valid public key",
