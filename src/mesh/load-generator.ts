@@ -1,9 +1,23 @@
 // Where requests come from. Open loop: arrivals at `rate` per simulated second (Poisson or evenly
-// spaced), optionally following a piecewise-linear `profile`. Closed loop, like `fortio load -c C -n N
-// -qps Q`: C connections each send their next request when the previous answer arrives; with Q > 0
-// each connection keeps to fortio's schedule, its request i at start + i·C/Q, sending at once when
-// behind it (fortio catches up: periodic.go's runOne sleeps target − elapsed, no sleep when late;
-// https://github.com/fortio/fortio/blob/master/periodic/periodic.go).
+// spaced), optionally following a piecewise-linear `profile`. Closed loop, as `fortio load -c C -n N
+// -qps Q` behaves (https://github.com/fortio/fortio, read at commit 45e1871):
+// - C connections ("threads"), each with its own share of calls: N/C each, the remainder N%C to the
+//   first (periodic.go runMaxQPSSetup / runQPSSetup and Run's `leftOver` to thread 0); with Q > 0 at
+//   least 2 calls in all and at most N/2 threads (runQPSSetup lowers NumThreads); every thread makes
+//   at least one call (runOne calls before it checks its count). A thread sends its next call when
+//   the previous answer arrives; with Q > 0 it keeps to its schedule (scenario/fortio-threads.ts
+//   fortioTargetMs), sending at once when behind it (runOne sleeps target − elapsed, no sleep when late).
+// - A connection is dialled lazily at its first call and kept while answers are OK; after any answer
+//   that is not 2xx (or 418), or no answer at all, fortio closes the socket and the next call dials a
+//   new one (fhttp/http_client.go FastClient.readResponse: keep only `if keepAlive && codeIsOK(code)`;
+//   StreamFetch → connect, which counts socketCount). Each new connection reaches the client's sidecar
+//   through a listener bound with SO_REUSEPORT (Envoy's default), so the kernel's hash of the new
+//   4-tuple picks the Envoy worker anew: meshsim gives each dial a fresh random socket id, of which
+//   the sidecar takes its worker (id mod workers).
+// - Warm-up: only a run without -n (a duration run) first makes one uncounted call per connection, in
+//   parallel, and starts its clock when all have answered (fhttp/httprunner.go RunHTTPTest:
+//   `if o.Exactly <= 0 && !o.SequentialWarmup`); with -n there is none. (A failed warm-up call makes
+//   fortio abort unless -allow-initial-errors; meshsim carries on.)
 import type { Simulator } from "../engine/simulator.js";
 import type { LoadGenerator } from "../scenario/model.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
@@ -11,10 +25,13 @@ import type { Origin, OutgoingRequest } from "./transport.js";
 import { callRequest } from "./call-request.js";
 import type { RequestLog } from "../telemetry/request-log.js";
 import { withContext } from "./request-records.js";
+import { fortioCallsPerThread, fortioTargetMs } from "../scenario/fortio-threads.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
   issued(now: number): void;
+  /** A closed-loop connection was dialled (fortio's SocketCount). */
+  dialed?(now: number): void;
   record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
 }
 
@@ -33,7 +50,18 @@ export interface GeneratorDeps {
   inflight: { n: number };
   /** Access log and traces; null when both are off. */
   log?: RequestLog | null;
+  /** Uniform [0,1) draws for the kernel's choice of listener socket at each dial (default: `arrivals`,
+   *  which a closed loop draws nothing else from). */
+  dials?: () => number;
 }
+
+/** fortio's codeIsOK (fhttp/http_client.go): 2xx, and 418 (http.StatusTeapot). */
+export function fortioCodeIsOk(code: number): boolean {
+  return (code >= 200 && code <= 299) || code === 418;
+}
+
+/** A socket id at or above 0 whose value mod any small worker count is uniform (a random 30-bit integer). */
+const SOCKET_ID_SPAN = 2 ** 30;
 
 /** The rate (per second) at time t of a piecewise-linear profile. */
 export function profileRate(profile: readonly { atMs: number; rate: number }[], t: number): number {
@@ -59,6 +87,15 @@ export class LoadGeneratorRunner implements CallOwner {
   /** Closed loop: when the connections started, and requests each has sent (its schedule's index). */
   private closedStartMs = 0;
   private readonly sentByConn: Float64Array;
+  /** Closed loop: calls each thread makes (fortio's N/C split), its open socket (-1: none). */
+  private readonly callsByConn: number[] = [];
+  private readonly socketByConn: number[] = [];
+  /** Open sockets → their thread, to find the thread of an answer (AppCall.conn is the socket). */
+  private readonly threadOfSocket = new Map<number, number>();
+  private readonly dials: () => number;
+  /** Warm-up calls still out (duration runs only). */
+  private warmingUp = 0;
+  private readonly warmupOwner: CallOwner = { onCallDone: (call) => this.warmedUp(call) };
 
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
     this.kArrive = d.sim.on(() => this.arrive());
@@ -75,7 +112,14 @@ export class LoadGeneratorRunner implements CallOwner {
     this.requests.push(this.prepare({}));
     const o = spec.open;
     this.maxRate = o ? Math.max(o.profile ? Math.max(...o.profile.map((p) => p.rate)) : o.rate, 0) : 0;
-    this.sentByConn = new Float64Array(spec.closed?.connections ?? 0);
+    const c = spec.closed;
+    if (c) {
+      // A duration run lasts from the generator's start to its stop (fortio's -t).
+      this.callsByConn = fortioCallsPerThread(c.connections, c.requests, c.qps, d.stopMs - spec.startMs);
+      this.socketByConn = this.callsByConn.map(() => -1);
+    }
+    this.sentByConn = new Float64Array(this.callsByConn.length);
+    this.dials = d.dials ?? d.arrivals;
   }
 
   private prepare(set: Record<string, string>): OutgoingRequest {
@@ -89,9 +133,54 @@ export class LoadGeneratorRunner implements CallOwner {
     if (this.spec.open) {
       this.scheduleArrival(start, true);
     } else if (this.spec.closed) {
-      this.closedStartMs = start;
-      for (let k = 0; k < this.spec.closed.connections; k++) this.d.sim.at(start, this.kNext, k);
+      if (this.spec.closed.requests === undefined) {
+        // fortio's parallel warm-up (duration runs): one call per connection at `start`, uncounted.
+        this.d.sim.at(start, this.d.sim.on(() => this.warmUp()), undefined);
+      } else this.startThreads(start);
     }
+  }
+
+  private startThreads(at: number): void {
+    this.closedStartMs = at;
+    for (let k = 0; k < this.callsByConn.length; k++) this.d.sim.at(at, this.kNext, k);
+  }
+
+  private warmUp(): void {
+    for (let k = 0; k < this.callsByConn.length; k++) {
+      const origin = this.d.nextOrigin();
+      if (origin === null) continue;
+      this.warmingUp++;
+      this.d.inflight.n++;
+      this.d.calls.start(origin, this.pickRequest(), undefined, 0, this.warmupOwner, this.socketFor(k));
+    }
+    if (this.warmingUp === 0) this.startThreads(this.d.sim.now);
+  }
+
+  private warmedUp(call: AppCall): void {
+    this.d.inflight.n--;
+    this.answered(call);
+    if (--this.warmingUp === 0 && this.d.sim.now < this.d.stopMs) this.startThreads(this.d.sim.now);
+  }
+
+  /** Thread k's open socket, dialled now if it has none (fortio connects lazily, at a call). */
+  private socketFor(k: number): number {
+    let id = this.socketByConn[k]!;
+    if (id >= 0) return id;
+    do id = Math.floor(this.dials() * SOCKET_ID_SPAN); while (this.threadOfSocket.has(id));
+    this.socketByConn[k] = id;
+    this.threadOfSocket.set(id, k);
+    this.d.sink.dialed?.(this.d.sim.now);
+    return id;
+  }
+
+  /** An answer on a thread's socket: fortio keeps it only after an OK code. Returns the thread. */
+  private answered(call: AppCall): number {
+    const k = this.threadOfSocket.get(call.conn)!;
+    if (!fortioCodeIsOk(call.status)) {
+      this.threadOfSocket.delete(call.conn);
+      this.socketByConn[k] = -1;
+    }
+    return k;
   }
 
   // --- open loop ---
@@ -129,18 +218,21 @@ export class LoadGeneratorRunner implements CallOwner {
 
   // --- closed loop ---
 
-  private closedNext(conn: number): void {
-    const c = this.spec.closed!;
+  private closedNext(k: number): void {
     if (this.d.sim.now >= this.d.stopMs) return;
-    if (c.requests !== undefined && this.sent >= c.requests) return;
-    this.issue(conn);
+    if (this.sentByConn[k]! >= this.callsByConn[k]!) return;
+    this.issue(k);
   }
 
-  private issue(conn = -1): void {
+  private issue(k = -1): void {
     const origin = this.d.nextOrigin();
     if (origin === null) return; // the `from` deployment has no running pod
     this.sent++;
-    if (conn >= 0) this.sentByConn[conn]!++;
+    let conn = -1;
+    if (k >= 0) {
+      this.sentByConn[k]!++;
+      conn = this.socketFor(k);
+    }
     this.d.inflight.n++;
     this.d.sink.issued(this.d.sim.now);
     let req = this.pickRequest();
@@ -167,10 +259,13 @@ export class LoadGeneratorRunner implements CallOwner {
     if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) {
-      // qps 0: as fast as answers come. Otherwise the connection's next slot on its schedule, or
-      // now if the answer came after it (catching up, as fortio does without -nocatchup).
-      const target = c.qps > 0 ? this.closedStartMs + (this.sentByConn[call.conn]! * 1000 * c.connections) / c.qps : now;
-      this.d.sim.at(target > now ? target : now, this.kNext, call.conn);
+      const k = this.answered(call);
+      // qps 0: as fast as answers come. Otherwise the thread's next slot on its schedule (each of
+      // the threads run gets qps/threads), or now if the answer came after it (catching up, as
+      // fortio does without -nocatchup).
+      const threads = this.callsByConn.length;
+      const target = c.qps > 0 ? this.closedStartMs + fortioTargetMs(this.sentByConn[k]!, this.callsByConn[k]!, c.qps / threads) : now;
+      this.d.sim.at(target > now ? target : now, this.kNext, k);
     }
   }
 }

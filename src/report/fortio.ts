@@ -8,6 +8,7 @@ import path from "node:path";
 import type { LoadGenerator, Scenario } from "../scenario/model.js";
 import type { ClientStats, Recorder } from "../telemetry/recorder.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
+import { fortioCallsPerThread } from "../scenario/fortio-threads.js";
 
 /**
  * Fortio's default histogram bucket ends, in the histogram's unit after its divider: ms for
@@ -112,14 +113,23 @@ function fortioId(startMs: number, labels: string): string {
   return `${base}_${labels.replace(/[^a-zA-Z0-9]+/g, "_").replace(/^_|_$/g, "")}`.slice(0, 64);
 }
 
+/**
+ * @param measuredMs the generator's measured window (its requested duration for an open loop).
+ * ActualDuration and ActualQPS are the load's own, as fortio's periodic.go Run measures them
+ * (`elapsed := time.Since(start)` around the threads, `actualQPS := count / elapsed`): from the first
+ * counted request to the last answer, not the whole simulation. SocketCount is the connections the
+ * client dialled (fhttp/httprunner.go sums each client's socketCount), NumThreads the threads run.
+ */
 export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientStats, measuredMs: number): Record<string, unknown> {
   const name = lg.metadata.name;
   const labels = `${scenario.simulation.metadata.name} ${name} (meshsim)`;
-  const startMs = LOG_EPOCH_MS + Math.max(scenario.simulation.warmupMs, lg.startMs);
   const closed = lg.closed;
+  const loadStartMs = Number.isFinite(c.firstSentMs) ? c.firstSentMs : Math.max(scenario.simulation.warmupMs, lg.startMs);
+  const startMs = LOG_EPOCH_MS + loadStartMs;
   const requestedQps = closed ? (closed.qps > 0 ? String(closed.qps) : "max") : String(lg.open?.rate ?? 0);
   const exactly = closed?.requests ?? 0;
-  const threads = closed ? closed.connections : Math.max(1, Math.ceil(c.meanInflight()));
+  const threads = closed ? fortioCallsPerThread(closed.connections, closed.requests, closed.qps, Math.min(lg.stopMs ?? Infinity, scenario.simulation.durationMs) - lg.startMs).length : Math.max(1, Math.ceil(c.meanInflight()));
+  const actualMs = c.activeSpanMs();
   const retCodes: Record<string, number> = {};
   // Fortio counts a request that got no HTTP answer (socket error) under -1.
   for (const [code, n] of [...c.codes()].sort(([a], [b]) => a - b)) retCodes[code === 0 ? "-1" : String(code)] = (retCodes[code === 0 ? "-1" : String(code)] ?? 0) + n;
@@ -128,9 +138,9 @@ export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientSta
     Labels: labels,
     StartTime: new Date(startMs).toISOString(),
     RequestedQPS: requestedQps,
-    RequestedDuration: exactly > 0 ? `exactly ${exactly} calls` : goDuration(measuredMs),
-    ActualQPS: measuredMs > 0 ? Math.round((c.requests / (measuredMs / 1000)) * 1e6) / 1e6 : 0,
-    ActualDuration: Math.round(measuredMs * 1e6),
+    RequestedDuration: exactly > 0 ? `exactly ${exactly} calls${c.requests !== exactly ? `, interrupted after ${c.requests}` : ""}` : goDuration(measuredMs),
+    ActualQPS: actualMs > 0 ? Math.round((c.requests / (actualMs / 1000)) * 1e6) / 1e6 : 0,
+    ActualDuration: Math.round(actualMs * 1e6),
     NumThreads: threads,
     Version: "meshsim-0.1.0",
     DurationHistogram: fortioDurationHistogram(c),
@@ -147,7 +157,7 @@ export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientSta
     NumConnections: threads,
     Sizes: fortioSizes(c),
     HeaderSizes: zeroSizes(c.requests),
-    SocketCount: threads,
+    SocketCount: closed ? c.sockets : threads,
     AbortOn: 0,
   };
 }

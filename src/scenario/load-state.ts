@@ -8,6 +8,8 @@ export class LoadState {
   /** Every resource read, from the initial files and from timeline applies (references may point at either). */
   readonly resources: AnyResource[] = [];
   private readonly deferred: (() => void)[] = [];
+  /** The Simulation's `network.jwks`: what each jwksUri serves (JWKS text), read before deferred checks run. */
+  readonly servedJwks = new Map<string, string>();
 
   constructor(readonly sink: DiagnosticSink) {}
 

@@ -25,12 +25,12 @@ const NETWORKING = ["v1alpha3", "v1beta1", "v1"] as const;
 const SECURITY = ["v1beta1", "v1"] as const;
 
 /** An Istio kind: `{kind, apiVersion, metadata, spec}` with a typed spec. */
-function istio<S>(kind: string, group: string, versions: readonly string[], readSpec: (spec: YamlMap) => S | undefined): KindEntry {
+function istio<S>(kind: string, group: string, versions: readonly string[], readSpec: (spec: YamlMap, state: LoadState) => S | undefined): KindEntry {
   return {
     group, versions,
-    read: (doc, metadata, _pos, apiVersion) => {
+    read: (doc, metadata, _pos, apiVersion, state) => {
       const spec = specOf(doc);
-      const s = spec ? readSpec(spec) : undefined;
+      const s = spec ? readSpec(spec, state) : undefined;
       return s === undefined ? undefined : ({ kind, apiVersion, metadata, spec: s } as AnyResource);
     },
   };

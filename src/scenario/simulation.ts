@@ -6,6 +6,7 @@ import { DEFAULTS } from "./defaults.js";
 import { readDistribution } from "./distribution.js";
 import { readExpectation } from "./expectation.js";
 import type { LoadState } from "./load-state.js";
+import { readServedJwks } from "./served-jwks.js";
 import { readTimeline } from "./timeline.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
 
@@ -56,8 +57,10 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
   return out;
 }
 
-function readNetwork(v: YamlValue | undefined): Simulation["network"] {
+function readNetwork(v: YamlValue | undefined, file: string, state: LoadState): Simulation["network"] {
   const m = v?.map();
+  const jwksV = m?.get("jwks");
+  if (jwksV) readServedJwks(jwksV, file, state);
   const ext = m?.get("external")?.map();
   const out = {
     latency: dist(m?.get("latency"), DEFAULTS.network.latency),
@@ -95,7 +98,7 @@ export function readSimulation(
   const warmupMs = warmV?.duration() ?? DEFAULTS.simulation.warmupMs;
   if (warmupMs >= durationMs) (warmV ?? durV ?? doc.value).error(`warmup (${warmupMs} ms) must be shorter than the duration (${durationMs} ms)`);
   const mesh = readMesh(spec?.get("mesh"));
-  const network = readNetwork(spec?.get("network"));
+  const network = readNetwork(spec?.get("network"), file, state);
   const report = readReport(spec?.get("report"));
   const expect: Expectation[] = [];
   for (const e of spec?.get("expect")?.list() ?? []) {

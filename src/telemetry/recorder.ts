@@ -70,6 +70,11 @@ export class ClientStats extends RequestStats {
   responseSizes: SizeHistogram | null = null;
   /** Counted requests whose answer had no body, before `responseSizes` exists. */
   emptyResponses = 0;
+  /** Connections a closed-loop client dialled after the warm-up (fortio's SocketCount). */
+  sockets = 0;
+  /** When the first counted request was sent and the last counted answer came (the load's own span). */
+  firstSentMs = Infinity;
+  lastAnsweredMs = -Infinity;
 
   constructor(readonly name: string, opts: RecorderOptions) {
     super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, true));
@@ -83,11 +88,24 @@ export class ClientStats extends RequestStats {
     this.inflight++;
   }
 
+  /** A closed-loop connection was dialled at `now`. */
+  dialed(now: number): void {
+    if (now >= this.fromMs) this.sockets++;
+  }
+
+  /** From the first counted request's start to the last counted answer, ms (0 with no request). */
+  activeSpanMs(): number {
+    return this.lastAnsweredMs >= this.firstSentMs ? this.lastAnsweredMs - this.firstSentMs : 0;
+  }
+
   override record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
     this.advance(endMs);
     this.inflight--;
     super.record(endMs, latencyMs, code, flags, requestBytes, responseBytes);
     if (endMs < this.fromMs) return;
+    const sentMs = endMs - latencyMs;
+    if (sentMs < this.firstSentMs) this.firstSentMs = sentMs;
+    if (endMs > this.lastAnsweredMs) this.lastAnsweredMs = endMs;
     if (this.responseSizes !== null) this.responseSizes.record(responseBytes);
     else if (responseBytes === 0) this.emptyResponses++;
     else {

@@ -47,7 +47,17 @@ describe("meshsim run --format accesslog,traces,fortio", () => {
     expect(f.URL).toBe("http://httpbin:8000/get");
     expect(typeof f.StartTime).toBe("string");
     expect(Number.isInteger(f.ActualDuration)).toBe(true);
-    expect(f.ActualDuration).toBe(10e9); // 10 s as a Go time.Duration (ns)
+    // The load's own duration (fortio periodic.go Run: `elapsed` around the threads), not the 10 s
+    // simulation: 20 calls on two connections take a few tens of ms. ActualQPS = calls / elapsed.
+    expect(f.ActualDuration).toBeGreaterThan(5e6);
+    expect(f.ActualDuration).toBeLessThan(1e9);
+    expect(f.ActualQPS).toBeCloseTo(c.requests / (f.ActualDuration / 1e9), 3);
+    // Every 503 closes its connection and the next call dials anew (fhttp/http_client.go
+    // readResponse keeps the socket only after a 2xx): 2 sockets plus one per 503 that is not a
+    // connection's last answer.
+    const n503 = c.codes["503"] ?? 0;
+    expect(f.SocketCount).toBeGreaterThanOrEqual(2 + n503 - 2);
+    expect(f.SocketCount).toBeLessThanOrEqual(2 + n503);
     expect(f.RetCodes).toEqual(c.codes);
     const h = f.DurationHistogram;
     expect(h.Count).toBe(c.requests);

@@ -15,9 +15,15 @@ describe("fortio result", () => {
   it("has the open loop's requested rate and duration as Fortio writes them", () => {
     expect(f["RequestedQPS"]).toBe("100");
     expect(f["RequestedDuration"]).toBe("18s");
-    expect(f["ActualDuration"]).toBe(18e9);
-    expect(f["ActualQPS"]).toBeCloseTo(c.requests / 18, 6);
-    expect(f["StartTime"]).toBe("2024-01-01T00:00:02.000Z");
+    // ActualDuration and ActualQPS are the load's own (periodic.go Run: elapsed around the threads):
+    // from the first counted request to the last answer, a little under the 18 s window.
+    const span = c.lastAnsweredMs - c.firstSentMs;
+    expect(span).toBeGreaterThan(17_900);
+    expect(span).toBeLessThan(18_000);
+    expect(f["ActualDuration"]).toBe(Math.round(span * 1e6));
+    expect(f["ActualQPS"]).toBeCloseTo(c.requests / (span / 1000), 6);
+    expect(f["StartTime"]).toBe(new Date(Date.UTC(2024, 0, 1) + c.firstSentMs).toISOString());
+    expect(f["StartTime"]).toMatch(/^2024-01-01T00:00:02\./);
     expect([goDuration(250), goDuration(90_000), goDuration(3_723_500)]).toEqual(["250ms", "1m30s", "1h2m3.5s"]);
   });
 
@@ -48,5 +54,57 @@ describe("fortio result", () => {
     // Fortio's byte buckets: one ends at 1000 and the next at 2000 (bytes, no divider).
     expect(s.Data.some((d: { End: number }) => d.End === 1000)).toBe(true);
     expect(f["HeaderSizes"].Sum).toBe(0);
+  });
+});
+
+// A closed loop as `fortio load -c 2 -qps 0 -n 20` against a server that always answers 503: each
+// answer closes the socket (fhttp/http_client.go readResponse keeps it only after a 2xx), so each of
+// the 20 calls dials: SocketCount 20. The run lasts 60 s but the load only ~20 × 2 ms / 2 connections:
+// ActualDuration and ActualQPS are the load's own (periodic.go Run), not the simulation's.
+describe("fortio result of a closed loop", () => {
+  const scenario = scenarioFrom(`apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: fortio-503}
+spec: {duration: 60s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: server}
+spec: {selector: {app: server}, ports: [{port: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server}
+spec: {template: {metadata: {labels: {app: server}}, spec: {containers: [{name: s, image: s}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: fortio}
+spec: {template: {metadata: {labels: {app: fortio}}, spec: {containers: [{name: f, image: fortio}]}}}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: Workload
+metadata: {name: server}
+spec: {selector: {app: server}, serviceTime: 2ms, errorRate: 1}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: fortio}
+spec: {from: fortio, target: http://server:8080/, connections: 2, requests: 20, qps: 0}
+`);
+  const out = runScenario(scenario);
+  const c = out.recorder.clients.get("fortio")!;
+  const f = fortioResult(scenario, scenario.loadGenerators[0]!, c, 60_000) as Record<string, any>;
+  it("counts 20 calls on 2 threads, each on a new socket", () => {
+    expect(f["DurationHistogram"].Count).toBe(20);
+    expect(f["NumThreads"]).toBe(2);
+    expect(f["SocketCount"]).toBe(20);
+    expect(f["RequestedDuration"]).toBe("exactly 20 calls");
+  });
+  it("ActualDuration and ActualQPS are the load's own: well under a second, not 60 s", () => {
+    expect(f["ActualDuration"]).toBeGreaterThan(20e6); // ≥ 10 calls × 2 ms per connection
+    expect(f["ActualDuration"]).toBeLessThan(200e6);
+    expect(f["ActualQPS"]).toBeCloseTo(20 / (f["ActualDuration"] / 1e9), 3);
+    expect(f["ActualQPS"]).toBeGreaterThan(100);
   });
 });

@@ -58,6 +58,13 @@ export interface JWTRule {
   issuer: string;
   audiences?: string[];
   jwksUri?: string;
+  /** The key set inline, a JSON string (Istio's field; it wins over jwksUri). */
+  jwks?: string;
+  /**
+   * meshsim: what `jwksUri` serves, filled in by the loader from the Simulation's `network.jwks`
+   * (istiod fetches the URI and inlines the key set into the proxy's config).
+   */
+  fetchedJwks?: string;
   fromHeaders?: { name: string; prefix?: string }[];
   forwardOriginalToken?: boolean;
 }

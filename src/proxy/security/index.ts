@@ -11,5 +11,7 @@ export * from "./connection-security.js";
 export * from "./identity.js";
 export * from "./peer-authentication.js";
 export * from "./policy-scope.js";
+export * from "./jwks.js";
+export * from "./jwt-signature.js";
 export * from "./request-authentication.js";
 export * from "./test-jwt.js";

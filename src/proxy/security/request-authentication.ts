@@ -3,12 +3,18 @@
 // allow missing": no token passes (no request principal), a bad token is rejected.
 // https://istio.io/latest/docs/reference/config/security/request_authentication/
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/jwt_authn_filter
-// Check order and messages: envoy jwt_authn authenticator.cc (issuer → time → audience) and
-// jwt_verify_lib status.cc; 403 only for a disallowed audience, 401 otherwise (jwt_authn filter.cc).
+// Check order and messages: envoy jwt_authn authenticator.cc (issuer → time → audience → signature)
+// and jwt_verify_lib status.cc; 403 only for a disallowed audience, 401 otherwise (jwt_authn filter.cc).
+// The signature is verified against the rule's key set: its inline `jwks`, or what its `jwksUri`
+// serves (istiod fetches it and inlines it into the proxy's config as local_jwks; meshsim has no
+// network, so the Simulation's `network.jwks` gives it). A rule with neither is a meshsim limitation:
+// its tokens' signatures are not checked (the loader warns).
 import type { RequestAuthentication } from "../api/security.js";
 import { queryParamValue } from "../http-request.js";
 import type { JwtClaims } from "./authorization/request.js";
 import { DEFAULT_ROOT_NAMESPACE, policyAppliesTo, policyRef, type WorkloadRef } from "./policy-scope.js";
+import { jwksOf, type Jwks } from "./jwks.js";
+import { parseSignedJwt, verifyJwtSignature, type JwtSignatureStatus } from "./jwt-signature.js";
 import { decodeTestJwt, type JwtParseError } from "./test-jwt.js";
 
 /** Envoy jwt_authn's default clock skew (JwtVerify::kClockSkewInSecond); Istio does not set it. */
@@ -16,16 +22,30 @@ export const JWT_CLOCK_SKEW_SECONDS = 60;
 
 export type JwtStatus =
   | JwtParseError
+  | JwtSignatureStatus
+  | "JwksNoValidKeys"
   | "JwtUnknownIssuer"
   | "JwtExpired"
   | "JwtNotYetValid"
   | "JwtAudienceNotAllowed";
 
-/** Envoy's messages (jwt_verify_lib getStatusString), sent as the local reply body. */
+/**
+ * Envoy's messages (getStatusString of the jwt_verify_lib Envoy now carries in its own tree,
+ * source/common/jwt/status.cc), sent as the local reply body. meshsim's header and payload parse
+ * errors lump Envoy's BadBase64/BadJson pairs together; their messages are the older library's.
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/jwt/status.cc
+ */
 export const JWT_STATUS_MESSAGES: Readonly<Record<JwtStatus, string>> = {
-  JwtBadFormat: "Jwt is not in the form of Header.Payload.Signature",
+  JwtBadFormat: "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections",
   JwtHeaderParseError: "Jwt header is an invalid Base64url input or an invalid JSON",
   JwtPayloadParseError: "Jwt payload is an invalid Base64 or an invalid JSON",
+  JwtHeaderBadAlg: "Jwt header [alg] field is required and must be a string",
+  JwtHeaderNotImplementedAlg: "Jwt header [alg] is not supported",
+  JwtHeaderBadKid: "Jwt header [kid] field is not a string",
+  JwtSignatureParseError: "Jwt signature is an invalid Base64url encoded",
+  JwksKidAlgMismatch: "Jwks doesn't have key to match kid or alg from Jwt",
+  JwtVerificationFail: "Jwt verification fails",
+  JwksNoValidKeys: "Jwks doesn't have any valid public key",
   JwtUnknownIssuer: "Jwt issuer is not configured",
   JwtExpired: "Jwt is expired",
   JwtNotYetValid: "Jwt not yet valid",
@@ -60,6 +80,10 @@ interface CompiledJwtRule {
   /** Normalized (scheme and trailing "/" removed), empty = any audience. */
   readonly audiences: readonly string[];
   readonly policy: string;
+  /** The key set signatures are verified against; null = none given (not verified); "invalid" = unusable. */
+  readonly keys: Jwks | "invalid" | null;
+  /** Signature verdict per token (bounded): a run reuses a handful of tokens millions of times. */
+  readonly verdicts: Map<string, "ok" | JwtSignatureStatus>;
 }
 
 interface DecodedToken {
@@ -109,7 +133,9 @@ export function compileRequestAuthentication(
     const ref = policyRef(p.metadata);
     refs.push(ref);
     for (const r of p.spec.jwtRules ?? []) {
-      rules.push({ issuer: r.issuer, audiences: (r.audiences ?? []).map(normalizeAudience), policy: ref });
+      const text = r.jwks ?? r.fetchedJwks;
+      const keys = text === undefined ? null : (jwksOf(text) ?? "invalid");
+      rules.push({ issuer: r.issuer, audiences: (r.audiences ?? []).map(normalizeAudience), policy: ref, keys, verdicts: new Map() });
       if (r.fromHeaders !== undefined && r.fromHeaders.length > 0) {
         for (const h of r.fromHeaders) addLoc(h.name.toLowerCase(), h.prefix ?? "", "", r.issuer);
       } else {
@@ -167,6 +193,18 @@ function decode(authn: CompiledRequestAuthn, token: string): DecodedToken {
   return d;
 }
 
+/** Header and signature of `token` against the rule's key set (jwt_verify_lib parse, then verify), cached. */
+function signatureVerdict(rule: CompiledJwtRule, keys: Jwks, token: string): "ok" | JwtSignatureStatus {
+  let v = rule.verdicts.get(token);
+  if (v === undefined) {
+    const jwt = parseSignedJwt(token);
+    v = typeof jwt === "string" ? jwt : verifyJwtSignature(jwt, keys);
+    if (rule.verdicts.size >= CACHE_LIMIT) rule.verdicts.clear();
+    rule.verdicts.set(token, v);
+  }
+  return v;
+}
+
 function audiencesAllowed(allowed: readonly string[], aud: unknown): boolean {
   if (allowed.length === 0) return true;
   if (typeof aud === "string") return allowed.includes(normalizeAudience(aud));
@@ -196,10 +234,17 @@ export function authenticateRequest(
   let rule: CompiledJwtRule | undefined;
   if (typeof iss === "string" && loc.issuers.includes(iss)) rule = authn.rules.find((r) => r.issuer === iss);
   if (rule === undefined) return FAILURES.JwtUnknownIssuer;
+  if (rule.keys === "invalid") return FAILURES.JwksNoValidKeys;
+  const verdict = rule.keys === null ? "ok" : signatureVerdict(rule, rule.keys, token);
+  // A malformed header or signature fails first: Envoy parses the whole token before the issuer check
+  // (meshsim reads it strictly once the provider is known, as a provider without keys reads it leniently).
+  if (verdict !== "ok" && verdict !== "JwtVerificationFail" && verdict !== "JwksKidAlgMismatch") return FAILURES[verdict];
   const nbf = claims["nbf"];
   if (typeof nbf === "number" && nowSeconds + JWT_CLOCK_SKEW_SECONDS < nbf) return FAILURES.JwtNotYetValid;
   const exp = claims["exp"];
   if (typeof exp === "number" && exp !== 0 && nowSeconds > exp + JWT_CLOCK_SKEW_SECONDS) return FAILURES.JwtExpired;
   if (!audiencesAllowed(rule.audiences, claims["aud"])) return FAILURES.JwtAudienceNotAllowed;
+  // Then the signature, against the provider's key set (authenticator.cc verifyKey).
+  if (verdict !== "ok") return FAILURES[verdict];
   return d.success as JwtAuthnResult;
 }

@@ -1,6 +1,8 @@
-// meshsim's stand-in for a signed JWT: `base64url(header).base64url(claims).` — a real JWT layout with
-// an empty signature, because meshsim does not model keys (JWKS). Load generators send it as
-// `authorization: Bearer <token>`. https://www.rfc-editor.org/rfc/rfc7519
+// meshsim's unsigned JWT: `base64url(header).base64url(claims).` — a real JWT layout with an empty
+// signature, accepted only by a RequestAuthentication rule without a key set (no `jwks`, and a
+// `jwksUri` the Simulation's network.jwks does not serve), whose signatures meshsim cannot check. A
+// rule with a key set verifies signatures (jwt-signature.ts) and rejects such a token as Envoy does.
+// Also the lenient claims parser of every token. https://www.rfc-editor.org/rfc/rfc7519
 import type { JwtClaims } from "./authorization/request.js";
 
 /** The claims meshsim reads; any other claim is carried through for `request.auth.claims[...]`. */

@@ -5,6 +5,8 @@ import type {
   PeerAuthenticationSpec, RequestAuthenticationSpec,
 } from "../../proxy/api/security.js";
 import { DEFAULTS } from "../defaults.js";
+import type { LoadState } from "../load-state.js";
+import { checkJwksText } from "../served-jwks.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
 import { readMatchLabels } from "./istio-fields.js";
 
@@ -155,7 +157,7 @@ export function readAuthorizationPolicySpec(spec: YamlMap): AuthorizationPolicyS
   return out;
 }
 
-export function readRequestAuthenticationSpec(spec: YamlMap): RequestAuthenticationSpec | undefined {
+export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): RequestAuthenticationSpec | undefined {
   const out: RequestAuthenticationSpec = {};
   const sel = spec.get("selector");
   if (sel) { const x = readMatchLabels(sel); if (x) out.selector = x; }
@@ -169,8 +171,29 @@ export function readRequestAuthenticationSpec(spec: YamlMap): RequestAuthenticat
       const r: JWTRule = { issuer: issuer ?? "" };
       const aud = m.get("audiences")?.strList();
       if (aud) r.audiences = aud;
-      const jwksUri = m.get("jwksUri")?.str();
+      const jwksUriV = m.get("jwksUri");
+      const jwksUri = jwksUriV?.str();
       if (jwksUri !== undefined) r.jwksUri = jwksUri;
+      const jwksV = m.get("jwks");
+      const jwks = jwksV?.str();
+      if (jwks !== undefined) {
+        const ok = checkJwksText(jwks, jwksV!);
+        if (ok !== undefined) r.jwks = ok;
+      }
+      // Signatures are verified against the inline jwks (which wins over jwksUri, as in Istio), else
+      // against what the Simulation says jwksUri serves (network.jwks), once the Simulation is read.
+      if (jwks === undefined) {
+        const where = jwksUriV ?? m.value;
+        state.defer(() => {
+          const served = jwksUri === undefined ? undefined : state.servedJwks.get(jwksUri);
+          if (served !== undefined) r.fetchedJwks = served;
+          else {
+            where.warn(jwksUri === undefined
+              ? `no jwks or jwksUri for issuer ${JSON.stringify(r.issuer)}: token signatures are not verified (istiod would fetch the issuer's OpenID discovery document; meshsim has no network)`
+              : `jwksUri ${JSON.stringify(jwksUri)} is not in the Simulation's network.jwks: token signatures are not verified (meshsim has no network)`);
+          }
+        });
+      }
       const fh = m.get("fromHeaders")?.list();
       if (fh) {
         r.fromHeaders = [];
@@ -185,7 +208,7 @@ export function readRequestAuthenticationSpec(spec: YamlMap): RequestAuthenticat
       }
       const fot = m.get("forwardOriginalToken")?.bool();
       if (fot !== undefined) r.forwardOriginalToken = fot;
-      m.ignore("jwks", "fromParams", "fromCookies", "outputPayloadToHeader", "outputClaimToHeaders", "timeout");
+      m.ignore("fromParams", "fromCookies", "outputPayloadToHeader", "outputClaimToHeaders", "timeout");
       m.done();
       if (issuer !== undefined) out.jwtRules.push(r);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs } from "../../../src/proxy/route/backoff.js";
+import { backoffIntervalMs, backoffMs } from "../../../src/proxy/route/backoff.js";
 import {
   convertRetryPolicy, isRetriable, OUTCOME_CONNECT_FAILURE, OUTCOME_FAULT_ABORT, OUTCOME_OVERFLOW,
   OUTCOME_PER_TRY_TIMEOUT, OUTCOME_REFUSED_STREAM, OUTCOME_RESET, OUTCOME_RESET_BEFORE_REQUEST,
@@ -121,19 +121,30 @@ describe("shouldRetry (Envoy retry_on semantics)", () => {
 });
 
 describe("backoffMs", () => {
+  // Envoy's source, not its docs: JitteredExponentialBackOffStrategy::nextBackOffMs
+  // (envoyproxy/envoy source/common/common/backoff_strategy.cc) returns random() % interval with the
+  // interval 25, 50, 100, 200, then 250 ms (doubling while below max/2, then max). The documented
+  // [0, (2^N−1)·25) (0–74 ms for the 2nd retry, 0–174 ms for the 3rd) is the pre-1.14 strategy.
   const p = retryPolicyFor({}) as RetryPolicy;
-  it("draws from [0, (2^N−1)·25 ms): 0–24, 0–74, 0–174, then uniform below the 250 ms cap", () => {
+  it("draws from [0, min(25·2^(N−1), 250)) ms: 0–24, 0–49, 0–99, 0–199, then 0–249", () => {
     expect(backoffMs(p, 1, 0)).toBe(0);
     expect(backoffMs(p, 1, 0.999999)).toBe(24);
-    expect(backoffMs(p, 2, 0.999999)).toBe(74);
-    expect(backoffMs(p, 3, 0.999999)).toBe(174);
-    expect(backoffMs(p, 4, 0.999999)).toBe(249);
-    expect(backoffMs(p, 4, 0.5)).toBe(125); // the range is capped at 250, not the draw
+    expect(backoffMs(p, 2, 0.999999)).toBe(49);
+    expect(backoffMs(p, 3, 0.999999)).toBe(99);
+    expect(backoffMs(p, 4, 0.999999)).toBe(199);
+    expect(backoffMs(p, 5, 0.999999)).toBe(249);
+    expect(backoffMs(p, 5, 0.5)).toBe(125); // the range is capped at 250, not the draw
     expect(backoffMs(p, 50, 0.999999)).toBe(249);
+  });
+  it("follows Envoy's doubling limit (max/2, integer division) for a base that does not divide max evenly", () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffIntervalMs(30, 300, n))).toEqual([30, 60, 120, 240, 300, 300]);
+    expect([1, 2, 3, 4].map((n) => backoffIntervalMs(7, 15, n))).toEqual([7, 15, 15, 15]); // 7 is not below 15/2u = 7
+    expect([1, 2, 3].map((n) => backoffIntervalMs(0.2, 2, n))).toEqual([1, 2, 2]);
   });
   it("scales with the backoff field", () => {
     const q = convertRetryPolicy({ attempts: 3, backoffMs: 100 }) as RetryPolicy;
-    expect(backoffMs(q, 2, 0.5)).toBe(150);
+    expect(backoffMs(q, 2, 0.5)).toBe(100);
+    expect(backoffMs(q, 4, 0.5)).toBe(400);
     expect(backoffMs(q, 9, 0.99)).toBe(990);
   });
 });
