@@ -178,7 +178,7 @@ function flagTitle(f: string): string {
 function shareBar(entries: [string, number][], total: number, cls: (k: string) => string, title: (k: string) => string): string {
   if (total === 0) return "";
   return `<div class="sharebar">${entries.map(([k, v]) =>
-    `<span class="${cls(k)}" style="width:${((100 * v) / total).toFixed(3)}%" title="${esc(`${title(k)}: ${int(v)} (${pct(v / total)})`)}"></span>`).join("")}</div>`;
+    `<span class="${cls(k)}" style="width:${((100 * v) / total).toFixed(3)}%" title="${esc(`${title(k)}: ${int(v)} (${share(v, total)})`)}"></span>`).join("")}</div>`;
 }
 
 export function errorsSection(s: Summary): string {
