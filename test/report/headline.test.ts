@@ -2,6 +2,8 @@
 // caller that absorbs its upstream's 503s must not leave the report reading "0% failed", all green.
 import { describe, expect, it } from "vitest";
 import { headline } from "../../src/report/headline.js";
+import { compareSummaries } from "../../src/report/compare.js";
+import { renderComparisonMarkdown } from "../../src/report/compare-markdown.js";
 import { renderHtml } from "../../src/report/html/report-page.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { buildSummary } from "../../src/report/summary.js";
@@ -63,5 +65,7 @@ describe("headline", () => {
     expect(headline(s).text).toBe("0.0075% of user requests failed (15 of 200,000)");
     expect(renderMarkdown(s)).toContain("| 0.0075% |");
     expect(renderHtml(s, null)).toMatch(/data-figure="errorRate" data-value="0">0\.0075%</);
+    // The comparison of two runs too: the rate from the counts, not the rounded stored 0.
+    expect(renderComparisonMarkdown(compareSummaries(s, s, { before: "a", after: "b" }))).toContain("0.0075% → 0.0075%");
   });
 });
