@@ -20,7 +20,14 @@ function run(cmd: string, args: string[], cwd: string): string {
 describe("the packed package, from a separate project", () => {
   it("installs, type-checks the library example under --strict, and runs its fast-check properties", () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-pack-"));
-    run("npm", ["pack", "--silent", "--pack-destination", work], ROOT);
+    // Packed from a copy of the package's sources, so that the build (npm's prepare step) writes its
+    // own dist/ and never the one other tests import at the same time.
+    const copy = path.join(work, "meshsim");
+    for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json", "README.md", "bin", "src"]) {
+      fs.cpSync(path.join(ROOT, f), path.join(copy, f), { recursive: true });
+    }
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"), "dir");
+    run("npm", ["pack", "--silent", "--pack-destination", work], copy);
     const tarball = path.join(work, `meshsim-${pkg.version}.tgz`);
     expect(fs.existsSync(tarball)).toBe(true);
 
