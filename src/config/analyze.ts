@@ -11,6 +11,10 @@ import { effectivePeerAuthentication, mtlsForPort } from "../proxy/security/peer
 import { parsePrincipal } from "../proxy/security/identity.js";
 import { DEFAULT_ROOT_NAMESPACE, hasSelector, selectorMatches } from "../proxy/security/policy-scope.js";
 import type { MeshConfig } from "./mesh-config.js";
+import { ingressGatewayLabels } from "../scenario/ingress-gateway-labels.js";
+
+/** Where meshsim runs the ingress gateway's pod (Istio's istio-ingressgateway deployment). */
+const GATEWAY_NAMESPACE = "istio-system";
 
 export interface AnalysisMessage {
   readonly level: "Error" | "Warning" | "Info";
@@ -83,8 +87,11 @@ export function analyze(config: MeshConfig, cluster: ClusterView): AnalysisMessa
     const sel = ap.spec.selector;
     const selected = cluster.deployments.filter((d) =>
       (ap.metadata.namespace === DEFAULT_ROOT_NAMESPACE || d.metadata.namespace === ap.metadata.namespace) && selectorMatches(sel, d.podLabels));
-    // IST0127: a selector that matches no workload protects nothing.
-    if (hasSelector(sel) && selected.length === 0) {
+    // IST0127: a selector that matches no workload protects nothing. The ingress gateway a Gateway
+    // configures (in istio-system) is a workload too: policies there run in its Envoy.
+    const atGateway = (ap.metadata.namespace === DEFAULT_ROOT_NAMESPACE || ap.metadata.namespace === GATEWAY_NAMESPACE)
+      && config.gateways.some((g) => selectorMatches(sel, ingressGatewayLabels(g.spec.selector)));
+    if (hasSelector(sel) && selected.length === 0 && !atGateway) {
       const labels = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
       out.push({ level: "Warning", code: "IST0127", resource: ref("AuthorizationPolicy", ap.metadata), message: `No matching workloads for this resource with the following labels: ${labels}` });
     }

@@ -94,5 +94,22 @@ export class InboundPolicies {
   }
 }
 
+/** The downstream of an ingress gateway: a client outside the mesh (no pod, no peer certificate). */
+const OUTSIDE: Origin = { pod: null, workload: "", namespace: "" };
+
+/**
+ * The Envoy of an ingress gateway runs the same HTTP filters as a sidecar's inbound listener —
+ * jwt_authn, then RBAC, then the router — with the policies selecting the gateway's own pod
+ * (Istio's "JWT at ingress" and "ingress authorization" tasks). Its downstream is outside the mesh:
+ * no mTLS peer, the load balancer's address. The port is the gateway's container port (the
+ * istio-ingressgateway Service maps 80 → 8080, 443 → 8443), which is what `to.operation.ports` matches.
+ * https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#end-user-authentication
+ * https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
+ */
+export function checkAtGateway(policies: InboundPolicies, gateway: Pod, req: OutgoingRequest): InboundDenial | null {
+  const port = req.target.port === 80 ? 8080 : req.target.port === 443 ? 8443 : req.target.port;
+  return policies.check(gateway, req, OUTSIDE, false, port);
+}
+
 /** The source address of clients outside the cluster (a node's address after SNAT by the load balancer). */
 export const OUTSIDE_IP = "192.168.0.1";

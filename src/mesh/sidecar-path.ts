@@ -26,7 +26,7 @@ import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../proxy/security/index.js";
 import { CONNECTION_CERT_EXPIRED } from "../proxy/security/connection-security.js";
-import type { InboundPolicies } from "./inbound-policy.js";
+import { checkAtGateway, type InboundPolicies } from "./inbound-policy.js";
 import { REDIRECT_COST_MS } from "./interception.js";
 import { RequestLog } from "../telemetry/request-log.js";
 import type { Span } from "../telemetry/trace-recorder.js";
@@ -247,6 +247,16 @@ export class RouterRequest implements Exchange {
   /** The sidecar takes the request: which route, which cluster. */
   route(): void {
     const p = this.p;
+    if (this.pod.gateway !== undefined) {
+      // A gateway's jwt_authn and RBAC filters run before its router (401 / 403 local replies).
+      const denied = checkAtGateway(p.d.policies, this.pod, this.req);
+      if (denied !== null) {
+        this.localStatus = denied.status;
+        this.localFlags = denied.flags;
+        p.after(this.takeOutbound(), p.kLocal, this);
+        return;
+      }
+    }
     const r = p.d.routing.route(this.pod, this.req, p.weightDraw);
     this.service = r.service;
     switch (r.kind) {

@@ -2,6 +2,7 @@
 // event loop for the simulated duration, then lets in-flight requests drain.
 import { Interception } from "./interception.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
+import { ingressGatewayLabels } from "../scenario/ingress-gateway-labels.js";
 import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
 import { LATENCY_LABEL } from "../scenario/kinds/networking.js";
 import { ExternalEndpoints } from "./external-endpoints.js";
@@ -475,7 +476,7 @@ export class World implements Transport {
     const gw = this.scenario.gateways.find((g) => g.metadata.namespace === namespace && g.metadata.name === name)!;
     const index = [...this.pods.values()].filter((p) => p.gateway !== undefined).length;
     const pod = new Pod(
-      `${INGRESS_GATEWAY_WORKLOAD}-${index}`, "istio-system", INGRESS_GATEWAY_WORKLOAD, gw.spec.selector, {},
+      `${INGRESS_GATEWAY_WORKLOAD}-${index}`, "istio-system", INGRESS_GATEWAY_WORKLOAD, ingressGatewayLabels(gw.spec.selector), {},
       "istio-ingressgateway-service-account", true, podIp(this.podCount++),
     );
     pod.gateway = key;

@@ -2,6 +2,9 @@
 import { RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_LONG_NAMES, type ResponseFlag } from "../proxy/response-flags.js";
 import type { LatencySummary, Summary } from "./summary-types.js";
 import { STATUS_TEXT } from "./status-text.js";
+import { headline } from "./headline.js";
+import { errorsIn } from "./internal-failures.js";
+import { share } from "./share.js";
 
 /** Events listed in full; the rest are counted. */
 const MAX_EVENTS_SHOWN = 50;
@@ -65,6 +68,13 @@ function controlPlane(s: Summary): string[] {
 export function renderMarkdown(s: Summary): string {
   const out: string[] = [];
   out.push(`# meshsim report: ${s.scenario}`, "");
+  const h = headline(s);
+  out.push(`**${h.text}.**`, "");
+  if (h.worst.length > 0) {
+    out.push("Calls between services that failed most (their callers may have hidden them from the clients):", "");
+    for (const w of h.worst) out.push(`- ${cell(w)}`);
+    out.push("");
+  }
   const warmup = Math.round((s.simulatedSeconds - s.measuredSeconds) * 1000) / 1000;
   out.push(
     `- Scenario \`${s.scenario}\`, seed ${s.seed}, meshsim ${s.meshsim}`,
@@ -87,7 +97,7 @@ export function renderMarkdown(s: Summary): string {
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
   );
   for (const [name, c] of Object.entries(s.clients)) {
-    out.push(`| ${cell(name)} | ${c.requests} | ${c.rps} | ${pct(c.errorRate)} | ${lat(c.latencyMs)} | ${counts(c.codes)} | ${counts(c.flags)} |`);
+    out.push(`| ${cell(name)} | ${c.requests} | ${c.rps} | ${share(errorsIn(c.codes), c.requests)} | ${lat(c.latencyMs)} | ${counts(c.codes)} | ${counts(c.flags)} |`);
   }
   out.push("");
 
@@ -100,7 +110,7 @@ export function renderMarkdown(s: Summary): string {
     );
     for (const e of s.edges) {
       out.push(
-        `| ${cell(e.source)} | ${cell(e.destination)} | ${cell(e.service)} | ${e.reporter} | ${e.requests} | ${pct(e.errorRate)} | ${lat(e.latencyMs)} | ${counts(e.codes)} | ${counts(e.flags)} | ${e.mtls ? "yes" : "no"} |`,
+        `| ${cell(e.source)} | ${cell(e.destination)} | ${cell(e.service)} | ${e.reporter} | ${e.requests} | ${share(errorsIn(e.codes), e.requests)} | ${lat(e.latencyMs)} | ${counts(e.codes)} | ${counts(e.flags)} | ${e.mtls ? "yes" : "no"} |`,
       );
     }
     out.push("");

@@ -25,6 +25,9 @@ export interface ClientSummary extends RequestSummary {
   rps: number;
   /** Time-average requests in flight (Little's L). */
   meanInflight: number;
+  /** Istio's source_workload of this client's requests in `edges`: the load generator's own name
+   *  from outside the mesh, its Deployment, or the ingress gateway (`istio-ingressgateway`). */
+  sourceWorkload?: string;
 }
 
 export interface EdgeSummary extends RequestSummary {
@@ -60,6 +63,9 @@ export interface TimePoint {
   t: number;
   requests: number;
   errors: number;
+  /** The window's actual length in seconds, present only when shorter than `windowSeconds` (the
+   *  last window, cut by the run's end): rates over it divide by this. */
+  seconds?: number;
   /** Clients only; null for a window without requests. */
   p50?: number | null;
   p99?: number | null;

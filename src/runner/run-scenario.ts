@@ -1,6 +1,8 @@
 // One simulation run, from a loaded scenario to its summary: builds the recorder and the world,
 // runs the event loop, and assembles summary.json's content. Used by the CLI, the tests and the bench.
-import type { Scenario } from "../scenario/model.js";
+import type { LoadGenerator, Scenario } from "../scenario/model.js";
+import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
+import { autoWindowMs } from "../report/report-window.js";
 import { World } from "../mesh/world.js";
 import { Recorder } from "../telemetry/recorder.js";
 import { buildSummary } from "../report/summary.js";
@@ -52,7 +54,8 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
   const sim = scenario.simulation;
   const seed = opts.seed ?? sim.seed;
   const durationMs = opts.durationMs ?? sim.durationMs;
-  const recorder = new Recorder({ warmupMs: sim.warmupMs, windowMs: sim.report.windowMs, endMs: durationMs });
+  const windowMs = sim.report.windowMs ?? autoWindowMs(durationMs - sim.warmupMs);
+  const recorder = new Recorder({ warmupMs: sim.warmupMs, windowMs, endMs: durationMs });
   const telemetry = new WorldTelemetryAdapter(recorder, sim.mesh.proxy.cpuPerRequestMs);
   const cp = sim.mesh.controlPlane;
   // The world's own streams are built from the same seed; the log's live in a separate RandomStreams.
@@ -99,14 +102,16 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
   log?.close(world.sim.now);
   recorder.finish();
   const wallMs = performance.now() - started;
+  const clientSources = Object.fromEntries(scenario.loadGenerators.map((lg) => [lg.metadata.name, sourceWorkloadOf(lg)]));
   const base = buildSummary(recorder, {
     name: sim.metadata.name,
     seed,
     simulatedSeconds: durationMs / 1000,
     expectations: [],
+    clientSources,
   });
   const expectations = evaluateExpectations(sim.expect, base, recorder);
-  const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations });
+  const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources });
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;
   return {
@@ -120,4 +125,13 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
       unfinished: stats.unfinished,
     },
   };
+}
+
+/** Istio's source_workload of a load generator's requests (as the world labels them, mesh/world.ts). */
+function sourceWorkloadOf(lg: LoadGenerator): string {
+  switch (lg.from.kind) {
+    case "deployment": return lg.from.name;
+    case "gateway": return INGRESS_GATEWAY_WORKLOAD;
+    case "outside": return lg.metadata.name;
+  }
 }

@@ -93,8 +93,8 @@ export const DEFAULTS = {
     externalLatency: { dist: "exponential", mean: 20 } as DistributionSpec,
   },
   report: {
-    /** meshsim: time-series resolution. */
-    windowMs: 10_000,
+    /** meshsim: time-series resolution; null = picked from the run's length (report/report-window.ts). */
+    windowMs: null as number | null,
     /** meshsim: access log off (Istio's default meshConfig.accessLogFile is empty too). */
     accessLog: false,
     /** Istio's default trace sampling is 1% (meshConfig.defaultConfig.tracing.sampling = 1.0 percent). */

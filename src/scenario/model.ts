@@ -197,7 +197,8 @@ export interface Simulation {
   network: { latency: DistributionSpec; external: { latency: DistributionSpec } };
   timeline: TimelineEvent[];
   expect: Expectation[];
-  report: { windowMs: number; accessLog: boolean; traces: { enabled: boolean; sample: number } };
+  /** `windowMs` null: the runner picks the window from the run's length (report/report-window.ts). */
+  report: { windowMs: number | null; accessLog: boolean; traces: { enabled: boolean; sample: number } };
   pos: SourcePos;
 }
 

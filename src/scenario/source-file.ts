@@ -26,6 +26,11 @@ export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileRefe
     sink.error(from?.pos ?? { file, line: 1, column: 1 }, from?.path ?? "", `cannot read ${relative(process.cwd(), file) || file}: ${why}`);
     return undefined;
   }
+  return readYamlText(text, file, sink, overrides);
+}
+
+/** The non-empty documents of a YAML text, positions reported against `file` (a path or a name such as "<input>"). */
+export function readYamlText(text: string, file: string, sink: DiagnosticSink, overrides?: OverrideSet): YamlValue[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const out: YamlValue[] = [];

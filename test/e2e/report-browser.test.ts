@@ -23,12 +23,19 @@ const haveChromium = fs.existsSync(CHROMIUM);
 interface Summary {
   scenario: string;
   clients: Record<string, { requests: number; latencyMs: { p50: number; p99: number } }>;
-  edges: { source: string; destination: string; service: string; requests: number }[];
+  edges: { source: string; destination: string; service: string; requests: number; codes: Record<string, number> }[];
   pods: Record<string, unknown>;
   events: { kind: string }[];
   mesh: { changes: { t: number; what: string; convergenceMs: number | null; proxiesPushed: number; rejected: number }[]; staleProxiesMax: number };
-  timeSeries: { staleProxies: { t: number; max: number; mean: number }[] };
+  timeSeries: {
+    windowSeconds: number;
+    staleProxies: { t: number; max: number; mean: number }[];
+    clients: Record<string, TimePoint[]>;
+    edges: { source: string; destination: string; service: string; points: TimePoint[] }[];
+  };
 }
+
+interface TimePoint { t: number; requests: number; errors: number; seconds?: number }
 
 if (!haveChromium && process.env["CI"]) {
   describe("report.html in a browser", () => {
@@ -50,8 +57,9 @@ if (!haveChromium && process.env["CI"]) {
 
     beforeAll(async () => {
       out = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-browser-"));
-      // The canary lab in its wrong order: an unknown destination, 503s with NC, two timeline changes.
-      const r = spawnSync(process.execPath, [BIN, "run", "scenarios/control-plane/canary-wrong-order.yaml", "--duration", "45s", "--quiet", "--out", out], { cwd: ROOT, encoding: "utf8" });
+      // The canary lab in its wrong order: an unknown destination, 503s with NC, two timeline changes;
+      // 44.5 s cut into 1 s windows (picked from the run's length) leaves a last window of 0.5 s.
+      const r = spawnSync(process.execPath, [BIN, "run", "scenarios/control-plane/canary-wrong-order.yaml", "--duration", "44.5s", "--quiet", "--out", out], { cwd: ROOT, encoding: "utf8" });
       expect(r.stderr).toBe("");
       summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
       const before = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-browser-vs-"));
@@ -120,6 +128,47 @@ if (!haveChromium && process.env["CI"]) {
       expect(await page.locator("svg.ts-latency").count()).toBe(clients);
       expect(await page.locator("svg.ts-latency g.event-mark").count()).toBe(changes * clients);
       expect(await page.locator("svg.ts-throughput rect.ok-bar").count()).toBeGreaterThan(3);
+    });
+
+    it("puts the calls between services that failed next to the clients' view in the headline", async () => {
+      const internal = summary.edges.filter((e) => !(e.source in summary.clients))
+        .reduce((n, e) => n + Object.entries(e.codes).filter(([c]) => Number(c) === 0 || Number(c) >= 500).reduce((a, [, v]) => a + v, 0), 0);
+      expect(internal).toBeGreaterThan(500);
+      const head = await page.locator('[data-figure="headline"]').innerText();
+      expect(head).toMatch(/^0% of user requests failed \(0 of [\d,]+\); ([\d,]+) of [\d,]+ calls between services failed/);
+      expect(Number(/; ([\d,]+) of/.exec(head)![1]!.replace(/,/g, ""))).toBe(internal);
+      expect(Number(await page.locator('[data-figure="internalFailed"]').getAttribute("data-value"))).toBe(internal);
+    });
+
+    it("draws each edge's series, the failing one first, another when picked in the list", async () => {
+      const series = summary.timeSeries.edges;
+      const select = page.locator("#edge-series-select");
+      expect(await select.locator("option").count()).toBe(series.length);
+      const nc = series.findIndex((e) => e.source === "productpage-v1" && e.destination === "unknown");
+      expect(await select.inputValue()).toBe(String(nc));
+      const errRates = async () => page.locator("svg.ts-throughput[data-edge] rect.err-bar").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-rate"))));
+      const ws = summary.timeSeries.windowSeconds;
+      const drawnErrors = (await errRates()).reduce((a, r, i) => a + r * (series[nc]!.points[i]!.seconds ?? ws), 0);
+      expect(Math.round(drawnErrors)).toBe(series[nc]!.points.reduce((a, p) => a + p.errors, 0));
+      const other = series.findIndex((e) => e.source === "productpage-v1" && e.destination === "reviews-v3");
+      await select.selectOption(String(other));
+      const edge = `${series[other]!.source} → ${series[other]!.destination} (${series[other]!.service})`;
+      expect(await page.locator("svg.ts-throughput[data-edge]").getAttribute("data-edge")).toBe(edge);
+      expect((await errRates()).every((r) => r === 0)).toBe(true);
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.locator(".ts-edge-card").screenshot({ path: path.join(SHOTS, "report-edge-series.png") });
+    });
+
+    it("draws the last, partial window's rate over the time it covered", async () => {
+      const [name, points] = Object.entries(summary.timeSeries.clients)[0]!;
+      const last = points[points.length - 1]!;
+      expect(summary.timeSeries.windowSeconds).toBe(1);
+      expect(last.seconds).toBe(0.5);
+      const rates = await page.locator(`svg.ts-throughput[data-client="${name}"] rect.ok-bar`).evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-rate"))));
+      expect(rates).toHaveLength(points.length);
+      expect(rates[rates.length - 1]).toBeCloseTo(last.requests / 0.5, 6);
+      // Full windows and the partial one show the same load (~ users' rate), not half of it.
+      expect(rates[rates.length - 1]! / rates[rates.length - 3]!).toBeGreaterThan(0.6);
     });
 
     it("draws the proxies on stale config over time and lists each push's convergence", async () => {

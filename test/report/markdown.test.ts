@@ -34,7 +34,7 @@ describe("renderMarkdown", () => {
 
   it("has a row per client and per edge, with well-formed tables", () => {
     const users = lines.find((l) => l.startsWith("| users |"))!;
-    expect(users).toContain("| 100 | 3.333 | 4.00% |");
+    expect(users).toContain("| 100 | 3.333 | 4% |");
     expect(users).toContain("200: 96, 503: 4");
     const edge = lines.find((l) => l.startsWith("| productpage-v1 | reviews-v2 |"))!;
     expect(edge).toContain("| source | 52 |");

@@ -15,7 +15,7 @@ describe("defaults of each kind", () => {
       certificates: { workloadTTLMs: 86_400_000 },
     });
     expect(s.network).toEqual({ latency: { dist: "exponential", mean: 0.1 }, external: { latency: { dist: "exponential", mean: 20 } } });
-    expect(s.report).toEqual({ windowMs: 10_000, accessLog: false, traces: { enabled: false, sample: 0.01 } });
+    expect(s.report).toEqual({ windowMs: null, accessLog: false, traces: { enabled: false, sample: 0.01 } });
     expect(s.metadata).toEqual({ name: "t", namespace: "default", labels: {}, annotations: {}, creationIndex: 0 });
   });
 

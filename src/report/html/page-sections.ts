@@ -4,6 +4,9 @@
 // drawn in the browser from the same summary, embedded in the page (client/*.js).
 import { RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_LONG_NAMES, RESPONSE_FLAG_ORDER, type ResponseFlag } from "../../proxy/response-flags.js";
 import { STATUS_TEXT } from "../status-text.js";
+import { headline } from "../headline.js";
+import { int } from "../number-text.js";
+import { share } from "../share.js";
 import { round3 } from "../summary.js";
 import type { ClientSummary, EdgeSummary, LatencySummary, Summary } from "../summary-types.js";
 import { COUNTER_TEXT } from "./counter-text.js";
@@ -12,12 +15,7 @@ import { esc } from "./escape.js";
 /** Events listed in full; the rest are counted. */
 const MAX_EVENTS_SHOWN = 100;
 
-/** 12345 → "12,345" (fixed grouping, no locale). */
-export function int(n: number): string {
-  const [whole, frac] = String(n).split(".");
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
-}
+export { int };
 
 /** A stored fraction as a percentage, exactly (0.004 → "0.4%"). */
 export function pct(rate: number): string {
@@ -73,12 +71,22 @@ export function headerSection(s: Summary): string {
   const tiles: string[] = [
     figure("requests", t.requests, "Requests", int(t.requests), "completed requests over all load generators, after the warm-up"),
     figure(
-      "errorRate", t.errorRate, "Error rate", pct(t.errorRate),
+      "errorRate", t.errorRate, "Error rate", share(t.errors, t.requests),
       "requests with no HTTP response (code 0) or a 5xx, over all requests" + (Object.keys(s.clients).length > 1 ? " (all clients)" : ""),
       t.errors >= 0.1 * t.requests ? "bad" : t.errors > 0 ? "warn" : "good",
       `<div class="tile-sub"><span data-figure="errors" data-value="${t.errors}">${esc(int(t.errors))}</span> ${t.errors === 1 ? "error" : "errors"}</div>`,
     ),
   ];
+  const h = headline(s);
+  if (h.internal.calls > 0) {
+    const f = h.internal.failed;
+    tiles.push(figure(
+      "internalFailed", f, "Calls between services failed", `${int(f)}`,
+      "calls from one workload to another inside the mesh (not the clients' own first hop) that got no response or a 5xx; their callers may have hidden them from the clients",
+      f >= 0.1 * h.internal.calls ? "bad" : f > 0 ? "warn" : "good",
+      `<div class="tile-sub"><span data-figure="internalShare" data-value="${f}">${esc(share(f, h.internal.calls))}</span> of <span data-figure="internalCalls" data-value="${h.internal.calls}">${esc(int(h.internal.calls))}</span></div>`,
+    ));
+  }
   for (const [name, c] of Object.entries(s.clients)) {
     tiles.push(
       `<div class="tile" title="latency as load generator ${esc(name)} sees its answers"><div class="tile-label">${esc(name)} p50 · p99</div>` +
@@ -98,6 +106,8 @@ export function headerSection(s: Summary): string {
 <h1 data-figure="scenario">${esc(s.scenario)}</h1>
 <p class="meta">seed <b data-figure="seed">${esc(s.seed)}</b> · <b data-figure="simulatedSeconds">${esc(s.simulatedSeconds)}</b> s simulated,
 <b data-figure="measuredSeconds">${esc(s.measuredSeconds)}</b> s measured (${warmup > 0 ? `after a ${esc(warmup)} s warm-up` : "no warm-up"}) · windows of ${esc(s.timeSeries.windowSeconds)} s · meshsim ${esc(s.meshsim)}</p>
+<p class="headline${h.internal.failed > 0 ? " bad" : ""}" data-figure="headline">${esc(h.text)}</p>
+${h.worst.length === 0 ? "" : `<ul class="headline-worst">${h.worst.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>`}
 <div class="tiles">${tiles.join("")}</div>
 </div>
 </header>`;
@@ -119,7 +129,7 @@ function latCells(l: LatencySummary): string {
 export function clientsSection(s: Summary): string {
   const rows = Object.entries(s.clients).map(([name, c]) =>
     `<tr data-client="${esc(name)}"><th scope="row"><span class="swatch" data-swatch="${esc(name)}"></span>${esc(name)}</th>` +
-      `<td class="num">${esc(int(c.requests))}</td><td class="num">${esc(int(c.rps))}</td><td class="num ${c.errorRate > 0 ? "err" : ""}">${esc(pct(c.errorRate))}</td>` +
+      `<td class="num">${esc(int(c.requests))}</td><td class="num">${esc(int(c.rps))}</td><td class="num ${c.errorRate > 0 || errorCount(c.codes) > 0 ? "err" : ""}">${esc(share(errorCount(c.codes), c.requests))}</td>` +
       `${latCells(c.latencyMs)}<td class="num">${esc(int(c.meanInflight))}</td></tr>`,
   );
   return section("clients", "Clients", `<p class="note">Latency in ms as each load generator sees its answers, after the warm-up.</p>
@@ -135,7 +145,7 @@ export function edgesTable(s: Summary): string {
   if (s.edges.length === 0) return "";
   const rows = s.edges.map((e) =>
     `<tr><th scope="row">${esc(edgeName(e))}</th><td>${esc(e.service)}</td><td>${e.reporter}</td><td class="num">${esc(int(e.requests))}</td>` +
-      `<td class="num ${e.errorRate > 0 ? "err" : ""}">${esc(pct(e.errorRate))}</td>${latCells(e.latencyMs)}<td>${e.mtls ? "mTLS" : "plaintext"}</td></tr>`,
+      `<td class="num ${e.errorRate > 0 || errorCount(e.codes) > 0 ? "err" : ""}">${esc(share(errorCount(e.codes), e.requests))}</td>${latCells(e.latencyMs)}<td>${e.mtls ? "mTLS" : "plaintext"}</td></tr>`,
   );
   return `<details class="more"><summary>All edges as a table (${s.edges.length})</summary><div class="scroll"><table class="grid">
 <thead><tr><th>source → destination</th><th>service</th><th>reporter</th><th>requests</th><th>error rate</th><th>mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>TLS</th></tr></thead>
@@ -168,7 +178,7 @@ function flagTitle(f: string): string {
 function shareBar(entries: [string, number][], total: number, cls: (k: string) => string, title: (k: string) => string): string {
   if (total === 0) return "";
   return `<div class="sharebar">${entries.map(([k, v]) =>
-    `<span class="${cls(k)}" style="width:${((100 * v) / total).toFixed(3)}%" title="${esc(`${title(k)}: ${int(v)} (${pct(v / total)})`)}"></span>`).join("")}</div>`;
+    `<span class="${cls(k)}" style="width:${((100 * v) / total).toFixed(3)}%" title="${esc(`${title(k)}: ${int(v)} (${share(v, total)})`)}"></span>`).join("")}</div>`;
 }
 
 export function errorsSection(s: Summary): string {

@@ -36,7 +36,8 @@ export function renderHtml(s: Summary, histograms: HistogramsFile | null): strin
 ${edgesTable(s)}`),
     clientsSection(s),
     section("latency", "Latency distribution", `${latencyNote}${scaleToggle}<div id="latency-charts" class="cards"></div>`),
-    section("over-time", "Over simulated time", `<p class="note">Per window of ${esc(s.timeSeries.windowSeconds)} s: p50 and p99 latency, requests per second split into answers and errors, and the error rate. Vertical lines mark the timeline's changes (events); red ticks mark outlier ejections.</p><div id="timeseries-charts" class="cards"></div>`),
+    section("over-time", "Over simulated time", `<p class="note">Per window of ${esc(s.timeSeries.windowSeconds)} s: p50 and p99 latency, requests per second split into answers and errors, and the error rate. Vertical lines mark the timeline's changes (events); red ticks mark outlier ejections.</p><div id="timeseries-charts" class="cards"></div>${s.timeSeries.edges.length === 0 ? "" : `
+<h3 class="subhead">Calls between workloads</h3><p class="note">The same per edge (summary.json's <code>timeSeries.edges</code>), one edge at a time: failures inside the mesh show here even when a caller absorbed them and its clients saw none.</p><div id="edge-timeseries" class="cards"></div>`}`),
     errorsSection(s),
     podsSection(s),
     meshSection(s),

@@ -13,6 +13,17 @@
   M.pct = function (r) {
     return Number((r * 100).toPrecision(12)) + "%";
   };
+  /** A count as a share of a total: 2 significant digits, never "0%" when some failed nor "100%" when some did not (report/share.ts). */
+  M.share = function (part, whole) {
+    if (!(whole > 0) || part <= 0) return "0%";
+    if (part >= whole) return "100%";
+    var p = 100 * part / whole;
+    for (var digits = 2; digits < 16; digits++) {
+      var r = Number(p.toPrecision(digits));
+      if (r > 0 && r < 100) return r + "%";
+    }
+    return p + "%";
+  };
   /** A derived value (rates per window) rounded for reading. */
   M.round = function (x, digits) {
     var f = Math.pow(10, digits === undefined ? 2 : digits);

@@ -17,6 +17,7 @@
     if (byId("topology-graph")) M.drawTopology(byId("topology-graph"), s);
     if (byId("latency-charts")) M.drawLatency(byId("latency-charts"), s, histograms, scale, colorOf);
     if (byId("timeseries-charts")) M.drawTimeseries(byId("timeseries-charts"), s, scale, colorOf);
+    if (byId("edge-timeseries")) M.drawEdgeTimeseries(byId("edge-timeseries"), s);
     if (byId("ejections")) M.drawEjections(byId("ejections"), s);
     if (byId("stale-proxies-chart")) M.drawStaleProxies(byId("stale-proxies-chart"), s);
   }

@@ -6,6 +6,9 @@
 
   var MARGIN = { top: 22, right: 16, bottom: 30, left: 52 };
 
+  /** The seconds a window covered: the last one may be cut by the run's end (point.seconds). */
+  function span(d, ws) { return d.seconds != null ? d.seconds : ws; }
+
   function timeAxis(g, x, h, w) {
     g.append("g").attr("class", "axis").attr("transform", "translate(0," + h + ")")
       .call(d3.axisBottom(x).ticks(Math.max(3, Math.floor(w / 80))).tickFormat(function (v) { return v + " s"; }));
@@ -59,7 +62,7 @@
     p.g.append("g").attr("class", "gridline").call(grid);
     p.g.append("g").attr("class", "axis").call(yAxis);
     p.g.append("text").attr("class", "axis-label").attr("x", -p.h / 2).attr("y", -40).attr("transform", "rotate(-90)").attr("text-anchor", "middle").text("latency (ms)");
-    var mid = function (d) { return x(Math.min(d.t + ws / 2, s.simulatedSeconds)); };
+    var mid = function (d) { return x(Math.min(d.t + span(d, ws) / 2, s.simulatedSeconds)); };
     [["p50", 1.6, 0.6], ["p99", 2.2, 1]].forEach(function (sp) {
       var key = sp[0];
       p.g.append("path").attr("class", "ts-line ts-" + key).datum(points)
@@ -77,7 +80,8 @@
 
   function tipFor(d, ws) {
     var rate = d.requests > 0 ? d.errors / d.requests : 0;
-    return "<b>" + M.num(d.t) + " – " + M.num(M.round(d.t + ws, 3)) + " s</b><br>" + M.num(d.requests) + " requests (" + M.round(d.requests / ws, 2) + " /s)<br>" +
+    var sec = span(d, ws);
+    return "<b>" + M.num(d.t) + " – " + M.num(M.round(d.t + sec, 3)) + " s</b>" + (sec < ws ? " (a partial window)" : "") + "<br>" + M.num(d.requests) + " requests (" + M.round(d.requests / sec, 2) + " /s)<br>" +
       M.num(d.errors) + " errors (" + M.round(100 * rate, 3) + " %)" +
       (d.p50 !== undefined ? "<br>p50 " + M.num(d.p50) + " ms · p99 " + M.num(d.p99) + " ms" : "");
   }
@@ -95,12 +99,13 @@
       .on("mouseleave", function () { band.attr("opacity", 0); M.tipHide(); });
   }
 
-  function throughputChart(el, name, points, s) {
+  function throughputChart(el, name, points, s, attr) {
     var p = M.svg(el, 160, { top: 10, right: 16, bottom: 30, left: 52 }, "ts-throughput");
-    p.svg.attr("data-client", name);
+    p.svg.attr(attr || "data-client", name);
     var ws = s.timeSeries.windowSeconds;
     var x = d3.scaleLinear().domain([0, s.simulatedSeconds]).range([0, p.w]);
-    var top = d3.max(points, function (d) { return d.requests / ws; }) || 1;
+    var perSec = function (n, d) { return n / span(d, ws); };
+    var top = d3.max(points, function (d) { return perSec(d.requests, d); }) || 1;
     var y = d3.scaleLinear().domain([0, top]).range([p.h, 0]).nice();
     M.warmupBand(p.g, x, p.h, s);
     p.g.append("g").attr("class", "gridline").call(d3.axisLeft(y).ticks(3).tickSize(-p.w).tickFormat(""));
@@ -109,19 +114,21 @@
     var bw = function (d) { return Math.max(1, x(Math.min(d.t + ws, s.simulatedSeconds)) - x(d.t) - 1); };
     var g = p.g.append("g").selectAll("g").data(points).join("g").attr("class", "window");
     g.append("rect").attr("class", "ok-bar").attr("x", function (d) { return x(d.t); }).attr("width", bw)
-      .attr("y", function (d) { return y(d.requests / ws); }).attr("height", function (d) { return y(d.errors / ws) - y(d.requests / ws); })
+      .attr("data-rate", function (d) { return perSec(d.requests, d); })
+      .attr("y", function (d) { return y(perSec(d.requests, d)); }).attr("height", function (d) { return y(perSec(d.errors, d)) - y(perSec(d.requests, d)); })
       .attr("fill", "#9fb3d1");
     g.append("rect").attr("class", "err-bar").attr("x", function (d) { return x(d.t); }).attr("width", bw)
-      .attr("y", function (d) { return y(d.errors / ws); }).attr("height", function (d) { return p.h - y(d.errors / ws); })
+      .attr("data-rate", function (d) { return perSec(d.errors, d); })
+      .attr("y", function (d) { return y(perSec(d.errors, d)); }).attr("height", function (d) { return p.h - y(perSec(d.errors, d)); })
       .attr("fill", "#c9190b");
     M.withTip(g, function (d) { return tipFor(d, ws); });
     timeAxis(p.g, x, p.h, p.w);
     eventMarks(p.g, x, p.h, s, false);
   }
 
-  function errorRateChart(el, name, points, s) {
+  function errorRateChart(el, name, points, s, attr) {
     var p = M.svg(el, 120, { top: 10, right: 16, bottom: 30, left: 52 }, "ts-error-rate");
-    p.svg.attr("data-client", name);
+    p.svg.attr(attr || "data-client", name);
     var ws = s.timeSeries.windowSeconds;
     var x = d3.scaleLinear().domain([0, s.simulatedSeconds]).range([0, p.w]);
     var rate = function (d) { return d.requests > 0 ? d.errors / d.requests : 0; };
@@ -153,7 +160,7 @@
       card.setAttribute("data-client", name);
       var color = colorOf(name);
       card.innerHTML = "<h3><span class='swatch' style='background:" + color + "'></span>" + M.esc(name) + "</h3>" +
-        "<p class='sub'>" + M.num(c ? c.requests : 0) + " requests · " + M.plural(c ? M.errorCount(c.codes) : 0, "error", "errors") + " · error rate " + M.pct(c ? c.errorRate : 0) + "</p>" +
+        "<p class='sub'>" + M.num(c ? c.requests : 0) + " requests · " + M.plural(c ? M.errorCount(c.codes) : 0, "error", "errors") + " · error rate " + M.share(c ? M.errorCount(c.codes) : 0, c ? c.requests : 0) + "</p>" +
         "<div class='legend-series'><span><i style='background:" + color + "'></i>p99</span><span><i style='background:" + d3.color(color).brighter(0.8) + "'></i>p50</span>" +
         "<span><i style='background:#9fb3d1'></i>answers/s</span><span><i style='background:#c9190b'></i>errors/s</span>" +
         (M.timelineEvents(s).length > 0 ? "<span><i style='background:#6b4fbb'></i>timeline change</span>" : "") + "</div>";
@@ -169,6 +176,71 @@
     });
     // Drawn once every card is in, so each takes its final width.
     draws.forEach(function (f) { f(); });
+  };
+
+  function edgeKey(e) { return e.source + " → " + e.destination + " (" + e.service + ")"; }
+
+  /** The edge to show first: the one with the most errors, else the most requests. */
+  function defaultEdge(s) {
+    var best = 0, bestErr = -1, bestReq = -1;
+    s.timeSeries.edges.forEach(function (e, i) {
+      var err = 0, req = 0;
+      e.points.forEach(function (d) { err += d.errors; req += d.requests; });
+      if (err > bestErr || (err === bestErr && req > bestReq)) { best = i; bestErr = err; bestReq = req; }
+    });
+    return best;
+  }
+
+  /**
+   * Per-edge time series (summary.timeSeries.edges), one edge at a time picked in a list: what the
+   * clients do not see — calls between services that failed and were absorbed by their caller.
+   */
+  M.drawEdgeTimeseries = function (root, s) {
+    root.innerHTML = "";
+    var series = s.timeSeries.edges || [];
+    if (series.length === 0) return;
+    if (M.edgeSelected == null || M.edgeSelected >= series.length) M.edgeSelected = defaultEdge(s);
+    var card = document.createElement("div");
+    card.className = "card ts-card ts-edge-card";
+    var label = document.createElement("label");
+    label.className = "edge-pick";
+    label.textContent = "edge ";
+    var select = document.createElement("select");
+    select.id = "edge-series-select";
+    series.forEach(function (e, i) {
+      var err = 0, req = 0;
+      e.points.forEach(function (d) { err += d.errors; req += d.requests; });
+      var o = document.createElement("option");
+      o.value = String(i);
+      o.textContent = edgeKey(e) + " · " + M.num(req) + " requests, " + M.plural(err, "error", "errors");
+      if (i === M.edgeSelected) o.selected = true;
+      select.appendChild(o);
+    });
+    label.appendChild(select);
+    var sub = document.createElement("p");
+    sub.className = "sub";
+    var charts = document.createElement("div");
+    card.appendChild(label);
+    card.appendChild(sub);
+    card.appendChild(charts);
+    root.appendChild(card);
+    function show(i) {
+      M.edgeSelected = i;
+      var e = series[i];
+      var err = 0, req = 0;
+      e.points.forEach(function (d) { err += d.errors; req += d.requests; });
+      card.setAttribute("data-edge", edgeKey(e));
+      sub.innerHTML = M.num(req) + " requests · " + M.plural(err, "error", "errors") + " · error rate " + M.share(err, req) +
+        " <span class='legend-series'><span><i style='background:#9fb3d1'></i>answers/s</span><span><i style='background:#c9190b'></i>errors/s</span></span>";
+      charts.innerHTML = "";
+      var b = document.createElement("div"), r = document.createElement("div");
+      b.className = "chart"; r.className = "chart";
+      charts.appendChild(b); charts.appendChild(r);
+      throughputChart(b, edgeKey(e), e.points, s, "data-edge");
+      errorRateChart(r, edgeKey(e), e.points, s, "data-edge");
+    }
+    select.addEventListener("change", function () { show(Number(select.value)); });
+    show(M.edgeSelected);
   };
 
   /** Proxies behind istiod's config per window (timeSeries.staleProxies): max as steps, mean as a line. */

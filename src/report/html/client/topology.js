@@ -219,7 +219,7 @@
         var flags = Object.keys(e.flags).map(function (f) { return f + ": " + M.num(e.flags[f]); }).join(", ");
         return "<b>" + M.esc(e.source) + " → " + M.esc(e.destination) + "</b><br><span class='t-muted'>" + M.esc(e.service) + "</span><br>" +
           M.num(e.requests) + " requests in " + M.num(s.measuredSeconds) + " s (" + M.round(rate, 2) + " /s)<br>" +
-          "error rate " + M.pct(e.errorRate) + "<br>p50 " + M.num(e.latencyMs.p50) + " ms · p99 " + M.num(e.latencyMs.p99) + " ms · max " + M.num(e.latencyMs.max) + " ms<br>" +
+          "error rate " + M.share(M.errorCount(e.codes), e.requests) + "<br>p50 " + M.num(e.latencyMs.p50) + " ms · p99 " + M.num(e.latencyMs.p99) + " ms · max " + M.num(e.latencyMs.max) + " ms<br>" +
           "codes " + M.esc(codes) + "<br>flags " + M.esc(flags) + "<br>" + (e.mtls ? "mutual TLS" : "plaintext") + " · reporter " + e.reporter;
       };
       path.on("mouseenter mousemove", function (event) { M.tipShow(event, tip()); path.attr("stroke-opacity", 1); })
@@ -229,7 +229,7 @@
       var at = a === b ? 0.5 : a.outE.length > b.inE.length ? 0.62 : a.outE.length < b.inE.length ? 0.38 : 0.5;
       var mid = node.getPointAtLength(len * at);
       var lbl = labelLayer.append("g").attr("class", "edge-label").attr("data-edge", i);
-      var line1 = M.round(rate, rate >= 100 ? 0 : rate >= 10 ? 1 : 2) + " rps · " + M.pct(e.errorRate);
+      var line1 = M.round(rate, rate >= 100 ? 0 : rate >= 10 ? 1 : 2) + " rps · " + M.share(M.errorCount(e.codes), e.requests);
       var line2 = "p99 " + M.num(e.latencyMs.p99) + " ms";
       // Which service, when the arrow alone does not tell (several services between two workloads, or no destination).
       var line0 = pairCount[key] > 1 || e.destination === "unknown" ? e.service.replace(/\.svc\.cluster\.local$/, "") : null;
