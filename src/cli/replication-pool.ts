@@ -1,9 +1,11 @@
-// A sweep's replications on W long-lived worker threads (cli/sweep-worker.ts): each thread loads
-// meshsim once and then runs replication after replication, so a short replication costs its
-// simulation, not a Node start and a module load (≈ 1 s of CPU when each was a process). Which thread
-// runs which replication does not matter: each writes its own folder from its own seed.
+// A sweep's replications on W long-lived threads: the sweep's own thread, which has meshsim loaded
+// already, and W - 1 worker threads (cli/sweep-worker.ts). Each thread loads meshsim once and then
+// runs replication after replication, so a short replication costs its simulation, not a Node start
+// and a module load (≈ 1 s of CPU when each was a process); a worker thread still costs a module
+// load and a JIT warm-up of its own (≈ 0.1-0.3 s of CPU), hence none when W = 1. Which thread runs
+// which replication does not matter: each writes its own folder from its own seed.
 import { Worker } from "node:worker_threads";
-import type { ReplicationResult, ReplicationTask } from "./sweep-worker.js";
+import { replicate, type ReplicationResult, type ReplicationTask } from "./replication.js";
 
 /**
  * The worker's module beside this one: sweep-worker.ts when the sources run directly (npm run dev,
@@ -20,47 +22,66 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
-/** Run every task on `workers` threads; `onDone` is called once per task as it finishes. */
+/**
+ * Replications a worker holds at once: the next one is already queued in the thread when it finishes
+ * one, so it does not wait for the sweep's own thread to finish a replication and hand it another.
+ */
+const IN_FLIGHT = 2;
+
+/** Run every task on `threads` threads; `onDone` is called once per task as it finishes. */
 export function runReplications(
-  tasks: readonly ReplicationTask[], workers: number, onDone: (r: ReplicationResult) => void,
+  tasks: readonly ReplicationTask[], threads: number, onDone: (r: ReplicationResult) => void,
 ): Promise<void> {
   const queue = [...tasks];
-  const threads = Math.min(workers, queue.length);
   return new Promise((resolve) => {
-    let live = 0;
+    let live = 1;
+    const finished = (): void => {
+      if (--live === 0) resolve();
+    };
     const start = (): void => {
-      const first = queue.shift();
-      if (first === undefined) return;
+      if (queue.length === 0) return;
       live++;
       const w = startWorker();
-      let current: ReplicationTask = first;
+      const held: ReplicationTask[] = [];
       let ended = false;
+      const give = (): void => {
+        const t = queue.shift();
+        if (t === undefined) return;
+        held.push(t);
+        w.postMessage(t);
+      };
       const end = (): void => {
         if (ended) return;
         ended = true;
         void w.terminate();
-        if (--live === 0) resolve();
+        finished();
       };
       w.on("message", (r: ReplicationResult) => {
+        held.splice(held.findIndex((t) => t.id === r.id), 1);
         onDone(r);
-        const next = queue.shift();
-        if (next === undefined) return end();
-        current = next;
-        w.postMessage(next);
+        give();
+        if (held.length === 0) end();
       });
-      // A crash of the thread itself (not a failed run, which sweep-worker.ts reports as a result):
-      // the replication it held fails as an internal error, and a fresh thread takes the rest.
+      // A crash of the thread itself (not a failed run, which replication.ts reports as a result):
+      // the replications it held fail as internal errors, and a fresh thread takes the rest.
       const crashed = (why: string): void => {
         if (ended) return;
-        onDone({ id: current.id, code: 3, message: `internal error: ${why}` });
+        for (const t of held.splice(0)) onDone({ id: t.id, code: 3, message: `internal error: ${why}` });
         start();
         end();
       };
       w.on("error", (e) => crashed(e.message));
       w.on("exit", (code) => crashed(`worker thread exited with code ${code}`));
-      w.postMessage(first);
+      for (let i = 0; i < IN_FLIGHT; i++) give();
     };
-    if (threads === 0) return resolve();
-    for (let i = 0; i < threads; i++) start();
+    for (let i = 1; i < threads; i++) start();
+    // The sweep's own thread: one replication at a time, letting the workers' messages in between.
+    const own = (): void => {
+      const t = queue.shift();
+      if (t === undefined) return finished();
+      onDone(replicate(t));
+      setImmediate(own);
+    };
+    setImmediate(own);
   });
 }

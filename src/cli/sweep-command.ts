@@ -16,7 +16,7 @@ import { UsageError } from "./exit.js";
 import { indexedJobManifest } from "./indexed-job.js";
 import { runReplications } from "./replication-pool.js";
 import { checkShards, writeShardManifest } from "./shard-manifest.js";
-import type { ReplicationTask } from "./sweep-worker.js";
+import type { ReplicationTask } from "./replication.js";
 
 export interface SweepArgs {
   scenario: string;
