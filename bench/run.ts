@@ -56,11 +56,15 @@ console.log(
 );
 
 const sweep = benchSweep();
+const rateText = (r: { perS: number; perCpuS: number }): string => `${r.perS.toFixed(2)}/s (${r.perCpuS.toFixed(2)} per CPU-second)`;
 console.log(
-  `Sweep of the README's M/M/c (${sweep.replications} replications): a process per replication ${sweep.processPerRunPerS.toFixed(2)}/s; ` +
-    `1 worker thread ${sweep.oneWorkerPerS.toFixed(2)}/s (${(sweep.oneWorkerPerS / sweep.processPerRunPerS).toFixed(1)}×); ` +
-    `2 workers ${sweep.twoWorkersPerS.toFixed(2)}/s (speed-up ${(sweep.twoWorkersPerS / sweep.oneWorkerPerS).toFixed(2)}× on ${os.availableParallelism()} cores); ` +
-    `sweep.json byte-identical for 1 and 2 workers: ${sweep.identical ? "yes" : "NO"}`,
+  `Sweep of the README's M/M/c, ${sweep.replications} replications: a process per replication ${rateText(sweep.processPerRun)}; ` +
+    `1 thread ${rateText(sweep.one)} — ${(sweep.one.perS / sweep.processPerRun.perS).toFixed(1)}× the processes' wall rate, ` +
+    `${(sweep.one.perCpuS / sweep.processPerRun.perCpuS).toFixed(1)}× per CPU-second; 2 threads ${rateText(sweep.two)}, speed-up ${(sweep.two.perS / sweep.one.perS).toFixed(2)}×`,
+);
+console.log(
+  `  the same grid with ${sweep.longReplications} replications: 1 thread ${rateText(sweep.longOne)}; 2 threads ${rateText(sweep.longTwo)}, speed-up ${(sweep.longTwo.perS / sweep.longOne.perS).toFixed(2)}×; ` +
+    `sweep.json byte-identical for 1 and 2 threads: ${sweep.identical ? "yes" : "NO"}`,
 );
 
 const scale = benchScale();
