@@ -90,6 +90,7 @@ export function indexedJobManifest(j: JobSpec): string {
   const head = [
     `# meshsim sweep as ${j.shards} shard(s) and a merge. Apply with \`kubectl apply -f <this file>\`;`,
     `# results in the PersistentVolumeClaim ${j.claimName}, under ${root}/ (the summary in ${root}/sweep/).`,
+    `# Before applying it again, delete both Jobs and ${root}/ (the merge would find the old shards).`,
   ].join("\n");
   return `${head}\n${stringify(shards, { lineWidth: 0 })}---\n${stringify(merger, { lineWidth: 0 })}`;
 }
