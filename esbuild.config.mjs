@@ -13,9 +13,13 @@ import * as esbuild from "esbuild";
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 export const BIN_DIR = path.join(ROOT, "dist/bin");
 
-/** Build dist/bin/ from src/ (≈ 1 s). */
+/**
+ * Build dist/bin/ from src/ (≈ 1 s): into a folder of its own first, then moved into place, so that
+ * a meshsim started meanwhile finds the old bundle or the new one, never half of one.
+ */
 export async function bundleCli() {
-  fs.rmSync(BIN_DIR, { recursive: true, force: true });
+  const staging = `${BIN_DIR}.${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
   const { metafile } = await esbuild.build({
     metafile: true,
     absWorkingDir: ROOT,
@@ -23,7 +27,7 @@ export async function bundleCli() {
       { in: "src/cli/main.ts", out: "meshsim" },
       { in: "src/cli/sweep-worker.ts", out: "sweep-worker" },
     ],
-    outdir: BIN_DIR,
+    outdir: staging,
     bundle: true,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
@@ -42,12 +46,16 @@ export async function bundleCli() {
   const outputOf = (input) => Object.entries(metafile.outputs).find(([, o]) => input in o.inputs)?.[0];
   const assets = outputOf("src/report/html/assets.ts");
   const pool = outputOf("src/cli/replication-pool.ts");
-  if (assets === undefined || pool === undefined || path.dirname(path.resolve(ROOT, pool)) !== BIN_DIR) {
+  if (assets === undefined || pool === undefined || path.dirname(path.resolve(ROOT, pool)) !== staging) {
     throw new Error(`esbuild.config.mjs: unexpected bundle layout (assets.ts in ${assets}, replication-pool.ts in ${pool})`);
   }
   const assetDir = path.dirname(path.resolve(ROOT, assets));
   fs.cpSync(path.join(ROOT, "src/report/html/client"), path.join(assetDir, "client"), { recursive: true });
   fs.copyFileSync(path.join(ROOT, "src/report/html/page.css"), path.join(assetDir, "page.css"));
+  const old = `${BIN_DIR}.old.${process.pid}`;
+  if (fs.existsSync(BIN_DIR)) fs.renameSync(BIN_DIR, old);
+  fs.renameSync(staging, BIN_DIR);
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli();
