@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { Int32Histogram } from "hdr-histogram-js";
 import { LatencyHistogram } from "../../src/telemetry/histogram.js";
+import { SizeHistogram } from "../../src/telemetry/size-histogram.js";
 
 /** A small deterministic generator (tests must not depend on Math.random). */
 function lcg(seed: number): () => number {
@@ -184,5 +185,31 @@ describe("LatencyHistogram", () => {
     const slow = new LatencyHistogram();
     for (let i = 0; i < 1000; i++) slow.record(1500 + 50 * rnd());
     expect(slow.countsBytes).toBeLessThan(512);
+  });
+});
+
+describe("SizeHistogram", () => {
+  it("gives hdr-histogram-js's percentiles, standard deviation and buckets for the same sizes and counts", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 1, max: 400 })), { minLength: 1, maxLength: 80 }), (sizes) => {
+        const ours = new SizeHistogram();
+        const lib = new Int32Histogram(1, 1 << 20, 3);
+        lib.autoResize = true;
+        for (const [bytes, n] of sizes) {
+          ours.record(bytes, n);
+          lib.recordValueWithCount(bytes, n);
+        }
+        const hi = Math.max(...sizes.map(([b]) => b));
+        expect(ours.count).toBe(lib.totalCount);
+        for (const p of [0, 10, 50, 75, 90, 99, 99.9, 100]) expect(ours.percentile(p)).toBe(Math.min(lib.getValueAtPercentile(p), hi));
+        expect(ours.stdDev).toBe(lib.stdDeviation);
+        const got: [number, number][] = [];
+        ours.forEachBucket((v, c) => got.push([v, c]));
+        const want: [number, number][] = [];
+        for (let i = 0; i < lib.countsArrayLength; i++) if (lib.getCountAtIndex(i) > 0) want.push([lib.medianEquivalentValue(lib.valueFromIndex(i)), lib.getCountAtIndex(i)]);
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
