@@ -54,7 +54,7 @@ try {
           .positional("scenario", { type: "string", demandOption: true })
           .option("set", { type: "string", array: true, demandOption: true, describe: "A field and its values: [Kind/name:]path=[a,b,c]" })
           .option("replications", { alias: "r", type: "number", default: 3, describe: "Runs per point (seeds spec.seed, +1, ...)" })
-          .option("workers", { alias: "w", type: "number", default: 1, describe: "Runs at once (worker threads)" })
+          .option("workers", { alias: "w", type: "number", default: 1, describe: "Runs at once (threads: this one and W-1 worker threads)" })
           .option("shard", { type: "string", describe: "i/N: run only this machine's share of the runs" })
           .option("duration", { type: "string", describe: "Override spec.duration for every run" })
           .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>-sweep/)" })
