@@ -1,11 +1,18 @@
 // `npm run bench`: meshsim's speed beside the speed limit (a minimal hand-written loop on the same
-// M/M/c model), Bookinfo with sidecars at 1,000 rps, and peak memory as simulated time grows.
-// Benchmarks, not tests: they print numbers and assert nothing.
+// M/M/c model), Bookinfo with sidecars at 1,000 rps, and peak memory as simulated time grows; then,
+// as whole processes of the package's bin (bundled first by `npm run bench`): start-up against
+// Node's own, sweep replications per second, and peak RSS of generated 1,000-service meshes.
+// Every ratio compares figures measured in this same run. Benchmarks, not tests: they print numbers
+// and assert nothing (docs/performance.md explains them).
+import os from "node:os";
 import path from "node:path";
 import { loadScenario } from "../src/scenario/index.js";
 import { runScenario } from "../src/runner/run-scenario.js";
 import { mmcYaml, scenarioFrom } from "../test/support/scenario-text.js";
 import { runMinimalMMc } from "./minimal-loop.js";
+import { benchStartup } from "./startup.js";
+import { benchSweep } from "./sweep-throughput.js";
+import { benchScale } from "./scale.js";
 
 const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
 const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
@@ -38,5 +45,34 @@ for (const minutes of [10, 60]) {
   console.log(
     `Bookinfo with sidecars at 1,000 rps, ${minutes} simulated min: ${secs.toFixed(1)} s wall, ` +
       `${fmt(users.requests / secs)} client requests/s, ${fmt(b.run.events / secs)} events/s, RSS ${rssMb().toFixed(0)} MB`,
+  );
+}
+
+console.log(`Whole processes of the bin (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.availableParallelism()} cores: wall times stretch with it)`);
+const start = benchStartup();
+console.log(
+  `Start-up, whole process (median of 11): node -e 0 ${start.nodeMs.toFixed(0)} ms; meshsim --version ${start.versionMs.toFixed(0)} ms ` +
+    `(${(start.versionMs / start.nodeMs).toFixed(2)}× Node's start); a 1 s M/M/c run ${start.trivialRunMs.toFixed(0)} ms (${(start.trivialRunMs / start.nodeMs).toFixed(2)}×)`,
+);
+
+const sweep = benchSweep();
+const rateText = (r: { perS: number; perCpuS: number }): string => `${r.perS.toFixed(2)}/s (${r.perCpuS.toFixed(2)} per CPU-second)`;
+console.log(
+  `Sweep of the README's M/M/c, ${sweep.replications} replications: a process per replication ${rateText(sweep.processPerRun)}; ` +
+    `1 thread ${rateText(sweep.one)} — ${(sweep.one.perS / sweep.processPerRun.perS).toFixed(1)}× the processes' wall rate, ` +
+    `${(sweep.one.perCpuS / sweep.processPerRun.perCpuS).toFixed(1)}× per CPU-second; 2 threads ${rateText(sweep.two)}, speed-up ${(sweep.two.perS / sweep.one.perS).toFixed(2)}×`,
+);
+console.log(
+  `  the same grid with ${sweep.longReplications} replications: 1 thread ${rateText(sweep.longOne)}; 2 threads ${rateText(sweep.longTwo)}, speed-up ${(sweep.longTwo.perS / sweep.longOne.perS).toFixed(2)}×; ` +
+    `sweep.json byte-identical for 1 and 2 threads: ${sweep.identical ? "yes" : "NO"}`,
+);
+
+const scale = benchScale();
+for (const shape of ["chain", "fanout"] as const) {
+  const small = scale.find((x) => x.shape === shape && x.services === 10)!;
+  const large = scale.find((x) => x.shape === shape && x.services === 1000)!;
+  console.log(
+    `Generated ${shape}, 10 → 1,000 services (bench/scenarios/, every default report): peak RSS ${small.peakRssMb.toFixed(0)} → ${large.peakRssMb.toFixed(0)} MB; ` +
+      `${fmt(small.eventsPerS)} → ${fmt(large.eventsPerS)} events/s (cost per event ${(small.eventsPerS / large.eventsPerS).toFixed(1)}× the 10-service one)`,
   );
 }

@@ -54,19 +54,20 @@ try {
           .positional("scenario", { type: "string", demandOption: true })
           .option("set", { type: "string", array: true, demandOption: true, describe: "A field and its values: [Kind/name:]path=[a,b,c]" })
           .option("replications", { alias: "r", type: "number", default: 3, describe: "Runs per point (seeds spec.seed, +1, ...)" })
-          .option("workers", { alias: "w", type: "number", default: 1, describe: "Runs at once (processes)" })
+          .option("workers", { alias: "w", type: "number", default: 1, describe: "Runs at once (threads: this one and W-1 worker threads)" })
           .option("shard", { type: "string", describe: "i/N: run only this machine's share of the runs" })
           .option("duration", { type: "string", describe: "Override spec.duration for every run" })
           .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>-sweep/)" })
           .option("quiet", { type: "boolean", default: false })
           .option("job", { type: "number", describe: "Print a Kubernetes Indexed Job that runs the sweep as this many shards, then merge" })
-          .option("image", { type: "string", describe: "With --job: a container image holding meshsim and the scenario (default node:20)" })
+          .option("image", { type: "string", describe: "With --job (required): a container image with meshsim on its PATH and the scenario under /work" })
+          .option("pvc", { type: "string", describe: "With --job (required): the PersistentVolumeClaim (ReadWriteMany) the shards and the merge write to" })
           .example("$0 sweep scenarios/mmc.yaml --set 'Deployment/server:spec.replicas=[5,6,8]' -r 5 -w 2", "How many replicas?")
           .epilogue(EPILOG),
       async (args) => {
         process.exitCode = await sweepCommand({
           scenario: args.scenario, set: args.set, replications: args.replications, workers: args.workers,
-          shard: args.shard, out: args.out, duration: args.duration, quiet: args.quiet, jobShards: args.job, image: args.image,
+          shard: args.shard, out: args.out, duration: args.duration, quiet: args.quiet, jobShards: args.job, image: args.image, pvc: args.pvc,
         });
       },
     )

@@ -1,13 +1,12 @@
 // `meshsim sweep SCENARIO --set 'path=[a,b,c]' ...`: run the scenario at every point of the grid the
-// swept fields make, R times each with seeds seed, seed+1, ..., as independent `meshsim run`
-// processes (W at a time), then summarise each point with 95% confidence intervals (sweep.json,
-// sweep.md). `--shard i/N` runs every N-th run only (for several machines); `meshsim merge` joins
-// the shards' folders. Results do not depend on W or on the sharding: each run is its own process
-// with its own seed, and the summary is built from the folders in a fixed order.
-import { spawn } from "node:child_process";
+// swept fields make, R times each with seeds seed, seed+1, ..., on W long-lived worker threads
+// (cli/replication-pool.ts), then summarise each point with 95% confidence intervals (sweep.json,
+// sweep.md). `--shard i/N` runs every N-th run only (for several machines) and records what it ran in
+// shard.json; `meshsim merge` joins the shards' folders and refuses missing or duplicated ones.
+// Results do not depend on W or on the sharding: each run has its own seed and folder, and the
+// summary is built from the folders in a fixed order. Exit 1 when a run's `expect` failed.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadScenario } from "../scenario/index.js";
 import { OverrideError, parseSet, type Override } from "../scenario/overrides.js";
 import { renderSweepMarkdown, sweepPoint, type SweepSummary } from "../report/sweep-summary.js";
@@ -15,8 +14,9 @@ import type { Summary } from "../report/summary-types.js";
 import { readSummary, RunFolderError } from "../report/read-run.js";
 import { UsageError } from "./exit.js";
 import { indexedJobManifest } from "./indexed-job.js";
-
-const BIN = fileURLToPath(new URL("../../bin/meshsim.js", import.meta.url));
+import { runReplications } from "./replication-pool.js";
+import { checkShards, writeShardManifest } from "./shard-manifest.js";
+import type { ReplicationTask } from "./replication.js";
 
 export interface SweepArgs {
   scenario: string;
@@ -30,11 +30,13 @@ export interface SweepArgs {
   /** Print a Kubernetes Indexed Job running this many shards instead of running anything. */
   jobShards?: number | undefined;
   image?: string | undefined;
+  /** With jobShards: the PersistentVolumeClaim the pods write their results to. */
+  pvc?: string | undefined;
 }
 
 interface Axis { key: string; sets: string[]; values: unknown[] }
 
-interface Task { point: string; seed: number; sets: string[]; dir: string }
+interface Task extends ReplicationTask { point: string; run: string }
 
 function axesOf(sets: readonly string[]): Axis[] {
   return sets.map((text) => {
@@ -85,10 +87,16 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
   }
   if (a.jobShards !== undefined) {
     if (!(Number.isInteger(a.jobShards) && a.jobShards >= 1)) throw new UsageError("--job: expected the number of shards, an integer ≥ 1");
+    if (a.image === undefined || a.image.trim() === "") {
+      throw new UsageError("--job needs --image: a container image with meshsim on its PATH and the scenario under /work (docs/performance.md shows a Dockerfile)");
+    }
+    if (a.pvc === undefined || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(a.pvc) || a.pvc.length > 253) {
+      throw new UsageError(`--job needs --pvc NAME: the PersistentVolumeClaim (ReadWriteMany) the shards and the merged sweep are written to${a.pvc === undefined ? "" : ` (got ${JSON.stringify(a.pvc)}, not a DNS-1123 name)`}`);
+    }
     const sweepArgs = [a.scenario, ...a.set.flatMap((s) => ["--set", s]), "--replications", String(a.replications)];
     if (a.duration !== undefined) sweepArgs.push("--duration", a.duration);
-    const jobName = `meshsim-sweep-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63).replace(/-+$/, "");
-    process.stdout.write(indexedJobManifest({ name: jobName, shards: a.jobShards, image: a.image ?? "node:20", sweepArgs }));
+    const jobName = `meshsim-sweep-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 57).replace(/-+$/, "");
+    process.stdout.write(indexedJobManifest({ name: jobName, shards: a.jobShards, image: a.image, claimName: a.pvc, sweepArgs }));
     return 0;
   }
   const out = a.out ?? path.join("reports", `${name}-sweep`);
@@ -102,83 +110,98 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
     for (let r = 0; r < a.replications; r++) {
       const t = k * a.replications + r;
       if (t % shard.n !== shard.i - 1) continue;
-      tasks.push({ point: id, seed: seed + r, sets: p.sets, dir: path.join(pointDir, `seed-${seed + r}`) });
+      const run = `${id}/seed-${seed + r}`;
+      tasks.push({ id: tasks.length, point: id, run, seed: seed + r, sets: p.sets, out: path.join(out, run), scenario: a.scenario, duration: a.duration });
     }
   });
-  fs.writeFileSync(path.join(out, "axes.json"), `${JSON.stringify({ scenario: name, axes: axes.map((x) => ({ key: x.key, values: x.values })) }, null, 2)}\n`);
+  const axesOut = axes.map((x) => ({ key: x.key, values: x.values }));
+  fs.writeFileSync(path.join(out, "axes.json"), `${JSON.stringify({ scenario: name, axes: axesOut }, null, 2)}\n`);
+  // A previous manifest in a reused folder must not vouch for runs this sweep has not finished.
+  fs.rmSync(path.join(out, "shard.json"), { force: true });
   let done = 0;
   const failures: string[] = [];
-  const runOne = (t: Task): Promise<void> =>
-    new Promise((resolve) => {
-      const args = [BIN, "run", a.scenario, "--seed", String(t.seed), "--out", t.dir, "--format", "json", "--quiet", ...t.sets.flatMap((s) => ["--set", s])];
-      if (a.duration !== undefined) args.push("--duration", a.duration);
-      const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("close", (code) => {
-        done++;
-        if (code !== 0 && code !== 1) failures.push(`${t.point} seed ${t.seed}: exit ${code}: ${err.trim()}`);
-        if (!a.quiet) process.stderr.write(`\rmeshsim sweep: ${done}/${tasks.length} runs`);
-        resolve();
-      });
-    });
-  const queue = [...tasks];
-  await Promise.all(Array.from({ length: Math.min(a.workers, queue.length) }, async () => {
-    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await runOne(t);
-  }));
-  if (!a.quiet && tasks.length > 0) process.stderr.write("\n");
+  const unmet: string[] = [];
+  const progress = a.quiet ? undefined : progressLine(tasks.length);
+  await runReplications(tasks, a.workers, (r) => {
+    const t = tasks[r.id]!;
+    done++;
+    if (r.code === 1) unmet.push(`${t.point} seed ${t.seed}`);
+    else if (r.code !== 0) failures.push(`${t.point} seed ${t.seed}: exit ${r.code}: ${r.message}`);
+    progress?.(done);
+  });
   if (failures.length > 0) {
     process.stderr.write(`meshsim sweep: ${failures.length} run(s) failed:\n${failures.join("\n")}\n`);
     return 3;
   }
+  writeShardManifest(out, { scenario: name, axes: axesOut, replications: a.replications, shard: { index: shard.i, count: shard.n }, runs: tasks.map((t) => t.run) });
   if (shard.n > 1) {
-    if (!a.quiet) process.stderr.write(`meshsim sweep: shard ${shard.i}/${shard.n} done in ${out}/; join the shards with \`meshsim merge\`\n`);
-    return 0;
+    if (!a.quiet) {
+      process.stderr.write(`meshsim sweep: shard ${shard.i}/${shard.n} done in ${out}/; join the shards with \`meshsim merge\`\n`);
+      if (unmet.length > 0) process.stderr.write(`meshsim sweep: an expectation failed in ${unmet.length} of this shard's ${tasks.length} runs (${unmet.join(", ")})\n`);
+    }
+    return unmet.length > 0 ? 1 : 0;
   }
   return writeSweep(out, [out], a.quiet);
 }
 
-/** Summarise the runs found in `dirs` (a sweep's folder, or several shards of one) into `out`. */
+/**
+ * Progress on standard error: a line redrawn with `\r` on a terminal; elsewhere (a log, CI) a plain
+ * line at each tenth of the runs, so that no `\r` ends up in a file.
+ */
+function progressLine(total: number): (done: number) => void {
+  const tty = process.stderr.isTTY === true;
+  let shownTenth = 0;
+  return (done) => {
+    if (tty) {
+      process.stderr.write(`\rmeshsim sweep: ${done}/${total} runs`);
+      if (done === total) process.stderr.write("\n");
+      return;
+    }
+    const tenth = Math.floor((10 * done) / total);
+    if (tenth > shownTenth) {
+      shownTenth = tenth;
+      process.stderr.write(`meshsim sweep: ${done}/${total} runs\n`);
+    }
+  };
+}
+
+/**
+ * Summarise a finished sweep — its own folder, or the folders of all its shards (`meshsim merge`) —
+ * into `out`. Exit 1 when a run's `expect` failed, as for `meshsim run`.
+ */
 export function writeSweep(out: string, dirs: readonly string[], quiet: boolean): number {
-  const byPoint = new Map<string, { set: Record<string, unknown>; runs: Map<number, Summary> }>();
-  let axes: SweepSummary["axes"] = [];
-  let scenario = "";
-  for (const dir of dirs) {
-    if (!fs.existsSync(path.join(dir, "axes.json"))) throw new UsageError(`${dir}: not a sweep folder (no axes.json)`);
-    const ax = JSON.parse(fs.readFileSync(path.join(dir, "axes.json"), "utf8")) as { scenario: string; axes: SweepSummary["axes"] };
-    if (scenario !== "" && (ax.scenario !== scenario || JSON.stringify(ax.axes) !== JSON.stringify(axes))) {
-      throw new UsageError(`${dir}: a sweep of another scenario or grid than ${dirs[0]}`);
+  const { manifest, runs } = checkShards(dirs);
+  const byPoint = new Map<string, { set: Record<string, unknown>; runs: Summary[] }>();
+  let unmet = 0;
+  for (const { dir, run } of runs) {
+    const id = run.slice(0, run.indexOf("/"));
+    let entry = byPoint.get(id);
+    if (entry === undefined) {
+      const { set } = JSON.parse(fs.readFileSync(path.join(dir, id, "point.json"), "utf8")) as { set: Record<string, unknown> };
+      byPoint.set(id, (entry = { set, runs: [] }));
     }
-    scenario = ax.scenario;
-    axes = ax.axes;
-    for (const id of fs.readdirSync(dir).filter((f) => /^p\d+$/.test(f)).sort()) {
-      const pointDir = path.join(dir, id);
-      const { set } = JSON.parse(fs.readFileSync(path.join(pointDir, "point.json"), "utf8")) as { set: Record<string, unknown> };
-      let entry = byPoint.get(id);
-      if (entry === undefined) byPoint.set(id, (entry = { set, runs: new Map() }));
-      for (const runDir of fs.readdirSync(pointDir).filter((f) => f.startsWith("seed-"))) {
-        const file = path.join(pointDir, runDir, "summary.json");
-        if (!fs.existsSync(file)) continue;
-        let s: Summary;
-        try {
-          s = readSummary(file);
-        } catch (e) {
-          if (e instanceof RunFolderError) throw new UsageError(e.message);
-          throw e;
-        }
-        entry.runs.set(s.seed, s);
-      }
+    let s: Summary;
+    try {
+      s = readSummary(path.join(dir, run, "summary.json"));
+    } catch (e) {
+      if (e instanceof RunFolderError) throw new UsageError(e.message);
+      throw e;
     }
+    if (!s.expectations.every((x) => x.ok)) unmet++;
+    entry.runs.push(s);
   }
   const summary: SweepSummary = {
-    scenario, axes,
-    points: [...byPoint.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([id, p]) => sweepPoint(id, p.set, [...p.runs.values()])),
+    scenario: manifest.scenario, axes: manifest.axes,
+    points: [...byPoint.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([id, p]) => sweepPoint(id, p.set, p.runs)),
   };
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, "sweep.json"), `${JSON.stringify(summary, null, 2)}\n`);
   const md = renderSweepMarkdown(summary);
   fs.writeFileSync(path.join(out, "sweep.md"), md);
-  if (!quiet) process.stderr.write(`meshsim sweep: ${summary.points.length} points; summary in ${out}/sweep.json and sweep.md\n`);
+  if (!quiet) {
+    process.stderr.write(`meshsim sweep: ${summary.points.length} points; summary in ${out}/sweep.json and sweep.md\n`);
+    if (unmet > 0) process.stderr.write(`meshsim sweep: an expectation failed in ${unmet} of ${runs.length} runs (sweep.md's "expect met" column)\n`);
+  }
   process.stdout.write(md);
-  return 0;
+  return unmet > 0 ? 1 : 0;
 }

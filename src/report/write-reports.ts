@@ -8,7 +8,7 @@ import type { Recorder } from "../telemetry/recorder.js";
 import { renderHtml } from "./html/report-page.js";
 import { buildHistograms, histogramsJson } from "./latency-bins.js";
 import { renderMarkdown } from "./markdown.js";
-import { renderPrometheus } from "./prometheus.js";
+import { writePrometheus } from "./prometheus.js";
 import { summaryJson } from "./summary.js";
 import type { Summary } from "./summary-types.js";
 
@@ -45,6 +45,6 @@ export function writeReports(
     fs.writeFileSync(path.join(dir, "histograms.json"), histogramsJson(h));
     fs.writeFileSync(path.join(dir, "report.html"), renderHtml(summary, h));
   }
-  if (formats.has("prom")) fs.writeFileSync(path.join(dir, "metrics.prom"), renderPrometheus(recorder!));
+  if (formats.has("prom")) writePrometheus(path.join(dir, "metrics.prom"), recorder!);
   fs.writeFileSync(path.join(dir, "run.json"), `${JSON.stringify(run, null, 2)}\n`);
 }

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { Int32Histogram } from "hdr-histogram-js";
 import { LatencyHistogram } from "../../src/telemetry/histogram.js";
+import { SizeHistogram } from "../../src/telemetry/size-histogram.js";
 
 /** A small deterministic generator (tests must not depend on Math.random). */
 function lcg(seed: number): () => number {
@@ -116,6 +117,99 @@ describe("LatencyHistogram", () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  /** The same values in hdr-histogram-js's Int32Histogram, the layout this histogram reproduces. */
+  function library(us: readonly number[]): Int32Histogram {
+    const lib = new Int32Histogram(1, 60_000_000, 3);
+    lib.autoResize = true;
+    for (const v of us) lib.recordValue(v);
+    return lib;
+  }
+  function libraryBuckets(lib: Int32Histogram): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = 0; i < lib.countsArrayLength; i++) {
+      const c = lib.getCountAtIndex(i);
+      if (c > 0) out.push([lib.medianEquivalentValue(lib.valueFromIndex(i)) / 1000, c]);
+    }
+    return out;
+  }
+
+  it("gives the library's percentiles, standard deviation and buckets for the same values, merged or not", () => {
+    const us = fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 2 ** 31 - 5, max: 2 ** 33 }));
+    fc.assert(
+      fc.property(fc.array(us, { minLength: 1, maxLength: 150 }), fc.array(us, { maxLength: 150 }), (a, b) => {
+        const ours = new LatencyHistogram();
+        for (const v of a) ours.record(v / 1000);
+        const other = new LatencyHistogram();
+        for (const v of b) other.record(v / 1000);
+        ours.merge(other);
+        const all = [...a, ...b];
+        const lib = library(all);
+        const max = Math.max(...all);
+        for (const p of [0, 1, 25, 50, 75, 90, 99, 99.9, 100]) expect(ours.percentile(p)).toBe(Math.min(lib.getValueAtPercentile(p), max) / 1000);
+        expect(ours.stdDev).toBe(lib.stdDeviation / 1000);
+        const buckets: [number, number][] = [];
+        ours.forEachBucket((v, c) => buckets.push([v, c]));
+        expect(buckets).toEqual(libraryBuckets(lib));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("counts past 255 and 65,535 at one value exactly (the counts widen from one byte)", () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 70_000; i++) h.record(1.5);
+    h.record(2);
+    const buckets: [number, number][] = [];
+    h.forEachBucket((v, c) => buckets.push([v, c]));
+    expect(buckets).toEqual([[1.5, 70_000], [2, 1]]);
+    expect(h.percentile(99.99)).toBe(1.5);
+    expect(h.percentile(100)).toBe(2);
+    const big = new LatencyHistogram();
+    big.merge(h);
+    big.merge(h);
+    expect(big.count).toBe(140_002);
+    expect(big.percentile(50)).toBe(1.5);
+  });
+
+  it("holds counts only over the range of the recorded values, one byte each while counts are small", () => {
+    // 10,000 latencies between 1 and 3 ms: HDR indices ~1000..2524 (and growth slack), where Int32Histogram(1, 60 s) holds 68 KB.
+    const rnd = lcg(3);
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 10_000; i++) h.record(1 + 2 * rnd());
+    expect(h.countsBytes).toBeLessThan(4 * 1024);
+    expect(new Int32Histogram(1, 60_000_000, 3).countsArrayLength * 4).toBeGreaterThan(60 * 1024);
+    // Latencies around 1.5 s (a long chain's first edge): a narrow band of one bucket.
+    const slow = new LatencyHistogram();
+    for (let i = 0; i < 1000; i++) slow.record(1500 + 50 * rnd());
+    expect(slow.countsBytes).toBeLessThan(512);
+  });
+});
+
+describe("SizeHistogram", () => {
+  it("gives hdr-histogram-js's percentiles, standard deviation and buckets for the same sizes and counts", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 1, max: 400 })), { minLength: 1, maxLength: 80 }), (sizes) => {
+        const ours = new SizeHistogram();
+        const lib = new Int32Histogram(1, 1 << 20, 3);
+        lib.autoResize = true;
+        for (const [bytes, n] of sizes) {
+          ours.record(bytes, n);
+          lib.recordValueWithCount(bytes, n);
+        }
+        const hi = Math.max(...sizes.map(([b]) => b));
+        expect(ours.count).toBe(lib.totalCount);
+        for (const p of [0, 10, 50, 75, 90, 99, 99.9, 100]) expect(ours.percentile(p)).toBe(Math.min(lib.getValueAtPercentile(p), hi));
+        expect(ours.stdDev).toBe(lib.stdDeviation);
+        const got: [number, number][] = [];
+        ours.forEachBucket((v, c) => got.push([v, c]));
+        const want: [number, number][] = [];
+        for (let i = 0; i < lib.countsArrayLength; i++) if (lib.getCountAtIndex(i) > 0) want.push([lib.medianEquivalentValue(lib.valueFromIndex(i)), lib.getCountAtIndex(i)]);
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -1,0 +1,191 @@
+// Counts in an HDR histogram's layout — lowest discernible value 1, 3 significant digits: 2,048
+// sub-buckets per power of two — stored only where the data is. hdr-histogram-js's Int32Histogram
+// allocates its counts from 0 up to its highest trackable value (for 60 s in µs: 17,408 counts of 4
+// bytes, 68 KB) for every histogram, one per edge, reporter and client, so a 1,000-service mesh held
+// 130 MB of mostly zero counts. Here the counts array covers only the indices between the smallest and
+// largest recorded value, one byte per count to start with, widened to 2, 4 and 8 bytes when a count
+// would overflow. The index of a value, the percentile walk, the standard deviation and the bucket
+// values are HDR's own formulas, so every figure is the one hdr-histogram-js gives for the same values
+// (test/telemetry/histogram.test.ts checks it against the library), and counts merge losslessly.
+// https://github.com/HdrHistogram/HdrHistogramJS/blob/master/src/JsHistogram.ts
+// (getBucketIndex, getValueAtPercentile, valueFromIndex, medianEquivalentValue, stdDeviation)
+
+const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10;
+const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
+const SUB_BUCKET_COUNT = 2 * SUB_BUCKET_HALF_COUNT;
+const SUB_BUCKET_MASK = SUB_BUCKET_COUNT - 1;
+const LEADING_ZERO_COUNT_BASE_32 = 32 - SUB_BUCKET_HALF_COUNT_MAGNITUDE - 1;
+const INT32_LIMIT = 2 ** 31;
+/** The counts array grows in steps of this many indices (and by half its length at least). */
+const GROWTH = 64;
+
+type Counts = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+/** HDR's counts index of a non-negative value (JsHistogram.countsArrayIndex). */
+function indexOf(v: number): number {
+  if (v < INT32_LIMIT) {
+    const bucket = LEADING_ZERO_COUNT_BASE_32 - Math.clz32(v | SUB_BUCKET_MASK);
+    return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + ((v >>> bucket) - SUB_BUCKET_HALF_COUNT);
+  }
+  // Beyond 31 bits, the library's own formula (floor of log2), exact for integers below 2^46.
+  const bucket = Math.max(Math.floor(Math.log2(v)) - SUB_BUCKET_HALF_COUNT_MAGNITUDE, 0);
+  return (bucket + 1) * SUB_BUCKET_HALF_COUNT + (Math.floor(v / 2 ** bucket) - SUB_BUCKET_HALF_COUNT);
+}
+
+/** The lowest value of an index's range (JsHistogram.valueFromIndex). */
+function lowestOf(index: number): number {
+  let bucket = Math.floor(index / SUB_BUCKET_HALF_COUNT) - 1;
+  let sub = (index % SUB_BUCKET_HALF_COUNT) + SUB_BUCKET_HALF_COUNT;
+  if (bucket < 0) {
+    sub -= SUB_BUCKET_HALF_COUNT;
+    bucket = 0;
+  }
+  return sub * 2 ** bucket;
+}
+/** The size of an index's range (JsHistogram.sizeOfEquivalentValueRange). */
+function rangeOf(index: number): number {
+  return 2 ** Math.max(Math.floor(index / SUB_BUCKET_HALF_COUNT) - 1, 0);
+}
+/** HDR's medianEquivalentValue of the values counted at an index. */
+function medianOf(index: number): number {
+  return lowestOf(index) + Math.floor(rangeOf(index) / 2);
+}
+/** HDR's highestEquivalentValue. */
+function highestOf(index: number): number {
+  return lowestOf(index) + rangeOf(index) - 1;
+}
+/** The ulp HdrHistogramJS uses to round a percentile's count (src/ulp.ts). */
+function ulp(x: number): number {
+  return 2 ** (Math.floor(Math.log2(x)) - 52);
+}
+
+export class HdrCounts {
+  /** counts[k] is the count at HDR index base + k. */
+  private counts: Counts = new Uint8Array(0);
+  private base = 0;
+  /** The largest count the current element type holds. */
+  private cap = 0xff;
+  private n = 0;
+
+  /** How many values were recorded. */
+  get total(): number {
+    return this.n;
+  }
+
+  /** Count one value (a non-negative number; HDR counts its integer part). The hot path. */
+  increment(v: number): void {
+    this.n++;
+    const k = indexOf(v) - this.base;
+    const c = this.counts;
+    if (k >= 0 && k < c.length) {
+      const x = c[k]! + 1;
+      if (x <= this.cap) {
+        c[k] = x;
+        return;
+      }
+    }
+    this.addAt(k + this.base, 1);
+  }
+
+  /** Count a value `n` times. */
+  add(v: number, n: number): void {
+    this.n += n;
+    this.addAt(indexOf(v), n);
+  }
+
+  /** Add `n` at an index, growing the range or widening the counts as needed. */
+  private addAt(index: number, n: number): void {
+    const len = this.counts.length;
+    if (len === 0) {
+      this.base = index - (index % GROWTH);
+      this.counts = new Uint8Array(GROWTH);
+    } else if (index < this.base || index >= this.base + len) {
+      const slack = Math.max(GROWTH, len >> 1);
+      let lo = this.base, hi = this.base + len;
+      if (index < lo) lo = Math.max(0, Math.min(index, lo - slack));
+      else hi = Math.max(index + 1, hi + slack);
+      lo -= lo % GROWTH;
+      hi += (GROWTH - (hi % GROWTH)) % GROWTH;
+      const grown = new (this.counts.constructor as new (n: number) => Counts)(hi - lo);
+      grown.set(this.counts, this.base - lo);
+      this.counts = grown;
+      this.base = lo;
+    }
+    const k = index - this.base;
+    const x = this.counts[k]! + n;
+    if (x > this.cap) this.widen(x);
+    this.counts[k] = x;
+  }
+
+  private widen(x: number): void {
+    const [Type, cap] = x <= 0xffff ? [Uint16Array, 0xffff] as const : x <= 0xffffffff ? [Uint32Array, 0xffffffff] as const : [Float64Array, Number.MAX_SAFE_INTEGER] as const;
+    const wide = new Type(this.counts.length);
+    wide.set(this.counts);
+    this.counts = wide;
+    this.cap = cap;
+  }
+
+  /**
+   * HDR's value at percentile `p` (0..100): the highest value equivalent to the recorded value at rank
+   * ceil(p% × total) (the lowest at p = 0); 0 when empty.
+   */
+  valueAtPercentile(p: number): number {
+    if (this.n === 0) return 0;
+    const fp = (Math.min(p, 100) / 100) * this.n;
+    const rank = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    const c = this.counts;
+    let seen = 0;
+    for (let k = 0; k < c.length; k++) {
+      seen += c[k]!;
+      if (seen >= rank) return p === 0 ? lowestOf(this.base + k) : highestOf(this.base + k);
+    }
+    return 0;
+  }
+
+  /** HDR's standard deviation, over bucket midpoints; 0 when empty. */
+  get stdDev(): number {
+    if (this.n === 0) return 0;
+    const c = this.counts;
+    // HDR's mean over bucket midpoints, then the squared deviations, both in index order.
+    let sum = 0;
+    for (let k = 0; k < c.length; k++) if (c[k]! > 0) sum += medianOf(this.base + k) * c[k]!;
+    const mean = sum / this.n;
+    let squares = 0;
+    for (let k = 0; k < c.length; k++) {
+      if (c[k]! === 0) continue;
+      const d = medianOf(this.base + k) - mean;
+      squares += d * d * c[k]!;
+    }
+    return Math.sqrt(squares / this.n);
+  }
+
+  /** Add another's counts to these, losslessly. */
+  merge(other: HdrCounts): void {
+    if (other.n === 0) return;
+    const c = other.counts;
+    let first = -1, last = -1;
+    for (let k = 0; k < c.length; k++) if (c[k]! > 0) { if (first < 0) first = k; last = k; }
+    // Grow once to the union of both ranges before adding.
+    this.addAt(other.base + first, 0);
+    this.addAt(other.base + last, 0);
+    for (let k = first; k <= last; k++) if (c[k]! > 0) this.addAt(other.base + k, c[k]!);
+    this.n += other.n;
+  }
+
+  /** Each non-empty bucket as (its median equivalent value, count), in increasing order. */
+  forEachBucket(fn: (value: number, count: number) => void): void {
+    const c = this.counts;
+    for (let k = 0; k < c.length; k++) if (c[k]! > 0) fn(medianOf(this.base + k), c[k]!);
+  }
+
+  /** Bytes held by the counts. */
+  get bytes(): number {
+    return this.counts.byteLength;
+  }
+
+  /** Forget every value; the counts array is kept (a window's histogram is reset every window). */
+  reset(): void {
+    this.counts.fill(0);
+    this.n = 0;
+  }
+}
