@@ -5,8 +5,9 @@ import type { Override } from "./overrides.js";
 import type { OverrideSet } from "./source-file.js";
 import { dirname, resolve } from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
-import type { AnyResource, Diagnostic, Scenario } from "./model.js";
-import { ScenarioError } from "./diagnostic.js";
+import type { AnyResource, Diagnostic, Scenario, SourcePos } from "./model.js";
+import { resourcePosition } from "./resource-position.js";
+import { ScenarioError, formatPosition } from "./diagnostic.js";
 import { LoadState } from "./load-state.js";
 import { readDocument } from "./resource-reader.js";
 import type { DocumentResult } from "./resource-reader.js";
@@ -53,17 +54,18 @@ const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings">, An
   ["authorizationPolicies", "AuthorizationPolicy"], ["requestAuthentications", "RequestAuthentication"],
 ];
 
-function checkDuplicates(results: DocumentResult[], sink: DiagnosticSink): void {
-  const seen = new Map<string, true>();
+function checkDuplicates(results: DocumentResult[], sink: DiagnosticSink, mainFile: string): void {
+  const seen = new Map<string, SourcePos | undefined>();
   for (const r of results) {
     if (r.kind !== "resource") continue;
     const m = r.resource.metadata;
     const key = `${r.resource.kind}/${m.namespace}/${m.name}`;
+    const pos = resourcePosition(r.resource);
     if (seen.has(key)) {
-      const pos = "pos" in r.resource ? r.resource.pos : undefined;
-      sink.error(pos ?? { file: "", line: 1, column: 1 }, "metadata.name", `duplicate ${r.resource.kind} ${JSON.stringify(m.name)}${m.namespace ? ` in namespace ${JSON.stringify(m.namespace)}` : ""}`);
-    }
-    seen.set(key, true);
+      const first = seen.get(key);
+      const where = first === undefined ? "" : ` (first defined at ${formatPosition(first)})`;
+      sink.error(pos ?? { file: mainFile, line: 1, column: 1 }, "metadata.name", `duplicate ${r.resource.kind} ${JSON.stringify(m.name)}${m.namespace ? ` in namespace ${JSON.stringify(m.namespace)}` : ""}${where}`);
+    } else seen.set(key, pos);
   }
 }
 
@@ -100,7 +102,7 @@ export function loadScenario(file: string, opts: { overrides?: readonly Override
       }
     }
   }
-  checkDuplicates(results, sink);
+  checkDuplicates(results, sink, mainFile);
   // Each override must land: a typo in --set would otherwise silently run the unchanged scenario.
   for (const o of overrides.list) {
     if (!overrides.applied.has(o)) {

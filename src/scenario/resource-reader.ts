@@ -5,6 +5,7 @@ import type { LoadState } from "./load-state.js";
 import { readMetadata } from "./metadata.js";
 import { KINDS, SIMULATION } from "./resource-kinds.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
+import { recordPosition } from "./resource-position.js";
 
 export type DocumentResult =
   | { kind: "resource"; resource: AnyResource }
@@ -56,6 +57,7 @@ export function readDocument(root: YamlValue, state: LoadState): DocumentResult[
   doc.ignore("status");
   doc.done();
   if (!resource || !metadata) return [];
+  recordPosition(resource, root.pos);
   state.resources.push(resource);
   return [{ kind: "resource", resource }];
 }
