@@ -1,16 +1,21 @@
 // `meshsim run SCENARIO`: load, simulate, write the reports, check the expectations.
 import path from "node:path";
 import { loadScenario, parseDuration, formatDiagnostic } from "../scenario/index.js";
-import { runScenario } from "../runner/run-scenario.js";
+import { runScenarioSliced } from "../runner/sliced-run.js";
+import { Interrupt, SIGNAL_EXIT_CODE } from "../runner/interrupt.js";
+import { checkBudget, estimateWork } from "../runner/work-estimate.js";
+import { budgetOf, type BudgetArgs } from "./budget-options.js";
+import { prepareOutFolder } from "./out-folder.js";
 import { REPORT_FORMATS, summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
 import { UsageError } from "./exit.js";
 import { OverrideError, parseOverrides, type Override } from "../scenario/overrides.js";
 import { analyzeTimeline } from "../config/analyze-timeline.js";
 import { formatTimed } from "./analyze-command.js";
+import { uninjectedNamespaces } from "../config/namespace-injection.js";
 import { streamedRecords } from "../report/streamed-file.js";
 import { writeFortioReports } from "../report/fortio.js";
 
-export interface RunArgs {
+export interface RunArgs extends BudgetArgs {
   scenario: string;
   seed?: number | undefined;
   duration?: string | undefined;
@@ -41,29 +46,49 @@ export function seedAndDuration(a: Pick<RunArgs, "seed" | "duration">): { seed?:
   return { seed: a.seed, durationMs };
 }
 
-export function runCommand(a: RunArgs): number {
+export async function runCommand(a: RunArgs): Promise<number> {
   const formats = parseFormats(a.format);
   const { seed, durationMs } = seedAndDuration(a);
+  const budget = budgetOf(a);
+  if (a.out !== undefined) prepareOutFolder(a.out);
   const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []) });
+  checkBudget(estimateWork(scenario, { durationMs }), budget);
+  const name = scenario.simulation.metadata.name;
+  const out = a.out ?? path.join("reports", name);
+  if (a.out === undefined) prepareOutFolder(out);
   if (!a.quiet) {
     for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
     for (const m of analyzeTimeline(scenario)) process.stderr.write(`meshsim analyze: ${formatTimed(m)}\n`);
+    for (const u of uninjectedNamespaces(scenario)) {
+      process.stderr.write(`meshsim: namespace ${u.namespace}: ${u.deployments} Deployment${u.deployments === 1 ? "" : "s"} without sidecars: ${u.why} (see docs/injection.md)\n`);
+    }
   }
-  const progress = !a.quiet && process.stderr.isTTY ? progressBar() : undefined;
-  const name = scenario.simulation.metadata.name;
-  const out = a.out ?? path.join("reports", name);
+  const progress = a.quiet ? undefined : process.stderr.isTTY ? progressBar() : progressLines();
   const records = streamedRecords(out, scenario.simulation.report, formats);
-  const outcome = runScenario(scenario, { seed, durationMs, progress, records });
+  const interrupt = new Interrupt().install();
+  let outcome;
+  try {
+    outcome = await runScenarioSliced(scenario, { seed, durationMs, progress, records, interrupt });
+  } finally {
+    interrupt.remove();
+  }
   writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
   if (formats.has("fortio")) writeFortioReports(out, scenario, outcome.recorder);
   const failed = outcome.summary.expectations.filter((e) => !e.ok);
   if (a.json) process.stdout.write(summaryJson(outcome.summary));
-  if (!a.quiet) {
+  const stopped = outcome.summary.interrupted;
+  if (!a.quiet || stopped !== undefined) {
     const r = outcome.run;
     process.stderr.write(
       `meshsim: ${name}: ${outcome.summary.simulatedSeconds} simulated s in ${(r.wallMs / 1000).toFixed(2)} s wall ` +
         `(${Math.round(r.eventsPerSecond).toLocaleString("en-US")} events/s); reports in ${out}/\n`,
     );
+  }
+  if (stopped !== undefined) {
+    process.stderr.write(`meshsim: ${name}: interrupted by ${interrupt.signal} at ${stopped.atSimulatedSeconds} simulated s; the reports cover the run up to there\n`);
+    return SIGNAL_EXIT_CODE[interrupt.signal!];
+  }
+  if (!a.quiet) {
     for (const e of outcome.summary.expectations) {
       process.stderr.write(`  ${e.ok ? "ok  " : "FAIL"} ${e.text} (actual ${e.actual ?? "none"})\n`);
     }
@@ -88,6 +113,19 @@ function progressBar(): (done: number, events: number) => void {
   };
 }
 
+/** Progress for a log (standard error not a terminal): a plain line every 30 s of wall time. */
+function progressLines(): (done: number, events: number) => void {
+  const started = performance.now();
+  let next = 30;
+  return (done, events) => {
+    const wall = (performance.now() - started) / 1000;
+    if (wall < next || done >= 1) return;
+    next = wall + 30;
+    const eta = done > 0 ? (wall * (1 - done)) / done : 0;
+    process.stderr.write(`meshsim: ${(100 * done).toFixed(0)}% simulated, ${Math.round(events / wall).toLocaleString("en-US")} events/s, about ${eta.toFixed(0)} s left\n`);
+  };
+}
+
 export function overridesOf(sets: readonly string[]): Override[] {
   try {
     return parseOverrides(sets);
@@ -99,11 +137,13 @@ export function overridesOf(sets: readonly string[]): Override[] {
 
 function parseFormats(s: string): Set<ReportFormat> {
   const set = new Set<ReportFormat>();
+  if (s.trim() === "") throw new UsageError(`--format: no format named (known: ${FORMATS.join(", ")})`);
   for (const f of s.split(",").map((x) => x.trim()).filter((x) => x !== "")) {
     if (!(FORMATS as readonly string[]).includes(f)) {
       throw new UsageError(`--format: unknown format "${f}" (known: ${FORMATS.join(", ")})`);
     }
     set.add(f as ReportFormat);
   }
+  if (set.size === 0) throw new UsageError(`--format: no format named (known: ${FORMATS.join(", ")})`);
   return set;
 }

@@ -65,6 +65,7 @@ function controlPlane(s: Summary): string[] {
 export function renderMarkdown(s: Summary): string {
   const out: string[] = [];
   out.push(`# meshsim report: ${s.scenario}`, "");
+  if (s.interrupted !== undefined) out.push(`**Interrupted** at ${s.interrupted.atSimulatedSeconds} simulated s: the figures cover the run up to there.`, "");
   const warmup = Math.round((s.simulatedSeconds - s.measuredSeconds) * 1000) / 1000;
   out.push(
     `- Scenario \`${s.scenario}\`, seed ${s.seed}, meshsim ${s.meshsim}`,

@@ -108,6 +108,7 @@ export function finishRun(
   const durationMs = interruptedAtMs ?? opts.durationMs ?? sim.durationMs;
   const { world, recorder, log } = made;
   log?.close(world.sim.now);
+  if (interruptedAtMs !== undefined) recorder.endAt(interruptedAtMs);
   recorder.finish();
   const wallMs = performance.now() - started;
   const base = buildSummary(recorder, {

@@ -6,6 +6,7 @@ import type { CallSpec, Deployment, LoadGenerator, Scenario, SourcePos, Step, Wo
 import type { Diagnostic } from "../scenario/model.js";
 import { ScenarioError } from "../scenario/diagnostic.js";
 import { resourcePosition } from "../scenario/resource-position.js";
+import { DEFAULTS } from "../scenario/defaults.js";
 
 export interface Budget {
   /** Simulated events (the event loop's work; 0.04 to 1.8 million per wall second on the shipped scenarios). */
@@ -206,14 +207,17 @@ export function estimateWork(scenario: Scenario, opts: { durationMs?: number | u
   const series = 2 + generators.length + edges + scenario.services.length;
   const memoryBytes = BASE_BYTES + pods * BYTES_PER_POD + windows * series * BYTES_PER_WINDOW_POINT;
 
+  const durationText = opts.durationMs !== undefined ? "--duration" : "spec.duration";
   const lgPos = heaviest.lg?.pos ?? sim.pos;
   const loadDriver = heaviest.lg === undefined
     ? { pos: sim.pos, path: "spec.duration", what: "the run's length" }
-    : { pos: lgPos, path: heaviest.lg.open ? "spec.rate" : "spec.connections", what: `LoadGenerator ${heaviest.lg.metadata.name}'s load over spec.duration` };
+    : { pos: lgPos, path: heaviest.lg.open ? "spec.rate" : "spec.connections", what: `LoadGenerator ${heaviest.lg.metadata.name}'s load over ${durationText}` };
   const eventDriver = timerDriver.n > hops * EVENTS_PER_HOP
     ? { pos: timerDriver.pos, path: timerDriver.path, what: "timers every proxy runs over spec.duration" }
     : loadDriver;
-  const windowDriver = { pos: sim.pos, path: "spec.report.window", what: `spec.duration ÷ report.window (${sim.report.windowMs} ms)` };
+  const windowDriver = sim.report.windowMs < DEFAULTS.report.windowMs
+    ? { pos: sim.pos, path: "spec.report.window", what: `${durationText} ÷ report.window (${sim.report.windowMs} ms)` }
+    : { pos: sim.pos, path: opts.durationMs !== undefined ? "" : "spec.duration", what: `${durationText} ÷ report.window (${sim.report.windowMs} ms)` };
   const podDriver = { pos: biggest.pos, path: biggest.path, what: "replicas of every Deployment at their most" };
   return {
     pods, windows, series, requests, events, memoryBytes,
@@ -227,8 +231,9 @@ export function estimateWork(scenario: Scenario, opts: { durationMs?: number | u
 }
 
 function amount(key: keyof Budget, n: number): string {
-  if (key === "memoryBytes") return `${(n / 1024 ** 2).toLocaleString("en-US", { maximumFractionDigits: 0 })} MiB`;
-  return n < 1e15 ? Math.round(n).toLocaleString("en-US") : n.toExponential(2);
+  const v = key === "memoryBytes" ? n / 1024 ** 2 : n;
+  const text = v < 1e12 ? Math.round(v).toLocaleString("en-US") : v.toExponential(2);
+  return key === "memoryBytes" ? `${text} MiB` : text;
 }
 
 const NOUN: Record<keyof Budget, string> = { events: "events", pods: "pods", windows: "report windows", memoryBytes: "memory" };

@@ -7,7 +7,7 @@ import type { Node } from "yaml";
 import type { SourcePos } from "./model.js";
 import { YamlValue, positionOf } from "./yaml-value.js";
 import type { DiagnosticSink } from "./yaml-value.js";
-import { applyOverrides, type Override } from "./overrides.js";
+import { applyOverrides, OverrideError, type Override } from "./overrides.js";
 
 /** `--set` overrides to apply while reading, and how many took effect. */
 export interface OverrideSet { readonly list: readonly Override[]; readonly applied: Set<Override> }
@@ -36,7 +36,16 @@ export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileRefe
       for (const e of doc.errors) sink.error(positionOf(ctx, e.pos[0]), "", `invalid YAML: ${e.message}`);
       continue;
     }
-    if (overrides !== undefined) applyOverrides(doc, overrides.list, overrides.applied);
+    if (overrides !== undefined) {
+      try {
+        applyOverrides(doc, overrides.list, overrides.applied);
+      } catch (e) {
+        if (!(e instanceof OverrideError)) throw e;
+        if (e.override !== undefined) overrides.applied.add(e.override);
+        sink.error(positionOf(ctx, doc.contents?.range?.[0] ?? 0), "", e.message);
+        continue;
+      }
+    }
     const root = doc.contents as Node | null;
     if (root === null || (root as { value?: unknown }).value === null) continue;
     out.push(new YamlValue(ctx, root, ""));

@@ -157,7 +157,12 @@ export class YamlValue {
 
   list(): YamlValue[] | undefined {
     if (!isSeq(this.node)) return this.wrong("a list");
-    return this.node.items.map((item, i) => new YamlValue(this.ctx, item as Node, childPath(this.path, i)));
+    const out: YamlValue[] = [];
+    for (const [i, item] of this.node.items.entries()) {
+      if (item === undefined || item === null) { this.ctx.sink.error(this.pos, childPath(this.path, i), "is missing"); continue; }
+      out.push(new YamlValue(this.ctx, item as Node, childPath(this.path, i)));
+    }
+    return out;
   }
 
   strList(): string[] | undefined {

@@ -10,7 +10,7 @@ export interface LevelPoint {
 }
 
 export class LevelSeries {
-  readonly length: number;
+  length: number;
   private max: Float64Array;
   private area: Float64Array;
   private level = 0;
@@ -18,11 +18,19 @@ export class LevelSeries {
   /** Highest level over the measured run. */
   peak = 0;
 
-  constructor(readonly startMs: number, readonly windowMs: number, readonly endMs: number) {
+  constructor(readonly startMs: number, readonly windowMs: number, private endMs: number) {
     this.length = Math.max(1, Math.ceil((endMs - startMs) / windowMs));
     this.max = new Float64Array(Math.min(this.length, 64));
     this.area = new Float64Array(Math.min(this.length, 64));
     this.since = startMs;
+  }
+
+  /** The run stopped early at `ms`: the level is accounted up to there, later windows dropped. */
+  endAt(ms: number): void {
+    if (ms >= this.endMs) return;
+    this.advance(ms);
+    this.endMs = ms;
+    this.length = Math.min(this.length, Math.max(1, Math.ceil((ms - this.startMs) / this.windowMs)));
   }
 
   /** Room for window `w` (doubling, at most `length`). */

@@ -18,7 +18,7 @@ export interface WindowPoint {
 }
 
 export class WindowSeries {
-  readonly length: number;
+  length: number;
   private requests: Float64Array;
   private errors: Float64Array;
   private p50: Float64Array | null;
@@ -41,6 +41,11 @@ export class WindowSeries {
   indexOf(endMs: number): number {
     const i = Math.floor((endMs - this.startMs) / this.windowMs);
     return i < 0 ? 0 : i >= this.length ? this.length - 1 : i;
+  }
+
+  /** The run stopped early at `endMs`: windows after it are dropped. */
+  endAt(endMs: number): void {
+    this.length = Math.min(this.length, Math.max(1, Math.ceil((endMs - this.startMs) / this.windowMs)));
   }
 
   /** Requests and errors counted in window `i` (0 for a window the run has not reached). */
