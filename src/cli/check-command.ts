@@ -5,14 +5,15 @@ import { runScenarioSliced } from "../runner/sliced-run.js";
 import { Interrupt, SIGNAL_EXIT_CODE } from "../runner/interrupt.js";
 import { checkBudget, estimateWork } from "../runner/work-estimate.js";
 import { budgetOf, type BudgetArgs } from "./budget-options.js";
+import { loadOptionsOf, type LoadArgs } from "./load-options.js";
 import { overridesOf, seedAndDuration, type RunArgs } from "./run-command.js";
 
-export type CheckArgs = Pick<RunArgs, "scenario" | "seed" | "duration" | "set" | "quiet"> & BudgetArgs;
+export type CheckArgs = Pick<RunArgs, "scenario" | "seed" | "duration" | "set" | "quiet"> & BudgetArgs & LoadArgs;
 
 export async function checkCommand(a: CheckArgs): Promise<number> {
   const { seed, durationMs } = seedAndDuration(a);
   const budget = budgetOf(a);
-  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []) });
+  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []), ...loadOptionsOf(a) });
   checkBudget(estimateWork(scenario, { durationMs }), budget);
   if (!a.quiet) for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
   const interrupt = new Interrupt().install();

@@ -10,6 +10,7 @@ import { checkCommand } from "./check-command.js";
 import { sweepCommand, writeSweep } from "./sweep-command.js";
 import { reportCommand } from "./report-command.js";
 import { BUDGET_OPTIONS } from "./budget-options.js";
+import { LOAD_OPTIONS, loadArgsOf } from "./load-options.js";
 import { ownVersion } from "./own-version.js";
 
 const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
@@ -32,6 +33,7 @@ try {
           .option("quiet", { type: "boolean", default: false, describe: "No progress or messages on standard error" })
           .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value (the Simulation without Kind/name)" })
           .options(BUDGET_OPTIONS)
+          .options(LOAD_OPTIONS)
           .example("$0 run scenarios/mmc.yaml", "Run the M/M/c example; reports land in reports/mmc/")
           .example("$0 run scenarios/mmc.yaml --set LoadGenerator/users:spec.rate=80", "The same at another arrival rate")
           .example("$0 run scenarios/bookinfo/simulation.yaml --seed 7 --json", "Another seed, summary on stdout")
@@ -48,6 +50,7 @@ try {
           quiet: args.quiet,
           set: args.set,
           maxEvents: args["max-events"], maxPods: args["max-pods"], maxWindows: args["max-windows"], maxMemory: args["max-memory"],
+          ...loadArgsOf(args),
         });
       },
     )
@@ -100,6 +103,7 @@ try {
           .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value" })
           .option("quiet", { type: "boolean", default: false, describe: "No warnings on standard error" })
           .options(BUDGET_OPTIONS)
+          .options(LOAD_OPTIONS)
           .example("$0 check scenarios/resilience/circuit-breaking-c2.yaml", "PASS or FAIL per expectation, as a CI job wants them")
           .example("$0 check scenarios/mmc.yaml --set LoadGenerator/users:spec.rate=95", "Do the expectations still hold at a higher load?")
           .epilogue("Exit codes: 0 every expectation held (or there are none), 1 an `expect` failed, 2 invalid input, 3 internal error; 130/143 interrupted."),
@@ -107,6 +111,7 @@ try {
         process.exitCode = await checkCommand({
           scenario: args.scenario, seed: args.seed, duration: args.duration, set: args.set, quiet: args.quiet,
           maxEvents: args["max-events"], maxPods: args["max-pods"], maxWindows: args["max-windows"], maxMemory: args["max-memory"],
+          ...loadArgsOf(args),
         });
       },
     )
@@ -116,10 +121,11 @@ try {
       (y) =>
         y
           .positional("scenario", { type: "string", demandOption: true })
+          .options(LOAD_OPTIONS)
           .example("$0 analyze scenarios/control-plane/canary-wrong-order.yaml", "Messages with the simulated times they hold")
           .epilogue("Exit codes: 0 no Error-level message, 1 an Error found, 2 invalid input."),
       (args) => {
-        process.exitCode = analyzeCommand({ scenario: args.scenario });
+        process.exitCode = analyzeCommand({ scenario: args.scenario, ...loadArgsOf(args) });
       },
     )
     .command(

@@ -6,6 +6,10 @@ import { Interrupt, SIGNAL_EXIT_CODE } from "../runner/interrupt.js";
 import { checkBudget, estimateWork } from "../runner/work-estimate.js";
 import { budgetOf, type BudgetArgs } from "./budget-options.js";
 import { prepareOutFolder } from "./out-folder.js";
+import { loadOptionsOf, type LoadArgs } from "./load-options.js";
+import { ScenarioError } from "../scenario/index.js";
+import { resourcePosition } from "../scenario/resource-position.js";
+import type { Scenario } from "../scenario/model.js";
 import { REPORT_FORMATS, summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
 import { UsageError } from "./exit.js";
 import { OverrideError, parseOverrides, type Override } from "../scenario/overrides.js";
@@ -15,7 +19,7 @@ import { uninjectedNamespaces } from "../config/namespace-injection.js";
 import { streamedRecords } from "../report/streamed-file.js";
 import { writeFortioReports } from "../report/fortio.js";
 
-export interface RunArgs extends BudgetArgs {
+export interface RunArgs extends BudgetArgs, LoadArgs {
   scenario: string;
   seed?: number | undefined;
   duration?: string | undefined;
@@ -51,7 +55,8 @@ export async function runCommand(a: RunArgs): Promise<number> {
   const { seed, durationMs } = seedAndDuration(a);
   const budget = budgetOf(a);
   if (a.out !== undefined) prepareOutFolder(a.out);
-  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []) });
+  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []), ...loadOptionsOf(a) });
+  if (formats.has("fortio")) checkFortioNames(scenario);
   checkBudget(estimateWork(scenario, { durationMs }), budget);
   const name = scenario.simulation.metadata.name;
   const out = a.out ?? path.join("reports", name);
@@ -124,6 +129,16 @@ function progressLines(): (done: number, events: number) => void {
     const eta = done > 0 ? (wall * (1 - done)) / done : 0;
     process.stderr.write(`meshsim: ${(100 * done).toFixed(0)}% simulated, ${Math.round(events / wall).toLocaleString("en-US")} events/s, about ${eta.toFixed(0)} s left\n`);
   };
+}
+
+/** fortio-<name>.json must fit a file name (255 bytes on Linux, macOS and Windows file systems). */
+function checkFortioNames(s: Scenario): void {
+  const bad = s.loadGenerators.filter((lg) => Buffer.byteLength(`fortio-${lg.metadata.name}.json`) > 255);
+  if (bad.length === 0) return;
+  throw new ScenarioError(bad.map((lg) => ({
+    severity: "error" as const, pos: resourcePosition(lg) ?? lg.pos, path: "metadata.name",
+    message: `--format fortio: fortio-<name>.json would be longer than a file name may be (255 bytes); shorten the name to at most 242 characters`,
+  })));
 }
 
 export function overridesOf(sets: readonly string[]): Override[] {

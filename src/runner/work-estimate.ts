@@ -122,7 +122,7 @@ class FanOut {
 function requestsOf(lg: LoadGenerator, durationMs: number): number {
   const activeMs = Math.max(0, Math.min(lg.stopMs ?? durationMs, durationMs) - lg.startMs);
   if (lg.open) {
-    const peak = Math.max(lg.open.rate, ...(lg.open.profile ?? []).map((p) => p.rate));
+    const peak = (lg.open.profile ?? []).reduce((m, p) => Math.max(m, p.rate), lg.open.rate);
     return (peak * activeMs) / 1000;
   }
   if (lg.closed) {

@@ -8,6 +8,7 @@ import type { SourcePos } from "./model.js";
 import { YamlValue, positionOf } from "./yaml-value.js";
 import type { DiagnosticSink } from "./yaml-value.js";
 import { applyOverrides, OverrideError, type Override } from "./overrides.js";
+import { refusal, type FileAccess } from "./file-access.js";
 
 /** `--set` overrides to apply while reading, and how many took effect. */
 export interface OverrideSet { readonly list: readonly Override[]; readonly applied: Set<Override> }
@@ -16,8 +17,13 @@ export interface OverrideSet { readonly list: readonly Override[]; readonly appl
 export interface FileReference { pos: SourcePos; path: string }
 
 /** The non-empty documents of `file` (absolute path), each as its root value; undefined if unreadable. */
-export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileReference, overrides?: OverrideSet): YamlValue[] | undefined {
+export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileReference, overrides?: OverrideSet, access?: FileAccess): YamlValue[] | undefined {
   let text: string;
+  const refused = access === undefined ? undefined : refusal(file, access);
+  if (refused !== undefined) {
+    sink.error(from?.pos ?? { file, line: 1, column: 1 }, from?.path ?? "", `cannot read ${relative(process.cwd(), file) || file}: ${refused}`);
+    return undefined;
+  }
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
@@ -27,7 +33,8 @@ export function readYamlFile(file: string, sink: DiagnosticSink, from?: FileRefe
     return undefined;
   }
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  // merge: YAML merge keys (`<<: *defaults`), which kubectl's YAML reader supports.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true });
   const out: YamlValue[] = [];
   for (const doc of docs) {
     const ctx = { file, lineCounter, doc, sink };
