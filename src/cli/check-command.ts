@@ -6,6 +6,7 @@ import { Interrupt, SIGNAL_EXIT_CODE } from "../runner/interrupt.js";
 import { checkBudget, estimateWork } from "../runner/work-estimate.js";
 import { budgetOf, type BudgetArgs } from "./budget-options.js";
 import { loadOptionsOf, type LoadArgs } from "./load-options.js";
+import { actualText, checksInOrder } from "./expectation-lines.js";
 import { overridesOf, seedAndDuration, type RunArgs } from "./run-command.js";
 
 export type CheckArgs = Pick<RunArgs, "scenario" | "seed" | "duration" | "set" | "quiet"> & BudgetArgs & LoadArgs;
@@ -32,7 +33,11 @@ export async function checkCommand(a: CheckArgs): Promise<number> {
     process.stdout.write(`${scenario.simulation.metadata.name}: no expectations to check\n`);
     return 0;
   }
-  for (const e of expectations) process.stdout.write(`${e.ok ? "PASS" : "FAIL"}  ${e.text}  (actual ${e.actual ?? "none"})\n`);
+  const checks = checksInOrder(scenario);
+  for (const [i, e] of expectations.entries()) {
+    const c = checks[i];
+    process.stdout.write(`${e.ok ? "PASS" : "FAIL"}  ${e.text}  (actual ${c === undefined ? e.actual ?? "none" : actualText(c, e.actual)})\n`);
+  }
   const failed = expectations.filter((e) => !e.ok).length;
   process.stdout.write(`${expectations.length - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;

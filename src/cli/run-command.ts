@@ -6,6 +6,7 @@ import { Interrupt, SIGNAL_EXIT_CODE } from "../runner/interrupt.js";
 import { checkBudget, estimateWork } from "../runner/work-estimate.js";
 import { budgetOf, type BudgetArgs } from "./budget-options.js";
 import { prepareOutFolder } from "./out-folder.js";
+import { actualText, checksInOrder } from "./expectation-lines.js";
 import { loadOptionsOf, type LoadArgs } from "./load-options.js";
 import { ScenarioError } from "../scenario/index.js";
 import { resourcePosition } from "../scenario/resource-position.js";
@@ -94,8 +95,10 @@ export async function runCommand(a: RunArgs): Promise<number> {
     return SIGNAL_EXIT_CODE[interrupt.signal!];
   }
   if (!a.quiet) {
-    for (const e of outcome.summary.expectations) {
-      process.stderr.write(`  ${e.ok ? "ok  " : "FAIL"} ${e.text} (actual ${e.actual ?? "none"})\n`);
+    const checks = checksInOrder(scenario);
+    for (const [i, e] of outcome.summary.expectations.entries()) {
+      const c = checks[i];
+      process.stderr.write(`  ${e.ok ? "ok  " : "FAIL"} ${e.text} (actual ${c === undefined ? e.actual ?? "none" : actualText(c, e.actual)})\n`);
     }
   }
   return failed.length > 0 ? 1 : 0;
