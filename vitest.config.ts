@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 import { globSync } from "tinyglobby";
 
-// Two lanes (docs/testing.md): `fast` — unit and property tests in-process, about 30 s
+// Two lanes: `fast` — unit and property tests in-process, about 30 s
 // (`npm run test:fast`); `slow` — everything else: the command line end to end, accuracy against
 // queueing theory and Istio's task pages, the browser test, and the files below that run whole
 // simulations (`npm run test:slow`). `npm test` runs both; every test file is in exactly one lane.

@@ -3,7 +3,7 @@
 // ("the namespace from the provided object does not match the namespace sent on the request":
 // https://github.com/kubernetes/kubectl/blob/master/pkg/cmd/apply/apply.go), and cluster-scoped
 // kinds keep no namespace.
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { Scalar, isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import { KINDS } from "./resource-kinds.js";
 import type { YamlValue } from "./yaml-value.js";
 
@@ -20,7 +20,7 @@ function place(node: Node | null, ns: string, root: YamlValue, path: string): vo
   if (!isMap(meta)) return;
   const current = (meta as YAMLMap).get("namespace", true);
   if (current === undefined || (isScalar(current) && (current.value === null || current.value === ""))) {
-    (meta as YAMLMap).set("namespace", ns);
+    (meta as YAMLMap).set(new Scalar("namespace"), new Scalar(ns));
     return;
   }
   if (isScalar(current) && current.value !== ns) {

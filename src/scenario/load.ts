@@ -60,7 +60,7 @@ function includedFiles(sim: SimulationDoc, mainFile: string, access: FileAccess)
         ev.error(`${JSON.stringify(pattern)} reaches outside the Simulation's folder (--allow-outside-includes allows it)`);
         continue;
       }
-      files = globSync(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false, followSymbolicLinks: false })
+      files = globSync(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false, followSymbolicLinks: access.allowOutside })
         .map((f) => resolve(f))
         .filter((f) => access.allowOutside || inside(dir, f))
         .sort();

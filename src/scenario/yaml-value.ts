@@ -76,13 +76,16 @@ export class YamlValue {
   constructor(readonly ctx: DocContext, node: Node, readonly path: string) {
     // Aliases read as the node they point at; the position stays where the alias is written.
     let n: Node = node;
+    this.pos = positionOf(ctx, node.range?.[0] ?? 0);
     for (let i = 0; i < 32 && isAlias(n); i++) {
       const target = n.resolve(ctx.doc);
-      if (!target) break;
+      if (!target) {
+        ctx.sink.error(this.pos, path, `unknown anchor ${JSON.stringify(n.source)} (an anchor holds only within its own YAML document)`);
+        break;
+      }
       n = target as Node;
     }
     this.node = n;
-    this.pos = positionOf(ctx, node.range?.[0] ?? 0);
   }
   readonly pos: SourcePos;
 
@@ -211,7 +214,9 @@ function isMergeKey(key: Node | null): boolean {
 }
 
 function keyText(keyNode: Node | null): string {
-  return keyNode && isScalar(keyNode) ? String(keyNode.value) : keyNode ? JSON.stringify(keyNode.toJSON()) : "";
+  if (keyNode === null || keyNode === undefined) return "";
+  if (isScalar(keyNode)) return String(keyNode.value);
+  return typeof (keyNode as { toJSON?: unknown }).toJSON === "function" ? JSON.stringify(keyNode.toJSON()) : String(keyNode);
 }
 
 /**
@@ -219,7 +224,7 @@ function keyText(keyNode: Node | null): string {
  * in the map win over merged ones, and of several merged maps the earlier wins
  * (https://yaml.org/type/merge.html). `depth` bounds merges of merges.
  */
-function pairsOf(map: YAMLMap, doc: Document, depth = 0): { key: string; keyNode: Node | null; value: Node | null }[] {
+function pairsOf(map: YAMLMap, doc: Document, unknownAlias: (alias: Node) => void, depth = 0): { key: string; keyNode: Node | null; value: Node | null }[] {
   const own: { key: string; keyNode: Node | null; value: Node | null }[] = [];
   const merged: { key: string; keyNode: Node | null; value: Node | null }[] = [];
   for (const pair of map.items) {
@@ -228,8 +233,12 @@ function pairsOf(map: YAMLMap, doc: Document, depth = 0): { key: string; keyNode
     const v = pair.value as Node | null;
     const sources = isSeq(v) ? (v.items as Node[]) : v === null ? [] : [v];
     for (let s of sources) {
-      for (let i = 0; i < 32 && isAlias(s); i++) s = s.resolve(doc) as Node;
-      if (isMap(s)) merged.push(...pairsOf(s, doc, depth + 1));
+      for (let i = 0; i < 32 && isAlias(s); i++) {
+        const target = s.resolve(doc) as Node | undefined;
+        if (target === undefined) { unknownAlias(s); break; }
+        s = target;
+      }
+      if (isMap(s)) for (const p of pairsOf(s, doc, unknownAlias, depth + 1)) merged.push(p);
     }
   }
   const out = own.slice();
@@ -248,7 +257,11 @@ export class YamlMap {
   private readonly byKey = new Map<string, { keyNode: Node | null; value: Node | null }>();
 
   constructor(readonly value: YamlValue, readonly node: YAMLMap) {
-    for (const { key, keyNode, value: v } of pairsOf(node, value.ctx.doc)) {
+    const unknownAlias = (alias: Node) => {
+      const source = (alias as { source?: string }).source ?? "";
+      this.ctx.sink.error(positionOf(this.ctx, alias.range?.[0] ?? 0), childPath(this.path, "<<"), `unknown anchor ${JSON.stringify(source)} (an anchor holds only within its own YAML document)`);
+    };
+    for (const { key, keyNode, value: v } of pairsOf(node, value.ctx.doc, unknownAlias)) {
       // A key written twice: the YAML parser has already reported it; the first one counts.
       if (!this.byKey.has(key)) this.byKey.set(key, { keyNode, value: v });
     }
