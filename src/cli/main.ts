@@ -69,7 +69,8 @@ try {
           .option("quiet", { type: "boolean", default: false })
           .option("job", { type: "number", describe: "Print a Kubernetes Indexed Job that runs the sweep as this many shards, then merge" })
           .option("image", { type: "string", describe: "With --job: a container image holding meshsim and the scenario (default node:20)" })
-          .example("$0 sweep scenarios/mmc.yaml --set 'Deployment/server:spec.replicas=[5,6,8]' -r 5 -w 2", "How many replicas?")
+          .example("$0 sweep scenarios/mmc.yaml --set 'LoadGenerator/users:spec.rate=[60,80,95]' -r 5 -w 2", "How waiting grows as 5 slots near saturation (100 rps)")
+          .example("$0 sweep scenarios/capacity/replicas.yaml --set 'Deployment/checkout:spec.replicas=[10,11,12,14]' -r 5", "How many replicas keep p99 under the target?")
           .epilogue(EPILOG),
       async (args) => {
         process.exitCode = await sweepCommand({
