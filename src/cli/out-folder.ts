@@ -1,6 +1,6 @@
 // `--out`: checked (and made) before anything is simulated, so a bad folder is an input error at
 // once (exit 2), never an internal error after a long run. Files of an earlier run in a reused folder
-// are removed first, so a folder never mixes two runs' files.
+// are removed once the new run goes ahead, so a folder never mixes two runs' files.
 import fs from "node:fs";
 import path from "node:path";
 import { UsageError } from "./exit.js";
@@ -58,5 +58,9 @@ export function prepareOutFolder(dir: unknown, flag = "--out"): asserts dir is s
   } catch (e) {
     throw new UsageError(`${flag} ${dir}: cannot write there: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+/** Removes an earlier run's files from `dir` (once the new run is known to go ahead). */
+export function clearRunFiles(dir: string): void {
   for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
 }

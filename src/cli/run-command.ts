@@ -5,7 +5,7 @@ import { runScenarioSliced } from "../runner/sliced-run.js";
 import { Interrupt, SIGNAL_EXIT_CODE } from "../runner/interrupt.js";
 import { checkBudget, estimateWork } from "../runner/work-estimate.js";
 import { budgetOf, type BudgetArgs } from "./budget-options.js";
-import { prepareOutFolder } from "./out-folder.js";
+import { clearRunFiles, prepareOutFolder } from "./out-folder.js";
 import { actualText, checksInOrder } from "./expectation-lines.js";
 import { loadOptionsOf, type LoadArgs } from "./load-options.js";
 import { ScenarioError } from "../scenario/index.js";
@@ -62,6 +62,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
   const name = scenario.simulation.metadata.name;
   const out = a.out ?? path.join("reports", name);
   if (a.out === undefined) prepareOutFolder(out);
+  clearRunFiles(out);
   if (!a.quiet) {
     for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
     for (const m of analyzeTimeline(scenario)) process.stderr.write(`meshsim analyze: ${formatTimed(m)}\n`);

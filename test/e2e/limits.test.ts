@@ -98,6 +98,13 @@ describe("--out is checked before anything is simulated", () => {
     expect(fs.existsSync(path.join(out, "access.log"))).toBe(false);
     expect(fs.readFileSync(path.join(out, "mine.txt"), "utf8")).toBe("kept\n");
   });
+
+  it("an invalid scenario leaves the previous run's files alone", () => {
+    const out = tmpDir();
+    fs.writeFileSync(path.join(out, "summary.json"), "{}\n");
+    expect(meshsim("run", scenario(MMC.replace("rate: 70", "rate: -1")), "--quiet", "--out", out).code).toBe(2);
+    expect(fs.readFileSync(path.join(out, "summary.json"), "utf8")).toBe("{}\n");
+  });
 });
 
 describe("other inputs from the fuzz campaign", () => {
@@ -199,3 +206,22 @@ function spawnSyncIn(cwd: string, ...args: string[]): { stdout: string; code: nu
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
   return { stdout: r.stdout, code: r.status };
 }
+
+describe("sidecar injection made visible (issue 20, item 2)", () => {
+  const labelled = `${MMC.replace("mesh: {mode: none}", "mesh: {mode: sidecar}")}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+`;
+  it("meshsim run says which namespaces' workloads run without sidecars, before simulating", () => {
+    const r = meshsim("run", scenario(labelled), "--duration", "5s", "--format", "json", "--out", tmpDir());
+    expect(r.stderr).toContain("meshsim: namespace default: 1 Deployment without sidecars: the scenario has Namespace documents but none for it, so it is unlabelled (see docs/injection.md)");
+  });
+
+  it("meshsim analyze reports IST0102 for it, as istioctl analyze does", () => {
+    const r = meshsim("analyze", scenario(labelled));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Info [IST0102] (Namespace default) The namespace is not enabled for Istio injection.");
+  });
+});
