@@ -140,6 +140,7 @@ export function estimateWork(scenario: Scenario, opts: { durationMs?: number | u
   const deployments = [...scenario.deployments];
   const workloads = [...scenario.workloads];
   const generators = [...scenario.loadGenerators];
+  const destinationRules = [...scenario.destinationRules];
   // Pods: each deployment at the most replicas it ever has (its own, a timeline scale or apply).
   const replicas = new Map<string, { n: number; pos: SourcePos; path: string }>();
   const note = (ns: string, name: string, n: number, pos: SourcePos, path: string) => {
@@ -156,6 +157,7 @@ export function estimateWork(scenario: Scenario, opts: { durationMs?: number | u
         if (r.kind === "Deployment") { deployments.push(r); note(r.metadata.namespace, r.metadata.name, r.replicas, r.pos, "spec.replicas"); }
         if (r.kind === "Workload") workloads.push(r);
         if (r.kind === "LoadGenerator") generators.push(r);
+        if (r.kind === "DestinationRule") destinationRules.push(r);
       }
     }
   }
@@ -186,12 +188,12 @@ export function estimateWork(scenario: Scenario, opts: { durationMs?: number | u
   const proxies = sim.mesh.mode === "sidecar" ? pods : scenario.gateways.length;
   let timers = 0;
   let timerDriver: { n: number; pos: SourcePos; path: string } = { n: 0, pos: sim.pos, path: "" };
-  for (const dr of scenario.destinationRules) {
+  for (const dr of destinationRules) {
     const policies = [dr.spec.trafficPolicy, ...(dr.spec.subsets ?? []).map((s) => s.trafficPolicy)];
     for (const tp of policies) {
-      const interval = tp?.outlierDetection?.intervalMs;
-      const ms = interval ?? 10_000;
       if (tp?.outlierDetection === undefined) continue;
+      // Envoy's default interval is 10 s (outlier_detection.proto).
+      const ms = tp.outlierDetection.intervalMs ?? 10_000;
       const n = (proxies * durationMs) / Math.max(ms, 1e-9);
       timers += n;
       if (n > timerDriver.n) timerDriver = { n, pos: resourcePosition(dr) ?? sim.pos, path: "spec.trafficPolicy.outlierDetection.interval" };
