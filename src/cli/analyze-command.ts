@@ -3,6 +3,8 @@
 import { analyzeTimeline, type TimedMessage } from "../config/analyze-timeline.js";
 import { formatMessage } from "../config/analyze.js";
 import { loadScenario } from "../scenario/index.js";
+import { analyzeInjection } from "../config/namespace-injection.js";
+import { loadOptionsOf, type LoadArgs } from "./load-options.js";
 
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))}s`;
@@ -16,8 +18,9 @@ export function formatTimed(t: TimedMessage): string {
   return formatMessage(t.message) + when;
 }
 
-export function analyzeCommand(a: { scenario: string }): number {
-  const messages = analyzeTimeline(loadScenario(a.scenario));
+export function analyzeCommand(a: { scenario: string } & LoadArgs): number {
+  const scenario = loadScenario(a.scenario, loadOptionsOf(a));
+  const messages: TimedMessage[] = [...analyzeTimeline(scenario), ...analyzeInjection(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined }))];
   if (messages.length === 0) {
     process.stdout.write("✔ No validation issues found when analyzing the scenario.\n");
     return 0;

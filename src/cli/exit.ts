@@ -5,9 +5,14 @@ import { ScenarioError } from "../scenario/index.js";
 /** Bad command-line usage: an input error (exit 2). */
 export class UsageError extends Error {}
 
+/** The exit code an error ends the command with: 2 for invalid input, 3 for anything else. */
+export function exitCodeOf(err: unknown): 2 | 3 {
+  return err instanceof ScenarioError || err instanceof UsageError ? 2 : 3;
+}
+
 export function exitWith(err: unknown): never {
-  if (err instanceof ScenarioError || err instanceof UsageError) {
-    process.stderr.write(`meshsim: ${err.message}\n`);
+  if (exitCodeOf(err) === 2) {
+    process.stderr.write(`meshsim: ${(err as Error).message}\n`);
     process.exit(2);
   }
   const e = err instanceof Error ? err : new Error(String(err));

@@ -9,6 +9,9 @@ import { analyzeCommand } from "./analyze-command.js";
 import { checkCommand } from "./check-command.js";
 import { sweepCommand, writeSweep } from "./sweep-command.js";
 import { reportCommand } from "./report-command.js";
+import { BUDGET_OPTIONS } from "./budget-options.js";
+import { LOAD_OPTIONS, loadArgsOf } from "./load-options.js";
+import { ownVersion } from "./own-version.js";
 
 const EPILOG = "Exit codes: 0 success, 1 an `expect` failed, 2 invalid input, 3 internal error.";
 
@@ -29,12 +32,15 @@ try {
           .option("json", { type: "boolean", default: false, describe: "Print summary.json on standard output and nothing else" })
           .option("quiet", { type: "boolean", default: false, describe: "No progress or messages on standard error" })
           .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value (the Simulation without Kind/name)" })
+          .options(BUDGET_OPTIONS)
+          .options(LOAD_OPTIONS)
           .example("$0 run scenarios/mmc.yaml", "Run the M/M/c example; reports land in reports/mmc/")
           .example("$0 run scenarios/mmc.yaml --set LoadGenerator/users:spec.rate=80", "The same at another arrival rate")
           .example("$0 run scenarios/bookinfo/simulation.yaml --seed 7 --json", "Another seed, summary on stdout")
-          .epilogue(EPILOG),
-      (args) => {
-        process.exitCode = runCommand({
+          .example("$0 run scenarios/mmc.yaml --duration 24h --max-events 2e9", "A long run beyond the default budget")
+          .epilogue(`${EPILOG}\nSIGINT (Ctrl-C) or SIGTERM: the reports of the simulated time so far, marked interrupted; exit 130 or 143.`),
+      async (args) => {
+        process.exitCode = await runCommand({
           scenario: args.scenario,
           seed: args.seed,
           duration: args.duration,
@@ -43,6 +49,8 @@ try {
           json: args.json,
           quiet: args.quiet,
           set: args.set,
+          maxEvents: args["max-events"], maxPods: args["max-pods"], maxWindows: args["max-windows"], maxMemory: args["max-memory"],
+          ...loadArgsOf(args),
         });
       },
     )
@@ -62,7 +70,8 @@ try {
           .option("job", { type: "number", describe: "Print a Kubernetes Indexed Job that runs the sweep as this many shards, then merge" })
           .option("image", { type: "string", describe: "With --job (required): a container image with meshsim on its PATH and the scenario under /work" })
           .option("pvc", { type: "string", describe: "With --job (required): the PersistentVolumeClaim (ReadWriteMany) the shards and the merge write to" })
-          .example("$0 sweep scenarios/mmc.yaml --set 'Deployment/server:spec.replicas=[5,6,8]' -r 5 -w 2", "How many replicas?")
+          .example("$0 sweep scenarios/mmc.yaml --set 'LoadGenerator/users:spec.rate=[60,80,95]' -r 5 -w 2", "How waiting grows as 5 slots near saturation (100 rps)")
+          .example("$0 sweep scenarios/capacity/replicas.yaml --set 'Deployment/checkout:spec.replicas=[10,11,12,14]' -r 5", "How many replicas keep p99 under the target?")
           .epilogue(EPILOG),
       async (args) => {
         process.exitCode = await sweepCommand({
@@ -76,9 +85,11 @@ try {
       "Join the folders of a sharded sweep into one summary",
       (y) =>
         y
-          .positional("dirs", { type: "string", array: true, demandOption: true })
+          .positional("dirs", { type: "string", array: true, demandOption: true, describe: "The --out folders of the shards (`sweep --shard i/N`)" })
           .option("out", { type: "string", describe: "Where sweep.json and sweep.md go (default the first folder)" })
-          .option("quiet", { type: "boolean", default: false }),
+          .option("quiet", { type: "boolean", default: false, describe: "No messages on standard error" })
+          .example("$0 merge shard-0 shard-1 shard-2 --out reports/replicas-sweep", "Join three shards' runs into one sweep.json and sweep.md")
+          .epilogue("Exit codes: 0 merged and every expectation held, 1 an `expect` failed, 2 invalid input (a folder that is not a shard's output), 3 internal error."),
       (args) => {
         process.exitCode = writeSweep(args.out ?? args.dirs[0]!, args.dirs, args.quiet);
       },
@@ -93,10 +104,17 @@ try {
           .option("duration", { type: "string", describe: "Override the simulated duration, e.g. 60s" })
           .option("set", { type: "string", array: true, describe: "Override a field: [Kind/name:]path=value" })
           .option("quiet", { type: "boolean", default: false, describe: "No warnings on standard error" })
-          .example("$0 check scenarios/resilience/circuit-breaking-c2.yaml", "")
-          .epilogue(EPILOG),
-      (args) => {
-        process.exitCode = checkCommand({ scenario: args.scenario, seed: args.seed, duration: args.duration, set: args.set, quiet: args.quiet });
+          .options(BUDGET_OPTIONS)
+          .options(LOAD_OPTIONS)
+          .example("$0 check scenarios/resilience/circuit-breaking-c2.yaml", "PASS or FAIL per expectation, as a CI job wants them")
+          .example("$0 check scenarios/mmc.yaml --set LoadGenerator/users:spec.rate=95", "Do the expectations still hold at a higher load?")
+          .epilogue("Exit codes: 0 every expectation held (or there are none), 1 an `expect` failed, 2 invalid input, 3 internal error; 130/143 interrupted."),
+      async (args) => {
+        process.exitCode = await checkCommand({
+          scenario: args.scenario, seed: args.seed, duration: args.duration, set: args.set, quiet: args.quiet,
+          maxEvents: args["max-events"], maxPods: args["max-pods"], maxWindows: args["max-windows"], maxMemory: args["max-memory"],
+          ...loadArgsOf(args),
+        });
       },
     )
     .command(
@@ -105,10 +123,11 @@ try {
       (y) =>
         y
           .positional("scenario", { type: "string", demandOption: true })
-          .example("$0 analyze scenarios/control-plane/canary-wrong-order.yaml", "")
+          .options(LOAD_OPTIONS)
+          .example("$0 analyze scenarios/control-plane/canary-wrong-order.yaml", "Messages with the simulated times they hold")
           .epilogue("Exit codes: 0 no Error-level message, 1 an Error found, 2 invalid input."),
       (args) => {
-        process.exitCode = analyzeCommand({ scenario: args.scenario });
+        process.exitCode = analyzeCommand({ scenario: args.scenario, ...loadArgsOf(args) });
       },
     )
     .command(
@@ -150,10 +169,10 @@ try {
           .positional("dir", { type: "string", demandOption: true, describe: "A run's output folder (holding summary.json)" })
           .option("vs", { type: "string", describe: "Compare with this run's folder (the baseline, \"before\"): comparison.md and comparison.html" })
           .option("out", { type: "string", describe: "Where comparison.md and comparison.html go (default <dir>)" })
-          .option("quiet", { type: "boolean", default: false })
+          .option("quiet", { type: "boolean", default: false, describe: "No messages on standard error" })
           .example("$0 report reports/mmc", "Draw reports/mmc/report.html again")
           .example("$0 report reports/canary-right-order --vs reports/canary-wrong-order", "What the right order changes")
-          .epilogue(EPILOG),
+          .epilogue("Exit codes: 0 written, 2 invalid input (a folder without a run's summary.json), 3 internal error."),
       (args) => {
         process.exitCode = reportCommand({ dir: args.dir, vs: args.vs, out: args.out, quiet: args.quiet });
       },
@@ -165,6 +184,9 @@ try {
       throw err ?? new UsageError(msg);
     })
     .help()
+    .alias("help", "h")
+    .version(ownVersion())
+    .alias("version", "V")
     .parseAsync();
 } catch (err) {
   exitWith(err);

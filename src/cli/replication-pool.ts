@@ -79,8 +79,10 @@ export function runReplications(
     const own = (): void => {
       const t = queue.shift();
       if (t === undefined) return finished();
-      onDone(replicate(t));
-      setImmediate(own);
+      void replicate(t).then((r) => {
+        onDone(r);
+        setImmediate(own);
+      });
     };
     setImmediate(own);
   });

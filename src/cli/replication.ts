@@ -23,9 +23,9 @@ export interface ReplicationResult {
   readonly message: string;
 }
 
-export function replicate(t: ReplicationTask): ReplicationResult {
+export async function replicate(t: ReplicationTask): Promise<ReplicationResult> {
   try {
-    const code = runCommand({ scenario: t.scenario, seed: t.seed, duration: t.duration, out: t.out, format: "json", json: false, quiet: true, set: t.sets });
+    const code = await runCommand({ scenario: t.scenario, seed: t.seed, duration: t.duration, out: t.out, format: "json", json: false, quiet: true, set: t.sets, signals: false });
     return { id: t.id, code, message: "" };
   } catch (e) {
     // The same mapping as cli/exit.ts, without ending the thread.

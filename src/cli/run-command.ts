@@ -1,16 +1,26 @@
 // `meshsim run SCENARIO`: load, simulate, write the reports, check the expectations.
 import path from "node:path";
 import { loadScenario, parseDuration, formatDiagnostic } from "../scenario/index.js";
-import { runScenario } from "../runner/run-scenario.js";
+import { runScenarioSliced } from "../runner/sliced-run.js";
+import { Interrupt, SIGNAL_EXIT_CODE } from "../runner/interrupt.js";
+import { checkBudget, estimateWork } from "../runner/work-estimate.js";
+import { budgetOf, type BudgetArgs } from "./budget-options.js";
+import { clearRunFiles, prepareOutFolder } from "./out-folder.js";
+import { actualText, checksInOrder } from "./expectation-lines.js";
+import { loadOptionsOf, type LoadArgs } from "./load-options.js";
+import { ScenarioError } from "../scenario/index.js";
+import { resourcePosition } from "../scenario/resource-position.js";
+import type { Scenario } from "../scenario/model.js";
 import { REPORT_FORMATS, summaryJson, writeReports, type ReportFormat } from "../report/write-reports.js";
 import { UsageError } from "./exit.js";
 import { OverrideError, parseOverrides, type Override } from "../scenario/overrides.js";
 import { analyzeTimeline } from "../config/analyze-timeline.js";
 import { formatTimed } from "./analyze-command.js";
+import { uninjectedNamespaces } from "../config/namespace-injection.js";
 import { streamedRecords } from "../report/streamed-file.js";
 import { writeFortioReports } from "../report/fortio.js";
 
-export interface RunArgs {
+export interface RunArgs extends BudgetArgs, LoadArgs {
   scenario: string;
   seed?: number | undefined;
   duration?: string | undefined;
@@ -20,6 +30,8 @@ export interface RunArgs {
   quiet: boolean;
   /** `--set [Kind/name:]path=value` overrides. */
   set?: readonly string[] | undefined;
+  /** Listen for SIGINT/SIGTERM (default true); a sweep's replications leave signals to the sweep. */
+  signals?: boolean | undefined;
 }
 
 const FORMATS = REPORT_FORMATS;
@@ -41,31 +53,55 @@ export function seedAndDuration(a: Pick<RunArgs, "seed" | "duration">): { seed?:
   return { seed: a.seed, durationMs };
 }
 
-export function runCommand(a: RunArgs): number {
+export async function runCommand(a: RunArgs): Promise<number> {
   const formats = parseFormats(a.format);
   const { seed, durationMs } = seedAndDuration(a);
-  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []) });
+  const budget = budgetOf(a);
+  if (a.out !== undefined) prepareOutFolder(a.out);
+  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []), ...loadOptionsOf(a) });
+  if (formats.has("fortio")) checkFortioNames(scenario);
+  checkBudget(estimateWork(scenario, { durationMs }), budget);
+  const name = scenario.simulation.metadata.name;
+  const out = a.out ?? path.join("reports", name);
+  if (a.out === undefined) prepareOutFolder(out);
+  clearRunFiles(out);
   if (!a.quiet) {
     for (const w of scenario.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
     for (const m of analyzeTimeline(scenario)) process.stderr.write(`meshsim analyze: ${formatTimed(m)}\n`);
+    for (const u of uninjectedNamespaces(scenario)) {
+      process.stderr.write(`meshsim: namespace ${u.namespace}: ${u.deployments} Deployment${u.deployments === 1 ? "" : "s"} without sidecars: ${u.why} (see docs/injection.md)\n`);
+    }
   }
-  const progress = !a.quiet && process.stderr.isTTY ? progressBar() : undefined;
-  const name = scenario.simulation.metadata.name;
-  const out = a.out ?? path.join("reports", name);
+  const progress = a.quiet ? undefined : process.stderr.isTTY ? progressBar() : progressLines();
   const records = streamedRecords(out, scenario.simulation.report, formats);
-  const outcome = runScenario(scenario, { seed, durationMs, progress, records });
+  const interrupt = a.signals === false ? new Interrupt() : new Interrupt().install();
+  let outcome;
+  try {
+    outcome = await runScenarioSliced(scenario, { seed, durationMs, progress, records, interrupt });
+  } finally {
+    interrupt.remove();
+  }
   writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
   if (formats.has("fortio")) writeFortioReports(out, scenario, outcome.recorder);
   const failed = outcome.summary.expectations.filter((e) => !e.ok);
   if (a.json) process.stdout.write(summaryJson(outcome.summary));
-  if (!a.quiet) {
+  const stopped = outcome.summary.interrupted;
+  if (!a.quiet || stopped !== undefined) {
     const r = outcome.run;
     process.stderr.write(
       `meshsim: ${name}: ${outcome.summary.simulatedSeconds} simulated s in ${(r.wallMs / 1000).toFixed(2)} s wall ` +
         `(${Math.round(r.eventsPerSecond).toLocaleString("en-US")} events/s); reports in ${out}/\n`,
     );
-    for (const e of outcome.summary.expectations) {
-      process.stderr.write(`  ${e.ok ? "ok  " : "FAIL"} ${e.text} (actual ${e.actual ?? "none"})\n`);
+  }
+  if (stopped !== undefined) {
+    process.stderr.write(`meshsim: ${name}: interrupted by ${interrupt.signal} at ${stopped.atSimulatedSeconds} simulated s; the reports cover the run up to there\n`);
+    return SIGNAL_EXIT_CODE[interrupt.signal!];
+  }
+  if (!a.quiet) {
+    const checks = checksInOrder(scenario);
+    for (const [i, e] of outcome.summary.expectations.entries()) {
+      const c = checks[i];
+      process.stderr.write(`  ${e.ok ? "ok  " : "FAIL"} ${e.text} (actual ${c === undefined ? e.actual ?? "none" : actualText(c, e.actual)})\n`);
     }
   }
   return failed.length > 0 ? 1 : 0;
@@ -88,6 +124,29 @@ function progressBar(): (done: number, events: number) => void {
   };
 }
 
+/** Progress for a log (standard error not a terminal): a plain line every 30 s of wall time. */
+function progressLines(): (done: number, events: number) => void {
+  const started = performance.now();
+  let next = 30;
+  return (done, events) => {
+    const wall = (performance.now() - started) / 1000;
+    if (wall < next || done >= 1) return;
+    next = wall + 30;
+    const eta = done > 0 ? (wall * (1 - done)) / done : 0;
+    process.stderr.write(`meshsim: ${(100 * done).toFixed(0)}% simulated, ${Math.round(events / wall).toLocaleString("en-US")} events/s, about ${eta.toFixed(0)} s left\n`);
+  };
+}
+
+/** fortio-<name>.json must fit a file name (255 bytes on Linux, macOS and Windows file systems). */
+function checkFortioNames(s: Scenario): void {
+  const bad = s.loadGenerators.filter((lg) => Buffer.byteLength(`fortio-${lg.metadata.name}.json`) > 255);
+  if (bad.length === 0) return;
+  throw new ScenarioError(bad.map((lg) => ({
+    severity: "error" as const, pos: resourcePosition(lg) ?? lg.pos, path: "metadata.name",
+    message: `--format fortio: fortio-<name>.json would be longer than a file name may be (255 bytes); shorten the name to at most 242 characters`,
+  })));
+}
+
 export function overridesOf(sets: readonly string[]): Override[] {
   try {
     return parseOverrides(sets);
@@ -99,11 +158,13 @@ export function overridesOf(sets: readonly string[]): Override[] {
 
 function parseFormats(s: string): Set<ReportFormat> {
   const set = new Set<ReportFormat>();
+  if (s.trim() === "") throw new UsageError(`--format: no format named (known: ${FORMATS.join(", ")})`);
   for (const f of s.split(",").map((x) => x.trim()).filter((x) => x !== "")) {
     if (!(FORMATS as readonly string[]).includes(f)) {
       throw new UsageError(`--format: unknown format "${f}" (known: ${FORMATS.join(", ")})`);
     }
     set.add(f as ReportFormat);
   }
+  if (set.size === 0) throw new UsageError(`--format: no format named (known: ${FORMATS.join(", ")})`);
   return set;
 }

@@ -6,5 +6,5 @@ import { replicate, type ReplicationTask } from "./replication.js";
 
 if (parentPort !== null) {
   const port = parentPort;
-  port.on("message", (t: ReplicationTask) => port.postMessage(replicate(t)));
+  port.on("message", (t: ReplicationTask) => void replicate(t).then((r) => port.postMessage(r)));
 }

@@ -111,7 +111,7 @@ export class LoadGeneratorRunner implements CallOwner {
     }
     this.requests.push(this.prepare({}));
     const o = spec.open;
-    this.maxRate = o ? Math.max(o.profile ? Math.max(...o.profile.map((p) => p.rate)) : o.rate, 0) : 0;
+    this.maxRate = o ? Math.max(o.profile ? o.profile.reduce((m, p) => Math.max(m, p.rate), 0) : o.rate, 0) : 0;
     const c = spec.closed;
     if (c) {
       // A duration run lasts from the generator's start to its stop (fortio's -t).

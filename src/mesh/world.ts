@@ -353,7 +353,7 @@ export class World implements Transport {
     const index = list.length;
     const pod = new Pod(
       `${dep.metadata.name}-${index}`, ns, dep.metadata.name, dep.podLabels, dep.podAnnotations,
-      dep.serviceAccountName, injectsSidecar(this.scenario.simulation.mesh.mode, dep, this.scenario.namespaces),
+      dep.serviceAccountName, injectsSidecar(this.scenario.simulation.mesh, dep, this.scenario.namespaces),
       podIp(this.podCount++),
       dep.terminationGracePeriodMs,
     );

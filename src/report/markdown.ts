@@ -68,6 +68,7 @@ function controlPlane(s: Summary): string[] {
 export function renderMarkdown(s: Summary): string {
   const out: string[] = [];
   out.push(`# meshsim report: ${s.scenario}`, "");
+  if (s.interrupted !== undefined) out.push(`**Interrupted** at ${s.interrupted.atSimulatedSeconds} simulated s: the figures cover the run up to there.`, "");
   const h = headline(s);
   out.push(`**${h.text}.**`, "");
   if (h.worst.length > 0) {

@@ -144,4 +144,6 @@ export interface Summary {
   events: SummaryEvent[];
   /** Present only when more events happened than were kept. */
   eventsDropped?: number;
+  /** Present only when a signal stopped the run: the figures cover the simulated time up to here. */
+  interrupted?: { atSimulatedSeconds: number };
 }

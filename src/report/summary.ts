@@ -86,8 +86,8 @@ function edgeTimeSeries(g: EdgeGroup, toPoint: (p: WindowPoint) => TimePoint): E
   for (let k = 1; k < g.parts.length; k++) {
     const w = g.parts[k]!.windows;
     for (let i = 0; i < points.length; i++) {
-      points[i]!.requests += w.requests[i]!;
-      points[i]!.errors += w.errors[i]!;
+      points[i]!.requests += w.requestsAt(i);
+      points[i]!.errors += w.errorsAt(i);
     }
   }
   return { source: g.source, destination: g.destination, service: g.service, points };

@@ -93,13 +93,25 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
 }
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutcome {
+  const started = performance.now();
+  const made = createWorld(scenario, opts);
+  return finishRun(scenario, opts, made, made.world.run(opts.progress), started);
+}
+
+/**
+ * The summary of a run whose event loop has stopped: at its end (and drained), or at an earlier
+ * simulated time when it was interrupted (`interruptedAtMs`; summary.json then says so).
+ */
+export function finishRun(
+  scenario: Scenario, opts: RunOptions, made: { world: World; recorder: Recorder; log: RequestLog | null },
+  stats: { events: number; unfinished: number }, started: number, interruptedAtMs?: number,
+): RunOutcome {
   const sim = scenario.simulation;
   const seed = opts.seed ?? sim.seed;
-  const durationMs = opts.durationMs ?? sim.durationMs;
-  const started = performance.now();
-  const { world, recorder, log } = createWorld(scenario, opts);
-  const stats = world.run(opts.progress);
+  const durationMs = interruptedAtMs ?? opts.durationMs ?? sim.durationMs;
+  const { world, recorder, log } = made;
   log?.close(world.sim.now);
+  if (interruptedAtMs !== undefined) recorder.endAt(interruptedAtMs);
   recorder.finish();
   const wallMs = performance.now() - started;
   const clientSources = Object.fromEntries(scenario.loadGenerators.map((lg) => [lg.metadata.name, sourceWorkloadOf(lg)]));
@@ -111,7 +123,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
     clientSources,
   });
   const expectations = evaluateExpectations(sim.expect, base, recorder);
-  const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources });
+  const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources });
+  const summary: Summary = interruptedAtMs === undefined ? built : { ...built, interrupted: { atSimulatedSeconds: interruptedAtMs / 1000 } };
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;
   return {

@@ -1,5 +1,6 @@
 // Public surface of the scenario loader.
 export { loadScenario } from "./load.js";
+export type { LoadOptions } from "./load.js";
 export { ScenarioError, formatDiagnostic } from "./diagnostic.js";
 export { parseDuration } from "./duration.js";
 export { parseQuantity } from "./quantity.js";

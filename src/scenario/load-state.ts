@@ -2,6 +2,7 @@
 // read so far (for references), and checks that must wait until every resource is known.
 import type { AnyResource } from "./model.js";
 import type { DiagnosticSink } from "./yaml-value.js";
+import type { FileAccess } from "./file-access.js";
 
 export class LoadState {
   private nextIndex = 0;
@@ -11,7 +12,7 @@ export class LoadState {
   /** The Simulation's `network.jwks`: what each jwksUri serves (JWKS text), read before deferred checks run. */
   readonly servedJwks = new Map<string, string>();
 
-  constructor(readonly sink: DiagnosticSink) {}
+  constructor(readonly sink: DiagnosticSink, readonly access?: FileAccess) {}
 
   /** Global order of appearance; stands in for creationTimestamp. */
   takeCreationIndex(): number { return this.nextIndex++; }

@@ -5,33 +5,65 @@ import type { Override } from "./overrides.js";
 import type { OverrideSet } from "./source-file.js";
 import { dirname, resolve } from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
-import type { AnyResource, Diagnostic, Scenario } from "./model.js";
-import { ScenarioError } from "./diagnostic.js";
+import type { AnyResource, Diagnostic, Scenario, SourcePos } from "./model.js";
+import { resourcePosition } from "./resource-position.js";
+import { ScenarioError, formatPosition } from "./diagnostic.js";
 import { LoadState } from "./load-state.js";
 import { readDocument } from "./resource-reader.js";
 import type { DocumentResult } from "./resource-reader.js";
 import { readSimulation } from "./simulation.js";
 import { readYamlFile } from "./source-file.js";
 import { DiagnosticSink } from "./yaml-value.js";
+import { DEFAULT_MAX_FILE_BYTES, inside, patternLeavesRoot, type FileAccess } from "./file-access.js";
+import { placeInNamespace } from "./include-namespace.js";
+import { invalidName } from "./metadata.js";
 import type { YamlValue } from "./yaml-value.js";
 
 type SimulationDoc = Extract<DocumentResult, { kind: "simulation" }>;
 
+/** An include entry: a path or glob, or `{file, namespace}` (the file's resources in that namespace). */
+function includeEntry(ev: YamlValue): { pattern: string; namespace?: string } | undefined {
+  if (!ev.isMap) {
+    const pattern = ev.nonEmptyStr();
+    return pattern === undefined ? undefined : { pattern };
+  }
+  const m = ev.map()!;
+  const pattern = m.req("file")?.nonEmptyStr();
+  const nsV = m.get("namespace");
+  const namespace = nsV?.nonEmptyStr();
+  m.done();
+  if (namespace !== undefined) {
+    const problem = invalidName("Namespace", namespace);
+    if (problem !== undefined) { nsV!.error(`invalid namespace ${JSON.stringify(namespace)}: ${problem}`); return undefined; }
+  }
+  if (pattern === undefined) return undefined;
+  return namespace === undefined ? { pattern } : { pattern, namespace };
+}
+
 /** Files named by `spec.include`, relative to the Simulation's file: globs sorted, each file once. */
-function includedFiles(sim: SimulationDoc, mainFile: string): { file: string; from: YamlValue }[] {
+function includedFiles(sim: SimulationDoc, mainFile: string, access: FileAccess): { file: string; from: YamlValue; namespace?: string }[] {
   const spec = sim.doc.get("spec")?.map();
   const incV = spec?.get("include");
   if (!incV) return [];
   const dir = dirname(mainFile);
   const seen = new Set<string>([mainFile]);
-  const out: { file: string; from: YamlValue }[] = [];
+  const out: { file: string; from: YamlValue; namespace?: string }[] = [];
   const entries = incV.isString ? [incV] : incV.list() ?? [];
   for (const ev of entries) {
-    const pattern = ev.nonEmptyStr();
-    if (pattern === undefined) continue;
+    const entry = includeEntry(ev);
+    if (entry === undefined) continue;
+    const { pattern, namespace } = entry;
     let files: string[];
     if (isDynamicPattern(pattern)) {
-      files = globSync(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false }).map((f) => resolve(f)).sort();
+      // Never walk outside the Simulation's folder (a glob from / would walk the whole file system).
+      if (!access.allowOutside && patternLeavesRoot(pattern)) {
+        ev.error(`${JSON.stringify(pattern)} reaches outside the Simulation's folder (--allow-outside-includes allows it)`);
+        continue;
+      }
+      files = globSync(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false, followSymbolicLinks: access.allowOutside })
+        .map((f) => resolve(f))
+        .filter((f) => access.allowOutside || inside(dir, f))
+        .sort();
       if (files.length === 0) ev.warn(`${JSON.stringify(pattern)} matches no files`);
     } else {
       files = [resolve(dir, pattern)];
@@ -39,7 +71,7 @@ function includedFiles(sim: SimulationDoc, mainFile: string): { file: string; fr
     for (const f of files) {
       if (seen.has(f)) continue;
       seen.add(f);
-      out.push({ file: f, from: ev });
+      out.push(namespace === undefined ? { file: f, from: ev } : { file: f, from: ev, namespace });
     }
   }
   return out;
@@ -53,17 +85,18 @@ const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings">, An
   ["authorizationPolicies", "AuthorizationPolicy"], ["requestAuthentications", "RequestAuthentication"],
 ];
 
-function checkDuplicates(results: DocumentResult[], sink: DiagnosticSink): void {
-  const seen = new Map<string, true>();
+function checkDuplicates(results: DocumentResult[], sink: DiagnosticSink, mainFile: string): void {
+  const seen = new Map<string, SourcePos | undefined>();
   for (const r of results) {
     if (r.kind !== "resource") continue;
     const m = r.resource.metadata;
     const key = `${r.resource.kind}/${m.namespace}/${m.name}`;
+    const pos = resourcePosition(r.resource);
     if (seen.has(key)) {
-      const pos = "pos" in r.resource ? r.resource.pos : undefined;
-      sink.error(pos ?? { file: "", line: 1, column: 1 }, "metadata.name", `duplicate ${r.resource.kind} ${JSON.stringify(m.name)}${m.namespace ? ` in namespace ${JSON.stringify(m.namespace)}` : ""}`);
-    }
-    seen.set(key, true);
+      const first = seen.get(key);
+      const where = first === undefined ? "" : ` (first defined at ${formatPosition(first)})`;
+      sink.error(pos ?? { file: mainFile, line: 1, column: 1 }, "metadata.name", `duplicate ${r.resource.kind} ${JSON.stringify(m.name)}${m.namespace ? ` in namespace ${JSON.stringify(m.namespace)}` : ""}${where}`);
+    } else seen.set(key, pos);
   }
 }
 
@@ -74,14 +107,24 @@ function byPosition(files: string[]): (a: Diagnostic, b: Diagnostic) => number {
 }
 
 /** Loads the scenario whose Simulation is in `file`; throws ScenarioError when the input is invalid. */
-export function loadScenario(file: string, opts: { overrides?: readonly Override[] } = {}): Scenario {
+export interface LoadOptions {
+  overrides?: readonly Override[];
+  /** Let include globs match outside the Simulation's folder. */
+  allowOutsideIncludes?: boolean;
+  /** The largest file read, in bytes (default 32 MiB). */
+  maxFileBytes?: number;
+}
+
+export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   const mainFile = resolve(file);
   const sink = new DiagnosticSink();
   const overrides: OverrideSet = { list: opts.overrides ?? [], applied: new Set() };
-  const state = new LoadState(sink);
+  const access: FileAccess = { root: dirname(mainFile), allowOutside: opts.allowOutsideIncludes ?? false, maxBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
+  const state = new LoadState(sink, access);
   const files = [mainFile];
   const results: DocumentResult[] = [];
-  for (const root of readYamlFile(mainFile, sink, undefined, overrides) ?? []) results.push(...readDocument(root, state));
+  // Loops, not push(...array): a List of 100,000 items would overflow the call stack as arguments.
+  for (const root of readYamlFile(mainFile, sink, undefined, overrides, { ...access, allowOutside: true }) ?? []) for (const r of readDocument(root, state)) results.push(r);
 
   const sims = results.filter((r): r is SimulationDoc => r.kind === "simulation");
   const sim = sims[0];
@@ -90,9 +133,10 @@ export function loadScenario(file: string, opts: { overrides?: readonly Override
     sink.error({ file: mainFile, line: 1, column: 1 }, "", "no Simulation document (apiVersion: meshsim.dev/v1alpha1, kind: Simulation) in this file");
   }
   if (sim) {
-    for (const { file: inc, from } of includedFiles(sim, mainFile)) {
+    for (const { file: inc, from, namespace } of includedFiles(sim, mainFile, access)) {
       files.push(inc);
-      for (const root of readYamlFile(inc, sink, { pos: from.pos, path: from.path }, overrides) ?? []) {
+      for (const root of readYamlFile(inc, sink, { pos: from.pos, path: from.path }, overrides, access) ?? []) {
+        if (namespace !== undefined) placeInNamespace(root, namespace);
         for (const r of readDocument(root, state)) {
           if (r.kind === "simulation") r.root.error(`only one Simulation document is allowed (the entry point is in ${mainFile})`);
           else results.push(r);
@@ -100,7 +144,7 @@ export function loadScenario(file: string, opts: { overrides?: readonly Override
       }
     }
   }
-  checkDuplicates(results, sink);
+  checkDuplicates(results, sink, mainFile);
   // Each override must land: a typo in --set would otherwise silently run the unchanged scenario.
   for (const o of overrides.list) {
     if (!overrides.applied.has(o)) {
@@ -121,7 +165,8 @@ export function loadScenario(file: string, opts: { overrides?: readonly Override
     warnings: sink.warnings.sort(byPosition(files)),
   };
   for (const [field, kind] of INDEX_KINDS) {
-    (scenario[field] as AnyResource[]).push(...initial.filter((r) => r.kind === kind));
+    const list = scenario[field] as AnyResource[];
+    for (const r of initial) if (r.kind === kind) list.push(r);
   }
   return scenario;
 }

@@ -185,6 +185,12 @@ export interface MeshSettings {
   proxy: { latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number; startupTime: DistributionSpec };
   controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec; pushTimePerResourceMs: number };
   certificates: { workloadTTLMs: number };
+  /**
+   * Istio's sidecarInjectorWebhook.enableNamespacesByDefault: true injects every namespace not
+   * labelled istio-injection=disabled. Not set: true when the scenario has no Namespace documents,
+   * false (only labelled namespaces) when it has some (docs/injection.md).
+   */
+  injection: { enableNamespacesByDefault?: boolean };
 }
 
 export interface Simulation {

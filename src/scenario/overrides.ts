@@ -3,7 +3,7 @@
 //   spec.duration=120s                          the Simulation document
 //   LoadGenerator/users:spec.rate=3000          the document of that kind and name
 //   Deployment/reviews-v3:spec.replicas=[1,2,3] a list of values: a sweep's axis
-import { isMap, parse as parseYaml, type Document, type Node } from "yaml";
+import { isMap, isSeq, parse as parseYaml, type Document, type Node } from "yaml";
 
 export interface Override {
   /** The document's kind and metadata.name; undefined kind = the Simulation. */
@@ -15,7 +15,10 @@ export interface Override {
   readonly text: string;
 }
 
-export class OverrideError extends Error {}
+export class OverrideError extends Error {
+  /** The override that could not be applied (it was meant for the document being read). */
+  override?: Override;
+}
 
 /** `[Kind/name:]a.b[2].c=VALUE` where VALUE is YAML; `values` splits a flow list into one override each. */
 export function parseSet(text: string): { target: Omit<Override, "value" | "text">; key: string; values: unknown[] } {
@@ -70,6 +73,18 @@ export function applyOverrides(doc: Document, overrides: readonly Override[], ap
   for (const o of overrides) {
     const wanted = o.kind ?? "Simulation";
     if (kind !== wanted || (o.name !== undefined && name !== o.name)) continue;
+    // A list index may replace an item or append one, never leave a hole (yaml would fill it with
+    // nothing the loader can read).
+    for (let k = 1; k < o.path.length; k++) {
+      const idx = o.path[k];
+      const parent = doc.getIn(o.path.slice(0, k), true);
+      if (typeof idx === "number" && isSeq(parent) && idx > parent.items.length) {
+        throw Object.assign(new OverrideError(`--set ${o.text}: ${o.path.slice(0, k).join(".")} has ${parent.items.length} item${parent.items.length === 1 ? "" : "s"}; index ${idx} is past its end (${parent.items.length} appends one)`), { override: o });
+      }
+      if (typeof idx === "number" && parent !== undefined && !isSeq(parent)) {
+        throw Object.assign(new OverrideError(`--set ${o.text}: ${o.path.slice(0, k).join(".")} is not a list`), { override: o });
+      }
+    }
     const old = doc.getIn(o.path, true) as Node | undefined;
     // A missing field (and missing parents: `spec.mesh` not written) is added as YAML nodes, key
     // included: yaml's setIn would add a bare string key, which the loader cannot read.

@@ -5,6 +5,7 @@ import type { LoadState } from "./load-state.js";
 import { readMetadata } from "./metadata.js";
 import { KINDS, SIMULATION } from "./resource-kinds.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
+import { recordPosition } from "./resource-position.js";
 
 export type DocumentResult =
   | { kind: "resource"; resource: AnyResource }
@@ -28,7 +29,7 @@ export function readDocument(root: YamlValue, state: LoadState): DocumentResult[
 
   if (kind === "List" && group === "") {
     const out: DocumentResult[] = [];
-    for (const item of doc.req("items")?.list() ?? []) out.push(...readDocument(item, state));
+    for (const item of doc.req("items")?.list() ?? []) for (const r of readDocument(item, state)) out.push(r);
     doc.ignore("metadata");
     doc.done();
     return out;
@@ -45,7 +46,7 @@ export function readDocument(root: YamlValue, state: LoadState): DocumentResult[
     doc.ignore(...doc.keys());
     return [];
   }
-  const metadata = readMetadata(doc, state.takeCreationIndex(), entry.clusterScoped ?? false);
+  const metadata = readMetadata(doc, state.takeCreationIndex(), entry.clusterScoped ?? false, kind);
   if (kind === "Simulation") {
     if (!metadata) { doc.ignore(...doc.keys()); return []; }
     return [{ kind: "simulation", doc, metadata, root }];
@@ -56,6 +57,7 @@ export function readDocument(root: YamlValue, state: LoadState): DocumentResult[
   doc.ignore("status");
   doc.done();
   if (!resource || !metadata) return [];
+  recordPosition(resource, root.pos);
   state.resources.push(resource);
   return [{ kind: "resource", resource }];
 }

@@ -52,8 +52,12 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
       pushTimePerResourceMs: cp?.get("pushTimePerResource")?.duration() ?? d.controlPlane.pushTimePerResourceMs,
     },
     certificates: { workloadTTLMs: certs?.get("workloadTTL")?.duration({ positive: true }) ?? d.certificates.workloadTTLMs },
+    injection: {},
   };
-  for (const x of [proxy, cp, certs, m]) x?.done();
+  const inj = m?.get("injection")?.map();
+  const byDefault = inj?.get("enableNamespacesByDefault")?.bool();
+  if (byDefault !== undefined) out.injection = { enableNamespacesByDefault: byDefault };
+  for (const x of [proxy, cp, certs, inj, m]) x?.done();
   return out;
 }
 

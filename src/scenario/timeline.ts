@@ -80,7 +80,7 @@ function readApply(v: YamlValue, tc: TimelineContext): TimelineAction | undefine
       m.done();
       if (file === undefined) return undefined;
       const abs = resolve(dirname(tc.simulationFile), file);
-      const docs = readYamlFile(abs, tc.state.sink, { pos: fV.pos, path: fV.path });
+      const docs = readYamlFile(abs, tc.state.sink, { pos: fV.pos, path: fV.path }, undefined, tc.state.access);
       if (!docs) return undefined;
       for (const d of docs) take(d);
       if (docs.length === 0) fV.warn("the file holds no resources");

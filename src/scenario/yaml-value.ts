@@ -42,10 +42,20 @@ export function positionOf(ctx: DocContext, offset: number): SourcePos {
   return { file: ctx.file, line, column: col };
 }
 
+// Characters a terminal would act on or show ambiguously: C0/C1 controls, DEL, line separators, the
+// replacement character invalid UTF-8 decodes to, and lone surrogates.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A key as a JSON string with every unprintable character escaped (`"a\u0007b"`). */
+export function quoteKey(key: string): string {
+  return JSON.stringify(key).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** `a.b`, `a[2]`, and `a["sidecar.istio.io/inject"]` for keys that would read ambiguously. */
 export function childPath(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
-  if (key === "" || /[.\s[\]"]/.test(key)) return `${path}[${JSON.stringify(key)}]`;
+  UNPRINTABLE.lastIndex = 0;
+  if (key === "" || /[.\s[\]"]/.test(key) || UNPRINTABLE.test(key)) return `${path}[${quoteKey(key)}]`;
   return path ? `${path}.${key}` : key;
 }
 
@@ -66,13 +76,16 @@ export class YamlValue {
   constructor(readonly ctx: DocContext, node: Node, readonly path: string) {
     // Aliases read as the node they point at; the position stays where the alias is written.
     let n: Node = node;
+    this.pos = positionOf(ctx, node.range?.[0] ?? 0);
     for (let i = 0; i < 32 && isAlias(n); i++) {
       const target = n.resolve(ctx.doc);
-      if (!target) break;
+      if (!target) {
+        ctx.sink.error(this.pos, path, `unknown anchor ${JSON.stringify(n.source)} (an anchor holds only within its own YAML document)`);
+        break;
+      }
       n = target as Node;
     }
     this.node = n;
-    this.pos = positionOf(ctx, node.range?.[0] ?? 0);
   }
   readonly pos: SourcePos;
 
@@ -157,7 +170,12 @@ export class YamlValue {
 
   list(): YamlValue[] | undefined {
     if (!isSeq(this.node)) return this.wrong("a list");
-    return this.node.items.map((item, i) => new YamlValue(this.ctx, item as Node, childPath(this.path, i)));
+    const out: YamlValue[] = [];
+    for (const [i, item] of this.node.items.entries()) {
+      if (item === undefined || item === null) { this.ctx.sink.error(this.pos, childPath(this.path, i), "is missing"); continue; }
+      out.push(new YamlValue(this.ctx, item as Node, childPath(this.path, i)));
+    }
+    return out;
   }
 
   strList(): string[] | undefined {
@@ -190,16 +208,62 @@ export class YamlValue {
   plain(): unknown { return this.node.toJSON(); }
 }
 
+/** `<<`, YAML 1.1's merge key (parsed with `merge: true` its value is a symbol). */
+function isMergeKey(key: Node | null): boolean {
+  return key !== null && isScalar(key) && (typeof key.value === "symbol" || key.value === "<<");
+}
+
+function keyText(keyNode: Node | null): string {
+  if (keyNode === null || keyNode === undefined) return "";
+  if (isScalar(keyNode)) return String(keyNode.value);
+  return typeof (keyNode as { toJSON?: unknown }).toJSON === "function" ? JSON.stringify(keyNode.toJSON()) : String(keyNode);
+}
+
+/**
+ * The map's pairs with YAML merge keys resolved, as kubectl's YAML reader (go-yaml) does: keys written
+ * in the map win over merged ones, and of several merged maps the earlier wins
+ * (https://yaml.org/type/merge.html). `depth` bounds merges of merges.
+ */
+function pairsOf(map: YAMLMap, doc: Document, unknownAlias: (alias: Node) => void, depth = 0): { key: string; keyNode: Node | null; value: Node | null }[] {
+  const own: { key: string; keyNode: Node | null; value: Node | null }[] = [];
+  const merged: { key: string; keyNode: Node | null; value: Node | null }[] = [];
+  for (const pair of map.items) {
+    const keyNode = pair.key as Node | null;
+    if (!isMergeKey(keyNode) || depth > 16) { own.push({ key: keyText(keyNode), keyNode, value: pair.value as Node | null }); continue; }
+    const v = pair.value as Node | null;
+    const sources = isSeq(v) ? (v.items as Node[]) : v === null ? [] : [v];
+    for (let s of sources) {
+      for (let i = 0; i < 32 && isAlias(s); i++) {
+        const target = s.resolve(doc) as Node | undefined;
+        if (target === undefined) { unknownAlias(s); break; }
+        s = target;
+      }
+      if (isMap(s)) for (const p of pairsOf(s, doc, unknownAlias, depth + 1)) merged.push(p);
+    }
+  }
+  const out = own.slice();
+  const seen = new Set(own.map((p) => p.key));
+  for (const p of merged) {
+    if (seen.has(p.key)) continue;
+    seen.add(p.key);
+    out.push(p);
+  }
+  return out;
+}
+
 /** A YAML map whose keys are tracked: `done()` warns about every key nothing asked for. */
 export class YamlMap {
   private readonly used = new Set<string>();
   private readonly byKey = new Map<string, { keyNode: Node | null; value: Node | null }>();
 
   constructor(readonly value: YamlValue, readonly node: YAMLMap) {
-    for (const pair of node.items) {
-      const keyNode = pair.key as Node | null;
-      const key = keyNode && isScalar(keyNode) ? String(keyNode.value) : keyNode ? JSON.stringify(keyNode.toJSON()) : "";
-      this.byKey.set(key, { keyNode, value: pair.value as Node | null });
+    const unknownAlias = (alias: Node) => {
+      const source = (alias as { source?: string }).source ?? "";
+      this.ctx.sink.error(positionOf(this.ctx, alias.range?.[0] ?? 0), childPath(this.path, "<<"), `unknown anchor ${JSON.stringify(source)} (an anchor holds only within its own YAML document)`);
+    };
+    for (const { key, keyNode, value: v } of pairsOf(node, value.ctx.doc, unknownAlias)) {
+      // A key written twice: the YAML parser has already reported it; the first one counts.
+      if (!this.byKey.has(key)) this.byKey.set(key, { keyNode, value: v });
     }
   }
 

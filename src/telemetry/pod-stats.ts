@@ -13,7 +13,7 @@ export class PodStats {
     /** App slots; Infinity when unbounded. */
     readonly concurrency: number,
     private readonly fromMs: number,
-    private readonly toMs: number,
+    private toMs: number,
   ) {
     this.lastMs = fromMs;
   }
@@ -26,6 +26,13 @@ export class PodStats {
       this.lastMs = t;
     }
     this.busy = busy;
+  }
+
+  /** The run stopped early (interrupted) at `ms`: the measured period ends there. */
+  endAt(ms: number): void {
+    if (ms >= this.toMs) return;
+    this.busyChanged(ms, this.busy);
+    this.toMs = Math.max(ms, this.fromMs);
   }
 
   /** The app answered a request at `now` (counted after the warm-up). */

@@ -65,7 +65,7 @@ export class ClientStats extends RequestStats {
   private inflight = 0;
   private lastMs: number;
   private inflightIntegral = 0;
-  private readonly toMs: number;
+  private toMs: number;
   /** Response body sizes of the counted requests, made at the first non-empty one (Fortio's Sizes). */
   responseSizes: SizeHistogram | null = null;
   /** Counted requests whose answer had no body, before `responseSizes` exists. */
@@ -121,6 +121,14 @@ export class ClientStats extends RequestStats {
       this.inflightIntegral += this.inflight * (t - this.lastMs);
       this.lastMs = t;
     }
+  }
+
+  /** The run stopped early (interrupted) at `ms`: the measured period ends there. */
+  endAt(ms: number): void {
+    if (ms >= this.toMs) return;
+    this.advance(ms);
+    this.toMs = Math.max(ms, this.fromMs);
+    this.windows.endAt(ms);
   }
 
   /** Time-average number of requests in flight over the measured period (Little's L). */
@@ -194,7 +202,11 @@ export class Recorder {
   private readonly edgeByKey = new Map<string, EdgeStats>();
   private readonly ownCounters = new Map<string, ClusterCounters>();
 
-  constructor(readonly opts: Readonly<RecorderOptions>) {
+  private options: Readonly<RecorderOptions>;
+  get opts(): Readonly<RecorderOptions> { return this.options; }
+
+  constructor(opts: Readonly<RecorderOptions>) {
+    this.options = opts;
     this.staleProxies = new LevelSeries(opts.warmupMs, opts.windowMs, Math.max(opts.endMs, opts.warmupMs + opts.windowMs));
   }
 
@@ -313,6 +325,19 @@ export class Recorder {
   changeConverged(index: number, ms: number): void {
     const c = this.changes[index];
     if (c !== undefined) c.convergenceMs = ms;
+  }
+
+  /**
+   * The run stopped early (a signal) at `ms`: every measured period, rate and time series ends
+   * there, as if the run had been planned that long.
+   */
+  endAt(ms: number): void {
+    if (ms >= this.options.endMs) return;
+    this.options = { ...this.options, endMs: Math.max(ms, this.options.warmupMs) };
+    for (const c of this.clients.values()) c.endAt(ms);
+    for (const p of this.pods.values()) p.endAt(ms);
+    for (const e of this.edgeList) e.windows?.endAt(ms);
+    this.staleProxies.endAt(Math.max(ms, this.options.warmupMs + this.options.windowMs));
   }
 
   /** Close the open time-series windows once the run is over (idempotent). */

@@ -1,6 +1,6 @@
 // Counts per report window, for the time-series charts: windows of `windowMs` from the end of the
-// warm-up to the end of the run, preallocated as typed arrays (memory is the number of windows, never
-// the number of requests). Requests that complete after the end (drained once load stopped) count in
+// warm-up to the end of the run, as typed arrays (memory is the number of windows reached, never
+// the number of requests), grown as the run reaches them (a huge window count costs nothing up front). Requests that complete after the end (drained once load stopped) count in
 // the last window. Optionally p50/p99 per window from one reusable histogram: the world records
 // requests in completion order, so a window is closed (its percentiles computed, the histogram reset)
 // as soon as a request of a later window arrives. A late request for an already closed window still
@@ -18,21 +18,22 @@ export interface WindowPoint {
 }
 
 export class WindowSeries {
-  readonly length: number;
-  readonly requests: Float64Array;
-  readonly errors: Float64Array;
-  readonly p50: Float64Array | null;
-  readonly p99: Float64Array | null;
+  length: number;
+  private requests: Float64Array;
+  private errors: Float64Array;
+  private p50: Float64Array | null;
+  private p99: Float64Array | null;
   private readonly hist: LatencyHistogram | null;
   private open = -1;
 
   constructor(readonly startMs: number, readonly windowMs: number, endMs: number, percentiles: boolean) {
     if (!(windowMs > 0)) throw new RangeError(`report window must be longer than 0 ms, got ${windowMs}`);
     this.length = Math.max(1, Math.ceil((endMs - startMs) / windowMs));
-    this.requests = new Float64Array(this.length);
-    this.errors = new Float64Array(this.length);
-    this.p50 = percentiles ? new Float64Array(this.length).fill(Number.NaN) : null;
-    this.p99 = percentiles ? new Float64Array(this.length).fill(Number.NaN) : null;
+    const first = Math.min(this.length, 64);
+    this.requests = new Float64Array(first);
+    this.errors = new Float64Array(first);
+    this.p50 = percentiles ? new Float64Array(first).fill(Number.NaN) : null;
+    this.p99 = percentiles ? new Float64Array(first).fill(Number.NaN) : null;
     this.hist = percentiles ? new LatencyHistogram() : null;
   }
 
@@ -42,8 +43,29 @@ export class WindowSeries {
     return i < 0 ? 0 : i >= this.length ? this.length - 1 : i;
   }
 
+  /** The run stopped early at `endMs`: windows after it are dropped. */
+  endAt(endMs: number): void {
+    this.length = Math.min(this.length, Math.max(1, Math.ceil((endMs - this.startMs) / this.windowMs)));
+  }
+
+  /** Requests and errors counted in window `i` (0 for a window the run has not reached). */
+  requestsAt(i: number): number { return i < this.requests.length ? this.requests[i]! : 0; }
+  errorsAt(i: number): number { return i < this.errors.length ? this.errors[i]! : 0; }
+
+  /** Room for window `i` (doubling, at most `length`). */
+  private reach(i: number): void {
+    if (i < this.requests.length) return;
+    const n = Math.min(this.length, Math.max(i + 1, this.requests.length * 2));
+    const grow = (from: Float64Array, fill: number) => { const to = new Float64Array(n).fill(fill); to.set(from); return to; };
+    this.requests = grow(this.requests, 0);
+    this.errors = grow(this.errors, 0);
+    if (this.p50 !== null) this.p50 = grow(this.p50, Number.NaN);
+    if (this.p99 !== null) this.p99 = grow(this.p99, Number.NaN);
+  }
+
   record(endMs: number, latencyMs: number, error: boolean): void {
     const i = this.indexOf(endMs);
+    this.reach(i);
     this.requests[i]!++;
     if (error) this.errors[i]!++;
     const h = this.hist;
@@ -72,9 +94,10 @@ export class WindowSeries {
     const out: WindowPoint[] = [];
     for (let i = 0; i < this.length; i++) {
       const t = Math.round(this.startMs + i * this.windowMs) / 1000;
-      const p: WindowPoint = { t, requests: this.requests[i]!, errors: this.errors[i]! };
+      const reached = i < this.requests.length;
+      const p: WindowPoint = { t, requests: reached ? this.requests[i]! : 0, errors: reached ? this.errors[i]! : 0 };
       if (this.p50 !== null && this.p99 !== null) {
-        const a = this.p50[i]!, b = this.p99[i]!;
+        const a = reached ? this.p50[i]! : Number.NaN, b = reached ? this.p99[i]! : Number.NaN;
         p.p50 = Number.isNaN(a) ? null : a;
         p.p99 = Number.isNaN(b) ? null : b;
       }

@@ -13,6 +13,8 @@ describe("defaults of each kind", () => {
       proxy: { latency: { dist: "lognormal", median: 1.2, p99: 1.6 }, cpuPerRequestMs: 0.5, memoryBytes: 50 * 2 ** 20, startupTime: { dist: "constant", value: 1000 } },
       controlPlane: { debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, pushTime: { dist: "exponential", mean: 5 }, pushTimePerResourceMs: 0.02 },
       certificates: { workloadTTLMs: 86_400_000 },
+      // enableNamespacesByDefault unset: meshsim decides from the Namespace documents (docs/injection.md).
+      injection: {},
     });
     expect(s.network).toEqual({ latency: { dist: "exponential", mean: 0.1 }, external: { latency: { dist: "exponential", mean: 20 } } });
     expect(s.report).toEqual({ windowMs: null, accessLog: false, traces: { enabled: false, sample: 0.01 } });

@@ -16,8 +16,9 @@ describe("WindowSeries", () => {
     w.record(20_000, 1, false);
     w.record(39_999, 1, true);
     w.record(45_000, 1, true); // after the end of the run
-    expect(Array.from(w.requests)).toEqual([2, 1, 2]);
-    expect(Array.from(w.errors)).toEqual([1, 0, 2]);
+    expect([0, 1, 2].map((i) => w.requestsAt(i))).toEqual([2, 1, 2]);
+    expect([0, 1, 2].map((i) => w.errorsAt(i))).toEqual([1, 0, 2]);
+    expect(w.requestsAt(7)).toBe(0);
     expect(w.points()).toEqual([
       { t: 10, requests: 2, errors: 1 },
       { t: 20, requests: 1, errors: 0 },
@@ -53,5 +54,18 @@ describe("WindowSeries", () => {
     const p = w.points();
     expect(p[0]).toEqual({ t: 0, requests: 2, errors: 1, p50: 5, p99: 5 });
     expect(p[1]).toEqual({ t: 1, requests: 1, errors: 0, p50: 7, p99: 7 });
+  });
+});
+
+describe("window series are allocated as the run goes", () => {
+  it("a series of 10^12 windows costs nothing until the run reaches them", () => {
+    const w = new WindowSeries(0, 1e-3, 1e9, true);
+    expect(w.length).toBe(1e12);
+    w.record(0.5e-3, 1, false);
+    w.record(250.0005, 2, true);
+    expect(w.requestsAt(0)).toBe(1);
+    expect(w.requestsAt(250_000)).toBe(1);
+    expect(w.errorsAt(250_000)).toBe(1);
+    expect(w.requestsAt(250_001)).toBe(0);
   });
 });

@@ -104,7 +104,7 @@ export function headerSection(s: Summary): string {
 <div class="wrap">
 <div class="brand">meshsim report</div>
 <h1 data-figure="scenario">${esc(s.scenario)}</h1>
-<p class="meta">seed <b data-figure="seed">${esc(s.seed)}</b> · <b data-figure="simulatedSeconds">${esc(s.simulatedSeconds)}</b> s simulated,
+${s.interrupted !== undefined ? `<p class="meta"><b>Interrupted</b> at <b data-figure="interrupted">${esc(s.interrupted.atSimulatedSeconds)}</b> simulated s: the figures cover the run up to there.</p>\n` : ""}<p class="meta">seed <b data-figure="seed">${esc(s.seed)}</b> · <b data-figure="simulatedSeconds">${esc(s.simulatedSeconds)}</b> s simulated,
 <b data-figure="measuredSeconds">${esc(s.measuredSeconds)}</b> s measured (${warmup > 0 ? `after a ${esc(warmup)} s warm-up` : "no warm-up"}) · windows of ${esc(s.timeSeries.windowSeconds)} s · meshsim ${esc(s.meshsim)}</p>
 <p class="headline${h.internal.failed > 0 ? " bad" : ""}" data-figure="headline">${esc(h.text)}</p>
 ${h.worst.length === 0 ? "" : `<ul class="headline-worst">${h.worst.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>`}
