@@ -43,6 +43,8 @@ export interface ClusterContext {
   outlierEvent(cluster: string, pod: Pod, kind: "eject" | "uneject", now: number, durationMs?: number): void;
   /** Event kind whose payload is an UpstreamCluster to sweep. */
   kSweep: number;
+  /** With nodes: the host set with localities and the locality LB istiod configures (mesh/kube/locality-host-set.ts). */
+  hostSet?: ((hosts: readonly Pod[], client: Pod | null, policy: TrafficPolicy, service: ServiceState) => HostSet) | undefined;
 }
 
 export class UpstreamCluster {
@@ -118,7 +120,7 @@ export class UpstreamCluster {
     const oldIndex = this.index;
     this.hosts = hosts;
     this.index = new Map(hosts.map((p, i) => [p, i]));
-    this.set = new HostSet(hosts.map(() => 1));
+    this.set = this.ctx.hostSet?.(hosts, this.owner, this.policy, this.service) ?? new HostSet(hosts.map(() => 1));
     const previousIndexOf = new Int32Array(hosts.length);
     const firstBuild = oldIndex.size === 0 && old.size === 0;
     for (const [p, i] of this.index) {
