@@ -250,7 +250,7 @@ export class World implements Transport {
         nextOrigin = () => {
           for (let k = 0; k < pods.length; k++) {
             const p = pods[rr++ % pods.length]!;
-            if (p.alive) return originOf(p);
+            if (p.alive && !p.blackholed) return originOf(p);
           }
           return null;
         };
