@@ -70,7 +70,11 @@ export interface LocalitySummary {
     cost: { total: number; perHour: number; perMonth: number };
     edges: { source: string; destination: string; requests: number; crossZoneRequests: number; share: number; bytes: number }[];
     zonePairs: { from: string; to: string; requests: number }[];
+    /** Requests per (source workload, its zone) → (destination workload, its zone). */
+    flows: { source: string; sourceZone: string; destination: string; destinationZone: string; requests: number }[];
   };
+  /** Workloads with pods in each zone (the locality view's boxes). */
+  workloads: Record<string, string[]>;
 }
 
 export interface ExpectationResult {

@@ -11,6 +11,7 @@ export const BYTES_PER_GB = 2 ** 30;
 export const HOURS_PER_MONTH = 730;
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function addLocality(summary: Summary, world: World, topology: NetworkTopology): void {
   const nodes = world.nodes;
@@ -73,7 +74,20 @@ export function addLocality(summary: Summary, world: World, topology: NetworkTop
     const [from, to] = k.split("\u0000") as [string, string];
     return { from, to, requests };
   }).sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  const flows = [...traffic.flows].map(([k, requests]) => {
+    const [source, destination, sourceZone, destinationZone] = k.split("\u0000") as [string, string, string, string];
+    return { source, sourceZone, destination, destinationZone, requests };
+  }).sort((a, b) => cmp(a.source, b.source) || cmp(a.sourceZone, b.sourceZone) || cmp(a.destination, b.destination) || cmp(a.destinationZone, b.destinationZone));
+  const workloads: Record<string, string[]> = {};
+  for (const pod of world.pods.values()) {
+    if (pod.node === undefined || pod.pending !== undefined) continue;
+    const z = zoneOfNode.get(pod.node) ?? "";
+    const list = (workloads[z] ??= []);
+    if (!list.includes(pod.workload)) list.push(pod.workload);
+  }
+  for (const list of Object.values(workloads)) list.sort();
   summary.locality = {
+    workloads,
     zones,
     crossZone: {
       requests: t.requests,
@@ -87,6 +101,7 @@ export function addLocality(summary: Summary, world: World, topology: NetworkTop
       cost: { total: round(total, 6), perHour: round(perHour, 6), perMonth: round(perHour * HOURS_PER_MONTH, 2) },
       edges,
       zonePairs,
+      flows,
     },
   };
 }

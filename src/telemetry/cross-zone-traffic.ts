@@ -20,6 +20,8 @@ export class CrossZoneTraffic {
   readonly edges = new Map<string, { total: number; crossed: CrossZoneCounts }>();
   /** Per zone pair "from\u0000to": requests. */
   readonly zonePairs = new Map<string, number>();
+  /** Per edge and zone pair "source\u0000destination\u0000from\u0000to": requests (the locality view's lines). */
+  readonly flows = new Map<string, number>();
   readonly total = zero();
   totalRequests = 0;
 
@@ -37,6 +39,8 @@ export class CrossZoneTraffic {
     this.totalRequests++;
     const pair = `${fromZone}\u0000${toZone}`;
     this.zonePairs.set(pair, (this.zonePairs.get(pair) ?? 0) + 1);
+    const flow = `${edge}\u0000${pair}`;
+    this.flows.set(flow, (this.flows.get(flow) ?? 0) + 1);
     if (fromZone === toZone && !crossRegion) return;
     for (const c of [e.crossed, this.total]) {
       c.requests++;
