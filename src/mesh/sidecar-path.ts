@@ -332,7 +332,7 @@ export class RouterRequest implements Exchange {
     if (this.done) return;
     const cluster = this.cluster!;
     const avoid = this.policy?.previousHostsPredicate ? this.triedHosts() : null;
-    const host = cluster.pick(avoid, this.req, this.pod.ip);
+    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true ? this.triedHosts() : null);
     if (host === undefined) {
       this.localStatus = 503;
       this.localFlags = "UH";

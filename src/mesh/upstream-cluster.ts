@@ -142,8 +142,10 @@ export class UpstreamCluster {
    * A host for this request (hashed by the DestinationRule's consistentHash key when it has one),
    * avoiding `avoid` (previous hosts) when possible; undefined = none (UH).
    */
-  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string): Pod | undefined {
+  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string, tried?: readonly Pod[] | null): Pod | undefined {
     this.refresh();
+    // retryRemoteLocalities: Envoy's previous_priorities, update_frequency 2 (Istio's route/retry/retry.go).
+    this.pickContext.excludedPriorities = tried != null && tried.length >= 2 ? this.attemptedPriorities(tried) : undefined;
     const ch = this.policy.loadBalancer?.consistentHash;
     const hash = ch !== undefined && req !== undefined ? consistentHashOf(ch, req, sourceIp) : undefined;
     const ctx = this.pickContext;
@@ -155,6 +157,18 @@ export class UpstreamCluster {
   }
 
   private readonly pickContext: PickContext = {};
+
+  /** The priorities of the hosts tried so far, counted in whole rounds of 2 attempts. */
+  private attemptedPriorities(tried: readonly Pod[]): Uint8Array | undefined {
+    if (this.set.priorityCount < 2) return undefined;
+    const ex = new Uint8Array(this.set.priorityCount);
+    const k = tried.length - (tried.length % 2);
+    for (let i = 0; i < k; i++) {
+      const h = this.index.get(tried[i]!);
+      if (h !== undefined && this.set.priorityOf[h]! >= 0) ex[this.set.priorityOf[h]!] = 1;
+    }
+    return ex;
+  }
 
   started(pod: Pod): void {
     const i = this.index.get(pod);

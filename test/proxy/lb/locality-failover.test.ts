@@ -95,3 +95,18 @@ describe("properties of the default failover priorities", () => {
       planLocalities(hs, { clientLocality: client }).priorityOf.every((x) => x === 0)));
   });
 });
+
+describe("retryRemoteLocalities (Envoy previous_priorities)", () => {
+  it("excluding attempted priorities moves the load to the next ones; nothing left ⇒ original load", async () => {
+    const { HostSet } = await import("../../../src/proxy/lb/host-set.js");
+    const { PriorityLoad } = await import("../../../src/proxy/lb/priority-load.js");
+    const hs = [host("r1/z1", "a"), host("r1/z2", "b"), host("r2/z1", "c")];
+    const set = new HostSet(hs, { clientLocality: "r1/z1", outlierDetection: true });
+    const pl = new PriorityLoad(set, 0);
+    pl.refresh();
+    expect(Array.from(pl.load)).toEqual([100, 0, 0]);
+    expect(Array.from(pl.excluding(Uint8Array.from([1, 0, 0]))!)).toEqual([0, 100, 0]);
+    expect(Array.from(pl.excluding(Uint8Array.from([1, 1, 0]))!)).toEqual([0, 0, 100]);
+    expect(pl.excluding(Uint8Array.from([1, 1, 1]))).toBeNull();
+  });
+});
