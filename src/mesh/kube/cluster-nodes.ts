@@ -113,8 +113,7 @@ export class ClusterNodes {
 
   /** kubectl cordon: no new pods. */
   cordon(node: string): void {
-    const n = this.info.get(node)?.node;
-    if (n !== undefined) this.scheduler.setReady(node, false);
+    this.scheduler.setReady(node, false);
   }
 }
 
