@@ -99,7 +99,9 @@ function readDelete(m: YamlMap, namespace: string, tc: TimelineContext): Timelin
   const kind = kindV?.nonEmptyStr();
   const nameV = m.req("name");
   const name = nameV?.nonEmptyStr();
-  if (kind !== undefined && !KINDS[kind]) return kindV!.error(`cannot delete kind ${JSON.stringify(kind)} (one of ${Object.keys(KINDS).join(", ")})`);
+  const deletable = Object.keys(KINDS).filter((k) => k !== "Node");
+  if (kind === "Node") return kindV!.error("a Node cannot be deleted from the timeline: use drain, notReady or kill with {node: NAME}");
+  if (kind !== undefined && !KINDS[kind]) return kindV!.error(`cannot delete kind ${JSON.stringify(kind)} (one of ${deletable.join(", ")})`);
   if (kind === undefined || name === undefined) return undefined;
   const ns = KINDS[kind]!.clusterScoped ? "" : namespace;
   tc.state.defer(() => {

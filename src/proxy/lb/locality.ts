@@ -97,7 +97,7 @@ export function planLocalities(hosts: readonly LbHost[], opts: LocalityOptions =
   // Priorities must be consecutive: compact the levels that are used.
   const used = [...new Set(priorityOf)].sort((a, b) => a - b);
   for (let i = 0; i < n; i++) priorityOf[i] = used.indexOf(priorityOf[i]!);
-  plan.priorityCount = Math.max(1, used.length);
+  plan.priorityCount = used.length;
   return plan;
 }
 
