@@ -185,6 +185,29 @@ spec: {hosts: [server], http: [{route: [{destination: {host: server}}], retries:
     const total = summary.clients["load"]!.requests;
     expect(withinBinomial(uf, total, (2 / 9) * (10 / 30), 5)).toBe(true);
   });
+  it("kill {node} stops exactly the pods on that node; notReady {zone} takes its pods out after the grace period and replaces them after 300 s", () => {
+    const { summary } = runScenario(load(mesh(`  timeline:\n  - at: 10s\n    kill: {node: a-0}\n`)));
+    const onNode = Object.entries(summary.pods).filter(([, p]) => p.node === "a-0").map(([n]) => n);
+    expect(onNode.length).toBeGreaterThan(0);
+    expect(summary.events.filter((e) => e.kind === "kill")).toHaveLength(1);
+    // Servers on a-0 stopped at 10 s of 30: they served about a third of what the others did.
+    const served = (pred: (node: string | undefined) => boolean) => Object.entries(summary.pods).filter(([n, p]) => n.startsWith("server") && pred(p.node)).map(([, p]) => p.requests);
+    const dead = served((n) => n === "a-0");
+    const alive = served((n) => n !== "a-0");
+    const mean = alive.reduce((a, b) => a + b, 0) / alive.length;
+    expect(dead.length).toBeGreaterThan(0);
+    for (const r of dead) expect(r).toBeLessThan(0.5 * mean);
+    const files = mesh(`  duration: 400s\n  timeline:\n  - at: 10s\n    notReady: {zone: b}\n`);
+    files["main.yaml"] = files["main.yaml"]!.replace("  duration: 30s\n", "");
+    const s2 = runScenario(load(files)).summary;
+    const notReady = s2.events.filter((e) => e.kind === "notReady");
+    expect(notReady.length).toBeGreaterThan(0);
+    expect(notReady.every((e) => e.t === 50)).toBe(true); // 10 s + node-monitor-grace-period 40 s
+    expect(s2.events.filter((e) => e.kind === "evicted").every((e) => e.t === 310)).toBe(true);
+    const replacements = Object.entries(s2.pods).filter(([n]) => /^(server-[6-9]|client-[3-9])$/.test(n));
+    expect(replacements.length).toBe(notReady.length);
+    expect(replacements.every(([, p]) => p.locality !== "r1/b/")).toBe(true);
+  });
   it("without nodes there is no locality section and no placement fields", () => {
     const files = mesh("", RANDOM_DR);
     files["main.yaml"] = files["main.yaml"]!.replace(NODES, "");
