@@ -208,6 +208,13 @@ spec: {hosts: [server], http: [{route: [{destination: {host: server}}], retries:
     expect(replacements.length).toBe(notReady.length);
     expect(replacements.every(([, p]) => p.locality !== "r1/b/")).toBe(true);
   });
+  it("with nodes the same scenario and seed give byte-identical summaries", () => {
+    const files = mesh(`  timeline:\n  - at: 10s\n    drain: {zone: a}\n`, RANDOM_DR);
+    const a = JSON.stringify(runScenario(load(files)).summary);
+    const b = JSON.stringify(runScenario(load(files)).summary);
+    expect(a).toBe(b);
+    expect(JSON.stringify(runScenario(load(files), { seed: 99 }).summary)).not.toBe(a);
+  });
   it("without nodes there is no locality section and no placement fields", () => {
     const files = mesh("", RANDOM_DR);
     files["main.yaml"] = files["main.yaml"]!.replace(NODES, "");
