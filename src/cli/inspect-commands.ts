@@ -66,7 +66,7 @@ export function proxyConfigCommand(a: { kind: string; pod: string; scenario: str
       break;
     case "endpoints":
       rows = endpoints(v) as unknown as Record<string, unknown>[];
-      columns = ["endpoint", "status", "cluster", "pod"];
+      columns = ["endpoint", "status", "cluster", "pod", ...(rows.some((r) => r["locality"] !== undefined) ? ["locality"] : [])];
       break;
     case "secrets":
       rows = secrets(world, pod) as unknown as Record<string, unknown>[];

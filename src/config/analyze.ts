@@ -15,6 +15,7 @@ import { ingressGatewayLabels } from "../scenario/ingress-gateway-labels.js";
 
 /** Where meshsim runs the ingress gateway's pod (Istio's istio-ingressgateway deployment). */
 const GATEWAY_NAMESPACE = "istio-system";
+import { analyzeLocality } from "./locality-analyze.js";
 
 export interface AnalysisMessage {
   readonly level: "Error" | "Warning" | "Info";
@@ -29,6 +30,8 @@ export interface ClusterView {
   readonly deployments: readonly Deployment[];
   /** Kubernetes Service hosts (FQDN) with their ports and target ports. */
   readonly services: ReadonlyMap<string, readonly { port: number; targetPort: number }[]>;
+  /** Distinct zones of the scenario's nodes (0 without nodes). */
+  readonly zones?: number;
 }
 
 export function formatMessage(m: AnalysisMessage): string {
@@ -119,5 +122,6 @@ export function analyze(config: MeshConfig, cluster: ClusterView): AnalysisMessa
       }
     });
   }
+  out.push(...analyzeLocality(config, cluster.zones ?? 0));
   return out;
 }

@@ -45,6 +45,8 @@ export interface SidecarDeps {
   policies: InboundPolicies;
   /** Access log and traces; null when both are off. */
   log: RequestLog | null;
+  /** With nodes: is traffic between these two pods' zones dropped (a zone partition)? */
+  partitioned?: ((from: Pod | null, to: Pod) => boolean) | undefined;
 }
 
 export class SidecarPath {
@@ -89,7 +91,7 @@ export class SidecarPath {
       if (!mirrorSelected(m, this.mirrorDraw())) continue;
       const host = clusters(m.destination)?.pick(null);
       if (host !== undefined) {
-        this.d.inbound.receive(host, req, origin, m.destination.host, host.hasSidecar, DISCARD, this.d.network.oneWay());
+        this.d.inbound.receive(host, req, origin, m.destination.host, host.hasSidecar, DISCARD, this.d.network.between(origin.pod, host));
       }
     }
   }
@@ -126,13 +128,15 @@ export class SidecarPath {
       const now = this.sim.now;
       if (now >= host.certNotAfter || (cluster.owner !== null && now >= cluster.owner.certNotAfter)) security = CONNECTION_CERT_EXPIRED;
     }
-    let d = net.oneWay() + net.oneWay();
-    if (tls.mode !== "DISABLE") d += net.oneWay() + net.oneWay();
+    const from = cluster.owner;
+    let d = net.between(from, host) + net.between(host, from);
+    if (tls.mode !== "DISABLE") d += net.between(from, host) + net.between(host, from);
     // The server pod's PREROUTING redirect to 15006 (NAT and conntrack on the first packet).
     if (host.hasSidecar) d += REDIRECT_COST_MS;
     const timeout = cluster.pools[worker]!.limits.connectTimeoutMs;
     const c = new Connecting(cluster, worker, conn, host, security, this.sim.now + extraMs + timeout);
-    if (host.blackholed || d > timeout) {
+    // A zone partition drops the SYN like a vanished node does (mesh/kube/cluster-nodes.ts).
+    if (host.blackholed || d > timeout || this.d.partitioned?.(from, host) === true) {
       c.timedOut = true;
       d = timeout;
     }
@@ -338,7 +342,7 @@ export class RouterRequest implements Exchange {
     if (this.done) return;
     const cluster = this.cluster!;
     const avoid = this.policy?.previousHostsPredicate ? this.triedHosts() : null;
-    const host = cluster.pick(avoid, this.req, this.pod.ip);
+    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true ? this.triedHosts() : null);
     if (host === undefined) {
       this.localStatus = 503;
       this.localFlags = "UH";
@@ -398,7 +402,9 @@ export class RouterRequest implements Exchange {
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
     a.sentMs = this.p.sim.now;
-    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.oneWay());
+    // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
+    if (d.partitioned?.(this.pod, a.host) === true) return;
+    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host));
   }
 
   /**
@@ -562,7 +568,7 @@ export class UpstreamAttempt implements Responder {
     this.status = status;
     this.flags = flags;
     this.bytes = bytes;
-    this.rr.p.after(this.rr.p.d.network.oneWay(), this.rr.p.kBack, this);
+    this.rr.p.after(this.rr.p.d.network.between(this.host, this.rr.pod), this.rr.p.kBack, this);
   }
 
   back(): void {

@@ -18,6 +18,8 @@ import { AccessLog } from "../telemetry/access-log.js";
 import { TraceRecorder } from "../telemetry/trace-recorder.js";
 import { IdSource } from "../telemetry/request-ids.js";
 import { RandomStreams } from "../engine/rng.js";
+import { addLocality } from "./locality-summary.js";
+import { readNetworkTopology } from "../scenario/network-topology.js";
 
 export interface RunOptions {
   seed?: number;
@@ -122,8 +124,11 @@ export function finishRun(
     expectations: [],
     clientSources,
   });
+  const topology = sim.topology ?? readNetworkTopology(undefined, sim.network.latency);
+  addLocality(base, world, topology);
   const expectations = evaluateExpectations(sim.expect, base, recorder);
   const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources });
+  addLocality(built, world, topology);
   const summary: Summary = interruptedAtMs === undefined ? built : { ...built, interrupted: { atSimulatedSeconds: interruptedAtMs / 1000 } };
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;

@@ -5,8 +5,9 @@ import type { Override } from "./overrides.js";
 import type { OverrideSet } from "./source-file.js";
 import { dirname, resolve } from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
-import type { AnyResource, Diagnostic, Scenario, SourcePos } from "./model.js";
+import type { AnyResource, Deployment, Diagnostic, Node, Scenario, SourcePos } from "./model.js";
 import { resourcePosition } from "./resource-position.js";
+import { checkScheduling } from "./scheduling-checks.js";
 import { ScenarioError, formatPosition } from "./diagnostic.js";
 import { LoadState } from "./load-state.js";
 import { readDocument } from "./resource-reader.js";
@@ -154,6 +155,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   const initial = state.resources.slice();
   const simulation = sim ? readSimulation(sim.doc, sim.metadata, sim.root.pos, mainFile, state) : undefined;
   state.runDeferred();
+  checkScheduling([...initial.filter((r): r is Node => r.kind === "Node"), ...(simulation?.nodes ?? [])], initial.filter((r): r is Deployment => r.kind === "Deployment"), sink);
 
   const errors = sink.errors;
   if (errors.length > 0 || !simulation) throw new ScenarioError(errors.sort(byPosition(files)));
@@ -168,5 +170,8 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
     const list = scenario[field] as AnyResource[];
     for (const r of initial) if (r.kind === kind) list.push(r);
   }
+  // Nodes: the Node documents and the Simulation's `nodes` shorthand (absent when there are none).
+  const nodes = [...initial.filter((r): r is Node => r.kind === "Node"), ...(simulation.nodes ?? [])];
+  if (nodes.length > 0) scenario.nodes = nodes;
   return scenario;
 }

@@ -1,7 +1,9 @@
 // The Simulation document: run settings, mesh costs, network, timeline, expectations, report.
 import type { ObjectMeta } from "../proxy/api/networking.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
-import type { Expectation, MeshSettings, Simulation, SourcePos } from "./model.js";
+import type { Expectation, MeshSettings, NetworkTopology, Simulation, SourcePos } from "./model.js";
+import { readNodeShorthand } from "./kinds/node.js";
+import { readNetworkTopology } from "./network-topology.js";
 import { DEFAULTS } from "./defaults.js";
 import { readDistribution } from "./distribution.js";
 import { readExpectation } from "./expectation.js";
@@ -61,7 +63,7 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
   return out;
 }
 
-function readNetwork(v: YamlValue | undefined, file: string, state: LoadState): Simulation["network"] {
+function readNetwork(v: YamlValue | undefined, file: string, state: LoadState): { network: Simulation["network"]; topology: NetworkTopology } {
   const m = v?.map();
   const jwksV = m?.get("jwks");
   if (jwksV) readServedJwks(jwksV, file, state);
@@ -70,9 +72,10 @@ function readNetwork(v: YamlValue | undefined, file: string, state: LoadState): 
     latency: dist(m?.get("latency"), DEFAULTS.network.latency),
     external: { latency: dist(ext?.get("latency"), DEFAULTS.network.externalLatency) },
   };
+  const topology = readNetworkTopology(m, out.latency);
   ext?.done();
   m?.done();
-  return out;
+  return { network: out, topology };
 }
 
 function readReport(v: YamlValue | undefined): Simulation["report"] {
@@ -102,7 +105,10 @@ export function readSimulation(
   const warmupMs = warmV?.duration() ?? DEFAULTS.simulation.warmupMs;
   if (warmupMs >= durationMs) (warmV ?? durV ?? doc.value).error(`warmup (${warmupMs} ms) must be shorter than the duration (${durationMs} ms)`);
   const mesh = readMesh(spec?.get("mesh"));
-  const network = readNetwork(spec?.get("network"), file, state);
+  const { network, topology } = readNetwork(spec?.get("network"), file, state);
+  const nodesV = spec?.get("nodes");
+  const nodes = nodesV ? readNodeShorthand(nodesV, state) : [];
+  for (const n of nodes) state.resources.push(n);
   const report = readReport(spec?.get("report"));
   const expect: Expectation[] = [];
   for (const e of spec?.get("expect")?.list() ?? []) {
@@ -114,5 +120,5 @@ export function readSimulation(
   spec?.ignore("include");
   spec?.done();
   doc.done();
-  return { kind: "Simulation", metadata, seed, durationMs, warmupMs, mesh, network, timeline, expect, report, pos };
+  return { kind: "Simulation", metadata, seed, durationMs, warmupMs, mesh, network, timeline, expect, report, nodes, topology, pos };
 }

@@ -115,7 +115,7 @@ export function clusters(v: ProxyView): ClusterRow[] {
   return rows;
 }
 
-export interface EndpointRow { endpoint: string; status: string; cluster: string; pod: string }
+export interface EndpointRow { endpoint: string; status: string; cluster: string; pod: string; locality?: string }
 
 /** The endpoints of each outbound cluster as this proxy knows them. */
 export function endpoints(v: ProxyView): EndpointRow[] {
@@ -127,7 +127,8 @@ export function endpoints(v: ProxyView): EndpointRow[] {
     const labels = c.subset === "-" ? {} : (dr?.spec.subsets?.find((x) => x.name === c.subset)?.labels ?? {});
     const target = s.spec.ports.find((p) => p.port === c.port)?.targetPort ?? c.port;
     for (const pod of (v.eds ?? v.registry.eds).byFqdn.get(c.fqdn) ?? []) {
-      if (selects(labels, pod.labels)) rows.push({ endpoint: `${pod.ip}:${target}`, status: "HEALTHY", cluster: c.name, pod: pod.name });
+      // With nodes, the endpoint's locality as Envoy's LocalityLbEndpoints carry it (region/zone/subzone).
+      if (selects(labels, pod.labels)) rows.push({ endpoint: `${pod.ip}:${target}`, status: "HEALTHY", cluster: c.name, pod: pod.name, ...(pod.locality !== undefined ? { locality: pod.locality } : {}) });
     }
   }
   return rows;
