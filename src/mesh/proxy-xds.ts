@@ -5,6 +5,11 @@
 // https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#eventual-consistency-considerations
 import type { MeshConfig } from "../config/mesh-config.js";
 import type { Pod } from "./pod.js";
+import type { CallTarget } from "../scenario/model.js";
+import type { ServiceEntry } from "../proxy/api/networking.js";
+import type { Cluster } from "../proxy/config/cluster.js";
+import type { VirtualHost } from "../proxy/config/virtual-host.js";
+import type { CompiledDestination } from "../proxy/route/destination.js";
 
 /** Endpoints of every service at one moment, as istiod last computed them (immutable). */
 export interface EndpointSnapshot {
@@ -29,4 +34,18 @@ export class ProxyXds {
   ) {
     this.bootstrapped = bootstrapped;
   }
+}
+
+/**
+ * istiod's translation as the proxies ask for it (xds/translation/translator.ts implements it): the
+ * one place that decides which virtual host and cluster a proxy holds, under the config version of
+ * the xDS type in question.
+ */
+export interface Translation {
+  /** RDS: the virtual host the proxy's listener for `target.port` picks for the request's host. */
+  virtualHost(pod: Pod, config: MeshConfig, target: CallTarget): VirtualHost;
+  /** CDS: the cluster a route destination names (undefined: the proxy has none, 503 NC). */
+  cluster(pod: Pod, config: MeshConfig, d: CompiledDestination): Cluster | undefined;
+  /** CDS: the cluster of a ServiceEntry host and port. */
+  serviceEntryCluster(pod: Pod, config: MeshConfig, se: ServiceEntry, host: string, port: number): Cluster;
 }

@@ -34,7 +34,7 @@ import { applyResources, deleteResource, initialConfig, type MeshConfig } from "
 import type { AnyResource } from "../scenario/model.js";
 import { ProxyRouting } from "./proxy-routing.js";
 import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./upstream-cluster.js";
-import { ProxyXds, type EndpointSnapshot } from "./proxy-xds.js";
+import { ProxyXds, type EndpointSnapshot, type Translation } from "./proxy-xds.js";
 import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/sidecar-scope.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 import type { RequestLog } from "../telemetry/request-log.js";
@@ -113,17 +113,24 @@ export class World implements Transport {
   private readonly scopedHosts: ScopedHost[];
   /** Pods are being built from the scenario (they start with the initial config, already pushed). */
   private building = true;
+  /** istiod's translation: what each proxy holds of a config version. */
+  readonly translation: Translation;
 
   constructor(
     readonly scenario: Scenario,
     readonly telemetry: WorldTelemetry,
-    opts: { seed: number; durationMs: number; log?: RequestLog | null },
+    opts: {
+      seed: number; durationMs: number; log?: RequestLog | null;
+      /** istiod's translation (xds/translation/translator.ts), built on this world's registry and scopes. */
+      translation: (world: World) => Translation;
+    },
     distributor: DistributorFactory,
   ) {
     const simSpec = scenario.simulation;
     this.durationMs = opts.durationMs;
     this.rng = new RandomStreams(opts.seed);
     this.registry = new ServiceRegistry(scenario.services);
+    this.translation = opts.translation(this);
     this.network = new Network(
       this.sampler(simSpec.network.latency, "network"),
       this.sampler(simSpec.network.external.latency, "network:external"),
@@ -168,18 +175,17 @@ export class World implements Transport {
     const routing = new ProxyRouting(
       (pod) => this.xdsOf(pod),
       (pod, config) => {
-        const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null, this.xdsOf(pod), this.scopeOf(pod, config).hosts);
+        const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null, this.xdsOf(pod), this.translation);
         clusterSets.set(pod, set);
         return set;
       },
-      simSpec.mesh.outboundTrafficPolicy,
+      this.translation,
       (se) => {
         const fixed = se?.metadata.annotations[LATENCY_ANNOTATION];
         if (fixed === undefined) return this.network.externalRoundTrip;
         const ms = parseDuration(fixed);
         return () => ms;
       },
-      (pod, config) => this.scopeOf(pod, config),
       this.registry,
       (se, policy) => {
         // STATIC and DNS with endpoints: a cluster of them; NONE, and DNS without endpoints (the
