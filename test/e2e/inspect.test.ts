@@ -38,7 +38,7 @@ describe("meshsim proxy-config", () => {
     expect(l.stdout).toMatch(/virtualOutbound\s+0\.0\.0\.0\s+15001/);
     expect(l.stdout).toMatch(/virtualInbound\s+0\.0\.0\.0\s+15006/);
     const c = meshsim("proxy-config", "clusters", "productpage-v1-0", "scenarios/bookinfo/simulation.yaml", "-o", "json");
-    const rows = JSON.parse(c.stdout) as { name: string }[];
+    const rows = JSON.parse(c.stdout) as { name: string }[]; // Envoy Cluster resources
     expect(rows.map((x) => x.name)).toContain("outbound|9080||reviews.default.svc.cluster.local");
     expect(rows.map((x) => x.name)).toContain("PassthroughCluster");
   });
