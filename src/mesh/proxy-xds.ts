@@ -8,7 +8,8 @@ import type { Pod } from "./pod.js";
 import type { CallTarget } from "../scenario/model.js";
 import type { ServiceEntry } from "../proxy/api/networking.js";
 import type { Cluster } from "../proxy/config/cluster.js";
-import type { VirtualHost } from "../proxy/config/virtual-host.js";
+import type { RouteConfiguration, VirtualHost } from "../proxy/config/virtual-host.js";
+import type { Listener } from "../proxy/config/listener.js";
 import type { CompiledDestination } from "../proxy/route/destination.js";
 
 /** Endpoints of every service at one moment, as istiod last computed them (immutable). */
@@ -48,4 +49,10 @@ export interface Translation {
   cluster(pod: Pod, config: MeshConfig, d: CompiledDestination): Cluster | undefined;
   /** CDS: the cluster of a ServiceEntry host and port. */
   serviceEntryCluster(pod: Pod, config: MeshConfig, se: ServiceEntry, host: string, port: number): Cluster;
+  /** LDS: every listener of the proxy. */
+  listeners(pod: Pod, config: MeshConfig): Listener[];
+  /** RDS: every route configuration of the proxy. */
+  routeConfigurations(pod: Pod, config: MeshConfig): RouteConfiguration[];
+  /** CDS: every cluster of the proxy. */
+  clusters(pod: Pod, config: MeshConfig): Cluster[];
 }

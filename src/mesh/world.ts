@@ -288,9 +288,6 @@ export class World implements Transport {
     return list;
   }
 
-  /** Ports of a service (config size). */
-  readonly portsOf = (fqdn: string): number => this.registry.byFqdn.get(fqdn)?.spec.ports.length ?? 0;
-
   /** Every pod with a sidecar (or a gateway's Envoy): istiod's proxies. */
   *proxies(): Iterable<Pod> {
     for (const p of this.pods.values()) if (p.hasSidecar) yield p;

@@ -70,12 +70,16 @@ export class Translator implements Translation {
     return clusters(this.input(pod, config));
   }
 
+  listeners(pod: Pod, config: MeshConfig): Listener[] {
+    return listeners(this.input(pod, config), this.routeConfigurations(pod, config));
+  }
+
   /** Everything the proxy holds: LDS and RDS from their versions, CDS and EDS from theirs. */
   proxyConfig(pod: Pod, held: HeldVersions): ProxyConfig {
     const cs = this.clusters(pod, held.cds);
     // The HTTP listeners follow the route configurations of the LDS version (one per outbound port).
     return {
-      listeners: listeners(this.input(pod, held.lds), this.routeConfigurations(pod, held.lds)),
+      listeners: this.listeners(pod, held.lds),
       routes: this.routeConfigurations(pod, held.rds),
       clusters: cs,
       endpoints: loadAssignments(cs, held.eds),
