@@ -184,7 +184,8 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
   const outside = vh.kind === "service-entry";
   const retryText = rp ? `${rp.numRetries} on ${rp.retryOn}${rp.perTryTimeoutMs !== undefined ? `, per try ${rp.perTryTimeoutMs} ms` : ""}, back-off base ${rp.backoffBaseMs} ms` : "none";
   out.push(`   timeout: ${timeoutMs > 0 ? `${timeoutMs} ms (504 UT when it runs out)` : "none (Istio's default: 0s)"}; retries: ${outside && rp ? `the route has ${retryText}, but meshsim does not retry toward hosts outside the cluster (a modelling limit)` : retryText}.`);
-  const decided = { ...base, route: chosen.name, timeoutMs, retries: outside ? 0 : rp?.numRetries ?? 0, fault: !outside && chosen.fault !== undefined };
+  // At a gateway Istio's destination_service is the route destination's host.
+  const decided = { ...base, service: vh.kind === "gateway" ? chosen.destinations[0]?.host ?? service : service, route: chosen.name, timeoutMs, retries: outside ? 0 : rp?.numRetries ?? 0, fault: !outside && chosen.fault !== undefined };
   if (vh.kind === "service-entry") {
     const c = v.translator.serviceEntryCluster(pod, x.rds, vh.serviceEntry!, target.host, target.port);
     const eps = loadAssignment(c, x.eds).endpoints;

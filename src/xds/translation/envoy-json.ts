@@ -9,6 +9,7 @@ import type { ClusterLoadAssignment } from "../../proxy/config/cluster-load-assi
 import type { Listener } from "../../proxy/config/listener.js";
 import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
 import { poolLimits } from "../../proxy/pool-limits.js";
+import { istioPanicThresholdPercent } from "../../proxy/lb/priority-load.js";
 import type { CompiledRoute } from "../../proxy/route/compile-routes.js";
 import type { CompiledMatch } from "../../proxy/route/route-match.js";
 import { MATCH_EXACT, MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, type CompiledStringMatch } from "../../proxy/route/string-match.js";
@@ -169,7 +170,7 @@ export function clusterJson(c: Cluster, cla?: ClusterLoadAssignment): Json {
       interval: duration(od.intervalMs ?? 10_000), baseEjectionTime: duration(od.baseEjectionTimeMs ?? 30_000),
       maxEjectionPercent: od.maxEjectionPercent ?? 10, enforcingSuccessRate: 0,
     };
-    out.commonLbConfig = { healthyPanicThreshold: { value: od.minHealthPercent ?? 0 } };
+    out.commonLbConfig = { healthyPanicThreshold: { value: istioPanicThresholdPercent(od) } };
   }
   const ts = transportSocket(c);
   if (ts !== undefined) out.transportSocket = ts;
