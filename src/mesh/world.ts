@@ -25,7 +25,7 @@ import type { MeshTelemetry } from "./mesh-telemetry.js";
 import { Network } from "./network.js";
 import { Pod, podIp, selects } from "./pod.js";
 import { ServiceRegistry } from "./service-registry.js";
-import { SidecarPath } from "./sidecar-path.js";
+import { SidecarPath } from "./sidecar/sidecar-path.js";
 import { injectsSidecar } from "./sidecar-injection.js";
 import { Timeline } from "./timeline.js";
 import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";

@@ -4,33 +4,33 @@
 // the DestinationRule's load balancer, and retries and times out as the route says. The answer of the
 // last try goes back to the app.
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter
-import type { Simulator } from "../engine/simulator.js";
-import { TimersByDelay, type FixedDelayTimers } from "../engine/fixed-delay-timers.js";
-import type { RandomStreams } from "../engine/rng.js";
+import type { Simulator } from "../../engine/simulator.js";
+import { TimersByDelay, type FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
+import type { RandomStreams } from "../../engine/rng.js";
 import {
   OUTCOME_CONNECT_FAILURE, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_RESET, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
-} from "../proxy/route/retry-policy.js";
-import { backoffMs } from "../proxy/route/backoff.js";
-import { decideFault } from "../proxy/route/fault-injection.js";
-import { REFUSED, type Inbound } from "./inbound.js";
-import type { EdgeSinks } from "./edge-sinks.js";
-import type { MeshTelemetry } from "./mesh-telemetry.js";
-import type { Network } from "./network.js";
-import type { Pod } from "./pod.js";
-import type { Exchange, Origin, OutgoingRequest, Responder } from "./transport.js";
-import { mirrorSelected } from "../proxy/route/mirror.js";
-import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../proxy/response-flags.js";
-import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
-import type { ExternalEndpoints } from "./external-endpoints.js";
-import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
-import { ATTACHED, OVERFLOW, type PoolConnection } from "../proxy/upstream-pool.js";
-import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../proxy/security/index.js";
-import { CONNECTION_CERT_EXPIRED } from "../proxy/security/connection-security.js";
-import type { InboundPolicies } from "./inbound-policy.js";
-import { REDIRECT_COST_MS } from "./interception.js";
-import { RequestLog } from "../telemetry/request-log.js";
-import type { Span } from "../telemetry/trace-recorder.js";
-import { spanServiceName, tagProxySpan, withContext } from "./request-records.js";
+} from "../../proxy/route/retry-policy.js";
+import { backoffMs } from "../../proxy/route/backoff.js";
+import { decideFault } from "../../proxy/route/fault-injection.js";
+import { REFUSED, type Inbound } from "../inbound.js";
+import type { EdgeSinks } from "../edge-sinks.js";
+import type { MeshTelemetry } from "../mesh-telemetry.js";
+import type { Network } from "../network.js";
+import type { Pod } from "../pod.js";
+import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
+import { mirrorSelected } from "../../proxy/route/mirror.js";
+import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../../proxy/response-flags.js";
+import type { ClusterRoute, ProxyRouting } from "../proxy-routing.js";
+import type { ExternalEndpoints } from "../external-endpoints.js";
+import { ENVOY_WORKERS, type UpstreamCluster } from "../upstream-cluster.js";
+import { ATTACHED, OVERFLOW, type PoolConnection } from "../../proxy/upstream-pool.js";
+import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../../proxy/security/index.js";
+import { CONNECTION_CERT_EXPIRED } from "../../proxy/security/connection-security.js";
+import type { InboundPolicies } from "../inbound-policy.js";
+import { REDIRECT_COST_MS } from "../interception.js";
+import { RequestLog } from "../../telemetry/request-log.js";
+import type { Span } from "../../telemetry/trace-recorder.js";
+import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
 
 export interface SidecarDeps {
   sim: Simulator;
