@@ -9,7 +9,7 @@ import { parseCallUrl } from "../scenario/index.js";
 import { DEFAULTS } from "../scenario/defaults.js";
 import type { CallTarget } from "../scenario/model.js";
 import type { World } from "../mesh/world.js";
-import type { Pod } from "../mesh/pod.js";
+import type { Pod } from "../mesh/kube/pod.js";
 import { Translator, type ProxyConfig } from "../xds/translation/translator.js";
 import { clusterJson, clusterLoadAssignmentJson, listenerJson, routeConfigurationJson } from "../xds/translation/envoy-json.js";
 import { describeMatch } from "../proxy/route/route-match.js";

@@ -9,7 +9,7 @@ import type { Summary } from "../report/summary-types.js";
 import { WorldTelemetryAdapter } from "./world-telemetry.js";
 import { ControlPlane } from "../xds/control-plane.js";
 import { compileDistribution } from "../engine/distributions/compile.js";
-import type { Pod } from "../mesh/pod.js";
+import type { Pod } from "../mesh/kube/pod.js";
 import type { LineSink } from "../telemetry/line-sink.js";
 import { RequestLog } from "../telemetry/request-log.js";
 import { AccessLog } from "../telemetry/access-log.js";

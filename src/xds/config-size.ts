@@ -4,8 +4,8 @@
 // Computed once per proxy shape (namespace, labels, Gateway) and config version under its Sidecar scope.
 // https://istio.io/latest/docs/ops/best-practices/traffic-management/#sidecar (scoping shrinks all of them)
 import type { MeshConfig } from "../config/mesh-config.js";
-import type { Pod } from "../mesh/pod.js";
-import type { Translation } from "../mesh/proxy-xds.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import type { Translation } from "../mesh/sidecar/proxy-xds.js";
 
 export interface ConfigSize {
   clusters: number;

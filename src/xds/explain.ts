@@ -3,7 +3,7 @@
 // match, the route's fault, timeout and retry policy, the destination cluster with its DestinationRule
 // policy and endpoints, the TLS decision, then the server's inbound side. Every decision comes from
 // istiod's translation (xds/translation/) and the route walk (proxy/route/route-walk.ts), the same
-// functions the simulation routes by (mesh/proxy-routing.ts), like Istio's pilot/pkg/simulation.
+// functions the simulation routes by (mesh/sidecar/proxy-routing.ts), like Istio's pilot/pkg/simulation.
 import type { HttpRequest } from "../proxy/http-request.js";
 import type { ClientTLSSettings, TrafficPolicy } from "../proxy/api/networking.js";
 import type { Cluster } from "../proxy/config/cluster.js";
@@ -15,8 +15,8 @@ import {
   evaluateAuthorization, mtlsForPort,
 } from "../proxy/security/index.js";
 import type { MeshConfig } from "../config/mesh-config.js";
-import type { Pod } from "../mesh/pod.js";
-import type { ProxyXds } from "../mesh/proxy-xds.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import type { ProxyXds } from "../mesh/sidecar/proxy-xds.js";
 import type { CallTarget } from "../scenario/model.js";
 import type { Verdict } from "../proxy/interception/iptables.js";
 import { CDS, LDS, RDS } from "./push-request.js";

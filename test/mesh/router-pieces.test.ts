@@ -7,8 +7,8 @@ import { UpstreamRequest, type UpstreamRequestOwner } from "../../src/mesh/sidec
 import { RetryState } from "../../src/mesh/sidecar/retry-state.js";
 import { StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
 import { Router } from "../../src/mesh/sidecar/router.js";
-import { REFUSED } from "../../src/mesh/inbound.js";
-import { Pod } from "../../src/mesh/pod.js";
+import { REFUSED } from "../../src/mesh/sidecar/inbound.js";
+import { Pod } from "../../src/mesh/kube/pod.js";
 import { originOf } from "../../src/mesh/world.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";
 import type { AttemptOutcome } from "../../src/proxy/route/retry-policy.js";

@@ -1,7 +1,7 @@
 // `meshsim explain` must say what the simulation does. For many scenarios and requests, the decision
 // explain prints (virtual host, route, destination cluster, endpoint set, timeout, retries, fault) is
 // compared with what the running world's router decides for the same request from the same proxy
-// (mesh/proxy-routing.ts, the code path the simulation sends every request through) and with the
+// (mesh/sidecar/proxy-routing.ts, the code path the simulation sends every request through) and with the
 // endpoints its cluster actually balances over. The cases come from issue 12's reproductions
 // (ServiceEntry hosts, egress timeouts, header routes, Sidecar scoping) and Istio's Bookinfo tasks.
 import path from "node:path";
@@ -13,7 +13,7 @@ import { explain, type ExplainDecision } from "../../src/xds/explain.js";
 import { Translator } from "../../src/xds/translation/translator.js";
 import { parseRequest, targetOf } from "../../src/cli/inspect-commands.js";
 import type { World } from "../../src/mesh/world.js";
-import type { Pod } from "../../src/mesh/pod.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";
 import { writeScenario } from "../support/scenario-text.js";
 

@@ -4,12 +4,12 @@ import { Simulator } from "../../src/engine/simulator.js";
 import { ControlPlane, type ControlPlaneSettings, type PushRecord } from "../../src/xds/control-plane.js";
 import type { MeshConfig } from "../../src/config/mesh-config.js";
 import { sidecarScope, type SidecarScope } from "../../src/config/sidecar-scope.js";
-import { Pod } from "../../src/mesh/pod.js";
-import { ProxyXds, type EndpointSnapshot } from "../../src/mesh/proxy-xds.js";
+import { Pod } from "../../src/mesh/kube/pod.js";
+import { ProxyXds, type EndpointSnapshot } from "../../src/mesh/sidecar/proxy-xds.js";
 import type { XdsTypeName } from "../../src/xds/push-request.js";
 import type { Scenario } from "../../src/scenario/model.js";
 import { initialConfig } from "../../src/config/mesh-config.js";
-import { ServiceRegistry } from "../../src/mesh/service-registry.js";
+import { ServiceRegistry } from "../../src/mesh/kube/service-registry.js";
 import { Translator } from "../../src/xds/translation/translator.js";
 
 export interface Arrival { t: number; pod: string; type: XdsTypeName; ok: boolean; version: number }

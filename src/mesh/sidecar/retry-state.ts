@@ -3,7 +3,7 @@
 // had, the hosts tried (for the previous_hosts predicate), and whether a retry holds a token of the
 // cluster's max_retries circuit breaker while it waits out its back-off.
 // envoyproxy/envoy source/common/router/retry_state_impl.h (RetryStateImpl)
-import type { Pod } from "../pod.js";
+import type { Pod } from "../kube/pod.js";
 
 export class RetryState {
   /** Retries so far (the next one is retries + 1). */

@@ -1,5 +1,5 @@
 // One downstream request at the client sidecar, across all its tries: Envoy's router filter. It takes
-// the route the proxy's held config gives (mesh/proxy-routing.ts), lets the fault filter delay or
+// the route the proxy's held config gives (mesh/sidecar/proxy-routing.ts), lets the fault filter delay or
 // abort it, starts the route timeout, then makes one upstream request per try (upstream-request.ts):
 // a host from the cluster's load balancer, a place in the connection pool (or 503 UO when a circuit
 // breaker trips). A failed try may be retried (retry-state.ts, made on the first retry) after Envoy's
@@ -14,10 +14,10 @@ import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault } from "../../proxy/route/fault-injection.js";
 import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../../proxy/response-flags.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
-import type { Pod } from "../pod.js";
+import type { Pod } from "../kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
-import type { ClusterRoute } from "../proxy-routing.js";
-import type { ExternalEndpoints } from "../external-endpoints.js";
+import type { ClusterRoute } from "./proxy-routing.js";
+import type { ExternalEndpoints } from "./external-endpoints.js";
 import { RetryState } from "./retry-state.js";
 import { StreamInfo } from "./stream-info.js";
 import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";

@@ -4,13 +4,13 @@
 // span. The router fills it in as the request goes; `record` writes the metrics edge, the access-log
 // line and the span when the request ends. (The router extends it: one object per request.)
 // envoyproxy/envoy envoy/stream_info/stream_info.h
-import type { Pod } from "../pod.js";
+import type { Pod } from "../kube/pod.js";
 import type { Origin, OutgoingRequest } from "../transport.js";
 import type { EdgeSinks } from "../edge-sinks.js";
 import { RequestLog } from "../../telemetry/request-log.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
 import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
-import type { UpstreamCluster } from "../upstream-cluster.js";
+import type { UpstreamCluster } from "./upstream-cluster.js";
 import type { CompiledRoute } from "../../proxy/route/compile-routes.js";
 
 /** Where a request's record goes: the metrics sinks and, when on, the access log and traces. */

@@ -5,8 +5,8 @@
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import { OUTCOME_CONNECT_FAILURE, OUTCOME_RESET, type AttemptOutcome } from "../../proxy/route/retry-policy.js";
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
-import { REFUSED } from "../inbound.js";
-import type { Pod } from "../pod.js";
+import { REFUSED } from "./inbound.js";
+import type { Pod } from "../kube/pod.js";
 import type { Responder } from "../transport.js";
 
 /** What an upstream request needs of the router that made it. */

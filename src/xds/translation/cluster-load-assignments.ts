@@ -5,8 +5,8 @@
 // istio/istio pilot/pkg/xds/endpoints/endpoint_builder.go
 import type { Cluster } from "../../proxy/config/cluster.js";
 import type { ClusterLoadAssignment, LbEndpoint } from "../../proxy/config/cluster-load-assignment.js";
-import { selects } from "../../mesh/pod.js";
-import type { EndpointSnapshot } from "../../mesh/proxy-xds.js";
+import { selects } from "../../mesh/kube/pod.js";
+import type { EndpointSnapshot } from "../../mesh/sidecar/proxy-xds.js";
 
 /** The endpoints of one cluster as the proxy's EDS snapshot has them (none for non-EDS clusters). */
 export function loadAssignment(c: Cluster, eds: EndpointSnapshot): ClusterLoadAssignment {

@@ -9,8 +9,8 @@ import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/a
 import type { Cluster, ClusterDiscoveryType } from "../../proxy/config/cluster.js";
 import { destinationRuleFor, effectivePolicy, subsetLabels } from "../../proxy/destination-rule.js";
 import { clusterName } from "../../proxy/route/destination.js";
-import { selects } from "../../mesh/pod.js";
-import type { ServiceState } from "../../mesh/service-registry.js";
+import { selects } from "../../mesh/kube/pod.js";
+import type { ServiceState } from "../../mesh/kube/service-registry.js";
 import type { ProxyInput } from "./proxy-input.js";
 
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});

@@ -4,8 +4,8 @@
 // Proxy pair: pilot/pkg/model/push_context.go, pilot/pkg/model/context.go (Proxy).
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { SidecarScope } from "../../config/sidecar-scope.js";
-import type { Pod } from "../../mesh/pod.js";
-import type { ServiceRegistry } from "../../mesh/service-registry.js";
+import type { Pod } from "../../mesh/kube/pod.js";
+import type { ServiceRegistry } from "../../mesh/kube/service-registry.js";
 import type { SourceContext } from "../../proxy/http-request.js";
 import type { OutboundTrafficPolicyMode } from "../../proxy/route/default-routes.js";
 

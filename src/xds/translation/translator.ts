@@ -1,13 +1,13 @@
 // istiod's translation for the whole mesh: snapshot + endpoints + one proxy ⇒ that proxy's listeners,
 // route configurations, clusters and endpoints, by xDS type. The simulation asks it which virtual host
-// and cluster a proxy holds (mesh/proxy-xds.ts Translation); proxy-config prints its full output;
+// and cluster a proxy holds (mesh/sidecar/proxy-xds.ts Translation); proxy-config prints its full output;
 // explain walks it; push sizing counts it. Nobody else derives what a proxy holds.
 // istio/istio pilot/pkg/networking/core (ConfigGenerator: BuildClusters, BuildListeners, BuildHTTPRoutes)
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { SidecarScope } from "../../config/sidecar-scope.js";
-import type { Pod } from "../../mesh/pod.js";
-import type { EndpointSnapshot, Translation } from "../../mesh/proxy-xds.js";
-import type { ServiceRegistry } from "../../mesh/service-registry.js";
+import type { Pod } from "../../mesh/kube/pod.js";
+import type { EndpointSnapshot, Translation } from "../../mesh/sidecar/proxy-xds.js";
+import type { ServiceRegistry } from "../../mesh/kube/service-registry.js";
 import type { ServiceEntry } from "../../proxy/api/networking.js";
 import type { Cluster } from "../../proxy/config/cluster.js";
 import type { ClusterLoadAssignment } from "../../proxy/config/cluster-load-assignment.js";
@@ -30,7 +30,7 @@ export interface ProxyConfig {
   readonly endpoints: readonly ClusterLoadAssignment[];
 }
 
-/** The config versions a proxy holds per xDS type (mesh/proxy-xds.ts ProxyXds has this shape). */
+/** The config versions a proxy holds per xDS type (mesh/sidecar/proxy-xds.ts ProxyXds has this shape). */
 export interface HeldVersions {
   readonly cds: MeshConfig;
   readonly eds: EndpointSnapshot;

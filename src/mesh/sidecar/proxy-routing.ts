@@ -2,17 +2,17 @@
 // it (xds/translation/route-configurations.ts, the same one `meshsim explain` prints), the first route
 // that matches (proxy/route/route-walk.ts), a destination by weight, and its upstream cluster. Built
 // lazily from the config version the proxy holds of each xDS type.
-import type { MeshConfig } from "../config/mesh-config.js";
-import type { CallTarget } from "../scenario/model.js";
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { CallTarget } from "../../scenario/model.js";
 import type { ProxyXds, Translation } from "./proxy-xds.js";
-import { pickDestination, walkRoutes, type CompiledDestination, type CompiledRoute } from "../proxy/route/index.js";
-import type { CompiledFault } from "../proxy/route/fault-injection.js";
-import type { RetryPolicy } from "../proxy/route/retry-policy.js";
-import type { VirtualHost } from "../proxy/config/virtual-host.js";
-import type { Pod } from "./pod.js";
-import type { OutgoingRequest } from "./transport.js";
+import { pickDestination, walkRoutes, type CompiledDestination, type CompiledRoute } from "../../proxy/route/index.js";
+import type { CompiledFault } from "../../proxy/route/fault-injection.js";
+import type { RetryPolicy } from "../../proxy/route/retry-policy.js";
+import type { VirtualHost } from "../../proxy/config/virtual-host.js";
+import type { Pod } from "../kube/pod.js";
+import type { OutgoingRequest } from "../transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
-import type { ServiceEntry, TrafficPolicy } from "../proxy/api/networking.js";
+import type { ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 
 export type RoutedRequest =

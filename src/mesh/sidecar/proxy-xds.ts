@@ -3,14 +3,14 @@
 // Each type changes on its own as pushes arrive, in istiod's order CDS, EDS, LDS, RDS, so for a
 // moment a proxy can hold new clusters with old routes (make-before-break), never the reverse.
 // https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#eventual-consistency-considerations
-import type { MeshConfig } from "../config/mesh-config.js";
-import type { Pod } from "./pod.js";
-import type { CallTarget } from "../scenario/model.js";
-import type { ServiceEntry } from "../proxy/api/networking.js";
-import type { Cluster } from "../proxy/config/cluster.js";
-import type { RouteConfiguration, VirtualHost } from "../proxy/config/virtual-host.js";
-import type { Listener } from "../proxy/config/listener.js";
-import type { CompiledDestination } from "../proxy/route/destination.js";
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { Pod } from "../kube/pod.js";
+import type { CallTarget } from "../../scenario/model.js";
+import type { ServiceEntry } from "../../proxy/api/networking.js";
+import type { Cluster } from "../../proxy/config/cluster.js";
+import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
+import type { Listener } from "../../proxy/config/listener.js";
+import type { CompiledDestination } from "../../proxy/route/destination.js";
 
 /** Endpoints of every service at one moment, as istiod last computed them (immutable). */
 export interface EndpointSnapshot {

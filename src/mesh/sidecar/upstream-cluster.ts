@@ -1,21 +1,21 @@
 // A client proxy's upstream cluster (`outbound|port|subset|host`): the endpoints this proxy knows,
 // filtered by the subset's labels; its load balancer; its connection pool and circuit breakers; and,
 // when the DestinationRule asks for it, its outlier detector with interval sweeps on the event loop.
-import type { MeshConfig } from "../config/mesh-config.js";
-import type { RandomStreams } from "../engine/rng.js";
-import type { Simulator } from "../engine/simulator.js";
-import type { TrafficPolicy } from "../proxy/api/networking.js";
-import { newClusterCounters, poolLimits, RetryTokens } from "../proxy/pool-limits.js";
-import { UpstreamPool } from "../proxy/upstream-pool.js";
-import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../proxy/lb/index.js";
-import type { HttpRequest } from "../proxy/http-request.js";
-import { HostSet } from "../proxy/lb/host-set.js";
-import type { LoadBalancer } from "../proxy/lb/load-balancer.js";
-import { OutlierDetector, istioOutlierConfig } from "../proxy/outlier-detector.js";
-import type { AttemptOutcome } from "../proxy/route/retry-policy.js";
-import type { CompiledDestination } from "../proxy/route/destination.js";
-import { selects, type Pod } from "./pod.js";
-import type { ServiceRegistry, ServiceState } from "./service-registry.js";
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { RandomStreams } from "../../engine/rng.js";
+import type { Simulator } from "../../engine/simulator.js";
+import type { TrafficPolicy } from "../../proxy/api/networking.js";
+import { newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
+import { UpstreamPool } from "../../proxy/upstream-pool.js";
+import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../../proxy/lb/index.js";
+import type { HttpRequest } from "../../proxy/http-request.js";
+import { HostSet } from "../../proxy/lb/host-set.js";
+import type { LoadBalancer } from "../../proxy/lb/load-balancer.js";
+import { OutlierDetector, istioOutlierConfig } from "../../proxy/outlier-detector.js";
+import type { AttemptOutcome } from "../../proxy/route/retry-policy.js";
+import type { CompiledDestination } from "../../proxy/route/destination.js";
+import { selects, type Pod } from "../kube/pod.js";
+import type { ServiceRegistry, ServiceState } from "../kube/service-registry.js";
 import type { EndpointSnapshot, Translation } from "./proxy-xds.js";
 
 /** Where a cluster's endpoints come from: the proxy's last EDS push, or (PassthroughCluster) kube-proxy's truth. */
