@@ -161,11 +161,11 @@ export class UpstreamCluster {
     if (i !== undefined) this.set.active[i]!++;
   }
 
-  /** An attempt on `pod` ended; its outcome goes to outlier detection unless null (not the host's doing). */
-  finished(pod: Pod, outcome: AttemptOutcome | null, now: number): void {
+  /** An attempt on `pod` ended (`active`: it was counted by started); its outcome goes to outlier detection unless null (not the host's doing). */
+  finished(pod: Pod, outcome: AttemptOutcome | null, now: number, active: boolean): void {
     const i = this.index.get(pod);
     if (i === undefined) return;
-    if (this.set.active[i]! > 0) this.set.active[i]!--;
+    if (active && this.set.active[i]! > 0) this.set.active[i]!--;
     if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);
   }
 
