@@ -133,8 +133,10 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     // Envoy's router acts once the filter chain has run: the sidecar's processing time passes
     // before the request takes its place in the connection pool (or is refused there, 503 UO).
     // envoyproxy/envoy source/common/router/router.cc (Filter::decodeHeaders is the last filter)
-    const wait = this.takeOutbound();
-    if (wait > 0) this.p.after(wait, this.p.kDecoded, this);
+    // Only a pool with circuit-breaker limits can refuse, so only there is the pool entry an event
+    // of its own; elsewhere the processing time is added to the connect or send (one event, not two:
+    // the request reaches the host at the same time).
+    if (this.outboundMs > 0 && cluster.limited) this.p.after(this.takeOutbound(), this.p.kDecoded, this);
     else this.decoded();
   }
 

@@ -5,7 +5,7 @@ import type { MeshConfig } from "../../config/mesh-config.js";
 import type { RandomStreams } from "../../engine/rng.js";
 import type { Simulator } from "../../engine/simulator.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
-import { newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
+import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
 import { UpstreamPool } from "../../proxy/upstream-pool.js";
 import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../../proxy/lb/index.js";
 import type { HttpRequest } from "../../proxy/http-request.js";
@@ -62,6 +62,8 @@ export class UpstreamCluster {
   readonly outlier: OutlierDetector | null;
   /** The client proxy's pod (its certificate takes part in mTLS handshakes). */
   owner: Pod | null = null;
+  /** Its connection pools have a circuit-breaker limit (max connections, pending or requests). */
+  readonly limited: boolean;
   /** Its counters are in the report (from its first use: unused clusters stay out of summary.json). */
   registered = false;
 
@@ -81,6 +83,7 @@ export class UpstreamCluster {
     this.panic = istioPanicThresholdPercent(od);
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
     const limits = poolLimits(policy.connectionPool, http2);
+    this.limited = limits.maxConnections !== ISTIO_DEFAULT_THRESHOLD || limits.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD || limits.maxRequests !== ISTIO_DEFAULT_THRESHOLD;
     for (let w = 0; w < ENVOY_WORKERS; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
     this.retryTokens = new RetryTokens(limits, this.counters, policy.retryBudget);
     this.outlier = od ? new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
