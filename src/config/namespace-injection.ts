@@ -4,7 +4,7 @@
 // https://github.com/istio/istio/blob/master/pkg/config/analysis/analyzers/injection/injection.go
 // Messages: https://github.com/istio/istio/blob/master/pkg/config/analysis/msg/messages.yaml
 import type { Scenario } from "../scenario/model.js";
-import { namespacesInjectedByDefault, injectsSidecar } from "../mesh/sidecar-injection.js";
+import { namespacesInjectedByDefault, injectsSidecar } from "../mesh/kube/sidecar-injection.js";
 import type { AnalysisMessage } from "./analyze.js";
 
 /** Istio skips its own and Kubernetes' system namespaces (pkg/config/analysis/analyzers/util). */

@@ -39,6 +39,8 @@ export type * from "./route/rewrite.js";
 export type * from "./route/direct-response.js";
 export type * from "./route/istio-compat.js";
 export { mirrorSelected } from "./route/mirror.js";
+export type * from "./route/route-walk.js";
+export { walkRoutes } from "./route/route-walk.js";
 export { DEFAULT_DOMAIN_SUFFIX, hostMatches, resolveHostName } from "./route/host-name.js";
 
 // Load balancing (Envoy's policies behind one interface) and the DestinationRule that picks them.
@@ -83,3 +85,9 @@ export { DEFAULT_ROOT_NAMESPACE, policyAppliesTo } from "./security/policy-scope
 // Traffic capture: the iptables rules istio-init writes, and the classifier that walks them.
 export type * from "./interception/iptables.js";
 export { buildChains, classify, iptablesSave } from "./interception/iptables.js";
+
+// What a proxy holds, as istiod's translation (xds/translation/) produces it, in Envoy's shapes.
+export type * from "./config/virtual-host.js";
+export type * from "./config/cluster.js";
+export type * from "./config/cluster-load-assignment.js";
+export type * from "./config/listener.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { loadScenario } from "../../src/scenario/index.js";
 import { analyzeInjection, uninjectedNamespaces } from "../../src/config/namespace-injection.js";
-import { injectsSidecar } from "../../src/mesh/sidecar-injection.js";
+import { injectsSidecar } from "../../src/mesh/kube/sidecar-injection.js";
 import { SIM, writeScenario } from "../scenario/scenario-files.js";
 
 const DEP = (name: string, ns: string, podLabels = "") => `---

@@ -9,8 +9,8 @@
 // A scripted transport stands in for the mesh: it answers each request after 1 ms with the next status.
 import { describe, expect, it } from "vitest";
 import { Simulator } from "../../src/engine/simulator.js";
-import { AppCalls } from "../../src/mesh/app-call.js";
-import { LoadGeneratorRunner } from "../../src/mesh/load-generator.js";
+import { AppCalls } from "../../src/mesh/app/app-call.js";
+import { LoadGeneratorRunner } from "../../src/mesh/app/load-generator.js";
 import type { Origin, OutgoingRequest, Responder, Transport } from "../../src/mesh/transport.js";
 import { fortioCallsPerThread, fortioTargetMs } from "../../src/scenario/fortio-threads.js";
 import type { LoadGenerator } from "../../src/scenario/model.js";

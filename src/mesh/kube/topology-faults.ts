@@ -11,7 +11,7 @@
 // https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
 import type { Simulator } from "../../engine/simulator.js";
 import type { Deployment, TimelineAction } from "../../scenario/model.js";
-import type { Pod } from "../pod.js";
+import type { Pod } from "./pod.js";
 import type { ClusterNodes } from "./cluster-nodes.js";
 
 /** DefaultTolerationSeconds admission plugin: node.kubernetes.io/not-ready and unreachable, 300 s. */

@@ -18,14 +18,14 @@
 //   parallel, and starts its clock when all have answered (fhttp/httprunner.go RunHTTPTest:
 //   `if o.Exactly <= 0 && !o.SequentialWarmup`); with -n there is none. (A failed warm-up call makes
 //   fortio abort unless -allow-initial-errors; meshsim carries on.)
-import type { Simulator } from "../engine/simulator.js";
-import type { LoadGenerator } from "../scenario/model.js";
+import type { Simulator } from "../../engine/simulator.js";
+import type { LoadGenerator } from "../../scenario/model.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
-import type { Origin, OutgoingRequest } from "./transport.js";
+import type { Origin, OutgoingRequest } from "../transport.js";
 import { callRequest } from "./call-request.js";
-import type { RequestLog } from "../telemetry/request-log.js";
-import { withContext } from "./request-records.js";
-import { fortioCallsPerThread, fortioTargetMs } from "../scenario/fortio-threads.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
+import { withContext } from "../request-records.js";
+import { fortioCallsPerThread, fortioTargetMs } from "../../scenario/fortio-threads.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {

@@ -3,7 +3,7 @@
 // With sidecarInjectorWebhook.enableNamespacesByDefault every namespace not labelled
 // istio-injection=disabled is injected (Istio's analyzer then reports IST0148 instead of IST0102:
 // https://github.com/istio/istio/blob/master/pkg/config/analysis/analyzers/injection/injection.go).
-import type { Deployment, MeshSettings, Namespace } from "../scenario/model.js";
+import type { Deployment, MeshSettings, Namespace } from "../../scenario/model.js";
 
 /** enableNamespacesByDefault as set, or meshsim's rule: on when the scenario has no Namespace documents. */
 export function namespacesInjectedByDefault(mesh: Pick<MeshSettings, "injection">, namespaces: readonly Namespace[]): boolean {
