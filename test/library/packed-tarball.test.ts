@@ -23,7 +23,7 @@ describe("the packed package, from a separate project", () => {
     // Packed from a copy of the package's sources, so that the build (npm's prepare step) writes its
     // own dist/ and never the one other tests import at the same time.
     const copy = path.join(work, "meshsim");
-    for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json", "README.md", "bin", "src"]) {
+    for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json", "esbuild.config.mjs", "README.md", "bin", "src"]) {
       fs.cpSync(path.join(ROOT, f), path.join(copy, f), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"), "dir");
