@@ -15,8 +15,8 @@ import type { MeshConfig } from "../config/mesh-config.js";
 import { diffConfig } from "../config/config-diff.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
 import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
-import type { Pod } from "../mesh/pod.js";
-import type { EndpointSnapshot, ProxyXds } from "../mesh/proxy-xds.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/proxy-xds.js";
 import { Debounce } from "./debounce.js";
 import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
 import { configSize } from "./config-size.js";
@@ -45,8 +45,8 @@ export interface XdsWorld {
   proxies(): Iterable<Pod>;
   xdsOf(pod: Pod): ProxyXds;
   scopeOf(pod: Pod, config: MeshConfig): SidecarScope;
-  /** Ports of a service (for the size of a proxy's config). */
-  portsOf(fqdn: string): number;
+  /** istiod's translation (push sizing counts what it produces for each proxy). */
+  readonly translation: Translation;
 }
 
 export interface ControlPlaneObserver {
@@ -456,7 +456,7 @@ export class ControlPlane {
 
   /** How many resources of a type this push sends the proxy. */
   private resources(e: Entry, type: number): number {
-    const size = configSize(e.config!, this.world.scopeOf(e.pod, e.config!), this.world.portsOf);
+    const size = configSize(this.world.translation, e.pod, e.config!);
     switch (type) {
       case CDS: return size.clusters;
       case EDS: {
