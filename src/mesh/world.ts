@@ -538,7 +538,8 @@ export function originOf(pod: Pod): Origin {
 const GATEWAY_LABELS: Readonly<Record<string, string>> = {};
 /** Sidecar resources do not apply to gateways: they see every service. */
 const NO_SIDECARS = { version: 0, virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
-  peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [] } as MeshConfig;
+  peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [],
+  gatewayApi: [], routeStatus: [], cluster: { services: [], namespaceLabels: {} } } as MeshConfig;
 
 /** A fixed round trip (meshsim.dev/latency). */
 function constant(ms: number): () => number {

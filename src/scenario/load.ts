@@ -12,6 +12,7 @@ import { readDocument } from "./resource-reader.js";
 import type { DocumentResult } from "./resource-reader.js";
 import { readSimulation } from "./simulation.js";
 import { readYamlFile } from "./source-file.js";
+import { isGatewayApiResource } from "./resource-kinds.js";
 import { DiagnosticSink } from "./yaml-value.js";
 import type { YamlValue } from "./yaml-value.js";
 
@@ -45,7 +46,7 @@ function includedFiles(sim: SimulationDoc, mainFile: string): { file: string; fr
   return out;
 }
 
-const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings">, AnyResource["kind"]][] = [
+const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings" | "gatewayApi">, AnyResource["kind"]][] = [
   ["namespaces", "Namespace"], ["serviceAccounts", "ServiceAccount"], ["services", "Service"],
   ["deployments", "Deployment"], ["workloads", "Workload"], ["loadGenerators", "LoadGenerator"],
   ["virtualServices", "VirtualService"], ["destinationRules", "DestinationRule"], ["gateways", "Gateway"],
@@ -117,11 +118,12 @@ export function loadScenario(file: string, opts: { overrides?: readonly Override
     file: mainFile, simulation,
     namespaces: [], serviceAccounts: [], services: [], deployments: [], workloads: [], loadGenerators: [],
     virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
-    peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [],
+    peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [], gatewayApi: [],
     warnings: sink.warnings.sort(byPosition(files)),
   };
   for (const [field, kind] of INDEX_KINDS) {
     (scenario[field] as AnyResource[]).push(...initial.filter((r) => r.kind === kind));
   }
+  scenario.gatewayApi.push(...initial.filter(isGatewayApiResource));
   return scenario;
 }
