@@ -1,5 +1,7 @@
 // The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
 // event loop for the simulated duration, then lets in-flight requests drain.
+import type { KubernetesGateway } from "../proxy/api/gateway-api.js";
+import { GATEWAY_NAME_LABEL, generatedGatewayKey } from "../config/gateway-api/gateway-api-config.js";
 import { Interception } from "./sidecar/interception.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
@@ -472,6 +474,8 @@ export class World implements Transport {
    * from istiod like any proxy and calls the mesh over mTLS with its own identity.
    */
   private gatewayPod(namespace: string, name: string): Pod {
+    const k8s = this.scenario.gatewayApi.find((g) => g.kind === "KubernetesGateway" && g.metadata.namespace === namespace && g.metadata.name === name);
+    if (k8s !== undefined) return this.deployedGatewayPod(k8s as KubernetesGateway);
     const key = `${namespace}/${name}`;
     const existing = [...this.pods.values()].find((p) => p.gateway === key);
     if (existing !== undefined) return existing;
@@ -480,6 +484,26 @@ export class World implements Transport {
     const pod = new Pod(
       `${INGRESS_GATEWAY_WORKLOAD}-${index}`, "istio-system", INGRESS_GATEWAY_WORKLOAD, gw.spec.selector, {},
       "istio-ingressgateway-service-account", true, podIp(this.podCount++),
+    );
+    pod.gateway = key;
+    this.pods.set(pod.id, pod);
+    return pod;
+  }
+
+  /**
+   * A Gateway API Gateway of class `istio`: Istio deploys `<gateway>-istio` (Deployment, Service and
+   * service account) in the Gateway's namespace, its pods labelled gateway.networking.k8s.io/gateway-name,
+   * and programs it with the Istio Gateway it generates (one per Gateway here).
+   * https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/#automated-deployment
+   */
+  private deployedGatewayPod(gw: KubernetesGateway): Pod {
+    const key = generatedGatewayKey(gw);
+    const existing = [...this.pods.values()].find((p) => p.gateway === key);
+    if (existing !== undefined) return existing;
+    const workload = `${gw.metadata.name}-istio`;
+    const pod = new Pod(
+      `${workload}-0`, gw.metadata.namespace, workload, { [GATEWAY_NAME_LABEL]: gw.metadata.name, "gateway.istio.io/managed": "istio.io-gateway-controller" }, {},
+      workload, true, podIp(this.podCount++),
     );
     pod.gateway = key;
     this.pods.set(pod.id, pod);
