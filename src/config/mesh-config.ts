@@ -5,7 +5,7 @@ import type { AnyResource, Scenario } from "../scenario/model.js";
 import type { DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService } from "../proxy/api/networking.js";
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
 import type { GatewayApiResource } from "../proxy/api/gateway-api.js";
-import { isGatewayApiResource } from "../scenario/resource-kinds.js";
+import { isGatewayApiResource } from "../proxy/api/gateway-api.js";
 import { DEFAULT_DOMAIN_SUFFIX } from "../proxy/route/host-name.js";
 import { PARENT_NAMES_ANNOTATION, translateGatewayApi, type RouteStatus } from "./gateway-api/gateway-api-config.js";
 

@@ -19,8 +19,7 @@ import { readWorkload } from "./kinds/workload.js";
 import {
   readGatewayClassSpec, readGatewaySpecV1, readGRPCRouteSpec, readHTTPRouteSpec, readReferenceGrantSpec,
 } from "./kinds/gateway-api.js";
-import type { GatewayApiResource } from "../proxy/api/gateway-api.js";
-import { GATEWAY_GROUP } from "../proxy/api/gateway-api.js";
+import { GATEWAY_GROUP, isGatewayApiResource } from "../proxy/api/gateway-api.js";
 
 export type ResourceReader = (doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, apiVersion: string, state: LoadState) => AnyResource | undefined;
 
@@ -91,11 +90,7 @@ export const GROUPED_KINDS: Readonly<Record<string, KindEntry>> = {
   [`${GATEWAY_GROUP}/ReferenceGrant`]: istio("ReferenceGrant", GATEWAY_GROUP, ["v1", "v1beta1"], readReferenceGrantSpec),
 };
 
-const GATEWAY_API_KINDS = new Set(["GatewayClass", "KubernetesGateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant"]);
-
-export function isGatewayApiResource(r: AnyResource): r is GatewayApiResource {
-  return GATEWAY_API_KINDS.has(r.kind);
-}
+export { isGatewayApiResource };
 
 /** The Simulation kind is read by the loader itself (it is the entry point, not a resource). */
 export const SIMULATION = { group: "meshsim.dev", versions: ["v1alpha1"] } as const;

@@ -155,6 +155,7 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
         if (r.port !== undefined) vs.redirect.port = r.port;
         else vs.redirect.derivePort = r.scheme !== undefined ? "FROM_PROTOCOL_DEFAULT" : "FROM_REQUEST_PORT";
         if (r.path?.type === "ReplaceFullPath") vs.redirect.uri = r.path.replaceFullPath;
+        else if (r.path?.type === "ReplacePrefixMatch") vs.redirect.prefixRewrite = r.path.replacePrefixMatch;
         break;
       }
       case "URLRewrite": {

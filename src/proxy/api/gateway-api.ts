@@ -187,3 +187,10 @@ export type ReferenceGrant = K8sResource<"ReferenceGrant", ReferenceGrantSpec>;
 export type GatewayApiResource = GatewayClass | KubernetesGateway | HTTPRoute | GRPCRoute | ReferenceGrant;
 
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
+
+const KINDS = new Set(["GatewayClass", "KubernetesGateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant"]);
+
+/** Is this resource (of any kind meshsim reads) a Gateway API one? */
+export function isGatewayApiResource<R extends { kind: string }>(r: R): r is Extract<R, GatewayApiResource> {
+  return KINDS.has(r.kind);
+}

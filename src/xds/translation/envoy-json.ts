@@ -104,6 +104,7 @@ export function routeJson(r: CompiledRoute, vh: VirtualHost): Json {
     out.redirect = {
       ...(d.scheme !== undefined ? { schemeRedirect: d.scheme } : {}), ...(d.authority !== undefined ? { hostRedirect: d.authority } : {}),
       ...(d.port !== undefined ? { portRedirect: d.port } : {}), ...(d.path !== undefined ? { pathRedirect: d.path } : {}),
+      ...(d.prefixRewrite !== undefined ? { prefixRewrite: d.prefixRewrite } : {}),
       ...(d.code !== 301 ? { responseCode: codes[d.code] ?? "MOVED_PERMANENTLY" } : {}),
     };
   } else out.directResponse = { status: r.directResponse?.status ?? 200 };
