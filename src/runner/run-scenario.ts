@@ -110,7 +110,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
     expectations: [],
   });
   const expectations = evaluateExpectations(sim.expect, base, recorder);
-  const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations });
+  const routes = world.config.routeStatus.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, parents: r.parents.map((p) => ({ parentRef: p.parentRef, conditions: p.conditions.map((c) => ({ ...c })) })) }));
+  const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, routes });
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;
   return {
