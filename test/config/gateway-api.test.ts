@@ -136,3 +136,21 @@ describe("rule precedence (properties)", () => {
     expect(precedes({}, { match: [{ uri: { regex: ".*" } }] })).toBe(false);
   });
 });
+
+describe("GRPCRoute matches as istiod converts them (createGRPCURIMatch)", () => {
+  it("service and method → exact /svc/Method; service only → prefix /svc/; method only → regex /[^/]+/Method; headers kept", () => {
+    const grpc: GatewayApiResource = { kind: "GRPCRoute", apiVersion: "gateway.networking.k8s.io/v1", metadata: meta("g", 1),
+      spec: { parentRefs: [{ group: "", kind: "Service", name: "reviews" }], rules: [{
+        matches: [
+          { method: { type: "Exact", service: "helloworld.Greeter", method: "SayHello" }, headers: [{ type: "Exact", name: "x-env", value: "canary" }] },
+          { method: { type: "Exact", service: "helloworld.Greeter" } },
+          { method: { type: "Exact", method: "SayHello" } },
+        ],
+        backendRefs: [{ group: "", kind: "Service", name: "reviews-v2", port: 9080, weight: 1 }],
+      }] } };
+    const http = translate([grpc]).virtualServices[0]!.spec.http!;
+    expect(http.map((r) => r.match![0]!.uri)).toEqual([{ exact: "/helloworld.Greeter/SayHello" }, { prefix: "/helloworld.Greeter/" }, { regex: "/[^/]+/SayHello" }]);
+    expect(http[0]!.match![0]!.headers).toEqual({ "x-env": { exact: "canary" } });
+    expect(http.every((r) => r.name === "default.g.0")).toBe(true);
+  });
+});
