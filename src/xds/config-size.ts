@@ -6,6 +6,7 @@
 import type { MeshConfig } from "../config/mesh-config.js";
 import type { Pod } from "../mesh/kube/pod.js";
 import type { Translation } from "../mesh/sidecar/proxy-xds.js";
+import { proxyShape } from "./translation/translator.js";
 
 export interface ConfigSize {
   clusters: number;
@@ -19,15 +20,11 @@ export interface ConfigSize {
 
 const cache = new WeakMap<MeshConfig, Map<string, ConfigSize>>();
 
-/** What the translation depends on besides the config: the proxy's namespace, labels and Gateway. */
-function shapeOf(pod: Pod): string {
-  return `${pod.namespace}\u0000${pod.gateway ?? ""}\u0000${JSON.stringify(pod.labels)}`;
-}
 
 export function configSize(t: Translation, pod: Pod, config: MeshConfig): ConfigSize {
   let perShape = cache.get(config);
   if (perShape === undefined) cache.set(config, (perShape = new Map()));
-  const key = shapeOf(pod);
+  const key = proxyShape(pod);
   let size = perShape.get(key);
   if (size === undefined) {
     const cs = t.clusters(pod, config);

@@ -20,8 +20,6 @@ import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/pr
 import { Debounce } from "./debounce.js";
 import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
 import { configSize } from "./config-size.js";
-import { virtualServiceRejection } from "./nack.js";
-import { selectVirtualService } from "../proxy/route/index.js";
 import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
 import type { UniformSource } from "../engine/rng.js";
 
@@ -47,6 +45,8 @@ export interface XdsWorld {
   scopeOf(pod: Pod, config: MeshConfig): SidecarScope;
   /** istiod's translation (push sizing counts what it produces for each proxy). */
   readonly translation: Translation;
+  /** A proxy accepted a CDS push: Envoy creates (or updates) its clusters now. */
+  clustersPushed(pod: Pod): void;
 }
 
 export interface ControlPlaneObserver {
@@ -474,7 +474,8 @@ export class ControlPlane {
     const x = this.world.xdsOf(e.pod);
     const name = TYPE_NAMES[type]!;
     const config = e.config!;
-    const reason = type === RDS ? this.rdsRejection(e.pod, config) : null;
+    // The proxy decides: it ACKs or NACKs the route configurations istiod translated for it.
+    const reason = type === RDS ? x.routesRejection(this.world.translation.routeConfigurations(e.pod, config)) : null;
     if (reason !== null) {
       // NACK: Envoy keeps the routes it had; istiod does not resend until config changes.
       this.rejectsByType[name]++;
@@ -485,27 +486,13 @@ export class ControlPlane {
     }
     x.rejected &= ~type;
     switch (type) {
-      case CDS: x.cds = config; break;
+      case CDS: x.cds = config; this.world.clustersPushed(e.pod); break;
       case EDS: x.eds = e.eds!; break;
       case LDS: x.lds = config; break;
       default: x.rds = config;
     }
     this.pushesByType[name]++;
     this.observer.pushed(e.pod, name, this.sim.now);
-  }
-
-  /** Envoy's verdict on the route configuration built for this proxy (null: accepted). */
-  private rdsRejection(pod: Pod, config: MeshConfig): string | null {
-    if (config.virtualServices.length === 0) return null;
-    const scope = this.world.scopeOf(pod, config);
-    const src = { namespace: pod.namespace, labels: pod.labels, ...(pod.gateway !== undefined ? { gateway: pod.gateway } : {}) };
-    for (const vs of config.virtualServices) {
-      const r = virtualServiceRejection(vs);
-      if (r === null) continue;
-      // Only if the proxy would build routes from it: a host in its scope for which it is the chosen VirtualService.
-      for (const fqdn of scope.hosts) if (selectVirtualService(config.virtualServices, fqdn, src) === vs) return r;
-    }
-    return null;
   }
 
   private done(e: Entry): void {

@@ -12,7 +12,7 @@ import type { VirtualHost } from "../../proxy/config/virtual-host.js";
 import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest } from "../transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
-import type { ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
+import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 
 export type RoutedRequest =
@@ -182,6 +182,16 @@ export class ProxyRouting {
     }
   }
 
+  /**
+   * The proxy holds a new CDS version (or its first): the clusters that run a timer (outlier
+   * detection) are created now. A config without outlier detection anywhere skips the translation.
+   */
+  clustersPushed(pod: Pod): void {
+    const x = this.xdsOf(pod);
+    if (!x.cds.destinationRules.some((dr) => hasOutlierDetection(dr))) return;
+    this.state(pod).clusters.warm(this.translation.clusters(pod, x.cds));
+  }
+
   /** The proxy's cluster for a destination (mirrors use it too). */
   clusterFor(pod: Pod, d: CompiledDestination): UpstreamCluster | undefined {
     return this.state(pod).clusters.get(d);
@@ -191,4 +201,10 @@ export class ProxyRouting {
   forget(pod: Pod): void {
     pod.routing = null;
   }
+}
+
+/** Does a DestinationRule configure outlier detection anywhere (top level, ports, subsets)? */
+function hasOutlierDetection(dr: DestinationRule): boolean {
+  const has = (p: TrafficPolicy | undefined): boolean => p !== undefined && (p.outlierDetection !== undefined || (p.portLevelSettings ?? []).some((x) => x.outlierDetection !== undefined));
+  return has(dr.spec.trafficPolicy) || (dr.spec.subsets ?? []).some((x) => has(x.trafficPolicy));
 }

@@ -10,6 +10,7 @@ import type { ServiceEntry } from "../../proxy/api/networking.js";
 import type { Cluster } from "../../proxy/config/cluster.js";
 import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
 import type { Listener } from "../../proxy/config/listener.js";
+import { routeRegexRejection } from "../../proxy/route/re2-program-size.js";
 import type { CompiledDestination } from "../../proxy/route/destination.js";
 
 /** Endpoints of every service at one moment, as istiod last computed them (immutable). */
@@ -34,6 +35,25 @@ export class ProxyXds {
     bootstrapped: boolean,
   ) {
     this.bootstrapped = bootstrapped;
+  }
+
+  /**
+   * The proxy's verdict on a route configuration push (null: ACK). Envoy compiles every route it is
+   * sent; a regex over its RE2 program size limit fails the whole RDS update (NACK), and the proxy
+   * keeps the routes it had. https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#ack-nack-and-resource-type-instance-version
+   */
+  routesRejection(routes: readonly RouteConfiguration[]): string | null {
+    for (const rc of routes) {
+      for (const vh of rc.virtualHosts) {
+        if (vh.virtualService === "") continue; // istiod's own routes have no regex
+        const [name, ns] = vh.virtualService.split(".");
+        for (const r of vh.routes) {
+          const why = routeRegexRejection(r.rule, `${ns}/${name}`);
+          if (why !== null) return why;
+        }
+      }
+    }
+    return null;
   }
 }
 

@@ -17,6 +17,7 @@ import type { CompiledDestination } from "../../proxy/route/destination.js";
 import { selects, type Pod } from "../kube/pod.js";
 import type { ServiceRegistry, ServiceState } from "../kube/service-registry.js";
 import type { EndpointSnapshot, Translation } from "./proxy-xds.js";
+import type { Cluster } from "../../proxy/config/cluster.js";
 
 /** Where a cluster's endpoints come from: the proxy's last EDS push, or (PassthroughCluster) kube-proxy's truth. */
 export interface EndpointSource {
@@ -61,6 +62,8 @@ export class UpstreamCluster {
   readonly outlier: OutlierDetector | null;
   /** The client proxy's pod (its certificate takes part in mTLS handshakes). */
   owner: Pod | null = null;
+  /** Its counters are in the report (from its first use: unused clusters stay out of summary.json). */
+  registered = false;
 
   constructor(
     readonly name: string,
@@ -158,11 +161,11 @@ export class UpstreamCluster {
     if (i !== undefined) this.set.active[i]!++;
   }
 
-  /** An attempt on `pod` ended; its outcome goes to outlier detection unless null (not the host's doing). */
-  finished(pod: Pod, outcome: AttemptOutcome | null, now: number): void {
+  /** An attempt on `pod` ended (`active`: it was counted by started); its outcome goes to outlier detection unless null (not the host's doing). */
+  finished(pod: Pod, outcome: AttemptOutcome | null, now: number, active: boolean): void {
     const i = this.index.get(pod);
     if (i === undefined) return;
-    if (this.set.active[i]! > 0) this.set.active[i]!--;
+    if (active && this.set.active[i]! > 0) this.set.active[i]!--;
     if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);
   }
 
@@ -206,7 +209,9 @@ export class UpstreamClusters {
       c = this.build(d);
       this.byName.set(d.cluster, c);
     }
-    return c ?? undefined;
+    if (c === null) return undefined;
+    if (!c.registered) this.register(c);
+    return c;
   }
 
   /**
@@ -231,14 +236,37 @@ export class UpstreamClusters {
   private build(d: CompiledDestination): UpstreamCluster | null {
     // What the cluster is (subset, policy, protocol) is istiod's translation's to say.
     const held = this.translation.cluster(this.pod, this.config, d);
-    const svc = held === undefined ? undefined : this.ctx.registry.byFqdn.get(held.host);
-    if (held === undefined || svc === undefined) return null;
-    const before = this.previous?.existing(d.cluster);
+    return held === undefined ? null : this.create(held);
+  }
+
+  /** The runtime cluster of a translated one (the previous version's when its policy is unchanged). */
+  private create(held: Cluster): UpstreamCluster | null {
+    const svc = this.ctx.registry.byFqdn.get(held.host);
+    if (svc === undefined) return null;
+    const before = this.previous?.existing(held.name);
     if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(held.policy)) return before;
-    const c = new UpstreamCluster(d.cluster, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), held.http2, held.targetPort, this.endpoints);
+    const c = new UpstreamCluster(held.name, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${held.name}`), held.http2, held.targetPort, this.endpoints);
     c.owner = this.pod;
-    this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
-    if (c.outlier) this.ctx.registerCounters(this.pod.workload, d.cluster, c.outlier.stats);
     return c;
+  }
+
+  /** A cluster's first use: its counters go into the report under the client workload. */
+  private register(c: UpstreamCluster): void {
+    c.registered = true;
+    this.ctx.registerCounters(this.pod.workload, c.name, c.counters);
+    if (c.outlier) this.ctx.registerCounters(this.pod.workload, c.name, c.outlier.stats);
+  }
+
+  /**
+   * CDS created these clusters: those with outlier detection exist now, so their detector's interval
+   * timer starts now, as Envoy arms it when the cluster is created (DetectorImpl::initialize ends with
+   * armIntervalTimer(); envoyproxy/envoy source/common/upstream/outlier_detection_impl.cc), not at the
+   * cluster's first request. The others are built on first use (nothing of theirs runs on a timer).
+   */
+  warm(cs: readonly Cluster[]): void {
+    for (const c of cs) {
+      if (c.direction !== "outbound" || c.type !== "EDS" || c.serviceEntry !== undefined || c.policy.outlierDetection === undefined) continue;
+      if (!this.byName.has(c.name)) this.byName.set(c.name, this.create(c));
+    }
   }
 }

@@ -38,6 +38,14 @@ export interface HeldVersions {
   readonly rds: MeshConfig;
 }
 
+/**
+ * What a proxy's translation depends on besides the config: its namespace, labels and the Gateway it
+ * serves (its Sidecar scope follows from them). Proxies of one shape get the same config.
+ */
+export function proxyShape(pod: Pod): string {
+  return `${pod.namespace}\u0000${pod.gateway ?? ""}\u0000${JSON.stringify(pod.labels)}`;
+}
+
 export class Translator implements Translation {
   constructor(
     private readonly registry: ServiceRegistry,
@@ -62,8 +70,19 @@ export class Translator implements Translation {
     return serviceEntryCluster(this.input(pod, config), se, host, port);
   }
 
+  /** Route configurations per config version and proxy shape: every proxy of a shape gets the same. */
+  private readonly routeCache = new WeakMap<MeshConfig, Map<string, RouteConfiguration[]>>();
+
   routeConfigurations(pod: Pod, config: MeshConfig): RouteConfiguration[] {
-    return routeConfigurations(this.input(pod, config));
+    let byShape = this.routeCache.get(config);
+    if (byShape === undefined) this.routeCache.set(config, (byShape = new Map()));
+    const key = proxyShape(pod);
+    let rcs = byShape.get(key);
+    if (rcs === undefined) {
+      rcs = routeConfigurations(this.input(pod, config));
+      byShape.set(key, rcs);
+    }
+    return rcs;
   }
 
   clusters(pod: Pod, config: MeshConfig): Cluster[] {
