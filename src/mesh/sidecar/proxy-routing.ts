@@ -73,15 +73,16 @@ class HeldVirtualHost {
     }
     return t;
   }
-  target(route: CompiledRoute, d: CompiledDestination, cluster: () => UpstreamCluster | undefined): ClusterRoute {
-    let t = this.targets.get(d);
-    if (t === undefined) {
-      t = {
-        kind: "cluster", service: this.vh.kind === "gateway" ? d.host : this.service, route, destination: d,
-        cluster: cluster(), fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
-      };
-      this.targets.set(d, t);
-    }
+  /** The decision for a destination, made once (undefined: not yet). */
+  cached(d: CompiledDestination): ClusterRoute | undefined {
+    return this.targets.get(d);
+  }
+  target(route: CompiledRoute, d: CompiledDestination, cluster: UpstreamCluster | undefined): ClusterRoute {
+    const t: ClusterRoute = {
+      kind: "cluster", service: this.vh.kind === "gateway" ? d.host : this.service, route, destination: d,
+      cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
+    };
+    this.targets.set(d, t);
     return t;
   }
   externalRoute(route: CompiledRoute, roundTrip: () => number, endpoints: ExternalEndpoints | null): ExternalRoute {
@@ -170,16 +171,13 @@ export class ProxyRouting {
     if (h.external !== null) return h.externalRoute(r, h.external.roundTrip, h.external.endpoints);
     const d = pickDestination(r, r.destinations.length > 1 ? u() : 0);
     if (d === undefined) return h.notFound;
-    switch (h.vh.kind) {
-      case "allow-any": {
-        // A service of the cluster outside the Sidecar scope: PassthroughCluster to its ClusterIP.
-        const fqdn = h.vh.passthroughFqdn;
-        if (fqdn === "") return this.passthrough;
-        return h.target(r, d, () => s.clusters.passthrough(fqdn, t.port, this.truth));
-      }
-      default:
-        return h.target(r, d, () => s.clusters.get(d));
-    }
+    const known = h.cached(d);
+    if (known !== undefined) return known;
+    if (h.vh.kind !== "allow-any") return h.target(r, d, s.clusters.get(d));
+    // A service of the cluster outside the Sidecar scope: PassthroughCluster to its ClusterIP.
+    const fqdn = h.vh.passthroughFqdn;
+    if (fqdn === "") return this.passthrough;
+    return h.target(r, d, s.clusters.passthrough(fqdn, t.port, this.truth));
   }
 
   /**
