@@ -154,3 +154,30 @@ describe("GRPCRoute matches as istiod converts them (createGRPCURIMatch)", () =>
     expect(http.every((r) => r.name === "default.g.0")).toBe(true);
   });
 });
+
+describe("PathPrefix segments and weights (properties)", () => {
+  const seg = fc.stringMatching(/^[a-z]{1,3}$/);
+  it("a PathPrefix matches exactly the paths equal to it or continuing with / after it (query ignored)", () => {
+    fc.assert(fc.property(fc.array(seg, { minLength: 1, maxLength: 3 }), fc.array(fc.stringMatching(/^[a-z/]{0,4}$/), { maxLength: 3 }), fc.boolean(), fc.boolean(), (pre, rest, slash, query) => {
+      const prefix = `/${pre.join("/")}`;
+      const path = `${prefix}${rest.join("")}`;
+      const m = compileMatch(convertOne({ path: { type: "PathPrefix", value: slash ? `${prefix}/` : prefix } }), true);
+      const want = path === prefix || path.startsWith(`${prefix}/`);
+      expect(matchHolds(m, { method: "GET", path: query ? `${path}?a=1` : path, authority: "h", scheme: "http", headers: {} } as never)).toBe(want);
+    }));
+  });
+  it("backendRefs of weight 0 never become destinations, and a total of 0 answers 500", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 }), (weights) => {
+      const refs = weights.map((w, i) => ({ group: "", kind: "Service", name: i % 2 === 0 ? "reviews-v1" : "reviews-v2", port: 9080, weight: w }));
+      const r = translate([httpRoute("w", 1, [{ matches: [ALL], backendRefs: refs }])]).virtualServices[0]!.spec.http![0]!;
+      const total = weights.reduce((a, b) => a + b, 0);
+      if (total === 0) expect(r.directResponse).toEqual({ status: 500 });
+      else expect(r.route!.length).toBe(weights.filter((w) => w > 0).length);
+    }));
+  });
+});
+
+function convertOne(match: { path: { type: "PathPrefix" | "Exact" | "RegularExpression"; value: string } }) {
+  const out = translate([httpRoute("p", 1, [{ matches: [match], backendRefs: [{ group: "", kind: "Service", name: "reviews", port: 9080, weight: 1 }] }])]);
+  return out.virtualServices[0]!.spec.http![0]!.match![0]!;
+}
