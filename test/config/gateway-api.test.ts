@@ -43,19 +43,24 @@ describe("istiod's conversion of HTTPRoutes", () => {
     expect(out.virtualServices[0]!.spec.http![0]!.directResponse).toEqual({ status: 500 });
   });
 
-  it("a missing backend and a cross-namespace backend without a ReferenceGrant: no host (500 for that share), ResolvedRefs False", () => {
+  it("a cross-namespace backend of a Gateway's route needs a ReferenceGrant (no host, 500 for that share, RefNotPermitted); a mesh route's does not, as istiod has it", () => {
+    const gw: GatewayApiResource = { kind: "KubernetesGateway", apiVersion: "gateway.networking.k8s.io/v1", metadata: meta("gw", 0),
+      spec: { gatewayClassName: "istio", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } }] } };
     const rules: HTTPRouteRule[] = [{ matches: [ALL], backendRefs: [
       { group: "", kind: "Service", name: "reviews-v1", port: 9080, weight: 1 },
       { group: "", kind: "Service", name: "ratings", namespace: "other", port: 9080, weight: 1 },
     ] }];
-    let out = translate([httpRoute("x", 1, rules)]);
+    const viaGateway = httpRoute("x", 1, rules, { group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw" } as never);
+    let out = translate([gw, viaGateway]);
     expect(out.virtualServices[0]!.spec.http![0]!.route![1]!.destination.host).toBe("");
     expect(out.routes[0]!.parents[0]!.conditions[1]).toMatchObject({ type: "ResolvedRefs", status: "False", reason: "RefNotPermitted" });
     const grant: GatewayApiResource = { kind: "ReferenceGrant", apiVersion: "gateway.networking.k8s.io/v1", metadata: meta("g", 2, "other"),
       spec: { from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "default" }], to: [{ group: "", kind: "Service" }] } };
-    out = translate([httpRoute("x", 1, rules), grant]);
+    out = translate([gw, viaGateway, grant]);
     expect(out.virtualServices[0]!.spec.http![0]!.route![1]!.destination.host).toBe("ratings.other.svc.cluster.local");
     expect(out.routes[0]!.parents[0]!.conditions[1]).toMatchObject({ status: "True", reason: "ResolvedRefs" });
+    out = translate([httpRoute("mesh", 1, rules)]);
+    expect(out.virtualServices[0]!.spec.http![0]!.route![1]!.destination.host).toBe("ratings.other.svc.cluster.local");
     out = translate([httpRoute("y", 1, [{ matches: [ALL], backendRefs: [{ group: "", kind: "Service", name: "nope", port: 9080, weight: 1 }] }])]);
     expect(out.routes[0]!.parents[0]!.conditions[1]).toMatchObject({ status: "False", reason: "BackendNotFound" });
   });
@@ -181,3 +186,17 @@ function convertOne(match: { path: { type: "PathPrefix" | "Exact" | "RegularExpr
   const out = translate([httpRoute("p", 1, [{ matches: [match], backendRefs: [{ group: "", kind: "Service", name: "reviews", port: 9080, weight: 1 }] }])]);
   return out.virtualServices[0]!.spec.http![0]!.match![0]!;
 }
+
+describe("GAMMA consumer override", () => {
+  it("a proxy prefers the HTTPRoute of its own namespace for a Service; others take the oldest", async () => {
+    const { selectVirtualService } = await import("../../src/proxy/route/virtual-service-selection.js");
+    const producer = httpRoute("producer", 1, [{ matches: [ALL], backendRefs: [{ group: "", kind: "Service", name: "reviews-v1", port: 9080, weight: 1 }] }]);
+    const consumer: HTTPRoute = { ...httpRoute("consumer", 2, [{ matches: [ALL], backendRefs: [{ group: "", kind: "Service", name: "reviews", namespace: "default", port: 9080, weight: 1 }] }], { group: "", kind: "Service", name: "reviews", namespace: "default", port: 9080 } as never), metadata: meta("consumer", 2, "shop") };
+    const vss = translate([producer, consumer]).virtualServices;
+    const host = "reviews.default.svc.cluster.local";
+    const pick = (ns: string) => selectVirtualService(vss, host, { namespace: ns, labels: {} })?.metadata.namespace;
+    expect(pick("shop")).toBe("shop");
+    expect(pick("default")).toBe("default");
+    expect(pick("elsewhere")).toBe("default");
+  });
+});

@@ -18,7 +18,7 @@ import {
 } from "./http-route-conversion.js";
 import { sortByPrecedence } from "./route-precedence.js";
 
-import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/compile-routes.js";
+import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/virtual-service-selection.js";
 /** The route's kind/name.namespace that a generated VirtualService came from (constants.InternalParentNames). */
 export const PARENT_NAMES_ANNOTATION = "internal.istio.io/parents";
 /** Istio's built-in GatewayClass for ingress gateways and its controller. */
@@ -141,7 +141,8 @@ function accepted(message: string): Condition {
 export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
   const { resources } = input;
   const grants = resources.filter((r): r is ReferenceGrant => r.kind === "ReferenceGrant");
-  const ctx: ConversionContext = { services: input.services, grants, domainSuffix: input.domainSuffix };
+  const meshCtx: ConversionContext = { services: input.services, grants, domainSuffix: input.domainSuffix, enforceRefGrant: false };
+  const gatewayCtx: ConversionContext = { ...meshCtx, enforceRefGrant: true };
   const k8sGateways = resources.filter((r): r is KubernetesGateway => r.kind === "KubernetesGateway");
   const gateways: Gateway[] = [];
   for (const gw of k8sGateways) {
@@ -163,9 +164,11 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
   const routes = resources.filter((r): r is AnyRoute => r.kind === "HTTPRoute" || r.kind === "GRPCRoute");
   for (const route of routes) {
     const ns = route.metadata.namespace;
-    const { rules, error } = convertRules(route, ctx);
+    // Mesh and gateway parents convert apart: only the latter check ReferenceGrants (computeRoute).
+    const mesh = convertRules(route, meshCtx);
+    const gateway = convertRules(route, gatewayCtx);
     const owner = `${route.kind}/${route.metadata.name}.${ns}`;
-    const resolved: Condition = error === undefined
+    const resolvedOf = (error: ConfigError | undefined): Condition => error === undefined
       ? { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "All references resolved" }
       : { type: "ResolvedRefs", status: "False", reason: error.reason, message: error.message };
     const parents: RouteParentStatus[] = [];
@@ -176,8 +179,11 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
     };
     for (const p of route.spec.parentRefs) {
       const pns = p.namespace ?? ns;
+      const isMesh = p.group === "" && p.kind === "Service";
+      const { rules, error } = isMesh ? mesh : gateway;
+      const resolved = resolvedOf(error);
       const deny = (reason: string, message: string) => parents.push({ parentRef: parentRefString(p), conditions: [{ type: "Accepted", status: "False", reason, message }, resolved] });
-      if (p.group === "" && p.kind === "Service") {
+      if (isMesh) {
         // GAMMA: the route applies to traffic addressed to the Service, in its clients' proxies.
         if (!input.services.has(`${pns}/${p.name}`)) { deny("NoMatchingParent", `parent Service ${pns}/${p.name} not found`); continue; }
         const host = `${p.name}.${pns}.svc.${input.domainSuffix}`;

@@ -31,6 +31,11 @@ export interface ConversionContext {
   readonly services: ReadonlySet<string>;
   readonly grants: readonly ReferenceGrant[];
   readonly domainSuffix: string;
+  /**
+   * Check ReferenceGrants for cross-namespace backends: istiod does for routes of a Gateway, not for
+   * mesh (GAMMA) routes (`convertHTTPRoute(ctx, r, obj, n, !mesh)` in route_collections.go).
+   */
+  readonly enforceRefGrant: boolean;
 }
 
 export interface RouteOwner {
@@ -99,7 +104,7 @@ export function buildDestination(
   ref: BackendObjectReference, owner: RouteOwner, ctx: ConversionContext,
 ): { destination: Destination; error: ConfigError | undefined } {
   const ns = ref.namespace ?? owner.namespace;
-  if (!backendAllowed(ctx.grants, owner.kind, owner.namespace, ref.group, ref.kind, ref.name, ns)) {
+  if (ctx.enforceRefGrant && !backendAllowed(ctx.grants, owner.kind, owner.namespace, ref.group, ref.kind, ref.name, ns)) {
     return { destination: { host: "" }, error: { reason: "RefNotPermitted", message: `backendRef ${ref.name}/${ns} not accessible to a ${owner.kind} in namespace "${owner.namespace}" (missing a ReferenceGrant?)` } };
   }
   if (ref.group !== "" || ref.kind !== "Service") {

@@ -17,11 +17,8 @@ import { compileRedirect, type CompiledRedirect } from "./redirect.js";
 import { convertRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import { compileRewrite, type CompiledRewrite } from "./rewrite.js";
 import { compileMatch, matchHolds, type CompiledMatch } from "./route-match.js";
-import { MESH_GATEWAY, proxyGatewayName, resolveGatewayName } from "./virtual-service-selection.js";
+import { MESH_GATEWAY, proxyGatewayName, resolveGatewayName, ROUTE_SEMANTICS_ANNOTATION } from "./virtual-service-selection.js";
 import { cumulativeWeights, effectiveDestinations } from "./weighted-destination.js";
-
-/** istiod's annotation on VirtualServices it generated from Gateway API routes (constants.InternalRouteSemantics). */
-export const ROUTE_SEMANTICS_ANNOTATION = "internal.istio.io/route-semantics";
 
 export type RouteActionKind = "route" | "redirect" | "direct-response";
 
