@@ -172,10 +172,8 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       ? { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "All references resolved" }
       : { type: "ResolvedRefs", status: "False", reason: error.reason, message: error.message };
     const parents: RouteParentStatus[] = [];
-    let count = 0;
     const emit = (key: string, host: string, gateway: string, rs: IstioHTTPRoute[]) => {
       generated.push({ key, namespace: ns, creationIndex: route.metadata.creationIndex, owner, host, gateway, rules: rs });
-      count++;
     };
     for (const p of route.spec.parentRefs) {
       const pns = p.namespace ?? ns;
@@ -207,7 +205,6 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       for (const h of fitting) emit(`${key}/${h}`, h, key, rules);
       parents.push({ parentRef: parentRefString(p), conditions: [accepted("Route was valid"), resolved] });
     }
-    void count;
     statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents });
   }
 

@@ -435,8 +435,8 @@ export function readHTTPRouteSpec(spec: YamlMap): HTTPRouteSpec | undefined {
   const rulesV = spec.get("rules");
   const ruleList = rulesV?.list();
   if (ruleList && ruleList.length > 16) rulesV!.error("must have at most 16 items");
-  // The CRD defaults rules to one rule matching PathPrefix "/" (with no backends: 500... but a rule
-  // with no backendRefs is 404 per spec; Istio answers 500, see conversion).
+  // The CRD defaults `rules` to one rule matching PathPrefix "/"; with no backendRefs it answers 500
+  // (the spec: no forwarding and no filter that answers ⇒ 500; istiod: a direct response 500).
   const rules = ruleList ? ruleList.map(readHttpRule).filter((r): r is HTTPRouteRule => r !== undefined)
     : [{ matches: [{ path: { type: "PathPrefix" as const, value: "/" } }] }];
   if (rulesV) countMatches(rulesV, rules);
