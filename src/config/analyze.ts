@@ -10,12 +10,13 @@ import { destinationRuleFor, subsetLabels } from "../proxy/destination-rule.js";
 import { effectivePeerAuthentication, mtlsForPort } from "../proxy/security/peer-authentication.js";
 import { parsePrincipal } from "../proxy/security/identity.js";
 import { DEFAULT_ROOT_NAMESPACE, hasSelector, selectorMatches } from "../proxy/security/policy-scope.js";
-import type { MeshConfig } from "./mesh-config.js";
 import { ingressGatewayLabels } from "../scenario/ingress-gateway-labels.js";
 
 /** Where meshsim runs the ingress gateway's pod (Istio's istio-ingressgateway deployment). */
 const GATEWAY_NAMESPACE = "istio-system";
 import { analyzeLocality } from "./locality-analyze.js";
+import { isGenerated, type MeshConfig } from "./mesh-config.js";
+import { conflictingHostMessages, routeConditionMessages } from "./gateway-api/route-analysis.js";
 
 export interface AnalysisMessage {
   readonly level: "Error" | "Warning" | "Info";
@@ -45,7 +46,11 @@ function ref(kind: string, meta: ObjectMeta): string {
 export function analyze(config: MeshConfig, cluster: ClusterView): AnalysisMessage[] {
   const out: AnalysisMessage[] = [];
   const gateways = new Set(config.gateways.map((g) => `${g.metadata.namespace}/${g.metadata.name}`));
+  // Gateway API routes: their status conditions, and a VirtualService on the same mesh host.
+  out.push(...routeConditionMessages(config.routeStatus), ...conflictingHostMessages(config.virtualServices));
   for (const vs of config.virtualServices) {
+    // Generated from Gateway API routes: reported above from the routes' own status.
+    if (isGenerated(vs)) continue;
     // IST0101: a VirtualService bound to a Gateway that does not exist routes nothing.
     for (const g of vs.spec.gateways ?? []) {
       if (g === MESH_GATEWAY || gateways.has(resolveGatewayName(g, vs.metadata.namespace))) continue;

@@ -4,6 +4,10 @@ import { produce, freeze } from "immer";
 import type { AnyResource, Scenario } from "../scenario/model.js";
 import type { DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService } from "../proxy/api/networking.js";
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
+import type { GatewayApiResource } from "../proxy/api/gateway-api.js";
+import { isGatewayApiResource } from "../proxy/api/gateway-api.js";
+import { DEFAULT_DOMAIN_SUFFIX } from "../proxy/route/host-name.js";
+import { PARENT_NAMES_ANNOTATION, translateGatewayApi, type RouteStatus } from "./gateway-api/gateway-api-config.js";
 
 export interface MeshConfig {
   /** 1 for the scenario's initial config, +1 per change. */
@@ -16,6 +20,32 @@ export interface MeshConfig {
   readonly peerAuthentications: readonly PeerAuthentication[];
   readonly authorizationPolicies: readonly AuthorizationPolicy[];
   readonly requestAuthentications: readonly RequestAuthentication[];
+  /** Gateway API resources as applied. `virtualServices` and `gateways` also hold what istiod generates from them. */
+  readonly gatewayApi: readonly GatewayApiResource[];
+  /** The status istiod writes on each HTTPRoute/GRPCRoute of `gatewayApi`. */
+  readonly routeStatus: readonly RouteStatus[];
+  /** What the Gateway API translation reads besides the resources: "ns/name" of each Service, namespaces' labels. */
+  readonly cluster: { readonly services: readonly string[]; readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>> };
+}
+
+/** Is this VirtualService or Gateway one istiod generated from Gateway API resources? */
+export function isGenerated(r: { metadata: { annotations: Readonly<Record<string, string>> } }): boolean {
+  return r.metadata.annotations[PARENT_NAMES_ANNOTATION] !== undefined;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Re-run istiod's Gateway API controller on a (draft) config: generated resources replaced. */
+function regenerate(cfg: Mutable<Pick<MeshConfig, "gatewayApi" | "cluster">> & { virtualServices: readonly VirtualService[]; gateways: readonly Gateway[]; routeStatus: readonly RouteStatus[] }): void {
+  const out = translateGatewayApi({
+    resources: cfg.gatewayApi,
+    services: new Set(cfg.cluster.services),
+    namespaceLabels: new Map(Object.entries(cfg.cluster.namespaceLabels)),
+    domainSuffix: DEFAULT_DOMAIN_SUFFIX,
+  });
+  cfg.virtualServices = [...cfg.virtualServices.filter((v) => !isGenerated(v)), ...out.virtualServices];
+  cfg.gateways = [...cfg.gateways.filter((g) => !isGenerated(g)), ...out.gateways];
+  cfg.routeStatus = out.routes;
 }
 
 /** The config kinds and the snapshot field holding each. */
@@ -38,12 +68,22 @@ export function isConfigKind(kind: string): kind is ConfigKind {
 }
 
 export function initialConfig(s: Scenario): MeshConfig {
+  const cfg = {
+    version: 1,
+    virtualServices: s.virtualServices as readonly VirtualService[],
+    gateways: s.gateways as readonly Gateway[],
+    gatewayApi: s.gatewayApi,
+    routeStatus: [] as readonly RouteStatus[],
+    cluster: {
+      services: s.services.map((x) => `${x.metadata.namespace}/${x.metadata.name}`),
+      namespaceLabels: Object.fromEntries(s.namespaces.map((n) => [n.metadata.name, n.metadata.labels])),
+    },
+  };
+  if (s.gatewayApi.length > 0) regenerate(cfg);
   return freeze(
     {
-      version: 1,
-      virtualServices: s.virtualServices,
+      ...cfg,
       destinationRules: s.destinationRules,
-      gateways: s.gateways,
       serviceEntries: s.serviceEntries,
       sidecars: s.sidecars,
       peerAuthentications: s.peerAuthentications,
@@ -63,7 +103,16 @@ export function applyResources(cfg: MeshConfig, resources: readonly AnyResource[
   const ignored: AnyResource[] = [];
   const config = produce(cfg, (draft) => {
     draft.version++;
+    let gatewayApi = false;
     for (const r of resources) {
+      if (isGatewayApiResource(r)) {
+        gatewayApi = true;
+        const list = draft.gatewayApi as GatewayApiResource[];
+        const i = list.findIndex((x) => x.kind === r.kind && x.metadata.name === r.metadata.name && x.metadata.namespace === r.metadata.namespace);
+        if (i >= 0) list[i] = { ...r, metadata: { ...r.metadata, creationIndex: list[i]!.metadata.creationIndex } } as GatewayApiResource;
+        else list.push(r);
+        continue;
+      }
       if (!isConfigKind(r.kind)) {
         ignored.push(r);
         continue;
@@ -73,12 +122,25 @@ export function applyResources(cfg: MeshConfig, resources: readonly AnyResource[
       if (i >= 0) list[i] = { ...(r as ConfigResource), metadata: { ...r.metadata, creationIndex: list[i]!.metadata.creationIndex } };
       else list.push(r as ConfigResource);
     }
+    if (gatewayApi) regenerate(draft as Parameters<typeof regenerate>[0]);
   });
   return { config, ignored };
 }
 
+/** Gateway API kinds a timeline `delete` names (a Gateway API Gateway is KubernetesGateway). */
+const GATEWAY_API_DELETE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "ReferenceGrant", "KubernetesGateway", "GatewayClass"]);
+
 /** `kubectl delete`: returns the same snapshot when nothing matched. */
 export function deleteResource(cfg: MeshConfig, kind: string, name: string, namespace: string): MeshConfig {
+  if (GATEWAY_API_DELETE_KINDS.has(kind)) {
+    const i = cfg.gatewayApi.findIndex((x) => x.kind === kind && x.metadata.name === name && x.metadata.namespace === namespace);
+    if (i < 0) return cfg;
+    return produce(cfg, (draft) => {
+      draft.version++;
+      (draft.gatewayApi as GatewayApiResource[]).splice(i, 1);
+      regenerate(draft as Parameters<typeof regenerate>[0]);
+    });
+  }
   if (!isConfigKind(kind)) return cfg;
   const field = FIELDS[kind];
   const i = (cfg[field] as readonly ConfigResource[]).findIndex((x) => x.metadata.name === name && x.metadata.namespace === namespace);

@@ -60,17 +60,21 @@ export function egressAdmits(entry: string, host: ScopedHost, proxyNamespace: st
   return hostMatches(dns, host.fqdn);
 }
 
-const cache = new WeakMap<MeshConfig, Map<string, SidecarScope>>();
+// Keyed by the host list too: gateways pass one shared Sidecar-less config for every world and
+// version (world.ts NO_SIDECARS), so a key of the config alone served one run's hosts to the next.
+const cache = new WeakMap<MeshConfig, WeakMap<readonly ScopedHost[], Map<string, SidecarScope>>>();
 
-/** The scope of a proxy under a config version (cached per version, Sidecar and namespace). */
+/** The scope of a proxy under a config version (cached per version, host list, Sidecar and namespace). */
 export function sidecarScope(
   config: MeshConfig, all: readonly ScopedHost[], namespace: string, labels: Readonly<Record<string, string>>, rootNamespace: string,
 ): SidecarScope {
   const sc = config.sidecars.length === 0 ? undefined : sidecarFor(config.sidecars, namespace, labels, rootNamespace);
   const name = sc === undefined ? "" : `${sc.metadata.namespace}/${sc.metadata.name}`;
   const key = `${name}|${namespace}`;
-  let perConfig = cache.get(config);
-  if (perConfig === undefined) cache.set(config, (perConfig = new Map()));
+  let byHosts = cache.get(config);
+  if (byHosts === undefined) cache.set(config, (byHosts = new WeakMap()));
+  let perConfig = byHosts.get(all);
+  if (perConfig === undefined) byHosts.set(all, (perConfig = new Map()));
   // The set depends on the Sidecar and, through "./", on the proxy's namespace (both in the key).
   let scope = perConfig.get(key);
   if (scope === undefined) {

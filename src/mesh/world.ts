@@ -1,5 +1,7 @@
 // The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
 // event loop for the simulated duration, then lets in-flight requests drain.
+import type { KubernetesGateway } from "../proxy/api/gateway-api.js";
+import { GATEWAY_NAME_LABEL, generatedGatewayKey } from "../config/gateway-api/gateway-api-config.js";
 import { Interception } from "./sidecar/interception.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { ingressGatewayLabels } from "../scenario/ingress-gateway-labels.js";
@@ -542,6 +544,8 @@ export class World implements Transport {
    * from istiod like any proxy and calls the mesh over mTLS with its own identity.
    */
   private gatewayPod(namespace: string, name: string): Pod {
+    const k8s = this.scenario.gatewayApi.find((g) => g.kind === "KubernetesGateway" && g.metadata.namespace === namespace && g.metadata.name === name);
+    if (k8s !== undefined) return this.deployedGatewayPod(k8s as KubernetesGateway);
     const key = `${namespace}/${name}`;
     const existing = [...this.pods.values()].find((p) => p.gateway === key);
     if (existing !== undefined) return existing;
@@ -553,6 +557,26 @@ export class World implements Transport {
     );
     pod.gateway = key;
     this.nodes?.place(pod, undefined);
+    this.pods.set(pod.id, pod);
+    return pod;
+  }
+
+  /**
+   * A Gateway API Gateway of class `istio`: Istio deploys `<gateway>-istio` (Deployment, Service and
+   * service account) in the Gateway's namespace, its pods labelled gateway.networking.k8s.io/gateway-name,
+   * and programs it with the Istio Gateway it generates (one per Gateway here).
+   * https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/#automated-deployment
+   */
+  private deployedGatewayPod(gw: KubernetesGateway): Pod {
+    const key = generatedGatewayKey(gw);
+    const existing = [...this.pods.values()].find((p) => p.gateway === key);
+    if (existing !== undefined) return existing;
+    const workload = `${gw.metadata.name}-istio`;
+    const pod = new Pod(
+      `${workload}-0`, gw.metadata.namespace, workload, { [GATEWAY_NAME_LABEL]: gw.metadata.name, "gateway.istio.io/managed": "istio.io-gateway-controller" }, {},
+      workload, true, podIp(this.podCount++),
+    );
+    pod.gateway = key;
     this.pods.set(pod.id, pod);
     return pod;
   }
@@ -609,7 +633,8 @@ export function originOf(pod: Pod): Origin {
 const GATEWAY_LABELS: Readonly<Record<string, string>> = {};
 /** Sidecar resources do not apply to gateways: they see every service. */
 const NO_SIDECARS = { version: 0, virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
-  peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [] } as MeshConfig;
+  peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [],
+  gatewayApi: [], routeStatus: [], cluster: { services: [], namespaceLabels: {} } } as MeshConfig;
 
 /** A fixed round trip (meshsim.dev/latency). */
 function constant(ms: number): () => number {

@@ -151,6 +151,17 @@ export interface SummaryEvent {
   detail: Record<string, string | number>;
 }
 
+/**
+ * A Gateway API route's status at the end of the run, as istiod writes it (`kubectl get httproute -o
+ * yaml`'s status.parents): per parentRef, the Accepted and ResolvedRefs conditions with their reasons.
+ */
+export interface RouteSummary {
+  kind: "HTTPRoute" | "GRPCRoute";
+  name: string;
+  namespace: string;
+  parents: { parentRef: string; conditions: { type: string; status: "True" | "False"; reason: string; message: string }[] }[];
+}
+
 export interface Summary {
   meshsim: string;
   scenario: string;
@@ -171,6 +182,8 @@ export interface Summary {
   /** Envoy cluster counters: source workload → cluster name → counter → value (whole run). */
   clusters: Record<string, Record<string, Record<string, number>>>;
   events: SummaryEvent[];
+  /** Gateway API routes and their conditions (present only when the scenario has HTTPRoutes or GRPCRoutes). */
+  routes?: RouteSummary[];
   /** Present only when more events happened than were kept. */
   eventsDropped?: number;
   /** Present only when a signal stopped the run: the figures cover the simulated time up to here. */

@@ -131,7 +131,8 @@ export function finishRun(
   const topology = sim.topology ?? readNetworkTopology(undefined, sim.network.latency);
   addLocality(base, world, topology);
   const expectations = evaluateExpectations(sim.expect, base, recorder);
-  const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources });
+  const routes = world.config.routeStatus.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, parents: r.parents.map((p) => ({ parentRef: p.parentRef, conditions: p.conditions.map((c) => ({ ...c })) })) }));
+  const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources, routes });
   addLocality(built, world, topology);
   const summary: Summary = interruptedAtMs === undefined ? built : { ...built, interrupted: { atSimulatedSeconds: interruptedAtMs / 1000 } };
   let requests = 0;

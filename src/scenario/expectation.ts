@@ -109,6 +109,8 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
         const deps = new Set(state.ofKind("Deployment").map((d) => d.metadata.name));
         // Traffic entering through a Gateway leaves the ingress gateway's own workload.
         if (state.ofKind("Gateway").length > 0) deps.add(INGRESS_GATEWAY_WORKLOAD);
+        // A Gateway API Gateway's Envoy is the `<gateway>-istio` Deployment Istio creates for it.
+        for (const g of state.ofKind("KubernetesGateway")) deps.add(`${g.metadata.name}-istio`);
         const gens = new Set(state.ofKind("LoadGenerator").map((g) => g.metadata.name));
         if (!deps.has(source) && !gens.has(source)) sV!.warn(`no Deployment or LoadGenerator named ${JSON.stringify(source)}; this edge may never carry traffic`);
         if (!deps.has(destination) && destination !== "unknown") dV!.warn(`no Deployment named ${JSON.stringify(destination)}; this edge may never carry traffic`);

@@ -14,6 +14,7 @@ import { readDocument } from "./resource-reader.js";
 import type { DocumentResult } from "./resource-reader.js";
 import { readSimulation } from "./simulation.js";
 import { readYamlFile } from "./source-file.js";
+import { isGatewayApiResource } from "./resource-kinds.js";
 import { DiagnosticSink } from "./yaml-value.js";
 import { DEFAULT_MAX_FILE_BYTES, inside, patternLeavesRoot, type FileAccess } from "./file-access.js";
 import { placeInNamespace } from "./include-namespace.js";
@@ -78,7 +79,7 @@ function includedFiles(sim: SimulationDoc, mainFile: string, access: FileAccess)
   return out;
 }
 
-const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings">, AnyResource["kind"]][] = [
+const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings" | "gatewayApi">, AnyResource["kind"]][] = [
   ["namespaces", "Namespace"], ["serviceAccounts", "ServiceAccount"], ["services", "Service"],
   ["deployments", "Deployment"], ["workloads", "Workload"], ["loadGenerators", "LoadGenerator"],
   ["virtualServices", "VirtualService"], ["destinationRules", "DestinationRule"], ["gateways", "Gateway"],
@@ -163,7 +164,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
     file: mainFile, simulation,
     namespaces: [], serviceAccounts: [], services: [], deployments: [], workloads: [], loadGenerators: [],
     virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
-    peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [],
+    peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [], gatewayApi: [],
     warnings: sink.warnings.sort(byPosition(files)),
   };
   for (const [field, kind] of INDEX_KINDS) {
@@ -173,5 +174,6 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   // Nodes: the Node documents and the Simulation's `nodes` shorthand (absent when there are none).
   const nodes = [...initial.filter((r): r is Node => r.kind === "Node"), ...(simulation.nodes ?? [])];
   if (nodes.length > 0) scenario.nodes = nodes;
+  for (const r of initial) if (isGatewayApiResource(r)) scenario.gatewayApi.push(r);
   return scenario;
 }

@@ -5,6 +5,7 @@ import type {
   DestinationRule, Gateway, ObjectMeta, ServiceEntry, Sidecar, VirtualService,
 } from "../proxy/api/networking.js";
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
+import type { GatewayApiResource } from "../proxy/api/gateway-api.js";
 
 /** Where a value came from, for messages: file:line:column. */
 export interface SourcePos { file: string; line: number; column: number }
@@ -223,7 +224,7 @@ export interface Expectation {
 export type AnyResource =
   | Node | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator
   | VirtualService | DestinationRule | Gateway | ServiceEntry | Sidecar
-  | PeerAuthentication | AuthorizationPolicy | RequestAuthentication;
+  | PeerAuthentication | AuthorizationPolicy | RequestAuthentication | GatewayApiResource;
 
 export type TimelineAction =
   | { kind: "apply"; resources: AnyResource[] }
@@ -304,5 +305,7 @@ export interface Scenario {
   peerAuthentications: PeerAuthentication[];
   authorizationPolicies: AuthorizationPolicy[];
   requestAuthentications: RequestAuthentication[];
+  /** Gateway API resources (GatewayClass, Gateway as KubernetesGateway, HTTPRoute, GRPCRoute, ReferenceGrant). */
+  gatewayApi: GatewayApiResource[];
   warnings: Diagnostic[];
 }

@@ -17,6 +17,10 @@ import {
 } from "./kinds/security.js";
 import { readVirtualServiceSpec } from "./kinds/virtual-service.js";
 import { readWorkload } from "./kinds/workload.js";
+import {
+  readGatewayClassSpec, readGatewaySpecV1, readGRPCRouteSpec, readHTTPRouteSpec, readReferenceGrantSpec,
+} from "./kinds/gateway-api.js";
+import { GATEWAY_GROUP, isGatewayApiResource } from "../proxy/api/gateway-api.js";
 
 export type ResourceReader = (doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, apiVersion: string, state: LoadState) => AnyResource | undefined;
 
@@ -75,6 +79,20 @@ export const KINDS: Readonly<Record<string, KindEntry>> = {
   Workload: { group: "meshsim.dev", versions: ["v1alpha1"], read: (d, m, p, _v, s) => readWorkload(d, m, p, s) },
   LoadGenerator: { group: "meshsim.dev", versions: ["v1alpha1"], read: (d, m, p, _v, s) => readLoadGenerator(d, m, p, s) },
 };
+
+/**
+ * Gateway API kinds, keyed "group/kind" because Gateway API's Gateway shares its kind with Istio's.
+ * Versions: those the standard-channel CRDs serve (config/crd/standard/*.yaml, `served: true`).
+ */
+export const GROUPED_KINDS: Readonly<Record<string, KindEntry>> = {
+  [`${GATEWAY_GROUP}/GatewayClass`]: { ...istio("GatewayClass", GATEWAY_GROUP, ["v1", "v1beta1"], readGatewayClassSpec), clusterScoped: true },
+  [`${GATEWAY_GROUP}/Gateway`]: istio("KubernetesGateway", GATEWAY_GROUP, ["v1", "v1beta1"], readGatewaySpecV1),
+  [`${GATEWAY_GROUP}/HTTPRoute`]: istio("HTTPRoute", GATEWAY_GROUP, ["v1", "v1beta1"], readHTTPRouteSpec),
+  [`${GATEWAY_GROUP}/GRPCRoute`]: istio("GRPCRoute", GATEWAY_GROUP, ["v1"], readGRPCRouteSpec),
+  [`${GATEWAY_GROUP}/ReferenceGrant`]: istio("ReferenceGrant", GATEWAY_GROUP, ["v1", "v1beta1"], readReferenceGrantSpec),
+};
+
+export { isGatewayApiResource };
 
 /** The Simulation kind is read by the loader itself (it is the entry point, not a resource). */
 export const SIMULATION = { group: "meshsim.dev", versions: ["v1alpha1"] } as const;

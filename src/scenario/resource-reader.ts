@@ -3,7 +3,7 @@ import type { ObjectMeta } from "../proxy/api/networking.js";
 import type { AnyResource } from "./model.js";
 import type { LoadState } from "./load-state.js";
 import { readMetadata } from "./metadata.js";
-import { KINDS, SIMULATION } from "./resource-kinds.js";
+import { GROUPED_KINDS, KINDS, SIMULATION } from "./resource-kinds.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
 import { recordPosition } from "./resource-position.js";
 
@@ -36,7 +36,7 @@ export function readDocument(root: YamlValue, state: LoadState): DocumentResult[
   }
 
   const entry: { group: string; versions: readonly string[]; clusterScoped?: boolean } | undefined =
-    kind === "Simulation" ? SIMULATION : KINDS[kind];
+    kind === "Simulation" ? SIMULATION : GROUPED_KINDS[`${group}/${kind}`] ?? KINDS[kind];
   if (!entry || entry.group !== group) {
     kindV!.warn(`unknown kind ${JSON.stringify(kind)} (apiVersion ${JSON.stringify(apiVersion)}); ignored`);
     return [];

@@ -5,7 +5,7 @@ import { DEFAULTS } from "./defaults.js";
 import { readDistribution } from "./distribution.js";
 import type { LoadState } from "./load-state.js";
 import { readDocument } from "./resource-reader.js";
-import { KINDS } from "./resource-kinds.js";
+import { GROUPED_KINDS, KINDS, type KindEntry } from "./resource-kinds.js";
 import { readYamlFile } from "./source-file.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
 import { checkTopologyName, readTopologyAction, TOPOLOGY_ACTIONS } from "./topology-timeline.js";
@@ -94,16 +94,34 @@ function readApply(v: YamlValue, tc: TimelineContext): TimelineAction | undefine
   return tc.state.sink.errors.length > before ? undefined : { kind: "apply", resources };
 }
 
+/**
+ * The kind a `delete` names: meshsim's own kinds, Istio's and Kubernetes' by kind; Gateway API's by
+ * kind too (HTTPRoute, GRPCRoute, ReferenceGrant, GatewayClass), and its Gateway with `apiVersion:
+ * gateway.networking.k8s.io/v1` (without it, `Gateway` is Istio's).
+ */
+function deleteKind(kind: string, apiVersion: string | undefined): { tag: string; entry: KindEntry } | undefined {
+  const group = apiVersion !== undefined && apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : undefined;
+  const grouped = Object.entries(GROUPED_KINDS).find(([k]) => k.endsWith(`/${kind}`) && (group === undefined ? kind !== "Gateway" : k === `${group}/${kind}`));
+  if (grouped !== undefined) return { tag: kind === "Gateway" ? "KubernetesGateway" : kind, entry: grouped[1] };
+  const entry = KINDS[kind];
+  return entry !== undefined && (group === undefined || entry.group === group) ? { tag: kind, entry } : undefined;
+}
+
 function readDelete(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
   const kindV = m.req("kind");
-  const kind = kindV?.nonEmptyStr();
+  const kindText = kindV?.nonEmptyStr();
+  const apiVersion = m.has("apiVersion") ? m.get("apiVersion")?.nonEmptyStr() : undefined;
   const nameV = m.req("name");
   const name = nameV?.nonEmptyStr();
-  const deletable = Object.keys(KINDS).filter((k) => k !== "Node");
-  if (kind === "Node") return kindV!.error("a Node cannot be deleted from the timeline: use drain, notReady or kill with {node: NAME}");
-  if (kind !== undefined && !KINDS[kind]) return kindV!.error(`cannot delete kind ${JSON.stringify(kind)} (one of ${deletable.join(", ")})`);
-  if (kind === undefined || name === undefined) return undefined;
-  const ns = KINDS[kind]!.clusterScoped ? "" : namespace;
+  if (kindText === "Node") return kindV!.error("a Node cannot be deleted from the timeline: use drain, notReady or kill with {node: NAME}");
+  const found = kindText === undefined ? undefined : deleteKind(kindText, apiVersion);
+  if (kindText !== undefined && found === undefined) {
+    const kinds = [...Object.keys(KINDS).filter((k) => k !== "Node"), ...Object.keys(GROUPED_KINDS).map((k) => k.slice(k.lastIndexOf("/") + 1)).filter((k) => k !== "Gateway")];
+    return kindV!.error(`cannot delete kind ${JSON.stringify(kindText)}${apiVersion !== undefined ? ` of ${apiVersion}` : ""} (one of ${kinds.join(", ")}; a Gateway API Gateway with apiVersion: gateway.networking.k8s.io/v1)`);
+  }
+  if (found === undefined || name === undefined) return undefined;
+  const kind = found.tag;
+  const ns = found.entry.clusterScoped ? "" : namespace;
   tc.state.defer(() => {
     if (!tc.state.resources.some((r) => r.kind === kind && r.metadata.name === name && r.metadata.namespace === ns)) {
       nameV!.error(`no ${kind} ${JSON.stringify(name)}${ns ? ` in namespace ${JSON.stringify(ns)}` : ""} to delete`);

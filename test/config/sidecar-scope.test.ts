@@ -59,3 +59,12 @@ describe("egress hosts", () => {
     expect(sidecarScope(emptyConfig(), HOSTS, "y", {}, "istio-system").hosts.size).toBe(4);
   });
 });
+
+describe("sidecarScope's cache", () => {
+  it("one config with two host lists (gateways of two runs share a Sidecar-less config) gives each list's hosts", () => {
+    const cfg = emptyConfig();
+    const other = [{ fqdn: "backend.shop.svc.cluster.local", namespace: "shop" }];
+    expect(sidecarScope(cfg, HOSTS, "default", {}, "istio-system").hosts.size).toBe(4);
+    expect([...sidecarScope(cfg, other, "default", {}, "istio-system").hosts]).toEqual(["backend.shop.svc.cluster.local"]);
+  });
+});

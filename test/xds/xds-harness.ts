@@ -26,6 +26,7 @@ export function emptyConfig(): MeshConfig {
   return initialConfig({
     virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
     peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [],
+    gatewayApi: [], services: [], namespaces: [],
   } as unknown as Scenario);
 }
 

@@ -133,8 +133,9 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     }
     const cluster = r.cluster;
     if (cluster === undefined) {
-      // The route names a subset no DestinationRule defines: no such cluster.
-      this.localStatus = 503;
+      // The route names a cluster the proxy lacks (a subset no DestinationRule defines, or a Gateway
+      // API backendRef that did not resolve): Envoy's cluster_not_found_response_code, NC.
+      this.localStatus = r.route.clusterNotFoundStatus;
       this.localFlags = "NC";
       this.p.after(this.takeOutbound(), this.p.kLocal, this);
       return;

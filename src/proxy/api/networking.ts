@@ -66,6 +66,12 @@ export interface HTTPRedirect {
   derivePort?: "FROM_PROTOCOL_DEFAULT" | "FROM_REQUEST_PORT";
   scheme?: string;
   redirectCode?: number;
+  /**
+   * Not in Istio's public API: istiod sets it on the VirtualServices it generates for a Gateway API
+   * RequestRedirect with path.replacePrefixMatch (Envoy's RedirectAction prefix_rewrite).
+   * istio/istio pilot/pkg/config/kube/gateway/conversion.go createRedirectFilter.
+   */
+  prefixRewrite?: string;
 }
 
 export interface HTTPDirectResponse {

@@ -17,7 +17,7 @@ import { compileRedirect, type CompiledRedirect } from "./redirect.js";
 import { convertRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import { compileRewrite, type CompiledRewrite } from "./rewrite.js";
 import { compileMatch, matchHolds, type CompiledMatch } from "./route-match.js";
-import { MESH_GATEWAY, proxyGatewayName, resolveGatewayName } from "./virtual-service-selection.js";
+import { MESH_GATEWAY, proxyGatewayName, resolveGatewayName, ROUTE_SEMANTICS_ANNOTATION } from "./virtual-service-selection.js";
 import { cumulativeWeights, effectiveDestinations } from "./weighted-destination.js";
 
 export type RouteActionKind = "route" | "redirect" | "direct-response";
@@ -51,6 +51,11 @@ export interface CompiledRoute {
   readonly headers: CompiledHeaders | undefined;
   /** host_rewrite_literal: rewrite.authority, else a route-level ":authority"/"host" header set. */
   readonly hostRewrite: string | undefined;
+  /**
+   * Envoy's cluster_not_found_response_code: 503 (NC) by default; 500 for Gateway API routes, whose
+   * invalid or unpermitted backendRefs name the cluster "UnknownService" (route.go GetDestinationCluster).
+   */
+  readonly clusterNotFoundStatus: 500 | 503;
 }
 
 export interface CompileOptions {
@@ -62,6 +67,12 @@ export interface CompileOptions {
   consistentHash?: (host: string, subset: string | undefined, port: number) => boolean;
   /** Listener terminates TLS (gateways); only affects redirect default-port stripping. */
   isTls?: boolean;
+  /**
+   * Rules istiod generated from Gateway API routes (annotation internal.istio.io/route-semantics:
+   * gateway): PathPrefix is path_separated_prefix and a backend with no cluster answers 500.
+   * istio/istio route.go (UseGatewaySemantics in TranslateRouteMatch and applyHTTPRouteDestination).
+   */
+  gatewaySemantics?: boolean;
 }
 
 /** istiod's sourceMatchHTTP: per-match gateways, else sourceLabels ⊆ proxy labels and sourceNamespace. */
@@ -82,7 +93,7 @@ function compileOne(
   rule: HTTPRoute, ruleIndex: number, m: HTTPMatchRequest | undefined, matchIndex: number,
   index: number, vsNamespace: string, port: number, opts: CompileOptions, compat: IstioCompat,
 ): CompiledRoute {
-  const match = compileMatch(m);
+  const match = compileMatch(m, opts.gatewaySemantics === true);
   const suffix = opts.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
   const redirect = compileRedirect(rule.redirect, port, opts.isTls);
   const directResponse = redirect === undefined ? compileDirectResponse(rule.directResponse) : undefined;
@@ -108,6 +119,7 @@ function compileOne(
     mirrors: action === "route" ? compileMirrors(rule, vsNamespace, port, suffix) : [],
     rewrite, redirect, directResponse, headers,
     hostRewrite: rewrite?.authority ?? headers?.authority,
+    clusterNotFoundStatus: opts.gatewaySemantics === true ? 500 : 503,
   });
 }
 
@@ -149,7 +161,8 @@ export function compileHttpRoutes(
 
 /** The compiled route list of a VirtualService for one proxy (`source`) and listener port. */
 export function compileRoutes(vs: VirtualService, source: SourceContext, port: number, opts: CompileOptions = {}): CompiledRoute[] {
-  return compileHttpRoutes(vs.spec.http, vs.metadata.namespace, source, port, opts);
+  const gatewaySemantics = vs.metadata.annotations[ROUTE_SEMANTICS_ANNOTATION] === "gateway";
+  return compileHttpRoutes(vs.spec.http, vs.metadata.namespace, source, port, gatewaySemantics ? { ...opts, gatewaySemantics } : opts);
 }
 
 /** First route whose match holds (its `.index` is its position), or undefined ⇒ 404 NR. No allocation. */

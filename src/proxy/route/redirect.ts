@@ -18,6 +18,8 @@ export interface CompiledRedirect {
   /** Port to put in Location; undefined = keep the request's (unless the scheme change drops it). */
   readonly port: number | undefined;
   readonly path: string | undefined;
+  /** Envoy prefix_rewrite: replaces the matched prefix of the path (Gateway API ReplacePrefixMatch). */
+  readonly prefixRewrite: string | undefined;
 }
 
 export function compileRedirect(r: HTTPRedirect | undefined, listenerPort: number, isTls = false): CompiledRedirect | undefined {
@@ -37,6 +39,7 @@ export function compileRedirect(r: HTTPRedirect | undefined, listenerPort: numbe
     authority: r.authority !== undefined && r.authority !== "" ? r.authority : undefined,
     port,
     path: r.uri !== undefined && r.uri !== "" ? r.uri : undefined,
+    prefixRewrite: r.prefixRewrite,
   });
 }
 

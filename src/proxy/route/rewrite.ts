@@ -8,7 +8,7 @@ import type { HTTPRewrite } from "../api/networking.js";
 import { pathEnd } from "../http-request.js";
 import { compileRe2, type Re2 } from "./re2.js";
 import type { CompiledMatch } from "./route-match.js";
-import { MATCH_EXACT, MATCH_PREFIX } from "./string-match.js";
+import { MATCH_EXACT, MATCH_PATH_SEPARATED_PREFIX, MATCH_PREFIX } from "./string-match.js";
 
 export interface CompiledRewrite {
   /** prefix_rewrite ("" means none). */
@@ -59,7 +59,7 @@ export function compileRewrite(r: HTTPRewrite | undefined): CompiledRewrite | un
 
 /** Length of the path prefix Envoy's prefix_rewrite replaces for this match. */
 function matchedLength(match: CompiledMatch, path: string): number {
-  if (match.uri.kind === MATCH_PREFIX) return match.uri.value.length;
+  if (match.uri.kind === MATCH_PREFIX || match.uri.kind === MATCH_PATH_SEPARATED_PREFIX) return match.uri.value.length;
   if (match.uri.kind === MATCH_EXACT) return match.uri.value.length;
   return pathEnd(path); // regex: the whole path (query kept)
 }

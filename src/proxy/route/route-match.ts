@@ -8,7 +8,7 @@ import type { HttpRequest } from "../http-request.js";
 import { pathEnd, queryParamValueEnd, queryParamValueStart } from "../http-request.js";
 import {
   compileStringMatch, matchString, matchStringRange, matchStringSlice,
-  MATCH_EXACT, MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, type CompiledStringMatch,
+  MATCH_EXACT, MATCH_PATH_SEPARATED_PREFIX, MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, pathSeparatedPrefix, type CompiledStringMatch,
 } from "./string-match.js";
 
 export interface CompiledHeaderMatch {
@@ -53,12 +53,15 @@ function compileHeaders(
 }
 
 /** Compile one match entry (undefined = the rule had no `match`, i.e. matches everything). */
-export function compileMatch(m: HTTPMatchRequest | undefined): CompiledMatch {
+export function compileMatch(m: HTTPMatchRequest | undefined, gatewaySemantics = false): CompiledMatch {
   if (m === undefined) {
     return { uri: ROOT_PREFIX, scheme: undefined, method: undefined, authority: undefined, headers: [], queryParams: [], catchAll: true };
   }
   const ignoreCase = m.ignoreUriCase === true;
-  const uri = m.uri === undefined ? ROOT_PREFIX : compileStringMatch(m.uri, ignoreCase);
+  // Gateway API routes: a prefix other than "/" is Envoy's path_separated_prefix (route.go TranslateRouteMatch).
+  const uri = m.uri === undefined ? ROOT_PREFIX
+    : gatewaySemantics && "prefix" in m.uri && m.uri.prefix !== "/" ? pathSeparatedPrefix(m.uri.prefix.endsWith("/") ? m.uri.prefix.slice(0, -1) : m.uri.prefix)
+    : compileStringMatch(m.uri, ignoreCase);
   const headers: CompiledHeaderMatch[] = [];
   compileHeaders(headers, m.headers, false);
   compileHeaders(headers, m.withoutHeaders, true);
@@ -112,6 +115,7 @@ function describeString(m: CompiledStringMatch): string {
   switch (m.kind) {
     case MATCH_PRESENT: return "present";
     case MATCH_PREFIX: return `prefix ${m.value}`;
+    case MATCH_PATH_SEPARATED_PREFIX: return `path-separated prefix ${m.value}`;
     case MATCH_REGEX: return `regex ${m.value}`;
     default: return `exact ${m.value}`;
   }
@@ -144,7 +148,7 @@ export function unmatchedCondition(m: CompiledMatch, req: HttpRequest): string {
  */
 export function describeMatch(m: CompiledMatch): string {
   const u = m.uri;
-  const parts = [u.kind === MATCH_PREFIX ? `${u.value}*` : u.kind === MATCH_REGEX ? `regex ${u.value}` : u.value];
+  const parts = [u.kind === MATCH_PREFIX ? `${u.value}*` : u.kind === MATCH_PATH_SEPARATED_PREFIX ? `${u.value}/*` : u.kind === MATCH_REGEX ? `regex ${u.value}` : u.value];
   if (m.method !== undefined) parts.push(`method ${describeString(m.method)}`);
   if (m.authority !== undefined) parts.push(`authority ${describeString(m.authority)}`);
   if (m.scheme !== undefined) parts.push(`scheme ${describeString(m.scheme)}`);

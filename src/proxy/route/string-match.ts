@@ -8,8 +8,15 @@ export const MATCH_PREFIX = 1;
 export const MATCH_REGEX = 2;
 /** Header / query parameter presence (`{}` or Istio's special `regex: "*"`). */
 export const MATCH_PRESENT = 3;
+/**
+ * Envoy's path_separated_prefix: the path equals the prefix or continues with "/" after it. istiod
+ * emits it for a PathPrefix of a Gateway API route ("/api" matches /api and /api/x, not /apix).
+ * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (path_separated_prefix);
+ * istio/istio pilot/pkg/networking/core/route/route.go TranslateRouteMatch (UseGatewaySemantics).
+ */
+export const MATCH_PATH_SEPARATED_PREFIX = 4;
 
-export type StringMatchKind = typeof MATCH_EXACT | typeof MATCH_PREFIX | typeof MATCH_REGEX | typeof MATCH_PRESENT;
+export type StringMatchKind = typeof MATCH_EXACT | typeof MATCH_PREFIX | typeof MATCH_REGEX | typeof MATCH_PRESENT | typeof MATCH_PATH_SEPARATED_PREFIX;
 
 export interface CompiledStringMatch {
   readonly kind: StringMatchKind;
@@ -36,6 +43,11 @@ export function compileStringMatch(
   if ("exact" in sm) return { kind: MATCH_EXACT, value: ignoreCase ? sm.exact.toLowerCase() : sm.exact, re: undefined, ignoreCase };
   if ("prefix" in sm) return { kind: MATCH_PREFIX, value: ignoreCase ? sm.prefix.toLowerCase() : sm.prefix, re: undefined, ignoreCase };
   return { kind: MATCH_REGEX, value: sm.regex, re: compileRe2(sm.regex), ignoreCase: false };
+}
+
+/** A path-separated prefix match (Gateway API PathPrefix under gateway semantics). */
+export function pathSeparatedPrefix(prefix: string): CompiledStringMatch {
+  return { kind: MATCH_PATH_SEPARATED_PREFIX, value: prefix, re: undefined, ignoreCase: false };
 }
 
 /** ASCII case-insensitive comparison of s[start, start+len(lower)) with an already-lowercased string. */
@@ -68,6 +80,8 @@ export function matchStringRange(m: CompiledStringMatch, value: string, end: num
       return m.ignoreCase ? equalsIgnoreCaseAt(value, 0, m.value) : value.startsWith(m.value);
     case MATCH_REGEX:
       return re2FullMatch(m.re as Re2, end === value.length ? value : value.slice(0, end));
+    case MATCH_PATH_SEPARATED_PREFIX:
+      return value.startsWith(m.value) && (end === m.value.length || (end > m.value.length && value.charCodeAt(m.value.length) === 47));
     default:
       return true;
   }

@@ -8,6 +8,9 @@ import type { VirtualService } from "../api/networking.js";
 import type { SourceContext } from "../http-request.js";
 import { DEFAULT_DOMAIN_SUFFIX, hostMatches, isWildcardHost, resolveHostName } from "./host-name.js";
 
+/** istiod's annotation on VirtualServices generated from Gateway API routes (constants.InternalRouteSemantics). */
+export const ROUTE_SEMANTICS_ANNOTATION = "internal.istio.io/route-semantics";
+
 /** Istio's reserved gateway name for all sidecars. */
 export const MESH_GATEWAY = "mesh";
 
@@ -75,7 +78,11 @@ export function virtualServicesForProxy(
   const ranked: { vs: VirtualService; rank: number }[] = [];
   for (const vs of all) {
     if (!virtualServiceBoundTo(vs, source)) continue;
-    const rank = virtualServiceVisibility(vs, source.namespace, opts.defaultExportTo);
+    let rank = virtualServiceVisibility(vs, source.namespace, opts.defaultExportTo);
+    // "Favor same-namespace Gateway routes, to give the 'consumer override' preference": a public
+    // VirtualService istiod generated from an HTTPRoute in the proxy's namespace comes before other
+    // public ones (istio/istio pilot/pkg/model/push_context.go VirtualServicesForGateway).
+    if (rank === 2 && vs.metadata.namespace === source.namespace && vs.metadata.annotations[ROUTE_SEMANTICS_ANNOTATION] === "gateway") rank = 1.5;
     if (rank >= 0) ranked.push({ vs, rank });
   }
   ranked.sort((a, b) =>

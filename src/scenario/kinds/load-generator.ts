@@ -127,6 +127,6 @@ function readClosed(spec: YamlMap): LoadGenerator["closed"] | undefined {
 
 function resolveSource(lg: LoadGenerator, from: string, at: YamlValue, state: LoadState): void {
   if (state.find("Deployment", from, lg.namespace)) lg.from = { kind: "deployment", name: from };
-  else if (state.find("Gateway", from, lg.namespace)) lg.from = { kind: "gateway", name: from };
+  else if (state.find("Gateway", from, lg.namespace) || state.find("KubernetesGateway", from, lg.namespace)) lg.from = { kind: "gateway", name: from };
   else at.error(`no Deployment or Gateway named ${JSON.stringify(from)} in namespace ${JSON.stringify(lg.namespace)} (or use "outside")`);
 }

@@ -12,7 +12,7 @@ import { poolLimits } from "../../proxy/pool-limits.js";
 import { istioPanicThresholdPercent } from "../../proxy/lb/priority-load.js";
 import type { CompiledRoute } from "../../proxy/route/compile-routes.js";
 import type { CompiledMatch } from "../../proxy/route/route-match.js";
-import { MATCH_EXACT, MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, type CompiledStringMatch } from "../../proxy/route/string-match.js";
+import { MATCH_EXACT, MATCH_PATH_SEPARATED_PREFIX, MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, type CompiledStringMatch } from "../../proxy/route/string-match.js";
 import type { Percent } from "../../proxy/api/networking.js";
 
 type Json = Record<string, unknown>;
@@ -47,6 +47,7 @@ export function routeMatchJson(m: CompiledMatch): Json {
   const u = m.uri;
   if (u.kind === MATCH_EXACT) out.path = u.value;
   else if (u.kind === MATCH_REGEX) out.safeRegex = { regex: u.value };
+  else if (u.kind === MATCH_PATH_SEPARATED_PREFIX) out.pathSeparatedPrefix = u.value;
   else out.prefix = u.kind === MATCH_PRESENT ? "/" : u.value;
   if (u.ignoreCase) out.caseSensitive = false;
   const headers: Json[] = [];
@@ -71,6 +72,8 @@ function routeActionJson(r: CompiledRoute): Json {
   if (r.destinations.length === 1) out.cluster = r.destinations[0]!.cluster;
   else out.weightedClusters = { clusters: r.destinations.map((d) => ({ name: d.cluster, weight: d.weight })) };
   out.timeout = duration(r.timeoutMs ?? 0);
+  // Gateway API routes: "return 500 for invalid backends" (istio route.go applyHTTPRouteDestination).
+  if (r.clusterNotFoundStatus === 500) out.clusterNotFoundResponseCode = "INTERNAL_SERVER_ERROR";
   const p = r.retryPolicy;
   if (p !== undefined) {
     const rp: Json = { retryOn: p.retryOn, numRetries: p.numRetries };
@@ -101,6 +104,7 @@ export function routeJson(r: CompiledRoute, vh: VirtualHost): Json {
     out.redirect = {
       ...(d.scheme !== undefined ? { schemeRedirect: d.scheme } : {}), ...(d.authority !== undefined ? { hostRedirect: d.authority } : {}),
       ...(d.port !== undefined ? { portRedirect: d.port } : {}), ...(d.path !== undefined ? { pathRedirect: d.path } : {}),
+      ...(d.prefixRewrite !== undefined ? { prefixRewrite: d.prefixRewrite } : {}),
       ...(d.code !== 301 ? { responseCode: codes[d.code] ?? "MOVED_PERMANENTLY" } : {}),
     };
   } else out.directResponse = { status: r.directResponse?.status ?? 200 };
