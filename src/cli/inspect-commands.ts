@@ -1,13 +1,18 @@
-// `meshsim proxy-config` and `meshsim explain`: views of one sidecar at a simulated time. The world
-// is run up to `--at`, so each proxy holds the config version it had then.
+// `meshsim proxy-config` and `meshsim explain`: views of one proxy at a simulated time. The world is
+// run up to `--at`, so each proxy holds the config version it had then; what is printed is istiod's
+// translation of those versions (xds/translation/), the same objects the simulation routes by.
+// https://istio.io/latest/docs/reference/commands/istioctl/#istioctl-proxy-config
 import { loadScenario, parseDuration } from "../scenario/index.js";
 import { createWorld } from "../runner/run-scenario.js";
-import { clusters, endpoints, listeners, routes, type ProxyView } from "../xds/proxy-view.js";
-import { explain } from "../xds/explain.js";
+import { explain, type ExplainView } from "../xds/explain.js";
 import { parseCallUrl } from "../scenario/index.js";
+import { DEFAULTS } from "../scenario/defaults.js";
 import type { CallTarget } from "../scenario/model.js";
 import type { World } from "../mesh/world.js";
-import type { Pod } from "../mesh/pod.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import { Translator, type ProxyConfig } from "../xds/translation/translator.js";
+import { clusterJson, clusterLoadAssignmentJson, listenerJson, routeConfigurationJson } from "../xds/translation/envoy-json.js";
+import { describeMatch } from "../proxy/route/route-match.js";
 import { UsageError } from "./exit.js";
 
 function worldAt(file: string, at: string | undefined): World {
@@ -25,10 +30,19 @@ function worldAt(file: string, at: string | undefined): World {
   return world;
 }
 
-function view(world: World, pod: Pod): ProxyView {
-  const x = world.xdsOf(pod);
-  return { pod, config: x.rds, clusterConfig: x.cds, eds: x.eds, registry: world.registry, scope: world.scopeOf(pod, x.rds), listenerConfigOf: (p) => world.xdsOf(p).lds, rejected: x.rejected, nowMs: world.sim.now,
-    inboundVerdict: (p, port) => world.interception.explainInbound(p, port) };
+/** The translation the world's proxies were given (the runner builds a Translator). */
+function translatorOf(world: World): Translator {
+  const t = world.translation;
+  if (!(t instanceof Translator)) throw new Error("the world's translation is not istiod's Translator");
+  return t;
+}
+
+function explainView(world: World, pod: Pod): ExplainView {
+  return {
+    pod, held: world.xdsOf(pod), translator: translatorOf(world), nowMs: world.sim.now,
+    listenerConfigOf: (p) => world.xdsOf(p).lds,
+    inboundVerdict: (p, port) => world.interception.explainInbound(p, port),
+  };
 }
 
 function table(rows: Record<string, unknown>[], columns: string[]): string {
@@ -40,42 +54,114 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
   return [line(headers), ...cells.map(line)].join("\n");
 }
 
-export function proxyConfigCommand(a: { kind: string; pod: string; scenario: string; at?: string | undefined; output?: string | undefined }): number {
-  const world = worldAt(a.scenario, a.at);
-  const pod = world.pods.get(a.pod);
-  if (pod === undefined) throw new UsageError(`no pod named ${a.pod} (pods: ${[...world.pods.keys()].join(", ")})`);
-  if (!pod.hasSidecar) throw new UsageError(`pod ${a.pod} has no sidecar: it holds no proxy config`);
-  const v = view(world, pod);
-  let rows: Record<string, unknown>[];
-  let columns: string[];
-  switch (a.kind) {
-    case "listeners":
-      rows = listeners(v) as unknown as Record<string, unknown>[];
-      columns = ["name", "address", "port", "match", "destination"];
-      break;
-    case "routes":
-      rows = routes(v).map((vh) => ({
-        name: vh.routeTable, virtualHost: vh.virtualHost, domains: vh.domains.slice(0, 2).join(", ") + ", ...",
-        match: vh.routes.map((r) => r.name).join(" | "), virtualService: vh.virtualService,
-      }));
-      columns = ["name", "virtualHost", "domains", "match", "virtualService"];
-      break;
-    case "clusters":
-      rows = clusters(v) as unknown as Record<string, unknown>[];
-      columns = ["fqdn", "port", "subset", "direction", "type", "destinationRule", "name"];
-      break;
-    case "endpoints":
-      rows = endpoints(v) as unknown as Record<string, unknown>[];
-      columns = ["endpoint", "status", "cluster", "pod"];
-      break;
-    case "secrets":
-      rows = secrets(world, pod) as unknown as Record<string, unknown>[];
-      columns = ["resourceName", "type", "status", "validCert", "serialNumber", "notAfter", "notBefore"];
-      break;
-    default:
-      throw new UsageError(`unknown config kind "${a.kind}" (listeners, routes, clusters, endpoints, secrets)`);
+/** istioctl's names for the config kinds, and their short forms. */
+const KINDS: Record<string, string> = {
+  all: "all", listener: "listeners", listeners: "listeners", l: "listeners",
+  route: "routes", routes: "routes", r: "routes", cluster: "clusters", clusters: "clusters", c: "clusters",
+  endpoint: "endpoints", endpoints: "endpoints", ep: "endpoints", eds: "endpoints", secret: "secrets", secrets: "secrets", s: "secrets",
+};
+export const PROXY_CONFIG_KINDS = Object.keys(KINDS);
+
+/**
+ * A pod as istioctl names it: `name`, `name.namespace`, or `deploy/name[.namespace]` (its first
+ * running pod); meshsim's pod ids (`namespace/name`) work too.
+ */
+export function findPod(world: World, ref: string): Pod {
+  const all = [...world.pods.values()];
+  const deploy = /^(?:deploy|deployment|deployments)\/(.+)$/.exec(ref);
+  if (deploy !== null) {
+    const [name, ns] = deploy[1]!.split(".");
+    const pods = all.filter((p) => p.workload === name && (ns === undefined || p.namespace === ns));
+    const pod = pods.find((p) => p.alive) ?? pods[0];
+    if (pod === undefined) throw new UsageError(`no deployment named ${deploy[1]} (deployments: ${[...new Set(all.map((p) => p.workload))].join(", ")})`);
+    return pod;
   }
-  process.stdout.write(a.output === "json" ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, columns)}\n`);
+  const byName = all.filter((p) => p.name === ref || p.id === ref || `${p.name}.${p.namespace}` === ref);
+  if (byName.length === 1) return byName[0]!;
+  if (byName.length > 1) throw new UsageError(`pod name ${ref} is in several namespaces: name it as <pod>.<namespace> (${byName.map((p) => `${p.name}.${p.namespace}`).join(", ")})`);
+  throw new UsageError(`no pod named ${ref} (pods: ${all.map((p) => `${p.name}.${p.namespace}`).join(", ")})`);
+}
+
+export interface ProxyConfigArgs {
+  kind: string; pod: string; scenario: string; at?: string | undefined; output?: string | undefined;
+  port?: number | undefined; name?: string | undefined; fqdn?: string | undefined; cluster?: string | undefined;
+}
+
+type Rows = { rows: Record<string, unknown>[]; columns: string[]; json: unknown[] };
+
+function listenerRows(cfg: ProxyConfig, a: ProxyConfigArgs): Rows {
+  const ls = cfg.listeners.filter((l) => a.port === undefined || l.port === a.port);
+  return {
+    rows: ls.map((l) => ({ name: l.name, address: l.address, port: l.port, match: l.routeConfigName === "" ? "ALL" : "ALL (HTTP)", destination: l.routeConfigName === "" ? `${l.defaultCluster} (or the listener of the original destination port)` : `Route: ${l.routeConfigName}` })),
+    columns: ["name", "address", "port", "match", "destination"],
+    json: ls.map(listenerJson),
+  };
+}
+
+function routeRows(cfg: ProxyConfig, a: ProxyConfigArgs): Rows {
+  const rcs = cfg.routes.filter((rc) => a.name === undefined || rc.name === a.name);
+  const rows: Record<string, unknown>[] = [];
+  // istioctl prints one row per route: its MATCH is the route's match, not its name.
+  for (const rc of rcs) {
+    for (const vh of rc.virtualHosts) {
+      const domains = vh.domains.length > 2 ? `${vh.domains.slice(0, 2).join(", ")} + ${vh.domains.length - 2} more...` : vh.domains.join(", ");
+      const vs = vh.virtualService === "" ? "" : vh.virtualService;
+      if (vh.routes.length === 0) rows.push({ name: rc.name, vhostName: vh.name, domains, match: "", virtualService: vs });
+      for (const r of vh.routes) rows.push({ name: rc.name, vhostName: vh.name, domains, match: describeMatch(r.match), virtualService: vs });
+    }
+  }
+  return { rows, columns: ["name", "vhostName", "domains", "match", "virtualService"], json: rcs.map(routeConfigurationJson) };
+}
+
+function clusterRows(cfg: ProxyConfig, a: ProxyConfigArgs): Rows {
+  const cs = cfg.clusters.filter((c) => (a.port === undefined || c.port === a.port) && (a.fqdn === undefined || c.host === a.fqdn || c.host.startsWith(`${a.fqdn}.`)) && (a.name === undefined || c.name === a.name));
+  const cla = new Map(cfg.endpoints.map((e) => [e.clusterName, e]));
+  return {
+    rows: cs.map((c) => ({
+      serviceFqdn: c.direction === "" ? c.name : c.host, port: c.port === 0 ? "-" : c.port, subset: c.subset === "" ? "-" : c.subset,
+      direction: c.direction === "" ? "-" : c.direction, type: c.type, destinationRule: c.destinationRule, name: c.name,
+    })),
+    columns: ["serviceFqdn", "port", "subset", "direction", "type", "destinationRule", "name"],
+    json: cs.map((c) => clusterJson(c, cla.get(c.name))),
+  };
+}
+
+function endpointRows(cfg: ProxyConfig, a: ProxyConfigArgs): Rows {
+  const clas = cfg.endpoints.filter((e) => (a.cluster === undefined || e.clusterName === a.cluster) && (a.name === undefined || e.clusterName === a.name));
+  const rows: Record<string, unknown>[] = [];
+  for (const cla of clas) {
+    for (const e of cla.endpoints) {
+      if (a.port !== undefined && e.port !== a.port) continue;
+      rows.push({ endpoint: `${e.address}:${e.port}`, status: e.healthStatus, outlierCheck: "OK", cluster: cla.clusterName, pod: e.pod === "" ? "-" : e.pod });
+    }
+  }
+  return { rows, columns: ["endpoint", "status", "outlierCheck", "cluster", "pod"], json: clas.map(clusterLoadAssignmentJson) };
+}
+
+export function proxyConfigCommand(a: ProxyConfigArgs): number {
+  const kind = KINDS[a.kind];
+  if (kind === undefined) throw new UsageError(`unknown config kind "${a.kind}" (all, listeners, routes, clusters, endpoints, secrets)`);
+  const world = worldAt(a.scenario, a.at);
+  const pod = findPod(world, a.pod);
+  if (!pod.hasSidecar) throw new UsageError(`pod ${a.pod} has no sidecar: it holds no proxy config`);
+  const cfg = translatorOf(world).proxyConfig(pod, world.xdsOf(pod));
+  const json = a.output === "json";
+  const parts: [string, Rows][] = [];
+  if (kind === "listeners" || kind === "all") parts.push(["listeners", listenerRows(cfg, a)]);
+  if (kind === "routes" || kind === "all") parts.push(["routes", routeRows(cfg, a)]);
+  if (kind === "clusters" || kind === "all") parts.push(["clusters", clusterRows(cfg, a)]);
+  if (kind === "endpoints" || kind === "all") parts.push(["endpoints", endpointRows(cfg, a)]);
+  if (kind === "secrets" || kind === "all") {
+    const rows = secrets(world, pod) as unknown as Record<string, unknown>[];
+    parts.push(["secrets", { rows, columns: ["resourceName", "type", "status", "validCert", "serialNumber", "notAfter", "notBefore"], json: rows }]);
+  }
+  if (json) {
+    // One kind: Envoy's resources as an array (istioctl's shape); `all`: one array per kind.
+    const out = kind === "all" ? Object.fromEntries(parts.map(([k, r]) => [k, r.json])) : parts[0]![1].json;
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${parts.map(([k, r]) => (kind === "all" ? `${k.toUpperCase()}\n` : "") + table(r.rows, r.columns)).join("\n\n")}\n`);
+  }
   return 0;
 }
 
@@ -112,31 +198,46 @@ function secrets(world: World, pod: Pod): SecretRow[] {
   return rows;
 }
 
-/** Parse `GET http://reviews:9080/x -H end-user:jason -H authorization: Bearer T`. */
-function parseRequest(text: string): { method: string; url: string; headers: Record<string, string> } {
-  const parts = text.trim().split(/\s+/);
+/** Split a request line as a shell would: words, with '…' and "…" quoting (curl's -H "name: value"). */
+function words(text: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+const REQUEST_FORM = `expected "[METHOD] URL [-H 'name: value']...", e.g. "GET http://reviews:9080/reviews/0 -H 'end-user: jason'"`;
+
+/**
+ * Parse `GET http://reviews:9080/x -H end-user:jason -H 'authorization: Bearer T'`: an optional
+ * method, an http(s) URL, then only -H headers. Anything else (a curl command line, options other
+ * than -H) is an input error, never guessed at.
+ */
+export function parseRequest(text: string): { method: string; url: string; headers: Record<string, string> } {
+  const parts = words(text.trim());
   let method = "GET";
   if (parts.length > 0 && /^[A-Z]+$/.test(parts[0]!)) method = parts.shift()!;
   const url = parts.shift();
-  if (url === undefined) throw new UsageError(`--request: expected "METHOD URL [-H name:value]...", got ${JSON.stringify(text)}`);
+  if (url === undefined || !/^https?:\/\//i.test(url)) {
+    throw new UsageError(`--request: ${url === undefined ? "no URL" : `${JSON.stringify(url)} is not an http:// or https:// URL`}; ${REQUEST_FORM}`);
+  }
   const headers: Record<string, string> = {};
   while (parts.length > 0) {
-    const flag = parts.shift();
+    const flag = parts.shift()!;
+    if (flag !== "-H") throw new UsageError(`--request: unexpected ${JSON.stringify(flag)} after the URL (only -H headers may follow); ${REQUEST_FORM}`);
     // A value may hold spaces, as curl's -H "authorization: Bearer TOKEN": it runs to the next -H.
-    const words: string[] = [];
-    while (parts.length > 0 && parts[0] !== "-H") words.push(parts.shift()!);
-    const h = words.length === 0 ? undefined : words.join(" ");
-    if (flag !== "-H" || h === undefined || !h.includes(":")) throw new UsageError(`--request: headers are given as -H name:value`);
+    const ws: string[] = [];
+    while (parts.length > 0 && parts[0] !== "-H") ws.push(parts.shift()!);
+    const h = ws.join(" ");
     const i = h.indexOf(":");
+    if (i <= 0) throw new UsageError(`--request: -H takes "name: value", got ${JSON.stringify(h)}`);
     headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
   }
   return { method, url, headers };
 }
 
 export function explainCommand(a: { scenario: string; from: string; request: string; at?: string | undefined }): number {
-  const world = worldAt(a.scenario, a.at);
-  const pod = [...world.pods.values()].find((p) => p.workload === a.from || p.name === a.from || p.id === a.from);
-  if (pod === undefined) throw new UsageError(`--from: no deployment or pod named ${a.from}`);
   const r = parseRequest(a.request);
   let parsed;
   try {
@@ -144,23 +245,29 @@ export function explainCommand(a: { scenario: string; from: string; request: str
   } catch (e) {
     throw new UsageError(`--request: ${(e as Error).message}`);
   }
-  const fqdnOf = (host: string): string | undefined => {
-    for (const s of world.registry.byFqdn.values()) {
-      const n = s.spec.metadata.name, ns = s.spec.metadata.namespace;
-      if ([n, `${n}.${ns}`, `${n}.${ns}.svc`, s.fqdn].includes(host) && (host.includes(".") || ns === pod.namespace)) return s.fqdn;
-    }
-    return undefined;
-  };
-  const fqdn = fqdnOf(parsed.host);
-  const svc = fqdn ? world.registry.byFqdn.get(fqdn) : undefined;
-  const port = parsed.port ?? svc?.spec.ports[0]?.port ?? (parsed.scheme === "https" ? 443 : 80);
-  const target: CallTarget = {
-    scheme: parsed.scheme as "http" | "https", host: parsed.host, port, path: parsed.path,
-    resolved: fqdn && svc ? { kind: "service", name: svc.spec.metadata.name, namespace: svc.spec.metadata.namespace, fqdn } : { kind: "external", host: parsed.host },
-  };
+  const world = worldAt(a.scenario, a.at);
+  const pod = [...world.pods.values()].find((p) => p.workload === a.from || p.name === a.from || p.id === a.from || `${p.name}.${p.namespace}` === a.from)
+    ?? (/^deploy(ment)?s?\//.test(a.from) ? findPod(world, a.from) : undefined);
+  if (pod === undefined) throw new UsageError(`--from: no deployment or pod named ${a.from}`);
+  const target = targetOf(world, pod, parsed);
   const authority = parsed.port !== undefined ? `${parsed.host}:${parsed.port}` : parsed.host;
-  const lines = explain(view(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target,
-    world.scenario.simulation.mesh.outboundTrafficPolicy, pod.hasSidecar ? world.interception.explainOutbound(pod, target) : undefined);
+  const { lines } = explain(explainView(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target,
+    pod.hasSidecar && pod.gateway === undefined ? world.interception.explainOutbound(pod, target) : undefined);
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** Resolve a URL's host as the pod's DNS would (short name in its namespace, name.ns, FQDN), else outside the cluster. */
+export function targetOf(world: World, pod: Pod, parsed: { scheme: string; host: string; port?: number; path: string }): CallTarget {
+  let svc;
+  for (const s of world.registry.byFqdn.values()) {
+    const n = s.spec.metadata.name, ns = s.spec.metadata.namespace;
+    if ([n, `${n}.${ns}`, `${n}.${ns}.svc`, s.fqdn].includes(parsed.host) && (parsed.host.includes(".") || ns === pod.namespace)) svc = s;
+  }
+  const scheme = parsed.scheme as "http" | "https";
+  const port = parsed.port ?? svc?.spec.ports[0]?.port ?? DEFAULTS.call.externalPort[scheme];
+  return {
+    scheme, host: parsed.host, port, path: parsed.path,
+    resolved: svc !== undefined ? { kind: "service", name: svc.spec.metadata.name, namespace: svc.spec.metadata.namespace, fqdn: svc.fqdn } : { kind: "external", host: parsed.host },
+  };
 }

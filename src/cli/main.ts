@@ -3,7 +3,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { DEFAULT_FORMATS, runCommand } from "./run-command.js";
-import { explainCommand, proxyConfigCommand } from "./inspect-commands.js";
+import { explainCommand, PROXY_CONFIG_KINDS, proxyConfigCommand } from "./inspect-commands.js";
 import { exitWith, UsageError } from "./exit.js";
 import { analyzeCommand } from "./analyze-command.js";
 import { checkCommand } from "./check-command.js";
@@ -111,19 +111,27 @@ try {
       },
     )
     .command(
-      "proxy-config <kind> <pod> <scenario>",
-      "Print the config a pod's sidecar holds at a simulated time, like istioctl proxy-config",
+      ["proxy-config <kind> <pod> <scenario>", "pc <kind> <pod> <scenario>"],
+      "Print the config a pod's proxy holds at a simulated time, like istioctl proxy-config",
       (y) =>
         y
-          .positional("kind", { type: "string", demandOption: true, choices: ["listeners", "routes", "clusters", "endpoints", "secrets"] })
-          .positional("pod", { type: "string", demandOption: true, describe: "A pod name: <deployment>-<index>, e.g. productpage-v1-0" })
+          .positional("kind", { type: "string", demandOption: true, choices: PROXY_CONFIG_KINDS })
+          .positional("pod", { type: "string", demandOption: true, describe: "A pod as istioctl names it: <pod>, <pod>.<namespace> or deploy/<name>" })
           .positional("scenario", { type: "string", demandOption: true })
           .option("at", { type: "string", describe: "Simulated time (default 0s)" })
-          .option("output", { alias: "o", type: "string", choices: ["table", "json"], default: "table" })
+          .option("output", { alias: "o", type: "string", choices: ["table", "json"], default: "table", describe: "json: Envoy's own resources (RouteConfiguration, Cluster, ClusterLoadAssignment, Listener)" })
+          .option("port", { type: "number", describe: "Only listeners, clusters or endpoints on this port" })
+          .option("name", { type: "string", describe: "Only the route configuration (or cluster) with this name" })
+          .option("fqdn", { type: "string", describe: "Only clusters of this service host" })
+          .option("cluster", { type: "string", describe: "Only endpoints of this cluster" })
           .example("$0 proxy-config routes productpage-v1-0 scenarios/bookinfo/request-routing.yaml --at 40s", "")
+          .example("$0 pc clusters deploy/productpage-v1 scenarios/bookinfo/simulation.yaml -o json", "")
           .epilogue(EPILOG),
       (args) => {
-        process.exitCode = proxyConfigCommand({ kind: args.kind, pod: args.pod, scenario: args.scenario, at: args.at, output: args.output });
+        process.exitCode = proxyConfigCommand({
+          kind: args.kind, pod: args.pod, scenario: args.scenario, at: args.at, output: args.output,
+          port: args.port, name: args.name, fqdn: args.fqdn, cluster: args.cluster,
+        });
       },
     )
     .command(

@@ -3,7 +3,7 @@
 import type { PeerLabels } from "../telemetry/recorder.js";
 import { spiffeId } from "../proxy/security/identity.js";
 import type { MeshTelemetry, RequestSink } from "./mesh-telemetry.js";
-import type { Pod } from "./pod.js";
+import type { Pod } from "./kube/pod.js";
 import type { Origin, OriginPod } from "./transport.js";
 
 const UNKNOWN = "unknown";

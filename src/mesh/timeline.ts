@@ -2,7 +2,7 @@
 import type { Simulator } from "../engine/simulator.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
 import type { AnyResource, Deployment, Scenario, TimelineAction, TimelineEvent } from "../scenario/model.js";
-import type { Pod } from "./pod.js";
+import type { Pod } from "./kube/pod.js";
 
 /** What the timeline may change (implemented by the World). */
 export interface TimelineTarget {

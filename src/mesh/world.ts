@@ -1,40 +1,40 @@
 // The simulated world: builds pods, apps, proxies and load generators from a scenario, runs the
 // event loop for the simulated duration, then lets in-flight requests drain.
-import { Interception } from "./interception.js";
+import { Interception } from "./sidecar/interception.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { LATENCY_ANNOTATION } from "../scenario/resource-kinds.js";
 import { LATENCY_LABEL } from "../scenario/kinds/networking.js";
-import { ExternalEndpoints } from "./external-endpoints.js";
+import { ExternalEndpoints } from "./sidecar/external-endpoints.js";
 import type { TrafficPolicy } from "../proxy/api/networking.js";
 import { parseDuration } from "../scenario/duration.js";
-import { InboundPolicies } from "./inbound-policy.js";
+import { InboundPolicies } from "./sidecar/inbound-policy.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
 import { compileDistribution } from "../engine/distributions/compile.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
 import type { CallTarget, Deployment, Scenario, TimelineAction, Workload, WorkloadBehaviour } from "../scenario/model.js";
-import { AppCalls } from "./app-call.js";
-import { AppServer, Apps, type AppObserver } from "./app-server.js";
-import { compileBehaviour, type CompiledBehaviour } from "./compiled-script.js";
-import { DirectPath } from "./direct-exchange.js";
+import { AppCalls } from "./app/app-call.js";
+import { AppServer, Apps, type AppObserver } from "./app/app-server.js";
+import { compileBehaviour, type CompiledBehaviour } from "./app/compiled-script.js";
+import { DirectPath } from "./kube/direct-exchange.js";
 import { EdgeSinks } from "./edge-sinks.js";
-import { Inbound } from "./inbound.js";
-import { LoadGeneratorRunner, type ClientSink } from "./load-generator.js";
+import { Inbound } from "./sidecar/inbound.js";
+import { LoadGeneratorRunner, type ClientSink } from "./app/load-generator.js";
 import type { MeshTelemetry } from "./mesh-telemetry.js";
 import { Network } from "./network.js";
-import { Pod, podIp, selects } from "./pod.js";
-import { ServiceRegistry } from "./service-registry.js";
-import { SidecarPath } from "./sidecar-path.js";
-import { injectsSidecar } from "./sidecar-injection.js";
+import { Pod, podIp, selects } from "./kube/pod.js";
+import { ServiceRegistry } from "./kube/service-registry.js";
+import { SidecarPath } from "./sidecar/sidecar-path.js";
+import { injectsSidecar } from "./kube/sidecar-injection.js";
 import { Timeline } from "./timeline.js";
-import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
+import { PodLifecycle, type PodStartSpec } from "./kube/pod-lifecycle.js";
 import { DEFAULTS } from "../scenario/defaults.js";
 import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
 import type { AnyResource } from "../scenario/model.js";
-import { ProxyRouting } from "./proxy-routing.js";
-import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./upstream-cluster.js";
-import { ProxyXds, type EndpointSnapshot } from "./proxy-xds.js";
+import { ProxyRouting } from "./sidecar/proxy-routing.js";
+import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./sidecar/upstream-cluster.js";
+import { ProxyXds, type EndpointSnapshot, type Translation } from "./sidecar/proxy-xds.js";
 import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/sidecar-scope.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 import type { RequestLog } from "../telemetry/request-log.js";
@@ -113,17 +113,24 @@ export class World implements Transport {
   private readonly scopedHosts: ScopedHost[];
   /** Pods are being built from the scenario (they start with the initial config, already pushed). */
   private building = true;
+  /** istiod's translation: what each proxy holds of a config version. */
+  readonly translation: Translation;
 
   constructor(
     readonly scenario: Scenario,
     readonly telemetry: WorldTelemetry,
-    opts: { seed: number; durationMs: number; log?: RequestLog | null },
+    opts: {
+      seed: number; durationMs: number; log?: RequestLog | null;
+      /** istiod's translation (xds/translation/translator.ts), built on this world's registry and scopes. */
+      translation: (world: World) => Translation;
+    },
     distributor: DistributorFactory,
   ) {
     const simSpec = scenario.simulation;
     this.durationMs = opts.durationMs;
     this.rng = new RandomStreams(opts.seed);
     this.registry = new ServiceRegistry(scenario.services);
+    this.translation = opts.translation(this);
     this.network = new Network(
       this.sampler(simSpec.network.latency, "network"),
       this.sampler(simSpec.network.external.latency, "network:external"),
@@ -168,18 +175,17 @@ export class World implements Transport {
     const routing = new ProxyRouting(
       (pod) => this.xdsOf(pod),
       (pod, config) => {
-        const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null, this.xdsOf(pod), this.scopeOf(pod, config).hosts);
+        const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null, this.xdsOf(pod), this.translation);
         clusterSets.set(pod, set);
         return set;
       },
-      simSpec.mesh.outboundTrafficPolicy,
+      this.translation,
       (se) => {
         const fixed = se?.metadata.annotations[LATENCY_ANNOTATION];
         if (fixed === undefined) return this.network.externalRoundTrip;
         const ms = parseDuration(fixed);
         return () => ms;
       },
-      (pod, config) => this.scopeOf(pod, config),
       this.registry,
       (se, policy) => {
         // STATIC and DNS with endpoints: a cluster of them; NONE, and DNS without endpoints (the
@@ -281,9 +287,6 @@ export class World implements Transport {
     }
     return list;
   }
-
-  /** Ports of a service (config size). */
-  readonly portsOf = (fqdn: string): number => this.registry.byFqdn.get(fqdn)?.spec.ports.length ?? 0;
 
   /** Every pod with a sidecar (or a gateway's Envoy): istiod's proxies. */
   *proxies(): Iterable<Pod> {

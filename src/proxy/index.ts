@@ -11,3 +11,7 @@ export * from "./upstream-pool.js";
 export * from "./outlier-detector.js";
 export * from "./security/index.js";
 export * from "./interception/iptables.js";
+export type * from "./config/virtual-host.js";
+export type * from "./config/cluster.js";
+export type * from "./config/cluster-load-assignment.js";
+export type * from "./config/listener.js";

@@ -9,13 +9,14 @@ import type { Summary } from "../report/summary-types.js";
 import { WorldTelemetryAdapter } from "./world-telemetry.js";
 import { ControlPlane } from "../xds/control-plane.js";
 import { compileDistribution } from "../engine/distributions/compile.js";
-import type { Pod } from "../mesh/pod.js";
+import type { Pod } from "../mesh/kube/pod.js";
 import type { LineSink } from "../telemetry/line-sink.js";
 import { RequestLog } from "../telemetry/request-log.js";
 import { AccessLog } from "../telemetry/access-log.js";
 import { TraceRecorder } from "../telemetry/trace-recorder.js";
 import { IdSource } from "../telemetry/request-ids.js";
 import { RandomStreams } from "../engine/rng.js";
+import { Translator } from "../xds/translation/translator.js";
 
 export interface RunOptions {
   seed?: number;
@@ -58,7 +59,10 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
   // The world's own streams are built from the same seed; the log's live in a separate RandomStreams.
   const log = requestLogOf(scenario, new RandomStreams(seed), opts.records);
   const rejections = new Set<string>();
-  const world = new World(scenario, telemetry, { seed, durationMs, log }, (simulator, rng, initial, initialEds, w) => {
+  const world = new World(scenario, telemetry, {
+    seed, durationMs, log,
+    translation: (w) => new Translator(w.registry, sim.mesh.outboundTrafficPolicy, (p, c) => w.scopeOf(p, c)),
+  }, (simulator, rng, initial, initialEds, w) => {
     const pushTime = compileDistribution(cp.pushTime, rng.stream("xds:push"));
     const settings = {
       debounceAfterMs: cp.debounceAfterMs, debounceMaxMs: cp.debounceMaxMs, pushThrottle: cp.pushThrottle, pushTime,

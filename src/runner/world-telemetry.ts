@@ -1,7 +1,7 @@
 // The world's view of telemetry (mesh/WorldTelemetry) over the streaming Recorder. The world caches
 // edge sinks itself (mesh/edge-sinks.ts), so `edge` is called once per distinct edge.
-import type { AppObserver } from "../mesh/app-server.js";
-import type { ClientSink } from "../mesh/load-generator.js";
+import type { AppObserver } from "../mesh/app/app-server.js";
+import type { ClientSink } from "../mesh/app/load-generator.js";
 import type { EdgeKey, RequestSink } from "../mesh/mesh-telemetry.js";
 import type { WorldTelemetry } from "../mesh/world.js";
 import type { Recorder } from "../telemetry/recorder.js";

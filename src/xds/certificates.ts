@@ -9,7 +9,7 @@
 // https://github.com/istio/istio/blob/master/security/pkg/nodeagent/cache/secretcache.go (rotateTime)
 import type { Simulator } from "../engine/simulator.js";
 import type { UniformSource } from "../engine/rng.js";
-import type { Pod } from "../mesh/pod.js";
+import type { Pod } from "../mesh/kube/pod.js";
 
 export const GRACE_PERIOD_RATIO = 0.5;
 export const GRACE_PERIOD_RATIO_JITTER = 0.01;

@@ -1,15 +1,16 @@
-// How much config one proxy gets, per xDS type, under its Sidecar scope: what istiod generates and
-// sends on a push (and what the proxy's memory grows with). Clusters: one per service port plus one
-// per DestinationRule subset and port, plus BlackHole/Passthrough/InboundPassthrough; listeners: the
-// two virtual ones plus one 0.0.0.0_<port> per outbound port; virtual hosts: one per service port.
+// How much config one proxy gets, per xDS type: the number of resources istiod's translation
+// (xds/translation/) produces for it — clusters (CDS), EDS clusters and which service each belongs to,
+// listeners (LDS) and virtual hosts (RDS) — what a push generates and sends, and what its time grows with.
+// Computed once per proxy shape (namespace, labels, Gateway) and config version under its Sidecar scope.
 // https://istio.io/latest/docs/ops/best-practices/traffic-management/#sidecar (scoping shrinks all of them)
 import type { MeshConfig } from "../config/mesh-config.js";
-import type { SidecarScope } from "../config/sidecar-scope.js";
-import { resolveHostName } from "../proxy/route/host-name.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import type { Translation } from "../mesh/sidecar/proxy-xds.js";
+import { proxyShape } from "./translation/translator.js";
 
 export interface ConfigSize {
   clusters: number;
-  /** EDS clusters (outbound service clusters). */
+  /** EDS clusters (services' and STATIC ServiceEntries' clusters). */
   edsClusters: number;
   listeners: number;
   virtualHosts: number;
@@ -17,30 +18,28 @@ export interface ConfigSize {
   clustersOf: ReadonlyMap<string, number>;
 }
 
-const cache = new WeakMap<SidecarScope, WeakMap<MeshConfig, ConfigSize>>();
+const cache = new WeakMap<MeshConfig, Map<string, ConfigSize>>();
 
-export function configSize(config: MeshConfig, scope: SidecarScope, portsOf: (fqdn: string) => number): ConfigSize {
-  let perScope = cache.get(scope);
-  if (perScope === undefined) cache.set(scope, (perScope = new WeakMap()));
-  let size = perScope.get(config);
+
+export function configSize(t: Translation, pod: Pod, config: MeshConfig): ConfigSize {
+  let perShape = cache.get(config);
+  if (perShape === undefined) cache.set(config, (perShape = new Map()));
+  const key = proxyShape(pod);
+  let size = perShape.get(key);
   if (size === undefined) {
-    const subsets = new Map<string, number>();
-    for (const dr of config.destinationRules) {
-      const h = resolveHostName(dr.spec.host, dr.metadata.namespace);
-      subsets.set(h, Math.max(subsets.get(h) ?? 0, dr.spec.subsets?.length ?? 0));
-    }
+    const cs = t.clusters(pod, config);
     const clustersOf = new Map<string, number>();
-    let eds = 0, vhosts = 0, ports = 0;
-    for (const fqdn of scope.hosts) {
-      const p = portsOf(fqdn);
-      const n = p * (1 + (subsets.get(fqdn) ?? 0));
-      clustersOf.set(fqdn, n);
-      eds += n;
-      vhosts += p;
-      ports = Math.max(ports, p);
+    let eds = 0;
+    for (const c of cs) {
+      if (c.type !== "EDS") continue;
+      eds++;
+      clustersOf.set(c.host, (clustersOf.get(c.host) ?? 0) + 1);
     }
-    size = { clusters: eds + 3, edsClusters: eds, listeners: 2 + Math.max(1, ports), virtualHosts: vhosts, clustersOf };
-    perScope.set(config, size);
+    let vhosts = 0;
+    const routes = t.routeConfigurations(pod, config);
+    for (const rc of routes) vhosts += rc.virtualHosts.length;
+    size = { clusters: cs.length, edsClusters: eds, listeners: t.listeners(pod, config).length, virtualHosts: vhosts, clustersOf };
+    perShape.set(key, size);
   }
   return size;
 }

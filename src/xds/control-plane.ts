@@ -15,13 +15,11 @@ import type { MeshConfig } from "../config/mesh-config.js";
 import { diffConfig } from "../config/config-diff.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
 import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
-import type { Pod } from "../mesh/pod.js";
-import type { EndpointSnapshot, ProxyXds } from "../mesh/proxy-xds.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/proxy-xds.js";
 import { Debounce } from "./debounce.js";
 import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
 import { configSize } from "./config-size.js";
-import { virtualServiceRejection } from "./nack.js";
-import { selectVirtualService } from "../proxy/route/index.js";
 import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
 import type { UniformSource } from "../engine/rng.js";
 
@@ -45,8 +43,8 @@ export interface XdsWorld {
   proxies(): Iterable<Pod>;
   xdsOf(pod: Pod): ProxyXds;
   scopeOf(pod: Pod, config: MeshConfig): SidecarScope;
-  /** Ports of a service (for the size of a proxy's config). */
-  portsOf(fqdn: string): number;
+  /** istiod's translation (push sizing counts what it produces for each proxy). */
+  readonly translation: Translation;
 }
 
 export interface ControlPlaneObserver {
@@ -456,7 +454,7 @@ export class ControlPlane {
 
   /** How many resources of a type this push sends the proxy. */
   private resources(e: Entry, type: number): number {
-    const size = configSize(e.config!, this.world.scopeOf(e.pod, e.config!), this.world.portsOf);
+    const size = configSize(this.world.translation, e.pod, e.config!);
     switch (type) {
       case CDS: return size.clusters;
       case EDS: {
@@ -474,7 +472,8 @@ export class ControlPlane {
     const x = this.world.xdsOf(e.pod);
     const name = TYPE_NAMES[type]!;
     const config = e.config!;
-    const reason = type === RDS ? this.rdsRejection(e.pod, config) : null;
+    // The proxy decides: it ACKs or NACKs the route configurations istiod translated for it.
+    const reason = type === RDS ? x.routesRejection(this.world.translation.routeConfigurations(e.pod, config)) : null;
     if (reason !== null) {
       // NACK: Envoy keeps the routes it had; istiod does not resend until config changes.
       this.rejectsByType[name]++;
@@ -492,20 +491,6 @@ export class ControlPlane {
     }
     this.pushesByType[name]++;
     this.observer.pushed(e.pod, name, this.sim.now);
-  }
-
-  /** Envoy's verdict on the route configuration built for this proxy (null: accepted). */
-  private rdsRejection(pod: Pod, config: MeshConfig): string | null {
-    if (config.virtualServices.length === 0) return null;
-    const scope = this.world.scopeOf(pod, config);
-    const src = { namespace: pod.namespace, labels: pod.labels, ...(pod.gateway !== undefined ? { gateway: pod.gateway } : {}) };
-    for (const vs of config.virtualServices) {
-      const r = virtualServiceRejection(vs);
-      if (r === null) continue;
-      // Only if the proxy would build routes from it: a host in its scope for which it is the chosen VirtualService.
-      for (const fqdn of scope.hosts) if (selectVirtualService(config.virtualServices, fqdn, src) === vs) return r;
-    }
-    return null;
   }
 
   private done(e: Entry): void {

@@ -1,30 +1,73 @@
-// `meshsim explain`: the way of one request through the mesh, hop by hop, as the simulation would
-// take it — iptables, listener, route table and virtual host, each route and whether it matched,
-// destination and cluster, load balancer and endpoints, then the server's inbound side. Built on the
-// same functions the simulation routes by, so what is explained is what runs.
-import { matchRoute } from "../proxy/route/index.js";
+// `meshsim explain`: the way of one request through the mesh, hop by hop, as the simulation takes it —
+// iptables, listener, route configuration and virtual host, each route tried and why it did or did not
+// match, the route's fault, timeout and retry policy, the destination cluster with its DestinationRule
+// policy and endpoints, the TLS decision, then the server's inbound side. Every decision comes from
+// istiod's translation (xds/translation/) and the route walk (proxy/route/route-walk.ts), the same
+// functions the simulation routes by (mesh/sidecar/proxy-routing.ts), like Istio's pilot/pkg/simulation.
 import type { HttpRequest } from "../proxy/http-request.js";
-import { destinationRuleFor, effectivePolicy } from "../proxy/destination-rule.js";
-import type { ClientTLSSettings } from "../proxy/api/networking.js";
+import type { ClientTLSSettings, TrafficPolicy } from "../proxy/api/networking.js";
+import type { Cluster } from "../proxy/config/cluster.js";
+import type { VirtualHost } from "../proxy/config/virtual-host.js";
+import { poolLimits, ISTIO_DEFAULT_THRESHOLD } from "../proxy/pool-limits.js";
+import { walkRoutes, describeMatch, type RouteTry } from "../proxy/route/index.js";
 import {
   authenticateRequest, chooseClientTls, compileAuthorization, compileRequestAuthentication, connectionSecurity, effectivePeerAuthentication,
   evaluateAuthorization, mtlsForPort,
 } from "../proxy/security/index.js";
-import type { Pod } from "../mesh/pod.js";
-import { selects } from "../mesh/pod.js";
+import type { MeshConfig } from "../config/mesh-config.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import type { ProxyXds } from "../mesh/sidecar/proxy-xds.js";
 import type { CallTarget } from "../scenario/model.js";
-import { lbPolicy, virtualHost, type ProxyView } from "./proxy-view.js";
 import type { Verdict } from "../proxy/interception/iptables.js";
 import { CDS, LDS, RDS } from "./push-request.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
+import { loadAssignment } from "./translation/cluster-load-assignments.js";
+import type { Translator } from "./translation/translator.js";
+import { PASSTHROUGH_POLICY } from "./translation/clusters.js";
+
+/** One proxy at one simulated time, as explain reads it. */
+export interface ExplainView {
+  readonly pod: Pod;
+  /** What the proxy holds, per xDS type. */
+  readonly held: ProxyXds;
+  readonly translator: Translator;
+  /** The config another pod's inbound listener was built from (its LDS). */
+  listenerConfigOf(pod: Pod): MeshConfig;
+  /** iptables' PREROUTING verdict in a server pod for a container port. */
+  inboundVerdict(pod: Pod, targetPort: number): Verdict;
+  /** Simulated time in ms (JWT exp/nbf are checked against it). */
+  readonly nowMs: number;
+}
+
+/** What the walk decided, for comparison with what the simulation does (tests read it). */
+export interface ExplainDecision {
+  /** "sidecar-bypassed", "no-sidecar", or the virtual host's kind. */
+  readonly path: string;
+  readonly virtualHost: string;
+  /** The route that matched ("" none). */
+  readonly route: string;
+  /** A local answer (404 NR, redirect, direct response, 503 NC), else 0. */
+  readonly localStatus: number;
+  readonly localFlags: string;
+  /** Istio's destination_service. */
+  readonly service: string;
+  /** Per destination: its cluster name ("" when the proxy has none: NC) and endpoints. */
+  readonly destinations: readonly { readonly cluster: string; readonly weight: number; readonly endpoints: readonly string[] }[];
+  /** Route timeout (0: none). */
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly fault: boolean;
+}
+
+const EMPTY: ExplainDecision = { path: "", virtualHost: "", route: "", localStatus: 0, localFlags: "", service: "", destinations: [], timeoutMs: 0, retries: 0, fault: false };
 
 /** Step 5: the server pod's side — TLS on the connection, PeerAuthentication, JWT and authorization. */
-function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undefined, req: HttpRequest, targetPort: number): string[] {
+function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | undefined, req: HttpRequest, targetPort: number): string[] {
   // The server's policies are in the listeners istiod last pushed to the server's own sidecar.
-  const cfg = v.listenerConfigOf?.(server) ?? v.config;
+  const cfg = v.listenerConfigOf(server);
   const ref = { namespace: server.namespace, labels: server.labels };
-  const verdict = v.inboundVerdict?.(server, targetPort);
-  if (verdict !== undefined && verdict.redirectPort === 0) {
+  const verdict = v.inboundVerdict(server, targetPort);
+  if (verdict.redirectPort === 0) {
     // traffic.sidecar.istio.io/excludeInboundPorts: the server's sidecar never sees the connection.
     const tls = chooseClientTls(drTls, { endpointHasSidecar: true, serverMode: "PERMISSIVE" });
     const head = `5. iptables in the server pod (e.g. ${server.name}) lets the connection on port ${targetPort} pass to the app: no PeerAuthentication, JWT or authorization applies.`;
@@ -43,7 +86,7 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
   if (!conn.ok) return out;
   const authn = compileRequestAuthentication(cfg.requestAuthentications, ref);
   // JWT times are Unix seconds on the access log's calendar (as the simulation checks them).
-  const jwt = authenticateRequest(authn, req.headers, req.path, (LOG_EPOCH_MS + (v.nowMs ?? 0)) / 1000);
+  const jwt = authenticateRequest(authn, req.headers, req.path, (LOG_EPOCH_MS + v.nowMs) / 1000);
   if (!jwt.ok) return [...out, `   jwt_authn (${authn.policies.join(", ")}): ${jwt.body} ⇒ ${jwt.status}.`];
   const authz = compileAuthorization(cfg.authorizationPolicies, ref);
   const d = evaluateAuthorization(authz, {
@@ -57,91 +100,137 @@ function inboundSide(v: ProxyView, server: Pod, drTls: ClientTLSSettings | undef
   return out;
 }
 
-export function explain(v: ProxyView, req: HttpRequest, target: CallTarget, outboundPolicy: string, iptables?: Verdict): string[] {
+const limit = (n: number): string => (n === ISTIO_DEFAULT_THRESHOLD ? "unlimited" : String(n));
+
+/** A cluster's DestinationRule policy in one line: load balancer, circuit breakers, outlier detection, TLS. */
+export function policySummary(c: Cluster): string {
+  const p: TrafficPolicy = c.policy;
+  const lb = p.loadBalancer;
+  const lbText = lb?.consistentHash ? "consistent hash" : lb?.simple && lb.simple !== "UNSPECIFIED" ? lb.simple : "LEAST_REQUEST (Istio's default)";
+  const l = poolLimits(p.connectionPool, c.http2);
+  const parts = [`load balancer ${lbText}`,
+    `circuit breakers: max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, max requests ${limit(l.maxRequests)}, max retries ${limit(l.maxRetries)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; connect timeout ${l.connectTimeoutMs} ms`];
+  const od = p.outlierDetection;
+  if (od !== undefined) parts.push(`outlier detection: ${od.consecutive5xxErrors ?? 5} consecutive 5xx, every ${od.intervalMs ?? 10_000} ms, base ejection ${od.baseEjectionTimeMs ?? 30_000} ms, max ${od.maxEjectionPercent ?? 10}% ejected`);
+  return parts.join("; ");
+}
+
+function tlsText(c: Cluster, endpointHasSidecar: boolean): string {
+  if (c.policy === PASSTHROUGH_POLICY) return "plaintext (PassthroughCluster: no DestinationRule applies)";
+  const tls = chooseClientTls(c.policy.tls, { endpointHasSidecar, serverMode: "PERMISSIVE" });
+  return `TLS mode ${tls.mode} (${tls.source})`;
+}
+
+function routeLine(t: RouteTry): string {
+  const r = t.route;
+  const what = r.match.catchAll ? `${describeMatch(r.match)} (catch-all)` : describeMatch(r.match);
+  const name = r.name === "" ? "" : ` "${r.name}"`;
+  const head = `   route ${r.index}${name} (VirtualService rule ${r.ruleIndex})`;
+  return t.failed === "" ? `${head}: ${what} — MATCHES: the first route that matches wins.` : `${head}: ${what} — does not match: ${t.failed}.`;
+}
+
+function vhLine(vh: VirtualHost, port: number, req: HttpRequest): string {
+  const from = vh.virtualService !== "" ? `routes from VirtualService ${vh.virtualService}` : vh.kind === "allow-any" || vh.kind === "block-all" ? "istiod's catch-all route" : "routes: istiod's default route (no VirtualService)";
+  return `3. Route table "${port}" (RDS), virtual host ${vh.name} (Host ${req.authority}; ${vh.reason}); ${from}.`;
+}
+
+/** Explain one request from `v.pod`: the lines to print and the decision they describe. */
+export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, iptables: Verdict | undefined): { lines: string[]; decision: ExplainDecision } {
   const out: string[] = [];
   const pod = v.pod;
-  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${v.config.version}${v.clusterConfig !== undefined && v.clusterConfig !== v.config ? ` (routes, RDS; its clusters, CDS, are at version ${v.clusterConfig.version})` : ""}`);
-  const nacked = [[CDS, "CDS"], [LDS, "LDS"], [RDS, "RDS"]].filter(([bit]) => ((v.rejected ?? 0) & (bit as number)) !== 0).map(([, n]) => n);
+  const x = v.held;
+  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${pod.name} (${pod.namespace}), config version ${x.rds.version}${x.cds !== x.rds ? ` (routes, RDS; its clusters, CDS, are at version ${x.cds.version})` : ""}`);
+  const nacked = [[CDS, "CDS"], [LDS, "LDS"], [RDS, "RDS"]].filter(([bit]) => (x.rejected & (bit as number)) !== 0).map(([, n]) => n);
   if (nacked.length > 0) out.push(`   This proxy NACKed the newer ${nacked.join(", ")} istiod sent it and keeps serving what it accepted before.`);
   if (!pod.hasSidecar) {
     out.push("1. No sidecar in this pod: no iptables rules, the connection goes straight to the Service's ClusterIP and kube-proxy picks a pod; no routing rules, retries or mTLS apply.");
-    return out;
+    return { lines: out, decision: { ...EMPTY, path: "no-sidecar" } };
   }
   if (iptables !== undefined && iptables.redirectPort === 0) {
     out.push("1. iptables (nat OUTPUT) lets the app's connection pass: it BYPASSES the sidecar (a traffic.sidecar.istio.io exclusion):");
     for (const rule of iptables.trace) out.push(`     ${rule}`);
     out.push("   It goes to the ClusterIP as if there were no mesh: kube-proxy picks a pod; no routing rules, faults, retries, mTLS or client-side telemetry.");
-    return out;
+    return { lines: out, decision: { ...EMPTY, path: "sidecar-bypassed" } };
   }
-  out.push("1. iptables (nat OUTPUT): ISTIO_OUTPUT → ISTIO_REDIRECT: the app's TCP connection (uid ≠ 1337) is redirected to 127.0.0.1:15001.");
-  for (const rule of iptables?.trace ?? []) out.push(`     ${rule}`);
-  out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager).`);
-  if (target.resolved.kind !== "service") {
-    out.push(`3. ${target.host} is not a service in the mesh's registry: outboundTrafficPolicy ${outboundPolicy} ⇒ ${outboundPolicy === "ALLOW_ANY" ? "route allow_any → PassthroughCluster (the dialled address), no retries, no timeout" : "route block_all: a direct response 502"}.`);
-    return out;
+  if (pod.gateway === undefined) {
+    out.push("1. iptables (nat OUTPUT): ISTIO_OUTPUT → ISTIO_REDIRECT: the app's TCP connection (uid ≠ 1337) is redirected to 127.0.0.1:15001.");
+    for (const rule of iptables?.trace ?? []) out.push(`     ${rule}`);
+    out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
+  } else {
+    out.push(`1. ${pod.name} is the ingress gateway of ${pod.gateway}: its Envoy takes the connection itself (no iptables).`);
+    out.push(`2. Listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
   }
-  const fqdn = target.resolved.fqdn;
-  if (v.scope !== undefined && !v.scope.hosts.has(fqdn)) {
-    const mode = v.scope.outboundTrafficPolicy ?? outboundPolicy;
-    out.push(`3. ${fqdn} is outside this proxy's Sidecar scope (${v.scope.sidecar}): the proxy has no cluster or route for it, so it is an unknown host; outboundTrafficPolicy ${mode} ⇒ ${mode === "ALLOW_ANY" ? "route allow_any → PassthroughCluster: plaintext to the ClusterIP, kube-proxy picks the pod; no DestinationRule, retries or mTLS" : "route block_all → BlackHoleCluster: a direct response 502"}.`);
-    return out;
-  }
-  const vh = virtualHost(v, fqdn, target.port);
-  out.push(`3. Route table "${vh.routeTable}", virtual host ${vh.virtualHost} (Host ${req.authority}); routes from ${vh.virtualService}.`);
-  const chosen = matchRoute(vh.routes, req);
-  for (const r of vh.routes) {
-    const m = r.rule.match?.[r.matchIndex];
-    const what = m === undefined ? "no match conditions (catch-all)" : JSON.stringify(m);
-    if (r === chosen) {
-      out.push(`   route ${r.index} "${r.name}" (rule ${r.ruleIndex}): ${what} — MATCHES: the first route that matches wins.`);
-      break;
-    }
-    out.push(`   route ${r.index} "${r.name}" (rule ${r.ruleIndex}): ${what} — does not match.`);
-  }
+  const vh = v.translator.virtualHost(pod, x.rds, target);
+  out.push(vhLine(vh, target.port, req));
+  const trace: RouteTry[] = [];
+  const chosen = walkRoutes(vh.routes, req, trace);
+  for (const t of trace) out.push(routeLine(t));
+  const service = vh.kind === "gateway" ? "unknown" : vh.service;
+  const base = { ...EMPTY, path: vh.kind, virtualHost: vh.name, service };
   if (chosen === undefined) {
-    out.push("4. No route matches: 404 with flag NR (route_not_found).");
-    return out;
+    out.push(vh.routes.length === 0 ? "4. The virtual host has no routes: 404 with flag NR (route_not_found)." : "4. No route matches: 404 with flag NR (route_not_found).");
+    return { lines: out, decision: { ...base, localStatus: 404, localFlags: "NR" } };
   }
   if (chosen.action !== "route") {
-    out.push(`4. The route answers itself: ${chosen.action === "redirect" ? `redirect ${chosen.redirect?.code ?? 301}` : `direct response ${chosen.directResponse?.status ?? 200}`}.`);
-    return out;
+    const status = chosen.action === "redirect" ? chosen.redirect?.code ?? 301 : chosen.directResponse?.status ?? 200;
+    const why = vh.kind === "block-all" ? " (block_all: the host is unknown and outbound traffic is REGISTRY_ONLY; Istio reports it as BlackHoleCluster)" : "";
+    out.push(`4. The route answers itself: ${chosen.action === "redirect" ? "redirect" : "direct response"} ${status}${why}.`);
+    return { lines: out, decision: { ...base, route: chosen.name, localStatus: status, localFlags: "-" } };
   }
-  if (chosen.fault) out.push(`   fault injection on this route: ${JSON.stringify(chosen.rule.fault)} (applied before the router; never retried).`);
-  out.push(`   timeout: ${chosen.timeoutMs ? `${chosen.timeoutMs} ms` : "none (Istio's default)"}; retries: ${chosen.retryPolicy ? `${chosen.retryPolicy.numRetries} on ${chosen.retryPolicy.retryOn}` : "none"}.`);
+  const timeoutMs = chosen.timeoutMs ?? 0;
+  const rp = chosen.retryPolicy;
+  if (chosen.fault && vh.kind !== "service-entry") out.push(`   fault injection on this route: ${JSON.stringify(chosen.rule.fault)} (the fault filter runs before the router; an injected delay does not count against the route timeout, an abort is never retried).`);
+  // meshsim sends a request to a host outside the cluster once: no fault filter, no retries (README's limits).
+  const outside = vh.kind === "service-entry";
+  const retryText = rp ? `${rp.numRetries} on ${rp.retryOn}${rp.perTryTimeoutMs !== undefined ? `, per try ${rp.perTryTimeoutMs} ms` : ""}, back-off base ${rp.backoffBaseMs} ms` : "none";
+  out.push(`   timeout: ${timeoutMs > 0 ? `${timeoutMs} ms (504 UT when it runs out)` : "none (Istio's default: 0s)"}; retries: ${outside && rp ? `the route has ${retryText}, but meshsim does not retry toward hosts outside the cluster (a modelling limit)` : retryText}.`);
+  // At a gateway Istio's destination_service is the route destination's host.
+  const decided = { ...base, service: vh.kind === "gateway" ? chosen.destinations[0]?.host ?? service : service, route: chosen.name, timeoutMs, retries: outside ? 0 : rp?.numRetries ?? 0, fault: !outside && chosen.fault !== undefined };
+  if (vh.kind === "service-entry") {
+    const c = v.translator.serviceEntryCluster(pod, x.rds, vh.serviceEntry!, target.host, target.port);
+    const eps = loadAssignment(c, x.eds).endpoints;
+    out.push(`4. Cluster ${c.name} (${c.type}${c.destinationRule ? `, DestinationRule ${c.destinationRule}` : ""}): ${policySummary(c)}.`);
+    const tls = c.policy.tls !== undefined ? `TLS mode ${c.policy.tls.mode} (DestinationRule)` : "auto mTLS only toward MESH_INTERNAL endpoints labelled security.istio.io/tlsMode: istio, plaintext otherwise";
+    out.push(`     endpoints: ${eps.length === 0 ? `the host itself (${target.host}), one endpoint` : eps.map((e) => `${e.address}:${e.port} weight ${e.weight}`).join(", ")}; ${tls}.`);
+    return { lines: out, decision: { ...decided, destinations: [{ cluster: c.name, weight: 100, endpoints: eps.map((e) => e.address) }] } };
+  }
+  if (vh.kind === "allow-any") {
+    if (vh.passthroughFqdn === "") {
+      out.push(`4. PassthroughCluster: the connection goes to the address the app dialled (${target.host}:${target.port}), plaintext, no DestinationRule.`);
+      return { lines: out, decision: { ...decided, destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints: [target.host] }] } };
+    }
+    const svc = v.translator.input(pod, x.cds).registry.byFqdn.get(vh.passthroughFqdn);
+    const eps = svc?.endpoints.map((p) => p.name) ?? [];
+    out.push(`4. PassthroughCluster to ${vh.passthroughFqdn}'s ClusterIP: plaintext, no DestinationRule, retries or mTLS; kube-proxy picks one of: ${eps.length === 0 ? "none (connection refused ⇒ 503 UF)" : eps.join(", ")}.`);
+    return { lines: out, decision: { ...decided, destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints: eps }] } };
+  }
   const total = chosen.destinations.reduce((s, d) => s + d.weight, 0);
-  out.push("4. Destinations (each request picks one at random by weight):");
+  out.push(chosen.destinations.length > 1 ? "4. Destinations (each request picks one at random by weight):" : "4. Destination:");
+  const dests: { cluster: string; weight: number; endpoints: string[] }[] = [];
+  let first: { c: Cluster; server: Pod | undefined } | undefined;
   for (const d of chosen.destinations) {
-    const svc = v.registry.byFqdn.get(d.host);
     const share = total > 0 ? ((100 * d.weight) / total).toFixed(1) : "100";
-    if (svc === undefined) {
-      out.push(`   ${share}% → ${d.cluster}: no such service ⇒ 503 NC`);
+    const c = v.translator.cluster(pod, x.cds, d);
+    if (c === undefined) {
+      const svc = v.translator.input(pod, x.cds).registry.byFqdn.get(d.host);
+      const why = svc === undefined ? "no such service" : d.subset !== undefined ? `no DestinationRule defines subset "${d.subset}" for this proxy` : "the service is outside this proxy's Sidecar scope";
+      out.push(`   ${share}% → ${d.cluster}: ${why} ⇒ the proxy has no such cluster, 503 NC`);
+      dests.push({ cluster: "", weight: d.weight, endpoints: [] });
       continue;
     }
-    const dr = destinationRuleFor((v.clusterConfig ?? v.config).destinationRules, d.host, pod.namespace, pod.labels, svc.spec.metadata.namespace);
-    const subset = d.subset === undefined ? undefined : dr?.spec.subsets?.find((x) => x.name === d.subset);
-    if (d.subset !== undefined && subset === undefined) {
-      out.push(`   ${share}% → ${d.cluster}: no DestinationRule defines subset "${d.subset}" for this proxy ⇒ no such cluster, 503 NC`);
-      continue;
-    }
-    const labels = subset?.labels ?? {};
-    const port = d.port ?? target.port;
-    const eps = ((v.eds ?? v.registry.eds).byFqdn.get(svc.fqdn) ?? []).filter((p) => selects(labels, p.labels));
-    const targetPort = svc.spec.ports.find((p) => p.port === port)?.targetPort ?? port;
-    out.push(`   ${share}% → cluster ${d.cluster}${dr ? ` (DestinationRule ${dr.metadata.name}.${dr.metadata.namespace})` : ""}, load balancer ${lbPolicy(v, svc, d.subset, port)}`);
-    out.push(`     endpoints: ${eps.length === 0 ? "none ⇒ 503 UH (no healthy upstream)" : eps.map((p) => `${p.name} ${p.ip}:${targetPort}`).join(", ")}`);
-  }
-  const first = chosen.destinations[0];
-  const svc = first ? v.registry.byFqdn.get(first.host) : undefined;
-  const firstDr = svc ? destinationRuleFor((v.clusterConfig ?? v.config).destinationRules, svc.fqdn, pod.namespace, pod.labels, svc.spec.metadata.namespace) : undefined;
-  const firstLabels = firstDr?.spec.subsets?.find((x) => x.name === first?.subset)?.labels ?? {};
-  const anyPod = svc?.endpoints.find((p) => selects(firstLabels, p.labels));
-  if (anyPod !== undefined) {
-    const targetPort = svc!.spec.ports.find((p) => p.port === (first!.port ?? target.port))?.targetPort ?? target.port;
-    if (anyPod.hasSidecar) {
-      out.push(...inboundSide(v, anyPod, firstDr === undefined ? undefined : effectivePolicy(firstDr, first?.subset, first?.port ?? target.port).tls, req, targetPort));
-    } else {
-      out.push(`5. The server pod (e.g. ${anyPod.name}) has no sidecar: the request reaches the app at ${anyPod.ip}:${targetPort} directly (plaintext).`);
+    const eps = loadAssignment(c, x.eds).endpoints;
+    out.push(`   ${share}% → cluster ${c.name}${c.destinationRule ? ` (DestinationRule ${c.destinationRule})` : ""}: ${policySummary(c)}`);
+    out.push(`     endpoints: ${eps.length === 0 ? "none ⇒ 503 UH (no healthy upstream)" : eps.map((e) => `${e.pod} ${e.address}:${e.port}`).join(", ")}`);
+    dests.push({ cluster: c.name, weight: d.weight, endpoints: eps.map((e) => e.pod) });
+    if (first === undefined) {
+      const svc = v.translator.input(pod, x.cds).registry.byFqdn.get(c.host);
+      first = { c, server: svc?.endpoints.find((p) => eps.some((e) => e.pod === p.name)) ?? undefined };
     }
   }
-  return out;
+  if (first !== undefined && first.server !== undefined) {
+    const server = first.server;
+    if (server.hasSidecar) out.push(...inboundSide(v, server, first.c.policy.tls, req, first.c.targetPort));
+    else out.push(`5. The server pod (e.g. ${server.name}) has no sidecar: ${tlsText(first.c, false)}; the request reaches the app at ${server.ip}:${first.c.targetPort} directly.`);
+  }
+  return { lines: out, decision: { ...decided, destinations: dests } };
 }

@@ -31,17 +31,21 @@ const json = (what: string) => {
 };
 const names = (rows: Record<string, unknown>[], key = "name") => rows.map((r) => r[key]);
 
-describe("proxy-config of productpage's sidecar", () => {
-  it("listeners: virtualOutbound (15001), virtualInbound (15006), 0.0.0.0_9080", () => {
+describe("proxy-config of productpage's sidecar (-o json: Envoy's own resources, as istioctl prints them)", () => {
+  it("listeners: virtualOutbound (15001), virtualInbound (15006), 0.0.0.0_9080 whose HTTP connection manager reads RDS \"9080\"", () => {
     const rows = json("listeners");
     expect(names(rows)).toEqual(expect.arrayContaining(["virtualOutbound", "virtualInbound", "0.0.0.0_9080"]));
-    expect(rows.find((r) => r.name === "virtualOutbound")!.port).toBe(15001);
-    expect(rows.find((r) => r.name === "virtualInbound")!.port).toBe(15006);
+    const port = (n: string) => (rows.find((r) => r.name === n)!.address as { socketAddress: { portValue: number } }).socketAddress.portValue;
+    expect(port("virtualOutbound")).toBe(15001);
+    expect(port("virtualInbound")).toBe(15006);
+    expect(JSON.stringify(rows.find((r) => r.name === "0.0.0.0_9080"))).toContain('"routeConfigName":"9080"');
   });
-  it("routes: the route table of port 9080 is named \"9080\", with virtual host reviews.default.svc.cluster.local:9080", () => {
+  it("routes: the RouteConfiguration of port 9080 is named \"9080\", with virtual host reviews.default.svc.cluster.local:9080", () => {
     const rows = json("routes");
     expect(new Set(names(rows))).toEqual(new Set(["9080"]));
-    expect(JSON.stringify(rows)).toContain("reviews.default.svc.cluster.local:9080");
+    const vhs = rows[0]!.virtualHosts as { name: string; domains: string[] }[];
+    expect(vhs.map((v) => v.name)).toContain("reviews.default.svc.cluster.local:9080");
+    expect(vhs.find((v) => v.name === "reviews.default.svc.cluster.local:9080")!.domains).toEqual(expect.arrayContaining(["reviews", "reviews:9080"]));
   });
   it("clusters: outbound|port|subset|fqdn per subset, inbound|9080||, and Istio's three fixed clusters", () => {
     const n = names(json("clusters"));
@@ -50,11 +54,12 @@ describe("proxy-config of productpage's sidecar", () => {
       "inbound|9080||", "BlackHoleCluster", "PassthroughCluster", "InboundPassthroughCluster",
     ]));
   });
-  it("endpoints: the v2 subset's cluster holds only reviews-v2's pod, on its container port", () => {
-    const rows = json("endpoints").filter((r) => r.cluster === "outbound|9080|v2|reviews.default.svc.cluster.local");
-    expect(rows.length).toBe(1);
-    expect(String(rows[0]!.endpoint)).toMatch(/:9080$/);
-    expect(rows[0]!.status).toBe("HEALTHY");
+  it("endpoints: the v2 subset's ClusterLoadAssignment holds only reviews-v2's pod, on its container port", () => {
+    const cla = json("endpoints").find((r) => r.clusterName === "outbound|9080|v2|reviews.default.svc.cluster.local")!;
+    const lb = (cla.endpoints as { lbEndpoints: { endpoint: { address: { socketAddress: { portValue: number } } }; healthStatus: string }[] }[]).flatMap((e) => e.lbEndpoints);
+    expect(lb.length).toBe(1);
+    expect(lb[0]!.endpoint.address.socketAddress.portValue).toBe(9080);
+    expect(lb[0]!.healthStatus).toBe("HEALTHY");
   });
   it("secrets: \"default\" is the workload's certificate chain (24 h) and \"ROOTCA\" the root", () => {
     const rows = json("secrets");

@@ -2,7 +2,7 @@
 // endpoint answers after its own round trip.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ExternalEndpoints } from "../../src/mesh/external-endpoints.js";
+import { ExternalEndpoints } from "../../src/mesh/sidecar/external-endpoints.js";
 import { seededSource } from "./arbitraries/lb.js";
 import type { LoadBalancerSettings } from "../../src/proxy/api/networking.js";
 

@@ -1,9 +1,9 @@
 // The kubelet's restart back-off and pod readiness, stated as properties.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CRASH_BACKOFF_INITIAL_MS, CRASH_BACKOFF_MAX_MS, CrashBackoff } from "../../src/mesh/crash-backoff.js";
-import { ISTIO_PROXY_STARTUP_PROBE, podStart, readyAfterMs, type ProbeTiming } from "../../src/mesh/readiness.js";
-import type { Pod } from "../../src/mesh/pod.js";
+import { CRASH_BACKOFF_INITIAL_MS, CRASH_BACKOFF_MAX_MS, CrashBackoff } from "../../src/mesh/kube/crash-backoff.js";
+import { ISTIO_PROXY_STARTUP_PROBE, podStart, readyAfterMs, type ProbeTiming } from "../../src/mesh/kube/readiness.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
 import { createWorld } from "../../src/runner/run-scenario.js";
 import { buildSummary } from "../../src/report/summary.js";
 import { scenarioFrom } from "../support/scenario-text.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CertificateAuthority, rotationTime } from "../../src/xds/certificates.js";
 import { Simulator } from "../../src/engine/simulator.js";
-import { Pod } from "../../src/mesh/pod.js";
+import { Pod } from "../../src/mesh/kube/pod.js";
 
 const H = 3_600_000;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { applyResources, type MeshConfig } from "../../src/config/mesh-config.js";
 import type { AnyResource } from "../../src/scenario/model.js";
 import { eds, Harness, SERVICES } from "./xds-harness.js";
-import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../src/xds/nack.js";
+import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../src/proxy/route/re2-program-size.js";
 
 let idx = 1000;
 function res(kind: string, name: string, spec: unknown, namespace = "default"): AnyResource {

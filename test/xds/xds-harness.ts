@@ -4,15 +4,23 @@ import { Simulator } from "../../src/engine/simulator.js";
 import { ControlPlane, type ControlPlaneSettings, type PushRecord } from "../../src/xds/control-plane.js";
 import type { MeshConfig } from "../../src/config/mesh-config.js";
 import { sidecarScope, type SidecarScope } from "../../src/config/sidecar-scope.js";
-import { Pod } from "../../src/mesh/pod.js";
-import { ProxyXds, type EndpointSnapshot } from "../../src/mesh/proxy-xds.js";
+import { Pod } from "../../src/mesh/kube/pod.js";
+import { ProxyXds, type EndpointSnapshot } from "../../src/mesh/sidecar/proxy-xds.js";
 import type { XdsTypeName } from "../../src/xds/push-request.js";
 import type { Scenario } from "../../src/scenario/model.js";
 import { initialConfig } from "../../src/config/mesh-config.js";
+import { ServiceRegistry } from "../../src/mesh/kube/service-registry.js";
+import { Translator } from "../../src/xds/translation/translator.js";
 
 export interface Arrival { t: number; pod: string; type: XdsTypeName; ok: boolean; version: number }
 
 export const SERVICES = ["a", "b", "c"].map((n) => ({ fqdn: `${n}.default.svc.cluster.local`, namespace: "default" }));
+
+/** The three services, one HTTP port each, as istiod's translation reads them (push sizing counts its output). */
+const REGISTRY = new ServiceRegistry(SERVICES.map((s, i) => ({
+  kind: "Service" as const, ports: [{ name: "http", port: 80, targetPort: 80, protocol: "TCP" as const }], selector: { app: s.fqdn.split(".")[0]! },
+  metadata: { name: s.fqdn.split(".")[0]!, namespace: s.namespace, labels: {}, annotations: {}, creationIndex: i }, pos: { file: "harness", line: 1, column: 1 },
+})));
 
 export function emptyConfig(): MeshConfig {
   return initialConfig({
@@ -47,14 +55,15 @@ export class Harness {
       this.xds.set(p, new ProxyXds(initial, e0, initial, initial, true));
     }
     const self = this;
+    const scopeOf = (p: Pod, c: MeshConfig): SidecarScope => sidecarScope(c, SERVICES, p.namespace, p.labels, "istio-system");
     this.cp = new ControlPlane(this.sim, {
       debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, pushTime: () => 10, pushTimePerResourceMs: 0,
       workloadTtlMs: 24 * 3_600_000, certJitter: () => 0.5, ...settings,
     }, initial, e0, {
       proxies: () => self.pods,
       xdsOf: (p) => self.xds.get(p)!,
-      scopeOf: (p, c): SidecarScope => sidecarScope(c, SERVICES, p.namespace, p.labels, "istio-system"),
-      portsOf: () => 1,
+      scopeOf,
+      translation: new Translator(REGISTRY, "ALLOW_ANY", scopeOf),
     }, {
       pushed: (pod, type, now) => {
         const x = self.xds.get(pod)!;

@@ -20,3 +20,4 @@ export * from "./route-match.js";
 export * from "./string-match.js";
 export * from "./virtual-service-selection.js";
 export * from "./weighted-destination.js";
+export * from "./route-walk.js";

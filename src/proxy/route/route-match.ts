@@ -8,7 +8,7 @@ import type { HttpRequest } from "../http-request.js";
 import { pathEnd, queryParamValueEnd, queryParamValueStart } from "../http-request.js";
 import {
   compileStringMatch, matchString, matchStringRange, matchStringSlice,
-  MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, type CompiledStringMatch,
+  MATCH_EXACT, MATCH_PREFIX, MATCH_PRESENT, MATCH_REGEX, type CompiledStringMatch,
 } from "./string-match.js";
 
 export interface CompiledHeaderMatch {
@@ -106,4 +106,52 @@ export function matchHolds(m: CompiledMatch, req: HttpRequest): boolean {
   const qs = m.queryParams;
   for (let i = 0; i < qs.length; i++) if (!queryHolds(qs[i] as CompiledQueryMatch, path)) return false;
   return true;
+}
+
+function describeString(m: CompiledStringMatch): string {
+  switch (m.kind) {
+    case MATCH_PRESENT: return "present";
+    case MATCH_PREFIX: return `prefix ${m.value}`;
+    case MATCH_REGEX: return `regex ${m.value}`;
+    default: return `exact ${m.value}`;
+  }
+}
+
+/**
+ * The first condition of `m` the request fails, in words ("" when it matches): what `meshsim
+ * explain` prints beside a route that did not match. Checks the same conditions, in the same order,
+ * as matchHolds (a test holds them equal).
+ */
+export function unmatchedCondition(m: CompiledMatch, req: HttpRequest): string {
+  const path = req.path;
+  if (!matchStringRange(m.uri, path, pathEnd(path))) return `path ${path.slice(0, pathEnd(path))} is not ${describeString(m.uri)}${m.uri.ignoreCase ? " (any case)" : ""}`;
+  if (m.method !== undefined && !matchString(m.method, req.method)) return `method ${req.method} is not ${describeString(m.method)}`;
+  if (m.authority !== undefined && !matchString(m.authority, req.authority)) return `authority ${req.authority} is not ${describeString(m.authority)}`;
+  if (m.scheme !== undefined && !matchString(m.scheme, req.scheme)) return `scheme ${req.scheme} is not ${describeString(m.scheme)}`;
+  for (const h of m.headers) {
+    if (headerHolds(h, req.headers)) continue;
+    const v = req.headers[h.name];
+    const has = v === undefined ? "is absent" : `is ${JSON.stringify(v)}`;
+    return h.invert ? `header ${h.name} ${has}, and the route requires it not to be ${describeString(h.match)}` : `header ${h.name} ${has}, not ${describeString(h.match)}`;
+  }
+  for (const q of m.queryParams) if (!queryHolds(q, path)) return `query parameter ${q.name} is not ${describeString(q.match)}`;
+  return "";
+}
+
+/**
+ * A match as istioctl's routes table prints it in MATCH: the path (`/productpage`, `/api*` for a
+ * prefix, `/*` for every path, `regex ...`), then each other condition (`header end-user=jason`).
+ */
+export function describeMatch(m: CompiledMatch): string {
+  const u = m.uri;
+  const parts = [u.kind === MATCH_PREFIX ? `${u.value}*` : u.kind === MATCH_REGEX ? `regex ${u.value}` : u.value];
+  if (m.method !== undefined) parts.push(`method ${describeString(m.method)}`);
+  if (m.authority !== undefined) parts.push(`authority ${describeString(m.authority)}`);
+  if (m.scheme !== undefined) parts.push(`scheme ${describeString(m.scheme)}`);
+  for (const h of m.headers) {
+    const v = h.match.kind === MATCH_EXACT ? `=${h.match.value}` : h.match.kind === MATCH_PRESENT ? " present" : ` ${describeString(h.match)}`;
+    parts.push(`${h.invert ? "without " : ""}header ${h.name}${v}`);
+  }
+  for (const q of m.queryParams) parts.push(`query ${q.name}${q.match.kind === MATCH_EXACT ? `=${q.match.value}` : ` ${describeString(q.match)}`}`);
+  return parts.join(" ");
 }

@@ -7,7 +7,7 @@
 // A NACKed response is not applied; Envoy keeps serving the last accepted routes.
 // https://github.com/istio/istio/pull/36143 ; https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/matcher/v3/regex.proto
 import { RE2JS } from "re2js";
-import type { VirtualService } from "../proxy/api/networking.js";
+import type { HTTPRoute } from "../api/networking.js";
 
 /** Istio's bootstrap value of Envoy's runtime key re2.max_program_size.error_level. */
 export const RE2_MAX_PROGRAM_SIZE = 32768;
@@ -42,23 +42,26 @@ function regexes(v: unknown, out: string[]): void {
   }
 }
 
-const verdicts = new WeakMap<VirtualService, string | null>();
+const verdicts = new WeakMap<HTTPRoute, string | null>();
 
-/** Why Envoy would reject the routes built from this VirtualService, or null. */
-export function virtualServiceRejection(vs: VirtualService): string | null {
-  let r = verdicts.get(vs);
+/**
+ * Why Envoy rejects a route built from this VirtualService rule (`vsName` is "namespace/name"), or
+ * null: its first regex whose RE2 program is over the limit.
+ */
+export function routeRegexRejection(rule: HTTPRoute, vsName: string): string | null {
+  let r = verdicts.get(rule);
   if (r === undefined) {
     r = null;
     const found: string[] = [];
-    regexes(vs.spec, found);
+    regexes(rule, found);
     for (const p of found) {
       const size = re2ProgramSize(p);
       if (size > RE2_MAX_PROGRAM_SIZE) {
-        r = `VirtualService ${vs.metadata.namespace}/${vs.metadata.name}: regex '${p.length > 40 ? `${p.slice(0, 40)}…` : p}' RE2 program size of ${size} > max program size of ${RE2_MAX_PROGRAM_SIZE} set for the error level threshold`;
+        r = `regex '${p.length > 40 ? `${p.slice(0, 40)}…` : p}' RE2 program size of ${size} > max program size of ${RE2_MAX_PROGRAM_SIZE} set for the error level threshold`;
         break;
       }
     }
-    verdicts.set(vs, r);
+    verdicts.set(rule, r);
   }
-  return r;
+  return r === null ? null : `VirtualService ${vsName}: ${r}`;
 }

@@ -1,7 +1,7 @@
 // A Workload's script bound to seeded samplers once, so serving a request only walks data.
-import type { CallSpec, Step, WorkloadBehaviour } from "../scenario/model.js";
+import type { CallSpec, Step, WorkloadBehaviour } from "../../scenario/model.js";
 import { callRequest } from "./call-request.js";
-import type { OutgoingRequest } from "./transport.js";
+import type { OutgoingRequest } from "../transport.js";
 
 export type CompiledStep =
   | { kind: "compute"; sample: () => number }

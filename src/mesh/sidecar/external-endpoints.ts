@@ -6,8 +6,8 @@
 // MESH_INTERNAL endpoint labelled for Istio mTLS gets auto mTLS (the edge's mtls flag only: no
 // handshake is simulated).
 // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
-import { HostSet, createLoadBalancer, NO_HOST, type LbHost, type LoadBalancer, type UniformSource } from "../proxy/lb/index.js";
-import type { LoadBalancerSettings } from "../proxy/api/networking.js";
+import { HostSet, createLoadBalancer, NO_HOST, type LbHost, type LoadBalancer, type UniformSource } from "../../proxy/lb/index.js";
+import type { LoadBalancerSettings } from "../../proxy/api/networking.js";
 
 export class ExternalEndpoints {
   private readonly set: HostSet;

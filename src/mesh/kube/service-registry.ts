@@ -1,8 +1,8 @@
 // Kubernetes Services and their endpoints: the ready, running pods their selector matches. This is
 // the truth of the cluster; proxies may see it late (their own copy of endpoints).
-import type { Service } from "../scenario/model.js";
+import type { Service } from "../../scenario/model.js";
 import { selects, type Pod } from "./pod.js";
-import type { EndpointSnapshot } from "./proxy-xds.js";
+import type { EndpointSnapshot } from "../sidecar/proxy-xds.js";
 
 let snapshotVersion = 0;
 

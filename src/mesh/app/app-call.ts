@@ -1,8 +1,8 @@
 // One call an application (or a load generator) makes, with the app's OWN timeout and retries —
 // like Bookinfo's hard-coded `requests.get(url, timeout=3)` loops — separate from the mesh's.
-import type { Simulator } from "../engine/simulator.js";
-import { TimersByDelay, type FixedDelayTimers } from "../engine/fixed-delay-timers.js";
-import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
+import type { Simulator } from "../../engine/simulator.js";
+import { TimersByDelay, type FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
+import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "../transport.js";
 
 export interface CallOwner {
   onCallDone(call: AppCall): void;

@@ -1,11 +1,11 @@
 // A request from a client with no sidecar (outside the mesh, a pod without injection, or
 // `mesh.mode: none`): kube-proxy picks a ready endpoint of the Service, the packets cross the
 // network, and the answer comes straight back. No routing rules, no retries, no mTLS.
-import type { Simulator } from "../engine/simulator.js";
-import type { Inbound } from "./inbound.js";
-import type { Network } from "./network.js";
+import type { Simulator } from "../../engine/simulator.js";
+import type { Inbound } from "../sidecar/inbound.js";
+import type { Network } from "../network.js";
 import type { ServiceRegistry } from "./service-registry.js";
-import type { Exchange, Origin, OutgoingRequest, Responder } from "./transport.js";
+import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 
 export class DirectPath {
   readonly kBack: number;

@@ -1,7 +1,7 @@
 // The HTTP request an app sends for a call: Host from the URL, and the incoming headers it chose to
 // forward (like Bookinfo's end-user and tracing headers). Built once per call step; a copy only when
 // there is a header to forward.
-import type { OutgoingRequest } from "./transport.js";
+import type { OutgoingRequest } from "../transport.js";
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 

@@ -4,9 +4,9 @@
 // CrashLoopBackOff (crash-backoff.ts), then goes through its readiness probes again. Every change
 // of readiness is announced with `podsChanged`, so endpoints follow with istiod's propagation delay.
 // https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
-import type { Simulator } from "../engine/simulator.js";
+import type { Simulator } from "../../engine/simulator.js";
 import { CrashBackoff } from "./crash-backoff.js";
-import type { Inbound } from "./inbound.js";
+import type { Inbound } from "../sidecar/inbound.js";
 import type { Pod } from "./pod.js";
 import { appReadyAfterMs, podStart, type ProbeTiming } from "./readiness.js";
 

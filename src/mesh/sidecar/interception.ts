@@ -3,10 +3,10 @@
 // straight out (or straight to the app) as if there were no mesh: no routing rules, no mTLS, no
 // telemetry. Most pods carry no traffic.sidecar.istio.io annotation and capture everything, so the
 // per-request question is answered without walking the chains.
-import { buildChains, classify, type Chains, type Verdict } from "../proxy/interception/iptables.js";
-import type { CallTarget } from "../scenario/model.js";
-import type { Pod } from "./pod.js";
-import type { ServiceRegistry } from "./service-registry.js";
+import { buildChains, classify, type Chains, type Verdict } from "../../proxy/interception/iptables.js";
+import type { CallTarget } from "../../scenario/model.js";
+import type { Pod } from "../kube/pod.js";
+import type { ServiceRegistry } from "../kube/service-registry.js";
 
 /**
  * Cost of redirecting a new connection (NAT rule walk and conntrack entry on its first packet): a few

@@ -3,18 +3,18 @@
 // the application serves it. A pod that stops resets the connections of the requests it holds.
 // The inbound sidecar enforces the pod's security policies first: a plaintext connection to a STRICT
 // port is closed (no HTTP status), an invalid JWT gets 401 and an authorization denial 403.
-import type { Simulator } from "../engine/simulator.js";
-import type { ServedRequest } from "./app-server.js";
-import type { CallTarget } from "../scenario/model.js";
-import type { EdgeSinks } from "./edge-sinks.js";
+import type { Simulator } from "../../engine/simulator.js";
+import type { ServedRequest } from "../app/app-server.js";
+import type { CallTarget } from "../../scenario/model.js";
+import type { EdgeSinks } from "../edge-sinks.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import type { Interception } from "./interception.js";
-import type { MeshTelemetry, RequestSink } from "./mesh-telemetry.js";
-import type { Pod } from "./pod.js";
-import type { Origin, OutgoingRequest, Responder } from "./transport.js";
-import { RequestLog } from "../telemetry/request-log.js";
-import type { Span } from "../telemetry/trace-recorder.js";
-import { spanServiceName, tagProxySpan, withContext } from "./request-records.js";
+import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
+import type { Pod } from "../kube/pod.js";
+import type { Origin, OutgoingRequest, Responder } from "../transport.js";
+import { RequestLog } from "../../telemetry/request-log.js";
+import type { Span } from "../../telemetry/trace-recorder.js";
+import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
 
 export class Inbound {
   readonly kArrive: number;

@@ -2,14 +2,14 @@
 // requests being served (an arrival finding it full gets the app's own 503: M/M/c/K with
 // K = concurrency + queueLimit), and the Workload's script. `blocking` threading holds a slot for the whole
 // request, calls included (a thread per request); `async` holds one only while computing.
-import type { Simulator } from "../engine/simulator.js";
+import type { Simulator } from "../../engine/simulator.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
-import type { Origin, OutgoingRequest, Responder } from "./transport.js";
+import type { Origin, OutgoingRequest, Responder } from "../transport.js";
 import { withForwardedHeaders } from "./call-request.js";
-import { RequestLog, type RequestContext } from "../telemetry/request-log.js";
-import type { Span } from "../telemetry/trace-recorder.js";
-import { spanServiceName, withContext } from "./request-records.js";
+import { RequestLog, type RequestContext } from "../../telemetry/request-log.js";
+import type { Span } from "../../telemetry/trace-recorder.js";
+import { spanServiceName, withContext } from "../request-records.js";
 
 /** What the pod's stats need to know (implemented by telemetry's per-pod stats). */
 export interface AppObserver {

@@ -4,13 +4,13 @@
 // each connection keeps to fortio's schedule, its request i at start + i·C/Q, sending at once when
 // behind it (fortio catches up: periodic.go's runOne sleeps target − elapsed, no sleep when late;
 // https://github.com/fortio/fortio/blob/master/periodic/periodic.go).
-import type { Simulator } from "../engine/simulator.js";
-import type { LoadGenerator } from "../scenario/model.js";
+import type { Simulator } from "../../engine/simulator.js";
+import type { LoadGenerator } from "../../scenario/model.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
-import type { Origin, OutgoingRequest } from "./transport.js";
+import type { Origin, OutgoingRequest } from "../transport.js";
 import { callRequest } from "./call-request.js";
-import type { RequestLog } from "../telemetry/request-log.js";
-import { withContext } from "./request-records.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
+import { withContext } from "../request-records.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {

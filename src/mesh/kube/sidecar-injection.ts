@@ -1,6 +1,6 @@
 // Whether a pod gets a sidecar, as Istio's injection webhook decides:
 // https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
-import type { Deployment, Namespace } from "../scenario/model.js";
+import type { Deployment, Namespace } from "../../scenario/model.js";
 
 export function injectsSidecar(
   mode: "sidecar" | "ambient" | "none",

@@ -3,14 +3,14 @@
 // validation (RequestAuthentication) and authorization (AuthorizationPolicy). Compiled once per
 // (pod, config version) with the pure functions of proxy/security, which `meshsim explain` uses too.
 // https://istio.io/latest/docs/concepts/security/#authentication-architecture
-import type { MeshConfig } from "../config/mesh-config.js";
+import type { MeshConfig } from "../../config/mesh-config.js";
 import {
   authenticateRequest, compileAuthorization, compileRequestAuthentication, effectivePeerAuthentication, evaluateAuthorization, mtlsForPort,
   type AuthzRequest, type CompiledAuthz, type CompiledRequestAuthn, type EffectiveMtlsMode, type EffectivePeerAuthentication,
-} from "../proxy/security/index.js";
-import type { Pod } from "./pod.js";
+} from "../../proxy/security/index.js";
+import type { Pod } from "../kube/pod.js";
 import type { ProxyXds } from "./proxy-xds.js";
-import type { Origin, OutgoingRequest } from "./transport.js";
+import type { Origin, OutgoingRequest } from "../transport.js";
 
 /** A local reply of the inbound sidecar: 401 (JWT) or 403 (RBAC); null = the request goes on to the app. */
 export interface InboundDenial {

@@ -1,8 +1,8 @@
 // A pod: one replica of a Deployment, with its app and (when injected) its sidecar. Names are
 // deterministic, `<deployment>-<index>`, and so are IPs, so reports and seeds are reproducible.
-import { peerIdentity, type PeerIdentity } from "../proxy/security/identity.js";
-import type { AppServer } from "./app-server.js";
-import type { OriginPod } from "./transport.js";
+import { peerIdentity, type PeerIdentity } from "../../proxy/security/identity.js";
+import type { AppServer } from "../app/app-server.js";
+import type { OriginPod } from "../transport.js";
 
 export class Pod implements OriginPod {
   /** Running: accepts connections. A killed or terminated pod is not alive. */
@@ -22,13 +22,13 @@ export class Pod implements OriginPod {
   gateway: string | undefined = undefined;
   /** When its workload certificate expires (istiod's CA signs and rotates it); Infinity: never. */
   certNotAfter = Infinity;
-  /** Head of the list of requests inside the pod (kept by mesh/inbound.ts). */
+  /** Head of the list of requests inside the pod (kept by mesh/sidecar/inbound.ts). */
   inside: object | null = null;
-  /** Its sidecar's compiled routing and inbound policy (kept by mesh/proxy-routing.ts and
-   *  mesh/inbound-policy.ts): fields rather than Maps keyed by pod, so a hop hashes nothing. */
+  /** Its sidecar's compiled routing and inbound policy (kept by mesh/sidecar/proxy-routing.ts and
+   *  mesh/sidecar/inbound-policy.ts): fields rather than Maps keyed by pod, so a hop hashes nothing. */
   routing: object | null = null;
   inboundPolicy: object | null = null;
-  /** Its custom iptables rules (kept by mesh/interception.ts): null when it captures everything,
+  /** Its custom iptables rules (kept by mesh/sidecar/interception.ts): null when it captures everything,
    *  undefined until first asked. A field for the same reason. */
   interception: object | null | undefined = undefined;
   /** The telemetry sinks of requests to it (kept by mesh/edge-sinks.ts). */

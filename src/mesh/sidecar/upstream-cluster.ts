@@ -1,23 +1,22 @@
 // A client proxy's upstream cluster (`outbound|port|subset|host`): the endpoints this proxy knows,
 // filtered by the subset's labels; its load balancer; its connection pool and circuit breakers; and,
 // when the DestinationRule asks for it, its outlier detector with interval sweeps on the event loop.
-import type { MeshConfig } from "../config/mesh-config.js";
-import type { RandomStreams } from "../engine/rng.js";
-import type { Simulator } from "../engine/simulator.js";
-import type { TrafficPolicy } from "../proxy/api/networking.js";
-import { newClusterCounters, poolLimits, RetryTokens } from "../proxy/pool-limits.js";
-import { UpstreamPool } from "../proxy/upstream-pool.js";
-import { destinationRuleFor, effectivePolicy, subsetLabels } from "../proxy/destination-rule.js";
-import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../proxy/lb/index.js";
-import type { HttpRequest } from "../proxy/http-request.js";
-import { HostSet } from "../proxy/lb/host-set.js";
-import type { LoadBalancer } from "../proxy/lb/load-balancer.js";
-import { OutlierDetector, istioOutlierConfig } from "../proxy/outlier-detector.js";
-import type { AttemptOutcome } from "../proxy/route/retry-policy.js";
-import type { CompiledDestination } from "../proxy/route/destination.js";
-import { selects, type Pod } from "./pod.js";
-import type { ServiceRegistry, ServiceState } from "./service-registry.js";
-import type { EndpointSnapshot } from "./proxy-xds.js";
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { RandomStreams } from "../../engine/rng.js";
+import type { Simulator } from "../../engine/simulator.js";
+import type { TrafficPolicy } from "../../proxy/api/networking.js";
+import { newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
+import { UpstreamPool } from "../../proxy/upstream-pool.js";
+import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../../proxy/lb/index.js";
+import type { HttpRequest } from "../../proxy/http-request.js";
+import { HostSet } from "../../proxy/lb/host-set.js";
+import type { LoadBalancer } from "../../proxy/lb/load-balancer.js";
+import { OutlierDetector, istioOutlierConfig } from "../../proxy/outlier-detector.js";
+import type { AttemptOutcome } from "../../proxy/route/retry-policy.js";
+import type { CompiledDestination } from "../../proxy/route/destination.js";
+import { selects, type Pod } from "../kube/pod.js";
+import type { ServiceRegistry, ServiceState } from "../kube/service-registry.js";
+import type { EndpointSnapshot, Translation } from "./proxy-xds.js";
 
 /** Where a cluster's endpoints come from: the proxy's last EDS push, or (PassthroughCluster) kube-proxy's truth. */
 export interface EndpointSource {
@@ -176,6 +175,7 @@ export class UpstreamCluster {
   }
 }
 
+/** PassthroughCluster: plaintext to the dialled address; no DestinationRule applies. */
 const PASSTHROUGH_POLICY: TrafficPolicy = Object.freeze({ tls: { mode: "DISABLE" } }) as TrafficPolicy;
 
 /** One proxy's clusters for the config version it holds, created on first use. */
@@ -190,8 +190,8 @@ export class UpstreamClusters {
     private readonly previous: UpstreamClusters | null,
     /** The proxy's EDS state. */
     private readonly endpoints: EndpointSource,
-    /** The hosts the proxy has clusters for (its Sidecar scope). */
-    private readonly inScope: ReadonlySet<string>,
+    /** istiod's translation: which clusters the proxy holds under `config`, with what policy. */
+    private readonly translation: Translation,
   ) {}
 
   /** A cluster already built under this name, if any. */
@@ -229,24 +229,13 @@ export class UpstreamClusters {
   }
 
   private build(d: CompiledDestination): UpstreamCluster | null {
-    const svc = this.ctx.registry.byFqdn.get(d.host);
-    if (svc === undefined || !this.inScope.has(d.host)) return null;
-    const dr = destinationRuleFor(this.config.destinationRules, d.host, this.pod.namespace, this.pod.labels, svc.spec.metadata.namespace);
-    let labels: Readonly<Record<string, string>> = {};
-    if (d.subset !== undefined) {
-      const l = subsetLabels(dr, d.subset);
-      if (l === undefined) return null;
-      labels = l;
-    }
-    const port = d.port ?? svc.spec.ports[0]?.port ?? 0;
-    const policy = effectivePolicy(dr, d.subset, port);
+    // What the cluster is (subset, policy, protocol) is istiod's translation's to say.
+    const held = this.translation.cluster(this.pod, this.config, d);
+    const svc = held === undefined ? undefined : this.ctx.registry.byFqdn.get(held.host);
+    if (held === undefined || svc === undefined) return null;
     const before = this.previous?.existing(d.cluster);
-    if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(policy)) return before;
-    // Istio's protocol selection: appProtocol, else the port name's prefix (`grpc-web`, `http2`).
-    const sp = svc.spec.ports.find((p) => p.port === port);
-    const proto = (sp?.appProtocol ?? sp?.name ?? "").toLowerCase();
-    const http2 = /^(http2|grpc|h2c)(-|$)/.test(proto);
-    const c = new UpstreamCluster(d.cluster, svc, labels, policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), http2, svc.targetPort(port), this.endpoints);
+    if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(held.policy)) return before;
+    const c = new UpstreamCluster(d.cluster, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), held.http2, held.targetPort, this.endpoints);
     c.owner = this.pod;
     this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
     if (c.outlier) this.ctx.registerCounters(this.pod.workload, d.cluster, c.outlier.stats);

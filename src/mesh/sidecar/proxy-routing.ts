@@ -1,0 +1,194 @@
+// What one proxy routes by: for each host it is asked for, the virtual host istiod's translation gave
+// it (xds/translation/route-configurations.ts, the same one `meshsim explain` prints), the first route
+// that matches (proxy/route/route-walk.ts), a destination by weight, and its upstream cluster. Built
+// lazily from the config version the proxy holds of each xDS type.
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { CallTarget } from "../../scenario/model.js";
+import type { ProxyXds, Translation } from "./proxy-xds.js";
+import { pickDestination, walkRoutes, type CompiledDestination, type CompiledRoute } from "../../proxy/route/index.js";
+import type { CompiledFault } from "../../proxy/route/fault-injection.js";
+import type { RetryPolicy } from "../../proxy/route/retry-policy.js";
+import type { VirtualHost } from "../../proxy/config/virtual-host.js";
+import type { Pod } from "../kube/pod.js";
+import type { OutgoingRequest } from "../transport.js";
+import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
+import type { ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
+import type { ExternalEndpoints } from "./external-endpoints.js";
+
+export type RoutedRequest =
+  | { readonly kind: "local"; readonly status: number; readonly flags: string; readonly service: string }
+  | ExternalRoute
+  | ClusterRoute;
+
+/** A host outside the cluster: PassthroughCluster, or a ServiceEntry's host with its VirtualService's timeout. */
+export interface ExternalRoute {
+  readonly kind: "external";
+  /** PassthroughCluster, or the ServiceEntry host (Istio's destination_service). */
+  readonly service: string;
+  /** 0: none (PassthroughCluster never has one). */
+  readonly timeoutMs: number;
+  /** The round trip to the host and back (when it is one endpoint). */
+  readonly roundTrip: () => number;
+  /** A ServiceEntry's STATIC/DNS endpoints, each with its own round trip; null: one endpoint. */
+  readonly endpoints: ExternalEndpoints | null;
+}
+
+export interface ClusterRoute {
+  readonly kind: "cluster";
+  /** Istio's destination_service: the host the request was addressed to. */
+  readonly service: string;
+  readonly route: CompiledRoute;
+  readonly destination: CompiledDestination;
+  /** undefined: the route names a cluster the proxy does not have (503 NC). */
+  readonly cluster: UpstreamCluster | undefined;
+  readonly fault: CompiledFault | undefined;
+  readonly retryPolicy: RetryPolicy | undefined;
+  /** 0: no route timeout (Istio's default). */
+  readonly timeoutMs: number;
+}
+
+/** One virtual host the proxy holds (from istiod's translation) and the decisions built from it. */
+class HeldVirtualHost {
+  private readonly targets = new Map<CompiledDestination, ClusterRoute>();
+  private readonly externals = new Map<CompiledRoute, ExternalRoute>();
+  private readonly locals = new Map<CompiledRoute, RoutedRequest>();
+  readonly notFound: RoutedRequest;
+  /** Istio's destination_service for local answers (a gateway's: "unknown"). */
+  readonly service: string;
+  constructor(
+    readonly vh: VirtualHost,
+    /** The ServiceEntry's round trip and endpoints (kind service-entry), else null. */
+    readonly external: { roundTrip: () => number; endpoints: ExternalEndpoints | null } | null,
+  ) {
+    this.service = vh.kind === "gateway" ? "unknown" : vh.service;
+    this.notFound = { kind: "local", status: 404, flags: "NR", service: this.service };
+  }
+  /** A redirect's or direct response's answer (one object per route). */
+  local(route: CompiledRoute): RoutedRequest {
+    let t = this.locals.get(route);
+    if (t === undefined) {
+      const status = route.action === "redirect" ? route.redirect?.code ?? 301 : route.directResponse?.status ?? 200;
+      t = { kind: "local", status, flags: "-", service: this.service };
+      this.locals.set(route, t);
+    }
+    return t;
+  }
+  target(route: CompiledRoute, d: CompiledDestination, cluster: () => UpstreamCluster | undefined): ClusterRoute {
+    let t = this.targets.get(d);
+    if (t === undefined) {
+      t = {
+        kind: "cluster", service: this.vh.kind === "gateway" ? d.host : this.service, route, destination: d,
+        cluster: cluster(), fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
+      };
+      this.targets.set(d, t);
+    }
+    return t;
+  }
+  externalRoute(route: CompiledRoute, roundTrip: () => number, endpoints: ExternalEndpoints | null): ExternalRoute {
+    let t = this.externals.get(route);
+    if (t === undefined) {
+      t = { kind: "external", service: this.service, timeoutMs: route.timeoutMs ?? 0, roundTrip, endpoints };
+      this.externals.set(route, t);
+    }
+    return t;
+  }
+}
+
+/** One proxy's routing state for the config version it holds. */
+class ProxyState {
+  readonly hosts = new Map<CallTarget, HeldVirtualHost>();
+  constructor(
+    readonly config: MeshConfig,
+    readonly clusterConfig: MeshConfig,
+    readonly clusters: UpstreamClusters,
+    /** The pod's xDS state (one object per pod for its life): its versions say when to rebuild. */
+    readonly xds: ProxyXds,
+  ) {}
+}
+
+export class ProxyRouting {
+  private readonly passthrough: ExternalRoute;
+
+  constructor(
+    /** The xDS state a proxy holds (the control plane decides when each type changes). */
+    private readonly xdsOf: (pod: Pod) => ProxyXds,
+    private readonly clustersOf: (pod: Pod, config: MeshConfig) => UpstreamClusters,
+    /** istiod's translation: the virtual host and clusters a proxy holds under a config version. */
+    private readonly translation: Translation,
+    /** The round trip to the hosts of a ServiceEntry (or, for undefined, to any host outside). */
+    private readonly externalLatency: (se: ServiceEntry | undefined) => () => number,
+    /** kube-proxy's view of endpoints (behind PassthroughCluster). */
+    private readonly truth: EndpointSource,
+    /** A proxy's own cluster of a ServiceEntry's endpoints, balanced by `lb` (null: one endpoint). */
+    private readonly externalEndpoints: (se: ServiceEntry, policy: TrafficPolicy | undefined) => ExternalEndpoints | null = () => null,
+  ) {
+    this.passthrough = { kind: "external", service: "PassthroughCluster", timeoutMs: 0, roundTrip: externalLatency(undefined), endpoints: null };
+  }
+
+  private state(pod: Pod): ProxyState {
+    let s = pod.routing as ProxyState | null;
+    if (s === null || s.config !== s.xds.rds || s.clusterConfig !== s.xds.cds) {
+      const x = this.xdsOf(pod);
+      s = new ProxyState(x.rds, x.cds, this.clustersOf(pod, x.cds), x);
+      pod.routing = s;
+    }
+    return s;
+  }
+
+  /** The virtual host the proxy holds for a target, from istiod's translation (built once per config version). */
+  private held(pod: Pod, s: ProxyState, t: CallTarget): HeldVirtualHost {
+    let h = s.hosts.get(t);
+    if (h === undefined) {
+      const vh = this.translation.virtualHost(pod, s.config, t);
+      let external = null;
+      if (vh.kind === "service-entry") {
+        const se = vh.serviceEntry!;
+        const policy = this.translation.serviceEntryCluster(pod, s.config, se, t.host, t.port).policy;
+        external = { roundTrip: this.externalLatency(se), endpoints: this.externalEndpoints(se, policy) };
+      }
+      h = new HeldVirtualHost(vh, external);
+      s.hosts.set(t, h);
+    }
+    return h;
+  }
+
+  /**
+   * Route one request through the config the proxy holds (the virtual host for its target, the first
+   * route that matches, a destination by weight, its cluster); `u` draws the weighted destination.
+   * Hosts outside the cluster: a ServiceEntry host is routed by its VirtualService (timeouts on
+   * external hosts); an unknown one takes PassthroughCluster (ALLOW_ANY) or block_all's 502.
+   * https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
+   */
+  route(pod: Pod, req: OutgoingRequest, u: () => number): RoutedRequest {
+    const t = req.target;
+    const s = this.state(pod);
+    const h = this.held(pod, s, t);
+    const r = walkRoutes(h.vh.routes, req, null);
+    if (r === undefined) return h.notFound;
+    if (r.action !== "route") return h.local(r);
+    // A ServiceEntry host: the proxy's cluster of its endpoints (ExternalEndpoints balances them).
+    if (h.external !== null) return h.externalRoute(r, h.external.roundTrip, h.external.endpoints);
+    const d = pickDestination(r, r.destinations.length > 1 ? u() : 0);
+    if (d === undefined) return h.notFound;
+    switch (h.vh.kind) {
+      case "allow-any": {
+        // A service of the cluster outside the Sidecar scope: PassthroughCluster to its ClusterIP.
+        const fqdn = h.vh.passthroughFqdn;
+        if (fqdn === "") return this.passthrough;
+        return h.target(r, d, () => s.clusters.passthrough(fqdn, t.port, this.truth));
+      }
+      default:
+        return h.target(r, d, () => s.clusters.get(d));
+    }
+  }
+
+  /** The proxy's cluster for a destination (mirrors use it too). */
+  clusterFor(pod: Pod, d: CompiledDestination): UpstreamCluster | undefined {
+    return this.state(pod).clusters.get(d);
+  }
+
+  /** Drop the cached state of a proxy (it got a new config, or its pod stopped). */
+  forget(pod: Pod): void {
+    pod.routing = null;
+  }
+}

@@ -1,0 +1,314 @@
+// One downstream request at the client sidecar, across all its tries: Envoy's router filter. It takes
+// the route the proxy's held config gives (mesh/sidecar/proxy-routing.ts), lets the fault filter delay or
+// abort it, starts the route timeout, then makes one upstream request per try (upstream-request.ts):
+// a host from the cluster's load balancer, a place in the connection pool (or 503 UO when a circuit
+// breaker trips). A failed try may be retried (retry-state.ts, made on the first retry) after Envoy's
+// back-off; the last try's answer goes back to the app and into the stream info (stream-info.ts).
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter
+// envoyproxy/envoy source/common/router/router.h (Filter)
+import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
+import {
+  OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
+} from "../../proxy/route/retry-policy.js";
+import { backoffMs } from "../../proxy/route/backoff.js";
+import { decideFault } from "../../proxy/route/fault-injection.js";
+import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../../proxy/response-flags.js";
+import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
+import type { Pod } from "../kube/pod.js";
+import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
+import type { ClusterRoute } from "./proxy-routing.js";
+import type { ExternalEndpoints } from "./external-endpoints.js";
+import { RetryState } from "./retry-state.js";
+import { StreamInfo } from "./stream-info.js";
+import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
+import type { SidecarPath } from "./sidecar-path.js";
+
+export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner {
+  private routed: ClusterRoute | null = null;
+  private policy: RetryPolicy | undefined = undefined;
+  /** Made on the first retry. */
+  private retry: RetryState | null = null;
+  /** The host of the first try (most requests have one: no list until a retry needs it). */
+  private firstTried: Pod | null = null;
+  private current: UpstreamRequest | null = null;
+  private routeTimer = -1;
+  private routeTimers: FixedDelayTimers | null = null;
+  private done = false;
+  private abortStatus = 0;
+  /** Proxy latency of the outbound pass not yet spent (added to the first thing that takes time). */
+  outboundMs = 0;
+  private localStatus = 0;
+  private localFlags = "-";
+  /** The sidecar worker thread handling it (each has its own connection pools). */
+  worker = 0;
+  /** A ServiceEntry's endpoints and the one this request went to (-1: none). */
+  private extEndpoints: ExternalEndpoints | null = null;
+  private extHost = -1;
+
+  constructor(
+    readonly p: SidecarPath,
+    origin: Origin,
+    pod: Pod,
+    req: OutgoingRequest,
+    private readonly responder: Responder,
+  ) {
+    super(origin, pod, req, p.sim.now);
+  }
+
+  /** Spend the rest of the outbound pass's latency (returns it and leaves 0). */
+  private takeOutbound(): number {
+    const d = this.outboundMs;
+    this.outboundMs = 0;
+    return d;
+  }
+
+  /** The sidecar takes the request: which route, which cluster. */
+  route(): void {
+    const p = this.p;
+    const r = p.d.routing.route(this.pod, this.req, p.weightDraw);
+    this.service = r.service;
+    switch (r.kind) {
+      case "local":
+        this.localStatus = r.status;
+        this.localFlags = r.flags;
+        p.after(this.takeOutbound(), p.kLocal, this);
+        return;
+      case "external":
+        this.external = true;
+        // The route timeout (a VirtualService on a ServiceEntry host) races the round trip.
+        if (r.timeoutMs > 0) {
+          this.routeTimers = p.routeTimers.for(r.timeoutMs);
+          this.routeTimer = this.routeTimers.add(this);
+        }
+        let trip: number;
+        if (r.endpoints !== null) {
+          this.extEndpoints = r.endpoints;
+          this.extHost = r.endpoints.pick();
+          trip = r.endpoints.roundTrip(this.extHost);
+          this.mtls = r.endpoints.mtls(this.extHost);
+        } else trip = r.roundTrip();
+        p.after(this.takeOutbound() + trip, p.kExternal, this);
+        return;
+      case "cluster":
+        break;
+    }
+    this.routed = r;
+    this.routeEntry = r.route;
+    const fault = decideFault(r.fault, p.faultDraw(), p.faultDraw());
+    if (fault.aborted) this.abortStatus = fault.httpStatus;
+    if (fault.delayed) {
+      // The fault filter runs before the router: the delay does not count against the route timeout.
+      this.extraFlags = "DI";
+      p.after(this.takeOutbound() + fault.delayMs, p.kAfterFault, this);
+    } else {
+      this.afterFault();
+    }
+  }
+
+  localReply(): void {
+    if (!this.done) this.finish(this.localStatus, this.localFlags);
+  }
+
+  afterFault(): void {
+    if (this.done) return;
+    const r = this.routed!;
+    if (this.abortStatus !== 0) {
+      // A local reply of the fault filter, after the outbound pass.
+      this.localStatus = this.abortStatus;
+      this.localFlags = this.extraFlags === "" ? "FI" : "DI,FI";
+      this.extraFlags = "";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      return;
+    }
+    const cluster = r.cluster;
+    if (cluster === undefined) {
+      // The route names a subset no DestinationRule defines: no such cluster.
+      this.localStatus = 503;
+      this.localFlags = "NC";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      return;
+    }
+    this.cluster = cluster;
+    this.policy = r.retryPolicy;
+    if (r.timeoutMs > 0) {
+      this.routeTimers = this.p.routeTimers.for(r.timeoutMs);
+      this.routeTimer = this.routeTimers.add(this);
+    }
+    if (r.route.mirrors.length > 0) this.p.mirror(this.origin, r, this.req, (d) => this.p.d.routing.clusterFor(this.pod, d));
+    this.attempt();
+  }
+
+  externalAnswered(): void {
+    if (!this.done) this.finish(200, "-");
+  }
+
+  /** One try: pick a host (avoiding those already tried when the policy says so), get a connection. */
+  attempt(): void {
+    if (this.done) return;
+    const cluster = this.cluster!;
+    const avoid = this.policy?.previousHostsPredicate && this.retry !== null ? this.retry.tried : null;
+    const host = cluster.pick(avoid, this.req, this.pod.ip);
+    if (host === undefined) {
+      this.localStatus = 503;
+      this.localFlags = "UH";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      return;
+    }
+    if (this.retry !== null) this.retry.tried.push(host);
+    else if (this.firstTried === null) this.firstTried = host;
+    this.lastHost = host;
+    this.upstreamMs = -1;
+    const a = new UpstreamRequest(this, host, cluster.idOf(host), this.worker);
+    const pool = cluster.pools[this.worker]!;
+    // Connections to a pod that went away were reset by its kernel (one that vanished with its node
+    // sends nothing: its connections look alive).
+    if (!host.alive) pool.closeIdle(a.hostId);
+    const r = pool.newStream(a.hostId, a, this.p.sim.now);
+    if (r === OVERFLOW) {
+      // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure, and
+      // (as in Istio's metrics) a request that reached no destination.
+      this.lastHost = null;
+      this.localStatus = 503;
+      this.localFlags = "UO";
+      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      return;
+    }
+    cluster.started(host);
+    this.current = a;
+    const perTry = this.policy?.perTryTimeoutMs;
+    if (perTry !== undefined) {
+      a.timers = this.p.perTryTimers.for(perTry);
+      a.timer = a.timers.add(a);
+    }
+    if (r === ATTACHED) {
+      a.conn = pool.conn;
+      this.send(a);
+    } else {
+      a.pending = true;
+      if (pool.conn !== null) this.p.connect(cluster, a.worker, pool.conn, host, this.takeOutbound());
+    }
+  }
+
+  /** The try has a connection: the request crosses the network to the host. */
+  send(a: UpstreamRequest): void {
+    a.pending = false;
+    const d = this.p.d;
+    this.mtls = a.conn!.mtls;
+    a.sentMs = this.p.sim.now;
+    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.oneWay());
+  }
+
+  returnTrip(a: UpstreamRequest): void {
+    this.p.after(this.p.d.network.oneWay(), this.p.kBack, a);
+  }
+
+  /**
+   * The try is over: free its place (pending slot or connection stream) and tell the load balancer
+   * and outlier detection (`outcome`; null: not the host's doing).
+   */
+  private release(a: UpstreamRequest, reset: boolean, outcome: AttemptOutcome | null): void {
+    a.dead = true;
+    if (a.timer >= 0) a.timers!.cancel(a.timer);
+    a.timer = -1;
+    if (this.current === a) this.current = null;
+    const cluster = this.cluster!;
+    if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
+    else if (a.conn !== null) this.p.streamEnded(cluster, a.worker, a.conn, reset);
+    if (a.usesRetryToken) cluster.retryTokens.give();
+    cluster.finished(a.host, outcome, this.p.sim.now);
+  }
+
+  /** The try ended with an answer from upstream, or its connection failed or was reset. */
+  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
+    if (a.dead || this.done) return;
+    this.release(a, outcome.kind !== "response", outcome);
+    if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
+    this.decide(outcome, status, flags, bytes);
+  }
+
+  perTryTimeout(a: UpstreamRequest): void {
+    if (a.dead || this.done) return;
+    a.timer = -1;
+    this.cluster!.counters.upstream_rq_timeout++;
+    this.release(a, true, OUTCOME_PER_TRY_TIMEOUT);
+    this.decide(OUTCOME_PER_TRY_TIMEOUT, 504, "UT");
+  }
+
+  private decide(outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
+    const verdict = shouldRetry(this.policy, outcome, this.retry?.retries ?? 0);
+    if (verdict === "retry") {
+      // Every retry needs a token from the cluster's max_retries circuit breaker.
+      if (!this.cluster!.retryTokens.take()) {
+        this.finish(status, joinFlags(flags, "UO"), bytes);
+        return;
+      }
+      const rs = this.retry ?? (this.retry = new RetryState(this.firstTried));
+      rs.retries++;
+      rs.token = true;
+      const wait = backoffMs(this.policy!, rs.retries, this.p.backoffDraw());
+      this.p.after(wait, this.p.kRetry, this);
+      return;
+    }
+    this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags, bytes);
+  }
+
+  /** The back-off is over: the retry runs (holding its token until it ends). */
+  retryNow(): void {
+    const rs = this.retry!;
+    if (this.done) {
+      if (rs.token) this.cluster!.retryTokens.give();
+      return;
+    }
+    this.attempt();
+    if (this.current !== null) this.current.usesRetryToken = rs.token;
+    else if (rs.token) this.cluster!.retryTokens.give();
+    rs.token = false;
+  }
+
+  routeTimeout(): void {
+    if (this.done) return;
+    this.routeTimer = -1;
+    const a = this.current;
+    if (a !== null) {
+      this.cluster!.counters.upstream_rq_timeout++;
+      this.release(a, true, OUTCOME_ROUTE_TIMEOUT);
+    }
+    this.finish(504, "UT");
+  }
+
+  /** The app gave up (its own timeout): Envoy logs the downstream disconnect and drops the upstream. */
+  abandon(): void {
+    if (this.done) return;
+    const a = this.current;
+    if (a !== null) this.release(a, true, null);
+    // Flags accumulate on the stream: a delayed request the app gave up on logs DI and DC.
+    this.record(this.p.d, this.p.sim.now, 0, joinFlags(this.extraFlags, "DC"));
+    this.close();
+  }
+
+  /** `bytes`: the response body that goes back (0 for Envoy's local replies, see the README's limits). */
+  private finish(status: number, flags: string, bytes = 0): void {
+    const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinFlags(this.extraFlags, flags);
+    this.record(this.p.d, this.p.sim.now, status, f, bytes);
+    this.close();
+    this.responder.onResponse(status, f, bytes);
+  }
+
+  private close(): void {
+    this.done = true;
+    if (this.extEndpoints !== null) {
+      this.extEndpoints.done(this.extHost);
+      this.extEndpoints = null;
+    }
+    if (this.routeTimer >= 0) this.routeTimers!.cancel(this.routeTimer);
+    this.routeTimer = -1;
+  }
+}
+
+/** Envoy prints several flags joined with commas, in its own fixed order. */
+export function joinFlags(a: string, b: string): string {
+  if (a === "-" || a === "") return b;
+  if (b === "-" || b === "") return a;
+  return formatResponseFlags(responseFlagBits([...parseResponseFlags(a), ...parseResponseFlags(b)]));
+}
+

@@ -1,0 +1,68 @@
+// One try of a downstream request to one upstream host, as Envoy's UpstreamRequest: it waits in the
+// connection pool (pending) or rides a connection, carries its per-try timer, and reports back to its
+// router when the host answers, resets, or refuses. The answer crosses the network back first.
+// envoyproxy/envoy source/common/router/upstream_request.h
+import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
+import { OUTCOME_CONNECT_FAILURE, OUTCOME_RESET, type AttemptOutcome } from "../../proxy/route/retry-policy.js";
+import type { PoolConnection } from "../../proxy/upstream-pool.js";
+import { REFUSED } from "./inbound.js";
+import type { Pod } from "../kube/pod.js";
+import type { Responder } from "../transport.js";
+
+/** What an upstream request needs of the router that made it. */
+export interface UpstreamRequestOwner {
+  /** The try ended: an answer (`status` > 0) or a failure (connect failure, reset). */
+  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes?: number): void;
+  /** The answer's way back across the network (then `back()` runs). */
+  returnTrip(a: UpstreamRequest): void;
+  /** The try has a connection: the request crosses the network to the host. */
+  send(a: UpstreamRequest): void;
+  /** The route's per-try timeout ran out. */
+  perTryTimeout(a: UpstreamRequest): void;
+}
+
+export class UpstreamRequest implements Responder {
+  timer = -1;
+  timers: FixedDelayTimers | null = null;
+  dead = false;
+  /** Waiting in the pool for a connection. */
+  pending = false;
+  conn: PoolConnection | null = null;
+  usesRetryToken = false;
+  /** When the request left for the host (for x-envoy-upstream-service-time). */
+  sentMs = 0;
+  private status = 0;
+  private flags = "-";
+  private bytes = 0;
+
+  constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number, readonly worker: number) {}
+
+  /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
+  onResponse(status: number, flags: string, bytes = 0): void {
+    if (this.dead) return;
+    this.status = status;
+    this.flags = flags;
+    this.bytes = bytes;
+    this.rr.returnTrip(this);
+  }
+
+  back(): void {
+    if (this.dead) return;
+    if (this.status !== 0) this.rr.attemptDone(this, responseOutcome(this.status), this.status, "-", this.bytes);
+    // Nothing listened: connection refused, Envoy's UF (retriable as connect-failure).
+    else if (this.flags === REFUSED) this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
+    // The connection was reset while the request was in the pod: UC.
+    else this.rr.attemptDone(this, OUTCOME_RESET, 503, "UC");
+  }
+}
+
+const RESPONSE_OUTCOMES = new Map<number, AttemptOutcome>();
+/** The outcome of an upstream answer with this status (one shared object per status). */
+function responseOutcome(status: number): AttemptOutcome {
+  let o = RESPONSE_OUTCOMES.get(status);
+  if (o === undefined) {
+    o = Object.freeze({ kind: "response", status });
+    RESPONSE_OUTCOMES.set(status, o);
+  }
+  return o;
+}

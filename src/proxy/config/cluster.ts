@@ -1,0 +1,37 @@
+// What a proxy holds from CDS: its clusters, each with the DestinationRule policy istiod applied (load
+// balancer, connection pool, outlier detection, TLS). The runtime builds its connection pools, load
+// balancer and outlier detector from one of these; proxy-config prints Envoy's Cluster from it.
+// https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto
+// istio/istio pilot/pkg/networking/core/cluster.go (buildOutboundClusters), cluster_traffic_policy.go
+import type { ServiceEntry, TrafficPolicy } from "../api/networking.js";
+
+/**
+ * Envoy's discovery type: EDS (services, and STATIC ServiceEntries, whose endpoints istiod sends by
+ * EDS), STRICT_DNS (DNS ServiceEntries), ORIGINAL_DST (resolution NONE, PassthroughCluster, inbound
+ * passthrough), STATIC (BlackHoleCluster, inbound clusters).
+ */
+export type ClusterDiscoveryType = "EDS" | "STATIC" | "STRICT_DNS" | "ORIGINAL_DST";
+
+export interface Cluster {
+  /** "outbound|9080|v2|reviews.default.svc.cluster.local", "inbound|9080||", "PassthroughCluster". */
+  readonly name: string;
+  readonly type: ClusterDiscoveryType;
+  readonly direction: "outbound" | "inbound" | "";
+  /** The service host (FQDN, or the ServiceEntry host); "" for Istio's fixed clusters. */
+  readonly host: string;
+  /** The service port (inbound: the container port); 0 for the fixed clusters. */
+  readonly port: number;
+  readonly subset: string;
+  /** The subset's labels: which endpoints of the service belong to the cluster. */
+  readonly subsetLabels: Readonly<Record<string, string>>;
+  /** The DestinationRule's policy for this port and subset (Istio's defaults where it says nothing). */
+  readonly policy: TrafficPolicy;
+  /** The DestinationRule applied ("name.namespace"), or "". */
+  readonly destinationRule: string;
+  /** HTTP/2 upstream (the port's protocol: http2, grpc, h2c). */
+  readonly http2: boolean;
+  /** The container port behind the service port (where the server's policies apply). */
+  readonly targetPort: number;
+  /** The ServiceEntry that declares the host, for ServiceEntry clusters. */
+  readonly serviceEntry: ServiceEntry | undefined;
+}

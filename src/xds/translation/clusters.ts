@@ -1,0 +1,109 @@
+// CDS: the clusters istiod gives one proxy — for each service port in its Sidecar scope, the service's
+// cluster and one per DestinationRule subset (`outbound|9080|v2|reviews.default.svc.cluster.local`),
+// each carrying the DestinationRule's policy for that port and subset; one per ServiceEntry host and
+// port; the inbound clusters of the services that select the pod; and Istio's fixed
+// BlackHoleCluster, PassthroughCluster and InboundPassthroughCluster.
+// istio/istio pilot/pkg/networking/core/cluster.go (buildOutboundClusters, buildInboundClusters),
+// cluster_builder.go; https://istio.io/latest/docs/reference/config/networking/destination-rule/
+import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
+import type { Cluster, ClusterDiscoveryType } from "../../proxy/config/cluster.js";
+import { destinationRuleFor, effectivePolicy, subsetLabels } from "../../proxy/destination-rule.js";
+import { clusterName } from "../../proxy/route/destination.js";
+import { selects } from "../../mesh/kube/pod.js";
+import type { ServiceState } from "../../mesh/kube/service-registry.js";
+import type { ProxyInput } from "./proxy-input.js";
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+/** PassthroughCluster: plaintext to the dialled address; no DestinationRule applies. */
+export const PASSTHROUGH_POLICY: TrafficPolicy = Object.freeze({ tls: { mode: "DISABLE" } }) as TrafficPolicy;
+
+function drName(dr: DestinationRule | undefined): string {
+  return dr === undefined ? "" : `${dr.metadata.name}.${dr.metadata.namespace}`;
+}
+
+/** Istio's protocol selection: appProtocol, else the port name's prefix (`grpc-web`, `http2`). */
+function isHttp2(svc: ServiceState, port: number): boolean {
+  const sp = svc.spec.ports.find((p) => p.port === port);
+  const proto = (sp?.appProtocol ?? sp?.name ?? "").toLowerCase();
+  return /^(http2|grpc|h2c)(-|$)/.test(proto);
+}
+
+/**
+ * The cluster a route destination names in this proxy's CDS (undefined: the proxy has no such
+ * cluster — the host is no service in its scope, or no DestinationRule defines the subset ⇒ 503 NC).
+ * `port`: the destination's port, else the service's first port (istiod's single-port default).
+ */
+export function serviceCluster(p: ProxyInput, host: string, subset: string | undefined, destPort: number | undefined, name: string): Cluster | undefined {
+  const svc = p.registry.byFqdn.get(host);
+  if (svc === undefined || !p.scope.hosts.has(host)) return undefined;
+  const dr = destinationRuleFor(p.config.destinationRules, host, p.pod.namespace, p.pod.labels, svc.spec.metadata.namespace);
+  let labels = NO_LABELS;
+  if (subset !== undefined) {
+    const l = subsetLabels(dr, subset);
+    if (l === undefined) return undefined;
+    labels = l;
+  }
+  const port = destPort ?? svc.spec.ports[0]?.port ?? 0;
+  return {
+    name, type: "EDS", direction: "outbound", host, port, subset: subset ?? "", subsetLabels: labels,
+    policy: effectivePolicy(dr, subset, port), destinationRule: drName(dr), http2: isHttp2(svc, port),
+    targetPort: svc.targetPort(port), serviceEntry: undefined,
+  };
+}
+
+/** Envoy's discovery type for a ServiceEntry's cluster (istio/istio pilot/pkg/networking/core/cluster_builder.go). */
+function serviceEntryType(se: ServiceEntry): ClusterDiscoveryType {
+  switch (se.spec.resolution) {
+    case "STATIC": return "EDS";
+    case "DNS": case "DNS_ROUND_ROBIN": return "STRICT_DNS";
+    default: return "ORIGINAL_DST";
+  }
+}
+
+/** The cluster of a ServiceEntry host and port (`outbound|443||api.example.com`), with its DestinationRule's policy. */
+export function serviceEntryCluster(p: ProxyInput, se: ServiceEntry, host: string, port: number): Cluster {
+  const dr = destinationRuleFor(p.config.destinationRules, host, p.pod.namespace, p.pod.labels, se.metadata.namespace);
+  const sp = se.spec.ports?.find((x) => x.number === port);
+  return {
+    name: clusterName(host, undefined, port), type: serviceEntryType(se), direction: "outbound", host, port, subset: "",
+    subsetLabels: NO_LABELS, policy: effectivePolicy(dr, undefined, port), destinationRule: drName(dr),
+    http2: /^(http2|grpc|h2c)$/i.test(sp?.protocol ?? ""), targetPort: sp?.targetPort ?? port, serviceEntry: se,
+  };
+}
+
+function fixed(name: string, type: ClusterDiscoveryType, policy: TrafficPolicy): Cluster {
+  return { name, type, direction: "", host: "", port: 0, subset: "", subsetLabels: NO_LABELS, policy, destinationRule: "", http2: false, targetPort: 0, serviceEntry: undefined };
+}
+
+/** Every cluster of the proxy, in istioctl's order (by host, port, subset; then inbound; then the fixed ones). */
+export function clusters(p: ProxyInput): Cluster[] {
+  const out: Cluster[] = [];
+  const services = [...p.registry.byFqdn.values()].filter((s) => p.scope.hosts.has(s.fqdn)).sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1));
+  for (const s of services) {
+    const dr = destinationRuleFor(p.config.destinationRules, s.fqdn, p.pod.namespace, p.pod.labels, s.spec.metadata.namespace);
+    for (const sp of s.spec.ports) {
+      out.push(serviceCluster(p, s.fqdn, undefined, sp.port, clusterName(s.fqdn, undefined, sp.port))!);
+      for (const sub of dr?.spec.subsets ?? []) out.push(serviceCluster(p, s.fqdn, sub.name, sp.port, clusterName(s.fqdn, sub.name, sp.port))!);
+    }
+  }
+  for (const se of p.config.serviceEntries) {
+    for (const h of se.spec.hosts) {
+      if (!p.scope.hosts.has(h)) continue;
+      for (const port of se.spec.ports ?? []) out.push(serviceEntryCluster(p, se, h, port.number));
+    }
+  }
+  if (p.pod.gateway === undefined) {
+    // Inbound clusters: one per container port of the services that select this pod, whatever the egress scope.
+    const inbound = new Set<number>();
+    for (const s of [...p.registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1))) {
+      if (s.spec.metadata.namespace !== p.pod.namespace || !selects(s.spec.selector, p.pod.labels)) continue;
+      for (const sp of s.spec.ports) {
+        if (inbound.has(sp.targetPort)) continue;
+        inbound.add(sp.targetPort);
+        out.push({ ...fixed(`inbound|${sp.targetPort}||`, "STATIC", {}), direction: "inbound", port: sp.targetPort, targetPort: sp.targetPort });
+      }
+    }
+  }
+  out.push(fixed("BlackHoleCluster", "STATIC", {}), fixed("InboundPassthroughCluster", "ORIGINAL_DST", PASSTHROUGH_POLICY), fixed("PassthroughCluster", "ORIGINAL_DST", PASSTHROUGH_POLICY));
+  return out;
+}

@@ -1,0 +1,143 @@
+// RDS: the virtual hosts and routes istiod gives one proxy. For a sidecar, one route configuration per
+// outbound port ("9080"), holding a virtual host per service port in its Sidecar scope (routes from
+// the VirtualService bound to the mesh for that host, else istiod's default route), per ServiceEntry
+// host, and the catch-all `allow_any` (ALLOW_ANY → PassthroughCluster) or `block_all` (REGISTRY_ONLY
+// → 502). For a gateway, the hosts its Gateway's servers listen for, routed only by the
+// VirtualServices bound to that Gateway.
+// istio/istio pilot/pkg/networking/core/httproute.go (BuildSidecarOutboundVirtualHosts,
+// buildGatewayHTTPRouteConfig); https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
+import type { ServiceEntry } from "../../proxy/api/networking.js";
+import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
+import { usesConsistentHash } from "../../proxy/destination-rule.js";
+import { compileRoutes, type CompileOptions } from "../../proxy/route/compile-routes.js";
+import { defaultServiceRoutes, unknownHostRoutes } from "../../proxy/route/default-routes.js";
+import { hostMatches } from "../../proxy/route/host-name.js";
+import { selectVirtualService } from "../../proxy/route/virtual-service-selection.js";
+import type { CallTarget } from "../../scenario/model.js";
+import { outboundMode, sourceOf, type ProxyInput } from "./proxy-input.js";
+
+/** Destinations with a consistent-hash DestinationRule get retries without previous_hosts. */
+function compileOptions(p: ProxyInput): CompileOptions {
+  const { namespace, labels } = p.pod;
+  return { consistentHash: (host, subset, port) => usesConsistentHash(p.config.destinationRules, host, subset, port, namespace, labels) };
+}
+
+/** The Host values a service's virtual host answers (istiod's generateVirtualHostDomains). */
+function serviceDomains(fqdn: string, port: number, clusterIp: string | undefined): string[] {
+  const [name, ns] = fqdn.split(".");
+  const d = [fqdn, `${fqdn}:${port}`, name!, `${name}:${port}`, `${name}.${ns}`, `${name}.${ns}:${port}`, `${name}.${ns}.svc`, `${name}.${ns}.svc:${port}`];
+  if (clusterIp !== undefined) d.push(clusterIp, `${clusterIp}:${port}`);
+  return d;
+}
+
+function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: string, port: number, se: ServiceEntry | undefined, domains: string[]): VirtualHost {
+  const vs = selectVirtualService(p.config.virtualServices, host, sourceOf(p.pod));
+  const opts = compileOptions(p);
+  return {
+    name: `${host}:${port}`, domains, kind, service: host, serviceEntry: se, passthroughFqdn: "",
+    routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, opts) : defaultServiceRoutes(host, port, opts),
+    virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "",
+    reason: kind === "service"
+      ? `${host} is a service in this proxy's Sidecar scope${p.scope.sidecar ? ` (${p.scope.sidecar})` : ""}`
+      : `${host} is a host of ServiceEntry ${se!.metadata.name}.${se!.metadata.namespace} (${se!.spec.location ?? "MESH_EXTERNAL"}, resolution ${se!.spec.resolution ?? "NONE"})`,
+  };
+}
+
+/** istiod's catch-all virtual host for hosts the proxy does not know. */
+function unknownHost(p: ProxyInput, port: number, passthroughFqdn: string, why: string): VirtualHost {
+  const mode = outboundMode(p);
+  const allow = mode === "ALLOW_ANY";
+  return {
+    name: allow ? "allow_any" : "block_all", domains: ["*"], kind: allow ? "allow-any" : "block-all",
+    service: allow ? "PassthroughCluster" : "BlackHoleCluster", serviceEntry: undefined,
+    passthroughFqdn: allow ? passthroughFqdn : "", routes: unknownHostRoutes(mode, port, sourceOf(p.pod)), virtualService: "",
+    reason: `${why}: outboundTrafficPolicy ${mode}${p.scope.outboundTrafficPolicy !== undefined ? ` (Sidecar ${p.scope.sidecar})` : ""}`,
+  };
+}
+
+/** The ServiceEntry in the proxy's config that declares `host` on `port` (and the host it lists). */
+export function serviceEntryFor(p: ProxyInput, host: string, port: number): { se: ServiceEntry; host: string } | undefined {
+  for (const se of p.config.serviceEntries) {
+    if (se.spec.ports !== undefined && !se.spec.ports.some((x) => x.number === port)) continue;
+    const h = se.spec.hosts.find((x) => hostMatches(x, host));
+    if (h !== undefined) return { se, host: h };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a Gateway server on `serverPort` takes a request sent to `port`: the same port, or the
+ * istio-ingressgateway Service's default mapping of 80 → 8080 and 443 → 8443 (the gateway's Envoy
+ * listens on the container ports, which is what Istio's samples put in `servers[].port`).
+ */
+export function listensOn(serverPort: number, port: number): boolean {
+  return serverPort === port || (port === 80 && serverPort === 8080) || (port === 443 && serverPort === 8443);
+}
+
+/** At a gateway: the Gateway's servers decide which hosts it listens for; only VirtualServices bound to it route. */
+function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
+  const name = p.pod.gateway!;
+  const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
+  const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), host))) === true;
+  const vs = listens ? selectVirtualService(p.config.virtualServices, host, sourceOf(p.pod)) : undefined;
+  return {
+    name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
+    routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, compileOptions(p)) : [],
+    virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "",
+    reason: gw === undefined ? `Gateway ${name} is not in this proxy's config`
+      : !listens ? `no server of Gateway ${name} listens for ${host} on port ${port}`
+      : vs === undefined ? `Gateway ${name} listens for ${host}, but no VirtualService bound to it routes that host`
+      : `Gateway ${name} listens for ${host} on port ${port}; VirtualService ${vs.metadata.name}.${vs.metadata.namespace} is bound to it`,
+  };
+}
+
+/**
+ * The virtual host the proxy's listener for `target.port` picks for the request's host: the one
+ * decision of "which routes apply", used by the simulation and by `meshsim explain`.
+ */
+export function virtualHostFor(p: ProxyInput, target: CallTarget): VirtualHost {
+  if (p.pod.gateway !== undefined) return gatewayHost(p, target.host, target.port);
+  if (target.resolved.kind === "service") {
+    const fqdn = target.resolved.fqdn;
+    // Outside the Sidecar's egress hosts the service is unknown to this proxy.
+    // https://istio.io/latest/docs/reference/config/networking/sidecar/#OutboundTrafficPolicy
+    if (!p.scope.hosts.has(fqdn)) return unknownHost(p, target.port, fqdn, `${fqdn} is outside this proxy's Sidecar scope (${p.scope.sidecar})`);
+    return routedHost(p, "service", fqdn, target.port, undefined, serviceDomains(fqdn, target.port, p.registry.byFqdn.get(fqdn)?.clusterIp));
+  }
+  const found = serviceEntryFor(p, target.host, target.port);
+  if (found === undefined) return unknownHost(p, target.port, "", `${target.host} is neither a service of the registry nor a ServiceEntry host`);
+  if (!p.scope.hosts.has(found.host)) return unknownHost(p, target.port, "", `ServiceEntry host ${found.host} is outside this proxy's Sidecar scope (${p.scope.sidecar})`);
+  return routedHost(p, "service-entry", target.host, target.port, found.se, [target.host, `${target.host}:${target.port}`]);
+}
+
+/** Every route configuration of the proxy (what proxy-config prints and push sizing counts). */
+export function routeConfigurations(p: ProxyInput): RouteConfiguration[] {
+  const byPort = new Map<number, VirtualHost[]>();
+  const add = (port: number, vh: VirtualHost) => {
+    let l = byPort.get(port);
+    if (l === undefined) byPort.set(port, (l = []));
+    l.push(vh);
+  };
+  if (p.pod.gateway !== undefined) {
+    const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === p.pod.gateway);
+    for (const sv of gw?.spec.servers ?? []) {
+      for (const h of sv.hosts) add(sv.port.number, gatewayHost(p, h.slice(h.indexOf("/") + 1), sv.port.number));
+    }
+  } else {
+    const services = [...p.registry.byFqdn.values()].filter((s) => p.scope.hosts.has(s.fqdn));
+    for (const s of services) {
+      for (const sp of s.spec.ports) add(sp.port, routedHost(p, "service", s.fqdn, sp.port, undefined, serviceDomains(s.fqdn, sp.port, s.clusterIp)));
+    }
+    for (const se of p.config.serviceEntries) {
+      for (const h of se.spec.hosts) {
+        if (!p.scope.hosts.has(h)) continue;
+        for (const port of se.spec.ports ?? []) add(port.number, routedHost(p, "service-entry", h, port.number, se, [h, `${h}:${port.number}`]));
+      }
+    }
+    for (const port of byPort.keys()) add(port, unknownHost(p, port, "", "any other host"));
+  }
+  return [...byPort.entries()].sort((a, b) => a[0] - b[0]).map(([port, vhs]) => ({
+    name: String(port),
+    virtualHosts: vhs.sort((a, b) => (a.domains[0] === "*" ? 1 : b.domains[0] === "*" ? -1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  }));
+}

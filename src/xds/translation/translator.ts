@@ -1,0 +1,107 @@
+// istiod's translation for the whole mesh: snapshot + endpoints + one proxy ⇒ that proxy's listeners,
+// route configurations, clusters and endpoints, by xDS type. The simulation asks it which virtual host
+// and cluster a proxy holds (mesh/sidecar/proxy-xds.ts Translation); proxy-config prints its full output;
+// explain walks it; push sizing counts it. Nobody else derives what a proxy holds.
+// istio/istio pilot/pkg/networking/core (ConfigGenerator: BuildClusters, BuildListeners, BuildHTTPRoutes)
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { SidecarScope } from "../../config/sidecar-scope.js";
+import type { Pod } from "../../mesh/kube/pod.js";
+import type { EndpointSnapshot, Translation } from "../../mesh/sidecar/proxy-xds.js";
+import type { ServiceRegistry } from "../../mesh/kube/service-registry.js";
+import type { ServiceEntry } from "../../proxy/api/networking.js";
+import type { Cluster } from "../../proxy/config/cluster.js";
+import type { ClusterLoadAssignment } from "../../proxy/config/cluster-load-assignment.js";
+import type { Listener } from "../../proxy/config/listener.js";
+import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
+import type { OutboundTrafficPolicyMode } from "../../proxy/route/default-routes.js";
+import type { CompiledDestination } from "../../proxy/route/destination.js";
+import type { CallTarget } from "../../scenario/model.js";
+import { clusters, serviceCluster, serviceEntryCluster } from "./clusters.js";
+import { loadAssignments } from "./cluster-load-assignments.js";
+import { listeners } from "./listeners.js";
+import type { ProxyInput } from "./proxy-input.js";
+import { routeConfigurations, virtualHostFor } from "./route-configurations.js";
+
+/** One proxy's whole config, by xDS type, each built from the version the proxy holds of that type. */
+export interface ProxyConfig {
+  readonly listeners: readonly Listener[];
+  readonly routes: readonly RouteConfiguration[];
+  readonly clusters: readonly Cluster[];
+  readonly endpoints: readonly ClusterLoadAssignment[];
+}
+
+/** The config versions a proxy holds per xDS type (mesh/sidecar/proxy-xds.ts ProxyXds has this shape). */
+export interface HeldVersions {
+  readonly cds: MeshConfig;
+  readonly eds: EndpointSnapshot;
+  readonly lds: MeshConfig;
+  readonly rds: MeshConfig;
+}
+
+/**
+ * What a proxy's translation depends on besides the config: its namespace, labels and the Gateway it
+ * serves (its Sidecar scope follows from them). Proxies of one shape get the same config.
+ */
+export function proxyShape(pod: Pod): string {
+  return `${pod.namespace}\u0000${pod.gateway ?? ""}\u0000${JSON.stringify(pod.labels)}`;
+}
+
+export class Translator implements Translation {
+  constructor(
+    private readonly registry: ServiceRegistry,
+    private readonly outboundPolicy: OutboundTrafficPolicyMode,
+    /** The Sidecar scope of a proxy under a config version (gateways see every service). */
+    private readonly scopeOf: (pod: Pod, config: MeshConfig) => SidecarScope,
+  ) {}
+
+  input(pod: Pod, config: MeshConfig): ProxyInput {
+    return { pod, config, scope: this.scopeOf(pod, config), registry: this.registry, outboundPolicy: this.outboundPolicy };
+  }
+
+  virtualHost(pod: Pod, config: MeshConfig, target: CallTarget): VirtualHost {
+    return virtualHostFor(this.input(pod, config), target);
+  }
+
+  cluster(pod: Pod, config: MeshConfig, d: CompiledDestination): Cluster | undefined {
+    return serviceCluster(this.input(pod, config), d.host, d.subset, d.port, d.cluster);
+  }
+
+  serviceEntryCluster(pod: Pod, config: MeshConfig, se: ServiceEntry, host: string, port: number): Cluster {
+    return serviceEntryCluster(this.input(pod, config), se, host, port);
+  }
+
+  /** Route configurations per config version and proxy shape: every proxy of a shape gets the same. */
+  private readonly routeCache = new WeakMap<MeshConfig, Map<string, RouteConfiguration[]>>();
+
+  routeConfigurations(pod: Pod, config: MeshConfig): RouteConfiguration[] {
+    let byShape = this.routeCache.get(config);
+    if (byShape === undefined) this.routeCache.set(config, (byShape = new Map()));
+    const key = proxyShape(pod);
+    let rcs = byShape.get(key);
+    if (rcs === undefined) {
+      rcs = routeConfigurations(this.input(pod, config));
+      byShape.set(key, rcs);
+    }
+    return rcs;
+  }
+
+  clusters(pod: Pod, config: MeshConfig): Cluster[] {
+    return clusters(this.input(pod, config));
+  }
+
+  listeners(pod: Pod, config: MeshConfig): Listener[] {
+    return listeners(this.input(pod, config), this.routeConfigurations(pod, config));
+  }
+
+  /** Everything the proxy holds: LDS and RDS from their versions, CDS and EDS from theirs. */
+  proxyConfig(pod: Pod, held: HeldVersions): ProxyConfig {
+    const cs = this.clusters(pod, held.cds);
+    // The HTTP listeners follow the route configurations of the LDS version (one per outbound port).
+    return {
+      listeners: this.listeners(pod, held.lds),
+      routes: this.routeConfigurations(pod, held.rds),
+      clusters: cs,
+      endpoints: loadAssignments(cs, held.eds),
+    };
+  }
+}

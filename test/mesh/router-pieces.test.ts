@@ -1,0 +1,155 @@
+// Envoy's router as meshsim splits it (mesh/sidecar/): the upstream request (one try) reports each way
+// a try can end; the retry state exists only once a first retry is decided (Envoy's router creates
+// its RetryStateImpl lazily); the stream info records what the access log and metrics read.
+// envoyproxy/envoy source/common/router/router.cc, upstream_request.cc, retry_state_impl.cc
+import { describe, expect, it } from "vitest";
+import { UpstreamRequest, type UpstreamRequestOwner } from "../../src/mesh/sidecar/upstream-request.js";
+import { RetryState } from "../../src/mesh/sidecar/retry-state.js";
+import { StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
+import { Router } from "../../src/mesh/sidecar/router.js";
+import { REFUSED } from "../../src/mesh/sidecar/inbound.js";
+import { Pod } from "../../src/mesh/kube/pod.js";
+import { originOf } from "../../src/mesh/world.js";
+import type { OutgoingRequest } from "../../src/mesh/transport.js";
+import type { AttemptOutcome } from "../../src/proxy/route/retry-policy.js";
+import { createWorld } from "../../src/runner/run-scenario.js";
+import { parseCallUrl } from "../../src/scenario/index.js";
+import { targetOf } from "../../src/cli/inspect-commands.js";
+import { scenarioFrom } from "../support/scenario-text.js";
+
+const pod = (name: string) => new Pod(name, "default", name, { app: name }, {}, "default", true, "10.0.0.9");
+
+class Owner implements UpstreamRequestOwner {
+  done: [AttemptOutcome["kind"], number, string][] = [];
+  trips = 0;
+  attemptDone(_a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string): void {
+    this.done.push([outcome.kind, status, flags]);
+  }
+  returnTrip(a: UpstreamRequest): void {
+    this.trips++;
+    a.back();
+  }
+  send(): void {}
+  perTryTimeout(): void {}
+}
+
+describe("UpstreamRequest: one try", () => {
+  it.each([
+    [200, "-", ["response", 200, "-"]],
+    [503, "-", ["response", 503, "-"]],
+    [0, REFUSED, ["connect-failure", 503, "UF"]],
+    [0, "-", ["reset", 503, "UC"]],
+  ] as const)("status %s flags %s ends as %j after the trip back", (status, flags, expected) => {
+    const o = new Owner();
+    const a = new UpstreamRequest(o, pod("h"), 0, 0);
+    a.onResponse(status, flags);
+    expect(o.trips).toBe(1);
+    expect(o.done).toEqual([expected]);
+  });
+  it("a dead try (released: timed out, abandoned) ignores a late answer", () => {
+    const o = new Owner();
+    const a = new UpstreamRequest(o, pod("h"), 0, 0);
+    a.dead = true;
+    a.onResponse(200, "-");
+    expect(o.trips).toBe(0);
+    expect(o.done).toEqual([]);
+  });
+});
+
+describe("RetryState", () => {
+  it("starts from the first try's host (previous_hosts avoids it)", () => {
+    const h = pod("a");
+    expect(new RetryState(h).tried).toEqual([h]);
+    expect(new RetryState(null).tried).toEqual([]);
+    expect(new RetryState(h).retries).toBe(0);
+  });
+});
+
+describe("StreamInfo", () => {
+  it("records the edge under the destination service, the external host only for Passthrough/BlackHole", () => {
+    const got: unknown[][] = [];
+    const sinks = { get: (...args: unknown[]) => ({ record: (...r: unknown[]) => got.push([...args, ...r]) }) } as unknown as StreamSinks["sinks"];
+    const client = pod("client");
+    const req: OutgoingRequest = { method: "GET", scheme: "http", authority: "api.example.com", path: "/", headers: {}, target: { scheme: "http", host: "api.example.com", port: 80, path: "/", resolved: { kind: "external", host: "api.example.com" } } };
+    const s = new StreamInfo(originOf(client), client, req, 100);
+    s.service = "PassthroughCluster";
+    s.record({ sinks, log: null }, 130, 200, "-");
+    expect(got[0]!.slice(0, 6)).toEqual(["source", false, originOf(client), null, "PassthroughCluster", "api.example.com"]);
+    expect(got[0]![6]).toBe(130);
+    expect(got[0]![7]).toBe(30);
+    s.service = "api.example.com";
+    s.record({ sinks, log: null }, 140, 504, "UT");
+    expect(got[1]![5]).toBe("");
+  });
+});
+
+const SCENARIO = (errorRate: number) => `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: router}
+spec: {duration: 1s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: backend}
+spec: {ports: [{name: http, port: 8080}], selector: {app: backend}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: backend}}
+  template:
+    metadata: {labels: {app: backend}}
+    spec: {containers: [{name: backend, image: example/backend, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: Workload
+metadata: {name: backend}
+spec: {selector: {app: backend}, serviceTime: {dist: constant, value: 1ms}, errorRate: ${errorRate}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: client, image: example/client}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: backend}
+spec:
+  hosts: [backend]
+  http: [{route: [{destination: {host: backend}}], retries: {attempts: 2, retryOn: 5xx}}]
+`;
+
+/** Send one request from client through its sidecar's router; the router and its answer. */
+function oneRequest(errorRate: number): { router: Router; answer: [number, string] | null } {
+  const world = createWorld(scenarioFrom(SCENARIO(errorRate))).world;
+  const client = [...world.pods.values()].find((p) => p.workload === "client")!;
+  const target = targetOf(world, client, parseCallUrl("http://backend:8080/"));
+  let answer: [number, string] | null = null;
+  const router = world.sidecars.send(originOf(client), { method: "GET", scheme: "http", authority: "backend:8080", path: "/", headers: {}, target },
+    { onResponse: (status, flags) => { answer = [status, flags]; } }, -1) as Router;
+  world.advance(5_000);
+  return { router, answer };
+}
+
+describe("Router: one downstream request across its tries", () => {
+  it("a request answered on its first try never makes a retry state", () => {
+    const { router, answer } = oneRequest(0);
+    expect(answer).toEqual([200, "-"]);
+    expect((router as unknown as { retry: RetryState | null }).retry).toBeNull();
+  });
+  it("a request retried twice (retryOn 5xx, attempts 2) holds a retry state with three hosts tried", () => {
+    const { router, answer } = oneRequest(1);
+    expect(answer).toEqual([500, "URX"]);
+    const rs = (router as unknown as { retry: RetryState | null }).retry!;
+    expect(rs.retries).toBe(2);
+    expect(rs.tried).toHaveLength(3);
+    // previous_hosts: each retry goes to a host not tried before (three replicas).
+    expect(new Set(rs.tried).size).toBe(3);
+  });
+});
