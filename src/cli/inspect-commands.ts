@@ -132,10 +132,12 @@ function endpointRows(cfg: ProxyConfig, a: ProxyConfigArgs): Rows {
   for (const cla of clas) {
     for (const e of cla.endpoints) {
       if (a.port !== undefined && e.port !== a.port) continue;
-      rows.push({ endpoint: `${e.address}:${e.port}`, status: e.healthStatus, outlierCheck: "OK", cluster: cla.clusterName, pod: e.pod === "" ? "-" : e.pod });
+      rows.push({ endpoint: `${e.address}:${e.port}`, status: e.healthStatus, outlierCheck: "OK", cluster: cla.clusterName, pod: e.pod === "" ? "-" : e.pod, locality: e.locality });
     }
   }
-  return { rows, columns: ["endpoint", "status", "outlierCheck", "cluster", "pod"], json: clas.map(clusterLoadAssignmentJson) };
+  // With nodes, Envoy's endpoints carry a locality (istioctl prints it); without, the column is left out.
+  const locality = rows.some((r) => r["locality"] !== "") ? ["locality"] : [];
+  return { rows, columns: ["endpoint", "status", "outlierCheck", "cluster", "pod", ...locality], json: clas.map(clusterLoadAssignmentJson) };
 }
 
 export function proxyConfigCommand(a: ProxyConfigArgs): number {

@@ -17,7 +17,8 @@ export function clusterView(s: Scenario): ClusterView {
     `${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`,
     svc.ports.map((p) => ({ port: p.port, targetPort: p.targetPort })),
   ]));
-  return { deployments: s.deployments, services };
+  const zones = new Set((s.nodes ?? []).map((n) => n.metadata.labels["topology.kubernetes.io/zone"] ?? "")).size;
+  return { deployments: s.deployments, services, zones };
 }
 
 export function analyzeTimeline(s: Scenario): TimedMessage[] {

@@ -11,6 +11,7 @@ import { effectivePeerAuthentication, mtlsForPort } from "../proxy/security/peer
 import { parsePrincipal } from "../proxy/security/identity.js";
 import { DEFAULT_ROOT_NAMESPACE, hasSelector, selectorMatches } from "../proxy/security/policy-scope.js";
 import type { MeshConfig } from "./mesh-config.js";
+import { analyzeLocality } from "./locality-analyze.js";
 
 export interface AnalysisMessage {
   readonly level: "Error" | "Warning" | "Info";
@@ -25,6 +26,8 @@ export interface ClusterView {
   readonly deployments: readonly Deployment[];
   /** Kubernetes Service hosts (FQDN) with their ports and target ports. */
   readonly services: ReadonlyMap<string, readonly { port: number; targetPort: number }[]>;
+  /** Distinct zones of the scenario's nodes (0 without nodes). */
+  readonly zones?: number;
 }
 
 export function formatMessage(m: AnalysisMessage): string {
@@ -112,5 +115,6 @@ export function analyze(config: MeshConfig, cluster: ClusterView): AnalysisMessa
       }
     });
   }
+  out.push(...analyzeLocality(config, cluster.zones ?? 0));
   return out;
 }

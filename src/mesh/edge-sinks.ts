@@ -36,6 +36,7 @@ class SinkCache {
     private readonly mtls: boolean,
     /** This cache's slot in each pod's `edgeSinks`. */
     private readonly slot: number,
+    private readonly zones: ZoneSinkWrapper | null = null,
   ) {}
 
   get(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
@@ -64,18 +65,23 @@ class SinkCache {
         sourcePeer: peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
         destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : peerLabels(dest, dest.workload, this.mtls, dest.serviceAccount),
       });
+      // Nodes and zones: count what crosses a zone (mesh/kube/cross-zone-sink.ts).
+      if (this.reporter === "destination" && dest !== null && this.zones !== null) sink = this.zones(origin, dest, sink);
       byService.set(key, sink);
     }
     return sink;
   }
 }
 
+/** Wraps the destination's sink of an edge to count cross-zone traffic (only when the scenario has nodes). */
+export type ZoneSinkWrapper = (origin: Origin, dest: Pod, sink: RequestSink) => RequestSink;
+
 export class EdgeSinks {
   private readonly caches: SinkCache[];
-  constructor(telemetry: MeshTelemetry) {
+  constructor(telemetry: MeshTelemetry, zones: ZoneSinkWrapper | null = null) {
     this.caches = [
       new SinkCache(telemetry, "source", false, 0), new SinkCache(telemetry, "source", true, 1),
-      new SinkCache(telemetry, "destination", false, 2), new SinkCache(telemetry, "destination", true, 3),
+      new SinkCache(telemetry, "destination", false, 2, zones), new SinkCache(telemetry, "destination", true, 3, zones),
     ];
   }
 

@@ -16,9 +16,13 @@ export interface TimelineTarget {
   stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void;
   crashPod(pod: Pod, crash: Extract<TimelineAction, { kind: "crash" }>): void;
   podsChanged(): void;
+  /** The zone of a pod's node (undefined without nodes). */
+  zoneOf(pod: Pod): string | undefined;
   applyConfig(resources: AnyResource[]): void;
   deleteConfig(kind: string, name: string, namespace: string): void;
   setControlPlane(up: boolean): void;
+  /** Node and zone faults: drain, NotReady/Ready, partition/heal (mesh/kube/topology-faults.ts). */
+  topologyFault(a: Extract<TimelineAction, { kind: "drain" | "nodeCondition" | "partition" }>): void;
 }
 
 export class Timeline {
@@ -70,13 +74,18 @@ export class Timeline {
       case "controlPlane":
         w.setControlPlane(a.state === "up");
         return;
+      case "drain": case "nodeCondition": case "partition":
+        w.topologyFault(a);
+        return;
     }
   }
 
   /** The running pods a kill or crash names. */
-  private victims(a: { pod?: string; deployment?: string; count: number; namespace: string }): Pod[] {
+  private victims(a: { pod?: string; deployment?: string; count: number; namespace: string; zone?: string; node?: string }): Pod[] {
     const w = this.w;
     const up = (p: Pod) => p.alive && !p.blackholed;
+    // `{zone}` / `{node}`: every running pod there, of any namespace.
+    if (a.zone !== undefined || a.node !== undefined) return [...w.podsByDeployment.values()].flat().filter((p) => up(p) && p.node !== undefined && (p.node === a.node || w.zoneOf(p) === a.zone));
     return a.pod !== undefined
       ? [...w.podsByDeployment.values()].flat().filter((p) => (p.name === a.pod || p.id === a.pod) && up(p))
       : (w.podsByDeployment.get(`${a.namespace}/${a.deployment}`) ?? []).filter(up).slice(0, a.count);
@@ -86,11 +95,14 @@ export class Timeline {
 function describe(a: TimelineAction): Record<string, string | number> {
   switch (a.kind) {
     case "set": return { workload: a.workload, ...(a.errorRate !== undefined ? { errorRate: a.errorRate } : {}) };
-    case "kill": return { ...(a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count }), ...(a.network === "blackhole" ? { network: a.network } : {}) };
+    case "kill": return { ...(a.zone !== undefined ? { zone: a.zone } : a.node !== undefined ? { node: a.node } : a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count }), ...(a.network === "blackhole" ? { network: a.network } : {}) };
     case "crash": return a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count };
     case "scale": return { deployment: a.deployment, replicas: a.replicas };
     case "apply": return { resources: a.resources.map((r) => `${r.kind}/${r.metadata.name}`).join(",") };
     case "delete": return { resource: `${a.resourceKind}/${a.name}` };
     case "controlPlane": return { state: a.state };
+    case "drain": return a.zone !== undefined ? { zone: a.zone } : { node: a.node ?? "" };
+    case "nodeCondition": return { ...(a.zone !== undefined ? { zone: a.zone } : { node: a.node ?? "" }), ready: a.ready ? "True" : "False" };
+    case "partition": return { zones: a.zones.join(","), ...(a.heal ? { heal: "true" } : {}) };
   }
 }

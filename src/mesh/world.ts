@@ -39,6 +39,13 @@ import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/side
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 import type { RequestLog } from "../telemetry/request-log.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
+import { ClusterNodes } from "./kube/cluster-nodes.js";
+import { CrossZoneTraffic } from "../telemetry/cross-zone-traffic.js";
+import { crossZoneSink } from "./kube/cross-zone-sink.js";
+import { networkDistance } from "./kube/network-distance.js";
+import { localityHostSet } from "./kube/locality-host-set.js";
+import { TopologyFaults } from "./kube/topology-faults.js";
+import { readNetworkTopology } from "../scenario/network-topology.js";
 
 /** The control plane as the world sees it (xds/control-plane.ts implements it). */
 export interface ConfigDistributor {
@@ -115,6 +122,11 @@ export class World implements Transport {
   private building = true;
   /** istiod's translation: what each proxy holds of a config version. */
   readonly translation: Translation;
+  /** Nodes, zones and locality (mesh/kube/); null without Node documents: one implicit node. */
+  readonly nodes: ClusterNodes | null;
+  /** Requests and bytes that crossed zones; null without nodes. */
+  readonly crossZone: CrossZoneTraffic | null;
+  private readonly faults: TopologyFaults | null;
 
   constructor(
     readonly scenario: Scenario,
@@ -135,11 +147,15 @@ export class World implements Transport {
       this.sampler(simSpec.network.latency, "network"),
       this.sampler(simSpec.network.external.latency, "network:external"),
     );
+    // Nodes (mesh/kube/): scheduling, latency by distance, cross-zone counts, locality LB, faults.
+    const nodes = (this.nodes = (scenario.nodes?.length ?? 0) > 0 ? new ClusterNodes(scenario.nodes!, this.rng.stream("kube-scheduler")) : null);
+    const crossZone = (this.crossZone = nodes !== null ? new CrossZoneTraffic(simSpec.warmupMs) : null);
+    if (nodes !== null) this.network.distance = networkDistance(nodes, simSpec.topology ?? readNetworkTopology(undefined, simSpec.network.latency), (d, n) => this.sampler(d, n));
     this.calls = new AppCalls(this.sim, this);
     const log = opts.log ?? null;
     this.apps = new Apps(this.sim, this.calls, log);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
-    const sinks = new EdgeSinks(telemetry);
+    const sinks = new EdgeSinks(telemetry, nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null);
     // JWT exp/nbf are Unix seconds: read against the same calendar the access log prints (simulated
     // 0 = 2024-01-01T00:00:00Z), so a token that expired in real time is expired here too.
     const policies = new InboundPolicies((pod) => this.xdsOf(pod), DEFAULT_ROOT_NAMESPACE, () => (LOG_EPOCH_MS + this.sim.now) / 1000);
@@ -167,6 +183,7 @@ export class World implements Transport {
         });
       },
       kSweep: this.sim.on((c: UpstreamCluster) => c.sweep()),
+      hostSet: nodes === null ? undefined : (hosts, client, policy, svc) => localityHostSet(nodes, hosts, client, policy, svc.spec),
     };
     const clusterSets = new Map<Pod, UpstreamClusters>();
     this.initialConfig = this.config;
@@ -216,6 +233,12 @@ export class World implements Transport {
     this.sidecars = new SidecarPath({
       sim: this.sim, rng: this.rng, network: this.network,
       inbound: this.inbound, telemetry, sinks, proxyLatency, routing, policies, log,
+      partitioned: nodes === null ? undefined : (a, b) => nodes.partitioned(a, b),
+    });
+    this.faults = nodes === null ? null : new TopologyFaults(nodes, {
+      sim: this.sim, pods: () => this.pods.values(), deploymentOf: (p) => this.deploymentOf(p),
+      stopPod: (p, how) => this.stopPod(p, how), addPod: (d, starting) => this.addPod(d, starting),
+      podsChanged: () => this.podsChanged(), event: (kind, detail) => telemetry.event(this.sim.now, kind, detail),
     });
 
     for (const dep of scenario.deployments) {
@@ -233,7 +256,7 @@ export class World implements Transport {
         nextOrigin = () => {
           for (let k = 0; k < pods.length; k++) {
             const p = pods[rr++ % pods.length]!;
-            if (p.alive) return originOf(p);
+            if (p.alive && !p.blackholed) return originOf(p);
           }
           return null;
         };
@@ -364,6 +387,13 @@ export class World implements Transport {
     pod.app = this.newApp(pod, behaviour, this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
     list.push(pod);
     this.pods.set(pod.id, pod);
+    // kube-scheduler binds it to a node; none fits: it stays Pending (never runs, never an endpoint).
+    if (this.nodes !== null && !this.nodes.place(pod, dep.scheduling)) {
+      pod.alive = false;
+      pod.ready = false;
+      this.telemetry.event(this.sim.now, "pending", { pod: pod.id, reason: pod.pending ?? "" });
+      return pod;
+    }
     const bootstrapped = this.building || !pod.hasSidecar;
     if (!bootstrapped) {
       // A new sidecar is not ready until istiod has sent it its config (Envoy's readiness probe):
@@ -417,6 +447,7 @@ export class World implements Transport {
     }
     pod.alive = false;
     pod.ready = false;
+    this.nodes?.release(pod);
     pod.app.dropAll();
     this.inbound.resetAll(pod);
     this.lifecycle.stopped(pod);
@@ -436,6 +467,21 @@ export class World implements Transport {
   podsChanged(): void {
     const changed = this.registry.refresh(this.pods.values());
     this.distributor.endpointsChanged(this.registry.eds, changed);
+  }
+
+  /** The zone of a pod's node (undefined without nodes). */
+  zoneOf(pod: Pod): string | undefined {
+    return this.nodes?.zoneOf(pod);
+  }
+
+  /** The timeline's node and zone faults (mesh/kube/topology-faults.ts). */
+  topologyFault(a: Extract<TimelineAction, { kind: "drain" | "nodeCondition" | "partition" }>): void {
+    this.faults?.apply(a);
+  }
+
+  /** The Deployment a pod belongs to. */
+  deploymentOf(pod: Pod): Deployment | undefined {
+    return this.scenario.deployments.find((d) => d.metadata.namespace === pod.namespace && d.metadata.name === pod.workload);
   }
 
   applyConfig(resources: AnyResource[]): void {
@@ -482,6 +528,7 @@ export class World implements Transport {
       "istio-ingressgateway-service-account", true, podIp(this.podCount++),
     );
     pod.gateway = key;
+    this.nodes?.place(pod, undefined);
     this.pods.set(pod.id, pod);
     return pod;
   }

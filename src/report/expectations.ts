@@ -134,6 +134,9 @@ function meshActual(metric: string, s: Summary): number {
     case "mesh.xdsPushes": return m.xdsPushes;
     case "mesh.xdsRejects": return m.xdsRejects.cds + m.xdsRejects.eds + m.xdsRejects.lds + m.xdsRejects.rds;
     case "mesh.staleProxiesMax": return m.staleProxiesMax;
+    case "mesh.crossZoneRequests": return s.locality?.crossZone.requests ?? 0;
+    case "mesh.crossZoneShare": return s.locality?.crossZone.share ?? 0;
+    case "mesh.crossZoneCostPerMonth": return s.locality?.crossZone.cost.perMonth ?? 0;
     default: return m.certificatesIssued;
   }
 }

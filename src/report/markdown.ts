@@ -1,5 +1,6 @@
 // report.md: the run at a glance, as tables a person reads in a terminal or a pull request.
 import { RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_LONG_NAMES, type ResponseFlag } from "../proxy/response-flags.js";
+import { localityMarkdown } from "./locality-markdown.js";
 import type { LatencySummary, Summary } from "./summary-types.js";
 import { STATUS_TEXT } from "./status-text.js";
 
@@ -128,6 +129,8 @@ export function renderMarkdown(s: Summary): string {
     }
     out.push("");
   }
+
+  out.push(...localityMarkdown(s));
 
   const m = s.mesh;
   out.push(

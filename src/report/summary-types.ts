@@ -46,6 +46,35 @@ export interface PodSummary {
   utilization: number | null;
   /** Mean requests being served by the app at once. */
   meanBusy: number;
+  /** With nodes: the node it was bound to, its Istio locality (region/zone/subzone), and "Pending" with the scheduler's reason when none fit. */
+  node?: string;
+  locality?: string;
+  phase?: "Pending";
+  pendingReason?: string;
+}
+
+/** With nodes: where pods run and what crossed zones (runner/locality-summary.ts). */
+export interface LocalitySummary {
+  zones: Record<string, { region: string; nodes: number; pods: number; pending: number; requests: number; meanBusy: number; utilization: number | null }>;
+  crossZone: {
+    requests: number;
+    /** Share of all requests between placed pods that crossed a zone. */
+    share: number;
+    bytes: number;
+    gigabytes: number;
+    crossRegionRequests: number;
+    crossRegionBytes: number;
+    pricePerGB: number;
+    crossRegionPricePerGB: number;
+    /** Dollars over the measured time, per simulated hour, and per month of 730 hours at that rate. */
+    cost: { total: number; perHour: number; perMonth: number };
+    edges: { source: string; destination: string; requests: number; crossZoneRequests: number; share: number; bytes: number }[];
+    zonePairs: { from: string; to: string; requests: number }[];
+    /** Requests per (source workload, its zone) → (destination workload, its zone). */
+    flows: { source: string; sourceZone: string; destination: string; destinationZone: string; requests: number }[];
+  };
+  /** Workloads with pods in each zone (the locality view's boxes). */
+  workloads: Record<string, string[]>;
 }
 
 export interface ExpectationResult {
@@ -138,4 +167,6 @@ export interface Summary {
   events: SummaryEvent[];
   /** Present only when more events happened than were kept. */
   eventsDropped?: number;
+  /** Present only when the scenario has nodes. */
+  locality?: LocalitySummary;
 }

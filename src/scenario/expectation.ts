@@ -15,11 +15,16 @@ export type MetricUnit = "latency" | "fraction" | "count";
 
 /** Control-plane figures a `mesh:` expectation can check (summary.json's `mesh`). */
 const MESH_LATENCY = new Set(["mesh.convergenceP50", "mesh.convergenceMax"]);
-const MESH_COUNT = new Set(["mesh.xdsPushes", "mesh.xdsRejects", "mesh.staleProxiesMax", "mesh.certificatesIssued"]);
+const MESH_COUNT = new Set(["mesh.xdsPushes", "mesh.xdsRejects", "mesh.staleProxiesMax", "mesh.certificatesIssued",
+  // With nodes (summary.json's `locality.crossZone`): requests that crossed a zone, dollars per month.
+  "mesh.crossZoneRequests", "mesh.crossZoneCostPerMonth"]);
+/** Share of requests between placed pods that crossed a zone (0..1 or a percentage). */
+const MESH_FRACTION = new Set(["mesh.crossZoneShare"]);
 
 export function metricUnit(metric: string): MetricUnit | undefined {
   if (MESH_LATENCY.has(metric)) return "latency";
   if (MESH_COUNT.has(metric)) return "count";
+  if (MESH_FRACTION.has(metric)) return "fraction";
   if (metric.startsWith("mesh.")) return undefined;
   if (LATENCY.has(metric)) return "latency";
   if (metric === "errorRate") return "fraction";
@@ -38,7 +43,7 @@ export function parseCheck(metric: string, text: string): ExpectCheck {
   if (raw === "") throw new Error(`missing value after ${op}`);
   let value: number;
   if (raw.endsWith("%")) {
-    if (unit !== "fraction") throw new Error(`a percentage only applies to errorRate, not ${metric}`);
+    if (unit !== "fraction") throw new Error(`a percentage only applies to errorRate and crossZoneShare, not ${metric}`);
     value = Number(raw.slice(0, -1)) / 100;
     if (!Number.isFinite(value)) throw new Error(`invalid percentage ${JSON.stringify(raw)}`);
   } else if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(raw)) {
@@ -64,7 +69,7 @@ function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCh
         : prefix === "flags."
           ? "expected an Envoy response flag such as UO, or -"
           : prefix === "mesh."
-            ? `unknown mesh metric ${JSON.stringify(key)} (convergenceP50, convergenceMax, xdsPushes, xdsRejects, staleProxiesMax, certificatesIssued)`
+            ? `unknown mesh metric ${JSON.stringify(key)} (convergenceP50, convergenceMax, xdsPushes, xdsRejects, staleProxiesMax, certificatesIssued, crossZoneRequests, crossZoneShare, crossZoneCostPerMonth)`
             : `unknown metric ${JSON.stringify(key)} (requests, errorRate, mean, p50, p90, p99, p999, max, rps, codes, flags)`);
       ok = false;
       continue;

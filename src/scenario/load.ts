@@ -5,7 +5,8 @@ import type { Override } from "./overrides.js";
 import type { OverrideSet } from "./source-file.js";
 import { dirname, resolve } from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
-import type { AnyResource, Diagnostic, Scenario } from "./model.js";
+import type { AnyResource, Deployment, Diagnostic, Node, Scenario } from "./model.js";
+import { checkScheduling } from "./scheduling-checks.js";
 import { ScenarioError } from "./diagnostic.js";
 import { LoadState } from "./load-state.js";
 import { readDocument } from "./resource-reader.js";
@@ -110,6 +111,7 @@ export function loadScenario(file: string, opts: { overrides?: readonly Override
   const initial = state.resources.slice();
   const simulation = sim ? readSimulation(sim.doc, sim.metadata, sim.root.pos, mainFile, state) : undefined;
   state.runDeferred();
+  checkScheduling([...initial.filter((r): r is Node => r.kind === "Node"), ...(simulation?.nodes ?? [])], initial.filter((r): r is Deployment => r.kind === "Deployment"), sink);
 
   const errors = sink.errors;
   if (errors.length > 0 || !simulation) throw new ScenarioError(errors.sort(byPosition(files)));
@@ -123,5 +125,8 @@ export function loadScenario(file: string, opts: { overrides?: readonly Override
   for (const [field, kind] of INDEX_KINDS) {
     (scenario[field] as AnyResource[]).push(...initial.filter((r) => r.kind === kind));
   }
+  // Nodes: the Node documents and the Simulation's `nodes` shorthand (absent when there are none).
+  const nodes = [...initial.filter((r): r is Node => r.kind === "Node"), ...(simulation.nodes ?? [])];
+  if (nodes.length > 0) scenario.nodes = nodes;
   return scenario;
 }

@@ -9,6 +9,64 @@ import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } f
 /** Where a value came from, for messages: file:line:column. */
 export interface SourcePos { file: string; line: number; column: number }
 
+/**
+ * A Kubernetes Node (core/v1): its labels (topology.kubernetes.io/region|zone, topology.istio.io/subzone,
+ * kubernetes.io/hostname) and what it can hold (status.allocatable; absent: unbounded).
+ */
+export interface Node {
+  kind: "Node";
+  metadata: ObjectMeta;
+  /** status.allocatable.cpu in millicores; Infinity when not given. */
+  allocatableCpuMillis: number;
+  /** status.allocatable.memory in bytes; Infinity when not given. */
+  allocatableMemoryBytes: number;
+  /** status.allocatable.pods; Infinity when not given. */
+  allocatablePods: number;
+  /** spec.unschedulable (kubectl cordon). */
+  unschedulable: boolean;
+  pos: SourcePos;
+}
+
+/** A node selector requirement (required nodeAffinity): In, NotIn, Exists, DoesNotExist, Gt, Lt. */
+export interface NodeSelectorRequirement { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt"; values: string[] }
+
+/** A pod template's topologySpreadConstraints entry. */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+  /** labelSelector.matchLabels (absent: the constraint counts no pods, as in Kubernetes). */
+  matchLabels?: Record<string, string>;
+  /** minDomains (DoNotSchedule only); default 1. */
+  minDomains: number;
+  pos: SourcePos;
+  path: string;
+}
+
+/** Where a Deployment's pods may run and what they ask for (kube-scheduler's inputs). */
+export interface PodScheduling {
+  nodeSelector: Record<string, string>;
+  /** requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: OR of terms, each an AND. */
+  requiredNodeAffinity: NodeSelectorRequirement[][];
+  topologySpreadConstraints: TopologySpreadConstraint[];
+  /** Sum of the containers' resources.requests (millicores, bytes). */
+  requests: { cpuMillis: number; memoryBytes: number };
+  pos: SourcePos;
+  /** Where nodeSelector / nodeAffinity are written, for messages. */
+  selectorAt?: { pos: SourcePos; path: string };
+}
+
+/** Pod-to-pod one-way latency by distance, and the price of crossing zones (Simulation spec.network). */
+export interface NetworkTopology {
+  sameNode: DistributionSpec;
+  sameZone: DistributionSpec;
+  crossZone: DistributionSpec;
+  crossRegion: DistributionSpec;
+  /** Dollars per GB that crosses a zone boundary, counted once per direction it travels. */
+  crossZonePricePerGB: number;
+  crossRegionPricePerGB: number;
+}
+
 export interface Namespace { kind: "Namespace"; metadata: ObjectMeta; pos: SourcePos }
 export interface ServiceAccount { kind: "ServiceAccount"; metadata: ObjectMeta; pos: SourcePos }
 
@@ -26,6 +84,8 @@ export interface Service {
   metadata: ObjectMeta;
   ports: ServicePort[];
   selector: Record<string, string>;
+  /** spec.trafficDistribution (PreferClose, PreferSameZone, PreferSameNode). */
+  trafficDistribution?: string;
   pos: SourcePos;
 }
 
@@ -45,6 +105,8 @@ export interface Deployment {
   readinessProbes: ReadinessProbe[];
   /** ProxyConfig holdApplicationUntilProxyStarts from the `proxy.istio.io/config` pod annotation (Istio default false). */
   holdApplicationUntilProxyStarts: boolean;
+  /** nodeSelector, affinity, topologySpreadConstraints, requests (absent: none of them set). */
+  scheduling?: PodScheduling;
   pos: SourcePos;
 }
 
@@ -157,14 +219,20 @@ export interface Expectation {
 }
 
 export type AnyResource =
-  | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator
+  | Node | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator
   | VirtualService | DestinationRule | Gateway | ServiceEntry | Sidecar
   | PeerAuthentication | AuthorizationPolicy | RequestAuthentication;
 
 export type TimelineAction =
   | { kind: "apply"; resources: AnyResource[] }
   | { kind: "delete"; resourceKind: string; name: string; namespace: string }
-  | { kind: "kill"; deployment?: string; pod?: string; count: number; namespace: string; network: "refuse" | "blackhole" }
+  | { kind: "kill"; deployment?: string; pod?: string; count: number; namespace: string; network: "refuse" | "blackhole"; zone?: string; node?: string }
+  /** kubectl drain of a node or of every node in a zone: cordon, evict (graceful), the Deployments recreate the pods elsewhere. */
+  | { kind: "drain"; zone?: string; node?: string }
+  /** A node's (or a zone's nodes') Ready condition: NotReady ⇒ its pods are unreachable and taken out of endpoints after the grace period. */
+  | { kind: "nodeCondition"; zone?: string; node?: string; ready: boolean }
+  /** Traffic between pods of these zones is dropped (connect timeouts), or restored (`heal`). */
+  | { kind: "partition"; zones: string[]; heal: boolean }
   | {
     kind: "crash"; deployment?: string; pod?: string; count: number; namespace: string;
     /** Each restarted container crashes again after running this long (absent: it crashes once). */
@@ -198,6 +266,10 @@ export interface Simulation {
   timeline: TimelineEvent[];
   expect: Expectation[];
   report: { windowMs: number; accessLog: boolean; traces: { enabled: boolean; sample: number } };
+  /** Nodes declared by the `nodes` shorthand (added to the scenario's Node documents). */
+  nodes?: Node[];
+  /** Latency by distance and cross-zone prices (used only when the scenario has nodes). */
+  topology?: NetworkTopology;
   pos: SourcePos;
 }
 
@@ -208,6 +280,8 @@ export interface Scenario {
   file: string;
   simulation: Simulation;
   namespaces: Namespace[];
+  /** Node documents and the Simulation's `nodes` shorthand; absent or empty: one implicit node, no locality. */
+  nodes?: Node[];
   serviceAccounts: ServiceAccount[];
   services: Service[];
   deployments: Deployment[];

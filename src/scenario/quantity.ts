@@ -13,3 +13,10 @@ export function parseQuantity(text: string): number {
   if (!m || mult === undefined) throw new Error(`invalid quantity "${text}" (expected e.g. 50Mi, 1Gi, 500M)`);
   return Number(m[1]) * mult;
 }
+
+/** Millicores of a CPU quantity ("4", "0.5", "3500m"); throws an Error with a readable message when malformed. */
+export function parseCpuMillis(text: string): number {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(m?)\s*$/.exec(text);
+  if (!m) throw new Error(`invalid CPU quantity "${text}" (expected e.g. 4, 0.5, 500m)`);
+  return m[2] === "m" ? Number(m[1]) : Number(m[1]) * 1000;
+}

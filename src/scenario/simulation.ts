@@ -1,7 +1,9 @@
 // The Simulation document: run settings, mesh costs, network, timeline, expectations, report.
 import type { ObjectMeta } from "../proxy/api/networking.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
-import type { Expectation, MeshSettings, Simulation, SourcePos } from "./model.js";
+import type { Expectation, MeshSettings, NetworkTopology, Simulation, SourcePos } from "./model.js";
+import { readNodeShorthand } from "./kinds/node.js";
+import { readNetworkTopology } from "./network-topology.js";
 import { DEFAULTS } from "./defaults.js";
 import { readDistribution } from "./distribution.js";
 import { readExpectation } from "./expectation.js";
@@ -56,16 +58,17 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
   return out;
 }
 
-function readNetwork(v: YamlValue | undefined): Simulation["network"] {
+function readNetwork(v: YamlValue | undefined): { network: Simulation["network"]; topology: NetworkTopology } {
   const m = v?.map();
   const ext = m?.get("external")?.map();
   const out = {
     latency: dist(m?.get("latency"), DEFAULTS.network.latency),
     external: { latency: dist(ext?.get("latency"), DEFAULTS.network.externalLatency) },
   };
+  const topology = readNetworkTopology(m, out.latency);
   ext?.done();
   m?.done();
-  return out;
+  return { network: out, topology };
 }
 
 function readReport(v: YamlValue | undefined): Simulation["report"] {
@@ -95,7 +98,10 @@ export function readSimulation(
   const warmupMs = warmV?.duration() ?? DEFAULTS.simulation.warmupMs;
   if (warmupMs >= durationMs) (warmV ?? durV ?? doc.value).error(`warmup (${warmupMs} ms) must be shorter than the duration (${durationMs} ms)`);
   const mesh = readMesh(spec?.get("mesh"));
-  const network = readNetwork(spec?.get("network"));
+  const { network, topology } = readNetwork(spec?.get("network"));
+  const nodesV = spec?.get("nodes");
+  const nodes = nodesV ? readNodeShorthand(nodesV, state) : [];
+  state.resources.push(...nodes);
   const report = readReport(spec?.get("report"));
   const expect: Expectation[] = [];
   for (const e of spec?.get("expect")?.list() ?? []) {
@@ -107,5 +113,5 @@ export function readSimulation(
   spec?.ignore("include");
   spec?.done();
   doc.done();
-  return { kind: "Simulation", metadata, seed, durationMs, warmupMs, mesh, network, timeline, expect, report, pos };
+  return { kind: "Simulation", metadata, seed, durationMs, warmupMs, mesh, network, timeline, expect, report, nodes, topology, pos };
 }

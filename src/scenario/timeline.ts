@@ -8,8 +8,9 @@ import { readDocument } from "./resource-reader.js";
 import { KINDS } from "./resource-kinds.js";
 import { readYamlFile } from "./source-file.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
+import { checkTopologyName, readTopologyAction, TOPOLOGY_ACTIONS } from "./topology-timeline.js";
 
-const ACTIONS = ["apply", "delete", "kill", "crash", "scale", "set", "controlPlane"] as const;
+const ACTIONS = ["apply", "delete", "kill", "crash", "scale", "set", "controlPlane", ...TOPOLOGY_ACTIONS] as const;
 
 export interface TimelineContext {
   state: LoadState;
@@ -40,6 +41,8 @@ export function readTimeline(v: YamlValue, tc: TimelineContext): TimelineEvent[]
 function readAction(which: (typeof ACTIONS)[number], v: YamlValue, tc: TimelineContext): TimelineAction | undefined {
   switch (which) {
     case "apply": return readApply(v, tc);
+    case "drain": case "notReady": case "ready": case "partition": case "heal":
+      return readTopologyAction(which, v, tc.state);
     case "controlPlane": {
       const state = v.oneOf(["up", "down"] as const);
       return state && { kind: "controlPlane", state };
@@ -96,7 +99,9 @@ function readDelete(m: YamlMap, namespace: string, tc: TimelineContext): Timelin
   const kind = kindV?.nonEmptyStr();
   const nameV = m.req("name");
   const name = nameV?.nonEmptyStr();
-  if (kind !== undefined && !KINDS[kind]) return kindV!.error(`cannot delete kind ${JSON.stringify(kind)} (one of ${Object.keys(KINDS).join(", ")})`);
+  const deletable = Object.keys(KINDS).filter((k) => k !== "Node");
+  if (kind === "Node") return kindV!.error("a Node cannot be deleted from the timeline: use drain, notReady or kill with {node: NAME}");
+  if (kind !== undefined && !KINDS[kind]) return kindV!.error(`cannot delete kind ${JSON.stringify(kind)} (one of ${deletable.join(", ")})`);
   if (kind === undefined || name === undefined) return undefined;
   const ns = KINDS[kind]!.clusterScoped ? "" : namespace;
   tc.state.defer(() => {
@@ -137,6 +142,15 @@ function readPodTarget(m: YamlMap, namespace: string, tc: TimelineContext, defau
 
 function readKill(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
   const network = m.get("network")?.oneOf(["refuse", "blackhole"] as const) ?? DEFAULTS.timeline.killNetwork;
+  // `{zone: Z}` / `{node: N}`: every pod there (topology-timeline.ts checks the name).
+  const where = m.present(["zone", "node"]);
+  if (where.length > 0) {
+    m.exclusive(["deployment", "pod", "zone", "node"]);
+    const key = where[0] as "zone" | "node";
+    const name = checkTopologyName(key, m.get(key)!, tc.state);
+    if (m.has("count")) m.get("count")!.error("count applies to `deployment`, not to `zone` or `node`");
+    return name === undefined ? undefined : { kind: "kill", count: 0, namespace, network, [key]: name };
+  }
   const target = readPodTarget(m, namespace, tc, DEFAULTS.timeline.killCount);
   return target && { kind: "kill", ...target, namespace, network };
 }

@@ -28,7 +28,10 @@ export class DirectPath {
       const pod = svc?.kubeProxyPick(this.kubeProxyDraw());
       // No ready endpoint: kube-proxy rejects the connection; the client gets no HTTP answer.
       if (pod === undefined) x.answer(0, "-", 0);
-      else this.inbound.receive(pod, req, origin, t.fqdn, false, x, this.network.oneWay());
+      else {
+        x.ends = [pod, origin.pod];
+        this.inbound.receive(pod, req, origin, t.fqdn, false, x, this.network.between(origin.pod, pod));
+      }
     } else {
       // A host outside the cluster answers after the round trip.
       x.answer(200, "-", this.network.externalRoundTrip());
@@ -43,6 +46,8 @@ export class DirectPath {
 }
 
 export class DirectExchange implements Exchange, Responder {
+  /** The server's pod and the client's (for the network's distance). */
+  ends: [object | null, object | null] = [null, null];
   private abandoned = false;
   private status = 0;
   private flags = "-";
@@ -61,7 +66,7 @@ export class DirectExchange implements Exchange, Responder {
   onResponse(status: number, flags: string, bytes = 0): void {
     this.bytes = bytes;
     if (status === 0) this.answer(0, "-", 0);
-    else this.answer(status, flags, this.path.network.oneWay());
+    else this.answer(status, flags, this.path.network.between(this.ends[0], this.ends[1]));
   }
 
   answer(status: number, flags: string, delay: number): void {

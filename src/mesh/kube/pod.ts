@@ -33,6 +33,11 @@ export class Pod implements OriginPod {
   interception: object | null | undefined = undefined;
   /** The telemetry sinks of requests to it (kept by mesh/edge-sinks.ts). */
   edgeSinks: object | null = null;
+  /** Where it runs (mesh/kube/cluster-nodes.ts): its node, its Istio locality "region/zone/subzone",
+   *  and why it is Pending when no node fits. All undefined when the scenario has no nodes. */
+  node: string | undefined = undefined;
+  locality: string | undefined = undefined;
+  pending: string | undefined = undefined;
 
   /**
    * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default

@@ -147,7 +147,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     if (this.done) return;
     const cluster = this.cluster!;
     const avoid = this.policy?.previousHostsPredicate && this.retry !== null ? this.retry.tried : null;
-    const host = cluster.pick(avoid, this.req, this.pod.ip);
+    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true && this.retry !== null ? this.retry.tried : null);
     if (host === undefined) {
       this.localStatus = 503;
       this.localFlags = "UH";
@@ -195,11 +195,13 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
     a.sentMs = this.p.sim.now;
-    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.oneWay());
+    // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
+    if (d.partitioned?.(this.pod, a.host) === true) return;
+    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host));
   }
 
   returnTrip(a: UpstreamRequest): void {
-    this.p.after(this.p.d.network.oneWay(), this.p.kBack, a);
+    this.p.after(this.p.d.network.between(a.host, this.pod), this.p.kBack, a);
   }
 
   /**

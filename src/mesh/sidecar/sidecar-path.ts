@@ -39,6 +39,8 @@ export interface SidecarDeps {
   policies: InboundPolicies;
   /** Access log and traces; null when both are off. */
   log: RequestLog | null;
+  /** With nodes: is traffic between these two pods' zones dropped (a zone partition)? */
+  partitioned?: ((from: Pod | null, to: Pod) => boolean) | undefined;
 }
 
 export class SidecarPath {
@@ -83,7 +85,7 @@ export class SidecarPath {
       if (!mirrorSelected(m, this.mirrorDraw())) continue;
       const host = clusters(m.destination)?.pick(null);
       if (host !== undefined) {
-        this.d.inbound.receive(host, req, origin, m.destination.host, host.hasSidecar, DISCARD, this.d.network.oneWay());
+        this.d.inbound.receive(host, req, origin, m.destination.host, host.hasSidecar, DISCARD, this.d.network.between(origin.pod, host));
       }
     }
   }
@@ -120,13 +122,15 @@ export class SidecarPath {
       const now = this.sim.now;
       if (now >= host.certNotAfter || (cluster.owner !== null && now >= cluster.owner.certNotAfter)) security = CONNECTION_CERT_EXPIRED;
     }
-    let d = net.oneWay() + net.oneWay();
-    if (tls.mode !== "DISABLE") d += net.oneWay() + net.oneWay();
+    const from = cluster.owner;
+    let d = net.between(from, host) + net.between(host, from);
+    if (tls.mode !== "DISABLE") d += net.between(from, host) + net.between(host, from);
     // The server pod's PREROUTING redirect to 15006 (NAT and conntrack on the first packet).
     if (host.hasSidecar) d += REDIRECT_COST_MS;
     const timeout = cluster.pools[worker]!.limits.connectTimeoutMs;
     const c = new Connecting(cluster, worker, conn, host, security, this.sim.now + extraMs + timeout);
-    if (host.blackholed || d > timeout) {
+    // A zone partition drops the SYN like a vanished node does (mesh/kube/cluster-nodes.ts).
+    if (host.blackholed || d > timeout || this.d.partitioned?.(from, host) === true) {
       c.timedOut = true;
       d = timeout;
     }

@@ -42,6 +42,8 @@ export interface ClusterContext {
   outlierEvent(cluster: string, pod: Pod, kind: "eject" | "uneject", now: number, durationMs?: number): void;
   /** Event kind whose payload is an UpstreamCluster to sweep. */
   kSweep: number;
+  /** With nodes: the host set with localities and the locality LB istiod configures (mesh/kube/locality-host-set.ts). */
+  hostSet?: ((hosts: readonly Pod[], client: Pod | null, policy: TrafficPolicy, service: ServiceState) => HostSet) | undefined;
 }
 
 export class UpstreamCluster {
@@ -117,7 +119,7 @@ export class UpstreamCluster {
     const oldIndex = this.index;
     this.hosts = hosts;
     this.index = new Map(hosts.map((p, i) => [p, i]));
-    this.set = new HostSet(hosts.map(() => 1));
+    this.set = this.ctx.hostSet?.(hosts, this.owner, this.policy, this.service) ?? new HostSet(hosts.map(() => 1));
     const previousIndexOf = new Int32Array(hosts.length);
     const firstBuild = oldIndex.size === 0 && old.size === 0;
     for (const [p, i] of this.index) {
@@ -139,8 +141,10 @@ export class UpstreamCluster {
    * A host for this request (hashed by the DestinationRule's consistentHash key when it has one),
    * avoiding `avoid` (previous hosts) when possible; undefined = none (UH).
    */
-  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string): Pod | undefined {
+  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string, tried?: readonly Pod[] | null): Pod | undefined {
     this.refresh();
+    // retryRemoteLocalities: Envoy's previous_priorities, update_frequency 2 (Istio's route/retry/retry.go).
+    this.pickContext.excludedPriorities = tried != null && tried.length >= 2 ? this.attemptedPriorities(tried) : undefined;
     const ch = this.policy.loadBalancer?.consistentHash;
     const hash = ch !== undefined && req !== undefined ? consistentHashOf(ch, req, sourceIp) : undefined;
     const ctx = this.pickContext;
@@ -152,6 +156,18 @@ export class UpstreamCluster {
   }
 
   private readonly pickContext: PickContext = {};
+
+  /** The priorities of the hosts tried so far, counted in whole rounds of 2 attempts. */
+  private attemptedPriorities(tried: readonly Pod[]): Uint8Array | undefined {
+    if (this.set.priorityCount < 2) return undefined;
+    const ex = new Uint8Array(this.set.priorityCount);
+    const k = tried.length - (tried.length % 2);
+    for (let i = 0; i < k; i++) {
+      const h = this.index.get(tried[i]!);
+      if (h !== undefined && this.set.priorityOf[h]! >= 0) ex[this.set.priorityOf[h]!] = 1;
+    }
+    return ex;
+  }
 
   started(pod: Pod): void {
     const i = this.index.get(pod);

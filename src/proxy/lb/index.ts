@@ -8,6 +8,8 @@ export * from "./host-set.js";
 export * from "./least-request.js";
 export * from "./load-balancer.js";
 export * from "./locality.js";
+export * from "./locality-labels.js";
+export * from "./locality-setting.js";
 export * from "./maglev.js";
 export * from "./passthrough.js";
 export * from "./priority-load.js";

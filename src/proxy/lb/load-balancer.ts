@@ -31,6 +31,11 @@ export interface PickContext {
   now?: number | undefined;
   /** PASSTHROUGH: index of the host the application dialled (ORIGINAL_DST). */
   originalHost?: number | undefined;
+  /**
+   * Envoy previous_priorities retry priority (Istio's retryRemoteLocalities, update_frequency 2):
+   * priorities to treat as unhealthy for this pick (1 = excluded); see PriorityLoad.excluding.
+   */
+  excludedPriorities?: Uint8Array | undefined;
 }
 
 /** @deprecated name kept for existing callers; same as PickContext. */
@@ -80,7 +85,8 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
     const set = this.set;
     const pl = this.priorities;
     pl.refresh();
-    const p = set.priorityCount > 1 ? pl.choose(this.priorityDraw()) : 0;
+    const ex = ctx?.excludedPriorities;
+    const p = set.priorityCount > 1 ? pl.choose(this.priorityDraw(), ex === undefined ? null : pl.excluding(ex)) : 0;
     let src: number;
     if (pl.panic[p] === 1) src = allHostsSource(p);
     else if (set.localityWeighted) {

@@ -36,12 +36,14 @@ export function localityPriority(client: Locality, ep: Locality): number {
 export interface LocalityOptions {
   /** The client proxy's locality; without it istiod applies no locality load balancing. */
   clientLocality?: string | undefined;
-  /** The client proxy's labels, for `failoverPriority`. */
+  /** The client proxy's labels, for `failoverPriority` (Istio augments them with the topology labels, see locality-labels.ts). */
   clientLabels?: Readonly<Record<string, string>> | undefined;
   /** The DR's localityLbSetting, or MeshConfig's (Istio default: enabled, no rules). */
   setting?: LocalityLoadBalancerSetting | undefined;
   /** Does the cluster have outlier detection? Failover priorities only apply then. */
   outlierDetection?: boolean | undefined;
+  /** Failover without outlier detection: Service `trafficDistribution` (Istio's LocalityLBSettings.Force). */
+  forceFailover?: boolean | undefined;
 }
 
 /** Where each host sits: its priority (-1 = removed by `distribute`) and, with `distribute`, its weighted locality group. */
@@ -54,6 +56,16 @@ export interface LocalityPlan {
   groupWeights: number[];
 }
 
+/** Istio's network label: a mismatch on it as the first failoverPriority entry is skipped over (priority + N). */
+const NETWORK_LABEL = "topology.istio.io/network";
+
+/**
+ * Istio ApplyLocalityLoadBalancer for one client proxy: `distribute` (weights) when set, else — only
+ * with failover enabled (outlier detection, or forced by trafficDistribution) — failoverPriority
+ * labels, then region failover composed as priority·5 + locality priority, compacted.
+ * istio/istio pilot/pkg/networking/core/loadbalancer/loadbalancer.go (ApplyLocalityLoadBalancer,
+ * applyFailoverPriorityPerLocality, applyLocalityFailover)
+ */
 export function planLocalities(hosts: readonly LbHost[], opts: LocalityOptions = {}): LocalityPlan {
   const n = hosts.length;
   const priorityOf = new Int32Array(n);
@@ -63,34 +75,56 @@ export function planLocalities(hosts: readonly LbHost[], opts: LocalityOptions =
   if (opts.clientLocality === undefined || opts.clientLocality === "" || setting?.enabled === false) return plan;
   const client = parseLocality(opts.clientLocality);
   const locs = hosts.map((h) => parseLocality(h.locality));
-  // distribute and failover are exclusive; distribute wins (Istio ApplyLocalityLoadBalancer).
-  const rule = setting?.distribute?.find((d) => localityMatches(client, d.from));
-  if (rule !== undefined) {
-    applyDistribute(hosts, locs, rule.to, plan);
+  // distribute and failover are exclusive: with `distribute` set, only weights apply (even when no `from` matches).
+  if (setting?.distribute !== undefined && setting.distribute.length > 0) {
+    const rule = setting.distribute.find((d) => localityMatches(client, d.from));
+    if (rule !== undefined) applyDistribute(hosts, locs, rule.to, plan);
     return plan;
   }
-  if (opts.outlierDetection !== true) return plan;
-  const labels = setting?.failoverPriority;
-  for (let i = 0; i < n; i++) {
-    if (labels !== undefined && labels.length > 0) {
-      // Priority = how many of the listed labels, in order, fail to match the client's.
-      let matched = 0;
-      while (matched < labels.length && hosts[i]!.labels[labels[matched]!] === opts.clientLabels?.[labels[matched]!]) matched++;
-      priorityOf[i] = labels.length - matched;
-      continue;
+  if (opts.outlierDetection !== true && opts.forceFailover !== true) return plan;
+  const labels = setting?.failoverPriority ?? [];
+  const clientLabels = opts.clientLabels ?? {};
+  const byLabels = labels.length > 0 && Object.keys(clientLabels).length > 0;
+  if (byLabels) for (let i = 0; i < n; i++) priorityOf[i] = failoverPriorityOf(labels, clientLabels, hosts[i]!.labels);
+  if (labels.length === 0 || (setting?.failover?.length ?? 0) > 0) {
+    const failover = setting?.failover?.find((x) => x.from === client.region);
+    for (let i = 0; i < n; i++) {
+      let p = localityPriority(client, locs[i]!);
+      if (p === 3 && failover !== undefined && locs[i]!.region !== failover.to) p = 4;
+      priorityOf[i] = priorityOf[i]! * 5 + p;
     }
-    let p = localityPriority(client, locs[i]!);
-    if (p === 3) {
-      const f = setting?.failover?.find((x) => x.from === client.region);
-      if (f !== undefined && locs[i]!.region !== f.to) p = 4;
-    }
-    priorityOf[i] = p;
   }
   // Priorities must be consecutive: compact the levels that are used.
   const used = [...new Set(priorityOf)].sort((a, b) => a - b);
   for (let i = 0; i < n; i++) priorityOf[i] = used.indexOf(priorityOf[i]!);
   plan.priorityCount = used.length;
   return plan;
+}
+
+/**
+ * One endpoint's failoverPriority level: N − (index of the first label that differs from the
+ * client's), 0 when all match; `key=value` compares with the fixed value instead of the client's;
+ * a mismatch on the network label in first place adds N and matching goes on.
+ */
+export function failoverPriorityOf(
+  entries: readonly string[], client: Readonly<Record<string, string>>, endpoint: Readonly<Record<string, string>>,
+): number {
+  const n = entries.length;
+  let priority = 0;
+  let adjust = 0;
+  for (let j = 0; j < n; j++) {
+    const parts = entries[j]!.split("=");
+    const key = parts[0]!;
+    const want = parts.length === 2 ? parts[1]! : client[key] ?? "";
+    if (want === (endpoint[key] ?? "")) continue;
+    if (j === 0 && key === NETWORK_LABEL) {
+      adjust = n;
+      continue;
+    }
+    priority = n - j;
+    break;
+  }
+  return priority + adjust;
 }
 
 /**

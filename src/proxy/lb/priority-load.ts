@@ -87,9 +87,39 @@ export class PriorityLoad {
     if (remaining > 0) load[first]! += remaining;
   }
 
+  /**
+   * The load with some priorities treated as having no healthy host (Envoy's previous_priorities
+   * retry priority: the priorities already attempted are excluded, then the usual spill-over
+   * applies). Null when nothing healthy is left outside them: Envoy then keeps the original load.
+   * envoyproxy/envoy source/extensions/retry/priority/previous_priorities/previous_priorities.cc
+   */
+  excluding(excluded: Uint8Array): Int32Array | null {
+    const set = this.set;
+    const n = set.priorityCount;
+    const health = new Int32Array(n);
+    let sum = 0;
+    for (let p = 0; p < n; p++) {
+      const hosts = set.priorityHosts[p]!;
+      health[p] = excluded[p] === 1 || hosts === 0 ? 0 : Math.min(100, Math.floor((OVERPROVISIONING_FACTOR * set.priorityHealthy[p]!) / hosts));
+      sum += health[p]!;
+    }
+    const normalized = Math.min(100, sum);
+    if (normalized === 0) return null;
+    const load = new Int32Array(n);
+    let remaining = 100;
+    let first = -1;
+    for (let p = 0; p < n; p++) {
+      if (first < 0 && health[p]! > 0) first = p;
+      load[p] = Math.min(remaining, Math.floor((health[p]! * 100) / normalized));
+      remaining -= load[p]!;
+    }
+    if (remaining > 0) load[first]! += remaining;
+    return load;
+  }
+
   /** The priority for a draw r in 1..100 (Envoy: hash % 100 + 1 against cumulative loads). */
-  choose(r: number): number {
-    const load = this.load;
+  choose(r: number, loads?: Int32Array | null): number {
+    const load = loads ?? this.load;
     let acc = 0;
     for (let p = 0; p < load.length; p++) {
       acc += load[p]!;

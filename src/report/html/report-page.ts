@@ -6,13 +6,14 @@ import type { HistogramsFile } from "../latency-bins.js";
 import type { Summary } from "../summary-types.js";
 import { asset, clientSource, d3Source } from "./assets.js";
 import { esc, inlineScript, scriptJson } from "./escape.js";
+import { localitySection } from "./locality-section.js";
 import {
   clientsSection, clustersSection, controlPlaneSection, edgesTable, errorsSection, eventsSection, expectationsSection, headerSection, meshSection, podsSection, section,
 } from "./page-sections.js";
 
 const NAV: [string, string][] = [
   ["topology", "Topology"], ["latency", "Latency"], ["over-time", "Over time"], ["errors", "Errors"],
-  ["pods", "Pods"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
+  ["pods", "Pods"], ["zones", "Zones"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
 ];
 
 export function renderHtml(s: Summary, histograms: HistogramsFile | null): string {
@@ -27,6 +28,7 @@ export function renderHtml(s: Summary, histograms: HistogramsFile | null): strin
     headerSection(s),
     `<nav class="sections"><div class="wrap">${NAV.filter(([id]) => id !== "clusters" || Object.keys(s.clusters).length > 0)
       .filter(([id]) => id !== "events" || s.events.length > 0)
+      .filter(([id]) => id !== "zones" || s.locality !== undefined)
       .map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join("")}</div></nav>`,
     `<main class="wrap">`,
     expectationsSection(s),
@@ -39,6 +41,7 @@ ${edgesTable(s)}`),
     section("over-time", "Over simulated time", `<p class="note">Per window of ${esc(s.timeSeries.windowSeconds)} s: p50 and p99 latency, requests per second split into answers and errors, and the error rate. Vertical lines mark the timeline's changes (events); red ticks mark outlier ejections.</p><div id="timeseries-charts" class="cards"></div>`),
     errorsSection(s),
     podsSection(s),
+    ...(s.locality !== undefined ? [localitySection(s)] : []),
     meshSection(s),
     controlPlaneSection(s),
     clustersSection(s),

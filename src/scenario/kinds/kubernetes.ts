@@ -7,19 +7,21 @@ import type { Deployment, Namespace, ReadinessProbe, Service, ServiceAccount, Se
 import { DEFAULTS } from "../defaults.js";
 import type { LoadState } from "../load-state.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
+import { TRAFFIC_DISTRIBUTIONS } from "../../proxy/lb/locality-setting.js";
+import { readPodScheduling } from "./pod-scheduling.js";
 
 const SERVICE_SPEC_IGNORED = [
   "type", "clusterIP", "clusterIPs", "externalIPs", "externalName", "externalTrafficPolicy", "internalTrafficPolicy",
   "healthCheckNodePort", "ipFamilies", "ipFamilyPolicy", "loadBalancerClass", "loadBalancerIP",
   "loadBalancerSourceRanges", "allocateLoadBalancerNodePorts", "publishNotReadyAddresses", "sessionAffinity",
-  "sessionAffinityConfig", "trafficDistribution",
+  "sessionAffinityConfig",
 ];
 const DEPLOYMENT_SPEC_IGNORED = ["strategy", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
 const POD_SPEC_IGNORED = [
-  "initContainers", "ephemeralContainers", "volumes", "affinity", "nodeSelector", "nodeName", "tolerations",
+  "initContainers", "ephemeralContainers", "volumes", "nodeName", "tolerations",
   "securityContext", "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
   "dnsPolicy", "dnsConfig", "restartPolicy", "priority", "priorityClassName", "schedulerName", "runtimeClassName",
-  "topologySpreadConstraints", "automountServiceAccountToken", "enableServiceLinks", "preemptionPolicy", "overhead",
+  "automountServiceAccountToken", "enableServiceLinks", "preemptionPolicy", "overhead",
   "readinessGates", "activeDeadlineSeconds", "shareProcessNamespace", "os", "setHostnameAsFQDN", "hostUsers",
   "resourceClaims", "schedulingGates", "resources",
 ];
@@ -78,10 +80,16 @@ export function readService(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, 
     }
     ports.push(sp);
   }
+  // Istio reads trafficDistribution for locality failover (pilot/pkg/model/service.go); any other value is "no preference".
+  const tdV = spec.get("trafficDistribution");
+  const trafficDistribution = tdV?.str();
+  if (tdV && trafficDistribution !== undefined && !TRAFFIC_DISTRIBUTIONS.includes(trafficDistribution as never)) {
+    tdV.warn(`trafficDistribution ${JSON.stringify(trafficDistribution)} is not one Istio acts on (${TRAFFIC_DISTRIBUTIONS.join(", ")}); no preference`);
+  }
   spec.ignore(...SERVICE_SPEC_IGNORED);
   spec.done();
   doc.ignore("status");
-  return { kind: "Service", metadata, ports, selector, pos };
+  return { kind: "Service", metadata, ports, selector, ...(trafficDistribution !== undefined ? { trafficDistribution } : {}), pos };
 }
 
 function selects(selector: Record<string, string>, labels: Readonly<Record<string, string>>): boolean {
@@ -168,6 +176,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   let terminationGracePeriodMs: number = DEFAULTS.deployment.terminationGracePeriodMs;
   const readinessProbes: ReadinessProbe[] = [];
   let holdApplicationUntilProxyStarts: boolean = DEFAULTS.deployment.holdApplicationUntilProxyStarts;
+  let scheduling: Deployment["scheduling"];
   if (tmpl) {
     const tm = tmpl.get("metadata")?.map();
     if (tm) {
@@ -202,6 +211,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       serviceAccountName = saV?.nonEmptyStr() ?? serviceAccountName;
       const grace = ps.get("terminationGracePeriodSeconds")?.int({ min: 0 });
       if (grace !== undefined) terminationGracePeriodMs = grace * 1000;
+      scheduling = readPodScheduling(ps, tmpl.get("spec")!);
       ps.ignore(...POD_SPEC_IGNORED);
       ps.done();
     }
@@ -223,6 +233,6 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   doc.ignore("status");
   return {
     kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
-    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, pos,
+    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, ...(scheduling ? { scheduling } : {}), pos,
   };
 }

@@ -23,6 +23,11 @@ function readTrafficPolicyFields(m: YamlMap, allowPortLevel: boolean): TrafficPo
   if (od) { const x = readOutlierDetection(od); if (x) out.outlierDetection = x; }
   const tls = m.get("tls");
   if (tls) { const x = readClientTls(tls); if (x) out.tls = x; }
+  const loc = out.loadBalancer?.localityLbSetting;
+  if (loc !== undefined && ((loc.failover?.length ?? 0) > 0 || (loc.failoverPriority?.length ?? 0) > 0) && out.outlierDetection === undefined) {
+    // Istio accepts this with a warning (validation.go: "outlier detection policy must be provided for failover").
+    m.get("loadBalancer")?.warn("outlier detection policy must be provided for failover (without it istiod applies no failover priorities)");
+  }
   if (allowPortLevel) {
     const pls = m.get("portLevelSettings")?.list();
     if (pls) {
@@ -113,6 +118,8 @@ function readConsistentHash(v: YamlValue): ConsistentHashLB | undefined {
   return out;
 }
 
+const TOPOLOGY_LABELS = ["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone"];
+
 function readLocality(v: YamlValue): LocalityLoadBalancerSetting | undefined {
   const m = v.map();
   if (!m) return undefined;
@@ -126,7 +133,14 @@ function readLocality(v: YamlValue): LocalityLoadBalancerSetting | undefined {
       const from = dm.req("from")?.str();
       const toM = dm.req("to")?.map();
       const to: Record<string, number> = {};
-      for (const [k, val] of toM?.entries() ?? []) { const w = val?.int({ min: 0 }); if (w !== undefined) to[k] = w; }
+      let total = 0;
+      for (const [k, val] of toM?.entries() ?? []) {
+        // Istio's validation: each weight in [1, 100], their sum exactly 100
+        // (istio/istio pkg/config/validation/agent/validation.go ValidateLocalityLbSetting).
+        const w = val?.int({ min: 1, max: 100 });
+        if (w !== undefined) { to[k] = w; total += w; }
+      }
+      if (toM && total !== 100 && Object.keys(to).length === toM.entries().length) dm.get("to")!.error(`total locality weight ${total} != 100`);
       dm.done();
       if (from !== undefined) out.distribute.push({ from, to });
     }
@@ -140,11 +154,19 @@ function readLocality(v: YamlValue): LocalityLoadBalancerSetting | undefined {
       const from = fm.req("from")?.str();
       const to = fm.req("to")?.str();
       fm.done();
+      if (from !== undefined && to !== undefined) {
+        if (from === to) fv.error("locality lb failover settings must specify different regions");
+        else if (from.includes("/") || to.includes("/")) fv.error("locality lb failover only specify region");
+        else if (from.includes("*") || to.includes("*")) fv.error("locality lb failover region should not contain '*' wildcard");
+      }
       if (from !== undefined && to !== undefined) out.failover.push({ from, to });
     }
   }
   const fp = m.get("failoverPriority")?.strList();
   if (fp) out.failoverPriority = fp;
+  if ((out.distribute?.length ?? 0) > 0 && (out.failover?.length ?? 0) > 0) v.error("can not simultaneously specify 'distribute' and 'failover'");
+  const topo = fp?.find((l) => TOPOLOGY_LABELS.includes(l));
+  if ((out.failover?.length ?? 0) > 0 && topo !== undefined) m.get("failoverPriority")!.error(`can not simultaneously set 'failover' and topology label '${topo}' in 'failover_priority'`);
   const enabled = m.get("enabled")?.bool();
   if (enabled !== undefined) out.enabled = enabled;
   m.done();

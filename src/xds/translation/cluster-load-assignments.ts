@@ -24,7 +24,8 @@ export function loadAssignment(c: Cluster, eds: EndpointSnapshot): ClusterLoadAs
     }
   } else if (c.type === "EDS") {
     for (const pod of eds.byFqdn.get(c.host) ?? []) {
-      if (selects(c.subsetLabels, pod.labels)) endpoints.push({ address: pod.ip, port: c.targetPort, weight: 1, locality: "", pod: pod.name, healthStatus: "HEALTHY" });
+      // With nodes, the pod's locality (region/zone/subzone) as Envoy's LocalityLbEndpoints carry it.
+      if (selects(c.subsetLabels, pod.labels)) endpoints.push({ address: pod.ip, port: c.targetPort, weight: 1, locality: pod.locality ?? "", pod: pod.name, healthStatus: "HEALTHY" });
     }
   }
   return { clusterName: c.name, endpoints };

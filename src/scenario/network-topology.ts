@@ -1,0 +1,47 @@
+// The Simulation's `network` settings that matter once pods have nodes: one-way pod-to-pod latency
+// by distance (same node, same zone, other zone, other region) and the price of bytes that cross a
+// zone or region boundary.
+import type { DistributionSpec } from "../engine/distributions/spec.js";
+import type { NetworkTopology } from "./model.js";
+import { readDistribution } from "./distribution.js";
+import type { YamlMap } from "./yaml-value.js";
+
+/**
+ * Defaults. Same node and same zone: the Simulation's `network.latency` (one datacenter network).
+ * Other zone: AWS promises "single-digit millisecond" latency between AZs of a Region
+ * (https://aws.amazon.com/about-aws/global-infrastructure/regions_az/); measured cross-AZ round trips
+ * are mostly 0.5–1.5 ms (https://www.bitsand.cloud/posts/cross-az-latencies ,
+ * https://www.flashgrid.io/news/latencies-between-aws-availability-zones-what-are-they-and-how-to-minimize-them/),
+ * so one way: lognormal, median 0.4 ms, p99 1 ms. Other region: tens of ms (us-east-1 ↔ us-west-2 ≈ 60–70 ms
+ * round trip, https://www.cloudping.co/grid), one way lognormal median 30 ms, p99 40 ms.
+ * Price: AWS EC2 data transfer "across Availability Zones ... $0.01/GB in each direction"
+ * (https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer_within_the_same_AWS_Region; the figure is
+ * quoted by https://darryl-ruggles.cloud/eks-and-the-cross-az-tax-how-to-stop-paying-aws-002gb-for-traffic-that-should-never-leave-your-availability-zone),
+ * between Regions $0.02/GB out (same page, "Data Transfer OUT from Amazon EC2 to ... other AWS Regions").
+ */
+export const TOPOLOGY_DEFAULTS = {
+  crossZone: { dist: "lognormal", median: 0.4, p99: 1 } as DistributionSpec,
+  crossRegion: { dist: "lognormal", median: 30, p99: 40 } as DistributionSpec,
+  crossZonePricePerGB: 0.01,
+  crossRegionPricePerGB: 0.02,
+};
+
+/** Reads the distance fields of `spec.network` (the map is the network map; the caller calls done()). */
+export function readNetworkTopology(m: YamlMap | undefined, sameZoneDefault: DistributionSpec): NetworkTopology {
+  const dist = (k: string, fallback: DistributionSpec): DistributionSpec => {
+    const v = m?.get(k);
+    return (v && readDistribution(v)) ?? fallback;
+  };
+  const sameZone = dist("sameZone", sameZoneDefault);
+  const cost = m?.get("crossZoneCost")?.map();
+  const out: NetworkTopology = {
+    sameNode: dist("sameNode", sameZone),
+    sameZone,
+    crossZone: dist("crossZone", TOPOLOGY_DEFAULTS.crossZone),
+    crossRegion: dist("crossRegion", TOPOLOGY_DEFAULTS.crossRegion),
+    crossZonePricePerGB: cost?.get("pricePerGB")?.num({ min: 0 }) ?? TOPOLOGY_DEFAULTS.crossZonePricePerGB,
+    crossRegionPricePerGB: cost?.get("crossRegionPricePerGB")?.num({ min: 0 }) ?? TOPOLOGY_DEFAULTS.crossRegionPricePerGB,
+  };
+  cost?.done();
+  return out;
+}
