@@ -5,6 +5,7 @@
 import { ISTIO_DURATION_BUCKETS_MS } from "../telemetry/istio-buckets.js";
 import type { EdgeLabels, PeerLabels, Recorder } from "../telemetry/recorder.js";
 import { compareText } from "./edge-selection.js";
+import type { ContainerSummary, Summary } from "./summary-types.js";
 
 /** Label values: backslash, double quote and line feed are escaped. */
 function escapeLabel(v: string): string {
@@ -137,7 +138,29 @@ function histogram(out: string[], name: string, s: Series, buckets: Float64Array
   out.push(`${name}_count${labelText(s.labels)} ${num(s.count)}`);
 }
 
-export function renderPrometheus(rec: Recorder): string {
+/**
+ * cAdvisor's container metrics, as the kubelet exposes them, from summary.json's
+ * pods.<pod>.containers (the measured window after the warm-up).
+ * https://github.com/google/cadvisor/blob/master/docs/storage/prometheus.md
+ */
+function containerMetrics(out: string[], s: Summary): void {
+  const rows: { labels: [string, string][]; c: ContainerSummary }[] = [];
+  for (const pod of Object.keys(s.pods).sort(compareText)) {
+    const cs = s.pods[pod]!.containers;
+    if (cs === undefined) continue;
+    const [name, ns] = pod.includes(".") ? [pod.slice(0, pod.indexOf(".")), pod.slice(pod.indexOf(".") + 1)] : [pod, "default"];
+    for (const c of Object.keys(cs).sort(compareText)) rows.push({ labels: [["namespace", ns!], ["pod", name!], ["container", c]], c: cs[c]! });
+  }
+  if (rows.length === 0) return;
+  out.push("# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.", "# TYPE container_cpu_usage_seconds_total counter");
+  for (const r of rows) out.push(`container_cpu_usage_seconds_total${labelText(r.labels)} ${num(r.c.cpuCores.mean * s.measuredSeconds)}`);
+  out.push("# HELP container_cpu_cfs_throttled_periods_total Number of throttled period intervals.", "# TYPE container_cpu_cfs_throttled_periods_total counter");
+  for (const r of rows) out.push(`container_cpu_cfs_throttled_periods_total${labelText(r.labels)} ${num(r.c.throttledPeriods)}`);
+  out.push("# HELP container_memory_working_set_bytes Current working set in bytes.", "# TYPE container_memory_working_set_bytes gauge");
+  for (const r of rows) if (r.c.memoryMB !== null) out.push(`container_memory_working_set_bytes${labelText(r.labels)} ${num(Math.round(r.c.memoryMB * 1e6))}`);
+}
+
+export function renderPrometheus(rec: Recorder, summary?: Summary): string {
   const series = collectSeries(rec);
   const out: string[] = [
     "# HELP istio_requests_total Requests, counted by the reporting proxy when the response completes.",
@@ -179,5 +202,6 @@ export function renderPrometheus(rec: Recorder): string {
     out.push(`# HELP ${metric} Envoy cluster statistic ${stat}, summed over the source workload's proxies.`);
     out.push(`# TYPE ${metric} ${stat.endsWith("_active") ? "gauge" : "counter"}`, ...families.get(metric)!);
   }
+  if (summary !== undefined) containerMetrics(out, summary);
   return `${out.join("\n")}\n`;
 }

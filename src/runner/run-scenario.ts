@@ -17,6 +17,7 @@ import { TraceRecorder } from "../telemetry/trace-recorder.js";
 import { IdSource } from "../telemetry/request-ids.js";
 import { RandomStreams } from "../engine/rng.js";
 import { Translator } from "../xds/translation/translator.js";
+import { addResources } from "./resources-summary.js";
 import { addLocality } from "./locality-summary.js";
 import { readNetworkTopology } from "../scenario/network-topology.js";
 
@@ -113,9 +114,11 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutco
   });
   const topology = sim.topology ?? readNetworkTopology(undefined, sim.network.latency);
   addLocality(base, world, topology);
+  addResources(base, world, sim, sim.warmupMs, durationMs);
   const expectations = evaluateExpectations(sim.expect, base, recorder);
   const summary = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations });
   addLocality(summary, world, topology);
+  addResources(summary, world, sim, sim.warmupMs, durationMs);
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;
   return {

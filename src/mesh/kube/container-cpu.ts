@@ -62,7 +62,12 @@ export class ContainerCpu {
     return this.ps?.periods ?? 0;
   }
 
+  private finished = false;
+
+  /** Close the books at the end of the run (once). */
   finish(): void {
+    if (this.finished) return;
+    this.finished = true;
     this.ps?.finish();
   }
 }
