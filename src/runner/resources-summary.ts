@@ -61,7 +61,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
         throttledPeriods: 0,
         memoryMB: r3(mem),
         concurrency: cpu.concurrency,
-        workerUtilization: r3(cpu.workers.totalBusyMs() / Math.max(1, world.sim.now) / cpu.concurrency),
+        workerUtilization: r3(Math.min(1, cpu.workers.totalBusyMs() / Math.max(1, world.sim.now) / cpu.concurrency)),
         workerQueueMs: { mean: r3(cpu.workers.passes > 0 ? cpu.workers.waitMs / cpu.workers.passes : 0), max: r3(cpu.workers.maxWaitMs) },
         ...(cpu.limits.cpuCores !== Infinity ? { cpuLimitCores: cpu.limits.cpuCores } : {}),
         ...(cpu.limits.memoryBytes !== Infinity && mem * 1e6 > cpu.limits.memoryBytes ? { overMemoryLimit: true } : {}),
