@@ -11,19 +11,29 @@ import { Translator } from "../xds/translation/translator.js";
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** The memory a proxy's held config and open connections take (MB). */
-export function proxyMemoryOf(world: World, pod: Pod, baseMB: number): number {
+type Held = { clusters: number; listeners: number; endpoints: number; routes: number; connections: number };
+
+/**
+ * The counts of what a proxy holds, from istiod's translation of the versions it ACKed. Pods of one
+ * Deployment holding the same versions hold the same config (same namespace, labels, scope): one
+ * translation serves them all (a 2,000-proxy mesh translates once per Deployment, not per pod).
+ */
+function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly unknown[]; held: Held }>): Held {
   const t = world.translation;
-  let held = { clusters: 0, listeners: 0, endpoints: 0, routes: 0, connections: 0 };
-  if (t instanceof Translator) {
-    const cfg = t.proxyConfig(pod, world.xdsOf(pod));
-    let endpoints = 0;
-    for (const e of cfg.endpoints) endpoints += e.endpoints.length;
-    let routes = 0;
-    for (const rc of cfg.routes) for (const vh of rc.virtualHosts) routes += vh.routes.length;
-    held = { clusters: cfg.clusters.length, listeners: cfg.listeners.length, endpoints, routes, connections: 0 };
-  }
-  return proxyMemoryMB({ baseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, held);
+  if (!(t instanceof Translator)) return { clusters: 0, listeners: 0, endpoints: 0, routes: 0, connections: 0 };
+  const versions = world.xdsOf(pod);
+  const key = [versions.cds, versions.eds, versions.lds, versions.rds];
+  const id = `${pod.namespace}/${pod.workload}`;
+  const hit = cache.get(id);
+  if (hit !== undefined && hit.key.every((k, i) => k === key[i])) return hit.held;
+  const cfg = t.proxyConfig(pod, versions);
+  let endpoints = 0;
+  for (const e of cfg.endpoints) endpoints += e.endpoints.length;
+  let routes = 0;
+  for (const rc of cfg.routes) for (const vh of rc.virtualHosts) routes += vh.routes.length;
+  const held = { clusters: cfg.clusters.length, listeners: cfg.listeners.length, endpoints, routes, connections: 0 };
+  cache.set(id, { key, held });
+  return held;
 }
 
 export function addResources(summary: Summary, world: World, sim: Simulation, fromMs: number, toMs: number): void {
@@ -31,6 +41,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
   let proxyCpuMs = 0;
   let proxyMemory = 0;
   let proxies = 0;
+  const cache = new Map<string, { key: readonly unknown[]; held: Held }>();
   const pods = [...world.resources.pods].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const pod of pods) {
     const ps = summary.pods[pod.id];
@@ -50,7 +61,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
     const cpu = pod.proxyCpu;
     if (cpu !== null) {
       const u = cpu.usage.summary(fromMs, toMs);
-      const mem = proxyMemoryOf(world, pod, cal.memoryBaseMB);
+      const mem = proxyMemoryMB({ baseMB: cal.memoryBaseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, heldCounts(world, pod, cache));
       proxies++;
       proxyCpuMs += cpu.cpuMs();
       proxyMemory += mem;
