@@ -12,6 +12,11 @@ export class CpuUsage {
   add(from: number, to: number, cores: number): void {
     if (!(to > from) || cores <= 0) return;
     this.totalMs += (to - from) * cores;
+    // Most stretches (a pass, a compute step) fall inside the window of the previous one.
+    if (from >= this.curStart && to <= this.curEnd) {
+      this.windows[this.cur]! += (to - from) * cores;
+      return;
+    }
     const w = this.windowMs;
     let k = Math.floor(from / w);
     let t = from;
@@ -22,7 +27,14 @@ export class CpuUsage {
       t = end;
       k++;
     }
+    this.cur = k - 1;
+    this.curStart = (k - 1) * w;
+    this.curEnd = k * w;
   }
+
+  private cur = 0;
+  private curStart = 0;
+  private curEnd = -1;
 
   /** Mean, p99 and max of cores over the whole windows in [fromMs, toMs). */
   summary(fromMs: number, toMs: number): { mean: number; p99: number; max: number } {
