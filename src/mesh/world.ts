@@ -280,6 +280,8 @@ export class World implements Transport {
         inflight: this.inflight, log,
       }));
     }
+    // The scenario's proxies hold their first CDS at 0: their outlier-detecting clusters start now.
+    for (const pod of this.pods.values()) if (pod.hasSidecar) routing.clustersPushed(pod);
     this.distributor = distributor(this.sim, this.rng, this.config, this.registry.eds, this);
     this.building = false;
     new Timeline(this, simSpec.timeline).schedule();
@@ -313,6 +315,11 @@ export class World implements Transport {
       this.hostLists.set(config, list);
     }
     return list;
+  }
+
+  /** istiod's CDS push reached a proxy: its clusters are (re)created now (outlier detection timers). */
+  clustersPushed(pod: Pod): void {
+    this.sidecars.d.routing.clustersPushed(pod);
   }
 
   /** Every pod with a sidecar (or a gateway's Envoy): istiod's proxies. */

@@ -45,6 +45,8 @@ export interface XdsWorld {
   scopeOf(pod: Pod, config: MeshConfig): SidecarScope;
   /** istiod's translation (push sizing counts what it produces for each proxy). */
   readonly translation: Translation;
+  /** A proxy accepted a CDS push: Envoy creates (or updates) its clusters now. */
+  clustersPushed(pod: Pod): void;
 }
 
 export interface ControlPlaneObserver {
@@ -484,7 +486,7 @@ export class ControlPlane {
     }
     x.rejected &= ~type;
     switch (type) {
-      case CDS: x.cds = config; break;
+      case CDS: x.cds = config; this.world.clustersPushed(e.pod); break;
       case EDS: x.eds = e.eds!; break;
       case LDS: x.lds = config; break;
       default: x.rds = config;

@@ -24,9 +24,6 @@ describe.concurrent("Istio task: Circuit Breaking", () => {
   const cb = (c: number, n: number) =>
     runCli(mesh({
       name: `acc-cb-c${c}`, duration: "10s",
-      // The page's outputs were printed by releases whose sidecar timing the istio-1.8 profile
-      // reproduces (docs/cpu-and-memory.md); with 20 or 30 requests the shares depend on it.
-      spec: "  mesh: {proxy: {profile: istio-1.8}}",
       servers: [{ name: "httpbin", behaviour: "serviceTime: {dist: lognormal, median: 1ms, p99: 3ms}" }],
       load: `connections: ${c}, requests: ${n}, qps: 0`,
       istio: dr(`
@@ -45,9 +42,7 @@ describe.concurrent("Istio task: Circuit Breaking", () => {
     expect(c2.clients["client"]!.requests).toBe(20);
     expect(c3.clients["client"]!.requests).toBe(30);
     expect(share(c2)).toBeGreaterThan(0);
-    // "Almost all requests made it through": most of them (15 % failed on the page; 40 % here, as
-    // 20 requests' share moves with the sidecars' timing), so the bound is the page's words.
-    expect(share(c2)).toBeLessThan(0.5);
+    expect(share(c2)).toBeLessThanOrEqual(0.35);
     expect(share(c3)).toBeGreaterThanOrEqual(0.4);
     expect(share(c3)).toBeLessThanOrEqual(0.85);
     for (const s of [c2, c3]) {

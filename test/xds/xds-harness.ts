@@ -64,6 +64,7 @@ export class Harness {
       xdsOf: (p) => self.xds.get(p)!,
       scopeOf,
       translation: new Translator(REGISTRY, "ALLOW_ANY", scopeOf),
+      clustersPushed: () => {},
     }, {
       pushed: (pod, type, now) => {
         const x = self.xds.get(pod)!;

@@ -12,7 +12,7 @@ import type { VirtualHost } from "../../proxy/config/virtual-host.js";
 import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest } from "../transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
-import type { ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
+import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 
 export type RoutedRequest =
@@ -73,15 +73,16 @@ class HeldVirtualHost {
     }
     return t;
   }
-  target(route: CompiledRoute, d: CompiledDestination, cluster: () => UpstreamCluster | undefined): ClusterRoute {
-    let t = this.targets.get(d);
-    if (t === undefined) {
-      t = {
-        kind: "cluster", service: this.vh.kind === "gateway" ? d.host : this.service, route, destination: d,
-        cluster: cluster(), fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
-      };
-      this.targets.set(d, t);
-    }
+  /** The decision for a destination, made once (undefined: not yet). */
+  cached(d: CompiledDestination): ClusterRoute | undefined {
+    return this.targets.get(d);
+  }
+  target(route: CompiledRoute, d: CompiledDestination, cluster: UpstreamCluster | undefined): ClusterRoute {
+    const t: ClusterRoute = {
+      kind: "cluster", service: this.vh.kind === "gateway" ? d.host : this.service, route, destination: d,
+      cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
+    };
+    this.targets.set(d, t);
     return t;
   }
   externalRoute(route: CompiledRoute, roundTrip: () => number, endpoints: ExternalEndpoints | null): ExternalRoute {
@@ -170,16 +171,23 @@ export class ProxyRouting {
     if (h.external !== null) return h.externalRoute(r, h.external.roundTrip, h.external.endpoints);
     const d = pickDestination(r, r.destinations.length > 1 ? u() : 0);
     if (d === undefined) return h.notFound;
-    switch (h.vh.kind) {
-      case "allow-any": {
-        // A service of the cluster outside the Sidecar scope: PassthroughCluster to its ClusterIP.
-        const fqdn = h.vh.passthroughFqdn;
-        if (fqdn === "") return this.passthrough;
-        return h.target(r, d, () => s.clusters.passthrough(fqdn, t.port, this.truth));
-      }
-      default:
-        return h.target(r, d, () => s.clusters.get(d));
-    }
+    const known = h.cached(d);
+    if (known !== undefined) return known;
+    if (h.vh.kind !== "allow-any") return h.target(r, d, s.clusters.get(d));
+    // A service of the cluster outside the Sidecar scope: PassthroughCluster to its ClusterIP.
+    const fqdn = h.vh.passthroughFqdn;
+    if (fqdn === "") return this.passthrough;
+    return h.target(r, d, s.clusters.passthrough(fqdn, t.port, this.truth));
+  }
+
+  /**
+   * The proxy holds a new CDS version (or its first): the clusters that run a timer (outlier
+   * detection) are created now. A config without outlier detection anywhere skips the translation.
+   */
+  clustersPushed(pod: Pod): void {
+    const x = this.xdsOf(pod);
+    if (!x.cds.destinationRules.some((dr) => hasOutlierDetection(dr))) return;
+    this.state(pod).clusters.warm(this.translation.clusters(pod, x.cds));
   }
 
   /** The proxy's cluster for a destination (mirrors use it too). */
@@ -191,4 +199,10 @@ export class ProxyRouting {
   forget(pod: Pod): void {
     pod.routing = null;
   }
+}
+
+/** Does a DestinationRule configure outlier detection anywhere (top level, ports, subsets)? */
+function hasOutlierDetection(dr: DestinationRule): boolean {
+  const has = (p: TrafficPolicy | undefined): boolean => p !== undefined && (p.outlierDetection !== undefined || (p.portLevelSettings ?? []).some((x) => x.outlierDetection !== undefined));
+  return has(dr.spec.trafficPolicy) || (dr.spec.subsets ?? []).some((x) => has(x.trafficPolicy));
 }

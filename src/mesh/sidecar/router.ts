@@ -133,6 +133,20 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     }
     this.cluster = cluster;
     this.policy = r.retryPolicy;
+    // Envoy's router acts once the filter chain has run: the sidecar's processing time passes
+    // before the request takes its place in the connection pool (or is refused there, 503 UO).
+    // envoyproxy/envoy source/common/router/router.cc (Filter::decodeHeaders is the last filter)
+    // Only a pool with circuit-breaker limits can refuse, so only there is the pool entry an event
+    // of its own; elsewhere the processing time is added to the connect or send (one event, not two:
+    // the request reaches the host at the same time).
+    if (this.outboundMs > 0 && cluster.limited) this.p.after(this.takeOutbound(), this.p.kDecoded, this);
+    else this.decoded();
+  }
+
+  /** The router has the request: route timeout, mirrors, the first try. */
+  decoded(): void {
+    if (this.done) return;
+    const r = this.routed!;
     if (r.timeoutMs > 0) {
       this.routeTimers = this.p.routeTimers.for(r.timeoutMs);
       this.routeTimer = this.routeTimers.add(this);
@@ -176,7 +190,6 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
       this.p.after(this.takeOutbound(), this.p.kLocal, this);
       return;
     }
-    cluster.started(host);
     this.current = a;
     const perTry = this.policy?.perTryTimeoutMs;
     if (perTry !== undefined) {
@@ -195,6 +208,11 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
   /** The try has a connection: the request crosses the network to the host. */
   send(a: UpstreamRequest): void {
     a.pending = false;
+    // A request counts as active on its host (rq_active, which LEAST_REQUEST reads) once it has a
+    // connection, not while it waits in the pool: envoyproxy/envoy
+    // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient).
+    a.active = true;
+    this.cluster!.started(a.host);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
     a.sentMs = this.p.sim.now;
@@ -221,7 +239,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
     else if (a.conn !== null) this.p.streamEnded(cluster, a.worker, a.conn, reset);
     if (a.usesRetryToken) cluster.retryTokens.give();
-    cluster.finished(a.host, outcome, this.p.sim.now);
+    cluster.finished(a.host, outcome, this.p.sim.now, a.active);
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */

@@ -48,6 +48,7 @@ export class SidecarPath {
   readonly sim: Simulator;
   readonly kLocal: number;
   readonly kAfterFault: number;
+  readonly kDecoded: number;
   readonly kBack: number;
   /** Per-try and route timeouts, one FIFO per duration. */
   readonly perTryTimers: TimersByDelay;
@@ -65,6 +66,7 @@ export class SidecarPath {
     const sim = (this.sim = d.sim);
     this.kLocal = sim.on((x: Router) => x.localReply());
     this.kAfterFault = sim.on((x: Router) => x.afterFault());
+    this.kDecoded = sim.on((x: Router) => x.decoded());
     this.kBack = sim.on((a: UpstreamRequest) => a.back());
     this.perTryTimers = new TimersByDelay(sim, (a: UpstreamRequest) => a.rr.perTryTimeout(a));
     this.routeTimers = new TimersByDelay(sim, (x: Router) => x.routeTimeout());

@@ -5,7 +5,7 @@ import type { MeshConfig } from "../../config/mesh-config.js";
 import type { RandomStreams } from "../../engine/rng.js";
 import type { Simulator } from "../../engine/simulator.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
-import { newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
+import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
 import { UpstreamPool } from "../../proxy/upstream-pool.js";
 import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../../proxy/lb/index.js";
 import type { HttpRequest } from "../../proxy/http-request.js";
@@ -17,6 +17,7 @@ import type { CompiledDestination } from "../../proxy/route/destination.js";
 import { selects, type Pod } from "../kube/pod.js";
 import type { ServiceRegistry, ServiceState } from "../kube/service-registry.js";
 import type { EndpointSnapshot, Translation } from "./proxy-xds.js";
+import type { Cluster } from "../../proxy/config/cluster.js";
 
 /** Where a cluster's endpoints come from: the proxy's last EDS push, or (PassthroughCluster) kube-proxy's truth. */
 export interface EndpointSource {
@@ -63,6 +64,10 @@ export class UpstreamCluster {
   readonly outlier: OutlierDetector | null;
   /** The client proxy's pod (its certificate takes part in mTLS handshakes). */
   owner: Pod | null = null;
+  /** Its connection pools have a circuit-breaker limit (max connections, pending or requests). */
+  readonly limited: boolean;
+  /** Its counters are in the report (from its first use: unused clusters stay out of summary.json). */
+  registered = false;
 
   constructor(
     readonly name: string,
@@ -80,6 +85,7 @@ export class UpstreamCluster {
     this.panic = istioPanicThresholdPercent(od);
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
     const limits = poolLimits(policy.connectionPool, http2);
+    this.limited = limits.maxConnections !== ISTIO_DEFAULT_THRESHOLD || limits.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD || limits.maxRequests !== ISTIO_DEFAULT_THRESHOLD;
     for (let w = 0; w < ENVOY_WORKERS; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
     this.retryTokens = new RetryTokens(limits, this.counters, policy.retryBudget);
     this.outlier = od ? new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
@@ -174,11 +180,11 @@ export class UpstreamCluster {
     if (i !== undefined) this.set.active[i]!++;
   }
 
-  /** An attempt on `pod` ended; its outcome goes to outlier detection unless null (not the host's doing). */
-  finished(pod: Pod, outcome: AttemptOutcome | null, now: number): void {
+  /** An attempt on `pod` ended (`active`: it was counted by started); its outcome goes to outlier detection unless null (not the host's doing). */
+  finished(pod: Pod, outcome: AttemptOutcome | null, now: number, active: boolean): void {
     const i = this.index.get(pod);
     if (i === undefined) return;
-    if (this.set.active[i]! > 0) this.set.active[i]!--;
+    if (active && this.set.active[i]! > 0) this.set.active[i]!--;
     if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);
   }
 
@@ -222,7 +228,9 @@ export class UpstreamClusters {
       c = this.build(d);
       this.byName.set(d.cluster, c);
     }
-    return c ?? undefined;
+    if (c === null) return undefined;
+    if (!c.registered) this.register(c);
+    return c;
   }
 
   /**
@@ -247,14 +255,37 @@ export class UpstreamClusters {
   private build(d: CompiledDestination): UpstreamCluster | null {
     // What the cluster is (subset, policy, protocol) is istiod's translation's to say.
     const held = this.translation.cluster(this.pod, this.config, d);
-    const svc = held === undefined ? undefined : this.ctx.registry.byFqdn.get(held.host);
-    if (held === undefined || svc === undefined) return null;
-    const before = this.previous?.existing(d.cluster);
+    return held === undefined ? null : this.create(held);
+  }
+
+  /** The runtime cluster of a translated one (the previous version's when its policy is unchanged). */
+  private create(held: Cluster): UpstreamCluster | null {
+    const svc = this.ctx.registry.byFqdn.get(held.host);
+    if (svc === undefined) return null;
+    const before = this.previous?.existing(held.name);
     if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(held.policy)) return before;
-    const c = new UpstreamCluster(d.cluster, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${d.cluster}`), held.http2, held.targetPort, this.endpoints);
+    const c = new UpstreamCluster(held.name, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${held.name}`), held.http2, held.targetPort, this.endpoints);
     c.owner = this.pod;
-    this.ctx.registerCounters(this.pod.workload, d.cluster, c.counters);
-    if (c.outlier) this.ctx.registerCounters(this.pod.workload, d.cluster, c.outlier.stats);
     return c;
+  }
+
+  /** A cluster's first use: its counters go into the report under the client workload. */
+  private register(c: UpstreamCluster): void {
+    c.registered = true;
+    this.ctx.registerCounters(this.pod.workload, c.name, c.counters);
+    if (c.outlier) this.ctx.registerCounters(this.pod.workload, c.name, c.outlier.stats);
+  }
+
+  /**
+   * CDS created these clusters: those with outlier detection exist now, so their detector's interval
+   * timer starts now, as Envoy arms it when the cluster is created (DetectorImpl::initialize ends with
+   * armIntervalTimer(); envoyproxy/envoy source/common/upstream/outlier_detection_impl.cc), not at the
+   * cluster's first request. The others are built on first use (nothing of theirs runs on a timer).
+   */
+  warm(cs: readonly Cluster[]): void {
+    for (const c of cs) {
+      if (c.direction !== "outbound" || c.type !== "EDS" || c.serviceEntry !== undefined || c.policy.outlierDetection === undefined) continue;
+      if (!this.byName.has(c.name)) this.byName.set(c.name, this.create(c));
+    }
   }
 }

@@ -29,6 +29,8 @@ export class UpstreamRequest implements Responder {
   pending = false;
   conn: PoolConnection | null = null;
   usesRetryToken = false;
+  /** Counted in its host's active requests (from when it has a connection). */
+  active = false;
   /** When the request left for the host (for x-envoy-upstream-service-time). */
   sentMs = 0;
   private status = 0;
