@@ -153,6 +153,11 @@ export class World implements Transport {
     // Nodes (mesh/kube/): scheduling, latency by distance, cross-zone counts, locality LB, faults.
     const nodes = (this.nodes = (scenario.nodes?.length ?? 0) > 0 ? new ClusterNodes(scenario.nodes!, this.rng.stream("kube-scheduler")) : null);
     const crossZone = (this.crossZone = nodes !== null ? new CrossZoneTraffic(simSpec.warmupMs) : null);
+    if (nodes !== null) {
+      const kRetry = this.sim.on(() => { retryQueued = false; nodes.retryPending(); });
+      let retryQueued = false;
+      nodes.onRoom = () => { if (!retryQueued) { retryQueued = true; this.sim.after(0, kRetry); } };
+    }
     if (nodes !== null) this.network.distance = networkDistance(nodes, simSpec.topology ?? readNetworkTopology(undefined, simSpec.network.latency), (d, n) => this.sampler(d, n));
     this.calls = new AppCalls(this.sim, this);
     const log = opts.log ?? null;
@@ -398,13 +403,25 @@ export class World implements Transport {
     pod.app = this.newApp(pod, behaviour, this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
     list.push(pod);
     this.pods.set(pod.id, pod);
-    // kube-scheduler binds it to a node; none fits: it stays Pending (never runs, never an endpoint).
+    // kube-scheduler binds it to a node; none fits: it stays Pending (not running, not an endpoint)
+    // until room appears (mesh/kube/cluster-nodes.ts retries it), then starts like a new pod.
     if (this.nodes !== null && !this.nodes.place(pod, dep.scheduling)) {
       pod.alive = false;
       pod.ready = false;
       this.telemetry.event(this.sim.now, "pending", { pod: pod.id, reason: pod.pending ?? "" });
+      this.nodes.waitForRoom(pod, dep.scheduling, () => {
+        pod.alive = true;
+        this.telemetry.event(this.sim.now, "scheduled", { pod: pod.id, node: pod.node ?? "" });
+        this.startOnNode(pod, dep, w, true);
+      });
       return pod;
     }
+    this.startOnNode(pod, dep, w, starting);
+    return pod;
+  }
+
+  /** The bound pod starts: its sidecar asks istiod for config, its probes run (pod-lifecycle.ts). */
+  private startOnNode(pod: Pod, dep: Deployment, w: Workload | undefined, starting: boolean): void {
     // Its containers' CPU: the sidecar's workers, the app's share of the node (mesh/kube/pod-resources.ts).
     this.resources.attach(pod, dep, this.nodes?.nodeCores(pod) ?? Infinity);
     pod.app.cpu = pod.appCpu;
@@ -418,7 +435,6 @@ export class World implements Transport {
     }
     this.lifecycle.add(pod, this.startSpec(dep, w), starting, bootstrapped);
     if (!bootstrapped) this.distributor.connect(pod);
-    return pod;
   }
 
   private newApp(pod: Pod, behaviour: CompiledBehaviour, errorDraw: () => number): AppServer {

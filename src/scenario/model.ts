@@ -47,6 +47,8 @@ export interface TopologySpreadConstraint {
 
 /** Where a Deployment's pods may run and what they ask for (kube-scheduler's inputs). */
 export interface PodScheduling {
+  /** spec.nodeName: bound to this node without the scheduler. */
+  nodeName?: string;
   nodeSelector: Record<string, string>;
   /** requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: OR of terms, each an AND. */
   requiredNodeAffinity: NodeSelectorRequirement[][];

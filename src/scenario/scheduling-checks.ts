@@ -11,14 +11,14 @@ export function checkScheduling(nodes: readonly Node[], deployments: readonly De
   for (const d of deployments) {
     const s = d.scheduling;
     if (s === undefined) continue;
-    const constrained = Object.keys(s.nodeSelector).length > 0 || s.requiredNodeAffinity.length > 0 || s.topologySpreadConstraints.length > 0;
+    const constrained = s.nodeName !== undefined || Object.keys(s.nodeSelector).length > 0 || s.requiredNodeAffinity.length > 0 || s.topologySpreadConstraints.length > 0;
     if (!constrained) continue;
     if (nodes.length === 0) {
-      sink.warn(s.selectorAt?.pos ?? s.pos, s.selectorAt?.path ?? "spec.template.spec", "the scenario has no Node: nodeSelector, affinity and topologySpreadConstraints are ignored (one implicit node)");
+      sink.warn(s.selectorAt?.pos ?? s.pos, s.selectorAt?.path ?? "spec.template.spec", "the scenario has no Node: nodeName, nodeSelector, affinity and topologySpreadConstraints are ignored (one implicit node)");
       continue;
     }
-    if (s.selectorAt !== undefined && !nodes.some((n) => nodeAffinityMatches(s, n.metadata.labels))) {
-      sink.error(s.selectorAt.pos, s.selectorAt.path, `no node matches the pods' nodeSelector/required node affinity (of ${nodes.length} nodes): they would stay Pending`);
+    if (s.selectorAt !== undefined && !nodes.some((n) => nodeAffinityMatches(s, n.metadata.labels, n.metadata.name))) {
+      sink.error(s.selectorAt.pos, s.selectorAt.path, `no node matches the pods' nodeName/nodeSelector/required node affinity (of ${nodes.length} nodes): they would stay Pending`);
     }
     for (const c of s.topologySpreadConstraints) {
       if (!nodes.some((n) => n.metadata.labels[c.topologyKey] !== undefined)) {

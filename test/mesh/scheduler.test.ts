@@ -93,3 +93,11 @@ describe("property: DoNotSchedule topology spread", () => {
     }));
   });
 });
+
+describe("spec.nodeName", () => {
+  it("binds the pod to that node only", () => {
+    const nodes = [node("a-0", "a"), node("b-0", "b")];
+    const s = new Scheduler(nodes, seededSource(9));
+    for (let i = 0; i < 4; i++) expect(s.place(pod(sched({ nodeName: "b-0" })))).toEqual({ node: "b-0" });
+  });
+});

@@ -75,7 +75,7 @@ describe("kind: Node", () => {
 describe("bad input (issue 13)", () => {
   it("a nodeSelector that matches no node", () => {
     expect(lines({ "main.yaml": `${SIM}${NODE("n1", "a")}${DEP("      nodeSelector: {topology.kubernetes.io/zone: b}")}` }))
-      .toEqual(["main.yaml:27:21: error: spec.template.spec.nodeSelector: no node matches the pods' nodeSelector/required node affinity (of 1 nodes): they would stay Pending"]);
+      .toEqual(["main.yaml:27:21: error: spec.template.spec.nodeSelector: no node matches the pods' nodeName/nodeSelector/required node affinity (of 1 nodes): they would stay Pending"]);
   });
   it("a topology key no node carries", () => {
     const out = lines({ "main.yaml": `${SIM}${NODE("n1", "a")}${DEP("      topologySpreadConstraints:\n      - {maxSkew: 1, topologyKey: rack, whenUnsatisfiable: ScheduleAnyway}")}` });

@@ -60,6 +60,33 @@ export class ClusterNodes {
     if (req === undefined || pod.node === undefined) return;
     this.scheduler.release(req, pod.node);
     this.placed.delete(pod);
+    this.roomMade();
+  }
+
+  /** Pending pods, oldest first, each with what to do once it is bound. */
+  private readonly waiting: { pod: PlacedPod; scheduling: PodScheduling | undefined; bound: () => void }[] = [];
+  /** Called (once per change) when room may have appeared: the world schedules retryPending(). */
+  onRoom: (() => void) | null = null;
+
+  /** A Pending pod waits; kube-scheduler retries it when a pod leaves or a node becomes schedulable. */
+  waitForRoom(pod: PlacedPod, scheduling: PodScheduling | undefined, bound: () => void): void {
+    this.waiting.push({ pod, scheduling, bound });
+  }
+
+  private roomMade(): void {
+    if (this.waiting.length > 0) this.onRoom?.();
+  }
+
+  /** Try the Pending pods again, oldest first; those that now fit are bound and started. */
+  retryPending(): void {
+    for (let i = 0; i < this.waiting.length;) {
+      const w = this.waiting[i]!;
+      if (this.place(w.pod, w.scheduling)) {
+        w.pod.pending = undefined;
+        this.waiting.splice(i, 1);
+        w.bound();
+      } else i++;
+    }
   }
 
   /** Allocatable cores of the pod's node (Infinity: not given, or the pod is not placed). */
@@ -115,6 +142,7 @@ export class ClusterNodes {
   setReady(node: string, ready: boolean): void {
     if (ready) this.notReady.delete(node); else this.notReady.add(node);
     this.scheduler.setReady(node, ready);
+    if (ready) this.roomMade();
   }
 
   /** kubectl cordon: no new pods. */

@@ -18,8 +18,10 @@ export function requirementHolds(r: NodeSelectorRequirement, labels: Readonly<Re
 }
 
 /** Does a node with these labels pass the pod's nodeSelector and required node affinity? */
-export function nodeAffinityMatches(s: PodScheduling | undefined, labels: Readonly<Record<string, string>>): boolean {
+export function nodeAffinityMatches(s: PodScheduling | undefined, labels: Readonly<Record<string, string>>, name?: string): boolean {
   if (s === undefined) return true;
+  // spec.nodeName binds the pod to that node (kube-scheduler is bypassed; the kubelet still checks room).
+  if (s.nodeName !== undefined && name !== undefined && s.nodeName !== name) return false;
   for (const k in s.nodeSelector) if (labels[k] !== s.nodeSelector[k]) return false;
   if (s.requiredNodeAffinity.length === 0) return true;
   return s.requiredNodeAffinity.some((term) => term.length > 0 && term.every((r) => requirementHolds(r, labels)));

@@ -68,7 +68,7 @@ export class Scheduler {
   place(pod: PodToPlace): Placement {
     const sched = pod.scheduling;
     const req = sched?.requests ?? { cpuMillis: 0, memoryBytes: 0 };
-    const affine = this.nodes.filter((s) => nodeAffinityMatches(sched, s.node.metadata.labels));
+    const affine = this.nodes.filter((s) => nodeAffinityMatches(sched, s.node.metadata.labels, s.node.metadata.name));
     if (affine.length === 0) return { pending: "0 nodes match the pod's node affinity/selector" };
     const hard = (sched?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === "DoNotSchedule");
     const reasons = new Map<string, number>();

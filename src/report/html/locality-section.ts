@@ -19,14 +19,23 @@ function money(x: number): string {
 function graph(s: Summary): string {
   const l = s.locality!;
   const zones = Object.keys(l.workloads).sort();
+  // Callers above callees: workloads ordered by their depth in the call graph (clients first).
+  const depth = new Map<string, number>();
+  const all = [...new Set(Object.values(l.workloads).flat())];
+  for (const w of all) depth.set(w, 0);
+  for (let k = 0; k < all.length; k++) {
+    for (const f of l.crossZone.flows) if (f.source !== f.destination) depth.set(f.destination, Math.max(depth.get(f.destination) ?? 0, (depth.get(f.source) ?? 0) + 1));
+  }
+  const order = all.sort((a, b) => depth.get(a)! - depth.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
   const pos = new Map<string, { x: number; y: number }>();
   let rows = 0;
   zones.forEach((z, i) => {
-    l.workloads[z]!.forEach((w, j) => pos.set(`${w}\u0000${z}`, { x: 20 + i * COL_W, y: TOP + j * ROW_H }));
-    rows = Math.max(rows, l.workloads[z]!.length);
+    const here = order.filter((w) => l.workloads[z]!.includes(w));
+    here.forEach((w, j) => pos.set(`${w}\u0000${z}`, { x: 20 + i * COL_W, y: TOP + j * ROW_H }));
+    rows = Math.max(rows, here.length);
   });
   const width = 40 + zones.length * COL_W;
-  const height = TOP + rows * ROW_H + 10;
+  const height = TOP + rows * ROW_H + 40;
   const max = Math.max(1, ...l.crossZone.flows.map((f) => f.requests));
   const lines = l.crossZone.flows.map((f) => {
     const a = pos.get(`${f.source}\u0000${f.sourceZone}`);
@@ -35,15 +44,22 @@ function graph(s: Summary): string {
     const cross = f.sourceZone !== f.destinationZone;
     const w = (1 + 5 * (f.requests / max)).toFixed(2);
     const x1 = a.x + BOX_W, y1 = a.y + BOX_H / 2, x2 = b.x, y2 = b.y + BOX_H / 2;
-    const d = x2 > x1 ? `M${x1},${y1} C${x1 + 40},${y1} ${x2 - 40},${y2} ${x2},${y2}` : `M${a.x + BOX_W / 2},${a.y + BOX_H} C${a.x + BOX_W / 2},${a.y + BOX_H + 30} ${b.x + BOX_W / 2},${b.y + BOX_H + 30} ${b.x + BOX_W / 2},${b.y + BOX_H}`;
-    return `<path d="${d}" fill="none" stroke="${cross ? "#c0392b" : "#7f8c8d"}" stroke-width="${w}"${cross ? ' stroke-dasharray="6 4"' : ""} opacity="0.8"><title>${esc(`${f.source} (${f.sourceZone}) → ${f.destination} (${f.destinationZone}): ${int(f.requests)} requests${cross ? ", cross-zone" : ""}`)}</title></path>`;
+    // Another column: from the caller's right side to the callee's left side; the same column: an
+    // arc on the right of the boxes; another column to the left: an arc below.
+    const d = x2 > x1
+      ? `M${x1},${y1} C${x1 + 40},${y1} ${x2 - 40},${y2} ${x2},${y2}`
+      : a.x === b.x
+        ? `M${x1},${y1} C${x1 + 45},${y1} ${x1 + 45},${y2} ${x1},${y2}`
+        : `M${a.x + BOX_W / 2},${a.y + BOX_H} C${a.x + BOX_W / 2},${height - 5} ${b.x + BOX_W / 2},${height - 5} ${b.x + BOX_W / 2},${b.y + BOX_H}`;
+    return `<path d="${d}" fill="none" stroke="${cross ? "#c0392b" : "#7f8c8d"}" stroke-width="${w}"${cross ? ' stroke-dasharray="6 4"' : ""} opacity="0.8" marker-end="url(#${cross ? "arrow-cross" : "arrow"})"><title>${esc(`${f.source} (${f.sourceZone}) → ${f.destination} (${f.destinationZone}): ${int(f.requests)} requests${cross ? ", cross-zone" : ""}`)}</title></path>`;
   }).join("");
   const heads = zones.map((z, i) => `<text x="${20 + i * COL_W}" y="20" font-weight="bold">${esc(z === "" ? "(no zone)" : z)}</text>`).join("");
   const boxes = [...pos].map(([k, p]) => {
     const w = k.split("\u0000")[0]!;
     return `<g><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="4" fill="#eef3f8" stroke="#34495e"/><text x="${p.x + 8}" y="${p.y + 18}">${esc(w)}</text></g>`;
   }).join("");
-  return `<svg id="locality-graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="workloads by zone and the traffic between them" font-size="12">${heads}${lines}${boxes}</svg>`;
+  const defs = `<defs>${[["arrow", "#7f8c8d"], ["arrow-cross", "#c0392b"]].map(([id, c]) => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`).join("")}</defs>`;
+  return `<svg id="locality-graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="workloads by zone and the traffic between them" font-size="12">${defs}${heads}${lines}${boxes}</svg>`;
 }
 
 export function localitySection(s: Summary): string {

@@ -19,7 +19,7 @@ const SERVICE_SPEC_IGNORED = [
 ];
 const DEPLOYMENT_SPEC_IGNORED = ["strategy", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
 const POD_SPEC_IGNORED = [
-  "initContainers", "ephemeralContainers", "volumes", "nodeName", "tolerations",
+  "initContainers", "ephemeralContainers", "volumes", "tolerations",
   "securityContext", "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
   "dnsPolicy", "dnsConfig", "restartPolicy", "priority", "priorityClassName", "schedulerName", "runtimeClassName",
   "automountServiceAccountToken", "enableServiceLinks", "preemptionPolicy", "overhead",

@@ -85,6 +85,13 @@ export function readPodScheduling(ps: YamlMap, podSpec: YamlValue): PodSchedulin
     requests: { cpuMillis: 0, memoryBytes: 0 }, pos: podSpec.pos,
   };
   let any = false;
+  const nnV = ps.get("nodeName");
+  const nodeName = nnV?.nonEmptyStr();
+  if (nnV && nodeName !== undefined) {
+    out.nodeName = nodeName;
+    out.selectorAt = { pos: nnV.pos, path: nnV.path };
+    any = true;
+  }
   const selV = ps.get("nodeSelector");
   if (selV) {
     out.nodeSelector = selV.strMap() ?? {};
