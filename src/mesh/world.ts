@@ -2,6 +2,7 @@
 // event loop for the simulated duration, then lets in-flight requests drain.
 import type { KubernetesGateway } from "../proxy/api/gateway-api.js";
 import { GATEWAY_NAME_LABEL, generatedGatewayKey } from "../config/gateway-api/gateway-api-config.js";
+import { PodResources } from "./kube/pod-resources.js";
 import { Interception } from "./sidecar/interception.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { ingressGatewayLabels } from "../scenario/ingress-gateway-labels.js";
@@ -117,6 +118,8 @@ export class World implements Transport {
   readonly distributor: ConfigDistributor;
   private readonly kKill: number;
   private readonly lifecycle: PodLifecycle;
+  /** The pods' containers as CPU consumers (mesh/kube/pod-resources.ts). */
+  readonly resources: PodResources;
   /** Per Workload: draws how long its app takes to start. */
   private readonly appStartups = new Map<Workload | undefined, () => number>();
   /** Services as Sidecar scoping sees them. */
@@ -163,6 +166,7 @@ export class World implements Transport {
     const log = opts.log ?? null;
     this.apps = new Apps(this.sim, this.calls, log);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
+    this.resources = new PodResources(this.sim, simSpec.mesh, proxyLatency);
     const sinks = new EdgeSinks(telemetry, nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null);
     // JWT exp/nbf are Unix seconds: read against the same calendar the access log prints (simulated
     // 0 = 2024-01-01T00:00:00Z), so a token that expired in real time is expired here too.
@@ -421,6 +425,9 @@ export class World implements Transport {
 
   /** The bound pod starts: its sidecar asks istiod for config, its probes run (pod-lifecycle.ts). */
   private startOnNode(pod: Pod, dep: Deployment, w: Workload | undefined, starting: boolean): void {
+    // Its containers' CPU: the sidecar's workers, the app's share of the node (mesh/kube/pod-resources.ts).
+    this.resources.attach(pod, dep, this.nodes?.nodeCores(pod) ?? Infinity);
+    pod.app.cpu = pod.appCpu;
     const bootstrapped = this.building || !pod.hasSidecar;
     if (!bootstrapped) {
       // A new sidecar is not ready until istiod has sent it its config (Envoy's readiness probe):
@@ -434,7 +441,9 @@ export class World implements Transport {
   }
 
   private newApp(pod: Pod, behaviour: CompiledBehaviour, errorDraw: () => number): AppServer {
-    return new AppServer(this.apps, behaviour, originOf(pod), this.telemetry.pod(pod.id, behaviour.concurrency), errorDraw);
+    const app = new AppServer(this.apps, behaviour, originOf(pod), this.telemetry.pod(pod.id, behaviour.concurrency), errorDraw);
+    app.cpu = pod.appCpu;
+    return app;
   }
 
   /** How a Deployment's pods start: its readiness probes and the Workload's startup time. */

@@ -137,6 +137,11 @@ function meshActual(metric: string, s: Summary): number {
     case "mesh.crossZoneRequests": return s.locality?.crossZone.requests ?? 0;
     case "mesh.crossZoneShare": return s.locality?.crossZone.share ?? 0;
     case "mesh.crossZoneCostPerMonth": return s.locality?.crossZone.cost.perMonth ?? 0;
+    case "mesh.proxyCpuSeconds": return m.proxyCpuSeconds;
+    case "mesh.proxyCores": return m.cost?.proxyCores ?? 0;
+    case "mesh.proxyCoresPer1000Rps": return m.cost?.coresPer1000Rps ?? 0;
+    case "mesh.proxyMemoryMB": return m.cost?.proxyMemoryMB ?? 0;
+    case "mesh.costPerMonth": return m.cost?.perMonth.total ?? 0;
     default: return m.certificatesIssued;
   }
 }

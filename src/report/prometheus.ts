@@ -6,6 +6,7 @@ import fs from "node:fs";
 import { ISTIO_DURATION_BUCKETS_MS } from "../telemetry/istio-buckets.js";
 import type { EdgeLabels, PeerLabels, Recorder } from "../telemetry/recorder.js";
 import { compareText } from "./edge-selection.js";
+import type { ContainerSummary, Summary } from "./summary-types.js";
 
 /** Label values: backslash, double quote and line feed are escaped. */
 function escapeLabel(v: string): string {
@@ -138,19 +139,41 @@ function* histogram(name: string, s: Series, buckets: Float64Array, sum: number)
   yield `${name}_count${labelText(s.labels)} ${num(s.count)}`;
 }
 
-export function renderPrometheus(rec: Recorder): string {
-  return `${[...prometheusLines(rec)].join("\n")}\n`;
+/**
+ * cAdvisor's container metrics, as the kubelet exposes them, from summary.json's
+ * pods.<pod>.containers (the measured window after the warm-up).
+ * https://github.com/google/cadvisor/blob/master/docs/storage/prometheus.md
+ */
+function containerMetrics(out: string[], s: Summary): void {
+  const rows: { labels: [string, string][]; c: ContainerSummary }[] = [];
+  for (const pod of Object.keys(s.pods).sort(compareText)) {
+    const cs = s.pods[pod]!.containers;
+    if (cs === undefined) continue;
+    const [name, ns] = pod.includes(".") ? [pod.slice(0, pod.indexOf(".")), pod.slice(pod.indexOf(".") + 1)] : [pod, "default"];
+    for (const c of Object.keys(cs).sort(compareText)) rows.push({ labels: [["namespace", ns!], ["pod", name!], ["container", c]], c: cs[c]! });
+  }
+  if (rows.length === 0) return;
+  out.push("# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.", "# TYPE container_cpu_usage_seconds_total counter");
+  for (const r of rows) out.push(`container_cpu_usage_seconds_total${labelText(r.labels)} ${num(r.c.cpuCores.mean * s.measuredSeconds)}`);
+  out.push("# HELP container_cpu_cfs_throttled_periods_total Number of throttled period intervals.", "# TYPE container_cpu_cfs_throttled_periods_total counter");
+  for (const r of rows) out.push(`container_cpu_cfs_throttled_periods_total${labelText(r.labels)} ${num(r.c.throttledPeriods)}`);
+  out.push("# HELP container_memory_working_set_bytes Current working set in bytes.", "# TYPE container_memory_working_set_bytes gauge");
+  for (const r of rows) if (r.c.memoryMB !== null) out.push(`container_memory_working_set_bytes${labelText(r.labels)} ${num(Math.round(r.c.memoryMB * 1e6))}`);
+}
+
+export function renderPrometheus(rec: Recorder, summary?: Summary): string {
+  return `${[...prometheusLines(rec, summary)].join("\n")}\n`;
 }
 
 /**
  * metrics.prom written as it is made, a megabyte at a time: a 1,000-service mesh's file is over
  * 100 MB, and holding its lines and their join at once tripled the run's peak memory.
  */
-export function writePrometheus(file: string, rec: Recorder): void {
+export function writePrometheus(file: string, rec: Recorder, summary?: Summary): void {
   const fd = fs.openSync(file, "w");
   try {
     let chunk = "";
-    for (const line of prometheusLines(rec)) {
+    for (const line of prometheusLines(rec, summary)) {
       chunk += `${line}\n`;
       if (chunk.length >= 1 << 20) {
         fs.writeSync(fd, chunk);
@@ -164,7 +187,7 @@ export function writePrometheus(file: string, rec: Recorder): void {
 }
 
 /** The exposition's lines, without their line feeds. */
-function* prometheusLines(rec: Recorder): Generator<string> {
+function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
   const series = collectSeries(rec);
   yield "# HELP istio_requests_total Requests, counted by the reporting proxy when the response completes.";
   yield "# TYPE istio_requests_total counter";
@@ -198,5 +221,10 @@ function* prometheusLines(rec: Recorder): Generator<string> {
     yield `# HELP ${metric} Envoy cluster statistic ${stat}, summed over the source workload's proxies.`;
     yield `# TYPE ${metric} ${stat.endsWith("_active") ? "gauge" : "counter"}`;
     yield* families.get(metric)!;
+  }
+  if (summary !== undefined) {
+    const out: string[] = [];
+    containerMetrics(out, summary);
+    yield* out;
   }
 }

@@ -54,6 +54,38 @@ export interface PodSummary {
   locality?: string;
   phase?: "Pending";
   pendingReason?: string;
+  /** CPU and memory of its containers (the app's first container, and istio-proxy when injected). */
+  containers?: Record<string, ContainerSummary>;
+}
+
+/** One container's use (runner/resources-summary.ts): CPU cores over 1 s windows after the warm-up. */
+export interface ContainerSummary {
+  cpuCores: { mean: number; p99: number; max: number };
+  /** CFS periods in which the container was throttled (container_cpu_cfs_throttled_periods_total). */
+  throttledPeriods: number;
+  /** Working set (MB, 10^6 bytes); null for an app container (its Workload states none). */
+  memoryMB: number | null;
+  cpuLimitCores?: number;
+  /** istio-proxy: Envoy's worker threads, their mean busy share, and the wait of a pass for its worker. */
+  concurrency?: number;
+  workerUtilization?: number;
+  workerQueueMs?: { mean: number; max: number };
+  /** The working set exceeds resources.limits.memory (the kernel would OOM-kill it). */
+  overMemoryLimit?: true;
+}
+
+/** What the proxies cost (runner/resources-summary.ts). */
+export interface MeshCost {
+  proxies: number;
+  /** Mean cores all proxies used over the run, and their memory. */
+  proxyCores: number;
+  proxyMemoryMB: number;
+  /** Proxy cores per 1,000 client requests per second (null without clients). */
+  coresPer1000Rps: number | null;
+  perMonth: { cpu: number; memory: number; total: number; currency: string };
+  prices: { vcpuHour: number; gbHour: number };
+  /** The calibration profile in force. */
+  profile: string;
 }
 
 /** With nodes: where pods run and what crossed zones (runner/locality-summary.ts). */
@@ -109,7 +141,10 @@ export interface EdgeTimeSeries {
 
 export interface MeshSummary {
   proxies: number;
+  /** CPU seconds the proxies used (measured on their worker threads and main thread). */
   proxyCpuSeconds: number;
+  /** What the proxies cost (absent in summaries written before the CPU model). */
+  cost?: MeshCost;
   xdsPushes: number;
   convergenceMs: { p50: number; max: number };
   /** ACKed pushes per xDS type (one per proxy and type). */

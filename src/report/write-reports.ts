@@ -45,6 +45,6 @@ export function writeReports(
     fs.writeFileSync(path.join(dir, "histograms.json"), histogramsJson(h));
     fs.writeFileSync(path.join(dir, "report.html"), renderHtml(summary, h));
   }
-  if (formats.has("prom")) writePrometheus(path.join(dir, "metrics.prom"), recorder!);
+  if (formats.has("prom")) writePrometheus(path.join(dir, "metrics.prom"), recorder!, summary);
   fs.writeFileSync(path.join(dir, "run.json"), `${JSON.stringify(run, null, 2)}\n`);
 }

@@ -18,9 +18,10 @@ import { AccessLog } from "../telemetry/access-log.js";
 import { TraceRecorder } from "../telemetry/trace-recorder.js";
 import { IdSource } from "../telemetry/request-ids.js";
 import { RandomStreams } from "../engine/rng.js";
+import { Translator } from "../xds/translation/translator.js";
+import { addResources } from "./resources-summary.js";
 import { addLocality } from "./locality-summary.js";
 import { readNetworkTopology } from "../scenario/network-topology.js";
-import { Translator } from "../xds/translation/translator.js";
 
 export interface RunOptions {
   seed?: number;
@@ -130,10 +131,12 @@ export function finishRun(
   });
   const topology = sim.topology ?? readNetworkTopology(undefined, sim.network.latency);
   addLocality(base, world, topology);
+  addResources(base, world, sim, sim.warmupMs, durationMs);
   const expectations = evaluateExpectations(sim.expect, base, recorder);
   const routes = world.config.routeStatus.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, parents: r.parents.map((p) => ({ parentRef: p.parentRef, conditions: p.conditions.map((c) => ({ ...c })) })) }));
   const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources, routes });
   addLocality(built, world, topology);
+  addResources(built, world, sim, sim.warmupMs, durationMs);
   const summary: Summary = interruptedAtMs === undefined ? built : { ...built, interrupted: { atSimulatedSeconds: interruptedAtMs / 1000 } };
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;

@@ -49,14 +49,8 @@ export const DEFAULTS = {
     /** Istio MeshConfig.outboundTrafficPolicy.mode default. */
     outboundTrafficPolicy: "ALLOW_ANY" as const,
     proxy: {
-      /** Per pass through a sidecar; median 1.2 ms, p99 1.6 ms so that two sidecars add ≈2.6 ms at
-       * p90, Istio's published figure (1.8–1.12: p90 +2.65 ms; semantics.md §10.1,
-       * https://istio.io/latest/docs/ops/deployment/performance-and-scalability/). */
-      latency: { dist: "lognormal", median: 1.2, p99: 1.6 } as DistributionSpec,
-      /** 0.5 vCPU per 1000 rps per proxy (Istio performance page, 1.5–1.22) = 0.5 ms CPU per request. */
-      cpuPerRequestMs: 0.5,
-      /** ≈50 MB per proxy (Istio performance page, 1.5–1.22); 50 MiB in bytes. */
-      memoryBytes: 50 * 2 ** 20,
+      // Latency, CPU per request and memory come from the calibration profile
+      // (proxy/resources/calibration-profile.ts, default istio-1.24: Istio's latest published figures).
       /** meshsim: pilot-agent and Envoy start and get their first config from istiod in about a
        * second (Istio publishes no figure; its 1 s startupProbe period then decides readiness). */
       startupTime: { dist: "constant", value: 1000 } as DistributionSpec,

@@ -17,7 +17,10 @@ export type MetricUnit = "latency" | "fraction" | "count";
 const MESH_LATENCY = new Set(["mesh.convergenceP50", "mesh.convergenceMax"]);
 const MESH_COUNT = new Set(["mesh.xdsPushes", "mesh.xdsRejects", "mesh.staleProxiesMax", "mesh.certificatesIssued",
   // With nodes (summary.json's `locality.crossZone`): requests that crossed a zone, dollars per month.
-  "mesh.crossZoneRequests", "mesh.crossZoneCostPerMonth"]);
+  "mesh.crossZoneRequests", "mesh.crossZoneCostPerMonth",
+  // The CPU model (summary.json's mesh.proxyCpuSeconds and mesh.cost): proxy CPU seconds, mean cores,
+  // cores per 1,000 rps, memory (MB), monthly cost.
+  "mesh.proxyCpuSeconds", "mesh.proxyCores", "mesh.proxyCoresPer1000Rps", "mesh.proxyMemoryMB", "mesh.costPerMonth"]);
 /** Share of requests between placed pods that crossed a zone (0..1 or a percentage). */
 const MESH_FRACTION = new Set(["mesh.crossZoneShare"]);
 
@@ -69,7 +72,7 @@ function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCh
         : prefix === "flags."
           ? "expected an Envoy response flag such as UO, or -"
           : prefix === "mesh."
-            ? `unknown mesh metric ${JSON.stringify(key)} (convergenceP50, convergenceMax, xdsPushes, xdsRejects, staleProxiesMax, certificatesIssued, crossZoneRequests, crossZoneShare, crossZoneCostPerMonth)`
+            ? `unknown mesh metric ${JSON.stringify(key)} (convergenceP50, convergenceMax, xdsPushes, xdsRejects, staleProxiesMax, certificatesIssued, crossZoneRequests, crossZoneShare, crossZoneCostPerMonth, proxyCpuSeconds, proxyCores, proxyCoresPer1000Rps, proxyMemoryMB, costPerMonth)`
             : `unknown metric ${JSON.stringify(key)} (requests, errorRate, mean, p50, p90, p99, p999, max, rps, codes, flags)`);
       ok = false;
       continue;

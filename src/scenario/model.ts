@@ -1,5 +1,7 @@
 // The typed scenario: what the loader hands to the rest of meshsim once the YAML is parsed and valid.
 // Durations are milliseconds (float); rates are per simulated second; fractions are 0..1.
+import type { ProxyCalibration } from "../proxy/resources/calibration-profile.js";
+import type { ResourcePrices } from "../telemetry/resource-cost.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
 import type {
   DestinationRule, Gateway, ObjectMeta, ServiceEntry, Sidecar, VirtualService,
@@ -110,7 +112,28 @@ export interface Deployment {
   holdApplicationUntilProxyStarts: boolean;
   /** nodeSelector, affinity, topologySpreadConstraints, requests (absent: none of them set). */
   scheduling?: PodScheduling;
+  /** The app containers' resources, in order (the first one runs the Workload's compute steps). */
+  containers?: ContainerResources[];
+  /** The sidecar's resources and concurrency from the pod's annotations. */
+  proxy?: ProxyResources;
   pos: SourcePos;
+}
+
+/** A container's resources.requests / resources.limits (absent: not set). */
+export interface ContainerResources {
+  name: string;
+  requests: { cpuMillis?: number; memoryBytes?: number };
+  limits: { cpuMillis?: number; memoryBytes?: number };
+}
+
+/** The injected istio-proxy container as the pod's annotations set it (absent: Istio's defaults). */
+export interface ProxyResources {
+  cpuRequestMillis?: number;
+  cpuLimitMillis?: number;
+  memoryRequestBytes?: number;
+  memoryLimitBytes?: number;
+  /** ProxyConfig.concurrency from `proxy.istio.io/config` (0: all cores). */
+  concurrency?: number;
 }
 
 /** What meshsim takes from a container's readinessProbe (ms; Kubernetes' defaults 0 s, 10 s, 1). */
@@ -253,7 +276,15 @@ export interface MeshSettings {
   mode: "sidecar" | "ambient" | "none";
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
   /** `startupTime`: from the sidecar's start until Envoy has its first config and /healthz/ready passes. */
-  proxy: { latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number; startupTime: DistributionSpec };
+  proxy: {
+    latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number; startupTime: DistributionSpec;
+    /** The calibration profile (`profile`, default istio-1.24) with the overrides applied. */
+    calibration: ProxyCalibration;
+    /** Mesh-wide ProxyConfig.concurrency (absent: from each sidecar's CPU, else 2). */
+    concurrency?: number;
+  };
+  /** Prices for the mesh's monthly cost (default AWS Fargate us-east-1). */
+  cost: ResourcePrices;
   controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec; pushTimePerResourceMs: number };
   certificates: { workloadTTLMs: number };
   /**

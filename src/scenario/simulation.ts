@@ -5,6 +5,8 @@ import type { Expectation, MeshSettings, NetworkTopology, Simulation, SourcePos 
 import { readNodeShorthand } from "./kinds/node.js";
 import { readNetworkTopology } from "./network-topology.js";
 import { DEFAULTS } from "./defaults.js";
+import { DEFAULT_PROXY_PROFILE, PROXY_PROFILES, type ProxyCalibration } from "../proxy/resources/calibration-profile.js";
+import { DEFAULT_PRICES } from "../telemetry/resource-cost.js";
 import { readDistribution } from "./distribution.js";
 import { readExpectation } from "./expectation.js";
 import type { LoadState } from "./load-state.js";
@@ -14,6 +16,70 @@ import type { YamlMap, YamlValue } from "./yaml-value.js";
 
 function dist(v: YamlValue | undefined, fallback: DistributionSpec): DistributionSpec {
   return (v && readDistribution(v)) ?? fallback;
+}
+
+/**
+ * `mesh.proxy`: a calibration profile (`profile`, default istio-1.24) and any of its coefficients
+ * overridden; `latency`, `cpuPerRequest` and `memory` keep their old meaning (the non-CPU part of a
+ * pass, CPU per request, the base memory) and override the profile's.
+ */
+function readProxy(proxy: YamlMap | undefined): MeshSettings["proxy"] {
+  const d = DEFAULTS.mesh;
+  const profV = proxy?.get("profile");
+  let base = PROXY_PROFILES[DEFAULT_PROXY_PROFILE]!;
+  if (profV) {
+    const name = profV.str();
+    if (name !== undefined) {
+      const p = PROXY_PROFILES[name];
+      if (p === undefined) profV.error(`unknown proxy profile "${name}" (known: ${Object.keys(PROXY_PROFILES).join(", ")})`);
+      else base = p;
+    }
+  }
+  const share = (key: string): number | undefined => proxy?.get(key)?.num({ min: 0, max: 1 });
+  const filters = proxy?.get("filterCpu")?.map();
+  const memoryBytes = proxy?.get("memory")?.bytes();
+  const calibration: ProxyCalibration = {
+    ...base,
+    latency: dist(proxy?.get("latency"), base.latency),
+    cpuPerRequestMs: proxy?.get("cpuPerRequest")?.duration() ?? base.cpuPerRequestMs,
+    afterResponseShare: share("afterResponseShare") ?? base.afterResponseShare,
+    mainThreadShare: share("mainThreadShare") ?? base.mainThreadShare,
+    tlsHandshakeMs: proxy?.get("tlsHandshake")?.duration() ?? base.tlsHandshakeMs,
+    cpuPerKiBMs: proxy?.get("cpuPerKiB")?.duration() ?? base.cpuPerKiBMs,
+    plaintextFactor: proxy?.get("plaintextFactor")?.num({ min: 0 }) ?? base.plaintextFactor,
+    filterCpuMs: {
+      rbac: filters?.get("rbac")?.duration() ?? base.filterCpuMs.rbac,
+      jwt: filters?.get("jwt")?.duration() ?? base.filterCpuMs.jwt,
+      accessLog: filters?.get("accessLog")?.duration() ?? base.filterCpuMs.accessLog,
+      tracing: filters?.get("tracing")?.duration() ?? base.filterCpuMs.tracing,
+    },
+    memoryBaseMB: memoryBytes !== undefined ? memoryBytes / 1e6 : base.memoryBaseMB,
+  };
+  filters?.done();
+  if (calibration.afterResponseShare + calibration.mainThreadShare > 1) {
+    proxy?.get("afterResponseShare")?.error("afterResponseShare + mainThreadShare must not exceed 1");
+  }
+  const concurrency = proxy?.get("concurrency")?.int({ min: 0 });
+  return {
+    latency: calibration.latency,
+    cpuPerRequestMs: calibration.cpuPerRequestMs,
+    memoryBytes: calibration.memoryBaseMB * 1e6,
+    startupTime: dist(proxy?.get("startupTime"), d.proxy.startupTime),
+    calibration,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  };
+}
+
+/** `mesh.cost`: prices per vCPU-hour and GB-hour for the monthly cost. */
+function readCost(v: YamlValue | undefined): MeshSettings["cost"] {
+  const m = v?.map();
+  const out = {
+    perVcpuHour: m?.get("vcpuHour")?.num({ min: 0 }) ?? DEFAULT_PRICES.perVcpuHour,
+    perGbHour: m?.get("gbHour")?.num({ min: 0 }) ?? DEFAULT_PRICES.perGbHour,
+    currency: m?.get("currency")?.str() ?? DEFAULT_PRICES.currency,
+  };
+  m?.done();
+  return out;
 }
 
 function readMesh(v: YamlValue | undefined): MeshSettings {
@@ -40,12 +106,7 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
   const out: MeshSettings = {
     mode,
     outboundTrafficPolicy,
-    proxy: {
-      latency: dist(proxy?.get("latency"), d.proxy.latency),
-      cpuPerRequestMs: proxy?.get("cpuPerRequest")?.duration() ?? d.proxy.cpuPerRequestMs,
-      memoryBytes: proxy?.get("memory")?.bytes() ?? d.proxy.memoryBytes,
-      startupTime: dist(proxy?.get("startupTime"), d.proxy.startupTime),
-    },
+    proxy: readProxy(proxy),
     controlPlane: {
       debounceAfterMs: cp?.get("debounceAfter")?.duration() ?? d.controlPlane.debounceAfterMs,
       debounceMaxMs: cp?.get("debounceMax")?.duration() ?? d.controlPlane.debounceMaxMs,
@@ -53,6 +114,7 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
       pushTime: dist(cp?.get("pushTime"), d.controlPlane.pushTime),
       pushTimePerResourceMs: cp?.get("pushTimePerResource")?.duration() ?? d.controlPlane.pushTimePerResourceMs,
     },
+    cost: readCost(m?.get("cost")),
     certificates: { workloadTTLMs: certs?.get("workloadTTL")?.duration({ positive: true }) ?? d.certificates.workloadTTLMs },
     injection: {},
   };

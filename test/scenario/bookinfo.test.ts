@@ -1,3 +1,4 @@
+import { PROXY_PROFILES } from "../../src/proxy/resources/calibration-profile.js";
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { loadScenario } from "../../src/scenario/index.js";
@@ -87,7 +88,9 @@ describe("the bookinfo-min fixture", () => {
 
   it("reads the simulation's settings over the defaults", () => {
     expect(s.simulation).toMatchObject({ seed: 7, durationMs: 120_000, warmupMs: 10_000 });
-    expect(s.simulation.mesh.proxy).toEqual({ latency: { dist: "lognormal", median: 1.2, p99: 1.6 }, cpuPerRequestMs: 0.35, memoryBytes: 40 * 1024 * 1024, startupTime: { dist: "constant", value: 1000 } });
+    expect(s.simulation.mesh.proxy).toMatchObject({ latency: PROXY_PROFILES["istio-1.24"]!.latency, cpuPerRequestMs: 0.35, memoryBytes: 40 * 1024 * 1024, startupTime: { dist: "constant", value: 1000 } });
+    // The overrides replace the profile's coefficients.
+    expect(s.simulation.mesh.proxy.calibration).toMatchObject({ name: "istio-1.24", cpuPerRequestMs: 0.35, memoryBaseMB: (40 * 1024 * 1024) / 1e6 });
     expect(s.loadGenerators[0]!.open).toEqual({ rate: 50, arrival: "poisson" });
   });
 });

@@ -1,3 +1,4 @@
+import { PROXY_PROFILES } from "../../src/proxy/resources/calibration-profile.js";
 import { describe, expect, it } from "vitest";
 import { DEFAULTS } from "../../src/scenario/index.js";
 import { SIM, load } from "./scenario-files.js";
@@ -10,7 +11,13 @@ describe("defaults of each kind", () => {
     expect(s).toMatchObject({ seed: 1, durationMs: 60_000, warmupMs: 0, timeline: [], expect: [] });
     expect(s.mesh).toEqual({
       mode: "sidecar", outboundTrafficPolicy: "ALLOW_ANY",
-      proxy: { latency: { dist: "lognormal", median: 1.2, p99: 1.6 }, cpuPerRequestMs: 0.5, memoryBytes: 50 * 2 ** 20, startupTime: { dist: "constant", value: 1000 } },
+      // The proxy's cost comes from the istio-1.24 calibration profile (proxy/resources/calibration-profile.ts).
+      proxy: {
+        latency: PROXY_PROFILES["istio-1.24"]!.latency, cpuPerRequestMs: 0.2, memoryBytes: 60e6, startupTime: { dist: "constant", value: 1000 },
+        calibration: PROXY_PROFILES["istio-1.24"],
+      },
+      // AWS Fargate, Linux/x86, us-east-1 (telemetry/resource-cost.ts).
+      cost: { perVcpuHour: 0.04048, perGbHour: 0.004445, currency: "USD" },
       controlPlane: { debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, pushTime: { dist: "exponential", mean: 5 }, pushTimePerResourceMs: 0.02 },
       certificates: { workloadTTLMs: 86_400_000 },
       // enableNamespacesByDefault unset: meshsim decides from the Namespace documents (docs/injection.md).

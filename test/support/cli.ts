@@ -9,7 +9,8 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const BIN = path.join(ROOT, "bin/meshsim.js");
 
 export function meshsim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
+  // summary.json of a 2,000-pod mesh (with each pod's containers) is over spawnSync's 1 MiB default.
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -117,7 +117,9 @@ describe("access.log of a run", () => {
     for (const m of fields) expect(m[18]).toMatch(/^10\.\d+\.\d+\.\d+:\d+$/);
     // The same x-request-id at every hop of one request: client sidecar and server sidecar lines pair up.
     const perId = new Map<string, number>();
-    for (const m of fields) perId.set(m[16]!, (perId.get(m[16]!) ?? 0) + 1);
+    // The log starts at the 10 s warm-up: a request that straddles it lost its first hops' lines.
+    const straddling = new Set(fields.filter((m) => /T00:00:(09|10)\./.test(m[0]!)).map((m) => m[16]!));
+    for (const m of fields) if (!straddling.has(m[16]!)) perId.set(m[16]!, (perId.get(m[16]!) ?? 0) + 1);
     // All to reviews v1 (no ratings): productpage inbound, then out to details and reviews and in at each.
     expect(new Set(perId.values())).toEqual(new Set([5]));
   });

@@ -6,6 +6,7 @@ import type { Simulator } from "../../engine/simulator.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
 import type { Origin, OutgoingRequest, Responder } from "../transport.js";
+import type { ContainerCpu } from "../kube/container-cpu.js";
 import { withForwardedHeaders } from "./call-request.js";
 import { RequestLog, type RequestContext } from "../../telemetry/request-log.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
@@ -55,6 +56,10 @@ class Cursor implements CallOwner {
   onCallDone(call: AppCall): void {
     this.app.callDone(this, call);
   }
+  /** Its compute step had its CPU (mesh/kube/container-cpu.ts). */
+  computeDone(): void {
+    this.app.computeDone(this);
+  }
 }
 
 class Join {
@@ -86,6 +91,8 @@ class Fifo<T> {
 }
 
 export class AppServer {
+  /** The app container's CPU (set by the world; null: compute is a plain delay, not counted). */
+  cpu: ContainerCpu | null = null;
   busy = 0;
   /** Blocking: requests waiting for a slot. Async: cursors waiting to compute. */
   private readonly queue = new Fifo<ServedRequest | Cursor>();
@@ -174,7 +181,7 @@ export class AppServer {
       if (next instanceof Cursor) {
         if (next.sr.done) continue;
         this.setBusy(this.busy + 1);
-        this.rt.sim.after(next.pendingMs, this.rt.kComputeDone, next);
+        this.startCompute(next, next.pendingMs);
       } else {
         if (next.done) continue;
         this.take(next);
@@ -212,7 +219,7 @@ export class AppServer {
               return;
             }
           }
-          this.rt.sim.after(ms, this.rt.kComputeDone, c);
+          this.startCompute(c, ms);
           return;
         }
         case "call": {
@@ -233,6 +240,13 @@ export class AppServer {
         }
       }
     }
+  }
+
+  /** A compute step: CPU of the app container when it is modelled, else a plain delay. */
+  private startCompute(c: Cursor, ms: number): void {
+    const cpu = this.cpu;
+    if (cpu !== null && cpu.compute(this.rt.sim.now, ms, c)) return;
+    this.rt.sim.after(ms, this.rt.kComputeDone, c);
   }
 
   computeDone(c: Cursor): void {

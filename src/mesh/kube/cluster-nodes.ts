@@ -89,6 +89,12 @@ export class ClusterNodes {
     }
   }
 
+  /** Allocatable cores of the pod's node (Infinity: not given, or the pod is not placed). */
+  nodeCores(pod: PlacedPod): number {
+    const n = pod.node === undefined ? undefined : this.info.get(pod.node)?.node;
+    return n === undefined ? Infinity : n.allocatableCpuMillis / 1000;
+  }
+
   zoneOf(pod: PlacedPod | null): string | undefined {
     return pod?.node === undefined ? undefined : this.info.get(pod.node)?.zone;
   }

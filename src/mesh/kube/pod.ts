@@ -2,6 +2,8 @@
 // deterministic, `<deployment>-<index>`, and so are IPs, so reports and seeds are reproducible.
 import { peerIdentity, type PeerIdentity } from "../../proxy/security/identity.js";
 import type { AppServer } from "../app/app-server.js";
+import type { SidecarCpu } from "../sidecar/sidecar-cpu.js";
+import type { ContainerCpu } from "./container-cpu.js";
 import type { OriginPod } from "../transport.js";
 
 export class Pod implements OriginPod {
@@ -18,6 +20,10 @@ export class Pod implements OriginPod {
   /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
   restarts = 0;
   app!: AppServer;
+  /** Its sidecar's worker threads and CPU use (mesh/sidecar/sidecar-cpu.ts); null without one. */
+  proxyCpu: SidecarCpu | null = null;
+  /** Its app container's CPU (mesh/kube/container-cpu.ts). */
+  appCpu: ContainerCpu | null = null;
   /** An ingress gateway's Envoy: the "ns/name" of the Gateway whose VirtualServices it routes by. */
   gateway: string | undefined = undefined;
   /** When its workload certificate expires (istiod's CA signs and rotates it); Infinity: never. */

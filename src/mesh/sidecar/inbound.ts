@@ -44,7 +44,7 @@ export class Inbound {
    * `service` is the FQDN the client addressed (or "unknown"). If the pod is gone when the request
    * arrives, the connection is refused: the responder gets status 0 with flag UF.
    */
-  receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number): void {
+  receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number, connKey = -1): void {
     const port = this.targetPortOf(req.target);
     // A port excluded from inbound capture reaches the app with no sidecar in the way.
     const viaSidecar = pod.hasSidecar && this.interception.inbound(pod, port);
@@ -65,7 +65,14 @@ export class Inbound {
     let d = wireMs;
     if (viaSidecar) {
       this.telemetry.proxyPass();
-      d += this.proxyLatency();
+      const cpu = pod.proxyCpu;
+      if (cpu !== null) {
+        // Booked when sent, at its arrival time: the worker takes requests in the order they were
+        // sent, which differs from their arrival order only by the network's jitter.
+        leg.worker = cpu.worker(connKey);
+        const at = this.sim.now + wireMs;
+        d += cpu.pass(leg.worker, at, mtls);
+      } else d += this.proxyLatency();
     }
     if (d > 0) this.sim.after(d, this.kArrive, leg);
     else this.toApp(leg);
@@ -164,6 +171,8 @@ export class InboundLeg implements Responder {
   prev: InboundLeg | null = null;
   next: InboundLeg | null = null;
   served: ServedRequest | null = null;
+  /** The server sidecar's worker it is pinned to. */
+  worker = 0;
   /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
   appReq: OutgoingRequest;
   private span: Span | null = null;
@@ -237,6 +246,7 @@ export class InboundLeg implements Responder {
     this.closed = true;
     this.rt.left(this);
     const now = this.rt.sim.now;
+    if (this.viaSidecar) this.pod.proxyCpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
       const log = this.rt.log;

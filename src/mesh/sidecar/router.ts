@@ -23,6 +23,7 @@ import { RetryState } from "./retry-state.js";
 import { StreamInfo } from "./stream-info.js";
 import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
 import type { SidecarPath } from "./sidecar-path.js";
+import { inboundConnKey } from "./sidecar-cpu.js";
 
 export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner {
   private routed: ClusterRoute | null = null;
@@ -42,6 +43,8 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
   private localFlags = "-";
   /** The sidecar worker thread handling it (each has its own connection pools). */
   worker = 0;
+  /** The worker whose CPU runs it (its proxy's concurrency may differ from the pools' count). */
+  cpuWorker = 0;
   /** A ServiceEntry's endpoints and the one this request went to (-1: none). */
   private extEndpoints: ExternalEndpoints | null = null;
   private extHost = -1;
@@ -227,7 +230,8 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     a.sentMs = this.p.sim.now;
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, a.host) === true) return;
-    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host));
+    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host),
+      inboundConnKey(this.pod.proxyCpu?.uid ?? 0, a.worker, a.conn!.id));
   }
 
   returnTrip(a: UpstreamRequest): void {
@@ -323,6 +327,8 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinFlags(this.extraFlags, flags);
     this.record(this.p.d, this.p.sim.now, status, f, bytes);
     this.close();
+    // The worker records telemetry after the response (Istio performance page).
+    this.pod.proxyCpu?.afterResponse(this.cpuWorker, this.p.sim.now, bytes);
     this.responder.onResponse(status, f, bytes);
   }
 

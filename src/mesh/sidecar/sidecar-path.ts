@@ -3,6 +3,7 @@
 // handshakes, connect timeouts) and the hand-off of a freed connection to the next pending request.
 // Each downstream request is a Router (router.ts); each try an UpstreamRequest (upstream-request.ts).
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling
+import { inboundConnKey } from "./sidecar-cpu.js";
 import type { Simulator } from "../../engine/simulator.js";
 import { TimersByDelay } from "../../engine/fixed-delay-timers.js";
 import type { RandomStreams } from "../../engine/rng.js";
@@ -97,8 +98,13 @@ export class SidecarPath {
     // Envoy pins each downstream connection to a worker thread; unpinned requests alternate.
     x.worker = (conn >= 0 ? conn : this.nextWorker++) % ENVOY_WORKERS;
     this.d.telemetry.proxyPass();
-    // The outbound pass's latency is added to whatever the router does first (one event, not two).
-    x.outboundMs = this.d.proxyLatency();
+    // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
+    // added to whatever the router does first (one event, not two).
+    const cpu = x.pod.proxyCpu;
+    if (cpu !== null) {
+      x.cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
+      x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
+    } else x.outboundMs = this.d.proxyLatency();
     if (this.d.log !== null && req.ctx) x.traceStart(this.d.log);
     x.route();
     return x;
@@ -129,6 +135,16 @@ export class SidecarPath {
     if (tls.mode !== "DISABLE") d += net.between(from, host) + net.between(host, from);
     // The server pod's PREROUTING redirect to 15006 (NAT and conntrack on the first packet).
     if (host.hasSidecar) d += REDIRECT_COST_MS;
+    // Each side's TLS handshake is CPU on the worker its end of the connection is pinned to: it
+    // delays the requests queued behind it on that worker (not this connection's own setup, whose
+    // round trips the network already counts).
+    if (tls.mode !== "DISABLE" && !host.blackholed) {
+      const now = this.sim.now + extraMs;
+      const own = from?.proxyCpu;
+      if (own) own.handshake(worker % own.concurrency, now);
+      const peer = host.proxyCpu;
+      if (peer && security.mtls) peer.handshake(peer.worker(inboundConnKey(own?.uid ?? 0, worker, conn.id)), now);
+    }
     const timeout = cluster.pools[worker]!.limits.connectTimeoutMs;
     const c = new Connecting(cluster, worker, conn, host, security, this.sim.now + extraMs + timeout);
     // A zone partition drops the SYN like a vanished node does (mesh/kube/cluster-nodes.ts).

@@ -3,11 +3,12 @@
 import { ANNOTATIONS, buildChains, InvalidAnnotationError } from "../../proxy/interception/iptables.js";
 import type { ObjectMeta } from "../../proxy/api/networking.js";
 import { parse as parseYaml } from "yaml";
-import type { Deployment, Namespace, ReadinessProbe, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
+import type { ContainerResources, Deployment, Namespace, ProxyResources, ReadinessProbe, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
 import { DEFAULTS } from "../defaults.js";
 import type { LoadState } from "../load-state.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
 import { TRAFFIC_DISTRIBUTIONS } from "../../proxy/lb/locality-setting.js";
+import { readContainerResources, readProxyResources } from "./container-resources.js";
 import { readPodScheduling } from "./pod-scheduling.js";
 
 const SERVICE_SPEC_IGNORED = [
@@ -177,6 +178,8 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   const readinessProbes: ReadinessProbe[] = [];
   let holdApplicationUntilProxyStarts: boolean = DEFAULTS.deployment.holdApplicationUntilProxyStarts;
   let scheduling: Deployment["scheduling"];
+  const containers: ContainerResources[] = [];
+  let proxy: ProxyResources = {};
   if (tmpl) {
     const tm = tmpl.get("metadata")?.map();
     if (tm) {
@@ -184,6 +187,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       podAnnotations = tm.get("annotations")?.strMap() ?? {};
       checkInterceptionAnnotations(tm.get("annotations")?.map(), podAnnotations);
       holdApplicationUntilProxyStarts = holdsApplication(tm.get("annotations")?.map(), podAnnotations);
+      proxy = readProxyResources(tm.get("annotations")?.map(), podAnnotations);
       tm.ignore("name", "namespace", "generateName", "creationTimestamp");
       tm.done();
     }
@@ -192,6 +196,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       for (const cv of ps.req("containers")?.list() ?? []) {
         const c = cv.map();
         if (!c) continue;
+        containers.push(readContainerResources(c, containers.length));
         for (const portV of c.get("ports")?.list() ?? []) {
           const p = portV.map();
           if (!p) continue;
@@ -233,6 +238,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   doc.ignore("status");
   return {
     kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
-    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, ...(scheduling ? { scheduling } : {}), pos,
+    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, ...(scheduling ? { scheduling } : {}),
+    ...(containers.length > 0 ? { containers } : {}), ...(Object.keys(proxy).length > 0 ? { proxy } : {}), pos,
   };
 }

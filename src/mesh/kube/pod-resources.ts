@@ -1,0 +1,60 @@
+// Each running pod's containers as CPU and memory consumers: the injected istio-proxy (its Envoy
+// worker threads, mesh/sidecar/sidecar-cpu.ts) and the app container (mesh/kube/container-cpu.ts).
+// The istio-proxy container's resources are what Istio's injector writes: the
+// sidecar.istio.io/proxyCPU, proxyCPULimit, proxyMemory, proxyMemoryLimit annotations when any is
+// set (then only those), else global.proxy.resources — requests 100m / 128Mi, limits 2000m / 1Gi
+// (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml and values.yaml).
+import type { Simulator } from "../../engine/simulator.js";
+import { envoyConcurrency } from "../../proxy/resources/worker-concurrency.js";
+import type { Deployment, MeshSettings } from "../../scenario/model.js";
+import { SidecarCpu } from "../sidecar/sidecar-cpu.js";
+import { ContainerCpu } from "./container-cpu.js";
+import type { Pod } from "./pod.js";
+
+/** Istio's injected istio-proxy resources (global.proxy.resources). */
+export const ISTIO_PROXY_DEFAULT_RESOURCES = {
+  requests: { cpuMillis: 100, memoryBytes: 128 * 2 ** 20 },
+  limits: { cpuMillis: 2000, memoryBytes: 2 ** 30 },
+};
+
+export class PodResources {
+  /** Every pod that ran, in creation order (reports read them at the end). */
+  readonly pods: Pod[] = [];
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly mesh: MeshSettings,
+    private readonly proxyLatency: () => number,
+  ) {}
+
+  attach(pod: Pod, dep: Deployment, nodeCores: number): void {
+    this.pods.push(pod);
+    if (pod.hasSidecar) {
+      const p = dep.proxy ?? {};
+      const annotated = p.cpuRequestMillis !== undefined || p.cpuLimitMillis !== undefined || p.memoryRequestBytes !== undefined || p.memoryLimitBytes !== undefined;
+      const d = ISTIO_PROXY_DEFAULT_RESOURCES;
+      const cpuLimit = annotated ? p.cpuLimitMillis : d.limits.cpuMillis;
+      const cpuRequest = annotated ? p.cpuRequestMillis : d.requests.cpuMillis;
+      const memLimit = annotated ? p.memoryLimitBytes : d.limits.memoryBytes;
+      const concurrency = envoyConcurrency({
+        proxyConfigConcurrency: p.concurrency ?? this.mesh.proxy.concurrency,
+        cpuLimitCores: cpuLimit !== undefined ? cpuLimit / 1000 : undefined,
+        cpuRequestCores: cpuRequest !== undefined ? cpuRequest / 1000 : undefined,
+        nodeCores,
+      });
+      pod.proxyCpu = new SidecarCpu(this.pods.length, concurrency, this.mesh.proxy.calibration, this.proxyLatency, {
+        cpuCores: cpuLimit !== undefined ? cpuLimit / 1000 : Infinity,
+        memoryBytes: memLimit ?? Infinity,
+      });
+    }
+    const c = dep.containers?.[0];
+    pod.appCpu = new ContainerCpu(
+      this.sim,
+      c?.name ?? "app",
+      c?.limits.cpuMillis !== undefined ? c.limits.cpuMillis / 1000 : Infinity,
+      nodeCores,
+      (c?.requests.cpuMillis ?? c?.limits.cpuMillis ?? 0) / 1000,
+      c?.limits.memoryBytes ?? Infinity,
+    );
+  }
+}

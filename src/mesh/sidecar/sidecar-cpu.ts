@@ -1,0 +1,90 @@
+// A sidecar's CPU: its Envoy's worker threads (proxy/resources/worker-threads.ts) fed with the
+// calibrated cost of each pass (proxy/resources/calibration-profile.ts), and what the istio-proxy
+// container uses per second (telemetry/cpu-usage.ts).
+// A pass costs no event of its own: the worker's queue is a running "free at" time, so the pass's
+// delay (wait + on-path CPU + the profile's non-CPU latency) is added to the event the hop already
+// schedules. Work after the response (telemetry) and a connection's TLS handshake are booked on the
+// same worker; the main thread's share is counted as CPU but delays nobody.
+import type { ProxyCalibration } from "../../proxy/resources/calibration-profile.js";
+import { WorkerThreads } from "../../proxy/resources/worker-threads.js";
+import { CpuUsage } from "../../telemetry/cpu-usage.js";
+
+/** What the server's kernel hashes to pick the worker of an inbound connection (its 4-tuple). */
+export function inboundConnKey(clientUid: number, clientWorker: number, connId: number): number {
+  return ((clientUid * 64 + clientWorker) * 1_048_576 + connId) >>> 0;
+}
+
+export class SidecarCpu {
+  readonly workers: WorkerThreads;
+  readonly usage = new CpuUsage();
+  private readonly onPathMs: number;
+  private readonly afterMs: number;
+  private readonly mainMs: number;
+  private nextWorker = 0;
+
+  constructor(
+    /** A number naming this proxy in connection hashes (the kernel hashes addresses and ports). */
+    readonly uid: number,
+    concurrency: number,
+    readonly cal: ProxyCalibration,
+    private readonly latency: () => number,
+    /** Limits from the pod (reported beside the use). */
+    readonly limits: { cpuCores: number; memoryBytes: number },
+  ) {
+    this.workers = new WorkerThreads(concurrency);
+    const c = cal.cpuPerRequestMs;
+    this.afterMs = c * cal.afterResponseShare;
+    this.mainMs = c * cal.mainThreadShare;
+    this.onPathMs = c - this.afterMs - this.mainMs;
+  }
+
+  get concurrency(): number {
+    return this.workers.concurrency;
+  }
+
+  /** The worker of a connection: `key` ≥ 0 a hash of the connection; else the next in turn. */
+  worker(key: number): number {
+    if (key < 0) {
+      const w = this.nextWorker;
+      this.nextWorker = w + 1 === this.workers.concurrency ? 0 : w + 1;
+      return w;
+    }
+    // SO_REUSEPORT: the kernel hashes the 4-tuple; an integer mix (murmur3's finaliser) stands in.
+    let h = Math.imul(key ^ (key >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    return (h >>> 0) % this.workers.concurrency;
+  }
+
+  /** A request's pass through this proxy at `now`: the delay until it leaves. */
+  pass(w: number, now: number, mtls: boolean): number {
+    const work = mtls ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
+    const end = this.workers.run(w, now, work);
+    this.usage.add(end - work, end, 1);
+    if (this.mainMs > 0) this.usage.add(now, now + this.mainMs, 1);
+    return end - now + this.latency();
+  }
+
+  /** The response left through worker `w` at `now`: the telemetry and the body's bytes after it. */
+  afterResponse(w: number, now: number, responseBytes: number): void {
+    const extraKiB = responseBytes > 1024 ? responseBytes / 1024 - 1 : 0;
+    const work = this.afterMs + extraKiB * this.cal.cpuPerKiBMs;
+    if (work <= 0) return;
+    const start = Math.max(now, this.workers.freeAt[w]!);
+    this.workers.runAfter(w, now, work);
+    this.usage.add(start, start + work, 1);
+  }
+
+  /** A TLS handshake on worker `w` at `now`: CPU that delays the worker's later work. */
+  handshake(w: number, now: number): void {
+    const work = this.cal.tlsHandshakeMs;
+    const start = Math.max(now, this.workers.freeAt[w]!);
+    this.workers.runAfter(w, now, work);
+    this.usage.add(start, start + work, 1);
+  }
+
+  /** CPU milliseconds used so far (workers and main thread). */
+  cpuMs(): number {
+    return this.usage.totalMs;
+  }
+}

@@ -1,0 +1,99 @@
+// What the pods' containers used: CPU cores per 1 s window (mean, p99, max), CFS throttled
+// periods, memory; and what the mesh's proxies cost (mesh.cost). Read from the world at the end of
+// a run (mesh/kube/pod-resources.ts), after the warm-up.
+import type { Pod } from "../mesh/kube/pod.js";
+import type { World } from "../mesh/world.js";
+import { DEFAULT_MEMORY_COEFFICIENTS, proxyMemoryMB } from "../proxy/resources/proxy-memory.js";
+import type { ContainerSummary, Summary } from "../report/summary-types.js";
+import type { Simulation } from "../scenario/model.js";
+import { monthlyCost } from "../telemetry/resource-cost.js";
+import { Translator } from "../xds/translation/translator.js";
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+type Held = { clusters: number; listeners: number; endpoints: number; routes: number; connections: number };
+
+/**
+ * The counts of what a proxy holds, from istiod's translation of the versions it ACKed. Pods of one
+ * Deployment holding the same versions hold the same config (same namespace, labels, scope): one
+ * translation serves them all (a 2,000-proxy mesh translates once per Deployment, not per pod).
+ */
+function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly unknown[]; held: Held }>): Held {
+  const t = world.translation;
+  if (!(t instanceof Translator)) return { clusters: 0, listeners: 0, endpoints: 0, routes: 0, connections: 0 };
+  const versions = world.xdsOf(pod);
+  const key = [versions.cds, versions.eds, versions.lds, versions.rds];
+  const id = `${pod.namespace}/${pod.workload}`;
+  const hit = cache.get(id);
+  if (hit !== undefined && hit.key.every((k, i) => k === key[i])) return hit.held;
+  const cfg = t.proxyConfig(pod, versions);
+  let endpoints = 0;
+  for (const e of cfg.endpoints) endpoints += e.endpoints.length;
+  let routes = 0;
+  for (const rc of cfg.routes) for (const vh of rc.virtualHosts) routes += vh.routes.length;
+  const held = { clusters: cfg.clusters.length, listeners: cfg.listeners.length, endpoints, routes, connections: 0 };
+  cache.set(id, { key, held });
+  return held;
+}
+
+export function addResources(summary: Summary, world: World, sim: Simulation, fromMs: number, toMs: number): void {
+  const cal = sim.mesh.proxy.calibration;
+  let proxyCpuMs = 0;
+  let proxyMemory = 0;
+  let proxies = 0;
+  const cache = new Map<string, { key: readonly unknown[]; held: Held }>();
+  const pods = [...world.resources.pods].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const pod of pods) {
+    const ps = summary.pods[pod.id];
+    if (ps === undefined) continue;
+    const containers: Record<string, ContainerSummary> = {};
+    const app = pod.appCpu;
+    if (app !== null) {
+      app.finish();
+      const u = app.usage.summary(fromMs, toMs);
+      containers[app.name] = {
+        cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
+        throttledPeriods: app.throttledPeriods,
+        memoryMB: null,
+        ...(app.limitCores !== Infinity ? { cpuLimitCores: app.limitCores } : {}),
+      };
+    }
+    const cpu = pod.proxyCpu;
+    if (cpu !== null) {
+      const u = cpu.usage.summary(fromMs, toMs);
+      const mem = proxyMemoryMB({ baseMB: cal.memoryBaseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, heldCounts(world, pod, cache));
+      proxies++;
+      proxyCpuMs += cpu.cpuMs();
+      proxyMemory += mem;
+      containers["istio-proxy"] = {
+        cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
+        // Not modelled for istio-proxy: Istio sizes its workers from the limit (concurrency =
+        // ceil(limit)), so its threads rarely outrun the quota; docs/cpu-and-memory.md says when they can.
+        throttledPeriods: 0,
+        memoryMB: r3(mem),
+        concurrency: cpu.concurrency,
+        workerUtilization: r3(Math.min(1, cpu.workers.totalBusyMs() / Math.max(1, world.sim.now) / cpu.concurrency)),
+        workerQueueMs: { mean: r3(cpu.workers.passes > 0 ? cpu.workers.waitMs / cpu.workers.passes : 0), max: r3(cpu.workers.maxWaitMs) },
+        ...(cpu.limits.cpuCores !== Infinity ? { cpuLimitCores: cpu.limits.cpuCores } : {}),
+        ...(cpu.limits.memoryBytes !== Infinity && mem * 1e6 > cpu.limits.memoryBytes ? { overMemoryLimit: true } : {}),
+      };
+    }
+    ps.containers = containers;
+  }
+  const seconds = Math.max(1e-9, (toMs - fromMs) / 1000);
+  let rps = 0;
+  for (const c of Object.values(summary.clients)) rps += c.requests / seconds;
+  // Measured: the proxies' CPU over the whole run (what cAdvisor's counter would show at the end).
+  summary.mesh.proxyCpuSeconds = r3(proxyCpuMs / 1000);
+  const cores = proxyCpuMs / Math.max(1, world.sim.now);
+  const monthly = monthlyCost(sim.mesh.cost, cores, proxyMemory);
+  summary.mesh.cost = {
+    proxies,
+    proxyCores: r3(cores),
+    proxyMemoryMB: r3(proxyMemory),
+    coresPer1000Rps: rps > 0 ? r3((cores / rps) * 1000) : null,
+    perMonth: { cpu: r3(monthly.cpu), memory: r3(monthly.memory), total: r3(monthly.total), currency: sim.mesh.cost.currency },
+    prices: { vcpuHour: sim.mesh.cost.perVcpuHour, gbHour: sim.mesh.cost.perGbHour },
+    profile: cal.name,
+  };
+}

@@ -1,0 +1,53 @@
+// A container's CPU use over time, as cAdvisor's container_cpu_usage_seconds_total read every
+// second would show it: core-ms per 1 s window, from which the mean, the p99 over windows and the
+// busiest window. One number per simulated second: memory flat per second of run, not per request.
+
+export class CpuUsage {
+  private readonly windows: number[] = [];
+  totalMs = 0;
+
+  constructor(readonly windowMs = 1000) {}
+
+  /** `cores` cores were used from `from` to `to` (ms). */
+  add(from: number, to: number, cores: number): void {
+    if (!(to > from) || cores <= 0) return;
+    this.totalMs += (to - from) * cores;
+    // Most stretches (a pass, a compute step) fall inside the window of the previous one.
+    if (from >= this.curStart && to <= this.curEnd) {
+      this.windows[this.cur]! += (to - from) * cores;
+      return;
+    }
+    const w = this.windowMs;
+    let k = Math.floor(from / w);
+    let t = from;
+    while (t < to) {
+      const end = Math.min(to, (k + 1) * w);
+      while (this.windows.length <= k) this.windows.push(0);
+      this.windows[k]! += (end - t) * cores;
+      t = end;
+      k++;
+    }
+    this.cur = k - 1;
+    this.curStart = (k - 1) * w;
+    this.curEnd = k * w;
+  }
+
+  private cur = 0;
+  private curStart = 0;
+  private curEnd = -1;
+
+  /** Mean, p99 and max of cores over the whole windows in [fromMs, toMs). */
+  summary(fromMs: number, toMs: number): { mean: number; p99: number; max: number } {
+    const w = this.windowMs;
+    const first = Math.ceil(fromMs / w - 1e-9);
+    const last = Math.floor(toMs / w + 1e-9); // exclusive
+    const vals: number[] = [];
+    for (let k = first; k < last; k++) vals.push((this.windows[k] ?? 0) / w);
+    if (vals.length === 0) return { mean: 0, p99: 0, max: 0 };
+    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+    vals.sort((a, b) => a - b);
+    // Nearest rank, as the report's other percentiles.
+    const p99 = vals[Math.max(0, Math.ceil(0.99 * vals.length) - 1)]!;
+    return { mean, p99, max: vals[vals.length - 1]! };
+  }
+}
