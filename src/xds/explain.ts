@@ -180,7 +180,7 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
   const timeoutMs = chosen.timeoutMs ?? 0;
   const rp = chosen.retryPolicy;
   if (chosen.fault && vh.kind !== "service-entry") out.push(`   fault injection on this route: ${JSON.stringify(chosen.rule.fault)} (the fault filter runs before the router; an injected delay does not count against the route timeout, an abort is never retried).`);
-  // meshsim sends a request to a host outside the cluster once: no fault filter, no retries (README's limits).
+  // meshsim sends a request to a host outside the cluster once: no fault filter, no retries (docs/inspect.md#meshsim-explain, docs/model.md#injection-and-budgets).
   const outside = vh.kind === "service-entry";
   const retryText = rp ? `${rp.numRetries} on ${rp.retryOn}${rp.perTryTimeoutMs !== undefined ? `, per try ${rp.perTryTimeoutMs} ms` : ""}, back-off base ${rp.backoffBaseMs} ms` : "none";
   out.push(`   timeout: ${timeoutMs > 0 ? `${timeoutMs} ms (504 UT when it runs out)` : "none (Istio's default: 0s)"}; retries: ${outside && rp ? `the route has ${retryText}, but meshsim does not retry toward hosts outside the cluster (a modelling limit)` : retryText}.`);

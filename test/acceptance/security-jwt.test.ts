@@ -1,7 +1,8 @@
 // RequestAuthentication and JWT-based authorization as Istio's tasks document them, through the CLI:
 // https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#end-user-authentication
 // https://istio.io/latest/docs/tasks/security/authorization/authz-jwt/
-// meshsim's tokens are unsigned JWTs (keys and JWKS are not modelled; README "Model and its limits").
+// These tokens are unsigned JWTs, read for their claims because the rules here have no key set (no
+// jwks, no served jwksUri; meshsim warns). Signatures against a key set: docs/docs-vs-source.md#jwt-signatures-and-key-sets.
 import { describe, expect, it } from "vitest";
 import { curl, httpbin, ns, simulation, sleep } from "./istio-samples.js";
 import { meshsim, onlyCode, run } from "./meshsim-cli.js";

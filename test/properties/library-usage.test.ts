@@ -1,4 +1,4 @@
-// The README's example, kept true: a user's property written against meshsim's library API.
+// docs/library.md's example (once the README's), kept true: a user's property written against meshsim's library API.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import fc from "fast-check";

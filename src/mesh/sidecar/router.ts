@@ -322,7 +322,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     this.close();
   }
 
-  /** `bytes`: the response body that goes back (0 for Envoy's local replies, see the README's limits). */
+  /** `bytes`: the response body that goes back (0 for Envoy's local replies, see docs/model.md#telemetry-and-reports). */
   private finish(status: number, flags: string, bytes = 0): void {
     const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinFlags(this.extraFlags, flags);
     this.record(this.p.d, this.p.sim.now, status, f, bytes);
