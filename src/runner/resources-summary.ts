@@ -1,39 +1,56 @@
 // What the pods' containers used: CPU cores per 1 s window (mean, p99, max), CFS throttled
 // periods, memory; and what the mesh's proxies cost (mesh.cost). Read from the world at the end of
 // a run (mesh/kube/pod-resources.ts), after the warm-up.
-import type { Pod } from "../mesh/kube/pod.js";
+import { selects, type Pod } from "../mesh/kube/pod.js";
 import type { World } from "../mesh/world.js";
 import { DEFAULT_MEMORY_COEFFICIENTS, proxyMemoryMB } from "../proxy/resources/proxy-memory.js";
 import type { ContainerSummary, Summary } from "../report/summary-types.js";
 import type { Simulation } from "../scenario/model.js";
 import { monthlyCost } from "../telemetry/resource-cost.js";
 import { Translator } from "../xds/translation/translator.js";
+import type { ProxyInput } from "../xds/translation/proxy-input.js";
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 type Held = { clusters: number; listeners: number; endpoints: number; routes: number; connections: number };
 
 /**
- * The counts of what a proxy holds, from istiod's translation of the versions it ACKed. Pods of one
- * Deployment holding the same versions hold the same config (same namespace, labels, scope): one
- * translation serves them all (a 2,000-proxy mesh translates once per Deployment, not per pod).
+ * The counts of what a proxy holds, from istiod's translation of the versions it ACKed. Proxies of
+ * one namespace under the same Sidecar resource, holding the same versions, hold the same clusters,
+ * endpoints and listeners: one translation serves them all (a 1,000-Deployment mesh translated per
+ * Deployment took 3 GB and 10× the run's time). Routes can differ among them only by VirtualService
+ * `sourceLabels` matches; the count of the first proxy is taken for all (docs/cpu-and-memory.md).
+ * Inbound clusters are the pod's own (the services that select it) and are counted per pod.
  */
 function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly unknown[]; held: Held }>): Held {
   const t = world.translation;
   if (!(t instanceof Translator)) return { clusters: 0, listeners: 0, endpoints: 0, routes: 0, connections: 0 };
   const versions = world.xdsOf(pod);
   const key = [versions.cds, versions.eds, versions.lds, versions.rds];
-  const id = `${pod.namespace}/${pod.workload}`;
+  const input = t.input(pod, versions.cds);
+  const inbound = inboundClusters(input);
+  const id = `${pod.namespace}\u0000${pod.gateway ?? ""}\u0000${input.scope.sidecar}`;
   const hit = cache.get(id);
-  if (hit !== undefined && hit.key.every((k, i) => k === key[i])) return hit.held;
+  if (hit !== undefined && hit.key.every((k, i) => k === key[i])) return { ...hit.held, clusters: hit.held.clusters + inbound };
   const cfg = t.proxyConfig(pod, versions);
   let endpoints = 0;
   for (const e of cfg.endpoints) endpoints += e.endpoints.length;
   let routes = 0;
   for (const rc of cfg.routes) for (const vh of rc.virtualHosts) routes += vh.routes.length;
-  const held = { clusters: cfg.clusters.length, listeners: cfg.listeners.length, endpoints, routes, connections: 0 };
+  const held = { clusters: cfg.clusters.length - inbound, listeners: cfg.listeners.length, endpoints, routes, connections: 0 };
   cache.set(id, { key, held });
-  return held;
+  return { ...held, clusters: held.clusters + inbound };
+}
+
+/** The pod's inbound clusters: one per target port of the services that select it (xds/translation/clusters.ts). */
+function inboundClusters(p: ProxyInput): number {
+  if (p.pod.gateway !== undefined) return 0;
+  const ports = new Set<number>();
+  for (const s of p.registry.byFqdn.values()) {
+    if (s.spec.metadata.namespace !== p.pod.namespace || !selects(s.spec.selector, p.pod.labels)) continue;
+    for (const sp of s.spec.ports) ports.add(sp.targetPort);
+  }
+  return ports.size;
 }
 
 export function addResources(summary: Summary, world: World, sim: Simulation, fromMs: number, toMs: number): void {
