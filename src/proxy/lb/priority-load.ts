@@ -74,17 +74,12 @@ export class PriorityLoad {
       load[first < 0 ? 0 : first]! += remaining;
       return;
     }
-    let remaining = 100;
-    let first = -1;
+    spillLoad(health, normalized, load);
     for (let p = 0; p < n; p++) {
-      if (first < 0 && health[p]! > 0) first = p;
-      load[p] = Math.min(remaining, Math.floor((health[p]! * 100) / normalized));
-      remaining -= load[p]!;
       const hosts = set.priorityHosts[p]!;
       const healthyPercent = hosts === 0 ? 0 : (100 * set.priorityHealthy[p]!) / hosts;
       panic[p] = healthyPercent < threshold ? 1 : 0;
     }
-    if (remaining > 0) load[first]! += remaining;
   }
 
   /**
@@ -106,14 +101,7 @@ export class PriorityLoad {
     const normalized = Math.min(100, sum);
     if (normalized === 0) return null;
     const load = new Int32Array(n);
-    let remaining = 100;
-    let first = -1;
-    for (let p = 0; p < n; p++) {
-      if (first < 0 && health[p]! > 0) first = p;
-      load[p] = Math.min(remaining, Math.floor((health[p]! * 100) / normalized));
-      remaining -= load[p]!;
-    }
-    if (remaining > 0) load[first]! += remaining;
+    spillLoad(health, normalized, load);
     return load;
   }
 
@@ -127,4 +115,20 @@ export class PriorityLoad {
     }
     return 0;
   }
+}
+
+/**
+ * Envoy's spill-over: each priority takes its normalized health of the load, in priority order, and
+ * the rounding remainder goes to the first priority with any health (load_balancer_impl.cc
+ * recalculatePriorityLoad / distributeLoad).
+ */
+function spillLoad(health: Int32Array, normalized: number, load: Int32Array): void {
+  let remaining = 100;
+  let first = -1;
+  for (let p = 0; p < health.length; p++) {
+    if (first < 0 && health[p]! > 0) first = p;
+    load[p] = Math.min(remaining, Math.floor((health[p]! * 100) / normalized));
+    remaining -= load[p]!;
+  }
+  if (remaining > 0) load[first]! += remaining;
 }
