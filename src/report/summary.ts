@@ -167,7 +167,7 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
         proxiesPushed: c.counts.proxies, rejected: c.counts.rejected,
       })),
     },
-    expectations: info.expectations.map((e) => ({ text: e.text, ok: e.ok, actual: e.actual === null ? null : roundActual(e.actual) })),
+    expectations: expectationEntries(info.expectations),
     timeSeries: {
       windowSeconds: round3(rec.opts.windowMs / 1000), clients: clientSeries, edges: edgeSeries,
       staleProxies: rec.staleProxies.points().map((p) => ({ t: round3(p.t), max: p.max, mean: p.mean })),
@@ -179,6 +179,11 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
   if (rec.droppedEvents > 0) summary.eventsDropped = rec.droppedEvents;
   if (rec.droppedChanges > 0) summary.mesh.changesDropped = rec.droppedChanges;
   return summary;
+}
+
+/** The expectations as summary.json lists them (actuals rounded by roundActual). */
+export function expectationEntries(results: readonly ExpectationResult[]): Summary["expectations"] {
+  return results.map((e) => ({ text: e.text, ok: e.ok, actual: e.actual === null ? null : roundActual(e.actual) }));
 }
 
 /** Expectation actuals keep 6 decimals: a rate of 0.0004 must not print as 0 next to "< 0.0001". */

@@ -5,7 +5,7 @@ import { INGRESS_GATEWAY_WORKLOAD } from "../scenario/expectation.js";
 import { autoWindowMs } from "../report/report-window.js";
 import { World } from "../mesh/world.js";
 import { Recorder } from "../telemetry/recorder.js";
-import { buildSummary } from "../report/summary.js";
+import { buildSummary, expectationEntries } from "../report/summary.js";
 import { evaluateExpectations } from "../report/expectations.js";
 import type { Summary } from "../report/summary-types.js";
 import { WorldTelemetryAdapter } from "./world-telemetry.js";
@@ -122,21 +122,12 @@ export function finishRun(
   recorder.finish();
   const wallMs = performance.now() - started;
   const clientSources = Object.fromEntries(scenario.loadGenerators.map((lg) => [lg.metadata.name, sourceWorkloadOf(lg)]));
-  const base = buildSummary(recorder, {
-    name: sim.metadata.name,
-    seed,
-    simulatedSeconds: durationMs / 1000,
-    expectations: [],
-    clientSources,
-  });
-  const topology = sim.topology ?? readNetworkTopology(undefined, sim.network.latency);
-  addLocality(base, world, topology);
-  addResources(base, world, sim, sim.warmupMs, durationMs);
-  const expectations = evaluateExpectations(sim.expect, base, recorder);
   const routes = world.config.routeStatus.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, parents: r.parents.map((p) => ({ parentRef: p.parentRef, conditions: p.conditions.map((c) => ({ ...c })) })) }));
-  const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations, clientSources, routes });
-  addLocality(built, world, topology);
+  const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations: [], clientSources, routes });
+  addLocality(built, world, sim.topology ?? readNetworkTopology(undefined, sim.network.latency));
   addResources(built, world, sim, sim.warmupMs, durationMs);
+  // Expectations read the summary they then join (its key stays where buildSummary put it).
+  built.expectations = expectationEntries(evaluateExpectations(sim.expect, built, recorder));
   const summary: Summary = interruptedAtMs === undefined ? built : { ...built, interrupted: { atSimulatedSeconds: interruptedAtMs / 1000 } };
   let requests = 0;
   for (const c of Object.values(summary.clients)) requests += c.requests;
