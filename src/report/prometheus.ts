@@ -144,7 +144,7 @@ function* histogram(name: string, s: Series, buckets: Float64Array, sum: number)
  * pods.<pod>.containers (the measured window after the warm-up).
  * https://github.com/google/cadvisor/blob/master/docs/storage/prometheus.md
  */
-function containerMetrics(out: string[], s: Summary): void {
+function* containerMetrics(s: Summary): Generator<string> {
   const rows: { labels: [string, string][]; c: ContainerSummary }[] = [];
   for (const pod of Object.keys(s.pods).sort(compareText)) {
     const cs = s.pods[pod]!.containers;
@@ -153,12 +153,15 @@ function containerMetrics(out: string[], s: Summary): void {
     for (const c of Object.keys(cs).sort(compareText)) rows.push({ labels: [["namespace", ns!], ["pod", name!], ["container", c]], c: cs[c]! });
   }
   if (rows.length === 0) return;
-  out.push("# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.", "# TYPE container_cpu_usage_seconds_total counter");
-  for (const r of rows) out.push(`container_cpu_usage_seconds_total${labelText(r.labels)} ${num(r.c.cpuCores.mean * s.measuredSeconds)}`);
-  out.push("# HELP container_cpu_cfs_throttled_periods_total Number of throttled period intervals.", "# TYPE container_cpu_cfs_throttled_periods_total counter");
-  for (const r of rows) out.push(`container_cpu_cfs_throttled_periods_total${labelText(r.labels)} ${num(r.c.throttledPeriods)}`);
-  out.push("# HELP container_memory_working_set_bytes Current working set in bytes.", "# TYPE container_memory_working_set_bytes gauge");
-  for (const r of rows) if (r.c.memoryMB !== null) out.push(`container_memory_working_set_bytes${labelText(r.labels)} ${num(Math.round(r.c.memoryMB * 1e6))}`);
+  yield "# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.";
+  yield "# TYPE container_cpu_usage_seconds_total counter";
+  for (const r of rows) yield `container_cpu_usage_seconds_total${labelText(r.labels)} ${num(r.c.cpuCores.mean * s.measuredSeconds)}`;
+  yield "# HELP container_cpu_cfs_throttled_periods_total Number of throttled period intervals.";
+  yield "# TYPE container_cpu_cfs_throttled_periods_total counter";
+  for (const r of rows) yield `container_cpu_cfs_throttled_periods_total${labelText(r.labels)} ${num(r.c.throttledPeriods)}`;
+  yield "# HELP container_memory_working_set_bytes Current working set in bytes.";
+  yield "# TYPE container_memory_working_set_bytes gauge";
+  for (const r of rows) if (r.c.memoryMB !== null) yield `container_memory_working_set_bytes${labelText(r.labels)} ${num(Math.round(r.c.memoryMB * 1e6))}`;
 }
 
 export function renderPrometheus(rec: Recorder, summary?: Summary): string {
@@ -222,9 +225,5 @@ function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
     yield `# TYPE ${metric} ${stat.endsWith("_active") ? "gauge" : "counter"}`;
     yield* families.get(metric)!;
   }
-  if (summary !== undefined) {
-    const out: string[] = [];
-    containerMetrics(out, summary);
-    yield* out;
-  }
+  if (summary !== undefined) yield* containerMetrics(summary);
 }
