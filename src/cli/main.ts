@@ -124,11 +124,13 @@ try {
       (y) =>
         y
           .positional("scenario", { type: "string", demandOption: true })
+          .option("set", { type: "string", array: true, describe: "Override a field first: [Kind/name:]path=value (e.g. spec.mesh.mode=ambient)" })
           .options(LOAD_OPTIONS)
           .example("$0 analyze scenarios/control-plane/canary-wrong-order.yaml", "Messages with the simulated times they hold")
+          .example("$0 analyze scenarios/bookinfo/fault-injection-abort.yaml --set spec.mesh.mode=ambient", "What stops working in ambient mode")
           .epilogue("Exit codes: 0 no Error-level message, 1 an Error found, 2 invalid input."),
       (args) => {
-        process.exitCode = analyzeCommand({ scenario: args.scenario, ...loadArgsOf(args) });
+        process.exitCode = analyzeCommand({ scenario: args.scenario, set: args.set, ...loadArgsOf(args) });
       },
     )
     .command(

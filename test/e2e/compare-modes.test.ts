@@ -43,6 +43,16 @@ describe("meshsim compare-modes on Bookinfo's fault-injection task", () => {
   });
 });
 
+describe("the sweep recipe's analyze half", () => {
+  it("analyze --set spec.mesh.mode=ambient lists what ambient breaks; without it, nothing of the kind", () => {
+    const amb = meshsim("analyze", "scenarios/bookinfo/fault-injection-abort.yaml", "--set", "spec.mesh.mode=ambient");
+    expect(amb.code, amb.stderr).toBe(0);
+    expect(amb.stdout).toMatch(/^Warning \[MSH0163\] \(VirtualService ratings\.default\) .*fault injection/m);
+    const side = meshsim("analyze", "scenarios/bookinfo/fault-injection-abort.yaml");
+    expect(side.stdout).not.toMatch(/MSH016/);
+  });
+});
+
 describe("compare-modes exit codes", () => {
   it("1 when the scenario's expectations fail in its own mode", () => {
     const r = meshsim("compare-modes", "scenarios/mmc.yaml", "--duration", "40s", "--set", "LoadGenerator/users:spec.rate=98", "--out", tmpDir("meshsim-modes-"), "--quiet");
