@@ -13,10 +13,10 @@ import { resolveHostName } from "../../proxy/route/host-name.js";
 import { DEFAULT_ROOT_NAMESPACE, selectorMatches } from "../../proxy/security/policy-scope.js";
 import { isGenerated, type MeshConfig } from "../mesh-config.js";
 import type { AnalysisMessage } from "../analyze.js";
-import { deploymentDataplaneMode } from "./dataplane-mode.js";
+import { ambientIndex } from "./ambient-index.js";
 import { DATAPLANE_MODE_AMBIENT, DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from "./ambient-labels.js";
-import { ingressUseWaypoint, waypointBoundCondition, waypointForService, type WaypointBinding } from "./waypoint-binding.js";
-import { isWaypointGateway, waypointGatewayStatus, waypointsOf, type Waypoint } from "./waypoint-gateway.js";
+import { ingressUseWaypoint, waypointBoundCondition, type WaypointBinding } from "./waypoint-binding.js";
+import { isWaypointGateway, waypointGatewayStatus, type Waypoint } from "./waypoint-gateway.js";
 import { hasTargetRefs, ztunnelAuthorization } from "./ztunnel-authorization.js";
 
 /** What the ambient analyzers read of the cluster besides the Istio config. */
@@ -41,14 +41,14 @@ export function analyzeAmbient(config: MeshConfig, view: AmbientClusterView): An
   if (view.mesh.mode !== "ambient") return [];
   const out: AnalysisMessage[] = [];
   const nsLabels = (ns: string) => view.namespaces.find((n) => n.metadata.name === ns)?.metadata.labels ?? {};
-  const ambient = view.deployments.filter((d) => deploymentDataplaneMode(view.mesh, d, view.namespaces).mode === "ambient");
-  const waypoints = waypointsOf(config.gatewayApi);
+  const index = ambientIndex({ ...view, gatewayApi: config.gatewayApi });
+  const ambient = [...index.workloads.values()].filter((w) => w.dataplane.mode === "ambient").map((w) => w.deployment);
+  const waypoints = index.waypoints;
   const services = new Map<string, ServiceInfo>();
-  for (const svc of view.services) {
-    const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`;
-    const binding = waypointForService({ namespace: svc.metadata.namespace, labels: svc.metadata.labels }, nsLabels(svc.metadata.namespace), waypoints);
+  for (const e of index.services.values()) {
+    const svc = e.service;
     const ambientPods = ambient.filter((d) => d.metadata.namespace === svc.metadata.namespace && Object.keys(svc.selector).length > 0 && selectorMatches({ matchLabels: svc.selector }, d.podLabels));
-    services.set(host, { svc, host, binding, ambientPods });
+    services.set(e.host, { svc, host: e.host, binding: e.binding, ambientPods });
   }
   const selected = (meta: { namespace: string }, selector: { matchLabels?: Record<string, string> } | undefined): Deployment[] =>
     ambient.filter((d) => (meta.namespace === DEFAULT_ROOT_NAMESPACE || d.metadata.namespace === meta.namespace) && selectorMatches(selector, d.podLabels));
