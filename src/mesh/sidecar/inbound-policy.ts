@@ -57,11 +57,16 @@ export class InboundPolicies {
     private readonly nowSeconds: () => number,
   ) {}
 
+  /** Pods without a sidecar (a client's sidecar asks their mode when it connects to them). */
+  private readonly unmeshed = new WeakMap<Pod, PodPolicy>();
+
   private of(pod: Pod): PodPolicy {
-    let p = pod.inboundPolicy as PodPolicy | null;
-    if (p === null || p.config !== p.xds.lds) {
+    const sidecar = pod.proxy;
+    let p = (sidecar !== null ? sidecar.inboundPolicy : this.unmeshed.get(pod)) as PodPolicy | null | undefined;
+    if (p == null || p.config !== p.xds.lds) {
       p = new PodPolicy(this.xdsOf(pod), pod, this.rootNamespace);
-      pod.inboundPolicy = p;
+      if (sidecar !== null) sidecar.inboundPolicy = p;
+      else this.unmeshed.set(pod, p);
     }
     return p;
   }
