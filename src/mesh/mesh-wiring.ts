@@ -137,13 +137,11 @@ export function wireMesh(h: MeshHost): MeshParts {
     kSweep: sim.on((c: UpstreamCluster) => c.sweep()),
     hostSet: nodes === null ? undefined : (hosts, client, policy, svc) => localityHostSet(nodes, hosts, client, policy, svc.spec),
   };
-  const clusterSets = new Map<Pod, UpstreamClusters>();
   const externalLbDraw = rng.stream("proxy:external-lb");
   const routing = new ProxyRouting(
     (pod, config) => {
-      const set = new UpstreamClusters(pod, config, clusterCtx, clusterSets.get(pod) ?? null, pod.proxy!.xds, h.translation);
-      clusterSets.set(pod, set);
-      return set;
+      const sidecar = pod.proxy!;
+      return (sidecar.clusters = new UpstreamClusters(pod, config, clusterCtx, sidecar.clusters, sidecar.xds, h.translation));
     },
     h.translation,
     (se) => {

@@ -20,7 +20,7 @@ export interface InboundDenial {
   readonly bytes: number;
 }
 
-class PodPolicy {
+export class PodPolicy {
   readonly peerAuthn: EffectivePeerAuthentication;
   readonly authz: CompiledAuthz;
   readonly authn: CompiledRequestAuthn;
@@ -62,7 +62,7 @@ export class InboundPolicies {
 
   private of(pod: Pod): PodPolicy {
     const sidecar = pod.proxy;
-    let p = (sidecar !== null ? sidecar.inboundPolicy : this.unmeshed.get(pod)) as PodPolicy | null | undefined;
+    let p = sidecar !== null ? sidecar.inboundPolicy : this.unmeshed.get(pod);
     if (p == null || p.config !== p.xds.lds) {
       p = new PodPolicy(this.xdsOf(pod), pod, this.rootNamespace);
       if (sidecar !== null) sidecar.inboundPolicy = p;

@@ -96,7 +96,7 @@ class HeldVirtualHost {
 }
 
 /** One proxy's routing state for the config version it holds. */
-class ProxyState {
+export class ProxyState {
   readonly hosts = new Map<CallTarget, HeldVirtualHost>();
   constructor(
     readonly config: MeshConfig,
@@ -126,7 +126,7 @@ export class ProxyRouting {
 
   private state(pod: Pod): ProxyState {
     const sidecar = pod.proxy!;
-    let s = sidecar.routing as ProxyState | null;
+    let s = sidecar.routing;
     if (s === null || s.config !== s.xds.rds || s.clusterConfig !== s.xds.cds) {
       const x = sidecar.xds;
       s = new ProxyState(x.rds, x.cds, this.clustersOf(pod, x.cds), x);

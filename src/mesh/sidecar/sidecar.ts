@@ -8,6 +8,10 @@ import type { Proxy } from "../proxy.js";
 import type { Pod } from "../kube/pod.js";
 import type { ProxyXds } from "./proxy-xds.js";
 import type { SidecarCpu } from "./sidecar-cpu.js";
+import type { ProxyState } from "./proxy-routing.js";
+import type { UpstreamClusters } from "./upstream-cluster.js";
+import type { PodPolicy } from "./inbound-policy.js";
+import type { PodRules } from "./interception.js";
 
 /** What a sidecar asks of the mesh when istiod's pushes reach it (the wiring provides it). */
 export interface SidecarRuntime {
@@ -21,12 +25,15 @@ export class Sidecar implements Proxy {
   /** What it ACKed from istiod, per xDS type: set when it first holds config (the scenario's proxies
    *  at t = 0, a proxy started later when it connects), one object from then on. */
   xds!: ProxyXds;
-  /** Its routing for the RDS/CDS versions it holds (kept by proxy-routing.ts). */
-  routing: object | null = null;
+  /** Its routing for the RDS/CDS versions it holds (built by proxy-routing.ts; null: not yet, or stale). */
+  routing: ProxyState | null = null;
+  /** Its upstream clusters (upstream-cluster.ts) for the CDS version it holds; the next version's set
+   *  takes over the connection pools and outlier state of clusters that did not change. */
+  clusters: UpstreamClusters | null = null;
   /** The PeerAuthentication, RequestAuthentication and AuthorizationPolicy it enforces (inbound-policy.ts). */
-  inboundPolicy: object | null = null;
+  inboundPolicy: PodPolicy | null = null;
   /** Its pod's custom iptables rules (interception.ts): null when it captures everything, undefined until asked. */
-  interception: object | null | undefined = undefined;
+  interception: PodRules | null | undefined = undefined;
   /** Its worker threads and CPU (sidecar-cpu.ts); null until its pod is placed (gateways: none modelled). */
   cpu: SidecarCpu | null = null;
 
