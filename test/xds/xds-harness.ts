@@ -91,7 +91,9 @@ export class Harness {
     const i = this.pods.length;
     const p = new Pod(`p-${i}`, "default", "w", { app: "w" }, {}, "default", true, `10.0.1.${i + 1}`);
     this.pods.push(p);
-    this.xds.set(p, new ProxyXds(this.cp.config, eds(), this.cp.config, this.cp.config, false));
+    p.proxy = new Sidecar(p, "sidecar", { clustersPushed: () => {}, configured: () => {} });
+    p.proxy.xds = new ProxyXds(this.cp.config, eds(), this.cp.config, this.cp.config, false);
+    this.xds.set(p, p.proxy.xds);
     this.cp.connect(p);
     return p;
   }
