@@ -40,7 +40,7 @@ export interface ConfigDistributor {
   setUp(up: boolean): void;
   readonly isUp: boolean;
   /** The workload certificate istio-agent holds for a pod (SDS `default`). */
-  certificateOf(pod: Pod): { serial: string; notBeforeMs: number; notAfterMs: number; rotateAtMs: number } | undefined;
+  certificateOf(pod: Pod): { serial: string; notBeforeMs: number; notAfterMs: number; rotateAtMs: number; firstIssuedMs: number } | undefined;
   readonly rootCertificate: { serial: string; notBeforeMs: number; notAfterMs: number };
 }
 
