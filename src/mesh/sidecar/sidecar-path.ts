@@ -169,7 +169,7 @@ export class SidecarPath {
     }
     // TLS: the ClientHello reaches the server after the TCP round trip and its own one-way trip.
     c.flightMs = flight;
-    c.resumed = security.mtls && this.tlsSessions.offer(cluster, host);
+    c.resumed = security.mtls && this.tlsSessions.offer(cluster, from, host);
     this.after(extraMs + d - flight, this.kClientHello, c);
   }
 
@@ -231,7 +231,7 @@ export class SidecarPath {
   streamEnded(cluster: UpstreamCluster, worker: number, conn: PoolConnection, reset: boolean): void {
     const pool = cluster.pools[worker]!;
     // The response brought the server's session tickets with it (TLS 1.3 sends them after the handshake).
-    if (!reset && conn.mtls && conn.served === 0) this.tlsSessions.store(cluster, cluster.hostOf(conn.host));
+    if (!reset && conn.mtls && conn.served === 0) this.tlsSessions.store(cluster, cluster.owner, cluster.hostOf(conn.host));
     for (const a of pool.streamDone(conn, reset, this.sim.now) as UpstreamRequest[]) {
       a.conn = conn;
       a.rr.send(a);

@@ -5,25 +5,34 @@
 // source/common/tls/context_impl.cc (ClientContextImpl::newSsl, newSessionKey);
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/tls.proto
 // (UpstreamTlsContext.max_session_keys). The server's sidecar issues session tickets after each
-// handshake (DownstreamTlsContext leaves stateless resumption on, with a key of the process's own),
-// which the client reads with the connection's first response. A ticket only the server that issued
-// it can read: offered to another host, the handshake is a full one.
+// handshake (DownstreamTlsContext leaves stateless resumption on, with a key of its TLS context's
+// own), which the client reads with the connection's first response. A ticket only the server that
+// issued it can read: offered to another host, the handshake is a full one. A new workload
+// certificate (SDS) makes Envoy build new TLS contexts on either side: the stored session, or the
+// key that sealed it, is gone.
 import type { Pod } from "../kube/pod.js";
 
-export class TlsSessionCache {
-  /** Per cluster (the upstream TLS context): the server whose ticket is stored. */
-  private readonly sessions = new WeakMap<object, Pod>();
+interface Session {
+  /** The server that issued the ticket, and both sides' certificates then. */
+  server: Pod;
+  serverCert: number;
+  clientCert: number;
+}
 
-  /** A new connection of `cluster` to `host` takes the stored session: does its handshake resume? */
-  offer(cluster: object, host: Pod): boolean {
-    const from = this.sessions.get(cluster);
-    if (from === undefined) return false;
+export class TlsSessionCache {
+  /** Per cluster (the upstream TLS context): the one stored session. */
+  private readonly sessions = new WeakMap<object, Session>();
+
+  /** A new connection of `cluster` (owned by `client`) to `host` takes the stored session: does its handshake resume? */
+  offer(cluster: object, client: Pod | null, host: Pod): boolean {
+    const s = this.sessions.get(cluster);
+    if (s === undefined) return false;
     this.sessions.delete(cluster);
-    return from === host && host.alive;
+    return s.server === host && host.alive && s.serverCert === host.certNotAfter && s.clientCert === (client?.certNotAfter ?? Infinity);
   }
 
   /** A ticket from `host` read on a connection of `cluster`: it replaces the stored one (one key). */
-  store(cluster: object, host: Pod): void {
-    this.sessions.set(cluster, host);
+  store(cluster: object, client: Pod | null, host: Pod): void {
+    this.sessions.set(cluster, { server: host, serverCert: host.certNotAfter, clientCert: client?.certNotAfter ?? Infinity });
   }
 }
