@@ -189,11 +189,16 @@ export class SidecarPath {
     this.handshakeStep(c, sent + c.flightMs, this.kServerFlight);
   }
 
-  /** The server's flight is at the client's sidecar: its worker does its side, then it is connected. */
+  /**
+   * The server's flight is at the client's sidecar: its worker does its side, then it is connected.
+   * A handshake that fails (a server that answers no TLS, an expired certificate) fails on reading
+   * that flight, before the client signs anything.
+   */
   private serverFlight(c: Connecting): void {
     const now = this.sim.now;
     const own = c.cluster.owner?.proxyCpu;
-    this.handshakeStep(c, own ? own.handshake(c.worker % own.concurrency, now, c.resumed) : now, this.kConnected);
+    const sign = own && c.security.kind !== "handshake-failure";
+    this.handshakeStep(c, sign ? own.handshake(c.worker % own.concurrency, now, c.resumed) : now, this.kConnected);
   }
 
   /** The next step of a handshake at `at`, unless connect_timeout runs out first. */
