@@ -106,7 +106,7 @@ export class SidecarPath {
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
     // added to whatever the router does first (one event, not two).
-    const cpu = x.pod.proxyCpu;
+    const cpu = x.pod.proxy!.cpu;
     if (cpu !== null) {
       x.cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
       x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
@@ -181,9 +181,9 @@ export class SidecarPath {
     }
     const now = this.sim.now;
     let sent = now;
-    const peer = c.host.proxyCpu;
+    const peer = c.host.proxy?.cpu;
     if (peer && c.security.mtls && c.host.alive) {
-      const own = c.cluster.owner?.proxyCpu;
+      const own = c.cluster.owner?.proxy?.cpu;
       sent = peer.handshake(peer.worker(inboundConnKey(own?.uid ?? 0, c.worker, c.conn.id)), now, c.resumed);
     }
     this.handshakeStep(c, sent + c.flightMs, this.kServerFlight);
@@ -196,7 +196,7 @@ export class SidecarPath {
    */
   private serverFlight(c: Connecting): void {
     const now = this.sim.now;
-    const own = c.cluster.owner?.proxyCpu;
+    const own = c.cluster.owner?.proxy?.cpu;
     const sign = own && c.security.kind !== "handshake-failure";
     this.handshakeStep(c, sign ? own.handshake(c.worker % own.concurrency, now, c.resumed) : now, this.kConnected);
   }
