@@ -140,14 +140,16 @@ export class UpstreamPool<R> {
   /**
    * Open a connection for pending requests when there are more of them than connections being
    * established (HTTP/2: when the host has none), within max_connections — except that Envoy always
-   * lets a host have one connection in each pool.
+   * lets a host have one connection in each pool. Beyond the limit it counts upstream_cx_overflow even
+   * when it opens that one connection anyway: envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc
+   * (ConnPoolImplBase::tryCreateNewConnection).
    */
   private maybeOpen(h: number, pool: HostPool<R>, now: number): PoolConnection | null {
     const wanted = this.limits.http2 ? (pool.conns.length === 0 ? 1 : 0) : pool.pending.length - pool.connecting;
     if (wanted <= 0) return null;
-    if (this.counters.upstream_cx_active >= this.limits.maxConnections && pool.conns.length > 0) {
+    if (this.counters.upstream_cx_active >= this.limits.maxConnections) {
       this.counters.upstream_cx_overflow++;
-      return null;
+      if (pool.conns.length > 0) return null;
     }
     const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: now, idleSince: now };
     pool.conns.push(x);

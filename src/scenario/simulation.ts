@@ -45,6 +45,7 @@ function readProxy(proxy: YamlMap | undefined): MeshSettings["proxy"] {
     afterResponseShare: share("afterResponseShare") ?? base.afterResponseShare,
     mainThreadShare: share("mainThreadShare") ?? base.mainThreadShare,
     tlsHandshakeMs: proxy?.get("tlsHandshake")?.duration() ?? base.tlsHandshakeMs,
+    tlsResumptionMs: proxy?.get("tlsResumption")?.duration() ?? base.tlsResumptionMs,
     cpuPerKiBMs: proxy?.get("cpuPerKiB")?.duration() ?? base.cpuPerKiBMs,
     plaintextFactor: proxy?.get("plaintextFactor")?.num({ min: 0 }) ?? base.plaintextFactor,
     filterCpuMs: {

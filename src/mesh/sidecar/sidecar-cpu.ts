@@ -75,12 +75,16 @@ export class SidecarCpu {
     this.usage.add(start, start + work, 1);
   }
 
-  /** A TLS handshake on worker `w` at `now`: CPU that delays the worker's later work. */
-  handshake(w: number, now: number): void {
-    const work = this.cal.tlsHandshakeMs;
+  /**
+   * A TLS handshake on worker `w` at `now` (`resumed`: on a session ticket): CPU that delays the
+   * worker's later work. Returns when it is done (the handshake's next flight leaves then).
+   */
+  handshake(w: number, now: number, resumed = false): number {
+    const work = resumed ? this.cal.tlsResumptionMs : this.cal.tlsHandshakeMs;
     const start = Math.max(now, this.workers.freeAt[w]!);
     this.workers.runAfter(w, now, work);
     this.usage.add(start, start + work, 1);
+    return start + work;
   }
 
   /** CPU milliseconds used so far (workers and main thread). */
