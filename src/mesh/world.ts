@@ -35,7 +35,7 @@ import { Timeline } from "./timeline.js";
 import { PodLifecycle, type PodStartSpec } from "./kube/pod-lifecycle.js";
 import { DEFAULTS } from "../scenario/defaults.js";
 import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
-import type { AnyResource } from "../scenario/model.js";
+import type { AnyResource, HorizontalPodAutoscaler } from "../scenario/model.js";
 import { ProxyRouting } from "./sidecar/proxy-routing.js";
 import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./sidecar/upstream-cluster.js";
 import { ProxyXds, type EndpointSnapshot, type Translation } from "./sidecar/proxy-xds.js";
@@ -50,6 +50,7 @@ import { networkDistance } from "./kube/network-distance.js";
 import { localityHostSet } from "./kube/locality-host-set.js";
 import { TopologyFaults } from "./kube/topology-faults.js";
 import { readNetworkTopology } from "../scenario/network-topology.js";
+import { HpaControllers } from "./kube/hpa-controller.js";
 
 /** The control plane as the world sees it (xds/control-plane.ts implements it). */
 export interface ConfigDistributor {
@@ -133,6 +134,8 @@ export class World implements Transport {
   /** Requests and bytes that crossed zones; null without nodes. */
   readonly crossZone: CrossZoneTraffic | null;
   private readonly faults: TopologyFaults | null;
+  /** The scenario's HorizontalPodAutoscalers (mesh/kube/hpa-controller.ts); null without any. */
+  readonly autoscalers: HpaControllers | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -293,6 +296,25 @@ export class World implements Transport {
     this.distributor = distributor(this.sim, this.rng, this.config, this.registry.eds, this);
     this.building = false;
     new Timeline(this, simSpec.timeline).schedule();
+    if ((scenario.autoscalers?.length ?? 0) > 0) this.autoscalers = this.newAutoscalers(scenario.autoscalers!);
+  }
+
+  /** kube-controller-manager's HPA controller over the scenario's HPAs (mesh/kube/hpa-controller.ts). */
+  private newAutoscalers(hpas: readonly HorizontalPodAutoscaler[]): HpaControllers {
+    const dep = (h: HorizontalPodAutoscaler) => this.scenario.deployments.find((d) => d.metadata.namespace === h.metadata.namespace && d.metadata.name === h.target)!;
+    return new HpaControllers({
+      sim: this.sim,
+      podsOf: (d) => this.podsByDeployment.get(depKey(d.metadata.namespace, d.metadata.name)) ?? [],
+      addPod: (d) => this.addPod(d, true),
+      removePod: (p) => {
+        if (!p.alive) { this.nodes?.forget(p); p.terminating = true; return; }
+        this.stopPod(p, "terminate");
+      },
+      podsChanged: () => this.podsChanged(),
+      event: (t, kind, detail) => this.telemetry.event(t, kind, detail),
+      workloadOf: (d) => this.scenario.workloads.find((x) => x.metadata.namespace === d.metadata.namespace && selects(x.selector, d.podLabels)),
+      proxyMemoryBytes: this.scenario.simulation.mesh.proxy.calibration.memoryBaseMB * 1e6,
+    }, hpas.map((h) => ({ spec: h, dep: dep(h) })), this.durationMs);
   }
 
   /** What a sidecar holds from istiod (pods built from the scenario start with the initial config);
@@ -427,6 +449,7 @@ export class World implements Transport {
   private startOnNode(pod: Pod, dep: Deployment, w: Workload | undefined, starting: boolean): void {
     // Its containers' CPU: the sidecar's workers, the app's share of the node (mesh/kube/pod-resources.ts).
     this.resources.attach(pod, dep, this.nodes?.nodeCores(pod) ?? Infinity);
+    if (!this.building) pod.startedAtMs = this.sim.now;
     pod.app.cpu = pod.appCpu;
     const bootstrapped = this.building || !pod.hasSidecar;
     if (!bootstrapped) {
@@ -500,6 +523,7 @@ export class World implements Transport {
    * follows them); sidecars learn of it through istiod's EDS pushes.
    */
   podsChanged(): void {
+    this.autoscalers?.podsChanged();
     const changed = this.registry.refresh(this.pods.values());
     this.distributor.endpointsChanged(this.registry.eds, changed);
   }
