@@ -241,7 +241,7 @@ export interface ExpectCheck {
 }
 
 export interface Expectation {
-  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string } | { kind: "mesh" };
+  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string } | { kind: "mesh" } | { kind: "autoscaler"; name: string };
   checks: ExpectCheck[];
   pos: SourcePos;
 }
