@@ -4,6 +4,7 @@ import { analyzeTimeline, type TimedMessage } from "../config/analyze-timeline.j
 import { formatMessage } from "../config/analyze.js";
 import { loadScenario } from "../scenario/index.js";
 import { analyzeInjection } from "../config/namespace-injection.js";
+import { analyzeAutoscalers } from "../config/autoscaler-analyze.js";
 import { loadOptionsOf, type LoadArgs } from "./load-options.js";
 
 function seconds(ms: number): string {
@@ -20,7 +21,8 @@ export function formatTimed(t: TimedMessage): string {
 
 export function analyzeCommand(a: { scenario: string } & LoadArgs): number {
   const scenario = loadScenario(a.scenario, loadOptionsOf(a));
-  const messages: TimedMessage[] = [...analyzeTimeline(scenario), ...analyzeInjection(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined }))];
+  const messages: TimedMessage[] = [...analyzeTimeline(scenario), ...analyzeInjection(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined })),
+    ...analyzeAutoscalers(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined }))];
   if (messages.length === 0) {
     process.stdout.write("✔ No validation issues found when analyzing the scenario.\n");
     return 0;

@@ -87,6 +87,13 @@ describe("HorizontalPodAutoscaler end to end", () => {
     expect(a.replicas.every((p: { current: number }) => p.current === 6)).toBe(true);
   });
 
+  it("analyze reports the HPA that can never compute its CPU utilisation (MSH0140)", () => {
+    const r = meshsim("analyze", path.join(DIR, "no-cpu-request.yaml"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Warning [MSH0140] (HorizontalPodAutoscaler checkout.default) spec.metrics[0]: ScalingActive False FailedGetResourceMetric: missing request for cpu in container istio-proxy of Pod checkout-0; the HPA never scales");
+    expect(meshsim("analyze", path.join(DIR, "spike.yaml")).stdout).not.toContain("MSH014");
+  });
+
   it("scales on memory (AverageValue) from the Workload's working set and the sidecar's", () => {
     const s = scenarioFrom(`
 apiVersion: meshsim.dev/v1alpha1
