@@ -240,7 +240,7 @@ export interface AutoscalerSummary {
   metrics: { name: string; type: "Resource" | "ContainerResource"; resource: "cpu" | "memory"; container?: string; target: number; unit: "percent" | "millicores" | "bytes" }[];
   /** behavior as the controller applies it ("default": spec.behavior unset, the controller's legacy rules). */
   behavior: "default" | { scaleUp: HpaRulesSummary; scaleDown: HpaRulesSummary };
-  /** At every sync (15 s): the HPA's status.desiredReplicas, the Deployment's replicas, its Ready pods, each metric's value (null: unknown). */
+  /** At every sync (15 s): the HPA's status.desiredReplicas, the Deployment's replicas as the sync left them, its Ready pods, each metric's value (null: unknown). */
   replicas: { t: number; desired: number; current: number; ready: number; metrics: (number | null)[] }[];
   /** Each rescale: simulated seconds, from and to, and the reason of its SuccessfulRescale event. */
   decisions: { t: number; from: number; to: number; reason: string }[];

@@ -194,12 +194,13 @@ export class HpaControllers {
     } else desired = current;
     s.currentReplicas = current;
     s.desiredReplicas = desired;
-    this.sample(s, current);
+    // The series shows the Deployment as this sync left it (status.currentReplicas is the count before).
+    this.sample(s, rescale ? desired : current);
   }
 
-  private sample(s: HpaState, current: number): void {
+  private sample(s: HpaState, replicas: number): void {
     const ready = this.host.podsOf(s.dep).filter((p) => p.alive && p.ready && !p.terminating).length;
-    s.samples.push({ t: this.host.sim.now, desired: s.desiredReplicas, current, ready, metrics: s.current.slice() });
+    s.samples.push({ t: this.host.sim.now, desired: s.desiredReplicas, current: replicas, ready, metrics: s.current.slice() });
   }
 
   /** computeReplicasForMetrics: the largest proposal; null when the HPA cannot scale (all invalid, or some invalid on a scale-down). */
