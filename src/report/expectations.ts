@@ -142,6 +142,7 @@ function autoscalerActual(metric: string, s: Summary, name: string): number | nu
     case "autoscaler.peakReplicas": return a.peakReplicas;
     case "autoscaler.currentReplicas": return a.currentReplicas;
     case "autoscaler.desiredReplicas": return a.desiredReplicas;
+    case "autoscaler.readyReplicas": return a.replicas.length > 0 ? a.replicas[a.replicas.length - 1]!.ready : null;
     case "autoscaler.scaleUps": return ups.length;
     case "autoscaler.scaleDowns": return downs.length;
     case "autoscaler.scalingActive": return a.conditions.some((c) => c.type === "ScalingActive" && c.status === "True") ? 1 : 0;

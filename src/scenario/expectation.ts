@@ -29,7 +29,7 @@ const MESH_FRACTION = new Set(["mesh.crossZoneShare"]);
  * simulated time (the first scale-up, the last scale-down, from the first scale-up until that many
  * pods were Ready); scalingActive is 1 while its ScalingActive condition is True, else 0.
  */
-const AUTOSCALER_COUNT = new Set(["autoscaler.peakReplicas", "autoscaler.currentReplicas", "autoscaler.desiredReplicas",
+const AUTOSCALER_COUNT = new Set(["autoscaler.peakReplicas", "autoscaler.currentReplicas", "autoscaler.desiredReplicas", "autoscaler.readyReplicas",
   "autoscaler.scaleUps", "autoscaler.scaleDowns", "autoscaler.scalingActive", "autoscaler.warnings"]);
 const AUTOSCALER_TIME = new Set(["autoscaler.firstScaleUpAt", "autoscaler.lastScaleDownAt", "autoscaler.firstScaleUpReady"]);
 
@@ -84,7 +84,7 @@ function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCh
         : prefix === "flags."
           ? "expected an Envoy response flag such as UO, or -"
           : prefix === "autoscaler."
-            ? `unknown autoscaler figure ${JSON.stringify(key)} (peakReplicas, currentReplicas, desiredReplicas, scaleUps, scaleDowns, scalingActive, warnings, firstScaleUpAt, lastScaleDownAt, firstScaleUpReady)`
+            ? `unknown autoscaler figure ${JSON.stringify(key)} (peakReplicas, currentReplicas, desiredReplicas, readyReplicas, scaleUps, scaleDowns, scalingActive, warnings, firstScaleUpAt, lastScaleDownAt, firstScaleUpReady)`
           : prefix === "mesh."
             ? `unknown mesh metric ${JSON.stringify(key)} (convergenceP50, convergenceMax, xdsPushes, xdsRejects, staleProxiesMax, certificatesIssued, crossZoneRequests, crossZoneShare, crossZoneCostPerMonth, proxyCpuSeconds, proxyCores, proxyCoresPer1000Rps, proxyMemoryMB, costPerMonth)`
             : `unknown metric ${JSON.stringify(key)} (requests, errorRate, mean, p50, p90, p99, p999, max, rps, codes, flags)`);
