@@ -300,7 +300,7 @@ export class HpaControllers {
       const c = reqs[i]!;
       if (c.name === ISTIO_PROXY) {
         const bytes = this.host.proxyMemoryBytes;
-        out.push({ name: c.name, cpu: pod.proxyCpu?.usage ?? null, memoryBytes: () => bytes });
+        out.push({ name: c.name, cpu: pod.proxy?.cpu?.usage ?? null, memoryBytes: () => bytes });
       } else if (i === 0) {
         // The first container runs the Workload's compute steps (mesh/kube/pod-resources.ts).
         const mem = w?.memory;
