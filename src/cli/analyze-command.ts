@@ -4,6 +4,7 @@ import { analyzeTimeline, type TimedMessage } from "../config/analyze-timeline.j
 import { formatMessage } from "../config/analyze.js";
 import { loadScenario } from "../scenario/index.js";
 import { analyzeInjection } from "../config/namespace-injection.js";
+import { analyzeAutoscalers } from "../config/autoscaler-analyze.js";
 import { loadOptionsOf, type LoadArgs } from "./load-options.js";
 import { overridesOf } from "./run-command.js";
 
@@ -21,7 +22,8 @@ export function formatTimed(t: TimedMessage): string {
 
 export function analyzeCommand(a: { scenario: string; set?: readonly string[] | undefined } & LoadArgs): number {
   const scenario = loadScenario(a.scenario, { ...loadOptionsOf(a), overrides: overridesOf(a.set ?? []) });
-  const messages: TimedMessage[] = [...analyzeTimeline(scenario), ...analyzeInjection(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined }))];
+  const messages: TimedMessage[] = [...analyzeTimeline(scenario), ...analyzeInjection(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined })),
+    ...analyzeAutoscalers(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined }))];
   if (messages.length === 0) {
     process.stdout.write("✔ No validation issues found when analyzing the scenario.\n");
     return 0;

@@ -5,7 +5,7 @@ import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
-import type { AnyResource, Deployment, Scenario, TimelineAction } from "../scenario/model.js";
+import type { AnyResource, Deployment, HorizontalPodAutoscaler, Scenario, TimelineAction } from "../scenario/model.js";
 import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
 import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/sidecar-scope.js";
 import type { RequestLog } from "../telemetry/request-log.js";
@@ -23,6 +23,8 @@ import type { LoadGeneratorRunner } from "./app/load-generator.js";
 import { wireLoadGenerators, wireMesh, type MeshHost, type MeshParts, type WorldTelemetry } from "./mesh-wiring.js";
 import type { Network } from "./network.js";
 import { Timeline } from "./timeline.js";
+import { HpaControllers } from "./kube/hpa-controller.js";
+import { selects } from "./kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 
 export type { WorldTelemetry } from "./mesh-wiring.js";
@@ -85,6 +87,8 @@ export class World implements Transport {
   private readonly generators: LoadGeneratorRunner[];
   /** Services as Sidecar scoping sees them. */
   private readonly scopedHosts: ScopedHost[];
+  /** The scenario's HorizontalPodAutoscalers (mesh/kube/hpa-controller.ts); null without any. */
+  readonly autoscalers: HpaControllers | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -121,6 +125,29 @@ export class World implements Transport {
     this.distributor = distributor(this.sim, this.rng, this.config, this.registry.eds, this);
     m.pods.building = false;
     new Timeline(this, scenario.simulation.timeline).schedule();
+    if ((scenario.autoscalers?.length ?? 0) > 0) this.autoscalers = this.newAutoscalers(scenario.autoscalers!);
+  }
+
+  /** kube-controller-manager's HPA controller over the scenario's HPAs (mesh/kube/hpa-controller.ts). */
+  private newAutoscalers(hpas: readonly HorizontalPodAutoscaler[]): HpaControllers {
+    const pods = this.podController;
+    const dep = (h: HorizontalPodAutoscaler) => this.scenario.deployments.find((d) => d.metadata.namespace === h.metadata.namespace && d.metadata.name === h.target)!;
+    const a = new HpaControllers({
+      sim: this.sim,
+      podsOf: (d) => pods.podsOf(d.metadata.namespace, d.metadata.name),
+      addPod: (d) => pods.addPod(d, true),
+      removePod: (p) => {
+        // A Pending pod is deleted before it binds; a running one terminates gracefully.
+        if (!p.alive) { this.nodes?.forget(p); p.terminating = true; return; }
+        pods.stopPod(p, "terminate");
+      },
+      podsChanged: () => pods.podsChanged(),
+      event: (t, kind, detail) => this.telemetry.event(t, kind, detail),
+      workloadOf: (d) => this.scenario.workloads.find((x) => x.metadata.namespace === d.metadata.namespace && selects(x.selector, d.podLabels)),
+      proxyMemoryBytes: this.scenario.simulation.mesh.proxy.calibration.memoryBaseMB * 1e6,
+    }, hpas.map((h) => ({ spec: h, dep: dep(h) })), this.durationMs);
+    pods.readinessWatcher = () => a.podsChanged();
+    return a;
   }
 
   /** Every pod ever started, by `Pod.id`. */

@@ -164,6 +164,36 @@ function* containerMetrics(s: Summary): Generator<string> {
   for (const r of rows) if (r.c.memoryMB !== null) yield `container_memory_working_set_bytes${labelText(r.labels)} ${num(Math.round(r.c.memoryMB * 1e6))}`;
 }
 
+/**
+ * kube-state-metrics' HPA gauges at the end of the run, labelled namespace and horizontalpodautoscaler.
+ * https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/horizontalpodautoscaler-metrics.md
+ */
+function* autoscalerMetrics(s: Summary): Generator<string> {
+  const all = s.autoscalers;
+  if (all === undefined) return;
+  const rows = Object.keys(all).sort(compareText).map((k) => {
+    const a = all[k]!;
+    const name = k.endsWith(`.${a.namespace}`) ? k.slice(0, -(a.namespace.length + 1)) : k;
+    return { a, labels: [["namespace", a.namespace], ["horizontalpodautoscaler", name]] as [string, string][] };
+  });
+  const gauge = function* (metric: string, help: string, value: (a: (typeof rows)[number]["a"]) => number): Generator<string> {
+    yield `# HELP ${metric} ${help}`;
+    yield `# TYPE ${metric} gauge`;
+    for (const r of rows) yield `${metric}${labelText(r.labels)} ${num(value(r.a))}`;
+  };
+  yield* gauge("kube_horizontalpodautoscaler_spec_min_replicas", "Lower limit for the number of pods that can be set by the autoscaler, default 1.", (a) => a.minReplicas);
+  yield* gauge("kube_horizontalpodautoscaler_spec_max_replicas", "Upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.", (a) => a.maxReplicas);
+  yield* gauge("kube_horizontalpodautoscaler_status_current_replicas", "Current number of replicas of pods managed by this autoscaler.", (a) => a.currentReplicas);
+  yield* gauge("kube_horizontalpodautoscaler_status_desired_replicas", "Desired number of replicas of pods managed by this autoscaler.", (a) => a.desiredReplicas);
+  yield "# HELP kube_horizontalpodautoscaler_status_condition The condition of this autoscaler.";
+  yield "# TYPE kube_horizontalpodautoscaler_status_condition gauge";
+  for (const r of rows) {
+    for (const c of r.a.conditions) {
+      for (const st of ["true", "false", "unknown"]) yield `kube_horizontalpodautoscaler_status_condition${labelText([...r.labels, ["condition", c.type], ["status", st]])} ${c.status.toLowerCase() === st ? 1 : 0}`;
+    }
+  }
+}
+
 export function renderPrometheus(rec: Recorder, summary?: Summary): string {
   return `${[...prometheusLines(rec, summary)].join("\n")}\n`;
 }
@@ -226,4 +256,5 @@ function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
     yield* families.get(metric)!;
   }
   if (summary !== undefined) yield* containerMetrics(summary);
+  if (summary !== undefined) yield* autoscalerMetrics(summary);
 }

@@ -56,6 +56,8 @@ export class PodController {
   readonly podsByDeployment = new Map<string, Pod[]>();
   /** Pods are being built from the scenario (they start with the initial config, already pushed). */
   building = true;
+  /** Told of every change of pods or readiness before the endpoints follow (the HPA controller notes Ready transitions). */
+  readinessWatcher: (() => void) | null = null;
   private podCount = 0;
   private readonly kKill: number;
   readonly lifecycle: PodLifecycle;
@@ -124,6 +126,8 @@ export class PodController {
     const d = this.d;
     // Its containers' CPU: the sidecar's workers, the app's share of the node (mesh/kube/pod-resources.ts).
     d.resources.attach(pod, dep, d.nodes?.nodeCores(pod) ?? Infinity);
+    // status.startTime (the scenario's own pods ran before the run began).
+    if (!this.building) pod.startedAtMs = d.sim.now;
     pod.app.cpu = pod.appCpu;
     const bootstrapped = this.building || !pod.hasSidecar;
     if (!bootstrapped) {
@@ -183,6 +187,7 @@ export class PodController {
    * follows them); sidecars learn of it through istiod's EDS pushes.
    */
   podsChanged(): void {
+    this.readinessWatcher?.();
     const changed = this.d.registry.refresh(this.pods.values());
     this.d.istiod().distributor.endpointsChanged(this.d.registry.eds, changed);
   }

@@ -15,6 +15,8 @@ export class Pod implements OriginPod {
   appUp = true;
   /** Unreachable (its node vanished): packets to it are dropped, nothing answers or refuses. */
   blackholed = false;
+  /** status.startTime: when the kubelet started it on its node (-Infinity: running before the run began). */
+  startedAtMs = -Infinity;
   /** Being scaled down: it no longer counts as a replica. */
   terminating = false;
   /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
