@@ -15,7 +15,7 @@ const UNKNOWN = "unknown";
  * (else the workload's name and "latest"); the principal is known only over mTLS. Without a proxy
  * at that end no metadata is exchanged (https://istio.io/latest/docs/reference/config/metrics/).
  */
-function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
+export function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
   const l = pod?.labels ?? {};
   return {
     exchanged: pod !== null && pod.hasSidecar,

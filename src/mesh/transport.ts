@@ -53,4 +53,6 @@ export interface Transport {
    * the request to one of the sidecar's worker threads as Envoy pins connections; -1 = any.
    */
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange;
+  /** The caller closed its connection `conn` (a per-connection balancer forgets its pick). */
+  closeConnection?(origin: Origin, conn: number): void;
 }

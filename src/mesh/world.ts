@@ -50,6 +50,7 @@ import { networkDistance } from "./kube/network-distance.js";
 import { localityHostSet } from "./kube/locality-host-set.js";
 import { TopologyFaults } from "./kube/topology-faults.js";
 import { readNetworkTopology } from "../scenario/network-topology.js";
+import { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
 
 /** The control plane as the world sees it (xds/control-plane.ts implements it). */
 export interface ConfigDistributor {
@@ -133,6 +134,8 @@ export class World implements Transport {
   /** Requests and bytes that crossed zones; null without nodes. */
   readonly crossZone: CrossZoneTraffic | null;
   private readonly faults: TopologyFaults | null;
+  /** ambient mode's ztunnels and enrolment (mesh/ztunnel/); null in other modes. */
+  readonly ambient: AmbientDataPlane | null;
 
   constructor(
     readonly scenario: Scenario,
@@ -182,6 +185,12 @@ export class World implements Transport {
       return p;
     }, this.interception, log);
     this.direct = new DirectPath(this.sim, this.network, this.registry, this.inbound, this.rng.stream("kube-proxy"));
+    this.ambient = simSpec.mesh.mode !== "ambient" ? null : new AmbientDataPlane({
+      sim: this.sim, rng: this.rng, network: this.network, registry: this.registry, inbound: this.inbound, telemetry,
+      mesh: simSpec.mesh, nodes: scenario.nodes ?? [], namespaces: scenario.namespaces, podIp: () => podIp(this.podCount++),
+      addResources: (p) => this.resources.pods.push(p), config: () => this.config,
+      zones: nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null,
+    });
     this.config = initialConfig(scenario);
     const clusterCtx: ClusterContext = {
       sim: this.sim,
@@ -401,6 +410,7 @@ export class World implements Transport {
       podIp(this.podCount++),
       dep.terminationGracePeriodMs,
     );
+    this.ambient?.enrol(pod);
     const behaviour = this.behaviourFor(ns, dep.podLabels);
     const w = this.scenario.workloads.find((x) => x.metadata.namespace === ns && selects(x.selector, dep.podLabels));
     pod.app = this.newApp(pod, behaviour, this.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
@@ -523,7 +533,9 @@ export class World implements Transport {
     const { config, ignored } = applyResources(this.config, resources);
     this.config = config;
     this.distributor.change(config);
-    for (const r of ignored) this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
+    const ambient = this.ambient;
+    if (ambient !== null) ambient.applyNamespaces(resources.filter((r) => r.kind === "Namespace"), this.pods.values());
+    for (const r of ignored) if (ambient === null || r.kind !== "Namespace") this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
   }
 
   deleteConfig(kind: string, name: string, namespace: string): void {
@@ -542,7 +554,13 @@ export class World implements Transport {
     if (pod !== null && pod.hasSidecar && ((pod as Pod).gateway !== undefined || this.interception.outbound(pod as Pod, req.target))) {
       return this.sidecars.send(origin, req, responder, conn);
     }
+    if (pod !== null && (pod as Pod).ambient) return this.ambient!.send(origin, req, responder, conn);
     return this.direct.send(origin, req, responder);
+  }
+
+  /** The caller closed its connection `conn` (ztunnel forgets the endpoint it pinned). */
+  closeConnection(origin: Origin, conn: number): void {
+    this.ambient?.closeConnection(origin, conn);
   }
 
   private started = false;

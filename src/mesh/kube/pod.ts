@@ -44,6 +44,11 @@ export class Pod implements OriginPod {
   node: string | undefined = undefined;
   locality: string | undefined = undefined;
   pending: string | undefined = undefined;
+  /** In the ambient data plane (istio.io/dataplane-mode): its traffic goes through its node's ztunnel
+   *  (mesh/ztunnel/). Changes without a restart when the label is applied on the timeline. */
+  ambient = false;
+  /** A proxy of the ambient data plane itself (a node's ztunnel), not an application pod. */
+  ambientProxy: "ztunnel" | undefined = undefined;
 
   /**
    * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default
