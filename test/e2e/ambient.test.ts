@@ -1,0 +1,153 @@
+// ambient mode end to end (issue 16): the scenarios of scenarios/ambient/ run in-process and are held
+// to what Istio's ambient docs say: mTLS on every hop with no sidecar, L7 config ignored without a
+// waypoint, ztunnel's TCP-only metrics, per-connection balancing (istio/istio#57711), L7 policies
+// without a waypoint dropping everything, and the same seed giving the same summary.
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../src/scenario/index.js";
+import { createWorld, finishRun, runScenario } from "../../src/runner/run-scenario.js";
+import { renderPrometheus } from "../../src/report/prometheus.js";
+import type { Scenario } from "../../src/scenario/model.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
+
+const DIR = path.resolve(import.meta.dirname, "../../scenarios/ambient");
+const load = (f: string): Scenario => loadScenario(path.join(DIR, f));
+
+function withMode(s: Scenario, mode: "sidecar" | "ambient" | "none"): Scenario {
+  return { ...s, simulation: { ...s.simulation, mesh: { ...s.simulation.mesh, mode } } };
+}
+
+describe("Bookinfo in ambient without a waypoint", () => {
+  const scenario = load("bookinfo-ambient.yaml");
+  const out = runScenario(scenario);
+  const s = out.summary;
+
+  it("meets its expectations (L7 routing and the abort fault ignored)", () => {
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    expect(s.expectations.length).toBeGreaterThan(0);
+  });
+
+  it("encrypts every hop between pods (HBONE) and reports ztunnel's TCP metrics only", () => {
+    const meshEdges = s.edges.filter((e) => e.source === "productpage-v1");
+    expect(meshEdges.length).toBeGreaterThan(0);
+    for (const e of meshEdges) expect(e.mtls, `${e.source}->${e.destination}`).toBe(true);
+    // No fault: nothing answered by a proxy.
+    for (const e of s.edges) expect(Object.keys(e.flags ?? {})).not.toContain("FI");
+    const prom = renderPrometheus(out.recorder, s);
+    expect(prom).not.toMatch(/^istio_requests_total\{/m);
+    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="productpage-v1".*connection_security_policy="mutual_tls"\} \d+/m);
+    expect(prom).toMatch(/^istio_tcp_connections_opened_total\{reporter="source",source_workload="reviews-v2",.*destination_workload="ratings-v1".*\} [1-9]\d*$/m);
+    expect(prom).toMatch(/^istio_tcp_connections_closed_total\{/m);
+    expect(prom).toMatch(/^istio_tcp_received_bytes_total\{/m);
+  });
+
+  it("runs one ztunnel (no sidecar) and prices it with ztunnel's calibration", () => {
+    const z = s.pods["ztunnel-node.istio-system"];
+    expect(z).toBeDefined();
+    expect(z!.containers?.["istio-proxy"]?.memoryMB).toBe(12);
+    expect(z!.containers?.["istio-proxy"]?.concurrency).toBe(2);
+    expect(s.pods["productpage-v1-0"]!.containers?.["istio-proxy"]).toBeUndefined();
+    expect(s.mesh.cost!.proxies).toBe(1);
+    expect(s.mesh.cost!.profile).toBe("ztunnel-1.24");
+    expect(s.mesh.cost!.proxyCores).toBeGreaterThan(0);
+  });
+
+  it("costs less than sidecars and adds less latency on the same YAML (Bookinfo without routing rules)", () => {
+    const plain = loadScenario(path.resolve(DIR, "../bookinfo/simulation.yaml"));
+    const short = (m: "sidecar" | "ambient" | "none"): Scenario => {
+      const x = withMode(plain, m);
+      return { ...x, simulation: { ...x.simulation, durationMs: 60_000 } };
+    };
+    const [amb, side, none] = (["ambient", "sidecar", "none"] as const).map((m) => runScenario(short(m)).summary);
+    expect(amb!.mesh.cost!.proxyCores).toBeLessThan(side!.mesh.cost!.proxyCores / 3);
+    const p90 = (x: typeof s): number => x.clients["users"]!.latencyMs.p90;
+    expect(p90(amb!)).toBeGreaterThan(p90(none!));
+    expect(p90(amb!)).toBeLessThan(p90(side!));
+  });
+
+  it("gives a byte-identical summary for the same seed", () => {
+    const again = runScenario(load("bookinfo-ambient.yaml")).summary;
+    const strip = (x: typeof s): string => JSON.stringify({ ...x, measuredSeconds: 0 });
+    expect(strip(again)).toBe(strip(s));
+  });
+});
+
+describe("per-connection balancing (istio/istio#57711)", () => {
+  const busy = (sc: Scenario): number => {
+    const s = runScenario(sc).summary;
+    return Object.entries(s.pods).filter(([n, p]) => n.startsWith("echo-") && p.requests > 0).length;
+  };
+
+  it("three kept connections reach at most three of six pods in ambient; sidecars spread over all six", () => {
+    const sc = load("connection-skew.yaml");
+    expect(busy(sc)).toBeLessThanOrEqual(3);
+    expect(busy(withMode(sc, "sidecar"))).toBe(6);
+  });
+
+  it("a kept connection never changes pod, whatever the seed, replicas, connections and a pod killed midway", () => {
+    const base = load("connection-skew.yaml");
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 4 }), (seed, replicas, connections) => {
+      const sc: Scenario = {
+        ...base,
+        simulation: {
+          ...base.simulation, seed, durationMs: 4000, warmupMs: 0,
+          timeline: [{ atMs: 2000, action: { kind: "kill", deployment: "echo", count: 1, namespace: "default", network: "refuse" } }] as unknown as Scenario["simulation"]["timeline"],
+        },
+        deployments: base.deployments.map((d) => (d.metadata.name === "echo" ? { ...d, replicas } : d)),
+        loadGenerators: base.loadGenerators.map((g) => ({ ...g, closed: { ...g.closed!, connections, qps: 200 } })),
+      };
+      const made = createWorld(sc);
+      const path = made.world.ambient!.path;
+      const served = new Map<number, Set<string>>();
+      const inbound = (path as unknown as { d: { inbound: { receive: (pod: Pod, ...rest: unknown[]) => void } } }).d.inbound;
+      const receive = inbound.receive.bind(inbound);
+      inbound.receive = (pod: Pod, ...rest: unknown[]) => {
+        const key = rest[rest.length - 1] as number;
+        let set = served.get(key);
+        if (set === undefined) served.set(key, (set = new Set()));
+        set.add(pod.id);
+        receive(pod, ...rest);
+      };
+      made.world.run();
+      expect(served.size).toBeGreaterThan(0);
+      for (const pods of served.values()) expect(pods.size).toBe(1);
+    }), { numRuns: 8 });
+  });
+});
+
+describe("an L7 AuthorizationPolicy without a waypoint", () => {
+  it("makes ztunnel drop every connection to the workload until the policy is L4 only", () => {
+    const s = runScenario(load("l7-authz-without-waypoint.yaml")).summary;
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    const denied = (s.events as { kind: string; t: number; detail: Record<string, unknown> }[]).filter((e) => e.kind === "ztunnel-denied");
+    expect(denied.map((e) => e.detail["pod"]).sort()).toEqual(["reviews-v1-0", "reviews-v2-0", "reviews-v3-0"]);
+    for (const e of denied) {
+      expect(e.t).toBeGreaterThanOrEqual(20);
+      expect(e.t).toBeLessThan(50);
+      expect(String(e.detail["reason"])).toContain("l7-policy-without-waypoint");
+    }
+  });
+});
+
+describe("enrolment", () => {
+  it("a Namespace labelled on the timeline moves running pods into ambient without a restart", () => {
+    const base = load("connection-skew.yaml");
+    const ns = { kind: "Namespace", metadata: { name: "default", namespace: "", labels: { "istio.io/dataplane-mode": "ambient" }, annotations: {} } };
+    const sc: Scenario = {
+      ...base,
+      namespaces: [{ ...ns, metadata: { ...ns.metadata, labels: {} } } as unknown as Scenario["namespaces"][number]],
+      simulation: { ...base.simulation, durationMs: 20_000, timeline: [{ atMs: 10_000, action: { kind: "apply", resources: [ns] } }] as unknown as Scenario["simulation"]["timeline"] },
+    };
+    const made = createWorld(sc);
+    const fortio = made.world.pods.get("fortio-deploy-0")!;
+    expect(fortio.ambient).toBe(false);
+    made.world.advance(9_000);
+    expect(fortio.ambient).toBe(false);
+    made.world.advance(11_000);
+    expect(fortio.ambient).toBe(true);
+    expect(fortio.restarts).toBe(0);
+    const s = finishRun(sc, {}, made, made.world.run(), Date.now()).summary;
+    expect((s.events as { kind: string }[]).filter((e) => e.kind === "ambient-enrolled").length).toBe(7);
+  });
+});
