@@ -110,9 +110,8 @@ export class ZtunnelPath {
       const mtls = dest.ambient || dest.hasSidecar;
       let stream: HboneConnection | null = null;
       if (mtls) {
-        const got = zt.pool.acquire(from.identity.principal, dest.identity.principal, now);
-        stream = got.conn;
-        if (got.dialled) setupMs += this.dial(zt, zDest, from, dest, now);
+        stream = zt.pool.stream(from.identity.principal, dest.identity.principal, now);
+        if (zt.pool.justDialled) setupMs += this.dial(zt, zDest, from, dest, now);
       }
       // The app's TCP handshake with its own ztunnel (in-pod redirect) costs no extra round trip here.
       c = new ZtunnelConnection(

@@ -25,7 +25,8 @@ export interface HboneAcquired {
 }
 
 export class HbonePool {
-  private readonly byKey = new Map<string, HboneConnection[]>();
+  /** Source identity → destination identity → its connections (two Maps: no key string per stream). */
+  private readonly byKey = new Map<string, Map<string, HboneConnection[]>>();
   private nextId = 0;
   /** Tunnels dialled and released, over the pool's life. */
   dialled = 0;
@@ -36,23 +37,41 @@ export class HbonePool {
     readonly unusedReleaseMs = HBONE_UNUSED_RELEASE_MS,
   ) {}
 
+  private list(src: string, dst: string): HboneConnection[] {
+    let byDst = this.byKey.get(src);
+    if (byDst === undefined) this.byKey.set(src, (byDst = new Map()));
+    let conns = byDst.get(dst);
+    if (conns === undefined) byDst.set(dst, (conns = []));
+    return conns;
+  }
+
   /** A stream for a new TCP connection from `src` to `dst` (SPIFFE identities) at `now`. */
   acquire(src: string, dst: string, now: number): HboneAcquired {
-    const key = `${src}\u0000${dst}`;
-    let conns = this.byKey.get(key);
-    if (conns === undefined) this.byKey.set(key, (conns = []));
-    this.releaseIdle(conns, now);
-    for (const c of conns) {
+    const conn = this.stream(src, dst, now);
+    return { conn, dialled: this.justDialled };
+  }
+
+  /** Whether the last `stream` call dialled a new tunnel. */
+  justDialled = false;
+
+  /** `acquire` without the result object (the hot path): read `justDialled` after it. */
+  stream(src: string, dst: string, now: number): HboneConnection {
+    const conns = this.list(src, dst);
+    if (conns.length > 0) this.releaseIdle(conns, now);
+    for (let i = 0; i < conns.length; i++) {
+      const c = conns[i]!;
       if (c.streams < this.maxStreams) {
         c.streams++;
         c.idleSinceMs = Infinity;
-        return { conn: c, dialled: false };
+        this.justDialled = false;
+        return c;
       }
     }
     const conn: HboneConnection = { id: this.nextId++, streams: 1, idleSinceMs: Infinity };
     conns.push(conn);
     this.dialled++;
-    return { conn, dialled: true };
+    this.justDialled = true;
+    return conn;
   }
 
   /** The stream's TCP connection closed at `now`. */
@@ -62,7 +81,7 @@ export class HbonePool {
 
   /** Connections currently open between `src` and `dst` at `now`. */
   open(src: string, dst: string, now: number): number {
-    const conns = this.byKey.get(`${src}\u0000${dst}`);
+    const conns = this.byKey.get(src)?.get(dst);
     if (conns === undefined) return 0;
     this.releaseIdle(conns, now);
     return conns.length;
@@ -71,14 +90,17 @@ export class HbonePool {
   /** Every open connection, over all keys (after releasing those idle too long at `now`). */
   total(now: number): number {
     let n = 0;
-    for (const conns of this.byKey.values()) {
-      this.releaseIdle(conns, now);
-      n += conns.length;
+    for (const byDst of this.byKey.values()) {
+      for (const conns of byDst.values()) {
+        this.releaseIdle(conns, now);
+        n += conns.length;
+      }
     }
     return n;
   }
 
   private releaseIdle(conns: HboneConnection[], now: number): void {
+    // Released when a stream asks (lazily): the same as a timer for everything a run can observe.
     for (let i = conns.length - 1; i >= 0; i--) {
       const c = conns[i]!;
       if (c.streams === 0 && now - c.idleSinceMs >= this.unusedReleaseMs) {
