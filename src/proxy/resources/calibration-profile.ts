@@ -132,8 +132,10 @@ export const ZTUNNEL_PROFILE: ProxyCalibration = {
     "https://istio.io/latest/docs/ops/deployment/performance-and-scalability/ (1.24: ztunnel 0.06 vCPU and 12 MB per 1000 rps); " +
     "https://istio.io/latest/docs/overview/dataplane-modes/ (two ztunnels add 0.16 ms p90, 0.20 ms p99)",
   cpuPerRequestMs: 0.06,
-  afterResponseShare: 0.25,
-  mainThreadShare: 0.25,
+  // ztunnel has no per-request telemetry pass after the response (it reports per connection); the
+  // half of its CPU off the request's path is its XDS/admin runtime and metrics (meshsim's split).
+  afterResponseShare: 0,
+  mainThreadShare: 0.5,
   ...SHARED,
   filterCpuMs: { rbac: 0, jwt: 0, accessLog: 0, tracing: 0 },
   latency: { dist: "lognormal", median: 0.033, p99: 0.088 },
