@@ -1,5 +1,6 @@
 // ambient mode's data plane as the world wires it: the ztunnel DaemonSet, the outbound path from
-// ambient pods, the destination ztunnel in front of them, and enrolment (which pods are ambient, and
+// ambient pods, the destination ztunnel in front of them, and enrolment (which pods are ambient, by
+// config/ambient/dataplane-mode.ts, and
 // moving running pods in or out when a Namespace's istio.io/dataplane-mode label is applied on the
 // timeline — istio-cni reconfigures the pod's network namespace, no restart).
 // https://istio.io/latest/docs/ambient/usage/add-workloads/
@@ -13,7 +14,7 @@ import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
 import type { Network } from "../network.js";
 import type { Inbound } from "../sidecar/inbound.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
-import { isAmbientPod } from "./ambient-enrolment.js";
+import { dataplaneMode, enrolmentNamespaceLabels } from "../../config/ambient/dataplane-mode.js";
 import { L4Sinks } from "./l4-sinks.js";
 import { ZTUNNEL_LABELS, ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
 import { ZtunnelInbound } from "./ztunnel-inbound.js";
@@ -41,13 +42,13 @@ export class AmbientDataPlane {
   readonly ztunnels: ZtunnelDaemonSet;
   readonly path: ZtunnelPath;
   readonly inbound: ZtunnelInbound;
-  private namespaces: Namespace[];
-  private readonly byDefault: boolean;
+  private readonly namespaces: Namespace[];
+  /** Namespaces applied on the timeline, by name (their labels replace the scenario's). */
+  private readonly applied = new Map<string, Namespace>();
   private readonly reported = new Set<string>();
 
   constructor(private readonly d: AmbientDeps) {
     this.namespaces = [...d.namespaces];
-    this.byDefault = d.namespaces.length === 0;
     let uid = 1_000_000;
     this.ztunnels = new ZtunnelDaemonSet(d.nodes, d.rng, (name) => {
       const pod = new Pod(name, "istio-system", "ztunnel", ZTUNNEL_LABELS, {}, "ztunnel", false, d.podIp());
@@ -70,9 +71,12 @@ export class AmbientDataPlane {
     });
   }
 
-  /** Whether a new pod joins the ambient mesh. */
+  /** Whether a pod is in the ambient mesh (istio-cni's decision, config/ambient/dataplane-mode.ts). */
   enrol(pod: Pod): void {
-    pod.ambient = isAmbientPod(this.d.mesh, pod.namespace, pod.labels, pod.hasSidecar, this.namespaces, this.byDefault);
+    if (this.d.mesh.mode !== "ambient") return;
+    const ns = this.applied.get(pod.namespace);
+    const namespaceLabels = ns !== undefined ? ns.metadata.labels : enrolmentNamespaceLabels(pod.namespace, this.namespaces);
+    pod.ambient = dataplaneMode({ namespaceLabels, podLabels: pod.labels, podAnnotations: pod.annotations, hasSidecar: pod.hasSidecar }).mode === "ambient";
   }
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
@@ -89,11 +93,7 @@ export class AmbientDataPlane {
    * once (connections already open keep their path).
    */
   applyNamespaces(namespaces: readonly Namespace[], pods: Iterable<Pod>): void {
-    for (const ns of namespaces) {
-      const i = this.namespaces.findIndex((n) => n.metadata.name === ns.metadata.name);
-      if (i >= 0) this.namespaces[i] = ns;
-      else this.namespaces.push(ns);
-    }
+    for (const ns of namespaces) this.applied.set(ns.metadata.name, ns);
     const names = new Set(namespaces.map((n) => n.metadata.name));
     for (const pod of pods) {
       if (!names.has(pod.namespace) || pod.gateway !== undefined) continue;

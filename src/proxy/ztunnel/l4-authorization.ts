@@ -1,12 +1,13 @@
 // AuthorizationPolicy as ztunnel enforces it, at the destination's node, per TCP connection: only
 // L4 attributes (principals, namespaces, ipBlocks, ports, and `when` keys on source.ip,
-// source.namespace, source.principal, destination.ip, destination.port). A policy with L7 fields
-// selecting a workload that has no waypoint cannot be enforced there: "If a policy has L7 rules
-// and no waypoint, the ztunnel proxy will simply drop all traffic" — istiod sends ztunnel a DENY
-// for an ALLOW policy's unmatchable rules, and keeps a DENY policy's L4-only part, so ALLOW
-// policies with L7 fields deny every connection.
+// source.namespace, source.principal, destination.ip, destination.port). istiod converts each policy
+// for ztunnel: an ALLOW rule that needs an HTTP attribute is dropped (it could never match), so an
+// ALLOW policy whose every rule needs one allows nothing — "If a policy has L7 rules and no
+// waypoint, the ztunnel proxy will simply drop all traffic"; a DENY rule keeps its L4 part (more
+// restrictive). CUSTOM and AUDIT policies and policies with targetRefs are not ztunnel's (the caller
+// leaves them out: config/ambient/ztunnel-authorization.ts).
 // https://istio.io/latest/docs/ambient/usage/l4-policy/
-// https://github.com/istio/istio/blob/master/pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go
+// https://github.com/istio/istio/blob/master/pilot/pkg/serviceregistry/ambient/authorization.go (convertAuthorizationPolicy)
 import type { AuthorizationPolicy, AuthzRule } from "../api/security.js";
 import type { WorkloadRef } from "../security/policy-scope.js";
 import type { PeerIdentity } from "../security/identity.js";
@@ -33,21 +34,32 @@ export function hasL7Fields(rule: AuthzRule): boolean {
 }
 
 export interface ZtunnelAuthz {
-  /** The policies with L7 fields that make ztunnel deny everything ("namespace/name"). */
+  /** The policies with L7 fields, whose HTTP parts ztunnel cannot enforce ("namespace/name"). */
   readonly l7Policies: readonly string[];
-  /** The compiled L4 policies, or null when an L7 ALLOW policy denies every connection. */
+  /** The compiled L4 policies, or null when an ALLOW policy has only L7 rules: every connection denied. */
   readonly compiled: CompiledAuthz | null;
 }
 
 /** Compile the policies that apply to one ambient workload without a waypoint (once per config version). */
 export function compileZtunnelAuthorization(policies: readonly AuthorizationPolicy[], workload: WorkloadRef, rootNamespace?: string): ZtunnelAuthz {
   const applicable = applicableAuthorizationPolicies(policies, workload, rootNamespace).filter((p) => p.metadata.annotations["istio.io/dry-run"]?.toLowerCase() !== "true");
-  const l7 = applicable.filter((p) => (p.spec.action ?? "ALLOW") !== "AUDIT" && (p.spec.rules ?? []).some((r) => r !== null && hasL7Fields(r)));
-  const l7Allow = l7.some((p) => (p.spec.action ?? "ALLOW") === "ALLOW" || p.spec.action === "CUSTOM");
-  const names = l7.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-  if (l7Allow) return { l7Policies: names, compiled: null };
-  // DENY policies with L7 fields: the L7 part can never match at L4 (evaluated as TCP below).
-  return { l7Policies: names, compiled: compileAuthorization(applicable, workload, rootNamespace !== undefined ? { rootNamespace } : {}) };
+  const l7: string[] = [];
+  const converted: AuthorizationPolicy[] = [];
+  let denyAll = false;
+  for (const p of applicable) {
+    const rules = p.spec.rules ?? [];
+    const withL7 = rules.filter((r) => r !== null && hasL7Fields(r));
+    if (withL7.length > 0) l7.push(`${p.metadata.namespace}/${p.metadata.name}`);
+    if ((p.spec.action ?? "ALLOW") !== "ALLOW" || withL7.length === 0) {
+      converted.push(p);
+      continue;
+    }
+    const kept = rules.filter((r) => r === null || !hasL7Fields(r));
+    if (kept.length === 0) denyAll = true;
+    else converted.push({ ...p, spec: { ...p.spec, rules: kept } });
+  }
+  if (denyAll) return { l7Policies: l7, compiled: null };
+  return { l7Policies: l7, compiled: compileAuthorization(converted, workload, rootNamespace !== undefined ? { rootNamespace } : {}) };
 }
 
 export interface L4Connection {

@@ -28,6 +28,16 @@ describe("ztunnel L4 authorization", () => {
     expect(checkConnection(a, conn())).toEqual({ allowed: false, policy: "default/get-only" });
   });
 
+  it("drops only the ALLOW rules that need HTTP (istiod's conversion): an L4 rule beside them still allows", () => {
+    const a = compileZtunnelAuthorization([policy("mixed", { action: "ALLOW", rules: [
+      { to: [{ operation: { paths: ["/admin"] } }] },
+      { from: [{ source: { principals: ["cluster.local/ns/default/sa/bookinfo-productpage"] } }] },
+    ] })], workload);
+    expect(a.compiled).not.toBeNull();
+    expect(checkConnection(a, conn()).allowed).toBe(true);
+    expect(checkConnection(a, conn(other)).allowed).toBe(false);
+  });
+
   it("enforces L4 ports", () => {
     const a = compileZtunnelAuthorization([policy("deny-9080", { action: "DENY", rules: [{ to: [{ operation: { ports: ["9080"] } }] }] })], workload);
     expect(checkConnection(a, conn()).allowed).toBe(false);
