@@ -37,6 +37,8 @@ export interface Origin {
   /** Istio's source_workload: the deployment's name, or the load generator's name from outside. */
   workload: string;
   namespace: string;
+  /** Through an ambient waypoint: `pod` is the waypoint's, this is the original client's (null: outside). */
+  client?: OriginPod | null;
 }
 
 export interface OriginPod {

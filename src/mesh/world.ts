@@ -190,6 +190,7 @@ export class World implements Transport {
       mesh: simSpec.mesh, nodes: scenario.nodes ?? [], namespaces: scenario.namespaces, podIp: () => podIp(this.podCount++),
       addResources: (p) => this.resources.pods.push(p), config: () => this.config,
       zones: nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null,
+      waypoints: null,
     });
     this.config = initialConfig(scenario);
     const clusterCtx: ClusterContext = {

@@ -27,7 +27,8 @@ export interface EdgeLabels {
   destinationNamespace: string;
   /** Istio's destination_service (FQDN), or "unknown". */
   service: string;
-  reporter: "source" | "destination";
+  /** "waypoint": an ambient waypoint's Envoy (Istio's reporter="waypoint"). */
+  reporter: "source" | "destination" | "waypoint";
   mtls: boolean;
   /** Istio's destination_service for PassthroughCluster/BlackHoleCluster: the request's host. */
   externalHost?: string;

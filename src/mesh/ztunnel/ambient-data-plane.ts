@@ -18,7 +18,7 @@ import { dataplaneMode, enrolmentNamespaceLabels } from "../../config/ambient/da
 import { L4Sinks } from "./l4-sinks.js";
 import { ZTUNNEL_LABELS, ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
 import { ZtunnelInbound } from "./ztunnel-inbound.js";
-import { ZtunnelPath } from "./ztunnel-path.js";
+import { ZtunnelPath, type WaypointHop } from "./ztunnel-path.js";
 
 export interface AmbientDeps {
   sim: Simulator;
@@ -36,6 +36,8 @@ export interface AmbientDeps {
   addResources: (pod: Pod) => void;
   config: () => MeshConfig;
   zones: ((origin: Origin, dest: Pod, sink: RequestSink) => RequestSink) | null;
+  /** The waypoints (mesh/waypoint/); null: none. */
+  waypoints: WaypointHop | null;
 }
 
 export class AmbientDataPlane {
@@ -67,7 +69,7 @@ export class AmbientDataPlane {
     d.inbound.ztunnel = this.inbound;
     this.path = new ZtunnelPath({
       sim: d.sim, network: d.network, registry: d.registry, inbound: d.inbound, ztunnels: this.ztunnels, sinks,
-      namespaces: this.namespaces, draw: d.rng.stream("ztunnel:lb"),
+      namespaces: this.namespaces, draw: d.rng.stream("ztunnel:lb"), waypoints: d.waypoints,
     });
   }
 

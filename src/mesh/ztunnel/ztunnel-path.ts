@@ -48,7 +48,25 @@ export class ZtunnelConnection {
     readonly destSink: RequestSink,
     /** Dropped after one request (the caller named no connection). */
     readonly perRequest: boolean,
+    /** `dest` is the Service's waypoint (an Envoy), not one of its pods. */
+    readonly toWaypoint: boolean,
   ) {}
+}
+
+/**
+ * The ambient waypoints as ztunnel sees them (mesh/waypoint/): which waypoint Service serves a
+ * Service, and the waypoint's Envoy taking a request that arrived over HBONE.
+ */
+export interface WaypointHop {
+  /** The FQDN of the waypoint Service bound to this Service, or undefined. */
+  waypointFor(serviceFqdn: string): string | undefined;
+  /** The request reached waypoint pod `pod` (its Envoy routes it on). */
+  arrive(pod: Pod, origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange;
+}
+
+/** A request on its way to a waypoint pod. */
+class WaypointArrival {
+  constructor(readonly pod: Pod, readonly origin: Origin, readonly req: OutgoingRequest, readonly x: ZtunnelExchange, readonly conn: number) {}
 }
 
 export interface ZtunnelPathDeps {
@@ -61,6 +79,8 @@ export interface ZtunnelPathDeps {
   namespaces: readonly Namespace[];
   /** Uniform draws for ztunnel's weighted random endpoint choice. */
   draw: () => number;
+  /** The waypoints; null: none modelled. */
+  waypoints: WaypointHop | null;
 }
 
 export class ZtunnelPath {
@@ -73,8 +93,14 @@ export class ZtunnelPath {
   /** Observers of every new connection's choice (tests). */
   onConnection: ((c: ZtunnelConnection) => void) | null = null;
 
+  private readonly kWaypoint: number;
+
   constructor(private readonly d: ZtunnelPathDeps) {
     this.kBack = d.sim.on((x: ZtunnelExchange) => x.deliver());
+    this.kWaypoint = d.sim.on((a: WaypointArrival) => {
+      if (a.x.abandoned) return;
+      a.x.inner = d.waypoints!.arrive(a.pod, a.origin, a.req, a.x, a.conn);
+    });
   }
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
@@ -89,7 +115,11 @@ export class ZtunnelPath {
       x.answer(200, "-", cpu.pass(cpu.worker(conn), now, false) + this.d.network.externalRoundTrip());
       return x;
     }
-    const svc = this.d.registry.byFqdn.get(t.fqdn);
+    // A Service with a waypoint: ztunnel sends the connection to the waypoint instead (HBONE to its
+    // pod's 15008), choosing one of its pods per connection like any endpoint.
+    // https://istio.io/latest/docs/ambient/architecture/data-plane/
+    const wp = this.d.waypoints?.waypointFor(t.fqdn);
+    const svc = this.d.registry.byFqdn.get(wp ?? t.fqdn);
     let c = conn >= 0 ? this.kept.get(from)?.get(conn)?.get(t.fqdn) : undefined;
     if (c !== undefined && (!c.dest.alive || c.dest.blackholed)) {
       // The pinned pod is gone: the connection is reset; the caller dials again.
@@ -107,7 +137,7 @@ export class ZtunnelPath {
         return x;
       }
       const zDest = this.d.ztunnels.of(dest);
-      const mtls = dest.ambient || dest.hasSidecar;
+      const mtls = wp !== undefined || dest.ambient || dest.hasSidecar;
       let stream: HboneConnection | null = null;
       if (mtls) {
         stream = zt.pool.stream(from.identity.principal, dest.identity.principal, now);
@@ -118,7 +148,7 @@ export class ZtunnelPath {
         this.nextConn++, from, dest, t.fqdn, mtls, stream,
         this.d.sinks.get("source", mtls, origin, dest, t.fqdn),
         this.d.sinks.get("destination", mtls, origin, dest, t.fqdn),
-        conn < 0,
+        conn < 0, wp !== undefined,
       );
       c.sourceSink.connection?.(true, now);
       c.destSink.connection?.(true, now);
@@ -139,7 +169,8 @@ export class ZtunnelPath {
     const key = c.id;
     const outMs = cpu.pass(cpu.worker(key), now + setupMs, c.mtls);
     const wire = this.d.network.between(from, c.dest);
-    this.d.inbound.receive(c.dest, req, origin, t.fqdn, c.mtls, x, setupMs + outMs + wire, key);
+    if (c.toWaypoint) this.d.sim.after(setupMs + outMs + wire, this.kWaypoint, new WaypointArrival(c.dest, origin, req, x, key));
+    else this.d.inbound.receive(c.dest, req, origin, t.fqdn, c.mtls, x, setupMs + outMs + wire, key);
     return x;
   }
 
@@ -223,7 +254,9 @@ const capacityOne = (): number => 1;
 export class ZtunnelExchange implements Exchange, Responder {
   ends: [object | null, object | null] = [null, null];
   conn: ZtunnelConnection | null = null;
-  private abandoned = false;
+  /** The waypoint's own exchange, once the request reached it. */
+  inner: Exchange | null = null;
+  abandoned = false;
   private status = 0;
   private flags = "-";
   private bytes = 0;
@@ -237,6 +270,7 @@ export class ZtunnelExchange implements Exchange, Responder {
 
   abandon(): void {
     this.abandoned = true;
+    this.inner?.abandon();
   }
 
   /** The answer reached the source ztunnel side: it reports the edge (TCP) and the bytes go back. */
