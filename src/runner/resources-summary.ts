@@ -25,7 +25,7 @@ type Held = { clusters: number; listeners: number; endpoints: number; routes: nu
 function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly unknown[]; held: Held }>): Held {
   const t = world.translation;
   if (!(t instanceof Translator)) return { clusters: 0, listeners: 0, endpoints: 0, routes: 0, connections: 0 };
-  const versions = world.xdsOf(pod);
+  const versions = pod.proxy!.xds;
   const key = [versions.cds, versions.eds, versions.lds, versions.rds];
   const input = t.input(pod, versions.cds);
   const inbound = inboundClusters(input);
@@ -75,7 +75,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
         ...(app.limitCores !== Infinity ? { cpuLimitCores: app.limitCores } : {}),
       };
     }
-    const cpu = pod.proxyCpu;
+    const cpu = pod.proxy?.cpu ?? pod.ambientProxy?.cpu ?? null;
     if (cpu !== null) {
       const u = cpu.usage.summary(fromMs, toMs);
       // A ztunnel holds no Envoy config: its published footprint (its own calibration profile).
@@ -113,6 +113,6 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
     perMonth: { cpu: r3(monthly.cpu), memory: r3(monthly.memory), total: r3(monthly.total), currency: sim.mesh.cost.currency },
     prices: { vcpuHour: sim.mesh.cost.perVcpuHour, gbHour: sim.mesh.cost.perGbHour },
     // ambient: the ztunnels (and any sidecars) each count with their own calibration.
-    profile: [...new Set(pods.filter((p) => p.proxyCpu !== null && summary.pods[p.id] !== undefined).map((p) => p.proxyCpu!.cal.name))].join(",") || cal.name,
+    profile: [...new Set(pods.map((p) => summary.pods[p.id] === undefined ? null : p.proxy?.cpu ?? p.ambientProxy?.cpu ?? null).filter((c) => c !== null).map((c) => c.cal.name))].join(",") || cal.name,
   };
 }

@@ -1,8 +1,9 @@
 // A pod: one replica of a Deployment, with its app and (when injected) its sidecar. Names are
 // deterministic, `<deployment>-<index>`, and so are IPs, so reports and seeds are reproducible.
+import type { SidecarCpu } from "../sidecar/sidecar-cpu.js";
 import { peerIdentity, type PeerIdentity } from "../../proxy/security/identity.js";
 import type { AppServer } from "../app/app-server.js";
-import type { SidecarCpu } from "../sidecar/sidecar-cpu.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import type { ContainerCpu } from "./container-cpu.js";
 import type { OriginPod } from "../transport.js";
 
@@ -20,8 +21,9 @@ export class Pod implements OriginPod {
   /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
   restarts = 0;
   app!: AppServer;
-  /** Its sidecar's worker threads and CPU use (mesh/sidecar/sidecar-cpu.ts); null without one. */
-  proxyCpu: SidecarCpu | null = null;
+  /** Its istio-proxy (mesh/sidecar/sidecar.ts): what it holds from istiod, its routing, CPU and
+   *  interception; a gateway's Envoy too. null: no sidecar injected. */
+  proxy: Sidecar | null = null;
   /** Its app container's CPU (mesh/kube/container-cpu.ts). */
   appCpu: ContainerCpu | null = null;
   /** An ingress gateway's Envoy: the "ns/name" of the Gateway whose VirtualServices it routes by. */
@@ -30,13 +32,6 @@ export class Pod implements OriginPod {
   certNotAfter = Infinity;
   /** Head of the list of requests inside the pod (kept by mesh/sidecar/inbound.ts). */
   inside: object | null = null;
-  /** Its sidecar's compiled routing and inbound policy (kept by mesh/sidecar/proxy-routing.ts and
-   *  mesh/sidecar/inbound-policy.ts): fields rather than Maps keyed by pod, so a hop hashes nothing. */
-  routing: object | null = null;
-  inboundPolicy: object | null = null;
-  /** Its custom iptables rules (kept by mesh/sidecar/interception.ts): null when it captures everything,
-   *  undefined until first asked. A field for the same reason. */
-  interception: object | null | undefined = undefined;
   /** The telemetry sinks of requests to it (kept by mesh/edge-sinks.ts). */
   edgeSinks: object | null = null;
   /** Where it runs (mesh/kube/cluster-nodes.ts): its node, its Istio locality "region/zone/subzone",
@@ -47,8 +42,9 @@ export class Pod implements OriginPod {
   /** In the ambient data plane (istio.io/dataplane-mode): its traffic goes through its node's ztunnel
    *  (mesh/ztunnel/). Changes without a restart when the label is applied on the timeline. */
   ambient = false;
-  /** A proxy of the ambient data plane itself (a node's ztunnel), not an application pod. */
-  ambientProxy: "ztunnel" | undefined = undefined;
+  /** A proxy of the ambient data plane itself (a node's ztunnel, mesh/ztunnel/), not an application
+   *  pod: its worker threads and CPU. */
+  ambientProxy: { readonly kind: "ztunnel"; readonly cpu: SidecarCpu } | undefined = undefined;
 
   /**
    * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default

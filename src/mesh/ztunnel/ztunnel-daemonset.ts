@@ -27,14 +27,14 @@ export class ZtunnelDaemonSet {
     const list = nodes.length > 0 ? nodes : [null];
     for (const n of list) {
       const { pod, uid } = newPod(`ztunnel-${n === null ? "node" : n.metadata.name}`);
-      pod.ambientProxy = "ztunnel";
       if (n !== null) {
         pod.node = n.metadata.name;
         pod.locality = nodeLocality(n);
       }
       const cores = n === null ? Infinity : n.allocatableCpuMillis / 1000;
-      pod.proxyCpu = new SidecarCpu(uid, ztunnelWorkerThreads(cores), ZTUNNEL_PROFILE, latency, { cpuCores: Infinity, memoryBytes: Infinity });
-      const z = new Ztunnel(pod, pod.proxyCpu);
+      const cpu = new SidecarCpu(uid, ztunnelWorkerThreads(cores), ZTUNNEL_PROFILE, latency, { cpuCores: Infinity, memoryBytes: Infinity });
+      pod.ambientProxy = { kind: "ztunnel", cpu };
+      const z = new Ztunnel(pod, cpu);
       this.byNode.set(n === null ? "" : n.metadata.name, z);
       this.all.push(z);
     }
