@@ -46,6 +46,8 @@ import type { MeshTelemetry } from "./mesh-telemetry.js";
 import { Network } from "./network.js";
 import { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
 import { podIp } from "./kube/pod.js";
+import { Waypoints } from "./waypoint/waypoint-hop.js";
+import { WAYPOINT_PROFILE } from "../proxy/resources/calibration-profile.js";
 
 /** The ztunnel pods' IPs: 10.255.0.1 and up (podIp's index). */
 const ZTUNNEL_IP_BASE = 0xff0000;
@@ -114,7 +116,7 @@ export function wireMesh(h: MeshHost): MeshParts {
   const log = h.log;
   const apps = new Apps(sim, calls, log);
   const proxyLatency = sampler(simSpec.mesh.proxy.latency, "proxy:latency");
-  const resources = new PodResources(sim, simSpec.mesh, proxyLatency);
+  const resources = new PodResources(sim, simSpec.mesh, proxyLatency, () => waypointLatency!);
   const sinks = new EdgeSinks(telemetry, nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null);
   // A pod without a sidecar enforces nothing; its "held" config is the one every pod starts with.
   const held = (pod: Pod): ProxyXds => pod.proxy?.xds ?? new ProxyXds(h.initialConfig, registry.eds, h.initialConfig, h.initialConfig, true);
@@ -142,6 +144,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     zones: nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null,
     waypoints: null,
   });
+  const waypointLatency = ambient === null ? null : sampler(WAYPOINT_PROFILE.latency, "waypoint:latency");
   const clusterCtx: ClusterContext = {
     sim, rng, registry,
     registerCounters: (w, name, counters) => telemetry.clusterCounters(w, name, counters),
@@ -202,6 +205,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     sim, rng, network, inbound, telemetry, sinks, proxyLatency, routing, policies, log,
     partitioned: nodes === null ? undefined : (a, b) => nodes.partitioned(a, b),
   });
+  if (ambient !== null) ambient.path.waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars);
   const faults = nodes === null ? null : new TopologyFaults(nodes, {
     sim, pods: () => pods.pods.values(), deploymentOf: (p) => pods.deploymentOf(p),
     stopPod: (p, how) => pods.stopPod(p, how), addPod: (d, starting) => pods.addPod(d, starting),

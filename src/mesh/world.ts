@@ -25,6 +25,7 @@ import type { Network } from "./network.js";
 import { Timeline } from "./timeline.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
 import type { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
+import { withWaypointWorkloads } from "./waypoint/waypoint-workloads.js";
 
 export type { WorldTelemetry } from "./mesh-wiring.js";
 
@@ -87,8 +88,11 @@ export class World implements Transport {
   /** Services as Sidecar scoping sees them. */
   private readonly scopedHosts: ScopedHost[];
 
+  /** The scenario, with its waypoints' generated Deployments and Services (mesh/waypoint/). */
+  readonly scenario: Scenario;
+
   constructor(
-    readonly scenario: Scenario,
+    userScenario: Scenario,
     readonly telemetry: WorldTelemetry,
     opts: {
       seed: number; durationMs: number; log?: RequestLog | null;
@@ -97,6 +101,7 @@ export class World implements Transport {
     },
     distributor: DistributorFactory,
   ) {
+    const scenario = (this.scenario = withWaypointWorkloads(userScenario));
     this.durationMs = opts.durationMs;
     this.rng = new RandomStreams(opts.seed);
     this.registry = new ServiceRegistry(scenario.services);

@@ -15,6 +15,7 @@ import { DEFAULTS } from "../../scenario/defaults.js";
 import { Pod, podIp } from "./pod.js";
 import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
 import { injectsSidecar } from "./sidecar-injection.js";
+import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
 import type { ClusterNodes } from "./cluster-nodes.js";
 import type { PodResources } from "./pod-resources.js";
 import type { ServiceRegistry } from "./service-registry.js";
@@ -93,7 +94,8 @@ export class PodController {
     const index = list.length;
     const pod = new Pod(
       `${dep.metadata.name}-${index}`, ns, dep.metadata.name, dep.podLabels, dep.podAnnotations,
-      dep.serviceAccountName, injectsSidecar(d.scenario.simulation.mesh, dep, d.scenario.namespaces),
+      // A waypoint's pod is an Envoy itself (no injection): istiod's proxy like a gateway's.
+      dep.serviceAccountName, injectsSidecar(d.scenario.simulation.mesh, dep, d.scenario.namespaces) || (d.scenario.simulation.mesh.mode === "ambient" && isWaypointPod(dep.podLabels)),
       podIp(this.podCount++),
       dep.terminationGracePeriodMs,
     );

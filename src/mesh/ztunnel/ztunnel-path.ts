@@ -95,11 +95,15 @@ export class ZtunnelPath {
 
   private readonly kWaypoint: number;
 
+  /** The waypoints (set once the sidecars' path exists; null: none). */
+  waypoints: WaypointHop | null;
+
   constructor(private readonly d: ZtunnelPathDeps) {
+    this.waypoints = d.waypoints;
     this.kBack = d.sim.on((x: ZtunnelExchange) => x.deliver());
     this.kWaypoint = d.sim.on((a: WaypointArrival) => {
       if (a.x.abandoned) return;
-      a.x.inner = d.waypoints!.arrive(a.pod, a.origin, a.req, a.x, a.conn);
+      a.x.inner = this.waypoints!.arrive(a.pod, a.origin, a.req, a.x, a.conn);
     });
   }
 
@@ -118,7 +122,7 @@ export class ZtunnelPath {
     // A Service with a waypoint: ztunnel sends the connection to the waypoint instead (HBONE to its
     // pod's 15008), choosing one of its pods per connection like any endpoint.
     // https://istio.io/latest/docs/ambient/architecture/data-plane/
-    const wp = this.d.waypoints?.waypointFor(t.fqdn);
+    const wp = this.waypoints?.waypointFor(t.fqdn);
     const svc = this.d.registry.byFqdn.get(wp ?? t.fqdn);
     let c = conn >= 0 ? this.kept.get(from)?.get(conn)?.get(t.fqdn) : undefined;
     if (c !== undefined && (!c.dest.alive || c.dest.blackholed)) {
