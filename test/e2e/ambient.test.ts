@@ -151,3 +151,34 @@ describe("enrolment", () => {
     expect((s.events as { kind: string }[]).filter((e) => e.kind === "ambient-enrolled").length).toBe(7);
   });
 });
+
+describe("a waypoint (Gateway of class istio-waypoint, namespace enrolled)", () => {
+  const out = runScenario(load("waypoint-traffic-shifting.yaml"));
+  const s = out.summary;
+
+  it("applies the HTTPRoute 90/10 per request at the waypoint (none to v3)", () => {
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    const v1 = s.edges.find((e) => e.source === "productpage-v1" && e.destination === "reviews-v1")!;
+    const v2 = s.edges.find((e) => e.source === "productpage-v1" && e.destination === "reviews-v2")!;
+    const share = v2.requests / (v1.requests + v2.requests);
+    // Binomial: within 4 standard deviations of 10 %.
+    const sd = Math.sqrt((0.1 * 0.9) / (v1.requests + v2.requests));
+    expect(Math.abs(share - 0.1)).toBeLessThan(4 * sd);
+    expect(v1.reporter).toBe("waypoint");
+  });
+
+  it("reports HTTP metrics as reporter=waypoint with the original client as source, and shows the waypoint as a node", () => {
+    const prom = renderPrometheus(out.recorder, s);
+    expect(prom).toMatch(/^istio_requests_total\{reporter="waypoint",source_workload="productpage-v1",source_workload_namespace="default",source_principal="spiffe:\/\/cluster.local\/ns\/default\/sa\/bookinfo-productpage".*destination_workload="reviews-v2"/m);
+    expect(prom).not.toMatch(/^istio_requests_total\{reporter="source"/m);
+    expect(s.edges.some((e) => e.source === "productpage-v1" && e.destination === "waypoint" && e.reporter === "source")).toBe(true);
+  });
+
+  it("runs the waypoint as its own pod with the waypoint calibration in mesh.cost", () => {
+    const wp = s.pods["waypoint-0"];
+    expect(wp?.containers?.["istio-proxy"]).toBeDefined();
+    expect(wp!.containers!["istio-proxy"]!.cpuCores.mean).toBeGreaterThan(0);
+    expect(s.mesh.cost!.profile).toBe("waypoint-1.24,ztunnel-1.24");
+    expect(s.mesh.cost!.proxies).toBe(2);
+  });
+});
