@@ -182,3 +182,15 @@ describe("a waypoint (Gateway of class istio-waypoint, namespace enrolled)", () 
     expect(s.mesh.cost!.proxies).toBe(2);
   });
 });
+
+describe("an L7 AuthorizationPolicy with targetRefs and a waypoint", () => {
+  it("is enforced per request at the waypoint (403 once only POST is allowed), never by ztunnel", () => {
+    const s = runScenario(load("l7-authz-with-waypoint.yaml")).summary;
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    expect((s.events as { kind: string }[]).filter((e) => e.kind === "ztunnel-denied")).toEqual([]);
+    // The reviews pods only saw the requests the waypoint let through.
+    const toReviews = s.edges.filter((e) => e.source === "productpage-v1" && e.destination.startsWith("reviews-")).reduce((n, e) => n + e.requests, 0);
+    const viaWaypoint = s.edges.find((e) => e.source === "productpage-v1" && e.destination === "waypoint" && e.service.startsWith("reviews."))!;
+    expect(toReviews).toBe(viaWaypoint.codes["200"]);
+  });
+});
