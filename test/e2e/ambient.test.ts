@@ -2,6 +2,8 @@
 // to what Istio's ambient docs say: mTLS on every hop with no sidecar, L7 config ignored without a
 // waypoint, ztunnel's TCP-only metrics, per-connection balancing (istio/istio#57711), L7 policies
 // without a waypoint dropping everything, and the same seed giving the same summary.
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -192,5 +194,100 @@ describe("an L7 AuthorizationPolicy with targetRefs and a waypoint", () => {
     const toReviews = s.edges.filter((e) => e.source === "productpage-v1" && e.destination.startsWith("reviews-")).reduce((n, e) => n + e.requests, 0);
     const viaWaypoint = s.edges.find((e) => e.source === "productpage-v1" && e.destination === "waypoint" && e.service.startsWith("reviews."))!;
     expect(toReviews).toBe(viaWaypoint.codes["200"]);
+  });
+});
+
+describe("interop and STRICT mTLS", () => {
+  const yaml = (strict: boolean): string => `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: interop}
+spec:
+  seed: 3
+  duration: 20s
+  warmup: 2s
+  mesh: {mode: ambient}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {istio.io/dataplane-mode: ambient}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: server, namespace: default}
+spec:
+  ports: [{name: http, port: 8080}]
+  selector: {app: server}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec:
+      containers: [{name: server, image: s}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: legacy}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      containers: [{name: client, image: c}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: from-sidecar, namespace: legacy}
+spec:
+  from: client
+  target: http://server.default:8080/
+  rate: 50
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: from-outside}
+spec:
+  from: outside
+  target: http://server.default:8080/
+  rate: 50
+${strict ? `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict, namespace: default}
+spec:
+  mtls: {mode: STRICT}
+` : ""}`;
+
+  function runYaml(text: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+    const file = path.join(dir, "interop.yaml");
+    fs.writeFileSync(file, text);
+    return runScenario(loadScenario(file)).summary;
+  }
+
+  it("a sidecar client reaches ambient pods over mTLS (HBONE), and plaintext from outside is accepted when PERMISSIVE", () => {
+    const s = runYaml(yaml(false));
+    expect(s.clients["from-sidecar"]!.errorRate).toBe(0);
+    expect(s.clients["from-outside"]!.errorRate).toBe(0);
+    const side = s.edges.find((e) => e.source === "client" && e.destination === "server")!;
+    expect(side.mtls).toBe(true);
+    expect(s.pods["client-0.legacy"]!.containers?.["istio-proxy"]).toBeDefined();
+    expect(s.pods["server-0"]!.containers?.["istio-proxy"]).toBeUndefined();
+  });
+
+  it("STRICT at the destination ztunnel refuses plaintext from outside the mesh but not HBONE", () => {
+    const s = runYaml(yaml(true));
+    expect(s.clients["from-sidecar"]!.errorRate).toBe(0);
+    expect(s.clients["from-outside"]!.errorRate).toBe(1);
+    expect((s.events as { kind: string; detail: Record<string, unknown> }[]).some((e) => e.kind === "ztunnel-denied" && e.detail["reason"] === "strict-mtls")).toBe(true);
   });
 });
