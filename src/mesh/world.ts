@@ -26,6 +26,8 @@ import { Timeline } from "./timeline.js";
 import { HpaControllers } from "./kube/hpa-controller.js";
 import { selects } from "./kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
+import type { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
+import { withWaypointWorkloads } from "./waypoint/waypoint-workloads.js";
 
 export type { WorldTelemetry } from "./mesh-wiring.js";
 
@@ -90,8 +92,11 @@ export class World implements Transport {
   /** The scenario's HorizontalPodAutoscalers (mesh/kube/hpa-controller.ts); null without any. */
   readonly autoscalers: HpaControllers | null = null;
 
+  /** The scenario, with its waypoints' generated Deployments and Services (mesh/waypoint/). */
+  readonly scenario: Scenario;
+
   constructor(
-    readonly scenario: Scenario,
+    userScenario: Scenario,
     readonly telemetry: WorldTelemetry,
     opts: {
       seed: number; durationMs: number; log?: RequestLog | null;
@@ -100,6 +105,7 @@ export class World implements Transport {
     },
     distributor: DistributorFactory,
   ) {
+    const scenario = (this.scenario = withWaypointWorkloads(userScenario));
     this.durationMs = opts.durationMs;
     this.rng = new RandomStreams(opts.seed);
     this.registry = new ServiceRegistry(scenario.services);
@@ -208,11 +214,18 @@ export class World implements Transport {
   /** The timeline's node and zone faults (mesh/kube/topology-faults.ts). */
   topologyFault(a: Extract<TimelineAction, { kind: "drain" | "nodeCondition" | "partition" }>): void { this.m.faults?.apply(a); }
 
+  /** ambient mode's ztunnels and enrolment (mesh/ztunnel/); null in other modes. */
+  get ambient(): AmbientDataPlane | null {
+    return this.m.ambient;
+  }
+
   applyConfig(resources: AnyResource[]): void {
     const { config, ignored } = applyResources(this.config, resources);
     this.config = config;
     this.distributor.change(config);
-    for (const r of ignored) this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
+    const ambient = this.m.ambient;
+    if (ambient !== null) ambient.applyNamespaces(resources.filter((r) => r.kind === "Namespace"), this.pods.values());
+    for (const r of ignored) if (ambient === null || r.kind !== "Namespace") this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
   }
 
   deleteConfig(kind: string, name: string, namespace: string): void {
@@ -231,7 +244,13 @@ export class World implements Transport {
     if (pod !== null && pod.hasSidecar && ((pod as Pod).gateway !== undefined || this.interception.outbound(pod as Pod, req.target))) {
       return this.sidecars.send(origin, req, responder, conn);
     }
+    if (pod !== null && (pod as Pod).ambient) return this.m.ambient!.send(origin, req, responder, conn);
     return this.m.direct.send(origin, req, responder);
+  }
+
+  /** The caller closed its connection `conn` (ztunnel forgets the endpoint it pinned). */
+  closeConnection(origin: Origin, conn: number): void {
+    this.m.ambient?.closeConnection(origin, conn);
   }
 
   private started = false;

@@ -38,7 +38,7 @@ export interface EdgeSummary extends RequestSummary {
   /** True when any request measured on this edge used mutual TLS. */
   mtls: boolean;
   /** Which proxy measured it: the client's sidecar ("source") when it has one, else the server's. */
-  reporter: "source" | "destination";
+  reporter: "source" | "destination" | "waypoint";
   errorRate: number;
 }
 

@@ -103,7 +103,6 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
   const modeV = m?.get("mode");
   const mode = modeV?.oneOf(["sidecar", "ambient", "none"] as const) ?? d.mode;
   // Ambient's ztunnel and waypoints are not modelled: say so rather than quietly run another mesh.
-  if (mode === "ambient") modeV?.warn("ambient mode (ztunnel, waypoints) is not modelled: workloads run without a mesh data plane, as with mode none");
   const out: MeshSettings = {
     mode,
     outboundTrafficPolicy,

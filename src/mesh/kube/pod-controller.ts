@@ -15,6 +15,7 @@ import { DEFAULTS } from "../../scenario/defaults.js";
 import { Pod, podIp } from "./pod.js";
 import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
 import { injectsSidecar } from "./sidecar-injection.js";
+import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
 import type { ClusterNodes } from "./cluster-nodes.js";
 import type { PodResources } from "./pod-resources.js";
 import type { ServiceRegistry } from "./service-registry.js";
@@ -48,6 +49,8 @@ export interface PodControllerDeps {
   readonly sampler: (spec: DistributionSpec, stream: string) => () => number;
   /** istiod, once it is built (after the scenario's pods). */
   readonly istiod: () => PodsIstiod;
+  /** ambient mode: istio-cni decides whether a new pod is in the ambient mesh (mesh/ztunnel/). */
+  readonly enrol?: ((pod: Pod) => void) | undefined;
 }
 
 export class PodController {
@@ -93,11 +96,13 @@ export class PodController {
     const index = list.length;
     const pod = new Pod(
       `${dep.metadata.name}-${index}`, ns, dep.metadata.name, dep.podLabels, dep.podAnnotations,
-      dep.serviceAccountName, injectsSidecar(d.scenario.simulation.mesh, dep, d.scenario.namespaces),
+      // A waypoint's pod is an Envoy itself (no injection): istiod's proxy like a gateway's.
+      dep.serviceAccountName, injectsSidecar(d.scenario.simulation.mesh, dep, d.scenario.namespaces) || (d.scenario.simulation.mesh.mode === "ambient" && isWaypointPod(dep.podLabels)),
       podIp(this.podCount++),
       dep.terminationGracePeriodMs,
     );
     if (pod.hasSidecar) pod.proxy = new Sidecar(pod, "sidecar", d.sidecarRuntime);
+    d.enrol?.(pod);
     const behaviour = d.apps.behaviourFor(ns, dep.podLabels);
     const w = d.apps.workloadOf(ns, dep.podLabels);
     pod.app = d.apps.newApp(pod, behaviour, d.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));

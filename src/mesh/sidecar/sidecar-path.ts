@@ -137,8 +137,11 @@ export class SidecarPath {
   connect(cluster: UpstreamCluster, worker: number, conn: PoolConnection, host: Pod, extraMs: number): void {
     const net = this.d.network;
     const serverMode = this.d.policies.mode(host, cluster.targetPort);
-    const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: host.hasSidecar, serverMode });
-    let security = connectionSecurity(true, tls.mode, host.hasSidecar, serverMode);
+    // An ambient endpoint accepts HBONE (mTLS) at its node's ztunnel, as a sidecar would mTLS.
+    // https://istio.io/latest/docs/ambient/usage/add-workloads/ (sidecar and ambient interoperate)
+    const meshEndpoint = host.hasSidecar || host.ambient;
+    const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: meshEndpoint, serverMode });
+    let security = connectionSecurity(true, tls.mode, meshEndpoint, serverMode);
     // An expired workload certificate on either side fails the mTLS handshake.
     if (security.mtls) {
       const now = this.sim.now;
