@@ -11,7 +11,7 @@ import {
   OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
-import { decideFault } from "../../proxy/route/fault-injection.js";
+import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
 import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../../proxy/response-flags.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
 import type { Pod } from "../kube/pod.js";
@@ -108,7 +108,12 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     }
     this.routed = r;
     this.routeEntry = r.route;
-    const fault = decideFault(r.fault, p.faultDraw(), p.faultDraw());
+    // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
+    // delay or abort the route configures (envoyproxy/envoy
+    // source/extensions/filters/http/fault/fault_filter.cc, isDelayEnabled / isAbortEnabled return
+    // false first). The "proxy:fault" stream serves fault draws only, so faulted routes see the same
+    // numbers in every scenario whose faults are all 0 % or 100 % (every shipped one).
+    const fault = r.fault === undefined ? NO_FAULT : decideFault(r.fault, p.faultDraw(), p.faultDraw());
     if (fault.aborted) this.abortStatus = fault.httpStatus;
     if (fault.delayed) {
       // The fault filter runs before the router: the delay does not count against the route timeout.
