@@ -192,7 +192,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     else if (this.firstTried === null) this.firstTried = host;
     this.lastHost = host;
     this.upstreamMs = -1;
-    const a = new UpstreamRequest(this, host, cluster.idOf(host), this.worker);
+    const a = new UpstreamRequest(this, host, cluster.pickedId, this.worker);
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
     // sends nothing: its connections look alive).

@@ -172,7 +172,7 @@ export class SidecarPath {
       return;
     }
     c.conn.mtls = c.security.mtls;
-    for (const a of pool.connected(c.conn, this.sim.now) as UpstreamRequest[]) {
+    for (const a of pool.connected(c.conn, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = c.conn;
       a.rr.send(a);
     }
@@ -181,7 +181,7 @@ export class SidecarPath {
   /** A request left its connection: the next pending one takes it, or a new connection is opened. */
   streamEnded(cluster: UpstreamCluster, worker: number, conn: PoolConnection, reset: boolean): void {
     const pool = cluster.pools[worker]!;
-    for (const a of pool.streamDone(conn, reset, this.sim.now) as UpstreamRequest[]) {
+    for (const a of pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = conn;
       a.rr.send(a);
     }
