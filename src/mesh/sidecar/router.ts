@@ -22,6 +22,7 @@ import { checkAtGateway } from "./inbound-policy.js";
 import { RetryState } from "./retry-state.js";
 import { StreamInfo } from "./stream-info.js";
 import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
+import { RouteSinks } from "../route-sinks.js";
 import type { SidecarPath } from "./sidecar-path.js";
 import { inboundConnKey } from "./sidecar-cpu.js";
 
@@ -108,6 +109,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     }
     this.routed = r;
     this.routeEntry = r.route;
+    this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service);
     // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
     // delay or abort the route configures (envoyproxy/envoy
     // source/extensions/filters/http/fault/fault_filter.cc, isDelayEnabled / isAbortEnabled return
@@ -191,6 +193,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     if (this.retry !== null) this.retry.tried.push(host);
     else if (this.firstTried === null) this.firstTried = host;
     this.lastHost = host;
+    this.lastHostId = cluster.pickedId;
     this.upstreamMs = -1;
     const a = new UpstreamRequest(this, host, cluster.pickedId, this.worker);
     const pool = cluster.pools[this.worker]!;
@@ -236,7 +239,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, a.host) === true) return;
     d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host),
-      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id));
+      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id), this.routeSinks, a.hostId);
   }
 
   returnTrip(a: UpstreamRequest): void {
