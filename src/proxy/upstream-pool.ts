@@ -41,8 +41,12 @@ class HostPool<R> {
   connecting = 0;
 }
 
+/** What streamDone and connected return when no pending request takes the connection. */
+const NONE: readonly never[] = Object.freeze([]);
+
 export class UpstreamPool<R> {
-  private readonly hosts = new Map<number, HostPool<R>>();
+  /** By host id (small integers handed out in order by the caller): an index, not a hash, per request. */
+  private readonly hosts: (HostPool<R> | undefined)[] = [];
   private nextId = 0;
   /** The connection the last call concerns: attached to, to be opened by the caller, or null. */
   conn: PoolConnection | null = null;
@@ -50,10 +54,10 @@ export class UpstreamPool<R> {
   constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {}
 
   private host(h: number): HostPool<R> {
-    let p = this.hosts.get(h);
+    let p = this.hosts[h];
     if (p === undefined) {
       p = new HostPool<R>();
-      this.hosts.set(h, p);
+      this.hosts[h] = p;
     }
     return p;
   }
@@ -160,7 +164,7 @@ export class UpstreamPool<R> {
   }
 
   /** The connection is up: returns the pending requests that now run on it (HTTP/1.1: at most one). */
-  connected(x: PoolConnection, now = 0): R[] {
+  connected(x: PoolConnection, now = 0): readonly R[] {
     const pool = this.host(x.host);
     pool.connecting--;
     x.state = "ready";
@@ -169,11 +173,12 @@ export class UpstreamPool<R> {
   }
 
   /** Give a ready connection the requests waiting for it; an HTTP/1.1 connection left free is idle. */
-  private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): R[] {
-    const out: R[] = [];
+  private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): readonly R[] {
+    // Most requests end with nobody waiting: no array for them.
+    let out: R[] | null = null;
     while (pool.pending.length > 0 && (this.limits.http2 || x.streams === 0)) {
       if (this.counters.upstream_rq_active >= this.limits.maxRequests) break;
-      out.push(pool.pending.shift()!);
+      (out ??= []).push(pool.pending.shift()!);
       this.counters.upstream_rq_pending_active--;
       this.attach(x);
     }
@@ -181,7 +186,7 @@ export class UpstreamPool<R> {
       x.idleSince = now;
       if (!this.limits.http2) pool.idle.push(x);
     }
-    return out;
+    return out ?? NONE;
   }
 
   /**
@@ -214,7 +219,7 @@ export class UpstreamPool<R> {
    * now run on `x`; `conn` is set when the caller must open a new connection for the host's
    * remaining pending requests.
    */
-  streamDone(x: PoolConnection, reset: boolean, now = 0): R[] {
+  streamDone(x: PoolConnection, reset: boolean, now = 0): readonly R[] {
     const pool = this.host(x.host);
     x.streams--;
     x.served++;
@@ -222,7 +227,7 @@ export class UpstreamPool<R> {
     this.conn = null;
     const L = this.limits;
     let close = reset || (x.state === "draining" && x.streams === 0);
-    if (x.state === "draining" && !close) return [];
+    if (x.state === "draining" && !close) return NONE;
     if (!close && L.maxRequestsPerConnection > 0 && x.served >= L.maxRequestsPerConnection) {
       this.counters.upstream_cx_max_requests++;
       close = true;
@@ -235,7 +240,7 @@ export class UpstreamPool<R> {
     if (close) {
       if (x.state !== "closed") this.close(x, pool);
       this.conn = pool.pending.length > 0 ? this.maybeOpen(x.host, pool, now) : null;
-      return [];
+      return NONE;
     }
     return this.drainPending(x, pool, now);
   }
@@ -252,7 +257,7 @@ export class UpstreamPool<R> {
 
   /** The host went away: its idle connections are closed (its kernel reset them). */
   closeIdle(h: number): void {
-    const pool = this.hosts.get(h);
+    const pool = this.hosts[h];
     if (pool === undefined) return;
     for (const x of [...pool.conns]) if (x.state === "ready" && x.streams === 0) this.close(x, pool);
     pool.idle.length = 0;

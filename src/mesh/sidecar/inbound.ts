@@ -7,6 +7,7 @@ import type { Simulator } from "../../engine/simulator.js";
 import type { ServedRequest } from "../app/app-server.js";
 import type { CallTarget } from "../../scenario/model.js";
 import type { EdgeSinks } from "../edge-sinks.js";
+import type { RouteSinks } from "../route-sinks.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import type { Interception } from "./interception.js";
 import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
@@ -60,12 +61,18 @@ export class Inbound {
    * `service` is the FQDN the client addressed (or "unknown"). If the pod is gone when the request
    * arrives, the connection is refused: the responder gets status 0 with flag UF.
    */
-  receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number, connKey = -1): void {
+  receive(
+    pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number, connKey = -1,
+    /** A routed request's sinks, and the pool id of `pod` in its cluster (the sink without a lookup). */
+    route: RouteSinks | null = null, hostId = -1,
+  ): void {
     const port = this.targetPortOf(req.target);
     // A port excluded from inbound capture reaches the app with no sidecar in the way.
     const zt = pod.ambient ? this.ztunnel : null;
     const viaSidecar = zt === null && pod.hasSidecar && this.interception.inbound(pod, port);
-    const sink = viaSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : zt !== null ? zt.sink(origin, pod, service, mtls) : null;
+    const sink = viaSidecar
+      ? (route !== null && route.service === service ? route.get("destination", mtls, origin, pod, hostId) : this.sinks.get("destination", mtls, origin, pod, service))
+      : zt !== null ? zt.sink(origin, pod, service, mtls) : null;
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
     if (zt !== null) {
       leg.viaZtunnel = true;

@@ -53,7 +53,10 @@ export class SidecarCpu {
     let h = Math.imul(key ^ (key >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     h ^= h >>> 16;
-    return (h >>> 0) % this.workers.concurrency;
+    // (h >>> 0) % c without a double: an unsigned h above 2^31 - 1 is no small integer to V8, and
+    // its modulo is a floating-point fmod; halving first keeps it in int32 (the same value).
+    const c = this.workers.concurrency;
+    return ((((h >>> 1) % c) * 2) + (h & 1)) % c;
   }
 
   /** A request's pass through this proxy at `now`: the delay until it leaves. */

@@ -229,7 +229,7 @@ export class SidecarPath {
       return;
     }
     c.conn.mtls = c.security.mtls;
-    for (const a of pool.connected(c.conn, this.sim.now) as UpstreamRequest[]) {
+    for (const a of pool.connected(c.conn, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = c.conn;
       a.rr.send(a);
     }
@@ -240,7 +240,7 @@ export class SidecarPath {
     const pool = cluster.pools[worker]!;
     // The response brought the server's session tickets with it (TLS 1.3 sends them after the handshake).
     if (!reset && conn.mtls && conn.served === 0) this.tlsSessions.store(cluster, cluster.owner, cluster.hostOf(conn.host));
-    for (const a of pool.streamDone(conn, reset, this.sim.now) as UpstreamRequest[]) {
+    for (const a of pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = conn;
       a.rr.send(a);
     }
