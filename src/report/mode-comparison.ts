@@ -78,7 +78,8 @@ function modeFigures(r: ModeRunInput): ModeFigures {
   const cost = s.mesh.cost;
   return {
     mode: r.mode, dir: r.dir, requests, errors, errorRate: requests > 0 ? round(errors / requests) : 0,
-    proxies: s.mesh.proxies,
+    // ztunnels and waypoints are proxies too (mesh.cost counts every proxy; mesh.proxies only sidecars).
+    proxies: cost?.proxies ?? s.mesh.proxies,
     proxyCores: round(cost?.proxyCores ?? 0), proxyMemoryMB: round(cost?.proxyMemoryMB ?? 0, 3),
     costPerMonth: round(cost?.perMonth.total ?? 0, 2), currency: cost?.perMonth.currency ?? "USD",
     appCores: round(appCores), expectationsFailed: s.expectations.filter((e) => !e.ok).length,
