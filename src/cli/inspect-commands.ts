@@ -16,7 +16,7 @@ import { describeMatch } from "../proxy/route/route-match.js";
 import { sdsSecrets, secretsConfigDumpJson } from "../xds/secrets-config-dump.js";
 import { UsageError } from "./exit.js";
 
-function worldAt(file: string, at: string | undefined): World {
+export function worldAt(file: string, at: string | undefined): World {
   const scenario = loadScenario(file);
   const world = createWorld(scenario).world;
   let atMs = 0;
@@ -46,7 +46,7 @@ function explainView(world: World, pod: Pod): ExplainView {
   };
 }
 
-function table(rows: Record<string, unknown>[], columns: string[]): string {
+export function table(rows: Record<string, unknown>[], columns: string[]): string {
   // istioctl's headers: "VIRTUAL SERVICE", "SERIAL NUMBER", ...
   const headers = columns.map((c) => c.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase());
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
