@@ -15,6 +15,8 @@ import { clusterJson, clusterLoadAssignmentJson, listenerJson, routeConfiguratio
 import { describeMatch } from "../proxy/route/route-match.js";
 import { sdsSecrets, secretsConfigDumpJson } from "../xds/secrets-config-dump.js";
 import { UsageError } from "./exit.js";
+import { explainAmbient, type AmbientExplainView } from "../xds/ambient-explain.js";
+import { ambientIndexOf } from "../xds/translation/ztunnel-config.js";
 
 export function worldAt(file: string, at: string | undefined): World {
   const scenario = loadScenario(file);
@@ -43,6 +45,23 @@ function explainView(world: World, pod: Pod): ExplainView {
     pod, held: world.heldBy(pod), translator: translatorOf(world), nowMs: world.sim.now,
     listenerConfigOf: (p) => world.heldBy(p).lds,
     inboundVerdict: (p, port) => world.interception.explainInbound(p, port),
+  };
+}
+
+/** An ambient pod as ambient explain reads the world (the waypoint's Envoy through explainView). */
+export function ambientExplainView(world: World, pod: Pod): AmbientExplainView {
+  const ambient = world.ambient;
+  if (ambient === null) throw new Error("internal: an ambient pod in a world without ambient mode");
+  const s = world.scenario;
+  return {
+    from: pod, config: world.config, registry: world.registry, namespaces: s.namespaces,
+    index: ambientIndexOf({ mesh: s.simulation.mesh, namespaces: s.namespaces, deployments: s.deployments, registry: world.registry, config: world.config }),
+    ztunnelOf: (p) => ambient.ztunnels.of(p).pod,
+    deploymentKeyOf: (p) => {
+      const d = world.deploymentOf(p);
+      return d === undefined ? undefined : `${d.metadata.namespace}/${d.metadata.name}`;
+    },
+    waypointEnvoy: (wp, req, target) => explain(explainView(world, wp), req, target, undefined),
   };
 }
 
@@ -250,6 +269,11 @@ export function explainCommand(a: { scenario: string; from: string; request: str
   if (pod === undefined) throw new UsageError(`--from: no deployment or pod named ${a.from}`);
   const target = targetOf(world, pod, parsed);
   const authority = parsed.port !== undefined ? `${parsed.host}:${parsed.port}` : parsed.host;
+  if (pod.ambient) {
+    const { lines } = explainAmbient(ambientExplainView(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target);
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  }
   const { lines } = explain(explainView(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target,
     pod.hasSidecar && pod.gateway === undefined ? world.interception.explainOutbound(pod, target) : undefined);
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -1,0 +1,177 @@
+// `meshsim explain` for a request from an ambient pod: the way of one connection through ambient's
+// data plane, as the simulation takes it (mesh/ztunnel/ztunnel-path.ts, ztunnel-inbound.ts) — istio-cni
+// capture to the node's ztunnel, the waypoint the Service is bound to and the binding rule that chose
+// it (config/ambient/waypoint-binding.ts), ztunnel's per-connection endpoint choice with its locality
+// tiers (proxy/ztunnel/endpoint-choice.ts), HBONE or plaintext, the waypoint's own Envoy routing
+// (xds/explain.ts on the waypoint pod's config), and the destination ztunnel's STRICT mTLS and L4
+// AuthorizationPolicy decision (proxy/ztunnel/l4-authorization.ts on ztunnelPolicies, the list the run
+// enforces). https://istio.io/latest/docs/ambient/architecture/data-plane/
+import type { MeshConfig } from "../config/mesh-config.js";
+import type { AmbientIndex } from "../config/ambient/ambient-index.js";
+import { ztunnelPolicies } from "../config/ambient/ztunnel-authorization.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import type { ServiceRegistry, ServiceState } from "../mesh/kube/service-registry.js";
+import type { HttpRequest } from "../proxy/http-request.js";
+import { effectivePeerAuthentication, mtlsForPort } from "../proxy/security/index.js";
+import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
+import { localityRank, type WorkloadLocality } from "../proxy/ztunnel/endpoint-choice.js";
+import { checkConnection, compileZtunnelAuthorization } from "../proxy/ztunnel/l4-authorization.js";
+import type { CallTarget, Namespace } from "../scenario/model.js";
+import type { ExplainDecision } from "./explain.js";
+import { serviceRoutingPreference } from "./translation/ztunnel-config.js";
+
+/** The world as ambient explain reads it, at one simulated time. */
+export interface AmbientExplainView {
+  readonly from: Pod;
+  /** The config istiod holds now: what ztunnel's WDS and policies were built from. */
+  readonly config: MeshConfig;
+  readonly index: AmbientIndex;
+  readonly registry: ServiceRegistry;
+  readonly namespaces: readonly Namespace[];
+  /** The ztunnel pod of the node a pod runs on. */
+  ztunnelOf(pod: Pod): Pod;
+  /** The pod's Deployment as "namespace/name" (the index's key). */
+  deploymentKeyOf(pod: Pod): string | undefined;
+  /** The waypoint pod's Envoy walking the request (xds/explain.ts on what that pod holds). */
+  waypointEnvoy(waypointPod: Pod, req: HttpRequest, target: CallTarget): { lines: string[]; decision: ExplainDecision };
+}
+
+/** One pod a connection may land on, and whether it is reached over HBONE. */
+export interface AmbientCandidate { readonly pod: string; readonly hbone: boolean }
+
+/** The destination ztunnel's verdict for one destination pod. */
+export interface L4Verdict { readonly pod: string; readonly allowed: boolean; readonly reason: string }
+
+/** What explain decided, for comparison with what the run does (tests read it). */
+export interface AmbientDecision {
+  /** "ambient" (through ztunnel), "passthrough" (a host outside the cluster), "no-endpoint". */
+  readonly path: "ambient" | "passthrough" | "no-endpoint";
+  /** The waypoint Service's FQDN ("" none). */
+  readonly waypoint: string;
+  /** Where the binding came from: "object" (the Service's own label), "namespace", or "". */
+  readonly bindingFrom: string;
+  /** The pods ztunnel may pick for a new connection (the waypoint's pods when there is one). */
+  readonly candidates: readonly AmbientCandidate[];
+  /** Per destination pod of the Service: the destination ztunnel's decision for a connection from the last hop. */
+  readonly l4: readonly L4Verdict[];
+  /** The waypoint Envoy's routing decision (undefined without a waypoint). */
+  readonly envoy?: ExplainDecision;
+}
+
+/** Where a pod runs as ztunnel's endpoint choice compares it (as mesh/ztunnel/ztunnel-path.ts reads it). */
+export function workloadLocality(pod: Pod): WorkloadLocality {
+  const [region, zone, subzone] = (pod.locality ?? "").split("/");
+  return { network: "", region: region ?? "", zone: zone ?? "", subzone: subzone ?? "", ...(pod.node !== undefined ? { node: pod.node } : {}) };
+}
+
+/** The endpoints ztunnel draws among for a new connection from `from`: the best locality tier only (or all without a preference). */
+export function connectionCandidates(from: Pod, svc: ServiceState, namespaces: readonly Namespace[]): { pods: Pod[]; why: string } {
+  const eps = svc.endpoints;
+  const pref = serviceRoutingPreference(svc, namespaces);
+  if (pref === null) return { pods: [...eps], why: "no traffic distribution: every ready endpoint, equally likely" };
+  const client = workloadLocality(from);
+  let best = -1;
+  let kept: Pod[] = [];
+  for (const p of eps) {
+    const r = localityRank(client, workloadLocality(p), pref.scopes);
+    if (pref.mode === "strict" && r !== pref.scopes.length) continue;
+    if (r > best) {
+      best = r;
+      kept = [];
+    }
+    if (r === best) kept.push(p);
+  }
+  return { pods: kept, why: `routing preference ${pref.scopes.join(", ")} (${pref.mode}): only the endpoints sharing the most of these with the client, no spill-over` };
+}
+
+/** The destination ztunnel's decision for a connection from `peerPod` (null: outside the mesh) to `pod` (as ZtunnelInbound.admit). */
+export function l4Verdict(config: MeshConfig, pod: Pod, peerPod: Pod | null, mtls: boolean, port: number): L4Verdict {
+  const ref = { namespace: pod.namespace, labels: pod.labels };
+  const pa = mtlsForPort(effectivePeerAuthentication(config.peerAuthentications, ref, DEFAULT_ROOT_NAMESPACE), port).mode;
+  if (!mtls && pa === "STRICT") return { pod: pod.id, allowed: false, reason: "plaintext on 15006 and PeerAuthentication STRICT: ztunnel refuses it" };
+  const authz = compileZtunnelAuthorization(ztunnelPolicies(config), ref, DEFAULT_ROOT_NAMESPACE);
+  const r = checkConnection(authz, { peer: mtls && peerPod !== null ? peerPod.identity : undefined, sourceIp: peerPod?.ip ?? "", destinationIp: pod.ip, port });
+  if (r.allowed) {
+    const a = authz.compiled?.applied;
+    const none = a !== undefined && a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0;
+    return { pod: pod.id, allowed: true, reason: none ? "no AuthorizationPolicy applies: allowed" : "allowed by its L4 AuthorizationPolicies" };
+  }
+  if (authz.compiled === null) {
+    return { pod: pod.id, allowed: false, reason: `DENIED: ALLOW policy ${r.policy} has only L7 rules (HTTP attributes) and the workload has no waypoint: "the ztunnel proxy will simply drop all traffic"` };
+  }
+  return { pod: pod.id, allowed: false, reason: `DENIED by ${r.policy}` };
+}
+
+export function explainAmbient(v: AmbientExplainView, req: HttpRequest, target: CallTarget): { lines: string[]; decision: AmbientDecision } {
+  const from = v.from;
+  const out: string[] = [];
+  const zt = v.ztunnelOf(from);
+  const key = v.deploymentKeyOf(from);
+  const reason = (key !== undefined ? v.index.workloads.get(key) : undefined)?.dataplane;
+  out.push(`${req.method} ${req.scheme}://${req.authority}${req.path} from pod ${from.name} (${from.namespace}), in the ambient mesh${reason?.mode === "ambient" ? ` (${reason.reason})` : " (enrolled by a Namespace label applied on the timeline)"}`);
+  out.push(`1. istio-cni's rules in the pod's network namespace redirect the app's TCP connection to ${zt.name} (its node's ztunnel) on port 15001 (ztunnel's own sockets, marked 1337, are not redirected). ztunnel parses no HTTP: method, path and headers play no part in its choices.`);
+  const t = target.resolved;
+  if (t.kind !== "service") {
+    out.push(`2. ${target.host} is not a Service of the cluster: ztunnel passes the connection through to it in plaintext (no HBONE, no policy, no waypoint).`);
+    return { lines: out, decision: { path: "passthrough", waypoint: "", bindingFrom: "", candidates: [], l4: [] } };
+  }
+  const svc = v.registry.byFqdn.get(t.fqdn)!;
+  const entry = v.index.services.get(t.fqdn);
+  const b = entry?.binding ?? {};
+  const where = b.from === "object" ? `istio.io/use-waypoint on Service ${svc.spec.metadata.name}` : `istio.io/use-waypoint on Namespace ${svc.spec.metadata.namespace}`;
+  out.push(`2. Service ${t.fqdn} (VIP ${svc.clusterIp}:${target.port}).`);
+  const wpSvc = b.waypoint !== undefined ? v.registry.byFqdn.get(b.waypoint.address) : undefined;
+  if (b.waypoint !== undefined) {
+    out.push(`3. Waypoint: ${b.waypoint.namespace}/${b.waypoint.name} (${where}; it takes ${b.waypoint.trafficType} traffic). ztunnel sends the connection to the waypoint's pods instead of the Service's.`);
+  } else if (b.error !== undefined) {
+    out.push(`3. No waypoint: ${where} names one, but the binding failed — ${b.error.reason}: ${b.error.message}. ztunnel connects to the Service's pods directly.`);
+  } else {
+    out.push("3. No waypoint (neither the Service nor its namespace carries istio.io/use-waypoint): ztunnel connects to the Service's pods directly; L7 routing, retries, timeouts and faults do not apply.");
+  }
+  const first = wpSvc ?? svc;
+  const { pods, why } = connectionCandidates(from, first, v.namespaces);
+  const candidates = pods.map((p) => ({ pod: p.id, hbone: b.waypoint !== undefined || p.ambient || p.hasSidecar }));
+  if (pods.length === 0) {
+    out.push(`4. Endpoint: ${first.fqdn} has no ready endpoint${first.endpoints.length > 0 ? " in the preferred locality" : ""}: ztunnel has nowhere to connect, the app's connection is reset (UF).`);
+    return { lines: out, decision: { path: "no-endpoint", waypoint: b.waypoint?.address ?? "", bindingFrom: b.from ?? "", candidates: [], l4: [] } };
+  }
+  out.push(`4. Endpoint, chosen ONCE per TCP connection (weighted random, ${why}); every request on a kept connection goes to the same pod, no retries, no outlier detection:`);
+  for (const p of pods) out.push(`     ${p.id} ${p.ip} on ${v.ztunnelOf(p).name}, 1/${pods.length}`);
+  const hbone = candidates.filter((c) => c.hbone).length;
+  out.push(hbone === candidates.length
+    ? `5. HBONE: HTTP/2 CONNECT to the pod's port 15008 over mTLS (SPIFFE ${from.identity.principal} ⇒ the destination's identity), a stream of a pooled tunnel per (source, destination identity), up to 100 streams each; a new tunnel costs a TCP and TLS handshake.`
+    : hbone === 0 ? "5. The destination is outside the mesh (no ztunnel or sidecar takes HBONE): plaintext TCP to the pod's port." : "5. HBONE to the endpoints in the mesh, plaintext to those outside it.");
+  const port = svc.targetPort(target.port);
+  let peer: Pod | null = from;
+  let envoy: ExplainDecision | undefined;
+  let dests: Pod[] = [...svc.endpoints];
+  if (wpSvc !== undefined) {
+    const wp = pods[0]!;
+    const inner = v.waypointEnvoy(wp, req, target);
+    envoy = inner.decision;
+    out.push(`6. The waypoint's Envoy (${wp.id}) terminates HBONE on 15008 and routes the request as an Envoy (per request, not per connection):`);
+    const stop = inner.lines.findIndex((l) => l.startsWith("5."));
+    for (const l of inner.lines.slice(1, stop < 0 ? undefined : stop)) if (!/^[12]\. /.test(l)) out.push(`     ${l}`);
+    const targeted = v.config.authorizationPolicies.filter((p) => (p.spec.targetRefs ?? []).some((r) => (r.kind === "Gateway" && r.name === b.waypoint!.name && (r.namespace ?? p.metadata.namespace) === b.waypoint!.namespace)
+      || (r.kind === "Service" && r.name === svc.spec.metadata.name && (r.namespace ?? p.metadata.namespace) === svc.spec.metadata.namespace)));
+    out.push(`     L7 authorization at the waypoint: ${targeted.length === 0 ? "no AuthorizationPolicy targets the waypoint or the Service" : `${targeted.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(", ")} (targetRefs), evaluated with the client's identity carried by HBONE; a denial is the waypoint's 403`}.`);
+    out.push("     Then HBONE again, from the waypoint to the chosen pod's node's ztunnel.");
+    peer = wp;
+    const chosen = new Set(envoy.destinations.flatMap((d) => d.endpoints));
+    if (chosen.size > 0) dests = dests.filter((p) => chosen.has(p.name)).concat([...v.registry.byFqdn.values()].flatMap((s) => s.endpoints).filter((p) => chosen.has(p.name) && !dests.includes(p)));
+    dests = [...new Set(dests)];
+  }
+  const l4: L4Verdict[] = [];
+  out.push(`${wpSvc !== undefined ? 7 : 6}. The destination's ztunnel (inbound, port ${port}): mTLS is always on for HBONE (PeerAuthentication DISABLE is ignored); L4 AuthorizationPolicy, per connection, with the peer ${peer.identity.principal}:`);
+  for (const p of dests.sort((a, b) => a.id.localeCompare(b.id))) {
+    const mtls = p.ambient || p.hasSidecar;
+    if (!p.ambient) {
+      out.push(`     ${p.id}: not in the ambient mesh — ${p.hasSidecar ? "its sidecar takes the HBONE connection and applies its own policies" : "no ztunnel in front of it, plaintext"}.`);
+      continue;
+    }
+    const verdict = l4Verdict(v.config, p, peer, mtls, port);
+    l4.push(verdict);
+    out.push(`     ${p.id} on ${v.ztunnelOf(p).name}: ${verdict.reason}.`);
+  }
+  return { lines: out, decision: { path: "ambient", waypoint: b.waypoint?.address ?? "", bindingFrom: b.from ?? "", candidates, l4, ...(envoy !== undefined ? { envoy } : {}) } };
+}
