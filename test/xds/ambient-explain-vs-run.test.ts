@@ -1,0 +1,99 @@
+// `meshsim explain` from an ambient pod must say what the simulation does. The running world's ztunnels
+// are observed — every new connection's choice (mesh/ztunnel/ztunnel-path.ts onConnection: waypoint or
+// not, the pod it pinned, HBONE or plaintext) and every destination ztunnel's admission
+// (ztunnel-inbound.ts admit) — and at that same simulated instant explain's decision for the same client
+// and Service must agree: the waypoint, a candidate set holding the pod the run chose, the same HBONE
+// decision, the same L4 verdict, and (through a waypoint) the Envoy's destinations holding the pod the
+// waypoint sent to. Cases from scenarios/ambient/ (Istio's ambient tasks).
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../src/scenario/index.js";
+import { createWorld } from "../../src/runner/run-scenario.js";
+import { ambientExplainView } from "../../src/cli/inspect-commands.js";
+import { explainAmbient, l4Verdict, type AmbientDecision } from "../../src/xds/ambient-explain.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
+import type { Origin } from "../../src/mesh/transport.js";
+import type { CallTarget } from "../../src/scenario/model.js";
+import type { World } from "../../src/mesh/world.js";
+
+const S = (f: string) => path.resolve(import.meta.dirname, "../../scenarios/ambient", f);
+
+interface Case { file: string; untilMs: number; waypoint: boolean; denied: boolean }
+
+const CASES: Case[] = [
+  { file: "bookinfo-ambient.yaml", untilMs: 3_000, waypoint: false, denied: false },
+  { file: "waypoint-traffic-shifting.yaml", untilMs: 3_000, waypoint: true, denied: false },
+  { file: "connection-skew.yaml", untilMs: 2_000, waypoint: false, denied: false },
+  { file: "l7-authz-without-waypoint.yaml", untilMs: 23_000, waypoint: false, denied: true },
+  { file: "l7-authz-with-waypoint.yaml", untilMs: 23_000, waypoint: true, denied: false },
+];
+
+function targetFor(world: World, fqdn: string): CallTarget {
+  const svc = world.registry.byFqdn.get(fqdn)!;
+  const port = svc.spec.ports[0]!.port;
+  return { scheme: "http", host: svc.spec.metadata.name, port, path: "/", resolved: { kind: "service", name: svc.spec.metadata.name, namespace: svc.spec.metadata.namespace, fqdn } };
+}
+
+function decide(world: World, from: Pod, fqdn: string): AmbientDecision {
+  const t = targetFor(world, fqdn);
+  return explainAmbient(ambientExplainView(world, from), { method: "GET", scheme: "http", authority: `${t.host}:${t.port}`, path: "/", headers: {} }, t).decision;
+}
+
+describe("ambient explain agrees with the run", () => {
+  for (const c of CASES) {
+    it(c.file, () => {
+      const world = createWorld(loadScenario(S(c.file))).world;
+      const ambient = world.ambient!;
+      let connections = 0, throughWaypoint = 0, admits = 0, denials = 0, waypointSends = 0;
+      const seen = new Set<string>();
+      /** Per ambient client: the pods explain's waypoint Envoy may send its requests to. */
+      const viaWaypoint = new Map<Pod, Set<string>>();
+      ambient.path.onConnection = (conn) => {
+        connections++;
+        // One explain per (client, service, config, endpoint set) keeps the test quick; each new one is checked.
+        const key = `${conn.from.id}|${conn.service}|${world.config.version}|${conn.dest.id}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const d = decide(world, conn.from, conn.service);
+        expect(d.path, key).toBe("ambient");
+        expect(d.waypoint !== "", `${key}: waypoint`).toBe(conn.toWaypoint);
+        const cand = d.candidates.find((x) => x.pod === conn.dest.id);
+        expect(cand, `${key}: the run's pod is one explain lists (${d.candidates.map((x) => x.pod).join(", ")})`).toBeDefined();
+        expect(cand!.hbone, `${key}: HBONE`).toBe(conn.mtls);
+        if (conn.toWaypoint) {
+          throughWaypoint++;
+          let set = viaWaypoint.get(conn.from);
+          if (set === undefined) viaWaypoint.set(conn.from, (set = new Set()));
+          for (const x of d.envoy!.destinations) for (const e of x.endpoints) set.add(e);
+        }
+        else if (conn.dest.ambient) {
+          const v = d.l4.find((x) => x.pod === conn.dest.id);
+          expect(v, `${key}: an L4 verdict for the pod`).toBeDefined();
+          expect(v!.allowed, `${key}: L4`).toBe(l4Verdict(world.config, conn.dest, conn.from, conn.mtls, world.registry.byFqdn.get(conn.service)!.targetPort(targetFor(world, conn.service).port)).allowed);
+        }
+      };
+      const inbound = ambient.inbound;
+      const admit = inbound.admit.bind(inbound);
+      inbound.admit = (pod: Pod, origin: Origin, mtls: boolean, port: number): boolean => {
+        const ok = admit(pod, origin, mtls, port);
+        admits++;
+        if (!ok) denials++;
+        const peer = origin.pod as Pod | null;
+        expect(l4Verdict(world.config, pod, peer, mtls, port).allowed, `${peer?.id ?? "outside"} → ${pod.id}:${port}`).toBe(ok);
+        // Through a waypoint: the pod the waypoint sent to is among explain's Envoy destinations.
+        const client = origin.client as Pod | null | undefined;
+        if (peer !== null && client != null && client !== peer && client.ambient) {
+          waypointSends++;
+          expect([...(viaWaypoint.get(client) ?? [])], `${client.id} via ${peer.id} → ${pod.id}`).toContain(pod.name);
+        }
+        return ok;
+      };
+      world.advance(c.untilMs);
+      expect(connections).toBeGreaterThan(0);
+      expect(admits).toBeGreaterThan(0);
+      expect(throughWaypoint > 0).toBe(c.waypoint);
+      if (c.waypoint) expect(waypointSends).toBeGreaterThan(0);
+      expect(denials > 0).toBe(c.denied);
+    });
+  }
+});
