@@ -8,17 +8,14 @@
 // enforces). https://istio.io/latest/docs/ambient/architecture/data-plane/
 import type { MeshConfig } from "../config/mesh-config.js";
 import type { AmbientIndex } from "../config/ambient/ambient-index.js";
-import { ztunnelPolicies } from "../config/ambient/ztunnel-authorization.js";
 import type { Pod } from "../mesh/kube/pod.js";
 import type { ServiceRegistry, ServiceState } from "../mesh/kube/service-registry.js";
 import type { HttpRequest } from "../proxy/http-request.js";
-import { effectivePeerAuthentication, mtlsForPort } from "../proxy/security/index.js";
-import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { localityRank, type WorkloadLocality } from "../proxy/ztunnel/endpoint-choice.js";
-import { checkConnection, compileZtunnelAuthorization } from "../proxy/ztunnel/l4-authorization.js";
 import type { CallTarget, Namespace } from "../scenario/model.js";
 import type { ExplainDecision } from "./explain.js";
 import { serviceRoutingPreference } from "./translation/ztunnel-config.js";
+import { l4Verdict, type L4Verdict } from "./ztunnel-inbound-decision.js";
 
 /** The world as ambient explain reads it, at one simulated time. */
 export interface AmbientExplainView {
@@ -38,9 +35,6 @@ export interface AmbientExplainView {
 
 /** One pod a connection may land on, and whether it is reached over HBONE. */
 export interface AmbientCandidate { readonly pod: string; readonly hbone: boolean }
-
-/** The destination ztunnel's verdict for one destination pod. */
-export interface L4Verdict { readonly pod: string; readonly allowed: boolean; readonly reason: string }
 
 /** What explain decided, for comparison with what the run does (tests read it). */
 export interface AmbientDecision {
@@ -82,24 +76,6 @@ export function connectionCandidates(from: Pod, svc: ServiceState, namespaces: r
     if (r === best) kept.push(p);
   }
   return { pods: kept, why: `routing preference ${pref.scopes.join(", ")} (${pref.mode}): only the endpoints sharing the most of these with the client, no spill-over` };
-}
-
-/** The destination ztunnel's decision for a connection from `peerPod` (null: outside the mesh) to `pod` (as ZtunnelInbound.admit). */
-export function l4Verdict(config: MeshConfig, pod: Pod, peerPod: Pod | null, mtls: boolean, port: number): L4Verdict {
-  const ref = { namespace: pod.namespace, labels: pod.labels };
-  const pa = mtlsForPort(effectivePeerAuthentication(config.peerAuthentications, ref, DEFAULT_ROOT_NAMESPACE), port).mode;
-  if (!mtls && pa === "STRICT") return { pod: pod.id, allowed: false, reason: "plaintext on 15006 and PeerAuthentication STRICT: ztunnel refuses it" };
-  const authz = compileZtunnelAuthorization(ztunnelPolicies(config), ref, DEFAULT_ROOT_NAMESPACE);
-  const r = checkConnection(authz, { peer: mtls && peerPod !== null ? peerPod.identity : undefined, sourceIp: peerPod?.ip ?? "", destinationIp: pod.ip, port });
-  if (r.allowed) {
-    const a = authz.compiled?.applied;
-    const none = a !== undefined && a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0;
-    return { pod: pod.id, allowed: true, reason: none ? "no AuthorizationPolicy applies: allowed" : "allowed by its L4 AuthorizationPolicies" };
-  }
-  if (authz.compiled === null) {
-    return { pod: pod.id, allowed: false, reason: `DENIED: ALLOW policy ${r.policy} has only L7 rules (HTTP attributes) and the workload has no waypoint: "the ztunnel proxy will simply drop all traffic"` };
-  }
-  return { pod: pod.id, allowed: false, reason: `DENIED by ${r.policy}` };
 }
 
 export function explainAmbient(v: AmbientExplainView, req: HttpRequest, target: CallTarget): { lines: string[]; decision: AmbientDecision } {
