@@ -166,6 +166,9 @@ export function proxyConfigCommand(a: ProxyConfigArgs): number {
   if (kind === undefined) throw new UsageError(`unknown config kind "${a.kind}" (all, listeners, routes, clusters, endpoints, secrets)`);
   const world = worldAt(a.scenario, a.at);
   const pod = findPod(world, a.pod);
+  if (pod.ambientProxy !== undefined || pod.ambient) {
+    throw new UsageError(`pod ${a.pod} ${pod.ambient ? "is in the ambient mesh: its node's ztunnel carries its traffic" : "is a ztunnel"}, not an Envoy: see \`meshsim ztunnel-config\` (a waypoint's pod takes proxy-config)`);
+  }
   if (!pod.hasSidecar) throw new UsageError(`pod ${a.pod} has no sidecar: it holds no proxy config`);
   const cfg = translatorOf(world).proxyConfig(pod, world.heldBy(pod));
   const json = a.output === "json";

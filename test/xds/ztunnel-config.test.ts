@@ -116,4 +116,8 @@ describe("proxy-config on a waypoint", () => {
     const clusters = JSON.parse(captureStdout(() => proxyConfigCommand({ kind: "clusters", pod: "waypoint-0", scenario: S("ambient/waypoint-traffic-shifting.yaml"), output: "json" }))) as { name: string }[];
     expect(clusters.map((c) => c.name)).toContain("outbound|9080||reviews-v2.default.svc.cluster.local");
   });
+
+  it("refuses an ambient pod, which has no Envoy of its own, pointing at ztunnel-config", () => {
+    expect(() => proxyConfigCommand({ kind: "routes", pod: "productpage-v1-0", scenario: S("ambient/bookinfo-ambient.yaml") })).toThrow(/ambient mesh.*ztunnel-config/);
+  });
 });
