@@ -55,7 +55,7 @@ export function ambientExplainView(world: World, pod: Pod): AmbientExplainView {
   const s = world.scenario;
   return {
     from: pod, config: world.config, registry: world.registry, namespaces: s.namespaces,
-    index: ambientIndexOf({ mesh: s.simulation.mesh, namespaces: s.namespaces, deployments: s.deployments, registry: world.registry, config: world.config }),
+    index: ambientIndexOf({ mesh: s.simulation.mesh, namespaces: s.namespaces, deployments: s.deployments, services: s.services, config: world.config }),
     ztunnelOf: (p) => ambient.ztunnels.of(p).pod,
     deploymentKeyOf: (p) => {
       const d = world.deploymentOf(p);

@@ -25,7 +25,7 @@ export interface ZtunnelConfigArgs {
 export function worldZtunnelConfig(world: World): ZtunnelConfig {
   const s = world.scenario;
   return ztunnelConfig({
-    mesh: s.simulation.mesh, namespaces: s.namespaces, deployments: s.deployments, registry: world.registry,
+    mesh: s.simulation.mesh, namespaces: s.namespaces, deployments: s.deployments, services: s.services, registry: world.registry,
     pods: world.pods.values(), config: world.config, deploymentOf: (p) => world.deploymentOf(p),
   });
 }

@@ -9,7 +9,7 @@
 // https://istio.io/latest/docs/ambient/usage/waypoint/
 // https://istio.io/latest/docs/ambient/architecture/data-plane/
 import type { MeshConfig } from "../../config/mesh-config.js";
-import { ambientIndex } from "../../config/ambient/ambient-index.js";
+import { sharedAmbientIndex } from "../../config/ambient/ambient-index.js";
 import type { Scenario } from "../../scenario/model.js";
 import type { Pod } from "../kube/pod.js";
 import type { SidecarPath } from "../sidecar/sidecar-path.js";
@@ -43,7 +43,7 @@ export class Waypoints implements WaypointHop {
     if (map === undefined) {
       map = new Map();
       const s = this.scenario;
-      const index = ambientIndex({ mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
+      const index = sharedAmbientIndex({ mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
       for (const [host, svc] of index.services) if (svc.binding.waypoint !== undefined) map.set(host, svc.binding.waypoint);
       this.bound.set(config, map);
     }

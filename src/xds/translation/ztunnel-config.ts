@@ -10,18 +10,18 @@
 // https://github.com/istio/istio/blob/master/istioctl/pkg/writer/ztunnel/configdump/api.go
 // https://github.com/istio/istio/blob/master/pilot/pkg/serviceregistry/ambient/ (workloads.go, services.go, authorization.go)
 import type { MeshConfig } from "../../config/mesh-config.js";
-import { ambientIndex, type AmbientIndex } from "../../config/ambient/ambient-index.js";
+import { sharedAmbientIndex, type AmbientIndex } from "../../config/ambient/ambient-index.js";
 import { ztunnelPolicies } from "../../config/ambient/ztunnel-authorization.js";
 import type { WaypointBinding } from "../../config/ambient/waypoint-binding.js";
 import type { AuthorizationPolicy, AuthzRule } from "../../proxy/api/security.js";
 import { routingPreference, type RoutingPreference } from "../../proxy/ztunnel/endpoint-choice.js";
 import { hasL7Fields } from "../../proxy/ztunnel/l4-authorization.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../../proxy/security/policy-scope.js";
-import type { Deployment, MeshSettings, Namespace } from "../../scenario/model.js";
+import type { Deployment, MeshSettings, Namespace, Service } from "../../scenario/model.js";
 import type { Pod } from "../../mesh/kube/pod.js";
 import type { ServiceRegistry, ServiceState } from "../../mesh/kube/service-registry.js";
 import { isWaypointPod } from "../../mesh/waypoint/waypoint-workloads.js";
-import { TRAFFIC_DISTRIBUTION_ANNOTATION } from "../../mesh/ztunnel/ztunnel-path.js";
+import { trafficDistributionOf } from "../../config/ambient/traffic-distribution.js";
 
 
 export interface ZtunnelWorkload {
@@ -107,6 +107,8 @@ export interface ZtunnelConfigInput {
   readonly mesh: Pick<MeshSettings, "mode" | "injection">;
   readonly namespaces: readonly Namespace[];
   readonly deployments: readonly Deployment[];
+  /** The Services as the scenario declares them (the registry's specs, the same array the run indexes). */
+  readonly services: readonly Service[];
   readonly registry: ServiceRegistry;
   readonly pods: Iterable<Pod>;
   readonly config: MeshConfig;
@@ -129,24 +131,15 @@ const isWaypointPodLabels = isWaypointPod;
 
 /** The routing preference ztunnel gets for a Service: its trafficDistribution, else the annotation on it or its namespace. */
 export function serviceRoutingPreference(svc: ServiceState, namespaces: readonly Namespace[]): RoutingPreference | null {
-  const ns = namespaces.find((n) => n.metadata.name === svc.spec.metadata.namespace);
-  return routingPreference(svc.spec.trafficDistribution ?? svc.spec.metadata.annotations[TRAFFIC_DISTRIBUTION_ANNOTATION] ?? ns?.metadata.annotations[TRAFFIC_DISTRIBUTION_ANNOTATION]);
+  return routingPreference(trafficDistributionOf(svc.spec, namespaces));
 }
 
 const destination = (b: WaypointBinding): { destination: string } | undefined =>
   b.waypoint === undefined ? undefined : { destination: `${b.waypoint.namespace}/${b.waypoint.address}` };
 
-const indexes = new WeakMap<MeshConfig, WeakMap<object, AmbientIndex>>();
-/** istiod's ambient index under a config version (cached: explain and the table test call it per request). */
-export function ambientIndexOf(i: Pick<ZtunnelConfigInput, "mesh" | "namespaces" | "deployments" | "registry" | "config">): AmbientIndex {
-  let byRegistry = indexes.get(i.config);
-  if (byRegistry === undefined) indexes.set(i.config, (byRegistry = new WeakMap()));
-  let idx = byRegistry.get(i.registry);
-  if (idx === undefined) {
-    idx = ambientIndex({ mesh: i.mesh, namespaces: i.namespaces, deployments: i.deployments, services: [...i.registry.byFqdn.values()].map((s) => s.spec), gatewayApi: i.config.gatewayApi });
-    byRegistry.set(i.registry, idx);
-  }
-  return idx;
+/** istiod's ambient index under a config version: the one the run's waypoint hop reads (config/ambient/ambient-index.ts). */
+export function ambientIndexOf(i: Pick<ZtunnelConfigInput, "mesh" | "namespaces" | "deployments" | "services" | "config">): AmbientIndex {
+  return sharedAmbientIndex({ mesh: i.mesh, namespaces: i.namespaces, deployments: i.deployments, services: i.services, gatewayApi: i.config.gatewayApi });
 }
 
 /** WDS for the whole mesh (every ztunnel gets the same), with the certificates of each node's ztunnel. */
