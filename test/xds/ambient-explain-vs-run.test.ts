@@ -105,6 +105,28 @@ metadata: {name: ambient-client, namespace: bar}
 spec: {from: sleep, target: http://httpbin.bar:8000/ip, rate: 20}
 ` });
 
+/** Istio's helloworld on four nodes in three regions, the namespace asking ztunnel for PreferSameZone. */
+const LOCALITY = writeScenario({ "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: ambient-prefer-same-zone}
+spec:
+  duration: 3s
+  include: [${path.resolve(import.meta.dirname, "../../scenarios/locality/helloworld.yaml")}]
+  mesh: {mode: ambient}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: default
+  labels: {istio.io/dataplane-mode: ambient}
+  annotations: {networking.istio.io/traffic-distribution: PreferSameZone}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: sleep-to-helloworld}
+spec: {from: sleep, target: http://helloworld:5000/hello, rate: 50}
+` });
+
 interface Case { file: string; untilMs: number; waypoint: boolean; denied: boolean }
 
 const CASES: Case[] = [
@@ -114,6 +136,7 @@ const CASES: Case[] = [
   { file: "l7-authz-without-waypoint.yaml", untilMs: 23_000, waypoint: false, denied: true },
   { file: "l7-authz-with-waypoint.yaml", untilMs: 23_000, waypoint: true, denied: false },
   { file: INTEROP, untilMs: 2_000, waypoint: false, denied: true },
+  { file: LOCALITY, untilMs: 2_000, waypoint: false, denied: false },
 ];
 
 function targetFor(world: World, fqdn: string): CallTarget {
@@ -129,7 +152,8 @@ function decide(world: World, from: Pod, fqdn: string): AmbientDecision {
 
 describe("ambient explain agrees with the run", () => {
   for (const c of CASES) {
-    it(c.file === INTEROP ? "interop: a sidecar client (denied at L4) and an ambient client (allowed) to an ambient server" : c.file, () => {
+    it(c.file === INTEROP ? "interop: a sidecar client (denied at L4) and an ambient client (allowed) to an ambient server"
+      : c.file === LOCALITY ? "PreferSameZone: only the same-zone endpoint, as the run picks" : c.file, () => {
       const world = createWorld(loadScenario(S(c.file))).world;
       const ambient = world.ambient!;
       let connections = 0, throughWaypoint = 0, admits = 0, denials = 0, waypointSends = 0;
@@ -184,6 +208,11 @@ describe("ambient explain agrees with the run", () => {
       expect(denials > 0).toBe(c.denied);
       // Interop: the ambient client's connections are admitted, the sidecar client's are not.
       if (c.file === INTEROP) expect(admits).toBeGreaterThan(denials);
+      // PreferSameZone: explain's candidates for sleep are the same-zone pod only, and the run used only it.
+      if (c.file === LOCALITY) {
+        const sleep = [...world.pods.values()].find((p) => p.workload === "sleep")!;
+        expect(decide(world, sleep, "helloworld.default.svc.cluster.local").candidates.map((x) => x.pod)).toEqual(["helloworld-region1-zone1-0"]);
+      }
     });
   }
 });
