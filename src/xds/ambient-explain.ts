@@ -15,6 +15,8 @@ import { localityRank, type WorkloadLocality } from "../proxy/ztunnel/endpoint-c
 import type { CallTarget, Namespace } from "../scenario/model.js";
 import type { ExplainDecision } from "./explain.js";
 import { serviceRoutingPreference } from "./translation/ztunnel-config.js";
+import { waypointPolicies } from "../config/ambient/waypoint-policies.js";
+import { compileAuthorization, evaluateAuthorization } from "../proxy/security/authorization/authorization.js";
 import { l4Verdict, type L4Verdict } from "./ztunnel-inbound-decision.js";
 
 /** The world as ambient explain reads it, at one simulated time. */
@@ -50,6 +52,8 @@ export interface AmbientDecision {
   readonly l4: readonly L4Verdict[];
   /** The waypoint Envoy's routing decision (undefined without a waypoint). */
   readonly envoy?: ExplainDecision;
+  /** The waypoint's L7 authorization for this request (undefined: no policy targets it). */
+  readonly waypointAuthz?: { readonly allowed: boolean; readonly status: number; readonly policy: string };
 }
 
 /** Where a pod runs as ztunnel's endpoint choice compares it (as mesh/ztunnel/ztunnel-path.ts reads it). */
@@ -120,6 +124,7 @@ export function explainAmbient(v: AmbientExplainView, req: HttpRequest, target: 
   const port = svc.targetPort(target.port);
   let peer: Pod | null = from;
   let envoy: ExplainDecision | undefined;
+  let waypointAuthz: AmbientDecision["waypointAuthz"];
   let dests: Pod[] = [...svc.endpoints];
   if (wpSvc !== undefined) {
     const wp = pods[0]!;
@@ -128,9 +133,15 @@ export function explainAmbient(v: AmbientExplainView, req: HttpRequest, target: 
     out.push(`6. The waypoint's Envoy (${wp.id}) terminates HBONE on 15008 and routes the request as an Envoy (per request, not per connection):`);
     const stop = inner.lines.findIndex((l) => l.startsWith("5."));
     for (const l of inner.lines.slice(1, stop < 0 ? undefined : stop)) if (!/^[12]\. /.test(l)) out.push(`     ${l}`);
-    const targeted = v.config.authorizationPolicies.filter((p) => (p.spec.targetRefs ?? []).some((r) => (r.kind === "Gateway" && r.name === b.waypoint!.name && (r.namespace ?? p.metadata.namespace) === b.waypoint!.namespace)
-      || (r.kind === "Service" && r.name === svc.spec.metadata.name && (r.namespace ?? p.metadata.namespace) === svc.spec.metadata.namespace)));
-    out.push(`     L7 authorization at the waypoint: ${targeted.length === 0 ? "no AuthorizationPolicy targets the waypoint or the Service" : `${targeted.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(", ")} (targetRefs), evaluated with the client's identity carried by HBONE; a denial is the waypoint's 403`}.`);
+    // The same policies the run's waypoint compiles (config/ambient/waypoint-policies.ts), evaluated for this request.
+    const targeted = waypointPolicies(v.config.authorizationPolicies, b.waypoint, t.fqdn);
+    if (targeted.length === 0) out.push("     L7 authorization at the waypoint: no AuthorizationPolicy targets the waypoint or the Service (targetRefs).");
+    else {
+      const authz = compileAuthorization(targeted, { namespace: svc.spec.metadata.namespace, labels: {} });
+      const d = evaluateAuthorization(authz, { method: req.method, path: req.path, host: req.authority, port: target.port, headers: req.headers, peer: from.identity, sourceIp: from.ip });
+      waypointAuthz = { allowed: d.allowed, status: d.status, policy: d.policy ?? "" };
+      out.push(`     L7 authorization at the waypoint (${targeted.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(", ")}, by targetRefs; the client's identity ${from.identity.principal} arrives with HBONE): ${d.allowed ? "allowed" : `DENIED${d.policy !== undefined ? ` by ${d.policy}` : ""} ⇒ the waypoint answers ${d.status} itself`}.`);
+    }
     out.push("     Then HBONE again, from the waypoint to the chosen pod's node's ztunnel.");
     peer = wp;
     const chosen = new Set(envoy.destinations.flatMap((d) => d.endpoints));
@@ -149,5 +160,5 @@ export function explainAmbient(v: AmbientExplainView, req: HttpRequest, target: 
     l4.push(verdict);
     out.push(`     ${p.id} on ${v.ztunnelOf(p).name}: ${verdict.reason}.`);
   }
-  return { lines: out, decision: { path: "ambient", waypoint: b.waypoint?.address ?? "", bindingFrom: b.from ?? "", candidates, l4, ...(envoy !== undefined ? { envoy } : {}) } };
+  return { lines: out, decision: { path: "ambient", waypoint: b.waypoint?.address ?? "", bindingFrom: b.from ?? "", candidates, l4, ...(envoy !== undefined ? { envoy } : {}), ...(waypointAuthz !== undefined ? { waypointAuthz } : {}) } };
 }

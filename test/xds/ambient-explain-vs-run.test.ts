@@ -127,14 +127,15 @@ metadata: {name: sleep-to-helloworld}
 spec: {from: sleep, target: http://helloworld:5000/hello, rate: 50}
 ` });
 
-interface Case { file: string; untilMs: number; waypoint: boolean; denied: boolean }
+interface Case { file: string; untilMs: number; waypoint: boolean; denied: boolean; l7Denied?: boolean }
 
 const CASES: Case[] = [
   { file: "bookinfo-ambient.yaml", untilMs: 3_000, waypoint: false, denied: false },
   { file: "waypoint-traffic-shifting.yaml", untilMs: 3_000, waypoint: true, denied: false },
   { file: "connection-skew.yaml", untilMs: 2_000, waypoint: false, denied: false },
   { file: "l7-authz-without-waypoint.yaml", untilMs: 23_000, waypoint: false, denied: true },
-  { file: "l7-authz-with-waypoint.yaml", untilMs: 23_000, waypoint: true, denied: false },
+  // Until 40 s the policy on reviews allows GET, then only POST: the waypoint answers 403.
+  { file: "l7-authz-with-waypoint.yaml", untilMs: 45_000, waypoint: true, denied: false, l7Denied: true },
   { file: INTEROP, untilMs: 2_000, waypoint: false, denied: true },
   { file: LOCALITY, untilMs: 2_000, waypoint: false, denied: false },
 ];
@@ -200,7 +201,36 @@ describe("ambient explain agrees with the run", () => {
         }
         return ok;
       };
+      // The waypoint's L7 authorization: the run's answer (a 403 before any routing) equals explain's.
+      let l7Checked = 0, l7Denials = 0;
+      const hop = ambient.path.waypoints;
+      if (hop !== null) {
+        const arrive = hop.arrive.bind(hop);
+        const verdicts = new Map<string, boolean>();
+        hop.arrive = (pod, origin, req, responder, conn) => {
+          let local = 0;
+          const watch = { onResponse: (status: number, flags: string, bytes?: number) => { local = status; responder.onResponse(status, flags, bytes); } };
+          const x = arrive(pod, origin, req, watch, conn);
+          const client = origin.pod as Pod | null;
+          const t = req.target.resolved;
+          if (client !== null && client.ambient && t.kind === "service") {
+            const key = `${client.id}|${req.method}|${req.path}|${t.fqdn}|${world.config.version}`;
+            let allowed = verdicts.get(key);
+            if (allowed === undefined) {
+              const d = explainAmbient(ambientExplainView(world, client), { method: req.method, scheme: "http", authority: req.authority, path: req.path, headers: req.headers }, req.target).decision;
+              allowed = d.waypointAuthz?.allowed ?? true;
+              verdicts.set(key, allowed);
+            }
+            l7Checked++;
+            if (!allowed) l7Denials++;
+            expect(local === 403, `${key}: the waypoint's 403`).toBe(!allowed);
+          }
+          return x;
+        };
+      }
       world.advance(c.untilMs);
+      if (c.waypoint) expect(l7Checked).toBeGreaterThan(0);
+      expect(l7Denials > 0).toBe(c.l7Denied === true);
       expect(connections).toBeGreaterThan(0);
       expect(admits).toBeGreaterThan(0);
       expect(throughWaypoint > 0).toBe(c.waypoint);

@@ -16,7 +16,7 @@ import type { SidecarPath } from "../sidecar/sidecar-path.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { WaypointHop } from "../ztunnel/ztunnel-path.js";
 import type { Waypoint } from "../../config/ambient/waypoint-gateway.js";
-import type { AuthorizationPolicy } from "../../proxy/api/security.js";
+import { waypointPolicies } from "../../config/ambient/waypoint-policies.js";
 import { compileAuthorization, evaluateAuthorization, RBAC_DENIED_BODY, type CompiledAuthz } from "../../proxy/security/authorization/authorization.js";
 import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
 
@@ -62,18 +62,8 @@ export class Waypoints implements WaypointHop {
     let c = map.get(serviceFqdn);
     if (c === undefined) {
       const wp = this.bindingOf(config, serviceFqdn);
-      const [svcName, svcNs] = serviceFqdn.split(".");
-      const targeted: AuthorizationPolicy[] = [];
-      for (const p of config.authorizationPolicies) {
-        const refs = p.spec.targetRefs ?? [];
-        const hit = refs.some((r) => {
-          const ns = r.namespace ?? p.metadata.namespace;
-          if (r.kind === "Gateway") return wp !== undefined && r.name === wp.name && ns === wp.namespace;
-          return r.kind === "Service" && (r.group === "" || r.group === "core") && r.name === svcName && ns === svcNs;
-        });
-        // Compiled as a namespace-wide policy of the Service's namespace (its targets already matched).
-        if (hit) targeted.push({ ...p, metadata: { ...p.metadata, namespace: svcNs ?? p.metadata.namespace }, spec: { ...p.spec, targetRefs: undefined, selector: undefined } } as AuthorizationPolicy);
-      }
+      const svcNs = serviceFqdn.split(".")[1];
+      const targeted = waypointPolicies(config.authorizationPolicies, wp, serviceFqdn);
       c = targeted.length === 0 ? null : compileAuthorization(targeted, { namespace: svcNs ?? "", labels: {} });
       map.set(serviceFqdn, c);
     }
