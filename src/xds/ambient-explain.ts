@@ -11,7 +11,8 @@ import type { AmbientIndex } from "../config/ambient/ambient-index.js";
 import type { Pod } from "../mesh/kube/pod.js";
 import type { ServiceRegistry, ServiceState } from "../mesh/kube/service-registry.js";
 import type { HttpRequest } from "../proxy/http-request.js";
-import { localityRank, type WorkloadLocality } from "../proxy/ztunnel/endpoint-choice.js";
+import { localityRank } from "../proxy/ztunnel/endpoint-choice.js";
+import { workloadLocality } from "../mesh/ztunnel/workload-locality.js";
 import type { CallTarget, Namespace } from "../scenario/model.js";
 import type { ExplainDecision } from "./explain.js";
 import { serviceRoutingPreference } from "./translation/ztunnel-config.js";
@@ -54,12 +55,6 @@ export interface AmbientDecision {
   readonly envoy?: ExplainDecision;
   /** The waypoint's L7 authorization for this request (undefined: no policy targets it). */
   readonly waypointAuthz?: { readonly allowed: boolean; readonly status: number; readonly policy: string };
-}
-
-/** Where a pod runs as ztunnel's endpoint choice compares it (as mesh/ztunnel/ztunnel-path.ts reads it). */
-export function workloadLocality(pod: Pod): WorkloadLocality {
-  const [region, zone, subzone] = (pod.locality ?? "").split("/");
-  return { network: "", region: region ?? "", zone: zone ?? "", subzone: subzone ?? "", ...(pod.node !== undefined ? { node: pod.node } : {}) };
 }
 
 /** The endpoints ztunnel draws among for a new connection from `from`: the best locality tier only (or all without a preference). */

@@ -27,6 +27,7 @@ import type { RequestSink } from "../mesh-telemetry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { Namespace } from "../../scenario/model.js";
 import { trafficDistributionOf } from "../../config/ambient/traffic-distribution.js";
+import { workloadLocality } from "./workload-locality.js";
 import type { L4Sinks } from "./l4-sinks.js";
 import type { Ztunnel } from "./ztunnel.js";
 import type { ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
@@ -207,8 +208,7 @@ export class ZtunnelPath {
   private localityOf(pod: Pod): WorkloadLocality {
     let l = this.localities.get(pod);
     if (l === undefined || l.node !== pod.node) {
-      const [region, zone, subzone] = (pod.locality ?? "").split("/");
-      l = { network: "", region: region ?? "", zone: zone ?? "", subzone: subzone ?? "", ...(pod.node !== undefined ? { node: pod.node } : {}) };
+      l = workloadLocality(pod);
       this.localities.set(pod, l);
     }
     return l;

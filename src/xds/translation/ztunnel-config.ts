@@ -120,14 +120,15 @@ export function workloadUid(pod: Pod): string {
   return `Kubernetes//Pod/${pod.namespace}/${pod.name}`;
 }
 
-/** The protocol ztunnel uses to reach a pod: HBONE when it has a proxy that takes it (ztunnel or a sidecar). */
+/**
+ * The protocol ztunnel uses to reach a pod: HBONE when it has a proxy that takes it (ztunnel or a
+ * sidecar). A waypoint's own pod is not captured (its Deployment is labelled dataplane-mode none):
+ * TCP, as `istioctl ztunnel-config workloads` shows waypoints.
+ */
 export function workloadProtocol(pod: Pod): "HBONE" | "TCP" {
-  return pod.ambient || (pod.hasSidecar && !isWaypointPodLabels(pod.labels)) ? "HBONE" : "TCP";
+  return pod.ambient || (pod.hasSidecar && !isWaypointPod(pod.labels)) ? "HBONE" : "TCP";
 }
 
-// A waypoint's pod is not captured (its Deployment is labelled dataplane-mode none): TCP, as
-// `istioctl ztunnel-config workloads` shows waypoints.
-const isWaypointPodLabels = isWaypointPod;
 
 /** The routing preference ztunnel gets for a Service: its trafficDistribution, else the annotation on it or its namespace. */
 export function serviceRoutingPreference(svc: ServiceState, namespaces: readonly Namespace[]): RoutingPreference | null {
