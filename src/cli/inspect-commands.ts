@@ -15,8 +15,10 @@ import { clusterJson, clusterLoadAssignmentJson, listenerJson, routeConfiguratio
 import { describeMatch } from "../proxy/route/route-match.js";
 import { sdsSecrets, secretsConfigDumpJson } from "../xds/secrets-config-dump.js";
 import { UsageError } from "./exit.js";
+import { explainAmbient, type AmbientExplainView } from "../xds/ambient-explain.js";
+import { ambientIndexOf } from "../xds/translation/ztunnel-config.js";
 
-function worldAt(file: string, at: string | undefined): World {
+export function worldAt(file: string, at: string | undefined): World {
   const scenario = loadScenario(file);
   const world = createWorld(scenario).world;
   let atMs = 0;
@@ -46,7 +48,24 @@ function explainView(world: World, pod: Pod): ExplainView {
   };
 }
 
-function table(rows: Record<string, unknown>[], columns: string[]): string {
+/** An ambient pod as ambient explain reads the world (the waypoint's Envoy through explainView). */
+export function ambientExplainView(world: World, pod: Pod): AmbientExplainView {
+  const ambient = world.ambient;
+  if (ambient === null) throw new Error("internal: an ambient pod in a world without ambient mode");
+  const s = world.scenario;
+  return {
+    from: pod, config: world.config, registry: world.registry, namespaces: s.namespaces,
+    index: ambientIndexOf({ mesh: s.simulation.mesh, namespaces: s.namespaces, deployments: s.deployments, services: s.services, config: world.config }),
+    ztunnelOf: (p) => ambient.ztunnels.of(p).pod,
+    deploymentKeyOf: (p) => {
+      const d = world.deploymentOf(p);
+      return d === undefined ? undefined : `${d.metadata.namespace}/${d.metadata.name}`;
+    },
+    waypointEnvoy: (wp, req, target) => explain(explainView(world, wp), req, target, undefined),
+  };
+}
+
+export function table(rows: Record<string, unknown>[], columns: string[]): string {
   // istioctl's headers: "VIRTUAL SERVICE", "SERIAL NUMBER", ...
   const headers = columns.map((c) => c.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase());
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
@@ -147,6 +166,9 @@ export function proxyConfigCommand(a: ProxyConfigArgs): number {
   if (kind === undefined) throw new UsageError(`unknown config kind "${a.kind}" (all, listeners, routes, clusters, endpoints, secrets)`);
   const world = worldAt(a.scenario, a.at);
   const pod = findPod(world, a.pod);
+  if (pod.ambientProxy !== undefined || pod.ambient) {
+    throw new UsageError(`pod ${a.pod} ${pod.ambient ? "is in the ambient mesh: its node's ztunnel carries its traffic" : "is a ztunnel"}, not an Envoy: see \`meshsim ztunnel-config\` (a waypoint's pod takes proxy-config)`);
+  }
   if (!pod.hasSidecar) throw new UsageError(`pod ${a.pod} has no sidecar: it holds no proxy config`);
   const cfg = translatorOf(world).proxyConfig(pod, world.heldBy(pod));
   const json = a.output === "json";
@@ -250,6 +272,11 @@ export function explainCommand(a: { scenario: string; from: string; request: str
   if (pod === undefined) throw new UsageError(`--from: no deployment or pod named ${a.from}`);
   const target = targetOf(world, pod, parsed);
   const authority = parsed.port !== undefined ? `${parsed.host}:${parsed.port}` : parsed.host;
+  if (pod.ambient) {
+    const { lines } = explainAmbient(ambientExplainView(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target);
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  }
   const { lines } = explain(explainView(world, pod), { method: r.method, scheme: parsed.scheme, authority, path: parsed.path, headers: r.headers }, target,
     pod.hasSidecar && pod.gateway === undefined ? world.interception.explainOutbound(pod, target) : undefined);
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { DEFAULT_FORMATS, runCommand } from "./run-command.js";
 import { explainCommand, PROXY_CONFIG_KINDS, proxyConfigCommand } from "./inspect-commands.js";
+import { ZTUNNEL_CONFIG_KINDS, ztunnelConfigCommand } from "./ztunnel-config-command.js";
 import { exitWith, UsageError } from "./exit.js";
 import { analyzeCommand } from "./analyze-command.js";
 import { checkCommand } from "./check-command.js";
@@ -155,6 +156,24 @@ try {
           kind: args.kind, pod: args.pod, scenario: args.scenario, at: args.at, output: args.output,
           port: args.port, name: args.name, fqdn: args.fqdn, cluster: args.cluster,
         });
+      },
+    )
+    .command(
+      ["ztunnel-config <kind> <scenario>", "zc <kind> <scenario>"],
+      "Print what istiod sent the ztunnels (workloads, services, policies, certificates) at a simulated time, like istioctl ztunnel-config",
+      (y) =>
+        y
+          .positional("kind", { type: "string", demandOption: true, choices: ZTUNNEL_CONFIG_KINDS })
+          .positional("scenario", { type: "string", demandOption: true })
+          .option("at", { type: "string", describe: "Simulated time (default 0s)" })
+          .option("node", { type: "string", describe: "Only the workloads and certificates of the ztunnel on this node" })
+          .option("namespace", { type: "string", describe: "Only workloads, services and policies in this namespace" })
+          .option("output", { alias: "o", type: "string", choices: ["table", "json"], default: "table", describe: "json: ztunnel's config_dump (workloads, services, policies, certificates)" })
+          .example("$0 ztunnel-config workloads scenarios/ambient/waypoint-traffic-shifting.yaml", "")
+          .example("$0 zc services scenarios/ambient/bookinfo-ambient.yaml -o json", "")
+          .epilogue(EPILOG),
+      (args) => {
+        process.exitCode = ztunnelConfigCommand({ kind: args.kind, scenario: args.scenario, at: args.at, output: args.output, node: args.node, namespace: args.namespace });
       },
     )
     .command(

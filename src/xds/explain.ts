@@ -24,6 +24,7 @@ import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 import { loadAssignment } from "./translation/cluster-load-assignments.js";
 import type { Translator } from "./translation/translator.js";
 import { PASSTHROUGH_POLICY } from "./translation/clusters.js";
+import { l4Verdict } from "./ztunnel-inbound-decision.js";
 
 /** One proxy at one simulated time, as explain reads it. */
 export interface ExplainView {
@@ -229,7 +230,11 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
   }
   if (first !== undefined && first.server !== undefined) {
     const server = first.server;
-    if (server.hasSidecar) out.push(...inboundSide(v, server, first.c.policy.tls, req, first.c.targetPort));
+    if (server.ambient) {
+      // A sidecar client reaches an ambient pod over HBONE; its node's ztunnel decides (xds/ambient-explain.ts).
+      const verdict = l4Verdict(v.listenerConfigOf(server), server, pod, true, first.c.targetPort);
+      out.push(`5. The server pod (e.g. ${server.name}) is in the ambient mesh: the sidecar speaks HBONE (mTLS to port 15008) to its node's ztunnel, which applies L4 AuthorizationPolicy: ${verdict.reason}. A waypoint of the Service is bypassed by sidecar clients.`);
+    } else if (server.hasSidecar) out.push(...inboundSide(v, server, first.c.policy.tls, req, first.c.targetPort));
     else out.push(`5. The server pod (e.g. ${server.name}) has no sidecar: ${tlsText(first.c, false)}; the request reaches the app at ${server.ip}:${first.c.targetPort} directly.`);
   }
   return { lines: out, decision: { ...decided, destinations: dests } };

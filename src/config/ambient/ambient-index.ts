@@ -63,3 +63,20 @@ export function ambientIndex(i: AmbientIndexInput): AmbientIndex {
   }
   return { waypoints, services, workloads };
 }
+
+const shared = new WeakMap<readonly unknown[], WeakMap<readonly unknown[], WeakMap<readonly unknown[], AmbientIndex>>>();
+/**
+ * The index for a config's Gateway API resources and the cluster's Services and Deployments, built
+ * once and shared: the run's waypoint hop (mesh/waypoint/waypoint-hop.ts), the WDS translation
+ * (xds/translation/ztunnel-config.ts) and explain read the same object. Namespaces and the mesh
+ * settings are the scenario's, fixed for a world.
+ */
+export function sharedAmbientIndex(i: AmbientIndexInput): AmbientIndex {
+  let bySvc = shared.get(i.gatewayApi);
+  if (bySvc === undefined) shared.set(i.gatewayApi, (bySvc = new WeakMap()));
+  let byDep = bySvc.get(i.services);
+  if (byDep === undefined) bySvc.set(i.services, (byDep = new WeakMap()));
+  let idx = byDep.get(i.deployments);
+  if (idx === undefined) byDep.set(i.deployments, (idx = ambientIndex(i)));
+  return idx;
+}

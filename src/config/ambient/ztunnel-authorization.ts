@@ -103,3 +103,18 @@ export function ztunnelAuthorization(ap: AuthorizationPolicy): ZtunnelAuthorizat
     httpAttributes, effect,
   };
 }
+
+const sentToZtunnel = new WeakMap<object, AuthorizationPolicy[]>();
+/**
+ * The policies istiod sends ztunnel over WDS: not CUSTOM or AUDIT (rejected), not those with
+ * targetRefs (a waypoint's). Once per config version; the destination ztunnel (mesh/ztunnel/
+ * ztunnel-inbound.ts), `ztunnel-config policies` and `explain` all read this list.
+ */
+export function ztunnelPolicies(config: { readonly authorizationPolicies: readonly AuthorizationPolicy[] }): AuthorizationPolicy[] {
+  let list = sentToZtunnel.get(config);
+  if (list === undefined) {
+    list = config.authorizationPolicies.filter((p) => !hasTargetRefs(p) && p.spec.action !== "CUSTOM" && p.spec.action !== "AUDIT");
+    sentToZtunnel.set(config, list);
+  }
+  return list;
+}

@@ -9,14 +9,14 @@
 // https://istio.io/latest/docs/ambient/usage/waypoint/
 // https://istio.io/latest/docs/ambient/architecture/data-plane/
 import type { MeshConfig } from "../../config/mesh-config.js";
-import { ambientIndex } from "../../config/ambient/ambient-index.js";
+import { sharedAmbientIndex } from "../../config/ambient/ambient-index.js";
 import type { Scenario } from "../../scenario/model.js";
 import type { Pod } from "../kube/pod.js";
 import type { SidecarPath } from "../sidecar/sidecar-path.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { WaypointHop } from "../ztunnel/ztunnel-path.js";
 import type { Waypoint } from "../../config/ambient/waypoint-gateway.js";
-import type { AuthorizationPolicy } from "../../proxy/api/security.js";
+import { waypointPolicies } from "../../config/ambient/waypoint-policies.js";
 import { compileAuthorization, evaluateAuthorization, RBAC_DENIED_BODY, type CompiledAuthz } from "../../proxy/security/authorization/authorization.js";
 import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
 
@@ -43,7 +43,7 @@ export class Waypoints implements WaypointHop {
     if (map === undefined) {
       map = new Map();
       const s = this.scenario;
-      const index = ambientIndex({ mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
+      const index = sharedAmbientIndex({ mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
       for (const [host, svc] of index.services) if (svc.binding.waypoint !== undefined) map.set(host, svc.binding.waypoint);
       this.bound.set(config, map);
     }
@@ -62,18 +62,8 @@ export class Waypoints implements WaypointHop {
     let c = map.get(serviceFqdn);
     if (c === undefined) {
       const wp = this.bindingOf(config, serviceFqdn);
-      const [svcName, svcNs] = serviceFqdn.split(".");
-      const targeted: AuthorizationPolicy[] = [];
-      for (const p of config.authorizationPolicies) {
-        const refs = p.spec.targetRefs ?? [];
-        const hit = refs.some((r) => {
-          const ns = r.namespace ?? p.metadata.namespace;
-          if (r.kind === "Gateway") return wp !== undefined && r.name === wp.name && ns === wp.namespace;
-          return r.kind === "Service" && (r.group === "" || r.group === "core") && r.name === svcName && ns === svcNs;
-        });
-        // Compiled as a namespace-wide policy of the Service's namespace (its targets already matched).
-        if (hit) targeted.push({ ...p, metadata: { ...p.metadata, namespace: svcNs ?? p.metadata.namespace }, spec: { ...p.spec, targetRefs: undefined, selector: undefined } } as AuthorizationPolicy);
-      }
+      const svcNs = serviceFqdn.split(".")[1];
+      const targeted = waypointPolicies(config.authorizationPolicies, wp, serviceFqdn);
       c = targeted.length === 0 ? null : compileAuthorization(targeted, { namespace: svcNs ?? "", labels: {} });
       map.set(serviceFqdn, c);
     }

@@ -9,8 +9,7 @@ import type { MeshConfig } from "../../config/mesh-config.js";
 import { effectivePeerAuthentication, mtlsForPort, type EffectivePeerAuthentication } from "../../proxy/security/index.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../../proxy/security/policy-scope.js";
 import { checkConnection, compileZtunnelAuthorization, type ZtunnelAuthz } from "../../proxy/ztunnel/l4-authorization.js";
-import { hasTargetRefs } from "../../config/ambient/ztunnel-authorization.js";
-import type { AuthorizationPolicy } from "../../proxy/api/security.js";
+import { ztunnelPolicies } from "../../config/ambient/ztunnel-authorization.js";
 import type { Pod } from "../kube/pod.js";
 import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
 import type { ZtunnelInboundHook } from "../sidecar/inbound.js";
@@ -55,7 +54,7 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
     let p = this.policies.get(pod);
     if (p === undefined || p.config !== config) {
       const ref = { namespace: pod.namespace, labels: pod.labels };
-      const authz = compileZtunnelAuthorization(forZtunnel(config), ref, DEFAULT_ROOT_NAMESPACE);
+      const authz = compileZtunnelAuthorization(ztunnelPolicies(config), ref, DEFAULT_ROOT_NAMESPACE);
       const a = authz.compiled?.applied;
       p = {
         config, authz,
@@ -89,15 +88,4 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
     this.denied++;
     this.onDeny(pod, reason);
   }
-}
-
-const ztunnelPolicies = new WeakMap<MeshConfig, AuthorizationPolicy[]>();
-/** The policies istiod sends ztunnel: not CUSTOM or AUDIT (rejected), not those with targetRefs (a waypoint's). */
-function forZtunnel(config: MeshConfig): AuthorizationPolicy[] {
-  let list = ztunnelPolicies.get(config);
-  if (list === undefined) {
-    list = config.authorizationPolicies.filter((p) => !hasTargetRefs(p) && p.spec.action !== "CUSTOM" && p.spec.action !== "AUDIT");
-    ztunnelPolicies.set(config, list);
-  }
-  return list;
 }

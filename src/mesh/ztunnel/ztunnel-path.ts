@@ -26,11 +26,12 @@ import type { Inbound } from "../sidecar/inbound.js";
 import type { RequestSink } from "../mesh-telemetry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { Namespace } from "../../scenario/model.js";
+import { trafficDistributionOf } from "../../config/ambient/traffic-distribution.js";
+import { workloadLocality } from "./workload-locality.js";
 import type { L4Sinks } from "./l4-sinks.js";
 import type { Ztunnel } from "./ztunnel.js";
 import type { ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
 
-export const TRAFFIC_DISTRIBUTION_ANNOTATION = "networking.istio.io/traffic-distribution";
 
 /** One TCP connection through ztunnel: its pinned destination and its HBONE stream. */
 export class ZtunnelConnection {
@@ -196,8 +197,7 @@ export class ZtunnelPath {
     if (eps.length === 0) return undefined;
     let pref = this.prefs.get(svc);
     if (pref === undefined) {
-      const ns = this.d.namespaces.find((n) => n.metadata.name === svc.spec.metadata.namespace);
-      pref = routingPreference(svc.spec.trafficDistribution ?? svc.spec.metadata.annotations[TRAFFIC_DISTRIBUTION_ANNOTATION] ?? ns?.metadata.annotations[TRAFFIC_DISTRIBUTION_ANNOTATION]);
+      pref = routingPreference(trafficDistributionOf(svc.spec, this.d.namespaces));
       this.prefs.set(svc, pref);
     }
     const u = this.d.draw();
@@ -208,8 +208,7 @@ export class ZtunnelPath {
   private localityOf(pod: Pod): WorkloadLocality {
     let l = this.localities.get(pod);
     if (l === undefined || l.node !== pod.node) {
-      const [region, zone, subzone] = (pod.locality ?? "").split("/");
-      l = { network: "", region: region ?? "", zone: zone ?? "", subzone: subzone ?? "", ...(pod.node !== undefined ? { node: pod.node } : {}) };
+      l = workloadLocality(pod);
       this.localities.set(pod, l);
     }
     return l;
