@@ -166,7 +166,10 @@ export class World implements Transport {
     const log = opts.log ?? null;
     this.apps = new Apps(this.sim, this.calls, log);
     const proxyLatency = this.sampler(simSpec.mesh.proxy.latency, "proxy:latency");
-    this.resources = new PodResources(this.sim, simSpec.mesh, proxyLatency);
+    this.resources = new PodResources(this.sim, simSpec.mesh, proxyLatency, {
+      accessLog: simSpec.report.accessLog,
+      traceSample: simSpec.report.traces.enabled ? simSpec.report.traces.sample : 0,
+    });
     const sinks = new EdgeSinks(telemetry, nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null);
     // JWT exp/nbf are Unix seconds: read against the same calendar the access log prints (simulated
     // 0 = 2024-01-01T00:00:00Z), so a token that expired in real time is expired here too.

@@ -5,6 +5,7 @@
 // set (then only those), else global.proxy.resources — requests 100m / 128Mi, limits 2000m / 1Gi
 // (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml and values.yaml).
 import type { Simulator } from "../../engine/simulator.js";
+import type { RequestRecording } from "../../proxy/resources/calibration-profile.js";
 import { envoyConcurrency } from "../../proxy/resources/worker-concurrency.js";
 import type { Deployment, MeshSettings } from "../../scenario/model.js";
 import { SidecarCpu } from "../sidecar/sidecar-cpu.js";
@@ -25,6 +26,8 @@ export class PodResources {
     private readonly sim: Simulator,
     private readonly mesh: MeshSettings,
     private readonly proxyLatency: () => number,
+    /** meshConfig.accessLogFile and tracing (the scenario's `report`): CPU after each response. */
+    private readonly recording: RequestRecording = { accessLog: false, traceSample: 0 },
   ) {}
 
   attach(pod: Pod, dep: Deployment, nodeCores: number): void {
@@ -45,7 +48,7 @@ export class PodResources {
       pod.proxyCpu = new SidecarCpu(this.pods.length, concurrency, this.mesh.proxy.calibration, this.proxyLatency, {
         cpuCores: cpuLimit !== undefined ? cpuLimit / 1000 : Infinity,
         memoryBytes: memLimit ?? Infinity,
-      });
+      }, this.recording);
     }
     const c = dep.containers?.[0];
     pod.appCpu = new ContainerCpu(

@@ -41,10 +41,8 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
   outboundMs = 0;
   private localStatus = 0;
   private localFlags = "-";
-  /** The sidecar worker thread handling it (each has its own connection pools). */
+  /** The sidecar worker thread handling it: its CPU runs it, its connection pools carry it. */
   worker = 0;
-  /** The worker whose CPU runs it (its proxy's concurrency may differ from the pools' count). */
-  cpuWorker = 0;
   /** A ServiceEntry's endpoints and the one this request went to (-1: none). */
   private extEndpoints: ExternalEndpoints | null = null;
   private extHost = -1;
@@ -328,7 +326,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     this.record(this.p.d, this.p.sim.now, status, f, bytes);
     this.close();
     // The worker records telemetry after the response (Istio performance page).
-    this.pod.proxyCpu?.afterResponse(this.cpuWorker, this.p.sim.now, bytes);
+    this.pod.proxyCpu?.afterResponse(this.worker, this.p.sim.now, bytes);
     this.responder.onResponse(status, f, bytes);
   }
 

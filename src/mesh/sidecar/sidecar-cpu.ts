@@ -5,7 +5,10 @@
 // delay (wait + on-path CPU + the profile's non-CPU latency) is added to the event the hop already
 // schedules. Work after the response (telemetry) and a connection's TLS handshake are booked on the
 // same worker; the main thread's share is counted as CPU but delays nobody.
-import type { ProxyCalibration } from "../../proxy/resources/calibration-profile.js";
+import {
+  listenerFilterCpuMs, NO_LISTENER_FILTERS, recordingCpuMs,
+  type ListenerFilters, type ProxyCalibration, type RequestRecording,
+} from "../../proxy/resources/calibration-profile.js";
 import { WorkerThreads } from "../../proxy/resources/worker-threads.js";
 import { CpuUsage } from "../../telemetry/cpu-usage.js";
 
@@ -21,6 +24,9 @@ export class SidecarCpu {
   private readonly afterMs: number;
   private readonly mainMs: number;
   private nextWorker = 0;
+  /** The listener filters last seen (a new object when the proxy ACKed a new config) and their CPU. */
+  private filters: ListenerFilters = NO_LISTENER_FILTERS;
+  private filterMs = 0;
 
   constructor(
     /** A number naming this proxy in connection hashes (the kernel hashes addresses and ports). */
@@ -30,12 +36,15 @@ export class SidecarCpu {
     private readonly latency: () => number,
     /** Limits from the pod (reported beside the use). */
     readonly limits: { cpuCores: number; memoryBytes: number },
+    /** The access log and tracing, mesh-wide: CPU after every response. */
+    recording: RequestRecording = { accessLog: false, traceSample: 0 },
   ) {
     this.workers = new WorkerThreads(concurrency);
     const c = cal.cpuPerRequestMs;
-    this.afterMs = c * cal.afterResponseShare;
+    const after = c * cal.afterResponseShare;
     this.mainMs = c * cal.mainThreadShare;
-    this.onPathMs = c - this.afterMs - this.mainMs;
+    this.onPathMs = c - after - this.mainMs;
+    this.afterMs = after + recordingCpuMs(cal, recording);
   }
 
   get concurrency(): number {
@@ -56,9 +65,20 @@ export class SidecarCpu {
     return (h >>> 0) % this.workers.concurrency;
   }
 
-  /** A request's pass through this proxy at `now`: the delay until it leaves. */
-  pass(w: number, now: number, mtls: boolean): number {
-    const work = mtls ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
+  /**
+   * A request's pass through this proxy at `now`: the delay until it leaves. `filters`: the policy
+   * filters of the listener it passes (an inbound listener or a gateway's), as compiled from the
+   * config the proxy holds: their CPU is recomputed only when that object changes.
+   */
+  pass(w: number, now: number, mtls: boolean, filters: ListenerFilters = NO_LISTENER_FILTERS): number {
+    let work = mtls ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
+    if (filters !== NO_LISTENER_FILTERS) {
+      if (filters !== this.filters) {
+        this.filters = filters;
+        this.filterMs = listenerFilterCpuMs(this.cal, filters);
+      }
+      work += this.filterMs;
+    }
     const end = this.workers.run(w, now, work);
     this.usage.add(end - work, end, 1);
     if (this.mainMs > 0) this.usage.add(now, now + this.mainMs, 1);

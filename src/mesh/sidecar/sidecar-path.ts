@@ -95,16 +95,21 @@ export class SidecarPath {
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const x = new Router(this, origin, origin.pod as Pod, req, responder);
-    // Envoy pins each downstream connection to a worker thread; unpinned requests alternate.
-    x.worker = (conn >= 0 ? conn : this.nextWorker++) % ENVOY_WORKERS;
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
     // added to whatever the router does first (one event, not two).
     const cpu = x.pod.proxyCpu;
     if (cpu !== null) {
-      x.cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
-      x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
-    } else x.outboundMs = this.d.proxyLatency();
+      // Envoy pins each downstream connection to one worker, whose CPU runs its requests and whose
+      // connection pools carry them upstream (poolsOf in upstream-cluster.ts).
+      x.worker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
+      // A gateway's listener runs its own jwt_authn and RBAC (inbound-policy.ts checkAtGateway).
+      x.outboundMs = x.pod.gateway === undefined ? cpu.pass(x.worker, this.sim.now, true) : cpu.pass(x.worker, this.sim.now, true, this.d.policies.filters(x.pod));
+    } else {
+      // Unpinned requests alternate.
+      x.worker = (conn >= 0 ? conn : this.nextWorker++) % ENVOY_WORKERS;
+      x.outboundMs = this.d.proxyLatency();
+    }
     if (this.d.log !== null && req.ctx) x.traceStart(this.d.log);
     x.route();
     return x;
@@ -141,7 +146,7 @@ export class SidecarPath {
     if (tls.mode !== "DISABLE" && !host.blackholed) {
       const now = this.sim.now + extraMs;
       const own = from?.proxyCpu;
-      if (own) own.handshake(worker % own.concurrency, now);
+      if (own) own.handshake(worker, now);
       const peer = host.proxyCpu;
       if (peer && security.mtls) peer.handshake(peer.worker(inboundConnKey(own?.uid ?? 0, worker, conn.id)), now);
     }
