@@ -84,9 +84,8 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
       proxyMemory += mem;
       containers["istio-proxy"] = {
         cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
-        // Not modelled for istio-proxy: Istio sizes its workers from the limit (concurrency =
-        // ceil(limit)), so its threads rarely outrun the quota; docs/cpu-and-memory.md says when they can.
-        throttledPeriods: 0,
+        // Its workers and main thread under the container's CFS quota (proxy/resources/cfs-bandwidth.ts).
+        throttledPeriods: cpu.bandwidth?.throttledPeriods ?? 0,
         memoryMB: r3(mem),
         concurrency: cpu.concurrency,
         workerUtilization: r3(Math.min(1, cpu.workers.totalBusyMs() / Math.max(1, world.sim.now) / cpu.concurrency)),

@@ -10,8 +10,8 @@ import { ProcessorSharing } from "../../engine/processor-sharing.js";
 import type { Simulator } from "../../engine/simulator.js";
 import { CpuUsage } from "../../telemetry/cpu-usage.js";
 
-/** CFS's default period (cpu.cfs_period_us = 100000). */
-export const CFS_PERIOD_MS = 100;
+import { CFS_PERIOD_MS } from "../../proxy/resources/cfs-bandwidth.js";
+export { CFS_PERIOD_MS };
 
 export interface ComputeWaiter {
   computeDone(): void;

@@ -9,6 +9,7 @@ import {
   listenerFilterCpuMs, NO_LISTENER_FILTERS, recordingCpuMs,
   type ListenerFilters, type ProxyCalibration, type RequestRecording,
 } from "../../proxy/resources/calibration-profile.js";
+import { CFS_PERIOD_MS, CfsBandwidth } from "../../proxy/resources/cfs-bandwidth.js";
 import { WorkerThreads } from "../../proxy/resources/worker-threads.js";
 import { CpuUsage } from "../../telemetry/cpu-usage.js";
 
@@ -20,6 +21,7 @@ export function inboundConnKey(clientUid: number, clientWorker: number, connId: 
 export class SidecarCpu {
   readonly workers: WorkerThreads;
   readonly usage = new CpuUsage();
+  readonly bandwidth: CfsBandwidth | null;
   private readonly onPathMs: number;
   private readonly afterMs: number;
   private readonly mainMs: number;
@@ -39,7 +41,11 @@ export class SidecarCpu {
     /** The access log and tracing, mesh-wide: CPU after every response. */
     recording: RequestRecording = { accessLog: false, traceSample: 0 },
   ) {
-    this.workers = new WorkerThreads(concurrency);
+    // The istio-proxy container's CFS quota (its limit, Istio's injected 2000m by default): the
+    // workers and the main thread share it; a worker that finds it spent stalls to the next period.
+    const cores = limits.cpuCores;
+    this.bandwidth = cores !== Infinity ? new CfsBandwidth(CFS_PERIOD_MS, cores * CFS_PERIOD_MS) : null;
+    this.workers = new WorkerThreads(concurrency, this.bandwidth);
     const c = cal.cpuPerRequestMs;
     const after = c * cal.afterResponseShare;
     this.mainMs = c * cal.mainThreadShare;
@@ -81,7 +87,10 @@ export class SidecarCpu {
     }
     const end = this.workers.run(w, now, work);
     this.usage.add(end - work, end, 1);
-    if (this.mainMs > 0) this.usage.add(now, now + this.mainMs, 1);
+    if (this.mainMs > 0) {
+      this.usage.add(now, now + this.mainMs, 1);
+      this.bandwidth?.charge(now, this.mainMs);
+    }
     return end - now + this.latency();
   }
 

@@ -13,6 +13,9 @@
 // A single server with FIFO order needs no event of its own: Lindley's recursion
 // (start = max(arrival, previous end)) gives each pass's end at the moment it is queued, so the
 // caller schedules one event for "the pass is done". Pure: the caller passes the clock.
+// With a CPU limit the container's CFS quota (cfs-bandwidth.ts) may stall a worker until the next
+// period: the pass then ends later than start + work.
+import type { CfsBandwidth } from "./cfs-bandwidth.js";
 
 export class WorkerThreads {
   /** When each worker has finished the work queued on it so far (ms). */
@@ -24,7 +27,11 @@ export class WorkerThreads {
   waitMs = 0;
   maxWaitMs = 0;
 
-  constructor(readonly concurrency: number) {
+  constructor(
+    readonly concurrency: number,
+    /** The container's CFS quota; null without a CPU limit, or when the workers cannot outrun it. */
+    readonly bandwidth: CfsBandwidth | null = null,
+  ) {
     if (!(concurrency >= 1) || !Number.isInteger(concurrency)) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
     this.freeAt = new Float64Array(concurrency);
     this.busyMs = new Float64Array(concurrency);
@@ -39,10 +46,11 @@ export class WorkerThreads {
   run(w: number, now: number, workMs: number): number {
     const free = this.freeAt[w]!;
     const start = free > now ? free : now;
-    const end = start + workMs;
+    const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
     this.freeAt[w] = end;
     this.busyMs[w]! += workMs;
-    const wait = start - now;
+    // A stall on the CFS quota is waiting too.
+    const wait = (this.bandwidth === null ? start : end - workMs) - now;
     this.passes++;
     this.waitMs += wait;
     if (wait > this.maxWaitMs) this.maxWaitMs = wait;
@@ -52,7 +60,8 @@ export class WorkerThreads {
   /** Work done after the response left (telemetry): it delays only later passes on that worker. */
   runAfter(w: number, now: number, workMs: number): void {
     const free = this.freeAt[w]!;
-    this.freeAt[w] = (free > now ? free : now) + workMs;
+    const start = free > now ? free : now;
+    this.freeAt[w] = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
     this.busyMs[w]! += workMs;
   }
 
