@@ -88,8 +88,11 @@ export class SidecarCpu {
     const end = this.workers.run(w, now, work);
     this.usage.add(end - work, end, 1);
     if (this.mainMs > 0) {
-      this.usage.add(now, now + this.mainMs, 1);
-      this.bandwidth?.charge(now, this.mainMs);
+      // The main thread's share of this request, counted when its worker takes it up (the same
+      // CFS period: a backlogged worker books periods ahead of the clock, and the quota is shared).
+      const at = this.workers.lastStart;
+      this.usage.add(at, at + this.mainMs, 1);
+      this.bandwidth?.charge(at, this.mainMs);
     }
     return end - now + this.latency();
   }
@@ -99,17 +102,15 @@ export class SidecarCpu {
     const extraKiB = responseBytes > 1024 ? responseBytes / 1024 - 1 : 0;
     const work = this.afterMs + extraKiB * this.cal.cpuPerKiBMs;
     if (work <= 0) return;
-    const start = Math.max(now, this.workers.freeAt[w]!);
-    this.workers.runAfter(w, now, work);
-    this.usage.add(start, start + work, 1);
+    const end = this.workers.runAfter(w, now, work);
+    this.usage.add(end - work, end, 1);
   }
 
   /** A TLS handshake on worker `w` at `now`: CPU that delays the worker's later work. */
   handshake(w: number, now: number): void {
     const work = this.cal.tlsHandshakeMs;
-    const start = Math.max(now, this.workers.freeAt[w]!);
-    this.workers.runAfter(w, now, work);
-    this.usage.add(start, start + work, 1);
+    const end = this.workers.runAfter(w, now, work);
+    this.usage.add(end - work, end, 1);
   }
 
   /** CPU milliseconds used so far (workers and main thread). */

@@ -5,65 +5,70 @@
 // https://docs.kernel.org/scheduler/sched-bwc.html
 // https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-limits-are-run
 //
-// Booked in the order the work is queued (Lindley's recursion gives each piece its start when it is
-// queued), not by a clock: work booked for an earlier period than the latest is charged to the
-// latest. A piece that runs across a period boundary is charged to the period it started in, so
-// that while the quota is not spent a piece ends at exactly start + work (no time is changed when
-// the limit never binds). Pure: the caller passes the times.
+// Each piece of work is charged to the period it starts in, whatever the order it is booked in: the
+// workers' queues are "free at" times (Lindley's recursion), so one worker may book work seconds
+// after another's; a ring of the last RING periods keeps each period's use. A piece that runs across
+// a period boundary is charged to the period it started in, so that while the quota is not spent a
+// piece ends at exactly start + work (no time is changed when the limit never binds). Pure: the
+// caller passes the times.
 
 /** CFS's default period (cpu.cfs_period_us = 100000). */
 export const CFS_PERIOD_MS = 100;
+
+/** Periods remembered (25.6 s at 100 ms): a booking further behind the latest shares its slot. */
+const RING = 256;
 
 export class CfsBandwidth {
   /** Periods in which the container ran (nr_periods) and in which it was throttled (nr_throttled). */
   periods = 0;
   throttledPeriods = 0;
-  private period = -1;
-  private used = 0;
-  private throttledNow = false;
+  private readonly tag = new Float64Array(RING).fill(-1);
+  private readonly used = new Float64Array(RING);
+  private readonly throttled = new Uint8Array(RING);
 
   constructor(readonly periodMs: number, readonly quotaMs: number) {
     if (!(periodMs > 0 && quotaMs > 0)) throw new Error("CFS period and quota must be > 0");
   }
 
-  private roll(start: number): void {
-    const k = Math.floor(start / this.periodMs);
-    if (k > this.period) {
-      this.period = k;
-      this.used = 0;
-      this.throttledNow = false;
+  /** The ring slot of period k (a new period starts empty). */
+  private slot(k: number): number {
+    const i = k % RING;
+    if (this.tag[i]! < k) {
+      this.tag[i] = k;
+      this.used[i] = 0;
+      this.throttled[i] = 0;
       this.periods++;
     }
+    return i;
   }
 
   /** A thread runs `workMs` of CPU from `start`: when it ends, stalls included. */
   run(start: number, workMs: number): number {
-    this.roll(start);
     let t = start;
     let left = workMs;
     for (;;) {
-      const room = this.quotaMs - this.used;
+      const k = Math.floor(t / this.periodMs);
+      const i = this.slot(k);
+      const room = this.quotaMs - this.used[i]!;
       if (left <= room) {
-        this.used += left;
+        this.used[i]! += left;
         return t + left;
       }
       // The quota runs out: the rest waits for the next period's refill.
       if (room > 0) {
-        this.used = this.quotaMs;
+        this.used[i] = this.quotaMs;
         left -= room;
       }
-      if (!this.throttledNow) {
-        this.throttledNow = true;
+      if (this.throttled[i] === 0) {
+        this.throttled[i] = 1;
         this.throttledPeriods++;
       }
-      t = Math.max(t + Math.max(0, room), (this.period + 1) * this.periodMs);
-      this.roll(t);
+      t = Math.max(t + Math.max(0, room), (k + 1) * this.periodMs);
     }
   }
 
   /** CPU that uses the quota but delays no queued work of ours (Envoy's main thread). */
   charge(at: number, workMs: number): void {
-    this.roll(at);
-    this.used += workMs;
+    this.used[this.slot(Math.floor(at / this.periodMs))]! += workMs;
   }
 }

@@ -24,6 +24,8 @@ export class WorkerThreads {
   readonly busyMs: Float64Array;
   /** Passes queued, and their total and largest wait before their worker started them (ms). */
   passes = 0;
+  /** When the last pass queued by `run` started (after its wait for the worker). */
+  lastStart = 0;
   waitMs = 0;
   maxWaitMs = 0;
 
@@ -46,6 +48,7 @@ export class WorkerThreads {
   run(w: number, now: number, workMs: number): number {
     const free = this.freeAt[w]!;
     const start = free > now ? free : now;
+    this.lastStart = start;
     const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
     this.freeAt[w] = end;
     this.busyMs[w]! += workMs;
@@ -57,12 +60,14 @@ export class WorkerThreads {
     return end;
   }
 
-  /** Work done after the response left (telemetry): it delays only later passes on that worker. */
-  runAfter(w: number, now: number, workMs: number): void {
+  /** Work done after the response left (telemetry): it delays only later passes on that worker; returns its end. */
+  runAfter(w: number, now: number, workMs: number): number {
     const free = this.freeAt[w]!;
     const start = free > now ? free : now;
-    this.freeAt[w] = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
+    const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
+    this.freeAt[w] = end;
     this.busyMs[w]! += workMs;
+    return end;
   }
 
   /** CPU milliseconds queued on all workers. */
