@@ -10,6 +10,7 @@ import { envoyConcurrency } from "../../proxy/resources/worker-concurrency.js";
 import type { Deployment, MeshSettings } from "../../scenario/model.js";
 import { SidecarCpu } from "../sidecar/sidecar-cpu.js";
 import { ContainerCpu } from "./container-cpu.js";
+import { NodeCpu } from "./node-cpu.js";
 import type { Pod } from "./pod.js";
 
 /** Istio's injected istio-proxy resources (global.proxy.resources). */
@@ -21,6 +22,8 @@ export const ISTIO_PROXY_DEFAULT_RESOURCES = {
 export class PodResources {
   /** Every pod that ran, in creation order (reports read them at the end). */
   readonly pods: Pod[] = [];
+  /** The nodes' CPU shared among the containers bound to them (with Node documents). */
+  private readonly nodes = new Map<string, NodeCpu>();
 
   constructor(
     private readonly sim: Simulator,
@@ -51,6 +54,11 @@ export class PodResources {
       }, this.recording);
     }
     const c = dep.containers?.[0];
+    let node: NodeCpu | null = null;
+    if (pod.node !== undefined && nodeCores !== Infinity) {
+      node = this.nodes.get(pod.node) ?? null;
+      if (node === null) this.nodes.set(pod.node, (node = new NodeCpu(pod.node, nodeCores)));
+    }
     pod.appCpu = new ContainerCpu(
       this.sim,
       c?.name ?? "app",
@@ -58,6 +66,7 @@ export class PodResources {
       nodeCores,
       (c?.requests.cpuMillis ?? c?.limits.cpuMillis ?? 0) / 1000,
       c?.limits.memoryBytes ?? Infinity,
+      node,
     );
   }
 }
