@@ -24,6 +24,8 @@ export interface ProcessorSharingOptions {
   /** Called when what the server wants may have changed (a job started or finished, it was
    *  throttled, a period began), e.g. to reshare a node. */
   onBusyChange?: (() => void) | undefined;
+  /** Called when a period is throttled, with the period's start (ms). */
+  onThrottle?: ((periodStartMs: number) => void) | undefined;
 }
 
 export class ProcessorSharing<P> {
@@ -40,6 +42,7 @@ export class ProcessorSharing<P> {
   private readonly quota: { periodMs: number; amount: number } | undefined;
   private readonly onUsage: ((from: number, to: number, cores: number) => void) | undefined;
   private readonly onBusyChange: (() => void) | undefined;
+  private readonly onThrottle: ((periodStartMs: number) => void) | undefined;
   /** Jobs by finishing virtual time, descending (the next to finish is last). */
   private readonly ends: number[] = [];
   private readonly payloads: P[] = [];
@@ -61,6 +64,7 @@ export class ProcessorSharing<P> {
     this.quota = o.quota;
     this.onUsage = o.onUsage;
     this.onBusyChange = o.onBusyChange;
+    this.onThrottle = o.onThrottle;
     this.kind = sim.on(() => this.wake());
   }
 
@@ -159,6 +163,7 @@ export class ProcessorSharing<P> {
     if (q && !this.throttled && ends.length > 0 && this.usedInPeriod >= q.amount - 1e-9) {
       this.throttled = true;
       this.throttledPeriods++;
+      this.onThrottle?.(this.period * q.periodMs);
     }
     this.schedule();
     // Jobs finished, the quota ran out or a period began: what the server wants may have changed.

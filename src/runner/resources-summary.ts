@@ -4,8 +4,8 @@
 import { selects, type Pod } from "../mesh/kube/pod.js";
 import type { World } from "../mesh/world.js";
 import { DEFAULT_MEMORY_COEFFICIENTS, proxyMemoryMB } from "../proxy/resources/proxy-memory.js";
-import type { ContainerSummary, Summary } from "../report/summary-types.js";
-import type { Simulation } from "../scenario/model.js";
+import type { ContainerPoint, ContainerSummary, Summary } from "../report/summary-types.js";
+import type { Scenario, Simulation } from "../scenario/model.js";
 import { monthlyCost } from "../telemetry/resource-cost.js";
 import { Translator } from "../xds/translation/translator.js";
 import type { ProxyInput } from "../xds/translation/proxy-input.js";
@@ -53,6 +53,17 @@ function inboundClusters(p: ProxyInput): number {
   return ports.size;
 }
 
+/**
+ * The scenario asks about CPU: container resources, the sidecar's resource or concurrency
+ * annotations, a `mesh.proxy` block, or Node documents. Only then does summary.json carry the
+ * containers' time series (a 1,000-pod mesh would otherwise carry 120,000 points nobody asked for).
+ */
+export function modelsCpu(scenario: Scenario): boolean {
+  if ((scenario.nodes?.length ?? 0) > 0 || scenario.simulation.mesh.proxy.declared === true) return true;
+  const set = (o: object | undefined): boolean => o !== undefined && Object.values(o).some((v) => v !== undefined);
+  return scenario.deployments.some((d) => set(d.proxy) || (d.containers ?? []).some((c) => set(c.requests) || set(c.limits)));
+}
+
 export function addResources(summary: Summary, world: World, sim: Simulation, fromMs: number, toMs: number): void {
   const cal = sim.mesh.proxy.calibration;
   let proxyCpuMs = 0;
@@ -60,6 +71,9 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
   let proxies = 0;
   const cache = new Map<string, { key: readonly unknown[]; held: Held }>();
   const pods = [...world.resources.pods].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // cAdvisor's 1 s counters summed into the report's windows (at least 1 s: shorter ones are finer than its counters).
+  const series: Record<string, Record<string, ContainerPoint[]>> | null = modelsCpu(world.scenario) ? {} : null;
+  const stepMs = Math.max(1000, Math.round(summary.timeSeries.windowSeconds * 1000 / 1000) * 1000);
   for (const pod of pods) {
     const ps = summary.pods[pod.id];
     if (ps === undefined) continue;
@@ -95,7 +109,14 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
       };
     }
     ps.containers = containers;
+    if (series !== null) {
+      const per: Record<string, ContainerPoint[]> = {};
+      if (app !== null) per[app.name] = app.usage.series(fromMs, toMs, stepMs);
+      if (cpu !== null) per["istio-proxy"] = cpu.usage.series(fromMs, toMs, stepMs);
+      series[pod.id] = per;
+    }
   }
+  if (series !== null) summary.timeSeries.containers = { windowSeconds: stepMs / 1000, pods: series };
   const seconds = Math.max(1e-9, (toMs - fromMs) / 1000);
   let rps = 0;
   for (const c of Object.values(summary.clients)) rps += c.requests / seconds;

@@ -44,6 +44,7 @@ export class ContainerCpu implements NodeCpuMember {
               quota: limitCores === Infinity ? undefined : { periodMs: CFS_PERIOD_MS, amount: limitCores * CFS_PERIOD_MS },
               onUsage: (a, b, c) => this.usage.add(a, b, c),
               onBusyChange: node !== null ? () => node.changed(index) : undefined,
+              onThrottle: (t) => this.usage.throttledAt(t),
             },
             (w) => w.computeDone(),
           );

@@ -44,7 +44,7 @@ export class SidecarCpu {
     // The istio-proxy container's CFS quota (its limit, Istio's injected 2000m by default): the
     // workers and the main thread share it; a worker that finds it spent stalls to the next period.
     const cores = limits.cpuCores;
-    this.bandwidth = cores !== Infinity ? new CfsBandwidth(CFS_PERIOD_MS, cores * CFS_PERIOD_MS) : null;
+    this.bandwidth = cores !== Infinity ? new CfsBandwidth(CFS_PERIOD_MS, cores * CFS_PERIOD_MS, (t) => this.usage.throttledAt(t)) : null;
     this.workers = new WorkerThreads(concurrency, this.bandwidth);
     const c = cal.cpuPerRequestMs;
     const after = c * cal.afterResponseShare;

@@ -26,7 +26,12 @@ export class CfsBandwidth {
   private readonly used = new Float64Array(RING);
   private readonly throttled = new Uint8Array(RING);
 
-  constructor(readonly periodMs: number, readonly quotaMs: number) {
+  constructor(
+    readonly periodMs: number,
+    readonly quotaMs: number,
+    /** Told the start (ms) of each period that gets throttled. */
+    private readonly onThrottle?: (periodStartMs: number) => void,
+  ) {
     if (!(periodMs > 0 && quotaMs > 0)) throw new Error("CFS period and quota must be > 0");
   }
 
@@ -62,6 +67,7 @@ export class CfsBandwidth {
       if (this.throttled[i] === 0) {
         this.throttled[i] = 1;
         this.throttledPeriods++;
+        this.onThrottle?.(k * this.periodMs);
       }
       t = Math.max(t + Math.max(0, room), (k + 1) * this.periodMs);
     }

@@ -7,13 +7,14 @@ import type { Summary } from "../summary-types.js";
 import { asset, clientSource, d3Source } from "./assets.js";
 import { esc, inlineScript, scriptJson } from "./escape.js";
 import { localitySection } from "./locality-section.js";
+import { resourcesSection } from "./resources-section.js";
 import {
   clientsSection, clustersSection, controlPlaneSection, edgesTable, errorsSection, eventsSection, expectationsSection, headerSection, meshSection, podsSection, section,
 } from "./page-sections.js";
 
 const NAV: [string, string][] = [
   ["topology", "Topology"], ["latency", "Latency"], ["over-time", "Over time"], ["errors", "Errors"],
-  ["pods", "Pods"], ["zones", "Zones"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
+  ["pods", "Pods"], ["resources", "CPU"], ["zones", "Zones"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
 ];
 
 export function renderHtml(s: Summary, histograms: HistogramsFile | null): string {
@@ -24,11 +25,13 @@ export function renderHtml(s: Summary, histograms: HistogramsFile | null): strin
 <span class="muted">latency axis</span>
 <button type="button" class="toggle on" data-scale="log">log</button><button type="button" class="toggle" data-scale="linear">linear</button></div>`;
 
+  const resources = resourcesSection(s);
   const body = [
     headerSection(s),
     `<nav class="sections"><div class="wrap">${NAV.filter(([id]) => id !== "clusters" || Object.keys(s.clusters).length > 0)
       .filter(([id]) => id !== "events" || s.events.length > 0)
       .filter(([id]) => id !== "zones" || s.locality !== undefined)
+      .filter(([id]) => id !== "resources" || resources !== "")
       .map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join("")}</div></nav>`,
     `<main class="wrap">`,
     expectationsSection(s),
@@ -42,6 +45,7 @@ ${edgesTable(s)}`),
 <h3 class="subhead">Calls between workloads</h3><p class="note">The same per edge (summary.json's <code>timeSeries.edges</code>), one edge at a time: failures inside the mesh show here even when a caller absorbed them and its clients saw none.</p><div id="edge-timeseries" class="cards"></div>`}`),
     errorsSection(s),
     podsSection(s),
+    resources,
     ...(s.locality !== undefined ? [localitySection(s)] : []),
     meshSection(s),
     controlPlaneSection(s),
