@@ -5,7 +5,7 @@ import { selects, type Pod } from "../mesh/kube/pod.js";
 import type { World } from "../mesh/world.js";
 import { DEFAULT_MEMORY_COEFFICIENTS, proxyMemoryMB } from "../proxy/resources/proxy-memory.js";
 import type { ContainerPoint, ContainerSummary, Summary } from "../report/summary-types.js";
-import type { Scenario, Simulation } from "../scenario/model.js";
+import type { Scenario, Simulation, Workload } from "../scenario/model.js";
 import { monthlyCost } from "../telemetry/resource-cost.js";
 import { Translator } from "../xds/translation/translator.js";
 import type { ProxyInput } from "../xds/translation/proxy-input.js";
@@ -64,6 +64,11 @@ export function modelsCpu(scenario: Scenario): boolean {
   return scenario.deployments.some((d) => set(d.proxy) || (d.containers ?? []).some((c) => set(c.requests) || set(c.limits)));
 }
 
+/** The Workload describing a pod's app (its namespace, selecting its labels). */
+function workloadOf(world: World, pod: Pod): Workload | undefined {
+  return world.scenario.workloads.find((w) => w.metadata.namespace === pod.namespace && selects(w.selector, pod.labels));
+}
+
 export function addResources(summary: Summary, world: World, sim: Simulation, fromMs: number, toMs: number): void {
   const cal = sim.mesh.proxy.calibration;
   let proxyCpuMs = 0;
@@ -82,11 +87,13 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
     if (app !== null) {
       app.finish();
       const u = app.usage.summary(fromMs, toMs);
+      const memory = workloadOf(world, pod)?.memoryBytes;
       containers[app.name] = {
         cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
         throttledPeriods: app.throttledPeriods,
-        memoryMB: null,
+        memoryMB: memory === undefined ? null : r3(memory / 1e6),
         ...(app.limitCores !== Infinity ? { cpuLimitCores: app.limitCores } : {}),
+        ...(memory !== undefined && memory > app.memoryLimitBytes ? { overMemoryLimit: true as const } : {}),
       };
     }
     const cpu = pod.proxyCpu;

@@ -197,6 +197,8 @@ export interface Workload {
   versions: Record<string, Partial<WorkloadBehaviour>>;
   /** How long the app takes to listen once its container starts (meshsim default 0). */
   startupTime: DistributionSpec;
+  /** The app container's working set (bytes); absent: not stated (reported as null). */
+  memoryBytes?: number;
   pos: SourcePos;
 }
 

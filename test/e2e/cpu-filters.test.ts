@@ -1,11 +1,13 @@
 // Filters' CPU charged at run time: jwt_authn and RBAC on a listener's path when a
 // RequestAuthentication / AuthorizationPolicy selects the workload (decided per config the proxy
-// holds, not per request), the access log and tracing after each response.
+// holds, not per request), the access log and tracing after each response; and an app container's
+// memory as its Workload states it.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../src/runner/run-scenario.js";
-import { scenarioFrom } from "../support/scenario-text.js";
+import { scenarioFrom, writeScenario } from "../support/scenario-text.js";
+import { meshsim } from "../support/cli.js";
 
 function hello(opts: { report?: string; policies?: string } = {}): string {
   return `
@@ -105,5 +107,28 @@ describe("filters' CPU at run time (istio-1.24: RBAC 0.005 ms, JWT 0.05 ms, acce
     // Tracing's CPU is per span: at 50 % sampling, half of 0.02 ms per request.
     const traced = run({ report: "  report: {traces: {sample: 0.5}}" });
     expect((traced.cpuMs - base.cpuMs) / base.requests).toBeCloseTo(0.01, 3);
+  });
+});
+
+describe("an app container's memory (Workload `memory`)", () => {
+  const withMemory = (memory: string, limit: string) => hello().replace(
+    "containers: [{name: hello, image: h, ports: [{containerPort: 8080}]}]",
+    `containers: [{name: hello, image: h, ports: [{containerPort: 8080}], resources: {limits: {memory: ${limit}}}}]`,
+  ).replace("spec: {selector: {app: hello}}", `spec: {selector: {app: hello}, memory: ${memory}}`);
+
+  it("is reported in MB and marked over its limit when it exceeds it", () => {
+    const over = runScenario(scenarioFrom(withMemory("300Mi", "256Mi"))).summary.pods["hello-0"]!.containers!["hello"]!;
+    expect(over.memoryMB).toBe(Math.round((300 * 2 ** 20) / 1e3) / 1e3);
+    expect(over.overMemoryLimit).toBe(true);
+    const under = runScenario(scenarioFrom(withMemory("200Mi", "256Mi"))).summary.pods["hello-0"]!.containers!["hello"]!;
+    expect(under.memoryMB).toBe(Math.round((200 * 2 ** 20) / 1e3) / 1e3);
+    expect(under.overMemoryLimit).toBeUndefined();
+  });
+
+  it("meshsim run warns about a container over its memory limit", () => {
+    const file = writeScenario({ "simulation.yaml": withMemory("300Mi", "256Mi").replace("duration: 20s", "duration: 2s") });
+    const r = meshsim("run", file, "--out", path.join(path.dirname(file), "out"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: pod hello-0, container hello: working set 314\.573 MB is over its memory limit/);
   });
 });

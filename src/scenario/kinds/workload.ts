@@ -114,6 +114,8 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
   const suV = spec.get("startupTime");
   const startupTime = suV ? readDistribution(suV) : DEFAULTS.workload.startupTime;
   if (!startupTime) ok = false;
+  // The app container's working set (optional): reported, and compared with its memory limit.
+  const memoryBytes = spec.get("memory")?.bytes();
   const vm = spec.get("versions")?.map();
   if (vm) {
     for (const key of vm.keys()) {
@@ -135,6 +137,7 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
   };
   if (base!.responseSize !== undefined) behaviour.responseSize = base!.responseSize;
   const wl: Workload = { kind: "Workload", metadata, selector: selector!, behaviour, versions, startupTime: startupTime!, pos };
+  if (memoryBytes !== undefined) wl.memoryBytes = memoryBytes;
   state.defer(() => checkSelection(wl, selV!, state));
   return wl;
 }
