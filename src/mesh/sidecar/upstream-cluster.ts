@@ -32,12 +32,12 @@ export interface EndpointSource {
 export const ENVOY_WORKERS = 2;
 
 /**
- * Connection pools of a proxy's cluster: one per worker thread, as Envoy's thread-local cluster
- * managers each hold their own ("each worker thread … maintains its own connection pools",
- * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/intro/threading_model; the
- * thread-local ClusterManagerImpl::ThreadLocalClusterManagerImpl in envoy
- * source/common/upstream/cluster_manager_impl.h holds the pools). Circuit-breaker counts are shared
- * by all of them (cluster-wide resource managers: https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking).
+ * Connection pools of a proxy's cluster: one per worker thread — Envoy's workers do not share pools,
+ * each keeps its own per cluster ("Number of connection pools",
+ * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling; the
+ * pools live in envoy source/common/upstream/cluster_manager_impl.h's thread-local cluster
+ * manager). Circuit-breaker counts are shared by all of them (cluster-wide resource managers:
+ * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking).
  */
 export function poolsOf(pod: Pod | null): number {
   return pod?.proxyCpu?.concurrency ?? ENVOY_WORKERS;

@@ -31,7 +31,7 @@ export class WorkerThreads {
 
   constructor(
     readonly concurrency: number,
-    /** The container's CFS quota; null without a CPU limit, or when the workers cannot outrun it. */
+    /** The container's CFS quota (proxy/resources/cfs-bandwidth.ts); null without a CPU limit. */
     readonly bandwidth: CfsBandwidth | null = null,
   ) {
     if (!(concurrency >= 1) || !Number.isInteger(concurrency)) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
