@@ -39,8 +39,8 @@ function translatorOf(world: World): Translator {
 
 function explainView(world: World, pod: Pod): ExplainView {
   return {
-    pod, held: world.xdsOf(pod), translator: translatorOf(world), nowMs: world.sim.now,
-    listenerConfigOf: (p) => world.xdsOf(p).lds,
+    pod, held: world.heldBy(pod), translator: translatorOf(world), nowMs: world.sim.now,
+    listenerConfigOf: (p) => world.heldBy(p).lds,
     inboundVerdict: (p, port) => world.interception.explainInbound(p, port),
   };
 }
@@ -146,7 +146,7 @@ export function proxyConfigCommand(a: ProxyConfigArgs): number {
   const world = worldAt(a.scenario, a.at);
   const pod = findPod(world, a.pod);
   if (!pod.hasSidecar) throw new UsageError(`pod ${a.pod} has no sidecar: it holds no proxy config`);
-  const cfg = translatorOf(world).proxyConfig(pod, world.xdsOf(pod));
+  const cfg = translatorOf(world).proxyConfig(pod, world.heldBy(pod));
   const json = a.output === "json";
   const parts: [string, Rows][] = [];
   if (kind === "listeners" || kind === "all") parts.push(["listeners", listenerRows(cfg, a)]);

@@ -25,7 +25,7 @@ type Held = { clusters: number; listeners: number; endpoints: number; routes: nu
 function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly unknown[]; held: Held }>): Held {
   const t = world.translation;
   if (!(t instanceof Translator)) return { clusters: 0, listeners: 0, endpoints: 0, routes: 0, connections: 0 };
-  const versions = world.xdsOf(pod);
+  const versions = pod.proxy!.xds;
   const key = [versions.cds, versions.eds, versions.lds, versions.rds];
   const input = t.input(pod, versions.cds);
   const inbound = inboundClusters(input);
@@ -96,7 +96,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
         ...(memory !== undefined && memory > app.memoryLimitBytes ? { overMemoryLimit: true as const } : {}),
       };
     }
-    const cpu = pod.proxyCpu;
+    const cpu = pod.proxy?.cpu ?? null;
     if (cpu !== null) {
       const u = cpu.usage.summary(fromMs, toMs);
       const mem = proxyMemoryMB({ baseMB: cal.memoryBaseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, heldCounts(world, pod, cache));

@@ -16,6 +16,7 @@ import { diffConfig } from "../config/config-diff.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
 import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
 import type { Pod } from "../mesh/kube/pod.js";
+import type { Proxy } from "../mesh/proxy.js";
 import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/proxy-xds.js";
 import { Debounce } from "./debounce.js";
 import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
@@ -41,12 +42,11 @@ export interface ControlPlaneSettings {
 export interface XdsWorld {
   /** Every proxy ever started (stopped ones are not `connected`). */
   proxies(): Iterable<Pod>;
-  xdsOf(pod: Pod): ProxyXds;
+  /** The proxy of a pod `proxies()` yields: what it holds, and what it does when a push lands. */
+  proxyOf(pod: Pod): Proxy;
   scopeOf(pod: Pod, config: MeshConfig): SidecarScope;
   /** istiod's translation (push sizing counts what it produces for each proxy). */
   readonly translation: Translation;
-  /** A proxy accepted a CDS push: Envoy creates (or updates) its clusters now. */
-  clustersPushed(pod: Pod): void;
 }
 
 export interface ControlPlaneObserver {
@@ -217,7 +217,7 @@ export class ControlPlane {
 
   /** A new proxy connects: it is sent everything at once (not debounced), or waits for istiod. */
   connect(pod: Pod): void {
-    const x = this.world.xdsOf(pod);
+    const x = this.world.proxyOf(pod).xds;
     if (!x.stale) {
       x.stale = true;
       this.staleCount++;
@@ -268,7 +268,7 @@ export class ControlPlane {
     let n = 0;
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
-      const bootstrap = waiting.has(pod) || !this.world.xdsOf(pod).bootstrapped;
+      const bootstrap = waiting.has(pod) || !this.world.proxyOf(pod).xds.bootstrapped;
       const e = this.enqueue(pod, ALL_TYPES, bootstrap ? [] : gens, null);
       if (bootstrap) e.bootstrap = true;
       else n++;
@@ -310,7 +310,7 @@ export class ControlPlane {
     let changed = false;
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
-      const x = this.world.xdsOf(pod);
+      const x = this.world.proxyOf(pod).xds;
       if (x.stale || !x.bootstrapped) continue;
       if (this.needs(pod, x, req) !== 0) {
         x.stale = true;
@@ -367,7 +367,7 @@ export class ControlPlane {
     const gen = this.generation(req);
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
-      const x = this.world.xdsOf(pod);
+      const x = this.world.proxyOf(pod).xds;
       // A proxy still being bootstrapped gets the change after its first push (merged into its entry).
       const types = x.bootstrapped ? this.needs(pod, x, req) : ALL_TYPES;
       if (types === 0) continue;
@@ -440,7 +440,7 @@ export class ControlPlane {
     }
     this.inFlight.delete(e.pod);
     this.observer.proxyPushed(e.pod, this.sim.now);
-    const x = this.world.xdsOf(e.pod);
+    const x = this.world.proxyOf(e.pod).xds;
     if (e.bootstrap && !x.bootstrapped) {
       x.bootstrapped = true;
       this.observer.bootstrapped(e.pod, this.sim.now);
@@ -471,7 +471,7 @@ export class ControlPlane {
   }
 
   private apply(e: Entry, type: number): void {
-    const x = this.world.xdsOf(e.pod);
+    const x = this.world.proxyOf(e.pod).xds;
     const name = TYPE_NAMES[type]!;
     const config = e.config!;
     // The proxy decides: it ACKs or NACKs the route configurations istiod translated for it.
@@ -486,7 +486,7 @@ export class ControlPlane {
     }
     x.rejected &= ~type;
     switch (type) {
-      case CDS: x.cds = config; this.world.clustersPushed(e.pod); break;
+      case CDS: x.cds = config; this.world.proxyOf(e.pod).clustersPushed(); break;
       case EDS: x.eds = e.eds!; break;
       case LDS: x.lds = config; break;
       default: x.rds = config;
@@ -496,7 +496,7 @@ export class ControlPlane {
   }
 
   private done(e: Entry): void {
-    const x = this.world.xdsOf(e.pod);
+    const x = this.world.proxyOf(e.pod).xds;
     if (x.stale && ((x.rejected === 0 && e.next === null && !this.queued.has(e.pod)) || !e.pod.connected)) this.fresh(x);
     for (const g of e.gens) if (--g.remaining === 0) this.finishGeneration(g, this.countConnected());
   }
@@ -509,7 +509,7 @@ export class ControlPlane {
 
   /** A proxy's pod stopped: it no longer counts as behind. */
   disconnect(pod: Pod): void {
-    const x = this.world.xdsOf(pod);
+    const x = this.world.proxyOf(pod).xds;
     if (x.stale) this.fresh(x);
   }
 

@@ -9,7 +9,7 @@ import { StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info
 import { Router } from "../../src/mesh/sidecar/router.js";
 import { REFUSED } from "../../src/mesh/sidecar/inbound.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
-import { originOf } from "../../src/mesh/world.js";
+import { originOf } from "../../src/mesh/kube/pod-origin.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";
 import type { AttemptOutcome } from "../../src/proxy/route/retry-policy.js";
 import { createWorld } from "../../src/runner/run-scenario.js";

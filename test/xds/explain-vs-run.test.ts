@@ -122,8 +122,8 @@ describe("explain's decision is the simulation's decision", () => {
     const authority = url.port !== undefined ? `${url.host}:${url.port}` : url.host;
     const req: OutgoingRequest = { method: r.method, scheme: url.scheme, authority, path: url.path, headers: r.headers, target };
     const { lines, decision: e } = explain({
-      pod, held: world.xdsOf(pod), translator: world.translation as Translator, nowMs: world.sim.now,
-      listenerConfigOf: (p) => world.xdsOf(p).lds, inboundVerdict: (p, port) => world.interception.explainInbound(p, port),
+      pod, held: world.heldBy(pod), translator: world.translation as Translator, nowMs: world.sim.now,
+      listenerConfigOf: (p) => world.heldBy(p).lds, inboundVerdict: (p, port) => world.interception.explainInbound(p, port),
     }, req, target, pod.gateway === undefined ? world.interception.explainOutbound(pod, target) : undefined);
     const s = simulated(world, pod, req, e.destinations.length > 1 ? e.destinations.map((d) => d.weight) : []);
     expect(lines.length).toBeGreaterThan(3);
@@ -150,7 +150,7 @@ describe("explain's decision is the simulation's decision", () => {
     const ep = worldAt(S("security/egress-endpoints.yaml"), 0);
     const sleep = podOf(ep, "sleep");
     const t = targetOf(ep, sleep, parseCallUrl("http://api.example.com/"));
-    const d1 = explain({ pod: sleep, held: ep.xdsOf(sleep), translator: ep.translation as Translator, nowMs: 0, listenerConfigOf: (p) => ep.xdsOf(p).lds, inboundVerdict: (p, port) => ep.interception.explainInbound(p, port) },
+    const d1 = explain({ pod: sleep, held: ep.heldBy(sleep), translator: ep.translation as Translator, nowMs: 0, listenerConfigOf: (p) => ep.heldBy(p).lds, inboundVerdict: (p, port) => ep.interception.explainInbound(p, port) },
       { method: "GET", scheme: "http", authority: "api.example.com", path: "/", headers: {} }, t, ep.interception.explainOutbound(sleep, t));
     // Not REGISTRY_ONLY's 502: the ServiceEntry's cluster and its three endpoints.
     expect(d1.decision.localStatus).toBe(0);
@@ -158,7 +158,7 @@ describe("explain's decision is the simulation's decision", () => {
     const to = worldAt(S("security/egress-timeout.yaml"), 0);
     const s2 = podOf(to, "sleep");
     const t2 = targetOf(to, s2, parseCallUrl("http://httpbin.org/delay/5"));
-    const d2 = explain({ pod: s2, held: to.xdsOf(s2), translator: to.translation as Translator, nowMs: 0, listenerConfigOf: (p) => to.xdsOf(p).lds, inboundVerdict: (p, port) => to.interception.explainInbound(p, port) },
+    const d2 = explain({ pod: s2, held: to.heldBy(s2), translator: to.translation as Translator, nowMs: 0, listenerConfigOf: (p) => to.heldBy(p).lds, inboundVerdict: (p, port) => to.interception.explainInbound(p, port) },
       { method: "GET", scheme: "http", authority: "httpbin.org", path: "/delay/5", headers: {} }, t2, to.interception.explainOutbound(s2, t2));
     // The scenario's expectations require 504 UT at 3 s: explain names the 3 s timeout, not PassthroughCluster.
     expect(d2.decision.timeoutMs).toBe(3000);

@@ -5,6 +5,7 @@ import { ControlPlane, type ControlPlaneSettings, type PushRecord } from "../../
 import type { MeshConfig } from "../../src/config/mesh-config.js";
 import { sidecarScope, type SidecarScope } from "../../src/config/sidecar-scope.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
+import { Sidecar } from "../../src/mesh/sidecar/sidecar.js";
 import { ProxyXds, type EndpointSnapshot } from "../../src/mesh/sidecar/proxy-xds.js";
 import type { XdsTypeName } from "../../src/xds/push-request.js";
 import type { Scenario } from "../../src/scenario/model.js";
@@ -53,7 +54,9 @@ export class Harness {
       const ns = namespaces?.[i % namespaces.length] ?? "default";
       const p = new Pod(`p-${i}`, ns, "w", { app: "w" }, {}, "default", true, `10.0.0.${i + 1}`);
       this.pods.push(p);
-      this.xds.set(p, new ProxyXds(initial, e0, initial, initial, true));
+      p.proxy = new Sidecar(p, "sidecar", { clustersPushed: () => {}, configured: () => {} });
+      p.proxy.xds = new ProxyXds(initial, e0, initial, initial, true);
+      this.xds.set(p, p.proxy.xds);
     }
     const self = this;
     const scopeOf = (p: Pod, c: MeshConfig): SidecarScope => sidecarScope(c, SERVICES, p.namespace, p.labels, "istio-system");
@@ -62,10 +65,9 @@ export class Harness {
       workloadTtlMs: 24 * 3_600_000, certJitter: () => 0.5, ...settings,
     }, initial, e0, {
       proxies: () => self.pods,
-      xdsOf: (p) => self.xds.get(p)!,
+      proxyOf: (p) => p.proxy!,
       scopeOf,
       translation: new Translator(REGISTRY, "ALLOW_ANY", scopeOf),
-      clustersPushed: () => {},
     }, {
       pushed: (pod, type, now) => {
         const x = self.xds.get(pod)!;
@@ -89,7 +91,9 @@ export class Harness {
     const i = this.pods.length;
     const p = new Pod(`p-${i}`, "default", "w", { app: "w" }, {}, "default", true, `10.0.1.${i + 1}`);
     this.pods.push(p);
-    this.xds.set(p, new ProxyXds(this.cp.config, eds(), this.cp.config, this.cp.config, false));
+    p.proxy = new Sidecar(p, "sidecar", { clustersPushed: () => {}, configured: () => {} });
+    p.proxy.xds = new ProxyXds(this.cp.config, eds(), this.cp.config, this.cp.config, false);
+    this.xds.set(p, p.proxy.xds);
     this.cp.connect(p);
     return p;
   }

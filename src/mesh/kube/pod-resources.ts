@@ -48,7 +48,7 @@ export class PodResources {
         cpuRequestCores: cpuRequest !== undefined ? cpuRequest / 1000 : undefined,
         nodeCores,
       });
-      pod.proxyCpu = new SidecarCpu(this.pods.length, concurrency, this.mesh.proxy.calibration, this.proxyLatency, {
+      pod.proxy!.cpu = new SidecarCpu(this.pods.length, concurrency, this.mesh.proxy.calibration, this.proxyLatency, {
         cpuCores: cpuLimit !== undefined ? cpuLimit / 1000 : Infinity,
         memoryBytes: memLimit ?? Infinity,
       }, this.recording);

@@ -2,7 +2,7 @@
 // deterministic, `<deployment>-<index>`, and so are IPs, so reports and seeds are reproducible.
 import { peerIdentity, type PeerIdentity } from "../../proxy/security/identity.js";
 import type { AppServer } from "../app/app-server.js";
-import type { SidecarCpu } from "../sidecar/sidecar-cpu.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import type { ContainerCpu } from "./container-cpu.js";
 import type { OriginPod } from "../transport.js";
 
@@ -20,8 +20,9 @@ export class Pod implements OriginPod {
   /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
   restarts = 0;
   app!: AppServer;
-  /** Its sidecar's worker threads and CPU use (mesh/sidecar/sidecar-cpu.ts); null without one. */
-  proxyCpu: SidecarCpu | null = null;
+  /** Its istio-proxy (mesh/sidecar/sidecar.ts): what it holds from istiod, its routing, CPU and
+   *  interception; a gateway's Envoy too. null: no sidecar injected. */
+  proxy: Sidecar | null = null;
   /** Its app container's CPU (mesh/kube/container-cpu.ts). */
   appCpu: ContainerCpu | null = null;
   /** An ingress gateway's Envoy: the "ns/name" of the Gateway whose VirtualServices it routes by. */
@@ -30,13 +31,6 @@ export class Pod implements OriginPod {
   certNotAfter = Infinity;
   /** Head of the list of requests inside the pod (kept by mesh/sidecar/inbound.ts). */
   inside: object | null = null;
-  /** Its sidecar's compiled routing and inbound policy (kept by mesh/sidecar/proxy-routing.ts and
-   *  mesh/sidecar/inbound-policy.ts): fields rather than Maps keyed by pod, so a hop hashes nothing. */
-  routing: object | null = null;
-  inboundPolicy: object | null = null;
-  /** Its custom iptables rules (kept by mesh/sidecar/interception.ts): null when it captures everything,
-   *  undefined until first asked. A field for the same reason. */
-  interception: object | null | undefined = undefined;
   /** The telemetry sinks of requests to it (kept by mesh/edge-sinks.ts). */
   edgeSinks: object | null = null;
   /** Where it runs (mesh/kube/cluster-nodes.ts): its node, its Istio locality "region/zone/subzone",

@@ -21,7 +21,7 @@ export interface InboundDenial {
   readonly bytes: number;
 }
 
-class PodPolicy implements ListenerFilters {
+export class PodPolicy implements ListenerFilters {
   readonly peerAuthn: EffectivePeerAuthentication;
   readonly authz: CompiledAuthz;
   readonly authn: CompiledRequestAuthn;
@@ -63,11 +63,16 @@ export class InboundPolicies {
     private readonly nowSeconds: () => number,
   ) {}
 
+  /** Pods without a sidecar (a client's sidecar asks their mode when it connects to them). */
+  private readonly unmeshed = new WeakMap<Pod, PodPolicy>();
+
   private of(pod: Pod): PodPolicy {
-    let p = pod.inboundPolicy as PodPolicy | null;
-    if (p === null || p.config !== p.xds.lds) {
+    const sidecar = pod.proxy;
+    let p = sidecar !== null ? sidecar.inboundPolicy : this.unmeshed.get(pod);
+    if (p == null || p.config !== p.xds.lds) {
       p = new PodPolicy(this.xdsOf(pod), pod, this.rootNamespace);
-      pod.inboundPolicy = p;
+      if (sidecar !== null) sidecar.inboundPolicy = p;
+      else this.unmeshed.set(pod, p);
     }
     return p;
   }

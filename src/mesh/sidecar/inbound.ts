@@ -65,7 +65,7 @@ export class Inbound {
     let d = wireMs;
     if (viaSidecar) {
       this.telemetry.proxyPass();
-      const cpu = pod.proxyCpu;
+      const cpu = pod.proxy!.cpu;
       if (cpu !== null) {
         // Booked when sent, at its arrival time: the worker takes requests in the order they were
         // sent, which differs from their arrival order only by the network's jitter.
@@ -246,7 +246,7 @@ export class InboundLeg implements Responder {
     this.closed = true;
     this.rt.left(this);
     const now = this.rt.sim.now;
-    if (this.viaSidecar) this.pod.proxyCpu?.afterResponse(this.worker, now, bytes);
+    if (this.viaSidecar) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
       const log = this.rt.log;

@@ -17,7 +17,7 @@ export const REDIRECT_COST_MS = 0.005;
 /** The app's user: anything but the proxy's 1337. */
 const APP_UID = 1000;
 
-class PodRules {
+export class PodRules {
   readonly outbound = new Map<CallTarget, boolean>();
   readonly inbound = new Map<number, boolean>();
   constructor(readonly chains: Chains) {}
@@ -27,12 +27,14 @@ export class Interception {
   constructor(private readonly registry: ServiceRegistry) {}
 
   private of(pod: Pod): PodRules | null {
-    // null: the pod captures every connection (no interception annotation).
-    let r = pod.interception as PodRules | null | undefined;
+    // null: the pod captures every connection (no interception annotation). Kept on its sidecar;
+    // a pod without one (only `explain` asks) is read afresh.
+    const sidecar = pod.proxy;
+    let r = sidecar?.interception;
     if (r === undefined) {
       const custom = Object.keys(pod.annotations).some((k) => k.startsWith("traffic.sidecar.istio.io/"));
       r = custom ? new PodRules(buildChains(pod.annotations)) : null;
-      pod.interception = r;
+      if (sidecar !== null) sidecar.interception = r;
     }
     return r;
   }

@@ -96,7 +96,7 @@ class HeldVirtualHost {
 }
 
 /** One proxy's routing state for the config version it holds. */
-class ProxyState {
+export class ProxyState {
   readonly hosts = new Map<CallTarget, HeldVirtualHost>();
   constructor(
     readonly config: MeshConfig,
@@ -111,8 +111,6 @@ export class ProxyRouting {
   private readonly passthrough: ExternalRoute;
 
   constructor(
-    /** The xDS state a proxy holds (the control plane decides when each type changes). */
-    private readonly xdsOf: (pod: Pod) => ProxyXds,
     private readonly clustersOf: (pod: Pod, config: MeshConfig) => UpstreamClusters,
     /** istiod's translation: the virtual host and clusters a proxy holds under a config version. */
     private readonly translation: Translation,
@@ -127,11 +125,12 @@ export class ProxyRouting {
   }
 
   private state(pod: Pod): ProxyState {
-    let s = pod.routing as ProxyState | null;
+    const sidecar = pod.proxy!;
+    let s = sidecar.routing;
     if (s === null || s.config !== s.xds.rds || s.clusterConfig !== s.xds.cds) {
-      const x = this.xdsOf(pod);
+      const x = sidecar.xds;
       s = new ProxyState(x.rds, x.cds, this.clustersOf(pod, x.cds), x);
-      pod.routing = s;
+      sidecar.routing = s;
     }
     return s;
   }
@@ -185,7 +184,7 @@ export class ProxyRouting {
    * detection) are created now. A config without outlier detection anywhere skips the translation.
    */
   clustersPushed(pod: Pod): void {
-    const x = this.xdsOf(pod);
+    const x = pod.proxy!.xds;
     if (!x.cds.destinationRules.some((dr) => hasOutlierDetection(dr))) return;
     this.state(pod).clusters.warm(this.translation.clusters(pod, x.cds));
   }
@@ -197,7 +196,7 @@ export class ProxyRouting {
 
   /** Drop the cached state of a proxy (it got a new config, or its pod stopped). */
   forget(pod: Pod): void {
-    pod.routing = null;
+    if (pod.proxy !== null) pod.proxy.routing = null;
   }
 }
 

@@ -229,7 +229,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, a.host) === true) return;
     d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host),
-      inboundConnKey(this.pod.proxyCpu?.uid ?? 0, a.worker, a.conn!.id));
+      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id));
   }
 
   returnTrip(a: UpstreamRequest): void {
@@ -326,7 +326,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     this.record(this.p.d, this.p.sim.now, status, f, bytes);
     this.close();
     // The worker records telemetry after the response (Istio performance page).
-    this.pod.proxyCpu?.afterResponse(this.worker, this.p.sim.now, bytes);
+    this.pod.proxy!.cpu?.afterResponse(this.worker, this.p.sim.now, bytes);
     this.responder.onResponse(status, f, bytes);
   }
 

@@ -98,7 +98,7 @@ export class SidecarPath {
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
     // added to whatever the router does first (one event, not two).
-    const cpu = x.pod.proxyCpu;
+    const cpu = x.pod.proxy!.cpu;
     if (cpu !== null) {
       // Envoy pins each downstream connection to one worker, whose CPU runs its requests and whose
       // connection pools carry them upstream (poolsOf in upstream-cluster.ts).
@@ -145,9 +145,9 @@ export class SidecarPath {
     // round trips the network already counts).
     if (tls.mode !== "DISABLE" && !host.blackholed) {
       const now = this.sim.now + extraMs;
-      const own = from?.proxyCpu;
+      const own = from?.proxy?.cpu;
       if (own) own.handshake(worker, now);
-      const peer = host.proxyCpu;
+      const peer = host.proxy?.cpu;
       if (peer && security.mtls) peer.handshake(peer.worker(inboundConnKey(own?.uid ?? 0, worker, conn.id)), now);
     }
     const timeout = cluster.pools[worker]!.limits.connectTimeoutMs;

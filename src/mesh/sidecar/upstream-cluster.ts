@@ -27,7 +27,7 @@ export interface EndpointSource {
 
 /**
  * Envoy's worker threads of a proxy without a CPU model of its own (Istio's default concurrency:
- * its injected 2000m limit ⇒ 2). A proxy with one (pod.proxyCpu) has `concurrency` workers.
+ * its injected 2000m limit ⇒ 2). A proxy with one (pod.proxy.cpu) has `concurrency` workers.
  */
 export const ENVOY_WORKERS = 2;
 
@@ -40,7 +40,7 @@ export const ENVOY_WORKERS = 2;
  * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking).
  */
 export function poolsOf(pod: Pod | null): number {
-  return pod?.proxyCpu?.concurrency ?? ENVOY_WORKERS;
+  return pod?.proxy?.cpu?.concurrency ?? ENVOY_WORKERS;
 }
 
 /** What clusters need from the world. */

@@ -1,0 +1,244 @@
+// Kubernetes' side of the pods: the ReplicaSets' pods (created, scheduled, started, scaled, killed),
+// sidecar injection, the gateways' Envoy pods, and readiness turned into endpoints. What runs inside a
+// pod is elsewhere: its app (mesh/app/), its istio-proxy (mesh/sidecar/sidecar.ts), its startup and
+// probes (pod-lifecycle.ts).
+import type { Simulator } from "../../engine/simulator.js";
+import type { RandomStreams } from "../../engine/rng.js";
+import type { Deployment, Scenario, TimelineAction, Workload } from "../../scenario/model.js";
+import type { KubernetesGateway } from "../../proxy/api/gateway-api.js";
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { DistributionSpec } from "../../engine/distributions/spec.js";
+import { GATEWAY_NAME_LABEL, generatedGatewayKey } from "../../config/gateway-api/gateway-api-config.js";
+import { INGRESS_GATEWAY_WORKLOAD } from "../../scenario/expectation.js";
+import { ingressGatewayLabels } from "../../scenario/ingress-gateway-labels.js";
+import { DEFAULTS } from "../../scenario/defaults.js";
+import { Pod, podIp } from "./pod.js";
+import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
+import { injectsSidecar } from "./sidecar-injection.js";
+import type { ClusterNodes } from "./cluster-nodes.js";
+import type { PodResources } from "./pod-resources.js";
+import type { ServiceRegistry } from "./service-registry.js";
+import type { Inbound } from "../sidecar/inbound.js";
+import { Sidecar, type SidecarRuntime } from "../sidecar/sidecar.js";
+import { ProxyXds, type EndpointSnapshot } from "../sidecar/proxy-xds.js";
+import type { WorkloadBehaviours } from "../app/workload-behaviours.js";
+
+/** istiod as the pod controller sees it: the config it has now, and its proxies' connections. */
+export interface PodsIstiod {
+  readonly config: MeshConfig;
+  readonly distributor: {
+    connect(pod: Pod): void;
+    disconnect(pod: Pod): void;
+    endpointsChanged(eds: EndpointSnapshot, services: readonly string[]): void;
+  };
+}
+
+export interface PodControllerDeps {
+  readonly sim: Simulator;
+  readonly rng: RandomStreams;
+  readonly scenario: Scenario;
+  readonly registry: ServiceRegistry;
+  readonly nodes: ClusterNodes | null;
+  readonly resources: PodResources;
+  readonly inbound: Inbound;
+  readonly apps: WorkloadBehaviours;
+  readonly telemetry: { event(tMs: number, kind: string, detail: Record<string, string | number>): void };
+  readonly proxyStartup: () => number;
+  readonly sidecarRuntime: SidecarRuntime;
+  readonly sampler: (spec: DistributionSpec, stream: string) => () => number;
+  /** istiod, once it is built (after the scenario's pods). */
+  readonly istiod: () => PodsIstiod;
+}
+
+export class PodController {
+  /** Every pod ever started, by `Pod.id`. */
+  readonly pods = new Map<string, Pod>();
+  readonly podsByDeployment = new Map<string, Pod[]>();
+  /** Pods are being built from the scenario (they start with the initial config, already pushed). */
+  building = true;
+  private podCount = 0;
+  private readonly kKill: number;
+  readonly lifecycle: PodLifecycle;
+
+  constructor(private readonly d: PodControllerDeps) {
+    this.kKill = d.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
+    this.lifecycle = new PodLifecycle({
+      sim: d.sim, inbound: d.inbound, telemetry: d.telemetry,
+      proxyStartup: d.proxyStartup,
+      podsChanged: () => this.podsChanged(),
+      restartApp: (pod) => { pod.app = d.apps.newApp(pod, pod.app.behaviour, pod.app.errorDraw); },
+    });
+  }
+
+  /** The Deployments' replicas at t = 0. */
+  createDeployments(deployments: readonly Deployment[]): void {
+    for (const dep of deployments) {
+      this.podsByDeployment.set(depKey(dep.metadata.namespace, dep.metadata.name), []);
+      for (let i = 0; i < dep.replicas; i++) this.addPod(dep);
+    }
+  }
+
+  /** The pods of a Deployment (live list: scale-ups append to it). */
+  podsOf(namespace: string, name: string): Pod[] {
+    return this.podsByDeployment.get(depKey(namespace, name)) ?? [];
+  }
+
+  /** A pod of the Deployment; `starting`: created now, it is an endpoint only once Ready (else running from t = 0). */
+  addPod(dep: Deployment, starting = false): Pod {
+    const d = this.d;
+    const ns = dep.metadata.namespace;
+    const list = this.podsByDeployment.get(depKey(ns, dep.metadata.name))!;
+    const index = list.length;
+    const pod = new Pod(
+      `${dep.metadata.name}-${index}`, ns, dep.metadata.name, dep.podLabels, dep.podAnnotations,
+      dep.serviceAccountName, injectsSidecar(d.scenario.simulation.mesh, dep, d.scenario.namespaces),
+      podIp(this.podCount++),
+      dep.terminationGracePeriodMs,
+    );
+    if (pod.hasSidecar) pod.proxy = new Sidecar(pod, "sidecar", d.sidecarRuntime);
+    const behaviour = d.apps.behaviourFor(ns, dep.podLabels);
+    const w = d.apps.workloadOf(ns, dep.podLabels);
+    pod.app = d.apps.newApp(pod, behaviour, d.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
+    list.push(pod);
+    this.pods.set(pod.id, pod);
+    // kube-scheduler binds it to a node; none fits: it stays Pending (not running, not an endpoint)
+    // until room appears (mesh/kube/cluster-nodes.ts retries it), then starts like a new pod.
+    const nodes = d.nodes;
+    if (nodes !== null && !nodes.place(pod, dep.scheduling)) {
+      pod.alive = false;
+      pod.ready = false;
+      d.telemetry.event(d.sim.now, "pending", { pod: pod.id, reason: pod.pending ?? "" });
+      nodes.waitForRoom(pod, dep.scheduling, () => {
+        pod.alive = true;
+        d.telemetry.event(d.sim.now, "scheduled", { pod: pod.id, node: pod.node ?? "" });
+        this.startOnNode(pod, dep, w, true);
+      });
+      return pod;
+    }
+    this.startOnNode(pod, dep, w, starting);
+    return pod;
+  }
+
+  /** The bound pod starts: its sidecar asks istiod for config, its probes run (pod-lifecycle.ts). */
+  private startOnNode(pod: Pod, dep: Deployment, w: Workload | undefined, starting: boolean): void {
+    const d = this.d;
+    // Its containers' CPU: the sidecar's workers, the app's share of the node (mesh/kube/pod-resources.ts).
+    d.resources.attach(pod, dep, d.nodes?.nodeCores(pod) ?? Infinity);
+    pod.app.cpu = pod.appCpu;
+    const bootstrapped = this.building || !pod.hasSidecar;
+    if (!bootstrapped) {
+      // A new sidecar is not ready until istiod has sent it its config (Envoy's readiness probe):
+      // the pod is Ready once that and its own readiness probes have passed (pod-lifecycle.ts).
+      // https://istio.io/latest/docs/ops/deployment/application-requirements/
+      pod.ready = false;
+      const config = d.istiod().config;
+      pod.proxy!.xds = new ProxyXds(config, d.registry.eds, config, config, false);
+    }
+    const spec: PodStartSpec = { probes: dep.readinessProbes, hold: dep.holdApplicationUntilProxyStarts, appStartup: d.apps.startupOf(w) };
+    this.lifecycle.add(pod, spec, starting, bootstrapped);
+    if (!bootstrapped) d.istiod().distributor.connect(pod);
+  }
+
+  /**
+   * A pod stops. Killed: at once, the requests inside it reset. Terminated (scale-down): it leaves
+   * the Service's endpoints (once the change propagates) but keeps serving what still reaches it
+   * until terminationGracePeriodSeconds is over, when Kubernetes kills it. Blackholed (its node
+   * vanished): nothing it holds or receives is ever answered or refused, and it stays an endpoint
+   * until the node controller marks it NotReady (--node-monitor-grace-period).
+   */
+  stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void {
+    const d = this.d;
+    if (how === "terminate") {
+      pod.ready = false;
+      pod.terminating = true;
+      d.sim.after(pod.terminationGracePeriodMs, this.kKill, pod);
+      return;
+    }
+    if (!pod.alive || pod.blackholed) return;
+    if (how === "blackhole") {
+      pod.blackholed = true;
+      pod.appUp = false;
+      pod.app.crash();
+      d.inbound.dropAll(pod);
+      this.lifecycle.stopped(pod, DEFAULTS.kubernetes.nodeMonitorGracePeriodMs);
+      return;
+    }
+    pod.alive = false;
+    pod.ready = false;
+    d.nodes?.release(pod);
+    pod.app.dropAll();
+    d.inbound.resetAll(pod);
+    this.lifecycle.stopped(pod);
+    if (pod.hasSidecar) d.istiod().distributor.disconnect(pod);
+  }
+
+  /** The timeline's `crash`: the pod's app container exits (and restarts under CrashLoopBackOff). */
+  crashPod(pod: Pod, a: Extract<TimelineAction, { kind: "crash" }>): void {
+    const after = a.crashAfter !== undefined ? this.d.sampler(a.crashAfter, `crash:${pod.id}`) : null;
+    this.lifecycle.crash(pod, after, a.times);
+  }
+
+  /**
+   * Pods started, stopped or changed readiness: Kubernetes' endpoints change at once (kube-proxy
+   * follows them); sidecars learn of it through istiod's EDS pushes.
+   */
+  podsChanged(): void {
+    const changed = this.d.registry.refresh(this.pods.values());
+    this.d.istiod().distributor.endpointsChanged(this.d.registry.eds, changed);
+  }
+
+  /** The Deployment a pod belongs to. */
+  deploymentOf(pod: Pod): Deployment | undefined {
+    return this.d.scenario.deployments.find((d) => d.metadata.namespace === pod.namespace && d.metadata.name === pod.workload);
+  }
+
+  /**
+   * The ingress gateway a Gateway resource configures: an Envoy without an app, in istio-system,
+   * labelled as the Gateway's selector asks (Istio's istio-ingressgateway deployment). It gets config
+   * from istiod like any proxy and calls the mesh over mTLS with its own identity.
+   */
+  gatewayPod(namespace: string, name: string): Pod {
+    const d = this.d;
+    const k8s = d.scenario.gatewayApi.find((g) => g.kind === "KubernetesGateway" && g.metadata.namespace === namespace && g.metadata.name === name);
+    if (k8s !== undefined) return this.deployedGatewayPod(k8s as KubernetesGateway);
+    const key = `${namespace}/${name}`;
+    const existing = [...this.pods.values()].find((p) => p.gateway === key);
+    if (existing !== undefined) return existing;
+    const gw = d.scenario.gateways.find((g) => g.metadata.namespace === namespace && g.metadata.name === name)!;
+    const index = [...this.pods.values()].filter((p) => p.gateway !== undefined).length;
+    const pod = new Pod(
+      `${INGRESS_GATEWAY_WORKLOAD}-${index}`, "istio-system", INGRESS_GATEWAY_WORKLOAD, ingressGatewayLabels(gw.spec.selector), {},
+      "istio-ingressgateway-service-account", true, podIp(this.podCount++),
+    );
+    pod.gateway = key;
+    pod.proxy = new Sidecar(pod, "router", d.sidecarRuntime);
+    d.nodes?.place(pod, undefined);
+    this.pods.set(pod.id, pod);
+    return pod;
+  }
+
+  /**
+   * A Gateway API Gateway of class `istio`: Istio deploys `<gateway>-istio` (Deployment, Service and
+   * service account) in the Gateway's namespace, its pods labelled gateway.networking.k8s.io/gateway-name,
+   * and programs it with the Istio Gateway it generates (one per Gateway here).
+   * https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/#automated-deployment
+   */
+  private deployedGatewayPod(gw: KubernetesGateway): Pod {
+    const key = generatedGatewayKey(gw);
+    const existing = [...this.pods.values()].find((p) => p.gateway === key);
+    if (existing !== undefined) return existing;
+    const workload = `${gw.metadata.name}-istio`;
+    const pod = new Pod(
+      `${workload}-0`, gw.metadata.namespace, workload, { [GATEWAY_NAME_LABEL]: gw.metadata.name, "gateway.istio.io/managed": "istio.io-gateway-controller" }, {},
+      workload, true, podIp(this.podCount++),
+    );
+    pod.gateway = key;
+    pod.proxy = new Sidecar(pod, "router", this.d.sidecarRuntime);
+    this.pods.set(pod.id, pod);
+    return pod;
+  }
+}
+
+function depKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
