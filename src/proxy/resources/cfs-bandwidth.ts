@@ -25,6 +25,10 @@ export class CfsBandwidth {
   private readonly tag = new Float64Array(RING).fill(-1);
   private readonly used = new Float64Array(RING);
   private readonly throttled = new Uint8Array(RING);
+  /** The period the last piece was charged to: [lastFrom, lastTo) in slot lastSlot. */
+  private lastSlot = 0;
+  private lastFrom = 0;
+  private lastTo = -1;
 
   constructor(
     readonly periodMs: number,
@@ -43,17 +47,29 @@ export class CfsBandwidth {
       this.used[i] = 0;
       this.throttled[i] = 0;
       this.periods++;
+      this.lastTo = -1; // a slot was reused: the fast path must look again
     }
     return i;
   }
 
   /** A thread runs `workMs` of CPU from `start`: when it ends, stalls included. */
   run(start: number, workMs: number): number {
+    // Most pieces start in the period of the previous one and fit in its quota.
+    if (start >= this.lastFrom && start < this.lastTo) {
+      const i = this.lastSlot;
+      if (workMs <= this.quotaMs - this.used[i]!) {
+        this.used[i]! += workMs;
+        return start + workMs;
+      }
+    }
     let t = start;
     let left = workMs;
     for (;;) {
       const k = Math.floor(t / this.periodMs);
       const i = this.slot(k);
+      this.lastSlot = i;
+      this.lastFrom = k * this.periodMs;
+      this.lastTo = this.lastFrom + this.periodMs;
       const room = this.quotaMs - this.used[i]!;
       if (left <= room) {
         this.used[i]! += left;
