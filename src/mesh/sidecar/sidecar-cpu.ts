@@ -73,8 +73,8 @@ export class SidecarCpu {
 
   /**
    * A request's pass through this proxy at `now`: the delay until it leaves. `filters`: the policy
-   * filters of the listener it passes (an inbound listener or a gateway's), as compiled from the
-   * config the proxy holds: their CPU is recomputed only when that object changes.
+   * filters of the inbound listener it passes, as compiled from the config the proxy holds: their
+   * CPU is recomputed only when that object changes.
    */
   pass(w: number, now: number, mtls: boolean, filters: ListenerFilters = NO_LISTENER_FILTERS): number {
     let work = mtls ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;

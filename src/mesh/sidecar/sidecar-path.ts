@@ -103,8 +103,7 @@ export class SidecarPath {
       // Envoy pins each downstream connection to one worker, whose CPU runs its requests and whose
       // connection pools carry them upstream (poolsOf in upstream-cluster.ts).
       x.worker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
-      // A gateway's listener runs its own jwt_authn and RBAC (inbound-policy.ts checkAtGateway).
-      x.outboundMs = x.pod.gateway === undefined ? cpu.pass(x.worker, this.sim.now, true) : cpu.pass(x.worker, this.sim.now, true, this.d.policies.filters(x.pod));
+      x.outboundMs = cpu.pass(x.worker, this.sim.now, true);
     } else {
       // Unpinned requests alternate.
       x.worker = (conn >= 0 ? conn : this.nextWorker++) % ENVOY_WORKERS;
