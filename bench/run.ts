@@ -1,7 +1,8 @@
-// `npm run bench`: meshsim's speed beside the speed limit (a minimal hand-written loop on the same
-// M/M/c model), Bookinfo with sidecars at 1,000 rps, and peak memory as simulated time grows; then,
-// as whole processes of the package's bin (bundled first by `npm run bench`): start-up against
-// Node's own, sweep replications per second, and peak RSS of generated 1,000-service meshes.
+// `npm run bench`: first the headline, the package's bin (bundled first by `npm run bench`) as a
+// whole process — M/M/c beside the speed limit (a minimal hand-written loop on the same model) and
+// Bookinfo with sidecars at 1,000 rps for 10 and 60 simulated minutes, in CPU time; then the same
+// in this process (through tsx); then, as whole processes of the bin: start-up against Node's own,
+// sweep replications per second, and peak RSS and cost per event of generated 1,000-service meshes.
 // Every ratio compares figures measured in this same run. Benchmarks, not tests: they print numbers
 // and assert nothing (docs/performance.md explains them).
 import os from "node:os";
@@ -13,6 +14,7 @@ import { runMinimalMMc } from "./minimal-loop.js";
 import { benchStartup } from "./startup.js";
 import { benchSweep } from "./sweep-throughput.js";
 import { benchScale } from "./scale.js";
+import { benchBookinfoBin, benchMMcBin } from "./headline.js";
 
 const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
 const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
@@ -21,30 +23,49 @@ const REQUESTS = 2_000_000;
 const c = 5;
 const rho = 0.7;
 
-const minimal = runMinimalMMc({ c, utilisation: rho, requests: REQUESTS, seed: 1 });
-const minimalRps = minimal.requests / (minimal.wallMs / 1000);
-console.log(`M/M/${c} at ${rho}, ${fmt(REQUESTS)} requests`);
-console.log(`  minimal hand-written loop: ${fmt(minimalRps)} requests/s, ${fmt(minimal.events / (minimal.wallMs / 1000))} events/s (mean response ${minimal.meanResponse.toFixed(3)})`);
+// Headline (issue 18, goals 2 and 3): the package's bin as a whole process, CPU time, against the
+// minimal loop's CPU time measured in the same rounds.
+console.log(`Headline: the bin (bin/meshsim.js → dist/), whole process, CPU time (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.availableParallelism()} cores)`);
+const head = benchMMcBin({ c, rho, requests: REQUESTS, rounds: 3 });
+console.log(
+  `  M/M/${c} at ${rho}, ${fmt(REQUESTS)} requests, median of 3 interleaved: minimal loop ${fmt(head.minimalCpuMs)} ms CPU (${fmt(REQUESTS / (head.minimalCpuMs / 1000))} requests/s); ` +
+    `meshsim run ${fmt(head.binCpuMs)} ms CPU (${fmt(head.binRequests / (head.binCpuMs / 1000))} requests/s, ${fmt(head.binWallMs)} ms wall) — ${head.ratio.toFixed(2)} of the minimal loop`,
+);
+for (const b of benchBookinfoBin([10, 60])) {
+  console.log(
+    `  Bookinfo with sidecars at 1,000 rps, ${b.minutes} simulated min: ${(b.cpuMs / 1000).toFixed(1)} s CPU (${(b.wallMs / 1000).toFixed(1)} s wall), ` +
+      `${fmt(b.events / (b.cpuMs / 1000))} events per CPU-second, peak RSS ${b.peakRssMb.toFixed(0)} MB`,
+  );
+}
 
-// meshsim, whole process: YAML load, world, run, summary.
+console.log("In-process (through tsx, the bench's own process)");
+const cpuNow = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+let cpu0 = cpuNow();
+const minimal = runMinimalMMc({ c, utilisation: rho, requests: REQUESTS, seed: 1 });
+const minimalCpuMs = cpuNow() - cpu0;
+const minimalRps = minimal.requests / (minimalCpuMs / 1000);
+console.log(`  M/M/${c} at ${rho}, ${fmt(REQUESTS)} requests`);
+console.log(`    minimal hand-written loop: ${fmt(minimalRps)} requests per CPU-second, ${fmt(minimal.events / (minimalCpuMs / 1000))} events per CPU-second (mean response ${minimal.meanResponse.toFixed(3)})`);
+
+// meshsim in this process: YAML load, world, run, summary.
 const rate = rho * c * 1000; // service mean 1 ms
-const t0 = performance.now();
+cpu0 = cpuNow();
 const mmc = scenarioFrom(mmcYaml({ c, rate, meanServiceMs: 1, durationS: Math.ceil(REQUESTS / rate), warmupS: 0 }));
 const out = runScenario(mmc);
-const wall = performance.now() - t0;
+const mmcCpuMs = cpuNow() - cpu0;
 const reqs = out.summary.clients["users"]!.requests;
-console.log(`  meshsim (load + run + summary): ${fmt(reqs / (wall / 1000))} requests/s, ${fmt(out.run.events / (out.run.wallMs / 1000))} events/s — ${((100 * reqs) / (wall / 1000) / minimalRps).toFixed(0)}% of the minimal loop`);
+console.log(`    meshsim (load + run + summary): ${fmt(reqs / (mmcCpuMs / 1000))} requests per CPU-second, ${fmt(out.run.events / (mmcCpuMs / 1000))} events per CPU-second — ${(reqs / mmcCpuMs / (minimal.requests / minimalCpuMs)).toFixed(2)} of the minimal loop`);
 
 const bookinfo = loadScenario(path.resolve(import.meta.dirname, "../scenarios/bookinfo/simulation.yaml"));
 for (const lg of bookinfo.loadGenerators) if (lg.open) lg.open.rate = 1000;
 for (const minutes of [10, 60]) {
-  const before = performance.now();
+  const before = cpuNow();
   const b = runScenario(bookinfo, { durationMs: minutes * 60_000 });
-  const secs = (performance.now() - before) / 1000;
+  const secs = (cpuNow() - before) / 1000;
   const users = b.summary.clients["users"]!;
   console.log(
-    `Bookinfo with sidecars at 1,000 rps, ${minutes} simulated min: ${secs.toFixed(1)} s wall, ` +
-      `${fmt(users.requests / secs)} client requests/s, ${fmt(b.run.events / secs)} events/s, RSS ${rssMb().toFixed(0)} MB`,
+    `  Bookinfo with sidecars at 1,000 rps, ${minutes} simulated min: ${secs.toFixed(1)} s CPU, ` +
+      `${fmt(users.requests / secs)} client requests per CPU-second, ${fmt(b.run.events / secs)} events per CPU-second, RSS ${rssMb().toFixed(0)} MB`,
   );
 }
 

@@ -4,7 +4,9 @@ import { analyzeTimeline, type TimedMessage } from "../config/analyze-timeline.j
 import { formatMessage } from "../config/analyze.js";
 import { loadScenario } from "../scenario/index.js";
 import { analyzeInjection } from "../config/namespace-injection.js";
+import { analyzeAutoscalers } from "../config/autoscaler-analyze.js";
 import { loadOptionsOf, type LoadArgs } from "./load-options.js";
+import { overridesOf } from "./run-command.js";
 
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))}s`;
@@ -18,9 +20,10 @@ export function formatTimed(t: TimedMessage): string {
   return formatMessage(t.message) + when;
 }
 
-export function analyzeCommand(a: { scenario: string } & LoadArgs): number {
-  const scenario = loadScenario(a.scenario, loadOptionsOf(a));
-  const messages: TimedMessage[] = [...analyzeTimeline(scenario), ...analyzeInjection(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined }))];
+export function analyzeCommand(a: { scenario: string; set?: readonly string[] | undefined } & LoadArgs): number {
+  const scenario = loadScenario(a.scenario, { ...loadOptionsOf(a), overrides: overridesOf(a.set ?? []) });
+  const messages: TimedMessage[] = [...analyzeTimeline(scenario), ...analyzeInjection(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined })),
+    ...analyzeAutoscalers(scenario).map((message) => ({ message, fromMs: 0, untilMs: undefined }))];
   if (messages.length === 0) {
     process.stdout.write("✔ No validation issues found when analyzing the scenario.\n");
     return 0;

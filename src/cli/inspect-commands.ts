@@ -13,6 +13,7 @@ import type { Pod } from "../mesh/kube/pod.js";
 import { Translator, type ProxyConfig } from "../xds/translation/translator.js";
 import { clusterJson, clusterLoadAssignmentJson, listenerJson, routeConfigurationJson } from "../xds/translation/envoy-json.js";
 import { describeMatch } from "../proxy/route/route-match.js";
+import { sdsSecrets, secretsConfigDumpJson } from "../xds/secrets-config-dump.js";
 import { UsageError } from "./exit.js";
 
 function worldAt(file: string, at: string | undefined): World {
@@ -87,7 +88,8 @@ export interface ProxyConfigArgs {
   port?: number | undefined; name?: string | undefined; fqdn?: string | undefined; cluster?: string | undefined;
 }
 
-type Rows = { rows: Record<string, unknown>[]; columns: string[]; json: unknown[] };
+/** A kind's table, and its `-o json`: Envoy's resources (an array), or for secrets Envoy's SecretsConfigDump. */
+type Rows = { rows: Record<string, unknown>[]; columns: string[]; json: unknown[] | Record<string, unknown> };
 
 function listenerRows(cfg: ProxyConfig, a: ProxyConfigArgs): Rows {
   const ls = cfg.listeners.filter((l) => a.port === undefined || l.port === a.port);
@@ -154,8 +156,7 @@ export function proxyConfigCommand(a: ProxyConfigArgs): number {
   if (kind === "clusters" || kind === "all") parts.push(["clusters", clusterRows(cfg, a)]);
   if (kind === "endpoints" || kind === "all") parts.push(["endpoints", endpointRows(cfg, a)]);
   if (kind === "secrets" || kind === "all") {
-    const rows = secrets(world, pod) as unknown as Record<string, unknown>[];
-    parts.push(["secrets", { rows, columns: ["resourceName", "type", "status", "validCert", "serialNumber", "notAfter", "notBefore"], json: rows }]);
+    parts.push(["secrets", secretRows(world, pod)]);
   }
   if (json) {
     // One kind: Envoy's resources as an array (istioctl's shape); `all`: one array per kind.
@@ -175,29 +176,25 @@ function simTime(ms: number): string {
   return `+${d > 0 ? `${d}d` : ""}${h}h${String(m).padStart(2, "0")}m${String(sec).padStart(2, "0")}s`;
 }
 
-interface SecretRow { resourceName: string; type: string; status: string; validCert: boolean; serialNumber: string; notAfter: string; notBefore: string }
-
 /**
  * `istioctl proxy-config secret`: the SDS resources istio-agent serves the pod's Envoy — `default`
  * (the workload certificate chain) and `ROOTCA` (the mesh's root). VALID CERT is false once notAfter
- * has passed (istiod was unreachable at the rotation point).
+ * has passed (istiod was unreachable at the rotation point). `-o json` is Envoy's SecretsConfigDump
+ * (xds/secrets-config-dump.ts); the table is read from the same secrets.
  * https://istio.io/latest/docs/ops/diagnostic-tools/proxy-cmd/#verifying-connectivity-to-istiod
  */
-function secrets(world: World, pod: Pod): SecretRow[] {
+function secretRows(world: World, pod: Pod): Rows {
   const now = world.sim.now;
-  const cert = world.distributor.certificateOf(pod);
-  const root = world.distributor.rootCertificate;
-  const rows: SecretRow[] = [];
-  if (cert === undefined) {
-    rows.push({ resourceName: "default", type: "Cert Chain", status: "WARMING", validCert: false, serialNumber: "-", notAfter: "-", notBefore: "-" });
-  } else {
-    rows.push({
-      resourceName: "default", type: "Cert Chain", status: "ACTIVE", validCert: now >= cert.notBeforeMs && now < cert.notAfterMs,
-      serialNumber: cert.serial, notAfter: simTime(cert.notAfterMs), notBefore: simTime(cert.notBeforeMs),
-    });
-  }
-  rows.push({ resourceName: "ROOTCA", type: "CA", status: "ACTIVE", validCert: now < root.notAfterMs, serialNumber: root.serial, notAfter: simTime(root.notAfterMs), notBefore: simTime(root.notBeforeMs) });
-  return rows;
+  const held = sdsSecrets(world.distributor.certificateOf(pod), world.distributor.rootCertificate, `spiffe://${pod.identity.principal}`);
+  const rows = held.map((s) => {
+    const c = s.chain[0];
+    return {
+      resourceName: s.name, type: s.name === "default" ? "Cert Chain" : "CA", status: s.state,
+      validCert: c !== undefined && now >= c.validFromMs && now < c.expirationTimeMs,
+      serialNumber: c?.serialNumber ?? "-", notAfter: c === undefined ? "-" : simTime(c.expirationTimeMs), notBefore: c === undefined ? "-" : simTime(c.validFromMs),
+    };
+  });
+  return { rows, columns: ["resourceName", "type", "status", "validCert", "serialNumber", "notAfter", "notBefore"], json: secretsConfigDumpJson(held, now) };
 }
 
 /** Split a request line as a shell would: words, with '…' and "…" quoting (curl's -H "name: value"). */

@@ -9,6 +9,7 @@ import { analyzeCommand } from "./analyze-command.js";
 import { checkCommand } from "./check-command.js";
 import { sweepCommand, writeSweep } from "./sweep-command.js";
 import { reportCommand } from "./report-command.js";
+import { compareModesCommand } from "./compare-modes-command.js";
 import { BUDGET_OPTIONS } from "./budget-options.js";
 import { LOAD_OPTIONS, loadArgsOf } from "./load-options.js";
 import { ownVersion } from "./own-version.js";
@@ -123,11 +124,13 @@ try {
       (y) =>
         y
           .positional("scenario", { type: "string", demandOption: true })
+          .option("set", { type: "string", array: true, describe: "Override a field first: [Kind/name:]path=value (e.g. spec.mesh.mode=ambient)" })
           .options(LOAD_OPTIONS)
           .example("$0 analyze scenarios/control-plane/canary-wrong-order.yaml", "Messages with the simulated times they hold")
+          .example("$0 analyze scenarios/bookinfo/fault-injection-abort.yaml --set spec.mesh.mode=ambient", "What stops working in ambient mode")
           .epilogue("Exit codes: 0 no Error-level message, 1 an Error found, 2 invalid input."),
       (args) => {
-        process.exitCode = analyzeCommand({ scenario: args.scenario, ...loadArgsOf(args) });
+        process.exitCode = analyzeCommand({ scenario: args.scenario, set: args.set, ...loadArgsOf(args) });
       },
     )
     .command(
@@ -183,6 +186,29 @@ try {
           .epilogue("Exit codes: 0 written, 2 invalid input (a folder without a run's summary.json), 3 internal error."),
       (args) => {
         process.exitCode = reportCommand({ dir: args.dir, vs: args.vs, out: args.out, quiet: args.quiet });
+      },
+    )
+    .command(
+      "compare-modes <scenario>",
+      "Run a scenario with no mesh, with sidecars and in ambient mode, and compare them on one page (what would ambient change?)",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", demandOption: true, describe: "The YAML file holding the Simulation" })
+          .option("seed", { type: "number", describe: "Override spec.seed" })
+          .option("duration", { type: "string", describe: "Override spec.duration (e.g. 60s, 5m)" })
+          .option("out", { type: "string", describe: "Output folder (default reports/<scenario-name>-modes/): one folder per mode and compare-modes.md/.html" })
+          .option("set", { type: "string", array: true, describe: "Override a field in all three runs: [Kind/name:]path=value (not spec.mesh.mode)" })
+          .option("quiet", { type: "boolean", default: false, describe: "No messages on standard error" })
+          .options(BUDGET_OPTIONS)
+          .options(LOAD_OPTIONS)
+          .example("$0 compare-modes scenarios/bookinfo/simulation.yaml --duration 30s", "Bookinfo with no mesh, sidecars and ambient; reports/bookinfo-modes/compare-modes.html")
+          .epilogue("Exit codes: 0 written, 1 an `expect` failed in the run of the scenario's own mode, 2 invalid input, 3 internal error."),
+      (args) => {
+        process.exitCode = compareModesCommand({
+          scenario: args.scenario, seed: args.seed, duration: args.duration, out: args.out, set: args.set, quiet: args.quiet,
+          maxEvents: args["max-events"], maxPods: args["max-pods"], maxWindows: args["max-windows"], maxMemory: args["max-memory"],
+          ...loadArgsOf(args),
+        });
       },
     )
     .demandCommand(1, "Name a command; see --help.")

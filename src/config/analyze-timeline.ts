@@ -18,7 +18,8 @@ export function clusterView(s: Scenario): ClusterView {
     svc.ports.map((p) => ({ port: p.port, targetPort: p.targetPort })),
   ]));
   const zones = new Set((s.nodes ?? []).map((n) => n.metadata.labels["topology.kubernetes.io/zone"] ?? "")).size;
-  return { deployments: s.deployments, services, zones };
+  const ambient = { mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments };
+  return { deployments: s.deployments, services, zones, ambient };
 }
 
 export function analyzeTimeline(s: Scenario): TimedMessage[] {

@@ -17,6 +17,7 @@ const GATEWAY_NAMESPACE = "istio-system";
 import { analyzeLocality } from "./locality-analyze.js";
 import { isGenerated, type MeshConfig } from "./mesh-config.js";
 import { conflictingHostMessages, routeConditionMessages } from "./gateway-api/route-analysis.js";
+import { analyzeAmbient, type AmbientClusterView } from "./ambient/ambient-analyze.js";
 
 export interface AnalysisMessage {
   readonly level: "Error" | "Warning" | "Info";
@@ -33,6 +34,8 @@ export interface ClusterView {
   readonly services: ReadonlyMap<string, readonly { port: number; targetPort: number }[]>;
   /** Distinct zones of the scenario's nodes (0 without nodes). */
   readonly zones?: number;
+  /** Namespaces, Services and the install, for the ambient analyzers (absent: none run). */
+  readonly ambient?: AmbientClusterView;
 }
 
 export function formatMessage(m: AnalysisMessage): string {
@@ -128,5 +131,6 @@ export function analyze(config: MeshConfig, cluster: ClusterView): AnalysisMessa
     });
   }
   out.push(...analyzeLocality(config, cluster.zones ?? 0));
+  if (cluster.ambient !== undefined) out.push(...analyzeAmbient(config, cluster.ambient));
   return out;
 }

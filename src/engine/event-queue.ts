@@ -91,9 +91,29 @@ export class EventQueue {
     this.free.push(slot);
   }
 
+  /**
+   * Move the last entry into the root's place, bottom-up (Floyd): the hole goes down the path of
+   * smaller children to a leaf with one comparison per level, then the entry climbs back up that
+   * path. The path's keys grow downwards, so it stops where a top-down sift would have: the same
+   * heap, about half the comparisons (the last entry usually belongs near the bottom).
+   */
   private removeTop(): void {
-    const last = --this.n;
-    if (last > 0) this.siftDown(0, this.times[last]!, this.seqs[last]!, this.slots[last]!);
+    const n = --this.n;
+    if (n === 0) return;
+    const times = this.times, seqs = this.seqs, slots = this.slots;
+    const t = times[n]!, s = seqs[n]!, slot = slots[n]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (r < n && (times[r]! < times[c]! || (times[r] === times[c] && seqs[r]! < seqs[c]!))) c = r;
+      times[i] = times[c]!;
+      seqs[i] = seqs[c]!;
+      slots[i] = slots[c]!;
+      i = c;
+    }
+    this.siftUp(i, t, s, slot);
   }
 
   private siftUp(i: number, t: number, s: number, slot: number): void {

@@ -15,7 +15,7 @@ const UNKNOWN = "unknown";
  * (else the workload's name and "latest"); the principal is known only over mTLS. Without a proxy
  * at that end no metadata is exchanged (https://istio.io/latest/docs/reference/config/metrics/).
  */
-function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
+export function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
   const l = pod?.labels ?? {};
   return {
     exchanged: pod !== null && pod.hasSidecar,
@@ -56,13 +56,18 @@ class SinkCache {
     const key = externalHost === "" ? service : `${service}\u0000${externalHost}`;
     let sink = byService.get(key);
     if (sink === undefined) {
-      const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
+      // A waypoint reports its requests as reporter="waypoint", with the original client as source.
+      const via = origin.client !== undefined;
+      const from = (via ? origin.client : origin.pod) as (OriginPod & { serviceAccount?: string; ambient?: boolean }) | null;
+      const reporter = via && this.reporter === "source" ? "waypoint" : this.reporter;
       sink = this.telemetry.edge({
         source: origin.workload, sourceNamespace: origin.namespace,
         destination: dest?.workload ?? UNKNOWN, destinationNamespace: dest?.namespace ?? UNKNOWN,
-        service, reporter: this.reporter, mtls: this.mtls,
+        service, reporter, mtls: this.mtls,
         ...(externalHost === "" ? {} : { externalHost }),
-        sourcePeer: peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
+        sourcePeer: via && from !== null && from.ambient === true
+          ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
+          : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
         destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : peerLabels(dest, dest.workload, this.mtls, dest.serviceAccount),
       });
       // Nodes and zones: count what crosses a zone (mesh/kube/cross-zone-sink.ts).

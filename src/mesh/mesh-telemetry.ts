@@ -8,6 +8,8 @@ export type EdgeKey = EdgeLabels;
 export interface RequestSink {
   /** Body sizes in bytes (istio_request_bytes / istio_response_bytes) default to 0. */
   record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
+  /** A TCP connection of the edge opened or closed (ztunnel's connection counters). */
+  connection?(opened: boolean, now: number): void;
 }
 
 export interface MeshTelemetry {

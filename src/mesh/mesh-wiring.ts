@@ -44,6 +44,13 @@ import { EdgeSinks } from "./edge-sinks.js";
 import type { AppObserver } from "./app/app-server.js";
 import type { MeshTelemetry } from "./mesh-telemetry.js";
 import { Network } from "./network.js";
+import { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
+import { podIp } from "./kube/pod.js";
+import { Waypoints } from "./waypoint/waypoint-hop.js";
+import { WAYPOINT_PROFILE } from "../proxy/resources/calibration-profile.js";
+
+/** The ztunnel pods' IPs: 10.255.0.1 and up (podIp's index). */
+const ZTUNNEL_IP_BASE = 0xff0000;
 import type { Origin, Transport } from "./transport.js";
 
 /** What the mesh needs from telemetry besides the per-request sinks. */
@@ -87,6 +94,8 @@ export interface MeshParts {
   readonly pods: PodController;
   readonly sidecars: SidecarPath;
   readonly faults: TopologyFaults | null;
+  /** ambient mode's data plane (ztunnels, enrolment); null in the other modes. */
+  readonly ambient: AmbientDataPlane | null;
 }
 
 export function wireMesh(h: MeshHost): MeshParts {
@@ -108,7 +117,7 @@ export function wireMesh(h: MeshHost): MeshParts {
   const apps = new Apps(sim, calls, log);
   const proxyLatency = sampler(simSpec.mesh.proxy.latency, "proxy:latency");
   // The access log and tracing cost every proxy CPU after each response (docs/cpu-and-memory.md).
-  const resources = new PodResources(sim, simSpec.mesh, proxyLatency, {
+  const resources = new PodResources(sim, simSpec.mesh, proxyLatency, () => waypointLatency!, {
     accessLog: simSpec.report.accessLog,
     traceSample: simSpec.report.traces.enabled ? simSpec.report.traces.sample : 0,
   });
@@ -129,6 +138,17 @@ export function wireMesh(h: MeshHost): MeshParts {
     return p;
   }, interception, log);
   const direct = new DirectPath(sim, network, registry, inbound, rng.stream("kube-proxy"));
+  // ambient: the ztunnel DaemonSet before any app pod, its hooks in the inbound path (mesh/ztunnel/).
+  let ztunnelIps = 0;
+  const ambient = simSpec.mesh.mode !== "ambient" ? null : new AmbientDataPlane({
+    sim, rng, network, registry, inbound, telemetry, mesh: simSpec.mesh, nodes: scenario.nodes ?? [], namespaces: scenario.namespaces,
+    // DaemonSet pods' IPs from the top of the range: the app pods keep the IPs they have in other modes.
+    podIp: () => podIp(ZTUNNEL_IP_BASE + ztunnelIps++),
+    addResources: (p) => resources.pods.push(p), config: () => h.istiod().config,
+    zones: nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null,
+    waypoints: null,
+  });
+  const waypointLatency = ambient === null ? null : sampler(WAYPOINT_PROFILE.latency, "waypoint:latency");
   const clusterCtx: ClusterContext = {
     sim, rng, registry,
     registerCounters: (w, name, counters) => telemetry.clusterCounters(w, name, counters),
@@ -183,17 +203,19 @@ export function wireMesh(h: MeshHost): MeshParts {
       configured: (s) => pods.lifecycle.proxyConfigured(s.pod),
     },
     sampler, istiod: h.istiod,
+    enrol: ambient === null ? undefined : (pod) => ambient.enrol(pod),
   });
   const sidecars = new SidecarPath({
     sim, rng, network, inbound, telemetry, sinks, proxyLatency, routing, policies, log,
     partitioned: nodes === null ? undefined : (a, b) => nodes.partitioned(a, b),
   });
+  if (ambient !== null) ambient.path.waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars);
   const faults = nodes === null ? null : new TopologyFaults(nodes, {
     sim, pods: () => pods.pods.values(), deploymentOf: (p) => pods.deploymentOf(p),
     stopPod: (p, how) => pods.stopPod(p, how), addPod: (d, starting) => pods.addPod(d, starting),
     podsChanged: () => pods.podsChanged(), event: (kind, detail) => telemetry.event(sim.now, kind, detail),
   });
-  return { network, nodes, crossZone, calls, behaviours, resources, interception, inbound, direct, routing, pods, sidecars, faults };
+  return { network, nodes, crossZone, calls, behaviours, resources, interception, inbound, direct, routing, pods, sidecars, faults, ambient };
 }
 
 /** The scenario's load generators, each sending from a Deployment's pods, a gateway, or outside the mesh. */

@@ -37,6 +37,8 @@ export interface Origin {
   /** Istio's source_workload: the deployment's name, or the load generator's name from outside. */
   workload: string;
   namespace: string;
+  /** Through an ambient waypoint: `pod` is the waypoint's, this is the original client's (null: outside). */
+  client?: OriginPod | null;
 }
 
 export interface OriginPod {
@@ -53,4 +55,6 @@ export interface Transport {
    * the request to one of the sidecar's worker threads as Envoy pins connections; -1 = any.
    */
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange;
+  /** The caller closed its connection `conn` (a per-connection balancer forgets its pick). */
+  closeConnection?(origin: Origin, conn: number): void;
 }

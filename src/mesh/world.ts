@@ -5,7 +5,7 @@ import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
-import type { AnyResource, Deployment, Scenario, TimelineAction } from "../scenario/model.js";
+import type { AnyResource, Deployment, HorizontalPodAutoscaler, Scenario, TimelineAction } from "../scenario/model.js";
 import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
 import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/sidecar-scope.js";
 import type { RequestLog } from "../telemetry/request-log.js";
@@ -23,7 +23,11 @@ import type { LoadGeneratorRunner } from "./app/load-generator.js";
 import { wireLoadGenerators, wireMesh, type MeshHost, type MeshParts, type WorldTelemetry } from "./mesh-wiring.js";
 import type { Network } from "./network.js";
 import { Timeline } from "./timeline.js";
+import { HpaControllers } from "./kube/hpa-controller.js";
+import { selects } from "./kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "./transport.js";
+import type { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
+import { withWaypointWorkloads } from "./waypoint/waypoint-workloads.js";
 
 export type { WorldTelemetry } from "./mesh-wiring.js";
 
@@ -40,7 +44,7 @@ export interface ConfigDistributor {
   setUp(up: boolean): void;
   readonly isUp: boolean;
   /** The workload certificate istio-agent holds for a pod (SDS `default`). */
-  certificateOf(pod: Pod): { serial: string; notBeforeMs: number; notAfterMs: number; rotateAtMs: number } | undefined;
+  certificateOf(pod: Pod): { serial: string; notBeforeMs: number; notAfterMs: number; rotateAtMs: number; firstIssuedMs: number } | undefined;
   readonly rootCertificate: { serial: string; notBeforeMs: number; notAfterMs: number };
 }
 
@@ -85,9 +89,14 @@ export class World implements Transport {
   private readonly generators: LoadGeneratorRunner[];
   /** Services as Sidecar scoping sees them. */
   private readonly scopedHosts: ScopedHost[];
+  /** The scenario's HorizontalPodAutoscalers (mesh/kube/hpa-controller.ts); null without any. */
+  readonly autoscalers: HpaControllers | null = null;
+
+  /** The scenario, with its waypoints' generated Deployments and Services (mesh/waypoint/). */
+  readonly scenario: Scenario;
 
   constructor(
-    readonly scenario: Scenario,
+    userScenario: Scenario,
     readonly telemetry: WorldTelemetry,
     opts: {
       seed: number; durationMs: number; log?: RequestLog | null;
@@ -96,6 +105,7 @@ export class World implements Transport {
     },
     distributor: DistributorFactory,
   ) {
+    const scenario = (this.scenario = withWaypointWorkloads(userScenario));
     this.durationMs = opts.durationMs;
     this.rng = new RandomStreams(opts.seed);
     this.registry = new ServiceRegistry(scenario.services);
@@ -121,6 +131,29 @@ export class World implements Transport {
     this.distributor = distributor(this.sim, this.rng, this.config, this.registry.eds, this);
     m.pods.building = false;
     new Timeline(this, scenario.simulation.timeline).schedule();
+    if ((scenario.autoscalers?.length ?? 0) > 0) this.autoscalers = this.newAutoscalers(scenario.autoscalers!);
+  }
+
+  /** kube-controller-manager's HPA controller over the scenario's HPAs (mesh/kube/hpa-controller.ts). */
+  private newAutoscalers(hpas: readonly HorizontalPodAutoscaler[]): HpaControllers {
+    const pods = this.podController;
+    const dep = (h: HorizontalPodAutoscaler) => this.scenario.deployments.find((d) => d.metadata.namespace === h.metadata.namespace && d.metadata.name === h.target)!;
+    const a = new HpaControllers({
+      sim: this.sim,
+      podsOf: (d) => pods.podsOf(d.metadata.namespace, d.metadata.name),
+      addPod: (d) => pods.addPod(d, true),
+      removePod: (p) => {
+        // A Pending pod is deleted before it binds; a running one terminates gracefully.
+        if (!p.alive) { this.nodes?.forget(p); p.terminating = true; return; }
+        pods.stopPod(p, "terminate");
+      },
+      podsChanged: () => pods.podsChanged(),
+      event: (t, kind, detail) => this.telemetry.event(t, kind, detail),
+      workloadOf: (d) => this.scenario.workloads.find((x) => x.metadata.namespace === d.metadata.namespace && selects(x.selector, d.podLabels)),
+      proxyMemoryBytes: this.scenario.simulation.mesh.proxy.calibration.memoryBaseMB * 1e6,
+    }, hpas.map((h) => ({ spec: h, dep: dep(h) })), this.durationMs);
+    pods.readinessWatcher = () => a.podsChanged();
+    return a;
   }
 
   /** Every pod ever started, by `Pod.id`. */
@@ -181,11 +214,18 @@ export class World implements Transport {
   /** The timeline's node and zone faults (mesh/kube/topology-faults.ts). */
   topologyFault(a: Extract<TimelineAction, { kind: "drain" | "nodeCondition" | "partition" }>): void { this.m.faults?.apply(a); }
 
+  /** ambient mode's ztunnels and enrolment (mesh/ztunnel/); null in other modes. */
+  get ambient(): AmbientDataPlane | null {
+    return this.m.ambient;
+  }
+
   applyConfig(resources: AnyResource[]): void {
     const { config, ignored } = applyResources(this.config, resources);
     this.config = config;
     this.distributor.change(config);
-    for (const r of ignored) this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
+    const ambient = this.m.ambient;
+    if (ambient !== null) ambient.applyNamespaces(resources.filter((r) => r.kind === "Namespace"), this.pods.values());
+    for (const r of ignored) if (ambient === null || r.kind !== "Namespace") this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
   }
 
   deleteConfig(kind: string, name: string, namespace: string): void {
@@ -204,7 +244,13 @@ export class World implements Transport {
     if (pod !== null && pod.hasSidecar && ((pod as Pod).gateway !== undefined || this.interception.outbound(pod as Pod, req.target))) {
       return this.sidecars.send(origin, req, responder, conn);
     }
+    if (pod !== null && (pod as Pod).ambient) return this.m.ambient!.send(origin, req, responder, conn);
     return this.m.direct.send(origin, req, responder);
+  }
+
+  /** The caller closed its connection `conn` (ztunnel forgets the endpoint it pinned). */
+  closeConnection(origin: Origin, conn: number): void {
+    this.m.ambient?.closeConnection(origin, conn);
   }
 
   private started = false;

@@ -41,8 +41,12 @@ class HostPool<R> {
   connecting = 0;
 }
 
+/** What streamDone and connected return when no pending request takes the connection. */
+const NONE: readonly never[] = Object.freeze([]);
+
 export class UpstreamPool<R> {
-  private readonly hosts = new Map<number, HostPool<R>>();
+  /** By host id (small integers handed out in order by the caller): an index, not a hash, per request. */
+  private readonly hosts: (HostPool<R> | undefined)[] = [];
   private nextId = 0;
   /** The connection the last call concerns: attached to, to be opened by the caller, or null. */
   conn: PoolConnection | null = null;
@@ -50,10 +54,10 @@ export class UpstreamPool<R> {
   constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {}
 
   private host(h: number): HostPool<R> {
-    let p = this.hosts.get(h);
+    let p = this.hosts[h];
     if (p === undefined) {
       p = new HostPool<R>();
-      this.hosts.set(h, p);
+      this.hosts[h] = p;
     }
     return p;
   }
@@ -140,14 +144,16 @@ export class UpstreamPool<R> {
   /**
    * Open a connection for pending requests when there are more of them than connections being
    * established (HTTP/2: when the host has none), within max_connections — except that Envoy always
-   * lets a host have one connection in each pool.
+   * lets a host have one connection in each pool. Beyond the limit it counts upstream_cx_overflow even
+   * when it opens that one connection anyway: envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc
+   * (ConnPoolImplBase::tryCreateNewConnection).
    */
   private maybeOpen(h: number, pool: HostPool<R>, now: number): PoolConnection | null {
     const wanted = this.limits.http2 ? (pool.conns.length === 0 ? 1 : 0) : pool.pending.length - pool.connecting;
     if (wanted <= 0) return null;
-    if (this.counters.upstream_cx_active >= this.limits.maxConnections && pool.conns.length > 0) {
+    if (this.counters.upstream_cx_active >= this.limits.maxConnections) {
       this.counters.upstream_cx_overflow++;
-      return null;
+      if (pool.conns.length > 0) return null;
     }
     const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: now, idleSince: now };
     pool.conns.push(x);
@@ -158,7 +164,7 @@ export class UpstreamPool<R> {
   }
 
   /** The connection is up: returns the pending requests that now run on it (HTTP/1.1: at most one). */
-  connected(x: PoolConnection, now = 0): R[] {
+  connected(x: PoolConnection, now = 0): readonly R[] {
     const pool = this.host(x.host);
     pool.connecting--;
     x.state = "ready";
@@ -167,11 +173,12 @@ export class UpstreamPool<R> {
   }
 
   /** Give a ready connection the requests waiting for it; an HTTP/1.1 connection left free is idle. */
-  private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): R[] {
-    const out: R[] = [];
+  private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): readonly R[] {
+    // Most requests end with nobody waiting: no array for them.
+    let out: R[] | null = null;
     while (pool.pending.length > 0 && (this.limits.http2 || x.streams === 0)) {
       if (this.counters.upstream_rq_active >= this.limits.maxRequests) break;
-      out.push(pool.pending.shift()!);
+      (out ??= []).push(pool.pending.shift()!);
       this.counters.upstream_rq_pending_active--;
       this.attach(x);
     }
@@ -179,7 +186,7 @@ export class UpstreamPool<R> {
       x.idleSince = now;
       if (!this.limits.http2) pool.idle.push(x);
     }
-    return out;
+    return out ?? NONE;
   }
 
   /**
@@ -212,7 +219,7 @@ export class UpstreamPool<R> {
    * now run on `x`; `conn` is set when the caller must open a new connection for the host's
    * remaining pending requests.
    */
-  streamDone(x: PoolConnection, reset: boolean, now = 0): R[] {
+  streamDone(x: PoolConnection, reset: boolean, now = 0): readonly R[] {
     const pool = this.host(x.host);
     x.streams--;
     x.served++;
@@ -220,7 +227,7 @@ export class UpstreamPool<R> {
     this.conn = null;
     const L = this.limits;
     let close = reset || (x.state === "draining" && x.streams === 0);
-    if (x.state === "draining" && !close) return [];
+    if (x.state === "draining" && !close) return NONE;
     if (!close && L.maxRequestsPerConnection > 0 && x.served >= L.maxRequestsPerConnection) {
       this.counters.upstream_cx_max_requests++;
       close = true;
@@ -233,7 +240,7 @@ export class UpstreamPool<R> {
     if (close) {
       if (x.state !== "closed") this.close(x, pool);
       this.conn = pool.pending.length > 0 ? this.maybeOpen(x.host, pool, now) : null;
-      return [];
+      return NONE;
     }
     return this.drainPending(x, pool, now);
   }
@@ -250,7 +257,7 @@ export class UpstreamPool<R> {
 
   /** The host went away: its idle connections are closed (its kernel reset them). */
   closeIdle(h: number): void {
-    const pool = this.hosts.get(h);
+    const pool = this.hosts[h];
     if (pool === undefined) return;
     for (const x of [...pool.conns]) if (x.state === "ready" && x.streams === 0) this.close(x, pool);
     pool.idle.length = 0;

@@ -8,7 +8,7 @@ export interface EdgeGroup {
   source: string;
   destination: string;
   service: string;
-  reporter: "source" | "destination";
+  reporter: "source" | "destination" | "waypoint";
   /** The chosen reporter's series (each with requests). */
   parts: EdgeStats[];
 }
@@ -16,6 +16,9 @@ export interface EdgeGroup {
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Which reporter stands for an edge: the client's proxy, else a waypoint (ambient), else the server's. */
+const RANK = { source: 0, waypoint: 1, destination: 2 } as const;
 
 /** The groups, sorted by source, destination, service; edges without measured requests are left out. */
 export function selectEdges(rec: Recorder): EdgeGroup[] {
@@ -29,8 +32,8 @@ export function selectEdges(rec: Recorder): EdgeGroup[] {
       groups.set(key, { source: l.source, destination: l.destination, service: l.service, reporter: l.reporter, parts: [e] });
     } else if (g.reporter === l.reporter) {
       g.parts.push(e);
-    } else if (l.reporter === "source") {
-      g.reporter = "source";
+    } else if (RANK[l.reporter] < RANK[g.reporter]) {
+      g.reporter = l.reporter;
       g.parts = [e];
     }
   }

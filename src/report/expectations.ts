@@ -115,6 +115,13 @@ export function evaluateExpectations(expectations: readonly Expectation[], s: Su
       }
       continue;
     }
+    if (subject.kind === "autoscaler") {
+      for (const check of e.checks) {
+        const actual = autoscalerActual(check.metric, s, subject.name);
+        out.push({ text: checkText(subject.name, { ...check, metric: check.metric.slice("autoscaler.".length) }), ok: actual !== null && compare(actual, check.op, check.value), actual: actual === null ? null : roundActual(actual) });
+      }
+      continue;
+    }
     const req = subject.kind === "client" ? s.clients[subject.name] ?? null : edgeFigures(s, subject.source, subject.destination, rec);
     const who = subject.kind === "client" ? subject.name : `${subject.source} -> ${subject.destination}`;
     for (const check of e.checks) {
@@ -123,6 +130,28 @@ export function evaluateExpectations(expectations: readonly Expectation[], s: Su
     }
   }
   return out;
+}
+
+/** An HPA's figure (summary.json's `autoscalers`; times in ms); null when it does not exist (no such event). */
+function autoscalerActual(metric: string, s: Summary, name: string): number | null {
+  const a = s.autoscalers?.[name] ?? Object.entries(s.autoscalers ?? {}).find(([k]) => k.startsWith(`${name}.`))?.[1];
+  if (a === undefined) return null;
+  const ups = a.decisions.filter((d) => d.to > d.from);
+  const downs = a.decisions.filter((d) => d.to < d.from);
+  switch (metric) {
+    case "autoscaler.peakReplicas": return a.peakReplicas;
+    case "autoscaler.currentReplicas": return a.currentReplicas;
+    case "autoscaler.desiredReplicas": return a.desiredReplicas;
+    case "autoscaler.readyReplicas": return a.replicas.length > 0 ? a.replicas[a.replicas.length - 1]!.ready : null;
+    case "autoscaler.scaleUps": return ups.length;
+    case "autoscaler.scaleDowns": return downs.length;
+    case "autoscaler.scalingActive": return a.conditions.some((c) => c.type === "ScalingActive" && c.status === "True") ? 1 : 0;
+    case "autoscaler.warnings": return a.events.filter((e) => e.type === "Warning").reduce((n, e) => n + e.count, 0);
+    case "autoscaler.firstScaleUpAt": return ups.length > 0 ? ups[0]!.t * 1000 : null;
+    case "autoscaler.lastScaleDownAt": return downs.length > 0 ? downs[downs.length - 1]!.t * 1000 : null;
+    case "autoscaler.firstScaleUpReady": return a.firstScaleUpReadySeconds === null ? null : a.firstScaleUpReadySeconds * 1000;
+    default: return null;
+  }
 }
 
 /** A control-plane figure of summary.json's `mesh` (convergence in ms). */

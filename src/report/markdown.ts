@@ -1,6 +1,7 @@
 // report.md: the run at a glance, as tables a person reads in a terminal or a pull request.
 import { RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_LONG_NAMES, type ResponseFlag } from "../proxy/response-flags.js";
 import { localityMarkdown } from "./locality-markdown.js";
+import { autoscalerMarkdown } from "./autoscaler-markdown.js";
 import type { LatencySummary, Summary } from "./summary-types.js";
 import { STATUS_TEXT } from "./status-text.js";
 import { headline } from "./headline.js";
@@ -142,6 +143,7 @@ export function renderMarkdown(s: Summary): string {
   }
 
   out.push(...localityMarkdown(s));
+  out.push(...autoscalerMarkdown(s));
 
   const m = s.mesh;
   out.push(

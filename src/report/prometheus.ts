@@ -93,6 +93,8 @@ function addSizes(to: { buckets: Float64Array; sum: number }, from: { buckets: F
 function collectSeries(rec: Recorder): Series[] {
   const byKey = new Map<string, Series>();
   for (const e of rec.edges) {
+    // ztunnel parses no HTTP: its edges are TCP metrics only (tcpSeries).
+    if (e.labels.l4 === true) continue;
     for (const s of e.series) {
       if (s.count === 0) continue;
       const labels = istioLabels(e.labels, s.code, s.flags);
@@ -116,6 +118,47 @@ function collectSeries(rec: Recorder): Series[] {
   return [...byKey.values()].sort((a, b) => {
     for (let i = 0; i < a.labels.length; i++) {
       const c = a.labels[i]![0] === "response_code" ? a.code - b.code : compareText(a.labels[i]![1], b.labels[i]![1]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}
+
+interface TcpSeries {
+  labels: [string, string][];
+  sent: number;
+  received: number;
+  opened: number;
+  closed: number;
+}
+
+/**
+ * ztunnel's TCP metrics per reporter and edge: istio_tcp_sent_bytes_total (bytes the destination
+ * sent back), istio_tcp_received_bytes_total (bytes the source sent), connections opened and closed;
+ * request_protocol "tcp", no response code.
+ * https://github.com/istio/ztunnel/blob/62d82653/src/proxy/metrics.rs
+ * https://istio.io/latest/docs/reference/config/metrics/
+ */
+function tcpSeries(rec: Recorder): TcpSeries[] {
+  const byKey = new Map<string, TcpSeries>();
+  for (const e of rec.edges) {
+    if (e.labels.l4 !== true) continue;
+    const labels = istioLabels(e.labels, 0, "-")
+      .filter(([k]) => k !== "response_code" && k !== "response_flags")
+      .map(([k, v]): [string, string] => (k === "request_protocol" ? [k, "tcp"] : [k, v]));
+    const key = labels.map(([, v]) => v).join("\u0000");
+    let out = byKey.get(key);
+    if (out === undefined) byKey.set(key, (out = { labels, sent: 0, received: 0, opened: 0, closed: 0 }));
+    for (const s of e.series) {
+      out.received += s.sizes("request").sum;
+      out.sent += s.sizes("response").sum;
+    }
+    out.opened += e.tcpOpened;
+    out.closed += e.tcpClosed;
+  }
+  return [...byKey.values()].sort((a, b) => {
+    for (let i = 0; i < a.labels.length; i++) {
+      const c = compareText(a.labels[i]![1], b.labels[i]![1]);
       if (c !== 0) return c;
     }
     return 0;
@@ -164,6 +207,36 @@ function* containerMetrics(s: Summary): Generator<string> {
   for (const r of rows) if (r.c.memoryMB !== null) yield `container_memory_working_set_bytes${labelText(r.labels)} ${num(Math.round(r.c.memoryMB * 1e6))}`;
 }
 
+/**
+ * kube-state-metrics' HPA gauges at the end of the run, labelled namespace and horizontalpodautoscaler.
+ * https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/horizontalpodautoscaler-metrics.md
+ */
+function* autoscalerMetrics(s: Summary): Generator<string> {
+  const all = s.autoscalers;
+  if (all === undefined) return;
+  const rows = Object.keys(all).sort(compareText).map((k) => {
+    const a = all[k]!;
+    const name = k.endsWith(`.${a.namespace}`) ? k.slice(0, -(a.namespace.length + 1)) : k;
+    return { a, labels: [["namespace", a.namespace], ["horizontalpodautoscaler", name]] as [string, string][] };
+  });
+  const gauge = function* (metric: string, help: string, value: (a: (typeof rows)[number]["a"]) => number): Generator<string> {
+    yield `# HELP ${metric} ${help}`;
+    yield `# TYPE ${metric} gauge`;
+    for (const r of rows) yield `${metric}${labelText(r.labels)} ${num(value(r.a))}`;
+  };
+  yield* gauge("kube_horizontalpodautoscaler_spec_min_replicas", "Lower limit for the number of pods that can be set by the autoscaler, default 1.", (a) => a.minReplicas);
+  yield* gauge("kube_horizontalpodautoscaler_spec_max_replicas", "Upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.", (a) => a.maxReplicas);
+  yield* gauge("kube_horizontalpodautoscaler_status_current_replicas", "Current number of replicas of pods managed by this autoscaler.", (a) => a.currentReplicas);
+  yield* gauge("kube_horizontalpodautoscaler_status_desired_replicas", "Desired number of replicas of pods managed by this autoscaler.", (a) => a.desiredReplicas);
+  yield "# HELP kube_horizontalpodautoscaler_status_condition The condition of this autoscaler.";
+  yield "# TYPE kube_horizontalpodautoscaler_status_condition gauge";
+  for (const r of rows) {
+    for (const c of r.a.conditions) {
+      for (const st of ["true", "false", "unknown"]) yield `kube_horizontalpodautoscaler_status_condition${labelText([...r.labels, ["condition", c.type], ["status", st]])} ${c.status.toLowerCase() === st ? 1 : 0}`;
+    }
+  }
+}
+
 export function renderPrometheus(rec: Recorder, summary?: Summary): string {
   return `${[...prometheusLines(rec, summary)].join("\n")}\n`;
 }
@@ -206,6 +279,22 @@ function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
   yield "# TYPE istio_response_bytes histogram";
   for (const s of series) yield* histogram("istio_response_bytes", s, s.responseBytes.buckets, s.responseBytes.sum);
 
+  const tcp = tcpSeries(rec);
+  if (tcp.length > 0) {
+    yield "# HELP istio_tcp_sent_bytes_total Bytes sent back to the client on TCP connections, as ztunnel reports them.";
+    yield "# TYPE istio_tcp_sent_bytes_total counter";
+    for (const s of tcp) yield `istio_tcp_sent_bytes_total${labelText(s.labels)} ${num(s.sent)}`;
+    yield "# HELP istio_tcp_received_bytes_total Bytes received from the client on TCP connections, as ztunnel reports them.";
+    yield "# TYPE istio_tcp_received_bytes_total counter";
+    for (const s of tcp) yield `istio_tcp_received_bytes_total${labelText(s.labels)} ${num(s.received)}`;
+    yield "# HELP istio_tcp_connections_opened_total TCP connections opened, as ztunnel reports them.";
+    yield "# TYPE istio_tcp_connections_opened_total counter";
+    for (const s of tcp) yield `istio_tcp_connections_opened_total${labelText(s.labels)} ${num(s.opened)}`;
+    yield "# HELP istio_tcp_connections_closed_total TCP connections closed, as ztunnel reports them.";
+    yield "# TYPE istio_tcp_connections_closed_total counter";
+    for (const s of tcp) yield `istio_tcp_connections_closed_total${labelText(s.labels)} ${num(s.closed)}`;
+  }
+
   // Envoy cluster stats: one family per stat name; `_active` ones are gauges in Envoy, the rest counters.
   const families = new Map<string, string[]>();
   for (const [workload, clusters] of [...rec.clusters].sort(([a], [b]) => compareText(a, b))) {
@@ -226,4 +315,5 @@ function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
     yield* families.get(metric)!;
   }
   if (summary !== undefined) yield* containerMetrics(summary);
+  if (summary !== undefined) yield* autoscalerMetrics(summary);
 }

@@ -38,7 +38,7 @@ export interface EdgeSummary extends RequestSummary {
   /** True when any request measured on this edge used mutual TLS. */
   mtls: boolean;
   /** Which proxy measured it: the client's sidecar ("source") when it has one, else the server's. */
-  reporter: "source" | "destination";
+  reporter: "source" | "destination" | "waypoint";
   errorRate: number;
 }
 
@@ -244,4 +244,40 @@ export interface Summary {
   interrupted?: { atSimulatedSeconds: number };
   /** Present only when the scenario has nodes. */
   locality?: LocalitySummary;
+  /** Per HorizontalPodAutoscaler (keyed like pods: `name`, or `name.namespace` outside default); present only with HPAs. */
+  autoscalers?: Record<string, AutoscalerSummary>;
+}
+
+/** One HPA over the run (warm-up included: scaling starts before it ends), as `kubectl describe hpa` shows it. */
+export interface AutoscalerSummary {
+  namespace: string;
+  /** scaleTargetRef as `kubectl get hpa` prints it: `Deployment/<name>`. */
+  reference: string;
+  minReplicas: number;
+  maxReplicas: number;
+  /** The modelled metrics, in spec order; `unit` of their values: percent (Utilization), millicores or bytes (AverageValue). */
+  metrics: { name: string; type: "Resource" | "ContainerResource"; resource: "cpu" | "memory"; container?: string; target: number; unit: "percent" | "millicores" | "bytes" }[];
+  /** behavior as the controller applies it ("default": spec.behavior unset, the controller's legacy rules). */
+  behavior: "default" | { scaleUp: HpaRulesSummary; scaleDown: HpaRulesSummary };
+  /** At every sync (15 s): the HPA's status.desiredReplicas, the Deployment's replicas as the sync left them, its Ready pods, each metric's value (null: unknown). */
+  replicas: { t: number; desired: number; current: number; ready: number; metrics: (number | null)[] }[];
+  /** Each rescale: simulated seconds, from and to, and the reason of its SuccessfulRescale event. */
+  decisions: { t: number; from: number; to: number; reason: string }[];
+  /** Events aggregated as kubectl shows them (count, first and last seen, simulated seconds). */
+  events: { type: "Normal" | "Warning"; reason: string; message: string; count: number; firstT: number; lastT: number }[];
+  /** status.conditions at the end (lastTransitionT in simulated seconds). */
+  conditions: { type: string; status: "True" | "False"; reason: string; message: string; lastTransitionT: number }[];
+  /** status.currentReplicas / desiredReplicas at the last sync. */
+  currentReplicas: number;
+  desiredReplicas: number;
+  /** The most replicas the Deployment had at a sync. */
+  peakReplicas: number;
+  /** Seconds from the first scale-up decision until the Ready pods first reached its count (null: no scale-up, or never reached). */
+  firstScaleUpReadySeconds: number | null;
+}
+
+export interface HpaRulesSummary {
+  stabilizationWindowSeconds: number;
+  selectPolicy: "Max" | "Min" | "Disabled";
+  policies: { type: "Pods" | "Percent"; value: number; periodSeconds: number }[];
 }

@@ -87,7 +87,9 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
     if (app !== null) {
       app.finish();
       const u = app.usage.summary(fromMs, toMs);
-      const memory = workloadOf(world, pod)?.memoryBytes;
+      // The Workload's working set: its base plus so much per request being served, at the mean.
+      const wm = workloadOf(world, pod)?.memory;
+      const memory = wm === undefined ? undefined : wm.baseBytes + wm.perRequestBytes * ps.meanBusy;
       containers[app.name] = {
         cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
         throttledPeriods: app.throttledPeriods,
@@ -96,10 +98,11 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
         ...(memory !== undefined && memory > app.memoryLimitBytes ? { overMemoryLimit: true as const } : {}),
       };
     }
-    const cpu = pod.proxy?.cpu ?? null;
+    const cpu = pod.proxy?.cpu ?? pod.ambientProxy?.cpu ?? null;
     if (cpu !== null) {
       const u = cpu.usage.summary(fromMs, toMs);
-      const mem = proxyMemoryMB({ baseMB: cal.memoryBaseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, heldCounts(world, pod, cache));
+      // A ztunnel holds no Envoy config: its published footprint (its own calibration profile).
+      const mem = pod.ambientProxy !== undefined ? cpu.cal.memoryBaseMB : proxyMemoryMB({ baseMB: cal.memoryBaseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, heldCounts(world, pod, cache));
       proxies++;
       proxyCpuMs += cpu.cpuMs();
       proxyMemory += mem;
@@ -138,6 +141,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
     coresPer1000Rps: rps > 0 ? r3((cores / rps) * 1000) : null,
     perMonth: { cpu: r3(monthly.cpu), memory: r3(monthly.memory), total: r3(monthly.total), currency: sim.mesh.cost.currency },
     prices: { vcpuHour: sim.mesh.cost.perVcpuHour, gbHour: sim.mesh.cost.perGbHour },
-    profile: cal.name,
+    // ambient: the ztunnels (and any sidecars) each count with their own calibration.
+    profile: [...new Set(pods.map((p) => summary.pods[p.id] === undefined ? null : p.proxy?.cpu ?? p.ambientProxy?.cpu ?? null).filter((c) => c !== null).map((c) => c.cal.name))].join(",") || cal.name,
   };
 }

@@ -21,6 +21,7 @@ import { RandomStreams } from "../engine/rng.js";
 import { Translator } from "../xds/translation/translator.js";
 import { addResources } from "./resources-summary.js";
 import { addLocality } from "./locality-summary.js";
+import { addAutoscalers } from "./autoscaler-summary.js";
 import { readNetworkTopology } from "../scenario/network-topology.js";
 
 export interface RunOptions {
@@ -126,6 +127,7 @@ export function finishRun(
   const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations: [], clientSources, routes });
   addLocality(built, world, sim.topology ?? readNetworkTopology(undefined, sim.network.latency));
   addResources(built, world, sim, sim.warmupMs, durationMs);
+  addAutoscalers(built, world);
   // Expectations read the summary they then join (its key stays where buildSummary put it).
   built.expectations = expectationEntries(evaluateExpectations(sim.expect, built, recorder));
   const summary: Summary = interruptedAtMs === undefined ? built : { ...built, interrupted: { atSimulatedSeconds: interruptedAtMs / 1000 } };

@@ -1,4 +1,5 @@
 // `spec.expect` of the Simulation: assertions on a client's or an edge's figures, each "OP VALUE".
+import { waypointDeploymentName } from "../config/ambient/waypoint-gateway.js";
 import type { Comparison, ExpectCheck, Expectation } from "./model.js";
 import { parseDuration } from "./duration.js";
 import type { LoadState } from "./load-state.js";
@@ -24,7 +25,19 @@ const MESH_COUNT = new Set(["mesh.xdsPushes", "mesh.xdsRejects", "mesh.staleProx
 /** Share of requests between placed pods that crossed a zone (0..1 or a percentage). */
 const MESH_FRACTION = new Set(["mesh.crossZoneShare"]);
 
+/**
+ * An HPA's figures (summary.json's `autoscalers.<name>`): replica counts, rescale counts, and times in
+ * simulated time (the first scale-up, the last scale-down, from the first scale-up until that many
+ * pods were Ready); scalingActive is 1 while its ScalingActive condition is True, else 0.
+ */
+const AUTOSCALER_COUNT = new Set(["autoscaler.peakReplicas", "autoscaler.currentReplicas", "autoscaler.desiredReplicas", "autoscaler.readyReplicas",
+  "autoscaler.scaleUps", "autoscaler.scaleDowns", "autoscaler.scalingActive", "autoscaler.warnings"]);
+const AUTOSCALER_TIME = new Set(["autoscaler.firstScaleUpAt", "autoscaler.lastScaleDownAt", "autoscaler.firstScaleUpReady"]);
+
 export function metricUnit(metric: string): MetricUnit | undefined {
+  if (AUTOSCALER_COUNT.has(metric)) return "count";
+  if (AUTOSCALER_TIME.has(metric)) return "latency";
+  if (metric.startsWith("autoscaler.")) return undefined;
   if (MESH_LATENCY.has(metric)) return "latency";
   if (MESH_COUNT.has(metric)) return "count";
   if (MESH_FRACTION.has(metric)) return "fraction";
@@ -71,6 +84,8 @@ function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCh
         ? "expected an HTTP status code (or 0 for no response)"
         : prefix === "flags."
           ? "expected an Envoy response flag such as UO, or -"
+          : prefix === "autoscaler."
+            ? `unknown autoscaler figure ${JSON.stringify(key)} (peakReplicas, currentReplicas, desiredReplicas, readyReplicas, scaleUps, scaleDowns, scalingActive, warnings, firstScaleUpAt, lastScaleDownAt, firstScaleUpReady)`
           : prefix === "mesh."
             ? `unknown mesh metric ${JSON.stringify(key)} (convergenceP50, convergenceMax, xdsPushes, xdsRejects, staleProxiesMax, certificatesIssued, crossZoneRequests, crossZoneShare, crossZoneCostPerMonth, proxyCpuSeconds, proxyCores, proxyCoresPer1000Rps, proxyMemoryMB, costPerMonth)`
             : `unknown metric ${JSON.stringify(key)} (requests, errorRate, mean, p50, p90, p99, p999, max, rps, codes, flags)`);
@@ -88,7 +103,7 @@ function readChecks(m: YamlMap, keys: string[], prefix: string, checks: ExpectCh
 export function readExpectation(v: YamlValue, state: LoadState): Expectation | undefined {
   const m = v.map();
   if (!m) return undefined;
-  const which = m.exclusive(["client", "edge", "mesh"], true);
+  const which = m.exclusive(["client", "edge", "mesh", "autoscaler"], true);
   let subject: Expectation["subject"] | undefined;
   if (which === "client") {
     const cv = m.get("client")!;
@@ -97,6 +112,15 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
       subject = { kind: "client", name };
       state.defer(() => {
         if (!state.ofKind("LoadGenerator").some((g) => g.metadata.name === name)) cv.error(`no LoadGenerator named ${JSON.stringify(name)}`);
+      });
+    }
+  } else if (which === "autoscaler") {
+    const av = m.get("autoscaler")!;
+    const name = av.nonEmptyStr();
+    if (name !== undefined) {
+      subject = { kind: "autoscaler", name };
+      state.defer(() => {
+        if (!state.ofKind("HorizontalPodAutoscaler").some((h) => h.metadata.name === name)) av.error(`no HorizontalPodAutoscaler named ${JSON.stringify(name)}`);
       });
     }
   } else if (which === "edge") {
@@ -113,7 +137,9 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
         // Traffic entering through a Gateway leaves the ingress gateway's own workload.
         if (state.ofKind("Gateway").length > 0) deps.add(INGRESS_GATEWAY_WORKLOAD);
         // A Gateway API Gateway's Envoy is the `<gateway>-istio` Deployment Istio creates for it.
-        for (const g of state.ofKind("KubernetesGateway")) deps.add(`${g.metadata.name}-istio`);
+        // An ambient waypoint (class istio-waypoint) is the Deployment named after its Gateway
+        // (mesh/waypoint/waypoint-workloads.ts); other classes are `<gateway>-istio`.
+        for (const g of state.ofKind("KubernetesGateway")) deps.add((g as { spec?: { gatewayClassName?: string } }).spec?.gatewayClassName === "istio-waypoint" ? waypointDeploymentName(g as never) : `${g.metadata.name}-istio`);
         const gens = new Set(state.ofKind("LoadGenerator").map((g) => g.metadata.name));
         if (!deps.has(source) && !gens.has(source)) sV!.warn(`no Deployment or LoadGenerator named ${JSON.stringify(source)}; this edge may never carry traffic`);
         if (!deps.has(destination) && destination !== "unknown") dV!.warn(`no Deployment named ${JSON.stringify(destination)}; this edge may never carry traffic`);
@@ -133,14 +159,14 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
   }
   // Checks keep the order they are written in.
   for (const key of m.keys()) {
-    if (key === "client" || key === "edge" || key === "mesh") continue;
+    if (key === "client" || key === "edge" || key === "mesh" || key === "autoscaler") continue;
     if (key === "codes" || key === "flags") {
       const sv = m.get(key);
       const sub = sv?.map();
       if (!sv) m.ctx.sink.error(m.keyPos(key), `${m.path}.${key}`, `expected a map such as {"503": "> 0"}`);
       if (sub) ok = readChecks(sub, sub.keys(), `${key}.`, checks) && ok;
       else ok = false;
-    } else ok = readChecks(m, [key], "", checks) && ok;
+    } else ok = readChecks(m, [key], which === "autoscaler" ? "autoscaler." : "", checks) && ok;
   }
   if (checks.length === 0 && ok) { m.error("an expectation needs at least one check, e.g. p99: \"< 300ms\""); ok = false; }
   m.done();

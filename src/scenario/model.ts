@@ -197,8 +197,8 @@ export interface Workload {
   versions: Record<string, Partial<WorkloadBehaviour>>;
   /** How long the app takes to listen once its container starts (meshsim default 0). */
   startupTime: DistributionSpec;
-  /** The app container's working set (bytes); absent: not stated (reported as null). */
-  memoryBytes?: number;
+  /** The app container's memory working set: a base plus bytes per request in the app (absent: not modelled). */
+  memory?: { baseBytes: number; perRequestBytes: number };
   pos: SourcePos;
 }
 
@@ -241,13 +241,48 @@ export interface ExpectCheck {
 }
 
 export interface Expectation {
-  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string } | { kind: "mesh" };
+  subject: { kind: "client"; name: string } | { kind: "edge"; source: string; destination: string } | { kind: "mesh" } | { kind: "autoscaler"; name: string };
   checks: ExpectCheck[];
   pos: SourcePos;
 }
 
+/** A resource metric an HPA scales on: the pods' (Resource) or one container's (ContainerResource). */
+export interface HpaMetric {
+  type: "Resource" | "ContainerResource";
+  resource: "cpu" | "memory";
+  /** ContainerResource: the container's name. */
+  container?: string;
+  /** Utilization: percent of the requests; AverageValue: per pod, in milli-units (millicores, or bytes × 1000). */
+  target: { type: "Utilization"; averageUtilization: number } | { type: "AverageValue"; averageValueMilli: number; text: string };
+  /** Where it is written (spec.metrics[i]), for messages. */
+  path: string;
+}
+
+/** behavior.scaleUp / scaleDown with the API server's defaults filled in. */
+export interface HpaScalingRules {
+  /** null: scaleDown without a window of its own (the controller's --horizontal-pod-autoscaler-downscale-stabilization applies). */
+  stabilizationWindowSeconds: number | null;
+  selectPolicy: "Max" | "Min" | "Disabled";
+  policies: { type: "Pods" | "Percent"; value: number; periodSeconds: number }[];
+}
+
+/** autoscaling/v2 HorizontalPodAutoscaler (scaleTargetRef a Deployment). */
+export interface HorizontalPodAutoscaler {
+  kind: "HorizontalPodAutoscaler";
+  metadata: ObjectMeta;
+  /** scaleTargetRef.name: a Deployment of the HPA's namespace. */
+  target: string;
+  minReplicas: number;
+  maxReplicas: number;
+  /** The modelled metrics (Pods, Object, External ones are warned about and left out). */
+  metrics: HpaMetric[];
+  /** null: spec.behavior unset (the API server leaves it nil; the controller's legacy rules apply). */
+  behavior: { scaleUp: HpaScalingRules; scaleDown: HpaScalingRules } | null;
+  pos: SourcePos;
+}
+
 export type AnyResource =
-  | Node | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator
+  | Node | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator | HorizontalPodAutoscaler
   | VirtualService | DestinationRule | Gateway | ServiceEntry | Sidecar
   | PeerAuthentication | AuthorizationPolicy | RequestAuthentication | GatewayApiResource;
 
@@ -332,6 +367,8 @@ export interface Scenario {
   deployments: Deployment[];
   workloads: Workload[];
   loadGenerators: LoadGenerator[];
+  /** autoscaling/v2 HorizontalPodAutoscalers (absent or empty: none). */
+  autoscalers?: HorizontalPodAutoscaler[];
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   gateways: Gateway[];

@@ -17,6 +17,7 @@ import {
 } from "./kinds/security.js";
 import { readVirtualServiceSpec } from "./kinds/virtual-service.js";
 import { readWorkload } from "./kinds/workload.js";
+import { readHorizontalPodAutoscaler } from "./kinds/horizontal-pod-autoscaler.js";
 import {
   readGatewayClassSpec, readGatewaySpecV1, readGRPCRouteSpec, readHTTPRouteSpec, readReferenceGrantSpec,
 } from "./kinds/gateway-api.js";
@@ -78,6 +79,7 @@ export const KINDS: Readonly<Record<string, KindEntry>> = {
   RequestAuthentication: istio("RequestAuthentication", "security.istio.io", SECURITY, readRequestAuthenticationSpec),
   Workload: { group: "meshsim.dev", versions: ["v1alpha1"], read: (d, m, p, _v, s) => readWorkload(d, m, p, s) },
   LoadGenerator: { group: "meshsim.dev", versions: ["v1alpha1"], read: (d, m, p, _v, s) => readLoadGenerator(d, m, p, s) },
+  HorizontalPodAutoscaler: { group: "autoscaling", versions: ["v2"], read: (d, m, p, _v, s) => readHorizontalPodAutoscaler(d, m, p, s) },
 };
 
 /**

@@ -45,6 +45,7 @@ function readProxy(proxy: YamlMap | undefined): MeshSettings["proxy"] {
     afterResponseShare: share("afterResponseShare") ?? base.afterResponseShare,
     mainThreadShare: share("mainThreadShare") ?? base.mainThreadShare,
     tlsHandshakeMs: proxy?.get("tlsHandshake")?.duration() ?? base.tlsHandshakeMs,
+    tlsResumptionMs: proxy?.get("tlsResumption")?.duration() ?? base.tlsResumptionMs,
     cpuPerKiBMs: proxy?.get("cpuPerKiB")?.duration() ?? base.cpuPerKiBMs,
     plaintextFactor: proxy?.get("plaintextFactor")?.num({ min: 0 }) ?? base.plaintextFactor,
     filterCpuMs: {
@@ -103,7 +104,6 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
   const modeV = m?.get("mode");
   const mode = modeV?.oneOf(["sidecar", "ambient", "none"] as const) ?? d.mode;
   // Ambient's ztunnel and waypoints are not modelled: say so rather than quietly run another mesh.
-  if (mode === "ambient") modeV?.warn("ambient mode (ztunnel, waypoints) is not modelled: workloads run without a mesh data plane, as with mode none");
   const out: MeshSettings = {
     mode,
     outboundTrafficPolicy,

@@ -67,6 +67,16 @@ export class CpuUsage {
     return out;
   }
 
+  /** Core-ms used in the 1 s windows that [fromMs, toMs) touches (cAdvisor's counter read at two times). */
+  coreMsBetween(fromMs: number, toMs: number): number {
+    const w = this.windowMs;
+    const first = Math.max(0, Math.floor(fromMs / w + 1e-9));
+    const last = Math.min(this.windows.length, Math.ceil(toMs / w - 1e-9)); // exclusive
+    let sum = 0;
+    for (let k = first; k < last; k++) sum += this.windows[k]!;
+    return sum;
+  }
+
   /** Mean, p99 and max of cores over the whole windows in [fromMs, toMs). */
   summary(fromMs: number, toMs: number): { mean: number; p99: number; max: number } {
     const w = this.windowMs;

@@ -27,10 +27,13 @@ export interface EdgeLabels {
   destinationNamespace: string;
   /** Istio's destination_service (FQDN), or "unknown". */
   service: string;
-  reporter: "source" | "destination";
+  /** "waypoint": an ambient waypoint's Envoy (Istio's reporter="waypoint"). */
+  reporter: "source" | "destination" | "waypoint";
   mtls: boolean;
   /** Istio's destination_service for PassthroughCluster/BlackHoleCluster: the request's host. */
   externalHost?: string;
+  /** Reported by ztunnel (ambient): Istio's TCP metrics only, no HTTP ones (metrics.prom). */
+  l4?: boolean;
   /** Istio's peer labels of each end (source_principal, source_app, ...); "unknown" when absent. */
   sourcePeer?: PeerLabels;
   destinationPeer?: PeerLabels;
@@ -56,6 +59,19 @@ export class EdgeStats extends RequestStats {
   declare readonly windows: WindowSeries;
   constructor(readonly labels: Readonly<EdgeLabels>, opts: RecorderOptions) {
     super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, false));
+    this.tcpFromMs = opts.warmupMs;
+  }
+
+  /** TCP connections opened and closed after the warm-up (ztunnel's istio_tcp_connections_*_total). */
+  tcpOpened = 0;
+  tcpClosed = 0;
+  private readonly tcpFromMs: number;
+
+  /** A TCP connection of this edge opened (`true`) or closed at `now`. */
+  connection(opened: boolean, now: number): void {
+    if (now < this.tcpFromMs) return;
+    if (opened) this.tcpOpened++;
+    else this.tcpClosed++;
   }
 }
 
@@ -246,7 +262,7 @@ export class Recorder {
           service: service!, reporter: reporter!, mtls: mtls!,
         }
       : a;
-    const key = `${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}`;
+    const key = `${l.l4 === true ? "l4:" : ""}${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}`;
     let e = this.edgeByKey.get(key);
     if (e === undefined) {
       e = new EdgeStats({ ...l }, this.opts);

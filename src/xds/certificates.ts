@@ -22,6 +22,8 @@ export interface WorkloadCertificate {
   readonly notAfterMs: number;
   /** When the agent will ask for the next one. */
   readonly rotateAtMs: number;
+  /** When the pod's agent got its first certificate (and, with it, the root: SDS `ROOTCA`). */
+  readonly firstIssuedMs: number;
 }
 
 export interface CertificateObserver {
@@ -68,6 +70,7 @@ export class CertificateAuthority {
       notBeforeMs: now,
       notAfterMs: now + this.ttlMs,
       rotateAtMs: rotationTime(now, this.ttlMs, this.jitter()),
+      firstIssuedMs: this.certs.get(pod)?.firstIssuedMs ?? now,
     };
     this.certs.set(pod, cert);
     pod.certNotAfter = cert.notAfterMs;

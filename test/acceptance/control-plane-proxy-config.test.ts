@@ -62,10 +62,14 @@ describe("proxy-config of productpage's sidecar (-o json: Envoy's own resources,
     expect(lb[0]!.healthStatus).toBe("HEALTHY");
   });
   it("secrets: \"default\" is the workload's certificate chain (24 h) and \"ROOTCA\" the root", () => {
-    const rows = json("secrets");
-    expect(names(rows, "resourceName")).toEqual(["default", "ROOTCA"]);
-    expect(rows[0]!.type).toBe("Cert Chain");
-    expect(rows[0]!.validCert).toBe(true);
-    expect(rows[0]!.notAfter).toBe("+1d0h00m00s");
+    // Envoy's SecretsConfigDump, as `istioctl proxy-config secret -o json` prints it.
+    type Dumped = { name: string; secret: Record<string, unknown>; certChain?: { validFrom: string; expirationTime: string; subjectAltNames?: { uri: string }[] }[] };
+    const dump = json("secrets") as unknown as { dynamicActiveSecrets: Dumped[] };
+    expect(names(dump.dynamicActiveSecrets as unknown as Record<string, unknown>[], "name")).toEqual(["default", "ROOTCA"]);
+    const def = dump.dynamicActiveSecrets[0]!;
+    expect(def.secret["tlsCertificate"]).toBeDefined();
+    expect(dump.dynamicActiveSecrets[1]!.secret["validationContext"]).toBeDefined();
+    expect(def.certChain![0]!).toMatchObject({ validFrom: "2024-01-01T00:00:00.000Z", expirationTime: "2024-01-02T00:00:00.000Z" });
+    expect(def.certChain![0]!.subjectAltNames).toEqual([{ uri: "spiffe://cluster.local/ns/default/sa/bookinfo-productpage" }]);
   });
 });

@@ -16,6 +16,12 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
  */
 const PAGES_FROM_OTHER_BRANCHES = new Set<string>([]);
 
+/**
+ * New pages of this branch whose row in README.md the lead writes at merge (engineers do not edit
+ * README.md). Checked like any page once linked; empty this list when the rows are in.
+ */
+const PAGES_AWAITING_README_ROW = new Set<string>([]);
+
 function markdownFiles(): string[] {
   const out = ["README.md"];
   const walk = (dir: string, keep: (name: string) => boolean) => {
@@ -132,7 +138,7 @@ describe("README.md", () => {
     const pages = fs.readdirSync(path.join(ROOT, "docs")).filter((n) => n.endsWith(".md") && n !== "README.md").map((n) => `docs/${n}`);
     const linked = new Set(linksOf(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).map((l) => l.target.split("#")[0]!));
     expect(pages.length).toBeGreaterThan(0);
-    expect(pages.filter((p) => !linked.has(p))).toEqual([]);
+    expect(pages.filter((p) => !linked.has(p) && !PAGES_AWAITING_README_ROW.has(p))).toEqual([]);
   });
 });
 

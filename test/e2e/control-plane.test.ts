@@ -195,7 +195,16 @@ describe("workload certificates", () => {
     expect(at70.stdout).toMatch(/default\s+Cert Chain\s+ACTIVE\s+false\s+\w+\s+\+1h00m00s\s+\+0h00m00s/);
     expect(at70.stdout).toMatch(/ROOTCA\s+CA\s+ACTIVE\s+true/);
     // The pod scaled up during the outage has no certificate yet; after istiod's return it has one.
-    const late = meshsim("proxy-config", "secrets", "httpbin-1", f, "--at", "85m", "-o", "json");
-    expect(JSON.parse(late.stdout)[0]).toMatchObject({ resourceName: "default", validCert: true, notBefore: "+1h20m00s" });
+    // -o json is Envoy's SecretsConfigDump: during the outage `default` is still warming (never served)…
+    const during = JSON.parse(meshsim("proxy-config", "secrets", "httpbin-1", f, "--at", "70m", "-o", "json").stdout);
+    expect(during.dynamicWarmingSecrets.map((s: { name: string }) => s.name)).toEqual(["default"]);
+    expect(during.dynamicActiveSecrets.map((s: { name: string }) => s.name)).toEqual(["ROOTCA"]);
+    // …and after istiod's return it is active, issued at 80 m (simulated 0 is 2024-01-01T00:00:00Z).
+    const late = JSON.parse(meshsim("proxy-config", "secrets", "httpbin-1", f, "--at", "85m", "-o", "json").stdout);
+    expect(late.dynamicWarmingSecrets).toBeUndefined();
+    expect(late.dynamicActiveSecrets[0]).toMatchObject({
+      name: "default", lastUpdated: "2024-01-01T01:20:00.000Z",
+      certChain: [{ validFrom: "2024-01-01T01:20:00.000Z", expirationTime: "2024-01-01T02:20:00.000Z" }, { serialNumber: "1" }],
+    });
   });
 });

@@ -114,7 +114,7 @@ describe("an app container's memory (Workload `memory`)", () => {
   const withMemory = (memory: string, limit: string) => hello().replace(
     "containers: [{name: hello, image: h, ports: [{containerPort: 8080}]}]",
     `containers: [{name: hello, image: h, ports: [{containerPort: 8080}], resources: {limits: {memory: ${limit}}}}]`,
-  ).replace("spec: {selector: {app: hello}}", `spec: {selector: {app: hello}, memory: ${memory}}`);
+  ).replace("spec: {selector: {app: hello}}", `spec: {selector: {app: hello}, memory: {workingSet: ${memory}}}`);
 
   it("is reported in MB and marked over its limit when it exceeds it", () => {
     const over = runScenario(scenarioFrom(withMemory("300Mi", "256Mi"))).summary.pods["hello-0"]!.containers!["hello"]!;

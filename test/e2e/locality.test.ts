@@ -21,12 +21,15 @@ describe("locality failover (Istio's task)", () => {
     const series = (d: string) => summary.timeSeries.edges.find((e) => e.destination === d)?.points ?? [];
     const order = ["helloworld-region1-zone1", "helloworld-region1-zone2", "helloworld-region2-zone3", "helloworld-region3-zone4"];
     // In each 30 s phase (away from the switch windows) every request goes to that phase's locality.
+    // Windows count answers: 20 rps for 5 s, give or take the few requests in flight at a window's
+    // edges (each opens its own cross-region connection, TCP and TLS handshakes on its path, so its
+    // latency varies by more than the 50 ms between requests).
     order.forEach((dest, phase) => {
       for (let t = phase * 30 + 5; t < phase * 30 + 25; t += 5) {
         for (const other of order) {
           const pts = series(other).find((p) => p.t === t);
           const n = pts?.requests ?? 0;
-          if (other === dest) expect(n, `${other} at ${t}s`).toBe(100);
+          if (other === dest) expect(Math.abs(n - 100), `${other} at ${t}s: ${n}`).toBeLessThanOrEqual(2);
           else expect(n, `${other} at ${t}s`).toBe(0);
         }
       }

@@ -69,10 +69,11 @@ describe("connection pools: one per Envoy worker", () => {
     expect(counters(2).c["upstream_cx_total"]).toBe(2);
     expect(counters(4).c["upstream_cx_total"]).toBe(4);
   });
-  it("maxConnections is cluster-wide, yet each worker's pool may open its first connection to a host", () => {
+  it("maxConnections is cluster-wide: each worker's pool opens its first connection anyway and counts the overflow", () => {
     // Envoy's ConnPoolImplBase creates a connection for a pool that has none even when the
-    // cluster's connection circuit breaker is full (source/common/conn_pool/conn_pool_base.cc), so
-    // 4 workers' pools hold 4 connections under maxConnections: 1, and none overflows.
+    // cluster's connection circuit breaker is full, counting the overflow
+    // (source/common/conn_pool/conn_pool_base.cc): 4 workers' pools hold 4 connections under
+    // maxConnections: 1, and the 3 beyond the cluster-wide limit count as upstream_cx_overflow.
     const dr = `---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -83,7 +84,7 @@ spec:
 `;
     const { c, s } = counters(4, dr);
     expect(c["upstream_cx_total"]).toBe(4);
-    expect(c["upstream_cx_overflow"] ?? 0).toBe(0);
+    expect(c["upstream_cx_overflow"]).toBe(3);
     expect(s.clients["users"]!.errorRate).toBe(0);
   });
 });

@@ -30,8 +30,10 @@ describe("meshsim run --format accesslog,traces,fortio", () => {
     expect(flags.filter((m) => m[2] === "UO")).toHaveLength(uo);
     for (const m of flags.filter((x) => x[2] === "UO")) expect(m[1]).toBe("503");
     expect(summary.clients.fortio.flags.UO).toBe(uo);
-    // Client and server sidecar lines: 2 per request that got through, 1 per overflow.
-    expect(lines).toHaveLength(summary.clients.fortio.requests + (summary.clients.fortio.requests - uo));
+    // Client and server sidecar lines: 2 per request that got through, 1 per overflow (the task's
+    // `fortio curl` call first: 2 more).
+    expect(summary.clients["fortio-curl"].codes).toEqual({ "200": 1 });
+    expect(lines).toHaveLength(2 + summary.clients.fortio.requests + (summary.clients.fortio.requests - uo));
     expect(checkZipkin(JSON.parse(read(logged, "traces.json")))).toEqual([]);
   });
 
@@ -81,7 +83,8 @@ describe("meshsim run --format accesslog,traces,fortio", () => {
     expect(read(out, "access.log").split("\n").length).toBeGreaterThan(20);
     const spans = JSON.parse(read(out, "traces.json"));
     expect(checkZipkin(spans)).toEqual([]);
-    expect(spans.filter((s: { parentId?: string }) => s.parentId === undefined)).toHaveLength(20);
+    // One root span per request: the 20 of the load and the task's `fortio curl`.
+    expect(spans.filter((s: { parentId?: string }) => s.parentId === undefined)).toHaveLength(21);
     const bad = meshsim("run", CB, "--quiet", "--out", tmp(), "--format", "json,acesslog");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown format "acesslog"');

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { createWorld } from "../../src/runner/run-scenario.js";
 import { scenarioFrom } from "../support/scenario-text.js";
 import { Sidecar } from "../../src/mesh/sidecar/sidecar.js";
+import path from "node:path";
+import { loadScenario } from "../../src/scenario/index.js";
 
 const SCENARIO = `apiVersion: meshsim.dev/v1alpha1
 kind: Simulation
@@ -89,5 +91,15 @@ describe("Sidecar: the proxy object", () => {
     world.advance(15_000);
     expect(added.proxy!.xds.bootstrapped).toBe(true);
     expect(added.ready).toBe(true);
+  });
+
+  it("an ingress gateway's Envoy is the same kind of proxy, of Istio's type router, and holds the Gateway's routes", () => {
+    const { world } = createWorld(loadScenario(path.resolve(import.meta.dirname, "../../scenarios/bookinfo/ingress-gateway.yaml")));
+    const gw = [...world.pods.values()].find((p) => p.gateway !== undefined)!;
+    expect(gw.proxy).toBeInstanceOf(Sidecar);
+    expect(gw.proxy!.type).toBe("router");
+    expect(world.proxyOf(gw).xds.rds.gateways.length).toBeGreaterThan(0);
+    const app = [...world.pods.values()].find((p) => p.workload === "productpage-v1")!;
+    expect(app.proxy!.type).toBe("sidecar");
   });
 });

@@ -20,7 +20,7 @@ function runPools(cp: ConnectionPoolSettings, hosts: number, protocol: "http1" |
   const connecting: PoolConnection[][] = Array.from({ length: hosts }, () => []);
   const onConn: PoolConnection[][] = Array.from({ length: hosts }, () => []); // one entry per attached request
   const pendingReqs: number[][] = Array.from({ length: hosts }, () => []);
-  const attach = (h: number, reqs: number[], c: PoolConnection): void => {
+  const attach = (h: number, reqs: readonly number[], c: PoolConnection): void => {
     for (const r of reqs) {
       onConn[h]!.push(c);
       pendingReqs[h] = pendingReqs[h]!.filter((x) => x !== r);

@@ -61,6 +61,19 @@ const PROTO: Schema = {
   SocketAddress: { address: null, port_value: null },
   Listener: { name: null, address: "Address", filter_chains: "FilterChain", use_original_dst: null, traffic_direction: null, bind_to_port: null, default_filter_chain: "FilterChain" },
   FilterChain: { name: null, filters: "TypedExtension" },
+  // admin/v3/config_dump_shared.proto, extensions/transport_sockets/tls/v3/secret.proto, common.proto,
+  // core/v3/base.proto (DataSource), admin/v3/certs.proto (CertificateDetails, SubjectAlternateName).
+  SecretsConfigDump: { static_secrets: "StaticSecret", dynamic_active_secrets: "DynamicSecret", dynamic_warming_secrets: "DynamicSecret" },
+  // cert_chain and ca_cert are meshsim's additions (it holds no PEM bytes): /certs's own field names
+  // (admin/v3/certs.proto Certificate), carrying what Envoy decodes from the bytes.
+  DynamicSecret: { name: null, version_info: null, last_updated: null, secret: "Secret", error_state: null, client_status: null, cert_chain: "CertificateDetails", ca_cert: "CertificateDetails" },
+  StaticSecret: { name: null, last_updated: null, secret: "Secret" },
+  Secret: { "@type": null, name: null, tls_certificate: "TlsCertificate", validation_context: "CertificateValidationContext", session_ticket_keys: null, generic_secret: null },
+  TlsCertificate: { certificate_chain: "DataSource", private_key: "DataSource" },
+  CertificateValidationContext: { trusted_ca: "DataSource" },
+  DataSource: { filename: null, inline_bytes: null, inline_string: null, environment_variable: null },
+  CertificateDetails: { path: null, serial_number: null, subject_alt_names: "SubjectAlternateName", days_until_expiration: null, valid_from: null, expiration_time: null },
+  SubjectAlternateName: { dns: null, uri: null, ip_address: null },
 };
 
 /** Check every key of `v` against message `m`; returns the offending paths. */
@@ -118,6 +131,17 @@ describe("proxy-config -o json uses Envoy's field names", () => {
     check(out, message, message, bad);
     expect(bad).toEqual([]);
   });
+
+  it("secrets: Envoy's SecretsConfigDump (default and ROOTCA active, the private key redacted)", async () => {
+    const [r] = await meshsimAll([["proxy-config", "secrets", "productpage-v1-0", path.join(SCENARIOS, "bookinfo/request-routing.yaml"), "--at", "40s", "-o", "json"]]);
+    expect(r!.code).toBe(0);
+    const out = JSON.parse(r!.stdout) as { dynamicActiveSecrets: { name: string; secret: { tlsCertificate?: { privateKey: { inlineBytes: string } } } }[] };
+    expect(out.dynamicActiveSecrets.map((s) => s.name)).toEqual(["default", "ROOTCA"]);
+    expect(Buffer.from(out.dynamicActiveSecrets[0]!.secret.tlsCertificate!.privateKey.inlineBytes, "base64").toString()).toBe("[redacted]");
+    const bad: string[] = [];
+    check(out, "SecretsConfigDump", "SecretsConfigDump", bad);
+    expect(bad).toEqual([]);
+  }, 60_000);
 
   it("the schema check itself rejects a row-shaped (non-Envoy) object", () => {
     const bad: string[] = [];

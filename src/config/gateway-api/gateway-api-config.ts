@@ -28,7 +28,7 @@ export const ISTIO_CONTROLLER = "istio.io/gateway-controller";
 export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
 export interface Condition {
-  readonly type: "Accepted" | "ResolvedRefs";
+  readonly type: "Accepted" | "ResolvedRefs" | "Programmed";
   readonly status: "True" | "False";
   readonly reason: string;
   readonly message: string;

@@ -1,4 +1,4 @@
-import { randomLogNormal } from "d3-random";
+import { polarNormal } from "./polar-normal.js";
 import type { UniformSource } from "../rng.js";
 
 /** The standard normal's 0.99 quantile. */
@@ -9,7 +9,9 @@ const Z99 = 2.3263478740408408;
  * the 99th percentile fixes sigma.
  */
 export function lognormal(source: UniformSource, median: number, p99: number): () => number {
-  return randomLogNormal.source(source)(Math.log(median), Math.log(p99 / median) / Z99);
+  // d3-random's randomLogNormal is exp of its randomNormal: the same here (polar-normal.ts).
+  const normal = polarNormal(source, Math.log(median), Math.log(p99 / median) / Z99);
+  return () => Math.exp(normal());
 }
 
 export function lognormalMean(median: number, p99: number): number {

@@ -178,6 +178,7 @@ export class LoadGeneratorRunner implements CallOwner {
     const k = this.threadOfSocket.get(call.conn)!;
     if (!fortioCodeIsOk(call.status)) {
       this.threadOfSocket.delete(call.conn);
+      this.d.calls.transport.closeConnection?.(call.origin, call.conn);
       this.socketByConn[k] = -1;
     }
     return k;

@@ -73,6 +73,12 @@ export class ClusterNodes {
     this.waiting.push({ pod, scheduling, bound });
   }
 
+  /** A Pending pod was deleted (a scale-down): it never binds. */
+  forget(pod: PlacedPod): void {
+    const i = this.waiting.findIndex((w) => w.pod === pod);
+    if (i >= 0) this.waiting.splice(i, 1);
+  }
+
   private roomMade(): void {
     if (this.waiting.length > 0) this.onRoom?.();
   }

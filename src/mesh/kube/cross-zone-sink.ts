@@ -20,5 +20,8 @@ export function crossZoneSink(
       traffic.record(edge, fromZone, toZone, crossRegion, endMs, requestBytes, responseBytes);
       inner.record(endMs, latencyMs, code, flags, requestBytes, responseBytes);
     },
+    connection(opened, now) {
+      inner.connection?.(opened, now);
+    },
   };
 }

@@ -29,7 +29,8 @@ export class DirectPath {
       // No ready endpoint: kube-proxy rejects the connection; the client gets no HTTP answer.
       if (pod === undefined) x.answer(0, "-", 0);
       else {
-        x.ends = [pod, origin.pod];
+        x.server = pod;
+        x.client = origin.pod;
         this.inbound.receive(pod, req, origin, t.fqdn, false, x, this.network.between(origin.pod, pod));
       }
     } else {
@@ -47,7 +48,8 @@ export class DirectPath {
 
 export class DirectExchange implements Exchange, Responder {
   /** The server's pod and the client's (for the network's distance). */
-  ends: [object | null, object | null] = [null, null];
+  server: object | null = null;
+  client: object | null = null;
   private abandoned = false;
   private status = 0;
   private flags = "-";
@@ -66,7 +68,7 @@ export class DirectExchange implements Exchange, Responder {
   onResponse(status: number, flags: string, bytes = 0): void {
     this.bytes = bytes;
     if (status === 0) this.answer(0, "-", 0);
-    else this.answer(status, flags, this.path.network.between(this.ends[0], this.ends[1]));
+    else this.answer(status, flags, this.path.network.between(this.server, this.client));
   }
 
   answer(status: number, flags: string, delay: number): void {

@@ -15,6 +15,7 @@ import { DEFAULTS } from "../../scenario/defaults.js";
 import { Pod, podIp } from "./pod.js";
 import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
 import { injectsSidecar } from "./sidecar-injection.js";
+import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
 import type { ClusterNodes } from "./cluster-nodes.js";
 import type { PodResources } from "./pod-resources.js";
 import type { ServiceRegistry } from "./service-registry.js";
@@ -48,6 +49,8 @@ export interface PodControllerDeps {
   readonly sampler: (spec: DistributionSpec, stream: string) => () => number;
   /** istiod, once it is built (after the scenario's pods). */
   readonly istiod: () => PodsIstiod;
+  /** ambient mode: istio-cni decides whether a new pod is in the ambient mesh (mesh/ztunnel/). */
+  readonly enrol?: ((pod: Pod) => void) | undefined;
 }
 
 export class PodController {
@@ -56,6 +59,8 @@ export class PodController {
   readonly podsByDeployment = new Map<string, Pod[]>();
   /** Pods are being built from the scenario (they start with the initial config, already pushed). */
   building = true;
+  /** Told of every change of pods or readiness before the endpoints follow (the HPA controller notes Ready transitions). */
+  readinessWatcher: (() => void) | null = null;
   private podCount = 0;
   private readonly kKill: number;
   readonly lifecycle: PodLifecycle;
@@ -91,11 +96,13 @@ export class PodController {
     const index = list.length;
     const pod = new Pod(
       `${dep.metadata.name}-${index}`, ns, dep.metadata.name, dep.podLabels, dep.podAnnotations,
-      dep.serviceAccountName, injectsSidecar(d.scenario.simulation.mesh, dep, d.scenario.namespaces),
+      // A waypoint's pod is an Envoy itself (no injection): istiod's proxy like a gateway's.
+      dep.serviceAccountName, injectsSidecar(d.scenario.simulation.mesh, dep, d.scenario.namespaces) || (d.scenario.simulation.mesh.mode === "ambient" && isWaypointPod(dep.podLabels)),
       podIp(this.podCount++),
       dep.terminationGracePeriodMs,
     );
     if (pod.hasSidecar) pod.proxy = new Sidecar(pod, "sidecar", d.sidecarRuntime);
+    d.enrol?.(pod);
     const behaviour = d.apps.behaviourFor(ns, dep.podLabels);
     const w = d.apps.workloadOf(ns, dep.podLabels);
     pod.app = d.apps.newApp(pod, behaviour, d.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
@@ -124,6 +131,8 @@ export class PodController {
     const d = this.d;
     // Its containers' CPU: the sidecar's workers, the app's share of the node (mesh/kube/pod-resources.ts).
     d.resources.attach(pod, dep, d.nodes?.nodeCores(pod) ?? Infinity);
+    // status.startTime (the scenario's own pods ran before the run began).
+    if (!this.building) pod.startedAtMs = d.sim.now;
     pod.app.cpu = pod.appCpu;
     const bootstrapped = this.building || !pod.hasSidecar;
     if (!bootstrapped) {
@@ -183,6 +192,7 @@ export class PodController {
    * follows them); sidecars learn of it through istiod's EDS pushes.
    */
   podsChanged(): void {
+    this.readinessWatcher?.();
     const changed = this.d.registry.refresh(this.pods.values());
     this.d.istiod().distributor.endpointsChanged(this.d.registry.eds, changed);
   }

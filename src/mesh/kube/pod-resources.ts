@@ -9,6 +9,8 @@ import type { RequestRecording } from "../../proxy/resources/calibration-profile
 import { envoyConcurrency } from "../../proxy/resources/worker-concurrency.js";
 import type { Deployment, MeshSettings } from "../../scenario/model.js";
 import { SidecarCpu } from "../sidecar/sidecar-cpu.js";
+import { WAYPOINT_PROFILE } from "../../proxy/resources/calibration-profile.js";
+import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
 import { ContainerCpu } from "./container-cpu.js";
 import { NodeCpu } from "./node-cpu.js";
 import type { Pod } from "./pod.js";
@@ -29,6 +31,8 @@ export class PodResources {
     private readonly sim: Simulator,
     private readonly mesh: MeshSettings,
     private readonly proxyLatency: () => number,
+    /** The non-CPU latency of a waypoint's pass (its own calibration). */
+    private readonly waypointLatency: () => () => number = () => proxyLatency,
     /** meshConfig.accessLogFile and tracing (the scenario's `report`): CPU after each response. */
     private readonly recording: RequestRecording = { accessLog: false, traceSample: 0 },
   ) {}
@@ -48,7 +52,9 @@ export class PodResources {
         cpuRequestCores: cpuRequest !== undefined ? cpuRequest / 1000 : undefined,
         nodeCores,
       });
-      pod.proxy!.cpu = new SidecarCpu(this.pods.length, concurrency, this.mesh.proxy.calibration, this.proxyLatency, {
+      // An ambient waypoint is an Envoy with its own published cost (proxy/resources/calibration-profile.ts).
+      const waypoint = isWaypointPod(pod.labels);
+      pod.proxy!.cpu = new SidecarCpu(this.pods.length, concurrency, waypoint ? WAYPOINT_PROFILE : this.mesh.proxy.calibration, waypoint ? this.waypointLatency() : this.proxyLatency, {
         cpuCores: cpuLimit !== undefined ? cpuLimit / 1000 : Infinity,
         memoryBytes: memLimit ?? Infinity,
       }, this.recording);

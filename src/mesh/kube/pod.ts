@@ -1,5 +1,6 @@
 // A pod: one replica of a Deployment, with its app and (when injected) its sidecar. Names are
 // deterministic, `<deployment>-<index>`, and so are IPs, so reports and seeds are reproducible.
+import type { SidecarCpu } from "../sidecar/sidecar-cpu.js";
 import { peerIdentity, type PeerIdentity } from "../../proxy/security/identity.js";
 import type { AppServer } from "../app/app-server.js";
 import type { Sidecar } from "../sidecar/sidecar.js";
@@ -15,6 +16,8 @@ export class Pod implements OriginPod {
   appUp = true;
   /** Unreachable (its node vanished): packets to it are dropped, nothing answers or refuses. */
   blackholed = false;
+  /** status.startTime: when the kubelet started it on its node (-Infinity: running before the run began). */
+  startedAtMs = -Infinity;
   /** Being scaled down: it no longer counts as a replica. */
   terminating = false;
   /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
@@ -38,6 +41,12 @@ export class Pod implements OriginPod {
   node: string | undefined = undefined;
   locality: string | undefined = undefined;
   pending: string | undefined = undefined;
+  /** In the ambient data plane (istio.io/dataplane-mode): its traffic goes through its node's ztunnel
+   *  (mesh/ztunnel/). Changes without a restart when the label is applied on the timeline. */
+  ambient = false;
+  /** A proxy of the ambient data plane itself (a node's ztunnel, mesh/ztunnel/), not an application
+   *  pod: its worker threads and CPU. */
+  ambientProxy: { readonly kind: "ztunnel"; readonly cpu: SidecarCpu } | undefined = undefined;
 
   /**
    * How reports and commands name it: istioctl's `POD.NAMESPACE`, or the bare name in the default

@@ -24,9 +24,17 @@ export function injectsSidecar(
   dep: Deployment,
   namespaces: readonly Namespace[],
 ): boolean {
-  if (mesh.mode !== "sidecar") return false;
+  if (mesh.mode === "none") return false;
   const podSays = dep.podLabels["sidecar.istio.io/inject"] ?? dep.podAnnotations["sidecar.istio.io/inject"];
   if (podSays === "false") return false;
+  if (mesh.mode === "ambient") {
+    // The ambient profile keeps the injector: a namespace or pod that asks for a sidecar gets one
+    // (and then stays out of ambient: sidecar wins). Nothing is injected by default.
+    // https://istio.io/latest/docs/ambient/usage/add-workloads/
+    const l = namespaces.find((n) => n.metadata.name === dep.metadata.namespace)?.metadata.labels;
+    if (l?.["istio-injection"] === "disabled") return false;
+    return podSays === "true" || l?.["istio-injection"] === "enabled" || l?.["istio.io/rev"] !== undefined;
+  }
   // A namespace labelled disabled is outside the webhook's namespaceSelector: no pod label brings it back.
   if (namespaces.find((n) => n.metadata.name === dep.metadata.namespace)?.metadata.labels["istio-injection"] === "disabled") return false;
   if (namespaceInjected(mesh, dep.metadata.namespace, namespaces)) return true;

@@ -7,6 +7,7 @@ import type { Simulator } from "../../engine/simulator.js";
 import type { ServedRequest } from "../app/app-server.js";
 import type { CallTarget } from "../../scenario/model.js";
 import type { EdgeSinks } from "../edge-sinks.js";
+import type { RouteSinks } from "../route-sinks.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import type { Interception } from "./interception.js";
 import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
@@ -16,8 +17,24 @@ import { RequestLog } from "../../telemetry/request-log.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
 import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
 
+/**
+ * The destination node's ztunnel in front of an ambient pod (mesh/ztunnel/ztunnel-inbound.ts):
+ * istio-cni redirects HBONE to its port 15008 and other inbound TCP to 15006 (plaintext).
+ * https://istio.io/latest/docs/ambient/architecture/traffic-redirection/
+ */
+export interface ZtunnelInboundHook {
+  /** The telemetry sink of the TCP edge (reporter destination). */
+  sink(origin: Origin, pod: Pod, service: string, mtls: boolean): RequestSink;
+  /** The pass through the pod's node's ztunnel, arriving at `at`: its delay. */
+  pass(pod: Pod, at: number, connKey: number, mtls: boolean): number;
+  /** Whether ztunnel accepts the connection (STRICT mTLS, L4 authorization). */
+  admit(pod: Pod, origin: Origin, mtls: boolean, port: number): boolean;
+}
+
 export class Inbound {
   readonly kArrive: number;
+  /** Set by the world in ambient mode. */
+  ztunnel: ZtunnelInboundHook | null = null;
   /** Requests inside pods or on their way to one (the run drains them before it ends). */
   active = 0;
   /** Requests inside each pod (from the inbound sidecar to the app's answer), to reset on a kill:
@@ -44,12 +61,28 @@ export class Inbound {
    * `service` is the FQDN the client addressed (or "unknown"). If the pod is gone when the request
    * arrives, the connection is refused: the responder gets status 0 with flag UF.
    */
-  receive(pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number, connKey = -1): void {
+  receive(
+    pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number, connKey = -1,
+    /** A routed request's sinks, and the pool id of `pod` in its cluster (the sink without a lookup). */
+    route: RouteSinks | null = null, hostId = -1,
+  ): void {
     const port = this.targetPortOf(req.target);
     // A port excluded from inbound capture reaches the app with no sidecar in the way.
-    const viaSidecar = pod.hasSidecar && this.interception.inbound(pod, port);
-    const sink = viaSidecar ? this.sinks.get("destination", mtls, origin, pod, service) : null;
+    const zt = pod.ambient ? this.ztunnel : null;
+    const viaSidecar = zt === null && pod.hasSidecar && this.interception.inbound(pod, port);
+    const sink = viaSidecar
+      ? (route !== null && route.service === service ? route.get("destination", mtls, origin, pod, hostId) : this.sinks.get("destination", mtls, origin, pod, service))
+      : zt !== null ? zt.sink(origin, pod, service, mtls) : null;
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
+    if (zt !== null) {
+      leg.viaZtunnel = true;
+      // A client whose own ztunnel does not count its connections (a sidecar, or outside the mesh):
+      // one connection per request here (meshsim: sidecar pools are not seen by ztunnel's counters).
+      if ((origin.pod as Pod | null)?.ambient !== true) {
+        leg.ownConnection = true;
+        sink!.connection?.(true, this.sim.now + wireMs);
+      }
+    }
     if (viaSidecar && this.log !== null && req.ctx) leg.traceStart(this.log, service);
     this.active++;
     let head = pod.inside as InboundLeg | null;
@@ -73,7 +106,7 @@ export class Inbound {
         const at = this.sim.now + wireMs;
         d += cpu.pass(leg.worker, at, mtls, this.policies.filters(pod));
       } else d += this.proxyLatency();
-    }
+    } else if (zt !== null) d += zt.pass(pod, this.sim.now + wireMs, connKey, mtls);
     if (d > 0) this.sim.after(d, this.kArrive, leg);
     else this.toApp(leg);
   }
@@ -101,6 +134,12 @@ export class Inbound {
       const denied = this.policies.check(pod, leg.req, leg.origin, leg.mtls, port);
       if (denied !== null) {
         leg.onResponse(denied.status, denied.flags, denied.bytes);
+        return;
+      }
+    } else if (leg.viaZtunnel) {
+      // The destination ztunnel closes a connection it does not admit (no HTTP answer).
+      if (!this.ztunnel!.admit(pod, leg.origin, leg.mtls, leg.port)) {
+        leg.close();
         return;
       }
     } else if (leg.mtls) {
@@ -171,6 +210,10 @@ export class InboundLeg implements Responder {
   prev: InboundLeg | null = null;
   next: InboundLeg | null = null;
   served: ServedRequest | null = null;
+  /** Arrived through the pod's node's ztunnel (ambient). */
+  viaZtunnel = false;
+  /** Its TCP connection is counted here (opened on arrival, closed with the answer). */
+  ownConnection = false;
   /** The server sidecar's worker it is pinned to. */
   worker = 0;
   /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
@@ -249,8 +292,9 @@ export class InboundLeg implements Responder {
     if (this.viaSidecar) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
+      if (this.ownConnection) this.sink.connection?.(false, now);
       const log = this.rt.log;
-      if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
+      if (log !== null && this.req.ctx && this.viaSidecar) this.logged(log, now, status, flags, bytes);
     }
     this.responder.onResponse(status, flags, bytes);
   }

@@ -14,6 +14,7 @@ import type { OutgoingRequest } from "../transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
 import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
+import type { RouteSinks } from "../route-sinks.js";
 
 export type RoutedRequest =
   | { readonly kind: "local"; readonly status: number; readonly flags: string; readonly service: string }
@@ -45,6 +46,8 @@ export interface ClusterRoute {
   readonly retryPolicy: RetryPolicy | undefined;
   /** 0: no route timeout (Istio's default). */
   readonly timeoutMs: number;
+  /** Its hops' telemetry sinks by host, made by the router at its first request (mesh/route-sinks.ts). */
+  sinks: RouteSinks | null;
 }
 
 /** One virtual host the proxy holds (from istiod's translation) and the decisions built from it. */
@@ -80,7 +83,7 @@ class HeldVirtualHost {
   target(route: CompiledRoute, d: CompiledDestination, cluster: UpstreamCluster | undefined): ClusterRoute {
     const t: ClusterRoute = {
       kind: "cluster", service: this.vh.kind === "gateway" ? d.host : this.service, route, destination: d,
-      cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0,
+      cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0, sinks: null,
     };
     this.targets.set(d, t);
     return t;

@@ -11,7 +11,7 @@ import {
   OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
-import { decideFault } from "../../proxy/route/fault-injection.js";
+import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
 import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../../proxy/response-flags.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
 import type { Pod } from "../kube/pod.js";
@@ -22,6 +22,7 @@ import { checkAtGateway } from "./inbound-policy.js";
 import { RetryState } from "./retry-state.js";
 import { StreamInfo } from "./stream-info.js";
 import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
+import { RouteSinks } from "../route-sinks.js";
 import type { SidecarPath } from "./sidecar-path.js";
 import { inboundConnKey } from "./sidecar-cpu.js";
 
@@ -106,7 +107,13 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     }
     this.routed = r;
     this.routeEntry = r.route;
-    const fault = decideFault(r.fault, p.faultDraw(), p.faultDraw());
+    this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service);
+    // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
+    // delay or abort the route configures (envoyproxy/envoy
+    // source/extensions/filters/http/fault/fault_filter.cc, isDelayEnabled / isAbortEnabled return
+    // false first). The "proxy:fault" stream serves fault draws only, so faulted routes see the same
+    // numbers in every scenario whose faults are all 0 % or 100 % (every shipped one).
+    const fault = r.fault === undefined ? NO_FAULT : decideFault(r.fault, p.faultDraw(), p.faultDraw());
     if (fault.aborted) this.abortStatus = fault.httpStatus;
     if (fault.delayed) {
       // The fault filter runs before the router: the delay does not count against the route timeout.
@@ -184,8 +191,9 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     if (this.retry !== null) this.retry.tried.push(host);
     else if (this.firstTried === null) this.firstTried = host;
     this.lastHost = host;
+    this.lastHostId = cluster.pickedId;
     this.upstreamMs = -1;
-    const a = new UpstreamRequest(this, host, cluster.idOf(host), this.worker);
+    const a = new UpstreamRequest(this, host, cluster.pickedId, this.worker);
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
     // sends nothing: its connections look alive).
@@ -229,7 +237,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, a.host) === true) return;
     d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host),
-      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id));
+      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id), this.routeSinks, a.hostId);
   }
 
   returnTrip(a: UpstreamRequest): void {

@@ -68,7 +68,10 @@ export class SidecarCpu {
     let h = Math.imul(key ^ (key >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     h ^= h >>> 16;
-    return (h >>> 0) % this.workers.concurrency;
+    // (h >>> 0) % c without a double: an unsigned h above 2^31 - 1 is no small integer to V8, and
+    // its modulo is a floating-point fmod; halving first keeps it in int32 (the same value).
+    const c = this.workers.concurrency;
+    return ((((h >>> 1) % c) * 2) + (h & 1)) % c;
   }
 
   /**
@@ -106,11 +109,15 @@ export class SidecarCpu {
     this.usage.add(end - work, end, 1);
   }
 
-  /** A TLS handshake on worker `w` at `now`: CPU that delays the worker's later work. */
-  handshake(w: number, now: number): void {
-    const work = this.cal.tlsHandshakeMs;
+  /**
+   * A TLS handshake on worker `w` at `now` (`resumed`: on a session ticket): CPU that delays the
+   * worker's later work. Returns when it is done (the handshake's next flight leaves then).
+   */
+  handshake(w: number, now: number, resumed = false): number {
+    const work = resumed ? this.cal.tlsResumptionMs : this.cal.tlsHandshakeMs;
     const end = this.workers.runAfter(w, now, work);
     this.usage.add(end - work, end, 1);
+    return end;
   }
 
   /** CPU milliseconds used so far (workers and main thread). */

@@ -26,6 +26,7 @@ import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
 import { Router } from "./router.js";
 import type { UpstreamRequest } from "./upstream-request.js";
+import { TlsSessionCache } from "./tls-session-cache.js";
 
 export interface SidecarDeps {
   sim: Simulator;
@@ -55,12 +56,15 @@ export class SidecarPath {
   readonly routeTimers: TimersByDelay;
   readonly kRetry: number;
   readonly kConnected: number;
+  private readonly kClientHello: number;
+  private readonly kServerFlight: number;
   private nextWorker = 0;
   readonly kExternal: number;
   readonly faultDraw: () => number;
   readonly weightDraw: () => number;
   readonly backoffDraw: () => number;
   readonly mirrorDraw: () => number;
+  private readonly tlsSessions = new TlsSessionCache();
 
   constructor(readonly d: SidecarDeps) {
     const sim = (this.sim = d.sim);
@@ -72,6 +76,8 @@ export class SidecarPath {
     this.routeTimers = new TimersByDelay(sim, (x: Router) => x.routeTimeout());
     this.kRetry = sim.on((x: Router) => x.retryNow());
     this.kConnected = sim.on((c: Connecting) => this.connected(c));
+    this.kClientHello = sim.on((c: Connecting) => this.clientHello(c));
+    this.kServerFlight = sim.on((c: Connecting) => this.serverFlight(c));
     this.kExternal = sim.on((x: Router) => x.externalAnswered());
     this.faultDraw = d.rng.stream("proxy:fault");
     this.weightDraw = d.rng.stream("proxy:weights");
@@ -117,18 +123,29 @@ export class SidecarPath {
   /**
    * Establish a new upstream connection: a TCP handshake (one round trip) and, when the client
    * sidecar originates TLS (the DestinationRule's `tls`, or auto mTLS toward a sidecar that accepts
-   * it), a TLS 1.3 handshake (one more). A pod that is gone refuses it; a handshake the server side
-   * cannot complete fails it (503 UF). A host that does not answer at all (its node vanished) leaves
-   * the attempt waiting for the cluster's connect_timeout (Istio: 10 s), then it fails too (503 UF,
-   * upstream_cx_connect_timeout); both are connect failures for retries and outlier detection.
+   * it), a TLS 1.3 handshake (one more; Istio's ISTIO_MUTUAL allows TLS 1.2–1.3). A pod that is gone
+   * refuses it; a handshake the server side cannot complete fails it (503 UF). A host that does not
+   * answer at all (its node vanished) leaves the attempt waiting for the cluster's connect_timeout
+   * (Istio: 10 s), then it fails too (503 UF, upstream_cx_connect_timeout); both are connect failures
+   * for retries and outlier detection.
+   * The handshake's CPU is on the connection's path: the server's sidecar answers the ClientHello only
+   * once its worker has done its side (key exchange, its certificate's signature), and the client's
+   * Envoy raises `Connected` — which attaches the pending request — only when its own side (the
+   * peer's chain, its client certificate's signature) is done: envoyproxy/envoy
+   * source/common/tls/ssl_socket.cc (SslSocket::onSuccess raises Network::ConnectionEvent::Connected;
+   * a raw TCP socket raises it at connect). Each side's CPU queues on the worker its end of the
+   * connection is pinned to, behind the work already there, and delays what comes after it.
    * https://istio.io/latest/docs/concepts/security/#auto-mutual-tls
    * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto (connect_timeout)
    */
   connect(cluster: UpstreamCluster, worker: number, conn: PoolConnection, host: Pod, extraMs: number): void {
     const net = this.d.network;
     const serverMode = this.d.policies.mode(host, cluster.targetPort);
-    const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: host.hasSidecar, serverMode });
-    let security = connectionSecurity(true, tls.mode, host.hasSidecar, serverMode);
+    // An ambient endpoint accepts HBONE (mTLS) at its node's ztunnel, as a sidecar would mTLS.
+    // https://istio.io/latest/docs/ambient/usage/add-workloads/ (sidecar and ambient interoperate)
+    const meshEndpoint = host.hasSidecar || host.ambient;
+    const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: meshEndpoint, serverMode });
+    let security = connectionSecurity(true, tls.mode, meshEndpoint, serverMode);
     // An expired workload certificate on either side fails the mTLS handshake.
     if (security.mtls) {
       const now = this.sim.now;
@@ -136,27 +153,67 @@ export class SidecarPath {
     }
     const from = cluster.owner;
     let d = net.between(from, host) + net.between(host, from);
-    if (tls.mode !== "DISABLE") d += net.between(from, host) + net.between(host, from);
+    let hello = 0;
+    let flight = 0;
+    if (tls.mode !== "DISABLE") {
+      hello = net.between(from, host);
+      flight = net.between(host, from);
+      d += hello + flight;
+    }
     // The server pod's PREROUTING redirect to 15006 (NAT and conntrack on the first packet).
     if (host.hasSidecar) d += REDIRECT_COST_MS;
-    // Each side's TLS handshake is CPU on the worker its end of the connection is pinned to: it
-    // delays the requests queued behind it on that worker (not this connection's own setup, whose
-    // round trips the network already counts).
-    if (tls.mode !== "DISABLE" && !host.blackholed) {
-      const now = this.sim.now + extraMs;
-      const own = from?.proxy?.cpu;
-      if (own) own.handshake(worker, now);
-      const peer = host.proxy?.cpu;
-      if (peer && security.mtls) peer.handshake(peer.worker(inboundConnKey(own?.uid ?? 0, worker, conn.id)), now);
-    }
     const timeout = cluster.pools[worker]!.limits.connectTimeoutMs;
     const c = new Connecting(cluster, worker, conn, host, security, this.sim.now + extraMs + timeout);
     // A zone partition drops the SYN like a vanished node does (mesh/kube/cluster-nodes.ts).
     if (host.blackholed || d > timeout || this.d.partitioned?.(from, host) === true) {
       c.timedOut = true;
-      d = timeout;
+      this.after(extraMs + timeout, this.kConnected, c);
+      return;
     }
-    this.after(extraMs + d, this.kConnected, c);
+    if (tls.mode === "DISABLE") {
+      this.after(extraMs + d, this.kConnected, c);
+      return;
+    }
+    // TLS: the ClientHello reaches the server after the TCP round trip and its own one-way trip.
+    c.flightMs = flight;
+    c.resumed = security.mtls && this.tlsSessions.offer(cluster, from, host);
+    this.after(extraMs + d - flight, this.kClientHello, c);
+  }
+
+  /** The ClientHello is at the server's sidecar: its worker does its side, then its flight leaves. */
+  private clientHello(c: Connecting): void {
+    if (c.host.blackholed) {
+      this.connected(c);
+      return;
+    }
+    const now = this.sim.now;
+    let sent = now;
+    const peer = c.host.proxy?.cpu;
+    if (peer && c.security.mtls && c.host.alive) {
+      const own = c.cluster.owner?.proxy?.cpu;
+      sent = peer.handshake(peer.worker(inboundConnKey(own?.uid ?? 0, c.worker, c.conn.id)), now, c.resumed);
+    }
+    this.handshakeStep(c, sent + c.flightMs, this.kServerFlight);
+  }
+
+  /**
+   * The server's flight is at the client's sidecar: its worker does its side, then it is connected.
+   * A handshake that fails (a server that answers no TLS, an expired certificate) fails on reading
+   * that flight, before the client signs anything.
+   */
+  private serverFlight(c: Connecting): void {
+    const now = this.sim.now;
+    const own = c.cluster.owner?.proxy?.cpu;
+    const sign = own && c.security.kind !== "handshake-failure";
+    this.handshakeStep(c, sign ? own.handshake(c.worker % own.concurrency, now, c.resumed) : now, this.kConnected);
+  }
+
+  /** The next step of a handshake at `at`, unless connect_timeout runs out first. */
+  private handshakeStep(c: Connecting, at: number, kind: number): void {
+    if (at > c.deadline) {
+      c.timedOut = true;
+      this.after(c.deadline - this.sim.now, this.kConnected, c);
+    } else this.after(at - this.sim.now, kind, c);
   }
 
   private connected(c: Connecting): void {
@@ -176,7 +233,7 @@ export class SidecarPath {
       return;
     }
     c.conn.mtls = c.security.mtls;
-    for (const a of pool.connected(c.conn, this.sim.now) as UpstreamRequest[]) {
+    for (const a of pool.connected(c.conn, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = c.conn;
       a.rr.send(a);
     }
@@ -185,7 +242,9 @@ export class SidecarPath {
   /** A request left its connection: the next pending one takes it, or a new connection is opened. */
   streamEnded(cluster: UpstreamCluster, worker: number, conn: PoolConnection, reset: boolean): void {
     const pool = cluster.pools[worker]!;
-    for (const a of pool.streamDone(conn, reset, this.sim.now) as UpstreamRequest[]) {
+    // The response brought the server's session tickets with it (TLS 1.3 sends them after the handshake).
+    if (!reset && conn.mtls && conn.served === 0) this.tlsSessions.store(cluster, cluster.owner, cluster.hostOf(conn.host));
+    for (const a of pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = conn;
       a.rr.send(a);
     }
@@ -202,6 +261,10 @@ export class SidecarPath {
 class Connecting {
   /** Its connect_timeout ran out (or will, at `deadline`). */
   timedOut = false;
+  /** TLS: the server's handshake flight's one-way trip back to the client. */
+  flightMs = 0;
+  /** TLS: it resumes a session (a ticket from this host), so neither side signs. */
+  resumed = false;
   constructor(
     readonly cluster: UpstreamCluster,
     readonly worker: number,

@@ -11,6 +11,7 @@ import { RequestLog } from "../../telemetry/request-log.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
 import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
 import type { UpstreamCluster } from "./upstream-cluster.js";
+import type { RouteSinks } from "../route-sinks.js";
 import type { CompiledRoute } from "../../proxy/route/compile-routes.js";
 
 /** Where a request's record goes: the metrics sinks and, when on, the access log and traces. */
@@ -26,8 +27,11 @@ export class StreamInfo {
   mtls = false;
   /** Flags this request collected on its way (DI). */
   extraFlags = "";
-  /** The host of the last try (null: the request reached no host). */
+  /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
   lastHost: Pod | null = null;
+  lastHostId = -1;
+  /** The sinks of its route's hops (null: not routed to a cluster). */
+  routeSinks: RouteSinks | null = null;
   /** x-envoy-upstream-service-time of the last try that got an answer (-1: none). */
   upstreamMs = -1;
   /** The cluster it was sent to (null: none, or a host outside the mesh). */
@@ -63,7 +67,11 @@ export class StreamInfo {
   record(out: StreamSinks, now: number, status: number, flags: string, bytes = 0): void {
     const svc = this.service;
     const host = svc === "PassthroughCluster" || svc === "BlackHoleCluster" ? this.req.target.host : "";
-    out.sinks.get("source", this.mtls, this.origin, this.lastHost, svc, host).record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
+    const rs = this.routeSinks;
+    const sink = rs !== null && this.lastHost !== null && host === "" && rs.service === svc
+      ? rs.get("source", this.mtls, this.origin, this.lastHost, this.lastHostId)
+      : out.sinks.get("source", this.mtls, this.origin, this.lastHost, svc, host);
+    sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
     const log = out.log;
     if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
   }

@@ -62,6 +62,10 @@ export interface ClusterContext {
 export class UpstreamCluster {
   private hosts: Pod[] = [];
   private index = new Map<Pod, number>();
+  /** Pool id (idOf) of each host of `hosts`, -1 until first picked (ids keep their order of first use). */
+  private poolIds = new Int32Array(0);
+  /** The pool id of the host the last `pick` returned (-1: none): the router needs no lookup. */
+  pickedId = -1;
   private set = new HostSet([]);
   private lb: LoadBalancer;
   private seenVersion = -1;
@@ -138,6 +142,7 @@ export class UpstreamCluster {
     const old = this.set;
     const oldIndex = this.index;
     this.hosts = hosts;
+    this.poolIds = new Int32Array(hosts.length).fill(-1);
     this.index = new Map(hosts.map((p, i) => [p, i]));
     this.set = this.ctx.hostSet?.(hosts, this.owner, this.policy, this.service) ?? new HostSet(hosts.map(() => 1));
     const previousIndexOf = new Int32Array(hosts.length);
@@ -172,7 +177,14 @@ export class UpstreamCluster {
     ctx.hash = hash;
     ctx.now = this.ctx.sim.now;
     const i = this.lb.pick(ctx);
-    return i < 0 ? undefined : this.hosts[i];
+    if (i < 0) {
+      this.pickedId = -1;
+      return undefined;
+    }
+    let id = this.poolIds[i]!;
+    if (id < 0) id = this.poolIds[i] = this.idOf(this.hosts[i]!);
+    this.pickedId = id;
+    return this.hosts[i];
   }
 
   private readonly pickContext: PickContext = {};

@@ -47,8 +47,18 @@ export interface AuthzRule {
   when?: AuthzCondition[];
 }
 
+/** A policy's target (Gateway API PolicyTargetReference): a waypoint or gateway `Gateway`, or a `Service`. */
+export interface PolicyTargetRef {
+  group: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
 export interface AuthorizationPolicySpec {
   selector?: { matchLabels: Record<string, string> };
+  /** Applies to these targets only, never by selector (ambient waypoints; gateways are not simulated). */
+  targetRefs?: PolicyTargetRef[];
   action?: "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";
   provider?: { name: string };
   rules?: AuthzRule[];

@@ -30,6 +30,8 @@ export interface ProxyCalibration {
   mainThreadShare: number;
   /** CPU of a new connection's TLS handshake on the proxy's side (ms). */
   tlsHandshakeMs: number;
+  /** CPU of a resumed TLS handshake (a session ticket: no certificate signature, no chain check) (ms). */
+  tlsResumptionMs: number;
   /** CPU per KiB of body beyond the benchmark's 1 KiB each way (copy, parse, AES-GCM) (ms). */
   cpuPerKiBMs: number;
   /** CPU factor without mTLS (plain text between sidecars). */
@@ -50,6 +52,8 @@ export interface ProxyCalibration {
 //   2048-bit RSA keys unless ECC_SIGNATURE_ALGORITHM is set); in a TLS 1.3 mutual handshake each side
 //   makes one RSA-2048 signature (`openssl speed rsa2048`: ≈ 0.5 ms on a current x86 core), one
 //   X25519/P-256 key exchange (≈ 0.05 ms) and verifies the peer's chain (≈ 0.05 ms) ⇒ ≈ 0.7 ms.
+// - TLS resumption: a TLS 1.3 handshake on a session ticket (psk_dhe_ke) drops the signature and the
+//   chain check and keeps the key exchange and the key schedule ⇒ 0.7 − 0.5 − 0.05 ≈ 0.15 ms.
 // - per KiB: memcpy, HTTP parsing and AES-GCM at ≈ 1 GB/s in Envoy's buffers ⇒ ≈ 1 µs per KiB per
 //   direction ⇒ 0.002 ms per extra KiB for both directions.
 // - plain text: 10 % less than with mTLS (record encryption of 1 KB payloads is a small share).
@@ -57,6 +61,7 @@ export interface ProxyCalibration {
 //   key), access log ≈ 20 µs (formatting + write), tracing ≈ 20 µs (span creation + report).
 const SHARED = {
   tlsHandshakeMs: 0.7,
+  tlsResumptionMs: 0.15,
   cpuPerKiBMs: 0.002,
   plaintextFactor: 0.9,
   filterCpuMs: { rbac: 0.005, jwt: 0.05, accessLog: 0.02, tracing: 0.02 },
@@ -116,6 +121,51 @@ export const PROXY_PROFILES: Readonly<Record<string, ProxyCalibration>> = {
 };
 
 export const DEFAULT_PROXY_PROFILE = "istio-1.24";
+
+/**
+ * ambient's node proxy, ztunnel (Rust, L4 only): Istio 1.24's performance page gives 0.06 vCPU and
+ * 12 MB per 1,000 rps (1 KB HTTP/1.1 over HBONE, 2 worker threads); the "Sidecar or ambient?" page
+ * says the two ztunnels of a hop add 0.16 ms at p90 and 0.20 ms at p99. The latency below is fitted
+ * (test/proxy/ztunnel/ztunnel-calibration.test.ts) so that two passes — each the on-path CPU plus this
+ * latency — add those percentiles. ztunnel parses no HTTP: the filters never run on it.
+ * https://istio.io/latest/docs/ops/deployment/performance-and-scalability/
+ * https://istio.io/latest/docs/overview/dataplane-modes/
+ */
+export const ZTUNNEL_PROFILE: ProxyCalibration = {
+  name: "ztunnel-1.24",
+  source:
+    "https://istio.io/latest/docs/ops/deployment/performance-and-scalability/ (1.24: ztunnel 0.06 vCPU and 12 MB per 1000 rps); " +
+    "https://istio.io/latest/docs/overview/dataplane-modes/ (two ztunnels add 0.16 ms p90, 0.20 ms p99)",
+  cpuPerRequestMs: 0.06,
+  // ztunnel has no per-request telemetry pass after the response (it reports per connection); the
+  // half of its CPU off the request's path is its XDS/admin runtime and metrics (meshsim's split).
+  afterResponseShare: 0,
+  mainThreadShare: 0.5,
+  ...SHARED,
+  filterCpuMs: { rbac: 0, jwt: 0, accessLog: 0, tracing: 0 },
+  latency: { dist: "lognormal", median: 0.033, p99: 0.088 },
+  memoryBaseMB: 12,
+  published: { vcpuPer1000Rps: 0.06, memoryMB: 12, addedP90Ms: 0.16, addedP99Ms: 0.2 },
+};
+
+/**
+ * A waypoint (an Envoy deployed per namespace or service, 2 workers): Istio 1.24's performance page
+ * gives 0.25 vCPU and 60 MB per 1,000 rps; "Sidecar or ambient?" says a hop through a waypoint (and
+ * the two ztunnels) adds 0.40 ms at p90 and 0.50 ms at p99.
+ */
+export const WAYPOINT_PROFILE: ProxyCalibration = {
+  name: "waypoint-1.24",
+  source:
+    "https://istio.io/latest/docs/ops/deployment/performance-and-scalability/ (1.24: waypoint 0.25 vCPU and 60 MB per 1000 rps); " +
+    "https://istio.io/latest/docs/overview/dataplane-modes/ (ztunnels plus a waypoint add 0.40 ms p90, 0.50 ms p99)",
+  cpuPerRequestMs: 0.25,
+  afterResponseShare: 0.25,
+  mainThreadShare: 0.25,
+  ...SHARED,
+  latency: { dist: "lognormal", median: 0.108, p99: 0.3 },
+  memoryBaseMB: 60,
+  published: { vcpuPer1000Rps: 0.25, memoryMB: 60, addedP90Ms: 0.4, addedP99Ms: 0.5 },
+};
 
 /** What a request asks of a proxy's CPU besides the benchmark's 1 KB HTTP/1.1 over mTLS. */
 export interface RequestCpuInputs {

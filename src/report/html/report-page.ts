@@ -4,9 +4,10 @@
 // HDR histograms, re-binned). Without them the page says so and shows the stored percentiles only.
 import type { HistogramsFile } from "../latency-bins.js";
 import type { Summary } from "../summary-types.js";
-import { asset, clientSource, d3Source } from "./assets.js";
+import { asset, CLIENT_SCRIPTS, clientSource, d3Source } from "./assets.js";
 import { esc, inlineScript, scriptJson } from "./escape.js";
 import { localitySection } from "./locality-section.js";
+import { autoscalerSection } from "./autoscaler-section.js";
 import { resourcesSection } from "./resources-section.js";
 import {
   clientsSection, clustersSection, controlPlaneSection, edgesTable, errorsSection, eventsSection, expectationsSection, headerSection, meshSection, podsSection, section,
@@ -14,7 +15,7 @@ import {
 
 const NAV: [string, string][] = [
   ["topology", "Topology"], ["latency", "Latency"], ["over-time", "Over time"], ["errors", "Errors"],
-  ["pods", "Pods"], ["resources", "CPU"], ["zones", "Zones"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
+  ["pods", "Pods"], ["resources", "CPU"], ["zones", "Zones"], ["autoscalers", "Autoscalers"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
 ];
 
 export function renderHtml(s: Summary, histograms: HistogramsFile | null): string {
@@ -32,6 +33,7 @@ export function renderHtml(s: Summary, histograms: HistogramsFile | null): strin
       .filter(([id]) => id !== "events" || s.events.length > 0)
       .filter(([id]) => id !== "zones" || s.locality !== undefined)
       .filter(([id]) => id !== "resources" || resources !== "")
+      .filter(([id]) => id !== "autoscalers" || s.autoscalers !== undefined)
       .map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join("")}</div></nav>`,
     `<main class="wrap">`,
     expectationsSection(s),
@@ -42,11 +44,13 @@ ${edgesTable(s)}`),
     clientsSection(s),
     section("latency", "Latency distribution", `${latencyNote}${scaleToggle}<div id="latency-charts" class="cards"></div>`),
     section("over-time", "Over simulated time", `<p class="note">Per window of ${esc(s.timeSeries.windowSeconds)} s: p50 and p99 latency, requests per second split into answers and errors, and the error rate. Vertical lines mark the timeline's changes (events); red ticks mark outlier ejections.</p><div id="timeseries-charts" class="cards"></div>${s.timeSeries.edges.length === 0 ? "" : `
-<h3 class="subhead">Calls between workloads</h3><p class="note">The same per edge (summary.json's <code>timeSeries.edges</code>), one edge at a time: failures inside the mesh show here even when a caller absorbed them and its clients saw none.</p><div id="edge-timeseries" class="cards"></div>`}`),
+<h3 class="subhead">Calls between workloads</h3><p class="note">The same per edge (summary.json's <code>timeSeries.edges</code>), one edge at a time: failures inside the mesh show here even when a caller absorbed them and its clients saw none.</p><div id="edge-timeseries" class="cards"></div>`}${s.autoscalers === undefined ? "" : `
+<h3 class="subhead">Autoscalers</h3><p class="note">Per HorizontalPodAutoscaler at each of its syncs (15 s), on the same time axis as the latency above: the Deployment's pods (current), those Ready, the HPA's desired count, and each metric against its target; dashed lines mark its rescale decisions.</p><div id="autoscaler-charts" class="cards"></div>`}`),
     errorsSection(s),
     podsSection(s),
     resources,
     ...(s.locality !== undefined ? [localitySection(s)] : []),
+    ...(s.autoscalers !== undefined ? [autoscalerSection(s)] : []),
     meshSection(s),
     controlPlaneSection(s),
     clustersSection(s),
@@ -74,7 +78,7 @@ ${body}
 ${inlineScript(d3Source())}
 </script>
 <script>
-${inlineScript(clientSource())}
+${inlineScript(clientSource(s.autoscalers === undefined ? CLIENT_SCRIPTS : [...CLIENT_SCRIPTS.slice(0, -1), "client/autoscaler.js", CLIENT_SCRIPTS[CLIENT_SCRIPTS.length - 1]]))}
 </script>
 </body>
 </html>

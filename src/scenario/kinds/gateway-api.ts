@@ -522,7 +522,9 @@ export function readGatewaySpecV1(spec: YamlMap): GatewaySpecV1 | undefined {
     // CEL on listeners: tls must not be set for HTTP/TCP/UDP, hostname must be empty for TCP/UDP.
     if (protocol !== undefined && ["HTTP", "TCP", "UDP"].includes(protocol) && tls) m.error("tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']");
     if (protocol !== undefined && ["TCP", "UDP"].includes(protocol) && hostname !== undefined) m.error("hostname must not be specified for protocols ['TCP', 'UDP']");
-    if (protocol !== undefined && !["HTTP", "HTTPS"].includes(protocol)) protocolV!.warn(`protocol ${protocol} is not modelled (HTTP and HTTPS are); the listener accepts no routes`);
+    // A waypoint's HBONE listener is modelled by the ambient data path (src/config/ambient/waypoint-gateway.ts).
+    const waypointListener = protocol === "HBONE" && gatewayClassName === "istio-waypoint";
+    if (protocol !== undefined && !["HTTP", "HTTPS"].includes(protocol) && !waypointListener) protocolV!.warn(`protocol ${protocol} is not modelled (HTTP and HTTPS are); the listener accepts no routes`);
     let allowed: Listener["allowedRoutes"] = { namespaces: { from: "Same" } };
     const am = m.get("allowedRoutes")?.map();
     if (am) {

@@ -2,7 +2,7 @@
 // https://istio.io/latest/docs/reference/config/security/
 import type {
   AuthorizationPolicySpec, AuthzCondition, AuthzOperation, AuthzRule, AuthzSource, JWTRule, MtlsMode,
-  PeerAuthenticationSpec, RequestAuthenticationSpec,
+  PeerAuthenticationSpec, PolicyTargetRef, RequestAuthenticationSpec,
 } from "../../proxy/api/security.js";
 import { DEFAULTS } from "../defaults.js";
 import type { LoadState } from "../load-state.js";
@@ -149,9 +149,25 @@ export function readAuthorizationPolicySpec(spec: YamlMap): AuthorizationPolicyS
   if (out.action === "CUSTOM" && !out.provider) spec.error("action CUSTOM requires a provider");
   const rulesV = spec.get("rules")?.list();
   if (rulesV) out.rules = rulesV.map(readRule).filter((r): r is AuthzRule => r !== undefined);
-  if (spec.has("targetRef") || spec.has("targetRefs")) {
-    (spec.get("targetRef") ?? spec.get("targetRefs"))!.warn("targetRef(s) (waypoints, gateways) are not simulated; the policy is ignored for them");
-    spec.ignore("targetRef", "targetRefs");
+  // targetRefs: the policy applies to its targets only — an ambient waypoint (the waypoint Gateway or
+  // a Service bound to one) enforces it; it never selects sidecars. A gateway's is not simulated.
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/ (targetRefs)
+  const refs = [...(spec.get("targetRef") ? [spec.get("targetRef")!] : []), ...(spec.get("targetRefs")?.list() ?? [])];
+  if (refs.length > 0) {
+    const targets: PolicyTargetRef[] = [];
+    for (const r of refs) {
+      const m = r.map();
+      if (!m) continue;
+      const kind = m.req("kind")?.nonEmptyStr();
+      const name = m.req("name")?.nonEmptyStr();
+      const group = m.get("group")?.str() ?? "";
+      const namespace = m.get("namespace")?.nonEmptyStr();
+      m.done();
+      if (kind === undefined || name === undefined) continue;
+      if (kind !== "Service" && kind !== "Gateway" && kind !== "GatewayClass" && kind !== "ServiceEntry") r.warn(`targetRef kind ${JSON.stringify(kind)} is not one Istio accepts (Gateway, GatewayClass, Service, ServiceEntry)`);
+      targets.push({ group, kind, name, ...(namespace !== undefined ? { namespace } : {}) });
+    }
+    out.targetRefs = targets;
   }
   spec.done();
   return out;

@@ -114,8 +114,8 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
   const suV = spec.get("startupTime");
   const startupTime = suV ? readDistribution(suV) : DEFAULTS.workload.startupTime;
   if (!startupTime) ok = false;
-  // The app container's working set (optional): reported, and compared with its memory limit.
-  const memoryBytes = spec.get("memory")?.bytes();
+  const memory = readWorkloadMemory(spec);
+  if (memory === null) ok = false;
   const vm = spec.get("versions")?.map();
   if (vm) {
     for (const key of vm.keys()) {
@@ -137,7 +137,7 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
   };
   if (base!.responseSize !== undefined) behaviour.responseSize = base!.responseSize;
   const wl: Workload = { kind: "Workload", metadata, selector: selector!, behaviour, versions, startupTime: startupTime!, pos };
-  if (memoryBytes !== undefined) wl.memoryBytes = memoryBytes;
+  if (memory !== undefined && memory !== null) wl.memory = memory;
   state.defer(() => checkSelection(wl, selV!, state));
   return wl;
 }
@@ -153,4 +153,22 @@ function checkSelection(wl: Workload, at: YamlValue, state: LoadState): void {
     const both = deps.find((d) => Object.entries(other.selector).every(([k, v]) => d.podLabels[k] === v));
     if (both) at.error(`Deployment ${JSON.stringify(both.metadata.name)} is already selected by Workload ${JSON.stringify(other.metadata.name)}`);
   }
+}
+
+/**
+ * `memory: {workingSet: 200Mi, perRequest: 512Ki}`: the app container's working set (what cAdvisor and
+ * metrics-server report for it) as a base plus so much per request inside the app (served or
+ * waiting). Absent: meshsim does not know the app's memory. null: invalid (reported).
+ */
+function readWorkloadMemory(spec: YamlMap): Workload["memory"] | null | undefined {
+  const mV = spec.get("memory");
+  if (!mV) return undefined;
+  const m = mV.map();
+  if (!m) return null;
+  const base = m.req("workingSet")?.bytes();
+  const perV = m.get("perRequest");
+  const per = perV ? perV.bytes() : 0;
+  m.done();
+  if (base === undefined || per === undefined) return null;
+  return { baseBytes: base, perRequestBytes: per };
 }

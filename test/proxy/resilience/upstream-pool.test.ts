@@ -73,9 +73,12 @@ describe("HTTP/1.1 pool", () => {
   it("lets each host have one connection whatever max_connections says", () => {
     const p = pool({ tcp: { maxConnections: 1 } });
     p.newStream(0, "a");
+    expect(p.counters.upstream_cx_overflow).toBe(0);
     p.newStream(1, "b");
     expect(p.conn).not.toBeNull();
     expect(p.counters.upstream_cx_active).toBe(2);
+    // Envoy's tryCreateNewConnection counts the overflow even though it opens the connection.
+    expect(p.counters.upstream_cx_overflow).toBe(1);
   });
 
   it("fails a host's pending requests when its connection cannot be established", () => {

@@ -123,13 +123,16 @@ function isDryRun(p: AuthorizationPolicy): boolean {
   return p.metadata.annotations["istio.io/dry-run"]?.toLowerCase() === "true";
 }
 
-/** The policies that apply to a workload (namespace, root namespace, selector), in input order. */
+/**
+ * The policies that apply to a workload (namespace, root namespace, selector), in input order. A
+ * policy with `targetRefs` applies to its targets only (a waypoint, a gateway), never to a workload.
+ */
 export function applicableAuthorizationPolicies(
   policies: readonly AuthorizationPolicy[],
   workload: WorkloadRef,
   rootNamespace: string = DEFAULT_ROOT_NAMESPACE,
 ): AuthorizationPolicy[] {
-  return policies.filter((p) => policyAppliesTo(p.metadata, p.spec.selector, workload, rootNamespace));
+  return policies.filter((p) => (p.spec.targetRefs?.length ?? 0) === 0 && policyAppliesTo(p.metadata, p.spec.selector, workload, rootNamespace));
 }
 
 /** Compile the policies that apply to one workload. Do it once per workload and config version. */

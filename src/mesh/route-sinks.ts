@@ -1,0 +1,34 @@
+// The telemetry sinks of one route's hops, resolved once per upstream host and then read by index.
+// A routed request's edge is fixed by its proxy's route (origin and destination_service), the host
+// the load balancer picked (its pool id in the cluster) and whether the connection is mTLS; both
+// reporters' sinks for it are EdgeSinks' own objects (the same ones, found with no hashing after
+// the first request to each host).
+import type { EdgeSinks } from "./edge-sinks.js";
+import type { RequestSink } from "./mesh-telemetry.js";
+import type { Pod } from "./kube/pod.js";
+import type { Origin } from "./transport.js";
+
+export class RouteSinks {
+  /** By host id × 4 + reporter (source 0, destination 2) + mTLS (1). */
+  private readonly byKey: (RequestSink | undefined)[] = [];
+
+  constructor(
+    private readonly sinks: EdgeSinks,
+    /** The origin of the route's requests (its proxy's pod): another one takes EdgeSinks' path. */
+    readonly origin: Origin,
+    /** Istio's destination_service of the route (never PassthroughCluster's per-host one). */
+    readonly service: string,
+  ) {}
+
+  /** EdgeSinks.get(reporter, mtls, origin, host, service) for the host with pool id `hostId`. */
+  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, host: Pod, hostId: number): RequestSink {
+    if (origin !== this.origin || hostId < 0) return this.sinks.get(reporter, mtls, origin, host, this.service);
+    const k = hostId * 4 + (reporter === "source" ? 0 : 2) + (mtls ? 1 : 0);
+    let s = this.byKey[k];
+    if (s === undefined) {
+      s = this.sinks.get(reporter, mtls, origin, host, this.service);
+      this.byKey[k] = s;
+    }
+    return s;
+  }
+}

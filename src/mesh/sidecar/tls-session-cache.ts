@@ -1,0 +1,38 @@
+// A client sidecar's TLS sessions for resuming its upstream mTLS handshakes. Envoy's upstream TLS
+// context (one per cluster, shared by the workers) keeps up to `max_session_keys` sessions — default
+// 1, which Istio does not change — offers the most recent to each new connection and drops a TLS 1.3
+// session once offered (single use, RFC 8446 appendix C.4): envoyproxy/envoy
+// source/common/tls/context_impl.cc (ClientContextImpl::newSsl, newSessionKey);
+// https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/tls.proto
+// (UpstreamTlsContext.max_session_keys). The server's sidecar issues session tickets after each
+// handshake (DownstreamTlsContext leaves stateless resumption on, with a key of its TLS context's
+// own), which the client reads with the connection's first response. A ticket only the server that
+// issued it can read: offered to another host, the handshake is a full one. A new workload
+// certificate (SDS) makes Envoy build new TLS contexts on either side: the stored session, or the
+// key that sealed it, is gone.
+import type { Pod } from "../kube/pod.js";
+
+interface Session {
+  /** The server that issued the ticket, and both sides' certificates then. */
+  server: Pod;
+  serverCert: number;
+  clientCert: number;
+}
+
+export class TlsSessionCache {
+  /** Per cluster (the upstream TLS context): the one stored session. */
+  private readonly sessions = new WeakMap<object, Session>();
+
+  /** A new connection of `cluster` (owned by `client`) to `host` takes the stored session: does its handshake resume? */
+  offer(cluster: object, client: Pod | null, host: Pod): boolean {
+    const s = this.sessions.get(cluster);
+    if (s === undefined) return false;
+    this.sessions.delete(cluster);
+    return s.server === host && host.alive && s.serverCert === host.certNotAfter && s.clientCert === (client?.certNotAfter ?? Infinity);
+  }
+
+  /** A ticket from `host` read on a connection of `cluster`: it replaces the stored one (one key). */
+  store(cluster: object, client: Pod | null, host: Pod): void {
+    this.sessions.set(cluster, { server: host, serverCert: host.certNotAfter, clientCert: client?.certNotAfter ?? Infinity });
+  }
+}

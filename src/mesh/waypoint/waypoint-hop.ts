@@ -1,0 +1,107 @@
+// The waypoints as ztunnel uses them: which waypoint Service a Service is bound to under the config
+// istiod holds (config/ambient/ambient-index.ts: istio.io/use-waypoint on the Service or its
+// namespace, a waypoint for `service` or `all` traffic), and the waypoint's Envoy taking a request
+// that ztunnel tunnelled to it. The waypoint is a proxy like a sidecar without an app: it routes by
+// its own config (VirtualServices and HTTPRoutes for the Service — GAMMA routes with a Service
+// parentRef —, DestinationRule policy, retries, timeouts), balances per request over the Service's
+// endpoints and sends on over HBONE to the destination's ztunnel. It reports the HTTP metrics with
+// reporter="waypoint" and the original client as source (mesh/edge-sinks.ts).
+// https://istio.io/latest/docs/ambient/usage/waypoint/
+// https://istio.io/latest/docs/ambient/architecture/data-plane/
+import type { MeshConfig } from "../../config/mesh-config.js";
+import { ambientIndex } from "../../config/ambient/ambient-index.js";
+import type { Scenario } from "../../scenario/model.js";
+import type { Pod } from "../kube/pod.js";
+import type { SidecarPath } from "../sidecar/sidecar-path.js";
+import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
+import type { WaypointHop } from "../ztunnel/ztunnel-path.js";
+import type { Waypoint } from "../../config/ambient/waypoint-gateway.js";
+import type { AuthorizationPolicy } from "../../proxy/api/security.js";
+import { compileAuthorization, evaluateAuthorization, RBAC_DENIED_BODY, type CompiledAuthz } from "../../proxy/security/authorization/authorization.js";
+import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
+
+export class Waypoints implements WaypointHop {
+  private readonly bound = new WeakMap<MeshConfig, Map<string, Waypoint>>();
+  /** The L7 policies a waypoint enforces for a Service, per config version (null: none apply). */
+  private readonly authz = new WeakMap<MeshConfig, Map<string, CompiledAuthz | null>>();
+  /** The Origin a waypoint sends a client's requests with: its own pod, the client's identity labels. */
+  private readonly origins = new WeakMap<Pod, WeakMap<Origin, Origin>>();
+
+  constructor(
+    private readonly scenario: Scenario,
+    /** The config istiod holds now (its waypoint bindings reach ztunnel without a modelled delay). */
+    private readonly config: () => MeshConfig,
+    private readonly sidecars: SidecarPath,
+  ) {}
+
+  waypointFor(serviceFqdn: string): string | undefined {
+    return this.bindingOf(this.config(), serviceFqdn)?.address;
+  }
+
+  private bindingOf(config: MeshConfig, serviceFqdn: string): Waypoint | undefined {
+    let map = this.bound.get(config);
+    if (map === undefined) {
+      map = new Map();
+      const s = this.scenario;
+      const index = ambientIndex({ mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
+      for (const [host, svc] of index.services) if (svc.binding.waypoint !== undefined) map.set(host, svc.binding.waypoint);
+      this.bound.set(config, map);
+    }
+    return map.get(serviceFqdn);
+  }
+
+  /**
+   * The AuthorizationPolicies a waypoint enforces for requests to a Service: those whose targetRefs
+   * name the waypoint's Gateway or the Service itself (Beta), evaluated with the original client's
+   * identity, which HBONE carries to the waypoint.
+   * https://istio.io/latest/docs/ambient/usage/l7-features/#security-authorization
+   */
+  private authzFor(config: MeshConfig, serviceFqdn: string): CompiledAuthz | null {
+    let map = this.authz.get(config);
+    if (map === undefined) this.authz.set(config, (map = new Map()));
+    let c = map.get(serviceFqdn);
+    if (c === undefined) {
+      const wp = this.bindingOf(config, serviceFqdn);
+      const [svcName, svcNs] = serviceFqdn.split(".");
+      const targeted: AuthorizationPolicy[] = [];
+      for (const p of config.authorizationPolicies) {
+        const refs = p.spec.targetRefs ?? [];
+        const hit = refs.some((r) => {
+          const ns = r.namespace ?? p.metadata.namespace;
+          if (r.kind === "Gateway") return wp !== undefined && r.name === wp.name && ns === wp.namespace;
+          return r.kind === "Service" && (r.group === "" || r.group === "core") && r.name === svcName && ns === svcNs;
+        });
+        // Compiled as a namespace-wide policy of the Service's namespace (its targets already matched).
+        if (hit) targeted.push({ ...p, metadata: { ...p.metadata, namespace: svcNs ?? p.metadata.namespace }, spec: { ...p.spec, targetRefs: undefined, selector: undefined } } as AuthorizationPolicy);
+      }
+      c = targeted.length === 0 ? null : compileAuthorization(targeted, { namespace: svcNs ?? "", labels: {} });
+      map.set(serviceFqdn, c);
+    }
+    return c;
+  }
+
+  arrive(pod: Pod, origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
+    const t = req.target.resolved;
+    const authz = t.kind === "service" ? this.authzFor(this.config(), t.fqdn) : null;
+    if (authz !== null) {
+      const client = origin.pod as Pod | null;
+      const d = evaluateAuthorization(authz, {
+        method: req.method, path: req.path, host: req.authority, port: req.target.port, headers: req.headers,
+        peer: client !== null && (client.ambient || client.hasSidecar) ? client.identity : undefined,
+        sourceIp: client?.ip ?? OUTSIDE_IP,
+      });
+      // The waypoint's RBAC filter answers 403 itself.
+      if (!d.allowed) {
+        responder.onResponse(d.status, d.flags, RBAC_DENIED_BODY.length);
+        return NOTHING;
+      }
+    }
+    let byOrigin = this.origins.get(pod);
+    if (byOrigin === undefined) this.origins.set(pod, (byOrigin = new WeakMap()));
+    let o = byOrigin.get(origin);
+    if (o === undefined) byOrigin.set(origin, (o = { pod, workload: origin.workload, namespace: origin.namespace, client: origin.pod }));
+    return this.sidecars.send(o, req, responder, conn);
+  }
+}
+
+const NOTHING: Exchange = { abandon(): void {} };

@@ -1,0 +1,103 @@
+// The destination side of ztunnel: every connection to an ambient pod, HBONE on 15008 from another
+// ztunnel or a sidecar, or plaintext on 15006 from a client outside the mesh, passes through the
+// pod's node's ztunnel (even from the same node), which enforces STRICT mTLS (PeerAuthentication
+// DISABLE is ignored: HBONE is always mTLS) and L4 AuthorizationPolicy, then hands the connection to
+// the app in plaintext inside the pod's network namespace.
+// https://istio.io/latest/docs/ambient/usage/l4-policy/
+// https://github.com/istio/ztunnel/blob/62d82653/src/proxy/inbound.rs (HBONE) and inbound_passthrough.rs (15006)
+import type { MeshConfig } from "../../config/mesh-config.js";
+import { effectivePeerAuthentication, mtlsForPort, type EffectivePeerAuthentication } from "../../proxy/security/index.js";
+import { DEFAULT_ROOT_NAMESPACE } from "../../proxy/security/policy-scope.js";
+import { checkConnection, compileZtunnelAuthorization, type ZtunnelAuthz } from "../../proxy/ztunnel/l4-authorization.js";
+import { hasTargetRefs } from "../../config/ambient/ztunnel-authorization.js";
+import type { AuthorizationPolicy } from "../../proxy/api/security.js";
+import type { Pod } from "../kube/pod.js";
+import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
+import type { ZtunnelInboundHook } from "../sidecar/inbound.js";
+import type { RequestSink } from "../mesh-telemetry.js";
+import type { Origin } from "../transport.js";
+import type { L4Sinks } from "./l4-sinks.js";
+import type { ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
+
+interface PodL4Policy {
+  config: MeshConfig;
+  peerAuthn: EffectivePeerAuthentication;
+  authz: ZtunnelAuthz;
+  /** No authorization policy applies: nothing to check per connection. */
+  open: boolean;
+}
+
+export class ZtunnelInbound implements ZtunnelInboundHook {
+  private readonly policies = new WeakMap<Pod, PodL4Policy>();
+  /** Connections the destination ztunnels closed, by reason (summary events). */
+  denied = 0;
+
+  constructor(
+    private readonly ztunnels: ZtunnelDaemonSet,
+    private readonly sinks: L4Sinks,
+    /** The config ztunnel enforces (istiod's current: its WDS/authorization push is not delayed here). */
+    private readonly config: () => MeshConfig,
+    /** A denial, for the run's event log. */
+    private readonly onDeny: (pod: Pod, reason: string) => void,
+  ) {}
+
+  sink(origin: Origin, pod: Pod, service: string, mtls: boolean): RequestSink {
+    return this.sinks.get("destination", mtls, origin, pod, service);
+  }
+
+  pass(pod: Pod, at: number, connKey: number, mtls: boolean): number {
+    const cpu = this.ztunnels.of(pod).cpu;
+    return cpu.pass(cpu.worker(connKey), at, mtls);
+  }
+
+  private of(pod: Pod): PodL4Policy {
+    const config = this.config();
+    let p = this.policies.get(pod);
+    if (p === undefined || p.config !== config) {
+      const ref = { namespace: pod.namespace, labels: pod.labels };
+      const authz = compileZtunnelAuthorization(forZtunnel(config), ref, DEFAULT_ROOT_NAMESPACE);
+      const a = authz.compiled?.applied;
+      p = {
+        config, authz,
+        peerAuthn: effectivePeerAuthentication(config.peerAuthentications, ref, DEFAULT_ROOT_NAMESPACE),
+        open: a !== undefined && a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0,
+      };
+      this.policies.set(pod, p);
+    }
+    return p;
+  }
+
+  admit(pod: Pod, origin: Origin, mtls: boolean, port: number): boolean {
+    const p = this.of(pod);
+    // STRICT: ztunnel refuses plaintext on 15006. DISABLE cannot turn HBONE off (it is PERMISSIVE here).
+    if (!mtls && mtlsForPort(p.peerAuthn, port).mode === "STRICT") {
+      this.deny(pod, "strict-mtls");
+      return false;
+    }
+    if (p.open) return true;
+    const from = origin.pod as Pod | null;
+    const r = checkConnection(p.authz, {
+      peer: mtls && from !== null ? from.identity : undefined,
+      sourceIp: from?.ip ?? OUTSIDE_IP, destinationIp: pod.ip, port,
+    });
+    if (r.allowed) return true;
+    this.deny(pod, p.authz.compiled === null ? `l7-policy-without-waypoint:${r.policy}` : `policy:${r.policy}`);
+    return false;
+  }
+
+  private deny(pod: Pod, reason: string): void {
+    this.denied++;
+    this.onDeny(pod, reason);
+  }
+}
+
+const ztunnelPolicies = new WeakMap<MeshConfig, AuthorizationPolicy[]>();
+/** The policies istiod sends ztunnel: not CUSTOM or AUDIT (rejected), not those with targetRefs (a waypoint's). */
+function forZtunnel(config: MeshConfig): AuthorizationPolicy[] {
+  let list = ztunnelPolicies.get(config);
+  if (list === undefined) {
+    list = config.authorizationPolicies.filter((p) => !hasTargetRefs(p) && p.spec.action !== "CUSTOM" && p.spec.action !== "AUDIT");
+    ztunnelPolicies.set(config, list);
+  }
+  return list;
+}

@@ -1,0 +1,112 @@
+// ztunnel's HBONE connection pool: HTTP/2 CONNECT streams over mTLS to port 15008. Each unique
+// (source identity, destination identity) gets its own dedicated connections; a connection carries up
+// to POOL_MAX_STREAMS_PER_CONNECTION streams (100) at once, a new one is dialled (an mTLS handshake)
+// when all are full, and a connection unused for POOL_UNUSED_RELEASE_TIMEOUT (5 min) is released.
+// https://istio.io/latest/docs/ambient/architecture/hbone/
+// https://github.com/istio/ztunnel/blob/62d82653/src/proxy/pool.rs
+// https://github.com/istio/ztunnel/blob/62d82653/src/config.rs#L105-L106
+// Pure: the caller passes the time.
+
+export const HBONE_MAX_STREAMS_PER_CONNECTION = 100;
+export const HBONE_UNUSED_RELEASE_MS = 5 * 60_000;
+
+/** One HTTP/2 connection of the pool. */
+export interface HboneConnection {
+  readonly id: number;
+  streams: number;
+  /** When its last stream closed (idle since), or Infinity while a stream is open. */
+  idleSinceMs: number;
+}
+
+export interface HboneAcquired {
+  conn: HboneConnection;
+  /** A new tunnel was dialled: its mTLS handshake is on this stream's path. */
+  dialled: boolean;
+}
+
+export class HbonePool {
+  /** Source identity → destination identity → its connections (two Maps: no key string per stream). */
+  private readonly byKey = new Map<string, Map<string, HboneConnection[]>>();
+  private nextId = 0;
+  /** Tunnels dialled and released, over the pool's life. */
+  dialled = 0;
+  released = 0;
+
+  constructor(
+    readonly maxStreams = HBONE_MAX_STREAMS_PER_CONNECTION,
+    readonly unusedReleaseMs = HBONE_UNUSED_RELEASE_MS,
+  ) {}
+
+  private list(src: string, dst: string): HboneConnection[] {
+    let byDst = this.byKey.get(src);
+    if (byDst === undefined) this.byKey.set(src, (byDst = new Map()));
+    let conns = byDst.get(dst);
+    if (conns === undefined) byDst.set(dst, (conns = []));
+    return conns;
+  }
+
+  /** A stream for a new TCP connection from `src` to `dst` (SPIFFE identities) at `now`. */
+  acquire(src: string, dst: string, now: number): HboneAcquired {
+    const conn = this.stream(src, dst, now);
+    return { conn, dialled: this.justDialled };
+  }
+
+  /** Whether the last `stream` call dialled a new tunnel. */
+  justDialled = false;
+
+  /** `acquire` without the result object (the hot path): read `justDialled` after it. */
+  stream(src: string, dst: string, now: number): HboneConnection {
+    const conns = this.list(src, dst);
+    if (conns.length > 0) this.releaseIdle(conns, now);
+    for (let i = 0; i < conns.length; i++) {
+      const c = conns[i]!;
+      if (c.streams < this.maxStreams) {
+        c.streams++;
+        c.idleSinceMs = Infinity;
+        this.justDialled = false;
+        return c;
+      }
+    }
+    const conn: HboneConnection = { id: this.nextId++, streams: 1, idleSinceMs: Infinity };
+    conns.push(conn);
+    this.dialled++;
+    this.justDialled = true;
+    return conn;
+  }
+
+  /** The stream's TCP connection closed at `now`. */
+  release(conn: HboneConnection, now: number): void {
+    if (conn.streams > 0 && --conn.streams === 0) conn.idleSinceMs = now;
+  }
+
+  /** Connections currently open between `src` and `dst` at `now`. */
+  open(src: string, dst: string, now: number): number {
+    const conns = this.byKey.get(src)?.get(dst);
+    if (conns === undefined) return 0;
+    this.releaseIdle(conns, now);
+    return conns.length;
+  }
+
+  /** Every open connection, over all keys (after releasing those idle too long at `now`). */
+  total(now: number): number {
+    let n = 0;
+    for (const byDst of this.byKey.values()) {
+      for (const conns of byDst.values()) {
+        this.releaseIdle(conns, now);
+        n += conns.length;
+      }
+    }
+    return n;
+  }
+
+  private releaseIdle(conns: HboneConnection[], now: number): void {
+    // Released when a stream asks (lazily): the same as a timer for everything a run can observe.
+    for (let i = conns.length - 1; i >= 0; i--) {
+      const c = conns[i]!;
+      if (c.streams === 0 && now - c.idleSinceMs >= this.unusedReleaseMs) {
+        conns.splice(i, 1);
+        this.released++;
+      }
+    }
+  }
+}

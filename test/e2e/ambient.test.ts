@@ -1,0 +1,293 @@
+// ambient mode end to end (issue 16): the scenarios of scenarios/ambient/ run in-process and are held
+// to what Istio's ambient docs say: mTLS on every hop with no sidecar, L7 config ignored without a
+// waypoint, ztunnel's TCP-only metrics, per-connection balancing (istio/istio#57711), L7 policies
+// without a waypoint dropping everything, and the same seed giving the same summary.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../src/scenario/index.js";
+import { createWorld, finishRun, runScenario } from "../../src/runner/run-scenario.js";
+import { renderPrometheus } from "../../src/report/prometheus.js";
+import type { Scenario } from "../../src/scenario/model.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
+
+const DIR = path.resolve(import.meta.dirname, "../../scenarios/ambient");
+const load = (f: string): Scenario => loadScenario(path.join(DIR, f));
+
+function withMode(s: Scenario, mode: "sidecar" | "ambient" | "none"): Scenario {
+  return { ...s, simulation: { ...s.simulation, mesh: { ...s.simulation.mesh, mode } } };
+}
+
+describe("Bookinfo in ambient without a waypoint", () => {
+  const scenario = load("bookinfo-ambient.yaml");
+  const out = runScenario(scenario);
+  const s = out.summary;
+
+  it("meets its expectations (L7 routing and the abort fault ignored)", () => {
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    expect(s.expectations.length).toBeGreaterThan(0);
+  });
+
+  it("encrypts every hop between pods (HBONE) and reports ztunnel's TCP metrics only", () => {
+    const meshEdges = s.edges.filter((e) => e.source === "productpage-v1");
+    expect(meshEdges.length).toBeGreaterThan(0);
+    for (const e of meshEdges) expect(e.mtls, `${e.source}->${e.destination}`).toBe(true);
+    // No fault: nothing answered by a proxy.
+    for (const e of s.edges) expect(Object.keys(e.flags ?? {})).not.toContain("FI");
+    const prom = renderPrometheus(out.recorder, s);
+    expect(prom).not.toMatch(/^istio_requests_total\{/m);
+    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="productpage-v1".*connection_security_policy="mutual_tls"\} \d+/m);
+    expect(prom).toMatch(/^istio_tcp_connections_opened_total\{reporter="source",source_workload="reviews-v2",.*destination_workload="ratings-v1".*\} [1-9]\d*$/m);
+    expect(prom).toMatch(/^istio_tcp_connections_closed_total\{/m);
+    expect(prom).toMatch(/^istio_tcp_received_bytes_total\{/m);
+  });
+
+  it("runs one ztunnel (no sidecar) and prices it with ztunnel's calibration", () => {
+    const z = s.pods["ztunnel-node.istio-system"];
+    expect(z).toBeDefined();
+    expect(z!.containers?.["istio-proxy"]?.memoryMB).toBe(12);
+    expect(z!.containers?.["istio-proxy"]?.concurrency).toBe(2);
+    expect(s.pods["productpage-v1-0"]!.containers?.["istio-proxy"]).toBeUndefined();
+    expect(s.mesh.cost!.proxies).toBe(1);
+    expect(s.mesh.cost!.profile).toBe("ztunnel-1.24");
+    expect(s.mesh.cost!.proxyCores).toBeGreaterThan(0);
+  });
+
+  it("costs less than sidecars and adds less latency on the same YAML (Bookinfo without routing rules)", () => {
+    const plain = loadScenario(path.resolve(DIR, "../bookinfo/simulation.yaml"));
+    const short = (m: "sidecar" | "ambient" | "none"): Scenario => {
+      const x = withMode(plain, m);
+      return { ...x, simulation: { ...x.simulation, durationMs: 60_000 } };
+    };
+    const [amb, side, none] = (["ambient", "sidecar", "none"] as const).map((m) => runScenario(short(m)).summary);
+    expect(amb!.mesh.cost!.proxyCores).toBeLessThan(side!.mesh.cost!.proxyCores / 3);
+    const p90 = (x: typeof s): number => x.clients["users"]!.latencyMs.p90;
+    expect(p90(amb!)).toBeGreaterThan(p90(none!));
+    expect(p90(amb!)).toBeLessThan(p90(side!));
+  });
+
+  it("gives a byte-identical summary for the same seed", () => {
+    const again = runScenario(load("bookinfo-ambient.yaml")).summary;
+    const strip = (x: typeof s): string => JSON.stringify({ ...x, measuredSeconds: 0 });
+    expect(strip(again)).toBe(strip(s));
+  });
+});
+
+describe("per-connection balancing (istio/istio#57711)", () => {
+  const busy = (sc: Scenario): number => {
+    const s = runScenario(sc).summary;
+    return Object.entries(s.pods).filter(([n, p]) => n.startsWith("echo-") && p.requests > 0).length;
+  };
+
+  it("three kept connections reach at most three of six pods in ambient; sidecars spread over all six", () => {
+    const sc = load("connection-skew.yaml");
+    expect(busy(sc)).toBeLessThanOrEqual(3);
+    expect(busy(withMode(sc, "sidecar"))).toBe(6);
+  });
+
+  it("a kept connection never changes pod, whatever the seed, replicas, connections and a pod killed midway", () => {
+    const base = load("connection-skew.yaml");
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 4 }), (seed, replicas, connections) => {
+      const sc: Scenario = {
+        ...base,
+        simulation: {
+          ...base.simulation, seed, durationMs: 4000, warmupMs: 0,
+          timeline: [{ atMs: 2000, action: { kind: "kill", deployment: "echo", count: 1, namespace: "default", network: "refuse" } }] as unknown as Scenario["simulation"]["timeline"],
+        },
+        deployments: base.deployments.map((d) => (d.metadata.name === "echo" ? { ...d, replicas } : d)),
+        loadGenerators: base.loadGenerators.map((g) => ({ ...g, closed: { ...g.closed!, connections, qps: 200 } })),
+      };
+      const made = createWorld(sc);
+      const path = made.world.ambient!.path;
+      const served = new Map<number, Set<string>>();
+      const inbound = (path as unknown as { d: { inbound: { receive: (pod: Pod, ...rest: unknown[]) => void } } }).d.inbound;
+      const receive = inbound.receive.bind(inbound);
+      inbound.receive = (pod: Pod, ...rest: unknown[]) => {
+        const key = rest[rest.length - 1] as number;
+        let set = served.get(key);
+        if (set === undefined) served.set(key, (set = new Set()));
+        set.add(pod.id);
+        receive(pod, ...rest);
+      };
+      made.world.run();
+      expect(served.size).toBeGreaterThan(0);
+      for (const pods of served.values()) expect(pods.size).toBe(1);
+    }), { numRuns: 8 });
+  });
+});
+
+describe("an L7 AuthorizationPolicy without a waypoint", () => {
+  it("makes ztunnel drop every connection to the workload until the policy is L4 only", () => {
+    const s = runScenario(load("l7-authz-without-waypoint.yaml")).summary;
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    const denied = (s.events as { kind: string; t: number; detail: Record<string, unknown> }[]).filter((e) => e.kind === "ztunnel-denied");
+    expect(denied.map((e) => e.detail["pod"]).sort()).toEqual(["reviews-v1-0", "reviews-v2-0", "reviews-v3-0"]);
+    for (const e of denied) {
+      expect(e.t).toBeGreaterThanOrEqual(20);
+      expect(e.t).toBeLessThan(50);
+      expect(String(e.detail["reason"])).toContain("l7-policy-without-waypoint");
+    }
+  });
+});
+
+describe("enrolment", () => {
+  it("a Namespace labelled on the timeline moves running pods into ambient without a restart", () => {
+    const base = load("connection-skew.yaml");
+    const ns = { kind: "Namespace", metadata: { name: "default", namespace: "", labels: { "istio.io/dataplane-mode": "ambient" }, annotations: {} } };
+    const sc: Scenario = {
+      ...base,
+      namespaces: [{ ...ns, metadata: { ...ns.metadata, labels: {} } } as unknown as Scenario["namespaces"][number]],
+      simulation: { ...base.simulation, durationMs: 20_000, timeline: [{ atMs: 10_000, action: { kind: "apply", resources: [ns] } }] as unknown as Scenario["simulation"]["timeline"] },
+    };
+    const made = createWorld(sc);
+    const fortio = made.world.pods.get("fortio-deploy-0")!;
+    expect(fortio.ambient).toBe(false);
+    made.world.advance(9_000);
+    expect(fortio.ambient).toBe(false);
+    made.world.advance(11_000);
+    expect(fortio.ambient).toBe(true);
+    expect(fortio.restarts).toBe(0);
+    const s = finishRun(sc, {}, made, made.world.run(), Date.now()).summary;
+    expect((s.events as { kind: string }[]).filter((e) => e.kind === "ambient-enrolled").length).toBe(7);
+  });
+});
+
+describe("a waypoint (Gateway of class istio-waypoint, namespace enrolled)", () => {
+  const out = runScenario(load("waypoint-traffic-shifting.yaml"));
+  const s = out.summary;
+
+  it("applies the HTTPRoute 90/10 per request at the waypoint (none to v3)", () => {
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    const v1 = s.edges.find((e) => e.source === "productpage-v1" && e.destination === "reviews-v1")!;
+    const v2 = s.edges.find((e) => e.source === "productpage-v1" && e.destination === "reviews-v2")!;
+    const share = v2.requests / (v1.requests + v2.requests);
+    // Binomial: within 4 standard deviations of 10 %.
+    const sd = Math.sqrt((0.1 * 0.9) / (v1.requests + v2.requests));
+    expect(Math.abs(share - 0.1)).toBeLessThan(4 * sd);
+    expect(v1.reporter).toBe("waypoint");
+  });
+
+  it("reports HTTP metrics as reporter=waypoint with the original client as source, and shows the waypoint as a node", () => {
+    const prom = renderPrometheus(out.recorder, s);
+    expect(prom).toMatch(/^istio_requests_total\{reporter="waypoint",source_workload="productpage-v1",source_workload_namespace="default",source_principal="spiffe:\/\/cluster.local\/ns\/default\/sa\/bookinfo-productpage".*destination_workload="reviews-v2"/m);
+    expect(prom).not.toMatch(/^istio_requests_total\{reporter="source"/m);
+    expect(s.edges.some((e) => e.source === "productpage-v1" && e.destination === "waypoint" && e.reporter === "source")).toBe(true);
+  });
+
+  it("runs the waypoint as its own pod with the waypoint calibration in mesh.cost", () => {
+    const wp = s.pods["waypoint-0"];
+    expect(wp?.containers?.["istio-proxy"]).toBeDefined();
+    expect(wp!.containers!["istio-proxy"]!.cpuCores.mean).toBeGreaterThan(0);
+    expect(s.mesh.cost!.profile).toBe("waypoint-1.24,ztunnel-1.24");
+    expect(s.mesh.cost!.proxies).toBe(2);
+  });
+});
+
+describe("an L7 AuthorizationPolicy with targetRefs and a waypoint", () => {
+  it("is enforced per request at the waypoint (403 once only POST is allowed), never by ztunnel", () => {
+    const s = runScenario(load("l7-authz-with-waypoint.yaml")).summary;
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    expect((s.events as { kind: string }[]).filter((e) => e.kind === "ztunnel-denied")).toEqual([]);
+    // The reviews pods only saw the requests the waypoint let through.
+    const toReviews = s.edges.filter((e) => e.source === "productpage-v1" && e.destination.startsWith("reviews-")).reduce((n, e) => n + e.requests, 0);
+    const viaWaypoint = s.edges.find((e) => e.source === "productpage-v1" && e.destination === "waypoint" && e.service.startsWith("reviews."))!;
+    expect(toReviews).toBe(viaWaypoint.codes["200"]);
+  });
+});
+
+describe("interop and STRICT mTLS", () => {
+  const yaml = (strict: boolean): string => `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: interop}
+spec:
+  seed: 3
+  duration: 20s
+  warmup: 2s
+  mesh: {mode: ambient}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {istio.io/dataplane-mode: ambient}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: server, namespace: default}
+spec:
+  ports: [{name: http, port: 8080}]
+  selector: {app: server}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec:
+      containers: [{name: server, image: s}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: legacy}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      containers: [{name: client, image: c}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: from-sidecar, namespace: legacy}
+spec:
+  from: client
+  target: http://server.default:8080/
+  rate: 50
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: from-outside}
+spec:
+  from: outside
+  target: http://server.default:8080/
+  rate: 50
+${strict ? `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict, namespace: default}
+spec:
+  mtls: {mode: STRICT}
+` : ""}`;
+
+  function runYaml(text: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+    const file = path.join(dir, "interop.yaml");
+    fs.writeFileSync(file, text);
+    return runScenario(loadScenario(file)).summary;
+  }
+
+  it("a sidecar client reaches ambient pods over mTLS (HBONE), and plaintext from outside is accepted when PERMISSIVE", () => {
+    const s = runYaml(yaml(false));
+    expect(s.clients["from-sidecar"]!.errorRate).toBe(0);
+    expect(s.clients["from-outside"]!.errorRate).toBe(0);
+    const side = s.edges.find((e) => e.source === "client" && e.destination === "server")!;
+    expect(side.mtls).toBe(true);
+    expect(s.pods["client-0.legacy"]!.containers?.["istio-proxy"]).toBeDefined();
+    expect(s.pods["server-0"]!.containers?.["istio-proxy"]).toBeUndefined();
+  });
+
+  it("STRICT at the destination ztunnel refuses plaintext from outside the mesh but not HBONE", () => {
+    const s = runYaml(yaml(true));
+    expect(s.clients["from-sidecar"]!.errorRate).toBe(0);
+    expect(s.clients["from-outside"]!.errorRate).toBe(1);
+    expect((s.events as { kind: string; detail: Record<string, unknown> }[]).some((e) => e.kind === "ztunnel-denied" && e.detail["reason"] === "strict-mtls")).toBe(true);
+  });
+});
