@@ -42,8 +42,10 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
   outboundMs = 0;
   private localStatus = 0;
   private localFlags = "-";
-  /** The sidecar worker thread handling it: its CPU runs it, its connection pools carry it. */
+  /** The sidecar worker thread whose connection pools carry it (one pool per worker). */
   worker = 0;
+  /** The worker whose CPU runs it (the kernel's hash of its connection). */
+  cpuWorker = 0;
   /** A ServiceEntry's endpoints and the one this request went to (-1: none). */
   private extEndpoints: ExternalEndpoints | null = null;
   private extHost = -1;
@@ -334,7 +336,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     this.record(this.p.d, this.p.sim.now, status, f, bytes);
     this.close();
     // The worker records telemetry after the response (Istio performance page).
-    this.pod.proxy!.cpu?.afterResponse(this.worker, this.p.sim.now, bytes);
+    this.pod.proxy!.cpu?.afterResponse(this.cpuWorker, this.p.sim.now, bytes);
     this.responder.onResponse(status, f, bytes);
   }
 
