@@ -93,6 +93,14 @@ export async function runCommand(a: RunArgs): Promise<number> {
         `(${Math.round(r.eventsPerSecond).toLocaleString("en-US")} events/s); reports in ${out}/\n`,
     );
   }
+  if (!a.quiet) {
+    // A container whose working set is over its memory limit: the kernel would OOM-kill it (meshsim does not).
+    for (const [pod, p] of Object.entries(outcome.summary.pods)) {
+      for (const [c, k] of Object.entries(p.containers ?? {})) {
+        if (k.overMemoryLimit === true) process.stderr.write(`meshsim: warning: pod ${pod}, container ${c}: working set ${k.memoryMB} MB is over its memory limit (the kernel would OOM-kill it)\n`);
+      }
+    }
+  }
   if (stopped !== undefined) {
     process.stderr.write(`meshsim: ${name}: interrupted by ${interrupt.signal} at ${stopped.atSimulatedSeconds} simulated s; the reports cover the run up to there\n`);
     return SIGNAL_EXIT_CODE[interrupt.signal!];

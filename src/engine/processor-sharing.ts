@@ -21,6 +21,11 @@ export interface ProcessorSharingOptions {
   quota?: { periodMs: number; amount: number } | undefined;
   /** Called for every stretch of time the server ran: [from, to) at `cores` cores. */
   onUsage?: ((from: number, to: number, cores: number) => void) | undefined;
+  /** Called when what the server wants may have changed (a job started or finished, it was
+   *  throttled, a period began), e.g. to reshare a node. */
+  onBusyChange?: (() => void) | undefined;
+  /** Called when a period is throttled, with the period's start (ms). */
+  onThrottle?: ((periodStartMs: number) => void) | undefined;
 }
 
 export class ProcessorSharing<P> {
@@ -36,6 +41,8 @@ export class ProcessorSharing<P> {
   private readonly perJobCap: number;
   private readonly quota: { periodMs: number; amount: number } | undefined;
   private readonly onUsage: ((from: number, to: number, cores: number) => void) | undefined;
+  private readonly onBusyChange: (() => void) | undefined;
+  private readonly onThrottle: ((periodStartMs: number) => void) | undefined;
   /** Jobs by finishing virtual time, descending (the next to finish is last). */
   private readonly ends: number[] = [];
   private readonly payloads: P[] = [];
@@ -56,6 +63,8 @@ export class ProcessorSharing<P> {
     this.perJobCap = o.perJobCap ?? 1;
     this.quota = o.quota;
     this.onUsage = o.onUsage;
+    this.onBusyChange = o.onBusyChange;
+    this.onThrottle = o.onThrottle;
     this.kind = sim.on(() => this.wake());
   }
 
@@ -81,13 +90,20 @@ export class ProcessorSharing<P> {
     ends.splice(lo, 0, end);
     this.payloads.splice(lo, 0, payload);
     this.schedule();
+    this.onBusyChange?.();
   }
 
   /** Change the shared capacity (e.g. a node's CPU shares were recomputed). */
   setCapacity(capacity: number): void {
+    if (capacity === this.capacity) return;
     this.advance();
     this.capacity = capacity;
     this.schedule();
+  }
+
+  /** Stalled on a spent quota until the next period. */
+  get isThrottled(): boolean {
+    return this.throttled;
   }
 
   /** Cores in use right now. */
@@ -147,8 +163,11 @@ export class ProcessorSharing<P> {
     if (q && !this.throttled && ends.length > 0 && this.usedInPeriod >= q.amount - 1e-9) {
       this.throttled = true;
       this.throttledPeriods++;
+      this.onThrottle?.(this.period * q.periodMs);
     }
     this.schedule();
+    // Jobs finished, the quota ran out or a period began: what the server wants may have changed.
+    this.onBusyChange?.();
   }
 
   private schedule(): void {

@@ -116,7 +116,11 @@ export function wireMesh(h: MeshHost): MeshParts {
   const log = h.log;
   const apps = new Apps(sim, calls, log);
   const proxyLatency = sampler(simSpec.mesh.proxy.latency, "proxy:latency");
-  const resources = new PodResources(sim, simSpec.mesh, proxyLatency, () => waypointLatency!);
+  // The access log and tracing cost every proxy CPU after each response (docs/cpu-and-memory.md).
+  const resources = new PodResources(sim, simSpec.mesh, proxyLatency, () => waypointLatency!, {
+    accessLog: simSpec.report.accessLog,
+    traceSample: simSpec.report.traces.enabled ? simSpec.report.traces.sample : 0,
+  });
   const sinks = new EdgeSinks(telemetry, nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null);
   // A pod without a sidecar enforces nothing; its "held" config is the one every pod starts with.
   const held = (pod: Pod): ProxyXds => pod.proxy?.xds ?? new ProxyXds(h.initialConfig, registry.eds, h.initialConfig, h.initialConfig, true);

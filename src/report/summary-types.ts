@@ -74,6 +74,22 @@ export interface ContainerSummary {
   overMemoryLimit?: true;
 }
 
+/** Containers' CPU over time: pod → container → one point per window of `windowSeconds` after the warm-up. */
+export interface ContainerTimeSeries {
+  /** The report's window, at least 1 s (cAdvisor's counters are read once per second). */
+  windowSeconds: number;
+  pods: Record<string, Record<string, ContainerPoint[]>>;
+}
+
+export interface ContainerPoint {
+  /** Start of the window, simulated seconds. */
+  t: number;
+  /** Mean cores used over the window. */
+  cores: number;
+  /** CFS periods throttled that began in the window. */
+  throttledPeriods: number;
+}
+
 /** What the proxies cost (runner/resources-summary.ts). */
 export interface MeshCost {
   proxies: number;
@@ -213,6 +229,9 @@ export interface Summary {
     windowSeconds: number; clients: Record<string, TimePoint[]>; edges: EdgeTimeSeries[];
     /** Proxies behind istiod's latest config (pushed but not ACKed, not yet pushed, or NACKed), per window. */
     staleProxies: { t: number; max: number; mean: number }[];
+    /** The containers' CPU per window (runner/resources-summary.ts); present only when the scenario
+     *  models CPU (container resources, proxy annotations, a `mesh.proxy` block, or Node documents). */
+    containers?: ContainerTimeSeries;
   };
   /** Envoy cluster counters: source workload → cluster name → counter → value (whole run). */
   clusters: Record<string, Record<string, Record<string, number>>>;

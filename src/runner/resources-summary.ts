@@ -4,8 +4,8 @@
 import { selects, type Pod } from "../mesh/kube/pod.js";
 import type { World } from "../mesh/world.js";
 import { DEFAULT_MEMORY_COEFFICIENTS, proxyMemoryMB } from "../proxy/resources/proxy-memory.js";
-import type { ContainerSummary, Summary } from "../report/summary-types.js";
-import type { Simulation } from "../scenario/model.js";
+import type { ContainerPoint, ContainerSummary, Summary } from "../report/summary-types.js";
+import type { Scenario, Simulation, Workload } from "../scenario/model.js";
 import { monthlyCost } from "../telemetry/resource-cost.js";
 import { Translator } from "../xds/translation/translator.js";
 import type { ProxyInput } from "../xds/translation/proxy-input.js";
@@ -53,6 +53,22 @@ function inboundClusters(p: ProxyInput): number {
   return ports.size;
 }
 
+/**
+ * The scenario asks about CPU: container resources, the sidecar's resource or concurrency
+ * annotations, a `mesh.proxy` block, or Node documents. Only then does summary.json carry the
+ * containers' time series (a 1,000-pod mesh would otherwise carry 120,000 points nobody asked for).
+ */
+export function modelsCpu(scenario: Scenario): boolean {
+  if ((scenario.nodes?.length ?? 0) > 0 || scenario.simulation.mesh.proxy.declared === true) return true;
+  const set = (o: object | undefined): boolean => o !== undefined && Object.values(o).some((v) => v !== undefined);
+  return scenario.deployments.some((d) => set(d.proxy) || (d.containers ?? []).some((c) => set(c.requests) || set(c.limits)));
+}
+
+/** The Workload describing a pod's app (its namespace, selecting its labels). */
+function workloadOf(world: World, pod: Pod): Workload | undefined {
+  return world.scenario.workloads.find((w) => w.metadata.namespace === pod.namespace && selects(w.selector, pod.labels));
+}
+
 export function addResources(summary: Summary, world: World, sim: Simulation, fromMs: number, toMs: number): void {
   const cal = sim.mesh.proxy.calibration;
   let proxyCpuMs = 0;
@@ -60,6 +76,9 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
   let proxies = 0;
   const cache = new Map<string, { key: readonly unknown[]; held: Held }>();
   const pods = [...world.resources.pods].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // cAdvisor's 1 s counters summed into the report's windows (at least 1 s: shorter ones are finer than its counters).
+  const series: Record<string, Record<string, ContainerPoint[]>> | null = modelsCpu(world.scenario) ? {} : null;
+  const stepMs = Math.max(1000, Math.round(summary.timeSeries.windowSeconds * 1000 / 1000) * 1000);
   for (const pod of pods) {
     const ps = summary.pods[pod.id];
     if (ps === undefined) continue;
@@ -68,11 +87,15 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
     if (app !== null) {
       app.finish();
       const u = app.usage.summary(fromMs, toMs);
+      // The Workload's working set: its base plus so much per request being served, at the mean.
+      const wm = workloadOf(world, pod)?.memory;
+      const memory = wm === undefined ? undefined : wm.baseBytes + wm.perRequestBytes * ps.meanBusy;
       containers[app.name] = {
         cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
         throttledPeriods: app.throttledPeriods,
-        memoryMB: null,
+        memoryMB: memory === undefined ? null : r3(memory / 1e6),
         ...(app.limitCores !== Infinity ? { cpuLimitCores: app.limitCores } : {}),
+        ...(memory !== undefined && memory > app.memoryLimitBytes ? { overMemoryLimit: true as const } : {}),
       };
     }
     const cpu = pod.proxy?.cpu ?? pod.ambientProxy?.cpu ?? null;
@@ -85,9 +108,8 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
       proxyMemory += mem;
       containers["istio-proxy"] = {
         cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
-        // Not modelled for istio-proxy: Istio sizes its workers from the limit (concurrency =
-        // ceil(limit)), so its threads rarely outrun the quota; docs/cpu-and-memory.md says when they can.
-        throttledPeriods: 0,
+        // Its workers and main thread under the container's CFS quota (proxy/resources/cfs-bandwidth.ts).
+        throttledPeriods: cpu.bandwidth?.throttledPeriods ?? 0,
         memoryMB: r3(mem),
         concurrency: cpu.concurrency,
         workerUtilization: r3(Math.min(1, cpu.workers.totalBusyMs() / Math.max(1, world.sim.now) / cpu.concurrency)),
@@ -97,7 +119,14 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
       };
     }
     ps.containers = containers;
+    if (series !== null) {
+      const per: Record<string, ContainerPoint[]> = {};
+      if (app !== null) per[app.name] = app.usage.series(fromMs, toMs, stepMs);
+      if (cpu !== null) per["istio-proxy"] = cpu.usage.series(fromMs, toMs, stepMs);
+      series[pod.id] = per;
+    }
   }
+  if (series !== null) summary.timeSeries.containers = { windowSeconds: stepMs / 1000, pods: series };
   const seconds = Math.max(1e-9, (toMs - fromMs) / 1000);
   let rps = 0;
   for (const c of Object.values(summary.clients)) rps += c.requests / seconds;

@@ -319,6 +319,8 @@ export interface MeshSettings {
     calibration: ProxyCalibration;
     /** Mesh-wide ProxyConfig.concurrency (absent: from each sidecar's CPU, else 2). */
     concurrency?: number;
+    /** The scenario wrote a `mesh.proxy` block (it asks about the proxies' cost: the report charts their CPU). */
+    declared?: true;
   };
   /** Prices for the mesh's monthly cost (default AWS Fargate us-east-1). */
   cost: ResourcePrices;

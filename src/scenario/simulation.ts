@@ -68,6 +68,7 @@ function readProxy(proxy: YamlMap | undefined): MeshSettings["proxy"] {
     startupTime: dist(proxy?.get("startupTime"), d.proxy.startupTime),
     calibration,
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(proxy !== undefined ? { declared: true as const } : {}),
   };
 }
 

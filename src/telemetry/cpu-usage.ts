@@ -4,6 +4,8 @@
 
 export class CpuUsage {
   private readonly windows: number[] = [];
+  /** CFS periods throttled, by the window they began in (sparse: most containers never are). */
+  private readonly throttled = new Map<number, number>();
   totalMs = 0;
 
   constructor(readonly windowMs = 1000) {}
@@ -35,6 +37,35 @@ export class CpuUsage {
   private cur = 0;
   private curStart = 0;
   private curEnd = -1;
+
+  /** A CFS period beginning at `atMs` was throttled. */
+  throttledAt(atMs: number): void {
+    const k = Math.floor(atMs / this.windowMs);
+    this.throttled.set(k, (this.throttled.get(k) ?? 0) + 1);
+  }
+
+  /**
+   * Mean cores and throttled periods per window of `stepMs` (a multiple of windowMs) from `fromMs`
+   * to `toMs`, as cAdvisor's counters read at each step would give them. `t` in seconds.
+   */
+  series(fromMs: number, toMs: number, stepMs: number): { t: number; cores: number; throttledPeriods: number }[] {
+    const w = this.windowMs;
+    const per = Math.max(1, Math.round(stepMs / w));
+    const out: { t: number; cores: number; throttledPeriods: number }[] = [];
+    const first = Math.ceil(fromMs / w - 1e-9);
+    const last = Math.floor(toMs / w + 1e-9); // exclusive
+    for (let k = first; k < last; k += per) {
+      const end = Math.min(last, k + per);
+      let used = 0;
+      let thr = 0;
+      for (let j = k; j < end; j++) {
+        used += this.windows[j] ?? 0;
+        thr += this.throttled.get(j) ?? 0;
+      }
+      out.push({ t: Math.round(k * w) / 1000, cores: Math.round((used / ((end - k) * w)) * 1000) / 1000, throttledPeriods: thr });
+    }
+    return out;
+  }
 
   /** Core-ms used in the 1 s windows that [fromMs, toMs) touches (cAdvisor's counter read at two times). */
   coreMsBetween(fromMs: number, toMs: number): number {

@@ -2,22 +2,23 @@
 // - With resources.limits.cpu: the threads share the node's cores (processor sharing) under the
 //   CFS quota limit × 100 ms per period (cpu.cfs_period_us default 100 ms; the kubelet writes
 //   quota = limit × period: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-limits-are-run).
-// - Without a limit: each thread runs on a core of its own while the node has cores; on a node
-//   with Node documents' allocatable CPU, the container's share of it (mesh/kube/cfs-shares.ts).
+// - On a node of Node documents: the containers bound to it share its allocatable CPU by their
+//   cpu.shares (requests.cpu) when it is contended (mesh/kube/node-cpu.ts), each within its quota.
 // - Without a limit and without nodes (a node large enough for everything): a compute step is a
 //   plain delay, exactly as before the CPU model; its CPU is still counted.
 import { ProcessorSharing } from "../../engine/processor-sharing.js";
 import type { Simulator } from "../../engine/simulator.js";
 import { CpuUsage } from "../../telemetry/cpu-usage.js";
+import type { NodeCpu, NodeCpuMember } from "./node-cpu.js";
 
-/** CFS's default period (cpu.cfs_period_us = 100000). */
-export const CFS_PERIOD_MS = 100;
+import { CFS_PERIOD_MS } from "../../proxy/resources/cfs-bandwidth.js";
+export { CFS_PERIOD_MS };
 
 export interface ComputeWaiter {
   computeDone(): void;
 }
 
-export class ContainerCpu {
+export class ContainerCpu implements NodeCpuMember {
   readonly usage = new CpuUsage();
   private readonly ps: ProcessorSharing<ComputeWaiter> | null;
 
@@ -29,7 +30,10 @@ export class ContainerCpu {
     nodeCores: number,
     readonly requestCores: number,
     readonly memoryLimitBytes: number,
+    /** The node it shares with the containers bound to it (null: no Node documents). */
+    private readonly node: NodeCpu | null = null,
   ) {
+    const index = node !== null ? node.add(this) : -1;
     this.ps =
       limitCores === Infinity && nodeCores === Infinity
         ? null
@@ -39,9 +43,22 @@ export class ContainerCpu {
               capacity: nodeCores,
               quota: limitCores === Infinity ? undefined : { periodMs: CFS_PERIOD_MS, amount: limitCores * CFS_PERIOD_MS },
               onUsage: (a, b, c) => this.usage.add(a, b, c),
+              onBusyChange: node !== null ? () => node.changed(index) : undefined,
+              onThrottle: (t) => this.usage.throttledAt(t),
             },
             (w) => w.computeDone(),
           );
+  }
+
+  demandCores(): number {
+    const ps = this.ps;
+    if (ps === null || ps.isThrottled) return 0;
+    const cap = this.node?.capacityCores ?? Infinity;
+    return ps.busy < cap ? ps.busy : cap;
+  }
+
+  setCores(cores: number): void {
+    this.ps?.setCapacity(cores);
   }
 
   /** Queues `ms` of CPU; false when compute is a plain delay (the caller schedules it). */

@@ -5,12 +5,14 @@
 // set (then only those), else global.proxy.resources — requests 100m / 128Mi, limits 2000m / 1Gi
 // (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml and values.yaml).
 import type { Simulator } from "../../engine/simulator.js";
+import type { RequestRecording } from "../../proxy/resources/calibration-profile.js";
 import { envoyConcurrency } from "../../proxy/resources/worker-concurrency.js";
 import type { Deployment, MeshSettings } from "../../scenario/model.js";
 import { SidecarCpu } from "../sidecar/sidecar-cpu.js";
 import { WAYPOINT_PROFILE } from "../../proxy/resources/calibration-profile.js";
 import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
 import { ContainerCpu } from "./container-cpu.js";
+import { NodeCpu } from "./node-cpu.js";
 import type { Pod } from "./pod.js";
 
 /** Istio's injected istio-proxy resources (global.proxy.resources). */
@@ -22,6 +24,8 @@ export const ISTIO_PROXY_DEFAULT_RESOURCES = {
 export class PodResources {
   /** Every pod that ran, in creation order (reports read them at the end). */
   readonly pods: Pod[] = [];
+  /** The nodes' CPU shared among the containers bound to them (with Node documents). */
+  private readonly nodes = new Map<string, NodeCpu>();
 
   constructor(
     private readonly sim: Simulator,
@@ -29,6 +33,8 @@ export class PodResources {
     private readonly proxyLatency: () => number,
     /** The non-CPU latency of a waypoint's pass (its own calibration). */
     private readonly waypointLatency: () => () => number = () => proxyLatency,
+    /** meshConfig.accessLogFile and tracing (the scenario's `report`): CPU after each response. */
+    private readonly recording: RequestRecording = { accessLog: false, traceSample: 0 },
   ) {}
 
   attach(pod: Pod, dep: Deployment, nodeCores: number): void {
@@ -51,9 +57,14 @@ export class PodResources {
       pod.proxy!.cpu = new SidecarCpu(this.pods.length, concurrency, waypoint ? WAYPOINT_PROFILE : this.mesh.proxy.calibration, waypoint ? this.waypointLatency() : this.proxyLatency, {
         cpuCores: cpuLimit !== undefined ? cpuLimit / 1000 : Infinity,
         memoryBytes: memLimit ?? Infinity,
-      });
+      }, this.recording);
     }
     const c = dep.containers?.[0];
+    let node: NodeCpu | null = null;
+    if (pod.node !== undefined && nodeCores !== Infinity) {
+      node = this.nodes.get(pod.node) ?? null;
+      if (node === null) this.nodes.set(pod.node, (node = new NodeCpu(pod.node, nodeCores)));
+    }
     pod.appCpu = new ContainerCpu(
       this.sim,
       c?.name ?? "app",
@@ -61,6 +72,7 @@ export class PodResources {
       nodeCores,
       (c?.requests.cpuMillis ?? c?.limits.cpuMillis ?? 0) / 1000,
       c?.limits.memoryBytes ?? Infinity,
+      node,
     );
   }
 }

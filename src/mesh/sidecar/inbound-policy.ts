@@ -9,6 +9,7 @@ import {
   type AuthzRequest, type CompiledAuthz, type CompiledRequestAuthn, type EffectiveMtlsMode, type EffectivePeerAuthentication,
 } from "../../proxy/security/index.js";
 import type { Pod } from "../kube/pod.js";
+import type { ListenerFilters } from "../../proxy/resources/calibration-profile.js";
 import type { ProxyXds } from "./proxy-xds.js";
 import type { Origin, OutgoingRequest } from "../transport.js";
 
@@ -20,12 +21,15 @@ export interface InboundDenial {
   readonly bytes: number;
 }
 
-export class PodPolicy {
+export class PodPolicy implements ListenerFilters {
   readonly peerAuthn: EffectivePeerAuthentication;
   readonly authz: CompiledAuthz;
   readonly authn: CompiledRequestAuthn;
   /** No AuthorizationPolicy or RequestAuthentication applies: nothing to check per request. */
   readonly open: boolean;
+  /** The listener runs RBAC (some AuthorizationPolicy applies) and jwt_authn (some RequestAuthentication does). */
+  readonly rbac: boolean;
+  readonly jwt: boolean;
   readonly config: MeshConfig;
   /** The pod's xDS state (one object per pod for its life): its LDS version says when to recompile. */
   constructor(readonly xds: ProxyXds, pod: Pod, rootNamespace: string) {
@@ -35,7 +39,9 @@ export class PodPolicy {
     this.authz = compileAuthorization(config.authorizationPolicies, ref, { rootNamespace });
     this.authn = compileRequestAuthentication(config.requestAuthentications, ref, rootNamespace);
     const a = this.authz.applied;
-    this.open = this.authn.rules.length === 0 && a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0;
+    this.rbac = a.ALLOW.length + a.DENY.length + a.CUSTOM.length > 0;
+    this.jwt = this.authn.rules.length > 0;
+    this.open = !this.rbac && !this.jwt;
   }
 }
 
@@ -69,6 +75,11 @@ export class InboundPolicies {
       else this.unmeshed.set(pod, p);
     }
     return p;
+  }
+
+  /** The policy filters the pod's inbound (or gateway) listener runs under the config it holds (its CPU). */
+  filters(pod: Pod): ListenerFilters {
+    return this.of(pod);
   }
 
   /** The PeerAuthentication mode the pod's sidecar enforces on a container port. */

@@ -104,7 +104,7 @@ export class Inbound {
         // sent, which differs from their arrival order only by the network's jitter.
         leg.worker = cpu.worker(connKey);
         const at = this.sim.now + wireMs;
-        d += cpu.pass(leg.worker, at, mtls);
+        d += cpu.pass(leg.worker, at, mtls, this.policies.filters(pod));
       } else d += this.proxyLatency();
     } else if (zt !== null) d += zt.pass(pod, this.sim.now + wireMs, connKey, mtls);
     if (d > 0) this.sim.after(d, this.kArrive, leg);

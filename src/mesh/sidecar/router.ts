@@ -42,9 +42,9 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
   outboundMs = 0;
   private localStatus = 0;
   private localFlags = "-";
-  /** The sidecar worker thread handling it (each has its own connection pools). */
+  /** The sidecar worker thread whose connection pools carry it (one pool per worker). */
   worker = 0;
-  /** The worker whose CPU runs it (its proxy's concurrency may differ from the pools' count). */
+  /** The worker whose CPU runs it (the kernel's hash of its connection). */
   cpuWorker = 0;
   /** A ServiceEntry's endpoints and the one this request went to (-1: none). */
   private extEndpoints: ExternalEndpoints | null = null;

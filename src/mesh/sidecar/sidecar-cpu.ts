@@ -5,7 +5,11 @@
 // delay (wait + on-path CPU + the profile's non-CPU latency) is added to the event the hop already
 // schedules. Work after the response (telemetry) and a connection's TLS handshake are booked on the
 // same worker; the main thread's share is counted as CPU but delays nobody.
-import type { ProxyCalibration } from "../../proxy/resources/calibration-profile.js";
+import {
+  listenerFilterCpuMs, NO_LISTENER_FILTERS, recordingCpuMs,
+  type ListenerFilters, type ProxyCalibration, type RequestRecording,
+} from "../../proxy/resources/calibration-profile.js";
+import { CFS_PERIOD_MS, CfsBandwidth } from "../../proxy/resources/cfs-bandwidth.js";
 import { WorkerThreads } from "../../proxy/resources/worker-threads.js";
 import { CpuUsage } from "../../telemetry/cpu-usage.js";
 
@@ -17,10 +21,14 @@ export function inboundConnKey(clientUid: number, clientWorker: number, connId: 
 export class SidecarCpu {
   readonly workers: WorkerThreads;
   readonly usage = new CpuUsage();
+  readonly bandwidth: CfsBandwidth | null;
   private readonly onPathMs: number;
   private readonly afterMs: number;
   private readonly mainMs: number;
   private nextWorker = 0;
+  /** The listener filters last seen (a new object when the proxy ACKed a new config) and their CPU. */
+  private filters: ListenerFilters = NO_LISTENER_FILTERS;
+  private filterMs = 0;
 
   constructor(
     /** A number naming this proxy in connection hashes (the kernel hashes addresses and ports). */
@@ -30,12 +38,19 @@ export class SidecarCpu {
     private readonly latency: () => number,
     /** Limits from the pod (reported beside the use). */
     readonly limits: { cpuCores: number; memoryBytes: number },
+    /** The access log and tracing, mesh-wide: CPU after every response. */
+    recording: RequestRecording = { accessLog: false, traceSample: 0 },
   ) {
-    this.workers = new WorkerThreads(concurrency);
+    // The istio-proxy container's CFS quota (its limit, Istio's injected 2000m by default): the
+    // workers and the main thread share it; a worker that finds it spent stalls to the next period.
+    const cores = limits.cpuCores;
+    this.bandwidth = cores !== Infinity ? new CfsBandwidth(CFS_PERIOD_MS, cores * CFS_PERIOD_MS, (t) => this.usage.throttledAt(t)) : null;
+    this.workers = new WorkerThreads(concurrency, this.bandwidth);
     const c = cal.cpuPerRequestMs;
-    this.afterMs = c * cal.afterResponseShare;
+    const after = c * cal.afterResponseShare;
     this.mainMs = c * cal.mainThreadShare;
-    this.onPathMs = c - this.afterMs - this.mainMs;
+    this.onPathMs = c - after - this.mainMs;
+    this.afterMs = after + recordingCpuMs(cal, recording);
   }
 
   get concurrency(): number {
@@ -59,12 +74,29 @@ export class SidecarCpu {
     return ((((h >>> 1) % c) * 2) + (h & 1)) % c;
   }
 
-  /** A request's pass through this proxy at `now`: the delay until it leaves. */
-  pass(w: number, now: number, mtls: boolean): number {
-    const work = mtls ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
+  /**
+   * A request's pass through this proxy at `now`: the delay until it leaves. `filters`: the policy
+   * filters of the inbound listener it passes, as compiled from the config the proxy holds: their
+   * CPU is recomputed only when that object changes.
+   */
+  pass(w: number, now: number, mtls: boolean, filters: ListenerFilters = NO_LISTENER_FILTERS): number {
+    let work = mtls ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
+    if (filters !== NO_LISTENER_FILTERS) {
+      if (filters !== this.filters) {
+        this.filters = filters;
+        this.filterMs = listenerFilterCpuMs(this.cal, filters);
+      }
+      work += this.filterMs;
+    }
     const end = this.workers.run(w, now, work);
     this.usage.add(end - work, end, 1);
-    if (this.mainMs > 0) this.usage.add(now, now + this.mainMs, 1);
+    if (this.mainMs > 0) {
+      // The main thread's share of this request, counted when its worker takes it up (the same
+      // CFS period: a backlogged worker books periods ahead of the clock, and the quota is shared).
+      const at = this.workers.lastStart;
+      this.usage.add(at, at + this.mainMs, 1);
+      this.bandwidth?.charge(at, this.mainMs);
+    }
     return end - now + this.latency();
   }
 
@@ -73,9 +105,8 @@ export class SidecarCpu {
     const extraKiB = responseBytes > 1024 ? responseBytes / 1024 - 1 : 0;
     const work = this.afterMs + extraKiB * this.cal.cpuPerKiBMs;
     if (work <= 0) return;
-    const start = Math.max(now, this.workers.freeAt[w]!);
-    this.workers.runAfter(w, now, work);
-    this.usage.add(start, start + work, 1);
+    const end = this.workers.runAfter(w, now, work);
+    this.usage.add(end - work, end, 1);
   }
 
   /**
@@ -84,10 +115,9 @@ export class SidecarCpu {
    */
   handshake(w: number, now: number, resumed = false): number {
     const work = resumed ? this.cal.tlsResumptionMs : this.cal.tlsHandshakeMs;
-    const start = Math.max(now, this.workers.freeAt[w]!);
-    this.workers.runAfter(w, now, work);
-    this.usage.add(start, start + work, 1);
-    return start + work;
+    const end = this.workers.runAfter(w, now, work);
+    this.usage.add(end - work, end, 1);
+    return end;
   }
 
   /** CPU milliseconds used so far (workers and main thread). */

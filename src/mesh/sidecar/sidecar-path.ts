@@ -101,12 +101,14 @@ export class SidecarPath {
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const x = new Router(this, origin, origin.pod as Pod, req, responder);
-    // Envoy pins each downstream connection to a worker thread; unpinned requests alternate.
-    x.worker = (conn >= 0 ? conn : this.nextWorker++) % ENVOY_WORKERS;
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
     // added to whatever the router does first (one event, not two).
     const cpu = x.pod.proxy!.cpu;
+    // Envoy pins each downstream connection to a worker thread, each with its own connection pools
+    // (poolsOf in upstream-cluster.ts); unpinned requests alternate. The pool is picked by the
+    // connection's number, the CPU queue by its hash (docs/cpu-and-memory.md, "Limits of the model").
+    x.worker = (conn >= 0 ? conn : this.nextWorker++) % (cpu !== null ? cpu.concurrency : ENVOY_WORKERS);
     if (cpu !== null) {
       x.cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
       x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);

@@ -26,10 +26,22 @@ export interface EndpointSource {
 
 
 /**
- * Envoy worker threads per sidecar: Istio sets concurrency from the proxy's CPU limit (2000m ⇒ 2).
- * Each worker has its own connection pools; circuit-breaker counts are shared by all of them.
+ * Envoy's worker threads of a proxy without a CPU model of its own (Istio's default concurrency:
+ * its injected 2000m limit ⇒ 2). A proxy with one (pod.proxy.cpu) has `concurrency` workers.
  */
 export const ENVOY_WORKERS = 2;
+
+/**
+ * Connection pools of a proxy's cluster: one per worker thread — Envoy's workers do not share pools,
+ * each keeps its own per cluster ("Number of connection pools",
+ * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling; the
+ * pools live in envoy source/common/upstream/cluster_manager_impl.h's thread-local cluster
+ * manager). Circuit-breaker counts are shared by all of them (cluster-wide resource managers:
+ * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking).
+ */
+export function poolsOf(pod: Pod | null): number {
+  return pod?.proxy?.cpu?.concurrency ?? ENVOY_WORKERS;
+}
 
 /** What clusters need from the world. */
 export interface ClusterContext {
@@ -84,13 +96,15 @@ export class UpstreamCluster {
     /** The container port behind the cluster's service port (where the server's policies apply). */
     readonly targetPort: number,
     private readonly endpoints: EndpointSource,
+    /** The proxy's worker threads: one connection pool each. */
+    workers: number,
   ) {
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
     const limits = poolLimits(policy.connectionPool, http2);
     this.limited = limits.maxConnections !== ISTIO_DEFAULT_THRESHOLD || limits.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD || limits.maxRequests !== ISTIO_DEFAULT_THRESHOLD;
-    for (let w = 0; w < ENVOY_WORKERS; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
+    for (let w = 0; w < workers; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
     this.retryTokens = new RetryTokens(limits, this.counters, policy.retryBudget);
     this.outlier = od ? new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
       onEject: (h, now) => {
@@ -257,7 +271,7 @@ export class UpstreamClusters {
     if (c === undefined) {
       const svc = this.ctx.registry.byFqdn.get(fqdn);
       if (svc === undefined) return undefined;
-      c = new UpstreamCluster("PassthroughCluster", svc, {}, PASSTHROUGH_POLICY, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${key}`), false, svc.targetPort(port), truth);
+      c = new UpstreamCluster("PassthroughCluster", svc, {}, PASSTHROUGH_POLICY, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${key}`), false, svc.targetPort(port), truth, poolsOf(this.pod));
       this.ctx.registerCounters(this.pod.workload, "PassthroughCluster", c.counters);
       this.byName.set(key, c);
     }
@@ -276,7 +290,7 @@ export class UpstreamClusters {
     if (svc === undefined) return null;
     const before = this.previous?.existing(held.name);
     if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(held.policy)) return before;
-    const c = new UpstreamCluster(held.name, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${held.name}`), held.http2, held.targetPort, this.endpoints);
+    const c = new UpstreamCluster(held.name, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${held.name}`), held.http2, held.targetPort, this.endpoints, poolsOf(this.pod));
     c.owner = this.pod;
     return c;
   }

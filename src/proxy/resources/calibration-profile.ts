@@ -188,3 +188,46 @@ export function requestCpuMs(cal: ProxyCalibration, x: RequestCpuInputs): number
   }
   return ms;
 }
+
+/**
+ * The HTTP filters a proxy's listener runs before the router besides Istio's standard ones, as
+ * istiod configures them: jwt_authn when a RequestAuthentication selects the workload, RBAC when an
+ * AuthorizationPolicy does (istio/istio pilot/pkg/security/authz/builder/builder.go builds RBAC
+ * filters from the policies selecting the workload, none without; pilot/pkg/security/authn adds
+ * jwt_authn only for RequestAuthentication rules). Decided once per config version the proxy ACKed.
+ */
+export interface ListenerFilters {
+  readonly rbac: boolean;
+  readonly jwt: boolean;
+}
+
+export const NO_LISTENER_FILTERS: ListenerFilters = Object.freeze({ rbac: false, jwt: false });
+
+/**
+ * CPU (ms) per request of a listener's policy filters, on the request's path: jwt_authn and RBAC
+ * run in decodeHeaders before the router forwards it (Istio performance page: "every additional
+ * filter adds to the path length inside the proxy and affects latency",
+ * https://istio.io/latest/docs/ops/deployment/performance-and-scalability/).
+ */
+export function listenerFilterCpuMs(cal: ProxyCalibration, f: ListenerFilters): number {
+  return (f.rbac ? cal.filterCpuMs.rbac : 0) + (f.jwt ? cal.filterCpuMs.jwt : 0);
+}
+
+/** What the mesh records of every request: meshConfig.accessLogFile and tracing's sampling. */
+export interface RequestRecording {
+  accessLog: boolean;
+  /** Share of requests traced (0: tracing off). */
+  traceSample: number;
+}
+
+/**
+ * CPU (ms) per pass of the access log and tracing, run after the response: Envoy writes the access
+ * log when the stream ends and finishes a span then (Envoy's access log is emitted "on stream
+ * completion", https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/observability/access_logging;
+ * tracing's span is finished in onDestroy/log of the HTTP connection manager). A request not sampled
+ * carries a null span (Envoy's Tracing::NullSpan) and costs nothing, so tracing's CPU is its cost
+ * per span times the sampled share: the expected cost, without a draw per request.
+ */
+export function recordingCpuMs(cal: ProxyCalibration, r: RequestRecording): number {
+  return (r.accessLog ? cal.filterCpuMs.accessLog : 0) + cal.filterCpuMs.tracing * r.traceSample;
+}

@@ -13,6 +13,9 @@
 // A single server with FIFO order needs no event of its own: Lindley's recursion
 // (start = max(arrival, previous end)) gives each pass's end at the moment it is queued, so the
 // caller schedules one event for "the pass is done". Pure: the caller passes the clock.
+// With a CPU limit the container's CFS quota (cfs-bandwidth.ts) may stall a worker until the next
+// period: the pass then ends later than start + work.
+import type { CfsBandwidth } from "./cfs-bandwidth.js";
 
 export class WorkerThreads {
   /** When each worker has finished the work queued on it so far (ms). */
@@ -21,10 +24,16 @@ export class WorkerThreads {
   readonly busyMs: Float64Array;
   /** Passes queued, and their total and largest wait before their worker started them (ms). */
   passes = 0;
+  /** When the last pass queued by `run` started (after its wait for the worker). */
+  lastStart = 0;
   waitMs = 0;
   maxWaitMs = 0;
 
-  constructor(readonly concurrency: number) {
+  constructor(
+    readonly concurrency: number,
+    /** The container's CFS quota (proxy/resources/cfs-bandwidth.ts); null without a CPU limit. */
+    readonly bandwidth: CfsBandwidth | null = null,
+  ) {
     if (!(concurrency >= 1) || !Number.isInteger(concurrency)) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
     this.freeAt = new Float64Array(concurrency);
     this.busyMs = new Float64Array(concurrency);
@@ -39,21 +48,26 @@ export class WorkerThreads {
   run(w: number, now: number, workMs: number): number {
     const free = this.freeAt[w]!;
     const start = free > now ? free : now;
-    const end = start + workMs;
+    this.lastStart = start;
+    const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
     this.freeAt[w] = end;
     this.busyMs[w]! += workMs;
-    const wait = start - now;
+    // A stall on the CFS quota is waiting too.
+    const wait = (this.bandwidth === null ? start : end - workMs) - now;
     this.passes++;
     this.waitMs += wait;
     if (wait > this.maxWaitMs) this.maxWaitMs = wait;
     return end;
   }
 
-  /** Work done after the response left (telemetry): it delays only later passes on that worker. */
-  runAfter(w: number, now: number, workMs: number): void {
+  /** Work done after the response left (telemetry): it delays only later passes on that worker; returns its end. */
+  runAfter(w: number, now: number, workMs: number): number {
     const free = this.freeAt[w]!;
-    this.freeAt[w] = (free > now ? free : now) + workMs;
+    const start = free > now ? free : now;
+    const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
+    this.freeAt[w] = end;
     this.busyMs[w]! += workMs;
+    return end;
   }
 
   /** CPU milliseconds queued on all workers. */

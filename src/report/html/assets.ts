@@ -29,7 +29,7 @@ export function asset(name: string): string {
   return read(fileURLToPath(new URL(name, import.meta.url)));
 }
 
-export const CLIENT_SCRIPTS = ["client/common.js", "client/latency.js", "client/timeseries.js", "client/topology.js", "client/main.js"] as const;
+export const CLIENT_SCRIPTS = ["client/common.js", "client/latency.js", "client/timeseries.js", "client/cpu.js", "client/topology.js", "client/main.js"] as const;
 
 export function clientSource(names: readonly string[] = CLIENT_SCRIPTS): string {
   return names.map((n) => asset(n)).join("\n");

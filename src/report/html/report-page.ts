@@ -8,13 +8,14 @@ import { asset, CLIENT_SCRIPTS, clientSource, d3Source } from "./assets.js";
 import { esc, inlineScript, scriptJson } from "./escape.js";
 import { localitySection } from "./locality-section.js";
 import { autoscalerSection } from "./autoscaler-section.js";
+import { resourcesSection } from "./resources-section.js";
 import {
   clientsSection, clustersSection, controlPlaneSection, edgesTable, errorsSection, eventsSection, expectationsSection, headerSection, meshSection, podsSection, section,
 } from "./page-sections.js";
 
 const NAV: [string, string][] = [
   ["topology", "Topology"], ["latency", "Latency"], ["over-time", "Over time"], ["errors", "Errors"],
-  ["pods", "Pods"], ["zones", "Zones"], ["autoscalers", "Autoscalers"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
+  ["pods", "Pods"], ["resources", "CPU"], ["zones", "Zones"], ["autoscalers", "Autoscalers"], ["mesh", "Mesh"], ["control-plane", "Control plane"], ["clusters", "Envoy clusters"], ["events", "Events"],
 ];
 
 export function renderHtml(s: Summary, histograms: HistogramsFile | null): string {
@@ -25,11 +26,13 @@ export function renderHtml(s: Summary, histograms: HistogramsFile | null): strin
 <span class="muted">latency axis</span>
 <button type="button" class="toggle on" data-scale="log">log</button><button type="button" class="toggle" data-scale="linear">linear</button></div>`;
 
+  const resources = resourcesSection(s);
   const body = [
     headerSection(s),
     `<nav class="sections"><div class="wrap">${NAV.filter(([id]) => id !== "clusters" || Object.keys(s.clusters).length > 0)
       .filter(([id]) => id !== "events" || s.events.length > 0)
       .filter(([id]) => id !== "zones" || s.locality !== undefined)
+      .filter(([id]) => id !== "resources" || resources !== "")
       .filter(([id]) => id !== "autoscalers" || s.autoscalers !== undefined)
       .map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join("")}</div></nav>`,
     `<main class="wrap">`,
@@ -45,6 +48,7 @@ ${edgesTable(s)}`),
 <h3 class="subhead">Autoscalers</h3><p class="note">Per HorizontalPodAutoscaler at each of its syncs (15 s), on the same time axis as the latency above: the Deployment's pods (current), those Ready, the HPA's desired count, and each metric against its target; dashed lines mark its rescale decisions.</p><div id="autoscaler-charts" class="cards"></div>`}`),
     errorsSection(s),
     podsSection(s),
+    resources,
     ...(s.locality !== undefined ? [localitySection(s)] : []),
     ...(s.autoscalers !== undefined ? [autoscalerSection(s)] : []),
     meshSection(s),

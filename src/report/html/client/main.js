@@ -20,6 +20,7 @@
     if (byId("edge-timeseries")) M.drawEdgeTimeseries(byId("edge-timeseries"), s);
     if (byId("ejections")) M.drawEjections(byId("ejections"), s);
     if (byId("stale-proxies-chart")) M.drawStaleProxies(byId("stale-proxies-chart"), s);
+    if (byId("cpu-charts")) M.drawCpu(byId("cpu-charts"), s);
   }
 
   document.querySelectorAll("button[data-scale]").forEach(function (b) {

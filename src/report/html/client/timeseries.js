@@ -244,6 +244,10 @@
   };
 
   /** Proxies behind istiod's config per window (timeSeries.staleProxies): max as steps, mean as a line. */
+  // Shared with the CPU charts (cpu.js): the same time axis and the same event marks.
+  M.timeAxis = timeAxis;
+  M.eventMarks = eventMarks;
+
   M.drawStaleProxies = function (root, s) {
     root.innerHTML = "";
     var points = (s.timeSeries.staleProxies || []);

@@ -1,0 +1,96 @@
+// The CFS quota of a container whose threads are single FIFO servers (Envoy's workers): at most
+// `quotaMs` core-ms per `periodMs` period (cpu.cfs_quota_us per cpu.cfs_period_us; the kubelet writes
+// quota = limits.cpu × period, period 100 ms). A thread that finds the period's quota spent stalls
+// until the next period, and the period counts as throttled (nr_throttled in cpu.stat).
+// https://docs.kernel.org/scheduler/sched-bwc.html
+// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-limits-are-run
+//
+// Each piece of work is charged to the period it starts in, whatever the order it is booked in: the
+// workers' queues are "free at" times (Lindley's recursion), so one worker may book work seconds
+// after another's; a ring of the last RING periods keeps each period's use. A piece that runs across
+// a period boundary is charged to the period it started in, so that while the quota is not spent a
+// piece ends at exactly start + work (no time is changed when the limit never binds). Pure: the
+// caller passes the times.
+
+/** CFS's default period (cpu.cfs_period_us = 100000). */
+export const CFS_PERIOD_MS = 100;
+
+/** Periods remembered (25.6 s at 100 ms): a booking further behind the latest shares its slot. */
+const RING = 256;
+
+export class CfsBandwidth {
+  /** Periods in which the container ran (nr_periods) and in which it was throttled (nr_throttled). */
+  periods = 0;
+  throttledPeriods = 0;
+  private readonly tag = new Float64Array(RING).fill(-1);
+  private readonly used = new Float64Array(RING);
+  private readonly throttled = new Uint8Array(RING);
+  /** The period the last piece was charged to: [lastFrom, lastTo) in slot lastSlot. */
+  private lastSlot = 0;
+  private lastFrom = 0;
+  private lastTo = -1;
+
+  constructor(
+    readonly periodMs: number,
+    readonly quotaMs: number,
+    /** Told the start (ms) of each period that gets throttled. */
+    private readonly onThrottle?: (periodStartMs: number) => void,
+  ) {
+    if (!(periodMs > 0 && quotaMs > 0)) throw new Error("CFS period and quota must be > 0");
+  }
+
+  /** The ring slot of period k (a new period starts empty). */
+  private slot(k: number): number {
+    const i = k % RING;
+    if (this.tag[i]! < k) {
+      this.tag[i] = k;
+      this.used[i] = 0;
+      this.throttled[i] = 0;
+      this.periods++;
+      this.lastTo = -1; // a slot was reused: the fast path must look again
+    }
+    return i;
+  }
+
+  /** A thread runs `workMs` of CPU from `start`: when it ends, stalls included. */
+  run(start: number, workMs: number): number {
+    // Most pieces start in the period of the previous one and fit in its quota.
+    if (start >= this.lastFrom && start < this.lastTo) {
+      const i = this.lastSlot;
+      if (workMs <= this.quotaMs - this.used[i]!) {
+        this.used[i]! += workMs;
+        return start + workMs;
+      }
+    }
+    let t = start;
+    let left = workMs;
+    for (;;) {
+      const k = Math.floor(t / this.periodMs);
+      const i = this.slot(k);
+      this.lastSlot = i;
+      this.lastFrom = k * this.periodMs;
+      this.lastTo = this.lastFrom + this.periodMs;
+      const room = this.quotaMs - this.used[i]!;
+      if (left <= room) {
+        this.used[i]! += left;
+        return t + left;
+      }
+      // The quota runs out: the rest waits for the next period's refill.
+      if (room > 0) {
+        this.used[i] = this.quotaMs;
+        left -= room;
+      }
+      if (this.throttled[i] === 0) {
+        this.throttled[i] = 1;
+        this.throttledPeriods++;
+        this.onThrottle?.(k * this.periodMs);
+      }
+      t = Math.max(t + Math.max(0, room), (k + 1) * this.periodMs);
+    }
+  }
+
+  /** CPU that uses the quota but delays no queued work of ours (Envoy's main thread). */
+  charge(at: number, workMs: number): void {
+    this.used[this.slot(Math.floor(at / this.periodMs))]! += workMs;
+  }
+}

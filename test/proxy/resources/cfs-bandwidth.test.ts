@@ -1,0 +1,59 @@
+// The CFS quota of Envoy's workers: exact while it does not bind, a stall to the next period when it
+// does, and a long-run throughput of quota/period whatever the offered load.
+import { describe, expect, it } from "vitest";
+import { RandomStreams } from "../../../src/engine/rng.js";
+import { CfsBandwidth } from "../../../src/proxy/resources/cfs-bandwidth.js";
+import { WorkerThreads } from "../../../src/proxy/resources/worker-threads.js";
+
+describe("CfsBandwidth", () => {
+  it("changes no time while the quota is not spent (ends are start + work exactly)", () => {
+    const b = new CfsBandwidth(100, 50);
+    const u = new RandomStreams(1).stream("x");
+    let t = 0;
+    for (let i = 0; i < 1000; i++) {
+      t += u() * 10;
+      const w = u() * 0.3;
+      expect(b.run(t, w)).toBe(t + w);
+    }
+    expect(b.throttledPeriods).toBe(0);
+    expect(b.periods).toBeGreaterThan(40); // ≈ 5 s of arrivals
+  });
+
+  it("stalls a thread that finds the quota spent until the next period and counts the period throttled", () => {
+    const b = new CfsBandwidth(100, 50);
+    let t = 0;
+    for (let i = 0; i < 50; i++) t = b.run(t, 1);
+    expect(t).toBe(50);
+    // The 51st millisecond waits for period 1's refill.
+    expect(b.run(t, 1)).toBe(101);
+    expect(b.throttledPeriods).toBe(1);
+    // A piece larger than what is left splits across the refill: 49 ms left in period 1, then 11 ms in period 2.
+    expect(b.run(101, 60)).toBe(211);
+    expect(b.throttledPeriods).toBe(2);
+    expect(b.periods).toBe(3);
+  });
+
+  it("the main thread's CPU spends the quota without being delayed itself", () => {
+    const b = new CfsBandwidth(100, 50);
+    b.charge(0, 49.5);
+    expect(b.run(10, 1)).toBe(100.5);
+    expect(b.throttledPeriods).toBe(1);
+  });
+
+  it("caps one worker's throughput at the limit: 0.8 cores offered to a 0.5-core limit take 1.6 times as long", () => {
+    // Poisson passes of 0.1 ms at 8 per ms for 10 s: 8,000 ms of CPU; at 0.5 cores the last ends ≈ 16,000 ms.
+    const w = new WorkerThreads(1, new CfsBandwidth(100, 50));
+    const u = new RandomStreams(7).stream("arrivals");
+    let t = 0;
+    let end = 0;
+    let work = 0;
+    while (t < 10_000) {
+      t += -Math.log(1 - u()) / 8;
+      end = w.run(0, t, 0.1);
+      work += 0.1;
+    }
+    expect(Math.abs(end - work / 0.5) / (work / 0.5)).toBeLessThan(0.01);
+    // Every period from the first saturated one on was throttled.
+    expect(w.bandwidth!.throttledPeriods).toBeGreaterThan(155);
+  });
+});
