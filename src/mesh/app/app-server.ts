@@ -27,18 +27,30 @@ export class Apps {
   }
 }
 
+/** A request being served by the app. */
+export class ServedRequest {
+  done = false;
+  holdsSlot = false;
+  /** What the app's calls carry on (x-request-id, this request's span as parent); null when off. */
+  ctx: RequestContext | null = null;
+  /** The app's own work, in a sampled trace. */
+  span: Span | null = null;
+  constructor(
+    readonly app: AppServer,
+    readonly req: OutgoingRequest,
+    readonly responder: Responder,
+  ) {}
+}
+
 /** A position in a script: the steps of one sequence and the parallel block waiting for it. */
 class Cursor implements CallOwner {
   i = 0;
   /** For async threading: this cursor waits in the queue for a slot to compute `pendingMs`. */
   pendingMs = 0;
-  /** The request whose script it walks (a ServedRequest is its own: its script's top level). */
-  sr!: ServedRequest;
-  /** In the app's queue: waiting for a slot to start (blocking) or to compute `pendingMs` (async). */
-  waitsToCompute = false;
   constructor(
     readonly app: AppServer,
-    public steps: CompiledStep[],
+    readonly sr: ServedRequest,
+    readonly steps: CompiledStep[],
     readonly join: Join | null,
   ) {}
   onCallDone(call: AppCall): void {
@@ -49,30 +61,6 @@ class Cursor implements CallOwner {
     this.app.computeDone(this);
   }
 }
-
-/**
- * A request being served by the app, and the cursor at the top level of its script (one object per
- * request, not two; the script is set when it starts, a parallel block's branches get cursors of
- * their own).
- */
-export class ServedRequest extends Cursor {
-  done = false;
-  holdsSlot = false;
-  /** What the app's calls carry on (x-request-id, this request's span as parent); null when off. */
-  ctx: RequestContext | null = null;
-  /** The app's own work, in a sampled trace. */
-  span: Span | null = null;
-  constructor(
-    app: AppServer,
-    readonly req: OutgoingRequest,
-    readonly responder: Responder,
-  ) {
-    super(app, NO_STEPS, null);
-    this.sr = this;
-  }
-}
-
-const NO_STEPS: CompiledStep[] = [];
 
 class Join {
   constructor(public remaining: number, readonly parent: Cursor) {}
@@ -107,7 +95,7 @@ export class AppServer {
   cpu: ContainerCpu | null = null;
   busy = 0;
   /** Blocking: requests waiting for a slot. Async: cursors waiting to compute. */
-  private readonly queue = new Fifo<Cursor>();
+  private readonly queue = new Fifo<ServedRequest | Cursor>();
 
   constructor(
     private readonly rt: Apps,
@@ -129,8 +117,7 @@ export class AppServer {
     if (req.ctx) this.traceStart(sr, req.ctx);
     const b = this.behaviour;
     if (b.threading === "async") {
-      sr.steps = b.script;
-      this.run(sr);
+      this.run(new Cursor(this, sr, b.script, null));
     } else if (this.busy < b.concurrency) {
       this.take(sr);
     } else if (this.queue.length < b.queueLimit) {
@@ -159,7 +146,9 @@ export class AppServer {
   /** The pod died: every request it holds is dropped without an answer (the caller sees a reset). */
   dropAll(): void {
     while (this.queue.length > 0) {
-      this.queue.shift().sr.done = true;
+      const x = this.queue.shift();
+      const sr = x instanceof Cursor ? x.sr : x;
+      sr.done = true;
     }
   }
 
@@ -176,8 +165,7 @@ export class AppServer {
   private take(sr: ServedRequest): void {
     this.setBusy(this.busy + 1);
     sr.holdsSlot = true;
-    sr.steps = this.behaviour.script;
-    this.run(sr);
+    this.run(new Cursor(this, sr, this.behaviour.script, null));
   }
 
   private setBusy(n: number): void {
@@ -190,11 +178,14 @@ export class AppServer {
     this.setBusy(this.busy - 1);
     while (this.queue.length > 0 && this.busy < this.behaviour.concurrency) {
       const next = this.queue.shift();
-      if (next.sr.done) continue;
-      if (next.waitsToCompute) {
+      if (next instanceof Cursor) {
+        if (next.sr.done) continue;
         this.setBusy(this.busy + 1);
         this.startCompute(next, next.pendingMs);
-      } else this.take(next.sr);
+      } else {
+        if (next.done) continue;
+        this.take(next);
+      }
     }
   }
 
@@ -221,7 +212,6 @@ export class AppServer {
               this.setBusy(this.busy + 1);
             } else if (this.queue.length < this.behaviour.queueLimit) {
               c.pendingMs = ms;
-              c.waitsToCompute = true;
               this.queue.push(c);
               return;
             } else {
@@ -243,9 +233,7 @@ export class AppServer {
           if (step.steps.length === 0) continue;
           const join = new Join(step.steps.length, c);
           for (const s of step.steps) {
-            const branch = new Cursor(this, [s], join);
-            branch.sr = sr;
-            this.run(branch);
+            this.run(new Cursor(this, sr, [s], join));
             if (sr.done) return;
           }
           return;
