@@ -145,6 +145,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     waypoints: null,
   });
   const waypointLatency = ambient === null ? null : sampler(WAYPOINT_PROFILE.latency, "waypoint:latency");
+  let waypoints: Waypoints | null = null;
   const clusterCtx: ClusterContext = {
     sim, rng, registry,
     registerCounters: (w, name, counters) => telemetry.clusterCounters(w, name, counters),
@@ -156,6 +157,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     },
     kSweep: sim.on((c: UpstreamCluster) => c.sweep()),
     hostSet: nodes === null ? undefined : (hosts, client, policy, svc) => localityHostSet(nodes, hosts, client, policy, svc.spec),
+    ingressWaypoint: ambient === null ? undefined : (fqdn) => waypoints?.ingressWaypointFor(fqdn),
   };
   const externalLbDraw = rng.stream("proxy:external-lb");
   const routing = new ProxyRouting(
@@ -205,7 +207,11 @@ export function wireMesh(h: MeshHost): MeshParts {
     sim, rng, network, inbound, telemetry, sinks, proxyLatency, routing, policies, log,
     partitioned: nodes === null ? undefined : (a, b) => nodes.partitioned(a, b),
   });
-  if (ambient !== null) ambient.path.waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars);
+  if (ambient !== null) {
+    waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars, sim);
+    ambient.path.waypoints = waypoints;
+    sidecars.waypoints = waypoints;
+  }
   const faults = nodes === null ? null : new TopologyFaults(nodes, {
     sim, pods: () => pods.pods.values(), deploymentOf: (p) => pods.deploymentOf(p),
     stopPod: (p, how) => pods.stopPod(p, how), addPod: (d, starting) => pods.addPod(d, starting),

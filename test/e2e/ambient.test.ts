@@ -291,3 +291,85 @@ spec:
     expect((s.events as { kind: string; detail: Record<string, unknown> }[]).some((e) => e.kind === "ztunnel-denied" && e.detail["reason"] === "strict-mtls")).toBe(true);
   });
 });
+
+describe("who goes through a Service's waypoint besides ambient clients", () => {
+  // Bookinfo behind its ingress gateway, the namespace bound to a waypoint; `ingress` adds
+  // istio.io/ingress-use-waypoint to the namespace. A client outside the mesh calls productpage too.
+  const BOOKINFO = path.resolve(DIR, "../bookinfo");
+  const yaml = (ingress: string | null): string => `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: ingress-use-waypoint}
+spec:
+  seed: 2
+  duration: 15s
+  warmup: 2s
+  include: [${BOOKINFO}/bookinfo.yaml, ${BOOKINFO}/workloads.yaml, ${BOOKINFO}/networking/bookinfo-gateway.yaml]
+  mesh: {mode: ambient}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: default
+  labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint${ingress === null ? "" : `, istio.io/ingress-use-waypoint: "${ingress}"`}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners:
+  - {name: mesh, port: 15008, protocol: HBONE}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: users}
+spec:
+  from: bookinfo-gateway
+  target: http://bookinfo.example.com/productpage
+  rate: 20
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: outside}
+spec:
+  from: outside
+  target: http://productpage.default:9080/productpage
+  rate: 10
+`;
+  function runYaml(text: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+    const file = path.join(dir, "ingress.yaml");
+    fs.writeFileSync(file, text);
+    return runScenario(loadScenario(file)).summary;
+  }
+  const gatewayEdges = (s: ReturnType<typeof runYaml>) => s.edges.filter((e) => e.source === "istio-ingressgateway");
+
+  it("the ingress gateway sends to the waypoint's pods when istio.io/ingress-use-waypoint is true, and the waypoint routes by the Service", () => {
+    const s = runYaml(yaml("true"));
+    expect(s.clients["users"]!.errorRate).toBe(0);
+    const edges = gatewayEdges(s);
+    const toWaypoint = edges.find((e) => e.destination === "waypoint" && e.reporter === "source")!;
+    expect(toWaypoint.service).toBe("productpage.default.svc.cluster.local");
+    expect(toWaypoint.mtls).toBe(true);
+    const atWaypoint = edges.find((e) => e.destination === "productpage-v1")!;
+    expect(atWaypoint.reporter).toBe("waypoint");
+    expect(atWaypoint.requests).toBe(toWaypoint.requests);
+    expect(edges.every((e) => e.reporter !== "source" || e.destination === "waypoint")).toBe(true);
+  });
+
+  it("without the label (or with a false value) the gateway bypasses the waypoint", () => {
+    for (const v of [null, "false"]) {
+      const edges = gatewayEdges(runYaml(yaml(v)));
+      expect(edges.map((e) => `${e.destination}/${e.reporter}`)).toEqual(["productpage-v1/source"]);
+    }
+  });
+
+  it("a client outside the mesh reaches the pod directly (ztunnel's inbound passthrough does not hairpin to the waypoint)", () => {
+    const s = runYaml(yaml("true"));
+    expect(s.clients["outside"]!.errorRate).toBe(0);
+    const out = s.edges.filter((e) => e.destination === "productpage-v1" && e.source !== "istio-ingressgateway");
+    expect(out.length).toBeGreaterThan(0);
+    for (const e of out) expect(e.reporter).not.toBe("waypoint");
+    expect(s.edges.some((e) => e.destination === "waypoint" && e.source !== "istio-ingressgateway" && e.service.startsWith("productpage."))).toBe(false);
+  });
+});

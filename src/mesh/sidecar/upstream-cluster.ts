@@ -45,6 +45,8 @@ export interface ClusterContext {
   kSweep: number;
   /** With nodes: the host set with localities and the locality LB istiod configures (mesh/kube/locality-host-set.ts). */
   hostSet?: ((hosts: readonly Pod[], client: Pod | null, policy: TrafficPolicy, service: ServiceState) => HostSet) | undefined;
+  /** ambient: the waypoint Service whose endpoints an ingress gateway's cluster for this FQDN holds instead (mesh/waypoint/waypoint-hop.ts). */
+  ingressWaypoint?: ((fqdn: string) => string | undefined) | undefined;
 }
 
 export class UpstreamCluster {
@@ -53,6 +55,7 @@ export class UpstreamCluster {
   private set = new HostSet([]);
   private lb: LoadBalancer;
   private seenVersion = -1;
+  private seenWaypoint: string | undefined = undefined;
   private readonly panic: number;
   /** Stable numbers for hosts (connection pools and outlier detection keep state per host). */
   private readonly ids = new Map<Pod, number>();
@@ -118,9 +121,14 @@ export class UpstreamCluster {
   /** Rebuild the host list when the endpoints this proxy knows have changed. */
   private refresh(): void {
     const eds = this.endpoints.eds;
-    if (this.seenVersion === eds.version) return;
+    // An ingress gateway's cluster of a Service with istio.io/ingress-use-waypoint: istiod's EDS
+    // gives it the waypoint's endpoints (HBONE), subsets aside (istio/istio
+    // pilot/pkg/xds/endpoints/endpoint_builder.go BuildClusterLoadAssignment, findServiceWaypoint).
+    const waypoint = this.owner?.gateway !== undefined ? this.ctx.ingressWaypoint?.(this.service.fqdn) : undefined;
+    if (this.seenVersion === eds.version && this.seenWaypoint === waypoint) return;
     this.seenVersion = eds.version;
-    const hosts = (eds.byFqdn.get(this.service.fqdn) ?? []).filter((p) => selects(this.labels, p.labels));
+    this.seenWaypoint = waypoint;
+    const hosts = waypoint !== undefined ? [...(eds.byFqdn.get(waypoint) ?? [])] : (eds.byFqdn.get(this.service.fqdn) ?? []).filter((p) => selects(this.labels, p.labels));
     const old = this.set;
     const oldIndex = this.index;
     this.hosts = hosts;

@@ -10,7 +10,7 @@
 // https://istio.io/latest/docs/ambient/architecture/data-plane/
 import type { MeshConfig } from "../../config/mesh-config.js";
 import { ambientIndex } from "../../config/ambient/ambient-index.js";
-import type { Scenario } from "../../scenario/model.js";
+import type { CallTarget, Scenario } from "../../scenario/model.js";
 import type { Pod } from "../kube/pod.js";
 import type { SidecarPath } from "../sidecar/sidecar-path.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
@@ -19,9 +19,20 @@ import type { Waypoint } from "../../config/ambient/waypoint-gateway.js";
 import type { AuthorizationPolicy } from "../../proxy/api/security.js";
 import { compileAuthorization, evaluateAuthorization, RBAC_DENIED_BODY, type CompiledAuthz } from "../../proxy/security/authorization/authorization.js";
 import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
+import type { Simulator } from "../../engine/simulator.js";
+import { isWaypointPod } from "./waypoint-workloads.js";
+
+/** A Service's waypoint under one config version, and whether ingress gateways use it. */
+interface Bound { readonly waypoint: Waypoint; readonly ingress: boolean }
+
+/** A request an ingress gateway sent to a waypoint pod, on its way there. */
+class GatewayArrival {
+  constructor(readonly pod: Pod, readonly origin: Origin, readonly req: OutgoingRequest, readonly responder: Responder, readonly conn: number) {}
+}
 
 export class Waypoints implements WaypointHop {
-  private readonly bound = new WeakMap<MeshConfig, Map<string, Waypoint>>();
+  private readonly bound = new WeakMap<MeshConfig, Map<string, Bound>>();
+  private readonly kGateway: number;
   /** The L7 policies a waypoint enforces for a Service, per config version (null: none apply). */
   private readonly authz = new WeakMap<MeshConfig, Map<string, CompiledAuthz | null>>();
   /** The Origin a waypoint sends a client's requests with: its own pod, the client's identity labels. */
@@ -32,19 +43,64 @@ export class Waypoints implements WaypointHop {
     /** The config istiod holds now (its waypoint bindings reach ztunnel without a modelled delay). */
     private readonly config: () => MeshConfig,
     private readonly sidecars: SidecarPath,
-  ) {}
-
-  waypointFor(serviceFqdn: string): string | undefined {
-    return this.bindingOf(this.config(), serviceFqdn)?.address;
+    sim: Simulator,
+  ) {
+    this.kGateway = sim.on((a: GatewayArrival) => {
+      // The waypoint pod went away under the connection: it is refused (the gateway's UF).
+      if (!a.pod.alive) a.responder.onResponse(0, "UF");
+      else this.arrive(a.pod, a.origin, a.req, a.responder, a.conn);
+    });
+    this.sim = sim;
   }
 
-  private bindingOf(config: MeshConfig, serviceFqdn: string): Waypoint | undefined {
+  private readonly sim: Simulator;
+
+  waypointFor(serviceFqdn: string): string | undefined {
+    return this.bindingOf(this.config(), serviceFqdn)?.waypoint.address;
+  }
+
+  /**
+   * The waypoint Service whose endpoints an ingress gateway's cluster for `serviceFqdn` holds instead
+   * of the Service's own: only when the Service (or its namespace) carries
+   * `istio.io/ingress-use-waypoint: "true"` (ENABLE_INGRESS_WAYPOINT_ROUTING, on by default). Only
+   * gateways ("routers") do this; sidecars always send to the pods
+   * (istio/istio pilot/pkg/xds/endpoints/endpoint_builder.go findServiceWaypoint, "Currently only
+   * ingress and e/w gateway will call waypoints"; https://istio.io/latest/docs/ambient/usage/waypoint/).
+   */
+  ingressWaypointFor(serviceFqdn: string): string | undefined {
+    const b = this.bindingOf(this.config(), serviceFqdn);
+    return b?.ingress === true ? b.waypoint.address : undefined;
+  }
+
+  /** Whether a pod is one of the waypoints' (an Envoy taking HBONE on 15008). */
+  isWaypoint(pod: Pod): boolean {
+    return isWaypointPod(pod.labels);
+  }
+
+  /** An ingress gateway's request reaches waypoint pod `pod` after `delayMs` (HBONE, no ztunnel: the waypoint is not captured). */
+  fromGateway(pod: Pod, origin: Origin, req: OutgoingRequest, serviceFqdn: string, port: number, responder: Responder, delayMs: number, conn: number): void {
+    // The waypoint picks its routes by the HBONE target (the Service's VIP and port), not by the
+    // Host header the gateway kept (its listener's filter chain per Service: istio/istio
+    // pilot/pkg/networking/core/listener_waypoint.go).
+    const key = `${serviceFqdn}:${port}`;
+    let target = this.targets.get(key);
+    if (target === undefined) {
+      const [name = "", namespace = ""] = serviceFqdn.split(".");
+      target = { scheme: "http", host: name, port, path: req.target.path, resolved: { kind: "service", name, namespace, fqdn: serviceFqdn } };
+      this.targets.set(key, target);
+    }
+    this.sim.after(delayMs, this.kGateway, new GatewayArrival(pod, origin, { ...req, target }, responder, conn));
+  }
+
+  private readonly targets = new Map<string, CallTarget>();
+
+  private bindingOf(config: MeshConfig, serviceFqdn: string): Bound | undefined {
     let map = this.bound.get(config);
     if (map === undefined) {
       map = new Map();
       const s = this.scenario;
       const index = ambientIndex({ mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
-      for (const [host, svc] of index.services) if (svc.binding.waypoint !== undefined) map.set(host, svc.binding.waypoint);
+      for (const [host, svc] of index.services) if (svc.binding.waypoint !== undefined) map.set(host, { waypoint: svc.binding.waypoint, ingress: svc.ingressUseWaypoint });
       this.bound.set(config, map);
     }
     return map.get(serviceFqdn);
@@ -61,7 +117,7 @@ export class Waypoints implements WaypointHop {
     if (map === undefined) this.authz.set(config, (map = new Map()));
     let c = map.get(serviceFqdn);
     if (c === undefined) {
-      const wp = this.bindingOf(config, serviceFqdn);
+      const wp = this.bindingOf(config, serviceFqdn)?.waypoint;
       const [svcName, svcNs] = serviceFqdn.split(".");
       const targeted: AuthorizationPolicy[] = [];
       for (const p of config.authorizationPolicies) {
