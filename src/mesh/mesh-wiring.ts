@@ -208,7 +208,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     partitioned: nodes === null ? undefined : (a, b) => nodes.partitioned(a, b),
   });
   if (ambient !== null) {
-    waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars, sim);
+    waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars, sim, sinks, () => (LOG_EPOCH_MS + sim.now) / 1000);
     ambient.path.waypoints = waypoints;
     sidecars.waypoints = waypoints;
   }

@@ -373,3 +373,123 @@ spec:
     expect(s.edges.some((e) => e.destination === "waypoint" && e.source !== "istio-ingressgateway" && e.service.startsWith("productpage."))).toBe(false);
   });
 });
+
+describe("RequestAuthentication with targetRefs at the waypoint", () => {
+  // Istio's "JWT authentication" task in ambient: the policies target the namespace's waypoint.
+  const SECURITY = path.resolve(DIR, "../security");
+  const validToken = /Bearer (eyJ[^"]+)/.exec(fs.readFileSync(path.join(SECURITY, "jwt.yaml"), "utf8"))![1]!;
+  const yaml = `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: waypoint-jwt}
+spec:
+  seed: 4
+  duration: 20s
+  warmup: 1s
+  mesh: {mode: ambient}
+  network:
+    jwks:
+      "https://example.com/jwks.json": {file: ${SECURITY}/istio-jwt-samples/jwks.json}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners:
+  - {name: mesh, port: 15008, protocol: HBONE}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin}
+spec:
+  ports: [{name: http, port: 8000, targetPort: 8080}]
+  selector: {app: httpbin}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers: [{name: httpbin, image: h, ports: [{containerPort: 8080}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleep}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers: [{name: sleep, image: s}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt-example}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  jwtRules:
+  - issuer: testing@secure.istio.io
+    jwksUri: https://example.com/jwks.json
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: require-jwt}
+spec:
+  targetRefs: [{kind: Service, group: "", name: httpbin}]
+  action: ALLOW
+  rules: [{from: [{source: {requestPrincipals: ["testing@secure.istio.io/testing@secure.istio.io"]}}]}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: valid-token}
+spec:
+  from: sleep
+  target: http://httpbin:8000/headers
+  rate: 10
+  headers: [{fraction: 1, set: {authorization: "Bearer ${validToken}"}}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: invalid-token}
+spec:
+  from: sleep
+  target: http://httpbin:8000/headers
+  rate: 10
+  headers: [{fraction: 1, set: {authorization: "Bearer deadbeef"}}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: no-token}
+spec: {from: sleep, target: http://httpbin:8000/headers, rate: 10}
+`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+  const file = path.join(dir, "jwt.yaml");
+  fs.writeFileSync(file, yaml);
+  const out = runScenario(loadScenario(file));
+  const s = out.summary;
+
+  it("validates the JWT at the waypoint (401 for a bad token) and authorizes its principal (403 without one)", () => {
+    expect(s.clients["valid-token"]!.codes).toEqual({ "200": s.clients["valid-token"]!.requests });
+    expect(s.clients["invalid-token"]!.codes).toEqual({ "401": s.clients["invalid-token"]!.requests });
+    expect(s.clients["no-token"]!.codes).toEqual({ "403": s.clients["no-token"]!.requests });
+    // Only the valid token's requests reached the pod.
+    const atPod = s.edges.filter((e) => e.destination === "httpbin").reduce((n, e) => n + e.requests, 0);
+    expect(atPod).toBe(s.clients["valid-token"]!.requests);
+  });
+
+  it("counts the waypoint's own 401s and 403s in its reporter=\"waypoint\" metrics", () => {
+    const prom = renderPrometheus(out.recorder, s);
+    expect(prom).toMatch(/^istio_requests_total\{reporter="waypoint",source_workload="sleep".*destination_workload="unknown".*response_code="401".*\} [1-9]/m);
+    expect(prom).toMatch(/^istio_requests_total\{reporter="waypoint",source_workload="sleep".*destination_workload="unknown".*response_code="403".*\} [1-9]/m);
+    expect(prom).toMatch(/^istio_requests_total\{reporter="waypoint",source_workload="sleep".*destination_workload="httpbin".*response_code="200".*\} [1-9]/m);
+  });
+});

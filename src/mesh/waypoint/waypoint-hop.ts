@@ -16,8 +16,10 @@ import type { SidecarPath } from "../sidecar/sidecar-path.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { WaypointHop } from "../ztunnel/ztunnel-path.js";
 import type { Waypoint } from "../../config/ambient/waypoint-gateway.js";
-import type { AuthorizationPolicy } from "../../proxy/api/security.js";
+import type { PolicyTargetRef } from "../../proxy/api/security.js";
 import { compileAuthorization, evaluateAuthorization, RBAC_DENIED_BODY, type CompiledAuthz } from "../../proxy/security/authorization/authorization.js";
+import { authenticateRequest, compileRequestAuthentication, type AuthzRequest, type CompiledRequestAuthn } from "../../proxy/security/index.js";
+import type { EdgeSinks } from "../edge-sinks.js";
 import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
 import type { Simulator } from "../../engine/simulator.js";
 import { isWaypointPod } from "./waypoint-workloads.js";
@@ -34,7 +36,7 @@ export class Waypoints implements WaypointHop {
   private readonly bound = new WeakMap<MeshConfig, Map<string, Bound>>();
   private readonly kGateway: number;
   /** The L7 policies a waypoint enforces for a Service, per config version (null: none apply). */
-  private readonly authz = new WeakMap<MeshConfig, Map<string, CompiledAuthz | null>>();
+  private readonly policies = new WeakMap<MeshConfig, Map<string, WaypointPolicies | null>>();
   /** The Origin a waypoint sends a client's requests with: its own pod, the client's identity labels. */
   private readonly origins = new WeakMap<Pod, WeakMap<Origin, Origin>>();
 
@@ -44,6 +46,10 @@ export class Waypoints implements WaypointHop {
     private readonly config: () => MeshConfig,
     private readonly sidecars: SidecarPath,
     sim: Simulator,
+    /** The sinks its own local replies are reported in (reporter="waypoint"). */
+    private readonly sinks: EdgeSinks,
+    /** Simulated seconds since the epoch of JWT exp/nbf claims. */
+    private readonly nowSeconds: () => number,
   ) {
     this.kGateway = sim.on((a: GatewayArrival) => {
       // The waypoint pod went away under the connection: it is refused (the gateway's UF).
@@ -107,30 +113,35 @@ export class Waypoints implements WaypointHop {
   }
 
   /**
-   * The AuthorizationPolicies a waypoint enforces for requests to a Service: those whose targetRefs
-   * name the waypoint's Gateway or the Service itself (Beta), evaluated with the original client's
-   * identity, which HBONE carries to the waypoint.
+   * The policies a waypoint enforces for requests to a Service: the AuthorizationPolicies and
+   * RequestAuthentications whose targetRefs name the waypoint's Gateway or the Service itself (Beta),
+   * evaluated with the original client's identity, which HBONE carries to the waypoint. The waypoint's
+   * HTTP filters run as a sidecar's do: jwt_authn (401), then RBAC (403), then the router.
    * https://istio.io/latest/docs/ambient/usage/l7-features/#security-authorization
+   * https://istio.io/latest/docs/reference/config/security/request_authentication/ (targetRefs)
    */
-  private authzFor(config: MeshConfig, serviceFqdn: string): CompiledAuthz | null {
-    let map = this.authz.get(config);
-    if (map === undefined) this.authz.set(config, (map = new Map()));
+  private policiesFor(config: MeshConfig, serviceFqdn: string): WaypointPolicies | null {
+    let map = this.policies.get(config);
+    if (map === undefined) this.policies.set(config, (map = new Map()));
     let c = map.get(serviceFqdn);
     if (c === undefined) {
       const wp = this.bindingOf(config, serviceFqdn)?.waypoint;
-      const [svcName, svcNs] = serviceFqdn.split(".");
-      const targeted: AuthorizationPolicy[] = [];
-      for (const p of config.authorizationPolicies) {
-        const refs = p.spec.targetRefs ?? [];
-        const hit = refs.some((r) => {
-          const ns = r.namespace ?? p.metadata.namespace;
-          if (r.kind === "Gateway") return wp !== undefined && r.name === wp.name && ns === wp.namespace;
-          return r.kind === "Service" && (r.group === "" || r.group === "core") && r.name === svcName && ns === svcNs;
-        });
-        // Compiled as a namespace-wide policy of the Service's namespace (its targets already matched).
-        if (hit) targeted.push({ ...p, metadata: { ...p.metadata, namespace: svcNs ?? p.metadata.namespace }, spec: { ...p.spec, targetRefs: undefined, selector: undefined } } as AuthorizationPolicy);
-      }
-      c = targeted.length === 0 ? null : compileAuthorization(targeted, { namespace: svcNs ?? "", labels: {} });
+      const [svcName, svcNs = ""] = serviceFqdn.split(".");
+      const targets = (refs: readonly PolicyTargetRef[] | undefined, policyNs: string): boolean => (refs ?? []).some((r) => {
+        const ns = r.namespace ?? policyNs;
+        if (r.kind === "Gateway") return wp !== undefined && r.name === wp.name && ns === wp.namespace;
+        return r.kind === "Service" && (r.group === "" || r.group === "core") && r.name === svcName && ns === svcNs;
+      });
+      // Compiled as namespace-wide policies of the Service's namespace (their targets already matched).
+      const asLocal = <T extends { metadata: { namespace: string }; spec: object }>(p: T): T =>
+        ({ ...p, metadata: { ...p.metadata, namespace: svcNs }, spec: { ...p.spec, targetRefs: undefined, selector: undefined } });
+      const authzPolicies = config.authorizationPolicies.filter((p) => targets(p.spec.targetRefs, p.metadata.namespace)).map(asLocal);
+      const authnPolicies = config.requestAuthentications.filter((p) => targets(p.spec.targetRefs, p.metadata.namespace)).map(asLocal);
+      const where = { namespace: svcNs, labels: {} };
+      c = authzPolicies.length + authnPolicies.length === 0 ? null : {
+        authz: compileAuthorization(authzPolicies, where),
+        authn: compileRequestAuthentication(authnPolicies, where),
+      };
       map.set(serviceFqdn, c);
     }
     return c;
@@ -138,26 +149,45 @@ export class Waypoints implements WaypointHop {
 
   arrive(pod: Pod, origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const t = req.target.resolved;
-    const authz = t.kind === "service" ? this.authzFor(this.config(), t.fqdn) : null;
-    if (authz !== null) {
-      const client = origin.pod as Pod | null;
-      const d = evaluateAuthorization(authz, {
-        method: req.method, path: req.path, host: req.authority, port: req.target.port, headers: req.headers,
-        peer: client !== null && (client.ambient || client.hasSidecar) ? client.identity : undefined,
-        sourceIp: client?.ip ?? OUTSIDE_IP,
-      });
-      // The waypoint's RBAC filter answers 403 itself.
-      if (!d.allowed) {
-        responder.onResponse(d.status, d.flags, RBAC_DENIED_BODY.length);
-        return NOTHING;
-      }
-    }
     let byOrigin = this.origins.get(pod);
     if (byOrigin === undefined) this.origins.set(pod, (byOrigin = new WeakMap()));
     let o = byOrigin.get(origin);
     if (o === undefined) byOrigin.set(origin, (o = { pod, workload: origin.workload, namespace: origin.namespace, client: origin.pod }));
+    const policies = t.kind === "service" ? this.policiesFor(this.config(), t.fqdn) : null;
+    if (policies !== null) {
+      const denied = this.check(policies, origin, req);
+      if (denied !== null) {
+        // The waypoint's own local reply (jwt_authn's 401, RBAC's 403): in its reporter="waypoint"
+        // metrics like any request it handled, with no upstream pod.
+        const now = this.sim.now;
+        this.sinks.get("source", true, o, null, t.kind === "service" ? t.fqdn : "unknown").record(now, 0, denied.status, denied.flags, req.bytes ?? 0, denied.bytes);
+        responder.onResponse(denied.status, denied.flags, denied.bytes);
+        return NOTHING;
+      }
+    }
     return this.sidecars.send(o, req, responder, conn);
   }
+
+  private check(p: WaypointPolicies, origin: Origin, req: OutgoingRequest): { status: number; flags: string; bytes: number } | null {
+    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds());
+    if (!jwt.ok) return { status: jwt.status, flags: "-", bytes: jwt.body.length };
+    const client = origin.pod as Pod | null;
+    const r: AuthzRequest = {
+      method: req.method, path: req.path, host: req.authority, port: req.target.port, headers: req.headers,
+      peer: client !== null && (client.ambient || client.hasSidecar) ? client.identity : undefined,
+      sourceIp: client?.ip ?? OUTSIDE_IP,
+    };
+    if (jwt.requestPrincipal !== undefined) r.requestPrincipal = jwt.requestPrincipal;
+    if (jwt.claims !== undefined) r.requestClaims = jwt.claims;
+    const d = evaluateAuthorization(p.authz, r);
+    return d.allowed ? null : { status: d.status, flags: d.flags, bytes: RBAC_DENIED_BODY.length };
+  }
+}
+
+/** What a waypoint enforces for one Service under one config version. */
+interface WaypointPolicies {
+  readonly authz: CompiledAuthz;
+  readonly authn: CompiledRequestAuthn;
 }
 
 const NOTHING: Exchange = { abandon(): void {} };
