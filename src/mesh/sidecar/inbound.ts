@@ -28,6 +28,8 @@ export interface ZtunnelInboundHook {
   pass(pod: Pod, at: number, connKey: number, mtls: boolean): number;
   /** Whether ztunnel accepts the connection (STRICT mTLS, L4 authorization). */
   admit(pod: Pod, origin: Origin, mtls: boolean, port: number): boolean;
+  /** A connection it counted itself closed (its access-log line). */
+  closed(origin: Origin, pod: Pod, service: string, mtls: boolean, port: number, startMs: number, endMs: number, received: number, sent: number): void;
 }
 
 export class Inbound {
@@ -73,6 +75,7 @@ export class Inbound {
       // one connection per request here (meshsim: sidecar pools are not seen by ztunnel's counters).
       if ((origin.pod as Pod | null)?.ambient !== true) {
         leg.ownConnection = true;
+        leg.service = service;
         sink!.connection?.(true, this.sim.now + wireMs);
       }
     }
@@ -207,6 +210,8 @@ export class InboundLeg implements Responder {
   viaZtunnel = false;
   /** Its TCP connection is counted here (opened on arrival, closed with the answer). */
   ownConnection = false;
+  /** The FQDN the client addressed (kept for ztunnel's log line of a connection it counted). */
+  service = "";
   /** The server sidecar's worker it is pinned to. */
   worker = 0;
   /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
@@ -285,7 +290,10 @@ export class InboundLeg implements Responder {
     if (this.viaSidecar) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
-      if (this.ownConnection) this.sink.connection?.(false, now);
+      if (this.ownConnection) {
+        this.sink.connection?.(false, now);
+        if (this.rt.log !== null) this.rt.ztunnel!.closed(this.origin, this.pod, this.service, this.mtls, this.port, this.startMs, now, this.req.bytes ?? 0, bytes);
+      }
       const log = this.rt.log;
       if (log !== null && this.req.ctx && this.viaSidecar) this.logged(log, now, status, flags, bytes);
     }

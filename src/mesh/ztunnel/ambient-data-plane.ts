@@ -13,6 +13,7 @@ import type { ServiceRegistry } from "../kube/service-registry.js";
 import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
 import type { Network } from "../network.js";
 import type { Inbound } from "../sidecar/inbound.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import { dataplaneMode, enrolmentNamespaceLabels } from "../../config/ambient/dataplane-mode.js";
 import { L4Sinks } from "./l4-sinks.js";
@@ -38,6 +39,8 @@ export interface AmbientDeps {
   zones: ((origin: Origin, dest: Pod, sink: RequestSink) => RequestSink) | null;
   /** The waypoints (mesh/waypoint/); null: none. */
   waypoints: WaypointHop | null;
+  /** Access log and traces; null when both are off. */
+  log: RequestLog | null;
 }
 
 export class AmbientDataPlane {
@@ -59,7 +62,7 @@ export class AmbientDataPlane {
     });
     for (const z of this.ztunnels.all) d.addResources(z.pod);
     const sinks = new L4Sinks(d.telemetry, d.zones);
-    this.inbound = new ZtunnelInbound(this.ztunnels, sinks, d.config, (pod, reason) => {
+    this.inbound = new ZtunnelInbound(this.ztunnels, sinks, d.config, d.log, (pod, reason) => {
       // One event per (pod, reason): the counters say how many connections.
       const key = `${pod.id}\u0000${reason}`;
       if (this.reported.has(key)) return;
@@ -69,7 +72,7 @@ export class AmbientDataPlane {
     d.inbound.ztunnel = this.inbound;
     this.path = new ZtunnelPath({
       sim: d.sim, network: d.network, registry: d.registry, inbound: d.inbound, ztunnels: this.ztunnels, sinks,
-      namespaces: this.namespaces, draw: d.rng.stream("ztunnel:lb"), waypoints: d.waypoints,
+      namespaces: this.namespaces, draw: d.rng.stream("ztunnel:lb"), waypoints: d.waypoints, log: d.log,
     });
   }
 

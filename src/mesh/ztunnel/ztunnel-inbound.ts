@@ -18,6 +18,11 @@ import type { RequestSink } from "../mesh-telemetry.js";
 import type { Origin } from "../transport.js";
 import type { L4Sinks } from "./l4-sinks.js";
 import type { ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
+import { HBONE_PORT } from "./ztunnel-path.js";
+
+/** The source port the log shows for a connection from a client ztunnel does not track (one per request here). */
+const EPHEMERAL_PORT = 40000;
 
 interface PodL4Policy {
   config: MeshConfig;
@@ -37,6 +42,8 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
     private readonly sinks: L4Sinks,
     /** The config ztunnel enforces (istiod's current: its WDS/authorization push is not delayed here). */
     private readonly config: () => MeshConfig,
+    /** Access log and traces; null when both are off. */
+    private readonly log: RequestLog | null,
     /** A denial, for the run's event log. */
     private readonly onDeny: (pod: Pod, reason: string) => void,
   ) {}
@@ -48,6 +55,23 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
   pass(pod: Pod, at: number, connKey: number, mtls: boolean): number {
     const cpu = this.ztunnels.of(pod).cpu;
     return cpu.pass(cpu.worker(connKey), at, mtls);
+  }
+
+  /**
+   * A connection this ztunnel counted on its own (from a client whose connections no ztunnel tracks:
+   * a sidecar, a waypoint, outside the mesh) closed: its access-log line (direction inbound).
+   */
+  closed(origin: Origin, pod: Pod, service: string, mtls: boolean, port: number, startMs: number, endMs: number, received: number, sent: number): void {
+    if (this.log?.accessLog == null) return;
+    const from = origin.pod as Pod | null;
+    this.log.ztunnelLine({
+      startMs, endMs, direction: "inbound",
+      srcAddr: `${from?.ip ?? OUTSIDE_IP}:${EPHEMERAL_PORT}`,
+      srcWorkload: from?.id ?? "", srcNamespace: from?.namespace ?? "", srcIdentity: mtls && from !== null ? `spiffe://${from.identity.principal}` : "",
+      dstAddr: `${pod.ip}:${mtls ? HBONE_PORT : port}`, dstHboneAddr: mtls ? `${pod.ip}:${port}` : "",
+      dstService: service, dstWorkload: pod.id, dstNamespace: pod.namespace, dstIdentity: mtls ? `spiffe://${pod.identity.principal}` : "",
+      bytesSent: sent, bytesRecv: received,
+    });
   }
 
   private of(pod: Pod): PodL4Policy {

@@ -27,6 +27,7 @@ import type { RequestSink } from "../mesh-telemetry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { Namespace } from "../../scenario/model.js";
 import type { L4Sinks } from "./l4-sinks.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
 import type { Ztunnel } from "./ztunnel.js";
 import type { ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
 
@@ -37,6 +38,12 @@ export class ZtunnelConnection {
   /** Requests sent on it (tests read this). */
   requests = 0;
   open = true;
+  /** When it opened, and the bytes it carried each way (ztunnel's access log). */
+  startMs = 0;
+  sent = 0;
+  received = 0;
+  /** The container port it reaches (the HBONE target's port). */
+  port = 0;
   constructor(
     readonly id: number,
     readonly from: Pod,
@@ -81,6 +88,8 @@ export interface ZtunnelPathDeps {
   draw: () => number;
   /** The waypoints; null: none modelled. */
   waypoints: WaypointHop | null;
+  /** Access log and traces; null when both are off. */
+  log: RequestLog | null;
 }
 
 export class ZtunnelPath {
@@ -154,6 +163,8 @@ export class ZtunnelPath {
         this.d.sinks.get("destination", mtls, origin, dest, t.fqdn),
         conn < 0, wp !== undefined,
       );
+      c.startMs = now;
+      c.port = svc!.targetPort(req.target.port);
       c.sourceSink.connection?.(true, now);
       c.destSink.connection?.(true, now);
       if (conn >= 0) {
@@ -237,6 +248,28 @@ export class ZtunnelPath {
     if (c.stream !== null) this.d.ztunnels.of(c.from).pool.release(c.stream, now);
     c.sourceSink.connection?.(false, now);
     c.destSink.connection?.(false, now);
+    if (this.d.log?.accessLog != null) this.logClosed(c, now);
+  }
+
+  /**
+   * ztunnel's access-log lines of a closed connection: the source ztunnel's, and the destination
+   * ztunnel's when the destination is an ambient pod (a waypoint or sidecar pod has no ztunnel inbound).
+   */
+  private logClosed(c: ZtunnelConnection, now: number): void {
+    const log = this.d.log!;
+    const src = c.from;
+    const dst = c.dest;
+    const srcAddr = `${src.ip}:${EPHEMERAL_BASE + (c.id % EPHEMERAL_RANGE)}`;
+    const dstIdentity = c.mtls ? `spiffe://${dst.identity.principal}` : "";
+    const base = {
+      startMs: c.startMs, endMs: now, srcAddr,
+      srcWorkload: src.id, srcNamespace: src.namespace, srcIdentity: c.mtls ? `spiffe://${src.identity.principal}` : "",
+      dstAddr: c.mtls ? `${dst.ip}:${HBONE_PORT}` : `${dst.ip}:${c.port}`,
+      dstHboneAddr: c.mtls && !c.toWaypoint ? `${dst.ip}:${c.port}` : "",
+      dstService: c.service, dstWorkload: dst.id, dstNamespace: dst.namespace, dstIdentity,
+    };
+    log.ztunnelLine({ ...base, direction: "outbound", bytesSent: c.sent, bytesRecv: c.received });
+    if (dst.ambient) log.ztunnelLine({ ...base, direction: "inbound", bytesSent: c.received, bytesRecv: c.sent });
   }
 
   back(delay: number, x: ZtunnelExchange): void {
@@ -254,6 +287,11 @@ export class ZtunnelPath {
 }
 
 const capacityOne = (): number => 1;
+
+/** ztunnel's HBONE port, and the ephemeral source ports the log shows (deterministic, from the connection id). */
+export const HBONE_PORT = 15008;
+const EPHEMERAL_BASE = 40000;
+const EPHEMERAL_RANGE = 20000;
 
 export class ZtunnelExchange implements Exchange, Responder {
   ends: [object | null, object | null] = [null, null];
@@ -294,6 +332,8 @@ export class ZtunnelExchange implements Exchange, Responder {
     const c = this.conn;
     if (c !== null) {
       const now = this.path.now;
+      c.sent += this.requestBytes;
+      c.received += this.bytes;
       c.sourceSink.record(now, now - this.startMs, this.status, this.flags, this.requestBytes, this.bytes);
       // No HTTP answer: the connection was closed or reset under it.
       if (c.perRequest || this.status === 0) this.path.close(c, now);
