@@ -142,7 +142,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     podIp: () => podIp(ZTUNNEL_IP_BASE + ztunnelIps++),
     addResources: (p) => resources.pods.push(p), config: () => h.istiod().config,
     zones: nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null,
-    waypoints: null, log,
+    waypoints: null, log, clusterNodes: nodes, pos: simSpec.pos,
   });
   const waypointLatency = ambient === null ? null : sampler(WAYPOINT_PROFILE.latency, "waypoint:latency");
   let waypoints: Waypoints | null = null;

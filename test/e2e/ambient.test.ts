@@ -530,3 +530,54 @@ describe("ztunnel's access log and the waypoint's spans", () => {
     expect(out.summary.clients["users"]!.errorRate).toBe(0);
   });
 });
+
+describe("the ztunnel DaemonSet on the nodes", () => {
+  // One node with 1 CPU allocatable; three replicas requesting 300m each. The ztunnel pod's 200m
+  // (Istio's chart) leaves room for two.
+  const yaml = (mode: string): string => `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: ztunnel-capacity}
+spec:
+  seed: 1
+  duration: 5s
+  mesh: {mode: ${mode}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: small, labels: {topology.kubernetes.io/region: r, topology.kubernetes.io/zone: z, kubernetes.io/hostname: small}}
+status:
+  allocatable: {cpu: "1", memory: 8Gi, pods: "110"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: app}
+spec:
+  ports: [{name: http, port: 80, targetPort: 8080}]
+  selector: {app: app}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers: [{name: app, image: a, resources: {requests: {cpu: 300m, memory: 64Mi}}}]
+`;
+  function runYaml(text: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+    const file = path.join(dir, "capacity.yaml");
+    fs.writeFileSync(file, text);
+    return runScenario(loadScenario(file)).summary;
+  }
+
+  it("holds the chart's requests (200m, 512Mi) on its node: a pod that fits without ztunnel stays Pending", () => {
+    const pending = (s: ReturnType<typeof runYaml>) => Object.entries(s.pods).filter(([n, p]) => n.startsWith("app-") && p.phase === "Pending").length;
+    expect(pending(runYaml(yaml("none")))).toBe(0);
+    const s = runYaml(yaml("ambient"));
+    expect(pending(s)).toBe(1);
+    expect(s.pods["ztunnel-small.istio-system"]?.phase).toBeUndefined();
+  });
+});

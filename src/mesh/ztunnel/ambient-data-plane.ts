@@ -7,7 +7,7 @@
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { Simulator } from "../../engine/simulator.js";
 import type { RandomStreams } from "../../engine/rng.js";
-import type { MeshSettings, Namespace, Node } from "../../scenario/model.js";
+import type { MeshSettings, Namespace, Node, SourcePos } from "../../scenario/model.js";
 import { Pod } from "../kube/pod.js";
 import type { ServiceRegistry } from "../kube/service-registry.js";
 import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
@@ -17,7 +17,8 @@ import type { RequestLog } from "../../telemetry/request-log.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import { dataplaneMode, enrolmentNamespaceLabels } from "../../config/ambient/dataplane-mode.js";
 import { L4Sinks } from "./l4-sinks.js";
-import { ZTUNNEL_LABELS, ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
+import { ZTUNNEL_LABELS, ZTUNNEL_RESOURCES, ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
+import type { ClusterNodes } from "../kube/cluster-nodes.js";
 import { ZtunnelInbound } from "./ztunnel-inbound.js";
 import { ZtunnelPath, type WaypointHop } from "./ztunnel-path.js";
 
@@ -41,6 +42,10 @@ export interface AmbientDeps {
   waypoints: WaypointHop | null;
   /** Access log and traces; null when both are off. */
   log: RequestLog | null;
+  /** The nodes model (null: no Node documents): the ztunnel pods hold their requests on their nodes. */
+  clusterNodes: ClusterNodes | null;
+  /** Where the Simulation is written (messages about the DaemonSet's pods). */
+  pos: SourcePos;
 }
 
 export class AmbientDataPlane {
@@ -60,7 +65,23 @@ export class AmbientDataPlane {
       d.telemetry.pod(pod.id, Infinity);
       return { pod, uid: uid++ };
     });
-    for (const z of this.ztunnels.all) d.addResources(z.pod);
+    for (const z of this.ztunnels.all) {
+      d.addResources(z.pod);
+      // The DaemonSet's pod is bound to its node and holds the chart's requests there (200m, 512Mi),
+      // which the node's other pods can no longer have.
+      if (d.clusterNodes !== null && z.pod.node !== undefined) {
+        const node = z.pod.node;
+        const placed = d.clusterNodes.place(z.pod, {
+          nodeName: node, nodeSelector: {}, requiredNodeAffinity: [], topologySpreadConstraints: [],
+          requests: ZTUNNEL_RESOURCES.requests, pos: d.pos,
+        });
+        // A node too small for ztunnel: the pod stays Pending (and the node's ambient pods have no ztunnel to use).
+        if (!placed) {
+          d.telemetry.event(0, "ztunnel-pending", { pod: z.pod.id, reason: z.pod.pending ?? "" });
+          z.pod.node = node;
+        }
+      }
+    }
     const sinks = new L4Sinks(d.telemetry, d.zones);
     this.inbound = new ZtunnelInbound(this.ztunnels, sinks, d.config, d.log, (pod, reason) => {
       // One event per (pod, reason): the counters say how many connections.
