@@ -143,6 +143,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     addResources: (p) => resources.pods.push(p), config: () => h.istiod().config,
     zones: nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null,
     waypoints: null, log, clusterNodes: nodes, pos: simSpec.pos,
+    restartMs: sampler(simSpec.mesh.proxy.startupTime, "ztunnel:restart"),
   });
   const waypointLatency = ambient === null ? null : sampler(WAYPOINT_PROFILE.latency, "waypoint:latency");
   let waypoints: Waypoints | null = null;

@@ -206,6 +206,7 @@ export class World implements Transport {
   }
   addPod(dep: Deployment, starting = false): Pod { return this.m.pods.addPod(dep, starting); }
   stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void { this.m.pods.stopPod(pod, how); }
+  killZtunnel(name: string, namespace: string): boolean { return this.m.ambient?.killZtunnel(name, namespace) ?? false; }
   crashPod(pod: Pod, a: Extract<TimelineAction, { kind: "crash" }>): void { this.m.pods.crashPod(pod, a); }
   podsChanged(): void { this.m.pods.podsChanged(); }
   deploymentOf(pod: Pod): Deployment | undefined { return this.m.pods.deploymentOf(pod); }

@@ -581,3 +581,70 @@ spec:
     expect(s.pods["ztunnel-small.istio-system"]?.phase).toBeUndefined();
   });
 });
+
+describe("a ztunnel killed on the timeline", () => {
+  it("fails its node's ambient traffic until the DaemonSet's new pod is up, then it flows again", () => {
+    const yaml = `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: ztunnel-kill}
+spec:
+  seed: 5
+  duration: 20s
+  mesh: {mode: ambient, proxy: {startupTime: {dist: constant, value: 3s}}}
+  timeline:
+  - at: 8s
+    kill: {pod: ztunnel-node, namespace: istio-system}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: server}
+spec:
+  ports: [{name: http, port: 80, targetPort: 8080}]
+  selector: {app: server}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec:
+      containers: [{name: server, image: s}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      containers: [{name: client, image: c}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: load}
+spec:
+  from: client
+  target: http://server:80/
+  rate: 100
+`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+    const file = path.join(dir, "kill.yaml");
+    fs.writeFileSync(file, yaml);
+    const s = runScenario(loadScenario(file)).summary;
+    const events = s.events as { t: number; kind: string; detail: Record<string, unknown> }[];
+    const down = events.find((e) => e.kind === "ztunnel-down")!;
+    const up = events.find((e) => e.kind === "ztunnel-up")!;
+    expect(down.t).toBe(8);
+    expect(up.t).toBe(11);
+    // About 3 s of 100 rps fail (the connection to ztunnel's redirect is refused); the rest succeed.
+    const c = s.clients["load"]!;
+    const failed = c.requests - (c.codes["200"] ?? 0);
+    expect(failed).toBeGreaterThan(250);
+    expect(failed).toBeLessThan(350);
+  });
+});

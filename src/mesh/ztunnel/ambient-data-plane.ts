@@ -20,6 +20,7 @@ import { L4Sinks } from "./l4-sinks.js";
 import { ZTUNNEL_LABELS, ZTUNNEL_RESOURCES, ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
 import type { ClusterNodes } from "../kube/cluster-nodes.js";
 import { ZtunnelInbound } from "./ztunnel-inbound.js";
+import type { Ztunnel } from "./ztunnel.js";
 import { ZtunnelPath, type WaypointHop } from "./ztunnel-path.js";
 
 export interface AmbientDeps {
@@ -42,6 +43,8 @@ export interface AmbientDeps {
   waypoints: WaypointHop | null;
   /** Access log and traces; null when both are off. */
   log: RequestLog | null;
+  /** How long a killed ztunnel's replacement takes to be up (ms). */
+  restartMs: () => number;
   /** The nodes model (null: no Node documents): the ztunnel pods hold their requests on their nodes. */
   clusterNodes: ClusterNodes | null;
   /** Where the Simulation is written (messages about the DaemonSet's pods). */
@@ -59,6 +62,10 @@ export class AmbientDataPlane {
 
   constructor(private readonly d: AmbientDeps) {
     this.namespaces = [...d.namespaces];
+    this.kUp = d.sim.on((z: Ztunnel) => {
+      z.pod.alive = true;
+      d.telemetry.event(d.sim.now, "ztunnel-up", { pod: z.pod.id });
+    });
     let uid = 1_000_000;
     this.ztunnels = new ZtunnelDaemonSet(d.nodes, d.rng, (name) => {
       const pod = new Pod(name, "istio-system", "ztunnel", ZTUNNEL_LABELS, {}, "ztunnel", false, d.podIp());
@@ -96,6 +103,28 @@ export class AmbientDataPlane {
       namespaces: this.namespaces, draw: d.rng.stream("ztunnel:lb"), waypoints: d.waypoints, log: d.log,
     });
   }
+
+  /**
+   * A ztunnel pod killed on the timeline: its node's ambient pods can neither open connections
+   * (nothing listens on the in-pod redirect: refused) nor accept them until the DaemonSet's new pod
+   * is up, after a proxy start-up time; the connections it carried are reset (Istio's upgrade guide:
+   * replacing ztunnel in place disrupts all ambient traffic on the node and ends its open connections,
+   * https://istio.io/latest/docs/ambient/upgrade/helm/).
+   */
+  killZtunnel(name: string, namespace: string): boolean {
+    const z = this.ztunnels.all.find((x) => x.pod.namespace === namespace && (x.pod.name === name || x.pod.id === name));
+    if (z === undefined) return false;
+    if (!z.pod.alive) return true;
+    const sim = this.d.sim;
+    z.pod.alive = false;
+    this.path.resetThrough(z);
+    const down = this.d.restartMs();
+    this.d.telemetry.event(sim.now, "ztunnel-down", { pod: z.pod.id, restartMs: Math.round(down) });
+    sim.after(down, this.kUp, z);
+    return true;
+  }
+
+  private readonly kUp: number;
 
   /** Whether a pod is in the ambient mesh (istio-cni's decision, config/ambient/dataplane-mode.ts). */
   enrol(pod: Pod): void {

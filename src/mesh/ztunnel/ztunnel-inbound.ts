@@ -92,6 +92,11 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
   }
 
   admit(pod: Pod, origin: Origin, mtls: boolean, port: number): boolean {
+    // The pod's node's ztunnel is down: nothing takes the connection.
+    if (!this.ztunnels.of(pod).pod.alive) {
+      this.deny(pod, "ztunnel-down");
+      return false;
+    }
     const p = this.of(pod);
     // STRICT: ztunnel refuses plaintext on 15006. DISABLE cannot turn HBONE off (it is PERMISSIVE here).
     if (!mtls && mtlsForPort(p.peerAuthn, port).mode === "STRICT") {

@@ -122,6 +122,12 @@ export class ZtunnelPath {
     const x = new ZtunnelExchange(this, responder, this.d.sim.now, req.bytes ?? 0);
     const t = req.target.resolved;
     const now = this.d.sim.now;
+    // The node's ztunnel is down (killed, its replacement not up): the app's connection to the
+    // in-pod redirect is refused.
+    if (!zt.pod.alive) {
+      x.answer(0, "UF", 0);
+      return x;
+    }
     if (t.kind !== "service") {
       // Out of the cluster: ztunnel passes the connection through (no HBONE, no policy).
       const cpu = zt.cpu;
@@ -224,6 +230,16 @@ export class ZtunnelPath {
       this.localities.set(pod, l);
     }
     return l;
+  }
+
+  /** A ztunnel went down: every kept connection it carried (as source or destination) is reset. */
+  resetThrough(z: Ztunnel): void {
+    const now = this.d.sim.now;
+    const hit: ZtunnelConnection[] = [];
+    for (const byConn of this.kept.values()) for (const bySvc of byConn.values()) for (const c of bySvc.values()) {
+      if (this.d.ztunnels.of(c.from) === z || (!c.toWaypoint && c.dest.ambient && this.d.ztunnels.of(c.dest) === z)) hit.push(c);
+    }
+    for (const c of hit) this.close(c, now);
   }
 
   /** The caller dropped its connection `conn` (fortio after a non-2xx answer). */
