@@ -47,6 +47,7 @@ import { Network } from "./network.js";
 import { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
 import { podIp } from "./kube/pod.js";
 import { Waypoints } from "./waypoint/waypoint-hop.js";
+import { inboundConnKey } from "./sidecar/sidecar-cpu.js";
 import { WAYPOINT_PROFILE } from "../proxy/resources/calibration-profile.js";
 
 /** The ztunnel pods' IPs: 10.255.0.1 and up (podIp's index). */
@@ -159,6 +160,13 @@ export function wireMesh(h: MeshHost): MeshParts {
     kSweep: sim.on((c: UpstreamCluster) => c.sweep()),
     hostSet: nodes === null ? undefined : (hosts, client, policy, svc) => localityHostSet(nodes, hosts, client, policy, svc.spec),
     ingressWaypoint: ambient === null ? undefined : (fqdn) => waypoints?.ingressWaypointFor(fqdn),
+    // ambient: a client proxy's connection to an ambient pod closes at the pod's ztunnel too.
+    connectionClosed: ambient === null ? undefined : (cluster, worker, conn) => {
+      const owner = cluster.owner;
+      if (owner === null || conn.state !== "closed") return;
+      const host = cluster.hostOf(conn.host);
+      if (host.ambient) ambient.inbound.pooledClosed(owner, host, inboundConnKey(owner.proxy?.cpu?.uid ?? 0, worker, conn.id), sim.now);
+    },
   };
   const externalLbDraw = rng.stream("proxy:external-lb");
   const routing = new ProxyRouting(

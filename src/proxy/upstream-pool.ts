@@ -49,6 +49,9 @@ export class UpstreamPool<R> {
 
   constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {}
 
+  /** Told of every connection the pool closes (ambient's ztunnel counts a sidecar's connections by it). */
+  onClose: ((x: PoolConnection) => void) | null = null;
+
   private host(h: number): HostPool<R> {
     let p = this.hosts.get(h);
     if (p === undefined) {
@@ -264,5 +267,6 @@ export class UpstreamPool<R> {
     if (i >= 0) pool.conns.splice(i, 1);
     this.counters.upstream_cx_active--;
     this.counters.upstream_cx_destroy++;
+    this.onClose?.(x);
   }
 }

@@ -274,6 +274,22 @@ spec:
     return runScenario(loadScenario(file)).summary;
   }
 
+  it("the destination ztunnel counts a sidecar client's pooled connection once, not once per request", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+    const file = path.join(dir, "interop.yaml");
+    // No warm-up: the pool's connections open in the first requests, which a warm-up would not count.
+    fs.writeFileSync(file, yaml(false).replace("warmup: 2s", "warmup: 0s"));
+    const out = runScenario(loadScenario(file));
+    const prom = renderPrometheus(out.recorder, out.summary);
+    const opened = (src: string) => [...prom.matchAll(new RegExp(`^istio_tcp_connections_opened_total\\{reporter="destination",source_workload="${src}".*\\} (\\d+)$`, "gm"))].reduce((n, m) => n + Number(m[1]), 0);
+    const sidecarRequests = out.summary.clients["from-sidecar"]!.requests;
+    // Envoy keeps a few HTTP/1.1 connections per worker and reuses them.
+    expect(opened("client")).toBeGreaterThan(0);
+    expect(opened("client")).toBeLessThan(sidecarRequests / 20);
+    // A client outside the mesh (no pool modelled) still opens one per request.
+    expect(opened("unknown")).toBeGreaterThan(out.summary.clients["from-outside"]!.requests * 0.8);
+  });
+
   it("a sidecar client reaches ambient pods over mTLS (HBONE), and plaintext from outside is accepted when PERMISSIVE", () => {
     const s = runYaml(yaml(false));
     expect(s.clients["from-sidecar"]!.errorRate).toBe(0);

@@ -13,7 +13,7 @@ import { hasTargetRefs } from "../../config/ambient/ztunnel-authorization.js";
 import type { AuthorizationPolicy } from "../../proxy/api/security.js";
 import type { Pod } from "../kube/pod.js";
 import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
-import type { ZtunnelInboundHook } from "../sidecar/inbound.js";
+import type { PooledConnection, ZtunnelInboundHook } from "../sidecar/inbound.js";
 import type { RequestSink } from "../mesh-telemetry.js";
 import type { Origin } from "../transport.js";
 import type { L4Sinks } from "./l4-sinks.js";
@@ -23,6 +23,16 @@ import { HBONE_PORT } from "./ztunnel-path.js";
 
 /** The source port the log shows for a connection from a client ztunnel does not track (one per request here). */
 const EPHEMERAL_PORT = 40000;
+
+/** A client proxy's connection open at a destination ztunnel. */
+interface OpenPooled extends PooledConnection {
+  readonly pod: Pod;
+  readonly service: string;
+  readonly mtls: boolean;
+  readonly port: number;
+  readonly sink: RequestSink;
+  readonly startMs: number;
+}
 
 interface PodL4Policy {
   config: MeshConfig;
@@ -55,6 +65,33 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
   pass(pod: Pod, at: number, connKey: number, mtls: boolean): number {
     const cpu = this.ztunnels.of(pod).cpu;
     return cpu.pass(cpu.worker(connKey), at, mtls);
+  }
+
+  /** Client proxies' pooled connections open at the destination ztunnels: client pod → destination pod → connection key. */
+  private readonly pooledOpen = new Map<Pod, Map<Pod, Map<number, OpenPooled>>>();
+
+  pooled(from: Pod, pod: Pod, service: string, mtls: boolean, port: number, connKey: number, sink: RequestSink, at: number): PooledConnection {
+    let byDest = this.pooledOpen.get(from);
+    if (byDest === undefined) this.pooledOpen.set(from, (byDest = new Map()));
+    let byKey = byDest.get(pod);
+    if (byKey === undefined) byDest.set(pod, (byKey = new Map()));
+    let c = byKey.get(connKey);
+    if (c === undefined) {
+      c = { sent: 0, received: 0, pod, service, mtls, port, sink, startMs: at };
+      byKey.set(connKey, c);
+      sink.connection?.(true, at);
+    }
+    return c;
+  }
+
+  /** The client proxy's pool closed its connection `connKey` (idle, drained or failed). */
+  pooledClosed(from: Pod, host: Pod, connKey: number, now: number): void {
+    const byKey = this.pooledOpen.get(from)?.get(host);
+    const c = byKey?.get(connKey);
+    if (c === undefined) return;
+    byKey!.delete(connKey);
+    c.sink.connection?.(false, now);
+    this.closed({ pod: from, workload: from.workload, namespace: from.namespace }, c.pod, c.service, c.mtls, c.port, c.startMs, now, c.received, c.sent);
   }
 
   /**
