@@ -97,6 +97,8 @@ export interface MeshParts {
   readonly faults: TopologyFaults | null;
   /** ambient mode's data plane (ztunnels, enrolment); null in the other modes. */
   readonly ambient: AmbientDataPlane | null;
+  /** ambient's waypoints (mesh/waypoint/); null in the other modes. */
+  readonly waypoints: Waypoints | null;
 }
 
 export function wireMesh(h: MeshHost): MeshParts {
@@ -226,7 +228,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     stopPod: (p, how) => pods.stopPod(p, how), addPod: (d, starting) => pods.addPod(d, starting),
     podsChanged: () => pods.podsChanged(), event: (kind, detail) => telemetry.event(sim.now, kind, detail),
   });
-  return { network, nodes, crossZone, calls, behaviours, resources, interception, inbound, direct, routing, pods, sidecars, faults, ambient };
+  return { network, nodes, crossZone, calls, behaviours, resources, interception, inbound, direct, routing, pods, sidecars, faults, ambient, waypoints };
 }
 
 /** The scenario's load generators, each sending from a Deployment's pods, a gateway, or outside the mesh. */

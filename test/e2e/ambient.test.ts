@@ -380,6 +380,14 @@ spec:
     }
   });
 
+  it("the shipped lesson: labelling the namespace on the timeline moves the gateway's traffic onto the waypoint", () => {
+    const s = runScenario(load("ingress-use-waypoint.yaml")).summary;
+    for (const e of s.expectations) expect(e, e.text).toMatchObject({ ok: true });
+    // The POSTs the waypoint refused never reached productpage: 403s only from the waypoint.
+    const refused = s.edges.filter((e) => e.reporter === "waypoint" && e.destination === "unknown" && e.source === "istio-ingressgateway");
+    expect(refused.reduce((n, e) => n + (e.codes["403"] ?? 0), 0)).toBe(s.clients["scanner"]!.codes["403"]);
+  });
+
   it("a client outside the mesh reaches the pod directly (ztunnel's inbound passthrough does not hairpin to the waypoint)", () => {
     const s = runYaml(yaml("true"));
     expect(s.clients["outside"]!.errorRate).toBe(0);

@@ -10,7 +10,7 @@
 // https://istio.io/latest/docs/ambient/architecture/data-plane/
 import type { MeshConfig } from "../../config/mesh-config.js";
 import { ambientIndex } from "../../config/ambient/ambient-index.js";
-import type { CallTarget, Scenario } from "../../scenario/model.js";
+import type { CallTarget, Namespace, Scenario } from "../../scenario/model.js";
 import type { Pod } from "../kube/pod.js";
 import type { SidecarPath } from "../sidecar/sidecar-path.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
@@ -33,10 +33,12 @@ class GatewayArrival {
 }
 
 export class Waypoints implements WaypointHop {
-  private readonly bound = new WeakMap<MeshConfig, Map<string, Bound>>();
+  private bound = new WeakMap<MeshConfig, Map<string, Bound>>();
+  /** The Namespaces as istiod sees them now: the scenario's, replaced by those applied on the timeline. */
+  private namespaces: readonly Namespace[];
   private readonly kGateway: number;
   /** The L7 policies a waypoint enforces for a Service, per config version (null: none apply). */
-  private readonly policies = new WeakMap<MeshConfig, Map<string, WaypointPolicies | null>>();
+  private policies = new WeakMap<MeshConfig, Map<string, WaypointPolicies | null>>();
   /** The Origin a waypoint sends a client's requests with: its own pod, the client's identity labels. */
   private readonly origins = new WeakMap<Pod, WeakMap<Origin, Origin>>();
 
@@ -57,9 +59,21 @@ export class Waypoints implements WaypointHop {
       else this.arrive(a.pod, a.origin, a.req, a.responder, a.conn);
     });
     this.sim = sim;
+    this.namespaces = scenario.namespaces;
   }
 
   private readonly sim: Simulator;
+
+  /**
+   * Namespaces applied on the timeline (their labels replace the old ones): istiod recomputes the
+   * bindings (istio.io/use-waypoint, istio.io/ingress-use-waypoint) at once.
+   */
+  applyNamespaces(applied: readonly Namespace[]): void {
+    const names = new Set(applied.map((n) => n.metadata.name));
+    this.namespaces = [...this.namespaces.filter((n) => !names.has(n.metadata.name)), ...applied];
+    this.bound = new WeakMap();
+    this.policies = new WeakMap();
+  }
 
   waypointFor(serviceFqdn: string): string | undefined {
     return this.bindingOf(this.config(), serviceFqdn)?.waypoint.address;
@@ -105,7 +119,7 @@ export class Waypoints implements WaypointHop {
     if (map === undefined) {
       map = new Map();
       const s = this.scenario;
-      const index = ambientIndex({ mesh: s.simulation.mesh, namespaces: s.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
+      const index = ambientIndex({ mesh: s.simulation.mesh, namespaces: this.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
       for (const [host, svc] of index.services) if (svc.binding.waypoint !== undefined) map.set(host, { waypoint: svc.binding.waypoint, ingress: svc.ingressUseWaypoint });
       this.bound.set(config, map);
     }
