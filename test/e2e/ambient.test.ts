@@ -671,4 +671,20 @@ spec:
     expect(failed).toBeGreaterThan(250);
     expect(failed).toBeLessThan(350);
   });
+
+  it("rejects a ztunnel pod name that names no node, with the file position", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ambient-"));
+    const file = path.join(dir, "bad.yaml");
+    fs.writeFileSync(file, `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: bad}
+spec:
+  duration: 5s
+  mesh: {mode: ambient}
+  timeline:
+  - at: 1s
+    kill: {pod: ztunnel-nowhere, namespace: istio-system}
+`);
+    expect(() => loadScenario(file)).toThrow(/bad\.yaml:9:\d+: error: .*no pod "ztunnel-nowhere" in namespace "istio-system"/);
+  });
 });
