@@ -47,6 +47,7 @@ import { Network } from "./network.js";
 import { AmbientDataPlane } from "./ztunnel/ambient-data-plane.js";
 import { podIp } from "./kube/pod.js";
 import { Waypoints } from "./waypoint/waypoint-hop.js";
+import { inboundConnKey } from "./sidecar/sidecar-cpu.js";
 import { WAYPOINT_PROFILE } from "../proxy/resources/calibration-profile.js";
 
 /** The ztunnel pods' IPs: 10.255.0.1 and up (podIp's index). */
@@ -96,6 +97,8 @@ export interface MeshParts {
   readonly faults: TopologyFaults | null;
   /** ambient mode's data plane (ztunnels, enrolment); null in the other modes. */
   readonly ambient: AmbientDataPlane | null;
+  /** ambient's waypoints (mesh/waypoint/); null in the other modes. */
+  readonly waypoints: Waypoints | null;
 }
 
 export function wireMesh(h: MeshHost): MeshParts {
@@ -146,9 +149,11 @@ export function wireMesh(h: MeshHost): MeshParts {
     podIp: () => podIp(ZTUNNEL_IP_BASE + ztunnelIps++),
     addResources: (p) => resources.pods.push(p), config: () => h.istiod().config,
     zones: nodes !== null && crossZone !== null ? (o, d, x) => crossZoneSink(nodes, crossZone, o, d, x) : null,
-    waypoints: null,
+    waypoints: null, log, clusterNodes: nodes, pos: simSpec.pos,
+    restartMs: sampler(simSpec.mesh.proxy.startupTime, "ztunnel:restart"),
   });
   const waypointLatency = ambient === null ? null : sampler(WAYPOINT_PROFILE.latency, "waypoint:latency");
+  let waypoints: Waypoints | null = null;
   const clusterCtx: ClusterContext = {
     sim, rng, registry,
     registerCounters: (w, name, counters) => telemetry.clusterCounters(w, name, counters),
@@ -160,6 +165,14 @@ export function wireMesh(h: MeshHost): MeshParts {
     },
     kSweep: sim.on((c: UpstreamCluster) => c.sweep()),
     hostSet: nodes === null ? undefined : (hosts, client, policy, svc) => localityHostSet(nodes, hosts, client, policy, svc.spec),
+    ingressWaypoint: ambient === null ? undefined : (fqdn) => waypoints?.ingressWaypointFor(fqdn),
+    // ambient: a client proxy's connection to an ambient pod closes at the pod's ztunnel too.
+    connectionClosed: ambient === null ? undefined : (cluster, worker, conn) => {
+      const owner = cluster.owner;
+      if (owner === null || conn.state !== "closed") return;
+      const host = cluster.hostOf(conn.host);
+      if (host.ambient) ambient.inbound.pooledClosed(owner, host, inboundConnKey(owner.proxy?.cpu?.uid ?? 0, worker, conn.id), sim.now);
+    },
   };
   const externalLbDraw = rng.stream("proxy:external-lb");
   const routing = new ProxyRouting(
@@ -209,13 +222,17 @@ export function wireMesh(h: MeshHost): MeshParts {
     sim, rng, network, inbound, telemetry, sinks, proxyLatency, routing, policies, log,
     partitioned: nodes === null ? undefined : (a, b) => nodes.partitioned(a, b),
   });
-  if (ambient !== null) ambient.path.waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars);
+  if (ambient !== null) {
+    waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars, sim, sinks, () => (LOG_EPOCH_MS + sim.now) / 1000);
+    ambient.path.waypoints = waypoints;
+    sidecars.waypoints = waypoints;
+  }
   const faults = nodes === null ? null : new TopologyFaults(nodes, {
     sim, pods: () => pods.pods.values(), deploymentOf: (p) => pods.deploymentOf(p),
     stopPod: (p, how) => pods.stopPod(p, how), addPod: (d, starting) => pods.addPod(d, starting),
     podsChanged: () => pods.podsChanged(), event: (kind, detail) => telemetry.event(sim.now, kind, detail),
   });
-  return { network, nodes, crossZone, calls, behaviours, resources, interception, inbound, direct, routing, pods, sidecars, faults, ambient };
+  return { network, nodes, crossZone, calls, behaviours, resources, interception, inbound, direct, routing, pods, sidecars, faults, ambient, waypoints };
 }
 
 /** The scenario's load generators, each sending from a Deployment's pods, a gateway, or outside the mesh. */

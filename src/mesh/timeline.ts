@@ -14,6 +14,8 @@ export interface TimelineTarget {
   /** A new pod; `starting`: it becomes an endpoint only once it is Ready (a scale-up). */
   addPod(dep: Deployment, starting?: boolean): Pod;
   stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void;
+  /** Kill ambient's ztunnel pod of that name; false when there is none. */
+  killZtunnel?(name: string, namespace: string): boolean;
   crashPod(pod: Pod, crash: Extract<TimelineAction, { kind: "crash" }>): void;
   podsChanged(): void;
   /** The zone of a pod's node (undefined without nodes). */
@@ -43,6 +45,8 @@ export class Timeline {
         w.setWorkload(a.namespace, a.workload, a);
         return;
       case "kill": {
+        // ambient: a ztunnel pod (the DaemonSet brings a new one up).
+        if (a.pod !== undefined && w.killZtunnel?.(a.pod, a.namespace) === true) return;
         for (const p of this.victims(a)) w.stopPod(p, a.network === "blackhole" ? "blackhole" : "kill");
         // A vanished node's pods stay endpoints until Kubernetes marks them NotReady (World does it).
         if (a.network !== "blackhole") w.podsChanged();

@@ -5,7 +5,7 @@ import { DEFAULT_ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import { Simulator } from "../engine/simulator.js";
 import { RandomStreams } from "../engine/rng.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
-import type { AnyResource, Deployment, HorizontalPodAutoscaler, Scenario, TimelineAction } from "../scenario/model.js";
+import type { AnyResource, Deployment, HorizontalPodAutoscaler, Namespace, Scenario, TimelineAction } from "../scenario/model.js";
 import { applyResources, deleteResource, initialConfig, type MeshConfig } from "../config/mesh-config.js";
 import { sidecarScope, type ScopedHost, type SidecarScope } from "../config/sidecar-scope.js";
 import type { RequestLog } from "../telemetry/request-log.js";
@@ -206,6 +206,7 @@ export class World implements Transport {
   }
   addPod(dep: Deployment, starting = false): Pod { return this.m.pods.addPod(dep, starting); }
   stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void { this.m.pods.stopPod(pod, how); }
+  killZtunnel(name: string, namespace: string): boolean { return this.m.ambient?.killZtunnel(name, namespace) ?? false; }
   crashPod(pod: Pod, a: Extract<TimelineAction, { kind: "crash" }>): void { this.m.pods.crashPod(pod, a); }
   podsChanged(): void { this.m.pods.podsChanged(); }
   deploymentOf(pod: Pod): Deployment | undefined { return this.m.pods.deploymentOf(pod); }
@@ -224,7 +225,11 @@ export class World implements Transport {
     this.config = config;
     this.distributor.change(config);
     const ambient = this.m.ambient;
-    if (ambient !== null) ambient.applyNamespaces(resources.filter((r) => r.kind === "Namespace"), this.pods.values());
+    if (ambient !== null) {
+      const namespaces = resources.filter((r): r is Namespace => r.kind === "Namespace");
+      ambient.applyNamespaces(namespaces, this.pods.values());
+      if (namespaces.length > 0) this.m.waypoints?.applyNamespaces(namespaces);
+    }
     for (const r of ignored) if (ambient === null || r.kind !== "Namespace") this.telemetry.event(this.sim.now, "ignored", { resource: `${r.kind}/${r.metadata.name}` });
   }
 

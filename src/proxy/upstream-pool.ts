@@ -53,6 +53,9 @@ export class UpstreamPool<R> {
 
   constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {}
 
+  /** Told of every connection the pool closes (ambient's ztunnel counts a sidecar's connections by it). */
+  onClose: ((x: PoolConnection) => void) | null = null;
+
   private host(h: number): HostPool<R> {
     let p = this.hosts[h];
     if (p === undefined) {
@@ -269,5 +272,6 @@ export class UpstreamPool<R> {
     if (i >= 0) pool.conns.splice(i, 1);
     this.counters.upstream_cx_active--;
     this.counters.upstream_cx_destroy++;
+    this.onClose?.(x);
   }
 }

@@ -10,6 +10,14 @@ import { readYamlFile } from "./source-file.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
 import { checkTopologyName, readTopologyAction, TOPOLOGY_ACTIONS } from "./topology-timeline.js";
 
+/** The namespace of ambient's ztunnel DaemonSet. */
+const ZTUNNEL_NAMESPACE = "istio-system";
+
+/** A ztunnel pod's name: `ztunnel-<node>` for a Node of the scenario, `ztunnel-node` without Nodes (mesh/ztunnel/ztunnel-daemonset.ts). */
+function isZtunnelPodName(name: string, nodes: readonly string[]): boolean {
+  return nodes.length === 0 ? name === "ztunnel-node" : nodes.some((n) => name === `ztunnel-${n}`);
+}
+
 const ACTIONS = ["apply", "delete", "kill", "crash", "scale", "set", "controlPlane", ...TOPOLOGY_ACTIONS] as const;
 
 export interface TimelineContext {
@@ -147,7 +155,9 @@ function readPodTarget(m: YamlMap, namespace: string, tc: TimelineContext, defau
     if (name === undefined) return undefined;
     // Pods are named <deployment>-<index> (scenario-format.md).
     tc.state.defer(() => {
-      const ok = tc.state.ofKind("Deployment").some((d) => d.metadata.namespace === namespace && new RegExp(`^${d.metadata.name.replace(/[.]/g, "\\.")}-\\d+$`).test(name));
+      const ok = tc.state.ofKind("Deployment").some((d) => d.metadata.namespace === namespace && new RegExp(`^${d.metadata.name.replace(/[.]/g, "\\.")}-\\d+$`).test(name))
+        // ambient's ztunnel DaemonSet pods: ztunnel-<node> (ztunnel-node without Node documents).
+        || (namespace === ZTUNNEL_NAMESPACE && isZtunnelPodName(name, tc.state.ofKind("Node").map((n) => n.metadata.name)));
       if (!ok) v.error(`no pod ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} (pods are named <deployment>-<index>)`);
     });
     return { pod: name, count: defaultCount };

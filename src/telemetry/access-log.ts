@@ -69,6 +69,15 @@ export class AccessLog {
     if (this.chars >= BATCH_CHARS) this.flush();
   }
 
+  /** A line in another proxy's format (ztunnel's, telemetry/ztunnel-access-log.ts) that ended at `endMs`. */
+  line(endMs: number, line: string): void {
+    if (endMs < this.fromMs) return;
+    this.batch.push(line);
+    this.lines++;
+    this.chars += line.length;
+    if (this.chars >= BATCH_CHARS) this.flush();
+  }
+
   private flush(): void {
     if (this.batch.length === 0) return;
     this.sink.write(this.batch.join(""));

@@ -4,6 +4,7 @@
 // number the simulation uses and summary.json stays byte-identical.
 import { AccessLog, type AccessLogEntry } from "./access-log.js";
 import type { IdSource } from "./request-ids.js";
+import { formatZtunnelAccessLine, type ZtunnelAccessLogEntry } from "./ztunnel-access-log.js";
 import type { Endpoint, OpenTrace, Span, SpanKind, TraceRecorder } from "./trace-recorder.js";
 
 /** What a request carries from hop to hop (x-request-id and the B3 context), absent when both are off. */
@@ -39,6 +40,11 @@ export class RequestLog {
 
   log(e: AccessLogEntry): void {
     this.accessLog?.log(e);
+  }
+
+  /** ztunnel's line for a connection that ended at `endMs`. */
+  ztunnelLine(e: ZtunnelAccessLogEntry): void {
+    this.accessLog?.line(e.endMs, formatZtunnelAccessLine(e));
   }
 
   /** A span of a sampled request (the caller checked ctx.trace). */

@@ -29,6 +29,19 @@ export interface ZtunnelInboundHook {
   pass(pod: Pod, at: number, connKey: number, mtls: boolean): number;
   /** Whether ztunnel accepts the connection (STRICT mTLS, L4 authorization). */
   admit(pod: Pod, origin: Origin, mtls: boolean, port: number): boolean;
+  /**
+   * A request on a proxy's pooled connection `connKey` (a sidecar, waypoint or gateway client): the
+   * connection is opened here the first time it is seen, and closed when the client's pool closes it.
+   */
+  pooled(from: Pod, pod: Pod, service: string, mtls: boolean, port: number, connKey: number, sink: RequestSink, at: number): PooledConnection;
+  /** A connection it counted itself closed (its access-log line). */
+  closed(origin: Origin, pod: Pod, service: string, mtls: boolean, port: number, startMs: number, endMs: number, received: number, sent: number): void;
+}
+
+/** A client proxy's connection as the destination ztunnel counts it (the bytes it carried so far). */
+export interface PooledConnection {
+  sent: number;
+  received: number;
 }
 
 export class Inbound {
@@ -76,10 +89,15 @@ export class Inbound {
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
     if (zt !== null) {
       leg.viaZtunnel = true;
-      // A client whose own ztunnel does not count its connections (a sidecar, or outside the mesh):
-      // one connection per request here (meshsim: sidecar pools are not seen by ztunnel's counters).
-      if ((origin.pod as Pod | null)?.ambient !== true) {
+      // A client whose own ztunnel does not count its connections: a proxy's pooled connection is
+      // counted once (opened on its first request, closed with the pool's connection); a client
+      // outside the mesh opens one per request.
+      const from = origin.pod as Pod | null;
+      if (from !== null && from.ambient !== true && from.hasSidecar && connKey >= 0) {
+        leg.pooled = zt.pooled(from, pod, service, mtls, port, connKey, sink!, this.sim.now + wireMs);
+      } else if (from?.ambient !== true) {
         leg.ownConnection = true;
+        leg.service = service;
         sink!.connection?.(true, this.sim.now + wireMs);
       }
     }
@@ -214,6 +232,10 @@ export class InboundLeg implements Responder {
   viaZtunnel = false;
   /** Its TCP connection is counted here (opened on arrival, closed with the answer). */
   ownConnection = false;
+  /** The client proxy's pooled connection it came on, as the destination ztunnel counts it. */
+  pooled: PooledConnection | null = null;
+  /** The FQDN the client addressed (kept for ztunnel's log line of a connection it counted). */
+  service = "";
   /** The server sidecar's worker it is pinned to. */
   worker = 0;
   /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
@@ -292,7 +314,14 @@ export class InboundLeg implements Responder {
     if (this.viaSidecar) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
-      if (this.ownConnection) this.sink.connection?.(false, now);
+      if (this.pooled !== null) {
+        this.pooled.received += this.req.bytes ?? 0;
+        this.pooled.sent += bytes;
+      }
+      if (this.ownConnection) {
+        this.sink.connection?.(false, now);
+        if (this.rt.log !== null) this.rt.ztunnel!.closed(this.origin, this.pod, this.service, this.mtls, this.port, this.startMs, now, this.req.bytes ?? 0, bytes);
+      }
       const log = this.rt.log;
       if (log !== null && this.req.ctx && this.viaSidecar) this.logged(log, now, status, flags, bytes);
     }

@@ -238,6 +238,13 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     a.sentMs = this.p.sim.now;
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, a.host) === true) return;
+    const wp = this.p.waypoints;
+    if (wp !== null && wp.isWaypoint(a.host)) {
+      // The HBONE CONNECT names the Service and port the gateway's cluster is for (outbound|port|subset|host).
+      wp.fromGateway(a.host, this.origin, this.upReq, this.service, Number(this.cluster!.name.split("|")[1]), a, this.takeOutbound() + d.network.between(this.pod, a.host),
+        inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id));
+      return;
+    }
     d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host),
       inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id), this.routeSinks, a.hostId);
   }

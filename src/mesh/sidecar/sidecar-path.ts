@@ -45,6 +45,16 @@ export interface SidecarDeps {
   partitioned?: ((from: Pod | null, to: Pod) => boolean) | undefined;
 }
 
+/**
+ * ambient's waypoints as an ingress gateway reaches them (mesh/waypoint/waypoint-hop.ts): with
+ * `istio.io/ingress-use-waypoint`, the gateway's cluster holds the waypoint's pods and its requests
+ * go to the waypoint's Envoy over HBONE instead of to the Service's pods.
+ */
+export interface GatewayWaypoints {
+  isWaypoint(pod: Pod): boolean;
+  fromGateway(pod: Pod, origin: Origin, req: OutgoingRequest, serviceFqdn: string, port: number, responder: Responder, delayMs: number, conn: number): void;
+}
+
 export class SidecarPath {
   readonly sim: Simulator;
   readonly kLocal: number;
@@ -65,6 +75,8 @@ export class SidecarPath {
   readonly backoffDraw: () => number;
   readonly mirrorDraw: () => number;
   private readonly tlsSessions = new TlsSessionCache();
+  /** ambient's waypoints (set by the wiring in ambient mode). */
+  waypoints: GatewayWaypoints | null = null;
 
   constructor(readonly d: SidecarDeps) {
     const sim = (this.sim = d.sim);

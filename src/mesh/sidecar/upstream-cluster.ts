@@ -6,7 +6,7 @@ import type { RandomStreams } from "../../engine/rng.js";
 import type { Simulator } from "../../engine/simulator.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
 import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
-import { UpstreamPool } from "../../proxy/upstream-pool.js";
+import { UpstreamPool, type PoolConnection } from "../../proxy/upstream-pool.js";
 import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../../proxy/lb/index.js";
 import type { HttpRequest } from "../../proxy/http-request.js";
 import { HostSet } from "../../proxy/lb/host-set.js";
@@ -57,6 +57,10 @@ export interface ClusterContext {
   kSweep: number;
   /** With nodes: the host set with localities and the locality LB istiod configures (mesh/kube/locality-host-set.ts). */
   hostSet?: ((hosts: readonly Pod[], client: Pod | null, policy: TrafficPolicy, service: ServiceState) => HostSet) | undefined;
+  /** ambient: one of the cluster's upstream connections (worker `worker`'s pool) closed. */
+  connectionClosed?: ((cluster: UpstreamCluster, worker: number, conn: PoolConnection) => void) | undefined;
+  /** ambient: the waypoint Service whose endpoints an ingress gateway's cluster for this FQDN holds instead (mesh/waypoint/waypoint-hop.ts). */
+  ingressWaypoint?: ((fqdn: string) => string | undefined) | undefined;
 }
 
 export class UpstreamCluster {
@@ -69,6 +73,7 @@ export class UpstreamCluster {
   private set = new HostSet([]);
   private lb: LoadBalancer;
   private seenVersion = -1;
+  private seenWaypoint: string | undefined = undefined;
   private readonly panic: number;
   /** Stable numbers for hosts (connection pools and outlier detection keep state per host). */
   private readonly ids = new Map<Pod, number>();
@@ -104,7 +109,12 @@ export class UpstreamCluster {
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
     const limits = poolLimits(policy.connectionPool, http2);
     this.limited = limits.maxConnections !== ISTIO_DEFAULT_THRESHOLD || limits.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD || limits.maxRequests !== ISTIO_DEFAULT_THRESHOLD;
-    for (let w = 0; w < workers; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
+    for (let w = 0; w < workers; w++) {
+      const pool = new UpstreamPool<unknown>(limits, this.counters);
+      const closed = ctx.connectionClosed;
+      if (closed !== undefined) pool.onClose = (x) => closed(this, w, x);
+      this.pools.push(pool);
+    }
     this.retryTokens = new RetryTokens(limits, this.counters, policy.retryBudget);
     this.outlier = od ? new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
       onEject: (h, now) => {
@@ -136,9 +146,14 @@ export class UpstreamCluster {
   /** Rebuild the host list when the endpoints this proxy knows have changed. */
   private refresh(): void {
     const eds = this.endpoints.eds;
-    if (this.seenVersion === eds.version) return;
+    // An ingress gateway's cluster of a Service with istio.io/ingress-use-waypoint: istiod's EDS
+    // gives it the waypoint's endpoints (HBONE), subsets aside (istio/istio
+    // pilot/pkg/xds/endpoints/endpoint_builder.go BuildClusterLoadAssignment, findServiceWaypoint).
+    const waypoint = this.owner?.gateway !== undefined ? this.ctx.ingressWaypoint?.(this.service.fqdn) : undefined;
+    if (this.seenVersion === eds.version && this.seenWaypoint === waypoint) return;
     this.seenVersion = eds.version;
-    const hosts = (eds.byFqdn.get(this.service.fqdn) ?? []).filter((p) => selects(this.labels, p.labels));
+    this.seenWaypoint = waypoint;
+    const hosts = waypoint !== undefined ? [...(eds.byFqdn.get(waypoint) ?? [])] : (eds.byFqdn.get(this.service.fqdn) ?? []).filter((p) => selects(this.labels, p.labels));
     const old = this.set;
     const oldIndex = this.index;
     this.hosts = hosts;

@@ -12,11 +12,26 @@ import { checkConnection, compileZtunnelAuthorization, type ZtunnelAuthz } from 
 import { ztunnelPolicies } from "../../config/ambient/ztunnel-authorization.js";
 import type { Pod } from "../kube/pod.js";
 import { OUTSIDE_IP } from "../sidecar/inbound-policy.js";
-import type { ZtunnelInboundHook } from "../sidecar/inbound.js";
+import type { PooledConnection, ZtunnelInboundHook } from "../sidecar/inbound.js";
 import type { RequestSink } from "../mesh-telemetry.js";
 import type { Origin } from "../transport.js";
 import type { L4Sinks } from "./l4-sinks.js";
 import type { ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
+import { HBONE_PORT } from "./ztunnel-path.js";
+
+/** The source port the log shows for a connection from a client ztunnel does not track (one per request here). */
+const EPHEMERAL_PORT = 40000;
+
+/** A client proxy's connection open at a destination ztunnel. */
+interface OpenPooled extends PooledConnection {
+  readonly pod: Pod;
+  readonly service: string;
+  readonly mtls: boolean;
+  readonly port: number;
+  readonly sink: RequestSink;
+  readonly startMs: number;
+}
 
 interface PodL4Policy {
   config: MeshConfig;
@@ -36,6 +51,8 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
     private readonly sinks: L4Sinks,
     /** The config ztunnel enforces (istiod's current: its WDS/authorization push is not delayed here). */
     private readonly config: () => MeshConfig,
+    /** Access log and traces; null when both are off. */
+    private readonly log: RequestLog | null,
     /** A denial, for the run's event log. */
     private readonly onDeny: (pod: Pod, reason: string) => void,
   ) {}
@@ -47,6 +64,50 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
   pass(pod: Pod, at: number, connKey: number, mtls: boolean): number {
     const cpu = this.ztunnels.of(pod).cpu;
     return cpu.pass(cpu.worker(connKey), at, mtls);
+  }
+
+  /** Client proxies' pooled connections open at the destination ztunnels: client pod → destination pod → connection key. */
+  private readonly pooledOpen = new Map<Pod, Map<Pod, Map<number, OpenPooled>>>();
+
+  pooled(from: Pod, pod: Pod, service: string, mtls: boolean, port: number, connKey: number, sink: RequestSink, at: number): PooledConnection {
+    let byDest = this.pooledOpen.get(from);
+    if (byDest === undefined) this.pooledOpen.set(from, (byDest = new Map()));
+    let byKey = byDest.get(pod);
+    if (byKey === undefined) byDest.set(pod, (byKey = new Map()));
+    let c = byKey.get(connKey);
+    if (c === undefined) {
+      c = { sent: 0, received: 0, pod, service, mtls, port, sink, startMs: at };
+      byKey.set(connKey, c);
+      sink.connection?.(true, at);
+    }
+    return c;
+  }
+
+  /** The client proxy's pool closed its connection `connKey` (idle, drained or failed). */
+  pooledClosed(from: Pod, host: Pod, connKey: number, now: number): void {
+    const byKey = this.pooledOpen.get(from)?.get(host);
+    const c = byKey?.get(connKey);
+    if (c === undefined) return;
+    byKey!.delete(connKey);
+    c.sink.connection?.(false, now);
+    this.closed({ pod: from, workload: from.workload, namespace: from.namespace }, c.pod, c.service, c.mtls, c.port, c.startMs, now, c.received, c.sent);
+  }
+
+  /**
+   * A connection this ztunnel counted on its own (from a client whose connections no ztunnel tracks:
+   * a sidecar, a waypoint, outside the mesh) closed: its access-log line (direction inbound).
+   */
+  closed(origin: Origin, pod: Pod, service: string, mtls: boolean, port: number, startMs: number, endMs: number, received: number, sent: number): void {
+    if (this.log?.accessLog == null) return;
+    const from = origin.pod as Pod | null;
+    this.log.ztunnelLine({
+      startMs, endMs, direction: "inbound",
+      srcAddr: `${from?.ip ?? OUTSIDE_IP}:${EPHEMERAL_PORT}`,
+      srcWorkload: from?.id ?? "", srcNamespace: from?.namespace ?? "", srcIdentity: mtls && from !== null ? `spiffe://${from.identity.principal}` : "",
+      dstAddr: `${pod.ip}:${mtls ? HBONE_PORT : port}`, dstHboneAddr: mtls ? `${pod.ip}:${port}` : "",
+      dstService: service, dstWorkload: pod.id, dstNamespace: pod.namespace, dstIdentity: mtls ? `spiffe://${pod.identity.principal}` : "",
+      bytesSent: sent, bytesRecv: received,
+    });
   }
 
   private of(pod: Pod): PodL4Policy {
@@ -67,6 +128,11 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
   }
 
   admit(pod: Pod, origin: Origin, mtls: boolean, port: number): boolean {
+    // The pod's node's ztunnel is down: nothing takes the connection.
+    if (!this.ztunnels.of(pod).pod.alive) {
+      this.deny(pod, "ztunnel-down");
+      return false;
+    }
     const p = this.of(pod);
     // STRICT: ztunnel refuses plaintext on 15006. DISABLE cannot turn HBONE off (it is PERMISSIVE here).
     if (!mtls && mtlsForPort(p.peerAuthn, port).mode === "STRICT") {

@@ -29,6 +29,7 @@ import type { Namespace } from "../../scenario/model.js";
 import { trafficDistributionOf } from "../../config/ambient/traffic-distribution.js";
 import { workloadLocality } from "./workload-locality.js";
 import type { L4Sinks } from "./l4-sinks.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
 import type { Ztunnel } from "./ztunnel.js";
 import type { ZtunnelDaemonSet } from "./ztunnel-daemonset.js";
 
@@ -38,6 +39,12 @@ export class ZtunnelConnection {
   /** Requests sent on it (tests read this). */
   requests = 0;
   open = true;
+  /** When it opened, and the bytes it carried each way (ztunnel's access log). */
+  startMs = 0;
+  sent = 0;
+  received = 0;
+  /** The container port it reaches (the HBONE target's port). */
+  port = 0;
   constructor(
     readonly id: number,
     readonly from: Pod,
@@ -82,6 +89,8 @@ export interface ZtunnelPathDeps {
   draw: () => number;
   /** The waypoints; null: none modelled. */
   waypoints: WaypointHop | null;
+  /** Access log and traces; null when both are off. */
+  log: RequestLog | null;
 }
 
 export class ZtunnelPath {
@@ -114,6 +123,12 @@ export class ZtunnelPath {
     const x = new ZtunnelExchange(this, responder, this.d.sim.now, req.bytes ?? 0);
     const t = req.target.resolved;
     const now = this.d.sim.now;
+    // The node's ztunnel is down (killed, its replacement not up): the app's connection to the
+    // in-pod redirect is refused.
+    if (!zt.pod.alive) {
+      x.answer(0, "UF", 0);
+      return x;
+    }
     if (t.kind !== "service") {
       // Out of the cluster: ztunnel passes the connection through (no HBONE, no policy).
       const cpu = zt.cpu;
@@ -155,6 +170,8 @@ export class ZtunnelPath {
         this.d.sinks.get("destination", mtls, origin, dest, t.fqdn),
         conn < 0, wp !== undefined,
       );
+      c.startMs = now;
+      c.port = svc!.targetPort(req.target.port);
       c.sourceSink.connection?.(true, now);
       c.destSink.connection?.(true, now);
       if (conn >= 0) {
@@ -214,6 +231,16 @@ export class ZtunnelPath {
     return l;
   }
 
+  /** A ztunnel went down: every kept connection it carried (as source or destination) is reset. */
+  resetThrough(z: Ztunnel): void {
+    const now = this.d.sim.now;
+    const hit: ZtunnelConnection[] = [];
+    for (const byConn of this.kept.values()) for (const bySvc of byConn.values()) for (const c of bySvc.values()) {
+      if (this.d.ztunnels.of(c.from) === z || (!c.toWaypoint && c.dest.ambient && this.d.ztunnels.of(c.dest) === z)) hit.push(c);
+    }
+    for (const c of hit) this.close(c, now);
+  }
+
   /** The caller dropped its connection `conn` (fortio after a non-2xx answer). */
   closeCaller(from: Pod, conn: number): void {
     const byConn = this.kept.get(from);
@@ -236,6 +263,28 @@ export class ZtunnelPath {
     if (c.stream !== null) this.d.ztunnels.of(c.from).pool.release(c.stream, now);
     c.sourceSink.connection?.(false, now);
     c.destSink.connection?.(false, now);
+    if (this.d.log?.accessLog != null) this.logClosed(c, now);
+  }
+
+  /**
+   * ztunnel's access-log lines of a closed connection: the source ztunnel's, and the destination
+   * ztunnel's when the destination is an ambient pod (a waypoint or sidecar pod has no ztunnel inbound).
+   */
+  private logClosed(c: ZtunnelConnection, now: number): void {
+    const log = this.d.log!;
+    const src = c.from;
+    const dst = c.dest;
+    const srcAddr = `${src.ip}:${EPHEMERAL_BASE + (c.id % EPHEMERAL_RANGE)}`;
+    const dstIdentity = c.mtls ? `spiffe://${dst.identity.principal}` : "";
+    const base = {
+      startMs: c.startMs, endMs: now, srcAddr,
+      srcWorkload: src.id, srcNamespace: src.namespace, srcIdentity: c.mtls ? `spiffe://${src.identity.principal}` : "",
+      dstAddr: c.mtls ? `${dst.ip}:${HBONE_PORT}` : `${dst.ip}:${c.port}`,
+      dstHboneAddr: c.mtls && !c.toWaypoint ? `${dst.ip}:${c.port}` : "",
+      dstService: c.service, dstWorkload: dst.id, dstNamespace: dst.namespace, dstIdentity,
+    };
+    log.ztunnelLine({ ...base, direction: "outbound", bytesSent: c.sent, bytesRecv: c.received });
+    if (dst.ambient) log.ztunnelLine({ ...base, direction: "inbound", bytesSent: c.received, bytesRecv: c.sent });
   }
 
   back(delay: number, x: ZtunnelExchange): void {
@@ -253,6 +302,11 @@ export class ZtunnelPath {
 }
 
 const capacityOne = (): number => 1;
+
+/** ztunnel's HBONE port, and the ephemeral source ports the log shows (deterministic, from the connection id). */
+export const HBONE_PORT = 15008;
+const EPHEMERAL_BASE = 40000;
+const EPHEMERAL_RANGE = 20000;
 
 export class ZtunnelExchange implements Exchange, Responder {
   ends: [object | null, object | null] = [null, null];
@@ -293,6 +347,8 @@ export class ZtunnelExchange implements Exchange, Responder {
     const c = this.conn;
     if (c !== null) {
       const now = this.path.now;
+      c.sent += this.requestBytes;
+      c.received += this.bytes;
       c.sourceSink.record(now, now - this.startMs, this.status, this.flags, this.requestBytes, this.bytes);
       // No HTTP answer: the connection was closed or reset under it.
       if (c.perRequest || this.status === 0) this.path.close(c, now);

@@ -81,6 +81,8 @@ export interface JWTRule {
 
 export interface RequestAuthenticationSpec {
   selector?: { matchLabels: Record<string, string> };
+  /** Validated by these targets only, never by selector (ambient waypoints). */
+  targetRefs?: PolicyTargetRef[];
   jwtRules?: JWTRule[];
 }
 

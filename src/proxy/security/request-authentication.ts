@@ -127,7 +127,8 @@ export function compileRequestAuthentication(
     if (!l.issuers.includes(issuer)) l.issuers.push(issuer);
   };
   const applicable = policies
-    .filter((p) => policyAppliesTo(p.metadata, p.spec.selector, workload, rootNamespace))
+    // A policy with targetRefs is its targets' (an ambient waypoint), never a workload's by selector.
+    .filter((p) => (p.spec.targetRefs?.length ?? 0) === 0 && policyAppliesTo(p.metadata, p.spec.selector, workload, rootNamespace))
     .sort((a, b) => a.metadata.creationIndex - b.metadata.creationIndex);
   for (const p of applicable) {
     const ref = policyRef(p.metadata);

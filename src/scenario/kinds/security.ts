@@ -152,25 +152,30 @@ export function readAuthorizationPolicySpec(spec: YamlMap): AuthorizationPolicyS
   // targetRefs: the policy applies to its targets only — an ambient waypoint (the waypoint Gateway or
   // a Service bound to one) enforces it; it never selects sidecars. A gateway's is not simulated.
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/ (targetRefs)
-  const refs = [...(spec.get("targetRef") ? [spec.get("targetRef")!] : []), ...(spec.get("targetRefs")?.list() ?? [])];
-  if (refs.length > 0) {
-    const targets: PolicyTargetRef[] = [];
-    for (const r of refs) {
-      const m = r.map();
-      if (!m) continue;
-      const kind = m.req("kind")?.nonEmptyStr();
-      const name = m.req("name")?.nonEmptyStr();
-      const group = m.get("group")?.str() ?? "";
-      const namespace = m.get("namespace")?.nonEmptyStr();
-      m.done();
-      if (kind === undefined || name === undefined) continue;
-      if (kind !== "Service" && kind !== "Gateway" && kind !== "GatewayClass" && kind !== "ServiceEntry") r.warn(`targetRef kind ${JSON.stringify(kind)} is not one Istio accepts (Gateway, GatewayClass, Service, ServiceEntry)`);
-      targets.push({ group, kind, name, ...(namespace !== undefined ? { namespace } : {}) });
-    }
-    out.targetRefs = targets;
-  }
+  const targets = readTargetRefs(spec);
+  if (targets !== undefined) out.targetRefs = targets;
   spec.done();
   return out;
+}
+
+/** targetRef / targetRefs (Gateway API PolicyTargetReference) of an AuthorizationPolicy or RequestAuthentication. */
+function readTargetRefs(spec: YamlMap): PolicyTargetRef[] | undefined {
+  const refs = [...(spec.get("targetRef") ? [spec.get("targetRef")!] : []), ...(spec.get("targetRefs")?.list() ?? [])];
+  if (refs.length === 0) return undefined;
+  const targets: PolicyTargetRef[] = [];
+  for (const r of refs) {
+    const m = r.map();
+    if (!m) continue;
+    const kind = m.req("kind")?.nonEmptyStr();
+    const name = m.req("name")?.nonEmptyStr();
+    const group = m.get("group")?.str() ?? "";
+    const namespace = m.get("namespace")?.nonEmptyStr();
+    m.done();
+    if (kind === undefined || name === undefined) continue;
+    if (kind !== "Service" && kind !== "Gateway" && kind !== "GatewayClass" && kind !== "ServiceEntry") r.warn(`targetRef kind ${JSON.stringify(kind)} is not one Istio accepts (Gateway, GatewayClass, Service, ServiceEntry)`);
+    targets.push({ group, kind, name, ...(namespace !== undefined ? { namespace } : {}) });
+  }
+  return targets;
 }
 
 export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): RequestAuthenticationSpec | undefined {
@@ -229,10 +234,11 @@ export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): 
       if (issuer !== undefined) out.jwtRules.push(r);
     }
   }
-  if (spec.has("targetRef") || spec.has("targetRefs")) {
-    (spec.get("targetRef") ?? spec.get("targetRefs"))!.warn("targetRef(s) are not simulated; ignored");
-    spec.ignore("targetRef", "targetRefs");
-  }
+  // targetRefs: JWTs are validated by the targeted ambient waypoint (its Gateway, or a Service bound
+  // to one), never by sidecars through a selector.
+  // https://istio.io/latest/docs/reference/config/security/request_authentication/ (targetRefs)
+  const targets = readTargetRefs(spec);
+  if (targets !== undefined) out.targetRefs = targets;
   spec.done();
   return out;
 }
