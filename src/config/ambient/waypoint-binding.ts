@@ -99,14 +99,16 @@ export function ingressUseWaypoint(serviceLabels: Readonly<Record<string, string
 }
 
 /**
- * Whether a client's traffic to a Service bound to a waypoint goes through it
- * (https://istio.io/latest/docs/ambient/usage/waypoint/, "sidecar clients and ingress gateways bypass
- * waypoints"; non-mesh clients are hairpinned to it by the destination's ztunnel).
+ * Whether a client's traffic to a Service bound to a waypoint goes through it: ambient clients do;
+ * sidecars never (istiod gives waypoint endpoints only to gateways: endpoint_builder.go
+ * `findServiceWaypoint`); ingress gateways with `istio.io/ingress-use-waypoint`; clients outside the
+ * mesh do not either: the destination ztunnel's plaintext path checks L4 policy and connects to the
+ * pod (ztunnel src/proxy/inbound_passthrough.rs), although Istio 1.21's architecture page spoke of a
+ * hairpin (docs/ambient.md).
  */
 export function clientUsesWaypoint(client: "ambient" | "sidecar" | "ingress-gateway" | "none", ingressUsesWaypoint: boolean): boolean {
-  if (client === "sidecar") return false;
   if (client === "ingress-gateway") return ingressUsesWaypoint;
-  return true;
+  return client === "ambient";
 }
 
 /** The Service's istio.io/WaypointBound condition (pilot/pkg/model/service.go ServiceInfo.GetConditions). */

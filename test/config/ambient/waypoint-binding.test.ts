@@ -73,7 +73,7 @@ describe("ingress-use-waypoint and who goes through the waypoint", () => {
     expect(ingressUseWaypoint({}, {})).toEqual({ present: false, use: false });
   });
   it.each([
-    ["ambient", false, true], ["none", false, true], ["sidecar", true, false], ["ingress-gateway", false, false], ["ingress-gateway", true, true],
+    ["ambient", false, true], ["none", false, false], ["sidecar", true, false], ["ingress-gateway", false, false], ["ingress-gateway", true, true],
   ] as const)("%s client (ingress-use-waypoint %s) ⇒ %s", (client, ingress, want) => expect(clientUsesWaypoint(client, ingress)).toBe(want));
   it("WaypointBound condition texts", () => {
     const bound = waypointForService({ namespace: "default", labels: {} }, NS_WP, WAYPOINTS);
