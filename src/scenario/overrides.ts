@@ -4,6 +4,7 @@
 //   LoadGenerator/users:spec.rate=3000          the document of that kind and name
 //   Deployment/reviews-v3:spec.replicas=[1,2,3] a list of values: a sweep's axis
 import { isMap, isSeq, parse as parseYaml, type Document, type Node } from "yaml";
+import { markAddedKeys } from "./override-keys.js";
 
 export interface Override {
   /** The document's kind and metadata.name; undefined kind = the Simulation. */
@@ -96,7 +97,11 @@ export function applyOverrides(doc: Document, overrides: readonly Override[], ap
     // Keep the replaced value's position, so a message about the new value points at the field.
     if (old?.range) node.range = old.range;
     const parent = at === 1 ? doc.contents : doc.getIn(o.path.slice(0, at - 1), true);
-    if (old === undefined && isMap(parent)) parent.add(doc.createPair(o.path[at - 1], node));
+    if (old === undefined && isMap(parent)) {
+      const pair = doc.createPair(o.path[at - 1], node);
+      markAddedKeys(pair.key, node);
+      parent.add(pair);
+    }
     else doc.setIn(o.path.slice(0, at), node);
     applied.add(o);
   }

@@ -5,6 +5,7 @@ import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import type { Document, LineCounter, Node, YAMLMap } from "yaml";
 import type { Diagnostic, SourcePos } from "./model.js";
 import { parseDuration } from "./duration.js";
+import { isAddedKey } from "./override-keys.js";
 import { parseQuantity } from "./quantity.js";
 
 /** Collects diagnostics of one load. */
@@ -323,7 +324,9 @@ export class YamlMap {
   /** Warns "unknown field" for every key nothing read. */
   done(): void {
     for (const [k] of this.byKey) {
-      if (!this.used.has(k)) this.ctx.sink.warn(this.keyPos(k), childPath(this.path, k), "unknown field; ignored");
+      if (this.used.has(k)) continue;
+      if (isAddedKey(this.byKey.get(k)?.keyNode)) this.ctx.sink.error(this.keyPos(k), childPath(this.path, k), "unknown field: the --set that adds it would change nothing");
+      else this.ctx.sink.warn(this.keyPos(k), childPath(this.path, k), "unknown field; ignored");
     }
   }
 }
