@@ -1,8 +1,7 @@
 // Per HorizontalPodAutoscaler (summary.autoscalers), on the same time axis and margins as the
 // latency charts above it: the Deployment's replicas (current, Ready, the HPA's desired) and each
 // metric against its target, at every sync, with the rescale decisions as vertical lines. Included
-// in the page only when the run had HPAs; draws itself (before main.js marks the page rendered) and
-// redraws when the width changes.
+// in the page only when the run had HPAs; main.js draws it with the other charts.
 (function (M) {
   "use strict";
 
@@ -116,19 +115,4 @@
     });
     draws.forEach(function (f) { f(); });
   };
-
-  var root = document.getElementById("autoscaler-charts");
-  if (root && M.summary === undefined) {
-    var s = JSON.parse(document.getElementById("summary").textContent);
-    var draw = function () { M.drawAutoscalers(root, s); };
-    draw();
-    var lastWidth = document.documentElement.clientWidth, timer = null;
-    window.addEventListener("resize", function () {
-      var wNow = document.documentElement.clientWidth;
-      if (wNow === lastWidth) return;
-      lastWidth = wNow;
-      clearTimeout(timer);
-      timer = setTimeout(draw, 120);
-    });
-  }
 })(window.meshsim = window.meshsim || {});

@@ -21,6 +21,8 @@
     if (byId("ejections")) M.drawEjections(byId("ejections"), s);
     if (byId("stale-proxies-chart")) M.drawStaleProxies(byId("stale-proxies-chart"), s);
     if (byId("cpu-charts")) M.drawCpu(byId("cpu-charts"), s);
+    // client/autoscaler.js is inlined only for runs with HPAs.
+    if (byId("autoscaler-charts") && M.drawAutoscalers) M.drawAutoscalers(byId("autoscaler-charts"), s);
   }
 
   document.querySelectorAll("button[data-scale]").forEach(function (b) {
