@@ -64,18 +64,22 @@ export function ambientIndex(i: AmbientIndexInput): AmbientIndex {
   return { waypoints, services, workloads };
 }
 
-const shared = new WeakMap<readonly unknown[], WeakMap<readonly unknown[], WeakMap<readonly unknown[], AmbientIndex>>>();
+type ByArray<T> = WeakMap<readonly unknown[], T>;
+const shared: ByArray<ByArray<ByArray<ByArray<AmbientIndex>>>> = new WeakMap();
 /**
- * The index for a config's Gateway API resources and the cluster's Services and Deployments, built
- * once and shared: the run's waypoint hop (mesh/waypoint/waypoint-hop.ts), the WDS translation
- * (xds/translation/ztunnel-config.ts) and explain read the same object. Namespaces and the mesh
- * settings are the scenario's, fixed for a world.
+ * The index for a config's Gateway API resources, the Namespaces as istiod sees them (the timeline
+ * may apply new ones: a new array) and the cluster's Services and Deployments, built once and shared:
+ * the run's waypoint hop (mesh/waypoint/waypoint-hop.ts), the WDS translation
+ * (xds/translation/ztunnel-config.ts) and explain read the same object. The mesh settings are the
+ * scenario's, fixed for a world.
  */
 export function sharedAmbientIndex(i: AmbientIndexInput): AmbientIndex {
-  let bySvc = shared.get(i.gatewayApi);
-  if (bySvc === undefined) shared.set(i.gatewayApi, (bySvc = new WeakMap()));
-  let byDep = bySvc.get(i.services);
-  if (byDep === undefined) bySvc.set(i.services, (byDep = new WeakMap()));
+  const level = <T>(m: ByArray<T>, k: readonly unknown[]): T => {
+    let v = m.get(k);
+    if (v === undefined) m.set(k, (v = new WeakMap() as T));
+    return v;
+  };
+  const byDep = level(level(level(shared, i.gatewayApi), i.namespaces), i.services);
   let idx = byDep.get(i.deployments);
   if (idx === undefined) byDep.set(i.deployments, (idx = ambientIndex(i)));
   return idx;

@@ -9,7 +9,7 @@
 // https://istio.io/latest/docs/ambient/usage/waypoint/
 // https://istio.io/latest/docs/ambient/architecture/data-plane/
 import type { MeshConfig } from "../../config/mesh-config.js";
-import { ambientIndex } from "../../config/ambient/ambient-index.js";
+import { sharedAmbientIndex } from "../../config/ambient/ambient-index.js";
 import type { CallTarget, Namespace, Scenario } from "../../scenario/model.js";
 import type { Pod } from "../kube/pod.js";
 import type { SidecarPath } from "../sidecar/sidecar-path.js";
@@ -119,9 +119,7 @@ export class Waypoints implements WaypointHop {
     if (map === undefined) {
       map = new Map();
       const s = this.scenario;
-      // Not the shared index: the Namespaces change on the timeline (that index is keyed by the
-      // config's Services, Deployments and Gateway API resources only).
-      const index = ambientIndex({ mesh: s.simulation.mesh, namespaces: this.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
+      const index = sharedAmbientIndex({ mesh: s.simulation.mesh, namespaces: this.namespaces, services: s.services, deployments: s.deployments, gatewayApi: config.gatewayApi });
       for (const [host, svc] of index.services) if (svc.binding.waypoint !== undefined) map.set(host, { waypoint: svc.binding.waypoint, ingress: svc.ingressUseWaypoint });
       this.bound.set(config, map);
     }
