@@ -18,9 +18,8 @@ import {
 import { readVirtualServiceSpec } from "./kinds/virtual-service.js";
 import { readWorkload } from "./kinds/workload.js";
 import { readHorizontalPodAutoscaler } from "./kinds/horizontal-pod-autoscaler.js";
-import {
-  readGatewayClassSpec, readGatewaySpecV1, readGRPCRouteSpec, readHTTPRouteSpec, readReferenceGrantSpec,
-} from "./kinds/gateway-api.js";
+import { readGatewayClassSpec, readGatewaySpecV1, readReferenceGrantSpec } from "./kinds/gateway-api.js";
+import { readGRPCRouteSpec, readHTTPRouteSpec } from "./kinds/gateway-api-routes.js";
 import { GATEWAY_GROUP, isGatewayApiResource } from "../proxy/api/gateway-api.js";
 
 export type ResourceReader = (doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, apiVersion: string, state: LoadState) => AnyResource | undefined;
