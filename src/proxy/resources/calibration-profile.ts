@@ -61,7 +61,7 @@ export interface ProxyCalibration {
 //   key), access log ≈ 20 µs (formatting + write), tracing ≈ 20 µs (span creation + report).
 const SHARED = {
   tlsHandshakeMs: 0.7,
-  tlsResumptionMs: 0.15,
+  tlsResumptionMs: 0.08,
   cpuPerKiBMs: 0.002,
   plaintextFactor: 0.9,
   filterCpuMs: { rbac: 0.005, jwt: 0.05, accessLog: 0.02, tracing: 0.02 },
