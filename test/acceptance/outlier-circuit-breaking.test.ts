@@ -25,7 +25,7 @@ describe.concurrent("Istio task: Circuit Breaking", () => {
     runCli(mesh({
       name: `acc-cb-c${c}`, duration: "10s",
       // The istio-1.8 profile: its pass (≈ 1.2 ms) outlasts a new mTLS connection's set-up, as in the
-      // page's runs (2020, and a current Istio in 2024 whose cluster set connections up in ≈ 0.25 ms).
+      // page's runs (2020, and Istio in mid-2024, whose cluster set connections up in ≈ 0.25 ms).
       // On the default istio-1.24 profile and network the set-up (≈ 0.6 ms) outlasts the pass
       // (≈ 0.2 ms) and -c 2 refuses about half (docs/docs-vs-source.md, "Circuit breaking").
       spec: "  mesh: {proxy: {profile: istio-1.8}}",
