@@ -6,11 +6,14 @@
 //   a 2xx (or 418) answer; the next call dials anew (socketCount++), which the kernel's SO_REUSEPORT
 //   hash sends to any Envoy worker.
 // - fhttp/httprunner.go RunHTTPTest: one uncounted warm-up call per thread only without -n.
+// - fhttp/http_client.go FastClient.Fetch dials inside the timed call when the thread has no socket
+//   (connect, "connection timing"): from a pod with a sidecar, a loopback handshake of FORTIO_DIAL_MS
+//   (fortio's own measurement, Istio with mTLS, 2024: 36–49 µs per dial at -c 2) before the request leaves.
 // A scripted transport stands in for the mesh: it answers each request after 1 ms with the next status.
 import { describe, expect, it } from "vitest";
 import { Simulator } from "../../src/engine/simulator.js";
 import { AppCalls } from "../../src/mesh/app/app-call.js";
-import { LoadGeneratorRunner } from "../../src/mesh/app/load-generator.js";
+import { FORTIO_DIAL_MS, LoadGeneratorRunner } from "../../src/mesh/app/load-generator.js";
 import type { Origin, OutgoingRequest, Responder, Transport } from "../../src/mesh/transport.js";
 import { fortioCallsPerThread, fortioTargetMs } from "../../src/scenario/fortio-threads.js";
 import type { LoadGenerator } from "../../src/scenario/model.js";
@@ -42,9 +45,14 @@ spec: {from: outside, target: http://server:8080/, ${load}}
 interface Sent { at: number; conn: number }
 
 /** Runs the generator against a transport answering `status(i)` to the i-th request after 1 ms. */
-function drive(load: string, status: (i: number) => number, stopMs = 60_000, delay: (conn: number, firstConn: number) => number = () => 1) {
+function drive(
+  load: string, status: (i: number) => number, stopMs = 60_000, delay: (conn: number, firstConn: number) => number = () => 1,
+  /** The client's pod has a sidecar (null: the client is outside the mesh). */
+  sidecar = false,
+) {
   const sim = new Simulator();
   const sent: Sent[] = [];
+  const latencies: number[] = [];
   let dials = 0;
   let recorded = 0;
   let seed = 1;
@@ -62,13 +70,16 @@ function drive(load: string, status: (i: number) => number, stopMs = 60_000, del
     // A fixed-sequence source: uniform draws, reproducible.
     arrivals: () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; },
     headerDraw: () => 0,
-    nextOrigin: () => ({ pod: null, workload: "fortio", namespace: "default" }),
-    sink: { issued() {}, record() { recorded++; }, dialed() { dials++; } },
+    nextOrigin: () => ({
+      pod: sidecar ? { name: "fortio-0", namespace: "default", labels: {}, hasSidecar: true, ip: "10.0.0.9" } : null,
+      workload: "fortio", namespace: "default",
+    }),
+    sink: { issued() {}, record(_end: number, latencyMs: number) { recorded++; latencies.push(latencyMs); }, dialed() { dials++; } },
     stopMs, inflight: { n: 0 },
   });
   r.start();
   sim.run();
-  return { sent, dials, recorded };
+  return { sent, dials, recorded, latencies };
 }
 
 describe("fortio's split of -n over -c (periodic.go)", () => {
@@ -130,5 +141,20 @@ describe("a closed-loop run (LoadGeneratorRunner)", () => {
     expect(t.sent[3]!.at).toBe(1);
     // Warm-up connections are kept (200): three sockets in all.
     expect(t.dials).toBe(3);
+  });
+  it("a dial to the client's own sidecar takes FORTIO_DIAL_MS before the request leaves, inside the call's time", () => {
+    expect(FORTIO_DIAL_MS).toBeGreaterThan(0.03);
+    expect(FORTIO_DIAL_MS).toBeLessThan(0.05);
+    // Every answer 503: every call dials (a new socket), so every request leaves a dial later.
+    const refused = drive("connections: 1, requests: 3, qps: 0", () => 503, 60_000, () => 1, true);
+    const d = FORTIO_DIAL_MS;
+    expect(refused.sent.map((s) => s.at)).toEqual([d, 1 + 2 * d, 2 + 3 * d].map((x) => expect.closeTo(x, 9)));
+    for (const l of refused.latencies) expect(l).toBeCloseTo(1 + d, 9);
+    // Answers 200: the socket is kept, only the first call dials.
+    const kept = drive("connections: 1, requests: 3, qps: 0", () => 200, 60_000, () => 1, true);
+    expect(kept.sent.map((s) => s.at)).toEqual([d, 1 + d, 2 + d].map((x) => expect.closeTo(x, 9)));
+    expect(kept.latencies.map((l) => Number(l.toFixed(9)))).toEqual([1 + d, 1, 1].map((x) => Number(x.toFixed(9))));
+    // From outside the mesh there is no sidecar to dial: the first hop's handshake is not modelled.
+    expect(drive("connections: 1, requests: 3, qps: 0", () => 503).sent.map((s) => s.at)).toEqual([0, 1, 2]);
   });
 });

@@ -7,6 +7,10 @@
 // tickets and offers the newest to each new connection (source/common/tls/context_impl.cc,
 // ClientContextImpl::newSsl), so only the first connection to a server pays the full handshake; a
 // ticket is of no use with another server (its key is that server's own).
+// The server sends its tickets once it has read the client's Finished (google/boringssl
+// ssl/tls13_server.cc, do_send_new_session_ticket; before it only with 0-RTT) and the client's Envoy
+// stores them when they arrive (SslSocket::doRead processes post-handshake messages): a round trip
+// after the connection is up, not with its first response, which meshsim used to wait for.
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../src/runner/run-scenario.js";
 import type { Summary } from "../../src/report/summary-types.js";
@@ -95,5 +99,60 @@ describe("TLS handshake CPU on the connection's path, and session resumption", (
     const twoNone = run("tlsHandshake: 0ms, tlsResumption: 0ms", 2);
     const extra = users(two).latencyMs.mean - users(twoNone).latencyMs.mean;
     expect(extra).toBeGreaterThan(9);
+  });
+
+  it("a connection opened while the first one's request is still being served resumes on the ticket that came back a round trip after its handshake", () => {
+    // One request at 0 ms opens a connection (a full handshake: 2 × 10 ms, two 2 ms round trips) and
+    // holds it for the backend's 100 ms; a second client call at 40 ms needs a connection of its own.
+    // The first connection's tickets arrived at ≈ 26 ms: it resumes (2 × 3 ms). Were they read with
+    // the first response (≈ 125 ms), its handshake would be a full one (2 × 10 ms).
+    const s = runScenario(
+      scenarioFrom(`apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: tickets}
+spec:
+  seed: 1
+  duration: 5s
+  network: {latency: 1ms}
+  mesh: {proxy: {tlsHandshake: 10ms, tlsResumption: 3ms}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: backend}
+spec: {ports: [{name: http, port: 8080}], selector: {app: backend}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend}
+spec: {selector: {matchLabels: {app: backend}}, template: {metadata: {labels: {app: backend}}, spec: {containers: [{name: b, image: b}]}}}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: Workload
+metadata: {name: backend}
+spec: {selector: {app: backend}, serviceTime: 100ms}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client}
+spec: {selector: {matchLabels: {app: client}}, template: {metadata: {labels: {app: client}}, spec: {containers: [{name: c, image: c}]}}}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: first}
+spec: {from: client, target: "http://backend:8080/", connections: 1, requests: 1, qps: 0}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: second}
+spec: {from: client, target: "http://backend:8080/", connections: 1, requests: 1, qps: 0, start: 40ms}
+`),
+    ).summary;
+    const first = s.clients["first"]!.latencyMs.max;
+    const second = s.clients["second"]!.latencyMs.max;
+    // first: two round trips, 2 × 10 ms, the request's round trip, 100 ms; second: the same with 2 × 3 ms.
+    expect(first).toBeGreaterThan(124);
+    expect(second).toBeGreaterThan(110);
+    expect(first - second).toBeGreaterThan(13);
+    expect(first - second).toBeLessThan(15);
   });
 });

@@ -15,8 +15,9 @@ export class AppCalls {
     this.timeouts = new TimersByDelay(sim, (c: AppCall) => c.timedOut());
   }
 
-  start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner, conn = -1): AppCall {
-    const call = new AppCall(this, origin, req, timeoutMs ?? Infinity, retries, owner, conn);
+  /** `startedMs`: when the app began the call, if before now (fortio's dial to its sidecar comes first). */
+  start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner, conn = -1, startedMs = this.sim.now): AppCall {
+    const call = new AppCall(this, origin, req, timeoutMs ?? Infinity, retries, owner, conn, startedMs);
     call.attempt();
     return call;
   }
@@ -46,8 +47,9 @@ export class AppCall implements Responder {
     readonly owner: CallOwner,
     /** The client connection it goes out on (-1: not pinned). */
     readonly conn: number,
+    startedMs: number,
   ) {
-    this.startMs = rt.sim.now;
+    this.startMs = startedMs;
     this.timers = timeoutMs === Infinity ? null : rt.timeouts.for(timeoutMs);
   }
 

@@ -68,6 +68,7 @@ export class SidecarPath {
   readonly kConnected: number;
   private readonly kClientHello: number;
   private readonly kServerFlight: number;
+  private readonly kTickets: number;
   private nextWorker = 0;
   readonly kExternal: number;
   readonly faultDraw: () => number;
@@ -90,6 +91,7 @@ export class SidecarPath {
     this.kConnected = sim.on((c: Connecting) => this.connected(c));
     this.kClientHello = sim.on((c: Connecting) => this.clientHello(c));
     this.kServerFlight = sim.on((c: Connecting) => this.serverFlight(c));
+    this.kTickets = sim.on((c: Connecting) => this.ticketsRead(c));
     this.kExternal = sim.on((x: Router) => x.externalAnswered());
     this.faultDraw = d.rng.stream("proxy:fault");
     this.weightDraw = d.rng.stream("proxy:weights");
@@ -117,12 +119,15 @@ export class SidecarPath {
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
     // added to whatever the router does first (one event, not two).
     const cpu = x.pod.proxy!.cpu;
-    // Envoy pins each downstream connection to a worker thread, each with its own connection pools
-    // (poolsOf in upstream-cluster.ts); unpinned requests alternate. The pool is picked by the
-    // connection's number, the CPU queue by its hash (docs/cpu-and-memory.md, "Limits of the model").
+    // Envoy pins each downstream connection to the worker thread the kernel's SO_REUSEPORT hash picks;
+    // that thread runs its requests and owns the connection pools they leave through (poolsOf in
+    // upstream-cluster.ts): one worker for both. Unpinned requests alternate.
+    // envoyproxy/envoy source/server/worker_impl.cc (each worker its own dispatcher and listeners),
+    // source/common/upstream/cluster_manager_impl.cc (ThreadLocalClusterManagerImpl: pools per thread)
     x.worker = (conn >= 0 ? conn : this.nextWorker++) % (cpu !== null ? cpu.concurrency : ENVOY_WORKERS);
     if (cpu !== null) {
       x.cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
+      if (conn >= 0) x.worker = x.cpuWorker;
       x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
     } else x.outboundMs = this.d.proxyLatency();
     if (this.d.log !== null && req.ctx) x.traceStart(this.d.log);
@@ -185,6 +190,7 @@ export class SidecarPath {
       return;
     }
     // TLS: the ClientHello reaches the server after the TCP round trip and its own one-way trip.
+    c.helloMs = hello;
     c.flightMs = flight;
     c.resumed = security.mtls && this.tlsSessions.offer(cluster, from, host);
     this.after(extraMs + d - flight, this.kClientHello, c);
@@ -243,17 +249,29 @@ export class SidecarPath {
       return;
     }
     c.conn.mtls = c.security.mtls;
+    // The server's sidecar sends its session tickets once it has read the client's Finished (which
+    // leaves now, with the first request); the client's Envoy reads them on arrival, a round trip
+    // later, and keeps the newest (ClientContextImpl::newSessionKey): from then on a new connection
+    // can resume. BoringSSL's TLS 1.3 server sends them after the client's Finished unless it
+    // accepted 0-RTT data (google/boringssl ssl/tls13_server.cc, do_send_new_session_ticket), and
+    // Envoy's SslSocket::doRead runs SSL_read whenever the socket is readable, which processes them
+    // (source/common/tls/ssl_socket.cc). Not with the first response: that comes after the server's
+    // pass and the app's time.
+    if (c.conn.mtls) this.after(c.helloMs + c.flightMs, this.kTickets, c);
     for (const a of pool.connected(c.conn, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = c.conn;
       a.rr.send(a);
     }
   }
 
+  /** The server's session tickets reached the client's sidecar (a pod gone meanwhile sent none). */
+  private ticketsRead(c: Connecting): void {
+    if (c.host.alive && !c.host.blackholed) this.tlsSessions.store(c.cluster, c.cluster.owner, c.host);
+  }
+
   /** A request left its connection: the next pending one takes it, or a new connection is opened. */
   streamEnded(cluster: UpstreamCluster, worker: number, conn: PoolConnection, reset: boolean): void {
     const pool = cluster.pools[worker]!;
-    // The response brought the server's session tickets with it (TLS 1.3 sends them after the handshake).
-    if (!reset && conn.mtls && conn.served === 0) this.tlsSessions.store(cluster, cluster.owner, cluster.hostOf(conn.host));
     for (const a of pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[]) {
       a.conn = conn;
       a.rr.send(a);
@@ -271,7 +289,8 @@ export class SidecarPath {
 class Connecting {
   /** Its connect_timeout ran out (or will, at `deadline`). */
   timedOut = false;
-  /** TLS: the server's handshake flight's one-way trip back to the client. */
+  /** TLS: the ClientHello's one-way trip to the server, and the server's flight's back. */
+  helloMs = 0;
   flightMs = 0;
   /** TLS: it resumes a session (a ticket from this host), so neither side signs. */
   resumed = false;

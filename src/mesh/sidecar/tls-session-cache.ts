@@ -6,7 +6,8 @@
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/tls.proto
 // (UpstreamTlsContext.max_session_keys). The server's sidecar issues session tickets after each
 // handshake (DownstreamTlsContext leaves stateless resumption on, with a key of its TLS context's
-// own), which the client reads with the connection's first response. A ticket only the server that
+// own) once it has read the client's Finished; the client reads them on arrival, a round trip after
+// its handshake (mesh/sidecar/sidecar-path.ts, ticketsRead). A ticket only the server that
 // issued it can read: offered to another host, the handshake is a full one. A new workload
 // certificate (SDS) makes Envoy build new TLS contexts on either side: the stored session, or the
 // key that sealed it, is gone.
