@@ -109,7 +109,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     }
     this.routed = r;
     this.routeEntry = r.route;
-    this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service);
+    this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service, this.req.target);
     // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
     // delay or abort the route configures (envoyproxy/envoy
     // source/extensions/filters/http/fault/fault_filter.cc, isDelayEnabled / isAbortEnabled return
@@ -196,6 +196,8 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     this.lastHostId = cluster.pickedId;
     this.upstreamMs = -1;
     const a = new UpstreamRequest(this, host, cluster.pickedId, this.worker);
+    a.picked = cluster.pickedIndex;
+    a.generation = cluster.hostsGeneration;
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
     // sends nothing: its connections look alive).
@@ -232,7 +234,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     // connection, not while it waits in the pool: envoyproxy/envoy
     // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient).
     a.active = true;
-    this.cluster!.started(a.host);
+    this.cluster!.started(a.host, a.picked, a.generation);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
     a.sentMs = this.p.sim.now;
@@ -266,7 +268,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
     else if (a.conn !== null) this.p.streamEnded(cluster, a.worker, a.conn, reset);
     if (a.usesRetryToken) cluster.retryTokens.give();
-    cluster.finished(a.host, outcome, this.p.sim.now, a.active);
+    cluster.finished(a.host, outcome, this.p.sim.now, a.active, a.picked, a.generation);
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
