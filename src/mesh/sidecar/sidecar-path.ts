@@ -254,7 +254,10 @@ export class SidecarPath {
     const pool = cluster.pools[worker]!;
     // The response brought the server's session tickets with it (TLS 1.3 sends them after the handshake).
     if (!reset && conn.mtls && conn.served === 0) this.tlsSessions.store(cluster, cluster.owner, cluster.hostOf(conn.host));
-    for (const a of pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[]) {
+    // An indexed loop: a for-of over the (usually empty, frozen) list kept an array iterator per request.
+    const next = pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[];
+    for (let i = 0; i < next.length; i++) {
+      const a = next[i]!;
       a.conn = conn;
       a.rr.send(a);
     }
