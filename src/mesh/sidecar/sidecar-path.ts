@@ -25,6 +25,7 @@ import { REDIRECT_COST_MS } from "./interception.js";
 import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
 import { Router } from "./router.js";
+import { traceStream } from "./stream-info.js";
 import type { UpstreamRequest } from "./upstream-request.js";
 import { TlsSessionCache } from "./tls-session-cache.js";
 
@@ -125,7 +126,7 @@ export class SidecarPath {
       x.cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
       x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
     } else x.outboundMs = this.d.proxyLatency();
-    if (this.d.log !== null && req.ctx) x.traceStart(this.d.log);
+    if (this.d.log !== null && req.ctx) traceStream(x, this.d.log);
     x.route();
     return x;
   }
