@@ -1,11 +1,11 @@
 // What a downstream request leaves for the access log and telemetry, as Envoy's StreamInfo: when it
 // started, the destination service it was routed to, the upstream host and cluster of its last try,
 // whether that connection was mTLS, the upstream service time, the flags it collected, its CLIENT
-// span. The router fills it in as the request goes; `recordStream` writes the metrics edge, the access-log
-// line and the span when the request ends. The router holds these fields itself (one object per
-// request) and implements this interface: no `extends` for an object made per request, because under
-// esbuild's keepNames (tsx, the bench's in-process lane) a derived class is 3–4× slower to construct
-// (docs/performance.md, "Reverted: a served request as a subclass").
+// span. The router fills it in as the request goes; `recordStream` writes the metrics edge, the
+// access-log line and the span when the request ends. The router holds these fields itself (one
+// object per request) and implements this interface: no `extends` for an object made per request,
+// because under esbuild's keepNames (tsx, the bench's in-process lane) a derived class is 3–4×
+// slower to construct (docs/performance.md, "Reverted: a served request as a subclass").
 // envoyproxy/envoy envoy/stream_info/stream_info.h
 import type { Pod } from "../kube/pod.js";
 import type { Origin, OutgoingRequest } from "../transport.js";
