@@ -39,7 +39,25 @@ class SinkCache {
     private readonly zones: ZoneSinkWrapper | null = null,
   ) {}
 
+  /** The last edge asked for (requests the route sinks do not cover, from outside, come in runs). */
+  private lastOrigin: Origin | null = null;
+  private lastDest: Pod | null = null;
+  private lastService = "";
+  private lastHost = "";
+  private lastSink: RequestSink | null = null;
+
   get(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
+    if (origin === this.lastOrigin && dest === this.lastDest && service === this.lastService && externalHost === this.lastHost) return this.lastSink!;
+    const sink = this.find(origin, dest, service, externalHost);
+    this.lastOrigin = origin;
+    this.lastDest = dest;
+    this.lastService = service;
+    this.lastHost = externalHost;
+    this.lastSink = sink;
+    return sink;
+  }
+
+  private find(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
     // Keyed by the destination pod first, through a field on it: one Map lookup fewer per record.
     let byOrigin: Map<Origin, Map<string, RequestSink>>;
     if (dest === null) byOrigin = this.toNoPod;

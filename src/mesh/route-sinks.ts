@@ -2,11 +2,13 @@
 // A routed request's edge is fixed by its proxy's route (origin and destination_service), the host
 // the load balancer picked (its pool id in the cluster) and whether the connection is mTLS; both
 // reporters' sinks for it are EdgeSinks' own objects (the same ones, found with no hashing after
-// the first request to each host).
+// the first request to each host). It also keeps the container port its requests arrive on (the
+// route belongs to one virtual host, hence one call target): the server side finds it without a lookup.
 import type { EdgeSinks } from "./edge-sinks.js";
 import type { RequestSink } from "./mesh-telemetry.js";
 import type { Pod } from "./kube/pod.js";
 import type { Origin } from "./transport.js";
+import type { CallTarget } from "../scenario/model.js";
 
 export class RouteSinks {
   /** By host id × 4 + reporter (source 0, destination 2) + mTLS (1). */
@@ -18,7 +20,12 @@ export class RouteSinks {
     readonly origin: Origin,
     /** Istio's destination_service of the route (never PassthroughCluster's per-host one). */
     readonly service: string,
+    /** The call target of the route's requests (its virtual host's), whose `targetPort` is kept. */
+    readonly target: CallTarget | null = null,
   ) {}
+
+  /** The container port a request to `target` arrives on (-1: not known yet; set by the server side). */
+  targetPort = -1;
 
   /** EdgeSinks.get(reporter, mtls, origin, host, service) for the host with pool id `hostId`. */
   get(reporter: "source" | "destination", mtls: boolean, origin: Origin, host: Pod, hostId: number): RequestSink {

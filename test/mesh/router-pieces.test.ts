@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { UpstreamRequest, type UpstreamRequestOwner } from "../../src/mesh/sidecar/upstream-request.js";
 import { RetryState } from "../../src/mesh/sidecar/retry-state.js";
-import { StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
+import { recordStream, type StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
 import { Router } from "../../src/mesh/sidecar/router.js";
 import { REFUSED } from "../../src/mesh/sidecar/inbound.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
@@ -71,14 +71,17 @@ describe("StreamInfo", () => {
     const sinks = { get: (...args: unknown[]) => ({ record: (...r: unknown[]) => got.push([...args, ...r]) }) } as unknown as StreamSinks["sinks"];
     const client = pod("client");
     const req: OutgoingRequest = { method: "GET", scheme: "http", authority: "api.example.com", path: "/", headers: {}, target: { scheme: "http", host: "api.example.com", port: 80, path: "/", resolved: { kind: "external", host: "api.example.com" } } };
-    const s = new StreamInfo(originOf(client), client, req, 100);
+    const s: StreamInfo = {
+      origin: originOf(client), pod: client, req, startMs: 100, service: "unknown", mtls: false, extraFlags: "", lastHost: null, lastHostId: -1,
+      routeSinks: null, upstreamMs: -1, cluster: null, routeEntry: null, external: false, upReq: req, span: null,
+    };
     s.service = "PassthroughCluster";
-    s.record({ sinks, log: null }, 130, 200, "-");
+    recordStream(s, { sinks, log: null }, 130, 200, "-");
     expect(got[0]!.slice(0, 6)).toEqual(["source", false, originOf(client), null, "PassthroughCluster", "api.example.com"]);
     expect(got[0]![6]).toBe(130);
     expect(got[0]![7]).toBe(30);
     s.service = "api.example.com";
-    s.record({ sinks, log: null }, 140, 504, "UT");
+    recordStream(s, { sinks, log: null }, 140, 504, "UT");
     expect(got[1]![5]).toBe("");
   });
 });

@@ -50,6 +50,9 @@ export class Inbound {
   ztunnel: ZtunnelInboundHook | null = null;
   /** Requests inside pods or on their way to one (the run drains them before it ends). */
   active = 0;
+  /** The last target of a request without route sinks (from outside, in runs) and its port. */
+  private lastTarget: CallTarget | null = null;
+  private lastPort = 0;
   /** Requests inside each pod (from the inbound sidecar to the app's answer), to reset on a kill:
    *  an intrusive doubly-linked list per pod, so entering and leaving cost no hashing. */
 
@@ -79,7 +82,16 @@ export class Inbound {
     /** A routed request's sinks, and the pool id of `pod` in its cluster (the sink without a lookup). */
     route: RouteSinks | null = null, hostId = -1,
   ): void {
-    const port = this.targetPortOf(req.target);
+    // A routed request's port is kept on its route's sinks (one virtual host, one target): no lookup.
+    let port: number;
+    if (route !== null && route.target === req.target) {
+      port = route.targetPort;
+      if (port < 0) port = route.targetPort = this.targetPortOf(req.target);
+    } else if (req.target === this.lastTarget) port = this.lastPort;
+    else {
+      port = this.lastPort = this.targetPortOf(req.target);
+      this.lastTarget = req.target;
+    }
     // A port excluded from inbound capture reaches the app with no sidecar in the way.
     const zt = pod.ambient ? this.ztunnel : null;
     const viaSidecar = zt === null && pod.hasSidecar && this.interception.inbound(pod, port);

@@ -50,9 +50,18 @@ export interface ClusterRoute {
   sinks: RouteSinks | null;
 }
 
+/**
+ * How many targets (and destinations of a virtual host) are found by scanning an array by identity
+ * before a Map: a few comparisons cost less than hashing, and most proxies use fewer.
+ */
+const RECENT = 8;
+
 /** One virtual host the proxy holds (from istiod's translation) and the decisions built from it. */
 class HeldVirtualHost {
   private readonly targets = new Map<CompiledDestination, ClusterRoute>();
+  /** The first decisions made, by destination, scanned by identity (a route has few destinations). */
+  private readonly recentD: CompiledDestination[] = [];
+  private readonly recentR: ClusterRoute[] = [];
   private readonly externals = new Map<CompiledRoute, ExternalRoute>();
   private readonly locals = new Map<CompiledRoute, RoutedRequest>();
   readonly notFound: RoutedRequest;
@@ -78,6 +87,8 @@ class HeldVirtualHost {
   }
   /** The decision for a destination, made once (undefined: not yet). */
   cached(d: CompiledDestination): ClusterRoute | undefined {
+    const ds = this.recentD;
+    for (let i = 0; i < ds.length; i++) if (ds[i] === d) return this.recentR[i];
     return this.targets.get(d);
   }
   target(route: CompiledRoute, d: CompiledDestination, cluster: UpstreamCluster | undefined): ClusterRoute {
@@ -86,6 +97,10 @@ class HeldVirtualHost {
       cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0, sinks: null,
     };
     this.targets.set(d, t);
+    if (this.recentD.length < RECENT) {
+      this.recentD.push(d);
+      this.recentR.push(t);
+    }
     return t;
   }
   externalRoute(route: CompiledRoute, roundTrip: () => number, endpoints: ExternalEndpoints | null): ExternalRoute {
@@ -101,6 +116,9 @@ class HeldVirtualHost {
 /** One proxy's routing state for the config version it holds. */
 export class ProxyState {
   readonly hosts = new Map<CallTarget, HeldVirtualHost>();
+  /** The first virtual hosts held, by target, scanned by identity (an app calls few targets). */
+  readonly recentT: CallTarget[] = [];
+  readonly recentH: HeldVirtualHost[] = [];
   constructor(
     readonly config: MeshConfig,
     readonly clusterConfig: MeshConfig,
@@ -140,6 +158,8 @@ export class ProxyRouting {
 
   /** The virtual host the proxy holds for a target, from istiod's translation (built once per config version). */
   private held(pod: Pod, s: ProxyState, t: CallTarget): HeldVirtualHost {
+    const ts = s.recentT;
+    for (let i = 0; i < ts.length; i++) if (ts[i] === t) return s.recentH[i]!;
     let h = s.hosts.get(t);
     if (h === undefined) {
       const vh = this.translation.virtualHost(pod, s.config, t);
@@ -151,6 +171,10 @@ export class ProxyRouting {
       }
       h = new HeldVirtualHost(vh, external);
       s.hosts.set(t, h);
+      if (ts.length < RECENT) {
+        ts.push(t);
+        s.recentH.push(h);
+      }
     }
     return h;
   }

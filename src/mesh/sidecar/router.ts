@@ -20,13 +20,31 @@ import type { ClusterRoute } from "./proxy-routing.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 import { checkAtGateway } from "./inbound-policy.js";
 import { RetryState } from "./retry-state.js";
-import { StreamInfo } from "./stream-info.js";
+import { recordStream, type StreamInfo } from "./stream-info.js";
 import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
 import { RouteSinks } from "../route-sinks.js";
 import type { SidecarPath } from "./sidecar-path.js";
+import type { Span } from "../../telemetry/trace-recorder.js";
+import type { CompiledRoute } from "../../proxy/route/compile-routes.js";
+import type { UpstreamCluster } from "./upstream-cluster.js";
 import { inboundConnKey } from "./sidecar-cpu.js";
 
-export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner {
+export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
+  // The stream info (stream-info.ts: what the access log and telemetry read when it ends).
+  readonly startMs: number;
+  service = "unknown";
+  mtls = false;
+  extraFlags = "";
+  lastHost: Pod | null = null;
+  lastHostId = -1;
+  routeSinks: RouteSinks | null = null;
+  upstreamMs = -1;
+  cluster: UpstreamCluster | null = null;
+  routeEntry: CompiledRoute | null = null;
+  external = false;
+  upReq: OutgoingRequest;
+  span: Span | null = null;
+  // The router's own state.
   private routed: ClusterRoute | null = null;
   private policy: RetryPolicy | undefined = undefined;
   /** Made on the first retry. */
@@ -52,12 +70,13 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
 
   constructor(
     readonly p: SidecarPath,
-    origin: Origin,
-    pod: Pod,
-    req: OutgoingRequest,
+    readonly origin: Origin,
+    readonly pod: Pod,
+    readonly req: OutgoingRequest,
     private readonly responder: Responder,
   ) {
-    super(origin, pod, req, p.sim.now);
+    this.startMs = p.sim.now;
+    this.upReq = req;
   }
 
   /** Spend the rest of the outbound pass's latency (returns it and leaves 0). */
@@ -109,7 +128,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     }
     this.routed = r;
     this.routeEntry = r.route;
-    this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service);
+    this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service, this.req.target);
     // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
     // delay or abort the route configures (envoyproxy/envoy
     // source/extensions/filters/http/fault/fault_filter.cc, isDelayEnabled / isAbortEnabled return
@@ -196,6 +215,8 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     this.lastHostId = cluster.pickedId;
     this.upstreamMs = -1;
     const a = new UpstreamRequest(this, host, cluster.pickedId, this.worker);
+    a.picked = cluster.pickedIndex;
+    a.generation = cluster.hostsGeneration;
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
     // sends nothing: its connections look alive).
@@ -232,7 +253,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     // connection, not while it waits in the pool: envoyproxy/envoy
     // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient).
     a.active = true;
-    this.cluster!.started(a.host);
+    this.cluster!.started(a.host, a.picked, a.generation);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
     a.sentMs = this.p.sim.now;
@@ -266,7 +287,7 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
     else if (a.conn !== null) this.p.streamEnded(cluster, a.worker, a.conn, reset);
     if (a.usesRetryToken) cluster.retryTokens.give();
-    cluster.finished(a.host, outcome, this.p.sim.now, a.active);
+    cluster.finished(a.host, outcome, this.p.sim.now, a.active, a.picked, a.generation);
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
@@ -333,14 +354,14 @@ export class Router extends StreamInfo implements Exchange, UpstreamRequestOwner
     const a = this.current;
     if (a !== null) this.release(a, true, null);
     // Flags accumulate on the stream: a delayed request the app gave up on logs DI and DC.
-    this.record(this.p.d, this.p.sim.now, 0, joinFlags(this.extraFlags, "DC"));
+    recordStream(this, this.p.d, this.p.sim.now, 0, joinFlags(this.extraFlags, "DC"));
     this.close();
   }
 
   /** `bytes`: the response body that goes back (0 for Envoy's local replies, see docs/model.md#telemetry-and-reports). */
   private finish(status: number, flags: string, bytes = 0): void {
     const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinFlags(this.extraFlags, flags);
-    this.record(this.p.d, this.p.sim.now, status, f, bytes);
+    recordStream(this, this.p.d, this.p.sim.now, status, f, bytes);
     this.close();
     // The worker records telemetry after the response (Istio performance page).
     this.pod.proxy!.cpu?.afterResponse(this.cpuWorker, this.p.sim.now, bytes);

@@ -25,6 +25,7 @@ import { REDIRECT_COST_MS } from "./interception.js";
 import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
 import { Router } from "./router.js";
+import { traceStream } from "./stream-info.js";
 import type { UpstreamRequest } from "./upstream-request.js";
 import { TlsSessionCache } from "./tls-session-cache.js";
 
@@ -130,7 +131,7 @@ export class SidecarPath {
       if (conn >= 0) x.worker = x.cpuWorker;
       x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
     } else x.outboundMs = this.d.proxyLatency();
-    if (this.d.log !== null && req.ctx) x.traceStart(this.d.log);
+    if (this.d.log !== null && req.ctx) traceStream(x, this.d.log);
     x.route();
     return x;
   }
@@ -272,7 +273,10 @@ export class SidecarPath {
   /** A request left its connection: the next pending one takes it, or a new connection is opened. */
   streamEnded(cluster: UpstreamCluster, worker: number, conn: PoolConnection, reset: boolean): void {
     const pool = cluster.pools[worker]!;
-    for (const a of pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[]) {
+    // An indexed loop: a for-of over the (usually empty, frozen) list kept an array iterator per request.
+    const next = pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[];
+    for (let i = 0; i < next.length; i++) {
+      const a = next[i]!;
       a.conn = conn;
       a.rr.send(a);
     }

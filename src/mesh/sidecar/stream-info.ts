@@ -1,8 +1,11 @@
 // What a downstream request leaves for the access log and telemetry, as Envoy's StreamInfo: when it
 // started, the destination service it was routed to, the upstream host and cluster of its last try,
 // whether that connection was mTLS, the upstream service time, the flags it collected, its CLIENT
-// span. The router fills it in as the request goes; `record` writes the metrics edge, the access-log
-// line and the span when the request ends. (The router extends it: one object per request.)
+// span. The router fills it in as the request goes; `recordStream` writes the metrics edge, the
+// access-log line and the span when the request ends. The router holds these fields itself (one
+// object per request) and implements this interface: no `extends` for an object made per request,
+// because under esbuild's keepNames (tsx, the bench's in-process lane) a derived class is 3–4×
+// slower to construct (docs/performance.md, "Reverted: a served request as a subclass").
 // envoyproxy/envoy envoy/stream_info/stream_info.h
 import type { Pod } from "../kube/pod.js";
 import type { Origin, OutgoingRequest } from "../transport.js";
@@ -20,87 +23,81 @@ export interface StreamSinks {
   readonly log: RequestLog | null;
 }
 
-export class StreamInfo {
+export interface StreamInfo {
+  readonly origin: Origin;
+  readonly pod: Pod;
+  readonly req: OutgoingRequest;
   readonly startMs: number;
-  /** Istio's destination_service. */
-  service = "unknown";
-  mtls = false;
+  /** Istio's destination_service ("unknown" until routed). */
+  service: string;
+  mtls: boolean;
   /** Flags this request collected on its way (DI). */
-  extraFlags = "";
+  extraFlags: string;
   /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
-  lastHost: Pod | null = null;
-  lastHostId = -1;
+  lastHost: Pod | null;
+  lastHostId: number;
   /** The sinks of its route's hops (null: not routed to a cluster). */
-  routeSinks: RouteSinks | null = null;
+  routeSinks: RouteSinks | null;
   /** x-envoy-upstream-service-time of the last try that got an answer (-1: none). */
-  upstreamMs = -1;
+  upstreamMs: number;
   /** The cluster it was sent to (null: none, or a host outside the mesh). */
-  cluster: UpstreamCluster | null = null;
+  cluster: UpstreamCluster | null;
   /** The route it matched (null: none, or a host outside the mesh). */
-  routeEntry: CompiledRoute | null = null;
+  routeEntry: CompiledRoute | null;
   /** Routed to a host outside the mesh. */
-  external = false;
+  external: boolean;
   /** What goes upstream: `req`, or a copy carrying this proxy's span as parent. */
   upReq: OutgoingRequest;
-  private span: Span | null = null;
+  /** This proxy's CLIENT span (null: not sampled, or tracing off). */
+  span: Span | null;
+}
 
-  constructor(
-    readonly origin: Origin,
-    readonly pod: Pod,
-    readonly req: OutgoingRequest,
-    now: number,
-  ) {
-    this.startMs = now;
-    this.upReq = req;
+/** A sampled request: this proxy's CLIENT span, the parent of what happens upstream. */
+export function traceStream(s: StreamInfo, log: RequestLog): void {
+  const ctx = s.req.ctx!;
+  if (ctx.trace === null) return;
+  const pod = s.pod;
+  s.span = log.openSpan(ctx, "CLIENT", "", s.startMs, { serviceName: spanServiceName(pod), ipv4: pod.ip });
+  s.upReq = withContext(s.req, RequestLog.child(ctx, s.span));
+}
+
+/** The request ended at `now`: its metrics edge, and its access-log line and span when they are on. */
+export function recordStream(s: StreamInfo, out: StreamSinks, now: number, status: number, flags: string, bytes = 0): void {
+  const svc = s.service;
+  const host = svc === "PassthroughCluster" || svc === "BlackHoleCluster" ? s.req.target.host : "";
+  const rs = s.routeSinks;
+  const sink = rs !== null && s.lastHost !== null && host === "" && rs.service === svc
+    ? rs.get("source", s.mtls, s.origin, s.lastHost, s.lastHostId)
+    : out.sinks.get("source", s.mtls, s.origin, s.lastHost, svc, host);
+  sink.record(now, now - s.startMs, status, flags, s.req.bytes ?? 0, bytes);
+  const log = out.log;
+  if (log !== null && s.req.ctx) logged(s, log, now, status, flags, bytes);
+}
+
+/** The access-log line and CLIENT span of this request (access log or tracing on). */
+function logged(s: StreamInfo, log: RequestLog, now: number, status: number, flags: string, bytes: number): void {
+  const req = s.req;
+  const host = s.lastHost;
+  // A host outside the mesh: PassthroughCluster, or the ServiceEntry host's outbound cluster.
+  const cluster = s.cluster !== null ? s.cluster.name
+    : s.external ? s.service === "PassthroughCluster" ? s.service : `outbound|${req.target.port}||${s.service}`
+    : "";
+  const answered = status !== 0 && host !== null && s.upstreamMs >= 0;
+  if (log.accessLog !== null) {
+    log.log({
+      startMs: s.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
+      code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? s.upstreamMs : -1,
+      requestId: req.ctx!.requestId,
+      upstreamHost: host !== null ? `${host.ip}:${s.cluster!.targetPort}` : "",
+      upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
+      routeName: s.routeEntry !== null ? s.routeEntry.name || "default" : "",
+    });
   }
-
-  /** A sampled request: this proxy's CLIENT span, the parent of what happens upstream. */
-  traceStart(log: RequestLog): void {
-    const ctx = this.req.ctx!;
-    if (ctx.trace === null) return;
-    const pod = this.pod;
-    this.span = log.openSpan(ctx, "CLIENT", "", this.startMs, { serviceName: spanServiceName(pod), ipv4: pod.ip });
-    this.upReq = withContext(this.req, RequestLog.child(ctx, this.span));
-  }
-
-  /** The request ended at `now`: its metrics edge, and its access-log line and span when they are on. */
-  record(out: StreamSinks, now: number, status: number, flags: string, bytes = 0): void {
-    const svc = this.service;
-    const host = svc === "PassthroughCluster" || svc === "BlackHoleCluster" ? this.req.target.host : "";
-    const rs = this.routeSinks;
-    const sink = rs !== null && this.lastHost !== null && host === "" && rs.service === svc
-      ? rs.get("source", this.mtls, this.origin, this.lastHost, this.lastHostId)
-      : out.sinks.get("source", this.mtls, this.origin, this.lastHost, svc, host);
-    sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
-    const log = out.log;
-    if (log !== null && this.req.ctx) this.logged(log, now, status, flags, bytes);
-  }
-
-  /** The access-log line and CLIENT span of this request (access log or tracing on). */
-  private logged(log: RequestLog, now: number, status: number, flags: string, bytes: number): void {
-    const req = this.req;
-    const host = this.lastHost;
-    // A host outside the mesh: PassthroughCluster, or the ServiceEntry host's outbound cluster.
-    const cluster = this.cluster !== null ? this.cluster.name
-      : this.external ? this.service === "PassthroughCluster" ? this.service : `outbound|${req.target.port}||${this.service}`
-      : "";
-    const answered = status !== 0 && host !== null && this.upstreamMs >= 0;
-    if (log.accessLog !== null) {
-      log.log({
-        startMs: this.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
-        code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? this.upstreamMs : -1,
-        requestId: req.ctx!.requestId,
-        upstreamHost: host !== null ? `${host.ip}:${this.cluster!.targetPort}` : "",
-        upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
-        routeName: this.routeEntry !== null ? this.routeEntry.name || "default" : "",
-      });
-    }
-    const s = this.span;
-    if (s !== null) {
-      s.name = `${this.service}:${req.target.port}/*`;
-      if (host !== null) s.remote = { serviceName: spanServiceName(host), ipv4: host.ip, port: this.cluster!.targetPort };
-      tagProxySpan(s, this.pod, req, status, flags, cluster);
-      log.closeSpan(s, now);
-    }
+  const span = s.span;
+  if (span !== null) {
+    span.name = `${s.service}:${req.target.port}/*`;
+    if (host !== null) span.remote = { serviceName: spanServiceName(host), ipv4: host.ip, port: s.cluster!.targetPort };
+    tagProxySpan(span, s.pod, req, status, flags, cluster);
+    log.closeSpan(span, now);
   }
 }

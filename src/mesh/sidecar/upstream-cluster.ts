@@ -70,6 +70,15 @@ export class UpstreamCluster {
   private poolIds = new Int32Array(0);
   /** The pool id of the host the last `pick` returned (-1: none): the router needs no lookup. */
   pickedId = -1;
+  /**
+   * The index in the host list of the host the last `pick` returned, and the host list's generation
+   * it belongs to (`at` trusts an index only of the current list): `started` and `finished` of a try
+   * find the host's slot with no `Map` lookup unless the endpoints changed in between.
+   */
+  pickedIndex = -1;
+  hostsGeneration = 0;
+  /** Each pod is in `hosts` once (then an index of the current generation is the pod's `index` entry). */
+  private distinctHosts = true;
   private set = new HostSet([]);
   private lb: LoadBalancer;
   private seenVersion = -1;
@@ -159,6 +168,8 @@ export class UpstreamCluster {
     this.hosts = hosts;
     this.poolIds = new Int32Array(hosts.length).fill(-1);
     this.index = new Map(hosts.map((p, i) => [p, i]));
+    this.hostsGeneration++;
+    this.distinctHosts = this.index.size === hosts.length;
     this.set = this.ctx.hostSet?.(hosts, this.owner, this.policy, this.service) ?? new HostSet(hosts.map(() => 1));
     const previousIndexOf = new Int32Array(hosts.length);
     const firstBuild = oldIndex.size === 0 && old.size === 0;
@@ -192,6 +203,7 @@ export class UpstreamCluster {
     ctx.hash = hash;
     ctx.now = this.ctx.sim.now;
     const i = this.lb.pick(ctx);
+    this.pickedIndex = i;
     if (i < 0) {
       this.pickedId = -1;
       return undefined;
@@ -216,14 +228,23 @@ export class UpstreamCluster {
     return ex;
   }
 
-  started(pod: Pod): void {
-    const i = this.index.get(pod);
+  /**
+   * The slot of `pod` in the current host list, given the index `picked` had in the list of
+   * generation `generation` (undefined: not in the list any more).
+   */
+  private at(pod: Pod, picked: number, generation: number): number | undefined {
+    return generation === this.hostsGeneration && this.distinctHosts && picked >= 0 ? picked : this.index.get(pod);
+  }
+
+  /** An attempt on `pod` (picked at index `picked` of host-list generation `generation`) has a connection. */
+  started(pod: Pod, picked = -1, generation = -1): void {
+    const i = this.at(pod, picked, generation);
     if (i !== undefined) this.set.active[i]!++;
   }
 
   /** An attempt on `pod` ended (`active`: it was counted by started); its outcome goes to outlier detection unless null (not the host's doing). */
-  finished(pod: Pod, outcome: AttemptOutcome | null, now: number, active: boolean): void {
-    const i = this.index.get(pod);
+  finished(pod: Pod, outcome: AttemptOutcome | null, now: number, active: boolean, picked = -1, generation = -1): void {
+    const i = this.at(pod, picked, generation);
     if (i === undefined) return;
     if (active && this.set.active[i]! > 0) this.set.active[i]!--;
     if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);

@@ -36,6 +36,9 @@ export class UpstreamRequest implements Responder {
   private status = 0;
   private flags = "-";
   private bytes = 0;
+  /** The host's index in its cluster's host list of generation `generation` when it was picked. */
+  picked = -1;
+  generation = -1;
 
   constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number, readonly worker: number) {}
 
@@ -58,13 +61,14 @@ export class UpstreamRequest implements Responder {
   }
 }
 
-const RESPONSE_OUTCOMES = new Map<number, AttemptOutcome>();
+/** One shared outcome object per status, by status (an index, not a hash, per answer). */
+const RESPONSE_OUTCOMES: (AttemptOutcome | undefined)[] = [];
 /** The outcome of an upstream answer with this status (one shared object per status). */
 function responseOutcome(status: number): AttemptOutcome {
-  let o = RESPONSE_OUTCOMES.get(status);
+  let o = RESPONSE_OUTCOMES[status];
   if (o === undefined) {
     o = Object.freeze({ kind: "response", status });
-    RESPONSE_OUTCOMES.set(status, o);
+    RESPONSE_OUTCOMES[status] = o;
   }
   return o;
 }

@@ -100,6 +100,9 @@ function queryHolds(q: CompiledQueryMatch, path: string): boolean {
 /** Does the request satisfy every condition of this compiled match? Allocation-free except regex on a path with a query. */
 export function matchHolds(m: CompiledMatch, req: HttpRequest): boolean {
   const path = req.path;
+  // Prefix "/" and nothing else (every route without a match block): the path starts with "/", which
+  // is what the general walk below concludes (the path before any "?" or "#" is then not empty).
+  if (m.catchAll && m.uri.kind === MATCH_PREFIX) return path.charCodeAt(0) === 47;
   if (!matchStringRange(m.uri, path, pathEnd(path))) return false;
   if (m.method !== undefined && !matchString(m.method, req.method)) return false;
   if (m.authority !== undefined && !matchString(m.authority, req.authority)) return false;

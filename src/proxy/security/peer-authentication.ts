@@ -101,7 +101,8 @@ export function effectivePeerAuthentication(
 
 /** The mode enforced on one container (target) port — not the service port. */
 export function mtlsForPort(eff: EffectivePeerAuthentication, targetPort: number): EffectiveMtls {
-  return eff.ports.get(targetPort) ?? eff;
+  // Most workloads have no port-level mTLS: no lookup per request then.
+  return eff.ports.size === 0 ? eff : eff.ports.get(targetPort) ?? eff;
 }
 
 /** Convenience: the mode on a port, straight from the policies. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HTTPMatchRequest } from "../../../src/proxy/api/networking.js";
-import { compileMatch, matchHolds } from "../../../src/proxy/route/route-match.js";
+import { compileMatch, matchHolds, unmatchedCondition } from "../../../src/proxy/route/route-match.js";
 import { RouteCompileError } from "../../../src/proxy/route/re2.js";
 import { makeRequest } from "../../properties/arbitraries/routing.js";
 
@@ -24,6 +24,17 @@ describe("uri matching", () => {
     expect(holds({ uri: { regex: "/api/v[0-9]+" } }, "/api/v12/x")).toBe(false);
     expect(holds({ uri: { regex: "/api/v[0-9]+" } }, "/api/v12?q=1")).toBe(true);
     expect(holds({ uri: { regex: "v1" } }, "/v1")).toBe(false);
+  });
+  it("a route with no match block (prefix \"/\", the short cut) decides as the full walk does", () => {
+    for (const m of [undefined, { uri: { prefix: "/" } }, { uri: { prefix: "/" }, ignoreUriCase: true }] as (HTTPMatchRequest | undefined)[]) {
+      const c = compileMatch(m);
+      expect(c.catchAll).toBe(true);
+      for (const path of ["/", "/productpage", "/a?b=1", "", "?x", "#frag", "a/b", "*"]) {
+        const req = makeRequest(path);
+        expect(matchHolds(c, req)).toBe(unmatchedCondition(c, req) === "");
+        expect(matchHolds(c, req)).toBe(path.startsWith("/"));
+      }
+    }
   });
   it("rejects non-RE2 syntax at compile time", () => {
     expect(() => compileMatch({ uri: { regex: "(?=a)b" } })).toThrow(RouteCompileError);
