@@ -75,25 +75,28 @@ class Join {
   constructor(public remaining: number, readonly parent: Cursor) {}
 }
 
-/** A FIFO ring of waiting items that grows by doubling (no per-item allocation). */
+/** A FIFO ring of waiting items that grows by doubling (no per-item allocation); its size is a power
+ *  of two, so an index wraps with a mask, not a division. */
 class Fifo<T> {
   private buf: (T | undefined)[] = new Array(16);
+  private mask = 15;
   private head = 0;
   length = 0;
   push(x: T): void {
     if (this.length === this.buf.length) {
       const n: (T | undefined)[] = new Array(this.buf.length * 2);
-      for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) % this.buf.length];
+      for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) & this.mask];
       this.buf = n;
+      this.mask = n.length - 1;
       this.head = 0;
     }
-    this.buf[(this.head + this.length) % this.buf.length] = x;
+    this.buf[(this.head + this.length) & this.mask] = x;
     this.length++;
   }
   shift(): T {
     const x = this.buf[this.head] as T;
     this.buf[this.head] = undefined;
-    this.head = (this.head + 1) % this.buf.length;
+    this.head = (this.head + 1) & this.mask;
     this.length--;
     return x;
   }
