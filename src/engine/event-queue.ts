@@ -89,7 +89,7 @@ export class EventQueue {
   private release(slot: number): void {
     this.live[slot] = 0;
     this.payloads[slot] = undefined;
-    this.gens[slot] = (this.gens[slot]! + 1) % MAX_GEN;
+    this.gens[slot] = (this.gens[slot]! + 1) & (MAX_GEN - 1);
     this.free[this.nFree++] = slot;
   }
 
@@ -164,7 +164,7 @@ export class EventQueue {
         this.slots[m] = slot;
         m++;
       } else {
-        this.gens[slot] = (this.gens[slot]! + 1) % MAX_GEN;
+        this.gens[slot] = (this.gens[slot]! + 1) & (MAX_GEN - 1);
         this.free[this.nFree++] = slot;
       }
     }
@@ -194,7 +194,8 @@ export class EventQueue {
   }
 }
 
-/** Handles pack slot + generation into one safe integer: 2^22 slots × 2^30 generations. */
+/** Handles pack slot + generation into one safe integer: 2^22 slots × 2^30 generations (a power of
+ *  two, so a generation wraps with a mask: an integer division costs ≈ 25 cycles per event). */
 const SLOT_SPACE = 1 << 22;
 const MAX_GEN = 1 << 30;
 
