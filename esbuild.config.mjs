@@ -23,7 +23,7 @@ export const BIN_DIR = path.join(ROOT, "dist/bin");
  * the first other string, through esbuild's lazily initialised require(). Same widths, same help.
  * https://github.com/sindresorhus/string-width/blob/main/index.js
  */
-const lazyStringWidth = {
+export const lazyStringWidth = {
   name: "lazy-string-width",
   setup(build) {
     build.onResolve({ filter: /^string-width$/ }, async (args) => {
