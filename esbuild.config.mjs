@@ -14,6 +14,42 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 export const BIN_DIR = path.join(ROOT, "dist/bin");
 
 /**
+ * yargs and its help layout (cliui, wrap-ansi) measure text with `string-width`, whose module builds
+ * Unicode property regular expressions when it is evaluated (string-width 8's `/^\p{RGI_Emoji}$/v`
+ * alone ≈ 15–20 ms of CPU, ICU building the emoji string sets) — in every process, since yargs
+ * imports it at start-up and caches each command's help text after the command ran. Each import of
+ * it is bundled as a stand-in that answers printable ASCII itself (its width is its length: no ANSI
+ * escape, control, mark, emoji or wide character) and evaluates the importer's own string-width at
+ * the first other string, through esbuild's lazily initialised require(). Same widths, same help.
+ * https://github.com/sindresorhus/string-width/blob/main/index.js
+ */
+export const lazyStringWidth = {
+  name: "lazy-string-width",
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === "real") return undefined;
+      const real = await build.resolve("string-width", { resolveDir: args.resolveDir, kind: args.kind, pluginData: "real" });
+      if (real.errors.length > 0) return { errors: real.errors };
+      // Relative, as the bundle's other module comments are (no build machine's path in dist/).
+      return { path: path.relative(ROOT, real.path), namespace: "lazy-string-width" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
+      loader: "js",
+      resolveDir: path.dirname(path.resolve(ROOT, args.path)),
+      contents: [
+        "const PRINTABLE_ASCII = /^[\\x20-\\x7e]*$/;",
+        "let width;",
+        "export default function stringWidth(text, options) {",
+        "  if (typeof text === \"string\" && PRINTABLE_ASCII.test(text)) return text.length;",
+        `  width ??= require(${JSON.stringify(path.resolve(ROOT, args.path))}).default;`,
+        "  return width(text, options);",
+        "}",
+      ].join("\n"),
+    }));
+  },
+};
+
+/**
  * Build dist/bin/ from src/ (≈ 1 s): into a folder of its own first, then moved into place, so that
  * a meshsim started meanwhile finds the old bundle or the new one, never half of one.
  */
@@ -30,7 +66,9 @@ export async function bundleCli() {
     outdir: staging,
     bundle: true,
     splitting: true,
-    chunkNames: "chunks/[name]-[hash]",
+    // Flat: the chunk that holds replication-pool.ts (the sweep command's, loaded only when a sweep
+    // runs) must sit beside sweep-worker.js, which it starts by its own URL.
+    chunkNames: "[name]-[hash]",
     format: "esm",
     platform: "node",
     target: "node20",
@@ -38,8 +76,11 @@ export async function bundleCli() {
     sourcemap: "linked",
     legalComments: "linked",
     logLevel: "warning",
-    // Bundled CommonJS dependencies (yargs' helpers, seedrandom) call require(): give them one.
-    banner: { js: 'import { createRequire as __meshsimCreateRequire } from "node:module"; const require = __meshsimCreateRequire(import.meta.url);' },
+    plugins: [lazyStringWidth],
+    // Bundled CommonJS dependencies (yargs' helpers, seedrandom) call require() for Node's built-in
+    // modules: give them one, made at its first call (every output file gets the banner, and
+    // createRequire costs ≈ 0.5 ms per file).
+    banner: { js: 'import { createRequire as __meshsimCreateRequire } from "node:module"; let __meshsimRequire; const require = (id) => (__meshsimRequire ??= __meshsimCreateRequire(import.meta.url))(id);' },
   });
   // Two modules find files beside their own module (import.meta.url): src/report/html/assets.ts
   // reads the page's stylesheet and scripts, and src/cli/replication-pool.ts starts sweep-worker.js.

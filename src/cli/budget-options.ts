@@ -1,8 +1,9 @@
 // `--max-events`, `--max-pods`, `--max-windows`, `--max-memory`: the budget a run is checked against
 // before it starts (runner/work-estimate.ts, docs/limits-and-budgets.md).
-import { parseQuantity } from "../scenario/index.js";
+import { parseQuantity } from "../scenario/quantity.js";
 import { DEFAULT_BUDGET, type Budget } from "../runner/work-estimate.js";
 import { UsageError } from "./exit.js";
+import { int } from "../report/number-text.js";
 
 export interface BudgetArgs {
   maxEvents?: number | undefined;
@@ -35,7 +36,7 @@ export function budgetOf(a: BudgetArgs): Budget {
 /** The yargs options of the budget (for `run` and `check`). */
 export const BUDGET_OPTIONS = {
   "max-events": { type: "number", describe: `Refuse a run estimated above this many simulated events (default ${DEFAULT_BUDGET.events.toExponential(0)})` },
-  "max-pods": { type: "number", describe: `Refuse a run with more pods at once (default ${DEFAULT_BUDGET.pods.toLocaleString("en-US")})` },
-  "max-windows": { type: "number", describe: `Refuse a run with more report windows per series (default ${DEFAULT_BUDGET.windows.toLocaleString("en-US")})` },
+  "max-pods": { type: "number", describe: `Refuse a run with more pods at once (default ${int(DEFAULT_BUDGET.pods)})` },
+  "max-windows": { type: "number", describe: `Refuse a run with more report windows per series (default ${int(DEFAULT_BUDGET.windows)})` },
   "max-memory": { type: "string", describe: "Refuse a run estimated to need more memory (default 2Gi)" },
 } as const;

@@ -1,6 +1,6 @@
 // Turning errors into the contract's exit codes: bad input → 2 with a plain message (never a stack
 // trace), anything unexpected → 3.
-import { ScenarioError } from "../scenario/index.js";
+import { ScenarioError } from "../scenario/diagnostic.js";
 
 /** Bad command-line usage: an input error (exit 2). */
 export class UsageError extends Error {}

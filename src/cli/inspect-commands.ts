@@ -15,6 +15,7 @@ import { clusterJson, clusterLoadAssignmentJson, listenerJson, routeConfiguratio
 import { describeMatch } from "../proxy/route/route-match.js";
 import { sdsSecrets, secretsConfigDumpJson } from "../xds/secrets-config-dump.js";
 import { UsageError } from "./exit.js";
+import { PROXY_CONFIG_KIND_NAMES } from "./proxy-config-kinds.js";
 import { explainAmbient, type AmbientExplainView } from "../xds/ambient-explain.js";
 import { ambientIndexOf } from "../xds/translation/ztunnel-config.js";
 
@@ -74,13 +75,6 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
   return [line(headers), ...cells.map(line)].join("\n");
 }
 
-/** istioctl's names for the config kinds, and their short forms. */
-const KINDS: Record<string, string> = {
-  all: "all", listener: "listeners", listeners: "listeners", l: "listeners",
-  route: "routes", routes: "routes", r: "routes", cluster: "clusters", clusters: "clusters", c: "clusters",
-  endpoint: "endpoints", endpoints: "endpoints", ep: "endpoints", eds: "endpoints", secret: "secrets", secrets: "secrets", s: "secrets",
-};
-export const PROXY_CONFIG_KINDS = Object.keys(KINDS);
 
 /**
  * A pod as istioctl names it: `name`, `name.namespace`, or `deploy/name[.namespace]` (its first
@@ -162,7 +156,7 @@ function endpointRows(cfg: ProxyConfig, a: ProxyConfigArgs): Rows {
 }
 
 export function proxyConfigCommand(a: ProxyConfigArgs): number {
-  const kind = KINDS[a.kind];
+  const kind = PROXY_CONFIG_KIND_NAMES[a.kind];
   if (kind === undefined) throw new UsageError(`unknown config kind "${a.kind}" (all, listeners, routes, clusters, endpoints, secrets)`);
   const world = worldAt(a.scenario, a.at);
   const pod = findPod(world, a.pod);

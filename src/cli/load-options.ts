@@ -1,6 +1,7 @@
 // `--allow-outside-includes` and `--max-file-size`: which files a scenario may make meshsim read
 // (scenario/file-access.ts, docs/limits-and-budgets.md).
-import { parseQuantity, type LoadOptions } from "../scenario/index.js";
+import type { LoadOptions } from "../scenario/index.js";
+import { parseQuantity } from "../scenario/quantity.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../scenario/file-access.js";
 import { UsageError } from "./exit.js";
 

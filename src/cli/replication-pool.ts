@@ -9,8 +9,8 @@ import { replicate, type ReplicationResult, type ReplicationTask } from "./repli
 
 /**
  * The worker's module beside this one: sweep-worker.ts when the sources run directly (npm run dev,
- * tests), sweep-worker.js in dist/ and in the bundle (esbuild.config.mjs keeps this module in the
- * entry file dist/bin/meshsim.js, beside dist/bin/sweep-worker.js).
+ * tests), sweep-worker.js in dist/ and in the bundle (esbuild.config.mjs writes this module's chunk
+ * into dist/bin/, beside dist/bin/sweep-worker.js).
  */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 const WORKER_URL = new URL(FROM_SOURCES ? "./sweep-worker.ts" : "./sweep-worker.js", import.meta.url);

@@ -19,6 +19,7 @@ import { formatTimed } from "./analyze-command.js";
 import { uninjectedNamespaces } from "../config/namespace-injection.js";
 import { streamedRecords } from "../report/streamed-file.js";
 import { writeFortioReports } from "../report/fortio.js";
+import { int } from "../report/number-text.js";
 
 export interface RunArgs extends BudgetArgs, LoadArgs {
   scenario: string;
@@ -35,7 +36,7 @@ export interface RunArgs extends BudgetArgs, LoadArgs {
 }
 
 const FORMATS = REPORT_FORMATS;
-export const DEFAULT_FORMATS = "json,md,html,prom";
+export { DEFAULT_FORMATS } from "./default-formats.js";
 
 /** `--seed` and `--duration` checked (exit 2 when invalid). */
 export function seedAndDuration(a: Pick<RunArgs, "seed" | "duration">): { seed?: number | undefined; durationMs?: number | undefined } {
@@ -90,7 +91,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
     const r = outcome.run;
     process.stderr.write(
       `meshsim: ${name}: ${outcome.summary.simulatedSeconds} simulated s in ${(r.wallMs / 1000).toFixed(2)} s wall ` +
-        `(${Math.round(r.eventsPerSecond).toLocaleString("en-US")} events/s); reports in ${out}/\n`,
+        `(${int(Math.round(r.eventsPerSecond))} events/s); reports in ${out}/\n`,
     );
   }
   if (!a.quiet) {
@@ -127,7 +128,7 @@ function progressBar(): (done: number, events: number) => void {
     const width = 30;
     const bar = "█".repeat(Math.round(done * width)).padEnd(width, "·");
     const eta = done > 0 ? (wall * (1 - done)) / done : 0;
-    process.stderr.write(`\r${bar} ${(100 * done).toFixed(0).padStart(3)}%  ${Math.round(events / wall).toLocaleString("en-US")} events/s  ETA ${eta.toFixed(0)} s `);
+    process.stderr.write(`\r${bar} ${(100 * done).toFixed(0).padStart(3)}%  ${int(Math.round(events / wall))} events/s  ETA ${eta.toFixed(0)} s `);
     if (done >= 1) process.stderr.write("\n");
   };
 }
@@ -141,7 +142,7 @@ function progressLines(): (done: number, events: number) => void {
     if (wall < next || done >= 1) return;
     next = wall + 30;
     const eta = done > 0 ? (wall * (1 - done)) / done : 0;
-    process.stderr.write(`meshsim: ${(100 * done).toFixed(0)}% simulated, ${Math.round(events / wall).toLocaleString("en-US")} events/s, about ${eta.toFixed(0)} s left\n`);
+    process.stderr.write(`meshsim: ${(100 * done).toFixed(0)}% simulated, ${int(Math.round(events / wall))} events/s, about ${eta.toFixed(0)} s left\n`);
   };
 }
 

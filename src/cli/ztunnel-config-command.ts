@@ -9,13 +9,7 @@ import type { World } from "../mesh/world.js";
 import { ztunnelConfig, type ZtunnelConfig } from "../xds/translation/ztunnel-config.js";
 import { table, worldAt } from "./inspect-commands.js";
 import { UsageError } from "./exit.js";
-
-const KINDS: Record<string, string> = {
-  all: "all", workload: "workloads", workloads: "workloads", w: "workloads",
-  service: "services", services: "services", s: "services", policy: "policies", policies: "policies", p: "policies",
-  certificate: "certificates", certificates: "certificates", certs: "certificates", secret: "certificates",
-};
-export const ZTUNNEL_CONFIG_KINDS = Object.keys(KINDS);
+import { ZTUNNEL_CONFIG_KIND_NAMES } from "./ztunnel-config-kinds.js";
 
 export interface ZtunnelConfigArgs {
   kind: string; scenario: string; at?: string | undefined; output?: string | undefined; node?: string | undefined; namespace?: string | undefined;
@@ -31,7 +25,7 @@ export function worldZtunnelConfig(world: World): ZtunnelConfig {
 }
 
 export function ztunnelConfigCommand(a: ZtunnelConfigArgs): number {
-  const kind = KINDS[a.kind];
+  const kind = ZTUNNEL_CONFIG_KIND_NAMES[a.kind];
   if (kind === undefined) throw new UsageError(`unknown config kind "${a.kind}" (all, workloads, services, policies, certificates)`);
   const world = worldAt(a.scenario, a.at);
   if (world.ambient === null) throw new UsageError(`${a.scenario}: spec.mesh.mode is ${world.scenario.simulation.mesh.mode}: there is no ztunnel (set spec.mesh.mode: ambient, or --set spec.mesh.mode=ambient on run)`);

@@ -14,7 +14,9 @@ export class EventQueue {
   private gens = new Int32Array(1024);
   private live = new Uint8Array(1024);
   private payloads: unknown[] = new Array(1024);
-  private free: number[] = [];
+  /** Released slots, a stack (as many as there are slots at most: it grows with them). */
+  private free = new Int32Array(1024);
+  private nFree = 0;
   private nextSlot = 0;
   private seq = 0;
   private dead = 0;
@@ -30,7 +32,7 @@ export class EventQueue {
   }
 
   push(time: number, kind: number, payload: unknown): number {
-    const slot = this.free.length > 0 ? this.free.pop()! : this.newSlot();
+    const slot = this.nFree > 0 ? this.free[--this.nFree]! : this.newSlot();
     this.kinds[slot] = kind;
     this.payloads[slot] = payload;
     this.live[slot] = 1;
@@ -87,8 +89,8 @@ export class EventQueue {
   private release(slot: number): void {
     this.live[slot] = 0;
     this.payloads[slot] = undefined;
-    this.gens[slot] = (this.gens[slot]! + 1) % MAX_GEN;
-    this.free.push(slot);
+    this.gens[slot] = (this.gens[slot]! + 1) & (MAX_GEN - 1);
+    this.free[this.nFree++] = slot;
   }
 
   /**
@@ -162,8 +164,8 @@ export class EventQueue {
         this.slots[m] = slot;
         m++;
       } else {
-        this.gens[slot] = (this.gens[slot]! + 1) % MAX_GEN;
-        this.free.push(slot);
+        this.gens[slot] = (this.gens[slot]! + 1) & (MAX_GEN - 1);
+        this.free[this.nFree++] = slot;
       }
     }
     this.n = m;
@@ -178,6 +180,7 @@ export class EventQueue {
       this.kinds = grow(this.kinds, new Int32Array(size));
       this.gens = grow(this.gens, new Int32Array(size));
       this.live = grow(this.live, new Uint8Array(size));
+      this.free = grow(this.free, new Int32Array(size));
       this.payloads.length = size;
     }
     return this.nextSlot++;
@@ -191,7 +194,8 @@ export class EventQueue {
   }
 }
 
-/** Handles pack slot + generation into one safe integer: 2^22 slots × 2^30 generations. */
+/** Handles pack slot + generation into one safe integer: 2^22 slots × 2^30 generations (a power of
+ *  two, so a generation wraps with a mask: an integer division costs ≈ 25 cycles per event). */
 const SLOT_SPACE = 1 << 22;
 const MAX_GEN = 1 << 30;
 

@@ -132,12 +132,17 @@ export function wireMesh(h: MeshHost): MeshParts {
   const policies = new InboundPolicies(held, DEFAULT_ROOT_NAMESPACE, () => (LOG_EPOCH_MS + sim.now) / 1000);
   const interception = new Interception(registry);
   const targetPorts = new Map<CallTarget, number>();
+  // The last target and its port first: a caller sends to one target again and again.
+  let lastTarget: CallTarget | null = null, lastPort = 0;
   const inbound = new Inbound(sim, telemetry, proxyLatency, sinks, policies, (t) => {
+    if (t === lastTarget) return lastPort;
     let p = targetPorts.get(t);
     if (p === undefined) {
       p = t.resolved.kind === "service" ? registry.byFqdn.get(t.resolved.fqdn)?.targetPort(t.port) ?? t.port : t.port;
       targetPorts.set(t, p);
     }
+    lastTarget = t;
+    lastPort = p;
     return p;
   }, interception, log);
   const direct = new DirectPath(sim, network, registry, inbound, rng.stream("kube-proxy"));

@@ -7,6 +7,7 @@ import type { Diagnostic } from "../scenario/model.js";
 import { ScenarioError } from "../scenario/diagnostic.js";
 import { resourcePosition } from "../scenario/resource-position.js";
 import { autoWindowMs } from "../report/report-window.js";
+import { int } from "../report/number-text.js";
 
 export interface Budget {
   /** Simulated events (the event loop's work; 0.04 to 1.8 million per wall second on the shipped scenarios). */
@@ -235,7 +236,7 @@ export function estimateWork(scenario: Scenario, opts: { durationMs?: number | u
 
 function amount(key: keyof Budget, n: number): string {
   const v = key === "memoryBytes" ? n / 1024 ** 2 : n;
-  const text = v < 1e12 ? Math.round(v).toLocaleString("en-US") : v.toExponential(2);
+  const text = v < 1e12 ? int(Math.round(v)) : v.toExponential(2);
   return key === "memoryBytes" ? `${text} MiB` : text;
 }
 

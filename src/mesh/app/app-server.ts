@@ -27,32 +27,38 @@ export class Apps {
   }
 }
 
-/** A request being served by the app. */
-export class ServedRequest {
+/**
+ * A request being served by the app, and its position in the Workload's script: the root cursor of
+ * the script's walk. A parallel block's branches are cursors of the same class whose `sr` is the
+ * request they belong to, so the one common case (a script without parallel blocks) makes one object
+ * per request, not two, and every site sees one shape.
+ */
+export class ServedRequest implements CallOwner {
   done = false;
   holdsSlot = false;
   /** What the app's calls carry on (x-request-id, this request's span as parent); null when off. */
   ctx: RequestContext | null = null;
   /** The app's own work, in a sampled trace. */
   span: Span | null = null;
+  /** The next step of `steps`. */
+  i = 0;
+  /** For async threading: this cursor waits in the queue for a slot to compute `pendingMs`. */
+  pendingMs = 0;
+  /** In the queue waiting for a slot to compute (async threading), not for a slot to start. */
+  waitsToCompute = false;
+  /** The request this cursor walks the script of: itself, or for a branch, the request. */
+  readonly sr: ServedRequest;
   constructor(
     readonly app: AppServer,
     readonly req: OutgoingRequest,
     readonly responder: Responder,
-  ) {}
-}
-
-/** A position in a script: the steps of one sequence and the parallel block waiting for it. */
-class Cursor implements CallOwner {
-  i = 0;
-  /** For async threading: this cursor waits in the queue for a slot to compute `pendingMs`. */
-  pendingMs = 0;
-  constructor(
-    readonly app: AppServer,
-    readonly sr: ServedRequest,
     readonly steps: CompiledStep[],
+    /** A branch of a parallel block: the block waiting for it; null for the request itself. */
     readonly join: Join | null,
-  ) {}
+    sr: ServedRequest | null,
+  ) {
+    this.sr = sr ?? this;
+  }
   onCallDone(call: AppCall): void {
     this.app.callDone(this, call);
   }
@@ -62,29 +68,35 @@ class Cursor implements CallOwner {
   }
 }
 
+/** A position in a script (a parallel block's branch, or the request itself). */
+type Cursor = ServedRequest;
+
 class Join {
   constructor(public remaining: number, readonly parent: Cursor) {}
 }
 
-/** A FIFO ring of waiting items that grows by doubling (no per-item allocation). */
+/** A FIFO ring of waiting items that grows by doubling (no per-item allocation); its size is a power
+ *  of two, so an index wraps with a mask, not a division. */
 class Fifo<T> {
   private buf: (T | undefined)[] = new Array(16);
+  private mask = 15;
   private head = 0;
   length = 0;
   push(x: T): void {
     if (this.length === this.buf.length) {
       const n: (T | undefined)[] = new Array(this.buf.length * 2);
-      for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) % this.buf.length];
+      for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) & this.mask];
       this.buf = n;
+      this.mask = n.length - 1;
       this.head = 0;
     }
-    this.buf[(this.head + this.length) % this.buf.length] = x;
+    this.buf[(this.head + this.length) & this.mask] = x;
     this.length++;
   }
   shift(): T {
     const x = this.buf[this.head] as T;
     this.buf[this.head] = undefined;
-    this.head = (this.head + 1) % this.buf.length;
+    this.head = (this.head + 1) & this.mask;
     this.length--;
     return x;
   }
@@ -95,7 +107,7 @@ export class AppServer {
   cpu: ContainerCpu | null = null;
   busy = 0;
   /** Blocking: requests waiting for a slot. Async: cursors waiting to compute. */
-  private readonly queue = new Fifo<ServedRequest | Cursor>();
+  private readonly queue = new Fifo<Cursor>();
 
   constructor(
     private readonly rt: Apps,
@@ -113,11 +125,11 @@ export class AppServer {
 
   /** A request reaches the application (after the inbound sidecar, if any). */
   arrive(req: OutgoingRequest, responder: Responder): ServedRequest {
-    const sr = new ServedRequest(this, req, responder);
-    if (req.ctx) this.traceStart(sr, req.ctx);
     const b = this.behaviour;
+    const sr = new ServedRequest(this, req, responder, b.script, null, null);
+    if (req.ctx) this.traceStart(sr, req.ctx);
     if (b.threading === "async") {
-      this.run(new Cursor(this, sr, b.script, null));
+      this.run(sr);
     } else if (this.busy < b.concurrency) {
       this.take(sr);
     } else if (this.queue.length < b.queueLimit) {
@@ -146,9 +158,7 @@ export class AppServer {
   /** The pod died: every request it holds is dropped without an answer (the caller sees a reset). */
   dropAll(): void {
     while (this.queue.length > 0) {
-      const x = this.queue.shift();
-      const sr = x instanceof Cursor ? x.sr : x;
-      sr.done = true;
+      this.queue.shift().sr.done = true;
     }
   }
 
@@ -165,7 +175,7 @@ export class AppServer {
   private take(sr: ServedRequest): void {
     this.setBusy(this.busy + 1);
     sr.holdsSlot = true;
-    this.run(new Cursor(this, sr, this.behaviour.script, null));
+    this.run(sr);
   }
 
   private setBusy(n: number): void {
@@ -178,7 +188,8 @@ export class AppServer {
     this.setBusy(this.busy - 1);
     while (this.queue.length > 0 && this.busy < this.behaviour.concurrency) {
       const next = this.queue.shift();
-      if (next instanceof Cursor) {
+      if (next.waitsToCompute) {
+        next.waitsToCompute = false;
         if (next.sr.done) continue;
         this.setBusy(this.busy + 1);
         this.startCompute(next, next.pendingMs);
@@ -212,6 +223,7 @@ export class AppServer {
               this.setBusy(this.busy + 1);
             } else if (this.queue.length < this.behaviour.queueLimit) {
               c.pendingMs = ms;
+              c.waitsToCompute = true;
               this.queue.push(c);
               return;
             } else {
@@ -233,7 +245,7 @@ export class AppServer {
           if (step.steps.length === 0) continue;
           const join = new Join(step.steps.length, c);
           for (const s of step.steps) {
-            this.run(new Cursor(this, sr, [s], join));
+            this.run(new ServedRequest(this, sr.req, sr.responder, [s], join, sr));
             if (sr.done) return;
           }
           return;

@@ -4,11 +4,15 @@
 import type { Simulator } from "../../engine/simulator.js";
 import type { Inbound } from "../sidecar/inbound.js";
 import type { Network } from "../network.js";
-import type { ServiceRegistry } from "./service-registry.js";
+import type { ServiceRegistry, ServiceState } from "./service-registry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 
 export class DirectPath {
   readonly kBack: number;
+  /** The last target's Service (the registry's ServiceState objects live as long as the world): a
+   *  load generator or an app calls one target again and again, so this saves a Map lookup a request. */
+  private lastTarget: object | null = null;
+  private lastService: ServiceState | undefined = undefined;
   constructor(
     readonly sim: Simulator,
     readonly network: Network,
@@ -24,7 +28,11 @@ export class DirectPath {
     const x = new DirectExchange(this, responder);
     const t = req.target.resolved;
     if (t.kind === "service") {
-      const svc = this.registry.byFqdn.get(t.fqdn);
+      let svc = this.lastService;
+      if (t !== this.lastTarget) {
+        svc = this.lastService = this.registry.byFqdn.get(t.fqdn);
+        this.lastTarget = t;
+      }
       const pod = svc?.kubeProxyPick(this.kubeProxyDraw());
       // No ready endpoint: kube-proxy rejects the connection; the client gets no HTTP answer.
       if (pod === undefined) x.answer(0, "-", 0);

@@ -1,0 +1,77 @@
+// What a meshsim process evaluates before it works (docs/performance.md, "Goal 2"): each command's
+// module only when that command runs, and string-width's Unicode tables only for non-ASCII text,
+// with the widths and the help text unchanged.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as esbuild from "esbuild";
+import stringWidth from "string-width";
+import { describe, expect, it } from "vitest";
+import { BIN, ROOT } from "../support/cli.js";
+// @ts-expect-error: the build script is plain JavaScript without type declarations
+import { lazyStringWidth } from "../../esbuild.config.mjs";
+
+const DIST = path.join(ROOT, "dist/bin");
+
+/** The source modules (`// src/...` comments) of a bundle file and of every chunk it imports statically. */
+function staticModules(file: string): Set<string> {
+  const seen = new Set<string>(), modules = new Set<string>();
+  const visit = (f: string): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const text = fs.readFileSync(path.join(DIST, f), "utf8");
+    for (const m of text.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) modules.add(m[1]!);
+    for (const m of text.matchAll(/^import (?:[^"]*? from )?"\.\/([^"]+\.js)";?$/gm)) visit(m[1]!);
+  };
+  visit(file);
+  return modules;
+}
+
+describe("start-up of the bundled bin", () => {
+  it("the entry loads no command module; `run` loads its own and not the others'", () => {
+    const entry = staticModules("meshsim.js");
+    expect(entry).toContain("src/cli/main.ts");
+    for (const cmd of ["run-command", "sweep-command", "report-command", "analyze-command", "check-command", "compare-modes-command", "inspect-commands", "ztunnel-config-command"]) {
+      expect(entry).not.toContain(`src/cli/${cmd}.ts`);
+    }
+    const runChunk = fs.readdirSync(DIST).find((f) => /^run-command-\w+\.js$/.test(f));
+    expect(runChunk).toBeDefined();
+    const run = staticModules(runChunk!);
+    expect(run).toContain("src/cli/run-command.ts");
+    expect(run).toContain("src/mesh/world.ts");
+    for (const cmd of ["sweep-command", "report-command", "compare-modes-command", "inspect-commands", "ztunnel-config-command"]) {
+      expect(run).not.toContain(`src/cli/${cmd}.ts`);
+    }
+  });
+
+  it("the bundle's string-width stand-in gives string-width's own widths, ASCII or not", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-width-"));
+    const samples = ["", "abc", "run <scenario>  [string] [required]", "日本語", "👍🏽", "e\u0301", "\u001b[31mred\u001b[0m", "tab\there", "ok ✓", "ｈａｌｆ"];
+    fs.writeFileSync(path.join(dir, "entry.mjs"), `import w from "string-width";\nexport const widths = ${JSON.stringify(samples)}.map((s) => w(s));\n`);
+    await esbuild.build({
+      entryPoints: [path.join(dir, "entry.mjs")], outfile: path.join(dir, "out.mjs"), bundle: true, format: "esm", platform: "node",
+      target: "node20", nodePaths: [path.join(ROOT, "node_modules")], plugins: [lazyStringWidth], logLevel: "silent",
+    });
+    const out = fs.readFileSync(path.join(dir, "out.mjs"), "utf8");
+    // The real module is behind esbuild's lazy initialiser, not evaluated at load.
+    expect(out).toMatch(/lazy-string-width:node_modules\/string-width\/index\.js/);
+    expect(out).toMatch(/init_string_width\(\)/);
+    const { widths } = (await import(path.join(dir, "out.mjs"))) as { widths: number[] };
+    expect(widths).toEqual(samples.map((s) => stringWidth(s)));
+    expect(widths.slice(0, 3)).toEqual([0, 3, 35]);
+    expect(widths[3]).toBe(6);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("--help through the bundle is byte for byte the help of the sources (real string-width)", () => {
+    for (const args of [["--help"], ["run", "--help"], ["sweep", "--help"]]) {
+      const bin = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "72" } });
+      const src = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "72" } });
+      expect(bin.status).toBe(0);
+      expect(src.status).toBe(0);
+      expect(bin.stdout.length).toBeGreaterThan(200);
+      expect(bin.stdout).toBe(src.stdout);
+    }
+  });
+});
