@@ -15,7 +15,7 @@ import type { YamlMap } from "./yaml-value.js";
  * 65.6 µs Cilium, 91–105 µs Calico, 45.5 µs macvlan between pods on one node of a 2012 Xeon E5-2620
  * (DaoCloud's CNI performance report, https://github.com/DaoCloud/DaoCloud-docs/blob/main/docs/en/docs/network/performance/cni-performance.md):
  * 17–52 µs one way, so lognormal, median 0.03 ms, p99 0.06 ms (the slowest published mean, Calico on
- * 2012 hardware, sits at the p99). Same zone: the Simulation's `network.latency` (one datacenter network).
+ * 2012 hardware, sits just under the p99). Same zone: the Simulation's `network.latency` (one datacenter network).
  * Other zone: AWS promises "single-digit millisecond" latency between AZs of a Region
  * (https://aws.amazon.com/about-aws/global-infrastructure/regions_az/); measured cross-AZ round trips
  * are mostly 0.5–1.5 ms (https://www.bitsand.cloud/posts/cross-az-latencies ,
