@@ -97,8 +97,12 @@ describe("filters' CPU at run time (istio-1.24: RBAC 0.005 ms, JWT 0.05 ms, acce
     const perRequest = (both.cpuMs - base.cpuMs) / base.requests;
     expect(perRequest).toBeGreaterThan(0.055 * 0.98);
     expect(perRequest).toBeLessThan(0.055 * 1.02);
-    const q = (x: typeof base) => x.s.pods["hello-0"]!.containers!["istio-proxy"]!.workerQueueMs!.mean;
-    expect(q(both)).toBeGreaterThan(q(base));
+    // At 500 rps the mean wait rounds to 0.000–0.001 ms (summary.json keeps 3 decimals; which one
+    // depends on the network's draws), so the longest wait shows the longer passes: same seed, same
+    // arrivals, and without the filters' CPU on the worker both runs would wait exactly alike.
+    const q = (x: typeof base) => x.s.pods["hello-0"]!.containers!["istio-proxy"]!.workerQueueMs!;
+    expect(q(both).max).toBeGreaterThan(q(base).max);
+    expect(q(both).mean).toBeGreaterThanOrEqual(q(base).mean);
   });
 
   it("the access log and sampled traces cost CPU after every response", () => {

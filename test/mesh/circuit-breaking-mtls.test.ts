@@ -11,7 +11,9 @@
 // trips alone and refused about as many with mTLS as without.
 // Since one worker runs a connection's requests and owns their pool, and a resumed handshake costs
 // 0.08 ms a side (docs/docs-vs-source.md, "Circuit breaking at -c 2 and -c 3"), the gap at -c 3 over
-// seeds 1–10 is 3.5 refusals (14.0 against 10.5): the bound below leaves room for a seed's noise.
+// seeds 1–10 was 3.5 refusals (14.0 against 10.5); on the sourced default network (lognormal, median
+// 0.085 ms, src/scenario/defaults.ts) it is 2.5 (13.6 against 11.1; 3.1 over seeds 1–20). Without
+// the handshake on the path the gap was about zero: the bound below leaves room for a seed's noise.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -40,7 +42,7 @@ describe("Istio's circuit-breaking task with and without mTLS (istio-1.8 timing,
     expect(mean(mtls)).toBeLessThanOrEqual(17);
     expect(mean(plain)).toBeGreaterThanOrEqual(8);
     expect(mean(plain)).toBeLessThanOrEqual(12);
-    expect(mean(mtls) - mean(plain)).toBeGreaterThanOrEqual(3);
+    expect(mean(mtls) - mean(plain)).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
   it("-c 2 -n 20: a few with mTLS (the 2020 page: 3), fewer without (the 2018 page: 1)", () => {

@@ -23,7 +23,7 @@ describe("defaults of each kind", () => {
       // enableNamespacesByDefault unset: meshsim decides from the Namespace documents (docs/injection.md).
       injection: {},
     });
-    expect(s.network).toEqual({ latency: { dist: "exponential", mean: 0.1 }, external: { latency: { dist: "exponential", mean: 20 } } });
+    expect(s.network).toEqual({ latency: { dist: "lognormal", median: 0.085, p99: 0.3 }, external: { latency: { dist: "exponential", mean: 20 } } });
     expect(s.report).toEqual({ windowMs: null, accessLog: false, traces: { enabled: false, sample: 0.01 } });
     expect(s.metadata).toEqual({ name: "t", namespace: "default", labels: {}, annotations: {}, creationIndex: 0 });
   });
