@@ -13,7 +13,7 @@ import { mmcYaml, scenarioFrom } from "../test/support/scenario-text.js";
 import { runMinimalMMc } from "./minimal-loop.js";
 import { benchStartup } from "./startup.js";
 import { benchSweep } from "./sweep-throughput.js";
-import { benchScale } from "./scale.js";
+import { benchScale, scaleLines } from "./scale.js";
 import { benchBookinfoBin, benchMMcBin } from "./headline.js";
 
 const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -88,12 +88,4 @@ console.log(
     `sweep.json byte-identical for 1 and 2 threads: ${sweep.identical ? "yes" : "NO"}`,
 );
 
-const scale = benchScale();
-for (const shape of ["chain", "fanout"] as const) {
-  const small = scale.find((x) => x.shape === shape && x.services === 10)!;
-  const large = scale.find((x) => x.shape === shape && x.services === 1000)!;
-  console.log(
-    `Generated ${shape}, 10 → 1,000 services (bench/scenarios/, every default report): peak RSS ${small.peakRssMb.toFixed(0)} → ${large.peakRssMb.toFixed(0)} MB; ` +
-      `${fmt(small.eventsPerS)} → ${fmt(large.eventsPerS)} events/s (cost per event ${(small.eventsPerS / large.eventsPerS).toFixed(1)}× the 10-service one)`,
-  );
-}
+for (const line of scaleLines(benchScale())) console.log(line);

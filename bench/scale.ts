@@ -1,25 +1,78 @@
 // Scale (issue 18, goal 4): the generated 10- and 1,000-service meshes (bench/mesh-generator.ts) run
 // through the bin with every default report; peak RSS, and the cost per event at 1,000 services
 // against 10 at equal work.
+//
+// The cost per event is the run's own window (from building the world to the end of its event loop,
+// what run.json's wallMs spans: not the YAML, not the reports) divided by its events, in CPU time:
+// the child runs with `performance.now` reading the process's CPU time, so run.json's wallMs is CPU
+// ms, which the machine's load inflates far less than wall time (slices of the run then aim at 50 ms
+// of CPU instead of wall time, which changes no result: engine/simulator.ts). Rounds interleave the
+// sizes; the median of each is reported.
+//
+// `node --import tsx bench/scale.ts [rounds] [bin]` runs it alone (after `node esbuild.config.mjs`);
+// `bin`: another build's bin/meshsim.js (a copy of bin/ and dist/bin/), for a before/after.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SHAPES, scenarioFile, type MeshShape } from "./mesh-generator.js";
-import { BIN, measure } from "./whole-process.js";
+import { BIN, measure, median } from "./whole-process.js";
 
-export interface ScaleFigures { shape: MeshShape; services: number; peakRssMb: number; eventsPerS: number; cpuMs: number }
+export interface ScaleFigures {
+  shape: MeshShape;
+  services: number;
+  peakRssMb: number;
+  events: number;
+  /** CPU ms of the run's window (world built, events run, recorder closed). */
+  runCpuMs: number;
+  /** CPU µs per event of that window. */
+  cpuUsPerEvent: number;
+  /** CPU ms of the whole process (start-up, YAML, run, reports). */
+  cpuMs: number;
+}
 
-export function benchScale(sizes: readonly number[] = [10, 1000]): ScaleFigures[] {
+const CPU_CLOCK = "data:text/javascript,performance.now=()=>{const u=process.cpuUsage();return (u.user+u.system)/1000}";
+
+function once(bin: string, shape: MeshShape, n: number, dir: string): ScaleFigures {
+  const m = measure(["--import", CPU_CLOCK, bin, "run", scenarioFile(shape, n), "--quiet", "--out", dir]);
+  const run = JSON.parse(fs.readFileSync(path.join(dir, "run.json"), "utf8")) as { events: number; wallMs: number };
+  return { shape, services: n, peakRssMb: m.peakRssMb, events: run.events, runCpuMs: run.wallMs, cpuUsPerEvent: (run.wallMs * 1000) / run.events, cpuMs: m.cpuMs };
+}
+
+/** Each shape and size `rounds` times, interleaved; the median of each figure. */
+export function benchScale(sizes: readonly number[] = [10, 1000], rounds = 3, bin = BIN): ScaleFigures[] {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-bench-"));
-  const out: ScaleFigures[] = [];
-  for (const shape of SHAPES) {
-    for (const n of sizes) {
-      const dir = path.join(tmp, `${shape}-${n}`);
-      const m = measure([BIN, "run", scenarioFile(shape, n), "--quiet", "--out", dir]);
-      const run = JSON.parse(fs.readFileSync(path.join(dir, "run.json"), "utf8")) as { events: number; wallMs: number };
-      out.push({ shape, services: n, peakRssMb: m.peakRssMb, eventsPerS: run.events / (run.wallMs / 1000), cpuMs: m.cpuMs });
+  const runs = new Map<string, ScaleFigures[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const shape of SHAPES) {
+      for (const n of sizes) {
+        const key = `${shape}-${n}`;
+        const f = once(bin, shape, n, path.join(tmp, key));
+        runs.set(key, [...(runs.get(key) ?? []), f]);
+      }
     }
   }
   fs.rmSync(tmp, { recursive: true, force: true });
-  return out;
+  return [...runs.values()].map((fs_) => {
+    const m = (pick: (f: ScaleFigures) => number) => median(fs_.map(pick));
+    return { ...fs_[0]!, peakRssMb: m((f) => f.peakRssMb), runCpuMs: m((f) => f.runCpuMs), cpuUsPerEvent: m((f) => f.cpuUsPerEvent), cpuMs: m((f) => f.cpuMs) };
+  });
+}
+
+/** One line per shape, as `npm run bench` prints it. */
+export function scaleLines(figures: readonly ScaleFigures[]): string[] {
+  return SHAPES.map((shape) => {
+    const small = figures.find((x) => x.shape === shape && x.services === 10)!;
+    const large = figures.find((x) => x.shape === shape && x.services === 1000)!;
+    return `Generated ${shape}, 10 → 1,000 services (bench/scenarios/, every default report): peak RSS ${small.peakRssMb.toFixed(0)} → ${large.peakRssMb.toFixed(0)} MB; ` +
+      `run ${small.runCpuMs.toFixed(0)} → ${large.runCpuMs.toFixed(0)} ms CPU for ${small.events.toLocaleString("en-US")} → ${large.events.toLocaleString("en-US")} events, ` +
+      `${small.cpuUsPerEvent.toFixed(2)} → ${large.cpuUsPerEvent.toFixed(2)} µs CPU per event (cost per event ${(large.cpuUsPerEvent / small.cpuUsPerEvent).toFixed(1)}× the 10-service one; goal ≤ 1.5×)`;
+  });
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const rounds = process.argv[2] === undefined ? 3 : Number(process.argv[2]);
+  const [l1, l5, l15] = os.loadavg();
+  console.log(`load average ${l1!.toFixed(1)} ${l5!.toFixed(1)} ${l15!.toFixed(1)} on ${os.cpus().length} cores; median of ${rounds} interleaved rounds`);
+  const bin = process.argv[3] === undefined ? BIN : path.resolve(process.argv[3]);
+  for (const line of scaleLines(benchScale([10, 1000], rounds, bin))) console.log(line);
 }

@@ -21,7 +21,7 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
   }
 
   edge(k: EdgeKey): RequestSink {
-    return this.recorder.edge(k);
+    return this.recorder.edgeSink(k);
   }
 
   proxyPass(): void {

@@ -4,6 +4,7 @@
 import type { DistributionSpec } from "../../engine/distributions/spec.js";
 import type { Workload, WorkloadBehaviour } from "../../scenario/model.js";
 import { selects, type Pod } from "../kube/pod.js";
+import { LabelSelectorIndex } from "../kube/label-selector-index.js";
 import { originOf } from "../kube/pod-origin.js";
 import { AppServer, type AppObserver, type Apps } from "./app-server.js";
 import { compileBehaviour, type CompiledBehaviour } from "./compiled-script.js";
@@ -13,6 +14,8 @@ export class WorkloadBehaviours {
   private readonly behaviours = new Map<string, CompiledBehaviour>();
   /** Per Workload: draws how long its app takes to start. */
   private readonly appStartups = new Map<Workload | undefined, () => number>();
+  /** Workloads by selector: every pod asks for its own, a scan of all would be quadratic. */
+  private readonly index: LabelSelectorIndex<Workload>;
 
   constructor(
     private readonly workloads: readonly Workload[],
@@ -20,11 +23,13 @@ export class WorkloadBehaviours {
     /** The telemetry of one pod's app. */
     private readonly observer: (pod: string, concurrency: number) => AppObserver,
     private readonly sampler: (spec: DistributionSpec, stream: string) => () => number,
-  ) {}
+  ) {
+    this.index = new LabelSelectorIndex(workloads, (w) => w.metadata.namespace, (w) => w.selector);
+  }
 
   /** The Workload whose selector picks these pod labels in the namespace. */
   workloadOf(namespace: string, labels: Readonly<Record<string, string>>): Workload | undefined {
-    return this.workloads.find((x) => x.metadata.namespace === namespace && selects(x.selector, labels));
+    return this.index.first(namespace, labels);
   }
 
   /** The behaviour of a pod's app: its Workload, with the `versions` entry for its `version` label. */

@@ -53,13 +53,32 @@ export class ServiceRegistry {
    * readiness); returns the services whose endpoints changed.
    */
   refresh(pods: Iterable<Pod>): string[] {
-    const all = [...pods];
+    // The ready pods filed by namespace and by each of their labels (in the pods' order), so that a
+    // service looks only at the pods carrying its selector's first label: a scan of every pod per
+    // service is quadratic in the mesh's size.
+    const inNamespace = new Map<string, Pod[]>();
+    const byLabel = new Map<string, Pod[]>();
+    const file = (map: Map<string, Pod[]>, key: string, p: Pod): void => {
+      const list = map.get(key);
+      if (list === undefined) map.set(key, [p]);
+      else list.push(p);
+    };
+    for (const p of pods) {
+      if (!(p.alive && p.ready)) continue;
+      file(inNamespace, p.namespace, p);
+      for (const k in p.labels) file(byLabel, `${p.namespace}\u0000${k}\u0000${p.labels[k]!}`, p);
+    }
     const changed: string[] = [];
     const byFqdn = new Map<string, readonly Pod[]>();
     for (const svc of this.byFqdn.values()) {
-      const next = all.filter(
-        (p) => p.alive && p.ready && p.namespace === svc.spec.metadata.namespace && selects(svc.spec.selector, p.labels),
-      );
+      const ns = svc.spec.metadata.namespace;
+      const selector = svc.spec.selector;
+      let candidates: readonly Pod[] | undefined = inNamespace.get(ns);
+      for (const k in selector) {
+        candidates = byLabel.get(`${ns}\u0000${k}\u0000${selector[k]!}`);
+        break;
+      }
+      const next = candidates === undefined ? [] : candidates.filter((p) => selects(selector, p.labels));
       const prev = svc.endpoints;
       if (next.length !== prev.length || next.some((p, i) => p !== prev[i])) {
         changed.push(svc.fqdn);

@@ -88,8 +88,23 @@ export function parseRetryOnMask(retryOn: string): number {
   return mask;
 }
 
+// Every field written out, in one literal: V8 gives objects made by spreading (`{ ...p, x }`) a
+// hidden class of their own each, so with one policy per route of every proxy (1,000 services:
+// ≈ 1,000 classes) each read of a policy field in the router was a megamorphic lookup that missed
+// V8's stub cache (docs/performance.md, "Goal 4"). One literal: one hidden class for all policies.
 function makePolicy(p: Omit<RetryPolicy, "retryOnMask">): RetryPolicy {
-  return Object.freeze({ ...p, retryOnMask: parseRetryOnMask(p.retryOn) });
+  return Object.freeze({
+    numRetries: p.numRetries,
+    retryOn: p.retryOn,
+    retriableStatusCodes: p.retriableStatusCodes,
+    perTryTimeoutMs: p.perTryTimeoutMs,
+    previousHostsPredicate: p.previousHostsPredicate,
+    hostSelectionRetryMaxAttempts: p.hostSelectionRetryMaxAttempts,
+    previousPriorities: p.previousPriorities,
+    backoffBaseMs: p.backoffBaseMs,
+    backoffMaxMs: p.backoffMaxMs,
+    retryOnMask: parseRetryOnMask(p.retryOn),
+  });
 }
 
 function defaultPolicy(opts: RetryPolicyOptions): RetryPolicy {

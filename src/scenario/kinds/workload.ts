@@ -144,13 +144,18 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
 
 function checkSelection(wl: Workload, at: YamlValue, state: LoadState): void {
   const ns = wl.metadata.namespace;
-  const matches = (labels: Readonly<Record<string, string>>) => Object.entries(wl.selector).every(([k, v]) => labels[k] === v);
-  const deps = state.ofKind("Deployment").filter((d) => d.metadata.namespace === ns && matches(d.podLabels));
+  // Loops, not Object.entries: this runs for every pair of Workloads and Deployments (10⁶ of them in a
+  // 1,000-service mesh), and an array per comparison made loading it quadratic in allocations too.
+  const picks = (selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean => {
+    for (const k in selector) if (labels[k] !== selector[k]) return false;
+    return true;
+  };
+  const deps = state.ofKind("Deployment").filter((d) => d.metadata.namespace === ns && picks(wl.selector, d.podLabels));
   if (deps.length === 0) { at.warn(`selects no Deployment in namespace ${JSON.stringify(ns)}; the Workload has no effect`); return; }
   for (const other of state.ofKind("Workload")) {
     if (other === wl || other.metadata.namespace !== ns || other.metadata.name === wl.metadata.name) continue;
     if (other.metadata.creationIndex > wl.metadata.creationIndex) continue;
-    const both = deps.find((d) => Object.entries(other.selector).every(([k, v]) => d.podLabels[k] === v));
+    const both = deps.find((d) => picks(other.selector, d.podLabels));
     if (both) at.error(`Deployment ${JSON.stringify(both.metadata.name)} is already selected by Workload ${JSON.stringify(other.metadata.name)}`);
   }
 }

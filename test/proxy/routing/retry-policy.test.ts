@@ -5,6 +5,7 @@ import {
   OUTCOME_PER_TRY_TIMEOUT, OUTCOME_REFUSED_STREAM, OUTCOME_RESET, OUTCOME_RESET_BEFORE_REQUEST,
   OUTCOME_ROUTE_TIMEOUT, retryPolicyFor, shouldRetry, type RetryPolicy,
 } from "../../../src/proxy/route/retry-policy.js";
+import { hiddenClasses } from "../../support/hidden-class.js";
 
 const resp = (status: number, grpcStatus?: number) => ({ kind: "response" as const, status, grpcStatus });
 const policy = (retryOn: string, attempts = 3): RetryPolicy => convertRetryPolicy({ attempts, retryOn }) as RetryPolicy;
@@ -146,5 +147,19 @@ describe("backoffMs", () => {
     expect(backoffMs(q, 2, 0.5)).toBe(100);
     expect(backoffMs(q, 4, 0.5)).toBe(400);
     expect(backoffMs(q, 9, 0.99)).toBe(990);
+  });
+});
+
+describe("retry policies' hidden class", () => {
+  // The router reads a policy's fields on every try: with one class per policy (objects made by
+  // spreading), a 1,000-service mesh made those reads megamorphic (docs/performance.md, Goal 4).
+  it("is one for every policy, whatever its fields' values", () => {
+    const policies: RetryPolicy[] = [];
+    for (let i = 0; i < 200; i++) {
+      policies.push(retryPolicyFor({}) as RetryPolicy);
+      policies.push(convertRetryPolicy({ attempts: 1 + (i % 5), retryOn: i % 2 === 0 ? "5xx" : "503,reset", perTryTimeoutMs: i % 3 === 0 ? 100 + i : undefined }) as RetryPolicy);
+      policies.push(retryPolicyFor({}, { consistentHash: true }) as RetryPolicy);
+    }
+    expect(hiddenClasses(policies)).toBe(1);
   });
 });

@@ -1,0 +1,41 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LabelSelectorIndex } from "../../src/mesh/kube/label-selector-index.js";
+import { selects } from "../../src/mesh/kube/pod.js";
+import { ServiceRegistry } from "../../src/mesh/kube/service-registry.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
+import type { Service } from "../../src/scenario/model.js";
+
+// Few namespaces, keys and values, so that selectors and labels meet often (and often only in part).
+const labels = fc.dictionary(fc.constantFrom("app", "version", "tier"), fc.constantFrom("a", "b", "c"), { maxKeys: 3 });
+const namespace = fc.constantFrom("default", "shop");
+const selectorItem = fc.record({ ns: namespace, selector: labels });
+
+describe("LabelSelectorIndex", () => {
+  it("finds what a scan with find finds: the first item whose selector picks the labels", () => {
+    fc.assert(fc.property(fc.array(selectorItem, { maxLength: 12 }), fc.array(fc.record({ ns: namespace, labels }), { maxLength: 12 }), (items, queries) => {
+      const index = new LabelSelectorIndex(items, (x) => x.ns, (x) => x.selector);
+      for (const q of queries) {
+        expect(index.first(q.ns, q.labels)).toBe(items.find((x) => x.ns === q.ns && selects(x.selector, q.labels)));
+      }
+    }), { numRuns: 300 });
+  });
+});
+
+describe("ServiceRegistry.refresh", () => {
+  it("gives each service the ready, running pods of its namespace its selector picks, in the pods' order", () => {
+    const pod = fc.record({ namespace, labels, alive: fc.boolean(), ready: fc.boolean() });
+    fc.assert(fc.property(fc.array(selectorItem, { minLength: 1, maxLength: 8 }), fc.array(pod, { maxLength: 16 }), (svcs, podSpecs) => {
+      const services = svcs.map((s, i) => ({ metadata: { name: `s${i}`, namespace: s.ns }, selector: s.selector, ports: [] }) as unknown as Service);
+      const pods = podSpecs.map((p) => ({ ...p }) as unknown as Pod);
+      const registry = new ServiceRegistry(services);
+      registry.refresh(pods);
+      services.forEach((s) => {
+        const expected = pods.filter((p) => p.alive && p.ready && p.namespace === s.metadata.namespace && selects(s.selector, p.labels));
+        const got = registry.byFqdn.get(`${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`)!.endpoints;
+        expect(got).toEqual(expected);
+        got.forEach((p, i) => expect(p).toBe(expected[i]));
+      });
+    }), { numRuns: 300 });
+  });
+});

@@ -1,0 +1,54 @@
+// Batched edge records (telemetry/edge-record-buffer.ts) give every edge exactly the figures that
+// recording each request at once gives: same counts, sums, histograms, code series and windows.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BUFFER_EDGES_FROM, Recorder, type EdgeLabels, type EdgeStats } from "../../src/telemetry/recorder.js";
+
+const opts = { warmupMs: 1000, windowMs: 1000, endMs: 60_000 };
+const labels = (i: number): EdgeLabels => ({
+  source: `s${i % 37}`, sourceNamespace: "default", destination: `d${i}`, destinationNamespace: "default",
+  service: `d${i}.default.svc.cluster.local`, reporter: i % 2 === 0 ? "source" : "destination", mtls: true,
+});
+const figures = (e: EdgeStats) => ({
+  requests: e.requests, errors: e.errors, mean: e.latency.mean, max: e.latency.max, min: e.latency.min,
+  p50: e.latency.percentile(50), p99: e.latency.percentile(99), stdDev: e.latency.stdDev,
+  series: e.series.map((s) => ({ code: s.code, flags: s.flags, count: s.count, sumMs: s.sumMs, buckets: [...s.buckets], zero: s.zeroBytes, req: s.requestBytes?.sum, resp: s.responseBytes?.sum })),
+  windows: e.windows.points(),
+});
+
+describe("EdgeRecordBuffer", () => {
+  const record = fc.record({
+    edge: fc.nat(BUFFER_EDGES_FROM * 2 - 1),
+    endMs: fc.double({ min: 0, max: 70_000, noNaN: true }),
+    latencyMs: fc.double({ min: 0, max: 5_000, noNaN: true }),
+    code: fc.constantFrom(0, 200, 404, 503),
+    flags: fc.constantFrom("-", "UF", "UO,URX"),
+    requestBytes: fc.constantFrom(0, 10, 1234),
+    responseBytes: fc.constantFrom(0, 99),
+  });
+
+  it("gives each of many edges what recording at once gives, through flushes and at the end", () => {
+    fc.assert(fc.property(fc.array(record, { minLength: 33_000, maxLength: 70_000 }), (records) => {
+      const buffered = new Recorder(opts);
+      const direct = new Recorder(opts);
+      const sinks = Array.from({ length: BUFFER_EDGES_FROM * 2 }, (_, i) => buffered.edgeSink(labels(i)));
+      const stats = Array.from({ length: BUFFER_EDGES_FROM * 2 }, (_, i) => direct.edge(labels(i)));
+      expect(buffered.buffer).not.toBeNull();
+      for (const r of records) {
+        sinks[r.edge]!.record(r.endMs, r.latencyMs, r.code, r.flags, r.requestBytes, r.responseBytes);
+        stats[r.edge]!.record(r.endMs, r.latencyMs, r.code, r.flags, r.requestBytes, r.responseBytes);
+      }
+      buffered.finish();
+      direct.finish();
+      expect(buffered.edges.map(figures)).toEqual(direct.edges.map(figures));
+    }), { numRuns: 3, endOnFailure: true });
+  });
+
+  it("records at once while the recorder has few edges", () => {
+    const r = new Recorder(opts);
+    const sink = r.edgeSink(labels(0));
+    sink.record(2000, 5, 200, "-");
+    expect(r.buffer).toBeNull();
+    expect(r.edge(labels(0)).requests).toBe(1);
+  });
+});
