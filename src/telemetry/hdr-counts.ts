@@ -27,7 +27,14 @@ function indexOf(v: number): number {
     const bucket = LEADING_ZERO_COUNT_BASE_32 - Math.clz32(v | SUB_BUCKET_MASK);
     return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + ((v >>> bucket) - SUB_BUCKET_HALF_COUNT);
   }
-  // Beyond 31 bits, the library's own formula (floor of log2), exact for integers below 2^46.
+  return indexOfWide(v);
+}
+
+/**
+ * Beyond 31 bits, the library's own formula (floor of log2), exact for integers below 2^46; a function
+ * of its own so that `indexOf`, on every request's path, stays small enough for V8 to inline.
+ */
+function indexOfWide(v: number): number {
   const bucket = Math.max(Math.floor(Math.log2(v)) - SUB_BUCKET_HALF_COUNT_MAGNITUDE, 0);
   return (bucket + 1) * SUB_BUCKET_HALF_COUNT + (Math.floor(v / 2 ** bucket) - SUB_BUCKET_HALF_COUNT);
 }
@@ -72,10 +79,17 @@ export class HdrCounts {
     return this.n;
   }
 
-  /** Count one value (a non-negative number; HDR counts its integer part). The hot path. */
-  increment(v: number): void {
+  /** Count one value (a non-negative number; HDR counts its integer part) and return its index. */
+  increment(v: number): number {
+    const index = indexOf(v);
+    this.incrementAt(index);
+    return index;
+  }
+
+  /** Count one value at its HDR index (from `increment` of the same value). The hot path. */
+  incrementAt(index: number): void {
     this.n++;
-    const k = indexOf(v) - this.base;
+    const k = index - this.base;
     const c = this.counts;
     if (k >= 0 && k < c.length) {
       const x = c[k]! + 1;
@@ -84,7 +98,7 @@ export class HdrCounts {
         return;
       }
     }
-    this.addAt(k + this.base, 1);
+    this.addAt(index, 1);
   }
 
   /** Count a value `n` times. */

@@ -4,20 +4,45 @@
 // losslessly (shards, replications, edge variants).
 import { HdrCounts } from "./hdr-counts.js";
 
+// Out of the hot path: a throw with a template string would make `record` too large for V8 to
+// inline it into the recorders that call it once per request.
+function badLatency(ms: number): never {
+  throw new RangeError(`latency must be a non-negative number of ms, got ${ms}`);
+}
+
 export class LatencyHistogram {
   private readonly counts = new HdrCounts();
   private sumUs = 0;
   private maxUs = 0;
   private minUs = Number.POSITIVE_INFINITY;
 
+  /** The last value recorded, in µs, and its HDR index (for `recordLastOf`). */
+  private lastUs = 0;
+  private lastIndex = 0;
+
   /** Record one latency in ms (rounded to the µs). */
   record(ms: number): void {
     const us = Math.round(ms * 1000);
-    if (!(us >= 0)) throw new RangeError(`latency must be a non-negative number of ms, got ${ms}`);
+    if (!(us >= 0)) badLatency(ms);
     this.sumUs += us;
     if (us > this.maxUs) this.maxUs = us;
     if (us < this.minUs) this.minUs = us;
-    this.counts.increment(us);
+    this.lastUs = us;
+    this.lastIndex = this.counts.increment(us);
+  }
+
+  /**
+   * Record the value `other` recorded last: a client's window histogram takes each latency its
+   * whole-run histogram took, without rounding it and finding its HDR index a second time.
+   */
+  recordLastOf(other: LatencyHistogram): void {
+    const us = other.lastUs;
+    this.sumUs += us;
+    if (us > this.maxUs) this.maxUs = us;
+    if (us < this.minUs) this.minUs = us;
+    this.lastUs = us;
+    this.lastIndex = other.lastIndex;
+    this.counts.incrementAt(other.lastIndex);
   }
 
   get count(): number {

@@ -84,7 +84,7 @@ export class RequestStats {
     s.buckets[bucketIndex(latencyMs)]!++;
     if (requestBytes === 0 && responseBytes === 0) s.zeroBytes++;
     else s.recordBytes(requestBytes, responseBytes);
-    if (this.windows !== null) this.windows.record(endMs, latencyMs, err);
+    if (this.windows !== null) this.windows.recordLastOf(endMs, this.latency, err);
   }
 
   private seriesFor(code: number, flags: string): CodeSeries {

@@ -52,29 +52,43 @@ export class WindowSeries {
   requestsAt(i: number): number { return i < this.requests.length ? this.requests[i]! : 0; }
   errorsAt(i: number): number { return i < this.errors.length ? this.errors[i]! : 0; }
 
-  /** Room for window `i` (doubling, at most `length`). */
-  private reach(i: number): void {
-    if (i < this.requests.length) return;
+  /**
+   * Room for window `i` (doubling, at most `length`). The caller tests whether it is needed, so that
+   * the per-request path stays small enough for V8 to inline whole into the recorder.
+   */
+  private grow(i: number): void {
     const n = Math.min(this.length, Math.max(i + 1, this.requests.length * 2));
-    const grow = (from: Float64Array, fill: number) => { const to = new Float64Array(n).fill(fill); to.set(from); return to; };
-    this.requests = grow(this.requests, 0);
-    this.errors = grow(this.errors, 0);
-    if (this.p50 !== null) this.p50 = grow(this.p50, Number.NaN);
-    if (this.p99 !== null) this.p99 = grow(this.p99, Number.NaN);
+    const copy = (from: Float64Array, fill: number) => { const to = new Float64Array(n).fill(fill); to.set(from); return to; };
+    this.requests = copy(this.requests, 0);
+    this.errors = copy(this.errors, 0);
+    if (this.p50 !== null) this.p50 = copy(this.p50, Number.NaN);
+    if (this.p99 !== null) this.p99 = copy(this.p99, Number.NaN);
   }
 
   record(endMs: number, latencyMs: number, error: boolean): void {
+    const h = this.count(endMs, error);
+    if (h !== null) h.record(latencyMs);
+  }
+
+  /** `record` with the latency `whole` (the whole run's histogram) recorded last. */
+  recordLastOf(endMs: number, whole: LatencyHistogram, error: boolean): void {
+    const h = this.count(endMs, error);
+    if (h !== null) h.recordLastOf(whole);
+  }
+
+  /** Count a request in its window; the histogram its latency goes to, or null (none, or closed). */
+  private count(endMs: number, error: boolean): LatencyHistogram | null {
     const i = this.indexOf(endMs);
-    this.reach(i);
+    if (i >= this.requests.length) this.grow(i);
     this.requests[i]!++;
     if (error) this.errors[i]!++;
     const h = this.hist;
-    if (h === null) return;
+    if (h === null) return null;
     if (i > this.open) {
       this.close();
       this.open = i;
     }
-    if (i === this.open) h.record(latencyMs);
+    return i === this.open ? h : null;
   }
 
   /** Compute the open window's percentiles (at the end of the run). Idempotent. */

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { WindowSeries } from "../../src/telemetry/window-series.js";
+import { LatencyHistogram } from "../../src/telemetry/histogram.js";
 
 describe("WindowSeries", () => {
   it("has one window per windowMs from the warm-up to the end (the last one may be short)", () => {
@@ -67,5 +68,29 @@ describe("window series are allocated as the run goes", () => {
     expect(w.requestsAt(250_000)).toBe(1);
     expect(w.errorsAt(250_000)).toBe(1);
     expect(w.requestsAt(250_001)).toBe(0);
+  });
+});
+
+describe("WindowSeries.recordLastOf (a client's windows take the whole run's rounded value)", () => {
+  it("gives the same windows, percentiles and whole-run figures as recording each latency twice", () => {
+    // Latencies with sub-µs parts that round both ways, values past 2,048 µs (other HDR buckets),
+    // a zero, and windows that switch, so a wrong µs or HDR index would move a percentile.
+    const lat = [0, 0.0004, 0.0005, 0.0015, 1.2344, 1.2345, 2.0475, 2.049, 9.9999, 123.4567, 0.75, 3.3335];
+    const byRecord = new WindowSeries(0, 1000, 5000, true), byLast = new WindowSeries(0, 1000, 5000, true);
+    const wholeA = new LatencyHistogram(), wholeB = new LatencyHistogram();
+    for (let k = 0; k < 300; k++) {
+      const ms = lat[k % lat.length]! * (1 + (k % 7));
+      const end = k * 16.5;
+      wholeA.record(ms);
+      byRecord.record(end, ms, k % 5 === 0);
+      wholeB.record(ms);
+      byLast.recordLastOf(end, wholeB, k % 5 === 0);
+    }
+    byRecord.close();
+    byLast.close();
+    expect(byLast.points()).toEqual(byRecord.points());
+    expect(byLast.points().filter((p) => p.p99 !== null)).toHaveLength(5);
+    for (const p of [0, 50, 90, 99, 100]) expect(wholeB.percentile(p)).toBe(wholeA.percentile(p));
+    expect([wholeB.mean, wholeB.min, wholeB.max, wholeB.stdDev]).toEqual([wholeA.mean, wholeA.min, wholeA.max, wholeA.stdDev]);
   });
 });
