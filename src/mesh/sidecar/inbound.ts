@@ -50,9 +50,6 @@ export class Inbound {
   ztunnel: ZtunnelInboundHook | null = null;
   /** Requests inside pods or on their way to one (the run drains them before it ends). */
   active = 0;
-  /** The last target of a request without route sinks (from outside, in runs) and its port. */
-  private lastTarget: CallTarget | null = null;
-  private lastPort = 0;
   /** Requests inside each pod (from the inbound sidecar to the app's answer), to reset on a kill:
    *  an intrusive doubly-linked list per pod, so entering and leaving cost no hashing. */
 
@@ -83,15 +80,12 @@ export class Inbound {
     route: RouteSinks | null = null, hostId = -1,
   ): void {
     // A routed request's port is kept on its route's sinks (one virtual host, one target): no lookup.
+    // Others ask targetPortOf, which remembers the last target it answered.
     let port: number;
     if (route !== null && route.target === req.target) {
       port = route.targetPort;
       if (port < 0) port = route.targetPort = this.targetPortOf(req.target);
-    } else if (req.target === this.lastTarget) port = this.lastPort;
-    else {
-      port = this.lastPort = this.targetPortOf(req.target);
-      this.lastTarget = req.target;
-    }
+    } else port = this.targetPortOf(req.target);
     // A port excluded from inbound capture reaches the app with no sidecar in the way.
     const zt = pod.ambient ? this.ztunnel : null;
     const viaSidecar = zt === null && pod.hasSidecar && this.interception.inbound(pod, port);
