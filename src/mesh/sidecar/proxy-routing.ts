@@ -14,6 +14,7 @@ import type { OutgoingRequest } from "../transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
 import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
+import { IdentityFirstMap } from "./identity-first-map.js";
 import type { RouteSinks } from "../route-sinks.js";
 
 export type RoutedRequest =
@@ -50,18 +51,9 @@ export interface ClusterRoute {
   sinks: RouteSinks | null;
 }
 
-/**
- * How many targets (and destinations of a virtual host) are found by scanning an array by identity
- * before a Map: a few comparisons cost less than hashing, and most proxies use fewer.
- */
-const RECENT = 8;
-
 /** One virtual host the proxy holds (from istiod's translation) and the decisions built from it. */
 class HeldVirtualHost {
-  private readonly targets = new Map<CompiledDestination, ClusterRoute>();
-  /** The first decisions made, by destination, scanned by identity (a route has few destinations). */
-  private readonly recentD: CompiledDestination[] = [];
-  private readonly recentR: ClusterRoute[] = [];
+  private readonly targets = new IdentityFirstMap<CompiledDestination, ClusterRoute>();
   private readonly externals = new Map<CompiledRoute, ExternalRoute>();
   private readonly locals = new Map<CompiledRoute, RoutedRequest>();
   readonly notFound: RoutedRequest;
@@ -87,8 +79,6 @@ class HeldVirtualHost {
   }
   /** The decision for a destination, made once (undefined: not yet). */
   cached(d: CompiledDestination): ClusterRoute | undefined {
-    const ds = this.recentD;
-    for (let i = 0; i < ds.length; i++) if (ds[i] === d) return this.recentR[i];
     return this.targets.get(d);
   }
   target(route: CompiledRoute, d: CompiledDestination, cluster: UpstreamCluster | undefined): ClusterRoute {
@@ -97,10 +87,6 @@ class HeldVirtualHost {
       cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0, sinks: null,
     };
     this.targets.set(d, t);
-    if (this.recentD.length < RECENT) {
-      this.recentD.push(d);
-      this.recentR.push(t);
-    }
     return t;
   }
   externalRoute(route: CompiledRoute, roundTrip: () => number, endpoints: ExternalEndpoints | null): ExternalRoute {
@@ -115,10 +101,7 @@ class HeldVirtualHost {
 
 /** One proxy's routing state for the config version it holds. */
 export class ProxyState {
-  readonly hosts = new Map<CallTarget, HeldVirtualHost>();
-  /** The first virtual hosts held, by target, scanned by identity (an app calls few targets). */
-  readonly recentT: CallTarget[] = [];
-  readonly recentH: HeldVirtualHost[] = [];
+  readonly hosts = new IdentityFirstMap<CallTarget, HeldVirtualHost>();
   constructor(
     readonly config: MeshConfig,
     readonly clusterConfig: MeshConfig,
@@ -158,8 +141,6 @@ export class ProxyRouting {
 
   /** The virtual host the proxy holds for a target, from istiod's translation (built once per config version). */
   private held(pod: Pod, s: ProxyState, t: CallTarget): HeldVirtualHost {
-    const ts = s.recentT;
-    for (let i = 0; i < ts.length; i++) if (ts[i] === t) return s.recentH[i]!;
     let h = s.hosts.get(t);
     if (h === undefined) {
       const vh = this.translation.virtualHost(pod, s.config, t);
@@ -171,10 +152,6 @@ export class ProxyRouting {
       }
       h = new HeldVirtualHost(vh, external);
       s.hosts.set(t, h);
-      if (ts.length < RECENT) {
-        ts.push(t);
-        s.recentH.push(h);
-      }
     }
     return h;
   }
