@@ -5,7 +5,8 @@
 // per pod is quadratic in the mesh's size (1,000 services: 10⁶ comparisons to start the pods).
 import { selects } from "./pod.js";
 
-const pairKey = (namespace: string, key: string, value: string): string => `${namespace}\u0000${key}\u0000${value}`;
+/** The Map key of one label pair in a namespace. */
+export const labelPairKey = (namespace: string, key: string, value: string): string => `${namespace}\u0000${key}\u0000${value}`;
 
 /** Items selected by (namespace, equality selector), in their given order. */
 export class LabelSelectorIndex<T> {
@@ -24,7 +25,7 @@ export class LabelSelectorIndex<T> {
       const selector = selectorOf(item);
       let key: string | undefined;
       for (const k in selector) {
-        key = pairKey(ns, k, selector[k]!);
+        key = labelPairKey(ns, k, selector[k]!);
         break;
       }
       const map = key === undefined ? this.unkeyed : this.byPair;
@@ -38,7 +39,7 @@ export class LabelSelectorIndex<T> {
   /** The first item (in the given order) in `namespace` whose selector picks `labels`; what a scan with `find` returns. */
   first(namespace: string, labels: Readonly<Record<string, string>>): T | undefined {
     let best = this.firstIn(this.unkeyed.get(namespace), labels, this.items.length);
-    for (const k in labels) best = this.firstIn(this.byPair.get(pairKey(namespace, k, labels[k]!)), labels, best);
+    for (const k in labels) best = this.firstIn(this.byPair.get(labelPairKey(namespace, k, labels[k]!)), labels, best);
     return best < this.items.length ? this.items[best] : undefined;
   }
 

@@ -2,6 +2,7 @@
 // the truth of the cluster; proxies may see it late (their own copy of endpoints).
 import type { Service } from "../../scenario/model.js";
 import { selects, type Pod } from "./pod.js";
+import { labelPairKey } from "./label-selector-index.js";
 import type { EndpointSnapshot } from "../sidecar/proxy-xds.js";
 
 let snapshotVersion = 0;
@@ -66,7 +67,7 @@ export class ServiceRegistry {
     for (const p of pods) {
       if (!(p.alive && p.ready)) continue;
       file(inNamespace, p.namespace, p);
-      for (const k in p.labels) file(byLabel, `${p.namespace}\u0000${k}\u0000${p.labels[k]!}`, p);
+      for (const k in p.labels) file(byLabel, labelPairKey(p.namespace, k, p.labels[k]!), p);
     }
     const changed: string[] = [];
     const byFqdn = new Map<string, readonly Pod[]>();
@@ -75,7 +76,7 @@ export class ServiceRegistry {
       const selector = svc.spec.selector;
       let candidates: readonly Pod[] | undefined = inNamespace.get(ns);
       for (const k in selector) {
-        candidates = byLabel.get(`${ns}\u0000${k}\u0000${selector[k]!}`);
+        candidates = byLabel.get(labelPairKey(ns, k, selector[k]!));
         break;
       }
       const next = candidates === undefined ? [] : candidates.filter((p) => selects(selector, p.labels));
