@@ -45,6 +45,12 @@ describe("start-up of the bundled bin", () => {
     }
   });
 
+  it("the bundle's yaml reads no environment switch per token or document", () => {
+    const js = fs.readdirSync(DIST).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(DIST, f), "utf8")).join("\n");
+    expect(js).toContain("node_modules/yaml/dist/parse/parser.js");
+    expect(js).not.toMatch(/process\.env\.LOG_(TOKENS|STREAM)/);
+  });
+
   it("the bundle's string-width stand-in gives string-width's own widths, ASCII or not", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-width-"));
     const samples = ["", "abc", "run <scenario>  [string] [required]", "日本語", "👍🏽", "e\u0301", "\u001b[31mred\u001b[0m", "tab\there", "ok ✓", "ｈａｌｆ"];
