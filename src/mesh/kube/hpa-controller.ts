@@ -14,7 +14,9 @@ import { containerRequests, ISTIO_PROXY, type ContainerRequests } from "./contai
 import { HpaScalingState, type Condition } from "./hpa-scaling-rules.js";
 import { MetricsServer, type MeasuredContainer, type PodMetrics } from "./metrics-server.js";
 import type { Pod } from "./pod.js";
-import { DEFAULT_CALC, rawResourceReplicas, resourceReplicas, type Calc, type PodMetric, type PodView } from "./replica-calculator.js";
+import {
+  DEFAULT_CALC, DEFAULT_TOLERANCE, rawResourceReplicas, resourceReplicas, type Calc, type CalcOptions, type PodMetric, type PodView, type Tolerances,
+} from "./replica-calculator.js";
 
 /** --horizontal-pod-autoscaler-sync-period default. */
 export const HPA_SYNC_PERIOD_MS = 15_000;
@@ -72,9 +74,13 @@ export class HpaState {
   current: (number | null)[];
   readonly rules: HpaScalingState;
 
+  /** What the replica calculator uses for this HPA: the defaults, with its own tolerances. */
+  readonly calc: CalcOptions;
+
   constructor(readonly spec: HorizontalPodAutoscaler, readonly dep: Deployment) {
     this.rules = new HpaScalingState(spec.behavior);
     this.current = spec.metrics.map(() => null);
+    this.calc = { ...DEFAULT_CALC, tolerances: tolerancesFor(spec) };
   }
 
   /** Record an event; repeats of the last one of its reason and message are counted, as kubectl aggregates them. */
@@ -99,6 +105,18 @@ export class HpaState {
     existing.reason = c.reason;
     existing.message = c.message;
   }
+}
+
+/**
+ * horizontal.go tolerancesForHpa: the controller's --horizontal-pod-autoscaler-tolerance both ways,
+ * unless the HPA's behavior sets scaleUp/scaleDown.tolerance (HPAConfigurableTolerance, on from 1.35).
+ */
+export function tolerancesFor(spec: HorizontalPodAutoscaler): Tolerances {
+  const b = spec.behavior;
+  return {
+    scaleDown: b?.scaleDown.tolerance ?? DEFAULT_TOLERANCE,
+    scaleUp: b?.scaleUp.tolerance ?? DEFAULT_TOLERANCE,
+  };
 }
 
 /** A metric's name as horizontal.go's proposals name it (in "<metric> above target"). */
@@ -213,16 +231,18 @@ export class HpaControllers {
     const pods = this.podViews(s.dep, now);
     for (let i = 0; i < s.spec.metrics.length; i++) {
       const m = s.spec.metrics[i]!;
-      const r = this.computeMetric(s.dep, m, specReplicas, pods, now);
+      const r = this.computeMetric(s.dep, m, specReplicas, pods, now, s.calc);
       if (!r.ok) {
         s.current[i] = null;
         // getUnableComputeReplicaCountCondition: an event per failure, the condition of the first.
+        // computeStatusForResourceMetricGeneric names a Utilization failure "utilization", an
+        // AverageValue one "usage"; computeReplicasForMetric wraps it per source type.
         const reason = m.type === "ContainerResource" ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric";
-        const err = `failed to get ${m.resource} utilization: ${r.error}`;
+        const err = `failed to get ${m.resource} ${m.target.type === "Utilization" ? "utilization" : "usage"}: ${r.error}`;
         s.record("Warning", reason, err, now);
         if (invalid === 0) {
           firstCondition = { status: "False", reason, message: `the HPA was unable to compute the replica count: ${err}` };
-          firstError = `failed to get ${m.resource} resource metric value: ${err}`;
+          firstError = m.type === "ContainerResource" ? `failed to get ${m.container} container metric value: ${err}` : `failed to get ${m.resource} resource metric value: ${err}`;
         }
         invalid++;
         continue;
@@ -238,14 +258,16 @@ export class HpaControllers {
     if (invalid >= total || (invalid > 0 && replicas < specReplicas)) {
       s.setCondition("ScalingActive", firstCondition!, now);
       const err = `invalid metrics (${invalid} invalid out of ${total}), first error is: ${firstError}`;
-      s.record("Warning", "FailedComputeMetricsReplicas", `failed to compute desired number of replicas based on listed metrics for Deployment/${s.dep.metadata.namespace}/${s.dep.metadata.name}: ${err}`, now);
+      // reconcileAutoscaler records the error itself; the "failed to compute desired number of replicas
+      // based on listed metrics for Deployment/…" wrapper is only what it returns (logged).
+      s.record("Warning", "FailedComputeMetricsReplicas", err, now);
       return null;
     }
     s.setCondition("ScalingActive", { status: "True", reason: "ValidMetricFound", message: `the HPA was able to successfully calculate a replica count from ${metric}` }, now);
     return { replicas, metric };
   }
 
-  private computeMetric(dep: Deployment, m: HpaMetric, specReplicas: number, pods: PodSnapshot[], now: number): Calc {
+  private computeMetric(dep: Deployment, m: HpaMetric, specReplicas: number, pods: PodSnapshot[], now: number, calc: CalcOptions): Calc {
     const metrics = new Map<string, PodMetric>();
     for (const p of pods) {
       if (p.metrics === null) continue;
@@ -263,8 +285,8 @@ export class HpaControllers {
     if (metrics.size === 0) return { ok: false, error: `unable to get metrics for resource ${m.resource}: no metrics returned from resource metrics API` };
     const views = pods.map((p) => (m.resource === "cpu" ? p.view : p.memoryView));
     return m.target.type === "Utilization"
-      ? resourceReplicas(specReplicas, m.target.averageUtilization, m.resource, m.container ?? "", views, metrics, now, DEFAULT_CALC)
-      : rawResourceReplicas(specReplicas, m.target.averageValueMilli, m.resource, views, metrics, now, DEFAULT_CALC);
+      ? resourceReplicas(specReplicas, m.target.averageUtilization, m.resource, m.container ?? "", views, metrics, now, calc)
+      : rawResourceReplicas(specReplicas, m.target.averageValueMilli, m.resource, views, metrics, now, calc);
   }
 
   /** The pods the HPA's lister returns for the target, with their metrics from metrics-server. */
