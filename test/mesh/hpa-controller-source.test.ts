@@ -84,5 +84,8 @@ describe("HPA controller: texts and tolerances of the current source", () => {
 `, 100)).summary.autoscalers!["web"]!;
     expect(tolerant.replicas[0]!.metrics[0]).toBe(plain.replicas[0]!.metrics[0]);
     expect(tolerant.decisions).toEqual([]);
+    // setStatus: lastScaleTime moves only with a rescale.
+    expect(plain.lastScaleTime).toBe(plain.decisions[plain.decisions.length - 1]!.t);
+    expect(tolerant.lastScaleTime).toBeNull();
   });
 });
