@@ -6,7 +6,8 @@
 // for a second scrape; one younger than 10 s has no metric yet.
 // https://github.com/kubernetes-sigs/metrics-server/blob/master/pkg/storage/pod.go (freshContainerMinMetricsResolution)
 // https://github.com/kubernetes-sigs/metrics-server/blob/master/FAQ.md#how-cpu-usage-is-calculated
-// Values are what the HPA reads (Quantity.MilliValue(), rounded up): millicores, bytes × 1000.
+// Values are what the HPA reads: the rate truncated to nanocores (pkg/storage/types.go resourceUsage),
+// then Quantity.MilliValue(), rounded up: millicores; bytes × 1000.
 // Scrapes fall on multiples of the resolution (the first at 0, when metrics-server has no earlier
 // point for anything); the HPA's syncs fall on the same instants, so a sync reads the scrape just made.
 import type { CpuUsage } from "../../telemetry/cpu-usage.js";
@@ -60,8 +61,18 @@ export class MetricsServer {
     const out: ContainerMetric[] = [];
     for (const c of containers) {
       const coreMs = c.cpu === null ? 0 : c.cpu.coreMsBetween(from, s);
-      out.push({ name: c.name, cpuMilli: Math.ceil((coreMs / window) * 1000 - 1e-9), memoryMilli: Math.ceil(c.memoryBytes() * 1000 - 1e-6) });
+      out.push({ name: c.name, cpuMilli: cpuMilli(coreMs / window), memoryMilli: Math.ceil(c.memoryBytes() * 1000 - 1e-6) });
     }
     return { timestampMs: s, windowMs: window, containers: out };
   }
+}
+
+/**
+ * metrics-server stores the rate as whole nanocores (pkg/storage/types.go resourceUsage:
+ * uint64(cpuUsage), a truncation); the HPA reads Quantity.MilliValue(), which rounds up. The
+ * 1e-6 nanocore absorbs floating-point noise below an exact count.
+ */
+function cpuMilli(cores: number): number {
+  const nano = Math.floor(cores * 1e9 + 1e-6);
+  return Math.ceil(nano / 1e6);
 }
