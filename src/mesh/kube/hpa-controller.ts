@@ -4,9 +4,10 @@
 // (replica-calculator.ts), takes the largest, applies stabilisation and rate policies
 // (hpa-scaling-rules.ts) and sets the Deployment's replicas. New pods go through the pods' own
 // lifecycle (scheduling, startup, readiness, istiod's pushes); removed ones drain gracefully.
-// Conditions, events and their texts are those of kubernetes release-1.27
-// pkg/controller/podautoscaler/horizontal.go (reconcileAutoscaler, computeReplicasForMetrics,
-// computeStatusForResourceMetricGeneric), so the report reads like `kubectl describe hpa`.
+// Conditions, events and their texts are those of kubernetes pkg/controller/podautoscaler/horizontal.go
+// as of 1.35 (reconcileAutoscaler, computeReplicasForMetrics, computeReplicasForMetric,
+// computeStatusForResourceMetricGeneric, tolerancesForHpa), so the report reads like `kubectl describe hpa`.
+// https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/horizontal.go
 // https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
 import type { Simulator } from "../../engine/simulator.js";
 import type { Deployment, HorizontalPodAutoscaler, HpaMetric, Workload } from "../../scenario/model.js";
@@ -137,7 +138,9 @@ export class HpaControllers {
     this.states = hpas.map((h) => new HpaState(h.spec, h.dep));
     this.targets = new Set(hpas.map((h) => h.dep));
     this.kSync = host.sim.on(() => this.syncAll());
-    // The first sync comes one period in: metrics-server has its first window then.
+    // The first sync comes one period in: enqueueHPA adds the HPA with AddRateLimited, and the
+    // controller's FixedItemIntervalRateLimiter (rate_limiters.go) delays every item by the sync
+    // period, the first included. metrics-server has its first window then.
     if (HPA_SYNC_PERIOD_MS <= stopMs) host.sim.at(HPA_SYNC_PERIOD_MS, this.kSync);
   }
 
