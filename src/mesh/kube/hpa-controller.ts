@@ -12,6 +12,7 @@
 import type { Simulator } from "../../engine/simulator.js";
 import type { Deployment, HorizontalPodAutoscaler, HpaMetric, Workload } from "../../scenario/model.js";
 import { containerRequests, ISTIO_PROXY, type ContainerRequests } from "./container-requests.js";
+import { compareForDeletion, type RankedPod } from "./active-pods-with-ranks.js";
 import { HpaScalingState, type Condition } from "./hpa-scaling-rules.js";
 import { MetricsServer, type MeasuredContainer, type PodMetrics } from "./metrics-server.js";
 import type { Pod } from "./pod.js";
@@ -38,6 +39,8 @@ export interface AutoscalerHost {
   workloadOf(dep: Deployment): Workload | undefined;
   /** A sidecar's working set, bytes (its profile's base memory). */
   readonly proxyMemoryBytes: number;
+  /** A named seeded random stream (engine/rng.ts). */
+  stream(name: string): () => number;
 }
 
 export interface HpaSample {
@@ -129,6 +132,10 @@ export function metricName(m: HpaMetric): string {
 export class HpaControllers {
   readonly states: HpaState[];
   private readonly metricsServer = new MetricsServer();
+  /** Per pod the HPA created: its creationTimestamp (others: their start). */
+  private readonly created = new WeakMap<Pod, number>();
+  /** Per pod: its UID (a draw from the Deployment's seeded stream), compared by the ReplicaSet's ranking. */
+  private readonly uids = new WeakMap<Pod, number>();
   /** Per pod: its Ready condition's status and lastTransitionTime as the kubelet reported it. */
   private readonly readiness = new Map<Pod, { ready: boolean; sinceMs: number }>();
   private readonly targets: Set<Deployment>;
@@ -339,29 +346,37 @@ export class HpaControllers {
   }
 
   /**
-   * Set the Deployment's replicas. Removing, the ReplicaSet controller deletes first the pods not yet
-   * bound to a node, then the not-Ready ones, then those Ready for the shortest time, then the newest
-   * (controller_utils.go ActivePodsWithRanks; meshsim leaves out the co-location rank).
+   * Set the Deployment's replicas. Removing, the ReplicaSet controller deletes the pods
+   * ActivePodsWithRanks puts first (active-pods-with-ranks.ts): unbound, not Ready, doubled up on a
+   * node, Ready most recently (in powers of two), restarted most, newest.
    */
   private scaleTo(dep: Deployment, replicaPods: Pod[], desired: number): void {
     const current = replicaPods.length;
+    const now = this.host.sim.now;
     if (desired > current) {
-      for (let k = current; k < desired; k++) this.host.addPod(dep);
+      for (let k = current; k < desired; k++) this.created.set(this.host.addPod(dep), now);
       return;
     }
-    const rank = (p: Pod): number => (!p.alive ? 0 : !p.ready ? 1 : 2);
-    // Creation order stands in for creationTimestamp (pods are listed in the order they were made).
-    const created = new Map<Pod, number>(replicaPods.map((p, i) => [p, i]));
-    const order = replicaPods.slice().sort((a, b) => {
-      const ra = rank(a);
-      const rb = rank(b);
-      if (ra !== rb) return ra - rb;
-      const sa = this.readiness.get(a)?.sinceMs ?? a.startedAtMs;
-      const sb = this.readiness.get(b)?.sinceMs ?? b.startedAtMs;
-      if (ra === 2 && sa !== sb) return sa > sb ? -1 : 1;
-      return created.get(b)! - created.get(a)!;
+    // getPodsRankedByRelatedPodsOnSameNode: the Deployment's active pods per node.
+    const onNode = new Map<string, number>();
+    for (const p of replicaPods) onNode.set(p.node ?? "", (onNode.get(p.node ?? "") ?? 0) + 1);
+    const uids = this.host.stream(`replicaset-uid:${dep.metadata.namespace}/${dep.metadata.name}`);
+    const ranked = replicaPods.map((p) => {
+      let uid = this.uids.get(p);
+      if (uid === undefined) this.uids.set(p, (uid = uids()));
+      const ready = p.alive && p.ready;
+      const r: RankedPod = {
+        bound: p.alive, pending: !p.alive, ready,
+        readySinceMs: this.readiness.get(p)?.sinceMs ?? p.startedAtMs,
+        restarts: p.restarts,
+        createdMs: this.created.get(p) ?? p.startedAtMs,
+        colocated: onNode.get(p.node ?? "")!,
+        uid,
+      };
+      return { p, r };
     });
-    for (let k = 0; k < current - desired; k++) this.host.removePod(order[k]!);
+    ranked.sort((a, b) => compareForDeletion(a.r, b.r, now));
+    for (let k = 0; k < current - desired; k++) this.host.removePod(ranked[k]!.p);
     this.host.podsChanged();
   }
 }
