@@ -1,9 +1,10 @@
 // metrics-server as the HPA reads it (the resource metrics API, metrics.k8s.io): every
-// --metric-resolution (default 15 s) it scrapes each kubelet's cumulative container CPU and current
-// working set; a container's CPU is the rate between its last two points, reported with the later
-// point's timestamp and the window between them. A container that started less than one resolution
-// before a scrape (but at least 10 s before) gets a zero point at its start time instead of waiting
-// for a second scrape; one younger than 10 s has no metric yet.
+// --metric-resolution (15 s, as the released components.yaml sets it; the binary's own default,
+// cmd/metrics-server/app/options/options.go NewOptions, is 60 s) it scrapes each kubelet's
+// cumulative container CPU and current working set; a container's CPU is the rate between its last
+// two points, reported with the later point's timestamp and the window between them. A container
+// that started less than one resolution before a scrape (but at least 10 s before) gets a zero point
+// at its start time instead of waiting for a second scrape; one younger than 10 s has no metric yet.
 // https://github.com/kubernetes-sigs/metrics-server/blob/master/pkg/storage/pod.go (freshContainerMinMetricsResolution)
 // https://github.com/kubernetes-sigs/metrics-server/blob/master/FAQ.md#how-cpu-usage-is-calculated
 // Values are what the HPA reads: the rate truncated to nanocores (pkg/storage/types.go resourceUsage),
@@ -12,7 +13,7 @@
 // point for anything); the HPA's syncs fall on the same instants, so a sync reads the scrape just made.
 import type { CpuUsage } from "../../telemetry/cpu-usage.js";
 
-/** --metric-resolution default. */
+/** --metric-resolution as metrics-server's released manifest sets it. */
 export const METRIC_RESOLUTION_MS = 15_000;
 /** freshContainerMinMetricsResolution (pkg/storage/pod.go). */
 const FRESH_CONTAINER_MIN_MS = 10_000;
