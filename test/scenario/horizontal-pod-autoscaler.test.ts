@@ -62,6 +62,8 @@ describe("HorizontalPodAutoscaler", () => {
 `));
     expect(s.autoscalers![0]!.behavior).toMatchObject({ scaleUp: { tolerance: 0 }, scaleDown: { tolerance: 0.05 } });
     expect(errors(`  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n  behavior: {scaleUp: {tolerance: -0.1}}\n`)[0]).toMatch(/main\.yaml:28:\d+: error: spec\.behavior\.scaleUp\.tolerance: must be greater than or equal to 0/);
+    expect(errors(`  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n  behavior: {scaleDown: {tolerance: "-50m"}}\n`)[0]).toMatch(/spec\.behavior\.scaleDown\.tolerance: must be greater than or equal to 0/);
+    expect(errors(`  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n  behavior: {scaleDown: {tolerance: "lots"}}\n`)[0]).toMatch(/spec\.behavior\.scaleDown\.tolerance: invalid quantity "lots"/);
   });
 
   it("reads Resource and ContainerResource metrics with Utilization and AverageValue targets", () => {

@@ -177,8 +177,10 @@ function quantityMilli(v: YamlValue, resource: "cpu" | "memory"): number | undef
 
 /** A dimensionless Quantity ("0.05", "50m") as a number. */
 function quantity(v: YamlValue): number | undefined {
+  const s = v.str()!;
+  // A negative quantity parses in Kubernetes; validation then refuses it (the caller's message).
+  if (/^\s*-/.test(s)) return -1;
   try {
-    const s = v.str()!;
     return /m\s*$/.test(s) ? parseCpuMillis(s) / 1000 : parseQuantity(s);
   } catch (e) {
     return v.error((e as Error).message);
