@@ -151,6 +151,7 @@ export class World implements Transport {
       event: (t, kind, detail) => this.telemetry.event(t, kind, detail),
       workloadOf: (d) => this.scenario.workloads.find((x) => x.metadata.namespace === d.metadata.namespace && selects(x.selector, d.podLabels)),
       proxyMemoryBytes: this.scenario.simulation.mesh.proxy.calibration.memoryBaseMB * 1e6,
+      stream: (name) => this.rng.stream(name),
     }, hpas.map((h) => ({ spec: h, dep: dep(h) })), this.durationMs);
     pods.readinessWatcher = () => a.podsChanged();
     return a;

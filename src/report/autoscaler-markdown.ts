@@ -18,8 +18,9 @@ export function autoscalerMarkdown(s: Summary): string[] {
     const last = a.replicas[a.replicas.length - 1];
     out.push(`### ${name}`, "",
       `Reference ${a.reference} (namespace ${a.namespace}); min ${a.minReplicas}, max ${a.maxReplicas}; ` +
-        `behavior ${a.behavior === "default" ? "unset (the controller's defaults)" : "as written, defaults filled in"}. ` +
-        `Deployment pods: ${a.currentReplicas} current / ${a.desiredReplicas} desired at the last sync; at most ${a.peakReplicas}.` +
+        `behavior ${a.behavior === "default" ? "unset (the controller's legacy rules)" : "as written, defaults filled in"}. ` +
+        `Deployment pods: ${a.currentReplicas} current / ${a.desiredReplicas} desired at the last sync; at most ${a.peakReplicas}` +
+        (a.lastScaleTime !== null ? `; last scaled at ${a.lastScaleTime} s.` : "; never scaled.") +
         (a.firstScaleUpReadySeconds !== null ? ` The first scale-up was Ready ${a.firstScaleUpReadySeconds} s after the decision.` : ""),
       "", "| metric | current (last sync) | target |", "|---|---:|---:|");
     a.metrics.forEach((m, i) => out.push(`| ${m.name}${m.container !== undefined ? ` (container ${m.container})` : ""} | ${metricText(last?.metrics[i] ?? null, m.unit)} | ${metricText(m.target, m.unit)} |`));

@@ -270,6 +270,8 @@ export interface AutoscalerSummary {
   /** status.currentReplicas / desiredReplicas at the last sync. */
   currentReplicas: number;
   desiredReplicas: number;
+  /** status.lastScaleTime: the last rescale, simulated seconds (null: it never scaled). */
+  lastScaleTime: number | null;
   /** The most replicas the Deployment had at a sync. */
   peakReplicas: number;
   /** Seconds from the first scale-up decision until the Ready pods first reached its count (null: no scale-up, or never reached). */
@@ -280,4 +282,6 @@ export interface HpaRulesSummary {
   stabilizationWindowSeconds: number;
   selectPolicy: "Max" | "Min" | "Disabled";
   policies: { type: "Pods" | "Percent"; value: number; periodSeconds: number }[];
+  /** Only when the HPA sets it (HPAConfigurableTolerance); else the controller's 0.1. */
+  tolerance?: number;
 }

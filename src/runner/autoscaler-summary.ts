@@ -24,6 +24,7 @@ function rules(r: HpaScalingRules): HpaRulesSummary {
     stabilizationWindowSeconds: r.stabilizationWindowSeconds ?? DOWNSCALE_STABILIZATION_MS / 1000,
     selectPolicy: r.selectPolicy,
     policies: r.policies.map((p) => ({ ...p })),
+    ...(r.tolerance !== null ? { tolerance: r.tolerance } : {}),
   };
 }
 
@@ -58,6 +59,7 @@ function autoscalerSummary(s: HpaState): AutoscalerSummary {
     conditions: s.conditions.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionT: sec(c.lastTransitionMs) })),
     currentReplicas: s.currentReplicas,
     desiredReplicas: s.desiredReplicas,
+    lastScaleTime: s.decisions.length > 0 ? sec(s.decisions[s.decisions.length - 1]!.t) : null,
     peakReplicas: peak,
     firstScaleUpReadySeconds: firstReady,
   };

@@ -264,6 +264,8 @@ export interface HpaScalingRules {
   stabilizationWindowSeconds: number | null;
   selectPolicy: "Max" | "Min" | "Disabled";
   policies: { type: "Pods" | "Percent"; value: number; periodSeconds: number }[];
+  /** The usage ratio's dead band this way (HPAConfigurableTolerance, beta in 1.35); null: the controller's 0.1. */
+  tolerance: number | null;
 }
 
 /** autoscaling/v2 HorizontalPodAutoscaler (scaleTargetRef a Deployment). */

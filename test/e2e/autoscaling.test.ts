@@ -61,6 +61,10 @@ describe("HorizontalPodAutoscaler end to end", () => {
     expect(prom).toContain('kube_horizontalpodautoscaler_status_desired_replicas{namespace="default",horizontalpodautoscaler="checkout"} 37');
     const md = fs.readFileSync(path.join(out, "report.md"), "utf8");
     expect(md).toContain("| 135 | 6 | 12 | cpu resource utilization (percentage of request) above target |");
+    // status.lastScaleTime: the last rescale (165 s); no behavior: the legacy rules.
+    expect(a.lastScaleTime).toBe(165);
+    expect(md).toContain("behavior unset (the controller's legacy rules)");
+    expect(md).toContain("last scaled at 165 s.");
     const html = fs.readFileSync(path.join(out, "report.html"), "utf8");
     expect(html).toContain('id="autoscaler-charts"');
     expect(html).toContain("M.drawAutoscalers");

@@ -1,5 +1,6 @@
-// The HPA's stabilisation and scale-rate rules (kubernetes release-1.27 horizontal.go), checked on
-// the documented examples: https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#configurable-scaling-behavior
+// The HPA's stabilisation and scale-rate rules (kubernetes horizontal.go, unchanged from 1.27 to 1.35),
+// checked on the documented examples: https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#configurable-scaling-behavior
+// and, where the docs and the source disagree, on the source (docs/autoscaling.md "Checked against the source").
 import { describe, expect, it } from "vitest";
 import { HpaScalingState, scaleDownLimit, scaleUpLimit } from "../../src/mesh/kube/hpa-scaling-rules.js";
 import { DEFAULT_SCALE_DOWN, DEFAULT_SCALE_UP } from "../../src/scenario/kinds/horizontal-pod-autoscaler.js";
@@ -94,5 +95,44 @@ describe("HpaScalingState without a behavior (the controller's legacy rules)", (
     // The window's highest recommendation (30) stands, still at most doubling per sync.
     expect(s.normalize(12, 2, 1, 40, 30_000)).toMatchObject({ replicas: 24, ableToScale: { reason: "ScaleDownStabilized" }, scalingLimited: { reason: "ScaleUpLimit" } });
     expect(s.normalize(12, 2, 1, 40, 330_000).replicas).toBe(2);
+  });
+});
+
+describe("where the docs and horizontal.go disagree, the source", () => {
+  it("the scale-down example takes its second step when the first leaves the 60 s period (getReplicasChangePerPeriod), not at the next sync", () => {
+    const s = new HpaScalingState({
+      scaleUp: DEFAULT_SCALE_UP,
+      scaleDown: rules({ stabilizationWindowSeconds: 0, policies: [{ type: "Pods", value: 4, periodSeconds: 60 }, { type: "Percent", value: 10, periodSeconds: 60 }] }, DEFAULT_SCALE_DOWN),
+    });
+    s.recordInitial(80, 0);
+    expect(s.normalize(80, 10, 1, 100, 0)).toMatchObject({ replicas: 72, scalingLimited: { status: "True", reason: "ScaleDownLimit" } });
+    s.stored(80, 72, 0);
+    // The docs: "In the next iteration when the number of replicas is 72, 10% of the pods is 7.2 but the
+    // number is rounded up to 8". The source: the period still starts at 80 (8 removed within it).
+    for (const t of [15_000, 30_000, 45_000]) expect(s.normalize(72, 10, 1, 100, t).replicas).toBe(72);
+    // At 60 s the event is no longer after the cutoff: int32(72 × 0.9) = 64.
+    expect(s.normalize(72, 10, 1, 100, 60_000).replicas).toBe(64);
+  });
+
+  it("without a behavior the legacy limit max(2 × current, 4) applies, not the documented default policies", () => {
+    const legacy = new HpaScalingState(null);
+    legacy.recordInitial(1, 0);
+    expect(legacy.normalize(1, 10, 1, 40, 0).replicas).toBe(4);
+    const defaults = new HpaScalingState({ scaleUp: DEFAULT_SCALE_UP, scaleDown: DEFAULT_SCALE_DOWN });
+    defaults.recordInitial(1, 0);
+    expect(defaults.normalize(1, 10, 1, 40, 0).replicas).toBe(5);
+  });
+
+  it("the legacy stabilisation takes the window's highest recommendation even on the way up, unbounded by the current count", () => {
+    const legacy = new HpaScalingState(null);
+    legacy.recordInitial(2, 0);
+    expect(legacy.normalize(2, 10, 1, 40, 0).replicas).toBe(4);
+    // 15 s later the metric asks for 5; the recommendation of 10 from 0 s is still in the 5-minute window.
+    expect(legacy.normalize(4, 5, 1, 40, 15_000).replicas).toBe(8);
+    const defaults = new HpaScalingState({ scaleUp: DEFAULT_SCALE_UP, scaleDown: DEFAULT_SCALE_DOWN });
+    defaults.recordInitial(2, 0);
+    expect(defaults.normalize(2, 10, 1, 40, 0).replicas).toBe(6);
+    defaults.stored(2, 6, 0);
+    expect(defaults.normalize(6, 5, 1, 40, 15_000)).toMatchObject({ replicas: 6, ableToScale: { reason: "ScaleDownStabilized" } });
   });
 });

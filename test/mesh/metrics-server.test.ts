@@ -33,6 +33,13 @@ describe("metrics-server", () => {
     expect(m.containers[0]!.cpuMilli).toBe(500);
   });
 
+  it("truncates the rate to whole nanocores before the HPA rounds up to millicores (types.go resourceUsage: uint64(cpuUsage))", () => {
+    // 0.1000000005 cores: 100,000,000.5 nanocores → 100,000,000 → 100m, not 101m.
+    expect(ms.podMetrics(-Infinity, one(busy(15_000, 30_000, 0.1000000005)), 30_000)!.containers[0]!.cpuMilli).toBe(100);
+    // One whole nanocore over 100m is 101m (MilliValue rounds up).
+    expect(ms.podMetrics(-Infinity, one(busy(15_000, 30_000, 0.100000001)), 30_000)!.containers[0]!.cpuMilli).toBe(101);
+  });
+
   it("rounds CPU up to whole millicores, as Quantity.MilliValue does", () => {
     const m = ms.podMetrics(-Infinity, one(busy(15_000, 15_001, 1)), 30_000)!;
     expect(m.containers[0]!.cpuMilli).toBe(1);

@@ -6,10 +6,10 @@
 // "hot" pods started within the initialisation period, "cool" ones before it.
 import { describe, expect, it } from "vitest";
 import {
-  calculatePodRequests, rawResourceReplicas, resourceReplicas, type CalcOptions, type PodMetric, type PodView,
+  calculatePodRequests, DEFAULT_CALC, NO_METRICS, rawResourceReplicas, resourceReplicas, type CalcOptions, type PodMetric, type PodView,
 } from "../../src/mesh/kube/replica-calculator.js";
 
-const TESTING: CalcOptions = { tolerance: 0.1, cpuInitializationPeriodMs: 2 * 60_000, delayOfInitialReadinessStatusMs: 10_000 };
+const TESTING: CalcOptions = { tolerances: { scaleDown: 0.1, scaleUp: 0.1 }, cpuInitializationPeriodMs: 2 * 60_000, delayOfInitialReadinessStatusMs: 10_000 };
 /** Go's zero time.Time, far in the past (finite, so zero + window stays after zero). */
 const ZERO = -1e15;
 const NOW = 1_000_000;
@@ -139,5 +139,40 @@ describe("calculatePodRequests", () => {
     expect(calculatePodRequests([pod([200, undefined])], "", "cpu")).toBe("missing request for cpu in container istio-proxy of Pod checkout-0");
     // ContainerResource on the app is unaffected by the sidecar's missing request.
     expect(calculatePodRequests([pod([200, undefined])], "app-0", "cpu")).toEqual(new Map([["checkout-0", 200]]));
+  });
+});
+
+// Checked against the current source (docs/autoscaling.md "Checked against the source").
+describe("replica_calculator.go as of 1.35", () => {
+  const one = (usageMilli: number, target: number, o: CalcOptions = DEFAULT_CALC, current = 1) => {
+    const c: Case = { name: "", current, requests: Array(current).fill(1), levels: [], target };
+    const m = new Map<string, PodMetric>(Array.from({ length: current }, (_, i) => [`test-pod-${i}`, { value: usageMilli, timestampMs: ZERO, windowMs: 15_000 }]));
+    return resourceReplicas(current, target, "cpu", "", views(c).map((p) => ({ ...p, containers: [p.containers[0]!] })), m, NOW, o);
+  };
+  it("Tolerances.isWithin: a ratio of exactly 1.1 (66 % of a 60 % target) is within the tolerance", () => {
+    // |1 − 66/60| = 0.10000000000000009 > 0.1 (1.27's test) would scale 10 → 11.
+    expect(one(660, 60, DEFAULT_CALC, 10)).toEqual({ ok: true, replicas: 10, usage: 66, raw: 660 });
+    // Just past it, it scales.
+    expect(one(670, 60, DEFAULT_CALC, 10)).toMatchObject({ ok: true, replicas: 12, usage: 67 });
+    // The lower end is included too: 54 / 60 = 0.9.
+    expect(one(540, 60, DEFAULT_CALC, 10)).toMatchObject({ ok: true, replicas: 10, usage: 54 });
+  });
+  it("Tolerances per direction (behavior.scaleUp/scaleDown.tolerance): each end of the band moves on its own", () => {
+    const o: CalcOptions = { ...DEFAULT_CALC, tolerances: { scaleDown: 0.2, scaleUp: 0 } };
+    // 61 % of 60 %: outside a 0 scale-up tolerance; 10 × 61/60 → 11.
+    expect(one(610, 60, o, 10)).toMatchObject({ ok: true, replicas: 11 });
+    // 50 % of 60 % (0.833): inside a 0.2 scale-down tolerance, where 0.1 would scale 10 → 9.
+    expect(one(500, 60, o, 10)).toMatchObject({ ok: true, replicas: 10 });
+    expect(one(500, 60, DEFAULT_CALC, 10)).toMatchObject({ ok: true, replicas: 9 });
+  });
+  it("no counted metric is reported before a missing request, with the current message", () => {
+    const c: Case = { name: "", current: 1, readiness: [false], start: [HOT], requests: [], levels: both(100), target: 50 };
+    const r = resourceReplicas(1, 50, "cpu", "", views(c), metrics(c), NOW, TESTING);
+    expect(r).toEqual({ ok: false, error: NO_METRICS });
+    expect(NO_METRICS).toBe("did not receive metrics for targeted pods (pods might be unready)");
+  });
+  it("calculatePodRequestsFromContainers: a named container the pod lacks is an error", () => {
+    const pod: PodView = { name: "checkout-0", phase: "Running", deleting: false, ready: true, readyTransitionMs: 0, startMs: 0, containers: [{ name: "app", requestMilli: 100 }] };
+    expect(calculatePodRequests([pod], "server", "cpu")).toBe("container server not found in Pod checkout-0");
   });
 });

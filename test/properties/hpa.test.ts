@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HpaScalingState } from "../../src/mesh/kube/hpa-scaling-rules.js";
-import { DEFAULT_CALC, resourceReplicas, type PodMetric, type PodView } from "../../src/mesh/kube/replica-calculator.js";
+import { DEFAULT_CALC, isWithin, resourceReplicas, type PodMetric, type PodView } from "../../src/mesh/kube/replica-calculator.js";
 import type { HpaScalingRules } from "../../src/scenario/model.js";
 
 const policyArb = fc.record({ type: fc.constantFrom("Pods" as const, "Percent" as const), value: fc.integer({ min: 1, max: 200 }), periodSeconds: fc.integer({ min: 1, max: 1800 }) });
@@ -11,6 +11,7 @@ const rulesArb: fc.Arbitrary<HpaScalingRules> = fc.record({
   stabilizationWindowSeconds: fc.option(fc.integer({ min: 0, max: 3600 }), { nil: null }),
   selectPolicy: fc.constantFrom("Max" as const, "Min" as const, "Disabled" as const),
   policies: fc.array(policyArb, { minLength: 1, maxLength: 3 }),
+  tolerance: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
 });
 const behaviorArb = fc.option(fc.record({ scaleUp: rulesArb, scaleDown: rulesArb }), { nil: null });
 
@@ -56,7 +57,7 @@ describe("HPA properties", () => {
           expect(r.ok).toBe(true);
           if (!r.ok) return;
           const ratio = r.usage / target;
-          if (Math.abs(1 - ratio) <= DEFAULT_CALC.tolerance) expect(r.replicas).toBe(n);
+          if (isWithin(DEFAULT_CALC.tolerances, ratio)) expect(r.replicas).toBe(n);
           if (ratio > 1) expect(r.replicas).toBeGreaterThanOrEqual(n);
           if (ratio < 1) expect(r.replicas).toBeLessThanOrEqual(n);
         },

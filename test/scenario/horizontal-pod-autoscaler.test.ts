@@ -48,9 +48,22 @@ describe("HorizontalPodAutoscaler", () => {
     scaleDown: {selectPolicy: Min}
 `));
     expect(s.autoscalers![0]!.behavior).toEqual({
-      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Pods", value: 4, periodSeconds: 15 }, { type: "Percent", value: 100, periodSeconds: 15 }] },
-      scaleDown: { stabilizationWindowSeconds: null, selectPolicy: "Min", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] },
+      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Pods", value: 4, periodSeconds: 15 }, { type: "Percent", value: 100, periodSeconds: 15 }], tolerance: null },
+      scaleDown: { stabilizationWindowSeconds: null, selectPolicy: "Min", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }], tolerance: null },
     });
+  });
+
+  it("reads behavior.scaleUp/scaleDown.tolerance (HPAConfigurableTolerance, beta and on in 1.35) as a quantity ≥ 0", () => {
+    const s = load(hpa(`  scaleTargetRef: {kind: Deployment, name: web}
+  maxReplicas: 5
+  behavior:
+    scaleUp: {tolerance: 0}
+    scaleDown: {tolerance: "50m"}
+`));
+    expect(s.autoscalers![0]!.behavior).toMatchObject({ scaleUp: { tolerance: 0 }, scaleDown: { tolerance: 0.05 } });
+    expect(errors(`  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n  behavior: {scaleUp: {tolerance: -0.1}}\n`)[0]).toMatch(/main\.yaml:28:\d+: error: spec\.behavior\.scaleUp\.tolerance: must be greater than or equal to 0/);
+    expect(errors(`  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n  behavior: {scaleDown: {tolerance: "-50m"}}\n`)[0]).toMatch(/spec\.behavior\.scaleDown\.tolerance: must be greater than or equal to 0/);
+    expect(errors(`  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n  behavior: {scaleDown: {tolerance: "lots"}}\n`)[0]).toMatch(/spec\.behavior\.scaleDown\.tolerance: invalid quantity "lots"/);
   });
 
   it("reads Resource and ContainerResource metrics with Utilization and AverageValue targets", () => {

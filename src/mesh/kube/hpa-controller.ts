@@ -4,17 +4,21 @@
 // (replica-calculator.ts), takes the largest, applies stabilisation and rate policies
 // (hpa-scaling-rules.ts) and sets the Deployment's replicas. New pods go through the pods' own
 // lifecycle (scheduling, startup, readiness, istiod's pushes); removed ones drain gracefully.
-// Conditions, events and their texts are those of kubernetes release-1.27
-// pkg/controller/podautoscaler/horizontal.go (reconcileAutoscaler, computeReplicasForMetrics,
-// computeStatusForResourceMetricGeneric), so the report reads like `kubectl describe hpa`.
+// Conditions, events and their texts are those of kubernetes pkg/controller/podautoscaler/horizontal.go
+// as of 1.35 (reconcileAutoscaler, computeReplicasForMetrics, computeReplicasForMetric,
+// computeStatusForResourceMetricGeneric, tolerancesForHpa), so the report reads like `kubectl describe hpa`.
+// https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/horizontal.go
 // https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
 import type { Simulator } from "../../engine/simulator.js";
 import type { Deployment, HorizontalPodAutoscaler, HpaMetric, Workload } from "../../scenario/model.js";
 import { containerRequests, ISTIO_PROXY, type ContainerRequests } from "./container-requests.js";
+import { compareForDeletion, type RankedPod } from "./active-pods-with-ranks.js";
 import { HpaScalingState, type Condition } from "./hpa-scaling-rules.js";
 import { MetricsServer, type MeasuredContainer, type PodMetrics } from "./metrics-server.js";
 import type { Pod } from "./pod.js";
-import { DEFAULT_CALC, rawResourceReplicas, resourceReplicas, type Calc, type PodMetric, type PodView } from "./replica-calculator.js";
+import {
+  DEFAULT_CALC, DEFAULT_TOLERANCE, rawResourceReplicas, resourceReplicas, type Calc, type CalcOptions, type PodMetric, type PodView, type Tolerances,
+} from "./replica-calculator.js";
 
 /** --horizontal-pod-autoscaler-sync-period default. */
 export const HPA_SYNC_PERIOD_MS = 15_000;
@@ -35,6 +39,8 @@ export interface AutoscalerHost {
   workloadOf(dep: Deployment): Workload | undefined;
   /** A sidecar's working set, bytes (its profile's base memory). */
   readonly proxyMemoryBytes: number;
+  /** A named seeded random stream (engine/rng.ts). */
+  stream(name: string): () => number;
 }
 
 export interface HpaSample {
@@ -72,9 +78,13 @@ export class HpaState {
   current: (number | null)[];
   readonly rules: HpaScalingState;
 
+  /** What the replica calculator uses for this HPA: the defaults, with its own tolerances. */
+  readonly calc: CalcOptions;
+
   constructor(readonly spec: HorizontalPodAutoscaler, readonly dep: Deployment) {
     this.rules = new HpaScalingState(spec.behavior);
     this.current = spec.metrics.map(() => null);
+    this.calc = { ...DEFAULT_CALC, tolerances: tolerancesFor(spec) };
   }
 
   /** Record an event; repeats of the last one of its reason and message are counted, as kubectl aggregates them. */
@@ -101,6 +111,18 @@ export class HpaState {
   }
 }
 
+/**
+ * horizontal.go tolerancesForHpa: the controller's --horizontal-pod-autoscaler-tolerance both ways,
+ * unless the HPA's behavior sets scaleUp/scaleDown.tolerance (HPAConfigurableTolerance, on from 1.35).
+ */
+export function tolerancesFor(spec: HorizontalPodAutoscaler): Tolerances {
+  const b = spec.behavior;
+  return {
+    scaleDown: b?.scaleDown.tolerance ?? DEFAULT_TOLERANCE,
+    scaleUp: b?.scaleUp.tolerance ?? DEFAULT_TOLERANCE,
+  };
+}
+
 /** A metric's name as horizontal.go's proposals name it (in "<metric> above target"). */
 export function metricName(m: HpaMetric): string {
   if (m.target.type === "AverageValue") return `${m.resource} resource`;
@@ -110,6 +132,10 @@ export function metricName(m: HpaMetric): string {
 export class HpaControllers {
   readonly states: HpaState[];
   private readonly metricsServer = new MetricsServer();
+  /** Per pod the HPA created: its creationTimestamp (others: their start). */
+  private readonly created = new WeakMap<Pod, number>();
+  /** Per pod: its UID (a draw from the Deployment's seeded stream), compared by the ReplicaSet's ranking. */
+  private readonly uids = new WeakMap<Pod, number>();
   /** Per pod: its Ready condition's status and lastTransitionTime as the kubelet reported it. */
   private readonly readiness = new Map<Pod, { ready: boolean; sinceMs: number }>();
   private readonly targets: Set<Deployment>;
@@ -119,7 +145,9 @@ export class HpaControllers {
     this.states = hpas.map((h) => new HpaState(h.spec, h.dep));
     this.targets = new Set(hpas.map((h) => h.dep));
     this.kSync = host.sim.on(() => this.syncAll());
-    // The first sync comes one period in: metrics-server has its first window then.
+    // The first sync comes one period in: enqueueHPA adds the HPA with AddRateLimited, and the
+    // controller's FixedItemIntervalRateLimiter (rate_limiters.go) delays every item by the sync
+    // period, the first included. metrics-server has its first window then.
     if (HPA_SYNC_PERIOD_MS <= stopMs) host.sim.at(HPA_SYNC_PERIOD_MS, this.kSync);
   }
 
@@ -213,16 +241,18 @@ export class HpaControllers {
     const pods = this.podViews(s.dep, now);
     for (let i = 0; i < s.spec.metrics.length; i++) {
       const m = s.spec.metrics[i]!;
-      const r = this.computeMetric(s.dep, m, specReplicas, pods, now);
+      const r = this.computeMetric(s.dep, m, specReplicas, pods, now, s.calc);
       if (!r.ok) {
         s.current[i] = null;
         // getUnableComputeReplicaCountCondition: an event per failure, the condition of the first.
+        // computeStatusForResourceMetricGeneric names a Utilization failure "utilization", an
+        // AverageValue one "usage"; computeReplicasForMetric wraps it per source type.
         const reason = m.type === "ContainerResource" ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric";
-        const err = `failed to get ${m.resource} utilization: ${r.error}`;
+        const err = `failed to get ${m.resource} ${m.target.type === "Utilization" ? "utilization" : "usage"}: ${r.error}`;
         s.record("Warning", reason, err, now);
         if (invalid === 0) {
           firstCondition = { status: "False", reason, message: `the HPA was unable to compute the replica count: ${err}` };
-          firstError = `failed to get ${m.resource} resource metric value: ${err}`;
+          firstError = m.type === "ContainerResource" ? `failed to get ${m.container} container metric value: ${err}` : `failed to get ${m.resource} resource metric value: ${err}`;
         }
         invalid++;
         continue;
@@ -238,14 +268,16 @@ export class HpaControllers {
     if (invalid >= total || (invalid > 0 && replicas < specReplicas)) {
       s.setCondition("ScalingActive", firstCondition!, now);
       const err = `invalid metrics (${invalid} invalid out of ${total}), first error is: ${firstError}`;
-      s.record("Warning", "FailedComputeMetricsReplicas", `failed to compute desired number of replicas based on listed metrics for Deployment/${s.dep.metadata.namespace}/${s.dep.metadata.name}: ${err}`, now);
+      // reconcileAutoscaler records the error itself; the "failed to compute desired number of replicas
+      // based on listed metrics for Deployment/…" wrapper is only what it returns (logged).
+      s.record("Warning", "FailedComputeMetricsReplicas", err, now);
       return null;
     }
     s.setCondition("ScalingActive", { status: "True", reason: "ValidMetricFound", message: `the HPA was able to successfully calculate a replica count from ${metric}` }, now);
     return { replicas, metric };
   }
 
-  private computeMetric(dep: Deployment, m: HpaMetric, specReplicas: number, pods: PodSnapshot[], now: number): Calc {
+  private computeMetric(dep: Deployment, m: HpaMetric, specReplicas: number, pods: PodSnapshot[], now: number, calc: CalcOptions): Calc {
     const metrics = new Map<string, PodMetric>();
     for (const p of pods) {
       if (p.metrics === null) continue;
@@ -263,8 +295,8 @@ export class HpaControllers {
     if (metrics.size === 0) return { ok: false, error: `unable to get metrics for resource ${m.resource}: no metrics returned from resource metrics API` };
     const views = pods.map((p) => (m.resource === "cpu" ? p.view : p.memoryView));
     return m.target.type === "Utilization"
-      ? resourceReplicas(specReplicas, m.target.averageUtilization, m.resource, m.container ?? "", views, metrics, now, DEFAULT_CALC)
-      : rawResourceReplicas(specReplicas, m.target.averageValueMilli, m.resource, views, metrics, now, DEFAULT_CALC);
+      ? resourceReplicas(specReplicas, m.target.averageUtilization, m.resource, m.container ?? "", views, metrics, now, calc)
+      : rawResourceReplicas(specReplicas, m.target.averageValueMilli, m.resource, views, metrics, now, calc);
   }
 
   /** The pods the HPA's lister returns for the target, with their metrics from metrics-server. */
@@ -314,29 +346,37 @@ export class HpaControllers {
   }
 
   /**
-   * Set the Deployment's replicas. Removing, the ReplicaSet controller deletes first the pods not yet
-   * bound to a node, then the not-Ready ones, then those Ready for the shortest time, then the newest
-   * (controller_utils.go ActivePodsWithRanks; meshsim leaves out the co-location rank).
+   * Set the Deployment's replicas. Removing, the ReplicaSet controller deletes the pods
+   * ActivePodsWithRanks puts first (active-pods-with-ranks.ts): unbound, not Ready, doubled up on a
+   * node, Ready most recently (in powers of two), restarted most, newest.
    */
   private scaleTo(dep: Deployment, replicaPods: Pod[], desired: number): void {
     const current = replicaPods.length;
+    const now = this.host.sim.now;
     if (desired > current) {
-      for (let k = current; k < desired; k++) this.host.addPod(dep);
+      for (let k = current; k < desired; k++) this.created.set(this.host.addPod(dep), now);
       return;
     }
-    const rank = (p: Pod): number => (!p.alive ? 0 : !p.ready ? 1 : 2);
-    // Creation order stands in for creationTimestamp (pods are listed in the order they were made).
-    const created = new Map<Pod, number>(replicaPods.map((p, i) => [p, i]));
-    const order = replicaPods.slice().sort((a, b) => {
-      const ra = rank(a);
-      const rb = rank(b);
-      if (ra !== rb) return ra - rb;
-      const sa = this.readiness.get(a)?.sinceMs ?? a.startedAtMs;
-      const sb = this.readiness.get(b)?.sinceMs ?? b.startedAtMs;
-      if (ra === 2 && sa !== sb) return sa > sb ? -1 : 1;
-      return created.get(b)! - created.get(a)!;
+    // getPodsRankedByRelatedPodsOnSameNode: the Deployment's active pods per node.
+    const onNode = new Map<string, number>();
+    for (const p of replicaPods) onNode.set(p.node ?? "", (onNode.get(p.node ?? "") ?? 0) + 1);
+    const uids = this.host.stream(`replicaset-uid:${dep.metadata.namespace}/${dep.metadata.name}`);
+    const ranked = replicaPods.map((p) => {
+      let uid = this.uids.get(p);
+      if (uid === undefined) this.uids.set(p, (uid = uids()));
+      const ready = p.alive && p.ready;
+      const r: RankedPod = {
+        bound: p.alive, pending: !p.alive, ready,
+        readySinceMs: this.readiness.get(p)?.sinceMs ?? p.startedAtMs,
+        restarts: p.restarts,
+        createdMs: this.created.get(p) ?? p.startedAtMs,
+        colocated: onNode.get(p.node ?? "")!,
+        uid,
+      };
+      return { p, r };
     });
-    for (let k = 0; k < current - desired; k++) this.host.removePod(order[k]!);
+    ranked.sort((a, b) => compareForDeletion(a.r, b.r, now));
+    for (let k = 0; k < current - desired; k++) this.host.removePod(ranked[k]!.p);
     this.host.podsChanged();
   }
 }

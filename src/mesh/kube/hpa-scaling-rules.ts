@@ -1,12 +1,12 @@
 // What the HPA controller does with a metric's replica count before it scales: stabilisation windows
 // over past recommendations, scale-rate policies over past scale events, and min/max, with the
 // condition reasons `kubectl describe hpa` prints. Pure state, times in simulated ms, as
-// kubernetes release-1.27 pkg/controller/podautoscaler/horizontal.go does it:
+// kubernetes pkg/controller/podautoscaler/horizontal.go does it (the same from 1.27 to 1.35):
 // - behavior set: stabilizeRecommendationWithBehaviors, convertDesiredReplicasWithBehaviorRate,
 //   calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors, storeScaleEvent;
 // - behavior unset: stabilizeRecommendation (max over --horizontal-pod-autoscaler-downscale-stabilization,
 //   5 min) and convertDesiredReplicasWithRules (scale-up limit max(2 × current, 4) per sync).
-// https://github.com/kubernetes/kubernetes/blob/release-1.27/pkg/controller/podautoscaler/horizontal.go
+// https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/horizontal.go
 import type { HpaScalingRules } from "../../scenario/model.js";
 
 /** --horizontal-pod-autoscaler-downscale-stabilization (default 5 min). */

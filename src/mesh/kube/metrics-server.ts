@@ -1,17 +1,19 @@
 // metrics-server as the HPA reads it (the resource metrics API, metrics.k8s.io): every
-// --metric-resolution (default 15 s) it scrapes each kubelet's cumulative container CPU and current
-// working set; a container's CPU is the rate between its last two points, reported with the later
-// point's timestamp and the window between them. A container that started less than one resolution
-// before a scrape (but at least 10 s before) gets a zero point at its start time instead of waiting
-// for a second scrape; one younger than 10 s has no metric yet.
+// --metric-resolution (15 s, as the released components.yaml sets it; the binary's own default,
+// cmd/metrics-server/app/options/options.go NewOptions, is 60 s) it scrapes each kubelet's
+// cumulative container CPU and current working set; a container's CPU is the rate between its last
+// two points, reported with the later point's timestamp and the window between them. A container
+// that started less than one resolution before a scrape (but at least 10 s before) gets a zero point
+// at its start time instead of waiting for a second scrape; one younger than 10 s has no metric yet.
 // https://github.com/kubernetes-sigs/metrics-server/blob/master/pkg/storage/pod.go (freshContainerMinMetricsResolution)
 // https://github.com/kubernetes-sigs/metrics-server/blob/master/FAQ.md#how-cpu-usage-is-calculated
-// Values are what the HPA reads (Quantity.MilliValue(), rounded up): millicores, bytes × 1000.
+// Values are what the HPA reads: the rate truncated to nanocores (pkg/storage/types.go resourceUsage),
+// then Quantity.MilliValue(), rounded up: millicores; bytes × 1000.
 // Scrapes fall on multiples of the resolution (the first at 0, when metrics-server has no earlier
 // point for anything); the HPA's syncs fall on the same instants, so a sync reads the scrape just made.
 import type { CpuUsage } from "../../telemetry/cpu-usage.js";
 
-/** --metric-resolution default. */
+/** --metric-resolution as metrics-server's released manifest sets it. */
 export const METRIC_RESOLUTION_MS = 15_000;
 /** freshContainerMinMetricsResolution (pkg/storage/pod.go). */
 const FRESH_CONTAINER_MIN_MS = 10_000;
@@ -60,8 +62,18 @@ export class MetricsServer {
     const out: ContainerMetric[] = [];
     for (const c of containers) {
       const coreMs = c.cpu === null ? 0 : c.cpu.coreMsBetween(from, s);
-      out.push({ name: c.name, cpuMilli: Math.ceil((coreMs / window) * 1000 - 1e-9), memoryMilli: Math.ceil(c.memoryBytes() * 1000 - 1e-6) });
+      out.push({ name: c.name, cpuMilli: cpuMilli(coreMs / window), memoryMilli: Math.ceil(c.memoryBytes() * 1000 - 1e-6) });
     }
     return { timestampMs: s, windowMs: window, containers: out };
   }
+}
+
+/**
+ * metrics-server stores the rate as whole nanocores (pkg/storage/types.go resourceUsage:
+ * uint64(cpuUsage), a truncation); the HPA reads Quantity.MilliValue(), which rounds up. The
+ * 1e-6 nanocore absorbs floating-point noise below an exact count.
+ */
+function cpuMilli(cores: number): number {
+  const nano = Math.floor(cores * 1e9 + 1e-6);
+  return Math.ceil(nano / 1e6);
 }

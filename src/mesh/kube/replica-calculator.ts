@@ -1,14 +1,32 @@
 // The HPA's replica calculation for resource metrics, as kube-controller-manager computes it
-// (kubernetes release-1.27 pkg/controller/podautoscaler/replica_calculator.go: GetResourceReplicas,
+// (kubernetes pkg/controller/podautoscaler/replica_calculator.go as of 1.35: GetResourceReplicas,
 // GetRawResourceReplicas → calcPlainMetricReplicas, groupPods, calculatePodRequests; and
 // metrics/utilization.go: GetResourceUtilizationRatio, GetMetricUsageRatio). Pure: pods and metrics
 // in, a replica count (or Kubernetes' error text) out. Values are Kubernetes milli-values (int64):
 // millicores for cpu, bytes × 1000 for memory; utilization is an integer percent (Go's int division).
-// https://github.com/kubernetes/kubernetes/blob/release-1.27/pkg/controller/podautoscaler/replica_calculator.go
+// Where 1.27 (the release first modelled) differs, the comment says so.
+// https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/replica_calculator.go
 // https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details
 
 /** --horizontal-pod-autoscaler-tolerance (default 0.1). */
 export const DEFAULT_TOLERANCE = 0.1;
+
+/**
+ * The usage ratio's dead band, per direction: the controller's flag for both, unless the HPA's
+ * `behavior.scaleUp/scaleDown.tolerance` says otherwise (HPAConfigurableTolerance: alpha in 1.33,
+ * beta and on by default in 1.35). replica_calculator.go `Tolerances.isWithin` (1.33 and later):
+ * 1 − scaleDown ≤ ratio ≤ 1 + scaleUp, both ends included. Before 1.33 the test was
+ * |1 − ratio| ≤ tolerance, which floating point makes exclusive at 1.1 (|1 − 66/60| = 0.10000000000000009).
+ * https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/replica_calculator.go
+ */
+export interface Tolerances {
+  scaleDown: number;
+  scaleUp: number;
+}
+
+export function isWithin(t: Tolerances, usageRatio: number): boolean {
+  return 1 - t.scaleDown <= usageRatio && usageRatio <= 1 + t.scaleUp;
+}
 /** --horizontal-pod-autoscaler-cpu-initialization-period (default 5 min). */
 export const CPU_INITIALIZATION_PERIOD_MS = 5 * 60_000;
 /** --horizontal-pod-autoscaler-initial-readiness-delay (default 30 s). */
@@ -37,16 +55,19 @@ export interface PodMetric {
 }
 
 export interface CalcOptions {
-  tolerance: number;
+  tolerances: Tolerances;
   cpuInitializationPeriodMs: number;
   delayOfInitialReadinessStatusMs: number;
 }
 
 export const DEFAULT_CALC: CalcOptions = {
-  tolerance: DEFAULT_TOLERANCE,
+  tolerances: { scaleDown: DEFAULT_TOLERANCE, scaleUp: DEFAULT_TOLERANCE },
   cpuInitializationPeriodMs: CPU_INITIALIZATION_PERIOD_MS,
   delayOfInitialReadinessStatusMs: INITIAL_READINESS_DELAY_MS,
 };
+
+/** GetResourceReplicas / calcPlainMetricReplicas when no counted pod has a metric (1.27: "did not receive metrics for any ready pods"). */
+export const NO_METRICS = "did not receive metrics for targeted pods (pods might be unready)";
 
 export type Calc =
   | { ok: true; replicas: number; /** Utilization: percent; AverageValue: the average milli-value. */ usage: number; /** Utilization: the average milli-value per pod. */ raw: number }
@@ -89,11 +110,15 @@ export function calculatePodRequests(pods: readonly PodView[], container: string
   const out = new Map<string, number>();
   for (const pod of pods) {
     let sum = 0;
+    let found = false;
     for (const c of pod.containers) {
       if (container !== "" && container !== c.name) continue;
       if (c.requestMilli === undefined) return `missing request for ${resource} in container ${c.name} of Pod ${pod.name}`;
       sum += c.requestMilli;
+      found = true;
     }
+    // calculatePodRequestsFromContainers: a named container the pod lacks is an error (1.27 counted 0).
+    if (container !== "" && !found) return `container ${container} not found in Pod ${pod.name}`;
     out.set(pod.name, sum);
   }
   return out;
@@ -138,15 +163,16 @@ export function resourceReplicas(
   if (pods.length === 0) return { ok: false, error: "no pods returned by selector while calculating replica count" };
   const g = groupPods(pods, podMetrics, resource, nowMs, o);
   const metrics = values(podMetrics, [g.ignored, g.unready]);
+  // No metrics is reported before a missing request (the order of the current source; 1.27 had it after).
+  if (metrics.size === 0) return { ok: false, error: NO_METRICS };
   const requests = calculatePodRequests(pods, container, resource);
   if (typeof requests === "string") return { ok: false, error: requests };
-  if (metrics.size === 0) return { ok: false, error: "did not receive metrics for any ready pods" };
   const first = resourceUtilizationRatio(metrics, requests, targetUtilization);
   if (typeof first === "string") return { ok: false, error: first };
   const { ratio, utilization, raw } = first;
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
   if (!scaleUpWithUnready && g.missing.size === 0) {
-    if (Math.abs(1 - ratio) <= o.tolerance) return { ok: true, replicas: currentReplicas, usage: utilization, raw };
+    if (isWithin(o.tolerances, ratio)) return { ok: true, replicas: currentReplicas, usage: utilization, raw };
     return { ok: true, replicas: Math.ceil(ratio * g.readyPodCount), usage: utilization, raw };
   }
   if (g.missing.size > 0) {
@@ -163,7 +189,7 @@ export function resourceReplicas(
   const again = resourceUtilizationRatio(metrics, requests, targetUtilization);
   if (typeof again === "string") return { ok: false, error: again };
   const newRatio = again.ratio;
-  if (Math.abs(1 - newRatio) <= o.tolerance || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) {
+  if (isWithin(o.tolerances, newRatio) || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) {
     return { ok: true, replicas: currentReplicas, usage: utilization, raw };
   }
   const newReplicas = Math.ceil(newRatio * metrics.size);
@@ -181,11 +207,11 @@ export function rawResourceReplicas(
   if (pods.length === 0) return { ok: false, error: "no pods returned by selector while calculating replica count" };
   const g = groupPods(pods, podMetrics, resource, nowMs, o);
   const metrics = values(podMetrics, [g.ignored, g.unready]);
-  if (metrics.size === 0) return { ok: false, error: "did not receive metrics for any ready pods" };
+  if (metrics.size === 0) return { ok: false, error: NO_METRICS };
   const { ratio, usage } = metricUsageRatio(metrics, targetUsage);
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
   if (!scaleUpWithUnready && g.missing.size === 0) {
-    if (Math.abs(1 - ratio) <= o.tolerance) return { ok: true, replicas: currentReplicas, usage, raw: usage };
+    if (isWithin(o.tolerances, ratio)) return { ok: true, replicas: currentReplicas, usage, raw: usage };
     return { ok: true, replicas: Math.ceil(ratio * g.readyPodCount), usage, raw: usage };
   }
   if (g.missing.size > 0) {
@@ -194,7 +220,7 @@ export function rawResourceReplicas(
   }
   if (scaleUpWithUnready) for (const name of g.unready) metrics.set(name, 0);
   const newRatio = metricUsageRatio(metrics, targetUsage).ratio;
-  if (Math.abs(1 - newRatio) <= o.tolerance || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) {
+  if (isWithin(o.tolerances, newRatio) || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) {
     return { ok: true, replicas: currentReplicas, usage, raw: usage };
   }
   const newReplicas = Math.ceil(newRatio * metrics.size);

@@ -25,11 +25,13 @@ export const DEFAULT_SCALE_UP: HpaScalingRules = {
   stabilizationWindowSeconds: 0,
   selectPolicy: "Max",
   policies: [{ type: "Pods", value: 4, periodSeconds: 15 }, { type: "Percent", value: 100, periodSeconds: 15 }],
+  tolerance: null,
 };
 export const DEFAULT_SCALE_DOWN: HpaScalingRules = {
   stabilizationWindowSeconds: null,
   selectPolicy: "Max",
   policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],
+  tolerance: null,
 };
 
 export function readHorizontalPodAutoscaler(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, state: LoadState): HorizontalPodAutoscaler | undefined {
@@ -173,6 +175,18 @@ function quantityMilli(v: YamlValue, resource: "cpu" | "memory"): number | undef
   }
 }
 
+/** A dimensionless Quantity ("0.05", "50m") as a number. */
+function quantity(v: YamlValue): number | undefined {
+  const s = v.str()!;
+  // A negative quantity parses in Kubernetes; validation then refuses it (the caller's message).
+  if (/^\s*-/.test(s)) return -1;
+  try {
+    return /m\s*$/.test(s) ? parseCpuMillis(s) / 1000 : parseQuantity(s);
+  } catch (e) {
+    return v.error((e as Error).message);
+  }
+}
+
 function readRules(v: YamlValue | undefined, defaults: HpaScalingRules): HpaScalingRules | undefined {
   if (!v) return { ...defaults, policies: defaults.policies.map((p) => ({ ...p })) };
   const m = v.map();
@@ -209,7 +223,16 @@ function readRules(v: YamlValue | undefined, defaults: HpaScalingRules): HpaScal
       }
     }
   }
-  // `tolerance` (alpha in 1.33, HPAConfigurableTolerance) is not modelled: the controller's 0.1 applies.
+  // `tolerance`: a Quantity ≥ 0 (validateScalingRules), read as AsApproximateFloat64 by the
+  // controller (horizontal.go tolerancesForHpa). The HPAConfigurableTolerance gate is alpha (off) in
+  // 1.33–1.34 and beta (on) from 1.35; meshsim follows 1.35. Unset: the controller's flag, 0.1.
+  const tolV = m.get("tolerance");
+  if (tolV) {
+    const t = tolV.isString ? quantity(tolV) : tolV.num();
+    if (t === undefined) ok = false;
+    else if (t < 0) { tolV.error("must be greater than or equal to 0"); ok = false; }
+    else out.tolerance = t;
+  }
   m.done();
   return ok ? out : undefined;
 }
