@@ -2,7 +2,7 @@
 // its node's ztunnel (port 15001), which picks the destination endpoint ONCE per connection (weighted
 // random over ready endpoints, locality tiers from the Service's traffic distribution; no retries,
 // no outlier detection, no per-request balancing), opens an HBONE stream (HTTP/2 CONNECT over mTLS to
-// port 15008) from its pool for (source identity, destination identity), and forwards bytes. The
+// port 15008) from its pool for (source pod, destination pod), and forwards bytes. The
 // destination's ztunnel (mesh/ztunnel/ztunnel-inbound.ts, via Inbound) enforces policy and hands the
 // connection to the app. Same-node traffic still passes both. A destination with a sidecar gets
 // HBONE too; one outside the mesh gets the connection in plaintext. ztunnel parses no HTTP: the
@@ -160,7 +160,9 @@ export class ZtunnelPath {
       const mtls = wp !== undefined || dest.ambient || dest.hasSidecar;
       let stream: HboneConnection | null = null;
       if (mtls) {
-        stream = zt.pool.stream(from.identity.principal, dest.identity.principal, now);
+        // ztunnel's WorkloadKey: source (identity, IP) and destination (identities, pod IP:15008) —
+        // one Pod object each (pool.rs, h2/client.rs WorkloadKey).
+        stream = zt.pool.stream(from, dest, now);
         if (zt.pool.justDialled) setupMs += this.dial(zt, zDest, from, dest, now);
       }
       // The app's TCP handshake with its own ztunnel (in-pod redirect) costs no extra round trip here.

@@ -1,9 +1,13 @@
 // ztunnel's HBONE connection pool: HTTP/2 CONNECT streams over mTLS to port 15008. Each unique
-// (source identity, destination identity) gets its own dedicated connections; a connection carries up
-// to POOL_MAX_STREAMS_PER_CONNECTION streams (100) at once, a new one is dialled (an mTLS handshake)
-// when all are full, and a connection unused for POOL_UNUSED_RELEASE_TIMEOUT (5 min) is released.
+// source/destination key gets its own dedicated connections; a connection carries up to
+// POOL_MAX_STREAMS_PER_CONNECTION streams (100) at once, a new one is dialled (an mTLS handshake) when
+// all are full, and a connection unused for POOL_UNUSED_RELEASE_TIMEOUT (5 min) is released. The key
+// is ztunnel's WorkloadKey — source identity and IP, destination identities and address (pod IP:15008)
+// — and every in-pod workload has its own pool, so the caller keys by source pod and destination pod
+// (or waypoint pod), not by identity alone: two replicas of one ServiceAccount get two tunnels.
 // https://istio.io/latest/docs/ambient/architecture/hbone/
-// https://github.com/istio/ztunnel/blob/62d82653/src/proxy/pool.rs
+// https://github.com/istio/ztunnel/blob/62d82653/src/proxy/pool.rs#L42-L49 (invariants)
+// https://github.com/istio/ztunnel/blob/62d82653/src/proxy/h2/client.rs#L49-L59 (WorkloadKey)
 // https://github.com/istio/ztunnel/blob/62d82653/src/config.rs#L105-L106
 // Pure: the caller passes the time.
 
@@ -24,9 +28,9 @@ export interface HboneAcquired {
   dialled: boolean;
 }
 
-export class HbonePool {
-  /** Source identity → destination identity → its connections (two Maps: no key string per stream). */
-  private readonly byKey = new Map<string, Map<string, HboneConnection[]>>();
+export class HbonePool<S = string, D = string> {
+  /** Source → destination → its connections (two Maps: no key string per stream). */
+  private readonly byKey = new Map<S, Map<D, HboneConnection[]>>();
   private nextId = 0;
   /** Tunnels dialled and released, over the pool's life. */
   dialled = 0;
@@ -37,7 +41,7 @@ export class HbonePool {
     readonly unusedReleaseMs = HBONE_UNUSED_RELEASE_MS,
   ) {}
 
-  private list(src: string, dst: string): HboneConnection[] {
+  private list(src: S, dst: D): HboneConnection[] {
     let byDst = this.byKey.get(src);
     if (byDst === undefined) this.byKey.set(src, (byDst = new Map()));
     let conns = byDst.get(dst);
@@ -45,8 +49,8 @@ export class HbonePool {
     return conns;
   }
 
-  /** A stream for a new TCP connection from `src` to `dst` (SPIFFE identities) at `now`. */
-  acquire(src: string, dst: string, now: number): HboneAcquired {
+  /** A stream for a new TCP connection from `src` to `dst` (the pool's keys) at `now`. */
+  acquire(src: S, dst: D, now: number): HboneAcquired {
     const conn = this.stream(src, dst, now);
     return { conn, dialled: this.justDialled };
   }
@@ -55,7 +59,7 @@ export class HbonePool {
   justDialled = false;
 
   /** `acquire` without the result object (the hot path): read `justDialled` after it. */
-  stream(src: string, dst: string, now: number): HboneConnection {
+  stream(src: S, dst: D, now: number): HboneConnection {
     const conns = this.list(src, dst);
     if (conns.length > 0) this.releaseIdle(conns, now);
     for (let i = 0; i < conns.length; i++) {
@@ -80,7 +84,7 @@ export class HbonePool {
   }
 
   /** Connections currently open between `src` and `dst` at `now`. */
-  open(src: string, dst: string, now: number): number {
+  open(src: S, dst: D, now: number): number {
     const conns = this.byKey.get(src)?.get(dst);
     if (conns === undefined) return 0;
     this.releaseIdle(conns, now);
