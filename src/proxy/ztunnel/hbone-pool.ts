@@ -13,10 +13,36 @@
 
 export const HBONE_MAX_STREAMS_PER_CONNECTION = 100;
 export const HBONE_UNUSED_RELEASE_MS = 5 * 60_000;
+/**
+ * ztunnel's TCP connect timeout (freebind_connect's CONNECTION_TIMEOUT), for a new tunnel as for a
+ * plaintext connection: https://github.com/istio/ztunnel/blob/62d82653/src/proxy.rs#L645-L697
+ */
+export const ZTUNNEL_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * HTTP/2 keepalive of every HBONE tunnel: a PING 10 s after it opens and 10 s after each PONG; no
+ * PONG within 20 s drops the tunnel and resets its streams (do_ping_pong in
+ * https://github.com/istio/ztunnel/blob/62d82653/src/proxy/h2.rs#L31-L75, drive_connection in
+ * src/proxy/h2/client.rs).
+ */
+export const HBONE_PING_INTERVAL_MS = 10_000;
+export const HBONE_PING_TIMEOUT_MS = 20_000;
+
+/**
+ * When a tunnel opened at `openedMs` is dropped because its peer went silent at `silentFromMs`:
+ * the first PING sent at or after that time goes unanswered (round trips neglected: PINGs every
+ * 10 s from the tunnel's start).
+ */
+export function tunnelDeadAt(openedMs: number, silentFromMs: number): number {
+  const from = Math.max(silentFromMs, openedMs + HBONE_PING_INTERVAL_MS);
+  const ping = openedMs + Math.ceil((from - openedMs) / HBONE_PING_INTERVAL_MS) * HBONE_PING_INTERVAL_MS;
+  return ping + HBONE_PING_TIMEOUT_MS;
+}
 
 /** One HTTP/2 connection of the pool. */
 export interface HboneConnection {
   readonly id: number;
+  /** When it was dialled (its keepalive PINGs count from there). */
+  readonly openedMs: number;
   streams: number;
   /** When its last stream closed (idle since), or Infinity while a stream is open. */
   idleSinceMs: number;
@@ -71,7 +97,7 @@ export class HbonePool<S = string, D = string> {
         return c;
       }
     }
-    const conn: HboneConnection = { id: this.nextId++, streams: 1, idleSinceMs: Infinity };
+    const conn: HboneConnection = { id: this.nextId++, openedMs: now, streams: 1, idleSinceMs: Infinity };
     conns.push(conn);
     this.dialled++;
     this.justDialled = true;
@@ -81,6 +107,16 @@ export class HbonePool<S = string, D = string> {
   /** The stream's TCP connection closed at `now`. */
   release(conn: HboneConnection, now: number): void {
     if (conn.streams > 0 && --conn.streams === 0) conn.idleSinceMs = now;
+  }
+
+  /** The tunnel failed (its dial timed out, or its keepalive did): out of the pool, its streams gone. */
+  discard(src: S, dst: D, conn: HboneConnection): void {
+    const conns = this.byKey.get(src)?.get(dst);
+    const i = conns === undefined ? -1 : conns.indexOf(conn);
+    if (i < 0) return;
+    conns!.splice(i, 1);
+    conn.streams = 0;
+    this.released++;
   }
 
   /** Connections currently open between `src` and `dst` at `now`. */
