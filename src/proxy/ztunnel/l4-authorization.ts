@@ -91,7 +91,9 @@ export interface ZtunnelAuthz {
 
 /** Compile the policies that apply to one ambient workload without a waypoint (once per config version). */
 export function compileZtunnelAuthorization(policies: readonly AuthorizationPolicy[], workload: WorkloadRef, rootNamespace?: string): ZtunnelAuthz {
-  const applicable = applicableAuthorizationPolicies(policies, workload, rootNamespace).filter((p) => p.metadata.annotations["istio.io/dry-run"]?.toLowerCase() !== "true");
+  // A dry-run policy is not sent to ztunnel (AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY is off by
+  // default); istiod reads the annotation with strconv.ParseBool (authorization.go#L401-L418).
+  const applicable = applicableAuthorizationPolicies(policies, workload, rootNamespace).filter((p) => !GO_TRUE.has(p.metadata.annotations["istio.io/dry-run"] ?? ""));
   const l7: string[] = [];
   const l7OnlyAllow: string[] = [];
   const converted: AuthorizationPolicy[] = [];
@@ -137,3 +139,5 @@ export function checkConnection(a: ZtunnelAuthz, c: L4Connection): L4Check {
   return { allowed: false, policy, l7WithoutWaypoint: false };
 }
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+/** The spellings Go's strconv.ParseBool reads as true. */
+const GO_TRUE: ReadonlySet<string> = new Set(["1", "t", "T", "TRUE", "true", "True"]);

@@ -107,4 +107,15 @@ describe("ztunnel L4 authorization", () => {
     expect(checkConnection(compileZtunnelAuthorization([policy("all", { action: "ALLOW", rules: [{}] })], workload), conn(other)).allowed).toBe(true);
     expect(checkConnection(compileZtunnelAuthorization([policy("none", { action: "ALLOW" })], workload), conn()).allowed).toBe(false);
   });
+
+  it("leaves out dry-run policies, the annotation read as Go's strconv.ParseBool reads it", () => {
+    const dry = (v: string): AuthorizationPolicy => {
+      const p = policy("dry", { action: "DENY", rules: [{}] });
+      return { ...p, metadata: { ...p.metadata, annotations: { "istio.io/dry-run": v } } };
+    };
+    expect(checkConnection(compileZtunnelAuthorization([dry("1")], workload), conn()).allowed).toBe(true);
+    expect(checkConnection(compileZtunnelAuthorization([dry("True")], workload), conn()).allowed).toBe(true);
+    // Not a Go boolean: istiod logs the error and enforces the policy.
+    expect(checkConnection(compileZtunnelAuthorization([dry("yes")], workload), conn()).allowed).toBe(false);
+  });
 });
