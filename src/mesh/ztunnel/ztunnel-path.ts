@@ -371,6 +371,17 @@ export class ZtunnelExchange implements Exchange, Responder {
     this.answer(status, flags, back);
   }
 
+  /**
+   * The pod went silent with this request inside: over HBONE the tunnel's keepalive resets the
+   * connection when its unanswered PING times out; a plaintext connection waits for the caller.
+   */
+  silenced(): void {
+    const c = this.conn;
+    if (c === null || c.stream === null || c.toWaypoint) return;
+    const now = this.path.now;
+    this.answer(0, "-", Math.max(0, tunnelDeadAt(c.stream.openedMs, c.dest.blackholedAtMs) - now));
+  }
+
   answer(status: number, flags: string, delay: number): void {
     this.status = status;
     this.flags = flags;
