@@ -80,6 +80,11 @@ export function ztunnelRule(action: "ALLOW" | "DENY", rule: AuthzRule): AuthzRul
   return out;
 }
 
+/** Whether istiod leaves the policy out of ztunnel's config as dry-run (`istio.io/dry-run`, Go's ParseBool). */
+export function isDryRunForZtunnel(p: AuthorizationPolicy): boolean {
+  return GO_TRUE.has(p.metadata.annotations["istio.io/dry-run"] ?? "");
+}
+
 export interface ZtunnelAuthz {
   /** The policies with L7 fields, whose HTTP parts ztunnel cannot enforce ("namespace/name"). */
   readonly l7Policies: readonly string[];
@@ -93,7 +98,7 @@ export interface ZtunnelAuthz {
 export function compileZtunnelAuthorization(policies: readonly AuthorizationPolicy[], workload: WorkloadRef, rootNamespace?: string): ZtunnelAuthz {
   // A dry-run policy is not sent to ztunnel (AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY is off by
   // default); istiod reads the annotation with strconv.ParseBool (authorization.go#L401-L418).
-  const applicable = applicableAuthorizationPolicies(policies, workload, rootNamespace).filter((p) => !GO_TRUE.has(p.metadata.annotations["istio.io/dry-run"] ?? ""));
+  const applicable = applicableAuthorizationPolicies(policies, workload, rootNamespace).filter((p) => !isDryRunForZtunnel(p));
   const l7: string[] = [];
   const l7OnlyAllow: string[] = [];
   const converted: AuthorizationPolicy[] = [];
