@@ -23,6 +23,11 @@ export interface OutgoingRequest {
 export interface Responder {
   /** `status` 0 means no HTTP response came back (reset, refused); `flags` as Envoy prints them. */
   onResponse(status: number, flags: string, bytes?: number): void;
+  /**
+   * The destination went silent with the request inside (its node vanished): no answer will come.
+   * Optional: only a carrier that notices silence on its own (ztunnel's tunnel keepalive) implements it.
+   */
+  silenced?(): void;
 }
 
 /** A request on its way; `abandon` is the client giving up (its own timeout): it ignores the answer. */

@@ -143,9 +143,12 @@ function tcpSeries(rec: Recorder): TcpSeries[] {
   const byKey = new Map<string, TcpSeries>();
   for (const e of rec.edges) {
     if (e.labels.l4 !== true) continue;
+    // ztunnel knows the tunnel at both ends: `mutual_tls` over HBONE, else `unknown` (its SecurityPolicy
+    // has no `none`; outbound.rs conn_metrics_from_request, inbound.rs, inbound_passthrough.rs).
+    const policy = e.labels.mtls ? "mutual_tls" : "unknown";
     const labels = istioLabels(e.labels, 0, "-")
       .filter(([k]) => k !== "response_code" && k !== "response_flags")
-      .map(([k, v]): [string, string] => (k === "request_protocol" ? [k, "tcp"] : [k, v]));
+      .map(([k, v]): [string, string] => (k === "request_protocol" ? [k, "tcp"] : k === "connection_security_policy" ? [k, policy] : [k, v]));
     const key = labels.map(([, v]) => v).join("\u0000");
     let out = byKey.get(key);
     if (out === undefined) byKey.set(key, (out = { labels, sent: 0, received: 0, opened: 0, closed: 0 }));

@@ -22,11 +22,11 @@ export function l4Verdict(config: MeshConfig, pod: Pod, peerPod: Pod | null, mtl
   const authz = compileZtunnelAuthorization(ztunnelPolicies(config), ref, DEFAULT_ROOT_NAMESPACE);
   const r = checkConnection(authz, { peer: mtls && peerPod !== null ? peerPod.identity : undefined, sourceIp: peerPod?.ip ?? OUTSIDE_IP, destinationIp: pod.ip, port });
   if (r.allowed) {
-    const a = authz.compiled?.applied;
-    const none = a !== undefined && a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0;
+    const a = authz.compiled.applied;
+    const none = a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0;
     return { pod: pod.id, allowed: true, reason: none ? "no AuthorizationPolicy applies: allowed" : "allowed by its L4 AuthorizationPolicies" };
   }
-  if (authz.compiled === null) {
+  if (r.l7WithoutWaypoint) {
     return { pod: pod.id, allowed: false, reason: `DENIED: ALLOW policy ${r.policy} has only L7 rules (HTTP attributes) and the workload has no waypoint: "the ztunnel proxy will simply drop all traffic"` };
   }
   return { pod: pod.id, allowed: false, reason: r.policy === "none" ? "DENIED: ALLOW policies apply and none of their L4 rules matches" : `DENIED by ${r.policy}` };

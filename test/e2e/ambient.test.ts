@@ -41,6 +41,11 @@ describe("Bookinfo in ambient without a waypoint", () => {
     expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="productpage-v1".*connection_security_policy="mutual_tls"\} \d+/m);
     expect(prom).toMatch(/^istio_tcp_connections_opened_total\{reporter="source",source_workload="reviews-v2",.*destination_workload="ratings-v1".*\} [1-9]\d*$/m);
     expect(prom).toMatch(/^istio_tcp_connections_closed_total\{/m);
+    // ztunnel labels both ends of an HBONE connection mutual_tls, anything else unknown — never
+    // "none" (its SecurityPolicy enum; outbound.rs conn_metrics_from_request, inbound_passthrough.rs).
+    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="source",source_workload="productpage-v1".*connection_security_policy="mutual_tls"\} \d+/m);
+    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="unknown".*destination_workload="productpage-v1".*connection_security_policy="unknown"\} \d+/m);
+    expect(prom).not.toMatch(/^istio_tcp_\w+\{.*connection_security_policy="none"/m);
     expect(prom).toMatch(/^istio_tcp_received_bytes_total\{/m);
   });
 

@@ -10,6 +10,8 @@ import { worldZtunnelConfig, ztunnelConfigCommand } from "../../src/cli/ztunnel-
 import { proxyConfigCommand } from "../../src/cli/inspect-commands.js";
 import { UsageError } from "../../src/cli/exit.js";
 import type { World } from "../../src/mesh/world.js";
+import { convertPolicy } from "../../src/xds/translation/ztunnel-config.js";
+import type { AuthorizationPolicy } from "../../src/proxy/api/security.js";
 
 const S = (f: string) => path.resolve(import.meta.dirname, "../../scenarios", f);
 
@@ -87,6 +89,21 @@ describe("ztunnel's policies", () => {
       for (const k of Object.keys(p)) expect(POLICY_FIELDS).toContain(k);
       for (const m of p.rules.flat(2)) for (const k of Object.keys(m)) expect(MATCH_FIELDS).toContain(k);
     }
+  });
+});
+
+describe("convertPolicy writes what istiod sends ztunnel (authorization.go handleRule, stringToMatch)", () => {
+  const ap = (action: "ALLOW" | "DENY", rules: AuthorizationPolicy["spec"]["rules"]): AuthorizationPolicy =>
+    ({ kind: "AuthorizationPolicy", apiVersion: "security.istio.io/v1", metadata: { name: "p", namespace: "ns", labels: {}, annotations: {}, creationIndex: 0 }, spec: { action, rules } }) as AuthorizationPolicy;
+  it("a DENY's HTTP-only entry or `when` becomes an empty match, which ztunnel skips", () => {
+    expect(convertPolicy(ap("DENY", [{ to: [{ operation: { methods: ["POST"] } }] }])).rules).toEqual([[[{}]]]);
+    expect(convertPolicy(ap("DENY", [{ when: [{ key: "remote.ip", values: ["10.0.0.1"] }] }])).rules).toEqual([[[{}]]]);
+    expect(convertPolicy(ap("DENY", [{ when: [{ key: "destination.ip", values: ["10.0.0.1"] }] }])).rules).toEqual([[[{ destinationIps: ["10.0.0.1"] }]]]);
+  });
+  it("principals and namespaces with * become Presence, Suffix and Prefix matches", () => {
+    expect(convertPolicy(ap("ALLOW", [{ from: [{ source: { principals: ["*", "*/sa/reviews", "cluster.local/ns/a/*"], namespaces: ["x"] } }] }])).rules).toEqual([[[{
+      namespaces: [{ Exact: "x" }], principals: [{ Presence: [] }, { Suffix: "/sa/reviews" }, { Prefix: "cluster.local/ns/a/" }],
+    }]]]);
   });
 });
 

@@ -204,7 +204,7 @@ function authorizationMessages(
   // Istio writes ZtunnelAccepted on every policy without targetRefs once ambient is on.
   if (z.condition?.status === "False") out.push(negativeCondition(resource, "ZtunnelAccepted", z.condition.reason, z.condition.message));
   if (z.condition?.status === "True" && z.condition.reason === "UnsupportedValue" && deps.length > 0) {
-    const consequence = z.effect === "deny-all" ? `every connection to ${names(deps)} is denied by ztunnel, a waypoint or not`
+    const consequence = z.effect === "deny-all" ? `every connection to ${names(deps)} that no other ALLOW policy allows is denied by ztunnel, a waypoint or not`
       : z.effect === "no-effect" ? `it denies nothing at ${names(deps)}`
       : `at ${names(deps)} it is more restrictive than written`;
     out.push({

@@ -6,6 +6,7 @@
 // its boilerplates); pilot/pkg/serviceregistry/ambient/policies.go (Bound = a policy was produced);
 // https://istio.io/latest/docs/ambient/usage/l4-policy/ ("ztunnel proxy will simply drop all traffic").
 import type { AuthorizationPolicy, AuthzRule } from "../../proxy/api/security.js";
+import { L4_CONDITION_KEYS, ztunnelRule } from "../../proxy/ztunnel/l4-authorization.js";
 
 /** The condition istiod writes on the policy (type ZtunnelAccepted). */
 export interface ZtunnelAccepted {
@@ -21,14 +22,12 @@ export interface ZtunnelAuthorization {
   readonly httpAttributes: readonly string[];
   /**
    * What is left at ztunnel: `as-written` (no HTTP attributes), `deny-all` (an ALLOW policy whose every
-   * rule needed HTTP: nothing can match, so every connection is denied), `more-restrictive` (some
+   * rule needed HTTP: it matches nothing, so every connection no other ALLOW policy allows is denied), `more-restrictive` (some
    * ALLOW rules dropped, or a DENY enforced without its HTTP parts), `no-effect` (a DENY with nothing
    * left to match), `rejected` (CUSTOM/AUDIT: ztunnel does not take the policy).
    */
   readonly effect: "as-written" | "deny-all" | "more-restrictive" | "no-effect" | "rejected";
 }
-
-const L4_WHEN = new Set(["source.ip", "source.namespace", "source.principal", "destination.ip", "destination.port"]);
 
 /** Does the policy carry targetRefs (waypoint/gateway policy)? Read loosely: older models drop the field. */
 export function hasTargetRefs(ap: AuthorizationPolicy): boolean {
@@ -36,30 +35,13 @@ export function hasTargetRefs(ap: AuthorizationPolicy): boolean {
   return (spec.targetRefs?.length ?? 0) > 0 || spec.targetRef !== undefined;
 }
 
-function httpAttributesOf(rule: AuthzRule): { found: string[]; l4Left: boolean } {
+/** The HTTP attribute names a rule uses (istiod's httpOperations, httpSources, non-L4 `when` keys). */
+function httpAttributesOf(rule: AuthzRule): string[] {
   const found: string[] = [];
-  let clauses = 0;
-  let l4Clauses = 0;
-  for (const t of rule.to ?? []) {
-    const op = t.operation;
-    for (const k of ["hosts", "notHosts", "methods", "notMethods", "paths", "notPaths"] as const) if ((op[k]?.length ?? 0) > 0) found.push(k);
-    clauses++;
-    if ((op.ports?.length ?? 0) + (op.notPorts?.length ?? 0) > 0) l4Clauses++;
-  }
-  for (const f of rule.from ?? []) {
-    const s = f.source;
-    for (const k of ["remoteIpBlocks", "notRemoteIpBlocks", "requestPrincipals", "notRequestPrincipals"] as const) if ((s[k]?.length ?? 0) > 0) found.push(k);
-    clauses++;
-    const l4 = ["principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks"] as const;
-    if (l4.some((k) => (s[k]?.length ?? 0) > 0)) l4Clauses++;
-  }
-  for (const w of rule.when ?? []) {
-    clauses++;
-    if (L4_WHEN.has(w.key)) l4Clauses++;
-    else found.push(w.key);
-  }
-  // An empty match is skipped by ztunnel (match-none): the rule fires only if every clause kept an L4 match.
-  return { found, l4Left: clauses === l4Clauses };
+  for (const t of rule.to ?? []) for (const k of ["hosts", "notHosts", "methods", "notMethods", "paths", "notPaths"] as const) if ((t.operation[k]?.length ?? 0) > 0) found.push(k);
+  for (const f of rule.from ?? []) for (const k of ["remoteIpBlocks", "notRemoteIpBlocks", "requestPrincipals", "notRequestPrincipals"] as const) if ((f.source[k]?.length ?? 0) > 0) found.push(k);
+  for (const w of rule.when ?? []) if (!L4_CONDITION_KEYS.has(w.key)) found.push(w.key);
+  return found;
 }
 
 export function ztunnelAuthorization(ap: AuthorizationPolicy): ZtunnelAuthorization {
@@ -68,17 +50,16 @@ export function ztunnelAuthorization(ap: AuthorizationPolicy): ZtunnelAuthorizat
   if (action !== "ALLOW" && action !== "DENY") {
     return { condition: { status: "False", reason: "UnsupportedValue", message: `ztunnel does not support the ${action} action` }, httpAttributes: [], effect: "rejected" };
   }
-  const rules = ap.spec.rules ?? [];
+  const rules = (ap.spec.rules ?? []).map((r: AuthzRule | null) => r ?? {});
   const found = new Set<string>();
   let kept = 0;
-  let denyEffective = false;
   for (const r of rules) {
-    const { found: f, l4Left } = httpAttributesOf(r);
-    f.forEach((x) => found.add(x));
-    // ALLOW: "L7 policies never match for ALLOW", the whole rule is dropped.
-    if (f.length === 0) kept++;
-    if (action === "DENY" && (f.length === 0 || l4Left)) denyEffective = true;
+    httpAttributesOf(r).forEach((x) => found.add(x));
+    // ALLOW: "L7 policies never match for ALLOW", the whole rule is dropped. DENY: a rule whose
+    // clause kept only empty matches never fires (hasEffectiveRules; ztunnel skips empty matches).
+    if (ztunnelRule(action, r) !== null) kept++;
   }
+  const denyEffective = kept > 0;
   const httpAttributes = [...found].sort();
   if (httpAttributes.length === 0) return { condition: { status: "True", reason: "Accepted", message: "attached to ztunnel" }, httpAttributes, effect: "as-written" };
   let boilerplate: string;

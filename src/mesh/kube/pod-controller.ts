@@ -166,6 +166,7 @@ export class PodController {
     if (!pod.alive || pod.blackholed) return;
     if (how === "blackhole") {
       pod.blackholed = true;
+      pod.blackholedAtMs = d.sim.now;
       pod.appUp = false;
       pod.app.crash();
       d.inbound.dropAll(pod);

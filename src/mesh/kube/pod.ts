@@ -16,6 +16,8 @@ export class Pod implements OriginPod {
   appUp = true;
   /** Unreachable (its node vanished): packets to it are dropped, nothing answers or refuses. */
   blackholed = false;
+  /** When it became unreachable (ztunnel's HBONE keepalive pings notice it 20–30 s later). */
+  blackholedAtMs = Infinity;
   /** status.startTime: when the kubelet started it on its node (-Infinity: running before the run began). */
   startedAtMs = -Infinity;
   /** Being scaled down: it no longer counts as a replica. */

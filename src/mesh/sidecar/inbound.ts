@@ -371,6 +371,7 @@ export class InboundLeg implements Responder {
     this.closed = true;
     if (this.served !== null) this.served.done = true;
     this.rt.left(this);
+    this.responder.silenced?.();
   }
 
   reset(): void {

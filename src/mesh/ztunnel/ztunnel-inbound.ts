@@ -116,11 +116,11 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
     if (p === undefined || p.config !== config) {
       const ref = { namespace: pod.namespace, labels: pod.labels };
       const authz = compileZtunnelAuthorization(ztunnelPolicies(config), ref, DEFAULT_ROOT_NAMESPACE);
-      const a = authz.compiled?.applied;
+      const a = authz.compiled.applied;
       p = {
         config, authz,
         peerAuthn: effectivePeerAuthentication(config.peerAuthentications, ref, DEFAULT_ROOT_NAMESPACE),
-        open: a !== undefined && a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0,
+        open: a.ALLOW.length + a.DENY.length + a.CUSTOM.length === 0,
       };
       this.policies.set(pod, p);
     }
@@ -146,7 +146,7 @@ export class ZtunnelInbound implements ZtunnelInboundHook {
       sourceIp: from?.ip ?? OUTSIDE_IP, destinationIp: pod.ip, port,
     });
     if (r.allowed) return true;
-    this.deny(pod, p.authz.compiled === null ? `l7-policy-without-waypoint:${r.policy}` : `policy:${r.policy}`);
+    this.deny(pod, r.l7WithoutWaypoint ? `l7-policy-without-waypoint:${r.policy}` : `policy:${r.policy}`);
     return false;
   }
 

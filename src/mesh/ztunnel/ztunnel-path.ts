@@ -2,7 +2,7 @@
 // its node's ztunnel (port 15001), which picks the destination endpoint ONCE per connection (weighted
 // random over ready endpoints, locality tiers from the Service's traffic distribution; no retries,
 // no outlier detection, no per-request balancing), opens an HBONE stream (HTTP/2 CONNECT over mTLS to
-// port 15008) from its pool for (source identity, destination identity), and forwards bytes. The
+// port 15008) from its pool for (source pod, destination pod), and forwards bytes. The
 // destination's ztunnel (mesh/ztunnel/ztunnel-inbound.ts, via Inbound) enforces policy and hands the
 // connection to the app. Same-node traffic still passes both. A destination with a sidecar gets
 // HBONE too; one outside the mesh gets the connection in plaintext. ztunnel parses no HTTP: the
@@ -17,7 +17,7 @@
 // (then the request is reset). A caller that names none (open-loop load, apps calling apps) opens
 // one per request, as Bookinfo's productpage does (Python `requests` without a Session).
 import type { Simulator } from "../../engine/simulator.js";
-import type { HboneConnection } from "../../proxy/ztunnel/hbone-pool.js";
+import { tunnelDeadAt, ZTUNNEL_CONNECT_TIMEOUT_MS, type HboneConnection } from "../../proxy/ztunnel/hbone-pool.js";
 import { chooseEndpoint, routingPreference, type RoutingPreference, type WorkloadLocality } from "../../proxy/ztunnel/endpoint-choice.js";
 import type { Pod } from "../kube/pod.js";
 import type { ServiceRegistry, ServiceState } from "../kube/service-registry.js";
@@ -144,7 +144,15 @@ export class ZtunnelPath {
     if (c !== undefined && (!c.dest.alive || c.dest.blackholed)) {
       // The pinned pod is gone: the connection is reset; the caller dials again.
       this.close(c, now);
-      if (c.dest.blackholed) return x; // nothing answers: only the caller's timeout ends it
+      if (c.dest.blackholed) {
+        // Nothing answers. Over HBONE the tunnel's keepalive notices: the connection is reset when
+        // the tunnel's unanswered PING times out; a plaintext connection waits for the caller's timeout.
+        if (c.stream === null) return x;
+        const dead = tunnelDeadAt(c.stream.openedMs, c.dest.blackholedAtMs);
+        if (dead <= now) zt.pool.discard(from, c.dest, c.stream);
+        x.answer(0, "-", Math.max(0, dead - now));
+        return x;
+      }
       x.answer(0, "-", 0);
       return x;
     }
@@ -158,9 +166,12 @@ export class ZtunnelPath {
       }
       const zDest = this.d.ztunnels.of(dest);
       const mtls = wp !== undefined || dest.ambient || dest.hasSidecar;
+      if (dest.blackholed) return this.toSilentPod(x, zt, from, dest, mtls, now);
       let stream: HboneConnection | null = null;
       if (mtls) {
-        stream = zt.pool.stream(from.identity.principal, dest.identity.principal, now);
+        // ztunnel's WorkloadKey: source (identity, IP) and destination (identities, pod IP:15008) —
+        // one Pod object each (pool.rs, h2/client.rs WorkloadKey).
+        stream = zt.pool.stream(from, dest, now);
         if (zt.pool.justDialled) setupMs += this.dial(zt, zDest, from, dest, now);
       }
       // The app's TCP handshake with its own ztunnel (in-pod redirect) costs no extra round trip here.
@@ -193,6 +204,29 @@ export class ZtunnelPath {
     const wire = this.d.network.between(from, c.dest);
     if (c.toWaypoint) this.d.sim.after(setupMs + outMs + wire, this.kWaypoint, new WaypointArrival(c.dest, origin, req, x, key));
     else this.d.inbound.receive(c.dest, req, origin, t.fqdn, c.mtls, x, setupMs + outMs + wire, key);
+    return x;
+  }
+
+  /**
+   * A new connection to a pod that went silent (its node vanished; still an endpoint until the node
+   * controller notices): ztunnel's TCP connect — a new tunnel's, or a plaintext one — times out after
+   * 10 s and the app's connection is closed (flag UF, as for no endpoint); a stream on a tunnel already
+   * open to the pod is reset when that tunnel's keepalive PING times out.
+   */
+  private toSilentPod(x: ZtunnelExchange, zt: Ztunnel, from: Pod, dest: Pod, mtls: boolean, now: number): ZtunnelExchange {
+    if (mtls) {
+      const stream = zt.pool.stream(from, dest, now);
+      const dialled = zt.pool.justDialled;
+      const dead = dialled ? now : tunnelDeadAt(stream.openedMs, dest.blackholedAtMs);
+      zt.pool.release(stream, now);
+      if (dead > now) {
+        x.answer(0, "-", dead - now);
+        return x;
+      }
+      // The dial in vain, or a tunnel already dropped by its keepalive (then dialled again in vain).
+      zt.pool.discard(from, dest, stream);
+    }
+    x.answer(0, "UF", ZTUNNEL_CONNECT_TIMEOUT_MS);
     return x;
   }
 
@@ -335,6 +369,17 @@ export class ZtunnelExchange implements Exchange, Responder {
     this.bytes = bytes;
     const back = status === 0 ? 0 : this.path.network.between(this.ends[0], this.ends[1]);
     this.answer(status, flags, back);
+  }
+
+  /**
+   * The pod went silent with this request inside: over HBONE the tunnel's keepalive resets the
+   * connection when its unanswered PING times out; a plaintext connection waits for the caller.
+   */
+  silenced(): void {
+    const c = this.conn;
+    if (c === null || c.stream === null || c.toWaypoint) return;
+    const now = this.path.now;
+    this.answer(0, "-", Math.max(0, tunnelDeadAt(c.stream.openedMs, c.dest.blackholedAtMs) - now));
   }
 
   answer(status: number, flags: string, delay: number): void {

@@ -9,7 +9,8 @@ import type { Pod } from "../kube/pod.js";
 import type { SidecarCpu } from "../sidecar/sidecar-cpu.js";
 
 export class Ztunnel {
-  readonly pool = new HbonePool();
+  /** Keyed by source pod and destination pod: each in-pod workload's own pool, per destination address. */
+  readonly pool = new HbonePool<Pod, Pod>();
   constructor(
     readonly pod: Pod,
     readonly cpu: SidecarCpu,

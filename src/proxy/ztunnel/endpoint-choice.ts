@@ -27,8 +27,11 @@ export interface WorkloadLocality {
 /**
  * The routing preference istiod sends for a Service's traffic distribution (Service
  * `spec.trafficDistribution`, else the `networking.istio.io/traffic-distribution` annotation):
- * PreferSameZone (PreferClose, its deprecated alias) ranks network, region, zone, subzone;
- * PreferSameNode adds the node; any other value: no preference (plain weighted random).
+ * PreferSameZone (PreferClose, its deprecated alias) ranks network, region, zone — not the subzone;
+ * PreferSameNode ranks network, region, zone, subzone, node; both Failover. Any other value: no
+ * preference (plain weighted random).
+ * https://github.com/istio/istio/blob/86c9f01f/pilot/pkg/serviceregistry/ambient/services.go#L704-L737
+ * (preferSameZoneLoadBalancer, preferSameNodeLoadBalancer)
  * https://istio.io/latest/docs/ambient/usage/traffic-distribution/
  */
 export function routingPreference(trafficDistribution: string | undefined): RoutingPreference | null {
@@ -42,7 +45,7 @@ export function routingPreference(trafficDistribution: string | undefined): Rout
       return null;
   }
 }
-const ZONE: RoutingPreference = Object.freeze({ scopes: ["network", "region", "zone", "subzone"] as const, mode: "failover" as const });
+const ZONE: RoutingPreference = Object.freeze({ scopes: ["network", "region", "zone"] as const, mode: "failover" as const });
 const NODE: RoutingPreference = Object.freeze({ scopes: ["network", "region", "zone", "subzone", "node"] as const, mode: "failover" as const });
 
 /** How many scopes, in order, the endpoint shares with the client (the first mismatch stops the count). */

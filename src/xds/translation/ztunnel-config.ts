@@ -15,7 +15,7 @@ import { ztunnelPolicies } from "../../config/ambient/ztunnel-authorization.js";
 import type { WaypointBinding } from "../../config/ambient/waypoint-binding.js";
 import type { AuthorizationPolicy, AuthzRule } from "../../proxy/api/security.js";
 import { routingPreference, type RoutingPreference } from "../../proxy/ztunnel/endpoint-choice.js";
-import { hasL7Fields } from "../../proxy/ztunnel/l4-authorization.js";
+import { hasL7Fields, isDryRunForZtunnel } from "../../proxy/ztunnel/l4-authorization.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../../proxy/security/policy-scope.js";
 import type { Deployment, MeshSettings, Namespace, Service } from "../../scenario/model.js";
 import type { Pod } from "../../mesh/kube/pod.js";
@@ -67,14 +67,19 @@ export interface ZtunnelService {
   readonly ipFamilies: "IPv4";
 }
 
-/** One rule's clause as ztunnel matches it (an OR of matches), after istiod dropped what is HTTP. */
+/** ztunnel's StringMatch as its config_dump writes it (src/rbac.rs `StringMatch`, serde's enum form). */
+export type ZtunnelStringMatch = { Exact: string } | { Prefix: string } | { Suffix: string } | { Presence: [] };
+
+/** One match of a rule's clause (a clause is an OR of them), after istiod dropped what is HTTP; `{}` is skipped by ztunnel. */
 export interface ZtunnelPolicyMatch {
-  readonly namespaces?: readonly { Exact: string }[];
-  readonly notNamespaces?: readonly { Exact: string }[];
-  readonly principals?: readonly { Exact: string }[];
-  readonly notPrincipals?: readonly { Exact: string }[];
+  readonly namespaces?: readonly ZtunnelStringMatch[];
+  readonly notNamespaces?: readonly ZtunnelStringMatch[];
+  readonly principals?: readonly ZtunnelStringMatch[];
+  readonly notPrincipals?: readonly ZtunnelStringMatch[];
   readonly sourceIps?: readonly string[];
   readonly notSourceIps?: readonly string[];
+  readonly destinationIps?: readonly string[];
+  readonly notDestinationIps?: readonly string[];
   readonly destinationPorts?: readonly number[];
   readonly notDestinationPorts?: readonly number[];
 }
@@ -147,7 +152,7 @@ export function ambientIndexOf(i: Pick<ZtunnelConfigInput, "mesh" | "namespaces"
 export function ztunnelConfig(i: ZtunnelConfigInput): ZtunnelConfig {
   const index = ambientIndexOf(i);
   const pods = [...i.pods].filter((p) => p.alive && p.ambientProxy === undefined);
-  const policies = ztunnelPolicies(i.config).filter((p) => p.metadata.annotations["istio.io/dry-run"]?.toLowerCase() !== "true");
+  const policies = ztunnelPolicies(i.config).filter((p) => !isDryRunForZtunnel(p));
   const workloads: ZtunnelWorkload[] = [];
   for (const pod of pods) {
     const dep = i.deploymentOf(pod);
@@ -210,38 +215,47 @@ function appliesTo(p: AuthorizationPolicy, pod: Pod): boolean {
 }
 
 /**
- * istiod's conversion (authorization.go convertAuthorizationPolicy): scope from the selector and
- * namespace; in an ALLOW policy a rule with an HTTP attribute is dropped (it could never match at
- * L4); in a DENY policy its L4 part is kept.
+ * istiod's conversion (authorization.go convertAuthorizationPolicy, handleRule): scope from the
+ * selector and namespace; in an ALLOW policy a rule with an HTTP attribute is dropped (it could never
+ * match at L4); in a DENY policy its L4 part is kept, and an HTTP-only entry or `when` leaves an empty
+ * match `{}` that ztunnel skips. https://github.com/istio/istio/blob/86c9f01f/pilot/pkg/serviceregistry/ambient/authorization.go#L584-L700
  */
 export function convertPolicy(p: AuthorizationPolicy): ZtunnelPolicy {
   const action = (p.spec.action ?? "ALLOW") === "DENY" ? "Deny" : "Allow";
   const scope = p.metadata.namespace === DEFAULT_ROOT_NAMESPACE && p.spec.selector === undefined ? "Global"
     : p.spec.selector !== undefined ? "WorkloadSelector" : "Namespace";
-  const rules = (p.spec.rules ?? []).filter((r) => r !== null && (action === "Deny" || !hasL7Fields(r))).map(convertRule);
+  // A null rule is an empty rule (match everything).
+  const rules = (p.spec.rules ?? []).map((r: AuthzRule | null) => r ?? {}).filter((r) => action === "Deny" || !hasL7Fields(r)).map(convertRule);
   return { name: p.metadata.name, namespace: p.metadata.namespace, scope, action, rules };
+}
+
+/** istiod's stringToMatch: `*` any non-empty value, `*x` a suffix, `x*` a prefix, else exact. */
+function stringMatches(xs: readonly string[] | undefined): ZtunnelStringMatch[] | undefined {
+  if (xs === undefined || xs.length === 0) return undefined;
+  return xs.map((v): ZtunnelStringMatch => (v === "*" ? { Presence: [] } : v.startsWith("*") ? { Suffix: v.slice(1) } : v.endsWith("*") ? { Prefix: v.slice(0, -1) } : { Exact: v }));
 }
 
 function convertRule(r: AuthzRule): ZtunnelPolicyMatch[][] {
   const clauses: ZtunnelPolicyMatch[][] = [];
-  const exact = (xs: readonly string[] | undefined) => (xs === undefined || xs.length === 0 ? undefined : xs.map((x) => ({ Exact: x })));
   const num = (xs: readonly string[] | undefined) => (xs === undefined || xs.length === 0 ? undefined : xs.map(Number));
   const some = (m: Record<string, unknown>): ZtunnelPolicyMatch => Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as ZtunnelPolicyMatch;
+  if ((r.to?.length ?? 0) > 0) clauses.push(r.to!.map(({ operation: o }) => some({ destinationPorts: num(o.ports), notDestinationPorts: num(o.notPorts) })));
   if ((r.from?.length ?? 0) > 0) {
     clauses.push(r.from!.map(({ source: s }) => some({
-      namespaces: exact(s.namespaces), notNamespaces: exact(s.notNamespaces), principals: exact(s.principals), notPrincipals: exact(s.notPrincipals),
       sourceIps: s.ipBlocks, notSourceIps: s.notIpBlocks,
+      namespaces: stringMatches(s.namespaces), notNamespaces: stringMatches(s.notNamespaces),
+      principals: stringMatches(s.principals), notPrincipals: stringMatches(s.notPrincipals),
     })));
   }
-  if ((r.to?.length ?? 0) > 0) clauses.push(r.to!.map(({ operation: o }) => some({ destinationPorts: num(o.ports), notDestinationPorts: num(o.notPorts) })));
   for (const w of r.when ?? []) {
     const v = w.values, nv = w.notValues;
-    const m = w.key === "source.namespace" ? some({ namespaces: exact(v), notNamespaces: exact(nv) })
-      : w.key === "source.principal" ? some({ principals: exact(v), notPrincipals: exact(nv) })
-      : w.key === "source.ip" || w.key === "remote.ip" ? some({ sourceIps: v, notSourceIps: nv })
+    // Any other key (remote.ip, connection.sni, request.*) is HTTP for ztunnel: an empty match.
+    clauses.push([w.key === "source.namespace" ? some({ namespaces: stringMatches(v), notNamespaces: stringMatches(nv) })
+      : w.key === "source.principal" ? some({ principals: stringMatches(v), notPrincipals: stringMatches(nv) })
+      : w.key === "source.ip" ? some({ sourceIps: v, notSourceIps: nv })
+      : w.key === "destination.ip" ? some({ destinationIps: v, notDestinationIps: nv })
       : w.key === "destination.port" ? some({ destinationPorts: num(v), notDestinationPorts: num(nv) })
-      : undefined;
-    if (m !== undefined) clauses.push([m]);
+      : {}]);
   }
   return clauses;
 }

@@ -55,7 +55,7 @@ spec:
 describe("L7 AuthorizationPolicy enforced by ztunnel", () => {
   it("MSH0160 Error: an ALLOW policy whose every rule is HTTP denies every connection", () => {
     expect(messages(base("ambient", AMBIENT_NS) + L7_AP)).toEqual([
-      "Error [MSH0160] (AuthorizationPolicy get-only.default) ZtunnelAccepted: ztunnel does not support HTTP attributes (found: methods). In ambient mode you must use a waypoint proxy to enforce HTTP rules. Within an ALLOW policy, rules matching HTTP attributes are omitted. This will be more restrictive than requested. Here: every connection to reviews-v1.default is denied by ztunnel, a waypoint or not",
+      "Error [MSH0160] (AuthorizationPolicy get-only.default) ZtunnelAccepted: ztunnel does not support HTTP attributes (found: methods). In ambient mode you must use a waypoint proxy to enforce HTTP rules. Within an ALLOW policy, rules matching HTTP attributes are omitted. This will be more restrictive than requested. Here: every connection to reviews-v1.default that no other ALLOW policy allows is denied by ztunnel, a waypoint or not",
     ]);
   });
   it("nothing in sidecar mode, nor when the workload is not ambient", () => {
@@ -80,6 +80,10 @@ describe("ztunnelAuthorization follows istiod's conversion", () => {
     ["DENY on methods only: no effect", ap("DENY", [{ to: [{ operation: { methods: ["POST"] } }] }]), "no-effect", ["methods"]],
     ["DENY with a port and a method: enforced on the port", ap("DENY", [{ to: [{ operation: { methods: ["POST"], ports: ["8080"] } }] }]), "more-restrictive", ["methods"]],
     ["a when on request.headers is HTTP", ap("ALLOW", [{ when: [{ key: "request.headers[x]", values: ["1"] }] }]), "deny-all", ["request.headers[x]"]],
+    // hasEffectiveRules: the `to` clause keeps a non-empty match (the ports entry), so the DENY fires.
+    ["DENY with a methods entry beside a ports entry: enforced on the port", ap("DENY", [{ to: [{ operation: { methods: ["POST"] } }, { operation: { ports: ["8080"] } }] }]), "more-restrictive", ["methods"]],
+    ["DENY on requestPrincipals only: no effect", ap("DENY", [{ from: [{ source: { requestPrincipals: ["*"] } }] }]), "no-effect", ["requestPrincipals"]],
+    ["a when on remote.ip is HTTP for ztunnel", ap("ALLOW", [{ when: [{ key: "remote.ip", values: ["10.0.0.1"] }] }]), "deny-all", ["remote.ip"]],
     ["a when on source.namespace is L4", ap("ALLOW", [{ when: [{ key: "source.namespace", values: ["a"] }] }]), "as-written", []],
   ] as const)("%s", (_n, policy, effect, attrs) => {
     const z = ztunnelAuthorization(policy);

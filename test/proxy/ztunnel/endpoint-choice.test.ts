@@ -50,9 +50,28 @@ describe("ztunnel endpoint choice", () => {
 
   it("ranks by scopes in order, stopping at the first mismatch", () => {
     const s = routingPreference("PreferSameZone")!.scopes;
-    expect(localityRank(client, { network: "", region: "r", zone: "a", subzone: "" }, s)).toBe(4);
+    expect(localityRank(client, { network: "", region: "r", zone: "a", subzone: "" }, s)).toBe(3);
     expect(localityRank(client, { network: "", region: "r", zone: "b", subzone: "" }, s)).toBe(2);
     // The subzone matches but the zone does not: it does not count.
     expect(localityRank(client, { network: "", region: "x", zone: "a", subzone: "" }, s)).toBe(1);
+  });
+
+  // istiod's preferSameZoneLoadBalancer sends [NETWORK, REGION, ZONE]: the subzone is not ranked;
+  // preferSameNodeLoadBalancer sends [NETWORK, REGION, ZONE, SUBZONE, NODE]
+  // (https://github.com/istio/istio/blob/86c9f01f/pilot/pkg/serviceregistry/ambient/services.go#L704-L737).
+  it("PreferSameZone does not prefer the client's subzone within its zone; PreferSameNode does", () => {
+    const sub = (name: string, subzone: string): Ep => ({ name, capacity: 1, loc: { network: "", region: "r", zone: "a", subzone, node: `${name}-n` } });
+    const eps = [sub("s1", "s1"), sub("s2", "s2")];
+    const c: WorkloadLocality = { network: "", region: "r", zone: "a", subzone: "s1", node: "x" };
+    const count = (pref: ReturnType<typeof routingPreference>): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (let i = 0; i < 1000; i++) {
+        const k = chooseEndpoint(eps, cap, loc, c, pref, (i + 0.5) / 1000)!.name;
+        out[k] = (out[k] ?? 0) + 1;
+      }
+      return out;
+    };
+    expect(count(routingPreference("PreferSameZone"))).toEqual({ s1: 500, s2: 500 });
+    expect(count(routingPreference("PreferSameNode"))).toEqual({ s1: 1000 });
   });
 });

@@ -1,7 +1,7 @@
 // ztunnel's HBONE pool (src/proxy/pool.rs, defaults in src/config.rs): per (source, destination)
-// identity, ≤ 100 streams per HTTP/2 connection, released after 5 min unused.
+// key (the run keys by pod: ztunnel-path.ts), ≤ 100 streams per HTTP/2 connection, released after 5 min unused.
 import { describe, expect, it } from "vitest";
-import { HBONE_MAX_STREAMS_PER_CONNECTION, HBONE_UNUSED_RELEASE_MS, HbonePool } from "../../../src/proxy/ztunnel/hbone-pool.js";
+import { HBONE_MAX_STREAMS_PER_CONNECTION, HBONE_UNUSED_RELEASE_MS, HbonePool, tunnelDeadAt, ZTUNNEL_CONNECT_TIMEOUT_MS } from "../../../src/proxy/ztunnel/hbone-pool.js";
 
 describe("HBONE pool", () => {
   it("carries 100 streams on one tunnel and dials a second for the 101st", () => {
@@ -40,5 +40,24 @@ describe("HBONE pool", () => {
     const p = new HbonePool();
     p.acquire("a", "b", 0);
     expect(p.open("a", "b", 10 * HBONE_UNUSED_RELEASE_MS)).toBe(1);
+  });
+});
+
+// do_ping_pong (https://github.com/istio/ztunnel/blob/62d82653/src/proxy/h2.rs#L31-L75): a PING 10 s
+// after the tunnel opens and every 10 s after, dropped when one goes 20 s without its PONG.
+describe("HBONE keepalive", () => {
+  it("drops a tunnel 20 s after the first PING its silent peer does not answer", () => {
+    expect(tunnelDeadAt(0, 30_000)).toBe(50_000);
+    expect(tunnelDeadAt(0, 30_001)).toBe(60_000);
+    // No PING before 10 s into the tunnel's life.
+    expect(tunnelDeadAt(5_000, 6_000)).toBe(35_000);
+    expect(ZTUNNEL_CONNECT_TIMEOUT_MS).toBe(10_000);
+  });
+  it("discards a failed tunnel: the next stream dials again", () => {
+    const p = new HbonePool();
+    const c = p.acquire("a", "b", 0).conn;
+    p.discard("a", "b", c);
+    expect(p.open("a", "b", 1)).toBe(0);
+    expect(p.acquire("a", "b", 1).dialled).toBe(true);
   });
 });

@@ -25,7 +25,7 @@ describe("ztunnel L4 authorization", () => {
   it("denies every connection when an ALLOW policy has L7 fields and the workload has no waypoint", () => {
     const a = compileZtunnelAuthorization([policy("get-only", { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/default/sa/bookinfo-productpage"] } }], to: [{ operation: { methods: ["GET"] } }] }] })], workload);
     expect(a.l7Policies).toEqual(["default/get-only"]);
-    expect(checkConnection(a, conn())).toEqual({ allowed: false, policy: "default/get-only" });
+    expect(checkConnection(a, conn())).toEqual({ allowed: false, policy: "default/get-only", l7WithoutWaypoint: true });
   });
 
   it("drops only the ALLOW rules that need HTTP (istiod's conversion): an L4 rule beside them still allows", () => {
@@ -33,7 +33,6 @@ describe("ztunnel L4 authorization", () => {
       { to: [{ operation: { paths: ["/admin"] } }] },
       { from: [{ source: { principals: ["cluster.local/ns/default/sa/bookinfo-productpage"] } }] },
     ] })], workload);
-    expect(a.compiled).not.toBeNull();
     expect(checkConnection(a, conn()).allowed).toBe(true);
     expect(checkConnection(a, conn(other)).allowed).toBe(false);
   });
@@ -49,9 +48,74 @@ describe("ztunnel L4 authorization", () => {
     expect(hasL7Fields({ to: [{ operation: { paths: ["/x"] } }] })).toBe(true);
     expect(hasL7Fields({ from: [{ source: { requestPrincipals: ["*"] } }] })).toBe(true);
     expect(hasL7Fields({ when: [{ key: "request.headers[x]", values: ["y"] }] })).toBe(true);
+    // Envoy sees these on TCP, ztunnel does not: istiod's l4WhenAttributes has only source.ip,
+    // source.namespace, source.principal, destination.ip, destination.port (authorization.go#L659-L665).
+    expect(hasL7Fields({ when: [{ key: "remote.ip", values: ["10.0.0.2"] }] })).toBe(true);
+    expect(hasL7Fields({ when: [{ key: "connection.sni", values: ["x"] }] })).toBe(true);
+    expect(hasL7Fields({ from: [{ source: { remoteIpBlocks: ["10.0.0.0/8"] } }] })).toBe(true);
   });
 
   it("allows everything when no policy applies", () => {
     expect(checkConnection(compileZtunnelAuthorization([], workload), conn(other)).allowed).toBe(true);
+  });
+
+  // istiod's handleRule (https://github.com/istio/istio/blob/86c9f01f/pilot/pkg/serviceregistry/ambient/authorization.go#L584-L657)
+  // keeps a DENY rule's L4 part; a match left empty is skipped by ztunnel (match-none:
+  // https://github.com/istio/ztunnel/blob/62d82653/src/rbac.rs#L114-L118), so the clause it was alone in never matches.
+  describe("DENY with HTTP attributes, as istiod converts it and ztunnel matches it", () => {
+    const deny = (rule: NonNullable<AuthorizationPolicy["spec"]["rules"]>[number]) =>
+      compileZtunnelAuthorization([policy("deny", { action: "DENY", rules: [rule] })], workload);
+    it("methods alone: no effect (a sidecar's TCP chain would deny everything)", () => {
+      expect(checkConnection(deny({ to: [{ operation: { methods: ["POST"] } }] }), conn()).allowed).toBe(true);
+    });
+    it("methods with a port: every connection to that port is denied", () => {
+      const a = deny({ to: [{ operation: { methods: ["POST"], ports: ["9080"] } }] });
+      expect(checkConnection(a, conn())).toEqual({ allowed: false, policy: "default/deny", l7WithoutWaypoint: false });
+      expect(checkConnection(a, { ...conn(), port: 8080 }).allowed).toBe(true);
+    });
+    it("a methods-only entry beside a ports entry: the ports entry still denies", () => {
+      const a = deny({ to: [{ operation: { methods: ["POST"] } }, { operation: { ports: ["9080"] } }] });
+      expect(checkConnection(a, conn()).allowed).toBe(false);
+      expect(checkConnection(a, { ...conn(), port: 8080 }).allowed).toBe(true);
+    });
+    it("requestPrincipals alone, or a when on a request header: no effect", () => {
+      expect(checkConnection(deny({ from: [{ source: { requestPrincipals: ["*"] } }] }), conn()).allowed).toBe(true);
+      expect(checkConnection(deny({ when: [{ key: "request.headers[x-user]", values: ["bob"] }] }), conn()).allowed).toBe(true);
+    });
+    it("a principal with requestPrincipals: the principal's connections are denied", () => {
+      const a = deny({ from: [{ source: { principals: ["cluster.local/ns/default/sa/sleep"], requestPrincipals: ["*"] } }] });
+      expect(checkConnection(a, conn(other)).allowed).toBe(false);
+      expect(checkConnection(a, conn()).allowed).toBe(true);
+    });
+  });
+
+  it("an ALLOW policy reduced to nothing by HTTP rules does not stop another ALLOW from allowing (ztunnel assert_rbac: any ALLOW match allows)", () => {
+    const a = compileZtunnelAuthorization([
+      policy("get-only", { action: "ALLOW", rules: [{ to: [{ operation: { methods: ["GET"] } }] }] }),
+      policy("allow-pp", { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/default/sa/bookinfo-productpage"] } }] }] }),
+    ], workload);
+    expect(checkConnection(a, conn()).allowed).toBe(true);
+    expect(checkConnection(a, conn(other))).toEqual({ allowed: false, policy: "default/get-only", l7WithoutWaypoint: true });
+  });
+
+  it("an ALLOW rule on remote.ip is dropped at ztunnel (not an L4 key there)", () => {
+    const a = compileZtunnelAuthorization([policy("by-remote-ip", { action: "ALLOW", rules: [{ when: [{ key: "remote.ip", values: ["10.0.0.2"] }] }] })], workload);
+    expect(checkConnection(a, conn())).toEqual({ allowed: false, policy: "default/by-remote-ip", l7WithoutWaypoint: true });
+  });
+
+  it("an empty rule allows everything; an ALLOW without rules allows nothing", () => {
+    expect(checkConnection(compileZtunnelAuthorization([policy("all", { action: "ALLOW", rules: [{}] })], workload), conn(other)).allowed).toBe(true);
+    expect(checkConnection(compileZtunnelAuthorization([policy("none", { action: "ALLOW" })], workload), conn()).allowed).toBe(false);
+  });
+
+  it("leaves out dry-run policies, the annotation read as Go's strconv.ParseBool reads it", () => {
+    const dry = (v: string): AuthorizationPolicy => {
+      const p = policy("dry", { action: "DENY", rules: [{}] });
+      return { ...p, metadata: { ...p.metadata, annotations: { "istio.io/dry-run": v } } };
+    };
+    expect(checkConnection(compileZtunnelAuthorization([dry("1")], workload), conn()).allowed).toBe(true);
+    expect(checkConnection(compileZtunnelAuthorization([dry("True")], workload), conn()).allowed).toBe(true);
+    // Not a Go boolean: istiod logs the error and enforces the policy.
+    expect(checkConnection(compileZtunnelAuthorization([dry("yes")], workload), conn()).allowed).toBe(false);
   });
 });
