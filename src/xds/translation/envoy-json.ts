@@ -206,6 +206,29 @@ export function clusterJson(c: Cluster, cla?: ClusterLoadAssignment): Json {
     if (c.subset !== "") istio.subset = c.subset;
     out.metadata = { filterMetadata: { istio } };
   }
+  if (c.direction === "inbound") {
+    // istiod writes HttpProtocolOptions on an inbound cluster only when its pool sets an idle timeout
+    // or max requests per connection, and the DR's name in its metadata when a DR's policy applied
+    // (cluster_traffic_policy.go applyConnectionPool; cluster_builder.go buildInboundCluster).
+    const po = c.policy.connectionPool;
+    const idle = po?.http?.idleTimeoutMs ?? po?.tcp?.idleTimeoutMs;
+    if (idle !== undefined || l.maxRequestsPerConnection > 0) {
+      out.typedExtensionProtocolOptions = {
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+          "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+          commonHttpProtocolOptions: {
+            ...(idle !== undefined ? { idleTimeout: duration(idle) } : {}),
+            ...(l.maxRequestsPerConnection > 0 ? { maxRequestsPerConnection: l.maxRequestsPerConnection } : {}),
+          },
+          ...(c.http2 ? { explicitHttpConfig: { http2ProtocolOptions: {} } } : { explicitHttpConfig: { httpProtocolOptions: {} } }),
+        },
+      };
+    }
+    if (c.destinationRule !== "") {
+      const [drName, drNs] = c.destinationRule.split(".");
+      out.metadata = { filterMetadata: { istio: { config: `/apis/networking.istio.io/v1/namespaces/${drNs}/destination-rule/${drName}` } } };
+    }
+  }
   if (c.type === "STRICT_DNS" && cla !== undefined) out.loadAssignment = clusterLoadAssignmentJson(cla);
   return out;
 }
