@@ -6,7 +6,8 @@
 // istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster),
 // pilot/pkg/model/sidecar.go (DestinationRule, InboundConnectionPoolForPort)
 // Before this revision every inbound cluster had policy {} whatever the DR said: each case fails there.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { explainCommand } from "../../src/cli/inspect-commands.js";
 import { createWorld } from "../../src/runner/run-scenario.js";
 import { clusterJson } from "../../src/xds/translation/envoy-json.js";
 import type { Translator } from "../../src/xds/translation/translator.js";
@@ -76,6 +77,7 @@ describe("the inbound cluster's connection pool", () => {
     expect(c.policy.outlierDetection).toBeUndefined();
     expect(c.policy.tls).toBeUndefined();
     expect(c.destinationRule).toBe("httpbin.default");
+    expect(c.poolFrom).toBe("DestinationRule");
     const j = clusterJson(c) as { circuitBreakers: { thresholds: { maxConnections: number; maxPendingRequests: number }[] }; typedExtensionProtocolOptions: Record<string, { commonHttpProtocolOptions: { maxRequestsPerConnection?: number } }> };
     expect(j.circuitBreakers.thresholds[0]).toMatchObject({ maxConnections: 3, maxPendingRequests: 4 });
     expect(j.typedExtensionProtocolOptions["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]!.commonHttpProtocolOptions.maxRequestsPerConnection).toBe(1);
@@ -106,6 +108,7 @@ spec:
   it("the Sidecar's inboundConnectionPool replaces the DestinationRule's whole (no field merged)", () => {
     const c = inbound(DR + SIDECAR);
     expect(c.policy.connectionPool).toEqual({ http: { http1MaxPendingRequests: 7 } });
+    expect(c.poolFrom).toBe("Sidecar");
   });
 
   it("an ingress entry's connectionPool for the port wins over inboundConnectionPool", () => {
@@ -165,5 +168,50 @@ spec:
     expect(sc.spec.inboundConnectionPool).toEqual({ tcp: { maxConnections: 5, connectTimeoutMs: 2000 }, http: { http1MaxPendingRequests: 1 } });
     const bad = writeScenario({ "s.yaml": yaml.replace("maxConnections: 5", "maxConnections: -1") });
     expect(() => loadScenario(bad)).toThrow(/s\.yaml:\d+:\d+: error: .*maxConnections/);
+  });
+});
+
+describe("explain shows the server side's pool", () => {
+  function explainText(yaml: string): string {
+    const f = writeScenario({ "s.yaml": BASE + yaml + `
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleep}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec: {containers: [{name: sleep, image: curl}]}
+` });
+    let out = "";
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
+    try {
+      explainCommand({ scenario: f, from: "sleep", request: "GET http://httpbin:8000/get" });
+    } finally {
+      spy.mockRestore();
+    }
+    return out;
+  }
+
+  it("the DestinationRule's pool on inbound|8080||, and what overflow does", () => {
+    const text = explainText(DR);
+    expect(text).toMatch(/inbound\|8080\|\| connection pool \(from DestinationRule httpbin\.default, applied server-side too\): max connections 3, max pending 4, max requests unlimited, 1 request\(s\) per connection; beyond them the server's sidecar answers 503 UO/);
+  });
+
+  it("the Sidecar's when it overrides; nothing without a pool", () => {
+    expect(explainText(DR + `
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: httpbin}
+spec:
+  workloadSelector: {labels: {app: httpbin}}
+  inboundConnectionPool: {http: {http1MaxPendingRequests: 7}}
+`)).toMatch(/inbound\|8080\|\| connection pool \(from the server's Sidecar, which replaces any DestinationRule's\): max connections unlimited, max pending 7/);
+    const none = explainText("");
+    expect(none).toContain("cluster inbound|8080||");
+    expect(none).not.toContain("connection pool");
   });
 });

@@ -137,12 +137,14 @@ export function inboundClusters(p: ProxyInput): Cluster[] {
 function inboundCluster(p: ProxyInput, s: ServiceState, servicePort: number, targetPort: number): Cluster {
   const dr = p.scope.hosts.has(s.fqdn) ? inboundDestinationRule(p.config.destinationRules, s.fqdn, p.pod.namespace) : undefined;
   const fromDr = dr?.spec.trafficPolicy !== undefined ? effectivePolicy(dr, undefined, servicePort).connectionPool : undefined;
-  const cp = withoutH2Upgrade(inboundConnectionPoolForPort(p.scope, targetPort) ?? fromDr);
+  const fromSidecar = inboundConnectionPoolForPort(p.scope, targetPort);
+  const cp = withoutH2Upgrade(fromSidecar ?? fromDr);
   const policy: TrafficPolicy = cp === undefined ? {} : { connectionPool: cp };
-  return {
+  const c: Cluster = {
     ...fixed(`inbound|${targetPort}||`, "STATIC", policy), direction: "inbound", port: targetPort, targetPort,
     destinationRule: dr?.spec.trafficPolicy !== undefined ? drName(dr) : "", http2: isHttp2(s, servicePort),
   };
+  return cp === undefined ? c : { ...c, poolFrom: fromSidecar !== undefined ? "Sidecar" : "DestinationRule" };
 }
 
 /** istiod applies h2UpgradePolicy to outbound clusters only (applyTrafficPolicy, applyH2Upgrade). */
