@@ -150,6 +150,17 @@ spec:
     expect(ib.upstream_rq_total).toBe(800);
   });
 
+  it("a server-side 503 UO is a 5xx from upstream to the client's outlier detection (unlike the client's own overflow)", () => {
+    // envoyproxy/envoy source/common/router/router.cc (Filter::onUpstreamHeaders calls
+    // putHttpResponseCode for every upstream answer; x-envoy-overloaded only stops retries).
+    const od = "    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}";
+    const out = run(fleet(8, TIGHT + "\n" + od));
+    expect(out.summary.pods["server-0"]!.ejections).toBeGreaterThan(0);
+    let uh = 0;
+    for (let i = 0; i < 8; i++) uh += out.summary.edges.find((e) => e.source === `client-${i}` && e.destination === "unknown")?.flags["UH"] ?? 0;
+    expect(uh).toBeGreaterThan(0);
+  });
+
   it("maxRequestsPerConnection: 1 on the server side: a new loopback connection to the app per request", () => {
     const out = run(fleet(2, "      http: {maxRequestsPerConnection: 1}"));
     const ib = out.summary.clusters["server"]!["inbound|8080||"]!;
