@@ -45,6 +45,7 @@ function explainView(world: World, pod: Pod): ExplainView {
   return {
     pod, held: world.heldBy(pod), translator: translatorOf(world), nowMs: world.sim.now,
     listenerConfigOf: (p) => world.heldBy(p).lds,
+    clusterConfigOf: (p) => world.heldBy(p).cds,
     inboundVerdict: (p, port) => world.interception.explainInbound(p, port),
   };
 }

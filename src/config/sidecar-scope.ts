@@ -5,7 +5,7 @@
 // the clusters, routes and listeners the proxy receives, and which changes it is pushed at all.
 // https://istio.io/latest/docs/reference/config/networking/sidecar/
 import type { MeshConfig } from "./mesh-config.js";
-import type { Sidecar } from "../proxy/api/networking.js";
+import type { ConnectionPoolSettings, Sidecar } from "../proxy/api/networking.js";
 import { hostMatches } from "../proxy/route/host-name.js";
 
 /** A service (or ServiceEntry host) as scoping sees it. */
@@ -21,6 +21,33 @@ export interface SidecarScope {
   readonly hosts: ReadonlySet<string>;
   /** Per-Sidecar outboundTrafficPolicy, when it sets one. */
   readonly outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | undefined;
+  /** The Sidecar's inbound connection pools: `ingress[].connectionPool` by port, and `inboundConnectionPool`. */
+  readonly inboundPools: InboundPools | undefined;
+}
+
+/** What a Sidecar says about its workload's inbound clusters' connection pools. */
+export interface InboundPools {
+  readonly byPort: ReadonlyMap<number, ConnectionPoolSettings>;
+  readonly all: ConnectionPoolSettings | undefined;
+}
+
+/**
+ * The Sidecar's connection pool for the inbound cluster of container port `port`: the ingress entry
+ * of that port's own, else `inboundConnectionPool`, else none (the DestinationRule's stays).
+ * istio/istio pilot/pkg/model/sidecar.go (SidecarScope.InboundConnectionPoolForPort)
+ */
+export function inboundConnectionPoolForPort(scope: SidecarScope, port: number): ConnectionPoolSettings | undefined {
+  const p = scope.inboundPools;
+  return p === undefined ? undefined : (p.byPort.get(port) ?? p.all);
+}
+
+function inboundPoolsOf(sc: Sidecar | undefined): InboundPools | undefined {
+  if (sc === undefined) return undefined;
+  const byPort = new Map<number, ConnectionPoolSettings>();
+  // The first ingress entry of a port wins, as Istio's loop returns at the first match.
+  for (const i of sc.spec.ingress ?? []) if (i.connectionPool !== undefined && !byPort.has(i.port.number)) byPort.set(i.port.number, i.connectionPool);
+  const all = sc.spec.inboundConnectionPool;
+  return byPort.size === 0 && all === undefined ? undefined : { byPort, all };
 }
 
 function selectorMatches(sel: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -84,7 +111,7 @@ export function sidecarScope(
       if (sc === undefined || egress === undefined || egress.length === 0) hosts.add(h.fqdn);
       else if (egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, namespace)))) hosts.add(h.fqdn);
     }
-    scope = { sidecar: name, hosts, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode };
+    scope = { sidecar: name, hosts, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode, inboundPools: inboundPoolsOf(sc) };
     perConfig.set(key, scope);
   }
   return scope;

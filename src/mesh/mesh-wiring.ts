@@ -39,7 +39,8 @@ import { Interception } from "./sidecar/interception.js";
 import { ProxyRouting } from "./sidecar/proxy-routing.js";
 import { ProxyXds, type Translation } from "./sidecar/proxy-xds.js";
 import { SidecarPath } from "./sidecar/sidecar-path.js";
-import { UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./sidecar/upstream-cluster.js";
+import { poolsOf, UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./sidecar/upstream-cluster.js";
+import { InboundClusters } from "./sidecar/inbound-cluster.js";
 import { EdgeSinks } from "./edge-sinks.js";
 import type { AppObserver } from "./app/app-server.js";
 import type { MeshTelemetry } from "./mesh-telemetry.js";
@@ -145,6 +146,13 @@ export function wireMesh(h: MeshHost): MeshParts {
     lastPort = p;
     return p;
   }, interception, log);
+  inbound.clusters = {
+    build: (pod, held) => new InboundClusters(pod.proxy!.xds.cds, h.translation.inboundClusters(pod, pod.proxy!.xds.cds), poolsOf(pod), held),
+    register: (pod, c) => {
+      c.registered = true;
+      telemetry.clusterCounters(pod.workload, c.name, c.counters);
+    },
+  };
   const direct = new DirectPath(sim, network, registry, inbound, rng.stream("kube-proxy"));
   // ambient: the ztunnel DaemonSet before any app pod, its hooks in the inbound path (mesh/ztunnel/).
   let ztunnelIps = 0;

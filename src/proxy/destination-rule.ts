@@ -59,6 +59,41 @@ export function destinationRuleFor(
   return undefined;
 }
 
+/**
+ * The DestinationRule whose connectionPool istiod also writes on a server's inbound cluster of the
+ * service `host` (the pod's own service, in `namespace`): the same namespaces in the same order as a
+ * client's lookup, and the most specific host in the first namespace with a match, but a DR with a
+ * workloadSelector never applies inbound ("the settings at sidecar would be more explicit"): only
+ * the selector-less (merged) rule does, and when that namespace has none, no DR applies.
+ * istio/istio pilot/pkg/model/sidecar.go (SidecarScope.DestinationRule, TrafficDirectionInbound),
+ * push_context.go (destinationRule), networking/core/cluster_builder.go (buildInboundCluster)
+ */
+export function inboundDestinationRule(all: readonly DestinationRule[], host: string, namespace: string): DestinationRule | undefined {
+  // The service's namespace is the pod's: the client's first two namespaces are one here.
+  for (const ns of namespace === ROOT_NAMESPACE ? [namespace] : [namespace, ROOT_NAMESPACE]) {
+    let bestPattern: string | undefined;
+    for (const dr of all) {
+      if (dr.metadata.namespace !== ns || (ns !== namespace && !visibleFrom(dr, namespace))) continue;
+      const pattern = resolveHostName(dr.spec.host, ns);
+      if (!hostMatches(pattern, host)) continue;
+      if (bestPattern === undefined || rankOf(pattern, host) > rankOf(bestPattern, host)) bestPattern = pattern;
+    }
+    if (bestPattern === undefined) continue;
+    const same = all.filter(
+      (dr) => dr.metadata.namespace === ns && dr.spec.workloadSelector === undefined &&
+        resolveHostName(dr.spec.host, ns) === bestPattern && (ns === namespace || visibleFrom(dr, namespace)),
+    );
+    if (same.length === 0) return undefined;
+    return same.length > 1 ? mergeDestinationRules(same) : same[0];
+  }
+  return undefined;
+}
+
+/** An exact host beats any wildcard; a longer wildcard beats a shorter one. */
+function rankOf(pattern: string, host: string): number {
+  return pattern === host ? 2 ** 19 : pattern.length;
+}
+
 /** istiod's merge of several DRs for one host in one namespace (oldest first wins). */
 export function mergeDestinationRules(rules: readonly DestinationRule[]): DestinationRule {
   const sorted = [...rules].sort((a, b) => a.metadata.creationIndex - b.metadata.creationIndex);

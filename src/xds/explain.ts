@@ -34,6 +34,8 @@ export interface ExplainView {
   readonly translator: Translator;
   /** The config another pod's inbound listener was built from (its LDS). */
   listenerConfigOf(pod: Pod): MeshConfig;
+  /** The config another pod's clusters were built from (its CDS; absent: its LDS's). */
+  clusterConfigOf?(pod: Pod): MeshConfig;
   /** iptables' PREROUTING verdict in a server pod for a container port. */
   inboundVerdict(pod: Pod, targetPort: number): Verdict;
   /** Simulated time in ms (JWT exp/nbf are checked against it). */
@@ -97,8 +99,22 @@ function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | und
     ...(jwt.claims !== undefined ? { requestClaims: jwt.claims } : {}),
   });
   out.push(`   authorization: ${d.allowed ? "allowed" : `DENIED ⇒ ${d.status} ${JSON.stringify(d.body)}`} (${d.reason}${d.policy ? `, ${d.policy}` : ""}).`);
-  if (d.allowed) out.push(`   cluster inbound|${targetPort}||, then the app at ${server.ip}:${targetPort} from 127.0.0.6.`);
+  if (d.allowed) {
+    out.push(`   cluster inbound|${targetPort}||, then the app at ${server.ip}:${targetPort} from 127.0.0.6.`);
+    // istiod writes the service's DestinationRule pool (or the Sidecar's inbound one) on the inbound cluster too.
+    const ic = v.translator.inboundClusters(server, v.clusterConfigOf?.(server) ?? cfg).find((c) => c.port === targetPort);
+    if (ic !== undefined && ic.policy.connectionPool !== undefined) out.push(`   ${inboundPoolText(ic)}`);
+  }
   return out;
+}
+
+/** The server side's pool: where it comes from, its circuit breakers, and what overflow does. */
+function inboundPoolText(c: Cluster): string {
+  const l = poolLimits(c.policy.connectionPool, c.http2);
+  const from = c.poolFrom === "Sidecar" ? "the server's Sidecar, which replaces any DestinationRule's" : `DestinationRule ${c.destinationRule}, applied server-side too`;
+  return `inbound|${c.port}|| connection pool (from ${from}): max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, ` +
+    `max requests ${limit(l.maxRequests)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; ` +
+    "beyond them the server's sidecar answers 503 UO (x-envoy-overloaded: the client does not retry it).";
 }
 
 const limit = (n: number): string => (n === ISTIO_DEFAULT_THRESHOLD ? "unlimited" : String(n));

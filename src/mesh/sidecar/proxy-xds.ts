@@ -75,4 +75,6 @@ export interface Translation {
   routeConfigurations(pod: Pod, config: MeshConfig): RouteConfiguration[];
   /** CDS: every cluster of the proxy. */
   clusters(pod: Pod, config: MeshConfig): Cluster[];
+  /** CDS: the proxy's inbound clusters (`inbound|port||`), with the connection pool istiod wrote on each. */
+  inboundClusters(pod: Pod, config: MeshConfig): Cluster[];
 }

@@ -10,6 +10,7 @@ import type { ProxyXds } from "./proxy-xds.js";
 import type { SidecarCpu } from "./sidecar-cpu.js";
 import type { ProxyState } from "./proxy-routing.js";
 import type { UpstreamClusters } from "./upstream-cluster.js";
+import type { InboundClusters } from "./inbound-cluster.js";
 import type { PodPolicy } from "./inbound-policy.js";
 import type { PodRules } from "./interception.js";
 
@@ -30,6 +31,8 @@ export class Sidecar implements Proxy {
   /** Its upstream clusters (upstream-cluster.ts) for the CDS version it holds; the next version's set
    *  takes over the connection pools and outlier state of clusters that did not change. */
   clusters: UpstreamClusters | null = null;
+  /** Its inbound clusters whose pools act (inbound-cluster.ts), for the CDS version it holds; null until its first request. */
+  inbound: InboundClusters | null = null;
   /** The PeerAuthentication, RequestAuthentication and AuthorizationPolicy it enforces (inbound-policy.ts). */
   inboundPolicy: PodPolicy | null = null;
   /** Its pod's custom iptables rules (interception.ts): null when it captures everything, undefined until asked. */

@@ -3,9 +3,9 @@
 // router when the host answers, resets, or refuses. The answer crosses the network back first.
 // envoyproxy/envoy source/common/router/upstream_request.h
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
-import { OUTCOME_CONNECT_FAILURE, OUTCOME_RESET, type AttemptOutcome } from "../../proxy/route/retry-policy.js";
+import { OUTCOME_CONNECT_FAILURE, OUTCOME_OVERLOADED_503, OUTCOME_RESET, type AttemptOutcome } from "../../proxy/route/retry-policy.js";
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
-import { REFUSED } from "./inbound.js";
+import { OVERFLOWED, REFUSED } from "./inbound.js";
 import type { Pod } from "../kube/pod.js";
 import type { Responder } from "../transport.js";
 
@@ -53,7 +53,8 @@ export class UpstreamRequest implements Responder {
 
   back(): void {
     if (this.dead) return;
-    if (this.status !== 0) this.rr.attemptDone(this, responseOutcome(this.status), this.status, "-", this.bytes);
+    // The server sidecar's own 503 UO (its inbound cluster's circuit breaker) carries x-envoy-overloaded.
+    if (this.status !== 0) this.rr.attemptDone(this, this.flags === OVERFLOWED && this.status === 503 ? OUTCOME_OVERLOADED_503 : responseOutcome(this.status), this.status, "-", this.bytes);
     // Nothing listened: connection refused, Envoy's UF (retriable as connect-failure).
     else if (this.flags === REFUSED) this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
     // The connection was reset while the request was in the pod: UC.

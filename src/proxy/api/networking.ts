@@ -242,6 +242,8 @@ export interface SidecarSpec {
   ingress?: { port: { number: number; protocol?: string; name?: string }; defaultEndpoint?: string; connectionPool?: ConnectionPoolSettings }[];
   egress?: { port?: { number: number; protocol?: string; name?: string }; hosts: string[] }[];
   outboundTrafficPolicy?: { mode: "ALLOW_ANY" | "REGISTRY_ONLY" };
+  /** The connection pool of every inbound cluster of the workload (an ingress entry's own wins for its port). */
+  inboundConnectionPool?: ConnectionPoolSettings;
 }
 
 /** A resource of any Istio kind, as loaded: meta plus the typed spec. */

@@ -32,6 +32,8 @@ export interface Cluster {
   readonly http2: boolean;
   /** The container port behind the service port (where the server's policies apply). */
   readonly targetPort: number;
+  /** Inbound clusters: whose connection pool istiod wrote on it (the service's DestinationRule, or the Sidecar's). */
+  readonly poolFrom?: "DestinationRule" | "Sidecar";
   /** The ServiceEntry that declares the host, for ServiceEntry clusters. */
   readonly serviceEntry: ServiceEntry | undefined;
 }

@@ -167,7 +167,7 @@ export function retryPolicyFor(route: HTTPRoute, opts: RetryPolicyOptions = {}):
 /** What happened to one upstream attempt (or to the request as a whole). */
 export type AttemptOutcome =
   /** Upstream answered with headers. grpcStatus: grpc-status in the response *headers* (trailers-only). */
-  | { readonly kind: "response"; readonly status: number; readonly grpcStatus?: number; readonly envoyRateLimited?: boolean }
+  | { readonly kind: "response"; readonly status: number; readonly grpcStatus?: number; readonly envoyRateLimited?: boolean; readonly envoyOverloaded?: boolean }
   /** TCP/TLS connect failed or timed out (UF). */
   | { readonly kind: "connect-failure" }
   /** Upstream reset / closed before response headers (UC / UR). `beforeRequest`: nothing had been sent yet. */
@@ -191,6 +191,8 @@ export const OUTCOME_PER_TRY_TIMEOUT: AttemptOutcome = Object.freeze({ kind: "pe
 export const OUTCOME_OVERFLOW: AttemptOutcome = Object.freeze({ kind: "overflow" });
 export const OUTCOME_ROUTE_TIMEOUT: AttemptOutcome = Object.freeze({ kind: "route-timeout" });
 export const OUTCOME_FAULT_ABORT: AttemptOutcome = Object.freeze({ kind: "fault-abort" });
+/** An upstream Envoy's local 503 for a tripped circuit breaker (it carries x-envoy-overloaded: true). */
+export const OUTCOME_OVERLOADED_503: AttemptOutcome = Object.freeze({ kind: "response", status: 503, envoyOverloaded: true });
 
 const ANY_RESET = RETRY_ON_5XX | RETRY_ON_GATEWAY_ERROR | RETRY_ON_RESET;
 
@@ -221,6 +223,9 @@ export function isRetriable(policy: RetryPolicy | undefined, outcome: AttemptOut
   const on = policy.retryOnMask;
   switch (outcome.kind) {
     case "response":
+      // An answer with x-envoy-overloaded (an upstream Envoy's circuit breaker refused it) is never
+      // retried: envoyproxy/envoy source/common/router/retry_policy_impl.cc (wouldRetryFromHeaders).
+      if (outcome.envoyOverloaded === true) return false;
       return retriableResponse(policy, outcome.status, outcome.grpcStatus, outcome.envoyRateLimited === true);
     case "connect-failure":
       return (on & (ANY_RESET | RETRY_ON_CONNECT_FAILURE | RETRY_ON_RESET_BEFORE_REQUEST)) !== 0;

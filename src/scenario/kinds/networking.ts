@@ -1,7 +1,7 @@
 // DestinationRule, Gateway, ServiceEntry and Sidecar specs:
 // https://istio.io/latest/docs/reference/config/networking/
 import type {
-  DestinationRuleSpec, GatewaySpec, ServiceEntrySpec, SidecarSpec, Subset,
+  ConnectionPoolSettings, DestinationRuleSpec, GatewaySpec, ServiceEntrySpec, SidecarSpec, Subset,
 } from "../../proxy/api/networking.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
 import { readHosts, readLabelsSelector, readMatchLabels } from "./istio-fields.js";
@@ -162,6 +162,19 @@ export function readServiceEntrySpec(spec: YamlMap): ServiceEntrySpec | undefine
   return hosts ? out : undefined;
 }
 
+/**
+ * A Sidecar's inbound connection pool: Istio rejects one with neither `tcp` nor `http`
+ * (istio/istio pkg/config/validation/validation.go validateConnectionPool, called by ValidateSidecar).
+ */
+function readSidecarConnectionPool(v: YamlValue): ConnectionPoolSettings | undefined {
+  const cp = readConnectionPool(v);
+  if (cp !== undefined && cp.tcp === undefined && cp.http === undefined) {
+    v.error("connection pool must have at least one field (tcp or http)");
+    return undefined;
+  }
+  return cp;
+}
+
 export function readSidecarSpec(spec: YamlMap): SidecarSpec | undefined {
   const out: SidecarSpec = {};
   const ws = spec.get("workloadSelector");
@@ -176,7 +189,7 @@ export function readSidecarSpec(spec: YamlMap): SidecarSpec | undefined {
       const port = pV ? readServerPort(pV, false) : undefined;
       const de = im.get("defaultEndpoint")?.str();
       const cpV = im.get("connectionPool");
-      const cp = cpV ? readConnectionPool(cpV) : undefined;
+      const cp = cpV ? readSidecarConnectionPool(cpV) : undefined;
       im.ignore("bind", "captureMode", "tls");
       im.done();
       if (!port) continue;
@@ -208,7 +221,13 @@ export function readSidecarSpec(spec: YamlMap): SidecarSpec | undefined {
     otp.done();
     if (mode) out.outboundTrafficPolicy = { mode };
   }
-  spec.ignore("inboundConnectionPool");
+  // Overrides the DestinationRule's connectionPool on every inbound cluster of the workload
+  // (istio/istio pilot/pkg/model/sidecar.go InboundConnectionPoolForPort).
+  const icpV = spec.get("inboundConnectionPool");
+  if (icpV) {
+    const icp = readSidecarConnectionPool(icpV);
+    if (icp) out.inboundConnectionPool = icp;
+  }
   spec.done();
   return out;
 }

@@ -5,9 +5,10 @@
 // BlackHoleCluster, PassthroughCluster and InboundPassthroughCluster.
 // istio/istio pilot/pkg/networking/core/cluster.go (buildOutboundClusters, buildInboundClusters),
 // cluster_builder.go; https://istio.io/latest/docs/reference/config/networking/destination-rule/
-import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
+import type { ConnectionPoolSettings, DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { Cluster, ClusterDiscoveryType } from "../../proxy/config/cluster.js";
-import { destinationRuleFor, effectivePolicy, subsetLabels } from "../../proxy/destination-rule.js";
+import { destinationRuleFor, effectivePolicy, inboundDestinationRule, subsetLabels } from "../../proxy/destination-rule.js";
+import { inboundConnectionPoolForPort } from "../../config/sidecar-scope.js";
 import { clusterName } from "../../proxy/route/destination.js";
 import { selects } from "../../mesh/kube/pod.js";
 import type { ServiceState } from "../../mesh/kube/service-registry.js";
@@ -92,18 +93,63 @@ export function clusters(p: ProxyInput): Cluster[] {
       for (const port of se.spec.ports ?? []) out.push(serviceEntryCluster(p, se, h, port.number));
     }
   }
-  if (p.pod.gateway === undefined) {
-    // Inbound clusters: one per container port of the services that select this pod, whatever the egress scope.
-    const inbound = new Set<number>();
-    for (const s of [...p.registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1))) {
-      if (s.spec.metadata.namespace !== p.pod.namespace || !selects(s.spec.selector, p.pod.labels)) continue;
-      for (const sp of s.spec.ports) {
-        if (inbound.has(sp.targetPort)) continue;
-        inbound.add(sp.targetPort);
-        out.push({ ...fixed(`inbound|${sp.targetPort}||`, "STATIC", {}), direction: "inbound", port: sp.targetPort, targetPort: sp.targetPort });
-      }
-    }
-  }
+  out.push(...inboundClusters(p));
   out.push(fixed("BlackHoleCluster", "STATIC", {}), fixed("InboundPassthroughCluster", "ORIGINAL_DST", PASSTHROUGH_POLICY), fixed("PassthroughCluster", "ORIGINAL_DST", PASSTHROUGH_POLICY));
   return out;
+}
+
+/**
+ * The proxy's inbound clusters (`inbound|<container port>||`, STATIC to the app on loopback): one per
+ * container port of the services that select the pod, whatever the egress scope (the first service
+ * by name decides a port shared by several, as istiod's "arbitrary" choice of inboundServices[0]);
+ * none for a gateway. Each carries the connection pool istiod writes on it, and nothing else of a
+ * DestinationRule (TLS, outlier detection and load balancing are outbound only).
+ * istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster),
+ * cluster_traffic_policy.go (applyTrafficPolicy: "only connection pool will be applied to inbound cluster")
+ */
+export function inboundClusters(p: ProxyInput): Cluster[] {
+  const out: Cluster[] = [];
+  if (p.pod.gateway !== undefined) return out;
+  const seen = new Set<number>();
+  for (const s of [...p.registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1))) {
+    if (s.spec.metadata.namespace !== p.pod.namespace || !selects(s.spec.selector, p.pod.labels)) continue;
+    for (const sp of s.spec.ports) {
+      if (seen.has(sp.targetPort)) continue;
+      seen.add(sp.targetPort);
+      out.push(inboundCluster(p, s, sp.port, sp.targetPort));
+    }
+  }
+  return out;
+}
+
+/**
+ * One inbound cluster. Its connection pool: the service's DestinationRule's (port-level settings for
+ * the service port replace the top level's, as outbound), which istiod applies on the server side too
+ * ("When users specify circuit breakers, they need to be set on the receiver end (server side) as well
+ * as client side"), unless the proxy's Sidecar sets one for the port (`ingress[].connectionPool`, else
+ * `inboundConnectionPool`): that one replaces it whole, field by field nothing is merged. The DR is
+ * found through the proxy's SidecarScope, so a Sidecar whose egress hosts leave out the pod's own
+ * service leaves its inbound cluster without the DR's pool. No h2 upgrade inbound.
+ * istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster),
+ * pilot/pkg/model/sidecar.go (DestinationRule, InboundConnectionPoolForPort)
+ * https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioIngressListener
+ */
+function inboundCluster(p: ProxyInput, s: ServiceState, servicePort: number, targetPort: number): Cluster {
+  const dr = p.scope.hosts.has(s.fqdn) ? inboundDestinationRule(p.config.destinationRules, s.fqdn, p.pod.namespace) : undefined;
+  const fromDr = dr?.spec.trafficPolicy !== undefined ? effectivePolicy(dr, undefined, servicePort).connectionPool : undefined;
+  const fromSidecar = inboundConnectionPoolForPort(p.scope, targetPort);
+  const cp = withoutH2Upgrade(fromSidecar ?? fromDr);
+  const policy: TrafficPolicy = cp === undefined ? {} : { connectionPool: cp };
+  const c: Cluster = {
+    ...fixed(`inbound|${targetPort}||`, "STATIC", policy), direction: "inbound", port: targetPort, targetPort,
+    destinationRule: dr?.spec.trafficPolicy !== undefined ? drName(dr) : "", http2: isHttp2(s, servicePort),
+  };
+  return cp === undefined ? c : { ...c, poolFrom: fromSidecar !== undefined ? "Sidecar" : "DestinationRule" };
+}
+
+/** istiod applies h2UpgradePolicy to outbound clusters only (applyTrafficPolicy, applyH2Upgrade). */
+function withoutH2Upgrade(cp: ConnectionPoolSettings | undefined): ConnectionPoolSettings | undefined {
+  if (cp?.http?.h2UpgradePolicy === undefined) return cp;
+  const { h2UpgradePolicy: _outboundOnly, ...http } = cp.http;
+  return { ...cp, http };
 }

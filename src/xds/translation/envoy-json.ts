@@ -206,6 +206,32 @@ export function clusterJson(c: Cluster, cla?: ClusterLoadAssignment): Json {
     if (c.subset !== "") istio.subset = c.subset;
     out.metadata = { filterMetadata: { istio } };
   }
+  if (c.direction === "inbound") {
+    // istiod writes HttpProtocolOptions on an inbound cluster when its pool sets an idle timeout or
+    // max requests per connection, or the port is HTTP/2 (setH2Options); an HTTP/1 port gets no
+    // explicit protocol. The DR's name goes in its metadata when a DR's policy applied.
+    // (cluster_traffic_policy.go applyConnectionPool; cluster_builder.go setUpstreamProtocol, buildInboundCluster)
+    const po = c.policy.connectionPool;
+    const idle = po?.http?.idleTimeoutMs ?? po?.tcp?.idleTimeoutMs;
+    if (idle !== undefined || l.maxRequestsPerConnection > 0 || c.http2) {
+      out.typedExtensionProtocolOptions = {
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+          "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+          ...(idle !== undefined || l.maxRequestsPerConnection > 0 ? {
+            commonHttpProtocolOptions: {
+              ...(idle !== undefined ? { idleTimeout: duration(idle) } : {}),
+              ...(l.maxRequestsPerConnection > 0 ? { maxRequestsPerConnection: l.maxRequestsPerConnection } : {}),
+            },
+          } : {}),
+          ...(c.http2 ? { explicitHttpConfig: { http2ProtocolOptions: {} } } : {}),
+        },
+      };
+    }
+    if (c.destinationRule !== "") {
+      const [drName, drNs] = c.destinationRule.split(".");
+      out.metadata = { filterMetadata: { istio: { config: `/apis/networking.istio.io/v1/namespaces/${drNs}/destination-rule/${drName}` } } };
+    }
+  }
   if (c.type === "STRICT_DNS" && cla !== undefined) out.loadAssignment = clusterLoadAssignmentJson(cla);
   return out;
 }

@@ -16,7 +16,7 @@ import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual
 import type { OutboundTrafficPolicyMode } from "../../proxy/route/default-routes.js";
 import type { CompiledDestination } from "../../proxy/route/destination.js";
 import type { CallTarget } from "../../scenario/model.js";
-import { clusters, serviceCluster, serviceEntryCluster } from "./clusters.js";
+import { clusters, inboundClusters, serviceCluster, serviceEntryCluster } from "./clusters.js";
 import { loadAssignments } from "./cluster-load-assignments.js";
 import { listeners } from "./listeners.js";
 import type { ProxyInput } from "./proxy-input.js";
@@ -87,6 +87,10 @@ export class Translator implements Translation {
 
   clusters(pod: Pod, config: MeshConfig): Cluster[] {
     return clusters(this.input(pod, config));
+  }
+
+  inboundClusters(pod: Pod, config: MeshConfig): Cluster[] {
+    return inboundClusters(this.input(pod, config));
   }
 
   listeners(pod: Pod, config: MeshConfig): Listener[] {

@@ -1,0 +1,76 @@
+// A server sidecar's inbound cluster (`inbound|<container port>||`) as it runs: Envoy's connection
+// pools to the local app, one per worker thread, with the circuit breakers istiod wrote on the cluster
+// (the service's DestinationRule connectionPool, or the Sidecar's inbound one). The same pool as a
+// client's upstream clusters (proxy/upstream-pool.ts): the inbound router takes a place in it once the
+// inbound filter chain has run, a request that finds every limit taken is refused with a local 503 UO
+// (x-envoy-overloaded), and the counters carry Envoy's names under the server's workload.
+// istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster)
+// https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
+//
+// Only a cluster whose pool can refuse or that opens a connection per request (a threshold or
+// maxRequestsPerConnection set) is built: with Istio's default thresholds (2^32 - 1) the pool never
+// refuses and its keep-alive connection to the app is always there, so the request goes straight to
+// the app with no pool, no extra event and no lookup beyond one comparison (docs/model.md).
+import type { MeshConfig } from "../../config/mesh-config.js";
+import type { TrafficPolicy } from "../../proxy/api/networking.js";
+import type { Cluster } from "../../proxy/config/cluster.js";
+import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, type PoolLimits } from "../../proxy/pool-limits.js";
+import { UpstreamPool } from "../../proxy/upstream-pool.js";
+
+/**
+ * The sidecar's connect to the app: a TCP handshake on the pod's loopback from 127.0.0.6 (no TLS, no
+ * iptables REDIRECT: ISTIO_OUTPUT returns traffic from 127.0.0.6 at once). fortio's dial to its own
+ * sidecar measured 42 µs (mesh/app/load-generator.ts FORTIO_DIAL_MS) including the REDIRECT's NAT
+ * (mesh/sidecar/interception.ts REDIRECT_COST_MS, 5 µs): 37 µs without it.
+ */
+export const LOOPBACK_CONNECT_MS = 0.037;
+
+/** The one host of an inbound cluster (the app): its pool id. */
+export const APP_HOST = 0;
+
+export class InboundCluster {
+  readonly counters = newClusterCounters();
+  /** One per worker thread of the server sidecar; they hold requests waiting for a connection to the app. */
+  readonly pools: UpstreamPool<unknown>[] = [];
+  /** Its counters are in the report (from its first use). */
+  registered = false;
+
+  constructor(readonly name: string, readonly policy: TrafficPolicy, readonly http2: boolean, workers: number) {
+    const limits = poolLimits(policy.connectionPool, http2);
+    for (let w = 0; w < workers; w++) this.pools.push(new UpstreamPool<unknown>(limits, this.counters));
+  }
+}
+
+/** Does a pool with these limits ever act (refuse, queue, or open a connection per request)? */
+export function poolActs(l: PoolLimits): boolean {
+  return l.maxConnections !== ISTIO_DEFAULT_THRESHOLD || l.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD ||
+    l.maxRequests !== ISTIO_DEFAULT_THRESHOLD || l.maxRequestsPerConnection > 0;
+}
+
+/** A sidecar's inbound clusters that act, for the CDS version it holds (`config`). */
+export class InboundClusters {
+  private readonly byPort = new Map<number, InboundCluster>();
+  /** No inbound cluster acts: every request goes straight to the app. */
+  readonly none: boolean;
+
+  constructor(
+    readonly config: MeshConfig,
+    clusters: readonly Cluster[],
+    workers: number,
+    /** The clusters of the previous CDS version: one whose pool did not change keeps its state. */
+    previous: InboundClusters | null,
+  ) {
+    for (const c of clusters) {
+      if (c.direction !== "inbound" || !poolActs(poolLimits(c.policy.connectionPool, c.http2))) continue;
+      const before = previous?.byPort.get(c.port);
+      const same = before !== undefined && before.http2 === c.http2 && JSON.stringify(before.policy) === JSON.stringify(c.policy);
+      this.byPort.set(c.port, same ? before : new InboundCluster(c.name, c.policy, c.http2, workers));
+    }
+    this.none = this.byPort.size === 0;
+  }
+
+  /** The acting cluster of container port `port`, or null (straight to the app). */
+  get(port: number): InboundCluster | null {
+    return this.none ? null : (this.byPort.get(port) ?? null);
+  }
+}
