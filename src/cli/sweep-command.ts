@@ -7,6 +7,7 @@
 // summary is built from the folders in a fixed order. Exit 1 when a run's `expect` failed.
 import fs from "node:fs";
 import path from "node:path";
+import type { Worker } from "node:worker_threads";
 import { loadScenario } from "../scenario/index.js";
 import { OverrideError, parseSet, type Override } from "../scenario/overrides.js";
 import { renderSweepMarkdown, sweepPoint, type SweepSummary } from "../report/sweep-summary.js";
@@ -27,6 +28,8 @@ export interface SweepArgs {
   out?: string | undefined;
   duration?: string | undefined;
   quiet: boolean;
+  /** Worker threads started already (cli/replication-threads.ts); the sweep starts the others it needs. */
+  threads?: readonly Worker[] | undefined;
   /** Print a Kubernetes Indexed Job running this many shards instead of running anything. */
   jobShards?: number | undefined;
   image?: string | undefined;
@@ -128,7 +131,7 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
     if (r.code === 1) unmet.push(`${t.point} seed ${t.seed}`);
     else if (r.code !== 0) failures.push(`${t.point} seed ${t.seed}: exit ${r.code}: ${r.message}`);
     progress?.(done);
-  });
+  }, a.threads);
   if (failures.length > 0) {
     process.stderr.write(`meshsim sweep: ${failures.length} run(s) failed:\n${failures.join("\n")}\n`);
     return 3;
