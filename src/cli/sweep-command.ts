@@ -77,9 +77,10 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
   const axes = axesOf(a.set);
   const points = grid(axes);
   // Load every point here first: a bad value is an input error before any run starts.
+  // Each point's scenario is kept for its runs (cli/replication.ts), which then read and parse no file.
   let seed = 0;
   let name = "";
-  for (const p of points) {
+  const loaded = points.map((p) => {
     const overrides: Override[] = p.sets.map((text) => {
       const q = parseSet(text);
       return { ...q.target, value: q.values[0], text };
@@ -87,7 +88,8 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
     const s = loadScenario(a.scenario, { overrides });
     seed = s.simulation.seed;
     name = s.simulation.metadata.name;
-  }
+    return s;
+  });
   if (a.jobShards !== undefined) {
     if (!(Number.isInteger(a.jobShards) && a.jobShards >= 1)) throw new UsageError("--job: expected the number of shards, an integer ≥ 1");
     if (a.image === undefined || a.image.trim() === "") {
@@ -114,7 +116,7 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
       const t = k * a.replications + r;
       if (t % shard.n !== shard.i - 1) continue;
       const run = `${id}/seed-${seed + r}`;
-      tasks.push({ id: tasks.length, point: id, run, seed: seed + r, sets: p.sets, out: path.join(out, run), scenario: a.scenario, duration: a.duration });
+      tasks.push({ id: tasks.length, point: id, run, seed: seed + r, sets: p.sets, out: path.join(out, run), scenario: a.scenario, duration: a.duration, loaded: loaded[k] });
     }
   });
   const axesOut = axes.map((x) => ({ key: x.key, values: x.values }));
