@@ -16,6 +16,7 @@ import { readSummary, RunFolderError } from "../report/read-run.js";
 import { UsageError } from "./exit.js";
 import { indexedJobManifest } from "./indexed-job.js";
 import { runReplications } from "./replication-pool.js";
+import { shareScenarios } from "./shared-scenario.js";
 import { checkShards, writeShardManifest } from "./shard-manifest.js";
 import type { ReplicationTask } from "./replication.js";
 
@@ -77,10 +78,11 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
   const axes = axesOf(a.set);
   const points = grid(axes);
   // Load every point here first: a bad value is an input error before any run starts.
-  // Each point's scenario is kept for its runs (cli/replication.ts), which then read and parse no file.
+  // Each point's scenario is kept, serialized, for its runs (cli/shared-scenario.ts), which then
+  // read and parse no file.
   let seed = 0;
   let name = "";
-  const loaded = points.map((p) => {
+  const loaded = shareScenarios(points, (p) => {
     const overrides: Override[] = p.sets.map((text) => {
       const q = parseSet(text);
       return { ...q.target, value: q.values[0], text };
