@@ -17,7 +17,7 @@ const earlyFailures = new WeakMap<Worker, string>();
 
 /**
  * One worker thread, not yet holding the process open (unref'd): a sweep that ends before it runs a
- * replication (bad input, `--job`) exits as if the thread were not there. The pool refs it.
+ * replication (bad input) exits as if the thread were not there. The pool refs it.
  */
 export function startReplicationThread(): Worker {
   // tsx's loader hooks do not reach worker threads: a worker running the sources registers its own.

@@ -18,9 +18,10 @@ export interface ReplicationTask {
   /**
    * `scenario` with `sets` as the sweep loaded it when it checked its grid, serialized in memory all
    * threads share (cli/shared-scenario.ts): a run deserializes a copy of its own instead of reading
-   * and parsing the files again. Parsing was ≈ 7 % of a short replication's CPU, and the optimising
+   * and parsing the files again. Parsing was ≈ 6 % of a short replication's CPU, and the optimising
    * compiler's work on the YAML parser's large functions (made hot by one parse per replication)
-   * half of the background compiler's, which a second thread has no core to spare for.
+   * over half of the background compiler's, which a second thread has no core to spare for
+   * (docs/performance.md, "Goal 5").
    */
   readonly loaded?: Uint8Array | undefined;
 }
