@@ -92,8 +92,8 @@ export async function bundleCli() {
     outdir: staging,
     bundle: true,
     splitting: true,
-    // Flat: the chunk that holds replication-pool.ts (the sweep command's, loaded only when a sweep
-    // runs) must sit beside sweep-worker.js, which it starts by its own URL.
+    // Flat: the chunk that holds replication-threads.ts (loaded only when a sweep runs) must sit
+    // beside sweep-worker.js, which it starts by its own URL.
     chunkNames: "[name]-[hash]",
     format: "esm",
     platform: "node",
@@ -109,12 +109,12 @@ export async function bundleCli() {
     banner: { js: 'import { createRequire as __meshsimCreateRequire } from "node:module"; let __meshsimRequire; const require = (id) => (__meshsimRequire ??= __meshsimCreateRequire(import.meta.url))(id);' },
   });
   // Two modules find files beside their own module (import.meta.url): src/report/html/assets.ts
-  // reads the page's stylesheet and scripts, and src/cli/replication-pool.ts starts sweep-worker.js.
+  // reads the page's stylesheet and scripts, and src/cli/replication-threads.ts starts sweep-worker.js.
   const outputOf = (input) => Object.entries(metafile.outputs).find(([, o]) => input in o.inputs)?.[0];
   const assets = outputOf("src/report/html/assets.ts");
-  const pool = outputOf("src/cli/replication-pool.ts");
-  if (assets === undefined || pool === undefined || path.dirname(path.resolve(ROOT, pool)) !== staging) {
-    throw new Error(`esbuild.config.mjs: unexpected bundle layout (assets.ts in ${assets}, replication-pool.ts in ${pool})`);
+  const threads = outputOf("src/cli/replication-threads.ts");
+  if (assets === undefined || threads === undefined || path.dirname(path.resolve(ROOT, threads)) !== staging) {
+    throw new Error(`esbuild.config.mjs: unexpected bundle layout (assets.ts in ${assets}, replication-threads.ts in ${threads})`);
   }
   const assetDir = path.dirname(path.resolve(ROOT, assets));
   fs.cpSync(path.join(ROOT, "src/report/html/client"), path.join(assetDir, "client"), { recursive: true });

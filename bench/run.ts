@@ -83,9 +83,10 @@ console.log(
     `1 thread ${rateText(sweep.one)} — ${(sweep.one.perS / sweep.processPerRun.perS).toFixed(1)}× the processes' wall rate, ` +
     `${(sweep.one.perCpuS / sweep.processPerRun.perCpuS).toFixed(1)}× per CPU-second; 2 threads ${rateText(sweep.two)}, speed-up ${(sweep.two.perS / sweep.one.perS).toFixed(2)}×`,
 );
+console.log(`  the same grid with ${sweep.longReplications} replications: 1 thread ${rateText(sweep.longOne)}; 2 threads ${rateText(sweep.longTwo)}, speed-up ${(sweep.longTwo.perS / sweep.longOne.perS).toFixed(2)}×`);
 console.log(
-  `  the same grid with ${sweep.longReplications} replications: 1 thread ${rateText(sweep.longOne)}; 2 threads ${rateText(sweep.longTwo)}, speed-up ${(sweep.longTwo.perS / sweep.longOne.perS).toFixed(2)}×; ` +
-    `sweep.json byte-identical for 1 and 2 threads: ${sweep.identical ? "yes" : "NO"}`,
+  `  with ${sweep.longer.replications} replications: 1 thread ${rateText(sweep.longer.one)}; 2 threads ${rateText(sweep.longer.two)}, speed-up ${(sweep.longer.two.perS / sweep.longer.one.perS).toFixed(2)}×; ` +
+    `sweep.json byte-identical for 1 and 2 threads: ${sweep.identical ? "yes" : "NO"} (each sweep the median of 3 runs, 1 and 2 threads interleaved)`,
 );
 
 for (const line of scaleLines(benchScale())) console.log(line);

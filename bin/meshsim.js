@@ -19,6 +19,11 @@ if (argv.length === 1 && argv[0] === "--version") {
   }
   // Node ≥ 22.1 keeps the bundle's compiled code in its on-disk cache between runs (a no-op before).
   // https://nodejs.org/api/module.html#moduleenablecompilecachecachedir
-  module.enableCompileCache?.();
+  const cache = module.enableCompileCache?.();
+  // A sweep's worker threads find the cache only through the environment variable (each copies
+  // process.env when it starts): https://nodejs.org/api/cli.html#node_compile_cachedir
+  if (cache !== undefined && cache.status === module.constants.compileCacheStatus.ENABLED) {
+    process.env.NODE_COMPILE_CACHE = cache.directory;
+  }
   await import(bundle.href);
 }

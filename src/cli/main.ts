@@ -75,10 +75,16 @@ try {
           .example("$0 sweep scenarios/capacity/replicas.yaml --set 'Deployment/checkout:spec.replicas=[10,11,12,14]' -r 5", "How many replicas keep p99 under the target?")
           .epilogue(EPILOG),
       async (args) => {
+        // The worker threads first, so that their module load overlaps this thread's (loading the
+        // sweep's modules, checking every point of the grid): docs/performance.md, "Goal 5".
+        const { startReplicationThreads } = await import("./replication-threads.js");
+        const runs = args.job === undefined && Number.isInteger(args.workers) && args.workers > 1;
+        const threads = runs ? startReplicationThreads(args.workers - 1) : [];
         const { sweepCommand } = await import("./sweep-command.js");
         process.exitCode = await sweepCommand({
           scenario: args.scenario, set: args.set, replications: args.replications, workers: args.workers,
           shard: args.shard, out: args.out, duration: args.duration, quiet: args.quiet, jobShards: args.job, image: args.image, pvc: args.pvc,
+          threads,
         });
       },
     )

@@ -33,6 +33,8 @@ export interface RunArgs extends BudgetArgs, LoadArgs {
   set?: readonly string[] | undefined;
   /** Listen for SIGINT/SIGTERM (default true); a sweep's replications leave signals to the sweep. */
   signals?: boolean | undefined;
+  /** `scenario` with `set` loaded already (a sweep's point, cli/replication.ts): not loaded again. */
+  loaded?: Scenario | undefined;
 }
 
 const FORMATS = REPORT_FORMATS;
@@ -59,7 +61,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
   const { seed, durationMs } = seedAndDuration(a);
   const budget = budgetOf(a);
   if (a.out !== undefined) prepareOutFolder(a.out);
-  const scenario = loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []), ...loadOptionsOf(a) });
+  const scenario = a.loaded ?? loadScenario(a.scenario, { overrides: overridesOf(a.set ?? []), ...loadOptionsOf(a) });
   if (formats.has("fortio")) checkFortioNames(scenario);
   checkBudget(estimateWork(scenario, { durationMs }), budget);
   const name = scenario.simulation.metadata.name;

@@ -7,6 +7,7 @@
 // summary is built from the folders in a fixed order. Exit 1 when a run's `expect` failed.
 import fs from "node:fs";
 import path from "node:path";
+import type { Worker } from "node:worker_threads";
 import { loadScenario } from "../scenario/index.js";
 import { OverrideError, parseSet, type Override } from "../scenario/overrides.js";
 import { renderSweepMarkdown, sweepPoint, type SweepSummary } from "../report/sweep-summary.js";
@@ -15,6 +16,7 @@ import { readSummary, RunFolderError } from "../report/read-run.js";
 import { UsageError } from "./exit.js";
 import { indexedJobManifest } from "./indexed-job.js";
 import { runReplications } from "./replication-pool.js";
+import { shareScenarios } from "./shared-scenario.js";
 import { checkShards, writeShardManifest } from "./shard-manifest.js";
 import type { ReplicationTask } from "./replication.js";
 
@@ -27,6 +29,8 @@ export interface SweepArgs {
   out?: string | undefined;
   duration?: string | undefined;
   quiet: boolean;
+  /** Worker threads started already (cli/replication-threads.ts); the sweep starts the others it needs. */
+  threads?: readonly Worker[] | undefined;
   /** Print a Kubernetes Indexed Job running this many shards instead of running anything. */
   jobShards?: number | undefined;
   image?: string | undefined;
@@ -74,9 +78,11 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
   const axes = axesOf(a.set);
   const points = grid(axes);
   // Load every point here first: a bad value is an input error before any run starts.
+  // Each point's scenario is kept, serialized, for its runs (cli/shared-scenario.ts), which then
+  // read and parse no file.
   let seed = 0;
   let name = "";
-  for (const p of points) {
+  const loaded = shareScenarios(points, (p) => {
     const overrides: Override[] = p.sets.map((text) => {
       const q = parseSet(text);
       return { ...q.target, value: q.values[0], text };
@@ -84,7 +90,8 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
     const s = loadScenario(a.scenario, { overrides });
     seed = s.simulation.seed;
     name = s.simulation.metadata.name;
-  }
+    return s;
+  });
   if (a.jobShards !== undefined) {
     if (!(Number.isInteger(a.jobShards) && a.jobShards >= 1)) throw new UsageError("--job: expected the number of shards, an integer ≥ 1");
     if (a.image === undefined || a.image.trim() === "") {
@@ -111,7 +118,7 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
       const t = k * a.replications + r;
       if (t % shard.n !== shard.i - 1) continue;
       const run = `${id}/seed-${seed + r}`;
-      tasks.push({ id: tasks.length, point: id, run, seed: seed + r, sets: p.sets, out: path.join(out, run), scenario: a.scenario, duration: a.duration });
+      tasks.push({ id: tasks.length, point: id, run, seed: seed + r, sets: p.sets, out: path.join(out, run), scenario: a.scenario, duration: a.duration, loaded: loaded[k] });
     }
   });
   const axesOut = axes.map((x) => ({ key: x.key, values: x.values }));
@@ -128,7 +135,7 @@ export async function sweepCommand(a: SweepArgs): Promise<number> {
     if (r.code === 1) unmet.push(`${t.point} seed ${t.seed}`);
     else if (r.code !== 0) failures.push(`${t.point} seed ${t.seed}: exit ${r.code}: ${r.message}`);
     progress?.(done);
-  });
+  }, a.threads);
   if (failures.length > 0) {
     process.stderr.write(`meshsim sweep: ${failures.length} run(s) failed:\n${failures.join("\n")}\n`);
     return 3;

@@ -111,6 +111,32 @@ describe("meshsim sweep", () => {
     }
   });
 
+  it("writes for each run the summary.json that `meshsim run` with its seed and values writes, on either thread", () => {
+    // The sweep loads each point once and hands its runs a copy (src/cli/shared-scenario.ts); a
+    // `meshsim run` process loads the files itself.
+    const sweep = tmp();
+    const common = ["--duration", "20s", "--quiet"];
+    expect([0, 1]).toContain(meshsim("sweep", MMC, "--set", "LoadGenerator/users:spec.rate=[30,40]", "-r", "2", "-w", "2", ...common, "--out", sweep).code);
+    for (const [point, rate] of [["p000", 30], ["p001", 40]] as const) {
+      for (const seed of [1, 2]) {
+        const alone = tmp();
+        expect([0, 1]).toContain(meshsim("run", MMC, "--set", `LoadGenerator/users:spec.rate=${rate}`, "--seed", String(seed), "--format", "json", ...common, "--out", alone).code);
+        const summary = (d: string) => fs.readFileSync(path.join(d, "summary.json"), "utf8");
+        expect(summary(path.join(sweep, point, `seed-${seed}`))).toBe(summary(alone));
+      }
+    }
+  });
+
+  it("ends at once, without waiting for the worker threads it started first, when it runs nothing", () => {
+    // The threads start before the grid is checked (src/cli/main.ts): bad input and --job must not wait for them.
+    const bad = meshsim("sweep", MMC, "--set", "LoadGenerator/users:spec.rate=[30,fast]", "-w", "3", "--quiet", "--out", tmp());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/mmc\.yaml:\d+:\d+: error: spec\.rate/);
+    const job = meshsim("sweep", MMC, "--set", "LoadGenerator/users:spec.rate=[30,40]", "-w", "2", "--job", "2", "--image", "meshsim:test", "--pvc", "results");
+    expect(job.code).toBe(0);
+    expect(job.stdout).toContain("kind: Job");
+  });
+
   it("exits 0 when every run meets the expectations", () => {
     const r = meshsim("sweep", MMC, "--set", "LoadGenerator/users:spec.rate=[30,40]", "-r", "2", "-w", "2", "--duration", "60s", "--quiet", "--out", tmp());
     expect(r.code).toBe(0);
