@@ -17,6 +17,7 @@ import {
   convertGRPCRouteRule, convertHTTPRouteRule, type ConfigError, type ConversionContext, type RouteOwner,
 } from "./http-route-conversion.js";
 import { sortByPrecedence } from "./route-precedence.js";
+import { hostMatches, hostSubsumes, isWildcardHost } from "../../proxy/route/host-name.js";
 
 import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/virtual-service-selection.js";
 /** The route's kind/name.namespace that a generated VirtualService came from (constants.InternalParentNames). */
@@ -84,14 +85,47 @@ function parentRefString(p: ParentReference): string {
   return `${p.kind}/${p.namespace !== undefined ? `${p.namespace}/` : ""}${p.name}${sec}${port}`;
 }
 
+/**
+ * The hostname a route hostname and a listener hostname both cover, or undefined when they do not
+ * intersect: "*.example.com" covers one or more labels before ".example.com" (not "example.com"),
+ * and of two that intersect the more specific one is what the listener serves for the route.
+ * https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec (hostnames); conformance
+ * `httproute-hostname-intersection`; Istio gets the same from the Envoy virtual host it builds for
+ * the intersection of the VirtualService's and the server's hosts (pilot/pkg/networking/core/gateway.go
+ * buildGatewayHTTPRouteConfig, serverHosts.Intersection).
+ */
+export function hostnameIntersection(route: string, listener: string | undefined): string | undefined {
+  if (listener === undefined || listener === "*") return route;
+  if (route === "*") return listener;
+  const rw = isWildcardHost(route), lw = isWildcardHost(listener);
+  if (!rw && !lw) return route === listener ? route : undefined;
+  if (lw && !rw) return hostMatches(listener, route) ? route : undefined;
+  if (rw && !lw) return hostMatches(route, listener) ? listener : undefined;
+  if (hostSubsumes(listener, route)) return route;
+  return hostSubsumes(route, listener) ? listener : undefined;
+}
+
 /** Does a route hostname and a listener hostname intersect (either may be a "*." wildcard)? */
 export function hostnamesIntersect(route: string, listener: string | undefined): boolean {
-  if (listener === undefined || listener === "*") return true;
-  if (route === "*") return true;
-  if (route === listener) return true;
-  if (listener.startsWith("*.") && route.endsWith(listener.slice(1)) && route.length > listener.length - 1) return true;
-  if (route.startsWith("*.") && listener.endsWith(route.slice(1)) && listener.length > route.length - 1) return true;
-  return listener.startsWith("*.") && route.startsWith("*.") && (route.endsWith(listener.slice(1)) || listener.endsWith(route.slice(1)));
+  return hostnameIntersection(route, listener) !== undefined;
+}
+
+/**
+ * A route hostname bound to a listener with a wildcard (or no) hostname is not served there when
+ * another listener of the Gateway on the same port and protocol has a more specific hostname that
+ * covers it: "listeners with more specific hostnames take precedence" (ListenerSpec.hostname).
+ * istio/istio pilot/pkg/config/kube/gateway/conversion.go hostnameAllowedByIsolation.
+ */
+function allowedByIsolation(routeHost: string, ours: Listener, gw: KubernetesGateway): boolean {
+  const mine = ours.hostname ?? "";
+  if (mine !== "" && !isWildcardHost(mine)) return true;
+  for (const other of gw.spec.listeners) {
+    if (other === ours || other.port !== ours.port || other.protocol !== ours.protocol) continue;
+    const theirs = other.hostname ?? "";
+    if (theirs === "" || mine.length > theirs.length) continue;
+    if (hostSubsumes(theirs, routeHost)) return false;
+  }
+  return true;
 }
 
 function listenerAllows(l: Listener, gw: KubernetesGateway, routeKind: string, routeNs: string, nsLabels: GatewayApiInput["namespaceLabels"]): boolean {
@@ -199,10 +233,22 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       const allowed = listeners.filter((l) => listenerAllows(l, gw, route.kind, ns, input.namespaceLabels));
       if (allowed.length === 0) { deny("NotAllowedByListeners", `no listener of Gateway ${pns}/${p.name} allows ${route.kind}s from namespace ${ns}`); continue; }
       const hosts = route.spec.hostnames === undefined || route.spec.hostnames.length === 0 ? ["*"] : route.spec.hostnames;
-      const fitting = hosts.filter((h) => allowed.some((l) => hostnamesIntersect(h, l.hostname)));
-      if (fitting.length === 0) { deny("NoMatchingListenerHostname", `no hostname of the route matches a listener hostname of Gateway ${pns}/${p.name}`); continue; }
+      if (!hosts.some((h) => allowed.some((l) => hostnamesIntersect(h, l.hostname)))) {
+        deny("NoMatchingListenerHostname", `no hostname of the route matches a listener hostname of Gateway ${pns}/${p.name}`);
+        continue;
+      }
+      // Per listener, the route serves the intersection of each of its hostnames with the listener's
+      // (Istio: one VirtualService per listener and host, whose Envoy virtual host is that
+      // intersection), so a route bound to listener "foo.bar.com" never answers for "baz.bar.com".
       const key = generatedGatewayKey(gw);
-      for (const h of fitting) emit(`${key}/${h}`, h, key, rules);
+      const served = new Set<string>();
+      for (const l of allowed) {
+        for (const h of hosts) {
+          const served1 = hostnameIntersection(h, l.hostname);
+          if (served1 !== undefined && allowedByIsolation(h, l, gw)) served.add(served1);
+        }
+      }
+      for (const h of served) emit(`${key}/${h}`, h, key, rules);
       parents.push({ parentRef: parentRefString(p), conditions: [accepted("Route was valid"), resolved] });
     }
     statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents });
