@@ -159,3 +159,203 @@ ${rules(["/scheme-nil-and-port-nil", ""], ["/scheme-nil-and-port-80", ", port: 8
     expect([o.status, o.location]).toEqual([302, location]);
   });
 });
+
+const rules = (...xs: string[]) => `  parentRefs: [{name: same-namespace}]\n  rules:\n${xs.join("")}`;
+const prefixRule = (prefix: string, filters: string, backends = "[{name: infra-backend-v1, port: 8080}]") =>
+  `  - matches: [{path: {type: PathPrefix, value: ${prefix}}}]\n    filters: ${filters}\n    backendRefs: ${backends}\n`;
+
+describe("HTTPRouteRequestHeaderModifier (httproute-request-header-modifier)", () => {
+  const mod = (ops: string) => `[{type: RequestHeaderModifier, requestHeaderModifier: ${ops}}]`;
+  const c = conformance(route("request-header-modifier", rules(
+    prefixRule("/set", mod("{set: [{name: X-Header-Set, value: set-overwrites-values}]}")),
+    prefixRule("/add", mod("{add: [{name: X-Header-Add, value: add-appends-values}]}")),
+    prefixRule("/remove", mod("{remove: [X-Header-Remove]}")),
+    prefixRule("/case-insensitivity", mod("{set: [{name: X-Header-Set, value: header-set}], add: [{name: X-Header-Add, value: header-add}], remove: [X-Header-Remove]}")),
+  )));
+  const send = (path: string, headers: Record<string, string>) => c.send("same-namespace", `http://x.example${path}`, headers).headers;
+
+  it("set overwrites, add appends comma-joined, remove removes", () => {
+    expect(send("/set", { "Some-Other-Header": "val", "X-Header-Set": "some-other-value" })).toMatchObject({ "x-header-set": "set-overwrites-values", "some-other-header": "val" });
+    expect(send("/add", { "Some-Other-Header": "val" })).toMatchObject({ "x-header-add": "add-appends-values" });
+    expect(send("/add", { "X-Header-Add": "some-other-value" })).toMatchObject({ "x-header-add": "some-other-value,add-appends-values" });
+    expect(send("/remove", { "X-Header-Remove": "val" })).not.toHaveProperty("x-header-remove");
+  });
+
+  it("header names are case-insensitive: the filter's canonical names act on the request's lowercase ones", () => {
+    const h = send("/case-insensitivity", { "x-header-set": "original-val-set", "x-header-add": "original-val-add", "x-header-remove": "original-val-remove", "Another-Header": "another-header-val" });
+    expect(h).toMatchObject({ "x-header-set": "header-set", "x-header-add": "original-val-add,header-add", "another-header": "another-header-val" });
+    expect(h).not.toHaveProperty("x-header-remove");
+  });
+});
+
+describe("HTTPRouteRewritePath (httproute-rewrite-path)", () => {
+  const rw = (path: string) => `[{type: URLRewrite, urlRewrite: {path: ${path}}}]`;
+  const c = conformance(route("rewrite-path", rules(
+    prefixRule("/prefix/one", rw("{type: ReplacePrefixMatch, replacePrefixMatch: /one}")),
+    prefixRule("/strip-prefix", rw("{type: ReplacePrefixMatch, replacePrefixMatch: /}")),
+    prefixRule("/full/one", rw("{type: ReplaceFullPath, replaceFullPath: /one}")),
+    prefixRule("/full/rewrite-path-and-modify-headers", `[{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /test}}}, {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}], add: [{name: X-Header-Add, value: header-val-1}], remove: [X-Header-Remove]}}]`),
+    prefixRule("/prefix/rewrite-path-and-modify-headers", `[{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /prefix}}}, {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}]}}]`),
+  )));
+
+  it.each([
+    ["/prefix/one/two", "/one/two"],
+    ["/strip-prefix/three", "/three"],
+    ["/strip-prefix", "/"],
+    ["/full/one/two", "/one"],
+    ["/full/rewrite-path-and-modify-headers/test", "/test"],
+    ["/prefix/rewrite-path-and-modify-headers/one", "/prefix/one"],
+  ])("%s reaches the backend as %s", (path, want) => {
+    const o = c.send("same-namespace", `http://x.example${path}`, { "X-Header-Remove": "x" });
+    expect([o.backend, o.path]).toEqual(["infra-backend-v1", want]);
+  });
+});
+
+const service = (name: string, namespace: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ${namespace}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {selector: {app: ${name}}, ports: [{name: http, port: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: s, image: s, ports: [{containerPort: 8080}]}]}
+`;
+
+const accepted = (c: ReturnType<typeof conformance>, name: string, namespace = NS) => c.route(name, namespace).parents[0]!.conditions.find((x) => x.type === "Accepted")!;
+const resolved = (c: ReturnType<typeof conformance>, name: string, namespace = NS) => c.route(name, namespace).parents[0]!.conditions.find((x) => x.type === "ResolvedRefs")!;
+
+describe("attachment: parentRefs, listeners and allowedRoutes", () => {
+  const c = conformance([
+    gateway("tlsroutes-only", "  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}}\n"),
+    gateway("two-listeners", listener("a", 80, "a.example.com") + listener("b", 80, "b.example.com")),
+    gateway("by-selector", "  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {kubernetes.io/metadata.name: gateway-conformance-web-backend}}}}}\n"),
+    service("web-backend", "gateway-conformance-web-backend"),
+    route("disallowed-kind", "  parentRefs: [{name: tlsroutes-only}]\n  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]\n"),
+    route("wrong-section", "  parentRefs: [{name: same-namespace, sectionName: nope}]\n  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]\n"),
+    route("wrong-port", "  parentRefs: [{name: same-namespace, port: 81}]\n  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]\n"),
+    route("both-listeners", "  parentRefs: [{name: two-listeners}]\n  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]\n"),
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: invalid-cross-namespace-parent-ref, namespace: gateway-conformance-web-backend}
+spec:
+  parentRefs: [{name: same-namespace, namespace: ${NS}}]
+  rules: [{backendRefs: [{name: web-backend, port: 8080}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: selected, namespace: gateway-conformance-web-backend}
+spec:
+  parentRefs: [{name: by-selector, namespace: ${NS}}]
+  rules: [{backendRefs: [{name: web-backend, port: 8080}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: wrong-namespace-and-hostname, namespace: gateway-conformance-web-backend}
+spec:
+  parentRefs: [{name: two-listeners, namespace: ${NS}}]
+  hostnames: [c.example.com]
+  rules: [{backendRefs: [{name: web-backend, port: 8080}]}]
+`,
+  ].join("---\n"));
+
+  it("an HTTPRoute on a listener that admits only TLSRoutes: NotAllowedByListeners (httproute-disallowed-kind)", () => {
+    expect(accepted(c, "disallowed-kind")).toMatchObject({ status: "False", reason: "NotAllowedByListeners" });
+  });
+
+  it("a parentRef whose sectionName or port names no listener: NoMatchingParent (httproute-invalid-parentref-not-matching-*)", () => {
+    expect(accepted(c, "wrong-section")).toMatchObject({ status: "False", reason: "NoMatchingParent", message: 'sectionName "nope" not found' });
+    expect(accepted(c, "wrong-port")).toMatchObject({ status: "False", reason: "NoMatchingParent", message: "port 81 not found" });
+  });
+
+  it("a route from another namespace on a listener of from: Same: NotAllowedByListeners (httproute-invalid-cross-namespace-parent-ref)", () => {
+    expect(accepted(c, "invalid-cross-namespace-parent-ref", "gateway-conformance-web-backend")).toMatchObject({ status: "False", reason: "NotAllowedByListeners" });
+  });
+
+  it("from: Selector sees the kubernetes.io/metadata.name label Kubernetes puts on every namespace", () => {
+    expect(accepted(c, "selected", "gateway-conformance-web-backend")).toMatchObject({ status: "True" });
+  });
+
+  it("no listener's hostname matches: NoMatchingListenerHostname wins over the namespace (istiod checks hostnames first)", () => {
+    expect(accepted(c, "wrong-namespace-and-hostname", "gateway-conformance-web-backend")).toMatchObject({ status: "False", reason: "NoMatchingListenerHostname" });
+  });
+
+  it("a parentRef without sectionName binds to every listener that takes it, and says how many", () => {
+    expect(accepted(c, "both-listeners")).toMatchObject({ status: "True", message: "Route was valid, bound to 2 parents" });
+  });
+});
+
+describe("backendRefs that do not resolve, and weights", () => {
+  const c = conformance([
+    service("app-backend-v1", "gateway-conformance-app-backend").replace(/^apiVersion: v1\nkind: Namespace\nmetadata: \{name: gateway-conformance-app-backend\}\n---\n/, ""),
+    service("app-backend-v2", "gateway-conformance-app-backend"),
+    `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: invalid-reference-grant, namespace: gateway-conformance-app-backend}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ${NS}}]
+  to: [{group: "", kind: Service, name: app-backend-v1}]
+`,
+    route("invalid-reference-grant", `  parentRefs: [{name: same-namespace}]
+  hostnames: [grant.example]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v2}}]
+    backendRefs: [{name: app-backend-v2, namespace: gateway-conformance-app-backend, port: 8080}]
+  - backendRefs: [{name: app-backend-v1, namespace: gateway-conformance-app-backend, port: 8080}]
+`),
+    route("nonexistent", `  parentRefs: [{name: same-namespace}]
+  hostnames: [missing.example]
+  rules: [{backendRefs: [{name: nonexistent, port: 8080}]}]
+`),
+    route("unknown-kind", `  parentRefs: [{name: same-namespace}]
+  hostnames: [kind.example]
+  rules: [{backendRefs: [{group: unknown.example.com, kind: Unknown, name: infra-backend-v1, port: 8080}]}]
+`),
+    route("omitted-backendrefs", `  parentRefs: [{name: same-namespace}]
+  hostnames: [omitted.example]
+  rules:
+  - matches: [{path: {type: Exact, value: /omitted-no-forward}}]
+  - matches: [{path: {type: Exact, value: /empty-no-forward}}]
+    backendRefs: []
+  - matches: [{path: {type: Exact, value: /zero-weights}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080, weight: 0}, {name: infra-backend-v2, port: 8080, weight: 0}]
+  - matches: [{path: {type: Exact, value: /one-zero-weight}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080, weight: 0}, {name: infra-backend-v2, port: 8080}]
+  - backendRefs: [{name: infra-backend-v1, port: 8080}]
+`),
+  ].join("---\n"));
+  const send = (url: string) => c.send("same-namespace", url);
+
+  it("a backend in another namespace not covered by the ReferenceGrant: RefNotPermitted and 500, the covered one is served (httproute-partially-invalid-via-invalid-reference-grant)", () => {
+    expect(resolved(c, "invalid-reference-grant")).toMatchObject({ status: "False", reason: "RefNotPermitted" });
+    expect(accepted(c, "invalid-reference-grant")).toMatchObject({ status: "True" });
+    expect(send("http://grant.example/v2").status).toBe(500);
+    expect(send("http://grant.example/").backend).toBe("app-backend-v1");
+  });
+
+  it("a Service that does not exist: BackendNotFound and 500 (httproute-invalid-nonexistent-backendref)", () => {
+    expect(resolved(c, "nonexistent")).toMatchObject({ status: "False", reason: "BackendNotFound" });
+    expect(send("http://missing.example/").status).toBe(500);
+  });
+
+  it("a backendRef of an unknown kind: InvalidKind and 500 (httproute-invalid-backendref-unknown-kind)", () => {
+    expect(resolved(c, "unknown-kind")).toMatchObject({ status: "False", reason: "InvalidKind" });
+    expect(send("http://kind.example/").status).toBe(500);
+  });
+
+  it("no backendRefs, an empty list, or only weight 0: 500; a weight-0 backend gets nothing (httproute-omitted-backendrefs)", () => {
+    expect(send("http://omitted.example/omitted-no-forward").status).toBe(500);
+    expect(send("http://omitted.example/empty-no-forward").status).toBe(500);
+    expect(send("http://omitted.example/zero-weights").status).toBe(500);
+    expect(send("http://omitted.example/one-zero-weight").backend).toBe("infra-backend-v2");
+    expect(send("http://omitted.example/forward").backend).toBe("infra-backend-v1");
+    expect(resolved(c, "omitted-backendrefs")).toMatchObject({ status: "True" });
+  });
+});

@@ -128,16 +128,47 @@ function allowedByIsolation(routeHost: string, ours: Listener, gw: KubernetesGat
   return true;
 }
 
-function listenerAllows(l: Listener, gw: KubernetesGateway, routeKind: string, routeNs: string, nsLabels: GatewayApiInput["namespaceLabels"]): boolean {
-  if (l.protocol !== "HTTP" && l.protocol !== "HTTPS") return false;
-  const kinds = l.allowedRoutes.kinds ?? [{ group: GATEWAY_GROUP, kind: "HTTPRoute" }, { group: GATEWAY_GROUP, kind: "GRPCRoute" }];
-  if (!kinds.some((k) => k.group === GATEWAY_GROUP && k.kind === routeKind)) return false;
+/** Kubernetes labels every namespace with its own name (since 1.21); Istio adds it when missing (toNamespaceSet). */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Does the listener's allowedRoutes.namespaces admit routes of `routeNs` (namespacesFromSelector)? */
+function namespaceAllowed(l: Listener, gw: KubernetesGateway, routeNs: string, nsLabels: GatewayApiInput["namespaceLabels"]): boolean {
   const from = l.allowedRoutes.namespaces;
   if (from.from === "All") return true;
   if (from.from === "Same") return routeNs === gw.metadata.namespace;
-  const labels = nsLabels.get(routeNs) ?? {};
+  const labels: Record<string, string> = { ...(nsLabels.get(routeNs) ?? {}), [NAMESPACE_NAME_LABEL]: routeNs };
   const want = from.selector?.matchLabels ?? {};
   return Object.keys(want).every((k) => labels[k] === want[k]);
+}
+
+/** A listener's verdict on a parentRef, ranked as istiod collapses them (conditions.go createRouteStatus). */
+interface ListenerVerdict { readonly rank: number; readonly reason: string; readonly message: string }
+const ATTACHED = 0, NOT_ALLOWED = 1, NO_HOSTNAME = 2, NO_PARENT = 3;
+
+/**
+ * Whether one listener takes the route, checked in istiod's order (conversion.go referenceAllowed):
+ * port, then sectionName (NoMatchingParent), then hostnames — none intersecting is
+ * NoMatchingListenerHostname, a match from a namespace the listener does not admit is
+ * NotAllowedByListeners — then the route's kind (a TCP/TLS/UDP listener admits no HTTPRoute).
+ */
+function listenerVerdict(
+  l: Listener, p: ParentReference, gw: KubernetesGateway, routeKind: string, routeNs: string, hosts: readonly string[],
+  nsLabels: GatewayApiInput["namespaceLabels"],
+): ListenerVerdict {
+  if (p.port !== undefined && p.port !== l.port) return { rank: NO_PARENT, reason: "NoMatchingParent", message: `port ${p.port} not found` };
+  if (p.sectionName !== undefined && p.sectionName !== l.name) return { rank: NO_PARENT, reason: "NoMatchingParent", message: `sectionName "${p.sectionName}" not found` };
+  if (!hosts.some((h) => hostnamesIntersect(h, l.hostname))) {
+    return { rank: NO_HOSTNAME, reason: "NoMatchingListenerHostname", message: `no hostnames matched parent hostname "${l.hostname ?? ""}"` };
+  }
+  if (!namespaceAllowed(l, gw, routeNs, nsLabels)) {
+    return { rank: NOT_ALLOWED, reason: "NotAllowedByListeners", message: `hostnames matched parent hostname "${l.hostname ?? ""}", but namespace "${routeNs}" is not allowed by the parent` };
+  }
+  const http = l.protocol === "HTTP" || l.protocol === "HTTPS";
+  const kinds = l.allowedRoutes.kinds ?? (http ? [{ group: GATEWAY_GROUP, kind: "HTTPRoute" }, { group: GATEWAY_GROUP, kind: "GRPCRoute" }] : []);
+  if (!http || !kinds.some((k) => k.group === GATEWAY_GROUP && k.kind === routeKind)) {
+    return { rank: NOT_ALLOWED, reason: "NotAllowedByListeners", message: `kind ${GATEWAY_GROUP}/v1/${routeKind} is not allowed` };
+  }
+  return { rank: ATTACHED, reason: "Accepted", message: "" };
 }
 
 interface Generated { key: string; namespace: string; creationIndex: number; owner: string; host: string; gateway: string; rules: IstioHTTPRoute[] }
@@ -226,15 +257,16 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       if (p.group !== GATEWAY_GROUP || p.kind !== "Gateway") { deny("InvalidKind", `parentRef kind ${p.group === "" ? "" : `${p.group}/`}${p.kind} is not supported (Gateway, or Service for mesh routes)`); continue; }
       const gw = k8sGateways.find((g) => g.metadata.name === p.name && g.metadata.namespace === pns);
       if (gw === undefined || !isIstioGateway(gw, resources)) { deny("NoMatchingParent", `parent Gateway ${pns}/${p.name} not found`); continue; }
-      let listeners = gw.spec.listeners;
-      if (p.sectionName !== undefined) listeners = listeners.filter((l) => l.name === p.sectionName);
-      if (p.port !== undefined) listeners = listeners.filter((l) => l.port === p.port);
-      if (listeners.length === 0) { deny("NoMatchingParent", `no listener of Gateway ${pns}/${p.name} matches sectionName/port`); continue; }
-      const allowed = listeners.filter((l) => listenerAllows(l, gw, route.kind, ns, input.namespaceLabels));
-      if (allowed.length === 0) { deny("NotAllowedByListeners", `no listener of Gateway ${pns}/${p.name} allows ${route.kind}s from namespace ${ns}`); continue; }
       const hosts = route.spec.hostnames === undefined || route.spec.hostnames.length === 0 ? ["*"] : route.spec.hostnames;
-      if (!hosts.some((h) => allowed.some((l) => hostnamesIntersect(h, l.hostname)))) {
-        deny("NoMatchingListenerHostname", `no hostname of the route matches a listener hostname of Gateway ${pns}/${p.name}`);
+      const verdicts = gw.spec.listeners.map((l) => ({ l, v: listenerVerdict(l, p, gw, route.kind, ns, hosts, input.namespaceLabels) }));
+      const allowed = verdicts.filter((x) => x.v.rank === ATTACHED).map((x) => x.l);
+      if (allowed.length === 0) {
+        // "if *any* section has no errors, we will declare Admitted"; else the least severe reason,
+        // the messages of the listeners that gave it joined.
+        const rank = Math.min(...verdicts.map((x) => x.v.rank), NO_PARENT);
+        const least = verdicts.filter((x) => x.v.rank === rank).map((x) => x.v);
+        if (least.length === 0) deny("NoMatchingParent", `Gateway ${pns}/${p.name} has no listeners`);
+        else deny(least[0]!.reason, least.map((v) => v.message).join("; "));
         continue;
       }
       // Per listener, the route serves the intersection of each of its hostnames with the listener's
@@ -249,7 +281,8 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
         }
       }
       for (const h of served) emit(`${key}/${h}`, h, key, rules);
-      parents.push({ parentRef: parentRefString(p), conditions: [accepted("Route was valid"), resolved] });
+      const bound = allowed.length > 1 ? `Route was valid, bound to ${allowed.length} parents` : "Route was valid";
+      parents.push({ parentRef: parentRefString(p), conditions: [accepted(bound), resolved] });
     }
     statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents });
   }
