@@ -359,3 +359,27 @@ spec:
     expect(resolved(c, "omitted-backendrefs")).toMatchObject({ status: "True" });
   });
 });
+
+describe("HTTPRouteListenerPortMatching (httproute-listener-port-matching)", () => {
+  const gw = "httproute-listener-port-matching";
+  const c = conformance([
+    gateway(gw, listener("listener-1", 80, "foo.com") + listener("listener-2", 8080, "foo.com") + listener("listener-3", 8080, "bar.com")
+      + listener("listener-4", 8090, "foo.com") + listener("listener-5", 8090, "bar.com")),
+    route("backend-v1", `  parentRefs: [{name: ${gw}, port: 80}]\n  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]\n`),
+    route("backend-v2", `  parentRefs: [{name: ${gw}, port: 8080}]\n  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]\n`),
+    route("backend-v3", `  parentRefs: [{name: ${gw}, port: 8090, sectionName: listener-4}]\n  rules: [{backendRefs: [{name: infra-backend-v3, port: 8080}]}]\n`),
+  ].join("---\n"), [gw]);
+
+  it.each([
+    ["http://foo.com/", "infra-backend-v1"],
+    ["http://foo.com:8080/", "infra-backend-v2"],
+    ["http://bar.com:8080/", "infra-backend-v2"],
+    ["http://foo.com:8090/", "infra-backend-v3"],
+  ])("%s reaches %s (the routes of the listeners on that port only)", (url, want) => {
+    expect(c.send(gw, url).backend).toBe(want);
+  });
+
+  it("bar.com:8090 has a listener but no route: 404", () => {
+    expect(c.send(gw, "http://bar.com:8090/").status).toBe(404);
+  });
+});

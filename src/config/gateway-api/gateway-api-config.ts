@@ -193,7 +193,7 @@ function convertRules(route: AnyRoute, ctx: ConversionContext): { rules: IstioHT
   return { rules, error };
 }
 
-/** augmentPortMatch: a Service parent with a port applies the rules to that port only. */
+/** augmentPortMatch: a Service parent with a port (or a listener's port) applies the rules to that port only. */
 function withPort(rules: readonly IstioHTTPRoute[], port: number): IstioHTTPRoute[] {
   return rules.map((r) => ({ ...r, match: r.match === undefined || r.match.length === 0 ? [{ port }] : r.match.map((m) => ({ ...m, port })) }));
 }
@@ -272,15 +272,24 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       // Per listener, the route serves the intersection of each of its hostnames with the listener's
       // (Istio: one VirtualService per listener and host, whose Envoy virtual host is that
       // intersection), so a route bound to listener "foo.bar.com" never answers for "baz.bar.com".
+      // Istio binds each listener's routes to that listener's port alone (one Istio Gateway per
+      // listener); meshsim's one Gateway per Gateway gets the same from a port match on the rules
+      // when the listeners use more than one port (conformance httproute-listener-port-matching).
       const key = generatedGatewayKey(gw);
-      const served = new Set<string>();
+      const onePort = new Set(gw.spec.listeners.filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => l.port)).size <= 1;
+      const served = new Map<string, Set<number>>();
       for (const l of allowed) {
         for (const h of hosts) {
-          const served1 = hostnameIntersection(h, l.hostname);
-          if (served1 !== undefined && allowedByIsolation(h, l, gw)) served.add(served1);
+          const host = hostnameIntersection(h, l.hostname);
+          if (host === undefined || !allowedByIsolation(h, l, gw)) continue;
+          const ports = served.get(host) ?? new Set<number>();
+          served.set(host, ports.add(l.port));
         }
       }
-      for (const h of served) emit(`${key}/${h}`, h, key, rules);
+      for (const [h, ports] of served) {
+        if (onePort) emit(`${key}/${h}`, h, key, rules);
+        else for (const port of ports) emit(`${key}/${h}`, h, key, withPort(rules, port));
+      }
       const bound = allowed.length > 1 ? `Route was valid, bound to ${allowed.length} parents` : "Route was valid";
       parents.push({ parentRef: parentRefString(p), conditions: [accepted(bound), resolved] });
     }
