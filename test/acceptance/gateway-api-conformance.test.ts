@@ -383,3 +383,18 @@ describe("HTTPRouteListenerPortMatching (httproute-listener-port-matching)", () 
     expect(c.send(gw, "http://bar.com:8090/").status).toBe(404);
   });
 });
+
+describe("header names that differ only in case", () => {
+  const c = conformance(route("case", rules(
+    prefixRule("/set", "[{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Foo, value: first}, {name: x-foo, value: second}]}}]"),
+    `  - matches: [{path: {type: PathPrefix, value: /match}, headers: [{name: foo, value: "1"}, {name: Foo, value: "2"}]}]\n    backendRefs: [{name: infra-backend-v2, port: 8080}]\n`,
+  )));
+
+  it("in a header filter both are accepted (the API server compares names as written) and the first wins (HTTPHeader: 'Subsequent entries with an equivalent header name MUST be ignored')", () => {
+    expect(c.send("same-namespace", "http://x.example/set").headers).toMatchObject({ "x-foo": "first" });
+  });
+
+  it("in a match both are accepted, and istiod requires both (the spec would consider only the first)", () => {
+    expect(c.send("same-namespace", "http://x.example/match", { foo: "1" }).status).toBe(404);
+  });
+});

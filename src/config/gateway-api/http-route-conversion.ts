@@ -54,6 +54,11 @@ function stringMatch(m: HTTPHeaderMatch): StringMatch {
   return m.type === "RegularExpression" ? { regex: m.value } : exact(m.value);
 }
 
+/**
+ * createHeadersMatch / createQueryParamsMatch: keyed by the name as written. The spec says of header
+ * matches "foo" and "Foo" that only the first counts; istiod keeps both, and Envoy (header names
+ * case-insensitive) then requires both. meshsim models istiod.
+ */
 function headerMap(list: readonly HTTPHeaderMatch[] | undefined): Record<string, StringMatch> | undefined {
   if (list === undefined || list.length === 0) return undefined;
   const out: Record<string, StringMatch> = {};
@@ -89,7 +94,11 @@ function headerOps(f: HTTPHeaderFilter): HeaderOperations {
   const toMap = (l: { name: string; value: string }[] | undefined) => {
     if (l === undefined || l.length === 0) return undefined;
     const m: Record<string, string> = {};
-    for (const h of l) m[h.name.toLowerCase()] = h.value;
+    // headerListToMap: "Subsequent entries with an equivalent header name MUST be ignored" (first wins).
+    for (const h of l) {
+      const k = h.name.toLowerCase();
+      if (!(k in m)) m[k] = h.value;
+    }
     return m;
   };
   const set = toMap(f.set), add = toMap(f.add);

@@ -132,9 +132,10 @@ function readHeaderFilter(v: YamlValue | undefined): HTTPHeaderFilter | undefine
       const value = hm.req("value")?.str();
       hm.done();
       if (name === undefined || value === undefined) continue;
-      // listType map keyed by name: names must be unique (case-insensitively, per the field's doc).
-      if (names.has(name.toLowerCase())) nameV!.error(`duplicate header name ${JSON.stringify(name)}`);
-      names.add(name.toLowerCase());
+      // listType map keyed by name: the API server refuses the same name twice (compared as written).
+      // "X-Foo" after "x-foo" is accepted; the spec and istiod ignore it (first entry wins, see headerOps).
+      if (names.has(name)) { nameV!.error(`duplicate header name ${JSON.stringify(name)}`); continue; }
+      names.add(name);
       out[key]!.push({ name, value });
     }
   }
@@ -316,11 +317,11 @@ export function readHeaderMatches(v: YamlValue | undefined, what: "header" | "qu
     if (type === undefined || name === undefined || value === undefined) continue;
     if (value.length < 1 || value.length > 4096) { valueV!.error("must be 1 to 4096 characters"); continue; }
     if (type === "RegularExpression" && !checkRegex(valueV!, value)) continue;
-    // Headers match case-insensitively on the name; query parameter names are case-sensitive.
-    const key = what === "header" ? name.toLowerCase() : name;
-    if (names.has(key)) { nameV!.error(`duplicate ${what} match name ${JSON.stringify(name)} (the list is keyed by name)`); continue; }
-    names.add(key);
-    out.push({ type, name: key, value });
+    // listType map keyed by name: the API server refuses the same name twice, compared as written, so
+    // header matches "foo" and "Foo" are both accepted (what istiod makes of them: http-route-conversion.ts).
+    if (names.has(name)) { nameV!.error(`duplicate ${what} match name ${JSON.stringify(name)} (the list is keyed by name)`); continue; }
+    names.add(name);
+    out.push({ type, name, value });
   }
   return out;
 }
