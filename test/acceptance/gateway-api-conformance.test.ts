@@ -398,3 +398,29 @@ describe("header names that differ only in case", () => {
     expect(c.send("same-namespace", "http://x.example/match", { foo: "1" }).status).toBe(404);
   });
 });
+
+describe("filters on a backendRef", () => {
+  const c = conformance([
+    route("backend-header", `  parentRefs: [{name: same-namespace}]
+  hostnames: [header.example]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Backend, value: v1}]}}]}]}]
+`),
+    route("backend-rewrite", `  parentRefs: [{name: same-namespace}]
+  hostnames: [rewrite.example]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /full}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080, filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /rewritten-full}}}]}]
+  - backendRefs: [{name: infra-backend-v2, port: 8080}]
+`),
+  ].join("---\n"));
+
+  it("a header modifier applies to the requests sent to that backend", () => {
+    expect(c.send("same-namespace", "http://header.example/").headers).toMatchObject({ "x-backend": "v1" });
+  });
+
+  it("any other filter there is InvalidFilter in istiod, and the route yields no routes at all: 404 (httproute-backend-url-rewrite is not met)", () => {
+    expect(resolved(c, "backend-rewrite")).toMatchObject({ status: "False", reason: "InvalidFilter", message: 'unsupported filter type "URLRewrite"' });
+    expect(c.send("same-namespace", "http://rewrite.example/full/original").status).toBe(404);
+    expect(c.send("same-namespace", "http://rewrite.example/other").status).toBe(404);
+  });
+});

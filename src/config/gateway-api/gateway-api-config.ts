@@ -178,7 +178,7 @@ type AnyRoute = HTTPRoute | GRPCRoute;
 function convertRules(route: AnyRoute, ctx: ConversionContext): { rules: IstioHTTPRoute[]; error: ConfigError | undefined } {
   const owner: RouteOwner = { kind: route.kind, namespace: route.metadata.namespace, name: route.metadata.name };
   const rules: IstioHTTPRoute[] = [];
-  let error: ConfigError | undefined;
+  let error: ConfigError | undefined, hard: ConfigError | undefined;
   route.spec.rules.forEach((rule, pos) => {
     // "split the rule to make sure each rule has up to one match" (route_collections.go).
     const matches: (typeof rule.matches[number] | undefined)[] = rule.matches.length === 0 ? [undefined] : rule.matches;
@@ -188,9 +188,11 @@ function convertRules(route: AnyRoute, ctx: ConversionContext): { rules: IstioHT
         : convertGRPCRouteRule(rule, pos, m as GRPCRoute["spec"]["rules"][number]["matches"][number] | undefined, owner, ctx);
       rules.push(c.route);
       error ??= c.error;
+      hard ??= c.hard;
     }
   });
-  return { rules, error };
+  // A hard error drops every rule of the route (computeRoute: conversionResult{error: err}).
+  return hard !== undefined ? { rules: [], error: hard } : { rules, error };
 }
 
 /** augmentPortMatch: a Service parent with a port (or a listener's port) applies the rules to that port only. */
@@ -238,6 +240,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       : { type: "ResolvedRefs", status: "False", reason: error.reason, message: error.message };
     const parents: RouteParentStatus[] = [];
     const emit = (key: string, host: string, gateway: string, rs: IstioHTTPRoute[]) => {
+      if (rs.length === 0) return; // "if len(routes) == 0 { continue }": no VirtualService (HTTPRouteCollection)
       generated.push({ key, namespace: ns, creationIndex: route.metadata.creationIndex, owner, host, gateway, rules: rs });
     };
     for (const p of route.spec.parentRefs) {

@@ -21,7 +21,7 @@ import type { ReferenceGrant } from "../../proxy/api/gateway-api.js";
 
 /** A reason a route's references did not resolve (Gateway API's ResolvedRefs reasons). */
 export interface ConfigError {
-  readonly reason: "BackendNotFound" | "RefNotPermitted" | "InvalidKind" | "InvalidDestination";
+  readonly reason: "BackendNotFound" | "RefNotPermitted" | "InvalidKind" | "InvalidDestination" | "InvalidFilter";
   readonly message: string;
 }
 
@@ -142,6 +142,12 @@ export interface ConvertedRule {
   readonly route: IstioHTTPRoute;
   /** The first reference that did not resolve (the rule still routes; that share answers 500). */
   readonly error: ConfigError | undefined;
+  /**
+   * An error istiod cannot convert past (convertHTTPRoute returns no route): the whole route then
+   * yields no VirtualService for its parents of that kind (route_collections.go computeRoute, "This
+   * was a hard error").
+   */
+  readonly hard?: ConfigError;
 }
 
 function weightSum(refs: readonly HTTPBackendRef[] | undefined): number {
@@ -227,6 +233,9 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
     for (const f of b.filters ?? []) {
       if (f.type === "RequestHeaderModifier") (rd.headers ??= {}).request = headerOps(f.requestHeaderModifier);
       else if (f.type === "ResponseHeaderModifier") (rd.headers ??= {}).response = headerOps(f.responseHeaderModifier);
+      // buildHTTPDestination converts only the header modifiers on a backendRef; any other filter the
+      // CRD admits there (RequestMirror, RequestRedirect, URLRewrite) is InvalidFilter, a hard error.
+      else return { route: vs, error, hard: { reason: "InvalidFilter", message: `unsupported filter type "${f.type}"` } };
     }
     route.push(rd);
   }
