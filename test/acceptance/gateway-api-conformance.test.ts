@@ -11,11 +11,11 @@ metadata: {name: ${name}, namespace: ${NS}}
 spec:
 ${spec}`;
 
-const gateway = (name: string, listeners: string) => `apiVersion: gateway.networking.k8s.io/v1
+const gateway = (name: string, listeners: string, o: { className?: string; annotations?: string } = {}) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
-metadata: {name: ${name}, namespace: ${NS}}
+metadata: {name: ${name}, namespace: ${NS}${o.annotations !== undefined ? `, annotations: ${o.annotations}` : ""}}
 spec:
-  gatewayClassName: istio
+  gatewayClassName: ${o.className ?? "istio"}
   listeners:
 ${listeners}`;
 
@@ -422,5 +422,27 @@ describe("filters on a backendRef", () => {
     expect(resolved(c, "backend-rewrite")).toMatchObject({ status: "False", reason: "InvalidFilter", message: 'unsupported filter type "URLRewrite"' });
     expect(c.send("same-namespace", "http://rewrite.example/full/original").status).toBe(404);
     expect(c.send("same-namespace", "http://rewrite.example/other").status).toBe(404);
+  });
+});
+
+describe("the Deployment istiod generates for a Gateway", () => {
+  const c = conformance([
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: my-istio}
+spec: {controllerName: istio.io/gateway-controller}
+`,
+    gateway("custom-class", listener("http", 80), { className: "my-istio" }),
+    gateway("renamed", listener("http", 80), { annotations: "{gateway.istio.io/name-override: edge, gateway.istio.io/service-account: edge-sa}" }),
+  ].join("---\n"), ["custom-class", "renamed"]);
+  const pods = [...c.world.pods.values()];
+
+  it("is <gateway>-<gatewayClassName> (GetDefaultName), for a class of Istio's controller other than istio too", () => {
+    expect(pods.find((p) => p.workload === "custom-class-my-istio")).toBeDefined();
+  });
+
+  it("takes gateway.istio.io/name-override and gateway.istio.io/service-account", () => {
+    const pod = pods.find((p) => p.workload === "edge");
+    expect(pod?.serviceAccount).toBe("edge-sa");
   });
 });

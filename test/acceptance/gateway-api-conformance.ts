@@ -12,7 +12,7 @@ import { targetOf } from "../../src/cli/inspect-commands.js";
 import { forwardedRequest } from "../../src/proxy/route/forwarded-request.js";
 import type { World } from "../../src/mesh/world.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";
-import type { RouteStatus } from "../../src/config/gateway-api/gateway-api-config.js";
+import { generatedGatewayKey, type RouteStatus } from "../../src/config/gateway-api/gateway-api-config.js";
 import { writeScenario } from "../support/scenario-text.js";
 
 export const NS = "gateway-conformance-infra";
@@ -85,7 +85,8 @@ spec: {from: ${g}, target: "http://probe.example/", rate: 1}
   const world = createWorld(loadScenario(file)).world;
   world.advance(0);
   const send = (gateway: string, url: string, headers: Record<string, string> = {}, method = "GET"): Outcome => {
-    const pod = [...world.pods.values()].find((p) => p.workload === `${gateway}-istio`);
+    const key = generatedGatewayKey({ metadata: { name: gateway, namespace: NS } });
+    const pod = [...world.pods.values()].find((p) => p.gateway === key);
     if (pod === undefined) throw new Error(`no Envoy for Gateway ${gateway}`);
     const u = parseCallUrl(url);
     const target = targetOf(world, pod, u);
