@@ -4,6 +4,9 @@
 // https://github.com/kubernetes-sigs/gateway-api/tree/main/conformance/tests
 import { describe, expect, it } from "vitest";
 import { conformance, NS } from "./gateway-api-conformance.js";
+import { loadScenario } from "../../src/scenario/index.js";
+import { runScenario } from "../../src/runner/run-scenario.js";
+import { writeScenario } from "../support/scenario-text.js";
 
 const route = (name: string, spec: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -444,5 +447,107 @@ spec: {controllerName: istio.io/gateway-controller}
   it("takes gateway.istio.io/name-override and gateway.istio.io/service-account", () => {
     const pod = pods.find((p) => p.workload === "edge");
     expect(pod?.serviceAccount).toBe("edge-sa");
+  });
+});
+
+describe("Gateway status", () => {
+  const c = conformance([
+    gateway("gateway-only-unsupported-protocols", "  - {name: invalid, port: 1111, protocol: INVALID}\n"),
+    gateway("gateway-supported-and-unsupported-protocols", "  - {name: http, port: 80, protocol: HTTP}\n  - {name: invalid, port: 1111, protocol: INVALID}\n"),
+    gateway("gateway-supported-and-invalid-route-kind", "  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}, kinds: [{kind: InvalidRoute}, {kind: HTTPRoute}]}}\n"),
+    gateway("conflicts", listener("first", 80, "a.example.com") + "  - {name: second, port: 80, protocol: HTTPS, hostname: a.example.com, allowedRoutes: {namespaces: {from: Same}}}\n"
+      + "  - {name: tcp, port: 80, protocol: TCP, allowedRoutes: {namespaces: {from: Same}}}\n" + listener("other", 80, "b.example.com")),
+    gateway("two-routes", listener("http", 80) + listener("http-unattached", 8080, "unattached.example.com")),
+    route("r1", "  parentRefs: [{name: two-routes, sectionName: http}]\n  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]\n"),
+    route("r2", "  parentRefs: [{name: two-routes, port: 80}]\n  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]\n"),
+    route("on-conflicted", "  parentRefs: [{name: conflicts, sectionName: second}]\n  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]\n"),
+  ].join("---\n"));
+  const status = (name: string) => c.world.config.gatewayStatus.find((g) => g.name === name)!;
+  const cond = (cs: readonly { type: string }[], type: string) => cs.find((x) => x.type === type);
+
+  it("only unsupported protocols: the Gateway is not Accepted (ListenersNotValid), the listener UnsupportedProtocol (gateway-invalid-listeners-unsupported-protocol)", () => {
+    const g = status("gateway-only-unsupported-protocols");
+    expect(cond(g.conditions, "Accepted")).toMatchObject({ status: "False", reason: "ListenersNotValid" });
+    expect(g.listeners[0]!.supportedKinds).toEqual([]);
+    expect(cond(g.listeners[0]!.conditions, "Accepted")).toMatchObject({ status: "False", reason: "UnsupportedProtocol", message: 'protocol "INVALID" is unsupported' });
+  });
+
+  it("one supported listener: Accepted True with reason ListenersNotValid", () => {
+    const g = status("gateway-supported-and-unsupported-protocols");
+    expect(cond(g.conditions, "Accepted")).toMatchObject({ status: "True", reason: "ListenersNotValid" });
+    expect(g.listeners[0]!.supportedKinds).toEqual([{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }, { group: "gateway.networking.k8s.io", kind: "GRPCRoute" }]);
+  });
+
+  it("allowedRoutes.kinds naming an unknown kind: ResolvedRefs False InvalidRouteKinds, the known kinds kept (gateway-invalid-route-kind)", () => {
+    const l = status("gateway-supported-and-invalid-route-kind").listeners[0]!;
+    expect(l.supportedKinds).toEqual([{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }]);
+    expect(cond(l.conditions, "ResolvedRefs")).toMatchObject({ status: "False", reason: "InvalidRouteKinds" });
+  });
+
+  it("a listener not distinct from an earlier one on its port is Conflicted and takes no routes", () => {
+    const ls = status("conflicts").listeners;
+    expect(ls.map((l) => [l.name, cond(l.conditions, "Conflicted")!.status, cond(l.conditions, "Conflicted")!.reason])).toEqual([
+      ["first", "False", "NoConflicts"], ["second", "True", "ProtocolConflict"], ["tcp", "True", "ProtocolConflict"], ["other", "False", "NoConflicts"],
+    ]);
+    expect(cond(ls[1]!.conditions, "Accepted")).toMatchObject({ status: "False", reason: "ProtocolConflict" });
+    expect(accepted(c, "on-conflicted")).toMatchObject({ status: "False", reason: "NoMatchingParent" });
+  });
+
+  it("attachedRoutes counts the routes on each listener; Programmed names the generated Service (gateway-with-attached-routes)", () => {
+    const g = status("two-routes");
+    expect(g.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([["http", 2], ["http-unattached", 0]]);
+    expect(cond(g.conditions, "Programmed")).toMatchObject({
+      status: "True", message: "Resource programmed, assigned to service(s) two-routes-istio.gateway-conformance-infra.svc.cluster.local:80 and two-routes-istio.gateway-conformance-infra.svc.cluster.local:8080",
+    });
+  });
+});
+
+describe("summary.json", () => {
+  it("lists each Istio Gateway's status next to the routes'", () => {
+    const file = writeScenario({ "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: gateway-status}
+spec: {duration: 1s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{name: http, port: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: s, image: s, ports: [{containerPort: 8080}]}]}
+---
+${gateway("gw", listener("http", 80)).replace(`namespace: ${NS}`, "namespace: default")}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: web, port: 8080}]}]
+` });
+    const { summary } = runScenario(loadScenario(file));
+    expect(summary.gateways).toEqual([{
+      name: "gw", namespace: "default",
+      conditions: [
+        { type: "Accepted", status: "True", reason: "Accepted", message: "Resource accepted" },
+        { type: "Programmed", status: "True", reason: "Programmed", message: "Resource programmed, assigned to service(s) gw-istio.default.svc.cluster.local:80" },
+        { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "All references resolved" },
+      ],
+      listeners: [{
+        name: "http", attachedRoutes: 1,
+        supportedKinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }, { group: "gateway.networking.k8s.io", kind: "GRPCRoute" }],
+        conditions: [
+          { type: "Accepted", status: "True", reason: "Accepted", message: "No errors found" },
+          { type: "Programmed", status: "True", reason: "Programmed", message: "No errors found" },
+          { type: "Conflicted", status: "False", reason: "NoConflicts", message: "No errors found" },
+          { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "No errors found" },
+        ],
+      }],
+    }]);
   });
 });

@@ -17,6 +17,8 @@ import {
   convertGRPCRouteRule, convertHTTPRouteRule, type ConfigError, type ConversionContext, type RouteOwner,
 } from "./http-route-conversion.js";
 import { sortByPrecedence } from "./route-precedence.js";
+import { kubernetesGatewayStatus, listenerConflicts, type KubernetesGatewayStatus } from "./gateway-status.js";
+import type { Condition } from "./condition.js";
 import { hostMatches, hostSubsumes, isWildcardHost } from "../../proxy/route/host-name.js";
 
 import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/virtual-service-selection.js";
@@ -28,12 +30,7 @@ export const ISTIO_CONTROLLER = "istio.io/gateway-controller";
 /** The label Istio puts on a Gateway's deployment and pods (and selects them by). */
 export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
-export interface Condition {
-  readonly type: "Accepted" | "ResolvedRefs" | "Programmed";
-  readonly status: "True" | "False";
-  readonly reason: string;
-  readonly message: string;
-}
+export type { Condition } from "./condition.js";
 
 export interface RouteParentStatus {
   /** The parentRef as kubectl would print it: "Gateway/bookinfo-gateway", "Service/reviews:9080". */
@@ -52,6 +49,8 @@ export interface GatewayApiOutput {
   readonly virtualServices: VirtualService[];
   readonly gateways: Gateway[];
   readonly routes: RouteStatus[];
+  /** The status of each Gateway of an Istio ingress class (gateway-status.ts). */
+  readonly gatewayStatus: KubernetesGatewayStatus[];
 }
 
 export interface GatewayApiInput {
@@ -119,7 +118,7 @@ export function hostnamesIntersect(route: string, listener: string | undefined):
 function allowedByIsolation(routeHost: string, ours: Listener, gw: KubernetesGateway): boolean {
   const mine = ours.hostname ?? "";
   if (mine !== "" && !isWildcardHost(mine)) return true;
-  for (const other of gw.spec.listeners) {
+  for (const other of servedListeners(gw)) {
     if (other === ours || other.port !== ours.port || other.protocol !== ours.protocol) continue;
     const theirs = other.hostname ?? "";
     if (theirs === "" || mine.length > theirs.length) continue;
@@ -171,6 +170,12 @@ function listenerVerdict(
   return { rank: ATTACHED, reason: "Accepted", message: "" };
 }
 
+/** The listeners istiod serves: a Conflicted one gets no server and no routes (gateway_collection.go). */
+function servedListeners(gw: KubernetesGateway): Listener[] {
+  const conflicts = listenerConflicts(gw);
+  return conflicts.size === 0 ? gw.spec.listeners : gw.spec.listeners.filter((l) => !conflicts.has(l.name));
+}
+
 interface Generated { key: string; namespace: string; creationIndex: number; owner: string; host: string; gateway: string; rules: IstioHTTPRoute[] }
 
 type AnyRoute = HTTPRoute | GRPCRoute;
@@ -219,7 +224,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       metadata: { name: generatedGatewayName(gw), namespace: gw.metadata.namespace, labels: {}, annotations: { [PARENT_NAMES_ANNOTATION]: `Gateway/${gw.metadata.name}.${gw.metadata.namespace}` }, creationIndex: gw.metadata.creationIndex },
       spec: {
         selector: { [GATEWAY_NAME_LABEL]: gw.metadata.name },
-        servers: gw.spec.listeners.filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => ({
+        servers: servedListeners(gw).filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => ({
           port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [`${gw.metadata.namespace}/${l.hostname ?? "*"}`],
         })),
       },
@@ -228,6 +233,14 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
 
   const generated: Generated[] = [];
   const statuses: RouteStatus[] = [];
+  // Routes attached to each listener ("ns/gateway" → listener → routes), for the listener's attachedRoutes.
+  const attached = new Map<string, Map<string, Set<string>>>();
+  const attach = (gw: KubernetesGateway, listener: string, route: string) => {
+    const k = `${gw.metadata.namespace}/${gw.metadata.name}`;
+    const byListener = attached.get(k) ?? new Map<string, Set<string>>();
+    attached.set(k, byListener);
+    byListener.set(listener, (byListener.get(listener) ?? new Set<string>()).add(route));
+  };
   const routes = resources.filter((r): r is AnyRoute => r.kind === "HTTPRoute" || r.kind === "GRPCRoute");
   for (const route of routes) {
     const ns = route.metadata.namespace;
@@ -261,7 +274,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       const gw = k8sGateways.find((g) => g.metadata.name === p.name && g.metadata.namespace === pns);
       if (gw === undefined || !isIstioGateway(gw, resources)) { deny("NoMatchingParent", `parent Gateway ${pns}/${p.name} not found`); continue; }
       const hosts = route.spec.hostnames === undefined || route.spec.hostnames.length === 0 ? ["*"] : route.spec.hostnames;
-      const verdicts = gw.spec.listeners.map((l) => ({ l, v: listenerVerdict(l, p, gw, route.kind, ns, hosts, input.namespaceLabels) }));
+      const verdicts = servedListeners(gw).map((l) => ({ l, v: listenerVerdict(l, p, gw, route.kind, ns, hosts, input.namespaceLabels) }));
       const allowed = verdicts.filter((x) => x.v.rank === ATTACHED).map((x) => x.l);
       if (allowed.length === 0) {
         // "if *any* section has no errors, we will declare Admitted"; else the least severe reason,
@@ -279,7 +292,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       // listener); meshsim's one Gateway per Gateway gets the same from a port match on the rules
       // when the listeners use more than one port (conformance httproute-listener-port-matching).
       const key = generatedGatewayKey(gw);
-      const onePort = new Set(gw.spec.listeners.filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => l.port)).size <= 1;
+      const onePort = new Set(servedListeners(gw).filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => l.port)).size <= 1;
       const served = new Map<string, Set<number>>();
       for (const l of allowed) {
         for (const h of hosts) {
@@ -293,6 +306,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
         if (onePort) emit(`${key}/${h}`, h, key, rules);
         else for (const port of ports) emit(`${key}/${h}`, h, key, withPort(rules, port));
       }
+      for (const l of allowed) attach(gw, l.name, owner);
       const bound = allowed.length > 1 ? `Route was valid, bound to ${allowed.length} parents` : "Route was valid";
       parents.push({ parentRef: parentRefString(p), conditions: [accepted(bound), resolved] });
     }
@@ -321,7 +335,12 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
     });
   }
   virtualServices.sort((a, b) => a.metadata.creationIndex - b.metadata.creationIndex || (a.metadata.name < b.metadata.name ? -1 : 1));
-  return { virtualServices, gateways, routes: statuses };
+  const gatewayStatus = k8sGateways.filter((gw) => isIstioGateway(gw, resources)).map((gw) => {
+    const byListener = attached.get(`${gw.metadata.namespace}/${gw.metadata.name}`);
+    const counts = new Map<string, number>([...(byListener ?? new Map<string, Set<string>>())].map(([l, rs]) => [l, rs.size]));
+    return kubernetesGatewayStatus(gw, counts, input.domainSuffix);
+  });
+  return { virtualServices, gateways, routes: statuses, gatewayStatus };
 }
 
 /** Was this VirtualService generated from Gateway API routes (gateway semantics)? */
