@@ -463,7 +463,7 @@ describe("Gateway status", () => {
     route("on-conflicted", "  parentRefs: [{name: conflicts, sectionName: second}]\n  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]\n"),
   ].join("---\n"));
   const status = (name: string) => c.world.config.gatewayStatus.find((g) => g.name === name)!;
-  const cond = (cs: readonly { type: string }[], type: string) => cs.find((x) => x.type === type);
+  const cond = <C extends { type: string }>(cs: readonly C[], type: string): C | undefined => cs.find((x) => x.type === type);
 
   it("only unsupported protocols: the Gateway is not Accepted (ListenersNotValid), the listener UnsupportedProtocol (gateway-invalid-listeners-unsupported-protocol)", () => {
     const g = status("gateway-only-unsupported-protocols");
