@@ -30,8 +30,23 @@ function serviceDomains(fqdn: string, port: number, clusterIp: string | undefine
   return d;
 }
 
+/**
+ * A mesh route generated from an HTTPRoute applies only to clients in its own namespace (a consumer
+ * route) or, when it is in the Service's namespace (a producer route), to every client: "Gateway
+ * allows only routes from the namespace of the proxy, or namespace of the destination" (istio/istio
+ * pilot/pkg/networking/core/route/route.go buildSidecarVirtualHostsForVirtualService; the same for
+ * waypoints in listener_waypoint.go getVirtualServiceForWaypoint). https://gateway-api.sigs.k8s.io/mesh/#route-types
+ */
+function gammaScoped(all: readonly VirtualService[], proxyNamespace: string, serviceNamespace: string | undefined): readonly VirtualService[] {
+  if (serviceNamespace === undefined) return all;
+  const out = all.filter((v) => v.metadata.annotations[ROUTE_SEMANTICS_ANNOTATION] !== "gateway"
+    || v.metadata.namespace === proxyNamespace || v.metadata.namespace === serviceNamespace);
+  return out.length === all.length ? all : out;
+}
+
 function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: string, port: number, se: ServiceEntry | undefined, domains: string[]): VirtualHost {
-  const vs = selectVirtualService(p.config.virtualServices, host, sourceOf(p.pod));
+  const candidates = kind === "service" ? gammaScoped(p.config.virtualServices, p.pod.namespace, p.registry.byFqdn.get(host)?.spec.metadata.namespace) : p.config.virtualServices;
+  const vs = selectVirtualService(candidates, host, sourceOf(p.pod));
   const opts = compileOptions(p);
   return {
     name: `${host}:${port}`, domains, kind, service: host, serviceEntry: se, passthroughFqdn: "",
