@@ -551,3 +551,36 @@ spec:
     }]);
   });
 });
+
+describe("HTTPRoutePathMatchOrder (httproute-path-match-order) and matching across routes (httproute-matching-across-routes)", () => {
+  const m = (type: string, value: string, b: string) => `  - matches: [{path: {type: ${type}, value: ${value}}}]\n    backendRefs: [{name: ${b}, port: 8080}]\n`;
+  const c = conformance([
+    route("path-matching-order", `  parentRefs: [{name: same-namespace}]\n  hostnames: [order.example]\n  rules:\n${m("Exact", "/match", "infra-backend-v1")}${m("Exact", "/match/exact", "infra-backend-v2")}${m("Exact", "/match/exact/one", "infra-backend-v3")}${m("PathPrefix", "/match/", "infra-backend-v3")}${m("PathPrefix", "/match/prefix/", "infra-backend-v1")}${m("PathPrefix", "/match/prefix/one", "infra-backend-v2")}`),
+    route("matching-part1", `  parentRefs: [{name: same-namespace}]
+  hostnames: [example.com, example.net]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}, {headers: [{name: version, value: one}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+`),
+    route("matching-part2", `  parentRefs: [{name: same-namespace}]
+  hostnames: [example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v2}}, {headers: [{name: version, value: two}]}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+`),
+  ].join("---\n"));
+
+  it.each([
+    ["order.example/match/exact/one", "infra-backend-v3"], ["order.example/match/exact", "infra-backend-v2"], ["order.example/match", "infra-backend-v1"],
+    ["order.example/match/prefix/one/any", "infra-backend-v2"], ["order.example/match/prefix/any", "infra-backend-v1"], ["order.example/match/any", "infra-backend-v3"],
+    ["example.com/", "infra-backend-v1"], ["example.com/example", "infra-backend-v1"], ["example.net/example", "infra-backend-v1"],
+    ["example.com/v2", "infra-backend-v2"], ["example.net/v2", "infra-backend-v1"], ["example.com/v2/example", "infra-backend-v2"],
+  ])("%s reaches %s", (hostPath, want) => {
+    expect(c.send("same-namespace", `http://${hostPath}`).backend).toBe(want);
+  });
+
+  it("the header match of a newer route wins over the catch-all of an older one when more specific", () => {
+    expect(c.send("same-namespace", "http://example.com/", { Version: "two" }).backend).toBe("infra-backend-v2");
+    expect(c.send("same-namespace", "http://example.com/example", { Version: "one" }).backend).toBe("infra-backend-v1");
+  });
+});
