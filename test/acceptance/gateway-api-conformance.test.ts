@@ -584,3 +584,31 @@ describe("HTTPRoutePathMatchOrder (httproute-path-match-order) and matching acro
     expect(c.send("same-namespace", "http://example.com/example", { Version: "one" }).backend).toBe("infra-backend-v1");
   });
 });
+
+describe("HTTPRouteResponseHeaderModifier (httproute-response-header-modifier) and HTTPRouteRequestMirror / RequestPercentageMirror", () => {
+  const mod = (ops: string) => `[{type: ResponseHeaderModifier, responseHeaderModifier: ${ops}}]`;
+  const mirror = (extra: string) => `[{type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, port: 8080}${extra}}}]`;
+  const c = conformance(route("response-header-modifier", rules(
+    prefixRule("/set", mod("{set: [{name: X-Header-Set, value: set-overwrites-values}]}")),
+    prefixRule("/add", mod("{add: [{name: X-Header-Add, value: add-appends-values}]}")),
+    prefixRule("/remove", mod("{remove: [X-Header-Remove]}")),
+    prefixRule("/mirror", mirror("")),
+    prefixRule("/percent-mirror", mirror(", percent: 20")),
+    prefixRule("/percent-mirror-fraction", mirror(", fraction: {numerator: 25, denominator: 50}")),
+  )));
+  const send = (path: string, response: Record<string, string> = {}) => c.send("same-namespace", `http://x.example${path}`, {}, "GET", response);
+
+  it("set overwrites, add appends, remove removes the backend's response headers", () => {
+    expect(send("/set", { "x-header-set": "original" }).responseHeaders).toMatchObject({ "x-header-set": "set-overwrites-values" });
+    expect(send("/add", { "x-header-add": "original" }).responseHeaders).toMatchObject({ "x-header-add": "original,add-appends-values" });
+    expect(send("/remove", { "x-header-remove": "x" }).responseHeaders).not.toHaveProperty("x-header-remove");
+  });
+
+  it("RequestMirror mirrors every request, or the percent / fraction asked, to the mirror backend", () => {
+    const host = "infra-backend-v2.gateway-conformance-infra.svc.cluster.local";
+    expect(send("/mirror").mirrors).toEqual([{ host, share: 1 }]);
+    expect(send("/percent-mirror").mirrors).toEqual([{ host, share: 0.2 }]);
+    expect(send("/percent-mirror-fraction").mirrors).toEqual([{ host, share: 0.5 }]);
+    expect(send("/mirror").backend).toBe("infra-backend-v1");
+  });
+});

@@ -9,7 +9,7 @@ import { createWorld } from "../../src/runner/run-scenario.js";
 import { explain } from "../../src/xds/explain.js";
 import type { Translator } from "../../src/xds/translation/translator.js";
 import { targetOf } from "../../src/cli/inspect-commands.js";
-import { forwardedRequest } from "../../src/proxy/route/forwarded-request.js";
+import { forwardedRequest, responseHeadersFor } from "../../src/proxy/route/forwarded-request.js";
 import type { World } from "../../src/mesh/world.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";
 import { generatedGatewayKey, type RouteStatus } from "../../src/config/gateway-api/gateway-api-config.js";
@@ -63,12 +63,16 @@ export interface Outcome {
   readonly path: string;
   /** The request headers the backend saw. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The response headers the client got, when the backend answered with `backendResponse`. */
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  /** The request mirrors: the mirror's host and the share of requests mirrored. */
+  readonly mirrors: readonly { readonly host: string; readonly share: number }[];
 }
 
 export interface Conformance {
   readonly world: World;
   /** Send `GET url` (with these headers) from the Envoy of Gateway `gateway`. */
-  send(gateway: string, url: string, headers?: Record<string, string>, method?: string): Outcome;
+  send(gateway: string, url: string, headers?: Record<string, string>, method?: string, backendResponse?: Record<string, string>): Outcome;
   /** The route's status as the controller writes it. */
   route(name: string, namespace?: string): RouteStatus;
 }
@@ -84,7 +88,7 @@ spec: {from: ${g}, target: "http://probe.example/", rate: 1}
   const file = writeScenario({ "sim.yaml": `${BASE}---\n${docs}---\n${probes}` });
   const world = createWorld(loadScenario(file)).world;
   world.advance(0);
-  const send = (gateway: string, url: string, headers: Record<string, string> = {}, method = "GET"): Outcome => {
+  const send = (gateway: string, url: string, headers: Record<string, string> = {}, method = "GET", backendResponse: Record<string, string> = {}): Outcome => {
     const key = generatedGatewayKey({ metadata: { name: gateway, namespace: NS } });
     const pod = [...world.pods.values()].find((p) => p.gateway === key);
     if (pod === undefined) throw new Error(`no Envoy for Gateway ${gateway}`);
@@ -100,12 +104,15 @@ spec: {from: ${g}, target: "http://probe.example/", rate: 1}
     }, req, target, undefined);
     const location = /location: (\S+?)\.?$/m.exec(lines.join("\n"))?.[1] ?? "";
     const r = world.sidecars.d.routing.route(pod, req, () => 0.5);
-    if (r.kind === "local") return { status: r.status, backend: "", location, path: "", headers: {} };
+    const none = { path: "", headers: {}, responseHeaders: {}, mirrors: [] };
+    if (r.kind === "local") return { status: r.status, backend: "", location, ...none };
     if (r.kind !== "cluster") throw new Error(`unexpected ${r.kind} route`);
-    if (r.cluster === undefined) return { status: r.route.clusterNotFoundStatus, backend: "", location, path: "", headers: {} };
+    if (r.cluster === undefined) return { status: r.route.clusterNotFoundStatus, backend: "", location, ...none };
     if (decision.localStatus !== 0) throw new Error("explain and the router disagree");
     const fwd = forwardedRequest(r.route, r.destination, req);
-    return { status: 200, backend: /\|\|([^.]+)\./.exec(r.cluster.name)?.[1] ?? r.cluster.name, location, path: fwd.path, headers: fwd.headers };
+    const mirrors = r.route.mirrors.map((m) => ({ host: m.destination.host, share: m.numerator / m.denominator }));
+    const responseHeaders = responseHeadersFor(r.route, r.destination, backendResponse);
+    return { status: 200, backend: /\|\|([^.]+)\./.exec(r.cluster.name)?.[1] ?? r.cluster.name, location, path: fwd.path, headers: fwd.headers, responseHeaders, mirrors };
   };
   const route = (name: string, namespace = NS): RouteStatus => {
     const s = world.config.routeStatus.find((x) => x.name === name && x.namespace === namespace);
