@@ -612,3 +612,46 @@ describe("HTTPRouteResponseHeaderModifier (httproute-response-header-modifier) a
     expect(send("/mirror").backend).toBe("infra-backend-v1");
   });
 });
+
+describe("HTTPRouteRewriteHost, HTTPRouteWeight, HTTPRouteTimeoutRequest, HTTPRouteTimeoutBackendRequest, retry", () => {
+  const timeouts = (prefix: string, t: string, extra = "") => `  - matches: [{path: {type: PathPrefix, value: ${prefix}}}]\n    backendRefs: [{name: infra-backend-v1, port: 8080}]\n    timeouts: ${t}\n${extra}`;
+  const c = conformance([
+    route("rewrite-host", `  parentRefs: [{name: same-namespace}]
+  hostnames: [rewrite.example]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /one}}]
+    filters: [{type: URLRewrite, urlRewrite: {hostname: one.example.org}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - filters: [{type: URLRewrite, urlRewrite: {hostname: example.org}}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+`),
+    route("weighted-backends", `  parentRefs: [{name: same-namespace}]
+  hostnames: [weight.example]
+  rules:
+  - backendRefs: [{name: infra-backend-v1, port: 8080, weight: 70}, {name: infra-backend-v2, port: 8080, weight: 30}, {name: infra-backend-v3, port: 8080, weight: 0}]
+`),
+    route("timeouts", `  parentRefs: [{name: same-namespace}]
+  hostnames: [timeout.example]
+  rules:
+${timeouts("/request-timeout", "{request: 500ms}")}${timeouts("/disable-request-timeout", '{request: "0s"}')}\
+${timeouts("/backend-timeout", "{backendRequest: 500ms}")}${timeouts("/backend-timeout-retry", "{request: 2s, backendRequest: 500ms}", "    retry: {attempts: 3, codes: [503]}\n")}`),
+  ].join("---\n"));
+  const send = (url: string) => c.send("same-namespace", url);
+
+  it("URLRewrite hostname sets the Host the backend sees (httproute-rewrite-host)", () => {
+    expect([send("http://rewrite.example/one").backend, send("http://rewrite.example/one").authority]).toEqual(["infra-backend-v1", "one.example.org"]);
+    expect([send("http://rewrite.example/two").backend, send("http://rewrite.example/two").authority]).toEqual(["infra-backend-v2", "example.org"]);
+  });
+
+  it("weights split the traffic 70/30 and a weight-0 backend gets none (httproute-weight)", () => {
+    expect(send("http://weight.example/").weights).toEqual([["infra-backend-v1", 70], ["infra-backend-v2", 30]]);
+  });
+
+  it("timeouts.request is the route timeout, 0s none; backendRequest is the route timeout without retry, the per-try timeout with it", () => {
+    expect(send("http://timeout.example/request-timeout").timeoutMs).toBe(500);
+    expect(send("http://timeout.example/disable-request-timeout").timeoutMs).toBe(0);
+    expect(send("http://timeout.example/backend-timeout").timeoutMs).toBe(500);
+    const r = send("http://timeout.example/backend-timeout-retry");
+    expect([r.timeoutMs, r.retries, r.perTryTimeoutMs]).toEqual([2000, 3, 500]);
+  });
+});

@@ -67,6 +67,14 @@ export interface Outcome {
   readonly responseHeaders: Readonly<Record<string, string>>;
   /** The request mirrors: the mirror's host and the share of requests mirrored. */
   readonly mirrors: readonly { readonly host: string; readonly share: number }[];
+  /** The Host the backend saw. */
+  readonly authority: string;
+  /** The route timeout (0: none), the retries and their per-try timeout (0: none). */
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly perTryTimeoutMs: number;
+  /** Each destination's Service and weight, as the route splits the traffic. */
+  readonly weights: readonly (readonly [string, number])[];
 }
 
 export interface Conformance {
@@ -104,7 +112,7 @@ spec: {from: ${g}, target: "http://probe.example/", rate: 1}
     }, req, target, undefined);
     const location = /location: (\S+?)\.?$/m.exec(lines.join("\n"))?.[1] ?? "";
     const r = world.sidecars.d.routing.route(pod, req, () => 0.5);
-    const none = { path: "", headers: {}, responseHeaders: {}, mirrors: [] };
+    const none = { path: "", headers: {}, responseHeaders: {}, mirrors: [], authority: "", timeoutMs: 0, retries: 0, perTryTimeoutMs: 0, weights: [] };
     if (r.kind === "local") return { status: r.status, backend: "", location, ...none };
     if (r.kind !== "cluster") throw new Error(`unexpected ${r.kind} route`);
     if (r.cluster === undefined) return { status: r.route.clusterNotFoundStatus, backend: "", location, ...none };
@@ -112,7 +120,12 @@ spec: {from: ${g}, target: "http://probe.example/", rate: 1}
     const fwd = forwardedRequest(r.route, r.destination, req);
     const mirrors = r.route.mirrors.map((m) => ({ host: m.destination.host, share: m.numerator / m.denominator }));
     const responseHeaders = responseHeadersFor(r.route, r.destination, backendResponse);
-    return { status: 200, backend: /\|\|([^.]+)\./.exec(r.cluster.name)?.[1] ?? r.cluster.name, location, path: fwd.path, headers: fwd.headers, responseHeaders, mirrors };
+    const service = (cluster: string) => /\|\|([^.]+)\./.exec(cluster)?.[1] ?? cluster;
+    return {
+      status: 200, backend: service(r.cluster.name), location, path: fwd.path, headers: fwd.headers, responseHeaders, mirrors,
+      authority: fwd.authority, timeoutMs: r.timeoutMs, retries: r.retryPolicy?.numRetries ?? 0, perTryTimeoutMs: r.retryPolicy?.perTryTimeoutMs ?? 0,
+      weights: decision.destinations.map((d) => [service(d.cluster), d.weight] as const),
+    };
   };
   const route = (name: string, namespace = NS): RouteStatus => {
     const s = world.config.routeStatus.find((x) => x.name === name && x.namespace === namespace);
