@@ -655,3 +655,19 @@ ${timeouts("/backend-timeout", "{backendRequest: 500ms}")}${timeouts("/backend-t
     expect([r.timeoutMs, r.retries, r.perTryTimeoutMs]).toEqual([2000, 3, 500]);
   });
 });
+
+describe("a backendRef naming a Service by its hostname", () => {
+  const c = conformance(route("by-hostname", `  parentRefs: [{name: same-namespace}]
+  hostnames: [dotted.example]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /dotted}}]
+    backendRefs: [{name: infra-backend-v1.gateway-conformance-infra, port: 8080}]
+  - backendRefs: [{name: infra-backend-v2, port: 8080}]
+`));
+
+  it("is InvalidDestination, a hard error in istiod (not isInvalidBackend): the route has no routes at all", () => {
+    expect(resolved(c, "by-hostname")).toMatchObject({ status: "False", reason: "InvalidDestination" });
+    expect(c.send("same-namespace", "http://dotted.example/dotted").status).toBe(404);
+    expect(c.send("same-namespace", "http://dotted.example/other").status).toBe(404);
+  });
+});

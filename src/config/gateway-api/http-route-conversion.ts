@@ -227,6 +227,9 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
   const route: HTTPRouteDestination[] = [];
   for (const b of refs) {
     const d = buildDestination(b, owner, ctx);
+    // isInvalidBackend: RefNotPermitted, BackendNotFound and InvalidKind leave that backend answering
+    // 500; InvalidDestination (a Service named by its hostname) is a hard error, as InvalidFilter.
+    if (d.error?.reason === "InvalidDestination") return { route: vs, error, hard: d.error };
     if (d.error !== undefined) error ??= d.error;
     // A lone backend gets weight 0 in Istio's VirtualService (= all of it); several keep theirs.
     const rd: HTTPRouteDestination = { destination: d.destination, weight: refs.length === 1 ? 100 : b.weight };
