@@ -671,3 +671,19 @@ describe("a backendRef naming a Service by its hostname", () => {
     expect(c.send("same-namespace", "http://dotted.example/other").status).toBe(404);
   });
 });
+
+describe("an ExtensionRef filter", () => {
+  const c = conformance(route("extension", `  parentRefs: [{name: same-namespace}]
+  hostnames: [extension.example]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /ext}}]
+    filters: [{type: ExtensionRef, extensionRef: {group: example.com, kind: Thing, name: t}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - backendRefs: [{name: infra-backend-v2, port: 8080}]
+`));
+
+  it("istiod does not convert it: InvalidFilter, and the route has no routes at all", () => {
+    expect(resolved(c, "extension")).toMatchObject({ status: "False", reason: "InvalidFilter", message: 'unsupported filter type "ExtensionRef"' });
+    expect(c.send("same-namespace", "http://extension.example/other").status).toBe(404);
+  });
+});

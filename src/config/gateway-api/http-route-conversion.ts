@@ -194,9 +194,15 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
         if (rw.uri !== undefined || rw.uriRegexRewrite !== undefined || rw.authority !== undefined) vs.rewrite = rw;
         break;
       }
+      case "ExtensionRef":
+      case "ExternalAuth":
+        return { route: vs, error, hard: { reason: "InvalidFilter", message: `unsupported filter type "${f.type}"` } };
       case "RequestMirror": {
         const m = f.requestMirror;
         const d = buildDestination(m.backendRef, owner, ctx);
+        // A mirror that does not resolve is dropped for an HTTPRoute; for a GRPCRoute it fails the
+        // route (convertGRPCRoute returns the error).
+        if (d.error !== undefined && owner.kind === "GRPCRoute") return { route: vs, error, hard: d.error };
         if (d.error !== undefined) { error ??= d.error; break; }
         const value = m.fraction !== undefined ? (100 * m.fraction.numerator) / m.fraction.denominator : m.percent;
         (vs.mirrors ??= []).push(value === undefined ? { destination: d.destination } : { destination: d.destination, percentage: { value } });

@@ -22,7 +22,8 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const GW_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 export const FILTERS = ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestRedirect", "URLRewrite", "RequestMirror"];
-// Filter types the CRD admits that meshsim does not model: a warning, and the filter is dropped.
+// Filter types the CRD admits that meshsim does not model: a warning, and the filter is dropped (CORS),
+// or kept for the conversion to refuse as istiod does (ExtensionRef, ExternalAuth).
 const OTHER_FILTERS = ["ExtensionRef", "CORS", "ExternalAuth"];
 
 export function pattern(v: YamlValue | undefined, re: RegExp, what: string, max = 253): string | undefined {
@@ -184,6 +185,13 @@ function readFilter(v: YamlValue): HTTPRouteFilter | undefined {
   const field = fields[type]!;
   const body = m.get(field);
   if (body === undefined) { m.ignore(...m.keys()); m.error(`filter.${field} must be specified for ${type} filter.type`); return undefined; }
+  if (type === "ExtensionRef" || type === "ExternalAuth") {
+    // istiod's convertHTTPRoute/convertGRPCRoute refuse it ("unsupported filter type"): kept so the
+    // conversion can do the same (the route's status says InvalidFilter and it gets no routes).
+    typeV!.warn(`filter type ${type} is not supported by istiod: the route gets no routes (ResolvedRefs False, InvalidFilter)`);
+    m.ignore(...m.keys());
+    return { type };
+  }
   if (OTHER_FILTERS.includes(type)) {
     typeV!.warn(`filter type ${type} is not modelled; ignored`);
     m.ignore(...m.keys());
