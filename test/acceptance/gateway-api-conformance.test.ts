@@ -687,3 +687,23 @@ describe("an ExtensionRef filter", () => {
     expect(c.send("same-namespace", "http://extension.example/other").status).toBe(404);
   });
 });
+
+describe("ResolvedRefs with several unresolved references", () => {
+  const c = conformance(route("two-missing", `  parentRefs: [{name: same-namespace}]
+  hostnames: [missing.example]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /a}}]
+    backendRefs: [{name: missing-a, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /b}}]
+    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: missing-mirror, port: 8080}}}]
+    backendRefs: [{name: missing-b, port: 8080}]
+`));
+
+  it("names the last rule's, its backend and mirror errors joined (computeRoute, joinErrors)", () => {
+    expect(resolved(c, "two-missing")).toMatchObject({
+      status: "False", reason: "BackendNotFound",
+      message: "backend(missing-b.gateway-conformance-infra.svc.cluster.local) not found; backend(missing-mirror.gateway-conformance-infra.svc.cluster.local) not found",
+    });
+    expect(c.send("same-namespace", "http://missing.example/a").status).toBe(500);
+  });
+});

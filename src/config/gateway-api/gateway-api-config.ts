@@ -192,7 +192,8 @@ function convertRules(route: AnyRoute, ctx: ConversionContext): { rules: IstioHT
         ? convertHTTPRouteRule(rule as HTTPRoute["spec"]["rules"][number], pos, m as HTTPRoute["spec"]["rules"][number]["matches"][number] | undefined, owner, ctx)
         : convertGRPCRouteRule(rule, pos, m as GRPCRoute["spec"]["rules"][number]["matches"][number] | undefined, owner, ctx);
       rules.push(c.route);
-      error ??= c.error;
+      // computeRoute: "Got an error but also routes" — the last rule's error is the route's.
+      if (c.error !== undefined) error = c.error;
       hard ??= c.hard;
     }
   });

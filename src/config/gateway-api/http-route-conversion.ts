@@ -140,7 +140,7 @@ interface RuleParts {
 
 export interface ConvertedRule {
   readonly route: IstioHTTPRoute;
-  /** The first reference that did not resolve (the rule still routes; that share answers 500). */
+  /** The references that did not resolve (the rule still routes; that share answers 500): the last backend's and mirror's, joined. */
   readonly error: ConfigError | undefined;
   /**
    * An error istiod cannot convert past (convertHTTPRoute returns no route): the whole route then
@@ -160,7 +160,10 @@ function weightSum(refs: readonly HTTPBackendRef[] | undefined): number {
 function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | undefined, owner: RouteOwner, ctx: ConversionContext): ConvertedRule {
   const vs: IstioHTTPRoute = { name: rule.name ?? `${owner.namespace}.${owner.name}.${pos}` };
   if (match !== undefined) vs.match = [match];
+  // istiod keeps the last mirror error and the last backend error of a rule and joins the two
+  // (convertHTTPRoute, buildHTTPDestination, joinErrors).
   let error: ConfigError | undefined;
+  let backendError: ConfigError | undefined;
   for (const f of rule.filters ?? []) {
     switch (f.type) {
       case "RequestHeaderModifier": (vs.headers ??= {}).request = headerOps(f.requestHeaderModifier); break;
@@ -203,7 +206,7 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
         // A mirror that does not resolve is dropped for an HTTPRoute; for a GRPCRoute it fails the
         // route (convertGRPCRoute returns the error).
         if (d.error !== undefined && owner.kind === "GRPCRoute") return { route: vs, error, hard: d.error };
-        if (d.error !== undefined) { error ??= d.error; break; }
+        if (d.error !== undefined) { error = d.error; break; }
         const value = m.fraction !== undefined ? (100 * m.fraction.numerator) / m.fraction.denominator : m.percent;
         (vs.mirrors ??= []).push(value === undefined ? { destination: d.destination } : { destination: d.destination, percentage: { value } });
         break;
@@ -236,7 +239,7 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
     // isInvalidBackend: RefNotPermitted, BackendNotFound and InvalidKind leave that backend answering
     // 500; InvalidDestination (a Service named by its hostname) is a hard error, as InvalidFilter.
     if (d.error?.reason === "InvalidDestination") return { route: vs, error, hard: d.error };
-    if (d.error !== undefined) error ??= d.error;
+    if (d.error !== undefined) backendError = d.error;
     // A lone backend gets weight 0 in Istio's VirtualService (= all of it); several keep theirs.
     const rd: HTTPRouteDestination = { destination: d.destination, weight: refs.length === 1 ? 100 : b.weight };
     for (const f of b.filters ?? []) {
@@ -249,7 +252,14 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
     route.push(rd);
   }
   vs.route = route;
-  return { route: vs, error };
+  return { route: vs, error: joinErrors(backendError, error) };
+}
+
+/** joinErrors: the backend's reason, both messages. */
+function joinErrors(a: ConfigError | undefined, b: ConfigError | undefined): ConfigError | undefined {
+  if (b === undefined) return a;
+  if (a === undefined) return b;
+  return { reason: a.reason, message: `${a.message}; ${b.message}` };
 }
 
 function escapeRe2(s: string): string {
