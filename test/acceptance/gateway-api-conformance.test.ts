@@ -707,3 +707,61 @@ describe("ResolvedRefs with several unresolved references", () => {
     expect(c.send("same-namespace", "http://missing.example/a").status).toBe(500);
   });
 });
+
+describe("HTTPRouteQueryParamMatching (httproute-query-param-matching), HTTPRouteMethodMatching, HTTPRouteMultipleGateways", () => {
+  const qp = (ps: string) => `queryParams: [${ps}]`;
+  const c = conformance([
+    gateway("second-gateway", listener("http", 80)),
+    route("query-param-matching", `  parentRefs: [{name: same-namespace}]
+  hostnames: [query.example]
+  rules:
+  - matches: [{${qp("{name: animal, value: whale}")}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{${qp("{name: animal, value: dolphin}")}}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+  - matches: [{${qp("{name: animal, value: dolphin}, {name: color, value: blue}")}}, {${qp("{name: ANIMAL, value: Whale}")}}]
+    backendRefs: [{name: infra-backend-v3, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /path1}, ${qp("{name: animal, value: whale}")}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: version, value: one}], ${qp("{name: animal, value: whale}")}}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+`),
+    route("method-matching", `  parentRefs: [{name: same-namespace}]
+  hostnames: [method.example]
+  rules:
+  - matches: [{method: POST}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{method: GET}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+`),
+    route("multiple-gateways", `  parentRefs: [{name: same-namespace}, {name: second-gateway}]
+  hostnames: [multi.example]
+  rules: [{backendRefs: [{name: infra-backend-v3, port: 8080}]}]
+`),
+  ].join("---\n"), ["same-namespace", "second-gateway"]);
+  const send = (url: string, headers: Record<string, string> = {}, method = "GET") => c.send("same-namespace", url, headers, method);
+
+  it.each([
+    ["/?animal=whale", "infra-backend-v1"], ["/?animal=dolphin", "infra-backend-v2"], ["/?animal=dolphin&color=blue", "infra-backend-v3"],
+    ["/?ANIMAL=Whale", "infra-backend-v3"], ["/?animal=whale&otherparam=irrelevant", "infra-backend-v1"], ["/?animal=dolphin&color=yellow", "infra-backend-v2"],
+    ["/path1?animal=whale", "infra-backend-v1"],
+  ])("query.example%s reaches %s", (path, want) => {
+    expect(send(`http://query.example${path}`).backend).toBe(want);
+  });
+
+  it.each(["/?color=blue", "/?animal=dog", "/?animal=whaledolphin", "/"])("query.example%s is 404", (path) => {
+    expect(send(`http://query.example${path}`).status).toBe(404);
+  });
+
+  it("a header and a query parameter in one match must both hold; the method match routes by method", () => {
+    expect(send("http://query.example/?animal=whale", { version: "one" }).backend).toBe("infra-backend-v2");
+    expect(send("http://method.example/", {}, "POST").backend).toBe("infra-backend-v1");
+    expect(send("http://method.example/", {}, "GET").backend).toBe("infra-backend-v2");
+    expect(send("http://method.example/", {}, "HEAD").status).toBe(404);
+  });
+
+  it("a route with two Gateway parents routes at both", () => {
+    expect(c.send("same-namespace", "http://multi.example/").backend).toBe("infra-backend-v3");
+    expect(c.send("second-gateway", "http://multi.example/").backend).toBe("infra-backend-v3");
+  });
+});
