@@ -16,7 +16,7 @@ import { ingressGatewayLabels } from "../scenario/ingress-gateway-labels.js";
 const GATEWAY_NAMESPACE = "istio-system";
 import { analyzeLocality } from "./locality-analyze.js";
 import { isGenerated, type MeshConfig } from "./mesh-config.js";
-import { conflictingHostMessages, routeConditionMessages } from "./gateway-api/route-analysis.js";
+import { conflictingHostMessages, gatewayConditionMessages, routeConditionMessages } from "./gateway-api/route-analysis.js";
 import { analyzeAmbient, type AmbientClusterView } from "./ambient/ambient-analyze.js";
 
 export interface AnalysisMessage {
@@ -50,7 +50,7 @@ export function analyze(config: MeshConfig, cluster: ClusterView): AnalysisMessa
   const out: AnalysisMessage[] = [];
   const gateways = new Set(config.gateways.map((g) => `${g.metadata.namespace}/${g.metadata.name}`));
   // Gateway API routes: their status conditions, and a VirtualService on the same mesh host.
-  out.push(...routeConditionMessages(config.routeStatus), ...conflictingHostMessages(config.virtualServices));
+  out.push(...gatewayConditionMessages(config.gatewayStatus), ...routeConditionMessages(config.routeStatus), ...conflictingHostMessages(config.virtualServices));
   for (const vs of config.virtualServices) {
     // Generated from Gateway API routes: reported above from the routes' own status.
     if (isGenerated(vs)) continue;

@@ -8,6 +8,7 @@ import type { GatewayApiResource } from "../proxy/api/gateway-api.js";
 import { isGatewayApiResource } from "../proxy/api/gateway-api.js";
 import { DEFAULT_DOMAIN_SUFFIX } from "../proxy/route/host-name.js";
 import { PARENT_NAMES_ANNOTATION, translateGatewayApi, type RouteStatus } from "./gateway-api/gateway-api-config.js";
+import type { KubernetesGatewayStatus } from "./gateway-api/gateway-status.js";
 
 export interface MeshConfig {
   /** 1 for the scenario's initial config, +1 per change. */
@@ -24,6 +25,8 @@ export interface MeshConfig {
   readonly gatewayApi: readonly GatewayApiResource[];
   /** The status istiod writes on each HTTPRoute/GRPCRoute of `gatewayApi`. */
   readonly routeStatus: readonly RouteStatus[];
+  /** The status istiod writes on each Gateway of an Istio ingress class in `gatewayApi`. */
+  readonly gatewayStatus: readonly KubernetesGatewayStatus[];
   /** What the Gateway API translation reads besides the resources: "ns/name" of each Service, namespaces' labels. */
   readonly cluster: { readonly services: readonly string[]; readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>> };
 }
@@ -36,7 +39,7 @@ export function isGenerated(r: { metadata: { annotations: Readonly<Record<string
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Re-run istiod's Gateway API controller on a (draft) config: generated resources replaced. */
-function regenerate(cfg: Mutable<Pick<MeshConfig, "gatewayApi" | "cluster">> & { virtualServices: readonly VirtualService[]; gateways: readonly Gateway[]; routeStatus: readonly RouteStatus[] }): void {
+function regenerate(cfg: Mutable<Pick<MeshConfig, "gatewayApi" | "cluster">> & { virtualServices: readonly VirtualService[]; gateways: readonly Gateway[]; routeStatus: readonly RouteStatus[]; gatewayStatus: readonly KubernetesGatewayStatus[] }): void {
   const out = translateGatewayApi({
     resources: cfg.gatewayApi,
     services: new Set(cfg.cluster.services),
@@ -46,6 +49,7 @@ function regenerate(cfg: Mutable<Pick<MeshConfig, "gatewayApi" | "cluster">> & {
   cfg.virtualServices = [...cfg.virtualServices.filter((v) => !isGenerated(v)), ...out.virtualServices];
   cfg.gateways = [...cfg.gateways.filter((g) => !isGenerated(g)), ...out.gateways];
   cfg.routeStatus = out.routes;
+  cfg.gatewayStatus = out.gatewayStatus;
 }
 
 /** The config kinds and the snapshot field holding each. */
@@ -74,6 +78,7 @@ export function initialConfig(s: Scenario): MeshConfig {
     gateways: s.gateways as readonly Gateway[],
     gatewayApi: s.gatewayApi,
     routeStatus: [] as readonly RouteStatus[],
+    gatewayStatus: [] as readonly KubernetesGatewayStatus[],
     cluster: {
       services: s.services.map((x) => `${x.metadata.namespace}/${x.metadata.name}`),
       namespaceLabels: Object.fromEntries(s.namespaces.map((n) => [n.metadata.name, n.metadata.labels])),

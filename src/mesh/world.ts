@@ -295,4 +295,4 @@ const GATEWAY_LABELS: Readonly<Record<string, string>> = {};
 /** Sidecar resources do not apply to gateways: they see every service. */
 const NO_SIDECARS = { version: 0, virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], sidecars: [],
   peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [],
-  gatewayApi: [], routeStatus: [], cluster: { services: [], namespaceLabels: {} } } as MeshConfig;
+  gatewayApi: [], routeStatus: [], gatewayStatus: [], cluster: { services: [], namespaceLabels: {} } } as MeshConfig;

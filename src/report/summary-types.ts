@@ -213,6 +213,19 @@ export interface RouteSummary {
   parents: { parentRef: string; conditions: { type: string; status: "True" | "False"; reason: string; message: string }[] }[];
 }
 
+/** A Gateway of an Istio ingress class: its status as istiod writes it (config/gateway-api/gateway-status.ts). */
+export interface GatewaySummary {
+  name: string;
+  namespace: string;
+  conditions: { type: string; status: "True" | "False"; reason: string; message: string }[];
+  listeners: {
+    name: string;
+    attachedRoutes: number;
+    supportedKinds: { group: string; kind: string }[];
+    conditions: { type: string; status: "True" | "False"; reason: string; message: string }[];
+  }[];
+}
+
 export interface Summary {
   meshsim: string;
   scenario: string;
@@ -238,6 +251,8 @@ export interface Summary {
   events: SummaryEvent[];
   /** Gateway API routes and their conditions (present only when the scenario has HTTPRoutes or GRPCRoutes). */
   routes?: RouteSummary[];
+  /** Gateway API Gateways of an Istio ingress class and their status (present only when the scenario has some). */
+  gateways?: GatewaySummary[];
   /** Present only when more events happened than were kept. */
   eventsDropped?: number;
   /** Present only when a signal stopped the run: the figures cover the simulated time up to here. */

@@ -7,7 +7,7 @@ import { RequestStats } from "../telemetry/request-stats.js";
 import type { WindowPoint } from "../telemetry/window-series.js";
 import { compareText, selectEdges, type EdgeGroup } from "./edge-selection.js";
 import type {
-  ClientSummary, EdgeSummary, EdgeTimeSeries, ExpectationResult, LatencySummary, PodSummary, RequestSummary, Summary, TimePoint, RouteSummary,
+  ClientSummary, EdgeSummary, EdgeTimeSeries, ExpectationResult, LatencySummary, PodSummary, RequestSummary, Summary, TimePoint, RouteSummary, GatewaySummary,
 } from "./summary-types.js";
 
 export const MESHSIM_VERSION = "0.1.0";
@@ -21,6 +21,8 @@ export interface SummaryInfo {
   clientSources?: Readonly<Record<string, string>>;
   /** Gateway API routes' status at the end of the run (omitted when there are none). */
   routes?: RouteSummary[];
+  /** Gateways of an Istio ingress class and their status at the end of the run (omitted when there are none). */
+  gateways?: GatewaySummary[];
 }
 
 /** Rounded to 3 decimals (µs for ms figures); -0 and non-finite values become 0. */
@@ -176,6 +178,7 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
     events: rec.events.map((e) => ({ t: round3(e.t / 1000), kind: e.kind, detail: sortedDetail(e.detail) })),
   };
   if (info.routes !== undefined && info.routes.length > 0) summary.routes = info.routes;
+  if (info.gateways !== undefined && info.gateways.length > 0) summary.gateways = info.gateways;
   if (rec.droppedEvents > 0) summary.eventsDropped = rec.droppedEvents;
   if (rec.droppedChanges > 0) summary.mesh.changesDropped = rec.droppedChanges;
   return summary;

@@ -124,7 +124,12 @@ export function finishRun(
   const wallMs = performance.now() - started;
   const clientSources = Object.fromEntries(scenario.loadGenerators.map((lg) => [lg.metadata.name, sourceWorkloadOf(lg)]));
   const routes = world.config.routeStatus.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, parents: r.parents.map((p) => ({ parentRef: p.parentRef, conditions: p.conditions.map((c) => ({ ...c })) })) }));
-  const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations: [], clientSources, routes });
+  const conditions = (cs: readonly { type: string; status: "True" | "False"; reason: string; message: string }[]) => cs.map((c) => ({ ...c }));
+  const gateways = world.config.gatewayStatus.map((g) => ({
+    name: g.name, namespace: g.namespace, conditions: conditions(g.conditions),
+    listeners: g.listeners.map((l) => ({ name: l.name, attachedRoutes: l.attachedRoutes, supportedKinds: l.supportedKinds.map((k) => ({ ...k })), conditions: conditions(l.conditions) })),
+  }));
+  const built = buildSummary(recorder, { name: sim.metadata.name, seed, simulatedSeconds: durationMs / 1000, expectations: [], clientSources, routes, gateways });
   addLocality(built, world, sim.topology ?? readNetworkTopology(undefined, sim.network.latency));
   addResources(built, world, sim, sim.warmupMs, durationMs);
   addAutoscalers(built, world);

@@ -1,5 +1,6 @@
 // `spec.expect` of the Simulation: assertions on a client's or an edge's figures, each "OP VALUE".
 import { waypointDeploymentName } from "../config/ambient/waypoint-gateway.js";
+import { gatewayDeploymentName } from "../config/gateway-api/gateway-deployment.js";
 import type { Comparison, ExpectCheck, Expectation } from "./model.js";
 import { parseDuration } from "./duration.js";
 import type { LoadState } from "./load-state.js";
@@ -138,8 +139,8 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
         if (state.ofKind("Gateway").length > 0) deps.add(INGRESS_GATEWAY_WORKLOAD);
         // A Gateway API Gateway's Envoy is the `<gateway>-istio` Deployment Istio creates for it.
         // An ambient waypoint (class istio-waypoint) is the Deployment named after its Gateway
-        // (mesh/waypoint/waypoint-workloads.ts); other classes are `<gateway>-istio`.
-        for (const g of state.ofKind("KubernetesGateway")) deps.add((g as { spec?: { gatewayClassName?: string } }).spec?.gatewayClassName === "istio-waypoint" ? waypointDeploymentName(g as never) : `${g.metadata.name}-istio`);
+        // (mesh/waypoint/waypoint-workloads.ts); other classes are `<gateway>-<class>` (gateway-deployment.ts).
+        for (const g of state.ofKind("KubernetesGateway")) deps.add((g as { spec?: { gatewayClassName?: string } }).spec?.gatewayClassName === "istio-waypoint" ? waypointDeploymentName(g as never) : gatewayDeploymentName(g as never));
         const gens = new Set(state.ofKind("LoadGenerator").map((g) => g.metadata.name));
         if (!deps.has(source) && !gens.has(source)) sV!.warn(`no Deployment or LoadGenerator named ${JSON.stringify(source)}; this edge may never carry traffic`);
         if (!deps.has(destination) && destination !== "unknown") dV!.warn(`no Deployment named ${JSON.stringify(destination)}; this edge may never carry traffic`);

@@ -9,7 +9,7 @@ import type { ClientTLSSettings, TrafficPolicy } from "../proxy/api/networking.j
 import type { Cluster } from "../proxy/config/cluster.js";
 import type { VirtualHost } from "../proxy/config/virtual-host.js";
 import { poolLimits, ISTIO_DEFAULT_THRESHOLD } from "../proxy/pool-limits.js";
-import { walkRoutes, describeMatch, type RouteTry } from "../proxy/route/index.js";
+import { walkRoutes, describeMatch, redirectLocation, type RouteTry } from "../proxy/route/index.js";
 import {
   authenticateRequest, chooseClientTls, compileAuthorization, compileRequestAuthentication, connectionSecurity, effectivePeerAuthentication,
   evaluateAuthorization, mtlsForPort,
@@ -191,7 +191,8 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
   if (chosen.action !== "route") {
     const status = chosen.action === "redirect" ? chosen.redirect?.code ?? 301 : chosen.directResponse?.status ?? 200;
     const why = vh.kind === "block-all" ? " (block_all: the host is unknown and outbound traffic is REGISTRY_ONLY; Istio reports it as BlackHoleCluster)" : "";
-    out.push(`4. The route answers itself: ${chosen.action === "redirect" ? "redirect" : "direct response"} ${status}${why}.`);
+    const location = chosen.action === "redirect" && chosen.redirect !== undefined ? `, location: ${redirectLocation(chosen.redirect, req)}` : "";
+    out.push(`4. The route answers itself: ${chosen.action === "redirect" ? "redirect" : "direct response"} ${status}${location}${why}.`);
     return { lines: out, decision: { ...base, route: chosen.name, localStatus: status, localFlags: "-" } };
   }
   const timeoutMs = chosen.timeoutMs ?? 0;

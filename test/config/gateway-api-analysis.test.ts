@@ -70,4 +70,18 @@ spec:
   rules: [{backendRefs: [{name: reviews, port: 9080}]}]
 `)).toEqual([]);
   });
+  it("a conflicted listener: MSH0103 for each of its False conditions", () => {
+    const out = messages(`---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: a, port: 80, protocol: HTTP, hostname: a.example.com}
+  - {name: b, port: 80, protocol: HTTPS, hostname: a.example.com, allowedRoutes: {namespaces: {from: All}}}
+`);
+    expect(out).toContain("Error [MSH0103] (Gateway gw.default) listener b: Accepted False, reason ProtocolConflict: Listener has a conflict with another listener attached to the same Gateway (routes cannot attach to it)");
+    expect(out.filter((m) => m.includes("MSH0103"))).toHaveLength(2);
+  });
 });

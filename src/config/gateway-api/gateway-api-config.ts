@@ -17,6 +17,9 @@ import {
   convertGRPCRouteRule, convertHTTPRouteRule, type ConfigError, type ConversionContext, type RouteOwner,
 } from "./http-route-conversion.js";
 import { sortByPrecedence } from "./route-precedence.js";
+import { kubernetesGatewayStatus, listenerConflicts, type KubernetesGatewayStatus } from "./gateway-status.js";
+import type { Condition } from "./condition.js";
+import { hostMatches, hostSubsumes, isWildcardHost } from "../../proxy/route/host-name.js";
 
 import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/virtual-service-selection.js";
 /** The route's kind/name.namespace that a generated VirtualService came from (constants.InternalParentNames). */
@@ -27,12 +30,7 @@ export const ISTIO_CONTROLLER = "istio.io/gateway-controller";
 /** The label Istio puts on a Gateway's deployment and pods (and selects them by). */
 export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
-export interface Condition {
-  readonly type: "Accepted" | "ResolvedRefs" | "Programmed";
-  readonly status: "True" | "False";
-  readonly reason: string;
-  readonly message: string;
-}
+export type { Condition } from "./condition.js";
 
 export interface RouteParentStatus {
   /** The parentRef as kubectl would print it: "Gateway/bookinfo-gateway", "Service/reviews:9080". */
@@ -51,6 +49,8 @@ export interface GatewayApiOutput {
   readonly virtualServices: VirtualService[];
   readonly gateways: Gateway[];
   readonly routes: RouteStatus[];
+  /** The status of each Gateway of an Istio ingress class (gateway-status.ts). */
+  readonly gatewayStatus: KubernetesGatewayStatus[];
 }
 
 export interface GatewayApiInput {
@@ -84,26 +84,96 @@ function parentRefString(p: ParentReference): string {
   return `${p.kind}/${p.namespace !== undefined ? `${p.namespace}/` : ""}${p.name}${sec}${port}`;
 }
 
-/** Does a route hostname and a listener hostname intersect (either may be a "*." wildcard)? */
-export function hostnamesIntersect(route: string, listener: string | undefined): boolean {
-  if (listener === undefined || listener === "*") return true;
-  if (route === "*") return true;
-  if (route === listener) return true;
-  if (listener.startsWith("*.") && route.endsWith(listener.slice(1)) && route.length > listener.length - 1) return true;
-  if (route.startsWith("*.") && listener.endsWith(route.slice(1)) && listener.length > route.length - 1) return true;
-  return listener.startsWith("*.") && route.startsWith("*.") && (route.endsWith(listener.slice(1)) || listener.endsWith(route.slice(1)));
+/**
+ * The hostname a route hostname and a listener hostname both cover, or undefined when they do not
+ * intersect: "*.example.com" covers one or more labels before ".example.com" (not "example.com"),
+ * and of two that intersect the more specific one is what the listener serves for the route.
+ * https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec (hostnames); conformance
+ * `httproute-hostname-intersection`; Istio gets the same from the Envoy virtual host it builds for
+ * the intersection of the VirtualService's and the server's hosts (pilot/pkg/networking/core/gateway.go
+ * buildGatewayHTTPRouteConfig, serverHosts.Intersection).
+ */
+export function hostnameIntersection(route: string, listener: string | undefined): string | undefined {
+  if (listener === undefined || listener === "*") return route;
+  if (route === "*") return listener;
+  const rw = isWildcardHost(route), lw = isWildcardHost(listener);
+  if (!rw && !lw) return route === listener ? route : undefined;
+  if (lw && !rw) return hostMatches(listener, route) ? route : undefined;
+  if (rw && !lw) return hostMatches(route, listener) ? listener : undefined;
+  if (hostSubsumes(listener, route)) return route;
+  return hostSubsumes(route, listener) ? listener : undefined;
 }
 
-function listenerAllows(l: Listener, gw: KubernetesGateway, routeKind: string, routeNs: string, nsLabels: GatewayApiInput["namespaceLabels"]): boolean {
-  if (l.protocol !== "HTTP" && l.protocol !== "HTTPS") return false;
-  const kinds = l.allowedRoutes.kinds ?? [{ group: GATEWAY_GROUP, kind: "HTTPRoute" }, { group: GATEWAY_GROUP, kind: "GRPCRoute" }];
-  if (!kinds.some((k) => k.group === GATEWAY_GROUP && k.kind === routeKind)) return false;
+/** Does a route hostname and a listener hostname intersect (either may be a "*." wildcard)? */
+export function hostnamesIntersect(route: string, listener: string | undefined): boolean {
+  return hostnameIntersection(route, listener) !== undefined;
+}
+
+/**
+ * A route hostname bound to a listener with a wildcard (or no) hostname is not served there when
+ * another listener of the Gateway on the same port and protocol has a more specific hostname that
+ * covers it: "listeners with more specific hostnames take precedence" (ListenerSpec.hostname).
+ * istio/istio pilot/pkg/config/kube/gateway/conversion.go hostnameAllowedByIsolation.
+ */
+function allowedByIsolation(routeHost: string, ours: Listener, gw: KubernetesGateway): boolean {
+  const mine = ours.hostname ?? "";
+  if (mine !== "" && !isWildcardHost(mine)) return true;
+  for (const other of servedListeners(gw)) {
+    if (other === ours || other.port !== ours.port || other.protocol !== ours.protocol) continue;
+    const theirs = other.hostname ?? "";
+    if (theirs === "" || mine.length > theirs.length) continue;
+    if (hostSubsumes(theirs, routeHost)) return false;
+  }
+  return true;
+}
+
+/** Kubernetes labels every namespace with its own name (since 1.21); Istio adds it when missing (toNamespaceSet). */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Does the listener's allowedRoutes.namespaces admit routes of `routeNs` (namespacesFromSelector)? */
+function namespaceAllowed(l: Listener, gw: KubernetesGateway, routeNs: string, nsLabels: GatewayApiInput["namespaceLabels"]): boolean {
   const from = l.allowedRoutes.namespaces;
   if (from.from === "All") return true;
   if (from.from === "Same") return routeNs === gw.metadata.namespace;
-  const labels = nsLabels.get(routeNs) ?? {};
+  const labels: Record<string, string> = { ...(nsLabels.get(routeNs) ?? {}), [NAMESPACE_NAME_LABEL]: routeNs };
   const want = from.selector?.matchLabels ?? {};
   return Object.keys(want).every((k) => labels[k] === want[k]);
+}
+
+/** A listener's verdict on a parentRef, ranked as istiod collapses them (conditions.go createRouteStatus). */
+interface ListenerVerdict { readonly rank: number; readonly reason: string; readonly message: string }
+const ATTACHED = 0, NOT_ALLOWED = 1, NO_HOSTNAME = 2, NO_PARENT = 3;
+
+/**
+ * Whether one listener takes the route, checked in istiod's order (conversion.go referenceAllowed):
+ * port, then sectionName (NoMatchingParent), then hostnames — none intersecting is
+ * NoMatchingListenerHostname, a match from a namespace the listener does not admit is
+ * NotAllowedByListeners — then the route's kind (a TCP/TLS/UDP listener admits no HTTPRoute).
+ */
+function listenerVerdict(
+  l: Listener, p: ParentReference, gw: KubernetesGateway, routeKind: string, routeNs: string, hosts: readonly string[],
+  nsLabels: GatewayApiInput["namespaceLabels"],
+): ListenerVerdict {
+  if (p.port !== undefined && p.port !== l.port) return { rank: NO_PARENT, reason: "NoMatchingParent", message: `port ${p.port} not found` };
+  if (p.sectionName !== undefined && p.sectionName !== l.name) return { rank: NO_PARENT, reason: "NoMatchingParent", message: `sectionName "${p.sectionName}" not found` };
+  if (!hosts.some((h) => hostnamesIntersect(h, l.hostname))) {
+    return { rank: NO_HOSTNAME, reason: "NoMatchingListenerHostname", message: `no hostnames matched parent hostname "${l.hostname ?? ""}"` };
+  }
+  if (!namespaceAllowed(l, gw, routeNs, nsLabels)) {
+    return { rank: NOT_ALLOWED, reason: "NotAllowedByListeners", message: `hostnames matched parent hostname "${l.hostname ?? ""}", but namespace "${routeNs}" is not allowed by the parent` };
+  }
+  const http = l.protocol === "HTTP" || l.protocol === "HTTPS";
+  const kinds = l.allowedRoutes.kinds ?? (http ? [{ group: GATEWAY_GROUP, kind: "HTTPRoute" }, { group: GATEWAY_GROUP, kind: "GRPCRoute" }] : []);
+  if (!http || !kinds.some((k) => k.group === GATEWAY_GROUP && k.kind === routeKind)) {
+    return { rank: NOT_ALLOWED, reason: "NotAllowedByListeners", message: `kind ${GATEWAY_GROUP}/v1/${routeKind} is not allowed` };
+  }
+  return { rank: ATTACHED, reason: "Accepted", message: "" };
+}
+
+/** The listeners istiod serves: a Conflicted one gets no server and no routes (gateway_collection.go). */
+function servedListeners(gw: KubernetesGateway): Listener[] {
+  const conflicts = listenerConflicts(gw);
+  return conflicts.size === 0 ? gw.spec.listeners : gw.spec.listeners.filter((l) => !conflicts.has(l.name));
 }
 
 interface Generated { key: string; namespace: string; creationIndex: number; owner: string; host: string; gateway: string; rules: IstioHTTPRoute[] }
@@ -113,7 +183,7 @@ type AnyRoute = HTTPRoute | GRPCRoute;
 function convertRules(route: AnyRoute, ctx: ConversionContext): { rules: IstioHTTPRoute[]; error: ConfigError | undefined } {
   const owner: RouteOwner = { kind: route.kind, namespace: route.metadata.namespace, name: route.metadata.name };
   const rules: IstioHTTPRoute[] = [];
-  let error: ConfigError | undefined;
+  let error: ConfigError | undefined, hard: ConfigError | undefined;
   route.spec.rules.forEach((rule, pos) => {
     // "split the rule to make sure each rule has up to one match" (route_collections.go).
     const matches: (typeof rule.matches[number] | undefined)[] = rule.matches.length === 0 ? [undefined] : rule.matches;
@@ -122,13 +192,16 @@ function convertRules(route: AnyRoute, ctx: ConversionContext): { rules: IstioHT
         ? convertHTTPRouteRule(rule as HTTPRoute["spec"]["rules"][number], pos, m as HTTPRoute["spec"]["rules"][number]["matches"][number] | undefined, owner, ctx)
         : convertGRPCRouteRule(rule, pos, m as GRPCRoute["spec"]["rules"][number]["matches"][number] | undefined, owner, ctx);
       rules.push(c.route);
-      error ??= c.error;
+      // computeRoute: "Got an error but also routes" — the last rule's error is the route's.
+      if (c.error !== undefined) error = c.error;
+      hard ??= c.hard;
     }
   });
-  return { rules, error };
+  // A hard error drops every rule of the route (computeRoute: conversionResult{error: err}).
+  return hard !== undefined ? { rules: [], error: hard } : { rules, error };
 }
 
-/** augmentPortMatch: a Service parent with a port applies the rules to that port only. */
+/** augmentPortMatch: a Service parent with a port (or a listener's port) applies the rules to that port only. */
 function withPort(rules: readonly IstioHTTPRoute[], port: number): IstioHTTPRoute[] {
   return rules.map((r) => ({ ...r, match: r.match === undefined || r.match.length === 0 ? [{ port }] : r.match.map((m) => ({ ...m, port })) }));
 }
@@ -152,7 +225,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       metadata: { name: generatedGatewayName(gw), namespace: gw.metadata.namespace, labels: {}, annotations: { [PARENT_NAMES_ANNOTATION]: `Gateway/${gw.metadata.name}.${gw.metadata.namespace}` }, creationIndex: gw.metadata.creationIndex },
       spec: {
         selector: { [GATEWAY_NAME_LABEL]: gw.metadata.name },
-        servers: gw.spec.listeners.filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => ({
+        servers: servedListeners(gw).filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => ({
           port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [`${gw.metadata.namespace}/${l.hostname ?? "*"}`],
         })),
       },
@@ -161,6 +234,14 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
 
   const generated: Generated[] = [];
   const statuses: RouteStatus[] = [];
+  // Routes attached to each listener ("ns/gateway" → listener → routes), for the listener's attachedRoutes.
+  const attached = new Map<string, Map<string, Set<string>>>();
+  const attach = (gw: KubernetesGateway, listener: string, route: string) => {
+    const k = `${gw.metadata.namespace}/${gw.metadata.name}`;
+    const byListener = attached.get(k) ?? new Map<string, Set<string>>();
+    attached.set(k, byListener);
+    byListener.set(listener, (byListener.get(listener) ?? new Set<string>()).add(route));
+  };
   const routes = resources.filter((r): r is AnyRoute => r.kind === "HTTPRoute" || r.kind === "GRPCRoute");
   for (const route of routes) {
     const ns = route.metadata.namespace;
@@ -173,6 +254,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       : { type: "ResolvedRefs", status: "False", reason: error.reason, message: error.message };
     const parents: RouteParentStatus[] = [];
     const emit = (key: string, host: string, gateway: string, rs: IstioHTTPRoute[]) => {
+      if (rs.length === 0) return; // "if len(routes) == 0 { continue }": no VirtualService (HTTPRouteCollection)
       generated.push({ key, namespace: ns, creationIndex: route.metadata.creationIndex, owner, host, gateway, rules: rs });
     };
     for (const p of route.spec.parentRefs) {
@@ -192,18 +274,42 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       if (p.group !== GATEWAY_GROUP || p.kind !== "Gateway") { deny("InvalidKind", `parentRef kind ${p.group === "" ? "" : `${p.group}/`}${p.kind} is not supported (Gateway, or Service for mesh routes)`); continue; }
       const gw = k8sGateways.find((g) => g.metadata.name === p.name && g.metadata.namespace === pns);
       if (gw === undefined || !isIstioGateway(gw, resources)) { deny("NoMatchingParent", `parent Gateway ${pns}/${p.name} not found`); continue; }
-      let listeners = gw.spec.listeners;
-      if (p.sectionName !== undefined) listeners = listeners.filter((l) => l.name === p.sectionName);
-      if (p.port !== undefined) listeners = listeners.filter((l) => l.port === p.port);
-      if (listeners.length === 0) { deny("NoMatchingParent", `no listener of Gateway ${pns}/${p.name} matches sectionName/port`); continue; }
-      const allowed = listeners.filter((l) => listenerAllows(l, gw, route.kind, ns, input.namespaceLabels));
-      if (allowed.length === 0) { deny("NotAllowedByListeners", `no listener of Gateway ${pns}/${p.name} allows ${route.kind}s from namespace ${ns}`); continue; }
       const hosts = route.spec.hostnames === undefined || route.spec.hostnames.length === 0 ? ["*"] : route.spec.hostnames;
-      const fitting = hosts.filter((h) => allowed.some((l) => hostnamesIntersect(h, l.hostname)));
-      if (fitting.length === 0) { deny("NoMatchingListenerHostname", `no hostname of the route matches a listener hostname of Gateway ${pns}/${p.name}`); continue; }
+      const verdicts = servedListeners(gw).map((l) => ({ l, v: listenerVerdict(l, p, gw, route.kind, ns, hosts, input.namespaceLabels) }));
+      const allowed = verdicts.filter((x) => x.v.rank === ATTACHED).map((x) => x.l);
+      if (allowed.length === 0) {
+        // "if *any* section has no errors, we will declare Admitted"; else the least severe reason,
+        // the messages of the listeners that gave it joined.
+        const rank = Math.min(...verdicts.map((x) => x.v.rank), NO_PARENT);
+        const least = verdicts.filter((x) => x.v.rank === rank).map((x) => x.v);
+        if (least.length === 0) deny("NoMatchingParent", `Gateway ${pns}/${p.name} has no listeners`);
+        else deny(least[0]!.reason, least.map((v) => v.message).join("; "));
+        continue;
+      }
+      // Per listener, the route serves the intersection of each of its hostnames with the listener's
+      // (Istio: one VirtualService per listener and host, whose Envoy virtual host is that
+      // intersection), so a route bound to listener "foo.bar.com" never answers for "baz.bar.com".
+      // Istio binds each listener's routes to that listener's port alone (one Istio Gateway per
+      // listener); meshsim's one Gateway per Gateway gets the same from a port match on the rules
+      // when the listeners use more than one port (conformance httproute-listener-port-matching).
       const key = generatedGatewayKey(gw);
-      for (const h of fitting) emit(`${key}/${h}`, h, key, rules);
-      parents.push({ parentRef: parentRefString(p), conditions: [accepted("Route was valid"), resolved] });
+      const onePort = new Set(servedListeners(gw).filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => l.port)).size <= 1;
+      const served = new Map<string, Set<number>>();
+      for (const l of allowed) {
+        for (const h of hosts) {
+          const host = hostnameIntersection(h, l.hostname);
+          if (host === undefined || !allowedByIsolation(h, l, gw)) continue;
+          const ports = served.get(host) ?? new Set<number>();
+          served.set(host, ports.add(l.port));
+        }
+      }
+      for (const [h, ports] of served) {
+        if (onePort) emit(`${key}/${h}`, h, key, rules);
+        else for (const port of ports) emit(`${key}/${h}`, h, key, withPort(rules, port));
+      }
+      for (const l of allowed) attach(gw, l.name, owner);
+      const bound = allowed.length > 1 ? `Route was valid, bound to ${allowed.length} parents` : "Route was valid";
+      parents.push({ parentRef: parentRefString(p), conditions: [accepted(bound), resolved] });
     }
     statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents });
   }
@@ -230,7 +336,12 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
     });
   }
   virtualServices.sort((a, b) => a.metadata.creationIndex - b.metadata.creationIndex || (a.metadata.name < b.metadata.name ? -1 : 1));
-  return { virtualServices, gateways, routes: statuses };
+  const gatewayStatus = k8sGateways.filter((gw) => isIstioGateway(gw, resources)).map((gw) => {
+    const byListener = attached.get(`${gw.metadata.namespace}/${gw.metadata.name}`);
+    const counts = new Map<string, number>([...(byListener ?? new Map<string, Set<string>>())].map(([l, rs]) => [l, rs.size]));
+    return kubernetesGatewayStatus(gw, counts, input.domainSuffix);
+  });
+  return { virtualServices, gateways, routes: statuses, gatewayStatus };
 }
 
 /** Was this VirtualService generated from Gateway API routes (gateway semantics)? */

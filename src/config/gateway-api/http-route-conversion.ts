@@ -21,7 +21,7 @@ import type { ReferenceGrant } from "../../proxy/api/gateway-api.js";
 
 /** A reason a route's references did not resolve (Gateway API's ResolvedRefs reasons). */
 export interface ConfigError {
-  readonly reason: "BackendNotFound" | "RefNotPermitted" | "InvalidKind" | "InvalidDestination";
+  readonly reason: "BackendNotFound" | "RefNotPermitted" | "InvalidKind" | "InvalidDestination" | "InvalidFilter";
   readonly message: string;
 }
 
@@ -54,6 +54,11 @@ function stringMatch(m: HTTPHeaderMatch): StringMatch {
   return m.type === "RegularExpression" ? { regex: m.value } : exact(m.value);
 }
 
+/**
+ * createHeadersMatch / createQueryParamsMatch: keyed by the name as written. The spec says of header
+ * matches "foo" and "Foo" that only the first counts; istiod keeps both, and Envoy (header names
+ * case-insensitive) then requires both. meshsim models istiod.
+ */
 function headerMap(list: readonly HTTPHeaderMatch[] | undefined): Record<string, StringMatch> | undefined {
   if (list === undefined || list.length === 0) return undefined;
   const out: Record<string, StringMatch> = {};
@@ -89,7 +94,11 @@ function headerOps(f: HTTPHeaderFilter): HeaderOperations {
   const toMap = (l: { name: string; value: string }[] | undefined) => {
     if (l === undefined || l.length === 0) return undefined;
     const m: Record<string, string> = {};
-    for (const h of l) m[h.name.toLowerCase()] = h.value;
+    // headerListToMap: "Subsequent entries with an equivalent header name MUST be ignored" (first wins).
+    for (const h of l) {
+      const k = h.name.toLowerCase();
+      if (!(k in m)) m[k] = h.value;
+    }
     return m;
   };
   const set = toMap(f.set), add = toMap(f.add);
@@ -131,8 +140,14 @@ interface RuleParts {
 
 export interface ConvertedRule {
   readonly route: IstioHTTPRoute;
-  /** The first reference that did not resolve (the rule still routes; that share answers 500). */
+  /** The references that did not resolve (the rule still routes; that share answers 500): the last backend's and mirror's, joined. */
   readonly error: ConfigError | undefined;
+  /**
+   * An error istiod cannot convert past (convertHTTPRoute returns no route): the whole route then
+   * yields no VirtualService for its parents of that kind (route_collections.go computeRoute, "This
+   * was a hard error").
+   */
+  readonly hard?: ConfigError;
 }
 
 function weightSum(refs: readonly HTTPBackendRef[] | undefined): number {
@@ -145,7 +160,10 @@ function weightSum(refs: readonly HTTPBackendRef[] | undefined): number {
 function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | undefined, owner: RouteOwner, ctx: ConversionContext): ConvertedRule {
   const vs: IstioHTTPRoute = { name: rule.name ?? `${owner.namespace}.${owner.name}.${pos}` };
   if (match !== undefined) vs.match = [match];
+  // istiod keeps the last mirror error and the last backend error of a rule and joins the two
+  // (convertHTTPRoute, buildHTTPDestination, joinErrors).
   let error: ConfigError | undefined;
+  let backendError: ConfigError | undefined;
   for (const f of rule.filters ?? []) {
     switch (f.type) {
       case "RequestHeaderModifier": (vs.headers ??= {}).request = headerOps(f.requestHeaderModifier); break;
@@ -179,10 +197,16 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
         if (rw.uri !== undefined || rw.uriRegexRewrite !== undefined || rw.authority !== undefined) vs.rewrite = rw;
         break;
       }
+      case "ExtensionRef":
+      case "ExternalAuth":
+        return { route: vs, error, hard: { reason: "InvalidFilter", message: `unsupported filter type "${f.type}"` } };
       case "RequestMirror": {
         const m = f.requestMirror;
         const d = buildDestination(m.backendRef, owner, ctx);
-        if (d.error !== undefined) { error ??= d.error; break; }
+        // A mirror that does not resolve is dropped for an HTTPRoute; for a GRPCRoute it fails the
+        // route (convertGRPCRoute returns the error).
+        if (d.error !== undefined && owner.kind === "GRPCRoute") return { route: vs, error, hard: d.error };
+        if (d.error !== undefined) { error = d.error; break; }
         const value = m.fraction !== undefined ? (100 * m.fraction.numerator) / m.fraction.denominator : m.percent;
         (vs.mirrors ??= []).push(value === undefined ? { destination: d.destination } : { destination: d.destination, percentage: { value } });
         break;
@@ -212,17 +236,30 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
   const route: HTTPRouteDestination[] = [];
   for (const b of refs) {
     const d = buildDestination(b, owner, ctx);
-    if (d.error !== undefined) error ??= d.error;
+    // isInvalidBackend: RefNotPermitted, BackendNotFound and InvalidKind leave that backend answering
+    // 500; InvalidDestination (a Service named by its hostname) is a hard error, as InvalidFilter.
+    if (d.error?.reason === "InvalidDestination") return { route: vs, error, hard: d.error };
+    if (d.error !== undefined) backendError = d.error;
     // A lone backend gets weight 0 in Istio's VirtualService (= all of it); several keep theirs.
     const rd: HTTPRouteDestination = { destination: d.destination, weight: refs.length === 1 ? 100 : b.weight };
     for (const f of b.filters ?? []) {
       if (f.type === "RequestHeaderModifier") (rd.headers ??= {}).request = headerOps(f.requestHeaderModifier);
       else if (f.type === "ResponseHeaderModifier") (rd.headers ??= {}).response = headerOps(f.responseHeaderModifier);
+      // buildHTTPDestination converts only the header modifiers on a backendRef; any other filter the
+      // CRD admits there (RequestMirror, RequestRedirect, URLRewrite) is InvalidFilter, a hard error.
+      else return { route: vs, error, hard: { reason: "InvalidFilter", message: `unsupported filter type "${f.type}"` } };
     }
     route.push(rd);
   }
   vs.route = route;
-  return { route: vs, error };
+  return { route: vs, error: joinErrors(backendError, error) };
+}
+
+/** joinErrors: the backend's reason, both messages. */
+function joinErrors(a: ConfigError | undefined, b: ConfigError | undefined): ConfigError | undefined {
+  if (b === undefined) return a;
+  if (a === undefined) return b;
+  return { reason: a.reason, message: `${a.message}; ${b.message}` };
 }
 
 function escapeRe2(s: string): string {

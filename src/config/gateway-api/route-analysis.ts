@@ -9,6 +9,7 @@ import type { VirtualService } from "../../proxy/api/networking.js";
 import { resolveHostName } from "../../proxy/route/host-name.js";
 import { MESH_GATEWAY, virtualServiceGateways } from "../../proxy/route/virtual-service-selection.js";
 import { PARENT_NAMES_ANNOTATION, type RouteStatus } from "./gateway-api-config.js";
+import type { KubernetesGatewayStatus } from "./gateway-status.js";
 
 export interface RouteMessage {
   readonly level: "Error" | "Warning";
@@ -17,7 +18,7 @@ export interface RouteMessage {
   readonly message: string;
 }
 
-/** meshsim's codes (Istio's analyzers do not read route status): MSH0101 not Accepted, MSH0102 refs unresolved. */
+/** meshsim's codes (Istio's analyzers do not read route status): MSH0101 not Accepted, MSH0102 refs unresolved, MSH0103 a Gateway's. */
 export function routeConditionMessages(routes: readonly RouteStatus[]): RouteMessage[] {
   const out: RouteMessage[] = [];
   for (const r of routes) {
@@ -30,6 +31,24 @@ export function routeConditionMessages(routes: readonly RouteStatus[]): RouteMes
           resource: `${r.kind} ${r.name}.${r.namespace}`,
           message: `parent ${p.parentRef}: ${c.type} False, reason ${c.reason}: ${c.message}${c.type === "ResolvedRefs" ? " (the requests routed to that backend get 500)" : ""}`,
         });
+      }
+    }
+  }
+  return out;
+}
+
+/** MSH0103: a Gateway or listener condition istiod writes False (a conflicted listener gets no routes). */
+export function gatewayConditionMessages(gateways: readonly KubernetesGatewayStatus[]): RouteMessage[] {
+  const out: RouteMessage[] = [];
+  for (const g of gateways) {
+    const resource = `Gateway ${g.name}.${g.namespace}`;
+    for (const c of g.conditions) {
+      if (c.status === "False") out.push({ level: "Error", code: "MSH0103", resource, message: `${c.type} False, reason ${c.reason}: ${c.message}` });
+    }
+    for (const l of g.listeners) {
+      for (const c of l.conditions) {
+        // Conflicted is the one condition whose good state is False (a conflict also sets Accepted False).
+        if (c.status === "False" && c.type !== "Conflicted") out.push({ level: "Error", code: "MSH0103", resource, message: `listener ${l.name}: ${c.type} False, reason ${c.reason}: ${c.message} (routes cannot attach to it)` });
       }
     }
   }

@@ -9,6 +9,7 @@ import type { KubernetesGateway } from "../../proxy/api/gateway-api.js";
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { DistributionSpec } from "../../engine/distributions/spec.js";
 import { GATEWAY_NAME_LABEL, generatedGatewayKey } from "../../config/gateway-api/gateway-api-config.js";
+import { gatewayDeploymentName, gatewayServiceAccount } from "../../config/gateway-api/gateway-deployment.js";
 import { INGRESS_GATEWAY_WORKLOAD } from "../../scenario/expectation.js";
 import { ingressGatewayLabels } from "../../scenario/ingress-gateway-labels.js";
 import { DEFAULTS } from "../../scenario/defaults.js";
@@ -230,7 +231,7 @@ export class PodController {
 
   /**
    * A Gateway API Gateway of class `istio`: Istio deploys `<gateway>-istio` (Deployment, Service and
-   * service account) in the Gateway's namespace, its pods labelled gateway.networking.k8s.io/gateway-name,
+   * service account; gateway-deployment.ts for the names) in the Gateway's namespace, its pods labelled gateway.networking.k8s.io/gateway-name,
    * and programs it with the Istio Gateway it generates (one per Gateway here).
    * https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/#automated-deployment
    */
@@ -238,10 +239,10 @@ export class PodController {
     const key = generatedGatewayKey(gw);
     const existing = [...this.pods.values()].find((p) => p.gateway === key);
     if (existing !== undefined) return existing;
-    const workload = `${gw.metadata.name}-istio`;
+    const workload = gatewayDeploymentName(gw);
     const pod = new Pod(
       `${workload}-0`, gw.metadata.namespace, workload, { [GATEWAY_NAME_LABEL]: gw.metadata.name, "gateway.istio.io/managed": "istio.io-gateway-controller" }, {},
-      workload, true, podIp(this.podCount++),
+      gatewayServiceAccount(gw), true, podIp(this.podCount++),
     );
     pod.gateway = key;
     pod.proxy = new Sidecar(pod, "router", this.d.sidecarRuntime);

@@ -62,7 +62,9 @@ export type HTTPRouteFilter =
   | { type: "ResponseHeaderModifier"; responseHeaderModifier: HTTPHeaderFilter }
   | { type: "RequestRedirect"; requestRedirect: HTTPRequestRedirectFilter }
   | { type: "URLRewrite"; urlRewrite: HTTPURLRewriteFilter }
-  | { type: "RequestMirror"; requestMirror: HTTPRequestMirrorFilter };
+  | { type: "RequestMirror"; requestMirror: HTTPRequestMirrorFilter }
+  /** Filters the CRD admits that istiod does not convert (its InvalidFilter: the route gets no routes). */
+  | { type: "ExtensionRef" | "ExternalAuth" };
 
 export interface HTTPBackendRef extends BackendObjectReference {
   /** 0…1,000,000; the CRD's default is 1. */

@@ -17,6 +17,7 @@ import { compileRedirect, type CompiledRedirect } from "./redirect.js";
 import { convertRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import { compileRewrite, type CompiledRewrite } from "./rewrite.js";
 import { compileMatch, matchHolds, type CompiledMatch } from "./route-match.js";
+import { MATCH_EXACT, MATCH_PATH_SEPARATED_PREFIX, MATCH_PREFIX } from "./string-match.js";
 import { MESH_GATEWAY, proxyGatewayName, resolveGatewayName, ROUTE_SEMANTICS_ANNOTATION } from "./virtual-service-selection.js";
 import { cumulativeWeights, effectiveDestinations } from "./weighted-destination.js";
 
@@ -95,7 +96,9 @@ function compileOne(
 ): CompiledRoute {
   const match = compileMatch(m, opts.gatewaySemantics === true);
   const suffix = opts.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
-  const redirect = compileRedirect(rule.redirect, port, opts.isTls);
+  const u = match.uri;
+  const matched = u.kind === MATCH_PREFIX || u.kind === MATCH_PATH_SEPARATED_PREFIX || u.kind === MATCH_EXACT ? u.value.length : 0;
+  const redirect = compileRedirect(rule.redirect, port, opts.isTls, matched);
   const directResponse = redirect === undefined ? compileDirectResponse(rule.directResponse) : undefined;
   const action: RouteActionKind = redirect !== undefined ? "redirect" : directResponse !== undefined ? "direct-response" : "route";
   const destinations = action === "route"

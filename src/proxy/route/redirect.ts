@@ -20,9 +20,16 @@ export interface CompiledRedirect {
   readonly path: string | undefined;
   /** Envoy prefix_rewrite: replaces the matched prefix of the path (Gateway API ReplacePrefixMatch). */
   readonly prefixRewrite: string | undefined;
+  /** How many leading characters of the path the route's match covered (what prefix_rewrite replaces). */
+  readonly matchedLength: number;
 }
 
-export function compileRedirect(r: HTTPRedirect | undefined, listenerPort: number, isTls = false): CompiledRedirect | undefined {
+/**
+ * `matchedLength`: the length of the route's prefix or exact path match, the part of the path Envoy's
+ * RedirectAction prefix_rewrite replaces ("the matched prefix (or path) should be swapped with this
+ * value", route_components.proto RedirectAction.prefix_rewrite).
+ */
+export function compileRedirect(r: HTTPRedirect | undefined, listenerPort: number, isTls = false, matchedLength = 0): CompiledRedirect | undefined {
   if (r === undefined) return undefined;
   const code = r.redirectCode === undefined || r.redirectCode === 0 ? 301 : r.redirectCode;
   if (!SUPPORTED_CODES.has(code)) throw new RouteCompileError(`redirect code ${code} is not supported (301, 302, 303, 307, 308)`);
@@ -39,7 +46,8 @@ export function compileRedirect(r: HTTPRedirect | undefined, listenerPort: numbe
     authority: r.authority !== undefined && r.authority !== "" ? r.authority : undefined,
     port,
     path: r.uri !== undefined && r.uri !== "" ? r.uri : undefined,
-    prefixRewrite: r.prefixRewrite,
+    prefixRewrite: r.prefixRewrite !== undefined && r.prefixRewrite !== "" ? r.prefixRewrite : undefined,
+    matchedLength,
   });
 }
 
@@ -61,7 +69,11 @@ export function redirectLocation(r: CompiledRedirect, req: HttpRequest): string 
   }
   const portPart = r.port !== undefined ? `:${r.port}` : "";
   let path = req.path;
-  if (r.path !== undefined) {
+  if (r.prefixRewrite !== undefined) {
+    // Gateway API RequestRedirect ReplacePrefixMatch: "/original-prefix/lemon" → "/replacement-prefix/lemon"
+    // (conformance httproute-redirect-path); the query stays, as it is part of the path Envoy rewrites.
+    path = r.prefixRewrite + req.path.slice(r.matchedLength);
+  } else if (r.path !== undefined) {
     const q = req.path.indexOf("?");
     path = r.path.includes("?") || q < 0 ? r.path : r.path + req.path.slice(q);
   }

@@ -22,7 +22,8 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const GW_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 export const FILTERS = ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestRedirect", "URLRewrite", "RequestMirror"];
-// Filter types the CRD admits that meshsim does not model: a warning, and the filter is dropped.
+// Filter types the CRD admits that meshsim does not model: a warning, and the filter is dropped (CORS),
+// or kept for the conversion to refuse as istiod does (ExtensionRef, ExternalAuth).
 const OTHER_FILTERS = ["ExtensionRef", "CORS", "ExternalAuth"];
 
 export function pattern(v: YamlValue | undefined, re: RegExp, what: string, max = 253): string | undefined {
@@ -132,9 +133,10 @@ function readHeaderFilter(v: YamlValue | undefined): HTTPHeaderFilter | undefine
       const value = hm.req("value")?.str();
       hm.done();
       if (name === undefined || value === undefined) continue;
-      // listType map keyed by name: names must be unique (case-insensitively, per the field's doc).
-      if (names.has(name.toLowerCase())) nameV!.error(`duplicate header name ${JSON.stringify(name)}`);
-      names.add(name.toLowerCase());
+      // listType map keyed by name: the API server refuses the same name twice (compared as written).
+      // "X-Foo" after "x-foo" is accepted; the spec and istiod ignore it (first entry wins, see headerOps).
+      if (names.has(name)) { nameV!.error(`duplicate header name ${JSON.stringify(name)}`); continue; }
+      names.add(name);
       out[key]!.push({ name, value });
     }
   }
@@ -183,6 +185,13 @@ function readFilter(v: YamlValue): HTTPRouteFilter | undefined {
   const field = fields[type]!;
   const body = m.get(field);
   if (body === undefined) { m.ignore(...m.keys()); m.error(`filter.${field} must be specified for ${type} filter.type`); return undefined; }
+  if (type === "ExtensionRef" || type === "ExternalAuth") {
+    // istiod's convertHTTPRoute/convertGRPCRoute refuse it ("unsupported filter type"): kept so the
+    // conversion can do the same (the route's status says InvalidFilter and it gets no routes).
+    typeV!.warn(`filter type ${type} is not supported by istiod: the route gets no routes (ResolvedRefs False, InvalidFilter)`);
+    m.ignore(...m.keys());
+    return { type };
+  }
   if (OTHER_FILTERS.includes(type)) {
     typeV!.warn(`filter type ${type} is not modelled; ignored`);
     m.ignore(...m.keys());
@@ -316,11 +325,11 @@ export function readHeaderMatches(v: YamlValue | undefined, what: "header" | "qu
     if (type === undefined || name === undefined || value === undefined) continue;
     if (value.length < 1 || value.length > 4096) { valueV!.error("must be 1 to 4096 characters"); continue; }
     if (type === "RegularExpression" && !checkRegex(valueV!, value)) continue;
-    // Headers match case-insensitively on the name; query parameter names are case-sensitive.
-    const key = what === "header" ? name.toLowerCase() : name;
-    if (names.has(key)) { nameV!.error(`duplicate ${what} match name ${JSON.stringify(name)} (the list is keyed by name)`); continue; }
-    names.add(key);
-    out.push({ type, name: key, value });
+    // listType map keyed by name: the API server refuses the same name twice, compared as written, so
+    // header matches "foo" and "Foo" are both accepted (what istiod makes of them: http-route-conversion.ts).
+    if (names.has(name)) { nameV!.error(`duplicate ${what} match name ${JSON.stringify(name)} (the list is keyed by name)`); continue; }
+    names.add(name);
+    out.push({ type, name, value });
   }
   return out;
 }

@@ -6,13 +6,13 @@
 // VirtualServices bound to that Gateway.
 // istio/istio pilot/pkg/networking/core/httproute.go (BuildSidecarOutboundVirtualHosts,
 // buildGatewayHTTPRouteConfig); https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
-import type { ServiceEntry } from "../../proxy/api/networking.js";
+import type { ServiceEntry, VirtualService } from "../../proxy/api/networking.js";
 import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
 import { usesConsistentHash } from "../../proxy/destination-rule.js";
 import { compileRoutes, type CompileOptions } from "../../proxy/route/compile-routes.js";
 import { defaultServiceRoutes, unknownHostRoutes } from "../../proxy/route/default-routes.js";
 import { hostMatches } from "../../proxy/route/host-name.js";
-import { selectVirtualService } from "../../proxy/route/virtual-service-selection.js";
+import { ROUTE_SEMANTICS_ANNOTATION, selectVirtualService } from "../../proxy/route/virtual-service-selection.js";
 import type { CallTarget } from "../../scenario/model.js";
 import { outboundMode, sourceOf, type ProxyInput } from "./proxy-input.js";
 
@@ -30,8 +30,23 @@ function serviceDomains(fqdn: string, port: number, clusterIp: string | undefine
   return d;
 }
 
+/**
+ * A mesh route generated from an HTTPRoute applies only to clients in its own namespace (a consumer
+ * route) or, when it is in the Service's namespace (a producer route), to every client: "Gateway
+ * allows only routes from the namespace of the proxy, or namespace of the destination" (istio/istio
+ * pilot/pkg/networking/core/route/route.go buildSidecarVirtualHostsForVirtualService; the same for
+ * waypoints in listener_waypoint.go getVirtualServiceForWaypoint). https://gateway-api.sigs.k8s.io/mesh/#route-types
+ */
+function gammaScoped(all: readonly VirtualService[], proxyNamespace: string, serviceNamespace: string | undefined): readonly VirtualService[] {
+  if (serviceNamespace === undefined) return all;
+  const out = all.filter((v) => v.metadata.annotations[ROUTE_SEMANTICS_ANNOTATION] !== "gateway"
+    || v.metadata.namespace === proxyNamespace || v.metadata.namespace === serviceNamespace);
+  return out.length === all.length ? all : out;
+}
+
 function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: string, port: number, se: ServiceEntry | undefined, domains: string[]): VirtualHost {
-  const vs = selectVirtualService(p.config.virtualServices, host, sourceOf(p.pod));
+  const candidates = kind === "service" ? gammaScoped(p.config.virtualServices, p.pod.namespace, p.registry.byFqdn.get(host)?.spec.metadata.namespace) : p.config.virtualServices;
+  const vs = selectVirtualService(candidates, host, sourceOf(p.pod));
   const opts = compileOptions(p);
   return {
     name: `${host}:${port}`, domains, kind, service: host, serviceEntry: se, passthroughFqdn: "",
@@ -74,12 +89,22 @@ export function listensOn(serverPort: number, port: number): boolean {
   return serverPort === port || (port === 80 && serverPort === 8080) || (port === 443 && serverPort === 8443);
 }
 
+/**
+ * A VirtualService generated from Gateway API routes whose every rule is for another listener port
+ * gives this port nothing: in Istio it is bound to that listener's own Istio Gateway, whose server is
+ * on the other port (route_collections.go: one VirtualService per listener and host).
+ */
+function routesOnPort(vs: VirtualService, port: number): boolean {
+  if (vs.metadata.annotations[ROUTE_SEMANTICS_ANNOTATION] !== "gateway") return true;
+  return vs.spec.http?.some((r) => r.match === undefined || r.match.length === 0 || r.match.some((m) => m.port === undefined || m.port === 0 || m.port === port)) ?? false;
+}
+
 /** At a gateway: the Gateway's servers decide which hosts it listens for; only VirtualServices bound to it route. */
 function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
   const name = p.pod.gateway!;
   const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
   const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), host))) === true;
-  const vs = listens ? selectVirtualService(p.config.virtualServices, host, sourceOf(p.pod)) : undefined;
+  const vs = listens ? selectVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod)) : undefined;
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
     routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, compileOptions(p)) : [],

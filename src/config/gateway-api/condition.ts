@@ -1,0 +1,9 @@
+// A status condition as a Gateway API controller writes it on a Gateway, a listener or a route parent
+// (metav1.Condition without its timestamps and generation).
+// https://gateway-api.sigs.k8s.io/reference/spec/#routeconditiontype ; #gatewayconditiontype ; #listenerconditiontype
+export interface Condition {
+  readonly type: "Accepted" | "ResolvedRefs" | "Programmed" | "Conflicted";
+  readonly status: "True" | "False";
+  readonly reason: string;
+  readonly message: string;
+}
