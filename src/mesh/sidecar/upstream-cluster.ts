@@ -98,6 +98,8 @@ export class UpstreamCluster {
   readonly limited: boolean;
   /** Its counters are in the report (from its first use: unused clusters stay out of summary.json). */
   registered = false;
+  /** When CDS created it (or, for a cluster built on first use, that use). */
+  private readonly createdAt: number;
 
   constructor(
     readonly name: string,
@@ -113,6 +115,7 @@ export class UpstreamCluster {
     /** The proxy's worker threads: one connection pool each. */
     workers: number,
   ) {
+    this.createdAt = ctx.sim.now;
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
@@ -176,9 +179,17 @@ export class UpstreamCluster {
     for (const [p, i] of this.index) {
       const j = oldIndex.get(p);
       previousIndexOf[i] = j ?? -1;
-      if (j !== undefined) this.set.active[i] = old.active[j]!;
-      // A host added later (scale-up) starts in slow start when the DR configures warmup.
-      else if (!firstBuild) this.set.markAvailable(i, this.ctx.sim.now);
+      if (j !== undefined) {
+        this.set.active[i] = old.active[j]!;
+        // Its slow-start clock goes on (Envoy keeps it on the Host: lastHcPassTime).
+        this.set.markAvailable(i, old.availableSince[j]!);
+      }
+      // Slow start (a DR's warmup) clocks each host from when the cluster's load balancer first saw
+      // it: the hosts of the cluster's first host list from the cluster's creation (CDS), a host
+      // added later (scale-up) from now. Envoy's EdfLoadBalancerBase::recalculateHostsInSlowStart
+      // sets lastHcPassTime to the current time for every host without one, at the balancer's first
+      // refresh too (envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
+      else this.set.markAvailable(i, firstBuild ? this.createdAt : this.ctx.sim.now);
     }
     if (this.outlier) {
       // Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host.
@@ -342,11 +353,15 @@ export class UpstreamClusters {
    * CDS created these clusters: those with outlier detection exist now, so their detector's interval
    * timer starts now, as Envoy arms it when the cluster is created (DetectorImpl::initialize ends with
    * armIntervalTimer(); envoyproxy/envoy source/common/upstream/outlier_detection_impl.cc), not at the
-   * cluster's first request. The others are built on first use (nothing of theirs runs on a timer).
+   * cluster's first request; those with slow start too, whose first hosts' windows start now. The
+   * others are built on first use (nothing of theirs depends on when they were created).
    */
   warm(cs: readonly Cluster[]): void {
     for (const c of cs) {
-      if (c.direction !== "outbound" || c.type !== "EDS" || c.serviceEntry !== undefined || c.policy.outlierDetection === undefined) continue;
+      if (c.direction !== "outbound" || c.type !== "EDS" || c.serviceEntry !== undefined) continue;
+      // Slow start clocks the first hosts from the cluster's creation too (UpstreamCluster.refresh).
+      const warmup = c.policy.loadBalancer?.warmupDurationSecs;
+      if (c.policy.outlierDetection === undefined && !(warmup !== undefined && warmup > 0)) continue;
       if (!this.byName.has(c.name)) this.byName.set(c.name, this.create(c));
     }
   }

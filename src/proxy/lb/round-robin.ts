@@ -25,7 +25,7 @@ export class RoundRobinLoadBalancer extends BaseLoadBalancer implements EdfWeigh
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
     const now = ctx?.now;
-    if (set.equalWeights && !this.slowStart.active(set, now)) return set.at(source, this.rr++ % count);
-    return this.edf.pick(source, count, now ?? 0);
+    if (this.edf.inUse(!set.equalWeights || this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
+    return set.at(source, this.rr++ % count);
   }
 }

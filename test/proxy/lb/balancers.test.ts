@@ -141,6 +141,25 @@ describe("slow start", () => {
     expect(mid[1]! / 1500).toBeGreaterThan(0.3); // 0.5/(1.5) ≈ 33 %
     expect(lb2.pick({ now: 11_000 }) >= 0).toBe(true);
   });
+  // Envoy decides EDF or the unweighted pick when it refreshes the host lists (a host or health
+  // change), and keeps the EDF after every window has passed until the next refresh
+  // (EdfLoadBalancerBase::refresh, envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
+  // With no requests active, LEAST_REQUEST's EDF (weights 1/(active+1), all equal) cycles through
+  // the hosts, each exactly once per round; P2C draws at random.
+  it("LEAST_REQUEST keeps its EDF past the window until the hosts or their health change", () => {
+    const set = new HostSet(hosts([1, 1, 1]));
+    set.markAvailable(2, 0);
+    const lb = new LeastRequestLoadBalancer(set, seededSource(7), 50, new SlowStart(10_000));
+    lb.pick({ now: 5000 }); // in the window: EDF
+    const after = counts(3, 300, () => lb.pick({ now: 60_000 }));
+    expect(after).toEqual([100, 100, 100]);
+    // A health change refreshes: no host in its window any more, so P2C (random counts).
+    set.setHealthy(0, false);
+    set.setHealthy(0, true);
+    const p2c = counts(3, 300, () => lb.pick({ now: 60_000 }));
+    expect(p2c).not.toEqual([100, 100, 100]);
+    expect(p2c.reduce((a, b) => a + b, 0)).toBe(300);
+  });
   it("factor is max(10 %, elapsed/window)", () => {
     const set = new HostSet(hosts([1]));
     set.markAvailable(0, 0);
