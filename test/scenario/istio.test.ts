@@ -113,6 +113,25 @@ spec:
     })).toEqual(["spec.trafficPolicy.loadBalancer: only one of simple, consistentHash may be set; got simple and consistentHash"]);
   });
 
+  // istio/istio cluster_traffic_policy.go: `warmup` is read before the deprecated
+  // warmupDurationSecs and carries aggression and minimumPercent to Envoy's slow_start_config
+  // (setWarmup); validation.go: duration required, minimumPercent ≤ 100, aggression > 0.
+  it("DestinationRule warmup: wins over warmupDurationSecs, keeps aggression and minimumPercent", () => {
+    const dr = (lb: string) => ({
+      "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: r\n  trafficPolicy: {loadBalancer: ${lb}}\n`,
+    });
+    const s = load(dr("{simple: ROUND_ROBIN, warmupDurationSecs: 10s, warmup: {duration: 60s, aggression: 2, minimumPercent: 25}}"));
+    expect(s.destinationRules[0]!.spec.trafficPolicy!.loadBalancer).toEqual({
+      simple: "ROUND_ROBIN", warmupDurationSecs: 60, warmupAggression: 2, warmupMinimumPercent: 25,
+    });
+    expect(s.warnings).toEqual([]);
+    expect(errorsOf(dr("{warmup: {aggression: 0, minimumPercent: 101}}"))).toEqual([
+      "spec.trafficPolicy.loadBalancer.warmup.duration: is required",
+      "spec.trafficPolicy.loadBalancer.warmup.aggression: must be > 0, got 0",
+      "spec.trafficPolicy.loadBalancer.warmup.minimumPercent: must be <= 100, got 101",
+    ]);
+  });
+
   it("security kinds: portLevelMtls needs a selector; serviceAccounts become principals", () => {
     expect(errorsOf({
       "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p}\nspec: {portLevelMtls: {8080: {mode: DISABLE}}}\n`,

@@ -160,6 +160,20 @@ describe("slow start", () => {
     expect(p2c).not.toEqual([100, 100, 100]);
     expect(p2c.reduce((a, b) => a + b, 0)).toBe(300);
   });
+  it("createLoadBalancer passes warmup's minimumPercent and aggression to slow start (Istio setWarmup)", () => {
+    const share = (settings: Parameters<typeof createLoadBalancer>[0], now: number) => {
+      const set = new HostSet(hosts([1, 1]));
+      set.markAvailable(1, 0);
+      const lb = createLoadBalancer(settings, set, seededSource(3));
+      return counts(2, 3000, () => lb.pick({ now }))[1]! / 3000;
+    };
+    // At 1 s of 10 s: weight max(50 %, 0.1) = 0.5 ⇒ a third; with the default 10 %: ≈ 9 %.
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10, warmupMinimumPercent: 50 }, 1000)).toBeCloseTo(1 / 3, 1);
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10 }, 1000)).toBeLessThan(0.12);
+    // At 2.5 s: aggression 2 ⇒ 0.25^(1/2) = 0.5 ⇒ a third; aggression 1 ⇒ 0.25/1.25 = 20 %.
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10, warmupAggression: 2 }, 2500)).toBeCloseTo(1 / 3, 1);
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10 }, 2500)).toBeCloseTo(0.2, 1);
+  });
   it("factor is max(10 %, elapsed/window)", () => {
     const set = new HostSet(hosts([1]));
     set.markAvailable(0, 0);
