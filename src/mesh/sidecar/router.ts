@@ -189,7 +189,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       this.routeTimers = this.p.routeTimers.for(r.timeoutMs);
       this.routeTimer = this.routeTimers.add(this);
     }
-    if (r.route.mirrors.length > 0) this.p.mirror(this.origin, r, this.req, (d) => this.p.d.routing.clusterFor(this.pod, d));
+    if (r.route.mirrors.length > 0) this.p.mirror(this.origin, r, this.req, (d) => this.p.d.routing.clusterFor(this.pod, d), this.worker);
     this.attempt();
   }
 
@@ -202,7 +202,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (this.done) return;
     const cluster = this.cluster!;
     const avoid = this.policy?.previousHostsPredicate && this.retry !== null ? this.retry.tried : null;
-    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true && this.retry !== null ? this.retry.tried : null);
+    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true && this.retry !== null ? this.retry.tried : null, this.worker);
     if (host === undefined) {
       this.localStatus = 503;
       this.localFlags = "UH";

@@ -81,6 +81,15 @@ export class UpstreamCluster {
   private distinctHosts = true;
   private set = new HostSet([]);
   private lb: LoadBalancer;
+  /**
+   * Envoy runs one load balancer per worker thread. Where a balancer's own state decides the pick —
+   * round robin's positions, an EDF schedule (slow start, unequal weights) — each worker has its
+   * own here too (worker 0's is `lb`); least request, random and the hash balancers pick the same
+   * from one shared balancer (their state is the hosts' active counts, shared by the workers in
+   * Envoy too, and one random stream; the hash tables are shared in Envoy as well).
+   */
+  private workerLbs: (LoadBalancer | undefined)[] = [];
+  private perWorker = false;
   private seenVersion = -1;
   private seenWaypoint: string | undefined = undefined;
   private readonly panic: number;
@@ -197,13 +206,24 @@ export class UpstreamCluster {
       for (let i = 0; i < hosts.length; i++) if (this.outlier.isEjected(i)) this.set.setHealthy(i, false);
     }
     this.lb = createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic);
+    const lbs = this.policy.loadBalancer;
+    const warmup = lbs?.warmupDurationSecs;
+    this.perWorker = lbs?.consistentHash === undefined && lbs?.simple !== "RANDOM" && lbs?.simple !== "PASSTHROUGH" &&
+      (lbs?.simple === "ROUND_ROBIN" || (warmup !== undefined && warmup > 0) || !this.set.equalWeights);
+    this.workerLbs = [];
+  }
+
+  /** The load balancer of worker `worker` (see workerLbs). */
+  private lbOf(worker: number): LoadBalancer {
+    if (!this.perWorker || worker === 0) return this.lb;
+    return (this.workerLbs[worker] ??= createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic));
   }
 
   /**
    * A host for this request (hashed by the DestinationRule's consistentHash key when it has one),
    * avoiding `avoid` (previous hosts) when possible; undefined = none (UH).
    */
-  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string, tried?: readonly Pod[] | null): Pod | undefined {
+  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string, tried?: readonly Pod[] | null, worker = 0): Pod | undefined {
     this.refresh();
     // retryRemoteLocalities: Envoy's previous_priorities, update_frequency 2 (Istio's route/retry/retry.go).
     this.pickContext.excludedPriorities = tried != null && tried.length >= 2 ? this.attemptedPriorities(tried) : undefined;
@@ -213,7 +233,7 @@ export class UpstreamCluster {
     ctx.avoid = avoid === null ? undefined : (h: number) => avoid.includes(this.hosts[h]!);
     ctx.hash = hash;
     ctx.now = this.ctx.sim.now;
-    const i = this.lb.pick(ctx);
+    const i = this.lbOf(worker).pick(ctx);
     this.pickedIndex = i;
     if (i < 0) {
       this.pickedId = -1;

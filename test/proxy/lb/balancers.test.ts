@@ -42,9 +42,10 @@ describe("createLoadBalancer (Istio defaults)", () => {
 
 describe("ROUND_ROBIN", () => {
   it("cycles through healthy hosts in order from some start", () => {
+    // The start is the balancer's random seed (a 32-bit draw, here 2^31) modulo the hosts: 2.
     const lb = new RoundRobinLoadBalancer(new HostSet(hosts([1, 1, 1])), replay(0.5));
     const seq = Array.from({ length: 6 }, () => lb.pick());
-    expect(seq).toEqual([1, 2, 0, 1, 2, 0]);
+    expect(seq).toEqual([2, 0, 1, 2, 0, 1]);
   });
   it("skips an unhealthy host", () => {
     const set = new HostSet(hosts([1, 1, 1]));
@@ -124,6 +125,28 @@ describe("retry host predicate (previous_hosts)", () => {
     const h = lb.pick({ avoid: () => (calls++, true), maxAttempts: 5 });
     expect(calls).toBe(6);
     expect(h).toBeGreaterThanOrEqual(0);
+  });
+});
+
+// Envoy keeps one round-robin position per host list (rr_indexes_ keyed by HostsSource), so the
+// picks that land in one locality cycle through its hosts whatever the other localities' picks
+// were (round_robin_lb.h unweightedHostPick). One position shared by all lists (meshsim before)
+// made a locality's run depend on the picks in between: the same host twice in a row.
+describe("ROUND_ROBIN keeps one position per host list", () => {
+  it("picks within one locality strictly alternate between its two hosts", () => {
+    const at = (locality: string, i: number): LbHost => ({ id: `${locality}#${i}`, weight: 1, locality, labels: {} });
+    const set = new HostSet([at("r1/z1/s1", 0), at("r1/z1/s1", 1), at("r1/z2/s1", 2), at("r1/z2/s1", 3)], {
+      clientLocality: "r1/z1/s1",
+      setting: { distribute: [{ from: "r1/z1/*", to: { "r1/z1/*": 50, "r1/z2/*": 50 } }] },
+    });
+    const lb = new RoundRobinLoadBalancer(set, seededSource(11));
+    const inZone1: number[] = [];
+    for (let k = 0; k < 400; k++) {
+      const h = lb.pick();
+      if (h < 2) inZone1.push(h);
+    }
+    expect(inZone1.length).toBeGreaterThan(150);
+    for (let k = 1; k < inZone1.length; k++) expect(inZone1[k]).not.toBe(inZone1[k - 1]);
   });
 });
 
