@@ -281,6 +281,11 @@ export class UpstreamCluster {
     if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);
   }
 
+  /** Read the proxy's endpoints now (as Envoy's cluster does when it is created), not at the first pick. */
+  takeEndpoints(): void {
+    this.refresh();
+  }
+
   /** The outlier detector's interval timer. */
   sweep(): void {
     const o = this.outlier!;
@@ -382,7 +387,11 @@ export class UpstreamClusters {
       // Slow start clocks the first hosts from the cluster's creation too (UpstreamCluster.refresh).
       const warmup = c.policy.loadBalancer?.warmupDurationSecs;
       if (c.policy.outlierDetection === undefined && !(warmup !== undefined && warmup > 0)) continue;
-      if (!this.byName.has(c.name)) this.byName.set(c.name, this.create(c));
+      if (this.byName.has(c.name)) continue;
+      const made = this.create(c);
+      this.byName.set(c.name, made);
+      // Its first host list is the one it has now: slow start clocks those hosts from here.
+      if (made !== null && warmup !== undefined && warmup > 0) made.takeEndpoints();
     }
   }
 }
