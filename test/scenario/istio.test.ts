@@ -74,6 +74,35 @@ describe("Istio validation rules", () => {
     expect(r2!.directResponse).toEqual({ status: 418, body: { string: "teapot" } });
   });
 
+  // istio/istio route.go MirrorPercent: the deprecated integer mirrorPercent still sets the share
+  // when mirrorPercentage is absent (0 ⇒ no mirroring); validation warns and caps it at 100.
+  // meshsim used to ignore it, mirroring 100 %.
+  it("deprecated mirrorPercent: honoured with a warning unless mirrorPercentage is set", () => {
+    const s = load(vs(`  - route: [{destination: {host: a}}]
+    mirror: {host: b}
+    mirrorPercent: 10
+  - route: [{destination: {host: a}}]
+    mirror: {host: b}
+    mirrorPercent: 0
+  - route: [{destination: {host: a}}]
+    mirror: {host: b}
+    mirrorPercentage: {value: 2.5}
+    mirror_percent: 50
+`));
+    const [r0, r1, r2] = s.virtualServices[0]!.spec.http!;
+    expect(r0!.mirrorPercentage).toEqual({ value: 10 });
+    expect(r1!.mirrorPercentage).toEqual({ value: 0 });
+    expect(r2!.mirrorPercentage).toEqual({ value: 2.5 });
+    expect(s.warnings.map((w) => w.message)).toEqual([
+      'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead',
+      'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead',
+      'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead',
+    ]);
+    expect(errorsOf(vs("  - route: [{destination: {host: a}}]\n    mirror: {host: b}\n    mirrorPercent: 101\n"))).toEqual([
+      "spec.http[0].mirrorPercent: must be <= 100, got 101",
+    ]);
+  });
+
   it("DestinationRule: every duration becomes ms; one load-balancer policy", () => {
     const s = load({
       "main.yaml": `${SIM}---
