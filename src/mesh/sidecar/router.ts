@@ -117,7 +117,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         let trip: number;
         if (r.endpoints !== null) {
           this.extEndpoints = r.endpoints;
-          this.extHost = r.endpoints.pick();
+          this.extHost = r.endpoints.pick(this.worker);
           trip = r.endpoints.roundTrip(this.extHost);
           this.mtls = r.endpoints.mtls(this.extHost);
         } else trip = r.roundTrip();
