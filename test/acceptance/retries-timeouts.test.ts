@@ -84,6 +84,69 @@ describe.concurrent("route timeout and per-try timeout", () => {
   });
 });
 
+// The per-try timer starts when the try has a connection, not when it enters the pool: Envoy's
+// UpstreamRequest::onPoolReady calls setupPerTryTimeout (envoyproxy/envoy
+// source/common/router/upstream_request.cc); time pending for a connection counts against the route
+// timeout and connect_timeout only. The docs' "timeout per retry attempt (including the initial
+// attempt)" (RetryPolicy.per_try_timeout) reads as if it covered the wait too. docs/docs-vs-source.md.
+describe.concurrent("when the per-try timer starts", () => {
+  const DR = (tcp: string) => `
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: server}
+spec:
+  host: server
+  trafficPolicy:
+    connectionPool:
+      tcp: {${tcp}}
+      http: {http1MaxPendingRequests: 100}`;
+
+  // One sidecar worker, one connection (maxConnections 1): of two callers one is served (400 ms)
+  // while the other waits for the connection, then is served (400 ms). perTryTimeout 600 ms covers
+  // each try's 400 ms on the connection; had it started in the pool, every waiting call would end
+  // at 600 ms with 504 UT (Istio's default retryOn does not retry it).
+  it("time pending for a connection (maxConnections 1) does not count against perTryTimeout", async () => {
+    const s = await runCli(mesh({
+      name: "acc-per-try-pending", duration: "20s",
+      spec: "  mesh: {proxy: {concurrency: 1}}",
+      servers: [{ name: "server", behaviour: "serviceTime: 400ms" }],
+      load: "connections: 2, qps: 0, requests: 20",
+      istio: vs("retries: {attempts: 2, perTryTimeout: 600ms}") + DR("maxConnections: 1"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.requests).toBe(20);
+    expect(c.codes["200"]).toBe(20);
+    expect(c.flags["UT"] ?? 0).toBe(0);
+    // The waiting calls take two service times.
+    expect(c.latencyMs.max).toBeGreaterThan(790);
+    expect(c.latencyMs.max).toBeLessThan(820);
+  });
+
+  // A host that never answers the SYN (its node vanished): the connect runs to connect_timeout (2 s),
+  // then 503 UF, a connect failure Istio's default retryOn retries (twice, the same single host):
+  // three connects of 2 s plus back-off, never a per-try timeout at 500 ms.
+  it("a connect to a blackholed host runs to connect_timeout, not to perTryTimeout", async () => {
+    const s = await runCli(mesh({
+      name: "acc-per-try-connect", duration: "30s",
+      spec: "  timeline:\n  - at: 0s\n    kill: {deployment: server, count: 1, network: blackhole}",
+      servers: [{ name: "server", behaviour: "serviceTime: 1ms" }],
+      // One caller at a time: Envoy fails every request pending on a host when one of its
+      // connects fails (ConnPoolImplBase::onConnectionEvent, purgePendingStreams).
+      load: "connections: 1, qps: 0, requests: 4",
+      istio: vs("retries: {attempts: 2, perTryTimeout: 500ms}") + DR("connectTimeout: 2s"),
+    }));
+    const c = s.clients["client"]!;
+    expect(c.requests).toBe(4);
+    expect(c.codes["503"]).toBe(4);
+    expect(c.flags["UT"] ?? 0).toBe(0);
+    expect(c.flags["UF,URX"]).toBe(c.requests);
+    // Back-off before retries 1 and 2: under 25 + 50 ms.
+    expect(c.latencyMs.p50).toBeGreaterThanOrEqual(6000);
+    expect(c.latencyMs.max).toBeLessThan(6000 + 75 + 10);
+  });
+});
+
 describe.concurrent("which outcomes are retried", () => {
   // Istio ≥ 1.24 removed 503 from the default retriable_status_codes (EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY,
   // https://istio.io/latest/news/releases/1.24.x/announcing-1.24/change-notes/): an upstream 503 is

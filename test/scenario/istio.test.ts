@@ -74,6 +74,35 @@ describe("Istio validation rules", () => {
     expect(r2!.directResponse).toEqual({ status: 418, body: { string: "teapot" } });
   });
 
+  // istio/istio route.go MirrorPercent: the deprecated integer mirrorPercent still sets the share
+  // when mirrorPercentage is absent (0 ⇒ no mirroring); validation warns and caps it at 100.
+  // meshsim used to ignore it, mirroring 100 %.
+  it("deprecated mirrorPercent: honoured with a warning unless mirrorPercentage is set", () => {
+    const s = load(vs(`  - route: [{destination: {host: a}}]
+    mirror: {host: b}
+    mirrorPercent: 10
+  - route: [{destination: {host: a}}]
+    mirror: {host: b}
+    mirrorPercent: 0
+  - route: [{destination: {host: a}}]
+    mirror: {host: b}
+    mirrorPercentage: {value: 2.5}
+    mirror_percent: 50
+`));
+    const [r0, r1, r2] = s.virtualServices[0]!.spec.http!;
+    expect(r0!.mirrorPercentage).toEqual({ value: 10 });
+    expect(r1!.mirrorPercentage).toEqual({ value: 0 });
+    expect(r2!.mirrorPercentage).toEqual({ value: 2.5 });
+    expect(s.warnings.map((w) => w.message)).toEqual([
+      'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead',
+      'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead',
+      'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead',
+    ]);
+    expect(errorsOf(vs("  - route: [{destination: {host: a}}]\n    mirror: {host: b}\n    mirrorPercent: 101\n"))).toEqual([
+      "spec.http[0].mirrorPercent: must be <= 100, got 101",
+    ]);
+  });
+
   it("DestinationRule: every duration becomes ms; one load-balancer policy", () => {
     const s = load({
       "main.yaml": `${SIM}---
@@ -111,6 +140,25 @@ spec:
     expect(errorsOf({
       "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: r\n  trafficPolicy: {loadBalancer: {simple: RANDOM, consistentHash: {useSourceIp: true}}}\n`,
     })).toEqual(["spec.trafficPolicy.loadBalancer: only one of simple, consistentHash may be set; got simple and consistentHash"]);
+  });
+
+  // istio/istio cluster_traffic_policy.go: `warmup` is read before the deprecated
+  // warmupDurationSecs and carries aggression and minimumPercent to Envoy's slow_start_config
+  // (setWarmup); validation.go: duration required, minimumPercent ≤ 100, aggression > 0.
+  it("DestinationRule warmup: wins over warmupDurationSecs, keeps aggression and minimumPercent", () => {
+    const dr = (lb: string) => ({
+      "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: r\n  trafficPolicy: {loadBalancer: ${lb}}\n`,
+    });
+    const s = load(dr("{simple: ROUND_ROBIN, warmupDurationSecs: 10s, warmup: {duration: 60s, aggression: 2, minimumPercent: 25}}"));
+    expect(s.destinationRules[0]!.spec.trafficPolicy!.loadBalancer).toEqual({
+      simple: "ROUND_ROBIN", warmupDurationSecs: 60, warmupAggression: 2, warmupMinimumPercent: 25,
+    });
+    expect(s.warnings).toEqual([]);
+    expect(errorsOf(dr("{warmup: {aggression: 0, minimumPercent: 101}}"))).toEqual([
+      "spec.trafficPolicy.loadBalancer.warmup.duration: is required",
+      "spec.trafficPolicy.loadBalancer.warmup.aggression: must be > 0, got 0",
+      "spec.trafficPolicy.loadBalancer.warmup.minimumPercent: must be <= 100, got 101",
+    ]);
   });
 
   it("security kinds: portLevelMtls needs a selector; serviceAccounts become principals", () => {

@@ -12,6 +12,9 @@ import type { LoadBalancerSettings } from "../../proxy/api/networking.js";
 export class ExternalEndpoints {
   private readonly set: HostSet;
   private readonly lb: LoadBalancer;
+  /** Round robin: one balancer (one position) per worker thread, as Envoy runs it (see UpstreamCluster). */
+  private readonly workerLbs: (LoadBalancer | undefined)[] = [];
+  private readonly perWorker: boolean;
 
   constructor(
     hosts: readonly LbHost[],
@@ -19,16 +22,18 @@ export class ExternalEndpoints {
     private readonly roundTrips: readonly (() => number)[],
     /** Whether the sidecar speaks Istio mTLS to each endpoint (the edge's mtls flag). */
     private readonly mtlsOf: readonly boolean[],
-    settings: LoadBalancerSettings | undefined,
-    source: UniformSource,
+    private readonly settings: LoadBalancerSettings | undefined,
+    private readonly source: UniformSource,
   ) {
     this.set = new HostSet(hosts);
     this.lb = createLoadBalancer(settings, this.set, source);
+    this.perWorker = settings?.consistentHash === undefined && (settings?.simple === "ROUND_ROBIN" || !this.set.equalWeights);
   }
 
-  /** Choose an endpoint for one request and count it in flight (LEAST_REQUEST reads the count). */
-  pick(): number {
-    const h = this.lb.pick();
+  /** Choose an endpoint for one request on worker `worker` and count it in flight (LEAST_REQUEST reads the count). */
+  pick(worker = 0): number {
+    const lb = !this.perWorker || worker === 0 ? this.lb : (this.workerLbs[worker] ??= createLoadBalancer(this.settings, this.set, this.source));
+    const h = lb.pick();
     const i = h === NO_HOST ? 0 : h;
     this.set.active[i]!++;
     return i;

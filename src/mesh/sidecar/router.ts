@@ -117,7 +117,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         let trip: number;
         if (r.endpoints !== null) {
           this.extEndpoints = r.endpoints;
-          this.extHost = r.endpoints.pick();
+          this.extHost = r.endpoints.pick(this.worker);
           trip = r.endpoints.roundTrip(this.extHost);
           this.mtls = r.endpoints.mtls(this.extHost);
         } else trip = r.roundTrip();
@@ -189,7 +189,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       this.routeTimers = this.p.routeTimers.for(r.timeoutMs);
       this.routeTimer = this.routeTimers.add(this);
     }
-    if (r.route.mirrors.length > 0) this.p.mirror(this.origin, r, this.req, (d) => this.p.d.routing.clusterFor(this.pod, d));
+    if (r.route.mirrors.length > 0) this.p.mirror(this.origin, r, this.req, (d) => this.p.d.routing.clusterFor(this.pod, d), this.worker);
     this.attempt();
   }
 
@@ -202,7 +202,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (this.done) return;
     const cluster = this.cluster!;
     const avoid = this.policy?.previousHostsPredicate && this.retry !== null ? this.retry.tried : null;
-    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true && this.retry !== null ? this.retry.tried : null);
+    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true && this.retry !== null ? this.retry.tried : null, this.worker);
     if (host === undefined) {
       this.localStatus = 503;
       this.localFlags = "UH";
@@ -232,11 +232,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       return;
     }
     this.current = a;
-    const perTry = this.policy?.perTryTimeoutMs;
-    if (perTry !== undefined) {
-      a.timers = this.p.perTryTimers.for(perTry);
-      a.timer = a.timers.add(a);
-    }
     if (r === ATTACHED) {
       a.conn = pool.conn;
       this.send(a);
@@ -249,6 +244,17 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   /** The try has a connection: the request crosses the network to the host. */
   send(a: UpstreamRequest): void {
     a.pending = false;
+    // The per-try timer starts when the try has a connection (the whole request is in hand: meshsim's
+    // requests have no body), not when it enters the pool: time pending for a connection — its
+    // set-up up to connect_timeout, or a free one under maxConnections — counts only against the
+    // route timeout. envoyproxy/envoy source/common/router/upstream_request.cc
+    // (UpstreamRequest::onPoolReady calls setupPerTryTimeout when downstreamEndStream()); the docs
+    // say "timeout per retry attempt" (RetryPolicy.per_try_timeout). docs/docs-vs-source.md.
+    const perTry = this.policy?.perTryTimeoutMs;
+    if (perTry !== undefined) {
+      a.timers = this.p.perTryTimers.for(perTry);
+      a.timer = a.timers.add(a);
+    }
     // A request counts as active on its host (rq_active, which LEAST_REQUEST reads) once it has a
     // connection, not while it waits in the pool: envoyproxy/envoy
     // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient).

@@ -101,13 +101,13 @@ export class SidecarPath {
   }
 
   /** Fire-and-forget copies of a request to the route's mirrors; their answers are dropped. */
-  mirror(origin: Origin, r: ClusterRoute, req: OutgoingRequest, clusters: (d: ClusterRoute["destination"]) => UpstreamCluster | undefined): void {
+  mirror(origin: Origin, r: ClusterRoute, req: OutgoingRequest, clusters: (d: ClusterRoute["destination"]) => UpstreamCluster | undefined, worker = 0): void {
     // Shadowed copies are not sampled (Envoy marks their trace context unsampled).
     const ctx = req.ctx;
     if (ctx && ctx.trace !== null) req = withContext(req, { requestId: ctx.requestId, trace: null, parentId: "" });
     for (const m of r.route.mirrors) {
       if (!mirrorSelected(m, this.mirrorDraw())) continue;
-      const host = clusters(m.destination)?.pick(null);
+      const host = clusters(m.destination)?.pick(null, undefined, undefined, null, worker);
       if (host !== undefined) {
         this.d.inbound.receive(host, req, origin, m.destination.host, host.hasSidecar, DISCARD, this.d.network.between(origin.pod, host));
       }

@@ -81,6 +81,15 @@ export class UpstreamCluster {
   private distinctHosts = true;
   private set = new HostSet([]);
   private lb: LoadBalancer;
+  /**
+   * Envoy runs one load balancer per worker thread. Where a balancer's own state decides the pick —
+   * round robin's positions, an EDF schedule (slow start, unequal weights) — each worker has its
+   * own here too (worker 0's is `lb`); least request, random and the hash balancers pick the same
+   * from one shared balancer (their state is the hosts' active counts, shared by the workers in
+   * Envoy too, and one random stream; the hash tables are shared in Envoy as well).
+   */
+  private workerLbs: (LoadBalancer | undefined)[] = [];
+  private perWorker = false;
   private seenVersion = -1;
   private seenWaypoint: string | undefined = undefined;
   private readonly panic: number;
@@ -98,6 +107,8 @@ export class UpstreamCluster {
   readonly limited: boolean;
   /** Its counters are in the report (from its first use: unused clusters stay out of summary.json). */
   registered = false;
+  /** When CDS created it (or, for a cluster built on first use, that use). */
+  private readonly createdAt: number;
 
   constructor(
     readonly name: string,
@@ -113,6 +124,7 @@ export class UpstreamCluster {
     /** The proxy's worker threads: one connection pool each. */
     workers: number,
   ) {
+    this.createdAt = ctx.sim.now;
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
     this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
@@ -176,9 +188,17 @@ export class UpstreamCluster {
     for (const [p, i] of this.index) {
       const j = oldIndex.get(p);
       previousIndexOf[i] = j ?? -1;
-      if (j !== undefined) this.set.active[i] = old.active[j]!;
-      // A host added later (scale-up) starts in slow start when the DR configures warmup.
-      else if (!firstBuild) this.set.markAvailable(i, this.ctx.sim.now);
+      if (j !== undefined) {
+        this.set.active[i] = old.active[j]!;
+        // Its slow-start clock goes on (Envoy keeps it on the Host: lastHcPassTime).
+        this.set.markAvailable(i, old.availableSince[j]!);
+      }
+      // Slow start (a DR's warmup) clocks each host from when the cluster's load balancer first saw
+      // it: the hosts of the cluster's first host list from the cluster's creation (CDS), a host
+      // added later (scale-up) from now. Envoy's EdfLoadBalancerBase::recalculateHostsInSlowStart
+      // sets lastHcPassTime to the current time for every host without one, at the balancer's first
+      // refresh too (envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
+      else this.set.markAvailable(i, firstBuild ? this.createdAt : this.ctx.sim.now);
     }
     if (this.outlier) {
       // Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host.
@@ -186,13 +206,24 @@ export class UpstreamCluster {
       for (let i = 0; i < hosts.length; i++) if (this.outlier.isEjected(i)) this.set.setHealthy(i, false);
     }
     this.lb = createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic);
+    const lbs = this.policy.loadBalancer;
+    const warmup = lbs?.warmupDurationSecs;
+    this.perWorker = lbs?.consistentHash === undefined && lbs?.simple !== "RANDOM" && lbs?.simple !== "PASSTHROUGH" &&
+      (lbs?.simple === "ROUND_ROBIN" || (warmup !== undefined && warmup > 0) || !this.set.equalWeights);
+    this.workerLbs = [];
+  }
+
+  /** The load balancer of worker `worker` (see workerLbs). */
+  private lbOf(worker: number): LoadBalancer {
+    if (!this.perWorker || worker === 0) return this.lb;
+    return (this.workerLbs[worker] ??= createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic));
   }
 
   /**
    * A host for this request (hashed by the DestinationRule's consistentHash key when it has one),
    * avoiding `avoid` (previous hosts) when possible; undefined = none (UH).
    */
-  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string, tried?: readonly Pod[] | null): Pod | undefined {
+  pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string, tried?: readonly Pod[] | null, worker = 0): Pod | undefined {
     this.refresh();
     // retryRemoteLocalities: Envoy's previous_priorities, update_frequency 2 (Istio's route/retry/retry.go).
     this.pickContext.excludedPriorities = tried != null && tried.length >= 2 ? this.attemptedPriorities(tried) : undefined;
@@ -202,7 +233,7 @@ export class UpstreamCluster {
     ctx.avoid = avoid === null ? undefined : (h: number) => avoid.includes(this.hosts[h]!);
     ctx.hash = hash;
     ctx.now = this.ctx.sim.now;
-    const i = this.lb.pick(ctx);
+    const i = this.lbOf(worker).pick(ctx);
     this.pickedIndex = i;
     if (i < 0) {
       this.pickedId = -1;
@@ -248,6 +279,11 @@ export class UpstreamCluster {
     if (i === undefined) return;
     if (active && this.set.active[i]! > 0) this.set.active[i]!--;
     if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);
+  }
+
+  /** Read the proxy's endpoints now (as Envoy's cluster does when it is created), not at the first pick. */
+  takeEndpoints(): void {
+    this.refresh();
   }
 
   /** The outlier detector's interval timer. */
@@ -342,12 +378,20 @@ export class UpstreamClusters {
    * CDS created these clusters: those with outlier detection exist now, so their detector's interval
    * timer starts now, as Envoy arms it when the cluster is created (DetectorImpl::initialize ends with
    * armIntervalTimer(); envoyproxy/envoy source/common/upstream/outlier_detection_impl.cc), not at the
-   * cluster's first request. The others are built on first use (nothing of theirs runs on a timer).
+   * cluster's first request; those with slow start too, whose first hosts' windows start now. The
+   * others are built on first use (nothing of theirs depends on when they were created).
    */
   warm(cs: readonly Cluster[]): void {
     for (const c of cs) {
-      if (c.direction !== "outbound" || c.type !== "EDS" || c.serviceEntry !== undefined || c.policy.outlierDetection === undefined) continue;
-      if (!this.byName.has(c.name)) this.byName.set(c.name, this.create(c));
+      if (c.direction !== "outbound" || c.type !== "EDS" || c.serviceEntry !== undefined) continue;
+      // Slow start clocks the first hosts from the cluster's creation too (UpstreamCluster.refresh).
+      const warmup = c.policy.loadBalancer?.warmupDurationSecs;
+      if (c.policy.outlierDetection === undefined && !(warmup !== undefined && warmup > 0)) continue;
+      if (this.byName.has(c.name)) continue;
+      const made = this.create(c);
+      this.byName.set(c.name, made);
+      // Its first host list is the one it has now: slow start clocks those hosts from here.
+      if (made !== null && warmup !== undefined && warmup > 0) made.takeEndpoints();
     }
   }
 }

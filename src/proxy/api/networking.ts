@@ -150,7 +150,12 @@ export interface LoadBalancerSettings {
   simple?: SimpleLB;
   consistentHash?: ConsistentHashLB;
   localityLbSetting?: LocalityLoadBalancerSetting;
+  /** Slow start window: `warmup.duration`, else the deprecated `warmupDurationSecs`. */
   warmupDurationSecs?: number;
+  /** `warmup.aggression` (Envoy slow_start_config.aggression; default 1.0). */
+  warmupAggression?: number;
+  /** `warmup.minimumPercent` (Envoy slow_start_config.min_weight_percent; default 10). */
+  warmupMinimumPercent?: number;
 }
 
 export interface ConnectionPoolSettings {

@@ -76,6 +76,10 @@ export interface JWTRule {
    */
   fetchedJwks?: string;
   fromHeaders?: { name: string; prefix?: string }[];
+  /** Query parameters the token may come in. */
+  fromParams?: string[];
+  /** Cookies the token may come in. */
+  fromCookies?: string[];
   forwardOriginalToken?: boolean;
 }
 

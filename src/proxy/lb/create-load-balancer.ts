@@ -1,7 +1,7 @@
 // The balancer for a DestinationRule's `loadBalancer` settings, with Istio's defaults: unset or
 // UNSPECIFIED is LEAST_REQUEST (since Istio 1.14); LEAST_CONN is its deprecated alias;
-// consistentHash is RING_HASH unless `maglev` is given; warmupDurationSecs turns on slow start
-// (ROUND_ROBIN and LEAST_REQUEST only).
+// consistentHash is RING_HASH unless `maglev` is given; `warmup` (or warmupDurationSecs) turns on
+// slow start (ROUND_ROBIN and LEAST_REQUEST only), with its aggression and minimum weight.
 // https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings
 import type { LoadBalancerSettings } from "../api/networking.js";
 import type { HostSet } from "./host-set.js";
@@ -30,7 +30,9 @@ export function createLoadBalancer(
     return new RingHashLoadBalancer(set, source, panicThresholdPercent, ring);
   }
   const warmup = settings?.warmupDurationSecs;
-  const slowStart = warmup !== undefined && warmup > 0 ? new SlowStart(warmup * 1000) : NO_SLOW_START;
+  const slowStart = warmup !== undefined && warmup > 0
+    ? new SlowStart(warmup * 1000, settings?.warmupAggression ?? 1, settings?.warmupMinimumPercent ?? 10)
+    : NO_SLOW_START;
   switch (settings?.simple) {
     case "ROUND_ROBIN":
       return new RoundRobinLoadBalancer(set, source, panicThresholdPercent, slowStart);

@@ -93,12 +93,30 @@ interface HostLists {
 export class EdfSchedulers {
   private byList: (EdfScheduler | undefined)[] = [];
   private version = -1;
+  private decidedVersion = -1;
+  private edf = false;
 
   constructor(
     private readonly set: HostLists,
     private readonly weights: EdfWeights,
     private readonly random: () => number,
   ) {}
+
+  /**
+   * Does the balancer run its EDF for the current host lists? Envoy decides when it refreshes them
+   * (the hosts or their health changed): an EDF when the weights differ or a host is in slow start
+   * then, else the unweighted pick (round robin, P2C) — and keeps that until the next refresh, even
+   * once every window has passed (EdfLoadBalancerBase::refresh: `hostWeightsAreEqual(hosts) &&
+   * noHostsAreInSlowStart()` skips the EDF; envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
+   * meshsim decides at the first pick after a change, with `wanted` as it is then.
+   */
+  inUse(wanted: boolean): boolean {
+    if (this.decidedVersion !== this.set.version) {
+      this.decidedVersion = this.set.version;
+      this.edf = wanted;
+    }
+    return this.edf;
+  }
 
   pick(source: number, count: number, now: number): number {
     if (this.version !== this.set.version) {

@@ -1,7 +1,8 @@
 // LEAST_REQUEST, Istio's default since 1.14. Equal weights and no slow start: Envoy's N_CHOICES —
 // draw choice_count (2) hosts uniformly *with replacement* and keep the first unless a later draw
 // has strictly fewer active requests. Otherwise an EDF schedule whose weight is
-// weight·slowStart / (active + 1)^bias (bias 1.0), computed when a host is (re)inserted.
+// weight·slowStart / (active + 1)^bias (bias 1.0), computed when a host is (re)inserted. Which of the
+// two runs is decided when the hosts or their health change (EdfSchedulers.inUse).
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers#weighted-least-request
 // envoyproxy/envoy source/extensions/load_balancing_policies/least_request/least_request_lb.cc
 import { EdfSchedulers, type EdfWeights } from "./edf-scheduler.js";
@@ -38,7 +39,7 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
     const now = ctx?.now;
-    if (!set.equalWeights || this.slowStart.active(set, now)) return this.edf.pick(source, count, now ?? 0);
+    if (this.edf.inUse(!set.equalWeights || this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
     const active = set.active;
     let best = set.at(source, Math.floor(this.source() * count));
     for (let c = 1; c < this.choiceCount; c++) {

@@ -11,6 +11,7 @@
 // its tokens' signatures are not checked (the loader warns).
 import type { RequestAuthentication } from "../api/security.js";
 import { queryParamValue } from "../http-request.js";
+import { cookieValue } from "../lb/consistent-hash-key.js";
 import type { JwtClaims } from "./authorization/request.js";
 import { DEFAULT_ROOT_NAMESPACE, policyAppliesTo, policyRef, type WorkloadRef } from "./policy-scope.js";
 import { jwksOf, type Jwks } from "./jwks.js";
@@ -67,10 +68,13 @@ const FAILURES = Object.fromEntries(
 ) as Record<JwtStatus, JwtAuthnResult>;
 
 interface TokenLocation {
-  /** Lowercase header name, or "" for the query parameter. */
+  /** Lowercase header name, or "" for a query parameter or a cookie. */
   readonly header: string;
   readonly prefix: string;
+  /** Query parameter name, or "". */
   readonly param: string;
+  /** Cookie name, or "". */
+  readonly cookie: string;
   /** Issuers whose rules read this location. */
   readonly issuers: readonly string[];
 }
@@ -118,12 +122,12 @@ export function compileRequestAuthentication(
   rootNamespace: string = DEFAULT_ROOT_NAMESPACE,
 ): CompiledRequestAuthn {
   const rules: CompiledJwtRule[] = [];
-  const locs = new Map<string, { header: string; prefix: string; param: string; issuers: string[] }>();
+  const locs = new Map<string, { header: string; prefix: string; param: string; cookie: string; issuers: string[] }>();
   const refs: string[] = [];
-  const addLoc = (header: string, prefix: string, param: string, issuer: string): void => {
-    const key = `${header}\u0000${prefix}\u0000${param}`;
+  const addLoc = (header: string, prefix: string, param: string, cookie: string, issuer: string): void => {
+    const key = `${header}\u0000${prefix}\u0000${param}\u0000${cookie}`;
     let l = locs.get(key);
-    if (l === undefined) locs.set(key, (l = { header, prefix, param, issuers: [] }));
+    if (l === undefined) locs.set(key, (l = { header, prefix, param, cookie, issuers: [] }));
     if (!l.issuers.includes(issuer)) l.issuers.push(issuer);
   };
   const applicable = policies
@@ -137,16 +141,25 @@ export function compileRequestAuthentication(
       const text = r.jwks ?? r.fetchedJwks;
       const keys = text === undefined ? null : (jwksOf(text) ?? "invalid");
       rules.push({ issuer: r.issuer, audiences: (r.audiences ?? []).map(normalizeAudience), policy: ref, keys, verdicts: new Map() });
-      if (r.fromHeaders !== undefined && r.fromHeaders.length > 0) {
-        for (const h of r.fromHeaders) addLoc(h.name.toLowerCase(), h.prefix ?? "", "", r.issuer);
-      } else {
-        // Envoy's default locations: `Authorization: Bearer <token>`, then `?access_token=<token>`.
-        addLoc("authorization", "Bearer ", "", r.issuer);
-        addLoc("", "", "access_token", r.issuer);
+      const headers = r.fromHeaders ?? [];
+      const params = r.fromParams ?? [];
+      const cookies = r.fromCookies ?? [];
+      if (headers.length + params.length + cookies.length === 0) {
+        // Envoy's default locations, only when the provider names none of its own:
+        // `Authorization: Bearer <token>`, then `?access_token=<token>`.
+        addLoc("authorization", "Bearer ", "", "", r.issuer);
+        addLoc("", "", "access_token", "", r.issuer);
       }
+      for (const h of headers) addLoc(h.name.toLowerCase(), h.prefix ?? "", "", "", r.issuer);
+      for (const q of params) addLoc("", "", q, "", r.issuer);
+      for (const c of cookies) addLoc("", "", "", c, r.issuer);
     }
   }
-  return { rules, locations: [...locs.values()], policies: refs, cache: new Map() };
+  // Envoy's extractor reads the header locations first, then the query parameters, then the cookies
+  // (envoyproxy/envoy source/extensions/filters/http/jwt_authn/extractor.cc, ExtractorImpl::extract).
+  const kind = (l: TokenLocation): number => (l.header !== "" ? 0 : l.param !== "" ? 1 : 2);
+  const locations = [...locs.values()].sort((a, b) => kind(a) - kind(b));
+  return { rules, locations, policies: refs, cache: new Map() };
 }
 
 /** RFC 6750: the auth scheme ("Bearer ") is case-insensitive. ASCII only, no allocation. */
@@ -170,8 +183,11 @@ function extractToken(authn: CompiledRequestAuthn, headers: Readonly<Record<stri
       if (v === undefined) continue;
       if (loc.prefix === "") return [v.trim(), loc];
       if (startsWithIgnoreCase(v, loc.prefix)) return [v.slice(loc.prefix.length).trim(), loc];
-    } else {
+    } else if (loc.param !== "") {
       const v = queryParamValue(path, loc.param);
+      if (v !== undefined && v !== "") return [v, loc];
+    } else {
+      const v = cookieValue(headers["cookie"], loc.cookie);
       if (v !== undefined && v !== "") return [v, loc];
     }
   }

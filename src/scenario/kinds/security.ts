@@ -229,7 +229,13 @@ export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): 
       }
       const fot = m.get("forwardOriginalToken")?.bool();
       if (fot !== undefined) r.forwardOriginalToken = fot;
-      m.ignore("fromParams", "fromCookies", "outputPayloadToHeader", "outputClaimToHeaders", "timeout");
+      // Token locations besides headers (istiod copies them to Envoy's provider:
+      // pilot/pkg/security/authn/policy_applier.go; Envoy's extractor reads them after the headers).
+      const fp = m.get("fromParams")?.strList();
+      if (fp) r.fromParams = fp;
+      const fc = m.get("fromCookies")?.strList();
+      if (fc) r.fromCookies = fc;
+      m.ignore("outputPayloadToHeader", "outputClaimToHeaders", "timeout");
       m.done();
       if (issuer !== undefined) out.jwtRules.push(r);
     }

@@ -62,13 +62,21 @@ function readLoadBalancer(v: YamlValue): LoadBalancerSettings | undefined {
   if (ch) { const x = readConsistentHash(ch); if (x) out.consistentHash = x; }
   const loc = m.get("localityLbSetting");
   if (loc) { const x = readLocality(loc); if (x) out.localityLbSetting = x; }
+  // `warmup` wins over the deprecated `warmupDurationSecs` when both are set, and carries its
+  // aggression and minimum weight to Envoy's slow_start_config: istio/istio
+  // pilot/pkg/networking/core/cluster_traffic_policy.go (applyRoundRobinLoadBalancer /
+  // applyLeastRequestLoadBalancer test GetWarmup() first; setWarmup); validation as
+  // pkg/config/validation/validation.go (duration required, minimumPercent ≤ 100, aggression > 0).
   const warm = m.get("warmupDurationSecs")?.duration();
   if (warm !== undefined) out.warmupDurationSecs = warm / 1000;
   const warmup = m.get("warmup")?.map();
   if (warmup) {
-    const d = warmup.get("duration")?.duration();
-    if (d !== undefined && out.warmupDurationSecs === undefined) out.warmupDurationSecs = d / 1000;
-    warmup.ignore("minimumPercent", "aggression");
+    const d = warmup.req("duration")?.duration();
+    if (d !== undefined) out.warmupDurationSecs = d / 1000;
+    const mp = warmup.get("minimumPercent")?.num({ min: 0, max: 100 });
+    if (mp !== undefined) out.warmupMinimumPercent = mp;
+    const ag = warmup.get("aggression")?.num({ minExclusive: 0 });
+    if (ag !== undefined) out.warmupAggression = ag;
     warmup.done();
   }
   m.done();

@@ -106,6 +106,18 @@ function readRoute(v: YamlValue): HTTPRoute | undefined {
   if (mirrorV) { const x = readDestination(mirrorV); if (x) r.mirror = x; else ok = false; }
   const mpV = m.get("mirrorPercentage");
   if (mpV) { const x = readPercent(mpV); if (x) r.mirrorPercentage = x; }
+  // The deprecated integer `mirrorPercent` still counts when `mirrorPercentage` is absent
+  // (istio/istio pilot/pkg/networking/core/route/route.go MirrorPercent: N of a hundred, 0 ⇒ no
+  // mirroring); istiod's validation warns of it and rejects more than 100
+  // (pkg/config/validation/virtualservice.go).
+  for (const key of ["mirrorPercent", "mirror_percent"]) {
+    const v = m.get(key);
+    if (v === undefined) continue;
+    const n = v.int({ min: 0, max: 100 });
+    if (n === undefined) continue;
+    v.warn('using deprecated setting "mirrorPercent", use "mirrorPercentage" instead');
+    r.mirrorPercentage ??= { value: n };
+  }
   const mirrorsV = m.get("mirrors")?.list();
   if (mirrorsV) {
     if (mirrorV) m.error("only one of mirror and mirrors may be set");
@@ -124,7 +136,7 @@ function readRoute(v: YamlValue): HTTPRoute | undefined {
   }
   const headersV = m.get("headers");
   if (headersV) { const x = readHeaders(headersV); if (x) r.headers = x; }
-  m.ignore("corsPolicy", "mirrorPercent", "mirror_percent");
+  m.ignore("corsPolicy");
   m.done();
   return ok ? r : undefined;
 }

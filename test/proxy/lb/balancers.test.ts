@@ -42,9 +42,10 @@ describe("createLoadBalancer (Istio defaults)", () => {
 
 describe("ROUND_ROBIN", () => {
   it("cycles through healthy hosts in order from some start", () => {
+    // The start is the balancer's random seed (a 32-bit draw, here 2^31) modulo the hosts: 2.
     const lb = new RoundRobinLoadBalancer(new HostSet(hosts([1, 1, 1])), replay(0.5));
     const seq = Array.from({ length: 6 }, () => lb.pick());
-    expect(seq).toEqual([1, 2, 0, 1, 2, 0]);
+    expect(seq).toEqual([2, 0, 1, 2, 0, 1]);
   });
   it("skips an unhealthy host", () => {
     const set = new HostSet(hosts([1, 1, 1]));
@@ -127,6 +128,28 @@ describe("retry host predicate (previous_hosts)", () => {
   });
 });
 
+// Envoy keeps one round-robin position per host list (rr_indexes_ keyed by HostsSource), so the
+// picks that land in one locality cycle through its hosts whatever the other localities' picks
+// were (round_robin_lb.h unweightedHostPick). One position shared by all lists (meshsim before)
+// made a locality's run depend on the picks in between: the same host twice in a row.
+describe("ROUND_ROBIN keeps one position per host list", () => {
+  it("picks within one locality strictly alternate between its two hosts", () => {
+    const at = (locality: string, i: number): LbHost => ({ id: `${locality}#${i}`, weight: 1, locality, labels: {} });
+    const set = new HostSet([at("r1/z1/s1", 0), at("r1/z1/s1", 1), at("r1/z2/s1", 2), at("r1/z2/s1", 3)], {
+      clientLocality: "r1/z1/s1",
+      setting: { distribute: [{ from: "r1/z1/*", to: { "r1/z1/*": 50, "r1/z2/*": 50 } }] },
+    });
+    const lb = new RoundRobinLoadBalancer(set, seededSource(11));
+    const inZone1: number[] = [];
+    for (let k = 0; k < 400; k++) {
+      const h = lb.pick();
+      if (h < 2) inZone1.push(h);
+    }
+    expect(inZone1.length).toBeGreaterThan(150);
+    for (let k = 1; k < inZone1.length; k++) expect(inZone1[k]).not.toBe(inZone1[k - 1]);
+  });
+});
+
 describe("slow start", () => {
   it("a host that just became available gets about minWeightPercent of its share, rising with time", () => {
     const set = new HostSet(hosts([1, 1]));
@@ -140,6 +163,39 @@ describe("slow start", () => {
     const mid = counts(2, 1500, () => lb2.pick({ now: 6000 }));
     expect(mid[1]! / 1500).toBeGreaterThan(0.3); // 0.5/(1.5) ≈ 33 %
     expect(lb2.pick({ now: 11_000 }) >= 0).toBe(true);
+  });
+  // Envoy decides EDF or the unweighted pick when it refreshes the host lists (a host or health
+  // change), and keeps the EDF after every window has passed until the next refresh
+  // (EdfLoadBalancerBase::refresh, envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
+  // With no requests active, LEAST_REQUEST's EDF (weights 1/(active+1), all equal) cycles through
+  // the hosts, each exactly once per round; P2C draws at random.
+  it("LEAST_REQUEST keeps its EDF past the window until the hosts or their health change", () => {
+    const set = new HostSet(hosts([1, 1, 1]));
+    set.markAvailable(2, 0);
+    const lb = new LeastRequestLoadBalancer(set, seededSource(7), 50, new SlowStart(10_000));
+    lb.pick({ now: 5000 }); // in the window: EDF
+    const after = counts(3, 300, () => lb.pick({ now: 60_000 }));
+    expect(after).toEqual([100, 100, 100]);
+    // A health change refreshes: no host in its window any more, so P2C (random counts).
+    set.setHealthy(0, false);
+    set.setHealthy(0, true);
+    const p2c = counts(3, 300, () => lb.pick({ now: 60_000 }));
+    expect(p2c).not.toEqual([100, 100, 100]);
+    expect(p2c.reduce((a, b) => a + b, 0)).toBe(300);
+  });
+  it("createLoadBalancer passes warmup's minimumPercent and aggression to slow start (Istio setWarmup)", () => {
+    const share = (settings: Parameters<typeof createLoadBalancer>[0], now: number) => {
+      const set = new HostSet(hosts([1, 1]));
+      set.markAvailable(1, 0);
+      const lb = createLoadBalancer(settings, set, seededSource(3));
+      return counts(2, 3000, () => lb.pick({ now }))[1]! / 3000;
+    };
+    // At 1 s of 10 s: weight max(50 %, 0.1) = 0.5 ⇒ a third; with the default 10 %: ≈ 9 %.
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10, warmupMinimumPercent: 50 }, 1000)).toBeCloseTo(1 / 3, 1);
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10 }, 1000)).toBeLessThan(0.12);
+    // At 2.5 s: aggression 2 ⇒ 0.25^(1/2) = 0.5 ⇒ a third; aggression 1 ⇒ 0.25/1.25 = 20 %.
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10, warmupAggression: 2 }, 2500)).toBeCloseTo(1 / 3, 1);
+    expect(share({ simple: "ROUND_ROBIN", warmupDurationSecs: 10 }, 2500)).toBeCloseTo(0.2, 1);
   });
   it("factor is max(10 %, elapsed/window)", () => {
     const set = new HostSet(hosts([1]));

@@ -74,6 +74,27 @@ describe("RequestAuthentication", () => {
     const t = encodeTestJwt({ iss: ISS, sub: "a" });
     expect(authenticateRequest(h, { "x-jwt-assertion": `Bearer ${t}` }, "/", 0).ok).toBe(true);
   });
+  // istiod copies fromParams and fromCookies to Envoy's provider (pilot/pkg/security/authn/
+  // policy_applier.go); Envoy reads them after the headers, and its default locations only when the
+  // provider names none (source/extensions/filters/http/jwt_authn/extractor.cc). meshsim ignored
+  // both, so a token in `?my_token=` or a cookie was never read and the default Authorization
+  // header still was.
+  it("fromParams and fromCookies are token locations, and replace the default ones", () => {
+    const t = encodeTestJwt({ iss: ISS, sub: "p" });
+    const p = compileRequestAuthentication(
+      [requestAuthentication("foo", "p", { jwtRules: [{ issuer: ISS, fromParams: ["my_token"] }] })], WL);
+    expect(authenticateRequest(p, {}, `/ip?x=1&my_token=${t}`, 0)).toMatchObject({ ok: true, requestPrincipal: `${ISS}/p` });
+    expect(authenticateRequest(p, bearer({ iss: ISS, sub: "p" }), "/", 0)).toBe(JWT_NOT_PRESENT);
+    expect(authenticateRequest(p, {}, `/ip?access_token=${t}`, 0)).toBe(JWT_NOT_PRESENT);
+    const c = compileRequestAuthentication(
+      [requestAuthentication("foo", "c", { jwtRules: [{ issuer: ISS, fromCookies: ["session"] }] })], WL);
+    expect(authenticateRequest(c, { cookie: `a=1; session=${t}` }, "/", 0)).toMatchObject({ ok: true, requestPrincipal: `${ISS}/p` });
+    expect(authenticateRequest(c, { cookie: "a=1" }, "/", 0)).toBe(JWT_NOT_PRESENT);
+    // Headers come before parameters, whatever the order written.
+    const both = compileRequestAuthentication(
+      [requestAuthentication("foo", "b", { jwtRules: [{ issuer: ISS, fromParams: ["q"], fromHeaders: [{ name: "x-token" }] }] })], WL);
+    expect(authenticateRequest(both, { "x-token": "garbage" }, `/?q=${t}`, 0)).toMatchObject({ ok: false, status: 401 });
+  });
   it("combines every applicable policy: namespace, root namespace, selector", () => {
     const ps = [
       requestAuthentication("istio-system", "mesh", { jwtRules: [{ issuer: "mesh-issuer" }] }, 0),
