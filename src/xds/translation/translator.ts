@@ -58,8 +58,33 @@ export class Translator implements Translation {
     return { pod, config, scope: this.scopeOf(pod, config), registry: this.registry, outboundPolicy: this.outboundPolicy };
   }
 
+  /**
+   * Virtual hosts per config version, proxy shape and call target. Proxies of one shape (the replicas
+   * of a Deployment) hold the same route configuration, so each virtual host is translated once for
+   * all of them and they share it (immutable data; what each proxy keeps of its own, its clusters and
+   * decisions, is in mesh/sidecar/proxy-routing.ts). istiod caches route configurations likewise, by
+   * what they are built from (route name, proxy version, services, VirtualServices, DestinationRules,
+   * EnvoyFilters) rather than by proxy, and skips the cache when a VirtualService matches on source
+   * labels or namespace; the shape (namespace, labels, Gateway) covers those too.
+   * istio/istio pilot/pkg/networking/core/route/route_cache.go (Cache, Cacheable, Key)
+   */
+  private readonly virtualHosts = new WeakMap<MeshConfig, Map<string, Map<CallTarget, VirtualHost>>>();
+  /** proxyShape of each pod (its namespace, labels and Gateway never change). */
+  private readonly shapes = new WeakMap<Pod, string>();
+
   virtualHost(pod: Pod, config: MeshConfig, target: CallTarget): VirtualHost {
-    return virtualHostFor(this.input(pod, config), target);
+    let byShape = this.virtualHosts.get(config);
+    if (byShape === undefined) this.virtualHosts.set(config, (byShape = new Map()));
+    let shape = this.shapes.get(pod);
+    if (shape === undefined) this.shapes.set(pod, (shape = proxyShape(pod)));
+    let byTarget = byShape.get(shape);
+    if (byTarget === undefined) byShape.set(shape, (byTarget = new Map()));
+    let vh = byTarget.get(target);
+    if (vh === undefined) {
+      vh = virtualHostFor(this.input(pod, config), target);
+      byTarget.set(target, vh);
+    }
+    return vh;
   }
 
   cluster(pod: Pod, config: MeshConfig, d: CompiledDestination): Cluster | undefined {
