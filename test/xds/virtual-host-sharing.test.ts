@@ -1,4 +1,4 @@
-// Proxies of one shape share the virtual hosts istiod's translation gives them (translator.ts):
+// Proxies of one shape share the virtual hosts and clusters istiod's translation gives them (translator.ts):
 // the shared object must be what translating for each proxy gives, and proxies whose translation
 // reads something different (labels a VirtualService's sourceLabels match, another namespace) must
 // not get another's.
@@ -8,6 +8,7 @@ import { loadScenario, parseCallUrl } from "../../src/scenario/index.js";
 import { createWorld } from "../../src/runner/run-scenario.js";
 import { Translator } from "../../src/xds/translation/translator.js";
 import { virtualHostFor } from "../../src/xds/translation/route-configurations.js";
+import { serviceCluster } from "../../src/xds/translation/clusters.js";
 import { targetOf } from "../../src/cli/inspect-commands.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
 import { writeScenario } from "../support/scenario-text.js";
@@ -66,5 +67,17 @@ describe("virtual hosts shared between proxies of one shape", () => {
     const c = translator.virtualHost(elsewhere, config, target);
     expect(c).not.toBe(a);
     expect(c).toEqual(virtualHostFor(translator.input(elsewhere, config), target));
+  });
+
+  it("shares clusters the same way", () => {
+    const d = translator.virtualHost(v2, config, target).routes[0]!.destinations[0]!;
+    const cds = world.heldBy(v2).cds;
+    const a = translator.cluster(v2, cds, d)!;
+    expect(a.name).toBe("outbound|9080|v1|ratings.default.svc.cluster.local");
+    expect(translator.cluster(replica, cds, d)).toBe(a);
+    expect(a).toEqual(serviceCluster(translator.input(replica, cds), d.host, d.subset, d.port, d.cluster));
+    const c = translator.cluster(elsewhere, cds, d);
+    expect(c).not.toBe(a);
+    expect(c).toEqual(serviceCluster(translator.input(elsewhere, cds), d.host, d.subset, d.port, d.cluster));
   });
 });

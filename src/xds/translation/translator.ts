@@ -73,12 +73,7 @@ export class Translator implements Translation {
   private readonly shapes = new WeakMap<Pod, string>();
 
   virtualHost(pod: Pod, config: MeshConfig, target: CallTarget): VirtualHost {
-    let byShape = this.virtualHosts.get(config);
-    if (byShape === undefined) this.virtualHosts.set(config, (byShape = new Map()));
-    let shape = this.shapes.get(pod);
-    if (shape === undefined) this.shapes.set(pod, (shape = proxyShape(pod)));
-    let byTarget = byShape.get(shape);
-    if (byTarget === undefined) byShape.set(shape, (byTarget = new Map()));
+    const byTarget = this.ofShape(this.virtualHosts, pod, config);
     let vh = byTarget.get(target);
     if (vh === undefined) {
       vh = virtualHostFor(this.input(pod, config), target);
@@ -87,8 +82,28 @@ export class Translator implements Translation {
     return vh;
   }
 
+  /** Clusters per config version, proxy shape and route destination, shared like virtual hosts (null: none). */
+  private readonly serviceClusters = new WeakMap<MeshConfig, Map<string, Map<CompiledDestination, Cluster | null>>>();
+
   cluster(pod: Pod, config: MeshConfig, d: CompiledDestination): Cluster | undefined {
-    return serviceCluster(this.input(pod, config), d.host, d.subset, d.port, d.cluster);
+    const byDestination = this.ofShape(this.serviceClusters, pod, config);
+    let c = byDestination.get(d);
+    if (c === undefined) {
+      c = serviceCluster(this.input(pod, config), d.host, d.subset, d.port, d.cluster) ?? null;
+      byDestination.set(d, c);
+    }
+    return c ?? undefined;
+  }
+
+  /** The entries of a cache for a pod's shape under a config version. */
+  private ofShape<K, V>(cache: WeakMap<MeshConfig, Map<string, Map<K, V>>>, pod: Pod, config: MeshConfig): Map<K, V> {
+    let byShape = cache.get(config);
+    if (byShape === undefined) cache.set(config, (byShape = new Map()));
+    let shape = this.shapes.get(pod);
+    if (shape === undefined) this.shapes.set(pod, (shape = proxyShape(pod)));
+    let entries = byShape.get(shape);
+    if (entries === undefined) byShape.set(shape, (entries = new Map()));
+    return entries;
   }
 
   serviceEntryCluster(pod: Pod, config: MeshConfig, se: ServiceEntry, host: string, port: number): Cluster {
