@@ -3,6 +3,7 @@
 // first time the pair is seen, holding its count, latency sum and Istio duration-bucket counts: that
 // is what istio_requests_total and istio_request_duration_milliseconds are labelled by. Totals by
 // code and by flags are derived from the series. Nothing per request is kept or allocated.
+import { float64s } from "./float64-arena.js";
 import { LatencyHistogram } from "./histogram.js";
 import { bucketIndex, ISTIO_DURATION_BUCKETS_MS } from "./istio-buckets.js";
 import type { WindowSeries } from "./window-series.js";
@@ -20,7 +21,7 @@ export class CodeSeries {
   count = 0;
   sumMs = 0;
   /** Non-cumulative counts per Istio duration bucket; the last entry is +Inf. */
-  readonly buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+  readonly buckets = float64s(ISTIO_DURATION_BUCKETS_MS.length + 1);
   /** Body sizes (istio_request_bytes / istio_response_bytes): requests with both 0 are only counted. */
   zeroBytes = 0;
   requestBytes: SizeBuckets | null = null;
@@ -49,7 +50,7 @@ export class CodeSeries {
 /** Istio's size histograms use the same bucket bounds as durations (in bytes). */
 export class SizeBuckets {
   sum = 0;
-  readonly buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+  readonly buckets = float64s(ISTIO_DURATION_BUCKETS_MS.length + 1);
   record(bytes: number): void {
     this.sum += bytes;
     this.buckets[bucketIndex(bytes)]!++;

@@ -5,6 +5,7 @@
 // requests in completion order, so a window is closed (its percentiles computed, the histogram reset)
 // as soon as a request of a later window arrives. A late request for an already closed window still
 // counts in its requests and errors, but no longer in its percentiles.
+import { float64s } from "./float64-arena.js";
 import { LatencyHistogram } from "./histogram.js";
 
 export interface WindowPoint {
@@ -30,10 +31,11 @@ export class WindowSeries {
     if (!(windowMs > 0)) throw new RangeError(`report window must be longer than 0 ms, got ${windowMs}`);
     this.length = Math.max(1, Math.ceil((endMs - startMs) / windowMs));
     const first = Math.min(this.length, 64);
-    this.requests = new Float64Array(first);
-    this.errors = new Float64Array(first);
-    this.p50 = percentiles ? new Float64Array(first).fill(Number.NaN) : null;
-    this.p99 = percentiles ? new Float64Array(first).fill(Number.NaN) : null;
+    // Views of shared chunks: thousands of series are made at their first request (float64-arena.ts).
+    this.requests = float64s(first);
+    this.errors = float64s(first);
+    this.p50 = percentiles ? float64s(first).fill(Number.NaN) : null;
+    this.p99 = percentiles ? float64s(first).fill(Number.NaN) : null;
     this.hist = percentiles ? new LatencyHistogram() : null;
   }
 
@@ -58,7 +60,7 @@ export class WindowSeries {
    */
   private grow(i: number): void {
     const n = Math.min(this.length, Math.max(i + 1, this.requests.length * 2));
-    const copy = (from: Float64Array, fill: number) => { const to = new Float64Array(n).fill(fill); to.set(from); return to; };
+    const copy = (from: Float64Array, fill: number) => { const to = float64s(n).fill(fill); to.set(from); return to; };
     this.requests = copy(this.requests, 0);
     this.errors = copy(this.errors, 0);
     if (this.p50 !== null) this.p50 = copy(this.p50, Number.NaN);

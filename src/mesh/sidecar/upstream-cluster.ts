@@ -7,7 +7,7 @@ import type { Simulator } from "../../engine/simulator.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
 import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
 import { UpstreamPool, type PoolConnection } from "../../proxy/upstream-pool.js";
-import { consistentHashOf, createLoadBalancer, istioPanicThresholdPercent, type PickContext } from "../../proxy/lb/index.js";
+import { consistentHashOf, createLoadBalancer, drawsWhenCreated, istioPanicThresholdPercent, NO_HOST, type PickContext } from "../../proxy/lb/index.js";
 import type { HttpRequest } from "../../proxy/http-request.js";
 import { HostSet } from "../../proxy/lb/host-set.js";
 import type { LoadBalancer } from "../../proxy/lb/load-balancer.js";
@@ -65,7 +65,7 @@ export interface ClusterContext {
 
 export class UpstreamCluster {
   private hosts: Pod[] = [];
-  private index = new Map<Pod, number>();
+  private index: ReadonlyMap<Pod, number> = NO_INDEX;
   /** Pool id (idOf) of each host of `hosts`, -1 until first picked (ids keep their order of first use). */
   private poolIds = new Int32Array(0);
   /** The pool id of the host the last `pick` returned (-1: none): the router needs no lookup. */
@@ -79,8 +79,13 @@ export class UpstreamCluster {
   hostsGeneration = 0;
   /** Each pod is in `hosts` once (then an index of the current generation is the pod's `index` entry). */
   private distinctHosts = true;
-  private set = new HostSet([]);
-  private lb: LoadBalancer;
+  /**
+   * The hosts and their balancer, built at the first pick (or sweep) from the endpoints the proxy
+   * holds then: a cluster is made at its first use, so an empty set before it would be built and
+   * dropped at once (thousands of times in a 1,000-service mesh: docs/performance.md, "Goal 4").
+   */
+  private set: HostSet = NO_HOSTS;
+  private lb: LoadBalancer = NO_BALANCER;
   /**
    * Envoy runs one load balancer per worker thread. Where a balancer's own state decides the pick —
    * round robin's positions, an EDF schedule (slow start, unequal weights) — each worker has its
@@ -127,7 +132,9 @@ export class UpstreamCluster {
     this.createdAt = ctx.sim.now;
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
-    this.lb = createLoadBalancer(policy.loadBalancer, this.set, source, this.panic);
+    // The balancer made here for the empty set drew ROUND_ROBIN's start index from the stream; the
+    // draw is kept so that every later one is the same.
+    if (drawsWhenCreated(policy.loadBalancer)) source();
     const limits = poolLimits(policy.connectionPool, http2);
     this.limited = limits.maxConnections !== ISTIO_DEFAULT_THRESHOLD || limits.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD || limits.maxRequests !== ISTIO_DEFAULT_THRESHOLD;
     for (let w = 0; w < workers; w++) {
@@ -294,6 +301,11 @@ export class UpstreamCluster {
     this.ctx.sim.at(o.nextSweepAt, this.ctx.kSweep, this);
   }
 }
+
+/** What a cluster holds before its first pick: nothing to choose from (it is never asked). */
+const NO_HOSTS = new HostSet([]);
+const NO_BALANCER: LoadBalancer = { policy: "RANDOM", pick: () => NO_HOST };
+const NO_INDEX: ReadonlyMap<Pod, number> = new Map();
 
 /** PassthroughCluster: plaintext to the dialled address; no DestinationRule applies. */
 const PASSTHROUGH_POLICY: TrafficPolicy = Object.freeze({ tls: { mode: "DISABLE" } }) as TrafficPolicy;

@@ -44,3 +44,12 @@ export function createLoadBalancer(
       return new LeastRequestLoadBalancer(set, source, panicThresholdPercent, slowStart);
   }
 }
+
+/**
+ * Does createLoadBalancer draw from `source` when it makes the balancer? ROUND_ROBIN does (its
+ * start index: round-robin.ts), even over no host. A caller that no longer makes a balancer for an
+ * empty host set uses this to make the same draw, so that the stream's later draws do not shift.
+ */
+export function drawsWhenCreated(settings: LoadBalancerSettings | undefined): boolean {
+  return settings?.consistentHash === undefined && settings?.simple === "ROUND_ROBIN";
+}

@@ -17,6 +17,9 @@ export function healthyHostsSource(priority: number): number {
   return 2 * priority + 1;
 }
 
+/** The per-group arrays of a set without locality weighting (no group: nothing is ever written). */
+const NO_GROUPS = new Int32Array(0);
+
 export class HostSet {
   readonly hosts: readonly LbHost[];
   readonly size: number;
@@ -54,14 +57,26 @@ export class HostSet {
 
   /** Hosts (or, for convenience, bare weights: hosts "0", "1", ... without locality). */
   constructor(hosts: readonly LbHost[] | readonly number[], opts: LocalityOptions = {}) {
-    const list: LbHost[] = hosts.map((h, i) => (typeof h === "number" ? { id: String(i), weight: h, labels: {} } : h));
+    // A cluster's set is built at its first pick, once per cluster of every proxy (thousands in a
+    // large mesh): plain loops, and no array for groups when there are none (docs/performance.md, "Goal 4").
+    const n = hosts.length;
+    const list: LbHost[] = new Array<LbHost>(n);
+    const weights = new Float64Array(n);
+    let equal = true;
+    for (let i = 0; i < n; i++) {
+      const x = hosts[i]!;
+      const h = typeof x === "number" ? { id: String(i), weight: x, labels: {} } : x;
+      list[i] = h;
+      weights[i] = h.weight;
+      if (h.weight !== weights[0]) equal = false;
+    }
     this.hosts = list;
-    const n = (this.size = list.length);
-    this.weights = Float64Array.from(list, (h) => h.weight);
+    this.size = n;
+    this.weights = weights;
     this.active = new Int32Array(n);
     this.availableSince = new Float64Array(n).fill(-Infinity);
     this.unhealthy = new Uint8Array(n);
-    this.equalWeights = list.every((h) => h.weight === list[0]!.weight);
+    this.equalWeights = equal;
     const plan = planLocalities(list, opts);
     this.priorityCount = plan.priorityCount;
     this.priorityOf = plan.priorityOf;
@@ -69,15 +84,15 @@ export class HostSet {
     this.groupWeights = plan.groupWeights;
     this.localityWeighted = plan.groupWeights.length > 0;
     const groups = plan.groupWeights.length;
-    this.groupPriority = new Int32Array(groups);
-    for (let i = 0; i < n; i++) if (plan.groupOf[i]! >= 0) this.groupPriority[plan.groupOf[i]!] = plan.priorityOf[i]!;
+    this.groupPriority = groups === 0 ? NO_GROUPS : new Int32Array(groups);
+    if (groups > 0) for (let i = 0; i < n; i++) if (plan.groupOf[i]! >= 0) this.groupPriority[plan.groupOf[i]!] = plan.priorityOf[i]!;
     const sources = 2 * this.priorityCount + groups;
     this.lists = [];
     this.counts = new Int32Array(sources);
     this.priorityHosts = new Int32Array(this.priorityCount);
     this.priorityHealthy = new Int32Array(this.priorityCount);
-    this.groupHosts = new Int32Array(groups);
-    this.groupHealthy = new Int32Array(groups);
+    this.groupHosts = groups === 0 ? NO_GROUPS : new Int32Array(groups);
+    this.groupHealthy = groups === 0 ? NO_GROUPS : new Int32Array(groups);
     for (let i = 0; i < n; i++) {
       const p = this.priorityOf[i]!;
       if (p < 0) continue;
@@ -93,7 +108,9 @@ export class HostSet {
       const cap = s < 2 * this.priorityCount ? this.priorityHosts[s >> 1]! : this.groupHosts[s - 2 * this.priorityCount]!;
       this.lists.push(new Int32Array(cap));
     }
-    this.healthyTotal = this.priorityHosts.reduce((a, b) => a + b, 0);
+    let total = 0;
+    for (let p = 0; p < this.priorityCount; p++) total += this.priorityHosts[p]!;
+    this.healthyTotal = total;
   }
 
   isHealthy(i: number): boolean {

@@ -81,8 +81,20 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
     return Math.floor(this.source() * 100) + 1;
   }
 
+  /**
+   * The host list and count the last pick chose from, valid while the set's version stays
+   * `readyVersion` and its choice involved no draw (one priority, no locality weighting): every pick
+   * until the next health change makes the same choice, so it skips the priority load, the panic
+   * flags and the list lookup — fewer cache lines per pick, which matters when thousands of
+   * clusters take turns (docs/performance.md, "Goal 4").
+   */
+  private readyVersion = -1;
+  private readySource = 0;
+  private readyCount = 0;
+
   private pickOnce(ctx: PickContext | undefined, attempt: number): number {
     const set = this.set;
+    if (set.version === this.readyVersion) return this.choose(this.readySource, this.readyCount, ctx, attempt);
     const pl = this.priorities;
     pl.refresh();
     const ex = ctx?.excludedPriorities;
@@ -95,6 +107,11 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
     } else src = healthyHostsSource(p);
     const count = set.priorityCount === 0 ? 0 : set.count(src);
     if (count === 0) return NO_HOST;
+    if (set.priorityCount === 1 && !set.localityWeighted) {
+      this.readyVersion = set.version;
+      this.readySource = src;
+      this.readyCount = count;
+    }
     return this.choose(src, count, ctx, attempt);
   }
 

@@ -58,12 +58,52 @@ export class Translator implements Translation {
     return { pod, config, scope: this.scopeOf(pod, config), registry: this.registry, outboundPolicy: this.outboundPolicy };
   }
 
+  /**
+   * Virtual hosts per config version, proxy shape and call target. Proxies of one shape (the replicas
+   * of a Deployment) hold the same route configuration, so each virtual host is translated once for
+   * all of them and they share it (immutable data; what each proxy keeps of its own, its clusters and
+   * decisions, is in mesh/sidecar/proxy-routing.ts). istiod caches route configurations likewise, by
+   * what they are built from (route name, proxy version, services, VirtualServices, DestinationRules,
+   * EnvoyFilters) rather than by proxy, and skips the cache when a VirtualService matches on source
+   * labels or namespace; the shape (namespace, labels, Gateway) covers those too.
+   * istio/istio pilot/pkg/networking/core/route/route_cache.go (Cache, Cacheable, Key)
+   */
+  private readonly virtualHosts = new WeakMap<MeshConfig, Map<string, Map<CallTarget, VirtualHost>>>();
+  /** proxyShape of each pod (its namespace, labels and Gateway never change). */
+  private readonly shapes = new WeakMap<Pod, string>();
+
   virtualHost(pod: Pod, config: MeshConfig, target: CallTarget): VirtualHost {
-    return virtualHostFor(this.input(pod, config), target);
+    const byTarget = this.ofShape(this.virtualHosts, pod, config);
+    let vh = byTarget.get(target);
+    if (vh === undefined) {
+      vh = virtualHostFor(this.input(pod, config), target);
+      byTarget.set(target, vh);
+    }
+    return vh;
   }
 
+  /** Clusters per config version, proxy shape and route destination, shared like virtual hosts (null: none). */
+  private readonly serviceClusters = new WeakMap<MeshConfig, Map<string, Map<CompiledDestination, Cluster | null>>>();
+
   cluster(pod: Pod, config: MeshConfig, d: CompiledDestination): Cluster | undefined {
-    return serviceCluster(this.input(pod, config), d.host, d.subset, d.port, d.cluster);
+    const byDestination = this.ofShape(this.serviceClusters, pod, config);
+    let c = byDestination.get(d);
+    if (c === undefined) {
+      c = serviceCluster(this.input(pod, config), d.host, d.subset, d.port, d.cluster) ?? null;
+      byDestination.set(d, c);
+    }
+    return c ?? undefined;
+  }
+
+  /** The entries of a cache for a pod's shape under a config version. */
+  private ofShape<K, V>(cache: WeakMap<MeshConfig, Map<string, Map<K, V>>>, pod: Pod, config: MeshConfig): Map<K, V> {
+    let byShape = cache.get(config);
+    if (byShape === undefined) cache.set(config, (byShape = new Map()));
+    let shape = this.shapes.get(pod);
+    if (shape === undefined) this.shapes.set(pod, (shape = proxyShape(pod)));
+    let entries = byShape.get(shape);
+    if (entries === undefined) byShape.set(shape, (entries = new Map()));
+    return entries;
   }
 
   serviceEntryCluster(pod: Pod, config: MeshConfig, se: ServiceEntry, host: string, port: number): Cluster {
