@@ -19,6 +19,7 @@
 import type { GatewayApiResource, KubernetesGateway, RouteNamespaces } from "../../proxy/api/gateway-api.js";
 import type { Deployment, Service, SourcePos } from "../../scenario/model.js";
 import { GATEWAY_NAME_LABEL, type Condition } from "../gateway-api/gateway-api-config.js";
+import type { GatewayListenerStatus, KubernetesGatewayStatus } from "../gateway-api/gateway-status.js";
 import { DATAPLANE_MODE_LABEL, DATAPLANE_MODE_NONE, WAYPOINT_FOR_LABEL, WAYPOINT_TRAFFIC_TYPES, type WaypointTrafficType } from "./ambient-labels.js";
 
 export const WAYPOINT_GATEWAY_CLASS = "istio-waypoint";
@@ -161,19 +162,8 @@ export function generateWaypointWorkload(gw: KubernetesGateway, pos: SourcePos):
 
 export type GatewayCondition = Condition;
 
-export interface ListenerStatus {
-  readonly name: string;
-  readonly conditions: readonly GatewayCondition[];
-}
-
 /** status of a waypoint Gateway: its conditions (Accepted, Programmed, ResolvedRefs) and each listener's. */
-export interface GatewayStatus {
-  readonly kind: "Gateway";
-  readonly namespace: string;
-  readonly name: string;
-  readonly conditions: readonly GatewayCondition[];
-  readonly listeners: readonly ListenerStatus[];
-}
+export type GatewayStatus = KubernetesGatewayStatus<Pick<GatewayListenerStatus, "name" | "conditions">>;
 
 /** A waypoint listener istiod refuses: not port 15008, or not protocol HBONE. */
 export function unexpectedWaypointListener(l: { port: number; protocol: string }): boolean {

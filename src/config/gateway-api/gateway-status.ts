@@ -24,12 +24,13 @@ export interface GatewayListenerStatus {
   readonly conditions: readonly Condition[];
 }
 
-export interface KubernetesGatewayStatus {
+/** A Gateway's status; a waypoint's listeners carry only their conditions (config/ambient/waypoint-gateway.ts). */
+export interface KubernetesGatewayStatus<L = GatewayListenerStatus> {
   readonly kind: "Gateway";
   readonly namespace: string;
   readonly name: string;
   readonly conditions: readonly Condition[];
-  readonly listeners: readonly GatewayListenerStatus[];
+  readonly listeners: readonly L[];
 }
 
 const isTcpUdp = (p: string) => p === "TCP" || p === "UDP";
