@@ -1,11 +1,13 @@
 // What the pods' containers used: CPU cores per 1 s window (mean, p99, max), CFS throttled
 // periods, memory; and what the mesh's proxies cost (mesh.cost). Read from the world at the end of
 // a run (mesh/kube/pod-resources.ts), after the warm-up.
-import { selects, type Pod } from "../mesh/kube/pod.js";
+import type { Pod } from "../mesh/kube/pod.js";
+import { LabelSelectorIndex } from "../mesh/kube/label-selector-index.js";
+import type { ServiceState } from "../mesh/kube/service-registry.js";
 import type { World } from "../mesh/world.js";
 import { DEFAULT_MEMORY_COEFFICIENTS, proxyMemoryMB } from "../proxy/resources/proxy-memory.js";
 import type { ContainerPoint, ContainerSummary, Summary } from "../report/summary-types.js";
-import type { Scenario, Simulation, Workload } from "../scenario/model.js";
+import type { Scenario, Simulation } from "../scenario/model.js";
 import { monthlyCost } from "../telemetry/resource-cost.js";
 import { Translator } from "../xds/translation/translator.js";
 import type { ProxyInput } from "../xds/translation/proxy-input.js";
@@ -22,13 +24,13 @@ type Held = { clusters: number; listeners: number; endpoints: number; routes: nu
  * `sourceLabels` matches; the count of the first proxy is taken for all (docs/cpu-and-memory.md).
  * Inbound clusters are the pod's own (the services that select it) and are counted per pod.
  */
-function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly unknown[]; held: Held }>): Held {
+function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly unknown[]; held: Held }>, services: Map<unknown, LabelSelectorIndex<ServiceState>>): Held {
   const t = world.translation;
   if (!(t instanceof Translator)) return { clusters: 0, listeners: 0, endpoints: 0, routes: 0, connections: 0 };
   const versions = pod.proxy!.xds;
   const key = [versions.cds, versions.eds, versions.lds, versions.rds];
   const input = t.input(pod, versions.cds);
-  const inbound = inboundClusters(input);
+  const inbound = inboundClusters(input, services);
   const id = `${pod.namespace}\u0000${pod.gateway ?? ""}\u0000${input.scope.sidecar}`;
   const hit = cache.get(id);
   if (hit !== undefined && hit.key.every((k, i) => k === key[i])) return { ...hit.held, clusters: hit.held.clusters + inbound };
@@ -43,13 +45,13 @@ function heldCounts(world: World, pod: Pod, cache: Map<string, { key: readonly u
 }
 
 /** The pod's inbound clusters: one per target port of the services that select it (xds/translation/clusters.ts). */
-function inboundClusters(p: ProxyInput): number {
+function inboundClusters(p: ProxyInput, services: Map<unknown, LabelSelectorIndex<ServiceState>>): number {
   if (p.pod.gateway !== undefined) return 0;
+  // The services by selector, once per registry: a scan of every service for every pod is quadratic.
+  let index = services.get(p.registry);
+  if (index === undefined) services.set(p.registry, (index = new LabelSelectorIndex([...p.registry.byFqdn.values()], (s) => s.spec.metadata.namespace, (s) => s.spec.selector)));
   const ports = new Set<number>();
-  for (const s of p.registry.byFqdn.values()) {
-    if (s.spec.metadata.namespace !== p.pod.namespace || !selects(s.spec.selector, p.pod.labels)) continue;
-    for (const sp of s.spec.ports) ports.add(sp.targetPort);
-  }
+  for (const s of index.all(p.pod.namespace, p.pod.labels)) for (const sp of s.spec.ports) ports.add(sp.targetPort);
   return ports.size;
 }
 
@@ -64,10 +66,6 @@ export function modelsCpu(scenario: Scenario): boolean {
   return scenario.deployments.some((d) => set(d.proxy) || (d.containers ?? []).some((c) => set(c.requests) || set(c.limits)));
 }
 
-/** The Workload describing a pod's app (its namespace, selecting its labels). */
-function workloadOf(world: World, pod: Pod): Workload | undefined {
-  return world.scenario.workloads.find((w) => w.metadata.namespace === pod.namespace && selects(w.selector, pod.labels));
-}
 
 export function addResources(summary: Summary, world: World, sim: Simulation, fromMs: number, toMs: number): void {
   const cal = sim.mesh.proxy.calibration;
@@ -75,6 +73,9 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
   let proxyMemory = 0;
   let proxies = 0;
   const cache = new Map<string, { key: readonly unknown[]; held: Held }>();
+  const services = new Map<unknown, LabelSelectorIndex<ServiceState>>();
+  // The Workload describing each pod's app: by selector, not a scan of every Workload per pod.
+  const workloads = new LabelSelectorIndex(world.scenario.workloads, (w) => w.metadata.namespace, (w) => w.selector);
   const pods = [...world.resources.pods].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // cAdvisor's 1 s counters summed into the report's windows (at least 1 s: shorter ones are finer than its counters).
   const series: Record<string, Record<string, ContainerPoint[]>> | null = modelsCpu(world.scenario) ? {} : null;
@@ -88,7 +89,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
       app.finish();
       const u = app.usage.summary(fromMs, toMs);
       // The Workload's working set: its base plus so much per request being served, at the mean.
-      const wm = workloadOf(world, pod)?.memory;
+      const wm = workloads.first(pod.namespace, pod.labels)?.memory;
       const memory = wm === undefined ? undefined : wm.baseBytes + wm.perRequestBytes * ps.meanBusy;
       containers[app.name] = {
         cpuCores: { mean: r3(u.mean), p99: r3(u.p99), max: r3(u.max) },
@@ -102,7 +103,7 @@ export function addResources(summary: Summary, world: World, sim: Simulation, fr
     if (cpu !== null) {
       const u = cpu.usage.summary(fromMs, toMs);
       // A ztunnel holds no Envoy config: its published footprint (its own calibration profile).
-      const mem = pod.ambientProxy !== undefined ? cpu.cal.memoryBaseMB : proxyMemoryMB({ baseMB: cal.memoryBaseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, heldCounts(world, pod, cache));
+      const mem = pod.ambientProxy !== undefined ? cpu.cal.memoryBaseMB : proxyMemoryMB({ baseMB: cal.memoryBaseMB, ...DEFAULT_MEMORY_COEFFICIENTS }, heldCounts(world, pod, cache, services));
       proxies++;
       proxyCpuMs += cpu.cpuMs();
       proxyMemory += mem;

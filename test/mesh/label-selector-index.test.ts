@@ -20,6 +20,18 @@ describe("LabelSelectorIndex", () => {
       }
     }), { numRuns: 300 });
   });
+
+  it("all: every item whose selector picks the labels, in the items' order (what a filter gives)", () => {
+    fc.assert(fc.property(fc.array(selectorItem, { maxLength: 12 }), fc.array(fc.record({ ns: namespace, labels }), { maxLength: 12 }), (items, queries) => {
+      const index = new LabelSelectorIndex(items, (x) => x.ns, (x) => x.selector);
+      for (const q of queries) {
+        const got = index.all(q.ns, q.labels);
+        const expected = items.filter((x) => x.ns === q.ns && selects(x.selector, q.labels));
+        expect(got.length).toBe(expected.length);
+        got.forEach((x, i) => expect(x).toBe(expected[i]));
+      }
+    }), { numRuns: 300 });
+  });
 });
 
 describe("ServiceRegistry.refresh", () => {

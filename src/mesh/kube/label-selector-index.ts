@@ -43,6 +43,18 @@ export class LabelSelectorIndex<T> {
     return best < this.items.length ? this.items[best] : undefined;
   }
 
+  /** Every item in `namespace` whose selector picks `labels`, in the given order. */
+  all(namespace: string, labels: Readonly<Record<string, string>>): T[] {
+    const at: number[] = [];
+    const add = (list: readonly number[] | undefined): void => {
+      if (list !== undefined) for (const i of list) if (selects(this.selectorOf(this.items[i]!), labels)) at.push(i);
+    };
+    add(this.unkeyed.get(namespace));
+    // Each item is filed under one key, so no index comes twice.
+    for (const k in labels) add(this.byPair.get(labelPairKey(namespace, k, labels[k]!)));
+    return at.sort((a, b) => a - b).map((i) => this.items[i]!);
+  }
+
   /** The smallest index below `below` in `list` whose selector picks `labels` (else `below`). */
   private firstIn(list: readonly number[] | undefined, labels: Readonly<Record<string, string>>, below: number): number {
     if (list === undefined) return below;

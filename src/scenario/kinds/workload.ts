@@ -5,6 +5,7 @@ import { readCallTarget } from "../call-target.js";
 import { DEFAULTS } from "../defaults.js";
 import { readDistribution } from "../distribution.js";
 import type { LoadState } from "../load-state.js";
+import { picks, WorkloadSelection } from "../workload-selection.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
 
 const METHOD = /^[A-Za-z]+$/;
@@ -144,20 +145,24 @@ export function readWorkload(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos,
 
 function checkSelection(wl: Workload, at: YamlValue, state: LoadState): void {
   const ns = wl.metadata.namespace;
-  // Loops, not Object.entries: this runs for every pair of Workloads and Deployments (10⁶ of them in a
-  // 1,000-service mesh), and an array per comparison made loading it quadratic in allocations too.
-  const picks = (selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean => {
-    for (const k in selector) if (labels[k] !== selector[k]) return false;
-    return true;
-  };
-  const deps = state.ofKind("Deployment").filter((d) => d.metadata.namespace === ns && picks(wl.selector, d.podLabels));
+  const sel = selectionOf(state);
+  const deps = sel.deploymentsPicked(ns, wl.selector);
   if (deps.length === 0) { at.warn(`selects no Deployment in namespace ${JSON.stringify(ns)}; the Workload has no effect`); return; }
-  for (const other of state.ofKind("Workload")) {
-    if (other === wl || other.metadata.namespace !== ns || other.metadata.name === wl.metadata.name) continue;
+  for (const other of sel.workloadsThatMayPick(ns, deps)) {
+    if (other === wl || other.metadata.name === wl.metadata.name) continue;
     if (other.metadata.creationIndex > wl.metadata.creationIndex) continue;
     const both = deps.find((d) => picks(other.selector, d.podLabels));
     if (both) at.error(`Deployment ${JSON.stringify(both.metadata.name)} is already selected by Workload ${JSON.stringify(other.metadata.name)}`);
   }
+}
+
+/** One index per load, rebuilt when a Deployment or Workload was read since (ofKind's lists change then). */
+const selections = new WeakMap<LoadState, WorkloadSelection>();
+function selectionOf(state: LoadState): WorkloadSelection {
+  const deps = state.ofKind("Deployment"), wls = state.ofKind("Workload");
+  let sel = selections.get(state);
+  if (sel === undefined || sel.deployments !== deps || sel.workloads !== wls) selections.set(state, (sel = new WorkloadSelection(deps, wls)));
+  return sel;
 }
 
 /**
