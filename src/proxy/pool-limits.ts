@@ -44,6 +44,11 @@ export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolea
   };
 }
 
+/** A circuit breaker below Istio's default (2^32 - 1): connections, pending requests or requests can be refused or queued. */
+export function hasCircuitBreakerLimit(l: PoolLimits): boolean {
+  return l.maxConnections !== ISTIO_DEFAULT_THRESHOLD || l.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD || l.maxRequests !== ISTIO_DEFAULT_THRESHOLD;
+}
+
 /** A duration where 0 means "no limit". */
 function orNever(ms: number): number {
   return ms > 0 ? ms : Infinity;

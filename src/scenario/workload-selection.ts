@@ -3,15 +3,10 @@
 // under its namespace and the first pair of its selector (or none). A scan of every Deployment and
 // every other Workload for each Workload was quadratic in the scenario's size: ≈ 390 M instructions
 // loading a 1,000-service mesh (docs/performance.md, "Goal 4").
+import { labelsMatch } from "../proxy/lb/host.js";
 import type { Deployment, Workload } from "./model.js";
 
 const pairKey = (ns: string, k: string, v: string): string => `${ns}\u0000${k}\u0000${v}`;
-
-/** Every pair of `selector` is among `labels` (Kubernetes' equality-based selector). */
-export function picks(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  for (const k in selector) if (labels[k] !== selector[k]) return false;
-  return true;
-}
 
 function fileUnder<T>(map: Map<string, T[]>, key: string, item: T): void {
   const list = map.get(key);
@@ -51,7 +46,7 @@ export class WorkloadSelection {
       candidates = this.depsByPair.get(pairKey(ns, k, selector[k]!));
       break;
     }
-    return (candidates ?? []).filter((d) => picks(selector, d.podLabels));
+    return (candidates ?? []).filter((d) => labelsMatch(selector, d.podLabels));
   }
 
   /** The Workloads of `ns` that may pick one of `deps` (a superset; the caller checks), in the Workloads' order. */

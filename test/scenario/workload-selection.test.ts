@@ -3,7 +3,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Deployment, Workload } from "../../src/scenario/model.js";
-import { picks, WorkloadSelection } from "../../src/scenario/workload-selection.js";
+import { labelsMatch } from "../../src/proxy/lb/host.js";
+import { WorkloadSelection } from "../../src/scenario/workload-selection.js";
 
 const labels = fc.dictionary(fc.constantFrom("app", "version", "tier"), fc.constantFrom("a", "b"), { maxKeys: 3 });
 const ns = fc.constantFrom("default", "shop");
@@ -17,9 +18,9 @@ describe("WorkloadSelection", () => {
       for (const w of wls) {
         const n = w.metadata.namespace;
         const picked = sel.deploymentsPicked(n, w.selector);
-        expect(picked).toEqual(deps.filter((d) => d.metadata.namespace === n && picks(w.selector, d.podLabels)));
+        expect(picked).toEqual(deps.filter((d) => d.metadata.namespace === n && labelsMatch(w.selector, d.podLabels)));
         const offered = sel.workloadsThatMayPick(n, picked);
-        const needed = wls.filter((o) => o.metadata.namespace === n && picked.some((d) => picks(o.selector, d.podLabels)));
+        const needed = wls.filter((o) => o.metadata.namespace === n && picked.some((d) => labelsMatch(o.selector, d.podLabels)));
         for (const o of needed) expect(offered).toContain(o);
         expect(offered.every((o) => o.metadata.namespace === n)).toBe(true);
         expect(offered.map((o) => wls.indexOf(o))).toEqual([...offered.map((o) => wls.indexOf(o))].sort((a, b) => a - b));

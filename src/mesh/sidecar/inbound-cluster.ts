@@ -14,7 +14,7 @@
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
 import type { Cluster } from "../../proxy/config/cluster.js";
-import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, type PoolLimits } from "../../proxy/pool-limits.js";
+import { hasCircuitBreakerLimit, newClusterCounters, poolLimits, type PoolLimits } from "../../proxy/pool-limits.js";
 import { UpstreamPool } from "../../proxy/upstream-pool.js";
 
 /**
@@ -43,8 +43,7 @@ export class InboundCluster {
 
 /** Does a pool with these limits ever act (refuse, queue, or open a connection per request)? */
 export function poolActs(l: PoolLimits): boolean {
-  return l.maxConnections !== ISTIO_DEFAULT_THRESHOLD || l.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD ||
-    l.maxRequests !== ISTIO_DEFAULT_THRESHOLD || l.maxRequestsPerConnection > 0;
+  return hasCircuitBreakerLimit(l) || l.maxRequestsPerConnection > 0;
 }
 
 /** A sidecar's inbound clusters that act, for the CDS version it holds (`config`). */

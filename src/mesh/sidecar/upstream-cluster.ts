@@ -5,7 +5,7 @@ import type { MeshConfig } from "../../config/mesh-config.js";
 import type { RandomStreams } from "../../engine/rng.js";
 import type { Simulator } from "../../engine/simulator.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
-import { ISTIO_DEFAULT_THRESHOLD, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
+import { hasCircuitBreakerLimit, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
 import { UpstreamPool, type PoolConnection } from "../../proxy/upstream-pool.js";
 import { consistentHashOf, createLoadBalancer, drawsWhenCreated, istioPanicThresholdPercent, NO_HOST, type PickContext } from "../../proxy/lb/index.js";
 import type { HttpRequest } from "../../proxy/http-request.js";
@@ -136,7 +136,7 @@ export class UpstreamCluster {
     // draw is kept so that every later one is the same.
     if (drawsWhenCreated(policy.loadBalancer)) source();
     const limits = poolLimits(policy.connectionPool, http2);
-    this.limited = limits.maxConnections !== ISTIO_DEFAULT_THRESHOLD || limits.maxPendingRequests !== ISTIO_DEFAULT_THRESHOLD || limits.maxRequests !== ISTIO_DEFAULT_THRESHOLD;
+    this.limited = hasCircuitBreakerLimit(limits);
     for (let w = 0; w < workers; w++) {
       const pool = new UpstreamPool<unknown>(limits, this.counters);
       const closed = ctx.connectionClosed;

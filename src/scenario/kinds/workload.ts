@@ -5,7 +5,8 @@ import { readCallTarget } from "../call-target.js";
 import { DEFAULTS } from "../defaults.js";
 import { readDistribution } from "../distribution.js";
 import type { LoadState } from "../load-state.js";
-import { picks, WorkloadSelection } from "../workload-selection.js";
+import { labelsMatch } from "../../proxy/lb/host.js";
+import { WorkloadSelection } from "../workload-selection.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
 
 const METHOD = /^[A-Za-z]+$/;
@@ -151,7 +152,7 @@ function checkSelection(wl: Workload, at: YamlValue, state: LoadState): void {
   for (const other of sel.workloadsThatMayPick(ns, deps)) {
     if (other === wl || other.metadata.name === wl.metadata.name) continue;
     if (other.metadata.creationIndex > wl.metadata.creationIndex) continue;
-    const both = deps.find((d) => picks(other.selector, d.podLabels));
+    const both = deps.find((d) => labelsMatch(other.selector, d.podLabels));
     if (both) at.error(`Deployment ${JSON.stringify(both.metadata.name)} is already selected by Workload ${JSON.stringify(other.metadata.name)}`);
   }
 }
