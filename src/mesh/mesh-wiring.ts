@@ -146,7 +146,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     lastPort = p;
     return p;
   }, interception, log);
-  inbound.clusters = {
+  inbound.router.clusters = {
     build: (pod, held) => new InboundClusters(pod.proxy!.xds.cds, h.translation.inboundClusters(pod, pod.proxy!.xds.cds), poolsOf(pod), held),
     register: (pod, c) => {
       c.registered = true;

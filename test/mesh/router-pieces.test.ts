@@ -7,7 +7,7 @@ import { UpstreamRequest, type UpstreamRequestOwner } from "../../src/mesh/sidec
 import { RetryState } from "../../src/mesh/sidecar/retry-state.js";
 import { recordStream, type StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
 import { Router } from "../../src/mesh/sidecar/router.js";
-import { REFUSED } from "../../src/mesh/sidecar/inbound.js";
+import { REFUSED } from "../../src/mesh/sidecar/inbound-router.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
 import { originOf } from "../../src/mesh/kube/pod-origin.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";

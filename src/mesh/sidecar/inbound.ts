@@ -16,25 +16,10 @@ import type { Origin, OutgoingRequest, Responder } from "../transport.js";
 import { RequestLog } from "../../telemetry/request-log.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
 import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
-import { APP_HOST, LOOPBACK_CONNECT_MS, type InboundCluster, type InboundClusters } from "./inbound-cluster.js";
-import { ATTACHED, OVERFLOW, type PoolConnection } from "../../proxy/upstream-pool.js";
+import type { InboundCluster } from "./inbound-cluster.js";
+import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { ENVOY_WORKERS } from "./upstream-cluster.js";
-
-/** Where the server sidecars' inbound clusters come from (the wiring: istiod's translation of the CDS each holds). */
-export interface InboundClusterSource {
-  /** The acting inbound clusters of `pod`'s sidecar for the CDS version it holds (`held`: those of the version before). */
-  build(pod: Pod, held: InboundClusters | null): InboundClusters;
-  /** A cluster's first use: its counters go into the report under the server's workload. */
-  register(pod: Pod, c: InboundCluster): void;
-}
-
-/** A connection to the app being established by the server sidecar. */
-interface AppConnect {
-  readonly pod: Pod;
-  readonly cluster: InboundCluster;
-  readonly worker: number;
-  readonly conn: PoolConnection;
-}
+import { InboundRouter, REFUSED, type PooledLeg } from "./inbound-router.js";
 
 /**
  * The destination node's ztunnel in front of an ambient pod (mesh/ztunnel/ztunnel-inbound.ts):
@@ -65,10 +50,8 @@ export interface PooledConnection {
 
 export class Inbound {
   readonly kArrive: number;
-  private readonly kAppConnected: number;
-  private readonly kServe: number;
-  /** The server sidecars' inbound clusters (set by the wiring; null: every request goes straight to the app). */
-  clusters: InboundClusterSource | null = null;
+  /** The server sidecars' inbound router: their inbound clusters' pools, where a DestinationRule or Sidecar sets one. */
+  readonly router: InboundRouter;
   private nextWorker = 0;
   /** Set by the world in ambient mode. */
   ztunnel: ZtunnelInboundHook | null = null;
@@ -90,8 +73,7 @@ export class Inbound {
     readonly log: RequestLog | null = null,
   ) {
     this.kArrive = sim.on((leg: InboundLeg) => this.toApp(leg));
-    this.kAppConnected = sim.on((c: AppConnect) => this.appConnected(c));
-    this.kServe = sim.on((leg: InboundLeg) => this.serve(leg));
+    this.router = new InboundRouter(sim);
   }
 
   /**
@@ -190,9 +172,9 @@ export class Inbound {
         return;
       }
       // The inbound router, after the filter chain: a place in the inbound cluster's pool when it can refuse.
-      const ic = this.clusterOf(pod, port);
+      const ic = this.router.clusterOf(pod, port);
       if (ic !== null) {
-        this.enterPool(leg, ic);
+        this.router.enterPool(leg, ic);
         return;
       }
     } else if (leg.viaZtunnel) {
@@ -217,108 +199,6 @@ export class Inbound {
       return;
     }
     leg.served = pod.app.arrive(leg.appReq, leg);
-  }
-
-  /** The server sidecar's acting inbound cluster for `port` under the CDS version it holds, or null. */
-  private clusterOf(pod: Pod, port: number): InboundCluster | null {
-    const src = this.clusters;
-    const sc = pod.proxy;
-    if (src === null || sc === null || sc.xds === undefined) return null;
-    let held = sc.inbound;
-    if (held === null || held.config !== sc.xds.cds) held = sc.inbound = src.build(pod, held);
-    return held.get(port);
-  }
-
-  /**
-   * The inbound router asks the cluster's pool (of the worker the downstream connection landed on)
-   * for a connection to the app, as a client's router does upstream (mesh/sidecar/router.ts attempt):
-   * a ready keep-alive connection takes the request now; else it waits, and a new loopback connection
-   * is opened within max_connections (always one when the worker's pool has none); with
-   * http1MaxPendingRequests waiting already it is refused — a local 503 UO with x-envoy-overloaded.
-   * envoyproxy/envoy source/common/router/router.cc (Filter::onUpstreamAbort: UpstreamOverflow),
-   * source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::newStreamImpl)
-   */
-  private enterPool(leg: InboundLeg, ic: InboundCluster): void {
-    const pod = leg.pod;
-    if (!ic.registered) this.clusters!.register(pod, ic);
-    const w = leg.worker % ic.pools.length;
-    const pool = ic.pools[w]!;
-    const r = pool.newStream(APP_HOST, leg, this.sim.now);
-    if (r === OVERFLOW) {
-      leg.onResponse(503, OVERFLOWED);
-      return;
-    }
-    leg.cluster = ic;
-    leg.poolWorker = w;
-    if (r === ATTACHED) {
-      leg.conn = pool.conn;
-      this.serve(leg);
-      return;
-    }
-    leg.pending = true;
-    if (pool.conn !== null) this.connectApp(pod, ic, w, pool.conn);
-  }
-
-  private connectApp(pod: Pod, cluster: InboundCluster, worker: number, conn: PoolConnection): void {
-    this.sim.after(LOOPBACK_CONNECT_MS, this.kAppConnected, { pod, cluster, worker, conn } satisfies AppConnect);
-  }
-
-  /**
-   * The loopback connection to the app is up, or refused (nothing listens: the app is down, or the
-   * pod is gone): the waiting requests fail with 503 UF, as Envoy purges a host's pending requests.
-   */
-  private appConnected(c: AppConnect): void {
-    const pool = c.cluster.pools[c.worker]!;
-    if (!c.pod.alive || !c.pod.appUp) {
-      for (const l of pool.connectFailed(c.conn) as InboundLeg[]) {
-        l.pending = false;
-        l.cluster = null;
-        l.onResponse(503, REFUSED);
-      }
-      return;
-    }
-    const now = this.sim.now;
-    for (const l of pool.connected(c.conn, now) as readonly InboundLeg[]) {
-      l.pending = false;
-      l.conn = c.conn;
-      this.serve(l);
-    }
-  }
-
-  /** The request has its connection to the app: the app takes it. */
-  private serve(leg: InboundLeg): void {
-    if (leg.closed) return;
-    const pod = leg.pod;
-    if (!pod.appUp) {
-      leg.connReset = true;
-      leg.onResponse(503, REFUSED);
-      return;
-    }
-    leg.served = pod.app.arrive(leg.appReq, leg);
-  }
-
-  /** The request leaves the inbound cluster's pool: the next waiting one takes its connection, or a new one opens. */
-  leavePool(leg: InboundLeg): void {
-    const ic = leg.cluster!;
-    leg.cluster = null;
-    const pool = ic.pools[leg.poolWorker]!;
-    if (leg.pending) {
-      leg.pending = false;
-      pool.cancelPending(APP_HOST, leg);
-      return;
-    }
-    const conn = leg.conn!;
-    leg.conn = null;
-    const next = pool.streamDone(conn, leg.connReset, this.sim.now) as readonly InboundLeg[];
-    // The app is inside its answer to `leg`: the next request reaches it from the event loop.
-    for (let i = 0; i < next.length; i++) {
-      const l = next[i]!;
-      l.pending = false;
-      l.conn = conn;
-      this.sim.after(0, this.kServe, l);
-    }
-    const fresh = pool.conn;
-    if (fresh !== null) this.connectApp(leg.pod, ic, leg.poolWorker, fresh);
   }
 
   /**
@@ -363,15 +243,7 @@ export class Inbound {
   }
 }
 
-/** The flags a refused connection reports to the caller, telling it apart from a reset ("-"). */
-export const REFUSED = "UF";
-/**
- * The flags of the server sidecar's 503 when its inbound cluster's circuit breaker trips: the reply
- * carries x-envoy-overloaded, which the client's router never retries (mesh/sidecar/upstream-request.ts).
- */
-export const OVERFLOWED = "UO";
-
-export class InboundLeg implements Responder {
+export class InboundLeg implements PooledLeg {
   closed = false;
   prev: InboundLeg | null = null;
   next: InboundLeg | null = null;
@@ -467,7 +339,7 @@ export class InboundLeg implements Responder {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.cluster !== null) this.rt.leavePool(this);
+    if (this.cluster !== null) this.rt.router.leavePool(this);
     const now = this.rt.sim.now;
     if (this.viaSidecar) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
@@ -491,7 +363,7 @@ export class InboundLeg implements Responder {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.cluster !== null) this.rt.leavePool(this);
+    if (this.cluster !== null) this.rt.router.leavePool(this);
     if (this.span !== null) this.unanswered();
     this.responder.onResponse(0, REFUSED);
   }
@@ -501,7 +373,7 @@ export class InboundLeg implements Responder {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.cluster !== null) this.rt.leavePool(this);
+    if (this.cluster !== null) this.rt.router.leavePool(this);
     if (this.span !== null) this.unanswered();
     this.responder.onResponse(0, "-");
   }
@@ -527,7 +399,7 @@ export class InboundLeg implements Responder {
     if (this.served !== null) this.served.done = true;
     this.rt.left(this);
     this.connReset = true;
-    if (this.cluster !== null) this.rt.leavePool(this);
+    if (this.cluster !== null) this.rt.router.leavePool(this);
     this.responder.silenced?.();
   }
 
@@ -537,7 +409,7 @@ export class InboundLeg implements Responder {
     this.prev = this.next = null;
     if (this.served !== null) this.served.done = true;
     this.connReset = true;
-    if (this.cluster !== null) this.rt.leavePool(this);
+    if (this.cluster !== null) this.rt.router.leavePool(this);
     if (this.rt.log !== null) this.unanswered();
     this.responder.onResponse(0, "-");
   }

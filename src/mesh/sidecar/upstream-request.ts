@@ -5,7 +5,7 @@
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import { OUTCOME_CONNECT_FAILURE, OUTCOME_OVERLOADED_503, OUTCOME_RESET, type AttemptOutcome } from "../../proxy/route/retry-policy.js";
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
-import { OVERFLOWED, REFUSED } from "./inbound.js";
+import { OVERFLOWED, REFUSED } from "./inbound-router.js";
 import type { Pod } from "../kube/pod.js";
 import type { Responder } from "../transport.js";
 

@@ -1,0 +1,168 @@
+// The server sidecar's inbound router, where its inbound cluster's pool acts: after the inbound
+// filter chain a request takes a place in the pool of the worker its downstream connection landed on,
+// waits for a connection to the app, or is refused (503 UO) — Envoy's Router filter on the inbound
+// listener, with the client side's pool (proxy/upstream-pool.ts). Without an acting pool the request
+// goes straight to the app (mesh/sidecar/inbound.ts).
+import type { Simulator } from "../../engine/simulator.js";
+import type { ServedRequest } from "../app/app-server.js";
+import type { Pod } from "../kube/pod.js";
+import type { OutgoingRequest, Responder } from "../transport.js";
+import { APP_HOST, LOOPBACK_CONNECT_MS, type InboundCluster, type InboundClusters } from "./inbound-cluster.js";
+import { ATTACHED, OVERFLOW, type PoolConnection } from "../../proxy/upstream-pool.js";
+
+/** The flags a refused connection reports to the caller, telling it apart from a reset ("-"). */
+export const REFUSED = "UF";
+/**
+ * The flags of the server sidecar's 503 when its inbound cluster's circuit breaker trips: the reply
+ * carries x-envoy-overloaded, which the client's router never retries (mesh/sidecar/upstream-request.ts).
+ */
+export const OVERFLOWED = "UO";
+
+/** Where the server sidecars' inbound clusters come from (the wiring: istiod's translation of the CDS each holds). */
+export interface InboundClusterSource {
+  /** The acting inbound clusters of `pod`'s sidecar for the CDS version it holds (`held`: those of the version before). */
+  build(pod: Pod, held: InboundClusters | null): InboundClusters;
+  /** A cluster's first use: its counters go into the report under the server's workload. */
+  register(pod: Pod, c: InboundCluster): void;
+}
+
+/** A connection to the app being established by the server sidecar. */
+interface AppConnect {
+  readonly pod: Pod;
+  readonly cluster: InboundCluster;
+  readonly worker: number;
+  readonly conn: PoolConnection;
+}
+
+/** What the router holds of a request inside the pod (mesh/sidecar/inbound.ts InboundLeg). */
+export interface PooledLeg extends Responder {
+  readonly pod: Pod;
+  /** The server sidecar's worker it is pinned to. */
+  readonly worker: number;
+  readonly closed: boolean;
+  readonly appReq: OutgoingRequest;
+  served: ServedRequest | null;
+  /** Its place in the inbound cluster's pool (null: none, straight to the app). */
+  cluster: InboundCluster | null;
+  poolWorker: number;
+  /** Waiting in the pool for a connection to the app. */
+  pending: boolean;
+  /** Its connection to the app. */
+  conn: PoolConnection | null;
+  /** Its connection to the app died with it (closed, not kept alive). */
+  connReset: boolean;
+}
+
+export class InboundRouter {
+  /** The server sidecars' inbound clusters (set by the wiring; null: every request goes straight to the app). */
+  clusters: InboundClusterSource | null = null;
+  private readonly kAppConnected: number;
+  private readonly kServe: number;
+
+  constructor(private readonly sim: Simulator) {
+    this.kAppConnected = sim.on((c: AppConnect) => this.appConnected(c));
+    this.kServe = sim.on((leg: PooledLeg) => this.serve(leg));
+  }
+
+  /** The server sidecar's acting inbound cluster for `port` under the CDS version it holds, or null. */
+  clusterOf(pod: Pod, port: number): InboundCluster | null {
+    const src = this.clusters;
+    const sc = pod.proxy;
+    if (src === null || sc === null || sc.xds === undefined) return null;
+    let held = sc.inbound;
+    if (held === null || held.config !== sc.xds.cds) held = sc.inbound = src.build(pod, held);
+    return held.get(port);
+  }
+
+  /**
+   * The inbound router asks the cluster's pool (of the worker the downstream connection landed on)
+   * for a connection to the app, as a client's router does upstream (mesh/sidecar/router.ts attempt):
+   * a ready keep-alive connection takes the request now; else it waits, and a new loopback connection
+   * is opened within max_connections (always one when the worker's pool has none); with
+   * http1MaxPendingRequests waiting already it is refused — a local 503 UO with x-envoy-overloaded.
+   * envoyproxy/envoy source/common/router/router.cc (Filter::onUpstreamAbort: UpstreamOverflow),
+   * source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::newStreamImpl)
+   */
+  enterPool(leg: PooledLeg, ic: InboundCluster): void {
+    const pod = leg.pod;
+    if (!ic.registered) this.clusters!.register(pod, ic);
+    const w = leg.worker % ic.pools.length;
+    const pool = ic.pools[w]!;
+    const r = pool.newStream(APP_HOST, leg, this.sim.now);
+    if (r === OVERFLOW) {
+      leg.onResponse(503, OVERFLOWED);
+      return;
+    }
+    leg.cluster = ic;
+    leg.poolWorker = w;
+    if (r === ATTACHED) {
+      leg.conn = pool.conn;
+      this.serve(leg);
+      return;
+    }
+    leg.pending = true;
+    if (pool.conn !== null) this.connectApp(pod, ic, w, pool.conn);
+  }
+
+  private connectApp(pod: Pod, cluster: InboundCluster, worker: number, conn: PoolConnection): void {
+    this.sim.after(LOOPBACK_CONNECT_MS, this.kAppConnected, { pod, cluster, worker, conn } satisfies AppConnect);
+  }
+
+  /**
+   * The loopback connection to the app is up, or refused (nothing listens: the app is down, or the
+   * pod is gone): the waiting requests fail with 503 UF, as Envoy purges a host's pending requests.
+   */
+  private appConnected(c: AppConnect): void {
+    const pool = c.cluster.pools[c.worker]!;
+    if (!c.pod.alive || !c.pod.appUp) {
+      for (const l of pool.connectFailed(c.conn) as PooledLeg[]) {
+        l.pending = false;
+        l.cluster = null;
+        l.onResponse(503, REFUSED);
+      }
+      return;
+    }
+    const now = this.sim.now;
+    for (const l of pool.connected(c.conn, now) as readonly PooledLeg[]) {
+      l.pending = false;
+      l.conn = c.conn;
+      this.serve(l);
+    }
+  }
+
+  /** The request has its connection to the app: the app takes it. */
+  private serve(leg: PooledLeg): void {
+    if (leg.closed) return;
+    const pod = leg.pod;
+    if (!pod.appUp) {
+      leg.connReset = true;
+      leg.onResponse(503, REFUSED);
+      return;
+    }
+    leg.served = pod.app.arrive(leg.appReq, leg);
+  }
+
+  /** The request leaves the inbound cluster's pool: the next waiting one takes its connection, or a new one opens. */
+  leavePool(leg: PooledLeg): void {
+    const ic = leg.cluster!;
+    leg.cluster = null;
+    const pool = ic.pools[leg.poolWorker]!;
+    if (leg.pending) {
+      leg.pending = false;
+      pool.cancelPending(APP_HOST, leg);
+      return;
+    }
+    const conn = leg.conn!;
+    leg.conn = null;
+    const next = pool.streamDone(conn, leg.connReset, this.sim.now) as readonly PooledLeg[];
+    // The app is inside its answer to `leg`: the next request reaches it from the event loop.
+    for (let i = 0; i < next.length; i++) {
+      const l = next[i]!;
+      l.pending = false;
+      l.conn = conn;
+      this.sim.after(0, this.kServe, l);
+    }
+    const fresh = pool.conn;
+    if (fresh !== null) this.connectApp(leg.pod, ic, leg.poolWorker, fresh);
+  }
+}
