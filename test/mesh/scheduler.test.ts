@@ -30,6 +30,20 @@ describe("kube-scheduler", () => {
     expect([...perZone.values()]).toEqual([2, 2, 2]);
     expect(new Set(placed).size).toBe(6);
   });
+  // kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go PreScore:
+  // a best-effort pod skips BalancedAllocation (kubernetes/kubernetes#129138), so only free room counts.
+  it("a pod that requests nothing is not steered by BalancedAllocation", () => {
+    const mi = 1024 * 1024;
+    const nodes = [node("x", "a", { allocatableCpuMillis: 4000, allocatableMemoryBytes: 4096 * mi }), node("y", "a", { allocatableCpuMillis: 4000, allocatableMemoryBytes: 4096 * mi })];
+    const s = new Scheduler(nodes, seededSource(4));
+    const other = (host: string, cpuMillis: number, memoryBytes: number): PodToPlace =>
+      ({ namespace: "default", labels: { app: "other" }, scheduling: sched({ nodeSelector: { "kubernetes.io/hostname": host }, requests: { cpuMillis, memoryBytes } }) });
+    expect(s.place(other("x", 0, 2048 * mi))).toEqual({ node: "x" }); // x: cpu 0 %, memory 50 % requested — unbalanced, more room
+    expect(s.place(other("y", 2000, 2048 * mi))).toEqual({ node: "y" }); // y: 50 % and 50 % — balanced, less room
+    // LeastAllocated: x (95 + 45) / 2 = 70, y (47 + 45) / 2 = 46. Scoring BalancedAllocation too
+    // (x 75, y 100) would have tipped it to y.
+    expect(s.place(pod())).toEqual({ node: "x" });
+  });
   it("nodeSelector and required nodeAffinity (In, NotIn, Exists) filter nodes", () => {
     const nodes = [node("a-0", "a", {}, { disk: "ssd" }), node("b-0", "b"), node("c-0", "c", {}, { gpu: "1" })];
     const s = new Scheduler(nodes, seededSource(2));

@@ -147,15 +147,18 @@ export class Scheduler {
     const req = pod.scheduling?.requests ?? { cpuMillis: 0, memoryBytes: 0 };
     const cpuReq = req.cpuMillis > 0 ? req.cpuMillis : NON_ZERO_CPU_MILLIS;
     const memReq = req.memoryBytes > 0 ? req.memoryBytes : NON_ZERO_MEMORY_BYTES;
+    // A pod that requests nothing skips BalancedAllocation (its PreScore returns Skip:
+    // noderesources/balanced_allocation.go, kubernetes/kubernetes#129138): it scores 0 everywhere.
+    const bestEffort = req.cpuMillis === 0 && req.memoryBytes === 0;
     let top = -Infinity;
     let ties: NodeState[] = [];
     for (let i = 0; i < feasible.length; i++) {
       const s = feasible[i]!;
       const n = s.node;
+      // Integer arithmetic as kube-scheduler's: each resource's score truncated, then their mean
+      // (noderesources/least_allocated.go leastResourceScorer, leastRequestedScore).
       const fit = Math.trunc((leastAllocated(s.nonZeroCpu + cpuReq, n.allocatableCpuMillis) + leastAllocated(s.nonZeroMemory + memReq, n.allocatableMemoryBytes)) / 2);
-      const cpuFrac = fraction(s.cpu + req.cpuMillis, n.allocatableCpuMillis);
-      const memFrac = fraction(s.memory + req.memoryBytes, n.allocatableMemoryBytes);
-      const balanced = Math.trunc((1 - Math.abs(cpuFrac - memFrac) / 2) * MAX_NODE_SCORE);
+      const balanced = bestEffort ? 0 : balancedAllocation(s.cpu + req.cpuMillis, n.allocatableCpuMillis, s.memory + req.memoryBytes, n.allocatableMemoryBytes);
       const score = WEIGHT_SPREAD * spread[i]! + WEIGHT_FIT * fit + WEIGHT_BALANCED * balanced;
       if (score > top) { top = score; ties = [s]; } else if (score === top) ties.push(s);
     }
@@ -214,14 +217,22 @@ function matchesLabels(selector: Readonly<Record<string, string>>, labels: Reado
   return true;
 }
 
-/** LeastAllocated: share of the node left free after placing the pod, 0..100 (unbounded nodes: 100). */
+/** LeastAllocated: share of the node left free after placing the pod, 0..100, truncated (unbounded nodes: 100). */
 function leastAllocated(requested: number, allocatable: number): number {
   if (!Number.isFinite(allocatable)) return MAX_NODE_SCORE;
   if (allocatable === 0 || requested > allocatable) return 0;
-  return ((allocatable - requested) * MAX_NODE_SCORE) / allocatable;
+  return Math.trunc(((allocatable - requested) * MAX_NODE_SCORE) / allocatable);
 }
 
-function fraction(requested: number, allocatable: number): number {
-  if (!Number.isFinite(allocatable) || allocatable === 0) return 0;
-  return Math.min(1, requested / allocatable);
+/**
+ * BalancedAllocation with cpu and memory: (1 − |cpu share − memory share| / 2) · 100, truncated; a
+ * resource the node has none of (or, in meshsim, no bound on) is left out, and one resource alone
+ * has no deviation (balanced_allocation.go balancedResourceScorer).
+ */
+function balancedAllocation(cpu: number, cpuAllocatable: number, memory: number, memoryAllocatable: number): number {
+  const shares: number[] = [];
+  if (Number.isFinite(cpuAllocatable) && cpuAllocatable !== 0) shares.push(Math.min(1, cpu / cpuAllocatable));
+  if (Number.isFinite(memoryAllocatable) && memoryAllocatable !== 0) shares.push(Math.min(1, memory / memoryAllocatable));
+  const std = shares.length === 2 ? Math.abs(shares[0]! - shares[1]!) / 2 : 0;
+  return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
