@@ -160,7 +160,7 @@ describe("placement, drains and faults", () => {
     const s2 = runScenario(load(small)).summary;
     const pending = Object.entries(s2.pods).filter(([, p]) => p.phase === "Pending");
     expect(pending.map(([n]) => n)).toEqual(["server-6", "server-7"]);
-    expect(pending[0]![1].pendingReason).toBe("0/6 nodes are available: 6 Insufficient cpu");
+    expect(pending[0]![1].pendingReason).toBe("0/6 nodes are available: 6 Insufficient cpu.");
     expect(s2.events.filter((e) => e.kind === "pending")).toHaveLength(2);
     // kube-scheduler retries Pending pods when room appears: a killed server frees its node's CPU.
     const freed = mesh(`  timeline:\n  - at: 10s\n    scale: {deployment: server, replicas: 8}\n  - at: 20s\n    kill: {pod: server-0}\n`);

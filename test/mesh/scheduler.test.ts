@@ -59,8 +59,17 @@ describe("kube-scheduler", () => {
     const big = sched({ requests: { cpuMillis: 600, memoryBytes: 0 } });
     expect(s.place(pod(big))).toEqual({ node: "a-0" });
     const p = s.place(pod(big));
-    expect("pending" in p && p.pending).toBe("0/1 nodes are available: 1 Insufficient cpu");
-    expect(s.place(pod(sched({ nodeSelector: { zone: "nope" } })))).toEqual({ pending: "0 nodes match the pod's node affinity/selector" });
+    expect("pending" in p && p.pending).toBe("0/1 nodes are available: 1 Insufficient cpu.");
+    expect(s.place(pod(sched({ nodeSelector: { zone: "nope" } })))).toEqual({ pending: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." });
+  });
+  // kubernetes/kubernetes pkg/scheduler/framework/types.go FitError.Error: reasons counted per node
+  // (the first failing filter; NodeResourcesFit gives every resource short), sorted, with a final ".".
+  it("the Pending reason lists every node's reason, sorted, as FitError does", () => {
+    const nodes = [node("a-0", "a", { unschedulable: true }), node("b-0", "b"), node("c-0", "c", { allocatableCpuMillis: 100, allocatableMemoryBytes: 1024 })];
+    const s = new Scheduler(nodes, seededSource(5));
+    s.setReady("b-0", false);
+    const p = s.place(pod(sched({ requests: { cpuMillis: 500, memoryBytes: 1024 * 1024 } })));
+    expect(p).toEqual({ pending: "0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable." });
   });
   it("NotReady and cordoned nodes get no new pods", () => {
     const s = new Scheduler([node("a-0", "a"), node("b-0", "b", { unschedulable: true })], seededSource(4));

@@ -69,24 +69,33 @@ export class Scheduler {
     const sched = pod.scheduling;
     const req = sched?.requests ?? { cpuMillis: 0, memoryBytes: 0 };
     const affine = this.nodes.filter((s) => nodeAffinityMatches(sched, s.node.metadata.labels, s.node.metadata.name));
-    if (affine.length === 0) return { pending: "0 nodes match the pod's node affinity/selector" };
     const hard = (sched?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === "DoNotSchedule");
     const reasons = new Map<string, number>();
     const why = (r: string) => reasons.set(r, (reasons.get(r) ?? 0) + 1);
     const feasible: NodeState[] = [];
-    for (const s of affine) {
+    const affineSet = new Set(affine);
+    // Filters in kube-scheduler's order (apis/config/v1/default_plugins.go), each node stopping at the
+    // first that fails, with the plugins' own reasons: NodeUnschedulable, TaintToleration (a NotReady
+    // node carries the node controller's not-ready/unreachable NoSchedule taint), NodeAffinity,
+    // NodeResourcesFit (every resource short is a reason), PodTopologySpread.
+    for (const s of this.nodes) {
       const n = s.node;
-      if (!s.ready) { why("node(s) were not ready"); continue; }
       if (n.unschedulable) { why("node(s) were unschedulable"); continue; }
-      if (s.pods.length + 1 > n.allocatablePods) { why("Too many pods"); continue; }
-      if (s.cpu + req.cpuMillis > n.allocatableCpuMillis) { why("Insufficient cpu"); continue; }
-      if (s.memory + req.memoryBytes > n.allocatableMemoryBytes) { why("Insufficient memory"); continue; }
+      if (!s.ready) { why("node(s) had untolerated taint(s)"); continue; }
+      if (!affineSet.has(s)) { why("node(s) didn't match Pod's node affinity/selector"); continue; }
+      let fits = true;
+      if (s.pods.length + 1 > n.allocatablePods) { why("Too many pods"); fits = false; }
+      if (s.cpu + req.cpuMillis > n.allocatableCpuMillis) { why("Insufficient cpu"); fits = false; }
+      if (s.memory + req.memoryBytes > n.allocatableMemoryBytes) { why("Insufficient memory"); fits = false; }
+      if (!fits) continue;
       if (!hard.every((c) => this.spreadAllows(c, pod, s, affine))) { why("node(s) didn't match pod topology spread constraints"); continue; }
       feasible.push(s);
     }
     if (feasible.length === 0) {
-      const text = [...reasons].map(([r, k]) => `${k} ${r}`).join(", ");
-      return { pending: `0/${this.nodes.length} nodes are available: ${text}` };
+      // FitError.Error: "0/N nodes are available: " and the "count reason" strings sorted, then ".".
+      // (kube-scheduler then appends its preemption attempt's own message: not modelled.)
+      const text = [...reasons].map(([r, k]) => `${k} ${r}`).sort().join(", ");
+      return { pending: `0/${this.nodes.length} nodes are available: ${text}.` };
     }
     const best = this.best(pod, feasible, affine);
     best.pods.push(pod);
