@@ -26,9 +26,10 @@ export const DEFAULTS = {
     holdApplicationUntilProxyStarts: false,
   },
   kubernetes: {
-    /** kube-controller-manager --node-monitor-grace-period (40 s up to Kubernetes 1.31, 50 s from
-     * 1.32): how long an unreachable node's pods stay Ready, and so endpoints. */
-    nodeMonitorGracePeriodMs: 40_000,
+    /** kube-controller-manager --node-monitor-grace-period: how long an unreachable node's pods stay
+     * Ready, and so endpoints. 50 s since Kubernetes 1.32 (40 s before): kubernetes/kubernetes#126287,
+     * pkg/controller/nodelifecycle/config/v1alpha1/defaults.go. */
+    nodeMonitorGracePeriodMs: 50_000,
   },
   /** Istio HTTPRetry.attempts when a `retries` block omits it (proto zero value: no retries). */
   retryAttempts: 0,

@@ -22,16 +22,21 @@ import type { YamlMap } from "./yaml-value.js";
  * https://www.flashgrid.io/news/latencies-between-aws-availability-zones-what-are-they-and-how-to-minimize-them/),
  * so one way: lognormal, median 0.4 ms, p99 1 ms. Other region: tens of ms (us-east-1 ↔ us-west-2 ≈ 60–70 ms
  * round trip, https://www.cloudping.co/grid), one way lognormal median 30 ms, p99 40 ms.
- * Price: AWS EC2 data transfer "across Availability Zones ... $0.01/GB in each direction"
- * (https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer_within_the_same_AWS_Region; the figure is
- * quoted by https://darryl-ruggles.cloud/eks-and-the-cross-az-tax-how-to-stop-paying-aws-002gb-for-traffic-that-should-never-leave-your-availability-zone),
- * between Regions $0.02/GB out (same page, "Data Transfer OUT from Amazon EC2 to ... other AWS Regions").
+ * Price, per GB that crosses: AWS EC2 data transfer "across Availability Zones ... $0.01/GB in each
+ * direction" (https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer_within_the_same_AWS_Region)
+ * is billed at both ends — $0.01 as a byte leaves the sender's zone (InterZone-Out) and $0.01 as it
+ * enters the receiver's (InterZone-In) — so a GB crossing costs $0.02: measured by sending 10 GB
+ * between two AZs (https://www.lastweekinaws.com/blog/aws-cross-az-data-transfer-costs-more-than-aws-says/ ,
+ * the same as between regions), and https://www.bitsand.cloud/posts/slashing-data-transfer-costs
+ * ("$10 for the egress and $10 for the ingress" a TB). Between Regions $0.02/GB out, inbound free
+ * (same AWS page, "Data Transfer OUT from Amazon EC2 to ... other AWS Regions"). GCP charges
+ * inter-zone egress only: set pricePerGB 0.01 there.
  */
 export const TOPOLOGY_DEFAULTS = {
   sameNode: { dist: "lognormal", median: 0.03, p99: 0.06 } as DistributionSpec,
   crossZone: { dist: "lognormal", median: 0.4, p99: 1 } as DistributionSpec,
   crossRegion: { dist: "lognormal", median: 30, p99: 40 } as DistributionSpec,
-  crossZonePricePerGB: 0.01,
+  crossZonePricePerGB: 0.02,
   crossRegionPricePerGB: 0.02,
 };
 

@@ -114,7 +114,9 @@ describe("cross-zone traffic against the analytic expectation", () => {
     expect(withinBinomial(c.requests, n, 2 / 3)).toBe(true);
     // Bytes: each crossing request carried 1,000 response bytes (no request body).
     expect(c.bytes).toBe(c.requests * 1000);
-    expect(Math.abs(c.cost.total - (c.bytes / 2 ** 30) * 0.01)).toBeLessThan(1e-6);
+    // Default $0.02 a GB crossing: AWS bills $0.01 out of one zone and $0.01 into the other
+    // (https://www.lastweekinaws.com/blog/aws-cross-az-data-transfer-costs-more-than-aws-says/).
+    expect(Math.abs(c.cost.total - (c.bytes / 2 ** 30) * 0.02)).toBeLessThan(1e-6);
   });
   it("locality-aware (outlier detection on): nothing crosses while each zone has healthy servers", () => {
     const dr = RANDOM_DR.replace("{loadBalancer: {simple: RANDOM}}", "{loadBalancer: {simple: RANDOM}, outlierDetection: {consecutive5xxErrors: 5}}");
@@ -158,7 +160,7 @@ describe("placement, drains and faults", () => {
     const s2 = runScenario(load(small)).summary;
     const pending = Object.entries(s2.pods).filter(([, p]) => p.phase === "Pending");
     expect(pending.map(([n]) => n)).toEqual(["server-6", "server-7"]);
-    expect(pending[0]![1].pendingReason).toBe("0/6 nodes are available: 6 Insufficient cpu");
+    expect(pending[0]![1].pendingReason).toBe("0/6 nodes are available: 6 Insufficient cpu.");
     expect(s2.events.filter((e) => e.kind === "pending")).toHaveLength(2);
     // kube-scheduler retries Pending pods when room appears: a killed server frees its node's CPU.
     const freed = mesh(`  timeline:\n  - at: 10s\n    scale: {deployment: server, replicas: 8}\n  - at: 20s\n    kill: {pod: server-0}\n`);
@@ -214,8 +216,13 @@ spec: {hosts: [server], http: [{route: [{destination: {host: server}}], retries:
     const s2 = runScenario(load(files)).summary;
     const notReady = s2.events.filter((e) => e.kind === "notReady");
     expect(notReady.length).toBeGreaterThan(0);
-    expect(notReady.every((e) => e.t === 50)).toBe(true); // 10 s + node-monitor-grace-period 40 s
-    expect(s2.events.filter((e) => e.kind === "evicted").every((e) => e.t === 310)).toBe(true);
+    // 10 s + node-monitor-grace-period (50 s since Kubernetes 1.32, kubernetes/kubernetes#126287).
+    expect(notReady.every((e) => e.t === 60)).toBe(true);
+    // The unreachable:NoExecute taint goes on when the node is marked, and the 300 s toleration counts
+    // from then (pkg/controller/tainteviction/taint_eviction.go processPodOnNode): 10 + 50 + 300.
+    const evicted = s2.events.filter((e) => e.kind === "evicted");
+    expect(evicted.length).toBeGreaterThan(0);
+    expect(evicted.every((e) => e.t === 360)).toBe(true);
     const replacements = Object.entries(s2.pods).filter(([n]) => /^(server-[6-9]|client-[3-9])$/.test(n));
     expect(replacements.length).toBe(notReady.length);
     expect(replacements.every(([, p]) => p.locality !== "r1/b/")).toBe(true);

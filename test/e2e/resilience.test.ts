@@ -157,10 +157,11 @@ describe("pods starting, crashing and vanishing", () => {
       // Connect failures are retried (Istio's default retryOn has connect-failure): the client never sees UF.
       expect(s.clients["users"]!.flags["UF"]).toBeUndefined();
       expect(c["upstream_rq_retry"]).toBeGreaterThan(0);
-      // Kubernetes marks the pod NotReady after the node-monitor grace period (40 s).
-      expect(events(s, "notReady").map((e) => e.t)).toEqual([70]);
+      // Kubernetes marks the pod NotReady after the node-monitor grace period (50 s since
+      // Kubernetes 1.32, kubernetes/kubernetes#126287; 40 s before).
+      expect(events(s, "notReady").map((e) => e.t)).toEqual([80]);
       // Once the endpoint is gone (and what waited has failed over), latency is back to normal.
-      for (const p of series(s)) if (p.t >= 90 || p.t < 30) expect(p.p99).toBeLessThan(100);
+      for (const p of series(s)) if (p.t >= 100 || p.t < 30) expect(p.p99).toBeLessThan(100);
     }
     expect(slow.clients["users"]!.latencyMs.p999).toBeGreaterThan(5000);
     expect(fast.clients["users"]!.latencyMs.p999).toBeLessThan(1500);

@@ -50,3 +50,20 @@ describe("ClusterNodes", () => {
     }));
   });
 });
+
+// istio/istio pkg/model/proxy.go GetLocalityLabel / SanitizeLocalityLabel: the newer
+// topology.istio.io/locality label first, then istio-locality; dots become slashes only without one.
+describe("a pod's own locality label", () => {
+  it("topology.istio.io/locality wins over istio-locality and over the node's labels", async () => {
+    const { podLocalityLabel } = await import("../../src/mesh/kube/cluster-nodes.js");
+    expect(podLocalityLabel({ "topology.istio.io/locality": "r9.z9.s9", "istio-locality": "r8.z8" })).toBe("r9/z9/s9");
+    expect(podLocalityLabel({ "istio-locality": "r8.z8" })).toBe("r8/z8");
+    expect(podLocalityLabel({ "topology.istio.io/locality": "r7/z7.x" })).toBe("r7/z7.x");
+    // Present but empty: istiod reads "" and falls back to the node, not to istio-locality.
+    expect(podLocalityLabel({ "topology.istio.io/locality": "", "istio-locality": "r8.z8" })).toBe("");
+    const c = new ClusterNodes([node("a1", "r1", "a")], seededSource(1));
+    const p: PlacedPod = { namespace: "default", labels: { app: "w", "topology.istio.io/locality": "r5.z5" }, node: undefined, locality: undefined, pending: undefined };
+    c.place(p, { nodeSelector: {}, requiredNodeAffinity: [], topologySpreadConstraints: [], requests: { cpuMillis: 0, memoryBytes: 0 }, pos: POS });
+    expect(p.locality).toBe("r5/z5");
+  });
+});

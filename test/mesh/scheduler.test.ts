@@ -30,6 +30,20 @@ describe("kube-scheduler", () => {
     expect([...perZone.values()]).toEqual([2, 2, 2]);
     expect(new Set(placed).size).toBe(6);
   });
+  // kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go PreScore:
+  // a best-effort pod skips BalancedAllocation (kubernetes/kubernetes#129138), so only free room counts.
+  it("a pod that requests nothing is not steered by BalancedAllocation", () => {
+    const mi = 1024 * 1024;
+    const nodes = [node("x", "a", { allocatableCpuMillis: 4000, allocatableMemoryBytes: 4096 * mi }), node("y", "a", { allocatableCpuMillis: 4000, allocatableMemoryBytes: 4096 * mi })];
+    const s = new Scheduler(nodes, seededSource(4));
+    const other = (host: string, cpuMillis: number, memoryBytes: number): PodToPlace =>
+      ({ namespace: "default", labels: { app: "other" }, scheduling: sched({ nodeSelector: { "kubernetes.io/hostname": host }, requests: { cpuMillis, memoryBytes } }) });
+    expect(s.place(other("x", 0, 2048 * mi))).toEqual({ node: "x" }); // x: cpu 0 %, memory 50 % requested — unbalanced, more room
+    expect(s.place(other("y", 2000, 2048 * mi))).toEqual({ node: "y" }); // y: 50 % and 50 % — balanced, less room
+    // LeastAllocated: x (95 + 45) / 2 = 70, y (47 + 45) / 2 = 46. Scoring BalancedAllocation too
+    // (x 75, y 100) would have tipped it to y.
+    expect(s.place(pod())).toEqual({ node: "x" });
+  });
   it("nodeSelector and required nodeAffinity (In, NotIn, Exists) filter nodes", () => {
     const nodes = [node("a-0", "a", {}, { disk: "ssd" }), node("b-0", "b"), node("c-0", "c", {}, { gpu: "1" })];
     const s = new Scheduler(nodes, seededSource(2));
@@ -45,8 +59,17 @@ describe("kube-scheduler", () => {
     const big = sched({ requests: { cpuMillis: 600, memoryBytes: 0 } });
     expect(s.place(pod(big))).toEqual({ node: "a-0" });
     const p = s.place(pod(big));
-    expect("pending" in p && p.pending).toBe("0/1 nodes are available: 1 Insufficient cpu");
-    expect(s.place(pod(sched({ nodeSelector: { zone: "nope" } })))).toEqual({ pending: "0 nodes match the pod's node affinity/selector" });
+    expect("pending" in p && p.pending).toBe("0/1 nodes are available: 1 Insufficient cpu.");
+    expect(s.place(pod(sched({ nodeSelector: { zone: "nope" } })))).toEqual({ pending: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." });
+  });
+  // kubernetes/kubernetes pkg/scheduler/framework/types.go FitError.Error: reasons counted per node
+  // (the first failing filter; NodeResourcesFit gives every resource short), sorted, with a final ".".
+  it("the Pending reason lists every node's reason, sorted, as FitError does", () => {
+    const nodes = [node("a-0", "a", { unschedulable: true }), node("b-0", "b"), node("c-0", "c", { allocatableCpuMillis: 100, allocatableMemoryBytes: 1024 })];
+    const s = new Scheduler(nodes, seededSource(5));
+    s.setReady("b-0", false);
+    const p = s.place(pod(sched({ requests: { cpuMillis: 500, memoryBytes: 1024 * 1024 } })));
+    expect(p).toEqual({ pending: "0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable." });
   });
   it("NotReady and cordoned nodes get no new pods", () => {
     const s = new Scheduler([node("a-0", "a"), node("b-0", "b", { unschedulable: true })], seededSource(4));

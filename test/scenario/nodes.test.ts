@@ -100,6 +100,31 @@ spec:
     const fo = dr.replace(/distribute:[\s\S]*$/, "failover:\n        - {from: r1, to: r1}\n");
     expect(lines({ "main.yaml": `${SIM}${fo}` })).toEqual(["main.yaml:15:11: error: spec.trafficPolicy.loadBalancer.localityLbSetting.failover[0]: locality lb failover settings must specify different regions"]);
   });
+  // istio/istio pkg/config/validation/agent/validation.go validateLocalities.
+  it("distribute localities: a wildcard not at the end, an empty segment, an overlap", async () => {
+    const { localityListError } = await import("../../src/scenario/kinds/traffic-policy.js");
+    expect(localityListError(["r1/*/s1"])).toBe("locality r1/*/s1 wildcard '*' number can not exceed 1 and must be in the end");
+    expect(localityListError(["r1//s1"])).toBe("locality r1//s1 must not contain empty region/zone/subzone info");
+    expect(localityListError(["r1/*", "r1/a"])).toBe("locality r1/a overlap with previous specified ones");
+    expect(localityListError(["r1/a/*", "r1/a/s1"])).toBe("locality r1/a/s1 overlap with previous specified ones");
+    expect(localityListError(["*", "r2"])).toBe("locality r2 overlap with previous specified ones");
+    expect(localityListError(["r1/a/*", "r1/b/*", "r2"])).toBeUndefined();
+    const dr = `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web}
+spec:
+  host: web
+  trafficPolicy:
+    outlierDetection: {consecutive5xxErrors: 1}
+    loadBalancer:
+      localityLbSetting:
+        distribute:
+        - from: r1/a/*
+          to: {"r1/*": 70, "r1/b": 30}
+`;
+    expect(lines({ "main.yaml": `${SIM}${dr}` })).toEqual(["main.yaml:16:15: error: spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to: locality r1/b overlap with previous specified ones"]);
+  });
   it("failover without outlier detection is accepted with Istio's warning", () => {
     const s = load({ "main.yaml": `${SIM}---
 apiVersion: networking.istio.io/v1

@@ -48,9 +48,8 @@ export class ClusterNodes {
     }
     this.placed.set(pod, req);
     pod.node = r.node;
-    // Istio's locality label on a pod wins over its node's (pilot getPodLocality: istio-locality, dots for slashes).
-    const own = pod.labels["istio-locality"];
-    pod.locality = own !== undefined && own !== "" ? own.replace(/\./g, "/") : this.info.get(r.node)!.locality;
+    const own = podLocalityLabel(pod.labels);
+    pod.locality = own !== "" ? own : this.info.get(r.node)!.locality;
     return true;
   }
 
@@ -159,4 +158,15 @@ export class ClusterNodes {
 
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+}
+
+/**
+ * A pod's own locality label, which wins over its node's: `topology.istio.io/locality` if present
+ * (even empty), else the older `istio-locality`; dots stand for slashes unless the value has a slash.
+ * istio/istio pkg/model/proxy.go (GetLocalityLabel, SanitizeLocalityLabel), called by
+ * pilot/pkg/serviceregistry/kube/controller/controller.go (getPodLocality).
+ */
+export function podLocalityLabel(labels: Readonly<Record<string, string>>): string {
+  const v = labels["topology.istio.io/locality"] ?? labels["istio-locality"] ?? "";
+  return v === "" || v.includes("/") ? v : v.replace(/\./g, "/");
 }

@@ -69,24 +69,33 @@ export class Scheduler {
     const sched = pod.scheduling;
     const req = sched?.requests ?? { cpuMillis: 0, memoryBytes: 0 };
     const affine = this.nodes.filter((s) => nodeAffinityMatches(sched, s.node.metadata.labels, s.node.metadata.name));
-    if (affine.length === 0) return { pending: "0 nodes match the pod's node affinity/selector" };
     const hard = (sched?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === "DoNotSchedule");
     const reasons = new Map<string, number>();
     const why = (r: string) => reasons.set(r, (reasons.get(r) ?? 0) + 1);
     const feasible: NodeState[] = [];
-    for (const s of affine) {
+    const affineSet = new Set(affine);
+    // Filters in kube-scheduler's order (apis/config/v1/default_plugins.go), each node stopping at the
+    // first that fails, with the plugins' own reasons: NodeUnschedulable, TaintToleration (a NotReady
+    // node carries the node controller's not-ready/unreachable NoSchedule taint), NodeAffinity,
+    // NodeResourcesFit (every resource short is a reason), PodTopologySpread.
+    for (const s of this.nodes) {
       const n = s.node;
-      if (!s.ready) { why("node(s) were not ready"); continue; }
       if (n.unschedulable) { why("node(s) were unschedulable"); continue; }
-      if (s.pods.length + 1 > n.allocatablePods) { why("Too many pods"); continue; }
-      if (s.cpu + req.cpuMillis > n.allocatableCpuMillis) { why("Insufficient cpu"); continue; }
-      if (s.memory + req.memoryBytes > n.allocatableMemoryBytes) { why("Insufficient memory"); continue; }
+      if (!s.ready) { why("node(s) had untolerated taint(s)"); continue; }
+      if (!affineSet.has(s)) { why("node(s) didn't match Pod's node affinity/selector"); continue; }
+      let fits = true;
+      if (s.pods.length + 1 > n.allocatablePods) { why("Too many pods"); fits = false; }
+      if (s.cpu + req.cpuMillis > n.allocatableCpuMillis) { why("Insufficient cpu"); fits = false; }
+      if (s.memory + req.memoryBytes > n.allocatableMemoryBytes) { why("Insufficient memory"); fits = false; }
+      if (!fits) continue;
       if (!hard.every((c) => this.spreadAllows(c, pod, s, affine))) { why("node(s) didn't match pod topology spread constraints"); continue; }
       feasible.push(s);
     }
     if (feasible.length === 0) {
-      const text = [...reasons].map(([r, k]) => `${k} ${r}`).join(", ");
-      return { pending: `0/${this.nodes.length} nodes are available: ${text}` };
+      // FitError.Error: "0/N nodes are available: " and the "count reason" strings sorted, then ".".
+      // (kube-scheduler then appends its preemption attempt's own message: not modelled.)
+      const text = [...reasons].map(([r, k]) => `${k} ${r}`).sort().join(", ");
+      return { pending: `0/${this.nodes.length} nodes are available: ${text}.` };
     }
     const best = this.best(pod, feasible, affine);
     best.pods.push(pod);
@@ -147,15 +156,18 @@ export class Scheduler {
     const req = pod.scheduling?.requests ?? { cpuMillis: 0, memoryBytes: 0 };
     const cpuReq = req.cpuMillis > 0 ? req.cpuMillis : NON_ZERO_CPU_MILLIS;
     const memReq = req.memoryBytes > 0 ? req.memoryBytes : NON_ZERO_MEMORY_BYTES;
+    // A pod that requests nothing skips BalancedAllocation (its PreScore returns Skip:
+    // noderesources/balanced_allocation.go, kubernetes/kubernetes#129138): it scores 0 everywhere.
+    const bestEffort = req.cpuMillis === 0 && req.memoryBytes === 0;
     let top = -Infinity;
     let ties: NodeState[] = [];
     for (let i = 0; i < feasible.length; i++) {
       const s = feasible[i]!;
       const n = s.node;
+      // Integer arithmetic as kube-scheduler's: each resource's score truncated, then their mean
+      // (noderesources/least_allocated.go leastResourceScorer, leastRequestedScore).
       const fit = Math.trunc((leastAllocated(s.nonZeroCpu + cpuReq, n.allocatableCpuMillis) + leastAllocated(s.nonZeroMemory + memReq, n.allocatableMemoryBytes)) / 2);
-      const cpuFrac = fraction(s.cpu + req.cpuMillis, n.allocatableCpuMillis);
-      const memFrac = fraction(s.memory + req.memoryBytes, n.allocatableMemoryBytes);
-      const balanced = Math.trunc((1 - Math.abs(cpuFrac - memFrac) / 2) * MAX_NODE_SCORE);
+      const balanced = bestEffort ? 0 : balancedAllocation(s.cpu + req.cpuMillis, n.allocatableCpuMillis, s.memory + req.memoryBytes, n.allocatableMemoryBytes);
       const score = WEIGHT_SPREAD * spread[i]! + WEIGHT_FIT * fit + WEIGHT_BALANCED * balanced;
       if (score > top) { top = score; ties = [s]; } else if (score === top) ties.push(s);
     }
@@ -214,14 +226,22 @@ function matchesLabels(selector: Readonly<Record<string, string>>, labels: Reado
   return true;
 }
 
-/** LeastAllocated: share of the node left free after placing the pod, 0..100 (unbounded nodes: 100). */
+/** LeastAllocated: share of the node left free after placing the pod, 0..100, truncated (unbounded nodes: 100). */
 function leastAllocated(requested: number, allocatable: number): number {
   if (!Number.isFinite(allocatable)) return MAX_NODE_SCORE;
   if (allocatable === 0 || requested > allocatable) return 0;
-  return ((allocatable - requested) * MAX_NODE_SCORE) / allocatable;
+  return Math.trunc(((allocatable - requested) * MAX_NODE_SCORE) / allocatable);
 }
 
-function fraction(requested: number, allocatable: number): number {
-  if (!Number.isFinite(allocatable) || allocatable === 0) return 0;
-  return Math.min(1, requested / allocatable);
+/**
+ * BalancedAllocation with cpu and memory: (1 − |cpu share − memory share| / 2) · 100, truncated; a
+ * resource the node has none of (or, in meshsim, no bound on) is left out, and one resource alone
+ * has no deviation (balanced_allocation.go balancedResourceScorer).
+ */
+function balancedAllocation(cpu: number, cpuAllocatable: number, memory: number, memoryAllocatable: number): number {
+  const shares: number[] = [];
+  if (Number.isFinite(cpuAllocatable) && cpuAllocatable !== 0) shares.push(Math.min(1, cpu / cpuAllocatable));
+  if (Number.isFinite(memoryAllocatable) && memoryAllocatable !== 0) shares.push(Math.min(1, memory / memoryAllocatable));
+  const std = shares.length === 2 ? Math.abs(shares[0]! - shares[1]!) / 2 : 0;
+  return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }

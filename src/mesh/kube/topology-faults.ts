@@ -2,20 +2,31 @@
 // - drain (kubectl drain): cordon the nodes, evict their pods gracefully (terminationGracePeriod),
 //   the Deployments' ReplicaSets create replacements, which the scheduler puts on other nodes.
 // - NotReady: the node stops answering — its pods are unreachable at once and leave the endpoints
-//   when the node controller marks them NotReady (node-monitor-grace-period); after the default
-//   not-ready/unreachable toleration (300 s) they are evicted and replaced elsewhere. Ready again:
-//   the node takes new pods (its old pods do not come back: meshsim simplification).
+//   when the node controller marks the node Unknown and its pods NotReady (node-monitor-grace-period,
+//   MarkPodsNotReady). That is also when it taints the node node.kubernetes.io/unreachable:NoExecute,
+//   and the taint-eviction controller counts the default toleration (300 s) from then: the pods are
+//   evicted and replaced elsewhere grace period + 300 s after the node went dark. Ready again: the
+//   node takes new pods (its old pods do not come back: meshsim simplification).
+//   kubernetes/kubernetes pkg/controller/nodelifecycle/node_lifecycle_controller.go
+//   (monitorNodeHealth, doNoExecuteTaintingPass), pkg/controller/tainteviction/taint_eviction.go
+//   (processPodOnNode: trigger time = now + minimum tolerationSeconds)
 // - partition/heal: traffic between the zones is dropped (new connections time out, requests on
 //   open ones are lost) or flows again.
 // https://kubernetes.io/docs/tasks/administer-cluster/safely-drain-node/
 // https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
 import type { Simulator } from "../../engine/simulator.js";
+import { DEFAULTS } from "../../scenario/defaults.js";
 import type { Deployment, TimelineAction } from "../../scenario/model.js";
 import type { Pod } from "./pod.js";
 import type { ClusterNodes } from "./cluster-nodes.js";
 
 /** DefaultTolerationSeconds admission plugin: node.kubernetes.io/not-ready and unreachable, 300 s. */
 export const NOT_READY_TOLERATION_MS = 300_000;
+
+/** From the node going dark to its pods' eviction: the grace period, then the toleration (see above). */
+export function notReadyEvictionDelayMs(): number {
+  return DEFAULTS.kubernetes.nodeMonitorGracePeriodMs + NOT_READY_TOLERATION_MS;
+}
 
 export interface FaultWorld {
   readonly sim: Simulator;
@@ -56,7 +67,7 @@ export class TopologyFaults {
       if (this.nodes.notReady.has(n)) continue;
       this.nodes.setReady(n, false);
       for (const p of this.on([n])) if (p.alive) this.w.stopPod(p, "blackhole");
-      this.w.sim.after(NOT_READY_TOLERATION_MS, this.kEvict, n);
+      this.w.sim.after(notReadyEvictionDelayMs(), this.kEvict, n);
     }
   }
 

@@ -116,31 +116,56 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
   }
 
   /**
-   * Locality-weighted choice within a priority: effective weight = weight · min(1, 1.4 · healthy
-   * share). Envoy runs an EDF over localities; meshsim draws in the same proportions.
+   * Locality-weighted choice within a priority, as Envoy's HostSetImpl::chooseHealthyLocality: an
+   * EDF schedule over the priority's localities, each weighing weight · min(1, 1.4 · healthy share)
+   * (effectiveLocalityWeight), rebuilt from scratch on every health change (rebuildLocalityScheduler).
+   * Deterministic: no draw. Ties go to the entry scheduled first (EdfScheduler's order_offset).
    * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight
+   * envoyproxy/envoy source/common/upstream/upstream_impl.cc, source/common/upstream/edf_scheduler.h
    */
   private chooseLocality(p: number): number {
     const set = this.set;
-    const n = set.groupWeights.length;
-    let total = 0;
-    for (let g = 0; g < n; g++) total += this.localityWeight(g, p);
-    if (total <= 0) return -1;
-    let r = this.source() * total;
-    let last = -1;
-    for (let g = 0; g < n; g++) {
-      const w = this.localityWeight(g, p);
-      if (w <= 0) continue;
-      last = g;
-      r -= w;
-      if (r < 0) return g;
+    if (this.localityEdfVersion !== set.version) this.rebuildLocalityEdf();
+    const w = this.localityEdfWeight;
+    const d = this.localityEdfDeadline;
+    const order = this.localityEdfOrder;
+    let best = -1;
+    for (let g = 0; g < w.length; g++) {
+      if (w[g]! <= 0 || set.groupPriority[g] !== p) continue;
+      if (best < 0 || d[g]! < d[best]! || (d[g] === d[best] && order[g]! < order[best]!)) best = g;
     }
-    return last;
+    if (best < 0) return -1;
+    d[best] = d[best]! + 1 / w[best]!; // the scheduler's time is now d[best]: the next deadline is 1/w later
+    order[best] = this.localityEdfCounter++;
+    return best;
   }
 
-  private localityWeight(g: number, p: number): number {
+  private localityEdfVersion = -1;
+  private localityEdfWeight = new Float64Array(0);
+  private localityEdfDeadline = new Float64Array(0);
+  private localityEdfOrder = new Float64Array(0);
+  private localityEdfCounter = 0;
+
+  private rebuildLocalityEdf(): void {
     const set = this.set;
-    if (set.groupPriority[g] !== p || set.groupHosts[g] === 0) return 0;
+    const n = set.groupWeights.length;
+    this.localityEdfVersion = set.version;
+    this.localityEdfWeight = new Float64Array(n);
+    this.localityEdfDeadline = new Float64Array(n);
+    this.localityEdfOrder = new Float64Array(n);
+    this.localityEdfCounter = 0;
+    for (let g = 0; g < n; g++) {
+      const w = this.localityWeight(g);
+      this.localityEdfWeight[g] = w;
+      if (w <= 0) continue;
+      this.localityEdfDeadline[g] = 1 / w;
+      this.localityEdfOrder[g] = this.localityEdfCounter++;
+    }
+  }
+
+  private localityWeight(g: number): number {
+    const set = this.set;
+    if (set.groupHosts[g] === 0) return 0;
     const share = Math.min(1, (OVERPROVISIONING_FACTOR / 100) * (set.groupHealthy[g]! / set.groupHosts[g]!));
     return set.groupWeights[g]! * share;
   }

@@ -98,7 +98,30 @@ export function planLocalities(hosts: readonly LbHost[], opts: LocalityOptions =
   const used = [...new Set(priorityOf)].sort((a, b) => a - b);
   for (let i = 0; i < n; i++) priorityOf[i] = used.indexOf(priorityOf[i]!);
   plan.priorityCount = used.length;
+  // With explicit failover or failoverPriority rules istiod also sets locality_weighted_lb_config on
+  // the cluster (LocalityLBSettings.ApplyToCluster), so Envoy first picks a locality of the priority
+  // by its weight (the sum of its endpoints' weights, endpoint_builder.go) × availability, then a
+  // host in it. The bare default (outlier detection alone) leaves it unset: hosts of a priority are
+  // balanced as one list.
+  if (labels.length > 0 || (setting?.failover?.length ?? 0) > 0) groupByLocality(hosts, locs, plan);
   return plan;
+}
+
+/** One weighted group per (locality, priority), weighing its endpoints' weights (Envoy LocalityLbEndpoints). */
+function groupByLocality(hosts: readonly LbHost[], locs: readonly Locality[], plan: LocalityPlan): void {
+  const index = new Map<string, number>();
+  for (let i = 0; i < hosts.length; i++) {
+    const l = locs[i]!;
+    const key = `${plan.priorityOf[i]}|${l.region}/${l.zone}/${l.subzone}`;
+    let g = index.get(key);
+    if (g === undefined) {
+      g = plan.groupWeights.length;
+      index.set(key, g);
+      plan.groupWeights.push(0);
+    }
+    plan.groupOf[i] = g;
+    plan.groupWeights[g]! += hosts[i]!.weight;
+  }
 }
 
 /**

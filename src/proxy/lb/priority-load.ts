@@ -1,10 +1,15 @@
-// Envoy's priority load and panic computation (LoadBalancerBase::recalculatePerPriorityState):
-// each priority's health is min(100, 140·healthy/hosts) (overprovisioning factor 1.4); load goes to
-// the first priorities until it is used up, scaled so it sums to 100; a priority whose healthy share
-// is below the panic threshold balances over all its hosts ("panic"); with no health anywhere,
-// load follows host counts ("total panic") — unless the threshold is 0, when nothing is chosen (UH).
+// Envoy's priority load and panic computation (LoadBalancerBase::recalculatePerPriorityState and
+// recalculatePerPriorityPanic): each priority's health is min(100, 140·healthy/hosts)
+// (overprovisioning factor 1.4); load goes to the first priorities until it is used up, scaled so it
+// sums to 100. Only when that normalized total health is under 100 does a priority whose healthy
+// share is below the panic threshold balance over all its hosts ("panic"); when every priority is in
+// panic, load follows host counts ("total panic") — unless the threshold is 0 and nothing is
+// healthy, when nothing is chosen (UH).
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/priority
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/panic_threshold
+// envoyproxy/envoy source/extensions/load_balancing_policies/common/load_balancer_impl.cc
+// (recalculatePerPriorityPanic: "Never set panic mode if normalized total health is 100%";
+// recalculateLoadInTotalPanic)
 import type { OutlierDetection } from "../api/networking.js";
 import type { HostSet } from "./host-set.js";
 
@@ -55,31 +60,21 @@ export class PriorityLoad {
       sum += health[p]!;
     }
     const normalized = Math.min(100, sum);
-    if (normalized === 0) {
-      if (threshold === 0) {
-        load[0] = 100; // panic disabled and no healthy host: nothing will be chosen (503 UH)
-        return;
-      }
-      // Total panic: load in proportion to host counts, all priorities in panic.
-      let total = 0;
-      for (let p = 0; p < n; p++) total += set.priorityHosts[p]!;
-      let remaining = 100;
-      let first = -1;
-      for (let p = 0; p < n; p++) {
-        panic[p] = 1;
-        if (first < 0 && set.priorityHosts[p]! > 0) first = p;
-        load[p] = total === 0 ? 0 : Math.floor((100 * set.priorityHosts[p]!) / total);
-        remaining -= load[p]!;
-      }
-      load[first < 0 ? 0 : first]! += remaining;
+    if (normalized === 0 && threshold === 0) {
+      load[0] = 100; // panic disabled and no healthy host: nothing will be chosen (503 UH)
       return;
     }
-    spillLoad(health, normalized, load);
+    if (normalized > 0) spillLoad(health, normalized, load);
+    // Enough health overall: no priority is in panic, however few of its own hosts are healthy.
+    if (normalized === 100) return;
+    let total = true;
     for (let p = 0; p < n; p++) {
       const hosts = set.priorityHosts[p]!;
       const healthyPercent = hosts === 0 ? 0 : (100 * set.priorityHealthy[p]!) / hosts;
       panic[p] = healthyPercent < threshold ? 1 : 0;
+      if (panic[p] === 0) total = false;
     }
+    if (total) totalPanicLoad(set, load);
   }
 
   /**
@@ -131,4 +126,27 @@ function spillLoad(health: Int32Array, normalized: number, load: Int32Array): vo
     remaining -= load[p]!;
   }
   if (remaining > 0) load[first]! += remaining;
+}
+
+/**
+ * Every priority in panic: load in proportion to host counts, whatever their health; the rounding
+ * remainder goes to the first priority with hosts (load_balancer_impl.cc recalculateLoadInTotalPanic).
+ */
+function totalPanicLoad(set: HostSet, load: Int32Array): void {
+  const n = set.priorityCount;
+  let total = 0;
+  for (let p = 0; p < n; p++) total += set.priorityHosts[p]!;
+  load.fill(0);
+  if (total === 0) {
+    load[0] = 100;
+    return;
+  }
+  let remaining = 100;
+  let first = -1;
+  for (let p = 0; p < n; p++) {
+    if (first < 0 && set.priorityHosts[p]! > 0) first = p;
+    load[p] = Math.floor((100 * set.priorityHosts[p]!) / total);
+    remaining -= load[p]!;
+  }
+  load[first]! += remaining;
 }

@@ -72,7 +72,7 @@ export function localitySection(s: Summary): string {
   const edgeRows = c.edges.map((e) =>
     `<tr><th scope="row">${esc(e.source)} → ${esc(e.destination)}</th><td class="num">${esc(int(e.requests))}</td><td class="num">${esc(int(e.crossZoneRequests))}</td><td class="num">${esc(pct(e.share))}</td><td class="num">${esc(int(e.bytes))}</td></tr>`).join("");
   return section("zones", "Zones and cross-zone traffic", `
-<p class="note">Where pods run (kube-scheduler's placement) and which requests crossed a zone. Dashed red lines cross a zone. Cross-zone bytes are the request and response bodies of requests that crossed, each charged once in the direction it travelled at ${esc(money(c.pricePerGB))}/GB (other regions ${esc(money(c.crossRegionPricePerGB))}/GB).</p>
+<p class="note">Where pods run (kube-scheduler's placement) and which requests crossed a zone. Dashed red lines cross a zone. Cross-zone bytes are the request and response bodies of requests that crossed, each GB that crossed charged ${esc(money(c.pricePerGB))} (on AWS $0.01 as it leaves one zone and $0.01 as it enters the other; other regions ${esc(money(c.crossRegionPricePerGB))}/GB).</p>
 <div class="card scroll">${graph(s)}</div>
 <p><strong>${esc(int(c.requests))}</strong> requests crossed a zone (${esc(pct(c.share))} of those between pods), ${esc(c.gigabytes)} GB: ${esc(money(c.cost.total))} over the measured time, ${esc(money(c.cost.perHour))} per hour, <strong>${esc(money(c.cost.perMonth))} per month</strong> at this rate.</p>
 <div class="scroll"><table class="grid"><thead><tr><th>zone</th><th>region</th><th>nodes</th><th>pods</th><th>pending</th><th>requests served</th><th>utilisation</th><th>mean busy</th></tr></thead><tbody>${zoneRows}</tbody></table></div>

@@ -149,9 +149,17 @@ function readLocality(v: YamlValue): LocalityLoadBalancerSetting | undefined {
         if (w !== undefined) { to[k] = w; total += w; }
       }
       if (toM && total !== 100 && Object.keys(to).length === toM.entries().length) dm.get("to")!.error(`total locality weight ${total} != 100`);
+      else if (toM) {
+        const bad = localityListError(Object.keys(to));
+        if (bad !== undefined) dm.get("to")!.error(bad);
+      }
       dm.done();
       if (from !== undefined) out.distribute.push({ from, to });
     }
+  }
+  if (out.distribute !== undefined && out.distribute.length > 0) {
+    const bad = localityListError(out.distribute.map((d) => d.from));
+    if (bad !== undefined) m.get("distribute")!.error(bad);
   }
   const fo = m.get("failover")?.list();
   if (fo) {
@@ -179,6 +187,50 @@ function readLocality(v: YamlValue): LocalityLoadBalancerSetting | undefined {
   if (enabled !== undefined) out.enabled = enabled;
   m.done();
   return out;
+}
+
+/**
+ * Istio's check of a list of locality rules (each `distribute` entry's `to` keys, and the `from`s):
+ * at most one `*`, and only at the end; no empty region/zone/subzone; no rule overlapping an earlier
+ * one (the same locality twice, or one inside an earlier wildcard). The first error, or undefined.
+ * istio/istio pkg/config/validation/agent/validation.go (validateLocalities, getLocalityParam)
+ */
+export function localityListError(localities: readonly string[]): string | undefined {
+  // region → zone → subzones; "*" at a level covers everything below it.
+  const seen = new Map<string, Map<string, Set<string>>>();
+  for (const locality of localities) {
+    const stars = locality.split("*").length - 1;
+    if (stars > 1 || (stars === 1 && !locality.endsWith("*"))) return `locality ${locality} wildcard '*' number can not exceed 1 and must be in the end`;
+    const overlap = `locality ${locality} overlap with previous specified ones`;
+    if (seen.has("*")) return overlap;
+    // Go SplitN(_, "/", 3): the subzone keeps any further slashes.
+    const first = locality.indexOf("/");
+    const second = first < 0 ? -1 : locality.indexOf("/", first + 1);
+    const items = first < 0 ? [locality] : second < 0 ? [locality.slice(0, first), locality.slice(first + 1)] : [locality.slice(0, first), locality.slice(first + 1, second), locality.slice(second + 1)];
+    if (items.some((x) => x === "")) return `locality ${locality} must not contain empty region/zone/subzone info`;
+    const [region = "", zone = "", subzone = ""] = items;
+    const zones = seen.get(region);
+    if (items.length === 1) {
+      if (zones !== undefined) return overlap;
+      seen.set(region, new Map([["*", new Set(["*"])]]));
+    } else if (items.length === 2) {
+      if (zones === undefined) seen.set(region, new Map([[zone, new Set(["*"])]]));
+      else {
+        if (zones.has("*") || zones.has(zone)) return overlap;
+        zones.set(zone, new Set(["*"]));
+      }
+    } else if (zones === undefined) seen.set(region, new Map([[zone, new Set([subzone])]]));
+    else {
+      if (zones.has("*")) return overlap;
+      const subzones = zones.get(zone);
+      if (subzones === undefined) zones.set(zone, new Set([subzone]));
+      else {
+        if (subzones.has("*") || subzones.has(subzone)) return overlap;
+        subzones.add(subzone);
+      }
+    }
+  }
+  return undefined;
 }
 
 export function readConnectionPool(v: YamlValue): ConnectionPoolSettings | undefined {

@@ -110,3 +110,50 @@ describe("retryRemoteLocalities (Envoy previous_priorities)", () => {
     expect(pl.excluding(Uint8Array.from([1, 1, 1]))).toBeNull();
   });
 });
+
+// istio/istio pilot/pkg/networking/core/loadbalancer/loadbalancer.go, LocalityLBSettings.ApplyToCluster:
+// locality_weighted_lb_config is set when failover is enabled and the setting has `failover` or
+// `failoverPriority` (or with `distribute`), not for the bare default. Envoy then picks a locality by
+// weight × availability before a host (load_balancer_impl.cc hostSourceToUse, upstream_impl.cc
+// chooseHealthyLocality / effectiveLocalityWeight, an EDF schedule).
+describe("locality-weighted balancing inside a priority", () => {
+  const five = () => [host("r1/b", "b0"), host("r1/b", "b1"), host("r1/c", "c0"), host("r1/c", "c1"), host("r2/x", "x0")];
+  it("explicit failover rules group hosts by (locality, priority) weighing their endpoints; the bare default does not", () => {
+    const withRule = planLocalities(five(), { clientLocality: "r1/a", outlierDetection: true, setting: { failover: [{ from: "r1", to: "r2" }] } });
+    expect(Array.from(withRule.priorityOf)).toEqual([0, 0, 0, 0, 1]);
+    expect(withRule.groupWeights).toEqual([2, 2, 1]);
+    expect(withRule.groupOf[0]).toBe(withRule.groupOf[1]);
+    expect(withRule.groupOf[0]).not.toBe(withRule.groupOf[2]);
+    const labels = planLocalities(five(), { clientLocality: "r1/a", clientLabels: augmentLabels({}, "r1/a", "n"), outlierDetection: true, setting: { failoverPriority: [R, Z] } });
+    expect(labels.groupWeights.length).toBe(3);
+    const bare = planLocalities(five(), { clientLocality: "r1/a", outlierDetection: true });
+    expect(bare.groupWeights).toEqual([]);
+    expect(Array.from(bare.groupOf).every((g) => g === -1)).toBe(true);
+  });
+  it("an ejected host lowers its locality's share by availability (1.4 × healthy share), not by one host's worth", async () => {
+    const { HostSet } = await import("../../../src/proxy/lb/host-set.js");
+    const { RandomLoadBalancer } = await import("../../../src/proxy/lb/random.js");
+    const { seededSource } = await import("../../properties/arbitraries/lb.js");
+    const set = new HostSet(five().slice(0, 4), { clientLocality: "r1/a", outlierDetection: true, setting: { failover: [{ from: "r1", to: "r2" }] } });
+    set.setHealthy(1, false); // r1/b: 1 of 2 healthy → weight 2 · min(1, 0.7) = 1.4; r1/c: 2
+    const lb = new RandomLoadBalancer(set, seededSource(5), 0);
+    let b0 = 0;
+    const picks = 3400;
+    for (let k = 0; k < picks; k++) if (lb.pick() === 0) b0++;
+    // 1.4 / 3.4 = 41.2 % (EDF: exact to one pick); balancing the three healthy hosts as one list gives 33 %.
+    expect(Math.abs(b0 - 1400)).toBeLessThanOrEqual(1);
+  });
+  it("distribute weights are followed exactly, in EDF order, without a draw", async () => {
+    const { HostSet } = await import("../../../src/proxy/lb/host-set.js");
+    const { RoundRobinLoadBalancer } = await import("../../../src/proxy/lb/round-robin.js");
+    const hs = [host("r1/a", "a0"), host("r1/b", "b0")];
+    const set = new HostSet(hs, { clientLocality: "r1/a", setting: { distribute: [{ from: "r1/a/*", to: { "r1/a": 80, "r1/b": 20 } }] } });
+    let draws = 0;
+    const lb = new RoundRobinLoadBalancer(set, () => { draws++; return 0.5; }, 50);
+    const seq: number[] = [];
+    for (let k = 0; k < 1000; k++) seq.push(lb.pick());
+    expect(seq.filter((h) => h === 0).length).toBe(800);
+    expect(seq.slice(0, 5)).toEqual([0, 0, 0, 1, 0]); // deadlines 1/80 and 1/20: the tie at 0.05 goes to the earlier entry
+    expect(draws).toBeLessThanOrEqual(1); // the round robin's seed only
+  });
+});

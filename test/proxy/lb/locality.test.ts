@@ -77,6 +77,38 @@ describe("priority spill-over with overprovisioning 1.4", () => {
     expect(Array.from(pl.panic)).toEqual([1, 1]);
     expect(new RandomLoadBalancer(set, seededSource(1), 0).pick()).toBe(-1);
   });
+  // envoyproxy/envoy source/extensions/load_balancing_policies/common/load_balancer_impl.cc,
+  // recalculatePerPriorityPanic: "Never set panic mode if normalized total health is 100%".
+  it("no priority panics while the normalized total health is 100 %", () => {
+    const eight = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => at(i < 4 ? "r1/z1/s1" : "r1/z2/s1", i));
+    const set = new HostSet(eight, { clientLocality: "r1/z1/s1", outlierDetection: true });
+    for (const i of [0, 1, 2]) set.setHealthy(i, false); // P0: 1 of 4 healthy (25 % < 50 %), health 35; P1 100
+    const pl = new PriorityLoad(set, 50);
+    pl.refresh();
+    expect(Array.from(pl.load)).toEqual([35, 65]);
+    expect(Array.from(pl.panic)).toEqual([0, 0]);
+    // So P0's share goes to its one healthy host only.
+    const lb = new RandomLoadBalancer(set, seededSource(3), 50);
+    for (let k = 0; k < 400; k++) expect([3, 4, 5, 6, 7]).toContain(lb.pick());
+    // One priority: 75 % healthy is health 100, so even a threshold of 80 % leaves it out of panic.
+    const one = new HostSet([1, 1, 1, 1]);
+    one.setHealthy(0, false);
+    const pl1 = new PriorityLoad(one, 80);
+    pl1.refresh();
+    expect(Array.from(pl1.panic)).toEqual([0]);
+  });
+  // load_balancer_impl.cc recalculateLoadInTotalPanic: all priorities in panic ⇒ load by host counts.
+  it("every priority in panic (though some health is left): load follows host counts", () => {
+    const four = [0, 1, 2, 3].map((i) => at(i < 3 ? "r1/z1/s1" : "r1/z2/s1", i));
+    const set = new HostSet(four, { clientLocality: "r1/z1/s1", outlierDetection: true });
+    set.setHealthy(0, false);
+    set.setHealthy(1, false); // P0 1 of 3 healthy (33 %, health 46), P1 0 of 1: both under 50 %
+    set.setHealthy(3, false);
+    const pl = new PriorityLoad(set, 50);
+    pl.refresh();
+    expect(Array.from(pl.panic)).toEqual([1, 1]);
+    expect(Array.from(pl.load)).toEqual([75, 25]);
+  });
   it("Istio's panic threshold: minHealthPercent with outlier detection (default 0), else 50", () => {
     expect(istioPanicThresholdPercent(undefined)).toBe(50);
     expect(istioPanicThresholdPercent({})).toBe(0);
