@@ -32,6 +32,11 @@ export interface Cluster {
   readonly http2: boolean;
   /** The container port behind the service port (where the server's policies apply). */
   readonly targetPort: number;
+  /**
+   * Inbound clusters: the port's protocol is gRPC (or gRPC-Web), so istiod's default inbound route to
+   * it has no retry policy (route.go BuildDefaultHTTPInboundRoute).
+   */
+  readonly grpc?: boolean;
   /** Inbound clusters: whose connection pool istiod wrote on it (the service's DestinationRule, or the Sidecar's). */
   readonly poolFrom?: "DestinationRule" | "Sidecar";
   /** The ServiceEntry that declares the host, for ServiceEntry clusters. */

@@ -29,6 +29,12 @@ function isHttp2(svc: ServiceState, port: number): boolean {
   return /^(http2|grpc|h2c)(-|$)/.test(proto);
 }
 
+/** Istio's protocol.IsGRPC (GRPC or GRPCWeb): appProtocol, else the port name's prefix. */
+function isGrpc(svc: ServiceState, port: number): boolean {
+  const sp = svc.spec.ports.find((p) => p.port === port);
+  return /^grpc(-|$)/.test((sp?.appProtocol ?? sp?.name ?? "").toLowerCase());
+}
+
 /**
  * The cluster a route destination names in this proxy's CDS (undefined: the proxy has no such
  * cluster — the host is no service in its scope, or no DestinationRule defines the subset ⇒ 503 NC).
@@ -143,6 +149,7 @@ function inboundCluster(p: ProxyInput, s: ServiceState, servicePort: number, tar
   const c: Cluster = {
     ...fixed(`inbound|${targetPort}||`, "STATIC", policy), direction: "inbound", port: targetPort, targetPort,
     destinationRule: dr?.spec.trafficPolicy !== undefined ? drName(dr) : "", http2: isHttp2(s, servicePort),
+    ...(isGrpc(s, servicePort) ? { grpc: true } : {}),
   };
   return cp === undefined ? c : { ...c, poolFrom: fromSidecar !== undefined ? "Sidecar" : "DestinationRule" };
 }
