@@ -226,6 +226,7 @@ export function wireMesh(h: MeshHost): MeshParts {
       );
     },
   );
+  routing.meshOutlierDetection = simSpec.mesh.defaultTrafficPolicy?.outlierDetection !== undefined;
   const behaviours = new WorkloadBehaviours(scenario.workloads, apps, (name, concurrency) => telemetry.pod(name, concurrency), sampler);
   const pods: PodController = new PodController({
     sim, rng, scenario, registry, nodes, resources, inbound, apps: behaviours, telemetry,

@@ -111,7 +111,9 @@ function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | und
 /** The server side's pool: where it comes from, its circuit breakers, and what overflow does. */
 function inboundPoolText(c: Cluster): string {
   const l = poolLimits(c.policy.connectionPool, c.http2);
-  const from = c.poolFrom === "Sidecar" ? "the server's Sidecar, which replaces any DestinationRule's" : `DestinationRule ${c.destinationRule}, applied server-side too`;
+  const from = c.poolFrom === "Sidecar" ? "the server's Sidecar, which replaces any DestinationRule's"
+    : c.poolFrom === "MeshConfig" ? "MeshConfig defaultTrafficPolicy: no DestinationRule or Sidecar sets one"
+    : `DestinationRule ${c.destinationRule}, applied server-side too`;
   return `inbound|${c.port}|| connection pool (from ${from}): max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, ` +
     `max requests ${limit(l.maxRequests)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; ` +
     "beyond them the server's sidecar answers 503 UO (x-envoy-overloaded: the client does not retry it).";
@@ -129,6 +131,7 @@ export function policySummary(c: Cluster): string {
     `circuit breakers: max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, max requests ${limit(l.maxRequests)}, max retries ${limit(l.maxRetries)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; connect timeout ${l.connectTimeoutMs} ms`];
   const od = p.outlierDetection;
   if (od !== undefined) parts.push(`outlier detection: ${od.consecutive5xxErrors ?? 5} consecutive 5xx, every ${od.intervalMs ?? 10_000} ms, base ejection ${od.baseEjectionTimeMs ?? 30_000} ms, max ${od.maxEjectionPercent ?? 10}% ejected`);
+  if (c.fromMeshConfig !== undefined) parts.push(`from MeshConfig defaultTrafficPolicy (no DestinationRule block of its own): ${c.fromMeshConfig.join(", ")}`);
   return parts.join("; ");
 }
 
