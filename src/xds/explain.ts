@@ -23,6 +23,7 @@ import { CDS, LDS, RDS } from "./push-request.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 import { loadAssignment } from "./translation/cluster-load-assignments.js";
 import type { Translator } from "./translation/translator.js";
+import { inboundRetryPolicy } from "../proxy/route/retry-policy.js";
 import { PASSTHROUGH_POLICY } from "./translation/clusters.js";
 import { l4Verdict } from "./ztunnel-inbound-decision.js";
 
@@ -104,6 +105,11 @@ function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | und
     // istiod writes the service's DestinationRule pool (or the Sidecar's inbound one) on the inbound cluster too.
     const ic = v.translator.inboundClusters(server, v.clusterConfigOf?.(server) ?? cfg).find((c) => c.port === targetPort);
     if (ic !== undefined && ic.policy.connectionPool !== undefined) out.push(`   ${inboundPoolText(ic)}`);
+    // istiod's default inbound route (route.go BuildDefaultHTTPInboundRoute, Istio ≥ 1.24).
+    const rp = inboundRetryPolicy(ic?.grpc === true);
+    out.push(rp === undefined
+      ? "   inbound route: no retry policy (a gRPC port): a refused connect to the app is 503 UF at once."
+      : `   inbound route: retry_on ${rp.retryOn}, ${rp.numRetries} retries: a refused connect to the app is retried after Envoy's back-off, then 503 UF,URX; a request the app already took is never retried.`);
   }
   return out;
 }
