@@ -40,7 +40,6 @@ import { ProxyRouting } from "./sidecar/proxy-routing.js";
 import { ProxyXds, type Translation } from "./sidecar/proxy-xds.js";
 import { SidecarPath } from "./sidecar/sidecar-path.js";
 import { poolsOf, UpstreamClusters, type ClusterContext, type UpstreamCluster } from "./sidecar/upstream-cluster.js";
-import { inboundRetryPolicy } from "../proxy/route/retry-policy.js";
 import { InboundClusters } from "./sidecar/inbound-cluster.js";
 import { EdgeSinks } from "./edge-sinks.js";
 import type { AppObserver } from "./app/app-server.js";
@@ -152,11 +151,6 @@ export function wireMesh(h: MeshHost): MeshParts {
     register: (pod, c) => {
       c.registered = true;
       telemetry.clusterCounters(pod.workload, c.name, c.counters);
-    },
-    // Asked only when a connect to the app is refused: the translation of the CDS the sidecar holds.
-    retryPolicy: (pod, port) => {
-      const c = h.translation.inboundClusters(pod, pod.proxy!.xds.cds).find((x) => x.port === port);
-      return inboundRetryPolicy(c?.grpc === true);
     },
   };
   const direct = new DirectPath(sim, network, registry, inbound, rng.stream("kube-proxy"));

@@ -12,7 +12,7 @@ import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest, Responder } from "../transport.js";
 import { APP_HOST, LOOPBACK_CONNECT_MS, type InboundCluster, type InboundClusters } from "./inbound-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../../proxy/upstream-pool.js";
-import { OUTCOME_CONNECT_FAILURE, shouldRetry, type RetryPolicy } from "../../proxy/route/retry-policy.js";
+import { inboundRetryPolicy, OUTCOME_CONNECT_FAILURE, shouldRetry } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 
 /** The flags a refused connection reports to the caller, telling it apart from a reset ("-"). */
@@ -31,8 +31,6 @@ export interface InboundClusterSource {
   build(pod: Pod, held: InboundClusters | null): InboundClusters;
   /** A cluster's first use: its counters go into the report under the server's workload. */
   register(pod: Pod, c: InboundCluster): void;
-  /** The retry policy of `pod`'s sidecar's inbound route for container port `port` (undefined: none). */
-  retryPolicy(pod: Pod, port: number): RetryPolicy | undefined;
 }
 
 /** A connection to the app being established by the server sidecar. */
@@ -111,7 +109,8 @@ export class InboundRouter {
    * (BuildDefaultHTTPInboundRoute). `ic`: the acting cluster it was pending in (counts the retry).
    */
   private appRefused(leg: PooledLeg, ic: InboundCluster | null): void {
-    const policy = this.clusters?.retryPolicy(leg.pod, leg.port);
+    const held = this.held(leg.pod);
+    const policy = held !== null ? held.retryPolicy(leg.port) : inboundRetryPolicy(false);
     const verdict = shouldRetry(policy, OUTCOME_CONNECT_FAILURE, leg.retries);
     if (verdict === "retry") {
       leg.retries++;
@@ -130,12 +129,17 @@ export class InboundRouter {
 
   /** The server sidecar's acting inbound cluster for `port` under the CDS version it holds, or null. */
   clusterOf(pod: Pod, port: number): InboundCluster | null {
+    return this.held(pod)?.get(port) ?? null;
+  }
+
+  /** The server sidecar's inbound clusters under the CDS version it holds (built on first use of a version). */
+  private held(pod: Pod): InboundClusters | null {
     const src = this.clusters;
     const sc = pod.proxy;
     if (src === null || sc === null || sc.xds === undefined) return null;
     let held = sc.inbound;
     if (held === null || held.config !== sc.xds.cds) held = sc.inbound = src.build(pod, held);
-    return held.get(port);
+    return held;
   }
 
   /**
