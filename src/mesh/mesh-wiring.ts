@@ -145,7 +145,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     lastTarget = t;
     lastPort = p;
     return p;
-  }, interception, log);
+  }, interception, rng.stream("proxy:inbound-backoff"), log);
   inbound.router.clusters = {
     build: (pod, held) => new InboundClusters(pod.proxy!.xds.cds, h.translation.inboundClusters(pod, pod.proxy!.xds.cds), poolsOf(pod), held),
     register: (pod, c) => {
@@ -220,6 +220,7 @@ export function wireMesh(h: MeshHost): MeshParts {
       );
     },
   );
+  routing.meshOutlierDetection = simSpec.mesh.defaultTrafficPolicy?.outlierDetection !== undefined;
   const behaviours = new WorkloadBehaviours(scenario.workloads, apps, (name, concurrency) => telemetry.pod(name, concurrency), sampler);
   const pods: PodController = new PodController({
     sim, rng, scenario, registry, nodes, resources, inbound, apps: behaviours, telemetry,

@@ -1,7 +1,7 @@
 // Which DestinationRule a client proxy applies to a host, the subsets it defines, and the effective
 // traffic policy of a subset and port with Istio's override rules.
 // https://istio.io/latest/docs/reference/config/networking/destination-rule/ (semantics §2.1–2.2)
-import type { DestinationRule, DestinationRuleSpec, Subset, TrafficPolicy } from "./api/networking.js";
+import type { DestinationRule, DestinationRuleSpec, MeshDefaultTrafficPolicy, Subset, TrafficPolicy } from "./api/networking.js";
 import { hostMatches, resolveHostName } from "./route/host-name.js";
 
 export const ROOT_NAMESPACE = "istio-system";
@@ -128,8 +128,12 @@ const BLOCKS = ["loadBalancer", "connectionPool", "outlierDetection", "tls"] as 
  * block; the subset's own port-level settings win over both. retryBudget has no port-level form:
  * the subset's, else the top level's.
  */
-export function effectivePolicy(dr: DestinationRule | undefined, subset: string | undefined, port: number): TrafficPolicy {
-  if (dr === undefined) return {};
+export function effectivePolicy(
+  dr: DestinationRule | undefined, subset: string | undefined, port: number,
+  /** MeshConfig defaultTrafficPolicy: seeded under the DR's top level (port-level settings resolved), above nothing. */
+  meshDefault?: MeshDefaultTrafficPolicy,
+): TrafficPolicy {
+  if (dr === undefined) return withMeshDefault({}, meshDefault);
   const atPort = (p: TrafficPolicy | undefined): TrafficPolicy | undefined => {
     const e = p?.portLevelSettings?.find((x) => x.port.number === port);
     if (e === undefined) return undefined;
@@ -138,7 +142,7 @@ export function effectivePolicy(dr: DestinationRule | undefined, subset: string 
     return out;
   };
   const top = dr.spec.trafficPolicy;
-  let policy: TrafficPolicy = atPort(top) ?? withoutPorts(top);
+  let policy: TrafficPolicy = withMeshDefault(atPort(top) ?? withoutPorts(top), meshDefault);
   const sp = subset === undefined ? undefined : dr.spec.subsets?.find((x) => x.name === subset)?.trafficPolicy;
   const budget = sp?.retryBudget ?? top?.retryBudget;
   if (sp !== undefined) {
@@ -151,6 +155,26 @@ export function effectivePolicy(dr: DestinationRule | undefined, subset: string 
   }
   if (budget !== undefined && policy.retryBudget !== budget) policy = { ...policy, retryBudget: budget };
   return policy;
+}
+
+/**
+ * MeshConfig defaultTrafficPolicy under a DestinationRule's policy (its port-level settings already
+ * resolved for the cluster's port), block by block: a DR that sets `connectionPool` or
+ * `outlierDetection` keeps its own whole, field by field nothing is merged; an unset block takes the
+ * mesh's. A subset's policy then overrides on top as usual (a subset's portLevelSettings entry for
+ * the port replaces every block, the mesh's included). Istio ≥ 1.31.
+ * istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (applyDefaultTrafficPolicy),
+ * cluster_builder.go (applyDestinationRule, buildInboundCluster)
+ */
+export function withMeshDefault(policy: TrafficPolicy, md: MeshDefaultTrafficPolicy | undefined): TrafficPolicy {
+  if (md === undefined) return policy;
+  const cp = md.connectionPool !== undefined && policy.connectionPool === undefined;
+  const od = md.outlierDetection !== undefined && policy.outlierDetection === undefined;
+  if (!cp && !od) return policy;
+  const out: TrafficPolicy = { ...policy };
+  if (cp) out.connectionPool = md.connectionPool;
+  if (od) out.outlierDetection = md.outlierDetection;
+  return out;
 }
 
 function withoutPorts(p: TrafficPolicy | undefined): TrafficPolicy {

@@ -1,5 +1,5 @@
 // The Simulation document: run settings, mesh costs, network, timeline, expectations, report.
-import type { ObjectMeta } from "../proxy/api/networking.js";
+import type { MeshDefaultTrafficPolicy, ObjectMeta } from "../proxy/api/networking.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
 import type { Expectation, MeshSettings, NetworkTopology, Simulation, SourcePos } from "./model.js";
 import { readNodeShorthand } from "./kinds/node.js";
@@ -12,6 +12,7 @@ import { readExpectation } from "./expectation.js";
 import type { LoadState } from "./load-state.js";
 import { readServedJwks } from "./served-jwks.js";
 import { readTimeline } from "./timeline.js";
+import { readConnectionPool, readOutlierDetection } from "./kinds/traffic-policy.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
 
 function dist(v: YamlValue | undefined, fallback: DistributionSpec): DistributionSpec {
@@ -84,6 +85,30 @@ function readCost(v: YamlValue | undefined): MeshSettings["cost"] {
   return out;
 }
 
+/**
+ * MeshConfig defaultTrafficPolicy: `connectionPool` and `outlierDetection`, read as a DestinationRule's;
+ * istiod rejects a connectionPool with neither tcp nor http.
+ * istio/istio pkg/config/validation/agent/validation.go (validateMeshConfigDefaultTrafficPolicy)
+ */
+function readDefaultTrafficPolicy(v: YamlValue | undefined): MeshDefaultTrafficPolicy | undefined {
+  const m = v?.map();
+  if (!m) return undefined;
+  const out: MeshDefaultTrafficPolicy = {};
+  const cpV = m.get("connectionPool");
+  if (cpV) {
+    const cp = readConnectionPool(cpV);
+    if (cp !== undefined && cp.tcp === undefined && cp.http === undefined) cpV.error("connection pool must have at least one field (tcp or http)");
+    else if (cp !== undefined) out.connectionPool = cp;
+  }
+  const odV = m.get("outlierDetection");
+  if (odV) {
+    const od = readOutlierDetection(odV);
+    if (od !== undefined) out.outlierDetection = od;
+  }
+  m.done();
+  return out;
+}
+
 function readMesh(v: YamlValue | undefined): MeshSettings {
   const d = DEFAULTS.mesh;
   const m = v?.map();
@@ -101,12 +126,14 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
       om.done();
     } else outboundTrafficPolicy = otpV.oneOf(modes) ?? outboundTrafficPolicy;
   }
+  const defaultTrafficPolicy = readDefaultTrafficPolicy(m?.get("defaultTrafficPolicy"));
   const modeV = m?.get("mode");
   const mode = modeV?.oneOf(["sidecar", "ambient", "none"] as const) ?? d.mode;
   // Ambient's ztunnel and waypoints are not modelled: say so rather than quietly run another mesh.
   const out: MeshSettings = {
     mode,
     outboundTrafficPolicy,
+    ...(defaultTrafficPolicy !== undefined ? { defaultTrafficPolicy } : {}),
     proxy: readProxy(proxy),
     controlPlane: {
       debounceAfterMs: cp?.get("debounceAfter")?.duration() ?? d.controlPlane.debounceAfterMs,

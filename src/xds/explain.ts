@@ -23,6 +23,7 @@ import { CDS, LDS, RDS } from "./push-request.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 import { loadAssignment } from "./translation/cluster-load-assignments.js";
 import type { Translator } from "./translation/translator.js";
+import { inboundRetryPolicy } from "../proxy/route/retry-policy.js";
 import { PASSTHROUGH_POLICY } from "./translation/clusters.js";
 import { l4Verdict } from "./ztunnel-inbound-decision.js";
 
@@ -104,6 +105,11 @@ function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | und
     // istiod writes the service's DestinationRule pool (or the Sidecar's inbound one) on the inbound cluster too.
     const ic = v.translator.inboundClusters(server, v.clusterConfigOf?.(server) ?? cfg).find((c) => c.port === targetPort);
     if (ic !== undefined && ic.policy.connectionPool !== undefined) out.push(`   ${inboundPoolText(ic)}`);
+    // istiod's default inbound route (route.go BuildDefaultHTTPInboundRoute, Istio ≥ 1.24).
+    const rp = inboundRetryPolicy(ic?.grpc === true);
+    out.push(rp === undefined
+      ? "   inbound route: no retry policy (a gRPC port): a refused connect to the app is 503 UF at once."
+      : `   inbound route: retry_on ${rp.retryOn}, ${rp.numRetries} retries: a refused connect to the app is retried after Envoy's back-off, then 503 UF,URX; a request the app already took is never retried.`);
   }
   return out;
 }
@@ -111,7 +117,9 @@ function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | und
 /** The server side's pool: where it comes from, its circuit breakers, and what overflow does. */
 function inboundPoolText(c: Cluster): string {
   const l = poolLimits(c.policy.connectionPool, c.http2);
-  const from = c.poolFrom === "Sidecar" ? "the server's Sidecar, which replaces any DestinationRule's" : `DestinationRule ${c.destinationRule}, applied server-side too`;
+  const from = c.poolFrom === "Sidecar" ? "the server's Sidecar, which replaces any DestinationRule's"
+    : c.poolFrom === "MeshConfig" ? "MeshConfig defaultTrafficPolicy: no DestinationRule or Sidecar sets one"
+    : `DestinationRule ${c.destinationRule}, applied server-side too`;
   return `inbound|${c.port}|| connection pool (from ${from}): max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, ` +
     `max requests ${limit(l.maxRequests)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; ` +
     "beyond them the server's sidecar answers 503 UO (x-envoy-overloaded: the client does not retry it).";
@@ -129,6 +137,7 @@ export function policySummary(c: Cluster): string {
     `circuit breakers: max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, max requests ${limit(l.maxRequests)}, max retries ${limit(l.maxRetries)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; connect timeout ${l.connectTimeoutMs} ms`];
   const od = p.outlierDetection;
   if (od !== undefined) parts.push(`outlier detection: ${od.consecutive5xxErrors ?? 5} consecutive 5xx, every ${od.intervalMs ?? 10_000} ms, base ejection ${od.baseEjectionTimeMs ?? 30_000} ms, max ${od.maxEjectionPercent ?? 10}% ejected`);
+  if (c.fromMeshConfig !== undefined) parts.push(`from MeshConfig defaultTrafficPolicy (no DestinationRule block of its own): ${c.fromMeshConfig.join(", ")}`);
   return parts.join("; ");
 }
 

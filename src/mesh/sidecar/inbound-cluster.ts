@@ -16,6 +16,7 @@ import type { TrafficPolicy } from "../../proxy/api/networking.js";
 import type { Cluster } from "../../proxy/config/cluster.js";
 import { hasCircuitBreakerLimit, newClusterCounters, poolLimits, type PoolLimits } from "../../proxy/pool-limits.js";
 import { UpstreamPool } from "../../proxy/upstream-pool.js";
+import { inboundRetryPolicy, type RetryPolicy } from "../../proxy/route/retry-policy.js";
 
 /**
  * The sidecar's connect to the app: a TCP handshake on the pod's loopback from 127.0.0.6 (no TLS, no
@@ -49,6 +50,8 @@ export function poolActs(l: PoolLimits): boolean {
 /** A sidecar's inbound clusters that act, for the CDS version it holds (`config`). */
 export class InboundClusters {
   private readonly byPort = new Map<number, InboundCluster>();
+  /** Container ports whose protocol is gRPC: their inbound route has no retry policy. */
+  private readonly grpcPorts = new Set<number>();
   /** No inbound cluster acts: every request goes straight to the app. */
   readonly none: boolean;
 
@@ -60,12 +63,18 @@ export class InboundClusters {
     previous: InboundClusters | null,
   ) {
     for (const c of clusters) {
+      if (c.direction === "inbound" && c.grpc === true) this.grpcPorts.add(c.port);
       if (c.direction !== "inbound" || !poolActs(poolLimits(c.policy.connectionPool, c.http2))) continue;
       const before = previous?.byPort.get(c.port);
       const same = before !== undefined && before.http2 === c.http2 && JSON.stringify(before.policy) === JSON.stringify(c.policy);
       this.byPort.set(c.port, same ? before : new InboundCluster(c.name, c.policy, c.http2, workers));
     }
     this.none = this.byPort.size === 0;
+  }
+
+  /** The retry policy of the inbound route of container port `port` (istiod's default inbound route). */
+  retryPolicy(port: number): RetryPolicy | undefined {
+    return inboundRetryPolicy(this.grpcPorts.has(port));
   }
 
   /** The acting cluster of container port `port`, or null (straight to the app). */

@@ -2,16 +2,23 @@
 // filter chain a request takes a place in the pool of the worker its downstream connection landed on,
 // waits for a connection to the app, or is refused (503 UO) — Envoy's Router filter on the inbound
 // listener, with the client side's pool (proxy/upstream-pool.ts). Without an acting pool the request
-// goes straight to the app (mesh/sidecar/inbound.ts).
+// goes straight to the app. A connection to the app that is refused (nothing listens: the app is
+// starting, crashed, restarting) is retried as istiod's inbound route says: `reset-before-request`,
+// 2 retries after Envoy's back-off, to the same one host (proxy/route/retry-policy.ts
+// inboundRetryPolicy); a request already handed to the app is never retried (its reset is 503 UC).
 import type { Simulator } from "../../engine/simulator.js";
 import type { ServedRequest } from "../app/app-server.js";
 import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest, Responder } from "../transport.js";
 import { APP_HOST, LOOPBACK_CONNECT_MS, type InboundCluster, type InboundClusters } from "./inbound-cluster.js";
 import { ATTACHED, OVERFLOW, type PoolConnection } from "../../proxy/upstream-pool.js";
+import { inboundRetryPolicy, OUTCOME_CONNECT_FAILURE, shouldRetry } from "../../proxy/route/retry-policy.js";
+import { backoffMs } from "../../proxy/route/backoff.js";
 
 /** The flags a refused connection reports to the caller, telling it apart from a reset ("-"). */
 export const REFUSED = "UF";
+/** The server sidecar's 503 when its inbound route's retries of a refused connection are used up. */
+export const REFUSED_RETRIES_EXCEEDED = "UF,URX";
 /**
  * The flags of the server sidecar's 503 when its inbound cluster's circuit breaker trips: the reply
  * carries x-envoy-overloaded, which the client's router never retries (mesh/sidecar/upstream-request.ts).
@@ -51,6 +58,10 @@ export interface PooledLeg extends Responder {
   conn: PoolConnection | null;
   /** Its connection to the app died with it (closed, not kept alive). */
   connReset: boolean;
+  /** The container port it arrived on (its inbound route and cluster). */
+  readonly port: number;
+  /** The inbound route's retries so far. */
+  retries: number;
 }
 
 export class InboundRouter {
@@ -58,20 +69,77 @@ export class InboundRouter {
   clusters: InboundClusterSource | null = null;
   private readonly kAppConnected: number;
   private readonly kServe: number;
+  private readonly kRetry: number;
 
-  constructor(private readonly sim: Simulator) {
+  constructor(
+    private readonly sim: Simulator,
+    /** The inbound routes' back-off draws (their own stream: uniform in [0, 1)). */
+    private readonly backoffDraw: () => number,
+  ) {
     this.kAppConnected = sim.on((c: AppConnect) => this.appConnected(c));
     this.kServe = sim.on((leg: PooledLeg) => this.serve(leg));
+    this.kRetry = sim.on((leg: PooledLeg) => this.retryNow(leg));
+  }
+
+  /**
+   * After the inbound filter chain: the inbound route's one cluster, the app — a place in its pool
+   * where the pool can refuse, else straight to the app.
+   */
+  route(leg: PooledLeg): void {
+    const ic = this.clusterOf(leg.pod, leg.port);
+    if (ic !== null) {
+      this.enterPool(leg, ic);
+      return;
+    }
+    if (!leg.pod.appUp) {
+      this.appRefused(leg, null);
+      return;
+    }
+    leg.served = leg.pod.app.arrive(leg.appReq, leg);
+  }
+
+  /**
+   * The connection to the app was refused before the request was sent (nothing listens on its port).
+   * The inbound route retries it under `reset-before-request` (Envoy: a reset with no byte sent
+   * upstream, a connect failure included) after Envoy's back-off, at most num_retries times; then the
+   * server sidecar answers 503 with UF and URX (UpstreamRetryLimitExceeded), reporter=destination.
+   * envoyproxy/envoy source/common/router/retry_state_impl.cc (wouldRetryFromReset:
+   * RETRY_ON_RESET_BEFORE_REQUEST && !upstream_request_started), router.cc (Filter::onUpstreamReset,
+   * UpstreamRetryLimitExceeded); istio/istio pilot/pkg/networking/core/route/route.go
+   * (BuildDefaultHTTPInboundRoute). `ic`: the acting cluster it was pending in (counts the retry).
+   */
+  private appRefused(leg: PooledLeg, ic: InboundCluster | null): void {
+    const held = this.held(leg.pod);
+    const policy = held !== null ? held.retryPolicy(leg.port) : inboundRetryPolicy(false);
+    const verdict = shouldRetry(policy, OUTCOME_CONNECT_FAILURE, leg.retries);
+    if (verdict === "retry") {
+      leg.retries++;
+      if (ic !== null) ic.counters.upstream_rq_retry++;
+      this.sim.after(backoffMs(policy!, leg.retries, this.backoffDraw()), this.kRetry, leg);
+      return;
+    }
+    leg.onResponse(503, verdict === "limit-exceeded" ? REFUSED_RETRIES_EXCEEDED : REFUSED);
+  }
+
+  /** The back-off is over: the retry asks the route's cluster again (unless the request ended meanwhile). */
+  private retryNow(leg: PooledLeg): void {
+    if (leg.closed) return;
+    this.route(leg);
   }
 
   /** The server sidecar's acting inbound cluster for `port` under the CDS version it holds, or null. */
   clusterOf(pod: Pod, port: number): InboundCluster | null {
+    return this.held(pod)?.get(port) ?? null;
+  }
+
+  /** The server sidecar's inbound clusters under the CDS version it holds (built on first use of a version). */
+  private held(pod: Pod): InboundClusters | null {
     const src = this.clusters;
     const sc = pod.proxy;
     if (src === null || sc === null || sc.xds === undefined) return null;
     let held = sc.inbound;
     if (held === null || held.config !== sc.xds.cds) held = sc.inbound = src.build(pod, held);
-    return held.get(port);
+    return held;
   }
 
   /**
@@ -118,7 +186,7 @@ export class InboundRouter {
       for (const l of pool.connectFailed(c.conn) as PooledLeg[]) {
         l.pending = false;
         l.cluster = null;
-        l.onResponse(503, REFUSED);
+        this.appRefused(l, c.cluster);
       }
       return;
     }
@@ -135,8 +203,13 @@ export class InboundRouter {
     if (leg.closed) return;
     const pod = leg.pod;
     if (!pod.appUp) {
+      // Its kept-alive connection died with the app: the request goes back to the route, whose
+      // connect is refused — before any byte of it was sent, so retriable.
+      const ic = leg.cluster!;
       leg.connReset = true;
-      leg.onResponse(503, REFUSED);
+      this.leavePool(leg);
+      leg.connReset = false;
+      this.appRefused(leg, ic);
       return;
     }
     leg.served = pod.app.arrive(leg.appReq, leg);

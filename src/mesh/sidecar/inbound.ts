@@ -69,11 +69,13 @@ export class Inbound {
     /** The container port a request to this target arrives on. */
     private readonly targetPortOf: (t: CallTarget) => number,
     private readonly interception: Interception,
+    /** The server sidecars' inbound routes' retry back-off draws (uniform in [0, 1)). */
+    backoffDraw: () => number,
     /** Access log and traces; null when both are off. */
     readonly log: RequestLog | null = null,
   ) {
     this.kArrive = sim.on((leg: InboundLeg) => this.toApp(leg));
-    this.router = new InboundRouter(sim);
+    this.router = new InboundRouter(sim, backoffDraw);
   }
 
   /**
@@ -171,12 +173,9 @@ export class Inbound {
         leg.onResponse(denied.status, denied.flags, denied.bytes);
         return;
       }
-      // The inbound router, after the filter chain: a place in the inbound cluster's pool when it can refuse.
-      const ic = this.router.clusterOf(pod, port);
-      if (ic !== null) {
-        this.router.enterPool(leg, ic);
-        return;
-      }
+      // The inbound router, after the filter chain (its pool, its retries of a refused connect).
+      this.router.route(leg);
+      return;
     } else if (leg.viaZtunnel) {
       // The destination ztunnel closes a connection it does not admit (no HTTP answer).
       if (!this.ztunnel!.admit(pod, leg.origin, leg.mtls, leg.port)) {
@@ -192,10 +191,9 @@ export class Inbound {
       return;
     }
     if (!pod.appUp) {
-      // Nothing listens on the app's port: the server sidecar's connection to it is refused and it
-      // answers 503 UF itself; without a sidecar the caller's connection is refused.
-      if (leg.viaSidecar) leg.onResponse(503, REFUSED);
-      else leg.refuse();
+      // Nothing listens on the app's port: the caller's connection is refused (through a sidecar
+      // the inbound router sees the refusal: InboundRouter.route).
+      leg.refuse();
       return;
     }
     leg.served = pod.app.arrive(leg.appReq, leg);
@@ -267,6 +265,8 @@ export class InboundLeg implements PooledLeg {
   conn: PoolConnection | null = null;
   /** Its connection to the app died with it (closed, not kept alive). */
   connReset = false;
+  /** The inbound route's retries so far. */
+  retries = 0;
   /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
   appReq: OutgoingRequest;
   private span: Span | null = null;

@@ -113,6 +113,8 @@ export class ProxyState {
 
 export class ProxyRouting {
   private readonly passthrough: ExternalRoute;
+  /** MeshConfig defaultTrafficPolicy has outlierDetection: every cluster may run a sweep timer. */
+  meshOutlierDetection = false;
 
   constructor(
     private readonly clustersOf: (pod: Pod, config: MeshConfig) => UpstreamClusters,
@@ -189,7 +191,7 @@ export class ProxyRouting {
    */
   clustersPushed(pod: Pod): void {
     const x = pod.proxy!.xds;
-    if (!x.cds.destinationRules.some((dr) => hasOutlierDetection(dr))) return;
+    if (!this.meshOutlierDetection && !x.cds.destinationRules.some((dr) => hasOutlierDetection(dr))) return;
     this.state(pod).clusters.warm(this.translation.clusters(pod, x.cds));
   }
 

@@ -204,6 +204,15 @@ export interface TrafficPolicy {
   portLevelSettings?: (Omit<TrafficPolicy, "portLevelSettings" | "retryBudget"> & { port: PortSelector })[];
 }
 
+/**
+ * MeshConfig.defaultTrafficPolicy (Istio ≥ 1.31): the mesh-wide baseline under every DestinationRule,
+ * block by block (a DR that sets a block replaces it whole). istio/api mesh/v1alpha1/config.proto
+ */
+export interface MeshDefaultTrafficPolicy {
+  connectionPool?: ConnectionPoolSettings;
+  outlierDetection?: OutlierDetection;
+}
+
 /** TrafficPolicy.RetryBudget: concurrent retries ≤ max(percent % of active + pending requests, minRetryConcurrency). */
 export interface RetryBudget {
   /** Default 20. */

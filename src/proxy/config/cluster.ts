@@ -32,8 +32,18 @@ export interface Cluster {
   readonly http2: boolean;
   /** The container port behind the service port (where the server's policies apply). */
   readonly targetPort: number;
-  /** Inbound clusters: whose connection pool istiod wrote on it (the service's DestinationRule, or the Sidecar's). */
-  readonly poolFrom?: "DestinationRule" | "Sidecar";
+  /**
+   * Inbound clusters: the port's protocol is gRPC (or gRPC-Web), so istiod's default inbound route to
+   * it has no retry policy (route.go BuildDefaultHTTPInboundRoute).
+   */
+  readonly grpc?: boolean;
+  /**
+   * Inbound clusters: whose connection pool istiod wrote on it (the service's DestinationRule, the
+   * Sidecar's, or MeshConfig defaultTrafficPolicy's when neither sets one).
+   */
+  readonly poolFrom?: "DestinationRule" | "Sidecar" | "MeshConfig";
+  /** Outbound clusters: the policy blocks that came from MeshConfig defaultTrafficPolicy (none: absent). */
+  readonly fromMeshConfig?: readonly ("connectionPool" | "outlierDetection")[];
   /** The ServiceEntry that declares the host, for ServiceEntry clusters. */
   readonly serviceEntry: ServiceEntry | undefined;
 }

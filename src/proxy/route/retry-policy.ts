@@ -159,6 +159,31 @@ export function convertRetryPolicy(retries: HTTPRetry | undefined, opts: RetryPo
   });
 }
 
+/**
+ * The retry policy istiod writes on a sidecar's default inbound route (the one route of each inbound
+ * HTTP port, to `inbound|<port>||`, the local app): `reset-before-request`, 2 retries, Envoy's default
+ * back-off (25 ms base, 250 ms max), no host predicate (the cluster has one host), no per-try timeout;
+ * none on a gRPC port ("reset-before-request does not work well for gRPC streaming services").
+ * Istio ≥ 1.24 (1.23 behind ENABLE_INBOUND_RETRY_POLICY); not configurable in any release (a MeshConfig
+ * `defaultInboundHttpRetryPolicy` exists only on istio master, `ConvertInboundPolicy`).
+ * istio/istio pilot/pkg/networking/core/route/route.go (BuildDefaultHTTPInboundRoute)
+ */
+export function inboundRetryPolicy(grpc: boolean): RetryPolicy | undefined {
+  return grpc ? undefined : INBOUND_RETRY_POLICY;
+}
+
+const INBOUND_RETRY_POLICY: RetryPolicy = makePolicy({
+  numRetries: 2,
+  retryOn: "reset-before-request",
+  retriableStatusCodes: [],
+  perTryTimeoutMs: undefined,
+  previousHostsPredicate: false,
+  hostSelectionRetryMaxAttempts: 1,
+  previousPriorities: false,
+  backoffBaseMs: DEFAULT_BACKOFF_BASE_MS,
+  backoffMaxMs: 10 * DEFAULT_BACKOFF_BASE_MS,
+});
+
 /** Retry policy for a VirtualService rule: its `retries`, else the mesh default, else Istio's default. */
 export function retryPolicyFor(route: HTTPRoute, opts: RetryPolicyOptions = {}): RetryPolicy | undefined {
   return convertRetryPolicy(route.retries ?? opts.meshDefault, opts);

@@ -286,7 +286,7 @@ function readRetryBudget(v: YamlValue): RetryBudget | undefined {
   return out;
 }
 
-function readOutlierDetection(v: YamlValue): OutlierDetection | undefined {
+export function readOutlierDetection(v: YamlValue): OutlierDetection | undefined {
   const m = v.map();
   if (!m) return undefined;
   const out: OutlierDetection = {};

@@ -5,7 +5,7 @@
 // BlackHoleCluster, PassthroughCluster and InboundPassthroughCluster.
 // istio/istio pilot/pkg/networking/core/cluster.go (buildOutboundClusters, buildInboundClusters),
 // cluster_builder.go; https://istio.io/latest/docs/reference/config/networking/destination-rule/
-import type { ConnectionPoolSettings, DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
+import type { ConnectionPoolSettings, DestinationRule, MeshDefaultTrafficPolicy, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { Cluster, ClusterDiscoveryType } from "../../proxy/config/cluster.js";
 import { destinationRuleFor, effectivePolicy, inboundDestinationRule, subsetLabels } from "../../proxy/destination-rule.js";
 import { inboundConnectionPoolForPort } from "../../config/sidecar-scope.js";
@@ -29,6 +29,21 @@ function isHttp2(svc: ServiceState, port: number): boolean {
   return /^(http2|grpc|h2c)(-|$)/.test(proto);
 }
 
+/** The blocks of `policy` that are MeshConfig defaultTrafficPolicy's (withMeshDefault seeds them by reference). */
+function meshBlocks(policy: TrafficPolicy, md: MeshDefaultTrafficPolicy | undefined): { fromMeshConfig?: ("connectionPool" | "outlierDetection")[] } {
+  if (md === undefined) return {};
+  const out: ("connectionPool" | "outlierDetection")[] = [];
+  if (md.connectionPool !== undefined && policy.connectionPool === md.connectionPool) out.push("connectionPool");
+  if (md.outlierDetection !== undefined && policy.outlierDetection === md.outlierDetection) out.push("outlierDetection");
+  return out.length === 0 ? {} : { fromMeshConfig: out };
+}
+
+/** Istio's protocol.IsGRPC (GRPC or GRPCWeb): appProtocol, else the port name's prefix. */
+function isGrpc(svc: ServiceState, port: number): boolean {
+  const sp = svc.spec.ports.find((p) => p.port === port);
+  return /^grpc(-|$)/.test((sp?.appProtocol ?? sp?.name ?? "").toLowerCase());
+}
+
 /**
  * The cluster a route destination names in this proxy's CDS (undefined: the proxy has no such
  * cluster — the host is no service in its scope, or no DestinationRule defines the subset ⇒ 503 NC).
@@ -45,10 +60,11 @@ export function serviceCluster(p: ProxyInput, host: string, subset: string | und
     labels = l;
   }
   const port = destPort ?? svc.spec.ports[0]?.port ?? 0;
+  const policy = effectivePolicy(dr, subset, port, p.meshDefaultPolicy);
   return {
     name, type: "EDS", direction: "outbound", host, port, subset: subset ?? "", subsetLabels: labels,
-    policy: effectivePolicy(dr, subset, port), destinationRule: drName(dr), http2: isHttp2(svc, port),
-    targetPort: svc.targetPort(port), serviceEntry: undefined,
+    policy, destinationRule: drName(dr), http2: isHttp2(svc, port),
+    targetPort: svc.targetPort(port), serviceEntry: undefined, ...meshBlocks(policy, p.meshDefaultPolicy),
   };
 }
 
@@ -65,10 +81,12 @@ function serviceEntryType(se: ServiceEntry): ClusterDiscoveryType {
 export function serviceEntryCluster(p: ProxyInput, se: ServiceEntry, host: string, port: number): Cluster {
   const dr = destinationRuleFor(p.config.destinationRules, host, p.pod.namespace, p.pod.labels, se.metadata.namespace);
   const sp = se.spec.ports?.find((x) => x.number === port);
+  const policy = effectivePolicy(dr, undefined, port, p.meshDefaultPolicy);
   return {
     name: clusterName(host, undefined, port), type: serviceEntryType(se), direction: "outbound", host, port, subset: "",
-    subsetLabels: NO_LABELS, policy: effectivePolicy(dr, undefined, port), destinationRule: drName(dr),
+    subsetLabels: NO_LABELS, policy, destinationRule: drName(dr),
     http2: /^(http2|grpc|h2c)$/i.test(sp?.protocol ?? ""), targetPort: sp?.targetPort ?? port, serviceEntry: se,
+    ...meshBlocks(policy, p.meshDefaultPolicy),
   };
 }
 
@@ -129,22 +147,27 @@ export function inboundClusters(p: ProxyInput): Cluster[] {
  * as client side"), unless the proxy's Sidecar sets one for the port (`ingress[].connectionPool`, else
  * `inboundConnectionPool`): that one replaces it whole, field by field nothing is merged. The DR is
  * found through the proxy's SidecarScope, so a Sidecar whose egress hosts leave out the pod's own
- * service leaves its inbound cluster without the DR's pool. No h2 upgrade inbound.
+ * service leaves its inbound cluster without the DR's pool. Under both, MeshConfig defaultTrafficPolicy's
+ * connectionPool (Istio ≥ 1.31) fills in when neither sets one (its outlierDetection is inert inbound).
+ * No h2 upgrade inbound.
  * istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster),
- * pilot/pkg/model/sidecar.go (DestinationRule, InboundConnectionPoolForPort)
+ * pilot/pkg/model/sidecar.go (DestinationRule, InboundConnectionPoolForPort),
+ * cluster_traffic_policy.go (applyDefaultTrafficPolicy)
  * https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioIngressListener
  */
 function inboundCluster(p: ProxyInput, s: ServiceState, servicePort: number, targetPort: number): Cluster {
   const dr = p.scope.hosts.has(s.fqdn) ? inboundDestinationRule(p.config.destinationRules, s.fqdn, p.pod.namespace) : undefined;
   const fromDr = dr?.spec.trafficPolicy !== undefined ? effectivePolicy(dr, undefined, servicePort).connectionPool : undefined;
   const fromSidecar = inboundConnectionPoolForPort(p.scope, targetPort);
-  const cp = withoutH2Upgrade(fromSidecar ?? fromDr);
+  const fromMesh = fromSidecar === undefined && fromDr === undefined ? p.meshDefaultPolicy?.connectionPool : undefined;
+  const cp = withoutH2Upgrade(fromSidecar ?? fromDr ?? fromMesh);
   const policy: TrafficPolicy = cp === undefined ? {} : { connectionPool: cp };
   const c: Cluster = {
     ...fixed(`inbound|${targetPort}||`, "STATIC", policy), direction: "inbound", port: targetPort, targetPort,
     destinationRule: dr?.spec.trafficPolicy !== undefined ? drName(dr) : "", http2: isHttp2(s, servicePort),
+    ...(isGrpc(s, servicePort) ? { grpc: true } : {}),
   };
-  return cp === undefined ? c : { ...c, poolFrom: fromSidecar !== undefined ? "Sidecar" : "DestinationRule" };
+  return cp === undefined ? c : { ...c, poolFrom: fromSidecar !== undefined ? "Sidecar" : fromDr !== undefined ? "DestinationRule" : "MeshConfig" };
 }
 
 /** istiod applies h2UpgradePolicy to outbound clusters only (applyTrafficPolicy, applyH2Upgrade). */

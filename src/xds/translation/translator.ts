@@ -8,7 +8,7 @@ import type { SidecarScope } from "../../config/sidecar-scope.js";
 import type { Pod } from "../../mesh/kube/pod.js";
 import type { EndpointSnapshot, Translation } from "../../mesh/sidecar/proxy-xds.js";
 import type { ServiceRegistry } from "../../mesh/kube/service-registry.js";
-import type { ServiceEntry } from "../../proxy/api/networking.js";
+import type { MeshDefaultTrafficPolicy, ServiceEntry } from "../../proxy/api/networking.js";
 import type { Cluster } from "../../proxy/config/cluster.js";
 import type { ClusterLoadAssignment } from "../../proxy/config/cluster-load-assignment.js";
 import type { Listener } from "../../proxy/config/listener.js";
@@ -52,10 +52,12 @@ export class Translator implements Translation {
     private readonly outboundPolicy: OutboundTrafficPolicyMode,
     /** The Sidecar scope of a proxy under a config version (gateways see every service). */
     private readonly scopeOf: (pod: Pod, config: MeshConfig) => SidecarScope,
+    /** MeshConfig defaultTrafficPolicy (undefined: the scenario sets none). */
+    private readonly meshDefaultPolicy: MeshDefaultTrafficPolicy | undefined = undefined,
   ) {}
 
   input(pod: Pod, config: MeshConfig): ProxyInput {
-    return { pod, config, scope: this.scopeOf(pod, config), registry: this.registry, outboundPolicy: this.outboundPolicy };
+    return { pod, config, scope: this.scopeOf(pod, config), registry: this.registry, outboundPolicy: this.outboundPolicy, meshDefaultPolicy: this.meshDefaultPolicy };
   }
 
   /**
