@@ -19,6 +19,7 @@ import {
 import { sortByPrecedence } from "./route-precedence.js";
 import { kubernetesGatewayStatus, listenerConflicts, type KubernetesGatewayStatus } from "./gateway-status.js";
 import type { Condition } from "./condition.js";
+import { labelSelectorMatches } from "../../proxy/label-selector.js";
 import { hostMatches, hostSubsumes, isWildcardHost } from "../../proxy/route/host-name.js";
 
 import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/virtual-service-selection.js";
@@ -136,8 +137,7 @@ function namespaceAllowed(l: Listener, gw: KubernetesGateway, routeNs: string, n
   if (from.from === "All") return true;
   if (from.from === "Same") return routeNs === gw.metadata.namespace;
   const labels: Record<string, string> = { ...(nsLabels.get(routeNs) ?? {}), [NAMESPACE_NAME_LABEL]: routeNs };
-  const want = from.selector?.matchLabels ?? {};
-  return Object.keys(want).every((k) => labels[k] === want[k]);
+  return labelSelectorMatches(from.selector ?? { matchLabels: {} }, labels);
 }
 
 /** A listener's verdict on a parentRef, ranked as istiod collapses them (conditions.go createRouteStatus). */

@@ -141,10 +141,22 @@ export interface GRPCRouteSpec {
   rules: GRPCRouteRule[];
 }
 
+/** A Kubernetes LabelSelectorRequirement (metav1): In, NotIn, Exists, DoesNotExist. */
+export interface LabelSelectorRequirement { key: string; operator: string; values: string[] }
+
+/**
+ * A Kubernetes LabelSelector as the CRD admits it: the operator is a free string there, so one that
+ * metav1.LabelSelectorAsSelector refuses reaches the controller (label-selector.ts).
+ */
+export interface LabelSelector {
+  matchLabels: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
 export interface RouteNamespaces {
   /** "Same" (the default), "All" or "Selector". */
   from: "Same" | "All" | "Selector";
-  selector?: { matchLabels: Record<string, string> };
+  selector?: LabelSelector;
 }
 
 export interface Listener {

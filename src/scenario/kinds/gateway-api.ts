@@ -4,13 +4,38 @@
 // gateway.networking.k8s.io_{gateways,gatewayclasses,referencegrants}.yaml in
 // github.com/kubernetes-sigs/gateway-api. Routes: gateway-api-routes.ts.
 import type {
-  GatewayClassSpec, GatewaySpecV1, Listener, ReferenceGrantSpec,
+  GatewayClassSpec, GatewaySpecV1, LabelSelector, LabelSelectorRequirement, Listener, ReferenceGrantSpec,
 } from "../../proxy/api/gateway-api.js";
 import { GATEWAY_GROUP } from "../../proxy/api/gateway-api.js";
-import type { YamlMap } from "../yaml-value.js";
+import type { YamlMap, YamlValue } from "../yaml-value.js";
+import { requirementError } from "../../proxy/label-selector.js";
 import {
   HOSTNAME, PRECISE_HOSTNAME, SECTION_NAME, GROUP, KIND, pattern, oneOf,
 } from "./gateway-api-fields.js";
+
+/**
+ * matchExpressions as the CRD admits them: key and operator required, operator any string. One that
+ * Kubernetes' LabelSelectorAsSelector refuses is not an input error (the API server stores it); it
+ * draws a warning, and the listener then admits no namespace, as istiod's namespacesFromSelector
+ * does on that error (config/gateway-api/label-selector.ts).
+ */
+function readRequirements(v: YamlValue): LabelSelectorRequirement[] {
+  const out: LabelSelectorRequirement[] = [];
+  for (const rv of v.list() ?? []) {
+    const m = rv.map();
+    if (!m) continue;
+    const key = m.req("key")?.str();
+    const operator = m.req("operator")?.str();
+    const values = m.get("values")?.strList() ?? [];
+    m.done();
+    if (key === undefined || operator === undefined) continue;
+    const r = { key, operator, values };
+    const error = requirementError(r);
+    if (error !== undefined) rv.warn(`${error}: Kubernetes refuses this selector, and istiod then allows routes from no namespace`);
+    out.push(r);
+  }
+  return out;
+}
 
 export function readGatewaySpecV1(spec: YamlMap): GatewaySpecV1 | undefined {
   const gatewayClassName = spec.req("gatewayClassName")?.nonEmptyStr();
@@ -42,10 +67,13 @@ export function readGatewaySpecV1(spec: YamlMap): GatewaySpecV1 | undefined {
         const from = nm.has("from") ? oneOf(nm.get("from"), ["Same", "All", "Selector"] as const) : "Same";
         const sel = nm.get("selector")?.map();
         const matchLabels = sel?.get("matchLabels")?.strMap();
-        if (sel) { sel.ignore("matchExpressions"); if (sel.has("matchExpressions")) sel.get("matchExpressions")!.warn("matchExpressions are not modelled; ignored"); sel.done(); }
+        const matchExpressions = sel?.has("matchExpressions") === true ? readRequirements(sel.get("matchExpressions")!) : undefined;
+        sel?.done();
         nm.done();
         if (from === "Selector" && !sel) nm.error("selector must be specified when from is Selector");
-        if (from !== undefined) allowed = { namespaces: from === "Selector" ? { from, selector: { matchLabels: matchLabels ?? {} } } : { from } };
+        const selector: LabelSelector = { matchLabels: matchLabels ?? {} };
+        if (matchExpressions !== undefined) selector.matchExpressions = matchExpressions;
+        if (from !== undefined) allowed = { namespaces: from === "Selector" ? { from, selector } : { from } };
       }
       const kl = am.get("kinds")?.list();
       if (kl) {
