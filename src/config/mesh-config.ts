@@ -28,7 +28,12 @@ export interface MeshConfig {
   /** The status istiod writes on each Gateway of an Istio ingress class in `gatewayApi`. */
   readonly gatewayStatus: readonly KubernetesGatewayStatus[];
   /** What the Gateway API translation reads besides the resources: "ns/name" of each Service, namespaces' labels. */
-  readonly cluster: { readonly services: readonly string[]; readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>> };
+  readonly cluster: {
+    readonly services: readonly string[];
+    readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    /** "ns/name" of each Secret → its keys, each true when its value is non-empty (listener certificateRefs). */
+    readonly secrets?: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
+  };
 }
 
 /** Is this VirtualService or Gateway one istiod generated from Gateway API resources? */
@@ -44,6 +49,7 @@ function regenerate(cfg: Mutable<Pick<MeshConfig, "gatewayApi" | "cluster">> & {
     resources: cfg.gatewayApi,
     services: new Set(cfg.cluster.services),
     namespaceLabels: new Map(Object.entries(cfg.cluster.namespaceLabels)),
+    secrets: new Map(Object.entries(cfg.cluster.secrets ?? {})),
     domainSuffix: DEFAULT_DOMAIN_SUFFIX,
   });
   cfg.virtualServices = [...cfg.virtualServices.filter((v) => !isGenerated(v)), ...out.virtualServices];
@@ -82,6 +88,7 @@ export function initialConfig(s: Scenario): MeshConfig {
     cluster: {
       services: s.services.map((x) => `${x.metadata.namespace}/${x.metadata.name}`),
       namespaceLabels: Object.fromEntries(s.namespaces.map((n) => [n.metadata.name, n.metadata.labels])),
+      ...(s.secrets !== undefined ? { secrets: Object.fromEntries(s.secrets.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x.keys])) } : {}),
     },
   };
   if (s.gatewayApi.length > 0) regenerate(cfg);
@@ -118,6 +125,12 @@ export function applyResources(cfg: MeshConfig, resources: readonly AnyResource[
         else list.push(r);
         continue;
       }
+      if (r.kind === "Secret") {
+        // A Secret a listener names (or will name): istiod re-resolves the Gateways' certificateRefs.
+        draft.cluster.secrets = { ...draft.cluster.secrets, [`${r.metadata.namespace}/${r.metadata.name}`]: r.keys };
+        gatewayApi = true;
+        continue;
+      }
       if (!isConfigKind(r.kind)) {
         ignored.push(r);
         continue;
@@ -143,6 +156,17 @@ export function deleteResource(cfg: MeshConfig, kind: string, name: string, name
     return produce(cfg, (draft) => {
       draft.version++;
       (draft.gatewayApi as GatewayApiResource[]).splice(i, 1);
+      regenerate(draft as Parameters<typeof regenerate>[0]);
+    });
+  }
+  if (kind === "Secret") {
+    const key = `${namespace}/${name}`;
+    if (cfg.cluster.secrets?.[key] === undefined) return cfg;
+    return produce(cfg, (draft) => {
+      draft.version++;
+      const rest = { ...draft.cluster.secrets };
+      delete rest[key];
+      draft.cluster.secrets = rest;
       regenerate(draft as Parameters<typeof regenerate>[0]);
     });
   }

@@ -74,6 +74,12 @@ export interface NetworkTopology {
 
 export interface Namespace { kind: "Namespace"; metadata: ObjectMeta; pos: SourcePos }
 export interface ServiceAccount { kind: "ServiceAccount"; metadata: ObjectMeta; pos: SourcePos }
+/**
+ * A core Secret as istiod's credential lookup reads it: its type and, for each key of `data` and
+ * `stringData`, whether its value is non-empty. The values themselves are not kept (meshsim does not
+ * parse certificates: see docs/gateway-api.md, listener TLS).
+ */
+export interface Secret { kind: "Secret"; metadata: ObjectMeta; type: string; keys: Record<string, boolean>; pos: SourcePos }
 
 export interface ServicePort {
   name?: string;
@@ -284,7 +290,7 @@ export interface HorizontalPodAutoscaler {
 }
 
 export type AnyResource =
-  | Node | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator | HorizontalPodAutoscaler
+  | Node | Namespace | ServiceAccount | Secret | Service | Deployment | Workload | LoadGenerator | HorizontalPodAutoscaler
   | VirtualService | DestinationRule | Gateway | ServiceEntry | Sidecar
   | PeerAuthentication | AuthorizationPolicy | RequestAuthentication | GatewayApiResource;
 
@@ -371,6 +377,8 @@ export interface Scenario {
   loadGenerators: LoadGenerator[];
   /** autoscaling/v2 HorizontalPodAutoscalers (absent or empty: none). */
   autoscalers?: HorizontalPodAutoscaler[];
+  /** Secrets (absent or empty: none); a Gateway listener's certificateRefs name them. */
+  secrets?: Secret[];
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   gateways: Gateway[];

@@ -20,6 +20,7 @@ import { sortByPrecedence } from "./route-precedence.js";
 import { kubernetesGatewayStatus, listenerConflicts, type KubernetesGatewayStatus } from "./gateway-status.js";
 import type { Condition } from "./condition.js";
 import { labelSelectorMatches } from "../../proxy/label-selector.js";
+import { listenerServed, listenerTls, type ListenerTls, type SecretKeys } from "./listener-tls.js";
 import { hostMatches, hostSubsumes, isWildcardHost } from "../../proxy/route/host-name.js";
 
 import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/virtual-service-selection.js";
@@ -60,6 +61,8 @@ export interface GatewayApiInput {
   readonly services: ReadonlySet<string>;
   /** Labels of each namespace (for allowedRoutes.namespaces.from: Selector). */
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Secrets by "namespace/name" (a listener's certificateRefs); absent: none. */
+  readonly secrets?: SecretKeys;
   readonly domainSuffix: string;
 }
 
@@ -170,10 +173,13 @@ function listenerVerdict(
   return { rank: ATTACHED, reason: "Accepted", message: "" };
 }
 
-/** The listeners istiod serves: a Conflicted one gets no server and no routes (gateway_collection.go). */
+/**
+ * The listeners routes attach to: a Conflicted one gets no server and no routes, nor does an HTTPS or
+ * TLS listener without `tls` (buildListener returns no server, and gateway_collection.go skips it).
+ */
 function servedListeners(gw: KubernetesGateway): Listener[] {
   const conflicts = listenerConflicts(gw);
-  return conflicts.size === 0 ? gw.spec.listeners : gw.spec.listeners.filter((l) => !conflicts.has(l.name));
+  return gw.spec.listeners.filter((l) => !conflicts.has(l.name) && !(l.tls === undefined && (l.protocol === "HTTPS" || l.protocol === "TLS")));
 }
 
 interface Generated { key: string; namespace: string; creationIndex: number; owner: string; host: string; gateway: string; rules: IstioHTTPRoute[] }
@@ -218,16 +224,23 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
   const gatewayCtx: ConversionContext = { ...meshCtx, enforceRefGrant: true };
   const k8sGateways = resources.filter((r): r is KubernetesGateway => r.kind === "KubernetesGateway");
   const gateways: Gateway[] = [];
+  // Each listener's TLS (listener-tls.ts): a listener whose certificateRefs do not resolve is not
+  // Programmed, and its Istio Gateway (its server here) is not pushed; routes still attach to it.
+  const tlsOf = new Map<KubernetesGateway, Map<string, ListenerTls>>();
   for (const gw of k8sGateways) {
     if (!isIstioGateway(gw, resources)) continue;
+    const tls = new Map(gw.spec.listeners.map((l) => [l.name, listenerTls(l, gw, input.secrets ?? new Map(), grants)] as const));
+    tlsOf.set(gw, tls);
     gateways.push({
       kind: "Gateway", apiVersion: "networking.istio.io/v1",
       metadata: { name: generatedGatewayName(gw), namespace: gw.metadata.namespace, labels: {}, annotations: { [PARENT_NAMES_ANNOTATION]: `Gateway/${gw.metadata.name}.${gw.metadata.namespace}` }, creationIndex: gw.metadata.creationIndex },
       spec: {
         selector: { [GATEWAY_NAME_LABEL]: gw.metadata.name },
-        servers: servedListeners(gw).filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => ({
-          port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [`${gw.metadata.namespace}/${l.hostname ?? "*"}`],
-        })),
+        servers: servedListeners(gw).filter((l) => (l.protocol === "HTTP" || l.protocol === "HTTPS") && listenerServed(l, tls.get(l.name)!)).map((l) => {
+          const server = { port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [`${gw.metadata.namespace}/${l.hostname ?? "*"}`] };
+          const t = tls.get(l.name)!.tls;
+          return t === undefined ? server : { ...server, tls: t };
+        }),
       },
     });
   }
@@ -339,7 +352,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
   const gatewayStatus = k8sGateways.filter((gw) => isIstioGateway(gw, resources)).map((gw) => {
     const byListener = attached.get(`${gw.metadata.namespace}/${gw.metadata.name}`);
     const counts = new Map<string, number>([...(byListener ?? new Map<string, Set<string>>())].map(([l, rs]) => [l, rs.size]));
-    return kubernetesGatewayStatus(gw, counts, input.domainSuffix);
+    return kubernetesGatewayStatus(gw, counts, input.domainSuffix, tlsOf.get(gw));
   });
   return { virtualServices, gateways, routes: statuses, gatewayStatus };
 }

@@ -9,6 +9,7 @@ import { pickDestination, walkRoutes, type CompiledDestination, type CompiledRou
 import type { CompiledFault } from "../../proxy/route/fault-injection.js";
 import type { RetryPolicy } from "../../proxy/route/retry-policy.js";
 import type { VirtualHost } from "../../proxy/config/virtual-host.js";
+import type { DownstreamTls } from "../../proxy/security/downstream-tls.js";
 import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest } from "../transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
@@ -154,6 +155,12 @@ export class ProxyRouting {
       s.hosts.set(t, h);
     }
     return h;
+  }
+
+  /** At a gateway: what its listener does with the request's connection before HTTP (downstream-tls.ts). */
+  downstreamTls(pod: Pod, req: OutgoingRequest): DownstreamTls | undefined {
+    const s = this.state(pod);
+    return this.held(pod, s, req.target).vh.downstreamTls;
   }
 
   /**

@@ -159,11 +159,27 @@ export interface RouteNamespaces {
   selector?: LabelSelector;
 }
 
+/** A reference to a Secret (group "" and kind "Secret" are the CRD's defaults). */
+export interface SecretObjectReference {
+  group: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** GatewayTLSConfig of a listener: Terminate (the default) or Passthrough, certificates, options. */
+export interface ListenerTLSConfig {
+  mode: "Terminate" | "Passthrough";
+  certificateRefs: SecretObjectReference[];
+  options: Record<string, string>;
+}
+
 export interface Listener {
   name: string;
   hostname?: string;
   port: number;
   protocol: string;
+  tls?: ListenerTLSConfig;
   allowedRoutes: { namespaces: RouteNamespaces; kinds?: { group: string; kind: string }[] };
 }
 
