@@ -31,8 +31,8 @@ export interface MeshConfig {
   readonly cluster: {
     readonly services: readonly string[];
     readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
-    /** "ns/name" of each Secret → its keys, each true when its value is non-empty (listener certificateRefs). */
-    readonly secrets?: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
+    /** "ns/name" of each Secret → its data, decoded (listener certificateRefs). */
+    readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   };
 }
 
@@ -88,7 +88,7 @@ export function initialConfig(s: Scenario): MeshConfig {
     cluster: {
       services: s.services.map((x) => `${x.metadata.namespace}/${x.metadata.name}`),
       namespaceLabels: Object.fromEntries(s.namespaces.map((n) => [n.metadata.name, n.metadata.labels])),
-      ...(s.secrets !== undefined ? { secrets: Object.fromEntries(s.secrets.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x.keys])) } : {}),
+      ...(s.secrets !== undefined ? { secrets: Object.fromEntries(s.secrets.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x.data])) } : {}),
     },
   };
   if (s.gatewayApi.length > 0) regenerate(cfg);
@@ -127,7 +127,7 @@ export function applyResources(cfg: MeshConfig, resources: readonly AnyResource[
       }
       if (r.kind === "Secret") {
         // A Secret a listener names (or will name): istiod re-resolves the Gateways' certificateRefs.
-        draft.cluster.secrets = { ...draft.cluster.secrets, [`${r.metadata.namespace}/${r.metadata.name}`]: r.keys };
+        draft.cluster.secrets = { ...draft.cluster.secrets, [`${r.metadata.namespace}/${r.metadata.name}`]: r.data };
         gatewayApi = true;
         continue;
       }

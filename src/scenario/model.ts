@@ -75,11 +75,10 @@ export interface NetworkTopology {
 export interface Namespace { kind: "Namespace"; metadata: ObjectMeta; pos: SourcePos }
 export interface ServiceAccount { kind: "ServiceAccount"; metadata: ObjectMeta; pos: SourcePos }
 /**
- * A core Secret as istiod's credential lookup reads it: its type and, for each key of `data` and
- * `stringData`, whether its value is non-empty. The values themselves are not kept (meshsim does not
- * parse certificates: see docs/gateway-api.md, listener TLS).
+ * A core Secret as istiod's credential lookup reads it: its type and its data, decoded (`data` from
+ * base64, `stringData` as written, merged as the API server merges them).
  */
-export interface Secret { kind: "Secret"; metadata: ObjectMeta; type: string; keys: Record<string, boolean>; pos: SourcePos }
+export interface Secret { kind: "Secret"; metadata: ObjectMeta; type: string; data: Record<string, string>; pos: SourcePos }
 
 export interface ServicePort {
   name?: string;

@@ -3,7 +3,7 @@
 // the certificate over SDS), or MUTUAL / OPTIONAL_MUTUAL / ISTIO_SIMPLE / ISTIO_MUTUAL by the option
 // `gateway.istio.io/tls-terminate-mode`; Passthrough → PASSTHROUGH. A certificateRef that does not
 // resolve is the listener's ResolvedRefs False: `InvalidCertificateRef` (not a Secret, no such Secret,
-// no tls.crt/tls.key or cert/key with a value, more than 2 refs) or `RefNotPermitted` (a Secret in another
+// no tls.crt/tls.key or cert/key with a value, not a PEM certificate and its matching key, more than 2 refs) or `RefNotPermitted` (a Secret in another
 // namespace with no ReferenceGrant from Gateways of this namespace, checked before the Secret is
 // looked up); with no ref left the listener is not Programmed and istiod generates no server for it.
 // istio/istio pilot/pkg/config/kube/gateway/conversion.go buildTLS, buildSecretReference, buildListener;
@@ -11,7 +11,16 @@
 // only `Valid`); pilot/pkg/credentials/kube/secrets.go ExtractCertInfo; pilot/pkg/model/credentials/
 // resource.go ToKubernetesGatewayResource. https://gateway-api.sigs.k8s.io/reference/spec/#gatewaytlsconfig
 import type { KubernetesGateway, Listener, ReferenceGrant } from "../../proxy/api/gateway-api.js";
+import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { backendAllowed } from "./reference-grant.js";
+
+/** keyPairError memoised: one Secret is checked at every config change (each check parses the PEM). */
+const checked = new Map<string, string | undefined>();
+function keyPairCheck(cert: string, key: string): string | undefined {
+  const k = `${cert}\u0000${key}`;
+  if (!checked.has(k)) checked.set(k, keyPairError(cert, key));
+  return checked.get(k);
+}
 
 /** The option istiod reads for the termination mode (gatewaycommon GatewayTLSTerminateModeKey). */
 export const TLS_TERMINATE_MODE_OPTION = "gateway.istio.io/tls-terminate-mode";
@@ -36,21 +45,38 @@ export interface ListenerTls {
   readonly error: ListenerTlsError | undefined;
 }
 
-/** A Secret's keys as the translation sees them ("ns/name" → key → holds a value). */
-export type SecretKeys = ReadonlyMap<string, Readonly<Record<string, boolean>>>;
+/** Secrets as the translation sees them ("ns/name" → key → value, decoded). */
+export type SecretKeys = ReadonlyMap<string, Readonly<Record<string, string>>>;
 
-const refString = (r: { group: string; kind: string; name: string; namespace?: string }) =>
-  `${r.group === "" ? "core" : r.group}/${r.kind}/${r.namespace !== undefined ? `${r.namespace}/` : ""}${r.name}`;
+/** secretObjectReferenceString: "group/kind/name.namespace" as stored (the CRD defaults group "" and kind Secret). */
+const refString = (r: { group: string; kind: string; name: string; namespace?: string }) => `${r.group}/${r.kind}/${r.name}.${r.namespace ?? ""}`;
 
-/** ExtractCertInfo: "cert"/"key" or "tls.crt"/"tls.key" with values; else its error. */
-function certInfoError(keys: Readonly<Record<string, boolean>>): string | undefined {
-  if (keys["cert"] === true && keys["key"] === true) return undefined;
-  if (keys["tls.crt"] === true && keys["tls.key"] === true) return undefined;
-  if ("cert" in keys && "key" in keys) return `found keys "cert" and "key", but they were empty`;
-  if ("tls.crt" in keys && "tls.key" in keys) return `found keys "tls.crt" and "tls.key", but they were empty`;
-  const found = Object.keys(keys).sort();
+/** ExtractCertInfo: the certificate and key under "cert"/"key" or "tls.crt"/"tls.key", or its error. */
+function certInfo(data: Readonly<Record<string, string>>): { cert: string; key: string } | string {
+  const has = (k: string) => Object.hasOwn(data, k);
+  const value = (k: string) => (has(k) ? data[k]! : "");
+  if (value("cert") !== "" && value("key") !== "") return { cert: value("cert"), key: value("key") };
+  if (value("tls.crt") !== "" && value("tls.key") !== "") return { cert: value("tls.crt"), key: value("tls.key") };
+  if (has("cert") && has("key")) return `found keys "cert" and "key", but they were empty`;
+  if (has("tls.crt") && has("tls.key")) return `found keys "tls.crt" and "tls.key", but they were empty`;
+  const found = Object.keys(data).sort();
   const list = found.length < 3 ? found.join(", ") : `${found.slice(0, 3).join(", ")}, and ${found.length - 3} more...`;
   return `found secret, but didn't have expected keys (cert and key) or (tls.crt and tls.key); found: ${list}`;
+}
+
+/**
+ * Go's tls.X509KeyPair, which istiod runs on the pair: a PEM certificate, a PEM private key, and the
+ * key matching the certificate's public key; node:crypto parses them (meshsim does no crypto of its
+ * own). The messages are Go's (crypto/tls/tls.go X509KeyPair).
+ */
+function keyPairError(cert: string, key: string): string | undefined {
+  if (!/-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(cert)) return "tls: failed to find any PEM data in certificate input";
+  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(key)) return "tls: failed to find any PEM data in key input";
+  let x509: X509Certificate;
+  try { x509 = new X509Certificate(cert); } catch (e) { return `x509: malformed certificate (${(e as Error).message})`; }
+  let pk: KeyObject;
+  try { pk = createPrivateKey(key); } catch { return "tls: failed to parse private key"; }
+  return x509.checkPrivateKey(pk) ? undefined : "tls: private key does not match public key";
 }
 
 /** buildTLS for one listener of `gw`. */
@@ -84,14 +110,19 @@ export function listenerTls(l: Listener, gw: KubernetesGateway, secrets: SecretK
       continue;
     }
     const key = `${credNs}/${ref.name}`;
-    const keys = secrets.get(key);
-    if (keys === undefined) {
+    const data = secrets.get(key);
+    if (data === undefined) {
       join({ reason: "InvalidCertificateRef", message: `invalid certificate reference ${refString(ref)}, secret ${key} not found` });
       continue;
     }
-    const bad = certInfoError(keys);
-    if (bad !== undefined) {
-      join({ reason: "InvalidCertificateRef", message: `invalid certificate reference ${refString(ref)}, ${bad}` });
+    const info = certInfo(data);
+    if (typeof info === "string") {
+      join({ reason: "InvalidCertificateRef", message: `invalid certificate reference ${refString(ref)}, ${info}` });
+      continue;
+    }
+    const malformed = keyPairCheck(info.cert, info.key);
+    if (malformed !== undefined) {
+      join({ reason: "InvalidCertificateRef", message: `invalid certificate reference ${refString(ref)}, the certificate is malformed: ${malformed}` });
       continue;
     }
     names.push(`kubernetes-gateway://${credNs}/${ref.name}`);

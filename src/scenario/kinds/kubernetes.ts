@@ -49,12 +49,12 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /**
  * A Secret (v1) as the API server validates it: keys of `data` (base64) and `stringData` (merged into
- * data); a kubernetes.io/tls Secret must hold `tls.crt` and `tls.key`. Only which keys hold a value is
- * kept. kubernetes/kubernetes pkg/apis/core/validation/validation.go ValidateSecret.
+ * data, winning over it); a kubernetes.io/tls Secret must hold `tls.crt` and `tls.key`.
+ * kubernetes/kubernetes pkg/apis/core/validation/validation.go ValidateSecret.
  */
 export function readSecret(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Secret {
   const type = doc.get("type")?.nonEmptyStr() ?? "Opaque";
-  const keys: Record<string, boolean> = {};
+  const data: Record<string, string> = {};
   for (const field of ["data", "stringData"] as const) {
     const m = doc.get(field)?.map();
     if (!m) continue;
@@ -63,16 +63,17 @@ export function readSecret(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): 
       const text = v.str();
       if (!SECRET_KEY.test(k)) v.error("a valid config key must consist of alphanumeric characters, '-', '_' or '.'");
       if (text === undefined) continue;
-      if (field === "data" && !BASE64.test(text)) v.error("illegal base64 data");
-      keys[k] = text !== "";
+      const compact = field === "data" ? text.replace(/\s+/g, "") : text;
+      if (field === "data" && !BASE64.test(compact)) v.error("illegal base64 data");
+      data[k] = field === "data" ? Buffer.from(compact, "base64").toString("utf8") : text;
     }
     m.done();
   }
   doc.ignore("immutable");
   if (type === "kubernetes.io/tls") {
-    for (const k of ["tls.crt", "tls.key"]) if (!(k in keys)) (doc.get("data") ?? doc.get("stringData") ?? doc.get("type")!).error(`data[${k}]: Required value`);
+    for (const k of ["tls.crt", "tls.key"]) if (!(k in data)) (doc.get("data") ?? doc.get("stringData") ?? doc.get("type")!).error(`data[${k}]: Required value`);
   }
-  return { kind: "Secret", metadata, type, keys, pos };
+  return { kind: "Secret", metadata, type, data, pos };
 }
 
 export function readService(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, state: LoadState): Service | undefined {
