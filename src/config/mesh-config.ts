@@ -1,6 +1,7 @@
 // The mesh's desired Istio configuration as immutable snapshots: one version per change, made with
 // immer so that every proxy can hold on to the version it was last pushed while newer ones exist.
 import { produce, freeze } from "immer";
+import { isDeepStrictEqual } from "node:util";
 import type { AnyResource, Scenario } from "../scenario/model.js";
 import type { DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService } from "../proxy/api/networking.js";
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
@@ -39,6 +40,11 @@ export interface MeshConfig {
 /** Is this VirtualService or Gateway one istiod generated from Gateway API resources? */
 export function isGenerated(r: { metadata: { annotations: Readonly<Record<string, string>> } }): boolean {
   return r.metadata.annotations[PARENT_NAMES_ANNOTATION] !== undefined;
+}
+
+/** Are two specs the same (the API server's comparison for a generation bump; plain data, keys in YAML order)? */
+function specEqual(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(a, b);
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -121,8 +127,12 @@ export function applyResources(cfg: MeshConfig, resources: readonly AnyResource[
         gatewayApi = true;
         const list = draft.gatewayApi as GatewayApiResource[];
         const i = list.findIndex((x) => x.kind === r.kind && x.metadata.name === r.metadata.name && x.metadata.namespace === r.metadata.namespace);
-        if (i >= 0) list[i] = { ...r, metadata: { ...r.metadata, creationIndex: list[i]!.metadata.creationIndex } } as GatewayApiResource;
-        else list.push(r);
+        // The API server bumps metadata.generation when the spec changes (not for labels or annotations).
+        if (i >= 0) {
+          const old = list[i]!;
+          const generation = (old.metadata.generation ?? 1) + (specEqual(old.spec, r.spec) ? 0 : 1);
+          list[i] = { ...r, metadata: { ...r.metadata, creationIndex: old.metadata.creationIndex, generation } } as GatewayApiResource;
+        } else list.push({ ...r, metadata: { ...r.metadata, generation: 1 } } as GatewayApiResource);
         continue;
       }
       if (r.kind === "Secret") {

@@ -324,7 +324,8 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       const bound = allowed.length > 1 ? `Route was valid, bound to ${allowed.length} parents` : "Route was valid";
       parents.push({ parentRef: parentRefString(p), conditions: [accepted(bound), resolved] });
     }
-    statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents });
+    const observedGeneration = route.metadata.generation ?? 1;
+    statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents: parents.map((p) => ({ ...p, conditions: p.conditions.map((c) => ({ ...c, observedGeneration })) })) });
   }
 
   // mergeHTTPRoutes: one VirtualService per key, routes oldest first (then namespace/name), sorted by precedence.
@@ -352,7 +353,9 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
   const gatewayStatus = k8sGateways.filter((gw) => isIstioGateway(gw, resources)).map((gw) => {
     const byListener = attached.get(`${gw.metadata.namespace}/${gw.metadata.name}`);
     const counts = new Map<string, number>([...(byListener ?? new Map<string, Set<string>>())].map(([l, rs]) => [l, rs.size]));
-    return kubernetesGatewayStatus(gw, counts, input.domainSuffix, tlsOf.get(gw));
+    const s = kubernetesGatewayStatus(gw, counts, input.domainSuffix, tlsOf.get(gw));
+    const observed = (cs: readonly Condition[]) => cs.map((c) => ({ ...c, observedGeneration: gw.metadata.generation ?? 1 }));
+    return { ...s, conditions: observed(s.conditions), listeners: s.listeners.map((l) => ({ ...l, conditions: observed(l.conditions) })) };
   });
   return { virtualServices, gateways, routes: statuses, gatewayStatus };
 }

@@ -9,6 +9,11 @@ export interface ObjectMeta {
   annotations: Readonly<Record<string, string>>;
   /** Order of appearance in the scenario; stands in for creationTimestamp ("oldest wins" rules). */
   creationIndex: number;
+  /**
+   * Gateway API resources: metadata.generation as the API server keeps it — 1 when created, +1 at each
+   * timeline `apply` that changes the spec (absent: 1). A value in the YAML is ignored, as on create.
+   */
+  generation?: number;
 }
 
 /** Istio StringMatch: exactly one of exact, prefix, regex (RE2, full match). */
