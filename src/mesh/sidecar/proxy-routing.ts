@@ -16,6 +16,7 @@ import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstre
 import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 import { IdentityFirstMap } from "./identity-first-map.js";
+import { corsAnswersPreflight } from "../../proxy/route/cors-policy.js";
 import type { RouteSinks } from "../route-sinks.js";
 
 export type RoutedRequest =
@@ -67,7 +68,10 @@ class HeldVirtualHost {
   ) {
     this.service = vh.kind === "gateway" ? "unknown" : vh.service;
     this.notFound = { kind: "local", status: 404, flags: "NR", service: this.service };
+    this.corsPreflight = { kind: "local", status: 200, flags: "-", service: this.service };
   }
+  /** A preflight the CORS filter answers (proxy/route/cors-policy.ts). */
+  readonly corsPreflight: RoutedRequest;
   /** A redirect's or direct response's answer (one object per route). */
   local(route: CompiledRoute): RoutedRequest {
     let t = this.locals.get(route);
@@ -176,6 +180,8 @@ export class ProxyRouting {
     const h = this.held(pod, s, t);
     const r = walkRoutes(h.vh.routes, req, null);
     if (r === undefined) return h.notFound;
+    // The CORS filter runs before the router, on the route it picked.
+    if (r.cors !== undefined && corsAnswersPreflight(r.cors, req)) return h.corsPreflight;
     if (r.action !== "route") return h.local(r);
     // A ServiceEntry host: the proxy's cluster of its endpoints (ExternalEndpoints balances them).
     if (h.external !== null) return h.externalRoute(r, h.external.roundTrip, h.external.endpoints);

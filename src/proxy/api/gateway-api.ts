@@ -57,12 +57,24 @@ export interface HTTPRequestMirrorFilter {
   fraction?: { numerator: number; denominator: number };
 }
 
+/** HTTPCORSFilter (GEP-1767; experimental in v1.3–v1.4, standard since Gateway API v1.5). */
+export interface HTTPCORSFilter {
+  allowOrigins?: string[];
+  allowCredentials?: boolean;
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  /** Seconds (the CRD's default is 5). */
+  maxAge: number;
+}
+
 export type HTTPRouteFilter =
   | { type: "RequestHeaderModifier"; requestHeaderModifier: HTTPHeaderFilter }
   | { type: "ResponseHeaderModifier"; responseHeaderModifier: HTTPHeaderFilter }
   | { type: "RequestRedirect"; requestRedirect: HTTPRequestRedirectFilter }
   | { type: "URLRewrite"; urlRewrite: HTTPURLRewriteFilter }
   | { type: "RequestMirror"; requestMirror: HTTPRequestMirrorFilter }
+  | { type: "CORS"; cors: HTTPCORSFilter }
   /** Filters the CRD admits that istiod does not convert (its InvalidFilter: the route gets no routes). */
   | { type: "ExtensionRef" | "ExternalAuth" };
 

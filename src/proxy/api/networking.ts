@@ -120,6 +120,20 @@ export interface HTTPRoute {
   mirrorPercentage?: Percent;
   mirrors?: { destination: Destination; percentage?: Percent }[];
   headers?: Headers;
+  /** Read from Gateway API CORS filters (a VirtualService's own corsPolicy is not read). */
+  corsPolicy?: CorsPolicy;
+}
+
+/** Istio CorsPolicy (https://istio.io/latest/docs/reference/config/networking/virtual-service/#CorsPolicy). */
+export interface CorsPolicy {
+  allowOrigins: StringMatch[];
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  maxAgeMs?: number;
+  allowCredentials?: boolean;
+  /** FORWARD (the API's default): a preflight from an origin not allowed goes to the upstream; IGNORE: Envoy answers it. */
+  unmatchedPreflights: "FORWARD" | "IGNORE";
 }
 
 export interface VirtualServiceSpec {
