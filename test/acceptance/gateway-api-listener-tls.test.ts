@@ -230,6 +230,57 @@ describe("the shipped scenario gateway-api/https-termination.yaml", () => {
   });
 });
 
+describe("a timeline delete of the Secret", () => {
+  it("takes the listener's server away at the next push: https:// connections then get no answer", () => {
+    const file = writeScenario({ "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: tls}
+spec:
+  seed: 1
+  duration: 4s
+  timeline: [{at: 2s, delete: {kind: Secret, name: httpbin-credential}}]
+---
+${secret("httpbin-credential", "default", { "tls.crt": CRT, "tls.key": KEY })}---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 8000}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin}
+spec:
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec: {containers: [{name: s, image: s, ports: [{containerPort: 8000}]}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: httpbin-credential}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: httpbin}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: httpbin, port: 8000}]}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: c}
+spec: {from: gw, target: "https://httpbin.example.com/", rate: 50, arrival: constant}
+` });
+    const s = runScenario(loadScenario(file)).summary;
+    const codes = s.clients["c"]!.codes;
+    expect(codes["200"]).toBeGreaterThan(90);
+    expect(codes["0"]).toBeGreaterThan(90);
+    expect(s.gateways![0]!.listeners[0]!.conditions.find((x) => x.type === "ResolvedRefs")).toMatchObject({ status: "False", reason: "InvalidCertificateRef" });
+  });
+});
+
 describe("input errors the API server would give", () => {
   const load = (docs: string) => {
     const file = writeScenario({ "sim.yaml": `apiVersion: meshsim.dev/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec: {duration: 1s}\n---\n${docs}` });
