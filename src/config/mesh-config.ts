@@ -1,6 +1,7 @@
 // The mesh's desired Istio configuration as immutable snapshots: one version per change, made with
 // immer so that every proxy can hold on to the version it was last pushed while newer ones exist.
 import { produce, freeze } from "immer";
+import { isDeepStrictEqual } from "node:util";
 import type { AnyResource, Scenario } from "../scenario/model.js";
 import type { DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService } from "../proxy/api/networking.js";
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
@@ -28,12 +29,22 @@ export interface MeshConfig {
   /** The status istiod writes on each Gateway of an Istio ingress class in `gatewayApi`. */
   readonly gatewayStatus: readonly KubernetesGatewayStatus[];
   /** What the Gateway API translation reads besides the resources: "ns/name" of each Service, namespaces' labels. */
-  readonly cluster: { readonly services: readonly string[]; readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>> };
+  readonly cluster: {
+    readonly services: readonly string[];
+    readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    /** "ns/name" of each Secret → its data, decoded (listener certificateRefs). */
+    readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  };
 }
 
 /** Is this VirtualService or Gateway one istiod generated from Gateway API resources? */
 export function isGenerated(r: { metadata: { annotations: Readonly<Record<string, string>> } }): boolean {
   return r.metadata.annotations[PARENT_NAMES_ANNOTATION] !== undefined;
+}
+
+/** Are two specs the same (the API server's comparison for a generation bump; plain data, keys in YAML order)? */
+function specEqual(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(a, b);
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -44,6 +55,7 @@ function regenerate(cfg: Mutable<Pick<MeshConfig, "gatewayApi" | "cluster">> & {
     resources: cfg.gatewayApi,
     services: new Set(cfg.cluster.services),
     namespaceLabels: new Map(Object.entries(cfg.cluster.namespaceLabels)),
+    secrets: new Map(Object.entries(cfg.cluster.secrets ?? {})),
     domainSuffix: DEFAULT_DOMAIN_SUFFIX,
   });
   cfg.virtualServices = [...cfg.virtualServices.filter((v) => !isGenerated(v)), ...out.virtualServices];
@@ -82,6 +94,7 @@ export function initialConfig(s: Scenario): MeshConfig {
     cluster: {
       services: s.services.map((x) => `${x.metadata.namespace}/${x.metadata.name}`),
       namespaceLabels: Object.fromEntries(s.namespaces.map((n) => [n.metadata.name, n.metadata.labels])),
+      ...(s.secrets !== undefined ? { secrets: Object.fromEntries(s.secrets.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x.data])) } : {}),
     },
   };
   if (s.gatewayApi.length > 0) regenerate(cfg);
@@ -114,8 +127,18 @@ export function applyResources(cfg: MeshConfig, resources: readonly AnyResource[
         gatewayApi = true;
         const list = draft.gatewayApi as GatewayApiResource[];
         const i = list.findIndex((x) => x.kind === r.kind && x.metadata.name === r.metadata.name && x.metadata.namespace === r.metadata.namespace);
-        if (i >= 0) list[i] = { ...r, metadata: { ...r.metadata, creationIndex: list[i]!.metadata.creationIndex } } as GatewayApiResource;
-        else list.push(r);
+        // The API server bumps metadata.generation when the spec changes (not for labels or annotations).
+        if (i >= 0) {
+          const old = list[i]!;
+          const generation = (old.metadata.generation ?? 1) + (specEqual(old.spec, r.spec) ? 0 : 1);
+          list[i] = { ...r, metadata: { ...r.metadata, creationIndex: old.metadata.creationIndex, generation } } as GatewayApiResource;
+        } else list.push({ ...r, metadata: { ...r.metadata, generation: 1 } } as GatewayApiResource);
+        continue;
+      }
+      if (r.kind === "Secret") {
+        // A Secret a listener names (or will name): istiod re-resolves the Gateways' certificateRefs.
+        draft.cluster.secrets = { ...draft.cluster.secrets, [`${r.metadata.namespace}/${r.metadata.name}`]: r.data };
+        gatewayApi = true;
         continue;
       }
       if (!isConfigKind(r.kind)) {
@@ -143,6 +166,17 @@ export function deleteResource(cfg: MeshConfig, kind: string, name: string, name
     return produce(cfg, (draft) => {
       draft.version++;
       (draft.gatewayApi as GatewayApiResource[]).splice(i, 1);
+      regenerate(draft as Parameters<typeof regenerate>[0]);
+    });
+  }
+  if (kind === "Secret") {
+    const key = `${namespace}/${name}`;
+    if (cfg.cluster.secrets?.[key] === undefined) return cfg;
+    return produce(cfg, (draft) => {
+      draft.version++;
+      const rest = { ...draft.cluster.secrets };
+      delete rest[key];
+      draft.cluster.secrets = rest;
       regenerate(draft as Parameters<typeof regenerate>[0]);
     });
   }

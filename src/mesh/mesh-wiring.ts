@@ -235,6 +235,7 @@ export function wireMesh(h: MeshHost): MeshParts {
   const sidecars = new SidecarPath({
     sim, rng, network, inbound, telemetry, sinks, proxyLatency, routing, policies, log,
     partitioned: nodes === null ? undefined : (a, b) => nodes.partitioned(a, b),
+    gatewayTlsHandshakeMs: simSpec.mesh.proxy.calibration.tlsHandshakeMs,
   });
   if (ambient !== null) {
     waypoints = new Waypoints(scenario, () => h.istiod().config, sidecars, sim, sinks, () => (LOG_EPOCH_MS + sim.now) / 1000);

@@ -257,6 +257,7 @@ export class World implements Transport {
   /** The caller closed its connection `conn` (ztunnel forgets the endpoint it pinned). */
   closeConnection(origin: Origin, conn: number): void {
     this.m.ambient?.closeConnection(origin, conn);
+    this.sidecars.closeConnection(origin, conn);
   }
 
   private started = false;

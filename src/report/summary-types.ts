@@ -202,6 +202,9 @@ export interface SummaryEvent {
   detail: Record<string, string | number>;
 }
 
+/** A Gateway API status condition; observedGeneration is the resource's metadata.generation it reflects. */
+export interface GatewayApiCondition { type: string; status: "True" | "False"; reason: string; message: string; observedGeneration?: number }
+
 /**
  * A Gateway API route's status at the end of the run, as istiod writes it (`kubectl get httproute -o
  * yaml`'s status.parents): per parentRef, the Accepted and ResolvedRefs conditions with their reasons.
@@ -210,19 +213,19 @@ export interface RouteSummary {
   kind: "HTTPRoute" | "GRPCRoute";
   name: string;
   namespace: string;
-  parents: { parentRef: string; conditions: { type: string; status: "True" | "False"; reason: string; message: string }[] }[];
+  parents: { parentRef: string; conditions: GatewayApiCondition[] }[];
 }
 
 /** A Gateway of an Istio ingress class: its status as istiod writes it (config/gateway-api/gateway-status.ts). */
 export interface GatewaySummary {
   name: string;
   namespace: string;
-  conditions: { type: string; status: "True" | "False"; reason: string; message: string }[];
+  conditions: GatewayApiCondition[];
   listeners: {
     name: string;
     attachedRoutes: number;
     supportedKinds: { group: string; kind: string }[];
-    conditions: { type: string; status: "True" | "False"; reason: string; message: string }[];
+    conditions: GatewayApiCondition[];
   }[];
 }
 

@@ -5,7 +5,7 @@ import type { Override } from "./overrides.js";
 import type { OverrideSet } from "./source-file.js";
 import { dirname, resolve } from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
-import type { AnyResource, Deployment, Diagnostic, HorizontalPodAutoscaler, Node, Scenario, SourcePos } from "./model.js";
+import type { AnyResource, Deployment, Diagnostic, HorizontalPodAutoscaler, Node, Scenario, Secret, SourcePos } from "./model.js";
 import { resourcePosition } from "./resource-position.js";
 import { checkScheduling } from "./scheduling-checks.js";
 import { ScenarioError, formatPosition } from "./diagnostic.js";
@@ -79,7 +79,7 @@ function includedFiles(sim: SimulationDoc, mainFile: string, access: FileAccess)
   return out;
 }
 
-const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings" | "gatewayApi" | "autoscalers">, AnyResource["kind"]][] = [
+const INDEX_KINDS: [keyof Omit<Scenario, "file" | "simulation" | "warnings" | "gatewayApi" | "autoscalers" | "secrets">, AnyResource["kind"]][] = [
   ["namespaces", "Namespace"], ["serviceAccounts", "ServiceAccount"], ["services", "Service"],
   ["deployments", "Deployment"], ["workloads", "Workload"], ["loadGenerators", "LoadGenerator"],
   ["virtualServices", "VirtualService"], ["destinationRules", "DestinationRule"], ["gateways", "Gateway"],
@@ -177,5 +177,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   for (const r of initial) if (isGatewayApiResource(r)) scenario.gatewayApi.push(r);
   const hpas = initial.filter((r): r is HorizontalPodAutoscaler => r.kind === "HorizontalPodAutoscaler");
   if (hpas.length > 0) scenario.autoscalers = hpas;
+  const secrets = initial.filter((r): r is Secret => r.kind === "Secret");
+  if (secrets.length > 0) scenario.secrets = secrets;
   return scenario;
 }

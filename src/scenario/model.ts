@@ -74,6 +74,11 @@ export interface NetworkTopology {
 
 export interface Namespace { kind: "Namespace"; metadata: ObjectMeta; pos: SourcePos }
 export interface ServiceAccount { kind: "ServiceAccount"; metadata: ObjectMeta; pos: SourcePos }
+/**
+ * A core Secret as istiod's credential lookup reads it: its type and its data, decoded (`data` from
+ * base64, `stringData` as written, merged as the API server merges them).
+ */
+export interface Secret { kind: "Secret"; metadata: ObjectMeta; type: string; data: Record<string, string>; pos: SourcePos }
 
 export interface ServicePort {
   name?: string;
@@ -284,7 +289,7 @@ export interface HorizontalPodAutoscaler {
 }
 
 export type AnyResource =
-  | Node | Namespace | ServiceAccount | Service | Deployment | Workload | LoadGenerator | HorizontalPodAutoscaler
+  | Node | Namespace | ServiceAccount | Secret | Service | Deployment | Workload | LoadGenerator | HorizontalPodAutoscaler
   | VirtualService | DestinationRule | Gateway | ServiceEntry | Sidecar
   | PeerAuthentication | AuthorizationPolicy | RequestAuthentication | GatewayApiResource;
 
@@ -373,6 +378,8 @@ export interface Scenario {
   loadGenerators: LoadGenerator[];
   /** autoscaling/v2 HorizontalPodAutoscalers (absent or empty: none). */
   autoscalers?: HorizontalPodAutoscaler[];
+  /** Secrets (absent or empty: none); a Gateway listener's certificateRefs name them. */
+  secrets?: Secret[];
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   gateways: Gateway[];

@@ -6,7 +6,7 @@ import type { LoadState } from "./load-state.js";
 import type { YamlMap } from "./yaml-value.js";
 import { specOf } from "./kinds/istio-fields.js";
 import { parseDuration } from "./duration.js";
-import { readDeployment, readNamespace, readService, readServiceAccount } from "./kinds/kubernetes.js";
+import { readDeployment, readNamespace, readSecret, readService, readServiceAccount } from "./kinds/kubernetes.js";
 import { readNode } from "./kinds/node.js";
 import { readLoadGenerator } from "./kinds/load-generator.js";
 import {
@@ -66,6 +66,7 @@ export const KINDS: Readonly<Record<string, KindEntry>> = {
   Node: { group: "", versions: ["v1"], clusterScoped: true, read: (d, m, p) => readNode(d, m, p) },
   Namespace: { group: "", versions: ["v1"], clusterScoped: true, read: (d, m, p) => readNamespace(d, m, p) },
   ServiceAccount: { group: "", versions: ["v1"], read: (d, m, p) => readServiceAccount(d, m, p) },
+  Secret: { group: "", versions: ["v1"], read: (d, m, p) => readSecret(d, m, p) },
   Service: { group: "", versions: ["v1"], read: (d, m, p, _v, s) => readService(d, m, p, s) },
   Deployment: { group: "apps", versions: ["v1"], read: (d, m, p) => readDeployment(d, m, p) },
   VirtualService: istio("VirtualService", "networking.istio.io", NETWORKING, readVirtualServiceSpec),

@@ -10,6 +10,8 @@ import type { Cluster } from "../proxy/config/cluster.js";
 import type { VirtualHost } from "../proxy/config/virtual-host.js";
 import { poolLimits, ISTIO_DEFAULT_THRESHOLD } from "../proxy/pool-limits.js";
 import { walkRoutes, describeMatch, redirectLocation, type RouteTry } from "../proxy/route/index.js";
+import { corsAnswersPreflight, corsOriginAllowed } from "../proxy/route/cors-policy.js";
+import { downstreamVerdict } from "../proxy/security/downstream-tls.js";
 import {
   authenticateRequest, chooseClientTls, compileAuthorization, compileRequestAuthentication, connectionSecurity, effectivePeerAuthentication,
   evaluateAuthorization, mtlsForPort,
@@ -184,7 +186,15 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
     out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
   } else {
     out.push(`1. ${pod.name} is the ingress gateway of ${pod.gateway}: its Envoy takes the connection itself (no iptables).`);
-    out.push(`2. Listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
+    // The listener's filter chain decides the connection before HTTP (downstream-tls.ts).
+    const tls = v.translator.virtualHost(pod, x.rds, target).downstreamTls;
+    const verdict = downstreamVerdict(tls, req.scheme);
+    if (verdict.kind === "closed") {
+      out.push(`2. Listener 0.0.0.0_${target.port}: ${verdict.why}. The client gets no HTTP response (connection closed${verdict.flags !== "-" ? `, flag ${verdict.flags}` : ""}).`);
+      return { lines: out, decision: { ...EMPTY, path: "gateway", localStatus: 0, localFlags: verdict.flags } };
+    }
+    const terminated = verdict.kind === "handshake" ? ", a filter chain that terminates TLS for this SNI (a new connection pays one handshake)" : "";
+    out.push(`2. Listener 0.0.0.0_${target.port}${terminated} (HTTP connection manager, routes from RDS "${target.port}").`);
   }
   const vh = v.translator.virtualHost(pod, x.rds, target);
   out.push(vhLine(vh, target.port, req));
@@ -196,6 +206,10 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
   if (chosen === undefined) {
     out.push(vh.routes.length === 0 ? "4. The virtual host has no routes: 404 with flag NR (route_not_found)." : "4. No route matches: 404 with flag NR (route_not_found).");
     return { lines: out, decision: { ...base, localStatus: 404, localFlags: "NR" } };
+  }
+  if (chosen.cors !== undefined && corsAnswersPreflight(chosen.cors, req)) {
+    out.push(`4. The route's CORS policy answers this preflight itself (OPTIONS with Origin and Access-Control-Request-Method): 200${corsOriginAllowed(chosen.cors, req.headers["origin"] ?? "") ? " with the access-control-allow-* headers" : ", without access-control-allow-origin (origin not allowed; unmatchedPreflights IGNORE)"}.`);
+    return { lines: out, decision: { ...base, route: chosen.name, localStatus: 200, localFlags: "-" } };
   }
   if (chosen.action !== "route") {
     const status = chosen.action === "redirect" ? chosen.redirect?.code ?? 301 : chosen.directResponse?.status ?? 200;

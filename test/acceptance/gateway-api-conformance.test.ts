@@ -534,18 +534,18 @@ spec:
     expect(summary.gateways).toEqual([{
       name: "gw", namespace: "default",
       conditions: [
-        { type: "Accepted", status: "True", reason: "Accepted", message: "Resource accepted" },
-        { type: "Programmed", status: "True", reason: "Programmed", message: "Resource programmed, assigned to service(s) gw-istio.default.svc.cluster.local:80" },
-        { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "All references resolved" },
+        { type: "Accepted", status: "True", reason: "Accepted", message: "Resource accepted", observedGeneration: 1 },
+        { type: "Programmed", status: "True", reason: "Programmed", message: "Resource programmed, assigned to service(s) gw-istio.default.svc.cluster.local:80", observedGeneration: 1 },
+        { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "All references resolved", observedGeneration: 1 },
       ],
       listeners: [{
         name: "http", attachedRoutes: 1,
         supportedKinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }, { group: "gateway.networking.k8s.io", kind: "GRPCRoute" }],
         conditions: [
-          { type: "Accepted", status: "True", reason: "Accepted", message: "No errors found" },
-          { type: "Programmed", status: "True", reason: "Programmed", message: "No errors found" },
-          { type: "Conflicted", status: "False", reason: "NoConflicts", message: "No errors found" },
-          { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "No errors found" },
+          { type: "Accepted", status: "True", reason: "Accepted", message: "No errors found", observedGeneration: 1 },
+          { type: "Programmed", status: "True", reason: "Programmed", message: "No errors found", observedGeneration: 1 },
+          { type: "Conflicted", status: "False", reason: "NoConflicts", message: "No errors found", observedGeneration: 1 },
+          { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "No errors found", observedGeneration: 1 },
         ],
       }],
     }]);

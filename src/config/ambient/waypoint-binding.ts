@@ -10,6 +10,7 @@
 // services.go ingressUseWaypointFromLabels. https://istio.io/latest/docs/ambient/usage/waypoint/
 import type { RouteNamespaces } from "../../proxy/api/gateway-api.js";
 import { GATEWAY_MANAGED_LABEL, WAYPOINT_MANAGED_VALUE, type Waypoint } from "./waypoint-gateway.js";
+import { labelSelectorMatches } from "../../proxy/label-selector.js";
 import { INGRESS_USE_WAYPOINT_LABEL, USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from "./ambient-labels.js";
 
 export interface LabelledObject {
@@ -43,7 +44,7 @@ const key = (r: WaypointRef): string => `${r.namespace}/${r.name}`;
 
 function allowsAttachment(routes: RouteNamespaces, waypointNamespace: string, ns: string, nsLabels: Readonly<Record<string, string>>): boolean {
   if (routes.from === "All") return true;
-  if (routes.from === "Selector") return Object.entries(routes.selector?.matchLabels ?? {}).every(([k, v]) => nsLabels[k] === v);
+  if (routes.from === "Selector") return labelSelectorMatches(routes.selector ?? { matchLabels: {} }, nsLabels);
   return waypointNamespace === ns;
 }
 

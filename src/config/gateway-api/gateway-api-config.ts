@@ -19,6 +19,8 @@ import {
 import { sortByPrecedence } from "./route-precedence.js";
 import { kubernetesGatewayStatus, listenerConflicts, type KubernetesGatewayStatus } from "./gateway-status.js";
 import type { Condition } from "./condition.js";
+import { labelSelectorMatches } from "../../proxy/label-selector.js";
+import { listenerServed, listenerTls, type ListenerTls, type SecretKeys } from "./listener-tls.js";
 import { hostMatches, hostSubsumes, isWildcardHost } from "../../proxy/route/host-name.js";
 
 import { ROUTE_SEMANTICS_ANNOTATION } from "../../proxy/route/virtual-service-selection.js";
@@ -59,6 +61,8 @@ export interface GatewayApiInput {
   readonly services: ReadonlySet<string>;
   /** Labels of each namespace (for allowedRoutes.namespaces.from: Selector). */
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Secrets by "namespace/name" (a listener's certificateRefs); absent: none. */
+  readonly secrets?: SecretKeys;
   readonly domainSuffix: string;
 }
 
@@ -136,8 +140,7 @@ function namespaceAllowed(l: Listener, gw: KubernetesGateway, routeNs: string, n
   if (from.from === "All") return true;
   if (from.from === "Same") return routeNs === gw.metadata.namespace;
   const labels: Record<string, string> = { ...(nsLabels.get(routeNs) ?? {}), [NAMESPACE_NAME_LABEL]: routeNs };
-  const want = from.selector?.matchLabels ?? {};
-  return Object.keys(want).every((k) => labels[k] === want[k]);
+  return labelSelectorMatches(from.selector ?? { matchLabels: {} }, labels);
 }
 
 /** A listener's verdict on a parentRef, ranked as istiod collapses them (conditions.go createRouteStatus). */
@@ -170,10 +173,13 @@ function listenerVerdict(
   return { rank: ATTACHED, reason: "Accepted", message: "" };
 }
 
-/** The listeners istiod serves: a Conflicted one gets no server and no routes (gateway_collection.go). */
+/**
+ * The listeners routes attach to: a Conflicted one gets no server and no routes, nor does an HTTPS or
+ * TLS listener without `tls` (buildListener returns no server, and gateway_collection.go skips it).
+ */
 function servedListeners(gw: KubernetesGateway): Listener[] {
   const conflicts = listenerConflicts(gw);
-  return conflicts.size === 0 ? gw.spec.listeners : gw.spec.listeners.filter((l) => !conflicts.has(l.name));
+  return gw.spec.listeners.filter((l) => !conflicts.has(l.name) && !(l.tls === undefined && (l.protocol === "HTTPS" || l.protocol === "TLS")));
 }
 
 interface Generated { key: string; namespace: string; creationIndex: number; owner: string; host: string; gateway: string; rules: IstioHTTPRoute[] }
@@ -218,16 +224,23 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
   const gatewayCtx: ConversionContext = { ...meshCtx, enforceRefGrant: true };
   const k8sGateways = resources.filter((r): r is KubernetesGateway => r.kind === "KubernetesGateway");
   const gateways: Gateway[] = [];
+  // Each listener's TLS (listener-tls.ts): a listener whose certificateRefs do not resolve is not
+  // Programmed, and its Istio Gateway (its server here) is not pushed; routes still attach to it.
+  const tlsOf = new Map<KubernetesGateway, Map<string, ListenerTls>>();
   for (const gw of k8sGateways) {
     if (!isIstioGateway(gw, resources)) continue;
+    const tls = new Map(gw.spec.listeners.map((l) => [l.name, listenerTls(l, gw, input.secrets ?? new Map(), grants)] as const));
+    tlsOf.set(gw, tls);
     gateways.push({
       kind: "Gateway", apiVersion: "networking.istio.io/v1",
       metadata: { name: generatedGatewayName(gw), namespace: gw.metadata.namespace, labels: {}, annotations: { [PARENT_NAMES_ANNOTATION]: `Gateway/${gw.metadata.name}.${gw.metadata.namespace}` }, creationIndex: gw.metadata.creationIndex },
       spec: {
         selector: { [GATEWAY_NAME_LABEL]: gw.metadata.name },
-        servers: servedListeners(gw).filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS").map((l) => ({
-          port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [`${gw.metadata.namespace}/${l.hostname ?? "*"}`],
-        })),
+        servers: servedListeners(gw).filter((l) => (l.protocol === "HTTP" || l.protocol === "HTTPS") && listenerServed(l, tls.get(l.name)!)).map((l) => {
+          const server = { port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [`${gw.metadata.namespace}/${l.hostname ?? "*"}`] };
+          const t = tls.get(l.name)!.tls;
+          return t === undefined ? server : { ...server, tls: t };
+        }),
       },
     });
   }
@@ -311,7 +324,8 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       const bound = allowed.length > 1 ? `Route was valid, bound to ${allowed.length} parents` : "Route was valid";
       parents.push({ parentRef: parentRefString(p), conditions: [accepted(bound), resolved] });
     }
-    statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents });
+    const observedGeneration = route.metadata.generation ?? 1;
+    statuses.push({ kind: route.kind, namespace: ns, name: route.metadata.name, parents: parents.map((p) => ({ ...p, conditions: p.conditions.map((c) => ({ ...c, observedGeneration })) })) });
   }
 
   // mergeHTTPRoutes: one VirtualService per key, routes oldest first (then namespace/name), sorted by precedence.
@@ -339,7 +353,9 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
   const gatewayStatus = k8sGateways.filter((gw) => isIstioGateway(gw, resources)).map((gw) => {
     const byListener = attached.get(`${gw.metadata.namespace}/${gw.metadata.name}`);
     const counts = new Map<string, number>([...(byListener ?? new Map<string, Set<string>>())].map(([l, rs]) => [l, rs.size]));
-    return kubernetesGatewayStatus(gw, counts, input.domainSuffix);
+    const s = kubernetesGatewayStatus(gw, counts, input.domainSuffix, tlsOf.get(gw));
+    const observed = (cs: readonly Condition[]) => cs.map((c) => ({ ...c, observedGeneration: gw.metadata.generation ?? 1 }));
+    return { ...s, conditions: observed(s.conditions), listeners: s.listeners.map((l) => ({ ...l, conditions: observed(l.conditions) })) };
   });
   return { virtualServices, gateways, routes: statuses, gatewayStatus };
 }

@@ -14,6 +14,7 @@ import type { KubernetesGateway, Listener } from "../../proxy/api/gateway-api.js
 import { GATEWAY_GROUP } from "../../proxy/api/gateway-api.js";
 import type { Condition } from "./condition.js";
 import { gatewayDeploymentName } from "./gateway-deployment.js";
+import type { ListenerTls } from "./listener-tls.js";
 
 export interface RouteGroupKind { readonly group: string; readonly kind: string }
 
@@ -91,7 +92,11 @@ const bad = (type: Condition["type"], reason: string, message: string): Conditio
  * taken to have its address (meshsim has no load balancer provider to leave it pending), so Programmed
  * names it with the listeners' ports, as istiod does once the Service has endpoints.
  */
-export function kubernetesGatewayStatus(gw: KubernetesGateway, attached: ReadonlyMap<string, number>, domainSuffix: string): KubernetesGatewayStatus {
+export function kubernetesGatewayStatus(
+  gw: KubernetesGateway, attached: ReadonlyMap<string, number>, domainSuffix: string,
+  /** Each listener's TLS (listener-tls.ts); absent: none has an error. */
+  tls?: ReadonlyMap<string, ListenerTls>,
+): KubernetesGatewayStatus {
   const conflicts = listenerConflicts(gw);
   let valid = 0;
   const ports = new Set<number>();
@@ -105,14 +110,20 @@ export function kubernetesGatewayStatus(gw: KubernetesGateway, attached: Readonl
     }
     ports.add(l.port);
     const protocolError = unsupportedProtocol(l.protocol);
-    if (protocolError === undefined) valid++;
+    // buildListener: a TLS error is ResolvedRefs False with its reason and Programmed False Invalid
+    // "Bad TLS configuration"; a RefNotPermitted one also makes Accepted False NoValidCACertificate.
+    const tlsError = tls?.get(l.name)?.error;
+    if (protocolError === undefined && tlsError === undefined) valid++;
+    const accepted = protocolError !== undefined ? bad("Accepted", "UnsupportedProtocol", protocolError)
+      : tlsError?.reason === "RefNotPermitted" ? bad("Accepted", "NoValidCACertificate", tlsError.message)
+      : ok("Accepted", "Accepted");
     return {
       name: l.name, supportedKinds: kinds, attachedRoutes: attached.get(l.name) ?? 0,
       conditions: [
-        protocolError === undefined ? ok("Accepted", "Accepted") : bad("Accepted", "UnsupportedProtocol", protocolError),
-        ok("Programmed", "Programmed"),
+        accepted,
+        tlsError === undefined ? ok("Programmed", "Programmed") : bad("Programmed", "Invalid", "Bad TLS configuration"),
         { type: "Conflicted", status: "False", reason: "NoConflicts", message: "No errors found" },
-        kindsValid ? ok("ResolvedRefs", "ResolvedRefs") : invalidKinds[0]!,
+        tlsError !== undefined ? bad("ResolvedRefs", tlsError.reason, tlsError.message) : kindsValid ? ok("ResolvedRefs", "ResolvedRefs") : invalidKinds[0]!,
       ],
     };
   });

@@ -10,11 +10,11 @@
 // buildHTTPDestination, buildDestination, createRedirectFilter, createRewriteFilter,
 // createMirrorFilter, createURIMatch, createGRPCURIMatch).
 import type {
-  BackendObjectReference, GRPCRouteMatch, HTTPBackendRef, HTTPHeaderFilter, HTTPHeaderMatch, HTTPRouteFilter,
+  BackendObjectReference, GRPCRouteMatch, HTTPBackendRef, HTTPCORSFilter, HTTPHeaderFilter, HTTPHeaderMatch, HTTPRouteFilter,
   HTTPRouteMatch, HTTPRouteRetry, HTTPRouteTimeouts,
 } from "../../proxy/api/gateway-api.js";
 import type {
-  Destination, HeaderOperations, HTTPMatchRequest, HTTPRoute as IstioHTTPRoute, HTTPRouteDestination, StringMatch,
+  CorsPolicy, Destination, HeaderOperations, HTTPMatchRequest, HTTPRoute as IstioHTTPRoute, HTTPRouteDestination, StringMatch,
 } from "../../proxy/api/networking.js";
 import { backendAllowed } from "./reference-grant.js";
 import type { ReferenceGrant } from "../../proxy/api/gateway-api.js";
@@ -197,6 +197,7 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
         if (rw.uri !== undefined || rw.uriRegexRewrite !== undefined || rw.authority !== undefined) vs.rewrite = rw;
         break;
       }
+      case "CORS": vs.corsPolicy = corsPolicy(f.cors); break;
       case "ExtensionRef":
       case "ExternalAuth":
         return { route: vs, error, hard: { reason: "InvalidFilter", message: `unsupported filter type "${f.type}"` } };
@@ -253,6 +254,28 @@ function convertRule(rule: RuleParts, pos: number, match: HTTPMatchRequest | und
   }
   vs.route = route;
   return { route: vs, error: joinErrors(backendError, error) };
+}
+
+/**
+ * createCorsFilter: each allowed origin as a StringMatch — `*` a regex for any well-formed origin,
+ * no wildcard exact, one trailing `*` a prefix, other wildcards a regex — and unmatchedPreflights
+ * IGNORE, so Envoy answers every preflight itself (forward_not_matching_preflights false).
+ */
+function corsPolicy(f: HTTPCORSFilter): CorsPolicy {
+  const allowOrigins: StringMatch[] = [];
+  for (const o of f.allowOrigins ?? []) {
+    if (o === "*") allowOrigins.push({ regex: "^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s?#]+$" });
+    else if (!o.includes("*")) allowOrigins.push({ exact: o });
+    else if (o.indexOf("*") === o.length - 1) allowOrigins.push({ prefix: o.slice(0, -1) });
+    else allowOrigins.push({ regex: `^${escapeRe2(o).replaceAll("\\*", ".*")}$` });
+  }
+  const out: CorsPolicy = { allowOrigins, unmatchedPreflights: "IGNORE" };
+  if (f.allowCredentials === true) out.allowCredentials = true;
+  if (f.allowMethods !== undefined) out.allowMethods = f.allowMethods;
+  if (f.allowHeaders !== undefined) out.allowHeaders = f.allowHeaders;
+  if (f.exposeHeaders !== undefined) out.exposeHeaders = f.exposeHeaders;
+  if (f.maxAge > 0) out.maxAgeMs = f.maxAge * 1000;
+  return out;
 }
 
 /** joinErrors: the backend's reason, both messages. */

@@ -48,7 +48,10 @@ export function gatewayConditionMessages(gateways: readonly KubernetesGatewaySta
     for (const l of g.listeners) {
       for (const c of l.conditions) {
         // Conflicted is the one condition whose good state is False (a conflict also sets Accepted False).
-        if (c.status === "False" && c.type !== "Conflicted") out.push({ level: "Error", code: "MSH0103", resource, message: `listener ${l.name}: ${c.type} False, reason ${c.reason}: ${c.message} (routes cannot attach to it)` });
+        if (c.status !== "False" || c.type === "Conflicted") continue;
+        // A listener with bad TLS takes routes but is not served (listener-tls.ts): say which.
+        const effect = c.type === "Accepted" ? " (routes cannot attach to it)" : c.type === "Programmed" ? " (the gateway has no server for it: its connections are refused)" : "";
+        out.push({ level: "Error", code: "MSH0103", resource, message: `listener ${l.name}: ${c.type} False, reason ${c.reason}: ${c.message}${effect}` });
       }
     }
   }

@@ -9,12 +9,14 @@ import { pickDestination, walkRoutes, type CompiledDestination, type CompiledRou
 import type { CompiledFault } from "../../proxy/route/fault-injection.js";
 import type { RetryPolicy } from "../../proxy/route/retry-policy.js";
 import type { VirtualHost } from "../../proxy/config/virtual-host.js";
+import type { DownstreamTls } from "../../proxy/security/downstream-tls.js";
 import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest } from "../transport.js";
 import type { EndpointSource, UpstreamCluster, UpstreamClusters } from "./upstream-cluster.js";
 import type { DestinationRule, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 import { IdentityFirstMap } from "./identity-first-map.js";
+import { corsAnswersPreflight } from "../../proxy/route/cors-policy.js";
 import type { RouteSinks } from "../route-sinks.js";
 
 export type RoutedRequest =
@@ -66,7 +68,10 @@ class HeldVirtualHost {
   ) {
     this.service = vh.kind === "gateway" ? "unknown" : vh.service;
     this.notFound = { kind: "local", status: 404, flags: "NR", service: this.service };
+    this.corsPreflight = { kind: "local", status: 200, flags: "-", service: this.service };
   }
+  /** A preflight the CORS filter answers (proxy/route/cors-policy.ts). */
+  readonly corsPreflight: RoutedRequest;
   /** A redirect's or direct response's answer (one object per route). */
   local(route: CompiledRoute): RoutedRequest {
     let t = this.locals.get(route);
@@ -158,6 +163,12 @@ export class ProxyRouting {
     return h;
   }
 
+  /** At a gateway: what its listener does with the request's connection before HTTP (downstream-tls.ts). */
+  downstreamTls(pod: Pod, req: OutgoingRequest): DownstreamTls | undefined {
+    const s = this.state(pod);
+    return this.held(pod, s, req.target).vh.downstreamTls;
+  }
+
   /**
    * Route one request through the config the proxy holds (the virtual host for its target, the first
    * route that matches, a destination by weight, its cluster); `u` draws the weighted destination.
@@ -171,6 +182,8 @@ export class ProxyRouting {
     const h = this.held(pod, s, t);
     const r = walkRoutes(h.vh.routes, req, null);
     if (r === undefined) return h.notFound;
+    // The CORS filter runs before the router, on the route it picked.
+    if (r.cors !== undefined && corsAnswersPreflight(r.cors, req)) return h.corsPreflight;
     if (r.action !== "route") return h.local(r);
     // A ServiceEntry host: the proxy's cluster of its endpoints (ExternalEndpoints balances them).
     if (h.external !== null) return h.externalRoute(r, h.external.roundTrip, h.external.endpoints);

@@ -28,6 +28,8 @@ import { Router } from "./router.js";
 import { traceStream } from "./stream-info.js";
 import type { UpstreamRequest } from "./upstream-request.js";
 import { TlsSessionCache } from "./tls-session-cache.js";
+import { DownstreamConnections } from "./downstream-connections.js";
+import { downstreamVerdict } from "../../proxy/security/downstream-tls.js";
 
 export interface SidecarDeps {
   sim: Simulator;
@@ -44,6 +46,8 @@ export interface SidecarDeps {
   log: RequestLog | null;
   /** With nodes: is traffic between these two pods' zones dropped (a zone partition)? */
   partitioned?: ((from: Pod | null, to: Pod) => boolean) | undefined;
+  /** The CPU of a gateway's side of a client's TLS handshake, when its pod has no CPU model (ms; default 0). */
+  gatewayTlsHandshakeMs?: number;
 }
 
 /**
@@ -77,6 +81,8 @@ export class SidecarPath {
   readonly backoffDraw: () => number;
   readonly mirrorDraw: () => number;
   private readonly tlsSessions = new TlsSessionCache();
+  /** Clients' connections to gateways: their TLS handshakes and refusals. */
+  readonly downstream: DownstreamConnections;
   /** ambient's waypoints (set by the wiring in ambient mode). */
   waypoints: GatewayWaypoints | null = null;
 
@@ -98,6 +104,12 @@ export class SidecarPath {
     this.weightDraw = d.rng.stream("proxy:weights");
     this.backoffDraw = d.rng.stream("proxy:backoff");
     this.mirrorDraw = d.rng.stream("proxy:mirror");
+    this.downstream = new DownstreamConnections(sim, d.gatewayTlsHandshakeMs ?? 0);
+  }
+
+  /** The client closed its connection `conn` to a gateway: a new one handshakes again. */
+  closeConnection(origin: Origin, conn: number): void {
+    if (origin.pod !== null && (origin.pod as Pod).gateway !== undefined) this.downstream.closed(origin.pod as Pod, conn);
   }
 
   /** Fire-and-forget copies of a request to the route's mirrors; their answers are dropped. */
@@ -115,7 +127,15 @@ export class SidecarPath {
   }
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
-    const x = new Router(this, origin, origin.pod as Pod, req, responder);
+    const pod = origin.pod as Pod;
+    let handshake = false;
+    if (pod.gateway !== undefined) {
+      // The client's connection meets the gateway's listener before any HTTP (downstream-tls.ts).
+      const v = downstreamVerdict(this.d.routing.downstreamTls(pod, req), req.scheme);
+      if (v.kind === "closed") return this.downstream.close(responder, v.flags);
+      handshake = v.kind === "handshake" && this.downstream.opened(pod, conn);
+    }
+    const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
     // added to whatever the router does first (one event, not two).
@@ -131,6 +151,7 @@ export class SidecarPath {
       if (conn >= 0) x.worker = x.cpuWorker;
       x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
     } else x.outboundMs = this.d.proxyLatency();
+    if (handshake) x.outboundMs += this.downstream.handshakeMs(cpu, x.cpuWorker);
     if (this.d.log !== null && req.ctx) traceStream(x, this.d.log);
     x.route();
     return x;

@@ -57,12 +57,24 @@ export interface HTTPRequestMirrorFilter {
   fraction?: { numerator: number; denominator: number };
 }
 
+/** HTTPCORSFilter (GEP-1767; experimental in v1.3–v1.4, standard since Gateway API v1.5). */
+export interface HTTPCORSFilter {
+  allowOrigins?: string[];
+  allowCredentials?: boolean;
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  /** Seconds (the CRD's default is 5). */
+  maxAge: number;
+}
+
 export type HTTPRouteFilter =
   | { type: "RequestHeaderModifier"; requestHeaderModifier: HTTPHeaderFilter }
   | { type: "ResponseHeaderModifier"; responseHeaderModifier: HTTPHeaderFilter }
   | { type: "RequestRedirect"; requestRedirect: HTTPRequestRedirectFilter }
   | { type: "URLRewrite"; urlRewrite: HTTPURLRewriteFilter }
   | { type: "RequestMirror"; requestMirror: HTTPRequestMirrorFilter }
+  | { type: "CORS"; cors: HTTPCORSFilter }
   /** Filters the CRD admits that istiod does not convert (its InvalidFilter: the route gets no routes). */
   | { type: "ExtensionRef" | "ExternalAuth" };
 
@@ -141,10 +153,37 @@ export interface GRPCRouteSpec {
   rules: GRPCRouteRule[];
 }
 
+/** A Kubernetes LabelSelectorRequirement (metav1): In, NotIn, Exists, DoesNotExist. */
+export interface LabelSelectorRequirement { key: string; operator: string; values: string[] }
+
+/**
+ * A Kubernetes LabelSelector as the CRD admits it: the operator is a free string there, so one that
+ * metav1.LabelSelectorAsSelector refuses reaches the controller (label-selector.ts).
+ */
+export interface LabelSelector {
+  matchLabels: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
 export interface RouteNamespaces {
   /** "Same" (the default), "All" or "Selector". */
   from: "Same" | "All" | "Selector";
-  selector?: { matchLabels: Record<string, string> };
+  selector?: LabelSelector;
+}
+
+/** A reference to a Secret (group "" and kind "Secret" are the CRD's defaults). */
+export interface SecretObjectReference {
+  group: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** GatewayTLSConfig of a listener: Terminate (the default) or Passthrough, certificates, options. */
+export interface ListenerTLSConfig {
+  mode: "Terminate" | "Passthrough";
+  certificateRefs: SecretObjectReference[];
+  options: Record<string, string>;
 }
 
 export interface Listener {
@@ -152,6 +191,7 @@ export interface Listener {
   hostname?: string;
   port: number;
   protocol: string;
+  tls?: ListenerTLSConfig;
   allowedRoutes: { namespaces: RouteNamespaces; kinds?: { group: string; kind: string }[] };
 }
 

@@ -9,6 +9,11 @@ export interface ObjectMeta {
   annotations: Readonly<Record<string, string>>;
   /** Order of appearance in the scenario; stands in for creationTimestamp ("oldest wins" rules). */
   creationIndex: number;
+  /**
+   * Gateway API resources: metadata.generation as the API server keeps it — 1 when created, +1 at each
+   * timeline `apply` that changes the spec (absent: 1). A value in the YAML is ignored, as on create.
+   */
+  generation?: number;
 }
 
 /** Istio StringMatch: exactly one of exact, prefix, regex (RE2, full match). */
@@ -115,6 +120,20 @@ export interface HTTPRoute {
   mirrorPercentage?: Percent;
   mirrors?: { destination: Destination; percentage?: Percent }[];
   headers?: Headers;
+  /** Read from Gateway API CORS filters (a VirtualService's own corsPolicy is not read). */
+  corsPolicy?: CorsPolicy;
+}
+
+/** Istio CorsPolicy (https://istio.io/latest/docs/reference/config/networking/virtual-service/#CorsPolicy). */
+export interface CorsPolicy {
+  allowOrigins: StringMatch[];
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  maxAgeMs?: number;
+  allowCredentials?: boolean;
+  /** FORWARD (the API's default): a preflight from an origin not allowed goes to the upstream; IGNORE: Envoy answers it. */
+  unmatchedPreflights: "FORWARD" | "IGNORE";
 }
 
 export interface VirtualServiceSpec {

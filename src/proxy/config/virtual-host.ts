@@ -6,6 +6,7 @@
 // istio/istio pilot/pkg/networking/core/httproute.go (BuildSidecarOutboundVirtualHosts)
 import type { ServiceEntry } from "../api/networking.js";
 import type { CompiledRoute } from "../route/compile-routes.js";
+import type { DownstreamTls } from "../security/downstream-tls.js";
 
 /**
  * Why istiod put this virtual host in the route configuration:
@@ -37,6 +38,11 @@ export interface VirtualHost {
   readonly passthroughFqdn: string;
   /** Why this virtual host, in words (explain prints it). */
   readonly reason: string;
+  /**
+   * At a gateway (kind `gateway`): what the listener on the request's port does with a connection
+   * for this host before any HTTP (proxy/security/downstream-tls.ts); absent elsewhere.
+   */
+  readonly downstreamTls?: DownstreamTls | undefined;
 }
 
 export interface RouteConfiguration {

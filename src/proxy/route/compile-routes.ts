@@ -4,6 +4,7 @@
 // match entry becomes its own route (entries are OR'ed); emission stops after the first catch-all.
 // istio/istio pilot/pkg/networking/core/route/route.go (BuildHTTPRoutesForVirtualService,
 // sourceMatchHTTP, translateRoute); https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+import { compileCors, type CompiledCors } from "./cors-policy.js";
 import type { HTTPMatchRequest, HTTPRetry, HTTPRoute, VirtualService } from "../api/networking.js";
 import type { HttpRequest, SourceContext } from "../http-request.js";
 import { compileDestination, type CompiledDestination } from "./destination.js";
@@ -57,6 +58,8 @@ export interface CompiledRoute {
    * invalid or unpermitted backendRefs name the cluster "UnknownService" (route.go GetDestinationCluster).
    */
   readonly clusterNotFoundStatus: 500 | 503;
+  /** The route's CORS policy (Gateway API's CORS filter): preflights Envoy answers itself (cors-policy.ts). */
+  readonly cors: CompiledCors | undefined;
 }
 
 export interface CompileOptions {
@@ -123,6 +126,7 @@ function compileOne(
     rewrite, redirect, directResponse, headers,
     hostRewrite: rewrite?.authority ?? headers?.authority,
     clusterNotFoundStatus: opts.gatewaySemantics === true ? 500 : 503,
+    cors: compileCors(rule.corsPolicy),
   });
 }
 

@@ -4,7 +4,7 @@
 // Rules and messages: config/crd/standard/gateway.networking.k8s.io_*.yaml and apis/v1/shared_types.go,
 // httproute_types.go in github.com/kubernetes-sigs/gateway-api.
 import type {
-  BackendObjectReference, HTTPBackendRef, HTTPHeaderFilter, HTTPHeaderMatch, HTTPPathModifier, HTTPRouteFilter, ParentReference,
+  BackendObjectReference, HTTPCORSFilter, HTTPBackendRef, HTTPHeaderFilter, HTTPHeaderMatch, HTTPPathModifier, HTTPRouteFilter, ParentReference,
 } from "../../proxy/api/gateway-api.js";
 import { GATEWAY_GROUP } from "../../proxy/api/gateway-api.js";
 import { parseDuration } from "../duration.js";
@@ -22,9 +22,48 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const GW_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 export const FILTERS = ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestRedirect", "URLRewrite", "RequestMirror"];
-// Filter types the CRD admits that meshsim does not model: a warning, and the filter is dropped (CORS),
-// or kept for the conversion to refuse as istiod does (ExtensionRef, ExternalAuth).
+// Filter types the CRD admits that istiod does not convert: kept for the conversion to refuse as
+// istiod does (ExtensionRef, ExternalAuth). CORS is read (readCors).
 const OTHER_FILTERS = ["ExtensionRef", "CORS", "ExternalAuth"];
+// HTTPCORSFilter.allowOrigins items (the CRD's pattern).
+const CORS_ORIGIN = /(^\*$)|(^(http(s)?):\/\/(((\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+|\*)(:([0-9]{1,5}))?)$)/;
+
+/** A list of the CORS filter: at most `max` distinct items, `*` alone (the CRD's set type and CEL rule). */
+function corsList(v: YamlValue | undefined, field: string, max: number, item: (x: YamlValue) => string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const out: string[] = [];
+  const list = v.list() ?? [];
+  if (list.length > max) v.error(`must have at most ${max} items`);
+  for (const x of list) {
+    const s = item(x);
+    if (s === undefined) continue;
+    if (out.includes(s)) x.error(`duplicate value ${JSON.stringify(s)}`);
+    out.push(s);
+  }
+  if (out.includes("*") && out.length > 1) v.error(`${field} cannot contain '*' alongside other ${field === "AllowOrigins" ? "origins" : field === "AllowMethods" ? "methods" : "headers"}`);
+  return out;
+}
+
+/** HTTPCORSFilter as the CRD admits it (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml). */
+function readCors(v: YamlValue): HTTPCORSFilter | undefined {
+  const m = v.map();
+  if (!m) return undefined;
+  const header = (x: YamlValue) => pattern(x, HEADER_NAME, "header name", 256);
+  const allowOrigins = corsList(m.get("allowOrigins"), "AllowOrigins", 64, (x) => pattern(x, CORS_ORIGIN, "origin"));
+  const allowMethods = corsList(m.get("allowMethods"), "AllowMethods", 9, (x) => oneOf(x, [...METHODS, "*"]));
+  const allowHeaders = corsList(m.get("allowHeaders"), "AllowHeaders", 64, header);
+  const exposeHeaders = corsList(m.get("exposeHeaders"), "ExposeHeaders", 64, header);
+  const allowCredentials = m.get("allowCredentials")?.bool();
+  const maxAge = m.has("maxAge") ? m.get("maxAge")?.int({ min: 1 }) : 5;
+  m.done();
+  const out: HTTPCORSFilter = { maxAge: maxAge ?? 5 };
+  if (allowOrigins !== undefined) out.allowOrigins = allowOrigins;
+  if (allowCredentials !== undefined) out.allowCredentials = allowCredentials;
+  if (allowMethods !== undefined) out.allowMethods = allowMethods;
+  if (allowHeaders !== undefined) out.allowHeaders = allowHeaders;
+  if (exposeHeaders !== undefined) out.exposeHeaders = exposeHeaders;
+  return out;
+}
 
 export function pattern(v: YamlValue | undefined, re: RegExp, what: string, max = 253): string | undefined {
   const s = v?.str();
@@ -192,13 +231,9 @@ function readFilter(v: YamlValue): HTTPRouteFilter | undefined {
     m.ignore(...m.keys());
     return { type };
   }
-  if (OTHER_FILTERS.includes(type)) {
-    typeV!.warn(`filter type ${type} is not modelled; ignored`);
-    m.ignore(...m.keys());
-    return undefined;
-  }
   let out: HTTPRouteFilter | undefined;
   switch (type) {
+    case "CORS": { const c = readCors(body); if (c) out = { type, cors: c }; break; }
     case "RequestHeaderModifier": { const h = readHeaderFilter(body); if (h) out = { type, requestHeaderModifier: h }; break; }
     case "ResponseHeaderModifier": { const h = readHeaderFilter(body); if (h) out = { type, responseHeaderModifier: h }; break; }
     case "RequestRedirect": {
@@ -271,7 +306,7 @@ export function readFilters(v: YamlValue | undefined, allowed: readonly string[]
   const out: HTTPRouteFilter[] = [];
   for (const fv of list) {
     const t = fv.map()?.get("type")?.str();
-    if (t !== undefined && FILTERS.includes(t) && !allowed.includes(t)) { fv.map()?.get("type")?.error(`filter type ${t} is not allowed here (allowed: ${allowed.join(", ")})`); fv.map()?.ignore(...(fv.map()?.keys() ?? [])); continue; }
+    if (t !== undefined && (FILTERS.includes(t) || t === "CORS") && !allowed.includes(t)) { fv.map()?.get("type")?.error(`filter type ${t} is not allowed here (allowed: ${allowed.join(", ")})`); fv.map()?.ignore(...(fv.map()?.keys() ?? [])); continue; }
     const f = readFilter(fv);
     if (f) out.push(f);
   }

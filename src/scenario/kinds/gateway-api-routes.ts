@@ -62,8 +62,9 @@ function readHttpRule(v: YamlValue): HTTPRouteRule | undefined {
   if (matchList && matchList.length > 64) matchesV!.error("must have at most 64 items");
   const matches = matchList ? matchList.map(readHttpMatch).filter((x): x is HTTPRouteMatch => x !== undefined)
     : [{ path: { type: "PathPrefix" as const, value: "/" } }];
-  const filters = readFilters(m.get("filters"), FILTERS);
-  const backendRefs = readBackendRefs(m.get("backendRefs"), ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror", "RequestRedirect", "URLRewrite"]);
+  // CORS: experimental in Gateway API v1.3–v1.4, standard since v1.5 (on a rule and on a backendRef).
+  const filters = readFilters(m.get("filters"), [...FILTERS, "CORS"]);
+  const backendRefs = readBackendRefs(m.get("backendRefs"), ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror", "RequestRedirect", "URLRewrite", "CORS"]);
   const out: HTTPRouteRule = { matches };
   if (name !== undefined) out.name = name;
   if (filters && filters.length > 0) out.filters = filters;

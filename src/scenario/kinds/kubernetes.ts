@@ -3,7 +3,7 @@
 import { ANNOTATIONS, buildChains, InvalidAnnotationError } from "../../proxy/interception/iptables.js";
 import type { ObjectMeta } from "../../proxy/api/networking.js";
 import { parse as parseYaml } from "yaml";
-import type { ContainerResources, Deployment, Namespace, ProxyResources, ReadinessProbe, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
+import type { ContainerResources, Deployment, Namespace, ProxyResources, ReadinessProbe, Secret, Service, ServiceAccount, ServicePort, SourcePos } from "../model.js";
 import { DEFAULTS } from "../defaults.js";
 import type { LoadState } from "../load-state.js";
 import type { YamlMap, YamlValue } from "../yaml-value.js";
@@ -40,6 +40,40 @@ export function readNamespace(_doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
 export function readServiceAccount(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): ServiceAccount {
   doc.ignore("secrets", "imagePullSecrets", "automountServiceAccountToken");
   return { kind: "ServiceAccount", metadata, pos };
+}
+
+/** A Secret key: "a valid config key must consist of alphanumeric characters, '-', '_' or '.'". */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+/** Go's base64.StdEncoding, as the API server decodes `data` ([]byte in JSON). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * A Secret (v1) as the API server validates it: keys of `data` (base64) and `stringData` (merged into
+ * data, winning over it); a kubernetes.io/tls Secret must hold `tls.crt` and `tls.key`.
+ * kubernetes/kubernetes pkg/apis/core/validation/validation.go ValidateSecret.
+ */
+export function readSecret(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Secret {
+  const type = doc.get("type")?.nonEmptyStr() ?? "Opaque";
+  const data: Record<string, string> = {};
+  for (const field of ["data", "stringData"] as const) {
+    const m = doc.get(field)?.map();
+    if (!m) continue;
+    for (const k of m.keys()) {
+      const v = m.get(k)!;
+      const text = v.str();
+      if (!SECRET_KEY.test(k)) v.error("a valid config key must consist of alphanumeric characters, '-', '_' or '.'");
+      if (text === undefined) continue;
+      const compact = field === "data" ? text.replace(/\s+/g, "") : text;
+      if (field === "data" && !BASE64.test(compact)) v.error("illegal base64 data");
+      data[k] = field === "data" ? Buffer.from(compact, "base64").toString("utf8") : text;
+    }
+    m.done();
+  }
+  doc.ignore("immutable");
+  if (type === "kubernetes.io/tls") {
+    for (const k of ["tls.crt", "tls.key"]) if (!(k in data)) (doc.get("data") ?? doc.get("stringData") ?? doc.get("type")!).error(`data[${k}]: Required value`);
+  }
+  return { kind: "Secret", metadata, type, data, pos };
 }
 
 export function readService(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, state: LoadState): Service | undefined {

@@ -6,7 +6,8 @@
 // VirtualServices bound to that Gateway.
 // istio/istio pilot/pkg/networking/core/httproute.go (BuildSidecarOutboundVirtualHosts,
 // buildGatewayHTTPRouteConfig); https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
-import type { ServiceEntry, VirtualService } from "../../proxy/api/networking.js";
+import type { Gateway, ServiceEntry, VirtualService } from "../../proxy/api/networking.js";
+import { terminatesTls, type DownstreamTls } from "../../proxy/security/downstream-tls.js";
 import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
 import { usesConsistentHash } from "../../proxy/destination-rule.js";
 import { compileRoutes, type CompileOptions } from "../../proxy/route/compile-routes.js";
@@ -99,16 +100,37 @@ function routesOnPort(vs: VirtualService, port: number): boolean {
   return vs.spec.http?.some((r) => r.match === undefined || r.match.length === 0 || r.match.some((m) => m.port === undefined || m.port === 0 || m.port === port)) ?? false;
 }
 
+type GatewayServer = Gateway["spec"]["servers"][number];
+const serverHosts = (sv: GatewayServer) => sv.hosts.map((h) => h.slice(h.indexOf("/") + 1));
+
+/**
+ * The filter chain a gateway's listener on `port` picks for a connection to `host` (its SNI): none when
+ * the port's servers are plain HTTP; else the TLS server whose hosts take the SNI (an exact host
+ * before a wildcard, as Envoy's server_names match), by its `tls.mode`. HTTPS and TLS servers carry
+ * TLS (istio/istio pilot/pkg/networking/core/gateway.go buildGatewayListeners); proxy/security/downstream-tls.ts.
+ */
+function downstreamTlsOf(gw: Gateway | undefined, host: string, port: number): DownstreamTls | undefined {
+  const onPort = gw?.spec.servers.filter((sv) => listensOn(sv.port.number, port)) ?? [];
+  if (onPort.length === 0) return gw === undefined ? undefined : "no-listener";
+  const tls = onPort.filter((sv) => ["HTTPS", "TLS"].includes(sv.port.protocol.toUpperCase()));
+  if (tls.length === 0) return "plaintext";
+  const taking = tls.filter((sv) => serverHosts(sv).some((h) => hostMatches(h, host)));
+  if (taking.length === 0) return "no-filter-chain";
+  const best = taking.find((sv) => serverHosts(sv).includes(host)) ?? taking[0]!;
+  return terminatesTls((best.tls as { mode?: string } | undefined)?.mode);
+}
+
 /** At a gateway: the Gateway's servers decide which hosts it listens for; only VirtualServices bound to it route. */
 function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
   const name = p.pod.gateway!;
   const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
+  const downstreamTls = downstreamTlsOf(gw, host, port);
   const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), host))) === true;
   const vs = listens ? selectVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod)) : undefined;
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
     routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, compileOptions(p)) : [],
-    virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "",
+    virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "", downstreamTls,
     reason: gw === undefined ? `Gateway ${name} is not in this proxy's config`
       : !listens ? `no server of Gateway ${name} listens for ${host} on port ${port}`
       : vs === undefined ? `Gateway ${name} listens for ${host}, but no VirtualService bound to it routes that host`
