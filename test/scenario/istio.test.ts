@@ -161,7 +161,7 @@ spec:
     ]);
   });
 
-  it("security kinds: portLevelMtls needs a selector; serviceAccounts become principals", () => {
+  it("security kinds: portLevelMtls needs a selector; serviceAccounts are read as they are", () => {
     expect(errorsOf({
       "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p}\nspec: {portLevelMtls: {8080: {mode: DISABLE}}}\n`,
     })).toEqual(["spec.portLevelMtls: portLevelMtls requires a selector"]);
@@ -174,7 +174,7 @@ spec:
   selector: {matchLabels: {app: reviews}}
   action: DENY
   rules:
-  - from: [{source: {serviceAccounts: [shop/sleep], namespaces: [dev]}}]
+  - from: [{source: {serviceAccounts: [shop/sleep, ratings], trustDomains: ["*.corp"]}}]
     to: [{operation: {methods: [POST], paths: ["/admin*"]}}]
     when: [{key: "request.headers[x-token]", notValues: [""]}]
 `,
@@ -183,11 +183,19 @@ spec:
       selector: { matchLabels: { app: "reviews" } },
       action: "DENY",
       rules: [{
-        from: [{ source: { namespaces: ["dev"], principals: ["cluster.local/ns/shop/sa/sleep"] } }],
+        from: [{ source: { serviceAccounts: ["shop/sleep", "ratings"], trustDomains: ["*.corp"] } }],
         to: [{ operation: { methods: ["POST"], paths: ["/admin*"] } }],
         when: [{ key: "request.headers[x-token]", notValues: [""] }],
       }],
     });
+    // istio/istio pkg/config/validation/validation.go ValidateAuthorizationPolicy, security.go
+    // CheckServiceAccount / CheckTrustDomainValues.
+    const ap = (source: string) => ({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {rules: [{from: [{source: ${source}}]}]}\n` });
+    expect(errorsOf(ap("{serviceAccounts: [shop/sleep], namespaces: [dev]}"))).toEqual([
+      "spec.rules[0].from[0].source.serviceAccounts: cannot set serviceAccounts with namespaces or principals",
+    ]);
+    expect(errorsOf(ap("{serviceAccounts: [\"shop/*\", a/b/c]}"))).toHaveLength(2);
+    expect(errorsOf(ap("{trustDomains: [\"a*b\", x/y]}"))).toHaveLength(2);
   });
 
   it("Gateway, ServiceEntry and Sidecar read their fields", () => {

@@ -57,20 +57,38 @@ function readSource(v: YamlValue): AuthzSource | undefined {
     const l = m.get(key)?.strList();
     if (l) out[key] = l;
   }
-  // `serviceAccounts: [ns/sa]` is shorthand for principals `cluster.local/ns/<ns>/sa/<sa>`.
-  for (const [key, target] of [["serviceAccounts", "principals"], ["notServiceAccounts", "notPrincipals"]] as const) {
+  // serviceAccounts: `<sa>` (the policy's namespace) or `<ns>/<sa>`, no wildcard, at most 16, and
+  // never with principals or namespaces (istio/istio pkg/config/security/security.go CheckServiceAccount,
+  // pkg/config/validation/validation.go ValidateAuthorizationPolicy).
+  for (const key of ["serviceAccounts", "notServiceAccounts"] as const) {
     const sv = m.get(key);
     const l = sv?.strList();
     if (!l) continue;
-    const principals: string[] = [];
+    if (l.length > 16) sv!.error("may not have more than 16 values");
     for (const sa of l) {
       const parts = sa.split("/");
-      if (parts.length !== 2 || !parts[0] || !parts[1]) { sv!.error(`expected <namespace>/<service account>, got ${JSON.stringify(sa)}`); continue; }
-      principals.push(`cluster.local/ns/${parts[0]}/sa/${parts[1]}`);
+      if (sa.includes("*")) sv!.error(`wildcard not allowed, found ${JSON.stringify(sa)}`);
+      else if (parts.length > 2 || parts.some((x) => x === "")) sv!.error(`expected 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(sa)}`);
     }
-    out[target] = [...(out[target] ?? []), ...principals];
+    out[key] = l;
   }
-  for (const key of ["trustDomains", "notTrustDomains"]) if (m.has(key)) m.get(key)!.warn(`${key} is not simulated; ignored`);
+  if ((out.serviceAccounts ?? out.notServiceAccounts) !== undefined &&
+    (out.principals ?? out.notPrincipals ?? out.namespaces ?? out.notNamespaces) !== undefined) {
+    (m.get("serviceAccounts") ?? m.get("notServiceAccounts"))!.error("cannot set serviceAccounts with namespaces or principals");
+  }
+  // trustDomains: one "*" at most, at either end, and no "/" (security.go CheckTrustDomainValues).
+  for (const key of ["trustDomains", "notTrustDomains"] as const) {
+    const tv = m.get(key);
+    const l = tv?.strList();
+    if (!l) continue;
+    for (const td of l) {
+      const stars = td.split("*").length - 1;
+      if (td === "" || td.includes("/") || stars > 1 || (stars === 1 && td !== "*" && !td.startsWith("*") && !td.endsWith("*"))) {
+        tv!.error(`expected a trust domain, "td*", "*td" or "*", found ${JSON.stringify(td)}`);
+      }
+    }
+    out[key] = l;
+  }
   m.done();
   return out;
 }

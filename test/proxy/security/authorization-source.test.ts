@@ -1,7 +1,7 @@
 // AuthorizationPolicy behaviours checked against istio/istio and envoyproxy/envoy source (docs/model.md
 // "Checked against the source"); each case names the upstream function it follows.
 import { describe, expect, it } from "vitest";
-import type { AuthorizationPolicySpec } from "../../../src/proxy/api/security.js";
+import type { AuthorizationPolicySpec, AuthzSource } from "../../../src/proxy/api/security.js";
 import { compileAuthorization, evaluateAuthorization } from "../../../src/proxy/security/authorization/authorization.js";
 import type { AuthzRequest } from "../../../src/proxy/security/authorization/request.js";
 import { authorizationPolicy, authzRequest } from "../../properties/arbitraries/security.js";
@@ -51,5 +51,40 @@ describe("authorization vs source: dry-run and CUSTOM naming", () => {
     const d = decide([a, b], { path: "/a" });
     expect(d).toMatchObject({ allowed: false, flags: "-", body: "RBAC: access denied", reason: "custom-provider-unknown" });
     expect(decide([a, b], { path: "/c" }).allowed).toBe(true);
+  });
+});
+
+describe("authorization vs source: serviceAccounts and trustDomains", () => {
+  const from = (source: AuthzSource): AuthorizationPolicySpec => ({ rules: [{ from: [{ source }] }] });
+  const peer = (principal: string) => {
+    const [trustDomain, , namespace, , serviceAccount] = principal.split("/") as [string, string, string, string, string];
+    return { trustDomain, namespace, serviceAccount, principal };
+  };
+  // istio/istio pilot/pkg/security/authz/model/generator.go serviceAccountRegex: a bare name is in the
+  // policy's namespace; any trust domain matches.
+  it("serviceAccounts: a bare name means the policy's namespace; any trust domain", () => {
+    expect(decide([from({ serviceAccounts: ["sleep"] })], { peer: peer("cluster.local/ns/foo/sa/sleep") }).allowed).toBe(true);
+    expect(decide([from({ serviceAccounts: ["sleep"] })], { peer: peer("cluster.local/ns/bar/sa/sleep") }).allowed).toBe(false);
+    expect(decide([from({ serviceAccounts: ["bar/sleep"] })], { peer: peer("corp.example/ns/bar/sa/sleep") }).allowed).toBe(true);
+    expect(decide([from({ serviceAccounts: ["bar/sleep"] })], { peer: peer("cluster.local/ns/bar/sa/sleepy") }).allowed).toBe(false);
+    expect(decide([from({ serviceAccounts: ["bar/sleep"] })], { peer: undefined }).allowed).toBe(false);
+    expect(decide([from({ notServiceAccounts: ["sleep"] })], { peer: undefined }).allowed).toBe(true);
+  });
+  it("when source.serviceAccount is a known key (not a skipped rule)", () => {
+    const spec: AuthorizationPolicySpec = { rules: [{ when: [{ key: "source.serviceAccount", values: ["foo/sleep"] }] }] };
+    const c = compileAuthorization([authorizationPolicy("foo", "w", spec)], WL);
+    expect(c.skipped).toEqual([]);
+    expect(evaluateAuthorization(c, authzRequest({ peer: peer("cluster.local/ns/foo/sa/sleep") })).allowed).toBe(true);
+  });
+  // generator.go srcTrustDomainGenerator: "*" any mTLS peer, exact = prefix "spiffe://td/", one "*" = [^/]*.
+  it("trustDomains: exact, wildcard at either end, * = any mTLS peer", () => {
+    const p = peer("cluster.local/ns/foo/sa/sleep");
+    expect(decide([from({ trustDomains: ["cluster.local"] })], { peer: p }).allowed).toBe(true);
+    expect(decide([from({ trustDomains: ["cluster"] })], { peer: p }).allowed).toBe(false);
+    expect(decide([from({ trustDomains: ["*.local"] })], { peer: p }).allowed).toBe(true);
+    expect(decide([from({ trustDomains: ["cluster.*"] })], { peer: p }).allowed).toBe(true);
+    expect(decide([from({ trustDomains: ["*"] })], { peer: p }).allowed).toBe(true);
+    expect(decide([from({ trustDomains: ["*"] })], { peer: undefined }).allowed).toBe(false);
+    expect(decide([{ rules: [{ when: [{ key: "source.trustDomain", notValues: ["cluster.local"] }] }] }], { peer: p }).allowed).toBe(false);
   });
 });

@@ -184,7 +184,7 @@ export function compileAuthorization(
     }
     rules.forEach((r, i) => {
       try {
-        const rule = compileRule(r ?? {});
+        const rule = compileRule(r ?? {}, p.metadata.namespace);
         lists[action].push({ id: idOf(i), policy: ref, ruleIndex: i, rule, provider, providerKnown, decision: entryDecision(action, ref, i, idOf(i), providerKnown) });
       } catch (e) {
         if (!(e instanceof InvalidRuleError)) throw e;
