@@ -87,6 +87,8 @@ export interface JWTRule {
   /** Cookies the token may come in. */
   fromCookies?: string[];
   forwardOriginalToken?: boolean;
+  /** Claims split at spaces into lists for authorization, besides `scope` and `permission`. */
+  spaceDelimitedClaims?: string[];
 }
 
 export interface RequestAuthenticationSpec {

@@ -245,6 +245,8 @@ export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): 
           if (name !== undefined) r.fromHeaders.push(prefix === undefined ? { name } : { name, prefix });
         }
       }
+      const sdc = m.get("spaceDelimitedClaims")?.strList();
+      if (sdc) r.spaceDelimitedClaims = sdc;
       const fot = m.get("forwardOriginalToken")?.bool();
       if (fot !== undefined) r.forwardOriginalToken = fot;
       // Token locations besides headers (istiod copies them to Envoy's provider:
