@@ -104,7 +104,7 @@ export class InboundPolicies {
   check(pod: Pod, req: OutgoingRequest, origin: Origin, mtls: boolean, targetPort: number): InboundDenial | null {
     const p = this.of(pod);
     if (p.open) return null;
-    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds());
+    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds(), req.method);
     if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length, jwtDetails(jwt.body));
     const from = origin.pod as Pod | null;
     const r: AuthzRequest = {

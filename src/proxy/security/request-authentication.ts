@@ -275,16 +275,27 @@ function audiencesAllowed(allowed: readonly string[], aud: unknown): boolean {
 }
 
 /**
+ * A CORS preflight: OPTIONS with non-empty Origin and Access-Control-Request-Method. Istio sets
+ * bypass_cors_preflight (policy_applier.go convertToEnvoyJwtConfig), and jwt_authn then passes it
+ * whatever its token (envoy jwt_authn filter.cc isCorsPreflightRequest).
+ */
+function isCorsPreflight(method: string, headers: Readonly<Record<string, string>>): boolean {
+  return method === "OPTIONS" && (headers["origin"] ?? "") !== "" && (headers["access-control-request-method"] ?? "") !== "";
+}
+
+/**
  * jwt_authn for one request at simulated time `nowSeconds`.
  * @param path the :path (the `access_token` query parameter is a default token location).
+ * @param method the :method (a CORS preflight is never checked).
  */
 export function authenticateRequest(
   authn: CompiledRequestAuthn,
   headers: Readonly<Record<string, string>>,
   path: string,
   nowSeconds: number,
+  method = "GET",
 ): JwtAuthnResult {
-  if (authn.rules.length === 0) return JWT_NOT_PRESENT;
+  if (authn.rules.length === 0 || isCorsPreflight(method, headers)) return JWT_NOT_PRESENT;
   const found = extractToken(authn, headers, path);
   if (found === undefined) return JWT_NOT_PRESENT;
   const [token, loc] = found;

@@ -34,3 +34,15 @@ describe("jwt_authn payload in metadata: space-delimited claims", () => {
     expect(allowed([{ issuer: ISS, spaceDelimitedClaims: ["roles"] }], { roles: "a b" }, "roles", "b")).toBe(true);
   });
 });
+
+describe("CORS preflight", () => {
+  // istio policy_applier.go sets BypassCorsPreflight; envoy jwt_authn filter.cc isCorsPreflightRequest.
+  const authn = compileRequestAuthentication([requestAuthentication("foo", "jwt", { jwtRules: [{ issuer: ISS }] })], WL);
+  const bad = { authorization: "Bearer deadbeef" };
+  it("OPTIONS with Origin and Access-Control-Request-Method passes jwt_authn whatever its token", () => {
+    const pre = { ...bad, origin: "https://a.example", "access-control-request-method": "POST" };
+    expect(authenticateRequest(authn, pre, "/", 0, "OPTIONS")).toMatchObject({ ok: true, requestPrincipal: undefined });
+    expect(authenticateRequest(authn, pre, "/", 0, "GET")).toMatchObject({ ok: false, status: 401 });
+    expect(authenticateRequest(authn, { ...bad, origin: "https://a.example" }, "/", 0, "OPTIONS")).toMatchObject({ ok: false, status: 401 });
+  });
+});
