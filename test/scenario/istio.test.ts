@@ -198,6 +198,14 @@ spec:
     expect(errorsOf(ap("{trustDomains: [\"a*b\", x/y]}"))).toHaveLength(2);
   });
 
+  it("DENY or CUSTOM without rules: a warning (Istio's webhook rejects it; istiod would never match it)", () => {
+    const s = load({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {action: DENY}\n` });
+    expect(s.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      "spec.action: DENY without rules never matches (Istio's validation webhook rejects it); add an empty rule {} to match every request",
+    ]);
+    expect(s.authorizationPolicies[0]!.spec.rules).toBeUndefined();
+  });
+
   it("Gateway, ServiceEntry and Sidecar read their fields", () => {
     const s = load({
       "main.yaml": `${SIM}---

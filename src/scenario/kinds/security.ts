@@ -167,6 +167,12 @@ export function readAuthorizationPolicySpec(spec: YamlMap): AuthorizationPolicyS
   if (out.action === "CUSTOM" && !out.provider) spec.error("action CUSTOM requires a provider");
   const rulesV = spec.get("rules")?.list();
   if (rulesV) out.rules = rulesV.map(readRule).filter((r): r is AuthzRule => r !== undefined);
+  // istiod's validation webhook rejects DENY and CUSTOM policies without rules (validation.go
+  // ValidateAuthorizationPolicy: "... is meaningless as it will never be triggered"); past it, istiod
+  // generates a policy that never matches (builder.go rbacPolicyMatchNever), which meshsim does.
+  if ((out.action === "DENY" || out.action === "CUSTOM") && (out.rules?.length ?? 0) === 0) {
+    (spec.get("action") ?? spec.value).warn(`${out.action} without rules never matches (Istio's validation webhook rejects it); add an empty rule {} to match every request`);
+  }
   // targetRefs: the policy applies to its targets only — an ambient waypoint (the waypoint Gateway or
   // a Service bound to one) enforces it; it never selects sidecars. A gateway's is not simulated.
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/ (targetRefs)
