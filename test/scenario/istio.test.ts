@@ -176,7 +176,7 @@ spec:
   rules:
   - from: [{source: {serviceAccounts: [shop/sleep, ratings], trustDomains: ["*.corp"]}}]
     to: [{operation: {methods: [POST], paths: ["/admin*"]}}]
-    when: [{key: "request.headers[x-token]", notValues: [""]}]
+    when: [{key: "request.headers[x-token]", notValues: [guest]}]
 `,
     });
     expect(s.authorizationPolicies[0]!.spec).toEqual({
@@ -185,7 +185,7 @@ spec:
       rules: [{
         from: [{ source: { serviceAccounts: ["shop/sleep", "ratings"], trustDomains: ["*.corp"] } }],
         to: [{ operation: { methods: ["POST"], paths: ["/admin*"] } }],
-        when: [{ key: "request.headers[x-token]", notValues: [""] }],
+        when: [{ key: "request.headers[x-token]", notValues: ["guest"] }],
       }],
     });
     // istio/istio pkg/config/validation/validation.go ValidateAuthorizationPolicy, security.go
@@ -196,6 +196,17 @@ spec:
     ]);
     expect(errorsOf(ap("{serviceAccounts: [\"shop/*\", a/b/c]}"))).toHaveLength(2);
     expect(errorsOf(ap("{trustDomains: [\"a*b\", x/y]}"))).toHaveLength(2);
+    // security.go ValidateIPs / ValidatePorts (Go netip and ParseUint: "08080" is port 8080).
+    expect(errorsOf(ap("{ipBlocks: [10.0.0.0/33, 10.1.2.3, \"2001:db8::/32\", bogus], notRemoteIpBlocks: [\"\"]}"))).toEqual([
+      "spec.rules[0].from[0].source.ipBlocks: bad IP address or CIDR range \"10.0.0.0/33\"",
+      "spec.rules[0].from[0].source.ipBlocks: bad IP address or CIDR range \"bogus\"",
+      "spec.rules[0].from[0].source.notRemoteIpBlocks: empty value not allowed, found in notRemoteIpBlocks",
+    ]);
+    const op = (o: string) => ({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {rules: [{to: [{operation: ${o}}], when: [{key: destination.port, values: [\"x\"]}]}]}\n` });
+    expect(errorsOf(op("{ports: [\"08080\", \"65536\"]}"))).toEqual([
+      "spec.rules[0].to[0].operation.ports: bad port \"65536\"",
+      "spec.rules[0].when[0].values: bad port \"x\"",
+    ]);
   });
 
   it("DENY or CUSTOM without rules: a warning (Istio's webhook rejects it; istiod would never match it)", () => {

@@ -1,5 +1,6 @@
 // PeerAuthentication, AuthorizationPolicy, RequestAuthentication specs:
 // https://istio.io/latest/docs/reference/config/security/
+import { isIP } from "node:net";
 import type {
   AuthorizationPolicySpec, AuthzCondition, AuthzOperation, AuthzRule, AuthzSource, JWTRule, MtlsMode,
   PeerAuthenticationSpec, PolicyTargetRef, RequestAuthenticationSpec,
@@ -49,13 +50,36 @@ const SOURCE_LISTS = [
 ] as const;
 const OPERATION_LISTS = ["hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths"] as const;
 
+/** Go's netip.ParseAddr / ParsePrefix, as istio pkg/config/security/security.go ValidateIPs. */
+function isIpOrCidr(v: string): boolean {
+  const slash = v.indexOf("/");
+  const ip = slash < 0 ? v : v.slice(0, slash);
+  const family = isIP(ip);
+  if (family === 0) return false;
+  if (slash < 0) return true;
+  const len = v.slice(slash + 1);
+  return /^(0|[1-9]\d{0,2})$/.test(len) && Number(len) <= (family === 4 ? 32 : 128);
+}
+
+/** Go's strconv.ParseUint(v, 10, 32) ≤ 65535, as security.go ValidatePorts. */
+function isPort(v: string): boolean {
+  return /^\d+$/.test(v) && Number(v) <= 65535;
+}
+
+function checkValues(key: string, lv: YamlValue, l: readonly string[], kind = key): void {
+  if (l.includes("")) lv.error(`empty value not allowed, found in ${key}`);
+  if (/ipblocks$/i.test(kind)) for (const x of l) if (x !== "" && !isIpOrCidr(x)) lv.error(`bad IP address or CIDR range ${JSON.stringify(x)}`);
+  if (/ports$/i.test(kind)) for (const x of l) if (x !== "" && !isPort(x)) lv.error(`bad port ${JSON.stringify(x)}`);
+}
+
 function readSource(v: YamlValue): AuthzSource | undefined {
   const m = v.map();
   if (!m) return undefined;
   const out: AuthzSource = {};
   for (const key of SOURCE_LISTS) {
-    const l = m.get(key)?.strList();
-    if (l) out[key] = l;
+    const lv = m.get(key);
+    const l = lv?.strList();
+    if (l) { checkValues(key, lv!, l); out[key] = l; }
   }
   // serviceAccounts: `<sa>` (the policy's namespace) or `<ns>/<sa>`, no wildcard, at most 16, and
   // never with principals or namespaces (istio/istio pkg/config/security/security.go CheckServiceAccount,
@@ -98,8 +122,9 @@ function readOperation(v: YamlValue): AuthzOperation | undefined {
   if (!m) return undefined;
   const out: AuthzOperation = {};
   for (const key of OPERATION_LISTS) {
-    const l = m.get(key)?.strList();
-    if (l) out[key] = l;
+    const lv = m.get(key);
+    const l = lv?.strList();
+    if (l) { checkValues(key, lv!, l); out[key] = l; }
   }
   m.done();
   return out;
@@ -141,6 +166,12 @@ function readRule(v: YamlValue): AuthzRule | undefined {
       const values = wm.get("values")?.strList();
       const notValues = wm.get("notValues")?.strList();
       if (!values && !notValues) wm.error("at least one of values or notValues is required");
+      // security.go ValidateAttribute: IP keys take IPs or CIDRs, destination.port ports.
+      const kind = key === "source.ip" || key === "remote.ip" || key === "destination.ip" ? "ipBlocks" : key === "destination.port" ? "ports" : "values";
+      for (const f of ["values", "notValues"] as const) {
+        const l = f === "values" ? values : notValues;
+        if (l) checkValues(f, wm.get(f)!, l, kind);
+      }
       wm.done();
       if (key === undefined) continue;
       const c: AuthzCondition = { key };

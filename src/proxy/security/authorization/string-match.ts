@@ -102,8 +102,9 @@ export function cidrMatcher(v: string): ValueMatcher {
   return cidr === undefined ? make(M_NEVER, v) : make(M_CIDR, v, false, undefined, cidr);
 }
 
+/** Go's strconv.ParseUint(v, 10, 32) ≤ 65535 (istio model/util.go convertToPort): leading zeros are fine. */
 export function portMatcher(v: string): ValueMatcher {
-  const n = /^\d{1,5}$/.test(v) ? Number(v) : -1;
+  const n = /^\d+$/.test(v) ? Number(v) : -1;
   return n < 0 || n > 65535 ? make(M_NEVER, v) : make(M_PORT, v, false, undefined, undefined, n);
 }
 
