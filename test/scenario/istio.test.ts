@@ -209,6 +209,21 @@ spec:
     ]);
   });
 
+  it("AuthorizationPolicy shapes Istio's webhook rejects are load errors (validation.go ValidateAuthorizationPolicy)", () => {
+    const ap = (spec: string) => ({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: ${spec}\n` });
+    expect(errorsOf(ap("{rules: [{from: [{source: {}}], to: [{operation: {}}]}]}"))).toEqual([
+      "spec.rules[0].from[0].source: `from.source` must not be empty",
+      "spec.rules[0].to[0].operation: `to.operation` must not be empty",
+    ]);
+    expect(errorsOf(ap("{selector: {matchLabels: {app: a}}, targetRefs: [{kind: Service, group: \"\", name: a}]}"))).toEqual([
+      "spec: only one of targetRefs or workloadSelector can be set",
+    ]);
+    expect(errorsOf(ap("{action: CUSTOM, provider: {name: ext}, rules: [{from: [{source: {principals: [a]}}], when: [{key: \"request.auth.claims[x]\", values: [y]}]}]}"))).toEqual([
+      "spec.rules: rules[0]: from.principals is currently not supported with CUSTOM action",
+      "spec.rules: rules[0]: request.auth.claims[x] is currently not supported with CUSTOM action",
+    ]);
+  });
+
   it("DENY or CUSTOM without rules: a warning (Istio's webhook rejects it; istiod would never match it)", () => {
     const s = load({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {action: DENY}\n` });
     expect(s.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([

@@ -113,6 +113,7 @@ function readSource(v: YamlValue): AuthzSource | undefined {
     }
     out[key] = l;
   }
+  if (Object.keys(out).length === 0) v.error("`from.source` must not be empty");
   m.done();
   return out;
 }
@@ -126,6 +127,7 @@ function readOperation(v: YamlValue): AuthzOperation | undefined {
     const l = lv?.strList();
     if (l) { checkValues(key, lv!, l); out[key] = l; }
   }
+  if (Object.keys(out).length === 0) v.error("`to.operation` must not be empty");
   m.done();
   return out;
 }
@@ -209,8 +211,27 @@ export function readAuthorizationPolicySpec(spec: YamlMap): AuthorizationPolicyS
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/ (targetRefs)
   const targets = readTargetRefs(spec);
   if (targets !== undefined) out.targetRefs = targets;
+  oneOfSelectorOrTargets(spec, out);
+  // CUSTOM matches neither identities nor JWTs (validation.go: "not supported with CUSTOM action").
+  if (out.action === "CUSTOM") {
+    (out.rules ?? []).forEach((r, i) => {
+      for (const f of r.from ?? []) for (const k of ["principals", "notPrincipals", "namespaces", "notNamespaces", "requestPrincipals", "notRequestPrincipals", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains"] as const) {
+        if ((f.source[k]?.length ?? 0) > 0) spec.get("rules")!.error(`rules[${i}]: from.${k} is currently not supported with CUSTOM action`);
+      }
+      for (const w of r.when ?? []) {
+        if (["source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal"].includes(w.key) || w.key.startsWith("request.auth.")) {
+          spec.get("rules")!.error(`rules[${i}]: ${w.key} is currently not supported with CUSTOM action`);
+        }
+      }
+    });
+  }
   spec.done();
   return out;
+}
+
+/** istio validation.go validateOneOfSelectorType: a policy has a selector or targetRef(s), never both. */
+function oneOfSelectorOrTargets(spec: YamlMap, out: { selector?: unknown; targetRefs?: unknown[] }): void {
+  if (out.selector !== undefined && (out.targetRefs?.length ?? 0) > 0) spec.error("only one of targetRefs or workloadSelector can be set");
 }
 
 /** targetRef / targetRefs (Gateway API PolicyTargetReference) of an AuthorizationPolicy or RequestAuthentication. */
@@ -302,6 +323,7 @@ export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): 
   // https://istio.io/latest/docs/reference/config/security/request_authentication/ (targetRefs)
   const targets = readTargetRefs(spec);
   if (targets !== undefined) out.targetRefs = targets;
+  oneOfSelectorOrTargets(spec, out);
   spec.done();
   return out;
 }
