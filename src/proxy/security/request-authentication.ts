@@ -182,7 +182,7 @@ function spaceDelimitedClaims(extra: readonly string[] | undefined): string[] {
  * space-delimited claim holding a string becomes the list of its non-empty space-separated parts
  * (envoy source/extensions/filters/http/jwt_authn/authenticator.cc setPayloadMetadata).
  */
-export function normalizePayload(claims: JwtClaims, spaceDelimited: readonly string[]): JwtClaims {
+function normalizePayload(claims: JwtClaims, spaceDelimited: readonly string[]): JwtClaims {
   let out: Record<string, unknown> | undefined;
   for (const c of spaceDelimited) {
     const v = claims[c];
