@@ -92,7 +92,7 @@ function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | und
   if (!conn.ok) return out;
   const authn = compileRequestAuthentication(cfg.requestAuthentications, ref);
   // JWT times are Unix seconds on the access log's calendar (as the simulation checks them).
-  const jwt = authenticateRequest(authn, req.headers, req.path, (LOG_EPOCH_MS + v.nowMs) / 1000);
+  const jwt = authenticateRequest(authn, req.headers, req.path, (LOG_EPOCH_MS + v.nowMs) / 1000, req.method);
   if (!jwt.ok) return [...out, `   jwt_authn (${authn.policies.join(", ")}): ${jwt.body} ⇒ ${jwt.status}.`];
   const authz = compileAuthorization(cfg.authorizationPolicies, ref);
   const d = evaluateAuthorization(authz, {

@@ -150,6 +150,17 @@ describe("the denial itself", () => {
     expect(line).toMatch(/ 403 - rbac_access_denied_matched_policy\[[^\]]*\]/);
     expect(line).toMatch(/" 0 19 \d+ /);
   });
+  // The details name the DENY rule that matched (the Envoy policy id istiod gives it), and "none" when
+  // ALLOW policies apply and none matched: envoy source/extensions/filters/http/rbac/rbac_filter.cc
+  // (responseDetail(effective_policy_id) / "none"), istio builder.go policyName.
+  it("a DENY match logs its policy id ns[..]-policy[..]-rule[i]; an ALLOW miss logs [none]", () => {
+    const deny = log.find((l) => l.includes('"httpbin.denyall:8000"') && l.includes(" 403 ") && l.includes(" inbound|"))!;
+    expect(deny).toContain(" 403 - rbac_access_denied_matched_policy[ns[denyall]-policy[deny-all]-rule[0]] ");
+    const miss = log.find((l) => l.includes('"httpbin.nothing:8000"') && l.includes(" 403 ") && l.includes(" inbound|"))!;
+    expect(miss).toContain(" 403 - rbac_access_denied_matched_policy[none] ");
+    const custom = log.find((l) => l.includes('"httpbin.custom:8000"') && l.includes("GET /custom ") && l.includes(" inbound|"))!;
+    expect(custom).toContain(" 403 UAEX ext_authz_denied ");
+  });
   it("a 403 from ext_authz logs ext_authz_denied with flag UAEX", () => {
     const line = log.find((l) => l.includes('"httpbin.custom:8000"') && l.includes(" 403 UAEX ") && l.includes(" inbound|"))!;
     expect(line).toContain(" 403 UAEX ext_authz_denied ");

@@ -3,6 +3,8 @@
 // https://istio.io/latest/docs/tasks/security/authorization/authz-jwt/
 // These tokens are unsigned JWTs, read for their claims because the rules here have no key set (no
 // jwks, no served jwksUri; meshsim warns). Signatures against a key set: docs/docs-vs-source.md#jwt-signatures-and-key-sets.
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { curl, httpbin, ns, simulation, sleep } from "./istio-samples.js";
 import { meshsim, onlyCode, run } from "./meshsim-cli.js";
@@ -44,8 +46,8 @@ spec:
 `;
 
 const samples = [ns("foo", true), ns("bar", true), ns("istio-system", false), httpbin("foo"), httpbin("bar"), sleep("foo")].join("---\n");
-const { summary: s, file } = run({
-  "sim.yaml": [simulation("jwt"), policies,
+const { summary: s, file, out } = run({
+  "sim.yaml": [simulation("jwt", "2s", "\n  report: {accessLog: true}"), policies,
     curl("authn-valid", "foo", "http://httpbin.foo:8000/headers", { headers: bearer(NOGROUP) }),
     curl("authn-invalid", "foo", "http://httpbin.foo:8000/headers", { headers: bearer("deadbeef") }),
     curl("authn-other-issuer", "foo", "http://httpbin.foo:8000/headers", { headers: bearer(OTHER_ISSUER) }),
@@ -72,6 +74,20 @@ describe("AuthorizationPolicy requiring requestPrincipals and a claim", () => {
   it("a valid token without the claim is denied with 403", () => expect(onlyCode(s, "authz-no-group")).toBe("403"));
   it("no token is denied with 403 (RBAC), not 401", () => expect(onlyCode(s, "authz-missing")).toBe("403"));
   it("an invalid token is still 401 (jwt_authn runs before RBAC)", () => expect(onlyCode(s, "authz-invalid")).toBe("401"));
+});
+
+describe("the 401's response code details", () => {
+  // envoy source/extensions/filters/http/jwt_authn/filter.cc onComplete → generateRcDetails:
+  // `jwt_authn_access_denied{<jwt_verify status text, blanks replaced by _>}`.
+  const log = fs.readFileSync(path.join(out, "access.log"), "utf8").split("\n").filter((l) => l.includes(" inbound|") && l.includes(" 401 "));
+  it("name the failure: expired, unknown issuer, malformed", () => {
+    const details = new Set(log.map((l) => / 401 - (\S+) /.exec(l)?.[1]));
+    expect(details).toEqual(new Set([
+      "jwt_authn_access_denied{Jwt_is_expired}",
+      "jwt_authn_access_denied{Jwt_issuer_is_not_configured}",
+      "jwt_authn_access_denied{Jwt_is_not_in_the_form_of_Header.Payload.Signature_with_two_dots_and_3_sections}",
+    ]));
+  });
 });
 
 describe("explain agrees with the run", () => {

@@ -161,7 +161,7 @@ spec:
     ]);
   });
 
-  it("security kinds: portLevelMtls needs a selector; serviceAccounts become principals", () => {
+  it("security kinds: portLevelMtls needs a selector; serviceAccounts are read as they are", () => {
     expect(errorsOf({
       "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p}\nspec: {portLevelMtls: {8080: {mode: DISABLE}}}\n`,
     })).toEqual(["spec.portLevelMtls: portLevelMtls requires a selector"]);
@@ -174,20 +174,62 @@ spec:
   selector: {matchLabels: {app: reviews}}
   action: DENY
   rules:
-  - from: [{source: {serviceAccounts: [shop/sleep], namespaces: [dev]}}]
+  - from: [{source: {serviceAccounts: [shop/sleep, ratings], trustDomains: ["*.corp"]}}]
     to: [{operation: {methods: [POST], paths: ["/admin*"]}}]
-    when: [{key: "request.headers[x-token]", notValues: [""]}]
+    when: [{key: "request.headers[x-token]", notValues: [guest]}]
 `,
     });
     expect(s.authorizationPolicies[0]!.spec).toEqual({
       selector: { matchLabels: { app: "reviews" } },
       action: "DENY",
       rules: [{
-        from: [{ source: { namespaces: ["dev"], principals: ["cluster.local/ns/shop/sa/sleep"] } }],
+        from: [{ source: { serviceAccounts: ["shop/sleep", "ratings"], trustDomains: ["*.corp"] } }],
         to: [{ operation: { methods: ["POST"], paths: ["/admin*"] } }],
-        when: [{ key: "request.headers[x-token]", notValues: [""] }],
+        when: [{ key: "request.headers[x-token]", notValues: ["guest"] }],
       }],
     });
+    // istio/istio pkg/config/validation/validation.go ValidateAuthorizationPolicy, security.go
+    // CheckServiceAccount / CheckTrustDomainValues.
+    const ap = (source: string) => ({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {rules: [{from: [{source: ${source}}]}]}\n` });
+    expect(errorsOf(ap("{serviceAccounts: [shop/sleep], namespaces: [dev]}"))).toEqual([
+      "spec.rules[0].from[0].source.serviceAccounts: cannot set serviceAccounts with namespaces or principals",
+    ]);
+    expect(errorsOf(ap("{serviceAccounts: [\"shop/*\", a/b/c]}"))).toHaveLength(2);
+    expect(errorsOf(ap("{trustDomains: [\"a*b\", x/y]}"))).toHaveLength(2);
+    // security.go ValidateIPs / ValidatePorts (Go netip and ParseUint: "08080" is port 8080).
+    expect(errorsOf(ap("{ipBlocks: [10.0.0.0/33, 10.1.2.3, \"2001:db8::/32\", bogus], notRemoteIpBlocks: [\"\"]}"))).toEqual([
+      "spec.rules[0].from[0].source.ipBlocks: bad IP address or CIDR range \"10.0.0.0/33\"",
+      "spec.rules[0].from[0].source.ipBlocks: bad IP address or CIDR range \"bogus\"",
+      "spec.rules[0].from[0].source.notRemoteIpBlocks: empty value not allowed, found in notRemoteIpBlocks",
+    ]);
+    const op = (o: string) => ({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {rules: [{to: [{operation: ${o}}], when: [{key: destination.port, values: [\"x\"]}]}]}\n` });
+    expect(errorsOf(op("{ports: [\"08080\", \"65536\"]}"))).toEqual([
+      "spec.rules[0].to[0].operation.ports: bad port \"65536\"",
+      "spec.rules[0].when[0].values: bad port \"x\"",
+    ]);
+  });
+
+  it("AuthorizationPolicy shapes Istio's webhook rejects are load errors (validation.go ValidateAuthorizationPolicy)", () => {
+    const ap = (spec: string) => ({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: ${spec}\n` });
+    expect(errorsOf(ap("{rules: [{from: [{source: {}}], to: [{operation: {}}]}]}"))).toEqual([
+      "spec.rules[0].from[0].source: `from.source` must not be empty",
+      "spec.rules[0].to[0].operation: `to.operation` must not be empty",
+    ]);
+    expect(errorsOf(ap("{selector: {matchLabels: {app: a}}, targetRefs: [{kind: Service, group: \"\", name: a}]}"))).toEqual([
+      "spec: only one of targetRefs or workloadSelector can be set",
+    ]);
+    expect(errorsOf(ap("{action: CUSTOM, provider: {name: ext}, rules: [{from: [{source: {principals: [a]}}], when: [{key: \"request.auth.claims[x]\", values: [y]}]}]}"))).toEqual([
+      "spec.rules: rules[0]: from.principals is currently not supported with CUSTOM action",
+      "spec.rules: rules[0]: request.auth.claims[x] is currently not supported with CUSTOM action",
+    ]);
+  });
+
+  it("DENY or CUSTOM without rules: a warning (Istio's webhook rejects it; istiod would never match it)", () => {
+    const s = load({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {action: DENY}\n` });
+    expect(s.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      "spec.action: DENY without rules never matches (Istio's validation webhook rejects it); add an empty rule {} to match every request",
+    ]);
+    expect(s.authorizationPolicies[0]!.spec.rules).toBeUndefined();
   });
 
   it("Gateway, ServiceEntry and Sidecar read their fields", () => {

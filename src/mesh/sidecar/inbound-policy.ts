@@ -19,6 +19,12 @@ export interface InboundDenial {
   readonly flags: string;
   /** The local reply's body size: Envoy's RBAC sends "RBAC: access denied", jwt_authn its status text. */
   readonly bytes: number;
+  /**
+   * %RESPONSE_CODE_DETAILS%: `rbac_access_denied_matched_policy[<policy id>|none]` (envoy
+   * source/extensions/filters/common/rbac/utility.cc responseDetail), `jwt_authn_access_denied{<status
+   * text, blanks as _>}` (jwt_authn/filter.cc generateRcDetails), `ext_authz_denied` for CUSTOM.
+   */
+  readonly details: string;
 }
 
 export class PodPolicy implements ListenerFilters {
@@ -45,13 +51,17 @@ export class PodPolicy implements ListenerFilters {
   }
 }
 
-/** One frozen denial per (status, flags, body size): nothing allocated per request. */
+/** One frozen denial per response code details (which fix status, flags and body). */
 const denials = new Map<string, InboundDenial>();
-function denial(status: number, flags: string, bytes: number): InboundDenial {
-  const key = `${status} ${flags} ${bytes}`;
-  let d = denials.get(key);
-  if (d === undefined) denials.set(key, (d = Object.freeze({ status, flags, bytes })));
+function denial(status: number, flags: string, bytes: number, details: string): InboundDenial {
+  let d = denials.get(details);
+  if (d === undefined) denials.set(details, (d = Object.freeze({ status, flags, bytes, details })));
   return d;
+}
+
+/** Envoy's StringUtil::replaceAllEmptySpace: each of " \t\f\v\n\r" becomes "_". */
+function jwtDetails(body: string): string {
+  return `jwt_authn_access_denied{${body.replace(/[ \t\f\v\n\r]/g, "_")}}`;
 }
 
 export class InboundPolicies {
@@ -94,8 +104,8 @@ export class InboundPolicies {
   check(pod: Pod, req: OutgoingRequest, origin: Origin, mtls: boolean, targetPort: number): InboundDenial | null {
     const p = this.of(pod);
     if (p.open) return null;
-    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds());
-    if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length);
+    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds(), req.method);
+    if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length, jwtDetails(jwt.body));
     const from = origin.pod as Pod | null;
     const r: AuthzRequest = {
       method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
@@ -106,7 +116,7 @@ export class InboundPolicies {
     if (jwt.claims !== undefined) r.requestClaims = jwt.claims;
     const d = evaluateAuthorization(p.authz, r);
     if (d.allowed) return null;
-    return denial(d.status, d.flags, d.body.length);
+    return denial(d.status, d.flags, d.body.length, d.details);
   }
 }
 

@@ -60,6 +60,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   outboundMs = 0;
   private localStatus = 0;
   private localFlags = "-";
+  details = "";
   /** The sidecar worker thread whose connection pools carry it (one pool per worker). */
   worker = 0;
   /** The worker whose CPU runs it (the kernel's hash of its connection). */
@@ -95,6 +96,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       if (denied !== null) {
         this.localStatus = denied.status;
         this.localFlags = denied.flags;
+        this.details = denied.details;
         p.after(this.takeOutbound(), p.kLocal, this);
         return;
       }

@@ -50,6 +50,8 @@ export interface StreamInfo {
   upReq: OutgoingRequest;
   /** This proxy's CLIENT span (null: not sampled, or tracing off). */
   span: Span | null;
+  /** %RESPONSE_CODE_DETAILS% of a gateway's own policy reply (401/403); "" otherwise. */
+  details: string;
 }
 
 /** A sampled request: this proxy's CLIENT span, the parent of what happens upstream. */
@@ -90,7 +92,7 @@ function logged(s: StreamInfo, log: RequestLog, now: number, status: number, fla
       requestId: req.ctx!.requestId,
       upstreamHost: host !== null ? `${host.ip}:${s.cluster!.targetPort}` : "",
       upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
-      routeName: s.routeEntry !== null ? s.routeEntry.name || "default" : "",
+      routeName: s.routeEntry !== null ? s.routeEntry.name || "default" : "", details: s.details,
     });
   }
   const span = s.span;

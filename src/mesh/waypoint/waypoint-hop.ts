@@ -174,7 +174,7 @@ export class Waypoints implements WaypointHop {
   }
 
   private check(p: WaypointPolicies, origin: Origin, req: OutgoingRequest): { status: number; flags: string; bytes: number } | null {
-    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds());
+    const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds(), req.method);
     if (!jwt.ok) return { status: jwt.status, flags: "-", bytes: jwt.body.length };
     const client = origin.pod as Pod | null;
     const r: AuthzRequest = {

@@ -22,6 +22,12 @@ export interface AuthzSource {
   notIpBlocks?: string[];
   remoteIpBlocks?: string[];
   notRemoteIpBlocks?: string[];
+  /** `<sa>` (the policy's namespace) or `<ns>/<sa>`, any trust domain; needs an mTLS peer. */
+  serviceAccounts?: string[];
+  notServiceAccounts?: string[];
+  /** Trust domain of the mTLS peer's SPIFFE ID: exact, `x*`, `*x` or `*`. */
+  trustDomains?: string[];
+  notTrustDomains?: string[];
 }
 
 export interface AuthzOperation {
@@ -81,6 +87,8 @@ export interface JWTRule {
   /** Cookies the token may come in. */
   fromCookies?: string[];
   forwardOriginalToken?: boolean;
+  /** Claims split at spaces into lists for authorization, besides `scope` and `permission`. */
+  spaceDelimitedClaims?: string[];
 }
 
 export interface RequestAuthenticationSpec {

@@ -81,6 +81,10 @@ interface TokenLocation {
 
 interface CompiledJwtRule {
   readonly issuer: string;
+  /** Claims whose string value authorization sees split at spaces (Envoy normalize_payload_in_metadata). */
+  readonly spaceDelimited: readonly string[];
+  /** The accepted result per token, its claims normalized for this provider (bounded). */
+  readonly successes: Map<string, JwtAuthnResult>;
   /** Normalized (scheme and trailing "/" removed), empty = any audience. */
   readonly audiences: readonly string[];
   readonly policy: string;
@@ -140,7 +144,10 @@ export function compileRequestAuthentication(
     for (const r of p.spec.jwtRules ?? []) {
       const text = r.jwks ?? r.fetchedJwks;
       const keys = text === undefined ? null : (jwksOf(text) ?? "invalid");
-      rules.push({ issuer: r.issuer, audiences: (r.audiences ?? []).map(normalizeAudience), policy: ref, keys, verdicts: new Map() });
+      rules.push({
+        issuer: r.issuer, spaceDelimited: spaceDelimitedClaims(r.spaceDelimitedClaims), successes: new Map(),
+        audiences: (r.audiences ?? []).map(normalizeAudience), policy: ref, keys, verdicts: new Map(),
+      });
       const headers = r.fromHeaders ?? [];
       const params = r.fromParams ?? [];
       const cookies = r.fromCookies ?? [];
@@ -160,6 +167,44 @@ export function compileRequestAuthentication(
   const kind = (l: TokenLocation): number => (l.header !== "" ? 0 : l.param !== "" ? 1 : 2);
   const locations = [...locs.values()].sort((a, b) => kind(a) - kind(b));
   return { rules, locations, policies: refs, cache: new Map() };
+}
+
+/**
+ * Istio always has Envoy split `permission` and `scope`, plus the rule's spaceDelimitedClaims
+ * (istio/istio pilot/pkg/security/authn/policy_applier.go buildSpaceDelimitedClaims).
+ */
+function spaceDelimitedClaims(extra: readonly string[] | undefined): string[] {
+  return [...new Set(["permission", "scope", ...(extra ?? [])])].sort();
+}
+
+/**
+ * The payload as jwt_authn puts it in the request's metadata, which RBAC's claim matchers read: each
+ * space-delimited claim holding a string becomes the list of its non-empty space-separated parts
+ * (envoy source/extensions/filters/http/jwt_authn/authenticator.cc setPayloadMetadata).
+ */
+function normalizePayload(claims: JwtClaims, spaceDelimited: readonly string[]): JwtClaims {
+  let out: Record<string, unknown> | undefined;
+  for (const c of spaceDelimited) {
+    const v = claims[c];
+    if (typeof v !== "string") continue;
+    const parts = v.split(" ").filter((x) => x !== "");
+    if (parts.length === 0) continue;
+    out ??= { ...claims };
+    out[c] = parts;
+  }
+  return out ?? claims;
+}
+
+function accepted(rule: CompiledJwtRule, token: string, d: DecodedToken): JwtAuthnResult {
+  let r = rule.successes.get(token);
+  if (r === undefined) {
+    const s = d.success as Extract<JwtAuthnResult, { ok: true }>;
+    const claims = normalizePayload(s.claims as JwtClaims, rule.spaceDelimited);
+    r = claims === s.claims ? s : Object.freeze({ ok: true, requestPrincipal: s.requestPrincipal, claims });
+    if (rule.successes.size >= CACHE_LIMIT) rule.successes.clear();
+    rule.successes.set(token, r);
+  }
+  return r;
 }
 
 /** RFC 6750: the auth scheme ("Bearer ") is case-insensitive. ASCII only, no allocation. */
@@ -230,16 +275,27 @@ function audiencesAllowed(allowed: readonly string[], aud: unknown): boolean {
 }
 
 /**
+ * A CORS preflight: OPTIONS with non-empty Origin and Access-Control-Request-Method. Istio sets
+ * bypass_cors_preflight (policy_applier.go convertToEnvoyJwtConfig), and jwt_authn then passes it
+ * whatever its token (envoy jwt_authn filter.cc isCorsPreflightRequest).
+ */
+function isCorsPreflight(method: string, headers: Readonly<Record<string, string>>): boolean {
+  return method === "OPTIONS" && (headers["origin"] ?? "") !== "" && (headers["access-control-request-method"] ?? "") !== "";
+}
+
+/**
  * jwt_authn for one request at simulated time `nowSeconds`.
  * @param path the :path (the `access_token` query parameter is a default token location).
+ * @param method the :method (a CORS preflight is never checked).
  */
 export function authenticateRequest(
   authn: CompiledRequestAuthn,
   headers: Readonly<Record<string, string>>,
   path: string,
   nowSeconds: number,
+  method = "GET",
 ): JwtAuthnResult {
-  if (authn.rules.length === 0) return JWT_NOT_PRESENT;
+  if (authn.rules.length === 0 || isCorsPreflight(method, headers)) return JWT_NOT_PRESENT;
   const found = extractToken(authn, headers, path);
   if (found === undefined) return JWT_NOT_PRESENT;
   const [token, loc] = found;
@@ -263,5 +319,5 @@ export function authenticateRequest(
   if (!audiencesAllowed(rule.audiences, claims["aud"])) return FAILURES.JwtAudienceNotAllowed;
   // Then the signature, against the provider's key set (authenticator.cc verifyKey).
   if (verdict !== "ok") return FAILURES[verdict];
-  return d.success as JwtAuthnResult;
+  return accepted(rule, token, d);
 }

@@ -19,7 +19,7 @@ import type { AuthorizationPolicy, AuthzCondition, AuthzOperation, AuthzRule, Au
 import type { WorkloadRef } from "../security/policy-scope.js";
 import type { PeerIdentity } from "../security/identity.js";
 import {
-  applicableAuthorizationPolicies, compileAuthorization, evaluateAuthorization, type AuthzDecision, type CompiledAuthz,
+  applicableAuthorizationPolicies, compileAuthorization, evaluateAuthorization, isDryRun, type AuthzDecision, type CompiledAuthz,
 } from "../security/authorization/authorization.js";
 
 /** `when` keys ztunnel can evaluate (authorization.go `l4WhenAttributes`); any other key is L7. */
@@ -27,7 +27,9 @@ export const L4_CONDITION_KEYS: ReadonlySet<string> = new Set(["source.ip", "sou
 
 const HTTP_OPERATION_FIELDS = ["hosts", "notHosts", "methods", "notMethods", "paths", "notPaths"] as const;
 const HTTP_SOURCE_FIELDS = ["remoteIpBlocks", "notRemoteIpBlocks", "requestPrincipals", "notRequestPrincipals"] as const;
-const L4_SOURCE_FIELDS = ["principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks"] as const;
+const L4_SOURCE_FIELDS = [
+  "principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks", "serviceAccounts", "notServiceAccounts",
+] as const;
 
 const nonEmpty = (xs: readonly unknown[] | undefined): boolean => (xs?.length ?? 0) > 0;
 
@@ -82,7 +84,7 @@ export function ztunnelRule(action: "ALLOW" | "DENY", rule: AuthzRule): AuthzRul
 
 /** Whether istiod leaves the policy out of ztunnel's config as dry-run (`istio.io/dry-run`, Go's ParseBool). */
 export function isDryRunForZtunnel(p: AuthorizationPolicy): boolean {
-  return GO_TRUE.has(p.metadata.annotations["istio.io/dry-run"] ?? "");
+  return isDryRun(p);
 }
 
 export interface ZtunnelAuthz {
@@ -144,5 +146,3 @@ export function checkConnection(a: ZtunnelAuthz, c: L4Connection): L4Check {
   return { allowed: false, policy, l7WithoutWaypoint: false };
 }
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
-/** The spellings Go's strconv.ParseBool reads as true. */
-const GO_TRUE: ReadonlySet<string> = new Set(["1", "t", "T", "TRUE", "true", "True"]);

@@ -1,5 +1,6 @@
 // PeerAuthentication, AuthorizationPolicy, RequestAuthentication specs:
 // https://istio.io/latest/docs/reference/config/security/
+import { isIP } from "node:net";
 import type {
   AuthorizationPolicySpec, AuthzCondition, AuthzOperation, AuthzRule, AuthzSource, JWTRule, MtlsMode,
   PeerAuthenticationSpec, PolicyTargetRef, RequestAuthenticationSpec,
@@ -49,28 +50,70 @@ const SOURCE_LISTS = [
 ] as const;
 const OPERATION_LISTS = ["hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths"] as const;
 
+/** Go's netip.ParseAddr / ParsePrefix, as istio pkg/config/security/security.go ValidateIPs. */
+function isIpOrCidr(v: string): boolean {
+  const slash = v.indexOf("/");
+  const ip = slash < 0 ? v : v.slice(0, slash);
+  const family = isIP(ip);
+  if (family === 0) return false;
+  if (slash < 0) return true;
+  const len = v.slice(slash + 1);
+  return /^(0|[1-9]\d{0,2})$/.test(len) && Number(len) <= (family === 4 ? 32 : 128);
+}
+
+/** Go's strconv.ParseUint(v, 10, 32) ≤ 65535, as security.go ValidatePorts. */
+function isPort(v: string): boolean {
+  return /^\d+$/.test(v) && Number(v) <= 65535;
+}
+
+function checkValues(key: string, lv: YamlValue, l: readonly string[], kind = key): void {
+  if (l.includes("")) lv.error(`empty value not allowed, found in ${key}`);
+  if (/ipblocks$/i.test(kind)) for (const x of l) if (x !== "" && !isIpOrCidr(x)) lv.error(`bad IP address or CIDR range ${JSON.stringify(x)}`);
+  if (/ports$/i.test(kind)) for (const x of l) if (x !== "" && !isPort(x)) lv.error(`bad port ${JSON.stringify(x)}`);
+}
+
 function readSource(v: YamlValue): AuthzSource | undefined {
   const m = v.map();
   if (!m) return undefined;
   const out: AuthzSource = {};
   for (const key of SOURCE_LISTS) {
-    const l = m.get(key)?.strList();
-    if (l) out[key] = l;
+    const lv = m.get(key);
+    const l = lv?.strList();
+    if (l) { checkValues(key, lv!, l); out[key] = l; }
   }
-  // `serviceAccounts: [ns/sa]` is shorthand for principals `cluster.local/ns/<ns>/sa/<sa>`.
-  for (const [key, target] of [["serviceAccounts", "principals"], ["notServiceAccounts", "notPrincipals"]] as const) {
+  // serviceAccounts: `<sa>` (the policy's namespace) or `<ns>/<sa>`, no wildcard, at most 16, and
+  // never with principals or namespaces (istio/istio pkg/config/security/security.go CheckServiceAccount,
+  // pkg/config/validation/validation.go ValidateAuthorizationPolicy).
+  for (const key of ["serviceAccounts", "notServiceAccounts"] as const) {
     const sv = m.get(key);
     const l = sv?.strList();
     if (!l) continue;
-    const principals: string[] = [];
+    if (l.length > 16) sv!.error("may not have more than 16 values");
     for (const sa of l) {
       const parts = sa.split("/");
-      if (parts.length !== 2 || !parts[0] || !parts[1]) { sv!.error(`expected <namespace>/<service account>, got ${JSON.stringify(sa)}`); continue; }
-      principals.push(`cluster.local/ns/${parts[0]}/sa/${parts[1]}`);
+      if (sa.includes("*")) sv!.error(`wildcard not allowed, found ${JSON.stringify(sa)}`);
+      else if (parts.length > 2 || parts.some((x) => x === "")) sv!.error(`expected 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(sa)}`);
     }
-    out[target] = [...(out[target] ?? []), ...principals];
+    out[key] = l;
   }
-  for (const key of ["trustDomains", "notTrustDomains"]) if (m.has(key)) m.get(key)!.warn(`${key} is not simulated; ignored`);
+  if ((out.serviceAccounts ?? out.notServiceAccounts) !== undefined &&
+    (out.principals ?? out.notPrincipals ?? out.namespaces ?? out.notNamespaces) !== undefined) {
+    (m.get("serviceAccounts") ?? m.get("notServiceAccounts"))!.error("cannot set serviceAccounts with namespaces or principals");
+  }
+  // trustDomains: one "*" at most, at either end, and no "/" (security.go CheckTrustDomainValues).
+  for (const key of ["trustDomains", "notTrustDomains"] as const) {
+    const tv = m.get(key);
+    const l = tv?.strList();
+    if (!l) continue;
+    for (const td of l) {
+      const stars = td.split("*").length - 1;
+      if (td === "" || td.includes("/") || stars > 1 || (stars === 1 && td !== "*" && !td.startsWith("*") && !td.endsWith("*"))) {
+        tv!.error(`expected a trust domain, "td*", "*td" or "*", found ${JSON.stringify(td)}`);
+      }
+    }
+    out[key] = l;
+  }
+  if (Object.keys(out).length === 0) v.error("`from.source` must not be empty");
   m.done();
   return out;
 }
@@ -80,9 +123,11 @@ function readOperation(v: YamlValue): AuthzOperation | undefined {
   if (!m) return undefined;
   const out: AuthzOperation = {};
   for (const key of OPERATION_LISTS) {
-    const l = m.get(key)?.strList();
-    if (l) out[key] = l;
+    const lv = m.get(key);
+    const l = lv?.strList();
+    if (l) { checkValues(key, lv!, l); out[key] = l; }
   }
+  if (Object.keys(out).length === 0) v.error("`to.operation` must not be empty");
   m.done();
   return out;
 }
@@ -123,6 +168,12 @@ function readRule(v: YamlValue): AuthzRule | undefined {
       const values = wm.get("values")?.strList();
       const notValues = wm.get("notValues")?.strList();
       if (!values && !notValues) wm.error("at least one of values or notValues is required");
+      // security.go ValidateAttribute: IP keys take IPs or CIDRs, destination.port ports.
+      const kind = key === "source.ip" || key === "remote.ip" || key === "destination.ip" ? "ipBlocks" : key === "destination.port" ? "ports" : "values";
+      for (const f of ["values", "notValues"] as const) {
+        const l = f === "values" ? values : notValues;
+        if (l) checkValues(f, wm.get(f)!, l, kind);
+      }
       wm.done();
       if (key === undefined) continue;
       const c: AuthzCondition = { key };
@@ -149,13 +200,38 @@ export function readAuthorizationPolicySpec(spec: YamlMap): AuthorizationPolicyS
   if (out.action === "CUSTOM" && !out.provider) spec.error("action CUSTOM requires a provider");
   const rulesV = spec.get("rules")?.list();
   if (rulesV) out.rules = rulesV.map(readRule).filter((r): r is AuthzRule => r !== undefined);
+  // istiod's validation webhook rejects DENY and CUSTOM policies without rules (validation.go
+  // ValidateAuthorizationPolicy: "... is meaningless as it will never be triggered"); past it, istiod
+  // generates a policy that never matches (builder.go rbacPolicyMatchNever), which meshsim does.
+  if ((out.action === "DENY" || out.action === "CUSTOM") && (out.rules?.length ?? 0) === 0) {
+    (spec.get("action") ?? spec.value).warn(`${out.action} without rules never matches (Istio's validation webhook rejects it); add an empty rule {} to match every request`);
+  }
   // targetRefs: the policy applies to its targets only — an ambient waypoint (the waypoint Gateway or
   // a Service bound to one) enforces it; it never selects sidecars. A gateway's is not simulated.
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/ (targetRefs)
   const targets = readTargetRefs(spec);
   if (targets !== undefined) out.targetRefs = targets;
+  oneOfSelectorOrTargets(spec, out);
+  // CUSTOM matches neither identities nor JWTs (validation.go: "not supported with CUSTOM action").
+  if (out.action === "CUSTOM") {
+    (out.rules ?? []).forEach((r, i) => {
+      for (const f of r.from ?? []) for (const k of ["principals", "notPrincipals", "namespaces", "notNamespaces", "requestPrincipals", "notRequestPrincipals", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains"] as const) {
+        if ((f.source[k]?.length ?? 0) > 0) spec.get("rules")!.error(`rules[${i}]: from.${k} is currently not supported with CUSTOM action`);
+      }
+      for (const w of r.when ?? []) {
+        if (["source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal"].includes(w.key) || w.key.startsWith("request.auth.")) {
+          spec.get("rules")!.error(`rules[${i}]: ${w.key} is currently not supported with CUSTOM action`);
+        }
+      }
+    });
+  }
   spec.done();
   return out;
+}
+
+/** istio validation.go validateOneOfSelectorType: a policy has a selector or targetRef(s), never both. */
+function oneOfSelectorOrTargets(spec: YamlMap, out: { selector?: unknown; targetRefs?: unknown[] }): void {
+  if (out.selector !== undefined && (out.targetRefs?.length ?? 0) > 0) spec.error("only one of targetRefs or workloadSelector can be set");
 }
 
 /** targetRef / targetRefs (Gateway API PolicyTargetReference) of an AuthorizationPolicy or RequestAuthentication. */
@@ -227,6 +303,8 @@ export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): 
           if (name !== undefined) r.fromHeaders.push(prefix === undefined ? { name } : { name, prefix });
         }
       }
+      const sdc = m.get("spaceDelimitedClaims")?.strList();
+      if (sdc) r.spaceDelimitedClaims = sdc;
       const fot = m.get("forwardOriginalToken")?.bool();
       if (fot !== undefined) r.forwardOriginalToken = fot;
       // Token locations besides headers (istiod copies them to Envoy's provider:
@@ -245,6 +323,7 @@ export function readRequestAuthenticationSpec(spec: YamlMap, state: LoadState): 
   // https://istio.io/latest/docs/reference/config/security/request_authentication/ (targetRefs)
   const targets = readTargetRefs(spec);
   if (targets !== undefined) out.targetRefs = targets;
+  oneOfSelectorOrTargets(spec, out);
   spec.done();
   return out;
 }

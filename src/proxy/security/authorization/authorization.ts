@@ -5,7 +5,11 @@
 // Policy ids and their order follow istiod's RBAC config (pilot/pkg/security/authz/builder): one
 // Envoy policy per rule named `ns[NS]-policy[NAME]-rule[i]`, evaluated in name order (Envoy keeps
 // them in a sorted map), a policy without rules becomes one that never matches, an invalid rule is
-// skipped, and a policy annotated `istio.io/dry-run: "true"` is only shadow-evaluated.
+// skipped, and a policy annotated `istio.io/dry-run` (Go's strconv.ParseBool true) is only
+// shadow-evaluated. CUSTOM rules are named `istio-ext-authz-<provider>-ns[NS]-policy[NAME]-rule[i]`
+// (builder.go policyName); with an unknown provider, or with two providers on one workload
+// (PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS is off by default), istiod turns them into RBAC deny
+// rules named with the suffix `-deny-due-to-bad-CUSTOM-action` (builder.go buildHTTP, getBadCustomDenyRules).
 import type { AuthorizationPolicy } from "../../api/security.js";
 import { DEFAULT_ROOT_NAMESPACE, policyAppliesTo, policyRef, type WorkloadRef } from "../policy-scope.js";
 import type { AuthzRequest } from "./request.js";
@@ -22,7 +26,7 @@ export type AuthzReason =
   | "deny-matched"
   /** A CUSTOM rule matched and the ext-authz provider denied. */
   | "custom-denied"
-  /** A CUSTOM rule matched but its provider is not defined in the mesh config: istiod denies. */
+  /** A CUSTOM rule matched but its provider is not in the mesh config, or the workload has two: istiod denies. */
   | "custom-provider-unknown"
   /** ALLOW policies apply and none matched. */
   | "no-allow-matched";
@@ -119,9 +123,19 @@ function entryDecision(action: AuthzAction, policy: string, ruleIndex: number, i
   }
 }
 
-function isDryRun(p: AuthorizationPolicy): boolean {
-  return p.metadata.annotations["istio.io/dry-run"]?.toLowerCase() === "true";
+/** The spellings Go's strconv.ParseBool reads as true; anything else (even "tRuE") is not dry-run. */
+const GO_TRUE: ReadonlySet<string> = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+
+/**
+ * Whether the policy is `istio.io/dry-run` (shadow rules only). istiod parses the annotation with
+ * strconv.ParseBool (istio/istio pilot/pkg/security/authz/builder/builder.go isDryRun).
+ */
+export function isDryRun(p: AuthorizationPolicy): boolean {
+  return GO_TRUE.has(p.metadata.annotations["istio.io/dry-run"] ?? "");
 }
+
+const EXT_AUTHZ_PREFIX = "istio-ext-authz";
+const BAD_CUSTOM_SUFFIX = "-deny-due-to-bad-CUSTOM-action";
 
 /**
  * The policies that apply to a workload (namespace, root namespace, selector), in input order. A
@@ -147,7 +161,10 @@ export function compileAuthorization(
   const applied: Record<AuthzAction, string[]> = { CUSTOM: [], DENY: [], ALLOW: [], AUDIT: [] };
   const dryRun: string[] = [];
   const skipped: SkippedRule[] = [];
-  for (const p of applicableAuthorizationPolicies(policies, workload, root)) {
+  const applicable = applicableAuthorizationPolicies(policies, workload, root);
+  // istiod counts the providers of dry-run CUSTOM policies too (builder.go buildHTTP providerSet).
+  const providers = new Set(applicable.filter((p) => p.spec.action === "CUSTOM").map((p) => p.spec.provider?.name ?? ""));
+  for (const p of applicable) {
     const ref = policyRef(p.metadata);
     if (isDryRun(p)) {
       dryRun.push(ref);
@@ -156,8 +173,10 @@ export function compileAuthorization(
     const action: AuthzAction = p.spec.action ?? "ALLOW";
     applied[action].push(ref);
     const provider = p.spec.provider?.name ?? "";
-    const providerKnown = action !== "CUSTOM" || (provider !== "" && (known === undefined || known.has(provider)));
-    const idOf = (i: number): string => `ns[${p.metadata.namespace}]-policy[${p.metadata.name}]-rule[${i}]`;
+    const providerKnown = action !== "CUSTOM" || (provider !== "" && providers.size === 1 && (known === undefined || known.has(provider)));
+    const prefix = action !== "CUSTOM" ? "" : provider !== "" ? `${EXT_AUTHZ_PREFIX}-${provider}-` : `${EXT_AUTHZ_PREFIX}-`;
+    const suffix = providerKnown ? "" : BAD_CUSTOM_SUFFIX;
+    const idOf = (i: number): string => `${prefix}ns[${p.metadata.namespace}]-policy[${p.metadata.name}]-rule[${i}]${suffix}`;
     const rules = p.spec.rules ?? [];
     if (rules.length === 0) {
       lists[action].push({ id: idOf(0), policy: ref, ruleIndex: 0, rule: undefined, provider, providerKnown, decision: entryDecision(action, ref, 0, idOf(0), providerKnown) });
@@ -165,7 +184,7 @@ export function compileAuthorization(
     }
     rules.forEach((r, i) => {
       try {
-        const rule = compileRule(r ?? {});
+        const rule = compileRule(r ?? {}, p.metadata.namespace);
         lists[action].push({ id: idOf(i), policy: ref, ruleIndex: i, rule, provider, providerKnown, decision: entryDecision(action, ref, i, idOf(i), providerKnown) });
       } catch (e) {
         if (!(e instanceof InvalidRuleError)) throw e;

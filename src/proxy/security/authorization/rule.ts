@@ -17,7 +17,9 @@ import {
   namespaceMatcher,
   pathMatcher,
   portMatcher,
+  serviceAccountMatcher,
   stringMatcher,
+  trustDomainMatcher,
   type ValueMatcher,
 } from "./string-match.js";
 
@@ -34,6 +36,10 @@ export const A_HEADER = 9;
 export const A_CLAIM = 10;
 export const A_DEST_IP = 11;
 export const A_SNI = 12;
+/** serviceAccounts / source.serviceAccount, matched on the mTLS peer's principal. */
+export const A_SERVICE_ACCOUNT = 13;
+/** trustDomains / source.trustDomain, matched on the mTLS peer's principal. */
+export const A_TRUST_DOMAIN = 14;
 
 /** request.auth.principal / requestPrincipals value: issuer and subject matched separately. */
 export interface RequestPrincipalMatcher {
@@ -123,10 +129,12 @@ export function requestPrincipalMatcher(value: string): RequestPrincipalMatcher 
 // Istio uses an exact matcher here even when the text holds "*".
 const exactOf = exactMatcher;
 
-function sourceConditions(s: AuthzSource | undefined): Condition[] {
+function sourceConditions(s: AuthzSource | undefined, policyNamespace: string): Condition[] {
   const out: (Condition | undefined)[] = [];
   if (s !== undefined) {
     out.push(cond(A_PRINCIPAL, "principals", s.principals, s.notPrincipals, (v) => stringMatcher(v)));
+    out.push(cond(A_SERVICE_ACCOUNT, "serviceAccounts", s.serviceAccounts, s.notServiceAccounts, (v) => serviceAccountMatcher(policyNamespace, v)));
+    out.push(cond(A_TRUST_DOMAIN, "trustDomains", s.trustDomains, s.notTrustDomains, trustDomainMatcher));
     out.push(cond(A_REQUEST_PRINCIPAL, "requestPrincipals", s.requestPrincipals, s.notRequestPrincipals, stringMatcher));
     out.push(cond(A_NAMESPACE, "namespaces", s.namespaces, s.notNamespaces, namespaceMatcher));
     out.push(cond(A_REMOTE_IP, "remoteIpBlocks", s.remoteIpBlocks, s.notRemoteIpBlocks, cidrMatcher));
@@ -161,7 +169,7 @@ function bracketed(rest: string, key: string): string[] {
 }
 
 /** The `when` keys Istio knows (conditions reference); an unknown key makes the rule invalid. */
-function whenCondition(w: AuthzCondition): Condition | undefined {
+function whenCondition(w: AuthzCondition, policyNamespace: string): Condition | undefined {
   const k = w.key;
   const v = w.values;
   const nv = w.notValues;
@@ -174,6 +182,10 @@ function whenCondition(w: AuthzCondition): Condition | undefined {
       return cond(A_NAMESPACE, k, v, nv, namespaceMatcher);
     case "source.principal":
       return cond(A_PRINCIPAL, k, v, nv, (x) => stringMatcher(x));
+    case "source.serviceAccount":
+      return cond(A_SERVICE_ACCOUNT, k, v, nv, (x) => serviceAccountMatcher(policyNamespace, x));
+    case "source.trustDomain":
+      return cond(A_TRUST_DOMAIN, k, v, nv, trustDomainMatcher);
     case "request.auth.principal":
       return cond(A_REQUEST_PRINCIPAL, k, v, nv, stringMatcher);
     case "request.auth.audiences":
@@ -198,14 +210,17 @@ function whenCondition(w: AuthzCondition): Condition | undefined {
   throw new InvalidRuleError(`unknown attribute ${k}`);
 }
 
-/** Compile a rule; throws InvalidRuleError for what istiod would skip ("skipped invalid rule"). */
-export function compileRule(rule: AuthzRule): CompiledRule {
+/**
+ * Compile a rule; throws InvalidRuleError for what istiod would skip ("skipped invalid rule").
+ * `policyNamespace`: the namespace a bare service account name is in (model.go srcServiceAccountGenerator).
+ */
+export function compileRule(rule: AuthzRule, policyNamespace = ""): CompiledRule {
   const when: Condition[] = [];
   for (const w of rule.when ?? []) {
-    const c = whenCondition(w);
+    const c = whenCondition(w, policyNamespace);
     if (c !== undefined) when.push(c);
   }
-  const froms = (rule.from ?? []).map((f) => sourceConditions(f.source));
+  const froms = (rule.from ?? []).map((f) => sourceConditions(f.source, policyNamespace));
   const tos = (rule.to ?? []).map((t) => operationConditions(t.operation));
   let httpOnly = false;
   for (const list of [...froms, ...tos, when]) for (const c of list) if (c.httpOnly) httpOnly = true;
@@ -255,6 +270,8 @@ function requestPrincipalMatches(ms: readonly RequestPrincipalMatcher[], req: Au
 function stringAttr(attr: number, req: AuthzRequest, c: Condition): string | undefined {
   switch (attr) {
     case A_PRINCIPAL:
+    case A_SERVICE_ACCOUNT:
+    case A_TRUST_DOMAIN:
       return req.peer?.principal;
     case A_NAMESPACE:
       return req.peer?.namespace;

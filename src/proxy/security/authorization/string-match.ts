@@ -69,13 +69,42 @@ export function namespaceMatcher(v: string): ValueMatcher {
   return make(M_REGEX, v, false, new RegExp(`^${body}$`));
 }
 
+function quoteRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * serviceAccounts / source.serviceAccount: `<sa>` (in the policy's namespace) or `<ns>/<sa>`, matched
+ * on the peer principal with any trust domain and optional extra segments — istio/istio
+ * pilot/pkg/security/authz/model/generator.go serviceAccountRegex
+ * `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?` (the principal here has no "spiffe://").
+ */
+export function serviceAccountMatcher(policyNamespace: string, v: string): ValueMatcher {
+  const slash = v.indexOf("/");
+  const ns = slash < 0 ? policyNamespace : v.slice(0, slash);
+  const sa = slash < 0 ? v : v.slice(slash + 1);
+  return make(M_REGEX, v, false, new RegExp(`^.+/ns/${quoteRegex(ns)}/(.+/|)sa/${quoteRegex(sa)}(/.+)?$`));
+}
+
+/**
+ * trustDomains / source.trustDomain on the peer principal (generator.go srcTrustDomainGenerator):
+ * "*" any mTLS peer, "td" the prefix "td/", one "*" at either end `[^/]*` within the trust domain.
+ */
+export function trustDomainMatcher(v: string): ValueMatcher {
+  if (v === "*") return make(M_REGEX, v, false, /^/);
+  const star = v.indexOf("*");
+  if (star < 0) return make(M_PREFIX, `${v}/`);
+  return make(M_REGEX, v, false, new RegExp(`^${quoteRegex(v.slice(0, star))}[^/]*${quoteRegex(v.slice(star + 1))}/`));
+}
+
 export function cidrMatcher(v: string): ValueMatcher {
   const cidr = parseCidr(v);
   return cidr === undefined ? make(M_NEVER, v) : make(M_CIDR, v, false, undefined, cidr);
 }
 
+/** Go's strconv.ParseUint(v, 10, 32) ≤ 65535 (istio model/util.go convertToPort): leading zeros are fine. */
 export function portMatcher(v: string): ValueMatcher {
-  const n = /^\d{1,5}$/.test(v) ? Number(v) : -1;
+  const n = /^\d+$/.test(v) ? Number(v) : -1;
   return n < 0 || n > 65535 ? make(M_NEVER, v) : make(M_PORT, v, false, undefined, undefined, n);
 }
 
