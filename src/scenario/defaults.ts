@@ -24,6 +24,8 @@ export const DEFAULTS = {
     readinessProbe: { initialDelayMs: 0, periodMs: 10_000, successThreshold: 1 },
     /** Istio ProxyConfig.holdApplicationUntilProxyStarts default. */
     holdApplicationUntilProxyStarts: false,
+    /** Istio ProxyConfig.terminationDrainDuration default (5 s). */
+    terminationDrainMs: 5000,
   },
   kubernetes: {
     /** kube-controller-manager --node-monitor-grace-period (40 s up to Kubernetes 1.31, 50 s from

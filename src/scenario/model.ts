@@ -110,6 +110,12 @@ export interface Deployment {
   readinessProbes: ReadinessProbe[];
   /** ProxyConfig holdApplicationUntilProxyStarts from the `proxy.istio.io/config` pod annotation (Istio default false). */
   holdApplicationUntilProxyStarts: boolean;
+  /** ProxyConfig terminationDrainDuration from the `proxy.istio.io/config` pod annotation, in ms
+   *  (Istio default 5 s): how long pilot-agent lets Envoy drain after SIGTERM before it stops it. */
+  terminationDrainMs: number;
+  /** The `sidecar.istio.io/nativeSidecar` pod annotation: istio-proxy injected as a Kubernetes native
+   *  sidecar (an init container with restartPolicy Always). Absent: false (ENABLE_NATIVE_SIDECARS off). */
+  nativeSidecar: boolean;
   /** nodeSelector, affinity, topologySpreadConstraints, requests (absent: none of them set). */
   scheduling?: PodScheduling;
   /** The app containers' resources, in order (the first one runs the Workload's compute steps). */

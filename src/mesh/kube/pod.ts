@@ -22,6 +22,16 @@ export class Pod implements OriginPod {
   startedAtMs = -Infinity;
   /** Being scaled down: it no longer counts as a replica. */
   terminating = false;
+  /** Its sidecar drains (the pod is terminating): Envoy answers with `Connection: close` (HTTP/1.1)
+   *  or GOAWAY (HTTP/2), so callers' sidecars stop reusing their connections to it. */
+  draining = false;
+  /** ProxyConfig terminationDrainDuration (ms): how long its istio-proxy outlives SIGTERM. */
+  terminationDrainMs = 5000;
+  /** istio-proxy runs as a Kubernetes native sidecar (it stops only after the app containers). */
+  nativeSidecar = false;
+  /** Its istio-proxy has exited (terminationDrainDuration after SIGTERM) while its app may still run:
+   *  nothing listens on the ports iptables redirects to, so every connection to the pod is refused. */
+  proxyExited = false;
   /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
   restarts = 0;
   app!: AppServer;
@@ -66,7 +76,12 @@ export class Pod implements OriginPod {
 
   /** Its sidecar is connected to istiod (xDS): it exists and is running. */
   get connected(): boolean {
-    return this.alive && this.hasSidecar;
+    return this.alive && this.hasSidecar && !this.proxyExited;
+  }
+
+  /** Connections to it are accepted: the pod runs and, when injected, its Envoy too. */
+  get listening(): boolean {
+    return this.alive && !this.proxyExited;
   }
 
   constructor(
