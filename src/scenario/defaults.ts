@@ -26,6 +26,13 @@ export const DEFAULTS = {
     holdApplicationUntilProxyStarts: false,
     /** Istio ProxyConfig.terminationDrainDuration default (5 s). */
     terminationDrainMs: 5000,
+    /** apps/v1 DeploymentStrategy defaults: RollingUpdate, maxSurge and maxUnavailable 25 %, minReadySeconds 0. */
+    strategy: {
+      type: "RollingUpdate" as const,
+      maxSurge: { value: 25, percent: true },
+      maxUnavailable: { value: 25, percent: true },
+      minReadyMs: 0,
+    },
   },
   kubernetes: {
     /** kube-controller-manager --node-monitor-grace-period (40 s up to Kubernetes 1.31, 50 s from

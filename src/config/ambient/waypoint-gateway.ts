@@ -140,6 +140,7 @@ export function generateWaypointWorkload(gw: KubernetesGateway, pos: SourcePos):
     // ProxyConfig.terminationDrainDuration default (pkg/config/mesh/mesh.go).
     terminationDrainMs: 5000,
     nativeSidecar: false,
+    strategy: { type: "RollingUpdate", maxSurge: { value: 25, percent: true }, maxUnavailable: { value: 25, percent: true }, minReadyMs: 0 },
     scheduling: {
       nodeSelector: {}, requiredNodeAffinity: [], topologySpreadConstraints: [],
       requests: { ...WAYPOINT_RESOURCES.requests }, pos,

@@ -16,6 +16,7 @@ import { DEFAULTS } from "../../scenario/defaults.js";
 import { Pod, podIp } from "./pod.js";
 import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
 import { injectsSidecar } from "./sidecar-injection.js";
+import { DeploymentRollouts } from "./deployment-rollout.js";
 import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
 import type { ClusterNodes } from "./cluster-nodes.js";
 import type { PodResources } from "./pod-resources.js";
@@ -66,6 +67,8 @@ export class PodController {
   private readonly kKill: number;
   private readonly kProxyExit: number;
   readonly lifecycle: PodLifecycle;
+  /** The Deployment controller's rollouts (`kubectl rollout restart` on the timeline). */
+  private readonly rollouts: DeploymentRollouts;
 
   constructor(private readonly d: PodControllerDeps) {
     this.kKill = d.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
@@ -76,6 +79,19 @@ export class PodController {
       podsChanged: () => this.podsChanged(),
       restartApp: (pod) => { pod.app = d.apps.newApp(pod, pod.app.behaviour, pod.app.errorDraw); },
     });
+    this.rollouts = new DeploymentRollouts({
+      sim: d.sim, telemetry: d.telemetry,
+      podsOf: (dep) => this.podsOf(dep.metadata.namespace, dep.metadata.name),
+      addPod: (dep) => this.addPod(dep, true),
+      terminate: (pod) => this.stopPod(pod, "terminate"),
+      podsChanged: () => this.podsChanged(),
+      stream: (name) => d.rng.stream(name),
+    });
+  }
+
+  /** The timeline's `rollout`: a new ReplicaSet replaces the Deployment's pods (deployment-rollout.ts). */
+  rollout(dep: Deployment): void {
+    this.rollouts.restart(dep);
   }
 
   /** The Deployments' replicas at t = 0. */
@@ -168,6 +184,12 @@ export class PodController {
     const d = this.d;
     if (how === "terminate") {
       if (pod.terminating) return;
+      if (!pod.alive && pod.pending !== undefined) {
+        // A Pending pod is deleted before it binds.
+        d.nodes?.forget(pod);
+        pod.terminating = true;
+        return;
+      }
       pod.ready = false;
       pod.terminating = true;
       if (pod.hasSidecar && pod.alive && !pod.blackholed) {
@@ -231,6 +253,7 @@ export class PodController {
    */
   podsChanged(): void {
     this.readinessWatcher?.();
+    this.rollouts.podsChanged();
     const changed = this.d.registry.refresh(this.pods.values());
     this.d.istiod().distributor.endpointsChanged(this.d.registry.eds, changed);
   }

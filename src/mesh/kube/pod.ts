@@ -20,6 +20,8 @@ export class Pod implements OriginPod {
   blackholedAtMs = Infinity;
   /** status.startTime: when the kubelet started it on its node (-Infinity: running before the run began). */
   startedAtMs = -Infinity;
+  /** When it last became Ready (its Ready condition's lastTransitionTime); -Infinity: before the run. */
+  readySinceMs = -Infinity;
   /** Being scaled down: it no longer counts as a replica. */
   terminating = false;
   /** Its sidecar drains (the pod is terminating): Envoy answers with `Connection: close` (HTTP/1.1)

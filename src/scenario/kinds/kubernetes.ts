@@ -11,6 +11,7 @@ import { TRAFFIC_DISTRIBUTIONS } from "../../proxy/lb/locality-setting.js";
 import { readContainerResources, readProxyResources } from "./container-resources.js";
 import { readPodScheduling } from "./pod-scheduling.js";
 import { parseDuration } from "../duration.js";
+import { readDeploymentStrategy } from "./deployment-strategy.js";
 
 const SERVICE_SPEC_IGNORED = [
   "type", "clusterIP", "clusterIPs", "externalIPs", "externalName", "externalTrafficPolicy", "internalTrafficPolicy",
@@ -18,7 +19,7 @@ const SERVICE_SPEC_IGNORED = [
   "loadBalancerSourceRanges", "allocateLoadBalancerNodePorts", "publishNotReadyAddresses", "sessionAffinity",
   "sessionAffinityConfig",
 ];
-const DEPLOYMENT_SPEC_IGNORED = ["strategy", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
+const DEPLOYMENT_SPEC_IGNORED = ["revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
 const POD_SPEC_IGNORED = [
   "initContainers", "ephemeralContainers", "volumes", "tolerations",
   "securityContext", "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
@@ -274,12 +275,13 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       selV!.error("selector does not match the template's labels");
     }
   }
+  const strategy = readDeploymentStrategy(spec);
   spec.ignore(...DEPLOYMENT_SPEC_IGNORED);
   spec.done();
   doc.ignore("status");
   return {
     kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
-    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, terminationDrainMs, nativeSidecar: native, ...(scheduling ? { scheduling } : {}),
+    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, terminationDrainMs, nativeSidecar: native, strategy, ...(scheduling ? { scheduling } : {}),
     ...(containers.length > 0 ? { containers } : {}), ...(Object.keys(proxy).length > 0 ? { proxy } : {}), pos,
   };
 }
