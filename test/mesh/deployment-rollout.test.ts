@@ -60,6 +60,7 @@ function cluster(replicas: number, strategy: Partial<DeploymentStrategy>, readyA
     rollouts.podsChanged();
   });
   const kSample = sim.on(() => sample());
+  const kDie = sim.on((p: Pod) => { p.alive = false; sample(); });
   rollouts = new DeploymentRollouts({
     sim,
     telemetry: { event: (t, kind) => events.push(`${kind}@${t}`) },
@@ -73,6 +74,7 @@ function cluster(replicas: number, strategy: Partial<DeploymentStrategy>, readyA
     terminate: (p) => {
       p.terminating = true;
       p.ready = false;
+      sim.after(p.terminationGracePeriodMs, kDie, p);
     },
     podsChanged: () => { sample(); rollouts.podsChanged(); },
     stream: (name) => rng.stream(name),
@@ -111,6 +113,16 @@ describe("a rolling update", () => {
     expect(Math.max(...c.samples.map((s) => s.replicas))).toBe(6);
     expect(Math.min(...c.samples.map((s) => s.available))).toBe(3);
     expect(c.events).toEqual(["rolloutComplete@2000"]);
+  });
+
+  it("Recreate: every old pod goes, and the new ones start only once the old ones have stopped (30 s grace)", () => {
+    const c = cluster(3, { type: "Recreate" }, 2000);
+    c.rollouts.restart(c.dep);
+    c.sim.run(120_000);
+    expect(Math.max(...c.samples.map((s) => s.replicas))).toBe(3);
+    expect(c.samples.filter((s) => s.t > 0 && s.t < 32_000).every((s) => s.available === 0)).toBe(true);
+    expect(c.pods.filter((p) => !p.terminating).map((p) => p.name)).toEqual(["web-3", "web-4", "web-5"]);
+    expect(c.events).toEqual(["rolloutComplete@32000"]);
   });
 
   it("minReadySeconds: a Ready pod counts as available only that much later", () => {
