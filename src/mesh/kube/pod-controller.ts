@@ -184,6 +184,7 @@ export class PodController {
     const d = this.d;
     if (how === "terminate") {
       if (pod.terminating) return;
+      pod.servingWhenTerminated = pod.ready && pod.alive && !pod.blackholed;
       if (!pod.alive && pod.pending !== undefined) {
         // A Pending pod is deleted before it binds.
         d.nodes?.forget(pod);

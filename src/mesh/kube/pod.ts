@@ -24,6 +24,9 @@ export class Pod implements OriginPod {
   readySinceMs = -Infinity;
   /** Being scaled down: it no longer counts as a replica. */
   terminating = false;
+  /** It was Ready when it began terminating: its EndpointSlice entry stays `serving` (while its app
+   *  listens) with `terminating`, which kube-proxy falls back to when a Service has no ready endpoint. */
+  servingWhenTerminated = false;
   /** Its sidecar drains (the pod is terminating): Envoy answers with `Connection: close` (HTTP/1.1)
    *  or GOAWAY (HTTP/2), so callers' sidecars stop reusing their connections to it. */
   draining = false;
