@@ -17,6 +17,8 @@ export interface TimelineTarget {
   /** Kill ambient's ztunnel pod of that name; false when there is none. */
   killZtunnel?(name: string, namespace: string): boolean;
   crashPod(pod: Pod, crash: Extract<TimelineAction, { kind: "crash" }>): void;
+  /** `kubectl rollout restart`: the Deployment controller replaces the pods (mesh/kube/deployment-rollout.ts). */
+  rollout(dep: Deployment): void;
   podsChanged(): void;
   /** The zone of a pod's node (undefined without nodes). */
   zoneOf(pod: Pod): string | undefined;
@@ -69,6 +71,11 @@ export class Timeline {
         if (alive.length > a.replicas) w.podsChanged();
         return;
       }
+      case "rollout": {
+        const dep = w.scenario.deployments.find((d) => d.metadata.namespace === a.namespace && d.metadata.name === a.deployment);
+        if (dep) w.rollout(dep);
+        return;
+      }
       case "apply":
         w.applyConfig(a.resources);
         return;
@@ -102,6 +109,7 @@ function describe(a: TimelineAction): Record<string, string | number> {
     case "kill": return { ...(a.zone !== undefined ? { zone: a.zone } : a.node !== undefined ? { node: a.node } : a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count }), ...(a.network === "blackhole" ? { network: a.network } : {}) };
     case "crash": return a.pod !== undefined ? { pod: a.pod } : { deployment: a.deployment ?? "", count: a.count };
     case "scale": return { deployment: a.deployment, replicas: a.replicas };
+    case "rollout": return { deployment: a.deployment };
     case "apply": return { resources: a.resources.map((r) => `${r.kind}/${r.metadata.name}`).join(",") };
     case "delete": return { resource: `${a.resourceKind}/${a.name}` };
     case "controlPlane": return { state: a.state };

@@ -209,6 +209,7 @@ export class World implements Transport {
   stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void { this.m.pods.stopPod(pod, how); }
   killZtunnel(name: string, namespace: string): boolean { return this.m.ambient?.killZtunnel(name, namespace) ?? false; }
   crashPod(pod: Pod, a: Extract<TimelineAction, { kind: "crash" }>): void { this.m.pods.crashPod(pod, a); }
+  rollout(dep: Deployment): void { this.m.pods.rollout(dep); }
   podsChanged(): void { this.m.pods.podsChanged(); }
   deploymentOf(pod: Pod): Deployment | undefined { return this.m.pods.deploymentOf(pod); }
   /** The zone of a pod's node (undefined without nodes). */

@@ -259,6 +259,23 @@ export class UpstreamPool<R> {
   }
 
   /** The host went away: its idle connections are closed (its kernel reset them). */
+  /**
+   * The host said it closes the connection: HTTP/1.1 `Connection: close` on a response, or an HTTP/2
+   * GOAWAY. It takes no new request and closes once its last one ends (the caller then ends the
+   * stream that carried the notice). envoyproxy/envoy source/common/http/http1/conn_pool.cc
+   * (StreamWrapper: a response with `Connection: close` closes the client when it completes) and
+   * docs/intro/arch_overview/connection_pooling.rst (HTTP/2: on GOAWAY the pool drains the connection).
+   */
+  goAway(x: PoolConnection): void {
+    if (x.state !== "ready") return;
+    x.state = "draining";
+    const pool = this.host(x.host);
+    const i = pool.conns.indexOf(x);
+    if (i >= 0 && this.limits.http2) pool.conns.splice(i, 1);
+    const j = pool.idle.indexOf(x);
+    if (j >= 0) pool.idle.splice(j, 1);
+  }
+
   closeIdle(h: number): void {
     const pool = this.hosts[h];
     if (pool === undefined) return;

@@ -17,6 +17,7 @@ export function changeNote(kind: string, detail: Readonly<Record<string, string 
     case "delete": return `deleted ${String(detail["resource"])}`;
     case "kill": return detail["pod"] !== undefined ? `killed ${String(detail["pod"])}` : `killed ${String(detail["deployment"])} ×${String(detail["count"])}`;
     case "scale": return `scaled ${String(detail["deployment"])} to ${String(detail["replicas"])}`;
+    case "rollout": return `rollout of ${String(detail["deployment"])}`;
     case "ready": return `${String(detail["pod"])} ready`;
     case "notReady": return `${String(detail["pod"])} not ready`;
     default: return null;

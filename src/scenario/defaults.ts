@@ -24,6 +24,15 @@ export const DEFAULTS = {
     readinessProbe: { initialDelayMs: 0, periodMs: 10_000, successThreshold: 1 },
     /** Istio ProxyConfig.holdApplicationUntilProxyStarts default. */
     holdApplicationUntilProxyStarts: false,
+    /** Istio ProxyConfig.terminationDrainDuration default (5 s). */
+    terminationDrainMs: 5000,
+    /** apps/v1 DeploymentStrategy defaults: RollingUpdate, maxSurge and maxUnavailable 25 %, minReadySeconds 0. */
+    strategy: {
+      type: "RollingUpdate" as const,
+      maxSurge: { value: 25, percent: true },
+      maxUnavailable: { value: 25, percent: true },
+      minReadyMs: 0,
+    },
   },
   kubernetes: {
     /** kube-controller-manager --node-monitor-grace-period: how long an unreachable node's pods stay

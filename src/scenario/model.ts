@@ -99,6 +99,23 @@ export interface Service {
   pos: SourcePos;
 }
 
+/** An apps/v1 IntOrString of maxSurge / maxUnavailable: a count, or a percentage of the replicas. */
+export interface IntOrPercent {
+  value: number;
+  percent: boolean;
+}
+
+export interface DeploymentStrategy {
+  /** spec.strategy.type (default RollingUpdate). */
+  type: "RollingUpdate" | "Recreate";
+  /** spec.strategy.rollingUpdate.maxSurge (default 25 %). */
+  maxSurge: IntOrPercent;
+  /** spec.strategy.rollingUpdate.maxUnavailable (default 25 %). */
+  maxUnavailable: IntOrPercent;
+  /** spec.minReadySeconds in ms (default 0): how long a Ready pod waits before it counts as available. */
+  minReadyMs: number;
+}
+
 export interface Deployment {
   kind: "Deployment";
   metadata: ObjectMeta;
@@ -115,6 +132,14 @@ export interface Deployment {
   readinessProbes: ReadinessProbe[];
   /** ProxyConfig holdApplicationUntilProxyStarts from the `proxy.istio.io/config` pod annotation (Istio default false). */
   holdApplicationUntilProxyStarts: boolean;
+  /** ProxyConfig terminationDrainDuration from the `proxy.istio.io/config` pod annotation, in ms
+   *  (Istio default 5 s): how long pilot-agent lets Envoy drain after SIGTERM before it stops it. */
+  terminationDrainMs: number;
+  /** The `sidecar.istio.io/nativeSidecar` pod annotation: istio-proxy injected as a Kubernetes native
+   *  sidecar (an init container with restartPolicy Always). Absent: false (ENABLE_NATIVE_SIDECARS off). */
+  nativeSidecar: boolean;
+  /** spec.strategy and spec.minReadySeconds: how a timeline `rollout` replaces the pods. */
+  strategy: DeploymentStrategy;
   /** nodeSelector, affinity, topologySpreadConstraints, requests (absent: none of them set). */
   scheduling?: PodScheduling;
   /** The app containers' resources, in order (the first one runs the Workload's compute steps). */
@@ -311,6 +336,8 @@ export type TimelineAction =
     times?: number;
   }
   | { kind: "scale"; deployment: string; replicas: number; namespace: string }
+  /** `kubectl rollout restart`: a new ReplicaSet of the same template replaces the pods. */
+  | { kind: "rollout"; deployment: string; namespace: string }
   | { kind: "set"; workload: string; namespace: string; errorRate?: number; serviceTime?: DistributionSpec }
   | { kind: "controlPlane"; state: "up" | "down" };
 

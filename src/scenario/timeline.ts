@@ -18,7 +18,7 @@ function isZtunnelPodName(name: string, nodes: readonly string[]): boolean {
   return nodes.length === 0 ? name === "ztunnel-node" : nodes.some((n) => name === `ztunnel-${n}`);
 }
 
-const ACTIONS = ["apply", "delete", "kill", "crash", "scale", "set", "controlPlane", ...TOPOLOGY_ACTIONS] as const;
+const ACTIONS = ["apply", "delete", "kill", "crash", "scale", "rollout", "set", "controlPlane", ...TOPOLOGY_ACTIONS] as const;
 
 export interface TimelineContext {
   state: LoadState;
@@ -64,7 +64,8 @@ function readAction(which: (typeof ACTIONS)[number], v: YamlValue, tc: TimelineC
         : which === "kill" ? readKill(m, namespace, tc)
           : which === "crash" ? readCrash(m, namespace, tc)
             : which === "scale" ? readScale(m, namespace, tc)
-              : readSet(m, namespace, tc);
+              : which === "rollout" ? readRollout(m, namespace, tc)
+                : readSet(m, namespace, tc);
       m.done();
       return action;
     }
@@ -208,6 +209,15 @@ function readScale(m: YamlMap, namespace: string, tc: TimelineContext): Timeline
   if (deployment === undefined || replicas === undefined) return undefined;
   checkDeployment(v!, deployment, namespace, tc);
   return { kind: "scale", deployment, replicas, namespace };
+}
+
+/** `kubectl rollout restart deployment/NAME`: `{deployment: NAME}`. */
+function readRollout(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {
+  const v = m.req("deployment");
+  const deployment = v?.nonEmptyStr();
+  if (deployment === undefined) return undefined;
+  checkDeployment(v!, deployment, namespace, tc);
+  return { kind: "rollout", deployment, namespace };
 }
 
 function readSet(m: YamlMap, namespace: string, tc: TimelineContext): TimelineAction | undefined {

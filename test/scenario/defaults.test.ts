@@ -42,6 +42,7 @@ describe("defaults of each kind", () => {
     const s = load({ "main.yaml": doc("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n") });
     expect(s.deployments[0]).toMatchObject({
       replicas: 1, serviceAccountName: "default", terminationGracePeriodMs: 30_000, podLabels: {}, podAnnotations: {}, containerPorts: [],
+      terminationDrainMs: 5000, nativeSidecar: false,
     });
   });
 

@@ -45,6 +45,15 @@ describe("pod startup fields", () => {
       .toMatch(/proxy\.istio\.io\/config.*holdApplicationUntilProxyStarts must be true or false/);
   });
 
+  it("reads terminationDrainDuration (default 5 s) from proxy.istio.io/config and the nativeSidecar annotation (default off)", () => {
+    const plain = load({ "main.yaml": `${SIM}${deployment("")}` }).deployments[0]!;
+    expect([plain.terminationDrainMs, plain.nativeSidecar]).toEqual([5000, false]);
+    const set = load({ "main.yaml": `${SIM}${deployment("", `\n      annotations: {proxy.istio.io/config: "terminationDrainDuration: 1m30s", sidecar.istio.io/nativeSidecar: "true"}`)}` }).deployments[0]!;
+    expect([set.terminationDrainMs, set.nativeSidecar]).toEqual([90_000, true]);
+    expect(loadError({ "main.yaml": `${SIM}${deployment("", `\n      annotations: {proxy.istio.io/config: "terminationDrainDuration: 5"}`)}` }).message)
+      .toMatch(/main\.yaml:\d+:\d+: error: .*proxy\.istio\.io\/config.*: terminationDrainDuration must be a duration string such as "5s"/);
+  });
+
   it("reads the Workload's startupTime (default 0) and the sidecar's startupTime (default 1 s)", () => {
     const s = load({
       "main.yaml": `${SIM}spec:\n  mesh: {proxy: {startupTime: {dist: uniform, min: 1s, max: 3s}}}\n${deployment("")}---

@@ -99,7 +99,7 @@ ${WORLD}`,
       'main.yaml:10:51: error: spec.timeline[4].delete.name: no VirtualService "nope" in namespace "default" to delete',
       expect.stringMatching(/^main\.yaml:11:29: error: spec\.timeline\[5\]\.delete\.kind: cannot delete kind "Pod"/),
       'main.yaml:12:28: error: spec.timeline[6].controlPlane: must be one of up, down; got "off"',
-      "main.yaml:13:5: error: spec.timeline[7]: only one of apply, delete, kill, crash, scale, set, controlPlane, drain, notReady, ready, partition, heal may be set; got kill and scale",
+      "main.yaml:13:5: error: spec.timeline[7]: only one of apply, delete, kill, crash, scale, rollout, set, controlPlane, drain, notReady, ready, partition, heal may be set; got kill and scale",
       "main.yaml:14:5: error: spec.timeline[8].at: is required",
     ]);
   });

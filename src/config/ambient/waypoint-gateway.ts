@@ -137,6 +137,10 @@ export function generateWaypointWorkload(gw: KubernetesGateway, pos: SourcePos):
     // readinessProbe: /healthz/ready on 15021, initialDelaySeconds 0, periodSeconds 15, successThreshold 1.
     readinessProbes: [{ initialDelayMs: 0, periodMs: 15_000, successThreshold: 1 }],
     holdApplicationUntilProxyStarts: false,
+    // ProxyConfig.terminationDrainDuration default (pkg/config/mesh/mesh.go).
+    terminationDrainMs: 5000,
+    nativeSidecar: false,
+    strategy: { type: "RollingUpdate", maxSurge: { value: 25, percent: true }, maxUnavailable: { value: 25, percent: true }, minReadyMs: 0 },
     scheduling: {
       nodeSelector: {}, requiredNodeAffinity: [], topologySpreadConstraints: [],
       requests: { ...WAYPOINT_RESOURCES.requests }, pos,

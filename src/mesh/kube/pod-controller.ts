@@ -16,6 +16,7 @@ import { DEFAULTS } from "../../scenario/defaults.js";
 import { Pod, podIp } from "./pod.js";
 import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
 import { injectsSidecar } from "./sidecar-injection.js";
+import { DeploymentRollouts } from "./deployment-rollout.js";
 import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
 import type { ClusterNodes } from "./cluster-nodes.js";
 import type { PodResources } from "./pod-resources.js";
@@ -64,16 +65,33 @@ export class PodController {
   readinessWatcher: (() => void) | null = null;
   private podCount = 0;
   private readonly kKill: number;
+  private readonly kProxyExit: number;
   readonly lifecycle: PodLifecycle;
+  /** The Deployment controller's rollouts (`kubectl rollout restart` on the timeline). */
+  private readonly rollouts: DeploymentRollouts;
 
   constructor(private readonly d: PodControllerDeps) {
     this.kKill = d.sim.on((pod: Pod) => this.stopPod(pod, "kill"));
+    this.kProxyExit = d.sim.on((pod: Pod) => this.proxyExits(pod));
     this.lifecycle = new PodLifecycle({
       sim: d.sim, inbound: d.inbound, telemetry: d.telemetry,
       proxyStartup: d.proxyStartup,
       podsChanged: () => this.podsChanged(),
       restartApp: (pod) => { pod.app = d.apps.newApp(pod, pod.app.behaviour, pod.app.errorDraw); },
     });
+    this.rollouts = new DeploymentRollouts({
+      sim: d.sim, telemetry: d.telemetry,
+      podsOf: (dep) => this.podsOf(dep.metadata.namespace, dep.metadata.name),
+      addPod: (dep) => this.addPod(dep, true),
+      terminate: (pod) => this.stopPod(pod, "terminate"),
+      podsChanged: () => this.podsChanged(),
+      stream: (name) => d.rng.stream(name),
+    });
+  }
+
+  /** The timeline's `rollout`: a new ReplicaSet replaces the Deployment's pods (deployment-rollout.ts). */
+  rollout(dep: Deployment): void {
+    this.rollouts.restart(dep);
   }
 
   /** The Deployments' replicas at t = 0. */
@@ -107,6 +125,8 @@ export class PodController {
     const behaviour = d.apps.behaviourFor(ns, dep.podLabels);
     const w = d.apps.workloadOf(ns, dep.podLabels);
     pod.app = d.apps.newApp(pod, behaviour, d.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
+    pod.terminationDrainMs = dep.terminationDrainMs;
+    pod.nativeSidecar = dep.nativeSidecar;
     list.push(pod);
     this.pods.set(pod.id, pod);
     // kube-scheduler binds it to a node; none fits: it stays Pending (not running, not an endpoint)
@@ -144,23 +164,46 @@ export class PodController {
       const config = d.istiod().config;
       pod.proxy!.xds = new ProxyXds(config, d.registry.eds, config, config, false);
     }
-    const spec: PodStartSpec = { probes: dep.readinessProbes, hold: dep.holdApplicationUntilProxyStarts, appStartup: d.apps.startupOf(w) };
+    // A native sidecar is an init container: the app containers start once its startupProbe passed,
+    // as with holdApplicationUntilProxyStarts (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/).
+    const hold = dep.holdApplicationUntilProxyStarts || (pod.hasSidecar && dep.nativeSidecar);
+    const spec: PodStartSpec = { probes: dep.readinessProbes, hold, appStartup: d.apps.startupOf(w) };
     this.lifecycle.add(pod, spec, starting, bootstrapped);
     if (!bootstrapped) d.istiod().distributor.connect(pod);
   }
 
   /**
-   * A pod stops. Killed: at once, the requests inside it reset. Terminated (scale-down): it leaves
-   * the Service's endpoints (once the change propagates) but keeps serving what still reaches it
-   * until terminationGracePeriodSeconds is over, when Kubernetes kills it. Blackholed (its node
-   * vanished): nothing it holds or receives is ever answered or refused, and it stays an endpoint
-   * until the node controller marks it NotReady (--node-monitor-grace-period).
+   * A pod stops. Killed: at once, the requests inside it reset. Terminated (scale-down, eviction):
+   * it leaves the Service's endpoints (once the change propagates), every container gets SIGTERM,
+   * and Kubernetes kills what still runs after terminationGracePeriodSeconds. Its app keeps serving
+   * until then (meshsim's apps shut down gracefully). Its istio-proxy drains (see `proxyExits`).
+   * Blackholed (its node vanished): nothing it holds or receives is ever answered or refused, and
+   * it stays an endpoint until the node controller marks it NotReady (--node-monitor-grace-period).
    */
   stopPod(pod: Pod, how: "kill" | "terminate" | "blackhole"): void {
     const d = this.d;
     if (how === "terminate") {
+      if (pod.terminating) return;
+      pod.servingWhenTerminated = pod.ready && pod.alive && !pod.blackholed;
+      if (!pod.alive && pod.pending !== undefined) {
+        // A Pending pod is deleted before it binds.
+        d.nodes?.forget(pod);
+        pod.terminating = true;
+        return;
+      }
       pod.ready = false;
       pod.terminating = true;
+      if (pod.hasSidecar && pod.alive && !pod.blackholed) {
+        // On SIGTERM pilot-agent calls Envoy's drain_listeners?inboundonly&graceful; Envoy runs with
+        // --drain-strategy immediate, so from now on it closes its inbound connections after each
+        // response (istio/istio pkg/envoy/agent.go terminate, admin.go DrainListeners, proxy.go args).
+        // A native sidecar's preStop hook (`pilot-agent request POST drain`) starts the same drain.
+        pod.draining = true;
+        // Classic sidecar container: pilot-agent stops Envoy terminationDrainDuration later (if the
+        // grace period has not ended first). A native sidecar gets SIGTERM only once the app
+        // containers have exited (KEP-753), which meshsim's apps do at the grace period's end.
+        if (!pod.nativeSidecar && pod.terminationDrainMs < pod.terminationGracePeriodMs) d.sim.after(pod.terminationDrainMs, this.kProxyExit, pod);
+      }
       d.sim.after(pod.terminationGracePeriodMs, this.kKill, pod);
       return;
     }
@@ -174,13 +217,29 @@ export class PodController {
       this.lifecycle.stopped(pod, DEFAULTS.kubernetes.nodeMonitorGracePeriodMs);
       return;
     }
+    const proxyGone = pod.proxyExited;
     pod.alive = false;
     pod.ready = false;
     d.nodes?.release(pod);
     pod.app.dropAll();
     d.inbound.resetAll(pod);
     this.lifecycle.stopped(pod);
-    if (pod.hasSidecar) d.istiod().distributor.disconnect(pod);
+    if (pod.hasSidecar && !proxyGone) d.istiod().distributor.disconnect(pod);
+  }
+
+  /**
+   * A terminating pod's Envoy exits while its app container still runs: the requests inside the pod
+   * lose their connections (the callers' sidecars see 503 UC), and new connections to the pod are
+   * refused, since iptables still redirects them to Envoy's ports (503 UF, retried as a connect
+   * failure). The pod keeps its node and stays listed until its grace period ends.
+   */
+  private proxyExits(pod: Pod): void {
+    if (!pod.alive || pod.blackholed || pod.proxyExited) return;
+    pod.proxyExited = true;
+    this.d.telemetry.event(this.d.sim.now, "proxyExited", { pod: pod.id });
+    pod.app.dropAll();
+    this.d.inbound.resetAll(pod);
+    this.d.istiod().distributor.disconnect(pod);
   }
 
   /** The timeline's `crash`: the pod's app container exits (and restarts under CrashLoopBackOff). */
@@ -195,6 +254,7 @@ export class PodController {
    */
   podsChanged(): void {
     this.readinessWatcher?.();
+    this.rollouts.podsChanged();
     const changed = this.d.registry.refresh(this.pods.values());
     this.d.istiod().distributor.endpointsChanged(this.d.registry.eds, changed);
   }

@@ -161,6 +161,7 @@ export class PodLifecycle {
     const pod = life.pod;
     if (!pod.alive || pod.blackholed || pod.terminating || pod.ready) return;
     pod.ready = true;
+    pod.readySinceMs = this.h.sim.now;
     this.h.telemetry.event(this.h.sim.now, "ready", { pod: pod.id });
     this.h.podsChanged();
   }

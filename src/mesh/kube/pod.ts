@@ -20,8 +20,23 @@ export class Pod implements OriginPod {
   blackholedAtMs = Infinity;
   /** status.startTime: when the kubelet started it on its node (-Infinity: running before the run began). */
   startedAtMs = -Infinity;
+  /** When it last became Ready (its Ready condition's lastTransitionTime); -Infinity: before the run. */
+  readySinceMs = -Infinity;
   /** Being scaled down: it no longer counts as a replica. */
   terminating = false;
+  /** It was Ready when it began terminating: its EndpointSlice entry stays `serving` (while its app
+   *  listens) with `terminating`, which kube-proxy falls back to when a Service has no ready endpoint. */
+  servingWhenTerminated = false;
+  /** Its sidecar drains (the pod is terminating): Envoy answers with `Connection: close` (HTTP/1.1)
+   *  or GOAWAY (HTTP/2), so callers' sidecars stop reusing their connections to it. */
+  draining = false;
+  /** ProxyConfig terminationDrainDuration (ms): how long its istio-proxy outlives SIGTERM. */
+  terminationDrainMs = 5000;
+  /** istio-proxy runs as a Kubernetes native sidecar (it stops only after the app containers). */
+  nativeSidecar = false;
+  /** Its istio-proxy has exited (terminationDrainDuration after SIGTERM) while its app may still run:
+   *  nothing listens on the ports iptables redirects to, so every connection to the pod is refused. */
+  proxyExited = false;
   /** Its app container's restarts (after crashes), as `kubectl get pods` counts them. */
   restarts = 0;
   app!: AppServer;
@@ -66,7 +81,12 @@ export class Pod implements OriginPod {
 
   /** Its sidecar is connected to istiod (xDS): it exists and is running. */
   get connected(): boolean {
-    return this.alive && this.hasSidecar;
+    return this.alive && this.hasSidecar && !this.proxyExited;
+  }
+
+  /** Connections to it are accepted: the pod runs and, when injected, its Envoy too. */
+  get listening(): boolean {
+    return this.alive && !this.proxyExited;
   }
 
   constructor(

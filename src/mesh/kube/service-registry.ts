@@ -6,9 +6,13 @@ import { labelPairKey } from "./label-selector-index.js";
 import type { EndpointSnapshot } from "../sidecar/proxy-xds.js";
 
 let snapshotVersion = 0;
+const NO_PODS: Pod[] = [];
 
 export class ServiceState {
   endpoints: Pod[] = [];
+  /** Terminating pods that were Ready when their deletion began (EndpointSlice `serving` and
+   *  `terminating`): not endpoints for Istio, which never sends terminating ones to Envoy. */
+  terminating: Pod[] = [];
   constructor(
     readonly spec: Service,
     readonly fqdn: string,
@@ -28,7 +32,10 @@ export class ServiceState {
    * https://kubernetes.io/docs/reference/networking/virtual-ips/#proxy-mode-iptables
    */
   kubeProxyPick(u: number): Pod | undefined {
-    const eps = this.endpoints;
+    let eps: readonly Pod[] = this.endpoints;
+    // No ready endpoint: kube-proxy falls back to the serving terminating ones (KEP-1669,
+    // kubernetes pkg/proxy/topology.go CategorizeEndpoints). Serving: its app still listens.
+    if (eps.length === 0) eps = this.terminating.filter((p) => p.alive && p.terminating && p.appUp && !p.blackholed);
     if (eps.length === 0) return undefined;
     return eps[Math.min(eps.length - 1, Math.floor(u * eps.length))];
   }
@@ -64,7 +71,9 @@ export class ServiceRegistry {
       if (list === undefined) map.set(key, [p]);
       else list.push(p);
     };
+    const terminating: Pod[] = [];
     for (const p of pods) {
+      if (p.terminating && p.servingWhenTerminated && p.alive) terminating.push(p);
       if (!(p.alive && p.ready)) continue;
       file(inNamespace, p.namespace, p);
       for (const k in p.labels) file(byLabel, labelPairKey(p.namespace, k, p.labels[k]!), p);
@@ -80,6 +89,7 @@ export class ServiceRegistry {
         break;
       }
       const next = candidates === undefined ? [] : candidates.filter((p) => selects(selector, p.labels));
+      svc.terminating = terminating.length === 0 ? NO_PODS : terminating.filter((p) => p.namespace === ns && selects(selector, p.labels));
       const prev = svc.endpoints;
       if (next.length !== prev.length || next.some((p, i) => p !== prev[i])) {
         changed.push(svc.fqdn);

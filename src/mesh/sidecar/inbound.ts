@@ -156,7 +156,7 @@ export class Inbound {
       leg.drop();
       return;
     }
-    if (!pod.alive) {
+    if (!pod.listening) {
       leg.refuse();
       return;
     }

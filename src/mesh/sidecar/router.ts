@@ -222,7 +222,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
     // sends nothing: its connections look alive).
-    if (!host.alive) pool.closeIdle(a.hostId);
+    if (!host.listening) pool.closeIdle(a.hostId);
     const r = pool.newStream(a.hostId, a, this.p.sim.now);
     if (r === OVERFLOW) {
       // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure, and
@@ -293,7 +293,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (this.current === a) this.current = null;
     const cluster = this.cluster!;
     if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
-    else if (a.conn !== null) this.p.streamEnded(cluster, a.worker, a.conn, reset);
+    else if (a.conn !== null) {
+      // A draining sidecar answers with `Connection: close` (HTTP/1.1) or has sent GOAWAY (HTTP/2):
+      // Envoy's connection manager does so once drainClose() holds, at once under Istio's
+      // --drain-strategy immediate (envoyproxy/envoy source/common/http/conn_manager_impl.cc).
+      if (!reset && a.host.draining) cluster.pools[a.worker]!.goAway(a.conn);
+      this.p.streamEnded(cluster, a.worker, a.conn, reset);
+    }
     if (a.usesRetryToken) cluster.retryTokens.give();
     cluster.finished(a.host, outcome, this.p.sim.now, a.active, a.picked, a.generation);
   }

@@ -266,7 +266,7 @@ export class SidecarPath {
       for (const a of pool.connectTimedOut(c.conn) as UpstreamRequest[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF");
       return;
     }
-    if (!c.host.alive || c.security.kind === "handshake-failure") {
+    if (!c.host.listening || c.security.kind === "handshake-failure") {
       for (const a of pool.connectFailed(c.conn) as UpstreamRequest[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF");
       return;
     }

@@ -55,7 +55,7 @@ export class Waypoints implements WaypointHop {
   ) {
     this.kGateway = sim.on((a: GatewayArrival) => {
       // The waypoint pod went away under the connection: it is refused (the gateway's UF).
-      if (!a.pod.alive) a.responder.onResponse(0, "UF");
+      if (!a.pod.listening) a.responder.onResponse(0, "UF");
       else this.arrive(a.pod, a.origin, a.req, a.responder, a.conn);
     });
     this.sim = sim;

@@ -10,6 +10,8 @@ import type { YamlMap, YamlValue } from "../yaml-value.js";
 import { TRAFFIC_DISTRIBUTIONS } from "../../proxy/lb/locality-setting.js";
 import { readContainerResources, readProxyResources } from "./container-resources.js";
 import { readPodScheduling } from "./pod-scheduling.js";
+import { parseDuration } from "../duration.js";
+import { readDeploymentStrategy } from "./deployment-strategy.js";
 
 const SERVICE_SPEC_IGNORED = [
   "type", "clusterIP", "clusterIPs", "externalIPs", "externalName", "externalTrafficPolicy", "internalTrafficPolicy",
@@ -17,7 +19,7 @@ const SERVICE_SPEC_IGNORED = [
   "loadBalancerSourceRanges", "allocateLoadBalancerNodePorts", "publishNotReadyAddresses", "sessionAffinity",
   "sessionAffinityConfig",
 ];
-const DEPLOYMENT_SPEC_IGNORED = ["strategy", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
+const DEPLOYMENT_SPEC_IGNORED = ["revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
 const POD_SPEC_IGNORED = [
   "initContainers", "ephemeralContainers", "volumes", "tolerations",
   "securityContext", "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
@@ -199,6 +201,42 @@ function holdsApplication(m: YamlMap | undefined, annotations: Record<string, st
   return hold;
 }
 
+/**
+ * ProxyConfig's terminationDrainDuration from the `proxy.istio.io/config` annotation (a duration
+ * string, e.g. "5s"), in ms. Istio's default is 5 s: pkg/config/mesh/mesh.go (DefaultProxyConfig).
+ */
+function terminationDrain(m: YamlMap | undefined, annotations: Record<string, string>): number {
+  const text = annotations["proxy.istio.io/config"];
+  let cfg: unknown;
+  try {
+    cfg = text === undefined ? undefined : parseYaml(text);
+  } catch {
+    cfg = undefined; // reported by the holdApplicationUntilProxyStarts reader
+  }
+  const v = cfg !== null && typeof cfg === "object" ? (cfg as Record<string, unknown>)["terminationDrainDuration"] : undefined;
+  if (v === undefined) return DEFAULTS.deployment.terminationDrainMs;
+  try {
+    if (typeof v !== "string") throw new Error("must be a duration string such as \"5s\"");
+    return parseDuration(v);
+  } catch (e) {
+    m?.get("proxy.istio.io/config")?.error(`terminationDrainDuration ${(e as Error).message}`);
+    return DEFAULTS.deployment.terminationDrainMs;
+  }
+}
+
+/**
+ * The `sidecar.istio.io/nativeSidecar` annotation, which takes precedence over ENABLE_NATIVE_SIDECARS
+ * (pkg/kube/inject/inject.go): "true" or "false"; absent, meshsim keeps the classic sidecar container.
+ */
+function nativeSidecar(m: YamlMap | undefined, annotations: Record<string, string>): boolean {
+  const v = annotations["sidecar.istio.io/nativeSidecar"];
+  if (v === undefined || v === "false") return false;
+  if (v === "true") return true;
+  // Istio's injector ignores any other value and falls back to its global setting.
+  m?.get("sidecar.istio.io/nativeSidecar")?.warn(`${JSON.stringify(v)} is neither "true" nor "false"; Istio ignores it (classic sidecar)`);
+  return false;
+}
+
 export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Deployment | undefined {
   const spec = doc.req("spec")?.map();
   if (!spec) return undefined;
@@ -211,6 +249,8 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   let terminationGracePeriodMs: number = DEFAULTS.deployment.terminationGracePeriodMs;
   const readinessProbes: ReadinessProbe[] = [];
   let holdApplicationUntilProxyStarts: boolean = DEFAULTS.deployment.holdApplicationUntilProxyStarts;
+  let terminationDrainMs: number = DEFAULTS.deployment.terminationDrainMs;
+  let native = false;
   let scheduling: Deployment["scheduling"];
   const containers: ContainerResources[] = [];
   let proxy: ProxyResources = {};
@@ -221,6 +261,8 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       podAnnotations = tm.get("annotations")?.strMap() ?? {};
       checkInterceptionAnnotations(tm.get("annotations")?.map(), podAnnotations);
       holdApplicationUntilProxyStarts = holdsApplication(tm.get("annotations")?.map(), podAnnotations);
+      terminationDrainMs = terminationDrain(tm.get("annotations")?.map(), podAnnotations);
+      native = nativeSidecar(tm.get("annotations")?.map(), podAnnotations);
       proxy = readProxyResources(tm.get("annotations")?.map(), podAnnotations);
       tm.ignore("name", "namespace", "generateName", "creationTimestamp");
       tm.done();
@@ -267,12 +309,13 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       selV!.error("selector does not match the template's labels");
     }
   }
+  const strategy = readDeploymentStrategy(spec);
   spec.ignore(...DEPLOYMENT_SPEC_IGNORED);
   spec.done();
   doc.ignore("status");
   return {
     kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
-    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, ...(scheduling ? { scheduling } : {}),
+    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, terminationDrainMs, nativeSidecar: native, strategy, ...(scheduling ? { scheduling } : {}),
     ...(containers.length > 0 ? { containers } : {}), ...(Object.keys(proxy).length > 0 ? { proxy } : {}), pos,
   };
 }
