@@ -16,7 +16,16 @@ export interface ConfigChange {
   readonly hosts: ReadonlySet<string>;
   /** Namespaces of changed Sidecars (a Sidecar change reaches the proxies it may select). */
   readonly sidecarNamespaces: ReadonlySet<string>;
+  /**
+   * Namespaces of the changed namespace-scoped security resources, by kind (AuthorizationPolicy,
+   * RequestAuthentication, PeerAuthentication): istiod pushes them only to the proxies that depend on
+   * that namespace (SidecarScope.DependsOnConfig, pilot/pkg/model/sidecar.go).
+   */
+  readonly securityNamespaces: ReadonlyMap<SecurityKindName, ReadonlySet<string>>;
 }
+
+export type SecurityKindName = "PeerAuthentication" | "AuthorizationPolicy" | "RequestAuthentication";
+const SECURITY_KINDS: ReadonlySet<ConfigKindName> = new Set(["PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"]);
 
 const FIELDS: readonly [ConfigKindName, keyof MeshConfig][] = [
   ["VirtualService", "virtualServices"], ["DestinationRule", "destinationRules"], ["Gateway", "gateways"],
@@ -38,6 +47,7 @@ export function diffConfig(before: MeshConfig, after: MeshConfig): ConfigChange 
   const kinds = new Set<ConfigKindName>();
   const hosts = new Set<string>();
   const sidecarNamespaces = new Set<string>();
+  const securityNamespaces = new Map<SecurityKindName, Set<string>>();
   for (const [kind, field] of FIELDS) {
     const a = before[field] as readonly AnyRes[];
     const b = after[field] as readonly AnyRes[];
@@ -50,7 +60,13 @@ export function diffConfig(before: MeshConfig, after: MeshConfig): ConfigChange 
     for (const r of changed) {
       for (const h of hostsOf(kind, r)) hosts.add(h);
       if (kind === "Sidecar") sidecarNamespaces.add(r.metadata.namespace);
+      if (SECURITY_KINDS.has(kind)) {
+        const k = kind as SecurityKindName;
+        let set = securityNamespaces.get(k);
+        if (set === undefined) securityNamespaces.set(k, (set = new Set()));
+        set.add(r.metadata.namespace);
+      }
     }
   }
-  return { kinds, hosts, sidecarNamespaces };
+  return { kinds, hosts, sidecarNamespaces, securityNamespaces };
 }

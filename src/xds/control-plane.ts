@@ -12,7 +12,8 @@
 // pilot/pkg/xds/pushqueue.go, pilot/pkg/xds/ads.go (PushOrder); https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#ack
 import type { Simulator } from "../engine/simulator.js";
 import type { MeshConfig } from "../config/mesh-config.js";
-import { diffConfig } from "../config/config-diff.js";
+import { diffConfig, type SecurityKindName } from "../config/config-diff.js";
+import { DEFAULT_ROOT_NAMESPACE as ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
 import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
 import type { Pod } from "../mesh/kube/pod.js";
@@ -194,11 +195,13 @@ export class ControlPlane {
     for (const k of d.kinds) req.kinds.add(k);
     for (const h of d.hosts) req.hosts!.add(h);
     for (const n of d.sidecarNamespaces) req.sidecarNamespaces.add(n);
+    req.addSecurityNamespaces(d.securityNamespaces);
     const one = new PushRequest(this.sim.now);
     one.full = true;
     for (const k of d.kinds) one.kinds.add(k);
     one.hosts = new Set(d.hosts);
     for (const n of d.sidecarNamespaces) one.sidecarNamespaces.add(n);
+    one.addSecurityNamespaces(d.securityNamespaces);
     this.markStale(one);
     this.event();
   }
@@ -324,6 +327,7 @@ export class ControlPlane {
   /** The xDS types a push request sends this proxy (0: the change is outside its scope). */
   needs(pod: Pod, x: ProxyXds, req: PushRequest): number {
     const now = this.world.scopeOf(pod, this.latest);
+    // The scope the proxy was last pushed under (istiod's PrevSidecarScope) also counts.
     const before = this.world.scopeOf(pod, x.rds);
     let types = 0;
     for (const fqdn of req.endpoints) {
@@ -345,11 +349,28 @@ export class ControlPlane {
           if (req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
           break;
         case "Sidecar":
-          if (!gateway && (req.sidecarNamespaces.has(pod.namespace) || req.sidecarNamespaces.has("istio-system"))) types |= t;
+          if (!gateway && (req.sidecarNamespaces.has(pod.namespace) || req.sidecarNamespaces.has(ROOT_NAMESPACE))) types |= t;
           break;
         case "Gateway":
           if (gateway) types |= LDS | RDS;
           break;
+        case "AuthorizationPolicy":
+        case "RequestAuthentication":
+          // Namespace-wide kinds: a sidecar depends on those of its own and the root namespace
+          // (SidecarScope.DependsOnConfig, clusterScopedKnownConfigTypes); a gateway on all of them
+          // (proxyDependentOnConfig). Either way only its listeners change (cds/eds/rds.go skip lists).
+          if (gateway || securityIn(req, kind, (ns) => ns === pod.namespace || ns === ROOT_NAMESPACE)) types |= LDS;
+          break;
+        case "PeerAuthentication": {
+          // A sidecar depends on the PeerAuthentications of its own, the root and its services'
+          // namespaces (SidecarScope.selectAuthnPolicies), a gateway on all; clusters (auto mTLS) and
+          // endpoints change for them, listeners only for a policy of its own or the root namespace
+          // (ldsNeedsPush).
+          const own = (ns: string) => ns === pod.namespace || ns === ROOT_NAMESPACE;
+          if (gateway || securityIn(req, kind, (ns) => own(ns) || now.namespaces.has(ns) || before.namespaces.has(ns))) types |= CDS | EDS;
+          if (securityIn(req, kind, own)) types |= LDS;
+          break;
+        }
         default:
           if (!gateway) types |= t;
       }
@@ -536,6 +557,14 @@ function countTypes(t: number): number {
   let n = 0;
   for (const x of PUSH_ORDER) if ((t & x) !== 0) n++;
   return n;
+}
+
+/** Is one of the changed resources of a security kind in a namespace `dependsOn` accepts? */
+function securityIn(req: PushRequest, kind: SecurityKindName, dependsOn: (ns: string) => boolean): boolean {
+  const nss = req.securityNamespaces.get(kind);
+  if (nss === undefined) return false;
+  for (const ns of nss) if (dependsOn(ns)) return true;
+  return false;
 }
 
 /** Does a set of changed hosts (FQDNs or wildcards) touch a scope? */

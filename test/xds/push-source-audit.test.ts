@@ -1,0 +1,81 @@
+// istiod's push decisions checked against its source (docs/model.md "Control plane", "Checked against
+// the source"): which proxies a namespace-scoped security resource reaches, and with which xDS types.
+import { describe, expect, it } from "vitest";
+import { applyResources, type MeshConfig } from "../../src/config/mesh-config.js";
+import type { AnyResource } from "../../src/scenario/model.js";
+import { eds, Harness } from "./xds-harness.js";
+import { Pod } from "../../src/mesh/kube/pod.js";
+import { Sidecar } from "../../src/mesh/sidecar/sidecar.js";
+import { ProxyXds } from "../../src/mesh/sidecar/proxy-xds.js";
+
+/** An ingress gateway (istiod's Router proxy type) connected with the initial config. */
+function addGateway(h: Harness): Pod {
+  const p = new Pod("gw-0", "istio-system", "istio-ingressgateway", { istio: "ingressgateway" }, {}, "gw", true, "10.0.9.1");
+  p.gateway = "istio-system/gw";
+  p.proxy = new Sidecar(p, "router", { clustersPushed: () => {}, configured: () => {} });
+  p.proxy.xds = new ProxyXds(h.initial, eds(), h.initial, h.initial, true);
+  h.pods.push(p);
+  h.xds.set(p, p.proxy.xds);
+  return p;
+}
+
+let idx = 5000;
+function res(kind: string, name: string, spec: unknown, namespace: string): AnyResource {
+  return { kind, apiVersion: "security.istio.io/v1", metadata: { name, namespace, labels: {}, annotations: {}, creationIndex: idx++ }, spec } as unknown as AnyResource;
+}
+const apply = (c: MeshConfig, ...r: AnyResource[]) => applyResources(c, r).config;
+
+/** The types each pod got, as "pod:type" in arrival order per pod. */
+function got(h: Harness): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of h.pods) out[`${p.namespace}/${p.name}`] = h.arrivals.filter((a) => a.pod === p.name).map((a) => a.type);
+  return out;
+}
+
+describe("security resources reach the proxies that depend on their namespace", () => {
+  // istio pilot/pkg/model/sidecar.go SidecarScope.DependsOnConfig: AuthorizationPolicy and
+  // RequestAuthentication are clusterScopedKnownConfigTypes, a dependency only "if made in the root
+  // namespace or the same namespace"; pilot/pkg/xds/proxy_dependencies.go proxyDependentOnConfig.
+  it("an AuthorizationPolicy in ns1 pushes LDS to ns1's sidecars only", () => {
+    const h = new Harness(4, {}, undefined, ["ns1", "ns2"]);
+    h.at(0, () => h.cp.change(apply(h.initial, res("AuthorizationPolicy", "deny", { action: "DENY" }, "ns1"))));
+    h.run();
+    expect(got(h)).toEqual({ "ns1/p-0": ["lds"], "ns2/p-1": [], "ns1/p-2": ["lds"], "ns2/p-3": [] });
+    expect(h.pushes[0]!.proxies).toBe(2);
+  });
+
+  it("a RequestAuthentication in the root namespace reaches every sidecar", () => {
+    const h = new Harness(2, {}, undefined, ["ns1", "ns2"]);
+    h.at(0, () => h.cp.change(apply(h.initial, res("RequestAuthentication", "jwt", { jwtRules: [{ issuer: "x" }] }, "istio-system"))));
+    h.run();
+    expect(got(h)).toEqual({ "ns1/p-0": ["lds"], "ns2/p-1": ["lds"] });
+  });
+
+  // sidecar.go selectAuthnPolicies: root, own and the namespaces of the services the scope imports;
+  // pilot/pkg/xds/lds.go ldsNeedsPush: "PeerAuthentication of the configNamespace or rootNamespace
+  // can only impact lds".
+  it("a PeerAuthentication reaches the sidecars of its namespace (CDS, EDS, LDS) and those calling into it (CDS, EDS)", () => {
+    // The harness's services a, b, c live in "default": every sidecar's scope imports that namespace.
+    const h = new Harness(3, {}, undefined, ["ns1", "ns2", "default"]);
+    h.at(0, () => h.cp.change(apply(h.initial, res("PeerAuthentication", "strict", { mtls: { mode: "STRICT" } }, "default"))));
+    h.run();
+    expect(got(h)).toEqual({ "ns1/p-0": ["cds", "eds"], "ns2/p-1": ["cds", "eds"], "default/p-2": ["cds", "eds", "lds"] });
+  });
+
+  it("a PeerAuthentication of a namespace with no service in a sidecar's scope does not reach it", () => {
+    const h = new Harness(2, {}, undefined, ["ns1", "ns2"]);
+    h.at(0, () => h.cp.change(apply(h.initial, res("PeerAuthentication", "strict", { mtls: { mode: "STRICT" } }, "ns1"))));
+    h.run();
+    expect(got(h)).toEqual({ "ns1/p-0": ["cds", "eds", "lds"], "ns2/p-1": [] });
+  });
+
+  // proxy_dependencies.go proxyDependentOnConfig: a Router depends on every kind but ServiceEntry
+  // (checked by host) and Sidecar; lds.go keeps AuthorizationPolicy for routers, cds.go skips it.
+  it("an AuthorizationPolicy of any namespace pushes LDS to the ingress gateway", () => {
+    const h = new Harness(1, {}, undefined, ["ns2"]);
+    addGateway(h);
+    h.at(0, () => h.cp.change(apply(h.initial, res("AuthorizationPolicy", "deny", { action: "DENY" }, "ns1"))));
+    h.run();
+    expect(got(h)).toEqual({ "ns2/p-0": [], "istio-system/gw-0": ["lds"] });
+  });
+});
