@@ -22,6 +22,7 @@ import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/pr
 import { Debounce } from "./debounce.js";
 import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
 import { configSize } from "./config-size.js";
+import { EndpointIndex } from "./endpoint-index.js";
 import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
 import type { UniformSource } from "../engine/rng.js";
 
@@ -128,6 +129,7 @@ class Step {
 
 export class ControlPlane {
   private readonly debounce: Debounce;
+  private readonly endpointIndex: EndpointIndex;
   private readonly kDue: number;
   private readonly kStep: number;
   private timer = -1;
@@ -159,6 +161,7 @@ export class ControlPlane {
     this.debounce = new Debounce(s.debounceAfterMs, s.debounceMaxMs);
     this.latest = initial;
     this.latestEds = initialEds;
+    this.endpointIndex = new EndpointIndex(initialEds);
     this.kDue = sim.on(() => this.due());
     this.kStep = sim.on((st: Step) => this.stepDone(st));
     this.ca = new CertificateAuthority(sim, s.workloadTtlMs, s.certJitter, () => this.up, {
@@ -206,14 +209,28 @@ export class ControlPlane {
     this.event();
   }
 
-  /** Endpoints changed (a pod started, became ready, stopped): an incremental EDS push once debounced. */
+  /**
+   * Endpoints changed (a pod started, became ready, stopped): an incremental EDS push once debounced,
+   * or a full push for a service istiod has no endpoints entry for yet or whose service accounts
+   * changed (xds/endpoint-index.ts), which istiod files as a ServiceEntry change of that host.
+   */
   endpointsChanged(eds: EndpointSnapshot, services: readonly string[]): void {
     this.latestEds = eds;
     if (services.length === 0) return;
     const req = this.request();
-    for (const s of services) req.endpoints.add(s);
     const one = new PushRequest(this.sim.now);
-    for (const s of services) one.endpoints.add(s);
+    for (const s of services) {
+      if (this.endpointIndex.update(s, eds.byFqdn.get(s) ?? [])) {
+        for (const r of [req, one]) {
+          r.full = true;
+          r.kinds.add("ServiceEntry");
+          r.hosts?.add(s);
+        }
+      } else {
+        req.endpoints.add(s);
+        one.endpoints.add(s);
+      }
+    }
     this.markStale(one);
     this.event();
   }

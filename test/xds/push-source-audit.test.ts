@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { applyResources, type MeshConfig } from "../../src/config/mesh-config.js";
 import type { AnyResource } from "../../src/scenario/model.js";
-import { eds, Harness } from "./xds-harness.js";
+import { eds, Harness, SERVICES } from "./xds-harness.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
 import { Sidecar } from "../../src/mesh/sidecar/sidecar.js";
 import { ProxyXds } from "../../src/mesh/sidecar/proxy-xds.js";
@@ -77,5 +77,43 @@ describe("security resources reach the proxies that depend on their namespace", 
     h.at(0, () => h.cp.change(apply(h.initial, res("AuthorizationPolicy", "deny", { action: "DENY" }, "ns1"))));
     h.run();
     expect(got(h)).toEqual({ "ns2/p-0": [], "istio-system/gw-0": ["lds"] });
+  });
+});
+
+describe("an endpoint change is a full push for a new service or new service accounts", () => {
+  // istio pilot/pkg/model/endpointshards.go UpdateServiceEndpoints: "If we create a new endpoint
+  // shard, that means we have not seen the service earlier. We should do a full push", and "we need
+  // to do full push if service accounts change"; pilot/pkg/xds/eds.go EDSUpdate files a FullPush as
+  // a ServiceEntry change of the host (every type), an incremental one as kind Endpoints (EDS only).
+  const A = SERVICES[0]!.fqdn;
+  const pod = (name: string, sa: string) => new Pod(name, "default", name, { app: "a" }, {}, sa, true, `10.0.8.${idx++ % 250}`);
+
+  it("the first endpoints of a service istiod never had endpoints for make a full push", () => {
+    const h = new Harness(1);
+    h.at(0, () => h.cp.endpointsChanged(eds({ [A]: [pod("a-0", "sa-a")] }), [A]));
+    h.run();
+    expect(h.arrivals.map((a) => a.type)).toEqual(["cds", "eds", "lds", "rds"]);
+    expect(h.pushes[0]!.full).toBe(true);
+  });
+
+  it("a new service account behind a known service makes a full push; the same one an EDS push", () => {
+    const first = pod("a-0", "sa-a");
+    const h = new Harness(1, {}, undefined, undefined, eds({ [A]: [first] }));
+    h.at(0, () => h.cp.endpointsChanged(eds({ [A]: [first, pod("a-1", "sa-a")] }), [A]));
+    h.at(1000, () => h.cp.endpointsChanged(eds({ [A]: [first, pod("a-2", "sa-canary")] }), [A]));
+    h.run();
+    expect(h.pushes.map((p) => p.full)).toEqual([false, true]);
+    expect(h.arrivals.map((a) => a.type)).toEqual(["eds", "cds", "eds", "lds", "rds"]);
+  });
+
+  it("a service that drops to no endpoints and comes back with the same accounts stays incremental", () => {
+    // UpdateServiceEndpoints with no endpoints: DeleteServiceShard(..., preserveKeys=true), "we
+    // should not delete the keys ... that will trigger unnecessary full push ... if a pod is in crashloop".
+    const first = pod("a-0", "sa-a");
+    const h = new Harness(1, {}, undefined, undefined, eds({ [A]: [first] }));
+    h.at(0, () => h.cp.endpointsChanged(eds({ [A]: [] }), [A]));
+    h.at(1000, () => h.cp.endpointsChanged(eds({ [A]: [first] }), [A]));
+    h.run();
+    expect(h.pushes.map((p) => p.full)).toEqual([false, false]);
   });
 });
