@@ -317,12 +317,11 @@ export class ControlPlane {
     return this.pending;
   }
 
+  /** An event enters the debounce; its timer starts with a burst's first event (discovery.go debounce). */
   private event(): void {
     this.debounce.event(this.sim.now);
-    if (!this.up) return;
-    const at = Math.max(this.sim.now, this.debounce.dueAt());
-    if (this.timer >= 0) this.sim.cancel(this.timer);
-    this.timer = this.sim.at(at, this.kDue);
+    if (!this.up || this.timer >= 0) return;
+    this.timer = this.sim.at(Math.max(this.sim.now, this.debounce.dueAt()), this.kDue);
   }
 
   /** The proxies a change leaves behind are stale from the moment istiod has it. */
@@ -398,6 +397,11 @@ export class ControlPlane {
   private due(): void {
     this.timer = -1;
     if (!this.up || this.pending === null) return;
+    // Not quiet for debounceAfter yet, and the burst is younger than debounceMax: look again later.
+    if (!this.debounce.check(this.sim.now)) {
+      this.timer = this.sim.at(this.debounce.dueAt(), this.kDue);
+      return;
+    }
     const req = this.pending;
     this.pending = null;
     this.debounce.flush();

@@ -117,3 +117,30 @@ describe("an endpoint change is a full push for a new service or new service acc
     expect(h.pushes.map((p) => p.full)).toEqual([false, false]);
   });
 });
+
+describe("istiod's debounce timer", () => {
+  // pilot/pkg/xds/discovery.go debounce: the timer starts at a burst's first event; pushWorker pushes
+  // when it fires if "eventDelay >= debounceMax || quietTime >= DebounceAfter", else sets it again
+  // for DebounceAfter - quietTime. PILOT_DEBOUNCE_MAX is only looked at when the timer fires.
+  const vsA = (n: number) => ({ kind: "VirtualService", apiVersion: "networking.istio.io/v1", metadata: { name: "a", namespace: "default", labels: {}, annotations: {}, creationIndex: 9000 + n }, spec: { hosts: ["a"], http: [{ route: [{ destination: { host: "a" } }] }] } }) as unknown as AnyResource;
+
+  it("a burst that never quiets is pushed at the first timer check at or after PILOT_DEBOUNCE_MAX", () => {
+    const h = new Harness(1, { pushTime: () => 0 });
+    let c = h.initial;
+    let n = 0;
+    // A change every 40 ms: the timer fires at 100, then 80 ms after each check (the last change was
+    // 20 ms before it), at 100 + 80k; the first of those at or after 10 s is 10 020 ms.
+    for (let t = 0; t <= 12_000; t += 40) h.at(t, () => h.cp.change((c = apply(c, vsA(n++)))));
+    h.run(10_500);
+    expect(h.arrivals[0]!.t).toBe(10_020);
+  });
+
+  it("a burst that quiets is pushed PILOT_DEBOUNCE_AFTER after its last event", () => {
+    const h = new Harness(1, { pushTime: () => 0 });
+    let c = h.initial;
+    let n = 0;
+    for (const t of [0, 50, 130]) h.at(t, () => h.cp.change((c = apply(c, vsA(n++)))));
+    h.run();
+    expect(h.arrivals.map((a) => a.t)).toEqual([230, 230, 230]);
+  });
+});
