@@ -30,6 +30,12 @@ export interface ControlPlaneSettings {
   debounceAfterMs: number;
   debounceMaxMs: number;
   pushThrottle: number;
+  /**
+   * New ADS streams istiod admits per second (PILOT_MAX_REQUESTS_PER_SECOND: a token bucket of
+   * burst 1). A connecting proxy's first config is sent on its own stream once admitted, outside
+   * the push queue and PILOT_PUSH_THROTTLE.
+   */
+  requestsPerSecond: number;
   /** Per proxy push, shared by the types it sends. */
   pushTime: () => number;
   /** istiod's cost per resource generated and sent. */
@@ -102,6 +108,8 @@ class Generation implements PushRecord {
 /** A proxy waiting for or being pushed: the xDS types it needs and the changes it carries. */
 class Entry {
   types = 0;
+  /** A (re)connecting proxy's initial request: admitted by the stream rate limit, not the push throttle. */
+  connection = false;
   gens: Generation[] = [];
   bootstrap = false;
   /** What the push sends, fixed when it starts (istiod builds it from one PushContext). */
@@ -120,6 +128,11 @@ class Entry {
     if (endpoints === null || (types & ~EDS) !== 0) this.endpoints = null;
     else if (this.endpoints !== null) for (const e of endpoints) this.endpoints.add(e);
   }
+}
+
+/** A connecting proxy's stream gets its rate-limit token. */
+class Admission {
+  constructor(readonly entry: Entry, readonly epoch: number) {}
 }
 
 /** One type of one push arriving at the proxy. */
@@ -143,6 +156,11 @@ export class ControlPlane {
   private head = 0;
   private readonly queued = new Map<Pod, Entry>();
   private readonly inFlight = new Map<Pod, Entry>();
+  /** Pushes in flight that went through the push queue (PILOT_PUSH_THROTTLE counts these). */
+  private throttled = 0;
+  /** When istiod's stream rate limiter next has a token. */
+  private nextTokenAt = -Infinity;
+  private readonly kAdmit: number;
   /** New proxies waiting for istiod to come up. */
   private waiting: Pod[] = [];
   private staleCount = 0;
@@ -164,6 +182,7 @@ export class ControlPlane {
     this.endpointIndex = new EndpointIndex(initialEds);
     this.kDue = sim.on(() => this.due());
     this.kStep = sim.on((st: Step) => this.stepDone(st));
+    this.kAdmit = sim.on((a: Admission) => this.admitted(a));
     this.ca = new CertificateAuthority(sim, s.workloadTtlMs, s.certJitter, () => this.up, {
       issued: (pod, _c, now) => observer.certificateIssued(pod, now),
       expired: (pod, now) => observer.certificateExpired(pod, now),
@@ -249,7 +268,7 @@ export class ControlPlane {
     }
     // istio-agent gets the certificate (SDS) while Envoy asks for its config.
     this.ca.request(pod);
-    const e = this.enqueue(pod, ALL_TYPES, [], null);
+    const e = this.enqueue(pod, ALL_TYPES, [], null, true);
     e.bootstrap = true;
     this.startPushes();
   }
@@ -263,11 +282,12 @@ export class ControlPlane {
       if (this.timer >= 0) this.sim.cancel(this.timer);
       this.timer = -1;
       for (const e of this.inFlight.values()) if (e.bootstrap) this.waiting.push(e.pod);
-      for (const e of this.queue.slice(this.head)) if (e.bootstrap) this.waiting.push(e.pod);
+      for (const e of this.queued.values()) if (e.bootstrap) this.waiting.push(e.pod);
       this.queue = [];
       this.head = 0;
       this.queued.clear();
       this.inFlight.clear();
+      this.throttled = 0;
       return;
     }
     // Every proxy reconnects and gets a full push of the latest config; the changes still open
@@ -289,7 +309,8 @@ export class ControlPlane {
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
       const bootstrap = waiting.has(pod) || !this.world.proxyOf(pod).xds.bootstrapped;
-      const e = this.enqueue(pod, ALL_TYPES, bootstrap ? [] : gens, null);
+      // Every proxy opens a new stream (rate-limited) and asks for everything on it.
+      const e = this.enqueue(pod, ALL_TYPES, bootstrap ? [] : gens, null, true);
       if (bootstrap) e.bootstrap = true;
       else n++;
     }
@@ -423,7 +444,7 @@ export class ControlPlane {
     this.startPushes();
   }
 
-  private enqueue(pod: Pod, types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null): Entry {
+  private enqueue(pod: Pod, types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null, connection = false): Entry {
     const busy = this.inFlight.get(pod);
     if (busy !== undefined) {
       busy.next ??= new Entry(pod);
@@ -434,14 +455,49 @@ export class ControlPlane {
     if (e === undefined) {
       e = new Entry(pod);
       this.queued.set(pod, e);
-      this.queue.push(e);
+      if (connection) this.admit(e);
+      else this.queue.push(e);
     }
     e.merge(types, gens, endpoints);
     return e;
   }
 
+  /**
+   * A new stream waits for a token of istiod's rate limiter (rate.NewLimiter(RequestLimit, 1):
+   * one every 1/RequestLimit s). istiod refuses a stream that would wait over 1 s and the client
+   * retries with back-off; meshsim lets it wait its turn instead (the fastest reconnection the limit allows).
+   * https://github.com/istio/istio/blob/master/pilot/pkg/xds/discovery.go (WaitForRequestLimit)
+   */
+  private admit(e: Entry): void {
+    e.connection = true;
+    const at = Math.max(this.sim.now, this.nextTokenAt);
+    this.nextTokenAt = at + 1000 / this.s.requestsPerSecond;
+    this.sim.at(at, this.kAdmit, new Admission(e, this.epoch));
+  }
+
+  /** The stream is admitted: istiod answers its requests at once, outside the push queue. */
+  private admitted(a: Admission): void {
+    if (a.epoch !== this.epoch) return;
+    const e = a.entry;
+    if (this.queued.get(e.pod) !== e) return;
+    this.queued.delete(e.pod);
+    if (!e.pod.connected) {
+      this.done(e);
+      return;
+    }
+    this.start(e);
+  }
+
+  private start(e: Entry): void {
+    this.inFlight.set(e.pod, e);
+    if (!e.connection) this.throttled++;
+    e.config = this.latest;
+    e.eds = this.latestEds;
+    this.sim.after(0, this.kStep, new Step(e, -1, this.epoch, this.s.pushTime() / countTypes(e.types)));
+  }
+
   private startPushes(): void {
-    while (this.up && this.inFlight.size < this.s.pushThrottle && this.head < this.queue.length) {
+    while (this.up && this.throttled < this.s.pushThrottle && this.head < this.queue.length) {
       const e = this.queue[this.head++]!;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
@@ -452,10 +508,7 @@ export class ControlPlane {
         this.done(e);
         continue;
       }
-      this.inFlight.set(e.pod, e);
-      e.config = this.latest;
-      e.eds = this.latestEds;
-      this.sim.after(0, this.kStep, new Step(e, -1, this.epoch, this.s.pushTime() / countTypes(e.types)));
+      this.start(e);
     }
   }
 
@@ -465,7 +518,7 @@ export class ControlPlane {
     const e = st.entry;
     if (st.order >= 0) {
       if (!e.pod.connected) {
-        this.inFlight.delete(e.pod);
+        this.finish(e);
         this.done(e);
         this.startPushes();
         return;
@@ -480,7 +533,7 @@ export class ControlPlane {
       this.sim.after(ms, this.kStep, new Step(e, next, st.epoch, st.baseMs));
       return;
     }
-    this.inFlight.delete(e.pod);
+    this.finish(e);
     this.observer.proxyPushed(e.pod, this.sim.now);
     const x = this.world.proxyOf(e.pod).xds;
     if (e.bootstrap && !x.bootstrapped) {
@@ -494,6 +547,11 @@ export class ControlPlane {
       this.queue.push(n);
     }
     this.startPushes();
+  }
+
+  private finish(e: Entry): void {
+    this.inFlight.delete(e.pod);
+    if (!e.connection) this.throttled--;
   }
 
   /** How many resources of a type this push sends the proxy. */

@@ -144,3 +144,28 @@ describe("istiod's debounce timer", () => {
     expect(h.arrivals.map((a) => a.t)).toEqual([230, 230, 230]);
   });
 });
+
+describe("a connecting proxy's first config", () => {
+  // pilot/pkg/xds/ads.go Stream: a new stream waits for WaitForRequestLimit (rate.NewLimiter(
+  // features.RequestLimit, 1)), then its requests are answered on the stream itself (processRequest
+  // → pushXds), not through pushQueue: PILOT_PUSH_THROTTLE does not hold them back.
+  it("after an outage every proxy reconnects at PILOT_MAX_REQUESTS_PER_SECOND, not pushThrottle at a time", () => {
+    const h = new Harness(5, { pushTime: () => 0, pushThrottle: 100, requestsPerSecond: 10 });
+    h.at(0, () => h.cp.setUp(false));
+    h.at(1000, () => h.cp.setUp(true));
+    h.run();
+    const firstCds = h.pods.map((p) => h.arrivals.find((a) => a.pod === p.name && a.type === "cds")!.t);
+    expect(firstCds).toEqual([1000, 1100, 1200, 1300, 1400]);
+  });
+
+  it("is not held back by pushes that fill PILOT_PUSH_THROTTLE", () => {
+    const h = new Harness(3, { pushTime: () => 1000, pushThrottle: 1, requestsPerSecond: 25 });
+    // An endpoint push to the three proxies: one at a time, 1 s each (until 3100 ms).
+    h.at(0, () => h.cp.endpointsChanged(eds(), [SERVICES[0]!.fqdn]));
+    let p: Pod | undefined;
+    h.at(500, () => (p = h.addPod()));
+    h.run();
+    // The new proxy's CDS arrives a quarter of its 1 s push after it connected, while the throttle is full.
+    expect(h.arrivals.find((a) => a.pod === p!.name && a.type === "cds")!.t).toBe(750);
+  });
+});

@@ -61,7 +61,7 @@ export class Harness {
     const self = this;
     const scopeOf = (p: Pod, c: MeshConfig): SidecarScope => sidecarScope(c, SERVICES, p.namespace, p.labels, "istio-system");
     this.cp = new ControlPlane(this.sim, {
-      debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, pushTime: () => 10, pushTimePerResourceMs: 0,
+      debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, requestsPerSecond: 25, pushTime: () => 10, pushTimePerResourceMs: 0,
       workloadTtlMs: 24 * 3_600_000, certJitter: () => 0.5, ...settings,
     }, initial, e0, {
       proxies: () => self.pods,
