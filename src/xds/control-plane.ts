@@ -382,14 +382,18 @@ export class ControlPlane {
         case "VirtualService":
         case "DestinationRule":
         case "ServiceEntry":
-          // Pushed only to proxies whose scope holds one of the changed hosts (SidecarScope.DependsOnConfig).
-          if (req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
+          // Pushed only to proxies whose scope holds one of the changed hosts (SidecarScope.DependsOnConfig);
+          // a gateway depends on every VirtualService and DestinationRule, whatever hosts they name
+          // (proxyDependentOnConfig checks only ServiceEntry by host for a Router).
+          if ((gateway && kind !== "ServiceEntry") || req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
           break;
         case "Sidecar":
           if (!gateway && (req.sidecarNamespaces.has(pod.namespace) || req.sidecarNamespaces.has(ROOT_NAMESPACE))) types |= t;
           break;
         case "Gateway":
-          if (gateway) types |= LDS | RDS;
+          // Sidecars never depend on Gateways (UnAffectedConfigKinds); a gateway's clusters, listeners
+          // and routes do (cds.go pushCdsGatewayConfig; eds.go skips Gateway).
+          if (gateway) types |= CDS | LDS | RDS;
           break;
         case "AuthorizationPolicy":
         case "RequestAuthentication":

@@ -22,8 +22,8 @@ export const TYPES_FOR_KIND: Record<ConfigKindName, number> = {
   Sidecar: ALL_TYPES,
   // skippedEdsConfigs holds VirtualService: routes change, endpoints do not.
   VirtualService: CDS | LDS | RDS,
-  // Gateways configure gateways, not sidecars.
-  Gateway: RDS,
+  // Gateways configure gateways (clusters, listeners, routes), never sidecars.
+  Gateway: CDS | LDS | RDS,
   // mTLS settings reach clusters (auto mTLS) and the inbound listener, never routes; LDS only for a
   // policy of the proxy's own or the root namespace (lds.go ldsNeedsPush).
   PeerAuthentication: CDS | EDS | LDS,

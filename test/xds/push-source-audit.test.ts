@@ -169,3 +169,27 @@ describe("a connecting proxy's first config", () => {
     expect(h.arrivals.find((a) => a.pod === p!.name && a.type === "cds")!.t).toBe(750);
   });
 });
+
+describe("gateways and Gateway-bound VirtualServices", () => {
+  // proxy_dependencies.go proxyDependentOnConfig: for a Router every kind but ServiceEntry (by host)
+  // is a dependency, so a VirtualService for an external host reaches the gateway; cds.go
+  // pushCdsGatewayConfig keeps Gateway for routers' CDS, eds.go skips it, lds.go and rds.go keep it.
+  const gwVs = (n: number) => ({ kind: "VirtualService", apiVersion: "networking.istio.io/v1", metadata: { name: "front", namespace: "default", labels: {}, annotations: {}, creationIndex: 9500 + n }, spec: { hosts: ["shop.example.com"], gateways: ["istio-system/gw"], http: [{ route: [{ destination: { host: "a.default.svc.cluster.local" } }] }] } }) as unknown as AnyResource;
+  const gw = { kind: "Gateway", apiVersion: "networking.istio.io/v1", metadata: { name: "gw", namespace: "istio-system", labels: {}, annotations: {}, creationIndex: 9600 }, spec: { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }] } } as unknown as AnyResource;
+
+  it("a VirtualService for an external host bound to a Gateway reaches the gateway", () => {
+    const h = new Harness(1);
+    addGateway(h);
+    h.at(0, () => h.cp.change(apply(h.initial, gwVs(0))));
+    h.run();
+    expect(got(h)["istio-system/gw-0"]).toEqual(["cds", "lds", "rds"]);
+  });
+
+  it("a Gateway change pushes CDS, LDS and RDS to gateways and nothing to sidecars", () => {
+    const h = new Harness(1);
+    addGateway(h);
+    h.at(0, () => h.cp.change(apply(h.initial, gw)));
+    h.run();
+    expect(got(h)).toEqual({ "default/p-0": [], "istio-system/gw-0": ["cds", "lds", "rds"] });
+  });
+});
