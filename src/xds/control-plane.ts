@@ -216,13 +216,13 @@ export class ControlPlane {
     req.full = true;
     for (const k of d.kinds) req.kinds.add(k);
     for (const h of d.hosts) req.hosts!.add(h);
-    for (const n of d.sidecarNamespaces) req.sidecarNamespaces.add(n);
+    for (const n of d.sidecars) req.sidecars.add(n);
     req.addSecurityNamespaces(d.securityNamespaces);
     const one = new PushRequest(this.sim.now);
     one.full = true;
     for (const k of d.kinds) one.kinds.add(k);
     one.hosts = new Set(d.hosts);
-    for (const n of d.sidecarNamespaces) one.sidecarNamespaces.add(n);
+    for (const n of d.sidecars) one.sidecars.add(n);
     one.addSecurityNamespaces(d.securityNamespaces);
     this.markStale(one);
     this.event();
@@ -388,7 +388,10 @@ export class ControlPlane {
           if ((gateway && kind !== "ServiceEntry") || req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
           break;
         case "Sidecar":
-          if (!gateway && (req.sidecarNamespaces.has(pod.namespace) || req.sidecarNamespaces.has(ROOT_NAMESPACE))) types |= t;
+          // A sidecar depends on the Sidecar its scope is built from, now or at its last push
+          // (SidecarScope.DependsOnConfig: the scope's own Sidecar is among its configDependencies;
+          // proxyDependentOnConfig also asks PrevSidecarScope); gateways never (UnAffectedConfigKinds).
+          if (!gateway && (req.sidecars.has(now.sidecar) || req.sidecars.has(before.sidecar))) types |= t;
           break;
         case "Gateway":
           // Sidecars never depend on Gateways (UnAffectedConfigKinds); a gateway's clusters, listeners

@@ -37,8 +37,8 @@ export class PushRequest {
   readonly kinds = new Set<ConfigKindName>();
   /** Hosts the changed config is about; null: the change is not host-scoped (every proxy). */
   hosts: Set<string> | null = new Set();
-  /** Namespaces of changed Sidecars. */
-  readonly sidecarNamespaces = new Set<string>();
+  /** Changed Sidecars, "namespace/name". */
+  readonly sidecars = new Set<string>();
   /** Namespaces of changed AuthorizationPolicies, RequestAuthentications, PeerAuthentications. */
   readonly securityNamespaces = new Map<SecurityKindName, Set<string>>();
   /** Services whose endpoints changed. */

@@ -193,3 +193,32 @@ describe("gateways and Gateway-bound VirtualServices", () => {
     expect(got(h)).toEqual({ "default/p-0": [], "istio-system/gw-0": ["cds", "lds", "rds"] });
   });
 });
+
+describe("a Sidecar change reaches the proxies whose scope it makes", () => {
+  // sidecar.go DependsOnConfig: kind Sidecar is a sidecarScopedKnownConfigTypes, a dependency only
+  // of the scope built from it (its configDependencies); proxy_dependencies.go also asks the
+  // proxy's PrevSidecarScope.
+  const sidecar = (ns: string, n: number, egress = "./*", selector?: Record<string, string>) => ({
+    kind: "Sidecar", apiVersion: "networking.istio.io/v1",
+    metadata: { name: selector ? "selected" : "default", namespace: ns, labels: {}, annotations: {}, creationIndex: 9700 + n },
+    spec: { ...(selector ? { workloadSelector: { labels: selector } } : {}), egress: [{ hosts: [egress] }] },
+  }) as unknown as AnyResource;
+
+  it("a root-namespace Sidecar does not reach the proxies of a namespace with its own", () => {
+    const h = new Harness(2, {}, undefined, ["ns1", "ns2"]);
+    const own = apply(h.initial, sidecar("ns1", 0));
+    h.at(0, () => h.cp.change(own));
+    h.run(1000);
+    h.arrivals.length = 0;
+    h.at(1000, () => h.cp.change(apply(own, sidecar("istio-system", 1))));
+    h.run();
+    expect(got(h)).toEqual({ "ns1/p-0": [], "ns2/p-1": ["cds", "eds", "lds", "rds"] });
+  });
+
+  it("a Sidecar whose workloadSelector matches no proxy reaches none", () => {
+    const h = new Harness(2, {}, undefined, ["ns1"]);
+    h.at(0, () => h.cp.change(apply(h.initial, sidecar("ns1", 2, "./*", { app: "other" }))));
+    h.run();
+    expect(got(h)).toEqual({ "ns1/p-0": [], "ns1/p-1": [] });
+  });
+});
