@@ -116,7 +116,7 @@ class Entry {
   config: MeshConfig | null = null;
   eds: EndpointSnapshot | null = null;
   changed: ReadonlySet<string> | null = null;
-  /** Services whose endpoints changed, for an incremental EDS push (null: all). */
+  /** The hosts whose EDS clusters this push sends (null: all of them). */
   endpoints: Set<string> | null = new Set();
   /** A request that arrived while this entry was being pushed (pushed right after). */
   next: Entry | null = null;
@@ -125,7 +125,7 @@ class Entry {
   merge(types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null): void {
     this.types |= types;
     for (const g of gens) if (!this.gens.includes(g)) this.gens.push(g);
-    if (endpoints === null || (types & ~EDS) !== 0) this.endpoints = null;
+    if (endpoints === null) this.endpoints = null;
     else if (this.endpoints !== null) for (const e of endpoints) this.endpoints.add(e);
   }
 }
@@ -443,7 +443,7 @@ export class ControlPlane {
       if (types === 0) continue;
       gen.remaining++;
       gen.proxies++;
-      this.enqueue(pod, types, [gen], req.full ? null : req.endpoints);
+      this.enqueue(pod, types, [gen], edsHostsOf(req));
     }
     this.observer.pushStarted(gen, this.sim.now);
     this.open.add(gen);
@@ -569,7 +569,10 @@ export class ControlPlane {
       case EDS: {
         if (e.endpoints === null || e.bootstrap) return size.edsClusters;
         let n = 0;
-        for (const s of e.endpoints) n += size.clustersOf.get(s) ?? 0;
+        for (const h of e.endpoints) {
+          if (!isWildcardHost(h)) n += size.clustersOf.get(h) ?? 0;
+          else for (const [fqdn, k] of size.clustersOf) if (hostMatches(h, fqdn)) n += k;
+        }
         return n;
       }
       case LDS: return size.listeners;
@@ -630,6 +633,24 @@ export class ControlPlane {
     this.open.delete(g);
     this.observer.converged(g.changedAt, this.sim.now, proxies, g);
   }
+}
+
+/**
+ * The hosts whose endpoints a push sends (null: every EDS cluster). istiod sends a partial EDS
+ * push when every change is of a kind EDS can follow per service (Endpoints, ServiceEntry,
+ * DestinationRule; `canSendPartialFullPushes`, deltaAwareEdsConfigs): the clusters of the changed
+ * services and of the hosts the changed ServiceEntries and DestinationRules name. meshsim leaves
+ * PeerAuthentication (also delta-aware, but it reaches clusters by namespace) to a whole EDS push.
+ * https://github.com/istio/istio/blob/master/pilot/pkg/xds/eds.go
+ */
+function edsHostsOf(req: PushRequest): ReadonlySet<string> | null {
+  if (!req.full) return req.endpoints;
+  if (req.hosts === null) return null;
+  const kinds = [...req.kinds];
+  // VirtualServices alone send no EDS (skippedEdsConfigs); with other changes they make it whole.
+  if (req.endpoints.size === 0 && kinds.every((k) => k === "VirtualService")) return new Set();
+  if (kinds.some((k) => k !== "ServiceEntry" && k !== "DestinationRule")) return null;
+  return new Set([...req.endpoints, ...req.hosts]);
 }
 
 /** What a push is about: its config kinds (full push) or the services whose endpoints changed. */

@@ -222,3 +222,18 @@ describe("a Sidecar change reaches the proxies whose scope it makes", () => {
     expect(got(h)).toEqual({ "ns1/p-0": [], "ns1/p-1": [] });
   });
 });
+
+describe("a DestinationRule change sends the endpoints of its host only", () => {
+  // pilot/pkg/xds/eds.go canSendPartialFullPushes: when every change is of a deltaAwareEdsConfigs
+  // kind (Endpoints, ServiceEntry, DestinationRule, PeerAuthentication) the EDS push carries only the
+  // changed services' ClusterLoadAssignments.
+  it("EDS of a DestinationRule push counts the clusters of its host, not every cluster", () => {
+    const h = new Harness(1, { pushTime: () => 0, pushTimePerResourceMs: 1 });
+    const dr = { kind: "DestinationRule", apiVersion: "networking.istio.io/v1", metadata: { name: "a", namespace: "default", labels: {}, annotations: {}, creationIndex: 9800 }, spec: { host: "a", subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] } } as unknown as AnyResource;
+    h.at(0, () => h.cp.change(apply(h.initial, dr)));
+    h.run();
+    const t = (type: string) => h.arrivals.find((a) => a.type === type)!.t;
+    // a's three EDS clusters (the service and its two subsets), not b's and c's as well (five).
+    expect(t("eds") - t("cds")).toBe(3);
+  });
+});
