@@ -438,6 +438,9 @@ export class ControlPlane {
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
       const x = this.world.proxyOf(pod).xds;
+      // A proxy whose stream istiod has not admitted yet is not one of its clients (StartPush pushes
+      // AllClients): it gets the latest config when admitted, and this push does not wait for it.
+      if (this.queued.get(pod)?.connection === true) continue;
       // A proxy still being bootstrapped gets the change after its first push (merged into its entry).
       const types = x.bootstrapped ? this.needs(pod, x, req) : ALL_TYPES;
       if (types === 0) continue;

@@ -237,3 +237,19 @@ describe("a DestinationRule change sends the endpoints of its host only", () => 
     expect(t("eds") - t("cds")).toBe(3);
   });
 });
+
+describe("a push does not wait for proxies whose stream is not admitted yet", () => {
+  // ads.go StartPush enqueues AllClients(): a proxy becomes a client in initConnection, after
+  // WaitForRequestLimit admitted its stream; until then it is pushed nothing and counts for nothing.
+  it("an endpoint push converges without the proxies still queued for the rate limiter", () => {
+    const h = new Harness(1, { pushTime: () => 0, requestsPerSecond: 1 });
+    const known = new Pod("known", "default", "a", { app: "a" }, {}, "default", true, "10.0.7.1");
+    h.at(0, () => { for (let i = 0; i < 4; i++) h.addPod(); });
+    h.at(10, () => h.cp.endpointsChanged(eds({ [SERVICES[0]!.fqdn]: [known] }), [SERVICES[0]!.fqdn]));
+    h.run();
+    // New pods are admitted at 0, 1, 2, 3 s; the push (at 110 ms, after the debounce) goes to the
+    // scenario's proxy and the pod admitted at 0 only, and converges then, not at 3 s.
+    expect(h.pushes[0]!.proxies).toBe(2);
+    expect(h.converged[0]!.at).toBeLessThan(1000);
+  });
+});
