@@ -16,7 +16,18 @@ export interface ConfigChange {
   readonly hosts: ReadonlySet<string>;
   /** Namespaces of changed Sidecars (a Sidecar change reaches the proxies it may select). */
   readonly sidecarNamespaces: ReadonlySet<string>;
+  /** The changed Sidecars, "namespace/name" (a proxy depends on the one its scope is built from). */
+  readonly sidecars: ReadonlySet<string>;
+  /**
+   * Namespaces of the changed namespace-scoped security resources, by kind (AuthorizationPolicy,
+   * RequestAuthentication, PeerAuthentication): istiod pushes them only to the proxies that depend on
+   * that namespace (SidecarScope.DependsOnConfig, pilot/pkg/model/sidecar.go).
+   */
+  readonly securityNamespaces: ReadonlyMap<SecurityKindName, ReadonlySet<string>>;
 }
+
+export type SecurityKindName = "PeerAuthentication" | "AuthorizationPolicy" | "RequestAuthentication";
+const SECURITY_KINDS: ReadonlySet<ConfigKindName> = new Set(["PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"]);
 
 const FIELDS: readonly [ConfigKindName, keyof MeshConfig][] = [
   ["VirtualService", "virtualServices"], ["DestinationRule", "destinationRules"], ["Gateway", "gateways"],
@@ -24,7 +35,7 @@ const FIELDS: readonly [ConfigKindName, keyof MeshConfig][] = [
   ["AuthorizationPolicy", "authorizationPolicies"], ["RequestAuthentication", "requestAuthentications"],
 ];
 
-interface AnyRes { metadata: { namespace: string }; spec: unknown }
+interface AnyRes { metadata: { namespace: string; name: string }; spec: unknown }
 
 function hostsOf(kind: ConfigKindName, r: AnyRes): string[] {
   const ns = r.metadata.namespace;
@@ -38,6 +49,8 @@ export function diffConfig(before: MeshConfig, after: MeshConfig): ConfigChange 
   const kinds = new Set<ConfigKindName>();
   const hosts = new Set<string>();
   const sidecarNamespaces = new Set<string>();
+  const sidecars = new Set<string>();
+  const securityNamespaces = new Map<SecurityKindName, Set<string>>();
   for (const [kind, field] of FIELDS) {
     const a = before[field] as readonly AnyRes[];
     const b = after[field] as readonly AnyRes[];
@@ -49,8 +62,17 @@ export function diffConfig(before: MeshConfig, after: MeshConfig): ConfigChange 
     kinds.add(kind);
     for (const r of changed) {
       for (const h of hostsOf(kind, r)) hosts.add(h);
-      if (kind === "Sidecar") sidecarNamespaces.add(r.metadata.namespace);
+      if (kind === "Sidecar") {
+        sidecarNamespaces.add(r.metadata.namespace);
+        sidecars.add(`${r.metadata.namespace}/${r.metadata.name}`);
+      }
+      if (SECURITY_KINDS.has(kind)) {
+        const k = kind as SecurityKindName;
+        let set = securityNamespaces.get(k);
+        if (set === undefined) securityNamespaces.set(k, (set = new Set()));
+        set.add(r.metadata.namespace);
+      }
     }
   }
-  return { kinds, hosts, sidecarNamespaces };
+  return { kinds, hosts, sidecarNamespaces, sidecars, securityNamespaces };
 }

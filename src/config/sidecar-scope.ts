@@ -19,6 +19,12 @@ export interface SidecarScope {
   readonly sidecar: string;
   /** The hosts this proxy has clusters and routes for. */
   readonly hosts: ReadonlySet<string>;
+  /**
+   * The namespaces of those hosts: with the proxy's own and the root namespace, the namespaces whose
+   * PeerAuthentications istiod selects for this scope (SidecarScope.selectAuthnPolicies,
+   * https://github.com/istio/istio/blob/master/pilot/pkg/model/sidecar.go).
+   */
+  readonly namespaces: ReadonlySet<string>;
   /** Per-Sidecar outboundTrafficPolicy, when it sets one. */
   readonly outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | undefined;
   /** The Sidecar's inbound connection pools: `ingress[].connectionPool` by port, and `inboundConnectionPool`. */
@@ -106,12 +112,15 @@ export function sidecarScope(
   let scope = perConfig.get(key);
   if (scope === undefined) {
     const hosts = new Set<string>();
+    const namespaces = new Set<string>();
     const egress = sc?.spec.egress;
     for (const h of all) {
-      if (sc === undefined || egress === undefined || egress.length === 0) hosts.add(h.fqdn);
-      else if (egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, namespace)))) hosts.add(h.fqdn);
+      if (sc === undefined || egress === undefined || egress.length === 0 || egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, namespace)))) {
+        hosts.add(h.fqdn);
+        namespaces.add(h.namespace);
+      }
     }
-    scope = { sidecar: name, hosts, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode, inboundPools: inboundPoolsOf(sc) };
+    scope = { sidecar: name, hosts, namespaces, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode, inboundPools: inboundPoolsOf(sc) };
     perConfig.set(key, scope);
   }
   return scope;

@@ -73,6 +73,7 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
     const pushTime = compileDistribution(cp.pushTime, rng.stream("xds:push"));
     const settings = {
       debounceAfterMs: cp.debounceAfterMs, debounceMaxMs: cp.debounceMaxMs, pushThrottle: cp.pushThrottle, pushTime,
+      requestsPerSecond: cp.maxRequestsPerSecond,
       pushTimePerResourceMs: cp.pushTimePerResourceMs,
       workloadTtlMs: sim.mesh.certificates.workloadTTLMs,
       certJitter: rng.stream("certs:rotation"),

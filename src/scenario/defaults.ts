@@ -72,6 +72,11 @@ export const DEFAULTS = {
       debounceMaxMs: 10_000,
       /** Istio PILOT_PUSH_THROTTLE (fixed 100 up to 1.20; 1.21+ auto-sizes to at most 100). */
       pushThrottle: 100,
+      /**
+       * Istio PILOT_MAX_REQUESTS_PER_SECOND: new xDS streams istiod admits per second (25 up to 1.20;
+       * 1.21+ auto-sizes to min(15 + 5·cores, 100), 25 on 2 cores). pilot/pkg/features/tuning.go
+       */
+      maxRequestsPerSecond: 25,
       /** meshsim: per-proxy push time; Istio publishes none, a few ms is typical of small meshes (semantics.md §8). */
       pushTime: { dist: "exponential", mean: 5 } as DistributionSpec,
       /**

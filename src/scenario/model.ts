@@ -360,7 +360,7 @@ export interface MeshSettings {
   };
   /** Prices for the mesh's monthly cost (default AWS Fargate us-east-1). */
   cost: ResourcePrices;
-  controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; pushTime: DistributionSpec; pushTimePerResourceMs: number };
+  controlPlane: { debounceAfterMs: number; debounceMaxMs: number; pushThrottle: number; maxRequestsPerSecond: number; pushTime: DistributionSpec; pushTimePerResourceMs: number };
   certificates: { workloadTTLMs: number };
   /**
    * Istio's sidecarInjectorWebhook.enableNamespacesByDefault: true injects every namespace not

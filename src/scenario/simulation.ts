@@ -139,6 +139,7 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
       debounceAfterMs: cp?.get("debounceAfter")?.duration() ?? d.controlPlane.debounceAfterMs,
       debounceMaxMs: cp?.get("debounceMax")?.duration() ?? d.controlPlane.debounceMaxMs,
       pushThrottle: cp?.get("pushThrottle")?.int({ min: 1 }) ?? d.controlPlane.pushThrottle,
+      maxRequestsPerSecond: cp?.get("maxRequestsPerSecond")?.num({ minExclusive: 0 }) ?? d.controlPlane.maxRequestsPerSecond,
       pushTime: dist(cp?.get("pushTime"), d.controlPlane.pushTime),
       pushTimePerResourceMs: cp?.get("pushTimePerResource")?.duration() ?? d.controlPlane.pushTimePerResourceMs,
     },

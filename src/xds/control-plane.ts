@@ -12,7 +12,8 @@
 // pilot/pkg/xds/pushqueue.go, pilot/pkg/xds/ads.go (PushOrder); https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#ack
 import type { Simulator } from "../engine/simulator.js";
 import type { MeshConfig } from "../config/mesh-config.js";
-import { diffConfig } from "../config/config-diff.js";
+import { diffConfig, type SecurityKindName } from "../config/config-diff.js";
+import { DEFAULT_ROOT_NAMESPACE as ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
 import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
 import type { Pod } from "../mesh/kube/pod.js";
@@ -21,6 +22,7 @@ import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/pr
 import { Debounce } from "./debounce.js";
 import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
 import { configSize } from "./config-size.js";
+import { EndpointIndex } from "./endpoint-index.js";
 import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
 import type { UniformSource } from "../engine/rng.js";
 
@@ -28,6 +30,12 @@ export interface ControlPlaneSettings {
   debounceAfterMs: number;
   debounceMaxMs: number;
   pushThrottle: number;
+  /**
+   * New ADS streams istiod admits per second (PILOT_MAX_REQUESTS_PER_SECOND: a token bucket of
+   * burst 1). A connecting proxy's first config is sent on its own stream once admitted, outside
+   * the push queue and PILOT_PUSH_THROTTLE.
+   */
+  requestsPerSecond: number;
   /** Per proxy push, shared by the types it sends. */
   pushTime: () => number;
   /** istiod's cost per resource generated and sent. */
@@ -100,13 +108,15 @@ class Generation implements PushRecord {
 /** A proxy waiting for or being pushed: the xDS types it needs and the changes it carries. */
 class Entry {
   types = 0;
+  /** A (re)connecting proxy's initial request: admitted by the stream rate limit, not the push throttle. */
+  connection = false;
   gens: Generation[] = [];
   bootstrap = false;
   /** What the push sends, fixed when it starts (istiod builds it from one PushContext). */
   config: MeshConfig | null = null;
   eds: EndpointSnapshot | null = null;
   changed: ReadonlySet<string> | null = null;
-  /** Services whose endpoints changed, for an incremental EDS push (null: all). */
+  /** The hosts whose EDS clusters this push sends (null: all of them). */
   endpoints: Set<string> | null = new Set();
   /** A request that arrived while this entry was being pushed (pushed right after). */
   next: Entry | null = null;
@@ -115,9 +125,14 @@ class Entry {
   merge(types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null): void {
     this.types |= types;
     for (const g of gens) if (!this.gens.includes(g)) this.gens.push(g);
-    if (endpoints === null || (types & ~EDS) !== 0) this.endpoints = null;
+    if (endpoints === null) this.endpoints = null;
     else if (this.endpoints !== null) for (const e of endpoints) this.endpoints.add(e);
   }
+}
+
+/** A connecting proxy's stream gets its rate-limit token. */
+class Admission {
+  constructor(readonly entry: Entry, readonly epoch: number) {}
 }
 
 /** One type of one push arriving at the proxy. */
@@ -127,6 +142,7 @@ class Step {
 
 export class ControlPlane {
   private readonly debounce: Debounce;
+  private readonly endpointIndex: EndpointIndex;
   private readonly kDue: number;
   private readonly kStep: number;
   private timer = -1;
@@ -140,6 +156,11 @@ export class ControlPlane {
   private head = 0;
   private readonly queued = new Map<Pod, Entry>();
   private readonly inFlight = new Map<Pod, Entry>();
+  /** Pushes in flight that went through the push queue (PILOT_PUSH_THROTTLE counts these). */
+  private throttled = 0;
+  /** When istiod's stream rate limiter next has a token. */
+  private nextTokenAt = -Infinity;
+  private readonly kAdmit: number;
   /** New proxies waiting for istiod to come up. */
   private waiting: Pod[] = [];
   private staleCount = 0;
@@ -158,8 +179,10 @@ export class ControlPlane {
     this.debounce = new Debounce(s.debounceAfterMs, s.debounceMaxMs);
     this.latest = initial;
     this.latestEds = initialEds;
+    this.endpointIndex = new EndpointIndex(initialEds);
     this.kDue = sim.on(() => this.due());
     this.kStep = sim.on((st: Step) => this.stepDone(st));
+    this.kAdmit = sim.on((a: Admission) => this.admitted(a));
     this.ca = new CertificateAuthority(sim, s.workloadTtlMs, s.certJitter, () => this.up, {
       issued: (pod, _c, now) => observer.certificateIssued(pod, now),
       expired: (pod, now) => observer.certificateExpired(pod, now),
@@ -193,24 +216,40 @@ export class ControlPlane {
     req.full = true;
     for (const k of d.kinds) req.kinds.add(k);
     for (const h of d.hosts) req.hosts!.add(h);
-    for (const n of d.sidecarNamespaces) req.sidecarNamespaces.add(n);
+    for (const n of d.sidecars) req.sidecars.add(n);
+    req.addSecurityNamespaces(d.securityNamespaces);
     const one = new PushRequest(this.sim.now);
     one.full = true;
     for (const k of d.kinds) one.kinds.add(k);
     one.hosts = new Set(d.hosts);
-    for (const n of d.sidecarNamespaces) one.sidecarNamespaces.add(n);
+    for (const n of d.sidecars) one.sidecars.add(n);
+    one.addSecurityNamespaces(d.securityNamespaces);
     this.markStale(one);
     this.event();
   }
 
-  /** Endpoints changed (a pod started, became ready, stopped): an incremental EDS push once debounced. */
+  /**
+   * Endpoints changed (a pod started, became ready, stopped): an incremental EDS push once debounced,
+   * or a full push for a service istiod has no endpoints entry for yet or whose service accounts
+   * changed (xds/endpoint-index.ts), which istiod files as a ServiceEntry change of that host.
+   */
   endpointsChanged(eds: EndpointSnapshot, services: readonly string[]): void {
     this.latestEds = eds;
     if (services.length === 0) return;
     const req = this.request();
-    for (const s of services) req.endpoints.add(s);
     const one = new PushRequest(this.sim.now);
-    for (const s of services) one.endpoints.add(s);
+    for (const s of services) {
+      if (this.endpointIndex.update(s, eds.byFqdn.get(s) ?? [])) {
+        for (const r of [req, one]) {
+          r.full = true;
+          r.kinds.add("ServiceEntry");
+          r.hosts?.add(s);
+        }
+      } else {
+        req.endpoints.add(s);
+        one.endpoints.add(s);
+      }
+    }
     this.markStale(one);
     this.event();
   }
@@ -229,7 +268,7 @@ export class ControlPlane {
     }
     // istio-agent gets the certificate (SDS) while Envoy asks for its config.
     this.ca.request(pod);
-    const e = this.enqueue(pod, ALL_TYPES, [], null);
+    const e = this.enqueue(pod, ALL_TYPES, [], null, true);
     e.bootstrap = true;
     this.startPushes();
   }
@@ -243,11 +282,12 @@ export class ControlPlane {
       if (this.timer >= 0) this.sim.cancel(this.timer);
       this.timer = -1;
       for (const e of this.inFlight.values()) if (e.bootstrap) this.waiting.push(e.pod);
-      for (const e of this.queue.slice(this.head)) if (e.bootstrap) this.waiting.push(e.pod);
+      for (const e of this.queued.values()) if (e.bootstrap) this.waiting.push(e.pod);
       this.queue = [];
       this.head = 0;
       this.queued.clear();
       this.inFlight.clear();
+      this.throttled = 0;
       return;
     }
     // Every proxy reconnects and gets a full push of the latest config; the changes still open
@@ -269,7 +309,8 @@ export class ControlPlane {
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
       const bootstrap = waiting.has(pod) || !this.world.proxyOf(pod).xds.bootstrapped;
-      const e = this.enqueue(pod, ALL_TYPES, bootstrap ? [] : gens, null);
+      // Every proxy opens a new stream (rate-limited) and asks for everything on it.
+      const e = this.enqueue(pod, ALL_TYPES, bootstrap ? [] : gens, null, true);
       if (bootstrap) e.bootstrap = true;
       else n++;
     }
@@ -297,12 +338,11 @@ export class ControlPlane {
     return this.pending;
   }
 
+  /** An event enters the debounce; its timer starts with a burst's first event (discovery.go debounce). */
   private event(): void {
     this.debounce.event(this.sim.now);
-    if (!this.up) return;
-    const at = Math.max(this.sim.now, this.debounce.dueAt());
-    if (this.timer >= 0) this.sim.cancel(this.timer);
-    this.timer = this.sim.at(at, this.kDue);
+    if (!this.up || this.timer >= 0) return;
+    this.timer = this.sim.at(Math.max(this.sim.now, this.debounce.dueAt()), this.kDue);
   }
 
   /** The proxies a change leaves behind are stale from the moment istiod has it. */
@@ -324,6 +364,7 @@ export class ControlPlane {
   /** The xDS types a push request sends this proxy (0: the change is outside its scope). */
   needs(pod: Pod, x: ProxyXds, req: PushRequest): number {
     const now = this.world.scopeOf(pod, this.latest);
+    // The scope the proxy was last pushed under (istiod's PrevSidecarScope) also counts.
     const before = this.world.scopeOf(pod, x.rds);
     let types = 0;
     for (const fqdn of req.endpoints) {
@@ -341,15 +382,39 @@ export class ControlPlane {
         case "VirtualService":
         case "DestinationRule":
         case "ServiceEntry":
-          // Pushed only to proxies whose scope holds one of the changed hosts (SidecarScope.DependsOnConfig).
-          if (req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
+          // Pushed only to proxies whose scope holds one of the changed hosts (SidecarScope.DependsOnConfig);
+          // a gateway depends on every VirtualService and DestinationRule, whatever hosts they name
+          // (proxyDependentOnConfig checks only ServiceEntry by host for a Router).
+          if ((gateway && kind !== "ServiceEntry") || req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
           break;
         case "Sidecar":
-          if (!gateway && (req.sidecarNamespaces.has(pod.namespace) || req.sidecarNamespaces.has("istio-system"))) types |= t;
+          // A sidecar depends on the Sidecar its scope is built from, now or at its last push
+          // (SidecarScope.DependsOnConfig: the scope's own Sidecar is among its configDependencies;
+          // proxyDependentOnConfig also asks PrevSidecarScope); gateways never (UnAffectedConfigKinds).
+          if (!gateway && (req.sidecars.has(now.sidecar) || req.sidecars.has(before.sidecar))) types |= t;
           break;
         case "Gateway":
-          if (gateway) types |= LDS | RDS;
+          // Sidecars never depend on Gateways (UnAffectedConfigKinds); a gateway's clusters, listeners
+          // and routes do (cds.go pushCdsGatewayConfig; eds.go skips Gateway).
+          if (gateway) types |= CDS | LDS | RDS;
           break;
+        case "AuthorizationPolicy":
+        case "RequestAuthentication":
+          // Namespace-wide kinds: a sidecar depends on those of its own and the root namespace
+          // (SidecarScope.DependsOnConfig, clusterScopedKnownConfigTypes); a gateway on all of them
+          // (proxyDependentOnConfig). Either way only its listeners change (cds/eds/rds.go skip lists).
+          if (gateway || securityIn(req, kind, (ns) => ns === pod.namespace || ns === ROOT_NAMESPACE)) types |= LDS;
+          break;
+        case "PeerAuthentication": {
+          // A sidecar depends on the PeerAuthentications of its own, the root and its services'
+          // namespaces (SidecarScope.selectAuthnPolicies), a gateway on all; clusters (auto mTLS) and
+          // endpoints change for them, listeners only for a policy of its own or the root namespace
+          // (ldsNeedsPush).
+          const own = (ns: string) => ns === pod.namespace || ns === ROOT_NAMESPACE;
+          if (gateway || securityIn(req, kind, (ns) => own(ns) || now.namespaces.has(ns) || before.namespaces.has(ns))) types |= CDS | EDS;
+          if (securityIn(req, kind, own)) types |= LDS;
+          break;
+        }
         default:
           if (!gateway) types |= t;
       }
@@ -360,6 +425,11 @@ export class ControlPlane {
   private due(): void {
     this.timer = -1;
     if (!this.up || this.pending === null) return;
+    // Not quiet for debounceAfter yet, and the burst is younger than debounceMax: look again later.
+    if (!this.debounce.check(this.sim.now)) {
+      this.timer = this.sim.at(this.debounce.dueAt(), this.kDue);
+      return;
+    }
     const req = this.pending;
     this.pending = null;
     this.debounce.flush();
@@ -368,12 +438,15 @@ export class ControlPlane {
     for (const pod of this.world.proxies()) {
       if (!pod.connected) continue;
       const x = this.world.proxyOf(pod).xds;
+      // A proxy whose stream istiod has not admitted yet is not one of its clients (StartPush pushes
+      // AllClients): it gets the latest config when admitted, and this push does not wait for it.
+      if (this.queued.get(pod)?.connection === true) continue;
       // A proxy still being bootstrapped gets the change after its first push (merged into its entry).
       const types = x.bootstrapped ? this.needs(pod, x, req) : ALL_TYPES;
       if (types === 0) continue;
       gen.remaining++;
       gen.proxies++;
-      this.enqueue(pod, types, [gen], req.full ? null : req.endpoints);
+      this.enqueue(pod, types, [gen], edsHostsOf(req));
     }
     this.observer.pushStarted(gen, this.sim.now);
     this.open.add(gen);
@@ -381,7 +454,7 @@ export class ControlPlane {
     this.startPushes();
   }
 
-  private enqueue(pod: Pod, types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null): Entry {
+  private enqueue(pod: Pod, types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null, connection = false): Entry {
     const busy = this.inFlight.get(pod);
     if (busy !== undefined) {
       busy.next ??= new Entry(pod);
@@ -392,14 +465,49 @@ export class ControlPlane {
     if (e === undefined) {
       e = new Entry(pod);
       this.queued.set(pod, e);
-      this.queue.push(e);
+      if (connection) this.admit(e);
+      else this.queue.push(e);
     }
     e.merge(types, gens, endpoints);
     return e;
   }
 
+  /**
+   * A new stream waits for a token of istiod's rate limiter (rate.NewLimiter(RequestLimit, 1):
+   * one every 1/RequestLimit s). istiod refuses a stream that would wait over 1 s and the client
+   * retries with back-off; meshsim lets it wait its turn instead (the fastest reconnection the limit allows).
+   * https://github.com/istio/istio/blob/master/pilot/pkg/xds/discovery.go (WaitForRequestLimit)
+   */
+  private admit(e: Entry): void {
+    e.connection = true;
+    const at = Math.max(this.sim.now, this.nextTokenAt);
+    this.nextTokenAt = at + 1000 / this.s.requestsPerSecond;
+    this.sim.at(at, this.kAdmit, new Admission(e, this.epoch));
+  }
+
+  /** The stream is admitted: istiod answers its requests at once, outside the push queue. */
+  private admitted(a: Admission): void {
+    if (a.epoch !== this.epoch) return;
+    const e = a.entry;
+    if (this.queued.get(e.pod) !== e) return;
+    this.queued.delete(e.pod);
+    if (!e.pod.connected) {
+      this.done(e);
+      return;
+    }
+    this.start(e);
+  }
+
+  private start(e: Entry): void {
+    this.inFlight.set(e.pod, e);
+    if (!e.connection) this.throttled++;
+    e.config = this.latest;
+    e.eds = this.latestEds;
+    this.sim.after(0, this.kStep, new Step(e, -1, this.epoch, this.s.pushTime() / countTypes(e.types)));
+  }
+
   private startPushes(): void {
-    while (this.up && this.inFlight.size < this.s.pushThrottle && this.head < this.queue.length) {
+    while (this.up && this.throttled < this.s.pushThrottle && this.head < this.queue.length) {
       const e = this.queue[this.head++]!;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
@@ -410,10 +518,7 @@ export class ControlPlane {
         this.done(e);
         continue;
       }
-      this.inFlight.set(e.pod, e);
-      e.config = this.latest;
-      e.eds = this.latestEds;
-      this.sim.after(0, this.kStep, new Step(e, -1, this.epoch, this.s.pushTime() / countTypes(e.types)));
+      this.start(e);
     }
   }
 
@@ -423,7 +528,7 @@ export class ControlPlane {
     const e = st.entry;
     if (st.order >= 0) {
       if (!e.pod.connected) {
-        this.inFlight.delete(e.pod);
+        this.finish(e);
         this.done(e);
         this.startPushes();
         return;
@@ -438,7 +543,7 @@ export class ControlPlane {
       this.sim.after(ms, this.kStep, new Step(e, next, st.epoch, st.baseMs));
       return;
     }
-    this.inFlight.delete(e.pod);
+    this.finish(e);
     this.observer.proxyPushed(e.pod, this.sim.now);
     const x = this.world.proxyOf(e.pod).xds;
     if (e.bootstrap && !x.bootstrapped) {
@@ -454,6 +559,11 @@ export class ControlPlane {
     this.startPushes();
   }
 
+  private finish(e: Entry): void {
+    this.inFlight.delete(e.pod);
+    if (!e.connection) this.throttled--;
+  }
+
   /** How many resources of a type this push sends the proxy. */
   private resources(e: Entry, type: number): number {
     const size = configSize(this.world.translation, e.pod, e.config!);
@@ -462,7 +572,10 @@ export class ControlPlane {
       case EDS: {
         if (e.endpoints === null || e.bootstrap) return size.edsClusters;
         let n = 0;
-        for (const s of e.endpoints) n += size.clustersOf.get(s) ?? 0;
+        for (const h of e.endpoints) {
+          if (!isWildcardHost(h)) n += size.clustersOf.get(h) ?? 0;
+          else for (const [fqdn, k] of size.clustersOf) if (hostMatches(h, fqdn)) n += k;
+        }
         return n;
       }
       case LDS: return size.listeners;
@@ -525,6 +638,24 @@ export class ControlPlane {
   }
 }
 
+/**
+ * The hosts whose endpoints a push sends (null: every EDS cluster). istiod sends a partial EDS
+ * push when every change is of a kind EDS can follow per service (Endpoints, ServiceEntry,
+ * DestinationRule; `canSendPartialFullPushes`, deltaAwareEdsConfigs): the clusters of the changed
+ * services and of the hosts the changed ServiceEntries and DestinationRules name. meshsim leaves
+ * PeerAuthentication (also delta-aware, but it reaches clusters by namespace) to a whole EDS push.
+ * https://github.com/istio/istio/blob/master/pilot/pkg/xds/eds.go
+ */
+function edsHostsOf(req: PushRequest): ReadonlySet<string> | null {
+  if (!req.full) return req.endpoints;
+  if (req.hosts === null) return null;
+  const kinds = [...req.kinds];
+  // VirtualServices alone send no EDS (skippedEdsConfigs); with other changes they make it whole.
+  if (req.endpoints.size === 0 && kinds.every((k) => k === "VirtualService")) return new Set();
+  if (kinds.some((k) => k !== "ServiceEntry" && k !== "DestinationRule")) return null;
+  return new Set([...req.endpoints, ...req.hosts]);
+}
+
 /** What a push is about: its config kinds (full push) or the services whose endpoints changed. */
 function describePush(req: PushRequest): string {
   const parts = req.full ? [...req.kinds].sort() : [...req.endpoints].sort();
@@ -536,6 +667,14 @@ function countTypes(t: number): number {
   let n = 0;
   for (const x of PUSH_ORDER) if ((t & x) !== 0) n++;
   return n;
+}
+
+/** Is one of the changed resources of a security kind in a namespace `dependsOn` accepts? */
+function securityIn(req: PushRequest, kind: SecurityKindName, dependsOn: (ns: string) => boolean): boolean {
+  const nss = req.securityNamespaces.get(kind);
+  if (nss === undefined) return false;
+  for (const ns of nss) if (dependsOn(ns)) return true;
+  return false;
 }
 
 /** Does a set of changed hosts (FQDNs or wildcards) touch a scope? */

@@ -3,7 +3,7 @@
 // ldsNeedsPush/rdsNeedsPush skip the kinds that cannot affect them); an endpoint-only change makes an
 // incremental EDS push for the changed services. Merging a full and an EDS request gives a full push.
 // https://github.com/istio/istio/blob/master/pilot/pkg/xds/cds.go (skippedCdsConfigs), eds.go, lds.go, rds.go
-import type { ConfigKindName } from "../config/config-diff.js";
+import type { ConfigKindName, SecurityKindName } from "../config/config-diff.js";
 
 /** xDS types as bits, in istiod's push order (ads.go PushOrder): CDS, EDS, LDS, RDS. */
 export const CDS = 1;
@@ -22,9 +22,10 @@ export const TYPES_FOR_KIND: Record<ConfigKindName, number> = {
   Sidecar: ALL_TYPES,
   // skippedEdsConfigs holds VirtualService: routes change, endpoints do not.
   VirtualService: CDS | LDS | RDS,
-  // Gateways configure gateways, not sidecars.
-  Gateway: RDS,
-  // mTLS settings reach clusters (auto mTLS) and the inbound listener, never routes.
+  // Gateways configure gateways (clusters, listeners, routes), never sidecars.
+  Gateway: CDS | LDS | RDS,
+  // mTLS settings reach clusters (auto mTLS) and the inbound listener, never routes; LDS only for a
+  // policy of the proxy's own or the root namespace (lds.go ldsNeedsPush).
   PeerAuthentication: CDS | EDS | LDS,
   AuthorizationPolicy: LDS,
   RequestAuthentication: LDS,
@@ -36,12 +37,23 @@ export class PushRequest {
   readonly kinds = new Set<ConfigKindName>();
   /** Hosts the changed config is about; null: the change is not host-scoped (every proxy). */
   hosts: Set<string> | null = new Set();
-  /** Namespaces of changed Sidecars. */
-  readonly sidecarNamespaces = new Set<string>();
+  /** Changed Sidecars, "namespace/name". */
+  readonly sidecars = new Set<string>();
+  /** Namespaces of changed AuthorizationPolicies, RequestAuthentications, PeerAuthentications. */
+  readonly securityNamespaces = new Map<SecurityKindName, Set<string>>();
   /** Services whose endpoints changed. */
   readonly endpoints = new Set<string>();
   /** Simulated time of the first event merged in. */
   constructor(readonly firstAt: number) {}
+
+  /** Merge a change's namespaces of security resources into this request. */
+  addSecurityNamespaces(from: ReadonlyMap<SecurityKindName, ReadonlySet<string>>): void {
+    for (const [k, nss] of from) {
+      let set = this.securityNamespaces.get(k);
+      if (set === undefined) this.securityNamespaces.set(k, (set = new Set()));
+      for (const n of nss) set.add(n);
+    }
+  }
 
   /** The xDS types this request pushes (before scoping to a proxy). */
   get types(): number {

@@ -18,7 +18,7 @@ describe("defaults of each kind", () => {
       },
       // AWS Fargate, Linux/x86, us-east-1 (telemetry/resource-cost.ts).
       cost: { perVcpuHour: 0.04048, perGbHour: 0.004445, currency: "USD" },
-      controlPlane: { debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, pushTime: { dist: "exponential", mean: 5 }, pushTimePerResourceMs: 0.02 },
+      controlPlane: { debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, maxRequestsPerSecond: 25, pushTime: { dist: "exponential", mean: 5 }, pushTimePerResourceMs: 0.02 },
       certificates: { workloadTTLMs: 86_400_000 },
       // enableNamespacesByDefault unset: meshsim decides from the Namespace documents (docs/injection.md).
       injection: {},

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { applyResources, type MeshConfig } from "../../src/config/mesh-config.js";
 import type { AnyResource } from "../../src/scenario/model.js";
 import { eds, Harness, SERVICES } from "./xds-harness.js";
+import { Pod } from "../../src/mesh/kube/pod.js";
 import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../src/proxy/route/re2-program-size.js";
 
 let idx = 1000;
@@ -38,7 +39,10 @@ describe("istiod debounce", () => {
   });
 
   it("debounces endpoint changes too and sends them as an incremental EDS-only push", () => {
-    const h = new Harness(3);
+    // istiod already has endpoints of `a` with the same service account (else its first endpoints
+    // are a new service: a full push, test/xds/push-source-audit.test.ts).
+    const known = new Pod("known", "default", "a", { app: "a" }, {}, "default", true, "10.0.9.9");
+    const h = new Harness(3, {}, undefined, undefined, eds({ [SERVICES[0]!.fqdn]: [known] }));
     const p = h.pods[0]!;
     h.at(0, () => h.cp.endpointsChanged(eds({ [SERVICES[0]!.fqdn]: [p] }), [SERVICES[0]!.fqdn]));
     h.at(60, () => h.cp.endpointsChanged(eds({ [SERVICES[0]!.fqdn]: [] }), [SERVICES[0]!.fqdn]));

@@ -48,8 +48,8 @@ export class Harness {
   private inFlight = new Set<Pod>();
   readonly cp: ControlPlane;
 
-  constructor(n: number, settings: Partial<ControlPlaneSettings> = {}, readonly initial = emptyConfig(), namespaces?: string[]) {
-    const e0 = eds();
+  /** `e0`: the endpoints istiod and the proxies start with (none: every service is new to istiod). */
+  constructor(n: number, settings: Partial<ControlPlaneSettings> = {}, readonly initial = emptyConfig(), namespaces?: string[], e0: EndpointSnapshot = eds()) {
     for (let i = 0; i < n; i++) {
       const ns = namespaces?.[i % namespaces.length] ?? "default";
       const p = new Pod(`p-${i}`, ns, "w", { app: "w" }, {}, "default", true, `10.0.0.${i + 1}`);
@@ -61,7 +61,7 @@ export class Harness {
     const self = this;
     const scopeOf = (p: Pod, c: MeshConfig): SidecarScope => sidecarScope(c, SERVICES, p.namespace, p.labels, "istio-system");
     this.cp = new ControlPlane(this.sim, {
-      debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, pushTime: () => 10, pushTimePerResourceMs: 0,
+      debounceAfterMs: 100, debounceMaxMs: 10_000, pushThrottle: 100, requestsPerSecond: 25, pushTime: () => 10, pushTimePerResourceMs: 0,
       workloadTtlMs: 24 * 3_600_000, certJitter: () => 0.5, ...settings,
     }, initial, e0, {
       proxies: () => self.pods,
