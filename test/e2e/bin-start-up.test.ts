@@ -45,6 +45,20 @@ describe("start-up of the bundled bin", () => {
     }
   });
 
+  it("re2js and tinyglobby are not in the bundle: loaded from node_modules when a regex or an include needs them", () => {
+    const js = fs.readdirSync(DIST).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(DIST, f), "utf8")).join("\n");
+    expect(js).toContain("src/proxy/route/re2-library.ts");
+    for (const lib of ["re2js", "tinyglobby", "picomatch", "fdir"]) expect(js).not.toContain(`// node_modules/${lib}/`);
+    // Both through the bin: a regex a proxy compiles and NACKs for its RE2 program size, and an include.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-lazy-"));
+    for (const f of ["scenarios/control-plane/nack-regex.yaml", "scenarios/gateway-api/retry.yaml"]) {
+      const r = spawnSync(process.execPath, [BIN, "run", path.join(ROOT, f), "--format", "json", "--quiet", "--out", out], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
   it("the bundle's yaml reads no environment switch per token or document", () => {
     const js = fs.readdirSync(DIST).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(DIST, f), "utf8")).join("\n");
     expect(js).toContain("node_modules/yaml/dist/parse/parser.js");
