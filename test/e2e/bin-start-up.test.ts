@@ -9,6 +9,7 @@ import * as esbuild from "esbuild";
 import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
 import { BIN, ROOT } from "../support/cli.js";
+import { mmcYaml } from "../support/scenario-text.js";
 // @ts-expect-error: the build script is plain JavaScript without type declarations
 import { lazyStringWidth } from "../../esbuild.config.mjs";
 
@@ -57,6 +58,19 @@ describe("start-up of the bundled bin", () => {
       expect(r.status).toBe(0);
     }
     fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it("every bundle file is ASCII (V8 scans it one byte per character), and µs still parses", () => {
+    for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith(".js"))) {
+      expect({ f, ascii: /^[\x00-\x7f]*$/.test(fs.readFileSync(path.join(DIST, f), "utf8")) }).toEqual({ f, ascii: true });
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ascii-"));
+    const file = path.join(dir, "s.yaml");
+    fs.writeFileSync(file, mmcYaml({ c: 1, rate: 100, meanServiceMs: 1, durationS: 1, warmupS: 0 }).replace("latency: 0ms", "latency: 150\u00b5s"));
+    const r = spawnSync(process.execPath, [BIN, "run", file, "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("the bundle's yaml reads no environment switch per token or document", () => {
