@@ -60,6 +60,17 @@ describe("start-up of the bundled bin", () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
+  it("a run without JWT never loads node:crypto (seedrandom's Alea alone; the JWT modules load it at first use)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-crypto-"));
+    const file = path.join(dir, "s.yaml");
+    fs.writeFileSync(file, mmcYaml({ c: 2, rate: 100, meanServiceMs: 1, durationS: 1, warmupS: 0 }));
+    const hook = `data:text/javascript,${encodeURIComponent('process.on("exit", () => process.stderr.write("loaded " + JSON.stringify(process.moduleLoadList.filter((m) => /crypto/.test(m)))))')}`;
+    const r = spawnSync(process.execPath, ["--import", hook, BIN, "run", file, "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("loaded []");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("every bundle file is ASCII (V8 scans it one byte per character), and µs still parses", () => {
     for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith(".js"))) {
       expect({ f, ascii: /^[\x00-\x7f]*$/.test(fs.readFileSync(path.join(DIST, f), "utf8")) }).toEqual({ f, ascii: true });
