@@ -50,6 +50,37 @@ export const lazyStringWidth = {
 };
 
 /**
+ * yargs' ES module shim imports Node's `assert` for two checks (`notStrictEqual`, `strictEqual`), and
+ * loading that module costs every process ≈ 53 M instructions (`node -e 'require("node:assert")'`
+ * 567.9 M against `node -e 0`'s 514.5 M: assert pulls in its error formatting, comparisons and call
+ * tracker). The shim gets a stand-in: each check passes on its own when it holds — `Object.is`, the
+ * comparison Node's strictEqual makes — and otherwise calls Node's own function, which throws the
+ * AssertionError it always threw. If yargs ever imports another name, the build fails (no such export).
+ * https://github.com/yargs/yargs/blob/main/lib/platform-shims/esm.mjs ;
+ * https://nodejs.org/api/assert.html#assertstrictequalactual-expected-message
+ */
+export const lazyAssert = {
+  name: "lazy-assert",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?assert$/ }, (args) => {
+      if (!/[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]/.test(args.importer)) return undefined;
+      return { path: "assert", namespace: "lazy-assert" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "lazy-assert" }, () => ({
+      loader: "js",
+      contents: [
+        "export function strictEqual(actual, expected, message) {",
+        "  if (!Object.is(actual, expected)) require(\"node:assert\").strictEqual(actual, expected, message);",
+        "}",
+        "export function notStrictEqual(actual, expected, message) {",
+        "  if (Object.is(actual, expected)) require(\"node:assert\").notStrictEqual(actual, expected, message);",
+        "}",
+      ].join("\n"),
+    }));
+  },
+};
+
+/**
  * The `yaml` package's parser reads `process.env.LOG_TOKENS` for every token and its composer
  * `process.env.LOG_STREAM` for every document (its own debugging switches): each read is a getenv
  * through Node's environment interceptor, ≈ 350,000 of them (3.6 % of the process's instructions)
@@ -74,6 +105,32 @@ export const yamlWithoutDebugSwitches = {
     }
   },
 };
+
+/**
+ * V8 keeps a script whose text has any character beyond ASCII as two bytes per character and scans
+ * it through its UTF-16 stream, after decoding the UTF-8 file: the run command's chunk (≈ 1.1 MB)
+ * paid that for a few dozen µ, ≈ and → in the doc comments esbuild keeps (≈ 17 M instructions of a
+ * 1 s run's 1,520 M). esbuild escapes strings and identifiers already (charset "ascii", its
+ * default); this writes each non-ASCII character of a comment line as `\u` and its code, and fails
+ * the build if one remains elsewhere (write it as an escape in the source instead).
+ * https://esbuild.github.io/api/#charset ; https://v8.dev/blog/scanner
+ */
+export function asciiComments(dir) {
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".js"))) {
+    const file = path.join(dir, f);
+    const text = fs.readFileSync(file, "utf8");
+    if (/^[\x00-\x7f]*$/.test(text)) continue;
+    const lines = text.split("\n").map((line, i) => {
+      if (/^[\x00-\x7f]*$/.test(line)) return line;
+      if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`esbuild.config.mjs: non-ASCII character outside a comment in ${f}:${i + 1}: ${line.trim().slice(0, 120)}`);
+      return line.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+    });
+    fs.writeFileSync(file, lines.join("\n"));
+  }
+}
+
+/** Every output file's `require` (see `banner` below), for the stand-ins' tests too. */
+export const REQUIRE_BANNER = 'import { createRequire as __meshsimCreateRequire } from "node:module"; let __meshsimRequire; const require = (id) => (__meshsimRequire ??= __meshsimCreateRequire(import.meta.url))(id);';
 
 /**
  * Build dist/bin/ from src/ (≈ 1 s): into a folder of its own first, then moved into place, so that
@@ -102,11 +159,11 @@ export async function bundleCli() {
     sourcemap: "linked",
     legalComments: "linked",
     logLevel: "warning",
-    plugins: [lazyStringWidth, yamlWithoutDebugSwitches],
+    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches],
     // Bundled CommonJS dependencies (yargs' helpers, seedrandom) call require() for Node's built-in
     // modules: give them one, made at its first call (every output file gets the banner, and
     // createRequire costs ≈ 0.5 ms per file).
-    banner: { js: 'import { createRequire as __meshsimCreateRequire } from "node:module"; let __meshsimRequire; const require = (id) => (__meshsimRequire ??= __meshsimCreateRequire(import.meta.url))(id);' },
+    banner: { js: REQUIRE_BANNER },
   });
   // Two modules find files beside their own module (import.meta.url): src/report/html/assets.ts
   // reads the page's stylesheet and scripts, and src/cli/replication-threads.ts starts sweep-worker.js.
@@ -116,6 +173,7 @@ export async function bundleCli() {
   if (assets === undefined || threads === undefined || path.dirname(path.resolve(ROOT, threads)) !== staging) {
     throw new Error(`esbuild.config.mjs: unexpected bundle layout (assets.ts in ${assets}, replication-threads.ts in ${threads})`);
   }
+  asciiComments(staging);
   const assetDir = path.dirname(path.resolve(ROOT, assets));
   fs.cpSync(path.join(ROOT, "src/report/html/client"), path.join(assetDir, "client"), { recursive: true });
   fs.copyFileSync(path.join(ROOT, "src/report/html/page.css"), path.join(assetDir, "page.css"));

@@ -2,7 +2,10 @@
 // stream (a new feature drawing numbers) never shifts the numbers another stream draws, and the same
 // seed gives the same run on any machine. Alea (from seedrandom) is fast and passes the usual
 // statistical batteries; it is pure JavaScript, so results do not depend on the platform.
-import seedrandom from "seedrandom";
+// Its own module, not seedrandom's index: that one also loads the other generators and, at its
+// evaluation, `require('crypto')` for auto-seeding, which meshsim never does — and Node's crypto
+// costs ≈ 50 M instructions to load (`node -e 'require("node:crypto")'` against `node -e 0`).
+import alea from "seedrandom/lib/alea.js";
 
 export type UniformSource = () => number;
 
@@ -15,7 +18,7 @@ export class RandomStreams {
     let s = this.streams.get(name);
     if (s === undefined) {
       // The generator itself, not a wrapper: every draw is one call less (same numbers).
-      s = seedrandom.alea(`${this.seed}\u0000${name}`);
+      s = alea(`${this.seed}\u0000${name}`);
       this.streams.set(name, s);
     }
     return s;

@@ -4,7 +4,8 @@
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 };
-const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+// µs and μs (micro sign, Greek mu) as escapes: the bundle stays ASCII (esbuild.config.mjs, asciiComments).
+const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
 
 /** Parses a duration string into milliseconds; throws an Error with a readable message otherwise. */
 export function parseDuration(text: string): number {

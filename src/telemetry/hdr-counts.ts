@@ -156,6 +156,39 @@ export class HdrCounts {
     return 0;
   }
 
+  /**
+   * `valueAtPercentile` of the values counted here and not in `mark` (a copy of these counts taken
+   * earlier, plus any value excluded since): a report window's percentile from the run's own counts,
+   * the same figure a histogram of the window's values alone gives (the same ranks over the same
+   * per-index counts, in index order).
+   */
+  valueAtPercentileSince(mark: HdrCounts, p: number): number {
+    const n = this.n - mark.n;
+    if (n <= 0) return 0;
+    const fp = (Math.min(p, 100) / 100) * n;
+    const rank = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    const c = this.counts, m = mark.counts;
+    // The mark's range lies within these counts' (a range only grows; an excluded value was counted here first).
+    const off = this.base - mark.base;
+    let seen = 0;
+    for (let k = 0; k < c.length; k++) {
+      const j = k + off;
+      seen += c[k]! - (j >= 0 && j < m.length ? m[j]! : 0);
+      if (seen >= rank) return p === 0 ? lowestOf(this.base + k) : highestOf(this.base + k);
+    }
+    return 0;
+  }
+
+  /** Become a copy of `other` (reusing this array when it fits): a mark for `valueAtPercentileSince`. */
+  copyOf(other: HdrCounts): void {
+    const o = other.counts;
+    if (this.counts.length === o.length && this.counts.constructor === o.constructor) this.counts.set(o);
+    else this.counts = o.slice();
+    this.base = other.base;
+    this.cap = other.cap;
+    this.n = other.n;
+  }
+
   /** HDR's standard deviation, over bucket midpoints; 0 when empty. */
   get stdDev(): number {
     if (this.n === 0) return 0;

@@ -16,9 +16,8 @@ export class LatencyHistogram {
   private maxUs = 0;
   private minUs = Number.POSITIVE_INFINITY;
 
-  /** The last value recorded, in µs, and its HDR index (for `recordLastOf`). */
-  private lastUs = 0;
-  private lastIndex = 0;
+  /** The last value recorded, in µs (a client's window takes its maximum from it). */
+  lastUs = 0;
 
   /** Record one latency in ms (rounded to the µs). */
   record(ms: number): void {
@@ -28,21 +27,34 @@ export class LatencyHistogram {
     if (us > this.maxUs) this.maxUs = us;
     if (us < this.minUs) this.minUs = us;
     this.lastUs = us;
-    this.lastIndex = this.counts.increment(us);
+    this.counts.increment(us);
   }
 
   /**
-   * Record the value `other` recorded last: a client's window histogram takes each latency its
-   * whole-run histogram took, without rounding it and finding its HDR index a second time.
+   * `mark` becomes a copy of the counts as they are now: `percentileSince(mark, ...)` then sees only
+   * the values recorded after it (a client's report window, from the run's own counts).
    */
-  recordLastOf(other: LatencyHistogram): void {
-    const us = other.lastUs;
-    this.sumUs += us;
-    if (us > this.maxUs) this.maxUs = us;
-    if (us < this.minUs) this.minUs = us;
-    this.lastUs = us;
-    this.lastIndex = other.lastIndex;
-    this.counts.incrementAt(other.lastIndex);
+  markInto(mark: HdrCounts): void {
+    mark.copyOf(this.counts);
+  }
+
+  /** Hide the value recorded last from `percentileSince(mark, ...)` (a late request of a closed window). */
+  excludeLast(mark: HdrCounts): void {
+    mark.increment(this.lastUs);
+  }
+
+  /** How many values were recorded since `mark` and not excluded. */
+  countSince(mark: HdrCounts): number {
+    return this.counts.total - mark.total;
+  }
+
+  /**
+   * `percentile(p)` of the values recorded since `mark` (not excluded), whose exact largest value is
+   * `maxUs` µs: what a histogram of those values alone answers.
+   */
+  percentileSince(mark: HdrCounts, p: number, maxUs: number): number {
+    const us = this.counts.valueAtPercentileSince(mark, p);
+    return (us < maxUs ? us : maxUs) / 1000;
   }
 
   get count(): number {

@@ -70,13 +70,19 @@ export class RequestStats {
   private last: CodeSeries | null = null;
 
   /** Requests that complete before `fromMs` (the warm-up) are not counted. */
-  constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {}
+  constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {
+    if (windows !== null) windows.follow(this.latency);
+  }
 
   record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
     if (endMs < this.fromMs) return;
     this.requests++;
     const err = code === 0 || code >= 500;
     if (err) this.errors++;
+    // The window is counted first: a window this request closes takes its percentiles from the
+    // run's histogram without it.
+    const w = this.windows;
+    const inOpen = w !== null && w.count(endMs, err);
     this.latency.record(latencyMs);
     let s = this.last;
     if (s === null || s.code !== code || s.flags !== flags) s = this.seriesFor(code, flags);
@@ -85,7 +91,7 @@ export class RequestStats {
     s.buckets[bucketIndex(latencyMs)]!++;
     if (requestBytes === 0 && responseBytes === 0) s.zeroBytes++;
     else s.recordBytes(requestBytes, responseBytes);
-    if (this.windows !== null) this.windows.recordLastOf(endMs, this.latency, err);
+    if (w !== null && w.percentiles) w.took(inOpen);
   }
 
   private seriesFor(code: number, flags: string): CodeSeries {

@@ -1,11 +1,14 @@
 // Counts per report window, for the time-series charts: windows of `windowMs` from the end of the
 // warm-up to the end of the run, as typed arrays (memory is the number of windows reached, never
 // the number of requests), grown as the run reaches them (a huge window count costs nothing up front). Requests that complete after the end (drained once load stopped) count in
-// the last window. Optionally p50/p99 per window from one reusable histogram: the world records
-// requests in completion order, so a window is closed (its percentiles computed, the histogram reset)
-// as soon as a request of a later window arrives. A late request for an already closed window still
-// counts in its requests and errors, but no longer in its percentiles.
+// the last window. Optionally p50/p99 per window, from the histogram of the whole run (a client's):
+// the world records requests in completion order, so a window is closed (its percentiles computed)
+// as soon as a request of a later window arrives, over the run's counts minus a copy of them taken
+// when the window opened — no second histogram to update per request. A late request for an already
+// closed window still counts in its requests and errors, but no longer in its percentiles (it is
+// added to the copy, so that the open window does not see it either).
 import { float64s } from "./float64-arena.js";
+import { HdrCounts } from "./hdr-counts.js";
 import { LatencyHistogram } from "./histogram.js";
 
 export interface WindowPoint {
@@ -24,10 +27,15 @@ export class WindowSeries {
   private errors: Float64Array;
   private p50: Float64Array | null;
   private p99: Float64Array | null;
-  private readonly hist: LatencyHistogram | null;
+  /** The histogram the percentiles are read from: the owner's whole-run one (`follow`), or one of its own. */
+  private whole: LatencyHistogram | null;
+  /** The whole histogram's counts when the open window opened (plus late values since). */
+  private readonly mark: HdrCounts | null;
+  /** Exact largest latency (µs) of the open window. */
+  private openMaxUs = 0;
   private open = -1;
 
-  constructor(readonly startMs: number, readonly windowMs: number, endMs: number, percentiles: boolean) {
+  constructor(readonly startMs: number, readonly windowMs: number, endMs: number, readonly percentiles: boolean) {
     if (!(windowMs > 0)) throw new RangeError(`report window must be longer than 0 ms, got ${windowMs}`);
     this.length = Math.max(1, Math.ceil((endMs - startMs) / windowMs));
     const first = Math.min(this.length, 64);
@@ -36,7 +44,16 @@ export class WindowSeries {
     this.errors = float64s(first);
     this.p50 = percentiles ? float64s(first).fill(Number.NaN) : null;
     this.p99 = percentiles ? float64s(first).fill(Number.NaN) : null;
-    this.hist = percentiles ? new LatencyHistogram() : null;
+    this.whole = percentiles ? new LatencyHistogram() : null;
+    this.mark = percentiles ? new HdrCounts() : null;
+  }
+
+  /**
+   * Take the percentiles from `whole`, which records every latency this series counts, each right
+   * after `count` and before `took` (RequestStats.record). Before the first request only.
+   */
+  follow(whole: LatencyHistogram): void {
+    if (this.whole !== null) this.whole = whole;
   }
 
   /** Window index of a completion time (clamped to the first and last window). */
@@ -67,41 +84,52 @@ export class WindowSeries {
     if (this.p99 !== null) this.p99 = copy(this.p99, Number.NaN);
   }
 
+  /** Count one request (standalone: a series with percentiles records the latency in its own histogram). */
   record(endMs: number, latencyMs: number, error: boolean): void {
-    const h = this.count(endMs, error);
-    if (h !== null) h.record(latencyMs);
+    const inOpen = this.count(endMs, error);
+    const h = this.whole;
+    if (h !== null) {
+      h.record(latencyMs);
+      this.took(inOpen);
+    }
   }
 
-  /** `record` with the latency `whole` (the whole run's histogram) recorded last. */
-  recordLastOf(endMs: number, whole: LatencyHistogram, error: boolean): void {
-    const h = this.count(endMs, error);
-    if (h !== null) h.recordLastOf(whole);
-  }
-
-  /** Count a request in its window; the histogram its latency goes to, or null (none, or closed). */
-  private count(endMs: number, error: boolean): LatencyHistogram | null {
+  /**
+   * Count a request in its window, before its latency is recorded in the whole histogram (a window
+   * that closes now must not see it). True when its latency belongs to the open window's percentiles.
+   */
+  count(endMs: number, error: boolean): boolean {
     const i = this.indexOf(endMs);
     if (i >= this.requests.length) this.grow(i);
     this.requests[i]!++;
     if (error) this.errors[i]!++;
-    const h = this.hist;
-    if (h === null) return null;
+    if (this.whole === null) return false;
     if (i > this.open) {
       this.close();
       this.open = i;
+      this.whole.markInto(this.mark!);
+      this.openMaxUs = 0;
     }
-    return i === this.open ? h : null;
+    return i === this.open;
+  }
+
+  /** The whole histogram has recorded the latency of the request just counted (`count` said `inOpen`). */
+  took(inOpen: boolean): void {
+    const h = this.whole!;
+    if (inOpen) {
+      if (h.lastUs > this.openMaxUs) this.openMaxUs = h.lastUs;
+    } else h.excludeLast(this.mark!);
   }
 
   /** Compute the open window's percentiles (at the end of the run). Idempotent. */
   close(): void {
-    const h = this.hist;
+    const h = this.whole;
     if (h === null || this.open < 0) return;
-    if (h.count > 0) {
-      this.p50![this.open] = h.percentile(50);
-      this.p99![this.open] = h.percentile(99);
+    const mark = this.mark!;
+    if (h.countSince(mark) > 0) {
+      this.p50![this.open] = h.percentileSince(mark, 50, this.openMaxUs);
+      this.p99![this.open] = h.percentileSince(mark, 99, this.openMaxUs);
     }
-    h.reset();
     this.open = -1;
   }
 

@@ -1,6 +1,7 @@
 // What a meshsim process evaluates before it works (docs/performance.md, "Goal 2"): each command's
 // module only when that command runs, and string-width's Unicode tables only for non-ASCII text,
 // with the widths and the help text unchanged.
+import assert from "node:assert";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,8 +10,9 @@ import * as esbuild from "esbuild";
 import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
 import { BIN, ROOT } from "../support/cli.js";
+import { mmcYaml } from "../support/scenario-text.js";
 // @ts-expect-error: the build script is plain JavaScript without type declarations
-import { lazyStringWidth } from "../../esbuild.config.mjs";
+import { lazyAssert, lazyStringWidth, REQUIRE_BANNER } from "../../esbuild.config.mjs";
 
 const DIST = path.join(ROOT, "dist/bin");
 
@@ -45,10 +47,80 @@ describe("start-up of the bundled bin", () => {
     }
   });
 
+  it("re2js and tinyglobby are not in the bundle: loaded from node_modules when a regex or an include needs them", () => {
+    const js = fs.readdirSync(DIST).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(DIST, f), "utf8")).join("\n");
+    expect(js).toContain("src/proxy/route/re2-library.ts");
+    for (const lib of ["re2js", "tinyglobby", "picomatch", "fdir"]) expect(js).not.toContain(`// node_modules/${lib}/`);
+    // Both through the bin: a regex a proxy compiles and NACKs for its RE2 program size, and an include.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-lazy-"));
+    for (const f of ["scenarios/control-plane/nack-regex.yaml", "scenarios/gateway-api/retry.yaml"]) {
+      const r = spawnSync(process.execPath, [BIN, "run", path.join(ROOT, f), "--format", "json", "--quiet", "--out", out], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it("a run without JWT never loads node:crypto (seedrandom's Alea alone; the JWT modules load it at first use)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-crypto-"));
+    const file = path.join(dir, "s.yaml");
+    fs.writeFileSync(file, mmcYaml({ c: 2, rate: 100, meanServiceMs: 1, durationS: 1, warmupS: 0 }));
+    const hook = `data:text/javascript,${encodeURIComponent('process.on("exit", () => process.stderr.write("loaded " + JSON.stringify(process.moduleLoadList.filter((m) => /crypto/.test(m)))))')}`;
+    const r = spawnSync(process.execPath, ["--import", hook, BIN, "run", file, "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("loaded []");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("every bundle file is ASCII (V8 scans it one byte per character), and µs still parses", () => {
+    for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith(".js"))) {
+      expect({ f, ascii: /^[\x00-\x7f]*$/.test(fs.readFileSync(path.join(DIST, f), "utf8")) }).toEqual({ f, ascii: true });
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ascii-"));
+    const file = path.join(dir, "s.yaml");
+    fs.writeFileSync(file, mmcYaml({ c: 1, rate: 100, meanServiceMs: 1, durationS: 1, warmupS: 0 }).replace("latency: 0ms", "latency: 150\u00b5s"));
+    const r = spawnSync(process.execPath, [BIN, "run", file, "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("the bundle's yaml reads no environment switch per token or document", () => {
     const js = fs.readdirSync(DIST).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(DIST, f), "utf8")).join("\n");
     expect(js).toContain("node_modules/yaml/dist/parse/parser.js");
     expect(js).not.toMatch(/process\.env\.LOG_(TOKENS|STREAM)/);
+  });
+
+  it("yargs' assert stand-in passes what Node's assert passes and throws what it throws; Node's assert is not loaded", async () => {
+    const shim = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-assert-")), "yargs", "lib", "platform-shims");
+    fs.mkdirSync(shim, { recursive: true });
+    fs.writeFileSync(path.join(shim, "esm.mjs"), [
+      `import { notStrictEqual, strictEqual } from "assert";`,
+      `const outcome = (f) => { try { f(); return "ok"; } catch (e) { return [e.name, e.code, e.message]; } };`,
+      `export const outcomes = [`,
+      `  outcome(() => strictEqual(1, 1)), outcome(() => strictEqual(NaN, NaN)), outcome(() => strictEqual("a", "a", "m")),`,
+      `  outcome(() => strictEqual(typeof 1, "string")), outcome(() => strictEqual(0, -0)), outcome(() => strictEqual(1, 2, "custom")),`,
+      `  outcome(() => notStrictEqual(1, 2)), outcome(() => notStrictEqual(1, 1)), outcome(() => notStrictEqual(NaN, NaN, "m")), outcome(() => notStrictEqual(0, -0)),`,
+      `];`,
+    ].join("\n"));
+    await esbuild.build({
+      entryPoints: [path.join(shim, "esm.mjs")], outfile: path.join(shim, "out.mjs"), bundle: true, format: "esm", platform: "node",
+      target: "node20", plugins: [lazyAssert], banner: { js: REQUIRE_BANNER }, logLevel: "silent",
+    });
+    expect(fs.readFileSync(path.join(shim, "out.mjs"), "utf8")).not.toMatch(/from "(node:)?assert"/);
+    const { outcomes } = (await import(path.join(shim, "out.mjs"))) as { outcomes: unknown[] };
+    const outcome = (f: () => void): unknown => { try { f(); return "ok"; } catch (e) { const x = e as { name: string; code: string; message: string }; return [x.name, x.code, x.message]; } };
+    const want = [
+      outcome(() => assert.strictEqual(1, 1)), outcome(() => assert.strictEqual(NaN, NaN)), outcome(() => assert.strictEqual("a", "a", "m")),
+      outcome(() => assert.strictEqual(typeof 1, "string")), outcome(() => assert.strictEqual(0, -0)), outcome(() => assert.strictEqual(1, 2, "custom")),
+      outcome(() => assert.notStrictEqual(1, 2)), outcome(() => assert.notStrictEqual(1, 1)), outcome(() => assert.notStrictEqual(NaN, NaN, "m")), outcome(() => assert.notStrictEqual(0, -0)),
+    ];
+    expect(outcomes).toEqual(want);
+    expect(want.filter((w) => w !== "ok")).toHaveLength(5);
+    // Whether Node's assert is loaded can only be seen in a process of its own: the bin's.
+    const r = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent('process.on("exit", () => process.stderr.write(String(process.moduleLoadList.includes("NativeModule assert"))))')}`, BIN, "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("false");
   });
 
   it("the bundle's string-width stand-in gives string-width's own widths, ASCII or not", async () => {

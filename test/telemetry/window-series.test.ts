@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { WindowSeries } from "../../src/telemetry/window-series.js";
 import { LatencyHistogram } from "../../src/telemetry/histogram.js";
+import { RequestStats } from "../../src/telemetry/request-stats.js";
 
 describe("WindowSeries", () => {
   it("has one window per windowMs from the warm-up to the end (the last one may be short)", () => {
@@ -71,26 +72,92 @@ describe("window series are allocated as the run goes", () => {
   });
 });
 
-describe("WindowSeries.recordLastOf (a client's windows take the whole run's rounded value)", () => {
-  it("gives the same windows, percentiles and whole-run figures as recording each latency twice", () => {
-    // Latencies with sub-µs parts that round both ways, values past 2,048 µs (other HDR buckets),
-    // a zero, and windows that switch, so a wrong µs or HDR index would move a percentile.
-    const lat = [0, 0.0004, 0.0005, 0.0015, 1.2344, 1.2345, 2.0475, 2.049, 9.9999, 123.4567, 0.75, 3.3335];
-    const byRecord = new WindowSeries(0, 1000, 5000, true), byLast = new WindowSeries(0, 1000, 5000, true);
-    const wholeA = new LatencyHistogram(), wholeB = new LatencyHistogram();
-    for (let k = 0; k < 300; k++) {
-      const ms = lat[k % lat.length]! * (1 + (k % 7));
-      const end = k * 16.5;
-      wholeA.record(ms);
-      byRecord.record(end, ms, k % 5 === 0);
-      wholeB.record(ms);
-      byLast.recordLastOf(end, wholeB, k % 5 === 0);
+/** A seeded uniform generator (mulberry32) for the property tests. */
+function uniforms(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The structure the percentiles came from until session 15: a histogram of the open window's own
+ * values, reset at each switch; a late value (for a closed window) in no window's percentiles.
+ */
+class OneHistogramPerWindow {
+  private readonly hist = new LatencyHistogram();
+  private open = -1;
+  readonly p50 = new Map<number, number>();
+  readonly p99 = new Map<number, number>();
+  constructor(private readonly w: WindowSeries) {}
+  record(endMs: number, ms: number): void {
+    const i = this.w.indexOf(endMs);
+    if (i > this.open) {
+      this.close();
+      this.open = i;
     }
-    byRecord.close();
-    byLast.close();
-    expect(byLast.points()).toEqual(byRecord.points());
-    expect(byLast.points().filter((p) => p.p99 !== null)).toHaveLength(5);
-    for (const p of [0, 50, 90, 99, 100]) expect(wholeB.percentile(p)).toBe(wholeA.percentile(p));
-    expect([wholeB.mean, wholeB.min, wholeB.max, wholeB.stdDev]).toEqual([wholeA.mean, wholeA.min, wholeA.max, wholeA.stdDev]);
+    if (i === this.open) this.hist.record(ms);
+  }
+  close(): void {
+    if (this.open >= 0 && this.hist.count > 0) {
+      this.p50.set(this.open, this.hist.percentile(50));
+      this.p99.set(this.open, this.hist.percentile(99));
+    }
+    this.hist.reset();
+    this.open = -1;
+  }
+}
+
+describe("window percentiles from the run's own histogram (session 15)", () => {
+  it("equal, window by window, those of one histogram per window, over random runs", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const u = uniforms(seed);
+      const windowMs = [1, 10, 250, 1000][seed % 4]!;
+      const windows = 5 + Math.floor(u() * 60);
+      const stats = new RequestStats(0, new WindowSeries(0, windowMs, windows * windowMs, true));
+      const alone = new WindowSeries(0, windowMs, windows * windowMs, true);
+      const ref = new OneHistogramPerWindow(alone);
+      const whole = new LatencyHistogram();
+      let t = 0;
+      const n = 200 + Math.floor(u() * 3000);
+      const step = (windows * windowMs) / n;
+      for (let k = 0; k < n; k++) {
+        // Mostly in completion order with few values per window (so one value more or less moves a
+        // percentile), windows skipped, late values for closed windows, values past the run's end.
+        const r = u();
+        t += r < 0.02 ? step * 40 * u() : u() * 2 * step;
+        const end = r > 0.97 ? Math.max(0, t - windowMs * 2 * u()) : r > 0.995 ? t + windows * windowMs : t;
+        // Latencies across HDR's buckets: zero, sub-µs, µs, ms, seconds; some repeated exactly.
+        const kind = u();
+        const ms = kind < 0.05 ? 0 : kind < 0.1 ? 1.5 : kind < 0.4 ? u() * 0.01 : kind < 0.9 ? -Math.log(u()) * 5 : u() * 20_000;
+        const err = u() < 0.1;
+        stats.record(end, ms, err ? 503 : 200, "-");
+        alone.record(end, ms, err);
+        ref.record(end, ms);
+        whole.record(ms);
+      }
+      stats.windows!.close();
+      alone.close();
+      ref.close();
+      const want = alone.points().map((p, i) => ({ ...p, p50: ref.p50.get(i) ?? null, p99: ref.p99.get(i) ?? null }));
+      expect(alone.points()).toEqual(want);
+      expect(stats.windows!.points()).toEqual(want);
+      expect(want.filter((p) => p.p50 !== null).length).toBeGreaterThan(windows / 2);
+      // The run's own figures are untouched by the windows reading them.
+      for (const p of [0, 50, 90, 99, 99.9, 100]) expect(stats.latency.percentile(p)).toBe(whole.percentile(p));
+      expect([stats.latency.count, stats.latency.mean, stats.latency.min, stats.latency.max, stats.latency.stdDev]).toEqual([whole.count, whole.mean, whole.min, whole.max, whole.stdDev]);
+    }
+  });
+
+  it("a window's percentile is capped at its own largest value, not the run's", () => {
+    const w = new WindowSeries(0, 1000, 2000, true);
+    w.record(100, 5000, false); // window 0: one large value
+    w.record(1100, 2.0005, false); // window 1: one value inside an HDR bucket wider than 1 µs
+    w.close();
+    expect(w.points().map((p) => [p.p50, p.p99])).toEqual([[5000, 5000], [2.001, 2.001]]);
   });
 });

@@ -6,7 +6,7 @@
 // "regex '…' RE2 program size of N > max program size of 32768 set for the error level threshold".
 // A NACKed response is not applied; Envoy keeps serving the last accepted routes.
 // https://github.com/istio/istio/pull/36143 ; https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/matcher/v3/regex.proto
-import { RE2JS } from "re2js";
+import { re2js } from "./re2-library.js";
 import type { HTTPRoute } from "../api/networking.js";
 
 /** Istio's bootstrap value of Envoy's runtime key re2.max_program_size.error_level. */
@@ -22,7 +22,7 @@ export function re2ProgramSize(pattern: string): number {
   let n = sizes.get(pattern);
   if (n === undefined) {
     try {
-      const re = RE2JS.compile(pattern) as unknown as { re2Input: { prog: { numInst(): number } } };
+      const re = re2js().compile(pattern) as unknown as { re2Input: { prog: { numInst(): number } } };
       n = re.re2Input.prog.numInst();
     } catch {
       n = 0; // invalid patterns never get this far (the webhook rejects them)

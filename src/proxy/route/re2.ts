@@ -1,7 +1,8 @@
 // Istio's StringMatch regex is RE2 (Envoy safe_regex), always a full match. We use re2js so that
 // what compiles and what matches is RE2's, not JavaScript's (no lookaround, no backreferences).
 // https://istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
+import { re2js } from "./re2-library.js";
 
 export type Re2 = RE2JS;
 
@@ -19,7 +20,8 @@ export function compileRe2(pattern: string, caseInsensitive = false): RE2JS {
   let re = cache.get(key);
   if (re === undefined) {
     try {
-      re = RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+      const lib = re2js();
+      re = lib.compile(pattern, caseInsensitive ? lib.CASE_INSENSITIVE : 0);
     } catch (e) {
       throw new RouteCompileError(`invalid RE2 regex ${JSON.stringify(pattern)}: ${(e as Error).message}`);
     }

@@ -4,7 +4,8 @@
 // (`createPublicKey({format: "jwk"})`, synchronous), never by hand.
 // https://github.com/google/jwt_verify_lib/blob/master/src/jwks.cc
 // https://www.rfc-editor.org/rfc/rfc7517
-import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { nodeCrypto } from "./node-crypto.js";
 
 /** One usable key: `kid` and `alg` are "" when the JWK does not name them (then any token may use it). */
 export interface Jwk {
@@ -50,6 +51,7 @@ function readJwk(o: Record<string, unknown>, i: number): Jwk | JwksError {
   }
   const crv = typeof o["crv"] === "string" ? (o["crv"] as string) : "";
   try {
+    const { createPublicKey, createSecretKey } = nodeCrypto();
     let key: KeyObject;
     if (k === "oct") {
       const secret = o["k"];

@@ -7,7 +7,7 @@
 // The cryptography is Node's (crypto.verify, createHmac); nothing here is hand-written crypto.
 // https://github.com/google/jwt_verify_lib/blob/master/src/verify.cc
 // https://www.rfc-editor.org/rfc/rfc7518#section-3
-import { constants, createHmac, timingSafeEqual, verify } from "node:crypto";
+import { nodeCrypto } from "./node-crypto.js";
 import type { Jwk, Jwks } from "./jwks.js";
 
 /** jwt_verify_lib's isImplemented(alg). */
@@ -64,6 +64,7 @@ function digestOf(alg: string): "sha256" | "sha384" | "sha512" {
 
 /** One key tried against the token; false on any failure (a key of the wrong type included). */
 function verifiesWith(jwk: Jwk, jwt: SignedJwt): boolean {
+  const { constants, createHmac, timingSafeEqual, verify } = nodeCrypto();
   const data = Buffer.from(jwt.signingInput, "latin1");
   try {
     switch (jwk.kty) {

@@ -1,8 +1,8 @@
 // Small Istio field types shared by several kinds: StringMatch, Percent, PortSelector, selectors.
 // https://istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch
-import { RE2JS } from "re2js";
 import { YAMLMap } from "yaml";
 import type { PortSelector, StringMatch, Percent } from "../../proxy/api/networking.js";
+import { re2js } from "../../proxy/route/re2-library.js";
 import { YamlMap, YamlValue } from "../yaml-value.js";
 
 /** `spec` of an Istio resource; an absent spec reads as `{}` (positioned at the document). */
@@ -23,7 +23,7 @@ export function checkRegex(v: YamlValue, pattern: string): boolean {
     return false;
   }
   try {
-    RE2JS.compile(pattern);
+    re2js().compile(pattern);
     return true;
   } catch (e) {
     v.error(`invalid RE2 regular expression: ${(e as Error).message}`);
