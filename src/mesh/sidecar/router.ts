@@ -12,7 +12,7 @@ import {
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
-import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../../proxy/response-flags.js";
+import { parseResponseFlags } from "../../proxy/response-flags.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
 import type { Pod } from "../kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
@@ -316,8 +316,10 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const verdict = shouldRetry(this.policy, outcome, this.retry?.retries ?? 0);
     if (verdict === "retry") {
       // Every retry needs a token from the cluster's max_retries circuit breaker.
+      // Envoy's maybeRetryReset/onUpstreamHeaders set UO before onUpstreamAbort sets the try's own
+      // flag, so the log reads "UO,UF" (router.cc Filter::maybeRetryReset).
       if (!this.cluster!.retryTokens.take()) {
-        this.finish(status, joinFlags(flags, "UO"), bytes);
+        this.finish(status, joinFlags("UO", flags), bytes);
         return;
       }
       const rs = this.retry ?? (this.retry = new RetryState(this.firstTried));
@@ -327,7 +329,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       this.p.after(wait, this.p.kRetry, this);
       return;
     }
-    this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags, bytes);
+    // URX is set when the retry is refused, before the last try's own flag: "URX,UF", "URX,UT".
+    this.finish(status, verdict === "limit-exceeded" ? joinFlags("URX", flags) : flags, bytes);
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */
@@ -385,10 +388,19 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
 }
 
-/** Envoy prints several flags joined with commas, in its own fixed order. */
+/**
+ * `a`'s flags then `b`'s (set later), each once. Envoy keeps a stream's flags in the order they were
+ * set and prints them so (StreamInfoImpl::setResponseFlag pushes onto a vector;
+ * ResponseFlagUtils::toString walks it): a retried connection failure logs "URX,UF", not the
+ * "UF,URX" of older Envoy, whose bitmask printed a fixed order.
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/stream_info_impl.h
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/utility.cc
+ */
 export function joinFlags(a: string, b: string): string {
   if (a === "-" || a === "") return b;
   if (b === "-" || b === "") return a;
-  return formatResponseFlags(responseFlagBits([...parseResponseFlags(a), ...parseResponseFlags(b)]));
+  const out = parseResponseFlags(a);
+  for (const f of parseResponseFlags(b)) if (!out.includes(f)) out.push(f);
+  return out.join(",");
 }
 
