@@ -17,7 +17,11 @@ const UNKNOWN = "unknown";
  */
 export function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
   const l = pod?.labels ?? {};
+  // "region/zone/subzone" when the scenario has nodes (mesh/kube/cluster-nodes.ts).
+  const locality = (pod as { locality?: string } | null)?.locality?.split("/");
   return {
+    ...(pod !== null && serviceAccount !== undefined ? { identity: spiffeId(pod.namespace, serviceAccount) } : {}),
+    ...(locality !== undefined ? { region: locality[0] ?? "", zone: locality[1] ?? "" } : {}),
     exchanged: pod !== null && pod.hasSidecar,
     principal: mtls && pod !== null && serviceAccount !== undefined ? spiffeId(pod.namespace, serviceAccount) : UNKNOWN,
     app: l.app ?? UNKNOWN,

@@ -53,6 +53,11 @@ export interface PeerLabels {
   version: string;
   canonicalService: string;
   canonicalRevision: string;
+  /** The workload's SPIFFE ID whatever the transport (ztunnel's destination_principal); absent: none. */
+  identity?: string;
+  /** Its node's topology.kubernetes.io region and zone (ztunnel's locality labels); absent: none. */
+  region?: string;
+  zone?: string;
 }
 
 /** One reporter's view of one edge; windowed requests and errors (no percentiles) for charts. */
