@@ -146,8 +146,8 @@ interface Series {
   responseBytes: { buckets: Float64Array; sum: number };
 }
 
-function addSizes(to: { buckets: Float64Array; sum: number }, from: { buckets: Float64Array; sum: number }): void {
-  to.sum += from.sum;
+function addSizes(to: { buckets: Float64Array; sum: number }, from: { buckets: Float64Array; histogramSum: number }): void {
+  to.sum += from.histogramSum;
   for (let i = 0; i < from.buckets.length; i++) to.buckets[i]! += from.buckets[i]!;
 }
 
