@@ -307,13 +307,20 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   perTryTimeout(a: UpstreamRequest): void {
     if (a.dead || this.done) return;
     a.timer = -1;
-    this.cluster!.counters.upstream_rq_timeout++;
+    // Envoy counts a per-try timeout in upstream_rq_per_try_timeout only (router.cc
+    // Filter::onPerTryTimeout); upstream_rq_timeout is the route timeout's (onResponseTimeout).
+    this.cluster!.counters.upstream_rq_per_try_timeout++;
     this.release(a, true, OUTCOME_PER_TRY_TIMEOUT);
     this.decide(OUTCOME_PER_TRY_TIMEOUT, 504, "UT");
   }
 
   private decide(outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
     const verdict = shouldRetry(this.policy, outcome, this.retry?.retries ?? 0);
+    // envoy source/common/router/retry_state_impl.cc RetryStateImpl::shouldRetry: a try that follows
+    // a retry and needs none counts as a retry success; a retriable one past num_retries, a limit hit.
+    if (verdict === "no-retry") {
+      if (this.retry !== null) this.cluster!.counters.upstream_rq_retry_success++;
+    } else if (verdict === "limit-exceeded") this.cluster!.counters.upstream_rq_retry_limit_exceeded++;
     if (verdict === "retry") {
       // Every retry needs a token from the cluster's max_retries circuit breaker.
       // Envoy's maybeRetryReset/onUpstreamHeaders set UO before onUpstreamAbort sets the try's own
