@@ -103,6 +103,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.service = r.service;
     switch (r.kind) {
       case "local":
+        // No cluster (no route, a redirect or a direct response): a sidecar's stats filter names
+        // the Host header as destination_service; a gateway's says "unknown" (r.service).
+        if (this.pod.gateway === undefined) this.service = this.req.authority;
         this.localStatus = r.status;
         this.localFlags = r.flags;
         p.after(this.takeOutbound(), p.kLocal, this);
@@ -163,7 +166,12 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const cluster = r.cluster;
     if (cluster === undefined) {
       // The route names a cluster the proxy lacks (a subset no DestinationRule defines, or a Gateway
-      // API backendRef that did not resolve): Envoy's cluster_not_found_response_code, NC.
+      // API backendRef that did not resolve): Envoy's cluster_not_found_response_code, NC. With no
+      // cluster, Istio's stats filter takes destination_service from the Host header at a sidecar
+      // and has none at a gateway (istio_stats.cc populatePeerInfo: the cluster's istio.services
+      // metadata, else the Host header unless disable_host_header_fallback, which istiod sets for
+      // inbound and gateway listeners: pilot/pkg/model/telemetry.go disableHostHeaderFallback).
+      this.service = this.pod.gateway === undefined ? this.req.authority : "unknown";
       this.localStatus = r.route.clusterNotFoundStatus;
       this.localFlags = "NC";
       this.p.after(this.takeOutbound(), this.p.kLocal, this);
