@@ -35,6 +35,8 @@ export interface AccessLogEntry {
   downstreamLocal: string;
   downstreamRemote: string;
   routeName: string;
+  /** %RESPONSE_CODE_DETAILS% when the proxy knows it (an RBAC or JWT denial); else derived from code and flags. */
+  details?: string;
 }
 
 const BATCH_CHARS = 64 * 1024;
@@ -47,7 +49,7 @@ function dash(s: string): string {
 export function formatAccessLogLine(e: AccessLogEntry): string {
   const upstreamTime = e.upstreamServiceMs < 0 ? "-" : String(Math.floor(e.upstreamServiceMs));
   return `[${startTimeText(e.startMs)}] "${e.method} ${e.path} HTTP/1.1" ${e.code} ${e.flags} ` +
-    `${responseCodeDetails(e.code, e.flags, e.upstreamServiceMs >= 0)} - "-" ${e.bytesReceived} ${e.bytesSent} ` +
+    `${e.details || responseCodeDetails(e.code, e.flags, e.upstreamServiceMs >= 0)} - "-" ${e.bytesReceived} ${e.bytesSent} ` +
     `${Math.floor(e.endMs - e.startMs)} ${upstreamTime} "-" "-" "${e.requestId}" "${e.authority}" ` +
     `"${dash(e.upstreamHost)}" ${dash(e.upstreamCluster)} - ${dash(e.downstreamLocal)} ${dash(e.downstreamRemote)} - ${dash(e.routeName)}\n`;
 }

@@ -19,6 +19,12 @@ export interface InboundDenial {
   readonly flags: string;
   /** The local reply's body size: Envoy's RBAC sends "RBAC: access denied", jwt_authn its status text. */
   readonly bytes: number;
+  /**
+   * %RESPONSE_CODE_DETAILS%: RBAC's `rbac_access_denied_matched_policy[<policy id>|none]`
+   * (envoy source/extensions/filters/common/rbac/utility.h responseDetail), ext_authz's
+   * `ext_authz_denied`, jwt_authn's `jwt_authn_access_denied{<status, spaces as _>}` (filter.cc).
+   */
+  readonly details: string;
 }
 
 export class PodPolicy implements ListenerFilters {
@@ -45,12 +51,12 @@ export class PodPolicy implements ListenerFilters {
   }
 }
 
-/** One frozen denial per (status, flags, body size): nothing allocated per request. */
+/** One frozen denial per (status, flags, body size, details): nothing allocated per request. */
 const denials = new Map<string, InboundDenial>();
-function denial(status: number, flags: string, bytes: number): InboundDenial {
-  const key = `${status} ${flags} ${bytes}`;
+function denial(status: number, flags: string, bytes: number, details: string): InboundDenial {
+  const key = `${status} ${flags} ${bytes} ${details}`;
   let d = denials.get(key);
-  if (d === undefined) denials.set(key, (d = Object.freeze({ status, flags, bytes })));
+  if (d === undefined) denials.set(key, (d = Object.freeze({ status, flags, bytes, details })));
   return d;
 }
 
@@ -95,7 +101,7 @@ export class InboundPolicies {
     const p = this.of(pod);
     if (p.open) return null;
     const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds());
-    if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length);
+    if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length, `jwt_authn_access_denied{${jwt.body.replace(/\s/g, "_")}}`);
     const from = origin.pod as Pod | null;
     const r: AuthzRequest = {
       method: req.method, path: req.path, host: req.authority, port: targetPort, headers: req.headers,
@@ -106,7 +112,7 @@ export class InboundPolicies {
     if (jwt.claims !== undefined) r.requestClaims = jwt.claims;
     const d = evaluateAuthorization(p.authz, r);
     if (d.allowed) return null;
-    return denial(d.status, d.flags, d.body.length);
+    return denial(d.status, d.flags, d.body.length, d.details);
   }
 }
 

@@ -168,6 +168,7 @@ export class Inbound {
       }
       const denied = this.policies.check(pod, leg.req, leg.origin, leg.mtls, port);
       if (denied !== null) {
+        leg.details = denied.details;
         leg.onResponse(denied.status, denied.flags, denied.bytes);
         return;
       }
@@ -256,6 +257,8 @@ export class InboundLeg implements PooledLeg {
   pooled: PooledConnection | null = null;
   /** The FQDN the client addressed (kept for ztunnel's log line of a connection it counted). */
   service = "";
+  /** %RESPONSE_CODE_DETAILS% of the sidecar's own denial (RBAC, JWT); "" otherwise. */
+  details = "";
   /** The server sidecar's worker it is pinned to. */
   worker = 0;
   /** Its place in the inbound cluster's pool (null: none, straight to the app). */
@@ -310,7 +313,7 @@ export class InboundLeg implements PooledLeg {
         startMs: this.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
         code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? now - this.startMs : -1,
         requestId: req.ctx!.requestId, upstreamHost: answered ? app : "", upstreamCluster: cluster,
-        downstreamLocal: app, downstreamRemote: "", routeName: "default",
+        downstreamLocal: app, downstreamRemote: "", routeName: "default", details: this.details,
       });
     }
     this.endSpan(log, now, status, flags);

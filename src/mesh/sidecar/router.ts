@@ -35,6 +35,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   service = "unknown";
   mtls = false;
   extraFlags = "";
+  details = "";
   lastHost: Pod | null = null;
   lastHostId = -1;
   routeSinks: RouteSinks | null = null;
@@ -93,6 +94,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       // A gateway's jwt_authn and RBAC filters run before its router (401 / 403 local replies).
       const denied = checkAtGateway(p.d.policies, this.pod, this.req);
       if (denied !== null) {
+        this.details = denied.details;
         this.localStatus = denied.status;
         this.localFlags = denied.flags;
         p.after(this.takeOutbound(), p.kLocal, this);

@@ -33,6 +33,8 @@ export interface StreamInfo {
   mtls: boolean;
   /** Flags this request collected on its way (DI). */
   extraFlags: string;
+  /** %RESPONSE_CODE_DETAILS% of a gateway's own denial (RBAC, JWT); "" to derive it from code and flags. */
+  details: string;
   /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
   lastHost: Pod | null;
   lastHostId: number;
@@ -91,6 +93,7 @@ function logged(s: StreamInfo, log: RequestLog, now: number, status: number, fla
       upstreamHost: host !== null ? `${host.ip}:${s.cluster!.targetPort}` : "",
       upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
       routeName: s.routeEntry !== null ? s.routeEntry.name || "default" : "",
+      details: s.details,
     });
   }
   const span = s.span;
