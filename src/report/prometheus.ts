@@ -225,9 +225,15 @@ function tcpSeries(rec: Recorder): TcpSeries[] {
   });
 }
 
-/** Envoy's stat names become metric names with anything outside [a-zA-Z0-9_] as "_". */
-function metricName(s: string): string {
-  return s.replace(/[^a-zA-Z0-9_]/g, "_");
+/**
+ * Envoy's stat names become metric names with anything outside [a-zA-Z0-9_] as "_". Outlier
+ * detection's stats live under cluster.<name>.outlier_detection. (summary.json keys them without
+ * that prefix), so Envoy's Prometheus output names them envoy_cluster_outlier_detection_ejections_*.
+ * https://www.envoyproxy.io/docs/envoy/latest/configuration/upstream/cluster_manager/cluster_stats#outlier-detection-statistics
+ */
+export function metricName(s: string): string {
+  const stat = s.startsWith("ejections_") ? `outlier_detection.${s}` : s;
+  return stat.replace(/[^a-zA-Z0-9_]/g, "_");
 }
 
 /** One series of a histogram family: cumulative buckets at Istio's bounds, +Inf, sum and count. */
@@ -369,7 +375,7 @@ function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
     }
   }
   for (const metric of [...families.keys()].sort(compareText)) {
-    const stat = metric.slice("envoy_cluster_".length);
+    const stat = metric.slice("envoy_cluster_".length).replace(/^outlier_detection_/, "");
     yield `# HELP ${metric} Envoy cluster statistic ${stat}, summed over the source workload's proxies.`;
     yield `# TYPE ${metric} ${stat.endsWith("_active") ? "gauge" : "counter"}`;
     yield* families.get(metric)!;

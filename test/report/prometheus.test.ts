@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { renderPrometheus, serviceNameOf } from "../../src/report/prometheus.js";
+import { metricName, renderPrometheus, serviceNameOf } from "../../src/report/prometheus.js";
 import { Recorder } from "../../src/telemetry/recorder.js";
 import { checkExposition, type Sample } from "./exposition-checker.js";
 import { fixtureRecorder, FQDN } from "./fixture.js";
@@ -192,5 +192,15 @@ describe("peer labels as the stats filter and ztunnel default them", () => {
     });
     expect(find(samples, "istio_tcp_received_bytes_total", { reporter: "destination" })[0]!.value).toBe(100);
     expect(find(samples, "istio_tcp_sent_bytes_total", { reporter: "destination" })[0]!.value).toBe(2000);
+  });
+});
+
+// Envoy's outlier detection stats are cluster.<name>.outlier_detection.<stat> (cluster_stats docs,
+// "Outlier detection statistics"; envoy source/common/upstream/outlier_detection_impl.h).
+describe("Envoy stat names in Prometheus", () => {
+  it("prefixes outlier detection's stats with outlier_detection_", () => {
+    expect(metricName("ejections_active")).toBe("outlier_detection_ejections_active");
+    expect(metricName("ejections_enforced_consecutive_5xx")).toBe("outlier_detection_ejections_enforced_consecutive_5xx");
+    expect(metricName("upstream_rq_pending_overflow")).toBe("upstream_rq_pending_overflow");
   });
 });
