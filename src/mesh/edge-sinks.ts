@@ -31,6 +31,19 @@ export function peerLabels(pod: OriginPod | null, workload: string, mtls: boolea
   };
 }
 
+/**
+ * The destination's labels as the reporter knows them. A client sidecar learns its peer from the
+ * x-envoy-peer-metadata header the server's sidecar adds to the response; a server without a
+ * sidecar sends none, so the client falls back to the endpoint's istio.workload metadata
+ * ("name;namespace;canonical service;canonical revision;cluster"), which has no app or version
+ * (istio_stats.cc populatePeerInfo → extractEndpointMetadata; extensions/common/metadata_object.cc
+ * convertEndpointMetadata): destination_app and destination_version are "unknown" there.
+ */
+function destinationPeerLabels(dest: Pod, reporter: "source" | "destination" | "waypoint", mtls: boolean): PeerLabels {
+  const p = peerLabels(dest, dest.workload, mtls, dest.serviceAccount);
+  return reporter === "source" && !dest.hasSidecar ? { ...p, app: UNKNOWN, version: UNKNOWN } : p;
+}
+
 class SinkCache {
   /** Sinks of requests that reached no pod, by origin then service key. */
   private readonly toNoPod = new Map<Origin, Map<string, RequestSink>>();
@@ -90,7 +103,7 @@ class SinkCache {
         sourcePeer: via && from !== null && from.ambient === true
           ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
           : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
-        destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : peerLabels(dest, dest.workload, this.mtls, dest.serviceAccount),
+        destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : destinationPeerLabels(dest, reporter, this.mtls),
       });
       // Nodes and zones: count what crosses a zone (mesh/kube/cross-zone-sink.ts).
       if (this.reporter === "destination" && dest !== null && this.zones !== null) sink = this.zones(origin, dest, sink);
