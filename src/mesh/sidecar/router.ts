@@ -13,6 +13,7 @@ import {
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
 import { parseResponseFlags } from "../../proxy/response-flags.js";
+import { BLACKHOLE_CLUSTER } from "../../proxy/route/default-routes.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
 import type { Pod } from "../kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
@@ -106,8 +107,10 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     switch (r.kind) {
       case "local":
         // No cluster (no route, a redirect or a direct response): a sidecar's stats filter names
-        // the Host header as destination_service; a gateway's says "unknown" (r.service).
-        if (this.pod.gateway === undefined) this.service = this.req.authority;
+        // the Host header as destination_service; a gateway's says "unknown" (r.service). The
+        // block_all route keeps "BlackHoleCluster" (its destination_service_name; recordStream
+        // takes the Host for destination_service).
+        if (this.pod.gateway === undefined && r.service !== BLACKHOLE_CLUSTER) this.service = this.req.authority;
         this.localStatus = r.status;
         this.localFlags = r.flags;
         p.after(this.takeOutbound(), p.kLocal, this);
