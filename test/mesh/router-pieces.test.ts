@@ -72,7 +72,7 @@ describe("StreamInfo", () => {
     const client = pod("client");
     const req: OutgoingRequest = { method: "GET", scheme: "http", authority: "api.example.com", path: "/", headers: {}, target: { scheme: "http", host: "api.example.com", port: 80, path: "/", resolved: { kind: "external", host: "api.example.com" } } };
     const s: StreamInfo = {
-      origin: originOf(client), pod: client, req, startMs: 100, service: "unknown", mtls: false, extraFlags: "", details: "", lastHost: null, lastHostId: -1,
+      origin: originOf(client), pod: client, req, startMs: 100, service: "unknown", mtls: false, extraFlags: "", details: "", connectTimedOut: false, lastHost: null, lastHostId: -1,
       routeSinks: null, upstreamMs: -1, cluster: null, routeEntry: null, external: false, upReq: req, span: null,
     };
     s.service = "PassthroughCluster";

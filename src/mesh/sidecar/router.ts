@@ -37,6 +37,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   mtls = false;
   extraFlags = "";
   details = "";
+  connectTimedOut = false;
   lastHost: Pod | null = null;
   lastHostId = -1;
   routeSinks: RouteSinks | null = null;
@@ -310,8 +311,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
-  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
+  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes = 0, connectTimeout = false): void {
     if (a.dead || this.done) return;
+    this.connectTimedOut = connectTimeout;
     this.release(a, outcome.kind !== "response", outcome);
     if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
     this.decide(outcome, status, flags, bytes);

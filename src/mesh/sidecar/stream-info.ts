@@ -35,6 +35,8 @@ export interface StreamInfo {
   extraFlags: string;
   /** %RESPONSE_CODE_DETAILS% of a gateway's own denial (RBAC, JWT); "" to derive it from code and flags. */
   details: string;
+  /** The last try's connect failure was the connect timeout (not a refusal). */
+  connectTimedOut: boolean;
   /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
   lastHost: Pod | null;
   lastHostId: number;
@@ -93,7 +95,10 @@ function logged(s: StreamInfo, log: RequestLog, now: number, status: number, fla
       upstreamHost: host !== null ? `${host.ip}:${s.cluster!.targetPort}` : "",
       upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
       routeName: s.routeEntry !== null ? s.routeEntry.name || "default" : "",
-      details: s.details,
+      // A connect timeout's reset reason is `connection_timeout` (router.cc onUpstreamReset;
+      // http/utility.cc resetReasonToString), a refusal's `remote_connection_failure`.
+      details: s.details !== "" ? s.details
+        : s.connectTimedOut && flags.endsWith("UF") ? "upstream_reset_before_response_started{connection_timeout}" : "",
     });
   }
   const span = s.span;
