@@ -4,7 +4,7 @@
 // reset's reason in braces is Http::Utility::resetReasonToString with spaces made "_"
 // (router.cc Filter::onUpstreamReset): a refused connection or failed TLS handshake is
 // "remote_connection_failure" (older Envoy said "connection_failure"). A connect timeout reads
-// "connection_timeout" in Envoy; meshsim does not tell it apart from a refusal here.
+// "connection_timeout": the client sidecar knows it and passes it (mesh/sidecar/stream-info.ts).
 const BY_FLAG: Readonly<Record<string, string>> = {
   UO: "upstream_reset_before_response_started{overflow}",
   UF: "upstream_reset_before_response_started{remote_connection_failure}",
