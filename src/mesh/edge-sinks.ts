@@ -63,9 +63,9 @@ class SinkCache {
   private lastHost = "";
   private lastSink: RequestSink | null = null;
 
-  get(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
+  get(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace = ""): RequestSink {
     if (origin === this.lastOrigin && dest === this.lastDest && service === this.lastService && externalHost === this.lastHost) return this.lastSink!;
-    const sink = this.find(origin, dest, service, externalHost);
+    const sink = this.find(origin, dest, service, externalHost, serviceNamespace);
     this.lastOrigin = origin;
     this.lastDest = dest;
     this.lastService = service;
@@ -74,7 +74,7 @@ class SinkCache {
     return sink;
   }
 
-  private find(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
+  private find(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace: string): RequestSink {
     // Keyed by the destination pod first, through a field on it: one Map lookup fewer per record.
     let byOrigin: Map<Origin, Map<string, RequestSink>>;
     if (dest === null) byOrigin = this.toNoPod;
@@ -100,6 +100,7 @@ class SinkCache {
         destination: dest?.workload ?? UNKNOWN, destinationNamespace: dest?.namespace ?? UNKNOWN,
         service, reporter, mtls: this.mtls,
         ...(externalHost === "" ? {} : { externalHost }),
+        ...(serviceNamespace === "" ? {} : { serviceNamespace }),
         sourcePeer: via && from !== null && from.ambient === true
           ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
           : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
@@ -129,7 +130,7 @@ export class EdgeSinks {
    * The sink for requests from `origin` to `dest` (null: none reached) addressed to `service`;
    * `externalHost`: the host of a request to PassthroughCluster/BlackHoleCluster, else "".
    */
-  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string, externalHost = ""): RequestSink {
-    return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost);
+  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string, externalHost = "", serviceNamespace = ""): RequestSink {
+    return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost, serviceNamespace);
   }
 }

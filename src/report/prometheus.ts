@@ -75,7 +75,7 @@ export function istioLabels(l: EdgeLabels, code: number, flags: string): [string
     ["destination_cluster", l.destination === "unknown" ? "unknown" : CLUSTER_ID],
     ["destination_service", l.externalHost ?? l.service],
     ["destination_service_name", svc.name],
-    ["destination_service_namespace", svc.namespace],
+    ["destination_service_namespace", l.serviceNamespace ?? svc.namespace],
     ["request_protocol", "http"],
     ["response_code", String(code)],
     ["grpc_response_status", ""],

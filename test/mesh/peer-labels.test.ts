@@ -30,3 +30,25 @@ describe("destination labels of a server without sidecar", () => {
     expect(labels("bar")).toMatchObject({ destination_workload: "httpbin", destination_app: "httpbin", destination_version: "v1" });
   });
 });
+
+// An external ServiceEntry's cluster carries istio.services metadata {host, name: the host,
+// namespace: the ServiceEntry's} (istio/istio pilot/pkg/networking/core/cluster.go
+// buildServiceMetadata; serviceentry/conversion.go), which the stats filter reads.
+describe("service labels of a ServiceEntry host", () => {
+  const { out } = run({
+    "sim.yaml": [simulation("se-labels", "2s"), `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: httpbin-ext, namespace: foo}
+spec:
+  hosts: [httpbin.org]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: DNS
+  location: MESH_EXTERNAL
+`, curl("to-se", "foo", "http://httpbin.org/headers")].join("---\n"),
+    "samples.yaml": [ns("foo", true), ns("istio-system", false), sleep("foo")].join("---\n"),
+  });
+  it("names the host and the ServiceEntry's namespace", () => {
+    const line = fs.readFileSync(path.join(out, "metrics.prom"), "utf8").split("\n").find((l) => l.startsWith("istio_requests_total{reporter=\"source\"") && l.includes('destination_service="httpbin.org"'))!;
+    expect(line).toContain('destination_service_name="httpbin.org",destination_service_namespace="foo"');
+  });
+});

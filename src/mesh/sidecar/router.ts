@@ -38,6 +38,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   extraFlags = "";
   details = "";
   connectTimedOut = false;
+  serviceNamespace = "";
   lastHost: Pod | null = null;
   lastHostId = -1;
   routeSinks: RouteSinks | null = null;
@@ -118,6 +119,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         return;
       case "external":
         this.external = true;
+        this.serviceNamespace = r.serviceNamespace;
         // The route timeout (a VirtualService on a ServiceEntry host) races the round trip.
         if (r.timeoutMs > 0) {
           this.routeTimers = p.routeTimers.for(r.timeoutMs);

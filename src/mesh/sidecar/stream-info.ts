@@ -37,6 +37,8 @@ export interface StreamInfo {
   details: string;
   /** The last try's connect failure was the connect timeout (not a refusal). */
   connectTimedOut: boolean;
+  /** A ServiceEntry host's namespace (destination_service_namespace); "" otherwise. */
+  serviceNamespace: string;
   /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
   lastHost: Pod | null;
   lastHostId: number;
@@ -72,7 +74,7 @@ export function recordStream(s: StreamInfo, out: StreamSinks, now: number, statu
   const rs = s.routeSinks;
   const sink = rs !== null && s.lastHost !== null && host === "" && rs.service === svc
     ? rs.get("source", s.mtls, s.origin, s.lastHost, s.lastHostId)
-    : out.sinks.get("source", s.mtls, s.origin, s.lastHost, svc, host);
+    : out.sinks.get("source", s.mtls, s.origin, s.lastHost, svc, host, s.serviceNamespace);
   sink.record(now, now - s.startMs, status, flags, s.req.bytes ?? 0, bytes);
   const log = out.log;
   if (log !== null && s.req.ctx) logged(s, log, now, status, flags, bytes);
