@@ -17,7 +17,11 @@ const UNKNOWN = "unknown";
  */
 export function peerLabels(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
   const l = pod?.labels ?? {};
+  // "region/zone/subzone" when the scenario has nodes (mesh/kube/cluster-nodes.ts).
+  const locality = (pod as { locality?: string } | null)?.locality?.split("/");
   return {
+    ...(pod !== null && serviceAccount !== undefined ? { identity: spiffeId(pod.namespace, serviceAccount) } : {}),
+    ...(locality !== undefined ? { region: locality[0] ?? "", zone: locality[1] ?? "" } : {}),
     exchanged: pod !== null && pod.hasSidecar,
     principal: mtls && pod !== null && serviceAccount !== undefined ? spiffeId(pod.namespace, serviceAccount) : UNKNOWN,
     app: l.app ?? UNKNOWN,
@@ -25,6 +29,19 @@ export function peerLabels(pod: OriginPod | null, workload: string, mtls: boolea
     canonicalService: pod === null ? UNKNOWN : l["service.istio.io/canonical-name"] ?? l["app.kubernetes.io/name"] ?? l.app ?? workload,
     canonicalRevision: pod === null ? UNKNOWN : l["service.istio.io/canonical-revision"] ?? l["app.kubernetes.io/version"] ?? l.version ?? "latest",
   };
+}
+
+/**
+ * The destination's labels as the reporter knows them. A client sidecar learns its peer from the
+ * x-envoy-peer-metadata header the server's sidecar adds to the response; a server without a
+ * sidecar sends none, so the client falls back to the endpoint's istio.workload metadata
+ * ("name;namespace;canonical service;canonical revision;cluster"), which has no app or version
+ * (istio_stats.cc populatePeerInfo → extractEndpointMetadata; extensions/common/metadata_object.cc
+ * convertEndpointMetadata): destination_app and destination_version are "unknown" there.
+ */
+function destinationPeerLabels(dest: Pod, reporter: "source" | "destination" | "waypoint", mtls: boolean): PeerLabels {
+  const p = peerLabels(dest, dest.workload, mtls, dest.serviceAccount);
+  return reporter === "source" && !dest.hasSidecar ? { ...p, app: UNKNOWN, version: UNKNOWN } : p;
 }
 
 class SinkCache {
@@ -46,9 +63,9 @@ class SinkCache {
   private lastHost = "";
   private lastSink: RequestSink | null = null;
 
-  get(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
+  get(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace = ""): RequestSink {
     if (origin === this.lastOrigin && dest === this.lastDest && service === this.lastService && externalHost === this.lastHost) return this.lastSink!;
-    const sink = this.find(origin, dest, service, externalHost);
+    const sink = this.find(origin, dest, service, externalHost, serviceNamespace);
     this.lastOrigin = origin;
     this.lastDest = dest;
     this.lastService = service;
@@ -57,7 +74,7 @@ class SinkCache {
     return sink;
   }
 
-  private find(origin: Origin, dest: Pod | null, service: string, externalHost: string): RequestSink {
+  private find(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace: string): RequestSink {
     // Keyed by the destination pod first, through a field on it: one Map lookup fewer per record.
     let byOrigin: Map<Origin, Map<string, RequestSink>>;
     if (dest === null) byOrigin = this.toNoPod;
@@ -83,10 +100,11 @@ class SinkCache {
         destination: dest?.workload ?? UNKNOWN, destinationNamespace: dest?.namespace ?? UNKNOWN,
         service, reporter, mtls: this.mtls,
         ...(externalHost === "" ? {} : { externalHost }),
+        ...(serviceNamespace === "" ? {} : { serviceNamespace }),
         sourcePeer: via && from !== null && from.ambient === true
           ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
           : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
-        destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : peerLabels(dest, dest.workload, this.mtls, dest.serviceAccount),
+        destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : destinationPeerLabels(dest, reporter, this.mtls),
       });
       // Nodes and zones: count what crosses a zone (mesh/kube/cross-zone-sink.ts).
       if (this.reporter === "destination" && dest !== null && this.zones !== null) sink = this.zones(origin, dest, sink);
@@ -112,7 +130,7 @@ export class EdgeSinks {
    * The sink for requests from `origin` to `dest` (null: none reached) addressed to `service`;
    * `externalHost`: the host of a request to PassthroughCluster/BlackHoleCluster, else "".
    */
-  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string, externalHost = ""): RequestSink {
-    return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost);
+  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string, externalHost = "", serviceNamespace = ""): RequestSink {
+    return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost, serviceNamespace);
   }
 }

@@ -72,7 +72,14 @@ export interface ClusterCounters {
   upstream_rq_pending_overflow: number;
   upstream_rq_retry: number;
   upstream_rq_retry_overflow: number;
+  /** Retried requests whose next try's answer was not retriable (retry_state_impl.cc shouldRetry). */
+  upstream_rq_retry_success: number;
+  /** Retriable answers with the retries used up (URX). */
+  upstream_rq_retry_limit_exceeded: number;
+  /** Route timeouts, one per try still waiting when it fired (router.cc onResponseTimeout). */
   upstream_rq_timeout: number;
+  /** Per-try timeouts, one per try (router.cc onPerTryTimeout); not counted in upstream_rq_timeout. */
+  upstream_rq_per_try_timeout: number;
 }
 
 export function newClusterCounters(): ClusterCounters {
@@ -81,7 +88,8 @@ export function newClusterCounters(): ClusterCounters {
     upstream_cx_connect_timeout: 0, upstream_cx_idle_timeout: 0, upstream_cx_max_duration_reached: 0,
     upstream_cx_max_requests: 0, upstream_cx_destroy: 0, upstream_rq_total: 0, upstream_rq_active: 0, upstream_rq_pending_total: 0,
     upstream_rq_pending_active: 0, upstream_rq_pending_overflow: 0, upstream_rq_retry: 0,
-    upstream_rq_retry_overflow: 0, upstream_rq_timeout: 0,
+    upstream_rq_retry_overflow: 0, upstream_rq_retry_success: 0, upstream_rq_retry_limit_exceeded: 0,
+    upstream_rq_timeout: 0, upstream_rq_per_try_timeout: 0,
   };
 }
 

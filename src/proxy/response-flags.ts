@@ -1,6 +1,9 @@
-// Envoy access-log response flags (%RESPONSE_FLAGS%), in Envoy's canonical print order
-// (envoy source/common/stream_info/utility.h ALL_RESPONSE_STRINGS_FLAGS / CoreResponseFlag), as bits
+// Envoy access-log response flags (%RESPONSE_FLAGS%), in Envoy's enum order
+// (envoy source/common/stream_info/utility.h CORE_RESPONSE_FLAGS / CoreResponseFlag), as bits
 // so a request carries them in one number. https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage
+// Envoy prints a stream's flags in the order they were SET (stream_info_impl.h keeps a vector):
+// flags set at different moments of one request are joined in that order by mesh/sidecar/router.ts
+// joinFlags ("URX,UF"); formatResponseFlags' enum order is for a set made at one moment (DI,FI).
 
 /** [short flag, long name, cause] in canonical order; bit i of a flag set is entry i. */
 const TABLE = [

@@ -61,11 +61,18 @@ function codeCount(codes: Record<string, number>, key: string): number {
 }
 
 /**
- * `flags.UO` counts every request whose flags include UO (also "UO,URX"); a combination such as
- * `flags.UF,URX` (or `flags.-`) matches that exact access-log string.
+ * `flags.UO` counts every request whose flags include UO (also "URX,UO"); a combination such as
+ * `flags.URX,UF` (or `flags.-`) matches requests with exactly those flags, in any order: Envoy prints
+ * them in the order they were set ("URX,UF"), older Envoy in a fixed one ("UF,URX").
  */
 function flagCount(flags: Record<string, number>, key: string): number {
-  if (key.includes(",") || key === "-") return flags[key] ?? 0;
+  if (key === "-") return flags[key] ?? 0;
+  if (key.includes(",")) {
+    const want = key.split(",").sort().join(",");
+    let n = 0;
+    for (const [k, v] of Object.entries(flags)) if (k.split(",").sort().join(",") === want) n += v;
+    return n;
+  }
   let n = 0;
   for (const [k, v] of Object.entries(flags)) if (k === key || k.split(",").includes(key)) n += v;
   return n;

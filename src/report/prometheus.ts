@@ -35,8 +35,14 @@ export function serviceNameOf(fqdn: string): { name: string; namespace: string }
 }
 
 /**
- * Istio's labels for one reporter's edge and one (code, flags) pair. connection_security_policy is
+ * Istio's labels for one reporter's edge and one (code, flags) pair, as the stats filter tags them
+ * (istio/proxy source/extensions/filters/http/istio_stats/istio_stats.cc, IstioStatsFilter::log and
+ * populatePeerInfo; the filter moved into envoyproxy/envoy in 2026). connection_security_policy is
  * known only at the destination (`mutual_tls` / `none`); the source reporter says `unknown`.
+ * A peer the reporter has no metadata of is "unknown", except its canonical revision, which the
+ * filter defaults to "latest" for the source seen by a destination and the destination seen by a
+ * source (a waypoint's upstream peer stays "unknown"); its cluster is "unknown" too.
+ * grpc_response_status is "" for a request that is not gRPC (meshsim sends HTTP/1.1 only).
  */
 export function istioLabels(l: EdgeLabels, code: number, flags: string): [string, string][] {
   // PassthroughCluster/BlackHoleCluster: destination_service is the request's host and
@@ -46,6 +52,9 @@ export function istioLabels(l: EdgeLabels, code: number, flags: string): [string
   const anonymous = l.sourcePeer !== undefined && !l.sourcePeer.exchanged;
   const src = anonymous ? NO_PEER : l.sourcePeer ?? NO_PEER;
   const dst = l.destinationPeer ?? NO_PEER;
+  const srcKnown = !anonymous && l.sourcePeer !== undefined;
+  const srcRevision = !srcKnown && l.reporter !== "source" ? "latest" : src.canonicalRevision;
+  const dstRevision = l.destination === "unknown" && l.reporter === "source" ? "latest" : dst.canonicalRevision;
   return [
     ["reporter", l.reporter],
     ["source_workload", anonymous ? "unknown" : l.source],
@@ -54,24 +63,77 @@ export function istioLabels(l: EdgeLabels, code: number, flags: string): [string
     ["source_app", src.app],
     ["source_version", src.version],
     ["source_canonical_service", src.canonicalService],
-    ["source_canonical_revision", src.canonicalRevision],
-    ["source_cluster", CLUSTER_ID],
+    ["source_canonical_revision", srcRevision],
+    ["source_cluster", anonymous ? "unknown" : CLUSTER_ID],
     ["destination_workload", l.destination],
     ["destination_workload_namespace", l.destinationNamespace],
     ["destination_principal", dst.principal],
     ["destination_app", dst.app],
     ["destination_version", dst.version],
     ["destination_canonical_service", dst.canonicalService],
-    ["destination_canonical_revision", dst.canonicalRevision],
+    ["destination_canonical_revision", dstRevision],
     ["destination_cluster", l.destination === "unknown" ? "unknown" : CLUSTER_ID],
     ["destination_service", l.externalHost ?? l.service],
     ["destination_service_name", svc.name],
-    ["destination_service_namespace", svc.namespace],
+    ["destination_service_namespace", l.serviceNamespace ?? svc.namespace],
     ["request_protocol", "http"],
     ["response_code", String(code)],
+    ["grpc_response_status", ""],
     ["response_flags", flags],
     ["connection_security_policy", l.reporter === "source" ? "unknown" : l.mtls ? "mutual_tls" : "none"],
   ];
+}
+
+/**
+ * ztunnel's labels of its TCP metrics (istio/ztunnel src/proxy/metrics.rs CommonTrafficLabels, in
+ * its order): source_app/_version and destination_app/_version are the canonical service and
+ * revision (with_source, with_destination), destination_principal the destination workload's
+ * identity whether or not the connection is mTLS, source_principal the mTLS peer's only;
+ * response_flags "-" for a connection that did not fail; `mutual_tls` over HBONE, else `unknown`
+ * (its SecurityPolicy has no `none`; outbound.rs conn_metrics_from_request, inbound.rs,
+ * inbound_passthrough.rs); source_/destination_region and _zone once either workload is known
+ * (OptionallyEncode), "unknown" when its node has no topology labels.
+ * https://github.com/istio/ztunnel/blob/62d82653/src/proxy/metrics.rs
+ */
+export function ztunnelLabels(l: EdgeLabels): [string, string][] {
+  const svc = l.service === "unknown" ? { name: "unknown", namespace: "unknown" } : serviceNameOf(l.service);
+  const srcKnown = l.sourcePeer !== undefined && l.sourcePeer.exchanged;
+  const src = srcKnown ? l.sourcePeer! : NO_PEER;
+  const dst = l.destinationPeer ?? NO_PEER;
+  const dstKnown = l.destination !== "unknown";
+  const or = (v: string | undefined): string => (v === undefined || v === "" ? "unknown" : v);
+  const labels: [string, string][] = [
+    ["reporter", l.reporter],
+    ["source_workload", srcKnown ? l.source : "unknown"],
+    ["source_canonical_service", src.canonicalService],
+    ["source_canonical_revision", src.canonicalRevision],
+    ["source_workload_namespace", srcKnown ? l.sourceNamespace : "unknown"],
+    ["source_principal", src.principal],
+    ["source_app", src.canonicalService],
+    ["source_version", src.canonicalRevision],
+    ["source_cluster", srcKnown ? CLUSTER_ID : "unknown"],
+    ["destination_service", l.service],
+    ["destination_service_namespace", svc.namespace],
+    ["destination_service_name", svc.name],
+    ["destination_workload", l.destination],
+    ["destination_canonical_service", dst.canonicalService],
+    ["destination_canonical_revision", dst.canonicalRevision],
+    ["destination_workload_namespace", l.destinationNamespace],
+    ["destination_principal", or(dst.identity)],
+    ["destination_app", dst.canonicalService],
+    ["destination_version", dst.canonicalRevision],
+    ["destination_cluster", dstKnown ? CLUSTER_ID : "unknown"],
+    ["request_protocol", "tcp"],
+    ["response_flags", "-"],
+    ["connection_security_policy", l.mtls ? "mutual_tls" : "unknown"],
+  ];
+  if (srcKnown || dstKnown) {
+    labels.push(
+      ["source_region", or(srcKnown ? src.region : undefined)], ["source_zone", or(srcKnown ? src.zone : undefined)],
+      ["destination_region", or(dst.region)], ["destination_zone", or(dst.zone)],
+    );
+  }
+  return labels;
 }
 
 interface Series {
@@ -84,8 +146,8 @@ interface Series {
   responseBytes: { buckets: Float64Array; sum: number };
 }
 
-function addSizes(to: { buckets: Float64Array; sum: number }, from: { buckets: Float64Array; sum: number }): void {
-  to.sum += from.sum;
+function addSizes(to: { buckets: Float64Array; sum: number }, from: { buckets: Float64Array; histogramSum: number }): void {
+  to.sum += from.histogramSum;
   for (let i = 0; i < from.buckets.length; i++) to.buckets[i]! += from.buckets[i]!;
 }
 
@@ -143,12 +205,7 @@ function tcpSeries(rec: Recorder): TcpSeries[] {
   const byKey = new Map<string, TcpSeries>();
   for (const e of rec.edges) {
     if (e.labels.l4 !== true) continue;
-    // ztunnel knows the tunnel at both ends: `mutual_tls` over HBONE, else `unknown` (its SecurityPolicy
-    // has no `none`; outbound.rs conn_metrics_from_request, inbound.rs, inbound_passthrough.rs).
-    const policy = e.labels.mtls ? "mutual_tls" : "unknown";
-    const labels = istioLabels(e.labels, 0, "-")
-      .filter(([k]) => k !== "response_code" && k !== "response_flags")
-      .map(([k, v]): [string, string] => (k === "request_protocol" ? [k, "tcp"] : k === "connection_security_policy" ? [k, policy] : [k, v]));
+    const labels = ztunnelLabels(e.labels);
     const key = labels.map(([, v]) => v).join("\u0000");
     let out = byKey.get(key);
     if (out === undefined) byKey.set(key, (out = { labels, sent: 0, received: 0, opened: 0, closed: 0 }));
@@ -168,9 +225,15 @@ function tcpSeries(rec: Recorder): TcpSeries[] {
   });
 }
 
-/** Envoy's stat names become metric names with anything outside [a-zA-Z0-9_] as "_". */
-function metricName(s: string): string {
-  return s.replace(/[^a-zA-Z0-9_]/g, "_");
+/**
+ * Envoy's stat names become metric names with anything outside [a-zA-Z0-9_] as "_". Outlier
+ * detection's stats live under cluster.<name>.outlier_detection. (summary.json keys them without
+ * that prefix), so Envoy's Prometheus output names them envoy_cluster_outlier_detection_ejections_*.
+ * https://www.envoyproxy.io/docs/envoy/latest/configuration/upstream/cluster_manager/cluster_stats#outlier-detection-statistics
+ */
+export function metricName(s: string): string {
+  const stat = s.startsWith("ejections_") ? `outlier_detection.${s}` : s;
+  return stat.replace(/[^a-zA-Z0-9_]/g, "_");
 }
 
 /** One series of a histogram family: cumulative buckets at Istio's bounds, +Inf, sum and count. */
@@ -312,7 +375,7 @@ function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
     }
   }
   for (const metric of [...families.keys()].sort(compareText)) {
-    const stat = metric.slice("envoy_cluster_".length);
+    const stat = metric.slice("envoy_cluster_".length).replace(/^outlier_detection_/, "");
     yield `# HELP ${metric} Envoy cluster statistic ${stat}, summed over the source workload's proxies.`;
     yield `# TYPE ${metric} ${stat.endsWith("_active") ? "gauge" : "counter"}`;
     yield* families.get(metric)!;

@@ -1,16 +1,56 @@
 // Istio's default buckets for istio_request_duration_milliseconds (Envoy's defaults), in ms; the
 // `sidecar.istio.io/statsHistogramBuckets` annotation can override them in a real mesh.
-// https://istio.io/latest/docs/reference/config/metrics/ (semantics §9.1)
+// https://istio.io/latest/docs/reference/config/metrics/ (semantics §9.1);
+// envoyproxy/envoy source/common/stats/histogram_impl.cc HistogramSettingsImpl::defaultBuckets.
+//
+// What Envoy puts in them, which the metrics.prom histograms reproduce:
+// - istio_stats.cc (IstioStatsFilter::log) records the duration as `absl::FromChrono(d) /
+//   absl::Milliseconds(1)`, an integer division: whole milliseconds, truncated (17.8 ms is 17);
+//   sizes are whole bytes.
+// - Envoy keeps each histogram as a circllhist (openhistogram/libcircllhist): a value lands in a bin
+//   of two significant digits ([17, 18), [170, 180), [1, 1.1) for 1; 0 has its own bin).
+// - The `le` bucket counts the bins whose upper edge is ≤ the bound (hist_approx_count_below, called
+//   by HistogramStatisticsImpl::refresh): a 5 ms request is in le="10", not le="5" (its bin [5, 5.1)
+//   ends above 5), a 0 ms one in le="0.5".
+// - `_sum` is hist_approx_sum: each value counted at its bin's midpoint (17 → 17.5, 170 → 175).
 export const ISTIO_DURATION_BUCKETS_MS: readonly number[] = [
   0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
 ];
 
 /**
- * Index of the first bucket whose upper bound (Prometheus `le`, inclusive) holds the value; the +Inf
- * bucket is the array's length.
+ * Width of circllhist's bin of a recorded value `v` (a whole number ≥ 0): two significant digits, so
+ * the power of ten that leaves v / width in [10, 100); 0.1 below 10; 0 for the zero bin. Numbers,
+ * not an object: this runs for every request at every reporter.
  */
-export function bucketIndex(ms: number): number {
+function binWidth(v: number): number {
+  if (v <= 0) return 0;
+  if (v < 10) return 0.1;
+  let scale = 1;
+  while (v >= 100 * scale) scale *= 10;
+  return scale;
+}
+
+/** The lower edge of that bin. */
+function binLower(v: number, width: number): number {
+  return width <= 1 ? Math.max(v, 0) : Math.floor(v / width) * width;
+}
+
+/**
+ * Index of the first bucket that counts the value as Envoy's Prometheus output does (the bin's
+ * upper edge ≤ the bound); the +Inf bucket is the array's length.
+ */
+export function bucketIndex(x: number): number {
+  const v = Math.floor(x);
+  const width = binWidth(v);
+  const upper = binLower(v, width) + width;
   const b = ISTIO_DURATION_BUCKETS_MS;
-  for (let i = 0; i < b.length; i++) if (ms <= b[i]!) return i;
+  for (let i = 0; i < b.length; i++) if (upper <= b[i]!) return i;
   return b.length;
+}
+
+/** What the value adds to the histogram's `_sum`: its bin's midpoint (hist_approx_sum). */
+export function sumContribution(x: number): number {
+  const v = Math.floor(x);
+  const width = binWidth(v);
+  return binLower(v, width) + width / 2;
 }

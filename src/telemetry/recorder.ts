@@ -33,6 +33,8 @@ export interface EdgeLabels {
   mtls: boolean;
   /** Istio's destination_service for PassthroughCluster/BlackHoleCluster: the request's host. */
   externalHost?: string;
+  /** A ServiceEntry host's namespace (destination_service_namespace); absent: from the FQDN. */
+  serviceNamespace?: string;
   /** Reported by ztunnel (ambient): Istio's TCP metrics only, no HTTP ones (metrics.prom). */
   l4?: boolean;
   /** Istio's peer labels of each end (source_principal, source_app, ...); "unknown" when absent. */
@@ -53,6 +55,11 @@ export interface PeerLabels {
   version: string;
   canonicalService: string;
   canonicalRevision: string;
+  /** The workload's SPIFFE ID whatever the transport (ztunnel's destination_principal); absent: none. */
+  identity?: string;
+  /** Its node's topology.kubernetes.io region and zone (ztunnel's locality labels); absent: none. */
+  region?: string;
+  zone?: string;
 }
 
 /** One reporter's view of one edge; windowed requests and errors (no percentiles) for charts. */

@@ -5,7 +5,7 @@
 // code and by flags are derived from the series. Nothing per request is kept or allocated.
 import { float64s } from "./float64-arena.js";
 import { LatencyHistogram } from "./histogram.js";
-import { bucketIndex, ISTIO_DURATION_BUCKETS_MS } from "./istio-buckets.js";
+import { bucketIndex, ISTIO_DURATION_BUCKETS_MS, sumContribution } from "./istio-buckets.js";
 import type { WindowSeries } from "./window-series.js";
 
 /**
@@ -19,6 +19,7 @@ export function isError(code: number): boolean {
 /** One (response code, response flags) series, as Prometheus labels them. */
 export class CodeSeries {
   count = 0;
+  /** istio_request_duration_milliseconds_sum as Envoy computes it (not the exact sum of latencies). */
   sumMs = 0;
   /** Non-cumulative counts per Istio duration bucket; the last entry is +Inf. */
   readonly buckets = float64s(ISTIO_DURATION_BUCKETS_MS.length + 1);
@@ -28,13 +29,16 @@ export class CodeSeries {
   responseBytes: SizeBuckets | null = null;
   constructor(readonly code: number, readonly flags: string) {}
 
-  /** Non-cumulative counts per Istio size bucket of the request (or response) sizes, and their sum. */
-  sizes(which: "request" | "response"): { buckets: Float64Array; sum: number } {
+  /**
+   * Non-cumulative counts per Istio size bucket of the request (or response) sizes, their sum (exact:
+   * ztunnel's byte counters) and the histogram's `_sum` as Envoy computes it (bin midpoints).
+   */
+  sizes(which: "request" | "response"): { buckets: Float64Array; sum: number; histogramSum: number } {
     const own = which === "request" ? this.requestBytes : this.responseBytes;
     const buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
     if (own !== null) buckets.set(own.buckets);
     buckets[0]! += this.zeroBytes;
-    return { buckets, sum: own?.sum ?? 0 };
+    return { buckets, sum: own?.sum ?? 0, histogramSum: own?.histogramSum ?? 0 };
   }
 
   recordBytes(request: number, response: number): void {
@@ -50,13 +54,17 @@ export class CodeSeries {
 /** Istio's size histograms use the same bucket bounds as durations (in bytes). */
 export class SizeBuckets {
   sum = 0;
+  /** The `_sum` Envoy's histogram reports (telemetry/istio-buckets.ts). */
+  histogramSum = 0;
   readonly buckets = float64s(ISTIO_DURATION_BUCKETS_MS.length + 1);
   record(bytes: number): void {
     this.sum += bytes;
+    this.histogramSum += sumContribution(bytes);
     this.buckets[bucketIndex(bytes)]!++;
   }
   add(o: SizeBuckets): void {
     this.sum += o.sum;
+    this.histogramSum += o.histogramSum;
     for (let i = 0; i < this.buckets.length; i++) this.buckets[i]! += o.buckets[i]!;
   }
 }
@@ -87,7 +95,8 @@ export class RequestStats {
     let s = this.last;
     if (s === null || s.code !== code || s.flags !== flags) s = this.seriesFor(code, flags);
     s.count++;
-    s.sumMs += latencyMs;
+    // Envoy's histogram of whole ms: its bucket and its _sum (telemetry/istio-buckets.ts).
+    s.sumMs += sumContribution(latencyMs);
     s.buckets[bucketIndex(latencyMs)]!++;
     if (requestBytes === 0 && responseBytes === 0) s.zeroBytes++;
     else s.recordBytes(requestBytes, responseBytes);

@@ -111,7 +111,7 @@ function inboundSide(v: ExplainView, server: Pod, drTls: ClientTLSSettings | und
     const rp = inboundRetryPolicy(ic?.grpc === true);
     out.push(rp === undefined
       ? "   inbound route: no retry policy (a gRPC port): a refused connect to the app is 503 UF at once."
-      : `   inbound route: retry_on ${rp.retryOn}, ${rp.numRetries} retries: a refused connect to the app is retried after Envoy's back-off, then 503 UF,URX; a request the app already took is never retried.`);
+      : `   inbound route: retry_on ${rp.retryOn}, ${rp.numRetries} retries: a refused connect to the app is retried after Envoy's back-off, then 503 URX,UF; a request the app already took is never retried.`);
   }
   return out;
 }

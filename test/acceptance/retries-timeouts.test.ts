@@ -140,7 +140,7 @@ spec:
     expect(c.requests).toBe(4);
     expect(c.codes["503"]).toBe(4);
     expect(c.flags["UT"] ?? 0).toBe(0);
-    expect(c.flags["UF,URX"]).toBe(c.requests);
+    expect(c.flags["URX,UF"]).toBe(c.requests);
     // Back-off before retries 1 and 2: under 25 + 50 ms.
     expect(c.latencyMs.p50).toBeGreaterThanOrEqual(6000);
     expect(c.latencyMs.max).toBeLessThan(6000 + 75 + 10);

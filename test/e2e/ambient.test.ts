@@ -38,13 +38,14 @@ describe("Bookinfo in ambient without a waypoint", () => {
     for (const e of s.edges) expect(Object.keys(e.flags ?? {})).not.toContain("FI");
     const prom = renderPrometheus(out.recorder, s);
     expect(prom).not.toMatch(/^istio_requests_total\{/m);
-    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="productpage-v1".*connection_security_policy="mutual_tls"\} \d+/m);
+    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="productpage-v1".*connection_security_policy="mutual_tls",source_region="unknown".*\} \d+/m);
     expect(prom).toMatch(/^istio_tcp_connections_opened_total\{reporter="source",source_workload="reviews-v2",.*destination_workload="ratings-v1".*\} [1-9]\d*$/m);
     expect(prom).toMatch(/^istio_tcp_connections_closed_total\{/m);
+    // ztunnel's locality labels follow (metrics.rs LocalityLabels; no nodes here: unknown).
     // ztunnel labels both ends of an HBONE connection mutual_tls, anything else unknown — never
     // "none" (its SecurityPolicy enum; outbound.rs conn_metrics_from_request, inbound_passthrough.rs).
-    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="source",source_workload="productpage-v1".*connection_security_policy="mutual_tls"\} \d+/m);
-    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="unknown".*destination_workload="productpage-v1".*connection_security_policy="unknown"\} \d+/m);
+    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="source",source_workload="productpage-v1".*connection_security_policy="mutual_tls",source_region="unknown".*\} \d+/m);
+    expect(prom).toMatch(/^istio_tcp_sent_bytes_total\{reporter="destination",source_workload="unknown".*destination_workload="productpage-v1".*connection_security_policy="unknown",source_region="unknown".*\} \d+/m);
     expect(prom).not.toMatch(/^istio_tcp_\w+\{.*connection_security_policy="none"/m);
     expect(prom).toMatch(/^istio_tcp_received_bytes_total\{/m);
   });
@@ -537,7 +538,8 @@ describe("ztunnel's access log and the waypoint's spans", () => {
     const inbound = zt.filter((l) => l.includes('direction="inbound"'));
     // Mesh hops: both ztunnels log (HBONE to 15008, identities); the users outside the mesh: inbound only, plaintext.
     expect(outbound.length).toBeGreaterThan(0);
-    expect(outbound[0]).toMatch(/src\.identity="spiffe:\/\/cluster\.local\/ns\/default\/sa\/[a-z-]+" dst\.addr=[\d.]+:15008 dst\.hbone_addr=[\d.]+:9080 dst\.service="[a-z]+\.default\.svc\.cluster\.local" dst\.workload="[a-z0-9-]+" dst\.namespace="default" dst\.identity="spiffe:/);
+    // src.cluster/dst.cluster follow the identities (istio/ztunnel src/proxy/metrics.rs record_internal).
+    expect(outbound[0]).toMatch(/src\.identity="spiffe:\/\/cluster\.local\/ns\/default\/sa\/[a-z-]+" src\.cluster="Kubernetes" dst\.addr=[\d.]+:15008 dst\.hbone_addr=[\d.]+:9080 dst\.service="[a-z]+\.default\.svc\.cluster\.local" dst\.workload="[a-z0-9-]+" dst\.namespace="default" dst\.identity="spiffe:[^"]+" dst\.cluster="Kubernetes" direction=/);
     expect(inbound.some((l) => l.includes('dst.service="productpage.default.svc.cluster.local"') && !l.includes("src.identity") && /dst\.addr=[\d.]+:9080 /.test(l))).toBe(true);
     // One outbound line per connection the source ztunnels closed after the warm-up, matching the metric.
     const prom = renderPrometheus(out.recorder, out.summary);

@@ -184,7 +184,7 @@ describe("workload certificates", () => {
       else expect(p.errors).toBe(0);
     }
     // Connection failures, retried once by Istio's default policy (URX), then 503.
-    expect(s.clients["users"]!.flags["UF,URX"]).toBeGreaterThan(0);
+    expect(s.clients["users"]!.flags["URX,UF"]).toBeGreaterThan(0);
     expect(s.events.filter((e) => e.kind === "certificate-expired").map((e) => e.detail["pod"]).sort()).toEqual(["httpbin-0", "sleep-0"]);
   });
 

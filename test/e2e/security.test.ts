@@ -172,7 +172,7 @@ spec: {selector: {matchLabels: {app: server}}, mtls: {mode: DISABLE}}
     const c = tlsCase(disable + dr("ISTIO_MUTUAL")).clients["load"]!;
     expect(c.codes).toEqual({ "503": c.requests });
     // connect-failure is in Istio's default retryOn: two retries, then URX.
-    expect(c.flags).toEqual({ "UF,URX": c.requests });
+    expect(c.flags).toEqual({ "URX,UF": c.requests });
   });
 });
 
@@ -291,7 +291,7 @@ spec: {seed: 1, duration: 10s, include: [server.yaml]}
       "server.yaml": SERVER.replace("template: {metadata: {labels: {app: server}}", 'template: {metadata: {labels: {app: server}, annotations: {traffic.sidecar.istio.io/excludeInboundPorts: "8080"}}'),
     });
     const c = runScenario(loadScenario(file)).summary.clients["load"]!;
-    expect(c.flags).toEqual({ "UF,URX": c.requests });
+    expect(c.flags).toEqual({ "URX,UF": c.requests });
   });
   it("a malformed interception annotation is an input error with its position", () => {
     const file = writeScenario({

@@ -82,12 +82,12 @@ ${opts.pool}
 `}`;
 }
 
-/** istio_requests_total by reporter and "code flags" (e.g. "503 UF,URX"). */
+/** istio_requests_total by reporter and "code flags" (e.g. "503 URX,UF"). */
 function requests(yaml: string): { source: Record<string, number>; destination: Record<string, number>; clusters: ReturnType<typeof runScenario>["summary"]["clusters"] } {
   const out = runScenario(scenarioFrom(yaml), { seed: 1 });
   const by: Record<string, Record<string, number>> = { source: {}, destination: {} };
   for (const l of renderPrometheus(out.recorder, out.summary).split("\n")) {
-    const m = /^istio_requests_total\{reporter="(\w+)".*response_code="(\d+)",response_flags="([^"]+)".*\} (\d+)$/.exec(l);
+    const m = /^istio_requests_total\{reporter="(\w+)".*response_code="(\d+)",.*response_flags="([^"]+)".*\} (\d+)$/.exec(l);
     if (m === null) continue;
     const k = `${m[2]} ${m[3]}`;
     by[m[1]!]![k] = (by[m[1]!]![k] ?? 0) + Number(m[4]);
@@ -119,11 +119,11 @@ describe("the inbound route's retry policy (istiod's BuildDefaultHTTPInboundRout
 });
 
 describe("a server whose app is down for 40 ms while its sidecar stays", () => {
-  it("the server sidecar retries the refused connects: most requests of the gap are served, the rest end 503 UF,URX", () => {
+  it("the server sidecar retries the refused connects: most requests of the gap are served, the rest end 503 URX,UF", () => {
     const r = requests(crashing());
     // Before: every request that met the closed port was 503 UF at once (43 with this seed).
     expect(r.destination["503 UF"]).toBeUndefined();
-    const failed = r.destination["503 UF,URX"] ?? 0;
+    const failed = r.destination["503 URX,UF"] ?? 0;
     expect(failed).toBeGreaterThan(0);
     // ≈ 40 requests reach the closed port; a retry waits 0–24 ms, then 0–49 ms: a request fails only
     // when both waits end before the app listens again (≈ a third of them).
@@ -143,20 +143,20 @@ describe("a server whose app is down for 40 ms while its sidecar stays", () => {
   it("a gRPC port's inbound route has no retry policy: 503 UF at once", () => {
     const r = requests(crashing({ portName: "grpc" }));
     expect(r.destination["503 UF"]).toBeGreaterThan(30);
-    expect(r.destination["503 UF,URX"]).toBeUndefined();
+    expect(r.destination["503 URX,UF"]).toBeUndefined();
   });
 
-  it("a long outage: every request of the gap gets its two retries, then 503 UF,URX", () => {
+  it("a long outage: every request of the gap gets its two retries, then 503 URX,UF", () => {
     const r = requests(crashing({ startup: "300ms" }));
     expect(r.destination["503 UF"]).toBeUndefined();
     // ≈ 300 requests met the closed port; only those of its last ≈ 75 ms can be rescued.
-    expect(r.destination["503 UF,URX"]).toBeGreaterThan(200);
+    expect(r.destination["503 URX,UF"]).toBeGreaterThan(200);
   });
 
   it("with a pool on the server's inbound cluster the retries go through it (upstream_rq_retry counted)", () => {
     const r = requests(crashing({ pool: "      tcp: {maxConnections: 50}\n      http: {http1MaxPendingRequests: 50}" }));
     expect(r.destination["503 UF"]).toBeUndefined();
-    const failed = r.destination["503 UF,URX"] ?? 0;
+    const failed = r.destination["503 URX,UF"] ?? 0;
     expect(failed).toBeGreaterThan(0);
     expect(failed).toBeLessThan(25);
     const ib = r.clusters["server"]!["inbound|8080||"]!;

@@ -72,14 +72,15 @@ describe("StreamInfo", () => {
     const client = pod("client");
     const req: OutgoingRequest = { method: "GET", scheme: "http", authority: "api.example.com", path: "/", headers: {}, target: { scheme: "http", host: "api.example.com", port: 80, path: "/", resolved: { kind: "external", host: "api.example.com" } } };
     const s: StreamInfo = {
-      origin: originOf(client), pod: client, req, startMs: 100, service: "unknown", mtls: false, extraFlags: "", lastHost: null, lastHostId: -1,
-      routeSinks: null, upstreamMs: -1, cluster: null, routeEntry: null, external: false, upReq: req, span: null, details: "",
+      origin: originOf(client), pod: client, req, startMs: 100, service: "unknown", mtls: false, extraFlags: "", details: "", connectTimedOut: false, serviceNamespace: "", lastHost: null, lastHostId: -1,
+      routeSinks: null, upstreamMs: -1, cluster: null, routeEntry: null, external: false, upReq: req, span: null,
     };
     s.service = "PassthroughCluster";
     recordStream(s, { sinks, log: null }, 130, 200, "-");
     expect(got[0]!.slice(0, 6)).toEqual(["source", false, originOf(client), null, "PassthroughCluster", "api.example.com"]);
-    expect(got[0]![6]).toBe(130);
-    expect(got[0]![7]).toBe(30);
+    expect(got[0]![6]).toBe(""); // no ServiceEntry namespace
+    expect(got[0]![7]).toBe(130);
+    expect(got[0]![8]).toBe(30);
     s.service = "api.example.com";
     recordStream(s, { sinks, log: null }, 140, 504, "UT");
     expect(got[1]![5]).toBe("");

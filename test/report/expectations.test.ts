@@ -79,10 +79,13 @@ describe("evaluateExpectations", () => {
         edge("productpage-v1", "reviews-v2", "flags.UF", "==", 1, "== 1"),
         edge("productpage-v1", "reviews-v2", "flags.UF,URX", "==", 1, "== 1"),
         edge("productpage-v1", "reviews-v2", "flags.UO", "==", 0, "== 0"),
+        // Envoy prints flags in the order they were set (URX,UF): a combination matches in any order.
+        edge("productpage-v1", "reviews-v2", "flags.URX,UF", "==", 1, "== 1"),
+        edge("productpage-v1", "reviews-v2", "flags.URX,UO", "==", 0, "== 0"),
       ],
       s,
     );
-    expect(res.map((r) => r.actual)).toEqual([1, 1, 1, 0]);
+    expect(res.map((r) => r.actual)).toEqual([1, 1, 1, 0, 1, 0]);
   });
 
   it("an edge subject sums the edges between the two workloads over services", () => {

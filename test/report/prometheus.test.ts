@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { renderPrometheus, serviceNameOf } from "../../src/report/prometheus.js";
+import { metricName, renderPrometheus, serviceNameOf } from "../../src/report/prometheus.js";
 import { Recorder } from "../../src/telemetry/recorder.js";
 import { checkExposition, type Sample } from "./exposition-checker.js";
 import { fixtureRecorder, FQDN } from "./fixture.js";
@@ -60,6 +60,7 @@ describe("renderPrometheus", () => {
       destination_service_namespace: "default",
       request_protocol: "http",
       response_code: "200",
+      grpc_response_status: "",
       response_flags: "-",
       connection_security_policy: "unknown",
     });
@@ -83,8 +84,10 @@ describe("renderPrometheus", () => {
     expect(buckets.map((b) => b.labels.le)).toEqual([
       "0.5", "1", "5", "10", "25", "50", "100", "250", "500", "1000", "2500", "5000", "10000", "30000", "60000", "300000", "600000", "1800000", "3600000", "+Inf",
     ]);
-    expect(buckets.map((b) => b.value)).toEqual([0, 0, 0, 0, 0, 0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]); // 100 ms ≤ le 100
-    expect(find(samples, "istio_request_duration_milliseconds_sum", lab)[0]!.value).toBe(500);
+    // 100 ms is in circllhist's bin [100, 110): counted from le 250, and at 105 in _sum (as Envoy does:
+    // telemetry/istio-buckets.ts).
+    expect(buckets.map((b) => b.value)).toEqual([0, 0, 0, 0, 0, 0, 0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]);
+    expect(find(samples, "istio_request_duration_milliseconds_sum", lab)[0]!.value).toBe(525);
     expect(find(samples, "istio_request_duration_milliseconds_count", lab)[0]!.value).toBe(5);
   });
 
@@ -123,5 +126,81 @@ describe("renderPrometheus", () => {
     expect(serviceNameOf("reviews.bookinfo.svc.cluster.local")).toEqual({ name: "reviews", namespace: "bookinfo" });
     expect(serviceNameOf("httpbin.org")).toEqual({ name: "httpbin.org", namespace: "unknown" });
     expect(serviceNameOf("unknown")).toEqual({ name: "unknown", namespace: "unknown" });
+  });
+});
+
+// istio/proxy source/extensions/filters/http/istio_stats/istio_stats.cc (IstioStatsFilter::log,
+// populatePeerInfo) and istio/ztunnel src/proxy/metrics.rs (CommonTrafficLabels).
+describe("peer labels as the stats filter and ztunnel default them", () => {
+  const peer = (app: string, version: string, sa: string, mtls: boolean) => ({
+    exchanged: true, principal: mtls ? `spiffe://cluster.local/ns/default/sa/${sa}` : "unknown", app, version,
+    canonicalService: app, canonicalRevision: version, identity: `spiffe://cluster.local/ns/default/sa/${sa}`,
+  });
+  const anonymous = { exchanged: false, principal: "unknown", app: "unknown", version: "unknown", canonicalService: "unknown", canonicalRevision: "unknown" };
+  const unknownDst = { ...anonymous, exchanged: true };
+  const r = new Recorder({ warmupMs: 0, windowMs: 10_000, endMs: 10_000 });
+  // A client without sidecar, seen by the server's sidecar only.
+  r.edge({ source: "curl", sourceNamespace: "default", destination: "httpbin", destinationNamespace: "default",
+    service: "httpbin.default.svc.cluster.local", reporter: "destination", mtls: false,
+    sourcePeer: anonymous, destinationPeer: peer("httpbin", "v1", "httpbin", false) }).record(1_000, 2, 200, "-");
+  // A client sidecar's 503 UH: no destination reached.
+  r.edge({ source: "sleep", sourceNamespace: "default", destination: "unknown", destinationNamespace: "unknown",
+    service: "httpbin.default.svc.cluster.local", reporter: "source", mtls: false,
+    sourcePeer: peer("sleep", "v1", "sleep", false), destinationPeer: unknownDst }).record(1_000, 1, 503, "UH");
+  // ztunnel, plaintext TCP from a pod without sidecar to an ambient pod with no version label.
+  const z = r.edge({ source: "legacy", sourceNamespace: "default", destination: "httpbin", destinationNamespace: "default",
+    service: "httpbin.default.svc.cluster.local", reporter: "destination", mtls: false, l4: true,
+    sourcePeer: { ...peer("legacy", "latest", "legacy", false), app: "legacy-app", version: "unknown" },
+    destinationPeer: { ...peer("httpbin", "latest", "httpbin", false), app: "httpbin", version: "unknown", region: "eu-west-1", zone: "eu-west-1a" } });
+  z.connection(true, 500);
+  z.record(1_000, 3, 0, "-", 100, 2000);
+  z.connection(false, 1_000);
+  const { problems, samples } = checkExposition(renderPrometheus(r));
+
+  it("is valid exposition", () => expect(problems).toEqual([]));
+
+  it("a source without metadata is unknown, its cluster unknown and its canonical revision latest", () => {
+    const [s] = find(samples, "istio_requests_total", { reporter: "destination", destination_workload: "httpbin" });
+    expect([s!.labels.source_workload, s!.labels.source_cluster, s!.labels.source_canonical_service, s!.labels.source_canonical_revision])
+      .toEqual(["unknown", "unknown", "unknown", "latest"]);
+    expect(s!.labels.grpc_response_status).toBe("");
+  });
+
+  it("a destination the client's sidecar never reached: canonical revision latest, the rest unknown", () => {
+    const [s] = find(samples, "istio_requests_total", { reporter: "source", response_flags: "UH" });
+    expect([s!.labels.destination_workload, s!.labels.destination_cluster, s!.labels.destination_canonical_service, s!.labels.destination_canonical_revision])
+      .toEqual(["unknown", "unknown", "unknown", "latest"]);
+    expect(s!.labels.source_cluster).toBe("Kubernetes");
+  });
+
+  it("ztunnel's TCP labels: app/version are the canonical ones, destination_principal the workload's identity, response_flags '-', locality", () => {
+    const [s] = find(samples, "istio_tcp_connections_opened_total", { reporter: "destination" });
+    expect(s!.value).toBe(1);
+    expect(Object.keys(s!.labels)).toEqual([
+      "reporter", "source_workload", "source_canonical_service", "source_canonical_revision", "source_workload_namespace",
+      "source_principal", "source_app", "source_version", "source_cluster", "destination_service", "destination_service_namespace",
+      "destination_service_name", "destination_workload", "destination_canonical_service", "destination_canonical_revision",
+      "destination_workload_namespace", "destination_principal", "destination_app", "destination_version", "destination_cluster",
+      "request_protocol", "response_flags", "connection_security_policy", "source_region", "source_zone", "destination_region", "destination_zone",
+    ]);
+    expect(s!.labels).toMatchObject({
+      source_workload: "legacy", source_app: "legacy", source_version: "latest", source_principal: "unknown",
+      destination_app: "httpbin", destination_version: "latest",
+      destination_principal: "spiffe://cluster.local/ns/default/sa/httpbin",
+      request_protocol: "tcp", response_flags: "-", connection_security_policy: "unknown",
+      source_region: "unknown", source_zone: "unknown", destination_region: "eu-west-1", destination_zone: "eu-west-1a",
+    });
+    expect(find(samples, "istio_tcp_received_bytes_total", { reporter: "destination" })[0]!.value).toBe(100);
+    expect(find(samples, "istio_tcp_sent_bytes_total", { reporter: "destination" })[0]!.value).toBe(2000);
+  });
+});
+
+// Envoy's outlier detection stats are cluster.<name>.outlier_detection.<stat> (cluster_stats docs,
+// "Outlier detection statistics"; envoy source/common/upstream/outlier_detection_impl.h).
+describe("Envoy stat names in Prometheus", () => {
+  it("prefixes outlier detection's stats with outlier_detection_", () => {
+    expect(metricName("ejections_active")).toBe("outlier_detection_ejections_active");
+    expect(metricName("ejections_enforced_consecutive_5xx")).toBe("outlier_detection_ejections_enforced_consecutive_5xx");
+    expect(metricName("upstream_rq_pending_overflow")).toBe("upstream_rq_pending_overflow");
   });
 });

@@ -11,13 +11,17 @@ describe("isError", () => {
 });
 
 describe("Istio duration buckets", () => {
-  it("are Istio's defaults, and a bucket's upper bound is inclusive (le)", () => {
+  // Envoy records whole ms in circllhist bins and counts a bin in `le` when its upper edge is ≤ the
+  // bound (istio_stats.cc IstioStatsFilter::log; libcircllhist hist_approx_count_below): below 1 ms
+  // is le 0.5, and a whole-ms value equal to a bound falls in the next bucket.
+  it("are Istio's defaults, filled as Envoy fills them", () => {
     expect(ISTIO_DURATION_BUCKETS_MS).toEqual([0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000]);
     expect(bucketIndex(0)).toBe(0);
     expect(bucketIndex(0.5)).toBe(0);
-    expect(bucketIndex(0.5001)).toBe(1);
-    expect(bucketIndex(3_600_000)).toBe(18);
-    expect(bucketIndex(3_600_000.1)).toBe(19);
+    expect(bucketIndex(0.9999)).toBe(0);
+    expect(bucketIndex(1)).toBe(2);
+    expect(bucketIndex(3_599_999.9)).toBe(18);
+    expect(bucketIndex(3_600_000)).toBe(19);
   });
 });
 
@@ -40,7 +44,7 @@ describe("RequestStats", () => {
     expect(uo.buckets[0]).toBe(1); // 0.4 ms ≤ 0.5
     const urx = s.series[2]!;
     expect(urx.buckets[bucketIndex(700)]).toBe(1);
-    expect(urx.sumMs).toBe(700);
+    expect(urx.sumMs).toBe(705); // Envoy's _sum: the midpoint of 700's bin [700, 710)
     expect(Array.from(s.durationBuckets()).reduce((a, b) => a + b, 0)).toBe(6);
   });
 
@@ -83,7 +87,8 @@ describe("RequestStats", () => {
     a.merge(b);
     expect(a.requests).toBe(3);
     expect(a.errors).toBe(1);
-    expect(a.series.map((x) => [x.code, x.flags, x.count, x.sumMs])).toEqual([[200, "-", 2, 30], [503, "UO", 1, 30]]);
+    // _sum adds bin midpoints (10 → 10.5, 20 → 20.5, 30 → 30.5), as Envoy's hist_approx_sum.
+    expect(a.series.map((x) => [x.code, x.flags, x.count, x.sumMs])).toEqual([[200, "-", 2, 31], [503, "UO", 1, 30.5]]);
     expect(a.latency.max).toBe(30);
     expect(a.latency.mean).toBe(20);
   });

@@ -51,11 +51,12 @@ export class PodPolicy implements ListenerFilters {
   }
 }
 
-/** One frozen denial per response code details (which fix status, flags and body). */
+/** One frozen denial per (status, flags, body size, details): nothing allocated per request. */
 const denials = new Map<string, InboundDenial>();
 function denial(status: number, flags: string, bytes: number, details: string): InboundDenial {
-  let d = denials.get(details);
-  if (d === undefined) denials.set(details, (d = Object.freeze({ status, flags, bytes, details })));
+  const key = `${status} ${flags} ${bytes} ${details}`;
+  let d = denials.get(key);
+  if (d === undefined) denials.set(key, (d = Object.freeze({ status, flags, bytes, details })));
   return d;
 }
 

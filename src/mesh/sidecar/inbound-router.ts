@@ -18,7 +18,7 @@ import { backoffMs } from "../../proxy/route/backoff.js";
 /** The flags a refused connection reports to the caller, telling it apart from a reset ("-"). */
 export const REFUSED = "UF";
 /** The server sidecar's 503 when its inbound route's retries of a refused connection are used up. */
-export const REFUSED_RETRIES_EXCEEDED = "UF,URX";
+export const REFUSED_RETRIES_EXCEEDED = "URX,UF";
 /**
  * The flags of the server sidecar's 503 when its inbound cluster's circuit breaker trips: the reply
  * carries x-envoy-overloaded, which the client's router never retries (mesh/sidecar/upstream-request.ts).

@@ -255,10 +255,10 @@ export class InboundLeg implements PooledLeg {
   pooled: PooledConnection | null = null;
   /** The FQDN the client addressed (kept for ztunnel's log line of a connection it counted). */
   service = "";
+  /** %RESPONSE_CODE_DETAILS% of the sidecar's own denial (RBAC, JWT); "" otherwise. */
+  details = "";
   /** The server sidecar's worker it is pinned to. */
   worker = 0;
-  /** %RESPONSE_CODE_DETAILS% of the sidecar's own policy reply (401/403); "" otherwise. */
-  details = "";
   /** Its place in the inbound cluster's pool (null: none, straight to the app). */
   cluster: InboundCluster | null = null;
   poolWorker = 0;

@@ -29,6 +29,11 @@ export interface ExternalRoute {
   readonly kind: "external";
   /** PassthroughCluster, or the ServiceEntry host (Istio's destination_service). */
   readonly service: string;
+  /**
+   * The ServiceEntry's namespace, Istio's destination_service_namespace (its cluster's istio.services
+   * metadata: pilot/pkg/networking/core/cluster.go buildServiceMetadata); "" for PassthroughCluster.
+   */
+  readonly serviceNamespace: string;
   /** 0: none (PassthroughCluster never has one). */
   readonly timeoutMs: number;
   /** The round trip to the host and back (when it is one endpoint). */
@@ -97,7 +102,7 @@ class HeldVirtualHost {
   externalRoute(route: CompiledRoute, roundTrip: () => number, endpoints: ExternalEndpoints | null): ExternalRoute {
     let t = this.externals.get(route);
     if (t === undefined) {
-      t = { kind: "external", service: this.service, timeoutMs: route.timeoutMs ?? 0, roundTrip, endpoints };
+      t = { kind: "external", service: this.service, serviceNamespace: this.vh.serviceEntry?.metadata.namespace ?? "", timeoutMs: route.timeoutMs ?? 0, roundTrip, endpoints };
       this.externals.set(route, t);
     }
     return t;
@@ -132,7 +137,7 @@ export class ProxyRouting {
     /** A proxy's own cluster of a ServiceEntry's endpoints, balanced by `lb` (null: one endpoint). */
     private readonly externalEndpoints: (se: ServiceEntry, policy: TrafficPolicy | undefined) => ExternalEndpoints | null = () => null,
   ) {
-    this.passthrough = { kind: "external", service: "PassthroughCluster", timeoutMs: 0, roundTrip: externalLatency(undefined), endpoints: null };
+    this.passthrough = { kind: "external", service: "PassthroughCluster", serviceNamespace: "", timeoutMs: 0, roundTrip: externalLatency(undefined), endpoints: null };
   }
 
   private state(pod: Pod): ProxyState {

@@ -12,7 +12,8 @@ import {
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
-import { formatResponseFlags, parseResponseFlags, responseFlagBits } from "../../proxy/response-flags.js";
+import { parseResponseFlags } from "../../proxy/response-flags.js";
+import { BLACKHOLE_CLUSTER } from "../../proxy/route/default-routes.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
 import type { Pod } from "../kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
@@ -35,6 +36,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   service = "unknown";
   mtls = false;
   extraFlags = "";
+  details = "";
+  connectTimedOut = false;
+  serviceNamespace = "";
   lastHost: Pod | null = null;
   lastHostId = -1;
   routeSinks: RouteSinks | null = null;
@@ -60,7 +64,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   outboundMs = 0;
   private localStatus = 0;
   private localFlags = "-";
-  details = "";
   /** The sidecar worker thread whose connection pools carry it (one pool per worker). */
   worker = 0;
   /** The worker whose CPU runs it (the kernel's hash of its connection). */
@@ -94,9 +97,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       // A gateway's jwt_authn and RBAC filters run before its router (401 / 403 local replies).
       const denied = checkAtGateway(p.d.policies, this.pod, this.req);
       if (denied !== null) {
+        this.details = denied.details;
         this.localStatus = denied.status;
         this.localFlags = denied.flags;
-        this.details = denied.details;
         p.after(this.takeOutbound(), p.kLocal, this);
         return;
       }
@@ -105,12 +108,18 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.service = r.service;
     switch (r.kind) {
       case "local":
+        // No cluster (no route, a redirect or a direct response): a sidecar's stats filter names
+        // the Host header as destination_service; a gateway's says "unknown" (r.service). The
+        // block_all route keeps "BlackHoleCluster" (its destination_service_name; recordStream
+        // takes the Host for destination_service).
+        if (this.pod.gateway === undefined && r.service !== BLACKHOLE_CLUSTER) this.service = this.req.authority;
         this.localStatus = r.status;
         this.localFlags = r.flags;
         p.after(this.takeOutbound(), p.kLocal, this);
         return;
       case "external":
         this.external = true;
+        this.serviceNamespace = r.serviceNamespace;
         // The route timeout (a VirtualService on a ServiceEntry host) races the round trip.
         if (r.timeoutMs > 0) {
           this.routeTimers = p.routeTimers.for(r.timeoutMs);
@@ -165,7 +174,12 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const cluster = r.cluster;
     if (cluster === undefined) {
       // The route names a cluster the proxy lacks (a subset no DestinationRule defines, or a Gateway
-      // API backendRef that did not resolve): Envoy's cluster_not_found_response_code, NC.
+      // API backendRef that did not resolve): Envoy's cluster_not_found_response_code, NC. With no
+      // cluster, Istio's stats filter takes destination_service from the Host header at a sidecar
+      // and has none at a gateway (istio_stats.cc populatePeerInfo: the cluster's istio.services
+      // metadata, else the Host header unless disable_host_header_fallback, which istiod sets for
+      // inbound and gateway listeners: pilot/pkg/model/telemetry.go disableHostHeaderFallback).
+      this.service = this.pod.gateway === undefined ? this.req.authority : "unknown";
       this.localStatus = r.route.clusterNotFoundStatus;
       this.localFlags = "NC";
       this.p.after(this.takeOutbound(), this.p.kLocal, this);
@@ -305,8 +319,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
-  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
+  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes = 0, connectTimeout = false): void {
     if (a.dead || this.done) return;
+    this.connectTimedOut = connectTimeout;
     this.release(a, outcome.kind !== "response", outcome);
     if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
     this.decide(outcome, status, flags, bytes);
@@ -315,17 +330,26 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   perTryTimeout(a: UpstreamRequest): void {
     if (a.dead || this.done) return;
     a.timer = -1;
-    this.cluster!.counters.upstream_rq_timeout++;
+    // Envoy counts a per-try timeout in upstream_rq_per_try_timeout only (router.cc
+    // Filter::onPerTryTimeout); upstream_rq_timeout is the route timeout's (onResponseTimeout).
+    this.cluster!.counters.upstream_rq_per_try_timeout++;
     this.release(a, true, OUTCOME_PER_TRY_TIMEOUT);
     this.decide(OUTCOME_PER_TRY_TIMEOUT, 504, "UT");
   }
 
   private decide(outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
     const verdict = shouldRetry(this.policy, outcome, this.retry?.retries ?? 0);
+    // envoy source/common/router/retry_state_impl.cc RetryStateImpl::shouldRetry: a try that follows
+    // a retry and needs none counts as a retry success; a retriable one past num_retries, a limit hit.
+    if (verdict === "no-retry") {
+      if (this.retry !== null) this.cluster!.counters.upstream_rq_retry_success++;
+    } else if (verdict === "limit-exceeded") this.cluster!.counters.upstream_rq_retry_limit_exceeded++;
     if (verdict === "retry") {
       // Every retry needs a token from the cluster's max_retries circuit breaker.
+      // Envoy's maybeRetryReset/onUpstreamHeaders set UO before onUpstreamAbort sets the try's own
+      // flag, so the log reads "UO,UF" (router.cc Filter::maybeRetryReset).
       if (!this.cluster!.retryTokens.take()) {
-        this.finish(status, joinFlags(flags, "UO"), bytes);
+        this.finish(status, joinFlags("UO", flags), bytes);
         return;
       }
       const rs = this.retry ?? (this.retry = new RetryState(this.firstTried));
@@ -335,7 +359,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       this.p.after(wait, this.p.kRetry, this);
       return;
     }
-    this.finish(status, verdict === "limit-exceeded" ? joinFlags(flags, "URX") : flags, bytes);
+    // URX is set when the retry is refused, before the last try's own flag: "URX,UF", "URX,UT".
+    this.finish(status, verdict === "limit-exceeded" ? joinFlags("URX", flags) : flags, bytes);
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */
@@ -393,10 +418,19 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
 }
 
-/** Envoy prints several flags joined with commas, in its own fixed order. */
+/**
+ * `a`'s flags then `b`'s (set later), each once. Envoy keeps a stream's flags in the order they were
+ * set and prints them so (StreamInfoImpl::setResponseFlag pushes onto a vector;
+ * ResponseFlagUtils::toString walks it): a retried connection failure logs "URX,UF", not the
+ * "UF,URX" of older Envoy, whose bitmask printed a fixed order.
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/stream_info_impl.h
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/utility.cc
+ */
 export function joinFlags(a: string, b: string): string {
   if (a === "-" || a === "") return b;
   if (b === "-" || b === "") return a;
-  return formatResponseFlags(responseFlagBits([...parseResponseFlags(a), ...parseResponseFlags(b)]));
+  const out = parseResponseFlags(a);
+  for (const f of parseResponseFlags(b)) if (!out.includes(f)) out.push(f);
+  return out.join(",");
 }
 

@@ -263,7 +263,7 @@ export class SidecarPath {
       return;
     }
     if (c.timedOut) {
-      for (const a of pool.connectTimedOut(c.conn) as UpstreamRequest[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF");
+      for (const a of pool.connectTimedOut(c.conn) as UpstreamRequest[]) a.rr.attemptDone(a, OUTCOME_CONNECT_FAILURE, 503, "UF", 0, true);
       return;
     }
     if (!c.host.listening || c.security.kind === "handshake-failure") {

@@ -33,6 +33,12 @@ export interface StreamInfo {
   mtls: boolean;
   /** Flags this request collected on its way (DI). */
   extraFlags: string;
+  /** %RESPONSE_CODE_DETAILS% of a gateway's own denial (RBAC, JWT); "" to derive it from code and flags. */
+  details: string;
+  /** The last try's connect failure was the connect timeout (not a refusal). */
+  connectTimedOut: boolean;
+  /** A ServiceEntry host's namespace (destination_service_namespace); "" otherwise. */
+  serviceNamespace: string;
   /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
   lastHost: Pod | null;
   lastHostId: number;
@@ -50,8 +56,6 @@ export interface StreamInfo {
   upReq: OutgoingRequest;
   /** This proxy's CLIENT span (null: not sampled, or tracing off). */
   span: Span | null;
-  /** %RESPONSE_CODE_DETAILS% of a gateway's own policy reply (401/403); "" otherwise. */
-  details: string;
 }
 
 /** A sampled request: this proxy's CLIENT span, the parent of what happens upstream. */
@@ -70,7 +74,7 @@ export function recordStream(s: StreamInfo, out: StreamSinks, now: number, statu
   const rs = s.routeSinks;
   const sink = rs !== null && s.lastHost !== null && host === "" && rs.service === svc
     ? rs.get("source", s.mtls, s.origin, s.lastHost, s.lastHostId)
-    : out.sinks.get("source", s.mtls, s.origin, s.lastHost, svc, host);
+    : out.sinks.get("source", s.mtls, s.origin, s.lastHost, svc, host, s.serviceNamespace);
   sink.record(now, now - s.startMs, status, flags, s.req.bytes ?? 0, bytes);
   const log = out.log;
   if (log !== null && s.req.ctx) logged(s, log, now, status, flags, bytes);
@@ -92,7 +96,11 @@ function logged(s: StreamInfo, log: RequestLog, now: number, status: number, fla
       requestId: req.ctx!.requestId,
       upstreamHost: host !== null ? `${host.ip}:${s.cluster!.targetPort}` : "",
       upstreamCluster: cluster, downstreamLocal: "", downstreamRemote: "",
-      routeName: s.routeEntry !== null ? s.routeEntry.name || "default" : "", details: s.details,
+      routeName: s.routeEntry !== null ? s.routeEntry.name || "default" : "",
+      // A connect timeout's reset reason is `connection_timeout` (router.cc onUpstreamReset;
+      // http/utility.cc resetReasonToString), a refusal's `remote_connection_failure`.
+      details: s.details !== "" ? s.details
+        : s.connectTimedOut && flags.endsWith("UF") ? "upstream_reset_before_response_started{connection_timeout}" : "",
     });
   }
   const span = s.span;

@@ -11,8 +11,11 @@ import type { Responder } from "../transport.js";
 
 /** What an upstream request needs of the router that made it. */
 export interface UpstreamRequestOwner {
-  /** The try ended: an answer (`status` > 0) or a failure (connect failure, reset). */
-  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes?: number): void;
+  /**
+   * The try ended: an answer (`status` > 0) or a failure (connect failure, reset); `connectTimeout`:
+   * the connect failure was the connect timer running out (Envoy's `connection_timeout` reset reason).
+   */
+  attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes?: number, connectTimeout?: boolean): void;
   /** The answer's way back across the network (then `back()` runs). */
   returnTrip(a: UpstreamRequest): void;
   /** The try has a connection: the request crosses the network to the host. */

@@ -1,6 +1,8 @@
 // The telemetry sinks of ztunnel's TCP edges (reporter source and destination), cached by object
 // identity like mesh/edge-sinks.ts. ztunnel knows both ends' workloads from its workload state (WDS),
-// so a mesh client's labels are filled in; a client outside the mesh (plaintext to 15006) is unknown.
+// which istiod fills with every running pod that has an IP, in the mesh or not
+// (istio/istio pilot/pkg/serviceregistry/ambient/workloads.go podWorkloadBuilder), so any pod
+// client's labels are filled in; only a client outside the cluster (a load generator) is unknown.
 // https://github.com/istio/ztunnel/blob/62d82653/src/proxy/metrics.rs
 import { peerLabels } from "../edge-sinks.js";
 import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
@@ -29,7 +31,7 @@ export class L4Sinks {
     if (sink === undefined) {
       const from = origin.pod as (OriginPod & { serviceAccount?: string; ambient?: boolean }) | null;
       const src = peerLabels(from, origin.workload, mtls, from?.serviceAccount);
-      const known = from !== null && (from.hasSidecar || from.ambient === true);
+      const known = from !== null;
       sink = this.telemetry.edge({
         source: origin.workload, sourceNamespace: origin.namespace,
         destination: dest.workload, destinationNamespace: dest.namespace,

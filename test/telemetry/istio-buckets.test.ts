@@ -1,0 +1,37 @@
+// Envoy's Prometheus histograms as Istio's metrics show them: istio_stats.cc records whole ms
+// (absl Duration / Duration is an integer division); libcircllhist bins of two significant digits;
+// hist_approx_count_below counts a bin in `le` when its upper edge is ≤ the bound; hist_approx_sum
+// counts each value at its bin's midpoint (envoy source/common/stats/histogram_impl.cc refresh).
+import { describe, expect, it } from "vitest";
+import { bucketIndex, ISTIO_DURATION_BUCKETS_MS, sumContribution } from "../../src/telemetry/istio-buckets.js";
+
+const le = (ms: number): string => String(ISTIO_DURATION_BUCKETS_MS[bucketIndex(ms)] ?? "+Inf");
+
+describe("Istio duration buckets as Envoy fills them", () => {
+  it("truncates to whole ms: under 1 ms is 0, in le=0.5", () => {
+    expect(le(0)).toBe("0.5");
+    expect(le(0.3)).toBe("0.5");
+    expect(le(0.99)).toBe("0.5");
+  });
+  it("a value equal to a bound is in the next bucket (its bin ends above the bound)", () => {
+    expect(le(1)).toBe("5");
+    expect(le(4.9)).toBe("5");
+    expect(le(5)).toBe("10");
+    expect(le(9.99)).toBe("10");
+    expect(le(10)).toBe("25");
+    expect(le(24.5)).toBe("25");
+    expect(le(100)).toBe("250");
+    expect(le(249.9)).toBe("250");
+    expect(le(250)).toBe("500");
+    expect(le(2499)).toBe("2500");
+    expect(le(3_599_999)).toBe("3600000");
+    expect(le(3_600_000)).toBe("+Inf");
+  });
+  it("adds each value's bin midpoint to _sum", () => {
+    expect(sumContribution(0.4)).toBe(0);
+    expect(sumContribution(1.9)).toBeCloseTo(1.05, 12);
+    expect(sumContribution(17.8)).toBe(17.5);
+    expect(sumContribution(173)).toBe(175);
+    expect(sumContribution(2048)).toBe(2050);
+  });
+});
