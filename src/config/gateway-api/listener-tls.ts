@@ -11,7 +11,8 @@
 // only `Valid`); pilot/pkg/credentials/kube/secrets.go ExtractCertInfo; pilot/pkg/model/credentials/
 // resource.go ToKubernetesGatewayResource. https://gateway-api.sigs.k8s.io/reference/spec/#gatewaytlsconfig
 import type { KubernetesGateway, Listener, ReferenceGrant } from "../../proxy/api/gateway-api.js";
-import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import type { KeyObject, X509Certificate } from "node:crypto";
+import { nodeCrypto } from "../../proxy/security/node-crypto.js";
 import { backendAllowed } from "./reference-grant.js";
 
 /** keyPairError memoised: one Secret is checked at every config change (each check parses the PEM). */
@@ -73,9 +74,9 @@ function keyPairError(cert: string, key: string): string | undefined {
   if (!/-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(cert)) return "tls: failed to find any PEM data in certificate input";
   if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(key)) return "tls: failed to find any PEM data in key input";
   let x509: X509Certificate;
-  try { x509 = new X509Certificate(cert); } catch (e) { return `x509: malformed certificate (${(e as Error).message})`; }
+  try { x509 = new (nodeCrypto().X509Certificate)(cert); } catch (e) { return `x509: malformed certificate (${(e as Error).message})`; }
   let pk: KeyObject;
-  try { pk = createPrivateKey(key); } catch { return "tls: failed to parse private key"; }
+  try { pk = nodeCrypto().createPrivateKey(key); } catch { return "tls: failed to parse private key"; }
   return x509.checkPrivateKey(pk) ? undefined : "tls: private key does not match public key";
 }
 
