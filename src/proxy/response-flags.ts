@@ -2,8 +2,8 @@
 // (envoy source/common/stream_info/utility.h CORE_RESPONSE_FLAGS / CoreResponseFlag), as bits
 // so a request carries them in one number. https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage
 // Envoy prints a stream's flags in the order they were SET (stream_info_impl.h keeps a vector):
-// flags set at different moments of one request are joined in that order by mesh/sidecar/router.ts
-// joinFlags ("URX,UF"); formatResponseFlags' enum order is for a set made at one moment (DI,FI).
+// flags set at different moments of one request are joined in that order by joinResponseFlags
+// ("URX,UF"); formatResponseFlags' enum order is for a set made at one moment (DI,FI).
 
 /** [short flag, long name, cause] in canonical order; bit i of a flag set is entry i. */
 const TABLE = [
@@ -88,3 +88,20 @@ export function parseResponseFlags(s: string): ResponseFlag[] {
   if (s === NO_RESPONSE_FLAGS || s === "") return [];
   return s.split(",").filter((f): f is ResponseFlag => f in ResponseFlagBit);
 }
+
+/**
+ * `a`'s flags then `b`'s (set later), each once. Envoy keeps a stream's flags in the order they were
+ * set and prints them so (StreamInfoImpl::setResponseFlag pushes onto a vector;
+ * ResponseFlagUtils::toString walks it): a retried connection failure logs "URX,UF", not the
+ * "UF,URX" of older Envoy, whose bitmask printed a fixed order.
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/stream_info_impl.h
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/utility.cc
+ */
+export function joinResponseFlags(a: string, b: string): string {
+  if (a === "-" || a === "") return b;
+  if (b === "-" || b === "") return a;
+  const out = parseResponseFlags(a);
+  for (const f of parseResponseFlags(b)) if (!out.includes(f)) out.push(f);
+  return out.join(",");
+}
+

@@ -12,7 +12,7 @@ import {
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
-import { parseResponseFlags } from "../../proxy/response-flags.js";
+import { joinResponseFlags } from "../../proxy/response-flags.js";
 import { BLACKHOLE_CLUSTER } from "../../proxy/route/default-routes.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
 import type { Pod } from "../kube/pod.js";
@@ -349,7 +349,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       // Envoy's maybeRetryReset/onUpstreamHeaders set UO before onUpstreamAbort sets the try's own
       // flag, so the log reads "UO,UF" (router.cc Filter::maybeRetryReset).
       if (!this.cluster!.retryTokens.take()) {
-        this.finish(status, joinFlags("UO", flags), bytes);
+        this.finish(status, joinResponseFlags("UO", flags), bytes);
         return;
       }
       const rs = this.retry ?? (this.retry = new RetryState(this.firstTried));
@@ -360,7 +360,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       return;
     }
     // URX is set when the retry is refused, before the last try's own flag: "URX,UF", "URX,UT".
-    this.finish(status, verdict === "limit-exceeded" ? joinFlags("URX", flags) : flags, bytes);
+    this.finish(status, verdict === "limit-exceeded" ? joinResponseFlags("URX", flags) : flags, bytes);
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */
@@ -393,13 +393,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const a = this.current;
     if (a !== null) this.release(a, true, null);
     // Flags accumulate on the stream: a delayed request the app gave up on logs DI and DC.
-    recordStream(this, this.p.d, this.p.sim.now, 0, joinFlags(this.extraFlags, "DC"));
+    recordStream(this, this.p.d, this.p.sim.now, 0, joinResponseFlags(this.extraFlags, "DC"));
     this.close();
   }
 
   /** `bytes`: the response body that goes back (0 for Envoy's local replies, see docs/model.md#telemetry-and-reports). */
   private finish(status: number, flags: string, bytes = 0): void {
-    const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinFlags(this.extraFlags, flags);
+    const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinResponseFlags(this.extraFlags, flags);
     recordStream(this, this.p.d, this.p.sim.now, status, f, bytes);
     this.close();
     // The worker records telemetry after the response (Istio performance page).
@@ -417,20 +417,3 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.routeTimer = -1;
   }
 }
-
-/**
- * `a`'s flags then `b`'s (set later), each once. Envoy keeps a stream's flags in the order they were
- * set and prints them so (StreamInfoImpl::setResponseFlag pushes onto a vector;
- * ResponseFlagUtils::toString walks it): a retried connection failure logs "URX,UF", not the
- * "UF,URX" of older Envoy, whose bitmask printed a fixed order.
- * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/stream_info_impl.h
- * https://github.com/envoyproxy/envoy/blob/main/source/common/stream_info/utility.cc
- */
-export function joinFlags(a: string, b: string): string {
-  if (a === "-" || a === "") return b;
-  if (b === "-" || b === "") return a;
-  const out = parseResponseFlags(a);
-  for (const f of parseResponseFlags(b)) if (!out.includes(f)) out.push(f);
-  return out.join(",");
-}
-

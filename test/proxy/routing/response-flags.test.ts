@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { joinFlags } from "../../../src/mesh/sidecar/router.js";
 import {
-  formatResponseFlags, parseResponseFlags, RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_ORDER, ResponseFlagBit, responseFlagBits,
+  formatResponseFlags, joinResponseFlags, parseResponseFlags, RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_ORDER, ResponseFlagBit, responseFlagBits,
 } from "../../../src/proxy/response-flags.js";
 
 describe("response flags", () => {
@@ -19,14 +18,14 @@ describe("response flags", () => {
   // (envoy source/common/stream_info/stream_info_impl.h setResponseFlag, utility.cc toString):
   // router.cc Filter::maybeRetryReset sets URX (or UO) before onUpstreamAbort sets the try's flag.
   it("joins flags of one stream in the order they were set, each once", () => {
-    expect(joinFlags("URX", "UF")).toBe("URX,UF");
-    expect(joinFlags("URX", "UT")).toBe("URX,UT");
-    expect(joinFlags("UO", "UF")).toBe("UO,UF");
-    expect(joinFlags("DI", "UT")).toBe("DI,UT");
-    expect(joinFlags("DI", "DC")).toBe("DI,DC");
-    expect(joinFlags("DI,FI", "FI")).toBe("DI,FI");
-    expect(joinFlags("-", "UH")).toBe("UH");
-    expect(joinFlags("URX", "-")).toBe("URX");
+    expect(joinResponseFlags("URX", "UF")).toBe("URX,UF");
+    expect(joinResponseFlags("URX", "UT")).toBe("URX,UT");
+    expect(joinResponseFlags("UO", "UF")).toBe("UO,UF");
+    expect(joinResponseFlags("DI", "UT")).toBe("DI,UT");
+    expect(joinResponseFlags("DI", "DC")).toBe("DI,DC");
+    expect(joinResponseFlags("DI,FI", "FI")).toBe("DI,FI");
+    expect(joinResponseFlags("-", "UH")).toBe("UH");
+    expect(joinResponseFlags("URX", "-")).toBe("URX");
   });
   it("has every flag the simulator needs, each described, and round-trips", () => {
     for (const f of ["UH", "UF", "UO", "NR", "URX", "NC", "UT", "UC", "UR", "LR", "DC", "DI", "FI", "RL", "UAEX", "DPE", "UPE", "DR", "UDO"] as const) {
