@@ -12,15 +12,15 @@
 // pilot/pkg/xds/pushqueue.go, pilot/pkg/xds/ads.go (PushOrder); https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#ack
 import type { Simulator } from "../engine/simulator.js";
 import type { MeshConfig } from "../config/mesh-config.js";
-import { diffConfig, type SecurityKindName } from "../config/config-diff.js";
-import { DEFAULT_ROOT_NAMESPACE as ROOT_NAMESPACE } from "../proxy/security/policy-scope.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
+import { diffConfig } from "../config/config-diff.js";
 import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
 import type { Pod } from "../mesh/kube/pod.js";
 import type { Proxy } from "../mesh/proxy.js";
 import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/proxy-xds.js";
 import { Debounce } from "./debounce.js";
-import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, TYPES_FOR_KIND, type XdsTypeName } from "./push-request.js";
+import { pushTypes } from "./proxy-dependencies.js";
+import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, type XdsTypeName } from "./push-request.js";
 import { configSize } from "./config-size.js";
 import { EndpointIndex } from "./endpoint-index.js";
 import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
@@ -363,63 +363,8 @@ export class ControlPlane {
 
   /** The xDS types a push request sends this proxy (0: the change is outside its scope). */
   needs(pod: Pod, x: ProxyXds, req: PushRequest): number {
-    const now = this.world.scopeOf(pod, this.latest);
     // The scope the proxy was last pushed under (istiod's PrevSidecarScope) also counts.
-    const before = this.world.scopeOf(pod, x.rds);
-    let types = 0;
-    for (const fqdn of req.endpoints) {
-      if (now.hosts.has(fqdn)) {
-        types |= EDS;
-        break;
-      }
-    }
-    if (!req.full) return types;
-    const gateway = pod.gateway !== undefined;
-    for (const kind of req.kinds) {
-      const t = TYPES_FOR_KIND[kind];
-      if ((types | t) === types) continue;
-      switch (kind) {
-        case "VirtualService":
-        case "DestinationRule":
-        case "ServiceEntry":
-          // Pushed only to proxies whose scope holds one of the changed hosts (SidecarScope.DependsOnConfig);
-          // a gateway depends on every VirtualService and DestinationRule, whatever hosts they name
-          // (proxyDependentOnConfig checks only ServiceEntry by host for a Router).
-          if ((gateway && kind !== "ServiceEntry") || req.hosts === null || touches(req.hosts, now) || touches(req.hosts, before)) types |= t;
-          break;
-        case "Sidecar":
-          // A sidecar depends on the Sidecar its scope is built from, now or at its last push
-          // (SidecarScope.DependsOnConfig: the scope's own Sidecar is among its configDependencies;
-          // proxyDependentOnConfig also asks PrevSidecarScope); gateways never (UnAffectedConfigKinds).
-          if (!gateway && (req.sidecars.has(now.sidecar) || req.sidecars.has(before.sidecar))) types |= t;
-          break;
-        case "Gateway":
-          // Sidecars never depend on Gateways (UnAffectedConfigKinds); a gateway's clusters, listeners
-          // and routes do (cds.go pushCdsGatewayConfig; eds.go skips Gateway).
-          if (gateway) types |= CDS | LDS | RDS;
-          break;
-        case "AuthorizationPolicy":
-        case "RequestAuthentication":
-          // Namespace-wide kinds: a sidecar depends on those of its own and the root namespace
-          // (SidecarScope.DependsOnConfig, clusterScopedKnownConfigTypes); a gateway on all of them
-          // (proxyDependentOnConfig). Either way only its listeners change (cds/eds/rds.go skip lists).
-          if (gateway || securityIn(req, kind, (ns) => ns === pod.namespace || ns === ROOT_NAMESPACE)) types |= LDS;
-          break;
-        case "PeerAuthentication": {
-          // A sidecar depends on the PeerAuthentications of its own, the root and its services'
-          // namespaces (SidecarScope.selectAuthnPolicies), a gateway on all; clusters (auto mTLS) and
-          // endpoints change for them, listeners only for a policy of its own or the root namespace
-          // (ldsNeedsPush).
-          const own = (ns: string) => ns === pod.namespace || ns === ROOT_NAMESPACE;
-          if (gateway || securityIn(req, kind, (ns) => own(ns) || now.namespaces.has(ns) || before.namespaces.has(ns))) types |= CDS | EDS;
-          if (securityIn(req, kind, own)) types |= LDS;
-          break;
-        }
-        default:
-          if (!gateway) types |= t;
-      }
-    }
-    return types;
+    return pushTypes(pod, this.world.scopeOf(pod, this.latest), this.world.scopeOf(pod, x.rds), req);
   }
 
   private due(): void {
@@ -490,12 +435,14 @@ export class ControlPlane {
     if (a.epoch !== this.epoch) return;
     const e = a.entry;
     if (this.queued.get(e.pod) !== e) return;
+    this.take(e);
+  }
+
+  /** A queued entry leaves the queue: pushed, unless its proxy disconnected meanwhile. */
+  private take(e: Entry): void {
     this.queued.delete(e.pod);
-    if (!e.pod.connected) {
-      this.done(e);
-      return;
-    }
-    this.start(e);
+    if (e.pod.connected) this.start(e);
+    else this.done(e);
   }
 
   private start(e: Entry): void {
@@ -513,12 +460,7 @@ export class ControlPlane {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
-      this.queued.delete(e.pod);
-      if (!e.pod.connected) {
-        this.done(e);
-        continue;
-      }
-      this.start(e);
+      this.take(e);
     }
   }
 
@@ -667,24 +609,4 @@ function countTypes(t: number): number {
   let n = 0;
   for (const x of PUSH_ORDER) if ((t & x) !== 0) n++;
   return n;
-}
-
-/** Is one of the changed resources of a security kind in a namespace `dependsOn` accepts? */
-function securityIn(req: PushRequest, kind: SecurityKindName, dependsOn: (ns: string) => boolean): boolean {
-  const nss = req.securityNamespaces.get(kind);
-  if (nss === undefined) return false;
-  for (const ns of nss) if (dependsOn(ns)) return true;
-  return false;
-}
-
-/** Does a set of changed hosts (FQDNs or wildcards) touch a scope? */
-function touches(hosts: ReadonlySet<string>, scope: SidecarScope): boolean {
-  for (const h of hosts) {
-    if (!isWildcardHost(h)) {
-      if (scope.hosts.has(h)) return true;
-    } else {
-      for (const s of scope.hosts) if (hostMatches(h, s)) return true;
-    }
-  }
-  return false;
 }
