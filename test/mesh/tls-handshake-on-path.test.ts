@@ -155,4 +155,58 @@ spec: {from: client, target: "http://backend:8080/", connections: 1, requests: 1
     expect(first - second).toBeGreaterThan(13);
     expect(first - second).toBeLessThan(15);
   });
+
+  it("a TLS 1.3 ticket is offered once: a connection opened before the last one's tickets are back does a full handshake", () => {
+    // Envoy pops a single-use session (TLS 1.3) from the context's one-entry store when it offers it
+    // (envoyproxy/envoy source/common/tls/context_impl.cc, ClientContextImpl::newSsl:
+    // SSL_SESSION_should_be_single_use ⇒ session_keys_.pop_front()). `first` (0 ms) pays a full
+    // handshake; its tickets are back at ≈ 26 ms. `second` (40 ms) takes that ticket and resumes;
+    // `third` (41 ms) finds the store empty — second's tickets come a round trip after its own
+    // handshake, ≈ 52 ms — and pays the full handshake; `fourth` (80 ms) resumes again. In the
+    // circuit-breaking task this is the window in which a refused fortio thread's retry, arriving
+    // just after the other thread's connection came up, opens a connection without a ticket
+    // (docs/docs-vs-source.md, "Session 16").
+    const gen = (name: string, start: string) =>
+      `---\napiVersion: meshsim.dev/v1alpha1\nkind: LoadGenerator\nmetadata: {name: ${name}}\nspec: {from: client, target: "http://backend:8080/", connections: 1, requests: 1, qps: 0, start: ${start}}\n`;
+    const s = runScenario(
+      scenarioFrom(`apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: single-use-tickets}
+spec:
+  seed: 1
+  duration: 5s
+  network: {latency: 1ms}
+  mesh: {proxy: {tlsHandshake: 10ms, tlsResumption: 3ms}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: backend}
+spec: {ports: [{name: http, port: 8080}], selector: {app: backend}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend}
+spec: {selector: {matchLabels: {app: backend}}, template: {metadata: {labels: {app: backend}}, spec: {containers: [{name: b, image: b}]}}}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: Workload
+metadata: {name: backend}
+spec: {selector: {app: backend}, serviceTime: 100ms}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client}
+spec: {selector: {matchLabels: {app: client}}, template: {metadata: {labels: {app: client}}, spec: {containers: [{name: c, image: c}]}}}
+${gen("first", "0ms")}${gen("second", "40ms")}${gen("third", "41ms")}${gen("fourth", "80ms")}`),
+    ).summary;
+    const ms = (n: string) => s.clients[n]!.latencyMs.max;
+    // Measured: 126.7, 117.7, 128.7, 112.4 ms. A full handshake costs 2 × (10 − 3) = 14 ms more than a
+    // resumed one; `second`'s request also waits ≈ 5 ms at the server's worker behind `third`'s
+    // server-side handshake (10 ms of CPU from 44 ms on). With reusable tickets `third` would resume
+    // and end within ≈ 8 ms of `fourth`.
+    expect(ms("first") - ms("fourth")).toBeGreaterThan(13);
+    expect(ms("third") - ms("fourth")).toBeGreaterThan(14);
+    expect(ms("third") - ms("fourth")).toBeLessThan(18);
+    expect(ms("second") - ms("fourth")).toBeLessThan(7);
+  });
 });
