@@ -61,9 +61,23 @@ describe("Envoy's concurrency, as Istio sets it", () => {
   });
   it("follows sidecar.istio.io/proxyCPULimit rounded up, and ProxyConfig.concurrency over it", () => {
     expect(proxyOf(pair(`sidecar.istio.io/proxyCPULimit: 3500m`)).concurrency).toBe(4);
-    expect(proxyOf(pair(`sidecar.istio.io/proxyCPU: 500m`)).concurrency).toBe(1);
     expect(proxyOf(pair(`sidecar.istio.io/proxyCPULimit: 3500m, proxy.istio.io/config: '{"concurrency": 3}'`)).concurrency).toBe(3);
     expect(proxyOf(pair("", "  mesh: {proxy: {concurrency: 6}}")).concurrency).toBe(6);
+  });
+  // pilot-agent sizes Envoy from ISTIO_CPU_LIMIT only (istio/istio pilot/cmd/pilot-agent/config/config.go,
+  // ConstructProxyConfig), which the injection template takes from the downward API's limits.cpu:
+  // with only a request annotated there is no limit, and the downward API then gives the node's
+  // allocatable CPU (https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#fallback-information).
+  it("with only sidecar.istio.io/proxyCPU (a request, no limit): a worker per allocatable core of the node", () => {
+    const node = `---
+apiVersion: v1
+kind: Node
+metadata: {name: big}
+status:
+  allocatable: {cpu: "7500m", memory: 32Gi, pods: "110"}`;
+    expect(proxyOf(pair(`sidecar.istio.io/proxyCPU: 500m`) + node).concurrency).toBe(8);
+    // meshsim's implicit node (no Node documents) has no core count: the documented default of 2.
+    expect(proxyOf(pair(`sidecar.istio.io/proxyCPU: 500m`)).concurrency).toBe(2);
   });
 });
 
