@@ -7,6 +7,8 @@ import { runScenario } from "../../src/runner/run-scenario.js";
 import { scenarioFrom } from "../support/scenario-text.js";
 import { meshsim } from "../support/cli.js";
 import { writeScenario } from "../support/scenario-text.js";
+import { PROXY_PROFILES } from "../../src/proxy/resources/calibration-profile.js";
+import { parseOverrides } from "../../src/scenario/overrides.js";
 
 const DIR = path.resolve(import.meta.dirname, "../../scenarios/cpu");
 
@@ -61,9 +63,23 @@ describe("Envoy's concurrency, as Istio sets it", () => {
   });
   it("follows sidecar.istio.io/proxyCPULimit rounded up, and ProxyConfig.concurrency over it", () => {
     expect(proxyOf(pair(`sidecar.istio.io/proxyCPULimit: 3500m`)).concurrency).toBe(4);
-    expect(proxyOf(pair(`sidecar.istio.io/proxyCPU: 500m`)).concurrency).toBe(1);
     expect(proxyOf(pair(`sidecar.istio.io/proxyCPULimit: 3500m, proxy.istio.io/config: '{"concurrency": 3}'`)).concurrency).toBe(3);
     expect(proxyOf(pair("", "  mesh: {proxy: {concurrency: 6}}")).concurrency).toBe(6);
+  });
+  // pilot-agent sizes Envoy from ISTIO_CPU_LIMIT only (istio/istio pilot/cmd/pilot-agent/config/config.go,
+  // ConstructProxyConfig), which the injection template takes from the downward API's limits.cpu:
+  // with only a request annotated there is no limit, and the downward API then gives the node's
+  // allocatable CPU (https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#fallback-information).
+  it("with only sidecar.istio.io/proxyCPU (a request, no limit): a worker per allocatable core of the node", () => {
+    const node = `---
+apiVersion: v1
+kind: Node
+metadata: {name: big}
+status:
+  allocatable: {cpu: "7500m", memory: 32Gi, pods: "110"}`;
+    expect(proxyOf(pair(`sidecar.istio.io/proxyCPU: 500m`) + node).concurrency).toBe(8);
+    // meshsim's implicit node (no Node documents) has no core count: the documented default of 2.
+    expect(proxyOf(pair(`sidecar.istio.io/proxyCPU: 500m`)).concurrency).toBe(2);
   });
 });
 
@@ -102,6 +118,25 @@ describe("shipped CPU labs", () => {
       expect(c.memoryMB).toBeLessThan(62);
     }
   });
+  // The published figures of every profile, in Istio's own set-up (evenly spaced arrivals, as
+  // istio/tools runs fortio with -uniform -nocatchup): docs/cpu-and-memory.md "Checked against the
+  // source" lists what each gives.
+  for (const name of Object.keys(PROXY_PROFILES)) {
+    it(`Istio's benchmark with ${name}: the published p90/p99 (±10 %), vCPU (±3 %) and memory (±2 %)`, () => {
+      const cal = PROXY_PROFILES[name]!;
+      const sc = loadScenario(path.join(DIR, "istio-benchmark.yaml"), { overrides: parseOverrides([`spec.mesh.proxy.profile=${name}`]) });
+      const s = runScenario(sc).summary;
+      expect(s.mesh.cost!.profile).toBe(name);
+      const l = s.clients["fortio"]!.latencyMs;
+      expect(Math.abs(l.p90 / cal.published.addedP90Ms - 1)).toBeLessThan(0.1);
+      expect(Math.abs(l.p99 / cal.published.addedP99Ms - 1)).toBeLessThan(0.1);
+      for (const pod of ["fortioclient-0", "fortioserver-0"]) {
+        const c = s.pods[pod]!.containers!["istio-proxy"]!;
+        expect(Math.abs(c.cpuCores.mean / cal.published.vcpuPer1000Rps - 1)).toBeLessThan(0.03);
+        expect(Math.abs(c.memoryMB! / cal.published.memoryMB - 1)).toBeLessThan(0.02);
+      }
+    });
+  }
   it("CFS throttling: a 1-core limit at 40 % mean use throttles periods and lifts p99; without the limit nothing is throttled", () => {
     const limited = runScenario(loadScenario(path.join(DIR, "cfs-throttling.yaml"))).summary;
     const app = limited.pods["checkout-0"]!.containers!["checkout"]!;

@@ -44,12 +44,10 @@ export class PodResources {
       const annotated = p.cpuRequestMillis !== undefined || p.cpuLimitMillis !== undefined || p.memoryRequestBytes !== undefined || p.memoryLimitBytes !== undefined;
       const d = ISTIO_PROXY_DEFAULT_RESOURCES;
       const cpuLimit = annotated ? p.cpuLimitMillis : d.limits.cpuMillis;
-      const cpuRequest = annotated ? p.cpuRequestMillis : d.requests.cpuMillis;
       const memLimit = annotated ? p.memoryLimitBytes : d.limits.memoryBytes;
       const concurrency = envoyConcurrency({
         proxyConfigConcurrency: p.concurrency ?? this.mesh.proxy.concurrency,
         cpuLimitCores: cpuLimit !== undefined ? cpuLimit / 1000 : undefined,
-        cpuRequestCores: cpuRequest !== undefined ? cpuRequest / 1000 : undefined,
         nodeCores,
       });
       // An ambient waypoint is an Envoy with its own published cost (proxy/resources/calibration-profile.ts).
