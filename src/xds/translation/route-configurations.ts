@@ -59,11 +59,24 @@ function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: stri
   };
 }
 
+/**
+ * Whether the sidecar has an outbound HTTP listener (0.0.0.0_<port>) on `port`: some service or
+ * ServiceEntry port in its Sidecar scope is on it, as routeConfigurations lists them (meshsim treats
+ * every port as HTTP). istio/istio pilot/pkg/networking/core/listener.go buildSidecarOutboundListeners.
+ */
+function hasHttpListener(p: ProxyInput, port: number): boolean {
+  for (const s of p.registry.byFqdn.values()) if (p.scope.hosts.has(s.fqdn) && s.spec.ports.some((sp) => sp.port === port)) return true;
+  return p.config.serviceEntries.some((se) => (se.spec.ports ?? []).some((x) => x.number === port) && se.spec.hosts.some((h) => p.scope.hosts.has(h)));
+}
+
 /** istiod's catch-all virtual host for hosts the proxy does not know. */
-function unknownHost(p: ProxyInput, port: number, passthroughFqdn: string, why: string): VirtualHost {
+function unknownHost(p: ProxyInput, port: number, passthroughFqdn: string, why: string, listed = false): VirtualHost {
   const mode = outboundMode(p);
   const allow = mode === "ALLOW_ANY";
+  // A port with no HTTP listener: the connection takes virtualOutbound's catch-all TCP chain instead.
+  const catchAllTcp = !listed && !hasHttpListener(p, port);
   return {
+    ...(catchAllTcp ? { catchAllTcp } : {}),
     name: allow ? "allow_any" : "block_all", domains: ["*"], kind: allow ? "allow-any" : "block-all",
     service: allow ? "PassthroughCluster" : "BlackHoleCluster", serviceEntry: undefined,
     passthroughFqdn: allow ? passthroughFqdn : "", routes: unknownHostRoutes(mode, port, sourceOf(p.pod)), virtualService: "",
@@ -181,7 +194,7 @@ export function routeConfigurations(p: ProxyInput): RouteConfiguration[] {
         for (const port of se.spec.ports ?? []) add(port.number, routedHost(p, "service-entry", h, port.number, se, [h, `${h}:${port.number}`]));
       }
     }
-    for (const port of byPort.keys()) add(port, unknownHost(p, port, "", "any other host"));
+    for (const port of byPort.keys()) add(port, unknownHost(p, port, "", "any other host", true));
   }
   return [...byPort.entries()].sort((a, b) => a[0] - b[0]).map(([port, vhs]) => ({
     name: String(port),
