@@ -107,8 +107,9 @@ describe("ServiceEntry endpoints (resolution STATIC and DNS)", () => {
     expect(slow(s)).toBeLessThan(n / 3 - 4 * Math.sqrt(n * (2 / 9)));
   });
 
-  it("resolution NONE keeps one endpoint: the entry's own round trip, endpoints ignored", () => {
-    const s = run(scenario({ resolution: "NONE", rate: 5, duration: "60s" }));
+  // NONE with endpoints is refused (see "ServiceEntry validation" below), as istiod's ValidateServiceEntry does.
+  it("resolution NONE is one endpoint: the entry's own round trip", () => {
+    const s = run(scenario({ resolution: "NONE", rate: 5, duration: "60s", endpoints: "" }));
     const c = s.clients.users!;
     expect(c.codes).toEqual({ "200": c.requests });
     expect(c.latencyMs.max).toBeLessThan(30);
@@ -135,8 +136,17 @@ describe("ServiceEntry validation", () => {
   const bad: [string, string, RegExp][] = [
     ["STATIC without endpoints", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "" }), /s\.yaml:\d+:\d+: error: spec\.resolution: .*STATIC/],
     ["an endpoint without an address", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "\n  endpoints:\n  - labels: {a: b}" }), /s\.yaml:\d+:\d+: error: spec\.endpoints\[0\]\.address/],
+    // istio/istio pkg/config/validation/validation.go ValidateServiceEntry / validateWorkloadEntry:
+    ["NONE with endpoints", scenario({ resolution: "NONE", rate: 1, duration: "10s" }), /s\.yaml:\d+:\d+: error: spec\.endpoints: no endpoints may be given with resolution NONE/],
+    ["DNS_ROUND_ROBIN with three endpoints", scenario({ resolution: "DNS_ROUND_ROBIN", rate: 1, duration: "10s" }), /s\.yaml:\d+:\d+: error: spec\.endpoints: resolution DNS_ROUND_ROBIN takes 0 or 1 endpoint/],
+    ["a STATIC endpoint that is a host name", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "\n  endpoints:\n  - address: api1.example.com" }), /s\.yaml:\d+:\d+: error: spec\.endpoints\[0\]\.address: endpoint address "api1\.example\.com" is not a valid IP address/],
+    ["DYNAMIC_DNS without a wildcard host", scenario({ resolution: "DYNAMIC_DNS", rate: 1, duration: "10s", endpoints: "" }), /s\.yaml:\d+:\d+: error: spec\.hosts\[0\]: resolution DYNAMIC_DNS needs wildcard hosts/],
     ["a bad endpoint latency", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "\n  endpoints:\n  - address: 192.0.2.1\n    labels: {meshsim.dev/latency: soon}" }), /s\.yaml:\d+:\d+: error: spec\.endpoints\[0\]\.labels\["meshsim\.dev\/latency"\]: invalid duration/],
   ];
+  it("accepts a DNS endpoint given as a host name (STRICT_DNS resolves it) and DNS_ROUND_ROBIN with one endpoint", () => {
+    expect(run(scenario({ resolution: "DNS", rate: 1, duration: "5s", endpoints: "\n  endpoints:\n  - address: api1.example.com" })).clients.users!.codes["200"]).toBeGreaterThan(0);
+    expect(run(scenario({ resolution: "DNS_ROUND_ROBIN", rate: 1, duration: "5s", endpoints: "\n  endpoints:\n  - address: 192.0.2.9" })).clients.users!.codes["200"]).toBeGreaterThan(0);
+  });
   for (const [what, text, message] of bad) {
     it(`exits 2 on ${what}, naming file:line:column and the field`, () => {
       const r = meshsim("run", writeScenario({ "s.yaml": text }), "--out", tmpDir("meshsim-se-"));
