@@ -251,6 +251,9 @@ export function readSidecarSpec(spec: YamlMap): SidecarSpec | undefined {
   const otp = spec.get("outboundTrafficPolicy")?.map();
   if (otp) {
     const mode = otp.req("mode")?.oneOf(["ALLOW_ANY", "REGISTRY_ONLY"] as const);
+    // istiod sends unknown hosts to the egressProxy's cluster instead of PassthroughCluster (ALLOW_ANY's
+    // allow_any route and the catch-all TCP chain: httproute.go buildCatchAllVirtualHost, listener_builder.go).
+    otp.get("egressProxy")?.warn("egressProxy is not modelled: unknown hosts still go out through PassthroughCluster");
     otp.ignore("egressProxy");
     otp.done();
     if (mode) out.outboundTrafficPolicy = { mode };
