@@ -132,6 +132,38 @@ describe("ServiceEntry location and auto mTLS", () => {
   });
 });
 
+describe("ServiceEntry exportTo", () => {
+  it("an entry exported only to its own namespace is an unknown host elsewhere: blackholed there, 200 at home", () => {
+    // istio/istio pilot/pkg/model/push_context.go IsServiceVisible: "." is Private, visible in the entry's namespace only.
+    const text = scenario({ resolution: "DNS", rate: 5, duration: "10s", endpoints: "" })
+      .replace("metadata: {name: api, annotations: {meshsim.dev/latency: 10ms}}\nspec:\n  hosts: [api.example.com]", "metadata: {name: api, namespace: ext, annotations: {meshsim.dev/latency: 10ms}}\nspec:\n  exportTo: [\".\"]\n  hosts: [api.example.com]")
+      + `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ext, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleep, namespace: ext}
+spec:
+  template:
+    metadata: {labels: {app: sleep}}
+    spec: {containers: [{name: sleep, image: curlimages/curl}]}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: home, namespace: ext}
+spec: {from: sleep, target: http://api.example.com/, rate: 5}
+`;
+    const s = run(text);
+    // default's sidecar has no HTTP listener on port 80 (no service or visible entry there): the catch-all
+    // TCP chain to BlackHoleCluster closes the connection (UH), rather than block_all's 502.
+    expect(Object.keys(s.clients.users!.codes)).toEqual(["0"]);
+    expect(Object.keys(s.clients.users!.flags)).toEqual(["UH"]);
+    expect(Object.keys(s.clients.home!.codes)).toEqual(["200"]);
+  });
+});
+
 describe("ServiceEntry validation", () => {
   const bad: [string, string, RegExp][] = [
     ["STATIC without endpoints", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "" }), /s\.yaml:\d+:\d+: error: spec\.resolution: .*STATIC/],
