@@ -132,6 +132,24 @@ describe("ServiceEntry location and auto mTLS", () => {
   });
 });
 
+describe("ServiceEntry hosts: an exact host before a wildcard", () => {
+  it("a request for api.example.com takes the entry naming it, not an earlier *.example.com (Envoy's findVirtualHost)", () => {
+    const wildcard = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: all-example, annotations: {meshsim.dev/latency: 300ms}}
+spec:
+  hosts: ["*.example.com"]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: NONE
+---
+`;
+    const text = scenario({ resolution: "DNS", rate: 5, duration: "10s", endpoints: "" }).replace("apiVersion: networking.istio.io/v1\nkind: ServiceEntry", wildcard + "apiVersion: networking.istio.io/v1\nkind: ServiceEntry");
+    const c = run(text).clients.users!;
+    expect(c.codes).toEqual({ "200": c.requests });
+    expect(c.latencyMs.max).toBeLessThan(100);
+  });
+});
+
 describe("ServiceEntry exportTo", () => {
   it("an entry exported only to its own namespace is an unknown host elsewhere: blackholed there, 200 at home", () => {
     // istio/istio pilot/pkg/model/push_context.go IsServiceVisible: "." is Private, visible in the entry's namespace only.

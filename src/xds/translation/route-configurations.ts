@@ -84,14 +84,28 @@ function unknownHost(p: ProxyInput, port: number, passthroughFqdn: string, why: 
   };
 }
 
-/** The ServiceEntry in the proxy's config that declares `host` on `port` (and the host it lists). */
+/**
+ * The ServiceEntry in the proxy's config that declares `host` on `port` (and the host it lists). Of
+ * several, the one in the proxy's scope whose host Envoy's virtual-host match picks: an exact domain
+ * before any wildcard, then the longest wildcard suffix (envoyproxy/envoy source/common/router/config_impl.cc
+ * RouteMatcher::findVirtualHost, findWildcardVirtualHost); one outside the scope only when no other
+ * matches (virtualHostFor then says the host is unknown to this proxy).
+ */
 export function serviceEntryFor(p: ProxyInput, host: string, port: number): { se: ServiceEntry; host: string } | undefined {
+  let best: { se: ServiceEntry; host: string } | undefined;
+  let bestRank = -1;
+  let hidden: { se: ServiceEntry; host: string } | undefined;
   for (const se of p.config.serviceEntries) {
     if (se.spec.ports !== undefined && !se.spec.ports.some((x) => x.number === port)) continue;
-    const h = se.spec.hosts.find((x) => hostMatches(x, host));
-    if (h !== undefined) return { se, host: h };
+    for (const h of se.spec.hosts) {
+      if (!hostMatches(h, host)) continue;
+      if (!p.scope.hosts.has(h)) { hidden ??= { se, host: h }; continue; }
+      // Exact beats every wildcard; among wildcards, the longer suffix; ties: the first in config order.
+      const rank = h.startsWith("*") ? h.length : Number.MAX_SAFE_INTEGER;
+      if (rank > bestRank) { best = { se, host: h }; bestRank = rank; }
+    }
   }
-  return undefined;
+  return best ?? hidden;
 }
 
 /**
