@@ -105,7 +105,6 @@ function cidrs(value: string | undefined, what: string, wildcard = false): CidrB
 const r = (match: RuleMatch, target: Rule["target"], text: string): Rule => ({ match, target, text });
 const LOCALHOST = parseCidr("127.0.0.1/32")!;
 const INBOUND_PASSTHROUGH = parseCidr("127.0.0.6/32")!;
-const LOOPBACK_NET = parseCidr("127.0.0.0/8")!;
 
 /**
  * The pod's nat chains, rule for rule in the order istio-iptables appends them in REDIRECT mode
@@ -141,7 +140,7 @@ export function buildChains(annotations: Readonly<Record<string, string>>): Chai
   // Excluded ports first: "Must be applied before connections back to self are redirected" (run.go).
   const output: Rule[] = excludeOutPorts.map((p) => r({ dport: p }, { kind: "return" }, `-A ISTIO_OUTPUT -p tcp --dport ${p} -j RETURN`));
   // A loopback include range keeps the app's own loopback traffic capturable (config.go HasLoopBackIP).
-  const includesLoopback = includeRanges.some((c) => cidrContains(LOOPBACK_NET, cidrText(c).split("/")[0]!));
+  const includesLoopback = includeRanges.some((c) => Math.floor(c.base / 2 ** 24) === 127);
   output.push(r({ source: INBOUND_PASSTHROUGH, loopback: true }, { kind: "return" }, "-A ISTIO_OUTPUT -s 127.0.0.6/32 -o lo -j RETURN"));
   // The same three rules for the proxy's uid, then its gid (both 1337); a packet carries both.
   for (const [flag, id] of [["uid", PROXY_UID], ["gid", PROXY_UID]] as const) {
