@@ -12,6 +12,22 @@ import { hostMatches } from "../proxy/route/host-name.js";
 export interface ScopedHost {
   readonly fqdn: string;
   readonly namespace: string;
+  /** A ServiceEntry's `exportTo` ("." its own namespace, "*" all, "~" none, or namespace names); absent: all. */
+  readonly exportTo?: readonly string[];
+}
+
+/**
+ * Is a host exported to proxies of `namespace`? A ServiceEntry's `exportTo` limits the namespaces whose
+ * proxies learn its hosts; elsewhere the host is unknown (PassthroughCluster or BlackHoleCluster).
+ * Empty or absent: MeshConfig defaultServiceExportTo, Istio's default "*".
+ * istio/istio pilot/pkg/model/push_context.go (IsServiceVisible, serviceExportTo: Public, or Private
+ * and the same namespace, or the namespace named).
+ */
+export function exportedTo(h: ScopedHost, namespace: string): boolean {
+  const e = h.exportTo;
+  if (e === undefined || e.length === 0 || e.includes("*")) return true;
+  if (e.includes("~")) return false;
+  return e.some((x) => (x === "." ? h.namespace : x) === namespace);
 }
 
 export interface SidecarScope {
@@ -115,6 +131,7 @@ export function sidecarScope(
     const namespaces = new Set<string>();
     const egress = sc?.spec.egress;
     for (const h of all) {
+      if (!exportedTo(h, namespace)) continue;
       if (sc === undefined || egress === undefined || egress.length === 0 || egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, namespace)))) {
         hosts.add(h.fqdn);
         namespaces.add(h.namespace);

@@ -190,7 +190,10 @@ export class World implements Transport {
     let list = this.hostLists.get(config);
     if (list === undefined) {
       list = [...this.scopedHosts];
-      for (const se of config.serviceEntries) for (const h of se.spec.hosts) list.push({ fqdn: h, namespace: se.metadata.namespace });
+      for (const se of config.serviceEntries) {
+        const exportTo = se.spec.exportTo;
+        for (const h of se.spec.hosts) list.push(exportTo === undefined ? { fqdn: h, namespace: se.metadata.namespace } : { fqdn: h, namespace: se.metadata.namespace, exportTo });
+      }
       this.hostLists.set(config, list);
     }
     return list;

@@ -183,7 +183,17 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
   if (pod.gateway === undefined) {
     out.push("1. iptables (nat OUTPUT): ISTIO_OUTPUT → ISTIO_REDIRECT: the app's TCP connection (uid ≠ 1337) is redirected to 127.0.0.1:15001.");
     for (const rule of iptables?.trace ?? []) out.push(`     ${rule}`);
-    out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
+    const unknown = v.translator.virtualHost(pod, x.rds, target);
+    if (unknown.catchAllTcp === true) {
+      // No 0.0.0.0_<port> listener: virtualOutbound's catch-all TCP chain (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly).
+      const blocked = unknown.kind === "block-all";
+      out.push(`2. Listener virtualOutbound (0.0.0.0:15001): no listener for port ${target.port} (no service or ServiceEntry port of this proxy's scope is on it), so its catch-all TCP filter chain takes the connection: tcp_proxy to ${blocked ? "BlackHoleCluster (outboundTrafficPolicy REGISTRY_ONLY)" : "PassthroughCluster (ALLOW_ANY)"}, no HTTP routing.`);
+      if (blocked) {
+        out.push("3. BlackHoleCluster has no endpoint: tcp_proxy closes the connection at once (flag UH). The app gets no HTTP response (no 502: that is the block_all route of ports with an HTTP listener).");
+        return { lines: out, decision: { ...EMPTY, path: "block-all", virtualHost: "", service: "BlackHoleCluster", localStatus: 0, localFlags: "UH" } };
+      }
+      out.push("   meshsim still routes the request as HTTP through allow_any (same answer and latency; a real sidecar reports it in istio_tcp_* only).");
+    } else out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
   } else {
     out.push(`1. ${pod.name} is the ingress gateway of ${pod.gateway}: its Envoy takes the connection itself (no iptables).`);
     // The listener's filter chain decides the connection before HTTP (downstream-tls.ts).

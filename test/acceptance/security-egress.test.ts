@@ -58,9 +58,18 @@ describe("REGISTRY_ONLY: only registered hosts", () => {
   // Istio's outboundTrafficPolicy is set in MeshConfig as {mode: REGISTRY_ONLY}.
   const { summary: s, out } = run({
     "sim.yaml": [simulation("egress-registry-only"), SERVICE_ENTRY.replace("annotations: {meshsim.dev/latency: 5s}", ""),
-      curl("to-httpbin-org", "foo", "http://httpbin.org/headers"), curl("to-unknown", "foo", "http://unknown.example.com/headers")].join("---\n"),
+      curl("to-httpbin-org", "foo", "http://httpbin.org/headers"), curl("to-unknown", "foo", "http://unknown.example.com/headers"),
+      curl("to-google", "foo", "https://www.google.com/")].join("---\n"),
     "samples.yaml": samples,
   }, "--set", "spec.mesh.outboundTrafficPolicy.mode=REGISTRY_ONLY");
+  it("a port with no HTTP listener (443 here) meets the catch-all TCP chain: BlackHoleCluster closes the connection, no HTTP answer", () => {
+    // The task's `curl -sI https://www.google.com` "command terminated with exit code 35": no 502 there.
+    // istio/istio listener_builder.go buildOutboundCatchAllNetworkFiltersOnly (tcp_proxy → BlackHoleCluster);
+    // envoy tcp_proxy.cc Filter::establishUpstreamConnection (no host ⇒ NoHealthyUpstream, connection closed).
+    expect(onlyCode(s, "to-google")).toBe("0");
+    expect(s.clients["to-google"]!.flags).toEqual({ UH: s.clients["to-google"]!.requests });
+    expect(seriesTo(out, "www.google.com")).toEqual([]);
+  });
   it("plain HTTP to an unknown host gets 502 from the BlackHoleCluster route", () => {
     expect(onlyCode(s, "to-unknown")).toBe("502");
     const [line] = seriesTo(out, "unknown.example.com");

@@ -68,3 +68,17 @@ describe("sidecarScope's cache", () => {
     expect([...sidecarScope(cfg, other, "default", {}, "istio-system").hosts]).toEqual(["backend.shop.svc.cluster.local"]);
   });
 });
+
+describe("ServiceEntry exportTo (push_context.go IsServiceVisible)", () => {
+  const se = (exportTo: string[]) => [{ fqdn: "api.example.com", namespace: "ext", exportTo }];
+  const sees = (exportTo: string[], ns: string) => sidecarScope(emptyConfig(), se(exportTo), ns, {}, "istio-system").hosts.has("api.example.com");
+  it("'.' keeps the host to its own namespace; names and '*' export it; '~' hides it; none given is '*'", () => {
+    expect(sees(["."], "ext")).toBe(true);
+    expect(sees(["."], "foo")).toBe(false);
+    expect(sees(["foo"], "foo")).toBe(true);
+    expect(sees(["foo"], "ext")).toBe(false);
+    expect(sees(["*"], "foo")).toBe(true);
+    expect(sees(["~"], "ext")).toBe(false);
+    expect(sees([], "foo")).toBe(true);
+  });
+});

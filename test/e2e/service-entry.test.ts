@@ -107,8 +107,9 @@ describe("ServiceEntry endpoints (resolution STATIC and DNS)", () => {
     expect(slow(s)).toBeLessThan(n / 3 - 4 * Math.sqrt(n * (2 / 9)));
   });
 
-  it("resolution NONE keeps one endpoint: the entry's own round trip, endpoints ignored", () => {
-    const s = run(scenario({ resolution: "NONE", rate: 5, duration: "60s" }));
+  // NONE with endpoints is refused (see "ServiceEntry validation" below), as istiod's ValidateServiceEntry does.
+  it("resolution NONE is one endpoint: the entry's own round trip", () => {
+    const s = run(scenario({ resolution: "NONE", rate: 5, duration: "60s", endpoints: "" }));
     const c = s.clients.users!;
     expect(c.codes).toEqual({ "200": c.requests });
     expect(c.latencyMs.max).toBeLessThan(30);
@@ -131,12 +132,71 @@ describe("ServiceEntry location and auto mTLS", () => {
   });
 });
 
+describe("ServiceEntry hosts: an exact host before a wildcard", () => {
+  it("a request for api.example.com takes the entry naming it, not an earlier *.example.com (Envoy's findVirtualHost)", () => {
+    const wildcard = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: all-example, annotations: {meshsim.dev/latency: 300ms}}
+spec:
+  hosts: ["*.example.com"]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: NONE
+---
+`;
+    const text = scenario({ resolution: "DNS", rate: 5, duration: "10s", endpoints: "" }).replace("apiVersion: networking.istio.io/v1\nkind: ServiceEntry", wildcard + "apiVersion: networking.istio.io/v1\nkind: ServiceEntry");
+    const c = run(text).clients.users!;
+    expect(c.codes).toEqual({ "200": c.requests });
+    expect(c.latencyMs.max).toBeLessThan(100);
+  });
+});
+
+describe("ServiceEntry exportTo", () => {
+  it("an entry exported only to its own namespace is an unknown host elsewhere: blackholed there, 200 at home", () => {
+    // istio/istio pilot/pkg/model/push_context.go IsServiceVisible: "." is Private, visible in the entry's namespace only.
+    const text = scenario({ resolution: "DNS", rate: 5, duration: "10s", endpoints: "" })
+      .replace("metadata: {name: api, annotations: {meshsim.dev/latency: 10ms}}\nspec:\n  hosts: [api.example.com]", "metadata: {name: api, namespace: ext, annotations: {meshsim.dev/latency: 10ms}}\nspec:\n  exportTo: [\".\"]\n  hosts: [api.example.com]")
+      + `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ext, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleep, namespace: ext}
+spec:
+  template:
+    metadata: {labels: {app: sleep}}
+    spec: {containers: [{name: sleep, image: curlimages/curl}]}
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: home, namespace: ext}
+spec: {from: sleep, target: http://api.example.com/, rate: 5}
+`;
+    const s = run(text);
+    // default's sidecar has no HTTP listener on port 80 (no service or visible entry there): the catch-all
+    // TCP chain to BlackHoleCluster closes the connection (UH), rather than block_all's 502.
+    expect(Object.keys(s.clients.users!.codes)).toEqual(["0"]);
+    expect(Object.keys(s.clients.users!.flags)).toEqual(["UH"]);
+    expect(Object.keys(s.clients.home!.codes)).toEqual(["200"]);
+  });
+});
+
 describe("ServiceEntry validation", () => {
   const bad: [string, string, RegExp][] = [
     ["STATIC without endpoints", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "" }), /s\.yaml:\d+:\d+: error: spec\.resolution: .*STATIC/],
     ["an endpoint without an address", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "\n  endpoints:\n  - labels: {a: b}" }), /s\.yaml:\d+:\d+: error: spec\.endpoints\[0\]\.address/],
+    // istio/istio pkg/config/validation/validation.go ValidateServiceEntry / validateWorkloadEntry:
+    ["NONE with endpoints", scenario({ resolution: "NONE", rate: 1, duration: "10s" }), /s\.yaml:\d+:\d+: error: spec\.endpoints: no endpoints may be given with resolution NONE/],
+    ["DNS_ROUND_ROBIN with three endpoints", scenario({ resolution: "DNS_ROUND_ROBIN", rate: 1, duration: "10s" }), /s\.yaml:\d+:\d+: error: spec\.endpoints: resolution DNS_ROUND_ROBIN takes 0 or 1 endpoint/],
+    ["a STATIC endpoint that is a host name", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "\n  endpoints:\n  - address: api1.example.com" }), /s\.yaml:\d+:\d+: error: spec\.endpoints\[0\]\.address: endpoint address "api1\.example\.com" is not a valid IP address/],
+    ["DYNAMIC_DNS without a wildcard host", scenario({ resolution: "DYNAMIC_DNS", rate: 1, duration: "10s", endpoints: "" }), /s\.yaml:\d+:\d+: error: spec\.hosts\[0\]: resolution DYNAMIC_DNS needs wildcard hosts/],
     ["a bad endpoint latency", scenario({ resolution: "STATIC", rate: 1, duration: "10s", endpoints: "\n  endpoints:\n  - address: 192.0.2.1\n    labels: {meshsim.dev/latency: soon}" }), /s\.yaml:\d+:\d+: error: spec\.endpoints\[0\]\.labels\["meshsim\.dev\/latency"\]: invalid duration/],
   ];
+  it("accepts a DNS endpoint given as a host name (STRICT_DNS resolves it) and DNS_ROUND_ROBIN with one endpoint", () => {
+    expect(run(scenario({ resolution: "DNS", rate: 1, duration: "5s", endpoints: "\n  endpoints:\n  - address: api1.example.com" })).clients.users!.codes["200"]).toBeGreaterThan(0);
+    expect(run(scenario({ resolution: "DNS_ROUND_ROBIN", rate: 1, duration: "5s", endpoints: "\n  endpoints:\n  - address: 192.0.2.9" })).clients.users!.codes["200"]).toBeGreaterThan(0);
+  });
   for (const [what, text, message] of bad) {
     it(`exits 2 on ${what}, naming file:line:column and the field`, () => {
       const r = meshsim("run", writeScenario({ "s.yaml": text }), "--out", tmpDir("meshsim-se-"));

@@ -256,3 +256,13 @@ spec:
     expect(s.sidecars[0]!.spec).toEqual({ egress: [{ hosts: ["./*", "istio-system/*"] }], outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } });
   });
 });
+
+describe("Sidecar outboundTrafficPolicy.egressProxy", () => {
+  // istiod sends unknown hosts to the egressProxy (httproute.go buildCatchAllVirtualHost); meshsim does not: it says so.
+  it("is warned about, not silently dropped", () => {
+    const s = load({ "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: istio-system}\nspec:\n  outboundTrafficPolicy:\n    mode: ALLOW_ANY\n    egressProxy: {host: istio-egressgateway.istio-system.svc.cluster.local, port: {number: 80}}\n` });
+    expect(s.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      "spec.outboundTrafficPolicy.egressProxy: egressProxy is not modelled: unknown hosts still go out through PassthroughCluster",
+    ]);
+  });
+});

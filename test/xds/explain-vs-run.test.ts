@@ -52,6 +52,7 @@ const CASES: Case[] = [
   { name: "ServiceEntry STATIC endpoints", file: S("security/egress-endpoints.yaml"), from: "sleep", request: "GET http://api.example.com/" },
   { name: "ServiceEntry host with a 3 s timeout", file: S("security/egress-timeout.yaml"), from: "sleep", request: "GET http://httpbin.org/delay/5" },
   { name: "REGISTRY_ONLY: unknown host is block_all", file: S("security/egress.yaml"), from: "sleep", request: "GET http://api.github.com/" },
+  { name: "REGISTRY_ONLY: unknown host on a port without an HTTP listener is BlackHoleCluster's TCP chain", file: S("security/egress.yaml"), from: "sleep", request: "GET https://www.google.com/" },
   { name: "ingress gateway: bound host", file: S("bookinfo/ingress-gateway.yaml"), from: "istio-ingressgateway", request: "GET http://bookinfo.example.com/productpage" },
   { name: "ingress gateway: unrouted path is 404", file: S("bookinfo/ingress-gateway.yaml"), from: "istio-ingressgateway", request: "GET http://bookinfo.example.com/admin" },
   { name: "Sidecar scope, ALLOW_ANY: out-of-scope service via PassthroughCluster", file: scoped("ALLOW_ANY"), from: "sleep.foo", request: "GET http://httpbin.bar:8000/get" },
@@ -80,6 +81,10 @@ function podOf(world: World, from: string): Pod {
 /** What the running world's router does with the request: the decision, and the endpoints its cluster picks from. */
 function simulated(world: World, pod: Pod, req: OutgoingRequest, weights: readonly number[]): ExplainDecision {
   const routing = world.sidecars.d.routing;
+  // SidecarPath.send closes a blackholed TCP connection before any routing (catch-all TCP chain).
+  if (pod.gateway === undefined && routing.blackholedTcp(pod, req)) {
+    return { path: "", virtualHost: "", route: "", localStatus: 0, localFlags: "UH", service: "BlackHoleCluster", destinations: [], timeoutMs: 0, retries: 0, fault: false };
+  }
   const dests: { cluster: string; weight: number; endpoints: string[] }[] = [];
   let first = routing.route(pod, req, () => 0);
   // One draw per destination, at the middle of its weight's share (pickDestination's cumulative weights).

@@ -175,6 +175,19 @@ export class ProxyRouting {
   }
 
   /**
+   * A sidecar's connection for an unknown host on a port without an outbound HTTP listener, under
+   * REGISTRY_ONLY: virtualOutbound's catch-all TCP chain proxies it to BlackHoleCluster, which has no
+   * endpoint, so tcp_proxy closes the connection at once with flag UH and the app gets no HTTP answer
+   * (the block_all 502 exists only on ports with an HTTP listener). istio/istio
+   * pilot/pkg/networking/core/listener_builder.go buildOutboundCatchAllNetworkFiltersOnly; envoyproxy/envoy
+   * source/common/tcp_proxy/tcp_proxy.cc Filter::establishUpstreamConnection (NoHealthyUpstream).
+   */
+  blackholedTcp(pod: Pod, req: OutgoingRequest): boolean {
+    const vh = this.held(pod, this.state(pod), req.target).vh;
+    return vh.kind === "block-all" && vh.catchAllTcp === true;
+  }
+
+  /**
    * Route one request through the config the proxy holds (the virtual host for its target, the first
    * route that matches, a destination by weight, its cluster); `u` draws the weighted destination.
    * Hosts outside the cluster: a ServiceEntry host is routed by its VirtualService (timeouts on

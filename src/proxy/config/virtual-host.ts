@@ -43,6 +43,14 @@ export interface VirtualHost {
    * for this host before any HTTP (proxy/security/downstream-tls.ts); absent elsewhere.
    */
   readonly downstreamTls?: DownstreamTls | undefined;
+  /**
+   * `allow-any` / `block-all` for a port on which the sidecar has no outbound HTTP listener (no service
+   * or ServiceEntry port of its scope is on it): the connection never meets these HTTP routes but
+   * virtualOutbound's catch-all TCP filter chain, a tcp_proxy to PassthroughCluster (ALLOW_ANY) or
+   * BlackHoleCluster (REGISTRY_ONLY). istio/istio pilot/pkg/networking/core/listener_builder.go
+   * (buildOutboundCatchAllNetworkFilterChains, buildOutboundCatchAllNetworkFiltersOnly).
+   */
+  readonly catchAllTcp?: boolean;
 }
 
 export interface RouteConfiguration {

@@ -81,6 +81,39 @@ export function readGatewaySpec(spec: YamlMap): GatewaySpec | undefined {
   return ok ? { selector, servers } : undefined;
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const FQDN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i;
+const isIp = (a: string) => IPV4.test(a) || (a.includes(":") && /^[0-9a-f:.]+$/i.test(a));
+
+/**
+ * The checks of istiod's validation that depend on `resolution` (istio/istio pkg/config/validation/validation.go
+ * ValidateServiceEntry and validateWorkloadEntry): the full wildcard host is refused; NONE takes no
+ * endpoints; a STATIC endpoint's address is an IP; a DNS one's an IP or an FQDN; DNS_ROUND_ROBIN (a
+ * LOGICAL_DNS cluster: one connection target) takes at most one endpoint; DYNAMIC_DNS needs wildcard
+ * hosts and takes neither endpoints nor addresses.
+ */
+function checkResolution(spec: YamlMap, se: ServiceEntrySpec): void {
+  const r = se.resolution ?? "NONE";
+  se.hosts.forEach((h, i) => {
+    if (h === "*") spec.get("hosts")?.list()?.[i]?.error("the full wildcard host \"*\" is not allowed in a ServiceEntry");
+    else if (r === "DYNAMIC_DNS" && !h.startsWith("*.")) spec.get("hosts")?.list()?.[i]?.error("resolution DYNAMIC_DNS needs wildcard hosts (\"*.example.com\")");
+  });
+  const eps = se.endpoints ?? [];
+  const epsV = spec.get("endpoints");
+  if (eps.length > 0 && (r === "NONE" || r === "DYNAMIC_DNS")) epsV!.error(`no endpoints may be given with resolution ${r}`);
+  if (r === "DNS_ROUND_ROBIN" && eps.length > 1) epsV!.error("resolution DNS_ROUND_ROBIN takes 0 or 1 endpoint (a LOGICAL_DNS cluster connects to one address)");
+  if (r === "DYNAMIC_DNS" && (se.addresses?.length ?? 0) > 0) spec.get("addresses")!.error("addresses cannot be set for resolution DYNAMIC_DNS");
+  if (r === "STATIC" || r === "DNS" || r === "DNS_ROUND_ROBIN") {
+    const items = epsV?.list() ?? [];
+    eps.forEach((ep, i) => {
+      const a = ep.address;
+      if (a === undefined || a.startsWith("unix://")) return;
+      const ok = r === "STATIC" ? isIp(a) : isIp(a) || FQDN.test(a);
+      if (!ok) items[i]?.map()?.get("address")?.error(r === "STATIC" ? `endpoint address ${JSON.stringify(a)} is not a valid IP address (resolution STATIC)` : `endpoint address ${JSON.stringify(a)} is not a valid FQDN or an IP address`);
+    });
+  }
+}
+
 export function readServiceEntrySpec(spec: YamlMap): ServiceEntrySpec | undefined {
   const hosts = readHosts(spec, "hosts", true);
   const out: ServiceEntrySpec = { hosts: hosts ?? [] };
@@ -144,8 +177,9 @@ export function readServiceEntrySpec(spec: YamlMap): ServiceEntrySpec | undefine
       out.endpoints.push(ep);
     }
   }
-  // Istio's validation: STATIC needs its endpoints (or a workloadSelector that selects them).
-  // istio/istio pkg/config/validation (ValidateServiceEntry)
+  checkResolution(spec, out);
+  // Istio's validation no longer requires STATIC to have endpoints (the cluster would be empty: 503 UH);
+  // meshsim refuses it rather than simulate an entry that cannot answer (docs/model.md "Outside the cluster").
   if (resolution === "STATIC" && (out.endpoints === undefined || out.endpoints.length === 0) && spec.get("workloadSelector") === undefined) {
     (epsV !== undefined ? spec.get("endpoints")! : spec.get("resolution")!).error("resolution STATIC needs at least one endpoint (endpoints[].address)");
   }
@@ -217,6 +251,9 @@ export function readSidecarSpec(spec: YamlMap): SidecarSpec | undefined {
   const otp = spec.get("outboundTrafficPolicy")?.map();
   if (otp) {
     const mode = otp.req("mode")?.oneOf(["ALLOW_ANY", "REGISTRY_ONLY"] as const);
+    // istiod sends unknown hosts to the egressProxy's cluster instead of PassthroughCluster (ALLOW_ANY's
+    // allow_any route and the catch-all TCP chain: httproute.go buildCatchAllVirtualHost, listener_builder.go).
+    otp.get("egressProxy")?.warn("egressProxy is not modelled: unknown hosts still go out through PassthroughCluster");
     otp.ignore("egressProxy");
     otp.done();
     if (mode) out.outboundTrafficPolicy = { mode };

@@ -59,11 +59,24 @@ function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: stri
   };
 }
 
+/**
+ * Whether the sidecar has an outbound HTTP listener (0.0.0.0_<port>) on `port`: some service or
+ * ServiceEntry port in its Sidecar scope is on it, as routeConfigurations lists them (meshsim treats
+ * every port as HTTP). istio/istio pilot/pkg/networking/core/listener.go buildSidecarOutboundListeners.
+ */
+function hasHttpListener(p: ProxyInput, port: number): boolean {
+  for (const s of p.registry.byFqdn.values()) if (p.scope.hosts.has(s.fqdn) && s.spec.ports.some((sp) => sp.port === port)) return true;
+  return p.config.serviceEntries.some((se) => (se.spec.ports ?? []).some((x) => x.number === port) && se.spec.hosts.some((h) => p.scope.hosts.has(h)));
+}
+
 /** istiod's catch-all virtual host for hosts the proxy does not know. */
-function unknownHost(p: ProxyInput, port: number, passthroughFqdn: string, why: string): VirtualHost {
+function unknownHost(p: ProxyInput, port: number, passthroughFqdn: string, why: string, listed = false): VirtualHost {
   const mode = outboundMode(p);
   const allow = mode === "ALLOW_ANY";
+  // A port with no HTTP listener: the connection takes virtualOutbound's catch-all TCP chain instead.
+  const catchAllTcp = !listed && !hasHttpListener(p, port);
   return {
+    ...(catchAllTcp ? { catchAllTcp } : {}),
     name: allow ? "allow_any" : "block_all", domains: ["*"], kind: allow ? "allow-any" : "block-all",
     service: allow ? "PassthroughCluster" : "BlackHoleCluster", serviceEntry: undefined,
     passthroughFqdn: allow ? passthroughFqdn : "", routes: unknownHostRoutes(mode, port, sourceOf(p.pod)), virtualService: "",
@@ -71,14 +84,28 @@ function unknownHost(p: ProxyInput, port: number, passthroughFqdn: string, why: 
   };
 }
 
-/** The ServiceEntry in the proxy's config that declares `host` on `port` (and the host it lists). */
+/**
+ * The ServiceEntry in the proxy's config that declares `host` on `port` (and the host it lists). Of
+ * several, the one in the proxy's scope whose host Envoy's virtual-host match picks: an exact domain
+ * before any wildcard, then the longest wildcard suffix (envoyproxy/envoy source/common/router/config_impl.cc
+ * RouteMatcher::findVirtualHost, findWildcardVirtualHost); one outside the scope only when no other
+ * matches (virtualHostFor then says the host is unknown to this proxy).
+ */
 export function serviceEntryFor(p: ProxyInput, host: string, port: number): { se: ServiceEntry; host: string } | undefined {
+  let best: { se: ServiceEntry; host: string } | undefined;
+  let bestRank = -1;
+  let hidden: { se: ServiceEntry; host: string } | undefined;
   for (const se of p.config.serviceEntries) {
     if (se.spec.ports !== undefined && !se.spec.ports.some((x) => x.number === port)) continue;
-    const h = se.spec.hosts.find((x) => hostMatches(x, host));
-    if (h !== undefined) return { se, host: h };
+    for (const h of se.spec.hosts) {
+      if (!hostMatches(h, host)) continue;
+      if (!p.scope.hosts.has(h)) { hidden ??= { se, host: h }; continue; }
+      // Exact beats every wildcard; among wildcards, the longer suffix; ties: the first in config order.
+      const rank = h.startsWith("*") ? h.length : Number.MAX_SAFE_INTEGER;
+      if (rank > bestRank) { best = { se, host: h }; bestRank = rank; }
+    }
   }
-  return undefined;
+  return best ?? hidden;
 }
 
 /**
@@ -181,7 +208,7 @@ export function routeConfigurations(p: ProxyInput): RouteConfiguration[] {
         for (const port of se.spec.ports ?? []) add(port.number, routedHost(p, "service-entry", h, port.number, se, [h, `${h}:${port.number}`]));
       }
     }
-    for (const port of byPort.keys()) add(port, unknownHost(p, port, "", "any other host"));
+    for (const port of byPort.keys()) add(port, unknownHost(p, port, "", "any other host", true));
   }
   return [...byPort.entries()].sort((a, b) => a[0] - b[0]).map(([port, vhs]) => ({
     name: String(port),

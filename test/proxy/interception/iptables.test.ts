@@ -45,6 +45,53 @@ describe("istio-iptables rules", () => {
   });
 });
 
+describe("istio-iptables rules, checked against tools/istio-iptables/pkg/capture/run.go (IptablesConfigurator.Run)", () => {
+  const A = "traffic.sidecar.istio.io/";
+  it("an included outbound port to an excluded range is not captured: the exclusions come first in ISTIO_OUTPUT", () => {
+    // run.go appends the `-d <excluded> -j RETURN` rules before handleOutboundPortsInclude's `--dport -j ISTIO_REDIRECT`.
+    const ann = { [`${A}includeOutboundIPRanges`]: "", [`${A}includeOutboundPorts`]: "9080", [`${A}excludeOutboundIPRanges`]: "10.96.0.0/12" };
+    expect(out(ann, "10.96.0.20", 9080)).toBe(0);
+    expect(out(ann, "198.18.1.2", 9080)).toBe(15001);
+    expect(out(ann, "198.18.1.2", 80)).toBe(0);
+  });
+
+  it("an excluded outbound port beats the proxy's loopback redirect to itself (ports are the first rules of ISTIO_OUTPUT)", () => {
+    const chains = buildChains({ [`${A}excludeOutboundPorts`]: "8000" });
+    expect(classify(chains, "OUTPUT", { dstIp: "10.0.0.5", dstPort: 8000, uid: PROXY_UID, loopback: true }).redirectPort).toBe(0);
+    expect(classify(chains, "OUTPUT", { dstIp: "10.0.0.5", dstPort: 9080, uid: PROXY_UID, loopback: true }).redirectPort).toBe(15006);
+    // HBONE's port is never sent back to the inbound listener (`! --dport 15008`).
+    expect(classify(chains, "OUTPUT", { dstIp: "10.0.0.5", dstPort: 15008, uid: PROXY_UID, loopback: true }).redirectPort).toBe(0);
+  });
+
+  it("a loopback range in includeOutboundIPRanges drops the `-o lo ! --uid-owner 1337 -j RETURN` rule (config.go HasLoopBackIP)", () => {
+    const chains = buildChains({ [`${A}includeOutboundIPRanges`]: "127.0.0.0/8,10.96.0.0/12" });
+    expect(iptablesSave(chains)).not.toContain("-o lo -m owner ! --uid-owner");
+    expect(iptablesSave(buildChains({})).includes("-o lo -m owner ! --uid-owner 1337 -j RETURN")).toBe(true);
+  });
+
+  it("rejects `*` in the exclude lists and CIDRs without a prefix length, as the injector's validate.go does", () => {
+    for (const k of ["excludeOutboundIPRanges", "excludeInboundPorts", "excludeOutboundPorts"]) {
+      expect(() => buildChains({ [`${A}${k}`]: "*" }), k).toThrow(InvalidAnnotationError);
+    }
+    expect(() => buildChains({ [`${A}excludeOutboundIPRanges`]: "10.0.0.1" })).toThrow(InvalidAnnotationError);
+    expect(() => buildChains({ [`${A}includeOutboundIPRanges`]: "*", [`${A}includeInboundPorts`]: "*" })).not.toThrow();
+  });
+
+  it("orders the inbound exclusions as the injection template passes them: 15090, 15021, the pod's, then 15020", () => {
+    const lines = iptablesSave(buildChains({ [`${A}excludeInboundPorts`]: "9080" })).split("\n").filter((l) => l.startsWith("-A ISTIO_INBOUND"));
+    expect(lines.map((l) => /--dport (\d+)/.exec(l)?.[1] ?? "*")).toEqual(["15008", "15090", "15021", "9080", "15020", "*"]);
+    // A pod that already excludes 15020 does not get it twice (template.go excludeInboundPort).
+    const twice = iptablesSave(buildChains({ [`${A}excludeInboundPorts`]: "15020,9080" }));
+    expect(twice.split("--dport 15020 ").length - 1).toBe(1);
+  });
+
+  it("includeInboundPorts \"\" captures nothing inbound: no PREROUTING jump at all", () => {
+    const chains = buildChains({ [`${A}includeInboundPorts`]: "" });
+    expect(chains.get("PREROUTING")).toEqual([]);
+    expect(classify(chains, "PREROUTING", { dstIp: "10.0.0.5", dstPort: 9080 }).redirectPort).toBe(0);
+  });
+});
+
 describe("properties of interception", () => {
   const port = fc.integer({ min: 1, max: 65535 });
   const ip = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 })).map((a) => a.join("."));
