@@ -35,3 +35,25 @@ describe("Istio duration buckets as Envoy fills them", () => {
     expect(sumContribution(2048)).toBe(2050);
   });
 });
+
+describe("the table of small whole values", () => {
+  // An independent statement of the rule: circllhist's bin of v is [d·10^e, (d+1)·10^e) with d of two
+  // digits (v ≥ 10), [v, v + 0.1) below 10, and the zero bin {0}.
+  const bin = (v: number): [number, number] => {
+    if (v === 0) return [0, 0];
+    if (v < 10) return [v, v + 0.1];
+    const e = Math.floor(Math.log10(v)) - 1;
+    const w = 10 ** e;
+    return [Math.floor(v / w) * w, Math.floor(v / w) * w + w];
+  };
+  it("gives, on each side of its edge (1,024), what the rule gives", () => {
+    for (let v = 0; v < 3000; v++) {
+      const [lo, hi] = bin(v);
+      const want = ISTIO_DURATION_BUCKETS_MS.findIndex((b) => hi <= b);
+      for (const x of [v, v + 0.5, v + 0.999]) {
+        expect(bucketIndex(x)).toBe(want < 0 ? ISTIO_DURATION_BUCKETS_MS.length : want);
+        expect(sumContribution(x)).toBeCloseTo((lo + hi) / 2, 9);
+      }
+    }
+  });
+});

@@ -2,7 +2,9 @@
 // `mesh.mode: none`): kube-proxy picks a ready endpoint of the Service, the packets cross the
 // network, and the answer comes straight back. No routing rules, no retries, no mTLS.
 import type { Simulator } from "../../engine/simulator.js";
-import type { Inbound } from "../sidecar/inbound.js";
+import type { Inbound, PodLeg } from "../sidecar/inbound.js";
+import type { ServedRequest } from "../app/app-server.js";
+import type { Pod } from "./pod.js";
 import type { Network } from "../network.js";
 import type { ServiceRegistry, ServiceState } from "./service-registry.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
@@ -22,10 +24,14 @@ export class DirectPath {
     readonly kubeProxyDraw: () => number,
   ) {
     this.kBack = sim.on((x: DirectExchange) => x.deliver());
+    this.kLegArrive = sim.on((l: DirectLeg) => l.arrive());
+    this.kLegBack = sim.on((l: DirectLeg) => l.deliver());
   }
 
+  readonly kLegArrive: number;
+  readonly kLegBack: number;
+
   send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange {
-    const x = new DirectExchange(this, responder);
     const t = req.target.resolved;
     if (t.kind === "service") {
       let svc = this.lastService;
@@ -34,6 +40,16 @@ export class DirectPath {
         this.lastTarget = t;
       }
       const pod = svc?.kubeProxyPick(this.kubeProxyDraw());
+      if (pod !== undefined && !pod.hasSidecar && pod.ambient !== true) {
+        // A pod with no proxy in front: one record for the whole exchange (DirectLeg).
+        const leg = new DirectLeg(this, pod, origin.pod, req, responder);
+        const wireMs = this.network.between(origin.pod, pod);
+        this.inbound.enter(pod, leg);
+        if (wireMs > 0) this.sim.after(wireMs, this.kLegArrive, leg);
+        else leg.arrive();
+        return leg;
+      }
+      const x = new DirectExchange(this, responder);
       // No ready endpoint: kube-proxy rejects the connection; the client gets no HTTP answer.
       if (pod === undefined) x.answer(0, "-", 0);
       else {
@@ -41,10 +57,11 @@ export class DirectPath {
         x.client = origin.pod;
         this.inbound.receive(pod, req, origin, t.fqdn, false, x, this.network.between(origin.pod, pod));
       }
-    } else {
-      // A host outside the cluster answers after the round trip.
-      x.answer(200, "-", this.network.externalRoundTrip());
+      return x;
     }
+    // A host outside the cluster answers after the round trip.
+    const x = new DirectExchange(this, responder);
+    x.answer(200, "-", this.network.externalRoundTrip());
     return x;
   }
 
@@ -83,6 +100,112 @@ export class DirectExchange implements Exchange, Responder {
     this.status = status;
     this.flags = flags;
     this.path.back(delay, this);
+  }
+
+  deliver(): void {
+    if (!this.abandoned) this.responder.onResponse(this.status, this.flags, this.bytes);
+  }
+}
+
+/**
+ * A request to a pod with no proxy in front of it (no sidecar, not ambient), in one record: what an
+ * InboundLeg does on its plain path (mesh/sidecar/inbound.ts: no sidecar, no ztunnel, plaintext) and
+ * the DirectExchange's way back, without the two objects and the Responder call between them. Its
+ * events are the same as theirs: the arrival after the one-way latency, the answer after the way back.
+ */
+export class DirectLeg implements Exchange, Responder, PodLeg {
+  closed = false;
+  prev: PodLeg | null = null;
+  next: PodLeg | null = null;
+  served: ServedRequest | null = null;
+  private abandoned = false;
+  private status = 0;
+  private flags = "-";
+  private bytes = 0;
+
+  constructor(
+    private readonly path: DirectPath,
+    readonly pod: Pod,
+    /** The client's pod (for the network's distance back). */
+    private readonly client: object | null,
+    readonly req: OutgoingRequest,
+    private readonly responder: Responder,
+  ) {}
+
+  emptyHead(): DirectLeg {
+    return new DirectLeg(this.path, this.pod, null, this.req, this.responder);
+  }
+
+  /** It reaches the pod (Inbound's toApp on the plain path). */
+  arrive(): void {
+    if (this.closed) return;
+    const pod = this.pod;
+    // Dropped on the way: no answer, no reset; only the caller's timeouts end it.
+    if (pod.blackholed) this.drop();
+    // Nothing listens (the pod, or its app's port): the connection is refused.
+    else if (!pod.listening || !pod.appUp) this.refuse();
+    else this.served = pod.app.arrive(this.req, this);
+  }
+
+  abandon(): void {
+    this.abandoned = true;
+  }
+
+  /** The app's answer leaves the pod and travels back; no HTTP answer (0) comes back at once. */
+  onResponse(status: number, flags: string, bytes = 0): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.path.inbound.left(this);
+    this.bytes = bytes;
+    if (status === 0) this.answer(0, "-");
+    else this.answer(status, flags, this.path.network.between(this.pod, this.client));
+  }
+
+  private refuse(): void {
+    this.closed = true;
+    this.path.inbound.left(this);
+    this.bytes = 0;
+    this.answer(0, "-");
+  }
+
+  /** The app's end of the connection died: the caller's connection is reset. */
+  appReset(): void {
+    if (this.closed) return;
+    if (this.served !== null) this.served.done = true;
+    this.closed = true;
+    this.path.inbound.left(this);
+    this.bytes = 0;
+    this.answer(0, "-");
+  }
+
+  /** Lost without a trace: nobody is told. */
+  drop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.served !== null) this.served.done = true;
+    this.path.inbound.left(this);
+  }
+
+  /** The pod stopped: the connection is reset (the pod's list is dropped whole, no unlinking). */
+  reset(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.prev = this.next = null;
+    const served = this.served;
+    if (served !== null) {
+      served.done = true;
+      const log = this.path.inbound.log;
+      if (log !== null && this.req.ctx && served.span !== null) log.closeSpan(served.span, this.path.sim.now);
+    }
+    this.bytes = 0;
+    this.answer(0, "-");
+  }
+
+  private answer(status: number, flags: string, delay = 0): void {
+    this.status = status;
+    this.flags = flags;
+    if (delay > 0) this.path.sim.after(delay, this.path.kLegBack, this);
+    else this.deliver();
   }
 
   deliver(): void {

@@ -118,17 +118,7 @@ export class Inbound {
       }
     }
     if (viaSidecar && this.log !== null && req.ctx) leg.traceStart(this.log, service);
-    this.active++;
-    let head = pod.inside as InboundLeg | null;
-    if (head === null) {
-      head = new InboundLeg(this, pod, req, responder, null, 0, origin, false, 0, false);
-      head.prev = head.next = head;
-      pod.inside = head;
-    }
-    leg.next = head.next;
-    leg.prev = head;
-    head.next!.prev = leg;
-    head.next = leg;
+    this.enter(pod, leg);
     let d = wireMs;
     if (viaSidecar) {
       this.telemetry.proxyPass();
@@ -146,6 +136,21 @@ export class Inbound {
     } else if (zt !== null) d += zt.pass(pod, this.sim.now + wireMs, connKey, mtls);
     if (d > 0) this.sim.after(d, this.kArrive, leg);
     else this.toApp(leg);
+  }
+
+  /** A request enters the pod: counted active and put in the pod's list (to reset on a kill). */
+  enter(pod: Pod, leg: PodLeg): void {
+    this.active++;
+    let head = pod.inside as PodLeg | null;
+    if (head === null) {
+      head = leg.emptyHead();
+      head.prev = head.next = head;
+      pod.inside = head;
+    }
+    leg.next = head.next;
+    leg.prev = head;
+    head.next!.prev = leg;
+    head.next = leg;
   }
 
   private toApp(leg: InboundLeg): void {
@@ -214,15 +219,15 @@ export class Inbound {
     for (const leg of this.legsIn(pod)) leg.drop();
   }
 
-  private legsIn(pod: Pod): InboundLeg[] {
-    const head = pod.inside as InboundLeg | null;
-    const legs: InboundLeg[] = [];
+  private legsIn(pod: Pod): PodLeg[] {
+    const head = pod.inside as PodLeg | null;
+    const legs: PodLeg[] = [];
     if (head !== null) for (let l = head.next!; l !== head; l = l.next!) legs.push(l);
     return legs;
   }
 
   /** The request left the pod (answered or reset). */
-  left(leg: InboundLeg): void {
+  left(leg: PodLeg): void {
     this.active--;
     leg.prev!.next = leg.next;
     leg.next!.prev = leg.prev;
@@ -231,10 +236,10 @@ export class Inbound {
 
   /** The pod stopped: every request inside gets its connection reset (the caller sees no response). */
   resetAll(pod: Pod): void {
-    const head = pod.inside as InboundLeg | null;
+    const head = pod.inside as PodLeg | null;
     if (head === null) return;
     pod.inside = null;
-    const legs: InboundLeg[] = [];
+    const legs: PodLeg[] = [];
     // (reset() does not unlink: the whole list goes at once)
     for (let l = head.next!; l !== head; l = l.next!) legs.push(l);
     this.active -= legs.length;
@@ -242,10 +247,25 @@ export class Inbound {
   }
 }
 
-export class InboundLeg implements PooledLeg {
+/**
+ * A request inside a pod, in the pod's list: an InboundLeg, or the direct path's leg to a pod with
+ * no proxy (mesh/kube/direct-exchange.ts DirectLeg). The list's head is an empty one of the first's class.
+ */
+export interface PodLeg {
+  prev: PodLeg | null;
+  next: PodLeg | null;
+  served: ServedRequest | null;
+  /** An empty leg of its own class, for the head of a pod's list. */
+  emptyHead(): PodLeg;
+  appReset(): void;
+  drop(): void;
+  reset(): void;
+}
+
+export class InboundLeg implements PooledLeg, PodLeg {
   closed = false;
-  prev: InboundLeg | null = null;
-  next: InboundLeg | null = null;
+  prev: PodLeg | null = null;
+  next: PodLeg | null = null;
   served: ServedRequest | null = null;
   /** Arrived through the pod's node's ztunnel (ambient). */
   viaZtunnel = false;
@@ -290,6 +310,10 @@ export class InboundLeg implements PooledLeg {
     readonly viaSidecar: boolean,
   ) {
     this.appReq = req;
+  }
+
+  emptyHead(): InboundLeg {
+    return new InboundLeg(this.rt, this.pod, this.req, this.responder, null, 0, this.origin, false, 0, false);
   }
 
   /** A sampled request: the server sidecar's SERVER span, from its arrival at the pod. */
