@@ -33,6 +33,20 @@ describe("CfsBandwidth", () => {
     expect(b.periods).toBe(3);
   });
 
+  it("keeps a period's use in its ring slot until a period 256 later takes the slot, and then starts it empty", () => {
+    const b = new CfsBandwidth(100, 50);
+    b.charge(3_000, 45); // period 30, slot 30
+    expect(b.run(3_010, 10)).toBe(3_105); // 5 ms left in period 30, then 5 ms of period 31
+    expect(b.throttledPeriods).toBe(1);
+    // Period 30 + 256 shares slot 30: it starts empty, so its 50 ms fit.
+    b.charge(28_600, 40);
+    expect(b.run(28_610, 10)).toBe(28_620);
+    expect(b.throttledPeriods).toBe(1);
+    // Far periods (k ≥ 2^16) map to the same slots as k % 256.
+    b.charge(6_553_600 * 100 + 1, 49);
+    expect(b.run(6_553_600 * 100 + 2, 2)).toBe(6_553_600 * 100 + 101);
+  });
+
   it("the main thread's CPU spends the quota without being delayed itself", () => {
     const b = new CfsBandwidth(100, 50);
     b.charge(0, 49.5);
