@@ -105,12 +105,13 @@ export function benchScaleSplit(rounds = 3, bin = BIN, short = "30s", long = "27
     const fs_ = runs.get(key)!;
     return { ...fs_[0]!, runCpuMs: median(fs_.map((f) => f.runCpuMs)), cpuUsPerEvent: median(fs_.map((f) => f.cpuUsPerEvent)) };
   };
-  return SHAPES.flatMap((shape) => [10, 1000].map((n) => {
-    const a = med(`${shape}-${n}-${short}`);
-    const b = med(`${shape}-${n}-${long}`);
-    const marginalUs = ((b.runCpuMs - a.runCpuMs) * 1000) / (b.events - a.events);
-    return { shape, services: n, short: a, long: b, marginalUs, fixedMs: a.runCpuMs - (marginalUs * a.events) / 1000 };
-  }));
+  return SHAPES.flatMap((shape) => [10, 1000].map((n) => splitOf(med(`${shape}-${n}-${short}`), med(`${shape}-${n}-${long}`))));
+}
+
+/** The line through a short and a long run of one mesh: CPU ms = fixedMs + marginalUs × events / 1000. */
+export function splitOf(short: ScaleFigures, long: ScaleFigures): ScaleSplit {
+  const marginalUs = ((long.runCpuMs - short.runCpuMs) * 1000) / (long.events - short.events);
+  return { shape: short.shape, services: short.services, short, long, marginalUs, fixedMs: short.runCpuMs - (marginalUs * short.events) / 1000 };
 }
 
 /** One line per shape: the 1,000-service excess per event at the short length, split into fixed and marginal. */
