@@ -51,3 +51,23 @@ describe("ServiceRegistry.refresh", () => {
     }), { numRuns: 300 });
   });
 });
+
+describe("ServiceRegistry.selecting", () => {
+  it("gives the services of the namespace whose selector picks the labels, by FQDN (what a sort and a scan give)", () => {
+    // Names that sort differently from their order in the scenario, so that the FQDN order is checked.
+    const name = fc.constantFrom("reviews", "a", "zz", "b-2", "b", "ratings");
+    fc.assert(fc.property(fc.array(fc.record({ name, ns: namespace, selector: labels }), { maxLength: 12 }), fc.array(fc.record({ ns: namespace, labels }), { maxLength: 12 }), (svcs, queries) => {
+      // Unique names per namespace, as Kubernetes has them.
+      const unique = svcs.filter((s, i) => svcs.findIndex((t) => t.name === s.name && t.ns === s.ns) === i);
+      const services = unique.map((s) => ({ metadata: { name: s.name, namespace: s.ns }, selector: s.selector, ports: [] }) as unknown as Service);
+      const registry = new ServiceRegistry(services);
+      const sorted = [...registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1));
+      expect(registry.inFqdnOrder()).toEqual(sorted);
+      for (const q of queries) {
+        const expected = sorted.filter((s) => s.spec.metadata.namespace === q.ns && selects(s.spec.selector, q.labels));
+        const got = registry.selecting(q.ns, q.labels);
+        expect(got.map((s) => s.fqdn)).toEqual(expected.map((s) => s.fqdn));
+      }
+    }), { numRuns: 300 });
+  });
+});

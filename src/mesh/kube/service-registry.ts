@@ -2,7 +2,7 @@
 // the truth of the cluster; proxies may see it late (their own copy of endpoints).
 import type { Service } from "../../scenario/model.js";
 import { selects, type Pod } from "./pod.js";
-import { labelPairKey } from "./label-selector-index.js";
+import { LabelSelectorIndex, labelPairKey } from "./label-selector-index.js";
 import type { EndpointSnapshot } from "../sidecar/proxy-xds.js";
 
 let snapshotVersion = 0;
@@ -48,12 +48,31 @@ export class ServiceRegistry {
   /** The endpoints of every service now (Kubernetes' truth, what kube-proxy and istiod read). */
   eds: EndpointSnapshot = { version: ++snapshotVersion, byFqdn: new Map() };
 
+  /** Built at first use; the set of services is fixed at construction (only endpoints change). */
+  private fqdnOrder: readonly ServiceState[] | undefined;
+  private selectorIndex: LabelSelectorIndex<ServiceState> | undefined;
+
   constructor(services: readonly Service[], readonly domain = "cluster.local") {
     services.forEach((s, i) => {
       const fqdn = `${s.metadata.name}.${s.metadata.namespace}.svc.${domain}`;
       const n = i + 16;
       this.byFqdn.set(fqdn, new ServiceState(s, fqdn, `10.96.${(n >> 8) & 255}.${n & 255}`));
     });
+  }
+
+  /** Every service, by FQDN (code unit order): the order istiod's translation walks them in. */
+  inFqdnOrder(): readonly ServiceState[] {
+    return (this.fqdnOrder ??= [...this.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1)));
+  }
+
+  /**
+   * The services in `namespace` whose selector picks `labels`, by FQDN: one index lookup per label
+   * instead of a scan of every service per proxy, which made the inbound clusters of 1,000 proxies
+   * 10⁶ selector checks and 1,000 sorts (≈ 10 % of the 1,000-service chain's run).
+   */
+  selecting(namespace: string, labels: Readonly<Record<string, string>>): ServiceState[] {
+    this.selectorIndex ??= new LabelSelectorIndex(this.inFqdnOrder(), (s) => s.spec.metadata.namespace, (s) => s.spec.selector);
+    return this.selectorIndex.all(namespace, labels);
   }
 
   /**

@@ -10,7 +10,6 @@ import type { Cluster, ClusterDiscoveryType } from "../../proxy/config/cluster.j
 import { destinationRuleFor, effectivePolicy, inboundDestinationRule, subsetLabels } from "../../proxy/destination-rule.js";
 import { inboundConnectionPoolForPort } from "../../config/sidecar-scope.js";
 import { clusterName } from "../../proxy/route/destination.js";
-import { selects } from "../../mesh/kube/pod.js";
 import type { ServiceState } from "../../mesh/kube/service-registry.js";
 import type { ProxyInput } from "./proxy-input.js";
 
@@ -97,7 +96,7 @@ function fixed(name: string, type: ClusterDiscoveryType, policy: TrafficPolicy):
 /** Every cluster of the proxy, in istioctl's order (by host, port, subset; then inbound; then the fixed ones). */
 export function clusters(p: ProxyInput): Cluster[] {
   const out: Cluster[] = [];
-  const services = [...p.registry.byFqdn.values()].filter((s) => p.scope.hosts.has(s.fqdn)).sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1));
+  const services = p.registry.inFqdnOrder().filter((s) => p.scope.hosts.has(s.fqdn));
   for (const s of services) {
     const dr = destinationRuleFor(p.config.destinationRules, s.fqdn, p.pod.namespace, p.pod.labels, s.spec.metadata.namespace);
     for (const sp of s.spec.ports) {
@@ -129,8 +128,7 @@ export function inboundClusters(p: ProxyInput): Cluster[] {
   const out: Cluster[] = [];
   if (p.pod.gateway !== undefined) return out;
   const seen = new Set<number>();
-  for (const s of [...p.registry.byFqdn.values()].sort((a, b) => (a.fqdn < b.fqdn ? -1 : 1))) {
-    if (s.spec.metadata.namespace !== p.pod.namespace || !selects(s.spec.selector, p.pod.labels)) continue;
+  for (const s of p.registry.selecting(p.pod.namespace, p.pod.labels)) {
     for (const sp of s.spec.ports) {
       if (seen.has(sp.targetPort)) continue;
       seen.add(sp.targetPort);
