@@ -46,7 +46,9 @@ function gammaScoped(all: readonly VirtualService[], proxyNamespace: string, ser
 }
 
 function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: string, port: number, se: ServiceEntry | undefined, domains: string[]): VirtualHost {
-  const candidates = kind === "service" ? gammaScoped(p.config.virtualServices, p.pod.namespace, p.registry.byFqdn.get(host)?.spec.metadata.namespace) : p.config.virtualServices;
+  // Only the VirtualServices the Sidecar's egress hosts import, each in its own namespace (sidecar-scope.ts).
+  const imported = p.scope.virtualServices;
+  const candidates = kind === "service" ? gammaScoped(imported, p.pod.namespace, p.registry.byFqdn.get(host)?.spec.metadata.namespace) : imported;
   const vs = selectVirtualService(candidates, host, sourceOf(p.pod));
   const opts = compileOptions(p);
   return {
