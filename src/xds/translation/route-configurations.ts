@@ -12,8 +12,8 @@ import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual
 import { usesConsistentHash } from "../../proxy/destination-rule.js";
 import { compileRoutes, type CompileOptions } from "../../proxy/route/compile-routes.js";
 import { defaultServiceRoutes, unknownHostRoutes } from "../../proxy/route/default-routes.js";
-import { hostMatches } from "../../proxy/route/host-name.js";
-import { ROUTE_SEMANTICS_ANNOTATION, selectVirtualService } from "../../proxy/route/virtual-service-selection.js";
+import { hostMatches, isWildcardHost, resolveHostName } from "../../proxy/route/host-name.js";
+import { ROUTE_SEMANTICS_ANNOTATION, selectVirtualService, virtualServicesForProxy } from "../../proxy/route/virtual-service-selection.js";
 import type { CallTarget } from "../../scenario/model.js";
 import { outboundMode, sourceOf, type ProxyInput } from "./proxy-input.js";
 
@@ -58,6 +58,59 @@ function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: stri
     reason: kind === "service"
       ? `${host} is a service in this proxy's Sidecar scope${p.scope.sidecar ? ` (${p.scope.sidecar})` : ""}`
       : `${host} is a host of ServiceEntry ${se!.metadata.name}.${se!.metadata.namespace} (${se!.spec.location ?? "MESH_EXTERNAL"}, resolution ${se!.spec.resolution ?? "NONE"})`,
+  };
+}
+
+/** The ports of the services and ServiceEntry hosts in the proxy's scope that a VirtualService host names. */
+function registryPortsOf(p: ProxyInput, h: string): number[] {
+  const out: number[] = [];
+  for (const s of p.registry.byFqdn.values()) {
+    if (p.scope.hosts.has(s.fqdn) && hostMatches(h, s.fqdn)) for (const sp of s.spec.ports) out.push(sp.port);
+  }
+  for (const se of p.config.serviceEntries) {
+    if (se.spec.hosts.some((x) => p.scope.hosts.has(x) && (hostMatches(h, x) || hostMatches(x, h)))) for (const sp of se.spec.ports ?? []) out.push(sp.number);
+  }
+  return out;
+}
+
+/**
+ * A sidecar's virtual host for a host only a VirtualService names (e.g. "bookinfo.com" routed to a
+ * service): istiod writes the VirtualService's hosts that are not in the registry as domains of a
+ * virtual host of its routes, on the ports of the registry services the same VirtualService names,
+ * or on port 80 when it names none ("a much bigger surgery" hack); a wildcard host counts only when no
+ * service on the listener's port matches it. An exact host beats a wildcard, first VirtualService in
+ * istiod's order wins. istio/istio pilot/pkg/networking/core/route/route.go
+ * (separateVSHostsAndServices, buildSidecarVirtualHostsForVirtualService) and httproute.go
+ * (BuildSidecarOutboundVirtualHosts, selectVirtualServices: on ports other than 80 only VirtualServices
+ * naming a service are kept).
+ */
+function virtualServiceHost(p: ProxyInput, host: string, port: number): VirtualHost | undefined {
+  let best: VirtualService | undefined;
+  let bestLen = -1;
+  for (const vs of virtualServicesForProxy(p.scope.virtualServices, sourceOf(p.pod))) {
+    const hosts = vs.spec.hosts.map((h) => resolveHostName(h, vs.metadata.namespace).toLowerCase());
+    const ports = new Set(hosts.flatMap((h) => registryPortsOf(p, h)));
+    if (ports.size === 0 ? port !== 80 : !ports.has(port)) continue;
+    for (const h of hosts) {
+      if (!hostMatches(h, host)) continue;
+      if (!isWildcardHost(h)) {
+        best = vs;
+        bestLen = Infinity;
+        break;
+      }
+      // A wildcard that covers a service on this port routes that service instead (foundSvcMatch).
+      if (registryPortsOf(p, h).includes(port) || h.length <= bestLen) continue;
+      best = vs;
+      bestLen = h.length;
+    }
+    if (bestLen === Infinity) break;
+  }
+  if (best === undefined) return undefined;
+  const opts = compileOptions(p);
+  return {
+    name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "virtual-service", service: host, serviceEntry: undefined, passthroughFqdn: "",
+    routes: compileRoutes(best, sourceOf(p.pod), port, opts), virtualService: `${best.metadata.name}.${best.metadata.namespace}`,
+    reason: `${host} is neither a service nor a ServiceEntry host, but VirtualService ${best.metadata.name}.${best.metadata.namespace} names it`,
   };
 }
 
@@ -154,7 +207,10 @@ export function virtualHostFor(p: ProxyInput, target: CallTarget): VirtualHost {
     return routedHost(p, "service", fqdn, target.port, undefined, serviceDomains(fqdn, target.port, p.registry.byFqdn.get(fqdn)?.clusterIp));
   }
   const found = serviceEntryFor(p, target.host, target.port);
-  if (found === undefined) return unknownHost(p, target.port, "", `${target.host} is neither a service of the registry nor a ServiceEntry host`);
+  if (found === undefined) {
+    return virtualServiceHost(p, target.host.toLowerCase(), target.port)
+      ?? unknownHost(p, target.port, "", `${target.host} is neither a service of the registry nor a ServiceEntry host`);
+  }
   if (!p.scope.hosts.has(found.host)) return unknownHost(p, target.port, "", `ServiceEntry host ${found.host} is outside this proxy's Sidecar scope (${p.scope.sidecar})`);
   return routedHost(p, "service-entry", target.host, target.port, found.se, [target.host, `${target.host}:${target.port}`]);
 }
