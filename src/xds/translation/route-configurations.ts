@@ -20,7 +20,13 @@ import { outboundMode, sourceOf, type ProxyInput } from "./proxy-input.js";
 /** Destinations with a consistent-hash DestinationRule get retries without previous_hosts. */
 function compileOptions(p: ProxyInput): CompileOptions {
   const { namespace, labels } = p.pod;
-  return { consistentHash: (host, subset, port) => usesConsistentHash(p.config.destinationRules, host, subset, port, namespace, labels) };
+  return {
+    consistentHash: (host, subset, port) => usesConsistentHash(p.config.destinationRules, host, subset, port, namespace, labels),
+    onlyPort: (host) => {
+      const ports = p.registry.byFqdn.get(host)?.spec.ports;
+      return ports !== undefined && ports.length === 1 ? ports[0]!.port : undefined;
+    },
+  };
 }
 
 /** The Host values a service's virtual host answers (istiod's generateVirtualHostDomains). */
