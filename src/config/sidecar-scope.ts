@@ -162,6 +162,24 @@ export function egressImportsVirtualService(entries: readonly string[], vs: Virt
   return false;
 }
 
+/**
+ * The hosts a VirtualService's HTTP rules route and mirror to (short names resolved in its namespace),
+ * skipping rules whose matches all name another sourceNamespace. istio/istio pilot/pkg/model/push_context.go
+ * virtualServiceDestinationsFilteredBySourceNamespace.
+ */
+export function virtualServiceDestinations(vs: VirtualService, proxyNamespace: string): string[] {
+  const out: string[] = [];
+  const ns = vs.metadata.namespace;
+  for (const rule of vs.spec.http ?? []) {
+    const withNs = (rule.match ?? []).filter((m) => m.sourceNamespace !== undefined && m.sourceNamespace !== "");
+    if (withNs.length > 0 && !withNs.some((m) => m.sourceNamespace === proxyNamespace)) continue;
+    for (const r of rule.route ?? []) out.push(resolveHostName(r.destination.host, ns));
+    if (rule.mirror !== undefined) out.push(resolveHostName(rule.mirror.host, ns));
+    for (const m of rule.mirrors ?? []) out.push(resolveHostName(m.destination.host, ns));
+  }
+  return out;
+}
+
 // Keyed by the host list too: gateways pass one shared Sidecar-less config for every world and
 // version (world.ts NO_SIDECARS), so a key of the config alone served one run's hosts to the next.
 const cache = new WeakMap<MeshConfig, WeakMap<readonly ScopedHost[], Map<string, SidecarScope>>>();
@@ -193,6 +211,25 @@ export function sidecarScope(
     }
     const virtualServices = entries === undefined ? config.virtualServices
       : config.virtualServices.filter((vs) => egressImportsVirtualService(entries, vs, namespace));
+    if (entries !== undefined) {
+      // The services an imported VirtualService routes or mirrors to join the scope even when no
+      // egress host names them (istiod's collectImportedServices: "Infer more possible destinations
+      // from virtual services").
+      const byFqdn = new Map<string, ScopedHost[]>();
+      for (const h of all) {
+        const l = byFqdn.get(h.fqdn);
+        if (l === undefined) byFqdn.set(h.fqdn, [h]);
+        else l.push(h);
+      }
+      for (const vs of virtualServices) {
+        for (const fqdn of virtualServiceDestinations(vs, namespace)) {
+          for (const h of byFqdn.get(fqdn) ?? []) {
+            hosts.add(h.fqdn);
+            namespaces.add(h.namespace);
+          }
+        }
+      }
+    }
     scope = { sidecar: name, hosts, namespaces, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode, inboundPools: inboundPoolsOf(sc), virtualServices };
     perConfig.set(key, scope);
   }

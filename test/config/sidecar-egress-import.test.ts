@@ -53,7 +53,7 @@ describe("egressExcludes (hostClassification.Excluded)", () => {
 });
 
 /** sleep in foo; a consumer-side VirtualService in foo for httpbin.bar answering 418; `sidecar`: its egress hosts. */
-function world(egress: string[] | undefined) {
+function world(egress: string[] | undefined, extra = "") {
   const sidecar = egress === undefined ? "" : `---
 apiVersion: networking.istio.io/v1
 kind: Sidecar
@@ -75,13 +75,13 @@ metadata: {name: httpbin-bar, namespace: foo}
 spec:
   hosts: [httpbin.bar.svc.cluster.local]
   http: [{directResponse: {status: 418}}]
-${sidecar}`,
+${sidecar}${extra}`,
   });
   return createWorld(loadScenario(file)).world;
 }
 
-function routeFromSleep(egress: string[] | undefined, url: string) {
-  const w = world(egress);
+function routeFromSleep(egress: string[] | undefined, url: string, extra = "") {
+  const w = world(egress, extra);
   const pod = [...w.pods.values()].find((p) => p.workload === "sleep" && p.namespace === "foo")!;
   const u = parseCallUrl(url);
   const target = targetOf(w, pod, u);
@@ -109,5 +109,30 @@ describe("a sidecar's routes follow the VirtualServices its egress imports", () 
     expect(out.kind === "cluster" ? out.cluster?.name : "").toBe("PassthroughCluster");
     const kept = routeFromSleep(["*/*", "~bar/httpbin.bar.svc.cluster.local"], "http://httpbin.foo:8000/get");
     expect(kept.kind === "cluster" ? kept.destination.cluster : "").toBe("outbound|8000||httpbin.foo.svc.cluster.local");
+  });
+});
+
+describe("services an imported VirtualService routes to join the scope (collectImportedServices)", () => {
+  // foo's VirtualService for its own httpbin sends everything to httpbin.bar, which egress ./* does not list.
+  const toBar = `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: httpbin-foo, namespace: foo}
+spec:
+  hosts: [httpbin]
+  http: [{route: [{destination: {host: httpbin.bar.svc.cluster.local, port: {number: 8000}}}]}]
+`;
+  it("egress ./* with foo's VirtualService to httpbin.bar: the proxy has httpbin.bar's cluster", () => {
+    const r = routeFromSleep(["./*"], "http://httpbin.foo:8000/get", toBar);
+    expect(r.kind).toBe("cluster");
+    expect(r.kind === "cluster" ? r.cluster?.name : "").toBe("outbound|8000||httpbin.bar.svc.cluster.local");
+  });
+  // And a VirtualService none of whose routes applies to this proxy gives no virtual host: the default
+  // route takes the host (route.go BuildHTTPRoutesForVirtualService "no routes matched"), not 404 NR.
+  it("a rule only for another sourceNamespace: its destination stays out, and the default route takes the host", () => {
+    const other = toBar.replace("http: [{route:", "http: [{match: [{sourceNamespace: legacy}], route:");
+    const r = routeFromSleep(["./*"], "http://httpbin.foo:8000/get", other);
+    // The rule does not apply to foo's proxy either: the default route to httpbin.foo.
+    expect(r.kind === "cluster" ? r.destination.cluster : "").toBe("outbound|8000||httpbin.foo.svc.cluster.local");
   });
 });

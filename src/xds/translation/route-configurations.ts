@@ -10,7 +10,7 @@ import type { Gateway, ServiceEntry, VirtualService } from "../../proxy/api/netw
 import { terminatesTls, type DownstreamTls } from "../../proxy/security/downstream-tls.js";
 import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
 import { usesConsistentHash } from "../../proxy/destination-rule.js";
-import { compileRoutes, type CompileOptions } from "../../proxy/route/compile-routes.js";
+import { compileRoutes, type CompiledRoute, type CompileOptions } from "../../proxy/route/compile-routes.js";
 import { defaultServiceRoutes, unknownHostRoutes } from "../../proxy/route/default-routes.js";
 import { hostMatches, isWildcardHost, resolveHostName } from "../../proxy/route/host-name.js";
 import { ROUTE_SEMANTICS_ANNOTATION, selectVirtualService, virtualServicesForProxy } from "../../proxy/route/virtual-service-selection.js";
@@ -51,15 +51,37 @@ function gammaScoped(all: readonly VirtualService[], proxyNamespace: string, ser
   return out.length === all.length ? all : out;
 }
 
+/**
+ * The VirtualService that routes `host` for this proxy on `port`, with its compiled routes: the one
+ * selectVirtualService picks, unless none of its routes applies to this proxy and port (every match
+ * trimmed by port, sourceLabels, sourceNamespace or gateways) — istiod then builds no virtual host
+ * from it (BuildHTTPRoutesForVirtualService's "no routes matched"), and the next VirtualService for
+ * the host, else the default route, takes the host. istio/istio pilot/pkg/networking/core/route/route.go
+ * buildSidecarVirtualHostsForVirtualService, BuildSidecarVirtualHostWrapper.
+ */
+function routedVirtualService(
+  candidates: readonly VirtualService[], host: string, source: ReturnType<typeof sourceOf>, port: number, opts: CompileOptions,
+): { vs: VirtualService; routes: CompiledRoute[] } | undefined {
+  let left = candidates;
+  for (;;) {
+    const vs = selectVirtualService(left, host, source);
+    if (vs === undefined) return undefined;
+    const routes = compileRoutes(vs, source, port, opts);
+    if (routes.length > 0) return { vs, routes };
+    left = left.filter((v) => v !== vs);
+  }
+}
+
 function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: string, port: number, se: ServiceEntry | undefined, domains: string[]): VirtualHost {
   // Only the VirtualServices the Sidecar's egress hosts import, each in its own namespace (sidecar-scope.ts).
   const imported = p.scope.virtualServices;
   const candidates = kind === "service" ? gammaScoped(imported, p.pod.namespace, p.registry.byFqdn.get(host)?.spec.metadata.namespace) : imported;
-  const vs = selectVirtualService(candidates, host, sourceOf(p.pod));
   const opts = compileOptions(p);
+  const chosen = routedVirtualService(candidates, host, sourceOf(p.pod), port, opts);
+  const vs = chosen?.vs;
   return {
     name: `${host}:${port}`, domains, kind, service: host, serviceEntry: se, passthroughFqdn: "",
-    routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, opts) : defaultServiceRoutes(host, port, opts),
+    routes: chosen !== undefined ? chosen.routes : defaultServiceRoutes(host, port, opts),
     virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "",
     reason: kind === "service"
       ? `${host} is a service in this proxy's Sidecar scope${p.scope.sidecar ? ` (${p.scope.sidecar})` : ""}`
@@ -93,29 +115,36 @@ function registryPortsOf(p: ProxyInput, h: string): number[] {
 function virtualServiceHost(p: ProxyInput, host: string, port: number): VirtualHost | undefined {
   let best: VirtualService | undefined;
   let bestLen = -1;
+  let bestRoutes: CompiledRoute[] = [];
+  const opts = compileOptions(p);
   for (const vs of virtualServicesForProxy(p.scope.virtualServices, sourceOf(p.pod))) {
+    // A VirtualService with no route for this proxy and port makes no virtual host (routedVirtualService).
+    let routes: CompiledRoute[] | undefined;
+    const routed = () => (routes ??= compileRoutes(vs, sourceOf(p.pod), port, opts)).length > 0;
     const hosts = vs.spec.hosts.map((h) => resolveHostName(h, vs.metadata.namespace).toLowerCase());
     const ports = new Set(hosts.flatMap((h) => registryPortsOf(p, h)));
     if (ports.size === 0 ? port !== 80 : !ports.has(port)) continue;
     for (const h of hosts) {
       if (!hostMatches(h, host)) continue;
       if (!isWildcardHost(h)) {
+        if (!routed()) break;
         best = vs;
+        bestRoutes = routes!;
         bestLen = Infinity;
         break;
       }
       // A wildcard that covers a service on this port routes that service instead (foundSvcMatch).
-      if (registryPortsOf(p, h).includes(port) || h.length <= bestLen) continue;
+      if (registryPortsOf(p, h).includes(port) || h.length <= bestLen || !routed()) continue;
       best = vs;
+      bestRoutes = routes!;
       bestLen = h.length;
     }
     if (bestLen === Infinity) break;
   }
   if (best === undefined) return undefined;
-  const opts = compileOptions(p);
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "virtual-service", service: host, serviceEntry: undefined, passthroughFqdn: "",
-    routes: compileRoutes(best, sourceOf(p.pod), port, opts), virtualService: `${best.metadata.name}.${best.metadata.namespace}`,
+    routes: bestRoutes, virtualService: `${best.metadata.name}.${best.metadata.namespace}`,
     reason: `${host} is neither a service nor a ServiceEntry host, but VirtualService ${best.metadata.name}.${best.metadata.namespace} names it`,
   };
 }
