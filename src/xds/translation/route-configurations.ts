@@ -216,10 +216,13 @@ function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
   const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
   const downstreamTls = downstreamTlsOf(gw, host, port);
   const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), host))) === true;
-  const vs = listens ? selectVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod)) : undefined;
+  // A VirtualService with no route for this gateway and port is skipped (gateway.go: "continue" on
+  // BuildHTTPRoutesForVirtualService's error), as at a sidecar.
+  const chosen = listens ? routedVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod), port, compileOptions(p)) : undefined;
+  const vs = chosen?.vs;
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
-    routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, compileOptions(p)) : [],
+    routes: chosen?.routes ?? [],
     virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "", downstreamTls,
     reason: gw === undefined ? `Gateway ${name} is not in this proxy's config`
       : !listens ? `no server of Gateway ${name} listens for ${host} on port ${port}`
