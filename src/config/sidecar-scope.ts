@@ -2,11 +2,17 @@
 // proxy is the one in its namespace whose workloadSelector matches it, else its namespace's
 // selector-less one, else the root namespace's selector-less one (the mesh default); without any,
 // the proxy sees every service (`*/*`). Its egress `hosts` ("namespace/dnsName", "./*", "*/*") limit
-// the clusters, routes and listeners the proxy receives, and which changes it is pushed at all.
+// the clusters, routes and listeners the proxy receives, and which changes it is pushed at all; a
+// "~" before the namespace excludes what the entry names ("~/*" nothing is left, "~ns/h" drops h).
+// A VirtualService is imported only when one of its hosts is admitted in the VirtualService's OWN
+// namespace (or "*"): the namespace part of an egress entry scopes the config, not only the service.
 // https://istio.io/latest/docs/reference/config/networking/sidecar/
+// istio/istio pilot/pkg/model/sidecar.go (convertIstioListenerToWrapper, selectServices,
+// hostClassification.Excluded / VSMatches) and pilot/pkg/model/virtualservice.go SelectVirtualServices.
 import type { MeshConfig } from "./mesh-config.js";
-import type { ConnectionPoolSettings, Sidecar } from "../proxy/api/networking.js";
-import { hostMatches } from "../proxy/route/host-name.js";
+import type { ConnectionPoolSettings, Sidecar, VirtualService } from "../proxy/api/networking.js";
+import { hostMatches, hostSubsumes, isWildcardHost, resolveHostName } from "../proxy/route/host-name.js";
+import { ROUTE_SEMANTICS_ANNOTATION } from "../proxy/route/virtual-service-selection.js";
 
 /** A service (or ServiceEntry host) as scoping sees it. */
 export interface ScopedHost {
@@ -45,6 +51,11 @@ export interface SidecarScope {
   readonly outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY" | undefined;
   /** The Sidecar's inbound connection pools: `ingress[].connectionPool` by port, and `inboundConnectionPool`. */
   readonly inboundPools: InboundPools | undefined;
+  /**
+   * The VirtualServices the egress hosts import (every one when no Sidecar applies): one of its hosts
+   * admitted in the VirtualService's own namespace or "*", and not excluded (SelectVirtualServices).
+   */
+  readonly virtualServices: readonly VirtualService[];
 }
 
 /** What a Sidecar says about its workload's inbound clusters' connection pools. */
@@ -95,18 +106,94 @@ export function sidecarFor(
   return oldest(sidecars.filter((s) => s.metadata.namespace === rootNamespace && s.spec.workloadSelector === undefined));
 }
 
+/** One egress `hosts` entry read as istiod reads it (convertIstioListenerToWrapper). */
+interface EgressEntry {
+  /** "*" any namespace, else a namespace name ("." already replaced by the proxy's). */
+  readonly ns: string;
+  readonly dns: string;
+  /** "~" prefix: the entry excludes what it names instead of importing it. */
+  readonly excluded: boolean;
+}
+
+function parseEntry(entry: string, proxyNamespace: string): EgressEntry {
+  const slash = entry.indexOf("/");
+  let ns = slash < 0 ? "*" : entry.slice(0, slash);
+  const dns = slash < 0 ? entry : entry.slice(slash + 1);
+  // "~ns/host" excludes host from ns; a bare "~" is every namespace (excludePrefix in sidecar.go).
+  const excluded = ns.startsWith("~");
+  if (excluded) ns = ns.slice(1) === "" ? "*" : ns.slice(1);
+  if (ns === ".") ns = proxyNamespace;
+  return { ns, dns, excluded };
+}
+
 /**
  * Does an egress `hosts` entry admit a host of `hostNamespace`, for a proxy in `proxyNamespace`?
  * "." is the proxy's own namespace (for a mesh-wide default in the root namespace too: "./*" keeps
- * every namespace to itself), "*" any, "~" none; the DNS part is an FQDN or a wildcard.
+ * every namespace to itself), "*" any; the DNS part is an FQDN or a wildcard. A "~" entry admits nothing.
  */
 export function egressAdmits(entry: string, host: ScopedHost, proxyNamespace: string): boolean {
-  const slash = entry.indexOf("/");
-  const ns = slash < 0 ? "*" : entry.slice(0, slash);
-  const dns = slash < 0 ? entry : entry.slice(slash + 1);
-  if (ns === "~") return false;
-  if (ns !== "*" && (ns === "." ? proxyNamespace : ns) !== host.namespace) return false;
-  return hostMatches(dns, host.fqdn);
+  const e = parseEntry(entry, proxyNamespace);
+  if (e.excluded || (e.ns !== "*" && e.ns !== host.namespace)) return false;
+  return hostMatches(e.dns, host.fqdn);
+}
+
+/**
+ * Does a "~" entry exclude the host (its name within the entry's, in the host's namespace or "*")?
+ * istio/istio pilot/pkg/model/sidecar.go hostClassification.Excluded (host.SubsetOf), selectServices.
+ */
+export function egressExcludes(entry: string, host: ScopedHost, proxyNamespace: string): boolean {
+  const e = parseEntry(entry, proxyNamespace);
+  if (!e.excluded || (e.ns !== "*" && e.ns !== host.namespace)) return false;
+  return hostSubsumes(e.dns, host.fqdn);
+}
+
+/**
+ * Does the imported egress host `imported` select a VirtualService host `vsHost`? An exact pair must be
+ * equal; with a wildcard on either side, istiod's bidirectional host.Matches, except for routes
+ * generated from Gateway API (vsHost must be within `imported`, as a service's name is).
+ * istio/istio pilot/pkg/model/sidecar.go hostClassification.VSMatches.
+ */
+function vsHostMatches(vsHost: string, imported: string, gatewaySemantics: boolean): boolean {
+  if (!isWildcardHost(vsHost) && !isWildcardHost(imported)) return vsHost.toLowerCase() === imported.toLowerCase();
+  if (gatewaySemantics) return hostSubsumes(imported, vsHost);
+  return hostSubsumes(imported, vsHost) || hostSubsumes(vsHost, imported);
+}
+
+/**
+ * Do these egress entries import the VirtualService? One of its hosts (short names resolved in its
+ * namespace) is admitted by an entry of its own namespace or "*", and not excluded by a "~" entry there.
+ * istio/istio pilot/pkg/model/virtualservice.go SelectVirtualServices (addVirtualService).
+ */
+export function egressImportsVirtualService(entries: readonly string[], vs: VirtualService, proxyNamespace: string): boolean {
+  const parsed = entries.map((e) => parseEntry(e, proxyNamespace));
+  const vsNs = vs.metadata.namespace;
+  const gatewaySemantics = vs.metadata.annotations[ROUTE_SEMANTICS_ANNOTATION] === "gateway";
+  const inScope = (e: EgressEntry) => e.ns === "*" || e.ns === vsNs;
+  for (const raw of vs.spec.hosts) {
+    const h = resolveHostName(raw, vsNs);
+    if (!parsed.some((e) => !e.excluded && inScope(e) && vsHostMatches(h, e.dns, gatewaySemantics))) continue;
+    if (parsed.some((e) => e.excluded && inScope(e) && hostSubsumes(e.dns, h))) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The hosts a VirtualService's HTTP rules route and mirror to (short names resolved in its namespace),
+ * skipping rules whose matches all name another sourceNamespace. istio/istio pilot/pkg/model/push_context.go
+ * virtualServiceDestinationsFilteredBySourceNamespace.
+ */
+export function virtualServiceDestinations(vs: VirtualService, proxyNamespace: string): string[] {
+  const out: string[] = [];
+  const ns = vs.metadata.namespace;
+  for (const rule of vs.spec.http ?? []) {
+    const withNs = (rule.match ?? []).filter((m) => m.sourceNamespace !== undefined && m.sourceNamespace !== "");
+    if (withNs.length > 0 && !withNs.some((m) => m.sourceNamespace === proxyNamespace)) continue;
+    for (const r of rule.route ?? []) out.push(resolveHostName(r.destination.host, ns));
+    if (rule.mirror !== undefined) out.push(resolveHostName(rule.mirror.host, ns));
+    for (const m of rule.mirrors ?? []) out.push(resolveHostName(m.destination.host, ns));
+  }
+  return out;
 }
 
 // Keyed by the host list too: gateways pass one shared Sidecar-less config for every world and
@@ -130,14 +217,37 @@ export function sidecarScope(
     const hosts = new Set<string>();
     const namespaces = new Set<string>();
     const egress = sc?.spec.egress;
+    // Per-port egress listeners are not modelled: their hosts are taken together.
+    const entries = egress === undefined || egress.length === 0 ? undefined : egress.flatMap((e) => e.hosts);
     for (const h of all) {
       if (!exportedTo(h, namespace)) continue;
-      if (sc === undefined || egress === undefined || egress.length === 0 || egress.some((e) => e.hosts.some((entry) => egressAdmits(entry, h, namespace)))) {
+      if (entries === undefined || (entries.some((entry) => egressAdmits(entry, h, namespace)) && !entries.some((entry) => egressExcludes(entry, h, namespace)))) {
         hosts.add(h.fqdn);
         namespaces.add(h.namespace);
       }
     }
-    scope = { sidecar: name, hosts, namespaces, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode, inboundPools: inboundPoolsOf(sc) };
+    const virtualServices = entries === undefined ? config.virtualServices
+      : config.virtualServices.filter((vs) => egressImportsVirtualService(entries, vs, namespace));
+    if (entries !== undefined) {
+      // The services an imported VirtualService routes or mirrors to join the scope even when no
+      // egress host names them (istiod's collectImportedServices: "Infer more possible destinations
+      // from virtual services").
+      const byFqdn = new Map<string, ScopedHost[]>();
+      for (const h of all) {
+        const l = byFqdn.get(h.fqdn);
+        if (l === undefined) byFqdn.set(h.fqdn, [h]);
+        else l.push(h);
+      }
+      for (const vs of virtualServices) {
+        for (const fqdn of virtualServiceDestinations(vs, namespace)) {
+          for (const h of byFqdn.get(fqdn) ?? []) {
+            hosts.add(h.fqdn);
+            namespaces.add(h.namespace);
+          }
+        }
+      }
+    }
+    scope = { sidecar: name, hosts, namespaces, outboundTrafficPolicy: sc?.spec.outboundTrafficPolicy?.mode, inboundPools: inboundPoolsOf(sc), virtualServices };
     perConfig.set(key, scope);
   }
   return scope;

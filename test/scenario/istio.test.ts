@@ -9,6 +9,14 @@ function errorsOf(files: Record<string, string>): string[] {
 }
 
 describe("Istio validation rules", () => {
+  // istio/istio pkg/config/validation/validation.go ValidateVirtualService ("appliesToMesh && virtualHost == \"*\"").
+  it("a VirtualService bound to the mesh may not have the host *", () => {
+    const star = (gateways: string) => ({ "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\nspec:\n  hosts: ["*"]\n${gateways}  http:\n  - route: [{destination: {host: a}}]\n` });
+    expect(errorsOf(star(""))).toEqual(["spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway"]);
+    expect(errorsOf(star("  gateways: [mesh, gw]\n"))).toEqual(["spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway"]);
+    expect(load(star("  gateways: [gw]\n")).virtualServices[0]!.spec.hosts).toEqual(["*"]);
+  });
+
   it("exactly one of exact, prefix, regex in a StringMatch; regexes are RE2", () => {
     expect(errorsOf(vs("  - match: [{uri: {exact: /a, prefix: /b}}, {uri: {}}, {uri: {regex: \"a(\"}}]\n    route: [{destination: {host: a}}]\n"))).toEqual([
       "spec.http[0].match[0].uri: only one of exact, prefix, regex may be set; got exact and prefix",

@@ -93,7 +93,9 @@ class HeldVirtualHost {
   }
   target(route: CompiledRoute, d: CompiledDestination, cluster: UpstreamCluster | undefined): ClusterRoute {
     const t: ClusterRoute = {
-      kind: "cluster", service: this.vh.kind === "gateway" ? d.host : this.service, route, destination: d,
+      // At a gateway, or for a host only a VirtualService names, Istio's destination_service is the
+      // upstream cluster's service.
+      kind: "cluster", service: this.vh.kind === "gateway" || this.vh.kind === "virtual-service" ? d.host : this.service, route, destination: d,
       cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0, sinks: null,
     };
     this.targets.set(d, t);

@@ -13,10 +13,12 @@ import type { DownstreamTls } from "../security/downstream-tls.js";
  * - `service`: a service of the registry in the proxy's Sidecar scope (its VirtualService, or the default route);
  * - `service-entry`: a ServiceEntry host (its VirtualService, or the default route);
  * - `gateway`: a host a Gateway's server listens for, routed by the VirtualServices bound to it;
+ * - `virtual-service`: a host only a VirtualService names (neither a service nor a ServiceEntry host):
+ *   istiod gives it a virtual host of that VirtualService's routes (route.go separateVSHostsAndServices);
  * - `allow-any`: istiod's `allow_any` virtual host (domain "*", ALLOW_ANY) → PassthroughCluster;
  * - `block-all`: istiod's `block_all` virtual host (domain "*", REGISTRY_ONLY) → direct response 502.
  */
-export type VirtualHostKind = "service" | "service-entry" | "gateway" | "allow-any" | "block-all";
+export type VirtualHostKind = "service" | "service-entry" | "gateway" | "virtual-service" | "allow-any" | "block-all";
 
 export interface VirtualHost {
   /** Envoy's virtual host name: "reviews.default.svc.cluster.local:9080", "allow_any", "block_all". */

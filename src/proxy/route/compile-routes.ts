@@ -77,6 +77,8 @@ export interface CompileOptions {
    * istio/istio route.go (UseGatewaySemantics in TranslateRouteMatch and applyHTTPRouteDestination).
    */
   gatewaySemantics?: boolean;
+  /** The port of a destination host's service when it has exactly one (route.go GetDestinationCluster). */
+  onlyPort?: (host: string) => number | undefined;
 }
 
 /** istiod's sourceMatchHTTP: per-match gateways, else sourceLabels ⊆ proxy labels and sourceNamespace. */
@@ -105,7 +107,7 @@ function compileOne(
   const directResponse = redirect === undefined ? compileDirectResponse(rule.directResponse) : undefined;
   const action: RouteActionKind = redirect !== undefined ? "redirect" : directResponse !== undefined ? "direct-response" : "route";
   const destinations = action === "route"
-    ? effectiveDestinations(rule.route).map(({ d, weight }) => compileDestination(d.destination, weight, d.headers, vsNamespace, port, suffix))
+    ? effectiveDestinations(rule.route).map(({ d, weight }) => compileDestination(d.destination, weight, d.headers, vsNamespace, port, suffix, opts.onlyPort))
     : [];
   const headers = compileHeaders(rule.headers);
   const rewrite = action === "route" ? compileRewrite(rule.rewrite) : undefined;
@@ -122,7 +124,7 @@ function compileOne(
       ? convertRetryPolicy(rule.retries ?? opts.meshDefaultRetryPolicy, { consistentHash, compat })
       : undefined,
     fault: compileFault(rule.fault),
-    mirrors: action === "route" ? compileMirrors(rule, vsNamespace, port, suffix) : [],
+    mirrors: action === "route" ? compileMirrors(rule, vsNamespace, port, suffix, opts.onlyPort) : [],
     rewrite, redirect, directResponse, headers,
     hostRewrite: rewrite?.authority ?? headers?.authority,
     clusterNotFoundStatus: opts.gatewaySemantics === true ? 500 : 503,

@@ -23,13 +23,14 @@ function fraction(p: { value: number } | undefined): [number, number] | undefine
 
 export function compileMirrors(
   rule: HTTPRoute, vsNamespace: string, listenerPort: number, domainSuffix: string | undefined,
+  onlyPort?: (host: string) => number | undefined,
 ): CompiledMirror[] {
   const out: CompiledMirror[] = [];
   const add = (d: HTTPRoute["mirror"], p: { value: number } | undefined): void => {
     const f = fraction(p);
     if (d === undefined || f === undefined) return;
     out.push(Object.freeze({
-      destination: compileDestination(d, 100, undefined, vsNamespace, listenerPort, domainSuffix),
+      destination: compileDestination(d, 100, undefined, vsNamespace, listenerPort, domainSuffix, onlyPort),
       numerator: f[0], denominator: f[1],
     }));
   };

@@ -35,8 +35,12 @@ export interface CompiledMatch {
   readonly catchAll: boolean;
 }
 
-// The API reference: "The keys uri, scheme, method, and authority will be ignored" in headers.
-const IGNORED_HEADER_KEYS = new Set(["uri", "scheme", "method", "authority"]);
+// The API reference says "The keys uri, scheme, method, and authority will be ignored" in headers,
+// but istiod's TranslateRouteMatch turns every key into an Envoy header matcher of that literal name
+// (route.go translateHeaderMatch; validation.go ValidateHTTPHeaderNameOrJwtClaimRoute accepts them):
+// `headers: {method: ...}` asks for a header called "method", which requests do not carry. A
+// pseudo-header key (":method", ":authority", ":path", ":scheme") matches that part of the request,
+// as Envoy's header matchers read pseudo-headers (source/common/http/header_utility.cc).
 
 const ROOT_PREFIX: CompiledStringMatch = compileStringMatch({ prefix: "/" });
 
@@ -47,7 +51,6 @@ function compileHeaders(
 ): void {
   if (headers === undefined) return;
   for (const name of Object.keys(headers).sort()) {
-    if (IGNORED_HEADER_KEYS.has(name)) continue;
     out.push({ name: name.toLowerCase(), match: compileStringMatch(headers[name]), invert });
   }
 }
@@ -82,8 +85,20 @@ export function compileMatch(m: HTTPMatchRequest | undefined, gatewaySemantics =
   return { uri, scheme, method, authority, headers, queryParams, catchAll };
 }
 
-function headerHolds(h: CompiledHeaderMatch, headers: Readonly<Record<string, string>>): boolean {
-  const v = headers[h.name];
+/** A header's value as Envoy's matchers see it: pseudo-headers are the request's method, authority, path, scheme. */
+function headerValue(name: string, req: HttpRequest): string | undefined {
+  if (name.charCodeAt(0) !== 58 /* : */) return req.headers[name];
+  switch (name) {
+    case ":method": return req.method;
+    case ":authority": return req.authority;
+    case ":path": return req.path;
+    case ":scheme": return req.scheme;
+    default: return undefined;
+  }
+}
+
+function headerHolds(h: CompiledHeaderMatch, req: HttpRequest): boolean {
+  const v = headerValue(h.name, req);
   if (h.match.kind === MATCH_PRESENT) return (v !== undefined) !== h.invert;
   if (!h.invert) return v !== undefined && matchString(h.match, v);
   // withoutHeaders: a missing header is treated as "" (Envoy treat_missing_header_as_empty).
@@ -108,7 +123,7 @@ export function matchHolds(m: CompiledMatch, req: HttpRequest): boolean {
   if (m.authority !== undefined && !matchString(m.authority, req.authority)) return false;
   if (m.scheme !== undefined && !matchString(m.scheme, req.scheme)) return false;
   const hs = m.headers;
-  for (let i = 0; i < hs.length; i++) if (!headerHolds(hs[i] as CompiledHeaderMatch, req.headers)) return false;
+  for (let i = 0; i < hs.length; i++) if (!headerHolds(hs[i] as CompiledHeaderMatch, req)) return false;
   const qs = m.queryParams;
   for (let i = 0; i < qs.length; i++) if (!queryHolds(qs[i] as CompiledQueryMatch, path)) return false;
   return true;
@@ -136,8 +151,8 @@ export function unmatchedCondition(m: CompiledMatch, req: HttpRequest): string {
   if (m.authority !== undefined && !matchString(m.authority, req.authority)) return `authority ${req.authority} is not ${describeString(m.authority)}`;
   if (m.scheme !== undefined && !matchString(m.scheme, req.scheme)) return `scheme ${req.scheme} is not ${describeString(m.scheme)}`;
   for (const h of m.headers) {
-    if (headerHolds(h, req.headers)) continue;
-    const v = req.headers[h.name];
+    if (headerHolds(h, req)) continue;
+    const v = headerValue(h.name, req);
     const has = v === undefined ? "is absent" : `is ${JSON.stringify(v)}`;
     return h.invert ? `header ${h.name} ${has}, and the route requires it not to be ${describeString(h.match)}` : `header ${h.name} ${has}, not ${describeString(h.match)}`;
   }

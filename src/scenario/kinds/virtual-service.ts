@@ -21,6 +21,13 @@ export function readVirtualServiceSpec(spec: YamlMap): VirtualServiceSpec | unde
   const out: VirtualServiceSpec = { hosts };
   const gateways = spec.get("gateways")?.strList();
   if (gateways) out.gateways = gateways;
+  // istio/istio pkg/config/validation/validation.go ValidateVirtualService: a VirtualService bound
+  // to the mesh (no gateways, or "mesh" among them) may not claim every host.
+  if (gateways === undefined || gateways.length === 0 || gateways.includes("mesh")) {
+    for (const h of spec.get("hosts")?.list() ?? []) {
+      if (h.str() === "*") h.error("wildcard host * is not allowed for virtual services bound to the mesh gateway");
+    }
+  }
   const httpV = spec.get("http")?.list();
   if (httpV) out.http = httpV.map(readRoute).filter((r): r is HTTPRoute => r !== undefined);
   const tcp = spec.get("tcp");

@@ -45,12 +45,19 @@ function isGrpc(svc: ServiceState, port: number): boolean {
 
 /**
  * The cluster a route destination names in this proxy's CDS (undefined: the proxy has no such
- * cluster — the host is no service in its scope, or no DestinationRule defines the subset ⇒ 503 NC).
- * `port`: the destination's port, else the service's first port (istiod's single-port default).
+ * cluster — the host is no service in its scope, the service has no such port, or no DestinationRule
+ * defines the subset ⇒ 503 NC). The port: the destination's, else the service's only port when it has
+ * one, else the listener's (the port in `name`, "outbound|<listener port>||host") — istio/istio
+ * pilot/pkg/networking/core/route/route.go GetDestinationCluster; the cluster is named after it.
  */
 export function serviceCluster(p: ProxyInput, host: string, subset: string | undefined, destPort: number | undefined, name: string): Cluster | undefined {
   const svc = p.registry.byFqdn.get(host);
   if (svc === undefined || !p.scope.hosts.has(host)) return undefined;
+  const ports = svc.spec.ports;
+  const port = destPort ?? (ports.length === 1 ? ports[0]!.port : Number(name.split("|")[1]));
+  // CDS has a cluster per service port: a port the service does not have names no cluster.
+  if (!ports.some((sp) => sp.port === port)) return undefined;
+  const named = clusterName(host, subset, port);
   const dr = destinationRuleFor(p.config.destinationRules, host, p.pod.namespace, p.pod.labels, svc.spec.metadata.namespace);
   let labels = NO_LABELS;
   if (subset !== undefined) {
@@ -58,10 +65,9 @@ export function serviceCluster(p: ProxyInput, host: string, subset: string | und
     if (l === undefined) return undefined;
     labels = l;
   }
-  const port = destPort ?? svc.spec.ports[0]?.port ?? 0;
   const policy = effectivePolicy(dr, subset, port, p.meshDefaultPolicy);
   return {
-    name, type: "EDS", direction: "outbound", host, port, subset: subset ?? "", subsetLabels: labels,
+    name: named, type: "EDS", direction: "outbound", host, port, subset: subset ?? "", subsetLabels: labels,
     policy, destinationRule: drName(dr), http2: isHttp2(svc, port),
     targetPort: svc.targetPort(port), serviceEntry: undefined, ...meshBlocks(policy, p.meshDefaultPolicy),
   };

@@ -10,17 +10,23 @@ import type { Gateway, ServiceEntry, VirtualService } from "../../proxy/api/netw
 import { terminatesTls, type DownstreamTls } from "../../proxy/security/downstream-tls.js";
 import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
 import { usesConsistentHash } from "../../proxy/destination-rule.js";
-import { compileRoutes, type CompileOptions } from "../../proxy/route/compile-routes.js";
+import { compileRoutes, type CompiledRoute, type CompileOptions } from "../../proxy/route/compile-routes.js";
 import { defaultServiceRoutes, unknownHostRoutes } from "../../proxy/route/default-routes.js";
-import { hostMatches } from "../../proxy/route/host-name.js";
-import { ROUTE_SEMANTICS_ANNOTATION, selectVirtualService } from "../../proxy/route/virtual-service-selection.js";
+import { hostMatches, isWildcardHost, resolveHostName } from "../../proxy/route/host-name.js";
+import { ROUTE_SEMANTICS_ANNOTATION, selectVirtualService, virtualServicesForProxy } from "../../proxy/route/virtual-service-selection.js";
 import type { CallTarget } from "../../scenario/model.js";
 import { outboundMode, sourceOf, type ProxyInput } from "./proxy-input.js";
 
 /** Destinations with a consistent-hash DestinationRule get retries without previous_hosts. */
 function compileOptions(p: ProxyInput): CompileOptions {
   const { namespace, labels } = p.pod;
-  return { consistentHash: (host, subset, port) => usesConsistentHash(p.config.destinationRules, host, subset, port, namespace, labels) };
+  return {
+    consistentHash: (host, subset, port) => usesConsistentHash(p.config.destinationRules, host, subset, port, namespace, labels),
+    onlyPort: (host) => {
+      const ports = p.registry.byFqdn.get(host)?.spec.ports;
+      return ports !== undefined && ports.length === 1 ? ports[0]!.port : undefined;
+    },
+  };
 }
 
 /** The Host values a service's virtual host answers (istiod's generateVirtualHostDomains). */
@@ -45,13 +51,37 @@ function gammaScoped(all: readonly VirtualService[], proxyNamespace: string, ser
   return out.length === all.length ? all : out;
 }
 
+/**
+ * The VirtualService that routes `host` for this proxy on `port`, with its compiled routes: the one
+ * selectVirtualService picks, unless none of its routes applies to this proxy and port (every match
+ * trimmed by port, sourceLabels, sourceNamespace or gateways) — istiod then builds no virtual host
+ * from it (BuildHTTPRoutesForVirtualService's "no routes matched"), and the next VirtualService for
+ * the host, else the default route, takes the host. istio/istio pilot/pkg/networking/core/route/route.go
+ * buildSidecarVirtualHostsForVirtualService, BuildSidecarVirtualHostWrapper.
+ */
+function routedVirtualService(
+  candidates: readonly VirtualService[], host: string, source: ReturnType<typeof sourceOf>, port: number, opts: CompileOptions,
+): { vs: VirtualService; routes: CompiledRoute[] } | undefined {
+  let left = candidates;
+  for (;;) {
+    const vs = selectVirtualService(left, host, source);
+    if (vs === undefined) return undefined;
+    const routes = compileRoutes(vs, source, port, opts);
+    if (routes.length > 0) return { vs, routes };
+    left = left.filter((v) => v !== vs);
+  }
+}
+
 function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: string, port: number, se: ServiceEntry | undefined, domains: string[]): VirtualHost {
-  const candidates = kind === "service" ? gammaScoped(p.config.virtualServices, p.pod.namespace, p.registry.byFqdn.get(host)?.spec.metadata.namespace) : p.config.virtualServices;
-  const vs = selectVirtualService(candidates, host, sourceOf(p.pod));
+  // Only the VirtualServices the Sidecar's egress hosts import, each in its own namespace (sidecar-scope.ts).
+  const imported = p.scope.virtualServices;
+  const candidates = kind === "service" ? gammaScoped(imported, p.pod.namespace, p.registry.byFqdn.get(host)?.spec.metadata.namespace) : imported;
   const opts = compileOptions(p);
+  const chosen = routedVirtualService(candidates, host, sourceOf(p.pod), port, opts);
+  const vs = chosen?.vs;
   return {
     name: `${host}:${port}`, domains, kind, service: host, serviceEntry: se, passthroughFqdn: "",
-    routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, opts) : defaultServiceRoutes(host, port, opts),
+    routes: chosen !== undefined ? chosen.routes : defaultServiceRoutes(host, port, opts),
     virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "",
     reason: kind === "service"
       ? `${host} is a service in this proxy's Sidecar scope${p.scope.sidecar ? ` (${p.scope.sidecar})` : ""}`
@@ -67,6 +97,66 @@ function routedHost(p: ProxyInput, kind: "service" | "service-entry", host: stri
 function hasHttpListener(p: ProxyInput, port: number): boolean {
   for (const s of p.registry.byFqdn.values()) if (p.scope.hosts.has(s.fqdn) && s.spec.ports.some((sp) => sp.port === port)) return true;
   return p.config.serviceEntries.some((se) => (se.spec.ports ?? []).some((x) => x.number === port) && se.spec.hosts.some((h) => p.scope.hosts.has(h)));
+}
+
+/** The ports of the services and ServiceEntry hosts in the proxy's scope that a VirtualService host names. */
+function registryPortsOf(p: ProxyInput, h: string): number[] {
+  const out: number[] = [];
+  for (const s of p.registry.byFqdn.values()) {
+    if (p.scope.hosts.has(s.fqdn) && hostMatches(h, s.fqdn)) for (const sp of s.spec.ports) out.push(sp.port);
+  }
+  for (const se of p.config.serviceEntries) {
+    if (se.spec.hosts.some((x) => p.scope.hosts.has(x) && (hostMatches(h, x) || hostMatches(x, h)))) for (const sp of se.spec.ports ?? []) out.push(sp.number);
+  }
+  return out;
+}
+
+/**
+ * A sidecar's virtual host for a host only a VirtualService names (e.g. "bookinfo.com" routed to a
+ * service): istiod writes the VirtualService's hosts that are not in the registry as domains of a
+ * virtual host of its routes, on the ports of the registry services the same VirtualService names,
+ * or on port 80 when it names none ("a much bigger surgery" hack); a wildcard host counts only when no
+ * service on the listener's port matches it. An exact host beats a wildcard, first VirtualService in
+ * istiod's order wins. istio/istio pilot/pkg/networking/core/route/route.go
+ * (separateVSHostsAndServices, buildSidecarVirtualHostsForVirtualService) and httproute.go
+ * (BuildSidecarOutboundVirtualHosts, selectVirtualServices: on ports other than 80 only VirtualServices
+ * naming a service are kept).
+ */
+function virtualServiceHost(p: ProxyInput, host: string, port: number): VirtualHost | undefined {
+  let best: VirtualService | undefined;
+  let bestLen = -1;
+  let bestRoutes: CompiledRoute[] = [];
+  const opts = compileOptions(p);
+  for (const vs of virtualServicesForProxy(p.scope.virtualServices, sourceOf(p.pod))) {
+    // A VirtualService with no route for this proxy and port makes no virtual host (routedVirtualService).
+    let routes: CompiledRoute[] | undefined;
+    const routed = () => (routes ??= compileRoutes(vs, sourceOf(p.pod), port, opts)).length > 0;
+    const hosts = vs.spec.hosts.map((h) => resolveHostName(h, vs.metadata.namespace).toLowerCase());
+    const ports = new Set(hosts.flatMap((h) => registryPortsOf(p, h)));
+    if (ports.size === 0 ? port !== 80 : !ports.has(port)) continue;
+    for (const h of hosts) {
+      if (!hostMatches(h, host)) continue;
+      if (!isWildcardHost(h)) {
+        if (!routed()) break;
+        best = vs;
+        bestRoutes = routes!;
+        bestLen = Infinity;
+        break;
+      }
+      // A wildcard that covers a service on this port routes that service instead (foundSvcMatch).
+      if (registryPortsOf(p, h).includes(port) || h.length <= bestLen || !routed()) continue;
+      best = vs;
+      bestRoutes = routes!;
+      bestLen = h.length;
+    }
+    if (bestLen === Infinity) break;
+  }
+  if (best === undefined) return undefined;
+  return {
+    name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "virtual-service", service: host, serviceEntry: undefined, passthroughFqdn: "",
+    routes: bestRoutes, virtualService: `${best.metadata.name}.${best.metadata.namespace}`,
+    reason: `${host} is neither a service nor a ServiceEntry host, but VirtualService ${best.metadata.name}.${best.metadata.namespace} names it`,
+  };
 }
 
 /** istiod's catch-all virtual host for hosts the proxy does not know. */
@@ -153,10 +243,13 @@ function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
   const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
   const downstreamTls = downstreamTlsOf(gw, host, port);
   const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), host))) === true;
-  const vs = listens ? selectVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod)) : undefined;
+  // A VirtualService with no route for this gateway and port is skipped (gateway.go: "continue" on
+  // BuildHTTPRoutesForVirtualService's error), as at a sidecar.
+  const chosen = listens ? routedVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod), port, compileOptions(p)) : undefined;
+  const vs = chosen?.vs;
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
-    routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, compileOptions(p)) : [],
+    routes: chosen?.routes ?? [],
     virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "", downstreamTls,
     reason: gw === undefined ? `Gateway ${name} is not in this proxy's config`
       : !listens ? `no server of Gateway ${name} listens for ${host} on port ${port}`
@@ -179,7 +272,10 @@ export function virtualHostFor(p: ProxyInput, target: CallTarget): VirtualHost {
     return routedHost(p, "service", fqdn, target.port, undefined, serviceDomains(fqdn, target.port, p.registry.byFqdn.get(fqdn)?.clusterIp));
   }
   const found = serviceEntryFor(p, target.host, target.port);
-  if (found === undefined) return unknownHost(p, target.port, "", `${target.host} is neither a service of the registry nor a ServiceEntry host`);
+  if (found === undefined) {
+    return virtualServiceHost(p, target.host.toLowerCase(), target.port)
+      ?? unknownHost(p, target.port, "", `${target.host} is neither a service of the registry nor a ServiceEntry host`);
+  }
   if (!p.scope.hosts.has(found.host)) return unknownHost(p, target.port, "", `ServiceEntry host ${found.host} is outside this proxy's Sidecar scope (${p.scope.sidecar})`);
   return routedHost(p, "service-entry", target.host, target.port, found.se, [target.host, `${target.host}:${target.port}`]);
 }

@@ -77,10 +77,20 @@ describe("headers", () => {
     expect(holds({ headers: { "x-env": { regex: "pro" } } }, "/", { headers: { "x-env": "prod" } })).toBe(false);
     expect(holds({ headers: { "x-env": { regex: "pro.*" } } }, "/", { headers: { "x-env": "prod" } })).toBe(true);
   });
-  it("keys uri/scheme/method/authority are ignored in headers", () => {
-    const m = compileMatch({ headers: { method: { exact: "nope" } } });
-    expect(m.headers).toHaveLength(0);
-    expect(m.catchAll).toBe(true);
+  // The API reference says these keys "will be ignored"; istiod's TranslateRouteMatch (route.go
+  // translateHeaderMatch) writes each as a header matcher of that literal name, so Envoy looks for a
+  // header called "method" — and a pseudo-header key matches that part of the request.
+  it("keys uri/scheme/method/authority in headers are literal header names, as istiod writes them", () => {
+    const m = compileMatch({ headers: { method: { exact: "GET" } } });
+    expect(m.headers).toHaveLength(1);
+    expect(m.catchAll).toBe(false);
+    expect(holds({ headers: { method: { exact: "GET" } } }, "/", { method: "GET", headers: {} })).toBe(false);
+    expect(holds({ headers: { method: { exact: "GET" } } }, "/", { method: "GET", headers: { method: "GET" } })).toBe(true);
+  });
+  it("a pseudo-header key matches the request's method, authority, path or scheme", () => {
+    expect(holds({ headers: { ":method": { exact: "POST" } } }, "/", { method: "POST", headers: {} })).toBe(true);
+    expect(holds({ headers: { ":method": { exact: "POST" } } }, "/", { method: "GET", headers: {} })).toBe(false);
+    expect(holds({ headers: { ":path": { prefix: "/api" } } }, "/api/x", { headers: {} })).toBe(true);
   });
   it("all conditions are AND'ed", () => {
     const m: HTTPMatchRequest = { uri: { prefix: "/a" }, headers: { "x-env": { exact: "prod" } } };
