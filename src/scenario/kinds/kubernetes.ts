@@ -22,7 +22,7 @@ const SERVICE_SPEC_IGNORED = [
 const DEPLOYMENT_SPEC_IGNORED = ["revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
 const POD_SPEC_IGNORED = [
   "initContainers", "ephemeralContainers", "volumes", "tolerations",
-  "securityContext", "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
+  "securityContext", "imagePullSecrets", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
   "dnsPolicy", "dnsConfig", "restartPolicy", "priority", "priorityClassName", "schedulerName", "runtimeClassName",
   "automountServiceAccountToken", "enableServiceLinks", "preemptionPolicy", "overhead",
   "readinessGates", "activeDeadlineSeconds", "shareProcessNamespace", "os", "setHostnameAsFQDN", "hostUsers",
@@ -251,6 +251,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   let holdApplicationUntilProxyStarts: boolean = DEFAULTS.deployment.holdApplicationUntilProxyStarts;
   let terminationDrainMs: number = DEFAULTS.deployment.terminationDrainMs;
   let native = false;
+  let hostNetwork = false;
   let scheduling: Deployment["scheduling"];
   const containers: ContainerResources[] = [];
   let proxy: ProxyResources = {};
@@ -292,6 +293,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       serviceAccountName = saV?.nonEmptyStr() ?? serviceAccountName;
       const grace = ps.get("terminationGracePeriodSeconds")?.int({ min: 0 });
       if (grace !== undefined) terminationGracePeriodMs = grace * 1000;
+      if (ps.get("hostNetwork")?.bool() === true) hostNetwork = true;
       scheduling = readPodScheduling(ps, tmpl.get("spec")!);
       ps.ignore(...POD_SPEC_IGNORED);
       ps.done();
@@ -315,7 +317,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   doc.ignore("status");
   return {
     kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
-    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, terminationDrainMs, nativeSidecar: native, strategy, ...(scheduling ? { scheduling } : {}),
+    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, terminationDrainMs, nativeSidecar: native, ...(hostNetwork ? { hostNetwork: true as const } : {}), strategy, ...(scheduling ? { scheduling } : {}),
     ...(containers.length > 0 ? { containers } : {}), ...(Object.keys(proxy).length > 0 ? { proxy } : {}), pos,
   };
 }
