@@ -225,16 +225,19 @@ function terminationDrain(m: YamlMap | undefined, annotations: Record<string, st
 }
 
 /**
- * The `sidecar.istio.io/nativeSidecar` annotation, which takes precedence over ENABLE_NATIVE_SIDECARS
- * (pkg/kube/inject/inject.go): "true" or "false"; absent, meshsim keeps the classic sidecar container.
+ * The `sidecar.istio.io/nativeSidecar` annotation, which takes precedence over ENABLE_NATIVE_SIDECARS.
+ * Istio's injection template decides the container's place with `ne (annotation | default
+ * .NativeSidecars) "false"`: any value but "false" makes istio-proxy a native sidecar (an init
+ * container with restartPolicy Always). Absent, meshsim keeps the classic sidecar container: the
+ * global default of Istio up to 1.26 ("auto" since 1.27 needs kubelets ≥ 1.33, which meshsim does not model).
+ * istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml ($nativeSidecar),
+ * pkg/kube/inject/webhook.go DetectNativeSidecar, pilot/pkg/features/pilot.go EnableNativeSidecars.
  */
 function nativeSidecar(m: YamlMap | undefined, annotations: Record<string, string>): boolean {
   const v = annotations["sidecar.istio.io/nativeSidecar"];
   if (v === undefined || v === "false") return false;
-  if (v === "true") return true;
-  // Istio's injector ignores any other value and falls back to its global setting.
-  m?.get("sidecar.istio.io/nativeSidecar")?.warn(`${JSON.stringify(v)} is neither "true" nor "false"; Istio ignores it (classic sidecar)`);
-  return false;
+  if (v !== "true") m?.get("sidecar.istio.io/nativeSidecar")?.warn(`${JSON.stringify(v)} is neither "true" nor "false"; Istio's injection template treats any value but "false" as true (native sidecar)`);
+  return true;
 }
 
 export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Deployment | undefined {
