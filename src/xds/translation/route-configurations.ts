@@ -120,13 +120,33 @@ function downstreamTlsOf(gw: Gateway | undefined, host: string, port: number): D
   return terminatesTls((best.tls as { mode?: string } | undefined)?.mode);
 }
 
+/**
+ * The hosts a server offers to VirtualServices of `vsNamespace`: `ns/host` only to namespace ns, `./host`
+ * to the Gateway's own, `*\/host` and a bare host to all (istio/istio pilot/pkg/model/gateway.go
+ * sanitizeServerHostNamespace, pkg/config/host/names.go NamesForNamespace, used by
+ * pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig).
+ */
+export function serverHostsFor(sv: GatewayServer, gatewayNamespace: string, vsNamespace: string): string[] {
+  const out: string[] = [];
+  for (const h of sv.hosts) {
+    const slash = h.indexOf("/");
+    if (slash < 0) { out.push(h); continue; }
+    const ns = h.slice(0, slash);
+    if (ns === "*" || (ns === "." ? gatewayNamespace : ns) === vsNamespace) out.push(h.slice(slash + 1));
+  }
+  return out;
+}
+
 /** At a gateway: the Gateway's servers decide which hosts it listens for; only VirtualServices bound to it route. */
 function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
   const name = p.pod.gateway!;
   const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
   const downstreamTls = downstreamTlsOf(gw, host, port);
-  const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), host))) === true;
-  const vs = listens ? selectVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod)) : undefined;
+  const onPort = gw?.spec.servers.filter((sv) => listensOn(sv.port.number, port)) ?? [];
+  const listens = onPort.some((sv) => serverHosts(sv).some((h) => hostMatches(h, host)));
+  // A VirtualService routes the host only where a server offers it to the VS's namespace.
+  const offered = (v: VirtualService) => onPort.some((sv) => serverHostsFor(sv, gw!.metadata.namespace, v.metadata.namespace).some((h) => hostMatches(h, host)));
+  const vs = listens ? selectVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port) && offered(v)), host, sourceOf(p.pod)) : undefined;
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
     routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, compileOptions(p)) : [],
