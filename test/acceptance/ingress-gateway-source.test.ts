@@ -24,14 +24,18 @@ spec:
   servers:
   - port: {number: 80, name: http, protocol: HTTP}
     hosts: [foo/a.example.com, bar/b.example.com, ./c.example.com, "*/d.example.com", e.example.com, ./f.example.com]
+  - port: {number: 80, name: http-redirect, protocol: HTTP}
+    hosts: [r.example.com, s.example.com]
+    tls: {httpsRedirect: true}
 `,
+vs("r-in-foo", "foo", "r.example.com"),
 vs("a-in-bar", "bar", "a.example.com"), vs("b-in-bar", "bar", "b.example.com"), vs("c-in-bar", "bar", "c.example.com"),
 vs("d-in-bar", "bar", "d.example.com"), vs("e-in-bar", "bar", "e.example.com"), vs("f-in-foo", "foo", "f.example.com"),
 // Two VirtualServices for a.example.com: the one in bar is older, but only foo's is offered the host.
 vs("a-in-foo", "foo", "a.example.com")].join("---\n");
 const client = (host: string) => curl(host, "foo", `http://${host}.example.com/status/200`, { from: "gw" });
 const { summary: s } = run({
-  "sim.yaml": [simulation("gateway-host-namespaces"), config, ...["a", "b", "c", "d", "e", "f"].map(client)].join("---\n"),
+  "sim.yaml": [simulation("gateway-host-namespaces"), config, ...["a", "b", "c", "d", "e", "f", "r", "s"].map(client)].join("---\n"),
   "samples.yaml": [ns("foo", true), ns("bar", true), ns("istio-system", false), httpbin("foo"), httpbin("bar")].join("---\n"),
 });
 
@@ -50,5 +54,15 @@ describe("Gateway server hosts ns/host: only VirtualServices of that namespace r
     const sent = (...hosts: string[]) => hosts.reduce((n, h) => n + s.clients[h]!.requests, 0);
     expect(toService("httpbin.foo.")).toBe(sent("a", "f"));
     expect(toService("httpbin.bar.")).toBe(sent("b", "d", "e"));
+  });
+});
+
+// tls.httpsRedirect: istiod sets require_tls ALL on the server's virtual hosts, with or without a
+// VirtualService (gateway.go buildGatewayHTTPRouteConfig), and Envoy's SslRedirector answers 301.
+describe("a server with tls.httpsRedirect", () => {
+  it("answers every plain-HTTP request 301, whether a VirtualService routes the host (r) or not (s); nothing reaches httpbin", () => {
+    expect([onlyCode(s, "r"), onlyCode(s, "s")]).toEqual(["301", "301"]);
+    const toHttpbin = s.edges.filter((e) => e.source === "istio-ingressgateway" && e.service.startsWith("httpbin.")).reduce((n, e) => n + e.requests, 0);
+    expect(toHttpbin).toBe(["a", "b", "d", "e", "f"].reduce((n, h) => n + s.clients[h]!.requests, 0));
   });
 });

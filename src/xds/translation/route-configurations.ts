@@ -147,6 +147,21 @@ function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
   // A VirtualService routes the host only where a server offers it to the VS's namespace.
   const offered = (v: VirtualService) => onPort.some((sv) => serverHostsFor(sv, gw!.metadata.namespace, v.metadata.namespace).some((h) => hostMatches(h, host)));
   const vs = listens ? selectVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port) && offered(v)), host, sourceOf(p.pod)) : undefined;
+  // tls.httpsRedirect on a plain-HTTP server: the virtual host gets require_tls ALL (with or without a
+  // VirtualService), and Envoy answers every request on it 301 to https://<Host><path>
+  // (gateway.go buildGatewayHTTPRouteConfig RequireTls; envoy config_impl.cc SslRedirector).
+  if (listens && downstreamTls === "plaintext" && onPort.some((sv) => (sv.tls as { httpsRedirect?: unknown } | undefined)?.httpsRedirect === true && serverHosts(sv).some((h) => hostMatches(h, host)))) {
+    const redirect: VirtualService = {
+      kind: "VirtualService", apiVersion: "networking.istio.io/v1",
+      metadata: { name: "https-redirect", namespace: gw!.metadata.namespace, labels: {}, annotations: {}, creationIndex: -1 },
+      spec: { hosts: [host], gateways: [name], http: [{ redirect: { scheme: "https", redirectCode: 301 } }] },
+    };
+    return {
+      name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
+      routes: compileRoutes(redirect, sourceOf(p.pod), port, compileOptions(p)), virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "", downstreamTls,
+      reason: `Gateway ${name} listens for ${host} on port ${port} with tls.httpsRedirect: every plain-HTTP request is redirected (301) to https`,
+    };
+  }
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
     routes: vs ? compileRoutes(vs, sourceOf(p.pod), port, compileOptions(p)) : [],
