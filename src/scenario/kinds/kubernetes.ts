@@ -229,7 +229,7 @@ function terminationDrain(m: YamlMap | undefined, annotations: Record<string, st
  * Istio's injection template decides the container's place with `ne (annotation | default
  * .NativeSidecars) "false"`: any value but "false" makes istio-proxy a native sidecar (an init
  * container with restartPolicy Always). Absent, meshsim keeps the classic sidecar container: the
- * global default of Istio up to 1.26 ("auto" since 1.27 needs kubelets ≥ 1.33, which meshsim does not model).
+ * global default before istio/istio#56428 ("auto" since: native on kubelets ≥ 1.33, which meshsim does not model).
  * istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml ($nativeSidecar),
  * pkg/kube/inject/webhook.go DetectNativeSidecar, pilot/pkg/features/pilot.go EnableNativeSidecars.
  */
