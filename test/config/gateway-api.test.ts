@@ -216,7 +216,7 @@ describe("generated Istio Gateway server hosts (buildHostnameMatch)", () => {
   const route: GatewayApiResource = { ...httpRoute("r", 1, []), metadata: meta("r", 1, "routes") };
   const out = translateGatewayApi({
     resources: [gw, route], services: SERVICES, domainSuffix: "cluster.local",
-    namespaceLabels: new Map([["shop", { team: "x" }], ["other", {}]]),
+    namespaceLabels: new Map<string, Record<string, string>>([["shop", { team: "x" }], ["other", {}]]),
   });
   it("Same: the Gateway's namespace; All: */; Selector: each selected namespace, sorted; none selected: ~/", () => {
     expect(out.gateways[0]!.spec.servers.map((s) => s.hosts)).toEqual([
