@@ -7,7 +7,7 @@ import type {
   DestinationRule, Gateway, MeshDefaultTrafficPolicy, ObjectMeta, ServiceEntry, Sidecar, VirtualService,
 } from "../proxy/api/networking.js";
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
-import type { GatewayApiResource } from "../proxy/api/gateway-api.js";
+import type { GatewayApiResource, LabelSelector } from "../proxy/api/gateway-api.js";
 
 /** Where a value came from, for messages: file:line:column. */
 export interface SourcePos { file: string; line: number; column: number }
@@ -124,6 +124,8 @@ export interface Deployment {
   podLabels: Record<string, string>;
   /** spec.template.metadata.annotations */
   podAnnotations: Record<string, string>;
+  /** spec.template.spec.hostNetwork: such pods are never injected (inject.go injectRequired). */
+  hostNetwork?: true;
   containerPorts: { name?: string; containerPort: number }[];
   serviceAccountName: string;
   /** spec.template.spec.terminationGracePeriodSeconds in ms (Kubernetes default 30 s). */
@@ -367,7 +369,15 @@ export interface MeshSettings {
    * labelled istio-injection=disabled. Not set: true when the scenario has no Namespace documents,
    * false (only labelled namespaces) when it has some (docs/injection.md).
    */
-  injection: { enableNamespacesByDefault?: boolean };
+  injection: {
+    enableNamespacesByDefault?: boolean;
+    /** sidecarInjectorWebhook.neverInjectSelector: pods these select get no sidecar unless their label/annotation says "true". */
+    neverInjectSelector?: LabelSelector[];
+    /** sidecarInjectorWebhook.alwaysInjectSelector: consulted after neverInjectSelector, same precedence rule. */
+    alwaysInjectSelector?: LabelSelector[];
+    /** global.proxy.autoInject: the injector's policy for a pod that says nothing (default enabled). */
+    autoInject?: "enabled" | "disabled";
+  };
 }
 
 export interface Simulation {

@@ -14,6 +14,8 @@ import { readServedJwks } from "./served-jwks.js";
 import { readTimeline } from "./timeline.js";
 import { readConnectionPool, readOutlierDetection } from "./kinds/traffic-policy.js";
 import type { YamlMap, YamlValue } from "./yaml-value.js";
+import type { LabelSelector } from "../proxy/api/gateway-api.js";
+import { requirementError } from "../proxy/label-selector.js";
 
 function dist(v: YamlValue | undefined, fallback: DistributionSpec): DistributionSpec {
   return (v && readDistribution(v)) ?? fallback;
@@ -149,8 +151,50 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
   };
   const inj = m?.get("injection")?.map();
   const byDefault = inj?.get("enableNamespacesByDefault")?.bool();
-  if (byDefault !== undefined) out.injection = { enableNamespacesByDefault: byDefault };
+  if (byDefault !== undefined) out.injection.enableNamespacesByDefault = byDefault;
+  const never = readInjectSelectors(inj?.get("neverInjectSelector"));
+  if (never) out.injection.neverInjectSelector = never;
+  const always = readInjectSelectors(inj?.get("alwaysInjectSelector"));
+  if (always) out.injection.alwaysInjectSelector = always;
+  const autoInject = inj?.get("autoInject")?.oneOf(["enabled", "disabled"] as const);
+  if (autoInject) out.injection.autoInject = autoInject;
   for (const x of [proxy, cp, certs, inj, m]) x?.done();
+  return out;
+}
+
+/**
+ * sidecarInjectorWebhook.neverInjectSelector / alwaysInjectSelector: a list of LabelSelectors. One
+ * that LabelSelectorAsSelector refuses is only logged and skipped by istiod (inject.go
+ * injectRequired); meshsim refuses it as input instead of silently ignoring it.
+ */
+function readInjectSelectors(v: YamlValue | undefined): LabelSelector[] | undefined {
+  const list = v?.list();
+  if (!list) return undefined;
+  const out: LabelSelector[] = [];
+  for (const sv of list) {
+    const sm = sv.map();
+    if (!sm) continue;
+    const sel: LabelSelector = { matchLabels: sm.get("matchLabels")?.strMap() ?? {} };
+    const exprs = sm.get("matchExpressions")?.list();
+    if (exprs) {
+      sel.matchExpressions = [];
+      for (const ev of exprs) {
+        const em = ev.map();
+        if (!em) continue;
+        const key = em.req("key")?.str();
+        const operator = em.req("operator")?.str();
+        const values = em.get("values")?.strList() ?? [];
+        em.done();
+        if (key === undefined || operator === undefined) continue;
+        const r = { key, operator, values };
+        const err = requirementError(r);
+        if (err !== undefined) { ev.error(err); continue; }
+        sel.matchExpressions.push(r);
+      }
+    }
+    sm.done();
+    out.push(sel);
+  }
   return out;
 }
 

@@ -200,3 +200,27 @@ describe("GAMMA consumer override", () => {
     expect(pick("elsewhere")).toBe("default");
   });
 });
+
+// The server istiod generates for each listener: hosts ns/hostname per namespace allowedRoutes admits
+// (istio/istio pilot/pkg/config/kube/gateway/conversion.go buildHostnameMatch, namespacesFromSelector).
+describe("generated Istio Gateway server hosts (buildHostnameMatch)", () => {
+  const listener = (name: string, port: number, namespaces: { from: "Same" | "All" | "Selector"; selector?: { matchLabels: Record<string, string> } }, hostname?: string) =>
+    ({ name, port, protocol: "HTTP", allowedRoutes: { namespaces }, ...(hostname !== undefined ? { hostname } : {}) });
+  const gw: GatewayApiResource = { kind: "KubernetesGateway", apiVersion: "gateway.networking.k8s.io/v1", metadata: meta("gw", 0, "ingress"),
+    spec: { gatewayClassName: "istio", listeners: [
+      listener("same", 80, { from: "Same" }, "a.example.com"),
+      listener("all", 81, { from: "All" }),
+      listener("team", 82, { from: "Selector", selector: { matchLabels: { team: "x" } } }, "b.example.com"),
+      listener("nobody", 83, { from: "Selector", selector: { matchLabels: { team: "none" } } }),
+    ] } } as GatewayApiResource;
+  const route: GatewayApiResource = { ...httpRoute("r", 1, []), metadata: meta("r", 1, "routes") };
+  const out = translateGatewayApi({
+    resources: [gw, route], services: SERVICES, domainSuffix: "cluster.local",
+    namespaceLabels: new Map<string, Record<string, string>>([["shop", { team: "x" }], ["other", {}]]),
+  });
+  it("Same: the Gateway's namespace; All: */; Selector: each selected namespace, sorted; none selected: ~/", () => {
+    expect(out.gateways[0]!.spec.servers.map((s) => s.hosts)).toEqual([
+      ["ingress/a.example.com"], ["*/*"], ["shop/b.example.com"], ["~/*"],
+    ]);
+  });
+});

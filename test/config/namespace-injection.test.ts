@@ -70,3 +70,90 @@ describe("spec.mesh.injection.enableNamespacesByDefault chooses", () => {
     expect(() => load("{injection: {enableNamespacesByDefault: yes-please}}", "")).toThrow(/spec\.mesh\.injection\.enableNamespacesByDefault: expected true or false/);
   });
 });
+
+// Issue 19 audit: the injection as Istio's source runs it. The API server calls the webhook only when
+// an entry of the MutatingWebhookConfiguration selects the pod by LABELS (namespaceSelector,
+// objectSelector: manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml);
+// then pkg/kube/inject/inject.go injectRequired decides (label over annotation, only "true"/"false",
+// neverInjectSelector, alwaysInjectSelector, the policy), skipping hostNetwork pods and
+// initializer.go IgnoredNamespaces.
+const DEPX = (name: string, ns: string, o: { labels?: string; annotations?: string; spec?: string } = {}) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}${o.labels ?? ""}}${o.annotations ? `, annotations: {${o.annotations}}` : ""}}
+    spec: {containers: [{name: app, image: x}]${o.spec ?? ""}}
+`;
+
+describe("the webhook's selectors read labels, the injector reads the label before the annotation (mutatingwebhook.yaml, injectRequired)", () => {
+  it("an unlabelled namespace: the annotation inject=\"true\" alone does not inject (no objectSelector matches it); the label does", () => {
+    const s = load("{injection: {enableNamespacesByDefault: false}}",
+      DEPX("anno", "default", { annotations: "sidecar.istio.io/inject: \"true\"" })
+      + DEPX("lbl", "default", { labels: ", sidecar.istio.io/inject: \"true\"" })
+      + DEPX("lbl-over-anno", "default", { labels: ", sidecar.istio.io/inject: \"true\"", annotations: "sidecar.istio.io/inject: \"false\"" })
+      + DEPX("rev", "default", { labels: ", istio.io/rev: default" }));
+    // lbl-over-anno: "if both are present we prefer the label"; rev: the rev.object entry.
+    expect(sidecars(s)).toEqual(["default/lbl", "default/lbl-over-anno", "default/rev"]);
+  });
+
+  it("an injected namespace: annotation false refuses, a label other than true/false falls back to the namespace's policy", () => {
+    const s = load("", NS("shop", "istio-injection: enabled")
+      + DEPX("anno-false", "shop", { annotations: "sidecar.istio.io/inject: \"false\"" })
+      + DEPX("label-yes", "shop", { labels: ", sidecar.istio.io/inject: \"yes\"", annotations: "sidecar.istio.io/inject: \"false\"" })
+      + DEPX("label-true-anno-false", "shop", { labels: ", sidecar.istio.io/inject: \"true\"", annotations: "sidecar.istio.io/inject: \"false\"" }));
+    // label-yes: the label wins over the annotation even when invalid, and "yes" means "use the default".
+    expect(sidecars(s)).toEqual(["shop/label-yes", "shop/label-true-anno-false"]);
+  });
+
+  it("enableNamespacesByDefault: an invalid label value (\"yes\") matches no webhook entry (auto wants no label, object wants \"true\")", () => {
+    const s = load("{injection: {enableNamespacesByDefault: true}}",
+      DEPX("yes", "default", { labels: ", sidecar.istio.io/inject: \"yes\"" }) + DEPX("plain", "default"));
+    expect(sidecars(s)).toEqual(["default/plain"]);
+  });
+
+  it("a namespace label istio-injection other than enabled/disabled matches no entry", () => {
+    const s = load("{injection: {enableNamespacesByDefault: true}}", NS("odd", "istio-injection: \"true\"") + DEPX("a", "odd"));
+    expect(sidecars(s)).toEqual([]);
+  });
+
+  it("kube-system and the other ignored namespaces are never injected, even labelled enabled, even with the pod label", () => {
+    const s = load("", NS("kube-system", "istio-injection: enabled") + NS("kube-public")
+      + DEPX("dns", "kube-system") + DEPX("pub", "kube-public", { labels: ", sidecar.istio.io/inject: \"true\"" }) + DEPX("x", "local-path-storage", { labels: ", sidecar.istio.io/inject: \"true\"" }));
+    expect(sidecars(s)).toEqual([]);
+  });
+
+  it("a hostNetwork pod is never injected, even when its label asks", () => {
+    const s = load("", NS("shop", "istio-injection: enabled")
+      + DEPX("host", "shop", { labels: ", sidecar.istio.io/inject: \"true\"", spec: ", hostNetwork: true" }) + DEPX("pod", "shop", { spec: ", hostNetwork: false" }));
+    expect(sidecars(s)).toEqual(["shop/pod"]);
+    expect(s.deployments[0]!.hostNetwork).toBe(true);
+  });
+});
+
+describe("neverInjectSelector, alwaysInjectSelector and autoInject (injectRequired's order)", () => {
+  const mesh = (x: string) => `{injection: {enableNamespacesByDefault: false${x}}}`;
+  it("neverInjectSelector keeps a pod that says nothing out of an injected namespace; its own label inject=true still wins", () => {
+    const s = load(mesh(", neverInjectSelector: [{matchExpressions: [{key: openshift.io/build.name, operator: Exists}]}]"),
+      NS("shop", "istio-injection: enabled")
+      + DEPX("build", "shop", { labels: ", openshift.io/build.name: b1" })
+      + DEPX("build-asks", "shop", { labels: ", openshift.io/build.name: b1", annotations: "sidecar.istio.io/inject: \"true\"" })
+      + DEPX("app", "shop"));
+    expect(sidecars(s)).toEqual(["shop/build-asks", "shop/app"]);
+  });
+
+  it("autoInject disabled: only pods that ask (or alwaysInjectSelector picks) are injected in an enabled namespace; an empty selector picks nothing", () => {
+    const s = load(mesh(", autoInject: disabled, alwaysInjectSelector: [{matchLabels: {tier: web}}, {}]"),
+      NS("shop", "istio-injection: enabled")
+      + DEPX("web", "shop", { labels: ", tier: web" }) + DEPX("db", "shop") + DEPX("asks", "shop", { annotations: "sidecar.istio.io/inject: \"true\"" }));
+    expect(sidecars(s)).toEqual(["shop/web", "shop/asks"]);
+  });
+
+  it("a selector Kubernetes refuses is an input error, and so is an unknown policy", () => {
+    expect(() => load(mesh(", neverInjectSelector: [{matchExpressions: [{key: a, operator: In}]}]"), "")).toThrow(/neverInjectSelector.*values set can't be empty/);
+    expect(() => load(mesh(", autoInject: maybe"), "")).toThrow(/spec\.mesh\.injection\.autoInject/);
+  });
+});

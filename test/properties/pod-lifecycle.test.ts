@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CRASH_BACKOFF_INITIAL_MS, CRASH_BACKOFF_MAX_MS, CrashBackoff } from "../../src/mesh/kube/crash-backoff.js";
-import { ISTIO_PROXY_STARTUP_PROBE, podStart, readyAfterMs, type ProbeTiming } from "../../src/mesh/kube/readiness.js";
+import { ISTIO_PROXY_STARTUP_PROBE, appStartMs, podStart, readyAfterMs, type AppHold, type ProbeTiming } from "../../src/mesh/kube/readiness.js";
 import type { Pod } from "../../src/mesh/kube/pod.js";
 import { createWorld } from "../../src/runner/run-scenario.js";
 import { buildSummary } from "../../src/report/summary.js";
@@ -59,7 +59,7 @@ describe("pod readiness", () => {
   it("a pod with a readinessProbe is never Ready before its app listens, nor before its sidecar's startup probe passes", () => {
     fc.assert(
       fc.property(
-        fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: undefined }), fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: undefined }), fc.constantFrom<AppHold>("none", "pilot-agent-wait", "native-startup-probe"),
         fc.integer({ min: 0, max: 60_000 }), fc.array(probeArb, { minLength: 1, maxLength: 3 }),
         (proxyUp, hold, startup, probes) => {
           const t = podStart(proxyUp, hold, startup, probes);
@@ -67,7 +67,7 @@ describe("pod readiness", () => {
           if (proxyUp !== undefined) expect(t.readyMs).toBeGreaterThanOrEqual(proxyUp);
           // ... and it is Ready at a probe tick no more than successThreshold periods after the app listens.
           for (const p of probes) {
-            const r = readyAfterMs(p, t.appUpMs - (hold && proxyUp !== undefined ? proxyUp : 0));
+            const r = readyAfterMs(p, t.appUpMs - appStartMs(proxyUp, hold));
             expect((r - p.initialDelayMs) % p.periodMs).toBe(0);
             expect(r).toBeLessThan(Math.max(p.initialDelayMs, startup) + p.successThreshold * p.periodMs);
           }
@@ -76,20 +76,32 @@ describe("pod readiness", () => {
     );
   });
 
-  it("with holdApplicationUntilProxyStarts the app starts only once the proxy is up; without it, both start at once", () => {
+  it("with holdApplicationUntilProxyStarts the app starts at pilot-agent wait's first successful check; a native sidecar's at its startupProbe's; without either, at once", () => {
+    // pilot/cmd/pilot-agent/app/wait.go: sleep periodMillis (500) before every check of /healthz/ready;
+    // the injection template's startupProbe: initialDelaySeconds 0, periodSeconds 1.
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 0, max: 60_000 }), (proxyUp, startup) => {
-        expect(podStart(proxyUp, true, startup, []).appUpMs).toBe(proxyUp + startup);
-        expect(podStart(proxyUp, false, startup, []).appUpMs).toBe(startup);
+        const waited = podStart(proxyUp, "pilot-agent-wait", startup, []).appUpMs - startup;
+        expect(waited % 500).toBe(0);
+        expect(waited).toBeGreaterThanOrEqual(proxyUp);
+        expect(waited).toBeLessThan(proxyUp + 500);
+        const probed = podStart(proxyUp, "native-startup-probe", startup, []).appUpMs - startup;
+        expect(probed % 1000).toBe(0);
+        expect(probed).toBeGreaterThanOrEqual(proxyUp);
+        expect(probed).toBeLessThan(proxyUp + 1000);
+        expect(podStart(proxyUp, "none", startup, []).appUpMs).toBe(startup);
       }),
     );
+    // Envoy ready at 1.2 s: pilot-agent wait lets the app start at 1.5 s, the startupProbe at 2 s;
+    // ready at 0: the first check is still 500 ms away.
+    expect([appStartMs(1200, "pilot-agent-wait"), appStartMs(1200, "native-startup-probe"), appStartMs(0, "pilot-agent-wait")]).toEqual([1500, 2000, 500]);
   });
 
   it("without a readinessProbe a pod is Ready as soon as its sidecar is, however long its app takes", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 60_000 }), (proxyUp, startup) => {
-        expect(podStart(proxyUp, false, startup, []).readyMs).toBe(readyAfterMs(ISTIO_PROXY_STARTUP_PROBE, proxyUp));
-        expect(podStart(undefined, false, startup, []).readyMs).toBe(0);
+        expect(podStart(proxyUp, "none", startup, []).readyMs).toBe(readyAfterMs(ISTIO_PROXY_STARTUP_PROBE, proxyUp));
+        expect(podStart(undefined, "none", startup, []).readyMs).toBe(0);
       }),
     );
   });

@@ -50,6 +50,10 @@ describe("pod startup fields", () => {
     expect([plain.terminationDrainMs, plain.nativeSidecar]).toEqual([5000, false]);
     const set = load({ "main.yaml": `${SIM}${deployment("", `\n      annotations: {proxy.istio.io/config: "terminationDrainDuration: 1m30s", sidecar.istio.io/nativeSidecar: "true"}`)}` }).deployments[0]!;
     expect([set.terminationDrainMs, set.nativeSidecar]).toEqual([90_000, true]);
+    // The injection template's `ne (annotation …) "false"`: any other value is native too
+    // (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml $nativeSidecar).
+    const yes = load({ "main.yaml": `${SIM}${deployment("", `\n      annotations: {sidecar.istio.io/nativeSidecar: "yes"}`)}` }).deployments[0]!;
+    expect(yes.nativeSidecar).toBe(true);
     expect(loadError({ "main.yaml": `${SIM}${deployment("", `\n      annotations: {proxy.istio.io/config: "terminationDrainDuration: 5"}`)}` }).message)
       .toMatch(/main\.yaml:\d+:\d+: error: .*proxy\.istio\.io\/config.*: terminationDrainDuration must be a duration string such as "5s"/);
   });

@@ -143,6 +143,22 @@ function namespaceAllowed(l: Listener, gw: KubernetesGateway, routeNs: string, n
   return labelSelectorMatches(from.selector ?? { matchLabels: {} }, labels);
 }
 
+/**
+ * The generated server's hosts: `ns/hostname` for each namespace allowedRoutes admits (`*` for All),
+ * `~/hostname` (no namespace) when none, so that only those namespaces' routes bind
+ * (conversion.go buildHostnameMatch, namespacesFromSelector). The namespaces a selector can pick are
+ * the Namespace documents' and those holding routes.
+ */
+function listenerServerHosts(l: Listener, gw: KubernetesGateway, input: GatewayApiInput): string[] {
+  const host = l.hostname ?? "*";
+  const from = l.allowedRoutes.namespaces.from;
+  if (from === "All") return [`*/${host}`];
+  if (from === "Same") return [`${gw.metadata.namespace}/${host}`];
+  const known = new Set([...input.namespaceLabels.keys(), ...input.resources.map((r) => r.metadata.namespace)]);
+  const out = [...known].sort().filter((ns) => namespaceAllowed(l, gw, ns, input.namespaceLabels)).map((ns) => `${ns}/${host}`);
+  return out.length > 0 ? out : [`~/${host}`];
+}
+
 /** A listener's verdict on a parentRef, ranked as istiod collapses them (conditions.go createRouteStatus). */
 interface ListenerVerdict { readonly rank: number; readonly reason: string; readonly message: string }
 const ATTACHED = 0, NOT_ALLOWED = 1, NO_HOSTNAME = 2, NO_PARENT = 3;
@@ -237,7 +253,7 @@ export function translateGatewayApi(input: GatewayApiInput): GatewayApiOutput {
       spec: {
         selector: { [GATEWAY_NAME_LABEL]: gw.metadata.name },
         servers: servedListeners(gw).filter((l) => (l.protocol === "HTTP" || l.protocol === "HTTPS") && listenerServed(l, tls.get(l.name)!)).map((l) => {
-          const server = { port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [`${gw.metadata.namespace}/${l.hostname ?? "*"}`] };
+          const server = { port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: listenerServerHosts(l, gw, input) };
           const t = tls.get(l.name)!.tls;
           return t === undefined ? server : { ...server, tls: t };
         }),

@@ -15,6 +15,7 @@ import { ingressGatewayLabels } from "../../scenario/ingress-gateway-labels.js";
 import { DEFAULTS } from "../../scenario/defaults.js";
 import { Pod, podIp } from "./pod.js";
 import { PodLifecycle, type PodStartSpec } from "./pod-lifecycle.js";
+import type { AppHold } from "./readiness.js";
 import { injectsSidecar } from "./sidecar-injection.js";
 import { DeploymentRollouts } from "./deployment-rollout.js";
 import { isWaypointPod } from "../waypoint/waypoint-workloads.js";
@@ -165,8 +166,10 @@ export class PodController {
       pod.proxy!.xds = new ProxyXds(config, d.registry.eds, config, config, false);
     }
     // A native sidecar is an init container: the app containers start once its startupProbe passed,
-    // as with holdApplicationUntilProxyStarts (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/).
-    const hold = dep.holdApplicationUntilProxyStarts || (pod.hasSidecar && dep.nativeSidecar);
+    // whatever holdApplicationUntilProxyStarts says (the template then drops the postStart wait)
+    // (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/, readiness.ts).
+    const hold: AppHold = pod.hasSidecar && dep.nativeSidecar ? "native-startup-probe"
+      : dep.holdApplicationUntilProxyStarts ? "pilot-agent-wait" : "none";
     const spec: PodStartSpec = { probes: dep.readinessProbes, hold, appStartup: d.apps.startupOf(w) };
     this.lifecycle.add(pod, spec, starting, bootstrapped);
     if (!bootstrapped) d.istiod().distributor.connect(pod);

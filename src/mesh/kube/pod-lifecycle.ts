@@ -8,13 +8,13 @@ import type { Simulator } from "../../engine/simulator.js";
 import { CrashBackoff } from "./crash-backoff.js";
 import type { Inbound } from "../sidecar/inbound.js";
 import type { Pod } from "./pod.js";
-import { appReadyAfterMs, podStart, type ProbeTiming } from "./readiness.js";
+import { appReadyAfterMs, podStart, type AppHold, type ProbeTiming } from "./readiness.js";
 
 /** How a pod starts (from its Deployment and Workload). */
 export interface PodStartSpec {
   probes: readonly ProbeTiming[];
-  /** ProxyConfig holdApplicationUntilProxyStarts. */
-  hold: boolean;
+  /** What holds the app until the proxy is up (holdApplicationUntilProxyStarts, a native sidecar). */
+  hold: AppHold;
   /** Draws how long the app takes to listen once its container runs. */
   appStartup: () => number;
 }

@@ -19,7 +19,7 @@ import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../../proxy/security/index.js";
-import { CONNECTION_CERT_EXPIRED } from "../../proxy/security/connection-security.js";
+import { expiredCertificateOutcome } from "../../proxy/security/connection-security.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import { REDIRECT_COST_MS } from "./interception.js";
 import type { RequestLog } from "../../telemetry/request-log.js";
@@ -184,10 +184,7 @@ export class SidecarPath {
     const tls = chooseClientTls(cluster.policy.tls, { endpointHasSidecar: meshEndpoint, serverMode });
     let security = connectionSecurity(true, tls.mode, meshEndpoint, serverMode);
     // An expired workload certificate on either side fails the mTLS handshake.
-    if (security.mtls) {
-      const now = this.sim.now;
-      if (now >= host.certNotAfter || (cluster.owner !== null && now >= cluster.owner.certNotAfter)) security = CONNECTION_CERT_EXPIRED;
-    }
+    if (security.mtls) security = expiredCertificateOutcome(this.sim.now, cluster.owner?.certNotAfter ?? Infinity, host.certNotAfter) ?? security;
     const from = cluster.owner;
     let d = net.between(from, host) + net.between(host, from);
     let hello = 0;

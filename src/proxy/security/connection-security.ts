@@ -76,8 +76,8 @@ export const CONNECTION_HANDSHAKE_FAILURE = outcome({
 });
 
 /**
- * Istio mTLS where one side's workload certificate has expired (istiod was unreachable for its
- * rotation): the peer's certificate verification fails the handshake; the client sidecar answers
+ * Istio mTLS where the server's workload certificate has expired (istiod was unreachable for its
+ * rotation): the client's certificate verification fails the handshake; the client sidecar answers
  * 503 UF, the server side logs a failed TLS handshake.
  */
 export const CONNECTION_CERT_EXPIRED = outcome({
@@ -86,6 +86,33 @@ export const CONNECTION_CERT_EXPIRED = outcome({
   serverFlag: undefined, resetReason: "connection failure",
   reason: "a workload certificate has expired: the peer rejects it in the mTLS handshake",
 });
+
+/**
+ * Istio mTLS where only the client's workload certificate has expired: the server's Envoy fails to
+ * verify it and sends the TLS alert certificate_expired (DefaultCertValidator::doVerifyCertChain
+ * returns SSL_alert_from_verify_result(X509_V_ERR_CERT_HAS_EXPIRED)); the client reads the alert,
+ * BoringSSL's SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED (ERR_LIB_SSL << 24 | 1045).
+ * https://github.com/envoyproxy/envoy/blob/main/source/common/tls/cert_validator/default_validator.cc
+ */
+export const CONNECTION_CLIENT_CERT_EXPIRED = outcome({
+  kind: "handshake-failure", ok: false, mtls: false, encrypted: false, status: 503, flag: "UF",
+  body: `${UPSTREAM_PREFIX}reset reason: connection failure, transport failure reason: TLS_error:|268436501:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_EXPIRED:TLS_error_end`,
+  serverFlag: undefined, resetReason: "connection failure",
+  reason: "the client's workload certificate has expired: the server rejects it in the mTLS handshake (alert certificate_expired)",
+});
+
+/**
+ * An mTLS handshake at `now` between a client and a server whose workload certificates end at these
+ * times. The client verifies the server's certificate first (TLS 1.3: the server's Certificate comes
+ * before the client's), so an expired server certificate fails it at the client
+ * (CERTIFICATE_VERIFY_FAILED) whatever the client's; else an expired client certificate draws the
+ * server's alert. undefined: both valid.
+ */
+export function expiredCertificateOutcome(now: number, clientNotAfter: number, serverNotAfter: number): ConnectionOutcome | undefined {
+  if (now >= serverNotAfter) return CONNECTION_CERT_EXPIRED;
+  if (now >= clientNotAfter) return CONNECTION_CLIENT_CERT_EXPIRED;
+  return undefined;
+}
 
 /**
  * The outcome of one connection.

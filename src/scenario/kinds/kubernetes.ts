@@ -22,7 +22,7 @@ const SERVICE_SPEC_IGNORED = [
 const DEPLOYMENT_SPEC_IGNORED = ["revisionHistoryLimit", "progressDeadlineSeconds", "paused"];
 const POD_SPEC_IGNORED = [
   "initContainers", "ephemeralContainers", "volumes", "tolerations",
-  "securityContext", "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
+  "securityContext", "imagePullSecrets", "hostPID", "hostIPC", "hostAliases", "hostname", "subdomain",
   "dnsPolicy", "dnsConfig", "restartPolicy", "priority", "priorityClassName", "schedulerName", "runtimeClassName",
   "automountServiceAccountToken", "enableServiceLinks", "preemptionPolicy", "overhead",
   "readinessGates", "activeDeadlineSeconds", "shareProcessNamespace", "os", "setHostnameAsFQDN", "hostUsers",
@@ -225,16 +225,19 @@ function terminationDrain(m: YamlMap | undefined, annotations: Record<string, st
 }
 
 /**
- * The `sidecar.istio.io/nativeSidecar` annotation, which takes precedence over ENABLE_NATIVE_SIDECARS
- * (pkg/kube/inject/inject.go): "true" or "false"; absent, meshsim keeps the classic sidecar container.
+ * The `sidecar.istio.io/nativeSidecar` annotation, which takes precedence over ENABLE_NATIVE_SIDECARS.
+ * Istio's injection template decides the container's place with `ne (annotation | default
+ * .NativeSidecars) "false"`: any value but "false" makes istio-proxy a native sidecar (an init
+ * container with restartPolicy Always). Absent, meshsim keeps the classic sidecar container: the
+ * global default before istio/istio#56428 ("auto" since: native on kubelets ≥ 1.33, which meshsim does not model).
+ * istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml ($nativeSidecar),
+ * pkg/kube/inject/webhook.go DetectNativeSidecar, pilot/pkg/features/pilot.go EnableNativeSidecars.
  */
 function nativeSidecar(m: YamlMap | undefined, annotations: Record<string, string>): boolean {
   const v = annotations["sidecar.istio.io/nativeSidecar"];
   if (v === undefined || v === "false") return false;
-  if (v === "true") return true;
-  // Istio's injector ignores any other value and falls back to its global setting.
-  m?.get("sidecar.istio.io/nativeSidecar")?.warn(`${JSON.stringify(v)} is neither "true" nor "false"; Istio ignores it (classic sidecar)`);
-  return false;
+  if (v !== "true") m?.get("sidecar.istio.io/nativeSidecar")?.warn(`${JSON.stringify(v)} is neither "true" nor "false"; Istio's injection template treats any value but "false" as true (native sidecar)`);
+  return true;
 }
 
 export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos): Deployment | undefined {
@@ -251,6 +254,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   let holdApplicationUntilProxyStarts: boolean = DEFAULTS.deployment.holdApplicationUntilProxyStarts;
   let terminationDrainMs: number = DEFAULTS.deployment.terminationDrainMs;
   let native = false;
+  let hostNetwork = false;
   let scheduling: Deployment["scheduling"];
   const containers: ContainerResources[] = [];
   let proxy: ProxyResources = {};
@@ -292,6 +296,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
       serviceAccountName = saV?.nonEmptyStr() ?? serviceAccountName;
       const grace = ps.get("terminationGracePeriodSeconds")?.int({ min: 0 });
       if (grace !== undefined) terminationGracePeriodMs = grace * 1000;
+      if (ps.get("hostNetwork")?.bool() === true) hostNetwork = true;
       scheduling = readPodScheduling(ps, tmpl.get("spec")!);
       ps.ignore(...POD_SPEC_IGNORED);
       ps.done();
@@ -315,7 +320,7 @@ export function readDeployment(doc: YamlMap, metadata: ObjectMeta, pos: SourcePo
   doc.ignore("status");
   return {
     kind: "Deployment", metadata, replicas, podLabels, podAnnotations, containerPorts, serviceAccountName,
-    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, terminationDrainMs, nativeSidecar: native, strategy, ...(scheduling ? { scheduling } : {}),
+    terminationGracePeriodMs, readinessProbes, holdApplicationUntilProxyStarts, terminationDrainMs, nativeSidecar: native, ...(hostNetwork ? { hostNetwork: true as const } : {}), strategy, ...(scheduling ? { scheduling } : {}),
     ...(containers.length > 0 ? { containers } : {}), ...(Object.keys(proxy).length > 0 ? { proxy } : {}), pos,
   };
 }

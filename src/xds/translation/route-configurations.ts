@@ -237,16 +237,51 @@ function downstreamTlsOf(gw: Gateway | undefined, host: string, port: number): D
   return terminatesTls((best.tls as { mode?: string } | undefined)?.mode);
 }
 
+/**
+ * The hosts a server offers to VirtualServices of `vsNamespace`: `ns/host` only to namespace ns, `./host`
+ * to the Gateway's own, `*\/host` and a bare host to all (istio/istio pilot/pkg/model/gateway.go
+ * sanitizeServerHostNamespace, pkg/config/host/names.go NamesForNamespace, used by
+ * pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig).
+ */
+export function serverHostsFor(sv: GatewayServer, gatewayNamespace: string, vsNamespace: string): string[] {
+  const out: string[] = [];
+  for (const h of sv.hosts) {
+    const slash = h.indexOf("/");
+    if (slash < 0) { out.push(h); continue; }
+    const ns = h.slice(0, slash);
+    if (ns === "*" || (ns === "." ? gatewayNamespace : ns) === vsNamespace) out.push(h.slice(slash + 1));
+  }
+  return out;
+}
+
 /** At a gateway: the Gateway's servers decide which hosts it listens for; only VirtualServices bound to it route. */
 function gatewayHost(p: ProxyInput, host: string, port: number): VirtualHost {
   const name = p.pod.gateway!;
   const gw = p.config.gateways.find((g) => `${g.metadata.namespace}/${g.metadata.name}` === name);
   const downstreamTls = downstreamTlsOf(gw, host, port);
-  const listens = gw?.spec.servers.some((sv) => listensOn(sv.port.number, port) && sv.hosts.some((h) => hostMatches(h.slice(h.indexOf("/") + 1), host))) === true;
+  const onPort = gw?.spec.servers.filter((sv) => listensOn(sv.port.number, port)) ?? [];
+  const listens = onPort.some((sv) => serverHosts(sv).some((h) => hostMatches(h, host)));
+  // A VirtualService routes the host only where a server offers it to the VS's namespace.
+  const offered = (v: VirtualService) => onPort.some((sv) => serverHostsFor(sv, gw!.metadata.namespace, v.metadata.namespace).some((h) => hostMatches(h, host)));
   // A VirtualService with no route for this gateway and port is skipped (gateway.go: "continue" on
   // BuildHTTPRoutesForVirtualService's error), as at a sidecar.
-  const chosen = listens ? routedVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port)), host, sourceOf(p.pod), port, compileOptions(p)) : undefined;
+  const chosen = listens ? routedVirtualService(p.config.virtualServices.filter((v) => routesOnPort(v, port) && offered(v)), host, sourceOf(p.pod), port, compileOptions(p)) : undefined;
   const vs = chosen?.vs;
+  // tls.httpsRedirect on a plain-HTTP server: the virtual host gets require_tls ALL (with or without a
+  // VirtualService), and Envoy answers every request on it 301 to https://<Host><path>
+  // (gateway.go buildGatewayHTTPRouteConfig RequireTls; envoy config_impl.cc SslRedirector).
+  if (listens && downstreamTls === "plaintext" && onPort.some((sv) => (sv.tls as { httpsRedirect?: unknown } | undefined)?.httpsRedirect === true && serverHosts(sv).some((h) => hostMatches(h, host)))) {
+    const redirect: VirtualService = {
+      kind: "VirtualService", apiVersion: "networking.istio.io/v1",
+      metadata: { name: "https-redirect", namespace: gw!.metadata.namespace, labels: {}, annotations: {}, creationIndex: -1 },
+      spec: { hosts: [host], gateways: [name], http: [{ redirect: { scheme: "https", redirectCode: 301 } }] },
+    };
+    return {
+      name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
+      routes: compileRoutes(redirect, sourceOf(p.pod), port, compileOptions(p)), virtualService: vs ? `${vs.metadata.name}.${vs.metadata.namespace}` : "", downstreamTls,
+      reason: `Gateway ${name} listens for ${host} on port ${port} with tls.httpsRedirect: every plain-HTTP request is redirected (301) to https`,
+    };
+  }
   return {
     name: `${host}:${port}`, domains: [host, `${host}:${port}`], kind: "gateway", service: "", serviceEntry: undefined, passthroughFqdn: "",
     routes: chosen?.routes ?? [],
