@@ -79,7 +79,10 @@ export function batchMeansCi(windows: readonly BatchWindow[], p99: number): Clie
     return { mean: null, errorRate: null, p99: null, batches: 0, windowsPerBatch: 0, lag1: null,
       why: `${L} report window${L === 1 ? "" : "s"} after the warm-up: batch means need ${MIN_BATCHES} (a shorter report.window or a longer run)` };
   }
-  let k = Math.min(MAX_BATCHES, L);
+  // m whole windows per batch, as few as keep k ≤ 30; the L − k·m windows left over lengthen the
+  // last batches by one window each (batchBounds), so batches differ by at most one window in m ≥ 1.
+  let m = Math.ceil(L / MAX_BATCHES);
+  let k = Math.floor(L / m);
   for (;;) {
     const b = batchBounds(L, k).map(([a, z]) => sum(windows.slice(a, z)));
     const n = b.map((x) => x.requests), e = b.map((x) => x.errors), s = b.map((x) => x.latencySumMs);
@@ -88,8 +91,9 @@ export function batchMeansCi(windows: readonly BatchWindow[], p99: number): Clie
     const rLat = lat === null ? null : lag1(lat.residuals);
     const rErr = err === null ? null : lag1(err.residuals);
     const bad = (rLat !== null && correlated(rLat, k)) || (rErr !== null && correlated(rErr, k));
-    if (bad && Math.floor(k / 2) >= MIN_BATCHES) {
-      k = Math.floor(k / 2);
+    if (bad && Math.floor(L / (2 * m)) >= MIN_BATCHES) {
+      m *= 2;
+      k = Math.floor(L / m);
       continue;
     }
     const why: string[] = [];

@@ -122,9 +122,9 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
       rps: round3(measuredSeconds > 0 ? c.requests / measuredSeconds : 0),
       meanInflight: round3(c.meanInflight()),
     };
-    clients[name]!.ci95 = batchMeansCi(batchWindows(c), c.latency.percentile(99));
     const source = info.clientSources?.[name];
     if (source !== undefined) clients[name]!.sourceWorkload = source;
+    clients[name]!.ci95 = batchMeansCi(batchWindows(c), c.latency.percentile(99));
     clientSeries[name] = c.windows.points().map(toPoint);
   }
 
