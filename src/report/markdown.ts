@@ -7,6 +7,7 @@ import { STATUS_TEXT } from "./status-text.js";
 import { headline } from "./headline.js";
 import { errorsIn } from "./internal-failures.js";
 import { share } from "./share.js";
+import { noActual } from "./expectations.js";
 
 /** Events listed in full; the rest are counted. */
 const MAX_EVENTS_SHOWN = 50;
@@ -90,7 +91,7 @@ export function renderMarkdown(s: Summary): string {
   if (s.expectations.length > 0) {
     const failed = s.expectations.filter((e) => !e.ok).length;
     out.push("## Expectations", "", failed === 0 ? `All ${s.expectations.length} passed.` : `${failed} of ${s.expectations.length} failed.`, "");
-    for (const e of s.expectations) out.push(`- ${e.ok ? "✔" : "✘"} ${e.text} — actual ${e.actual ?? "none (no requests)"}`);
+    for (const e of s.expectations) out.push(`- ${e.ok ? "✔" : "✘"} ${e.text} — actual ${e.actual ?? noActual(e.text)}`);
     out.push("");
   }
 

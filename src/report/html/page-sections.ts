@@ -7,6 +7,7 @@ import { STATUS_TEXT } from "../status-text.js";
 import { headline } from "../headline.js";
 import { int } from "../number-text.js";
 import { share } from "../share.js";
+import { noActual } from "../expectations.js";
 import { round3 } from "../summary.js";
 import type { ClientSummary, EdgeSummary, LatencySummary, Summary } from "../summary-types.js";
 import { COUNTER_TEXT } from "./counter-text.js";
@@ -117,7 +118,7 @@ export function expectationsSection(s: Summary): string {
   if (s.expectations.length === 0) return "";
   const rows = s.expectations.map((e) =>
     `<li class="${e.ok ? "ok" : "fail"}"><span class="badge ${e.ok ? "good" : "bad"}">${e.ok ? "pass" : "fail"}</span> <code>${esc(e.text)}</code>` +
-      ` <span class="muted">actual</span> <b>${e.actual === null ? "none (no requests)" : esc(int(e.actual))}</b></li>`,
+      ` <span class="muted">actual</span> <b>${e.actual === null ? esc(noActual(e.text)) : esc(int(e.actual))}</b></li>`,
   );
   return section("expectations", "Expectations", `<ul class="expectations">${rows.join("")}</ul>`);
 }
