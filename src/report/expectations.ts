@@ -6,7 +6,7 @@ import type { Comparison, Expectation, ExpectCheck } from "../scenario/model.js"
 import type { Recorder } from "../telemetry/recorder.js";
 import { selectEdges } from "./edge-selection.js";
 import { groupStats, latencySummary, roundActual } from "./summary.js";
-import type { ExpectationResult, LatencySummary, RequestSummary, Summary } from "./summary-types.js";
+import type { ClientSummary, ExpectationResult, LatencySummary, RequestSummary, Summary } from "./summary-types.js";
 import { RequestStats } from "../telemetry/request-stats.js";
 
 const LATENCY_KEYS = new Set<string>(["mean", "p50", "p90", "p99", "p999", "max"]);
@@ -85,8 +85,23 @@ function actualOf(metric: string, req: RequestSummary | null, measuredSeconds: n
   if (metric === "errorRate") return req !== null && requests > 0 ? errorsOf(req.codes) / requests : null;
   if (metric.startsWith("codes.")) return req === null ? 0 : codeCount(req.codes, metric.slice(6));
   if (metric.startsWith("flags.")) return req === null ? 0 : flagCount(req.flags, metric.slice(6));
+  if (metric === "meanUpper" || metric === "p99Upper" || metric === "errorRateUpper") return upperOf(metric, req as ClientSummary | null);
   if (LATENCY_KEYS.has(metric)) return req !== null && requests > 0 ? req.latencyMs[metric as keyof LatencySummary] : null;
   return null;
+}
+
+/** The upper end of a client's 95 % interval from the run (ci95); null when the run gives none. */
+function upperOf(metric: "meanUpper" | "p99Upper" | "errorRateUpper", c: ClientSummary | null): number | null {
+  const ci = c?.ci95;
+  if (c === null || ci === undefined || c.requests === 0) return null;
+  if (metric === "meanUpper") return ci.mean === null ? null : c.latencyMs.mean + ci.mean;
+  if (metric === "p99Upper") return ci.p99 === null ? null : c.latencyMs.p99 + ci.p99;
+  return ci.errorRate === null ? null : c.errorRate + ci.errorRate;
+}
+
+/** What a report says for an expectation without an actual value (its text is "who metric OP VALUE"). */
+export function noActual(text: string): string {
+  return /\s(meanUpper|p99Upper|errorRateUpper)\s/.test(text) ? "none (no confidence interval: see the client's ci95.why)" : "none (no requests)";
 }
 
 /** `==` and `!=` allow a relative 1e-9 for floating-point noise. */

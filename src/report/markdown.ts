@@ -7,6 +7,7 @@ import { STATUS_TEXT } from "./status-text.js";
 import { headline } from "./headline.js";
 import { errorsIn } from "./internal-failures.js";
 import { share } from "./share.js";
+import { noActual } from "./expectations.js";
 
 /** Events listed in full; the rest are counted. */
 const MAX_EVENTS_SHOWN = 50;
@@ -90,7 +91,7 @@ export function renderMarkdown(s: Summary): string {
   if (s.expectations.length > 0) {
     const failed = s.expectations.filter((e) => !e.ok).length;
     out.push("## Expectations", "", failed === 0 ? `All ${s.expectations.length} passed.` : `${failed} of ${s.expectations.length} failed.`, "");
-    for (const e of s.expectations) out.push(`- ${e.ok ? "✔" : "✘"} ${e.text} — actual ${e.actual ?? "none (no requests)"}`);
+    for (const e of s.expectations) out.push(`- ${e.ok ? "✔" : "✘"} ${e.text} — actual ${e.actual ?? noActual(e.text)}`);
     out.push("");
   }
 
@@ -100,9 +101,23 @@ export function renderMarkdown(s: Summary): string {
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
   );
   for (const [name, c] of Object.entries(s.clients)) {
-    out.push(`| ${cell(name)} | ${c.requests} | ${c.rps} | ${share(errorsIn(c.codes), c.requests)} | ${lat(c.latencyMs)} | ${counts(c.codes)} | ${counts(c.flags)} |`);
+    // ± the 95 % half-widths of this one run (batch means), where summary.json gives them.
+    const ci = c.ci95;
+    const pm = (x: number | null | undefined, f: (y: number) => string) => (x === null || x === undefined ? "" : ` ± ${f(x)}`);
+    const l = c.latencyMs;
+    const latency = `${ms(l.mean)}${pm(ci?.mean, ms)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)}${pm(ci?.p99, ms)} | ${ms(l.p999)} | ${ms(l.max)}`;
+    out.push(`| ${cell(name)} | ${c.requests} | ${c.rps} | ${share(errorsIn(c.codes), c.requests)}${pm(ci?.errorRate, pct)} | ${latency} | ${counts(c.codes)} | ${counts(c.flags)} |`);
   }
   out.push("");
+  const cis = Object.entries(s.clients).filter(([, c]) => c.ci95 !== undefined);
+  if (cis.length > 0) {
+    out.push("± is the half-width of the 95% confidence interval from this one run, by batch means (docs/reports.md, \"Confidence intervals of one run\"):");
+    for (const [name, c] of cis) {
+      const b = c.ci95!;
+      out.push(`- ${name}: ${b.batches > 0 ? `${b.batches} batches of ${b.windowsPerBatch} windows, lag-1 autocorrelation ${b.lag1 ?? "–"}` : "no batches"}${b.why !== undefined ? `; not given: ${b.why}` : ""}`);
+    }
+    out.push("");
+  }
 
   if (s.edges.length > 0) {
     out.push(

@@ -18,6 +18,24 @@ export interface RequestSummary {
   latencyMs: LatencySummary;
 }
 
+/** clients.<name>.ci95: half-widths of 95 % confidence intervals from one run (report/batch-means.ts). */
+export interface ClientCi95 {
+  /** Half-width (ms) of the interval of latencyMs.mean; null when it cannot be given (`why`). */
+  mean: number | null;
+  /** Half-width of the interval of errorRate (a fraction). */
+  errorRate: number | null;
+  /** Half-width (ms) of the interval of latencyMs.p99, by sectioning. */
+  p99: number | null;
+  /** Batches used (0 when there were too few windows). */
+  batches: number;
+  /** Report windows per batch (the last batches may hold one window more: `windows` / `batches`). */
+  windowsPerBatch: number;
+  /** Lag-1 autocorrelation of the mean-latency batch residuals at the batch count used. */
+  lag1: number | null;
+  /** Why a half-width is null, when one is. */
+  why?: string;
+}
+
 export interface ClientSummary extends RequestSummary {
   /** Requests with code 0 or ≥ 500, over all requests (0 when none). */
   errorRate: number;
@@ -28,6 +46,9 @@ export interface ClientSummary extends RequestSummary {
   /** Istio's source_workload of this client's requests in `edges`: the load generator's own name
    *  from outside the mesh, its Deployment, or the ingress gateway (`istio-ingressgateway`). */
   sourceWorkload?: string;
+  /** 95 % confidence half-widths of `latencyMs.mean`, `errorRate` and `latencyMs.p99` from this one
+   *  run, by batch means (report/batch-means.ts; docs/reports.md). Absent in files from before it. */
+  ci95?: ClientCi95;
 }
 
 export interface EdgeSummary extends RequestSummary {

@@ -5,6 +5,7 @@ import type { LatencyHistogram } from "../telemetry/histogram.js";
 import type { Recorder } from "../telemetry/recorder.js";
 import { RequestStats } from "../telemetry/request-stats.js";
 import type { WindowPoint } from "../telemetry/window-series.js";
+import { batchMeansCi, type BatchWindow } from "./batch-means.js";
 import { compareText, selectEdges, type EdgeGroup } from "./edge-selection.js";
 import type {
   ClientSummary, EdgeSummary, EdgeTimeSeries, ExpectationResult, LatencySummary, PodSummary, RequestSummary, Summary, TimePoint, RouteSummary, GatewaySummary,
@@ -97,6 +98,16 @@ function edgeTimeSeries(g: EdgeGroup, toPoint: (p: WindowPoint) => TimePoint): E
   return { source: g.source, destination: g.destination, service: g.service, points };
 }
 
+/** A client's report windows as batch means read them (its series keeps latency sums and p99s). */
+function batchWindows(c: RequestStats): BatchWindow[] {
+  const w = c.windows!;
+  const out: BatchWindow[] = [];
+  for (let i = 0; i < w.length; i++) {
+    out.push({ requests: w.requestsAt(i), errors: w.errorsAt(i), latencySumMs: w.latencySumMsAt(i) ?? 0, p99: w.p99At(i) });
+  }
+  return out;
+}
+
 export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
   rec.finish();
   const measuredSeconds = Math.max(0, (rec.opts.endMs - rec.opts.warmupMs) / 1000);
@@ -113,6 +124,7 @@ export function buildSummary(rec: Recorder, info: SummaryInfo): Summary {
     };
     const source = info.clientSources?.[name];
     if (source !== undefined) clients[name]!.sourceWorkload = source;
+    clients[name]!.ci95 = batchMeansCi(batchWindows(c), c.latency.percentile(99));
     clientSeries[name] = c.windows.points().map(toPoint);
   }
 

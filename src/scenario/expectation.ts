@@ -11,6 +11,12 @@ export const INGRESS_GATEWAY_WORKLOAD = "istio-ingressgateway";
 
 const LATENCY = new Set(["mean", "p50", "p90", "p99", "p999", "max"]);
 const COUNT = new Set(["requests", "rps"]);
+/**
+ * A client's figure plus the half-width of its 95 % interval from the run (summary.json's
+ * clients.<name>.ci95, docs/reports.md "Confidence intervals of one run"): `p99Upper: "< 200ms"` holds
+ * when the p99 is below 200 ms with 95 % confidence. Clients only (edges have no intervals).
+ */
+export const CLIENT_UPPER = new Set(["meanUpper", "p99Upper", "errorRateUpper"]);
 const OPS: readonly Comparison[] = ["<=", ">=", "==", "!=", "<", ">"];
 
 export type MetricUnit = "latency" | "fraction" | "count";
@@ -43,8 +49,8 @@ export function metricUnit(metric: string): MetricUnit | undefined {
   if (MESH_COUNT.has(metric)) return "count";
   if (MESH_FRACTION.has(metric)) return "fraction";
   if (metric.startsWith("mesh.")) return undefined;
-  if (LATENCY.has(metric)) return "latency";
-  if (metric === "errorRate") return "fraction";
+  if (LATENCY.has(metric) || metric === "meanUpper" || metric === "p99Upper") return "latency";
+  if (metric === "errorRate" || metric === "errorRateUpper") return "fraction";
   if (COUNT.has(metric) || /^codes\.\d{1,3}$/.test(metric) || /^flags\.(-|[A-Z]+(,[A-Z]+)*)$/.test(metric)) return "count";
   return undefined;
 }
@@ -161,7 +167,11 @@ export function readExpectation(v: YamlValue, state: LoadState): Expectation | u
   // Checks keep the order they are written in.
   for (const key of m.keys()) {
     if (key === "client" || key === "edge" || key === "mesh" || key === "autoscaler") continue;
-    if (key === "codes" || key === "flags") {
+    if (CLIENT_UPPER.has(key) && which !== "client") {
+      m.get(key);
+      m.ctx.sink.error(m.keyPos(key), `${m.path}.${key}`, `${key} is a client's figure plus its confidence half-width: only a client: subject has one`);
+      ok = false;
+    } else if (key === "codes" || key === "flags") {
       const sv = m.get(key);
       const sub = sv?.map();
       if (!sv) m.ctx.sink.error(m.keyPos(key), `${m.path}.${key}`, `expected a map such as {"503": "> 0"}`);

@@ -27,6 +27,11 @@ export class WindowSeries {
   private errors: Float64Array;
   private p50: Float64Array | null;
   private p99: Float64Array | null;
+  /** Sum of the window's latencies (µs, as the histogram rounds them): the batch means of a run's
+   *  mean latency (report/batch-means.ts). Series with percentiles only (clients). */
+  private sumUs: Float64Array | null;
+  /** Window of the request counted last (`took` adds its latency there). */
+  private last = 0;
   /** The histogram the percentiles are read from: the owner's whole-run one (`follow`), or one of its own. */
   private whole: LatencyHistogram | null;
   /** The whole histogram's counts when the open window opened (plus late values since). */
@@ -44,6 +49,7 @@ export class WindowSeries {
     this.errors = float64s(first);
     this.p50 = percentiles ? float64s(first).fill(Number.NaN) : null;
     this.p99 = percentiles ? float64s(first).fill(Number.NaN) : null;
+    this.sumUs = percentiles ? float64s(first) : null;
     this.whole = percentiles ? new LatencyHistogram() : null;
     this.mark = percentiles ? new HdrCounts() : null;
   }
@@ -70,6 +76,18 @@ export class WindowSeries {
   /** Requests and errors counted in window `i` (0 for a window the run has not reached). */
   requestsAt(i: number): number { return i < this.requests.length ? this.requests[i]! : 0; }
   errorsAt(i: number): number { return i < this.errors.length ? this.errors[i]! : 0; }
+  /** Sum of the latencies (ms) counted in window `i`; null for a series without percentiles. */
+  latencySumMsAt(i: number): number | null {
+    const s = this.sumUs;
+    return s === null ? null : i < s.length ? s[i]! / 1000 : 0;
+  }
+  /** The p99 (ms) of window `i`'s requests; null when it had none or the series keeps no percentiles. */
+  p99At(i: number): number | null {
+    const p = this.p99;
+    if (p === null || i >= p.length) return null;
+    const v = p[i]!;
+    return Number.isNaN(v) ? null : v;
+  }
 
   /**
    * Room for window `i` (doubling, at most `length`). The caller tests whether it is needed, so that
@@ -82,6 +100,7 @@ export class WindowSeries {
     this.errors = copy(this.errors, 0);
     if (this.p50 !== null) this.p50 = copy(this.p50, Number.NaN);
     if (this.p99 !== null) this.p99 = copy(this.p99, Number.NaN);
+    if (this.sumUs !== null) this.sumUs = copy(this.sumUs, 0);
   }
 
   /** Count one request (standalone: a series with percentiles records the latency in its own histogram). */
@@ -104,6 +123,7 @@ export class WindowSeries {
     this.requests[i]!++;
     if (error) this.errors[i]!++;
     if (this.whole === null) return false;
+    this.last = i;
     if (i > this.open) {
       this.close();
       this.open = i;
@@ -116,6 +136,8 @@ export class WindowSeries {
   /** The whole histogram has recorded the latency of the request just counted (`count` said `inOpen`). */
   took(inOpen: boolean): void {
     const h = this.whole!;
+    // Late requests too: the window's sum must match its `requests` (their ratio is its mean).
+    this.sumUs![this.last]! += h.lastUs;
     if (inOpen) {
       if (h.lastUs > this.openMaxUs) this.openMaxUs = h.lastUs;
     } else h.excludeLast(this.mark!);

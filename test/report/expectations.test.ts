@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import type { Comparison, Expectation, SourcePos } from "../../src/scenario/model.js";
-import { compare, evaluateExpectations } from "../../src/report/expectations.js";
+import { compare, evaluateExpectations, noActual } from "../../src/report/expectations.js";
 import { buildSummary } from "../../src/report/summary.js";
 import { fixtureRecorder } from "./fixture.js";
 
@@ -28,6 +28,23 @@ describe("mesh expectations", () => {
     expect(r.map((x) => x.ok)).toEqual([true, false, true]);
     expect(r[0]!.text).toBe(`mesh xdsPushes == ${s.mesh.xdsPushes}`);
     expect(r[1]!.actual).toBe(s.mesh.convergenceMs.max);
+  });
+});
+
+describe("upper ends of a client's confidence intervals", () => {
+  it("are the figure plus its ci95 half-width, and none (failing) when the run gives no interval", () => {
+    const withCi = { ...s, clients: { ...s.clients, users: { ...s.clients.users!, latencyMs: { ...s.clients.users!.latencyMs, mean: 10, p99: 40 }, errorRate: 0.04,
+      ci95: { mean: 1.5, errorRate: 0.01, p99: null, batches: 20, windowsPerBatch: 1, lag1: 0, why: "p99: …" } } } };
+    const r = evaluateExpectations([
+      client("users", "meanUpper", "<", 11.6, "< 11.6ms"),
+      client("users", "meanUpper", "<", 11.4, "< 11.4ms"),
+      client("users", "errorRateUpper", "<", 0.051, "< 5.1%"),
+      client("users", "p99Upper", "<", 1000, "< 1s"),
+    ], withCi);
+    expect(r.map((x) => x.ok)).toEqual([true, false, true, false]);
+    expect(r.map((x) => x.actual)).toEqual([11.5, 11.5, 0.05, null]);
+    expect(noActual(r[3]!.text)).toMatch(/no confidence interval/);
+    expect(noActual("users p99 < 1s")).toBe("none (no requests)");
   });
 });
 

@@ -15,7 +15,7 @@ describe("buildSummary", () => {
     ]);
     expect(s.meshsim).toBe("0.1.0");
     expect([s.scenario, s.seed, s.simulatedSeconds, s.measuredSeconds]).toEqual(["fixture", 7, 40, 30]);
-    expect(Object.keys(s.clients.users!)).toEqual(["requests", "codes", "flags", "latencyMs", "errorRate", "rps", "meanInflight"]);
+    expect(Object.keys(s.clients.users!)).toEqual(["requests", "codes", "flags", "latencyMs", "errorRate", "rps", "meanInflight", "ci95"]);
     expect(Object.keys(s.clients.users!.latencyMs)).toEqual(["mean", "p50", "p90", "p99", "p999", "max"]);
     expect(Object.keys(s.edges[0]!)).toEqual(["source", "destination", "service", "requests", "codes", "flags", "latencyMs", "mtls", "reporter", "errorRate"]);
     expect(Object.keys(s.mesh)).toEqual([

@@ -72,6 +72,25 @@ ${GEN}`,
     expect(msg).toMatch(/main\.yaml:11:5: error: spec\.expect\[2\]: an expectation needs at least one check/);
   });
 
+  it("meanUpper, p99Upper and errorRateUpper (a figure plus its confidence half-width) are a client's only", () => {
+    const ok = load({ "main.yaml": `${SIM}spec:
+  expect:
+  - client: users
+    p99Upper: "< 200ms"
+    errorRateUpper: "< 1%"
+    meanUpper: "<= 50ms"
+${GEN}` });
+    expect(ok.simulation.expect[0]!.checks.map((c) => [c.metric, c.value])).toEqual([["p99Upper", 200], ["errorRateUpper", 0.01], ["meanUpper", 50]]);
+    const msg = loadError({
+      "main.yaml": `${SIM}spec:
+  expect:
+  - edge: {source: users, destination: users}
+    p99Upper: "< 200ms"
+${GEN}`,
+    }).message;
+    expect(msg).toMatch(/main\.yaml:7:5: error: spec\.expect\[0\]\.p99Upper: p99Upper is a client's figure plus its confidence half-width: only a client: subject has one/);
+  });
+
   it("an edge naming no deployment warns that it may never carry traffic", () => {
     const s = load({ "main.yaml": `${SIM}spec:\n  expect:\n  - edge: {source: a, destination: b}\n    requests: "> 0"\n` });
     expect(s.warnings.map((w) => w.path)).toEqual(["spec.expect[0].edge.source", "spec.expect[0].edge.destination"]);

@@ -7,6 +7,7 @@ import { STATUS_TEXT } from "../status-text.js";
 import { headline } from "../headline.js";
 import { int } from "../number-text.js";
 import { share } from "../share.js";
+import { noActual } from "../expectations.js";
 import { round3 } from "../summary.js";
 import type { ClientSummary, EdgeSummary, LatencySummary, Summary } from "../summary-types.js";
 import { COUNTER_TEXT } from "./counter-text.js";
@@ -117,7 +118,7 @@ export function expectationsSection(s: Summary): string {
   if (s.expectations.length === 0) return "";
   const rows = s.expectations.map((e) =>
     `<li class="${e.ok ? "ok" : "fail"}"><span class="badge ${e.ok ? "good" : "bad"}">${e.ok ? "pass" : "fail"}</span> <code>${esc(e.text)}</code>` +
-      ` <span class="muted">actual</span> <b>${e.actual === null ? "none (no requests)" : esc(int(e.actual))}</b></li>`,
+      ` <span class="muted">actual</span> <b>${e.actual === null ? esc(noActual(e.text)) : esc(int(e.actual))}</b></li>`,
   );
   return section("expectations", "Expectations", `<ul class="expectations">${rows.join("")}</ul>`);
 }
@@ -129,12 +130,26 @@ function latCells(l: LatencySummary): string {
 export function clientsSection(s: Summary): string {
   const rows = Object.entries(s.clients).map(([name, c]) =>
     `<tr data-client="${esc(name)}"><th scope="row"><span class="swatch" data-swatch="${esc(name)}"></span>${esc(name)}</th>` +
-      `<td class="num">${esc(int(c.requests))}</td><td class="num">${esc(int(c.rps))}</td><td class="num ${c.errorRate > 0 || errorCount(c.codes) > 0 ? "err" : ""}">${esc(share(errorCount(c.codes), c.requests))}</td>` +
-      `${latCells(c.latencyMs)}<td class="num">${esc(int(c.meanInflight))}</td></tr>`,
+      `<td class="num">${esc(int(c.requests))}</td><td class="num">${esc(int(c.rps))}</td><td class="num ${c.errorRate > 0 || errorCount(c.codes) > 0 ? "err" : ""}">${esc(share(errorCount(c.codes), c.requests))}${c.ci95?.errorRate === null || c.ci95?.errorRate === undefined ? "" : ` <span class="muted">± ${esc(`${(100 * c.ci95.errorRate).toFixed(2)}%`)}</span>`}</td>` +
+      `${clientLatCells(c)}<td class="num">${esc(int(c.meanInflight))}</td></tr>`,
   );
+  const notes = Object.entries(s.clients).filter(([, c]) => c.ci95 !== undefined).map(([name, c]) => {
+    const b = c.ci95!;
+    const how = b.batches > 0 ? `${b.batches} batches of ${b.windowsPerBatch} windows, lag-1 autocorrelation ${b.lag1 ?? "–"}` : "no batches";
+    return `<li>${esc(name)}: ${esc(how)}${b.why !== undefined ? `; not given: ${esc(b.why)}` : ""}</li>`;
+  });
+  const ciNote = notes.length === 0 ? "" : `<p class="note">± is the half-width of the 95% confidence interval from this one run, by batch means (docs/reports.md, "Confidence intervals of one run"):</p><ul class="note">${notes.join("")}</ul>`;
   return section("clients", "Clients", `<p class="note">Latency in ms as each load generator sees its answers, after the warm-up.</p>
 <div class="scroll"><table class="grid"><thead><tr><th>client</th><th>requests</th><th>req/s</th><th>error rate</th><th>mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th title="time-average requests in flight (Little's L)">in flight</th></tr></thead>
-<tbody>${rows.join("")}</tbody></table></div>`);
+<tbody>${rows.join("")}</tbody></table></div>${ciNote}`);
+}
+
+/** A client's latency cells, the mean and p99 with ± their 95 % half-widths when summary.json gives them. */
+function clientLatCells(c: ClientSummary): string {
+  const l = c.latencyMs, ci = c.ci95;
+  const pm = (x: number | null | undefined) => (x === null || x === undefined ? "" : ` <span class="muted">± ${esc(int(x))}</span>`);
+  return [[l.mean, ci?.mean], [l.p50, null], [l.p90, null], [l.p99, ci?.p99], [l.p999, null], [l.max, null]]
+    .map(([x, h]) => `<td class="num">${esc(int(x!))}${pm(h)}</td>`).join("");
 }
 
 function edgeName(e: EdgeSummary): string {
