@@ -26,7 +26,9 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
     private readonly bias = ACTIVE_REQUEST_BIAS,
   ) {
     super(set, source, panicThresholdPercent);
-    this.edf = new EdfSchedulers(set, this, source);
+    // Envoy draws seed_ when it makes the balancer; drawn at the first EDF here, so that balancers
+    // that never need one (equal weights, no slow start) leave the random stream as it was.
+    this.edf = new EdfSchedulers(set, this, () => Math.floor(source() * 2 ** 32));
   }
 
   edfWeight(h: number, now: number): number {

@@ -21,7 +21,8 @@ export class RoundRobinLoadBalancer extends BaseLoadBalancer implements EdfWeigh
   constructor(set: HostSet, source: UniformSource, panicThresholdPercent = 50, private readonly slowStart: SlowStart = NO_SLOW_START) {
     super(set, source, panicThresholdPercent);
     this.seed = Math.floor(source() * 2 ** 32);
-    this.edf = new EdfSchedulers(set, this, source);
+    // Envoy's one seed_ both starts the positions and pre-picks the EDF (EdfLoadBalancerBase).
+    this.edf = new EdfSchedulers(set, this, () => this.seed);
   }
 
   edfWeight(h: number, now: number): number {
