@@ -305,6 +305,11 @@ export function readOutlierDetection(v: YamlValue): OutlierDetection | undefined
   const mhp = m.get("minHealthPercent")?.int({ min: 0, max: 100 });
   if (mhp !== undefined) out.minHealthPercent = mhp;
   if (m.has("consecutiveErrors")) m.get("consecutiveErrors")!.warn("consecutiveErrors is deprecated and not simulated; use consecutive5xxErrors");
+  // Istio's webhook rejects this (validateOutlierDetection, istio/istio pkg/config/validation/
+  // validation.go); istiod would drop the field anyway (applyOutlierDetection reads it only in split mode).
+  if (out.splitExternalLocalOriginErrors !== true && (out.consecutiveLocalOriginFailures ?? 0) > 0) {
+    m.get("consecutiveLocalOriginFailures")!.error("outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
+  }
   m.done();
   return out;
 }
