@@ -118,6 +118,8 @@ export class EdfScheduler {
 /** The subset of HostSet a scheduler cache needs. */
 interface HostLists {
   readonly version: number;
+  readonly equalWeights: boolean;
+  readonly weights: ArrayLike<number>;
   at(source: number, k: number): number;
 }
 
@@ -136,7 +138,9 @@ export class EdfSchedulers {
   private byList: (EdfScheduler | undefined)[] = [];
   private version = -1;
   private decidedVersion = -1;
-  private edf = false;
+  private slowStart = false;
+  /** Per host list, decided at its first pick after a change: 1 = EDF, 0 = unweighted pick. */
+  private decided: Uint8Array | number[] = [];
   private seed: number | undefined;
 
   constructor(
@@ -147,19 +151,35 @@ export class EdfSchedulers {
   ) {}
 
   /**
-   * Does the balancer run its EDF for the current host lists? Envoy decides when it refreshes them
-   * (the hosts or their health changed): an EDF when the weights differ or a host is in slow start
-   * then, else the unweighted pick (round robin, P2C) — and keeps that until the next refresh, even
-   * once every window has passed (EdfLoadBalancerBase::refresh: `hostWeightsAreEqual(hosts) &&
-   * noHostsAreInSlowStart()` skips the EDF; envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
-   * meshsim decides at the first pick after a change, with `wanted` as it is then.
+   * Does the balancer run its EDF for host list `source` (of `count` hosts)? Envoy decides when it
+   * refreshes the lists (the hosts or their health changed), list by list: an EDF when that list's
+   * weights differ or a host is in slow start then, else the unweighted pick (round robin, P2C) —
+   * and keeps that until the next refresh, even once every window has passed
+   * (EdfLoadBalancerBase::refresh: `hostWeightsAreEqual(hosts) && noHostsAreInSlowStart()` skips the
+   * EDF, and so does a list of one host; envoyproxy/envoy
+   * source/extensions/load_balancing_policies/common/load_balancer_impl.cc). So a healthy-hosts list
+   * whose only differently weighted host is ejected goes back to the unweighted pick. meshsim
+   * decides slow start at the first pick after a change, with `slowStartActive` as it is then.
    */
-  inUse(wanted: boolean): boolean {
-    if (this.decidedVersion !== this.set.version) {
-      this.decidedVersion = this.set.version;
-      this.edf = wanted;
+  inUse(source: number, count: number, slowStartActive: boolean): boolean {
+    const set = this.set;
+    if (this.decidedVersion !== set.version) {
+      this.decidedVersion = set.version;
+      this.slowStart = slowStartActive;
+      this.decided = [];
     }
-    return this.edf;
+    const d = this.decided[source];
+    if (d !== undefined) return d === 1;
+    let edf = false;
+    if (count > 1) {
+      if (this.slowStart) edf = true;
+      else if (!set.equalWeights) {
+        const w0 = set.weights[set.at(source, 0)]!;
+        for (let k = 1; k < count && !edf; k++) if (set.weights[set.at(source, k)] !== w0) edf = true;
+      }
+    }
+    this.decided[source] = edf ? 1 : 0;
+    return edf;
   }
 
   pick(source: number, count: number, now: number): number {

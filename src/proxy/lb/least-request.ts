@@ -41,7 +41,7 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
     const now = ctx?.now;
-    if (this.edf.inUse(!set.equalWeights || this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
+    if (this.edf.inUse(source, count, this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
     const active = set.active;
     let best = set.at(source, Math.floor(this.source() * count));
     for (let c = 1; c < this.choiceCount; c++) {

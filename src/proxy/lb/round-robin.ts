@@ -32,7 +32,7 @@ export class RoundRobinLoadBalancer extends BaseLoadBalancer implements EdfWeigh
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
     const now = ctx?.now;
-    if (this.edf.inUse(!set.equalWeights || this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
+    if (this.edf.inUse(source, count, this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
     const i = this.positions[source] ?? this.seed;
     this.positions[source] = i + 1;
     return set.at(source, i % count);

@@ -79,3 +79,27 @@ describe("weighted ROUND_ROBIN starts anywhere in its cycle", () => {
     }
   });
 });
+
+describe("EDF or unweighted pick: decided per host list", () => {
+  // EdfLoadBalancerBase::refresh checks hostWeightsAreEqual(hosts) for each HostsSource's own list
+  // (envoyproxy/envoy source/extensions/load_balancing_policies/common/load_balancer_impl.cc):
+  // when the one differently weighted host is unhealthy, the healthy list's weights are equal and
+  // least request goes back to P2C. meshsim looked at the weights of all the cluster's hosts.
+  it("weights 1, 1, 3 with the heavy host ejected: the healthy hosts get P2C, not an EDF", async () => {
+    const { LeastRequestLoadBalancer } = await import("../../../src/proxy/lb/least-request.js");
+    const set = new HostSet(hosts([1, 1, 3]));
+    set.setHealthy(2, false);
+    const lb = new LeastRequestLoadBalancer(set, seededSource(11), 0);
+    const seq = Array.from({ length: 200 }, () => lb.pick());
+    expect(seq.every((h) => h === 0 || h === 1)).toBe(true);
+    // With no request active, an EDF over weights 1/(0+1) alternates strictly; P2C repeats a host
+    // about half the time.
+    let repeats = 0;
+    for (let k = 1; k < seq.length; k++) if (seq[k] === seq[k - 1]) repeats++;
+    expect(repeats).toBeGreaterThan(50);
+    // Back to health: the list of all three differs in weight, so the EDF (3 : 1 : 1) runs.
+    set.setHealthy(2, true);
+    const after = Array.from({ length: 500 }, () => lb.pick());
+    expect(after.filter((h) => h === 2).length).toBe(300);
+  });
+});
