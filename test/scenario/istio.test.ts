@@ -164,6 +164,18 @@ spec:
     expect(load(dr("{consecutiveLocalOriginFailures: 3, splitExternalLocalOriginErrors: true}")).destinationRules[0]!.spec.trafficPolicy!.outlierDetection)
       .toEqual({ consecutiveLocalOriginFailures: 3, splitExternalLocalOriginErrors: true });
   });
+  // agent.ValidateDuration (istio/istio pkg/config/validation/agent/validation.go): ≥ 1 ms, whole ms.
+  it("DestinationRule outlierDetection: interval and baseEjectionTime at least 1ms, in whole ms", () => {
+    const dr = (od: string) => ({
+      "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: r\n  trafficPolicy: {outlierDetection: ${od}}\n`,
+    });
+    expect(errorsOf(dr("{interval: 0s, baseEjectionTime: 1500us}"))).toEqual([
+      "spec.trafficPolicy.outlierDetection.interval: duration must be greater than 1ms",
+      "spec.trafficPolicy.outlierDetection.baseEjectionTime: only durations to ms precision are supported",
+    ]);
+    expect(load(dr("{interval: 1ms, baseEjectionTime: 1.5s}")).destinationRules[0]!.spec.trafficPolicy!.outlierDetection)
+      .toEqual({ intervalMs: 1, baseEjectionTimeMs: 1500 });
+  });
 
   // istio/istio cluster_traffic_policy.go: `warmup` is read before the deprecated
   // warmupDurationSecs and carries aggression and minimumPercent to Envoy's slow_start_config

@@ -286,6 +286,19 @@ function readRetryBudget(v: YamlValue): RetryBudget | undefined {
   return out;
 }
 
+/**
+ * Outlier detection's `interval` and `baseEjectionTime` as Istio's webhook accepts them
+ * (validateOutlierDetection → agent.ValidateDuration, istio/istio
+ * pkg/config/validation/agent/validation.go): at least 1 ms, in whole milliseconds.
+ */
+function webhookDuration(v: YamlValue | undefined): number | undefined {
+  const ms = v?.duration();
+  if (v === undefined || ms === undefined) return undefined;
+  if (ms < 1) return v.error("duration must be greater than 1ms");
+  if (!Number.isInteger(ms)) return v.error("only durations to ms precision are supported");
+  return ms;
+}
+
 export function readOutlierDetection(v: YamlValue): OutlierDetection | undefined {
   const m = v.map();
   if (!m) return undefined;
@@ -296,9 +309,9 @@ export function readOutlierDetection(v: YamlValue): OutlierDetection | undefined
   }
   const split = m.get("splitExternalLocalOriginErrors")?.bool();
   if (split !== undefined) out.splitExternalLocalOriginErrors = split;
-  const interval = m.get("interval")?.duration({ positive: true });
+  const interval = webhookDuration(m.get("interval"));
   if (interval !== undefined) out.intervalMs = interval;
-  const bet = m.get("baseEjectionTime")?.duration({ positive: true });
+  const bet = webhookDuration(m.get("baseEjectionTime"));
   if (bet !== undefined) out.baseEjectionTimeMs = bet;
   const mep = m.get("maxEjectionPercent")?.int({ min: 0, max: 100 });
   if (mep !== undefined) out.maxEjectionPercent = mep;
