@@ -140,7 +140,7 @@ export class EdfSchedulers {
   private decidedVersion = -1;
   private slowStart = false;
   /** Per host list, decided at its first pick after a change: 1 = EDF, 0 = unweighted pick. */
-  private decided: Uint8Array | number[] = [];
+  private decided: number[] = [];
   private seed: number | undefined;
 
   constructor(
@@ -168,6 +168,8 @@ export class EdfSchedulers {
       this.slowStart = slowStartActive;
       this.decided = [];
     }
+    // The usual case (equal weights, no slow start) without a per-list lookup: the hot path.
+    if (!this.slowStart && set.equalWeights) return false;
     const d = this.decided[source];
     if (d !== undefined) return d === 1;
     let edf = false;
