@@ -1,5 +1,5 @@
-// Envoy outlier detection (consecutive errors; Istio turns success-rate ejection off) for one
-// client proxy and one upstream cluster, as Envoy ≥ 1.28 does it:
+// Envoy outlier detection for one client proxy and one upstream cluster, as Envoy ≥ 1.28 does it
+// (consecutive errors ejecting; success rate and failure percentage detected but never enforced):
 // - per host, consecutive 5xx / gateway-error / local-origin counters; reaching exactly N detects
 //   an outlier, inline (Envoy posts it to the main thread, µs later; meshsim ejects at once);
 // - the cap check is strict: eject only if 100·(ejected+1)/hosts ≤ max_ejection_percent (no free
@@ -8,7 +8,11 @@
 // - an ejection multiplier m grows by one per ejection (while m·base < max + base); ejection k in a
 //   row lasts min(base·m, max_ejection_time); hosts return only at interval sweeps, so real ejection
 //   time rounds up to the next sweep; at each sweep a host back for at least one full interval has
-//   m decreased by one.
+//   m decreased by one;
+// - success rate and failure percentage run at every sweep over the previous interval's requests
+//   (Envoy's defaults: 5 hosts, 100 / 50 requests, mean − 1.9·stdev, 85 % failures). Istio writes
+//   enforcing_success_rate 0 and leaves enforcing_failure_percentage at Envoy's 0, so they never
+//   eject, but a detection still counts, and the cap still counts it in ejections_overflow.
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
 // envoyproxy/envoy source/common/upstream/outlier_detection_impl.cc
 // istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (applyOutlierDetection)
@@ -27,6 +31,17 @@ export interface OutlierConfig {
   baseEjectionTimeMs: number;
   maxEjectionTimeMs: number;
   maxEjectionPercent: number;
+  /** Envoy success_rate_minimum_hosts, success_rate_request_volume, success_rate_stdev_factor / 1000. */
+  successRateMinimumHosts: number;
+  successRateRequestVolume: number;
+  successRateStdevFactor: number;
+  /** Istio writes 0 for both (enforcing_success_rate, enforcing_local_origin_success_rate). */
+  enforcingSuccessRate: number;
+  /** Envoy failure_percentage_*: threshold 85, 5 hosts, 50 requests; enforcing 0 (Envoy's default). */
+  failurePercentageThreshold: number;
+  failurePercentageMinimumHosts: number;
+  failurePercentageRequestVolume: number;
+  enforcingFailurePercentage: number;
 }
 
 /** The Envoy outlier_detection Istio writes for a DR's outlierDetection block. */
@@ -49,10 +64,20 @@ export function istioOutlierConfig(od: OutlierDetection): OutlierConfig {
     baseEjectionTimeMs: base,
     maxEjectionTimeMs: Math.max(300_000, base),
     maxEjectionPercent: mep > 0 ? Math.min(100, mep) : 10,
+    successRateMinimumHosts: 5,
+    successRateRequestVolume: 100,
+    successRateStdevFactor: 1.9,
+    enforcingSuccessRate: 0,
+    failurePercentageThreshold: 85,
+    failurePercentageMinimumHosts: 5,
+    failurePercentageRequestVolume: 50,
+    enforcingFailurePercentage: 0,
   };
 }
 
-export type EjectionType = "consecutive_5xx" | "consecutive_gateway_failure" | "consecutive_local_origin_failure";
+export type EjectionType =
+  | "consecutive_5xx" | "consecutive_gateway_failure" | "consecutive_local_origin_failure"
+  | "success_rate" | "local_origin_success_rate" | "failure_percentage" | "local_origin_failure_percentage";
 
 export interface OutlierEvent {
   action: "eject" | "uneject";
@@ -76,6 +101,10 @@ export interface OutlierStats {
   ejections_detected_consecutive_gateway_failure: number;
   ejections_enforced_consecutive_local_origin_failure: number;
   ejections_detected_consecutive_local_origin_failure: number;
+  ejections_detected_success_rate: number;
+  ejections_detected_failure_percentage: number;
+  ejections_detected_local_origin_success_rate: number;
+  ejections_detected_local_origin_failure_percentage: number;
 }
 
 export interface OutlierListener {
@@ -99,6 +128,8 @@ export class OutlierDetector {
     ejections_enforced_consecutive_5xx: 0, ejections_detected_consecutive_5xx: 0,
     ejections_enforced_consecutive_gateway_failure: 0, ejections_detected_consecutive_gateway_failure: 0,
     ejections_enforced_consecutive_local_origin_failure: 0, ejections_detected_consecutive_local_origin_failure: 0,
+    ejections_detected_success_rate: 0, ejections_detected_failure_percentage: 0,
+    ejections_detected_local_origin_success_rate: 0, ejections_detected_local_origin_failure_percentage: 0,
   };
   /** Ejection and un-ejection events, oldest first, at most eventLimit kept (then eventsDropped counts). */
   readonly events: OutlierEvent[] = [];
@@ -115,6 +146,15 @@ export class OutlierDetector {
   private numEjections: Int32Array;
   private lastEjection: Float64Array;
   private lastUnejection: Float64Array;
+  /**
+   * Success-rate buckets (Envoy SuccessRateAccumulator): requests and successes counted since the
+   * last sweep (current) and over the interval before it (previous, what a sweep reads);
+   * [external origin, local origin].
+   */
+  private srTotal: [Int32Array, Int32Array];
+  private srSuccess: [Int32Array, Int32Array];
+  private srPrevTotal: [Int32Array, Int32Array];
+  private srPrevSuccess: [Int32Array, Int32Array];
 
   constructor(
     readonly config: OutlierConfig,
@@ -136,6 +176,11 @@ export class OutlierDetector {
     this.numEjections = new Int32Array(hostCount);
     this.lastEjection = new Float64Array(hostCount).fill(NaN);
     this.lastUnejection = new Float64Array(hostCount).fill(NaN);
+    const two = (): [Int32Array, Int32Array] => [new Int32Array(hostCount), new Int32Array(hostCount)];
+    this.srTotal = two();
+    this.srSuccess = two();
+    this.srPrevTotal = two();
+    this.srPrevSuccess = two();
     this.nextSweepAt = startAt + config.intervalMs;
   }
 
@@ -163,17 +208,17 @@ export class OutlierDetector {
     switch (outcome.kind) {
       case "response":
         // In split mode the router first reported the connection as established (onPoolReady).
-        if (this.config.splitExternalLocalOriginErrors) this.cLocal[host] = 0;
+        if (this.config.splitExternalLocalOriginErrors) this.localOriginNoFailure(host);
         return this.putHttpStatus(host, outcome.status, now);
       case "connect-failure":
         return this.putResult(host, CONNECT_FAILED, now);
       case "reset":
       case "refused-stream":
-        if (this.config.splitExternalLocalOriginErrors) this.cLocal[host] = 0;
+        if (this.config.splitExternalLocalOriginErrors) this.localOriginNoFailure(host);
         return this.putResult(host, CONNECT_FAILED, now);
       case "per-try-timeout":
       case "route-timeout":
-        if (this.config.splitExternalLocalOriginErrors) this.cLocal[host] = 0;
+        if (this.config.splitExternalLocalOriginErrors) this.localOriginNoFailure(host);
         return this.putResult(host, TIMEOUT, now);
       default:
         return false;
@@ -189,16 +234,26 @@ export class OutlierDetector {
       return false; // connect success is not translated
     }
     if (result.kind === "connect-success") {
-      this.cLocal[host] = 0;
+      this.localOriginNoFailure(host);
       return false;
     }
+    this.srTotal[1][host]!++;
     if (++this.cLocal[host]! === this.config.consecutiveLocalOriginFailure) return this.detected(host, "consecutive_local_origin_failure", now);
     return false;
   }
 
+  /** Envoy localOriginNoFailure: a local-origin success (split mode only). */
+  private localOriginNoFailure(host: number): void {
+    this.srTotal[1][host]!++;
+    this.srSuccess[1][host]!++;
+    this.cLocal[host] = 0;
+  }
+
   /** Envoy putHttpResponseCode. */
   putHttpStatus(host: number, status: number, now: number): boolean {
+    this.srTotal[0][host]!++;
     if (status < 500 || status > 599) {
+      this.srSuccess[0][host]!++;
       this.c5xx[host] = 0;
       this.cGateway[host] = 0;
       return false;
@@ -209,6 +264,16 @@ export class OutlierDetector {
     } else this.cGateway[host] = 0;
     if (++this.c5xx[host]! === this.config.consecutive5xx) ejected = this.detected(host, "consecutive_5xx", now) || ejected;
     return ejected;
+  }
+
+  /** Envoy updateDetectedEjectionStats + ejectHost for the interval's detections (SR, FP). */
+  private detectedAtSweep(host: number, type: EjectionType, enforcing: number, now: number): void {
+    const s = this.stats;
+    if (type === "success_rate") s.ejections_detected_success_rate++;
+    else if (type === "failure_percentage") s.ejections_detected_failure_percentage++;
+    else if (type === "local_origin_success_rate") s.ejections_detected_local_origin_success_rate++;
+    else s.ejections_detected_local_origin_failure_percentage++;
+    this.eject(host, type, enforcing, now);
   }
 
   /** Envoy onConsecutiveErrorWorker + ejectHost. */
@@ -247,7 +312,7 @@ export class OutlierDetector {
     s.ejections_enforced_total++;
     if (type === "consecutive_5xx") s.ejections_enforced_consecutive_5xx++;
     else if (type === "consecutive_gateway_failure") s.ejections_enforced_consecutive_gateway_failure++;
-    else s.ejections_enforced_consecutive_local_origin_failure++;
+    else if (type === "consecutive_local_origin_failure") s.ejections_enforced_consecutive_local_origin_failure++;
     this.ejected[host] = 1;
     this.numEjections[host]!++;
     this.lastEjection[host] = now;
@@ -271,6 +336,7 @@ export class OutlierDetector {
   sweep(now: number): number[] {
     const back: number[] = [];
     for (let h = 0; h < this.n; h++) {
+      this.swapSuccessRateBuckets(h);
       if (this.ejected[h] !== 1) continue;
       if (this.ejectionTimeMs(h) <= now - this.lastEjection[h]!) {
         this.ejected[h] = 0;
@@ -284,6 +350,8 @@ export class OutlierDetector {
         this.listener.onUneject?.(h, now);
       }
     }
+    this.successRateEjections(0, now);
+    this.successRateEjections(1, now);
     for (let h = 0; h < this.n; h++) {
       if (this.ejected[h] === 1 || this.multiplier[h] === 0) continue;
       const since = now - this.lastUnejection[h]!;
@@ -291,6 +359,65 @@ export class OutlierDetector {
     }
     this.nextSweepAt = now + this.config.intervalMs;
     return back;
+  }
+
+  /** Envoy SuccessRateAccumulator::updateCurrentWriter: the interval just ended becomes the one read. */
+  private swapSuccessRateBuckets(h: number): void {
+    for (let o = 0; o < 2; o++) {
+      this.srPrevTotal[o]![h] = this.srTotal[o]![h]!;
+      this.srPrevSuccess[o]![h] = this.srSuccess[o]![h]!;
+      this.srTotal[o]![h] = 0;
+      this.srSuccess[o]![h] = 0;
+    }
+  }
+
+  /**
+   * Envoy DetectorImpl::processSuccessRateEjections for one origin (0 external, 1 local): over the
+   * hosts not ejected with requests in the previous interval, success-rate outliers (below mean −
+   * factor·stdev among the hosts with enough volume, if there are enough of them) and hosts failing
+   * at least the failure-percentage threshold are detected, in host order.
+   */
+  private successRateEjections(origin: 0 | 1, now: number): void {
+    const c = this.config;
+    const n = this.n;
+    if (n < c.successRateMinimumHosts && n < c.failurePercentageMinimumHosts) return;
+    const total = this.srPrevTotal[origin]!;
+    const success = this.srPrevSuccess[origin]!;
+    const srHosts: number[] = [];
+    const srRates: number[] = [];
+    const fpHosts: number[] = [];
+    const fpRates: number[] = [];
+    let sum = 0;
+    for (let h = 0; h < n; h++) {
+      if (this.ejected[h] === 1 || total[h] === 0) continue;
+      const rate = (success[h]! * 100) / total[h]!;
+      if (total[h]! >= c.successRateRequestVolume) {
+        srHosts.push(h);
+        srRates.push(rate);
+        sum += rate;
+      }
+      if (total[h]! >= c.failurePercentageRequestVolume) {
+        fpHosts.push(h);
+        fpRates.push(rate);
+      }
+    }
+    if (srHosts.length > 0 && srHosts.length >= c.successRateMinimumHosts) {
+      const mean = sum / srHosts.length;
+      let variance = 0;
+      for (const r of srRates) variance += (r - mean) ** 2;
+      variance /= srHosts.length;
+      const threshold = mean - c.successRateStdevFactor * Math.sqrt(variance);
+      for (let k = 0; k < srHosts.length; k++) {
+        if (srRates[k]! < threshold) this.detectedAtSweep(srHosts[k]!, origin === 0 ? "success_rate" : "local_origin_success_rate", c.enforcingSuccessRate, now);
+      }
+    }
+    if (fpHosts.length > 0 && fpHosts.length >= c.failurePercentageMinimumHosts) {
+      for (let k = 0; k < fpHosts.length; k++) {
+        if (100 - fpRates[k]! >= c.failurePercentageThreshold) {
+          this.detectedAtSweep(fpHosts[k]!, origin === 0 ? "failure_percentage" : "local_origin_failure_percentage", c.enforcingFailurePercentage, now);
+        }
+      }
+    }
   }
 
   /**
@@ -314,6 +441,11 @@ export class OutlierDetector {
     this.numEjections = carry(this.numEjections, (k) => new Int32Array(k));
     this.lastEjection = carry(this.lastEjection, (k) => new Float64Array(k), NaN);
     this.lastUnejection = carry(this.lastUnejection, (k) => new Float64Array(k), NaN);
+    const carry2 = (old: [Int32Array, Int32Array]): [Int32Array, Int32Array] => [carry(old[0], (k) => new Int32Array(k)), carry(old[1], (k) => new Int32Array(k))];
+    this.srTotal = carry2(this.srTotal);
+    this.srSuccess = carry2(this.srSuccess);
+    this.srPrevTotal = carry2(this.srPrevTotal);
+    this.srPrevSuccess = carry2(this.srPrevSuccess);
     this.n = n;
     let active = 0;
     for (let i = 0; i < n; i++) active += this.ejected[i]!;

@@ -150,6 +150,33 @@ spec:
     })).toEqual(["spec.trafficPolicy.loadBalancer: only one of simple, consistentHash may be set; got simple and consistentHash"]);
   });
 
+  // istio/istio pkg/config/validation/validation.go validateOutlierDetection: the webhook rejects
+  // consecutiveLocalOriginFailures without splitExternalLocalOriginErrors (an error, not a warning).
+  it("DestinationRule outlierDetection: consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors", () => {
+    const dr = (od: string) => ({
+      "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: r\n  trafficPolicy: {outlierDetection: ${od}}\n`,
+    });
+    expect(errorsOf(dr("{consecutiveLocalOriginFailures: 3}"))).toEqual([
+      "spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures: outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false",
+    ]);
+    expect(errorsOf(dr("{consecutiveLocalOriginFailures: 3, splitExternalLocalOriginErrors: false}"))).toHaveLength(1);
+    expect(load(dr("{consecutiveLocalOriginFailures: 0}")).destinationRules[0]!.spec.trafficPolicy!.outlierDetection).toEqual({ consecutiveLocalOriginFailures: 0 });
+    expect(load(dr("{consecutiveLocalOriginFailures: 3, splitExternalLocalOriginErrors: true}")).destinationRules[0]!.spec.trafficPolicy!.outlierDetection)
+      .toEqual({ consecutiveLocalOriginFailures: 3, splitExternalLocalOriginErrors: true });
+  });
+  // agent.ValidateDuration (istio/istio pkg/config/validation/agent/validation.go): ≥ 1 ms, whole ms.
+  it("DestinationRule outlierDetection: interval and baseEjectionTime at least 1ms, in whole ms", () => {
+    const dr = (od: string) => ({
+      "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: r\n  trafficPolicy: {outlierDetection: ${od}}\n`,
+    });
+    expect(errorsOf(dr("{interval: 0s, baseEjectionTime: 1500us}"))).toEqual([
+      "spec.trafficPolicy.outlierDetection.interval: duration must be greater than 1ms",
+      "spec.trafficPolicy.outlierDetection.baseEjectionTime: only durations to ms precision are supported",
+    ]);
+    expect(load(dr("{interval: 1ms, baseEjectionTime: 1.5s}")).destinationRules[0]!.spec.trafficPolicy!.outlierDetection)
+      .toEqual({ intervalMs: 1, baseEjectionTimeMs: 1500 });
+  });
+
   // istio/istio cluster_traffic_policy.go: `warmup` is read before the deprecated
   // warmupDurationSecs and carries aggression and minimumPercent to Envoy's slow_start_config
   // (setWarmup); validation.go: duration required, minimumPercent ≤ 100, aggression > 0.

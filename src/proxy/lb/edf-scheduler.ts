@@ -24,9 +24,45 @@ export class EdfScheduler {
   }
 
   add(h: number, weight: number): void {
+    this.insert(h, this.current + 1 / weight, this.nextOrder++);
+  }
+
+  /**
+   * A scheduler over `hosts` as if `picks` picks had been made from a fresh one (Envoy
+   * EdfScheduler::createWithPicks, source/common/upstream/edf_scheduler.h): each host gets
+   * floor(P·w/W) picks at once (weights + 1e-13, so that multiples stay exact; one fewer where the
+   * floating point rounds up), the clock stands at the latest of those picks, and the fewer than N
+   * picks left are made one by one. O(N log N) whatever P.
+   */
+  static withPicks(hosts: ArrayLike<number>, weights: EdfWeights, now: number, picks: number): EdfScheduler {
+    const n = hosts.length;
+    const s = new EdfScheduler(n);
+    if (n === 0) return s;
+    const p = picks % EDF_MAX_PREPICKS;
+    const aug = new Float64Array(n);
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      aug[k] = weights.edfWeight(hosts[k]!, now) + 1e-13;
+      sum += aug[k]!;
+    }
+    let done = 0;
+    let maxPickTime = 0;
+    for (let k = 0; k < n; k++) {
+      const w = aug[k]!;
+      let floor = Math.floor((w * p) / sum);
+      if (floor > 0 && floor / w >= p / sum) floor--;
+      maxPickTime = Math.max(maxPickTime, floor / w);
+      s.insert(hosts[k]!, (floor + 1) / w, k);
+      done += floor;
+    }
+    s.current = maxPickTime;
+    s.nextOrder = n;
+    for (; done < p; done++) s.pickAndAdd(weights, now);
+    return s;
+  }
+
+  private insert(h: number, d: number, o: number): void {
     let i = this.size++;
-    const d = this.current + 1 / weight;
-    const o = this.nextOrder++;
     // Sift up.
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -82,40 +118,70 @@ export class EdfScheduler {
 /** The subset of HostSet a scheduler cache needs. */
 interface HostLists {
   readonly version: number;
+  readonly equalWeights: boolean;
+  readonly weights: ArrayLike<number>;
   at(source: number, k: number): number;
 }
 
+/** Envoy caps the pre-picks at UINT32_MAX / 10 (createWithPicks: `picks % 429496729`). */
+export const EDF_MAX_PREPICKS = 429496729;
+
 /**
- * One EDF per host list (Envoy keeps one per HostsSource), dropped when health changes. A fresh
- * scheduler is advanced by a random number of picks (< hosts) so that LB instances do not start in
- * lockstep — Envoy ≥ 1.30 seeds its EDF with random pre-picks the same way (PR #32233).
+ * One EDF per host list (Envoy keeps one per HostsSource), rebuilt when the hosts or their health
+ * change. Each is built as if the balancer's `seed_` picks had been made already
+ * (EdfLoadBalancerBase::refresh → createWithPicks(hosts, hostWeight, seed_), envoyproxy/envoy
+ * source/extensions/load_balancing_policies/common/load_balancer_impl.cc): the seed is drawn once
+ * per balancer (per worker) and reused at every rebuild, so balancers do not start in lockstep and
+ * each starts anywhere in the weighted cycle (not only within its first N picks).
  */
 export class EdfSchedulers {
   private byList: (EdfScheduler | undefined)[] = [];
   private version = -1;
   private decidedVersion = -1;
-  private edf = false;
+  private slowStart = false;
+  /** Per host list, decided at its first pick after a change: 1 = EDF, 0 = unweighted pick. */
+  private decided: number[] = [];
+  private seed: number | undefined;
 
   constructor(
     private readonly set: HostLists,
     private readonly weights: EdfWeights,
-    private readonly random: () => number,
+    /** The balancer's seed_ (a uint32), asked for once, when the first EDF is built. */
+    private readonly drawSeed: () => number,
   ) {}
 
   /**
-   * Does the balancer run its EDF for the current host lists? Envoy decides when it refreshes them
-   * (the hosts or their health changed): an EDF when the weights differ or a host is in slow start
-   * then, else the unweighted pick (round robin, P2C) — and keeps that until the next refresh, even
-   * once every window has passed (EdfLoadBalancerBase::refresh: `hostWeightsAreEqual(hosts) &&
-   * noHostsAreInSlowStart()` skips the EDF; envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
-   * meshsim decides at the first pick after a change, with `wanted` as it is then.
+   * Does the balancer run its EDF for host list `source` (of `count` hosts)? Envoy decides when it
+   * refreshes the lists (the hosts or their health changed), list by list: an EDF when that list's
+   * weights differ or a host is in slow start then, else the unweighted pick (round robin, P2C) —
+   * and keeps that until the next refresh, even once every window has passed
+   * (EdfLoadBalancerBase::refresh: `hostWeightsAreEqual(hosts) && noHostsAreInSlowStart()` skips the
+   * EDF, and so does a list of one host; envoyproxy/envoy
+   * source/extensions/load_balancing_policies/common/load_balancer_impl.cc). So a healthy-hosts list
+   * whose only differently weighted host is ejected goes back to the unweighted pick. meshsim
+   * decides slow start at the first pick after a change, with `slowStartActive` as it is then.
    */
-  inUse(wanted: boolean): boolean {
-    if (this.decidedVersion !== this.set.version) {
-      this.decidedVersion = this.set.version;
-      this.edf = wanted;
+  inUse(source: number, count: number, slowStartActive: boolean): boolean {
+    const set = this.set;
+    if (this.decidedVersion !== set.version) {
+      this.decidedVersion = set.version;
+      this.slowStart = slowStartActive;
+      this.decided = [];
     }
-    return this.edf;
+    // The usual case (equal weights, no slow start) without a per-list lookup: the hot path.
+    if (!this.slowStart && set.equalWeights) return false;
+    const d = this.decided[source];
+    if (d !== undefined) return d === 1;
+    let edf = false;
+    if (count > 1) {
+      if (this.slowStart) edf = true;
+      else if (!set.equalWeights) {
+        const w0 = set.weights[set.at(source, 0)]!;
+        for (let k = 1; k < count && !edf; k++) if (set.weights[set.at(source, k)] !== w0) edf = true;
+      }
+    }
+    this.decided[source] = edf ? 1 : 0;
+    return edf;
   }
 
   pick(source: number, count: number, now: number): number {
@@ -125,13 +191,10 @@ export class EdfSchedulers {
     }
     let s = this.byList[source];
     if (s === undefined) {
-      s = new EdfScheduler(count);
-      for (let k = 0; k < count; k++) {
-        const h = this.set.at(source, k);
-        s.add(h, this.weights.edfWeight(h, now));
-      }
-      const skip = Math.floor(this.random() * count);
-      for (let k = 0; k < skip; k++) s.pickAndAdd(this.weights, now);
+      const hosts = new Int32Array(count);
+      for (let k = 0; k < count; k++) hosts[k] = this.set.at(source, k);
+      this.seed ??= this.drawSeed();
+      s = EdfScheduler.withPicks(hosts, this.weights, now, this.seed);
       this.byList[source] = s;
     }
     return s.pickAndAdd(this.weights, now);

@@ -26,7 +26,9 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
     private readonly bias = ACTIVE_REQUEST_BIAS,
   ) {
     super(set, source, panicThresholdPercent);
-    this.edf = new EdfSchedulers(set, this, source);
+    // Envoy draws seed_ when it makes the balancer; drawn at the first EDF here, so that balancers
+    // that never need one (equal weights, no slow start) leave the random stream as it was.
+    this.edf = new EdfSchedulers(set, this, () => Math.floor(source() * 2 ** 32));
   }
 
   edfWeight(h: number, now: number): number {
@@ -39,7 +41,7 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
     const now = ctx?.now;
-    if (this.edf.inUse(!set.equalWeights || this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
+    if (this.edf.inUse(source, count, this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
     const active = set.active;
     let best = set.at(source, Math.floor(this.source() * count));
     for (let c = 1; c < this.choiceCount; c++) {

@@ -3,6 +3,7 @@
 // priority choice with spill-over, panic mode, locality-weighted choice, and the retry host
 // predicate (previous_hosts, host_selection_retry_max_attempts).
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers
+import { EdfScheduler, type EdfWeights } from "./edf-scheduler.js";
 import { allHostsSource, healthyHostsSource, type HostSet } from "./host-set.js";
 import { OVERPROVISIONING_FACTOR, PriorityLoad } from "./priority-load.js";
 
@@ -116,50 +117,41 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
   }
 
   /**
-   * Locality-weighted choice within a priority, as Envoy's HostSetImpl::chooseHealthyLocality: an
+   * Locality-weighted choice within a priority, as Envoy's LocalityWrr::chooseHealthyLocality: an
    * EDF schedule over the priority's localities, each weighing weight · min(1, 1.4 · healthy share)
-   * (effectiveLocalityWeight), rebuilt from scratch on every health change (rebuildLocalityScheduler).
-   * Deterministic: no draw. Ties go to the entry scheduled first (EdfScheduler's order_offset).
+   * (effectiveLocalityWeight), rebuilt from scratch on every health change
+   * (rebuildLocalityScheduler) with a random number of pre-picks, `createWithPicks(entries, weight,
+   * random())`, so that it starts anywhere in its cycle (Envoy ≥ 1.30; the guard
+   * edf_lb_locality_scheduler_init_fix, on by default, was removed in 1.33). One draw per priority at
+   * each rebuild, as ZoneAwareLoadBalancerBase::rebuildLocalityWrrForPriority draws.
    * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight
-   * envoyproxy/envoy source/common/upstream/upstream_impl.cc, source/common/upstream/edf_scheduler.h
+   * envoyproxy/envoy source/extensions/load_balancing_policies/common/locality_wrr.cc,
+   * source/common/upstream/edf_scheduler.h
    */
   private chooseLocality(p: number): number {
     const set = this.set;
     if (this.localityEdfVersion !== set.version) this.rebuildLocalityEdf();
-    const w = this.localityEdfWeight;
-    const d = this.localityEdfDeadline;
-    const order = this.localityEdfOrder;
-    let best = -1;
-    for (let g = 0; g < w.length; g++) {
-      if (w[g]! <= 0 || set.groupPriority[g] !== p) continue;
-      if (best < 0 || d[g]! < d[best]! || (d[g] === d[best] && order[g]! < order[best]!)) best = g;
-    }
-    if (best < 0) return -1;
-    d[best] = d[best]! + 1 / w[best]!; // the scheduler's time is now d[best]: the next deadline is 1/w later
-    order[best] = this.localityEdfCounter++;
-    return best;
+    const s = this.localityEdf[p];
+    return s === undefined ? -1 : s.pickAndAdd(this.localityEdfWeights, 0);
   }
 
   private localityEdfVersion = -1;
-  private localityEdfWeight = new Float64Array(0);
-  private localityEdfDeadline = new Float64Array(0);
-  private localityEdfOrder = new Float64Array(0);
-  private localityEdfCounter = 0;
+  private localityEdf: (EdfScheduler | undefined)[] = [];
+  private localityEdfWeights: EdfWeights = { edfWeight: () => 1 };
 
   private rebuildLocalityEdf(): void {
     const set = this.set;
     const n = set.groupWeights.length;
     this.localityEdfVersion = set.version;
-    this.localityEdfWeight = new Float64Array(n);
-    this.localityEdfDeadline = new Float64Array(n);
-    this.localityEdfOrder = new Float64Array(n);
-    this.localityEdfCounter = 0;
-    for (let g = 0; g < n; g++) {
-      const w = this.localityWeight(g);
-      this.localityEdfWeight[g] = w;
-      if (w <= 0) continue;
-      this.localityEdfDeadline[g] = 1 / w;
-      this.localityEdfOrder[g] = this.localityEdfCounter++;
+    const weight = new Float64Array(n);
+    for (let g = 0; g < n; g++) weight[g] = this.localityWeight(g);
+    this.localityEdfWeights = { edfWeight: (g) => weight[g]! };
+    this.localityEdf = [];
+    for (let p = 0; p < set.priorityCount; p++) {
+      const seed = Math.floor(this.source() * 2 ** 32);
+      const entries: number[] = [];
+      for (let g = 0; g < n; g++) if (set.groupPriority[g] === p && weight[g]! > 0) entries.push(g);
+      if (entries.length > 0) this.localityEdf[p] = EdfScheduler.withPicks(entries, this.localityEdfWeights, 0, seed);
     }
   }
 

@@ -21,7 +21,8 @@ export class RoundRobinLoadBalancer extends BaseLoadBalancer implements EdfWeigh
   constructor(set: HostSet, source: UniformSource, panicThresholdPercent = 50, private readonly slowStart: SlowStart = NO_SLOW_START) {
     super(set, source, panicThresholdPercent);
     this.seed = Math.floor(source() * 2 ** 32);
-    this.edf = new EdfSchedulers(set, this, source);
+    // Envoy's one seed_ both starts the positions and pre-picks the EDF (EdfLoadBalancerBase).
+    this.edf = new EdfSchedulers(set, this, () => this.seed);
   }
 
   edfWeight(h: number, now: number): number {
@@ -31,7 +32,7 @@ export class RoundRobinLoadBalancer extends BaseLoadBalancer implements EdfWeigh
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
     const now = ctx?.now;
-    if (this.edf.inUse(!set.equalWeights || this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
+    if (this.edf.inUse(source, count, this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
     const i = this.positions[source] ?? this.seed;
     this.positions[source] = i + 1;
     return set.at(source, i % count);

@@ -28,4 +28,8 @@ export const COUNTER_TEXT: Readonly<Record<string, string>> = {
   ejections_enforced_consecutive_gateway_failure: "ejections for consecutive gateway failures",
   ejections_detected_consecutive_local_origin_failure: "hosts detected with consecutive locally originated failures (connect failure, reset)",
   ejections_enforced_consecutive_local_origin_failure: "ejections for consecutive locally originated failures",
+  ejections_detected_success_rate: "hosts whose success rate over an interval fell below mean - 1.9 stdev (never ejected under Istio)",
+  ejections_detected_failure_percentage: "hosts that failed >= 85 % of an interval's requests (never ejected under Istio)",
+  ejections_detected_local_origin_success_rate: "as success rate, for locally originated failures (split mode only)",
+  ejections_detected_local_origin_failure_percentage: "as failure percentage, for locally originated failures (split mode only)",
 };

@@ -286,6 +286,19 @@ function readRetryBudget(v: YamlValue): RetryBudget | undefined {
   return out;
 }
 
+/**
+ * Outlier detection's `interval` and `baseEjectionTime` as Istio's webhook accepts them
+ * (validateOutlierDetection → agent.ValidateDuration, istio/istio
+ * pkg/config/validation/agent/validation.go): at least 1 ms, in whole milliseconds.
+ */
+function webhookDuration(v: YamlValue | undefined): number | undefined {
+  const ms = v?.duration();
+  if (v === undefined || ms === undefined) return undefined;
+  if (ms < 1) return v.error("duration must be greater than 1ms");
+  if (!Number.isInteger(ms)) return v.error("only durations to ms precision are supported");
+  return ms;
+}
+
 export function readOutlierDetection(v: YamlValue): OutlierDetection | undefined {
   const m = v.map();
   if (!m) return undefined;
@@ -296,15 +309,20 @@ export function readOutlierDetection(v: YamlValue): OutlierDetection | undefined
   }
   const split = m.get("splitExternalLocalOriginErrors")?.bool();
   if (split !== undefined) out.splitExternalLocalOriginErrors = split;
-  const interval = m.get("interval")?.duration({ positive: true });
+  const interval = webhookDuration(m.get("interval"));
   if (interval !== undefined) out.intervalMs = interval;
-  const bet = m.get("baseEjectionTime")?.duration({ positive: true });
+  const bet = webhookDuration(m.get("baseEjectionTime"));
   if (bet !== undefined) out.baseEjectionTimeMs = bet;
   const mep = m.get("maxEjectionPercent")?.int({ min: 0, max: 100 });
   if (mep !== undefined) out.maxEjectionPercent = mep;
   const mhp = m.get("minHealthPercent")?.int({ min: 0, max: 100 });
   if (mhp !== undefined) out.minHealthPercent = mhp;
   if (m.has("consecutiveErrors")) m.get("consecutiveErrors")!.warn("consecutiveErrors is deprecated and not simulated; use consecutive5xxErrors");
+  // Istio's webhook rejects this (validateOutlierDetection, istio/istio pkg/config/validation/
+  // validation.go); istiod would drop the field anyway (applyOutlierDetection reads it only in split mode).
+  if (out.splitExternalLocalOriginErrors !== true && (out.consecutiveLocalOriginFailures ?? 0) > 0) {
+    m.get("consecutiveLocalOriginFailures")!.error("outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
+  }
   m.done();
   return out;
 }

@@ -174,13 +174,14 @@ describe("slow start", () => {
     set.markAvailable(2, 0);
     const lb = new LeastRequestLoadBalancer(set, seededSource(7), 50, new SlowStart(10_000));
     lb.pick({ now: 5000 }); // in the window: EDF
+    // Each host once per round, give or take the phase the pre-picks left (createWithPicks).
     const after = counts(3, 300, () => lb.pick({ now: 60_000 }));
-    expect(after).toEqual([100, 100, 100]);
+    expect(Math.max(...after) - Math.min(...after)).toBeLessThanOrEqual(2);
     // A health change refreshes: no host in its window any more, so P2C (random counts).
     set.setHealthy(0, false);
     set.setHealthy(0, true);
     const p2c = counts(3, 300, () => lb.pick({ now: 60_000 }));
-    expect(p2c).not.toEqual([100, 100, 100]);
+    expect(Math.max(...p2c) - Math.min(...p2c)).toBeGreaterThan(2);
     expect(p2c.reduce((a, b) => a + b, 0)).toBe(300);
   });
   it("createLoadBalancer passes warmup's minimumPercent and aggression to slow start (Istio setWarmup)", () => {

@@ -143,17 +143,30 @@ describe("locality-weighted balancing inside a priority", () => {
     // 1.4 / 3.4 = 41.2 % (EDF: exact to one pick); balancing the three healthy hosts as one list gives 33 %.
     expect(Math.abs(b0 - 1400)).toBeLessThanOrEqual(1);
   });
-  it("distribute weights are followed exactly, in EDF order, without a draw", async () => {
+  // Envoy rebuilds the locality EDF with createWithPicks(entries, weight, random()) (LocalityWrr,
+  // envoyproxy/envoy source/extensions/load_balancing_policies/common/locality_wrr.cc): the shares
+  // are exact to a pick, the phase is random at every rebuild. meshsim started every rebuild at the
+  // same phase (no draw), so the first pick after a health change always went to r1/a.
+  it("distribute weights are followed to one pick, in EDF order from a random phase", async () => {
     const { HostSet } = await import("../../../src/proxy/lb/host-set.js");
     const { RoundRobinLoadBalancer } = await import("../../../src/proxy/lb/round-robin.js");
+    const { seededSource } = await import("../../properties/arbitraries/lb.js");
     const hs = [host("r1/a", "a0"), host("r1/b", "b0")];
-    const set = new HostSet(hs, { clientLocality: "r1/a", setting: { distribute: [{ from: "r1/a/*", to: { "r1/a": 80, "r1/b": 20 } }] } });
-    let draws = 0;
-    const lb = new RoundRobinLoadBalancer(set, () => { draws++; return 0.5; }, 50);
-    const seq: number[] = [];
-    for (let k = 0; k < 1000; k++) seq.push(lb.pick());
-    expect(seq.filter((h) => h === 0).length).toBe(800);
-    expect(seq.slice(0, 5)).toEqual([0, 0, 0, 1, 0]); // deadlines 1/80 and 1/20: the tie at 0.05 goes to the earlier entry
-    expect(draws).toBeLessThanOrEqual(1); // the round robin's seed only
+    const setting = { distribute: [{ from: "r1/a/*", to: { "r1/a": 80, "r1/b": 20 } }] };
+    let firstToB = 0;
+    const runs = 1000;
+    for (let seed = 1; seed <= runs; seed++) {
+      const set = new HostSet(hs, { clientLocality: "r1/a", setting });
+      let draws = 0;
+      const src = seededSource(seed);
+      const lb = new RoundRobinLoadBalancer(set, () => { draws++; return src(); }, 50);
+      const seq: number[] = [];
+      for (let k = 0; k < 1000; k++) seq.push(lb.pick());
+      if (seq[0] === 1) firstToB++;
+      expect(Math.abs(seq.filter((h) => h === 0).length - 800)).toBeLessThanOrEqual(1);
+      expect(draws).toBe(2); // the round robin's seed and the locality scheduler's
+    }
+    expect(firstToB / runs).toBeGreaterThan(0.15);
+    expect(firstToB / runs).toBeLessThan(0.25);
   });
 });

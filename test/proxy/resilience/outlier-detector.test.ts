@@ -123,3 +123,56 @@ describe("ejection time, sweeps and the multiplier", () => {
     expect(d.stats.ejections_active).toBe(1);
   });
 });
+
+// Envoy runs success-rate and failure-percentage detection at every interval over the previous
+// interval's requests (DetectorImpl::onIntervalTimer → processSuccessRateEjections, envoyproxy/envoy
+// source/common/upstream/outlier_detection_impl.cc). Istio writes enforcing_success_rate: 0 and
+// leaves enforcing_failure_percentage at Envoy's 0 (cluster_traffic_policy.go applyOutlierDetection),
+// so neither ejects — but ejectHost still checks the cap first, so a detection the cap blocks counts
+// in ejections_overflow. meshsim ran neither, so these counters stayed 0.
+describe("success rate and failure percentage (detected, never enforced under Istio)", () => {
+  // 5 hosts, 120 requests each per interval; host 0 answers 503 to all of them.
+  const interval = (d: OutlierDetector, t: number) => {
+    for (let k = 0; k < 120; k++) for (let h = 0; h < 5; h++) d.reportResult(h, r(h === 0 ? 503 : 200), t);
+  };
+  it("5 hosts at the default 10 % cap: each sweep detects host 0 twice and the cap blocks both", () => {
+    // consecutive5xxErrors: 0 turns the consecutive check off, leaving only these two.
+    const d = new OutlierDetector(istioOutlierConfig({ consecutive5xxErrors: 0 }), 5);
+    interval(d, 1000);
+    d.sweep(10_000); // reads the interval that just ended
+    // Success rates 0, 100, 100, 100, 100: mean 80, stdev 40, threshold 80 − 1.9·40 = 4 > 0.
+    expect(d.stats.ejections_detected_success_rate).toBe(1);
+    // 100 % failures ≥ 85 %, 120 requests ≥ 50, 5 hosts ≥ 5.
+    expect(d.stats.ejections_detected_failure_percentage).toBe(1);
+    // 100·(0 + 1)/5 = 20 % > 10 %: both overflow (the 503s' gateway detections, unenforced, too).
+    expect(d.stats.ejections_overflow).toBe(2 + d.stats.ejections_detected_consecutive_gateway_failure);
+    expect(d.isEjected(0)).toBe(false);
+    // A quiet interval: nothing to read at the next sweep.
+    d.sweep(20_000);
+    expect(d.stats.ejections_detected_failure_percentage).toBe(1);
+    interval(d, 21_000);
+    d.sweep(30_000);
+    expect(d.stats.ejections_detected_failure_percentage).toBe(2);
+  });
+  it("with room under the cap, a detection is not enforced (enforcing 0) and not an overflow", () => {
+    const d = new OutlierDetector(istioOutlierConfig({ consecutive5xxErrors: 0, consecutiveGatewayErrors: 0, maxEjectionPercent: 100 }), 5);
+    interval(d, 1000);
+    d.sweep(10_000);
+    expect(d.stats.ejections_detected_failure_percentage).toBe(1);
+    expect(d.stats.ejections_detected_success_rate).toBe(1);
+    expect(d.stats.ejections_overflow).toBe(0);
+    expect(d.stats.ejections_enforced_total).toBe(0);
+    expect(d.isEjected(0)).toBe(false);
+  });
+  it("fewer than 5 hosts, or too few requests, detect nothing", () => {
+    const four = new OutlierDetector(istioOutlierConfig({ consecutive5xxErrors: 0 }), 4);
+    for (let k = 0; k < 120; k++) for (let h = 0; h < 4; h++) four.reportResult(h, r(h === 0 ? 503 : 200), 0);
+    four.sweep(10_000);
+    four.sweep(20_000);
+    expect(four.stats.ejections_detected_failure_percentage + four.stats.ejections_detected_success_rate).toBe(0);
+    const quiet = new OutlierDetector(istioOutlierConfig({ consecutive5xxErrors: 0 }), 5);
+    for (let k = 0; k < 49; k++) for (let h = 0; h < 5; h++) quiet.reportResult(h, r(h === 0 ? 503 : 200), 0);
+    quiet.sweep(10_000);
+    expect(quiet.stats.ejections_detected_failure_percentage + quiet.stats.ejections_detected_success_rate).toBe(0);
+  });
+});
