@@ -12,7 +12,7 @@ import { runScenario } from "../src/runner/run-scenario.js";
 import { mmcYaml, scenarioFrom } from "../test/support/scenario-text.js";
 import { runMinimalMMc } from "./minimal-loop.js";
 import { benchStartup } from "./startup.js";
-import { benchSweep } from "./sweep-throughput.js";
+import { benchSweep, type Rate } from "./sweep-throughput.js";
 import { benchScale, scaleLines } from "./scale.js";
 import { benchBookinfoBin, benchMMcBin } from "./headline.js";
 
@@ -88,5 +88,16 @@ console.log(
   `  with ${sweep.longer.replications} replications: 1 thread ${rateText(sweep.longer.one)}; 2 threads ${rateText(sweep.longer.two)}, speed-up ${(sweep.longer.two.perS / sweep.longer.one.perS).toFixed(2)}×; ` +
     `sweep.json byte-identical for 1 and 2 threads: ${sweep.identical ? "yes" : "NO"} (each sweep the median of 3 runs, 1 and 2 threads interleaved)`,
 );
+
+// Where each sweep's CPU went, and the least wall time an idle 2-core machine needs for it: wall times
+// on a loaded machine say little about 2 threads against 1 (docs/performance.md, "Goal 5").
+const cpuText = (r: Rate): string =>
+  `${r.mainMs.toFixed(0)} ms sweep thread${r.workersMs > 0.5 ? ` + ${r.workersMs.toFixed(0)} ms worker` : ""} + ${r.backgroundMs.toFixed(0)} ms background`;
+for (const [n, one, two] of [[sweep.replications, sweep.one, sweep.two], [sweep.longReplications, sweep.longOne, sweep.longTwo], [sweep.longer.replications, sweep.longer.one, sweep.longer.two]] as const) {
+  console.log(
+    `  CPU, ${n} replications: 1 thread ${cpuText(one)}; 2 threads ${cpuText(two)}; an idle 2-core machine needs ≥ ${one.twoCoreMs.toFixed(0)} ms on 1 thread, ` +
+      `≥ ${two.twoCoreMs.toFixed(0)} ms on 2 (max of the sweep thread's CPU and half the process's): ${(one.twoCoreMs / two.twoCoreMs).toFixed(2)}×`,
+  );
+}
 
 for (const line of scaleLines(benchScale())) console.log(line);

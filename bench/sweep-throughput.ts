@@ -4,7 +4,10 @@
 // (module load, JIT warm-up, the optimising compiler's work for its own V8 isolate) weighs less.
 // Replications per second of wall time and per second of CPU time (the whole process tree's), each
 // the median of ROUNDS runs with 1 and 2 threads interleaved, and whether the summaries are
-// byte-identical.
+// byte-identical. Wall times stretch with the machine's load, so each sweep also reports where its
+// CPU went (the sweep's own thread, the worker threads, V8's and libuv's background threads) and the
+// least wall time an idle 2-core machine could take for it: the larger of the sweep thread's CPU and
+// half the process's (docs/performance.md, "Goal 5").
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,11 +19,30 @@ const VALUES = [5, 6, 8];
 /** Runs of each sweep, 1 and 2 threads alternating: a loaded machine's noise hits both alike. */
 const ROUNDS = 3;
 
-export interface Rate { perS: number; perCpuS: number }
+/**
+ * At exit, each thread's CPU from /proc/self/task/<tid>/schedstat (its first field: nanoseconds on a
+ * CPU): the sweep's own thread is the task whose id is the pid, the others still alive are V8's and
+ * libuv's; the worker threads have ended by then, so theirs is the process's total minus both.
+ * Linux only: elsewhere the hook prints nothing and the split is NaN.
+ * https://docs.kernel.org/scheduler/sched-stats.html
+ */
+const THREADS_HOOK = `data:text/javascript,import fs from "node:fs";process.on("exit",()=>{let main=0,bg=0;try{for(const t of fs.readdirSync("/proc/self/task")){const ns=Number(fs.readFileSync("/proc/self/task/"+t+"/schedstat","utf8").split(" ")[0]);if(t===String(process.pid))main+=ns;else bg+=ns}}catch{return}process.stderr.write("\\nmeshsim-threads "+JSON.stringify({mainMs:main/1e6,bgMs:bg/1e6})+"\\n")})`;
+
+export interface Rate {
+  perS: number;
+  perCpuS: number;
+  /** Medians of the CPU (ms) of the sweep's own thread, of its worker threads, and of the background threads. */
+  mainMs: number;
+  workersMs: number;
+  backgroundMs: number;
+  /** Median of max(the sweep thread's CPU, half the process's CPU): no idle 2-core machine is faster. */
+  twoCoreMs: number;
+}
 export interface ThreadPair { replications: number; one: Rate; two: Rate; identical: boolean }
+interface SweepRun { wallMs: number; cpuMs: number; mainMs: number; bgMs: number; json: string }
 export interface SweepFigures {
   replications: number;
-  processPerRun: Rate;
+  processPerRun: { perS: number; perCpuS: number };
   one: Rate;
   two: Rate;
   longReplications: number;
@@ -33,21 +55,30 @@ export interface SweepFigures {
 export function benchSweep(): SweepFigures {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-bench-"));
   let k = 0;
-  const sweep = (replications: number, w: number): { wallMs: number; cpuMs: number; json: string } => {
+  const sweep = (replications: number, w: number): SweepRun => {
     const out = path.join(tmp, `r${replications}-w${w}-${k++}`);
-    const m = measure([BIN, "sweep", SCENARIO, "--set", `${FIELD}=[${VALUES.join(",")}]`, "-r", String(replications), "-w", String(w), "--quiet", "--out", out]);
+    const m = measure(["--import", THREADS_HOOK, BIN, "sweep", SCENARIO, "--set", `${FIELD}=[${VALUES.join(",")}]`, "-r", String(replications), "-w", String(w), "--quiet", "--out", out]);
     const json = fs.readFileSync(path.join(out, "sweep.json"), "utf8");
     fs.rmSync(out, { recursive: true, force: true });
-    return { wallMs: m.wallMs, cpuMs: m.cpuMs, json };
+    const t = /^meshsim-threads (\{.*\})$/m.exec(m.stderr);
+    const threads = t === null ? { mainMs: Number.NaN, bgMs: Number.NaN } : (JSON.parse(t[1]!) as { mainMs: number; bgMs: number });
+    return { wallMs: m.wallMs, cpuMs: m.cpuMs, mainMs: threads.mainMs, bgMs: threads.bgMs, json };
   };
   const pair = (replications: number): ThreadPair => {
-    const one: ReturnType<typeof sweep>[] = [], two: ReturnType<typeof sweep>[] = [];
+    const one: SweepRun[] = [], two: SweepRun[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       one.push(sweep(replications, 1));
       two.push(sweep(replications, 2));
     }
     const n = VALUES.length * replications;
-    const rate = (xs: ReturnType<typeof sweep>[]): Rate => ({ perS: n / (median(xs.map((x) => x.wallMs)) / 1000), perCpuS: n / (median(xs.map((x) => x.cpuMs)) / 1000) });
+    const rate = (xs: SweepRun[]): Rate => ({
+      perS: n / (median(xs.map((x) => x.wallMs)) / 1000),
+      perCpuS: n / (median(xs.map((x) => x.cpuMs)) / 1000),
+      mainMs: median(xs.map((x) => x.mainMs)),
+      workersMs: median(xs.map((x) => Math.max(0, x.cpuMs - x.mainMs - x.bgMs))),
+      backgroundMs: median(xs.map((x) => x.bgMs)),
+      twoCoreMs: median(xs.map((x) => Math.max(x.mainMs, x.cpuMs / 2))),
+    });
     return { replications: n, one: rate(one), two: rate(two), identical: [...one, ...two].every((x) => x.json === one[0]!.json) };
   };
   const n = VALUES.length * 5;

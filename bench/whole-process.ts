@@ -16,6 +16,7 @@ export interface ProcessFigures {
   peakRssMb: number;
   code: number | null;
   stdout: string;
+  stderr: string;
 }
 
 /** Run `node args...` from the project's root and measure it. */
@@ -24,10 +25,10 @@ export function measure(args: readonly string[], opts: { hook?: boolean } = {}):
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [...(hook ? ["--import", EXIT_HOOK] : []), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
   const wallMs = performance.now() - t0;
-  const m = /meshsim-bench (\{.*\})\s*$/.exec(r.stderr);
+  const m = /^meshsim-bench (\{.*\})$/m.exec(r.stderr);
   const figures = m === null ? { cpuUs: Number.NaN, maxRssKb: Number.NaN } : (JSON.parse(m[1]!) as { cpuUs: number; maxRssKb: number });
   if (r.status !== 0 && r.status !== 1) throw new Error(`node ${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
-  return { wallMs, cpuMs: figures.cpuUs / 1000, peakRssMb: figures.maxRssKb / 1024, code: r.status, stdout: r.stdout };
+  return { wallMs, cpuMs: figures.cpuUs / 1000, peakRssMb: figures.maxRssKb / 1024, code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function median(xs: readonly number[]): number {

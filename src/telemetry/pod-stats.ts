@@ -20,7 +20,13 @@ export class PodStats {
 
   /** The number of busy slots changed at `now`. */
   busyChanged(now: number, busy: number): void {
-    const t = now < this.toMs ? now : this.toMs;
+    // Math.min, not `now < this.toMs ? now : this.toMs`: the second arm runs only once the run is
+    // past toMs (its drain), after V8 has optimised the hot paths that inline this; a property read
+    // it has never run is compiled as a deoptimisation, so the first run's end threw away the
+    // optimised code of the app server and its callers, and each thread of a sweep compiled them
+    // again (docs/performance.md, "Goal 5", session 17). https://github.com/v8/v8/blob/main/src/compiler/js-type-hint-lowering.cc
+    // (JSTypeHintLowering::ReduceLoadNamedOperation)
+    const t = Math.min(now, this.toMs);
     if (t > this.lastMs) {
       this.busyIntegral += this.busy * (t - this.lastMs);
       this.lastMs = t;

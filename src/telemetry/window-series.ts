@@ -65,7 +65,9 @@ export class WindowSeries {
   /** Window index of a completion time (clamped to the first and last window). */
   indexOf(endMs: number): number {
     const i = Math.floor((endMs - this.startMs) / this.windowMs);
-    return i < 0 ? 0 : i >= this.length ? this.length - 1 : i;
+    // Clamped without a branch that reads `this.length` only past the last window (the run's drain):
+    // see PodStats.busyChanged. The same index, as length ≥ 1.
+    return Math.max(0, Math.min(i, this.length - 1));
   }
 
   /** The run stopped early at `endMs`: windows after it are dropped. */

@@ -69,6 +69,14 @@ describe("Recorder", () => {
     expect(c.meanInflight()).toBeCloseTo((2_000 + 2 * 2_000 + 6_000) / 10_000, 12);
   });
 
+  it("stops integrating requests in flight at the end of the measured period: the drain is not counted (Recorder.advance)", () => {
+    const r = new Recorder({ warmupMs: 0, windowMs: 1000, endMs: 10_000 });
+    const c = r.client("users");
+    c.issued(0);
+    c.record(15_000, 15_000, 200, "-"); // in flight over [0, 15 s), of which [0, 10 s) is measured
+    expect(c.meanInflight()).toBe(1);
+  });
+
   it("keeps Envoy cluster counters: a shared record per cluster, or each proxy's registered object, summed", () => {
     const r = new Recorder(opts);
     const own = r.cluster("productpage-v1", "outbound|9080||reviews.default.svc.cluster.local");

@@ -11,6 +11,13 @@ describe("WindowSeries", () => {
     expect(() => new WindowSeries(0, 0, 10, false)).toThrow(RangeError);
   });
 
+  it("indexes a completion before the first window as the first and after the last as the last (src/telemetry/window-series.ts indexOf)", () => {
+    const w = new WindowSeries(10_000, 10_000, 40_000, false);
+    expect([0, 9_999, 10_000, 19_999.9, 20_000, 39_999, 40_000, 1e9].map((t) => w.indexOf(t))).toEqual([0, 0, 0, 0, 1, 2, 2, 2]);
+    const one = new WindowSeries(5_000, 10_000, 5_000, false);
+    expect([0, 5_000, 1e9].map((t) => one.indexOf(t))).toEqual([0, 0, 0]);
+  });
+
   it("counts requests and errors in the window they complete in; drained requests go to the last", () => {
     const w = new WindowSeries(10_000, 10_000, 40_000, false);
     w.record(10_000, 1, false);
