@@ -106,7 +106,10 @@ export class RetryTokens {
   private readonly budgetMin: number;
   constructor(private readonly limits: PoolLimits, private readonly counters: ClusterCounters, budget?: RetryBudget) {
     this.budgetShare = budget === undefined ? -1 : (budget.percent ?? 20) / 100;
-    this.budgetMin = budget?.minRetryConcurrency ?? 3;
+    // istiod writes min_retry_concurrency 3 unless the DR sets more than 0: an explicit 0 is 3 too
+    // (istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go applyRetryBudget, `> 0`).
+    const min = budget?.minRetryConcurrency;
+    this.budgetMin = min !== undefined && min > 0 ? min : 3;
   }
 
   private max(): number {

@@ -142,11 +142,19 @@ describe("retry tokens (max_retries)", () => {
     expect(t.take()).toBe(true);
     expect(t.take()).toBe(true);
     expect(t.take()).toBe(false);
-    const half = new RetryTokens(poolLimits(undefined, false), counters, { percent: 50, minRetryConcurrency: 0 });
+    const half = new RetryTokens(poolLimits(undefined, false), counters, { percent: 50, minRetryConcurrency: 1 });
     counters.upstream_rq_active = 3;
     counters.upstream_rq_pending_active = 0; // 1.5 truncated to 1
     expect(half.take()).toBe(true);
     expect(half.take()).toBe(false);
+  });
+  // istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (applyRetryBudget): min_retry_concurrency
+  // is 3 unless the DR's minRetryConcurrency is above 0, so an explicit 0 still allows 3 retries at once.
+  it("minRetryConcurrency 0 is istiod's default 3, not 0", () => {
+    const counters = newClusterCounters();
+    const t = new RetryTokens(poolLimits(undefined, false), counters, { percent: 20, minRetryConcurrency: 0 });
+    for (let i = 0; i < 3; i++) expect(t.take()).toBe(true);
+    expect(t.take()).toBe(false);
   });
 });
 
