@@ -366,10 +366,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   /** The back-off is over: the retry runs (holding its token until it ends). */
   retryNow(): void {
     const rs = this.retry!;
-    if (this.done) {
-      if (rs.token) this.cluster!.retryTokens.give();
-      return;
-    }
+    if (this.done) return; // ended during the back-off: close() gave the token back then
     this.attempt();
     if (this.current !== null) this.current.usesRetryToken = rs.token;
     else if (rs.token) this.cluster!.retryTokens.give();
@@ -409,6 +406,16 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
 
   private close(): void {
     this.done = true;
+    // A request that ends during a back-off (route timeout, downstream gone) gives its retry token
+    // back at once: Envoy's router destroys its RetryState there (Filter::cleanup resets
+    // retry_state_, whose destructor calls resetRetry: retries().dec() and the back-off timer goes).
+    // envoyproxy/envoy source/common/router/router.cc (Filter::onUpstreamAbort, Filter::cleanup),
+    // source/common/router/retry_state_impl.cc (~RetryStateImpl).
+    const rs = this.retry;
+    if (rs !== null && rs.token) {
+      rs.token = false;
+      this.cluster!.retryTokens.give();
+    }
     if (this.extEndpoints !== null) {
       this.extEndpoints.done(this.extHost);
       this.extEndpoints = null;
