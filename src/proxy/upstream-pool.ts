@@ -50,6 +50,11 @@ export class UpstreamPool<R> {
   private nextId = 0;
   /** The connection the last call concerns: attached to, to be opened by the caller, or null. */
   conn: PoolConnection | null = null;
+  /**
+   * The pending requests the last `connected` or `streamDone` refused instead of attaching: the
+   * max_requests breaker was full when a connection came free. The caller answers each 503 UO.
+   */
+  overflowed: readonly R[] = NONE;
 
   constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {}
 
@@ -74,14 +79,20 @@ export class UpstreamPool<R> {
     const c = this.counters;
     const L = this.limits;
     this.conn = null;
-    if (c.upstream_rq_active >= L.maxRequests) {
-      // max_requests: Envoy counts this overflow as upstream_rq_pending_overflow too.
-      c.upstream_rq_pending_overflow++;
-      return OVERFLOW;
-    }
     const pool = this.host(h);
     const ready = this.readyConnection(pool, now);
     if (ready !== null) {
+      // max_requests is checked only when a request is attached to a connection, never before it
+      // waits: a request with no free connection goes pending whatever the active count (the
+      // pending breaker alone can refuse it), and is refused when it is attached, below in
+      // drainPending. Envoy counts this overflow as upstream_rq_pending_overflow too.
+      // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::newStreamImpl,
+      // attachStreamToClient: `requests().canCreate()`)
+      if (c.upstream_rq_active >= L.maxRequests) {
+        if (!L.http2) pool.idle.push(ready); // it stays free
+        c.upstream_rq_pending_overflow++;
+        return OVERFLOW;
+      }
       this.attach(ready);
       this.conn = ready;
       return ATTACHED;
@@ -168,6 +179,7 @@ export class UpstreamPool<R> {
 
   /** The connection is up: returns the pending requests that now run on it (HTTP/1.1: at most one). */
   connected(x: PoolConnection, now = 0): readonly R[] {
+    this.overflowed = NONE;
     const pool = this.host(x.host);
     pool.connecting--;
     x.state = "ready";
@@ -175,16 +187,29 @@ export class UpstreamPool<R> {
     return this.drainPending(x, pool, now);
   }
 
-  /** Give a ready connection the requests waiting for it; an HTTP/1.1 connection left free is idle. */
+  /**
+   * Give a ready connection the requests waiting for it, oldest first; an HTTP/1.1 connection left
+   * free is idle. A request taken from the queue while max_requests is full is refused (`overflowed`)
+   * and the connection stays free for the next: Envoy's onUpstreamReady pops each pending stream and
+   * attachStreamToClient fails it with Overflow, so every waiting request is refused in turn.
+   * envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::onUpstreamReady)
+   */
   private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): readonly R[] {
     // Most requests end with nobody waiting: no array for them.
     let out: R[] | null = null;
+    let refused: R[] | null = null;
     while (pool.pending.length > 0 && (this.limits.http2 || x.streams === 0)) {
-      if (this.counters.upstream_rq_active >= this.limits.maxRequests) break;
-      (out ??= []).push(pool.pending.shift()!);
+      const r = pool.pending.shift()!;
       this.counters.upstream_rq_pending_active--;
+      if (this.counters.upstream_rq_active >= this.limits.maxRequests) {
+        this.counters.upstream_rq_pending_overflow++;
+        (refused ??= []).push(r);
+        continue;
+      }
+      (out ??= []).push(r);
       this.attach(x);
     }
+    if (refused !== null) this.overflowed = refused;
     if (x.streams === 0) {
       x.idleSince = now;
       if (!this.limits.http2) pool.idle.push(x);
@@ -223,6 +248,7 @@ export class UpstreamPool<R> {
    * remaining pending requests.
    */
   streamDone(x: PoolConnection, reset: boolean, now = 0): readonly R[] {
+    this.overflowed = NONE;
     const pool = this.host(x.host);
     x.streams--;
     x.served++;

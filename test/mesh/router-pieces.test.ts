@@ -31,6 +31,7 @@ class Owner implements UpstreamRequestOwner {
   }
   send(): void {}
   perTryTimeout(): void {}
+  poolOverflow(): void {}
 }
 
 describe("UpstreamRequest: one try", () => {

@@ -11,7 +11,7 @@ import type { ServedRequest } from "../app/app-server.js";
 import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest, Responder } from "../transport.js";
 import { APP_HOST, LOOPBACK_CONNECT_MS, type InboundCluster, type InboundClusters } from "./inbound-cluster.js";
-import { ATTACHED, OVERFLOW, type PoolConnection } from "../../proxy/upstream-pool.js";
+import { ATTACHED, OVERFLOW, type PoolConnection, type UpstreamPool } from "../../proxy/upstream-pool.js";
 import { inboundRetryPolicy, OUTCOME_CONNECT_FAILURE, shouldRetry } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 
@@ -196,6 +196,21 @@ export class InboundRouter {
       l.conn = c.conn;
       this.serve(l);
     }
+    this.refuseOverflowed(pool);
+  }
+
+  /**
+   * The waiting requests the pool refused when a connection came free (max_requests full): the
+   * server's sidecar answers each 503 UO with x-envoy-overloaded, as when newStream refuses.
+   */
+  private refuseOverflowed(pool: UpstreamPool<unknown>): void {
+    const refused = pool.overflowed as readonly PooledLeg[];
+    for (let i = 0; i < refused.length; i++) {
+      const l = refused[i]!;
+      l.pending = false;
+      l.cluster = null;
+      l.onResponse(503, OVERFLOWED);
+    }
   }
 
   /** The request has its connection to the app: the app takes it. */
@@ -235,6 +250,7 @@ export class InboundRouter {
       l.conn = conn;
       this.sim.after(0, this.kServe, l);
     }
+    if (pool.overflowed.length > 0) this.refuseOverflowed(pool);
     const fresh = pool.conn;
     if (fresh !== null) this.connectApp(leg.pod, ic, leg.poolWorker, fresh);
   }

@@ -8,7 +8,7 @@
 // envoyproxy/envoy source/common/router/router.h (Filter)
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import {
-  OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
+  OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
@@ -325,6 +325,18 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.release(a, outcome.kind !== "response", outcome);
     if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
     this.decide(outcome, status, flags, bytes);
+  }
+
+  poolOverflow(a: UpstreamRequest): void {
+    if (a.dead || this.done) return;
+    // The pool has already dropped it from its queue. A local 503 UO as when newStream refuses
+    // (attempt): never retried (wouldRetryFromReset: Overflow), never an outlier failure, and
+    // reported with no destination. envoyproxy/envoy source/common/router/upstream_request.cc
+    // (UpstreamRequest::onPoolFailure: Overflow), router.cc (Filter::onUpstreamReset)
+    a.pending = false;
+    this.release(a, true, OUTCOME_OVERFLOW);
+    this.lastHost = null;
+    this.decide(OUTCOME_OVERFLOW, 503, "UO");
   }
 
   perTryTimeout(a: UpstreamRequest): void {

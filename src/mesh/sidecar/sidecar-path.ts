@@ -17,7 +17,7 @@ import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.
 import { mirrorSelected } from "../../proxy/route/mirror.js";
 import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
-import type { PoolConnection } from "../../proxy/upstream-pool.js";
+import type { PoolConnection, UpstreamPool } from "../../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../../proxy/security/index.js";
 import { expiredCertificateOutcome } from "../../proxy/security/connection-security.js";
 import type { InboundPolicies } from "./inbound-policy.js";
@@ -281,6 +281,13 @@ export class SidecarPath {
       a.conn = c.conn;
       a.rr.send(a);
     }
+    this.refuseOverflowed(pool);
+  }
+
+  /** The pending tries the pool refused when a connection came free (max_requests full): 503 UO each. */
+  private refuseOverflowed(pool: UpstreamPool<unknown>): void {
+    const refused = pool.overflowed as readonly UpstreamRequest[];
+    for (let i = 0; i < refused.length; i++) refused[i]!.rr.poolOverflow(refused[i]!);
   }
 
   /** The server's session tickets reached the client's sidecar (a pod gone meanwhile sent none). */
@@ -298,6 +305,7 @@ export class SidecarPath {
       a.conn = conn;
       a.rr.send(a);
     }
+    if (pool.overflowed.length > 0) this.refuseOverflowed(pool);
     const fresh = pool.conn;
     if (fresh !== null) this.connect(cluster, worker, fresh, cluster.hostOf(fresh.host), 0);
   }

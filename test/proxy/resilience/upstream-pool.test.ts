@@ -90,12 +90,60 @@ describe("HTTP/1.1 pool", () => {
     expect(p.counters.upstream_rq_pending_active).toBe(0);
   });
 
-  it("rejects a request beyond http2MaxRequests active ones", () => {
+  // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc: max_requests (`requests().canCreate()`)
+  // is checked in attachStreamToClient only. newStreamImpl attaches at once when a connection is free;
+  // otherwise the request goes pending (the pending breaker alone can refuse it), and onUpstreamReady
+  // pops each pending stream onto a free connection, where a full max_requests fails it with Overflow.
+  // Both count upstream_rq_pending_overflow.
+  it("http2MaxRequests refuses a request that finds a free connection while the limit is full", () => {
     const p = pool({ http: { http2MaxRequests: 1 } });
     p.newStream(0, "a");
-    p.connected(p.conn!);
-    expect(p.newStream(0, "b")).toBe(OVERFLOW);
+    const c0 = p.conn!;
+    p.connected(c0);
+    p.streamDone(c0, false); // host 0 has a free kept-alive connection
+    p.newStream(1, "b");
+    p.connected(p.conn!); // b runs on host 1: one request active, the limit
+    expect(p.newStream(0, "c")).toBe(OVERFLOW);
     expect(p.counters.upstream_rq_pending_overflow).toBe(1);
+    expect(p.counters.upstream_rq_pending_total).toBe(2); // c never waited
+    // The free connection stays free: once b is done, d takes it.
+    expect(p.newStream(0, "d")).toBe(OVERFLOW);
+    expect(p.counters.upstream_cx_total).toBe(2);
+  });
+
+  it("http2MaxRequests does not refuse a request with no free connection: it waits, and is refused when attached", () => {
+    const p = pool({ http: { http2MaxRequests: 1 } });
+    p.newStream(0, "a");
+    const c = p.conn!;
+    p.connected(c);
+    // a is active (the limit); b finds no free connection: it waits for a new one.
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    const c2 = p.conn!;
+    expect(c2).not.toBeNull();
+    expect(p.counters.upstream_rq_pending_overflow).toBe(0);
+    // c2 is up while a still runs: b is popped and refused (503 UO), c2 stays free.
+    expect(p.connected(c2)).toEqual([]);
+    expect(p.overflowed).toEqual(["b"]);
+    expect(p.counters.upstream_rq_pending_overflow).toBe(1);
+    expect(p.counters.upstream_rq_pending_active).toBe(0);
+    // a is done: the next request takes a free connection.
+    p.streamDone(c, false);
+    expect(p.overflowed).toEqual([]);
+    expect(p.newStream(0, "e")).toBe(ATTACHED);
+  });
+
+  it("a request waiting for a connection runs on it when the limit has room by then", () => {
+    const p = pool({ http: { http2MaxRequests: 1 } });
+    p.newStream(0, "a");
+    const c = p.conn!;
+    p.connected(c);
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    const c2 = p.conn!;
+    p.streamDone(c, false); // a done before c2 is up: c takes b at once
+    expect(p.counters.upstream_rq_active).toBe(1);
+    expect(p.connected(c2)).toEqual([]);
+    expect(p.overflowed).toEqual([]);
+    expect(p.counters.upstream_rq_pending_overflow).toBe(0);
   });
 
   it("forgets a pending request that gave up", () => {
