@@ -40,7 +40,10 @@ export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolea
     // 0 disables it (cluster_traffic_policy.go applyConnectionPool).
     idleTimeoutMs: orNever(cp?.http?.idleTimeoutMs ?? cp?.tcp?.idleTimeoutMs ?? ISTIO_DEFAULT_IDLE_TIMEOUT_MS),
     maxConnectionDurationMs: orNever(cp?.tcp?.maxConnectionDurationMs ?? 0),
-    http2: http2 || cp?.http?.h2UpgradePolicy === "UPGRADE",
+    // UPGRADE makes an HTTP/1.1 port's cluster HTTP/2, unless useClientProtocol is set: istiod then
+    // never upgrades (the upstream follows the caller's protocol). istio/istio
+    // pilot/pkg/networking/core/cluster_traffic_policy.go (shouldH2Upgrade)
+    http2: http2 || (cp?.http?.h2UpgradePolicy === "UPGRADE" && cp.http.useClientProtocol !== true),
   };
 }
 

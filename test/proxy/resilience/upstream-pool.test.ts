@@ -18,6 +18,16 @@ describe("pool limits", () => {
   });
 });
 
+// istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (shouldH2Upgrade): useClientProtocol
+// is looked at first and returns false ("Not upgrading cluster because useClientProtocol is set").
+describe("h2UpgradePolicy", () => {
+  it("UPGRADE makes an HTTP/1.1 cluster HTTP/2, but not with useClientProtocol", () => {
+    expect(poolLimits({ http: { h2UpgradePolicy: "UPGRADE" } }, false).http2).toBe(true);
+    expect(poolLimits({ http: { h2UpgradePolicy: "UPGRADE", useClientProtocol: true } }, false).http2).toBe(false);
+    expect(poolLimits({ http: { h2UpgradePolicy: "DO_NOT_UPGRADE" } }, true).http2).toBe(true); // an HTTP/2 port stays HTTP/2
+  });
+});
+
 describe("HTTP/1.1 pool", () => {
   it("opens a connection for the first request, then reuses it (keep-alive)", () => {
     const p = pool(undefined);
