@@ -93,7 +93,7 @@ export class UpstreamPool<R> {
         c.upstream_rq_pending_overflow++;
         return OVERFLOW;
       }
-      this.attach(ready);
+      this.attach(ready, pool);
       this.conn = ready;
       return ATTACHED;
     }
@@ -149,10 +149,24 @@ export class UpstreamPool<R> {
     return true;
   }
 
-  private attach(x: PoolConnection): void {
+  private attach(x: PoolConnection, pool: HostPool<R>): void {
     x.streams++;
     this.counters.upstream_rq_total++;
     this.counters.upstream_rq_active++;
+    // maxRequestsPerConnection: the request that uses up the connection's allowance makes it drain at
+    // once: no further request is attached to it (an HTTP/2 connection's next requests go to a new
+    // one), and it closes when its last request ends. upstream_cx_max_requests counts it then.
+    // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (attachStreamToClient:
+    // remaining_streams_ reaches 0 ⇒ Draining)
+    const max = this.limits.maxRequestsPerConnection;
+    if (max > 0 && x.served + x.streams >= max && x.state === "ready") {
+      this.counters.upstream_cx_max_requests++;
+      x.state = "draining";
+      if (this.limits.http2) {
+        const i = pool.conns.indexOf(x);
+        if (i >= 0) pool.conns.splice(i, 1);
+      }
+    }
   }
 
   /**
@@ -180,6 +194,7 @@ export class UpstreamPool<R> {
   /** The connection is up: returns the pending requests that now run on it (HTTP/1.1: at most one). */
   connected(x: PoolConnection, now = 0): readonly R[] {
     this.overflowed = NONE;
+    this.conn = null;
     const pool = this.host(x.host);
     pool.connecting--;
     x.state = "ready";
@@ -198,7 +213,7 @@ export class UpstreamPool<R> {
     // Most requests end with nobody waiting: no array for them.
     let out: R[] | null = null;
     let refused: R[] | null = null;
-    while (pool.pending.length > 0 && (this.limits.http2 || x.streams === 0)) {
+    while (pool.pending.length > 0 && x.state === "ready" && (this.limits.http2 || x.streams === 0)) {
       const r = pool.pending.shift()!;
       this.counters.upstream_rq_pending_active--;
       if (this.counters.upstream_rq_active >= this.limits.maxRequests) {
@@ -207,9 +222,13 @@ export class UpstreamPool<R> {
         continue;
       }
       (out ??= []).push(r);
-      this.attach(x);
+      this.attach(x, pool);
     }
     if (refused !== null) this.overflowed = refused;
+    // An HTTP/2 connection that drained on its allowance leaves the rest waiting: they get a new one
+    // (Envoy's onUpstreamReady ends with tryCreateNewConnections while streams are pending). An
+    // HTTP/1.1 one opens it when it closes (streamDone), as before.
+    if (this.limits.http2 && x.state === "draining" && pool.pending.length > 0) this.conn = this.maybeOpen(x.host, pool, now);
     if (x.streams === 0) {
       x.idleSince = now;
       if (!this.limits.http2) pool.idle.push(x);
@@ -257,10 +276,6 @@ export class UpstreamPool<R> {
     const L = this.limits;
     let close = reset || (x.state === "draining" && x.streams === 0);
     if (x.state === "draining" && !close) return NONE;
-    if (!close && L.maxRequestsPerConnection > 0 && x.served >= L.maxRequestsPerConnection) {
-      this.counters.upstream_cx_max_requests++;
-      close = true;
-    }
     // Past max_connection_duration the connection drains: it closes once its last request is done.
     if (!close && x.streams === 0 && now - x.openedAt >= L.maxConnectionDurationMs) {
       this.counters.upstream_cx_max_duration_reached++;

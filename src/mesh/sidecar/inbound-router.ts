@@ -11,7 +11,7 @@ import type { ServedRequest } from "../app/app-server.js";
 import type { Pod } from "../kube/pod.js";
 import type { OutgoingRequest, Responder } from "../transport.js";
 import { APP_HOST, LOOPBACK_CONNECT_MS, type InboundCluster, type InboundClusters } from "./inbound-cluster.js";
-import { ATTACHED, OVERFLOW, type PoolConnection, type UpstreamPool } from "../../proxy/upstream-pool.js";
+import { ATTACHED, OVERFLOW, type PoolConnection } from "../../proxy/upstream-pool.js";
 import { inboundRetryPolicy, OUTCOME_CONNECT_FAILURE, shouldRetry } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 
@@ -191,20 +191,24 @@ export class InboundRouter {
       return;
     }
     const now = this.sim.now;
-    for (const l of pool.connected(c.conn, now) as readonly PooledLeg[]) {
+    const run = pool.connected(c.conn, now) as readonly PooledLeg[];
+    // An HTTP/2 connection used up by maxRequestsPerConnection leaves the rest to a new connection.
+    const fresh = pool.conn;
+    const refused = pool.overflowed as readonly PooledLeg[];
+    for (const l of run) {
       l.pending = false;
       l.conn = c.conn;
       this.serve(l);
     }
-    this.refuseOverflowed(pool);
+    if (refused.length > 0) this.refuse(refused);
+    if (fresh !== null) this.connectApp(c.pod, c.cluster, c.worker, fresh);
   }
 
   /**
    * The waiting requests the pool refused when a connection came free (max_requests full): the
    * server's sidecar answers each 503 UO with x-envoy-overloaded, as when newStream refuses.
    */
-  private refuseOverflowed(pool: UpstreamPool<unknown>): void {
-    const refused = pool.overflowed as readonly PooledLeg[];
+  private refuse(refused: readonly PooledLeg[]): void {
     for (let i = 0; i < refused.length; i++) {
       const l = refused[i]!;
       l.pending = false;
@@ -243,6 +247,8 @@ export class InboundRouter {
     const conn = leg.conn!;
     leg.conn = null;
     const next = pool.streamDone(conn, leg.connReset, this.sim.now) as readonly PooledLeg[];
+    const fresh = pool.conn;
+    const refused = pool.overflowed as readonly PooledLeg[];
     // The app is inside its answer to `leg`: the next request reaches it from the event loop.
     for (let i = 0; i < next.length; i++) {
       const l = next[i]!;
@@ -250,8 +256,7 @@ export class InboundRouter {
       l.conn = conn;
       this.sim.after(0, this.kServe, l);
     }
-    if (pool.overflowed.length > 0) this.refuseOverflowed(pool);
-    const fresh = pool.conn;
+    if (refused.length > 0) this.refuse(refused);
     if (fresh !== null) this.connectApp(leg.pod, ic, leg.poolWorker, fresh);
   }
 }

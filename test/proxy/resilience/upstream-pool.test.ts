@@ -166,6 +166,36 @@ describe("HTTP/1.1 pool", () => {
 });
 
 describe("HTTP/2 pool", () => {
+  // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (attachStreamToClient): the stream that
+  // takes the connection's last allowed request (remaining_streams_ → 0) moves it to Draining at once:
+  // later requests wait for a new connection (onUpstreamReady: tryCreateNewConnections), and the old
+  // one closes when its last stream ends. upstream_cx_max_requests counts at that attach.
+  it("maxRequestsPerConnection: the connection drains when its last allowed request is attached, the next ones get a new one", () => {
+    const p = pool({ http: { maxRequestsPerConnection: 2 } }, true);
+    p.newStream(0, "a");
+    const c = p.conn!;
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.newStream(0, "c")).toBe(PENDING);
+    expect(p.conn).toBeNull();
+    // c connects: a and b take its two requests; c waits for a second connection, opened now.
+    expect(p.connected(c)).toEqual(["a", "b"]);
+    expect(c.state).toBe("draining");
+    expect(p.counters.upstream_cx_max_requests).toBe(1);
+    const c2 = p.conn!;
+    expect(c2).not.toBeNull();
+    expect(c2).not.toBe(c);
+    expect(p.connected(c2)).toEqual(["c"]);
+    // A later request rides c2, not the draining c.
+    expect(p.newStream(0, "d")).toBe(ATTACHED);
+    expect(p.conn).toBe(c2);
+    p.streamDone(c, false);
+    expect(c.state).toBe("draining");
+    p.streamDone(c, false);
+    expect(c.state).toBe("closed");
+    expect(p.counters.upstream_cx_active).toBe(1);
+    expect(p.counters.upstream_rq_active).toBe(2);
+  });
+
   it("multiplexes requests on one connection per host", () => {
     const p = pool(undefined, true);
     p.newStream(0, "a");
