@@ -391,7 +391,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const a = this.current;
     if (a !== null) {
       this.cluster!.counters.upstream_rq_timeout++;
-      this.release(a, true, OUTCOME_ROUTE_TIMEOUT);
+      // A try still waiting in the pool for a connection has no upstream host yet, so its timeout is
+      // no outlier-detection event (it is counted in upstream_rq_timeout all the same): Envoy's
+      // updateOutlierDetection reports only to upstream_request.upstreamHost(), set when the pool
+      // hands over a connection or fails the try (UpstreamRequest::onPoolReady / onPoolFailure →
+      // onUpstreamHostSelected). envoyproxy/envoy source/common/router/router.cc
+      // (Filter::onResponseTimeout, Filter::updateOutlierDetection)
+      this.release(a, true, a.pending ? null : OUTCOME_ROUTE_TIMEOUT);
     }
     this.finish(504, "UT");
   }
