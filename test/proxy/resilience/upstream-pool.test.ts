@@ -43,6 +43,30 @@ describe("HTTP/1.1 pool", () => {
     expect(p.counters.upstream_rq_pending_total).toBe(1);
   });
 
+  // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc: a connection whose stream ends moves to
+  // the front of ready_clients_ (transitionActiveClientState → LinkedObject::moveBetweenLists splices at
+  // begin()), and newStreamImpl takes ready_clients_.front(): the most recently freed one is reused.
+  // Pending streams are pushed at the front and taken from the back (onUpstreamReady): first come, first served.
+  it("reuses the most recently freed connection first, and serves waiting requests in arrival order", () => {
+    const p = pool(undefined);
+    p.newStream(0, "a");
+    const c1 = p.conn!;
+    p.newStream(0, "b");
+    const c2 = p.conn!;
+    expect(p.connected(c1)).toEqual(["a"]);
+    expect(p.connected(c2)).toEqual(["b"]);
+    p.streamDone(c2, false);
+    p.streamDone(c1, false); // c1 freed last
+    expect(p.newStream(0, "c")).toBe(ATTACHED);
+    expect(p.conn).toBe(c1);
+    expect(p.newStream(0, "d")).toBe(ATTACHED);
+    expect(p.conn).toBe(c2);
+    expect(p.newStream(0, "e")).toBe(PENDING);
+    expect(p.newStream(0, "f")).toBe(PENDING);
+    expect(p.streamDone(c2, false)).toEqual(["e"]);
+    expect(p.streamDone(c1, false)).toEqual(["f"]);
+  });
+
   it("carries one request at a time per connection: a second concurrent request opens a second connection", () => {
     const p = pool(undefined);
     p.newStream(0, "a");
