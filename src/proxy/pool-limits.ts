@@ -40,7 +40,10 @@ export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolea
     // 0 disables it (cluster_traffic_policy.go applyConnectionPool).
     idleTimeoutMs: orNever(cp?.http?.idleTimeoutMs ?? cp?.tcp?.idleTimeoutMs ?? ISTIO_DEFAULT_IDLE_TIMEOUT_MS),
     maxConnectionDurationMs: orNever(cp?.tcp?.maxConnectionDurationMs ?? 0),
-    http2: http2 || cp?.http?.h2UpgradePolicy === "UPGRADE",
+    // UPGRADE makes an HTTP/1.1 port's cluster HTTP/2, unless useClientProtocol is set: istiod then
+    // never upgrades (the upstream follows the caller's protocol). istio/istio
+    // pilot/pkg/networking/core/cluster_traffic_policy.go (shouldH2Upgrade)
+    http2: http2 || (cp?.http?.h2UpgradePolicy === "UPGRADE" && cp.http.useClientProtocol !== true),
   };
 }
 
@@ -106,7 +109,10 @@ export class RetryTokens {
   private readonly budgetMin: number;
   constructor(private readonly limits: PoolLimits, private readonly counters: ClusterCounters, budget?: RetryBudget) {
     this.budgetShare = budget === undefined ? -1 : (budget.percent ?? 20) / 100;
-    this.budgetMin = budget?.minRetryConcurrency ?? 3;
+    // istiod writes min_retry_concurrency 3 unless the DR sets more than 0: an explicit 0 is 3 too
+    // (istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go applyRetryBudget, `> 0`).
+    const min = budget?.minRetryConcurrency;
+    this.budgetMin = min !== undefined && min > 0 ? min : 3;
   }
 
   private max(): number {

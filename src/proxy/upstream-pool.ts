@@ -50,6 +50,11 @@ export class UpstreamPool<R> {
   private nextId = 0;
   /** The connection the last call concerns: attached to, to be opened by the caller, or null. */
   conn: PoolConnection | null = null;
+  /**
+   * The pending requests the last `connected` or `streamDone` refused instead of attaching: the
+   * max_requests breaker was full when a connection came free. The caller answers each 503 UO.
+   */
+  overflowed: readonly R[] = NONE;
 
   constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {}
 
@@ -74,15 +79,21 @@ export class UpstreamPool<R> {
     const c = this.counters;
     const L = this.limits;
     this.conn = null;
-    if (c.upstream_rq_active >= L.maxRequests) {
-      // max_requests: Envoy counts this overflow as upstream_rq_pending_overflow too.
-      c.upstream_rq_pending_overflow++;
-      return OVERFLOW;
-    }
     const pool = this.host(h);
     const ready = this.readyConnection(pool, now);
     if (ready !== null) {
-      this.attach(ready);
+      // max_requests is checked only when a request is attached to a connection, never before it
+      // waits: a request with no free connection goes pending whatever the active count (the
+      // pending breaker alone can refuse it), and is refused when it is attached, below in
+      // drainPending. Envoy counts this overflow as upstream_rq_pending_overflow too.
+      // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::newStreamImpl,
+      // attachStreamToClient: `requests().canCreate()`)
+      if (c.upstream_rq_active >= L.maxRequests) {
+        if (!L.http2) pool.idle.push(ready); // it stays free
+        c.upstream_rq_pending_overflow++;
+        return OVERFLOW;
+      }
+      this.attach(ready, pool);
       this.conn = ready;
       return ATTACHED;
     }
@@ -138,10 +149,24 @@ export class UpstreamPool<R> {
     return true;
   }
 
-  private attach(x: PoolConnection): void {
+  private attach(x: PoolConnection, pool: HostPool<R>): void {
     x.streams++;
     this.counters.upstream_rq_total++;
     this.counters.upstream_rq_active++;
+    // maxRequestsPerConnection: the request that uses up the connection's allowance makes it drain at
+    // once: no further request is attached to it (an HTTP/2 connection's next requests go to a new
+    // one), and it closes when its last request ends. upstream_cx_max_requests counts it then.
+    // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (attachStreamToClient:
+    // remaining_streams_ reaches 0 ⇒ Draining)
+    const max = this.limits.maxRequestsPerConnection;
+    if (max > 0 && x.served + x.streams >= max && x.state === "ready") {
+      this.counters.upstream_cx_max_requests++;
+      x.state = "draining";
+      if (this.limits.http2) {
+        const i = pool.conns.indexOf(x);
+        if (i >= 0) pool.conns.splice(i, 1);
+      }
+    }
   }
 
   /**
@@ -168,6 +193,8 @@ export class UpstreamPool<R> {
 
   /** The connection is up: returns the pending requests that now run on it (HTTP/1.1: at most one). */
   connected(x: PoolConnection, now = 0): readonly R[] {
+    this.overflowed = NONE;
+    this.conn = null;
     const pool = this.host(x.host);
     pool.connecting--;
     x.state = "ready";
@@ -175,16 +202,33 @@ export class UpstreamPool<R> {
     return this.drainPending(x, pool, now);
   }
 
-  /** Give a ready connection the requests waiting for it; an HTTP/1.1 connection left free is idle. */
+  /**
+   * Give a ready connection the requests waiting for it, oldest first; an HTTP/1.1 connection left
+   * free is idle. A request taken from the queue while max_requests is full is refused (`overflowed`)
+   * and the connection stays free for the next: Envoy's onUpstreamReady pops each pending stream and
+   * attachStreamToClient fails it with Overflow, so every waiting request is refused in turn.
+   * envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::onUpstreamReady)
+   */
   private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): readonly R[] {
     // Most requests end with nobody waiting: no array for them.
     let out: R[] | null = null;
-    while (pool.pending.length > 0 && (this.limits.http2 || x.streams === 0)) {
-      if (this.counters.upstream_rq_active >= this.limits.maxRequests) break;
-      (out ??= []).push(pool.pending.shift()!);
+    let refused: R[] | null = null;
+    while (pool.pending.length > 0 && x.state === "ready" && (this.limits.http2 || x.streams === 0)) {
+      const r = pool.pending.shift()!;
       this.counters.upstream_rq_pending_active--;
-      this.attach(x);
+      if (this.counters.upstream_rq_active >= this.limits.maxRequests) {
+        this.counters.upstream_rq_pending_overflow++;
+        (refused ??= []).push(r);
+        continue;
+      }
+      (out ??= []).push(r);
+      this.attach(x, pool);
     }
+    if (refused !== null) this.overflowed = refused;
+    // An HTTP/2 connection that drained on its allowance leaves the rest waiting: they get a new one
+    // (Envoy's onUpstreamReady ends with tryCreateNewConnections while streams are pending). An
+    // HTTP/1.1 one opens it when it closes (streamDone), as before.
+    if (this.limits.http2 && x.state === "draining" && pool.pending.length > 0) this.conn = this.maybeOpen(x.host, pool, now);
     if (x.streams === 0) {
       x.idleSince = now;
       if (!this.limits.http2) pool.idle.push(x);
@@ -223,6 +267,7 @@ export class UpstreamPool<R> {
    * remaining pending requests.
    */
   streamDone(x: PoolConnection, reset: boolean, now = 0): readonly R[] {
+    this.overflowed = NONE;
     const pool = this.host(x.host);
     x.streams--;
     x.served++;
@@ -231,10 +276,6 @@ export class UpstreamPool<R> {
     const L = this.limits;
     let close = reset || (x.state === "draining" && x.streams === 0);
     if (x.state === "draining" && !close) return NONE;
-    if (!close && L.maxRequestsPerConnection > 0 && x.served >= L.maxRequestsPerConnection) {
-      this.counters.upstream_cx_max_requests++;
-      close = true;
-    }
     // Past max_connection_duration the connection drains: it closes once its last request is done.
     if (!close && x.streams === 0 && now - x.openedAt >= L.maxConnectionDurationMs) {
       this.counters.upstream_cx_max_duration_reached++;

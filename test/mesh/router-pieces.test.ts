@@ -31,6 +31,7 @@ class Owner implements UpstreamRequestOwner {
   }
   send(): void {}
   perTryTimeout(): void {}
+  poolOverflow(): void {}
 }
 
 describe("UpstreamRequest: one try", () => {
@@ -130,14 +131,14 @@ spec:
 `;
 
 /** Send one request from client through its sidecar's router; the router and its answer. */
-function oneRequest(errorRate: number): { router: Router; answer: [number, string] | null } {
-  const world = createWorld(scenarioFrom(SCENARIO(errorRate))).world;
+function oneRequest(errorRate: number, retries = "{attempts: 2, retryOn: 5xx}", untilMs = 5_000): { router: Router; answer: [number, string] | null } {
+  const world = createWorld(scenarioFrom(SCENARIO(errorRate).replace("retries: {attempts: 2, retryOn: 5xx}", `retries: ${retries}`))).world;
   const client = [...world.pods.values()].find((p) => p.workload === "client")!;
   const target = targetOf(world, client, parseCallUrl("http://backend:8080/"));
   let answer: [number, string] | null = null;
   const router = world.sidecars.send(originOf(client), { method: "GET", scheme: "http", authority: "backend:8080", path: "/", headers: {}, target },
     { onResponse: (status, flags) => { answer = [status, flags]; } }, -1) as Router;
-  world.advance(5_000);
+  world.advance(untilMs);
   return { router, answer };
 }
 
@@ -155,5 +156,23 @@ describe("Router: one downstream request across its tries", () => {
     expect(rs.tried).toHaveLength(3);
     // previous_hosts: each retry goes to a host not tried before (three replicas).
     expect(new Set(rs.tried).size).toBe(3);
+  });
+  // envoyproxy/envoy source/common/router/router.cc (Filter::onUpstreamAbort → cleanup →
+  // retry_state_.reset()) and retry_state_impl.cc (~RetryStateImpl → resetRetry: retries().dec()):
+  // a route timeout during a back-off destroys the retry state, so the max_retries token is free at
+  // once, not when the destroyed back-off timer would have fired.
+  it("a route timeout during the back-off answers 504 UT and gives the retry token back at once", () => {
+    // A 10 s back-off base: the first retry waits a whole number of ms in [0, 10 s), far past the
+    // 50 ms route timeout for this seed (the retry never starts: one host tried).
+    const { router, answer } = oneRequest(1, "{attempts: 2, retryOn: 5xx, backoff: 10s}, timeout: 50ms", 200);
+    expect(answer).toEqual([504, "UT"]);
+    const rs = (router as unknown as { retry: RetryState | null }).retry!;
+    expect(rs.retries).toBe(1);
+    expect(rs.tried).toHaveLength(1);
+    const tokens = router.cluster!.retryTokens as unknown as { active: number };
+    expect(tokens.active).toBe(0);
+    // No try was waiting when the timeout fired: upstream_rq_timeout counts none (router.cc onResponseTimeout).
+    expect(router.cluster!.counters.upstream_rq_timeout).toBe(0);
+    expect(router.cluster!.counters.upstream_rq_retry).toBe(1);
   });
 });

@@ -259,6 +259,13 @@ spec:
     ]);
   });
 
+  it("connectionPool.http.maxConcurrentStreams: a warning that it is not simulated (Envoy would open more HTTP/2 connections)", () => {
+    const s = load({ "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec: {host: r, trafficPolicy: {connectionPool: {http: {maxConcurrentStreams: 10}}}}\n` });
+    expect(s.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      "spec.trafficPolicy.connectionPool.http.maxConcurrentStreams: maxConcurrentStreams is not simulated: an HTTP/2 upstream keeps one connection per host whatever its streams",
+    ]);
+  });
+
   it("DENY or CUSTOM without rules: a warning (Istio's webhook rejects it; istiod would never match it)", () => {
     const s = load({ "main.yaml": `${SIM}---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec: {action: DENY}\n` });
     expect(s.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([

@@ -191,10 +191,29 @@ export class InboundRouter {
       return;
     }
     const now = this.sim.now;
-    for (const l of pool.connected(c.conn, now) as readonly PooledLeg[]) {
+    const run = pool.connected(c.conn, now) as readonly PooledLeg[];
+    // An HTTP/2 connection used up by maxRequestsPerConnection leaves the rest to a new connection.
+    const fresh = pool.conn;
+    const refused = pool.overflowed as readonly PooledLeg[];
+    for (const l of run) {
       l.pending = false;
       l.conn = c.conn;
       this.serve(l);
+    }
+    if (refused.length > 0) this.refuse(refused);
+    if (fresh !== null) this.connectApp(c.pod, c.cluster, c.worker, fresh);
+  }
+
+  /**
+   * The waiting requests the pool refused when a connection came free (max_requests full): the
+   * server's sidecar answers each 503 UO with x-envoy-overloaded, as when newStream refuses.
+   */
+  private refuse(refused: readonly PooledLeg[]): void {
+    for (let i = 0; i < refused.length; i++) {
+      const l = refused[i]!;
+      l.pending = false;
+      l.cluster = null;
+      l.onResponse(503, OVERFLOWED);
     }
   }
 
@@ -228,6 +247,8 @@ export class InboundRouter {
     const conn = leg.conn!;
     leg.conn = null;
     const next = pool.streamDone(conn, leg.connReset, this.sim.now) as readonly PooledLeg[];
+    const fresh = pool.conn;
+    const refused = pool.overflowed as readonly PooledLeg[];
     // The app is inside its answer to `leg`: the next request reaches it from the event loop.
     for (let i = 0; i < next.length; i++) {
       const l = next[i]!;
@@ -235,7 +256,7 @@ export class InboundRouter {
       l.conn = conn;
       this.sim.after(0, this.kServe, l);
     }
-    const fresh = pool.conn;
+    if (refused.length > 0) this.refuse(refused);
     if (fresh !== null) this.connectApp(leg.pod, ic, leg.poolWorker, fresh);
   }
 }

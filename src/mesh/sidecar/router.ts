@@ -8,7 +8,7 @@
 // envoyproxy/envoy source/common/router/router.h (Filter)
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import {
-  OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
+  OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
@@ -327,6 +327,18 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.decide(outcome, status, flags, bytes);
   }
 
+  poolOverflow(a: UpstreamRequest): void {
+    if (a.dead || this.done) return;
+    // The pool has already dropped it from its queue. A local 503 UO as when newStream refuses
+    // (attempt): never retried (wouldRetryFromReset: Overflow), never an outlier failure, and
+    // reported with no destination. envoyproxy/envoy source/common/router/upstream_request.cc
+    // (UpstreamRequest::onPoolFailure: Overflow), router.cc (Filter::onUpstreamReset)
+    a.pending = false;
+    this.release(a, true, OUTCOME_OVERFLOW);
+    this.lastHost = null;
+    this.decide(OUTCOME_OVERFLOW, 503, "UO");
+  }
+
   perTryTimeout(a: UpstreamRequest): void {
     if (a.dead || this.done) return;
     a.timer = -1;
@@ -366,10 +378,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   /** The back-off is over: the retry runs (holding its token until it ends). */
   retryNow(): void {
     const rs = this.retry!;
-    if (this.done) {
-      if (rs.token) this.cluster!.retryTokens.give();
-      return;
-    }
+    if (this.done) return; // ended during the back-off: close() gave the token back then
     this.attempt();
     if (this.current !== null) this.current.usesRetryToken = rs.token;
     else if (rs.token) this.cluster!.retryTokens.give();
@@ -382,7 +391,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const a = this.current;
     if (a !== null) {
       this.cluster!.counters.upstream_rq_timeout++;
-      this.release(a, true, OUTCOME_ROUTE_TIMEOUT);
+      // A try still waiting in the pool for a connection has no upstream host yet, so its timeout is
+      // no outlier-detection event (it is counted in upstream_rq_timeout all the same): Envoy's
+      // updateOutlierDetection reports only to upstream_request.upstreamHost(), set when the pool
+      // hands over a connection or fails the try (UpstreamRequest::onPoolReady / onPoolFailure →
+      // onUpstreamHostSelected). envoyproxy/envoy source/common/router/router.cc
+      // (Filter::onResponseTimeout, Filter::updateOutlierDetection)
+      this.release(a, true, a.pending ? null : OUTCOME_ROUTE_TIMEOUT);
     }
     this.finish(504, "UT");
   }
@@ -409,6 +424,16 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
 
   private close(): void {
     this.done = true;
+    // A request that ends during a back-off (route timeout, downstream gone) gives its retry token
+    // back at once: Envoy's router destroys its RetryState there (Filter::cleanup resets
+    // retry_state_, whose destructor calls resetRetry: retries().dec() and the back-off timer goes).
+    // envoyproxy/envoy source/common/router/router.cc (Filter::onUpstreamAbort, Filter::cleanup),
+    // source/common/router/retry_state_impl.cc (~RetryStateImpl).
+    const rs = this.retry;
+    if (rs !== null && rs.token) {
+      rs.token = false;
+      this.cluster!.retryTokens.give();
+    }
     if (this.extEndpoints !== null) {
       this.extEndpoints.done(this.extHost);
       this.extEndpoints = null;

@@ -277,10 +277,21 @@ export class SidecarPath {
     // (source/common/tls/ssl_socket.cc). Not with the first response: that comes after the server's
     // pass and the app's time.
     if (c.conn.mtls) this.after(c.helloMs + c.flightMs, this.kTickets, c);
-    for (const a of pool.connected(c.conn, this.sim.now) as readonly UpstreamRequest[]) {
+    const run = pool.connected(c.conn, this.sim.now) as readonly UpstreamRequest[];
+    // An HTTP/2 connection used up by maxRequestsPerConnection leaves the rest to a new connection.
+    const fresh = pool.conn;
+    const refused = pool.overflowed;
+    for (const a of run) {
       a.conn = c.conn;
       a.rr.send(a);
     }
+    if (refused.length > 0) this.refuse(refused as readonly UpstreamRequest[]);
+    if (fresh !== null) this.connect(c.cluster, c.worker, fresh, c.cluster.hostOf(fresh.host), 0);
+  }
+
+  /** The pending tries the pool refused when a connection came free (max_requests full): 503 UO each. */
+  private refuse(refused: readonly UpstreamRequest[]): void {
+    for (let i = 0; i < refused.length; i++) refused[i]!.rr.poolOverflow(refused[i]!);
   }
 
   /** The server's session tickets reached the client's sidecar (a pod gone meanwhile sent none). */
@@ -293,12 +304,14 @@ export class SidecarPath {
     const pool = cluster.pools[worker]!;
     // An indexed loop: a for-of over the (usually empty, frozen) list kept an array iterator per request.
     const next = pool.streamDone(conn, reset, this.sim.now) as readonly UpstreamRequest[];
+    const fresh = pool.conn;
+    const refused = pool.overflowed;
     for (let i = 0; i < next.length; i++) {
       const a = next[i]!;
       a.conn = conn;
       a.rr.send(a);
     }
-    const fresh = pool.conn;
+    if (refused.length > 0) this.refuse(refused as readonly UpstreamRequest[]);
     if (fresh !== null) this.connect(cluster, worker, fresh, cluster.hostOf(fresh.host), 0);
   }
 

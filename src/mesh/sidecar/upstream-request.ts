@@ -22,6 +22,8 @@ export interface UpstreamRequestOwner {
   send(a: UpstreamRequest): void;
   /** The route's per-try timeout ran out. */
   perTryTimeout(a: UpstreamRequest): void;
+  /** The pool refused the waiting try when a connection came free: max_requests was full (503 UO). */
+  poolOverflow(a: UpstreamRequest): void;
 }
 
 export class UpstreamRequest implements Responder {

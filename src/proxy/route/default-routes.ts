@@ -16,8 +16,14 @@ export type OutboundTrafficPolicyMode = "ALLOW_ANY" | "REGISTRY_ONLY";
 /** The "default" route for a service host (FQDN) that has no VirtualService. */
 export function defaultServiceRoutes(host: string, port: number, opts: CompileOptions = {}): CompiledRoute[] {
   const rule: HTTPRoute = { name: "default", route: [{ destination: { host, port: { number: port } } }] };
-  // No `retries` on the rule ⇒ mesh default (or Istio's default) retry policy, as istiod does.
-  return compileHttpRoutes([rule], "default", DEFAULT_SIDECAR, port, opts);
+  // No `retries` on the rule ⇒ mesh default (or Istio's default) retry policy, as istiod does. And
+  // with the previous_hosts predicate even when the DestinationRule hashes: istiod builds this route
+  // with ConvertPolicy(mesh default, false) and only adds the DR's hash policy after, so a retry
+  // moves on along the ring (RingHash chooseHost `attempt`) instead of hashing to the same host as on
+  // a VirtualService route. istio/istio pilot/pkg/networking/core/route/route.go
+  // (buildSidecarVirtualHostForService, BuildDefaultHTTPOutboundRoute)
+  const { consistentHash: _noHashOnTheDefaultRoute, ...rest } = opts;
+  return compileHttpRoutes([rule], "default", DEFAULT_SIDECAR, port, rest);
 }
 
 const NO_RETRIES: HTTPRetry = { attempts: 0 };

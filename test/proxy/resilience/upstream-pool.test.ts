@@ -18,6 +18,16 @@ describe("pool limits", () => {
   });
 });
 
+// istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (shouldH2Upgrade): useClientProtocol
+// is looked at first and returns false ("Not upgrading cluster because useClientProtocol is set").
+describe("h2UpgradePolicy", () => {
+  it("UPGRADE makes an HTTP/1.1 cluster HTTP/2, but not with useClientProtocol", () => {
+    expect(poolLimits({ http: { h2UpgradePolicy: "UPGRADE" } }, false).http2).toBe(true);
+    expect(poolLimits({ http: { h2UpgradePolicy: "UPGRADE", useClientProtocol: true } }, false).http2).toBe(false);
+    expect(poolLimits({ http: { h2UpgradePolicy: "DO_NOT_UPGRADE" } }, true).http2).toBe(true); // an HTTP/2 port stays HTTP/2
+  });
+});
+
 describe("HTTP/1.1 pool", () => {
   it("opens a connection for the first request, then reuses it (keep-alive)", () => {
     const p = pool(undefined);
@@ -31,6 +41,30 @@ describe("HTTP/1.1 pool", () => {
     expect(p.counters.upstream_cx_total).toBe(1);
     expect(p.counters.upstream_rq_total).toBe(2);
     expect(p.counters.upstream_rq_pending_total).toBe(1);
+  });
+
+  // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc: a connection whose stream ends moves to
+  // the front of ready_clients_ (transitionActiveClientState → LinkedObject::moveBetweenLists splices at
+  // begin()), and newStreamImpl takes ready_clients_.front(): the most recently freed one is reused.
+  // Pending streams are pushed at the front and taken from the back (onUpstreamReady): first come, first served.
+  it("reuses the most recently freed connection first, and serves waiting requests in arrival order", () => {
+    const p = pool(undefined);
+    p.newStream(0, "a");
+    const c1 = p.conn!;
+    p.newStream(0, "b");
+    const c2 = p.conn!;
+    expect(p.connected(c1)).toEqual(["a"]);
+    expect(p.connected(c2)).toEqual(["b"]);
+    p.streamDone(c2, false);
+    p.streamDone(c1, false); // c1 freed last
+    expect(p.newStream(0, "c")).toBe(ATTACHED);
+    expect(p.conn).toBe(c1);
+    expect(p.newStream(0, "d")).toBe(ATTACHED);
+    expect(p.conn).toBe(c2);
+    expect(p.newStream(0, "e")).toBe(PENDING);
+    expect(p.newStream(0, "f")).toBe(PENDING);
+    expect(p.streamDone(c2, false)).toEqual(["e"]);
+    expect(p.streamDone(c1, false)).toEqual(["f"]);
   });
 
   it("carries one request at a time per connection: a second concurrent request opens a second connection", () => {
@@ -90,12 +124,60 @@ describe("HTTP/1.1 pool", () => {
     expect(p.counters.upstream_rq_pending_active).toBe(0);
   });
 
-  it("rejects a request beyond http2MaxRequests active ones", () => {
+  // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc: max_requests (`requests().canCreate()`)
+  // is checked in attachStreamToClient only. newStreamImpl attaches at once when a connection is free;
+  // otherwise the request goes pending (the pending breaker alone can refuse it), and onUpstreamReady
+  // pops each pending stream onto a free connection, where a full max_requests fails it with Overflow.
+  // Both count upstream_rq_pending_overflow.
+  it("http2MaxRequests refuses a request that finds a free connection while the limit is full", () => {
     const p = pool({ http: { http2MaxRequests: 1 } });
     p.newStream(0, "a");
-    p.connected(p.conn!);
-    expect(p.newStream(0, "b")).toBe(OVERFLOW);
+    const c0 = p.conn!;
+    p.connected(c0);
+    p.streamDone(c0, false); // host 0 has a free kept-alive connection
+    p.newStream(1, "b");
+    p.connected(p.conn!); // b runs on host 1: one request active, the limit
+    expect(p.newStream(0, "c")).toBe(OVERFLOW);
     expect(p.counters.upstream_rq_pending_overflow).toBe(1);
+    expect(p.counters.upstream_rq_pending_total).toBe(2); // c never waited
+    // The free connection stays free: once b is done, d takes it.
+    expect(p.newStream(0, "d")).toBe(OVERFLOW);
+    expect(p.counters.upstream_cx_total).toBe(2);
+  });
+
+  it("http2MaxRequests does not refuse a request with no free connection: it waits, and is refused when attached", () => {
+    const p = pool({ http: { http2MaxRequests: 1 } });
+    p.newStream(0, "a");
+    const c = p.conn!;
+    p.connected(c);
+    // a is active (the limit); b finds no free connection: it waits for a new one.
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    const c2 = p.conn!;
+    expect(c2).not.toBeNull();
+    expect(p.counters.upstream_rq_pending_overflow).toBe(0);
+    // c2 is up while a still runs: b is popped and refused (503 UO), c2 stays free.
+    expect(p.connected(c2)).toEqual([]);
+    expect(p.overflowed).toEqual(["b"]);
+    expect(p.counters.upstream_rq_pending_overflow).toBe(1);
+    expect(p.counters.upstream_rq_pending_active).toBe(0);
+    // a is done: the next request takes a free connection.
+    p.streamDone(c, false);
+    expect(p.overflowed).toEqual([]);
+    expect(p.newStream(0, "e")).toBe(ATTACHED);
+  });
+
+  it("a request waiting for a connection runs on it when the limit has room by then", () => {
+    const p = pool({ http: { http2MaxRequests: 1 } });
+    p.newStream(0, "a");
+    const c = p.conn!;
+    p.connected(c);
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    const c2 = p.conn!;
+    p.streamDone(c, false); // a done before c2 is up: c takes b at once
+    expect(p.counters.upstream_rq_active).toBe(1);
+    expect(p.connected(c2)).toEqual([]);
+    expect(p.overflowed).toEqual([]);
+    expect(p.counters.upstream_rq_pending_overflow).toBe(0);
   });
 
   it("forgets a pending request that gave up", () => {
@@ -108,6 +190,36 @@ describe("HTTP/1.1 pool", () => {
 });
 
 describe("HTTP/2 pool", () => {
+  // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (attachStreamToClient): the stream that
+  // takes the connection's last allowed request (remaining_streams_ → 0) moves it to Draining at once:
+  // later requests wait for a new connection (onUpstreamReady: tryCreateNewConnections), and the old
+  // one closes when its last stream ends. upstream_cx_max_requests counts at that attach.
+  it("maxRequestsPerConnection: the connection drains when its last allowed request is attached, the next ones get a new one", () => {
+    const p = pool({ http: { maxRequestsPerConnection: 2 } }, true);
+    p.newStream(0, "a");
+    const c = p.conn!;
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.newStream(0, "c")).toBe(PENDING);
+    expect(p.conn).toBeNull();
+    // c connects: a and b take its two requests; c waits for a second connection, opened now.
+    expect(p.connected(c)).toEqual(["a", "b"]);
+    expect(c.state).toBe("draining");
+    expect(p.counters.upstream_cx_max_requests).toBe(1);
+    const c2 = p.conn!;
+    expect(c2).not.toBeNull();
+    expect(c2).not.toBe(c);
+    expect(p.connected(c2)).toEqual(["c"]);
+    // A later request rides c2, not the draining c.
+    expect(p.newStream(0, "d")).toBe(ATTACHED);
+    expect(p.conn).toBe(c2);
+    p.streamDone(c, false);
+    expect(c.state).toBe("draining");
+    p.streamDone(c, false);
+    expect(c.state).toBe("closed");
+    expect(p.counters.upstream_cx_active).toBe(1);
+    expect(p.counters.upstream_rq_active).toBe(2);
+  });
+
   it("multiplexes requests on one connection per host", () => {
     const p = pool(undefined, true);
     p.newStream(0, "a");
@@ -142,11 +254,19 @@ describe("retry tokens (max_retries)", () => {
     expect(t.take()).toBe(true);
     expect(t.take()).toBe(true);
     expect(t.take()).toBe(false);
-    const half = new RetryTokens(poolLimits(undefined, false), counters, { percent: 50, minRetryConcurrency: 0 });
+    const half = new RetryTokens(poolLimits(undefined, false), counters, { percent: 50, minRetryConcurrency: 1 });
     counters.upstream_rq_active = 3;
     counters.upstream_rq_pending_active = 0; // 1.5 truncated to 1
     expect(half.take()).toBe(true);
     expect(half.take()).toBe(false);
+  });
+  // istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (applyRetryBudget): min_retry_concurrency
+  // is 3 unless the DR's minRetryConcurrency is above 0, so an explicit 0 still allows 3 retries at once.
+  it("minRetryConcurrency 0 is istiod's default 3, not 0", () => {
+    const counters = newClusterCounters();
+    const t = new RetryTokens(poolLimits(undefined, false), counters, { percent: 20, minRetryConcurrency: 0 });
+    for (let i = 0; i < 3; i++) expect(t.take()).toBe(true);
+    expect(t.take()).toBe(false);
   });
 });
 

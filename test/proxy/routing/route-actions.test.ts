@@ -169,6 +169,23 @@ describe("default routes", () => {
     expect(r?.timeoutMs).toBeUndefined();
     expect(r?.catchAll).toBe(true);
   });
+  // istio/istio pilot/pkg/networking/core/route/route.go: buildSidecarVirtualHostForService builds the
+  // default route with BuildDefaultHTTPOutboundRoute → retry.ConvertPolicy(mesh default, false) and
+  // then adds the DR's hash policy; only a VirtualService route (applyHTTPRouteDestination) passes
+  // consistentHash to ConvertPolicy, which then drops the previous_hosts predicate.
+  it("a service without VS whose DR hashes keeps the previous_hosts predicate (a VS route to it drops it)", () => {
+    const hashing = { consistentHash: () => true };
+    const [r] = defaultServiceRoutes("reviews.default.svc.cluster.local", 9080, hashing);
+    expect(r?.retryPolicy?.previousHostsPredicate).toBe(true);
+    expect(r?.retryPolicy?.hostSelectionRetryMaxAttempts).toBe(5);
+    const vs: VirtualService = {
+      kind: "VirtualService", apiVersion: "v1",
+      metadata: { name: "reviews", namespace: "default", labels: {}, annotations: {}, creationIndex: 0 },
+      spec: { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" } }] }] },
+    };
+    const [v] = compileRoutes(vs, source, 9080, hashing);
+    expect(v?.retryPolicy?.previousHostsPredicate).toBe(false);
+  });
   it("unknown host: ALLOW_ANY passes through without retries, REGISTRY_ONLY answers 502", () => {
     const [a] = unknownHostRoutes("ALLOW_ANY", 80);
     expect(a?.destinations[0]?.cluster).toBe("PassthroughCluster");
