@@ -44,10 +44,13 @@ export class Simulator {
     const q = this.queue;
     const handlers = this.handlers;
     this.stopped = false;
-    while (!this.stopped && q.popUntil(until)) {
+    while (!this.stopped) {
+      const payload = q.take(until);
+      const kind = q.kind;
+      if (kind < 0) break;
       this.now = q.time;
       this.eventsProcessed++;
-      handlers[q.kind]!(q.payload);
+      handlers[kind]!(payload);
     }
     if (!this.stopped && until !== Infinity && until > this.now) this.now = until;
   }

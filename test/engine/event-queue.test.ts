@@ -165,3 +165,55 @@ describe("EventQueue compaction and growth", () => {
     expect(k).toBe(n);
   });
 });
+
+describe("EventQueue against a reference list", () => {
+  it("random pushes, cancels, take and popUntil give the (time, insertion) order of a sorted list", () => {
+    // The reference: live events kept in an array, the earliest by (time, sequence) found by a scan.
+    let x = 987654321;
+    const rand = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const q = new EventQueue();
+    const ref: { t: number; seq: number; kind: number; p: number; h: number }[] = [];
+    let seq = 0;
+    let now = 0;
+    for (let step = 0; step < 60_000; step++) {
+      const u = rand();
+      if (u < 0.45 || ref.length === 0) {
+        // Few distinct times so that ties are common; never in the past.
+        const t = now + Math.floor(rand() * 8);
+        const kind = Math.floor(rand() * 5);
+        const h = q.push(t, kind, seq);
+        ref.push({ t, seq, kind, p: seq, h });
+        seq++;
+      } else if (u < 0.6) {
+        const k = Math.floor(rand() * ref.length);
+        expect(q.cancel(ref[k]!.h)).toBe(true);
+        expect(q.cancel(ref[k]!.h)).toBe(false);
+        ref.splice(k, 1);
+      } else {
+        let best = 0;
+        for (let k = 1; k < ref.length; k++) {
+          const a = ref[k]!, b = ref[best]!;
+          if (a.t < b.t || (a.t === b.t && a.seq < b.seq)) best = k;
+        }
+        const want = ref[best]!;
+        // An `until` before the earliest event pops nothing.
+        if (u < 0.65) {
+          expect(q.take(want.t - 0.5)).toBeUndefined();
+          expect(q.kind).toBe(-1);
+          expect(q.popUntil(want.t - 0.5)).toBe(false);
+        }
+        if (u < 0.8) {
+          expect(q.take(want.t)).toBe(want.p);
+          expect([q.time, q.kind]).toEqual([want.t, want.kind]);
+        } else {
+          expect(q.popUntil(Infinity)).toBe(true);
+          expect([q.time, q.kind, q.payload]).toEqual([want.t, want.kind, want.p]);
+        }
+        now = want.t;
+        ref.splice(best, 1);
+        expect(q.cancel(want.h)).toBe(false);
+      }
+      expect(q.size).toBe(ref.length);
+    }
+  });
+});
