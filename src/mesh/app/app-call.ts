@@ -8,12 +8,34 @@ export interface CallOwner {
   onCallDone(call: AppCall): void;
 }
 
+/** App timeout durations found by a scan before TimersByDelay's Map. */
+const SCANNED_TIMEOUTS = 8;
+
 /** Shared machinery of all calls in one world: the app-side timeouts, one FIFO per duration. */
 export class AppCalls {
   readonly timeouts: TimersByDelay;
   constructor(readonly sim: Simulator, readonly transport: Transport) {
     this.timeouts = new TimersByDelay(sim, (c: AppCall) => c.timedOut());
   }
+
+  /**
+   * The FIFO of an app timeout. An app's calls have one or two durations between them, so the first
+   * few are found by a scan: TimersByDelay.for's Map lookup of a double was ≈ 2.6 per Bookinfo page
+   * (docs/performance.md, Goal 3, sessions 15 and 17). Created through `for` in the same order as
+   * before, so the simulator's handler kinds are numbered alike.
+   */
+  timersFor(ms: number): FixedDelayTimers {
+    const ks = this.knownMs;
+    for (let i = 0; i < ks.length; i++) if (ks[i] === ms) return this.knownTimers[i]!;
+    const t = this.timeouts.for(ms);
+    if (ks.length < SCANNED_TIMEOUTS) {
+      ks.push(ms);
+      this.knownTimers.push(t);
+    }
+    return t;
+  }
+  private readonly knownMs: number[] = [];
+  private readonly knownTimers: FixedDelayTimers[] = [];
 
   /** `startedMs`: when the app began the call, if before now (fortio's dial to its sidecar comes first). */
   start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner, conn = -1, startedMs = this.sim.now): AppCall {
@@ -50,7 +72,7 @@ export class AppCall implements Responder {
     startedMs: number,
   ) {
     this.startMs = startedMs;
-    this.timers = timeoutMs === Infinity ? null : rt.timeouts.for(timeoutMs);
+    this.timers = timeoutMs === Infinity ? null : rt.timersFor(timeoutMs);
   }
 
   /** 2xx and 3xx succeed; anything else (including "no response") is a failure the app may retry. */

@@ -59,7 +59,8 @@ export interface ClusterRoute {
 }
 
 /** One virtual host the proxy holds (from istiod's translation) and the decisions built from it. */
-class HeldVirtualHost {
+/** The virtual host a proxy holds for one call target under one config version, and what it has routed to. */
+export class HeldVirtualHost {
   private readonly targets = new IdentityFirstMap<CompiledDestination, ClusterRoute>();
   private readonly externals = new Map<CompiledRoute, ExternalRoute>();
   private readonly locals = new Map<CompiledRoute, RoutedRequest>();
@@ -70,6 +71,8 @@ class HeldVirtualHost {
     readonly vh: VirtualHost,
     /** The ServiceEntry's round trip and endpoints (kind service-entry), else null. */
     readonly external: { roundTrip: () => number; endpoints: ExternalEndpoints | null } | null,
+    /** The proxy's clusters under the same config version (ProxyState's). */
+    readonly clusters: UpstreamClusters,
   ) {
     this.service = vh.kind === "gateway" ? "unknown" : vh.service;
     this.notFound = { kind: "local", status: 404, flags: "NR", service: this.service };
@@ -164,16 +167,24 @@ export class ProxyRouting {
         const policy = this.translation.serviceEntryCluster(pod, s.config, se, t.host, t.port).policy;
         external = { roundTrip: this.externalLatency(se), endpoints: this.externalEndpoints(se, policy) };
       }
-      h = new HeldVirtualHost(vh, external);
+      h = new HeldVirtualHost(vh, external, s.clusters);
       s.hosts.set(t, h);
     }
     return h;
   }
 
   /** At a gateway: what its listener does with the request's connection before HTTP (downstream-tls.ts). */
-  downstreamTls(pod: Pod, req: OutgoingRequest): DownstreamTls | undefined {
-    const s = this.state(pod);
-    return this.held(pod, s, req.target).vh.downstreamTls;
+  downstreamTls(pod: Pod, req: OutgoingRequest, h = this.virtualHost(pod, req)): DownstreamTls | undefined {
+    return h.vh.downstreamTls;
+  }
+
+  /**
+   * The virtual host the proxy holds for the request's target. A sidecar reads it once per request
+   * and hands it to the checks before the router and to `route` (no time passes between them, so
+   * the config cannot change): the proxy's state and the target's lookup once, not twice.
+   */
+  virtualHost(pod: Pod, req: OutgoingRequest): HeldVirtualHost {
+    return this.held(pod, this.state(pod), req.target);
   }
 
   /**
@@ -184,8 +195,8 @@ export class ProxyRouting {
    * pilot/pkg/networking/core/listener_builder.go buildOutboundCatchAllNetworkFiltersOnly; envoyproxy/envoy
    * source/common/tcp_proxy/tcp_proxy.cc Filter::establishUpstreamConnection (NoHealthyUpstream).
    */
-  blackholedTcp(pod: Pod, req: OutgoingRequest): boolean {
-    const vh = this.held(pod, this.state(pod), req.target).vh;
+  blackholedTcp(pod: Pod, req: OutgoingRequest, h = this.virtualHost(pod, req)): boolean {
+    const vh = h.vh;
     return vh.kind === "block-all" && vh.catchAllTcp === true;
   }
 
@@ -196,10 +207,8 @@ export class ProxyRouting {
    * external hosts); an unknown one takes PassthroughCluster (ALLOW_ANY) or block_all's 502.
    * https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
    */
-  route(pod: Pod, req: OutgoingRequest, u: () => number): RoutedRequest {
+  route(pod: Pod, req: OutgoingRequest, u: () => number, h = this.virtualHost(pod, req)): RoutedRequest {
     const t = req.target;
-    const s = this.state(pod);
-    const h = this.held(pod, s, t);
     const r = walkRoutes(h.vh.routes, req, null);
     if (r === undefined) return h.notFound;
     // The CORS filter runs before the router, on the route it picked.
@@ -211,11 +220,11 @@ export class ProxyRouting {
     if (d === undefined) return h.notFound;
     const known = h.cached(d);
     if (known !== undefined) return known;
-    if (h.vh.kind !== "allow-any") return h.target(r, d, s.clusters.get(d));
+    if (h.vh.kind !== "allow-any") return h.target(r, d, h.clusters.get(d));
     // A service of the cluster outside the Sidecar scope: PassthroughCluster to its ClusterIP.
     const fqdn = h.vh.passthroughFqdn;
     if (fqdn === "") return this.passthrough;
-    return h.target(r, d, s.clusters.passthrough(fqdn, t.port, this.truth));
+    return h.target(r, d, h.clusters.passthrough(fqdn, t.port, this.truth));
   }
 
   /**

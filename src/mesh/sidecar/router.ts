@@ -17,7 +17,7 @@ import { BLACKHOLE_CLUSTER } from "../../proxy/route/default-routes.js";
 import { ATTACHED, OVERFLOW } from "../../proxy/upstream-pool.js";
 import type { Pod } from "../kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
-import type { ClusterRoute } from "./proxy-routing.js";
+import type { ClusterRoute, HeldVirtualHost } from "./proxy-routing.js";
 import type { ExternalEndpoints } from "./external-endpoints.js";
 import { checkAtGateway } from "./inbound-policy.js";
 import { RetryState } from "./retry-state.js";
@@ -90,8 +90,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     return d;
   }
 
-  /** The sidecar takes the request: which route, which cluster. */
-  route(): void {
+  /** The sidecar takes the request: which route, which cluster (`held`: the virtual host its proxy holds for it). */
+  route(held: HeldVirtualHost): void {
     const p = this.p;
     if (this.pod.gateway !== undefined) {
       // A gateway's jwt_authn and RBAC filters run before its router (401 / 403 local replies).
@@ -104,7 +104,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         return;
       }
     }
-    const r = p.d.routing.route(this.pod, this.req, p.weightDraw);
+    const r = p.d.routing.route(this.pod, this.req, p.weightDraw, held);
     this.service = r.service;
     switch (r.kind) {
       case "local":

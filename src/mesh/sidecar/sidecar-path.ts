@@ -129,12 +129,14 @@ export class SidecarPath {
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const pod = origin.pod as Pod;
     let handshake = false;
+    const routing = this.d.routing;
+    const held = routing.virtualHost(pod, req);
     if (pod.gateway !== undefined) {
       // The client's connection meets the gateway's listener before any HTTP (downstream-tls.ts).
-      const v = downstreamVerdict(this.d.routing.downstreamTls(pod, req), req.scheme);
+      const v = downstreamVerdict(routing.downstreamTls(pod, req, held), req.scheme);
       if (v.kind === "closed") return this.downstream.close(responder, v.flags);
       handshake = v.kind === "handshake" && this.downstream.opened(pod, conn);
-    } else if (this.d.routing.blackholedTcp(pod, req)) return this.downstream.close(responder, "UH");
+    } else if (routing.blackholedTcp(pod, req, held)) return this.downstream.close(responder, "UH");
     const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
@@ -153,7 +155,7 @@ export class SidecarPath {
     } else x.outboundMs = this.d.proxyLatency();
     if (handshake) x.outboundMs += this.downstream.handshakeMs(cpu, x.cpuWorker);
     if (this.d.log !== null && req.ctx) traceStream(x, this.d.log);
-    x.route();
+    x.route(held);
     return x;
   }
 
