@@ -18,8 +18,9 @@
 // istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (applyOutlierDetection)
 import type { OutlierDetection } from "./api/networking.js";
 import type { AttemptOutcome } from "./route/retry-policy.js";
+import { SuccessRateAccumulator, type SuccessRateSettings, type SweepEjectionType } from "./success-rate-accumulator.js";
 
-export interface OutlierConfig {
+export interface OutlierConfig extends SuccessRateSettings {
   consecutive5xx: number;
   enforcingConsecutive5xx: number;
   consecutiveGatewayFailure: number;
@@ -31,17 +32,6 @@ export interface OutlierConfig {
   baseEjectionTimeMs: number;
   maxEjectionTimeMs: number;
   maxEjectionPercent: number;
-  /** Envoy success_rate_minimum_hosts, success_rate_request_volume, success_rate_stdev_factor / 1000. */
-  successRateMinimumHosts: number;
-  successRateRequestVolume: number;
-  successRateStdevFactor: number;
-  /** Istio writes 0 for both (enforcing_success_rate, enforcing_local_origin_success_rate). */
-  enforcingSuccessRate: number;
-  /** Envoy failure_percentage_*: threshold 85, 5 hosts, 50 requests; enforcing 0 (Envoy's default). */
-  failurePercentageThreshold: number;
-  failurePercentageMinimumHosts: number;
-  failurePercentageRequestVolume: number;
-  enforcingFailurePercentage: number;
 }
 
 /** The Envoy outlier_detection Istio writes for a DR's outlierDetection block. */
@@ -146,15 +136,7 @@ export class OutlierDetector {
   private numEjections: Int32Array;
   private lastEjection: Float64Array;
   private lastUnejection: Float64Array;
-  /**
-   * Success-rate buckets (Envoy SuccessRateAccumulator): requests and successes counted since the
-   * last sweep (current) and over the interval before it (previous, what a sweep reads);
-   * [external origin, local origin].
-   */
-  private srTotal: [Int32Array, Int32Array];
-  private srSuccess: [Int32Array, Int32Array];
-  private srPrevTotal: [Int32Array, Int32Array];
-  private srPrevSuccess: [Int32Array, Int32Array];
+  private successRates: SuccessRateAccumulator;
 
   constructor(
     readonly config: OutlierConfig,
@@ -176,11 +158,7 @@ export class OutlierDetector {
     this.numEjections = new Int32Array(hostCount);
     this.lastEjection = new Float64Array(hostCount).fill(NaN);
     this.lastUnejection = new Float64Array(hostCount).fill(NaN);
-    const two = (): [Int32Array, Int32Array] => [new Int32Array(hostCount), new Int32Array(hostCount)];
-    this.srTotal = two();
-    this.srSuccess = two();
-    this.srPrevTotal = two();
-    this.srPrevSuccess = two();
+    this.successRates = new SuccessRateAccumulator(hostCount);
     this.nextSweepAt = startAt + config.intervalMs;
   }
 
@@ -237,23 +215,22 @@ export class OutlierDetector {
       this.localOriginNoFailure(host);
       return false;
     }
-    this.srTotal[1][host]!++;
+    this.successRates.record(1, host, false);
     if (++this.cLocal[host]! === this.config.consecutiveLocalOriginFailure) return this.detected(host, "consecutive_local_origin_failure", now);
     return false;
   }
 
   /** Envoy localOriginNoFailure: a local-origin success (split mode only). */
   private localOriginNoFailure(host: number): void {
-    this.srTotal[1][host]!++;
-    this.srSuccess[1][host]!++;
+    this.successRates.record(1, host, true);
     this.cLocal[host] = 0;
   }
 
   /** Envoy putHttpResponseCode. */
   putHttpStatus(host: number, status: number, now: number): boolean {
-    this.srTotal[0][host]!++;
-    if (status < 500 || status > 599) {
-      this.srSuccess[0][host]!++;
+    const ok = status < 500 || status > 599;
+    this.successRates.record(0, host, ok);
+    if (ok) {
       this.c5xx[host] = 0;
       this.cGateway[host] = 0;
       return false;
@@ -336,7 +313,7 @@ export class OutlierDetector {
   sweep(now: number): number[] {
     const back: number[] = [];
     for (let h = 0; h < this.n; h++) {
-      this.swapSuccessRateBuckets(h);
+      this.successRates.swap(h);
       if (this.ejected[h] !== 1) continue;
       if (this.ejectionTimeMs(h) <= now - this.lastEjection[h]!) {
         this.ejected[h] = 0;
@@ -350,8 +327,9 @@ export class OutlierDetector {
         this.listener.onUneject?.(h, now);
       }
     }
-    this.successRateEjections(0, now);
-    this.successRateEjections(1, now);
+    const detect = (h: number, type: SweepEjectionType, enforcing: number): void => this.detectedAtSweep(h, type, enforcing, now);
+    this.successRates.sweep(0, this.n, this.ejected, this.config, detect);
+    this.successRates.sweep(1, this.n, this.ejected, this.config, detect);
     for (let h = 0; h < this.n; h++) {
       if (this.ejected[h] === 1 || this.multiplier[h] === 0) continue;
       const since = now - this.lastUnejection[h]!;
@@ -359,65 +337,6 @@ export class OutlierDetector {
     }
     this.nextSweepAt = now + this.config.intervalMs;
     return back;
-  }
-
-  /** Envoy SuccessRateAccumulator::updateCurrentWriter: the interval just ended becomes the one read. */
-  private swapSuccessRateBuckets(h: number): void {
-    for (let o = 0; o < 2; o++) {
-      this.srPrevTotal[o]![h] = this.srTotal[o]![h]!;
-      this.srPrevSuccess[o]![h] = this.srSuccess[o]![h]!;
-      this.srTotal[o]![h] = 0;
-      this.srSuccess[o]![h] = 0;
-    }
-  }
-
-  /**
-   * Envoy DetectorImpl::processSuccessRateEjections for one origin (0 external, 1 local): over the
-   * hosts not ejected with requests in the previous interval, success-rate outliers (below mean −
-   * factor·stdev among the hosts with enough volume, if there are enough of them) and hosts failing
-   * at least the failure-percentage threshold are detected, in host order.
-   */
-  private successRateEjections(origin: 0 | 1, now: number): void {
-    const c = this.config;
-    const n = this.n;
-    if (n < c.successRateMinimumHosts && n < c.failurePercentageMinimumHosts) return;
-    const total = this.srPrevTotal[origin]!;
-    const success = this.srPrevSuccess[origin]!;
-    const srHosts: number[] = [];
-    const srRates: number[] = [];
-    const fpHosts: number[] = [];
-    const fpRates: number[] = [];
-    let sum = 0;
-    for (let h = 0; h < n; h++) {
-      if (this.ejected[h] === 1 || total[h] === 0) continue;
-      const rate = (success[h]! * 100) / total[h]!;
-      if (total[h]! >= c.successRateRequestVolume) {
-        srHosts.push(h);
-        srRates.push(rate);
-        sum += rate;
-      }
-      if (total[h]! >= c.failurePercentageRequestVolume) {
-        fpHosts.push(h);
-        fpRates.push(rate);
-      }
-    }
-    if (srHosts.length > 0 && srHosts.length >= c.successRateMinimumHosts) {
-      const mean = sum / srHosts.length;
-      let variance = 0;
-      for (const r of srRates) variance += (r - mean) ** 2;
-      variance /= srHosts.length;
-      const threshold = mean - c.successRateStdevFactor * Math.sqrt(variance);
-      for (let k = 0; k < srHosts.length; k++) {
-        if (srRates[k]! < threshold) this.detectedAtSweep(srHosts[k]!, origin === 0 ? "success_rate" : "local_origin_success_rate", c.enforcingSuccessRate, now);
-      }
-    }
-    if (fpHosts.length > 0 && fpHosts.length >= c.failurePercentageMinimumHosts) {
-      for (let k = 0; k < fpHosts.length; k++) {
-        if (100 - fpRates[k]! >= c.failurePercentageThreshold) {
-          this.detectedAtSweep(fpHosts[k]!, origin === 0 ? "failure_percentage" : "local_origin_failure_percentage", c.enforcingFailurePercentage, now);
-        }
-      }
-    }
   }
 
   /**
@@ -441,11 +360,7 @@ export class OutlierDetector {
     this.numEjections = carry(this.numEjections, (k) => new Int32Array(k));
     this.lastEjection = carry(this.lastEjection, (k) => new Float64Array(k), NaN);
     this.lastUnejection = carry(this.lastUnejection, (k) => new Float64Array(k), NaN);
-    const carry2 = (old: [Int32Array, Int32Array]): [Int32Array, Int32Array] => [carry(old[0], (k) => new Int32Array(k)), carry(old[1], (k) => new Int32Array(k))];
-    this.srTotal = carry2(this.srTotal);
-    this.srSuccess = carry2(this.srSuccess);
-    this.srPrevTotal = carry2(this.srPrevTotal);
-    this.srPrevSuccess = carry2(this.srPrevSuccess);
+    this.successRates.rehost((old) => carry(old, (k) => new Int32Array(k)));
     this.n = n;
     let active = 0;
     for (let i = 0; i < n; i++) active += this.ejected[i]!;
