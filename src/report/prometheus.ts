@@ -47,7 +47,7 @@ export function serviceNameOf(fqdn: string): { name: string; namespace: string }
 export function istioLabels(l: EdgeLabels, code: number, flags: string): [string, string][] {
   // PassthroughCluster/BlackHoleCluster: destination_service is the request's host and
   // destination_service_name the cluster (https://istio.io/latest/blog/2019/monitoring-external-service-traffic/).
-  const svc = l.externalHost !== undefined ? { name: l.service, namespace: "unknown" } : serviceNameOf(l.service);
+  const svc = l.externalHost !== undefined ? { name: l.service, namespace: "unknown" } : serviceNameOf(l.reportedService ?? l.service);
   // A client without sidecar sends no peer metadata: the destination reporter cannot name it.
   const anonymous = l.sourcePeer !== undefined && !l.sourcePeer.exchanged;
   const src = anonymous ? NO_PEER : l.sourcePeer ?? NO_PEER;
@@ -73,7 +73,7 @@ export function istioLabels(l: EdgeLabels, code: number, flags: string): [string
     ["destination_canonical_service", dst.canonicalService],
     ["destination_canonical_revision", dstRevision],
     ["destination_cluster", l.destination === "unknown" ? "unknown" : CLUSTER_ID],
-    ["destination_service", l.externalHost ?? l.service],
+    ["destination_service", l.externalHost ?? l.reportedService ?? l.service],
     ["destination_service_name", svc.name],
     ["destination_service_namespace", l.serviceNamespace ?? svc.namespace],
     ["request_protocol", "http"],

@@ -35,6 +35,11 @@ export interface EdgeLabels {
   externalHost?: string;
   /** A ServiceEntry host's namespace (destination_service_namespace); absent: from the FQDN. */
   serviceNamespace?: string;
+  /**
+   * Destination reporter: the service its inbound cluster's metadata names when it is not `service`
+   * (a pod that several Services select on one port): metrics.prom's destination_service.
+   */
+  reportedService?: string;
   /** Reported by ztunnel (ambient): Istio's TCP metrics only, no HTTP ones (metrics.prom). */
   l4?: boolean;
   /** Istio's peer labels of each end (source_principal, source_app, ...); "unknown" when absent. */
