@@ -129,7 +129,7 @@ export class EdgeSinks {
    * wiring: the translation's `statsServices`); null: the addressed service is reported.
    */
   inboundService: ((pod: Pod, port: number) => string | undefined) | null = null;
-  constructor(telemetry: MeshTelemetry, zones: ZoneSinkWrapper | null = null) {
+  constructor(private readonly telemetry: MeshTelemetry, zones: ZoneSinkWrapper | null = null) {
     this.caches = [
       new SinkCache(telemetry, "source", false, 0), new SinkCache(telemetry, "source", true, 1),
       new SinkCache(telemetry, "destination", false, 2, zones), new SinkCache(telemetry, "destination", true, 3, zones),
@@ -142,6 +142,34 @@ export class EdgeSinks {
    */
   get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string, externalHost = "", serviceNamespace = ""): RequestSink {
     return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost, serviceNamespace);
+  }
+
+  /** The source reporter's TCP sinks of virtualOutbound's catch-all chain to BlackHoleCluster, by origin. */
+  private readonly blackholed = new Map<Origin, RequestSink>();
+
+  /**
+   * The client sidecar's TCP edge of a connection that virtualOutbound's catch-all chain sends to
+   * BlackHoleCluster (REGISTRY_ONLY, a port with no HTTP listener). istiod puts the stats network
+   * filter before tcp_proxy there (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly,
+   * buildMetricsNetworkFilters), so the connection is counted in istio_tcp_connections_opened_total
+   * and _closed_total, reporter="source", with no request headers (destination_service "unknown"),
+   * destination_service_name the cluster's name, flags `UH` (tcp_proxy.cc establishUpstreamConnection
+   * sets the cluster before it finds no host); never in istio_requests_total.
+   * istio/proxy istio_stats.cc (reportHelper, populatePeerInfo)
+   */
+  blackholedTcp(origin: Origin): RequestSink {
+    let s = this.blackholed.get(origin);
+    if (s === undefined) {
+      const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
+      s = this.telemetry.edge({
+        source: origin.workload, sourceNamespace: origin.namespace, destination: UNKNOWN, destinationNamespace: UNKNOWN,
+        service: "BlackHoleCluster", reporter: "source", mtls: false, tcpProxyFlags: "UH",
+        sourcePeer: peerLabels(from, origin.workload, false, from?.serviceAccount),
+        destinationPeer: peerLabels(null, UNKNOWN, false, undefined),
+      });
+      this.blackholed.set(origin, s);
+    }
+    return s;
   }
 
   /**

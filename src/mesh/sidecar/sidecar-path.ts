@@ -134,7 +134,13 @@ export class SidecarPath {
       const v = downstreamVerdict(this.d.routing.downstreamTls(pod, req), req.scheme);
       if (v.kind === "closed") return this.downstream.close(responder, v.flags);
       handshake = v.kind === "handshake" && this.downstream.opened(pod, conn);
-    } else if (this.d.routing.blackholedTcp(pod, req)) return this.downstream.close(responder, "UH");
+    } else if (this.d.routing.blackholedTcp(pod, req)) {
+      // The stats filter counts the connection when it closes (no peer metadata ever comes).
+      const tcp = this.d.sinks.blackholedTcp(origin);
+      tcp.connection?.(true, this.sim.now);
+      tcp.connection?.(false, this.sim.now);
+      return this.downstream.close(responder, "UH");
+    }
     const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
