@@ -54,3 +54,40 @@ spec: {from: client, target: "http://api:8080/", rate: 20}`,
     ]);
   });
 });
+
+// The client's reporter names the upstream cluster's service (its istio.services metadata), i.e. the
+// route's destination, not the host the request was addressed to (istio/proxy istio_stats.cc
+// populatePeerInfo; istio/istio pilot/pkg/networking/core/cluster_builder.go buildCluster adds the
+// cluster's own service for outbound clusters).
+describe("destination_service at the source reporter of a rerouted request", () => {
+  const { summary: s, out } = run({
+    "scenario.yaml": mesh({
+      name: "rerouted-destination-service", duration: "3s", servers: [{ name: "server-1", behaviour: "serviceTime: 1ms" }], load: "rate: 20",
+      istio: `apiVersion: v1
+kind: Service
+metadata: {name: backend}
+spec: {selector: {app: server}, ports: [{name: http, port: 8080}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: server}
+spec:
+  hosts: [server]
+  http:
+  - route: [{destination: {host: backend}}]`,
+    }),
+  });
+  const prom = fs.readFileSync(path.join(out, "metrics.prom"), "utf8").split("\n").filter((l) => l.startsWith("istio_requests_total{"));
+
+  it("is the VirtualService's destination host, in metrics.prom and summary.json", () => {
+    expect(s.clients["client"]!.requests).toBeGreaterThan(0);
+    expect(s.edges.map((e) => [e.service, e.reporter])).toEqual([["backend.default.svc.cluster.local", "source"]]);
+    const src = prom.filter((l) => l.includes('reporter="source"'));
+    expect(src.length).toBeGreaterThan(0);
+    for (const l of src) expect(l).toContain('destination_service="backend.default.svc.cluster.local",destination_service_name="backend"');
+    // The server's sidecar still names its inbound cluster's oldest service.
+    const dst = prom.filter((l) => l.includes('reporter="destination"'));
+    expect(dst.length).toBeGreaterThan(0);
+    for (const l of dst) expect(l).toContain('destination_service="server.default.svc.cluster.local"');
+  });
+});
