@@ -63,18 +63,21 @@ class SinkCache {
   private lastHost = "";
   private lastSink: RequestSink | null = null;
 
-  get(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace = ""): RequestSink {
-    if (origin === this.lastOrigin && dest === this.lastDest && service === this.lastService && externalHost === this.lastHost) return this.lastSink!;
-    const sink = this.find(origin, dest, service, externalHost, serviceNamespace);
+  get(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace = "", reportedService = ""): RequestSink {
+    if (origin === this.lastOrigin && dest === this.lastDest && service === this.lastService && externalHost === this.lastHost && reportedService === this.lastReported) return this.lastSink!;
+    const sink = this.find(origin, dest, service, externalHost, serviceNamespace, reportedService);
     this.lastOrigin = origin;
     this.lastDest = dest;
     this.lastService = service;
     this.lastHost = externalHost;
+    this.lastReported = reportedService;
     this.lastSink = sink;
     return sink;
   }
 
-  private find(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace: string): RequestSink {
+  private lastReported = "";
+
+  private find(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace: string, reportedService: string): RequestSink {
     // Keyed by the destination pod first, through a field on it: one Map lookup fewer per record.
     let byOrigin: Map<Origin, Map<string, RequestSink>>;
     if (dest === null) byOrigin = this.toNoPod;
@@ -88,7 +91,8 @@ class SinkCache {
       byOrigin.set(origin, byService);
     }
     // Requests to PassthroughCluster/BlackHoleCluster are told apart by host (their destination_service).
-    const key = externalHost === "" ? service : `${service}\u0000${externalHost}`;
+    // So are a server's requests whose inbound cluster names another service than the one addressed.
+    const key = externalHost === "" ? reportedService === "" ? service : `${service}\u0001${reportedService}` : `${service}\u0000${externalHost}`;
     let sink = byService.get(key);
     if (sink === undefined) {
       // A waypoint reports its requests as reporter="waypoint", with the original client as source.
@@ -101,6 +105,7 @@ class SinkCache {
         service, reporter, mtls: this.mtls,
         ...(externalHost === "" ? {} : { externalHost }),
         ...(serviceNamespace === "" ? {} : { serviceNamespace }),
+        ...(reportedService === "" ? {} : { reportedService }),
         sourcePeer: via && from !== null && from.ambient === true
           ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
           : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
@@ -119,7 +124,12 @@ export type ZoneSinkWrapper = (origin: Origin, dest: Pod, sink: RequestSink) => 
 
 export class EdgeSinks {
   private readonly caches: SinkCache[];
-  constructor(telemetry: MeshTelemetry, zones: ZoneSinkWrapper | null = null) {
+  /**
+   * The first service of the inbound cluster of a container port of a pod's sidecar (set by the
+   * wiring: the translation's `statsServices`); null: the addressed service is reported.
+   */
+  inboundService: ((pod: Pod, port: number) => string | undefined) | null = null;
+  constructor(private readonly telemetry: MeshTelemetry, zones: ZoneSinkWrapper | null = null) {
     this.caches = [
       new SinkCache(telemetry, "source", false, 0), new SinkCache(telemetry, "source", true, 1),
       new SinkCache(telemetry, "destination", false, 2, zones), new SinkCache(telemetry, "destination", true, 3, zones),
@@ -132,5 +142,46 @@ export class EdgeSinks {
    */
   get(reporter: "source" | "destination", mtls: boolean, origin: Origin, dest: Pod | null, service: string, externalHost = "", serviceNamespace = ""): RequestSink {
     return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost, serviceNamespace);
+  }
+
+  /** The source reporter's TCP sinks of virtualOutbound's catch-all chain to BlackHoleCluster, by origin. */
+  private readonly blackholed = new Map<Origin, RequestSink>();
+
+  /**
+   * The client sidecar's TCP edge of a connection that virtualOutbound's catch-all chain sends to
+   * BlackHoleCluster (REGISTRY_ONLY, a port with no HTTP listener). istiod puts the stats network
+   * filter before tcp_proxy there (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly,
+   * buildMetricsNetworkFilters), so the connection is counted in istio_tcp_connections_opened_total
+   * and _closed_total, reporter="source", with no request headers (destination_service "unknown"),
+   * destination_service_name the cluster's name, flags `UH` (tcp_proxy.cc establishUpstreamConnection
+   * sets the cluster before it finds no host); never in istio_requests_total.
+   * istio/proxy istio_stats.cc (reportHelper, populatePeerInfo)
+   */
+  blackholedTcp(origin: Origin): RequestSink {
+    let s = this.blackholed.get(origin);
+    if (s === undefined) {
+      const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
+      s = this.telemetry.edge({
+        source: origin.workload, sourceNamespace: origin.namespace, destination: UNKNOWN, destinationNamespace: UNKNOWN,
+        service: "BlackHoleCluster", reporter: "source", mtls: false, tcpProxyFlags: "UH",
+        sourcePeer: peerLabels(from, origin.workload, false, from?.serviceAccount),
+        destinationPeer: peerLabels(null, UNKNOWN, false, undefined),
+      });
+      this.blackholed.set(origin, s);
+    }
+    return s;
+  }
+
+  /**
+   * The server sidecar's sink (reporter destination) for a request to `service` arriving on
+   * container port `port`. Its stats filter names the service of its inbound cluster's metadata
+   * (`istio.services[0]`), not the one the client addressed: a pod that two Services select on one
+   * port reports the first for both (istio/proxy istio_stats.cc populatePeerInfo: the cluster's
+   * metadata, with disable_host_header_fallback on inbound listeners). summary.json's edges keep the
+   * addressed service (`service`); metrics.prom prints the reported one.
+   */
+  destination(mtls: boolean, origin: Origin, pod: Pod, service: string, port: number): RequestSink {
+    const first = port < 0 ? undefined : this.inboundService?.(pod, port);
+    return this.caches[mtls ? 3 : 2]!.get(origin, pod, service, "", "", first !== undefined && first !== service ? first : "");
   }
 }

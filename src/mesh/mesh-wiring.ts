@@ -153,6 +153,7 @@ export function wireMesh(h: MeshHost): MeshParts {
       telemetry.clusterCounters(pod.workload, c.name, c.counters);
     },
   };
+  sinks.inboundService = (pod, port) => inbound.router.statsService(pod, port);
   const direct = new DirectPath(sim, network, registry, inbound, rng.stream("kube-proxy"));
   // ambient: the ztunnel DaemonSet before any app pod, its hooks in the inbound path (mesh/ztunnel/).
   let ztunnelIps = 0;

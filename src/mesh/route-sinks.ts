@@ -27,15 +27,24 @@ export class RouteSinks {
   /** The container port a request to `target` arrives on (-1: not known yet; set by the server side). */
   targetPort = -1;
 
-  /** EdgeSinks.get(reporter, mtls, origin, host, service) for the host with pool id `hostId`. */
-  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, host: Pod, hostId: number): RequestSink {
-    if (origin !== this.origin || hostId < 0) return this.sinks.get(reporter, mtls, origin, host, this.service);
+  /**
+   * EdgeSinks.get(reporter, mtls, origin, host, service) for the host with pool id `hostId`; the
+   * destination reporter's (EdgeSinks.destination) for a request arriving on container port `port`.
+   */
+  get(reporter: "source" | "destination", mtls: boolean, origin: Origin, host: Pod, hostId: number, port = -1): RequestSink {
+    if (origin !== this.origin || hostId < 0) return this.find(reporter, mtls, origin, host, port);
     const k = hostId * 4 + (reporter === "source" ? 0 : 2) + (mtls ? 1 : 0);
     let s = this.byKey[k];
     if (s === undefined) {
-      s = this.sinks.get(reporter, mtls, origin, host, this.service);
+      s = this.find(reporter, mtls, origin, host, port);
       this.byKey[k] = s;
     }
     return s;
+  }
+
+  private find(reporter: "source" | "destination", mtls: boolean, origin: Origin, host: Pod, port: number): RequestSink {
+    return reporter === "destination"
+      ? this.sinks.destination(mtls, origin, host, this.service, port)
+      : this.sinks.get(reporter, mtls, origin, host, this.service);
   }
 }

@@ -32,9 +32,9 @@ const TABLE = [
   ["DT", "DurationTimeout", "max connection duration / TCP max downstream duration reached"],
   ["UPE", "UpstreamProtocolError", "the upstream sent malformed HTTP (502/503)"],
   ["NC", "NoClusterFound", "the route's cluster does not exist (503; 500 for Gateway-API routes)"],
-  ["OM", "OverloadManager", "the overload manager shed the request (503)"],
+  ["OM", "OverloadManagerTerminated", "the overload manager shed the request (503)"],
   ["DF", "DnsResolutionFailed", "DNS resolution failed (dynamic forward proxy) (503)"],
-  ["DO", "DropOverLoad", "EDS drop_overload dropped the request (503)"],
+  ["DO", "DropOverload", "EDS drop_overload dropped the request (503)"],
   ["DR", "DownstreamRemoteReset", "the downstream reset the stream"],
   ["UDO", "UnconditionalDropOverload", "EDS drop_overload at 100 % dropped the request (503)"],
 ] as const;
@@ -49,7 +49,11 @@ export const RESPONSE_FLAG_DESCRIPTIONS: Readonly<Record<ResponseFlag, string>> 
   TABLE.map((t) => [t[0], t[2]]),
 ) as Record<ResponseFlag, string>;
 
-/** Envoy's long (PascalCase) name of each flag. */
+/**
+ * Envoy's long (PascalCase) name of each flag, %RESPONSE_FLAGS_LONG%: its own strings, not the enum's
+ * names (OM is "OverloadManagerTerminated", DO "DropOverload"). envoyproxy/envoy
+ * source/common/stream_info/utility.h (OVERLOAD_MANAGER_LONG, DROP_OVERLOAD_LONG).
+ */
 export const RESPONSE_FLAG_LONG_NAMES: Readonly<Record<ResponseFlag, string>> = Object.fromEntries(
   TABLE.map((t) => [t[0], t[1]]),
 ) as Record<ResponseFlag, string>;

@@ -47,7 +47,7 @@ export function serviceNameOf(fqdn: string): { name: string; namespace: string }
 export function istioLabels(l: EdgeLabels, code: number, flags: string): [string, string][] {
   // PassthroughCluster/BlackHoleCluster: destination_service is the request's host and
   // destination_service_name the cluster (https://istio.io/latest/blog/2019/monitoring-external-service-traffic/).
-  const svc = l.externalHost !== undefined ? { name: l.service, namespace: "unknown" } : serviceNameOf(l.service);
+  const svc = l.externalHost !== undefined ? { name: l.service, namespace: "unknown" } : serviceNameOf(l.reportedService ?? l.service);
   // A client without sidecar sends no peer metadata: the destination reporter cannot name it.
   const anonymous = l.sourcePeer !== undefined && !l.sourcePeer.exchanged;
   const src = anonymous ? NO_PEER : l.sourcePeer ?? NO_PEER;
@@ -73,7 +73,7 @@ export function istioLabels(l: EdgeLabels, code: number, flags: string): [string
     ["destination_canonical_service", dst.canonicalService],
     ["destination_canonical_revision", dstRevision],
     ["destination_cluster", l.destination === "unknown" ? "unknown" : CLUSTER_ID],
-    ["destination_service", l.externalHost ?? l.service],
+    ["destination_service", l.externalHost ?? l.reportedService ?? l.service],
     ["destination_service_name", svc.name],
     ["destination_service_namespace", l.serviceNamespace ?? svc.namespace],
     ["request_protocol", "http"],
@@ -82,6 +82,22 @@ export function istioLabels(l: EdgeLabels, code: number, flags: string): [string
     ["response_flags", flags],
     ["connection_security_policy", l.reporter === "source" ? "unknown" : l.mtls ? "mutual_tls" : "none"],
   ];
+}
+
+/**
+ * A sidecar's labels of the TCP metrics of its catch-all tcp_proxy chain to BlackHoleCluster: the
+ * stats filter's own (istioLabels) without response_code and grpc_response_status, request_protocol
+ * "tcp", the connection's flags, and destination_service "unknown" (a TCP connection has no Host
+ * header and BlackHoleCluster no istio.services metadata; destination_service_name is the cluster).
+ * istio/proxy istio_stats.cc reportHelper (the network filter branch), populatePeerInfo.
+ */
+export function envoyTcpLabels(l: EdgeLabels): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of istioLabels(l, 0, l.tcpProxyFlags ?? "-")) {
+    if (k === "response_code" || k === "grpc_response_status") continue;
+    out.push([k, k === "request_protocol" ? "tcp" : k === "destination_service" ? "unknown" : v]);
+  }
+  return out;
 }
 
 /**
@@ -155,8 +171,8 @@ function addSizes(to: { buckets: Float64Array; sum: number }, from: { buckets: F
 function collectSeries(rec: Recorder): Series[] {
   const byKey = new Map<string, Series>();
   for (const e of rec.edges) {
-    // ztunnel parses no HTTP: its edges are TCP metrics only (tcpSeries).
-    if (e.labels.l4 === true) continue;
+    // ztunnel parses no HTTP, nor does a sidecar's tcp_proxy: their edges are TCP metrics only (tcpSeries).
+    if (e.labels.l4 === true || e.labels.tcpProxyFlags !== undefined) continue;
     for (const s of e.series) {
       if (s.count === 0) continue;
       const labels = istioLabels(e.labels, s.code, s.flags);
@@ -204,8 +220,8 @@ interface TcpSeries {
 function tcpSeries(rec: Recorder): TcpSeries[] {
   const byKey = new Map<string, TcpSeries>();
   for (const e of rec.edges) {
-    if (e.labels.l4 !== true) continue;
-    const labels = ztunnelLabels(e.labels);
+    if (e.labels.l4 !== true && e.labels.tcpProxyFlags === undefined) continue;
+    const labels = e.labels.l4 === true ? ztunnelLabels(e.labels) : envoyTcpLabels(e.labels);
     const key = labels.map(([, v]) => v).join("\u0000");
     let out = byKey.get(key);
     if (out === undefined) byKey.set(key, (out = { labels, sent: 0, received: 0, opened: 0, closed: 0 }));
@@ -347,16 +363,16 @@ function* prometheusLines(rec: Recorder, summary?: Summary): Generator<string> {
 
   const tcp = tcpSeries(rec);
   if (tcp.length > 0) {
-    yield "# HELP istio_tcp_sent_bytes_total Bytes sent back to the client on TCP connections, as ztunnel reports them.";
+    yield "# HELP istio_tcp_sent_bytes_total Bytes sent back to the client on TCP connections (ztunnel, or a sidecar's tcp_proxy).";
     yield "# TYPE istio_tcp_sent_bytes_total counter";
     for (const s of tcp) yield `istio_tcp_sent_bytes_total${labelText(s.labels)} ${num(s.sent)}`;
-    yield "# HELP istio_tcp_received_bytes_total Bytes received from the client on TCP connections, as ztunnel reports them.";
+    yield "# HELP istio_tcp_received_bytes_total Bytes received from the client on TCP connections (ztunnel, or a sidecar's tcp_proxy).";
     yield "# TYPE istio_tcp_received_bytes_total counter";
     for (const s of tcp) yield `istio_tcp_received_bytes_total${labelText(s.labels)} ${num(s.received)}`;
-    yield "# HELP istio_tcp_connections_opened_total TCP connections opened, as ztunnel reports them.";
+    yield "# HELP istio_tcp_connections_opened_total TCP connections opened (ztunnel, or a sidecar's tcp_proxy).";
     yield "# TYPE istio_tcp_connections_opened_total counter";
     for (const s of tcp) yield `istio_tcp_connections_opened_total${labelText(s.labels)} ${num(s.opened)}`;
-    yield "# HELP istio_tcp_connections_closed_total TCP connections closed, as ztunnel reports them.";
+    yield "# HELP istio_tcp_connections_closed_total TCP connections closed (ztunnel, or a sidecar's tcp_proxy).";
     yield "# TYPE istio_tcp_connections_closed_total counter";
     for (const s of tcp) yield `istio_tcp_connections_closed_total${labelText(s.labels)} ${num(s.closed)}`;
   }

@@ -35,8 +35,18 @@ export interface EdgeLabels {
   externalHost?: string;
   /** A ServiceEntry host's namespace (destination_service_namespace); absent: from the FQDN. */
   serviceNamespace?: string;
+  /**
+   * Destination reporter: the service its inbound cluster's metadata names when it is not `service`
+   * (a pod that several Services select on one port): metrics.prom's destination_service.
+   */
+  reportedService?: string;
   /** Reported by ztunnel (ambient): Istio's TCP metrics only, no HTTP ones (metrics.prom). */
   l4?: boolean;
+  /**
+   * A sidecar's tcp_proxy chain (virtualOutbound's catch-all): Istio's TCP metrics only, labelled
+   * as Envoy's stats filter labels them, with these response flags ("UH" for BlackHoleCluster).
+   */
+  tcpProxyFlags?: string;
   /** Istio's peer labels of each end (source_principal, source_app, ...); "unknown" when absent. */
   sourcePeer?: PeerLabels;
   destinationPeer?: PeerLabels;
@@ -287,7 +297,8 @@ export class Recorder {
           service: service!, reporter: reporter!, mtls: mtls!,
         }
       : a;
-    const key = `${l.l4 === true ? "l4:" : ""}${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}`;
+    const kind = l.l4 === true ? "l4:" : l.tcpProxyFlags !== undefined ? `tcp:${l.tcpProxyFlags}:` : "";
+    const key = `${kind}${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}\u0000${l.reportedService ?? ""}`;
     let e = this.edgeByKey.get(key);
     if (e === undefined) {
       e = new EdgeStats({ ...l }, this.opts);

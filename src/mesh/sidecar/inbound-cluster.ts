@@ -52,6 +52,8 @@ export class InboundClusters {
   private readonly byPort = new Map<number, InboundCluster>();
   /** Container ports whose protocol is gRPC: their inbound route has no retry policy. */
   private readonly grpcPorts = new Set<number>();
+  /** The first service of each inbound cluster's `istio.services` metadata, by container port. */
+  private readonly statsServices = new Map<number, string>();
   /** No inbound cluster acts: every request goes straight to the app. */
   readonly none: boolean;
 
@@ -64,6 +66,7 @@ export class InboundClusters {
   ) {
     for (const c of clusters) {
       if (c.direction === "inbound" && c.grpc === true) this.grpcPorts.add(c.port);
+      if (c.direction === "inbound" && c.statsServices !== undefined && c.statsServices.length > 0) this.statsServices.set(c.port, c.statsServices[0]!);
       if (c.direction !== "inbound" || !poolActs(poolLimits(c.policy.connectionPool, c.http2))) continue;
       const before = previous?.byPort.get(c.port);
       const same = before !== undefined && before.http2 === c.http2 && JSON.stringify(before.policy) === JSON.stringify(c.policy);
@@ -75,6 +78,14 @@ export class InboundClusters {
   /** The retry policy of the inbound route of container port `port` (istiod's default inbound route). */
   retryPolicy(port: number): RetryPolicy | undefined {
     return inboundRetryPolicy(this.grpcPorts.has(port));
+  }
+
+  /**
+   * The destination_service the stats filter reports for a request to container port `port`: its
+   * inbound cluster's first `istio.services` entry (undefined: the port has none).
+   */
+  statsService(port: number): string | undefined {
+    return this.statsServices.get(port);
   }
 
   /** The acting cluster of container port `port`, or null (straight to the app). */

@@ -132,6 +132,11 @@ export class InboundRouter {
     return this.held(pod)?.get(port) ?? null;
   }
 
+  /** The first service of the inbound cluster of `port` on `pod`'s sidecar (its stats filter's destination_service). */
+  statsService(pod: Pod, port: number): string | undefined {
+    return this.held(pod)?.statsService(port);
+  }
+
   /** The server sidecar's inbound clusters under the CDS version it holds (built on first use of a version). */
   private held(pod: Pod): InboundClusters | null {
     const src = this.clusters;

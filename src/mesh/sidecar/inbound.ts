@@ -100,7 +100,7 @@ export class Inbound {
     const zt = pod.ambient ? this.ztunnel : null;
     const viaSidecar = zt === null && pod.hasSidecar && this.interception.inbound(pod, port);
     const sink = viaSidecar
-      ? (route !== null && route.service === service ? route.get("destination", mtls, origin, pod, hostId) : this.sinks.get("destination", mtls, origin, pod, service))
+      ? (route !== null && route.service === service ? route.get("destination", mtls, origin, pod, hostId, port) : this.sinks.destination(mtls, origin, pod, service, port))
       : zt !== null ? zt.sink(origin, pod, service, mtls) : null;
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
     if (zt !== null) {

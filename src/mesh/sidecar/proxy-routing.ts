@@ -96,9 +96,12 @@ export class HeldVirtualHost {
   }
   target(route: CompiledRoute, d: CompiledDestination, cluster: UpstreamCluster | undefined): ClusterRoute {
     const t: ClusterRoute = {
-      // At a gateway, or for a host only a VirtualService names, Istio's destination_service is the
-      // upstream cluster's service.
-      kind: "cluster", service: this.vh.kind === "gateway" || this.vh.kind === "virtual-service" ? d.host : this.service, route, destination: d,
+      // Istio's destination_service is the upstream cluster's service (its istio.services metadata),
+      // the route's destination host, not the host the request was addressed to: a VirtualService
+      // or HTTPRoute on `reviews` that sends to `reviews-v1` reports `reviews-v1` (istio/proxy
+      // istio_stats.cc populatePeerInfo; istio/istio cluster_builder.go buildCluster). Only a
+      // PassthroughCluster (ALLOW_ANY to a service outside the scope) keeps the virtual host's name.
+      kind: "cluster", service: this.vh.kind === "allow-any" ? this.service : d.host, route, destination: d,
       cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0, sinks: null,
     };
     this.targets.set(d, t);

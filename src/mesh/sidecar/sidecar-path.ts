@@ -136,7 +136,13 @@ export class SidecarPath {
       const v = downstreamVerdict(routing.downstreamTls(pod, req, held), req.scheme);
       if (v.kind === "closed") return this.downstream.close(responder, v.flags);
       handshake = v.kind === "handshake" && this.downstream.opened(pod, conn);
-    } else if (routing.blackholedTcp(pod, req, held)) return this.downstream.close(responder, "UH");
+    } else if (routing.blackholedTcp(pod, req, held)) {
+      // The stats filter counts the connection when it closes (no peer metadata ever comes).
+      const tcp = this.d.sinks.blackholedTcp(origin);
+      tcp.connection?.(true, this.sim.now);
+      tcp.connection?.(false, this.sim.now);
+      return this.downstream.close(responder, "UH");
+    }
     const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is

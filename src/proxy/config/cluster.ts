@@ -44,6 +44,13 @@ export interface Cluster {
   readonly poolFrom?: "DestinationRule" | "Sidecar" | "MeshConfig";
   /** Outbound clusters: the policy blocks that came from MeshConfig defaultTrafficPolicy (none: absent). */
   readonly fromMeshConfig?: readonly ("connectionPool" | "outlierDetection")[];
+  /**
+   * Inbound clusters: the services of its `istio.services` metadata (FQDNs, istiod's order); the
+   * first is the destination_service the server sidecar's stats filter reports, whichever service
+   * the client addressed (istio/istio pilot/pkg/networking/core/cluster_builder.go buildCluster;
+   * istio/proxy istio_stats.cc populatePeerInfo reads `services[0]`).
+   */
+  readonly statsServices?: readonly string[];
   /** The ServiceEntry that declares the host, for ServiceEntry clusters. */
   readonly serviceEntry: ServiceEntry | undefined;
 }

@@ -123,8 +123,9 @@ export function clusters(p: ProxyInput): Cluster[] {
 
 /**
  * The proxy's inbound clusters (`inbound|<container port>||`, STATIC to the app on loopback): one per
- * container port of the services that select the pod, whatever the egress scope (the first service
- * by name decides a port shared by several, as istiod's "arbitrary" choice of inboundServices[0]);
+ * container port of the services that select the pod, whatever the egress scope (the oldest service,
+ * then the first by FQDN, decides a port shared by several, as istiod's "arbitrary" choice of
+ * inboundServices[0]);
  * none for a gateway. Each carries the connection pool istiod writes on it, and nothing else of a
  * DestinationRule (TLS, outlier detection and load balancing are outbound only).
  * istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster),
@@ -134,11 +135,19 @@ export function inboundClusters(p: ProxyInput): Cluster[] {
   const out: Cluster[] = [];
   if (p.pod.gateway !== undefined) return out;
   const seen = new Set<number>();
-  for (const s of p.registry.selecting(p.pod.namespace, p.pod.labels)) {
+  // istiod's order of the proxy's services: creation time, then hostname (pilot/pkg/model/context.go
+  // SetServiceTargets); meshsim's creation order is the scenario's document order.
+  const selecting = [...p.registry.selecting(p.pod.namespace, p.pod.labels)]
+    .sort((a, b) => a.spec.metadata.creationIndex - b.spec.metadata.creationIndex || (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+  for (const s of selecting) {
     for (const sp of s.spec.ports) {
       if (seen.has(sp.targetPort)) continue;
       seen.add(sp.targetPort);
-      out.push(inboundCluster(p, s, sp.port, sp.targetPort));
+      // istiod's telemetry metadata: every service on the cluster's port whose service port is the
+      // first one's (cluster_builder.go buildCluster, "For inbound cluster, add all services on the
+      // cluster port"), in the same order.
+      const statsServices = selecting.filter((o) => o.spec.ports.some((q) => q.targetPort === sp.targetPort && q.port === sp.port)).map((o) => o.fqdn);
+      out.push({ ...inboundCluster(p, s, sp.port, sp.targetPort), statsServices });
     }
   }
   return out;

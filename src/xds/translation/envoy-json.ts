@@ -227,10 +227,16 @@ export function clusterJson(c: Cluster, cla?: ClusterLoadAssignment): Json {
         },
       };
     }
+    // The services on the port, for the stats filter's labels (cluster_builder.go buildCluster).
+    const istio: Json = {};
     if (c.destinationRule !== "") {
       const [drName, drNs] = c.destinationRule.split(".");
-      out.metadata = { filterMetadata: { istio: { config: `/apis/networking.istio.io/v1/namespaces/${drNs}/destination-rule/${drName}` } } };
+      istio.config = `/apis/networking.istio.io/v1/namespaces/${drNs}/destination-rule/${drName}`;
     }
+    if (c.statsServices !== undefined && c.statsServices.length > 0) {
+      istio.services = c.statsServices.map((h) => ({ host: h, name: h.split(".")[0]!, namespace: h.split(".")[1]! }));
+    }
+    if (Object.keys(istio).length > 0) out.metadata = { filterMetadata: { istio } };
   }
   if (c.type === "STRICT_DNS" && cla !== undefined) out.loadAssignment = clusterLoadAssignmentJson(cla);
   return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  formatResponseFlags, joinResponseFlags, parseResponseFlags, RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_ORDER, ResponseFlagBit, responseFlagBits,
+  formatResponseFlags, joinResponseFlags, parseResponseFlags, RESPONSE_FLAG_DESCRIPTIONS, RESPONSE_FLAG_LONG_NAMES, RESPONSE_FLAG_ORDER, ResponseFlagBit, responseFlagBits,
 } from "../../../src/proxy/response-flags.js";
 
 describe("response flags", () => {
@@ -26,6 +26,14 @@ describe("response flags", () => {
     expect(joinResponseFlags("DI,FI", "FI")).toBe("DI,FI");
     expect(joinResponseFlags("-", "UH")).toBe("UH");
     expect(joinResponseFlags("URX", "-")).toBe("URX");
+  });
+  // %RESPONSE_FLAGS_LONG% prints Envoy's long strings, which are not always the enum's names:
+  // envoyproxy/envoy source/common/stream_info/utility.h (OVERLOAD_MANAGER_LONG, DROP_OVERLOAD_LONG).
+  it("long names are Envoy's strings", () => {
+    expect(RESPONSE_FLAG_LONG_NAMES.OM).toBe("OverloadManagerTerminated");
+    expect(RESPONSE_FLAG_LONG_NAMES.DO).toBe("DropOverload");
+    expect(RESPONSE_FLAG_LONG_NAMES.UDO).toBe("UnconditionalDropOverload");
+    expect(RESPONSE_FLAG_LONG_NAMES.UMSDR).toBe("UpstreamMaxStreamDurationReached");
   });
   it("has every flag the simulator needs, each described, and round-trips", () => {
     for (const f of ["UH", "UF", "UO", "NR", "URX", "NC", "UT", "UC", "UR", "LR", "DC", "DI", "FI", "RL", "UAEX", "DPE", "UPE", "DR", "UDO"] as const) {
