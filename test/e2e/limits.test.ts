@@ -37,7 +37,7 @@ metadata: {name: server}
 spec:
   host: server
   trafficPolicy:
-    outlierDetection: {consecutive5xxErrors: 5, interval: 1ns}
+    outlierDetection: {consecutive5xxErrors: 5, interval: 1ms}
 `;
 
 describe("work beyond the budget is refused before the run, naming the field, the estimate and the flag", () => {
@@ -48,7 +48,7 @@ describe("work beyond the budget is refused before the run, naming the field, th
     ["rate: 1e9", [MMC.replace("rate: 70", "rate: 1e9"), []], /spec\.rate: .* events .*over the budget of 200,000,000; raise it with --max-events/],
     ["replicas: 1e6", [MMC.replace("replicas: 1", "replicas: 1000000"), []], /spec\.replicas: the run would take about 1,000,000 pods .*--max-pods/],
     ["a timeline scale to 2^31", [SCALE_UP, []], /spec\.timeline\[0\]\.scale\.replicas: the run would take about 2,147,483,648 pods .*--max-pods/],
-    ["outlierDetection.interval: 1ns", [OUTLIER, []], /spec\.trafficPolicy\.outlierDetection\.interval: .* events \(timers every proxy runs .*--max-events/],
+    ["outlierDetection.interval: 1ms (the least Istio's validation accepts)", [OUTLIER, ["--max-events", "500000"]], /spec\.trafficPolicy\.outlierDetection\.interval: .* events \(timers every proxy runs .*--max-events/],
   ] as const)("%s", (_name, [text, extra], message) => {
     expect(refused(scenario(text), ...extra)).toMatch(message);
   });
