@@ -57,51 +57,21 @@ export class EdgeRecordBuffer {
     if (n === 0) return;
     const edges = this.edges.length;
     if (this.counts.length < edges + 1) this.counts = new Int32Array(Math.max(edges + 1, this.counts.length * 2));
-    sortByEdge(this.edgeOf, n, edges, this.counts, this.order);
-    this.apply(n);
-    this.flags.fill("", 0, n);
-    this.n = 0;
-  }
-
-  /** Each record to its edge, in `order`. */
-  private apply(n: number): void {
-    const order = this.order;
+    const counts = this.counts;
+    counts.fill(0, 0, edges + 1);
     const edgeOf = this.edgeOf;
+    for (let i = 0; i < n; i++) counts[edgeOf[i]! + 1]!++;
+    for (let e = 0; e < edges; e++) counts[e + 1]! += counts[e]!;
+    const order = this.order;
+    for (let i = 0; i < n; i++) order[counts[edgeOf[i]!]!++] = i;
     const list = this.edges;
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       list[edgeOf[i]!]!.record(this.endMs[i]!, this.latencyMs[i]!, this.code[i]!, this.flags[i]!, this.requestBytes[i]!, this.responseBytes[i]!);
     }
+    this.flags.fill("", 0, n);
+    this.n = 0;
   }
-}
-
-/**
- * `order`: the indices of the first `n` records grouped by edge, each edge's in arrival order (a
- * stable counting sort), one loop per function. V8 compiles a function running a long loop while it
- * runs (on-stack replacement) with the feedback gathered so far; a function of several loops was
- * compiled at its first loop, then deoptimized at the next, which had no feedback yet, and compiled
- * again: the flush that held all of them was compiled 4 times a run at 1,000 services (--trace-deopt;
- * docs/performance.md, Goal 4, session 17).
- */
-function sortByEdge(edgeOf: Int32Array, n: number, edges: number, counts: Int32Array, order: Int32Array): void {
-  counts.fill(0, 0, edges + 1);
-  countByEdge(edgeOf, n, counts);
-  prefixSums(counts, edges);
-  placeByEdge(edgeOf, n, counts, order);
-}
-
-/** counts[e + 1]: records of edge e. */
-function countByEdge(edgeOf: Int32Array, n: number, counts: Int32Array): void {
-  for (let i = 0; i < n; i++) counts[edgeOf[i]! + 1]!++;
-}
-
-/** counts[e]: where edge e's first record goes. */
-function prefixSums(counts: Int32Array, edges: number): void {
-  for (let e = 0; e < edges; e++) counts[e + 1]! += counts[e]!;
-}
-
-function placeByEdge(edgeOf: Int32Array, n: number, counts: Int32Array, order: Int32Array): void {
-  for (let i = 0; i < n; i++) order[counts[edgeOf[i]!]!++] = i;
 }
 
 /**
