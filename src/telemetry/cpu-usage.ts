@@ -6,9 +6,13 @@ export class CpuUsage {
   private readonly windows: number[] = [];
   /** CFS periods throttled, by the window they began in (sparse: most containers never are). */
   private readonly throttled = new Map<number, number>();
-  totalMs = 0;
+  totalMs: number;
 
-  constructor(readonly windowMs = 1000) {}
+  constructor(readonly windowMs = 1000) {
+    // A double from its first store (V8 field representation: docs/performance.md, Goal 4, session 17).
+    this.totalMs = 0.5;
+    this.totalMs = 0;
+  }
 
   /** `cores` cores were used from `from` to `to` (ms). */
   add(from: number, to: number, cores: number): void {

@@ -22,7 +22,10 @@ export class EdgeRecordBuffer {
   private readonly edgeOf = new Int32Array(CAPACITY);
   private readonly endMs = new Float64Array(CAPACITY);
   private readonly latencyMs = new Float64Array(CAPACITY);
-  private readonly code = new Float64Array(CAPACITY);
+  // Status codes are whole numbers: read back from a Float64Array they would be heap numbers, and a
+  // code series made from one would get a map of its own (V8 field representation; docs/performance.md,
+  // Goal 4, session 17).
+  private readonly code = new Int32Array(CAPACITY);
   private readonly flags: string[] = new Array<string>(CAPACITY).fill("");
   private readonly requestBytes = new Float64Array(CAPACITY);
   private readonly responseBytes = new Float64Array(CAPACITY);

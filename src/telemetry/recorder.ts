@@ -103,7 +103,7 @@ export class ClientStats extends RequestStats {
   declare readonly windows: WindowSeries;
   private inflight = 0;
   private lastMs: number;
-  private inflightIntegral = 0;
+  private inflightIntegral: number;
   private toMs: number;
   /** Response body sizes of the counted requests, made at the first non-empty one (Fortio's Sizes). */
   responseSizes: SizeHistogram | null = null;
@@ -117,6 +117,9 @@ export class ClientStats extends RequestStats {
 
   constructor(readonly name: string, opts: RecorderOptions) {
     super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, true));
+    // Doubles from their first store (as CodeSeries.sumMs).
+    this.lastMs = this.inflightIntegral = 0.5;
+    this.inflightIntegral = 0;
     this.lastMs = opts.warmupMs;
     this.toMs = opts.endMs;
   }
@@ -180,6 +183,16 @@ export class ClientStats extends RequestStats {
   }
 }
 
+/** Empty mesh figures; proxyCpuMs a double from its first store (as CodeSeries.sumMs). */
+function meshFigures(): MeshFigures {
+  const m: MeshFigures = {
+    proxies: 0, proxyCpuMs: 0.5, xdsPushes: 0, convergence: new LatencyHistogram(),
+    pushesByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, rejectsByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, certificatesIssued: 0,
+  };
+  m.proxyCpuMs = 0;
+  return m;
+}
+
 /** Envoy cluster stats by their Envoy names (upstream_rq_total, upstream_rq_pending_overflow, ...). */
 export type ClusterCounters = Record<string, number>;
 
@@ -239,10 +252,7 @@ export class Recorder {
   /** The first MAX_CHANGES pushes, in the order istiod started them. */
   readonly changes: ChangeRecord[] = [];
   droppedChanges = 0;
-  readonly mesh: MeshFigures = {
-    proxies: 0, proxyCpuMs: 0, xdsPushes: 0, convergence: new LatencyHistogram(),
-    pushesByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, rejectsByType: { cds: 0, eds: 0, lds: 0, rds: 0 }, certificatesIssued: 0,
-  };
+  readonly mesh: MeshFigures = meshFigures();
   /** Proxies behind istiod's latest config, over time. */
   readonly staleProxies: LevelSeries;
   private readonly edgeList: EdgeStats[] = [];

@@ -20,14 +20,20 @@ export function isError(code: number): boolean {
 export class CodeSeries {
   count = 0;
   /** istio_request_duration_milliseconds_sum as Envoy computes it (not the exact sum of latencies). */
-  sumMs = 0;
+  sumMs: number;
   /** Non-cumulative counts per Istio duration bucket; the last entry is +Inf. */
   readonly buckets = float64s(ISTIO_DURATION_BUCKETS_MS.length + 1);
   /** Body sizes (istio_request_bytes / istio_response_bytes): requests with both 0 are only counted. */
   zeroBytes = 0;
   requestBytes: SizeBuckets | null = null;
   responseBytes: SizeBuckets | null = null;
-  constructor(readonly code: number, readonly flags: string) {}
+  constructor(readonly code: number, readonly flags: string) {
+    // A double from its first store: a field first set to 0 gets V8's small-integer representation,
+    // and the first fraction then replaces the map of every series and deoptimizes the recorders
+    // optimized against it (docs/performance.md, Goal 4, session 17).
+    this.sumMs = 0.5;
+    this.sumMs = 0;
+  }
 
   /**
    * Non-cumulative counts per Istio size bucket of the request (or response) sizes, their sum (exact:

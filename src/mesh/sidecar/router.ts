@@ -42,7 +42,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   lastHost: Pod | null = null;
   lastHostId = -1;
   routeSinks: RouteSinks | null = null;
-  upstreamMs = -1;
+  upstreamMs: number;
   cluster: UpstreamCluster | null = null;
   routeEntry: CompiledRoute | null = null;
   external = false;
@@ -61,7 +61,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   private done = false;
   private abortStatus = 0;
   /** Proxy latency of the outbound pass not yet spent (added to the first thing that takes time). */
-  outboundMs = 0;
+  outboundMs: number;
   private localStatus = 0;
   private localFlags = "-";
   /** The sidecar worker thread whose connection pools carry it (one pool per worker). */
@@ -81,6 +81,12 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   ) {
     this.startMs = p.sim.now;
     this.upReq = req;
+    // Doubles from their first store: a field first set to a small integer gets V8's small-integer
+    // representation, and the first fraction then replaces the map of every router and deoptimizes the
+    // code optimized against it (docs/performance.md, Goal 4, session 17).
+    this.upstreamMs = this.outboundMs = 0.5;
+    this.upstreamMs = -1;
+    this.outboundMs = 0;
   }
 
   /** Spend the rest of the outbound pass's latency (returns it and leaves 0). */

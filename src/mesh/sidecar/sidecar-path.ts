@@ -333,8 +333,8 @@ class Connecting {
   /** Its connect_timeout ran out (or will, at `deadline`). */
   timedOut = false;
   /** TLS: the ClientHello's one-way trip to the server, and the server's flight's back. */
-  helloMs = 0;
-  flightMs = 0;
+  helloMs: number;
+  flightMs: number;
   /** TLS: it resumes a session (a ticket from this host), so neither side signs. */
   resumed = false;
   constructor(
@@ -345,7 +345,11 @@ class Connecting {
     readonly security: ConnectionOutcome,
     /** When connect_timeout runs out. */
     readonly deadline: number,
-  ) {}
+  ) {
+    // Doubles from their first store (as Router.upstreamMs).
+    this.helloMs = this.flightMs = 0.5;
+    this.helloMs = this.flightMs = 0;
+  }
 }
 
 /** Mirrored copies: nobody waits for their answer. */

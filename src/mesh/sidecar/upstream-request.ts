@@ -37,7 +37,7 @@ export class UpstreamRequest implements Responder {
   /** Counted in its host's active requests (from when it has a connection). */
   active = false;
   /** When the request left for the host (for x-envoy-upstream-service-time). */
-  sentMs = 0;
+  sentMs: number;
   private status = 0;
   private flags = "-";
   private bytes = 0;
@@ -45,7 +45,11 @@ export class UpstreamRequest implements Responder {
   picked = -1;
   generation = -1;
 
-  constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number, readonly worker: number) {}
+  constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number, readonly worker: number) {
+    // A double from its first store (as Router.upstreamMs).
+    this.sentMs = 0.5;
+    this.sentMs = 0;
+  }
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
   onResponse(status: number, flags: string, bytes = 0): void {
