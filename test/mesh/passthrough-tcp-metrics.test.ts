@@ -1,0 +1,52 @@
+// Under ALLOW_ANY, a connection to a host outside the cluster on a port where the client's sidecar has
+// no outbound HTTP listener (no Service or ServiceEntry port of its scope) takes virtualOutbound's
+// catch-all TCP filter chain: the stats network filter, then tcp_proxy to PassthroughCluster (istio/istio
+// pilot/pkg/networking/core/listener_builder.go buildOutboundCatchAllNetworkFiltersOnly). No HTTP
+// connection manager runs, so the request is not in istio_requests_total; the connection is counted
+// in istio_tcp_connections_opened_total / _closed_total and its bytes in istio_tcp_*_bytes_total, with
+// reporter "source", destination_service "unknown" (no Host header) and destination_service_name
+// "PassthroughCluster", response_flags "-" (istio/proxy
+// source/extensions/filters/http/istio_stats/istio_stats.cc reportHelper, populatePeerInfo;
+// https://istio.io/latest/blog/2019/monitoring-external-service-traffic/ "TCP proxy virtual listener").
+// The app still gets the external host's answer.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { run } from "../acceptance/meshsim-cli.js";
+import { mesh } from "../acceptance/mesh-fixture.js";
+
+describe("a TCP connection to PassthroughCluster in the client sidecar's metrics", () => {
+  const { summary: s, out } = run({
+    "scenario.yaml": mesh({
+      name: "passthrough-tcp-metrics", duration: "3s", servers: [{ name: "server-1", behaviour: "serviceTime: 1ms" }], load: "rate: 10",
+      istio: `apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: outside}
+spec: {from: client, target: "http://api.example.com/", rate: 20, requestSize: 100}`,
+    }),
+  });
+  const prom = fs.readFileSync(path.join(out, "metrics.prom"), "utf8").split("\n");
+  const value = (l: string): number => Number(l.slice(l.lastIndexOf(" ") + 1));
+
+  it("the app gets the external host's answer", () => {
+    const c = s.clients["outside"]!;
+    expect(c.requests).toBeGreaterThan(0);
+    expect(c.codes).toEqual({ "200": c.requests });
+  });
+
+  it("counts one connection opened and closed per request, reporter source, PassthroughCluster, flags -", () => {
+    const n = s.clients["outside"]!.requests;
+    for (const metric of ["istio_tcp_connections_opened_total", "istio_tcp_connections_closed_total"]) {
+      const lines = prom.filter((l) => l.startsWith(`${metric}{`));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^[a-z_]+\{reporter="source",source_workload="client",source_workload_namespace="default",source_principal="unknown",source_app="client",.*destination_workload="unknown",.*destination_service="unknown",destination_service_name="PassthroughCluster",destination_service_namespace="unknown",request_protocol="tcp",response_flags="-",connection_security_policy="unknown"\} (\d+)$/);
+      expect(value(lines[0]!)).toBe(n);
+    }
+    const received = prom.filter((l) => l.startsWith("istio_tcp_received_bytes_total{"));
+    expect(received.map(value)).toEqual([100 * n]);
+  });
+
+  it("reports no HTTP request for it", () => {
+    expect(prom.filter((l) => l.startsWith("istio_requests_total{") && l.includes("PassthroughCluster"))).toEqual([]);
+  });
+});
