@@ -50,3 +50,28 @@ spec: {from: client, target: "http://api.example.com/", rate: 20, requestSize: 1
     expect(prom.filter((l) => l.startsWith("istio_requests_total{") && l.includes("PassthroughCluster"))).toEqual([]);
   });
 });
+
+describe("a slow external host behind the catch-all TCP chain", () => {
+  // 1 s to the host and 1 s of warm-up: the connections opened in the warm-up close after it.
+  const { summary: s, out } = run({
+    "scenario.yaml": mesh({
+      name: "passthrough-tcp-slow", duration: "3s", warmup: "1s", servers: [{ name: "server-1", behaviour: "serviceTime: 1ms" }], load: "rate: 10",
+      spec: "  network: {external: {latency: {dist: constant, value: 1s}}}",
+      istio: `apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: outside}
+spec: {from: client, target: "http://api.example.com/", rate: 20}`,
+    }),
+  });
+  const prom = fs.readFileSync(path.join(out, "metrics.prom"), "utf8").split("\n");
+  const total = (metric: string): number => prom.filter((l) => l.startsWith(`${metric}{`)).reduce((a, l) => a + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+
+  it("counts a connection opened only when it closes (no peer metadata comes from outside the mesh)", () => {
+    // istio_stats.cc reportHelper counts istio_tcp_connections_opened_total once the peer is read or
+    // the connection ends; an external host sends no metadata, so opened never runs ahead of closed.
+    const closed = total("istio_tcp_connections_closed_total");
+    expect(closed).toBeGreaterThan(0);
+    expect(total("istio_tcp_connections_opened_total")).toBe(closed);
+    expect(s.clients["outside"]!.latencyMs.p50).toBeGreaterThanOrEqual(1000);
+  });
+});

@@ -5,7 +5,7 @@
 // no fault, no HTTP span; the stats filter counts the connection in istio_tcp_* only (istio/proxy
 // source/extensions/filters/http/istio_stats/istio_stats.cc reportHelper). meshsim opens one
 // connection per request, when it leaves, and closes it when the answer is back (docs/model.md,
-// "Outside the cluster"); the bytes the app sends and gets are the connection's.
+// "Outside the cluster"); the body bytes the app sends and gets are the connection's.
 import type { Simulator } from "../../engine/simulator.js";
 import type { RequestSink } from "../mesh-telemetry.js";
 import type { Exchange, OutgoingRequest, Responder } from "../transport.js";
@@ -24,7 +24,6 @@ export class PassthroughConnection implements Exchange {
     private readonly worker: number,
   ) {
     this.startMs = sim.now;
-    sink.connection?.(true, this.startMs);
   }
 
   /** The external host's answer is back through tcp_proxy: the connection closes. */
@@ -43,6 +42,9 @@ export class PassthroughConnection implements Exchange {
 
   private close(now: number, status: number, flags: string): void {
     this.done = true;
+    // No peer metadata ever comes from a host outside the mesh, so the stats filter counts the
+    // connection opened only when it closes (istio_stats.cc reportHelper: `peer_read_ || end_stream`).
+    this.sink.connection?.(true, now);
     this.sink.connection?.(false, now);
     this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, 0);
   }
