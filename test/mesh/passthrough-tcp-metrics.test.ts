@@ -75,3 +75,32 @@ spec: {from: client, target: "http://api.example.com/", rate: 20}`,
     expect(s.clients["outside"]!.latencyMs.p50).toBeGreaterThanOrEqual(1000);
   });
 });
+
+describe("HTTP route features do not apply on the catch-all TCP chain", () => {
+  // A VirtualService for the host aborts every request and times out at 10 ms, but its routes live
+  // in HTTP route configurations: port 80 has no HTTP listener here, so tcp_proxy never sees them.
+  const { summary: s } = run({
+    "scenario.yaml": mesh({
+      name: "passthrough-tcp-no-http", duration: "2s", servers: [{ name: "server-1", behaviour: "serviceTime: 1ms" }], load: "rate: 10",
+      spec: "  network: {external: {latency: {dist: constant, value: 50ms}}}",
+      istio: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api}
+spec:
+  hosts: [api.example.com]
+  http: [{timeout: 10ms, retries: {attempts: 3}, fault: {abort: {httpStatus: 503, percentage: {value: 100}}}, route: [{destination: {host: api.example.com}}]}]
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: outside}
+spec: {from: client, target: "http://api.example.com/", rate: 20}`,
+    }),
+  });
+
+  it("the app gets the host's 200 after the full round trip", () => {
+    const c = s.clients["outside"]!;
+    expect(c.requests).toBeGreaterThan(0);
+    expect(c.codes).toEqual({ "200": c.requests });
+    expect(c.latencyMs.p50).toBeGreaterThanOrEqual(50);
+  });
+});
