@@ -172,6 +172,32 @@ export class EdgeSinks {
     return s;
   }
 
+  /** The source reporter's TCP sinks of virtualOutbound's catch-all chain to PassthroughCluster, by origin. */
+  private readonly passedThrough = new Map<Origin, RequestSink>();
+
+  /**
+   * The client sidecar's TCP edge of a connection that virtualOutbound's catch-all chain sends to
+   * PassthroughCluster (ALLOW_ANY, a host outside the cluster, a port with no HTTP listener): the
+   * same stats network filter as for BlackHoleCluster, with flags "-" since tcp_proxy reaches the
+   * original destination; its bytes are counted too (istio_tcp_*_bytes_total). Labels as in
+   * https://istio.io/latest/blog/2019/monitoring-external-service-traffic/ ("TCP proxy virtual
+   * listener": destination_service "unknown", destination_service_name "PassthroughCluster").
+   */
+  passthroughTcp(origin: Origin): RequestSink {
+    let s = this.passedThrough.get(origin);
+    if (s === undefined) {
+      const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
+      s = this.telemetry.edge({
+        source: origin.workload, sourceNamespace: origin.namespace, destination: UNKNOWN, destinationNamespace: UNKNOWN,
+        service: "PassthroughCluster", reporter: "source", mtls: false, tcpProxyFlags: "-",
+        sourcePeer: peerLabels(from, origin.workload, false, from?.serviceAccount),
+        destinationPeer: peerLabels(null, UNKNOWN, false, undefined),
+      });
+      this.passedThrough.set(origin, s);
+    }
+    return s;
+  }
+
   /**
    * The server sidecar's sink (reporter destination) for a request to `service` arriving on
    * container port `port`. Its stats filter names the service of its inbound cluster's metadata

@@ -192,7 +192,12 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
         out.push("3. BlackHoleCluster has no endpoint: tcp_proxy closes the connection at once (flag UH). The app gets no HTTP response (no 502: that is the block_all route of ports with an HTTP listener).");
         return { lines: out, decision: { ...EMPTY, path: "block-all", virtualHost: "", service: "BlackHoleCluster", localStatus: 0, localFlags: "UH" } };
       }
-      out.push("   meshsim still routes the request as HTTP through allow_any (same answer and latency; a real sidecar reports it in istio_tcp_* only).");
+      if (unknown.passthroughFqdn === "") {
+        // mesh/sidecar/passthrough-connection.ts: tcp_proxy only, counted by the stats network filter.
+        out.push("3. PassthroughCluster (ORIGINAL_DST) connects to the address the app dialled: no HTTP route, retry, timeout or fault applies. The sidecar reports the connection in istio_tcp_* (destination_service_name=\"PassthroughCluster\", destination_service=\"unknown\"), not in istio_requests_total.");
+        return { lines: out, decision: { ...EMPTY, path: "passthrough-tcp", service: "PassthroughCluster", localFlags: "-", destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints: [] }] } };
+      }
+      out.push("   meshsim still routes the request as HTTP through allow_any to the Service's ClusterIP (same answer and latency; a real sidecar tcp-proxies it and reports it in istio_tcp_* only).");
     } else out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
   } else {
     out.push(`1. ${pod.name} is the ingress gateway of ${pod.gateway}: its Envoy takes the connection itself (no iptables).`);

@@ -53,6 +53,7 @@ const CASES: Case[] = [
   { name: "ServiceEntry host with a 3 s timeout", file: S("security/egress-timeout.yaml"), from: "sleep", request: "GET http://httpbin.org/delay/5" },
   { name: "REGISTRY_ONLY: unknown host is block_all", file: S("security/egress.yaml"), from: "sleep", request: "GET http://api.github.com/" },
   { name: "REGISTRY_ONLY: unknown host on a port without an HTTP listener is BlackHoleCluster's TCP chain", file: S("security/egress.yaml"), from: "sleep", request: "GET https://www.google.com/" },
+  { name: "ALLOW_ANY: unknown host on a port without an HTTP listener is PassthroughCluster's TCP chain", file: S("security/egress-timeout.yaml"), from: "sleep", request: "GET https://www.google.com/" },
   { name: "ingress gateway: bound host", file: S("bookinfo/ingress-gateway.yaml"), from: "istio-ingressgateway", request: "GET http://bookinfo.example.com/productpage" },
   { name: "ingress gateway: unrouted path is 404", file: S("bookinfo/ingress-gateway.yaml"), from: "istio-ingressgateway", request: "GET http://bookinfo.example.com/admin" },
   { name: "Sidecar scope, ALLOW_ANY: out-of-scope service via PassthroughCluster", file: scoped("ALLOW_ANY"), from: "sleep.foo", request: "GET http://httpbin.bar:8000/get" },
@@ -84,6 +85,10 @@ function simulated(world: World, pod: Pod, req: OutgoingRequest, weights: readon
   // SidecarPath.send closes a blackholed TCP connection before any routing (catch-all TCP chain).
   if (pod.gateway === undefined && routing.blackholedTcp(pod, req)) {
     return { path: "", virtualHost: "", route: "", localStatus: 0, localFlags: "UH", service: "BlackHoleCluster", destinations: [], timeoutMs: 0, retries: 0, fault: false };
+  }
+  // ... and sends a connection to PassthroughCluster through tcp_proxy (passthrough-connection.ts).
+  if (pod.gateway === undefined && routing.passthroughTcp(routing.virtualHost(pod, req)) !== null) {
+    return { path: "passthrough-tcp", virtualHost: "", route: "", localStatus: 0, localFlags: "-", service: "PassthroughCluster", destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints: [] }], timeoutMs: 0, retries: 0, fault: false };
   }
   const dests: { cluster: string; weight: number; endpoints: string[] }[] = [];
   let first = routing.route(pod, req, () => 0);

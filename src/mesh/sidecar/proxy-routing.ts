@@ -204,6 +204,18 @@ export class ProxyRouting {
   }
 
   /**
+   * The round trip of a connection for a host outside the cluster on a port without an outbound HTTP
+   * listener, under ALLOW_ANY: virtualOutbound's catch-all TCP chain proxies it to PassthroughCluster
+   * (no HTTP routing); null when the request goes through an HTTP listener instead. A Service of the
+   * cluster outside the Sidecar scope (`passthroughFqdn`) still takes the HTTP path (docs/model.md).
+   * istio/istio pilot/pkg/networking/core/listener_builder.go buildOutboundCatchAllNetworkFiltersOnly.
+   */
+  passthroughTcp(h: HeldVirtualHost): (() => number) | null {
+    const vh = h.vh;
+    return vh.kind === "allow-any" && vh.catchAllTcp === true && vh.passthroughFqdn === "" ? this.passthrough.roundTrip : null;
+  }
+
+  /**
    * Route one request through the config the proxy holds (the virtual host for its target, the first
    * route that matches, a destination by weight, its cluster); `u` draws the weighted destination.
    * Hosts outside the cluster: a ServiceEntry host is routed by its VirtualService (timeouts on

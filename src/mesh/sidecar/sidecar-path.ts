@@ -29,6 +29,7 @@ import { traceStream } from "./stream-info.js";
 import type { UpstreamRequest } from "./upstream-request.js";
 import { TlsSessionCache } from "./tls-session-cache.js";
 import { DownstreamConnections } from "./downstream-connections.js";
+import { PassthroughConnection } from "./passthrough-connection.js";
 import { downstreamVerdict } from "../../proxy/security/downstream-tls.js";
 
 export interface SidecarDeps {
@@ -76,6 +77,7 @@ export class SidecarPath {
   private readonly kTickets: number;
   private nextWorker = 0;
   readonly kExternal: number;
+  private readonly kPassthrough: number;
   readonly faultDraw: () => number;
   readonly weightDraw: () => number;
   readonly backoffDraw: () => number;
@@ -100,6 +102,7 @@ export class SidecarPath {
     this.kServerFlight = sim.on((c: Connecting) => this.serverFlight(c));
     this.kTickets = sim.on((c: Connecting) => this.ticketsRead(c));
     this.kExternal = sim.on((x: Router) => x.externalAnswered());
+    this.kPassthrough = sim.on((c: PassthroughConnection) => c.answered());
     this.faultDraw = d.rng.stream("proxy:fault");
     this.weightDraw = d.rng.stream("proxy:weights");
     this.backoffDraw = d.rng.stream("proxy:backoff");
@@ -142,6 +145,9 @@ export class SidecarPath {
       tcp.connection?.(true, this.sim.now);
       tcp.connection?.(false, this.sim.now);
       return this.downstream.close(responder, "UH");
+    } else {
+      const trip = routing.passthroughTcp(held);
+      if (trip !== null) return this.passthroughTcp(origin, pod, req, responder, conn, trip);
     }
     const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
@@ -163,6 +169,20 @@ export class SidecarPath {
     if (this.d.log !== null && req.ctx) traceStream(x, this.d.log);
     x.route(held);
     return x;
+  }
+
+  /**
+   * virtualOutbound's catch-all TCP chain to PassthroughCluster (passthrough-connection.ts): the
+   * sidecar's pass (on its worker, as an HTTP request's), then the round trip to the external host.
+   */
+  private passthroughTcp(origin: Origin, pod: Pod, req: OutgoingRequest, responder: Responder, conn: number, trip: () => number): Exchange {
+    this.d.telemetry.proxyPass();
+    const cpu = pod.proxy!.cpu;
+    const worker = cpu !== null ? cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1) : 0;
+    const outboundMs = cpu !== null ? cpu.pass(worker, this.sim.now, true) : this.d.proxyLatency();
+    const c = new PassthroughConnection(this.sim, this.d.sinks.passthroughTcp(origin), req, responder, cpu, worker);
+    this.after(outboundMs + trip(), this.kPassthrough, c);
+    return c;
   }
 
   /**

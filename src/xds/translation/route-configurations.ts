@@ -308,7 +308,10 @@ export function virtualHostFor(p: ProxyInput, target: CallTarget): VirtualHost {
   }
   const found = serviceEntryFor(p, target.host, target.port);
   if (found === undefined) {
-    return virtualServiceHost(p, target.host.toLowerCase(), target.port)
+    // A VirtualService makes no listener: with no service or ServiceEntry port of the scope on this
+    // port, its virtual host sits in a route configuration no listener uses, and the connection takes
+    // virtualOutbound's catch-all TCP chain (listener.go buildSidecarOutboundListeners lists services only).
+    return (hasHttpListener(p, target.port) ? virtualServiceHost(p, target.host.toLowerCase(), target.port) : undefined)
       ?? unknownHost(p, target.port, "", `${target.host} is neither a service of the registry nor a ServiceEntry host`);
   }
   if (!p.scope.hosts.has(found.host)) return unknownHost(p, target.port, "", `ServiceEntry host ${found.host} is outside this proxy's Sidecar scope (${p.scope.sidecar})`);
