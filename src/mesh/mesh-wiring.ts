@@ -228,6 +228,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     proxyStartup: sampler(simSpec.mesh.proxy.startupTime, "proxy:startup"),
     sidecarRuntime: {
       clustersPushed: (s) => routing.clustersPushed(s.pod),
+      endpointsPushed: (s) => routing.endpointsPushed(s.pod),
       configured: (s) => pods.lifecycle.proxyConfigured(s.pod),
     },
     sampler, istiod: h.istiod,

@@ -16,6 +16,8 @@ export interface Proxy {
   readonly xds: ProxyXds;
   /** A CDS push was ACKed: the proxy (re)creates its clusters now. */
   clustersPushed(): void;
+  /** An EDS push arrived: balancers whose picks depend on when hosts came (slow start) refresh now. */
+  endpointsPushed?(): void;
   /** Its first full config arrived: it reports ready. */
   configured(): void;
 }

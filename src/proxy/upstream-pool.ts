@@ -73,7 +73,11 @@ export class UpstreamPool<R> {
   /**
    * A request for host `h`. ATTACHED: it runs now on `conn`. PENDING: it waits; if `conn` is not null
    * the caller must establish that new connection and call `connected` or `connectFailed`.
-   * OVERFLOW: reply 503 UO at once.
+   * OVERFLOW: reply 503 UO at once; `conn` is then the ready connection max_requests refused it on
+   * (Envoy hands its host to the failure: the request has an upstream host), or null when
+   * max_pending_requests refused it (no host). envoyproxy/envoy
+   * source/common/conn_pool/conn_pool_base.cc (attachStreamToClient passes
+   * client.real_host_description_ to onPoolFailure, newStreamImpl passes nullptr)
    */
   newStream(h: number, req: R, now = 0): number {
     const c = this.counters;
@@ -91,6 +95,7 @@ export class UpstreamPool<R> {
       if (c.upstream_rq_active >= L.maxRequests) {
         if (!L.http2) pool.idle.push(ready); // it stays free
         c.upstream_rq_pending_overflow++;
+        this.conn = ready;
         return OVERFLOW;
       }
       this.attach(ready, pool);

@@ -542,7 +542,10 @@ export class ControlPlane {
     x.rejected &= ~type;
     switch (type) {
       case CDS: x.cds = config; this.world.proxyOf(e.pod).clustersPushed(); break;
-      case EDS: x.eds = e.eds!; break;
+      case EDS:
+        x.eds = e.eds!;
+        this.world.proxyOf(e.pod).endpointsPushed?.();
+        break;
       case LDS: x.lds = config; break;
       default: x.rds = config;
     }

@@ -38,4 +38,32 @@ spec:
     expect(n("server-3")).toBeGreaterThan(560);
     expect(n("server-3")).toBeLessThan(700);
   });
+
+  // Envoy refreshes a cluster's balancers when an EDS update lands (the priority set's callbacks run
+  // EdfLoadBalancerBase::refresh and recalculateHostsInSlowStart), not at the next pick, and creates
+  // the cluster with CDS. Here no request flows before 40 s: server-0/1 arrive at about 1 s, server-2
+  // at about 21 s, each clocked from its arrival; at 40-60 s the weights are (t - 1)/60 and
+  // (t - 21)/60, and integrating 200 rps x w2/(2 w0 + w2) gives about 900 requests to server-2
+  // (meshsim 871). Before, the cluster read its endpoints only at the first pick (40 s), all three
+  // as its first hosts: 1,307 each.
+  it("a host added while no request flows is clocked from its EDS update, not from the next pick", async () => {
+    const s = await runCli(mesh({
+      name: "acc-slow-start-eds-time", duration: "60s", seed: 1,
+      spec: "  timeline:\n  - at: 20s\n    scale: {deployment: server, replicas: 3}",
+      servers: [{ name: "server", replicas: 2, behaviour: "serviceTime: 1ms" }],
+      load: "rate: 200, start: 40s",
+      istio: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: server}
+spec:
+  host: server
+  trafficPolicy:
+    loadBalancer: {simple: ROUND_ROBIN, warmupDurationSecs: 60s}`,
+    }));
+    const n = (pod: string) => s.pods[pod]!.requests;
+    expect(n("server-0") + n("server-1") + n("server-2")).toBeGreaterThan(3900);
+    expect(Math.abs(n("server-0") - n("server-1"))).toBeLessThan(50);
+    expect(n("server-2")).toBeGreaterThan(800);
+    expect(n("server-2")).toBeLessThan(960);
+  });
 });

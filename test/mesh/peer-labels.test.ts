@@ -52,3 +52,29 @@ spec:
     expect(line).toContain('destination_service_name="httpbin.org",destination_service_namespace="foo"');
   });
 });
+
+// Over plaintext the client sidecar has no upstream certificate, and its stats filter takes
+// destination_principal from that certificate's URI SAN only: the server's identity in the peer
+// metadata that came back is not used, so it is "unknown" although app and version are known.
+// istio/proxy source/extensions/filters/http/istio_stats/istio_stats.cc (populatePeerInfo, the
+// ClientSidecar case: peer_san from upstreamInfo()->upstreamSslConnection()->uriSanPeerCertificate()).
+describe("destination principal at the client over plaintext to a sidecar", () => {
+  const { out } = run({
+    "sim.yaml": [simulation("plain-principal", "2s"), `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin, namespace: bar}
+spec: {host: httpbin.bar.svc.cluster.local, trafficPolicy: {tls: {mode: DISABLE}}}
+`, curl("to-bar", "foo", "http://httpbin.bar:8000/ip")].join("---\n"),
+    "samples.yaml": [ns("foo", true), ns("bar", true), ns("istio-system", false), httpbin("bar"), sleep("foo")].join("---\n"),
+  });
+  const line = (reporter: string) => {
+    const l = fs.readFileSync(path.join(out, "metrics.prom"), "utf8").split("\n").find((x) => x.startsWith(`istio_requests_total{reporter="${reporter}"`))!;
+    return Object.fromEntries([...l.matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  };
+  it("is unknown at the source reporter, with the peer metadata's app and version", () => {
+    expect(line("source")).toMatchObject({ destination_principal: "unknown", destination_app: "httpbin", destination_version: "v1", response_code: "200" });
+  });
+  it("the destination reporter sees no client certificate either", () => {
+    expect(line("destination")).toMatchObject({ source_principal: "unknown", destination_principal: "unknown", connection_security_policy: "none" });
+  });
+});

@@ -248,8 +248,14 @@ export class ProxyRouting {
    */
   clustersPushed(pod: Pod): void {
     const x = pod.proxy!.xds;
-    if (!this.meshOutlierDetection && !x.cds.destinationRules.some((dr) => hasOutlierDetection(dr))) return;
+    if (!this.meshOutlierDetection && !x.cds.destinationRules.some((dr) => hasOutlierDetection(dr) || hasWarmup(dr))) return;
     this.state(pod).clusters.warm(this.translation.clusters(pod, x.cds));
+  }
+
+  /** The proxy holds a new EDS version: its clusters with slow start refresh their hosts now. */
+  endpointsPushed(pod: Pod): void {
+    const s = pod.proxy?.routing;
+    if (s != null && s.clusterConfig === s.xds.cds) s.clusters.endpointsPushed();
   }
 
   /** The proxy's cluster for a destination (mirrors use it too). */
@@ -264,6 +270,13 @@ export class ProxyRouting {
 }
 
 /** Does a DestinationRule configure outlier detection anywhere (top level, ports, subsets)? */
+/** Slow start (warmup) anywhere in the rule: its clusters are created with CDS too (UpstreamClusters.warm). */
+function hasWarmup(dr: DestinationRule): boolean {
+  const on = (s: { loadBalancer?: { warmupDurationSecs?: number } }): boolean => (s.loadBalancer?.warmupDurationSecs ?? 0) > 0;
+  const has = (p: TrafficPolicy | undefined): boolean => p !== undefined && (on(p) || (p.portLevelSettings ?? []).some(on));
+  return has(dr.spec.trafficPolicy) || (dr.spec.subsets ?? []).some((x) => has(x.trafficPolicy));
+}
+
 function hasOutlierDetection(dr: DestinationRule): boolean {
   const has = (p: TrafficPolicy | undefined): boolean => p !== undefined && (p.outlierDetection !== undefined || (p.portLevelSettings ?? []).some((x) => x.outlierDetection !== undefined));
   return has(dr.spec.trafficPolicy) || (dr.spec.subsets ?? []).some((x) => has(x.trafficPolicy));

@@ -245,9 +245,14 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (!host.listening) pool.closeIdle(a.hostId);
     const r = pool.newStream(a.hostId, a, this.p.sim.now);
     if (r === OVERFLOW) {
-      // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure, and
-      // (as in Istio's metrics) a request that reached no destination.
-      this.lastHost = null;
+      // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure. Refused
+      // by max_requests on a ready connection, the request has its upstream host (the pool fails it
+      // with the connection's host: UpstreamRequest::onPoolFailure calls onUpstreamHostSelected), so
+      // Istio's stats filter names the destination from the endpoint's metadata (istio/proxy
+      // istio_stats.cc populatePeerInfo, extractEndpointMetadata) and %UPSTREAM_HOST% is set; refused
+      // by max_pending_requests it has none (newStreamImpl: onPoolFailure(nullptr, ...)).
+      // envoyproxy/envoy source/common/router/upstream_request.cc, conn_pool/conn_pool_base.cc
+      if (pool.conn === null) this.lastHost = null;
       this.localStatus = 503;
       this.localFlags = "UO";
       this.p.after(this.takeOutbound(), this.p.kLocal, this);
@@ -337,11 +342,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (a.dead || this.done) return;
     // The pool has already dropped it from its queue. A local 503 UO as when newStream refuses
     // (attempt): never retried (wouldRetryFromReset: Overflow), never an outlier failure, and
-    // reported with no destination. envoyproxy/envoy source/common/router/upstream_request.cc
-    // (UpstreamRequest::onPoolFailure: Overflow), router.cc (Filter::onUpstreamReset)
+    // reported with the host whose connection came free (lastHost stays): attachStreamToClient
+    // fails it with client.real_host_description_, which onPoolFailure hands to
+    // onUpstreamHostSelected. envoyproxy/envoy source/common/router/upstream_request.cc
+    // (UpstreamRequest::onPoolFailure: Overflow), router.cc (Filter::onUpstreamReset),
+    // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient)
     a.pending = false;
     this.release(a, true, OUTCOME_OVERFLOW);
-    this.lastHost = null;
     this.decide(OUTCOME_OVERFLOW, 503, "UO");
   }
 

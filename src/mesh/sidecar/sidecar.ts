@@ -18,6 +18,8 @@ import type { PodRules } from "./interception.js";
 export interface SidecarRuntime {
   /** Its clusters are (re)created from the CDS version it now holds (outlier detection timers). */
   clustersPushed(sidecar: Sidecar): void;
+  /** It holds a new EDS version: its slow-start clusters take it now. */
+  endpointsPushed?(sidecar: Sidecar): void;
   /** It holds its first config: Envoy's readiness probe passes (pod-lifecycle.ts). */
   configured(sidecar: Sidecar): void;
 }
@@ -49,6 +51,10 @@ export class Sidecar implements Proxy {
 
   clustersPushed(): void {
     this.runtime.clustersPushed(this);
+  }
+
+  endpointsPushed(): void {
+    this.runtime.endpointsPushed?.(this);
   }
 
   configured(): void {

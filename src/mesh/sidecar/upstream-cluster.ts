@@ -112,8 +112,6 @@ export class UpstreamCluster {
   readonly limited: boolean;
   /** Its counters are in the report (from its first use: unused clusters stay out of summary.json). */
   registered = false;
-  /** When CDS created it (or, for a cluster built on first use, that use). */
-  private readonly createdAt: number;
 
   constructor(
     readonly name: string,
@@ -129,7 +127,6 @@ export class UpstreamCluster {
     /** The proxy's worker threads: one connection pool each. */
     workers: number,
   ) {
-    this.createdAt = ctx.sim.now;
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
     // The balancer made here for the empty set drew ROUND_ROBIN's start index from the stream; the
@@ -191,7 +188,6 @@ export class UpstreamCluster {
     this.distinctHosts = this.index.size === hosts.length;
     this.set = this.ctx.hostSet?.(hosts, this.owner, this.policy, this.service) ?? new HostSet(hosts.map(() => 1));
     const previousIndexOf = new Int32Array(hosts.length);
-    const firstBuild = oldIndex.size === 0 && old.size === 0;
     for (const [p, i] of this.index) {
       const j = oldIndex.get(p);
       previousIndexOf[i] = j ?? -1;
@@ -202,10 +198,12 @@ export class UpstreamCluster {
       }
       // Slow start (a DR's warmup) clocks each host from when the cluster's load balancer first saw
       // it: the hosts of the cluster's first host list from the cluster's creation (CDS), a host
-      // added later (scale-up) from now. Envoy's EdfLoadBalancerBase::recalculateHostsInSlowStart
+      // added later (scale-up) from its EDS update. Envoy's EdfLoadBalancerBase::recalculateHostsInSlowStart
       // sets lastHcPassTime to the current time for every host without one, at the balancer's first
-      // refresh too (envoyproxy/envoy source/common/upstream/load_balancer_impl.cc).
-      else this.set.markAvailable(i, firstBuild ? this.createdAt : this.ctx.sim.now);
+      // refresh too (envoyproxy/envoy source/common/upstream/load_balancer_impl.cc). A cluster with
+      // slow start is created with CDS and refreshed at each EDS push (warm, endpointsPushed), so
+      // `now` is that time; a host of a cluster created with no endpoints arrives with its update.
+      else this.set.markAvailable(i, this.ctx.sim.now);
     }
     if (this.outlier) {
       // Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host.
@@ -286,6 +284,11 @@ export class UpstreamCluster {
     if (i === undefined) return;
     if (active && this.set.active[i]! > 0) this.set.active[i]!--;
     if (outcome !== null && this.outlier !== null) this.outlier.reportResult(i, outcome, now);
+  }
+
+  /** Slow start is configured: when its hosts arrive decides the picks (UpstreamClusters.endpointsPushed). */
+  get slowStart(): boolean {
+    return (this.policy.loadBalancer?.warmupDurationSecs ?? 0) > 0;
   }
 
   /** Read the proxy's endpoints now (as Envoy's cluster does when it is created), not at the first pick. */
@@ -373,11 +376,18 @@ export class UpstreamClusters {
     const svc = this.ctx.registry.byFqdn.get(held.host);
     if (svc === undefined) return null;
     const before = this.previous?.existing(held.name);
-    if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(held.policy)) return before;
-    const c = new UpstreamCluster(held.name, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${held.name}`), held.http2, held.targetPort, this.endpoints, poolsOf(this.pod));
-    c.owner = this.pod;
+    let c: UpstreamCluster;
+    if (before !== undefined && JSON.stringify(before.policy) === JSON.stringify(held.policy)) c = before;
+    else {
+      c = new UpstreamCluster(held.name, svc, held.subsetLabels, held.policy, this.ctx, this.ctx.rng.stream(`lb:${this.pod.id}:${held.name}`), held.http2, held.targetPort, this.endpoints, poolsOf(this.pod));
+      c.owner = this.pod;
+    }
+    if (c.slowStart) this.slowStarts.push(c);
     return c;
   }
+
+  /** The clusters with slow start (EDS pushes refresh them at once); most proxies have none. */
+  private readonly slowStarts: UpstreamCluster[] = [];
 
   /** A cluster's first use: its counters go into the report under the client workload. */
   private register(c: UpstreamCluster): void {
@@ -393,6 +403,17 @@ export class UpstreamClusters {
    * cluster's first request; those with slow start too, whose first hosts' windows start now. The
    * others are built on first use (nothing of theirs depends on when they were created).
    */
+  /**
+   * An EDS push arrived: the clusters with slow start take it now, as Envoy's balancers refresh from
+   * the priority set's update callbacks when the update lands (EdfLoadBalancerBase: refresh and
+   * recalculateHostsInSlowStart; envoyproxy/envoy
+   * source/extensions/load_balancing_policies/common/load_balancer_impl.cc), so an added host's
+   * window, and the EDF-or-unweighted choice, date from then, not from the next pick.
+   */
+  endpointsPushed(): void {
+    for (const c of this.slowStarts) c.takeEndpoints();
+  }
+
   warm(cs: readonly Cluster[]): void {
     for (const c of cs) {
       if (c.direction !== "outbound" || c.type !== "EDS" || c.serviceEntry !== undefined) continue;

@@ -159,7 +159,9 @@ export class EdfSchedulers {
    * EDF, and so does a list of one host; envoyproxy/envoy
    * source/extensions/load_balancing_policies/common/load_balancer_impl.cc). So a healthy-hosts list
    * whose only differently weighted host is ejected goes back to the unweighted pick. meshsim
-   * decides slow start at the first pick after a change, with `slowStartActive` as it is then.
+   * decides slow start at the first pick after a change, with `slowStartActive` as it is then, and
+   * builds the EDF then: the same unless a window ends between the change and that pick (the hosts
+   * themselves are clocked from the EDS update: mesh/sidecar/upstream-cluster.ts endpointsPushed).
    */
   inUse(source: number, count: number, slowStartActive: boolean): boolean {
     const set = this.set;
