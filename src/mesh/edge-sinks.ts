@@ -144,56 +144,34 @@ export class EdgeSinks {
     return this.caches[(reporter === "source" ? 0 : 2) + (mtls ? 1 : 0)]!.get(origin, dest, service, externalHost, serviceNamespace);
   }
 
-  /** The source reporter's TCP sinks of virtualOutbound's catch-all chain to BlackHoleCluster, by origin. */
-  private readonly blackholed = new Map<Origin, RequestSink>();
+  /** The source reporter's TCP sinks of virtualOutbound's catch-all chains, by cluster and origin. */
+  private readonly catchAll = { BlackHoleCluster: new Map<Origin, RequestSink>(), PassthroughCluster: new Map<Origin, RequestSink>() };
 
   /**
    * The client sidecar's TCP edge of a connection that virtualOutbound's catch-all chain sends to
-   * BlackHoleCluster (REGISTRY_ONLY, a port with no HTTP listener). istiod puts the stats network
-   * filter before tcp_proxy there (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly,
+   * BlackHoleCluster (REGISTRY_ONLY, a port with no HTTP listener) or PassthroughCluster (ALLOW_ANY,
+   * a host outside the cluster, a port with no HTTP listener). istiod puts the stats network filter
+   * before tcp_proxy there (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly,
    * buildMetricsNetworkFilters), so the connection is counted in istio_tcp_connections_opened_total
-   * and _closed_total, reporter="source", with no request headers (destination_service "unknown"),
-   * destination_service_name the cluster's name, flags `UH` (tcp_proxy.cc establishUpstreamConnection
-   * sets the cluster before it finds no host); never in istio_requests_total.
-   * istio/proxy istio_stats.cc (reportHelper, populatePeerInfo)
+   * and _closed_total (and its bytes in istio_tcp_*_bytes_total), reporter="source", with no request
+   * headers (destination_service "unknown"), destination_service_name the cluster's name; never in
+   * istio_requests_total. Flags: `UH` to BlackHoleCluster (tcp_proxy.cc establishUpstreamConnection
+   * sets the cluster before it finds no host), "-" to PassthroughCluster (it reaches the original
+   * destination). istio/proxy istio_stats.cc (reportHelper, populatePeerInfo); the labels as in
+   * https://istio.io/latest/blog/2019/monitoring-external-service-traffic/ ("TCP proxy virtual listener").
    */
-  blackholedTcp(origin: Origin): RequestSink {
-    let s = this.blackholed.get(origin);
+  catchAllTcp(origin: Origin, cluster: "BlackHoleCluster" | "PassthroughCluster"): RequestSink {
+    const byOrigin = this.catchAll[cluster];
+    let s = byOrigin.get(origin);
     if (s === undefined) {
       const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
       s = this.telemetry.edge({
         source: origin.workload, sourceNamespace: origin.namespace, destination: UNKNOWN, destinationNamespace: UNKNOWN,
-        service: "BlackHoleCluster", reporter: "source", mtls: false, tcpProxyFlags: "UH",
+        service: cluster, reporter: "source", mtls: false, tcpProxyFlags: cluster === "BlackHoleCluster" ? "UH" : "-",
         sourcePeer: peerLabels(from, origin.workload, false, from?.serviceAccount),
         destinationPeer: peerLabels(null, UNKNOWN, false, undefined),
       });
-      this.blackholed.set(origin, s);
-    }
-    return s;
-  }
-
-  /** The source reporter's TCP sinks of virtualOutbound's catch-all chain to PassthroughCluster, by origin. */
-  private readonly passedThrough = new Map<Origin, RequestSink>();
-
-  /**
-   * The client sidecar's TCP edge of a connection that virtualOutbound's catch-all chain sends to
-   * PassthroughCluster (ALLOW_ANY, a host outside the cluster, a port with no HTTP listener): the
-   * same stats network filter as for BlackHoleCluster, with flags "-" since tcp_proxy reaches the
-   * original destination; its bytes are counted too (istio_tcp_*_bytes_total). Labels as in
-   * https://istio.io/latest/blog/2019/monitoring-external-service-traffic/ ("TCP proxy virtual
-   * listener": destination_service "unknown", destination_service_name "PassthroughCluster").
-   */
-  passthroughTcp(origin: Origin): RequestSink {
-    let s = this.passedThrough.get(origin);
-    if (s === undefined) {
-      const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
-      s = this.telemetry.edge({
-        source: origin.workload, sourceNamespace: origin.namespace, destination: UNKNOWN, destinationNamespace: UNKNOWN,
-        service: "PassthroughCluster", reporter: "source", mtls: false, tcpProxyFlags: "-",
-        sourcePeer: peerLabels(from, origin.workload, false, from?.serviceAccount),
-        destinationPeer: peerLabels(null, UNKNOWN, false, undefined),
-      });
-      this.passedThrough.set(origin, s);
+      byOrigin.set(origin, s);
     }
     return s;
   }

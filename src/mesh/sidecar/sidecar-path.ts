@@ -141,7 +141,7 @@ export class SidecarPath {
       handshake = v.kind === "handshake" && this.downstream.opened(pod, conn);
     } else if (routing.blackholedTcp(pod, req, held)) {
       // The stats filter counts the connection when it closes (no peer metadata ever comes).
-      const tcp = this.d.sinks.blackholedTcp(origin);
+      const tcp = this.d.sinks.catchAllTcp(origin, "BlackHoleCluster");
       tcp.connection?.(true, this.sim.now);
       tcp.connection?.(false, this.sim.now);
       return this.downstream.close(responder, "UH");
@@ -180,7 +180,7 @@ export class SidecarPath {
     const cpu = pod.proxy!.cpu;
     const worker = cpu !== null ? cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1) : 0;
     const outboundMs = cpu !== null ? cpu.pass(worker, this.sim.now, true) : this.d.proxyLatency();
-    const c = new PassthroughConnection(this.sim, this.d.sinks.passthroughTcp(origin), req, responder, cpu, worker);
+    const c = new PassthroughConnection(this.sim, this.d.sinks.catchAllTcp(origin, "PassthroughCluster"), req, responder, cpu, worker);
     this.after(outboundMs + trip(), this.kPassthrough, c);
     return c;
   }
