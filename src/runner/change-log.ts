@@ -3,7 +3,7 @@
 // push takes the notes made since its first change reached istiod. A push without such a note
 // (a change nothing announced) is described by what istiod saw changed: config kinds or services.
 import type { Recorder } from "../telemetry/recorder.js";
-import type { PushRecord } from "../xds/control-plane.js";
+import type { PushRecord } from "../xds/push-queue.js";
 
 /** Notes kept between two pushes; more are counted (a mass scale-up stays one short line). */
 const MAX_NOTES = 64;

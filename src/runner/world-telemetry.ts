@@ -5,7 +5,7 @@ import type { ClientSink } from "../mesh/app/load-generator.js";
 import type { EdgeKey, RequestSink } from "../mesh/mesh-telemetry.js";
 import type { WorldTelemetry } from "../mesh/world.js";
 import type { Recorder } from "../telemetry/recorder.js";
-import type { PushRecord } from "../xds/control-plane.js";
+import type { PushRecord } from "../xds/push-queue.js";
 import { ChangeLog } from "./change-log.js";
 
 export class WorldTelemetryAdapter implements WorldTelemetry {

@@ -7,6 +7,8 @@ import type { MeshConfig } from "../config/mesh-config.js";
 import type { Pod } from "../mesh/kube/pod.js";
 import type { Translation } from "../mesh/sidecar/proxy-xds.js";
 import { proxyShape } from "./translation/translator.js";
+import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
+import { CDS, EDS, LDS } from "./push-request.js";
 
 export interface ConfigSize {
   clusters: number;
@@ -42,4 +44,22 @@ export function configSize(t: Translation, pod: Pod, config: MeshConfig): Config
     perShape.set(key, size);
   }
   return size;
+}
+
+/** How many resources of xDS `type` a push sends a proxy of this size; `endpoints`: the hosts an EDS push is limited to (null: all). */
+export function resourcesSent(size: ConfigSize, type: number, endpoints: ReadonlySet<string> | null): number {
+  switch (type) {
+    case CDS: return size.clusters;
+    case EDS: {
+      if (endpoints === null) return size.edsClusters;
+      let n = 0;
+      for (const h of endpoints) {
+        if (!isWildcardHost(h)) n += size.clustersOf.get(h) ?? 0;
+        else for (const [fqdn, k] of size.clustersOf) if (hostMatches(h, fqdn)) n += k;
+      }
+      return n;
+    }
+    case LDS: return size.listeners;
+    default: return size.virtualHosts;
+  }
 }

@@ -14,14 +14,14 @@ import type { Simulator } from "../engine/simulator.js";
 import type { MeshConfig } from "../config/mesh-config.js";
 import type { SidecarScope } from "../config/sidecar-scope.js";
 import { diffConfig } from "../config/config-diff.js";
-import { hostMatches, isWildcardHost } from "../proxy/route/host-name.js";
 import type { Pod } from "../mesh/kube/pod.js";
 import type { Proxy } from "../mesh/proxy.js";
 import type { EndpointSnapshot, ProxyXds, Translation } from "../mesh/sidecar/proxy-xds.js";
 import { Debounce } from "./debounce.js";
 import { pushTypes } from "./proxy-dependencies.js";
-import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, type XdsTypeName } from "./push-request.js";
-import { configSize } from "./config-size.js";
+import { ALL_TYPES, CDS, EDS, LDS, PUSH_ORDER, PushRequest, RDS, TYPE_NAMES, countTypes, edsHostsOf, type XdsTypeName } from "./push-request.js";
+import { configSize, resourcesSent } from "./config-size.js";
+import { Generation, PushQueue, type PushEntry, type PushRecord } from "./push-queue.js";
 import { EndpointIndex } from "./endpoint-index.js";
 import { CertificateAuthority, ROOT_CA_TTL_MS, type WorkloadCertificate } from "./certificates.js";
 import type { UniformSource } from "../engine/rng.js";
@@ -78,66 +78,14 @@ export interface ControlPlaneObserver {
   certificateExpired(pod: Pod, now: number): void;
 }
 
-/**
- * One push istiod started, as reports list it: several changes merged by the debounce are one push.
- * Its counts are live (they grow while the push goes on).
- */
-export interface PushRecord {
-  /** 0, 1, 2... in the order istiod started its pushes. */
-  readonly id: number;
-  /** When the first change merged into it reached istiod. */
-  readonly changedAt: number;
-  /** A config change (full push), not endpoints only (incremental EDS). */
-  readonly full: boolean;
-  /** The config kinds, or the services whose endpoints, it was about (sorted, comma-separated). */
-  readonly about: string;
-  /** Proxies it was sent to (all connected ones again after istiod came back up). */
-  readonly proxies: number;
-  /** Proxies that NACKed it. */
-  readonly rejected: number;
-}
-
-/** A change whose convergence is being measured. */
-class Generation implements PushRecord {
-  remaining = 0;
-  proxies = 0;
-  rejected = 0;
-  constructor(readonly id: number, readonly changedAt: number, readonly full: boolean, readonly about: string) {}
-}
-
-/** A proxy waiting for or being pushed: the xDS types it needs and the changes it carries. */
-class Entry {
-  types = 0;
-  /** A (re)connecting proxy's initial request: admitted by the stream rate limit, not the push throttle. */
-  connection = false;
-  gens: Generation[] = [];
-  bootstrap = false;
-  /** What the push sends, fixed when it starts (istiod builds it from one PushContext). */
-  config: MeshConfig | null = null;
-  eds: EndpointSnapshot | null = null;
-  changed: ReadonlySet<string> | null = null;
-  /** The hosts whose EDS clusters this push sends (null: all of them). */
-  endpoints: Set<string> | null = new Set();
-  /** A request that arrived while this entry was being pushed (pushed right after). */
-  next: Entry | null = null;
-  constructor(readonly pod: Pod) {}
-
-  merge(types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null): void {
-    this.types |= types;
-    for (const g of gens) if (!this.gens.includes(g)) this.gens.push(g);
-    if (endpoints === null) this.endpoints = null;
-    else if (this.endpoints !== null) for (const e of endpoints) this.endpoints.add(e);
-  }
-}
-
 /** A connecting proxy's stream gets its rate-limit token. */
 class Admission {
-  constructor(readonly entry: Entry, readonly epoch: number) {}
+  constructor(readonly entry: PushEntry, readonly epoch: number) {}
 }
 
 /** One type of one push arriving at the proxy. */
 class Step {
-  constructor(readonly entry: Entry, readonly order: number, readonly epoch: number, readonly baseMs: number) {}
+  constructor(readonly entry: PushEntry, readonly order: number, readonly epoch: number, readonly baseMs: number) {}
 }
 
 export class ControlPlane {
@@ -152,10 +100,7 @@ export class ControlPlane {
   private up = true;
   /** Bumped when istiod goes down: pushes in flight are lost. */
   private epoch = 0;
-  private queue: Entry[] = [];
-  private head = 0;
-  private readonly queued = new Map<Pod, Entry>();
-  private readonly inFlight = new Map<Pod, Entry>();
+  private readonly queue = new PushQueue();
   /** Pushes in flight that went through the push queue (PILOT_PUSH_THROTTLE counts these). */
   private throttled = 0;
   /** When istiod's stream rate limiter next has a token. */
@@ -281,12 +226,7 @@ export class ControlPlane {
       this.epoch++;
       if (this.timer >= 0) this.sim.cancel(this.timer);
       this.timer = -1;
-      for (const e of this.inFlight.values()) if (e.bootstrap) this.waiting.push(e.pod);
-      for (const e of this.queued.values()) if (e.bootstrap) this.waiting.push(e.pod);
-      this.queue = [];
-      this.head = 0;
-      this.queued.clear();
-      this.inFlight.clear();
+      this.waiting.push(...this.queue.clear());
       this.throttled = 0;
       return;
     }
@@ -330,7 +270,7 @@ export class ControlPlane {
   private generations = 0;
 
   private generation(req: PushRequest): Generation {
-    return new Generation(this.generations++, req.firstAt, req.full, describePush(req));
+    return Generation.of(this.generations++, req);
   }
 
   private request(): PushRequest {
@@ -385,7 +325,7 @@ export class ControlPlane {
       const x = this.world.proxyOf(pod).xds;
       // A proxy whose stream istiod has not admitted yet is not one of its clients (StartPush pushes
       // AllClients): it gets the latest config when admitted, and this push does not wait for it.
-      if (this.queued.get(pod)?.connection === true) continue;
+      if (this.queue.waiting(pod)?.connection === true) continue;
       // A proxy still being bootstrapped gets the change after its first push (merged into its entry).
       const types = x.bootstrapped ? this.needs(pod, x, req) : ALL_TYPES;
       if (types === 0) continue;
@@ -399,22 +339,8 @@ export class ControlPlane {
     this.startPushes();
   }
 
-  private enqueue(pod: Pod, types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null, connection = false): Entry {
-    const busy = this.inFlight.get(pod);
-    if (busy !== undefined) {
-      busy.next ??= new Entry(pod);
-      busy.next.merge(types, gens, endpoints);
-      return busy.next;
-    }
-    let e = this.queued.get(pod);
-    if (e === undefined) {
-      e = new Entry(pod);
-      this.queued.set(pod, e);
-      if (connection) this.admit(e);
-      else this.queue.push(e);
-    }
-    e.merge(types, gens, endpoints);
-    return e;
+  private enqueue(pod: Pod, types: number, gens: readonly Generation[], endpoints: ReadonlySet<string> | null, connection = false): PushEntry {
+    return this.queue.add(pod, types, gens, endpoints, connection ? this.admit : null);
   }
 
   /**
@@ -423,30 +349,29 @@ export class ControlPlane {
    * retries with back-off; meshsim lets it wait its turn instead (the fastest reconnection the limit allows).
    * https://github.com/istio/istio/blob/master/pilot/pkg/xds/discovery.go (WaitForRequestLimit)
    */
-  private admit(e: Entry): void {
+  private readonly admit = (e: PushEntry): void => {
     e.connection = true;
     const at = Math.max(this.sim.now, this.nextTokenAt);
     this.nextTokenAt = at + 1000 / this.s.requestsPerSecond;
     this.sim.at(at, this.kAdmit, new Admission(e, this.epoch));
-  }
+  };
 
   /** The stream is admitted: istiod answers its requests at once, outside the push queue. */
   private admitted(a: Admission): void {
     if (a.epoch !== this.epoch) return;
     const e = a.entry;
-    if (this.queued.get(e.pod) !== e) return;
+    if (this.queue.waiting(e.pod) !== e) return;
     this.take(e);
   }
 
   /** A queued entry leaves the queue: pushed, unless its proxy disconnected meanwhile. */
-  private take(e: Entry): void {
-    this.queued.delete(e.pod);
+  private take(e: PushEntry): void {
+    this.queue.leave(e, e.pod.connected);
     if (e.pod.connected) this.start(e);
     else this.done(e);
   }
 
-  private start(e: Entry): void {
-    this.inFlight.set(e.pod, e);
+  private start(e: PushEntry): void {
     if (!e.connection) this.throttled++;
     e.config = this.latest;
     e.eds = this.latestEds;
@@ -454,12 +379,9 @@ export class ControlPlane {
   }
 
   private startPushes(): void {
-    while (this.up && this.throttled < this.s.pushThrottle && this.head < this.queue.length) {
-      const e = this.queue[this.head++]!;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
+    while (this.up && this.throttled < this.s.pushThrottle) {
+      const e = this.queue.next();
+      if (e === undefined) break;
       this.take(e);
     }
   }
@@ -493,39 +415,21 @@ export class ControlPlane {
       this.observer.bootstrapped(e.pod, this.sim.now);
     }
     this.done(e);
-    if (e.next !== null) {
-      const n = e.next;
-      this.queued.set(n.pod, n);
-      this.queue.push(n);
-    }
+    this.queue.requeueNext(e);
     this.startPushes();
   }
 
-  private finish(e: Entry): void {
-    this.inFlight.delete(e.pod);
+  private finish(e: PushEntry): void {
+    this.queue.finished(e);
     if (!e.connection) this.throttled--;
   }
 
   /** How many resources of a type this push sends the proxy. */
-  private resources(e: Entry, type: number): number {
-    const size = configSize(this.world.translation, e.pod, e.config!);
-    switch (type) {
-      case CDS: return size.clusters;
-      case EDS: {
-        if (e.endpoints === null || e.bootstrap) return size.edsClusters;
-        let n = 0;
-        for (const h of e.endpoints) {
-          if (!isWildcardHost(h)) n += size.clustersOf.get(h) ?? 0;
-          else for (const [fqdn, k] of size.clustersOf) if (hostMatches(h, fqdn)) n += k;
-        }
-        return n;
-      }
-      case LDS: return size.listeners;
-      default: return size.virtualHosts;
-    }
+  private resources(e: PushEntry, type: number): number {
+    return resourcesSent(configSize(this.world.translation, e.pod, e.config!), type, e.bootstrap ? null : e.endpoints);
   }
 
-  private apply(e: Entry, type: number): void {
+  private apply(e: PushEntry, type: number): void {
     const x = this.world.proxyOf(e.pod).xds;
     const name = TYPE_NAMES[type]!;
     const config = e.config!;
@@ -553,9 +457,9 @@ export class ControlPlane {
     this.observer.pushed(e.pod, name, this.sim.now);
   }
 
-  private done(e: Entry): void {
+  private done(e: PushEntry): void {
     const x = this.world.proxyOf(e.pod).xds;
-    if (x.stale && ((x.rejected === 0 && e.next === null && !this.queued.has(e.pod)) || !e.pod.connected)) this.fresh(x);
+    if (x.stale && ((x.rejected === 0 && e.next === null && this.queue.waiting(e.pod) === undefined) || !e.pod.connected)) this.fresh(x);
     for (const g of e.gens) if (--g.remaining === 0) this.finishGeneration(g, this.countConnected());
   }
 
@@ -581,35 +485,4 @@ export class ControlPlane {
     this.open.delete(g);
     this.observer.converged(g.changedAt, this.sim.now, proxies, g);
   }
-}
-
-/**
- * The hosts whose endpoints a push sends (null: every EDS cluster). istiod sends a partial EDS
- * push when every change is of a kind EDS can follow per service (Endpoints, ServiceEntry,
- * DestinationRule; `canSendPartialFullPushes`, deltaAwareEdsConfigs): the clusters of the changed
- * services and of the hosts the changed ServiceEntries and DestinationRules name. meshsim leaves
- * PeerAuthentication (also delta-aware, but it reaches clusters by namespace) to a whole EDS push.
- * https://github.com/istio/istio/blob/master/pilot/pkg/xds/eds.go
- */
-function edsHostsOf(req: PushRequest): ReadonlySet<string> | null {
-  if (!req.full) return req.endpoints;
-  if (req.hosts === null) return null;
-  const kinds = [...req.kinds];
-  // VirtualServices alone send no EDS (skippedEdsConfigs); with other changes they make it whole.
-  if (req.endpoints.size === 0 && kinds.every((k) => k === "VirtualService")) return new Set();
-  if (kinds.some((k) => k !== "ServiceEntry" && k !== "DestinationRule")) return null;
-  return new Set([...req.endpoints, ...req.hosts]);
-}
-
-/** What a push is about: its config kinds (full push) or the services whose endpoints changed. */
-function describePush(req: PushRequest): string {
-  const parts = req.full ? [...req.kinds].sort() : [...req.endpoints].sort();
-  if (req.full && req.endpoints.size > 0) parts.push("endpoints");
-  return parts.length > 0 ? parts.join(", ") : "no effective change";
-}
-
-function countTypes(t: number): number {
-  let n = 0;
-  for (const x of PUSH_ORDER) if ((t & x) !== 0) n++;
-  return n;
 }

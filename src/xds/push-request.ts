@@ -63,3 +63,28 @@ export class PushRequest {
     return t;
   }
 }
+
+/**
+ * The hosts whose endpoints a push sends (null: every EDS cluster). istiod sends a partial EDS
+ * push when every change is of a kind EDS can follow per service (Endpoints, ServiceEntry,
+ * DestinationRule; `canSendPartialFullPushes`, deltaAwareEdsConfigs): the clusters of the changed
+ * services and of the hosts the changed ServiceEntries and DestinationRules name. meshsim leaves
+ * PeerAuthentication (also delta-aware, but it reaches clusters by namespace) to a whole EDS push.
+ * https://github.com/istio/istio/blob/master/pilot/pkg/xds/eds.go
+ */
+export function edsHostsOf(req: PushRequest): ReadonlySet<string> | null {
+  if (!req.full) return req.endpoints;
+  if (req.hosts === null) return null;
+  const kinds = [...req.kinds];
+  // VirtualServices alone send no EDS (skippedEdsConfigs); with other changes they make it whole.
+  if (req.endpoints.size === 0 && kinds.every((k) => k === "VirtualService")) return new Set();
+  if (kinds.some((k) => k !== "ServiceEntry" && k !== "DestinationRule")) return null;
+  return new Set([...req.endpoints, ...req.hosts]);
+}
+
+/** How many xDS types the bits name. */
+export function countTypes(t: number): number {
+  let n = 0;
+  for (const x of PUSH_ORDER) if ((t & x) !== 0) n++;
+  return n;
+}

@@ -1,7 +1,8 @@
 // A small world for istiod unit tests and properties: pods with sidecars, their xDS state, a Sidecar
 // scope from the real scoping code, and an observer recording every ACK/NACK in order.
 import { Simulator } from "../../src/engine/simulator.js";
-import { ControlPlane, type ControlPlaneSettings, type PushRecord } from "../../src/xds/control-plane.js";
+import { ControlPlane, type ControlPlaneSettings } from "../../src/xds/control-plane.js";
+import type { PushRecord } from "../../src/xds/push-queue.js";
 import type { MeshConfig } from "../../src/config/mesh-config.js";
 import { sidecarScope, type SidecarScope } from "../../src/config/sidecar-scope.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
