@@ -29,14 +29,6 @@ function namespaceLabels(namespace: string, namespaces: readonly Namespace[]): R
   return namespaces.find((n) => n.metadata.name === namespace)?.metadata.labels ?? {};
 }
 
-/** Whether pods of `namespace` are injected by the namespace alone (a pod without injection labels). */
-export function namespaceInjected(mesh: Pick<MeshSettings, "injection">, namespace: string, namespaces: readonly Namespace[]): boolean {
-  if (INJECTION_IGNORED_NAMESPACES.has(namespace)) return false;
-  const l = namespaceLabels(namespace, namespaces);
-  if (l["istio-injection"] === "enabled" || (l["istio-injection"] === undefined && l[REV] !== undefined)) return true;
-  return l["istio-injection"] === undefined && l[REV] === undefined && namespacesInjectedByDefault(mesh, namespaces);
-}
-
 /**
  * Does any entry of the webhook configuration select the pod? Labels only. meshsim runs one control
  * plane: any `istio.io/rev` value stands for its revision (Istio: only the installed revisions', the
