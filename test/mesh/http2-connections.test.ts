@@ -14,6 +14,8 @@ import { parseCallUrl } from "../../src/scenario/index.js";
 import { targetOf } from "../../src/cli/inspect-commands.js";
 import type { Router } from "../../src/mesh/sidecar/router.js";
 import { scenarioFrom } from "../support/scenario-text.js";
+import { poolActs } from "../../src/mesh/sidecar/inbound-cluster.js";
+import { poolLimits } from "../../src/proxy/pool-limits.js";
 
 function scenario(mesh: string, port: string, http: string, tcp = ""): string {
   return `apiVersion: meshsim.dev/v1alpha1
@@ -102,5 +104,14 @@ describe("HTTP/2 upstream connections", () => {
   it("an HTTP/1.1 port: one connection per request at once; MeshConfig h2UpgradePolicy UPGRADE makes it one", () => {
     expect(fiveAtOnce(scenario("", "http", "http2MaxRequests: 100")).k.upstream_cx_total).toBe(5);
     expect(fiveAtOnce(scenario(", h2UpgradePolicy: UPGRADE", "http", "http2MaxRequests: 100")).k.upstream_cx_total).toBe(1);
+  });
+
+  // istiod applies the pool to the inbound cluster, HTTP/2 on an HTTP/2 port (cluster_builder.go
+  // buildInboundCluster): its max_concurrent_streams makes the server's sidecar open more connections
+  // to the app, so that inbound pool is modelled.
+  it("the server side models an inbound pool whose only setting is an HTTP/2 port's maxConcurrentStreams", () => {
+    expect(poolActs(poolLimits({ http: { maxConcurrentStreams: 2 } }, true))).toBe(true);
+    expect(poolActs(poolLimits({ http: { maxConcurrentStreams: 2 } }, false))).toBe(false);
+    expect(poolActs(poolLimits(undefined, true))).toBe(false);
   });
 });

@@ -266,6 +266,24 @@ describe("HTTP/2 pool", () => {
     expect(p.conn).toBe(c1);
   });
 
+  // conn_pool_base.cc (tryCreateNewConnection: the one-connection exception needs ready_clients_,
+  // busy_clients_ and connecting_clients_ all empty; owningList puts a Draining client in busy_clients_).
+  it("a draining connection still counts as the host's one connection when max_connections is full", () => {
+    const p = pool({ tcp: { maxConnections: 1 }, http: { maxRequestsPerConnection: 1 } }, true);
+    p.newStream(0, "a");
+    const c1 = p.conn!;
+    p.connected(c1);
+    expect(c1.state).toBe("draining");
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.conn).toBeNull();
+    expect(p.counters.upstream_cx_overflow).toBe(1);
+    // a ends, c1 closes: now b gets a connection.
+    expect(p.streamDone(c1, false)).toEqual([]);
+    const c2 = p.conn!;
+    expect(c2).not.toBeNull();
+    expect(p.connected(c2)).toEqual(["b"]);
+  });
+
   it("maxConcurrentStreams applies to HTTP/2 clusters only, and not under useClientProtocol", () => {
     expect(poolLimits({ http: { maxConcurrentStreams: 5 } }, true).maxConcurrentStreams).toBe(5);
     expect(poolLimits({ http: { maxConcurrentStreams: 5 } }, false).maxConcurrentStreams).toBe(1);
