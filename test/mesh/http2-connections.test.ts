@@ -8,7 +8,7 @@
 // istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (applyConnectionPool, shouldH2Upgrade).
 // Before this revision maxConcurrentStreams only warned and the mesh-wide policy was an unknown key.
 import { describe, expect, it } from "vitest";
-import { createWorld } from "../../src/runner/run-scenario.js";
+import { createWorld, runScenario } from "../../src/runner/run-scenario.js";
 import { originOf } from "../../src/mesh/kube/pod-origin.js";
 import { parseCallUrl } from "../../src/scenario/index.js";
 import { targetOf } from "../../src/cli/inspect-commands.js";
@@ -113,5 +113,20 @@ describe("HTTP/2 upstream connections", () => {
     expect(poolActs(poolLimits({ http: { maxConcurrentStreams: 2 } }, true))).toBe(true);
     expect(poolActs(poolLimits({ http: { maxConcurrentStreams: 2 } }, false))).toBe(false);
     expect(poolActs(poolLimits(undefined, true))).toBe(false);
+  });
+
+  it("in a run, both sides: four streams at once with maxConcurrentStreams 2 take two connections from the client and two from the server's sidecar to the app", () => {
+    const yaml = scenario("", "grpc", "maxConcurrentStreams: 2").replace("value: 100ms", "value: 10ms") + `
+---
+apiVersion: meshsim.dev/v1alpha1
+kind: LoadGenerator
+metadata: {name: fortio}
+spec: {from: client, target: "http://backend:8080/", connections: 4, requests: 400, qps: 0}
+`;
+    const out = runScenario(scenarioFrom(yaml), { seed: 1 });
+    expect(out.summary.clients["fortio"]!.codes["200"]).toBe(400);
+    const cs = out.summary.clusters;
+    expect(cs["client"]!["outbound|8080||backend.default.svc.cluster.local"]!.upstream_cx_total).toBe(2);
+    expect(cs["backend"]!["inbound|8080||"]!.upstream_cx_total).toBe(2);
   });
 });
