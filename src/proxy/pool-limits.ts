@@ -8,6 +8,12 @@ import type { ConnectionPoolSettings, RetryBudget } from "./api/networking.js";
 export const ISTIO_DEFAULT_THRESHOLD = 4294967295;
 /** MeshConfig connectTimeout (Envoy's own default would be 5 s). */
 export const ISTIO_DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Envoy's Http2ProtocolOptions.max_concurrent_streams default (2^31 - 1), which istiod leaves alone
+ * unless a DestinationRule sets http.maxConcurrentStreams.
+ * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/protocol.proto#envoy-v3-api-field-config-core-v3-http2protocoloptions-max-concurrent-streams
+ */
+export const ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS = 2147483647;
 /** Istio's default idle timeout of upstream HTTP connections. */
 export const ISTIO_DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
 
@@ -23,10 +29,16 @@ export interface PoolLimits {
   idleTimeoutMs: number;
   /** Upstream connection closed (once idle) after this age (Infinity: never). */
   maxConnectionDurationMs: number;
-  /** HTTP/2 upstream: requests multiplexed on one connection per host. */
+  /** HTTP/2 upstream: requests multiplexed on a connection, up to maxConcurrentStreams each. */
   http2: boolean;
+  /** HTTP/2: streams at once on one connection (Envoy's concurrent_stream_limit_); 1 on HTTP/1.1. */
+  maxConcurrentStreams: number;
 }
 
+/**
+ * `http2`: the cluster is explicit HTTP/2, as the translation decided (the port's protocol and
+ * h2UpgradePolicy: xds/translation/h2-upgrade.ts).
+ */
 export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolean): PoolLimits {
   const positive = (x: number | undefined, d: number): number => (x !== undefined && x > 0 ? x : d);
   return {
@@ -40,11 +52,21 @@ export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolea
     // 0 disables it (cluster_traffic_policy.go applyConnectionPool).
     idleTimeoutMs: orNever(cp?.http?.idleTimeoutMs ?? cp?.tcp?.idleTimeoutMs ?? ISTIO_DEFAULT_IDLE_TIMEOUT_MS),
     maxConnectionDurationMs: orNever(cp?.tcp?.maxConnectionDurationMs ?? 0),
-    // UPGRADE makes an HTTP/1.1 port's cluster HTTP/2, unless useClientProtocol is set: istiod then
-    // never upgrades (the upstream follows the caller's protocol). istio/istio
-    // pilot/pkg/networking/core/cluster_traffic_policy.go (shouldH2Upgrade)
-    http2: http2 || (cp?.http?.h2UpgradePolicy === "UPGRADE" && cp.http.useClientProtocol !== true),
+    http2,
+    maxConcurrentStreams: http2 ? maxConcurrentStreams(cp) : 1,
   };
+}
+
+/**
+ * istiod writes http.maxConcurrentStreams (when above 0) into the cluster's explicit
+ * Http2ProtocolOptions, which only an HTTP/2 cluster has; useClientProtocol then replaces them with
+ * use_downstream_protocol's fresh options, so the limit is lost. istio/istio
+ * pilot/pkg/networking/core/cluster_traffic_policy.go (applyConnectionPool), cluster_builder.go
+ * (setUseDownstreamProtocol)
+ */
+function maxConcurrentStreams(cp: ConnectionPoolSettings | undefined): number {
+  const n = cp?.http?.maxConcurrentStreams;
+  return n !== undefined && n > 0 && cp?.http?.useClientProtocol !== true ? n : ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS;
 }
 
 /** A circuit breaker below Istio's default (2^32 - 1): connections, pending requests or requests can be refused or queued. */

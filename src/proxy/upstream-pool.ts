@@ -1,8 +1,10 @@
 // Envoy's upstream connection pool for one cluster, one worker thread of one client proxy, as a
 // state machine with no clock: the caller (the simulated world) supplies the timing and calls back
 // when a connection is up or fails, or a request ends. HTTP/1.1: one request at a time per
-// connection, keep-alive up to maxRequestsPerConnection; HTTP/2: one connection per host, requests
-// multiplexed. Circuit breakers are checked where Envoy checks them, on counters shared by all of
+// connection, keep-alive up to maxRequestsPerConnection; HTTP/2: requests multiplexed, up to
+// max_concurrent_streams on a connection (by default one connection per host carries them all), a
+// further one waiting for a new connection opened when the pending requests outnumber the places on
+// the connections being set up. Circuit breakers are checked where Envoy checks them, on counters shared by all of
 // the proxy's workers; overflow is a local 503 UO and never a host failure. A connection idle for
 // idle_timeout, or older than max_connection_duration once idle, is closed; the pool notices when it
 // next looks at the host (the caller passes the time), so a closed connection is never reused and
@@ -34,8 +36,13 @@ export const PENDING = 1;
 export const OVERFLOW = 2;
 
 class HostPool<R> {
+  /** Every open connection (connecting, ready, busy, draining). */
   readonly conns: PoolConnection[] = [];
-  /** HTTP/1.1: ready connections with no request, most recently used last. */
+  /**
+   * Envoy's ready_clients_, its front last: HTTP/1.1, ready connections with no request, most
+   * recently used last; HTTP/2, ready connections below max_concurrent_streams, the one most recently
+   * connected or freed from the limit last (moveBetweenLists puts it at the front, newStream takes the front).
+   */
   readonly idle: PoolConnection[] = [];
   readonly pending: R[] = [];
   connecting = 0;
@@ -115,19 +122,7 @@ export class UpstreamPool<R> {
 
   /** A connection that can take a request now, if any (closing those that timed out while idle). */
   private readyConnection(pool: HostPool<R>, now: number): PoolConnection | null {
-    if (this.limits.http2) {
-      const x = pool.conns[0];
-      if (x === undefined || x.state !== "ready") return null;
-      if (x.streams === 0) return this.expire(x, pool, now) ? null : x;
-      if (now - x.openedAt >= this.limits.maxConnectionDurationMs) {
-        // Envoy drains it: its requests finish on it, new ones get a new connection.
-        x.state = "draining";
-        pool.conns.splice(pool.conns.indexOf(x), 1);
-        this.counters.upstream_cx_max_duration_reached++;
-        return null;
-      }
-      return x;
-    }
+    if (this.limits.http2) return this.readyHttp2(pool, now);
     const idle = pool.idle;
     // The oldest idle connections sit at the bottom: close those past their time first.
     while (idle.length > 0 && (idle[0]!.state !== "ready" || this.expire(idle[0]!, pool, now))) idle.shift();
@@ -144,6 +139,26 @@ export class UpstreamPool<R> {
     return null;
   }
 
+  /**
+   * HTTP/2: the front of the ready list, after closing the connections with no request that timed out
+   * there and draining those past max_connection_duration (their requests finish on them, new ones
+   * go elsewhere).
+   */
+  private readyHttp2(pool: HostPool<R>, now: number): PoolConnection | null {
+    const ready = pool.idle;
+    for (let i = ready.length - 1; i >= 0; i--) {
+      const x = ready[i]!;
+      if (x.streams === 0) {
+        if (!this.expire(x, pool, now)) continue;
+      } else if (now - x.openedAt >= this.limits.maxConnectionDurationMs) {
+        x.state = "draining";
+        ready.splice(i, 1);
+        this.counters.upstream_cx_max_duration_reached++;
+      }
+    }
+    return ready.length > 0 ? ready[ready.length - 1]! : null;
+  }
+
   /** Close an idle connection that has been idle for idle_timeout or lived max_connection_duration. */
   private expire(x: PoolConnection, pool: HostPool<R>, now: number): boolean {
     const L = this.limits;
@@ -155,6 +170,7 @@ export class UpstreamPool<R> {
   }
 
   private attach(x: PoolConnection, pool: HostPool<R>): void {
+    const L = this.limits;
     x.streams++;
     this.counters.upstream_rq_total++;
     this.counters.upstream_rq_active++;
@@ -163,27 +179,35 @@ export class UpstreamPool<R> {
     // one), and it closes when its last request ends. upstream_cx_max_requests counts it then.
     // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (attachStreamToClient:
     // remaining_streams_ reaches 0 ⇒ Draining)
-    const max = this.limits.maxRequestsPerConnection;
+    const max = L.maxRequestsPerConnection;
     if (max > 0 && x.served + x.streams >= max && x.state === "ready") {
       this.counters.upstream_cx_max_requests++;
       x.state = "draining";
-      if (this.limits.http2) {
-        const i = pool.conns.indexOf(x);
-        if (i >= 0) pool.conns.splice(i, 1);
-      }
+      if (L.http2) unlist(pool.idle, x);
+    } else if (L.http2 && x.streams >= L.maxConcurrentStreams) {
+      // Busy: at max_concurrent_streams it leaves the ready list until a stream ends.
+      // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (attachStreamToClient: `capacity == 1` => Busy)
+      unlist(pool.idle, x);
     }
   }
 
   /**
-   * Open a connection for pending requests when there are more of them than connections being
-   * established (HTTP/2: when the host has none), within max_connections — except that Envoy always
-   * lets a host have one connection in each pool. Beyond the limit it counts upstream_cx_overflow even
-   * when it opens that one connection anyway: envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc
-   * (ConnPoolImplBase::tryCreateNewConnection).
+   * Open a connection for pending requests when there are more of them than places on the connections
+   * being established (HTTP/1.1: one each; HTTP/2: max_concurrent_streams each, or fewer under
+   * maxRequestsPerConnection), within max_connections — except that Envoy always lets a host with no
+   * connection at all (a draining one counts) have one in each pool. Beyond the limit it counts
+   * upstream_cx_overflow even when it opens that one connection anyway. One connection per call where
+   * Envoy's tryCreateNewConnections may open up to three: a deficit above one place arises only on
+   * HTTP/2 after a connection drained or closed with requests waiting.
+   * envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::tryCreateNewConnection,
+   * shouldCreateNewConnection, shouldConnect with the preconnect ratio 1); source/common/http/http2/conn_pool.cc
+   * (ActiveClient::calculateInitialStreamsLimit: min(max_concurrent_streams, max_requests_per_connection))
    */
   private maybeOpen(h: number, pool: HostPool<R>, now: number): PoolConnection | null {
-    const wanted = this.limits.http2 ? (pool.conns.length === 0 ? 1 : 0) : pool.pending.length - pool.connecting;
-    if (wanted <= 0) return null;
+    const L = this.limits;
+    let places = pool.connecting;
+    if (L.http2 && places > 0) places *= L.maxRequestsPerConnection > 0 ? Math.min(L.maxConcurrentStreams, L.maxRequestsPerConnection) : L.maxConcurrentStreams;
+    if (pool.pending.length <= places) return null;
     if (this.counters.upstream_cx_active >= this.limits.maxConnections) {
       this.counters.upstream_cx_overflow++;
       if (pool.conns.length > 0) return null;
@@ -204,6 +228,7 @@ export class UpstreamPool<R> {
     pool.connecting--;
     x.state = "ready";
     x.openedAt = now;
+    if (this.limits.http2) pool.idle.push(x);
     return this.drainPending(x, pool, now);
   }
 
@@ -212,16 +237,21 @@ export class UpstreamPool<R> {
    * free is idle. A request taken from the queue while max_requests is full is refused (`overflowed`)
    * and the connection stays free for the next: Envoy's onUpstreamReady pops each pending stream and
    * attachStreamToClient fails it with Overflow, so every waiting request is refused in turn.
+   * HTTP/2: `x` has just been put at the front of the ready list; it takes requests until it is
+   * busy or drains, and requests still waiting then get a new connection if the ones being set up
+   * have no place for them (onUpstreamReady ends with tryCreateNewConnections). An HTTP/1.1
+   * connection opens it when it closes (streamDone).
    * envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::onUpstreamReady)
    */
   private drainPending(x: PoolConnection, pool: HostPool<R>, now: number): readonly R[] {
+    const L = this.limits;
     // Most requests end with nobody waiting: no array for them.
     let out: R[] | null = null;
     let refused: R[] | null = null;
-    while (pool.pending.length > 0 && x.state === "ready" && (this.limits.http2 || x.streams === 0)) {
+    while (pool.pending.length > 0 && x.state === "ready" && x.streams < L.maxConcurrentStreams) {
       const r = pool.pending.shift()!;
       this.counters.upstream_rq_pending_active--;
-      if (this.counters.upstream_rq_active >= this.limits.maxRequests) {
+      if (this.counters.upstream_rq_active >= L.maxRequests) {
         this.counters.upstream_rq_pending_overflow++;
         (refused ??= []).push(r);
         continue;
@@ -230,13 +260,10 @@ export class UpstreamPool<R> {
       this.attach(x, pool);
     }
     if (refused !== null) this.overflowed = refused;
-    // An HTTP/2 connection that drained on its allowance leaves the rest waiting: they get a new one
-    // (Envoy's onUpstreamReady ends with tryCreateNewConnections while streams are pending). An
-    // HTTP/1.1 one opens it when it closes (streamDone), as before.
-    if (this.limits.http2 && x.state === "draining" && pool.pending.length > 0) this.conn = this.maybeOpen(x.host, pool, now);
+    if (L.http2 && pool.pending.length > 0) this.conn = this.maybeOpen(x.host, pool, now);
     if (x.streams === 0) {
       x.idleSince = now;
-      if (!this.limits.http2) pool.idle.push(x);
+      if (!L.http2) pool.idle.push(x);
     }
     return out ?? NONE;
   }
@@ -291,6 +318,9 @@ export class UpstreamPool<R> {
       this.conn = pool.pending.length > 0 ? this.maybeOpen(x.host, pool, now) : null;
       return NONE;
     }
+    // HTTP/2: a busy connection below its limit again is ready, at the front of the list.
+    // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (onStreamClosed: Busy => Ready, onUpstreamReady)
+    if (L.http2 && x.streams === L.maxConcurrentStreams - 1) pool.idle.push(x);
     return this.drainPending(x, pool, now);
   }
 
@@ -315,26 +345,30 @@ export class UpstreamPool<R> {
   goAway(x: PoolConnection): void {
     if (x.state !== "ready") return;
     x.state = "draining";
-    const pool = this.host(x.host);
-    const i = pool.conns.indexOf(x);
-    if (i >= 0 && this.limits.http2) pool.conns.splice(i, 1);
-    const j = pool.idle.indexOf(x);
-    if (j >= 0) pool.idle.splice(j, 1);
+    unlist(this.host(x.host).idle, x);
   }
 
   closeIdle(h: number): void {
     const pool = this.hosts[h];
     if (pool === undefined) return;
     for (const x of [...pool.conns]) if (x.state === "ready" && x.streams === 0) this.close(x, pool);
-    pool.idle.length = 0;
+    // HTTP/2: close() took them out of the ready list, which keeps those still carrying requests.
+    if (!this.limits.http2) pool.idle.length = 0;
   }
 
   private close(x: PoolConnection, pool: HostPool<R>): void {
     x.state = "closed";
     const i = pool.conns.indexOf(x);
     if (i >= 0) pool.conns.splice(i, 1);
+    if (this.limits.http2) unlist(pool.idle, x);
     this.counters.upstream_cx_active--;
     this.counters.upstream_cx_destroy++;
     this.onClose?.(x);
   }
+}
+
+/** Take `x` out of a ready list (most often its last entry). */
+function unlist(list: PoolConnection[], x: PoolConnection): void {
+  const i = list.lastIndexOf(x);
+  if (i >= 0) list.splice(i, 1);
 }

@@ -68,7 +68,7 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
   const rejections = new Set<string>();
   const world = new World(scenario, telemetry, {
     seed, durationMs, log,
-    translation: (w) => new Translator(w.registry, sim.mesh.outboundTrafficPolicy, (p, c) => w.scopeOf(p, c), sim.mesh.defaultTrafficPolicy),
+    translation: (w) => new Translator(w.registry, sim.mesh.outboundTrafficPolicy, (p, c) => w.scopeOf(p, c), sim.mesh.defaultTrafficPolicy, sim.mesh.h2UpgradePolicy),
   }, (simulator, rng, initial, initialEds, w) => {
     const pushTime = compileDistribution(cp.pushTime, rng.stream("xds:push"));
     const settings = {

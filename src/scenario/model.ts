@@ -4,7 +4,7 @@ import type { ProxyCalibration } from "../proxy/resources/calibration-profile.js
 import type { ResourcePrices } from "../telemetry/resource-cost.js";
 import type { DistributionSpec } from "../engine/distributions/spec.js";
 import type {
-  DestinationRule, Gateway, MeshDefaultTrafficPolicy, ObjectMeta, ServiceEntry, Sidecar, VirtualService,
+  DestinationRule, Gateway, H2UpgradePolicy, MeshDefaultTrafficPolicy, ObjectMeta, ServiceEntry, Sidecar, VirtualService,
 } from "../proxy/api/networking.js";
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from "../proxy/api/security.js";
 import type { GatewayApiResource, LabelSelector } from "../proxy/api/gateway-api.js";
@@ -350,6 +350,8 @@ export interface MeshSettings {
   outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
   /** MeshConfig defaultTrafficPolicy (Istio ≥ 1.31): absent unless the scenario sets it. */
   defaultTrafficPolicy?: MeshDefaultTrafficPolicy;
+  /** MeshConfig h2UpgradePolicy (absent: DO_NOT_UPGRADE, Istio's default); a DestinationRule's overrides it. */
+  h2UpgradePolicy?: H2UpgradePolicy;
   /** `startupTime`: from the sidecar's start until Envoy has its first config and /healthz/ready passes. */
   proxy: {
     latency: DistributionSpec; cpuPerRequestMs: number; memoryBytes: number; startupTime: DistributionSpec;

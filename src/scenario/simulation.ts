@@ -129,6 +129,8 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
     } else outboundTrafficPolicy = otpV.oneOf(modes) ?? outboundTrafficPolicy;
   }
   const defaultTrafficPolicy = readDefaultTrafficPolicy(m?.get("defaultTrafficPolicy"));
+  // MeshConfig.h2UpgradePolicy: the enum's two values (istio/api mesh/v1alpha1/config.proto H2UpgradePolicy).
+  const h2UpgradePolicy = m?.get("h2UpgradePolicy")?.oneOf(["DO_NOT_UPGRADE", "UPGRADE"] as const);
   const modeV = m?.get("mode");
   const mode = modeV?.oneOf(["sidecar", "ambient", "none"] as const) ?? d.mode;
   // Ambient's ztunnel and waypoints are not modelled: say so rather than quietly run another mesh.
@@ -136,6 +138,7 @@ function readMesh(v: YamlValue | undefined): MeshSettings {
     mode,
     outboundTrafficPolicy,
     ...(defaultTrafficPolicy !== undefined ? { defaultTrafficPolicy } : {}),
+    ...(h2UpgradePolicy !== undefined ? { h2UpgradePolicy } : {}),
     proxy: readProxy(proxy),
     controlPlane: {
       debounceAfterMs: cp?.get("debounceAfter")?.duration() ?? d.controlPlane.debounceAfterMs,

@@ -8,7 +8,7 @@ import type { HttpRequest } from "../proxy/http-request.js";
 import type { ClientTLSSettings, TrafficPolicy } from "../proxy/api/networking.js";
 import type { Cluster } from "../proxy/config/cluster.js";
 import type { VirtualHost } from "../proxy/config/virtual-host.js";
-import { poolLimits, ISTIO_DEFAULT_THRESHOLD } from "../proxy/pool-limits.js";
+import { ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS, ISTIO_DEFAULT_THRESHOLD, poolLimits, type PoolLimits } from "../proxy/pool-limits.js";
 import { walkRoutes, describeMatch, redirectLocation, type RouteTry } from "../proxy/route/index.js";
 import { corsAnswersPreflight, corsOriginAllowed } from "../proxy/route/cors-policy.js";
 import { downstreamVerdict } from "../proxy/security/downstream-tls.js";
@@ -123,11 +123,15 @@ function inboundPoolText(c: Cluster): string {
     : c.poolFrom === "MeshConfig" ? "MeshConfig defaultTrafficPolicy: no DestinationRule or Sidecar sets one"
     : `DestinationRule ${c.destinationRule}, applied server-side too`;
   return `inbound|${c.port}|| connection pool (from ${from}): max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, ` +
-    `max requests ${limit(l.maxRequests)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; ` +
+    `max requests ${limit(l.maxRequests)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}${streamsText(l)}; ` +
     "beyond them the server's sidecar answers 503 UO (x-envoy-overloaded: the client does not retry it).";
 }
 
 const limit = (n: number): string => (n === ISTIO_DEFAULT_THRESHOLD ? "unlimited" : String(n));
+
+/** HTTP/2's max_concurrent_streams when the pool sets one: a further request opens another connection. */
+const streamsText = (l: PoolLimits): string =>
+  l.http2 && l.maxConcurrentStreams !== ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS ? `, at most ${l.maxConcurrentStreams} stream(s) per HTTP/2 connection` : "";
 
 /** A cluster's DestinationRule policy in one line: load balancer, circuit breakers, outlier detection, TLS. */
 export function policySummary(c: Cluster): string {
@@ -136,7 +140,7 @@ export function policySummary(c: Cluster): string {
   const lbText = lb?.consistentHash ? "consistent hash" : lb?.simple && lb.simple !== "UNSPECIFIED" ? lb.simple : "LEAST_REQUEST (Istio's default)";
   const l = poolLimits(p.connectionPool, c.http2);
   const parts = [`load balancer ${lbText}`,
-    `circuit breakers: max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, max requests ${limit(l.maxRequests)}, max retries ${limit(l.maxRetries)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}; connect timeout ${l.connectTimeoutMs} ms`];
+    `circuit breakers: max connections ${limit(l.maxConnections)}, max pending ${limit(l.maxPendingRequests)}, max requests ${limit(l.maxRequests)}, max retries ${limit(l.maxRetries)}${l.maxRequestsPerConnection > 0 ? `, ${l.maxRequestsPerConnection} request(s) per connection` : ""}${streamsText(l)}; connect timeout ${l.connectTimeoutMs} ms`];
   const od = p.outlierDetection;
   if (od !== undefined) parts.push(`outlier detection: ${od.consecutive5xxErrors ?? 5} consecutive 5xx, every ${od.intervalMs ?? 10_000} ms, base ejection ${od.baseEjectionTimeMs ?? 30_000} ms, max ${od.maxEjectionPercent ?? 10}% ejected`);
   if (c.fromMeshConfig !== undefined) parts.push(`from MeshConfig defaultTrafficPolicy (no DestinationRule block of its own): ${c.fromMeshConfig.join(", ")}`);

@@ -259,11 +259,10 @@ spec:
     ]);
   });
 
-  it("connectionPool.http.maxConcurrentStreams: a warning that it is not simulated (Envoy would open more HTTP/2 connections)", () => {
+  it("connectionPool.http.maxConcurrentStreams is read, with no warning (the HTTP/2 pool applies it)", () => {
     const s = load({ "main.yaml": `${SIM}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec: {host: r, trafficPolicy: {connectionPool: {http: {maxConcurrentStreams: 10}}}}\n` });
-    expect(s.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
-      "spec.trafficPolicy.connectionPool.http.maxConcurrentStreams: maxConcurrentStreams is not simulated: an HTTP/2 upstream keeps one connection per host whatever its streams",
-    ]);
+    expect(s.warnings).toEqual([]);
+    expect(s.destinationRules[0]!.spec.trafficPolicy!.connectionPool!.http!.maxConcurrentStreams).toBe(10);
   });
 
   it("DENY or CUSTOM without rules: a warning (Istio's webhook rejects it; istiod would never match it)", () => {

@@ -73,7 +73,9 @@ describe("the inbound cluster's connection pool", () => {
 
   it("the service's DestinationRule connectionPool, and nothing else of it (no h2 upgrade inbound)", () => {
     const c = inbound(DR);
-    expect(c.policy.connectionPool).toEqual({ tcp: { maxConnections: 3 }, http: { http1MaxPendingRequests: 4, maxRequestsPerConnection: 1 } });
+    expect(c.policy.connectionPool).toEqual({ tcp: { maxConnections: 3 }, http: { http1MaxPendingRequests: 4, maxRequestsPerConnection: 1, h2UpgradePolicy: "UPGRADE" } });
+    // istiod applies the pool whole but never upgrades an inbound cluster (applyTrafficPolicy).
+    expect(c.http2).toBe(false);
     expect(c.policy.outlierDetection).toBeUndefined();
     expect(c.policy.tls).toBeUndefined();
     expect(c.destinationRule).toBe("httpbin.default");

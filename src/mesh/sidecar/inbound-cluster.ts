@@ -7,14 +7,14 @@
 // istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster)
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
 //
-// Only a cluster whose pool can refuse or that opens a connection per request (a threshold or
-// maxRequestsPerConnection set) is built: with Istio's default thresholds (2^32 - 1) the pool never
+// Only a cluster whose pool can refuse or that opens more connections (a threshold,
+// maxRequestsPerConnection, or an HTTP/2 port's maxConcurrentStreams set) is built: with Istio's default thresholds (2^32 - 1) the pool never
 // refuses and its keep-alive connection to the app is always there, so the request goes straight to
 // the app with no pool, no extra event and no lookup beyond one comparison (docs/model.md).
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
 import type { Cluster } from "../../proxy/config/cluster.js";
-import { hasCircuitBreakerLimit, newClusterCounters, poolLimits, type PoolLimits } from "../../proxy/pool-limits.js";
+import { ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS, hasCircuitBreakerLimit, newClusterCounters, poolLimits, type PoolLimits } from "../../proxy/pool-limits.js";
 import { UpstreamPool } from "../../proxy/upstream-pool.js";
 import { inboundRetryPolicy, type RetryPolicy } from "../../proxy/route/retry-policy.js";
 
@@ -42,9 +42,9 @@ export class InboundCluster {
   }
 }
 
-/** Does a pool with these limits ever act (refuse, queue, or open a connection per request)? */
+/** Does a pool with these limits ever act (refuse, queue, or open a connection per request or per max_concurrent_streams)? */
 export function poolActs(l: PoolLimits): boolean {
-  return hasCircuitBreakerLimit(l) || l.maxRequestsPerConnection > 0;
+  return hasCircuitBreakerLimit(l) || l.maxRequestsPerConnection > 0 || (l.http2 && l.maxConcurrentStreams !== ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS);
 }
 
 /** A sidecar's inbound clusters that act, for the CDS version it holds (`config`). */

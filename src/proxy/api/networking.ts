@@ -177,6 +177,9 @@ export interface LoadBalancerSettings {
   warmupMinimumPercent?: number;
 }
 
+/** MeshConfig.h2UpgradePolicy, and a DestinationRule's (which adds DEFAULT: the mesh's). */
+export type H2UpgradePolicy = "DO_NOT_UPGRADE" | "UPGRADE";
+
 export interface ConnectionPoolSettings {
   tcp?: {
     maxConnections?: number;
@@ -190,7 +193,7 @@ export interface ConnectionPoolSettings {
     maxRequestsPerConnection?: number;
     maxRetries?: number;
     idleTimeoutMs?: number;
-    h2UpgradePolicy?: "DEFAULT" | "DO_NOT_UPGRADE" | "UPGRADE";
+    h2UpgradePolicy?: "DEFAULT" | H2UpgradePolicy;
     useClientProtocol?: boolean;
     maxConcurrentStreams?: number;
   };

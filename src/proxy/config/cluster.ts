@@ -28,7 +28,10 @@ export interface Cluster {
   readonly policy: TrafficPolicy;
   /** The DestinationRule applied ("name.namespace"), or "". */
   readonly destinationRule: string;
-  /** HTTP/2 upstream (the port's protocol: http2, grpc, h2c). */
+  /**
+   * Explicit HTTP/2 upstream: the port's protocol (HTTP2, GRPC, GRPC-Web), or, outbound, upgraded by
+   * h2UpgradePolicy (xds/translation/h2-upgrade.ts).
+   */
   readonly http2: boolean;
   /** The container port behind the service port (where the server's policies apply). */
   readonly targetPort: number;

@@ -265,9 +265,6 @@ export function readConnectionPool(v: YamlValue): ConnectionPoolSettings | undef
     if (up) h.h2UpgradePolicy = up;
     const ucp = http.get("useClientProtocol")?.bool();
     if (ucp !== undefined) h.useClientProtocol = ucp;
-    // Envoy opens another HTTP/2 connection to a host once one carries max_concurrent_streams
-    // (conn_pool_base.cc, the client's concurrent_stream_limit_); meshsim's HTTP/2 pool keeps one.
-    if ((h.maxConcurrentStreams ?? 0) > 0) http.get("maxConcurrentStreams")!.warn("maxConcurrentStreams is not simulated: an HTTP/2 upstream keeps one connection per host whatever its streams");
     http.done();
     out.http = h;
   }

@@ -5,13 +5,15 @@
 // BlackHoleCluster, PassthroughCluster and InboundPassthroughCluster.
 // istio/istio pilot/pkg/networking/core/cluster.go (buildOutboundClusters, buildInboundClusters),
 // cluster_builder.go; https://istio.io/latest/docs/reference/config/networking/destination-rule/
-import type { ConnectionPoolSettings, DestinationRule, MeshDefaultTrafficPolicy, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
+import type { DestinationRule, MeshDefaultTrafficPolicy, ServiceEntry, TrafficPolicy } from "../../proxy/api/networking.js";
 import type { Cluster, ClusterDiscoveryType } from "../../proxy/config/cluster.js";
 import { destinationRuleFor, effectivePolicy, inboundDestinationRule, subsetLabels } from "../../proxy/destination-rule.js";
 import { inboundConnectionPoolForPort } from "../../config/sidecar-scope.js";
 import { clusterName } from "../../proxy/route/destination.js";
 import type { ServiceState } from "../../mesh/kube/service-registry.js";
 import type { ProxyInput } from "./proxy-input.js";
+import { outboundHttp2 } from "./h2-upgrade.js";
+import { isGrpcProtocol, isHttp2Protocol, parseProtocol, servicePortProtocol, type PortProtocol } from "./port-protocol.js";
 
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 /** PassthroughCluster: plaintext to the dialled address; no DestinationRule applies. */
@@ -21,11 +23,10 @@ function drName(dr: DestinationRule | undefined): string {
   return dr === undefined ? "" : `${dr.metadata.name}.${dr.metadata.namespace}`;
 }
 
-/** Istio's protocol selection: appProtocol, else the port name's prefix (`grpc-web`, `http2`). */
-function isHttp2(svc: ServiceState, port: number): boolean {
+/** Istio's protocol of a service port (appProtocol, else the port name's prefix). */
+function protocolOf(svc: ServiceState, port: number): PortProtocol {
   const sp = svc.spec.ports.find((p) => p.port === port);
-  const proto = (sp?.appProtocol ?? sp?.name ?? "").toLowerCase();
-  return /^(http2|grpc|h2c)(-|$)/.test(proto);
+  return sp === undefined ? "UnsupportedProtocol" : servicePortProtocol(sp);
 }
 
 /** The blocks of `policy` that are MeshConfig defaultTrafficPolicy's (withMeshDefault seeds them by reference). */
@@ -35,12 +36,6 @@ function meshBlocks(policy: TrafficPolicy, md: MeshDefaultTrafficPolicy | undefi
   if (md.connectionPool !== undefined && policy.connectionPool === md.connectionPool) out.push("connectionPool");
   if (md.outlierDetection !== undefined && policy.outlierDetection === md.outlierDetection) out.push("outlierDetection");
   return out.length === 0 ? {} : { fromMeshConfig: out };
-}
-
-/** Istio's protocol.IsGRPC (GRPC or GRPCWeb): appProtocol, else the port name's prefix. */
-function isGrpc(svc: ServiceState, port: number): boolean {
-  const sp = svc.spec.ports.find((p) => p.port === port);
-  return /^grpc(-|$)/.test((sp?.appProtocol ?? sp?.name ?? "").toLowerCase());
 }
 
 /**
@@ -68,7 +63,8 @@ export function serviceCluster(p: ProxyInput, host: string, subset: string | und
   const policy = effectivePolicy(dr, subset, port, p.meshDefaultPolicy);
   return {
     name: named, type: "EDS", direction: "outbound", host, port, subset: subset ?? "", subsetLabels: labels,
-    policy, destinationRule: drName(dr), http2: isHttp2(svc, port),
+    policy, destinationRule: drName(dr),
+    http2: outboundHttp2(protocolOf(svc, port), p.pod.gateway !== undefined, p.meshH2UpgradePolicy, policy.connectionPool),
     targetPort: svc.targetPort(port), serviceEntry: undefined, ...meshBlocks(policy, p.meshDefaultPolicy),
   };
 }
@@ -90,7 +86,7 @@ export function serviceEntryCluster(p: ProxyInput, se: ServiceEntry, host: strin
   return {
     name: clusterName(host, undefined, port), type: serviceEntryType(se), direction: "outbound", host, port, subset: "",
     subsetLabels: NO_LABELS, policy, destinationRule: drName(dr),
-    http2: /^(http2|grpc|h2c)$/i.test(sp?.protocol ?? ""), targetPort: sp?.targetPort ?? port, serviceEntry: se,
+    http2: outboundHttp2(parseProtocol(sp?.protocol ?? ""), p.pod.gateway !== undefined, p.meshH2UpgradePolicy, policy.connectionPool), targetPort: sp?.targetPort ?? port, serviceEntry: se,
     ...meshBlocks(policy, p.meshDefaultPolicy),
   };
 }
@@ -162,7 +158,7 @@ export function inboundClusters(p: ProxyInput): Cluster[] {
  * found through the proxy's SidecarScope, so a Sidecar whose egress hosts leave out the pod's own
  * service leaves its inbound cluster without the DR's pool. Under both, MeshConfig defaultTrafficPolicy's
  * connectionPool (Istio ≥ 1.31) fills in when neither sets one (its outlierDetection is inert inbound).
- * No h2 upgrade inbound.
+ * No h2 upgrade inbound: the cluster is HTTP/2 when the port is.
  * istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster),
  * pilot/pkg/model/sidecar.go (DestinationRule, InboundConnectionPoolForPort),
  * cluster_traffic_policy.go (applyDefaultTrafficPolicy)
@@ -173,19 +169,14 @@ function inboundCluster(p: ProxyInput, s: ServiceState, servicePort: number, tar
   const fromDr = dr?.spec.trafficPolicy !== undefined ? effectivePolicy(dr, undefined, servicePort).connectionPool : undefined;
   const fromSidecar = inboundConnectionPoolForPort(p.scope, targetPort);
   const fromMesh = fromSidecar === undefined && fromDr === undefined ? p.meshDefaultPolicy?.connectionPool : undefined;
-  const cp = withoutH2Upgrade(fromSidecar ?? fromDr ?? fromMesh);
+  const cp = fromSidecar ?? fromDr ?? fromMesh;
   const policy: TrafficPolicy = cp === undefined ? {} : { connectionPool: cp };
+  // The port's protocol alone: istiod never upgrades an inbound cluster (applyTrafficPolicy).
+  const protocol = protocolOf(s, servicePort);
   const c: Cluster = {
     ...fixed(`inbound|${targetPort}||`, "STATIC", policy), direction: "inbound", port: targetPort, targetPort,
-    destinationRule: dr?.spec.trafficPolicy !== undefined ? drName(dr) : "", http2: isHttp2(s, servicePort),
-    ...(isGrpc(s, servicePort) ? { grpc: true } : {}),
+    destinationRule: dr?.spec.trafficPolicy !== undefined ? drName(dr) : "", http2: isHttp2Protocol(protocol),
+    ...(isGrpcProtocol(protocol) ? { grpc: true } : {}),
   };
   return cp === undefined ? c : { ...c, poolFrom: fromSidecar !== undefined ? "Sidecar" : fromDr !== undefined ? "DestinationRule" : "MeshConfig" };
-}
-
-/** istiod applies h2UpgradePolicy to outbound clusters only (applyTrafficPolicy, applyH2Upgrade). */
-function withoutH2Upgrade(cp: ConnectionPoolSettings | undefined): ConnectionPoolSettings | undefined {
-  if (cp?.http?.h2UpgradePolicy === undefined) return cp;
-  const { h2UpgradePolicy: _outboundOnly, ...http } = cp.http;
-  return { ...cp, http };
 }

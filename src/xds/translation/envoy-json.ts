@@ -8,7 +8,7 @@ import type { Cluster } from "../../proxy/config/cluster.js";
 import type { ClusterLoadAssignment } from "../../proxy/config/cluster-load-assignment.js";
 import type { Listener } from "../../proxy/config/listener.js";
 import type { RouteConfiguration, VirtualHost } from "../../proxy/config/virtual-host.js";
-import { poolLimits } from "../../proxy/pool-limits.js";
+import { ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS, poolLimits, type PoolLimits } from "../../proxy/pool-limits.js";
 import { istioPanicThresholdPercent } from "../../proxy/lb/priority-load.js";
 import type { CompiledRoute } from "../../proxy/route/compile-routes.js";
 import type { CompiledMatch } from "../../proxy/route/route-match.js";
@@ -149,6 +149,14 @@ function transportSocket(c: Cluster): Json | undefined {
   };
 }
 
+/**
+ * An HTTP/2 cluster's Http2ProtocolOptions: empty (setH2Options), with max_concurrent_streams when the
+ * pool sets one (cluster_traffic_policy.go applyConnectionPool).
+ */
+function http2Options(l: PoolLimits): Json {
+  return l.maxConcurrentStreams !== ENVOY_DEFAULT_MAX_CONCURRENT_STREAMS ? { maxConcurrentStreams: l.maxConcurrentStreams } : {};
+}
+
 /** cluster.v3.Cluster (istio/istio cluster_builder.go). */
 export function clusterJson(c: Cluster, cla?: ClusterLoadAssignment): Json {
   const out: Json = { name: c.name, type: c.type };
@@ -194,7 +202,7 @@ export function clusterJson(c: Cluster, cla?: ClusterLoadAssignment): Json {
           idleTimeout: duration(po?.http?.idleTimeoutMs ?? 3_600_000),
           ...(l.maxRequestsPerConnection > 0 ? { maxRequestsPerConnection: l.maxRequestsPerConnection } : {}),
         },
-        ...(c.http2 ? { explicitHttpConfig: { http2ProtocolOptions: {} } } : { useDownstreamProtocolConfig: { httpProtocolOptions: {}, http2ProtocolOptions: {} } }),
+        ...(c.http2 && po?.http?.useClientProtocol !== true ? { explicitHttpConfig: { http2ProtocolOptions: http2Options(l) } } : { useDownstreamProtocolConfig: { httpProtocolOptions: {}, http2ProtocolOptions: {} } }),
       },
     };
     const [name, ns] = c.host.split(".");
@@ -223,7 +231,7 @@ export function clusterJson(c: Cluster, cla?: ClusterLoadAssignment): Json {
               ...(l.maxRequestsPerConnection > 0 ? { maxRequestsPerConnection: l.maxRequestsPerConnection } : {}),
             },
           } : {}),
-          ...(c.http2 ? { explicitHttpConfig: { http2ProtocolOptions: {} } } : {}),
+          ...(c.http2 ? { explicitHttpConfig: { http2ProtocolOptions: http2Options(l) } } : {}),
         },
       };
     }

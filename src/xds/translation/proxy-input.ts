@@ -8,7 +8,7 @@ import type { Pod } from "../../mesh/kube/pod.js";
 import type { ServiceRegistry } from "../../mesh/kube/service-registry.js";
 import type { SourceContext } from "../../proxy/http-request.js";
 import type { OutboundTrafficPolicyMode } from "../../proxy/route/default-routes.js";
-import type { MeshDefaultTrafficPolicy } from "../../proxy/api/networking.js";
+import type { H2UpgradePolicy, MeshDefaultTrafficPolicy } from "../../proxy/api/networking.js";
 
 export interface ProxyInput {
   readonly pod: Pod;
@@ -19,6 +19,8 @@ export interface ProxyInput {
   readonly outboundPolicy: OutboundTrafficPolicyMode;
   /** MeshConfig defaultTrafficPolicy (Istio ≥ 1.31), under every DestinationRule; undefined: none. */
   readonly meshDefaultPolicy: MeshDefaultTrafficPolicy | undefined;
+  /** MeshConfig h2UpgradePolicy; undefined: DO_NOT_UPGRADE. */
+  readonly meshH2UpgradePolicy: H2UpgradePolicy | undefined;
 }
 
 /** The proxy as route compilation sees it (a gateway carries its Gateway's "ns/name"). */

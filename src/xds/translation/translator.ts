@@ -8,7 +8,7 @@ import type { SidecarScope } from "../../config/sidecar-scope.js";
 import type { Pod } from "../../mesh/kube/pod.js";
 import type { EndpointSnapshot, Translation } from "../../mesh/sidecar/proxy-xds.js";
 import type { ServiceRegistry } from "../../mesh/kube/service-registry.js";
-import type { MeshDefaultTrafficPolicy, ServiceEntry } from "../../proxy/api/networking.js";
+import type { H2UpgradePolicy, MeshDefaultTrafficPolicy, ServiceEntry } from "../../proxy/api/networking.js";
 import type { Cluster } from "../../proxy/config/cluster.js";
 import type { ClusterLoadAssignment } from "../../proxy/config/cluster-load-assignment.js";
 import type { Listener } from "../../proxy/config/listener.js";
@@ -54,10 +54,12 @@ export class Translator implements Translation {
     private readonly scopeOf: (pod: Pod, config: MeshConfig) => SidecarScope,
     /** MeshConfig defaultTrafficPolicy (undefined: the scenario sets none). */
     private readonly meshDefaultPolicy: MeshDefaultTrafficPolicy | undefined = undefined,
+    /** MeshConfig h2UpgradePolicy (undefined: DO_NOT_UPGRADE). */
+    private readonly meshH2UpgradePolicy: H2UpgradePolicy | undefined = undefined,
   ) {}
 
   input(pod: Pod, config: MeshConfig): ProxyInput {
-    return { pod, config, scope: this.scopeOf(pod, config), registry: this.registry, outboundPolicy: this.outboundPolicy, meshDefaultPolicy: this.meshDefaultPolicy };
+    return { pod, config, scope: this.scopeOf(pod, config), registry: this.registry, outboundPolicy: this.outboundPolicy, meshDefaultPolicy: this.meshDefaultPolicy, meshH2UpgradePolicy: this.meshH2UpgradePolicy };
   }
 
   /**

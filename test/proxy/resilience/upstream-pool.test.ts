@@ -18,16 +18,6 @@ describe("pool limits", () => {
   });
 });
 
-// istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go (shouldH2Upgrade): useClientProtocol
-// is looked at first and returns false ("Not upgrading cluster because useClientProtocol is set").
-describe("h2UpgradePolicy", () => {
-  it("UPGRADE makes an HTTP/1.1 cluster HTTP/2, but not with useClientProtocol", () => {
-    expect(poolLimits({ http: { h2UpgradePolicy: "UPGRADE" } }, false).http2).toBe(true);
-    expect(poolLimits({ http: { h2UpgradePolicy: "UPGRADE", useClientProtocol: true } }, false).http2).toBe(false);
-    expect(poolLimits({ http: { h2UpgradePolicy: "DO_NOT_UPGRADE" } }, true).http2).toBe(true); // an HTTP/2 port stays HTTP/2
-  });
-});
-
 describe("HTTP/1.1 pool", () => {
   it("opens a connection for the first request, then reuses it (keep-alive)", () => {
     const p = pool(undefined);
@@ -199,15 +189,19 @@ describe("HTTP/2 pool", () => {
     p.newStream(0, "a");
     const c = p.conn!;
     expect(p.newStream(0, "b")).toBe(PENDING);
-    expect(p.newStream(0, "c")).toBe(PENDING);
     expect(p.conn).toBeNull();
-    // c connects: a and b take its two requests; c waits for a second connection, opened now.
-    expect(p.connected(c)).toEqual(["a", "b"]);
-    expect(c.state).toBe("draining");
-    expect(p.counters.upstream_cx_max_requests).toBe(1);
+    // The connection being set up has two places (min(max_concurrent_streams, max_requests_per_connection):
+    // http2/conn_pool.cc calculateInitialStreamsLimit): the third waiting request opens a second one
+    // at once (conn_pool_base.cc shouldConnect: pending > connecting capacity).
+    expect(p.newStream(0, "c")).toBe(PENDING);
     const c2 = p.conn!;
     expect(c2).not.toBeNull();
     expect(c2).not.toBe(c);
+    // c connects: a and b take its two requests; c waits for c2, already on its way.
+    expect(p.connected(c)).toEqual(["a", "b"]);
+    expect(p.conn).toBeNull();
+    expect(c.state).toBe("draining");
+    expect(p.counters.upstream_cx_max_requests).toBe(1);
     expect(p.connected(c2)).toEqual(["c"]);
     // A later request rides c2, not the draining c.
     expect(p.newStream(0, "d")).toBe(ATTACHED);
@@ -218,6 +212,83 @@ describe("HTTP/2 pool", () => {
     expect(c.state).toBe("closed");
     expect(p.counters.upstream_cx_active).toBe(1);
     expect(p.counters.upstream_rq_active).toBe(2);
+  });
+
+  // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (attachStreamToClient: a connection at
+  // its concurrent_stream_limit_ turns Busy and leaves ready_clients_; newStreamImpl: no ready client
+  // => pending, then tryCreateNewConnection while pending > connecting capacity);
+  // source/common/http/http2/conn_pool.cc (the limit is http2_protocol_options.max_concurrent_streams).
+  it("maxConcurrentStreams: a connection carries at most that many; one more request opens another connection", () => {
+    const p = pool({ http: { maxConcurrentStreams: 2 } }, true);
+    expect(p.newStream(0, "a")).toBe(PENDING);
+    const c1 = p.conn!;
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.conn).toBeNull(); // c1, on its way, has a place for b
+    expect(p.newStream(0, "c")).toBe(PENDING);
+    const c2 = p.conn!;
+    expect(c2).not.toBeNull();
+    expect(p.connected(c1)).toEqual(["a", "b"]);
+    expect(p.connected(c2)).toEqual(["c"]);
+    expect(p.newStream(0, "d")).toBe(ATTACHED);
+    expect(p.conn).toBe(c2);
+    expect([c1.streams, c2.streams]).toEqual([2, 2]);
+    expect(p.counters.upstream_cx_total).toBe(2);
+  });
+
+  it("maxConcurrentStreams with maxConnections reached: the request waits (cx overflow) and takes the first stream to end", () => {
+    const p = pool({ tcp: { maxConnections: 1 }, http: { maxConcurrentStreams: 1 } }, true);
+    p.newStream(0, "a");
+    const c = p.conn!;
+    p.connected(c);
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.conn).toBeNull();
+    expect(p.counters.upstream_cx_overflow).toBe(1);
+    expect(p.counters.upstream_rq_pending_active).toBe(1);
+    expect(p.streamDone(c, false)).toEqual(["b"]);
+    expect(c.streams).toBe(1);
+    expect(p.counters.upstream_cx_total).toBe(1);
+  });
+
+  // conn_pool_base.cc (onStreamClosed: Busy => Ready via transitionActiveClientState, whose
+  // moveBetweenLists puts the client at the front of ready_clients_; newStreamImpl takes the front).
+  it("a connection freed from its stream limit is taken next, before one that was never full", () => {
+    const p = pool({ http: { maxConcurrentStreams: 2 } }, true);
+    p.newStream(0, "a");
+    const c1 = p.conn!;
+    p.newStream(0, "b");
+    p.newStream(0, "c");
+    const c2 = p.conn!;
+    p.connected(c1);
+    p.connected(c2);
+    // c1 is full (a, b), c2 carries c with a place left; a ends and c1 has a place again.
+    expect(p.streamDone(c1, false)).toEqual([]);
+    expect(p.newStream(0, "d")).toBe(ATTACHED);
+    expect(p.conn).toBe(c1);
+  });
+
+  // conn_pool_base.cc (tryCreateNewConnection: the one-connection exception needs ready_clients_,
+  // busy_clients_ and connecting_clients_ all empty; owningList puts a Draining client in busy_clients_).
+  it("a draining connection still counts as the host's one connection when max_connections is full", () => {
+    const p = pool({ tcp: { maxConnections: 1 }, http: { maxRequestsPerConnection: 1 } }, true);
+    p.newStream(0, "a");
+    const c1 = p.conn!;
+    p.connected(c1);
+    expect(c1.state).toBe("draining");
+    expect(p.newStream(0, "b")).toBe(PENDING);
+    expect(p.conn).toBeNull();
+    expect(p.counters.upstream_cx_overflow).toBe(1);
+    // a ends, c1 closes: now b gets a connection.
+    expect(p.streamDone(c1, false)).toEqual([]);
+    const c2 = p.conn!;
+    expect(c2).not.toBeNull();
+    expect(p.connected(c2)).toEqual(["b"]);
+  });
+
+  it("maxConcurrentStreams applies to HTTP/2 clusters only, and not under useClientProtocol", () => {
+    expect(poolLimits({ http: { maxConcurrentStreams: 5 } }, true).maxConcurrentStreams).toBe(5);
+    expect(poolLimits({ http: { maxConcurrentStreams: 5 } }, false).maxConcurrentStreams).toBe(1);
+    expect(poolLimits({ http: { maxConcurrentStreams: 5, useClientProtocol: true } }, true).maxConcurrentStreams).toBe(2147483647);
+    expect(poolLimits(undefined, true).maxConcurrentStreams).toBe(2147483647);
   });
 
   it("multiplexes requests on one connection per host", () => {
