@@ -8,6 +8,7 @@
 // "Outside the cluster"); the body bytes the app sends and gets are the connection's.
 import type { Simulator } from "../../engine/simulator.js";
 import type { RequestSink } from "../mesh-telemetry.js";
+import type { RequestLog } from "../../telemetry/request-log.js";
 import type { Exchange, OutgoingRequest, Responder } from "../transport.js";
 import type { SidecarCpu } from "./sidecar-cpu.js";
 
@@ -22,6 +23,8 @@ export class PassthroughConnection implements Exchange {
     /** The sidecar's CPU and the worker the connection is pinned to (null: no CPU model). */
     private readonly cpu: SidecarCpu | null,
     private readonly worker: number,
+    /** Access log and traces (null: both off); tcp_proxy logs the connection at its close. */
+    private readonly log: RequestLog | null = null,
   ) {
     this.startMs = sim.now;
   }
@@ -47,5 +50,10 @@ export class PassthroughConnection implements Exchange {
     this.sink.connection?.(true, now);
     this.sink.connection?.(false, now);
     this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, 0);
+    // No address is modelled for a host outside the cluster: upstream host and original destination "-".
+    this.log?.tcpLine({
+      startMs: this.startMs, endMs: now, flags, bytesReceived: this.req.bytes ?? 0, bytesSent: 0,
+      upstreamHost: "", upstreamCluster: "PassthroughCluster", downstreamLocal: "",
+    });
   }
 }

@@ -142,8 +142,11 @@ export class SidecarPath {
     } else if (routing.blackholedTcp(pod, req, held)) {
       // The stats filter counts the connection when it closes (no peer metadata ever comes).
       const tcp = this.d.sinks.catchAllTcp(origin, "BlackHoleCluster");
-      tcp.connection?.(true, this.sim.now);
-      tcp.connection?.(false, this.sim.now);
+      const now = this.sim.now;
+      tcp.connection?.(true, now);
+      tcp.connection?.(false, now);
+      // tcp_proxy's access log has its line for it (access-log.ts formatTcpAccessLogLine).
+      this.d.log?.tcpLine({ startMs: now, endMs: now, flags: "UH", bytesReceived: 0, bytesSent: 0, upstreamHost: "", upstreamCluster: "BlackHoleCluster", downstreamLocal: "" });
       return this.downstream.close(responder, "UH");
     } else {
       const trip = routing.passthroughTcp(held);
@@ -180,7 +183,7 @@ export class SidecarPath {
     const cpu = pod.proxy!.cpu;
     const worker = cpu !== null ? cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1) : 0;
     const outboundMs = cpu !== null ? cpu.pass(worker, this.sim.now, true) : this.d.proxyLatency();
-    const c = new PassthroughConnection(this.sim, this.d.sinks.catchAllTcp(origin, "PassthroughCluster"), req, responder, cpu, worker);
+    const c = new PassthroughConnection(this.sim, this.d.sinks.catchAllTcp(origin, "PassthroughCluster"), req, responder, cpu, worker, this.d.log);
     this.after(outboundMs + trip(), this.kPassthrough, c);
     return c;
   }
