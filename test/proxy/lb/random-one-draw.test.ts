@@ -8,6 +8,8 @@ import { HostSet } from "../../../src/proxy/lb/host-set.js";
 import type { LbHost } from "../../../src/proxy/lb/host.js";
 import { PriorityLoad } from "../../../src/proxy/lb/priority-load.js";
 import { RandomLoadBalancer } from "../../../src/proxy/lb/random.js";
+import { RingHashLoadBalancer } from "../../../src/proxy/lb/ring-hash.js";
+import { MaglevLoadBalancer } from "../../../src/proxy/lb/maglev.js";
 import { seededSource } from "../../properties/arbitraries/lb.js";
 
 const at = (locality: string, i: number): LbHost => ({ id: `${locality}#${i}`, weight: 1, locality, labels: {} });
@@ -61,5 +63,27 @@ describe("RANDOM: one random() per pick", () => {
     expect(c.draws).toBe(100);
     lb.pick({ avoid: () => true, maxAttempts: 5 });
     expect(c.draws).toBe(106);
+  });
+});
+
+describe("consistent hash without a hash key: a random hash for the priority and the host", () => {
+  // ThreadAwareLoadBalancerBase::LoadBalancerImpl::chooseHost draws random() when the request has
+  // no hash and picks the priority by `hash % 100 + 1` (envoyproxy/envoy
+  // source/extensions/load_balancing_policies/common/thread_aware_lb_impl.cc).
+  // Six hosts, three per zone; one of P0's three unhealthy: loads 93 / 7 (140 · 2/3 = 93).
+  const six = [0, 1, 2, 3, 4, 5].map((i) => at(i < 3 ? "r1/z1/s1" : "r1/z2/s1", i));
+  it.each([
+    ["RING_HASH", (set: HostSet) => new RingHashLoadBalancer(set, seededSource(4), 0)],
+    ["MAGLEV", (set: HostSet) => new MaglevLoadBalancer(set, seededSource(4), 0)],
+  ] as const)("%s sends P1 its 7 %", (_name, make) => {
+    const set = new HostSet(six, { clientLocality: "r1/z1/s1", outlierDetection: true });
+    set.setHealthy(0, false);
+    const lb = make(set);
+    let p1 = 0;
+    const n = 40_000;
+    for (let i = 0; i < n; i++) if (lb.pick() >= 3) p1++;
+    // A hash whose low 20 bits are zero gave `hash % 100` only multiples of 4: P1 got 4 %.
+    expect(p1 / n).toBeGreaterThan(0.06);
+    expect(p1 / n).toBeLessThan(0.08);
   });
 });
