@@ -77,7 +77,9 @@ export interface TcpAccessLogEntry {
 
 /**
  * The same TEXT format for a TCP connection: there is no request, so the request fields and the
- * protocol print "-", the response code 0 and the response code details "-" (tcp_proxy sets none);
+ * protocol print "-", the response code 0 (the formatter prints responseCode().value_or(0), where the
+ * usage page says "-": envoyproxy/envoy source/common/formatter/stream_info_formatter.cc; row in
+ * docs/docs-vs-source.md) and the response code details "-" (tcp_proxy sets none);
  * DURATION is the downstream connection's, BYTES_* its bytes. A sidecar's line for a blackholed
  * connection reads `[...] "- - -" 0 UH - - "-" 0 0 0 - "-" "-" "-" "-" "-" BlackHoleCluster - <dst> <src> - -`.
  * https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage (the

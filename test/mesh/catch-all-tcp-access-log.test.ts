@@ -58,3 +58,28 @@ describe("the access-log line of a connection to PassthroughCluster", () => {
     expect(fs.readFileSync(path.join(out, "access.log"), "utf8").split("\n").filter((l) => l.includes("api.example.com"))).toEqual([]);
   });
 });
+
+describe("the access-log line of a passthrough connection the app gives up on", () => {
+  // The server's app calls the external host with a 20 ms timeout; the host takes 100 ms. When the
+  // app closes its end, tcp_proxy closes the upstream one and logs the connection with no flag: DC
+  // is the HTTP connection manager's ("HTTP only" on Envoy's access-log usage page).
+  const { out } = run({
+    "scenario.yaml": mesh({
+      name: "passthrough-tcp-log-abandoned", duration: "2s",
+      servers: [{ name: "server-1", behaviour: "script: [{call: {to: 'http://api.example.com/', timeout: 20ms, onError: continue}}]" }],
+      load: "rate: 10",
+      spec: "  network: {external: {latency: {dist: constant, value: 100ms}}}\n  report: {accessLog: true}",
+    }),
+  });
+  const lines = fs.readFileSync(path.join(out, "access.log"), "utf8").split("\n").filter((l) => l.includes("PassthroughCluster"));
+
+  it("flags -, closed at the app's timeout", () => {
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      const m = new RegExp(`^${TIME} "- - -" 0 - - - "-" 0 0 (\\d+) - "-" "-" "-" "-" "-" PassthroughCluster - - - - -$`).exec(l);
+      expect(m, l).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThanOrEqual(15);
+      expect(Number(m![1])).toBeLessThan(100);
+    }
+  });
+});

@@ -88,8 +88,10 @@ export class PassthroughConnection implements Exchange, Responder {
     sink.connection?.(true, now);
     sink.connection?.(false, now);
     sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytesSent);
+    // tcp_proxy sets no flag when the app closes its end first (DC is the HTTP connection manager's:
+    // https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage, "HTTP only").
     this.log?.tcpLine({
-      startMs: this.startMs, endMs: now, flags, bytesReceived: this.req.bytes ?? 0, bytesSent,
+      startMs: this.startMs, endMs: now, flags: flags === "DC" ? "-" : flags, bytesReceived: this.req.bytes ?? 0, bytesSent,
       upstreamHost: this.originalDst, upstreamCluster: "PassthroughCluster", downstreamLocal: this.originalDst,
     });
   }
