@@ -56,11 +56,11 @@ metadata: {name: outside}
 spec: {from: client, target: "http://echo.other:9000/", rate: 20, requestSize: 100}
 ${extra}`;
 
-function scenario(name: string, extra = "", replicas = 2) {
+function scenario(name: string, extra = "", replicas = 2, spec = "", duration = "3s") {
   return run({
     "scenario.yaml": mesh({
-      name, duration: "3s", servers: [{ name: "server-1", behaviour: "serviceTime: 1ms" }], load: "rate: 10",
-      spec: "  report: {accessLog: true}", istio: other(extra, replicas),
+      name, duration, servers: [{ name: "server-1", behaviour: "serviceTime: 1ms" }], load: "rate: 10",
+      spec: `  report: {accessLog: true}\n${spec}`, istio: other(extra, replicas),
     }),
   });
 }
@@ -145,5 +145,22 @@ describe("the same with no pod behind the Service", () => {
     expect(closed[0]).toContain('response_flags="UF"');
     expect(value(closed[0]!)).toBe(c.requests);
     for (const l of lines(out, "access.log").filter((x) => x.includes(" PassthroughCluster "))) expect(l).toMatch(/"- - -" 0 UF - - "-" 100 0 /);
+  });
+});
+
+describe("the same when the pod's node vanishes", () => {
+  // The pod stays an endpoint (its node is not yet NotReady), so kube-proxy still sends connections
+  // to it; their SYN is lost and tcp_proxy's connect times out after PassthroughCluster's
+  // connect_timeout, the mesh's connectTimeout (10 s: istio/istio pilot/pkg/networking/core/
+  // cluster_builder.go buildDefaultPassthroughCluster), with flag UF.
+  const { summary: s } = scenario("passthrough-tcp-out-of-scope-vanished", "", 1,
+    "  timeline:\n  - at: 1s\n    kill: {deployment: echo, namespace: other, count: 1, network: blackhole}", "13s");
+
+  it("connections after the loss fail with UF at the connect timeout", () => {
+    const c = s.clients["outside"]!;
+    expect(c.codes["200"]).toBeGreaterThan(0);
+    expect(c.codes["0"]).toBeGreaterThan(0);
+    expect(c.flags["UF"]).toBe(c.codes["0"]);
+    expect(c.latencyMs.max).toBeGreaterThanOrEqual(10_000);
   });
 });

@@ -22,6 +22,7 @@ import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../
 import { expiredCertificateOutcome } from "../../proxy/security/connection-security.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import { REDIRECT_COST_MS } from "./interception.js";
+import { ISTIO_DEFAULT_CONNECT_TIMEOUT_MS } from "../../proxy/pool-limits.js";
 import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
 import { Router } from "./router.js";
@@ -209,9 +210,18 @@ export class SidecarPath {
       this.after(outboundMs, this.kPassthroughRefused, c);
       return c;
     }
+    // Each request is its own connection: a TCP handshake first (and the server pod's redirect to
+    // its sidecar), as a router's new connection (connect below).
     const network = this.d.network;
+    const handshakeMs = network.between(pod, server) + network.between(server, pod) + (server.hasSidecar ? REDIRECT_COST_MS : 0);
+    if (server.blackholed || this.d.partitioned?.(pod, server) === true || handshakeMs > ISTIO_DEFAULT_CONNECT_TIMEOUT_MS) {
+      // The SYN is lost: tcp_proxy's connect times out (flag UF) after PassthroughCluster's
+      // connect_timeout, the mesh's connectTimeout (istio/istio cluster_builder.go buildDefaultPassthroughCluster).
+      this.after(outboundMs + ISTIO_DEFAULT_CONNECT_TIMEOUT_MS, this.kPassthroughRefused, c);
+      return c;
+    }
     c.back = { delayMs: () => network.between(server, pod), kind: this.kPassthrough };
-    this.d.inbound.receive(server, req, this.withoutPeerMetadata(origin), svc.fqdn, false, c, outboundMs + network.between(pod, server));
+    this.d.inbound.receive(server, req, this.withoutPeerMetadata(origin), svc.fqdn, false, c, outboundMs + handshakeMs + network.between(pod, server));
     return c;
   }
 
