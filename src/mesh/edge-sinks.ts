@@ -108,7 +108,10 @@ class SinkCache {
         ...(reportedService === "" ? {} : { reportedService }),
         sourcePeer: via && from !== null && from.ambient === true
           ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
-          : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
+          : origin.noPeerMetadata === true
+            ? { ...peerLabels(from, origin.workload, this.mtls, from?.serviceAccount), exchanged: false }
+            : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
+        ...(origin.noPeerMetadata === true ? { noPeerMetadata: true } : {}),
         destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : destinationPeerLabels(dest, reporter, this.mtls),
       });
       // Nodes and zones: count what crosses a zone (mesh/kube/cross-zone-sink.ts).
@@ -146,6 +149,8 @@ export class EdgeSinks {
 
   /** The source reporter's TCP sinks of virtualOutbound's catch-all chains, by cluster and origin. */
   private readonly catchAll = { BlackHoleCluster: new Map<Origin, RequestSink>(), PassthroughCluster: new Map<Origin, RequestSink>() };
+  /** PassthroughCluster's connections whose connect failed (flag UF), by origin. */
+  private readonly passthroughFailed = new Map<Origin, RequestSink>();
 
   /**
    * The client sidecar's TCP edge of a connection that virtualOutbound's catch-all chain sends to
@@ -160,14 +165,16 @@ export class EdgeSinks {
    * destination). istio/proxy istio_stats.cc (reportHelper, populatePeerInfo); the labels as in
    * https://istio.io/latest/blog/2019/monitoring-external-service-traffic/ ("TCP proxy virtual listener").
    */
-  catchAllTcp(origin: Origin, cluster: "BlackHoleCluster" | "PassthroughCluster"): RequestSink {
-    const byOrigin = this.catchAll[cluster];
+  catchAllTcp(origin: Origin, cluster: "BlackHoleCluster" | "PassthroughCluster", connectFailed = false): RequestSink {
+    // A connection to PassthroughCluster whose connect failed (nothing at the original destination:
+    // tcp_proxy.cc onGenericPoolFailure sets UpstreamConnectionFailure) is labelled UF.
+    const byOrigin = connectFailed ? this.passthroughFailed : this.catchAll[cluster];
     let s = byOrigin.get(origin);
     if (s === undefined) {
       const from = origin.pod as (OriginPod & { serviceAccount?: string }) | null;
       s = this.telemetry.edge({
         source: origin.workload, sourceNamespace: origin.namespace, destination: UNKNOWN, destinationNamespace: UNKNOWN,
-        service: cluster, reporter: "source", mtls: false, tcpProxyFlags: cluster === "BlackHoleCluster" ? "UH" : "-",
+        service: cluster, reporter: "source", mtls: false, tcpProxyFlags: cluster === "BlackHoleCluster" ? "UH" : connectFailed ? "UF" : "-",
         sourcePeer: peerLabels(from, origin.workload, false, from?.serviceAccount),
         destinationPeer: peerLabels(null, UNKNOWN, false, undefined),
       });

@@ -44,6 +44,11 @@ export interface Origin {
   namespace: string;
   /** Through an ambient waypoint: `pod` is the waypoint's, this is the original client's (null: outside). */
   client?: OriginPod | null;
+  /**
+   * The client's sidecar sends no peer metadata on this connection (its tcp_proxy passes a plaintext
+   * connection through: no HTTP filter adds x-envoy-peer-metadata), so the server cannot name it.
+   */
+  noPeerMetadata?: boolean;
 }
 
 export interface OriginPod {

@@ -54,6 +54,43 @@ export function formatAccessLogLine(e: AccessLogEntry): string {
     `"${dash(e.upstreamHost)}" ${dash(e.upstreamCluster)} - ${dash(e.downstreamLocal)} ${dash(e.downstreamRemote)} - ${dash(e.routeName)}\n`;
 }
 
+/**
+ * What tcp_proxy knows of one connection when it logs it, at the connection's end (the filter's
+ * access logs run in TcpProxy::Filter's destructor: envoyproxy/envoy source/common/tcp_proxy/tcp_proxy.cc).
+ * istiod gives the catch-all chain's tcp_proxy the mesh's access log (pilot/pkg/networking/core/
+ * listener_builder.go buildOutboundCatchAllNetworkFiltersOnly, accesslog.go setTCPAccessLog).
+ */
+export interface TcpAccessLogEntry {
+  startMs: number;
+  endMs: number;
+  flags: string;
+  /** Bytes read from the app, and written back to it. */
+  bytesReceived: number;
+  bytesSent: number;
+  /** ip:port of the original destination it connected to; "" when none (or no address is modelled). */
+  upstreamHost: string;
+  /** PassthroughCluster or BlackHoleCluster. */
+  upstreamCluster: string;
+  /** The original destination the app dialled (ip:port); "" when no address is modelled. */
+  downstreamLocal: string;
+}
+
+/**
+ * The same TEXT format for a TCP connection: there is no request, so the request fields and the
+ * protocol print "-", the response code 0 (the formatter prints responseCode().value_or(0), where the
+ * usage page says "-": envoyproxy/envoy source/common/formatter/stream_info_formatter.cc; row in
+ * docs/docs-vs-source.md) and the response code details "-" (tcp_proxy sets none);
+ * DURATION is the downstream connection's, BYTES_* its bytes. A sidecar's line for a blackholed
+ * connection reads `[...] "- - -" 0 UH - - "-" 0 0 0 - "-" "-" "-" "-" "-" BlackHoleCluster - <dst> <src> - -`.
+ * https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage (the
+ * TCP meaning of each operator). Upstream local and downstream remote addresses are not modelled
+ * ("-"), as on HTTP lines.
+ */
+export function formatTcpAccessLogLine(e: TcpAccessLogEntry): string {
+  return `[${startTimeText(e.startMs)}] "- - -" 0 ${e.flags} - - "-" ${e.bytesReceived} ${e.bytesSent} ` +
+    `${Math.floor(e.endMs - e.startMs)} - "-" "-" "-" "-" "${dash(e.upstreamHost)}" ${e.upstreamCluster} - ${dash(e.downstreamLocal)} - - -\n`;
+}
+
 export class AccessLog {
   private batch: string[] = [];
   private chars = 0;

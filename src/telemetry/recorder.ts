@@ -47,6 +47,12 @@ export interface EdgeLabels {
    * as Envoy's stats filter labels them, with these response flags ("UH" for BlackHoleCluster).
    */
   tcpProxyFlags?: string;
+  /**
+   * The source has a sidecar but sent no peer metadata (a plaintext connection its tcp_proxy passed
+   * through: no HTTP filter added x-envoy-peer-metadata): the destination reporter cannot name it.
+   * Its own series, apart from the same client's requests that carried metadata.
+   */
+  noPeerMetadata?: boolean;
   /** Istio's peer labels of each end (source_principal, source_app, ...); "unknown" when absent. */
   sourcePeer?: PeerLabels;
   destinationPeer?: PeerLabels;
@@ -308,7 +314,7 @@ export class Recorder {
         }
       : a;
     const kind = l.l4 === true ? "l4:" : l.tcpProxyFlags !== undefined ? `tcp:${l.tcpProxyFlags}:` : "";
-    const key = `${kind}${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}\u0000${l.reportedService ?? ""}`;
+    const key = `${kind}${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}\u0000${l.reportedService ?? ""}${l.noPeerMetadata === true ? "\u0000np" : ""}`;
     let e = this.edgeByKey.get(key);
     if (e === undefined) {
       e = new EdgeStats({ ...l }, this.opts);

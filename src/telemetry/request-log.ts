@@ -2,7 +2,7 @@
 // The world holds `RequestLog | null`; null (both off) costs one comparison per hop. Every draw
 // (x-request-id, sampling, ids) is from streams of its own, so turning these on shifts no random
 // number the simulation uses and summary.json stays byte-identical.
-import { AccessLog, type AccessLogEntry } from "./access-log.js";
+import { AccessLog, formatTcpAccessLogLine, type AccessLogEntry, type TcpAccessLogEntry } from "./access-log.js";
 import type { IdSource } from "./request-ids.js";
 import { formatZtunnelAccessLine, type ZtunnelAccessLogEntry } from "./ztunnel-access-log.js";
 import type { Endpoint, OpenTrace, Span, SpanKind, TraceRecorder } from "./trace-recorder.js";
@@ -40,6 +40,11 @@ export class RequestLog {
 
   log(e: AccessLogEntry): void {
     this.accessLog?.log(e);
+  }
+
+  /** tcp_proxy's line for a connection that ended at `e.endMs` (the catch-all TCP chain's). */
+  tcpLine(e: TcpAccessLogEntry): void {
+    this.accessLog?.line(e.endMs, formatTcpAccessLogLine(e));
   }
 
   /** ztunnel's line for a connection that ended at `endMs`. */

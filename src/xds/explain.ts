@@ -201,7 +201,11 @@ export function explain(v: ExplainView, req: HttpRequest, target: CallTarget, ip
         out.push("3. PassthroughCluster (ORIGINAL_DST) connects to the address the app dialled: no HTTP route, retry, timeout or fault applies. The sidecar reports the connection in istio_tcp_* (destination_service_name=\"PassthroughCluster\", destination_service=\"unknown\"), not in istio_requests_total.");
         return { lines: out, decision: { ...EMPTY, path: "passthrough-tcp", service: "PassthroughCluster", localFlags: "-", destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints: [] }] } };
       }
-      out.push("   meshsim still routes the request as HTTP through allow_any to the Service's ClusterIP (same answer and latency; a real sidecar tcp-proxies it and reports it in istio_tcp_* only).");
+      // A Service outside the Sidecar scope: tcp_proxy to its ClusterIP (sidecar-path.ts passthroughTcp).
+      const svc = v.translator.input(pod, x.cds).registry.byFqdn.get(unknown.passthroughFqdn);
+      const eps = svc?.endpoints.map((p) => p.name) ?? [];
+      out.push(`3. PassthroughCluster (ORIGINAL_DST) connects to ${unknown.passthroughFqdn}'s ClusterIP${svc !== undefined ? ` ${svc.clusterIp}:${target.port}` : ""}, plaintext (no mTLS, no DestinationRule, no HTTP route, retry, timeout or fault); kube-proxy on the node picks one of: ${eps.length === 0 ? "none (connection refused: flag UF, no HTTP answer)" : eps.join(", ")}. A STRICT PeerAuthentication there closes the connection (no plaintext filter chain). The sidecar reports the connection in istio_tcp_* (destination_service_name="PassthroughCluster"); the server's sidecar, with no peer metadata, reports the request from source "unknown".`);
+      return { lines: out, decision: { ...EMPTY, path: "passthrough-tcp", service: "PassthroughCluster", localFlags: "-", destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints: eps }] } };
     } else out.push(`2. Listener virtualOutbound (0.0.0.0:15001) reads the original destination port ${target.port} and hands the connection to listener 0.0.0.0_${target.port} (HTTP connection manager, routes from RDS "${target.port}").`);
   } else {
     out.push(`1. ${pod.name} is the ingress gateway of ${pod.gateway}: its Envoy takes the connection itself (no iptables).`);

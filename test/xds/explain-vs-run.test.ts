@@ -39,6 +39,30 @@ spec:
   });
 }
 
+/** scoped("ALLOW_ANY") plus a Service in bar on port 9000, which no Service of foo has. */
+function scopedOtherPort(): string {
+  return writeScenario({
+    "sim.yaml": `apiVersion: meshsim.dev/v1alpha1
+kind: Simulation
+metadata: {name: scoped-other-port}
+spec:
+  duration: 1s
+  include: [${S("security/sleep-httpbin.yaml")}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: foo}
+spec:
+  egress: [{hosts: ["./*"]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: bar}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 9000, targetPort: 8080}]}
+`,
+  });
+}
+
 interface Case { name: string; file: string; from: string; request: string; at?: number }
 
 const CASES: Case[] = [
@@ -58,6 +82,7 @@ const CASES: Case[] = [
   { name: "ingress gateway: unrouted path is 404", file: S("bookinfo/ingress-gateway.yaml"), from: "istio-ingressgateway", request: "GET http://bookinfo.example.com/admin" },
   { name: "Sidecar scope, ALLOW_ANY: out-of-scope service via PassthroughCluster", file: scoped("ALLOW_ANY"), from: "sleep.foo", request: "GET http://httpbin.bar:8000/get" },
   { name: "Sidecar scope, in-scope service", file: scoped("ALLOW_ANY"), from: "sleep.foo", request: "GET http://httpbin:8000/get" },
+  { name: "Sidecar scope, ALLOW_ANY: out-of-scope service on a port without an HTTP listener is PassthroughCluster's TCP chain to its ClusterIP", file: scopedOtherPort(), from: "sleep.foo", request: "GET http://echo.bar:9000/" },
   { name: "Sidecar scope, REGISTRY_ONLY: out-of-scope service is block_all", file: scoped("REGISTRY_ONLY"), from: "sleep.foo", request: "GET http://httpbin.bar:8000/get" },
 ];
 
@@ -87,8 +112,11 @@ function simulated(world: World, pod: Pod, req: OutgoingRequest, weights: readon
     return { path: "", virtualHost: "", route: "", localStatus: 0, localFlags: "UH", service: "BlackHoleCluster", destinations: [], timeoutMs: 0, retries: 0, fault: false };
   }
   // ... and sends a connection to PassthroughCluster through tcp_proxy (passthrough-connection.ts).
-  if (pod.gateway === undefined && routing.passthroughTcp(routing.virtualHost(pod, req)) !== null) {
-    return { path: "passthrough-tcp", virtualHost: "", route: "", localStatus: 0, localFlags: "-", service: "PassthroughCluster", destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints: [] }], timeoutMs: 0, retries: 0, fault: false };
+  const tcp = pod.gateway === undefined ? routing.passthroughTcp(routing.virtualHost(pod, req)) : null;
+  if (tcp !== null) {
+    // A Service outside the Sidecar scope: kube-proxy's pick among its endpoints.
+    const endpoints = tcp.service?.endpoints.map((p) => p.name).sort() ?? [];
+    return { path: "passthrough-tcp", virtualHost: "", route: "", localStatus: 0, localFlags: "-", service: "PassthroughCluster", destinations: [{ cluster: "PassthroughCluster", weight: 100, endpoints }], timeoutMs: 0, retries: 0, fault: false };
   }
   const dests: { cluster: string; weight: number; endpoints: string[] }[] = [];
   let first = routing.route(pod, req, () => 0);
@@ -152,7 +180,7 @@ describe("explain's decision is the simulation's decision", () => {
       const ed = e.destinations[i]!, sd = s.destinations[i]!;
       // A ServiceEntry's endpoints are counted (the run's ExternalEndpoints has no names); pods by name.
       if (ed.cluster.startsWith("outbound|") && !ed.cluster.includes(".svc.")) expect(ed.endpoints.length === 0 ? 0 : ed.endpoints.length).toBe(sd.endpoints.length);
-      else if (ed.cluster !== "PassthroughCluster") expect([...ed.endpoints].sort()).toEqual(sd.endpoints);
+      else if (ed.cluster !== "PassthroughCluster" || e.path === "passthrough-tcp") expect([...ed.endpoints].sort()).toEqual(sd.endpoints);
     }
   });
 

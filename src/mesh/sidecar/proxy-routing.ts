@@ -18,6 +18,7 @@ import type { ExternalEndpoints } from "./external-endpoints.js";
 import { IdentityFirstMap } from "./identity-first-map.js";
 import { corsAnswersPreflight } from "../../proxy/route/cors-policy.js";
 import type { RouteSinks } from "../route-sinks.js";
+import type { ServiceState } from "../kube/service-registry.js";
 
 export type RoutedRequest =
   | { readonly kind: "local"; readonly status: number; readonly flags: string; readonly service: string }
@@ -58,7 +59,21 @@ export interface ClusterRoute {
   sinks: RouteSinks | null;
 }
 
-/** One virtual host the proxy holds (from istiod's translation) and the decisions built from it. */
+/**
+ * Where virtualOutbound's catch-all TCP chain sends a connection under ALLOW_ANY: PassthroughCluster,
+ * an ORIGINAL_DST cluster, connects to the address the app dialled.
+ */
+export interface PassthroughTarget {
+  /** The round trip to a host outside the cluster. */
+  readonly roundTrip: () => number;
+  /**
+   * A Service of the cluster outside the Sidecar scope: the app dialled its ClusterIP, which the
+   * client node's kube-proxy DNATs to one of its pods once the sidecar's own connection leaves
+   * (null: a host outside the cluster).
+   */
+  readonly service: ServiceState | null;
+}
+
 /** The virtual host a proxy holds for one call target under one config version, and what it has routed to. */
 export class HeldVirtualHost {
   private readonly targets = new IdentityFirstMap<CompiledDestination, ClusterRoute>();
@@ -80,6 +95,8 @@ export class HeldVirtualHost {
   }
   /** A preflight the CORS filter answers (proxy/route/cors-policy.ts). */
   readonly corsPreflight: RoutedRequest;
+  /** Its catch-all TCP chain's target (ProxyRouting.passthroughTcp), made once; undefined: not yet. */
+  tcpTarget: PassthroughTarget | null | undefined = undefined;
   /** A redirect's or direct response's answer (one object per route). */
   local(route: CompiledRoute): RoutedRequest {
     let t = this.locals.get(route);
@@ -131,6 +148,7 @@ export class ProxyState {
 
 export class ProxyRouting {
   private readonly passthrough: ExternalRoute;
+  private readonly outside: PassthroughTarget;
   /** MeshConfig defaultTrafficPolicy has outlierDetection: every cluster may run a sweep timer. */
   meshOutlierDetection = false;
 
@@ -140,12 +158,13 @@ export class ProxyRouting {
     private readonly translation: Translation,
     /** The round trip to the hosts of a ServiceEntry (or, for undefined, to any host outside). */
     private readonly externalLatency: (se: ServiceEntry | undefined) => () => number,
-    /** kube-proxy's view of endpoints (behind PassthroughCluster). */
-    private readonly truth: EndpointSource,
+    /** kube-proxy's view of endpoints and Services (behind PassthroughCluster): the registry. */
+    private readonly truth: EndpointSource & { readonly byFqdn: ReadonlyMap<string, ServiceState> },
     /** A proxy's own cluster of a ServiceEntry's endpoints, balanced by `lb` (null: one endpoint). */
     private readonly externalEndpoints: (se: ServiceEntry, policy: TrafficPolicy | undefined) => ExternalEndpoints | null = () => null,
   ) {
     this.passthrough = { kind: "external", service: "PassthroughCluster", serviceNamespace: "", timeoutMs: 0, roundTrip: externalLatency(undefined), endpoints: null };
+    this.outside = { roundTrip: this.passthrough.roundTrip, service: null };
   }
 
   private state(pod: Pod): ProxyState {
@@ -204,15 +223,21 @@ export class ProxyRouting {
   }
 
   /**
-   * The round trip of a connection for a host outside the cluster on a port without an outbound HTTP
-   * listener, under ALLOW_ANY: virtualOutbound's catch-all TCP chain proxies it to PassthroughCluster
-   * (no HTTP routing); null when the request goes through an HTTP listener instead. A Service of the
-   * cluster outside the Sidecar scope (`passthroughFqdn`) still takes the HTTP path (docs/model.md).
+   * Where a connection goes under ALLOW_ANY on a port without an outbound HTTP listener:
+   * virtualOutbound's catch-all TCP chain proxies it to PassthroughCluster (no HTTP routing), to a
+   * host outside the cluster or, for a Service of the cluster outside the Sidecar scope
+   * (`passthroughFqdn`), to its ClusterIP; null when the request goes through an HTTP listener.
    * istio/istio pilot/pkg/networking/core/listener_builder.go buildOutboundCatchAllNetworkFiltersOnly.
    */
-  passthroughTcp(h: HeldVirtualHost): (() => number) | null {
-    const vh = h.vh;
-    return vh.kind === "allow-any" && vh.catchAllTcp === true && vh.passthroughFqdn === "" ? this.passthrough.roundTrip : null;
+  passthroughTcp(h: HeldVirtualHost): PassthroughTarget | null {
+    let t = h.tcpTarget;
+    if (t === undefined) {
+      const vh = h.vh;
+      const svc = vh.passthroughFqdn === "" ? undefined : this.truth.byFqdn.get(vh.passthroughFqdn);
+      t = h.tcpTarget = vh.kind !== "allow-any" || vh.catchAllTcp !== true ? null
+        : svc === undefined ? this.outside : { roundTrip: this.outside.roundTrip, service: svc };
+    }
+    return t;
   }
 
   /**

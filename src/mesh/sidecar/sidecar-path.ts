@@ -15,13 +15,14 @@ import type { Network } from "../network.js";
 import type { Pod } from "../kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import { mirrorSelected } from "../../proxy/route/mirror.js";
-import type { ClusterRoute, ProxyRouting } from "./proxy-routing.js";
+import type { ClusterRoute, PassthroughTarget, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../../proxy/security/index.js";
 import { expiredCertificateOutcome } from "../../proxy/security/connection-security.js";
 import type { InboundPolicies } from "./inbound-policy.js";
 import { REDIRECT_COST_MS } from "./interception.js";
+import { ISTIO_DEFAULT_CONNECT_TIMEOUT_MS } from "../../proxy/pool-limits.js";
 import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
 import { Router } from "./router.js";
@@ -30,6 +31,7 @@ import type { UpstreamRequest } from "./upstream-request.js";
 import { TlsSessionCache } from "./tls-session-cache.js";
 import { DownstreamConnections } from "./downstream-connections.js";
 import { PassthroughConnection } from "./passthrough-connection.js";
+import { REFUSED } from "./inbound-router.js";
 import { downstreamVerdict } from "../../proxy/security/downstream-tls.js";
 
 export interface SidecarDeps {
@@ -78,6 +80,9 @@ export class SidecarPath {
   private nextWorker = 0;
   readonly kExternal: number;
   private readonly kPassthrough: number;
+  private readonly kPassthroughRefused: number;
+  /** kube-proxy's draws of a pod behind a ClusterIP the catch-all chain passes a connection to. */
+  private readonly kubeProxyDraw: () => number;
   readonly faultDraw: () => number;
   readonly weightDraw: () => number;
   readonly backoffDraw: () => number;
@@ -103,6 +108,8 @@ export class SidecarPath {
     this.kTickets = sim.on((c: Connecting) => this.ticketsRead(c));
     this.kExternal = sim.on((x: Router) => x.externalAnswered());
     this.kPassthrough = sim.on((c: PassthroughConnection) => c.answered());
+    this.kPassthroughRefused = sim.on((c: PassthroughConnection) => c.onResponse(0, REFUSED));
+    this.kubeProxyDraw = d.rng.stream("kube-proxy:passthrough");
     this.faultDraw = d.rng.stream("proxy:fault");
     this.weightDraw = d.rng.stream("proxy:weights");
     this.backoffDraw = d.rng.stream("proxy:backoff");
@@ -142,12 +149,15 @@ export class SidecarPath {
     } else if (routing.blackholedTcp(pod, req, held)) {
       // The stats filter counts the connection when it closes (no peer metadata ever comes).
       const tcp = this.d.sinks.catchAllTcp(origin, "BlackHoleCluster");
-      tcp.connection?.(true, this.sim.now);
-      tcp.connection?.(false, this.sim.now);
+      const now = this.sim.now;
+      tcp.connection?.(true, now);
+      tcp.connection?.(false, now);
+      // tcp_proxy's access log has its line for it (access-log.ts formatTcpAccessLogLine).
+      this.d.log?.tcpLine({ startMs: now, endMs: now, flags: "UH", bytesReceived: 0, bytesSent: 0, upstreamHost: "", upstreamCluster: "BlackHoleCluster", downstreamLocal: "" });
       return this.downstream.close(responder, "UH");
     } else {
-      const trip = routing.passthroughTcp(held);
-      if (trip !== null) return this.passthroughTcp(origin, pod, req, responder, conn, trip);
+      const target = routing.passthroughTcp(held);
+      if (target !== null) return this.passthroughTcp(origin, pod, req, responder, conn, target);
     }
     const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
@@ -173,16 +183,54 @@ export class SidecarPath {
 
   /**
    * virtualOutbound's catch-all TCP chain to PassthroughCluster (passthrough-connection.ts): the
-   * sidecar's pass (on its worker, as an HTTP request's), then the round trip to the external host.
+   * sidecar's pass (on its worker, as an HTTP request's), then the round trip to the external host;
+   * or, for a Service outside the Sidecar scope, a plaintext connection to its ClusterIP, which the
+   * client node's kube-proxy DNATs to a pod drawn at random (as for a client without a sidecar:
+   * DirectPath): that pod's side decides the answer (a STRICT sidecar closes it: no plaintext filter
+   * chain). The client sent no peer metadata (no HTTP filter ran), so the server cannot name it.
    */
-  private passthroughTcp(origin: Origin, pod: Pod, req: OutgoingRequest, responder: Responder, conn: number, trip: () => number): Exchange {
+  private passthroughTcp(origin: Origin, pod: Pod, req: OutgoingRequest, responder: Responder, conn: number, target: PassthroughTarget): Exchange {
     this.d.telemetry.proxyPass();
     const cpu = pod.proxy!.cpu;
     const worker = cpu !== null ? cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1) : 0;
     const outboundMs = cpu !== null ? cpu.pass(worker, this.sim.now, true) : this.d.proxyLatency();
-    const c = new PassthroughConnection(this.sim, this.d.sinks.catchAllTcp(origin, "PassthroughCluster"), req, responder, cpu, worker);
-    this.after(outboundMs + trip(), this.kPassthrough, c);
+    const svc = target.service;
+    const sinks = this.d.sinks;
+    if (svc === null) {
+      const c = new PassthroughConnection(this.sim, sinks, origin, req, responder, cpu, worker, this.d.log);
+      this.after(outboundMs + target.roundTrip(), this.kPassthrough, c);
+      return c;
+    }
+    const c = new PassthroughConnection(
+      this.sim, sinks, origin, req, responder, cpu, worker, this.d.log, `${svc.clusterIp}:${req.target.port}`,
+    );
+    const server = svc.kubeProxyPick(this.kubeProxyDraw());
+    // No endpoint: kube-proxy rejects the connection (tcp_proxy's connect fails).
+    if (server === undefined) {
+      this.after(outboundMs, this.kPassthroughRefused, c);
+      return c;
+    }
+    // Each request is its own connection: a TCP handshake first (and the server pod's redirect to
+    // its sidecar), as a router's new connection (connect below).
+    const network = this.d.network;
+    const handshakeMs = network.between(pod, server) + network.between(server, pod) + (server.hasSidecar ? REDIRECT_COST_MS : 0);
+    if (server.blackholed || this.d.partitioned?.(pod, server) === true || handshakeMs > ISTIO_DEFAULT_CONNECT_TIMEOUT_MS) {
+      // The SYN is lost: tcp_proxy's connect times out (flag UF) after PassthroughCluster's
+      // connect_timeout, the mesh's connectTimeout (istio/istio cluster_builder.go buildDefaultPassthroughCluster).
+      this.after(outboundMs + ISTIO_DEFAULT_CONNECT_TIMEOUT_MS, this.kPassthroughRefused, c);
+      return c;
+    }
+    c.back = { delayMs: () => network.between(server, pod), kind: this.kPassthrough };
+    this.d.inbound.receive(server, req, this.withoutPeerMetadata(origin), svc.fqdn, false, c, outboundMs + handshakeMs + network.between(pod, server));
     return c;
+  }
+
+  /** Each client's origin as a server sees it over a passthrough connection (one object per origin). */
+  private readonly anonymous = new Map<Origin, Origin>();
+  private withoutPeerMetadata(origin: Origin): Origin {
+    let o = this.anonymous.get(origin);
+    if (o === undefined) this.anonymous.set(origin, (o = { ...origin, noPeerMetadata: true }));
+    return o;
   }
 
   /**

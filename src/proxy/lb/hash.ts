@@ -37,7 +37,22 @@ export function hash52(s: string, seed = 0): number {
   return hi * 2 ** 20 + (lo >>> 12);
 }
 
-/** A uniformly random 52-bit hash, for a request without a hash key (Envoy draws a random hash). */
+/**
+ * A uniformly random 52-bit hash, for a request without a hash key: Envoy draws random() (64 bits)
+ * and uses it for the priority (`hash % 100 + 1`) and the host (envoyproxy/envoy
+ * source/extensions/load_balancing_policies/common/thread_aware_lb_impl.cc
+ * ThreadAwareLoadBalancerBase::LoadBalancerImpl::chooseHost). meshsim's streams give 32 bits a draw:
+ * they make the high 32 bits, and a mix of them the low 20. Scaling the draw to 2^52 alone left the
+ * low 20 bits zero, so `hash % 100` was always a multiple of 4 (2^20 % 100 = 76) and the priority
+ * choice moved in steps of 4 % (93 / 7 % loads split 96 / 4).
+ */
 export function randomHash(source: () => number): number {
-  return Math.floor(source() * HASH_SPACE);
+  const x = Math.floor(source() * 4294967296) >>> 0;
+  // murmur3's fmix32 of the draw: low bits that vary with all of its bits.
+  let m = x ^ (x >>> 16);
+  m = Math.imul(m, 0x85ebca6b);
+  m ^= m >>> 13;
+  m = Math.imul(m, 0xc2b2ae35);
+  m ^= m >>> 16;
+  return x * 2 ** 20 + ((m >>> 0) >>> 12);
 }

@@ -120,7 +120,11 @@ describe("retry host predicate (previous_hosts)", () => {
   it("re-picks up to maxAttempts times to avoid a host, then accepts it", () => {
     const set = new HostSet(hosts([1, 1]));
     const lb = new RandomLoadBalancer(set, seededSource(11));
-    for (let i = 0; i < 50; i++) expect(lb.pick({ avoid: (h) => h === 0 })).toBe(1);
+    // Six uniform draws over two hosts all land on host 0 with probability 1/64: about 10 of 640
+    // picks keep it (the last draw is accepted), against 320 without the predicate.
+    const zeros = counts(2, 640, () => lb.pick({ avoid: (h) => h === 0 }))[0]!;
+    expect(zeros).toBeGreaterThan(0);
+    expect(zeros).toBeLessThan(30);
     let calls = 0;
     const h = lb.pick({ avoid: () => (calls++, true), maxAttempts: 5 });
     expect(calls).toBe(6);
