@@ -107,6 +107,30 @@ export const yamlWithoutDebugSwitches = {
 };
 
 /**
+ * After a command's handler returns (an async handler: at its first `await`), yargs renders that
+ * command's whole help text and keeps it, so that a `showHelp()` or a failure without a `.fail()`
+ * callback later shows the command's help rather than the top level's. meshsim has a `.fail()`
+ * callback that throws (src/cli/main.ts) and never asks for help after parsing, so the text was never
+ * read; rendering it (cliui's layout of every option) cost each command ≈ 16 M instructions before the
+ * handler resumed: on a sweep's serial start, before its worker threads start (docs/performance.md,
+ * Goal 5, session 18). The bundle's yargs keeps nothing; `--help` renders the help as before. A yargs
+ * release without exactly this statement fails the build.
+ * https://github.com/yargs/yargs/blob/main/lib/usage.ts (`cacheHelpMessage`), lib/command.ts (`handleValidationAndGetResult`)
+ */
+const YARGS_HELP_CACHE = "cachedHelpMessage = this.help();";
+export const noHelpCacheAfterCommand = {
+  name: "no-help-cache-after-command",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]usage\.js$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, "utf8");
+      const parts = text.split(YARGS_HELP_CACHE);
+      if (parts.length !== 2) return { errors: [{ text: `expected one \`${YARGS_HELP_CACHE}\` in ${args.path}, found ${parts.length - 1}` }] };
+      return { contents: parts.join(""), loader: "js" };
+    });
+  },
+};
+
+/**
  * V8 keeps a script whose text has any character beyond ASCII as two bytes per character and scans
  * it through its UTF-16 stream, after decoding the UTF-8 file: the run command's chunk (≈ 1.1 MB)
  * paid that for a few dozen µ, ≈ and → in the doc comments esbuild keeps (≈ 17 M instructions of a
@@ -159,7 +183,7 @@ export async function bundleCli() {
     sourcemap: "linked",
     legalComments: "linked",
     logLevel: "warning",
-    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches],
+    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches, noHelpCacheAfterCommand],
     // Bundled CommonJS dependencies (yargs' helpers, seedrandom) call require() for Node's built-in
     // modules: give them one, made at its first call (every output file gets the banner, and
     // createRequire costs ≈ 0.5 ms per file).

@@ -21,7 +21,10 @@ export class EventQueue {
   /** Slot records, 4 numbers each. A slot stays taken while its entry is in the heap, dead or
    *  alive, so the heap never holds more entries than there are slots. */
   private rec = new Float64Array(1024 * 4);
-  private payloads: unknown[] = new Array(1024);
+  /** Holding objects from the start (`fill`): `new Array(n)` makes an array of small integers whose
+   *  first store of an object changes its map, so code optimized in one run would deoptimize on the
+   *  next run's new queue (a sweep's thread runs many: docs/performance.md, Goal 5, session 18). */
+  private payloads: unknown[] = new Array<unknown>(1024).fill(undefined);
   /** The first free slot, or -1. */
   private freeHead = -1;
   private nextSlot = 0;

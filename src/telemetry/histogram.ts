@@ -12,12 +12,19 @@ function badLatency(ms: number): never {
 
 export class LatencyHistogram {
   private readonly counts = new HdrCounts();
-  private sumUs = 0;
+  /** A double from its first store (constructor): a small integer overflows past ≈ 2,147 s of summed
+   *  latency, which deoptimized `record` in every thread (docs/performance.md, Goal 5, session 18). */
+  private sumUs: number;
   private maxUs = 0;
   private minUs = Number.POSITIVE_INFINITY;
 
   /** The last value recorded, in µs (a client's window takes its maximum from it). */
   lastUs = 0;
+
+  constructor() {
+    this.sumUs = 0.5;
+    this.sumUs = 0;
+  }
 
   /** Record one latency in ms (rounded to the µs). */
   record(ms: number): void {

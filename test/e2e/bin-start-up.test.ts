@@ -152,4 +152,19 @@ describe("start-up of the bundled bin", () => {
       expect(bin.stdout).toBe(src.stdout);
     }
   });
+
+  it("the bundle's yargs renders no help after a command ran; a handler's error reads as the sources' (which render it)", () => {
+    // esbuild.config.mjs, noHelpCacheAfterCommand; yargs' lib/command.ts calls cacheHelpMessage after the handler.
+    const js = fs.readFileSync(path.join(DIST, "meshsim.js"), "utf8");
+    expect(js).toContain("self.cacheHelpMessage = function");
+    expect(js).not.toContain("cachedHelpMessage = this.help()");
+    // Errors thrown by handlers (after yargs parsed and would have cached the help), through both.
+    for (const args of [["sweep", "scenarios/mmc.yaml", "--set", "Workload/server:spec.concurrency=[5]", "-r", "0"], ["report", "no-such-folder"]]) {
+      const bin = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
+      const src = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+      expect(bin.status).toBe(2);
+      expect(bin.stderr).toMatch(/^meshsim: /);
+      expect({ status: bin.status, stdout: bin.stdout, stderr: bin.stderr }).toEqual({ status: src.status, stdout: src.stdout, stderr: src.stderr });
+    }
+  });
 });

@@ -78,14 +78,18 @@ class Join {
 /** A FIFO ring of waiting items that grows by doubling (no per-item allocation); its size is a power
  *  of two, so an index wraps with a mask, not a division. */
 class Fifo<T> {
-  private buf: (T | undefined)[] = new Array(16);
+  // Arrays of objects from the start (`fill`), as in engine/event-queue.ts: the same map in every run.
+  private buf: (T | undefined)[] = new Array<T | undefined>(16).fill(undefined);
   private mask = 15;
   private head = 0;
   length = 0;
   push(x: T): void {
     if (this.length === this.buf.length) {
-      const n: (T | undefined)[] = new Array(this.buf.length * 2);
+      // Twice the size by concat, not `new Array(2n)`: once optimized, `new Array` follows its
+      // allocation site's later kind, so the next run's grow would see another map and deoptimize.
+      const n = this.buf.concat(this.buf);
       for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) & this.mask];
+      n.fill(undefined, this.length);
       this.buf = n;
       this.mask = n.length - 1;
       this.head = 0;
