@@ -34,9 +34,11 @@ import { fortioCallsPerThread, fortioTargetMs } from "../../scenario/fortio-thre
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
   issued(now: number): void;
-  /** A closed-loop connection was dialled (fortio's SocketCount). */
-  dialed?(now: number): void;
+  /** Thread `thread` of a closed loop dialled a connection, taking `ms` (fortio's Sockets, ConnectionStats). */
+  dialed?(now: number, thread: number, ms: number): void;
   record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
+  /** The request just recorded failed as fortio counts failures (its ErrorsDurationHistogram). */
+  failed?(endMs: number, latencyMs: number): void;
 }
 
 export interface GeneratorDeps {
@@ -177,14 +179,17 @@ export class LoadGeneratorRunner implements CallOwner {
     if (--this.warmingUp === 0 && this.d.sim.now < this.d.stopMs) this.startThreads(this.d.sim.now);
   }
 
-  /** Thread k's open socket, dialled now if it has none (fortio connects lazily, at a call). */
-  private socketFor(k: number): number {
+  /**
+   * Thread k's open socket, dialled now if it has none (fortio connects lazily, at a call); the dial
+   * takes `dialMs`.
+   */
+  private socketFor(k: number, dialMs: number): number {
     let id = this.socketByConn[k]!;
     if (id >= 0) return id;
     do id = Math.floor(this.dials() * SOCKET_ID_SPAN); while (this.threadOfSocket.has(id));
     this.socketByConn[k] = id;
     this.threadOfSocket.set(id, k);
-    this.d.sink.dialed?.(this.d.sim.now);
+    this.d.sink.dialed?.(this.d.sim.now, k, dialMs);
     return id;
   }
 
@@ -261,8 +266,9 @@ export class LoadGeneratorRunner implements CallOwner {
   /** A call on thread k's socket; a thread without one dials first (the call's time includes the dial). */
   private startCall(origin: Origin, req: OutgoingRequest, owner: CallOwner, k: number): void {
     const dialling = this.socketByConn[k]! < 0;
-    const conn = this.socketFor(k);
-    if (dialling && origin.pod?.hasSidecar === true) {
+    const viaSidecar = origin.pod?.hasSidecar === true;
+    const conn = this.socketFor(k, viaSidecar ? FORTIO_DIAL_MS : 0);
+    if (dialling && viaSidecar) {
       this.d.sim.after(FORTIO_DIAL_MS, this.kDialled, { origin, req, owner, conn, startedMs: this.d.sim.now } satisfies DialledCall);
     } else this.d.calls.start(origin, req, undefined, 0, owner, conn);
   }
@@ -278,6 +284,9 @@ export class LoadGeneratorRunner implements CallOwner {
     const now = this.d.sim.now;
     this.d.inflight.n--;
     this.d.sink.record(now, now - call.startMs, call.status, call.flags, call.req.bytes ?? 0, call.bytes);
+    // periodic.go runOne records a call whose Run returned false in errTimes too; httprunner.go Run
+    // returns codeIsOK(code).
+    if (!fortioCodeIsOk(call.status)) this.d.sink.failed?.(now, now - call.startMs);
     if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) {
