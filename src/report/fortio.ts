@@ -18,7 +18,7 @@ const PERCENTILES = [50, 75, 90, 99, 99.9];
 /** periodic.DefaultRunnerOptions.Resolution: durations binned by the ms. */
 const RESOLUTION_S = 0.001;
 
-/** fhttp.HTTPReqTimeOutDefaultValue (3 s) as a Go time.Duration in ns (the JSON's HTTPReqTimeOut). */
+/** fhttp.HTTPReqTimeOutDefaultValue (3 s) in ns: an open loop's HTTPReqTimeOut (it has no timeout). */
 const HTTP_REQ_TIMEOUT_NS = 3e9;
 
 /**
@@ -201,7 +201,7 @@ export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientSta
     AllowHalfClose: false,
     FollowRedirects: false,
     Resolve: "",
-    HTTPReqTimeOut: HTTP_REQ_TIMEOUT_NS,
+    HTTPReqTimeOut: closed ? Math.round(closed.timeoutMs * 1e6) : HTTP_REQ_TIMEOUT_NS,
     UserCredentials: "",
     ContentType: "",
     // fortio sends GET, or POST with a payload (-payload-size for a requestSize, whose random bytes

@@ -18,6 +18,10 @@
 //   Fetch connects when it has no socket, and reports each dial's "connection timing";
 //   fhttp/http_client.go FastClient.connect). From a pod with a sidecar it is a TCP handshake with
 //   the sidecar over loopback, through the REDIRECT rule: FORTIO_DIAL_MS below.
+// - Each call has fortio's -timeout (3 s by default) from when its socket is ready: StreamFetch sets
+//   the socket's deadline after connect; past it the read fails, the call counts as a socket error
+//   (-1, meshsim's code 0) and the socket is closed (http_client.go FastClient.StreamFetch,
+//   readResponse's "Timeout error"); the sidecar sees the client go (DC).
 // - Warm-up: only a run without -n (a duration run) first makes one uncounted call per connection, in
 //   parallel, and starts its clock when all have answered (fhttp/httprunner.go RunHTTPTest:
 //   `if o.Exactly <= 0 && !o.SequentialWarmup`); with -n there is none. (A failed warm-up call makes
@@ -116,7 +120,7 @@ export class LoadGeneratorRunner implements CallOwner {
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
     this.kArrive = d.sim.on(() => this.arrive());
     this.kNext = d.sim.on((conn: number) => this.closedNext(conn));
-    this.kDialled = d.sim.on((x: DialledCall) => this.d.calls.start(x.origin, x.req, undefined, 0, x.owner, x.conn, x.startedMs));
+    this.kDialled = d.sim.on((x: DialledCall) => this.d.calls.start(x.origin, x.req, this.spec.closed?.timeoutMs, 0, x.owner, x.conn, x.startedMs));
     // One prepared request per header slice (the last one: no extra headers).
     this.requests = [];
     this.cumulative = [];
@@ -270,7 +274,7 @@ export class LoadGeneratorRunner implements CallOwner {
     const conn = this.socketFor(k, viaSidecar ? FORTIO_DIAL_MS : 0);
     if (dialling && viaSidecar) {
       this.d.sim.after(FORTIO_DIAL_MS, this.kDialled, { origin, req, owner, conn, startedMs: this.d.sim.now } satisfies DialledCall);
-    } else this.d.calls.start(origin, req, undefined, 0, owner, conn);
+    } else this.d.calls.start(origin, req, this.spec.closed?.timeoutMs, 0, owner, conn);
   }
 
   private pickRequest(): OutgoingRequest {
