@@ -77,13 +77,14 @@ export function goTime(simMs: number): string {
 /** fortio's HistogramData of latencies in ms (HDR buckets, exact moments; `sumSqUs` in µs²), in s. */
 function durationData(h: LatencyHistogram, sumSqUs: number, percentiles: readonly number[]): FortioHistogramData {
   const n = h.count;
-  const sumUs = Math.round(h.mean * n * 1000);
+  // The histogram's values are whole µs: seconds as us / 1e6 (ms / 1000 would add rounding noise).
+  const seconds = (ms: number) => Math.round(ms * 1000) / 1e6;
   const hist = new FortioHistogram(0, RESOLUTION_S, {
-    count: n, min: h.min / 1000, max: h.max / 1000, sum: sumUs / 1e6, sumOfSquares: sumSqUs / 1e12,
+    count: n, min: seconds(h.min), max: seconds(h.max), sum: seconds(h.mean * n), sumOfSquares: sumSqUs / 1e12,
   });
   // One value throughout (a fixed latency): exact, where an HDR bucket's median could cross an end.
-  if (h.min === h.max) hist.bin(h.min / 1000, n);
-  else h.forEachBucket((ms, count) => hist.bin(ms / 1000, count));
+  if (h.min === h.max) hist.bin(seconds(h.min), n);
+  else h.forEachBucket((ms, count) => hist.bin(seconds(ms), count));
   return hist.export(percentiles);
 }
 

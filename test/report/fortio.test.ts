@@ -216,6 +216,14 @@ spec: {target: http://server:8080/, connections: 2, requests: 4, qps: 0}
     expect(keys.slice(-6)).toEqual(["Sizes", "HeaderSizes", "Sockets", "SocketCount", "ConnectionStats", "AbortOn"]);
   });
 
+  it("writes a whole-µs latency as the exact seconds (5.792 ms is 0.005792, not 0.005791999999999999)", () => {
+    const one = new ClientStats("fortio", { warmupMs: 0, windowMs: 1000, endMs: 60_000 });
+    one.issued(0);
+    one.record(5.792, 5.792, 200, "", 0, 0);
+    const h = (fortioResult(scenario, scenario.loadGenerators[0]!, one, 60_000) as Record<string, any>)["DurationHistogram"];
+    expect([h.Min, h.Max, h.Sum]).toEqual([0.005792, 0.005792, 0.005792]);
+  });
+
   it("escapes <, > and & as encoding/json does", () => {
     expect(fortioJsonText({ URL: "http://a/?x=1&y=<2>" })).toBe('{\n  "URL": "http://a/?x=1\\u0026y=\\u003c2\\u003e"\n}\n');
   });
