@@ -8,7 +8,7 @@ import { globSync } from "tinyglobby";
 const FAST_DIRS = ["engine", "proxy", "properties", "scenario", "config", "telemetry", "runner", "report", "xds"];
 // Files under FAST_DIRS that run whole simulations (4 to 7 s each on an idle machine).
 const SIMULATING = new Set([
-  "test/report/prometheus.test.ts", "test/report/prometheus-parser.test.ts", "test/telemetry/traces.test.ts", "test/telemetry/access-log.test.ts",
+  "test/report/prometheus.test.ts", "test/report/prometheus-parser.test.ts", "test/report/fortio-seeds.test.ts", "test/telemetry/traces.test.ts", "test/telemetry/access-log.test.ts",
 ]);
 
 const all = globSync("test/**/*.test.ts", { cwd: import.meta.dirname }).sort();

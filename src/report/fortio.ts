@@ -7,97 +7,112 @@ import fs from "node:fs";
 import path from "node:path";
 import type { LoadGenerator, Scenario } from "../scenario/model.js";
 import type { ClientStats, Recorder } from "../telemetry/recorder.js";
+import type { LatencyHistogram } from "../telemetry/histogram.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 import { fortioCallsPerThread } from "../scenario/fortio-threads.js";
+import { FortioHistogram, type FortioHistogramData } from "./fortio-histogram.js";
 
-/**
- * Fortio's default histogram bucket ends, in the histogram's unit after its divider: ms for
- * durations (0.001 s resolution), bytes for sizes.
- */
-const FORTIO_BUCKETS = [
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100,
-  200, 300, 400, 500, 600, 700, 800, 900, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
-  20000, 30000, 40000, 50000, 60000, 70000, 80000, 90000, 100000,
-];
-
-/** The percentiles `fortio load` reports by default plus p90 and p99.9 (as its UI shows). */
+/** `fortio load`'s default `-p` (cli/fortio_main.go percentilesFlag). */
 const PERCENTILES = [50, 75, 90, 99, 99.9];
 
-export interface FortioBucket { Start: number; End: number; Percent: number; Count: number }
-export interface FortioHistogram {
-  Count: number; Min: number; Max: number; Sum: number; Avg: number; StdDev: number;
-  Data: FortioBucket[];
-  Percentiles: { Percentile: number; Value: number }[] | null;
-}
+/** periodic.DefaultRunnerOptions.Resolution: durations binned by the ms. */
+const RESOLUTION_S = 0.001;
 
-/** A duration as Go's time.Duration prints it (10s, 1m30s, 250ms), as Fortio's RequestedDuration. */
+/** fhttp.HTTPReqTimeOutDefaultValue (3 s) in ns: an open loop's HTTPReqTimeOut (it has no timeout). */
+const HTTP_REQ_TIMEOUT_NS = 3e9;
+
+/**
+ * A duration as Go's time.Duration.String prints it (RequestedDuration): "1h2m3.5s", "1m30s", "250ms",
+ * "1.5µs"; whole ns, the fraction's trailing zeros dropped.
+ */
 export function goDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  if (ms < 1000) return `${+ms.toFixed(6)}ms`;
-  let s = ms / 1000;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  const sec = `${+s.toFixed(9)}s`;
-  return h > 0 ? `${h}h${m}m${sec}` : m > 0 ? `${m}m${sec}` : sec;
+  let ns = Math.round(ms * 1e6);
+  if (ns === 0) return "0s";
+  const sign = ns < 0 ? "-" : "";
+  ns = Math.abs(ns);
+  const frac = (v: number, digits: number): string => {
+    const whole = Math.floor(v / 10 ** digits);
+    const rest = String(v - whole * 10 ** digits).padStart(digits, "0").replace(/0+$/, "");
+    return rest === "" ? String(whole) : `${whole}.${rest}`;
+  };
+  if (ns < 1e3) return `${sign}${ns}ns`;
+  if (ns < 1e6) return `${sign}${frac(ns, 3)}\u00b5s`;
+  if (ns < 1e9) return `${sign}${frac(ns, 6)}ms`;
+  const totalS = Math.floor(ns / 1e9);
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor((totalS - h * 3600) / 60);
+  const sec = `${frac(ns - (h * 3600 + m * 60) * 1e9, 9)}s`;
+  return sign + (h > 0 ? `${h}h${m}m${sec}` : m > 0 ? `${m}m${sec}` : sec);
 }
 
-/** What Fortio's HistogramData is made from: a latency (ms) or size (bytes) histogram. */
-interface Source {
-  count: number; min: number; max: number; mean: number; stdDev: number;
-  percentile(p: number): number;
-  forEachBucket(fn: (value: number, count: number) => void): void;
+/** Go's `%.9g` of a float (periodic.go runQPSSetup's RequestedQPS). */
+export function goG9(v: number): string {
+  if (v === 0) return "0";
+  const exp = Math.floor(Math.log10(Math.abs(v)));
+  if (exp < -4 || exp >= 9) {
+    const [mant, e] = v.toExponential(8).split("e") as [string, string];
+    const m = mant.includes(".") ? mant.replace(/0+$/, "").replace(/\.$/, "") : mant;
+    const n = Number(e);
+    return `${m}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  }
+  return String(Number(v.toPrecision(9)));
 }
 
 /**
- * Fortio's HistogramData of `h` (ms or bytes) at Fortio's default bounds; `scale` turns the unit
- * into the one Fortio writes (ms → s: 0.001; bytes: 1).
+ * A time as Go's time.Time marshals to JSON (RFC 3339 with up to 9 fractional digits, trailing zeros
+ * dropped), in UTC, for a simulated time in ms.
  */
-function fortioHistogram(h: Source, scale: number): FortioHistogram {
+export function goTime(simMs: number): string {
+  const wholeMs = Math.floor(simMs);
+  let subNs = Math.round((simMs - wholeMs) * 1e6);
+  let ms = wholeMs;
+  if (subNs >= 1e6) { ms++; subNs -= 1e6; }
+  const second = Math.floor(ms / 1000);
+  const ns = (ms - second * 1000) * 1e6 + subNs;
+  const base = new Date(LOG_EPOCH_MS + second * 1000).toISOString().slice(0, 19);
+  const fraction = ns === 0 ? "" : `.${String(ns).padStart(9, "0").replace(/0+$/, "")}`;
+  return `${base}${fraction}Z`;
+}
+
+/** fortio's HistogramData of latencies in ms (HDR buckets, exact moments; `sumSqUs` in µs²), in s. */
+function durationData(h: LatencyHistogram, sumSqUs: number, percentiles: readonly number[]): FortioHistogramData {
   const n = h.count;
-  const bounds = FORTIO_BUCKETS;
-  const counts = new Array<number>(bounds.length + 1).fill(0);
-  h.forEachBucket((v, count) => {
-    let i = 0;
-    while (i < bounds.length && v >= bounds[i]!) i++;
-    counts[i]! += count;
+  // The histogram's values are whole µs: seconds as us / 1e6 (ms / 1000 would add rounding noise).
+  const seconds = (ms: number) => Math.round(ms * 1000) / 1e6;
+  const hist = new FortioHistogram(0, RESOLUTION_S, {
+    count: n, min: seconds(h.min), max: seconds(h.max), sum: seconds(h.mean * n), sumOfSquares: sumSqUs / 1e12,
   });
-  const out = (v: number): number => Math.round(v * scale * 1e6) / 1e6;
-  const data: FortioBucket[] = [];
-  let cumulative = 0;
-  for (let i = 0; i < counts.length; i++) {
-    if (counts[i] === 0) continue;
-    cumulative += counts[i]!;
-    // Like Fortio, the first bucket starts at the minimum and the last ends at the maximum.
-    const start = i === 0 ? 0 : bounds[i - 1]!;
-    const end = i < bounds.length ? bounds[i]! : h.max;
-    data.push({
-      Start: out(Math.max(start, h.min)), End: out(Math.min(end, h.max)),
-      Percent: Math.round((1e6 * cumulative) / n) / 1e4, Count: counts[i]!,
-    });
-  }
-  return {
-    Count: n, Min: out(h.min), Max: out(h.max), Sum: out(h.mean * n), Avg: out(h.mean), StdDev: out(h.stdDev),
-    Data: data,
-    Percentiles: n === 0 ? null : PERCENTILES.map((p) => ({ Percentile: p, Value: out(h.percentile(p)) })),
-  };
+  // One value throughout (a fixed latency): exact, where an HDR bucket's median could cross an end.
+  if (h.min === h.max) hist.bin(seconds(h.min), n);
+  else h.forEachBucket((ms, count) => hist.bin(seconds(ms), count));
+  return hist.export(percentiles);
 }
 
-/** The client's latency histogram as Fortio's HistogramData (seconds). */
-export function fortioDurationHistogram(c: ClientStats): FortioHistogram {
-  return fortioHistogram(c.latency, 0.001);
+/** The client's latency histogram as Fortio's DurationHistogram (seconds). */
+export function fortioDurationHistogram(c: ClientStats): FortioHistogramData {
+  return durationData(c.latency, c.latencySumSqUs, PERCENTILES);
 }
 
-/** Response body sizes (Fortio's `Sizes`); all 0 when the scenario gives no responseSize. */
-function fortioSizes(c: ClientStats): FortioHistogram {
-  if (c.responseSizes !== null) return { ...fortioHistogram(c.responseSizes, 1), Percentiles: null };
-  return zeroSizes(c.requests);
+/**
+ * Fortio's `Sizes` (fhttp/httprunner.go: `stats.NewHistogram(0, 100)`, no percentiles): the bytes of
+ * each answer, from its body sizes (headers are not modelled); all 0 when the scenario gives no
+ * responseSize.
+ */
+function fortioSizes(c: ClientStats): FortioHistogramData {
+  const s = c.responseSizes;
+  if (s === null) return zeroSizes(c.requests, 100);
+  const hist = new FortioHistogram(0, 100, { count: s.count, min: s.min, max: s.max, sum: s.total, sumOfSquares: s.sumOfSquares });
+  // One size throughout (a fixed responseSize): exact, where an HDR bucket's median could cross an end.
+  if (s.min === s.max) hist.bin(s.min, s.count);
+  else s.forEachBucket((bytes, count) => hist.bin(bytes, count));
+  return hist.export();
 }
 
-/** Headers are not modelled: 0 bytes each. */
-function zeroSizes(n: number): FortioHistogram {
-  return { Count: n, Min: 0, Max: 0, Sum: 0, Avg: 0, StdDev: 0, Data: n === 0 ? [] : [{ Start: 0, End: 0, Percent: 100, Count: n }], Percentiles: null };
+/** `n` answers of 0 bytes in a size histogram of divider `divider` (HeaderSizes: not modelled). */
+function zeroSizes(n: number, divider: number): FortioHistogramData {
+  const hist = new FortioHistogram(0, divider, { count: n, min: 0, max: 0, sum: 0, sumOfSquares: 0 });
+  if (n > 0) hist.bin(0, n);
+  return hist.export();
 }
 
 function urlOf(lg: LoadGenerator): string {
@@ -106,11 +121,22 @@ function urlOf(lg: LoadGenerator): string {
   return `${t.scheme}://${t.host}${t.port === defaultPort ? "" : `:${t.port}`}${t.path}`;
 }
 
-/** Fortio's result ID: the start time as YYYY-MM-DD-HHmmSS, then the labels' alphanumerics. */
-function fortioId(startMs: number, labels: string): string {
+/**
+ * periodic.go `GenID`: the start as YYYY-MM-DD-HHmmSS, "_", then the labels with each run of other
+ * characters than ASCII letters and digits as one "_" (none leading or trailing), at most 96 bytes.
+ */
+export function fortioId(startMs: number, labels: string): string {
   const iso = new Date(startMs).toISOString();
   const base = `${iso.slice(0, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-  return `${base}_${labels.replace(/[^a-zA-Z0-9]+/g, "_").replace(/^_|_$/g, "")}`.slice(0, 64);
+  if (labels === "") return base;
+  const alnum = labels.replace(/[^a-zA-Z0-9]+/g, "_").replace(/^_/, "").replace(/_$/, "");
+  return `${base}_${alnum}`.slice(0, 96);
+}
+
+/** A Go ActualDuration (ns) as time.Duration.Seconds computes it. */
+function goSeconds(ns: number): number {
+  const sec = Math.trunc(ns / 1e9);
+  return sec + (ns - sec * 1e9) / 1e9;
 }
 
 /**
@@ -119,6 +145,9 @@ function fortioId(startMs: number, labels: string): string {
  * (`elapsed := time.Since(start)` around the threads, `actualQPS := count / elapsed`): from the first
  * counted request to the last answer, not the whole simulation. SocketCount is the connections the
  * client dialled (fhttp/httprunner.go sums each client's socketCount), NumThreads the threads run.
+ * The fields and their order are encoding/json's of fhttp.HTTPRunnerResults (RunnerResults, then
+ * RetCodes, IPCountMap, the HTTPOptions of a plain `fortio load`, Sizes, HeaderSizes, Sockets,
+ * SocketCount, ConnectionStats, AbortOn).
  */
 export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientStats, measuredMs: number): Record<string, unknown> {
   const name = lg.metadata.name;
@@ -126,24 +155,27 @@ export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientSta
   const closed = lg.closed;
   const loadStartMs = Number.isFinite(c.firstSentMs) ? c.firstSentMs : Math.max(scenario.simulation.warmupMs, lg.startMs);
   const startMs = LOG_EPOCH_MS + loadStartMs;
-  const requestedQps = closed ? (closed.qps > 0 ? String(closed.qps) : "max") : String(lg.open?.rate ?? 0);
+  const requestedQps = closed ? (closed.qps > 0 ? goG9(closed.qps) : "max") : goG9(lg.open?.rate ?? 0);
   const exactly = closed?.requests ?? 0;
   const threads = closed ? fortioCallsPerThread(closed.connections, closed.requests, closed.qps, Math.min(lg.stopMs ?? Infinity, scenario.simulation.durationMs) - lg.startMs).length : Math.max(1, Math.ceil(c.meanInflight()));
-  const actualMs = c.activeSpanMs();
+  const actualNs = Math.round(c.activeSpanMs() * 1e6);
   const retCodes: Record<string, number> = {};
   // Fortio counts a request that got no HTTP answer (socket error) under -1.
   for (const [code, n] of [...c.codes()].sort(([a], [b]) => a - b)) retCodes[code === 0 ? "-1" : String(code)] = (retCodes[code === 0 ? "-1" : String(code)] ?? 0) + n;
+  // httprunner.go: each thread's socket count, in thread order (an open loop: one per thread).
+  const sockets = closed ? Array.from({ length: threads }, (_, t) => c.socketsByThread[t] ?? 0) : new Array<number>(threads).fill(1);
   return {
     RunType: "HTTP",
     Labels: labels,
-    StartTime: new Date(startMs).toISOString(),
+    StartTime: goTime(loadStartMs),
     RequestedQPS: requestedQps,
     RequestedDuration: exactly > 0 ? `exactly ${exactly} calls${c.requests !== exactly ? `, interrupted after ${c.requests}` : ""}` : goDuration(measuredMs),
-    ActualQPS: actualMs > 0 ? Math.round((c.requests / (actualMs / 1000)) * 1e6) / 1e6 : 0,
-    ActualDuration: Math.round(actualMs * 1e6),
+    ActualQPS: actualNs > 0 ? c.requests / goSeconds(actualNs) : 0,
+    ActualDuration: actualNs,
     NumThreads: threads,
     Version: "meshsim-0.1.0",
     DurationHistogram: fortioDurationHistogram(c),
+    ErrorsDurationHistogram: durationData(c.errorLatency, c.errorSumSqUs, PERCENTILES),
     Exactly: exactly,
     Jitter: false,
     Uniform: false,
@@ -153,13 +185,52 @@ export function fortioResult(scenario: Scenario, lg: LoadGenerator, c: ClientSta
     ID: fortioId(startMs, labels),
     RetCodes: retCodes,
     IPCountMap: {},
+    Insecure: false,
+    MTLS: false,
+    CACert: "",
+    Cert: "",
+    Key: "",
+    UnixDomainSocket: "",
     URL: urlOf(lg),
-    NumConnections: threads,
+    // HTTPOptions.Init sets 1 (the standard client's idle connections), whatever -c is.
+    NumConnections: 1,
+    Compression: false,
+    DisableFastClient: false,
+    HTTP10: false,
+    H2: false,
+    DisableKeepAlive: false,
+    AllowHalfClose: false,
+    FollowRedirects: false,
+    Resolve: "",
+    HTTPReqTimeOut: closed ? Math.round(closed.timeoutMs * 1e6) : HTTP_REQ_TIMEOUT_NS,
+    UserCredentials: "",
+    ContentType: "",
+    // fortio sends GET, or POST with a payload (-payload-size for a requestSize, whose random bytes
+    // meshsim does not have: Payload is left out then); any other method is -X, MethodOverride.
+    ...((lg.requestSize ?? 0) > 0 ? {} : { Payload: null }),
+    MethodOverride: lg.method === "GET" || (lg.method === "POST" && (lg.requestSize ?? 0) > 0) ? "" : lg.method,
+    LogErrors: false,
+    SequentialWarmup: false,
+    ConnReuseRange: [0, 0],
+    NoResolveEachConn: false,
+    Offset: 0,
+    Resolution: RESOLUTION_S,
     Sizes: fortioSizes(c),
-    HeaderSizes: zeroSizes(c.requests),
+    HeaderSizes: zeroSizes(c.requests, 5),
+    Sockets: sockets,
     SocketCount: closed ? c.sockets : threads,
+    ConnectionStats: durationData(c.dialMs, c.dialSumSqUs, PERCENTILES),
     AbortOn: 0,
   };
+}
+
+/**
+ * The JSON text fortio writes: json.MarshalIndent(res, "", "  ") and a newline; encoding/json escapes
+ * <, > and & (HTML-safe) and U+2028/U+2029.
+ */
+export function fortioJsonText(result: Record<string, unknown>): string {
+  const text = JSON.stringify(result, null, 2).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `${text}\n`;
 }
 
 /** One fortio-<client>.json per load generator into `dir`. */
@@ -171,6 +242,6 @@ export function writeFortioReports(dir: string, scenario: Scenario, rec: Recorde
     const from = Math.max(rec.opts.warmupMs, lg.startMs);
     const to = Math.min(rec.opts.endMs, lg.stopMs ?? Infinity);
     const json = fortioResult(scenario, lg, c, Math.max(0, to - from));
-    fs.writeFileSync(path.join(dir, `fortio-${lg.metadata.name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, `fortio-${lg.metadata.name}.json`), fortioJsonText(json));
   }
 }

@@ -154,6 +154,8 @@ export const DEFAULTS = {
     startMs: 0,
     /** fortio's -qps 0: as fast as answers come. */
     qps: 0,
+    /** fortio's -timeout: 3 s (fhttp/http_client.go HTTPReqTimeOutDefaultValue). */
+    timeoutMs: 3000,
   },
   timeline: {
     /** `kill: {deployment}` kills one pod. */

@@ -250,7 +250,8 @@ export interface LoadGenerator {
   /** Open loop. `profile` points are piecewise linear in time (ms) and override `rate`. */
   open?: { rate: number; arrival: "poisson" | "constant"; profile?: { atMs: number; rate: number }[] };
   /** Closed loop, like fortio: `qps` 0 = as fast as answers come; `requests` total over all connections. */
-  closed?: { connections: number; requests?: number; qps: number };
+  /** `timeoutMs`: fortio's -timeout, each call's deadline after its dial. */
+  closed?: { connections: number; requests?: number; qps: number; timeoutMs: number };
   /** Mutually exclusive slices of the requests (fractions sum to at most 1) with headers to set. */
   headers: { fraction: number; set: Record<string, string> }[];
   /** Request body size in bytes; absent: 0. */

@@ -117,6 +117,21 @@ export class ClientStats extends RequestStats {
   emptyResponses = 0;
   /** Connections a closed-loop client dialled after the warm-up (fortio's SocketCount). */
   sockets = 0;
+  /** The same by thread (fortio's Sockets), and each dial's time in ms (its ConnectionStats). */
+  readonly socketsByThread: number[] = [];
+  readonly dialMs = new LatencyHistogram();
+  /**
+   * Latencies of the counted calls the load generator counted as failed (fortio's
+   * ErrorsDurationHistogram: calls whose answer is not 2xx or 418, or that got none).
+   */
+  readonly errorLatency = new LatencyHistogram();
+  /**
+   * Sums of squares of the latencies (all, failed, dials) in µs² as the histograms round them: fortio's
+   * Counter.StdDev is exact (stats/stats.go), HDR's works from its buckets.
+   */
+  latencySumSqUs = 0;
+  errorSumSqUs = 0;
+  dialSumSqUs = 0;
   /** When the first counted request was sent and the last counted answer came (the load's own span). */
   firstSentMs = Infinity;
   lastAnsweredMs = -Infinity;
@@ -136,9 +151,23 @@ export class ClientStats extends RequestStats {
     this.inflight++;
   }
 
-  /** A closed-loop connection was dialled at `now`. */
-  dialed(now: number): void {
-    if (now >= this.fromMs) this.sockets++;
+  /** A closed-loop connection of thread `thread` was dialled at `now`, taking `ms`. */
+  dialed(now: number, thread = 0, ms = 0): void {
+    if (now < this.fromMs) return;
+    this.sockets++;
+    while (this.socketsByThread.length <= thread) this.socketsByThread.push(0);
+    this.socketsByThread[thread]!++;
+    this.dialMs.record(ms);
+    const us = Math.round(ms * 1000);
+    this.dialSumSqUs += us * us;
+  }
+
+  /** The request that ended at `endMs` (just recorded) counts as a failure for the load generator. */
+  failed(endMs: number, latencyMs: number): void {
+    if (endMs < this.fromMs) return;
+    this.errorLatency.record(latencyMs);
+    const us = Math.round(latencyMs * 1000);
+    this.errorSumSqUs += us * us;
   }
 
   /** From the first counted request's start to the last counted answer, ms (0 with no request). */
@@ -151,6 +180,8 @@ export class ClientStats extends RequestStats {
     this.inflight--;
     super.record(endMs, latencyMs, code, flags, requestBytes, responseBytes);
     if (endMs < this.fromMs) return;
+    const us = Math.round(latencyMs * 1000);
+    this.latencySumSqUs += us * us;
     const sentMs = endMs - latencyMs;
     if (sentMs < this.firstSentMs) this.firstSentMs = sentMs;
     if (endMs > this.lastAnsweredMs) this.lastAnsweredMs = endMs;

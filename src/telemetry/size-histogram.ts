@@ -5,12 +5,15 @@ import { HdrCounts } from "./hdr-counts.js";
 export class SizeHistogram {
   private readonly h = new HdrCounts();
   private sum = 0;
+  /** Sum of the squared sizes (fortio's Counter keeps it for its exact StdDev). */
+  sumOfSquares = 0;
   private lo = Number.POSITIVE_INFINITY;
   private hi = 0;
 
   record(bytes: number, count = 1): void {
     this.h.add(bytes, count);
     this.sum += bytes * count;
+    this.sumOfSquares += bytes * bytes * count;
     if (bytes < this.lo) this.lo = bytes;
     if (bytes > this.hi) this.hi = bytes;
   }

@@ -53,6 +53,8 @@ function drive(
   const sim = new Simulator();
   const sent: Sent[] = [];
   const latencies: number[] = [];
+  const codes: number[] = [];
+  let abandoned = 0;
   let dials = 0;
   let recorded = 0;
   let seed = 1;
@@ -61,7 +63,7 @@ function drive(
       const i = sent.length;
       sent.push({ at: sim.now, conn });
       sim.after(delay(conn, sent[0]!.conn), kAnswer, { responder, code: status(i) });
-      return { abandon() {} };
+      return { abandon() { abandoned++; } };
     },
   };
   const kAnswer = sim.on((p: { responder: Responder; code: number }) => p.responder.onResponse(p.code, "-"));
@@ -74,12 +76,12 @@ function drive(
       pod: sidecar ? { name: "fortio-0", namespace: "default", labels: {}, hasSidecar: true, ip: "10.0.0.9" } : null,
       workload: "fortio", namespace: "default",
     }),
-    sink: { issued() {}, record(_end: number, latencyMs: number) { recorded++; latencies.push(latencyMs); }, dialed() { dials++; } },
+    sink: { issued() {}, record(_end: number, latencyMs: number, code: number) { recorded++; latencies.push(latencyMs); codes.push(code); }, dialed() { dials++; } },
     stopMs, inflight: { n: 0 },
   });
   r.start();
   sim.run();
-  return { sent, dials, recorded, latencies };
+  return { sent, dials, recorded, latencies, codes, abandoned };
 }
 
 describe("fortio's split of -n over -c (periodic.go)", () => {
@@ -156,5 +158,22 @@ describe("a closed-loop run (LoadGeneratorRunner)", () => {
     expect(kept.latencies.map((l) => Number(l.toFixed(9)))).toEqual([1 + d, 1, 1].map((x) => Number(x.toFixed(9))));
     // From outside the mesh there is no sidecar to dial: the first hop's handshake is not modelled.
     expect(drive("connections: 1, requests: 3, qps: 0", () => 503).sent.map((s) => s.at)).toEqual([0, 1, 2]);
+  });
+  it("gives up on a call after fortio's -timeout, 3 s by default: a socket error (-1) and a new socket", () => {
+    // fhttp/http_client.go: HTTPReqTimeOutDefaultValue = 3 s; FastClient.StreamFetch sets the socket's
+    // deadline after connect, readResponse's read then fails ("Timeout error"): code SocketError, and
+    // the socket is closed since the code is not OK.
+    const slowFirst = (conn: number, first: number) => (conn === first ? 5_000 : 1);
+    const t = drive("connections: 1, requests: 3, qps: 0", () => 200, 60_000, slowFirst);
+    expect(t.codes).toEqual([0, 200, 200]);
+    expect(t.latencies[0]).toBe(3_000);
+    expect(t.abandoned).toBe(1);
+    expect(t.dials).toBe(2);
+    expect(t.sent.map((s) => s.at)).toEqual([0, 3_000, 3_001]);
+    // -timeout 10s: the slow answer is waited for.
+    const w = drive("connections: 1, requests: 3, qps: 0, timeout: 10s", () => 200, 60_000, slowFirst);
+    expect(w.codes).toEqual([200, 200, 200]);
+    expect(w.latencies[0]).toBe(5_000);
+    expect(w.dials).toBe(1);
   });
 });

@@ -94,11 +94,11 @@ spec:
     expect(s.loadGenerators[0]!.stopMs).toBeUndefined();
   });
 
-  it("LoadGenerator: closed loop qps 0", () => {
+  it("LoadGenerator: closed loop qps 0, timeout 3 s (fortio's -qps 0 here, its -timeout default)", () => {
     const s = load({
       "main.yaml": doc("apiVersion: meshsim.dev/v1alpha1\nkind: LoadGenerator\nmetadata: {name: g}\nspec:\n  target: example.com\n  connections: 2\n  requests: 20\n"),
     });
-    expect(s.loadGenerators[0]!.closed).toEqual({ connections: 2, requests: 20, qps: 0 });
+    expect(s.loadGenerators[0]!.closed).toEqual({ connections: 2, requests: 20, qps: 0, timeoutMs: 3000 });
     expect(s.loadGenerators[0]!.open).toBeUndefined();
   });
 

@@ -117,6 +117,14 @@ describe("LoadGenerator validation", () => {
     expect(errorsOf(generator("  method: GET\n"))).toEqual(["spec: either rate or profile (open loop) or connections (closed loop) is required"]);
   });
 
+  it("a closed loop's timeout is fortio's -timeout: 3 s unless given, a positive duration, closed loop only", () => {
+    // fortio fhttp/http_client.go: HTTPReqTimeOutDefaultValue = 3 * time.Second.
+    expect(load(generator("  connections: 2\n")).loadGenerators[0]!.closed!.timeoutMs).toBe(3000);
+    expect(load(generator("  connections: 2\n  timeout: 500ms\n")).loadGenerators[0]!.closed!.timeoutMs).toBe(500);
+    expect(errorsOf(generator("  connections: 2\n  timeout: 0s\n"))).toEqual(["spec.timeout: must be a positive duration"]);
+    expect(errorsOf(generator("  rate: 5\n  timeout: 1s\n"))).toEqual(["spec: open loop (rate) and closed loop (timeout) fields cannot be mixed"]);
+  });
+
   it("rate > 0 unless a profile is given; profile in time order", () => {
     expect(errorsOf(generator("  rate: 0\n"))).toEqual(["spec.rate: rate must be > 0 (requests per second) unless a profile is given"]);
     const s = load(generator("  rate: 0\n  arrival: constant\n  profile: [{at: 0s, rate: 10}, {at: 1m, rate: 500}]\n  start: 5s\n  stop: 2m\n"));

@@ -18,6 +18,10 @@
 //   Fetch connects when it has no socket, and reports each dial's "connection timing";
 //   fhttp/http_client.go FastClient.connect). From a pod with a sidecar it is a TCP handshake with
 //   the sidecar over loopback, through the REDIRECT rule: FORTIO_DIAL_MS below.
+// - Each call has fortio's -timeout (3 s by default) from when its socket is ready: StreamFetch sets
+//   the socket's deadline after connect; past it the read fails, the call counts as a socket error
+//   (-1, meshsim's code 0) and the socket is closed (http_client.go FastClient.StreamFetch,
+//   readResponse's "Timeout error"); the sidecar sees the client go (DC).
 // - Warm-up: only a run without -n (a duration run) first makes one uncounted call per connection, in
 //   parallel, and starts its clock when all have answered (fhttp/httprunner.go RunHTTPTest:
 //   `if o.Exactly <= 0 && !o.SequentialWarmup`); with -n there is none. (A failed warm-up call makes
@@ -34,9 +38,11 @@ import { fortioCallsPerThread, fortioTargetMs } from "../../scenario/fortio-thre
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
   issued(now: number): void;
-  /** A closed-loop connection was dialled (fortio's SocketCount). */
-  dialed?(now: number): void;
+  /** Thread `thread` of a closed loop dialled a connection, taking `ms` (fortio's Sockets, ConnectionStats). */
+  dialed?(now: number, thread: number, ms: number): void;
   record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
+  /** The request just recorded failed as fortio counts failures (its ErrorsDurationHistogram). */
+  failed?(endMs: number, latencyMs: number): void;
 }
 
 export interface GeneratorDeps {
@@ -114,7 +120,7 @@ export class LoadGeneratorRunner implements CallOwner {
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
     this.kArrive = d.sim.on(() => this.arrive());
     this.kNext = d.sim.on((conn: number) => this.closedNext(conn));
-    this.kDialled = d.sim.on((x: DialledCall) => this.d.calls.start(x.origin, x.req, undefined, 0, x.owner, x.conn, x.startedMs));
+    this.kDialled = d.sim.on((x: DialledCall) => this.d.calls.start(x.origin, x.req, this.spec.closed?.timeoutMs, 0, x.owner, x.conn, x.startedMs));
     // One prepared request per header slice (the last one: no extra headers).
     this.requests = [];
     this.cumulative = [];
@@ -177,14 +183,17 @@ export class LoadGeneratorRunner implements CallOwner {
     if (--this.warmingUp === 0 && this.d.sim.now < this.d.stopMs) this.startThreads(this.d.sim.now);
   }
 
-  /** Thread k's open socket, dialled now if it has none (fortio connects lazily, at a call). */
-  private socketFor(k: number): number {
+  /**
+   * Thread k's open socket, dialled now if it has none (fortio connects lazily, at a call); the dial
+   * takes `dialMs`.
+   */
+  private socketFor(k: number, dialMs: number): number {
     let id = this.socketByConn[k]!;
     if (id >= 0) return id;
     do id = Math.floor(this.dials() * SOCKET_ID_SPAN); while (this.threadOfSocket.has(id));
     this.socketByConn[k] = id;
     this.threadOfSocket.set(id, k);
-    this.d.sink.dialed?.(this.d.sim.now);
+    this.d.sink.dialed?.(this.d.sim.now, k, dialMs);
     return id;
   }
 
@@ -261,10 +270,11 @@ export class LoadGeneratorRunner implements CallOwner {
   /** A call on thread k's socket; a thread without one dials first (the call's time includes the dial). */
   private startCall(origin: Origin, req: OutgoingRequest, owner: CallOwner, k: number): void {
     const dialling = this.socketByConn[k]! < 0;
-    const conn = this.socketFor(k);
-    if (dialling && origin.pod?.hasSidecar === true) {
+    const viaSidecar = origin.pod?.hasSidecar === true;
+    const conn = this.socketFor(k, viaSidecar ? FORTIO_DIAL_MS : 0);
+    if (dialling && viaSidecar) {
       this.d.sim.after(FORTIO_DIAL_MS, this.kDialled, { origin, req, owner, conn, startedMs: this.d.sim.now } satisfies DialledCall);
-    } else this.d.calls.start(origin, req, undefined, 0, owner, conn);
+    } else this.d.calls.start(origin, req, this.spec.closed?.timeoutMs, 0, owner, conn);
   }
 
   private pickRequest(): OutgoingRequest {
@@ -278,6 +288,9 @@ export class LoadGeneratorRunner implements CallOwner {
     const now = this.d.sim.now;
     this.d.inflight.n--;
     this.d.sink.record(now, now - call.startMs, call.status, call.flags, call.req.bytes ?? 0, call.bytes);
+    // periodic.go runOne records a call whose Run returned false in errTimes too; httprunner.go Run
+    // returns codeIsOK(code).
+    if (!fortioCodeIsOk(call.status)) this.d.sink.failed?.(now, now - call.startMs);
     if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) {

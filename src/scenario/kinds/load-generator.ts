@@ -9,7 +9,7 @@ import type { YamlMap, YamlValue } from "../yaml-value.js";
 import { readMethod } from "./workload.js";
 
 const OPEN = ["rate", "arrival", "profile"];
-const CLOSED = ["connections", "requests", "qps"];
+const CLOSED = ["connections", "requests", "qps", "timeout"];
 
 export function readLoadGenerator(doc: YamlMap, metadata: ObjectMeta, pos: SourcePos, state: LoadState): LoadGenerator | undefined {
   const spec = doc.req("spec")?.map();
@@ -121,8 +121,10 @@ function readClosed(spec: YamlMap): LoadGenerator["closed"] | undefined {
   const requests = requestsV?.int({ min: 1 });
   const qpsV = spec.get("qps");
   const qps = qpsV ? qpsV.num({ min: 0 }) : DEFAULTS.loadGenerator.qps;
-  if (connections === undefined || qps === undefined || (requestsV && requests === undefined)) return undefined;
-  return requests === undefined ? { connections, qps } : { connections, requests, qps };
+  const timeoutV = spec.get("timeout");
+  const timeoutMs = timeoutV ? timeoutV.duration({ positive: true }) : DEFAULTS.loadGenerator.timeoutMs;
+  if (connections === undefined || qps === undefined || timeoutMs === undefined || (requestsV && requests === undefined)) return undefined;
+  return requests === undefined ? { connections, qps, timeoutMs } : { connections, requests, qps, timeoutMs };
 }
 
 function resolveSource(lg: LoadGenerator, from: string, at: YamlValue, state: LoadState): void {
