@@ -28,6 +28,9 @@ export function destinationRuleFor(
   clientLabels: Readonly<Record<string, string>>,
   serviceNamespace: string,
 ): DestinationRule | undefined {
+  // No DestinationRule at all (every bench mesh): skip the namespace walk, which each proxy's first
+  // clusters and routes ran in the interpreter (docs/performance.md, Goal 4, session 18).
+  if (all.length === 0) return undefined;
   const order = [clientNamespace, serviceNamespace, ROOT_NAMESPACE];
   for (const ns of order) {
     let best: DestinationRule | undefined;
@@ -69,6 +72,7 @@ export function destinationRuleFor(
  * push_context.go (destinationRule), networking/core/cluster_builder.go (buildInboundCluster)
  */
 export function inboundDestinationRule(all: readonly DestinationRule[], host: string, namespace: string): DestinationRule | undefined {
+  if (all.length === 0) return undefined;
   // The service's namespace is the pod's: the client's first two namespaces are one here.
   for (const ns of namespace === ROOT_NAMESPACE ? [namespace] : [namespace, ROOT_NAMESPACE]) {
     let bestPattern: string | undefined;

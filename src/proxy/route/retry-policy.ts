@@ -107,14 +107,28 @@ function makePolicy(p: Omit<RetryPolicy, "retryOnMask">): RetryPolicy {
   });
 }
 
+/**
+ * istiod's default policy depends only on whether the destination hashes consistently and on the
+ * 503 compatibility switch: the four are made once and shared (frozen) by every route that uses one,
+ * rather than made, parsed and frozen again for each virtual host of each proxy — work that 1,000
+ * proxies made hot enough for TurboFan to compile (docs/performance.md, Goal 4, session 18).
+ */
+const defaultPolicies: (RetryPolicy | undefined)[] = [undefined, undefined, undefined, undefined];
+// Plain arrays, not frozen: a frozen array has another elements kind, and the router reads these and
+// the arrays of converted policies at the same sites.
+const NO_CODES: readonly number[] = [];
+const CODE_503: readonly number[] = [503];
+
 function defaultPolicy(opts: RetryPolicyOptions): RetryPolicy {
-  const compat = istioCompat(opts.compat);
-  return makePolicy({
+  const exclude503 = istioCompat(opts.compat).excludeUnsafe503FromDefaultRetry;
+  const previousHosts = opts.consistentHash !== true;
+  const key = (exclude503 ? 2 : 0) + (previousHosts ? 1 : 0);
+  return defaultPolicies[key] ??= makePolicy({
     numRetries: 2,
     retryOn: ISTIO_DEFAULT_RETRY_ON,
-    retriableStatusCodes: compat.excludeUnsafe503FromDefaultRetry ? [] : [503],
+    retriableStatusCodes: exclude503 ? NO_CODES : CODE_503,
     perTryTimeoutMs: undefined,
-    previousHostsPredicate: opts.consistentHash !== true,
+    previousHostsPredicate: previousHosts,
     hostSelectionRetryMaxAttempts: 5,
     previousPriorities: false,
     backoffBaseMs: DEFAULT_BACKOFF_BASE_MS,

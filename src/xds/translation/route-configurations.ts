@@ -32,9 +32,10 @@ function compileOptions(p: ProxyInput): CompileOptions {
 /** The Host values a service's virtual host answers (istiod's generateVirtualHostDomains). */
 function serviceDomains(fqdn: string, port: number, clusterIp: string | undefined): string[] {
   const [name, ns] = fqdn.split(".");
-  const d = [fqdn, `${fqdn}:${port}`, name!, `${name}:${port}`, `${name}.${ns}`, `${name}.${ns}:${port}`, `${name}.${ns}.svc`, `${name}.${ns}.svc:${port}`];
-  if (clusterIp !== undefined) d.push(clusterIp, `${clusterIp}:${port}`);
-  return d;
+  // One literal each way: pushing the ClusterIP's two onto the eight copies the array to a larger store.
+  return clusterIp === undefined
+    ? [fqdn, `${fqdn}:${port}`, name!, `${name}:${port}`, `${name}.${ns}`, `${name}.${ns}:${port}`, `${name}.${ns}.svc`, `${name}.${ns}.svc:${port}`]
+    : [fqdn, `${fqdn}:${port}`, name!, `${name}:${port}`, `${name}.${ns}`, `${name}.${ns}:${port}`, `${name}.${ns}.svc`, `${name}.${ns}.svc:${port}`, clusterIp, `${clusterIp}:${port}`];
 }
 
 /**

@@ -56,6 +56,21 @@ describe("retryPolicyFor", () => {
     expect(p.previousHostsPredicate).toBe(false);
     expect(p.previousPriorities).toBe(true);
   });
+  // istiod's default depends only on consistent hashing and the 503 compat switch
+  // (pilot/pkg/networking/core/route/retry/retry.go DefaultPolicy, ConvertPolicy): each of the four is
+  // one shared frozen object, not one per route of every proxy (docs/performance.md, Goal 4, session 18).
+  it("shares one default policy per (consistent hash, 503 switch), and converted policies do not touch it", () => {
+    const opts = [{}, { consistentHash: true }, { compat: { excludeUnsafe503FromDefaultRetry: false } }, { consistentHash: true, compat: { excludeUnsafe503FromDefaultRetry: false } }];
+    const defaults = opts.map((o) => convertRetryPolicy(undefined, o) as RetryPolicy);
+    opts.forEach((o, i) => expect(convertRetryPolicy(undefined, o)).toBe(defaults[i]));
+    expect(new Set(defaults).size).toBe(4);
+    expect(defaults.map((d) => [d.previousHostsPredicate, d.retriableStatusCodes])).toEqual([[true, []], [false, []], [true, [503]], [false, [503]]]);
+    expect(defaults.every((d) => Object.isFrozen(d))).toBe(true);
+    const converted = convertRetryPolicy({ attempts: 3, retryOn: "503" }, opts[2]) as RetryPolicy;
+    expect(converted.retriableStatusCodes).toEqual([503]);
+    expect(convertRetryPolicy(undefined, opts[2])).toBe(defaults[2]);
+    expect(defaults[2]!.numRetries).toBe(2);
+  });
 });
 
 describe("shouldRetry (Envoy retry_on semantics)", () => {
