@@ -14,6 +14,9 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
 
   constructor(private readonly recorder: Recorder, private readonly cpuPerPassMs: number) {
     this.changes = new ChangeLog(recorder);
+    // The same product as once stored per pass, computed when the run ends: a pass only counts
+    // (docs/performance.md, Goal 3, session 18).
+    recorder.proxyCpuOf = () => this.passes * this.cpuPerPassMs;
   }
 
   setProxies(n: number): void {
@@ -26,7 +29,6 @@ export class WorldTelemetryAdapter implements WorldTelemetry {
 
   proxyPass(): void {
     this.passes++;
-    this.recorder.mesh.proxyCpuMs = this.passes * this.cpuPerPassMs;
   }
 
   client(name: string): ClientSink {

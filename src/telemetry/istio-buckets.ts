@@ -52,6 +52,21 @@ function indexOfWhole(v: number): number {
   return b.length;
 }
 
+/**
+ * Count the value in `buckets` (at `bucketIndex(x)`) and return what it adds to the `_sum`
+ * (`sumContribution(x)`): the two answers from one floor and one range check, for the recorders
+ * that want both (telemetry/request-stats.ts, per request and reporter).
+ */
+export function countIn(buckets: Float64Array, x: number): number {
+  const v = Math.floor(x);
+  if (v >= 0 && v < SMALL) {
+    buckets[SMALL_INDEX[v]!]!++;
+    return SMALL_SUM[v]!;
+  }
+  buckets[indexOfWhole(v)]!++;
+  return sumOfWhole(v);
+}
+
 /** What the value adds to the histogram's `_sum`: its bin's midpoint (hist_approx_sum). */
 export function sumContribution(x: number): number {
   const v = Math.floor(x);

@@ -302,6 +302,12 @@ export class Recorder {
   private options: Readonly<RecorderOptions>;
   get opts(): Readonly<RecorderOptions> { return this.options; }
 
+  /**
+   * The proxies' CPU so far (ms), when the world counts it elsewhere: read into `mesh.proxyCpuMs` by
+   * `finish`, not stored on every proxy pass (runner/world-telemetry.ts).
+   */
+  proxyCpuOf: (() => number) | null = null;
+
   constructor(opts: Readonly<RecorderOptions>) {
     this.options = opts;
     this.staleProxies = new LevelSeries(opts.warmupMs, opts.windowMs, Math.max(opts.endMs, opts.warmupMs + opts.windowMs));
@@ -455,6 +461,7 @@ export class Recorder {
   /** Close the open time-series windows once the run is over (idempotent). */
   finish(): void {
     this.edgeBuffer?.flush();
+    if (this.proxyCpuOf !== null) this.mesh.proxyCpuMs = this.proxyCpuOf();
     for (const c of this.clients.values()) c.windows.close();
   }
 }

@@ -5,7 +5,7 @@
 // code and by flags are derived from the series. Nothing per request is kept or allocated.
 import { float64s } from "./float64-arena.js";
 import { LatencyHistogram } from "./histogram.js";
-import { bucketIndex, ISTIO_DURATION_BUCKETS_MS, sumContribution } from "./istio-buckets.js";
+import { countIn, ISTIO_DURATION_BUCKETS_MS } from "./istio-buckets.js";
 import type { WindowSeries } from "./window-series.js";
 
 /**
@@ -65,8 +65,7 @@ export class SizeBuckets {
   readonly buckets = float64s(ISTIO_DURATION_BUCKETS_MS.length + 1);
   record(bytes: number): void {
     this.sum += bytes;
-    this.histogramSum += sumContribution(bytes);
-    this.buckets[bucketIndex(bytes)]!++;
+    this.histogramSum += countIn(this.buckets, bytes);
   }
   add(o: SizeBuckets): void {
     this.sum += o.sum;
@@ -102,8 +101,7 @@ export class RequestStats {
     if (s === null || s.code !== code || s.flags !== flags) s = this.seriesFor(code, flags);
     s.count++;
     // Envoy's histogram of whole ms: its bucket and its _sum (telemetry/istio-buckets.ts).
-    s.sumMs += sumContribution(latencyMs);
-    s.buckets[bucketIndex(latencyMs)]!++;
+    s.sumMs += countIn(s.buckets, latencyMs);
     if (requestBytes === 0 && responseBytes === 0) s.zeroBytes++;
     else s.recordBytes(requestBytes, responseBytes);
     if (w !== null && w.percentiles) w.took(inOpen);

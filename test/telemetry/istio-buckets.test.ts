@@ -3,7 +3,7 @@
 // hist_approx_count_below counts a bin in `le` when its upper edge is ≤ the bound; hist_approx_sum
 // counts each value at its bin's midpoint (envoy source/common/stats/histogram_impl.cc refresh).
 import { describe, expect, it } from "vitest";
-import { bucketIndex, ISTIO_DURATION_BUCKETS_MS, sumContribution } from "../../src/telemetry/istio-buckets.js";
+import { bucketIndex, countIn, ISTIO_DURATION_BUCKETS_MS, sumContribution } from "../../src/telemetry/istio-buckets.js";
 
 const le = (ms: number): string => String(ISTIO_DURATION_BUCKETS_MS[bucketIndex(ms)] ?? "+Inf");
 
@@ -54,6 +54,24 @@ describe("the table of small whole values", () => {
         expect(bucketIndex(x)).toBe(want < 0 ? ISTIO_DURATION_BUCKETS_MS.length : want);
         expect(sumContribution(x)).toBeCloseTo((lo + hi) / 2, 9);
       }
+    }
+  });
+});
+
+// countIn gives both answers from one floor (the recorders' path, telemetry/request-stats.ts): the
+// same bucket and the same double as bucketIndex and sumContribution, on both sides of the table's
+// edge, far beyond it, below 0 and for NaN.
+describe("countIn", () => {
+  it("counts where bucketIndex says and returns sumContribution's double", () => {
+    const xs = [-3, -0.5, 0, 0.2, 1, 4.99, 17.8, 1023, 1023.9, 1024, 1024.5, 2049, 99_999.5, 3_600_000, 1e12, Number.NaN];
+    for (let v = 0; v < 1100; v += 7) xs.push(v + 0.25);
+    for (const x of xs) {
+      const buckets = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+      const sum = countIn(buckets, x);
+      expect(Object.is(sum, sumContribution(x))).toBe(true);
+      const want = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
+      want[bucketIndex(x)]!++;
+      expect([...buckets]).toEqual([...want]);
     }
   });
 });

@@ -138,18 +138,24 @@ export class Inbound {
     else this.toApp(leg);
   }
 
-  /** A request enters the pod: counted active and put in the pod's list (to reset on a kill). */
+  /**
+   * A request enters the pod: counted active and put first in the pod's list (to reset on a kill).
+   * The list is null-terminated, not circular: the head lives as long as the pod, so it is in V8's old
+   * generation, and each store of a new (young) leg into it is a write barrier's slow path
+   * (Builtins_RecordWrite, docs/performance.md Goal 3). Into an empty circular list a leg took two
+   * (head.next and head.prev); here it takes one, and the order of the list is the same.
+   */
   enter(pod: Pod, leg: PodLeg): void {
     this.active++;
     let head = pod.inside as PodLeg | null;
     if (head === null) {
       head = leg.emptyHead();
-      head.prev = head.next = head;
       pod.inside = head;
     }
-    leg.next = head.next;
+    const first = head.next;
+    leg.next = first;
     leg.prev = head;
-    head.next!.prev = leg;
+    if (first !== null) first.prev = leg;
     head.next = leg;
   }
 
@@ -222,15 +228,16 @@ export class Inbound {
   private legsIn(pod: Pod): PodLeg[] {
     const head = pod.inside as PodLeg | null;
     const legs: PodLeg[] = [];
-    if (head !== null) for (let l = head.next!; l !== head; l = l.next!) legs.push(l);
+    if (head !== null) for (let l = head.next; l !== null; l = l.next) legs.push(l);
     return legs;
   }
 
   /** The request left the pod (answered or reset). */
   left(leg: PodLeg): void {
     this.active--;
-    leg.prev!.next = leg.next;
-    leg.next!.prev = leg.prev;
+    const next = leg.next;
+    leg.prev!.next = next;
+    if (next !== null) next.prev = leg.prev;
     leg.prev = leg.next = null;
   }
 
@@ -241,7 +248,7 @@ export class Inbound {
     pod.inside = null;
     const legs: PodLeg[] = [];
     // (reset() does not unlink: the whole list goes at once)
-    for (let l = head.next!; l !== head; l = l.next!) legs.push(l);
+    for (let l = head.next; l !== null; l = l.next) legs.push(l);
     this.active -= legs.length;
     for (const leg of legs) leg.reset();
   }
@@ -249,7 +256,8 @@ export class Inbound {
 
 /**
  * A request inside a pod, in the pod's list: an InboundLeg, or the direct path's leg to a pod with
- * no proxy (mesh/kube/direct-exchange.ts DirectLeg). The list's head is an empty one of the first's class.
+ * no proxy (mesh/kube/direct-exchange.ts DirectLeg). The list's head is an empty one of the first's
+ * class; the last leg's `next` is null.
  */
 export interface PodLeg {
   prev: PodLeg | null;

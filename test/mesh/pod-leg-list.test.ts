@@ -1,0 +1,77 @@
+// The requests inside a pod are an intrusive list per pod (mesh/sidecar/inbound.ts Inbound.enter,
+// left, resetAll, appCrashed, dropAll): a kill must reach every request still inside exactly once,
+// newest first, whichever left before (first, last or in the middle of the list), and a pod whose
+// list emptied takes new requests again. The list is null-terminated since session 18 (one write
+// barrier per entry instead of two, docs/performance.md Goal 3); these cases hold either shape.
+import { describe, expect, it } from "vitest";
+import { Inbound, type PodLeg } from "../../src/mesh/sidecar/inbound.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
+import type { ServedRequest } from "../../src/mesh/app/app-server.js";
+
+class FakeLeg implements PodLeg {
+  prev: PodLeg | null = null;
+  next: PodLeg | null = null;
+  served: ServedRequest | null = null;
+  constructor(readonly name: string, readonly log: string[]) {}
+  emptyHead(): PodLeg {
+    return new FakeLeg("head", this.log);
+  }
+  appReset(): void { this.log.push(`appReset ${this.name}`); }
+  drop(): void { this.log.push(`drop ${this.name}`); }
+  reset(): void { this.log.push(`reset ${this.name}`); }
+}
+
+function inbound(): Inbound {
+  // Only the list is exercised: the simulator is asked for an event kind, nothing else.
+  const sim = { on: () => 0 };
+  return new Inbound(sim as never, {} as never, () => 0, {} as never, {} as never, () => 0, {} as never, () => 0);
+}
+
+function pod(): Pod {
+  return { inside: null } as unknown as Pod;
+}
+
+describe("the requests inside a pod", () => {
+  it("a kill resets those still inside, newest first, each once", () => {
+    const rt = inbound();
+    const p = pod();
+    const log: string[] = [];
+    const legs = ["a", "b", "c", "d", "e"].map((n) => new FakeLeg(n, log));
+    for (const l of legs) rt.enter(p, l);
+    expect(rt.active).toBe(5);
+    // The oldest (last in the list), a middle one and the newest (first in the list) leave.
+    rt.left(legs[0]!);
+    rt.left(legs[2]!);
+    rt.left(legs[4]!);
+    expect(rt.active).toBe(2);
+    rt.resetAll(p);
+    expect(log).toEqual(["reset d", "reset b"]);
+    expect(rt.active).toBe(0);
+    expect(p.inside).toBeNull();
+  });
+
+  it("a pod whose list emptied takes new requests, and an app crash reaches only those the app holds", () => {
+    const rt = inbound();
+    const p = pod();
+    const log: string[] = [];
+    const a = new FakeLeg("a", log);
+    rt.enter(p, a);
+    rt.left(a);
+    expect(rt.active).toBe(0);
+    const b = new FakeLeg("b", log);
+    const c = new FakeLeg("c", log);
+    rt.enter(p, b);
+    rt.enter(p, c);
+    b.served = {} as ServedRequest;
+    rt.appCrashed(p);
+    expect(log).toEqual(["appReset b"]);
+    rt.dropAll(p);
+    expect(log).toEqual(["appReset b", "drop c", "drop b"]);
+    // Unlinked on leaving: nothing points at a leg that left.
+    rt.left(c);
+    rt.left(b);
+    expect(c.prev).toBeNull();
+    expect(b.next).toBeNull();
+    expect((p.inside as PodLeg).next).toBeNull();
+  });
+});
