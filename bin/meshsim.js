@@ -6,7 +6,6 @@
 // that it costs about what Node's own start costs; it prints this package's version wherever it runs.
 import fs from "node:fs";
 import module from "node:module";
-import v8 from "node:v8";
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === "--version") {
@@ -26,14 +25,5 @@ if (argv.length === 1 && argv[0] === "--version") {
   if (cache !== undefined && cache.status === module.constants.compileCacheStatus.ENABLED) {
     process.env.NODE_COMPILE_CACHE = cache.directory;
   }
-  // TurboFan inlines callees into an optimized function until their bytecode adds up to V8's
-  // --max-inlined-bytecode-size-cumulative (920; src/compiler/js-inlining-heuristic.cc,
-  // JSInliningHeuristic::Reduce). A request's path through the simulator (event loop, load generator,
-  // app, client statistics) is a few functions deep and spends that budget before its end, so the
-  // rest runs as calls: twice the budget takes about 7 % off the instructions of 2 M M/M/5 requests
-  // (docs/performance.md, Goal 2, session 18). The flag is read at each optimization, so setting it
-  // before the bundle is loaded is in time; it changes no result (inlining keeps the semantics).
-  // https://nodejs.org/api/v8.html#v8setflagsfromstringflags
-  v8.setFlagsFromString("--max-inlined-bytecode-size-cumulative=1840");
   await import(bundle.href);
 }
