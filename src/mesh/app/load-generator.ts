@@ -24,9 +24,8 @@
 //   fortio abort unless -allow-initial-errors; meshsim carries on.)
 import type { Simulator } from "../../engine/simulator.js";
 import type { LoadGenerator } from "../../scenario/model.js";
-import type { AppCalls } from "./app-call.js";
-import { ClientCall, type ClientCallOwner } from "./client-call.js";
-import type { Origin, OutgoingRequest, Transport } from "../transport.js";
+import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
+import type { Origin, OutgoingRequest } from "../transport.js";
 import { callRequest } from "./call-request.js";
 import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
@@ -91,7 +90,7 @@ export function profileRate(profile: readonly { atMs: number; rate: number }[], 
   return profile[profile.length - 1]!.rate;
 }
 
-export class LoadGeneratorRunner implements ClientCallOwner {
+export class LoadGeneratorRunner implements CallOwner {
   private readonly kArrive: number;
   private readonly kNext: number;
   private readonly kDialled: number;
@@ -105,18 +104,17 @@ export class LoadGeneratorRunner implements ClientCallOwner {
   /** Closed loop: calls each thread makes (fortio's N/C split), its open socket (-1: none). */
   private readonly callsByConn: number[] = [];
   private readonly socketByConn: number[] = [];
-  /** Open sockets → their thread, to find the thread of an answer (ClientCall.conn is the socket). */
+  /** Open sockets → their thread, to find the thread of an answer (AppCall.conn is the socket). */
   private readonly threadOfSocket = new Map<number, number>();
   private readonly dials: () => number;
-  private readonly transport: Transport;
   /** Warm-up calls still out (duration runs only). */
   private warmingUp = 0;
-  private readonly warmupOwner: ClientCallOwner = { onCallDone: (call) => this.warmedUp(call) };
+  private readonly warmupOwner: CallOwner = { onCallDone: (call) => this.warmedUp(call) };
 
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
     this.kArrive = d.sim.on(() => this.arrive());
     this.kNext = d.sim.on((conn: number) => this.closedNext(conn));
-    this.kDialled = d.sim.on((x: DialledCall) => ClientCall.send(this.transport, x.owner, x.origin, x.req, x.conn, x.startedMs));
+    this.kDialled = d.sim.on((x: DialledCall) => this.d.calls.start(x.origin, x.req, undefined, 0, x.owner, x.conn, x.startedMs));
     // One prepared request per header slice (the last one: no extra headers).
     this.requests = [];
     this.cumulative = [];
@@ -137,7 +135,6 @@ export class LoadGeneratorRunner implements ClientCallOwner {
     }
     this.sentByConn = new Float64Array(this.callsByConn.length);
     this.dials = d.dials ?? d.arrivals;
-    this.transport = d.calls.transport;
   }
 
   private prepare(set: Record<string, string>): OutgoingRequest {
@@ -174,7 +171,7 @@ export class LoadGeneratorRunner implements ClientCallOwner {
     if (this.warmingUp === 0) this.startThreads(this.d.sim.now);
   }
 
-  private warmedUp(call: ClientCall): void {
+  private warmedUp(call: AppCall): void {
     this.d.inflight.n--;
     this.answered(call);
     if (--this.warmingUp === 0 && this.d.sim.now < this.d.stopMs) this.startThreads(this.d.sim.now);
@@ -192,7 +189,7 @@ export class LoadGeneratorRunner implements ClientCallOwner {
   }
 
   /** An answer on a thread's socket: fortio keeps it only after an OK code. Returns the thread. */
-  private answered(call: ClientCall): number {
+  private answered(call: AppCall): number {
     const k = this.threadOfSocket.get(call.conn)!;
     if (!fortioCodeIsOk(call.status)) {
       this.threadOfSocket.delete(call.conn);
@@ -258,16 +255,16 @@ export class LoadGeneratorRunner implements ClientCallOwner {
       if (ctx !== null) req = withContext(req, ctx);
     }
     if (k >= 0) this.startCall(origin, req, this, k);
-    else ClientCall.send(this.transport, this, origin, req, -1, this.d.sim.now);
+    else this.d.calls.start(origin, req, undefined, 0, this, -1);
   }
 
   /** A call on thread k's socket; a thread without one dials first (the call's time includes the dial). */
-  private startCall(origin: Origin, req: OutgoingRequest, owner: ClientCallOwner, k: number): void {
+  private startCall(origin: Origin, req: OutgoingRequest, owner: CallOwner, k: number): void {
     const dialling = this.socketByConn[k]! < 0;
     const conn = this.socketFor(k);
     if (dialling && origin.pod?.hasSidecar === true) {
       this.d.sim.after(FORTIO_DIAL_MS, this.kDialled, { origin, req, owner, conn, startedMs: this.d.sim.now } satisfies DialledCall);
-    } else ClientCall.send(this.transport, owner, origin, req, conn, this.d.sim.now);
+    } else this.d.calls.start(origin, req, undefined, 0, owner, conn);
   }
 
   private pickRequest(): OutgoingRequest {
@@ -277,7 +274,7 @@ export class LoadGeneratorRunner implements ClientCallOwner {
     return this.requests[this.requests.length - 1]!;
   }
 
-  onCallDone(call: ClientCall): void {
+  onCallDone(call: AppCall): void {
     const now = this.d.sim.now;
     this.d.inflight.n--;
     this.d.sink.record(now, now - call.startMs, call.status, call.flags, call.req.bytes ?? 0, call.bytes);
@@ -299,7 +296,7 @@ export class LoadGeneratorRunner implements ClientCallOwner {
 interface DialledCall {
   origin: Origin;
   req: OutgoingRequest;
-  owner: ClientCallOwner;
+  owner: CallOwner;
   conn: number;
   startedMs: number;
 }
