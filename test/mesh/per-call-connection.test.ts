@@ -5,9 +5,10 @@
 // (https://github.com/istio/istio/blob/86c9f01fd735fb01d8192f5bcaf0d424afb7f14c/samples/bookinfo/src/productpage/productpage.py).
 // Each new connection reaches the sidecar's outbound listener (REDIRECT to 15001, SO_REUSEPORT) on
 // the worker the kernel's hash of its new 4-tuple picks (torvalds/linux net/core/sock_reuseport.c
-// `reuseport_select_sock`: a hash of the tuple, then `reciprocal_scale` over the group's sockets): a
-// random worker per attempt, not the next in turn; and the attempt's request leaves after the
-// loopback dial (FORTIO_DIAL_MS, fortio's measured dial to its own sidecar).
+// `reuseport_select_sock`: without a BPF program, `reuseport_select_sock_by_hash`, the tuple's hash
+// scaled over the group's sockets by `reciprocal_scale`): a random worker per attempt, not the next
+// in turn; and the attempt's request leaves after the loopback dial (FORTIO_DIAL_MS, fortio's
+// measured dial to its own sidecar).
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
