@@ -116,7 +116,7 @@ export function wireMesh(h: MeshHost): MeshParts {
     nodes.onRoom = () => { if (!retryQueued) { retryQueued = true; sim.after(0, kRetry); } };
     network.distance = networkDistance(nodes, simSpec.topology ?? readNetworkTopology(undefined, simSpec.network.latency), sampler);
   }
-  const calls = new AppCalls(sim, h.transport);
+  const calls = new AppCalls(sim, h.transport, rng.stream("app:connections"));
   const log = h.log;
   const apps = new Apps(sim, calls, log);
   const proxyLatency = sampler(simSpec.mesh.proxy.latency, "proxy:latency");

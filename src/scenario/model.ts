@@ -196,6 +196,11 @@ export interface CallSpec {
   forwardHeaders: string[];
   /** Request body size in bytes (istio_request_bytes, BYTES_RECEIVED); absent: 0. */
   requestSize?: number;
+  /**
+   * `perCall`: a new TCP connection for every attempt (Python `requests.get` without a Session);
+   * absent: `keepAlive`, the app's calls share its sidecar's workers in turn and dial nothing.
+   */
+  connection?: "keepAlive" | "perCall";
 }
 
 export type Step =

@@ -20,7 +20,7 @@ const req = { method: "GET", scheme: "http", authority: "a", path: "/", headers:
 
 describe("AppCalls.timersFor", () => {
   it("gives TimersByDelay's FIFO for each duration, the scanned ones and those past them", () => {
-    const calls = new AppCalls(new Simulator(), silent);
+    const calls = new AppCalls(new Simulator(), silent, () => 0);
     const durations = [3000, 500, 3000, 10, 20, 30, 40, 50, 60, 70, 80, 90, 500, 90, 10, 0.25];
     for (const ms of durations) {
       const t = calls.timersFor(ms);
@@ -34,7 +34,7 @@ describe("AppCalls.timersFor", () => {
 
   it("times each call out after its own duration", () => {
     const sim = new Simulator();
-    const calls = new AppCalls(sim, silent);
+    const calls = new AppCalls(sim, silent, () => 0);
     const ended: [number, number][] = [];
     const owner = { onCallDone: (c: AppCall) => ended.push([c.startMs, sim.now]) };
     for (let i = 0; i < 12; i++) calls.start(origin, req, 100 + i * 10, 0, owner);

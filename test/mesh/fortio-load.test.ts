@@ -68,7 +68,7 @@ function drive(
   };
   const kAnswer = sim.on((p: { responder: Responder; code: number }) => p.responder.onResponse(p.code, "-"));
   const r = new LoadGeneratorRunner(generator(load), {
-    sim, calls: new AppCalls(sim, transport),
+    sim, calls: new AppCalls(sim, transport, () => 0),
     // A fixed-sequence source: uniform draws, reproducible.
     arrivals: () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; },
     headerDraw: () => 0,

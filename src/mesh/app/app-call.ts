@@ -1,12 +1,30 @@
 // One call an application (or a load generator) makes, with the app's OWN timeout and retries —
 // like Bookinfo's hard-coded `requests.get(url, timeout=3)` loops — separate from the mesh's.
+//
+// A call step with `connection: perCall` opens a new TCP connection for every attempt, as Python
+// `requests.get` without a Session does (Bookinfo's productpage: istio/istio
+// samples/bookinfo/src/productpage/productpage.py `send_request`, `getProductDetails`,
+// `getProductReviews`; its retry loop calls `requests.get` again). From a pod with a sidecar the
+// connection is REDIRECTed to the outbound listener (15001), bound with SO_REUSEPORT: the kernel
+// picks the Envoy worker by a hash of the 4-tuple, whose ephemeral source port is new
+// (torvalds/linux net/core/sock_reuseport.c `reuseport_select_sock`), so each attempt gets a random
+// socket id from its own stream and the sidecar takes its worker from it, as for fortio's redials
+// (load-generator.ts `socketFor`). The attempt's request leaves after the loopback dial (the same
+// FORTIO_DIAL_MS); the app's timeout runs from before the dial (requests' timeout covers connect).
+// Without a sidecar (direct, kube-proxy picks per request) and in ambient (ztunnel already takes an
+// unnamed caller's request as a connection of its own) nothing changes: their first hop's handshake
+// is not modelled, as for fortio.
 import type { Simulator } from "../../engine/simulator.js";
 import { TimersByDelay, type FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "../transport.js";
+import { FORTIO_DIAL_MS, SOCKET_ID_SPAN } from "./sidecar-dial.js";
 
 export interface CallOwner {
   onCallDone(call: AppCall): void;
 }
+
+/** `conn` for a call that opens a new connection for every attempt (`connection: perCall`). */
+export const NEW_CONNECTION_PER_ATTEMPT = -2;
 
 /** App timeout durations found by a scan before TimersByDelay's Map. */
 const SCANNED_TIMEOUTS = 8;
@@ -14,8 +32,16 @@ const SCANNED_TIMEOUTS = 8;
 /** Shared machinery of all calls in one world: the app-side timeouts, one FIFO per duration. */
 export class AppCalls {
   readonly timeouts: TimersByDelay;
-  constructor(readonly sim: Simulator, readonly transport: Transport) {
+  /** A per-call connection's dial is done: its attempt's request leaves. */
+  readonly kDialled: number;
+  constructor(
+    readonly sim: Simulator,
+    readonly transport: Transport,
+    /** Uniform [0,1) draws for the socket of each per-call connection (the kernel's worker choice). */
+    readonly connectionDraw: () => number,
+  ) {
     this.timeouts = new TimersByDelay(sim, (c: AppCall) => c.timedOut());
+    this.kDialled = sim.on((c: AppCall) => c.dialled());
   }
 
   /**
@@ -37,7 +63,10 @@ export class AppCalls {
   private readonly knownMs: number[] = [];
   private readonly knownTimers: FixedDelayTimers[] = [];
 
-  /** `startedMs`: when the app began the call, if before now (fortio's dial to its sidecar comes first). */
+  /**
+   * `startedMs`: when the app began the call, if before now (fortio's dial to its sidecar comes first).
+   * `conn`: the connection it is pinned to, -1 none, NEW_CONNECTION_PER_ATTEMPT a new one each attempt.
+   */
   start(origin: Origin, req: OutgoingRequest, timeoutMs: number | undefined, retries: number, owner: CallOwner, conn = -1, startedMs = this.sim.now): AppCall {
     const call = new AppCall(this, origin, req, timeoutMs ?? Infinity, retries, owner, conn, startedMs);
     call.attempt();
@@ -59,6 +88,10 @@ export class AppCall implements Responder {
   private timer = -1;
   private readonly timers: FixedDelayTimers | null;
   private waiting = false;
+  /** Opens a new connection for every attempt (`connection: perCall`). */
+  private readonly perAttempt: boolean;
+  /** Dials still under way (one of an attempt given up during its dial may still be pending). */
+  private dialsPending = 0;
 
   constructor(
     private readonly rt: AppCalls,
@@ -67,11 +100,13 @@ export class AppCall implements Responder {
     timeoutMs: number,
     private retriesLeft: number,
     readonly owner: CallOwner,
-    /** The client connection it goes out on (-1: not pinned). */
-    readonly conn: number,
+    /** The client connection it goes out on (-1: not pinned; a per-attempt call: the last attempt's). */
+    public conn: number,
     startedMs: number,
   ) {
     this.startMs = startedMs;
+    this.perAttempt = conn === NEW_CONNECTION_PER_ATTEMPT;
+    if (this.perAttempt) this.conn = -1;
     this.timers = timeoutMs === Infinity ? null : rt.timersFor(timeoutMs);
   }
 
@@ -85,6 +120,21 @@ export class AppCall implements Responder {
     this.waiting = true;
     this.timedOutAtApp = false;
     if (this.timers !== null) this.timer = this.timers.add(this);
+    if (this.perAttempt && this.origin.pod?.hasSidecar === true) {
+      this.conn = Math.floor(this.rt.connectionDraw() * SOCKET_ID_SPAN);
+      this.dialsPending++;
+      this.rt.sim.after(FORTIO_DIAL_MS, this.rt.kDialled, this);
+      return;
+    }
+    this.send();
+  }
+
+  /** The per-attempt connection is up: the request leaves (unless the attempt was given up). */
+  dialled(): void {
+    if (--this.dialsPending === 0 && this.waiting) this.send();
+  }
+
+  private send(): void {
     const n = this.attempts;
     const ex = this.rt.transport.send(this.origin, this.req, this, this.conn);
     // The answer may have come back synchronously (a local reply with no delay), even retried.

@@ -3,7 +3,7 @@
 // K = concurrency + queueLimit), and the Workload's script. `blocking` threading holds a slot for the whole
 // request, calls included (a thread per request); `async` holds one only while computing.
 import type { Simulator } from "../../engine/simulator.js";
-import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
+import { NEW_CONNECTION_PER_ATTEMPT, type AppCall, type AppCalls, type CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
 import type { Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { ContainerCpu } from "../kube/container-cpu.js";
@@ -242,7 +242,7 @@ export class AppServer {
           const spec = step.call;
           let req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
           if (sr.ctx !== null) req = withContext(req, sr.ctx);
-          this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c);
+          this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c, spec.connection === "perCall" ? NEW_CONNECTION_PER_ATTEMPT : -1);
           return;
         }
         case "parallel": {

@@ -34,6 +34,7 @@ import { callRequest } from "./call-request.js";
 import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
 import { fortioCallsPerThread, fortioTargetMs } from "../../scenario/fortio-threads.js";
+import { FORTIO_DIAL_MS, SOCKET_ID_SPAN } from "./sidecar-dial.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
@@ -70,17 +71,7 @@ export function fortioCodeIsOk(code: number): boolean {
   return (code >= 200 && code <= 299) || code === 418;
 }
 
-/**
- * A dial to the client's own sidecar (connect() returns once the SYN-ACK is back): fortio measured
- * 36–49 µs, mean 42 µs, for the 4 dials of `fortio load -c 2 -qps 0 -n 20` on Istio with mTLS (2024,
- * fortio 1.60.3: "connection timing : count 2 avg 4.248e-05 ... count 2 avg 4.23905e-05"), 27–74 µs
- * for 20 of the 21 of its `-c 3 -n 30` run. The run's output, verbatim, is quoted in
- * docs/docs-vs-source.md ("Circuit breaking at -c 2 and -c 3").
- */
-export const FORTIO_DIAL_MS = 0.042;
-
-/** A socket id at or above 0 whose value mod any small worker count is uniform (a random 30-bit integer). */
-const SOCKET_ID_SPAN = 2 ** 30;
+export { FORTIO_DIAL_MS };
 
 /** The rate (per second) at time t of a piecewise-linear profile. */
 export function profileRate(profile: readonly { atMs: number; rate: number }[], t: number): number {

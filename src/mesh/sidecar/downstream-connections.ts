@@ -12,7 +12,7 @@ import type { Simulator } from "../../engine/simulator.js";
 import type { Exchange, Responder } from "../transport.js";
 import type { Pod } from "../kube/pod.js";
 import type { SidecarCpu } from "./sidecar-cpu.js";
-import { FORTIO_DIAL_MS } from "../app/load-generator.js";
+import { FORTIO_DIAL_MS } from "../app/sidecar-dial.js";
 
 /**
  * The round trip between a load generator and the gateway it sends from: the same loopback-like trip

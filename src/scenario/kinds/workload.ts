@@ -34,11 +34,13 @@ function readCall(v: YamlValue, namespace: string, state: LoadState): CallSpec |
   const onError = m.get("onError")?.oneOf(["fail", "continue"] as const) ?? DEFAULTS.call.onError;
   const forwardHeaders = (m.get("forwardHeaders")?.strList() ?? []).map((h) => h.toLowerCase());
   const requestSize = m.get("requestSize")?.int({ min: 0 });
+  const connection = m.get("connection")?.oneOf(["keepAlive", "perCall"] as const);
   m.done();
   if (!to) return undefined;
   const call: CallSpec = { to, method, retries, onError, forwardHeaders };
   if (timeout !== undefined) call.timeoutMs = timeout;
   if (requestSize !== undefined) call.requestSize = requestSize;
+  if (connection === "perCall") call.connection = connection;
   return call;
 }
 
