@@ -13,7 +13,8 @@
 import { describe, expect, it } from "vitest";
 import { Simulator } from "../../src/engine/simulator.js";
 import { AppCalls } from "../../src/mesh/app/app-call.js";
-import { FORTIO_DIAL_MS, LoadGeneratorRunner } from "../../src/mesh/app/load-generator.js";
+import { LoadGeneratorRunner } from "../../src/mesh/app/load-generator.js";
+import { FORTIO_DIAL_MS } from "../../src/mesh/app/sidecar-dial.js";
 import type { Origin, OutgoingRequest, Responder, Transport } from "../../src/mesh/transport.js";
 import { fortioCallsPerThread, fortioTargetMs } from "../../src/scenario/fortio-threads.js";
 import type { LoadGenerator } from "../../src/scenario/model.js";

@@ -71,8 +71,6 @@ export function fortioCodeIsOk(code: number): boolean {
   return (code >= 200 && code <= 299) || code === 418;
 }
 
-export { FORTIO_DIAL_MS };
-
 /** The rate (per second) at time t of a piecewise-linear profile. */
 export function profileRate(profile: readonly { atMs: number; rate: number }[], t: number): number {
   const first = profile[0]!;
