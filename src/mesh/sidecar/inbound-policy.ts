@@ -41,14 +41,45 @@ export class PodPolicy implements ListenerFilters {
   constructor(readonly xds: ProxyXds, pod: Pod, rootNamespace: string) {
     const config = (this.config = xds.lds);
     const ref = { namespace: pod.namespace, labels: pod.labels };
-    this.peerAuthn = effectivePeerAuthentication(config.peerAuthentications, ref, rootNamespace);
-    this.authz = compileAuthorization(config.authorizationPolicies, ref, { rootNamespace });
-    this.authn = compileRequestAuthentication(config.requestAuthentications, ref, rootNamespace);
+    // A kind the config has none of compiles to the same thing for every pod: that shared result,
+    // rather than one per pod (a 1,000-service mesh without policies made 1,000 of each, and the
+    // three compilers got hot enough for V8 to optimize them: docs/performance.md, Goal 4).
+    this.peerAuthn = config.peerAuthentications.length === 0 ? none().peerAuthn
+      : effectivePeerAuthentication(config.peerAuthentications, ref, rootNamespace);
+    this.authz = config.authorizationPolicies.length === 0 ? none().authz
+      : compileAuthorization(config.authorizationPolicies, ref, { rootNamespace });
+    this.authn = config.requestAuthentications.length === 0 ? none().authn
+      : compileRequestAuthentication(config.requestAuthentications, ref, rootNamespace);
     const a = this.authz.applied;
     this.rbac = a.ALLOW.length + a.DENY.length + a.CUSTOM.length > 0;
     this.jwt = this.authn.rules.length > 0;
     this.open = !this.rbac && !this.jwt;
   }
+}
+
+/**
+ * What no policy compiles to. With an empty list the compilers' results depend on neither the workload
+ * nor the root namespace (each starts from its default: PERMISSIVE with no port override, no RBAC
+ * entry, no JWT rule), and nothing writes to them when there is nothing to enforce: the token cache of
+ * `authn` is used only by a JWT rule (`authenticateRequest` returns first without rules), and `check`
+ * reads neither `authz` nor `authn` of an open listener. Made at first need.
+ */
+interface NoPolicy {
+  readonly peerAuthn: EffectivePeerAuthentication;
+  readonly authz: CompiledAuthz;
+  readonly authn: CompiledRequestAuthn;
+}
+let noPolicy: NoPolicy | null = null;
+function none(): NoPolicy {
+  if (noPolicy === null) {
+    const ref = { namespace: "", labels: {} };
+    noPolicy = {
+      peerAuthn: effectivePeerAuthentication([], ref),
+      authz: compileAuthorization([], ref),
+      authn: compileRequestAuthentication([], ref),
+    };
+  }
+  return noPolicy;
 }
 
 /** One frozen denial per (status, flags, body size, details): nothing allocated per request. */

@@ -183,14 +183,20 @@ export class UpstreamCluster {
     const oldIndex = this.index;
     this.hosts = hosts;
     this.poolIds = new Int32Array(hosts.length).fill(-1);
-    this.index = new Map(hosts.map((p, i) => [p, i]));
+    // Filled in a loop rather than from an array of [pod, index] pairs (one array per host, and an
+    // iterator V8 compiles into the first refresh of a thousand clusters: docs/performance.md, Goal 4).
+    // A pod listed twice keeps its first place and its last index, as the pairs' constructor gives.
+    const index = new Map<Pod, number>();
+    for (let i = 0; i < hosts.length; i++) index.set(hosts[i]!, i);
+    this.index = index;
     this.hostsGeneration++;
-    this.distinctHosts = this.index.size === hosts.length;
+    this.distinctHosts = index.size === hosts.length;
     this.set = this.ctx.hostSet?.(hosts, this.owner, this.policy, this.service) ?? new HostSet(hosts.map(() => 1));
-    const previousIndexOf = new Int32Array(hosts.length);
-    for (const [p, i] of this.index) {
+    // Only outlier detection reads the hosts' previous places.
+    const previousIndexOf = this.outlier !== null ? new Int32Array(hosts.length) : null;
+    for (const [p, i] of index) {
       const j = oldIndex.get(p);
-      previousIndexOf[i] = j ?? -1;
+      if (previousIndexOf !== null) previousIndexOf[i] = j ?? -1;
       if (j !== undefined) {
         this.set.active[i] = old.active[j]!;
         // Its slow-start clock goes on (Envoy keeps it on the Host: lastHcPassTime).
@@ -205,7 +211,7 @@ export class UpstreamCluster {
       // `now` is that time; a host of a cluster created with no endpoints arrives with its update.
       else this.set.markAvailable(i, this.ctx.sim.now);
     }
-    if (this.outlier) {
+    if (this.outlier !== null && previousIndexOf !== null) {
       // Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host.
       this.outlier.rehost(previousIndexOf);
       for (let i = 0; i < hosts.length; i++) if (this.outlier.isEjected(i)) this.set.setHealthy(i, false);

@@ -22,9 +22,15 @@ export class CfsBandwidth {
   /** Periods in which the container ran (nr_periods) and in which it was throttled (nr_throttled). */
   periods = 0;
   throttledPeriods = 0;
-  private readonly tag = new Float64Array(RING).fill(-1);
-  private readonly used = new Float64Array(RING);
-  private readonly throttled = new Uint8Array(RING);
+  // The ring's three arrays are views of one buffer: each typed array over 64 bytes gets a backing
+  // store of its own outside V8's heap (a calloc and an ArrayBuffer for the collector to track), and a
+  // 1,000-service mesh makes one ring per sidecar (docs/performance.md, Goal 4).
+  // https://v8.dev/blog/pointer-compression (typed_array_max_size_in_heap)
+  private readonly buffer = new ArrayBuffer(RING * 17);
+  /** Period index + 1 held by each slot (0: none yet, so that the zeroed buffer needs no fill). */
+  private readonly tag = new Float64Array(this.buffer, 0, RING);
+  private readonly used = new Float64Array(this.buffer, RING * 8, RING);
+  private readonly throttled = new Uint8Array(this.buffer, RING * 16, RING);
   /** The period the last piece was charged to: [lastFrom, lastTo) in slot lastSlot. */
   private lastSlot = 0;
   private lastFrom = 0;
@@ -44,8 +50,8 @@ export class CfsBandwidth {
     // k % RING as an integer operation: k comes from Math.floor, a double to V8, whose `%` is a
     // floating-point fmod call. The same value for 0 ≤ k < 2^31 periods (6.8 simulated years).
     const i = k < 2_147_483_648 ? k & (RING - 1) : k % RING;
-    if (this.tag[i]! < k) {
-      this.tag[i] = k;
+    if (this.tag[i]! <= k) {
+      this.tag[i] = k + 1;
       this.used[i] = 0;
       this.throttled[i] = 0;
       this.periods++;
