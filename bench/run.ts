@@ -88,6 +88,11 @@ console.log(
   `  with ${sweep.longer.replications} replications: 1 thread ${rateText(sweep.longer.one)}; 2 threads ${rateText(sweep.longer.two)}, speed-up ${(sweep.longer.two.perS / sweep.longer.one.perS).toFixed(2)}×; ` +
     `sweep.json byte-identical for 1 and 2 threads: ${sweep.identical ? "yes" : "NO"} (each sweep the median of 3 runs, 1 and 2 threads interleaved)`,
 );
+const cap = sweep.capacity;
+console.log(
+  `Sweep of the README's capacity grid (scenarios/capacity/replicas.yaml), ${cap.replications} replications: ` +
+    `1 thread ${rateText(cap.one)}; 2 threads ${rateText(cap.two)}, speed-up ${(cap.two.perS / cap.one.perS).toFixed(2)}×`,
+);
 
 // Where each sweep's CPU went, and the least wall time an idle 2-core machine needs for it: wall times
 // on a loaded machine say little about 2 threads against 1 (docs/performance.md, "Goal 5").

@@ -127,11 +127,12 @@ export class ClientStats extends RequestStats {
   readonly errorLatency = new LatencyHistogram();
   /**
    * Sums of squares of the latencies (all, failed, dials) in µs² as the histograms round them: fortio's
-   * Counter.StdDev is exact (stats/stats.go), HDR's works from its buckets.
+   * Counter.StdDev is exact (stats/stats.go), HDR's works from its buckets. Doubles from their first
+   * store (constructor): they pass the small-integer range within a few hundred requests.
    */
-  latencySumSqUs = 0;
-  errorSumSqUs = 0;
-  dialSumSqUs = 0;
+  latencySumSqUs: number;
+  errorSumSqUs: number;
+  dialSumSqUs: number;
   /** When the first counted request was sent and the last counted answer came (the load's own span). */
   firstSentMs = Infinity;
   lastAnsweredMs = -Infinity;
@@ -139,8 +140,8 @@ export class ClientStats extends RequestStats {
   constructor(readonly name: string, opts: RecorderOptions) {
     super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, true));
     // Doubles from their first store (as CodeSeries.sumMs).
-    this.lastMs = this.inflightIntegral = 0.5;
-    this.inflightIntegral = 0;
+    this.lastMs = this.inflightIntegral = this.latencySumSqUs = this.errorSumSqUs = this.dialSumSqUs = 0.5;
+    this.inflightIntegral = this.latencySumSqUs = this.errorSumSqUs = this.dialSumSqUs = 0;
     this.lastMs = opts.warmupMs;
     this.toMs = opts.endMs;
   }
