@@ -132,8 +132,9 @@ spec:
       spec: "  timeline:\n  - at: 0s\n    kill: {deployment: server, count: 1, network: blackhole}",
       servers: [{ name: "server", behaviour: "serviceTime: 1ms" }],
       // One caller at a time: Envoy fails every request pending on a host when one of its
-      // connects fails (ConnPoolImplBase::onConnectionEvent, purgePendingStreams).
-      load: "connections: 1, qps: 0, requests: 4",
+      // connects fails (ConnPoolImplBase::onConnectionEvent, purgePendingStreams). fortio's -timeout
+      // raised from its 3 s default, which the three connects outlast.
+      load: "connections: 1, qps: 0, requests: 4, timeout: 60s",
       istio: vs("retries: {attempts: 2, perTryTimeout: 500ms}") + DR("connectTimeout: 2s"),
     }));
     const c = s.clients["client"]!;

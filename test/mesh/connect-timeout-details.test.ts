@@ -13,7 +13,8 @@ const blackholed = {
     name: "connect-blackhole", duration: "10s",
     spec: "  report: {accessLog: true}\n  timeline:\n  - at: 0s\n    kill: {deployment: server, count: 1, network: blackhole}",
     servers: [{ name: "server", behaviour: "serviceTime: 1ms" }],
-    load: "connections: 1, qps: 0, requests: 2",
+    // Three connects of 1 s and the back-offs outlast fortio's default -timeout (3 s).
+    load: "connections: 1, qps: 0, requests: 2, timeout: 60s",
     istio: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: server}

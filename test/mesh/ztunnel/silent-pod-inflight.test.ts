@@ -1,7 +1,7 @@
 // Requests inside a pod when its node vanishes, in ambient mode: nothing answers, but the HBONE
 // tunnel's keepalive does notice — a PING every 10 s from the tunnel's start, dropped after 20 s
 // without its PONG (https://github.com/istio/ztunnel/blob/62d82653/src/proxy/h2.rs#L31-L75) — and
-// ztunnel then resets the connections it carried. A closed-loop client (fortio, no request timeout)
+// ztunnel then resets the connections it carried. A closed-loop client (fortio with -timeout 60s)
 // therefore gets its connections back instead of stalling for ever.
 import fs from "node:fs";
 import os from "node:os";
@@ -62,6 +62,7 @@ spec:
   target: http://echo:8080/
   connections: 3
   qps: 3
+  timeout: 60s
 `;
 
 describe("requests inside a pod whose node vanished, behind ztunnel", () => {
