@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { LoadGenerator, Scenario } from "../scenario/model.js";
-import type { ClientStats, Recorder } from "../telemetry/recorder.js";
+import type { Recorder } from "../telemetry/recorder.js";
+import type { ClientStats } from "../telemetry/client-stats.js";
 import type { LatencyHistogram } from "../telemetry/histogram.js";
 import { LOG_EPOCH_MS } from "../telemetry/log-epoch.js";
 import { fortioCallsPerThread } from "../scenario/fortio-threads.js";

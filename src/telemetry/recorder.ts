@@ -6,8 +6,8 @@ import { LevelSeries } from "./level-series.js";
 import { LatencyHistogram } from "./histogram.js";
 import { PodStats } from "./pod-stats.js";
 import { RequestStats } from "./request-stats.js";
+import { ClientStats } from "./client-stats.js";
 import { WindowSeries } from "./window-series.js";
-import { SizeHistogram } from "./size-histogram.js";
 import { EdgeRecordBuffer, EdgeSink } from "./edge-record-buffer.js";
 
 export interface RecorderOptions {
@@ -101,123 +101,6 @@ export class EdgeStats extends RequestStats {
     if (now < this.tcpFromMs) return;
     if (opened) this.tcpOpened++;
     else this.tcpClosed++;
-  }
-}
-
-/** A load generator's view: what it sent and what came back, plus requests in flight over time. */
-export class ClientStats extends RequestStats {
-  declare readonly windows: WindowSeries;
-  private inflight = 0;
-  private lastMs: number;
-  private inflightIntegral: number;
-  private toMs: number;
-  /** Response body sizes of the counted requests, made at the first non-empty one (Fortio's Sizes). */
-  responseSizes: SizeHistogram | null = null;
-  /** Counted requests whose answer had no body, before `responseSizes` exists. */
-  emptyResponses = 0;
-  /** Connections a closed-loop client dialled after the warm-up (fortio's SocketCount). */
-  sockets = 0;
-  /** The same by thread (fortio's Sockets), and each dial's time in ms (its ConnectionStats). */
-  readonly socketsByThread: number[] = [];
-  readonly dialMs = new LatencyHistogram();
-  /**
-   * Latencies of the counted calls the load generator counted as failed (fortio's
-   * ErrorsDurationHistogram: calls whose answer is not 2xx or 418, or that got none).
-   */
-  readonly errorLatency = new LatencyHistogram();
-  /**
-   * Sums of squares of the latencies (all, failed, dials) in µs² as the histograms round them: fortio's
-   * Counter.StdDev is exact (stats/stats.go), HDR's works from its buckets. Doubles from their first
-   * store (constructor): they pass the small-integer range within a few hundred requests.
-   */
-  latencySumSqUs: number;
-  errorSumSqUs: number;
-  dialSumSqUs: number;
-  /** When the first counted request was sent and the last counted answer came (the load's own span). */
-  firstSentMs = Infinity;
-  lastAnsweredMs = -Infinity;
-
-  constructor(readonly name: string, opts: RecorderOptions) {
-    super(opts.warmupMs, new WindowSeries(opts.warmupMs, opts.windowMs, opts.endMs, true));
-    // Doubles from their first store (as CodeSeries.sumMs).
-    this.lastMs = this.inflightIntegral = this.latencySumSqUs = this.errorSumSqUs = this.dialSumSqUs = 0.5;
-    this.inflightIntegral = this.latencySumSqUs = this.errorSumSqUs = this.dialSumSqUs = 0;
-    this.lastMs = opts.warmupMs;
-    this.toMs = opts.endMs;
-  }
-
-  /** A request was sent at `now` (for the in-flight integral). */
-  issued(now: number): void {
-    this.advance(now);
-    this.inflight++;
-  }
-
-  /** A closed-loop connection of thread `thread` was dialled at `now`, taking `ms`. */
-  dialed(now: number, thread = 0, ms = 0): void {
-    if (now < this.fromMs) return;
-    this.sockets++;
-    while (this.socketsByThread.length <= thread) this.socketsByThread.push(0);
-    this.socketsByThread[thread]!++;
-    this.dialMs.record(ms);
-    const us = Math.round(ms * 1000);
-    this.dialSumSqUs += us * us;
-  }
-
-  /** The request that ended at `endMs` (just recorded) counts as a failure for the load generator. */
-  failed(endMs: number, latencyMs: number): void {
-    if (endMs < this.fromMs) return;
-    this.errorLatency.record(latencyMs);
-    const us = Math.round(latencyMs * 1000);
-    this.errorSumSqUs += us * us;
-  }
-
-  /** From the first counted request's start to the last counted answer, ms (0 with no request). */
-  activeSpanMs(): number {
-    return this.lastAnsweredMs >= this.firstSentMs ? this.lastAnsweredMs - this.firstSentMs : 0;
-  }
-
-  override record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
-    this.advance(endMs);
-    this.inflight--;
-    super.record(endMs, latencyMs, code, flags, requestBytes, responseBytes);
-    if (endMs < this.fromMs) return;
-    const us = Math.round(latencyMs * 1000);
-    this.latencySumSqUs += us * us;
-    const sentMs = endMs - latencyMs;
-    if (sentMs < this.firstSentMs) this.firstSentMs = sentMs;
-    if (endMs > this.lastAnsweredMs) this.lastAnsweredMs = endMs;
-    if (this.responseSizes !== null) this.responseSizes.record(responseBytes);
-    else if (responseBytes === 0) this.emptyResponses++;
-    else {
-      this.responseSizes = new SizeHistogram();
-      if (this.emptyResponses > 0) this.responseSizes.record(0, this.emptyResponses);
-      this.responseSizes.record(responseBytes);
-    }
-  }
-
-  private advance(now: number): void {
-    // Math.min for the same reason as PodStats.busyChanged: no property read that only the run's
-    // drain reaches, in code that V8 optimises before the drain.
-    const t = Math.min(now, this.toMs);
-    if (t > this.lastMs) {
-      this.inflightIntegral += this.inflight * (t - this.lastMs);
-      this.lastMs = t;
-    }
-  }
-
-  /** The run stopped early (interrupted) at `ms`: the measured period ends there. */
-  endAt(ms: number): void {
-    if (ms >= this.toMs) return;
-    this.advance(ms);
-    this.toMs = Math.max(ms, this.fromMs);
-    this.windows.endAt(ms);
-  }
-
-  /** Time-average number of requests in flight over the measured period (Little's L). */
-  meanInflight(): number {
-    this.advance(this.toMs);
-    const span = this.toMs - this.fromMs;
-    return span > 0 ? this.inflightIntegral / span : 0;
   }
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "../../src/runner/run-scenario.js";
 import { fortioJsonText, fortioResult, goDuration, goG9, goTime } from "../../src/report/fortio.js";
 import { fortioPercentile } from "../../src/report/fortio-histogram.js";
-import { ClientStats } from "../../src/telemetry/recorder.js";
+import { ClientStats } from "../../src/telemetry/client-stats.js";
 import { scenarioFrom } from "../support/scenario-text.js";
 import { SIZED } from "../support/sized-scenario.js";
 
