@@ -9,70 +9,32 @@
 // Before this revision maxConcurrentStreams only warned and the mesh-wide policy was an unknown key.
 import { describe, expect, it } from "vitest";
 import { createWorld, runScenario } from "../../src/runner/run-scenario.js";
-import { originOf } from "../../src/mesh/kube/pod-origin.js";
-import { parseCallUrl } from "../../src/scenario/index.js";
-import { targetOf } from "../../src/cli/inspect-commands.js";
 import type { Router } from "../../src/mesh/sidecar/router.js";
 import { scenarioFrom } from "../support/scenario-text.js";
+import { clientAndBackendYaml, clientSender } from "../support/client-and-backend.js";
 import { poolActs } from "../../src/mesh/sidecar/inbound-cluster.js";
 import { poolLimits } from "../../src/proxy/pool-limits.js";
 
 function scenario(mesh: string, port: string, http: string, tcp = ""): string {
-  return `apiVersion: meshsim.dev/v1alpha1
-kind: Simulation
-metadata: {name: h2-connections}
-spec:
-  duration: 2s
-  mesh: {proxy: {concurrency: 1}${mesh}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: backend}
-spec: {ports: [{name: ${port}, port: 8080}], selector: {app: backend}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend}
-spec:
-  selector: {matchLabels: {app: backend}}
-  template:
-    metadata: {labels: {app: backend}}
-    spec: {containers: [{name: backend, image: example/backend, ports: [{containerPort: 8080}]}]}
----
-apiVersion: meshsim.dev/v1alpha1
-kind: Workload
-metadata: {name: backend}
-spec: {selector: {app: backend}, serviceTime: {dist: constant, value: 100ms}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: client}
-spec:
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec: {containers: [{name: client, image: example/client}]}
----
-apiVersion: networking.istio.io/v1
+  return clientAndBackendYaml({
+    name: "h2-connections", spec: `  duration: 2s\n  mesh: {proxy: {concurrency: 1}${mesh}}`, portName: port,
+    backend: "serviceTime: {dist: constant, value: 100ms}",
+    istio: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: backend}
 spec:
   host: backend
-  trafficPolicy: {connectionPool: {http: {${http}}${tcp}}}
-`;
+  trafficPolicy: {connectionPool: {http: {${http}}${tcp}}}`,
+  });
 }
 
 /** Five requests at once from the client's one worker; the answers' times (ms) and the cluster's counters. */
 function fiveAtOnce(yaml: string) {
   const world = createWorld(scenarioFrom(yaml)).world;
-  const client = [...world.pods.values()].find((p) => p.workload === "client")!;
-  const target = targetOf(world, client, parseCallUrl("http://backend:8080/"));
+  const send = clientSender(world);
   const done: [number, number][] = [];
   const routers: Router[] = [];
-  for (let i = 0; i < 5; i++) {
-    routers.push(world.sidecars.send(originOf(client), { method: "GET", scheme: "http", authority: "backend:8080", path: "/", headers: {}, target },
-      { onResponse: (status) => { done.push([status, world.sim.now]); } }, -1) as Router);
-  }
+  for (let i = 0; i < 5; i++) routers.push(send((status) => { done.push([status, world.sim.now]); }));
   world.advance(1_500);
   return { done, k: routers[0]!.cluster!.counters };
 }

@@ -6,65 +6,27 @@
 // onUpstreamReady, attachStreamToClient); source/common/router/upstream_request.cc (onPoolFailure)
 import { describe, expect, it } from "vitest";
 import { createWorld } from "../../src/runner/run-scenario.js";
-import { originOf } from "../../src/mesh/kube/pod-origin.js";
-import { parseCallUrl } from "../../src/scenario/index.js";
-import { targetOf } from "../../src/cli/inspect-commands.js";
 import type { Router } from "../../src/mesh/sidecar/router.js";
 import { scenarioFrom } from "../support/scenario-text.js";
+import { clientAndBackendYaml, clientSender } from "../support/client-and-backend.js";
 
-const SCENARIO = `apiVersion: meshsim.dev/v1alpha1
-kind: Simulation
-metadata: {name: max-requests}
-spec: {duration: 1s}
----
-apiVersion: v1
-kind: Service
-metadata: {name: backend}
-spec: {ports: [{name: http, port: 8080}], selector: {app: backend}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: backend}}
-  template:
-    metadata: {labels: {app: backend}}
-    spec: {containers: [{name: backend, image: example/backend, ports: [{containerPort: 8080}]}]}
----
-apiVersion: meshsim.dev/v1alpha1
-kind: Workload
-metadata: {name: backend}
-spec: {selector: {app: backend}, serviceTime: {dist: constant, value: 100ms}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: client}
-spec:
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec: {containers: [{name: client, image: example/client}]}
----
-apiVersion: networking.istio.io/v1
+const SCENARIO = clientAndBackendYaml({
+  name: "max-requests", spec: "duration: 1s", backend: "serviceTime: {dist: constant, value: 100ms}",
+  istio: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: backend}
 spec:
   host: backend
-  trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}
-`;
+  trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}`,
+});
 
 describe("max_requests is checked when a request is attached to a connection", () => {
   it("two requests at once, no connection yet: both wait, the first connection up runs one, the other is refused 503 UO", () => {
     const world = createWorld(scenarioFrom(SCENARIO)).world;
-    const client = [...world.pods.values()].find((p) => p.workload === "client")!;
-    const target = targetOf(world, client, parseCallUrl("http://backend:8080/"));
+    const send = clientSender(world);
     const answers: [number, string][] = [];
     const routers: Router[] = [];
-    for (let i = 0; i < 2; i++) {
-      routers.push(world.sidecars.send(originOf(client), { method: "GET", scheme: "http", authority: "backend:8080", path: "/", headers: {}, target },
-        { onResponse: (status, flags) => { answers.push([status, flags]); } }, -1) as Router);
-    }
+    for (let i = 0; i < 2; i++) routers.push(send((status, flags) => { answers.push([status, flags]); }));
     world.advance(50);
     // Both went pending (no free connection) and each opened a connection; when the second came up
     // the first request was active: refused at once, long before the first's 100 ms answer.
@@ -87,10 +49,8 @@ describe("max_requests is checked when a request is attached to a connection", (
   // onPoolFailure(nullptr, ...)). lastHost is what the metrics, access log and span read.
   // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc, source/common/router/upstream_request.cc
   const sender = (world: ReturnType<typeof createWorld>["world"], answers: [string, number, string][]) => {
-    const client = [...world.pods.values()].find((p) => p.workload === "client")!;
-    const target = targetOf(world, client, parseCallUrl("http://backend:8080/"));
-    return (tag: string): Router => world.sidecars.send(originOf(client), { method: "GET", scheme: "http", authority: "backend:8080", path: "/", headers: {}, target },
-      { onResponse: (status, flags) => { answers.push([tag, status, flags]); } }, -1) as Router;
+    const send = clientSender(world);
+    return (tag: string): Router => send((status, flags) => { answers.push([tag, status, flags]); });
   };
 
   it("a request refused after waiting, when a connection comes free, keeps the host it was to be attached to", () => {

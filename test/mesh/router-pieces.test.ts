@@ -13,9 +13,8 @@ import { originOf } from "../../src/mesh/kube/pod-origin.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";
 import type { AttemptOutcome } from "../../src/proxy/route/retry-policy.js";
 import { createWorld } from "../../src/runner/run-scenario.js";
-import { parseCallUrl } from "../../src/scenario/index.js";
-import { targetOf } from "../../src/cli/inspect-commands.js";
 import { scenarioFrom } from "../support/scenario-text.js";
+import { clientAndBackendYaml, clientSender } from "../support/client-and-backend.js";
 
 const pod = (name: string) => new Pod(name, "default", name, { app: name }, {}, "default", true, "10.0.0.9");
 
@@ -88,56 +87,22 @@ describe("StreamInfo", () => {
   });
 });
 
-const SCENARIO = (errorRate: number) => `apiVersion: meshsim.dev/v1alpha1
-kind: Simulation
-metadata: {name: router}
-spec: {duration: 1s}
----
-apiVersion: v1
-kind: Service
-metadata: {name: backend}
-spec: {ports: [{name: http, port: 8080}], selector: {app: backend}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: backend}}
-  template:
-    metadata: {labels: {app: backend}}
-    spec: {containers: [{name: backend, image: example/backend, ports: [{containerPort: 8080}]}]}
----
-apiVersion: meshsim.dev/v1alpha1
-kind: Workload
-metadata: {name: backend}
-spec: {selector: {app: backend}, serviceTime: {dist: constant, value: 1ms}, errorRate: ${errorRate}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: client}
-spec:
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec: {containers: [{name: client, image: example/client}]}
----
-apiVersion: networking.istio.io/v1
+const SCENARIO = (errorRate: number): string => clientAndBackendYaml({
+  name: "router", spec: "duration: 1s", replicas: 3,
+  backend: `serviceTime: {dist: constant, value: 1ms}, errorRate: ${errorRate}`,
+  istio: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: backend}
 spec:
   hosts: [backend]
-  http: [{route: [{destination: {host: backend}}], retries: {attempts: 2, retryOn: 5xx}}]
-`;
+  http: [{route: [{destination: {host: backend}}], retries: {attempts: 2, retryOn: 5xx}}]`,
+});
 
 /** Send one request from client through its sidecar's router; the router and its answer. */
 function oneRequest(errorRate: number, retries = "{attempts: 2, retryOn: 5xx}", untilMs = 5_000): { router: Router; answer: [number, string] | null } {
   const world = createWorld(scenarioFrom(SCENARIO(errorRate).replace("retries: {attempts: 2, retryOn: 5xx}", `retries: ${retries}`))).world;
-  const client = [...world.pods.values()].find((p) => p.workload === "client")!;
-  const target = targetOf(world, client, parseCallUrl("http://backend:8080/"));
   let answer: [number, string] | null = null;
-  const router = world.sidecars.send(originOf(client), { method: "GET", scheme: "http", authority: "backend:8080", path: "/", headers: {}, target },
-    { onResponse: (status, flags) => { answer = [status, flags]; } }, -1) as Router;
+  const router = clientSender(world)((status, flags) => { answer = [status, flags]; });
   world.advance(untilMs);
   return { router, answer };
 }
