@@ -10,22 +10,28 @@
 // https://github.com/HdrHistogram/HdrHistogramJS/blob/master/src/JsHistogram.ts
 // (getBucketIndex, getValueAtPercentile, valueFromIndex, medianEquivalentValue, stdDeviation)
 
-const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10;
-const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
-const SUB_BUCKET_COUNT = 2 * SUB_BUCKET_HALF_COUNT;
-const SUB_BUCKET_MASK = SUB_BUCKET_COUNT - 1;
-const LEADING_ZERO_COUNT_BASE_32 = 32 - SUB_BUCKET_HALF_COUNT_MAGNITUDE - 1;
-const INT32_LIMIT = 2 ** 31;
-/** The counts array grows in steps of this many indices (and by half its length at least). */
-const GROWTH = 64;
+// A const enum, not module constants: esbuild writes each use as a literal, where a bundled module's
+// top-level `const` becomes a `var` that every call loads from the module's context and checks
+// (4 instructions a constant in `indexOf`, on every request's path; docs/performance.md, Goal 3,
+// session 19). The bundle shows both: `var SUB_BUCKET_MASK = ...` before, `2047 /* SubBucketMask */` now.
+const enum Hdr {
+  SubBucketHalfCountMagnitude = 10,
+  SubBucketHalfCount = 1 << SubBucketHalfCountMagnitude,
+  SubBucketCount = 2 * SubBucketHalfCount,
+  SubBucketMask = SubBucketCount - 1,
+  LeadingZeroCountBase32 = 32 - SubBucketHalfCountMagnitude - 1,
+  Int32Limit = 2147483648, // 2 ** 31
+  /** The counts array grows in steps of this many indices (and by half its length at least). */
+  Growth = 64,
+}
 
 type Counts = Uint8Array | Uint16Array | Uint32Array | Float64Array;
 
 /** HDR's counts index of a non-negative value (JsHistogram.countsArrayIndex). */
 function indexOf(v: number): number {
-  if (v < INT32_LIMIT) {
-    const bucket = LEADING_ZERO_COUNT_BASE_32 - Math.clz32(v | SUB_BUCKET_MASK);
-    return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + ((v >>> bucket) - SUB_BUCKET_HALF_COUNT);
+  if (v < Hdr.Int32Limit) {
+    const bucket = Hdr.LeadingZeroCountBase32 - Math.clz32(v | Hdr.SubBucketMask);
+    return ((bucket + 1) << Hdr.SubBucketHalfCountMagnitude) + ((v >>> bucket) - Hdr.SubBucketHalfCount);
   }
   return indexOfWide(v);
 }
@@ -35,23 +41,23 @@ function indexOf(v: number): number {
  * of its own so that `indexOf`, on every request's path, stays small enough for V8 to inline.
  */
 function indexOfWide(v: number): number {
-  const bucket = Math.max(Math.floor(Math.log2(v)) - SUB_BUCKET_HALF_COUNT_MAGNITUDE, 0);
-  return (bucket + 1) * SUB_BUCKET_HALF_COUNT + (Math.floor(v / 2 ** bucket) - SUB_BUCKET_HALF_COUNT);
+  const bucket = Math.max(Math.floor(Math.log2(v)) - Hdr.SubBucketHalfCountMagnitude, 0);
+  return (bucket + 1) * Hdr.SubBucketHalfCount + (Math.floor(v / 2 ** bucket) - Hdr.SubBucketHalfCount);
 }
 
 /** The lowest value of an index's range (JsHistogram.valueFromIndex). */
 function lowestOf(index: number): number {
-  let bucket = Math.floor(index / SUB_BUCKET_HALF_COUNT) - 1;
-  let sub = (index % SUB_BUCKET_HALF_COUNT) + SUB_BUCKET_HALF_COUNT;
+  let bucket = Math.floor(index / Hdr.SubBucketHalfCount) - 1;
+  let sub = (index % Hdr.SubBucketHalfCount) + Hdr.SubBucketHalfCount;
   if (bucket < 0) {
-    sub -= SUB_BUCKET_HALF_COUNT;
+    sub -= Hdr.SubBucketHalfCount;
     bucket = 0;
   }
   return sub * 2 ** bucket;
 }
 /** The size of an index's range (JsHistogram.sizeOfEquivalentValueRange). */
 function rangeOf(index: number): number {
-  return 2 ** Math.max(Math.floor(index / SUB_BUCKET_HALF_COUNT) - 1, 0);
+  return 2 ** Math.max(Math.floor(index / Hdr.SubBucketHalfCount) - 1, 0);
 }
 /** HDR's medianEquivalentValue of the values counted at an index. */
 function medianOf(index: number): number {
@@ -111,15 +117,15 @@ export class HdrCounts {
   private addAt(index: number, n: number): void {
     const len = this.counts.length;
     if (len === 0) {
-      this.base = index - (index % GROWTH);
-      this.counts = new Uint8Array(GROWTH);
+      this.base = index - (index % Hdr.Growth);
+      this.counts = new Uint8Array(Hdr.Growth);
     } else if (index < this.base || index >= this.base + len) {
-      const slack = Math.max(GROWTH, len >> 1);
+      const slack = Math.max(Hdr.Growth, len >> 1);
       let lo = this.base, hi = this.base + len;
       if (index < lo) lo = Math.max(0, Math.min(index, lo - slack));
       else hi = Math.max(index + 1, hi + slack);
-      lo -= lo % GROWTH;
-      hi += (GROWTH - (hi % GROWTH)) % GROWTH;
+      lo -= lo % Hdr.Growth;
+      hi += (Hdr.Growth - (hi % Hdr.Growth)) % Hdr.Growth;
       const grown = new (this.counts.constructor as new (n: number) => Counts)(hi - lo);
       grown.set(this.counts, this.base - lo);
       this.counts = grown;

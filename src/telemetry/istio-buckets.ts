@@ -41,7 +41,7 @@ function binLower(v: number, width: number): number {
  */
 export function bucketIndex(x: number): number {
   const v = Math.floor(x);
-  return v >= 0 && v < SMALL ? SMALL_INDEX[v]! : indexOfWhole(v);
+  return v >= 0 && v < Table.Small ? SMALL_INDEX[v]! : indexOfWhole(v);
 }
 
 function indexOfWhole(v: number): number {
@@ -59,7 +59,7 @@ function indexOfWhole(v: number): number {
  */
 export function countIn(buckets: Float64Array, x: number): number {
   const v = Math.floor(x);
-  if (v >= 0 && v < SMALL) {
+  if (v >= 0 && v < Table.Small) {
     buckets[SMALL_INDEX[v]!]!++;
     return SMALL_SUM[v]!;
   }
@@ -70,7 +70,7 @@ export function countIn(buckets: Float64Array, x: number): number {
 /** What the value adds to the histogram's `_sum`: its bin's midpoint (hist_approx_sum). */
 export function sumContribution(x: number): number {
   const v = Math.floor(x);
-  return v >= 0 && v < SMALL ? SMALL_SUM[v]! : sumOfWhole(v);
+  return v >= 0 && v < Table.Small ? SMALL_SUM[v]! : sumOfWhole(v);
 }
 
 function sumOfWhole(v: number): number {
@@ -79,14 +79,14 @@ function sumOfWhole(v: number): number {
 }
 
 /**
- * Both answers for every whole value below SMALL (ms or bytes), computed once at load: every request
+ * Both answers for every whole value below Table.Small, 1,024 (ms or bytes), computed once at load: every request
  * is recorded at one reporter or more, and its latency is almost always under 1 s, so the two cost a
  * floor and a load each instead of the bin's arithmetic and a search of the bounds.
  */
-const SMALL = 1024;
-const SMALL_INDEX = new Uint8Array(SMALL);
-const SMALL_SUM = new Float64Array(SMALL);
-for (let v = 0; v < SMALL; v++) {
+const enum Table { Small = 1024 } // a literal in the bundle (hdr-counts.ts: const enum Hdr)
+const SMALL_INDEX = new Uint8Array(Table.Small);
+const SMALL_SUM = new Float64Array(Table.Small);
+for (let v = 0; v < Table.Small; v++) {
   SMALL_INDEX[v] = indexOfWhole(v);
   SMALL_SUM[v] = sumOfWhole(v);
 }

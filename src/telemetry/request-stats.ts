@@ -92,11 +92,10 @@ export class RequestStats {
     this.requests++;
     const err = code === 0 || code >= 500;
     if (err) this.errors++;
-    // The window is counted first: a window this request closes takes its percentiles from the
-    // run's histogram without it.
-    const w = this.windows;
-    const inOpen = w !== null && w.count(endMs, err);
-    this.latency.record(latencyMs);
+    // The code series first, then the window and the histogram: they share nothing, so the figures
+    // are the same, and this order costs V8's code ≈ 13 fewer instructions a record
+    // (docs/performance.md, Goal 3, session 19).
+    const latency = this.latency;
     let s = this.last;
     if (s === null || s.code !== code || s.flags !== flags) s = this.seriesFor(code, flags);
     s.count++;
@@ -104,7 +103,15 @@ export class RequestStats {
     s.sumMs += countIn(s.buckets, latencyMs);
     if (requestBytes === 0 && responseBytes === 0) s.zeroBytes++;
     else s.recordBytes(requestBytes, responseBytes);
-    if (w !== null && w.percentiles) w.took(inOpen);
+    // The window is counted before the histogram: a window this request closes takes its
+    // percentiles from the run's histogram without it.
+    const w = this.windows;
+    if (w === null) latency.record(latencyMs);
+    else {
+      const inOpen = w.count(endMs, err);
+      latency.record(latencyMs);
+      if (w.percentiles) w.took(inOpen);
+    }
   }
 
   private seriesFor(code: number, flags: string): CodeSeries {
