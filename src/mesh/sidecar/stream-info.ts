@@ -44,9 +44,10 @@ export interface StreamInfo {
   lastHostId: number;
   /**
    * The sinks of its route's hops (null: not routed to a cluster). Non-null only while `service` is
-   * the route's (`routeSinks.service`): recordStream and the server side (Inbound.receive) take its
-   * sinks without comparing the two strings, a call to V8's StringEqual each (the FQDNs are not
-   * internalized strings), docs/performance.md Goal 3, session 19.
+   * the route's (`routeSinks.service`): the server side (Inbound.receive) takes its sinks without
+   * comparing the two strings, a call to V8's StringEqual (the FQDNs are not internalized strings).
+   * recordStream keeps its comparison: without it TurboFan inlines recordStream into Router.finish
+   * and leaves out costlier callees there (docs/performance.md Goal 3, session 19).
    */
   routeSinks: RouteSinks | null;
   /** x-envoy-upstream-service-time of the last try that got an answer (-1: none). */
@@ -77,7 +78,7 @@ export function recordStream(s: StreamInfo, out: StreamSinks, now: number, statu
   const svc = s.service;
   const host = svc === "PassthroughCluster" || svc === "BlackHoleCluster" ? s.req.target.host : "";
   const rs = s.routeSinks;
-  const sink = rs !== null && s.lastHost !== null && host === ""
+  const sink = rs !== null && s.lastHost !== null && host === "" && rs.service === svc
     ? rs.get("source", s.mtls, s.origin, s.lastHost, s.lastHostId)
     : out.sinks.get("source", s.mtls, s.origin, s.lastHost, svc, host, s.serviceNamespace);
   sink.record(now, now - s.startMs, status, flags, s.req.bytes ?? 0, bytes);
