@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createWorld } from "../../src/runner/run-scenario.js";
 import type { Translator } from "../../src/xds/translation/translator.js";
 import { scenarioFrom } from "../support/scenario-text.js";
+import { InboundClusters } from "../../src/mesh/sidecar/inbound-cluster.js";
 
 const HEAD = `
 apiVersion: meshsim.dev/v1alpha1
@@ -59,5 +60,20 @@ describe("an inbound cluster's services (telemetry metadata)", () => {
       { name: "inbound|8080||", services: ["zeta.default.svc.cluster.local", "alpha.default.svc.cluster.local"] },
       { name: "inbound|9090||", services: ["other.default.svc.cluster.local"] },
     ]);
+  });
+
+  it("the server side's answer for each port, asked in any order (InboundClusters.statsService remembers the last port)", () => {
+    const yaml = service("zeta", "[{name: http, port: 8000, targetPort: 8080}]")
+      + service("other", "[{name: http, port: 7000, targetPort: 8080}, {name: grpc, port: 9000, targetPort: 9090}]");
+    const { world } = createWorld(scenarioFrom(HEAD + yaml));
+    const pod = [...world.pods.values()].find((p) => p.workload === "httpbin")!;
+    const cds = world.heldBy(pod).cds;
+    const held = new InboundClusters(cds, (world.translation as Translator).inboundClusters(pod, cds), 2, null);
+    const want: Record<number, string | undefined> = {
+      8080: "zeta.default.svc.cluster.local", 9090: "other.default.svc.cluster.local", 7777: undefined,
+    };
+    for (const port of [8080, 8080, 9090, 7777, 7777, 8080, 9090, 9090, 7777, 8080]) {
+      expect(held.statsService(port)).toBe(want[port]);
+    }
   });
 });

@@ -85,8 +85,17 @@ export class InboundClusters {
    * inbound cluster's first `istio.services` entry (undefined: the port has none).
    */
   statsService(port: number): string | undefined {
-    return this.statsServices.get(port);
+    // The last port asked first: the server side asks at each request that comes without a route's
+    // sinks (from outside the mesh), and a pod's requests arrive on one port (no Map lookup then).
+    if (port === this.lastStatsPort) return this.lastStatsService;
+    const s = this.statsServices.get(port);
+    this.lastStatsPort = port;
+    this.lastStatsService = s;
+    return s;
   }
+
+  private lastStatsPort = -1;
+  private lastStatsService: string | undefined = undefined;
 
   /** The acting cluster of container port `port`, or null (straight to the app). */
   get(port: number): InboundCluster | null {

@@ -86,7 +86,10 @@ export class Inbound {
    */
   receive(
     pod: Pod, req: OutgoingRequest, origin: Origin, service: string, mtls: boolean, responder: Responder, wireMs: number, connKey = -1,
-    /** A routed request's sinks, and the pool id of `pod` in its cluster (the sink without a lookup). */
+    /**
+     * A routed request's sinks, whose service is `service` (StreamInfo.routeSinks), and the pool id of
+     * `pod` in its cluster (the sink without a lookup).
+     */
     route: RouteSinks | null = null, hostId = -1,
   ): void {
     // A routed request's port is kept on its route's sinks (one virtual host, one target): no lookup.
@@ -100,7 +103,7 @@ export class Inbound {
     const zt = pod.ambient ? this.ztunnel : null;
     const viaSidecar = zt === null && pod.hasSidecar && this.interception.inbound(pod, port);
     const sink = viaSidecar
-      ? (route !== null && route.service === service ? route.get("destination", mtls, origin, pod, hostId, port) : this.sinks.destination(mtls, origin, pod, service, port))
+      ? (route !== null ? route.get("destination", mtls, origin, pod, hostId, port) : this.sinks.destination(mtls, origin, pod, service, port))
       : zt !== null ? zt.sink(origin, pod, service, mtls) : null;
     const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
     if (zt !== null) {

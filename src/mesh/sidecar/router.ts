@@ -186,6 +186,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       // metadata, else the Host header unless disable_host_header_fallback, which istiod sets for
       // inbound and gateway listeners: pilot/pkg/model/telemetry.go disableHostHeaderFallback).
       this.service = this.pod.gateway === undefined ? this.req.authority : "unknown";
+      this.routeSinks = null; // no longer the route's service (see StreamInfo.routeSinks)
       this.localStatus = r.route.clusterNotFoundStatus;
       this.localFlags = "NC";
       this.p.after(this.takeOutbound(), this.p.kLocal, this);

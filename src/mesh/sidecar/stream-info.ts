@@ -42,7 +42,13 @@ export interface StreamInfo {
   /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
   lastHost: Pod | null;
   lastHostId: number;
-  /** The sinks of its route's hops (null: not routed to a cluster). */
+  /**
+   * The sinks of its route's hops (null: not routed to a cluster). Non-null only while `service` is
+   * the route's (`routeSinks.service`): the server side (Inbound.receive) takes its sinks without
+   * comparing the two strings, a call to V8's StringEqual (the FQDNs are not internalized strings).
+   * recordStream keeps its comparison: without it TurboFan inlines recordStream into Router.finish
+   * and leaves out costlier callees there (docs/performance.md Goal 3, session 19).
+   */
   routeSinks: RouteSinks | null;
   /** x-envoy-upstream-service-time of the last try that got an answer (-1: none). */
   upstreamMs: number;

@@ -241,7 +241,7 @@ export class UpstreamCluster {
     const ch = this.policy.loadBalancer?.consistentHash;
     const hash = ch !== undefined && req !== undefined ? consistentHashOf(ch, req, sourceIp) : undefined;
     const ctx = this.pickContext;
-    ctx.avoid = avoid === null ? undefined : (h: number) => avoid.includes(this.hosts[h]!);
+    ctx.avoid = avoid === null ? undefined : this.avoiding(avoid);
     ctx.hash = hash;
     ctx.now = this.ctx.sim.now;
     const i = this.lbOf(worker).pick(ctx);
@@ -257,6 +257,15 @@ export class UpstreamCluster {
   }
 
   private readonly pickContext: PickContext = {};
+
+  /**
+   * The retry host predicate over the host list. Made here, not in `pick`: a closure there made V8
+   * allocate a context for `pick`'s captured variables at every call, with or without a retry
+   * (docs/performance.md Goal 3, session 19).
+   */
+  private avoiding(avoid: readonly Pod[]): (h: number) => boolean {
+    return (h) => avoid.includes(this.hosts[h]!);
+  }
 
   /** The priorities of the hosts tried so far, counted in whole rounds of 2 attempts. */
   private attemptedPriorities(tried: readonly Pod[]): Uint8Array | undefined {
