@@ -3,7 +3,7 @@
 // K = concurrency + queueLimit), and the Workload's script. `blocking` threading holds a slot for the whole
 // request, calls included (a thread per request); `async` holds one only while computing.
 import type { Simulator } from "../../engine/simulator.js";
-import { NEW_CONNECTION_PER_ATTEMPT, type AppCall, type AppCalls, type CallOwner } from "./app-call.js";
+import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
 import type { Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { ContainerCpu } from "../kube/container-cpu.js";
@@ -133,7 +133,7 @@ export class AppServer {
     const b = this.behaviour;
     const sr = new ServedRequest(this, req, responder, b.script, null, null);
     if (req.ctx) this.traceStart(sr, req.ctx);
-    if (b.threading === "async") {
+    if (b.async) {
       this.run(sr);
     } else if (this.busy < b.concurrency) {
       this.take(sr);
@@ -226,7 +226,7 @@ export class AppServer {
       // (docs/performance.md, Goal 2, sessions 18 and 19).
       switch (step.kind) {
         case "compute":
-          if (this.behaviour.threading === "async") this.computeAsync(c, step.sample());
+          if (this.behaviour.async) this.computeAsync(c, step.sample());
           else this.startCompute(c, step.sample());
           return;
         case "call":
@@ -261,7 +261,7 @@ export class AppServer {
     const spec = step.call;
     let req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
     if (sr.ctx !== null) req = withContext(req, sr.ctx);
-    this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c, spec.connection === "perCall" ? NEW_CONNECTION_PER_ATTEMPT : -1);
+    this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c, step.conn);
   }
 
   /** A parallel block (not empty): each branch runs until it waits; the block's join resumes `c`. */
@@ -282,14 +282,14 @@ export class AppServer {
   }
 
   computeDone(c: Cursor): void {
-    if (this.behaviour.threading === "async") this.releaseSlot();
+    if (this.behaviour.async) this.releaseSlot();
     if (!c.sr.done) this.run(c);
   }
 
   callDone(c: Cursor, call: AppCall): void {
     if (c.sr.done) return;
-    const spec = (c.steps[c.i - 1] as Extract<CompiledStep, { kind: "call" }>).call;
-    if (!call.ok && spec.onError === "fail") {
+    const step = c.steps[c.i - 1] as Extract<CompiledStep, { kind: "call" }>;
+    if (!call.ok && step.failOnError) {
       this.finish(c.sr, 500);
       return;
     }
