@@ -3,7 +3,7 @@
 // K = concurrency + queueLimit), and the Workload's script. `blocking` threading holds a slot for the whole
 // request, calls included (a thread per request); `async` holds one only while computing.
 import type { Simulator } from "../../engine/simulator.js";
-import { NEW_CONNECTION_PER_ATTEMPT, type AppCall, type AppCalls, type CallOwner } from "./app-call.js";
+import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
 import type { Origin, OutgoingRequest, Responder } from "../transport.js";
 import type { ContainerCpu } from "../kube/container-cpu.js";
@@ -84,18 +84,19 @@ class Fifo<T> {
   private head = 0;
   length = 0;
   push(x: T): void {
-    if (this.length === this.buf.length) {
-      // Twice the size by concat, not `new Array(2n)`: once optimized, `new Array` follows its
-      // allocation site's later kind, so the next run's grow would see another map and deoptimize.
-      const n = this.buf.concat(this.buf);
-      for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) & this.mask];
-      n.fill(undefined, this.length);
-      this.buf = n;
-      this.mask = n.length - 1;
-      this.head = 0;
-    }
+    if (this.length === this.buf.length) this.grow();
     this.buf[(this.head + this.length) & this.mask] = x;
     this.length++;
+  }
+  private grow(): void {
+    // Twice the size by concat, not `new Array(2n)`: once optimized, `new Array` follows its
+    // allocation site's later kind, so the next run's grow would see another map and deoptimize.
+    const n = this.buf.concat(this.buf);
+    for (let k = 0; k < this.length; k++) n[k] = this.buf[(this.head + k) & this.mask];
+    n.fill(undefined, this.length);
+    this.buf = n;
+    this.mask = n.length - 1;
+    this.head = 0;
   }
   shift(): T {
     const x = this.buf[this.head] as T;
@@ -132,7 +133,7 @@ export class AppServer {
     const b = this.behaviour;
     const sr = new ServedRequest(this, req, responder, b.script, null, null);
     if (req.ctx) this.traceStart(sr, req.ctx);
-    if (b.threading === "async") {
+    if (b.async) {
       this.run(sr);
     } else if (this.busy < b.concurrency) {
       this.take(sr);
@@ -219,42 +220,57 @@ export class AppServer {
         continue;
       }
       const step = c.steps[c.i++]!;
+      // The walk itself stays small, each step's work in a method of its own: TurboFan inlines callees
+      // into an optimized function only up to a budget of bytecode (V8 src/compiler/js-inlining-heuristic.cc
+      // JSInliningHeuristic::Reduce), and bytecode of steps a request does not take spends it too
+      // (docs/performance.md, Goal 2, sessions 18 and 19).
       switch (step.kind) {
-        case "compute": {
-          const ms = step.sample();
-          if (this.behaviour.threading === "async") {
-            if (this.busy < this.behaviour.concurrency) {
-              this.setBusy(this.busy + 1);
-            } else if (this.queue.length < this.behaviour.queueLimit) {
-              c.pendingMs = ms;
-              c.waitsToCompute = true;
-              this.queue.push(c);
-              return;
-            } else {
-              this.finish(sr, 503);
-              return;
-            }
-          }
-          this.startCompute(c, ms);
+        case "compute":
+          if (this.behaviour.async) this.computeAsync(c, step.sample());
+          else this.startCompute(c, step.sample());
           return;
-        }
-        case "call": {
-          const spec = step.call;
-          let req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
-          if (sr.ctx !== null) req = withContext(req, sr.ctx);
-          this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c, spec.connection === "perCall" ? NEW_CONNECTION_PER_ATTEMPT : -1);
+        case "call":
+          this.call(c, step);
           return;
-        }
-        case "parallel": {
+        case "parallel":
           if (step.steps.length === 0) continue;
-          const join = new Join(step.steps.length, c);
-          for (const s of step.steps) {
-            this.run(new ServedRequest(this, sr.req, sr.responder, [s], join, sr));
-            if (sr.done) return;
-          }
+          this.parallel(c, step);
           return;
-        }
       }
+    }
+  }
+
+  /** Async threading: a compute step takes a slot for its CPU, waits for one, or is refused. */
+  private computeAsync(c: Cursor, ms: number): void {
+    if (this.busy < this.behaviour.concurrency) {
+      this.setBusy(this.busy + 1);
+    } else if (this.queue.length < this.behaviour.queueLimit) {
+      c.pendingMs = ms;
+      c.waitsToCompute = true;
+      this.queue.push(c);
+      return;
+    } else {
+      this.finish(c.sr, 503);
+      return;
+    }
+    this.startCompute(c, ms);
+  }
+
+  private call(c: Cursor, step: Extract<CompiledStep, { kind: "call" }>): void {
+    const sr = c.sr;
+    const spec = step.call;
+    let req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
+    if (sr.ctx !== null) req = withContext(req, sr.ctx);
+    this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c, step.conn);
+  }
+
+  /** A parallel block (not empty): each branch runs until it waits; the block's join resumes `c`. */
+  private parallel(c: Cursor, step: Extract<CompiledStep, { kind: "parallel" }>): void {
+    const sr = c.sr;
+    const join = new Join(step.steps.length, c);
+    for (const s of step.steps) {
+      this.run(new ServedRequest(this, sr.req, sr.responder, [s], join, sr));
+      if (sr.done) return;
     }
   }
 
@@ -266,14 +282,14 @@ export class AppServer {
   }
 
   computeDone(c: Cursor): void {
-    if (this.behaviour.threading === "async") this.releaseSlot();
+    if (this.behaviour.async) this.releaseSlot();
     if (!c.sr.done) this.run(c);
   }
 
   callDone(c: Cursor, call: AppCall): void {
     if (c.sr.done) return;
-    const spec = (c.steps[c.i - 1] as Extract<CompiledStep, { kind: "call" }>).call;
-    if (!call.ok && spec.onError === "fail") {
+    const step = c.steps[c.i - 1] as Extract<CompiledStep, { kind: "call" }>;
+    if (!call.ok && step.failOnError) {
       this.finish(c.sr, 500);
       return;
     }
@@ -295,12 +311,14 @@ export class AppServer {
     this.observer.served(this.rt.sim.now);
     const size = this.behaviour.responseSize;
     const bytes = size !== null ? size() : 0;
-    if (sr.span !== null) {
-      sr.span.tags["http.status_code"] = String(status);
-      if (status >= 500) sr.span.tags["error"] = "true";
-      this.rt.log!.closeSpan(sr.span, this.rt.sim.now);
-    }
+    if (sr.span !== null) this.closeSpan(sr.span, status);
     sr.responder.onResponse(status, "-", bytes);
+  }
+
+  private closeSpan(span: Span, status: number): void {
+    span.tags["http.status_code"] = String(status);
+    if (status >= 500) span.tags["error"] = "true";
+    this.rt.log!.closeSpan(span, this.rt.sim.now);
   }
 }
 

@@ -1,17 +1,30 @@
 // A Workload's script bound to seeded samplers once, so serving a request only walks data.
 import type { CallSpec, Step, WorkloadBehaviour } from "../../scenario/model.js";
 import { callRequest } from "./call-request.js";
+import { NEW_CONNECTION_PER_ATTEMPT } from "./app-call.js";
 import type { OutgoingRequest } from "../transport.js";
 
+// The choices a request's walk reads are booleans and numbers here, not the scenario's strings: a
+// string the YAML parser made is not internalized, so each `=== "perCall"` was a call of V8's
+// StringEqual builtin (docs/performance.md, Goal 3, session 19).
 export type CompiledStep =
   | { kind: "compute"; sample: () => number }
-  | { kind: "call"; call: CallSpec; request: OutgoingRequest }
+  | {
+      kind: "call";
+      call: CallSpec;
+      request: OutgoingRequest;
+      /** `onError: fail`: a failed call fails the request (500). */
+      failOnError: boolean;
+      /** The call's `conn` for AppCalls.start: NEW_CONNECTION_PER_ATTEMPT for `connection: perCall`, else -1. */
+      conn: number;
+    }
   | { kind: "parallel"; steps: CompiledStep[] };
 
 export interface CompiledBehaviour {
   concurrency: number;
   queueLimit: number;
-  threading: "blocking" | "async";
+  /** `threading: async` (a slot only while computing); false: blocking. */
+  async: boolean;
   errorRate: number;
   script: CompiledStep[];
   /** Response body bytes per answer; null: 0 (no draw). */
@@ -27,14 +40,17 @@ export function compileBehaviour(
     steps.map((s) => {
       switch (s.kind) {
         case "compute": return { kind: "compute", sample: sampler(s.time) };
-        case "call": return { kind: "call", call: s.call, request: callRequest(s.call.to, s.call.method, s.call.requestSize ?? 0) };
+        case "call": return {
+          kind: "call", call: s.call, request: callRequest(s.call.to, s.call.method, s.call.requestSize ?? 0),
+          failOnError: s.call.onError === "fail", conn: s.call.connection === "perCall" ? NEW_CONNECTION_PER_ATTEMPT : -1,
+        };
         case "parallel": return { kind: "parallel", steps: compile(s.steps) };
       }
     });
   return {
     concurrency: b.concurrency,
     queueLimit: b.queueLimit,
-    threading: b.threading,
+    async: b.threading === "async",
     errorRate: b.errorRate,
     script: compile(b.script),
     responseSize: b.responseSize !== undefined && sizeSampler !== null ? sizeSampler(b.responseSize) : null,

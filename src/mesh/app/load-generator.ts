@@ -202,6 +202,18 @@ export class LoadGeneratorRunner implements CallOwner {
   private scheduleArrival(from: number, first: boolean): void {
     const o = this.spec.open!;
     if (this.maxRate <= 0) return;
+    if (o.arrival !== "constant" && !o.profile) {
+      // Poisson at a fixed rate, the common case, apart from the rest so that TurboFan's inlining
+      // budget at `arrive` goes to it (docs/performance.md, Goal 2, session 19): the same draw as below.
+      const t = from + (-Math.log(1 - this.d.arrivals()) * 1000) / this.maxRate;
+      if (t < this.d.stopMs && Number.isFinite(t)) this.d.sim.at(t, this.kArrive, undefined);
+      return;
+    }
+    this.scheduleOther(o, from, first);
+  }
+
+  /** Evenly spaced arrivals, or Poisson ones following a profile. */
+  private scheduleOther(o: NonNullable<LoadGenerator["open"]>, from: number, first: boolean): void {
     let t = from;
     if (o.arrival === "constant") {
       // Evenly spaced at the current rate; the first request goes at the start.
@@ -282,15 +294,17 @@ export class LoadGeneratorRunner implements CallOwner {
     if (!fortioCodeIsOk(call.status)) this.d.sink.failed?.(now, now - call.startMs);
     if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
-    if (c) {
-      const k = this.answered(call);
-      // qps 0: as fast as answers come. Otherwise the thread's next slot on its schedule (each of
-      // the threads run gets qps/threads), or now if the answer came after it (catching up, as
-      // fortio does without -nocatchup).
-      const threads = this.callsByConn.length;
-      const target = c.qps > 0 ? this.closedStartMs + fortioTargetMs(this.sentByConn[k]!, this.callsByConn[k]!, c.qps / threads) : now;
-      this.d.sim.at(target > now ? target : now, this.kNext, k);
-    }
+    if (c) this.closedAnswered(c, call, now);
+  }
+
+  private closedAnswered(c: NonNullable<LoadGenerator["closed"]>, call: AppCall, now: number): void {
+    const k = this.answered(call);
+    // qps 0: as fast as answers come. Otherwise the thread's next slot on its schedule (each of
+    // the threads run gets qps/threads), or now if the answer came after it (catching up, as
+    // fortio does without -nocatchup).
+    const threads = this.callsByConn.length;
+    const target = c.qps > 0 ? this.closedStartMs + fortioTargetMs(this.sentByConn[k]!, this.callsByConn[k]!, c.qps / threads) : now;
+    this.d.sim.at(target > now ? target : now, this.kNext, k);
   }
 }
 

@@ -32,13 +32,24 @@ export class ServiceState {
    * https://kubernetes.io/docs/reference/networking/virtual-ips/#proxy-mode-iptables
    */
   kubeProxyPick(u: number): Pod | undefined {
-    let eps: readonly Pod[] = this.endpoints;
-    // No ready endpoint: kube-proxy falls back to the serving terminating ones (KEP-1669,
-    // kubernetes pkg/proxy/topology.go CategorizeEndpoints). Serving: its app still listens.
-    if (eps.length === 0) eps = this.terminating.filter((p) => p.alive && p.terminating && p.appUp && !p.blackholed);
-    if (eps.length === 0) return undefined;
-    return eps[Math.min(eps.length - 1, Math.floor(u * eps.length))];
+    const eps = this.endpoints;
+    // The fallback apart: with it (and its closure) inside, this function was compiled apart from
+    // the direct path's send, a call per request; now it is inlined there (docs/performance.md,
+    // Goal 2, session 19).
+    return eps.length === 0 ? this.servingTerminatingPick(u) : pickOf(eps, u);
   }
+
+  /** No ready endpoint: kube-proxy falls back to the serving terminating ones (KEP-1669,
+   *  kubernetes pkg/proxy/topology.go CategorizeEndpoints). Serving: its app still listens. */
+  private servingTerminatingPick(u: number): Pod | undefined {
+    const eps = this.terminating.filter((p) => p.alive && p.terminating && p.appUp && !p.blackholed);
+    return eps.length === 0 ? undefined : pickOf(eps, u);
+  }
+}
+
+/** One of `eps` (not empty) with equal probability for a uniform [0, 1) `u`. */
+function pickOf(eps: readonly Pod[], u: number): Pod {
+  return eps[Math.min(eps.length - 1, Math.floor(u * eps.length))]!;
 }
 
 export class ServiceRegistry {
