@@ -33,7 +33,8 @@ export function withForwardedHeaders(
   if (incoming === NO_HEADERS) return base;
   let headers: Record<string, string> | null = null;
   for (const h of forward) {
-    const v = incoming[h];
+    // Own headers only: a name like `constructor` must not read the object's prototype.
+    const v = Object.hasOwn(incoming, h) ? incoming[h] : undefined;
     if (v !== undefined) (headers ??= {})[h] = v;
   }
   return headers === null ? base : { ...base, headers };
