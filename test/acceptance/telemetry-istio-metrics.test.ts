@@ -76,8 +76,12 @@ describe("istio_requests_total", () => {
   });
   it("circuit-breaker overflow is counted by the source reporter as 503 UO", () => {
     const uo = all.filter((x) => x.labels.response_flags === "UO");
-    expect(uo.length).toBeGreaterThan(0);
-    expect(new Set(uo.map((x) => `${x.labels.reporter} ${x.labels.response_code}`))).toEqual(new Set(["source 503"]));
+    expect(uo.some((x) => x.labels.reporter === "source")).toBe(true);
+    // The inbound cluster has the DestinationRule's limits too (mesh/sidecar/inbound-cluster.ts), so
+    // whether the server's sidecar also refuses one (reporter destination) depends on the sample path:
+    // with seed 1 it does since the ziggurat normal (engine/distributions/ziggurat-normal.ts) changed
+    // the log-normal draws.
+    expect(new Set(uo.map((x) => x.labels.response_code))).toEqual(new Set(["503"]));
   });
 });
 
@@ -94,8 +98,12 @@ describe("Envoy cluster stats", () => {
       expect(series(`envoy_cluster_${stat}`).length).toBeGreaterThan(0);
     }
     const overflow = series("envoy_cluster_upstream_rq_pending_overflow").find((x) => x.labels.cluster_name === "outbound|8000||httpbin.foo.svc.cluster.local")!;
-    const uo = series("istio_requests_total").filter((x) => x.labels.response_flags === "UO").reduce((a, x) => a + x.value, 0);
-    expect(overflow.value).toBe(uo);
+    const uo = (reporter: string) => series("istio_requests_total")
+      .filter((x) => x.labels.response_flags === "UO" && x.labels.reporter === reporter).reduce((a, x) => a + x.value, 0);
+    expect(overflow.value).toBe(uo("source"));
+    // The server sidecar's refusals, if any, are its inbound cluster's overflow.
+    const inbound = series("envoy_cluster_upstream_rq_pending_overflow").find((x) => x.labels.cluster_name === "inbound|8080||");
+    expect(inbound?.value ?? 0).toBe(uo("destination"));
   });
 });
 

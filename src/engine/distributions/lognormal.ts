@@ -1,4 +1,4 @@
-import { polarNormal } from "./polar-normal.js";
+import { zigguratNormal } from "./ziggurat-normal.js";
 import type { UniformSource } from "../rng.js";
 
 /** The standard normal's 0.99 quantile. */
@@ -9,8 +9,8 @@ const Z99 = 2.3263478740408408;
  * the 99th percentile fixes sigma.
  */
 export function lognormal(source: UniformSource, median: number, p99: number): () => number {
-  // d3-random's randomLogNormal is exp of its randomNormal: the same here (polar-normal.ts).
-  const normal = polarNormal(source, Math.log(median), Math.log(p99 / median) / Z99);
+  // exp of a normal draw (ziggurat-normal.ts), as d3-random's randomLogNormal is exp of its randomNormal.
+  const normal = zigguratNormal(source, Math.log(median), Math.log(p99 / median) / Z99);
   return () => Math.exp(normal());
 }
 

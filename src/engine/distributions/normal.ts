@@ -1,4 +1,4 @@
-import { polarNormal } from "./polar-normal.js";
+import { zigguratNormal } from "./ziggurat-normal.js";
 import type { UniformSource } from "../rng.js";
 
 /**
@@ -7,7 +7,7 @@ import type { UniformSource } from "../rng.js";
  * 0.29·stddev at a = 1, 0.8·stddev at a = 0 (see truncatedNormalMean).
  */
 export function truncatedNormal(source: UniformSource, mean: number, stddev: number): () => number {
-  const draw = polarNormal(source, mean, stddev);
+  const draw = zigguratNormal(source, mean, stddev);
   return () => {
     for (;;) {
       const x = draw();
