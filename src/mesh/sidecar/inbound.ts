@@ -101,7 +101,7 @@ export class Inbound {
     } else port = this.targetPortOf(req.target);
     // A port excluded from inbound capture reaches the app with no sidecar in the way.
     const zt = pod.ambient ? this.ztunnel : null;
-    // \`=== true\`: one compare with the constant; the bare field got V8's generic truth test
+    // `=== true`: one compare with the constant; the bare field got V8's generic truth test
     // (docs/performance.md, Goal 3, session 19 left19).
     const viaSidecar = zt === null && pod.hasSidecar === true && this.interception.inbound(pod, port);
     const sink = viaSidecar
