@@ -204,7 +204,7 @@ export class LoadGeneratorRunner implements CallOwner {
     if (this.maxRate <= 0) return;
     if (o.arrival !== "constant" && !o.profile) {
       // Poisson at a fixed rate, the common case, apart from the rest so that TurboFan's inlining
-      // budget at `arrive` goes to it (docs/performance.md, Goal 2, session 19): the same draw as below.
+      // budget at `arrive` goes to it (docs/performance.md, Goal 2, session 19).
       const t = from + (-Math.log(1 - this.d.arrivals()) * 1000) / this.maxRate;
       if (t < this.d.stopMs && Number.isFinite(t)) this.d.sim.at(t, this.kArrive, undefined);
       return;
@@ -222,11 +222,13 @@ export class LoadGeneratorRunner implements CallOwner {
         t += r > 0 ? 1000 / r : this.nextPositiveRate(t) - t;
       }
     } else {
-      // Poisson; a time-varying rate by thinning a process at the highest rate.
+      // Poisson following the profile (scheduleArrival draws a fixed rate's): a time-varying rate by
+      // thinning a process at the highest rate.
+      const profile = o.profile!;
       for (;;) {
         t += (-Math.log(1 - this.d.arrivals()) * 1000) / this.maxRate;
         if (t >= this.d.stopMs) return;
-        if (!o.profile || this.d.arrivals() * this.maxRate < profileRate(o.profile, t)) break;
+        if (this.d.arrivals() * this.maxRate < profileRate(profile, t)) break;
       }
     }
     if (t < this.d.stopMs && Number.isFinite(t)) this.d.sim.at(t, this.kArrive, undefined);
