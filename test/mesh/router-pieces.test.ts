@@ -2,12 +2,13 @@
 // a try can end; the retry state exists only once a first retry is decided (Envoy's router creates
 // its RetryStateImpl lazily); the stream info records what the access log and metrics read.
 // envoyproxy/envoy source/common/router/router.cc, upstream_request.cc, retry_state_impl.cc
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { UpstreamRequest, type UpstreamRequestOwner } from "../../src/mesh/sidecar/upstream-request.js";
 import { RetryState } from "../../src/mesh/sidecar/retry-state.js";
 import { recordStream, type StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
 import { Router } from "../../src/mesh/sidecar/router.js";
 import { REFUSED } from "../../src/mesh/sidecar/inbound-router.js";
+import { InboundLeg } from "../../src/mesh/sidecar/inbound.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
 import { originOf } from "../../src/mesh/kube/pod-origin.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";
@@ -108,6 +109,44 @@ function oneRequest(errorRate: number, retries = "{attempts: 2, retryOn: 5xx}", 
 }
 
 describe("Router: one downstream request across its tries", () => {
+  // A try released by its per-try timeout is dead, and its host's answer still comes back later (the
+  // server does not know that the client reset the stream): that late answer must not reach the retry
+  // running for the same request. It would if a released try's record were reused for the retry, or
+  // if the router took its first try's place (docs/performance.md, Goal 3, session 20).
+  // envoyproxy/envoy source/common/router/router.cc (Filter::onPerTryTimeout resets the upstream
+  // request, whose later callbacks never reach the filter), upstream_request.cc.
+  it("the first try's late answer after its per-try timeout does not end the retry", () => {
+    const yaml = clientAndBackendYaml({
+      name: "late-answer", spec: "duration: 1s", replicas: 2,
+      backend: "serviceTime: {dist: constant, value: 100ms}",
+      istio: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: backend}
+spec:
+  hosts: [backend]
+  http: [{route: [{destination: {host: backend}}], retries: {attempts: 1, perTryTimeout: 60ms, retryOn: 5xx}}]`,
+    });
+    const world = createWorld(scenarioFrom(yaml)).world;
+    const answers: [number, string, number][] = [];
+    // Every answer the server side sends back (the first try's included).
+    const served = vi.spyOn(InboundLeg.prototype, "onResponse");
+    try {
+      clientSender(world)((status, flags) => { answers.push([status, flags, world.sim.now]); });
+      world.advance(110);
+      // Past the first try's answer (100 ms of service): it left the server, and the client ignored it.
+      expect(served).toHaveBeenCalledTimes(1);
+      expect(served.mock.calls[0]![0]).toBe(200);
+      world.advance(1_000);
+    } finally {
+      served.mockRestore();
+    }
+    // The retry's own per-try timeout ends the request (60 ms after a back-off below 25 ms).
+    expect(answers).toHaveLength(1);
+    expect(answers[0]![0]).toBe(504);
+    expect(answers[0]![1]).toContain("UT");
+    expect(answers[0]![2]).toBeGreaterThanOrEqual(120);
+    expect(answers[0]![2]).toBeLessThan(150);
+  });
   it("a request answered on its first try never makes a retry state", () => {
     const { router, answer } = oneRequest(0);
     expect(answer).toEqual([200, "-"]);
