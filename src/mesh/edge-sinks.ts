@@ -50,9 +50,51 @@ export function peerLabels(pod: OriginPod | null, workload: string, mtls: boolea
  * (istio_stats.cc populatePeerInfo → extractEndpointMetadata; extensions/common/metadata_object.cc
  * convertEndpointMetadata): destination_app and destination_version are "unknown" there.
  */
-function destinationPeerLabels(dest: Pod, reporter: "source" | "destination" | "waypoint", mtls: boolean): PeerLabels {
-  const p = peerLabels(dest, dest.workload, mtls, dest.serviceAccount);
+function destinationPeerLabels(peers: PeerLabelsMemo, dest: Pod, reporter: "source" | "destination" | "waypoint", mtls: boolean): PeerLabels {
+  const p = peers.of(dest, dest.workload, mtls, dest.serviceAccount);
   return reporter === "source" && !dest.hasSidecar ? { ...p, app: UNKNOWN, version: UNKNOWN } : p;
+}
+
+/** Peer labels without a pod (a client outside the mesh, no destination reached): the same for all. */
+const NO_POD_PEER = peerLabels(null, UNKNOWN, false, undefined);
+
+/** A pod's peer labels as computed for its workload, service account and locality, by mTLS. */
+class PodPeerLabels {
+  plain: PeerLabels | null = null;
+  mtls: PeerLabels | null = null;
+  constructor(readonly workload: string, readonly serviceAccount: string | undefined, readonly locality: string | undefined) {}
+}
+
+/**
+ * Each pod's peer labels, made once per pod and transport and shared by its edges (the labels object
+ * is read, never written: telemetry/recorder.ts, report/prometheus.ts). A pod is an edge's source for
+ * both reporters and the destination of others, so each was built 4 times at least, as many objects
+ * kept as long as the edges (docs/performance.md, Goal 4, session 20). Reused only for the same
+ * workload, service account and locality, the other inputs of peerLabels.
+ */
+class PeerLabelsMemo {
+  private readonly byPod = new WeakMap<OriginPod, PodPeerLabels>();
+
+  of(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
+    if (pod === null) return NO_POD_PEER;
+    const m = this.byPod.get(pod);
+    const made = m === undefined || m.workload !== workload || m.serviceAccount !== serviceAccount || m.locality !== (pod as { locality?: string }).locality
+      ? null : mtls ? m.mtls : m.plain;
+    return made ?? this.make(pod, workload, mtls, serviceAccount);
+  }
+
+  private make(pod: OriginPod, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
+    const locality = (pod as { locality?: string }).locality;
+    let m = this.byPod.get(pod);
+    if (m === undefined || m.workload !== workload || m.serviceAccount !== serviceAccount || m.locality !== locality) {
+      m = new PodPeerLabels(workload, serviceAccount, locality);
+      this.byPod.set(pod, m);
+    }
+    const p = peerLabels(pod, workload, mtls, serviceAccount);
+    if (mtls) m.mtls = p;
+    else m.plain = p;
+    return p;
+  }
 }
 
 class SinkCache {
@@ -64,6 +106,7 @@ class SinkCache {
     private readonly mtls: boolean,
     /** This cache's slot in each pod's `edgeSinks`. */
     private readonly slot: number,
+    private readonly peers: PeerLabelsMemo,
     private readonly zones: ZoneSinkWrapper | null = null,
   ) {}
 
@@ -106,29 +149,51 @@ class SinkCache {
     const key = externalHost === "" ? reportedService === "" ? service : `${service}\u0001${reportedService}` : `${service}\u0000${externalHost}`;
     let sink = byService.get(key);
     if (sink === undefined) {
-      // A waypoint reports its requests as reporter="waypoint", with the original client as source.
-      const via = origin.client !== undefined;
-      const from = (via ? origin.client : origin.pod) as (OriginPod & { serviceAccount?: string; ambient?: boolean }) | null;
-      const reporter = via && this.reporter === "source" ? "waypoint" : this.reporter;
-      sink = this.telemetry.edge({
-        source: origin.workload, sourceNamespace: origin.namespace,
-        destination: dest?.workload ?? UNKNOWN, destinationNamespace: dest?.namespace ?? UNKNOWN,
-        service, reporter, mtls: this.mtls,
-        ...(externalHost === "" ? {} : { externalHost }),
-        ...(serviceNamespace === "" ? {} : { serviceNamespace }),
-        ...(reportedService === "" ? {} : { reportedService }),
-        sourcePeer: via && from !== null && from.ambient === true
-          ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
-          : origin.noPeerMetadata === true
-            ? { ...peerLabels(from, origin.workload, this.mtls, from?.serviceAccount), exchanged: false }
-            : peerLabels(from, origin.workload, this.mtls, from?.serviceAccount),
-        ...(origin.noPeerMetadata === true ? { noPeerMetadata: true } : {}),
-        destinationPeer: dest === null ? peerLabels(null, UNKNOWN, false, undefined) : destinationPeerLabels(dest, reporter, this.mtls),
-      });
-      // Nodes and zones: count what crosses a zone (mesh/kube/cross-zone-sink.ts).
-      if (this.reporter === "destination" && dest !== null && this.zones !== null) sink = this.zones(origin, dest, sink);
+      sink = this.create(origin, dest, service, externalHost, serviceNamespace, reportedService);
       byService.set(key, sink);
     }
+    return sink;
+  }
+
+  /**
+   * The sink of an edge met for the first time: a method of its own, so that `find`, which every
+   * route's first request to a host runs, stays small (at 1,000 services V8 compiled `find` with this
+   * inlined for the 2,000 edges it made: docs/performance.md, Goal 4, session 20).
+   */
+  private create(origin: Origin, dest: Pod | null, service: string, externalHost: string, serviceNamespace: string, reportedService: string): RequestSink {
+    // A waypoint reports its requests as reporter="waypoint", with the original client as source.
+    const via = origin.client !== undefined;
+    const from = (via ? origin.client : origin.pod) as (OriginPod & { serviceAccount?: string; ambient?: boolean }) | null;
+    const reporter = via && this.reporter === "source" ? "waypoint" : this.reporter;
+    const destinationPeer = dest === null ? NO_POD_PEER : destinationPeerLabels(this.peers, dest, reporter, this.mtls);
+    // One literal when no optional label is set (a sidecar's request to a service): the general case's
+    // spreads copy and grow the object field by field. Same fields in the same order either way.
+    const plain = externalHost === "" && serviceNamespace === "" && reportedService === "" && !via && origin.noPeerMetadata !== true;
+    let sink = this.telemetry.edge(plain
+      ? {
+          source: origin.workload, sourceNamespace: origin.namespace,
+          destination: dest?.workload ?? UNKNOWN, destinationNamespace: dest?.namespace ?? UNKNOWN,
+          service, reporter, mtls: this.mtls,
+          sourcePeer: this.peers.of(from, origin.workload, this.mtls, from?.serviceAccount),
+          destinationPeer,
+        }
+      : {
+          source: origin.workload, sourceNamespace: origin.namespace,
+          destination: dest?.workload ?? UNKNOWN, destinationNamespace: dest?.namespace ?? UNKNOWN,
+          service, reporter, mtls: this.mtls,
+          ...(externalHost === "" ? {} : { externalHost }),
+          ...(serviceNamespace === "" ? {} : { serviceNamespace }),
+          ...(reportedService === "" ? {} : { reportedService }),
+          sourcePeer: via && from !== null && from.ambient === true
+            ? { ...peerLabels(from, origin.workload, this.mtls, from.serviceAccount), exchanged: true }
+            : origin.noPeerMetadata === true
+              ? { ...peerLabels(from, origin.workload, this.mtls, from?.serviceAccount), exchanged: false }
+              : this.peers.of(from, origin.workload, this.mtls, from?.serviceAccount),
+          ...(origin.noPeerMetadata === true ? { noPeerMetadata: true } : {}),
+          destinationPeer,
+        });
+    // Nodes and zones: count what crosses a zone (mesh/kube/cross-zone-sink.ts).
+    if (this.reporter === "destination" && dest !== null && this.zones !== null) sink = this.zones(origin, dest, sink);
     return sink;
   }
 }
@@ -143,10 +208,12 @@ export class EdgeSinks {
    * wiring: the translation's `statsServices`); null: the addressed service is reported.
    */
   inboundService: ((pod: Pod, port: number) => string | undefined) | null = null;
+  private readonly peers = new PeerLabelsMemo();
   constructor(private readonly telemetry: MeshTelemetry, zones: ZoneSinkWrapper | null = null) {
+    const peers = this.peers;
     this.caches = [
-      new SinkCache(telemetry, "source", false, 0), new SinkCache(telemetry, "source", true, 1),
-      new SinkCache(telemetry, "destination", false, 2, zones), new SinkCache(telemetry, "destination", true, 3, zones),
+      new SinkCache(telemetry, "source", false, 0, peers), new SinkCache(telemetry, "source", true, 1, peers),
+      new SinkCache(telemetry, "destination", false, 2, peers, zones), new SinkCache(telemetry, "destination", true, 3, peers, zones),
     ];
   }
 
@@ -186,8 +253,8 @@ export class EdgeSinks {
       s = this.telemetry.edge({
         source: origin.workload, sourceNamespace: origin.namespace, destination: UNKNOWN, destinationNamespace: UNKNOWN,
         service: cluster, reporter: "source", mtls: false, tcpProxyFlags: cluster === "BlackHoleCluster" ? "UH" : connectFailed ? "UF" : "-",
-        sourcePeer: peerLabels(from, origin.workload, false, from?.serviceAccount),
-        destinationPeer: peerLabels(null, UNKNOWN, false, undefined),
+        sourcePeer: this.peers.of(from, origin.workload, false, from?.serviceAccount),
+        destinationPeer: NO_POD_PEER,
       });
       byOrigin.set(origin, s);
     }

@@ -21,6 +21,21 @@ describe("LabelSelectorIndex", () => {
     }), { numRuns: 300 });
   });
 
+  it("first, asked again with the same labels objects in any order and namespace, still answers what find gives", () => {
+    // `first` keeps its last answer for the same labels object and namespace (a pod's start asks twice:
+    // docs/performance.md, Goal 4, session 20): repeated and interleaved questions must not get a stale one.
+    fc.assert(fc.property(
+      fc.array(selectorItem, { maxLength: 12 }), fc.array(labels, { minLength: 1, maxLength: 3 }),
+      fc.array(fc.record({ ns: namespace, which: fc.nat() }), { maxLength: 20 }),
+      (items, pool, queries) => {
+        const index = new LabelSelectorIndex(items, (x) => x.ns, (x) => x.selector);
+        for (const q of queries) {
+          const l = pool[q.which % pool.length]!;
+          expect(index.first(q.ns, l)).toBe(items.find((x) => x.ns === q.ns && selects(x.selector, l)));
+        }
+      }), { numRuns: 300 });
+  });
+
   it("all: every item whose selector picks the labels, in the items' order (what a filter gives)", () => {
     fc.assert(fc.property(fc.array(selectorItem, { maxLength: 12 }), fc.array(fc.record({ ns: namespace, labels }), { maxLength: 12 }), (items, queries) => {
       const index = new LabelSelectorIndex(items, (x) => x.ns, (x) => x.selector);

@@ -20,7 +20,11 @@ export class LabelSelectorIndex<T> {
     namespaceOf: (item: T) => string,
     private readonly selectorOf: (item: T) => Readonly<Record<string, string>>,
   ) {
-    items.forEach((item, i) => {
+    // A loop, not forEach: the callback ran once per item of every index (2,000 calls building a
+    // 1,000-service world), enough for V8 to compile it with TurboFan for nothing (docs/performance.md,
+    // Goal 4, session 20).
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       const ns = namespaceOf(item);
       const selector = selectorOf(item);
       let key: string | undefined;
@@ -30,29 +34,54 @@ export class LabelSelectorIndex<T> {
       }
       const map = key === undefined ? this.unkeyed : this.byPair;
       const k = key ?? ns;
-      let list = map.get(k);
-      if (list === undefined) map.set(k, (list = []));
-      list.push(i);
-    });
+      const list = map.get(k);
+      if (list === undefined) map.set(k, [i]);
+      else list.push(i);
+    }
   }
 
-  /** The first item (in the given order) in `namespace` whose selector picks `labels`; what a scan with `find` returns. */
+  /** The last question `first` answered: a pod's start asks it twice for the same labels object. */
+  private lastNamespace = "";
+  private lastLabels: Readonly<Record<string, string>> | null = null;
+  private lastFirst: T | undefined = undefined;
+
+  /**
+   * The first item (in the given order) in `namespace` whose selector picks `labels`; what a scan with
+   * `find` returns. Labels are compared by identity with the last question's (label sets are never
+   * mutated: a pod's are its Deployment's template's), so the second of the two questions a pod's start
+   * asks (its app's behaviour, then its Workload: mesh/kube/pod-controller.ts addPod) is not answered
+   * again: at 1,000 pods the 2,000 lookups made V8 compile this for nothing (docs/performance.md, Goal 4).
+   */
   first(namespace: string, labels: Readonly<Record<string, string>>): T | undefined {
+    if (labels === this.lastLabels && namespace === this.lastNamespace) return this.lastFirst;
     let best = this.firstIn(this.unkeyed.get(namespace), labels, this.items.length);
     for (const k in labels) best = this.firstIn(this.byPair.get(labelPairKey(namespace, k, labels[k]!)), labels, best);
-    return best < this.items.length ? this.items[best] : undefined;
+    const found = best < this.items.length ? this.items[best] : undefined;
+    this.lastNamespace = namespace;
+    this.lastLabels = labels;
+    this.lastFirst = found;
+    return found;
   }
 
   /** Every item in `namespace` whose selector picks `labels`, in the given order. */
   all(namespace: string, labels: Readonly<Record<string, string>>): T[] {
     const at: number[] = [];
-    const add = (list: readonly number[] | undefined): void => {
-      if (list !== undefined) for (const i of list) if (selects(this.selectorOf(this.items[i]!), labels)) at.push(i);
-    };
-    add(this.unkeyed.get(namespace));
+    let lists = this.matching(this.unkeyed.get(namespace), labels, at) ? 1 : 0;
     // Each item is filed under one key, so no index comes twice.
-    for (const k in labels) add(this.byPair.get(labelPairKey(namespace, k, labels[k]!)));
-    return at.sort((a, b) => a - b).map((i) => this.items[i]!);
+    for (const k in labels) if (this.matching(this.byPair.get(labelPairKey(namespace, k, labels[k]!)), labels, at)) lists++;
+    // Each list is in increasing order: from one list the indices need no sort.
+    if (lists > 1) at.sort((a, b) => a - b);
+    const out: T[] = [];
+    for (const i of at) out.push(this.items[i]!);
+    return out;
+  }
+
+  /** Appends to `at` the indices in `list` whose selector picks `labels`; whether it appended any. */
+  private matching(list: readonly number[] | undefined, labels: Readonly<Record<string, string>>, at: number[]): boolean {
+    if (list === undefined) return false;
+    const before = at.length;
+    for (const i of list) if (selects(this.selectorOf(this.items[i]!), labels)) at.push(i);
+    return at.length > before;
   }
 
   /** The smallest index below `below` in `list` whose selector picks `labels` (else `below`). */

@@ -38,6 +38,12 @@ function meshBlocks(policy: TrafficPolicy, md: MeshDefaultTrafficPolicy | undefi
   return out.length === 0 ? {} : { fromMeshConfig: out };
 }
 
+/** meshBlocks set on a cluster (its last field, as the spread put it). */
+function addMeshBlocks(c: { fromMeshConfig?: Cluster["fromMeshConfig"] }, policy: TrafficPolicy, md: MeshDefaultTrafficPolicy): void {
+  const from = meshBlocks(policy, md).fromMeshConfig;
+  if (from !== undefined) c.fromMeshConfig = from;
+}
+
 /**
  * The cluster a route destination names in this proxy's CDS (undefined: the proxy has no such
  * cluster — the host is no service in its scope, the service has no such port, or no DestinationRule
@@ -52,7 +58,6 @@ export function serviceCluster(p: ProxyInput, host: string, subset: string | und
   const port = destPort ?? (ports.length === 1 ? ports[0]!.port : Number(name.split("|")[1]));
   // CDS has a cluster per service port: a port the service does not have names no cluster.
   if (!ports.some((sp) => sp.port === port)) return undefined;
-  const named = clusterName(host, subset, port);
   const dr = destinationRuleFor(p.config.destinationRules, host, p.pod.namespace, p.pod.labels, svc.spec.metadata.namespace);
   let labels = NO_LABELS;
   if (subset !== undefined) {
@@ -61,12 +66,18 @@ export function serviceCluster(p: ProxyInput, host: string, subset: string | und
     labels = l;
   }
   const policy = effectivePolicy(dr, subset, port, p.meshDefaultPolicy);
-  return {
-    name: named, type: "EDS", direction: "outbound", host, port, subset: subset ?? "", subsetLabels: labels,
+  // `name` is the cluster's name already: clusterName(host, subset, port) with the port found as above
+  // (route/destination.ts compileDestination names it with the registry's only port, the route's
+  // port or the listener's; `clusters` below with the service port), so it is not built again.
+  const c: { -readonly [K in keyof Cluster]: Cluster[K] } = {
+    name, type: "EDS", direction: "outbound", host, port, subset: subset ?? "", subsetLabels: labels,
     policy, destinationRule: drName(dr),
     http2: outboundHttp2(protocolOf(svc, port), p.pod.gateway !== undefined, p.meshH2UpgradePolicy, policy.connectionPool),
-    targetPort: svc.targetPort(port), serviceEntry: undefined, ...meshBlocks(policy, p.meshDefaultPolicy),
+    targetPort: svc.targetPort(port), serviceEntry: undefined,
   };
+  // Set after the literal, not spread into it: a spread at the end copies the object field by field.
+  if (p.meshDefaultPolicy !== undefined) addMeshBlocks(c, policy, p.meshDefaultPolicy);
+  return c;
 }
 
 /** Envoy's discovery type for a ServiceEntry's cluster (istio/istio pilot/pkg/networking/core/cluster_builder.go). */
@@ -128,15 +139,26 @@ export function clusters(p: ProxyInput): Cluster[] {
  * cluster_traffic_policy.go (applyTrafficPolicy: "only connection pool will be applied to inbound cluster")
  */
 export function inboundClusters(p: ProxyInput): Cluster[] {
-  const out: Cluster[] = [];
-  if (p.pod.gateway !== undefined) return out;
-  const seen = new Set<number>();
+  if (p.pod.gateway !== undefined) return [];
   // istiod's order of the proxy's services: creation time, then hostname (pilot/pkg/model/context.go
   // SetServiceTargets); meshsim's creation order is the scenario's document order.
-  // Most pods have one service: then no sort and no search for the port's other services, whose
-  // answer is that service alone (this runs at each proxy's first inbound request, a thousand times
-  // in a 1,000-service mesh, where V8 compiles what it runs: docs/performance.md, Goal 4).
   const found = p.registry.selecting(p.pod.namespace, p.pod.labels);
+  // Most pods have one service of one port: its cluster, the port's only service in its telemetry
+  // metadata. This runs at each proxy's first inbound request, a thousand times in a 1,000-service
+  // mesh, enough for V8 to compile it with everything it calls inlined for nothing (docs/performance.md,
+  // Goal 4, sessions 18 and 20): the general case is a function of its own.
+  if (found.length === 1 && found[0]!.spec.ports.length === 1) {
+    const s = found[0]!;
+    const sp = s.spec.ports[0]!;
+    return [inboundCluster(p, s, sp.port, sp.targetPort, [s.fqdn], servicePortProtocol(sp))];
+  }
+  return inboundClustersOf(p, found);
+}
+
+/** inboundClusters of a pod that several services (or a service of several ports) select. */
+function inboundClustersOf(p: ProxyInput, found: readonly ServiceState[]): Cluster[] {
+  const out: Cluster[] = [];
+  const seen = new Set<number>();
   const selecting = found.length < 2 ? found : [...found]
     .sort((a, b) => a.spec.metadata.creationIndex - b.spec.metadata.creationIndex || (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
   for (const s of selecting) {
@@ -148,7 +170,7 @@ export function inboundClusters(p: ProxyInput): Cluster[] {
       // cluster port"), in the same order.
       const statsServices = selecting.length === 1 ? [s.fqdn]
         : selecting.filter((o) => o.spec.ports.some((q) => q.targetPort === sp.targetPort && q.port === sp.port)).map((o) => o.fqdn);
-      out.push(inboundCluster(p, s, sp.port, sp.targetPort, statsServices));
+      out.push(inboundCluster(p, s, sp.port, sp.targetPort, statsServices, protocolOf(s, sp.port)));
     }
   }
   return out;
@@ -163,20 +185,19 @@ export function inboundClusters(p: ProxyInput): Cluster[] {
  * found through the proxy's SidecarScope, so a Sidecar whose egress hosts leave out the pod's own
  * service leaves its inbound cluster without the DR's pool. Under both, MeshConfig defaultTrafficPolicy's
  * connectionPool (Istio ≥ 1.31) fills in when neither sets one (its outlierDetection is inert inbound).
- * No h2 upgrade inbound: the cluster is HTTP/2 when the port is.
+ * No h2 upgrade inbound: the cluster is HTTP/2 when the port is (`protocol`: the service port's own, istiod
+ * never upgrades an inbound cluster: applyTrafficPolicy).
  * istio/istio pilot/pkg/networking/core/cluster_builder.go (buildInboundCluster),
  * pilot/pkg/model/sidecar.go (DestinationRule, InboundConnectionPoolForPort),
  * cluster_traffic_policy.go (applyDefaultTrafficPolicy)
  * https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioIngressListener
  */
-function inboundCluster(p: ProxyInput, s: ServiceState, servicePort: number, targetPort: number, statsServices: readonly string[]): Cluster {
+function inboundCluster(p: ProxyInput, s: ServiceState, servicePort: number, targetPort: number, statsServices: readonly string[], protocol: PortProtocol): Cluster {
   const dr = p.scope.hosts.has(s.fqdn) ? inboundDestinationRule(p.config.destinationRules, s.fqdn, p.pod.namespace) : undefined;
   const fromDr = dr?.spec.trafficPolicy !== undefined ? effectivePolicy(dr, undefined, servicePort).connectionPool : undefined;
   const fromSidecar = inboundConnectionPoolForPort(p.scope, targetPort);
   const fromMesh = fromSidecar === undefined && fromDr === undefined ? p.meshDefaultPolicy?.connectionPool : undefined;
   const cp = fromSidecar ?? fromDr ?? fromMesh;
-  // The port's protocol alone: istiod never upgrades an inbound cluster (applyTrafficPolicy).
-  const protocol = protocolOf(s, servicePort);
   // One literal and the optional fields after it, in the order the spreads of `fixed` gave them: a
   // spread copies every field into a new object and then grows its property store for each field
   // added (about 1 MB allocated at 1,000 proxies; docs/performance.md, Goal 4, session 18).
