@@ -29,6 +29,9 @@ export interface CompiledBehaviour {
   script: CompiledStep[];
   /** Response body bytes per answer; null: 0 (no draw). */
   responseSize: (() => number) | null;
+  /** Blocking threading and a script of exactly one compute step: its sampler (the walk's one turn,
+   *  decided here once); null otherwise. */
+  oneCompute: (() => number) | null;
 }
 
 export function compileBehaviour(
@@ -47,12 +50,16 @@ export function compileBehaviour(
         case "parallel": return { kind: "parallel", steps: compile(s.steps) };
       }
     });
+  const script = compile(b.script);
+  const async = b.threading === "async";
+  const first = script[0];
   return {
     concurrency: b.concurrency,
     queueLimit: b.queueLimit,
-    async: b.threading === "async",
+    async,
     errorRate: b.errorRate,
-    script: compile(b.script),
+    script,
     responseSize: b.responseSize !== undefined && sizeSampler !== null ? sizeSampler(b.responseSize) : null,
+    oneCompute: !async && script.length === 1 && first!.kind === "compute" ? first!.sample : null,
   };
 }
