@@ -268,10 +268,9 @@ export class AppServer {
 
   private call(c: Cursor, step: Extract<CompiledStep, { kind: "call" }>): void {
     const sr = c.sr;
-    const spec = step.call;
-    let req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
+    let req = withForwardedHeaders(step.request, sr.req.headers, step.forwardHeaders);
     if (sr.ctx !== null) req = withContext(req, sr.ctx);
-    this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c, step.conn);
+    this.rt.calls.start(this.origin, req, step.timeoutMs, step.retries, c, step.conn);
   }
 
   /** A parallel block (not empty): each branch runs until it waits; the block's join resumes `c`. */

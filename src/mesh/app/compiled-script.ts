@@ -17,6 +17,11 @@ export type CompiledStep =
       failOnError: boolean;
       /** The call's `conn` for AppCalls.start: NEW_CONNECTION_PER_ATTEMPT for `connection: perCall`, else -1. */
       conn: number;
+      /** What each call reads of `call`, copied here: a CallSpec's map depends on which optional
+       *  fields its YAML gave, so reading them there was a polymorphic load per call. */
+      timeoutMs: number | undefined;
+      retries: number;
+      forwardHeaders: readonly string[];
     }
   | { kind: "parallel"; steps: CompiledStep[] };
 
@@ -46,6 +51,7 @@ export function compileBehaviour(
         case "call": return {
           kind: "call", call: s.call, request: callRequest(s.call.to, s.call.method, s.call.requestSize ?? 0),
           failOnError: s.call.onError === "fail", conn: s.call.connection === "perCall" ? NEW_CONNECTION_PER_ATTEMPT : -1,
+          timeoutMs: s.call.timeoutMs, retries: s.call.retries, forwardHeaders: s.call.forwardHeaders,
         };
         case "parallel": return { kind: "parallel", steps: compile(s.steps) };
       }
