@@ -137,8 +137,10 @@ export class AppCall implements Responder {
   private send(): void {
     const n = this.attempts;
     const ex = this.rt.transport.send(this.origin, this.req, this, this.conn);
-    // The answer may have come back synchronously (a local reply with no delay), even retried.
-    if (this.waiting && this.attempts === n) this.exchange = ex;
+    // Kept only for the app's timeout to abandon (`timedOut`, the one reader); a call without one (a
+    // load generator's open loop) never reads it. The answer may have come back synchronously (a
+    // local reply with no delay), even retried.
+    if (this.timers !== null && this.waiting && this.attempts === n) this.exchange = ex;
   }
 
   onResponse(status: number, flags: string, bytes = 0): void {

@@ -113,6 +113,8 @@ export class AppServer {
   busy = 0;
   /** Blocking: requests waiting for a slot. Async: cursors waiting to compute. */
   private readonly queue = new Fifo<Cursor>();
+  /** The world's clock, held here: `rt.sim` was a load and a map check more at each of a request's reads. */
+  private readonly sim: Simulator;
 
   constructor(
     private readonly rt: Apps,
@@ -122,7 +124,9 @@ export class AppServer {
     private observer: AppObserver,
     /** Uniform draws deciding which requests the app fails (its `errorRate`). */
     readonly errorDraw: () => number,
-  ) {}
+  ) {
+    this.sim = rt.sim;
+  }
 
   get queued(): number {
     return this.queue.length;
@@ -155,7 +159,7 @@ export class AppServer {
     if (ctx.trace === null || log === null) return;
     const pod = this.origin.pod;
     const local = pod !== null ? { serviceName: spanServiceName({ ...pod, workload: this.origin.workload }), ipv4: pod.ip } : { serviceName: this.origin.workload, ipv4: "" };
-    sr.span = log.openSpan(ctx, "LOCAL", `${sr.req.method} ${sr.req.path}`, this.rt.sim.now, local);
+    sr.span = log.openSpan(ctx, "LOCAL", `${sr.req.method} ${sr.req.path}`, this.sim.now, local);
     sr.span.tags["component"] = "app";
     sr.ctx = RequestLog.child(ctx, sr.span);
   }
@@ -173,19 +177,25 @@ export class AppServer {
    */
   crash(): void {
     this.dropAll();
-    this.observer.busyChanged(this.rt.sim.now, 0);
+    this.observer.busyChanged(this.sim.now, 0);
     this.observer = DETACHED;
   }
 
   private take(sr: ServedRequest): void {
     this.setBusy(this.busy + 1);
     sr.holdsSlot = true;
-    this.run(sr);
+    // A script of one compute step (M/M/c's): its walk's first turn, decided when the script was
+    // compiled. `steps`, not the app's behaviour: a `set` may have changed that since the request came.
+    const one = sr.steps === this.behaviour.script ? this.behaviour.oneCompute : null;
+    if (one !== null) {
+      sr.i = 1;
+      this.startCompute(sr, one());
+    } else this.run(sr);
   }
 
   private setBusy(n: number): void {
     this.busy = n;
-    this.observer.busyChanged(this.rt.sim.now, n);
+    this.observer.busyChanged(this.sim.now, n);
   }
 
   /** Give a freed slot to the next waiter in FIFO order. */
@@ -258,10 +268,9 @@ export class AppServer {
 
   private call(c: Cursor, step: Extract<CompiledStep, { kind: "call" }>): void {
     const sr = c.sr;
-    const spec = step.call;
-    let req = withForwardedHeaders(step.request, sr.req.headers, spec.forwardHeaders);
+    let req = withForwardedHeaders(step.request, sr.req.headers, step.forwardHeaders);
     if (sr.ctx !== null) req = withContext(req, sr.ctx);
-    this.rt.calls.start(this.origin, req, spec.timeoutMs, spec.retries, c, step.conn);
+    this.rt.calls.start(this.origin, req, step.timeoutMs, step.retries, c, step.conn);
   }
 
   /** A parallel block (not empty): each branch runs until it waits; the block's join resumes `c`. */
@@ -277,8 +286,8 @@ export class AppServer {
   /** A compute step: CPU of the app container when it is modelled, else a plain delay. */
   private startCompute(c: Cursor, ms: number): void {
     const cpu = this.cpu;
-    if (cpu !== null && cpu.compute(this.rt.sim.now, ms, c)) return;
-    this.rt.sim.after(ms, this.rt.kComputeDone, c);
+    if (cpu !== null && cpu.compute(this.sim.now, ms, c)) return;
+    this.sim.after(ms, this.rt.kComputeDone, c);
   }
 
   computeDone(c: Cursor): void {
@@ -308,7 +317,7 @@ export class AppServer {
       sr.holdsSlot = false;
       this.releaseSlot();
     }
-    this.observer.served(this.rt.sim.now);
+    this.observer.served(this.sim.now);
     const size = this.behaviour.responseSize;
     const bytes = size !== null ? size() : 0;
     if (sr.span !== null) this.closeSpan(sr.span, status);
@@ -318,7 +327,7 @@ export class AppServer {
   private closeSpan(span: Span, status: number): void {
     span.tags["http.status_code"] = String(status);
     if (status >= 500) span.tags["error"] = "true";
-    this.rt.log!.closeSpan(span, this.rt.sim.now);
+    this.rt.log!.closeSpan(span, this.sim.now);
   }
 }
 

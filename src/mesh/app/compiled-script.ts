@@ -17,6 +17,11 @@ export type CompiledStep =
       failOnError: boolean;
       /** The call's `conn` for AppCalls.start: NEW_CONNECTION_PER_ATTEMPT for `connection: perCall`, else -1. */
       conn: number;
+      /** What each call reads of `call`, copied here: a CallSpec's map depends on which optional
+       *  fields its YAML gave, so reading them there was a polymorphic load per call. */
+      timeoutMs: number | undefined;
+      retries: number;
+      forwardHeaders: readonly string[];
     }
   | { kind: "parallel"; steps: CompiledStep[] };
 
@@ -29,6 +34,9 @@ export interface CompiledBehaviour {
   script: CompiledStep[];
   /** Response body bytes per answer; null: 0 (no draw). */
   responseSize: (() => number) | null;
+  /** Blocking threading and a script of exactly one compute step: its sampler (the walk's one turn,
+   *  decided here once); null otherwise. */
+  oneCompute: (() => number) | null;
 }
 
 export function compileBehaviour(
@@ -43,16 +51,21 @@ export function compileBehaviour(
         case "call": return {
           kind: "call", call: s.call, request: callRequest(s.call.to, s.call.method, s.call.requestSize ?? 0),
           failOnError: s.call.onError === "fail", conn: s.call.connection === "perCall" ? NEW_CONNECTION_PER_ATTEMPT : -1,
+          timeoutMs: s.call.timeoutMs, retries: s.call.retries, forwardHeaders: s.call.forwardHeaders,
         };
         case "parallel": return { kind: "parallel", steps: compile(s.steps) };
       }
     });
+  const script = compile(b.script);
+  const async = b.threading === "async";
+  const first = script[0];
   return {
     concurrency: b.concurrency,
     queueLimit: b.queueLimit,
-    async: b.threading === "async",
+    async,
     errorRate: b.errorRate,
-    script: compile(b.script),
+    script,
     responseSize: b.responseSize !== undefined && sizeSampler !== null ? sizeSampler(b.responseSize) : null,
+    oneCompute: !async && script.length === 1 && first!.kind === "compute" ? first!.sample : null,
   };
 }

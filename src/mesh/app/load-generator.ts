@@ -105,8 +105,22 @@ export class LoadGeneratorRunner implements CallOwner {
   /** Warm-up calls still out (duration runs only). */
   private warmingUp = 0;
   private readonly warmupOwner: CallOwner = { onCallDone: (call) => this.warmedUp(call) };
+  // What each request reads, held here and not behind `d` (one load and map check less per use), and
+  // the arrival process decided once: Poisson at a fixed rate is the common case (docs/performance.md,
+  // Goal 2, session 20).
+  private readonly sim: Simulator;
+  private readonly sink: ClientSink;
+  private readonly inflight: { n: number };
+  private readonly stopMs: number;
+  /** Open loop, Poisson arrivals at a fixed rate (no profile). */
+  private readonly fixedPoisson: boolean;
 
   constructor(readonly spec: LoadGenerator, private readonly d: GeneratorDeps) {
+    this.sim = d.sim;
+    this.sink = d.sink;
+    this.inflight = d.inflight;
+    this.stopMs = d.stopMs;
+    this.fixedPoisson = spec.open !== undefined && spec.open.arrival !== "constant" && !spec.open.profile;
     this.kArrive = d.sim.on(() => this.arrive());
     this.kNext = d.sim.on((conn: number) => this.closedNext(conn));
     this.kDialled = d.sim.on((x: DialledCall) => this.d.calls.start(x.origin, x.req, this.spec.closed?.timeoutMs, 0, x.owner, x.conn, x.startedMs));
@@ -200,16 +214,15 @@ export class LoadGeneratorRunner implements CallOwner {
   // --- open loop ---
 
   private scheduleArrival(from: number, first: boolean): void {
-    const o = this.spec.open!;
     if (this.maxRate <= 0) return;
-    if (o.arrival !== "constant" && !o.profile) {
+    if (this.fixedPoisson) {
       // Poisson at a fixed rate, the common case, apart from the rest so that TurboFan's inlining
       // budget at `arrive` goes to it (docs/performance.md, Goal 2, session 19).
       const t = from + (-Math.log(1 - this.d.arrivals()) * 1000) / this.maxRate;
-      if (t < this.d.stopMs && Number.isFinite(t)) this.d.sim.at(t, this.kArrive, undefined);
+      if (t < this.stopMs && Number.isFinite(t)) this.sim.at(t, this.kArrive, undefined);
       return;
     }
-    this.scheduleOther(o, from, first);
+    this.scheduleOther(this.spec.open!, from, first);
   }
 
   /** Evenly spaced arrivals, or Poisson ones following a profile. */
@@ -241,13 +254,13 @@ export class LoadGeneratorRunner implements CallOwner {
 
   private arrive(): void {
     this.issue();
-    this.scheduleArrival(this.d.sim.now, false);
+    this.scheduleArrival(this.sim.now, false);
   }
 
   // --- closed loop ---
 
   private closedNext(k: number): void {
-    if (this.d.sim.now >= this.d.stopMs) return;
+    if (this.sim.now >= this.stopMs) return;
     if (this.sentByConn[k]! >= this.callsByConn[k]!) return;
     this.issue(k);
   }
@@ -288,12 +301,12 @@ export class LoadGeneratorRunner implements CallOwner {
   }
 
   onCallDone(call: AppCall): void {
-    const now = this.d.sim.now;
-    this.d.inflight.n--;
-    this.d.sink.record(now, now - call.startMs, call.status, call.flags, call.req.bytes ?? 0, call.bytes);
+    const now = this.sim.now;
+    this.inflight.n--;
+    this.sink.record(now, now - call.startMs, call.status, call.flags, call.req.bytes ?? 0, call.bytes);
     // periodic.go runOne records a call whose Run returned false in errTimes too; httprunner.go Run
     // returns codeIsOK(code).
-    if (!fortioCodeIsOk(call.status)) this.d.sink.failed?.(now, now - call.startMs);
+    if (!fortioCodeIsOk(call.status)) this.sink.failed?.(now, now - call.startMs);
     if (call.req.ctx) this.d.log!.end(call.req.ctx, now);
     const c = this.spec.closed;
     if (c) this.closedAnswered(c, call, now);

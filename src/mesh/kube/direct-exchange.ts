@@ -44,7 +44,8 @@ export class DirectPath {
     if (t.kind === "service") {
       const svc = t === this.lastTarget ? this.lastService : this.serviceOf(t);
       const pod = svc?.kubeProxyPick(this.kubeProxyDraw());
-      if (pod !== undefined && !pod.hasSidecar && pod.ambient !== true) {
+      // `!== true`: one compare, not V8's generic truth test of a bare field (docs/performance.md, Goal 3, left19).
+      if (pod !== undefined && pod.hasSidecar !== true && pod.ambient !== true) {
         // A pod with no proxy in front: one record for the whole exchange (DirectLeg).
         const leg = new DirectLeg(this, pod, origin.pod, req, responder);
         const wireMs = this.network.between(origin.pod, pod);
