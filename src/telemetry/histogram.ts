@@ -68,6 +68,11 @@ export class LatencyHistogram {
     return this.counts.total;
   }
 
+  /** Sum of the recorded values in µs (whole numbers: exact below 2^53, in any order). */
+  get totalUs(): number {
+    return this.sumUs;
+  }
+
   /** Exact mean of the recorded (microsecond-rounded) values, in ms; 0 when empty. */
   get mean(): number {
     const n = this.counts.total;

@@ -28,8 +28,13 @@ export class WindowSeries {
   private p50: Float64Array | null;
   private p99: Float64Array | null;
   /** Sum of the window's latencies (µs, as the histogram rounds them): the batch means of a run's
-   *  mean latency (report/batch-means.ts). Series with percentiles only (clients). */
+   *  mean latency (report/batch-means.ts). Series with percentiles only (clients). The open window's
+   *  is the whole histogram's sum less what it was when the window opened and less the late
+   *  requests' since (`openSumUs`, `lateUs`), written when the window closes: no store per request
+   *  (docs/performance.md, Goal 3, session 20). Whole µs, so every sum is exact in any order. */
   private sumUs: Float64Array | null;
+  private openSumUs: number;
+  private lateUs: number;
   /** Window of the request counted last (`took` adds its latency there). */
   private last = 0;
   /** The histogram the percentiles are read from: the owner's whole-run one (`follow`), or one of its own. */
@@ -52,6 +57,9 @@ export class WindowSeries {
     this.sumUs = percentiles ? float64s(first) : null;
     this.whole = percentiles ? new LatencyHistogram() : null;
     this.mark = percentiles ? new HdrCounts() : null;
+    // Doubles from their first store (as CodeSeries.sumMs): a run's sum passes the small-integer range.
+    this.openSumUs = this.lateUs = 0.5;
+    this.openSumUs = this.lateUs = 0;
   }
 
   /**
@@ -81,7 +89,18 @@ export class WindowSeries {
   /** Sum of the latencies (ms) counted in window `i`; null for a series without percentiles. */
   latencySumMsAt(i: number): number | null {
     const s = this.sumUs;
-    return s === null ? null : i < s.length ? s[i]! / 1000 : 0;
+    if (s === null) return null;
+    if (i === this.open) return this.openSumMs();
+    return i < s.length ? s[i]! / 1000 : 0;
+  }
+
+  /** The open window's latency sum, in µs. */
+  private openWindowUs(): number {
+    return this.whole!.totalUs - this.openSumUs - this.lateUs;
+  }
+
+  private openSumMs(): number {
+    return this.openWindowUs() / 1000;
   }
   /** The p99 (ms) of window `i`'s requests; null when it had none or the series keeps no percentiles. */
   p99At(i: number): number | null {
@@ -131,6 +150,8 @@ export class WindowSeries {
       this.open = i;
       this.whole.markInto(this.mark!);
       this.openMaxUs = 0;
+      this.openSumUs = this.whole.totalUs;
+      this.lateUs = 0;
     }
     return i === this.open;
   }
@@ -138,17 +159,27 @@ export class WindowSeries {
   /** The whole histogram has recorded the latency of the request just counted (`count` said `inOpen`). */
   took(inOpen: boolean): void {
     const h = this.whole!;
-    // Late requests too: the window's sum must match its `requests` (their ratio is its mean).
-    this.sumUs![this.last]! += h.lastUs;
     if (inOpen) {
       if (h.lastUs > this.openMaxUs) this.openMaxUs = h.lastUs;
-    } else h.excludeLast(this.mark!);
+    } else this.late(h);
+  }
+
+  /**
+   * A late request's latency (its window is closed): in its window's sum (which must match its
+   * `requests`: their ratio is the window's mean), out of the open window's, and hidden from the
+   * open window's percentiles.
+   */
+  private late(h: LatencyHistogram): void {
+    this.sumUs![this.last]! += h.lastUs;
+    this.lateUs += h.lastUs;
+    h.excludeLast(this.mark!);
   }
 
   /** Compute the open window's percentiles (at the end of the run). Idempotent. */
   close(): void {
     const h = this.whole;
     if (h === null || this.open < 0) return;
+    this.sumUs![this.open] = this.openWindowUs();
     const mark = this.mark!;
     if (h.countSince(mark) > 0) {
       this.p50![this.open] = h.percentileSince(mark, 50, this.openMaxUs);
