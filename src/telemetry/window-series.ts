@@ -84,7 +84,19 @@ export class WindowSeries {
   }
 
   /** Requests and errors counted in window `i` (0 for a window the run has not reached). */
-  requestsAt(i: number): number { return i < this.requests.length ? this.requests[i]! : 0; }
+  requestsAt(i: number): number {
+    if (i === this.open) return this.openCount();
+    return i < this.requests.length ? this.requests[i]! : 0;
+  }
+
+  /**
+   * Requests of the open window: those the whole histogram recorded since it opened, late ones
+   * excluded (the mark takes those). With percentiles, the open window's count is not stored per
+   * request but written when it closes (docs/performance.md, Goal 3, session 20).
+   */
+  private openCount(): number {
+    return this.whole!.countSince(this.mark!);
+  }
   errorsAt(i: number): number { return i < this.errors.length ? this.errors[i]! : 0; }
   /** Sum of the latencies (ms) counted in window `i`; null for a series without percentiles. */
   latencySumMsAt(i: number): number | null {
@@ -141,9 +153,11 @@ export class WindowSeries {
   count(endMs: number, error: boolean): boolean {
     const i = this.indexOf(endMs);
     if (i >= this.requests.length) this.grow(i);
-    this.requests[i]!++;
     if (error) this.errors[i]!++;
-    if (this.whole === null) return false;
+    if (this.whole === null) {
+      this.requests[i]!++;
+      return false;
+    }
     this.last = i;
     if (i > this.open) {
       this.close();
@@ -153,7 +167,9 @@ export class WindowSeries {
       this.openSumUs = this.whole.totalUs;
       this.lateUs = 0;
     }
-    return i === this.open;
+    if (i === this.open) return true;
+    this.requests[i]!++;
+    return false;
   }
 
   /** The whole histogram has recorded the latency of the request just counted (`count` said `inOpen`). */
@@ -181,7 +197,9 @@ export class WindowSeries {
     if (h === null || this.open < 0) return;
     this.sumUs![this.open] = this.openWindowUs();
     const mark = this.mark!;
-    if (h.countSince(mark) > 0) {
+    const n = h.countSince(mark);
+    this.requests[this.open] = n;
+    if (n > 0) {
       this.p50![this.open] = h.percentileSince(mark, 50, this.openMaxUs);
       this.p99![this.open] = h.percentileSince(mark, 99, this.openMaxUs);
     }
@@ -194,7 +212,7 @@ export class WindowSeries {
     for (let i = 0; i < this.length; i++) {
       const t = Math.round(this.startMs + i * this.windowMs) / 1000;
       const reached = i < this.requests.length;
-      const p: WindowPoint = { t, requests: reached ? this.requests[i]! : 0, errors: reached ? this.errors[i]! : 0 };
+      const p: WindowPoint = { t, requests: reached ? this.requestsAt(i) : 0, errors: reached ? this.errors[i]! : 0 };
       if (this.p50 !== null && this.p99 !== null) {
         const a = reached ? this.p50[i]! : Number.NaN, b = reached ? this.p99[i]! : Number.NaN;
         p.p50 = Number.isNaN(a) ? null : a;
