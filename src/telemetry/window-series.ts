@@ -11,6 +11,9 @@ import { float64s } from "./float64-arena.js";
 import { HdrCounts } from "./hdr-counts.js";
 import { LatencyHistogram } from "./histogram.js";
 
+/** Where a closing window's p50 and p99 are computed (one window closes at a time). */
+const PERCENTILES = new Float64Array(2);
+
 export interface WindowPoint {
   /** Start of the window, in simulated seconds. */
   t: number;
@@ -200,8 +203,10 @@ export class WindowSeries {
     const n = h.countSince(mark);
     this.requests[this.open] = n;
     if (n > 0) {
-      this.p50![this.open] = h.percentileSince(mark, 50, this.openMaxUs);
-      this.p99![this.open] = h.percentileSince(mark, 99, this.openMaxUs);
+      const out = PERCENTILES;
+      h.percentilesSince(mark, 50, 99, this.openMaxUs, out);
+      this.p50![this.open] = out[0]!;
+      this.p99![this.open] = out[1]!;
     }
     this.open = -1;
   }
