@@ -14,8 +14,6 @@ export class ClientStats extends RequestStats {
   private toMs: number;
   /** Response body sizes of the counted requests, made at the first non-empty one (Fortio's Sizes). */
   responseSizes: SizeHistogram | null = null;
-  /** Counted requests whose answer had no body, before `responseSizes` exists. */
-  emptyResponses = 0;
   /** Connections a closed-loop client dialled after the warm-up (fortio's SocketCount). */
   sockets = 0;
   /** The same by thread (fortio's Sockets), and each dial's time in ms (its ConnectionStats). */
@@ -82,18 +80,26 @@ export class ClientStats extends RequestStats {
     this.inflight--;
     super.record(endMs, latencyMs, code, flags, requestBytes, responseBytes);
     if (endMs < this.fromMs) return;
-    const us = Math.round(latencyMs * 1000);
+    // The histogram has just rounded this latency to the µs (LatencyHistogram.record).
+    const us = this.latency.lastUs;
     this.latencySumSqUs += us * us;
     const sentMs = endMs - latencyMs;
     if (sentMs < this.firstSentMs) this.firstSentMs = sentMs;
     if (endMs > this.lastAnsweredMs) this.lastAnsweredMs = endMs;
     if (this.responseSizes !== null) this.responseSizes.record(responseBytes);
-    else if (responseBytes === 0) this.emptyResponses++;
-    else {
-      this.responseSizes = new SizeHistogram();
-      if (this.emptyResponses > 0) this.responseSizes.record(0, this.emptyResponses);
-      this.responseSizes.record(responseBytes);
-    }
+    else if (responseBytes !== 0) this.firstResponseSize(responseBytes);
+  }
+
+  /**
+   * The first counted answer with a body: the counted ones before it had none (else the histogram
+   * would exist), so their number is the requests counted so far but this one, not a count kept
+   * per request.
+   */
+  private firstResponseSize(bytes: number): void {
+    const sizes = (this.responseSizes = new SizeHistogram());
+    const empty = this.requests - 1;
+    if (empty > 0) sizes.record(0, empty);
+    sizes.record(bytes);
   }
 
   private advance(now: number): void {

@@ -185,6 +185,34 @@ export class HdrCounts {
     return 0;
   }
 
+  /**
+   * `valueAtPercentileSince(mark, low)` and `(mark, high)` (low ≤ high) into out[0] and out[1], from
+   * one walk of the counts: a window's two percentiles, whose ranks are found in index order, so
+   * the walk to the higher rank passes the lower one (docs/performance.md, Goal 3, session 20).
+   */
+  valuesAtPercentilesSince(mark: HdrCounts, low: number, high: number, out: Float64Array): void {
+    out[0] = out[1] = 0;
+    const n = this.n - mark.n;
+    if (n <= 0) return;
+    const rankOf = (p: number) => {
+      const fp = (Math.min(p, 100) / 100) * n;
+      return Math.max(Math.ceil(fp - ulp(fp)), 1);
+    };
+    const ranks = [rankOf(low), rankOf(high)];
+    const ps = [low, high];
+    const c = this.counts, m = mark.counts;
+    const off = this.base - mark.base;
+    let seen = 0, next = 0;
+    for (let k = 0; k < c.length && next < 2; k++) {
+      const j = k + off;
+      seen += c[k]! - (j >= 0 && j < m.length ? m[j]! : 0);
+      while (next < 2 && seen >= ranks[next]!) {
+        out[next] = ps[next] === 0 ? lowestOf(this.base + k) : highestOf(this.base + k);
+        next++;
+      }
+    }
+  }
+
   /** Become a copy of `other` (reusing this array when it fits): a mark for `valueAtPercentileSince`. */
   copyOf(other: HdrCounts): void {
     const o = other.counts;

@@ -64,8 +64,22 @@ export class LatencyHistogram {
     return (us < maxUs ? us : maxUs) / 1000;
   }
 
+  /**
+   * `percentileSince(mark, low, maxUs)` and `(mark, high, maxUs)` (low ≤ high) into out[0] and
+   * out[1], in ms, from one walk of the counts.
+   */
+  percentilesSince(mark: HdrCounts, low: number, high: number, maxUs: number, out: Float64Array): void {
+    this.counts.valuesAtPercentilesSince(mark, low, high, out);
+    for (let i = 0; i < 2; i++) out[i] = (out[i]! < maxUs ? out[i]! : maxUs) / 1000;
+  }
+
   get count(): number {
     return this.counts.total;
+  }
+
+  /** Sum of the recorded values in µs (whole numbers: exact below 2^53, in any order). */
+  get totalUs(): number {
+    return this.sumUs;
   }
 
   /** Exact mean of the recorded (microsecond-rounded) values, in ms; 0 when empty. */

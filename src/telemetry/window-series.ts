@@ -11,6 +11,9 @@ import { float64s } from "./float64-arena.js";
 import { HdrCounts } from "./hdr-counts.js";
 import { LatencyHistogram } from "./histogram.js";
 
+/** Where a closing window's p50 and p99 are computed (one window closes at a time). */
+const PERCENTILES = new Float64Array(2);
+
 export interface WindowPoint {
   /** Start of the window, in simulated seconds. */
   t: number;
@@ -28,8 +31,13 @@ export class WindowSeries {
   private p50: Float64Array | null;
   private p99: Float64Array | null;
   /** Sum of the window's latencies (µs, as the histogram rounds them): the batch means of a run's
-   *  mean latency (report/batch-means.ts). Series with percentiles only (clients). */
+   *  mean latency (report/batch-means.ts). Series with percentiles only (clients). The open window's
+   *  is the whole histogram's sum less what it was when the window opened and less the late
+   *  requests' since (`openSumUs`, `lateUs`), written when the window closes: no store per request
+   *  (docs/performance.md, Goal 3, session 20). Whole µs, so every sum is exact in any order. */
   private sumUs: Float64Array | null;
+  private openSumUs: number;
+  private lateUs: number;
   /** Window of the request counted last (`took` adds its latency there). */
   private last = 0;
   /** The histogram the percentiles are read from: the owner's whole-run one (`follow`), or one of its own. */
@@ -52,6 +60,9 @@ export class WindowSeries {
     this.sumUs = percentiles ? float64s(first) : null;
     this.whole = percentiles ? new LatencyHistogram() : null;
     this.mark = percentiles ? new HdrCounts() : null;
+    // Doubles from their first store (as CodeSeries.sumMs): a run's sum passes the small-integer range.
+    this.openSumUs = this.lateUs = 0.5;
+    this.openSumUs = this.lateUs = 0;
   }
 
   /**
@@ -76,12 +87,35 @@ export class WindowSeries {
   }
 
   /** Requests and errors counted in window `i` (0 for a window the run has not reached). */
-  requestsAt(i: number): number { return i < this.requests.length ? this.requests[i]! : 0; }
+  requestsAt(i: number): number {
+    if (i === this.open) return this.openCount();
+    return i < this.requests.length ? this.requests[i]! : 0;
+  }
+
+  /**
+   * Requests of the open window: those the whole histogram recorded since it opened, late ones
+   * excluded (the mark takes those). With percentiles, the open window's count is not stored per
+   * request but written when it closes (docs/performance.md, Goal 3, session 20).
+   */
+  private openCount(): number {
+    return this.whole!.countSince(this.mark!);
+  }
   errorsAt(i: number): number { return i < this.errors.length ? this.errors[i]! : 0; }
   /** Sum of the latencies (ms) counted in window `i`; null for a series without percentiles. */
   latencySumMsAt(i: number): number | null {
     const s = this.sumUs;
-    return s === null ? null : i < s.length ? s[i]! / 1000 : 0;
+    if (s === null) return null;
+    if (i === this.open) return this.openSumMs();
+    return i < s.length ? s[i]! / 1000 : 0;
+  }
+
+  /** The open window's latency sum, in µs. */
+  private openWindowUs(): number {
+    return this.whole!.totalUs - this.openSumUs - this.lateUs;
+  }
+
+  private openSumMs(): number {
+    return this.openWindowUs() / 1000;
   }
   /** The p99 (ms) of window `i`'s requests; null when it had none or the series keeps no percentiles. */
   p99At(i: number): number | null {
@@ -122,37 +156,57 @@ export class WindowSeries {
   count(endMs: number, error: boolean): boolean {
     const i = this.indexOf(endMs);
     if (i >= this.requests.length) this.grow(i);
-    this.requests[i]!++;
     if (error) this.errors[i]!++;
-    if (this.whole === null) return false;
+    if (this.whole === null) {
+      this.requests[i]!++;
+      return false;
+    }
     this.last = i;
     if (i > this.open) {
       this.close();
       this.open = i;
       this.whole.markInto(this.mark!);
       this.openMaxUs = 0;
+      this.openSumUs = this.whole.totalUs;
+      this.lateUs = 0;
     }
-    return i === this.open;
+    if (i === this.open) return true;
+    this.requests[i]!++;
+    return false;
   }
 
   /** The whole histogram has recorded the latency of the request just counted (`count` said `inOpen`). */
   took(inOpen: boolean): void {
     const h = this.whole!;
-    // Late requests too: the window's sum must match its `requests` (their ratio is its mean).
-    this.sumUs![this.last]! += h.lastUs;
     if (inOpen) {
       if (h.lastUs > this.openMaxUs) this.openMaxUs = h.lastUs;
-    } else h.excludeLast(this.mark!);
+    } else this.late(h);
+  }
+
+  /**
+   * A late request's latency (its window is closed): in its window's sum (which must match its
+   * `requests`: their ratio is the window's mean), out of the open window's, and hidden from the
+   * open window's percentiles.
+   */
+  private late(h: LatencyHistogram): void {
+    this.sumUs![this.last]! += h.lastUs;
+    this.lateUs += h.lastUs;
+    h.excludeLast(this.mark!);
   }
 
   /** Compute the open window's percentiles (at the end of the run). Idempotent. */
   close(): void {
     const h = this.whole;
     if (h === null || this.open < 0) return;
+    this.sumUs![this.open] = this.openWindowUs();
     const mark = this.mark!;
-    if (h.countSince(mark) > 0) {
-      this.p50![this.open] = h.percentileSince(mark, 50, this.openMaxUs);
-      this.p99![this.open] = h.percentileSince(mark, 99, this.openMaxUs);
+    const n = h.countSince(mark);
+    this.requests[this.open] = n;
+    if (n > 0) {
+      const out = PERCENTILES;
+      h.percentilesSince(mark, 50, 99, this.openMaxUs, out);
+      this.p50![this.open] = out[0]!;
+      this.p99![this.open] = out[1]!;
     }
     this.open = -1;
   }
@@ -163,7 +217,7 @@ export class WindowSeries {
     for (let i = 0; i < this.length; i++) {
       const t = Math.round(this.startMs + i * this.windowMs) / 1000;
       const reached = i < this.requests.length;
-      const p: WindowPoint = { t, requests: reached ? this.requests[i]! : 0, errors: reached ? this.errors[i]! : 0 };
+      const p: WindowPoint = { t, requests: reached ? this.requestsAt(i) : 0, errors: reached ? this.errors[i]! : 0 };
       if (this.p50 !== null && this.p99 !== null) {
         const a = reached ? this.p50[i]! : Number.NaN, b = reached ? this.p99[i]! : Number.NaN;
         p.p50 = Number.isNaN(a) ? null : a;

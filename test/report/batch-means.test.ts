@@ -145,4 +145,27 @@ describe("window latency sums", () => {
     expect(w.requestsAt(0)).toBe(3);
     expect(new WindowSeries(0, 1000, 5000, false).latencySumMsAt(0)).toBeNull();
   });
+
+  // The open window's sum is not stored per request but taken from the whole histogram's when the
+  // window closes (docs/performance.md, Goal 3, session 20): the same before and after, late
+  // requests (whose own window takes them) left out of it.
+  it("give the open window the same sum and count before and after it closes, late requests apart", () => {
+    const w = new WindowSeries(0, 1000, 5000, true);
+    w.record(100, 2, false);
+    w.record(1100, 3.0004, false);
+    w.record(1200, 4, false);
+    w.record(300, 10, false); // late, window 0
+    w.record(1900, 0.5, false);
+    expect(w.latencySumMsAt(1)).toBe(7.5);
+    // Its request count likewise (the whole histogram's count since it opened, the late one not in it).
+    expect([w.requestsAt(0), w.requestsAt(1)]).toEqual([2, 3]);
+    w.record(2500, 1, false); // closes window 1
+    expect([w.requestsAt(0), w.requestsAt(1), w.requestsAt(2)]).toEqual([2, 3, 1]);
+    expect(w.latencySumMsAt(1)).toBe(7.5);
+    expect(w.latencySumMsAt(0)).toBe(12);
+    w.record(700, 6, false); // late again: window 0, not the open window 2
+    w.close();
+    expect([0, 1, 2].map((i) => w.latencySumMsAt(i))).toEqual([18, 7.5, 1]);
+    expect(w.points().slice(0, 3).map((p) => p.requests)).toEqual([3, 3, 1]);
+  });
 });

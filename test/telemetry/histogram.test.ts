@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { Int32Histogram } from "hdr-histogram-js";
 import { LatencyHistogram } from "../../src/telemetry/histogram.js";
 import { SizeHistogram } from "../../src/telemetry/size-histogram.js";
+import { HdrCounts } from "../../src/telemetry/hdr-counts.js";
 
 /** A small deterministic generator (tests must not depend on Math.random). */
 function lcg(seed: number): () => number {
@@ -211,5 +212,34 @@ describe("SizeHistogram", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+// A window's p50 and p99 from one walk of the counts (docs/performance.md, Goal 3, session 20): the
+// same two figures as two walks, HDR's getValueAtPercentile for each (HdrHistogramJS JsHistogram.ts).
+describe("two percentiles since a mark, in one walk", () => {
+  it("equal percentileSince for each, with values excluded from the mark", () => {
+    fc.assert(fc.property(
+      fc.array(fc.double({ min: 0, max: 4000, noNaN: true }), { maxLength: 40 }),
+      fc.array(fc.double({ min: 0, max: 4000, noNaN: true }), { maxLength: 200 }),
+      fc.array(fc.boolean(), { maxLength: 200 }),
+      fc.constantFrom(0, 1, 50), fc.constantFrom(50, 90, 99, 99.9, 100),
+      (before, after, late, low, high) => {
+        const h = new LatencyHistogram();
+        for (const v of before) h.record(v);
+        const mark = new HdrCounts();
+        h.markInto(mark);
+        let max = 0;
+        after.forEach((v, i) => {
+          h.record(v);
+          if (late[i] === true) h.excludeLast(mark);
+          else max = Math.max(max, h.lastUs);
+        });
+        const out = new Float64Array(2);
+        h.percentilesSince(mark, low, high, max, out);
+        const one = h.countSince(mark) > 0;
+        expect([...out]).toEqual(one ? [h.percentileSince(mark, low, max), h.percentileSince(mark, high, max)] : [0, 0]);
+      },
+    ));
   });
 });

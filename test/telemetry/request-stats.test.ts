@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { isError, RequestStats } from "../../src/telemetry/request-stats.js";
+import { ClientStats } from "../../src/telemetry/client-stats.js";
 import { bucketIndex, ISTIO_DURATION_BUCKETS_MS } from "../../src/telemetry/istio-buckets.js";
 
 describe("isError", () => {
@@ -98,5 +99,60 @@ describe("RequestStats", () => {
     for (let i = 0; i < 200_000; i++) s.record(i, (i % 997) / 10, i % 50 === 0 ? 503 : 200, i % 50 === 0 ? "UO" : "-");
     expect(s.series.length).toBe(2);
     expect(s.requests).toBe(200_000);
+  });
+});
+
+// Counts that are not kept per request but read from what is (docs/performance.md, Goal 3, session
+// 20): each must equal what counting every request gives, whatever the mix.
+describe("counts derived at report time", () => {
+  type Req = [end: number, latency: number, code: number, reqBytes: number, respBytes: number];
+  const req = fc.tuple(
+    fc.integer({ min: 0, max: 2000 }), fc.double({ min: 0, max: 5000, noNaN: true }),
+    fc.constantFrom(0, 200, 404, 503), fc.constantFrom(0, 0, 100), fc.constantFrom(0, 0, 2048),
+  );
+
+  it("requests, errors, a series' count and its requests without bodies (Istio's size histograms' 0 bytes)", () => {
+    fc.assert(fc.property(fc.array(req, { maxLength: 60 }), fc.integer({ min: 0, max: 1000 }), (reqs: Req[], from) => {
+      const s = new RequestStats(from);
+      for (const [end, lat, code, q, r] of reqs) s.record(end, lat, code, code === 0 ? "UF" : "-", q, r);
+      const counted = reqs.filter(([end]) => end >= from);
+      expect(s.requests).toBe(counted.length);
+      expect(s.errors).toBe(counted.filter(([, , c]) => isError(c)).length);
+      for (const x of s.series) {
+        const mine = counted.filter(([, , c]) => c === x.code);
+        expect(x.count).toBe(mine.length);
+        expect(x.zeroBytes).toBe(mine.filter(([, , , q, r]) => q === 0 && r === 0).length);
+        // istio_request_bytes' first bucket (le 0.5) holds the empty ones: metrics.prom's histograms.
+        expect(x.sizes("request").buckets[0]).toBe(mine.filter(([, , , q]) => q === 0).length);
+      }
+      const m = new RequestStats(0);
+      m.merge(s);
+      m.merge(s);
+      expect(m.requests).toBe(2 * s.requests);
+      expect(m.series.map((x) => x.zeroBytes)).toEqual(s.series.map((x) => 2 * x.zeroBytes));
+    }));
+  });
+
+  // fortio's Sizes histogram counts every answer (fhttp/httprunner.go): the empty answers before the
+  // first body are added when that body comes, as many as were counted.
+  it("a client's response sizes count the empty answers before the first body", () => {
+    const c = new ClientStats("c", { warmupMs: 10, windowMs: 100, endMs: 1000 });
+    for (const [end, bytes] of [[5, 0], [20, 0], [30, 0], [40, 300], [50, 0], [60, 100]] as const) {
+      c.issued(end - 1);
+      c.record(end, 1, 200, "-", 0, bytes);
+    }
+    const sizes = c.responseSizes!;
+    expect(sizes.count).toBe(5);
+    expect(sizes.min).toBe(0);
+    expect(sizes.total).toBe(400);
+  });
+
+  it("a client's sum of squared latencies is over the µs the histogram rounded (fortio's Counter.StdDev is exact)", () => {
+    const c = new ClientStats("c", { warmupMs: 0, windowMs: 100, endMs: 1000 });
+    for (const lat of [1.0004, 2.0006, 0.0004]) {
+      c.issued(10);
+      c.record(10 + lat, lat, 200, "-");
+    }
+    expect(c.latencySumSqUs).toBe(1000 ** 2 + 2001 ** 2 + 0);
   });
 });
