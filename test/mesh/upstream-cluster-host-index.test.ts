@@ -65,4 +65,23 @@ describe("UpstreamCluster: a try's host slot by index", () => {
     c.finished(host, null, 0, true, i, c.hostsGeneration);
     expect(activeByName(c)[host.name]).toBe(1);
   });
+
+  // carryOver (mesh/sidecar/upstream-cluster.ts) walks the new list by place; the index
+  // (indexOfHosts) holds a pod listed twice at its last place, so only that place keeps the pod's state.
+  it("carries a pod's state to its last place when the new list names it twice", () => {
+    const a = pod("a", "10.0.0.1");
+    const b = pod("b", "10.0.0.2");
+    const eds = { version: 1, byFqdn: new Map([[FQDN, [a]]]) };
+    const c = cluster(eds);
+    expect(c.pick(null)).toBe(a);
+    c.started(a, c.pickedIndex, c.hostsGeneration);
+    eds.version = 2;
+    eds.byFqdn.set(FQDN, [a, b, a]);
+    c.takeEndpoints();
+    const set = (c as unknown as { set: { active: Int32Array; availableSince: Float64Array } }).set;
+    expect([...set.active]).toEqual([0, 0, 1]);
+    // The first place is never visited: no slow-start clock of its own.
+    expect(set.availableSince[0]).toBe(-Infinity);
+    expect(set.availableSince[1]).toBe(0);
+  });
 });

@@ -134,14 +134,28 @@ export class UpstreamCluster {
     if (drawsWhenCreated(policy.loadBalancer)) source();
     const limits = poolLimits(policy.connectionPool, http2);
     this.limited = hasCircuitBreakerLimit(limits);
+    this.openPools(limits, workers);
+    this.retryTokens = new RetryTokens(limits, this.counters, policy.retryBudget);
+    // Steps apart (pools, outlier detector): a constructor run once per cluster of 1,000 proxies is
+    // compiled by TurboFan when its bytecode is long (docs/performance.md, Goal 4, session 20 `scale8`).
+    this.outlier = od ? this.detectOutliers(od) : null;
+    if (this.outlier) ctx.sim.at(this.outlier.nextSweepAt, ctx.kSweep, this);
+  }
+
+  /** One connection pool per worker thread. */
+  private openPools(limits: ReturnType<typeof poolLimits>, workers: number): void {
+    const closed = this.ctx.connectionClosed;
     for (let w = 0; w < workers; w++) {
       const pool = new UpstreamPool<unknown>(limits, this.counters);
-      const closed = ctx.connectionClosed;
       if (closed !== undefined) pool.onClose = (x) => closed(this, w, x);
       this.pools.push(pool);
     }
-    this.retryTokens = new RetryTokens(limits, this.counters, policy.retryBudget);
-    this.outlier = od ? new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
+  }
+
+  /** The DestinationRule's outlier detection over this cluster's hosts. */
+  private detectOutliers(od: NonNullable<TrafficPolicy["outlierDetection"]>): OutlierDetector {
+    const ctx = this.ctx;
+    return new OutlierDetector(istioOutlierConfig(od), 0, ctx.sim.now, {
       onEject: (h, now) => {
         this.set.setHealthy(h, false);
         ctx.outlierEvent(this.name, this.hosts[h]!, "eject", now, this.outlier!.ejectionTimeMs(h));
@@ -150,8 +164,7 @@ export class UpstreamCluster {
         this.set.setHealthy(h, true);
         ctx.outlierEvent(this.name, this.hosts[h]!, "uneject", now);
       },
-    }) : null;
-    if (this.outlier) ctx.sim.at(this.outlier.nextSweepAt, ctx.kSweep, this);
+    });
   }
 
   hostOf(id: number): Pod {
@@ -176,27 +189,49 @@ export class UpstreamCluster {
     // pilot/pkg/xds/endpoints/endpoint_builder.go BuildClusterLoadAssignment, findServiceWaypoint).
     const waypoint = this.owner?.gateway !== undefined ? this.ctx.ingressWaypoint?.(this.service.fqdn) : undefined;
     if (this.seenVersion === eds.version && this.seenWaypoint === waypoint) return;
+    this.rebuild(eds, waypoint);
+  }
+
+  /**
+   * The new host list, its index and host set. `refresh` runs at every pick and this once per
+   * cluster and endpoint change: apart, and in short steps (`carryOver`, `rebalance`), so that V8's
+   * TurboFan does not compile it for 1,000 proxies' first picks (a function run about once per proxy
+   * is compiled when its bytecode is longer than about 270 bytes: docs/performance.md, Goal 4,
+   * sessions 20 `scale7` and `scale8`).
+   */
+  private rebuild(eds: EndpointSnapshot, waypoint: string | undefined): void {
     this.seenVersion = eds.version;
     this.seenWaypoint = waypoint;
-    const hosts = waypoint !== undefined ? [...(eds.byFqdn.get(waypoint) ?? [])] : (eds.byFqdn.get(this.service.fqdn) ?? []).filter((p) => selects(this.labels, p.labels));
+    const hosts = this.selectHosts(eds, waypoint);
     const old = this.set;
     const oldIndex = this.index;
     this.hosts = hosts;
     this.poolIds = new Int32Array(hosts.length).fill(-1);
-    // Filled in a loop rather than from an array of [pod, index] pairs (one array per host, and an
-    // iterator V8 compiles into the first refresh of a thousand clusters: docs/performance.md, Goal 4).
-    // A pod listed twice keeps its first place and its last index, as the pairs' constructor gives.
-    const index = new Map<Pod, number>();
-    for (let i = 0; i < hosts.length; i++) index.set(hosts[i]!, i);
+    const index = indexOfHosts(hosts);
     this.index = index;
     this.hostsGeneration++;
     this.distinctHosts = index.size === hosts.length;
     this.set = this.ctx.hostSet?.(hosts, this.owner, this.policy, this.service) ?? new HostSet(hosts.map(() => 1));
-    // Only outlier detection reads the hosts' previous places.
-    const previousIndexOf = this.outlier !== null ? new Int32Array(hosts.length) : null;
-    for (const [p, i] of index) {
+    this.carryOver(old, oldIndex);
+    this.rebalance();
+  }
+
+  /** The cluster's hosts in `eds`: the subset's pods of its service, or the waypoint's (a copy). */
+  private selectHosts(eds: EndpointSnapshot, waypoint: string | undefined): Pod[] {
+    if (waypoint !== undefined) return [...(eds.byFqdn.get(waypoint) ?? [])];
+    return (eds.byFqdn.get(this.service.fqdn) ?? []).filter((p) => selects(this.labels, p.labels));
+  }
+
+  /** What the new host set keeps of the old one's per-host state (`old` indexed by `oldIndex`). */
+  private carryOver(old: HostSet, oldIndex: ReadonlyMap<Pod, number>): void {
+    // By place rather than over the index's [pod, place] pairs (an iterator and a destructuring that
+    // made this step long enough for TurboFan); a pod listed twice has its last place only, as in the
+    // index. Each host's state is its own, so the order of the places does not matter.
+    const hosts = this.hosts;
+    for (let i = 0; i < hosts.length; i++) {
+      const p = hosts[i]!;
+      if (!this.distinctHosts && this.index.get(p) !== i) continue;
       const j = oldIndex.get(p);
-      if (previousIndexOf !== null) previousIndexOf[i] = j ?? -1;
       if (j !== undefined) {
         this.set.active[i] = old.active[j]!;
         // Its slow-start clock goes on (Envoy keeps it on the Host: lastHcPassTime).
@@ -211,11 +246,20 @@ export class UpstreamCluster {
       // `now` is that time; a host of a cluster created with no endpoints arrives with its update.
       else this.set.markAvailable(i, this.ctx.sim.now);
     }
-    if (this.outlier !== null && previousIndexOf !== null) {
-      // Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host.
-      this.outlier.rehost(previousIndexOf);
-      for (let i = 0; i < hosts.length; i++) if (this.outlier.isEjected(i)) this.set.setHealthy(i, false);
-    }
+    if (this.outlier !== null) this.rehostOutliers(this.outlier, oldIndex);
+  }
+
+  /** Outlier state stays with each host across endpoint changes, as Envoy keeps a monitor per host. */
+  private rehostOutliers(outlier: OutlierDetector, oldIndex: ReadonlyMap<Pod, number>): void {
+    // Each host's place in the previous list (-1: new); the detector alone reads them.
+    const previousIndexOf = new Int32Array(this.hosts.length);
+    for (const [p, i] of this.index) previousIndexOf[i] = oldIndex.get(p) ?? -1;
+    outlier.rehost(previousIndexOf);
+    for (let i = 0; i < this.hosts.length; i++) if (outlier.isEjected(i)) this.set.setHealthy(i, false);
+  }
+
+  /** The load balancer of the new host set, and whether each worker needs its own. */
+  private rebalance(): void {
     this.lb = createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic);
     const lbs = this.policy.loadBalancer;
     const warmup = lbs?.warmupDurationSecs;
@@ -318,6 +362,18 @@ export class UpstreamCluster {
     o.sweep(this.ctx.sim.now);
     this.ctx.sim.at(o.nextSweepAt, this.ctx.kSweep, this);
   }
+}
+
+/**
+ * Each host's place in `hosts`. Filled in a loop rather than from an array of [pod, index] pairs (one
+ * array per host, and an iterator V8 compiles into the first refresh of a thousand clusters:
+ * docs/performance.md, Goal 4). A pod listed twice keeps its first place and its last index, as the
+ * pairs' constructor gives.
+ */
+function indexOfHosts(hosts: readonly Pod[]): Map<Pod, number> {
+  const index = new Map<Pod, number>();
+  for (let i = 0; i < hosts.length; i++) index.set(hosts[i]!, i);
+  return index;
 }
 
 /** What a cluster holds before its first pick: nothing to choose from (it is never asked). */
