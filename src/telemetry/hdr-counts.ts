@@ -67,6 +67,11 @@ function medianOf(index: number): number {
 function highestOf(index: number): number {
   return lowestOf(index) + rangeOf(index) - 1;
 }
+/** HDR's rank of percentile p (0..100) among n values: ceil(p % of n), at least 1. */
+function rankAt(p: number, n: number): number {
+  const fp = (Math.min(p, 100) / 100) * n;
+  return Math.max(Math.ceil(fp - ulp(fp)), 1);
+}
 /** The ulp HdrHistogramJS uses to round a percentile's count (src/ulp.ts). */
 function ulp(x: number): number {
   return 2 ** (Math.floor(Math.log2(x)) - 52);
@@ -151,13 +156,12 @@ export class HdrCounts {
    */
   valueAtPercentile(p: number): number {
     if (this.n === 0) return 0;
-    const fp = (Math.min(p, 100) / 100) * this.n;
-    const rank = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    const rank = rankAt(p, this.n);
     const c = this.counts;
     let seen = 0;
     for (let k = 0; k < c.length; k++) {
       seen += c[k]!;
-      if (seen >= rank) return p === 0 ? lowestOf(this.base + k) : highestOf(this.base + k);
+      if (seen >= rank) return this.reported(k, p);
     }
     return 0;
   }
@@ -171,8 +175,7 @@ export class HdrCounts {
   valueAtPercentileSince(mark: HdrCounts, p: number): number {
     const n = this.n - mark.n;
     if (n <= 0) return 0;
-    const fp = (Math.min(p, 100) / 100) * n;
-    const rank = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    const rank = rankAt(p, n);
     const c = this.counts, m = mark.counts;
     // The mark's range lies within these counts' (a range only grows; an excluded value was counted here first).
     const off = this.base - mark.base;
@@ -180,7 +183,7 @@ export class HdrCounts {
     for (let k = 0; k < c.length; k++) {
       const j = k + off;
       seen += c[k]! - (j >= 0 && j < m.length ? m[j]! : 0);
-      if (seen >= rank) return p === 0 ? lowestOf(this.base + k) : highestOf(this.base + k);
+      if (seen >= rank) return this.reported(k, p);
     }
     return 0;
   }
@@ -194,23 +197,25 @@ export class HdrCounts {
     out[0] = out[1] = 0;
     const n = this.n - mark.n;
     if (n <= 0) return;
-    const rankOf = (p: number) => {
-      const fp = (Math.min(p, 100) / 100) * n;
-      return Math.max(Math.ceil(fp - ulp(fp)), 1);
-    };
-    const ranks = [rankOf(low), rankOf(high)];
-    const ps = [low, high];
     const c = this.counts, m = mark.counts;
     const off = this.base - mark.base;
-    let seen = 0, next = 0;
-    for (let k = 0; k < c.length && next < 2; k++) {
+    let seen = 0, at = 0, p = low, rank = rankAt(low, n);
+    for (let k = 0; k < c.length; k++) {
       const j = k + off;
       seen += c[k]! - (j >= 0 && j < m.length ? m[j]! : 0);
-      while (next < 2 && seen >= ranks[next]!) {
-        out[next] = ps[next] === 0 ? lowestOf(this.base + k) : highestOf(this.base + k);
-        next++;
+      // Both ranks may fall in the same bucket.
+      while (seen >= rank) {
+        out[at] = this.reported(k, p);
+        if (++at === 2) return;
+        p = high;
+        rank = rankAt(high, n);
       }
     }
+  }
+
+  /** The value HDR reports for a rank found in bucket k: its lowest equivalent at p = 0, else its highest. */
+  private reported(k: number, p: number): number {
+    return p === 0 ? lowestOf(this.base + k) : highestOf(this.base + k);
   }
 
   /** Become a copy of `other` (reusing this array when it fits): a mark for `valueAtPercentileSince`. */

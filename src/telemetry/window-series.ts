@@ -105,7 +105,7 @@ export class WindowSeries {
   latencySumMsAt(i: number): number | null {
     const s = this.sumUs;
     if (s === null) return null;
-    if (i === this.open) return this.openSumMs();
+    if (i === this.open) return this.openWindowUs() / 1000;
     return i < s.length ? s[i]! / 1000 : 0;
   }
 
@@ -114,9 +114,6 @@ export class WindowSeries {
     return this.whole!.totalUs - this.openSumUs - this.lateUs;
   }
 
-  private openSumMs(): number {
-    return this.openWindowUs() / 1000;
-  }
   /** The p99 (ms) of window `i`'s requests; null when it had none or the series keeps no percentiles. */
   p99At(i: number): number | null {
     const p = this.p99;
