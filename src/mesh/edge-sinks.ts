@@ -77,23 +77,13 @@ class PeerLabelsMemo {
 
   of(pod: OriginPod | null, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
     if (pod === null) return NO_POD_PEER;
-    const m = this.byPod.get(pod);
-    const made = m === undefined || m.workload !== workload || m.serviceAccount !== serviceAccount || m.locality !== (pod as { locality?: string }).locality
-      ? null : mtls ? m.mtls : m.plain;
-    return made ?? this.make(pod, workload, mtls, serviceAccount);
-  }
-
-  private make(pod: OriginPod, workload: string, mtls: boolean, serviceAccount: string | undefined): PeerLabels {
     const locality = (pod as { locality?: string }).locality;
     let m = this.byPod.get(pod);
     if (m === undefined || m.workload !== workload || m.serviceAccount !== serviceAccount || m.locality !== locality) {
       m = new PodPeerLabels(workload, serviceAccount, locality);
       this.byPod.set(pod, m);
     }
-    const p = peerLabels(pod, workload, mtls, serviceAccount);
-    if (mtls) m.mtls = p;
-    else m.plain = p;
-    return p;
+    return mtls ? (m.mtls ??= peerLabels(pod, workload, true, serviceAccount)) : (m.plain ??= peerLabels(pod, workload, false, serviceAccount));
   }
 }
 
