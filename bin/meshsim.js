@@ -17,13 +17,19 @@ if (argv.length === 1 && argv[0] === "--version") {
     process.stderr.write("meshsim: internal error: dist/bin/meshsim.js is missing; build it with `npm run build` (or run the sources with `npm run dev -- <args>`)\n");
     process.exit(3);
   }
-  // Node ≥ 22.1 keeps the bundle's compiled code in its on-disk cache between runs (a no-op before).
-  // https://nodejs.org/api/module.html#moduleenablecompilecachecachedir
-  const cache = module.enableCompileCache?.();
-  // A sweep's worker threads find the cache only through the environment variable (each copies
-  // process.env when it starts): https://nodejs.org/api/cli.html#node_compile_cachedir
-  if (cache !== undefined && cache.status === module.constants.compileCacheStatus.ENABLED) {
-    process.env.NODE_COMPILE_CACHE = cache.directory;
+  if (module.enableCompileCache === undefined) {
+    // Node 20 keeps no ES module's compiled code between runs: the same commands as one script, run
+    // with V8's code cache (src/cli/script-cache.ts; docs/performance.md, session 21).
+    await import(new URL("../dist/bin/command-script.js", import.meta.url).href);
+  } else {
+    // Node ≥ 22.1 keeps the bundle's compiled code in its on-disk cache between runs.
+    // https://nodejs.org/api/module.html#moduleenablecompilecachecachedir
+    const cache = module.enableCompileCache();
+    // A sweep's worker threads find the cache only through the environment variable (each copies
+    // process.env when it starts): https://nodejs.org/api/cli.html#node_compile_cachedir
+    if (cache.status === module.constants.compileCacheStatus.ENABLED) {
+      process.env.NODE_COMPILE_CACHE = cache.directory;
+    }
+    await import(bundle.href);
   }
-  await import(bundle.href);
 }
