@@ -40,6 +40,8 @@ export interface ScriptRun {
   readonly file: string | undefined;
   /** The script's module.exports. */
   readonly exports: unknown;
+  /** Writes the cache from what the script compiled so far, unless V8 accepted it or there is no folder. */
+  readonly save: () => void;
 }
 
 /** A cache file: this magic, the payload's CRC-32 (little-endian), then V8's cached data. */
@@ -111,15 +113,16 @@ export function runCachedScript(o: ScriptCacheOptions): ScriptRun {
   const source = `(function (exports, require, module, __filename, __dirname, __meshsimScriptUrl) {${code}\n})`;
   const script = new vm.Script(source, { filename: o.script, ...(typeof read === "object" ? { cachedData: read } : {}) });
   const outcome: CacheOutcome = typeof read === "object" ? (script.cachedDataRejected === true ? "rejected" : "accepted") : read;
-  if (o.write && file !== undefined && o.dir !== undefined && outcome !== "accepted" && outcome !== "off") {
-    const dir = o.dir;
-    // At exit, after the command ran: the cache then holds every function it compiled.
-    process.once("exit", () => writeCache(file, dir, script.createCachedData()));
-  }
+  const dir = o.dir;
+  const save = (): void => {
+    if (file !== undefined && dir !== undefined && outcome !== "accepted") writeCache(file, dir, script.createCachedData());
+  };
+  // At exit, after the command ran: the cache then holds every function it compiled.
+  if (o.write) process.once("exit", save);
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} as unknown };
   wrapper(module.exports, createRequire(o.script), module, o.script, path.dirname(o.script), pathToFileURL(o.script).href);
-  return { outcome, file, exports: module.exports };
+  return { outcome, file, exports: module.exports, save };
 }
 
 /** meshsim's commands (cli/main.ts), each with a cache of its own; anything else shares one. */
