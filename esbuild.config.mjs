@@ -1,6 +1,8 @@
-// The command line as one bundled ES module (dist/bin/meshsim.js) plus the sweep's worker
-// (dist/bin/sweep-worker.js), sharing their code in chunks: Node then loads a few files instead of
-// resolving ~300 modules, and no TypeScript loader (tsx) runs when a user runs meshsim. The TypeScript
+// The command line bundled: one CommonJS script that the bin runs with V8's code cache
+// (dist/bin/command-script.cjs, see bundleCommandScript below), and the same as ES modules
+// (dist/bin/meshsim.js plus the sweep's worker dist/bin/sweep-worker.js, sharing their code in chunks),
+// which the bin ran before session 21 and test/e2e/bin-start-up.test.ts still inspects. Node then loads
+// a few files instead of resolving ~300 modules, and no TypeScript loader (tsx) runs when a user runs meshsim. The TypeScript
 // in src/ stays the source; `npm run dev -- <args>` runs it directly. Runtime npm dependencies are
 // bundled too, except d3, whose browser bundle report.html inlines from node_modules at run time.
 // `node esbuild.config.mjs` builds; test/support/build-bin.ts calls bundleCli() before the tests.
@@ -158,11 +160,12 @@ export function asciiComments(dir) {
 export const REQUIRE_BANNER = 'import { createRequire as __meshsimCreateRequire } from "node:module"; let __meshsimRequire; const require = (id) => (__meshsimRequire ??= __meshsimCreateRequire(import.meta.url))(id);';
 
 /**
- * Node 20 keeps no ES module's compiled code between processes, so on Node 20 the bin runs the command
- * line as one CommonJS script instead, through vm.Script with V8's code cache (src/cli/script-cache.ts):
+ * The bin runs the command line as one CommonJS script, through vm.Script with V8's code cache made after
+ * a command ran (src/cli/script-cache.ts; Node 20 caches no ES module's code, and Node >= 22.1's compile
+ * cache only what was compiled before the module ran):
  * dist/bin/command-script.cjs (src/cli/command-script.ts: the commands and the sweep's worker, each
  * command's modules still evaluated only when it runs, by esbuild's lazy `__esm` initialisers), and
- * dist/bin/script-cache.js, the loader. `import.meta.url` in the script is the script's own URL, which
+ * dist/bin/script-cache.cjs, the loader. `import.meta.url` in the script is the script's own URL, which
  * the loader passes in (the bundle finds its assets, package.json and node_modules from it: the script
  * sits in dist/bin/ as the chunks do). https://esbuild.github.io/api/#format-commonjs ;
  * https://esbuild.github.io/api/#define
@@ -195,7 +198,7 @@ async function bundleCommandScript(staging) {
 function writeCommandScriptEntry(staging) {
   const hash = crypto.createHash("sha256").update(fs.readFileSync(path.join(staging, "command-script.cjs"))).digest("hex").slice(0, 32);
   fs.writeFileSync(path.join(staging, "command-script.js"), [
-    "// The bin's entry on Node 20: the command line's script with V8's code cache (esbuild.config.mjs, src/cli/script-cache.ts).",
+    "// The bin's entry: the command line's script with V8's code cache (esbuild.config.mjs, src/cli/script-cache.ts).",
     'import { createRequire } from "node:module";',
     'import { isMainThread } from "node:worker_threads";',
     'const { runCommandScript } = createRequire(import.meta.url)("./script-cache.cjs");',

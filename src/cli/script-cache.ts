@@ -1,6 +1,8 @@
 // Runs the command line's script (cli/command-script.ts, bundled as CommonJS by esbuild.config.mjs) through
-// vm.Script with V8's code cache. Node 20 caches no ES module's code between processes (its compile cache
-// is Node >= 22.1), so every process parsed the whole bundle and compiled each function at its first call.
+// vm.Script with V8's code cache. Node 20 caches no ES module's code between processes, and Node >= 22.1's
+// compile cache keeps only what V8 compiled before the module ran (CompileCacheHandler::MaybeSave, called
+// right after CompileModule: nodejs/node src/compile_cache.cc, src/module_wrap.cc), so every process
+// compiled each function at its first call.
 // The cache is made when the process exits, after the command ran, so it holds the functions compiled
 // lazily too (https://nodejs.org/api/vm.html#scriptcreatecacheddata), one per command. It lives in
 // os.tmpdir(), as Node's own compile cache does, so that a read-only install still gets one; any failure
@@ -117,8 +119,9 @@ export function runCachedScript(o: ScriptCacheOptions): ScriptRun {
   const save = (): void => {
     if (file !== undefined && dir !== undefined && outcome !== "accepted") writeCache(file, dir, script.createCachedData());
   };
-  // At exit, after the command ran: the cache then holds every function it compiled.
-  if (o.write) process.once("exit", save);
+  // At exit, after the command ran: the cache then holds every function it compiled. Not after a
+  // failure (exit 2 or 3: bad input stops before the simulation), which would leave a cache without it.
+  if (o.write) process.once("exit", (code) => (code === 0 || code === 1 ? save() : undefined));
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} as unknown };
   wrapper(module.exports, createRequire(o.script), module, o.script, path.dirname(o.script), pathToFileURL(o.script).href);
@@ -126,15 +129,19 @@ export function runCachedScript(o: ScriptCacheOptions): ScriptRun {
 }
 
 /** meshsim's commands (cli/main.ts), each with a cache of its own; anything else shares one. */
+const HELP = new Set(["--help", "-h", "--version", "-V"]);
 const COMMANDS = new Set(["run", "sweep", "merge", "check", "analyze", "proxy-config", "pc", "ztunnel-config", "zc", "explain", "report", "compare-modes"]);
 
 /**
- * The bin's entry on Node 20 (dist/bin/command-script.js, written by esbuild.config.mjs with the script's
+ * The bin's entry (dist/bin/command-script.js, written by esbuild.config.mjs with the script's
  * hash): the command's cache on the main thread; a sweep's worker thread (cli/replication-threads.ts
  * starts it on this same entry) reads the sweep's cache, which its main thread wrote after running
  * replications itself.
  */
 export function runCommandScript(script: URL, hash: string, mainThread: boolean): ScriptRun {
-  const command = mainThread ? (process.argv[2] ?? "") : "sweep";
-  return runCachedScript({ script: fileURLToPath(script), hash, dir: defaultCacheDir(), name: COMMANDS.has(command) ? command : "other", write: mainThread });
+  const args = process.argv.slice(2);
+  const command = mainThread ? (args[0] ?? "") : "sweep";
+  // `run --help` runs none of `run`'s code: its cache would hold yargs alone.
+  const named = COMMANDS.has(command) && !args.some((a) => HELP.has(a));
+  return runCachedScript({ script: fileURLToPath(script), hash, dir: defaultCacheDir(), name: named ? command : "other", write: mainThread });
 }

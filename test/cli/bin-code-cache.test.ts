@@ -1,10 +1,9 @@
-// The bin on Node 20 runs the command line as one script with V8's code cache (src/cli/script-cache.ts,
+// The bin runs the command line as one script with V8's code cache (src/cli/script-cache.ts,
 // docs/performance.md session 21): the first run of a command writes its cache, the next ones use it
 // without rewriting it, and the results are the same with a cache, without one and with a damaged one,
 // for a run and for a sweep whose worker thread loads the same script.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import module from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, ROOT, tmpDir } from "../support/cli.js";
@@ -24,15 +23,38 @@ function bin(cache: string, ...args: string[]): { code: number | null; stderr: s
 
 const read = (dir: string, f: string): string => fs.readFileSync(path.join(dir, f), "utf8");
 
-// Node >= 22.1 runs the ES module bundle with Node's own compile cache instead (bin/meshsim.js).
-describe.runIf(!("enableCompileCache" in module))("the bin's code cache on Node 20", () => {
+describe("the bin's code cache", () => {
+  it("the script is built with the bundle's stand-ins (esbuild.config.mjs), in ASCII, and the bin runs it", () => {
+    const dist = path.join(ROOT, "dist/bin");
+    expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bin/command-script.js");
+    expect(fs.readFileSync(path.join(dist, "command-script.js"), "utf8")).toMatch(/runCommandScript\(new URL\("\.\/command-script\.cjs", import\.meta\.url\), "[0-9a-f]{32}", isMainThread\)/);
+    const js = fs.readFileSync(path.join(dist, "command-script.cjs"), "utf8");
+    expect(/^[\x00-\x7f]*$/.test(js)).toBe(true);
+    expect(js).toContain("node_modules/yaml/dist/parse/parser.js");
+    expect(js).not.toMatch(/process\.env\.LOG_(TOKENS|STREAM)/);
+    expect(js).toContain("self.cacheHelpMessage = function");
+    expect(js).not.toContain("cachedHelpMessage = this.help()");
+    expect(js).toContain("lazy-string-width:node_modules/string-width/index.js");
+    expect(js).not.toMatch(/from "(node:)?assert"|require\("assert"\)/);
+    for (const lib of ["re2js", "tinyglobby", "d3"]) expect(js).not.toContain(`// node_modules/${lib}/`);
+    // No import.meta.url left (import.meta is an empty object in CommonJS): the loader's URL stands for it.
+    expect(js).not.toMatch(/import\.meta\.url|import_meta\.url/);
+    expect(js).toContain("__meshsimScriptUrl");
+  });
+
   it("a run writes its command's cache once; cached, uncached and damaged-cache runs write the same summary", () => {
     const cache = path.join(tmpDir(), "cache"), out = tmpDir(), mmc = scenario();
     const run = (c: string, o: string): void => {
       expect(bin(c, "run", mmc, "--format", "json", "--quiet", "--out", path.join(out, o))).toEqual({ code: 0, stderr: "" });
     };
+    // A failed command (bad input, exit 2) leaves no cache: it stopped before the code a run needs.
+    expect(bin(cache, "run", path.join(out, "no-such.yaml")).code).toBe(2);
+    expect(fs.existsSync(cache)).toBe(false);
+    // Help runs none of the command's code: its cache is the shared one, not the command's.
+    expect(bin(cache, "run", "--help").code).toBe(0);
+    expect(fs.readdirSync(cache).map((f) => f.replace(/^.*-/, ""))).toEqual(["other.v8cache"]);
     run(cache, "first");
-    const files = fs.readdirSync(cache);
+    const files = fs.readdirSync(cache).filter((f) => !f.endsWith("-other.v8cache"));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(new RegExp(`^[0-9a-f]{32}-${process.version.replace(/\./g, "\\.")}-${process.arch}-run\\.v8cache$`));
     const file = path.join(cache, files[0]!);

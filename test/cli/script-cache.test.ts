@@ -1,4 +1,4 @@
-// The bin's code cache on Node 20 (src/cli/script-cache.ts): a cache is used only for the script it was
+// The bin's code cache (src/cli/script-cache.ts): a cache is used only for the script it was
 // made from, a damaged or refused one is never run and is rewritten, and a folder that cannot be written
 // costs nothing but the cache. V8 checks only a cache's version, flags and the source's length
 // (SerializedCodeData::SanityCheck, v8/src/snapshot/code-serializer.cc), and the payload's checksum only
@@ -48,7 +48,7 @@ function run(o: ScriptCacheOptions): { outcome: string; answer: string; save: ()
   return { outcome: r.outcome, answer: e.answer(), save: r.save, url: e.url };
 }
 
-describe("the bin's code cache (Node 20)", () => {
+describe("the bin's code cache", () => {
   it("is absent at first, written by save(), then accepted, and the script's answer is the same", () => {
     const dir = tmp(), cache = path.join(dir, "cache");
     const o = { script: script(dir, "A"), hash: "aaaa", dir: cache, name: "run", write: false };
