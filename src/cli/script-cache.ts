@@ -143,5 +143,8 @@ export function runCommandScript(script: URL, hash: string, mainThread: boolean)
   const command = mainThread ? (args[0] ?? "") : "sweep";
   // `run --help` runs none of `run`'s code: its cache would hold yargs alone.
   const named = COMMANDS.has(command) && !args.some((a) => HELP.has(a));
-  return runCachedScript({ script: fileURLToPath(script), hash, dir: defaultCacheDir(), name: named ? command : "other", write: mainThread });
+  const run = runCachedScript({ script: fileURLToPath(script), hash, dir: defaultCacheDir(), name: named ? command : "other", write: mainThread });
+  // What each thread did with the cache, for a user who wonders (and for test/cli/bin-code-cache.test.ts).
+  if (process.env["MESHSIM_DEBUG"]) process.stderr.write(`meshsim: code cache ${run.outcome}${mainThread ? "" : " (worker)"}: ${run.file ?? "none"}\n`);
+  return run;
 }

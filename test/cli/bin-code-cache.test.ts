@@ -17,8 +17,17 @@ function scenario(): string {
 }
 
 function bin(cache: string, ...args: string[]): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, MESHSIM_CODE_CACHE: cache } });
+  const env: NodeJS.ProcessEnv = { ...process.env, MESHSIM_CODE_CACHE: cache };
+  delete env["MESHSIM_DEBUG"];
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env });
   return { code: r.status, stderr: r.stderr };
+}
+
+/** The same with MESHSIM_DEBUG set: each thread's line about the cache, sorted. */
+function cacheLines(cache: string, ...args: string[]): string[] {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, MESHSIM_CODE_CACHE: cache, MESHSIM_DEBUG: "1" } });
+  expect(r.status).toBe(0);
+  return r.stderr.split("\n").filter((l) => l.startsWith("meshsim: code cache")).map((l) => l.replace(/: \/.*\/([^/]*)$/, ": $1").replace(/[0-9a-f]{32}-v[\d.]+-\w+-/, "")).sort();
 }
 
 const read = (dir: string, f: string): string => fs.readFileSync(path.join(dir, f), "utf8");
@@ -69,6 +78,11 @@ describe("the bin's code cache", () => {
     fs.writeFileSync(file, bytes);
     run(cache, "damaged");
     expect(fs.readFileSync(file).equals(bytes)).toBe(false);
+    const args = ["run", mmc, "--format", "json", "--quiet", "--out", path.join(out, "debug")];
+    expect(cacheLines(cache, ...args)).toEqual(["meshsim: code cache accepted: run.v8cache"]);
+    fs.writeFileSync(file, bytes);
+    expect(cacheLines(cache, ...args)).toEqual(["meshsim: code cache corrupt: run.v8cache"]);
+    expect(cacheLines(cache, ...args)).toEqual(["meshsim: code cache accepted: run.v8cache"]);
     const first = read(path.join(out, "first"), "summary.json");
     for (const o of ["warm", "off", "damaged"]) expect(read(path.join(out, o), "summary.json")).toBe(first);
   });
@@ -84,5 +98,10 @@ describe("the bin's code cache", () => {
     expect(fs.readdirSync(cache).filter((f) => f.endsWith("-sweep.v8cache"))).toHaveLength(1);
     expect(sweep("2", "warm")).toBe(cold);
     expect(sweep("1", "one")).toBe(cold);
+    // Both threads ran the script with the sweep's cache (replication-threads.ts starts the worker on
+    // command-script.js when it runs from the script).
+    const args = ["sweep", mmc, "--set", "Workload/server:spec.concurrency=[5,8]", "-r", "2", "-w", "2", "--quiet", "--out", path.join(out, "debug")];
+    expect(cacheLines(cache, ...args)).toEqual(["meshsim: code cache accepted (worker): sweep.v8cache", "meshsim: code cache accepted: sweep.v8cache"]);
+    expect(cacheLines("", ...args)).toEqual(["meshsim: code cache off (worker): none", "meshsim: code cache off: none"]);
   });
 });
