@@ -1,10 +1,13 @@
-// The command line as one bundled ES module (dist/bin/meshsim.js) plus the sweep's worker
-// (dist/bin/sweep-worker.js), sharing their code in chunks: Node then loads a few files instead of
-// resolving ~300 modules, and no TypeScript loader (tsx) runs when a user runs meshsim. The TypeScript
+// The command line bundled: one CommonJS script that the bin runs with V8's code cache
+// (dist/bin/command-script.cjs, see bundleCommandScript below), and the same as ES modules
+// (dist/bin/meshsim.js plus the sweep's worker dist/bin/sweep-worker.js, sharing their code in chunks),
+// which the bin ran before session 21 and test/e2e/bin-start-up.test.ts still inspects. Node then loads
+// a few files instead of resolving ~300 modules, and no TypeScript loader (tsx) runs when a user runs meshsim. The TypeScript
 // in src/ stays the source; `npm run dev -- <args>` runs it directly. Runtime npm dependencies are
 // bundled too, except d3, whose browser bundle report.html inlines from node_modules at run time.
 // `node esbuild.config.mjs` builds; test/support/build-bin.ts calls bundleCli() before the tests.
 // https://esbuild.github.io/api/#splitting
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,7 +143,7 @@ export const noHelpCacheAfterCommand = {
  * https://esbuild.github.io/api/#charset ; https://v8.dev/blog/scanner
  */
 export function asciiComments(dir) {
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".js"))) {
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".js") || f.endsWith(".cjs"))) {
     const file = path.join(dir, f);
     const text = fs.readFileSync(file, "utf8");
     if (/^[\x00-\x7f]*$/.test(text)) continue;
@@ -155,6 +158,54 @@ export function asciiComments(dir) {
 
 /** Every output file's `require` (see `banner` below), for the stand-ins' tests too. */
 export const REQUIRE_BANNER = 'import { createRequire as __meshsimCreateRequire } from "node:module"; let __meshsimRequire; const require = (id) => (__meshsimRequire ??= __meshsimCreateRequire(import.meta.url))(id);';
+
+/**
+ * The bin runs the command line as one CommonJS script, through vm.Script with V8's code cache made after
+ * a command ran (src/cli/script-cache.ts; Node 20 caches no ES module's code, and Node >= 22.1's compile
+ * cache only what was compiled before the module ran):
+ * dist/bin/command-script.cjs (src/cli/command-script.ts: the commands and the sweep's worker, each
+ * command's modules still evaluated only when it runs, by esbuild's lazy `__esm` initialisers), and
+ * dist/bin/script-cache.cjs, the loader. `import.meta.url` in the script is the script's own URL, which
+ * the loader passes in (the bundle finds its assets, package.json and node_modules from it: the script
+ * sits in dist/bin/ as the chunks do). https://esbuild.github.io/api/#format-commonjs ;
+ * https://esbuild.github.io/api/#define
+ */
+async function bundleCommandScript(staging) {
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [{ in: "src/cli/command-script.ts", out: "command-script" }, { in: "src/cli/script-cache.ts", out: "script-cache" }],
+    outdir: staging,
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    external: ["d3"],
+    define: { "import.meta.url": "__meshsimScriptUrl" },
+    sourcemap: "linked",
+    legalComments: "linked",
+    logLevel: "warning",
+    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches, noHelpCacheAfterCommand],
+  });
+}
+
+/**
+ * The script's entry, dist/bin/command-script.js, with the script's content hash: the cache's key, since
+ * V8 itself checks only that a cache was made for a source of the same length
+ * (SerializedCodeData::SourceHash in v8/src/snapshot/code-serializer.cc). Written after asciiComments,
+ * which changes the script.
+ */
+function writeCommandScriptEntry(staging) {
+  const hash = crypto.createHash("sha256").update(fs.readFileSync(path.join(staging, "command-script.cjs"))).digest("hex").slice(0, 32);
+  fs.writeFileSync(path.join(staging, "command-script.js"), [
+    "// The bin's entry: the command line's script with V8's code cache (esbuild.config.mjs, src/cli/script-cache.ts).",
+    'import { createRequire } from "node:module";',
+    'import { isMainThread } from "node:worker_threads";',
+    'const { runCommandScript } = createRequire(import.meta.url)("./script-cache.cjs");',
+    `runCommandScript(new URL("./command-script.cjs", import.meta.url), ${JSON.stringify(hash)}, isMainThread);`,
+    "",
+  ].join("\n"));
+}
 
 /**
  * Build dist/bin/ from src/ (≈ 1 s): into a folder of its own first, then moved into place, so that
@@ -197,7 +248,9 @@ export async function bundleCli() {
   if (assets === undefined || threads === undefined || path.dirname(path.resolve(ROOT, threads)) !== staging) {
     throw new Error(`esbuild.config.mjs: unexpected bundle layout (assets.ts in ${assets}, replication-threads.ts in ${threads})`);
   }
+  await bundleCommandScript(staging);
   asciiComments(staging);
+  writeCommandScriptEntry(staging);
   const assetDir = path.dirname(path.resolve(ROOT, assets));
   fs.cpSync(path.join(ROOT, "src/report/html/client"), path.join(assetDir, "client"), { recursive: true });
   fs.copyFileSync(path.join(ROOT, "src/report/html/page.css"), path.join(assetDir, "page.css"));

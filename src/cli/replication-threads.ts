@@ -7,10 +7,13 @@ import { Worker } from "node:worker_threads";
 /**
  * The worker's module beside this one: sweep-worker.ts when the sources run directly (npm run dev,
  * tests), sweep-worker.js in dist/ and in the bundle (esbuild.config.mjs checks that this module's
- * chunk sits in dist/bin/, beside dist/bin/sweep-worker.js).
+ * chunk sits in dist/bin/, beside dist/bin/sweep-worker.js). In the code-cached script the bin runs
+ * (dist/bin/command-script.cjs, whose URL stands for import.meta.url there: cli/script-cache.ts) the
+ * worker runs that same script through its entry, command-script.js, with the sweep's cache.
  */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
-const WORKER_URL = new URL(FROM_SOURCES ? "./sweep-worker.ts" : "./sweep-worker.js", import.meta.url);
+const FROM_SCRIPT = import.meta.url.endsWith(".cjs");
+const WORKER_URL = new URL(FROM_SOURCES ? "./sweep-worker.ts" : FROM_SCRIPT ? "./command-script.js" : "./sweep-worker.js", import.meta.url);
 
 /** Why a thread failed before a pool listened to it (its 'error' event came and went). */
 const earlyFailures = new WeakMap<Worker, string>();

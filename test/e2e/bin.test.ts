@@ -25,7 +25,7 @@ describe("the meshsim bin", () => {
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(["tsx", "esbuild"]));
     const bin = fs.readFileSync(BIN, "utf8");
     expect(bin).not.toMatch(/import[^\n]*["'](tsx|esbuild)/);
-    expect(bin).toContain("../dist/bin/meshsim.js");
+    expect(bin).toContain("../dist/bin/command-script.js");
     // The bundle imports no module of tsx or esbuild, nor any TypeScript file.
     const bundles = fs.readdirSync(path.join(ROOT, "dist/bin"), { recursive: true }).map(String).filter((f) => f.endsWith(".js"));
     expect(bundles).toEqual(expect.arrayContaining(["meshsim.js", "sweep-worker.js"]));
