@@ -18,7 +18,6 @@ import { analyzeTimeline } from "../config/analyze-timeline.js";
 import { formatTimed } from "./analyze-command.js";
 import { uninjectedNamespaces } from "../config/namespace-injection.js";
 import { streamedRecords } from "../report/streamed-file.js";
-import { writeFortioReports } from "../report/fortio.js";
 import { int } from "../report/number-text.js";
 
 export interface RunArgs extends BudgetArgs, LoadArgs {
@@ -84,8 +83,11 @@ export async function runCommand(a: RunArgs): Promise<number> {
   } finally {
     interrupt.remove();
   }
-  writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
-  if (formats.has("fortio")) writeFortioReports(out, scenario, outcome.recorder);
+  await writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
+  if (formats.has("fortio")) {
+    const { writeFortioReports } = await import("../report/fortio.js");
+    writeFortioReports(out, scenario, outcome.recorder);
+  }
   const failed = outcome.summary.expectations.filter((e) => !e.ok);
   if (a.json) process.stdout.write(summaryJson(outcome.summary));
   const stopped = outcome.summary.interrupted;

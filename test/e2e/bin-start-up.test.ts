@@ -45,6 +45,11 @@ describe("start-up of the bundled bin", () => {
     for (const cmd of ["sweep-command", "report-command", "compare-modes-command", "inspect-commands", "ztunnel-config-command"]) {
       expect(run).not.toContain(`src/cli/${cmd}.ts`);
     }
+    // The writers of the other formats are imported when their format is asked (report/write-reports.ts):
+    // a `--format json` run, every sweep replication among them, does not evaluate them.
+    for (const writer of ["markdown", "html/report-page", "prometheus", "fortio", "latency-bins"]) {
+      expect(run).not.toContain(`src/report/${writer}.ts`);
+    }
   });
 
   it("re2js and tinyglobby are not in the bundle: loaded from node_modules when a regex or an include needs them", () => {
