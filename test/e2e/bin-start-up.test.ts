@@ -66,6 +66,24 @@ describe("start-up of the bundled bin", () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
+  it("includes that are file names (every shipped scenario's) never load tinyglobby; a glob does (scenario/include-pattern.ts)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-include-"));
+    // CommonJS modules loaded from node_modules, listed at exit (tinyglobby is required, not imported).
+    const hook = `data:text/javascript,${encodeURIComponent('import m from "node:module"; const r = m.createRequire(process.cwd() + "/"); process.on("exit", () => process.stderr.write("loaded " + JSON.stringify(Object.keys(r.cache).filter((k) => /tinyglobby/.test(k)).length)))')}`;
+    const run = (file: string) => spawnSync(process.execPath, ["--import", hook, BIN, "run", file, "--duration", "1s", "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
+    const literal = run(path.join(ROOT, "scenarios/bookinfo/simulation.yaml"));
+    // 1 s is too short for Bookinfo's `expect` (exit 1); the run itself completes.
+    expect(literal.status).toBe(1);
+    expect(literal.stderr).toBe("loaded 0");
+    fs.copyFileSync(path.join(ROOT, "scenarios/bookinfo/bookinfo.yaml"), path.join(dir, "bookinfo.yaml"));
+    fs.copyFileSync(path.join(ROOT, "scenarios/bookinfo/workloads.yaml"), path.join(dir, "workloads.yaml"));
+    fs.writeFileSync(path.join(dir, "sim.yaml"), fs.readFileSync(path.join(ROOT, "scenarios/bookinfo/simulation.yaml"), "utf8").replace("include: [bookinfo.yaml, workloads.yaml]", "include: [\"{bookinfo,workloads}.yaml\"]"));
+    const glob = run(path.join(dir, "sim.yaml"));
+    expect(glob.status).toBe(1);
+    expect(glob.stderr).toMatch(/^loaded [1-9]/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("a run without JWT never loads node:crypto (seedrandom's Alea alone; the JWT modules load it at first use)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-crypto-"));
     const file = path.join(dir, "s.yaml");
