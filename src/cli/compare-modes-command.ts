@@ -26,7 +26,7 @@ export interface CompareModesArgs extends BudgetArgs, LoadArgs {
   quiet: boolean;
 }
 
-export function compareModesCommand(a: CompareModesArgs): number {
+export async function compareModesCommand(a: CompareModesArgs): Promise<number> {
   const { seed, durationMs } = seedAndDuration(a);
   const budget = budgetOf(a);
   const overrides = overridesOf(a.set ?? []);
@@ -49,7 +49,7 @@ export function compareModesCommand(a: CompareModesArgs): number {
     const dir = path.join(out, m.mode);
     fs.mkdirSync(dir, { recursive: true });
     clearRunFiles(dir);
-    writeReports(dir, new Set(["json", "md", "html", "prom"] as const), outcome.summary, outcome.recorder, { ...outcome.run, node: process.version, mode: m.mode });
+    await writeReports(dir, new Set(["json", "md", "html", "prom"] as const), outcome.summary, outcome.recorder, { ...outcome.run, node: process.version, mode: m.mode });
     runs.push({ mode: m.mode, summary: outcome.summary, dir });
     if (m.mode === own.simulation.mesh.mode && outcome.summary.expectations.some((e) => !e.ok)) ownFailed = true;
   }

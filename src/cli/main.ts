@@ -240,7 +240,7 @@ async function main(): Promise<void> {
             .epilogue("Exit codes: 0 written, 1 an `expect` failed in the run of the scenario's own mode, 2 invalid input, 3 internal error."),
         async (args) => {
           const { compareModesCommand } = await import("./compare-modes-command.js");
-          process.exitCode = compareModesCommand({
+          process.exitCode = await compareModesCommand({
             scenario: args.scenario, seed: args.seed, duration: args.duration, out: args.out, set: args.set, quiet: args.quiet,
             maxEvents: args["max-events"], maxPods: args["max-pods"], maxWindows: args["max-windows"], maxMemory: args["max-memory"],
             ...loadArgsOf(args),

@@ -54,13 +54,19 @@ export function prepareOutFolder(dir: unknown, flag = "--out"): asserts dir is s
     fs.accessSync(dir, fs.constants.W_OK);
     const probe = path.join(dir, `.meshsim-${process.pid}`);
     fs.writeFileSync(probe, "");
-    fs.rmSync(probe);
+    // unlink, not rm: the file was just made, and rm's checks and its module are a cost every run paid.
+    fs.unlinkSync(probe);
   } catch (e) {
     throw new UsageError(`${flag} ${dir}: cannot write there: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
-/** Removes an earlier run's files from `dir` (once the new run is known to go ahead). */
+/**
+ * Removes an earlier run's files from `dir` (once the new run is known to go ahead). One listing of
+ * the folder, then a removal per file found: a new folder (each sweep replication's) costs one
+ * system call instead of eight `rm` attempts (docs/performance.md, Goal 2, session 21).
+ */
 export function clearRunFiles(dir: string): void {
-  for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  const present = new Set(fs.readdirSync(dir));
+  for (const f of RUN_FILES) if (present.has(f)) fs.rmSync(path.join(dir, f), { force: true });
 }

@@ -18,8 +18,8 @@ import { analyzeTimeline } from "../config/analyze-timeline.js";
 import { formatTimed } from "./analyze-command.js";
 import { uninjectedNamespaces } from "../config/namespace-injection.js";
 import { streamedRecords } from "../report/streamed-file.js";
-import { writeFortioReports } from "../report/fortio.js";
 import { int } from "../report/number-text.js";
+import { wallNowMs } from "../runner/wall-clock.js";
 
 export interface RunArgs extends BudgetArgs, LoadArgs {
   scenario: string;
@@ -84,8 +84,11 @@ export async function runCommand(a: RunArgs): Promise<number> {
   } finally {
     interrupt.remove();
   }
-  writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
-  if (formats.has("fortio")) writeFortioReports(out, scenario, outcome.recorder);
+  await writeReports(out, formats, outcome.summary, outcome.recorder, { ...outcome.run, node: process.version });
+  if (formats.has("fortio")) {
+    const { writeFortioReports } = await import("../report/fortio.js");
+    writeFortioReports(out, scenario, outcome.recorder);
+  }
   const failed = outcome.summary.expectations.filter((e) => !e.ok);
   if (a.json) process.stdout.write(summaryJson(outcome.summary));
   const stopped = outcome.summary.interrupted;
@@ -123,9 +126,9 @@ export async function runCommand(a: RunArgs): Promise<number> {
  * the time left; shown once the run has taken more than a second.
  */
 function progressBar(): (done: number, events: number) => void {
-  const started = performance.now();
+  const started = wallNowMs();
   return (done, events) => {
-    const wall = (performance.now() - started) / 1000;
+    const wall = (wallNowMs() - started) / 1000;
     if (wall < 1 && done < 1) return;
     const width = 30;
     const bar = "█".repeat(Math.round(done * width)).padEnd(width, "·");
@@ -137,10 +140,10 @@ function progressBar(): (done: number, events: number) => void {
 
 /** Progress for a log (standard error not a terminal): a plain line every 30 s of wall time. */
 function progressLines(): (done: number, events: number) => void {
-  const started = performance.now();
+  const started = wallNowMs();
   let next = 30;
   return (done, events) => {
-    const wall = (performance.now() - started) / 1000;
+    const wall = (wallNowMs() - started) / 1000;
     if (wall < next || done >= 1) return;
     next = wall + 30;
     const eta = done > 0 ? (wall * (1 - done)) / done : 0;

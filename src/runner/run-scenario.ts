@@ -23,6 +23,7 @@ import { addResources } from "./resources-summary.js";
 import { addLocality } from "./locality-summary.js";
 import { addAutoscalers } from "./autoscaler-summary.js";
 import { readNetworkTopology } from "../scenario/network-topology.js";
+import { wallNowMs } from "./wall-clock.js";
 
 export interface RunOptions {
   seed?: number;
@@ -102,7 +103,7 @@ export function createWorld(scenario: Scenario, opts: RunOptions = {}): { world:
 }
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunOutcome {
-  const started = performance.now();
+  const started = wallNowMs();
   const made = createWorld(scenario, opts);
   return finishRun(scenario, opts, made, made.world.run(opts.progress), started);
 }
@@ -122,7 +123,7 @@ export function finishRun(
   log?.close(world.sim.now);
   if (interruptedAtMs !== undefined) recorder.endAt(interruptedAtMs);
   recorder.finish();
-  const wallMs = performance.now() - started;
+  const wallMs = wallNowMs() - started;
   const clientSources = Object.fromEntries(scenario.loadGenerators.map((lg) => [lg.metadata.name, sourceWorkloadOf(lg)]));
   const routes = world.config.routeStatus.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, parents: r.parents.map((p) => ({ parentRef: p.parentRef, conditions: p.conditions.map((c) => ({ ...c })) })) }));
   const conditions = (cs: readonly { type: string; status: "True" | "False"; reason: string; message: string }[]) => cs.map((c) => ({ ...c }));

@@ -5,6 +5,7 @@
 import type { Scenario } from "../scenario/model.js";
 import { createWorld, finishRun, type RunOptions, type RunOutcome } from "./run-scenario.js";
 import type { Interrupt } from "./interrupt.js";
+import { wallNowMs } from "./wall-clock.js";
 
 const TARGET_SLICE_WALL_MS = 50;
 
@@ -17,7 +18,7 @@ export interface SlicedRunOptions extends RunOptions {
 /** Runs the scenario; when `interrupt` fires, stops at the current simulated time and summarises it. */
 export async function runScenarioSliced(scenario: Scenario, opts: SlicedRunOptions = {}): Promise<RunOutcome> {
   const durationMs = opts.durationMs ?? scenario.simulation.durationMs;
-  const started = performance.now();
+  const started = wallNowMs();
   const made = createWorld(scenario, opts);
   const { world } = made;
   let t = 0;
@@ -27,11 +28,11 @@ export async function runScenarioSliced(scenario: Scenario, opts: SlicedRunOptio
     if (opts.interrupt?.signal) {
       return finishRun(scenario, opts, made, { events: world.sim.eventsProcessed, unfinished: 0 }, started, t);
     }
-    const t0 = performance.now();
+    const t0 = wallNowMs();
     t = Math.min(durationMs, t + slice);
     world.advance(t);
     opts.progress?.(t / durationMs, world.sim.eventsProcessed);
-    const took = performance.now() - t0;
+    const took = wallNowMs() - t0;
     if (took < TARGET_SLICE_WALL_MS / 2) slice *= 2;
     else if (took > TARGET_SLICE_WALL_MS * 2) slice /= 2;
   }

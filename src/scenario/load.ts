@@ -18,6 +18,7 @@ import { isGatewayApiResource } from "./resource-kinds.js";
 import { DiagnosticSink } from "./yaml-value.js";
 import { DEFAULT_MAX_FILE_BYTES, inside, patternLeavesRoot, type FileAccess } from "./file-access.js";
 import { placeInNamespace } from "./include-namespace.js";
+import { mayBeGlob } from "./include-pattern.js";
 import { invalidName } from "./metadata.js";
 import type { YamlValue } from "./yaml-value.js";
 
@@ -46,7 +47,8 @@ function includeEntry(ev: YamlValue): { pattern: string; namespace?: string } | 
  * tinyglobby (with picomatch and fdir, ≈ 90 KB of JavaScript scanned and evaluated at every start,
  * `node -e 'import("tinyglobby")'` ≈ 120 M instructions above `node -e 0`) is loaded only for a
  * Simulation that has `spec.include`: synchronously, its CommonJS build (the same code as its ES
- * module), resolved from node_modules where it is installed as a runtime dependency.
+ * module), resolved from node_modules where it is installed as a runtime dependency. And only for
+ * an entry that may be a glob (include-pattern.ts): a file name is resolved without it.
  */
 let globber: typeof import("tinyglobby") | null = null;
 function tinyglobby(): typeof import("tinyglobby") {
@@ -65,20 +67,19 @@ function includedFiles(sim: SimulationDoc, mainFile: string, access: FileAccess)
   const dir = dirname(mainFile);
   const seen = new Set<string>([mainFile]);
   const out: { file: string; from: YamlValue; namespace?: string }[] = [];
-  const { globSync, isDynamicPattern } = tinyglobby();
   const entries = incV.isString ? [incV] : incV.list() ?? [];
   for (const ev of entries) {
     const entry = includeEntry(ev);
     if (entry === undefined) continue;
     const { pattern, namespace } = entry;
     let files: string[];
-    if (isDynamicPattern(pattern)) {
+    if (mayBeGlob(pattern) && tinyglobby().isDynamicPattern(pattern)) {
       // Never walk outside the Simulation's folder (a glob from / would walk the whole file system).
       if (!access.allowOutside && patternLeavesRoot(pattern)) {
         ev.error(`${JSON.stringify(pattern)} reaches outside the Simulation's folder (--allow-outside-includes allows it)`);
         continue;
       }
-      files = globSync(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false, followSymbolicLinks: access.allowOutside })
+      files = tinyglobby().globSync(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false, followSymbolicLinks: access.allowOutside })
         .map((f) => resolve(f))
         .filter((f) => access.allowOutside || inside(dir, f))
         .sort();

@@ -45,6 +45,11 @@ describe("start-up of the bundled bin", () => {
     for (const cmd of ["sweep-command", "report-command", "compare-modes-command", "inspect-commands", "ztunnel-config-command"]) {
       expect(run).not.toContain(`src/cli/${cmd}.ts`);
     }
+    // The writers of the other formats are imported when their format is asked (report/write-reports.ts):
+    // a `--format json` run, every sweep replication among them, does not evaluate them.
+    for (const writer of ["markdown", "html/report-page", "prometheus", "fortio", "latency-bins"]) {
+      expect(run).not.toContain(`src/report/${writer}.ts`);
+    }
   });
 
   it("re2js and tinyglobby are not in the bundle: loaded from node_modules when a regex or an include needs them", () => {
@@ -59,6 +64,24 @@ describe("start-up of the bundled bin", () => {
       expect(r.status).toBe(0);
     }
     fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it("includes that are file names (every shipped scenario's) never load tinyglobby; a glob does (scenario/include-pattern.ts)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-include-"));
+    // CommonJS modules loaded from node_modules, listed at exit (tinyglobby is required, not imported).
+    const hook = `data:text/javascript,${encodeURIComponent('import m from "node:module"; const r = m.createRequire(process.cwd() + "/"); process.on("exit", () => process.stderr.write("loaded " + JSON.stringify(Object.keys(r.cache).filter((k) => /tinyglobby/.test(k)).length)))')}`;
+    const run = (file: string) => spawnSync(process.execPath, ["--import", hook, BIN, "run", file, "--duration", "1s", "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
+    const literal = run(path.join(ROOT, "scenarios/bookinfo/simulation.yaml"));
+    // 1 s is too short for Bookinfo's `expect` (exit 1); the run itself completes.
+    expect(literal.status).toBe(1);
+    expect(literal.stderr).toBe("loaded 0");
+    fs.copyFileSync(path.join(ROOT, "scenarios/bookinfo/bookinfo.yaml"), path.join(dir, "bookinfo.yaml"));
+    fs.copyFileSync(path.join(ROOT, "scenarios/bookinfo/workloads.yaml"), path.join(dir, "workloads.yaml"));
+    fs.writeFileSync(path.join(dir, "sim.yaml"), fs.readFileSync(path.join(ROOT, "scenarios/bookinfo/simulation.yaml"), "utf8").replace("include: [bookinfo.yaml, workloads.yaml]", "include: [\"{bookinfo,workloads}.yaml\"]"));
+    const glob = run(path.join(dir, "sim.yaml"));
+    expect(glob.status).toBe(1);
+    expect(glob.stderr).toMatch(/^loaded [1-9]/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("a run without JWT never loads node:crypto (seedrandom's Alea alone; the JWT modules load it at first use)", () => {

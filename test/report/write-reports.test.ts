@@ -15,9 +15,9 @@ function tmp(): string {
 }
 
 describe("writeReports", () => {
-  it("creates the folder and writes the asked formats plus run.json", () => {
+  it("creates the folder and writes the asked formats plus run.json", async () => {
     const dir = tmp();
-    writeReports(dir, new Set(["json", "md", "prom"]), summary, { runInfo: { wallMs: 12.5, eventsPerSecond: 1e6, nodeVersion: "v20" }, recorder: rec });
+    await writeReports(dir, new Set(["json", "md", "prom"]), summary, { runInfo: { wallMs: 12.5, eventsPerSecond: 1e6, nodeVersion: "v20" }, recorder: rec });
     expect(fs.readdirSync(dir).sort()).toEqual(["metrics.prom", "report.md", "run.json", "summary.json"]);
     expect(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).toBe(summaryJson(summary));
     expect(fs.readFileSync(path.join(dir, "metrics.prom"), "utf8")).toBe(renderPrometheus(rec));
@@ -25,24 +25,24 @@ describe("writeReports", () => {
     fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true });
   });
 
-  it("writes only what is asked, accepts the positional form, and needs the recorder for metrics.prom", () => {
+  it("writes only what is asked, accepts the positional form, and needs the recorder for metrics.prom", async () => {
     const dir = tmp();
-    writeReports(dir, new Set(["md"]), summary, { runInfo: {} });
+    await writeReports(dir, new Set(["md"]), summary, { runInfo: {} });
     expect(fs.readdirSync(dir).sort()).toEqual(["report.md", "run.json"]);
-    writeReports(dir, new Set(["prom"]), summary, rec, { node: "v20" });
+    await writeReports(dir, new Set(["prom"]), summary, rec, { node: "v20" });
     expect(fs.readdirSync(dir).sort()).toEqual(["metrics.prom", "report.md", "run.json"]);
-    expect(() => writeReports(dir, new Set(["prom"]), summary, { runInfo: {} })).toThrow(/recorder/);
+    await expect(writeReports(dir, new Set(["prom"]), summary, { runInfo: {} })).rejects.toThrow(/recorder/);
     fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true });
   });
 
-  it("writes report.html with histograms.json beside it (the page's latency bins), and needs the recorder for them", () => {
+  it("writes report.html with histograms.json beside it (the page's latency bins), and needs the recorder for them", async () => {
     const dir = tmp();
-    writeReports(dir, new Set(["json", "html"]), summary, { runInfo: {}, recorder: rec });
+    await writeReports(dir, new Set(["json", "html"]), summary, { runInfo: {}, recorder: rec });
     expect(fs.readdirSync(dir).sort()).toEqual(["histograms.json", "report.html", "run.json", "summary.json"]);
     const h = JSON.parse(fs.readFileSync(path.join(dir, "histograms.json"), "utf8"));
     expect(h.clients.users.count).toBe(summary.clients["users"]!.requests);
     expect(fs.readFileSync(path.join(dir, "report.html"), "utf8")).toContain(`<h1 data-figure="scenario">fixture</h1>`);
-    expect(() => writeReports(dir, new Set(["html"]), summary, { runInfo: {} })).toThrow(/recorder/);
+    await expect(writeReports(dir, new Set(["html"]), summary, { runInfo: {} })).rejects.toThrow(/recorder/);
     fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true });
   });
 
