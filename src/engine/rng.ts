@@ -23,4 +23,16 @@ export class RandomStreams {
     }
     return s;
   }
+
+  /**
+   * The named stream, seeded at its first draw. For streams that most runs never draw from (a pod's
+   * app errors without an error rate): seeding runs Alea's string hash six times, and a
+   * 1,000-service mesh made 1,000 such streams that nothing read (docs/performance.md, Goal 4,
+   * session 21 `scale9`). A stream's numbers depend only on (seed, name), so when it is seeded does
+   * not change them. One call more per draw: not for streams drawn per request in every run.
+   */
+  lazy(name: string): UniformSource {
+    let s: UniformSource | undefined;
+    return () => (s ??= this.stream(name))();
+  }
 }

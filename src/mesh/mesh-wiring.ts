@@ -105,7 +105,11 @@ export interface MeshParts {
 export function wireMesh(h: MeshHost): MeshParts {
   const { sim, rng, registry, telemetry, scenario } = h;
   const simSpec = scenario.simulation;
-  const sampler = (spec: DistributionSpec, stream: string): (() => number) => compileDistribution(spec, rng.stream(stream));
+  // A constant draws nothing: no stream made and seeded for it (every Workload's default startupTime:
+  // 1,000 streams in a 1,000-service mesh; docs/performance.md, Goal 4, session 21 `scale9`). A
+  // stream's numbers depend only on its name, so not making one changes no other draw.
+  const sampler = (spec: DistributionSpec, stream: string): (() => number) =>
+    spec.dist === "constant" ? constant(spec.value) : compileDistribution(spec, rng.stream(stream));
   const network = new Network(sampler(simSpec.network.latency, "network"), sampler(simSpec.network.external.latency, "network:external"));
   // Nodes (mesh/kube/): scheduling, latency by distance, cross-zone counts, locality LB, faults.
   const nodes = (scenario.nodes?.length ?? 0) > 0 ? new ClusterNodes(scenario.nodes!, rng.stream("kube-scheduler")) : null;

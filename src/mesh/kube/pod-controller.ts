@@ -148,7 +148,7 @@ export class PodController {
     const ns = dep.metadata.namespace;
     const behaviour = d.apps.behaviourFor(ns, dep.podLabels);
     const w = d.apps.workloadOf(ns, dep.podLabels);
-    pod.app = d.apps.newApp(pod, behaviour, d.rng.stream(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
+    pod.app = d.apps.newApp(pod, behaviour, d.rng.lazy(`app-errors:${ns}/${w?.metadata.name ?? dep.metadata.name}`));
     pod.terminationDrainMs = dep.terminationDrainMs;
     pod.nativeSidecar = dep.nativeSidecar;
     return w;

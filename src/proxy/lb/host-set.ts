@@ -4,7 +4,7 @@
 // the host became available (slow start). Host indices are stable for the life of the set.
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/priority
 import type { LbHost } from "./host.js";
-import { planLocalities, type LocalityOptions } from "./locality.js";
+import { planLocalities, type LocalityOptions, type LocalityPlan } from "./locality.js";
 
 /**
  * A host list a balancer chooses from is a "source" (Envoy HostsSource): all hosts of priority p
@@ -56,61 +56,40 @@ export class HostSet {
   private dirty = true;
 
   /** Hosts (or, for convenience, bare weights: hosts "0", "1", ... without locality). */
-  constructor(hosts: readonly LbHost[] | readonly number[], opts: LocalityOptions = {}) {
+  constructor(hosts: readonly LbHost[] | readonly number[], opts?: LocalityOptions) {
     // A cluster's set is built at its first pick, once per cluster of every proxy (thousands in a
-    // large mesh): plain loops, and no array for groups when there are none (docs/performance.md, "Goal 4").
-    const n = hosts.length;
-    const list: LbHost[] = new Array<LbHost>(n);
-    const weights = new Float64Array(n);
-    let equal = true;
-    for (let i = 0; i < n; i++) {
-      const x = hosts[i]!;
-      const h = typeof x === "number" ? { id: String(i), weight: x, labels: {} } : x;
-      list[i] = h;
-      weights[i] = h.weight;
-      if (h.weight !== weights[0]) equal = false;
-    }
+    // large mesh): plain loops, no array for groups when there are none, and the work in short
+    // functions — a constructor this long (849 bytes of bytecode) run 1,000 times is compiled by
+    // TurboFan for nothing (docs/performance.md, Goal 4, sessions 20 `scale7` and 21 `scale9`).
+    const list = lbHosts(hosts);
+    const n = list.length;
+    const weights = weightsOf(list);
     this.hosts = list;
     this.size = n;
     this.weights = weights;
     this.active = new Int32Array(n);
-    this.availableSince = new Float64Array(n).fill(-Infinity);
+    this.availableSince = longAgo(n);
     this.unhealthy = new Uint8Array(n);
-    this.equalWeights = equal;
+    this.equalWeights = allEqual(weights);
     const plan = planLocalities(list, opts);
-    this.priorityCount = plan.priorityCount;
+    const pc = plan.priorityCount;
+    const groups = plan.groupWeights.length;
+    this.priorityCount = pc;
     this.priorityOf = plan.priorityOf;
     this.groupOf = plan.groupOf;
     this.groupWeights = plan.groupWeights;
-    this.localityWeighted = plan.groupWeights.length > 0;
-    const groups = plan.groupWeights.length;
-    this.groupPriority = groups === 0 ? NO_GROUPS : new Int32Array(groups);
-    if (groups > 0) for (let i = 0; i < n; i++) if (plan.groupOf[i]! >= 0) this.groupPriority[plan.groupOf[i]!] = plan.priorityOf[i]!;
-    const sources = 2 * this.priorityCount + groups;
+    this.localityWeighted = groups > 0;
+    this.groupPriority = groupPriorities(plan, groups);
     this.lists = [];
-    this.counts = new Int32Array(sources);
-    this.priorityHosts = new Int32Array(this.priorityCount);
-    this.priorityHealthy = new Int32Array(this.priorityCount);
-    this.groupHosts = groups === 0 ? NO_GROUPS : new Int32Array(groups);
-    this.groupHealthy = groups === 0 ? NO_GROUPS : new Int32Array(groups);
-    for (let i = 0; i < n; i++) {
-      const p = this.priorityOf[i]!;
-      if (p < 0) continue;
-      this.priorityHosts[p]!++;
-      this.priorityHealthy[p]!++;
-      const g = this.groupOf[i]!;
-      if (g >= 0) {
-        this.groupHosts[g]!++;
-        this.groupHealthy[g]!++;
-      }
-    }
-    for (let s = 0; s < sources; s++) {
-      const cap = s < 2 * this.priorityCount ? this.priorityHosts[s >> 1]! : this.groupHosts[s - 2 * this.priorityCount]!;
-      this.lists.push(new Int32Array(cap));
-    }
-    let total = 0;
-    for (let p = 0; p < this.priorityCount; p++) total += this.priorityHosts[p]!;
-    this.healthyTotal = total;
+    this.counts = new Int32Array(2 * pc + groups);
+    // Every host starts healthy: the healthy counts start as the host counts.
+    const perPriority = hostsPerPriority(plan.priorityOf, pc);
+    this.priorityHosts = perPriority;
+    this.priorityHealthy = perPriority.slice();
+    const perGroup = hostsPerGroup(plan, groups);
+    this.groupHosts = perGroup;
+    this.groupHealthy = copyOf(perGroup);
+    this.healthyTotal = makeLists(this.lists, perPriority, perGroup);
   }
 
   isHealthy(i: number): boolean {
@@ -184,4 +163,73 @@ export class HostSet {
     for (let i = 0; i < this.size; i++) if (this.unhealthy[i] === 0 && this.priorityOf[i]! >= 0 && seen++ === k) return i;
     return -1;
   }
+}
+
+/** The hosts of a set; bare weights become hosts "0", "1", ... without labels. */
+function lbHosts(hosts: readonly LbHost[] | readonly number[]): LbHost[] {
+  const n = hosts.length;
+  const list: LbHost[] = new Array<LbHost>(n);
+  for (let i = 0; i < n; i++) {
+    const x = hosts[i]!;
+    list[i] = typeof x === "number" ? { id: String(i), weight: x, labels: {} } : x;
+  }
+  return list;
+}
+
+function weightsOf(list: readonly LbHost[]): Float64Array {
+  const weights = new Float64Array(list.length);
+  for (let i = 0; i < list.length; i++) weights[i] = list[i]!.weight;
+  return weights;
+}
+
+/** Every weight equals the first (as stored: a Float64Array). */
+function allEqual(weights: Float64Array): boolean {
+  for (let i = 0; i < weights.length; i++) if (weights[i] !== weights[0]) return false;
+  return true;
+}
+
+/** Each host available since long ago (-Infinity): none in slow start. */
+function longAgo(n: number): Float64Array {
+  return new Float64Array(n).fill(-Infinity);
+}
+
+/** A copy of a per-group array (none made for no group). */
+function copyOf(perGroup: Int32Array): Int32Array {
+  return perGroup.length === 0 ? NO_GROUPS : perGroup.slice();
+}
+
+/** The priority of each weighted locality group (the priority of its hosts). */
+function groupPriorities(plan: LocalityPlan, groups: number): Int32Array {
+  if (groups === 0) return NO_GROUPS;
+  const out = new Int32Array(groups);
+  for (let i = 0; i < plan.groupOf.length; i++) if (plan.groupOf[i]! >= 0) out[plan.groupOf[i]!] = plan.priorityOf[i]!;
+  return out;
+}
+
+/** Hosts of each priority (a host `distribute` removed, priority -1, is in none). */
+function hostsPerPriority(priorityOf: Int32Array, priorities: number): Int32Array {
+  const out = new Int32Array(priorities);
+  for (let i = 0; i < priorityOf.length; i++) if (priorityOf[i]! >= 0) out[priorityOf[i]!]!++;
+  return out;
+}
+
+/** Hosts of each weighted locality group, among those with a priority. */
+function hostsPerGroup(plan: LocalityPlan, groups: number): Int32Array {
+  if (groups === 0) return NO_GROUPS;
+  const out = new Int32Array(groups);
+  for (let i = 0; i < plan.groupOf.length; i++) if (plan.priorityOf[i]! >= 0 && plan.groupOf[i]! >= 0) out[plan.groupOf[i]!]!++;
+  return out;
+}
+
+/**
+ * One host list per source (all and healthy hosts of each priority, then each group's healthy
+ * hosts), as long as its hosts; filled at the first count (HostSet.rebuild). Returns the hosts of
+ * all priorities (all healthy at first).
+ */
+function makeLists(lists: Int32Array[], perPriority: Int32Array, perGroup: Int32Array): number {
+  let total = 0;
+  for (let s = 0; s < 2 * perPriority.length; s++) lists.push(new Int32Array(perPriority[s >> 1]!));
+  for (let g = 0; g < perGroup.length; g++) lists.push(new Int32Array(perGroup[g]!));
+  for (let p = 0; p < perPriority.length; p++) total += perPriority[p]!;
+  return total;
 }
