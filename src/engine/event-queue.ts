@@ -105,19 +105,30 @@ export class EventQueue {
    * barrier's slow path (a remembered-set insertion) per event.
    */
   take(until: number): unknown {
-    this.dropDeadTop();
-    if (this.n === 0) return this.none();
-    const slot = this.heap[0]!;
-    const rec = this.rec;
-    const at = (slot << 2);
-    const t = rec[at + 0]!;
-    if (t > until) return this.none();
-    this.time = t;
-    this.kind = rec[at + 2]! | 0;
-    const payload = this.payloads[slot];
-    this.release(slot);
-    this.removeTop();
-    return payload;
+    // The top's record is read once for both questions (dead? due?): dropDeadTop then a second read
+    // of the same slot was one typed-array access more per event (docs/performance.md, Goal 2,
+    // session 21).
+    for (;;) {
+      if (this.n === 0) return this.none();
+      const slot = this.heap[0]!;
+      const rec = this.rec;
+      const at = (slot << 2);
+      const kind = rec[at + 2]!;
+      if (kind === -1) {
+        this.dead--;
+        this.release(slot);
+        this.removeTop();
+        continue;
+      }
+      const t = rec[at + 0]!;
+      if (t > until) return this.none();
+      this.time = t;
+      this.kind = kind | 0;
+      const payload = this.payloads[slot];
+      this.release(slot);
+      this.removeTop();
+      return payload;
+    }
   }
 
   private none(): undefined {
