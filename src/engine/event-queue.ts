@@ -25,6 +25,8 @@ export class EventQueue {
    *  first store of an object changes its map, so code optimized in one run would deoptimize on the
    *  next run's new queue (a sweep's thread runs many: docs/performance.md, Goal 5, session 18). */
   private payloads: unknown[] = new Array<unknown>(1024).fill(undefined);
+  /** Pushes until `payloads` is copied into a fresh array (`renew`). */
+  private pushesToRenew = 1024;
   /** The first free slot, or -1. */
   private freeHead = -1;
   private nextSlot = 0;
@@ -60,6 +62,7 @@ export class EventQueue {
     r[at + 0] = time;
     r[at + 1] = s;
     r[at + 2] = kind;
+    if (--this.pushesToRenew === 0) this.renew();
     this.payloads[slot] = payload;
     this.siftUp(this.n++, slot, time, s);
     return slot + r[at + 3]! * 4194304; // SLOT_SPACE
@@ -236,6 +239,24 @@ export class EventQueue {
     this.n = m;
     this.dead = 0;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.siftDown(i, heap[i]!);
+  }
+
+  /**
+   * A fresh copy of `payloads`, once every `length` pushes. A payload is mostly a young object (a
+   * request made this event), and storing one into an array that has reached V8's old generation
+   * takes the write barrier's slow path, a remembered-set insertion (≈ 55 instructions, once per
+   * event that carries an object: docs/performance.md, Goal 2, sessions 17 and 21); a store into a
+   * young array takes none (V8 src/heap/heap-write-barrier-inl.h, WriteBarrier::Marking /
+   * CombinedWriteBarrierInternal: only a host on a page whose pointers are "interesting" goes on).
+   * An array survives two scavenges before it is promoted, and the young generation takes
+   * thousands of requests between scavenges, so a copy every `length` pushes (≈ one copied element
+   * a push) keeps the array young. Past 16,384 slots (128 KB, V8's largest regular object) the copy
+   * would be a large object, so the array is kept as it is.
+   */
+  private renew(): void {
+    const n = this.payloads.length;
+    this.pushesToRenew = n;
+    if (n <= 16384) this.payloads = this.payloads.slice();
   }
 
   private newSlot(): number {
