@@ -246,8 +246,9 @@ export class EventQueue {
    * request made this event), and storing one into an array that has reached V8's old generation
    * takes the write barrier's slow path, a remembered-set insertion (≈ 55 instructions, once per
    * event that carries an object: docs/performance.md, Goal 2, sessions 17 and 21); a store into a
-   * young array takes none (V8 src/heap/heap-write-barrier-inl.h, WriteBarrier::Marking /
-   * CombinedWriteBarrierInternal: only a host on a page whose pointers are "interesting" goes on).
+   * young array takes none (V8 src/compiler/backend/x64/code-generator-x64.cc,
+   * kArchStoreWithWriteBarrier: the host's page is tested for kPointersFromHereAreInterestingMask
+   * before the out-of-line record-write, and a young page has it only during incremental marking).
    * An array survives two scavenges before it is promoted, and the young generation takes
    * thousands of requests between scavenges, so a copy every `length` pushes (≈ one copied element
    * a push) keeps the array young. Past 16,384 slots (128 KB, V8's largest regular object) the copy
