@@ -25,8 +25,8 @@ export class EventQueue {
    *  first store of an object changes its map, so code optimized in one run would deoptimize on the
    *  next run's new queue (a sweep's thread runs many: docs/performance.md, Goal 5, session 18). */
   private payloads: unknown[] = new Array<unknown>(1024).fill(undefined);
-  /** Pushes until `payloads` is copied into a fresh array (`renew`). */
-  private pushesToRenew = 1024;
+  /** Events taken until `payloads` is copied into a fresh array (`renew`). */
+  private takesToRenew = 1024;
   /** The first free slot, or -1. */
   private freeHead = -1;
   private nextSlot = 0;
@@ -62,7 +62,6 @@ export class EventQueue {
     r[at + 0] = time;
     r[at + 1] = s;
     r[at + 2] = kind;
-    if (--this.pushesToRenew === 0) this.renew();
     this.payloads[slot] = payload;
     this.siftUp(this.n++, slot, time, s);
     return slot + r[at + 3]! * 4194304; // SLOT_SPACE
@@ -130,6 +129,9 @@ export class EventQueue {
       const payload = this.payloads[slot];
       this.release(slot);
       this.removeTop();
+      // Counted here, not in `push`: `push` is inlined into the handlers, where the check and its
+      // call cost more than in the event loop (docs/performance.md, Goal 2, session 21).
+      if (--this.takesToRenew === 0) this.renew();
       return payload;
     }
   }
@@ -242,7 +244,7 @@ export class EventQueue {
   }
 
   /**
-   * A fresh copy of `payloads`, once every `length` pushes. A payload is mostly a young object (a
+   * A fresh copy of `payloads`, once every `length` events taken. A payload is mostly a young object (a
    * request made this event), and storing one into an array that has reached V8's old generation
    * takes the write barrier's slow path, a remembered-set insertion (≈ 55 instructions, once per
    * event that carries an object: docs/performance.md, Goal 2, sessions 17 and 21); a store into a
@@ -250,13 +252,13 @@ export class EventQueue {
    * kArchStoreWithWriteBarrier: the host's page is tested for kPointersFromHereAreInterestingMask
    * before the out-of-line record-write, and a young page has it only during incremental marking).
    * An array survives two scavenges before it is promoted, and the young generation takes
-   * thousands of requests between scavenges, so a copy every `length` pushes (≈ one copied element
-   * a push) keeps the array young. Past 16,384 slots (128 KB, V8's largest regular object) the copy
+   * thousands of requests between scavenges, so a copy every `length` events (≈ one copied element
+   * an event) keeps the array young. Past 16,384 slots (128 KB, V8's largest regular object) the copy
    * would be a large object, so the array is kept as it is.
    */
   private renew(): void {
     const n = this.payloads.length;
-    this.pushesToRenew = n;
+    this.takesToRenew = n;
     if (n <= 16384) this.payloads = this.payloads.slice();
   }
 
