@@ -25,6 +25,8 @@ export class EventQueue {
    *  first store of an object changes its map, so code optimized in one run would deoptimize on the
    *  next run's new queue (a sweep's thread runs many: docs/performance.md, Goal 5, session 18). */
   private payloads: unknown[] = new Array<unknown>(1024).fill(undefined);
+  /** Events taken until `payloads` is copied into a fresh array (`renew`). */
+  private takesToRenew = 1024;
   /** The first free slot, or -1. */
   private freeHead = -1;
   private nextSlot = 0;
@@ -105,19 +107,33 @@ export class EventQueue {
    * barrier's slow path (a remembered-set insertion) per event.
    */
   take(until: number): unknown {
-    this.dropDeadTop();
-    if (this.n === 0) return this.none();
-    const slot = this.heap[0]!;
-    const rec = this.rec;
-    const at = (slot << 2);
-    const t = rec[at + 0]!;
-    if (t > until) return this.none();
-    this.time = t;
-    this.kind = rec[at + 2]! | 0;
-    const payload = this.payloads[slot];
-    this.release(slot);
-    this.removeTop();
-    return payload;
+    // The top's record is read once for both questions (dead? due?): dropDeadTop then a second read
+    // of the same slot was one typed-array access more per event (docs/performance.md, Goal 2,
+    // session 21).
+    for (;;) {
+      if (this.n === 0) return this.none();
+      const slot = this.heap[0]!;
+      const rec = this.rec;
+      const at = (slot << 2);
+      const kind = rec[at + 2]!;
+      if (kind === -1) {
+        this.dead--;
+        this.release(slot);
+        this.removeTop();
+        continue;
+      }
+      const t = rec[at + 0]!;
+      if (t > until) return this.none();
+      this.time = t;
+      this.kind = kind | 0;
+      const payload = this.payloads[slot];
+      this.release(slot);
+      this.removeTop();
+      // Counted here, not in `push`: `push` is inlined into the handlers, where the check and its
+      // call cost more than in the event loop (docs/performance.md, Goal 2, session 21).
+      if (--this.takesToRenew === 0) this.renew();
+      return payload;
+    }
   }
 
   private none(): undefined {
@@ -225,6 +241,25 @@ export class EventQueue {
     this.n = m;
     this.dead = 0;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.siftDown(i, heap[i]!);
+  }
+
+  /**
+   * A fresh copy of `payloads`, once every `length` events taken. A payload is mostly a young object (a
+   * request made this event), and storing one into an array that has reached V8's old generation
+   * takes the write barrier's slow path, a remembered-set insertion (≈ 55 instructions, once per
+   * event that carries an object: docs/performance.md, Goal 2, sessions 17 and 21); a store into a
+   * young array takes none (V8 src/compiler/backend/x64/code-generator-x64.cc,
+   * kArchStoreWithWriteBarrier: the host's page is tested for kPointersFromHereAreInterestingMask
+   * before the out-of-line record-write, and a young page has it only during incremental marking).
+   * An array survives two scavenges before it is promoted, and the young generation takes
+   * thousands of requests between scavenges, so a copy every `length` events (≈ one copied element
+   * an event) keeps the array young. Past 16,384 slots (128 KB, V8's largest regular object) the copy
+   * would be a large object, so the array is kept as it is.
+   */
+  private renew(): void {
+    const n = this.payloads.length;
+    this.takesToRenew = n;
+    if (n <= 16384) this.payloads = this.payloads.slice();
   }
 
   private newSlot(): number {

@@ -82,11 +82,23 @@ class Fifo<T> {
   private buf: (T | undefined)[] = new Array<T | undefined>(16).fill(undefined);
   private mask = 15;
   private head = 0;
+  /** Pushes until `buf` is copied into a fresh array (`renew`). */
+  private pushesToRenew = 128;
   length = 0;
   push(x: T): void {
     if (this.length === this.buf.length) this.grow();
+    if (--this.pushesToRenew === 0) this.renew();
     this.buf[(this.head + this.length) & this.mask] = x;
     this.length++;
+  }
+  /** A fresh copy of the ring every 128 pushes (or its length, if larger), so that a waiting request
+   *  (a young object) is stored into a young array, without V8's write barrier's slow path, as the
+   *  event queue's payloads (engine/event-queue.ts `renew`; docs/performance.md, Goal 2, session 21).
+   *  A copy at every 16 pushes allocated enough to cost the collector what it saved. */
+  private renew(): void {
+    const n = this.buf.length;
+    this.pushesToRenew = n > 128 ? n : 128;
+    if (n <= 16384) this.buf = this.buf.slice();
   }
   private grow(): void {
     // Twice the size by concat, not `new Array(2n)`: once optimized, `new Array` follows its
