@@ -74,7 +74,9 @@ export class CfsBandwidth {
         return start + workMs;
       }
     }
-    return this.runAcross(start, workMs);
+    // `+`: the same number, known to TurboFan as a double, so that where `run` is inlined the fast
+    // path's `start + workMs` is not boxed in a new HeapNumber to merge with a call's tagged result.
+    return +this.runAcross(start, workMs);
   }
 
   /** `run` past its fast path (a new period, or a full one): apart so that `run` stays inlinable. */
