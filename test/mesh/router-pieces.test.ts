@@ -152,6 +152,31 @@ spec:
     expect(answer).toEqual([200, "-"]);
     expect((router as unknown as { retry: RetryState | null }).retry).toBeNull();
   });
+  // The router remembers on the route whether retry_on takes the last outcome it judged
+  // (ClusterRoute.judged, docs/performance.md Goal 3, session 21): 200s and 500s from the same route,
+  // in any order, must each get their own verdict. envoyproxy/envoy
+  // source/common/router/retry_state_impl.cc (RetryStateImpl::shouldRetry per response).
+  it("a route's 200s are never retried and its 500s always are, whatever the route answered before", () => {
+    const world = createWorld(scenarioFrom(SCENARIO(0.5))).world;
+    const send = clientSender(world);
+    const seen: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      let answer = "";
+      const router = send((status, flags) => { answer = `${status} ${flags}`; });
+      world.advance(world.sim.now + 200);
+      const rs = (router as unknown as { retry: RetryState | null }).retry;
+      // A 500 ends only when both retries were spent (URX); a 200 ends the request at once.
+      if (answer === "500 URX") expect(rs!.retries).toBe(2);
+      else {
+        expect(answer).toBe("200 -");
+        expect(rs?.retries ?? 0).toBe((rs?.tried.length ?? 1) - 1);
+      }
+      seen.push(answer);
+    }
+    // Both kinds came, interleaved (the route judged each after the other).
+    expect(seen).toContain("500 URX");
+    expect(seen.filter((a) => a === "200 -").length).toBeGreaterThan(20);
+  });
   it("a request retried twice (retryOn 5xx, attempts 2) holds a retry state with three hosts tried", () => {
     const { router, answer } = oneRequest(1);
     expect(answer).toEqual([500, "URX"]);

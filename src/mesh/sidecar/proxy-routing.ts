@@ -7,7 +7,7 @@ import type { CallTarget } from "../../scenario/model.js";
 import type { ProxyXds, Translation } from "./proxy-xds.js";
 import { pickDestination, walkRoutes, type CompiledDestination, type CompiledRoute } from "../../proxy/route/index.js";
 import type { CompiledFault } from "../../proxy/route/fault-injection.js";
-import type { RetryPolicy } from "../../proxy/route/retry-policy.js";
+import type { AttemptOutcome, RetryPolicy } from "../../proxy/route/retry-policy.js";
 import type { VirtualHost } from "../../proxy/config/virtual-host.js";
 import type { DownstreamTls } from "../../proxy/security/downstream-tls.js";
 import type { Pod } from "../kube/pod.js";
@@ -57,6 +57,13 @@ export interface ClusterRoute {
   readonly timeoutMs: number;
   /** Its hops' telemetry sinks by host, made by the router at its first request (mesh/route-sinks.ts). */
   sinks: RouteSinks | null;
+  /**
+   * The last try outcome the router judged under `retryPolicy` and whether the policy's retry_on
+   * takes it (Router.decide): outcomes are shared frozen objects (one per answer status), so most
+   * answers to a route are the one seen last and need no walk of retry_on (null: none yet).
+   */
+  judged: AttemptOutcome | null;
+  judgedRetriable: boolean;
 }
 
 /**
@@ -120,6 +127,7 @@ export class HeldVirtualHost {
       // PassthroughCluster (ALLOW_ANY to a service outside the scope) keeps the virtual host's name.
       kind: "cluster", service: this.vh.kind === "allow-any" ? this.service : d.host, route, destination: d,
       cluster, fault: route.fault, retryPolicy: route.retryPolicy, timeoutMs: route.timeoutMs ?? 0, sinks: null,
+      judged: null, judgedRetriable: false,
     };
     this.targets.set(d, t);
     return t;

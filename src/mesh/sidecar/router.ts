@@ -8,7 +8,7 @@
 // envoyproxy/envoy source/common/router/router.h (Filter)
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import {
-  OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, shouldRetry, type AttemptOutcome, type RetryPolicy,
+  isRetriable, OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, type AttemptOutcome, type RetryDecision, type RetryPolicy,
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
@@ -224,8 +224,10 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   attempt(): void {
     if (this.done) return;
     const cluster = this.cluster!;
-    const avoid = this.policy?.previousHostsPredicate && this.retry !== null ? this.retry.tried : null;
-    const host = cluster.pick(avoid, this.req, this.pod.ip, this.policy?.previousPriorities === true && this.retry !== null ? this.retry.tried : null, this.worker);
+    // The retry's state first: a first try (nearly all) reads nothing of the policy here.
+    const rs = this.retry;
+    const avoid = rs !== null && this.policy?.previousHostsPredicate ? rs.tried : null;
+    const host = cluster.pick(avoid, this.req, this.pod.ip, rs !== null && this.policy?.previousPriorities === true ? rs.tried : null, this.worker);
     if (host === undefined) {
       this.localStatus = 503;
       this.localFlags = "UH";
@@ -364,7 +366,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
 
   private decide(outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
-    const verdict = shouldRetry(this.policy, outcome, this.retry?.retries ?? 0);
+    const verdict = this.verdict(outcome);
     // envoy source/common/router/retry_state_impl.cc RetryStateImpl::shouldRetry: a try that follows
     // a retry and needs none counts as a retry success; a retriable one past num_retries, a limit hit.
     if (verdict === "no-retry") {
@@ -387,6 +389,24 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     }
     // URX is set when the retry is refused, before the last try's own flag: "URX,UF", "URX,UT".
     this.finish(status, verdict === "limit-exceeded" ? joinResponseFlags("URX", flags) : flags, bytes);
+  }
+
+  /**
+   * shouldRetry (proxy/route/retry-policy.ts) for this try's outcome: whether retry_on takes it is
+   * the route's to remember (ClusterRoute.judged; this.policy is the route's retryPolicy), then the
+   * retries left decide.
+   */
+  private verdict(outcome: AttemptOutcome): RetryDecision {
+    const r = this.routed!;
+    let retriable: boolean;
+    if (r.judged === outcome) retriable = r.judgedRetriable;
+    else {
+      retriable = isRetriable(this.policy, outcome);
+      r.judged = outcome;
+      r.judgedRetriable = retriable;
+    }
+    if (!retriable) return "no-retry";
+    return (this.retry?.retries ?? 0) < this.policy!.numRetries ? "retry" : "limit-exceeded";
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */

@@ -80,7 +80,9 @@ export class SidecarCpu {
    * CPU is recomputed only when that object changes.
    */
   pass(w: number, now: number, mtls: boolean, filters: ListenerFilters = NO_LISTENER_FILTERS): number {
-    let work = mtls ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
+    // `=== true`: one compare; the bare boolean parameter got V8's generic truth test (≈ 12
+    // instructions a pass: docs/performance.md, Goal 3, session 21).
+    let work = mtls === true ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
     if (filters !== NO_LISTENER_FILTERS) {
       if (filters !== this.filters) {
         this.filters = filters;

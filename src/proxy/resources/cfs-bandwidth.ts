@@ -43,7 +43,11 @@ export class CfsBandwidth {
     private readonly onThrottle?: (periodStartMs: number) => void,
   ) {
     if (!(periodMs > 0 && quotaMs > 0)) throw new Error("CFS period and quota must be > 0");
+    this.chargeMargin = Number.isInteger(periodMs) && periodMs < 2 ** 31 ? 1 : Infinity;
   }
+
+  /** How far inside the last period a charge must fall to take its slot without the division (see charge). */
+  private readonly chargeMargin: number;
 
   /** The ring slot of period k (a new period starts empty). */
   private slot(k: number): number {
@@ -70,7 +74,9 @@ export class CfsBandwidth {
         return start + workMs;
       }
     }
-    return this.runAcross(start, workMs);
+    // `+`: the same number, known to TurboFan as a double, so that where `run` is inlined the fast
+    // path's `start + workMs` is not boxed in a new HeapNumber to merge with a call's tagged result.
+    return +this.runAcross(start, workMs);
   }
 
   /** `run` past its fast path (a new period, or a full one): apart so that `run` stays inlinable. */
@@ -104,6 +110,14 @@ export class CfsBandwidth {
 
   /** CPU that uses the quota but delays no queued work of ours (Envoy's main thread). */
   charge(at: number, workMs: number): void {
+    // Most charges fall in the period `run` charged last (the main thread's share of the pass just
+    // run): that slot without the division. The same slot as Math.floor(at / periodMs) gives: with
+    // an integer period, k·periodMs is exact, and `at` more than 1 ms below the period's end divides
+    // to below k + 1 by far more than an ulp (`lastTo` is -1 when that slot was reused).
+    if (at >= this.lastFrom && at < this.lastTo - this.chargeMargin) {
+      this.used[this.lastSlot]! += workMs;
+      return;
+    }
     this.used[this.slot(Math.floor(at / this.periodMs))]! += workMs;
   }
 }

@@ -52,7 +52,10 @@ export class WorkerThreads {
   /** Queue a pass's `workMs` of CPU on worker `w` at time `now`; returns when the pass ends. */
   run(w: number, now: number, workMs: number): number {
     const free = this.freeAt[w]!;
-    const start = free > now ? free : now;
+    // Math.max, not `free > now ? free : now` (the same value: times are never NaN or -0): the
+    // conditional merged a double with the caller's tagged `now`, and TurboFan boxed `start` in a
+    // new HeapNumber at every pass (docs/performance.md, Goal 3, session 21).
+    const start = Math.max(free, now);
     this.lastStart = start;
     const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
     this.freeAt[w] = end;
@@ -68,7 +71,7 @@ export class WorkerThreads {
   /** Work done after the response left (telemetry): it delays only later passes on that worker; returns its end. */
   runAfter(w: number, now: number, workMs: number): number {
     const free = this.freeAt[w]!;
-    const start = free > now ? free : now;
+    const start = Math.max(free, now); // (see run)
     const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
     this.freeAt[w] = end;
     this.busyMs[w]! += workMs;

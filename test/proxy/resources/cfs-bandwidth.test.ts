@@ -54,6 +54,32 @@ describe("CfsBandwidth", () => {
     expect(b.throttledPeriods).toBe(1);
   });
 
+  it("charges the main thread to the period its time falls in, with or without the last run's period at hand", () => {
+    // charge's short cut (the slot `run` used last) must give the slot Math.floor(at / period) gives:
+    // compared with a twin that only charges through the division (a period no run touched first).
+    const u = new RandomStreams(3).stream("charges");
+    for (let i = 0; i < 2_000; i++) {
+      const k = Math.floor(u() * 1_000);
+      const start = k * 100 + u() * 100;
+      const at = start + (u() < 0.5 ? u() * 100 : 99 - u() * 1e-9); // inside the period, near its end too
+      const a = new CfsBandwidth(100, 50);
+      const b = new CfsBandwidth(100, 50);
+      a.run(start, 1); // a's last period is start's: its charge may take the short cut
+      a.charge(at, 40);
+      b.charge(at, 40);
+      b.run(start, 1);
+      // 11 ms at the start of at's period: they fit only where that period holds no charge.
+      expect(a.run(Math.floor(at / 100) * 100, 11)).toBe(b.run(Math.floor(at / 100) * 100, 11));
+    }
+    // Just under a period's end and just past it: the division's period each time.
+    const c = new CfsBandwidth(100, 50);
+    c.run(150, 1);
+    c.charge(199.999, 45); // period 1 (within 1 ms of its end: by the division): 46 ms used
+    expect(c.run(150, 5)).toBe(201); // 4 ms fit, the last 1 ms after period 2's refill
+    c.charge(200, 49); // period 2, the one run used last: 50 ms used
+    expect(c.run(200, 2)).toBe(302); // nothing left in period 2: both ms in period 3
+  });
+
   it("caps one worker's throughput at the limit: 0.8 cores offered to a 0.5-core limit take 1.6 times as long", () => {
     // Poisson passes of 0.1 ms at 8 per ms for 10 s: 8,000 ms of CPU; at 0.5 cores the last ends ≈ 16,000 ms.
     const w = new WorkerThreads(1, new CfsBandwidth(100, 50));
