@@ -45,7 +45,9 @@ export function zigguratNormal(source: UniformSource, mu: number, sigma: number)
     const b = ((a - hi) * 256) | 0;
     const i = b & 127;
     const u = hi * TWO_TO_MINUS_24;
-    const z = u < INNER[i]! ? u * X[i]! : standardHalfNormalSlow(source, i, u);
+    // `+`: the call's result is tagged, and a conditional that merges it with the double of the fast
+    // path boxed that double in a HeapNumber at every draw (docs/performance.md, Goal 3, session 21).
+    const z = u < INNER[i]! ? u * X[i]! : +standardHalfNormalSlow(source, i, u);
     return b & 128 ? mu - sigma * z : mu + sigma * z;
   };
 }
