@@ -3,8 +3,10 @@
 // newest first, whichever left before (first, last or in the middle of the list), and a pod whose
 // list emptied takes new requests again. The list is null-terminated since session 18 (one write
 // barrier per entry instead of two, docs/performance.md Goal 3); these cases hold either shape.
+// Its head is renewed every HEAD_RENEWAL entries (session 21 `podlist`, a young head takes no write
+// barrier's slow path): the legs and their order must survive each renewal.
 import { describe, expect, it } from "vitest";
-import { Inbound, type PodLeg } from "../../src/mesh/sidecar/inbound.js";
+import { HEAD_RENEWAL, Inbound, type PodLeg } from "../../src/mesh/sidecar/inbound.js";
 import type { Pod } from "../../src/mesh/kube/pod.js";
 import type { ServedRequest } from "../../src/mesh/app/app-server.js";
 
@@ -28,7 +30,7 @@ function inbound(): Inbound {
 }
 
 function pod(): Pod {
-  return { inside: null } as unknown as Pod;
+  return { inside: null, insideEntriesLeft: 0 } as unknown as Pod;
 }
 
 describe("the requests inside a pod", () => {
@@ -73,5 +75,49 @@ describe("the requests inside a pod", () => {
     expect(c.prev).toBeNull();
     expect(b.next).toBeNull();
     expect((p.inside as PodLeg).next).toBeNull();
+  });
+
+  it("a renewed head keeps every leg and its order: a kill after 2·N + 3 entries resets all still inside", () => {
+    const rt = inbound();
+    const p = pod();
+    const log: string[] = [];
+    const n = 2 * HEAD_RENEWAL + 3;
+    const legs = Array.from({ length: n }, (_, i) => new FakeLeg(String(i), log));
+    const heads: PodLeg[] = [];
+    const gone = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      rt.enter(p, legs[i]!);
+      const head = p.inside as PodLeg;
+      if (heads[heads.length - 1] !== head) heads.push(head);
+      // Around each renewal, the newest leaves (its prev is the head current then), and the oldest.
+      if (i % HEAD_RENEWAL === HEAD_RENEWAL - 1 || i % HEAD_RENEWAL === 0) {
+        rt.left(legs[i]!);
+        gone.add(i);
+        const oldest = legs.findIndex((_, j) => j < i && !gone.has(j));
+        if (oldest >= 0) {
+          rt.left(legs[oldest]!);
+          gone.add(oldest);
+        }
+      }
+    }
+    // Renewed at entries N and 2N (the first head made at entry 0): three heads, the old ones empty.
+    expect(heads).toHaveLength(3);
+    for (const h of heads.slice(0, -1)) expect(h.next).toBeNull();
+    // One that entered before the last renewal, in the middle, leaves after it.
+    rt.left(legs[HEAD_RENEWAL + 7]!);
+    gone.add(HEAD_RENEWAL + 7);
+    expect(rt.active).toBe(n - gone.size);
+    rt.resetAll(p);
+    const expected: string[] = [];
+    for (let i = n - 1; i >= 0; i--) if (!gone.has(i)) expected.push(`reset ${i}`);
+    expect(log).toEqual(expected);
+    expect(rt.active).toBe(0);
+    // The pod takes requests again after the kill (a new list, whatever the count had reached).
+    log.length = 0;
+    const again = new FakeLeg("again", log);
+    rt.enter(p, again);
+    expect((p.inside as PodLeg).next).toBe(again);
+    rt.resetAll(p);
+    expect(log).toEqual(["reset again"]);
   });
 });

@@ -91,7 +91,6 @@ export class LoadGeneratorRunner implements CallOwner {
   private readonly kDialled: number;
   private readonly requests: OutgoingRequest[];
   private readonly cumulative: number[];
-  private sent = 0;
   private readonly maxRate: number;
   /** Closed loop: when the connections started, and requests each has sent (its schedule's index). */
   private closedStartMs = 0;
@@ -268,7 +267,6 @@ export class LoadGeneratorRunner implements CallOwner {
   private issue(k = -1): void {
     const origin = this.d.nextOrigin();
     if (origin === null) return; // the `from` deployment has no running pod
-    this.sent++;
     if (k >= 0) this.sentByConn[k]!++;
     this.d.inflight.n++;
     this.d.sink.issued(this.d.sim.now);

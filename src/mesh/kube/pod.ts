@@ -51,6 +51,9 @@ export class Pod implements OriginPod {
   certNotAfter = Infinity;
   /** Head of the list of requests inside the pod (kept by mesh/sidecar/inbound.ts). */
   inside: object | null = null;
+  /** Entries into the pod before its list's head is renewed (mesh/sidecar/inbound.ts); 0 while
+   *  `inside` is null. */
+  insideEntriesLeft = 0;
   /** The telemetry sinks of requests to it (kept by mesh/edge-sinks.ts). */
   edgeSinks: object | null = null;
   /** Where it runs (mesh/kube/cluster-nodes.ts): its node, its Istio locality "region/zone/subzone",

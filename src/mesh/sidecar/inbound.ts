@@ -145,17 +145,26 @@ export class Inbound {
 
   /**
    * A request enters the pod: counted active and put first in the pod's list (to reset on a kill).
-   * The list is null-terminated, not circular: the head lives as long as the pod, so it is in V8's old
-   * generation, and each store of a new (young) leg into it is a write barrier's slow path
-   * (Builtins_RecordWrite, docs/performance.md Goal 3). Into an empty circular list a leg took two
-   * (head.next and head.prev); here it takes one, and the order of the list is the same.
+   * The list is null-terminated, not circular: into an empty circular list a leg took two stores into
+   * the head (head.next and head.prev), here one, and the order of the list is the same.
+   * The head is renewed every HEAD_RENEWAL entries: a head kept as long as the pod is in V8's old
+   * generation after two scavenges, and each store of a new (young) leg into it is a write barrier's
+   * slow path (Builtins_RecordWrite, ~52 instructions; V8 src/compiler/backend/x64/
+   * code-generator-x64.cc kArchStoreWithWriteBarrier: an old host's page has
+   * kPointersFromHereAreInterestingMask, a young one's not). A fresh head is young: one allocation
+   * and one barrier (pod.inside) every HEAD_RENEWAL entries instead of one barrier per entry.
    */
   enter(pod: Pod, leg: PodLeg): void {
     this.active++;
-    let head = pod.inside as PodLeg | null;
-    if (head === null) {
-      head = leg.emptyHead();
-      pod.inside = head;
+    let head: PodLeg;
+    // A pod with no list yet (or reset) has no entries left: the first entry makes the head.
+    const left = pod.insideEntriesLeft - 1;
+    if (left < 0) {
+      head = renewedHead(pod, pod.inside as PodLeg | null, leg);
+      pod.insideEntriesLeft = HEAD_RENEWAL - 1;
+    } else {
+      head = pod.inside as PodLeg;
+      pod.insideEntriesLeft = left;
     }
     const first = head.next;
     leg.next = first;
@@ -251,12 +260,35 @@ export class Inbound {
     const head = pod.inside as PodLeg | null;
     if (head === null) return;
     pod.inside = null;
+    pod.insideEntriesLeft = 0;
     const legs: PodLeg[] = [];
     // (reset() does not unlink: the whole list goes at once)
     for (let l = head.next; l !== null; l = l.next) legs.push(l);
     this.active -= legs.length;
     for (const leg of legs) leg.reset();
   }
+}
+
+/**
+ * Entries into a pod between two renewals of its list's head (Inbound.enter). Chosen by measurement
+ * (docs/performance.md, Goal 2, session 21 `podlist`): often enough that a head rarely outlives two
+ * scavenges (thousands of requests apart), rarely enough that the allocation costs nothing.
+ */
+export const HEAD_RENEWAL = 1024;
+
+/**
+ * A new head for the pod's list (of `leg`'s class), taking the old head's place: the legs and their
+ * order stay, the old head holds nothing. The first leg's `prev` is left to Inbound.enter, which links
+ * `leg` in before it at once.
+ */
+function renewedHead(pod: Pod, old: PodLeg | null, leg: PodLeg): PodLeg {
+  const head = leg.emptyHead();
+  if (old !== null) {
+    head.next = old.next;
+    old.next = null;
+  }
+  pod.inside = head;
+  return head;
 }
 
 /**
