@@ -1,12 +1,11 @@
-// The command line bundled: one CommonJS script that the bin runs with V8's code cache
-// (dist/bin/command-script.cjs, see bundleCommandScript below), and the same as ES modules
-// (dist/bin/meshsim.js plus the sweep's worker dist/bin/sweep-worker.js, sharing their code in chunks),
-// which the bin ran before session 21 and test/e2e/bin-start-up.test.ts still inspects. Node then loads
-// a few files instead of resolving ~300 modules, and no TypeScript loader (tsx) runs when a user runs meshsim. The TypeScript
-// in src/ stays the source; `npm run dev -- <args>` runs it directly. Runtime npm dependencies are
-// bundled too, except d3, whose browser bundle report.html inlines from node_modules at run time.
-// `node esbuild.config.mjs` builds; test/support/build-bin.ts calls bundleCli() before the tests.
-// https://esbuild.github.io/api/#splitting
+// The command line bundled into one CommonJS script that the bin runs with V8's code cache,
+// dist/bin/command-script.cjs (bundleCommandScript below; src/cli/script-cache.ts runs it). Node then
+// reads one file instead of resolving ~300 modules, and no TypeScript loader (tsx) runs when a user runs
+// meshsim. The TypeScript in src/ stays the source; `npm run dev -- <args>` runs it directly. Runtime npm
+// dependencies are bundled too, except d3, whose browser bundle report.html inlines from node_modules at
+// run time, and re2js and tinyglobby, which the code loads from node_modules at their first use.
+// `node esbuild.config.mjs` builds; test/support/build-bin.ts runs it before the tests.
+// https://esbuild.github.io/api/#format-commonjs
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -135,11 +134,12 @@ export const noHelpCacheAfterCommand = {
 
 /**
  * V8 keeps a script whose text has any character beyond ASCII as two bytes per character and scans
- * it through its UTF-16 stream, after decoding the UTF-8 file: the run command's chunk (≈ 1.1 MB)
- * paid that for a few dozen µ, ≈ and → in the doc comments esbuild keeps (≈ 17 M instructions of a
- * 1 s run's 1,520 M). esbuild escapes strings and identifiers already (charset "ascii", its
- * default); this writes each non-ASCII character of a comment line as `\u` and its code, and fails
- * the build if one remains elsewhere (write it as an escape in the source instead).
+ * it through its UTF-16 stream, after decoding the UTF-8 file: the run command's code (≈ 1.1 MB, an ES
+ * module chunk when this was measured) paid that for a few dozen µ, ≈ and → in the doc comments
+ * esbuild keeps (≈ 17 M instructions of a 1 s run's 1,520 M). esbuild escapes strings and
+ * identifiers already (charset "ascii", its default); this writes each non-ASCII character of a comment
+ * line as `\u` and its code, and fails the build if one remains elsewhere (write it as an escape in the
+ * source instead).
  * https://esbuild.github.io/api/#charset ; https://v8.dev/blog/scanner
  */
 export function asciiComments(dir) {
@@ -156,9 +156,6 @@ export function asciiComments(dir) {
   }
 }
 
-/** Every output file's `require` (see `banner` below), for the stand-ins' tests too. */
-export const REQUIRE_BANNER = 'import { createRequire as __meshsimCreateRequire } from "node:module"; let __meshsimRequire; const require = (id) => (__meshsimRequire ??= __meshsimCreateRequire(import.meta.url))(id);';
-
 /**
  * The bin runs the command line as one CommonJS script, through vm.Script with V8's code cache made after
  * a command ran (src/cli/script-cache.ts; Node 20 caches no ES module's code, and Node >= 22.1's compile
@@ -166,8 +163,8 @@ export const REQUIRE_BANNER = 'import { createRequire as __meshsimCreateRequire 
  * dist/bin/command-script.cjs (src/cli/command-script.ts: the commands and the sweep's worker, each
  * command's modules still evaluated only when it runs, by esbuild's lazy `__esm` initialisers), and
  * dist/bin/script-cache.cjs, the loader. `import.meta.url` in the script is the script's own URL, which
- * the loader passes in (the bundle finds its assets, package.json and node_modules from it: the script
- * sits in dist/bin/ as the chunks do). https://esbuild.github.io/api/#format-commonjs ;
+ * the loader passes in (the bundle finds its assets, ../../package.json and node_modules from it).
+ * https://esbuild.github.io/api/#format-commonjs ;
  * https://esbuild.github.io/api/#define
  */
 async function bundleCommandScript(staging) {
@@ -214,46 +211,12 @@ function writeCommandScriptEntry(staging) {
 export async function bundleCli() {
   const staging = `${BIN_DIR}.${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  const { metafile } = await esbuild.build({
-    metafile: true,
-    absWorkingDir: ROOT,
-    entryPoints: [
-      { in: "src/cli/main.ts", out: "meshsim" },
-      { in: "src/cli/sweep-worker.ts", out: "sweep-worker" },
-    ],
-    outdir: staging,
-    bundle: true,
-    splitting: true,
-    // Flat: the chunk that holds replication-threads.ts (loaded only when a sweep runs) must sit
-    // beside sweep-worker.js, which it starts by its own URL.
-    chunkNames: "[name]-[hash]",
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    external: ["d3"],
-    sourcemap: "linked",
-    legalComments: "linked",
-    logLevel: "warning",
-    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches, noHelpCacheAfterCommand],
-    // Bundled CommonJS dependencies (yargs' helpers, seedrandom) call require() for Node's built-in
-    // modules: give them one, made at its first call (every output file gets the banner, and
-    // createRequire costs ≈ 0.5 ms per file).
-    banner: { js: REQUIRE_BANNER },
-  });
-  // Two modules find files beside their own module (import.meta.url): src/report/html/assets.ts
-  // reads the page's stylesheet and scripts, and src/cli/replication-threads.ts starts sweep-worker.js.
-  const outputOf = (input) => Object.entries(metafile.outputs).find(([, o]) => input in o.inputs)?.[0];
-  const assets = outputOf("src/report/html/assets.ts");
-  const threads = outputOf("src/cli/replication-threads.ts");
-  if (assets === undefined || threads === undefined || path.dirname(path.resolve(ROOT, threads)) !== staging) {
-    throw new Error(`esbuild.config.mjs: unexpected bundle layout (assets.ts in ${assets}, replication-threads.ts in ${threads})`);
-  }
   await bundleCommandScript(staging);
   asciiComments(staging);
   writeCommandScriptEntry(staging);
-  const assetDir = path.dirname(path.resolve(ROOT, assets));
-  fs.cpSync(path.join(ROOT, "src/report/html/client"), path.join(assetDir, "client"), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, "src/report/html/page.css"), path.join(assetDir, "page.css"));
+  // src/report/html/assets.ts reads the page's stylesheet and scripts beside its own module: the script.
+  fs.cpSync(path.join(ROOT, "src/report/html/client"), path.join(staging, "client"), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, "src/report/html/page.css"), path.join(staging, "page.css"));
   const old = `${BIN_DIR}.old.${process.pid}`;
   if (fs.existsSync(BIN_DIR)) fs.renameSync(BIN_DIR, old);
   fs.renameSync(staging, BIN_DIR);

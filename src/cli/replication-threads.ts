@@ -6,8 +6,7 @@ import { Worker } from "node:worker_threads";
 
 /**
  * The worker's module beside this one: sweep-worker.ts when the sources run directly (npm run dev,
- * tests), sweep-worker.js in dist/ and in the bundle (esbuild.config.mjs checks that this module's
- * chunk sits in dist/bin/, beside dist/bin/sweep-worker.js). In the code-cached script the bin runs
+ * tests), sweep-worker.js in tsc's dist/cli/ (`npm run build`). In the script the bin runs
  * (dist/bin/command-script.cjs, whose URL stands for import.meta.url there: cli/script-cache.ts) the
  * worker runs that same script through its entry, command-script.js, with the sweep's cache.
  */

@@ -33,19 +33,13 @@ function cacheLines(cache: string, ...args: string[]): string[] {
 const read = (dir: string, f: string): string => fs.readFileSync(path.join(dir, f), "utf8");
 
 describe("the bin's code cache", () => {
-  it("the script is built with the bundle's stand-ins (esbuild.config.mjs), in ASCII, and the bin runs it", () => {
+  it("the bin runs the script through its entry, which holds the script's hash; the script's import.meta.url is the loader's", () => {
+    // What the script holds (the build's stand-ins, ASCII, what stays in node_modules):
+    // test/e2e/bin-start-up.test.ts.
     const dist = path.join(ROOT, "dist/bin");
     expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bin/command-script.js");
     expect(fs.readFileSync(path.join(dist, "command-script.js"), "utf8")).toMatch(/runCommandScript\(new URL\("\.\/command-script\.cjs", import\.meta\.url\), "[0-9a-f]{32}", isMainThread\)/);
     const js = fs.readFileSync(path.join(dist, "command-script.cjs"), "utf8");
-    expect(/^[\x00-\x7f]*$/.test(js)).toBe(true);
-    expect(js).toContain("node_modules/yaml/dist/parse/parser.js");
-    expect(js).not.toMatch(/process\.env\.LOG_(TOKENS|STREAM)/);
-    expect(js).toContain("self.cacheHelpMessage = function");
-    expect(js).not.toContain("cachedHelpMessage = this.help()");
-    expect(js).toContain("lazy-string-width:node_modules/string-width/index.js");
-    expect(js).not.toMatch(/from "(node:)?assert"|require\("assert"\)/);
-    for (const lib of ["re2js", "tinyglobby", "d3"]) expect(js).not.toContain(`// node_modules/${lib}/`);
     // No import.meta.url left (import.meta is an empty object in CommonJS): the loader's URL stands for it.
     expect(js).not.toMatch(/import\.meta\.url|import_meta\.url/);
     expect(js).toContain("__meshsimScriptUrl");

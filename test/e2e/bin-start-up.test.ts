@@ -1,87 +1,131 @@
-// What a meshsim process evaluates before it works (docs/performance.md, "Goal 2"): each command's
-// module only when that command runs, and string-width's Unicode tables only for non-ASCII text,
-// with the widths and the help text unchanged.
+// What a meshsim process evaluates before it works (docs/performance.md, "Goal 2"), read from the script
+// the bin runs (dist/bin/command-script.cjs, esbuild.config.mjs): each command's modules only when that
+// command runs, re2js and tinyglobby from node_modules only when a scenario needs them, string-width's
+// Unicode tables only for non-ASCII text and no Node assert, with the widths and the help text unchanged.
 import assert from "node:assert";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../support/cli.js";
+import { BIN, ROOT, tmpDir } from "../support/cli.js";
 import { mmcYaml } from "../support/scenario-text.js";
 // @ts-expect-error: the build script is plain JavaScript without type declarations
-import { lazyAssert, lazyStringWidth, REQUIRE_BANNER } from "../../esbuild.config.mjs";
+import { lazyAssert, lazyStringWidth } from "../../esbuild.config.mjs";
 
-const DIST = path.join(ROOT, "dist/bin");
+const SCRIPT = path.join(ROOT, "dist/bin/command-script.cjs");
+const script = (): string => fs.readFileSync(SCRIPT, "utf8");
 
-/** The source modules (`// src/...` comments) of a bundle file and of every chunk it imports statically. */
-function staticModules(file: string): Set<string> {
-  const seen = new Set<string>(), modules = new Set<string>();
-  const visit = (f: string): void => {
-    if (seen.has(f)) return;
-    seen.add(f);
-    const text = fs.readFileSync(path.join(DIST, f), "utf8");
-    for (const m of text.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) modules.add(m[1]!);
-    for (const m of text.matchAll(/^import (?:[^"]*? from )?"\.\/([^"]+\.js)";?$/gm)) visit(m[1]!);
-  };
-  visit(file);
-  return modules;
+/**
+ * esbuild's runtime helpers that evaluate a bundled module the first time something imports it: `__esm`
+ * (an ES module, `var init_x = __esm({ "src/x.ts"() {...} })`) and `__commonJS` (a CommonJS one). Each
+ * calls the module's function by its one property, named after the module's path.
+ */
+const INIT_CALLS = ["fn[__getOwnPropNames(fn)[0]]", "cb[__getOwnPropNames(cb)[0]]"];
+
+/**
+ * A preload for the bin's process: it rewrites the script as the loader compiles it (vm.Script) so that
+ * both helpers report each module they evaluate, and writes at exit what was evaluated and which files
+ * Node's require loaded. No code cache (it would be refused for the changed source anyway).
+ */
+const TRACE = [
+  'import fs from "node:fs";',
+  'import { createRequire } from "node:module";',
+  'import vm from "node:vm";',
+  // Each helper's call, and the same call reporting the module's name first.
+  `const calls = ${JSON.stringify(INIT_CALLS.map((c) => [c, c.replace("[__getOwnPropNames", "[__traceInit(__getOwnPropNames").replace(/\]$/, ")]")]))};`,
+  "const inits = [];",
+  "let patched = 0;",
+  "globalThis.__traceInit = (name) => (inits.push(name), name);",
+  "const Script = vm.Script;",
+  "vm.Script = class extends Script {",
+  "  constructor(source, options) {",
+  "    for (const [c, t] of calls) if (source.split(c).length === 2) { patched++; source = source.replace(c, t); }",
+  "    super(source, options);",
+  "  }",
+  "};",
+  'process.on("exit", () => fs.writeFileSync(process.env.MESHSIM_TRACE, JSON.stringify({ patched, inits, required: Object.keys(createRequire(import.meta.url).cache) })));',
+].join("\n");
+
+interface Trace { status: number | null; stderr: string; patched: number; inits: string[]; required: string[] }
+
+/** The bin run with the TRACE preload. */
+function traced(...args: string[]): Trace {
+  const dir = tmpDir("meshsim-trace-");
+  fs.writeFileSync(path.join(dir, "trace.mjs"), TRACE);
+  const env: NodeJS.ProcessEnv = { ...process.env, MESHSIM_CODE_CACHE: "", MESHSIM_TRACE: path.join(dir, "trace.json") };
+  delete env["MESHSIM_DEBUG"];
+  const r = spawnSync(process.execPath, ["--import", path.join(dir, "trace.mjs"), BIN, ...args], { cwd: ROOT, encoding: "utf8", env });
+  const t = JSON.parse(fs.readFileSync(path.join(dir, "trace.json"), "utf8")) as Omit<Trace, "status" | "stderr">;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { status: r.status, stderr: r.stderr, ...t };
 }
 
-describe("start-up of the bundled bin", () => {
-  it("the entry loads no command module; `run` loads its own and not the others'", () => {
-    const entry = staticModules("meshsim.js");
-    expect(entry).toContain("src/cli/main.ts");
-    for (const cmd of ["run-command", "sweep-command", "report-command", "analyze-command", "check-command", "compare-modes-command", "inspect-commands", "ztunnel-config-command"]) {
-      expect(entry).not.toContain(`src/cli/${cmd}.ts`);
-    }
-    const runChunk = fs.readdirSync(DIST).find((f) => /^run-command-\w+\.js$/.test(f));
-    expect(runChunk).toBeDefined();
-    const run = staticModules(runChunk!);
-    expect(run).toContain("src/cli/run-command.ts");
-    expect(run).toContain("src/mesh/world.ts");
-    for (const cmd of ["sweep-command", "report-command", "compare-modes-command", "inspect-commands", "ztunnel-config-command"]) {
-      expect(run).not.toContain(`src/cli/${cmd}.ts`);
-    }
+/** M/M/2 for 1 s, no `expect`. */
+function mmcFile(): string {
+  const file = path.join(tmpDir(), "s.yaml");
+  fs.writeFileSync(file, mmcYaml({ c: 2, rate: 100, meanServiceMs: 1, durationS: 1, warmupS: 0 }));
+  return file;
+}
+
+const COMMANDS = ["run-command", "sweep-command", "report-command", "analyze-command", "check-command", "compare-modes-command", "inspect-commands", "ztunnel-config-command", "sweep-worker"].map((c) => `src/cli/${c}.ts`);
+/** The real string-width modules (the stand-ins are `lazy-string-width:` + the same path). */
+const STRING_WIDTHS = ["node_modules/string-width/index.js", "node_modules/cliui/node_modules/string-width/index.js", "node_modules/wrap-ansi/node_modules/string-width/index.js"];
+
+describe("start-up of the bin's script", () => {
+  it("every module of the script but its entry sits behind an initialiser, so the trace below sees every module evaluated", () => {
+    const js = script();
+    const modules = [...js.matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1]!);
+    const wrapped = new Set([...js.matchAll(/= __(?:esm|commonJS)\(\{\n {2}"([^"]+)"\(/g)].map((m) => m[1]!));
+    expect(modules.length).toBeGreaterThan(300);
+    expect(modules.filter((m) => !wrapped.has(m))).toEqual(["src/cli/command-script.ts"]);
+  });
+
+  it("`--help` evaluates no command's modules; `run` its own and not the others'; ASCII help no real string-width", () => {
+    const help = traced("--help");
+    expect(help.status).toBe(0);
+    expect(help.patched).toBe(INIT_CALLS.length);
+    expect(help.inits).toContain("src/cli/main.ts");
+    expect(help.inits).toContain("lazy-string-width:node_modules/string-width/index.js");
+    for (const m of [...COMMANDS, ...STRING_WIDTHS, "src/mesh/world.ts", "node_modules/yaml/dist/index.js"]) expect(help.inits).not.toContain(m);
+    const run = traced("run", mmcFile(), "--format", "json", "--quiet", "--out", tmpDir());
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(run.inits).toEqual(expect.arrayContaining(["src/cli/main.ts", "src/cli/run-command.ts", "src/mesh/world.ts", "node_modules/yaml/dist/index.js"]));
+    // run-command.ts imports analyze-command.ts (formatTimed), and so evaluates it.
+    for (const m of [...COMMANDS.filter((c) => !/\/(run|analyze)-command\.ts$/.test(c)), ...STRING_WIDTHS]) expect(run.inits).not.toContain(m);
     // The writers of the other formats are imported when their format is asked (report/write-reports.ts):
     // a `--format json` run, every sweep replication among them, does not evaluate them.
-    for (const writer of ["markdown", "html/report-page", "prometheus", "fortio", "latency-bins"]) {
-      expect(run).not.toContain(`src/report/${writer}.ts`);
-    }
+    expect(run.inits).toContain("src/report/write-reports.ts");
+    for (const writer of ["markdown", "html/report-page", "prometheus", "fortio", "latency-bins"]) expect(run.inits).not.toContain(`src/report/${writer}.ts`);
   });
 
-  it("re2js and tinyglobby are not in the bundle: loaded from node_modules when a regex or an include needs them", () => {
-    const js = fs.readdirSync(DIST).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(DIST, f), "utf8")).join("\n");
+  it("re2js and tinyglobby are not in the script: Node loads them from node_modules when a regex or an include needs them", () => {
+    const js = script();
     expect(js).toContain("src/proxy/route/re2-library.ts");
-    for (const lib of ["re2js", "tinyglobby", "picomatch", "fdir"]) expect(js).not.toContain(`// node_modules/${lib}/`);
-    // Both through the bin: a regex a proxy compiles and NACKs for its RE2 program size, and an include.
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-lazy-"));
-    for (const f of ["scenarios/control-plane/nack-regex.yaml", "scenarios/gateway-api/retry.yaml"]) {
-      const r = spawnSync(process.execPath, [BIN, "run", path.join(ROOT, f), "--format", "json", "--quiet", "--out", out], { encoding: "utf8" });
-      expect(r.stderr).toBe("");
-      expect(r.status).toBe(0);
-    }
-    fs.rmSync(out, { recursive: true, force: true });
-  });
-
-  it("includes that are file names (every shipped scenario's) never load tinyglobby; a glob does (scenario/include-pattern.ts)", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-include-"));
-    // CommonJS modules loaded from node_modules, listed at exit (tinyglobby is required, not imported).
-    const hook = `data:text/javascript,${encodeURIComponent('import m from "node:module"; const r = m.createRequire(process.cwd() + "/"); process.on("exit", () => process.stderr.write("loaded " + JSON.stringify(Object.keys(r.cache).filter((k) => /tinyglobby/.test(k)).length)))')}`;
-    const run = (file: string) => spawnSync(process.execPath, ["--import", hook, BIN, "run", file, "--duration", "1s", "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
-    const literal = run(path.join(ROOT, "scenarios/bookinfo/simulation.yaml"));
-    // 1 s is too short for Bookinfo's `expect` (exit 1); the run itself completes.
-    expect(literal.status).toBe(1);
-    expect(literal.stderr).toBe("loaded 0");
-    fs.copyFileSync(path.join(ROOT, "scenarios/bookinfo/bookinfo.yaml"), path.join(dir, "bookinfo.yaml"));
-    fs.copyFileSync(path.join(ROOT, "scenarios/bookinfo/workloads.yaml"), path.join(dir, "workloads.yaml"));
-    fs.writeFileSync(path.join(dir, "sim.yaml"), fs.readFileSync(path.join(ROOT, "scenarios/bookinfo/simulation.yaml"), "utf8").replace("include: [bookinfo.yaml, workloads.yaml]", "include: [\"{bookinfo,workloads}.yaml\"]"));
-    const glob = run(path.join(dir, "sim.yaml"));
-    expect(glob.status).toBe(1);
-    expect(glob.stderr).toMatch(/^loaded [1-9]/);
-    fs.rmSync(dir, { recursive: true, force: true });
+    expect(js).toContain("src/scenario/load.ts");
+    for (const lib of ["re2js", "tinyglobby", "picomatch", "fdir", "d3"]) expect(js).not.toContain(`// node_modules/${lib}/`);
+    const loaded = (t: Trace, lib: string): boolean => t.required.some((f) => f.includes(`${path.sep}node_modules${path.sep}${lib}${path.sep}`));
+    const plain = traced("run", mmcFile(), "--format", "json", "--quiet", "--out", tmpDir());
+    expect(plain.status).toBe(0);
+    expect(["re2js", "tinyglobby"].filter((lib) => loaded(plain, lib))).toEqual([]);
+    // A regex a proxy compiles and NACKs for its RE2 program size; an include that names a file (every
+    // shipped scenario's: no glob, so no tinyglobby, scenario/include-pattern.ts) and one that is a glob.
+    const regex = traced("run", path.join(ROOT, "scenarios/control-plane/nack-regex.yaml"), "--format", "json", "--quiet", "--out", tmpDir());
+    const named = traced("run", path.join(ROOT, "scenarios/gateway-api/retry.yaml"), "--format", "json", "--quiet", "--out", tmpDir());
+    for (const t of [regex, named]) expect({ status: t.status, stderr: t.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(loaded(regex, "re2js")).toBe(true);
+    expect(loaded(named, "tinyglobby")).toBe(false);
+    const dir = tmpDir();
+    fs.copyFileSync(path.join(ROOT, "scenarios/gateway-api/backend.yaml"), path.join(dir, "backend.yaml"));
+    const sim = fs.readFileSync(path.join(ROOT, "scenarios/gateway-api/retry.yaml"), "utf8");
+    expect(sim).toContain("include: [backend.yaml]");
+    fs.writeFileSync(path.join(dir, "retry.yaml"), sim.replace("include: [backend.yaml]", 'include: ["back*.yaml"]'));
+    const glob = traced("run", path.join(dir, "retry.yaml"), "--format", "json", "--quiet", "--out", tmpDir());
+    expect({ status: glob.status, stderr: glob.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(loaded(glob, "tinyglobby")).toBe(true);
   });
 
   it("a run without JWT never loads node:crypto (seedrandom's Alea alone; the JWT modules load it at first use)", () => {
@@ -95,9 +139,9 @@ describe("start-up of the bundled bin", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("every bundle file is ASCII (V8 scans it one byte per character), and µs still parses", () => {
-    for (const f of fs.readdirSync(DIST).filter((f) => f.endsWith(".js"))) {
-      expect({ f, ascii: /^[\x00-\x7f]*$/.test(fs.readFileSync(path.join(DIST, f), "utf8")) }).toEqual({ f, ascii: true });
+  it("the script, its loader and its entry are ASCII (V8 scans them one byte per character), and \u00b5s still parses", () => {
+    for (const f of ["command-script.cjs", "script-cache.cjs", "command-script.js"]) {
+      expect({ f, ascii: /^[\x00-\x7f]*$/.test(fs.readFileSync(path.join(ROOT, "dist/bin", f), "utf8")) }).toEqual({ f, ascii: true });
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ascii-"));
     const file = path.join(dir, "s.yaml");
@@ -108,8 +152,8 @@ describe("start-up of the bundled bin", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("the bundle's yaml reads no environment switch per token or document", () => {
-    const js = fs.readdirSync(DIST).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(DIST, f), "utf8")).join("\n");
+  it("the script's yaml reads no environment switch per token or document", () => {
+    const js = script();
     expect(js).toContain("node_modules/yaml/dist/parse/parser.js");
     expect(js).not.toMatch(/process\.env\.LOG_(TOKENS|STREAM)/);
   });
@@ -126,12 +170,13 @@ describe("start-up of the bundled bin", () => {
       `  outcome(() => notStrictEqual(1, 2)), outcome(() => notStrictEqual(1, 1)), outcome(() => notStrictEqual(NaN, NaN, "m")), outcome(() => notStrictEqual(0, -0)),`,
       `];`,
     ].join("\n"));
+    // Built as the script is (esbuild.config.mjs, bundleCommandScript).
     await esbuild.build({
-      entryPoints: [path.join(shim, "esm.mjs")], outfile: path.join(shim, "out.mjs"), bundle: true, format: "esm", platform: "node",
-      target: "node20", plugins: [lazyAssert], banner: { js: REQUIRE_BANNER }, logLevel: "silent",
+      entryPoints: [path.join(shim, "esm.mjs")], outfile: path.join(shim, "out.cjs"), bundle: true, format: "cjs", platform: "node",
+      target: "node20", plugins: [lazyAssert], logLevel: "silent",
     });
-    expect(fs.readFileSync(path.join(shim, "out.mjs"), "utf8")).not.toMatch(/from "(node:)?assert"/);
-    const { outcomes } = (await import(path.join(shim, "out.mjs"))) as { outcomes: unknown[] };
+    expect(fs.readFileSync(path.join(shim, "out.cjs"), "utf8")).not.toMatch(/require\("(node:)?assert"\);?$/m);
+    const { outcomes } = createRequire(import.meta.url)(path.join(shim, "out.cjs")) as { outcomes: unknown[] };
     const outcome = (f: () => void): unknown => { try { f(); return "ok"; } catch (e) { const x = e as { name: string; code: string; message: string }; return [x.name, x.code, x.message]; } };
     const want = [
       outcome(() => assert.strictEqual(1, 1)), outcome(() => assert.strictEqual(NaN, NaN)), outcome(() => assert.strictEqual("a", "a", "m")),
@@ -146,26 +191,26 @@ describe("start-up of the bundled bin", () => {
     expect(r.stderr).toBe("false");
   });
 
-  it("the bundle's string-width stand-in gives string-width's own widths, ASCII or not", async () => {
+  it("the script's string-width stand-in gives string-width's own widths, ASCII or not", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-width-"));
     const samples = ["", "abc", "run <scenario>  [string] [required]", "日本語", "👍🏽", "e\u0301", "\u001b[31mred\u001b[0m", "tab\there", "ok ✓", "ｈａｌｆ"];
     fs.writeFileSync(path.join(dir, "entry.mjs"), `import w from "string-width";\nexport const widths = ${JSON.stringify(samples)}.map((s) => w(s));\n`);
     await esbuild.build({
-      entryPoints: [path.join(dir, "entry.mjs")], outfile: path.join(dir, "out.mjs"), bundle: true, format: "esm", platform: "node",
+      entryPoints: [path.join(dir, "entry.mjs")], outfile: path.join(dir, "out.cjs"), bundle: true, format: "cjs", platform: "node",
       target: "node20", nodePaths: [path.join(ROOT, "node_modules")], plugins: [lazyStringWidth], logLevel: "silent",
     });
-    const out = fs.readFileSync(path.join(dir, "out.mjs"), "utf8");
+    const out = fs.readFileSync(path.join(dir, "out.cjs"), "utf8");
     // The real module is behind esbuild's lazy initialiser, not evaluated at load.
     expect(out).toMatch(/lazy-string-width:node_modules\/string-width\/index\.js/);
     expect(out).toMatch(/init_string_width\(\)/);
-    const { widths } = (await import(path.join(dir, "out.mjs"))) as { widths: number[] };
+    const { widths } = createRequire(import.meta.url)(path.join(dir, "out.cjs")) as { widths: number[] };
     expect(widths).toEqual(samples.map((s) => stringWidth(s)));
     expect(widths.slice(0, 3)).toEqual([0, 3, 35]);
     expect(widths[3]).toBe(6);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("--help through the bundle is byte for byte the help of the sources (real string-width)", () => {
+  it("--help through the script is byte for byte the help of the sources (real string-width)", () => {
     for (const args of [["--help"], ["run", "--help"], ["sweep", "--help"]]) {
       const bin = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "72" } });
       const src = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "72" } });
@@ -176,9 +221,9 @@ describe("start-up of the bundled bin", () => {
     }
   });
 
-  it("the bundle's yargs renders no help after a command ran; a handler's error reads as the sources' (which render it)", () => {
+  it("the script's yargs renders no help after a command ran; a handler's error reads as the sources' (which render it)", () => {
     // esbuild.config.mjs, noHelpCacheAfterCommand; yargs' lib/command.ts calls cacheHelpMessage after the handler.
-    const js = fs.readFileSync(path.join(DIST, "meshsim.js"), "utf8");
+    const js = script();
     expect(js).toContain("self.cacheHelpMessage = function");
     expect(js).not.toContain("cachedHelpMessage = this.help()");
     // Errors thrown by handlers (after yargs parsed and would have cached the help), through both.

@@ -23,16 +23,14 @@ describe("the meshsim bin", () => {
     expect(Object.keys(pkg.dependencies)).not.toContain("tsx");
     expect(Object.keys(pkg.dependencies)).not.toContain("esbuild");
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(["tsx", "esbuild"]));
-    const bin = fs.readFileSync(BIN, "utf8");
-    expect(bin).not.toMatch(/import[^\n]*["'](tsx|esbuild)/);
-    expect(bin).toContain("../dist/bin/command-script.js");
-    // The bundle imports no module of tsx or esbuild, nor any TypeScript file.
-    const bundles = fs.readdirSync(path.join(ROOT, "dist/bin"), { recursive: true }).map(String).filter((f) => f.endsWith(".js"));
-    expect(bundles).toEqual(expect.arrayContaining(["meshsim.js", "sweep-worker.js"]));
-    for (const f of bundles) {
+    expect(fs.readFileSync(BIN, "utf8")).not.toMatch(/import[^\n]*["'](tsx|esbuild)/);
+    // The script, its loader and its entry (esbuild.config.mjs) import no module of tsx or esbuild, nor any TypeScript file.
+    const files = fs.readdirSync(path.join(ROOT, "dist/bin")).filter((f) => /\.c?js$/.test(f));
+    expect(files.sort()).toEqual(["command-script.cjs", "command-script.js", "script-cache.cjs"]);
+    for (const f of files) {
       const text = fs.readFileSync(path.join(ROOT, "dist/bin", f), "utf8");
-      expect(text).not.toMatch(/from\s+"(tsx|esbuild)[/"]/);
-      expect(text).not.toMatch(/import\("[^"]*\.ts"\)/);
+      expect(text).not.toMatch(/(from\s+|require\()"(tsx|esbuild)[/"]/);
+      expect(text).not.toMatch(/(import|require)\("[^"]*\.ts"\)/);
     }
   });
 
@@ -49,7 +47,10 @@ describe("the meshsim bin", () => {
     const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).toBe(0);
     const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(["bin/meshsim.js", "dist/bin/meshsim.js", "dist/bin/sweep-worker.js", "dist/index.js", "dist/index.d.ts"]));
+    expect(files).toEqual(expect.arrayContaining([
+      "bin/meshsim.js", "dist/bin/command-script.js", "dist/bin/command-script.cjs", "dist/bin/script-cache.cjs",
+      "dist/bin/page.css", "dist/bin/client/main.js", "dist/index.js", "dist/index.d.ts",
+    ]));
     expect(files.some((f) => f.startsWith("src/"))).toBe(false);
   });
 });
