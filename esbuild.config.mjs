@@ -133,6 +133,30 @@ export const noHelpCacheAfterCommand = {
 };
 
 /**
+ * yargs' factory sets a default version option from a guess before any of meshsim's code runs: it walks
+ * up from the working folder, listing each folder (escalade's readdirSync), until one holds a
+ * package.json. meshsim then sets its own (`.version(ownVersion())` in src/cli/main.ts), which replaces
+ * the guess, so the walk was work thrown away at every start: +12 M instructions from a home folder
+ * with no package.json above it (the walk reaches "/" and a failed check loads node:assert), +117 M
+ * (≈ 35 ms) from a /tmp of 50,000 entries (docs/performance.md, Goal 2, session 21 `fixed`). The
+ * bundle's factory does not guess; the help and `--version` are unchanged. A yargs release without
+ * exactly this statement fails the build.
+ * https://github.com/yargs/yargs/blob/main/lib/yargs-factory.ts (`Yargs`, `kGuessVersion`)
+ */
+const YARGS_VERSION_GUESS = "yargs.version();";
+export const noVersionGuess = {
+  name: "no-version-guess",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, "utf8");
+      const parts = text.split(YARGS_VERSION_GUESS);
+      if (parts.length !== 2) return { errors: [{ text: `expected one \`${YARGS_VERSION_GUESS}\` in ${args.path}, found ${parts.length - 1}` }] };
+      return { contents: parts.join(""), loader: "js" };
+    });
+  },
+};
+
+/**
  * V8 keeps a script whose text has any character beyond ASCII as two bytes per character and scans
  * it through its UTF-16 stream, after decoding the UTF-8 file: the run command's code (≈ 1.1 MB, an ES
  * module chunk when this was measured) paid that for a few dozen µ, ≈ and → in the doc comments
@@ -182,7 +206,7 @@ async function bundleCommandScript(staging) {
     sourcemap: "linked",
     legalComments: "linked",
     logLevel: "warning",
-    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches, noHelpCacheAfterCommand],
+    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches, noHelpCacheAfterCommand, noVersionGuess],
   });
 }
 

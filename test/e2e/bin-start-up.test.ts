@@ -128,6 +128,23 @@ describe("start-up of the bin's script", () => {
     expect(loaded(glob, "tinyglobby")).toBe(true);
   });
 
+  it("no folder above the working one is listed: yargs' version guess is not in the script (meshsim sets its own)", () => {
+    // Every readdirSync of the process, listed at exit. yargs' factory guessed a version by listing the
+    // working folder and each one above it until a package.json (esbuild.config.mjs noVersionGuess).
+    const hook = `data:text/javascript,${encodeURIComponent('import fs from "node:fs"; const seen = []; const list = fs.readdirSync; fs.readdirSync = function (p, ...rest) { seen.push(String(p)); return list.call(this, p, ...rest); }; process.on("exit", () => process.stderr.write(JSON.stringify(seen)))')}`;
+    const cwd = tmpDir("meshsim-cwd-");
+    const env: NodeJS.ProcessEnv = { ...process.env, MESHSIM_CODE_CACHE: "" };
+    const listed = (args: string[]): string[] => {
+      const r = spawnSync(process.execPath, ["--import", hook, BIN, ...args], { cwd, encoding: "utf8", env });
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stderr) as string[];
+    };
+    const above = (p: string): boolean => path.relative(path.resolve(p), cwd).split(path.sep)[0] !== "..";
+    expect(listed(["--help"]).filter(above)).toEqual([]);
+    expect(listed(["--version", "--help"]).filter(above)).toEqual([]);
+    expect(spawnSync(process.execPath, [BIN, "-V"], { cwd, encoding: "utf8" }).stdout).toBe(`${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version}\n`);
+  });
+
   it("a run without JWT never loads node:crypto (seedrandom's Alea alone; the JWT modules load it at first use)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-crypto-"));
     const file = path.join(dir, "s.yaml");
