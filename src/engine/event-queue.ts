@@ -14,6 +14,8 @@
 // the next free slot, or -1), 2 its kind (-1: fired or cancelled), 3 its generation. The offsets are
 // written as literals: V8 reads a module-level constant from the module's context at every use.
 
+import { youngCopy } from "./young-copy.js";
+
 export class EventQueue {
   /** The heap: slots, ordered by (time, sequence) of their records. */
   private heap = new Int32Array(1024);
@@ -243,23 +245,11 @@ export class EventQueue {
     for (let i = (m >> 1) - 1; i >= 0; i--) this.siftDown(i, heap[i]!);
   }
 
-  /**
-   * A fresh copy of `payloads`, once every `length` events taken. A payload is mostly a young object (a
-   * request made this event), and storing one into an array that has reached V8's old generation
-   * takes the write barrier's slow path, a remembered-set insertion (≈ 55 instructions, once per
-   * event that carries an object: docs/performance.md, Goal 2, sessions 17 and 21); a store into a
-   * young array takes none (V8 src/compiler/backend/x64/code-generator-x64.cc,
-   * kArchStoreWithWriteBarrier: the host's page is tested for kPointersFromHereAreInterestingMask
-   * before the out-of-line record-write, and a young page has it only during incremental marking).
-   * An array survives two scavenges before it is promoted, and the young generation takes
-   * thousands of requests between scavenges, so a copy every `length` events (≈ one copied element
-   * an event) keeps the array young. Past 16,384 slots (128 KB, V8's largest regular object) the copy
-   * would be a large object, so the array is kept as it is.
-   */
+  /** A fresh copy of `payloads` once every `length` events taken: a payload is mostly a young object
+   *  (a request made this event), stored without the write barrier's slow path (engine/young-copy.ts). */
   private renew(): void {
-    const n = this.payloads.length;
-    this.takesToRenew = n;
-    if (n <= 16384) this.payloads = this.payloads.slice();
+    this.takesToRenew = this.payloads.length;
+    this.payloads = youngCopy(this.payloads);
   }
 
   private newSlot(): number {

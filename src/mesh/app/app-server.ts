@@ -2,6 +2,7 @@
 // requests being served (an arrival finding it full gets the app's own 503: M/M/c/K with
 // K = concurrency + queueLimit), and the Workload's script. `blocking` threading holds a slot for the whole
 // request, calls included (a thread per request); `async` holds one only while computing.
+import { youngCopy } from "../../engine/young-copy.js";
 import type { Simulator } from "../../engine/simulator.js";
 import type { AppCall, AppCalls, CallOwner } from "./app-call.js";
 import type { CompiledBehaviour, CompiledStep } from "./compiled-script.js";
@@ -92,13 +93,12 @@ class Fifo<T> {
     this.length++;
   }
   /** A fresh copy of the ring every 128 pushes (or its length, if larger), so that a waiting request
-   *  (a young object) is stored into a young array, without V8's write barrier's slow path, as the
-   *  event queue's payloads (engine/event-queue.ts `renew`; docs/performance.md, Goal 2, session 21).
-   *  A copy at every 16 pushes allocated enough to cost the collector what it saved. */
+   *  is stored without the write barrier's slow path (engine/young-copy.ts). A copy at every 16 pushes
+   *  allocated enough to cost the collector what it saved. */
   private renew(): void {
     const n = this.buf.length;
     this.pushesToRenew = n > 128 ? n : 128;
-    if (n <= 16384) this.buf = this.buf.slice();
+    this.buf = youngCopy(this.buf);
   }
   private grow(): void {
     // Twice the size by concat, not `new Array(2n)`: once optimized, `new Array` follows its
