@@ -8,7 +8,7 @@
 // envoyproxy/envoy source/common/router/router.h (Filter)
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import {
-  isRetriable, OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, type AttemptOutcome, type RetryDecision, type RetryPolicy,
+  isRetriable, OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, retryDecision, type AttemptOutcome, type RetryDecision, type RetryPolicy,
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
@@ -405,8 +405,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       r.judged = outcome;
       r.judgedRetriable = retriable;
     }
-    if (!retriable) return "no-retry";
-    return (this.retry?.retries ?? 0) < this.policy!.numRetries ? "retry" : "limit-exceeded";
+    return retryDecision(this.policy, retriable, this.retry?.retries ?? 0);
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */

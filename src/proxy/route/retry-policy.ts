@@ -288,6 +288,12 @@ export function isRetriable(policy: RetryPolicy | undefined, outcome: AttemptOut
 export type RetryDecision = "retry" | "no-retry" | "limit-exceeded";
 
 export function shouldRetry(policy: RetryPolicy | undefined, outcome: AttemptOutcome, retriesSoFar = 0): RetryDecision {
-  if (!isRetriable(policy, outcome)) return "no-retry";
+  return retryDecision(policy, isRetriable(policy, outcome), retriesSoFar);
+}
+
+/** shouldRetry once whether retry_on takes the outcome is known (`isRetriable`; the sidecar's router
+ *  remembers it per route). */
+export function retryDecision(policy: RetryPolicy | undefined, retriable: boolean, retriesSoFar: number): RetryDecision {
+  if (!retriable) return "no-retry";
   return retriesSoFar < (policy as RetryPolicy).numRetries ? "retry" : "limit-exceeded";
 }
