@@ -306,10 +306,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id), this.routeSinks, a.hostId);
   }
 
-  returnTrip(a: UpstreamRequest): void {
-    this.p.after(this.p.d.network.between(a.host, this.pod), this.p.kBack, a);
-  }
-
   /**
    * The try is over: free its place (pending slot or connection stream) and tell the load balancer
    * and outlier detection (`outcome`; null: not the host's doing).
