@@ -22,12 +22,21 @@ const pod = (name: string) => new Pod(name, "default", name, { app: name }, {}, 
 class Owner implements UpstreamRequestOwner {
   done: [AttemptOutcome["kind"], number, string][] = [];
   trips = 0;
+  readonly pod = pod("client");
+  /** The way back: one network trip from the host to this pod (7 ms), then the kBack event runs back(). */
+  readonly legs: [object | null, object | null][] = [];
+  readonly p = {
+    kBack: 3,
+    d: { network: { between: (from: object | null, to: object | null): number => (this.legs.push([from, to]), 7) } },
+    after: (delay: number, kind: number, payload: unknown): number => {
+      expect([delay, kind]).toEqual([7, 3]);
+      this.trips++;
+      (payload as UpstreamRequest).back();
+      return 0;
+    },
+  };
   attemptDone(_a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string): void {
     this.done.push([outcome.kind, status, flags]);
-  }
-  returnTrip(a: UpstreamRequest): void {
-    this.trips++;
-    a.back();
   }
   send(): void {}
   perTryTimeout(): void {}
@@ -42,9 +51,11 @@ describe("UpstreamRequest: one try", () => {
     [0, "-", ["reset", 503, "UC"]],
   ] as const)("status %s flags %s ends as %j after the trip back", (status, flags, expected) => {
     const o = new Owner();
-    const a = new UpstreamRequest(o, pod("h"), 0, 0);
+    const h = pod("h");
+    const a = new UpstreamRequest(o, h, 0, 0);
     a.onResponse(status, flags);
     expect(o.trips).toBe(1);
+    expect(o.legs).toEqual([[h, o.pod]]); // from the host back to the client's pod
     expect(o.done).toEqual([expected]);
   });
   it("a dead try (released: timed out, abandoned) ignores a late answer", () => {

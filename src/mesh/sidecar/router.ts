@@ -306,10 +306,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id), this.routeSinks, a.hostId);
   }
 
-  returnTrip(a: UpstreamRequest): void {
-    this.p.after(this.p.d.network.between(a.host, this.pod), this.p.kBack, a);
-  }
-
   /**
    * The try is over: free its place (pending slot or connection stream) and tell the load balancer
    * and outlier detection (`outcome`; null: not the host's doing).
@@ -366,6 +362,15 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
 
   private decide(outcome: AttemptOutcome, status: number, flags: string, bytes = 0): void {
+    // Nearly every try: the route's last judged outcome again (a 200), not retriable, and no retry
+    // before it: shouldRetry's "no-retry" with nothing to count, so the answer goes back as it came
+    // (what verdict and the branches below give then, without the call to verdict, which TurboFan
+    // did not inline into attemptDone: docs/performance.md, Goal 3, session 22).
+    const r = this.routed!;
+    if (r.judged === outcome && !r.judgedRetriable && this.retry === null) {
+      this.finish(status, flags, bytes);
+      return;
+    }
     const verdict = this.verdict(outcome);
     // envoy source/common/router/retry_state_impl.cc RetryStateImpl::shouldRetry: a try that follows
     // a retry and needs none counts as a retry success; a retriable one past num_retries, a limit hit.
