@@ -135,7 +135,8 @@ export class InboundPolicies {
    */
   check(pod: Pod, req: OutgoingRequest, origin: Origin, mtls: boolean, targetPort: number): InboundDenial | null {
     const p = this.of(pod);
-    if (p.open) return null;
+    // `=== true`: one compare; the bare field got V8's generic truth test (Inbound.toApp).
+    if (p.open === true) return null;
     const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds(), req.method);
     if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length, jwtDetails(jwt.body));
     const from = origin.pod as Pod | null;
