@@ -89,7 +89,8 @@ export class Pod implements OriginPod {
 
   /** Connections to it are accepted: the pod runs and, when injected, its Envoy too. */
   get listening(): boolean {
-    return this.alive && !this.proxyExited;
+    // `=== true`: a bare `this.alive &&` is V8's generic truth test at every request (Inbound.toApp).
+    return this.alive === true && !this.proxyExited;
   }
 
   constructor(

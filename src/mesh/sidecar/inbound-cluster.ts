@@ -99,6 +99,7 @@ export class InboundClusters {
 
   /** The acting cluster of container port `port`, or null (straight to the app). */
   get(port: number): InboundCluster | null {
-    return this.none ? null : (this.byPort.get(port) ?? null);
+    // `=== true`: one compare; the bare field got V8's generic truth test (Inbound.toApp).
+    return this.none === true ? null : (this.byPort.get(port) ?? null);
   }
 }

@@ -135,7 +135,17 @@ export class InboundPolicies {
    */
   check(pod: Pod, req: OutgoingRequest, origin: Origin, mtls: boolean, targetPort: number): InboundDenial | null {
     const p = this.of(pod);
-    if (p.open) return null;
+    // `=== true`: one compare; the bare field got V8's generic truth test (Inbound.toApp).
+    if (p.open === true) return null;
+    return this.enforce(p, pod, req, origin, mtls, targetPort);
+  }
+
+  /**
+   * jwt_authn then RBAC, for a listener that runs them. Apart from `check`: TurboFan inlines `check`
+   * into every inbound request's path, and this part's bytecode took the inlining budget that the
+   * inbound router's lookups needed there (docs/performance.md, Goal 3, session 22 `inb9`).
+   */
+  private enforce(p: PodPolicy, pod: Pod, req: OutgoingRequest, origin: Origin, mtls: boolean, targetPort: number): InboundDenial | null {
     const jwt = authenticateRequest(p.authn, req.headers, req.path, this.nowSeconds(), req.method);
     if (!jwt.ok) return denial(jwt.status, "-", jwt.body.length, jwtDetails(jwt.body));
     const from = origin.pod as Pod | null;

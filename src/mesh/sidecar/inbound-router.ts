@@ -91,7 +91,7 @@ export class InboundRouter {
       this.enterPool(leg, ic);
       return;
     }
-    if (!leg.pod.appUp) {
+    if (leg.pod.appUp !== true) {
       this.appRefused(leg, null);
       return;
     }

@@ -5,7 +5,7 @@
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { CallTarget } from "../../scenario/model.js";
 import type { ProxyXds, Translation } from "./proxy-xds.js";
-import { pickDestination, walkRoutes, type CompiledDestination, type CompiledRoute } from "../../proxy/route/index.js";
+import { MATCH_PREFIX, pickDestination, walkRoutes, type CompiledDestination, type CompiledRoute } from "../../proxy/route/index.js";
 import type { CompiledFault } from "../../proxy/route/fault-injection.js";
 import type { AttemptOutcome, RetryPolicy } from "../../proxy/route/retry-policy.js";
 import type { VirtualHost } from "../../proxy/config/virtual-host.js";
@@ -99,7 +99,17 @@ export class HeldVirtualHost {
     this.service = vh.kind === "gateway" ? "unknown" : vh.service;
     this.notFound = { kind: "local", status: 404, flags: "NR", service: this.service };
     this.corsPreflight = { kind: "local", status: 200, flags: "-", service: this.service };
+    this.firstTakesAll = external === null && takesEveryPath(vh.routes[0]);
   }
+  /**
+   * The first route takes every path that starts with "/" (prefix "/" and no other condition:
+   * route-match.ts matchHolds answers it from the path's first character), forwards to one
+   * destination (no weight draw) and runs no CORS filter: then every such request gets the same
+   * answer, `everyPath`, kept at the first one. A virtual host with no VirtualService is this one route.
+   */
+  readonly firstTakesAll: boolean;
+  /** The answer to every request whose path starts with "/" (firstTakesAll; null: not yet, or never). */
+  everyPath: RoutedRequest | null = null;
   /** A preflight the CORS filter answers (proxy/route/cors-policy.ts). */
   readonly corsPreflight: RoutedRequest;
   /** Its catch-all TCP chain's target (ProxyRouting.passthroughTcp), made once; undefined: not yet. */
@@ -256,6 +266,17 @@ export class ProxyRouting {
    * https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
    */
   route(pod: Pod, req: OutgoingRequest, u: () => number, h = this.virtualHost(pod, req)): RoutedRequest {
+    // The virtual host's one answer to every path from "/" (HeldVirtualHost.firstTakesAll): no walk.
+    const rooted = req.path.charCodeAt(0) === 47;
+    const all = h.everyPath;
+    if (all !== null && rooted) return all;
+    const routed = this.walk(req, u, h);
+    if (h.firstTakesAll === true && rooted) h.everyPath = routed;
+    return routed;
+  }
+
+  /** `route` through the virtual host's routes: the first that matches, its action, its destination. */
+  private walk(req: OutgoingRequest, u: () => number, h: HeldVirtualHost): RoutedRequest {
     const t = req.target;
     const r = walkRoutes(h.vh.routes, req, null);
     if (r === undefined) return h.notFound;
@@ -300,6 +321,17 @@ export class ProxyRouting {
   forget(pod: Pod): void {
     if (pod.proxy !== null) pod.proxy.routing = null;
   }
+}
+
+/**
+ * A route that every path starting with "/" matches, forwarding to one destination, without CORS
+ * (HeldVirtualHost.firstTakesAll). Its answer depends on nothing else of the request: matchHolds
+ * reads only the path's first character for such a match, the CORS filter does not run, and
+ * pickDestination draws nothing for one destination.
+ */
+function takesEveryPath(r: CompiledRoute | undefined): boolean {
+  return r !== undefined && r.match.catchAll && r.match.uri.kind === MATCH_PREFIX && r.cors === undefined &&
+    r.action === "route" && r.destinations.length === 1;
 }
 
 /** Does a DestinationRule configure outlier detection anywhere (top level, ports, subsets)? */

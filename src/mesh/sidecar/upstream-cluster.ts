@@ -7,7 +7,7 @@ import type { Simulator } from "../../engine/simulator.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
 import { hasCircuitBreakerLimit, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
 import { UpstreamPool, type PoolConnection } from "../../proxy/upstream-pool.js";
-import { consistentHashOf, createLoadBalancer, drawsWhenCreated, istioPanicThresholdPercent, NO_HOST, type PickContext } from "../../proxy/lb/index.js";
+import { consistentHashOf, createLoadBalancer, drawsWhenCreated, istioPanicThresholdPercent, NO_HOST, owingDraws, type PickContext } from "../../proxy/lb/index.js";
 import type { HttpRequest } from "../../proxy/http-request.js";
 import { HostSet } from "../../proxy/lb/host-set.js";
 import type { LoadBalancer } from "../../proxy/lb/load-balancer.js";
@@ -98,6 +98,7 @@ export class UpstreamCluster {
   private seenVersion = -1;
   private seenWaypoint: string | undefined = undefined;
   private readonly panic: number;
+  private readonly source: () => number;
   /** Stable numbers for hosts (connection pools and outlier detection keep state per host). */
   private readonly ids = new Map<Pod, number>();
   private readonly byId: Pod[] = [];
@@ -119,7 +120,8 @@ export class UpstreamCluster {
     private readonly labels: Readonly<Record<string, string>>,
     readonly policy: TrafficPolicy,
     private readonly ctx: ClusterContext,
-    private readonly source: () => number,
+    /** The cluster's random stream (rng.stream of its name). */
+    stream: () => number,
     http2: boolean,
     /** The container port behind the cluster's service port (where the server's policies apply). */
     readonly targetPort: number,
@@ -129,9 +131,12 @@ export class UpstreamCluster {
   ) {
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
+    // Its balancers may owe draws that cannot matter (one host: owed-draws.ts); shared with the
+    // cluster of the same name that replaces it, which pays them before its first draw.
+    this.source = owingDraws(stream);
     // The balancer made here for the empty set drew ROUND_ROBIN's start index from the stream; the
     // draw is kept so that every later one is the same.
-    if (drawsWhenCreated(policy.loadBalancer)) source();
+    if (drawsWhenCreated(policy.loadBalancer)) this.source();
     const limits = poolLimits(policy.connectionPool, http2);
     this.limited = hasCircuitBreakerLimit(limits);
     this.openPools(limits, workers);

@@ -171,7 +171,9 @@ export class EdfSchedulers {
       this.decided = [];
     }
     // The usual case (equal weights, no slow start) without a per-list lookup: the hot path.
-    if (!this.slowStart && set.equalWeights) return false;
+    // `=== true`: one compare; the bare field got V8's generic truth test (docs/performance.md, Goal 3,
+    // session 22 `inb9`).
+    if (!this.slowStart && set.equalWeights === true) return false;
     const d = this.decided[source];
     if (d !== undefined) return d === 1;
     let edf = false;

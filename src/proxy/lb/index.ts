@@ -11,6 +11,7 @@ export * from "./locality.js";
 export * from "./locality-labels.js";
 export * from "./locality-setting.js";
 export * from "./maglev.js";
+export * from "./owed-draws.js";
 export * from "./passthrough.js";
 export * from "./priority-load.js";
 export * from "./random.js";

@@ -9,6 +9,7 @@ import { EdfSchedulers, type EdfWeights } from "./edf-scheduler.js";
 import type { HostSet } from "./host-set.js";
 import { BaseLoadBalancer, type PickContext, type UniformSource } from "./load-balancer.js";
 import { NO_SLOW_START, type SlowStart } from "./slow-start.js";
+import { skipOf } from "./owed-draws.js";
 
 export const LEAST_REQUEST_CHOICE_COUNT = 2;
 export const ACTIVE_REQUEST_BIAS = 1;
@@ -29,7 +30,11 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
     // Envoy draws seed_ when it makes the balancer; drawn at the first EDF here, so that balancers
     // that never need one (equal weights, no slow start) leave the random stream as it was.
     this.edf = new EdfSchedulers(set, this, () => Math.floor(source() * 2 ** 32));
+    this.skip = skipOf(source);
   }
+
+  /** The stream's skip, when it can owe draws (owed-draws.ts); undefined: every draw is made. */
+  private readonly skip: ((n: number) => void) | undefined;
 
   edfWeight(h: number, now: number): number {
     const set = this.set;
@@ -42,6 +47,13 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
     const set = this.set;
     const now = ctx?.now;
     if (this.edf.inUse(source, count, this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
+    // One host: every choice is it (floor(u * 1) = 0), so the draws' values cannot matter; owed,
+    // not drawn, where the stream allows it (owed-draws.ts), and drawn as before where not.
+    const skip = this.skip;
+    if (count === 1 && skip !== undefined) {
+      skip(this.choiceCount);
+      return set.at(source, 0);
+    }
     const active = set.active;
     let best = set.at(source, Math.floor(this.source() * count));
     for (let c = 1; c < this.choiceCount; c++) {
