@@ -13,7 +13,10 @@
 // A slot's record is rec[4 * slot + k]: k = 0 its time, 1 its insertion sequence (for a free slot:
 // the next free slot, or -1), 2 its kind (-1: fired or cancelled), 3 unused (four, so that a record's
 // offset is a shift). The offsets are written as literals: V8 reads a module-level constant from the
-// module's context at every use.
+// module's context at every use. They are or-ed in (`(slot << 2) | 1`: the shift leaves the two low
+// bits zero, so it is the sum), as a heap child's index is `(i << 1) | 1`: an integer `+` is compiled
+// with an overflow check and its branch at every use, a bitwise operation without (docs/performance.md,
+// Goal 2, session 22).
 //
 // A handle is the slot and the event's insertion sequence (mod 2^30): a slot reused by a later event
 // holds a later sequence, so a stale handle cannot cancel it. The sequence is written by `push` anyway;
@@ -70,14 +73,14 @@ export class EventQueue {
   push(time: number, kind: number, payload: unknown): number {
     const rec = this.rec;
     let slot = this.freeHead;
-    if (slot >= 0) this.freeHead = rec[(slot << 2) + 1]! | 0;
+    if (slot >= 0) this.freeHead = rec[(slot << 2) | 1]! | 0;
     else slot = this.newSlot();
     const r = this.rec;
     const at = (slot << 2);
     const s = this.seq++;
-    r[at + 0] = time;
-    r[at + 1] = s;
-    r[at + 2] = kind;
+    r[at | 0] = time;
+    r[at | 1] = s;
+    r[at | 2] = kind;
     this.payloads[slot] = payload;
     this.siftUp(this.n++, slot, time, s);
     return slot + (s & 0x3fffffff) * 4194304; // SLOT_SPACE; the sequence mod 2^30 (MAX_GEN)
@@ -90,8 +93,8 @@ export class EventQueue {
     if (!(slot >= 0 && slot < this.nextSlot)) return false;
     const at = (slot << 2);
     // A free slot's sequence field is the free list's link, but its kind is -1: tested first.
-    if (this.rec[at + 2] === -1 || (this.rec[at + 1]! & 0x3fffffff) !== gen) return false;
-    this.rec[at + 2] = -1;
+    if (this.rec[at | 2] === -1 || (this.rec[at | 1]! & 0x3fffffff) !== gen) return false;
+    this.rec[at | 2] = -1;
     this.payloads[slot] = undefined;
     this.dead++;
     this.cancelled++;
@@ -102,7 +105,7 @@ export class EventQueue {
   /** Earliest live event's time, or Infinity. */
   peekTime(): number {
     this.dropDeadTop();
-    return this.n > 0 ? this.rec[(this.heap[0]! << 2) + 0]! : Infinity;
+    return this.n > 0 ? this.rec[(this.heap[0]! << 2) | 0]! : Infinity;
   }
 
   /** Remove the earliest live event into `time`, `kind`, `payload`; false when empty. */
@@ -133,14 +136,14 @@ export class EventQueue {
       const slot = this.heap[0]!;
       const rec = this.rec;
       const at = (slot << 2);
-      const kind = rec[at + 2]!;
+      const kind = rec[at | 2]!;
       if (kind === -1) {
         this.dead--;
         this.release(slot);
         this.removeTop();
         continue;
       }
-      const t = rec[at + 0]!;
+      const t = rec[at | 0]!;
       if (t > until) return this.none();
       this.time = t;
       this.kind = kind | 0;
@@ -160,7 +163,7 @@ export class EventQueue {
   }
 
   private dropDeadTop(): void {
-    while (this.n > 0 && this.rec[(this.heap[0]! << 2) + 2] === -1) {
+    while (this.n > 0 && this.rec[(this.heap[0]! << 2) | 2] === -1) {
       this.dead--;
       this.release(this.heap[0]!);
       this.removeTop();
@@ -171,8 +174,8 @@ export class EventQueue {
   private release(slot: number): void {
     const rec = this.rec;
     const at = (slot << 2);
-    rec[at + 2] = -1;
-    rec[at + 1] = this.freeHead;
+    rec[at | 2] = -1;
+    rec[at | 1] = this.freeHead;
     this.payloads[slot] = undefined;
     this.freeHead = slot;
   }
@@ -190,14 +193,14 @@ export class EventQueue {
     const last = heap[n]!;
     let i = 0;
     for (;;) {
-      let c = 2 * i + 1;
+      let c = (i << 1) | 1;
       if (c >= n) break;
       let sc = heap[c]!;
-      const r = c + 1;
+      const r = (c + 1) | 0;
       if (r < n) {
         const sr = heap[r]!;
-        const tr = rec[(sr << 2) + 0]!, tc = rec[(sc << 2) + 0]!;
-        if (tr < tc || (tr === tc && rec[(sr << 2) + 1]! < rec[(sc << 2) + 1]!)) {
+        const tr = rec[(sr << 2) | 0]!, tc = rec[(sc << 2) | 0]!;
+        if (tr < tc || (tr === tc && rec[(sr << 2) | 1]! < rec[(sc << 2) | 1]!)) {
           c = r;
           sc = sr;
         }
@@ -205,7 +208,7 @@ export class EventQueue {
       heap[i] = sc;
       i = c;
     }
-    this.siftUp(i, last, rec[(last << 2) + 0]!, rec[(last << 2) + 1]!);
+    this.siftUp(i, last, rec[(last << 2) | 0]!, rec[(last << 2) | 1]!);
   }
 
   /** Put `slot` (whose key is (t, s)) at heap position i or above. */
@@ -214,8 +217,8 @@ export class EventQueue {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const sp = heap[p]!;
-      const pt = rec[(sp << 2) + 0]!;
-      if (pt < t || (pt === t && rec[(sp << 2) + 1]! < s)) break;
+      const pt = rec[(sp << 2) | 0]!;
+      if (pt < t || (pt === t && rec[(sp << 2) | 1]! < s)) break;
       heap[i] = sp;
       i = p;
     }
@@ -224,22 +227,22 @@ export class EventQueue {
 
   private siftDown(i: number, slot: number): void {
     const heap = this.heap, rec = this.rec, n = this.n;
-    const t = rec[(slot << 2) + 0]!, s = rec[(slot << 2) + 1]!;
+    const t = rec[(slot << 2) | 0]!, s = rec[(slot << 2) | 1]!;
     for (;;) {
-      let c = 2 * i + 1;
+      let c = (i << 1) | 1;
       if (c >= n) break;
       let sc = heap[c]!;
-      const r = c + 1;
+      const r = (c + 1) | 0;
       if (r < n) {
         const sr = heap[r]!;
-        const tr = rec[(sr << 2) + 0]!, tc = rec[(sc << 2) + 0]!;
-        if (tr < tc || (tr === tc && rec[(sr << 2) + 1]! < rec[(sc << 2) + 1]!)) {
+        const tr = rec[(sr << 2) | 0]!, tc = rec[(sc << 2) | 0]!;
+        if (tr < tc || (tr === tc && rec[(sr << 2) | 1]! < rec[(sc << 2) | 1]!)) {
           c = r;
           sc = sr;
         }
       }
-      const ct = rec[(sc << 2) + 0]!;
-      if (t < ct || (t === ct && s < rec[(sc << 2) + 1]!)) break;
+      const ct = rec[(sc << 2) | 0]!;
+      if (t < ct || (t === ct && s < rec[(sc << 2) | 1]!)) break;
       heap[i] = sc;
       i = c;
     }
@@ -252,7 +255,7 @@ export class EventQueue {
     let m = 0;
     for (let i = 0; i < this.n; i++) {
       const slot = heap[i]!;
-      if (this.rec[(slot << 2) + 2] !== -1) heap[m++] = slot;
+      if (this.rec[(slot << 2) | 2] !== -1) heap[m++] = slot;
       else this.release(slot);
     }
     this.n = m;
