@@ -1,18 +1,27 @@
 // The future event list: a binary min-heap keyed by (time, insertion sequence), so equal times come
-// out first-in first-out. Cancelling is O(1) and lazy: a handle names a slot and its generation; a
+// out first-in first-out. Cancelling is O(1) and lazy: a handle names a slot and its event; a
 // cancelled event is skipped when it surfaces, and the heap is compacted when dead entries outnumber
 // live ones, so memory stays flat with timeouts that are almost always cancelled.
 //
 // Layout, for V8: every typed-array access costs a map check, three loads (length, base, offset) and
 // a bounds check, shared only between accesses to the same array. So an event's numbers sit together
-// in one Float64Array record per slot (time, sequence, kind, generation), the heap holds slot
+// in one Float64Array record per slot (time, sequence, kind), the heap holds slot
 // numbers only (a sift step moves one Int32 and compares through the slot), a free slot's record
 // links the free list, and a kind of -1 marks a slot whose event fired or was cancelled. A removal
 // from a heap of 6 cost ≈ 375 instructions with a typed array per field, the heap moving three.
 
 // A slot's record is rec[4 * slot + k]: k = 0 its time, 1 its insertion sequence (for a free slot:
-// the next free slot, or -1), 2 its kind (-1: fired or cancelled), 3 its generation. The offsets are
-// written as literals: V8 reads a module-level constant from the module's context at every use.
+// the next free slot, or -1), 2 its kind (-1: fired or cancelled), 3 unused (four, so that a record's
+// offset is a shift). The offsets are written as literals: V8 reads a module-level constant from the
+// module's context at every use. They are or-ed in (`(slot << 2) | 1`: the shift leaves the two low
+// bits zero, so it is the sum), as a heap child's index is `(i << 1) | 1`: an integer `+` is compiled
+// with an overflow check and its branch at every use, a bitwise operation without (docs/performance.md,
+// Goal 2, session 22).
+//
+// A handle is the slot and the event's insertion sequence (mod 2^30): a slot reused by a later event
+// holds a later sequence, so a stale handle cannot cancel it. The sequence is written by `push` anyway;
+// a generation per slot, bumped at every release, was a load, an add, two conversions and a store
+// more per event (docs/performance.md, Goal 2, session 22).
 
 import { youngCopy } from "./young-copy.js";
 
@@ -34,6 +43,8 @@ export class EventQueue {
   private nextSlot = 0;
   private seq = 0;
   private dead = 0;
+  /** Events cancelled (their entries may still be in the heap, dead). */
+  private cancelled = 0;
 
   /** The last popped event (`kind` -1: `take` found none due). */
   time: number;
@@ -53,20 +64,26 @@ export class EventQueue {
     return this.n - this.dead;
   }
 
+  /** Events taken (`take`, `popUntil`): every event pushed is pending, cancelled or taken, so they
+   *  are counted from the other two and not one by one (docs/performance.md, Goal 2, session 22). */
+  get taken(): number {
+    return this.seq - this.cancelled - this.size;
+  }
+
   push(time: number, kind: number, payload: unknown): number {
     const rec = this.rec;
     let slot = this.freeHead;
-    if (slot >= 0) this.freeHead = rec[(slot << 2) + 1]! | 0;
+    if (slot >= 0) this.freeHead = rec[(slot << 2) | 1]! | 0;
     else slot = this.newSlot();
     const r = this.rec;
     const at = (slot << 2);
     const s = this.seq++;
-    r[at + 0] = time;
-    r[at + 1] = s;
-    r[at + 2] = kind;
+    r[at | 0] = time;
+    r[at | 1] = s;
+    r[at | 2] = kind;
     this.payloads[slot] = payload;
     this.siftUp(this.n++, slot, time, s);
-    return slot + r[at + 3]! * 4194304; // SLOT_SPACE
+    return slot + (s & 0x3fffffff) * 4194304; // SLOT_SPACE; the sequence mod 2^30 (MAX_GEN)
   }
 
   /** Cancel a scheduled event; false if it already fired or was cancelled (a stale handle is harmless). */
@@ -75,10 +92,12 @@ export class EventQueue {
     const gen = (handle - slot) / SLOT_SPACE;
     if (!(slot >= 0 && slot < this.nextSlot)) return false;
     const at = (slot << 2);
-    if (this.rec[at + 3] !== gen || this.rec[at + 2] === -1) return false;
-    this.rec[at + 2] = -1;
+    // A free slot's sequence field is the free list's link, but its kind is -1: tested first.
+    if (this.rec[at | 2] === -1 || (this.rec[at | 1]! & 0x3fffffff) !== gen) return false;
+    this.rec[at | 2] = -1;
     this.payloads[slot] = undefined;
     this.dead++;
+    this.cancelled++;
     if (this.dead > 1024 && this.dead * 2 > this.n) this.compact();
     return true;
   }
@@ -86,7 +105,7 @@ export class EventQueue {
   /** Earliest live event's time, or Infinity. */
   peekTime(): number {
     this.dropDeadTop();
-    return this.n > 0 ? this.rec[(this.heap[0]! << 2) + 0]! : Infinity;
+    return this.n > 0 ? this.rec[(this.heap[0]! << 2) | 0]! : Infinity;
   }
 
   /** Remove the earliest live event into `time`, `kind`, `payload`; false when empty. */
@@ -117,14 +136,14 @@ export class EventQueue {
       const slot = this.heap[0]!;
       const rec = this.rec;
       const at = (slot << 2);
-      const kind = rec[at + 2]!;
+      const kind = rec[at | 2]!;
       if (kind === -1) {
         this.dead--;
         this.release(slot);
         this.removeTop();
         continue;
       }
-      const t = rec[at + 0]!;
+      const t = rec[at | 0]!;
       if (t > until) return this.none();
       this.time = t;
       this.kind = kind | 0;
@@ -144,20 +163,19 @@ export class EventQueue {
   }
 
   private dropDeadTop(): void {
-    while (this.n > 0 && this.rec[(this.heap[0]! << 2) + 2] === -1) {
+    while (this.n > 0 && this.rec[(this.heap[0]! << 2) | 2] === -1) {
       this.dead--;
       this.release(this.heap[0]!);
       this.removeTop();
     }
   }
 
-  /** The slot's event is out of the heap: its generation moves on and the slot joins the free list. */
+  /** The slot's event is out of the heap: the slot joins the free list. */
   private release(slot: number): void {
     const rec = this.rec;
     const at = (slot << 2);
-    rec[at + 2] = -1;
-    rec[at + 3] = (rec[at + 3]! + 1) & 0x3fffffff; // MAX_GEN - 1
-    rec[at + 1] = this.freeHead;
+    rec[at | 2] = -1;
+    rec[at | 1] = this.freeHead;
     this.payloads[slot] = undefined;
     this.freeHead = slot;
   }
@@ -175,14 +193,14 @@ export class EventQueue {
     const last = heap[n]!;
     let i = 0;
     for (;;) {
-      let c = 2 * i + 1;
+      let c = (i << 1) | 1;
       if (c >= n) break;
       let sc = heap[c]!;
-      const r = c + 1;
+      const r = (c + 1) | 0;
       if (r < n) {
         const sr = heap[r]!;
-        const tr = rec[(sr << 2) + 0]!, tc = rec[(sc << 2) + 0]!;
-        if (tr < tc || (tr === tc && rec[(sr << 2) + 1]! < rec[(sc << 2) + 1]!)) {
+        const tr = rec[(sr << 2) | 0]!, tc = rec[(sc << 2) | 0]!;
+        if (tr < tc || (tr === tc && rec[(sr << 2) | 1]! < rec[(sc << 2) | 1]!)) {
           c = r;
           sc = sr;
         }
@@ -190,7 +208,7 @@ export class EventQueue {
       heap[i] = sc;
       i = c;
     }
-    this.siftUp(i, last, rec[(last << 2) + 0]!, rec[(last << 2) + 1]!);
+    this.siftUp(i, last, rec[(last << 2) | 0]!, rec[(last << 2) | 1]!);
   }
 
   /** Put `slot` (whose key is (t, s)) at heap position i or above. */
@@ -199,8 +217,8 @@ export class EventQueue {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const sp = heap[p]!;
-      const pt = rec[(sp << 2) + 0]!;
-      if (pt < t || (pt === t && rec[(sp << 2) + 1]! < s)) break;
+      const pt = rec[(sp << 2) | 0]!;
+      if (pt < t || (pt === t && rec[(sp << 2) | 1]! < s)) break;
       heap[i] = sp;
       i = p;
     }
@@ -209,22 +227,22 @@ export class EventQueue {
 
   private siftDown(i: number, slot: number): void {
     const heap = this.heap, rec = this.rec, n = this.n;
-    const t = rec[(slot << 2) + 0]!, s = rec[(slot << 2) + 1]!;
+    const t = rec[(slot << 2) | 0]!, s = rec[(slot << 2) | 1]!;
     for (;;) {
-      let c = 2 * i + 1;
+      let c = (i << 1) | 1;
       if (c >= n) break;
       let sc = heap[c]!;
-      const r = c + 1;
+      const r = (c + 1) | 0;
       if (r < n) {
         const sr = heap[r]!;
-        const tr = rec[(sr << 2) + 0]!, tc = rec[(sc << 2) + 0]!;
-        if (tr < tc || (tr === tc && rec[(sr << 2) + 1]! < rec[(sc << 2) + 1]!)) {
+        const tr = rec[(sr << 2) | 0]!, tc = rec[(sc << 2) | 0]!;
+        if (tr < tc || (tr === tc && rec[(sr << 2) | 1]! < rec[(sc << 2) | 1]!)) {
           c = r;
           sc = sr;
         }
       }
-      const ct = rec[(sc << 2) + 0]!;
-      if (t < ct || (t === ct && s < rec[(sc << 2) + 1]!)) break;
+      const ct = rec[(sc << 2) | 0]!;
+      if (t < ct || (t === ct && s < rec[(sc << 2) | 1]!)) break;
       heap[i] = sc;
       i = c;
     }
@@ -237,7 +255,7 @@ export class EventQueue {
     let m = 0;
     for (let i = 0; i < this.n; i++) {
       const slot = heap[i]!;
-      if (this.rec[(slot << 2) + 2] !== -1) heap[m++] = slot;
+      if (this.rec[(slot << 2) | 2] !== -1) heap[m++] = slot;
       else this.release(slot);
     }
     this.n = m;
@@ -264,10 +282,11 @@ export class EventQueue {
   }
 }
 
-/** Handles pack slot + generation into one safe integer: 2^22 slots × 2^30 generations (a power of
- *  two, so a generation wraps with a mask: an integer division costs ≈ 25 cycles per event). */
+/** Handles pack slot + sequence into one safe integer: 2^22 slots × 2^30 sequences (a power of two,
+ *  so the sequence wraps with a mask). A stale handle could cancel only an event of its slot pushed
+ *  exactly a multiple of 2^30 pushes later. */
 const SLOT_SPACE = 1 << 22;
-// MAX_GEN = 1 << 30: `release` wraps a generation with the literal mask 0x3fffffff.
+// MAX_GEN = 1 << 30: `push` and `cancel` take the sequence with the literal mask 0x3fffffff.
 
 function grow<T extends Float64Array | Int32Array>(from: T, to: T): T {
   to.set(from);

@@ -175,7 +175,7 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
     // Dropped on the way: no answer, no reset; only the caller's timeouts end it.
     if (pod.blackholed) this.drop();
     // Nothing listens (the pod, or its app's port): the connection is refused.
-    else if (!pod.listening || !pod.appUp) this.refuse();
+    else if (!pod.listening || pod.appUp !== true) this.refuse();
     else this.served = pod.app.arrive(this.req, this);
   }
 
