@@ -185,9 +185,10 @@ export function asciiComments(dir) {
  * a command ran (src/cli/script-cache.ts; Node 20 caches no ES module's code, and Node >= 22.1's compile
  * cache only what was compiled before the module ran):
  * dist/bin/command-script.cjs (src/cli/command-script.ts: the commands and the sweep's worker, each
- * command's modules still evaluated only when it runs, by esbuild's lazy `__esm` initialisers), and
- * dist/bin/script-cache.cjs, the loader. `import.meta.url` in the script is the script's own URL, which
- * the loader passes in (the bundle finds its assets, ../../package.json and node_modules from it).
+ * command's modules still evaluated only when it runs, by esbuild's lazy `__esm` initialisers),
+ * dist/bin/script-cache.cjs, the loader, and dist/bin/command-script-entry.cjs, its entry.
+ * `import.meta.url` in the script is the script's own URL, which the loader passes in (the bundle
+ * finds its assets, ../../package.json and node_modules from it).
  * https://esbuild.github.io/api/#format-commonjs ;
  * https://esbuild.github.io/api/#define
  */
@@ -211,19 +212,23 @@ async function bundleCommandScript(staging) {
 }
 
 /**
- * The script's entry, dist/bin/command-script.js, with the script's content hash: the cache's key, since
- * V8 itself checks only that a cache was made for a source of the same length
+ * The script's entry, dist/bin/command-script-entry.cjs, with the script's content hash: the cache's key,
+ * since V8 itself checks only that a cache was made for a source of the same length
  * (SerializedCodeData::SourceHash in v8/src/snapshot/code-serializer.cc). Written after asciiComments,
- * which changes the script.
+ * which changes the script. CommonJS, not an ES module: a sweep's worker threads start on it
+ * (src/cli/replication-threads.ts), and a worker whose entry is an ES module first sets up Node's ES
+ * module loader in its own isolate, ≈ 16 M instructions a thread (docs/performance.md, Goal 5, session 22).
  */
 function writeCommandScriptEntry(staging) {
   const hash = crypto.createHash("sha256").update(fs.readFileSync(path.join(staging, "command-script.cjs"))).digest("hex").slice(0, 32);
-  fs.writeFileSync(path.join(staging, "command-script.js"), [
+  fs.writeFileSync(path.join(staging, "command-script-entry.cjs"), [
     "// The bin's entry: the command line's script with V8's code cache (esbuild.config.mjs, src/cli/script-cache.ts).",
-    'import { createRequire } from "node:module";',
-    'import { isMainThread } from "node:worker_threads";',
-    'const { runCommandScript } = createRequire(import.meta.url)("./script-cache.cjs");',
-    `runCommandScript(new URL("./command-script.cjs", import.meta.url), ${JSON.stringify(hash)}, isMainThread);`,
+    '"use strict";',
+    'const path = require("node:path");',
+    'const { pathToFileURL } = require("node:url");',
+    'const { isMainThread } = require("node:worker_threads");',
+    'const { runCommandScript } = require("./script-cache.cjs");',
+    `runCommandScript(pathToFileURL(path.join(__dirname, "command-script.cjs")), ${JSON.stringify(hash)}, isMainThread);`,
     "",
   ].join("\n"));
 }

@@ -11,14 +11,15 @@ if (argv.length === 1 && argv[0] === "--version") {
   const pkg = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  const entry = new URL("../dist/bin/command-script.js", import.meta.url);
+  const entry = new URL("../dist/bin/command-script-entry.cjs", import.meta.url);
   if (!fs.existsSync(entry)) {
-    process.stderr.write("meshsim: internal error: dist/bin/command-script.js is missing; build it with `npm run build` (or run the sources with `npm run dev -- <args>`)\n");
+    process.stderr.write("meshsim: internal error: dist/bin/command-script-entry.cjs is missing; build it with `npm run build` (or run the sources with `npm run dev -- <args>`)\n");
     process.exit(3);
   }
   // The command line as one script run with V8's code cache, made after a command ran, on every Node
   // version: fewer instructions than the ES module bundle with Node >= 22.1's own compile cache, which
   // holds only what was compiled before the bundle ran (src/cli/script-cache.ts; docs/performance.md,
-  // session 21).
-  await import(entry.href);
+  // session 21). Its entry is CommonJS, which a sweep's worker threads start on too (session 22).
+  const { createRequire } = await import("node:module");
+  createRequire(import.meta.url)("../dist/bin/command-script-entry.cjs");
 }

@@ -8,11 +8,12 @@ import { Worker } from "node:worker_threads";
  * The worker's module beside this one: sweep-worker.ts when the sources run directly (npm run dev,
  * tests), sweep-worker.js in tsc's dist/cli/ (`npm run build`). In the script the bin runs
  * (dist/bin/command-script.cjs, whose URL stands for import.meta.url there: cli/script-cache.ts) the
- * worker runs that same script through its entry, command-script.js, with the sweep's cache.
+ * worker runs that same script through its entry, command-script-entry.cjs (CommonJS: no ES module
+ * loader to set up in the worker), with the sweep's cache.
  */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 const FROM_SCRIPT = import.meta.url.endsWith(".cjs");
-const WORKER_URL = new URL(FROM_SOURCES ? "./sweep-worker.ts" : FROM_SCRIPT ? "./command-script.js" : "./sweep-worker.js", import.meta.url);
+const WORKER_URL = new URL(FROM_SOURCES ? "./sweep-worker.ts" : FROM_SCRIPT ? "./command-script-entry.cjs" : "./sweep-worker.js", import.meta.url);
 
 /** Why a thread failed before a pool listened to it (its 'error' event came and went). */
 const earlyFailures = new WeakMap<Worker, string>();

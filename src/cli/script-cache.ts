@@ -32,13 +32,19 @@ export interface ScriptCacheOptions {
   readonly dir: string | undefined;
   /** Which cache: each command compiles its own set of functions. */
   readonly name: string;
+  /**
+   * Another command's cache to run with while this one's is absent (this one is still written at exit):
+   * a sweep's replications compile what `run` compiles, so the first sweep after a run, and its worker
+   * threads, need not compile the simulation lazily.
+   */
+  readonly fallback?: string | undefined;
   /** Write the cache at exit when it was not accepted (the main thread; a worker only reads it). */
   readonly write: boolean;
 }
 
 export interface ScriptRun {
   readonly outcome: CacheOutcome;
-  /** The cache file this process read or would write. */
+  /** The cache file this process read (its own, or the fallback's when its own was absent) or would write. */
   readonly file: string | undefined;
   /** The script's module.exports. */
   readonly exports: unknown;
@@ -108,16 +114,26 @@ function writeCache(file: string, dir: string, data: Buffer): void {
  * the URL that stands for `import.meta.url` in the bundle, with the cache if there is one, and runs it.
  */
 export function runCachedScript(o: ScriptCacheOptions): ScriptRun {
-  const file = cacheFileOf(o);
-  const read = file === undefined || o.dir === undefined ? "off" : readCache(file, o.dir);
+  const own = cacheFileOf(o);
+  const ownRead = own === undefined || o.dir === undefined ? "off" : readCache(own, o.dir);
+  // The fallback only stands in for an absent cache: a corrupt or rejected one of its own is rewritten
+  // from a cold compile, as without a fallback.
+  const other = ownRead === "absent" && o.fallback !== undefined ? cacheFileOf({ ...o, name: o.fallback }) : undefined;
+  const otherRead = other === undefined || o.dir === undefined ? undefined : readCache(other, o.dir);
+  const useOther = typeof otherRead === "object";
+  const file = useOther ? other : own;
+  const read = useOther ? otherRead : ownRead;
   // The build keeps the script ASCII, so latin1 reads it without UTF-8 decoding, as the same string.
   const code = fs.readFileSync(o.script, "latin1");
   const source = `(function (exports, require, module, __filename, __dirname, __meshsimScriptUrl) {${code}\n})`;
   const script = new vm.Script(source, { filename: o.script, ...(typeof read === "object" ? { cachedData: read } : {}) });
   const outcome: CacheOutcome = typeof read === "object" ? (script.cachedDataRejected === true ? "rejected" : "accepted") : read;
   const dir = o.dir;
+  // This command's own cache is written unless V8 accepted it (a fallback's acceptance does not count:
+  // the script's functions compiled so far, deserialized or lazily, then make this command's cache).
+  const ownAccepted = outcome === "accepted" && file === own;
   const save = (): void => {
-    if (file !== undefined && dir !== undefined && outcome !== "accepted") writeCache(file, dir, script.createCachedData());
+    if (own !== undefined && dir !== undefined && !ownAccepted) writeCache(own, dir, script.createCachedData());
   };
   // At exit, after the command ran: the cache then holds every function it compiled. Not after a
   // failure (exit 2 or 3: bad input stops before the simulation), which would leave a cache without it.
@@ -133,7 +149,7 @@ const HELP = new Set(["--help", "-h", "--version", "-V"]);
 const COMMANDS = new Set(["run", "sweep", "merge", "check", "analyze", "proxy-config", "pc", "ztunnel-config", "zc", "explain", "report", "compare-modes"]);
 
 /**
- * The bin's entry (dist/bin/command-script.js, written by esbuild.config.mjs with the script's
+ * The bin's entry (dist/bin/command-script-entry.cjs, written by esbuild.config.mjs with the script's
  * hash): the command's cache on the main thread; a sweep's worker thread (cli/replication-threads.ts
  * starts it on this same entry) reads the sweep's cache, which its main thread wrote after running
  * replications itself.
@@ -143,7 +159,10 @@ export function runCommandScript(script: URL, hash: string, mainThread: boolean)
   const command = mainThread ? (args[0] ?? "") : "sweep";
   // `run --help` runs none of `run`'s code: its cache would hold yargs alone.
   const named = COMMANDS.has(command) && !args.some((a) => HELP.has(a));
-  const run = runCachedScript({ script: fileURLToPath(script), hash, dir: defaultCacheDir(), name: named ? command : "other", write: mainThread });
+  const name = named ? command : "other";
+  // `run` and `sweep` run the same simulation: each runs with the other's cache until it has its own.
+  const fallback = name === "sweep" ? "run" : name === "run" ? "sweep" : undefined;
+  const run = runCachedScript({ script: fileURLToPath(script), hash, dir: defaultCacheDir(), name, fallback, write: mainThread });
   // What each thread did with the cache, for a user who wonders (and for test/cli/bin-code-cache.test.ts).
   if (process.env["MESHSIM_DEBUG"]) process.stderr.write(`meshsim: code cache ${run.outcome}${mainThread ? "" : " (worker)"}: ${run.file ?? "none"}\n`);
   return run;

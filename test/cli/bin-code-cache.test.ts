@@ -37,8 +37,8 @@ describe("the bin's code cache", () => {
     // What the script holds (the build's stand-ins, ASCII, what stays in node_modules):
     // test/e2e/bin-start-up.test.ts.
     const dist = path.join(ROOT, "dist/bin");
-    expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bin/command-script.js");
-    expect(fs.readFileSync(path.join(dist, "command-script.js"), "utf8")).toMatch(/runCommandScript\(new URL\("\.\/command-script\.cjs", import\.meta\.url\), "[0-9a-f]{32}", isMainThread\)/);
+    expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bin/command-script-entry.cjs");
+    expect(fs.readFileSync(path.join(dist, "command-script-entry.cjs"), "utf8")).toMatch(/runCommandScript\(pathToFileURL\(path\.join\(__dirname, "command-script\.cjs"\)\), "[0-9a-f]{32}", isMainThread\)/);
     const js = fs.readFileSync(path.join(dist, "command-script.cjs"), "utf8");
     // No import.meta.url left (import.meta is an empty object in CommonJS): the loader's URL stands for it.
     expect(js).not.toMatch(/import\.meta\.url|import_meta\.url/);
@@ -81,20 +81,25 @@ describe("the bin's code cache", () => {
     for (const o of ["warm", "off", "damaged"]) expect(read(path.join(out, o), "summary.json")).toBe(first);
   });
 
-  it("a sweep's worker threads load the cached script: the same sweep.json with 1 and 2 threads, cold and warm", () => {
+  it("a sweep's worker threads load the cached script: the same sweep.json with 1 and 2 threads, cold, warm and with the run's cache", () => {
     const cache = path.join(tmpDir(), "cache"), out = tmpDir(), mmc = scenario();
     const sweep = (w: string, o: string): string => {
       const args = ["sweep", mmc, "--set", "Workload/server:spec.concurrency=[5,8]", "-r", "2", "-w", w, "--quiet", "--out", path.join(out, o)];
       expect(bin(cache, ...args)).toEqual({ code: 0, stderr: "" });
       return read(path.join(out, o), "sweep.json");
     };
-    const cold = sweep("2", "cold");
+    // The first sweep after a run: both threads run with the run's cache, and the sweep writes its own.
+    const args = ["sweep", mmc, "--set", "Workload/server:spec.concurrency=[5,8]", "-r", "2", "-w", "2", "--quiet", "--out", path.join(out, "debug")];
+    expect(bin(cache, "run", mmc, "--format", "json", "--quiet", "--out", path.join(out, "run")).code).toBe(0);
+    expect(cacheLines(cache, ...args)).toEqual(["meshsim: code cache accepted (worker): run.v8cache", "meshsim: code cache accepted: run.v8cache"]);
+    const cold = read(path.join(out, "debug"), "sweep.json");
+    fs.rmSync(cache, { recursive: true });
+    expect(sweep("2", "cold")).toBe(cold);
     expect(fs.readdirSync(cache).filter((f) => f.endsWith("-sweep.v8cache"))).toHaveLength(1);
     expect(sweep("2", "warm")).toBe(cold);
     expect(sweep("1", "one")).toBe(cold);
     // Both threads ran the script with the sweep's cache (replication-threads.ts starts the worker on
-    // command-script.js when it runs from the script).
-    const args = ["sweep", mmc, "--set", "Workload/server:spec.concurrency=[5,8]", "-r", "2", "-w", "2", "--quiet", "--out", path.join(out, "debug")];
+    // command-script-entry.cjs when it runs from the script).
     expect(cacheLines(cache, ...args)).toEqual(["meshsim: code cache accepted (worker): sweep.v8cache", "meshsim: code cache accepted: sweep.v8cache"]);
     expect(cacheLines("", ...args)).toEqual(["meshsim: code cache off (worker): none", "meshsim: code cache off: none"]);
   });

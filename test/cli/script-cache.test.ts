@@ -40,12 +40,12 @@ function script(dir: string, label: string): string {
  * would skip the code cache this test is about.
  */
 let copies = 0;
-function run(o: ScriptCacheOptions): { outcome: string; answer: string; save: () => void; url: string } {
+function run(o: ScriptCacheOptions): { outcome: string; answer: string; save: () => void; url: string; file: string | undefined } {
   const copy = path.join(path.dirname(o.script), `copy-${++copies}-${path.basename(o.script)}`);
   fs.copyFileSync(o.script, copy);
   const r = runCachedScript({ ...o, script: copy });
   const e = r.exports as { answer: () => string; url: string };
-  return { outcome: r.outcome, answer: e.answer(), save: r.save, url: e.url };
+  return { outcome: r.outcome, answer: e.answer(), save: r.save, url: e.url, file: r.file };
 }
 
 describe("the bin's code cache", () => {
@@ -62,6 +62,26 @@ describe("the bin's code cache", () => {
     expect(run(o)).toMatchObject({ outcome: "accepted", answer: "A2" });
     // Another command has a cache of its own.
     expect(run({ ...o, name: "sweep" }).outcome).toBe("absent");
+  });
+
+  it("runs with the fallback's cache while its own is absent, and still writes its own", () => {
+    const dir = tmp(), cache = path.join(dir, "cache");
+    const runs = { script: script(dir, "A"), hash: "aaaa", dir: cache, name: "run", write: false };
+    const sweep = { ...runs, name: "sweep", fallback: "run" };
+    expect(run(sweep)).toMatchObject({ outcome: "absent", answer: "A2", file: cacheFileOf(sweep) });
+    run(runs).save();
+    const runsCache = fs.readFileSync(cacheFileOf(runs)!);
+    const first = run(sweep);
+    expect(first).toMatchObject({ outcome: "accepted", answer: "A2", file: cacheFileOf(runs) });
+    first.save();
+    // Its own now, and the fallback's file left as it was.
+    expect(run(sweep)).toMatchObject({ outcome: "accepted", answer: "A2", file: cacheFileOf(sweep) });
+    expect(fs.readFileSync(cacheFileOf(runs)!).equals(runsCache)).toBe(true);
+    // A damaged cache of its own is reported and rewritten from a cold compile, not replaced by the fallback.
+    const own = fs.readFileSync(cacheFileOf(sweep)!);
+    own[own.length - 9] ^= 0x5a;
+    fs.writeFileSync(cacheFileOf(sweep)!, own);
+    expect(run(sweep)).toMatchObject({ outcome: "corrupt", answer: "A2", file: cacheFileOf(sweep) });
   });
 
   it("a cache from another bundle of the same length is not used (V8 would run its code)", () => {

@@ -157,7 +157,7 @@ describe("start-up of the bin's script", () => {
   });
 
   it("the script, its loader and its entry are ASCII (V8 scans them one byte per character), and \u00b5s still parses", () => {
-    for (const f of ["command-script.cjs", "script-cache.cjs", "command-script.js"]) {
+    for (const f of ["command-script.cjs", "script-cache.cjs", "command-script-entry.cjs"]) {
       expect({ f, ascii: /^[\x00-\x7f]*$/.test(fs.readFileSync(path.join(ROOT, "dist/bin", f), "utf8")) }).toEqual({ f, ascii: true });
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-ascii-"));

@@ -26,7 +26,7 @@ describe("the meshsim bin", () => {
     expect(fs.readFileSync(BIN, "utf8")).not.toMatch(/import[^\n]*["'](tsx|esbuild)/);
     // The script, its loader and its entry (esbuild.config.mjs) import no module of tsx or esbuild, nor any TypeScript file.
     const files = fs.readdirSync(path.join(ROOT, "dist/bin")).filter((f) => /\.c?js$/.test(f));
-    expect(files.sort()).toEqual(["command-script.cjs", "command-script.js", "script-cache.cjs"]);
+    expect(files.sort()).toEqual(["command-script-entry.cjs", "command-script.cjs", "script-cache.cjs"]);
     for (const f of files) {
       const text = fs.readFileSync(path.join(ROOT, "dist/bin", f), "utf8");
       expect(text).not.toMatch(/(from\s+|require\()"(tsx|esbuild)[/"]/);
@@ -48,7 +48,7 @@ describe("the meshsim bin", () => {
     expect(r.status).toBe(0);
     const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining([
-      "bin/meshsim.js", "dist/bin/command-script.js", "dist/bin/command-script.cjs", "dist/bin/script-cache.cjs",
+      "bin/meshsim.js", "dist/bin/command-script-entry.cjs", "dist/bin/command-script.cjs", "dist/bin/script-cache.cjs",
       "dist/bin/page.css", "dist/bin/client/main.js", "dist/index.js", "dist/index.d.ts",
     ]));
     expect(files.some((f) => f.startsWith("src/"))).toBe(false);
