@@ -9,7 +9,6 @@ import { EdfSchedulers, type EdfWeights } from "./edf-scheduler.js";
 import type { HostSet } from "./host-set.js";
 import { BaseLoadBalancer, type PickContext, type UniformSource } from "./load-balancer.js";
 import { NO_SLOW_START, type SlowStart } from "./slow-start.js";
-import { skipOf } from "./owed-draws.js";
 
 export const LEAST_REQUEST_CHOICE_COUNT = 2;
 export const ACTIVE_REQUEST_BIAS = 1;
@@ -30,7 +29,7 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
     // Envoy draws seed_ when it makes the balancer; drawn at the first EDF here, so that balancers
     // that never need one (equal weights, no slow start) leave the random stream as it was.
     this.edf = new EdfSchedulers(set, this, () => Math.floor(source() * 2 ** 32));
-    this.skip = skipOf(source);
+    this.skip = source.skip;
   }
 
   /** The stream's skip, when it can owe draws (owed-draws.ts); undefined: every draw is made. */

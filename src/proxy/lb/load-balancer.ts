@@ -7,7 +7,14 @@ import { EdfScheduler, type EdfWeights } from "./edf-scheduler.js";
 import { allHostsSource, healthyHostsSource, type HostSet } from "./host-set.js";
 import { OVERPROVISIONING_FACTOR, PriorityLoad } from "./priority-load.js";
 
-export type UniformSource = () => number;
+/**
+ * A uniform draw in [0, 1). `skip`, where the stream has one (owed-draws.ts), owes n draws instead
+ * of making them: for a balancer whose draws cannot change its pick.
+ */
+export interface UniformSource {
+  (): number;
+  readonly skip?: (n: number) => void;
+}
 
 /** What pick() returns when there is no host to choose: the caller answers 503 UH. */
 export const NO_HOST = -1;

@@ -7,7 +7,7 @@ import type { UniformSource } from "./load-balancer.js";
 
 /** A uniform source with `skip(n)`: n draws owed, made before its next draw. */
 export interface OwingSource extends UniformSource {
-  skip(n: number): void;
+  readonly skip: (n: number) => void;
 }
 
 /**
@@ -33,9 +33,4 @@ export function owingDraws(stream: UniformSource): OwingSource {
     owing.set(stream, s);
   }
   return s;
-}
-
-/** The source's `skip` when it owes draws (an OwingSource), else undefined (it must draw). */
-export function skipOf(source: UniformSource): ((n: number) => void) | undefined {
-  return (source as Partial<OwingSource>).skip;
 }
