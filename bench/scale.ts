@@ -4,7 +4,7 @@
 //
 // The cost per event is the run's own window (from building the world to the end of its event loop,
 // what run.json's wallMs spans: not the YAML, not the reports) divided by its events, in CPU time:
-// the child runs with `performance.now` reading the process's CPU time, so run.json's wallMs is CPU
+// the child runs with the run's clock reading the process's CPU time, so run.json's wallMs is CPU
 // ms, which the machine's load inflates far less than wall time (slices of the run then aim at 50 ms
 // of CPU instead of wall time, which changes no result: engine/simulator.ts). Rounds interleave the
 // sizes; the median of each is reported.
@@ -32,7 +32,9 @@ export interface ScaleFigures {
   cpuMs: number;
 }
 
-const CPU_CLOCK = "data:text/javascript,performance.now=()=>{const u=process.cpuUsage();return (u.user+u.system)/1000}";
+// The run's clock is process.hrtime.bigint (runner/wall-clock.ts; performance.now until session 21's
+// f35e8bf, after which a CPU clock on performance.now timed nothing and the bench measured wall time).
+const CPU_CLOCK = "data:text/javascript,process.hrtime.bigint=()=>{const u=process.cpuUsage();return BigInt(u.user+u.system)*1000n}";
 
 function once(bin: string, shape: MeshShape, n: number, dir: string, duration?: string): ScaleFigures {
   const m = measure(["--import", CPU_CLOCK, bin, "run", scenarioFile(shape, n), "--quiet", "--out", dir, ...(duration === undefined ? [] : ["--duration", duration])]);

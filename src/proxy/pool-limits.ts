@@ -40,7 +40,16 @@ export interface PoolLimits {
  * h2UpgradePolicy: xds/translation/h2-upgrade.ts).
  */
 export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolean): PoolLimits {
-  const positive = (x: number | undefined, d: number): number => (x !== undefined && x > 0 ? x : d);
+  if (cp === undefined) return http2 ? ISTIO_DEFAULT_LIMITS_H2 : ISTIO_DEFAULT_LIMITS;
+  return limitsOf(cp, http2);
+}
+
+/** A threshold the DestinationRule sets (above 0), else the default. */
+function positive(x: number | undefined, d: number): number {
+  return x !== undefined && x > 0 ? x : d;
+}
+
+function limitsOf(cp: ConnectionPoolSettings | undefined, http2: boolean): PoolLimits {
   return {
     maxConnections: positive(cp?.tcp?.maxConnections, ISTIO_DEFAULT_THRESHOLD),
     maxPendingRequests: positive(cp?.http?.http1MaxPendingRequests, ISTIO_DEFAULT_THRESHOLD),
@@ -56,6 +65,16 @@ export function poolLimits(cp: ConnectionPoolSettings | undefined, http2: boolea
     maxConcurrentStreams: http2 ? maxConcurrentStreams(cp) : 1,
   };
 }
+
+/**
+ * The limits of every cluster without a connectionPool (each cluster of a mesh whose DestinationRules
+ * set none), made once per protocol and shared: limits are read, never written (upstream-pool.ts,
+ * inbound-cluster.ts, the translation's JSON). Made per cluster, they were two objects and a closure
+ * per proxy's first use, and as many copies of the same figures for the requests to read
+ * (docs/performance.md, Goal 4, session 22).
+ */
+const ISTIO_DEFAULT_LIMITS = limitsOf(undefined, false);
+const ISTIO_DEFAULT_LIMITS_H2 = limitsOf(undefined, true);
 
 /**
  * istiod writes http.maxConcurrentStreams (when above 0) into the cluster's explicit

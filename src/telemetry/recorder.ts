@@ -238,7 +238,10 @@ export class Recorder {
     const key = `${kind}${l.reporter}\u0000${l.mtls ? 1 : 0}\u0000${l.sourceNamespace}\u0000${l.source}\u0000${l.destinationNamespace}\u0000${l.destination}\u0000${l.service}\u0000${l.externalHost ?? ""}\u0000${l.reportedService ?? ""}${l.noPeerMetadata === true ? "\u0000np" : ""}`;
     let e = this.edgeByKey.get(key);
     if (e === undefined) {
-      e = new EdgeStats({ ...l }, this.opts);
+      // The caller's labels object itself, not a copy: every caller hands a literal made for this
+      // call and reads or writes it no more (mesh/edge-sinks.ts, mesh/ztunnel/l4-sinks.ts), and the
+      // copy was one more object per edge kept as long as the edge (docs/performance.md, Goal 4, session 22).
+      e = new EdgeStats(l, this.opts);
       this.edgeByKey.set(key, e);
       e.id = this.edgeList.length;
       this.edgeList.push(e);

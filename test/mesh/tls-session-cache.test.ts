@@ -4,12 +4,12 @@
 // sealed it, and neither side's TLS context may have been rebuilt for a new certificate since.
 import { describe, expect, it } from "vitest";
 import type { Pod } from "../../src/mesh/kube/pod.js";
-import { TlsSessionCache } from "../../src/mesh/sidecar/tls-session-cache.js";
+import { TlsSessionCache, type TlsSessionHolder } from "../../src/mesh/sidecar/tls-session-cache.js";
 
 const pod = (certNotAfter = 1000): Pod => ({ alive: true, certNotAfter }) as unknown as Pod;
 
 describe("TlsSessionCache", () => {
-  const cluster = {};
+  const cluster: TlsSessionHolder = { tlsSession: null };
   const client = pod();
 
   it("resumes with the server whose ticket it holds, once", () => {
@@ -29,7 +29,7 @@ describe("TlsSessionCache", () => {
     c.store(cluster, client, b);
     expect(c.offer(cluster, client, a)).toBe(false);
     c.store(cluster, client, b);
-    expect(c.offer({}, client, b)).toBe(false);
+    expect(c.offer({ tlsSession: null }, client, b)).toBe(false);
     expect(c.offer(cluster, client, b)).toBe(true);
   });
 

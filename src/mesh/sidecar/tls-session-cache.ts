@@ -13,27 +13,32 @@
 // key that sealed it, is gone.
 import type { Pod } from "../kube/pod.js";
 
-interface Session {
-  /** The server that issued the ticket, and both sides' certificates then. */
-  server: Pod;
-  serverCert: number;
-  clientCert: number;
+/** A stored session: the server that issued the ticket, and both sides' certificates then. */
+export class TlsSession {
+  constructor(readonly server: Pod, readonly serverCert: number, readonly clientCert: number) {}
+}
+
+/**
+ * What holds a cluster's upstream TLS context's one stored session (null: none): the cluster itself
+ * (upstream-cluster.ts). A field rather than a WeakMap keyed by cluster: a 1,000-service run offers
+ * and stores at each of its ≈ 5,000 connections, and a WeakMap's entries are ephemerons the
+ * collector's marking visits apart (docs/performance.md, Goal 4, session 22).
+ */
+export interface TlsSessionHolder {
+  tlsSession: TlsSession | null;
 }
 
 export class TlsSessionCache {
-  /** Per cluster (the upstream TLS context): the one stored session. */
-  private readonly sessions = new WeakMap<object, Session>();
-
   /** A new connection of `cluster` (owned by `client`) to `host` takes the stored session: does its handshake resume? */
-  offer(cluster: object, client: Pod | null, host: Pod): boolean {
-    const s = this.sessions.get(cluster);
-    if (s === undefined) return false;
-    this.sessions.delete(cluster);
+  offer(cluster: TlsSessionHolder, client: Pod | null, host: Pod): boolean {
+    const s = cluster.tlsSession;
+    if (s === null) return false;
+    cluster.tlsSession = null;
     return s.server === host && host.alive && s.serverCert === host.certNotAfter && s.clientCert === (client?.certNotAfter ?? Infinity);
   }
 
   /** A ticket from `host` read on a connection of `cluster`: it replaces the stored one (one key). */
-  store(cluster: object, client: Pod | null, host: Pod): void {
-    this.sessions.set(cluster, { server: host, serverCert: host.certNotAfter, clientCert: client?.certNotAfter ?? Infinity });
+  store(cluster: TlsSessionHolder, client: Pod | null, host: Pod): void {
+    cluster.tlsSession = new TlsSession(host, host.certNotAfter, client?.certNotAfter ?? Infinity);
   }
 }

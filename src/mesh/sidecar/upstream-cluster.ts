@@ -1,6 +1,7 @@
 // A client proxy's upstream cluster (`outbound|port|subset|host`): the endpoints this proxy knows,
 // filtered by the subset's labels; its load balancer; its connection pool and circuit breakers; and,
 // when the DestinationRule asks for it, its outlier detector with interval sweeps on the event loop.
+import type { TlsSession } from "./tls-session-cache.js";
 import type { MeshConfig } from "../../config/mesh-config.js";
 import type { RandomStreams } from "../../engine/rng.js";
 import type { Simulator } from "../../engine/simulator.js";
@@ -109,6 +110,8 @@ export class UpstreamCluster {
   readonly outlier: OutlierDetector | null;
   /** The client proxy's pod (its certificate takes part in mTLS handshakes). */
   owner: Pod | null = null;
+  /** Its upstream TLS context's stored session (sidecar-path.ts, tls-session-cache.ts). */
+  tlsSession: TlsSession | null = null;
   /** Its connection pools have a circuit-breaker limit (max connections, pending or requests). */
   readonly limited: boolean;
   /** Its counters are in the report (from its first use: unused clusters stay out of summary.json). */
