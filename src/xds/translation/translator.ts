@@ -116,11 +116,7 @@ export class Translator implements Translation {
   }
 
   private translateCluster(byDestination: Map<CompiledDestination, Cluster | null>, pod: Pod, config: MeshConfig, d: CompiledDestination): Cluster | undefined {
-    // `input`'s lookup written out here and in inboundClusters: each proxy's first use asked `input`
-    // three times (virtual host, cluster, inbound clusters), and 3,000 calls compile a 46-byte function
-    // with TurboFan; at one call per proxy it is not (docs/performance.md, Goal 4, session 22).
-    const last = this.inputs.get(pod);
-    const c = serviceCluster(last !== undefined && last.config === config ? last : this.newInput(pod, config), d.host, d.subset, d.port, d.cluster);
+    const c = serviceCluster(this.input(pod, config), d.host, d.subset, d.port, d.cluster);
     byDestination.set(d, c ?? null);
     return c;
   }
@@ -160,8 +156,7 @@ export class Translator implements Translation {
   }
 
   inboundClusters(pod: Pod, config: MeshConfig): Cluster[] {
-    const last = this.inputs.get(pod);
-    return inboundClusters(last !== undefined && last.config === config ? last : this.newInput(pod, config));
+    return inboundClusters(this.input(pod, config));
   }
 
   listeners(pod: Pod, config: MeshConfig): Listener[] {
