@@ -7,6 +7,7 @@ import { OUTCOME_CONNECT_FAILURE, OUTCOME_OVERLOADED_503, OUTCOME_RESET, type At
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { OVERFLOWED, REFUSED } from "./inbound-router.js";
 import type { Pod } from "../kube/pod.js";
+import type { Network } from "../network.js";
 import type { Responder } from "../transport.js";
 
 /** What an upstream request needs of the router that made it. */
@@ -30,7 +31,7 @@ export interface UpstreamRequestOwner {
 
 /** What the way back of an answer needs (mesh/sidecar/sidecar-path.ts SidecarPath). */
 export interface ReturnPath {
-  readonly d: { readonly network: { between(from: object | null, to: object | null): number } };
+  readonly d: { readonly network: Pick<Network, "between"> };
   readonly kBack: number;
   after(delay: number, kind: number, payload: unknown): number;
 }
