@@ -8,7 +8,7 @@ import type { Simulator } from "../../engine/simulator.js";
 import type { TrafficPolicy } from "../../proxy/api/networking.js";
 import { hasCircuitBreakerLimit, newClusterCounters, poolLimits, RetryTokens } from "../../proxy/pool-limits.js";
 import { UpstreamPool, type PoolConnection } from "../../proxy/upstream-pool.js";
-import { consistentHashOf, createLoadBalancer, drawsWhenCreated, istioPanicThresholdPercent, NO_HOST, owingDraws, type PickContext } from "../../proxy/lb/index.js";
+import { consistentHashOf, createLoadBalancer, drawsWhenCreated, istioPanicThresholdPercent, NO_HOST, owingDraws, type OwingSource, type PickContext } from "../../proxy/lb/index.js";
 import type { HttpRequest } from "../../proxy/http-request.js";
 import { HostSet } from "../../proxy/lb/host-set.js";
 import type { LoadBalancer } from "../../proxy/lb/load-balancer.js";
@@ -99,7 +99,8 @@ export class UpstreamCluster {
   private seenVersion = -1;
   private seenWaypoint: string | undefined = undefined;
   private readonly panic: number;
-  private readonly source: () => number;
+  /** Its stream, able to owe its balancers' draws (owed-draws.ts). */
+  private readonly source: OwingSource;
   /** Stable numbers for hosts (connection pools and outlier detection keep state per host). */
   private readonly ids = new Map<Pod, number>();
   private readonly byId: Pod[] = [];
