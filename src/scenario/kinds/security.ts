@@ -1,6 +1,5 @@
 // PeerAuthentication, AuthorizationPolicy, RequestAuthentication specs:
 // https://istio.io/latest/docs/reference/config/security/
-import { isIP } from "node:net";
 import type {
   AuthorizationPolicySpec, AuthzCondition, AuthzOperation, AuthzRule, AuthzSource, JWTRule, MtlsMode,
   PeerAuthenticationSpec, PolicyTargetRef, RequestAuthenticationSpec,
@@ -54,7 +53,10 @@ const OPERATION_LISTS = ["hosts", "notHosts", "ports", "notPorts", "methods", "n
 function isIpOrCidr(v: string): boolean {
   const slash = v.indexOf("/");
   const ip = slash < 0 ? v : v.slice(0, slash);
-  const family = isIP(ip);
+  // node:net at its first use, not at start: it loads Node's sockets and streams (≈ 5 M instructions
+  // in every run and every sweep worker, docs/performance.md, Goal 5, session 23), and only a policy
+  // with ipBlocks asks.
+  const family = process.getBuiltinModule("node:net").isIP(ip);
   if (family === 0) return false;
   if (slash < 0) return true;
   const len = v.slice(slash + 1);
