@@ -157,6 +157,28 @@ export const noVersionGuess = {
 };
 
 /**
+ * yargs' ES module shim reads `process.stdout.columns` when it is evaluated, for the help's width, and
+ * on a terminal or a pipe Node's first read of `process.stdout` makes a `net.Socket` (tty.WriteStream
+ * is one): it loads `node:net` and sets up the stream, ≈ 13 M instructions of a 1 s run, in a run that
+ * writes nothing to stdout (`--quiet`). The bundle's shim reads the width when the help asks for it
+ * (yargs' usage.js `windowWidth`, the factory's `terminalWidth`), the same value at that moment. A
+ * yargs release without exactly this property fails the build.
+ * https://github.com/yargs/yargs/blob/main/lib/platform-shims/esm.mjs (`stdColumns`)
+ */
+const YARGS_STD_COLUMNS = "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null";
+export const lazyStdColumns = {
+  name: "lazy-std-columns",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, "utf8");
+      const parts = text.split(YARGS_STD_COLUMNS);
+      if (parts.length !== 2) return { errors: [{ text: `expected one \`${YARGS_STD_COLUMNS}\` in ${args.path}, found ${parts.length - 1}` }] };
+      return { contents: parts.join("get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null; }"), loader: "js" };
+    });
+  },
+};
+
+/**
  * V8 keeps a script whose text has any character beyond ASCII as two bytes per character and scans
  * it through its UTF-16 stream, after decoding the UTF-8 file: the run command's code (≈ 1.1 MB, an ES
  * module chunk when this was measured) paid that for a few dozen µ, ≈ and → in the doc comments
@@ -207,7 +229,7 @@ async function bundleCommandScript(staging) {
     sourcemap: "linked",
     legalComments: "linked",
     logLevel: "warning",
-    plugins: [lazyStringWidth, lazyAssert, yamlWithoutDebugSwitches, noHelpCacheAfterCommand, noVersionGuess],
+    plugins: [lazyStringWidth, lazyAssert, lazyStdColumns, yamlWithoutDebugSwitches, noHelpCacheAfterCommand, noVersionGuess],
   });
 }
 

@@ -145,15 +145,16 @@ describe("start-up of the bin's script", () => {
     expect(spawnSync(process.execPath, [BIN, "-V"], { cwd, encoding: "utf8" }).stdout).toBe(`${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version}\n`);
   });
 
-  it("a run without JWT or ipBlocks never loads node:crypto or node:net (seedrandom's Alea alone; JWT and ipBlocks load them at first use)", () => {
+  it("a quiet run without JWT or ipBlocks never loads node:crypto or node:net (seedrandom's Alea alone; JWT and ipBlocks load them at first use)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshsim-crypto-"));
     const file = path.join(dir, "s.yaml");
     fs.writeFileSync(file, mmcYaml({ c: 2, rate: 100, meanServiceMs: 1, durationS: 1, warmupS: 0 }));
     const hook = `data:text/javascript,${encodeURIComponent('process.on("exit", () => { const l = JSON.stringify(process.moduleLoadList.filter((m) => /crypto|NativeModule net$/.test(m))); process.stderr.write("loaded " + l); })')}`;
-    // The list is read before process.stderr is touched, and stdout is not a pipe: a pipe (or a terminal)
-    // is a net.Socket, so writing to one loads node:net whatever meshsim imports. A sweep's worker
-    // threads have streams of their own, and are where this saves (docs/performance.md, Goal 5).
-    const r = spawnSync(process.execPath, ["--import", hook, BIN, "run", file, "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+    // stdout and stderr are pipes here, and a pipe (or a terminal) is a net.Socket: the first touch of
+    // process.stdout or process.stderr loads node:net. So the hook reads the list before it writes, and
+    // a quiet run must not touch stdout (yargs' shim read its width at load: esbuild.config.mjs,
+    // lazyStdColumns).
+    const r = spawnSync(process.execPath, ["--import", hook, BIN, "run", file, "--format", "json", "--quiet", "--out", path.join(dir, "o")], { encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("loaded []");
     fs.rmSync(dir, { recursive: true, force: true });
