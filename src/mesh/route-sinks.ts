@@ -43,9 +43,10 @@ export class RouteSinks {
   }
 
   /**
-   * `get("destination", ...)` for the server side's `Inbound.receive`: the same sink, in less
-   * bytecode (no reporter to test, the rest out of line), so that TurboFan can inline it there
-   * within its budget (docs/performance.md, Goal 3, session 23 `inb10`).
+   * `get("destination", ...)` for the server side's `Inbound.receive`: the same sink in about half
+   * the bytecode (no reporter to test, the rest out of line). Uncached TurboFan inlines it there;
+   * with a warm code cache the budget left after the leg's constructor is smaller than it
+   * (docs/performance.md, Goal 3, session 23 `inb10`).
    */
   destination(mtls: boolean, origin: Origin, host: Pod, hostId: number, port: number): RequestSink {
     const s = origin === this.origin && hostId >= 0 ? this.byKey[hostId * 4 + (mtls === true ? 3 : 2)] : undefined;
