@@ -109,6 +109,20 @@ export class InboundPolicies {
   private readonly unmeshed = new WeakMap<Pod, PodPolicy>();
 
   private of(pod: Pod): PodPolicy {
+    // The sidecar's policy under the config it holds; the rest out of line: `of` is inlined into
+    // every inbound request's `receive` and `toApp`, and with a warm code cache TurboFan takes the
+    // later call sites first within its inlining budget, so each byte here cost the leg's
+    // constructor its place in `receive` (docs/performance.md, Goal 3, session 23 `inb10`).
+    const sidecar = pod.proxy;
+    if (sidecar !== null) {
+      const p = sidecar.inboundPolicy;
+      if (p !== null && p.config === p.xds.lds) return p;
+    }
+    return this.compiled(pod);
+  }
+
+  /** A policy compiled for the config `pod` holds now (a sidecar's first request or new LDS version; a pod with none). */
+  private compiled(pod: Pod): PodPolicy {
     const sidecar = pod.proxy;
     let p = sidecar !== null ? sidecar.inboundPolicy : this.unmeshed.get(pod);
     if (p == null || p.config !== p.xds.lds) {

@@ -50,18 +50,30 @@ export interface PooledLeg extends Responder {
   readonly appReq: OutgoingRequest;
   served: ServedRequest | null;
   /** Its place in the inbound cluster's pool (null: none, straight to the app). */
-  cluster: InboundCluster | null;
-  poolWorker: number;
-  /** Waiting in the pool for a connection to the app. */
-  pending: boolean;
-  /** Its connection to the app. */
-  conn: PoolConnection | null;
+  place: PoolPlace | null;
   /** Its connection to the app died with it (closed, not kept alive). */
   connReset: boolean;
   /** The container port it arrived on (its inbound route and cluster). */
   readonly port: number;
   /** The inbound route's retries so far. */
   retries: number;
+}
+
+/**
+ * A request's place in an acting inbound cluster's pool. Its own object, not fields of every
+ * request: only a pod whose inbound cluster acts has one, and each field of InboundLeg is a store at
+ * every request (docs/performance.md, Goal 3, session 23 `inb10`).
+ */
+export class PoolPlace {
+  /** Waiting in the pool for a connection to the app. */
+  pending = false;
+  /** Its connection to the app. */
+  conn: PoolConnection | null = null;
+  constructor(
+    readonly cluster: InboundCluster,
+    /** The worker whose pool it is in. */
+    readonly worker: number,
+  ) {}
 }
 
 export class InboundRouter {
@@ -166,14 +178,14 @@ export class InboundRouter {
       leg.onResponse(503, OVERFLOWED);
       return;
     }
-    leg.cluster = ic;
-    leg.poolWorker = w;
+    const place = new PoolPlace(ic, w);
+    leg.place = place;
     if (r === ATTACHED) {
-      leg.conn = pool.conn;
+      place.conn = pool.conn;
       this.serve(leg);
       return;
     }
-    leg.pending = true;
+    place.pending = true;
     if (pool.conn !== null) this.connectApp(pod, ic, w, pool.conn);
   }
 
@@ -189,8 +201,7 @@ export class InboundRouter {
     const pool = c.cluster.pools[c.worker]!;
     if (!c.pod.alive || !c.pod.appUp) {
       for (const l of pool.connectFailed(c.conn) as PooledLeg[]) {
-        l.pending = false;
-        l.cluster = null;
+        l.place = null;
         this.appRefused(l, c.cluster);
       }
       return;
@@ -201,8 +212,9 @@ export class InboundRouter {
     const fresh = pool.conn;
     const refused = pool.overflowed as readonly PooledLeg[];
     for (const l of run) {
-      l.pending = false;
-      l.conn = c.conn;
+      const place = l.place!;
+      place.pending = false;
+      place.conn = c.conn;
       this.serve(l);
     }
     if (refused.length > 0) this.refuse(refused);
@@ -216,8 +228,7 @@ export class InboundRouter {
   private refuse(refused: readonly PooledLeg[]): void {
     for (let i = 0; i < refused.length; i++) {
       const l = refused[i]!;
-      l.pending = false;
-      l.cluster = null;
+      l.place = null;
       l.onResponse(503, OVERFLOWED);
     }
   }
@@ -229,7 +240,7 @@ export class InboundRouter {
     if (!pod.appUp) {
       // Its kept-alive connection died with the app: the request goes back to the route, whose
       // connect is refused — before any byte of it was sent, so retriable.
-      const ic = leg.cluster!;
+      const ic = leg.place!.cluster;
       leg.connReset = true;
       this.leavePool(leg);
       leg.connReset = false;
@@ -241,27 +252,28 @@ export class InboundRouter {
 
   /** The request leaves the inbound cluster's pool: the next waiting one takes its connection, or a new one opens. */
   leavePool(leg: PooledLeg): void {
-    const ic = leg.cluster!;
-    leg.cluster = null;
-    const pool = ic.pools[leg.poolWorker]!;
-    if (leg.pending) {
-      leg.pending = false;
+    const place = leg.place!;
+    leg.place = null;
+    const ic = place.cluster;
+    const pool = ic.pools[place.worker]!;
+    if (place.pending) {
+      place.pending = false;
       pool.cancelPending(APP_HOST, leg);
       return;
     }
-    const conn = leg.conn!;
-    leg.conn = null;
+    const conn = place.conn!;
+    place.conn = null;
     const next = pool.streamDone(conn, leg.connReset, this.sim.now) as readonly PooledLeg[];
     const fresh = pool.conn;
     const refused = pool.overflowed as readonly PooledLeg[];
     // The app is inside its answer to `leg`: the next request reaches it from the event loop.
     for (let i = 0; i < next.length; i++) {
-      const l = next[i]!;
-      l.pending = false;
-      l.conn = conn;
-      this.sim.after(0, this.kServe, l);
+      const p = next[i]!.place!;
+      p.pending = false;
+      p.conn = conn;
+      this.sim.after(0, this.kServe, next[i]!);
     }
     if (refused.length > 0) this.refuse(refused);
-    if (fresh !== null) this.connectApp(leg.pod, ic, leg.poolWorker, fresh);
+    if (fresh !== null) this.connectApp(leg.pod, ic, place.worker, fresh);
   }
 }

@@ -16,10 +16,8 @@ import type { Origin, OutgoingRequest, Responder } from "../transport.js";
 import { RequestLog } from "../../telemetry/request-log.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
 import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
-import type { InboundCluster } from "./inbound-cluster.js";
-import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { ENVOY_WORKERS } from "./upstream-cluster.js";
-import { InboundRouter, REFUSED, type PooledLeg } from "./inbound-router.js";
+import { InboundRouter, REFUSED, type PoolPlace, type PooledLeg } from "./inbound-router.js";
 
 /**
  * The destination node's ztunnel in front of an ambient pod (mesh/ztunnel/ztunnel-inbound.ts):
@@ -46,6 +44,21 @@ export interface ZtunnelInboundHook {
 export interface PooledConnection {
   sent: number;
   received: number;
+}
+
+/**
+ * What the destination ztunnel counts of a request that came through it (ambient). Its own object,
+ * not fields of every InboundLeg: each field of the leg is a store at every request, and the leg's
+ * constructor is inlined into `receive` only while its bytecode fits TurboFan's budget there
+ * (docs/performance.md, Goal 3, session 23 `inb10`).
+ */
+export class ZtunnelLeg {
+  /** Its TCP connection is counted here (opened on arrival, closed with the answer). */
+  ownConnection = false;
+  /** The client proxy's pooled connection it came on, as the destination ztunnel counts it. */
+  pooled: PooledConnection | null = null;
+  /** The FQDN the client addressed (kept for ztunnel's log line of a connection it counted). */
+  service = "";
 }
 
 export class Inbound {
@@ -105,21 +118,24 @@ export class Inbound {
     // (docs/performance.md, Goal 3, session 19 left19).
     const viaSidecar = zt === null && pod.hasSidecar === true && this.interception.inbound(pod, port);
     const sink = viaSidecar
-      ? (route !== null ? route.get("destination", mtls, origin, pod, hostId, port) : this.sinks.destination(mtls, origin, pod, service, port))
+      ? (route !== null ? route.destination(mtls, origin, pod, hostId, port) : this.sinks.destination(mtls, origin, pod, service, port))
       : zt !== null ? zt.sink(origin, pod, service, mtls) : null;
-    const leg = new InboundLeg(this, pod, req, responder, sink, this.sim.now + wireMs, origin, mtls, port, viaSidecar);
+    // Its arrival time, one double: a HeapNumber for each call it is handed to that TurboFan did not
+    // inline (the leg's constructor, the CPU pass), made once when it is one value.
+    const arrival = this.sim.now + wireMs;
+    const leg = new InboundLeg(this, pod, req, responder, sink, arrival, origin, mtls, port, viaSidecar);
     if (zt !== null) {
-      leg.viaZtunnel = true;
+      const counted = (leg.zt = new ZtunnelLeg());
       // A client whose own ztunnel does not count its connections: a proxy's pooled connection is
       // counted once (opened on its first request, closed with the pool's connection); a client
       // outside the mesh opens one per request.
       const from = origin.pod as Pod | null;
       if (from !== null && from.ambient !== true && from.hasSidecar && connKey >= 0) {
-        leg.pooled = zt.pooled(from, pod, service, mtls, port, connKey, sink!, this.sim.now + wireMs);
+        counted.pooled = zt.pooled(from, pod, service, mtls, port, connKey, sink!, arrival);
       } else if (from?.ambient !== true) {
-        leg.ownConnection = true;
-        leg.service = service;
-        sink!.connection?.(true, this.sim.now + wireMs);
+        counted.ownConnection = true;
+        counted.service = service;
+        sink!.connection?.(true, arrival);
       }
     }
     if (viaSidecar && this.log !== null && req.ctx) leg.traceStart(this.log, service);
@@ -132,13 +148,12 @@ export class Inbound {
         // Booked when sent, at its arrival time: the worker takes requests in the order they were
         // sent, which differs from their arrival order only by the network's jitter.
         leg.worker = cpu.worker(connKey);
-        const at = this.sim.now + wireMs;
-        d += cpu.pass(leg.worker, at, mtls, this.policies.filters(pod));
+        d += cpu.pass(leg.worker, arrival, mtls, this.policies.filters(pod));
       } else {
         leg.worker = (connKey >= 0 ? connKey : this.nextWorker++) % ENVOY_WORKERS;
         d += this.proxyLatency();
       }
-    } else if (zt !== null) d += zt.pass(pod, this.sim.now + wireMs, connKey, mtls);
+    } else if (zt !== null) d += zt.pass(pod, arrival, connKey, mtls);
     if (d > 0) this.sim.after(d, this.kArrive, leg);
     else this.toApp(leg);
   }
@@ -205,7 +220,7 @@ export class Inbound {
       // The inbound router, after the filter chain (its pool, its retries of a refused connect).
       this.router.route(leg);
       return;
-    } else if (leg.viaZtunnel) {
+    } else if (leg.zt !== null) {
       // The destination ztunnel closes a connection it does not admit (no HTTP answer).
       if (!this.ztunnel!.admit(pod, leg.origin, leg.mtls, leg.port)) {
         leg.close();
@@ -315,25 +330,14 @@ export class InboundLeg implements PooledLeg, PodLeg {
   prev: PodLeg | null = null;
   next: PodLeg | null = null;
   served: ServedRequest | null = null;
-  /** Arrived through the pod's node's ztunnel (ambient). */
-  viaZtunnel = false;
-  /** Its TCP connection is counted here (opened on arrival, closed with the answer). */
-  ownConnection = false;
-  /** The client proxy's pooled connection it came on, as the destination ztunnel counts it. */
-  pooled: PooledConnection | null = null;
-  /** The FQDN the client addressed (kept for ztunnel's log line of a connection it counted). */
-  service = "";
+  /** Arrived through the pod's node's ztunnel (ambient): what it counts; null otherwise. */
+  zt: ZtunnelLeg | null = null;
   /** %RESPONSE_CODE_DETAILS% of the sidecar's own denial (RBAC, JWT); "" otherwise. */
   details = "";
   /** The server sidecar's worker it is pinned to. */
   worker = 0;
   /** Its place in the inbound cluster's pool (null: none, straight to the app). */
-  cluster: InboundCluster | null = null;
-  poolWorker = 0;
-  /** Waiting in the pool for a connection to the app. */
-  pending = false;
-  /** Its connection to the app. */
-  conn: PoolConnection | null = null;
+  place: PoolPlace | null = null;
   /** Its connection to the app died with it (closed, not kept alive). */
   connReset = false;
   /** The inbound route's retries so far. */
@@ -414,23 +418,29 @@ export class InboundLeg implements PooledLeg, PodLeg {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.cluster !== null) this.rt.router.leavePool(this);
+    if (this.place !== null) this.rt.router.leavePool(this);
     const now = this.rt.sim.now;
     if (this.viaSidecar === true) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
-      if (this.pooled !== null) {
-        this.pooled.received += this.req.bytes ?? 0;
-        this.pooled.sent += bytes;
-      }
-      if (this.ownConnection) {
-        this.sink.connection?.(false, now);
-        if (this.rt.log !== null) this.rt.ztunnel!.closed(this.origin, this.pod, this.service, this.mtls, this.port, this.startMs, now, this.req.bytes ?? 0, bytes);
-      }
+      if (this.zt !== null) this.ztunnelCounts(this.zt, now, bytes);
       const log = this.rt.log;
       if (log !== null && this.req.ctx && this.viaSidecar) this.logged(log, now, status, flags, bytes);
     }
     this.responder.onResponse(status, flags, bytes);
+  }
+
+  /** The destination ztunnel's counts of the answered request: the bytes, or its own connection's close. */
+  private ztunnelCounts(zt: ZtunnelLeg, now: number, bytes: number): void {
+    const pooled = zt.pooled;
+    if (pooled !== null) {
+      pooled.received += this.req.bytes ?? 0;
+      pooled.sent += bytes;
+    }
+    if (zt.ownConnection) {
+      this.sink!.connection?.(false, now);
+      if (this.rt.log !== null) this.rt.ztunnel!.closed(this.origin, this.pod, zt.service, this.mtls, this.port, this.startMs, now, this.req.bytes ?? 0, bytes);
+    }
   }
 
   /** Nothing listens any more: connection refused (no HTTP status; Envoy would log UF). */
@@ -438,7 +448,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.cluster !== null) this.rt.router.leavePool(this);
+    if (this.place !== null) this.rt.router.leavePool(this);
     if (this.span !== null) this.unanswered();
     this.responder.onResponse(0, REFUSED);
   }
@@ -448,7 +458,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.cluster !== null) this.rt.router.leavePool(this);
+    if (this.place !== null) this.rt.router.leavePool(this);
     if (this.span !== null) this.unanswered();
     this.responder.onResponse(0, "-");
   }
@@ -474,7 +484,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     if (this.served !== null) this.served.done = true;
     this.rt.left(this);
     this.connReset = true;
-    if (this.cluster !== null) this.rt.router.leavePool(this);
+    if (this.place !== null) this.rt.router.leavePool(this);
     this.responder.silenced?.();
   }
 
@@ -484,7 +494,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     this.prev = this.next = null;
     if (this.served !== null) this.served.done = true;
     this.connReset = true;
-    if (this.cluster !== null) this.rt.router.leavePool(this);
+    if (this.place !== null) this.rt.router.leavePool(this);
     if (this.rt.log !== null) this.unanswered();
     this.responder.onResponse(0, "-");
   }

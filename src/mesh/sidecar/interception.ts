@@ -59,6 +59,15 @@ export class Interception {
 
   /** PREROUTING → ISTIO_INBOUND for a connection arriving on a container port (false: straight to the app). */
   inbound(pod: Pod, targetPort: number): boolean {
+    // A sidecar whose pod has no interception annotation captures every port (`of` is null): said
+    // in a few bytes, which TurboFan inlines into every inbound request's `receive` whatever its
+    // budget (docs/performance.md, Goal 3, session 23 `inb10`).
+    const sidecar = pod.proxy;
+    if (sidecar !== null && sidecar.interception === null) return true;
+    return this.inboundOf(pod, targetPort);
+  }
+
+  private inboundOf(pod: Pod, targetPort: number): boolean {
     const r = this.of(pod);
     if (r === null) return true;
     let v = r.inbound.get(targetPort);

@@ -44,8 +44,11 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
 
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
-    const now = ctx?.now;
-    if (this.edf.inUse(source, count, this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
+    // The clock read only where a slow start can use it: `ctx?.now` is a double or undefined, and
+    // such a value made a HeapNumber at every pick (V8's sampling heap profile: one 16-byte object
+    // per `choose`; docs/performance.md, Goal 3, session 23 `inb10`).
+    const slow = this.slowStart;
+    if (this.edf.inUse(source, count, slow.windowMs > 0 && slow.active(set, ctx?.now))) return this.edf.pick(source, count, ctx?.now ?? 0);
     // One host: every choice is it (floor(u * 1) = 0), so the draws' values cannot matter; owed,
     // not drawn, where the stream allows it (owed-draws.ts), and drawn as before where not.
     const skip = this.skip;
