@@ -250,11 +250,19 @@ export class World implements Transport {
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     const pod = origin.pod;
+    // A client outside the cluster, or a pod with neither a sidecar nor ztunnel: kube-proxy's path.
+    // The other cases in a method apart: this one is inlined into every app call's send, and its
+    // bytecode counts against TurboFan's inlining budget there (docs/performance.md, Goal 2, session 23).
+    if (pod === null || (pod.hasSidecar !== true && (pod as Pod).ambient !== true)) return this.m.direct.send(origin, req, responder);
+    return this.sendFromProxiedPod(pod as Pod, origin, req, responder, conn);
+  }
+
+  private sendFromProxiedPod(pod: Pod, origin: Origin, req: OutgoingRequest, responder: Responder, conn: number): Exchange {
     // iptables decides whether the app's connection goes to its sidecar (a gateway is the proxy itself).
-    if (pod !== null && pod.hasSidecar && ((pod as Pod).gateway !== undefined || this.interception.outbound(pod as Pod, req.target))) {
+    if (pod.hasSidecar && (pod.gateway !== undefined || this.interception.outbound(pod, req.target))) {
       return this.sidecars.send(origin, req, responder, conn);
     }
-    if (pod !== null && (pod as Pod).ambient) return this.m.ambient!.send(origin, req, responder, conn);
+    if (pod.ambient) return this.m.ambient!.send(origin, req, responder, conn);
     return this.m.direct.send(origin, req, responder);
   }
 

@@ -149,16 +149,19 @@ export class AppServer {
     const b = this.behaviour;
     const sr = new ServedRequest(this, req, responder, b.script, null, null);
     if (req.ctx) this.traceStart(sr, req.ctx);
-    if (b.async) {
-      this.run(sr);
-    } else if (this.busy < b.concurrency) {
-      this.take(sr);
-    } else if (this.queue.length < b.queueLimit) {
-      this.queue.push(sr);
-    } else {
-      this.finish(sr, 503);
-    }
+    // A free slot for a blocking app here, every other case in a method apart: the direct path's send
+    // inlines this function, and its bytecode counts against TurboFan's inlining budget there
+    // (docs/performance.md, Goal 2, session 23).
+    if (b.async !== true && this.busy < b.concurrency) this.take(sr);
+    else this.notTaken(sr, b);
     return sr;
+  }
+
+  /** Async threading, or no free slot: the script's walk, the queue, or 503 when it is full. */
+  private notTaken(sr: ServedRequest, b: CompiledBehaviour): void {
+    if (b.async) this.run(sr);
+    else if (this.queue.length < b.queueLimit) this.queue.push(sr);
+    else this.finish(sr, 503);
   }
 
   /**

@@ -41,29 +41,27 @@ export class DirectPath {
 
   send(origin: Origin, req: OutgoingRequest, responder: Responder): Exchange {
     const t = req.target.resolved;
-    if (t.kind === "service") {
-      const svc = t === this.lastTarget ? this.lastService : this.serviceOf(t);
-      const pod = svc?.kubeProxyPick(this.kubeProxyDraw());
-      // `!== true`: one compare, not V8's generic truth test of a bare field (docs/performance.md, Goal 3, left19).
-      if (pod !== undefined && pod.hasSidecar !== true && pod.ambient !== true) {
-        // A pod with no proxy in front: one record for the whole exchange (DirectLeg).
-        const leg = new DirectLeg(this, pod, origin.pod, req, responder);
-        const wireMs = this.network.between(origin.pod, pod);
-        this.inbound.enter(pod, leg);
-        if (wireMs > 0) this.sim.after(wireMs, this.kLegArrive, leg);
-        else leg.arrive();
-        return leg;
-      }
-      // The registry's FQDN (same text as the target's): the server sidecar's inbound cluster names
-      // this very string (istio.services[0]), so EdgeSinks.destination's compare of the two stops at
-      // V8's identity check instead of comparing characters (docs/performance.md, Goal 3, left19).
-      return this.viaExchange(origin, req, responder, svc !== undefined ? svc.fqdn : t.fqdn, pod);
-    }
-    return this.outside(responder);
+    // Only a service target draws kube-proxy's endpoint: `serviceOf` answers undefined for another.
+    const svc = t === this.lastTarget ? this.lastService : this.serviceOf(t);
+    const pod = svc === undefined ? undefined : svc.kubeProxyPick(this.kubeProxyDraw());
+    // `=== true`: one compare, not V8's generic truth test of a bare field (docs/performance.md, Goal 3, left19).
+    // Every other case in a method apart: this function is inlined into every app call's send, and its
+    // bytecode counts against TurboFan's inlining budget there (docs/performance.md, Goal 2, session 23).
+    if (pod === undefined || pod.hasSidecar === true || pod.ambient === true) return this.notDirect(origin, req, responder, svc, pod);
+    // A pod with no proxy in front: one record for the whole exchange (DirectLeg).
+    const leg = new DirectLeg(this, pod, origin.pod, req, responder);
+    const wireMs = this.network.between(origin.pod, pod);
+    this.inbound.enter(pod, leg);
+    if (wireMs > 0) this.sim.after(wireMs, this.kLegArrive, leg);
+    else leg.arrive();
+    return leg;
   }
 
-  private serviceOf(t: Extract<OutgoingRequest["target"]["resolved"], { kind: "service" }>): ServiceState | undefined {
+  /** The target's Service (remembered as the last target's); undefined for a host outside the
+   *  cluster or a name with no Service. */
+  private serviceOf(t: OutgoingRequest["target"]["resolved"]): ServiceState | undefined {
     this.lastTarget = t;
+    if (t.kind !== "service") return (this.lastService = undefined);
     const ks = this.knownTargets;
     for (let i = 0; i < ks.length; i++) if (ks[i] === t) return (this.lastService = this.knownServices[i]);
     const svc = this.registry.byFqdn.get(t.fqdn);
@@ -72,6 +70,16 @@ export class DirectPath {
       this.knownServices.push(svc);
     }
     return (this.lastService = svc);
+  }
+
+  /** Not a pod without a proxy: a host outside the cluster, a pod with a proxy in front, or no endpoint. */
+  private notDirect(origin: Origin, req: OutgoingRequest, responder: Responder, svc: ServiceState | undefined, pod: Pod | undefined): Exchange {
+    const t = req.target.resolved;
+    if (t.kind !== "service") return this.outside(responder);
+    // The registry's FQDN (same text as the target's): the server sidecar's inbound cluster names
+    // this very string (istio.services[0]), so EdgeSinks.destination's compare of the two stops at
+    // V8's identity check instead of comparing characters (docs/performance.md, Goal 3, left19).
+    return this.viaExchange(origin, req, responder, svc !== undefined ? svc.fqdn : t.fqdn, pod);
   }
 
   // The other cases apart from `send`, so that TurboFan's inlining budget goes to the common one
@@ -170,13 +178,19 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
 
   /** It reaches the pod (Inbound's toApp on the plain path). */
   arrive(): void {
-    if (this.closed) return;
     const pod = this.pod;
-    // Dropped on the way: no answer, no reset; only the caller's timeouts end it.
-    if (pod.blackholed) this.drop();
-    // Nothing listens (the pod, or its app's port): the connection is refused.
-    else if (!pod.listening || pod.appUp !== true) this.refuse();
+    // The cases with no app to serve it in a method apart (TurboFan's inlining budget in the app
+    // call's send, which inlines this: docs/performance.md, Goal 2, session 23).
+    if (this.closed || pod.blackholed || !pod.listening || pod.appUp !== true) this.notServed();
     else this.served = pod.app.arrive(this.req, this);
+  }
+
+  private notServed(): void {
+    if (this.closed) return;
+    // Dropped on the way: no answer, no reset; only the caller's timeouts end it.
+    if (this.pod.blackholed) this.drop();
+    // Nothing listens (the pod, or its app's port): the connection is refused.
+    else this.refuse();
   }
 
   abandon(): void {

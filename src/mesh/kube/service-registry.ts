@@ -36,7 +36,10 @@ export class ServiceState {
     // The fallback apart: with it (and its closure) inside, this function was compiled apart from
     // the direct path's send, a call per request; now it is inlined there (docs/performance.md,
     // Goal 2, session 19).
-    return eps.length === 0 ? this.servingTerminatingPick(u) : pickOf(eps, u);
+    const n = eps.length;
+    // pickOf's index written out: the direct path's send inlines this function, and a call to pickOf
+    // is one more candidate against TurboFan's inlining budget there (docs/performance.md, Goal 2, session 23).
+    return n === 0 ? this.servingTerminatingPick(u) : eps[Math.min(n - 1, Math.floor(u * n))];
   }
 
   /** No ready endpoint: kube-proxy falls back to the serving terminating ones (KEP-1669,

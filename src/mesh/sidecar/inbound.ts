@@ -171,16 +171,10 @@ export class Inbound {
    */
   enter(pod: Pod, leg: PodLeg): void {
     this.active++;
-    let head: PodLeg;
-    // A pod with no list yet (or reset) has no entries left: the first entry makes the head.
-    const left = pod.insideEntriesLeft - 1;
-    if (left < 0) {
-      head = renewedHead(pod, pod.inside as PodLeg | null, leg);
-      pod.insideEntriesLeft = HEAD_RENEWAL - 1;
-    } else {
-      head = pod.inside as PodLeg;
-      pod.insideEntriesLeft = left;
-    }
+    // A pod with no list yet (or reset) has no entries left: the first entry makes the head (and sets
+    // the count again). One assignment and the renewal apart: the direct path's send inlines this, and
+    // its bytecode counts against TurboFan's inlining budget there (docs/performance.md, Goal 2, session 23).
+    const head = --pod.insideEntriesLeft < 0 ? renewedHead(pod, pod.inside as PodLeg | null, leg) : (pod.inside as PodLeg);
     const first = head.next;
     leg.next = first;
     leg.prev = head;
@@ -306,6 +300,7 @@ function renewedHead(pod: Pod, old: PodLeg | null, leg: PodLeg): PodLeg {
     old.next = null;
   }
   pod.inside = head;
+  pod.insideEntriesLeft = HEAD_RENEWAL - 1;
   return head;
 }
 
