@@ -15,7 +15,7 @@ import type { Network } from "../network.js";
 import type { Pod } from "../kube/pod.js";
 import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
 import { mirrorSelected } from "../../proxy/route/mirror.js";
-import type { ClusterRoute, PassthroughTarget, ProxyRouting } from "./proxy-routing.js";
+import type { ClusterRoute, HeldVirtualHost, PassthroughTarget, ProxyRouting } from "./proxy-routing.js";
 import { ENVOY_WORKERS, type UpstreamCluster } from "./upstream-cluster.js";
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { chooseClientTls, connectionSecurity, type ConnectionOutcome } from "../../proxy/security/index.js";
@@ -146,18 +146,12 @@ export class SidecarPath {
       const v = downstreamVerdict(routing.downstreamTls(pod, req, held), req.scheme);
       if (v.kind === "closed") return this.downstream.close(responder, v.flags);
       handshake = v.kind === "handshake" && this.downstream.opened(pod, conn);
-    } else if (routing.blackholedTcp(pod, req, held)) {
-      // The stats filter counts the connection when it closes (no peer metadata ever comes).
-      const tcp = this.d.sinks.catchAllTcp(origin, "BlackHoleCluster");
-      const now = this.sim.now;
-      tcp.connection?.(true, now);
-      tcp.connection?.(false, now);
-      // tcp_proxy's access log has its line for it (access-log.ts formatTcpAccessLogLine).
-      this.d.log?.tcpLine({ startMs: now, endMs: now, flags: "UH", bytesReceived: 0, bytesSent: 0, upstreamHost: "", upstreamCluster: "BlackHoleCluster", downstreamLocal: "" });
-      return this.downstream.close(responder, "UH");
-    } else {
-      const target = routing.passthroughTcp(held);
-      if (target !== null) return this.passthroughTcp(origin, pod, req, responder, conn, target);
+    } else if (held.tcpTarget !== null || held.vh.kind === "block-all") {
+      // A virtual host whose catch-all TCP chain may take the connection (a passthrough target, one
+      // not yet known, or REGISTRY_ONLY's block-all); once a host's target is known to be none,
+      // its requests skip both tests (docs/performance.md, Goal 3, session 23).
+      const tcp = this.catchAllTcp(origin, pod, req, responder, conn, held);
+      if (tcp !== null) return tcp;
     }
     const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
@@ -179,6 +173,23 @@ export class SidecarPath {
     if (this.d.log !== null && req.ctx) traceStream(x, this.d.log);
     x.route(held);
     return x;
+  }
+
+  /** The catch-all TCP chain's answer to a connection (blackholed, or passed through), or null: HTTP routing takes it. */
+  private catchAllTcp(origin: Origin, pod: Pod, req: OutgoingRequest, responder: Responder, conn: number, held: HeldVirtualHost): Exchange | null {
+    const routing = this.d.routing;
+    if (routing.blackholedTcp(pod, req, held)) {
+      // The stats filter counts the connection when it closes (no peer metadata ever comes).
+      const tcp = this.d.sinks.catchAllTcp(origin, "BlackHoleCluster");
+      const now = this.sim.now;
+      tcp.connection?.(true, now);
+      tcp.connection?.(false, now);
+      // tcp_proxy's access log has its line for it (access-log.ts formatTcpAccessLogLine).
+      this.d.log?.tcpLine({ startMs: now, endMs: now, flags: "UH", bytesReceived: 0, bytesSent: 0, upstreamHost: "", upstreamCluster: "BlackHoleCluster", downstreamLocal: "" });
+      return this.downstream.close(responder, "UH");
+    }
+    const target = routing.passthroughTcp(held);
+    return target !== null ? this.passthroughTcp(origin, pod, req, responder, conn, target) : null;
   }
 
   /**

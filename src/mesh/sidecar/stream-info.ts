@@ -34,11 +34,11 @@ export interface StreamInfo {
   /** Flags this request collected on its way (DI). */
   extraFlags: string;
   /** %RESPONSE_CODE_DETAILS% of a gateway's own denial (RBAC, JWT); "" to derive it from code and flags. */
-  details: string;
+  readonly details: string;
   /** The last try's connect failure was the connect timeout (not a refusal). */
   connectTimedOut: boolean;
   /** A ServiceEntry host's namespace (destination_service_namespace); "" otherwise. */
-  serviceNamespace: string;
+  readonly serviceNamespace: string;
   /** The host of the last try (null: the request reached no host), and its pool id in the cluster. */
   lastHost: Pod | null;
   lastHostId: number;
@@ -57,7 +57,7 @@ export interface StreamInfo {
   /** The route it matched (null: none, or a host outside the mesh). */
   routeEntry: CompiledRoute | null;
   /** Routed to a host outside the mesh. */
-  external: boolean;
+  readonly external: boolean;
   /** What goes upstream: `req`, or a copy carrying this proxy's span as parent. */
   upReq: OutgoingRequest;
   /** This proxy's CLIENT span (null: not sampled, or tracing off). */
