@@ -15,10 +15,25 @@ export interface RecordTarget {
 }
 
 /** Records per batch: enough that each of thousands of edges gets tens of them per flush (≈ 1.8 MB). */
-const CAPACITY = 32_768;
+export const CAPACITY = 32_768;
+
+/**
+ * Records in a buffer's first batch. `flush` runs once a batch, so V8 never optimizes it as a whole:
+ * its loops are compiled on stack replacement (OSR) when one gets hot. If that first happens in a
+ * full batch, each loop is compiled before the code after it has ever run, so that code is compiled
+ * as "insufficient type feedback" exits; V8 keeps OSR code whose deoptimization is outside its loop
+ * (v8 src/runtime/runtime-compiler.cc, Runtime_NotifyDeoptimized: `DeoptExitIsInsideOsrLoop`), and
+ * every later flush entered the same OSR code and deoptimized three times (docs/performance.md,
+ * Goal 4, sessions 23 `scale11` and `flush`). A small first batch runs every line of `flush` once,
+ * too few iterations for OSR, before the first full one. Batches end anywhere without changing a
+ * figure (each edge's records still reach it in arrival order).
+ */
+export const FIRST_BATCH = 1_024;
 
 export class EdgeRecordBuffer {
   private n = 0;
+  /** Records at which the batch is applied: FIRST_BATCH, then CAPACITY. */
+  private limit = FIRST_BATCH;
   private readonly edgeOf = new Int32Array(CAPACITY);
   private readonly endMs = new Float64Array(CAPACITY);
   private readonly latencyMs = new Float64Array(CAPACITY);
@@ -48,7 +63,7 @@ export class EdgeRecordBuffer {
     this.requestBytes[i] = requestBytes;
     this.responseBytes[i] = responseBytes;
     this.n = i + 1;
-    if (this.n === CAPACITY) this.flush();
+    if (this.n === this.limit) this.flush();
   }
 
   /** Apply every buffered record to its edge, an edge at a time, each edge's in arrival order. */
@@ -71,6 +86,7 @@ export class EdgeRecordBuffer {
     }
     this.flags.fill("", 0, n);
     this.n = 0;
+    this.limit = CAPACITY;
   }
 }
 

@@ -2,6 +2,7 @@
 // recording each request at once gives: same counts, sums, histograms, code series and windows.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CAPACITY, EdgeRecordBuffer, FIRST_BATCH, type RecordTarget } from "../../src/telemetry/edge-record-buffer.js";
 import { BUFFER_EDGES_FROM, Recorder, type EdgeLabels, type EdgeStats } from "../../src/telemetry/recorder.js";
 
 const opts = { warmupMs: 1000, windowMs: 1000, endMs: 60_000 };
@@ -42,6 +43,33 @@ describe("EdgeRecordBuffer", () => {
       direct.finish();
       expect(buffered.edges.map(figures)).toEqual(direct.edges.map(figures));
     }), { numRuns: 3, endOnFailure: true });
+  });
+
+  // The first batch is short so that every line of `flush` has run before V8 compiles its loops on
+  // stack replacement (v8 src/runtime/runtime-compiler.cc, Runtime_NotifyDeoptimized, keeps OSR code
+  // that deoptimizes after its loop; docs/performance.md, Goal 4, session 23 `flush`); later ones are full.
+  it("applies a short first batch, then full ones, each edge's records in arrival order", () => {
+    const got: number[][] = [[], [], []];
+    const targets: RecordTarget[] = got.map((g) => ({ record: (endMs: number) => { g.push(endMs); } }));
+    const buffer = new EdgeRecordBuffer(targets);
+    let t = 0;
+    const add = (count: number): void => {
+      for (let k = 0; k < count; k++, t++) buffer.add(t % 3, t, 1, 200, "-", 0, 0);
+    };
+    const applied = (): number => got.reduce((a, g) => a + g.length, 0);
+    add(FIRST_BATCH - 1);
+    expect(applied()).toBe(0);
+    add(1);
+    expect(applied()).toBe(FIRST_BATCH);
+    add(CAPACITY - 1);
+    expect(applied()).toBe(FIRST_BATCH);
+    add(1);
+    expect(applied()).toBe(FIRST_BATCH + CAPACITY);
+    add(FIRST_BATCH);
+    expect(applied()).toBe(FIRST_BATCH + CAPACITY);
+    buffer.flush();
+    expect(applied()).toBe(t);
+    got.forEach((g, e) => expect(g).toEqual(Array.from({ length: g.length }, (_, k) => e + 3 * k)));
   });
 
   it("records at once while the recorder has few edges", () => {
