@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { mmcYaml } from "../test/support/scenario-text.js";
 import { runMinimalMMc } from "./minimal-loop.js";
-import { BIN, measure, median } from "./whole-process.js";
+import { BIN, envWithoutExtraCaCerts, measure, median } from "./whole-process.js";
 
 export interface MMcHeadline {
   requests: number;
@@ -20,6 +20,8 @@ export interface MMcHeadline {
   binRequests: number;
   /** binRequests/binCpuMs over requests/minimalCpuMs. */
   ratio: number;
+  /** The bin's CPU and ratio without NODE_EXTRA_CA_CERTS, when this process has it (whole-process.ts). */
+  withoutExtraCaCerts: { binCpuMs: number; ratio: number } | null;
 }
 
 function cpuMsOf(f: () => void): number {
@@ -35,19 +37,25 @@ export function benchMMcBin(o: { c: number; rho: number; requests: number; round
   const rate = o.rho * o.c * 1000;
   const file = path.join(tmp, "mmc.yaml");
   fs.writeFileSync(file, mmcYaml({ c: o.c, rate, meanServiceMs: 1, durationS: Math.ceil(o.requests / rate), warmupS: 0 }));
-  const minimal: number[] = [], bin: number[] = [], wall: number[] = [];
+  const minimal: number[] = [], bin: number[] = [], wall: number[] = [], binPlain: number[] = [];
+  const plain = envWithoutExtraCaCerts();
+  const out = path.join(tmp, "out");
   let binRequests = 0;
   for (let i = 0; i < o.rounds; i++) {
     minimal.push(cpuMsOf(() => runMinimalMMc({ c: o.c, utilisation: o.rho, requests: o.requests, seed: 1 })));
-    const out = path.join(tmp, "out");
     const m = measure([BIN, "run", file, "--format", "json", "--quiet", "--out", out]);
     bin.push(m.cpuMs);
     wall.push(m.wallMs);
     binRequests = (JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as { clients: Record<string, { requests: number }> }).clients["users"]!.requests;
+    if (plain !== null) binPlain.push(measure([BIN, "run", file, "--format", "json", "--quiet", "--out", out], { env: plain }).cpuMs);
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   const minimalCpuMs = median(minimal), binCpuMs = median(bin);
-  return { requests: o.requests, minimalCpuMs, binCpuMs, binWallMs: median(wall), binRequests, ratio: binRequests / binCpuMs / (o.requests / minimalCpuMs) };
+  const ratioOf = (cpuMs: number): number => binRequests / cpuMs / (o.requests / minimalCpuMs);
+  return {
+    requests: o.requests, minimalCpuMs, binCpuMs, binWallMs: median(wall), binRequests, ratio: ratioOf(binCpuMs),
+    withoutExtraCaCerts: plain !== null ? { binCpuMs: median(binPlain), ratio: ratioOf(median(binPlain)) } : null,
+  };
 }
 
 export interface BookinfoHeadline { minutes: number; cpuMs: number; wallMs: number; peakRssMb: number; requests: number; events: number }

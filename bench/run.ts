@@ -23,6 +23,11 @@ const REQUESTS = 2_000_000;
 const c = 5;
 const rho = 0.7;
 
+// Which Node runs the bench, and whether its start pays for NODE_EXTRA_CA_CERTS (whole-process.ts).
+console.log(
+  `Node ${process.version} (V8 ${process.versions.v8}); NODE_EXTRA_CA_CERTS ${process.env["NODE_EXTRA_CA_CERTS"] === undefined ? "not set" : "set: Node 20 reads it at every process start, Node 22 and 24 at the first TLS use; whole-process figures are given with and without it"}`,
+);
+
 // Headline (issue 18, goals 2 and 3): the package's bin as a whole process, CPU time, against the
 // minimal loop's CPU time measured in the same rounds.
 console.log(`Headline: the bin (bin/meshsim.js → dist/), whole process, CPU time (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.availableParallelism()} cores)`);
@@ -31,6 +36,9 @@ console.log(
   `  M/M/${c} at ${rho}, ${fmt(REQUESTS)} requests, median of 3 interleaved: minimal loop ${fmt(head.minimalCpuMs)} ms CPU (${fmt(REQUESTS / (head.minimalCpuMs / 1000))} requests/s); ` +
     `meshsim run ${fmt(head.binCpuMs)} ms CPU (${fmt(head.binRequests / (head.binCpuMs / 1000))} requests/s, ${fmt(head.binWallMs)} ms wall) — ${head.ratio.toFixed(2)} of the minimal loop`,
 );
+if (head.withoutExtraCaCerts !== null) {
+  console.log(`    the same without NODE_EXTRA_CA_CERTS: meshsim run ${fmt(head.withoutExtraCaCerts.binCpuMs)} ms CPU — ${head.withoutExtraCaCerts.ratio.toFixed(2)} of the minimal loop`);
+}
 for (const b of benchBookinfoBin([10, 60])) {
   console.log(
     `  Bookinfo with sidecars at 1,000 rps, ${b.minutes} simulated min: ${(b.cpuMs / 1000).toFixed(1)} s CPU (${(b.wallMs / 1000).toFixed(1)} s wall), ` +
@@ -75,6 +83,13 @@ console.log(
   `Start-up, whole process (median of 11): node -e 0 ${start.nodeMs.toFixed(0)} ms; meshsim --version ${start.versionMs.toFixed(0)} ms ` +
     `(${(start.versionMs / start.nodeMs).toFixed(2)}× Node's start); a 1 s M/M/c run ${start.trivialRunMs.toFixed(0)} ms (${(start.trivialRunMs / start.nodeMs).toFixed(2)}×)`,
 );
+const plainStart = start.withoutExtraCaCerts;
+if (plainStart !== null) {
+  console.log(
+    `  the same without NODE_EXTRA_CA_CERTS: node -e 0 ${plainStart.nodeMs.toFixed(0)} ms; meshsim --version ${plainStart.versionMs.toFixed(0)} ms ` +
+      `(${(plainStart.versionMs / plainStart.nodeMs).toFixed(2)}×); a 1 s M/M/c run ${plainStart.trivialRunMs.toFixed(0)} ms (${(plainStart.trivialRunMs / plainStart.nodeMs).toFixed(2)}×)`,
+  );
+}
 
 const sweep = benchSweep();
 const rateText = (r: { perS: number; perCpuS: number }): string => `${r.perS.toFixed(2)}/s (${r.perCpuS.toFixed(2)} per CPU-second)`;

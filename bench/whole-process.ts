@@ -19,11 +19,25 @@ export interface ProcessFigures {
   stderr: string;
 }
 
-/** Run `node args...` from the project's root and measure it. */
-export function measure(args: readonly string[], opts: { hook?: boolean } = {}): ProcessFigures {
+/**
+ * The environment without NODE_EXTRA_CA_CERTS, or null when it is not set. Node 20 reads that file into
+ * OpenSSL's store when the process starts, whether or not TLS is ever used (≈ 415 M instructions for
+ * Debian's 140-certificate bundle, measured by callgrind on `node -e 0`: 504 M with it, 87 M without;
+ * https://github.com/nodejs/node/issues/40524); Node 22 and 24 load it when TLS first needs it. A
+ * machine that sets it (as CI images often do) adds that to every whole process the bench measures.
+ */
+export function envWithoutExtraCaCerts(): NodeJS.ProcessEnv | null {
+  if (process.env["NODE_EXTRA_CA_CERTS"] === undefined) return null;
+  const env = { ...process.env };
+  delete env["NODE_EXTRA_CA_CERTS"];
+  return env;
+}
+
+/** Run `node args...` from the project's root and measure it (`env`: the child's, else this process's). */
+export function measure(args: readonly string[], opts: { hook?: boolean; env?: NodeJS.ProcessEnv } = {}): ProcessFigures {
   const hook = opts.hook ?? true;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...(hook ? ["--import", EXIT_HOOK] : []), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [...(hook ? ["--import", EXIT_HOOK] : []), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28, env: opts.env ?? process.env });
   const wallMs = performance.now() - t0;
   const m = /^meshsim-bench (\{.*\})$/m.exec(r.stderr);
   const figures = m === null ? { cpuUs: Number.NaN, maxRssKb: Number.NaN } : (JSON.parse(m[1]!) as { cpuUs: number; maxRssKb: number });
