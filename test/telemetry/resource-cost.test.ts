@@ -24,7 +24,8 @@ describe("CpuUsage", () => {
   it("addTwo books the same sums as two adds, in the same order", () => {
     // SidecarCpu.pass books a pass and its main thread's share at once (src/mesh/sidecar/sidecar-cpu.ts
     // pass): every total must be the double two adds give (adding d1 + d2 at once would round
-    // differently), inside one window, across windows, and for empty stretches.
+    // differently), inside one window, across windows, and for empty stretches (SidecarCpu.pass books its
+    // main thread's share through addTwo even when it is 0).
     const r = new RandomStreams(5).stream("stretches");
     const a = new CpuUsage();
     const b = new CpuUsage();
@@ -36,7 +37,7 @@ describe("CpuUsage", () => {
       const f1 = from;
       const t1 = f1 + (r() < 0.05 ? 0 : 0.3 / (1 + 7 * r()));
       const f2 = from + (r() < 0.01 ? 1_200 : r() * 0.2);
-      const t2 = f2 + 0.05 / (1 + 7 * r());
+      const t2 = f2 + (r() < 0.05 ? 0 : 0.05 / (1 + 7 * r())); // empty: a proxy with no main-thread share
       a.addTwo(f1, t1, f2, t2);
       b.add(f1, t1, 1);
       b.add(f2, t2, 1);

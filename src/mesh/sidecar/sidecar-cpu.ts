@@ -93,13 +93,13 @@ export class SidecarCpu {
     // The main thread's share of this request is charged to the CFS quota when its worker takes it
     // up (the same period: a backlogged worker books periods ahead of the clock, and the quota is
     // shared), and counted as used from then.
+    // One booking of both stretches, in the same order as two adds (telemetry/cpu-usage.ts addTwo).
+    // Without a main thread's share the second stretch is empty and books nothing, as `add` would: no
+    // branch here (a branch that Bookinfo's passes rarely take deoptimized `pass` once at its first).
     const main = this.mainMs;
     const end = this.workers.run(w, now, work, main);
-    if (main > 0) {
-      // One booking of both stretches, in the same order as two adds (telemetry/cpu-usage.ts addTwo).
-      const at = this.workers.lastStart;
-      this.usage.addTwo(end - work, end, at, at + main);
-    } else this.usage.add(end - work, end, 1);
+    const at = this.workers.lastStart;
+    this.usage.addTwo(end - work, end, at, at + main);
     return end - now + this.latency();
   }
 
