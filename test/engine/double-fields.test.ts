@@ -36,8 +36,8 @@ describe("fields of fractional ms keep their objects' hidden class", () => {
   it("WorkerThreads.lastStart, waitMs and maxWaitMs", () => {
     const a = new WorkerThreads(1);
     const b = new WorkerThreads(1);
-    b.run(0, 0, 1.5);
-    b.run(0, 0.25, 1);
+    b.run(0, 0, 1.5, 0);
+    b.run(0, 0.25, 1, 0);
     expect(b.maxWaitMs).toBe(1.25);
     expect(hiddenClasses([a, b])).toBe(1);
   });

@@ -26,7 +26,7 @@ export function sidecarBenchmark(cal: ProxyCalibration, o: { rps: number; connec
   const sim = new Simulator();
   const atServer = sim.on((r: Req) => {
     const w1 = pinned[1]![r.c]!;
-    sim.at(proxies[1].run(w1, sim.now, onPath) + lat(), done, r);
+    sim.at(proxies[1].run(w1, sim.now, onPath, 0) + lat(), done, r);
   });
   const done = sim.on((r: Req) => {
     added.push(sim.now - r.t0);
@@ -35,7 +35,7 @@ export function sidecarBenchmark(cal: ProxyCalibration, o: { rps: number; connec
   });
   const arrive = sim.on(() => {
     const r: Req = { t0: sim.now, c: Math.floor(pick() * o.connections) };
-    sim.at(proxies[0].run(pinned[0]![r.c]!, sim.now, onPath) + lat(), atServer, r);
+    sim.at(proxies[0].run(pinned[0]![r.c]!, sim.now, onPath, 0) + lat(), atServer, r);
     if (proxies[0].passes < o.requests) sim.after(-Math.log(1 - arrivals()) * (1000 / o.rps), arrive);
   });
   sim.at(0, arrive);

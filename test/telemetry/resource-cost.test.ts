@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PRICES, monthlyCost } from "../../src/telemetry/resource-cost.js";
 import { CpuUsage } from "../../src/telemetry/cpu-usage.js";
+import { RandomStreams } from "../../src/engine/rng.js";
 
 describe("monthlyCost", () => {
   it("one vCPU and one GB for a month at Fargate's us-east-1 prices", () => {
@@ -19,6 +20,31 @@ describe("CpuUsage", () => {
     expect(s.max).toBeCloseTo(2, 12);
     expect(s.mean).toBeCloseTo((1 + 2 + 1 + 0) / 3, 12);
     expect(u.totalMs).toBeCloseTo(4000, 9);
+  });
+  it("addTwo books the same sums as two adds, in the same order", () => {
+    // SidecarCpu.pass books a pass and its main thread's share at once (src/mesh/sidecar/sidecar-cpu.ts
+    // pass): every total must be the double two adds give (adding d1 + d2 at once would round
+    // differently), inside one window, across windows, and for empty stretches (SidecarCpu.pass books its
+    // main thread's share through addTwo even when it is 0).
+    const r = new RandomStreams(5).stream("stretches");
+    const a = new CpuUsage();
+    const b = new CpuUsage();
+    // Stretches in a few windows, some across two; lengths with all 53 bits (a quotient: the draws
+    // have 32), so that the sums round as a pass's do.
+    const t = 5_000;
+    for (let i = 0; i < 20_000; i++) {
+      const from = Math.floor(i / 4_000) * 1_000 + r() * 999;
+      const f1 = from;
+      const t1 = f1 + (r() < 0.05 ? 0 : 0.3 / (1 + 7 * r()));
+      const f2 = from + (r() < 0.01 ? 1_200 : r() * 0.2);
+      const t2 = f2 + (r() < 0.05 ? 0 : 0.05 / (1 + 7 * r())); // empty: a proxy with no main-thread share
+      a.addTwo(f1, t1, f2, t2);
+      b.add(f1, t1, 1);
+      b.add(f2, t2, 1);
+    }
+    expect(a.totalMs).toBe(b.totalMs);
+    expect(a.series(0, t, 1000)).toEqual(b.series(0, t, 1000));
+    for (let s = 0; s + 1000 < t; s += 1000) expect(a.coreMsBetween(s, s + 1000)).toBe(b.coreMsBetween(s, s + 1000));
   });
   it("p99 over windows is the nearest-rank 99th percentile", () => {
     const u = new CpuUsage();

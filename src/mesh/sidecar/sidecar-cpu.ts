@@ -90,22 +90,23 @@ export class SidecarCpu {
       }
       work += this.filterMs;
     }
-    const end = this.workers.run(w, now, work);
-    this.usage.add(end - work, end, 1);
-    if (this.mainMs > 0) {
-      // The main thread's share of this request, counted when its worker takes it up (the same
-      // CFS period: a backlogged worker books periods ahead of the clock, and the quota is shared).
-      const at = this.workers.lastStart;
-      this.usage.add(at, at + this.mainMs, 1);
-      this.bandwidth?.charge(at, this.mainMs);
-    }
+    // The main thread's share of this request is charged to the CFS quota when its worker takes it
+    // up (the same period: a backlogged worker books periods ahead of the clock, and the quota is
+    // shared), and counted as used from then.
+    // One booking of both stretches, in the same order as two adds (telemetry/cpu-usage.ts addTwo).
+    // Without a main thread's share the second stretch is empty and books nothing, as `add` would: no
+    // branch here (a branch that Bookinfo's passes rarely take deoptimized `pass` once at its first).
+    const main = this.mainMs;
+    const end = this.workers.run(w, now, work, main);
+    const at = this.workers.lastStart;
+    this.usage.addTwo(end - work, end, at, at + main);
     return end - now + this.latency();
   }
 
   /** The response left through worker `w` at `now`: the telemetry and the body's bytes after it. */
   afterResponse(w: number, now: number, responseBytes: number): void {
-    const extraKiB = responseBytes > 1024 ? responseBytes / 1024 - 1 : 0;
-    const work = this.afterMs + extraKiB * this.cal.cpuPerKiBMs;
+    // Past the first KiB only: below it `afterMs + 0 * cpuPerKiBMs` is `afterMs` (a finite cost per KiB).
+    const work = responseBytes > 1024 ? this.afterMs + (responseBytes / 1024 - 1) * this.cal.cpuPerKiBMs : this.afterMs;
     if (work <= 0) return;
     const end = this.workers.runAfter(w, now, work);
     this.usage.add(end - work, end, 1);

@@ -49,15 +49,19 @@ export class WorkerThreads {
     return Math.min(this.concurrency - 1, Math.floor(u * this.concurrency));
   }
 
-  /** Queue a pass's `workMs` of CPU on worker `w` at time `now`; returns when the pass ends. */
-  run(w: number, now: number, workMs: number): number {
+  /**
+   * Queue a pass's `workMs` of CPU on worker `w` at time `now`; returns when the pass ends. `mainMs`:
+   * the main thread's share of the pass, which delays no worker but uses the CFS quota when the pass
+   * starts (CfsBandwidth.runCharging).
+   */
+  run(w: number, now: number, workMs: number, mainMs: number): number {
     const free = this.freeAt[w]!;
     // Math.max, not `free > now ? free : now` (the same value: times are never NaN or -0): the
     // conditional merged a double with the caller's tagged `now`, and TurboFan boxed `start` in a
     // new HeapNumber at every pass (docs/performance.md, Goal 3, session 21).
     const start = Math.max(free, now);
     this.lastStart = start;
-    const end = this.bandwidth === null ? start + workMs : this.bandwidth.run(start, workMs);
+    const end = this.bandwidth === null ? start + workMs : this.bandwidth.runCharging(start, workMs, mainMs);
     this.freeAt[w] = end;
     this.busyMs[w]! += workMs;
     // A stall on the CFS quota is waiting too.

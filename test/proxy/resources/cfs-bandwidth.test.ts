@@ -80,6 +80,31 @@ describe("CfsBandwidth", () => {
     expect(c.run(200, 2)).toBe(302); // nothing left in period 2: both ms in period 3
   });
 
+  it("runCharging gives the same ends, periods and throttles as run then charge, the quota binding or not", () => {
+    // SidecarCpu.pass books a pass and its main thread's share (src/mesh/sidecar/sidecar-cpu.ts pass):
+    // the fused booking must leave every period's use as the two calls did, near a period's end and
+    // when the quota stalls the worker, and take no period for a zero share (charge was skipped then).
+    for (const quota of [50, 5]) {
+      const u = new RandomStreams(11).stream("passes");
+      const a = new CfsBandwidth(100, quota);
+      const b = new CfsBandwidth(100, quota);
+      let t = 0;
+      for (let i = 0; i < 20_000; i++) {
+        t += u() < 0.02 ? 99 - u() * 1e-6 : u() * 0.5;
+        const work = u() * 0.2;
+        const main = u() < 0.1 ? 0 : u() * 0.05;
+        const end = b.run(t, work);
+        if (main > 0) b.charge(t, main);
+        expect(a.runCharging(t, work, main)).toBe(end);
+      }
+      expect(a.periods).toBe(b.periods);
+      expect(a.throttledPeriods).toBe(b.throttledPeriods);
+      if (quota === 5) expect(a.throttledPeriods).toBeGreaterThan(10);
+      // What is left in each of the last periods: a piece as large as the quota in each.
+      for (let k = Math.floor(t / 100) - 20; k <= Math.floor(t / 100); k++) expect(a.run(k * 100, quota)).toBe(b.run(k * 100, quota));
+    }
+  });
+
   it("caps one worker's throughput at the limit: 0.8 cores offered to a 0.5-core limit take 1.6 times as long", () => {
     // Poisson passes of 0.1 ms at 8 per ms for 10 s: 8,000 ms of CPU; at 0.5 cores the last ends ≈ 16,000 ms.
     const w = new WorkerThreads(1, new CfsBandwidth(100, 50));
@@ -89,7 +114,7 @@ describe("CfsBandwidth", () => {
     let work = 0;
     while (t < 10_000) {
       t += -Math.log(1 - u()) / 8;
-      end = w.run(0, t, 0.1);
+      end = w.run(0, t, 0.1, 0);
       work += 0.1;
     }
     expect(Math.abs(end - work / 0.5) / (work / 0.5)).toBeLessThan(0.01);

@@ -8,17 +8,17 @@ import { mg1MeanResponse } from "../../support/queueing.js";
 describe("WorkerThreads", () => {
   it("queues a pass behind earlier work on the same worker, not on another worker", () => {
     const w = new WorkerThreads(2);
-    expect(w.run(0, 0, 1)).toBe(1);
-    expect(w.run(0, 0.5, 1)).toBe(2); // waited 0.5 ms
-    expect(w.run(1, 0.5, 1)).toBe(1.5); // other worker idle
+    expect(w.run(0, 0, 1, 0)).toBe(1);
+    expect(w.run(0, 0.5, 1, 0)).toBe(2); // waited 0.5 ms
+    expect(w.run(1, 0.5, 1, 0)).toBe(1.5); // other worker idle
     expect(w.waitMs).toBeCloseTo(0.5, 12);
     expect(w.maxWaitMs).toBeCloseTo(0.5, 12);
   });
   it("work after a response delays the worker's next pass, not the response", () => {
     const w = new WorkerThreads(1);
-    expect(w.run(0, 0, 0.2)).toBeCloseTo(0.2, 12);
+    expect(w.run(0, 0, 0.2, 0)).toBeCloseTo(0.2, 12);
     w.runAfter(0, 0.3, 0.1); // telemetry once the response left at 0.3
-    expect(w.run(0, 0.35, 0.2)).toBeCloseTo(0.6, 12);
+    expect(w.run(0, 0.35, 0.2, 0)).toBeCloseTo(0.6, 12);
     expect(w.totalBusyMs()).toBeCloseTo(0.5, 12);
   });
   it("pins uniformly over the workers", () => {
@@ -63,7 +63,7 @@ describe("a worker at utilisation ρ is an M/G/1 (Pollaczek–Khinchine)", () =>
         });
         const arrive = sim.on(() => {
           const on = -Math.log(1 - svc()) * 0.15 + 0.05;
-          sim.at(w.run(0, sim.now, on), doneKind, { t0: sim.now });
+          sim.at(w.run(0, sim.now, on, 0), doneKind, { t0: sim.now });
           sim.after(-Math.log(1 - arr()) / lambda, arrive);
         });
         sim.at(0, arrive);
@@ -87,7 +87,7 @@ describe("work after responses adds to a worker's utilisation", () => {
     const lambda = 2; // per ms; on 0.2 + after 0.1 ⇒ ρ = 0.6
     const doneKind = sim.on(() => w.runAfter(0, sim.now, 0.1));
     const arrive = sim.on(() => {
-      sim.at(w.run(0, sim.now, 0.2) + 0.3, doneKind);
+      sim.at(w.run(0, sim.now, 0.2, 0) + 0.3, doneKind);
       sim.after(-Math.log(1 - arr()) / lambda, arrive);
     });
     sim.at(0, arrive);
