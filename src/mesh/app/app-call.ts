@@ -147,7 +147,10 @@ export class AppCall implements Responder {
     if (this.waiting !== true) return;
     this.waiting = false;
     this.exchange = null;
-    if (this.timer >= 0) this.cancelTimer();
+    if (this.timer >= 0) {
+      this.timers!.cancel(this.timer);
+      this.timer = -1;
+    }
     this.status = status;
     this.flags = flags;
     this.bytes = bytes;
@@ -156,11 +159,6 @@ export class AppCall implements Responder {
     // session 24).
     if ((status >= 200 && status < 400) || this.retriesLeft <= 0) this.owner.onCallDone(this);
     else this.settle();
-  }
-
-  private cancelTimer(): void {
-    this.timers!.cancel(this.timer);
-    this.timer = -1;
   }
 
   timedOut(): void {
