@@ -230,7 +230,9 @@ export class AppServer {
    * A slot freed with requests waiting: the next ones in FIFO order take the free slots. The busy count
    * changes here all happen at one instant, so the observer is told once, of the count they end at:
    * a time integral (telemetry/pod-stats.ts `busyChanged`) adds nothing between changes at the same
-   * time, and a waiter taking the slot just freed leaves the count as it was. One call instead of a
+   * time, and a waiter taking the slot just freed leaves the count as it was. The report is made even
+   * then: it closes the integral's term at this time as the two reports did, so the integral is
+   * summed in the same steps and every summary stays byte-identical. One call instead of a
    * `setBusy` down and one up per waiter, on the path of the 37 % of M/M/5's requests that wait
    * (docs/performance.md, Goal 2, sessions 22 and 24).
    */
