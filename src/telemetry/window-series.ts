@@ -47,6 +47,11 @@ export class WindowSeries {
   /** Exact largest latency (µs) of the open window. */
   private openMaxUs = 0;
   private open = -1;
+  /** Completion times from `openLoMs` to `openHiMs` are in the open window (`lastOf`); none when no
+   *  window is open. The common request is counted without `indexOf`'s division and clamps
+   *  (docs/performance.md, Goal 2, session 24). */
+  private openLoMs = Infinity;
+  private openHiMs = -Infinity;
 
   constructor(readonly startMs: number, readonly windowMs: number, endMs: number, readonly percentiles: boolean) {
     if (!(windowMs > 0)) throw new RangeError(`report window must be longer than 0 ms, got ${windowMs}`);
@@ -83,6 +88,8 @@ export class WindowSeries {
 
   /** The run stopped early at `endMs`: windows after it are dropped. */
   endAt(endMs: number): void {
+    // The last window's range may have changed (`lastOf`): `indexOf` decides from here.
+    this.openHiMs = -Infinity;
     this.length = Math.min(this.length, Math.max(1, Math.ceil((endMs - this.startMs) / this.windowMs)));
   }
 
@@ -151,6 +158,13 @@ export class WindowSeries {
    * that closes now must not see it). True when its latency belongs to the open window's percentiles.
    */
   count(endMs: number, error: boolean): boolean {
+    // A completion time within the open window's known range: no division, no clamps, no growth.
+    if (endMs >= this.openLoMs && endMs <= this.openHiMs) {
+      const o = this.open;
+      if (error) this.errors[o]!++;
+      this.last = o;
+      return true;
+    }
     const i = this.indexOf(endMs);
     if (i >= this.requests.length) this.grow(i);
     if (error) this.errors[i]!++;
@@ -166,10 +180,26 @@ export class WindowSeries {
       this.openMaxUs = 0;
       this.openSumUs = this.whole.totalUs;
       this.lateUs = 0;
+      this.openLoMs = endMs;
+      this.openHiMs = this.lastOf(i);
     }
     if (i === this.open) return true;
     this.requests[i]!++;
     return false;
+  }
+
+  /**
+   * A completion time that `indexOf` puts in window `i`, as late as can be cheaply checked: every time
+   * from the one that opened the window to this one is in window `i` too, as `indexOf` never decreases
+   * with the time (a subtraction, a division by a positive width, a floor and clamps, each correctly
+   * rounded and monotone). Just below the window's computed end, checked; the last window has no end
+   * (the clamp). -Infinity when the check fails: the window's requests then take `indexOf`.
+   */
+  private lastOf(i: number): number {
+    if (i === this.length - 1) return Infinity;
+    const end = this.startMs + (i + 1) * this.windowMs;
+    const t = end - Math.max(Math.abs(end), 1) * 1e-9;
+    return t >= this.openLoMs && this.indexOf(t) === i ? t : -Infinity;
   }
 
   /** The whole histogram has recorded the latency of the request just counted (`count` said `inOpen`). */
@@ -195,6 +225,8 @@ export class WindowSeries {
   close(): void {
     const h = this.whole;
     if (h === null || this.open < 0) return;
+    this.openLoMs = Infinity;
+    this.openHiMs = -Infinity;
     this.sumUs![this.open] = this.openWindowUs();
     const mark = this.mark!;
     const n = h.countSince(mark);

@@ -168,3 +168,45 @@ describe("window percentiles from the run's own histogram (session 15)", () => {
     expect(w.points().map((p) => [p.p50, p.p99])).toEqual([[5000, 5000], [2.001, 2.001]]);
   });
 });
+
+describe("the open window's range, counted without indexOf (session 24)", () => {
+  /** The next double above x (x > 0). */
+  const nextUp = (x: number): number => {
+    const f = new Float64Array([x]);
+    const b = new BigInt64Array(f.buffer);
+    b[0]! += 1n;
+    return f[0]!;
+  };
+  const nextDown = (x: number): number => {
+    const f = new Float64Array([x]);
+    const b = new BigInt64Array(f.buffer);
+    b[0]! -= 1n;
+    return f[0]!;
+  };
+
+  it("puts every completion time in the window indexOf gives, at and around each window's computed end", () => {
+    // Widths and starts that are not binary fractions, so start + k × width rounds: a range that
+    // ended at the computed end itself, unchecked, would count some of those times in the wrong window
+    // (src/telemetry/window-series.ts `count` and `lastOf`).
+    for (const [startMs, windowMs] of [[0.1, 0.3], [1e5 + 0.7, 0.1], [3, 1 / 3], [0, 1000]] as const) {
+      const windows = 40;
+      const w = new WindowSeries(startMs, windowMs, startMs + windows * windowMs, true);
+      const times: number[] = [];
+      for (let k = 0; k <= windows + 1; k++) {
+        const end = startMs + k * windowMs;
+        times.push(nextDown(nextDown(end)), nextDown(end), end, nextUp(end), end + windowMs / 2);
+      }
+      const want = new Map<number, number>();
+      for (const t of times) {
+        const i = Math.max(0, Math.min(Math.floor((t - startMs) / windowMs), windows - 1));
+        want.set(i, (want.get(i) ?? 0) + 1);
+        w.record(t, 1, true);
+      }
+      w.close();
+      for (let i = 0; i < windows; i++) {
+        expect([i, w.requestsAt(i)]).toEqual([i, want.get(i) ?? 0]);
+        expect([i, w.errorsAt(i)]).toEqual([i, want.get(i) ?? 0]);
+      }
+    }
+  });
+});

@@ -197,14 +197,27 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
     this.abandoned = true;
   }
 
-  /** The app's answer leaves the pod and travels back; no HTTP answer (0) comes back at once. */
+  /**
+   * The app's answer leaves the pod and travels back; no HTTP answer (0) comes back at once. An answer
+   * with no way back to travel (no network latency, as M/M/c's) goes straight to the caller, without
+   * `answer` and `deliver` between: this runs inlined in the app's answer, and their bytecode counted
+   * against TurboFan's inlining budget there (docs/performance.md, Goal 2, session 24).
+   */
   onResponse(status: number, flags: string, bytes = 0): void {
     if (this.closed) return;
     this.closed = true;
-    this.path.inbound.left(this);
+    const path = this.path;
+    path.inbound.left(this);
+    const delay = status === 0 ? 0 : path.network.between(this.pod, this.client);
+    if (status !== 0 && delay <= 0 && this.abandoned === false) this.responder.onResponse(status, flags, bytes);
+    else this.answerLater(status, flags, bytes, delay);
+  }
+
+  /** No HTTP answer, an answer that travels, or one its caller abandoned (its delivery is still an event). */
+  private answerLater(status: number, flags: string, bytes: number, delay: number): void {
     this.bytes = bytes;
     if (status === 0) this.answer(0, "-");
-    else this.answer(status, flags, this.path.network.between(this.pod, this.client));
+    else this.answer(status, flags, delay);
   }
 
   private refuse(): void {

@@ -1,0 +1,62 @@
+// The app's answer on a DirectLeg (src/mesh/kube/direct-exchange.ts `onResponse`): when it has no way
+// back to travel it goes to the caller at once, without the `answer`/`deliver` layers
+// (docs/performance.md, Goal 2, session 24). What reaches the caller, and when, must stay what those
+// layers gave: an abandoned leg answers nobody (an app call retried after its timeout must not take
+// the first attempt's late answer), a travelling answer is an event after the way back, and a
+// connection with no HTTP answer comes back at once without a draw of the network's latency.
+import { describe, expect, it } from "vitest";
+import { Simulator } from "../../src/engine/simulator.js";
+import { DirectLeg, type DirectPath } from "../../src/mesh/kube/direct-exchange.js";
+import type { Pod } from "../../src/mesh/kube/pod.js";
+import type { OutgoingRequest, Responder } from "../../src/mesh/transport.js";
+
+function leg(wayBackMs: number) {
+  const sim = new Simulator();
+  let draws = 0;
+  const path = {
+    sim,
+    inbound: { left() {} },
+    network: { between: () => (draws++, wayBackMs) },
+    kLegBack: sim.on((l: DirectLeg) => l.deliver()),
+  } as unknown as DirectPath;
+  const got: [number, number, string, number | undefined][] = [];
+  const responder: Responder = { onResponse: (status, flags, bytes) => void got.push([sim.now, status, flags, bytes]) };
+  const l = new DirectLeg(path, {} as Pod, null, {} as OutgoingRequest, responder);
+  return { sim, l, got, draws: () => draws };
+}
+
+describe("DirectLeg.onResponse", () => {
+  it("answers the caller at once when nothing travels back", () => {
+    const { sim, l, got } = leg(0);
+    l.onResponse(200, "-", 5);
+    expect(got).toEqual([[0, 200, "-", 5]]);
+    l.onResponse(503, "-", 1); // closed: a second answer is ignored
+    sim.run();
+    expect(got).toEqual([[0, 200, "-", 5]]);
+  });
+
+  it("answers nobody once its caller abandoned it, at once or after the way back", () => {
+    for (const ms of [0, 2]) {
+      const { sim, l, got } = leg(ms);
+      l.abandon();
+      l.onResponse(200, "-", 5);
+      sim.run();
+      expect(got).toEqual([]);
+    }
+  });
+
+  it("answers after the way back when the answer travels", () => {
+    const { sim, l, got } = leg(2);
+    l.onResponse(200, "UF", 7);
+    expect(got).toEqual([]);
+    sim.run();
+    expect(got).toEqual([[2, 200, "UF", 7]]);
+  });
+
+  it("gives no HTTP answer (0) at once, with flags '-', and draws no latency for it", () => {
+    const { l, got, draws } = leg(2);
+    l.onResponse(0, "UC", 3);
+    expect(got).toEqual([[0, 0, "-", 3]]);
+    expect(draws()).toBe(0);
+  });
+});
