@@ -30,20 +30,31 @@ export const CAPACITY = 32_768;
  */
 export const FIRST_BATCH = 1_024;
 
+/**
+ * Doubles per record in `records`: endMs, latencyMs, requestBytes, responseBytes, and a slot holding
+ * two int32s (the status code and the flags' number). One record is 40 bytes in one array, so `flush`,
+ * which reads the records in edge order (scattered over the batch), loads one or two cache lines per
+ * record where seven arrays cost seven (docs/performance.md, Goal 4, session 24 `scale12`).
+ */
+const STRIDE = 5;
+
 export class EdgeRecordBuffer {
   private n = 0;
   /** Records at which the batch is applied: FIRST_BATCH, then CAPACITY. */
   private limit = FIRST_BATCH;
+  /** Apart from the records: the counting sort's two passes read it in order, 4 bytes a record. */
   private readonly edgeOf = new Int32Array(CAPACITY);
-  private readonly endMs = new Float64Array(CAPACITY);
-  private readonly latencyMs = new Float64Array(CAPACITY);
-  // Status codes are whole numbers: read back from a Float64Array they would be heap numbers, and a
-  // code series made from one would get a map of its own (V8 field representation; docs/performance.md,
-  // Goal 4, session 17).
-  private readonly code = new Int32Array(CAPACITY);
-  private readonly flags: string[] = new Array<string>(CAPACITY).fill("");
-  private readonly requestBytes = new Float64Array(CAPACITY);
-  private readonly responseBytes = new Float64Array(CAPACITY);
+  private readonly records = new Float64Array(CAPACITY * STRIDE);
+  // Status codes are whole numbers: read back as doubles they would be heap numbers, and a code
+  // series made from one would get a map of its own (V8 field representation; docs/performance.md,
+  // Goal 4, session 17). So they are int32s, through a view of the same memory.
+  private readonly ints = new Int32Array(this.records.buffer);
+  /** Each flags string met, by its number (a record holds the number: no string array to clear). */
+  private readonly flagNames: string[] = [];
+  private readonly flagIds = new Map<string, number>();
+  /** The flags of the last record and their number (nearly every record has the last one's, "-"). */
+  private lastFlags = "";
+  private lastFlagId = -1;
   private readonly order = new Int32Array(CAPACITY);
   /** Per edge id: records of this batch, then (during a flush) where its next one goes. */
   private counts = new Int32Array(1024);
@@ -55,15 +66,32 @@ export class EdgeRecordBuffer {
 
   add(edge: number, endMs: number, latencyMs: number, code: number, flags: string, requestBytes: number, responseBytes: number): void {
     const i = this.n;
+    const r = i * STRIDE;
+    const f = flags === this.lastFlags ? this.lastFlagId : this.flagId(flags);
     this.edgeOf[i] = edge;
-    this.endMs[i] = endMs;
-    this.latencyMs[i] = latencyMs;
-    this.code[i] = code;
-    this.flags[i] = flags;
-    this.requestBytes[i] = requestBytes;
-    this.responseBytes[i] = responseBytes;
+    const rec = this.records;
+    rec[r] = endMs;
+    rec[r + 1] = latencyMs;
+    rec[r + 2] = requestBytes;
+    rec[r + 3] = responseBytes;
+    const ints = this.ints;
+    ints[(r + 4) * 2] = code;
+    ints[(r + 4) * 2 + 1] = f;
     this.n = i + 1;
     if (this.n === this.limit) this.flush();
+  }
+
+  /** The number of a flags string (a new one is numbered in the order met). */
+  private flagId(flags: string): number {
+    let id = this.flagIds.get(flags);
+    if (id === undefined) {
+      id = this.flagNames.length;
+      this.flagNames.push(flags);
+      this.flagIds.set(flags, id);
+    }
+    this.lastFlags = flags;
+    this.lastFlagId = id;
+    return id;
   }
 
   /** Apply every buffered record to its edge, an edge at a time, each edge's in arrival order. */
@@ -80,11 +108,21 @@ export class EdgeRecordBuffer {
     const order = this.order;
     for (let i = 0; i < n; i++) order[counts[edgeOf[i]!]!++] = i;
     const list = this.edges;
-    for (let k = 0; k < n; k++) {
-      const i = order[k]!;
-      list[edgeOf[i]!]!.record(this.endMs[i]!, this.latencyMs[i]!, this.code[i]!, this.flags[i]!, this.requestBytes[i]!, this.responseBytes[i]!);
+    const rec = this.records;
+    const ints = this.ints;
+    const names = this.flagNames;
+    // After the scatter `counts[e]` is where edge e's records end in `order`: each edge's run is
+    // applied to it without reading `edgeOf` again.
+    let k = 0;
+    for (let e = 0; e < edges; e++) {
+      const end = counts[e]!;
+      if (k === end) continue;
+      const target = list[e]!;
+      for (; k < end; k++) {
+        const r = order[k]! * STRIDE;
+        target.record(rec[r]!, rec[r + 1]!, ints[(r + 4) * 2]!, names[ints[(r + 4) * 2 + 1]!]!, rec[r + 2]!, rec[r + 3]!);
+      }
     }
-    this.flags.fill("", 0, n);
     this.n = 0;
     this.limit = CAPACITY;
   }
