@@ -2,7 +2,6 @@
 // connection pool (pending) or rides a connection, carries its per-try timer, and reports back to its
 // router when the host answers, resets, or refuses. The answer crosses the network back first.
 // envoyproxy/envoy source/common/router/upstream_request.h
-import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import { OUTCOME_CONNECT_FAILURE, OUTCOME_OVERLOADED_503, OUTCOME_RESET, type AttemptOutcome } from "../../proxy/route/retry-policy.js";
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { OVERFLOWED, REFUSED } from "./inbound-router.js";
@@ -36,26 +35,29 @@ export interface ReturnPath {
   after(delay: number, kind: number, payload: unknown): number;
 }
 
+// Every routed hop in flight holds one from its connection to its answer, so its fields are bytes a deep
+// chain's requests keep across scavenges (docs/performance.md, Goal 4, session 24): the worker is the
+// router's, the per-try timer's FIFO the route policy's (only its index here), a retry token's holder
+// is in the router's RetryState, and the answer's flags are folded into `status`.
 export class UpstreamRequest implements Responder {
+  /** The per-try timer in the policy's FIFO (SidecarPath.perTryTimers), -1: none. */
   timer = -1;
-  timers: FixedDelayTimers | null = null;
   dead = false;
   /** Waiting in the pool for a connection. */
   pending = false;
   conn: PoolConnection | null = null;
-  usesRetryToken = false;
   /** Counted in its host's active requests (from when it has a connection). */
   active = false;
   /** When the request left for the host (for x-envoy-upstream-service-time). */
   sentMs: number;
+  /** The answer, for back(): its status, or one of the ANSWER_* codes (its flags said more). */
   private status = 0;
-  private flags = "-";
   private bytes = 0;
   /** The host's index in its cluster's host list of generation `generation` when it was picked. */
   picked = -1;
   generation = -1;
 
-  constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number, readonly worker: number) {
+  constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number) {
     // A double from its first store (as Router.upstreamMs).
     this.sentMs = 0.5;
     this.sentMs = 0;
@@ -64,8 +66,9 @@ export class UpstreamRequest implements Responder {
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
   onResponse(status: number, flags: string, bytes = 0): void {
     if (this.dead) return;
-    this.status = status;
-    this.flags = flags;
+    // The server sidecar's own 503 UO (its inbound cluster's circuit breaker) carries x-envoy-overloaded;
+    // with no status, nothing listened (REFUSED) or the connection was reset.
+    this.status = status !== 0 ? (status === 503 && flags === OVERFLOWED ? ANSWER_OVERLOADED : status) : flags === REFUSED ? ANSWER_REFUSED : ANSWER_RESET;
     this.bytes = bytes;
     // The answer crosses the network back to the client's pod. Scheduled here, not in a method of the
     // router: TurboFan does not inline a callee whose optimized code already inlines more than its
@@ -78,14 +81,20 @@ export class UpstreamRequest implements Responder {
 
   back(): void {
     if (this.dead) return;
-    // The server sidecar's own 503 UO (its inbound cluster's circuit breaker) carries x-envoy-overloaded.
-    if (this.status !== 0) this.rr.attemptDone(this, this.flags === OVERFLOWED && this.status === 503 ? OUTCOME_OVERLOADED_503 : responseOutcome(this.status), this.status, "-", this.bytes);
+    const s = this.status;
+    if (s > 0) this.rr.attemptDone(this, responseOutcome(s), s, "-", this.bytes);
+    else if (s === ANSWER_OVERLOADED) this.rr.attemptDone(this, OUTCOME_OVERLOADED_503, 503, "-", this.bytes);
     // Nothing listened: connection refused, Envoy's UF (retriable as connect-failure).
-    else if (this.flags === REFUSED) this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
+    else if (s === ANSWER_REFUSED) this.rr.attemptDone(this, OUTCOME_CONNECT_FAILURE, 503, "UF");
     // The connection was reset while the request was in the pod: UC.
     else this.rr.attemptDone(this, OUTCOME_RESET, 503, "UC");
   }
 }
+
+/** UpstreamRequest.status of an answer that is not a plain status: the server sidecar's 503 UO, a refusal, a reset. */
+const ANSWER_OVERLOADED = -1;
+const ANSWER_REFUSED = -2;
+const ANSWER_RESET = -3;
 
 /** One shared outcome object per status, by status (an index, not a hash, per answer). */
 const RESPONSE_OUTCOMES: (AttemptOutcome | undefined)[] = [];
