@@ -35,20 +35,18 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   readonly startMs: number;
   service = "unknown";
   mtls = false;
-  extraFlags = "";
   lastHost: Pod | null = null;
   lastHostId = -1;
   routeSinks: RouteSinks | null = null;
-  upstreamMs: number;
   cluster: UpstreamCluster | null = null;
-  upReq: OutgoingRequest;
-  span: Span | null = null;
   // The router's own state.
   // Held from the route to the answer by every routed hop in flight, so each field is bytes that a
   // deep chain's requests keep across scavenges (docs/performance.md, Goal 4, session 24): the
   // route's retry policy and route entry are read from `routed`, the first try's host is `lastHost`
   // when the first retry is decided, a connect timeout's flag lives in the extras.
   private routed: ClusterRoute | null = null;
+  /** The last try once it has its answer (null: none yet, or a try since), for upstreamMs. */
+  private answered: UpstreamRequest | null = null;
   /** Made on the first retry. */
   private retry: RetryState | null = null;
   private current: UpstreamRequest | null = null;
@@ -70,13 +68,38 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     private readonly responder: Responder,
   ) {
     this.startMs = p.sim.now;
-    this.upReq = req;
-    // Doubles from their first store: a field first set to a small integer gets V8's small-integer
+    // A double from its first store: a field first set to a small integer gets V8's small-integer
     // representation, and the first fraction then replaces the map of every router and deoptimizes the
     // code optimized against it (docs/performance.md, Goal 4, session 17).
-    this.upstreamMs = this.outboundMs = 0.5;
-    this.upstreamMs = -1;
+    this.outboundMs = 0.5;
     this.outboundMs = 0;
+  }
+
+  /** x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). */
+  get upstreamMs(): number {
+    const a = this.answered;
+    return a === null ? -1 : a.timeMs;
+  }
+  /** What goes upstream: `req`, or the copy carrying this proxy's span (traceStream; in the extras). */
+  get upReq(): OutgoingRequest {
+    const m = this.more;
+    return m === null || m.upReq === null ? this.req : m.upReq;
+  }
+  set upReq(r: OutgoingRequest) {
+    this.extras().upReq = r;
+  }
+  get span(): Span | null {
+    return this.more === null ? null : this.more.span;
+  }
+  set span(s: Span | null) {
+    this.extras().span = s;
+  }
+  /** Flags collected on the way (DI: a fault's delay; in the extras, as few requests have any). */
+  get extraFlags(): string {
+    return this.more === null ? "" : this.more.extraFlags;
+  }
+  set extraFlags(f: string) {
+    this.extras().extraFlags = f;
   }
 
   // StreamInfo's fields that few requests set, read from their extras.
@@ -256,7 +279,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (rs !== null) rs.tried.push(host);
     this.lastHost = host;
     this.lastHostId = cluster.pickedId;
-    this.upstreamMs = -1;
+    this.answered = null;
     const a = new UpstreamRequest(this, host, cluster.pickedId);
     a.picked = cluster.pickedIndex;
     a.generation = cluster.hostsGeneration;
@@ -306,7 +329,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.cluster!.started(a.host, a.picked, a.generation);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
-    a.sentMs = this.p.sim.now;
+    a.timeMs = this.p.sim.now;
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, a.host) === true) return;
     const wp = this.p.waypoints;
@@ -354,7 +377,10 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (connectTimeout) this.extras().connectTimedOut = true;
     else if (this.more !== null) this.more.connectTimedOut = false;
     this.release(a, outcome.kind !== "response", outcome);
-    if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
+    if (outcome.kind === "response") {
+      a.timeMs = this.p.sim.now - a.timeMs;
+      this.answered = a;
+    }
     this.decide(outcome, status, flags, bytes);
   }
 
@@ -510,7 +536,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
 
 /**
  * What few of a router's requests need: a route timer, a ServiceEntry's endpoint, a local reply's
- * status and flags, a fault's abort, a gateway's denial details. Apart from the Router and made at
+ * status and flags, a fault's abort or delay, a gateway's denial details, a connect timeout, a
+ * sampled request's span. Apart from the Router and made at
  * the first need: nine fields fewer to set (ten out, the reference to this one in) and 72 bytes
  * fewer to allocate in every router
  * (docs/performance.md, Goal 3, session 23).
@@ -535,4 +562,9 @@ class RouterExtras {
   extHost = -1;
   /** The last try's connect failure was the connect timeout (StreamInfo.connectTimedOut). */
   connectTimedOut = false;
+  /** A sampled request's copy for upstream (StreamInfo.upReq; null: `req`) and its CLIENT span. */
+  upReq: OutgoingRequest | null = null;
+  span: Span | null = null;
+  /** StreamInfo.extraFlags. */
+  extraFlags = "";
 }

@@ -48,8 +48,11 @@ export class UpstreamRequest implements Responder {
   conn: PoolConnection | null = null;
   /** Counted in its host's active requests (from when it has a connection). */
   active = false;
-  /** When the request left for the host (for x-envoy-upstream-service-time). */
-  sentMs: number;
+  /**
+   * When the request left for the host; from its answer on (Router.attemptDone), the upstream service
+   * time (x-envoy-upstream-service-time), which the router reads from its answered try.
+   */
+  timeMs: number;
   /** The answer, for back(): its status, or one of the ANSWER_* codes (its flags said more). */
   private status = 0;
   private bytes = 0;
@@ -58,9 +61,9 @@ export class UpstreamRequest implements Responder {
   generation = -1;
 
   constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number) {
-    // A double from its first store (as Router.upstreamMs).
-    this.sentMs = 0.5;
-    this.sentMs = 0;
+    // A double from its first store (as Router.outboundMs).
+    this.timeMs = 0.5;
+    this.timeMs = 0;
   }
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
