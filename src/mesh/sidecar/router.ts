@@ -22,7 +22,7 @@ import type { ExternalEndpoints } from "./external-endpoints.js";
 import { checkAtGateway } from "./inbound-policy.js";
 import { RetryState } from "./retry-state.js";
 import { recordStream, type StreamInfo } from "./stream-info.js";
-import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
+import { TRY_ACTIVE, TRY_DEAD, TRY_MADE, TRY_PENDING, UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
 import { RouteSinks } from "../route-sinks.js";
 import type { SidecarPath } from "./sidecar-path.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
@@ -280,14 +280,15 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.lastHost = host;
     this.lastHostId = cluster.pickedId;
     this.answered = null;
-    const a = new UpstreamRequest(this, host, cluster.pickedId);
+    const hostId = cluster.pickedId;
+    const a = new UpstreamRequest(this);
     a.picked = cluster.pickedIndex;
     a.generation = cluster.hostsGeneration;
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
     // sends nothing: its connections look alive).
-    if (!host.listening) pool.closeIdle(a.hostId);
-    const r = pool.newStream(a.hostId, a, this.p.sim.now);
+    if (!host.listening) pool.closeIdle(hostId);
+    const r = pool.newStream(hostId, a, this.p.sim.now);
     if (r === OVERFLOW) {
       // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure. Refused
       // by max_requests on a ready connection, the request has its upstream host (the pool fails it
@@ -306,14 +307,15 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       a.conn = pool.conn;
       this.send(a);
     } else {
-      a.pending = true;
+      a.state = TRY_PENDING;
       if (pool.conn !== null) this.p.connect(cluster, this.worker, pool.conn, host, this.takeOutbound());
     }
   }
 
   /** The try has a connection: the request crosses the network to the host. */
   send(a: UpstreamRequest): void {
-    a.pending = false;
+    const host = this.lastHost!; // a is the live try
+    a.state = TRY_ACTIVE;
     // The per-try timer starts when the try has a connection (the whole request is in hand: meshsim's
     // requests have no body), not when it enters the pool: time pending for a connection — its
     // set-up up to connect_timeout, or a free one under maxConnections — counts only against the
@@ -325,41 +327,43 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     // A request counts as active on its host (rq_active, which LEAST_REQUEST reads) once it has a
     // connection, not while it waits in the pool: envoyproxy/envoy
     // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient).
-    a.active = true;
-    this.cluster!.started(a.host, a.picked, a.generation);
+    this.cluster!.started(host, a.picked, a.generation);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
     a.timeMs = this.p.sim.now;
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
-    if (d.partitioned?.(this.pod, a.host) === true) return;
+    if (d.partitioned?.(this.pod, host) === true) return;
     const wp = this.p.waypoints;
-    if (wp !== null && wp.isWaypoint(a.host)) {
+    if (wp !== null && wp.isWaypoint(host)) {
       // The HBONE CONNECT names the Service and port the gateway's cluster is for (outbound|port|subset|host).
-      wp.fromGateway(a.host, this.origin, this.upReq, this.service, Number(this.cluster!.name.split("|")[1]), a, this.takeOutbound() + d.network.between(this.pod, a.host),
+      wp.fromGateway(host, this.origin, this.upReq, this.service, Number(this.cluster!.name.split("|")[1]), a, this.takeOutbound() + d.network.between(this.pod, host),
         inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id));
       return;
     }
-    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host),
-      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id), this.routeSinks, a.hostId);
+    d.inbound.receive(host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, host),
+      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id), this.routeSinks, this.lastHostId);
   }
 
   /**
    * The try is over: free its place (pending slot or connection stream) and tell the load balancer
-   * and outlier detection (`outcome`; null: not the host's doing).
+   * and outlier detection (`outcome`; null: not the host's doing). `a` is the live try, whose host
+   * is lastHost.
    */
   private release(a: UpstreamRequest, reset: boolean, outcome: AttemptOutcome | null): void {
-    a.dead = true;
+    const state = a.state;
+    a.state = TRY_DEAD;
+    const host = this.lastHost!;
     // The per-try timer's FIFO is the policy's (only a route with a per-try timeout has a timer).
     if (a.timer >= 0) this.p.perTryTimers.for(this.routed!.retryPolicy!.perTryTimeoutMs!).cancel(a.timer);
     a.timer = -1;
     if (this.current === a) this.current = null;
     const cluster = this.cluster!;
-    if (a.pending) cluster.pools[this.worker]!.cancelPending(a.hostId, a);
+    if (state === TRY_PENDING) cluster.pools[this.worker]!.cancelPending(this.lastHostId, a);
     else if (a.conn !== null) {
       // A draining sidecar answers with `Connection: close` (HTTP/1.1) or has sent GOAWAY (HTTP/2):
       // Envoy's connection manager does so once drainClose() holds, at once under Istio's
       // --drain-strategy immediate (envoyproxy/envoy source/common/http/conn_manager_impl.cc).
-      if (!reset && a.host.draining) cluster.pools[this.worker]!.goAway(a.conn);
+      if (!reset && host.draining) cluster.pools[this.worker]!.goAway(a.conn);
       this.p.streamEnded(cluster, this.worker, a.conn, reset);
     }
     const rs = this.retry;
@@ -367,12 +371,12 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       rs.tokenTry = null;
       cluster.retryTokens.give();
     }
-    cluster.finished(a.host, outcome, this.p.sim.now, a.active, a.picked, a.generation);
+    cluster.finished(host, outcome, this.p.sim.now, state === TRY_ACTIVE, a.picked, a.generation);
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
   attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes = 0, connectTimeout = false): void {
-    if (a.dead || this.done) return;
+    if (a.state === TRY_DEAD || this.done) return;
     // The last try's (nearly always false: kept in the extras, made only for a true one).
     if (connectTimeout) this.extras().connectTimedOut = true;
     else if (this.more !== null) this.more.connectTimedOut = false;
@@ -385,7 +389,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
 
   poolOverflow(a: UpstreamRequest): void {
-    if (a.dead || this.done) return;
+    if (a.state === TRY_DEAD || this.done) return;
     // The pool has already dropped it from its queue. A local 503 UO as when newStream refuses
     // (attempt): never retried (wouldRetryFromReset: Overflow), never an outlier failure, and
     // reported with the host whose connection came free (lastHost stays): attachStreamToClient
@@ -393,13 +397,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     // onUpstreamHostSelected. envoyproxy/envoy source/common/router/upstream_request.cc
     // (UpstreamRequest::onPoolFailure: Overflow), router.cc (Filter::onUpstreamReset),
     // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient)
-    a.pending = false;
+    a.state = TRY_MADE;
     this.release(a, true, OUTCOME_OVERFLOW);
     this.decide(OUTCOME_OVERFLOW, 503, "UO");
   }
 
   perTryTimeout(a: UpstreamRequest): void {
-    if (a.dead || this.done) return;
+    if (a.state === TRY_DEAD || this.done) return;
     a.timer = -1;
     // Envoy counts a per-try timeout in upstream_rq_per_try_timeout only (router.cc
     // Filter::onPerTryTimeout); upstream_rq_timeout is the route timeout's (onResponseTimeout).
@@ -485,7 +489,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       // hands over a connection or fails the try (UpstreamRequest::onPoolReady / onPoolFailure →
       // onUpstreamHostSelected). envoyproxy/envoy source/common/router/router.cc
       // (Filter::onResponseTimeout, Filter::updateOutlierDetection)
-      this.release(a, true, a.pending ? null : OUTCOME_ROUTE_TIMEOUT);
+      this.release(a, true, a.state === TRY_PENDING ? null : OUTCOME_ROUTE_TIMEOUT);
     }
     this.finish(504, "UT");
   }

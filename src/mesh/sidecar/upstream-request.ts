@@ -18,6 +18,8 @@ export interface UpstreamRequestOwner {
   attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes?: number, connectTimeout?: boolean): void;
   /** The client sidecar's pod: the answer's way back ends there. */
   readonly pod: Pod;
+  /** The host of its live try (the router's one try at a time): where the answer comes from. */
+  readonly lastHost: Pod | null;
   /** The client sidecar's outbound side: its network, its clock, and the event that runs `back()`. */
   readonly p: ReturnPath;
   /** The try has a connection: the request crosses the network to the host. */
@@ -35,19 +37,26 @@ export interface ReturnPath {
   after(delay: number, kind: number, payload: unknown): number;
 }
 
+/** Where a try is (UpstreamRequest.state): made, waiting in the pool, on a connection, ended. */
+export const TRY_MADE = 0;
+/** Waiting in the pool for a connection. */
+export const TRY_PENDING = 1;
+/** On a connection: counted in its host's active requests. */
+export const TRY_ACTIVE = 2;
+/** Released (answered, failed, timed out, abandoned): a late answer is ignored. */
+export const TRY_DEAD = 3;
+
 // Every routed hop in flight holds one from its connection to its answer, so its fields are bytes a deep
-// chain's requests keep across scavenges (docs/performance.md, Goal 4, session 24): the worker is the
-// router's, the per-try timer's FIFO the route policy's (only its index here), a retry token's holder
-// is in the router's RetryState, and the answer's flags are folded into `status`.
+// chain's requests keep across scavenges (docs/performance.md, Goal 4, session 24): the worker, the
+// host and its pool id are the router's (a router has one live try at a time, its last), the per-try
+// timer's FIFO the route policy's (only its index here), a retry token's holder is in the router's
+// RetryState, the answer's flags are folded into `status`, and where the try is is one field.
 export class UpstreamRequest implements Responder {
   /** The per-try timer in the policy's FIFO (SidecarPath.perTryTimers), -1: none. */
   timer = -1;
-  dead = false;
-  /** Waiting in the pool for a connection. */
-  pending = false;
+  /** TRY_MADE, TRY_PENDING, TRY_ACTIVE or TRY_DEAD. */
+  state = TRY_MADE;
   conn: PoolConnection | null = null;
-  /** Counted in its host's active requests (from when it has a connection). */
-  active = false;
   /**
    * When the request left for the host; from its answer on (Router.attemptDone), the upstream service
    * time (x-envoy-upstream-service-time), which the router reads from its answered try.
@@ -60,7 +69,7 @@ export class UpstreamRequest implements Responder {
   picked = -1;
   generation = -1;
 
-  constructor(readonly rr: UpstreamRequestOwner, readonly host: Pod, readonly hostId: number) {
+  constructor(readonly rr: UpstreamRequestOwner) {
     // A double from its first store (as Router.outboundMs).
     this.timeMs = 0.5;
     this.timeMs = 0;
@@ -68,7 +77,7 @@ export class UpstreamRequest implements Responder {
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
   onResponse(status: number, flags: string, bytes = 0): void {
-    if (this.dead) return;
+    if (this.state === TRY_DEAD) return;
     // The server sidecar's own 503 UO (its inbound cluster's circuit breaker) carries x-envoy-overloaded;
     // with no status, nothing listened (REFUSED) or the connection was reset.
     this.status = status !== 0 ? (status === 503 && flags === OVERFLOWED ? ANSWER_OVERLOADED : status) : flags === REFUSED ? ANSWER_REFUSED : ANSWER_RESET;
@@ -79,11 +88,11 @@ export class UpstreamRequest implements Responder {
     // (docs/performance.md, Goal 3, session 22).
     const rr = this.rr;
     const p = rr.p;
-    p.after(p.d.network.between(this.host, rr.pod), p.kBack, this);
+    p.after(p.d.network.between(rr.lastHost!, rr.pod), p.kBack, this);
   }
 
   back(): void {
-    if (this.dead) return;
+    if (this.state === TRY_DEAD) return;
     const s = this.status;
     if (s > 0) this.rr.attemptDone(this, responseOutcome(s), s, "-", this.bytes);
     else if (s === ANSWER_OVERLOADED) this.rr.attemptDone(this, OUTCOME_OVERLOADED_503, 503, "-", this.bytes);
