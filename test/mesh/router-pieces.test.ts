@@ -3,11 +3,11 @@
 // its RetryStateImpl lazily); the stream info records what the access log and metrics read.
 // envoyproxy/envoy source/common/router/router.cc, upstream_request.cc, retry_state_impl.cc
 import { describe, expect, it, vi } from "vitest";
-import { UpstreamRequest, type UpstreamRequestOwner } from "../../src/mesh/sidecar/upstream-request.js";
+import { TRY_DEAD, UpstreamRequest, type UpstreamRequestOwner } from "../../src/mesh/sidecar/upstream-request.js";
 import { RetryState } from "../../src/mesh/sidecar/retry-state.js";
 import { recordStream, type StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
 import { Router } from "../../src/mesh/sidecar/router.js";
-import { REFUSED } from "../../src/mesh/sidecar/inbound-router.js";
+import { OVERFLOWED, REFUSED } from "../../src/mesh/sidecar/inbound-router.js";
 import { InboundLeg } from "../../src/mesh/sidecar/inbound.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
 import { originOf } from "../../src/mesh/kube/pod-origin.js";
@@ -23,6 +23,8 @@ class Owner implements UpstreamRequestOwner {
   done: [AttemptOutcome["kind"], number, string][] = [];
   trips = 0;
   readonly pod = pod("client");
+  /** The host of the try (the router's last host). */
+  lastHost: Pod | null = null;
   /** The way back: one network trip from the host to this pod (7 ms), then the kBack event runs back(). */
   readonly legs: [object | null, object | null][] = [];
   readonly p = {
@@ -35,8 +37,11 @@ class Owner implements UpstreamRequestOwner {
       return 0;
     },
   };
+  /** Whether each answer carried x-envoy-overloaded (the outcome Router.decide never retries). */
+  readonly overloaded: boolean[] = [];
   attemptDone(_a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string): void {
     this.done.push([outcome.kind, status, flags]);
+    this.overloaded.push(outcome.kind === "response" && outcome.envoyOverloaded === true);
   }
   send(): void {}
   perTryTimeout(): void {}
@@ -52,16 +57,28 @@ describe("UpstreamRequest: one try", () => {
   ] as const)("status %s flags %s ends as %j after the trip back", (status, flags, expected) => {
     const o = new Owner();
     const h = pod("h");
-    const a = new UpstreamRequest(o, h, 0, 0);
+    o.lastHost = h;
+    const a = new UpstreamRequest(o);
     a.onResponse(status, flags);
     expect(o.trips).toBe(1);
     expect(o.legs).toEqual([[h, o.pod]]); // from the host back to the client's pod
     expect(o.done).toEqual([expected]);
+    expect(o.overloaded).toEqual([false]);
+  });
+  // The server sidecar's own 503 UO (its inbound cluster's circuit breaker) carries x-envoy-overloaded,
+  // which the client's router does not retry: envoyproxy/envoy source/common/router/retry_state_impl.cc
+  // (RetryStateImpl::wouldRetryFromHeaders returns NoRetry for x-envoy-overloaded); a plain 503 does not.
+  it("the server sidecar's 503 UO comes back as an overloaded answer", () => {
+    const o = new Owner();
+    const a = new UpstreamRequest(o);
+    a.onResponse(503, OVERFLOWED, 81);
+    expect(o.done).toEqual([["response", 503, "-"]]);
+    expect(o.overloaded).toEqual([true]);
   });
   it("a dead try (released: timed out, abandoned) ignores a late answer", () => {
     const o = new Owner();
-    const a = new UpstreamRequest(o, pod("h"), 0, 0);
-    a.dead = true;
+    const a = new UpstreamRequest(o);
+    a.state = TRY_DEAD;
     a.onResponse(200, "-");
     expect(o.trips).toBe(0);
     expect(o.done).toEqual([]);

@@ -8,7 +8,7 @@
 // envoyproxy/envoy source/common/router/router.h (Filter)
 import type { FixedDelayTimers } from "../../engine/fixed-delay-timers.js";
 import {
-  isRetriable, OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, retryDecision, type AttemptOutcome, type RetryDecision, type RetryPolicy,
+  isRetriable, OUTCOME_OVERFLOW, OUTCOME_PER_TRY_TIMEOUT, OUTCOME_ROUTE_TIMEOUT, retryDecision, type AttemptOutcome, type RetryDecision,
 } from "../../proxy/route/retry-policy.js";
 import { backoffMs } from "../../proxy/route/backoff.js";
 import { decideFault, NO_FAULT } from "../../proxy/route/fault-injection.js";
@@ -22,7 +22,7 @@ import type { ExternalEndpoints } from "./external-endpoints.js";
 import { checkAtGateway } from "./inbound-policy.js";
 import { RetryState } from "./retry-state.js";
 import { recordStream, type StreamInfo } from "./stream-info.js";
-import { UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
+import { TRY_ACTIVE, TRY_DEAD, TRY_MADE, TRY_PENDING, UpstreamRequest, type UpstreamRequestOwner } from "./upstream-request.js";
 import { RouteSinks } from "../route-sinks.js";
 import type { SidecarPath } from "./sidecar-path.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
@@ -35,23 +35,20 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   readonly startMs: number;
   service = "unknown";
   mtls = false;
-  extraFlags = "";
-  connectTimedOut = false;
   lastHost: Pod | null = null;
   lastHostId = -1;
   routeSinks: RouteSinks | null = null;
-  upstreamMs: number;
   cluster: UpstreamCluster | null = null;
-  routeEntry: CompiledRoute | null = null;
-  upReq: OutgoingRequest;
-  span: Span | null = null;
   // The router's own state.
+  // Held from the route to the answer by every routed hop in flight, so each field is bytes that a
+  // deep chain's requests keep across scavenges (docs/performance.md, Goal 4, session 24): the
+  // route's retry policy and route entry are read from `routed`, the first try's host is `lastHost`
+  // when the first retry is decided, a connect timeout's flag lives in the extras.
   private routed: ClusterRoute | null = null;
-  private policy: RetryPolicy | undefined = undefined;
+  /** The last try once it has its answer (null: none yet, or a try since), for upstreamMs. */
+  private answered: UpstreamRequest | null = null;
   /** Made on the first retry. */
   private retry: RetryState | null = null;
-  /** The host of the first try (most requests have one: no list until a retry needs it). */
-  private firstTried: Pod | null = null;
   private current: UpstreamRequest | null = null;
   private done = false;
   /** Proxy latency of the outbound pass not yet spent (added to the first thing that takes time). */
@@ -71,13 +68,38 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     private readonly responder: Responder,
   ) {
     this.startMs = p.sim.now;
-    this.upReq = req;
-    // Doubles from their first store: a field first set to a small integer gets V8's small-integer
+    // A double from its first store: a field first set to a small integer gets V8's small-integer
     // representation, and the first fraction then replaces the map of every router and deoptimizes the
     // code optimized against it (docs/performance.md, Goal 4, session 17).
-    this.upstreamMs = this.outboundMs = 0.5;
-    this.upstreamMs = -1;
+    this.outboundMs = 0.5;
     this.outboundMs = 0;
+  }
+
+  /** x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). */
+  get upstreamMs(): number {
+    const a = this.answered;
+    return a === null ? -1 : a.timeMs;
+  }
+  /** What goes upstream: `req`, or the copy carrying this proxy's span (traceStream; in the extras). */
+  get upReq(): OutgoingRequest {
+    const m = this.more;
+    return m === null || m.upReq === null ? this.req : m.upReq;
+  }
+  set upReq(r: OutgoingRequest) {
+    this.extras().upReq = r;
+  }
+  get span(): Span | null {
+    return this.more === null ? null : this.more.span;
+  }
+  set span(s: Span | null) {
+    this.extras().span = s;
+  }
+  /** Flags collected on the way (DI: a fault's delay; in the extras, as few requests have any). */
+  get extraFlags(): string {
+    return this.more === null ? "" : this.more.extraFlags;
+  }
+  set extraFlags(f: string) {
+    this.extras().extraFlags = f;
   }
 
   // StreamInfo's fields that few requests set, read from their extras.
@@ -89,6 +111,14 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   }
   get external(): boolean {
     return this.more === null ? false : this.more.external;
+  }
+  get connectTimedOut(): boolean {
+    return this.more === null ? false : this.more.connectTimedOut;
+  }
+  /** The route it matched: the routed cluster route's (null: none, or a host outside the mesh). */
+  get routeEntry(): CompiledRoute | null {
+    const r = this.routed;
+    return r === null ? null : r.route;
   }
 
   private extras(): RouterExtras {
@@ -159,7 +189,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         break;
     }
     this.routed = r;
-    this.routeEntry = r.route;
     this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service, this.req.target);
     // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
     // delay or abort the route configures (envoyproxy/envoy
@@ -206,7 +235,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       return;
     }
     this.cluster = cluster;
-    this.policy = r.retryPolicy;
     // Envoy's router acts once the filter chain has run: the sidecar's processing time passes
     // before the request takes its place in the connection pool (or is refused there, 503 UO).
     // envoyproxy/envoy source/common/router/router.cc (Filter::decodeHeaders is the last filter)
@@ -240,26 +268,27 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const cluster = this.cluster!;
     // The retry's state first: a first try (nearly all) reads nothing of the policy here.
     const rs = this.retry;
-    const avoid = rs !== null && this.policy?.previousHostsPredicate ? rs.tried : null;
-    const host = cluster.pick(avoid, this.req, this.pod.ip, rs !== null && this.policy?.previousPriorities === true ? rs.tried : null, this.worker);
+    const policy = rs !== null ? this.routed!.retryPolicy : undefined;
+    const avoid = policy?.previousHostsPredicate ? rs!.tried : null;
+    const host = cluster.pick(avoid, this.req, this.pod.ip, policy?.previousPriorities === true ? rs!.tried : null, this.worker);
     if (host === undefined) {
       this.localReplyIs(503, "UH");
       this.p.after(this.takeOutbound(), this.p.kLocal, this);
       return;
     }
-    if (this.retry !== null) this.retry.tried.push(host);
-    else if (this.firstTried === null) this.firstTried = host;
+    if (rs !== null) rs.tried.push(host);
     this.lastHost = host;
     this.lastHostId = cluster.pickedId;
-    this.upstreamMs = -1;
-    const a = new UpstreamRequest(this, host, cluster.pickedId, this.worker);
+    this.answered = null;
+    const hostId = cluster.pickedId;
+    const a = new UpstreamRequest(this);
     a.picked = cluster.pickedIndex;
     a.generation = cluster.hostsGeneration;
     const pool = cluster.pools[this.worker]!;
     // Connections to a pod that went away were reset by its kernel (one that vanished with its node
     // sends nothing: its connections look alive).
-    if (!host.listening) pool.closeIdle(a.hostId);
-    const r = pool.newStream(a.hostId, a, this.p.sim.now);
+    if (!host.listening) pool.closeIdle(hostId);
+    const r = pool.newStream(hostId, a, this.p.sim.now);
     if (r === OVERFLOW) {
       // A circuit breaker tripped: a local 503 UO, never retried, never an outlier failure. Refused
       // by max_requests on a ready connection, the request has its upstream host (the pool fails it
@@ -278,79 +307,89 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       a.conn = pool.conn;
       this.send(a);
     } else {
-      a.pending = true;
-      if (pool.conn !== null) this.p.connect(cluster, a.worker, pool.conn, host, this.takeOutbound());
+      a.state = TRY_PENDING;
+      if (pool.conn !== null) this.p.connect(cluster, this.worker, pool.conn, host, this.takeOutbound());
     }
   }
 
   /** The try has a connection: the request crosses the network to the host. */
   send(a: UpstreamRequest): void {
-    a.pending = false;
+    const host = this.lastHost!; // a is the live try
+    a.state = TRY_ACTIVE;
     // The per-try timer starts when the try has a connection (the whole request is in hand: meshsim's
     // requests have no body), not when it enters the pool: time pending for a connection — its
     // set-up up to connect_timeout, or a free one under maxConnections — counts only against the
     // route timeout. envoyproxy/envoy source/common/router/upstream_request.cc
     // (UpstreamRequest::onPoolReady calls setupPerTryTimeout when downstreamEndStream()); the docs
     // say "timeout per retry attempt" (RetryPolicy.per_try_timeout). docs/docs-vs-source.md.
-    const perTry = this.policy?.perTryTimeoutMs;
-    if (perTry !== undefined) {
-      a.timers = this.p.perTryTimers.for(perTry);
-      a.timer = a.timers.add(a);
-    }
+    const perTry = this.routed!.retryPolicy?.perTryTimeoutMs;
+    if (perTry !== undefined) a.timer = this.p.perTryTimers.for(perTry).add(a);
     // A request counts as active on its host (rq_active, which LEAST_REQUEST reads) once it has a
     // connection, not while it waits in the pool: envoyproxy/envoy
     // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient).
-    a.active = true;
-    this.cluster!.started(a.host, a.picked, a.generation);
+    this.cluster!.started(host, a.picked, a.generation);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
-    a.sentMs = this.p.sim.now;
+    a.timeMs = this.p.sim.now;
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
-    if (d.partitioned?.(this.pod, a.host) === true) return;
+    if (d.partitioned?.(this.pod, host) === true) return;
     const wp = this.p.waypoints;
-    if (wp !== null && wp.isWaypoint(a.host)) {
+    if (wp !== null && wp.isWaypoint(host)) {
       // The HBONE CONNECT names the Service and port the gateway's cluster is for (outbound|port|subset|host).
-      wp.fromGateway(a.host, this.origin, this.upReq, this.service, Number(this.cluster!.name.split("|")[1]), a, this.takeOutbound() + d.network.between(this.pod, a.host),
-        inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id));
+      wp.fromGateway(host, this.origin, this.upReq, this.service, Number(this.cluster!.name.split("|")[1]), a, this.takeOutbound() + d.network.between(this.pod, host),
+        inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id));
       return;
     }
-    d.inbound.receive(a.host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, a.host),
-      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, a.worker, a.conn!.id), this.routeSinks, a.hostId);
+    d.inbound.receive(host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, host),
+      inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id), this.routeSinks, this.lastHostId);
   }
 
   /**
    * The try is over: free its place (pending slot or connection stream) and tell the load balancer
-   * and outlier detection (`outcome`; null: not the host's doing).
+   * and outlier detection (`outcome`; null: not the host's doing). `a` is the live try, whose host
+   * is lastHost.
    */
   private release(a: UpstreamRequest, reset: boolean, outcome: AttemptOutcome | null): void {
-    a.dead = true;
-    if (a.timer >= 0) a.timers!.cancel(a.timer);
+    const state = a.state;
+    a.state = TRY_DEAD;
+    const host = this.lastHost!;
+    // The per-try timer's FIFO is the policy's (only a route with a per-try timeout has a timer).
+    if (a.timer >= 0) this.p.perTryTimers.for(this.routed!.retryPolicy!.perTryTimeoutMs!).cancel(a.timer);
     a.timer = -1;
     if (this.current === a) this.current = null;
     const cluster = this.cluster!;
-    if (a.pending) cluster.pools[a.worker]!.cancelPending(a.hostId, a);
+    if (state === TRY_PENDING) cluster.pools[this.worker]!.cancelPending(this.lastHostId, a);
     else if (a.conn !== null) {
       // A draining sidecar answers with `Connection: close` (HTTP/1.1) or has sent GOAWAY (HTTP/2):
       // Envoy's connection manager does so once drainClose() holds, at once under Istio's
       // --drain-strategy immediate (envoyproxy/envoy source/common/http/conn_manager_impl.cc).
-      if (!reset && a.host.draining) cluster.pools[a.worker]!.goAway(a.conn);
-      this.p.streamEnded(cluster, a.worker, a.conn, reset);
+      if (!reset && host.draining) cluster.pools[this.worker]!.goAway(a.conn);
+      this.p.streamEnded(cluster, this.worker, a.conn, reset);
     }
-    if (a.usesRetryToken) cluster.retryTokens.give();
-    cluster.finished(a.host, outcome, this.p.sim.now, a.active, a.picked, a.generation);
+    const rs = this.retry;
+    if (rs !== null && rs.tokenTry === a) {
+      rs.tokenTry = null;
+      cluster.retryTokens.give();
+    }
+    cluster.finished(host, outcome, this.p.sim.now, state === TRY_ACTIVE, a.picked, a.generation);
   }
 
   /** The try ended with an answer from upstream, or its connection failed or was reset. */
   attemptDone(a: UpstreamRequest, outcome: AttemptOutcome, status: number, flags: string, bytes = 0, connectTimeout = false): void {
-    if (a.dead || this.done) return;
-    this.connectTimedOut = connectTimeout;
+    if (a.state === TRY_DEAD || this.done) return;
+    // The last try's (nearly always false: kept in the extras, made only for a true one).
+    if (connectTimeout) this.extras().connectTimedOut = true;
+    else if (this.more !== null) this.more.connectTimedOut = false;
     this.release(a, outcome.kind !== "response", outcome);
-    if (outcome.kind === "response") this.upstreamMs = this.p.sim.now - a.sentMs;
+    if (outcome.kind === "response") {
+      a.timeMs = this.p.sim.now - a.timeMs;
+      this.answered = a;
+    }
     this.decide(outcome, status, flags, bytes);
   }
 
   poolOverflow(a: UpstreamRequest): void {
-    if (a.dead || this.done) return;
+    if (a.state === TRY_DEAD || this.done) return;
     // The pool has already dropped it from its queue. A local 503 UO as when newStream refuses
     // (attempt): never retried (wouldRetryFromReset: Overflow), never an outlier failure, and
     // reported with the host whose connection came free (lastHost stays): attachStreamToClient
@@ -358,13 +397,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     // onUpstreamHostSelected. envoyproxy/envoy source/common/router/upstream_request.cc
     // (UpstreamRequest::onPoolFailure: Overflow), router.cc (Filter::onUpstreamReset),
     // source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::attachStreamToClient)
-    a.pending = false;
+    a.state = TRY_MADE;
     this.release(a, true, OUTCOME_OVERFLOW);
     this.decide(OUTCOME_OVERFLOW, 503, "UO");
   }
 
   perTryTimeout(a: UpstreamRequest): void {
-    if (a.dead || this.done) return;
+    if (a.state === TRY_DEAD || this.done) return;
     a.timer = -1;
     // Envoy counts a per-try timeout in upstream_rq_per_try_timeout only (router.cc
     // Filter::onPerTryTimeout); upstream_rq_timeout is the route timeout's (onResponseTimeout).
@@ -397,10 +436,12 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         this.finish(status, joinResponseFlags("UO", flags), bytes);
         return;
       }
-      const rs = this.retry ?? (this.retry = new RetryState(this.firstTried));
+      // The first retry follows the first try, whose host is lastHost (set by attempt, and cleared only
+      // where the pool refuses the try, a local reply never retried).
+      const rs = this.retry ?? (this.retry = new RetryState(this.lastHost));
       rs.retries++;
       rs.token = true;
-      const wait = backoffMs(this.policy!, rs.retries, this.p.backoffDraw());
+      const wait = backoffMs(r.retryPolicy!, rs.retries, this.p.backoffDraw());
       this.p.after(wait, this.p.kRetry, this);
       return;
     }
@@ -410,7 +451,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
 
   /**
    * shouldRetry (proxy/route/retry-policy.ts) for this try's outcome: whether retry_on takes it is
-   * the route's to remember (ClusterRoute.judged; this.policy is the route's retryPolicy), then the
+   * the route's to remember (ClusterRoute.judged, under the route's retryPolicy), then the
    * retries left decide.
    */
   private verdict(outcome: AttemptOutcome): RetryDecision {
@@ -418,11 +459,11 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     let retriable: boolean;
     if (r.judged === outcome) retriable = r.judgedRetriable;
     else {
-      retriable = isRetriable(this.policy, outcome);
+      retriable = isRetriable(r.retryPolicy, outcome);
       r.judged = outcome;
       r.judgedRetriable = retriable;
     }
-    return retryDecision(this.policy, retriable, this.retry?.retries ?? 0);
+    return retryDecision(r.retryPolicy, retriable, this.retry?.retries ?? 0);
   }
 
   /** The back-off is over: the retry runs (holding its token until it ends). */
@@ -430,8 +471,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const rs = this.retry!;
     if (this.done) return; // ended during the back-off: close() gave the token back then
     this.attempt();
-    if (this.current !== null) this.current.usesRetryToken = rs.token;
-    else if (rs.token) this.cluster!.retryTokens.give();
+    if (this.current !== null) {
+      if (rs.token) rs.tokenTry = this.current;
+    } else if (rs.token) this.cluster!.retryTokens.give();
     rs.token = false;
   }
 
@@ -447,7 +489,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       // hands over a connection or fails the try (UpstreamRequest::onPoolReady / onPoolFailure →
       // onUpstreamHostSelected). envoyproxy/envoy source/common/router/router.cc
       // (Filter::onResponseTimeout, Filter::updateOutlierDetection)
-      this.release(a, true, a.pending ? null : OUTCOME_ROUTE_TIMEOUT);
+      this.release(a, true, a.state === TRY_PENDING ? null : OUTCOME_ROUTE_TIMEOUT);
     }
     this.finish(504, "UT");
   }
@@ -498,7 +540,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
 
 /**
  * What few of a router's requests need: a route timer, a ServiceEntry's endpoint, a local reply's
- * status and flags, a fault's abort, a gateway's denial details. Apart from the Router and made at
+ * status and flags, a fault's abort or delay, a gateway's denial details, a connect timeout, a
+ * sampled request's span. Apart from the Router and made at
  * the first need: nine fields fewer to set (ten out, the reference to this one in) and 72 bytes
  * fewer to allocate in every router
  * (docs/performance.md, Goal 3, session 23).
@@ -521,4 +564,11 @@ class RouterExtras {
   /** A ServiceEntry's endpoints and the one this request went to (-1: none). */
   extEndpoints: ExternalEndpoints | null = null;
   extHost = -1;
+  /** The last try's connect failure was the connect timeout (StreamInfo.connectTimedOut). */
+  connectTimedOut = false;
+  /** A sampled request's copy for upstream (StreamInfo.upReq; null: `req`) and its CLIENT span. */
+  upReq: OutgoingRequest | null = null;
+  span: Span | null = null;
+  /** StreamInfo.extraFlags. */
+  extraFlags = "";
 }

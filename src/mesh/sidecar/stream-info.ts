@@ -50,8 +50,8 @@ export interface StreamInfo {
    * and leaves out costlier callees there (docs/performance.md Goal 3, session 19).
    */
   routeSinks: RouteSinks | null;
-  /** x-envoy-upstream-service-time of the last try that got an answer (-1: none). */
-  upstreamMs: number;
+  /** x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). */
+  readonly upstreamMs: number;
   /** The cluster it was sent to (null: none, or a host outside the mesh). */
   cluster: UpstreamCluster | null;
   /** The route it matched (null: none, or a host outside the mesh). */
