@@ -49,7 +49,7 @@ export class DirectPath {
     // bytecode counts against TurboFan's inlining budget there (docs/performance.md, Goal 2, session 23).
     if (pod === undefined || pod.hasSidecar === true || pod.ambient === true) return this.notDirect(origin, req, responder, svc, pod);
     // A pod with no proxy in front: one record for the whole exchange (DirectLeg).
-    const leg = new DirectLeg(this, pod, origin.pod, req, responder);
+    const leg = DirectLeg.of(this, pod, origin.pod, req, responder);
     const wireMs = this.network.between(origin.pod, pod);
     this.inbound.enter(pod, leg);
     if (wireMs > 0) this.sim.after(wireMs, this.kLegArrive, leg);
@@ -171,6 +171,13 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
     readonly req: OutgoingRequest,
     private readonly responder: Responder,
   ) {}
+
+  /** A factory small enough (≤ 27 bytes of bytecode: `new this`, no load of the class from the module's
+   *  scope) for TurboFan to inline at once; a `new` left out of `send` went through V8's generic
+   *  construct stub on Node 22 (docs/performance.md, Goal 2, session 24, `lts`). */
+  static of(path: DirectPath, pod: Pod, client: object | null, req: OutgoingRequest, responder: Responder): DirectLeg {
+    return new this(path, pod, client, req, responder);
+  }
 
   emptyHead(): DirectLeg {
     return new DirectLeg(this.path, this.pod, null, this.req, this.responder);

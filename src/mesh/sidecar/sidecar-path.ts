@@ -428,7 +428,8 @@ class Connecting {
     /** When connect_timeout runs out. */
     readonly deadline: number,
   ) {
-    // Doubles from their first store (as Router.upstreamMs).
+    // Doubles from their first store: a field whose first value is a small integer changes its
+    // representation (and the map) at its first fraction.
     this.helloMs = this.flightMs = 0.5;
     this.helloMs = this.flightMs = 0;
   }
