@@ -101,6 +101,10 @@ export class AppCall implements Responder {
   perAttempt = false;
   /** Dials still under way (one of an attempt given up during its dial may still be pending). */
   private dialsPending = 0;
+  /** Retries the app may still make; set by AppCalls.start. */
+  retriesLeft = 0;
+  /** The client connection it goes out on (-1: not pinned; a per-attempt call: the last attempt's). */
+  conn = -1;
 
   constructor(
     private readonly rt: AppCalls,
@@ -111,11 +115,6 @@ export class AppCall implements Responder {
   ) {
     this.startMs = startedMs;
   }
-
-  /** Retries the app may still make; set by AppCalls.start. */
-  retriesLeft = 0;
-  /** The client connection it goes out on (-1: not pinned; a per-attempt call: the last attempt's). */
-  conn = -1;
 
   /** `new this`: ≤ 27 bytes of bytecode, so TurboFan inlines it at once (AppCalls.start says why). */
   static of(rt: AppCalls, origin: Origin, req: OutgoingRequest, owner: CallOwner, startedMs: number): AppCall {
