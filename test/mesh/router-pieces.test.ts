@@ -205,6 +205,35 @@ spec:
     expect(seen).toContain("500 URX");
     expect(seen.filter((a) => a === "200 -").length).toBeGreaterThan(20);
   });
+  // A route with no fault, timeout or mirror takes its first try straight from Router.route
+  // (CompiledRoute.plainForward); a fault filter that never fires (0 %) takes the long way through
+  // afterFault and decoded. Envoy's fault filter with no fault to inject continues the filter chain
+  // (envoyproxy/envoy source/extensions/filters/http/fault/fault_filter.cc, decodeHeaders), so both
+  // must answer alike: the same statuses and flags at the same times, retries included.
+  it("the short cut of a plain route answers as the long way through a fault filter that never fires", () => {
+    const run = (fault: string): { answers: string[]; plain: boolean[] } => {
+      const yaml = SCENARIO(0.6).replace("retries: {attempts: 2, retryOn: 5xx}", `retries: {attempts: 2, retryOn: 5xx}${fault}`);
+      const world = createWorld(scenarioFrom(yaml)).world;
+      const send = clientSender(world);
+      const answers: string[] = [];
+      const plain: boolean[] = [];
+      for (let i = 0; i < 30; i++) {
+        const router = send((status, flags) => { answers.push(`${status} ${flags} ${world.sim.now}`); });
+        plain.push(router.routeEntry!.plainForward);
+        world.advance(world.sim.now + 3);
+      }
+      world.advance(world.sim.now + 1_000);
+      return { answers, plain };
+    };
+    const short = run("");
+    const long = run(", fault: {abort: {httpStatus: 418, percentage: {value: 0}}}");
+    expect(short.plain.every((p) => p)).toBe(true);
+    expect(long.plain.some((p) => p)).toBe(false);
+    expect(short.answers).toHaveLength(30);
+    // Retried requests among them (a 500 retried twice ends URX), so the retry path is compared too.
+    expect(short.answers.some((a) => a.startsWith("500 URX"))).toBe(true);
+    expect(long.answers).toEqual(short.answers);
+  });
   it("a request retried twice (retryOn 5xx, attempts 2) holds a retry state with three hosts tried", () => {
     const { router, answer } = oneRequest(1);
     expect(answer).toEqual([500, "URX"]);

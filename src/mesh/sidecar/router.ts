@@ -190,6 +190,15 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     }
     this.routed = r;
     this.routeSinks = r.sinks ??= new RouteSinks(p.d.sinks, this.origin, r.service, this.req.target);
+    // Nearly every request: a route with no fault, timeout or mirror (CompiledRoute.plainForward) to a
+    // cluster the proxy has, without circuit-breaker limits: what afterFault and decoded then do is
+    // take the cluster and make the first try, so the router does that at once.
+    const cluster = r.cluster;
+    if (r.route.plainForward && cluster !== undefined && !cluster.limited) {
+      this.cluster = cluster;
+      this.attempt();
+      return;
+    }
     // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
     // delay or abort the route configures (envoyproxy/envoy
     // source/extensions/filters/http/fault/fault_filter.cc, isDelayEnabled / isAbortEnabled return

@@ -73,6 +73,20 @@ describe("fault injection", () => {
   });
 });
 
+// The router's short cut (mesh/sidecar/router.ts Router.route) takes a route's first try at once only
+// when the route has no fault filter, route timeout or mirror; each of them needs the long way.
+describe("plainForward", () => {
+  it("holds for a forwarding route with no fault, timeout or mirror, and for no other", () => {
+    expect(one({ route: [d("v1")] }).plainForward).toBe(true);
+    expect(one({ route: [d("v1")], retries: { attempts: 3, perTryTimeoutMs: 100 } }).plainForward).toBe(true);
+    expect(one({ route: [d("v1")], fault: { abort: { httpStatus: 503, percentage: { value: 0 } } } }).plainForward).toBe(false);
+    expect(one({ route: [d("v1")], fault: { delay: { fixedDelayMs: 5, percentage: { value: 0 } } } }).plainForward).toBe(false);
+    expect(one({ route: [d("v1")], timeoutMs: 250 }).plainForward).toBe(false);
+    expect(one({ route: [d("v1")], mirror: { host: "reviews", subset: "v2" } }).plainForward).toBe(false);
+    expect(one({ redirect: { uri: "/x" } }).plainForward).toBe(false);
+  });
+});
+
 describe("mirroring", () => {
   it("mirror without percentage mirrors 100 %; explicit 0 disables; mirrors[] have their own", () => {
     expect(one({ route: [d("v1")], mirror: { host: "reviews", subset: "v2" } }).mirrors.map((m) => mirrorSelected(m, 0.9999))).toEqual([true]);
