@@ -171,9 +171,8 @@ export class WindowSeries {
   count(endMs: number, error: boolean): boolean {
     // A completion time within the open window's known range: no division, no clamps, no growth.
     if (endMs >= this.openLoMs && endMs <= this.openHiMs) {
-      const o = this.open;
-      if (error) this.errors[o]!++;
-      this.last = o;
+      // No store of `last`: only a late request's `took` reads it, and the slow path below sets it.
+      if (error) this.errors[this.open]!++;
       return true;
     }
     const i = this.indexOf(endMs);
