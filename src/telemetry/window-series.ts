@@ -42,6 +42,15 @@ export class WindowSeries {
   private last = 0;
   /** The histogram the percentiles are read from: the owner's whole-run one (`follow`), or one of its own. */
   private whole: LatencyHistogram | null;
+  /**
+   * Without percentiles (an edge's series): the owner's histogram (`follow`), whose count of values
+   * gives the open window's requests, as `whole` does a client's; null for a series used alone. The
+   * histogram's count when the window opened and the late requests since (`openN`, `lateN`): an edge
+   * record in the open window stores no count of its own (docs/performance.md, Goal 3, session 25).
+   */
+  private counted: LatencyHistogram | null = null;
+  private openN = 0;
+  private lateN = 0;
   /** The whole histogram's counts when the open window opened (plus late values since). */
   private readonly mark: HdrCounts | null;
   /** Exact largest latency (µs) of the open window. */
@@ -76,6 +85,7 @@ export class WindowSeries {
    */
   follow(whole: LatencyHistogram): void {
     if (this.whole !== null) this.whole = whole;
+    else this.counted = whole;
   }
 
   /** Window index of a completion time (clamped to the first and last window). */
@@ -105,7 +115,8 @@ export class WindowSeries {
    * request but written when it closes (docs/performance.md, Goal 3, session 20).
    */
   private openCount(): number {
-    return this.whole!.countSince(this.mark!);
+    const h = this.whole;
+    return h !== null ? h.countSince(this.mark!) : this.counted!.count - this.openN - this.lateN;
   }
   errorsAt(i: number): number { return i < this.errors.length ? this.errors[i]! : 0; }
   /** Sum of the latencies (ms) counted in window `i`; null for a series without percentiles. */
@@ -160,15 +171,15 @@ export class WindowSeries {
   count(endMs: number, error: boolean): boolean {
     // A completion time within the open window's known range: no division, no clamps, no growth.
     if (endMs >= this.openLoMs && endMs <= this.openHiMs) {
-      const o = this.open;
-      if (error) this.errors[o]!++;
-      this.last = o;
+      // No store of `last`: only a late request's `took` reads it, and the slow path below sets it.
+      if (error) this.errors[this.open]!++;
       return true;
     }
     const i = this.indexOf(endMs);
     if (i >= this.requests.length) this.grow(i);
     if (error) this.errors[i]!++;
-    if (this.whole === null) {
+    const h = this.whole;
+    if (h === null && this.counted === null) {
       this.requests[i]!++;
       return false;
     }
@@ -176,15 +187,23 @@ export class WindowSeries {
     if (i > this.open) {
       this.close();
       this.open = i;
-      this.whole.markInto(this.mark!);
-      this.openMaxUs = 0;
-      this.openSumUs = this.whole.totalUs;
-      this.lateUs = 0;
+      if (h !== null) {
+        h.markInto(this.mark!);
+        this.openMaxUs = 0;
+        this.openSumUs = h.totalUs;
+        this.lateUs = 0;
+      } else {
+        this.openN = this.counted!.count;
+        this.lateN = 0;
+      }
       this.openLoMs = endMs;
       this.openHiMs = this.lastOf(i);
     }
     if (i === this.open) return true;
     this.requests[i]!++;
+    // A late request of an edge: its histogram counts it, the open window must not (a client's
+    // `took` hides it from the mark).
+    if (h === null) this.lateN++;
     return false;
   }
 
@@ -224,9 +243,14 @@ export class WindowSeries {
   /** Compute the open window's percentiles (at the end of the run). Idempotent. */
   close(): void {
     const h = this.whole;
-    if (h === null || this.open < 0) return;
+    if (this.open < 0) return;
     this.openLoMs = Infinity;
     this.openHiMs = -Infinity;
+    if (h === null) {
+      this.requests[this.open] = this.openCount();
+      this.open = -1;
+      return;
+    }
     this.sumUs![this.open] = this.openWindowUs();
     const mark = this.mark!;
     const n = h.countSince(mark);

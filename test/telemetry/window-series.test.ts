@@ -210,3 +210,53 @@ describe("the open window's range, counted without indexOf (session 24)", () => 
     }
   });
 });
+
+describe("an edge's windows counted from its histogram (session 25)", () => {
+  it("give every window the requests and errors a series counting each request gives, late ones, the run's end and an early stop included", () => {
+    // An edge's series (no percentiles) follows its stats' histogram: a request in the open window is
+    // counted by the histogram alone, and the window's count is read from it (src/telemetry/
+    // window-series.ts `count`, `openCount`, `close`). The reference is a series used alone, which
+    // counts each request in `requests` (its `count` before this change, for every edge).
+    for (let seed = 1; seed <= 40; seed++) {
+      const u = uniforms(seed);
+      const windowMs = [1, 10, 250, 1000, 0.3][seed % 5]!;
+      const windows = 3 + Math.floor(u() * 40);
+      const startMs = seed % 3 === 0 ? 0.7 : 0;
+      const endMs = startMs + windows * windowMs;
+      const edge = new RequestStats(startMs, new WindowSeries(startMs, windowMs, endMs, false));
+      const alone = new WindowSeries(startMs, windowMs, endMs, false);
+      const stopAt = seed % 4 === 0 ? startMs + windows * windowMs * (0.3 + 0.5 * u()) : Infinity;
+      let t = startMs;
+      const n = 100 + Math.floor(u() * 2000);
+      const step = (windows * windowMs) / n;
+      let reads = 0;
+      for (let k = 0; k < n; k++) {
+        const r = u();
+        t += r < 0.02 ? step * 40 * u() : u() * 2 * step;
+        if (t > stopAt) break;
+        // Late completions (for windows already passed) and some past the run's end.
+        const end = r > 0.97 ? Math.max(startMs, t - windowMs * 2 * u()) : r > 0.995 ? t + windows * windowMs : t;
+        const err = u() < 0.2;
+        edge.record(end, u() * 10, err ? 503 : 200, "-");
+        alone.record(end, 1, err);
+        // Read in the middle of the run too: the open window's count is computed, not stored.
+        if (u() < 0.01) {
+          reads++;
+          const i = edge.windows!.indexOf(end);
+          expect([i, edge.windows!.requestsAt(i)]).toEqual([i, alone.requestsAt(i)]);
+        }
+      }
+      if (stopAt !== Infinity) {
+        edge.windows!.endAt(stopAt);
+        alone.endAt(stopAt);
+      }
+      expect(edge.windows!.points()).toEqual(alone.points());
+      for (let i = 0; i < windows; i++) expect([i, edge.windows!.errorsAt(i)]).toEqual([i, alone.errorsAt(i)]);
+      // Closing (as a window change does) writes the same count, and reading again changes nothing.
+      edge.windows!.close();
+      expect(edge.windows!.points()).toEqual(alone.points());
+      expect(edge.windows!.points().reduce((a, p) => a + p.requests, 0)).toBe(edge.requests);
+      if (seed === 1) expect(reads).toBeGreaterThan(0);
+    }
+  });
+});
