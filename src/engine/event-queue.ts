@@ -71,18 +71,32 @@ export class EventQueue {
   }
 
   push(time: number, kind: number, payload: unknown): number {
-    const rec = this.rec;
     let slot = this.freeHead;
-    if (slot >= 0) this.freeHead = rec[(slot << 2) | 1]! | 0;
-    else slot = this.newSlot();
-    const r = this.rec;
+    if (slot < 0) slot = this.newSlot();
+    else this.freeHead = this.rec[(slot << 2) | 1]! | 0;
+    // Read after the slot is taken: `newSlot` may have replaced the record array.
+    const rec = this.rec;
     const at = (slot << 2);
     const s = this.seq++;
-    r[at | 0] = time;
-    r[at | 1] = s;
-    r[at | 2] = kind;
+    rec[at | 0] = time;
+    rec[at | 1] = s;
+    rec[at | 2] = kind;
     this.payloads[slot] = payload;
-    this.siftUp(this.n++, slot, time, s);
+    // `siftUp` written out (`removeTop` keeps it): `push` is inlined into the handlers with what it
+    // inlined, and a call's arguments and the callee's loads of `heap` and `rec` were bytecode counted
+    // against TurboFan's inlining budget there; on Node 24 `Simulator.after` did not fit in the app's
+    // `take` and was a call per request (docs/performance.md, Goal 2, session 25).
+    const heap = this.heap;
+    let i = this.n++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const sp = heap[p]!;
+      const pt = rec[(sp << 2) | 0]!;
+      if (pt < time || (pt === time && rec[(sp << 2) | 1]! < s)) break;
+      heap[i] = sp;
+      i = p;
+    }
+    heap[i] = slot;
     return slot + (s & 0x3fffffff) * 4194304; // SLOT_SPACE; the sequence mod 2^30 (MAX_GEN)
   }
 
