@@ -70,7 +70,7 @@ export interface ScaleRow extends ScaleFigures {
    * The short and long runs of the marginal cost (medians), the CPU µs per event between them
    * (`marginalOf` the rounds' runs), and the least and greatest of the rounds' own differences.
    */
-  marginal: { short: ScaleFigures; long: ScaleFigures; marginalUs: number; spreadUs: readonly [number, number] };
+  marginal: { short: ScaleFigures; long: ScaleFigures; marginalUs: number; spreadUs: readonly [number, number]; load: readonly [number, number] };
 }
 
 /**
@@ -104,12 +104,16 @@ export function benchScale(sizes: readonly (10 | 1000)[] = [10, 1000], rounds = 
     return f;
   };
   const differences = new Map<string, number[]>();
+  // The 1-minute load average before each run of the marginal cost: the 1,000-service meshes' figure
+  // doubles from a machine at load 1 to one at load 25 (their caches shared), the 10-service ones' not.
+  const loads: number[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const shape of SHAPES) {
       for (const n of sizes) {
         const key = `${shape}-${n}`;
         if (r < windowRounds) add(key, once(bin, shape, n, path.join(tmp, key)));
         const [short, long] = MARGINAL_SPANS[shape][n];
+        loads.push(os.loadavg()[0]!);
         const s = add(`${key}-short`, once(bin, shape, n, path.join(tmp, `${key}-short`), short));
         const l = add(`${key}-long`, once(bin, shape, n, path.join(tmp, `${key}-long`), long));
         differences.set(key, [...(differences.get(key) ?? []), splitOf(s, l).marginalUs]);
@@ -128,7 +132,7 @@ export function benchScale(sizes: readonly (10 | 1000)[] = [10, 1000], rounds = 
       const d = differences.get(key)!;
       return {
         ...med(key),
-        marginal: { short: med(`${key}-short`), long: med(`${key}-long`), marginalUs: marginalOf(runs.get(`${key}-short`)!, runs.get(`${key}-long`)!), spreadUs: [Math.min(...d), Math.max(...d)] as const },
+        marginal: { short: med(`${key}-short`), long: med(`${key}-long`), marginalUs: marginalOf(runs.get(`${key}-short`)!, runs.get(`${key}-long`)!), spreadUs: [Math.min(...d), Math.max(...d)] as const, load: [Math.min(...loads), Math.max(...loads)] as const },
       };
     }),
   );
@@ -149,7 +153,8 @@ export function scaleLines(figures: readonly ScaleRow[]): string[] {
       `  marginal (what each further event costs a long run, every proxy in use; each length's least CPU time): ${sm.marginalUs.toFixed(2)} → ${lm.marginalUs.toFixed(2)} µs CPU per event ` +
         `(${(lm.marginalUs / sm.marginalUs).toFixed(1)}× the 10-service one; goal ≤ 1.5×; the rounds' own differences ${sm.spreadUs[0].toFixed(2)}–${sm.spreadUs[1].toFixed(2)} → ${lm.spreadUs[0].toFixed(2)}–${lm.spreadUs[1].toFixed(2)}), ` +
         `between ${ev(sm.short)} and ${ev(sm.long)} → ${ev(lm.short)} and ${ev(lm.long)} events; ` +
-        `peak RSS at ${ev(sm.long)} → ${ev(lm.long)} events ${sm.long.peakRssMb.toFixed(0)} → ${lm.long.peakRssMb.toFixed(0)} MB`,
+        `peak RSS at ${ev(sm.long)} → ${ev(lm.long)} events ${sm.long.peakRssMb.toFixed(0)} → ${lm.long.peakRssMb.toFixed(0)} MB; ` +
+        `load average ${lm.load[0].toFixed(1)}–${lm.load[1].toFixed(1)} (compare sittings at like loads only)`,
     ];
   });
 }

@@ -35,12 +35,13 @@ describe("bench/scale.ts split", () => {
       const short = run("chain", services, 100_000, fixedMs, marginalUs);
       const long = run("chain", services, 300_000, fixedMs, marginalUs);
       const m = splitOf(short, long).marginalUs;
-      return { ...short, marginal: { short, long, marginalUs: m, spreadUs: [m * 0.9, m * 1.2] as const } };
+      return { ...short, marginal: { short, long, marginalUs: m, spreadUs: [m * 0.9, m * 1.2] as const, load: [1.5, 4.25] as const } };
     };
     const rows = ["chain", "fanout"].flatMap((shape) => [row(10, 300, 0.6), row(1000, 800, 4.5)].map((r) => ({ ...r, shape: shape as "chain" })));
     const [window, marginal] = scaleLines(rows);
     expect(window).toContain("3.60 → 12.50 µs CPU per event (3.5× the 10-service one)");
     expect(marginal).toContain("0.60 → 4.50 µs CPU per event (7.5× the 10-service one; goal ≤ 1.5×; the rounds' own differences 0.54–0.72 → 4.05–5.40), between 100,000 and 300,000 → 100,000 and 300,000 events");
+    expect(marginal).toContain("load average 1.5–4.3 (compare sittings at like loads only)");
   });
 
   // The machine's load only adds CPU time to a run (bench/scale.ts marginalOf): a round whose long run
