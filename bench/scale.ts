@@ -105,7 +105,8 @@ export function benchScale(sizes: readonly (10 | 1000)[] = [10, 1000], rounds = 
   };
   const differences = new Map<string, number[]>();
   // The 1-minute load average before each run of the marginal cost: the 1,000-service meshes' figure
-  // doubles from a machine at load 1 to one at load 25 (their caches shared), the 10-service ones' not.
+  // rises with the machine's load (their caches shared: ≈ 2.7 µs at load 1–2, ≈ 3.4 at 24–31,
+  // docs/performance.md, Goal 4, session 25), the 10-service ones' hardly.
   const loads: number[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const shape of SHAPES) {
