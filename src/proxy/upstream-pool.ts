@@ -35,16 +35,32 @@ export const ATTACHED = 0;
 export const PENDING = 1;
 export const OVERFLOW = 2;
 
+/**
+ * An empty list whose elements are objects from the start. `[]` starts with V8's small-integer
+ * elements kind and changes its map at the first object pushed; a host pool made at a proxy's first
+ * use gets that first push after the code that pushes was optimized against lists already holding
+ * objects, which then deoptimizes ("not a Smi" in `streamDone` at `idle.push`, "wrong map" in
+ * `host`: docs/performance.md, Goal 4, sessions 24 `scale12` and 25 `scale13`). An element kind only
+ * ever moves to a more general one (v8 src/objects/elements-kind.h), so the list keeps it once empty.
+ */
+function objectList<T>(): T[] {
+  const list: T[] = [];
+  const general: unknown[] = list;
+  general.push(null);
+  general.length = 0; // back to the empty backing store, the kind kept
+  return list;
+}
+
 class HostPool<R> {
   /** Every open connection (connecting, ready, busy, draining). */
-  readonly conns: PoolConnection[] = [];
+  readonly conns: PoolConnection[] = objectList();
   /**
    * Envoy's ready_clients_, its front last: HTTP/1.1, ready connections with no request, most
    * recently used last; HTTP/2, ready connections below max_concurrent_streams, the one most recently
    * connected or freed from the limit last (moveBetweenLists puts it at the front, newStream takes the front).
    */
-  readonly idle: PoolConnection[] = [];
-  readonly pending: R[] = [];
+  readonly idle: PoolConnection[] = objectList();
+  readonly pending: R[] = objectList();
   connecting = 0;
 }
 
@@ -53,7 +69,7 @@ const NONE: readonly never[] = Object.freeze([]);
 
 export class UpstreamPool<R> {
   /** By host id (small integers handed out in order by the caller): an index, not a hash, per request. */
-  private readonly hosts: (HostPool<R> | undefined)[] = [];
+  private readonly hosts: (HostPool<R> | undefined)[] = objectList();
   private nextId = 0;
   /** The connection the last call concerns: attached to, to be opened by the caller, or null. */
   conn: PoolConnection | null = null;
@@ -63,17 +79,29 @@ export class UpstreamPool<R> {
    */
   overflowed: readonly R[] = NONE;
 
-  constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {}
+  constructor(readonly limits: PoolLimits, readonly counters: ClusterCounters) {
+    // Host 0 (a cluster's first host picked, often its only one; the inbound side's application) is
+    // made with the pool, not at its first request: what a request runs is then only the index,
+    // and TurboFan, compiling while 1,000 proxies make their first requests, inlines no host pool's
+    // construction into the request path (docs/performance.md, Goal 4, session 25 `scale13`).
+    this.hosts.push(new HostPool<R>());
+  }
 
   /** Told of every connection the pool closes (ambient's ztunnel counts a sidecar's connections by it). */
   onClose: ((x: PoolConnection) => void) | null = null;
 
   private host(h: number): HostPool<R> {
-    let p = this.hosts[h];
-    if (p === undefined) {
-      p = new HostPool<R>();
-      this.hosts[h] = p;
-    }
+    const p = this.hosts[h];
+    return p !== undefined ? p : this.addHost(h);
+  }
+
+  /** Host `h`'s pool at its first request (host 0's is made with the pool). */
+  private addHost(h: number): HostPool<R> {
+    const p = new HostPool<R>();
+    // Without holes: a store past the end would make the list holey, another map (a worker's pool
+    // may see a cluster's hosts in another order than their ids).
+    while (this.hosts.length < h) this.hosts.push(undefined);
+    this.hosts[h] = p;
     return p;
   }
 
@@ -124,6 +152,22 @@ export class UpstreamPool<R> {
   private readyConnection(pool: HostPool<R>, now: number): PoolConnection | null {
     if (this.limits.http2) return this.readyHttp2(pool, now);
     const idle = pool.idle;
+    const n = idle.length;
+    if (n === 0) return null;
+    // Nearly always: the bottom and the top are ready and in time, so nothing is closed and the top
+    // is taken (what the loops of `readyAfterExpiry` do then). Apart, so that the code inlined where a
+    // request takes a connection stays short (docs/performance.md, Goal 4, session 25 `scale13`).
+    const x = idle[n - 1]!;
+    if (x.state === "ready" && !this.due(x, now) && (n === 1 || (idle[0]!.state === "ready" && !this.due(idle[0]!, now)))) {
+      idle.pop();
+      return x;
+    }
+    return this.readyAfterExpiry(pool, now);
+  }
+
+  /** HTTP/1.1's idle list when a connection in it is closed or past its time. */
+  private readyAfterExpiry(pool: HostPool<R>, now: number): PoolConnection | null {
+    const idle = pool.idle;
     // The oldest idle connections sit at the bottom: close those past their time first.
     while (idle.length > 0 && (idle[0]!.state !== "ready" || this.expire(idle[0]!, pool, now))) idle.shift();
     while (idle.length > 0) {
@@ -169,6 +213,11 @@ export class UpstreamPool<R> {
     return true;
   }
 
+  /** Whether `expire` would close the idle connection `x` now. */
+  private due(x: PoolConnection, now: number): boolean {
+    return now - x.idleSince >= this.limits.idleTimeoutMs || now - x.openedAt >= this.limits.maxConnectionDurationMs;
+  }
+
   private attach(x: PoolConnection, pool: HostPool<R>): void {
     const L = this.limits;
     x.streams++;
@@ -212,7 +261,10 @@ export class UpstreamPool<R> {
       this.counters.upstream_cx_overflow++;
       if (pool.conns.length > 0) return null;
     }
-    const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: now, idleSince: now };
+    // Times as doubles from the first store: a field first set to a small integer (the run's first
+    // connections open at whole ms) changes its representation and the map at its first fraction.
+    const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: 0.5, idleSince: 0.5 };
+    x.openedAt = x.idleSince = now;
     pool.conns.push(x);
     pool.connecting++;
     this.counters.upstream_cx_total++;
