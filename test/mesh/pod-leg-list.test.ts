@@ -6,7 +6,8 @@
 // Its head is renewed every HEAD_RENEWAL entries (session 21 `podlist`, a young head takes no write
 // barrier's slow path): the legs and their order must survive each renewal.
 import { describe, expect, it } from "vitest";
-import { HEAD_RENEWAL, Inbound, type PodLeg } from "../../src/mesh/sidecar/inbound.js";
+import { HEAD_RENEWAL, Inbound, InboundLeg, type PodLeg } from "../../src/mesh/sidecar/inbound.js";
+import type { OutgoingRequest, Origin, Responder } from "../../src/mesh/transport.js";
 import type { Pod } from "../../src/mesh/kube/pod.js";
 import type { ServedRequest } from "../../src/mesh/app/app-server.js";
 
@@ -119,5 +120,24 @@ describe("the requests inside a pod", () => {
     expect((p.inside as PodLeg).next).toBe(again);
     rt.resetAll(p);
     expect(log).toEqual(["reset again"]);
+  });
+
+  // A head lives until HEAD_RENEWAL more requests entered its pod (~17 simulated minutes in the
+  // chain-1000 bench at 1 request a second): holding the first leg's responder kept that request's
+  // whole chain of calls, one hop per service, alive as long (docs/performance.md, Goal 4, session 24
+  // `hop12`: 999 hops, ~1 MB). The head an InboundLeg makes holds nothing of the request's caller.
+  it("the head an InboundLeg makes for its pod's list does not hold the leg's responder", () => {
+    const rt = inbound();
+    const p = pod();
+    const responder: Responder = { onResponse() {} };
+    const req = { target: {} } as unknown as OutgoingRequest;
+    const origin = { pod: null, workload: "w", namespace: "n" } as Origin;
+    const leg = new InboundLeg(rt, p, req, responder, null, 1.5, origin, 9080, InboundLeg.stateOf(true, true));
+    rt.enter(p, leg);
+    const head = p.inside as PodLeg;
+    expect(head).not.toBe(leg);
+    expect(head.next).toBe(leg);
+    expect(Object.values(leg)).toContain(responder);
+    expect(Object.values(head)).not.toContain(responder);
   });
 });

@@ -51,8 +51,6 @@ export interface PooledLeg extends Responder {
   served: ServedRequest | null;
   /** Its place in the inbound cluster's pool (null: none, straight to the app). */
   place: PoolPlace | null;
-  /** Its connection to the app died with it (closed, not kept alive). */
-  connReset: boolean;
   /** The container port it arrived on (its inbound route and cluster). */
   readonly port: number;
   /** The inbound route's retries so far. */
@@ -69,6 +67,8 @@ export class PoolPlace {
   pending = false;
   /** Its connection to the app. */
   conn: PoolConnection | null = null;
+  /** Its connection to the app died with it when it left (closed, not kept alive). */
+  connReset = false;
   constructor(
     readonly cluster: InboundCluster,
     /** The worker whose pool it is in. */
@@ -240,10 +240,10 @@ export class InboundRouter {
     if (!pod.appUp) {
       // Its kept-alive connection died with the app: the request goes back to the route, whose
       // connect is refused — before any byte of it was sent, so retriable.
-      const ic = leg.place!.cluster;
-      leg.connReset = true;
+      const place = leg.place!;
+      place.connReset = true;
       this.leavePool(leg);
-      leg.connReset = false;
+      const ic = place.cluster;
       this.appRefused(leg, ic);
       return;
     }
@@ -263,7 +263,7 @@ export class InboundRouter {
     }
     const conn = place.conn!;
     place.conn = null;
-    const next = pool.streamDone(conn, leg.connReset, this.sim.now) as readonly PooledLeg[];
+    const next = pool.streamDone(conn, place.connReset, this.sim.now) as readonly PooledLeg[];
     const fresh = pool.conn;
     const refused = pool.overflowed as readonly PooledLeg[];
     // The app is inside its answer to `leg`: the next request reaches it from the event loop.

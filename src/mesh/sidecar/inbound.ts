@@ -123,9 +123,9 @@ export class Inbound {
     // Its arrival time, one double: a HeapNumber for each call it is handed to that TurboFan did not
     // inline (the leg's constructor, the CPU pass), made once when it is one value.
     const arrival = this.sim.now + wireMs;
-    const leg = new InboundLeg(this, pod, req, responder, sink, arrival, origin, mtls, port, viaSidecar);
+    const leg = new InboundLeg(this, pod, req, responder, sink, arrival, origin, port, InboundLeg.stateOf(mtls, viaSidecar));
     if (zt !== null) {
-      const counted = (leg.zt = new ZtunnelLeg());
+      const counted = (leg.extras().zt = new ZtunnelLeg());
       // A client whose own ztunnel does not count its connections: a proxy's pooled connection is
       // counted once (opened on its first request, closed with the pool's connection); a client
       // outside the mesh opens one per request.
@@ -194,20 +194,19 @@ export class Inbound {
       leg.refuse();
       return;
     }
-    // `=== true` on boolean fields that are mostly true: a bare test is V8's generic truth test
-    // (false, "", undetectable, HeapNumber, BigInt: ~10 instructions for a true value), a compare
-    // with the constant is one (docs/performance.md, Goal 3, sessions 19 `left19` and 22 `inb9`).
-    if (leg.viaSidecar === true) {
+    // A bit of the leg's state: a compare's boolean, not a field's value under V8's generic truth
+    // test (docs/performance.md, Goal 3, sessions 19 `left19` and 22 `inb9`).
+    if (leg.viaSidecar) {
       const port = leg.port;
       // STRICT: the inbound listener has no plaintext filter chain; the connection is closed.
       // https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
-      if (leg.mtls !== true && this.policies.mode(pod, port) === "STRICT") {
+      if (!leg.mtls && this.policies.mode(pod, port) === "STRICT") {
         leg.close();
         return;
       }
       const denied = this.policies.check(pod, leg.req, leg.origin, leg.mtls, port);
       if (denied !== null) {
-        leg.details = denied.details;
+        leg.extras().details = denied.details;
         leg.onResponse(denied.status, denied.flags, denied.bytes);
         return;
       }
@@ -320,26 +319,57 @@ export interface PodLeg {
   reset(): void;
 }
 
+/**
+ * InboundLeg.state's bits: the connection is Istio mTLS; iptables handed it to the sidecar. A const
+ * enum: esbuild writes each use as a literal, where a module's `const` is a load from its context and
+ * a check (src/telemetry/hdr-counts.ts, Hdr).
+ */
+const enum Leg {
+  Mtls = 1,
+  ViaSidecar = 2,
+}
+
+/**
+ * What a request inside the pod needs only on a rare path: the destination ztunnel's counts
+ * (ambient), a place in an acting inbound cluster's pool, the inbound route's retries of a refused
+ * connect, the sidecar's own denial details, a sampled request's SERVER span. Its own object, made at
+ * the first need, not fields of every InboundLeg: each field is 8 bytes and a store per request, and
+ * the chain-1000's legs in flight and the young generation they fill were the largest per-hop objects
+ * after hop12's (docs/performance.md, Goal 4, session 24 `hop12`; Goal 3, session 25 `inb11`).
+ */
+export class InboundLegExtras {
+  /** Arrived through the pod's node's ztunnel (ambient): what it counts. */
+  zt: ZtunnelLeg | null = null;
+  /** Its place in the inbound cluster's pool (null: none, straight to the app). */
+  place: PoolPlace | null = null;
+  /** The inbound route's retries so far. */
+  retries = 0;
+  /** %RESPONSE_CODE_DETAILS% of the sidecar's own denial (RBAC, JWT); "" otherwise. */
+  details = "";
+  /** A sampled request's SERVER span at this sidecar. */
+  span: Span | null = null;
+  constructor(
+    /** What the app receives: the request, or a copy carrying this sidecar's span as parent. */
+    public appReq: OutgoingRequest,
+  ) {}
+}
+
+/**
+ * The head of a pod's list holds no request (Inbound.enter): its responder is this one, not the
+ * first leg's, which would keep that request's whole chain of calls alive as long as the head lives
+ * (docs/performance.md, Goal 4, session 24 `hop12`: ~1 MB at 1,000 services). Never called.
+ */
+const HEAD_RESPONDER: Responder = { onResponse() {} };
+
 export class InboundLeg implements PooledLeg, PodLeg {
   closed = false;
   prev: PodLeg | null = null;
   next: PodLeg | null = null;
   served: ServedRequest | null = null;
-  /** Arrived through the pod's node's ztunnel (ambient): what it counts; null otherwise. */
-  zt: ZtunnelLeg | null = null;
-  /** %RESPONSE_CODE_DETAILS% of the sidecar's own denial (RBAC, JWT); "" otherwise. */
-  details = "";
   /** The server sidecar's worker it is pinned to. */
   worker = 0;
-  /** Its place in the inbound cluster's pool (null: none, straight to the app). */
-  place: PoolPlace | null = null;
-  /** Its connection to the app died with it (closed, not kept alive). */
-  connReset = false;
-  /** The inbound route's retries so far. */
-  retries = 0;
-  /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
-  appReq: OutgoingRequest;
-  private span: Span | null = null;
+  /** Its rare state (InboundLegExtras); null for most requests. */
+  x: InboundLegExtras | null = null;
 
   constructor(
     private readonly rt: Inbound,
@@ -349,18 +379,67 @@ export class InboundLeg implements PooledLeg, PodLeg {
     private readonly sink: RequestSink | null,
     private readonly startMs: number,
     readonly origin: Origin,
-    /** The connection it came on is Istio mTLS (the caller's identity is known). */
-    readonly mtls: boolean,
     /** The container port it arrived on. */
     readonly port: number,
-    /** iptables handed it to the inbound sidecar (15006). */
-    readonly viaSidecar: boolean,
-  ) {
-    this.appReq = req;
+    /**
+     * Leg.Mtls (the caller's identity is known) | Leg.ViaSidecar (iptables handed it to port 15006):
+     * one small integer, not two fields (8 bytes each).
+     */
+    private readonly state: number,
+  ) {}
+
+  /** A leg's `state` from its connection's kind and its way in. */
+  static stateOf(mtls: boolean, viaSidecar: boolean): number {
+    return (mtls ? Leg.Mtls : 0) | (viaSidecar ? Leg.ViaSidecar : 0);
+  }
+
+  /** The connection it came on is Istio mTLS (the caller's identity is known). */
+  get mtls(): boolean {
+    return (this.state & Leg.Mtls) !== 0;
+  }
+
+  /** iptables handed it to the inbound sidecar (15006). */
+  get viaSidecar(): boolean {
+    return (this.state & Leg.ViaSidecar) !== 0;
+  }
+
+  /** What the app receives: `req`, or a copy carrying this sidecar's span as parent. */
+  get appReq(): OutgoingRequest {
+    const x = this.x;
+    return x === null ? this.req : x.appReq;
+  }
+
+  /** Its rare state, made at the first need. */
+  extras(): InboundLegExtras {
+    return this.x ?? (this.x = new InboundLegExtras(this.req));
+  }
+
+  get zt(): ZtunnelLeg | null {
+    return this.x?.zt ?? null;
+  }
+
+  get place(): PoolPlace | null {
+    return this.x?.place ?? null;
+  }
+
+  set place(p: PoolPlace | null) {
+    this.extras().place = p;
+  }
+
+  get retries(): number {
+    return this.x?.retries ?? 0;
+  }
+
+  set retries(n: number) {
+    this.extras().retries = n;
+  }
+
+  private get span(): Span | null {
+    return this.x?.span ?? null;
   }
 
   emptyHead(): InboundLeg {
-    return new InboundLeg(this.rt, this.pod, this.req, this.responder, null, 0, this.origin, false, 0, false);
+    return new InboundLeg(this.rt, this.pod, this.req, HEAD_RESPONDER, null, 0, this.origin, 0, 0);
   }
 
   /** A sampled request: the server sidecar's SERVER span, from its arrival at the pod. */
@@ -369,13 +448,15 @@ export class InboundLeg implements PooledLeg, PodLeg {
     if (ctx.trace === null) return;
     // Istio names the inbound span after the service and port the client addressed.
     const name = `${service === "unknown" ? this.req.target.host : service}:${this.req.target.port}/*`;
-    this.span = log.openSpan(ctx, "SERVER", name, this.startMs, { serviceName: spanServiceName(this.pod), ipv4: this.pod.ip });
-    this.appReq = withContext(this.req, RequestLog.child(ctx, this.span));
+    const x = this.extras();
+    const span = (x.span = log.openSpan(ctx, "SERVER", name, this.startMs, { serviceName: spanServiceName(this.pod), ipv4: this.pod.ip }));
+    x.appReq = withContext(this.req, RequestLog.child(ctx, span));
   }
 
   /** The access-log line and SERVER span (access log or tracing on; only at a sidecar). */
   private logged(log: RequestLog, now: number, status: number, flags: string, bytes: number): void {
     const req = this.req;
+    if (!req.ctx || !this.viaSidecar) return;
     const cluster = `inbound|${this.port}||`;
     const app = `${this.pod.ip}:${this.port}`;
     if (log.accessLog !== null) {
@@ -384,7 +465,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
         startMs: this.startMs, endMs: now, method: req.method, path: req.path, authority: req.authority,
         code: status, flags, bytesReceived: req.bytes ?? 0, bytesSent: bytes, upstreamServiceMs: answered ? now - this.startMs : -1,
         requestId: req.ctx!.requestId, upstreamHost: answered ? app : "", upstreamCluster: cluster,
-        downstreamLocal: app, downstreamRemote: "", routeName: "default", details: this.details,
+        downstreamLocal: app, downstreamRemote: "", routeName: "default", details: this.x?.details ?? "",
       });
     }
     this.endSpan(log, now, status, flags);
@@ -409,18 +490,32 @@ export class InboundLeg implements PooledLeg, PodLeg {
     this.endSpan(log, now, 0, "-");
   }
 
+  /**
+   * The request leaves the pod with its rare state: out of the inbound cluster's pool (`reset`: its
+   * connection to the app died with it), its span ended if it ends unanswered.
+   */
+  private leaveRare(x: InboundLegExtras, reset: boolean, unanswered: boolean): void {
+    const place = x.place;
+    if (place !== null) {
+      place.connReset = reset;
+      this.rt.router.leavePool(this);
+    }
+    if (unanswered && x.span !== null) this.unanswered();
+  }
+
   onResponse(status: number, flags: string, bytes = 0): void {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.place !== null) this.rt.router.leavePool(this);
+    const x = this.x;
+    if (x !== null && x.place !== null) this.rt.router.leavePool(this);
     const now = this.rt.sim.now;
-    if (this.viaSidecar === true) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
+    if ((this.state & Leg.ViaSidecar) !== 0) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
-      if (this.zt !== null) this.ztunnelCounts(this.zt, now, bytes);
+      if (x !== null && x.zt !== null) this.ztunnelCounts(x.zt, now, bytes);
       const log = this.rt.log;
-      if (log !== null && this.req.ctx && this.viaSidecar) this.logged(log, now, status, flags, bytes);
+      if (log !== null) this.logged(log, now, status, flags, bytes);
     }
     this.responder.onResponse(status, flags, bytes);
   }
@@ -443,8 +538,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.place !== null) this.rt.router.leavePool(this);
-    if (this.span !== null) this.unanswered();
+    if (this.x !== null) this.leaveRare(this.x, false, true);
     this.responder.onResponse(0, REFUSED);
   }
 
@@ -453,8 +547,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     if (this.closed) return;
     this.closed = true;
     this.rt.left(this);
-    if (this.place !== null) this.rt.router.leavePool(this);
-    if (this.span !== null) this.unanswered();
+    if (this.x !== null) this.leaveRare(this.x, false, true);
     this.responder.onResponse(0, "-");
   }
 
@@ -462,8 +555,10 @@ export class InboundLeg implements PooledLeg, PodLeg {
   appReset(): void {
     if (this.closed) return;
     if (this.served !== null) this.served.done = true;
-    this.connReset = true;
     if (this.viaSidecar) {
+      // Its connection to the app died with it (closed, not kept alive in the inbound cluster's pool).
+      const place = this.place;
+      if (place !== null) place.connReset = true;
       this.onResponse(503, "UC");
       return;
     }
@@ -478,8 +573,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     this.closed = true;
     if (this.served !== null) this.served.done = true;
     this.rt.left(this);
-    this.connReset = true;
-    if (this.place !== null) this.rt.router.leavePool(this);
+    if (this.x !== null) this.leaveRare(this.x, true, false);
     this.responder.silenced?.();
   }
 
@@ -488,8 +582,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
     this.closed = true;
     this.prev = this.next = null;
     if (this.served !== null) this.served.done = true;
-    this.connReset = true;
-    if (this.place !== null) this.rt.router.leavePool(this);
+    if (this.x !== null) this.leaveRare(this.x, true, false);
     if (this.rt.log !== null) this.unanswered();
     this.responder.onResponse(0, "-");
   }
