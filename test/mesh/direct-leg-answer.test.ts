@@ -60,3 +60,18 @@ describe("DirectLeg.onResponse", () => {
     expect(draws()).toBe(0);
   });
 });
+
+// A pod's list head lives until HEAD_RENEWAL more requests entered the pod (mesh/sidecar/inbound.ts
+// Inbound.enter): holding the first leg's responder kept that request's caller, and the caller's own
+// chain of calls, alive as long (docs/performance.md, Goal 4, sessions 24 `hop12` and 25 `inb11`, which
+// fixed InboundLeg's head the same way).
+describe("DirectLeg.emptyHead", () => {
+  it("holds nothing of the leg's responder", () => {
+    const { l } = leg(0);
+    const responder = (Object.values(l) as unknown[]).find((v) => typeof v === "object" && v !== null && "onResponse" in v);
+    expect(responder).toBeDefined();
+    const head = l.emptyHead();
+    expect(head).not.toBe(l);
+    expect(Object.values(head)).not.toContain(responder);
+  });
+});

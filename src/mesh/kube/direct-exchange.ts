@@ -7,7 +7,7 @@ import type { ServedRequest } from "../app/app-server.js";
 import type { Pod } from "./pod.js";
 import type { Network } from "../network.js";
 import type { ServiceRegistry, ServiceState } from "./service-registry.js";
-import type { Exchange, Origin, OutgoingRequest, Responder } from "../transport.js";
+import { HEAD_RESPONDER, type Exchange, type Origin, type OutgoingRequest, type Responder } from "../transport.js";
 
 /** Call targets found by a scan before the registry's Map. */
 const KNOWN_TARGETS = 8;
@@ -180,7 +180,7 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
   }
 
   emptyHead(): DirectLeg {
-    return new DirectLeg(this.path, this.pod, null, this.req, this.responder);
+    return new DirectLeg(this.path, this.pod, null, this.req, HEAD_RESPONDER);
   }
 
   /** It reaches the pod (Inbound's toApp on the plain path). */

@@ -12,7 +12,7 @@ import type { InboundPolicies } from "./inbound-policy.js";
 import type { Interception } from "./interception.js";
 import type { MeshTelemetry, RequestSink } from "../mesh-telemetry.js";
 import type { Pod } from "../kube/pod.js";
-import type { Origin, OutgoingRequest, Responder } from "../transport.js";
+import { HEAD_RESPONDER, type Origin, type OutgoingRequest, type Responder } from "../transport.js";
 import { RequestLog } from "../../telemetry/request-log.js";
 import type { Span } from "../../telemetry/trace-recorder.js";
 import { spanServiceName, tagProxySpan, withContext } from "../request-records.js";
@@ -354,12 +354,6 @@ export class InboundLegExtras {
   ) {}
 }
 
-/**
- * The head of a pod's list holds no request (Inbound.enter): its responder is this one, not the
- * first leg's, which would keep that request's whole chain of calls alive as long as the head lives
- * (docs/performance.md, Goal 4, session 24 `hop12`: ~1 MB at 1,000 services). Never called.
- */
-const HEAD_RESPONDER: Responder = { onResponse() {} };
 
 export class InboundLeg implements PooledLeg, PodLeg {
   closed = false;
