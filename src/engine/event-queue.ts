@@ -225,7 +225,8 @@ export class EventQueue {
     this.siftUp(i, last, rec[(last << 2) | 0]!, rec[(last << 2) | 1]!);
   }
 
-  /** Put `slot` (whose key is (t, s)) at heap position i or above. */
+  /** Put `slot` (whose key is (t, s)) at heap position i or above. `push` has this loop written out
+   *  (the inlining budget, see there): a change here is a change there. */
   private siftUp(i: number, slot: number, t: number, s: number): void {
     const heap = this.heap, rec = this.rec;
     while (i > 0) {
