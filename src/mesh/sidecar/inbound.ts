@@ -337,7 +337,7 @@ const enum Leg {
  * the chain-1000's legs in flight and the young generation they fill were the largest per-hop objects
  * after hop12's (docs/performance.md, Goal 4, session 24 `hop12`; Goal 3, session 25 `inb11`).
  */
-export class InboundLegExtras {
+class InboundLegExtras {
   /** Arrived through the pod's node's ztunnel (ambient): what it counts. */
   zt: ZtunnelLeg | null = null;
   /** Its place in the inbound cluster's pool (null: none, straight to the app). */
@@ -353,7 +353,6 @@ export class InboundLegExtras {
     public appReq: OutgoingRequest,
   ) {}
 }
-
 
 export class InboundLeg implements PooledLeg, PodLeg {
   closed = false;
