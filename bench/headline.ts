@@ -1,13 +1,14 @@
 // The headline figures of issue 18 (goals 2 and 3), measured on the product as a user runs it: the
 // package's bin (`bin/meshsim.js`, the bundled `dist/`) as a whole process, its CPU time (user +
 // system, from the child's own `process.resourceUsage()`, which a loaded machine inflates far less
-// than wall time) against the minimal hand-written loop's CPU time in the same sitting, interleaved
-// round by round, median of the rounds.
+// than wall time) against the minimal hand-written loop's and simjs's CPU time on the same model in
+// the same sitting, interleaved round by round, median of the rounds.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { mmcYaml } from "../test/support/scenario-text.js";
 import { runMinimalMMc } from "./minimal-loop.js";
+import { runSimjsMMc } from "./simjs-mmc.js";
 import { BIN, envWithoutExtraCaCerts, measure, median } from "./whole-process.js";
 
 export interface MMcHeadline {
@@ -20,6 +21,10 @@ export interface MMcHeadline {
   binRequests: number;
   /** binRequests/binCpuMs over requests/minimalCpuMs. */
   ratio: number;
+  /** simjs's CPU time for `requests` on the same model (its loop only, in this process: its start is
+   *  not charged to it), and the bin's requests per CPU-second over simjs's. */
+  simjsCpuMs: number;
+  simjsRatio: number;
   /** The bin's CPU and ratio without NODE_EXTRA_CA_CERTS, when this process has it (whole-process.ts). */
   withoutExtraCaCerts: { binCpuMs: number; ratio: number } | null;
 }
@@ -37,12 +42,13 @@ export function benchMMcBin(o: { c: number; rho: number; requests: number; round
   const rate = o.rho * o.c * 1000;
   const file = path.join(tmp, "mmc.yaml");
   fs.writeFileSync(file, mmcYaml({ c: o.c, rate, meanServiceMs: 1, durationS: Math.ceil(o.requests / rate), warmupS: 0 }));
-  const minimal: number[] = [], bin: number[] = [], wall: number[] = [], binPlain: number[] = [];
+  const minimal: number[] = [], simjs: number[] = [], bin: number[] = [], wall: number[] = [], binPlain: number[] = [];
   const plain = envWithoutExtraCaCerts();
   const out = path.join(tmp, "out");
   let binRequests = 0;
   for (let i = 0; i < o.rounds; i++) {
     minimal.push(cpuMsOf(() => runMinimalMMc({ c: o.c, utilisation: o.rho, requests: o.requests, seed: 1 })));
+    simjs.push(cpuMsOf(() => runSimjsMMc({ c: o.c, utilisation: o.rho, requests: o.requests, seed: 1 })));
     const m = measure([BIN, "run", file, "--format", "json", "--quiet", "--out", out]);
     bin.push(m.cpuMs);
     wall.push(m.wallMs);
@@ -50,10 +56,11 @@ export function benchMMcBin(o: { c: number; rho: number; requests: number; round
     if (plain !== null) binPlain.push(measure([BIN, "run", file, "--format", "json", "--quiet", "--out", out], { env: plain }).cpuMs);
   }
   fs.rmSync(tmp, { recursive: true, force: true });
-  const minimalCpuMs = median(minimal), binCpuMs = median(bin);
+  const minimalCpuMs = median(minimal), simjsCpuMs = median(simjs), binCpuMs = median(bin);
   const ratioOf = (cpuMs: number): number => binRequests / cpuMs / (o.requests / minimalCpuMs);
   return {
     requests: o.requests, minimalCpuMs, binCpuMs, binWallMs: median(wall), binRequests, ratio: ratioOf(binCpuMs),
+    simjsCpuMs, simjsRatio: binRequests / binCpuMs / (o.requests / simjsCpuMs),
     withoutExtraCaCerts: plain !== null ? { binCpuMs: median(binPlain), ratio: ratioOf(median(binPlain)) } : null,
   };
 }

@@ -11,6 +11,7 @@ import { loadScenario } from "../src/scenario/index.js";
 import { runScenario } from "../src/runner/run-scenario.js";
 import { mmcYaml, scenarioFrom } from "../test/support/scenario-text.js";
 import { runMinimalMMc } from "./minimal-loop.js";
+import { runSimjsMMc, simjsVersion } from "./simjs-mmc.js";
 import { benchStartup } from "./startup.js";
 import { benchSweep, type Rate } from "./sweep-throughput.js";
 import { benchScale, scaleLines } from "./scale.js";
@@ -36,6 +37,7 @@ console.log(
   `  M/M/${c} at ${rho}, ${fmt(REQUESTS)} requests, median of 3 interleaved: minimal loop ${fmt(head.minimalCpuMs)} ms CPU (${fmt(REQUESTS / (head.minimalCpuMs / 1000))} requests/s); ` +
     `meshsim run ${fmt(head.binCpuMs)} ms CPU (${fmt(head.binRequests / (head.binCpuMs / 1000))} requests/s, ${fmt(head.binWallMs)} ms wall) — ${head.ratio.toFixed(2)} of the minimal loop`,
 );
+console.log(`    simjs (npm simjs ${simjsVersion()}, the same model, its loop in this process) ${fmt(head.simjsCpuMs)} ms CPU (${fmt(REQUESTS / (head.simjsCpuMs / 1000))} requests/s): meshsim run ${head.simjsRatio.toFixed(2)}× simjs`);
 if (head.withoutExtraCaCerts !== null) {
   console.log(`    the same without NODE_EXTRA_CA_CERTS: meshsim run ${fmt(head.withoutExtraCaCerts.binCpuMs)} ms CPU — ${head.withoutExtraCaCerts.ratio.toFixed(2)} of the minimal loop`);
 }
@@ -62,7 +64,14 @@ const mmc = scenarioFrom(mmcYaml({ c, rate, meanServiceMs: 1, durationS: Math.ce
 const out = runScenario(mmc);
 const mmcCpuMs = cpuNow() - cpu0;
 const reqs = out.summary.clients["users"]!.requests;
-console.log(`    meshsim (load + run + summary): ${fmt(reqs / (mmcCpuMs / 1000))} requests per CPU-second, ${fmt(out.run.events / (mmcCpuMs / 1000))} events per CPU-second — ${(reqs / mmcCpuMs / (minimal.requests / minimalCpuMs)).toFixed(2)} of the minimal loop`);
+cpu0 = cpuNow();
+const simjs = runSimjsMMc({ c, utilisation: rho, requests: REQUESTS, seed: 1 });
+const simjsCpuMs = cpuNow() - cpu0;
+console.log(`    simjs: ${fmt(simjs.requests / (simjsCpuMs / 1000))} requests per CPU-second (mean response ${simjs.meanResponse.toFixed(3)})`);
+console.log(
+  `    meshsim (load + run + summary): ${fmt(reqs / (mmcCpuMs / 1000))} requests per CPU-second, ${fmt(out.run.events / (mmcCpuMs / 1000))} events per CPU-second — ` +
+    `${(reqs / mmcCpuMs / (minimal.requests / minimalCpuMs)).toFixed(2)} of the minimal loop, ${(reqs / mmcCpuMs / (simjs.requests / simjsCpuMs)).toFixed(2)}× simjs`,
+);
 
 const bookinfo = loadScenario(path.resolve(import.meta.dirname, "../scenarios/bookinfo/simulation.yaml"));
 for (const lg of bookinfo.loadGenerators) if (lg.open) lg.open.rate = 1000;
