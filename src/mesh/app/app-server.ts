@@ -59,10 +59,6 @@ export class ServedRequest implements CallOwner {
     sr: ServedRequest | null,
   ) {
     this.sr = sr ?? this;
-    // Stored twice: V8 keeps a field written once *const*, and at 1,000 services its first write on the
-    // way back comes after TurboFan compiled code depending on that, which it then throws away (v8
-    // src/objects/map-updater.cc GeneralizeField; docs/performance.md, Goal 4, session 26 `const4`).
-    this.done = false;
   }
   onCallDone(call: AppCall): void {
     this.app.callDone(this, call);

@@ -379,12 +379,7 @@ export class InboundLeg implements PooledLeg, PodLeg {
      * one small integer, not two fields (8 bytes each).
      */
     private readonly state: number,
-  ) {
-    // Stored twice: V8 keeps a field written once *const*, and at 1,000 services its first write on the
-    // way back comes after TurboFan compiled code depending on that, which it then throws away (v8
-    // src/objects/map-updater.cc GeneralizeField; docs/performance.md, Goal 4, session 26 `const4`).
-    this.closed = false;
-  }
+  ) {}
 
   /** A leg's `state` from its connection's kind and its way in. */
   static stateOf(mtls: boolean, viaSidecar: boolean): number {

@@ -73,10 +73,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     // code optimized against it (docs/performance.md, Goal 4, session 17).
     this.outboundMs = 0.5;
     this.outboundMs = 0;
-    // Stored twice: V8 keeps a field written once *const*, and at 1,000 services its first write on the
-    // way back comes after TurboFan compiled code depending on that, which it then throws away (v8
-    // src/objects/map-updater.cc GeneralizeField; docs/performance.md, Goal 4, session 26 `const4`).
-    this.done = false;
   }
 
   /** x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). */

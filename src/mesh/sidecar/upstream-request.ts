@@ -73,12 +73,6 @@ export class UpstreamRequest implements Responder {
     // A double from its first store (as Router.outboundMs).
     this.timeMs = 0.5;
     this.timeMs = 0;
-    // Stored twice: V8 keeps a field written once *const*, and at 1,000 services their first write on the
-    // way back comes after TurboFan compiled code depending on that, which it then throws away (v8
-    // src/objects/map-updater.cc GeneralizeField; docs/performance.md, Goal 4, session 26 `const4`).
-    this.timer = -1;
-    this.status = 0;
-    this.bytes = 0;
   }
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
