@@ -115,8 +115,6 @@ export class UpstreamPool<R> {
    * client.real_host_description_ to onPoolFailure, newStreamImpl passes nullptr)
    */
   newStream(h: number, req: R, now = 0): number {
-    const c = this.counters;
-    const L = this.limits;
     this.conn = null;
     const pool = this.host(h);
     const ready = this.readyConnection(pool, now);
@@ -124,20 +122,15 @@ export class UpstreamPool<R> {
       // max_requests is checked only when a request is attached to a connection, never before it
       // waits: a request with no free connection goes pending whatever the active count (the
       // pending breaker alone can refuse it), and is refused when it is attached, below in
-      // drainPending. Envoy counts this overflow as upstream_rq_pending_overflow too.
-      // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (ConnPoolImplBase::newStreamImpl,
-      // attachStreamToClient: `requests().canCreate()`)
-      if (c.upstream_rq_active >= L.maxRequests) {
-        if (!L.http2) pool.idle.push(ready); // it stays free
-        c.upstream_rq_pending_overflow++;
-        this.conn = ready;
-        return OVERFLOW;
-      }
+      // drainPending. envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc
+      // (ConnPoolImplBase::newStreamImpl, attachStreamToClient: `requests().canCreate()`)
+      if (this.counters.upstream_rq_active >= this.limits.maxRequests) return this.refuseOn(ready, pool);
       this.attach(ready, pool);
       this.conn = ready;
       return ATTACHED;
     }
-    if (c.upstream_rq_pending_active >= L.maxPendingRequests) {
+    const c = this.counters;
+    if (c.upstream_rq_pending_active >= this.limits.maxPendingRequests) {
       c.upstream_rq_pending_overflow++;
       return OVERFLOW;
     }
@@ -146,6 +139,19 @@ export class UpstreamPool<R> {
     c.upstream_rq_pending_active++;
     this.conn = this.maybeOpen(h, pool, now);
     return PENDING;
+  }
+
+  /**
+   * max_requests refused a request on the ready connection `x`: it stays free, and the overflow is
+   * counted as upstream_rq_pending_overflow too, as Envoy does. Apart from newStream so that the code
+   * TurboFan inlines where a request takes a connection stays short (docs/performance.md, Goal 4,
+   * session 26 `pool14`).
+   */
+  private refuseOn(x: PoolConnection, pool: HostPool<R>): number {
+    if (!this.limits.http2) pool.idle.push(x);
+    this.counters.upstream_rq_pending_overflow++;
+    this.conn = x;
+    return OVERFLOW;
   }
 
   /** A connection that can take a request now, if any (closing those that timed out while idle). */
@@ -219,10 +225,18 @@ export class UpstreamPool<R> {
   }
 
   private attach(x: PoolConnection, pool: HostPool<R>): void {
-    const L = this.limits;
     x.streams++;
     this.counters.upstream_rq_total++;
     this.counters.upstream_rq_active++;
+    // The limits below apply only to HTTP/2 or with maxRequestsPerConnection set: apart, so that a
+    // pool with neither runs (and TurboFan inlines) only the counts (docs/performance.md, Goal 4,
+    // session 26 `pool14`).
+    if (this.limits.http2 || this.limits.maxRequestsPerConnection > 0) this.attachLimited(x, pool);
+  }
+
+  /** attach's limits: a connection drains at maxRequestsPerConnection; HTTP/2's is busy at max_concurrent_streams. */
+  private attachLimited(x: PoolConnection, pool: HostPool<R>): void {
+    const L = this.limits;
     // maxRequestsPerConnection: the request that uses up the connection's allowance makes it drain at
     // once: no further request is attached to it (an HTTP/2 connection's next requests go to a new
     // one), and it closes when its last request ends. upstream_cx_max_requests counts it then.
@@ -253,14 +267,10 @@ export class UpstreamPool<R> {
    * (ActiveClient::calculateInitialStreamsLimit: min(max_concurrent_streams, max_requests_per_connection))
    */
   private maybeOpen(h: number, pool: HostPool<R>, now: number): PoolConnection | null {
-    const L = this.limits;
-    let places = pool.connecting;
-    if (L.http2 && places > 0) places *= L.maxRequestsPerConnection > 0 ? Math.min(L.maxConcurrentStreams, L.maxRequestsPerConnection) : L.maxConcurrentStreams;
-    if (pool.pending.length <= places) return null;
-    if (this.counters.upstream_cx_active >= this.limits.maxConnections) {
-      this.counters.upstream_cx_overflow++;
-      if (pool.conns.length > 0) return null;
-    }
+    // HTTP/2's places and max_connections' overflow apart: code a first request runs gets inlined
+    // where a request takes a connection, so it is kept short (docs/performance.md, Goal 4, session 26 `pool14`).
+    if (pool.pending.length <= (this.limits.http2 ? this.http2Places(pool) : pool.connecting)) return null;
+    if (this.counters.upstream_cx_active >= this.limits.maxConnections && this.overflowsConnections(pool)) return null;
     // Times as doubles from the first store: a field first set to a small integer (the run's first
     // connections open at whole ms) changes its representation and the map at its first fraction.
     const x: PoolConnection = { id: this.nextId++, host: h, state: "connecting", streams: 0, served: 0, mtls: false, openedAt: 0.5, idleSince: 0.5 };
@@ -272,11 +282,23 @@ export class UpstreamPool<R> {
     return x;
   }
 
+  /** HTTP/2: the requests the connections being set up will take. */
+  private http2Places(pool: HostPool<R>): number {
+    const L = this.limits;
+    return pool.connecting * (L.maxRequestsPerConnection > 0 ? Math.min(L.maxConcurrentStreams, L.maxRequestsPerConnection) : L.maxConcurrentStreams);
+  }
+
+  /** max_connections is full: counted; a host with no connection at all gets one anyway. */
+  private overflowsConnections(pool: HostPool<R>): boolean {
+    this.counters.upstream_cx_overflow++;
+    return pool.conns.length > 0;
+  }
+
   /** The connection is up: returns the pending requests that now run on it (HTTP/1.1: at most one). */
   connected(x: PoolConnection, now = 0): readonly R[] {
     this.overflowed = NONE;
     this.conn = null;
-    const pool = this.host(x.host);
+    const pool = this.hosts[x.host]!; // made before the connection was opened
     pool.connecting--;
     x.state = "ready";
     x.openedAt = now;
@@ -313,10 +335,7 @@ export class UpstreamPool<R> {
     }
     if (refused !== null) this.overflowed = refused;
     if (L.http2 && pool.pending.length > 0) this.conn = this.maybeOpen(x.host, pool, now);
-    if (x.streams === 0) {
-      x.idleSince = now;
-      if (!L.http2) pool.idle.push(x);
-    }
+    if (x.streams === 0) this.freed(x, pool, now);
     return out ?? NONE;
   }
 
@@ -352,7 +371,7 @@ export class UpstreamPool<R> {
    */
   streamDone(x: PoolConnection, reset: boolean, now = 0): readonly R[] {
     this.overflowed = NONE;
-    const pool = this.host(x.host);
+    const pool = this.hosts[x.host]!; // made before the connection was opened
     x.streams--;
     x.served++;
     this.counters.upstream_rq_active--;
@@ -373,7 +392,19 @@ export class UpstreamPool<R> {
     // HTTP/2: a busy connection below its limit again is ready, at the front of the list.
     // envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc (onStreamClosed: Busy => Ready, onUpstreamReady)
     if (L.http2 && x.streams === L.maxConcurrentStreams - 1) pool.idle.push(x);
+    // Nearly always nobody waits: what drainPending would do then, without its code inlined here
+    // (docs/performance.md, Goal 4, session 26 `pool14`).
+    if (pool.pending.length === 0) {
+      if (x.streams === 0) this.freed(x, pool, now);
+      return NONE;
+    }
     return this.drainPending(x, pool, now);
+  }
+
+  /** `x` carries no request now: HTTP/1.1 puts it on top of the idle list. */
+  private freed(x: PoolConnection, pool: HostPool<R>, now: number): void {
+    x.idleSince = now;
+    if (!this.limits.http2) pool.idle.push(x);
   }
 
   /** A pending request gave up (its timeout fired while it waited). */
