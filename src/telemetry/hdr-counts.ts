@@ -77,31 +77,13 @@ function ulp(x: number): number {
   return 2 ** (Math.floor(Math.log2(x)) - 52);
 }
 
-/** Two distinct empty counts: a new HdrCounts stores both (its constructor), see there. */
-const NONE_YET: Counts = new Uint8Array(0);
-const NONE: Counts = new Uint8Array(0);
-
 export class HdrCounts {
   /** counts[k] is the count at HDR index base + k. */
-  private counts: Counts;
-  private base: number;
+  private counts: Counts = new Uint8Array(0);
+  private base = 0;
   /** The largest count the current element type holds. */
-  private cap: number;
-  private n: number;
-
-  constructor() {
-    // Each field stored twice, with different values: V8 keeps a field written once "const", and its
-    // first second store (here: the first value recorded, or the first mark's copy) deoptimizes the
-    // code that initialized it meanwhile — at 1,000 services the constructors and `addAt`, compiled
-    // before the first answer (docs/performance.md, Goal 4, "Session 25 (lead, ...): fields written
-    // once"; Goal 3, session 26 `tel4`). An empty array is never written, so the two are shared.
-    this.counts = NONE_YET;
-    this.counts = NONE;
-    this.base = this.n = 1;
-    this.base = this.n = 0;
-    this.cap = 0;
-    this.cap = 0xff;
-  }
+  private cap = 0xff;
+  private n = 0;
 
   /** How many values were recorded. */
   get total(): number {

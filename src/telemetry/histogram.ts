@@ -15,22 +15,15 @@ export class LatencyHistogram {
   /** A double from its first store (constructor): a small integer overflows past ≈ 2,147 s of summed
    *  latency, which deoptimized `record` in every thread (docs/performance.md, Goal 5, session 18). */
   private sumUs: number;
-  private maxUs: number;
-  private minUs: number;
+  private maxUs = 0;
+  private minUs = Number.POSITIVE_INFINITY;
 
   /** The last value recorded, in µs (a client's window takes its maximum from it). */
-  lastUs: number;
+  lastUs = 0;
 
   constructor() {
     this.sumUs = 0.5;
     this.sumUs = 0;
-    // Stored twice, with different values, so that V8 does not keep them "const" until the first
-    // record, whose store would deoptimize the code that initialized them meanwhile (HdrCounts'
-    // constructor; docs/performance.md, Goal 3, session 26 `tel4`).
-    this.maxUs = this.lastUs = 1;
-    this.maxUs = this.lastUs = 0;
-    this.minUs = 0;
-    this.minUs = Number.POSITIVE_INFINITY;
   }
 
   /** Record one latency in ms (rounded to the µs). */

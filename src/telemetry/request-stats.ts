@@ -93,21 +93,14 @@ export class SizeBuckets {
   }
 }
 
-/** Never any record's series: only a second value for `RequestStats.last`'s first stores. */
-const NO_SERIES = new CodeSeries(Number.NaN, "");
-
 export class RequestStats {
   readonly latency = new LatencyHistogram();
   /** Series in order of first sight (few: one per distinct code and flags pair). */
   readonly series: CodeSeries[] = [];
-  private last: CodeSeries | null;
+  private last: CodeSeries | null = null;
 
   /** Requests that complete before `fromMs` (the warm-up) are not counted. */
   constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {
-    // Stored twice, with different values, so that V8 does not keep `last` "const" until the first
-    // record, whose store would deoptimize the constructors compiled meanwhile (HdrCounts').
-    this.last = NO_SERIES;
-    this.last = null;
     if (windows !== null) windows.follow(this.latency);
   }
 

@@ -39,7 +39,7 @@ export class WindowSeries {
   private openSumUs: number;
   private lateUs: number;
   /** Window of the request counted last (`took` adds its latency there). */
-  private last: number;
+  private last = 0;
   /** The histogram the percentiles are read from: the owner's whole-run one (`follow`), or one of its own. */
   private whole: LatencyHistogram | null;
   /**
@@ -49,18 +49,18 @@ export class WindowSeries {
    * record in the open window stores no count of its own (docs/performance.md, Goal 3, session 25).
    */
   private counted: LatencyHistogram | null = null;
-  private openN: number;
-  private lateN: number;
+  private openN = 0;
+  private lateN = 0;
   /** The whole histogram's counts when the open window opened (plus late values since). */
   private readonly mark: HdrCounts | null;
   /** Exact largest latency (µs) of the open window. */
-  private openMaxUs: number;
-  private open: number;
+  private openMaxUs = 0;
+  private open = -1;
   /** Completion times from `openLoMs` to `openHiMs` are in the open window (`lastOf`); none when no
    *  window is open. The common request is counted without `indexOf`'s division and clamps
    *  (docs/performance.md, Goal 2, session 24). */
-  private openLoMs: number;
-  private openHiMs: number;
+  private openLoMs = Infinity;
+  private openHiMs = -Infinity;
 
   constructor(readonly startMs: number, readonly windowMs: number, endMs: number, readonly percentiles: boolean) {
     if (!(windowMs > 0)) throw new RangeError(`report window must be longer than 0 ms, got ${windowMs}`);
@@ -77,15 +77,6 @@ export class WindowSeries {
     // Doubles from their first store (as CodeSeries.sumMs): a run's sum passes the small-integer range.
     this.openSumUs = this.lateUs = 0.5;
     this.openSumUs = this.lateUs = 0;
-    // Stored twice, with different values: V8 keeps a field written once "const", and the first
-    // request's stores (`count`) would deoptimize the constructors compiled meanwhile — at 1,000
-    // services, before the first answer (docs/performance.md, Goal 3, session 26 `tel4`).
-    this.last = this.open = this.openN = this.lateN = this.openMaxUs = 1;
-    this.last = this.openN = this.lateN = this.openMaxUs = 0;
-    this.open = -1;
-    this.openLoMs = this.openHiMs = 0.5;
-    this.openLoMs = Infinity;
-    this.openHiMs = -Infinity;
   }
 
   /**
