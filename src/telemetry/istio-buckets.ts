@@ -64,6 +64,11 @@ export function countIn(buckets: Float64Array, x: number): number {
     buckets[small[2 * v]!]!++;
     return small[2 * v + 1]!;
   }
+  return countWhole(buckets, v);
+}
+
+/** `countIn` of a whole value past the table (or negative): apart, so that `countIn` stays small to inline. */
+function countWhole(buckets: Float64Array, v: number): number {
   buckets[indexOfWhole(v)]!++;
   return sumOfWhole(v);
 }

@@ -171,10 +171,20 @@ export class WindowSeries {
   count(endMs: number, error: boolean): boolean {
     // A completion time within the open window's known range: no division, no clamps, no growth.
     if (endMs >= this.openLoMs && endMs <= this.openHiMs) {
-      // No store of `last`: only a late request's `took` reads it, and the slow path below sets it.
+      // No store of `last`: only a late request's `took` reads it, and `countElsewhere` sets it.
       if (error) this.errors[this.open]!++;
       return true;
     }
+    return this.countElsewhere(endMs, error);
+  }
+
+  /**
+   * `count` of a request outside the open window's known range: a window to open (or grow into), a
+   * late request, or the first. A method of its own so that `count`, on every record's path, is small
+   * enough in bytecode for TurboFan to inline the whole record where it is called (docs/performance.md,
+   * Goal 3, session 26 `tel4`).
+   */
+  private countElsewhere(endMs: number, error: boolean): boolean {
     const i = this.indexOf(endMs);
     if (i >= this.requests.length) this.grow(i);
     if (error) this.errors[i]!++;
