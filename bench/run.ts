@@ -37,10 +37,10 @@ console.log(
   `  M/M/${c} at ${rho}, ${fmt(REQUESTS)} requests, median of 3 interleaved: minimal loop ${fmt(head.minimalCpuMs)} ms CPU (${fmt(REQUESTS / (head.minimalCpuMs / 1000))} requests/s); ` +
     `meshsim run ${fmt(head.binCpuMs)} ms CPU (${fmt(head.binRequests / (head.binCpuMs / 1000))} requests/s, ${fmt(head.binWallMs)} ms wall) — ${head.ratio.toFixed(2)} of the minimal loop`,
 );
-console.log(`    simjs (npm simjs ${simjsVersion()}, the same model, its loop in this process) ${fmt(head.simjsCpuMs)} ms CPU (${fmt(REQUESTS / (head.simjsCpuMs / 1000))} requests/s): meshsim run ${head.simjsRatio.toFixed(2)}× simjs`);
 if (head.withoutExtraCaCerts !== null) {
   console.log(`    the same without NODE_EXTRA_CA_CERTS: meshsim run ${fmt(head.withoutExtraCaCerts.binCpuMs)} ms CPU — ${head.withoutExtraCaCerts.ratio.toFixed(2)} of the minimal loop`);
 }
+console.log(`    simjs (npm simjs ${simjsVersion()}, the same model, its loop in this process) ${fmt(head.simjsCpuMs)} ms CPU (${fmt(REQUESTS / (head.simjsCpuMs / 1000))} requests/s): meshsim run ${head.simjsRatio.toFixed(2)}× simjs`);
 for (const b of benchBookinfoBin([10, 60])) {
   console.log(
     `  Bookinfo with sidecars at 1,000 rps, ${b.minutes} simulated min: ${(b.cpuMs / 1000).toFixed(1)} s CPU (${(b.wallMs / 1000).toFixed(1)} s wall), ` +
