@@ -6,7 +6,8 @@
 // Its head is renewed every HEAD_RENEWAL entries (session 21 `podlist`, a young head takes no write
 // barrier's slow path): the legs and their order must survive each renewal.
 import { describe, expect, it } from "vitest";
-import { HEAD_RENEWAL, Inbound, InboundLeg, type PodLeg } from "../../src/mesh/sidecar/inbound.js";
+import { HEAD_RENEWAL, Inbound, type PodLeg } from "../../src/mesh/sidecar/inbound.js";
+import { InboundLeg } from "../../src/mesh/sidecar/inbound-leg.js";
 import type { OutgoingRequest, Origin, Responder } from "../../src/mesh/transport.js";
 import type { Pod } from "../../src/mesh/kube/pod.js";
 import type { ServedRequest } from "../../src/mesh/app/app-server.js";

@@ -8,7 +8,7 @@ import { RetryState } from "../../src/mesh/sidecar/retry-state.js";
 import { recordStream, type StreamInfo, type StreamSinks } from "../../src/mesh/sidecar/stream-info.js";
 import { Router } from "../../src/mesh/sidecar/router.js";
 import { OVERFLOWED, REFUSED } from "../../src/mesh/sidecar/inbound-router.js";
-import { InboundLeg } from "../../src/mesh/sidecar/inbound.js";
+import { InboundLeg } from "../../src/mesh/sidecar/inbound-leg.js";
 import { Pod } from "../../src/mesh/kube/pod.js";
 import { originOf } from "../../src/mesh/kube/pod-origin.js";
 import type { OutgoingRequest } from "../../src/mesh/transport.js";

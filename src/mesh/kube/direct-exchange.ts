@@ -149,7 +149,7 @@ export class DirectExchange implements Exchange, Responder {
 
 /**
  * A request to a pod with no proxy in front of it (no sidecar, not ambient), in one record: what an
- * InboundLeg does on its plain path (mesh/sidecar/inbound.ts: no sidecar, no ztunnel, plaintext) and
+ * InboundLeg does on its plain path (mesh/sidecar/inbound-leg.ts: no sidecar, no ztunnel, plaintext) and
  * the DirectExchange's way back, without the two objects and the Responder call between them. Its
  * events are the same as theirs: the arrival after the one-way latency, the answer after the way back.
  */

@@ -41,7 +41,7 @@ interface AppConnect {
   readonly conn: PoolConnection;
 }
 
-/** What the router holds of a request inside the pod (mesh/sidecar/inbound.ts InboundLeg). */
+/** What the router holds of a request inside the pod (mesh/sidecar/inbound-leg.ts InboundLeg). */
 export interface PooledLeg extends Responder {
   readonly pod: Pod;
   /** The server sidecar's worker it is pinned to. */
