@@ -10,8 +10,9 @@ import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "..
 const origin: Origin = { pod: null, workload: "w", namespace: "default" };
 const req = { method: "GET", scheme: "http", authority: "a", path: "/", headers: {}, target: {} } as unknown as OutgoingRequest;
 
-/** A transport answering the i-th send with `status(i)` after 1 ms (never, for status -1). */
-function world(status: (i: number) => number) {
+/** A transport answering the i-th send with `status(i)` after 1 ms (never, for status -1), or after
+ *  `lateMs`; `onAbandon` answers an abandoned exchange at once with that status. */
+function world(status: (i: number) => number, lateMs = 1, onAbandon = 0) {
   const sim = new Simulator();
   const sent: number[] = [];
   const kAnswer = sim.on((p: { r: Responder; code: number }) => p.r.onResponse(p.code, "-", 7));
@@ -19,8 +20,8 @@ function world(status: (i: number) => number) {
     send(_o: Origin, _r: OutgoingRequest, r: Responder, conn: number): Exchange {
       const code = status(sent.length);
       sent.push(conn);
-      if (code >= 0) sim.after(1, kAnswer, { r, code });
-      return { abandon() {} };
+      if (code >= 0) sim.after(lateMs, kAnswer, { r, code });
+      return { abandon: () => void (onAbandon !== 0 && r.onResponse(onAbandon, "-")) };
     },
   };
   const calls = new AppCalls(sim, transport, () => 0);
@@ -61,5 +62,16 @@ describe("an app call's rare state (AppCallExtras)", () => {
     w.sim.run();
     const [at, c] = w.done[0]!;
     expect([at, c.status, c.attempts, c.timedOutAtApp]).toEqual([50, 0, 1, true]);
+  });
+
+  it("an answer after the app's timeout, or one its abandon gives at once, is not the call's", () => {
+    // The call waits while its status is ATTEMPTING (no flag of its own: docs/performance.md, Goal 2,
+    // session 27); the timeout must end the wait before it abandons the exchange.
+    for (const [lateMs, onAbandon] of [[60, 0], [60, 499]]) {
+      const w = world(() => 200, lateMs, onAbandon);
+      w.calls.start(origin, req, 50, 0, w.owner);
+      w.sim.run();
+      expect(w.done.map(([at, c]) => [at, c.status, c.timedOutAtApp])).toEqual([[50, 0, true]]);
+    }
   });
 });

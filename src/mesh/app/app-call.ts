@@ -23,6 +23,9 @@ export interface CallOwner {
   onCallDone(call: AppCall): void;
 }
 
+/** `AppCall.status` while an attempt waits for its answer. */
+const ATTEMPTING = -1;
+
 /** `conn` for a call that opens a new connection for every attempt (`connection: perCall`). */
 export const NEW_CONNECTION_PER_ATTEMPT = -2;
 
@@ -116,12 +119,15 @@ class AppCallExtras {
 
 export class AppCall implements Responder {
   readonly startMs: number;
-  /** Status of the last attempt; 0 when it timed out at the app or got no HTTP response. */
+  /**
+   * Status of the last attempt; 0 when it timed out at the app or got no HTTP response; ATTEMPTING
+   * while an attempt waits for its answer (a flag of its own was one field more in an object made for
+   * every request: docs/performance.md, Goal 2, session 27).
+   */
   status = 0;
   flags = "-";
   /** Response body bytes of the last attempt. */
   bytes = 0;
-  private waiting = false;
   /** Its timeout, retries and connection (AppCallExtras); null for a call with none (set by AppCalls.start). */
   x: AppCallExtras | null = null;
 
@@ -161,7 +167,7 @@ export class AppCall implements Responder {
   }
 
   attempt(): void {
-    this.waiting = true;
+    this.status = ATTEMPTING;
     const x = this.x;
     // The request's way out in a method of its own, as before the extras: `attempt` stays small enough
     // to be inlined where a call starts, and `send` is compiled on its own with the transport's path
@@ -190,7 +196,7 @@ export class AppCall implements Responder {
   /** The per-attempt connection is up: the request leaves (unless the attempt was given up). */
   dialled(): void {
     const x = this.x!;
-    if (--x.dialsPending === 0 && this.waiting) this.sendWith(x);
+    if (--x.dialsPending === 0 && this.status === ATTEMPTING) this.sendWith(x);
   }
 
   private sendWith(x: AppCallExtras): void {
@@ -198,12 +204,11 @@ export class AppCall implements Responder {
     const ex = this.rt.transport.send(this.origin, this.req, this, x.conn);
     // Kept only for the app's timeout to abandon (`timedOut`, the one reader). The answer may have
     // come back synchronously (a local reply with no delay), even retried.
-    if (x.timers !== null && this.waiting && x.attempts === n) x.exchange = ex;
+    if (x.timers !== null && this.status === ATTEMPTING && x.attempts === n) x.exchange = ex;
   }
 
   onResponse(status: number, flags: string, bytes = 0): void {
-    if (this.waiting !== true) return;
-    this.waiting = false;
+    if (this.status !== ATTEMPTING) return;
     const x = this.x;
     if (x !== null) {
       x.exchange = null;
@@ -223,14 +228,14 @@ export class AppCall implements Responder {
   }
 
   timedOut(): void {
-    if (!this.waiting) return;
+    if (this.status !== ATTEMPTING) return;
     // Only a call with a timeout has its timer running (AppCalls.start gave it its extras).
     const x = this.x!;
     x.timer = -1;
-    this.waiting = false;
+    // The status before `abandon`: an answer it may give at once is no longer awaited.
+    this.status = 0;
     x.exchange?.abandon();
     x.exchange = null;
-    this.status = 0;
     this.flags = "-";
     this.bytes = 0;
     x.timedOutAtApp = true;
