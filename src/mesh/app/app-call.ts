@@ -95,7 +95,7 @@ export class AppCalls {
 /**
  * What only a call with a timeout, retries or a connection of its own holds (Bookinfo's app calls; a
  * closed loop's), in an object made for those calls alone: an open loop's call (M/M/c's every request)
- * is 120 bytes instead of 184 without them (docs/performance.md, Goal 2, session 27, `mmc14`).
+ * is 64 bytes smaller without them (docs/performance.md, Goal 2, session 27, `mmc14`).
  */
 class AppCallExtras {
   /** Attempts made so far. */
