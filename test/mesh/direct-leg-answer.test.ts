@@ -17,7 +17,8 @@ function leg(wayBackMs: number) {
     sim,
     inbound: { left() {} },
     network: { between: () => (draws++, wayBackMs) },
-    kLegBack: sim.on((l: DirectLeg) => l.deliver()),
+    // The way back's event carries the answer (DirectLegAnswer), as DirectPath's handler delivers it.
+    kLegBack: sim.on((a: { deliver(): void }) => a.deliver()),
   } as unknown as DirectPath;
   const got: [number, number, string, number | undefined][] = [];
   const responder: Responder = { onResponse: (status, flags, bytes) => void got.push([sim.now, status, flags, bytes]) };
@@ -43,6 +44,16 @@ describe("DirectLeg.onResponse", () => {
       sim.run();
       expect(got).toEqual([]);
     }
+  });
+
+  it("answers nobody when its caller gives up while the answer travels back", () => {
+    // The leg keeps no flag of its own (docs/performance.md, Goal 2, session 27): the travelling answer
+    // must look the caller up when it arrives, not when it leaves.
+    const { sim, l, got } = leg(2);
+    l.onResponse(200, "-", 5);
+    sim.at(1, sim.on(() => l.abandon()), undefined);
+    sim.run();
+    expect(got).toEqual([]);
   });
 
   it("answers after the way back when the answer travels", () => {

@@ -23,6 +23,9 @@ export interface CallOwner {
   onCallDone(call: AppCall): void;
 }
 
+/** `AppCall.status` while an attempt waits for its answer. */
+const ATTEMPTING = -1;
+
 /** `conn` for a call that opens a new connection for every attempt (`connection: perCall`). */
 export const NEW_CONNECTION_PER_ATTEMPT = -2;
 
@@ -73,38 +76,60 @@ export class AppCalls {
     // inlining's last candidate and fell out of the budget, through V8's generic construct stub
     // (docs/performance.md, Goal 2, session 24, `lts`).
     const call = AppCall.of(this, origin, req, owner, startedMs);
-    if (retries !== 0) call.retriesLeft = retries;
-    if (conn === NEW_CONNECTION_PER_ATTEMPT) call.perAttempt = true;
-    else call.conn = conn;
-    if (timeoutMs !== undefined && timeoutMs !== Infinity) call.timers = this.timersFor(timeoutMs);
+    if (retries !== 0 || conn !== -1 || timeoutMs !== undefined) call.x = this.extras(timeoutMs, retries, conn);
     call.attempt();
     return call;
   }
+
+  /** The rare state of a call with a timeout, retries or a connection of its own. */
+  private extras(timeoutMs: number | undefined, retries: number, conn: number): AppCallExtras {
+    const x = new AppCallExtras();
+    x.retriesLeft = retries;
+    if (conn === NEW_CONNECTION_PER_ATTEMPT) x.perAttempt = true;
+    else x.conn = conn;
+    if (timeoutMs !== undefined && timeoutMs !== Infinity) x.timers = this.timersFor(timeoutMs);
+    return x;
+  }
+}
+
+/**
+ * What only a call with a timeout, retries or a connection of its own holds (Bookinfo's app calls; a
+ * closed loop's), in an object made for those calls alone: an open loop's call (M/M/c's every request)
+ * is 64 bytes smaller without them (docs/performance.md, Goal 2, session 27, `mmc14`).
+ */
+class AppCallExtras {
+  /** Attempts made so far. */
+  attempts = 0;
+  /** The app's own timeout ended the last attempt. */
+  timedOutAtApp = false;
+  /** The attempt under way, for the timeout to abandon (null: none, or no timeout). */
+  exchange: Exchange | null = null;
+  timer = -1;
+  /** The call's timeout timers (null: no timeout). */
+  timers: FixedDelayTimers | null = null;
+  /** Opens a new connection for every attempt (`connection: perCall`). */
+  perAttempt = false;
+  /** Dials still under way (one of an attempt given up during its dial may still be pending). */
+  dialsPending = 0;
+  /** Retries the app may still make. */
+  retriesLeft = 0;
+  /** The client connection it goes out on (-1: not pinned; a per-attempt call: the last attempt's). */
+  conn = -1;
 }
 
 export class AppCall implements Responder {
   readonly startMs: number;
-  /** Status of the last attempt; 0 when it timed out at the app or got no HTTP response. */
+  /**
+   * Status of the last attempt; 0 when it timed out at the app or got no HTTP response; ATTEMPTING
+   * while an attempt waits for its answer (a flag of its own was one field more in an object made for
+   * every request: docs/performance.md, Goal 2, session 27).
+   */
   status = 0;
   flags = "-";
   /** Response body bytes of the last attempt. */
   bytes = 0;
-  /** The app's own timeout ended the last attempt. */
-  timedOutAtApp = false;
-  attempts = 0;
-  private exchange: Exchange | null = null;
-  private timer = -1;
-  /** The call's timeout timers (null: no timeout); set by AppCalls.start. */
-  timers: FixedDelayTimers | null = null;
-  private waiting = false;
-  /** Opens a new connection for every attempt (`connection: perCall`); set by AppCalls.start. */
-  perAttempt = false;
-  /** Dials still under way (one of an attempt given up during its dial may still be pending). */
-  private dialsPending = 0;
-  /** Retries the app may still make; set by AppCalls.start. */
-  retriesLeft = 0;
-  /** The client connection it goes out on (-1: not pinned; a per-attempt call: the last attempt's). */
-  conn = -1;
+  /** Its timeout, retries and connection (AppCallExtras); null for a call with none (set by AppCalls.start). */
+  x: AppCallExtras | null = null;
 
   constructor(
     private readonly rt: AppCalls,
@@ -126,41 +151,71 @@ export class AppCall implements Responder {
     return this.status >= 200 && this.status < 400;
   }
 
+  /** Attempts made so far (a call without retries makes one). */
+  get attempts(): number {
+    return this.x === null ? 1 : this.x.attempts;
+  }
+
+  /** The app's own timeout ended the last attempt. */
+  get timedOutAtApp(): boolean {
+    return this.x !== null && this.x.timedOutAtApp;
+  }
+
+  /** The client connection it goes out on (-1: not pinned; a per-attempt call: the last attempt's). */
+  get conn(): number {
+    return this.x === null ? -1 : this.x.conn;
+  }
+
   attempt(): void {
-    this.attempts++;
-    this.waiting = true;
-    this.timedOutAtApp = false;
-    if (this.timers !== null) this.timer = this.timers.add(this);
-    if (this.perAttempt && this.origin.pod?.hasSidecar === true) {
-      this.conn = Math.floor(this.rt.connectionDraw() * SOCKET_ID_SPAN);
-      this.dialsPending++;
+    this.status = ATTEMPTING;
+    const x = this.x;
+    // The request's way out in a method of its own, as before the extras: `attempt` stays small enough
+    // to be inlined where a call starts, and `send` is compiled on its own with the transport's path
+    // inlined (docs/performance.md, Goal 2, session 27).
+    if (x === null) this.send();
+    else this.attemptWith(x);
+  }
+
+  private send(): void {
+    this.rt.transport.send(this.origin, this.req, this, -1);
+  }
+
+  private attemptWith(x: AppCallExtras): void {
+    x.attempts++;
+    x.timedOutAtApp = false;
+    if (x.timers !== null) x.timer = x.timers.add(this);
+    if (x.perAttempt && this.origin.pod?.hasSidecar === true) {
+      x.conn = Math.floor(this.rt.connectionDraw() * SOCKET_ID_SPAN);
+      x.dialsPending++;
       this.rt.sim.after(FORTIO_DIAL_MS, this.rt.kDialled, this);
       return;
     }
-    this.send();
+    this.sendWith(x);
   }
 
   /** The per-attempt connection is up: the request leaves (unless the attempt was given up). */
   dialled(): void {
-    if (--this.dialsPending === 0 && this.waiting) this.send();
+    const x = this.x!;
+    if (--x.dialsPending === 0 && this.status === ATTEMPTING) this.sendWith(x);
   }
 
-  private send(): void {
-    const n = this.attempts;
-    const ex = this.rt.transport.send(this.origin, this.req, this, this.conn);
-    // Kept only for the app's timeout to abandon (`timedOut`, the one reader); a call without one (a
-    // load generator's open loop) never reads it. The answer may have come back synchronously (a
-    // local reply with no delay), even retried.
-    if (this.timers !== null && this.waiting && this.attempts === n) this.exchange = ex;
+  private sendWith(x: AppCallExtras): void {
+    const n = x.attempts;
+    const ex = this.rt.transport.send(this.origin, this.req, this, x.conn);
+    // Kept only for the app's timeout to abandon (`timedOut`, the one reader). The answer may have
+    // come back synchronously (a local reply with no delay), even retried.
+    if (x.timers !== null && this.status === ATTEMPTING && x.attempts === n) x.exchange = ex;
   }
 
   onResponse(status: number, flags: string, bytes = 0): void {
-    if (this.waiting !== true) return;
-    this.waiting = false;
-    this.exchange = null;
-    if (this.timer >= 0) {
-      this.timers!.cancel(this.timer);
-      this.timer = -1;
+    if (this.status !== ATTEMPTING) return;
+    const x = this.x;
+    if (x !== null) {
+      x.exchange = null;
+      if (x.timer >= 0) {
+        x.timers!.cancel(x.timer);
+        x.timer = -1;
+      }
     }
     this.status = status;
     this.flags = flags;
@@ -168,26 +223,29 @@ export class AppCall implements Responder {
     // `settle` written out for an answer that ends the call (an `ok` one, or no retry left): the app's
     // answer inlines this, and TurboFan's inlining budget there is short (docs/performance.md, Goal 2,
     // session 24).
-    if ((status >= 200 && status < 400) || this.retriesLeft <= 0) this.owner.onCallDone(this);
+    if ((status >= 200 && status < 400) || x === null || x.retriesLeft <= 0) this.owner.onCallDone(this);
     else this.settle();
   }
 
   timedOut(): void {
-    if (!this.waiting) return;
-    this.timer = -1;
-    this.waiting = false;
-    this.exchange?.abandon();
-    this.exchange = null;
+    if (this.status !== ATTEMPTING) return;
+    // Only a call with a timeout has its timer running (AppCalls.start gave it its extras).
+    const x = this.x!;
+    x.timer = -1;
+    // The status before `abandon`: an answer it may give at once is no longer awaited.
     this.status = 0;
+    x.exchange?.abandon();
+    x.exchange = null;
     this.flags = "-";
     this.bytes = 0;
-    this.timedOutAtApp = true;
+    x.timedOutAtApp = true;
     this.settle();
   }
 
   private settle(): void {
-    if (!this.ok && this.retriesLeft > 0) {
-      this.retriesLeft--;
+    const x = this.x;
+    if (!this.ok && x !== null && x.retriesLeft > 0) {
+      x.retriesLeft--;
       this.attempt();
       return;
     }

@@ -43,12 +43,14 @@ export class ServedRequest implements CallOwner {
   span: Span | null = null;
   /** The next step of `steps`. */
   i = 0;
-  /** For async threading: this cursor waits in the queue for a slot to compute `pendingMs`. */
-  pendingMs = 0;
-  /** In the queue waiting for a slot to compute (async threading), not for a slot to start. */
-  waitsToCompute = false;
-  /** The request this cursor walks the script of: itself, or for a branch, the request. */
-  readonly sr: ServedRequest;
+  /**
+   * Async threading: the CPU time this cursor waits in the queue to compute (for a slot to compute,
+   * not to start); -1 when it is not waiting for one (a duration is never negative: Simulator.after
+   * refuses one). One field for the flag and the time, and the
+   * request's own found through its join: two fields less in an object made for every request
+   * (docs/performance.md, Goal 2, session 27).
+   */
+  pendingMs = -1;
   constructor(
     readonly app: AppServer,
     readonly req: OutgoingRequest,
@@ -56,9 +58,10 @@ export class ServedRequest implements CallOwner {
     readonly steps: CompiledStep[],
     /** A branch of a parallel block: the block waiting for it; null for the request itself. */
     readonly join: Join | null,
-    sr: ServedRequest | null,
-  ) {
-    this.sr = sr ?? this;
+  ) {}
+  /** The request this cursor walks the script of: itself, or for a branch, the request. */
+  get sr(): ServedRequest {
+    return this.join === null ? this : this.join.sr;
   }
   onCallDone(call: AppCall): void {
     this.app.callDone(this, call);
@@ -73,7 +76,11 @@ export class ServedRequest implements CallOwner {
 type Cursor = ServedRequest;
 
 class Join {
-  constructor(public remaining: number, readonly parent: Cursor) {}
+  /** The request whose script the block is part of. */
+  readonly sr: ServedRequest;
+  constructor(public remaining: number, readonly parent: Cursor) {
+    this.sr = parent.sr;
+  }
 }
 
 /** A FIFO ring of waiting items that grows by doubling (no per-item allocation); its size is a power
@@ -147,7 +154,7 @@ export class AppServer {
   /** A request reaches the application (after the inbound sidecar, if any). */
   arrive(req: OutgoingRequest, responder: Responder): ServedRequest {
     const b = this.behaviour;
-    const sr = new ServedRequest(this, req, responder, b.script, null, null);
+    const sr = new ServedRequest(this, req, responder, b.script, null);
     if (req.ctx) this.traceStart(sr, req.ctx);
     // A free slot for a blocking app here, every other case in a method apart: the direct path's send
     // inlines this function, and its bytecode counts against TurboFan's inlining budget there
@@ -240,11 +247,12 @@ export class AppServer {
     this.busy--;
     while (this.queue.length > 0 && this.busy < this.behaviour.concurrency) {
       const next = this.queue.shift();
-      if (next.waitsToCompute) {
-        next.waitsToCompute = false;
+      const ms = next.pendingMs;
+      if (ms >= 0) {
+        next.pendingMs = -1;
         if (next.sr.done) continue;
         this.busy++;
-        this.startCompute(next, next.pendingMs);
+        this.startCompute(next, ms);
       } else {
         if (next.done) continue;
         this.busy++;
@@ -295,7 +303,6 @@ export class AppServer {
       this.setBusy(this.busy + 1);
     } else if (this.queue.length < this.behaviour.queueLimit) {
       c.pendingMs = ms;
-      c.waitsToCompute = true;
       this.queue.push(c);
       return;
     } else {
@@ -317,7 +324,7 @@ export class AppServer {
     const sr = c.sr;
     const join = new Join(step.steps.length, c);
     for (const s of step.steps) {
-      this.run(new ServedRequest(this, sr.req, sr.responder, [s], join, sr));
+      this.run(new ServedRequest(this, sr.req, sr.responder, [s], join));
       if (sr.done) return;
     }
   }

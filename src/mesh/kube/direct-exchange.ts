@@ -33,7 +33,7 @@ export class DirectPath {
   ) {
     this.kBack = sim.on((x: DirectExchange) => x.deliver());
     this.kLegArrive = sim.on((l: DirectLeg) => l.arrive());
-    this.kLegBack = sim.on((l: DirectLeg) => l.deliver());
+    this.kLegBack = sim.on((a: DirectLegAnswer) => a.deliver());
   }
 
   readonly kLegArrive: number;
@@ -158,10 +158,6 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
   prev: PodLeg | null = null;
   next: PodLeg | null = null;
   served: ServedRequest | null = null;
-  private abandoned = false;
-  private status = 0;
-  private flags = "-";
-  private bytes = 0;
 
   constructor(
     private readonly path: DirectPath,
@@ -169,7 +165,8 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
     /** The client's pod (for the network's distance back). */
     private readonly client: object | null,
     readonly req: OutgoingRequest,
-    private readonly responder: Responder,
+    /** Its caller; ABANDONED once the caller gave it up (`abandon`). */
+    private responder: Responder,
   ) {}
 
   /** A factory small enough (≤ 27 bytes of bytecode: `new this`, no load of the class from the module's
@@ -200,8 +197,11 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
     else this.refuse();
   }
 
+  /** The caller gave up (its own timeout): whatever answer comes, now or on its way back, reaches nobody.
+   *  A responder that ignores it, not a flag: one field less in a record made for every request
+   *  (docs/performance.md, Goal 2, session 27). */
   abandon(): void {
-    this.abandoned = true;
+    this.responder = ABANDONED;
   }
 
   /**
@@ -216,22 +216,20 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
     const path = this.path;
     path.inbound.left(this);
     const delay = status === 0 ? 0 : path.network.between(this.pod, this.client);
-    if (status !== 0 && delay <= 0 && this.abandoned === false) this.responder.onResponse(status, flags, bytes);
+    if (status !== 0 && delay <= 0) this.responder.onResponse(status, flags, bytes);
     else this.answerLater(status, flags, bytes, delay);
   }
 
-  /** No HTTP answer, an answer that travels, or one its caller abandoned (its delivery is still an event). */
+  /** No HTTP answer, or an answer that travels. */
   private answerLater(status: number, flags: string, bytes: number, delay: number): void {
-    this.bytes = bytes;
-    if (status === 0) this.answer(0, "-");
-    else this.answer(status, flags, delay);
+    if (status === 0) this.answer(0, "-", bytes);
+    else this.answer(status, flags, bytes, delay);
   }
 
   private refuse(): void {
     this.closed = true;
     this.path.inbound.left(this);
-    this.bytes = 0;
-    this.answer(0, "-");
+    this.answer(0, "-", 0);
   }
 
   /** The app's end of the connection died: the caller's connection is reset. */
@@ -240,8 +238,7 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
     if (this.served !== null) this.served.done = true;
     this.closed = true;
     this.path.inbound.left(this);
-    this.bytes = 0;
-    this.answer(0, "-");
+    this.answer(0, "-", 0);
   }
 
   /** Lost without a trace: nobody is told. */
@@ -263,18 +260,39 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
       const log = this.path.inbound.log;
       if (log !== null && this.req.ctx && served.span !== null) log.closeSpan(served.span, this.path.sim.now);
     }
-    this.bytes = 0;
-    this.answer(0, "-");
+    this.answer(0, "-", 0);
   }
 
-  private answer(status: number, flags: string, delay = 0): void {
-    this.status = status;
-    this.flags = flags;
-    if (delay > 0) this.path.sim.after(delay, this.path.kLegBack, this);
-    else this.deliver();
+  /** The answer reaches the caller now, or after `delay` as an event carrying it (DirectLegAnswer). */
+  private answer(status: number, flags: string, bytes: number, delay = 0): void {
+    if (delay > 0) this.path.sim.after(delay, this.path.kLegBack, new DirectLegAnswer(this, status, flags, bytes));
+    else this.responder.onResponse(status, flags, bytes);
   }
 
-  deliver(): void {
-    if (!this.abandoned) this.responder.onResponse(this.status, this.flags, this.bytes);
+  /** An answer that travelled back reaches the caller (nobody, if it gave up meanwhile). */
+  delivered(status: number, flags: string, bytes: number): void {
+    this.responder.onResponse(status, flags, bytes);
   }
 }
+
+/**
+ * A DirectLeg's answer on its way back over the network: made only when the answer travels, so that
+ * the leg itself need not hold a status, flags and bytes it would use on that path alone (M/M/c's legs
+ * answer with no latency: docs/performance.md, Goal 2, session 27). The caller is looked up when it
+ * arrives, as one that gave up meanwhile must get nothing.
+ */
+class DirectLegAnswer {
+  constructor(
+    private readonly leg: DirectLeg,
+    private readonly status: number,
+    private readonly flags: string,
+    private readonly bytes: number,
+  ) {}
+
+  deliver(): void {
+    this.leg.delivered(this.status, this.flags, this.bytes);
+  }
+}
+
+/** The responder of a leg whose caller gave up: the answer goes nowhere. */
+const ABANDONED: Responder = { onResponse() {} };
