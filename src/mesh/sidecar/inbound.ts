@@ -133,8 +133,11 @@ export class Inbound {
       this.telemetry.proxyPass();
       // Booked when sent, at its arrival time: the worker takes requests in the order they were
       // sent, which differs from their arrival order only by the network's jitter.
-      if (cpu !== null) d += cpu.pass(worker, arrival, mtls, this.policies.filters(pod));
-      else d += this.proxyLatency();
+      if (cpu !== null) {
+        cpu.at = arrival;
+        cpu.book(worker, mtls, this.policies.filters(pod));
+        d += cpu.delayMs;
+      } else d += this.proxyLatency();
     } else if (zt !== null) d += zt.pass(pod, arrival, connKey, mtls);
     if (d > 0) this.sim.after(d, this.kArrive, leg);
     else this.toApp(leg);

@@ -4,6 +4,7 @@
 // Each downstream request is a Router (router.ts); each try an UpstreamRequest (upstream-request.ts).
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling
 import { inboundConnKey } from "./sidecar-cpu.js";
+import { NO_LISTENER_FILTERS } from "../../proxy/resources/calibration-profile.js";
 import type { Simulator } from "../../engine/simulator.js";
 import { TimersByDelay } from "../../engine/fixed-delay-timers.js";
 import type { RandomStreams } from "../../engine/rng.js";
@@ -169,7 +170,9 @@ export class SidecarPath {
     if (cpu !== null) {
       cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
       if (conn >= 0) worker = cpuWorker;
-      outboundMs = cpu.pass(cpuWorker, this.sim.now, true);
+      cpu.at = this.sim.now;
+      cpu.book(cpuWorker, true, NO_LISTENER_FILTERS);
+      outboundMs = cpu.delayMs;
     } else outboundMs = this.d.proxyLatency();
     if (handshake) outboundMs += this.downstream.handshakeMs(cpu, cpuWorker);
     const x = new Router(this, origin, pod, req, responder, worker + cpuWorker * 65_536);
