@@ -45,8 +45,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   // route's retry policy and route entry are read from `routed`, the first try's host is `lastHost`
   // when the first retry is decided, a connect timeout's flag lives in the extras.
   private routed: ClusterRoute | null = null;
-  /** The last try once it has its answer (null: none yet, or a try since), for upstreamMs. */
-  private answered: UpstreamRequest | null = null;
   private current: UpstreamRequest | null = null;
   private done = false;
   /** What few requests need (RouterExtras), made at the first need. */
@@ -81,10 +79,14 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     return this.more === null ? null : this.more.retry;
   }
 
-  /** x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). */
+  /**
+   * x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). Only the access log
+   * reads it (stream-info.ts, logged), so it is kept, in the extras, only when the log is on: not a
+   * field of every router and a double and its box in every try (docs/performance.md, Goal 3,
+   * session 27 `hop13`).
+   */
   get upstreamMs(): number {
-    const a = this.answered;
-    return a === null ? -1 : a.timeMs;
+    return this.more === null ? -1 : this.more.upstreamMs;
   }
   /** What goes upstream: `req`, or the copy carrying this proxy's span (traceStream; in the extras). */
   get upReq(): OutgoingRequest {
@@ -310,7 +312,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (rs !== null) rs.tried.push(host);
     this.lastHost = host;
     this.lastHostId = cluster.pickedId;
-    this.answered = null;
+    if (this.more !== null) this.more.upstreamMs = -1;
     const hostId = cluster.pickedId;
     const a = new UpstreamRequest(this);
     a.picked = cluster.pickedIndex;
@@ -368,7 +370,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.cluster!.started(host, a.picked, a.generation);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
-    a.timeMs = this.p.sim.now;
+    // The try's send time, for its service time (upstreamMs): only the access log reads it.
+    if (d.log !== null && this.req.ctx) this.extras().tryStartMs = this.p.sim.now;
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, host) === true) return;
     const wp = this.p.waypoints;
@@ -419,10 +422,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (connectTimeout) this.extras().connectTimedOut = true;
     else if (this.more !== null) this.more.connectTimedOut = false;
     this.release(a, outcome.kind !== "response", outcome);
-    if (outcome.kind === "response") {
-      a.timeMs = this.p.sim.now - a.timeMs;
-      this.answered = a;
-    }
+    // Its service time, when sendWith kept its send time (the access log is on).
+    const m = this.more;
+    if (outcome.kind === "response" && m !== null && this.p.d.log !== null && this.req.ctx) m.upstreamMs = this.p.sim.now - m.tryStartMs;
     this.decide(outcome, status, flags, bytes);
   }
 
@@ -617,9 +619,13 @@ class RouterExtras {
   retry: RetryState | null = null;
   /** The outbound pass's latency a try waiting for another try's connection left unspent (Router.takeOutbound). */
   outboundMs: number;
+  /** The live try's send time, and the last try's upstream service time (-1: none); kept only when the access log is on. */
+  tryStartMs: number;
+  upstreamMs: number;
   constructor() {
-    // A double from its first store (a small integer first would change the map at the first fraction).
-    this.outboundMs = 0.5;
-    this.outboundMs = 0;
+    // Doubles from their first store (a small integer first would change the map at the first fraction).
+    this.outboundMs = this.tryStartMs = this.upstreamMs = 0.5;
+    this.outboundMs = this.tryStartMs = 0;
+    this.upstreamMs = -1;
   }
 }
