@@ -133,7 +133,7 @@ describe("the requests inside a pod", () => {
     const responder: Responder = { onResponse() {} };
     const req = { target: {} } as unknown as OutgoingRequest;
     const origin = { pod: null, workload: "w", namespace: "n" } as Origin;
-    const leg = new InboundLeg(rt, p, req, responder, null, 1.5, origin, 9080, InboundLeg.stateOf(true, true));
+    const leg = new InboundLeg(rt, p, req, responder, null, 1.5, origin, 9080, InboundLeg.stateOf(true, true, 0));
     rt.enter(p, leg);
     const head = p.inside as PodLeg;
     expect(head).not.toBe(leg);

@@ -35,6 +35,8 @@ export class ZtunnelLeg {
 const enum Leg {
   Mtls = 1,
   ViaSidecar = 2,
+  /** The worker's multiplier (the bits above the two flags). */
+  Worker = 4,
 }
 
 /**
@@ -67,8 +69,6 @@ export class InboundLeg implements PooledLeg, PodLeg {
   prev: PodLeg | null = null;
   next: PodLeg | null = null;
   served: ServedRequest | null = null;
-  /** The server sidecar's worker it is pinned to. */
-  worker = 0;
   /** Its rare state (InboundLegExtras); null for most requests. */
   x: InboundLegExtras | null = null;
 
@@ -83,15 +83,21 @@ export class InboundLeg implements PooledLeg, PodLeg {
     /** The container port it arrived on. */
     readonly port: number,
     /**
-     * Leg.Mtls (the caller's identity is known) | Leg.ViaSidecar (iptables handed it to port 15006):
-     * one small integer, not two fields (8 bytes each).
+     * Leg.Mtls (the caller's identity is known) | Leg.ViaSidecar (iptables handed it to port 15006) |
+     * the server sidecar's worker times Leg.Worker: one small integer, not three fields (8 bytes each;
+     * docs/performance.md, Goal 3, sessions 25 `inb11` and 27 `hop13`).
      */
     private readonly state: number,
   ) {}
 
-  /** A leg's `state` from its connection's kind and its way in. */
-  static stateOf(mtls: boolean, viaSidecar: boolean): number {
-    return (mtls ? Leg.Mtls : 0) | (viaSidecar ? Leg.ViaSidecar : 0);
+  /** A leg's `state` from its connection's kind, its way in and its worker (0 without a sidecar). */
+  static stateOf(mtls: boolean, viaSidecar: boolean, worker: number): number {
+    return (mtls ? Leg.Mtls : 0) | (viaSidecar ? Leg.ViaSidecar : 0) | (worker * Leg.Worker);
+  }
+
+  /** The server sidecar's worker it is pinned to. */
+  get worker(): number {
+    return this.state >>> 2;
   }
 
   /** The connection it came on is Istio mTLS (the caller's identity is known). */

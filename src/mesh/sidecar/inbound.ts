@@ -108,7 +108,10 @@ export class Inbound {
     // Its arrival time, one double: a HeapNumber for each call it is handed to that TurboFan did not
     // inline (the leg's constructor, the CPU pass), made once when it is one value.
     const arrival = this.sim.now + wireMs;
-    const leg = new InboundLeg(this, pod, req, responder, sink, arrival, origin, port, InboundLeg.stateOf(mtls, viaSidecar));
+    // The server sidecar's worker it is pinned to, a part of the leg's state (no field of its own).
+    const cpu = viaSidecar ? pod.proxy!.cpu : null;
+    const worker = !viaSidecar ? 0 : cpu !== null ? cpu.worker(connKey) : (connKey >= 0 ? connKey : this.nextWorker++) % ENVOY_WORKERS;
+    const leg = new InboundLeg(this, pod, req, responder, sink, arrival, origin, port, InboundLeg.stateOf(mtls, viaSidecar, worker));
     if (zt !== null) {
       const counted = (leg.extras().zt = new ZtunnelLeg());
       // A client whose own ztunnel does not count its connections: a proxy's pooled connection is
@@ -128,16 +131,13 @@ export class Inbound {
     let d = wireMs;
     if (viaSidecar) {
       this.telemetry.proxyPass();
-      const cpu = pod.proxy!.cpu;
+      // Booked when sent, at its arrival time: the worker takes requests in the order they were
+      // sent, which differs from their arrival order only by the network's jitter.
       if (cpu !== null) {
-        // Booked when sent, at its arrival time: the worker takes requests in the order they were
-        // sent, which differs from their arrival order only by the network's jitter.
-        leg.worker = cpu.worker(connKey);
-        d += cpu.pass(leg.worker, arrival, mtls, this.policies.filters(pod));
-      } else {
-        leg.worker = (connKey >= 0 ? connKey : this.nextWorker++) % ENVOY_WORKERS;
-        d += this.proxyLatency();
-      }
+        cpu.at = arrival;
+        cpu.book(worker, mtls, this.policies.filters(pod));
+        d += cpu.delayMs;
+      } else d += this.proxyLatency();
     } else if (zt !== null) d += zt.pass(pod, arrival, connKey, mtls);
     if (d > 0) this.sim.after(d, this.kArrive, leg);
     else this.toApp(leg);

@@ -45,18 +45,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   // route's retry policy and route entry are read from `routed`, the first try's host is `lastHost`
   // when the first retry is decided, a connect timeout's flag lives in the extras.
   private routed: ClusterRoute | null = null;
-  /** The last try once it has its answer (null: none yet, or a try since), for upstreamMs. */
-  private answered: UpstreamRequest | null = null;
-  /** Made on the first retry. */
-  private retry: RetryState | null = null;
   private current: UpstreamRequest | null = null;
   private done = false;
-  /** Proxy latency of the outbound pass not yet spent (added to the first thing that takes time). */
-  outboundMs: number;
-  /** The sidecar worker thread whose connection pools carry it (one pool per worker). */
-  worker = 0;
-  /** The worker whose CPU runs it (the kernel's hash of its connection). */
-  cpuWorker = 0;
   /** What few requests need (RouterExtras), made at the first need. */
   private more: RouterExtras | null = null;
 
@@ -66,19 +56,37 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     readonly pod: Pod,
     readonly req: OutgoingRequest,
     private readonly responder: Responder,
+    /**
+     * The sidecar worker whose connection pools carry it (one pool per worker) and, times 65,536, the
+     * worker whose CPU runs it (the kernel's hash of its connection): one field, not two (8 bytes;
+     * docs/performance.md, Goal 3, session 27 `hop13`). Envoy's concurrency is far below 65,536.
+     */
+    private readonly workers: number,
   ) {
     this.startMs = p.sim.now;
-    // A double from its first store: a field first set to a small integer gets V8's small-integer
-    // representation, and the first fraction then replaces the map of every router and deoptimizes the
-    // code optimized against it (docs/performance.md, Goal 4, session 17).
-    this.outboundMs = 0.5;
-    this.outboundMs = 0;
   }
 
-  /** x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). */
+  /** The sidecar worker thread whose connection pools carry it (one pool per worker). */
+  get worker(): number {
+    return this.workers & 0xffff;
+  }
+  /** The worker whose CPU runs it (the kernel's hash of its connection). */
+  get cpuWorker(): number {
+    return this.workers >>> 16;
+  }
+  /** Made on the first retry (in the extras: few requests retry). */
+  private get retry(): RetryState | null {
+    return this.more === null ? null : this.more.retry;
+  }
+
+  /**
+   * x-envoy-upstream-service-time of the last try, if it got an answer (-1: none). Only the access log
+   * reads it (stream-info.ts, logged), so it is kept, in the extras, only when the log is on: not a
+   * field of every router and a double and its box in every try (docs/performance.md, Goal 3,
+   * session 27 `hop13`).
+   */
   get upstreamMs(): number {
-    const a = this.answered;
-    return a === null ? -1 : a.timeMs;
+    return this.more === null ? -1 : this.more.upstreamMs;
   }
   /** What goes upstream: `req`, or the copy carrying this proxy's span (traceStream; in the extras). */
   get upReq(): OutgoingRequest {
@@ -132,15 +140,26 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     m.localFlags = flags;
   }
 
-  /** Spend the rest of the outbound pass's latency (returns it and leaves 0). */
+  /**
+   * The rest of the outbound pass's latency that a try waiting in the pool without a connection of its
+   * own left unspent (returns it and leaves 0). The pass's latency is a parameter from
+   * `SidecarPath.send` to what the router does first (route, afterFault, decoded, attempt, send), not
+   * a double field of every router and its HeapNumber box (24 bytes; docs/performance.md, Goal 3,
+   * session 27 `hop13`); only that waiting try keeps it, in the extras.
+   */
   private takeOutbound(): number {
-    const d = this.outboundMs;
-    this.outboundMs = 0;
+    const m = this.more;
+    if (m === null) return 0;
+    const d = m.outboundMs;
+    m.outboundMs = 0;
     return d;
   }
 
-  /** The sidecar takes the request: which route, which cluster (`held`: the virtual host its proxy holds for it). */
-  route(held: HeldVirtualHost): void {
+  /**
+   * The sidecar takes the request: which route, which cluster (`held`: the virtual host its proxy holds
+   * for it; `outboundMs`: the proxy latency of the outbound pass, added to the first thing that takes time).
+   */
+  route(held: HeldVirtualHost, outboundMs: number): void {
     const p = this.p;
     if (this.pod.gateway !== undefined) {
       // A gateway's jwt_authn and RBAC filters run before its router (401 / 403 local replies).
@@ -150,7 +169,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         m.details = denied.details;
         m.localStatus = denied.status;
         m.localFlags = denied.flags;
-        p.after(this.takeOutbound(), p.kLocal, this);
+        p.after(outboundMs, p.kLocal, this);
         return;
       }
     }
@@ -164,7 +183,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         // takes the Host for destination_service).
         if (this.pod.gateway === undefined && r.service !== BLACKHOLE_CLUSTER) this.service = this.req.authority;
         this.localReplyIs(r.status, r.flags);
-        p.after(this.takeOutbound(), p.kLocal, this);
+        p.after(outboundMs, p.kLocal, this);
         return;
       case "external": {
         const m = this.extras();
@@ -182,7 +201,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
           trip = r.endpoints.roundTrip(m.extHost);
           this.mtls = r.endpoints.mtls(m.extHost);
         } else trip = r.roundTrip();
-        p.after(this.takeOutbound() + trip, p.kExternal, this);
+        p.after(outboundMs + trip, p.kExternal, this);
         return;
       }
       case "cluster":
@@ -196,7 +215,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const cluster = r.cluster;
     if (r.route.plainForward && cluster !== undefined && !cluster.limited) {
       this.cluster = cluster;
-      this.attempt();
+      this.attempt(outboundMs);
       return;
     }
     // No fault on the route, no draw: Envoy's fault filter consults its random numbers only for a
@@ -209,9 +228,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (fault.delayed) {
       // The fault filter runs before the router: the delay does not count against the route timeout.
       this.extraFlags = "DI";
-      p.after(this.takeOutbound() + fault.delayMs, p.kAfterFault, this);
+      p.after(outboundMs + fault.delayMs, p.kAfterFault, this);
     } else {
-      this.afterFault();
+      this.afterFault(outboundMs);
     }
   }
 
@@ -219,14 +238,15 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (!this.done) this.finish(this.more!.localStatus, this.more!.localFlags);
   }
 
-  afterFault(): void {
+  /** `outboundMs`: the outbound pass's latency not yet spent (0 after a fault's delay). */
+  afterFault(outboundMs: number): void {
     if (this.done) return;
     const r = this.routed!;
     if (this.more !== null && this.more.abortStatus !== 0) {
       // A local reply of the fault filter, after the outbound pass.
       this.localReplyIs(this.more.abortStatus, this.extraFlags === "" ? "FI" : "DI,FI");
       this.extraFlags = "";
-      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      this.p.after(outboundMs, this.p.kLocal, this);
       return;
     }
     const cluster = r.cluster;
@@ -240,7 +260,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       this.service = this.pod.gateway === undefined ? this.req.authority : "unknown";
       this.routeSinks = null; // no longer the route's service (see StreamInfo.routeSinks)
       this.localReplyIs(r.route.clusterNotFoundStatus, "NC");
-      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      this.p.after(outboundMs, this.p.kLocal, this);
       return;
     }
     this.cluster = cluster;
@@ -250,12 +270,12 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     // Only a pool with circuit-breaker limits can refuse, so only there is the pool entry an event
     // of its own; elsewhere the processing time is added to the connect or send (one event, not two:
     // the request reaches the host at the same time).
-    if (this.outboundMs > 0 && cluster.limited) this.p.after(this.takeOutbound(), this.p.kDecoded, this);
-    else this.decoded();
+    if (outboundMs > 0 && cluster.limited) this.p.after(outboundMs, this.p.kDecoded, this);
+    else this.decoded(outboundMs);
   }
 
   /** The router has the request: route timeout, mirrors, the first try. */
-  decoded(): void {
+  decoded(outboundMs: number): void {
     if (this.done) return;
     const r = this.routed!;
     if (r.timeoutMs > 0) {
@@ -264,15 +284,19 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       m.routeTimer = m.routeTimers.add(this);
     }
     if (r.route.mirrors.length > 0) this.p.mirror(this.origin, r, this.req, (d) => this.p.d.routing.clusterFor(this.pod, d), this.worker);
-    this.attempt();
+    this.attempt(outboundMs);
   }
 
   externalAnswered(): void {
     if (!this.done) this.finish(200, "-");
   }
 
-  /** One try: pick a host (avoiding those already tried when the policy says so), get a connection. */
-  attempt(): void {
+  /**
+   * One try: pick a host (avoiding those already tried when the policy says so), get a connection.
+   * `outboundMs`: the outbound pass's latency not yet spent (a retry's: what a try that waited without
+   * a connection of its own left, takeOutbound).
+   */
+  attempt(outboundMs: number): void {
     if (this.done) return;
     const cluster = this.cluster!;
     // The retry's state first: a first try (nearly all) reads nothing of the policy here.
@@ -282,13 +306,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const host = cluster.pick(avoid, this.req, this.pod.ip, policy?.previousPriorities === true ? rs!.tried : null, this.worker);
     if (host === undefined) {
       this.localReplyIs(503, "UH");
-      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      this.p.after(outboundMs, this.p.kLocal, this);
       return;
     }
     if (rs !== null) rs.tried.push(host);
     this.lastHost = host;
     this.lastHostId = cluster.pickedId;
-    this.answered = null;
+    if (this.more !== null) this.more.upstreamMs = -1;
     const hostId = cluster.pickedId;
     const a = new UpstreamRequest(this);
     a.picked = cluster.pickedIndex;
@@ -308,21 +332,28 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       // envoyproxy/envoy source/common/router/upstream_request.cc, conn_pool/conn_pool_base.cc
       if (pool.conn === null) this.lastHost = null;
       this.localReplyIs(503, "UO");
-      this.p.after(this.takeOutbound(), this.p.kLocal, this);
+      this.p.after(outboundMs, this.p.kLocal, this);
       return;
     }
     this.current = a;
     if (r === ATTACHED) {
       a.conn = pool.conn;
-      this.send(a);
+      this.sendWith(a, outboundMs);
     } else {
       a.state = TRY_PENDING;
-      if (pool.conn !== null) this.p.connect(cluster, this.worker, pool.conn, host, this.takeOutbound());
+      if (pool.conn !== null) this.p.connect(cluster, this.worker, pool.conn, host, outboundMs);
+      // Waiting for a connection another try opened: the pass's latency goes with its send.
+      else if (outboundMs !== 0) this.extras().outboundMs = outboundMs;
     }
   }
 
-  /** The try has a connection: the request crosses the network to the host. */
+  /** The pool gave the waiting try a connection: the request crosses the network to the host. */
   send(a: UpstreamRequest): void {
+    this.sendWith(a, this.takeOutbound());
+  }
+
+  /** The try has a connection: the request crosses the network to the host (`outboundMs` as attempt's). */
+  private sendWith(a: UpstreamRequest, outboundMs: number): void {
     const host = this.lastHost!; // a is the live try
     a.state = TRY_ACTIVE;
     // The per-try timer starts when the try has a connection (the whole request is in hand: meshsim's
@@ -339,17 +370,18 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.cluster!.started(host, a.picked, a.generation);
     const d = this.p.d;
     this.mtls = a.conn!.mtls;
-    a.timeMs = this.p.sim.now;
+    // The try's send time, for its service time (upstreamMs): only the access log reads it.
+    if (d.log !== null && this.req.ctx) this.extras().tryStartMs = this.p.sim.now;
     // A request on a connection opened before a zone partition is lost: it waits for the timeouts.
     if (d.partitioned?.(this.pod, host) === true) return;
     const wp = this.p.waypoints;
     if (wp !== null && wp.isWaypoint(host)) {
       // The HBONE CONNECT names the Service and port the gateway's cluster is for (outbound|port|subset|host).
-      wp.fromGateway(host, this.origin, this.upReq, this.service, Number(this.cluster!.name.split("|")[1]), a, this.takeOutbound() + d.network.between(this.pod, host),
+      wp.fromGateway(host, this.origin, this.upReq, this.service, Number(this.cluster!.name.split("|")[1]), a, outboundMs + d.network.between(this.pod, host),
         inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id));
       return;
     }
-    d.inbound.receive(host, this.upReq, this.origin, this.service, this.mtls, a, this.takeOutbound() + d.network.between(this.pod, host),
+    d.inbound.receive(host, this.upReq, this.origin, this.service, this.mtls, a, outboundMs + d.network.between(this.pod, host),
       inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id), this.routeSinks, this.lastHostId);
   }
 
@@ -390,10 +422,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     if (connectTimeout) this.extras().connectTimedOut = true;
     else if (this.more !== null) this.more.connectTimedOut = false;
     this.release(a, outcome.kind !== "response", outcome);
-    if (outcome.kind === "response") {
-      a.timeMs = this.p.sim.now - a.timeMs;
-      this.answered = a;
-    }
+    // Its service time, when sendWith kept its send time (the access log is on).
+    const m = this.more;
+    if (outcome.kind === "response" && m !== null && this.p.d.log !== null && this.req.ctx) m.upstreamMs = this.p.sim.now - m.tryStartMs;
     this.decide(outcome, status, flags, bytes);
   }
 
@@ -447,7 +478,8 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
       }
       // The first retry follows the first try, whose host is lastHost (set by attempt, and cleared only
       // where the pool refuses the try, a local reply never retried).
-      const rs = this.retry ?? (this.retry = new RetryState(this.lastHost));
+      const m = this.extras();
+      const rs = m.retry ?? (m.retry = new RetryState(this.lastHost));
       rs.retries++;
       rs.token = true;
       const wait = backoffMs(r.retryPolicy!, rs.retries, this.p.backoffDraw());
@@ -479,7 +511,7 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   retryNow(): void {
     const rs = this.retry!;
     if (this.done) return; // ended during the back-off: close() gave the token back then
-    this.attempt();
+    this.attempt(this.takeOutbound());
     if (this.current !== null) {
       if (rs.token) rs.tokenTry = this.current;
     } else if (rs.token) this.cluster!.retryTokens.give();
@@ -516,10 +548,13 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
   /** `bytes`: the response body that goes back (0 for Envoy's local replies, see docs/model.md#telemetry-and-reports). */
   private finish(status: number, flags: string, bytes = 0): void {
     const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinResponseFlags(this.extraFlags, flags);
-    recordStream(this, this.p.d, this.p.sim.now, status, f, bytes);
+    // The clock read once: each double handed to a call TurboFan did not inline (recordStream,
+    // afterResponse) is a HeapNumber of its own per load (docs/performance.md, Goal 3, session 27 `hop13`).
+    const now = this.p.sim.now;
+    recordStream(this, this.p.d, now, status, f, bytes);
     this.close();
     // The worker records telemetry after the response (Istio performance page).
-    this.pod.proxy!.cpu?.afterResponse(this.cpuWorker, this.p.sim.now, bytes);
+    this.pod.proxy!.cpu?.afterResponse(this.cpuWorker, now, bytes);
     this.responder.onResponse(status, f, bytes);
   }
 
@@ -580,4 +615,17 @@ class RouterExtras {
   span: Span | null = null;
   /** StreamInfo.extraFlags. */
   extraFlags = "";
+  /** Made on the first retry. */
+  retry: RetryState | null = null;
+  /** The outbound pass's latency a try waiting for another try's connection left unspent (Router.takeOutbound). */
+  outboundMs: number;
+  /** The live try's send time, and the last try's upstream service time (-1: none); kept only when the access log is on. */
+  tryStartMs: number;
+  upstreamMs: number;
+  constructor() {
+    // Doubles from their first store (a small integer first would change the map at the first fraction).
+    this.outboundMs = this.tryStartMs = this.upstreamMs = 0.5;
+    this.outboundMs = this.tryStartMs = 0;
+    this.upstreamMs = -1;
+  }
 }

@@ -29,6 +29,15 @@ export class SidecarCpu {
   /** The listener filters last seen (a new object when the proxy ACKed a new config) and their CPU. */
   private filters: ListenerFilters = NO_LISTENER_FILTERS;
   private filterMs = 0;
+  /**
+   * `book`'s argument and result: when the pass starts, and its delay until the request leaves. Fields,
+   * not a parameter and a return value: a double handed to or returned from a call TurboFan did not
+   * inline is a 16-byte HeapNumber per call, where a double field is one box rewritten in place; the
+   * sidecar's two passes per hop call it from `SidecarPath.send` and `Inbound.receive`, which do not
+   * inline it (docs/performance.md, Goal 3, session 27 `hop13`).
+   */
+  at: number;
+  delayMs: number;
 
   constructor(
     /** A number naming this proxy in connection hashes (the kernel hashes addresses and ports). */
@@ -51,6 +60,9 @@ export class SidecarCpu {
     this.mainMs = c * cal.mainThreadShare;
     this.onPathMs = c - after - this.mainMs;
     this.afterMs = after + recordingCpuMs(cal, recording);
+    // Doubles from their first store (a small integer first would change the map at the first fraction).
+    this.at = this.delayMs = 0.5;
+    this.at = this.delayMs = 0;
   }
 
   get concurrency(): number {
@@ -80,6 +92,14 @@ export class SidecarCpu {
    * CPU is recomputed only when that object changes.
    */
   pass(w: number, now: number, mtls: boolean, filters: ListenerFilters = NO_LISTENER_FILTERS): number {
+    this.at = now;
+    this.book(w, mtls, filters);
+    return this.delayMs;
+  }
+
+  /** `pass` at `this.at`, its delay left in `this.delayMs` (the sidecar's hot callers: see `at`). */
+  book(w: number, mtls: boolean, filters: ListenerFilters): void {
+    const now = this.at;
     // `=== true`: one compare; the bare boolean parameter got V8's generic truth test (≈ 12
     // instructions a pass: docs/performance.md, Goal 3, session 21).
     let work = mtls === true ? this.onPathMs : this.onPathMs * this.cal.plaintextFactor;
@@ -100,7 +120,7 @@ export class SidecarCpu {
     const end = this.workers.run(w, now, work, main);
     const at = this.workers.lastStart;
     this.usage.addTwo(end - work, end, at, at + main);
-    return end - now + this.latency();
+    this.delayMs = end - now + this.latency();
   }
 
   /** The response left through worker `w` at `now`: the telemetry and the body's bytes after it. */

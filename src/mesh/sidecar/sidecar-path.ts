@@ -4,6 +4,7 @@
 // Each downstream request is a Router (router.ts); each try an UpstreamRequest (upstream-request.ts).
 // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling
 import { inboundConnKey } from "./sidecar-cpu.js";
+import { NO_LISTENER_FILTERS } from "../../proxy/resources/calibration-profile.js";
 import type { Simulator } from "../../engine/simulator.js";
 import { TimersByDelay } from "../../engine/fixed-delay-timers.js";
 import type { RandomStreams } from "../../engine/rng.js";
@@ -96,8 +97,9 @@ export class SidecarPath {
   constructor(readonly d: SidecarDeps) {
     const sim = (this.sim = d.sim);
     this.kLocal = sim.on((x: Router) => x.localReply());
-    this.kAfterFault = sim.on((x: Router) => x.afterFault());
-    this.kDecoded = sim.on((x: Router) => x.decoded());
+    // After a fault's delay or the decoded event the outbound pass's latency is spent (0).
+    this.kAfterFault = sim.on((x: Router) => x.afterFault(0));
+    this.kDecoded = sim.on((x: Router) => x.decoded(0));
     this.kBack = sim.on((a: UpstreamRequest) => a.back());
     this.perTryTimers = new TimersByDelay(sim, (a: UpstreamRequest) => a.rr.perTryTimeout(a));
     this.routeTimers = new TimersByDelay(sim, (x: Router) => x.routeTimeout());
@@ -153,25 +155,29 @@ export class SidecarPath {
       const tcp = this.catchAllTcp(origin, pod, req, responder, conn, held);
       if (tcp !== null) return tcp;
     }
-    const x = new Router(this, origin, pod, req, responder);
     this.d.telemetry.proxyPass();
     // The outbound pass (its worker's queue, on-path CPU and the rest of the pass's latency) is
     // added to whatever the router does first (one event, not two).
-    const cpu = x.pod.proxy!.cpu;
+    const cpu = pod.proxy!.cpu;
     // Envoy pins each downstream connection to the worker thread the kernel's SO_REUSEPORT hash picks;
     // that thread runs its requests and owns the connection pools they leave through (poolsOf in
     // upstream-cluster.ts): one worker for both. Unpinned requests alternate.
     // envoyproxy/envoy source/server/worker_impl.cc (each worker its own dispatcher and listeners),
     // source/common/upstream/cluster_manager_impl.cc (ThreadLocalClusterManagerImpl: pools per thread)
-    x.worker = (conn >= 0 ? conn : this.nextWorker++) % (cpu !== null ? cpu.concurrency : ENVOY_WORKERS);
+    let worker = (conn >= 0 ? conn : this.nextWorker++) % (cpu !== null ? cpu.concurrency : ENVOY_WORKERS);
+    let cpuWorker = 0;
+    let outboundMs: number;
     if (cpu !== null) {
-      x.cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
-      if (conn >= 0) x.worker = x.cpuWorker;
-      x.outboundMs = cpu.pass(x.cpuWorker, this.sim.now, true);
-    } else x.outboundMs = this.d.proxyLatency();
-    if (handshake) x.outboundMs += this.downstream.handshakeMs(cpu, x.cpuWorker);
+      cpuWorker = cpu.worker(conn >= 0 ? conn + cpu.uid * 65_536 : -1);
+      if (conn >= 0) worker = cpuWorker;
+      cpu.at = this.sim.now;
+      cpu.book(cpuWorker, true, NO_LISTENER_FILTERS);
+      outboundMs = cpu.delayMs;
+    } else outboundMs = this.d.proxyLatency();
+    if (handshake) outboundMs += this.downstream.handshakeMs(cpu, cpuWorker);
+    const x = new Router(this, origin, pod, req, responder, worker + cpuWorker * 65_536);
     if (this.d.log !== null && req.ctx) traceStream(x, this.d.log);
-    x.route(held);
+    x.route(held, outboundMs);
     return x;
   }
 

@@ -50,18 +50,14 @@ export const TRY_DEAD = 3;
 // chain's requests keep across scavenges (docs/performance.md, Goal 4, session 24): the worker, the
 // host and its pool id are the router's (a router has one live try at a time, its last), the per-try
 // timer's FIFO the route policy's (only its index here), a retry token's holder is in the router's
-// RetryState, the answer's flags are folded into `status`, and where the try is is one field.
+// RetryState, the answer's flags are folded into `status`, where the try is is one field, and its
+// send and service times are the router's, only when the access log reads them (session 27 `hop13`).
 export class UpstreamRequest implements Responder {
   /** The per-try timer in the policy's FIFO (SidecarPath.perTryTimers), -1: none. */
   timer = -1;
   /** TRY_MADE, TRY_PENDING, TRY_ACTIVE or TRY_DEAD. */
   state = TRY_MADE;
   conn: PoolConnection | null = null;
-  /**
-   * When the request left for the host; from its answer on (Router.attemptDone), the upstream service
-   * time (x-envoy-upstream-service-time), which the router reads from its answered try.
-   */
-  timeMs: number;
   /** The answer, for back(): its status, or one of the ANSWER_* codes (its flags said more). */
   private status = 0;
   private bytes = 0;
@@ -69,11 +65,9 @@ export class UpstreamRequest implements Responder {
   picked = -1;
   generation = -1;
 
-  constructor(readonly rr: UpstreamRequestOwner) {
-    // A double from its first store (as Router.outboundMs).
-    this.timeMs = 0.5;
-    this.timeMs = 0;
-  }
+  // Its send time and service time are the router's extras', kept only when the access log is on
+  // (Router.upstreamMs): not a double and its box in every try.
+  constructor(readonly rr: UpstreamRequestOwner) {}
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
   onResponse(status: number, flags: string, bytes = 0): void {
