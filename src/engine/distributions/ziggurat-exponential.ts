@@ -22,37 +22,41 @@ export const EXPONENTIAL_ZIGGURAT = buildZiggurat(
 const X = EXPONENTIAL_ZIGGURAT.x;
 const F = EXPONENTIAL_ZIGGURAT.f;
 const INNER = EXPONENTIAL_ZIGGURAT.inner;
-const TWO_TO_24 = 16777216;
-const TWO_TO_MINUS_24 = 5.9604644775390625e-8;
 
-/** One Exp(1) draw (mean 1) from `source`: the one sampler of the service times and the Poisson arrivals. */
+/**
+ * One Exp(1) draw (mean 1) from `source`: the one sampler of the service times and the Poisson
+ * arrivals. Alea's uniforms are multiples of 2^-32, so x is its 32 bits as an exact integer; the
+ * layer is their low 8 (x & 255), the value the high 24 ((x - i)·2^-32 = (x >>> 8)·2^-24).
+ * Literals, not named constants, and the slow path's two arguments: TurboFan counts bytecode
+ * against its inlining budget, and at 91 bytes (with the constants, three arguments) this draw
+ * pushed the event queue's `after` and `push` out of the app server's `take` on Node 24
+ * (docs/performance.md, Goal 2, session 27 `zigexp`).
+ */
 export function standardExponential(source: UniformSource): number {
-  const a = source() * TWO_TO_24;
-  const hi = a | 0;
-  const i = ((a - hi) * 256) | 0;
-  const u = hi * TWO_TO_MINUS_24;
+  const x = source() * 4294967296;
+  const i = x & 255;
+  const u = (x - i) * 2.3283064365386963e-10;
   // `+`: the call's result is tagged, and a conditional that merges it with the fast path's double
   // boxed that double at every draw (docs/performance.md, Goal 3, session 21).
-  return u < INNER[i]! ? u * X[i]! : +standardExponentialSlow(source, i, u);
+  return u < INNER[i]! ? u * X[i]! : +standardExponentialSlow(source, x);
 }
 
 /**
- * A draw whose point (layer i, value u) fell outside the part of its layer wholly under the density:
- * the tail (layer 0) or the wedge test; a rejected point starts a new draw. A function apart, called
- * for 2.2 % of draws, so that the fast path stays small enough for TurboFan to inline at its callers
- * (session 19's version with this loop inline pushed the event queue's `at` out of the app server's
- * `run`: docs/performance.md, Goal 3, session 19 `zig`).
+ * A draw whose point (layer i, value u of the 32 bits x) fell outside the part of its layer wholly
+ * under the density: the tail (layer 0) or the wedge test; a rejected point starts a new draw. A
+ * function apart, called for 2.2 % of draws, so that the fast path stays small enough for TurboFan
+ * to inline at its callers (session 19's version with this loop inline pushed the event queue's
+ * `at` out of the app server's `run`: docs/performance.md, Goal 3, session 19 `zig`).
  */
-function standardExponentialSlow(source: UniformSource, i: number, u: number): number {
+function standardExponentialSlow(source: UniformSource, x: number): number {
   for (;;) {
+    const i = x & 255;
+    const u = (x - i) * 2.3283064365386963e-10;
+    if (u < INNER[i]!) return u * X[i]!;
     // r + Exp(1) by inversion; 1 - U is in (0, 1].
     if (i === 0) return EXPONENTIAL_R - Math.log(1 - source());
-    const x = u * X[i]!;
-    if (F[i]! + source() * (F[i + 1]! - F[i]!) < Math.exp(-x)) return x;
-    const a = source() * TWO_TO_24;
-    const hi = a | 0;
-    i = ((a - hi) * 256) | 0;
-    u = hi * TWO_TO_MINUS_24;
-    if (u < INNER[i]!) return u * X[i]!;
+    const z = u * X[i]!;
+    if (F[i]! + source() * (F[i + 1]! - F[i]!) < Math.exp(-z)) return z;
+    x = source() * 4294967296;
   }
 }
