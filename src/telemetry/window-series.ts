@@ -104,7 +104,7 @@ export class WindowSeries {
   indexOf(endMs: number): number {
     const i = Math.floor((endMs - this.startMs) / this.windowMs);
     // Clamped without a branch that reads `this.length` only past the last window (the run's drain):
-    // see PodStats.busyChanged. The same index, as length ≥ 1.
+    // see PodStats.busyNow. The same index, as length ≥ 1.
     return Math.max(0, Math.min(i, this.length - 1));
   }
 
