@@ -17,7 +17,8 @@ export class RandomStreams {
   stream(name: string): UniformSource {
     let s = this.streams.get(name);
     if (s === undefined) {
-      s = inBlocks(alea(`${this.seed}\u0000${name}`));
+      // The generator itself, not a wrapper: every draw is one call less (same numbers).
+      s = alea(`${this.seed}\u0000${name}`);
       this.streams.set(name, s);
     }
     return s;
@@ -34,28 +35,4 @@ export class RandomStreams {
     let s: UniformSource | undefined;
     return () => (s ??= this.stream(name))();
   }
-}
-
-/** Draws a stream's generator makes at a time (8 doubles: a typed array V8 keeps on its heap). */
-const BLOCK = 8;
-
-/**
- * The generator's numbers, in its order, made `BLOCK` at a time into a Float64Array and handed out
- * one by one: the same numbers as calling it, read by a function small enough for TurboFan to inline
- * wherever it is called (v8 `--max-inlined-bytecode-size-small`, 27 bytes: Alea's `next` is 86, and
- * a caller with its budget spent called it and got each number back as a fresh 16-byte HeapNumber;
- * docs/performance.md, Goal 2, session 28 `box15`). A stream's numbers depend only on (seed, name),
- * so numbers made ahead and not yet read change nothing any stream draws.
- */
-function inBlocks(next: () => number): UniformSource {
-  const block = new Float64Array(BLOCK);
-  let k = BLOCK;
-  const refill = (): void => {
-    for (let j = 0; j < BLOCK; j++) block[j] = next();
-    k = 0;
-  };
-  return () => {
-    if (k === BLOCK) refill();
-    return block[k++]!;
-  };
 }
