@@ -25,6 +25,17 @@ export class PodStats {
 
   /** The number of busy slots changed at `now`. */
   busyChanged(now: number, busy: number): void {
+    this.busyNow({ now }, busy);
+  }
+
+  /**
+   * The number of busy slots changed at the clock's time. The app server's calls hand the clock (an
+   * object), not its time: where TurboFan does not inline this (the app server's `serveWaiting`,
+   * inlined into `complete` with its budget spent), a double argument is a fresh 16-byte HeapNumber
+   * per call (docs/performance.md, Goal 2, session 28 `box15`).
+   */
+  busyNow(clock: { readonly now: number }, busy: number): void {
+    const now = clock.now;
     // Math.min, not `now < this.toMs ? now : this.toMs`: the second arm runs only once the run is
     // past toMs (its drain), after V8 has optimised the hot paths that inline this; a property read
     // it has never run is compiled as a deoptimisation, so the first run's end threw away the

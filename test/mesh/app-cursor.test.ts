@@ -26,7 +26,7 @@ const compute = (value: number): Step => ({ kind: "compute", time: { dist: "cons
 function server(script: Step[], threading: "blocking" | "async") {
   const sim = new Simulator();
   const busy: [number, number][] = [];
-  const observer: AppObserver = { busyChanged: (now, n) => void busy.push([now, n]), served() {} };
+  const observer: AppObserver = { busyNow: (clock, n) => void busy.push([clock.now, n]), served() {} };
   const b: WorkloadBehaviour = { concurrency: 1, queueLimit: 10, threading, errorRate: 0, script };
   const app = new AppServer(new Apps(sim, new AppCalls(sim, none, () => 0)), compileBehaviour(b, fixed), origin, observer, () => 1);
   const answers: [number, number][] = [];

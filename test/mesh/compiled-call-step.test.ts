@@ -13,7 +13,7 @@ import type { CallSpec } from "../../src/scenario/model.js";
 import type { Exchange, Origin, OutgoingRequest, Responder, Transport } from "../../src/mesh/transport.js";
 
 const origin: Origin = { pod: null, workload: "w", namespace: "default" };
-const observer: AppObserver = { busyChanged() {}, served() {} };
+const observer: AppObserver = { busyNow() {}, served() {} };
 const call: CallSpec = {
   to: { scheme: "http", host: "b", port: 80, path: "/", resolved: { kind: "external", host: "b" } },
   method: "GET", timeoutMs: 50, retries: 2, onError: "fail", forwardHeaders: ["x-user"],

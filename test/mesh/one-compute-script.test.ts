@@ -18,7 +18,7 @@ const none: Transport = {
 };
 const origin: Origin = { pod: null, workload: "w", namespace: "default" };
 const req = { method: "GET", scheme: "http", authority: "a", path: "/", headers: {}, target: {} } as unknown as OutgoingRequest;
-const observer: AppObserver = { busyChanged() {}, served() {} };
+const observer: AppObserver = { busyNow() {}, served() {} };
 /** Constant compute times (the spec's value), so each answer's time is known. */
 const fixed = (spec: DistributionSpec): (() => number) => () => (spec.dist === "constant" ? spec.value : NaN);
 

@@ -211,6 +211,26 @@ describe("the open window's range, counted without indexOf (session 24)", () => 
   });
 });
 
+describe("a series' first requests, counted before the open window's range is set (session 28)", () => {
+  it("counts each request in its window when the range is first set in the middle of a window", () => {
+    // The first 64 requests of a series take `countElsewhere` and the range is set at the 64th, in
+    // the window it falls in (src/telemetry/window-series.ts `rangeAfter`): here the 44th request of
+    // window 1, with requests at and just past every window's end before and after it.
+    const w = new WindowSeries(0, 10, 50, true);
+    const want = [0, 0, 0, 0, 0];
+    const at = (t: number) => {
+      want[Math.max(0, Math.min(Math.floor(t / 10), 4))]!++;
+      w.record(t, 1, false);
+    };
+    for (let k = 0; k < 20; k++) at(k / 2); // window 0
+    for (let k = 0; k < 80; k++) at(10 + k / 8); // window 1, the range set at its 44th request
+    for (const t of [19.999999, 20, 20.5, 29.999, 30, 35, 40, 49.99, 55]) at(t);
+    w.close();
+    expect([0, 1, 2, 3, 4].map((i) => w.requestsAt(i))).toEqual(want);
+    expect(want).toEqual([20, 81, 3, 2, 3]);
+  });
+});
+
 describe("an edge's windows counted from its histogram (session 25)", () => {
   it("give every window the requests and errors a series counting each request gives, late ones, the run's end and an early stop included", () => {
     // An edge's series (no percentiles) follows its stats' histogram: a request in the open window is

@@ -1,4 +1,4 @@
-import { zigguratNormal } from "./ziggurat-normal.js";
+import { zigguratLogNormal } from "./ziggurat-normal.js";
 import type { UniformSource } from "../rng.js";
 
 /** The standard normal's 0.99 quantile. */
@@ -10,8 +10,7 @@ const Z99 = 2.3263478740408408;
  */
 export function lognormal(source: UniformSource, median: number, p99: number): () => number {
   // exp of a normal draw (ziggurat-normal.ts), as d3-random's randomLogNormal is exp of its randomNormal.
-  const normal = zigguratNormal(source, Math.log(median), Math.log(p99 / median) / Z99);
-  return () => Math.exp(normal());
+  return zigguratLogNormal(source, Math.log(median), Math.log(p99 / median) / Z99);
 }
 
 export function lognormalMean(median: number, p99: number): number {

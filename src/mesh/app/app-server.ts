@@ -15,8 +15,8 @@ import { spanServiceName, withContext } from "../request-records.js";
 
 /** What the pod's stats need to know (implemented by telemetry's per-pod stats). */
 export interface AppObserver {
-  /** The number of busy slots changed at `now`. */
-  busyChanged(now: number, busy: number): void;
+  /** The number of busy slots changed at the clock's time (PodStats.busyNow: the clock, not a boxed time). */
+  busyNow(clock: Simulator, busy: number): void;
   served(now: number): void;
 }
 
@@ -199,7 +199,7 @@ export class AppServer {
    */
   crash(): void {
     this.dropAll();
-    this.observer.busyChanged(this.sim.now, 0);
+    this.observer.busyNow(this.sim, 0);
     this.observer = DETACHED;
   }
 
@@ -222,7 +222,7 @@ export class AppServer {
 
   private setBusy(n: number): void {
     this.busy = n;
-    this.observer.busyChanged(this.sim.now, n);
+    this.observer.busyNow(this.sim, n);
   }
 
   /** Give a freed slot to the next waiter in FIFO order. The common case (nobody waits) here, the
@@ -236,7 +236,7 @@ export class AppServer {
   /**
    * A slot freed with requests waiting: the next ones in FIFO order take the free slots. The busy count
    * changes here all happen at one instant, so the observer is told once, of the count they end at:
-   * a time integral (telemetry/pod-stats.ts `busyChanged`) adds nothing between changes at the same
+   * a time integral (telemetry/pod-stats.ts `busyNow`) adds nothing between changes at the same
    * time, and a waiter taking the slot just freed leaves the count as it was. The report is made even
    * then: it closes the integral's term at this time as the two reports did, so the integral is
    * summed in the same steps and every summary stays byte-identical. One call instead of a
@@ -259,7 +259,7 @@ export class AppServer {
         this.begin(next);
       }
     }
-    this.observer.busyChanged(this.sim.now, this.busy);
+    this.observer.busyNow(this.sim, this.busy);
   }
 
   /** Walk the script from the cursor until it must wait (compute, call) or ends. */
@@ -384,4 +384,4 @@ export class AppServer {
 }
 
 /** The observer of a process that is gone. */
-const DETACHED: AppObserver = { busyChanged() {}, served() {} };
+const DETACHED: AppObserver = { busyNow() {}, served() {} };
