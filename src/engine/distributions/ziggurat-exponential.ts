@@ -3,9 +3,10 @@
 // https://doi.org/10.18637/jss.v005.i08, section 4: REXP's 256 layers). Why: issue 18 asks for
 // "sampling owned by the engine (e.g. ziggurat for exponential and normal)", and inversion (-ln(1 - U),
 // V8's ieee754::log) costs ≈ 72 instructions a draw: 144 M of M/M/5's 2 M requests for the load
-// generator's Poisson arrivals alone. Drawn by this, M/M/5 2 M costs 83 / 18 / 78 M instructions
-// fewer on Node 20 / 22 / 24 (docs/performance.md, Goal 2, session 28 `zigarr`: the re-baseline that
-// changed every open-loop sample path). One uniform (Alea's 32 bits) gives the layer (its low 8 bits)
+// generator's Poisson arrivals alone. Drawn by this, M/M/5 2 M's log and JIT code cost 98 and 102 M
+// instructions fewer on Node 20 and 24, and 22 M more on Node 22, whose arrivals' handler then no
+// longer inlines ClientStats' `advance` (docs/performance.md, Goal 2, session 28 `zigarr`: the
+// re-baseline that changed every open-loop sample path). One uniform (Alea's 32 bits) gives the layer (its low 8 bits)
 // and the value (the high 24): disjoint bits, as ziggurat-normal.ts draws them (Doornik's objection
 // to an index taken from the value's own bits). The fast path (97.8 % of draws) is that uniform, a
 // table lookup and a multiplication, with no log. The tail beyond r is r + Exp(1): the exponential
