@@ -317,7 +317,10 @@ spec:
     expect(users.latencyMs.max).toBeLessThan(1100);
     const toV2 = edges(s, "productpage-v1", "reviews-v2");
     const n = toV2.reduce((k, e) => k + e.requests, 0);
-    expect(n).toBeGreaterThanOrEqual(2 * users.requests - 4);
+    // Two tries a page, less the pages counted whose first try ended in the 1 s warm-up: those that
+    // arrived in its first ≈ 0.5 s, Poisson with mean 10/s × 0.5 s = 5; 13 or more has p ≈ 0.002
+    // (pages still open at the end only add tries). The arrivals' draws fix the count, not the bound.
+    expect(n).toBeGreaterThanOrEqual(2 * users.requests - 12);
     expect(toV2.reduce((k, e) => k + (e.codes["504"] ?? 0), 0)).toBe(n);
     expect(toV2.reduce((k, e) => k + (e.flags["UT"] ?? 0), 0)).toBe(n);
   });

@@ -3,8 +3,9 @@
 // the time, and its half-width must shrink as 1/√T. Runs are short (tens of thousands of requests)
 // and the report window is 1 s, so that the 18 s runs have 18 one-window batches (p99 by sectioning)
 // and the 78 s runs 26 batches of three windows. Measured over seeds 1–200 (docs/reports.md,
-// "Confidence intervals of one run"): M/M/1 ρ 0.7 covers 93.4 % (18 s) and 96.0 % (78 s), M/M/3 ρ 0.8
-// 91.6 % and 92.5 %; the half-width ratio 18 s/78 s is 2.05 and 1.94 against √(78/18) = 2.08.
+// "Confidence intervals of one run"; session 28's sample paths): M/M/1 ρ 0.7 covers 92.3 % (18 s) and
+// 95.5 % (78 s), M/M/3 ρ 0.8 94.3 % and 94.5 %; the half-width ratio 18 s/78 s is 1.99 and 1.84 against
+// √(78/18) = 2.08.
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../src/runner/run-scenario.js";
 import type { ClientSummary } from "../../src/report/summary-types.js";

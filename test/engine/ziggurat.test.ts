@@ -1,9 +1,9 @@
-// The ziggurat normal (src/engine/distributions/ziggurat.ts, ziggurat-normal.ts) against the exact
-// distribution: the layer tables against Marsaglia and Tsang's published r and v
+// The ziggurat normal and exponential (src/engine/distributions/ziggurat.ts, ziggurat-normal.ts,
+// ziggurat-exponential.ts) against the exact distributions: the layer tables against Marsaglia and Tsang's published r and v
 // (https://doi.org/10.18637/jss.v005.i08, section 4: RNOR's dn, vn; and REXP's de, ve for the
 // exponential's density, which the same construction must also reproduce), the draws by
 // Kolmogorov-Smirnov against the exact CDF at fixed seeds (10^6 draws; the 1 % critical value of
-// sqrt(n)·D is 1.628), the frequencies beyond r (the tail sampler) and in each layer's wedge,
+// sqrt(n)·D is 1.628), the frequencies beyond r (the tail sampler) and in the top layers' wedges,
 // mean and variance within 5 standard errors, lag-1 correlation, and, for any seed and parameters,
 // finite draws in the support.
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import seedrandom from "seedrandom";
 import { buildZiggurat, solveZigguratR } from "../../src/engine/distributions/ziggurat.js";
 import { NORMAL_R, NORMAL_ZIGGURAT, normalTailArea, zigguratLogNormal, zigguratNormal } from "../../src/engine/distributions/ziggurat-normal.js";
 import { lognormal } from "../../src/engine/distributions/lognormal.js";
+import { EXPONENTIAL_R, EXPONENTIAL_ZIGGURAT, standardExponential } from "../../src/engine/distributions/ziggurat-exponential.js";
 
 const N = 1_000_000;
 const KS_1PCT = 1.628;
@@ -85,17 +86,18 @@ describe("ziggurat tables", () => {
   it("r re-solved by bisection is the constant the samplers use, and the paper's r and v come out", () => {
     expect(solveZigguratR(128, (x) => Math.exp((-x * x) / 2), (y) => Math.sqrt(-2 * Math.log(y)), normalTailArea)).toBe(NORMAL_R);
     // Marsaglia and Tsang, section 4 (zigset): de, ve for 256 layers of exp(-x); dn, vn.
-    const expR = solveZigguratR(256, (x) => Math.exp(-x), (y) => -Math.log(y), (r) => Math.exp(-r));
-    const exp = buildZiggurat(256, expR, (x) => Math.exp(-x), (y) => -Math.log(y), (r) => Math.exp(-r));
+    expect(solveZigguratR(256, (x) => Math.exp(-x), (y) => -Math.log(y), (r) => Math.exp(-r))).toBe(EXPONENTIAL_R);
+    const exp = buildZiggurat(256, EXPONENTIAL_R, (x) => Math.exp(-x), (y) => -Math.log(y), (r) => Math.exp(-r));
     expect(exp.r).toBeCloseTo(7.697117470131487, 11);
     expect(exp.v / 3.949659822581572e-3).toBeCloseTo(1, 11);
+    expect(EXPONENTIAL_ZIGGURAT.v).toBe(exp.v);
     expect(NORMAL_ZIGGURAT.r).toBeCloseTo(3.442619855899, 11);
     // The paper gives dn to 12 digits and vn from it: dv/dr = -r²·f(r) moves v by ≈ 7e-14 over the digits not given.
     expect(NORMAL_ZIGGURAT.v / 9.91256303526217e-3).toBeCloseTo(1, 10);
   });
 
   it("every layer has the same area v, the top one included, and layer 0 is the base rectangle plus the tail", () => {
-    for (const [t, n] of [[NORMAL_ZIGGURAT, 128]] as const) {
+    for (const [t, n] of [[NORMAL_ZIGGURAT, 128], [EXPONENTIAL_ZIGGURAT, 256]] as const) {
       expect(t.x[0]! * t.f[1]!).toBeCloseTo(t.v, 15);
       for (let i = 1; i < n; i++) expect(Math.abs((t.x[i]! * (t.f[i + 1]! - t.f[i]!)) / t.v - 1)).toBeLessThan(1e-9);
       expect(t.x[n]).toBe(0);
@@ -155,6 +157,55 @@ describe("normal (ziggurat)", () => {
   });
 });
 
+describe("exponential (ziggurat)", () => {
+  for (const seed of ["1", "meshsim"]) {
+    it(`seed ${seed}: KS against 1 - exp(-x/mean) below the 1 % critical value, tail, wedges and moments as the exponential's`, () => {
+      const mean = 2.5;
+      const source = alea(seed);
+      const xs = sample(() => mean * standardExponential(source));
+      expect(ksStatistic(xs, (x) => 1 - Math.exp(-x / mean))).toBeLessThan(KS_1PCT);
+      // Beyond r (the tail sampler), and beyond r + 1 (the tail is r + Exp(1), not r).
+      expectShare(xs, (x) => x > EXPONENTIAL_R * mean, Math.exp(-EXPONENTIAL_R));
+      expectShare(xs, (x) => x > (EXPONENTIAL_R + 1) * mean, Math.exp(-EXPONENTIAL_R - 1));
+      // The top layers' wedges (near 0, where the density is highest), and a middle layer's.
+      for (const i of [255, 254, 128]) {
+        const a = EXPONENTIAL_ZIGGURAT.x[i + 1]!, b = EXPONENTIAL_ZIGGURAT.x[i]!;
+        expectShare(xs, (x) => x > a * mean && x < b * mean, Math.exp(-a) - Math.exp(-b));
+      }
+      const m = moments(xs);
+      expect(Math.abs(m.mean - mean)).toBeLessThan((5 * mean) / Math.sqrt(N));
+      // Var of the sample variance (mu4 - sigma^4)/n = (9 - 1)·mean^4/n.
+      expect(Math.abs(m.variance - mean * mean)).toBeLessThan(5 * Math.sqrt(8 / N) * mean * mean);
+      expect(Math.abs(m.lag1)).toBeLessThan(5 / Math.sqrt(N));
+      expect(Math.abs(m.lag1Squares)).toBeLessThan(5 / Math.sqrt(N));
+    });
+  }
+
+  it("the fast path's tables scaled by 2^32 and 2^-32 give exactly the draws of the paper's u < inner[i], u·x[i]", () => {
+    // The method as written in the paper's terms, on the unscaled tables: the scaled fast path must
+    // match it bit for bit (the load generator's arrivals, and so every open-loop summary, depend on it).
+    const { x: X, f: F, inner } = EXPONENTIAL_ZIGGURAT;
+    const paper = (source: () => number): number => {
+      for (;;) {
+        const bits = source() * 4294967296;
+        const i = bits & 255;
+        const u = (bits - i) / 4294967296;
+        if (u < inner[i]!) return u * X[i]!;
+        if (i === 0) return EXPONENTIAL_R - Math.log(1 - source());
+        const z = u * X[i]!;
+        if (F[i]! + source() * (F[i + 1]! - F[i]!) < Math.exp(-z)) return z;
+      }
+    };
+    for (const seed of ["1", "arrivals"]) {
+      const a = alea(seed), b = alea(seed);
+      for (let k = 0; k < 200_000; k++) {
+        const got = standardExponential(a), want = paper(b);
+        if (got !== want) expect({ k, got }).toEqual({ k, got: want });
+      }
+    }
+  });
+});
+
 describe("ziggurat draws for any seed and parameters", () => {
   it("are finite and in the support: normal finite, lognormal > 0", () => {
     fc.assert(
@@ -173,6 +224,19 @@ describe("ziggurat draws for any seed and parameters", () => {
           }
         },
       ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("exponential draws are finite and >= 0 for any seed and mean", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.double({ min: 1e-9, max: 1e9, noNaN: true }), (seed, mean) => {
+        const source = alea(seed);
+        for (let i = 0; i < 1000; i++) {
+          const x = mean * standardExponential(source);
+          expect(Number.isFinite(x) && x >= 0).toBe(true);
+        }
+      }),
       { numRuns: 40 },
     );
   });

@@ -35,6 +35,7 @@ import type { RequestLog } from "../../telemetry/request-log.js";
 import { withContext } from "../request-records.js";
 import { fortioCallsPerThread, fortioTargetMs } from "../../scenario/fortio-threads.js";
 import { FORTIO_DIAL_MS, SOCKET_ID_SPAN } from "./sidecar-dial.js";
+import { standardExponential } from "../../engine/distributions/ziggurat-exponential.js";
 
 /** Where a finished request is counted (implemented by telemetry's client stats). */
 export interface ClientSink {
@@ -223,7 +224,7 @@ export class LoadGeneratorRunner implements CallOwner {
     if (this.fixedPoisson) {
       // Poisson at a fixed rate, the common case, apart from the rest so that TurboFan's inlining
       // budget at `arrive` goes to it (docs/performance.md, Goal 2, session 19).
-      const t = from + (-Math.log(1 - this.d.arrivals()) * 1000) / this.maxRate;
+      const t = from + (standardExponential(this.d.arrivals) * 1000) / this.maxRate;
       if (t < this.stopMs && Number.isFinite(t)) this.sim.at(t, this.kArrive, undefined);
       return;
     }
@@ -244,7 +245,7 @@ export class LoadGeneratorRunner implements CallOwner {
       // thinning a process at the highest rate.
       const profile = o.profile!;
       for (;;) {
-        t += (-Math.log(1 - this.d.arrivals()) * 1000) / this.maxRate;
+        t += (standardExponential(this.d.arrivals) * 1000) / this.maxRate;
         if (t >= this.d.stopMs) return;
         if (this.d.arrivals() * this.maxRate < profileRate(profile, t)) break;
       }
