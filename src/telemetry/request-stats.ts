@@ -98,24 +98,40 @@ export class RequestStats {
   /** Series in order of first sight (few: one per distinct code and flags pair). */
   readonly series: CodeSeries[] = [];
   private last: CodeSeries | null = null;
+  /**
+   * The end and latency (ms) of the request `counted` counts, stored by `record` just before: a
+   * double handed to a call TurboFan did not inline is a fresh 16-byte HeapNumber each time, where
+   * a store into a double field rewrites the field's box in place, and the callers (the sidecar's
+   * legs, the load generator) inline `record` but call `counted` (docs/performance.md, Goal 3,
+   * session 28 `bi13`).
+   */
+  protected endMs: number;
+  protected latencyMs: number;
 
   /** Requests that complete before `fromMs` (the warm-up) are not counted. */
   constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {
     if (windows !== null) windows.follow(this.latency);
+    // Doubles from their first store (as CodeSeries.sumMs).
+    this.endMs = this.latencyMs = 0.5;
+    this.endMs = this.latencyMs = 0;
   }
 
   record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
     if (endMs < this.fromMs) return;
-    this.counted(endMs, latencyMs, code, flags, requestBytes, responseBytes);
+    this.endMs = endMs;
+    this.latencyMs = latencyMs;
+    this.counted(code, flags, requestBytes, responseBytes);
   }
 
   /**
-   * `record` of a request past the warm-up, every argument given: apart so that a subclass that
-   * tests the warm-up itself (ClientStats) does not inline the test and the defaults twice, which
-   * kept its record over TurboFan's inlining budget where the load generator calls it
-   * (docs/performance.md, Goal 3, session 26 `tel4`).
+   * `record` of a request past the warm-up (its end and latency in `endMs` and `latencyMs`), every
+   * argument given: apart so that a subclass that tests the warm-up itself (ClientStats) does not
+   * inline the test and the defaults twice, which kept its record over TurboFan's inlining budget
+   * where the load generator calls it (docs/performance.md, Goal 3, session 26 `tel4`).
    */
-  protected counted(endMs: number, latencyMs: number, code: number, flags: string, requestBytes: number, responseBytes: number): void {
+  protected counted(code: number, flags: string, requestBytes: number, responseBytes: number): void {
+    const endMs = this.endMs;
+    const latencyMs = this.latencyMs;
     // No count of requests or errors here: the code series' buckets hold both (`requests`, `errors`).
     // The code series first, then the window and the histogram: they share nothing, so the figures
     // are the same, and this order costs V8's code ≈ 13 fewer instructions a record
