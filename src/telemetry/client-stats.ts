@@ -85,9 +85,7 @@ export class ClientStats extends RequestStats {
     this.inflight--;
     if (endMs < this.fromMs) return;
     if (responseBytes === undefined) responseBytes = 0;
-    this.endMs = endMs;
-    this.latencyMs = latencyMs;
-    this.counted(code, flags, requestBytes ?? 0, responseBytes);
+    this.counted(endMs, latencyMs, code, flags, requestBytes ?? 0, responseBytes);
     // The histogram has just rounded this latency to the µs (LatencyHistogram.record).
     const us = this.latency.lastUs;
     this.latencySumSqUs += us * us;

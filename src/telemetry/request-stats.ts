@@ -99,11 +99,10 @@ export class RequestStats {
   readonly series: CodeSeries[] = [];
   private last: CodeSeries | null = null;
   /**
-   * The end and latency (ms) of the request `counted` counts, stored by `record` just before: a
-   * double handed to a call TurboFan did not inline is a fresh 16-byte HeapNumber each time, where
-   * a store into a double field rewrites the field's box in place, and the callers (the sidecar's
-   * legs, the load generator) inline `record` but call `counted` (docs/performance.md, Goal 3,
-   * session 28 `bi13`).
+   * The end and latency (ms) of the request `countedStored` counts, stored by `record` just before: a
+   * double handed to a call TurboFan did not inline is a fresh 16-byte HeapNumber each time, where a
+   * store into a double field rewrites the field's box in place, and the edges' callers (the sidecar's
+   * legs and router) inline `record` but call what it calls (docs/performance.md, Goal 3, session 28 `bi13`).
    */
   protected endMs: number;
   protected latencyMs: number;
@@ -120,18 +119,26 @@ export class RequestStats {
     if (endMs < this.fromMs) return;
     this.endMs = endMs;
     this.latencyMs = latencyMs;
-    this.counted(code, flags, requestBytes, responseBytes);
+    this.countedStored(code, flags, requestBytes, responseBytes);
   }
 
   /**
-   * `record` of a request past the warm-up (its end and latency in `endMs` and `latencyMs`), every
-   * argument given: apart so that a subclass that tests the warm-up itself (ClientStats) does not
-   * inline the test and the defaults twice, which kept its record over TurboFan's inlining budget
-   * where the load generator calls it (docs/performance.md, Goal 3, session 26 `tel4`).
+   * `counted` of the request `record` stored. Too large for TurboFan's "small function" inlining, so
+   * the caller that inlines `record` calls this, which inlines `counted` with the two doubles as they
+   * are. The load generator's ClientStats calls `counted` itself: storing the two fields there cost
+   * M/M/5 on Node 24 ≈ 120 M instructions of 2 M requests (docs/performance.md, Goal 3, session 28 `bi13`).
    */
-  protected counted(code: number, flags: string, requestBytes: number, responseBytes: number): void {
-    const endMs = this.endMs;
-    const latencyMs = this.latencyMs;
+  private countedStored(code: number, flags: string, requestBytes: number, responseBytes: number): void {
+    this.counted(this.endMs, this.latencyMs, code, flags, requestBytes, responseBytes);
+  }
+
+  /**
+   * `record` of a request past the warm-up, every argument given: apart so that a subclass that
+   * tests the warm-up itself (ClientStats) does not inline the test and the defaults twice, which
+   * kept its record over TurboFan's inlining budget where the load generator calls it
+   * (docs/performance.md, Goal 3, session 26 `tel4`).
+   */
+  protected counted(endMs: number, latencyMs: number, code: number, flags: string, requestBytes: number, responseBytes: number): void {
     // No count of requests or errors here: the code series' buckets hold both (`requests`, `errors`).
     // The code series first, then the window and the histogram: they share nothing, so the figures
     // are the same, and this order costs V8's code ≈ 13 fewer instructions a record
