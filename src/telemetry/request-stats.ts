@@ -98,15 +98,38 @@ export class RequestStats {
   /** Series in order of first sight (few: one per distinct code and flags pair). */
   readonly series: CodeSeries[] = [];
   private last: CodeSeries | null = null;
+  /**
+   * The end and latency (ms) of the request `countedStored` counts, stored by `record` just before: a
+   * double handed to a call TurboFan did not inline is a fresh 16-byte HeapNumber each time, where a
+   * store into a double field rewrites the field's box in place, and the edges' callers (the sidecar's
+   * legs and router) inline `record` but call what it calls (docs/performance.md, Goal 3, session 28 `bi13`).
+   */
+  protected endMs: number;
+  protected latencyMs: number;
 
   /** Requests that complete before `fromMs` (the warm-up) are not counted. */
   constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {
     if (windows !== null) windows.follow(this.latency);
+    // Doubles from their first store (as CodeSeries.sumMs).
+    this.endMs = this.latencyMs = 0.5;
+    this.endMs = this.latencyMs = 0;
   }
 
   record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes = 0, responseBytes = 0): void {
     if (endMs < this.fromMs) return;
-    this.counted(endMs, latencyMs, code, flags, requestBytes, responseBytes);
+    this.endMs = endMs;
+    this.latencyMs = latencyMs;
+    this.countedStored(code, flags, requestBytes, responseBytes);
+  }
+
+  /**
+   * `counted` of the request `record` stored. Too large for TurboFan's "small function" inlining, so
+   * the caller that inlines `record` calls this, which inlines `counted` with the two doubles as they
+   * are. The load generator's ClientStats calls `counted` itself: storing the two fields there cost
+   * M/M/5 on Node 24 ≈ 120 M instructions of 2 M requests (docs/performance.md, Goal 3, session 28 `bi13`).
+   */
+  private countedStored(code: number, flags: string, requestBytes: number, responseBytes: number): void {
+    this.counted(this.endMs, this.latencyMs, code, flags, requestBytes, responseBytes);
   }
 
   /**

@@ -105,13 +105,13 @@ describe("StreamInfo", () => {
       routeSinks: null, upstreamMs: -1, cluster: null, routeEntry: null, external: false, upReq: req, span: null,
     };
     s.service = "PassthroughCluster";
-    recordStream(s, { sinks, log: null }, 130, 200, "-");
+    recordStream(s, { sinks, log: null, sim: { now: 130 } }, 200, "-");
     expect(got[0]!.slice(0, 6)).toEqual(["source", false, originOf(client), null, "PassthroughCluster", "api.example.com"]);
     expect(got[0]![6]).toBe(""); // no ServiceEntry namespace
     expect(got[0]![7]).toBe(130);
     expect(got[0]![8]).toBe(30);
     s.service = "api.example.com";
-    recordStream(s, { sinks, log: null }, 140, 504, "UT");
+    recordStream(s, { sinks, log: null, sim: { now: 140 } }, 504, "UT");
     expect(got[1]![5]).toBe("");
   });
 });

@@ -217,7 +217,14 @@ export class InboundLeg implements PooledLeg, PodLeg {
     const x = this.x;
     if (x !== null && x.place !== null) this.rt.router.leavePool(this);
     const now = this.rt.sim.now;
-    if ((this.state & Leg.ViaSidecar) !== 0) this.pod.proxy!.cpu?.afterResponse(this.worker, now, bytes);
+    if ((this.state & Leg.ViaSidecar) !== 0) {
+      // The time in the CPU's field, not an argument: no HeapNumber for the call (SidecarCpu.at).
+      const cpu = this.pod.proxy!.cpu;
+      if (cpu !== null) {
+        cpu.at = now;
+        cpu.responded(this.worker, bytes);
+      }
+    }
     if (this.sink !== null) {
       this.sink.record(now, now - this.startMs, status, flags, this.req.bytes ?? 0, bytes);
       if (x !== null && x.zt !== null) this.ztunnelCounts(x.zt, now, bytes);

@@ -381,7 +381,9 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
         inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id));
       return;
     }
-    d.inbound.receive(host, this.upReq, this.origin, this.service, this.mtls, a, outboundMs + d.network.between(this.pod, host),
+    const inbound = d.inbound;
+    inbound.wireMs = outboundMs + d.network.between(this.pod, host);
+    inbound.received(host, this.upReq, this.origin, this.service, this.mtls, a,
       inboundConnKey(this.pod.proxy!.cpu?.uid ?? 0, this.worker, a.conn!.id), this.routeSinks, this.lastHostId);
   }
 
@@ -541,20 +543,24 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     const a = this.current;
     if (a !== null) this.release(a, true, null);
     // Flags accumulate on the stream: a delayed request the app gave up on logs DI and DC.
-    recordStream(this, this.p.d, this.p.sim.now, 0, joinResponseFlags(this.extraFlags, "DC"));
+    recordStream(this, this.p.d, 0, joinResponseFlags(this.extraFlags, "DC"));
     this.close();
   }
 
   /** `bytes`: the response body that goes back (0 for Envoy's local replies, see docs/model.md#telemetry-and-reports). */
   private finish(status: number, flags: string, bytes = 0): void {
     const f = this.extraFlags === "" || flags === "DI,FI" ? flags : joinResponseFlags(this.extraFlags, flags);
-    // The clock read once: each double handed to a call TurboFan did not inline (recordStream,
-    // afterResponse) is a HeapNumber of its own per load (docs/performance.md, Goal 3, session 27 `hop13`).
-    const now = this.p.sim.now;
-    recordStream(this, this.p.d, now, status, f, bytes);
+    // The clock is no argument of a call TurboFan did not inline (recordStream reads it, the CPU's
+    // field takes it): each double handed to one is a HeapNumber of its own (docs/performance.md,
+    // Goal 3, sessions 27 `hop13` and 28 `bi13`).
+    recordStream(this, this.p.d, status, f, bytes);
     this.close();
     // The worker records telemetry after the response (Istio performance page).
-    this.pod.proxy!.cpu?.afterResponse(this.cpuWorker, now, bytes);
+    const cpu = this.pod.proxy!.cpu;
+    if (cpu !== null) {
+      cpu.at = this.p.sim.now;
+      cpu.responded(this.cpuWorker, bytes);
+    }
     this.responder.onResponse(status, f, bytes);
   }
 

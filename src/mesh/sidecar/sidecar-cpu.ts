@@ -125,6 +125,16 @@ export class SidecarCpu {
 
   /** The response left through worker `w` at `now`: the telemetry and the body's bytes after it. */
   afterResponse(w: number, now: number, responseBytes: number): void {
+    this.at = now;
+    this.responded(w, responseBytes);
+  }
+
+  /**
+   * `afterResponse` at `this.at` (the sidecar's hot callers, the inbound leg's and the router's
+   * answer, which do not inline it: see `at`; docs/performance.md, Goal 3, session 28 `bi13`).
+   */
+  responded(w: number, responseBytes: number): void {
+    const now = this.at;
     // Past the first KiB only: below it `afterMs + 0 * cpuPerKiBMs` is `afterMs` (a finite cost per KiB).
     const work = responseBytes > 1024 ? this.afterMs + (responseBytes / 1024 - 1) * this.cal.cpuPerKiBMs : this.afterMs;
     if (work <= 0) return;

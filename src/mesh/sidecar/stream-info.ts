@@ -21,6 +21,8 @@ import type { CompiledRoute } from "../../proxy/route/compile-routes.js";
 export interface StreamSinks {
   readonly sinks: EdgeSinks;
   readonly log: RequestLog | null;
+  /** The clock: `recordStream` reads the end time itself (no HeapNumber argument per call). */
+  readonly sim: { readonly now: number };
 }
 
 export interface StreamInfo {
@@ -73,8 +75,9 @@ export function traceStream(s: StreamInfo, log: RequestLog): void {
   s.upReq = withContext(s.req, RequestLog.child(ctx, s.span));
 }
 
-/** The request ended at `now`: its metrics edge, and its access-log line and span when they are on. */
-export function recordStream(s: StreamInfo, out: StreamSinks, now: number, status: number, flags: string, bytes = 0): void {
+/** The request ends now: its metrics edge, and its access-log line and span when they are on. */
+export function recordStream(s: StreamInfo, out: StreamSinks, status: number, flags: string, bytes = 0): void {
+  const now = out.sim.now;
   const svc = s.service;
   const host = svc === "PassthroughCluster" || svc === "BlackHoleCluster" ? s.req.target.host : "";
   const rs = s.routeSinks;
