@@ -1,4 +1,4 @@
-import { zigguratLogNormal } from "./ziggurat-normal.js";
+import { zigguratNormal } from "./ziggurat-normal.js";
 import type { UniformSource } from "../rng.js";
 
 /** The standard normal's 0.99 quantile. */
@@ -10,7 +10,8 @@ const Z99 = 2.3263478740408408;
  */
 export function lognormal(source: UniformSource, median: number, p99: number): () => number {
   // exp of a normal draw (ziggurat-normal.ts), as d3-random's randomLogNormal is exp of its randomNormal.
-  return zigguratLogNormal(source, Math.log(median), Math.log(p99 / median) / Z99);
+  const normal = zigguratNormal(source, Math.log(median), Math.log(p99 / median) / Z99);
+  return () => Math.exp(normal());
 }
 
 export function lognormalMean(median: number, p99: number): number {

@@ -53,25 +53,6 @@ export function zigguratNormal(source: UniformSource, mu: number, sigma: number)
 }
 
 /**
- * exp of Normal(mu, sigma) draws from `source` (log-normal.ts): `zigguratNormal`'s draw with the exp
- * in the same closure. As `() => Math.exp(normal())`, a caller that inlined the outer closure but
- * not the inner one got the normal draw back as a fresh 16-byte HeapNumber (2.7 MB a Bookinfo
- * minute at 1,000 rps), and every draw made one call more (docs/performance.md, Goal 2, session 28
- * `box15`). The same operations on the same values: the same doubles.
- */
-export function zigguratLogNormal(source: UniformSource, mu: number, sigma: number): () => number {
-  return () => {
-    const a = source() * TWO_TO_24;
-    const hi = a | 0;
-    const b = ((a - hi) * 256) | 0;
-    const i = b & 127;
-    const u = hi * TWO_TO_MINUS_24;
-    const z = u < INNER[i]! ? u * X[i]! : +standardHalfNormalSlow(source, i, u);
-    return Math.exp(b & 128 ? mu - sigma * z : mu + sigma * z);
-  };
-}
-
-/**
  * |z| of a draw whose point (layer i, value u) fell outside the part of its layer wholly under the
  * density: the tail (layer 0) or the wedge test; a rejected point starts a new draw (its sign bit is
  * not used: the caller's is as good, being independent of the magnitude). A function apart, called
