@@ -104,8 +104,8 @@ export class RequestStats {
    * store into a double field rewrites the field's box in place, and the edges' callers (the sidecar's
    * legs and router) inline `record` but call what it calls (docs/performance.md, Goal 3, session 28 `bi13`).
    */
-  protected endMs: number;
-  protected latencyMs: number;
+  private endMs: number;
+  private latencyMs: number;
 
   /** Requests that complete before `fromMs` (the warm-up) are not counted. */
   constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {

@@ -65,8 +65,6 @@ export class UpstreamRequest implements Responder {
   picked = -1;
   generation = -1;
 
-  // Its send time and service time are the router's extras', kept only when the access log is on
-  // (Router.upstreamMs): not a double and its box in every try.
   constructor(readonly rr: UpstreamRequestOwner) {}
 
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
