@@ -417,7 +417,8 @@ export class SidecarPath {
     this.sim.after(delay > 0 ? delay : 0, kind, payload);
   }
 
-  /** The answer of try `a` crosses the network from `host` back to the client's `pod`: `a.back()` then. */
+  /** The answer of try `a` crosses the network from `host` back to the client's `pod`: `a.back()` then.
+   *  The draw and the schedule in one call, nothing boxed (docs/performance.md, Goal 3, session 29). */
   returnTrip(a: UpstreamRequest, host: Pod, pod: Pod): void {
     const delay = this.d.network.between(host, pod);
     this.sim.after(delay > 0 ? delay : 0, this.kBack, a);

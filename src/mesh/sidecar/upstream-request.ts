@@ -76,7 +76,8 @@ export class UpstreamRequest implements Responder {
     // does not inline a callee whose optimized code already inlines more than its budget (the draw and
     // the queue push), so a router method was one call more per answer (docs/performance.md, Goal 3,
     // session 22). One call for the draw and the schedule: where this is inlined into the inbound
-    // leg's answer (Node 20), its budget is spent and the two were calls, each boxing the delay (session 29).
+    // leg's answer (Node 20), its budget is spent and the two were calls, each returning a boxed
+    // double, the delay and the event's handle (session 29).
     const rr = this.rr;
     rr.p.returnTrip(this, rr.lastHost!, rr.pod);
   }
