@@ -25,16 +25,13 @@ class Owner implements UpstreamRequestOwner {
   readonly pod = pod("client");
   /** The host of the try (the router's last host). */
   lastHost: Pod | null = null;
-  /** The way back: one network trip from the host to this pod (7 ms), then the kBack event runs back(). */
+  /** The way back: one network trip from the host to this pod, then back() runs (the event's time is SidecarPath's). */
   readonly legs: [object | null, object | null][] = [];
   readonly p = {
-    kBack: 3,
-    d: { network: { between: (from: object | null, to: object | null): number => (this.legs.push([from, to]), 7) } },
-    after: (delay: number, kind: number, payload: unknown): number => {
-      expect([delay, kind]).toEqual([7, 3]);
+    returnTrip: (a: UpstreamRequest, host: Pod, to: Pod): void => {
+      this.legs.push([host, to]);
       this.trips++;
-      (payload as UpstreamRequest).back();
-      return 0;
+      a.back();
     },
   };
   /** Whether each answer carried x-envoy-overloaded (the outcome Router.decide never retries). */

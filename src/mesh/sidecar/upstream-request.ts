@@ -6,7 +6,6 @@ import { OUTCOME_CONNECT_FAILURE, OUTCOME_OVERLOADED_503, OUTCOME_RESET, type At
 import type { PoolConnection } from "../../proxy/upstream-pool.js";
 import { OVERFLOWED, REFUSED } from "./inbound-router.js";
 import type { Pod } from "../kube/pod.js";
-import type { Network } from "../network.js";
 import type { Responder } from "../transport.js";
 
 /** What an upstream request needs of the router that made it. */
@@ -30,11 +29,10 @@ export interface UpstreamRequestOwner {
   poolOverflow(a: UpstreamRequest): void;
 }
 
-/** What the way back of an answer needs (mesh/sidecar/sidecar-path.ts SidecarPath). */
+/** The way back of an answer (mesh/sidecar/sidecar-path.ts SidecarPath). */
 export interface ReturnPath {
-  readonly d: { readonly network: Pick<Network, "between"> };
-  readonly kBack: number;
-  after(delay: number, kind: number, payload: unknown): number;
+  /** The answer of try `a` crosses the network from `host` to the client's `pod`; then `a.back()` runs. */
+  returnTrip(a: UpstreamRequest, host: Pod, pod: Pod): void;
 }
 
 /** Where a try is (UpstreamRequest.state): made, waiting in the pool, on a connection, ended. */
@@ -74,13 +72,14 @@ export class UpstreamRequest implements Responder {
     // with no status, nothing listened (REFUSED) or the connection was reset.
     this.status = status !== 0 ? (status === 503 && flags === OVERFLOWED ? ANSWER_OVERLOADED : status) : flags === REFUSED ? ANSWER_REFUSED : ANSWER_RESET;
     this.bytes = bytes;
-    // The answer crosses the network back to the client's pod. Scheduled here, not in a method of the
-    // router: TurboFan does not inline a callee whose optimized code already inlines more than its
-    // budget (the draw and the queue push), so a router method was one call more per answer
-    // (docs/performance.md, Goal 3, session 22).
+    // The answer crosses the network back to the client's pod. Not in a method of the router: TurboFan
+    // does not inline a callee whose optimized code already inlines more than its budget (the draw and
+    // the queue push), so a router method was one call more per answer (docs/performance.md, Goal 3,
+    // session 22). One call for the draw and the schedule: where this is inlined into the inbound
+    // leg's answer (Node 20), its budget is spent and the two were calls, each returning a boxed
+    // double, the delay and the event's handle (session 29).
     const rr = this.rr;
-    const p = rr.p;
-    p.after(p.d.network.between(rr.lastHost!, rr.pod), p.kBack, this);
+    rr.p.returnTrip(this, rr.lastHost!, rr.pod);
   }
 
   back(): void {
