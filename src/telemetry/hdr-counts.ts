@@ -27,6 +27,11 @@ const enum Hdr {
 
 type Counts = Uint8Array | Uint16Array | Uint32Array | Float64Array;
 
+/** No byte view (`HdrCounts.low`): counts of 8-byte doubles, or a big-endian machine's wide counts. */
+const NO_BYTES = new Uint8Array(0);
+/** Whether a count's low byte is its first one (x86 and Arm: `HdrCounts.low`). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** HDR's counts index of a non-negative value (JsHistogram.countsArrayIndex). */
 function indexOf(v: number): number {
   if (v < Hdr.Int32Limit) {
@@ -79,7 +84,19 @@ function ulp(x: number): number {
 
 export class HdrCounts {
   /** counts[k] is the count at HDR index base + k. */
-  private counts: Counts = new Uint8Array(0);
+  private counts: Counts = NO_BYTES;
+  /**
+   * The counts' bytes, a `Uint8Array` whatever the counts' width (the counts themselves while they
+   * are one byte each): count k's low byte is low[k << shift]. `incrementAt` adds one there while it
+   * stays below 256, so the request path's code sees one element type for the whole run. When the
+   * counts' type changed from `Uint8Array` to `Uint16Array` under it (the first count past 255 of any
+   * histogram), V8 threw away the code that had inlined it (`ClientStats.record` in the load
+   * generator's `onCallDone`) and re-optimized the caller without it: a call and two boxed doubles a
+   * request for the rest of the run (docs/performance.md, Goal 2, session 29).
+   */
+  private low: Uint8Array = NO_BYTES;
+  /** log2 of the counts' bytes per element, for `low`'s index. */
+  private shift = 0;
   private base = 0;
   /** The largest count the current element type holds. */
   private cap = 0xff;
@@ -101,11 +118,13 @@ export class HdrCounts {
   incrementAt(index: number): void {
     this.n++;
     const k = index - this.base;
-    const c = this.counts;
-    if (k >= 0 && k < c.length) {
-      const x = c[k]! + 1;
-      if (x <= this.cap) {
-        c[k] = x;
+    const b = this.low;
+    const i = k << this.shift;
+    if (k >= 0 && i < b.length) {
+      // A carry out of the low byte (1 in 256 increments of a bucket at most) is addAt's.
+      const x = b[i]! + 1;
+      if (x <= 0xff) {
+        b[i] = x;
         return;
       }
     }
@@ -123,7 +142,7 @@ export class HdrCounts {
     const len = this.counts.length;
     if (len === 0) {
       this.base = index - (index % Hdr.Growth);
-      this.counts = new Uint8Array(Hdr.Growth);
+      this.use(new Uint8Array(Hdr.Growth));
     } else if (index < this.base || index >= this.base + len) {
       const slack = Math.max(Hdr.Growth, len >> 1);
       let lo = this.base, hi = this.base + len;
@@ -133,7 +152,7 @@ export class HdrCounts {
       hi += (Hdr.Growth - (hi % Hdr.Growth)) % Hdr.Growth;
       const grown = new (this.counts.constructor as new (n: number) => Counts)(hi - lo);
       grown.set(this.counts, this.base - lo);
-      this.counts = grown;
+      this.use(grown);
       this.base = lo;
     }
     const k = index - this.base;
@@ -146,8 +165,25 @@ export class HdrCounts {
     const [Type, cap] = x <= 0xffff ? [Uint16Array, 0xffff] as const : x <= 0xffffffff ? [Uint32Array, 0xffffffff] as const : [Float64Array, Number.MAX_SAFE_INTEGER] as const;
     const wide = new Type(this.counts.length);
     wide.set(this.counts);
-    this.counts = wide;
+    this.use(wide);
     this.cap = cap;
+  }
+
+  /** Hold `counts` (a new array), and its bytes as `low` where `incrementAt` may add to a low byte. */
+  private use(counts: Counts): void {
+    this.counts = counts;
+    const size = counts.BYTES_PER_ELEMENT;
+    if (counts instanceof Uint8Array) {
+      this.low = counts;
+      this.shift = 0;
+    } else if (size <= 4 && LITTLE_ENDIAN) {
+      // Whole numbers: adding 1 to a low byte below 255 adds 1 to the count (not so in a double's bits).
+      this.low = new Uint8Array(counts.buffer, counts.byteOffset, counts.byteLength);
+      this.shift = size === 2 ? 1 : 2;
+    } else {
+      this.low = NO_BYTES;
+      this.shift = 0;
+    }
   }
 
   /**
@@ -222,7 +258,7 @@ export class HdrCounts {
   copyOf(other: HdrCounts): void {
     const o = other.counts;
     if (this.counts.length === o.length && this.counts.constructor === o.constructor) this.counts.set(o);
-    else this.counts = o.slice();
+    else this.use(o.slice());
     this.base = other.base;
     this.cap = other.cap;
     this.n = other.n;

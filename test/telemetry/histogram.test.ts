@@ -175,6 +175,61 @@ describe("LatencyHistogram", () => {
     expect(big.percentile(50)).toBe(1.5);
   });
 
+  it("counts through the counts' low bytes after they widen to 2 and 4 bytes, grow and are copied", () => {
+    // HdrCounts.incrementAt adds to a count's low byte through a Uint8Array view of the counts
+    // (docs/performance.md, Goal 2, session 29): every carry, widening, growth of a wide array and
+    // copy (a window's mark) must keep the view on the counts' own bytes, at the count's low byte.
+    const rnd = lcg(29);
+    const h = new HdrCounts();
+    const mark = new HdrCounts();
+    // The reference: counts by the value HDR reports for each value's bucket (its median equivalent).
+    const medians = new Map<number, number>();
+    const medianOf = (v: number): number => {
+      let m = medians.get(v);
+      if (m === undefined) {
+        const one = new HdrCounts();
+        one.increment(v);
+        one.forEachBucket((value) => (m = value));
+        medians.set(v, m!);
+      }
+      return m!;
+    };
+    const counts = new Map<number, number>();
+    const add = (c: HdrCounts, v: number): void => {
+      c.increment(v);
+      counts.set(medianOf(v), (counts.get(medianOf(v)) ?? 0) + 1);
+    };
+    let atMark = new Map<number, number>();
+    mark.increment(5); // an array of its own (over the same indices as the counts it copies later),
+    mark.increment(3000); // which its first copy replaces
+    for (let i = 0; i < 140_000; i++) {
+      // One value past 255, then 65,535 (the counts widen to 2, then 4 bytes), a few neighbours, and
+      // three values far away: the 2-byte array grows down, then up, then the 4-byte one up.
+      const v = i % 7 === 0 ? 1000 + Math.floor(rnd() * 40) : 1500;
+      add(h, i === 400 ? 5 : i === 70_000 ? 3000 : i === 100_000 ? 900_000 : v);
+      if (i === 60_000 || i === 120_000) {
+        mark.copyOf(h);
+        atMark = new Map(counts);
+      }
+      // A late value hidden from a window (LatencyHistogram.excludeLast): the mark counts it too.
+      if (i > 120_000 && i % 1000 === 0) {
+        mark.increment(1500);
+        atMark.set(1500, atMark.get(1500)! + 1);
+      }
+    }
+    const buckets = (c: HdrCounts): Map<number, number> => {
+      const got = new Map<number, number>();
+      c.forEachBucket((v, n) => got.set(v, n));
+      return got;
+    };
+    const sorted = (m: Map<number, number>): Map<number, number> => new Map([...m].sort((a, b) => a[0] - b[0]));
+    expect(buckets(h)).toEqual(sorted(counts));
+    expect(counts.get(1500)).toBeGreaterThan(65_535);
+    expect(h.bytes).toBeGreaterThan(4 * 2 ** 13); // 4 bytes a count, up to 900,000 µs
+    expect(buckets(mark)).toEqual(sorted(atMark));
+    expect(mark.total).toBe(120_001 + 19);
+  });
+
   it("holds counts only over the range of the recorded values, one byte each while counts are small", () => {
     // 10,000 latencies between 1 and 3 ms: HDR indices ~1000..2524 (and growth slack), where Int32Histogram(1, 60 s) holds 68 KB.
     const rnd = lcg(3);
