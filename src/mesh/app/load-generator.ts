@@ -271,7 +271,11 @@ export class LoadGeneratorRunner implements CallOwner {
   /**
    * An open loop's request. Apart from the closed loop's (`issueClosed`: its thread's count and
    * socket) so that the arrivals' handler, which inlines this on Node 22, has the inlining budget
-   * left for ClientStats.issued's integral (docs/performance.md, Goal 2, session 29 `cli16`).
+   * left for ClientStats.issued's integral. Over 81 bytes of bytecode (V8's
+   * `--max-bytecode-size-for-early-opt`): a smaller one is optimized by Node 20 at its first tick, before
+   * the direct leg's `send` has code of its own, and inlines it without the draw of its pick; at 112
+   * bytes it was marked after `arrive`, which inlined it and called AppCalls.start (docs/performance.md,
+   * Goal 2, session 29 `cli16`).
    */
   private issueOpen(): void {
     const origin = this.d.nextOrigin();
