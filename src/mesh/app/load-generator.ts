@@ -97,7 +97,7 @@ export class LoadGeneratorRunner implements CallOwner {
   private readonly kDialled: number;
   private readonly requests: OutgoingRequest[];
   private readonly cumulative: number[];
-  /** The request when there are no header slices (the common case), else null: `issueOpen` reads it
+  /** The request when there are no header slices (the common case), else null: `issue` reads it
    *  instead of calling `pickRequest`, whose loop was bytecode counted against TurboFan's inlining
    *  budget where `issue` is inlined, and a call of its own on Node 22 (docs/performance.md, Goal 2,
    *  session 25). */
@@ -264,27 +264,8 @@ export class LoadGeneratorRunner implements CallOwner {
   }
 
   private arrive(): void {
-    this.issueOpen();
+    this.issue();
     this.scheduleArrival(this.sim.now, false);
-  }
-
-  /**
-   * An open loop's request. Apart from the closed loop's (`issueClosed`: its thread's count and
-   * socket) so that the arrivals' handler, which inlines this on Node 22, has the inlining budget
-   * left for ClientStats.issued's integral. Over 81 bytes of bytecode (V8's
-   * `--max-bytecode-size-for-early-opt`): a smaller one is optimized by Node 20 at its first tick, before
-   * the direct leg's `send` has code of its own, and inlines it without the draw of its pick; at 112
-   * bytes it was marked after `arrive`, which inlined it and called AppCalls.start (docs/performance.md,
-   * Goal 2, session 29 `cli16`).
-   */
-  private issueOpen(): void {
-    const origin = this.d.nextOrigin();
-    if (origin === null) return; // the `from` deployment has no running pod
-    this.inflight.n++;
-    this.sink.issued(this.sim.now);
-    let req = this.onlyRequest ?? this.pickRequest();
-    if (this.d.log) req = this.traced(req);
-    this.d.calls.start(origin, req, undefined, 0, this, -1);
   }
 
   // --- closed loop ---
@@ -292,24 +273,24 @@ export class LoadGeneratorRunner implements CallOwner {
   private closedNext(k: number): void {
     if (this.sim.now >= this.stopMs) return;
     if (this.sentByConn[k]! >= this.callsByConn[k]!) return;
-    this.issueClosed(k);
+    this.issue(k);
   }
 
-  /** Thread k's next request (as `issueOpen`, with the thread's count and socket). */
-  private issueClosed(k: number): void {
+  private issue(k = -1): void {
     const origin = this.d.nextOrigin();
     if (origin === null) return; // the `from` deployment has no running pod
-    this.sentByConn[k]!++;
-    this.inflight.n++;
-    this.sink.issued(this.sim.now);
-    const req = this.pickRequest();
-    this.startCall(origin, this.d.log ? this.traced(req) : req, this, k);
-  }
-
-  /** `req` with the edge's trace context: x-request-id and the one sampling decision, carried to every hop. */
-  private traced(req: OutgoingRequest): OutgoingRequest {
-    const ctx = this.d.log!.begin();
-    return ctx === null ? req : withContext(req, ctx);
+    if (k >= 0) this.sentByConn[k]!++;
+    this.d.inflight.n++;
+    this.d.sink.issued(this.d.sim.now);
+    let req = this.onlyRequest ?? this.pickRequest();
+    const log = this.d.log;
+    if (log) {
+      // The edge of the mesh: x-request-id and the one sampling decision, carried to every hop.
+      const ctx = log.begin();
+      if (ctx !== null) req = withContext(req, ctx);
+    }
+    if (k >= 0) this.startCall(origin, req, this, k);
+    else this.d.calls.start(origin, req, undefined, 0, this, -1);
   }
 
   /** A call on thread k's socket; a thread without one dials first (the call's time includes the dial). */
