@@ -75,16 +75,26 @@ export class ClientStats extends RequestStats {
     return this.lastAnsweredMs >= this.firstSentMs ? this.lastAnsweredMs - this.firstSentMs : 0;
   }
 
-  /**
-   * Optional sizes rather than default parameters: with a default V8 copies every argument to a
-   * register first, 32 bytes of bytecode that counted against the inlining budget where the load
-   * generator calls this (docs/performance.md, Goal 3, session 26 `tel4`).
-   */
   override record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void {
+    this.endMs = endMs;
+    this.latencyMs = latencyMs;
+    this.recordStored(code, flags, requestBytes, responseBytes);
+  }
+
+  /**
+   * `record` of the end and latency the caller stored in `endMs` and `latencyMs` just before: the
+   * load generator's answer hands no double to a call TurboFan may not inline (each would be a fresh
+   * HeapNumber). Optional sizes rather than default parameters: with a default V8 copies every
+   * argument to a register first, 32 bytes of bytecode that counted against the inlining budget where
+   * the load generator calls this (docs/performance.md, Goal 3, session 26 `tel4`).
+   */
+  recordStored(code: number, flags: string, requestBytes?: number, responseBytes?: number): void {
+    const endMs = this.endMs;
     this.advance(endMs);
     this.inflight--;
     if (endMs < this.fromMs) return;
     if (responseBytes === undefined) responseBytes = 0;
+    const latencyMs = this.latencyMs;
     this.counted(endMs, latencyMs, code, flags, requestBytes ?? 0, responseBytes);
     // The histogram has just rounded this latency to the µs (LatencyHistogram.record).
     const us = this.latency.lastUs;

@@ -99,13 +99,15 @@ export class RequestStats {
   readonly series: CodeSeries[] = [];
   private last: CodeSeries | null = null;
   /**
-   * The end and latency (ms) of the request `countedStored` counts, stored by `record` just before: a
-   * double handed to a call TurboFan did not inline is a fresh 16-byte HeapNumber each time, where a
-   * store into a double field rewrites the field's box in place, and the edges' callers (the sidecar's
-   * legs and router) inline `record` but call what it calls (docs/performance.md, Goal 3, session 28 `bi13`).
+   * The end and latency (ms) of the request `countedStored` counts, stored by `record` just before (a
+   * client's by the load generator, for ClientStats.recordStored: docs/performance.md, Goal 2, session
+   * 29 `cli16`): a double handed to a call TurboFan did not inline is a fresh 16-byte HeapNumber each
+   * time, where a store into a double field rewrites the field's box in place, and the edges' callers
+   * (the sidecar's legs and router) inline `record` but call what it calls (docs/performance.md, Goal 3,
+   * session 28 `bi13`).
    */
-  private endMs: number;
-  private latencyMs: number;
+  endMs: number;
+  latencyMs: number;
 
   /** Requests that complete before `fromMs` (the warm-up) are not counted. */
   constructor(readonly fromMs: number, readonly windows: WindowSeries | null = null) {
@@ -125,8 +127,8 @@ export class RequestStats {
   /**
    * `counted` of the request `record` stored. Too large for TurboFan's "small function" inlining, so
    * the caller that inlines `record` calls this, which inlines `counted` with the two doubles as they
-   * are. The load generator's ClientStats calls `counted` itself: storing the two fields there cost
-   * M/M/5 on Node 24 ≈ 120 M instructions of 2 M requests (docs/performance.md, Goal 3, session 28 `bi13`).
+   * are (docs/performance.md, Goal 3, session 28 `bi13`). ClientStats.recordStored calls `counted`
+   * itself, with the fields read once.
    */
   private countedStored(code: number, flags: string, requestBytes: number, responseBytes: number): void {
     this.counted(this.endMs, this.latencyMs, code, flags, requestBytes, responseBytes);

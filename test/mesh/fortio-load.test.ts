@@ -54,6 +54,7 @@ function drive(
   const sim = new Simulator();
   const sent: Sent[] = [];
   const latencies: number[] = [];
+  const ends: number[] = [];
   const codes: number[] = [];
   let abandoned = 0;
   let dials = 0;
@@ -77,12 +78,12 @@ function drive(
       pod: sidecar ? { name: "fortio-0", namespace: "default", labels: {}, hasSidecar: true, ip: "10.0.0.9" } : null,
       workload: "fortio", namespace: "default",
     }),
-    sink: { issued() {}, record(_end: number, latencyMs: number, code: number) { recorded++; latencies.push(latencyMs); codes.push(code); }, dialed() { dials++; } },
+    sink: { issued() {}, endMs: 0, latencyMs: 0, recordStored(code: number) { recorded++; ends.push(this.endMs); latencies.push(this.latencyMs); codes.push(code); }, dialed() { dials++; } },
     stopMs, inflight: { n: 0 },
   });
   r.start();
   sim.run();
-  return { sent, dials, recorded, latencies, codes, abandoned };
+  return { sent, dials, recorded, ends, latencies, codes, abandoned };
 }
 
 describe("fortio's split of -n over -c (periodic.go)", () => {
@@ -168,6 +169,8 @@ describe("a closed-loop run (LoadGeneratorRunner)", () => {
     const t = drive("connections: 1, requests: 3, qps: 0", () => 200, 60_000, slowFirst);
     expect(t.codes).toEqual([0, 200, 200]);
     expect(t.latencies[0]).toBe(3_000);
+    // The sink reads the end the load generator stored before recordStored (ClientSink.endMs).
+    expect(t.ends).toEqual([3_000, 3_001, 3_002]);
     expect(t.abandoned).toBe(1);
     expect(t.dials).toBe(2);
     expect(t.sent.map((s) => s.at)).toEqual([0, 3_000, 3_001]);

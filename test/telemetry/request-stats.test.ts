@@ -155,4 +155,28 @@ describe("counts derived at report time", () => {
     }
     expect(c.latencySumSqUs).toBe(1000 ** 2 + 2001 ** 2 + 0);
   });
+
+  // The load generator stores the end and latency in the sink's fields and calls recordStored (no
+  // double handed to a call: docs/performance.md, Goal 2, session 29 `cli16`).
+  it("a client's recordStored counts the end and latency stored in its fields, as record does", () => {
+    const opts = { warmupMs: 10, windowMs: 100, endMs: 1000 };
+    const a = new ClientStats("a", opts);
+    const b = new ClientStats("b", opts);
+    for (const [end, lat, code] of [[5, 1, 200], [20, 3.5, 200], [140, 12.25, 503], [300, 0.75, 200]] as const) {
+      a.issued(end - lat);
+      b.issued(end - lat);
+      a.record(end, lat, code, "-", 10, 20);
+      b.endMs = end;
+      b.latencyMs = lat;
+      b.recordStored(code, "-", 10, 20);
+    }
+    expect(b.requests).toBe(3);
+    expect(b.latency.count).toBe(a.latency.count);
+    expect(b.latencySumSqUs).toBe(a.latencySumSqUs);
+    expect([b.firstSentMs, b.lastAnsweredMs]).toEqual([16.5, 300]);
+    expect(b.meanInflight()).toBe(a.meanInflight());
+    expect(b.windows.points()).toEqual(a.windows.points());
+    expect(b.latency.totalUs).toBe(a.latency.totalUs);
+    expect([...b.codes()]).toEqual([...a.codes()]);
+  });
 });

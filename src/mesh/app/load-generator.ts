@@ -42,7 +42,12 @@ export interface ClientSink {
   issued(now: number): void;
   /** Thread `thread` of a closed loop dialled a connection, taking `ms` (fortio's Sockets, ConnectionStats). */
   dialed?(now: number, thread: number, ms: number): void;
-  record(endMs: number, latencyMs: number, code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
+  /** The end and latency (ms) of the request `recordStored` counts, stored by the caller just before. */
+  endMs: number;
+  latencyMs: number;
+  /** A request ended at `endMs` after `latencyMs`, as stored: in fields, not arguments, so that a call
+   *  TurboFan does not inline boxes no double (docs/performance.md, Goal 2, session 29 `cli16`). */
+  recordStored(code: number, flags: string, requestBytes?: number, responseBytes?: number): void;
   /** The request just recorded failed as fortio counts failures (its ErrorsDurationHistogram). */
   failed?(endMs: number, latencyMs: number): void;
 }
@@ -305,14 +310,26 @@ export class LoadGeneratorRunner implements CallOwner {
     return this.requests[this.requests.length - 1]!;
   }
 
+  /**
+   * The record's end and latency go to the sink in its fields, not as arguments (no double handed to
+   * a call TurboFan does not inline). Under 150 bytes of bytecode (V8's
+   * `--bytecode-size-allowance-per-tick`: one tick more before TurboFan above it), so that Node 20
+   * optimizes this, with the record inlined, before the app's answer (`complete`), which then calls it
+   * rather than inlining its head and calling the record's tail (docs/performance.md, Goal 2, session
+   * 29 `cli16`).
+   */
   onCallDone(call: AppCall): void {
     const now = this.sim.now;
     this.inflight.n--;
     const status = call.status;
-    this.sink.record(now, now - call.startMs, status, call.flags, call.req.bytes ?? 0, call.bytes);
+    const req = call.req;
+    const sink = this.sink;
+    sink.endMs = now;
+    sink.latencyMs = now - call.startMs;
+    sink.recordStored(status, call.flags, req.bytes, call.bytes);
     // A 2xx answer of an open loop's untraced call is done here; the rest in a method apart, as the
     // app's answer inlines this (TurboFan's inlining budget: docs/performance.md, Goal 2, session 24).
-    if (status < 200 || status > 299 || this.spec.closed !== undefined || (call.req.ctx !== undefined && call.req.ctx !== null)) this.afterRecord(call, now);
+    if (status < 200 || status > 299 || this.spec.closed !== undefined || (req.ctx !== undefined && req.ctx !== null)) this.afterRecord(call, now);
   }
 
   /** A failed, traced or closed-loop call's answer, after its record. */
