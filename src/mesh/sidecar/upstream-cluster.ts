@@ -135,7 +135,6 @@ export class UpstreamCluster {
   ) {
     const od = policy.outlierDetection;
     this.panic = istioPanicThresholdPercent(od);
-    this.hashKey = policy.loadBalancer?.consistentHash;
     // Its balancers may owe draws that cannot matter (one host: owed-draws.ts); shared with the
     // cluster of the same name that replaces it, which pays them before its first draw.
     this.source = owingDraws(stream);
@@ -212,10 +211,6 @@ export class UpstreamCluster {
   private rebuild(eds: EndpointSnapshot, waypoint: string | undefined): void {
     this.seenVersion = eds.version;
     this.seenWaypoint = waypoint;
-    // `refresh` returns at once while the version is this one and no waypoint is looked up (none
-    // without an owner that is a gateway, or without ambient's lookup): `pick` skips the call.
-    const lookup = this.owner?.gateway !== undefined && this.ctx.ingressWaypoint !== undefined;
-    this.steadyVersion = lookup || this.hashKey !== undefined ? -1 : eds.version;
     const hosts = this.selectHosts(eds, waypoint);
     const old = this.set;
     const oldIndex = this.index;
@@ -284,11 +279,7 @@ export class UpstreamCluster {
 
   /** The load balancer of worker `worker` (see workerLbs). */
   private lbOf(worker: number): LoadBalancer {
-    return this.perWorker && worker !== 0 ? this.workerLb(worker) : this.lb;
-  }
-
-  /** Worker `worker`'s own balancer (made at its first pick). */
-  private workerLb(worker: number): LoadBalancer {
+    if (!this.perWorker || worker === 0) return this.lb;
     return (this.workerLbs[worker] ??= createLoadBalancer(this.policy.loadBalancer, this.set, this.source, this.panic));
   }
 
@@ -297,63 +288,28 @@ export class UpstreamCluster {
    * avoiding `avoid` (previous hosts) when possible; undefined = none (UH).
    */
   pick(avoid: readonly Pod[] | null, req?: HttpRequest, sourceIp?: string, tried?: readonly Pod[] | null, worker = 0): Pod | undefined {
-    // The steady path (the host list current, a first try, no hash): short enough for the router's
-    // try to inline it, and the other paths not called from it, so that TurboFan does not fill the
-    // pick's code with them (docs/performance.md, Goal 4, session 29 `scale14`).
-    if (avoid !== null || tried != null || this.steadyVersion !== this.endpoints.eds.version) {
-      return this.pickWith(avoid, req, sourceIp, tried, worker);
-    }
-    const ctx = this.pickContext;
-    ctx.now = this.ctx.sim.now;
-    return this.hostAt(this.lbOf(worker).pick(ctx));
-  }
-
-  /** Any pick: the host list refreshed first, a retry's hosts avoided, the request hashed. */
-  private pickWith(avoid: readonly Pod[] | null, req: HttpRequest | undefined, sourceIp: string | undefined, tried: readonly Pod[] | null | undefined, worker: number): Pod | undefined {
     this.refresh();
-    const ctx = this.pickContext;
     // retryRemoteLocalities: Envoy's previous_priorities, update_frequency 2 (Istio's route/retry/retry.go).
-    ctx.excludedPriorities = tried != null && tried.length >= 2 ? this.attemptedPriorities(tried) : undefined;
-    const ch = this.hashKey;
-    ctx.hash = ch !== undefined && req !== undefined ? consistentHashOf(ch, req, sourceIp) : undefined;
+    this.pickContext.excludedPriorities = tried != null && tried.length >= 2 ? this.attemptedPriorities(tried) : undefined;
+    const ch = this.policy.loadBalancer?.consistentHash;
+    const hash = ch !== undefined && req !== undefined ? consistentHashOf(ch, req, sourceIp) : undefined;
+    const ctx = this.pickContext;
     ctx.avoid = avoid === null ? undefined : this.avoiding(avoid);
+    ctx.hash = hash;
     ctx.now = this.ctx.sim.now;
     const i = this.lbOf(worker).pick(ctx);
-    // The steady path's context has none of these.
-    ctx.excludedPriorities = undefined;
-    ctx.hash = undefined;
-    ctx.avoid = undefined;
-    return this.hostAt(i);
-  }
-
-  /** The host at index `i` of the list (NO_HOST: none), its pool id and place kept for the router. */
-  private hostAt(i: number): Pod | undefined {
     this.pickedIndex = i;
     if (i < 0) {
       this.pickedId = -1;
       return undefined;
     }
-    const id = this.poolIds[i]!;
-    this.pickedId = id < 0 ? this.firstPicked(i) : id;
+    let id = this.poolIds[i]!;
+    if (id < 0) id = this.poolIds[i] = this.idOf(this.hosts[i]!);
+    this.pickedId = id;
     return this.hosts[i];
   }
 
-  /** Host `i`'s first pick in this list: its pool id. */
-  private firstPicked(i: number): number {
-    return (this.poolIds[i] = this.idOf(this.hosts[i]!));
-  }
-
-  /** Its fields all present from the start (one map), `now` a double (no Smi-to-double generalization). */
-  private readonly pickContext: PickContext = { excludedPriorities: undefined, hash: undefined, avoid: undefined, now: 0.5 };
-  /** The DestinationRule's consistent hash key (a pick then hashes the request). */
-  private readonly hashKey: NonNullable<TrafficPolicy["loadBalancer"]>["consistentHash"];
-  /**
-   * The endpoints' version the host list was built from, while a pick of a first try can take the
-   * steady path; -1 before the first build, with a consistent hash (the request is hashed:
-   * `pickWith`), and for an ingress gateway's cluster in an ambient mesh (its waypoint is looked up
-   * at every pick: `refresh`).
-   */
-  private steadyVersion = -1;
+  private readonly pickContext: PickContext = {};
 
   /**
    * The retry host predicate over the host list. Made here, not in `pick`: a closure there made V8
@@ -401,18 +357,6 @@ export class UpstreamCluster {
   /** Slow start is configured: when its hosts arrive decides the picks (UpstreamClusters.endpointsPushed). */
   get slowStart(): boolean {
     return (this.policy.loadBalancer?.warmupDurationSecs ?? 0) > 0;
-  }
-
-  /**
-   * A route of the proxy names the cluster for the first time: its host list is read now rather than
-   * at its first pick where that makes no draw and starts no clock (no ROUND_ROBIN start index, no
-   * slow start), so the same list and balancer (a pick rebuilds them if the endpoints changed in
-   * between, as it would have built them). The first picks of a thousand clusters then run `pick`'s
-   * steady path, and TurboFan, compiling `pick` while they are made, finds no first-use code to inline
-   * (docs/performance.md, Goal 4, session 29 `scale14`).
-   */
-  routedTo(): void {
-    if (!drawsWhenCreated(this.policy.loadBalancer) && !this.slowStart) this.refresh();
   }
 
   /** Read the proxy's endpoints now (as Envoy's cluster does when it is created), not at the first pick. */
@@ -476,7 +420,6 @@ export class UpstreamClusters {
     if (c === undefined) {
       c = this.build(d);
       this.byName.set(d.cluster, c);
-      if (c !== null) c.routedTo();
     }
     if (c === null) return undefined;
     if (!c.registered) this.register(c);

@@ -30,15 +30,7 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
     // that never need one (equal weights, no slow start) leave the random stream as it was.
     this.edf = new EdfSchedulers(set, this, () => Math.floor(source() * 2 ** 32));
     this.skip = source.skip;
-    this.unweighted = set.equalWeights && !(slowStart.windowMs > 0);
   }
-
-  /**
-   * Equal weights and no slow start, for good (both are fixed for the set and the balancer): the
-   * EDF is never in use (EdfSchedulers.inUse answers false whatever the version), so `choose`
-   * goes straight to N_CHOICES — a path short enough to inline into a cluster's pick.
-   */
-  private readonly unweighted: boolean;
 
   /** The stream's skip, when it can owe draws (owed-draws.ts); undefined: every draw is made. */
   private readonly skip: ((n: number) => void) | undefined;
@@ -51,35 +43,19 @@ export class LeastRequestLoadBalancer extends BaseLoadBalancer implements EdfWei
   }
 
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
-    return this.unweighted === true ? this.chooseOf(source, count) : this.chooseWeighted(source, count, ctx);
-  }
-
-  /** Unequal weights or slow start: the EDF when in use for this list, else N_CHOICES. */
-  private chooseWeighted(source: number, count: number, ctx: PickContext | undefined): number {
     const set = this.set;
     // The clock read only where a slow start can use it: `ctx?.now` is a double or undefined, and
     // such a value made a HeapNumber at every pick (V8's sampling heap profile: one 16-byte object
     // per `choose`; docs/performance.md, Goal 3, session 23 `inb10`).
     const slow = this.slowStart;
     if (this.edf.inUse(source, count, slow.windowMs > 0 && slow.active(set, ctx?.now))) return this.edf.pick(source, count, ctx?.now ?? 0);
-    return this.chooseOf(source, count);
-  }
-
-  /** Envoy's N_CHOICES over the `count` hosts of `source`. */
-  private chooseOf(source: number, count: number): number {
     // One host: every choice is it (floor(u * 1) = 0), so the draws' values cannot matter; owed,
     // not drawn, where the stream allows it (owed-draws.ts), and drawn as before where not.
     const skip = this.skip;
     if (count === 1 && skip !== undefined) {
       skip(this.choiceCount);
-      return this.set.at(source, 0);
+      return set.at(source, 0);
     }
-    return this.drawChoices(source, count);
-  }
-
-  /** The choices drawn, the first kept unless a later one has strictly fewer active requests. */
-  private drawChoices(source: number, count: number): number {
-    const set = this.set;
     const active = set.active;
     let best = set.at(source, Math.floor(this.source() * count));
     for (let c = 1; c < this.choiceCount; c++) {

@@ -66,28 +66,9 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
     panicThresholdPercent = 50,
   ) {
     this.priorities = new PriorityLoad(set, panicThresholdPercent);
-    // The host list of the first pick found now, so that the first pick of each of a thousand
-    // clusters runs the steady path too: a path run then has feedback when TurboFan compiles the
-    // cluster's pick during a large mesh's first requests, and it would inline it (docs/performance.md,
-    // Goal 4, session 29 `scale14`).
-    this.prepare();
   }
 
-  /**
-   * A host for this request. The steady path first (the host list of the last pick still current,
-   * no retry predicate): what `pickAvoiding` and `pickOnce` do then, with nothing else, so that a
-   * cluster's pick is short enough for the router's try to inline it.
-   */
   pick(ctx?: PickContext): number {
-    if (this.set.version === this.readyVersion && ctx?.avoid === undefined) {
-      this.beginPick(ctx);
-      return this.choose(this.readySource, this.readyCount, ctx, 0);
-    }
-    return this.pickAvoiding(ctx);
-  }
-
-  /** Any pick: a host list to find, or the retry host predicate's re-picks. */
-  private pickAvoiding(ctx: PickContext | undefined): number {
     if (this.set.size === 0) return NO_HOST;
     this.beginPick(ctx);
     const avoid = ctx?.avoid;
@@ -121,34 +102,7 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
 
   private pickOnce(ctx: PickContext | undefined, attempt: number): number {
     const set = this.set;
-    if (set.version !== this.readyVersion) this.prepare();
     if (set.version === this.readyVersion) return this.choose(this.readySource, this.readyCount, ctx, attempt);
-    return this.pickUnready(ctx, attempt);
-  }
-
-  /**
-   * The host list of one priority without locality weighting, found with no draw: kept as ready
-   * (as `pickUnready` would keep it) for the picks until the next health change.
-   */
-  private prepare(): void {
-    const set = this.set;
-    if (set.priorityCount !== 1 || set.localityWeighted) return;
-    const pl = this.priorities;
-    pl.refresh();
-    const src = pl.panic[0] === 1 ? allHostsSource(0) : healthyHostsSource(0);
-    const count = set.count(src);
-    if (count === 0) return;
-    this.readyVersion = set.version;
-    this.readySource = src;
-    this.readyCount = count;
-  }
-
-  /**
-   * A pick that chooses the priority or the locality (a draw each), or finds no host (one priority
-   * without locality weighting and a host to choose is `prepare`'s).
-   */
-  private pickUnready(ctx: PickContext | undefined, attempt: number): number {
-    const set = this.set;
     const pl = this.priorities;
     pl.refresh();
     const ex = ctx?.excludedPriorities;
@@ -161,6 +115,11 @@ export abstract class BaseLoadBalancer implements LoadBalancer {
     } else src = healthyHostsSource(p);
     const count = set.priorityCount === 0 ? 0 : set.count(src);
     if (count === 0) return NO_HOST;
+    if (set.priorityCount === 1 && !set.localityWeighted) {
+      this.readyVersion = set.version;
+      this.readySource = src;
+      this.readyCount = count;
+    }
     return this.choose(src, count, ctx, attempt);
   }
 

@@ -23,22 +23,16 @@ export class RoundRobinLoadBalancer extends BaseLoadBalancer implements EdfWeigh
     this.seed = Math.floor(source() * 2 ** 32);
     // Envoy's one seed_ both starts the positions and pre-picks the EDF (EdfLoadBalancerBase).
     this.edf = new EdfSchedulers(set, this, () => this.seed);
-    this.unweighted = set.equalWeights && !(slowStart.windowMs > 0);
   }
-
-  /** Equal weights and no slow start, for good: the EDF is never in use (as least-request.ts). */
-  private readonly unweighted: boolean;
 
   edfWeight(h: number, now: number): number {
     return this.set.weights[h]! * this.slowStart.factor(this.set, h, now);
   }
 
   protected choose(source: number, count: number, ctx: PickContext | undefined): number {
-    if (this.unweighted !== true) {
-      const now = ctx?.now;
-      if (this.edf.inUse(source, count, this.slowStart.active(this.set, now))) return this.edf.pick(source, count, now ?? 0);
-    }
     const set = this.set;
+    const now = ctx?.now;
+    if (this.edf.inUse(source, count, this.slowStart.active(set, now))) return this.edf.pick(source, count, now ?? 0);
     const i = this.positions[source] ?? this.seed;
     this.positions[source] = i + 1;
     return set.at(source, i % count);
