@@ -124,7 +124,7 @@ export class ClientStats extends RequestStats {
   }
 
   private advance(now: number): void {
-    // Math.min for the same reason as PodStats.busyChanged: no property read that only the run's
+    // Math.min for the same reason as PodStats.busyNow: no property read that only the run's
     // drain reaches, in code that V8 optimises before the drain.
     const t = Math.min(now, this.toMs);
     if (t > this.lastMs) {
