@@ -49,8 +49,7 @@ export class PodStats {
     // named access", docs/performance.md, Goal 2, session 30 `cold17`).
     const last = this.lastMs;
     const m = Math.min(now, this.toMs);
-    // A select of two locals, not Math.max: Float64Max's NaN and signed-zero handling cost ≈ 6
-    // instructions a call more (M/M/5 2 M cold, Node 20: +50 M; session 30 `cold17`).
+    // A select of two locals, not Math.max (as ClientStats.advance).
     const t = m > last ? m : last;
     this.busyIntegral += this.busy * (t - last);
     this.lastMs = t;
