@@ -124,16 +124,13 @@ export class ClientStats extends RequestStats {
   }
 
   private advance(now: number): void {
-    // Clamped both ways, no branch around the body, for the same reason as PodStats.busyNow: no
-    // property read or store that only the warm-up's end or the run's drain reaches, in code that V8
-    // optimises before them. Outside (last, toMs] `t` is the last time and the integral adds ±0.
-    const last = this.lastMs;
-    const m = Math.min(now, this.toMs);
-    // A select of two locals, not Math.max: with Float64Max's NaN and signed-zero handling the two
-    // integrals cost M/M/5 2 M (cold, Node 20) +50 M (docs/performance.md, Goal 2, session 30 `cold17`).
-    const t = m > last ? m : last;
-    this.inflightIntegral += this.inflight * (t - last);
-    this.lastMs = t;
+    // Math.min for the same reason as PodStats.busyNow: no property read that only the run's
+    // drain reaches, in code that V8 optimises before the drain.
+    const t = Math.min(now, this.toMs);
+    if (t > this.lastMs) {
+      this.inflightIntegral += this.inflight * (t - this.lastMs);
+      this.lastMs = t;
+    }
   }
 
   /** The run stopped early (interrupted) at `ms`: the measured period ends there. */

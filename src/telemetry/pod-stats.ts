@@ -42,17 +42,11 @@ export class PodStats {
     // optimised code of the app server and its callers, and each thread of a sweep compiled them
     // again (docs/performance.md, "Goal 5", session 17). https://github.com/v8/v8/blob/main/src/compiler/js-type-hint-lowering.cc
     // (JSTypeHintLowering::ReduceLoadNamedOperation)
-    // No branch around the integral either: before the warm-up's end (and after toMs) `t` is the
-    // last time itself and the addition adds +0, the same double. A branch taken only from the warm-up's
-    // end had no feedback when a cold run optimised the app server's and the sidecar's callers during
-    // the warm-up: its loads were compiled as deoptimisations ("Insufficient type feedback for generic
-    // named access", docs/performance.md, Goal 2, session 30 `cold17`).
-    const last = this.lastMs;
-    const m = Math.min(now, this.toMs);
-    // A select of two locals, not Math.max (as ClientStats.advance).
-    const t = m > last ? m : last;
-    this.busyIntegral += this.busy * (t - last);
-    this.lastMs = t;
+    const t = Math.min(now, this.toMs);
+    if (t > this.lastMs) {
+      this.busyIntegral += this.busy * (t - this.lastMs);
+      this.lastMs = t;
+    }
     this.busy = busy;
   }
 
@@ -65,8 +59,7 @@ export class PodStats {
 
   /** The app answered a request at `now` (counted after the warm-up). */
   served(now: number): void {
-    // A warm-up's answer adds 0: no store that only the warm-up's end reaches (as busyNow).
-    this.requests += now >= this.fromMs ? 1 : 0;
+    if (now >= this.fromMs) this.requests++;
   }
 
   ejected(): void {

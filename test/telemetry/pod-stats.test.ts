@@ -3,10 +3,10 @@ import fc from "fast-check";
 import { PodStats } from "../../src/telemetry/pod-stats.js";
 
 /**
- * The busy integral as it was computed with a branch (before session 30 `cold17`): only a time
- * inside (last, toMs] adds, in the same operations. `busyNow` now adds `busy × 0` for the others
- * (no branch a cold run's optimised callers meet first at the warm-up's end): the doubles must be
- * the same, bit for bit.
+ * The busy integral as `busyNow` computes it, with a branch: only a time inside (last, toMs] adds.
+ * Session 30 (`cold17`) measured a form without the branch (adding `busy × 0` outside it, so that a
+ * cold run's callers optimised in the warm-up have feedback for the body) and reverted it (Node 24's
+ * warm M/M/5 +111 M): any such form must give these doubles, bit for bit (docs/performance.md, Goal 2).
  */
 function reference(fromMs: number, toMs: number, steps: ReadonlyArray<readonly [number, number]>): number {
   let last = fromMs, integral = 0, busy = 0;

@@ -156,9 +156,8 @@ describe("counts derived at report time", () => {
     expect(c.latencySumSqUs).toBe(1000 ** 2 + 2001 ** 2 + 0);
   });
 
-  // ClientStats.advance adds `inflight × 0` outside (last, toMs] rather than branching (no branch a
-  // cold run's optimised callers meet first at the warm-up's end: docs/performance.md, Goal 2, session
-  // 30 `cold17`): the mean in flight must be the branch's figure, bit for bit.
+  // ClientStats.advance's in-flight integral against the branch's figure, bit for bit: session 30
+  // (`cold17`) measured a form without the branch and reverted it (docs/performance.md, Goal 2).
   it("a client's mean in flight is the branch's time integral, through the warm-up, equal times and the drain", () => {
     const ev = fc.tuple(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 40, noNaN: true })), fc.boolean());
     fc.assert(fc.property(fc.double({ min: 0, max: 300, noNaN: true }), fc.double({ min: 1, max: 500, noNaN: true }), fc.array(ev, { maxLength: 200 }), (warmupMs, span, raw) => {
