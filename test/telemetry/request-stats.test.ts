@@ -156,6 +156,34 @@ describe("counts derived at report time", () => {
     expect(c.latencySumSqUs).toBe(1000 ** 2 + 2001 ** 2 + 0);
   });
 
+  // ClientStats.advance's in-flight integral against the branch's figure, bit for bit: session 30
+  // (`cold17`) measured a form without the branch and reverted it (docs/performance.md, Goal 2).
+  it("a client's mean in flight is the branch's time integral, through the warm-up, equal times and the drain", () => {
+    const ev = fc.tuple(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 40, noNaN: true })), fc.boolean());
+    fc.assert(fc.property(fc.double({ min: 0, max: 300, noNaN: true }), fc.double({ min: 1, max: 500, noNaN: true }), fc.array(ev, { maxLength: 200 }), (warmupMs, span, raw) => {
+      const endMs = warmupMs + span;
+      const c = new ClientStats("c", { warmupMs, windowMs: 50, endMs });
+      let now = 0, inflight = 0, last = warmupMs, integral = 0;
+      for (const [dt, send] of raw) {
+        now += dt;
+        const t = Math.min(now, endMs);
+        if (t > last) {
+          integral += inflight * (t - last);
+          last = t;
+        }
+        if (send || inflight === 0) {
+          c.issued(now);
+          inflight++;
+        } else {
+          c.record(now, 1, 200, "-");
+          inflight--;
+        }
+      }
+      if (endMs > last) integral += inflight * (endMs - last);
+      expect(c.meanInflight()).toBe(integral / (endMs - warmupMs));
+    }), { numRuns: 300 });
+  });
+
   // The load generator stores the end and latency in the sink's fields and calls recordStored (no
   // double handed to a call: docs/performance.md, Goal 2, session 29 `cli16`).
   it("a client's recordStored counts the end and latency stored in its fields, as record does", () => {
