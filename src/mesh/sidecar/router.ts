@@ -313,16 +313,6 @@ export class Router implements StreamInfo, Exchange, UpstreamRequestOwner {
     this.lastHost = host;
     this.lastHostId = cluster.pickedId;
     if (this.more !== null) this.more.upstreamMs = -1;
-    this.requestStream(cluster, host, outboundMs);
-  }
-
-  /**
-   * The picked host's try asks the worker's pool for a stream (Envoy's UpstreamRequest asking its
-   * connection pool: envoyproxy/envoy source/common/router/upstream_request.cc). Apart from the pick
-   * so that each has TurboFan's inlining budget of its own: attempt's could not hold both the pick's
-   * steady path and the pool's (docs/performance.md, Goal 4, session 30 `split15`).
-   */
-  private requestStream(cluster: UpstreamCluster, host: Pod, outboundMs: number): void {
     const hostId = cluster.pickedId;
     const a = new UpstreamRequest(this);
     a.picked = cluster.pickedIndex;
