@@ -68,10 +68,9 @@ export class UpstreamRequest implements Responder {
   /** The host answered (status 0: it reset or refused the connection); the answer crosses the network back. */
   onResponse(status: number, flags: string, bytes = 0): void {
     if (this.state === TRY_DEAD) return;
-    // A plain status is kept as it is; the rest (a 503 whose flags may say more, no status) folded in
-    // answerCode: a call that a steady run never makes, so the inbound leg's answer, which calls this
-    // polymorphically, weighs fewer bytes here (docs/performance.md, Goal 3, session 30 `split15`).
-    this.status = status > 0 && status !== 503 ? status : answerCode(status, flags);
+    // The server sidecar's own 503 UO (its inbound cluster's circuit breaker) carries x-envoy-overloaded;
+    // with no status, nothing listened (REFUSED) or the connection was reset.
+    this.status = status !== 0 ? (status === 503 && flags === OVERFLOWED ? ANSWER_OVERLOADED : status) : flags === REFUSED ? ANSWER_REFUSED : ANSWER_RESET;
     this.bytes = bytes;
     // The answer crosses the network back to the client's pod. Not in a method of the router: TurboFan
     // does not inline a callee whose optimized code already inlines more than its budget (the draw and
@@ -99,16 +98,6 @@ export class UpstreamRequest implements Responder {
 const ANSWER_OVERLOADED = -1;
 const ANSWER_REFUSED = -2;
 const ANSWER_RESET = -3;
-
-/**
- * What back() is told of an answer that is not a plain status: the server sidecar's own 503 UO (its
- * inbound cluster's circuit breaker) carries x-envoy-overloaded; with no status, nothing listened
- * (REFUSED) or the connection was reset.
- */
-function answerCode(status: number, flags: string): number {
-  if (status !== 0) return status === 503 && flags === OVERFLOWED ? ANSWER_OVERLOADED : status;
-  return flags === REFUSED ? ANSWER_REFUSED : ANSWER_RESET;
-}
 
 /** One shared outcome object per status, by status (an index, not a hash, per answer). */
 const RESPONSE_OUTCOMES: (AttemptOutcome | undefined)[] = [];
