@@ -109,16 +109,6 @@ export class DirectPath {
     if (delay > 0) this.sim.schedule(delay, this.kBack, x);
     else x.deliver();
   }
-
-  /** The answer of `x` crosses the network from its server back to its client; `x.deliver()` then.
-   *  The draw and the schedule in one call: the inbound leg's answer, which inlines the exchange's,
-   *  left `Network.between` as a call returning its delay boxed (docs/performance.md, Goal 3, session
-   *  30; the sidecar's `SidecarPath.returnTrip`, session 29). */
-  returnTrip(x: DirectExchange): void {
-    const delay = this.network.between(x.server, x.client);
-    if (delay > 0) this.sim.schedule(delay, this.kBack, x);
-    else x.deliver();
-  }
 }
 
 export class DirectExchange implements Exchange, Responder {
@@ -143,11 +133,7 @@ export class DirectExchange implements Exchange, Responder {
   onResponse(status: number, flags: string, bytes = 0): void {
     this.bytes = bytes;
     if (status === 0) this.answer(0, "-", 0);
-    else {
-      this.status = status;
-      this.flags = flags;
-      this.path.returnTrip(this);
-    }
+    else this.answer(status, flags, this.path.network.between(this.server, this.client));
   }
 
   answer(status: number, flags: string, delay: number): void {
