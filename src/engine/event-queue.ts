@@ -70,7 +70,19 @@ export class EventQueue {
     return this.seq - this.cancelled - this.size;
   }
 
+  /** Schedule an event; returns its handle for `cancel`. */
   push(time: number, kind: number, payload: unknown): number {
+    const slot = this.insert(time, kind, payload);
+    return slot + ((this.seq - 1) & 0x3fffffff) * 4194304; // SLOT_SPACE; the sequence mod 2^30 (MAX_GEN)
+  }
+
+  /**
+   * `push` without the handle: answers the slot, a small integer. A handle is a small integer only
+   * for the first 512 events, so a `push` that TurboFan (or Maglev) leaves as a call returned a
+   * HeapNumber allocated per event, even to `Simulator.schedule`, which drops it (Node 24: 4.3 MB of
+   * Bookinfo's 60 s sample; docs/performance.md, Goal 3, session 30).
+   */
+  insert(time: number, kind: number, payload: unknown): number {
     let slot = this.freeHead;
     if (slot < 0) slot = this.newSlot();
     else this.freeHead = this.rec[(slot << 2) | 1]! | 0;
@@ -82,7 +94,7 @@ export class EventQueue {
     rec[at | 1] = s;
     rec[at | 2] = kind;
     this.payloads[slot] = payload;
-    // `siftUp` written out (`removeTop` keeps it): `push` is inlined into the handlers with what it
+    // `siftUp` written out (`removeTop` keeps it): `insert` is inlined into the handlers with what it
     // inlined, and a call's arguments and the callee's loads of `heap` and `rec` were bytecode counted
     // against TurboFan's inlining budget there; on Node 24 `Simulator.after` did not fit in the app's
     // `take` and was a call per request (docs/performance.md, Goal 2, session 25).
@@ -97,7 +109,7 @@ export class EventQueue {
       i = p;
     }
     heap[i] = slot;
-    return slot + (s & 0x3fffffff) * 4194304; // SLOT_SPACE; the sequence mod 2^30 (MAX_GEN)
+    return slot;
   }
 
   /** Cancel a scheduled event; false if it already fired or was cancelled (a stale handle is harmless). */
@@ -225,7 +237,7 @@ export class EventQueue {
     this.siftUp(i, last, rec[(last << 2) | 0]!, rec[(last << 2) | 1]!);
   }
 
-  /** Put `slot` (whose key is (t, s)) at heap position i or above. `push` has this loop written out
+  /** Put `slot` (whose key is (t, s)) at heap position i or above. `insert` has this loop written out
    *  (the inlining budget, see there): a change here is a change there. */
   private siftUp(i: number, slot: number, t: number, s: number): void {
     const heap = this.heap, rec = this.rec;
