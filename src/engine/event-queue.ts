@@ -70,8 +70,6 @@ export class EventQueue {
     return this.seq - this.cancelled - this.size;
   }
 
-  /** Schedule an event; returns its handle for `cancel`. `insert` is this body without the handle:
-   *  a change here is a change there (test/engine/schedule.test.ts interleaves the two). */
   push(time: number, kind: number, payload: unknown): number {
     let slot = this.freeHead;
     if (slot < 0) slot = this.newSlot();
@@ -100,39 +98,6 @@ export class EventQueue {
     }
     heap[i] = slot;
     return slot + (s & 0x3fffffff) * 4194304; // SLOT_SPACE; the sequence mod 2^30 (MAX_GEN)
-  }
-
-  /**
-   * `push` without the handle (`Simulator.schedule`'s): answers the slot, a small integer. A handle is
-   * a small integer only for the first 512 events, so a `push` that TurboFan (or Maglev) left as a
-   * call returned a HeapNumber allocated per event, even to a caller that drops it (Node 24: 4.3 MB of
-   * Bookinfo's 60 s sample). Written out, not under `push`: `push` calling it was a call more per
-   * event where Maglev compiled `Simulator.at` (Node 24, M/M/5: +36 M; docs/performance.md, Goal 3,
-   * session 30).
-   */
-  insert(time: number, kind: number, payload: unknown): number {
-    let slot = this.freeHead;
-    if (slot < 0) slot = this.newSlot();
-    else this.freeHead = this.rec[(slot << 2) | 1]! | 0;
-    const rec = this.rec;
-    const at = (slot << 2);
-    const s = this.seq++;
-    rec[at | 0] = time;
-    rec[at | 1] = s;
-    rec[at | 2] = kind;
-    this.payloads[slot] = payload;
-    const heap = this.heap;
-    let i = this.n++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const sp = heap[p]!;
-      const pt = rec[(sp << 2) | 0]!;
-      if (pt < time || (pt === time && rec[(sp << 2) | 1]! < s)) break;
-      heap[i] = sp;
-      i = p;
-    }
-    heap[i] = slot;
-    return slot;
   }
 
   /** Cancel a scheduled event; false if it already fired or was cancelled (a stale handle is harmless). */
@@ -260,8 +225,8 @@ export class EventQueue {
     this.siftUp(i, last, rec[(last << 2) | 0]!, rec[(last << 2) | 1]!);
   }
 
-  /** Put `slot` (whose key is (t, s)) at heap position i or above. `push` and `insert` have this
-   *  loop written out (the inlining budget, see there): a change here is a change there. */
+  /** Put `slot` (whose key is (t, s)) at heap position i or above. `push` has this loop written out
+   *  (the inlining budget, see there): a change here is a change there. */
   private siftUp(i: number, slot: number, t: number, s: number): void {
     const heap = this.heap, rec = this.rec;
     while (i > 0) {

@@ -19,7 +19,7 @@ export class Simulator {
     this.now = 0;
   }
 
-  /** Register a kind of event; returns its id for `at`/`after`/`schedule`. */
+  /** Register a kind of event; returns its id for `at`/`after`. */
   on(handler: EventHandler): number {
     this.handlers.push(handler);
     return this.handlers.length - 1;
@@ -43,19 +43,6 @@ export class Simulator {
     const time = this.now + delay;
     if (!(time >= this.now)) this.refuse(time);
     return this.queue.push(time, kind, payload);
-  }
-
-  /**
-   * `after` without the handle, for a caller that never cancels: the same insertion (same sequence,
-   * same order). A handle is a small integer only for the first 512 events (event-queue.ts: slot +
-   * sequence × 2^22), so wherever TurboFan does not inline `after` (or the queue's `push`), the
-   * returned handle is a HeapNumber allocated per call even when the caller drops it
-   * (docs/performance.md, Goal 3, session 30).
-   */
-  schedule(delay: number, kind: number, payload?: unknown): void {
-    const time = this.now + delay;
-    if (!(time >= this.now)) this.refuse(time);
-    this.queue.insert(time, kind, payload);
   }
 
   cancel(handle: number): boolean {

@@ -187,7 +187,7 @@ export class AppCall implements Responder {
     if (x.perAttempt && this.origin.pod?.hasSidecar === true) {
       x.conn = Math.floor(this.rt.connectionDraw() * SOCKET_ID_SPAN);
       x.dialsPending++;
-      this.rt.sim.schedule(FORTIO_DIAL_MS, this.rt.kDialled, this);
+      this.rt.sim.after(FORTIO_DIAL_MS, this.rt.kDialled, this);
       return;
     }
     this.sendWith(x);

@@ -333,7 +333,7 @@ export class AppServer {
   private startCompute(c: Cursor, ms: number): void {
     const cpu = this.cpu;
     if (cpu !== null && cpu.compute(this.sim.now, ms, c)) return;
-    this.sim.schedule(ms, this.rt.kComputeDone, c);
+    this.sim.after(ms, this.rt.kComputeDone, c);
   }
 
   computeDone(c: Cursor): void {

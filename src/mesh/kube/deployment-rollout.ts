@@ -86,7 +86,7 @@ export class DeploymentRollouts {
   podsChanged(): void {
     if (this.active.size === 0 || this.syncQueued) return;
     this.syncQueued = true;
-    this.h.sim.schedule(0, this.kSync);
+    this.h.sim.after(0, this.kSync);
   }
 
   private sync(): void {
@@ -107,7 +107,7 @@ export class DeploymentRollouts {
       if (old.length > 0) {
         this.h.podsChanged();
         const last = Math.max(...old.map((p) => p.terminationGracePeriodMs));
-        this.h.sim.schedule(last, this.kSync);
+        this.h.sim.after(last, this.kSync);
         return;
       }
       if (r.old.some((p) => p.alive)) return;

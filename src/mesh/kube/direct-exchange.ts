@@ -52,7 +52,7 @@ export class DirectPath {
     const leg = DirectLeg.of(this, pod, origin.pod, req, responder);
     const wireMs = this.network.between(origin.pod, pod);
     this.inbound.enter(pod, leg);
-    if (wireMs > 0) this.sim.schedule(wireMs, this.kLegArrive, leg);
+    if (wireMs > 0) this.sim.after(wireMs, this.kLegArrive, leg);
     else leg.arrive();
     return leg;
   }
@@ -106,7 +106,7 @@ export class DirectPath {
   }
 
   back(delay: number, x: DirectExchange): void {
-    if (delay > 0) this.sim.schedule(delay, this.kBack, x);
+    if (delay > 0) this.sim.after(delay, this.kBack, x);
     else x.deliver();
   }
 }
@@ -265,7 +265,7 @@ export class DirectLeg implements Exchange, Responder, PodLeg {
 
   /** The answer reaches the caller now, or after `delay` as an event carrying it (DirectLegAnswer). */
   private answer(status: number, flags: string, bytes: number, delay = 0): void {
-    if (delay > 0) this.path.sim.schedule(delay, this.path.kLegBack, new DirectLegAnswer(this, status, flags, bytes));
+    if (delay > 0) this.path.sim.after(delay, this.path.kLegBack, new DirectLegAnswer(this, status, flags, bytes));
     else this.responder.onResponse(status, flags, bytes);
   }
 

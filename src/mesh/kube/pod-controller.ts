@@ -231,9 +231,9 @@ export class PodController {
         // Classic sidecar container: pilot-agent stops Envoy terminationDrainDuration later (if the
         // grace period has not ended first). A native sidecar gets SIGTERM only once the app
         // containers have exited (KEP-753), which meshsim's apps do at the grace period's end.
-        if (!pod.nativeSidecar && pod.terminationDrainMs < pod.terminationGracePeriodMs) d.sim.schedule(pod.terminationDrainMs, this.kProxyExit, pod);
+        if (!pod.nativeSidecar && pod.terminationDrainMs < pod.terminationGracePeriodMs) d.sim.after(pod.terminationDrainMs, this.kProxyExit, pod);
       }
-      d.sim.schedule(pod.terminationGracePeriodMs, this.kKill, pod);
+      d.sim.after(pod.terminationGracePeriodMs, this.kKill, pod);
       return;
     }
     if (!pod.alive || pod.blackholed) return;

@@ -80,8 +80,8 @@ export class PodLifecycle {
     pod.ready = false;
     pod.appUp = t.appUpMs <= 0;
     const e = new LifeEvent(life, life.gen);
-    if (!pod.appUp) this.h.sim.schedule(t.appUpMs, this.kAppUp, e);
-    this.h.sim.schedule(t.readyMs, this.kReady, e);
+    if (!pod.appUp) this.h.sim.after(t.appUpMs, this.kAppUp, e);
+    this.h.sim.after(t.readyMs, this.kReady, e);
   }
 
   /** The timeline's `crash`: the app container exits now, and (with crashAfter) keeps doing so. */
@@ -101,7 +101,7 @@ export class PodLifecycle {
     const life = this.lives.get(pod);
     if (life === undefined) return;
     life.gen++;
-    if (notReadyAfterMs !== undefined) this.h.sim.schedule(notReadyAfterMs, this.kNotReady, new LifeEvent(life, life.gen));
+    if (notReadyAfterMs !== undefined) this.h.sim.after(notReadyAfterMs, this.kNotReady, new LifeEvent(life, life.gen));
   }
 
   private current(e: LifeEvent): boolean {
@@ -123,7 +123,7 @@ export class PodLifecycle {
     const delay = life.backoff.restartDelay(now);
     this.h.telemetry.event(now, "crashed", { pod: pod.id, restarts: pod.restarts, backOffMs: delay });
     if (wasReady) this.h.podsChanged();
-    if (!pod.terminating) this.h.sim.schedule(delay, this.kRestart, new LifeEvent(life, life.gen));
+    if (!pod.terminating) this.h.sim.after(delay, this.kRestart, new LifeEvent(life, life.gen));
   }
 
   /** The kubelet starts the container again: the app boots, probes run, and it may crash again. */
@@ -138,9 +138,9 @@ export class PodLifecycle {
     // The sidecar kept running: only the app container's start and probes decide.
     const ready = appReadyAfterMs(life.spec.probes, startup);
     if (startup <= 0) pod.appUp = true;
-    else this.h.sim.schedule(startup, this.kAppUp, e);
-    this.h.sim.schedule(ready, this.kReady, e);
-    if (life.crashesLeft > 0 && life.crashAfter !== null) this.h.sim.schedule(life.crashAfter(), this.kCrash, e);
+    else this.h.sim.after(startup, this.kAppUp, e);
+    this.h.sim.after(ready, this.kReady, e);
+    if (life.crashesLeft > 0 && life.crashAfter !== null) this.h.sim.after(life.crashAfter(), this.kCrash, e);
   }
 
   /** istiod has sent the pod's sidecar its first config. */

@@ -67,7 +67,7 @@ export class TopologyFaults {
       if (this.nodes.notReady.has(n)) continue;
       this.nodes.setReady(n, false);
       for (const p of this.on([n])) if (p.alive) this.w.stopPod(p, "blackhole");
-      this.w.sim.schedule(notReadyEvictionDelayMs(), this.kEvict, n);
+      this.w.sim.after(notReadyEvictionDelayMs(), this.kEvict, n);
     }
   }
 

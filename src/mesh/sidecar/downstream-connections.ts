@@ -62,7 +62,7 @@ export class DownstreamConnections {
   /** The listener closes the connection: no HTTP response, one round trip later. */
   close(responder: Responder, flags: string): Exchange {
     const c = new ClosedConnection(responder, flags);
-    this.sim.schedule(CLIENT_ROUND_TRIP_MS, this.kClosed, c);
+    this.sim.after(CLIENT_ROUND_TRIP_MS, this.kClosed, c);
     return c;
   }
 }

@@ -127,7 +127,7 @@ export class InboundRouter {
     if (verdict === "retry") {
       leg.retries++;
       if (ic !== null) ic.counters.upstream_rq_retry++;
-      this.sim.schedule(backoffMs(policy!, leg.retries, this.backoffDraw()), this.kRetry, leg);
+      this.sim.after(backoffMs(policy!, leg.retries, this.backoffDraw()), this.kRetry, leg);
       return;
     }
     leg.onResponse(503, verdict === "limit-exceeded" ? REFUSED_RETRIES_EXCEEDED : REFUSED);
@@ -190,7 +190,7 @@ export class InboundRouter {
   }
 
   private connectApp(pod: Pod, cluster: InboundCluster, worker: number, conn: PoolConnection): void {
-    this.sim.schedule(LOOPBACK_CONNECT_MS, this.kAppConnected, { pod, cluster, worker, conn } satisfies AppConnect);
+    this.sim.after(LOOPBACK_CONNECT_MS, this.kAppConnected, { pod, cluster, worker, conn } satisfies AppConnect);
   }
 
   /**
@@ -271,7 +271,7 @@ export class InboundRouter {
       const p = next[i]!.place!;
       p.pending = false;
       p.conn = conn;
-      this.sim.schedule(0, this.kServe, next[i]!);
+      this.sim.after(0, this.kServe, next[i]!);
     }
     if (refused.length > 0) this.refuse(refused);
     if (fresh !== null) this.connectApp(leg.pod, ic, place.worker, fresh);

@@ -159,7 +159,7 @@ export class Inbound {
         d += cpu.delayMs;
       } else d += this.proxyLatency();
     } else if (zt !== null) d += zt.pass(pod, arrival, connKey, mtls);
-    if (d > 0) this.sim.schedule(d, this.kArrive, leg);
+    if (d > 0) this.sim.after(d, this.kArrive, leg);
     else this.toApp(leg);
   }
 

@@ -72,7 +72,7 @@ export class PassthroughConnection implements Exchange, Responder {
     this.status = status;
     this.bytes = bytes;
     const b = this.back!;
-    this.sim.schedule(b.delayMs(), b.kind, this);
+    this.sim.after(b.delayMs(), b.kind, this);
   }
 
   /** The app gave up (its own timeout) and closed its end: tcp_proxy closes the upstream one. */

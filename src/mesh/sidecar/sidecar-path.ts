@@ -414,14 +414,14 @@ export class SidecarPath {
   /** No handle returned: none of the callers cancels, and a handle past 2^31 returned from a call
    *  TurboFan did not inline is a HeapNumber box (docs/performance.md, Goal 3, session 29). */
   after(delay: number, kind: number, payload: unknown): void {
-    this.sim.schedule(delay > 0 ? delay : 0, kind, payload);
+    this.sim.after(delay > 0 ? delay : 0, kind, payload);
   }
 
   /** The answer of try `a` crosses the network from `host` back to the client's `pod`: `a.back()` then.
    *  The draw and the schedule in one call, nothing boxed (docs/performance.md, Goal 3, session 29). */
   returnTrip(a: UpstreamRequest, host: Pod, pod: Pod): void {
     const delay = this.d.network.between(host, pod);
-    this.sim.schedule(delay > 0 ? delay : 0, this.kBack, a);
+    this.sim.after(delay > 0 ? delay : 0, this.kBack, a);
   }
 }
 
